@@ -1,0 +1,3 @@
+"""retrowalk: measure, coach and track backward walking."""
+
+__version__ = "0.1.0"
