@@ -32,7 +32,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 test: $(STAMP) system-deps lint
-	$(BIN)/python -m pytest -n 2 -q
+	bash scripts/pg-test.sh $(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/accuracy.py

@@ -11,12 +11,29 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from retrowalk import __version__
+from retrowalk.frame import BodyFrame, body_frame
+from retrowalk.gait.bouts import BoutDetector, BoutSpan
+from retrowalk.gait.contacts import (
+    ClosingContactDetector,
+    LateralityEstimator,
+    TrunkContactDetector,
+)
+from retrowalk.gait.placement import resolve_placement
+from retrowalk.gait.spatial import (
+    LEG_LENGTH_FRACTION,
+    height_based_step_length_m,
+    step_excursion_m,
+    step_length_from_excursion_m,
+)
 from retrowalk.recording import Recording
 
 SCHEMA_VERSION = 1
 
 Direction = Literal["forward", "backward", "uncertain"]
+Side = Literal["left", "right"] | None
 
 # Defaults used when the person does not say. Stated in the JSON under
 # "assumptions", never silently applied.
@@ -83,6 +100,7 @@ class Step:
     direction: Direction
     inferred: bool = False
     side: Literal["left", "right"] | None = None
+    length_m: float | None = None  # the step that ends at this contact (None: first, pause)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -94,6 +112,8 @@ class Step:
             out["inferred"] = True
         if self.side is not None:
             out["side"] = self.side
+        if self.length_m is not None:
+            out["length_m"] = round(float(self.length_m), 3)
         return out
 
 
@@ -174,15 +194,348 @@ def resolve_assumptions(options: AnalysisOptions) -> dict[str, Any]:
 
 
 def analyze(recording: Recording, options: AnalysisOptions | None = None) -> Analysis:
-    """Run the whole pipeline on one recording."""
+    """Run the whole pipeline on one recording.
+
+    ``standardise -> placement -> contacts -> bouts -> direction -> spatial``.
+    A foot placement goes to :class:`~retrowalk.gait.foot.FootGaitAnalyzer`;
+    lower back and pocket share the trunk path of :mod:`retrowalk.gait.trunk`.
+    Works without a gyroscope and with any sensor orientation; long
+    recordings are processed in overlapping chunks, so time and memory grow
+    linearly with length.
+    """
     options = options or AnalysisOptions()
     assumptions = resolve_assumptions(options)
-    placement = options.placement if options.placement != "auto" else recording.placement
+    placement, confidence, placement_notes = resolve_placement(recording, options.placement)
+    if placement == "foot":
+        bouts, steps, notes = _analyze_foot(recording, assumptions)
+    else:
+        bouts, steps, notes = _analyze_trunk(recording, placement, assumptions)
     return Analysis(
         recording=recording,
         placement=placement,
-        placement_confidence=1.0 if placement != "auto" else 0.0,
+        placement_confidence=confidence,
         assumptions=assumptions,
-        bouts=[],
-        steps=[],
+        bouts=bouts,
+        steps=steps,
+        notes=[*placement_notes, *notes],
     )
+
+
+# --------------------------------------------------------------------------- #
+# Trunk path (lower back, pocket): chunked contact scan, then bouts and measures
+# --------------------------------------------------------------------------- #
+
+#: Long recordings are scanned in chunks of this length ...
+CHUNK_S = 3600.0
+#: ... each extended on both sides by this much, so detections near a chunk edge
+#: see the same signal as in one pass (filters settle within a few seconds and a
+#: bout end is decided within 2 s).
+CHUNK_OVERLAP_S = 30.0
+
+
+@dataclass
+class _ContactTable:
+    """Per-contact results of the scan (parallel arrays)."""
+
+    sample: np.ndarray
+    prominence: np.ndarray
+    excursion_m: np.ndarray  # vertical excursion of the step that starts at this contact
+    yaw_rads: np.ndarray  # mean angular rate about the vertical during that step (nan: no gyro)
+
+    @classmethod
+    def concat(cls, parts: list[_ContactTable]) -> _ContactTable:
+        if not parts:
+            empty = np.zeros(0)
+            return cls(np.zeros(0, dtype=np.int64), empty, empty, empty)
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in _CONTACT_FIELDS))
+
+    def take(self, keep: np.ndarray) -> _ContactTable:
+        return _ContactTable(*(getattr(self, f)[keep] for f in _CONTACT_FIELDS))
+
+
+_CONTACT_FIELDS = ("sample", "prominence", "excursion_m", "yaw_rads")
+
+
+def _scan_contacts(recording: Recording) -> _ContactTable:
+    """Contacts of the whole recording, chunk by chunk."""
+    fs = recording.sampling_rate_hz
+    n = recording.n_samples
+    gap_mask = recording.gap_mask()
+    chunk = int(CHUNK_S * fs)
+    pad = int(CHUNK_OVERLAP_S * fs)
+    parts = []
+    for core0 in range(0, max(n, 1), chunk):
+        core1 = min(core0 + chunk, n)
+        lo, hi = max(core0 - pad, 0), min(core1 + pad, n)
+        gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
+        table = _scan_chunk(recording.acc_mps2[lo:hi], gyro, fs, gap_mask[lo:hi])
+        table.sample += lo
+        parts.append(table.take((table.sample >= core0) & (table.sample < core1)))
+    return _ContactTable.concat(parts)
+
+
+def _scan_chunk(
+    acc: np.ndarray, gyro: np.ndarray | None, fs: float, gap_mask: np.ndarray
+) -> _ContactTable:
+    frame = body_frame(acc, gyro, fs)
+    det = TrunkContactDetector().detect(frame.acc_vertical_mps2, frame.acc_horizontal_mps2, fs)
+    ic, prom = det.ic_samples_, det.prominence_mps2_
+    keep = ~gap_mask[ic] if ic.size else np.zeros(0, dtype=bool)
+    ic, prom = ic[keep], prom[keep]
+    ic, prom = _add_closing_contacts(det, ic, prom, fs, gap_mask)
+    distinct = np.diff(ic, prepend=np.int64(-(10**9))) >= MIN_CONTACT_SEPARATION_S * fs
+    ic, prom = ic[distinct], prom[distinct]
+    excursion = np.full(ic.size, np.nan)
+    yaw = np.full(ic.size, np.nan)
+    if ic.size >= 2:
+        excursion[:-1] = step_excursion_m(frame.acc_vertical_mps2, ic, fs)
+        if frame.gyro_vertical_rads is not None:
+            cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
+            yaw[:-1] = (cum[ic[1:]] - cum[ic[:-1]]) / np.maximum(np.diff(ic), 1)
+    return _ContactTable(ic.astype(np.int64), prom, excursion, yaw)
+
+
+def _add_closing_contacts(
+    det: TrunkContactDetector,
+    ic: np.ndarray,
+    prom: np.ndarray,
+    fs: float,
+    gap_mask: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Append the soft last contact of every bout (see ClosingContactDetector)."""
+    bouts = BoutDetector().detect(ic, fs, gap_mask).bouts_
+    if not bouts:
+        return ic, prom
+    n = gap_mask.shape[0]
+    gap_starts = np.flatnonzero(gap_mask & ~np.concatenate([[False], gap_mask[:-1]]))
+    last = np.array([ic[b.last] for b in bouts])
+    step = np.array([np.median(np.diff(ic[max(b.last - 4, b.first) : b.last + 1])) for b in bouts])
+    step = step / fs
+    bout_prom = np.array([np.median(prom[b.first : b.last + 1]) for b in bouts])
+    limit = np.array([ic[b.last + 1] if b.last + 1 < ic.size else n for b in bouts])
+    if gap_starts.size:
+        nxt = np.minimum(np.searchsorted(gap_starts, last), gap_starts.size - 1)
+        after = gap_starts[nxt] > last
+        limit = np.where(after, np.minimum(limit, gap_starts[nxt]), limit)
+    closing = ClosingContactDetector().detect(det, last, step, bout_prom, limit).closing_samples_
+    ok = (closing > last + 0.25 * step * fs) & (closing < limit)
+    if not ok.any():
+        return ic, prom
+    ic = np.concatenate([ic, closing[ok]])
+    prom = np.concatenate([prom, np.zeros(int(ok.sum()))])
+    order = np.argsort(ic, kind="stable")
+    return ic[order], prom[order]
+
+
+def _analyze_trunk(
+    recording: Recording, placement: str, assumptions: dict[str, Any]
+) -> tuple[list[Bout], list[Step], list[str]]:
+    fs = recording.sampling_rate_hz
+    table = _scan_contacts(recording)
+    spans = BoutDetector().detect(table.sample, fs, recording.gap_mask()).bouts_
+    labelled = _directional_spans(recording, spans, table.sample)
+    leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
+    notes: list[str] = []
+    if placement == "pocket":
+        notes.append("pocket: step length from body height and cadence (no pendulum model)")
+    bouts: list[Bout] = []
+    steps: list[Step] = []
+    for k, (span, direction, confidence, sides) in enumerate(labelled):
+        ic = table.sample[span.first : span.last + 1]
+        times = ic / fs
+        step_s = np.diff(times)
+        walking = step_s <= STEP_MAX_S  # pauses inside the bout are not steps
+        cadence = 60.0 / float(np.median(step_s[walking])) if walking.any() else 0.0
+        if placement == "pocket":
+            lengths = np.full(
+                step_s.size, height_based_step_length_m(assumptions["height_m"], cadence)
+            )
+        else:
+            h = table.excursion_m[span.first : span.last]
+            lengths = step_length_from_excursion_m(h, leg_length)
+        lengths = np.where(walking, lengths, np.nan)
+        valid = walking & np.isfinite(lengths)
+        if valid.any():
+            step_length = float(np.mean(lengths[valid]))
+            speed = float(np.sum(lengths[valid]) / np.sum(step_s[valid]))
+            distance = step_length * int(walking.sum())
+        else:
+            step_length = speed = distance = None
+        bouts.append(
+            Bout(
+                start_s=float(times[0]),
+                end_s=float(times[-1]),
+                direction=direction,
+                direction_confidence=confidence,
+                n_steps=int(ic.size),
+                cadence_spm=cadence,
+                speed_mps=speed,
+                distance_m=distance,
+                step_length_m=step_length,
+            )
+        )
+        ends = [None, *(float(x) if np.isfinite(x) else None for x in lengths)]
+        steps.extend(
+            Step(time_s=float(t), bout=k, direction=direction, side=side, length_m=length)
+            for t, side, length in zip(times, sides, ends, strict=True)
+        )
+    return bouts, steps, notes
+
+
+#: Signal around a bout given to the direction classifier (its filters need context).
+DIRECTION_CONTEXT_S = 5.0
+
+#: Two contacts closer than this are one (two coarse peaks refined onto one impact).
+MIN_CONTACT_SEPARATION_S = 0.15
+
+#: Longest interval between two contacts still counted as a step (longer: a pause).
+STEP_MAX_S = 1.5
+
+
+def _sides(frame: BodyFrame | None, ic: np.ndarray, direction: Direction) -> list[Side]:
+    """Left/right per contact; unknown without gyroscope or for backward bouts.
+
+    ``frame`` covers the bout and ``ic`` is relative to its start. The pelvic-yaw
+    cue is checked on forward walking only, so backward bouts get no side.
+    """
+    if frame is None or frame.gyro_vertical_rads is None or direction == "backward":
+        return [None] * ic.size
+    return LateralityEstimator().estimate(frame.gyro_vertical_rads, ic).sides_  # type: ignore[return-value]
+
+
+def _members(ic: np.ndarray, span: BoutSpan) -> np.ndarray:
+    return ic[span.first : span.last + 1]
+
+
+def _bout_frame(recording: Recording, span: BoutSpan, ic: np.ndarray) -> tuple[BodyFrame, int]:
+    """Body frame of one bout with context, and the sample it starts at."""
+    fs = recording.sampling_rate_hz
+    pad = int(DIRECTION_CONTEXT_S * fs)
+    lo = max(int(ic[span.first]) - pad, 0)
+    hi = min(int(ic[span.last]) + pad, recording.n_samples)
+    gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
+    return body_frame(recording.acc_mps2[lo:hi], gyro, fs), lo
+
+
+def _directional_spans(
+    recording: Recording, spans: list[BoutSpan], ic: np.ndarray
+) -> list[tuple[BoutSpan, Direction, float, list[Side]]]:
+    """Walking direction of each bout: the one place the direction classifier is called.
+
+    :class:`~retrowalk.gait.direction.WalkingDirectionClassifier` labels each
+    bout and splits it where the direction changes (the contract: a change of
+    direction starts a new bout); pieces shorter than a bout are not split
+    off. It runs on each bout with a few seconds of context, so the cost stays
+    linear in the walking time. Without the classifier every bout is
+    ``"uncertain"`` with confidence 0.
+    """
+    try:
+        from retrowalk.gait.direction import WalkingDirectionClassifier
+    except ImportError:
+        WalkingDirectionClassifier = None
+    min_steps = BoutDetector().min_steps
+    out: list[tuple[BoutSpan, Direction, float, list[Side]]] = []
+    for span in spans:
+        frame, lo = _bout_frame(recording, span, ic)
+        if WalkingDirectionClassifier is None:
+            out.append(
+                (span, "uncertain", 0.0, _sides(frame, _members(ic, span) - lo, "uncertain"))
+            )
+            continue
+        members = ic[span.first : span.last + 1] - lo
+        bounds = [(int(members[0]), int(members[-1]))]
+        clf = WalkingDirectionClassifier().classify(frame, bounds, members)
+        pieces = []
+        for (a, z), label, conf in zip(
+            clf.split_bouts_, clf.bout_direction_, clf.bout_confidence_, strict=True
+        ):
+            inside = np.flatnonzero((members >= a) & (members <= z))
+            pieces.append((inside, label, float(conf)))
+        if len(pieces) > 1 and all(p[0].size >= min_steps for p in pieces):
+            taken = -1
+            for inside, label, conf in pieces:
+                inside = inside[inside > taken]  # a contact on a shared edge goes to one piece
+                first, last = span.first + int(inside[0]), span.first + int(inside[-1])
+                taken = int(inside[-1])
+                piece = BoutSpan(first, last, int(ic[first]), int(ic[last]))
+                out.append((piece, label, conf, _sides(frame, _members(ic, piece) - lo, label)))
+            continue
+        if len(pieces) > 1:
+            clf = WalkingDirectionClassifier(split=False).classify(frame, bounds, members)
+        label, conf = clf.bout_direction_[0], float(clf.bout_confidence_[0])
+        out.append((span, label, conf, _sides(frame, members, label)))
+    return out
+
+
+def _analyze_foot(
+    recording: Recording, assumptions: dict[str, Any]
+) -> tuple[list[Bout], list[Step], list[str]]:
+    """Single foot sensor: strides from FootGaitAnalyzer, the other foot's contacts inferred."""
+    try:
+        from retrowalk.gait.foot import FootGaitAnalyzer
+    except ImportError:
+        notes = ["foot analysis not available; analysed with the trunk method"]
+        bouts, steps, more = _analyze_trunk(recording, "foot", assumptions)
+        return bouts, steps, notes + more
+    if recording.gyro_rads is None:
+        notes = ["foot placement without gyroscope: analysed with the trunk method"]
+        bouts, steps, more = _analyze_trunk(recording, "foot", assumptions)
+        return bouts, steps, notes + more
+    fs = recording.sampling_rate_hz
+    foot = FootGaitAnalyzer().analyze(recording.acc_mps2, recording.gyro_rads, fs)
+    strides = foot.strides_
+    own = np.asarray(foot.initial_contacts_, dtype=np.int64)
+    other = np.asarray(foot.other_foot_contacts_, dtype=np.int64)
+    gap = recording.gap_mask()
+    bouts: list[Bout] = []
+    steps: list[Step] = []
+    for k, (start, end) in enumerate(foot.walking_bouts_):
+        rows = strides[strides["bout"] == k]
+        mine = own[(own >= start) & (own <= end)]
+        theirs = other[(other >= start) & (other <= end)]
+        if gap[start : end + 1].any() or mine.size + theirs.size < 3:
+            continue
+        direction, confidence = _vote_direction(rows)
+        contacts = np.sort(np.concatenate([mine, theirs]))
+        times = contacts / fs
+        duration = float(times[-1] - times[0])
+        step_s = np.diff(times)
+        cadence = 60.0 / float(np.median(step_s)) if step_s.size else 0.0
+        length = float(np.nansum(rows["stride_length_m"])) if len(rows) else 0.0
+        n_strides = max(len(rows), 1)
+        bouts.append(
+            Bout(
+                start_s=float(times[0]),
+                end_s=float(times[-1]),
+                direction=direction,
+                direction_confidence=confidence,
+                n_steps=int(contacts.size),
+                cadence_spm=cadence,
+                speed_mps=length / duration if duration > 0 else None,
+                distance_m=length,
+                step_length_m=length / (2.0 * n_strides),
+            )
+        )
+        index = len(bouts) - 1
+        inferred = set(theirs.tolist())
+        steps.extend(
+            Step(time_s=float(c / fs), bout=index, direction=direction, inferred=int(c) in inferred)
+            for c in contacts
+        )
+    return bouts, steps, ["foot: strides from zero-velocity integration; other foot inferred"]
+
+
+def _vote_direction(rows: Any) -> tuple[Direction, float]:
+    """Bout direction from the strides' own labels, weighted by their confidence."""
+    if len(rows) == 0:
+        return "uncertain", 0.0
+    weights = {"forward": 0.0, "backward": 0.0}
+    for label, conf in zip(rows["direction"], rows["direction_confidence"], strict=True):
+        if label in weights:
+            weights[label] += float(conf)
+    total = float(len(rows))
+    best = max(weights, key=lambda key: weights[key])
+    confidence = (weights[best] - min(weights.values())) / total
+    if confidence <= 0.0:
+        return "uncertain", 0.0
+    return best, float(min(confidence, 1.0))  # type: ignore[return-value]

@@ -8,8 +8,10 @@ becomes one line on stderr and exit code 2.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
-from enum import Enum
+from contextlib import nullcontext
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -22,6 +24,7 @@ from retrowalk import __version__
 from retrowalk.analysis import Analysis, AnalysisOptions, analyze
 from retrowalk.errors import RetrowalkError
 from retrowalk.io import read_recording
+from retrowalk.web.cli import serve as serve_command
 
 app = typer.Typer(
     name="retrowalk",
@@ -36,20 +39,20 @@ out_console = Console()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class PlacementChoice(str, Enum):
+class PlacementChoice(StrEnum):
     auto = "auto"
     lower_back = "lower_back"
     pocket = "pocket"
     foot = "foot"
 
 
-class AccUnit(str, Enum):
+class AccUnit(StrEnum):
     auto = "auto"
     g = "g"
     mps2 = "mps2"
 
 
-class GyroUnit(str, Enum):
+class GyroUnit(StrEnum):
     auto = "auto"
     dps = "dps"
     rads = "rads"
@@ -63,7 +66,8 @@ def _user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RetrowalkError as exc:
-            err_console.print(f"retrowalk: error: {exc}", markup=False, highlight=False)
+            # One line, never wrapped, so scripts can read it.
+            sys.stderr.write(f"retrowalk: error: {' '.join(str(exc).split())}\n")
             raise typer.Exit(code=2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -78,23 +82,17 @@ def run_analysis(
     show_progress: bool = True,
 ) -> Analysis:
     """Read and analyse one file, with a progress display on stderr."""
-    with err_console.status(
-        f"Reading {recording_path.name}…", spinner="dots"
-    ) if show_progress else _nullcontext() as status:
+    with (
+        err_console.status(f"Reading {recording_path.name}…", spinner="dots")
+        if show_progress
+        else nullcontext() as status
+    ):
         recording = read_recording(
             recording_path, acc_unit=acc_unit, gyro_unit=gyro_unit, placement=options.placement
         )
         if status is not None:
             status.update(f"Analysing {recording.duration_s / 60:.1f} min of data…")
         return analyze(recording, options)
-
-
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def print_summary(analysis: Analysis, console: Console) -> None:
@@ -133,13 +131,23 @@ def analyze_command(
     placement: Annotated[
         PlacementChoice, typer.Option(help="Where the device was worn.")
     ] = PlacementChoice.auto,
-    height_m: Annotated[float | None, typer.Option(help="Body height in metres.", min=0.5, max=2.6)] = None,
-    weight_kg: Annotated[float | None, typer.Option(help="Body mass in kg.", min=2.0, max=400.0)] = None,
-    age_years: Annotated[float | None, typer.Option(help="Age in years.", min=0.0, max=120.0)] = None,
+    height_m: Annotated[
+        float | None, typer.Option(help="Body height in metres.", min=0.5, max=2.6)
+    ] = None,
+    weight_kg: Annotated[
+        float | None, typer.Option(help="Body mass in kg.", min=2.0, max=400.0)
+    ] = None,
+    age_years: Annotated[
+        float | None, typer.Option(help="Age in years.", min=0.0, max=120.0)
+    ] = None,
     acc_unit: Annotated[AccUnit, typer.Option(help="Acceleration unit.")] = AccUnit.auto,
     gyro_unit: Annotated[GyroUnit, typer.Option(help="Angular-rate unit.")] = GyroUnit.auto,
     json_out: Annotated[
         str | None, typer.Option("--json", help="Write the analysis JSON to PATH, or - for stdout.")
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Write a report: .html (self-contained), .pdf or .png (summary)."),
     ] = None,
 ) -> None:
     """Analyse one recording: walking bouts, direction, steps, speed and distance."""
@@ -149,12 +157,92 @@ def analyze_command(
     result = run_analysis(
         recording, options, acc_unit.value, gyro_unit.value, show_progress=sys.stderr.isatty()
     )
+    if report is not None:
+        from retrowalk.report import write_report
+
+        write_report(result, report)
     if json_out == "-":
         sys.stdout.write(result.to_json() + "\n")
         return
     if json_out is not None:
         Path(json_out).write_text(result.to_json() + "\n", encoding="utf-8")
     print_summary(result, out_console)
+    if report is not None:
+        out_console.print(f"Report written to {report}")
+
+
+@app.command("batch")
+@_user_errors
+def batch_command(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help="Recordings, folders (searched recursively) or manifest CSVs."),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the result tables.")] = Path(
+        "results"
+    ),
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address (tcp://host:port); default: local worker processes.",
+            envvar="RETROWALK_DASK_SCHEDULER",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes (default: all cores).", min=1)
+    ] = None,
+    serial: Annotated[bool, typer.Option(help="Run in this process, one file at a time.")] = False,
+    placement: Annotated[
+        PlacementChoice, typer.Option(help="Placement where a manifest does not say.")
+    ] = PlacementChoice.auto,
+    height_m: Annotated[float | None, typer.Option(help="Default body height in metres.")] = None,
+    weight_kg: Annotated[float | None, typer.Option(help="Default body mass in kg.")] = None,
+) -> None:
+    """Analyse many recordings into tidy tables (Parquet and CSV), resumably."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from retrowalk.batch import collect_inputs, run_batch
+
+    items = collect_inputs(inputs)
+    defaults = AnalysisOptions(placement=placement.value, height_m=height_m, weight_kg=weight_kg)
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:.1f} files/s"),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=False) as progress:
+        task = progress.add_task("Analysing", total=len(items), rate=0.0, failed=0)
+        state = {"done": 0, "failed": 0}
+        start = time.perf_counter()
+
+        def on_result(status: dict[str, object]) -> None:
+            state["done"] += 1
+            state["failed"] += status["status"] == "failed"
+            rate = state["done"] / max(time.perf_counter() - start, 1e-9)
+            progress.update(task, advance=1, rate=rate, failed=state["failed"])
+
+        summary = run_batch(
+            items,
+            out,
+            defaults=defaults,
+            scheduler=scheduler,
+            n_workers=workers,
+            serial=serial,
+            on_result=on_result,
+        )
+    out_console.print(summary.line())
+    out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
 
 
 @app.command("version")
@@ -172,12 +260,35 @@ def demo_recording_path() -> Path:
 
 @app.command("demo")
 @_user_errors
-def demo_command() -> None:
-    """Analyse the bundled demo recording (a real lower-back recording of daily-life walking)."""
+def demo_command(
+    serve: Annotated[
+        bool, typer.Option(help="Start the web app with the demo data afterwards.")
+    ] = True,
+    port: Annotated[int, typer.Option(help="Port for the web app.")] = 8000,
+    report: Annotated[Path, typer.Option(help="Where to write the demo report.")] = Path(
+        "retrowalk-demo-report.html"
+    ),
+) -> None:
+    """Analyse the bundled demo recording, write its report, then start the web app.
+
+    The recording is a real lower-back recording of simulated daily life from the
+    Mobilise-D example data (see NOTICE).
+    """
+    from retrowalk.report import write_report
+
     path = demo_recording_path()
     options = AnalysisOptions(placement="lower_back", height_m=1.59, weight_kg=73.0)
     result = run_analysis(path, options)
     print_summary(result, out_console)
+    write_report(result, report)
+    out_console.print(f"Report written to {report}")
+    if serve:
+        from retrowalk.web.cli import run_server
+
+        run_server(port=port, demo=True)
+
+
+app.command("serve")(serve_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

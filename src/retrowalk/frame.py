@@ -16,10 +16,10 @@ Biomech 13:320 for the tilt correction of trunk accelerometry).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import signal
-
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,15 @@ def lowpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int
     n = x.shape[0]
     if n < 4:
         return x.copy()
-    wn = min(cutoff_hz / (sampling_rate_hz / 2.0), 0.99)
-    sos = signal.butter(order, wn, btype="low", output="sos")
+    sos = _butter_lowpass(order, min(cutoff_hz / (sampling_rate_hz / 2.0), 0.99)).copy()
     padlen = min(3 * (2 * len(sos) + 1) * 10, n - 1)
     return signal.sosfiltfilt(sos, x, axis=0, padlen=padlen)
+
+
+@lru_cache(maxsize=64)
+def _butter_lowpass(order: int, wn: float) -> np.ndarray:
+    sos = signal.butter(order, wn, btype="low", output="sos")
+    return sos
 
 
 def _horizontal_basis(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

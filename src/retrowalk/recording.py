@@ -168,8 +168,8 @@ class Recording:
 
     def slice_s(self, start_s: float, end_s: float) -> Recording:
         """A copy holding only ``[start_s, end_s)`` (gaps clipped and shifted)."""
-        i0 = max(int(round(start_s * self.sampling_rate_hz)), 0)
-        i1 = min(int(round(end_s * self.sampling_rate_hz)), self.n_samples)
+        i0 = max(round(start_s * self.sampling_rate_hz), 0)
+        i1 = min(round(end_s * self.sampling_rate_hz), self.n_samples)
         t0 = i0 / self.sampling_rate_hz
         t1 = i1 / self.sampling_rate_hz
         gaps = tuple(

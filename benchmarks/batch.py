@@ -1,0 +1,140 @@
+"""Batch throughput: single process vs local parallel vs a 2-worker LocalCluster.
+
+Builds N recordings (default 2,000, about 20 hours of data) from the real
+recordings in ``../shared/data`` — consecutive slices of the ipol-gait lower-back
+trials and the mobgap-lab recordings, written as CSV files — then analyses them
+with ``retrowalk.batch.run_batch`` in three ways and prints recordings per
+second, hours of data per second, scaling efficiency and peak memory per worker.
+It also times the engine on one long recording, so the per-file overhead of
+batch work can be read off.
+
+    python benchmarks/batch.py            # 2,000 recordings
+    python benchmarks/batch.py --n 300    # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from retrowalk.analysis import AnalysisOptions, analyze
+from retrowalk.batch import collect_inputs, run_batch
+from retrowalk.recording import Recording
+
+
+def _sources() -> list[Recording]:
+    recordings = [load_ipol_trial(t, "lb")[0] for t in ipol_trial_ids()]
+    recordings += [load_mobgap(n)[0] for n in mobgap_names()]
+    if not recordings:
+        sys.exit("no real recordings found in ../shared/data")
+    return recordings
+
+
+def _write_csv(rec: Recording, path: Path) -> None:
+    t = np.arange(rec.n_samples) / rec.sampling_rate_hz
+    gyro = rec.gyro_rads if rec.gyro_rads is not None else np.zeros_like(rec.acc_mps2)
+    frame = pd.DataFrame(
+        np.column_stack([t, rec.acc_mps2, gyro]),
+        columns=["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"],
+    )
+    frame.to_csv(path, index=False, float_format="%.6f")
+
+
+def build_corpus(folder: Path, n: int, seconds: float) -> float:
+    """Write ``n`` slices of about ``seconds`` each; returns hours of data written."""
+    sources = _sources()
+    folder.mkdir(parents=True, exist_ok=True)
+    total_s = 0.0
+    i = 0
+    rng = np.random.default_rng(0)
+    while i < n:
+        for rec in sources:
+            if i >= n:
+                break
+            length = min(seconds * rng.uniform(0.8, 1.2), rec.duration_s)
+            start = rng.uniform(0.0, max(rec.duration_s - length, 0.0))
+            part = rec.slice_s(start, start + length)
+            _write_csv(part, folder / f"rec{i:05d}.csv")
+            total_s += part.duration_s
+            i += 1
+    return total_s / 3600.0
+
+
+def _engine_hours_per_s() -> float:
+    """Engine throughput on one long recording (1 h tiled from real trials)."""
+    sources = _sources()
+    acc, gyro, total = [], [], 0
+    while total < 360_000:
+        for rec in sources:
+            acc.append(rec.acc_mps2)
+            gyro.append(rec.gyro_rads)
+            total += rec.n_samples
+    long = Recording(np.concatenate(acc), np.concatenate(gyro), 100.0, placement="lower_back")
+    analyze(long, AnalysisOptions(placement="lower_back"))
+    start = time.perf_counter()
+    analyze(long, AnalysisOptions(placement="lower_back"))
+    return long.duration_s / 3600.0 / (time.perf_counter() - start)
+
+
+def _worker_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _run(mode: str, corpus: Path, out: Path) -> tuple[float, float, float]:
+    items = collect_inputs([corpus])
+    shutil.rmtree(out, ignore_errors=True)
+    if mode == "single process":
+        summary = run_batch(items, out, serial=True)
+        peak = _worker_peak_mb()
+    else:
+        from dask.distributed import Client, LocalCluster
+
+        workers = 1 if mode == "LocalCluster 1 worker" else 2
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+        with cluster as lc, Client(lc) as client:
+            summary = run_batch(items, out, scheduler=lc.scheduler_address)
+            peak = max(client.run(_worker_peak_mb).values())
+    return summary.total / summary.seconds, summary.data_hours / summary.seconds, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000, help="number of recordings")
+    parser.add_argument("--seconds", type=float, default=36.0, help="mean recording length")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="retrowalk-batch-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        hours = build_corpus(corpus, args.n, args.seconds)
+        print(f"corpus: {args.n} recordings, {hours:.1f} h of data, {os.cpu_count()} cores")
+        engine = _engine_hours_per_s()
+        rows = []
+        for mode in ("single process", "LocalCluster 1 worker", "LocalCluster 2 workers"):
+            rate, hours_per_s, peak = _run(mode, corpus, Path(tmp) / "out")
+            rows.append((mode, rate, hours_per_s, peak))
+        base = rows[1][1]
+        print(f"{'mode':<24}{'rec/s':>9}{'h data/s':>10}{'speed-up':>10}{'peak MB/worker':>16}")
+        for mode, rate, hours_per_s, peak in rows:
+            print(f"{mode:<24}{rate:>9.1f}{hours_per_s:>10.2f}{rate / base:>9.2f}x{peak:>16.0f}")
+        two = rows[2][1] / base
+        print(f"scaling 1 -> 2 workers: {two:.2f}x (target >= 1.8x), efficiency {two / 2:.0%}")
+        print(
+            f"engine on one 1-hour recording: {engine:.2f} h data/s; batch with 2 workers: "
+            f"{rows[2][2]:.2f} h/s = {rows[2][2] / engine:.2f}x the engine "
+            "(target: within 2x, i.e. >= 0.5x)"
+        )
+
+
+if __name__ == "__main__":
+    main()

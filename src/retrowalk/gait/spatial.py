@@ -1,0 +1,153 @@
+"""Step length, speed and distance.
+
+Trunk sensor (lower back): the inverted-pendulum model of Zijlstra & Hof
+(2003, Gait Posture 18:1). During single support the centre of mass vaults
+over the stance leg like an inverted pendulum of length ``l``; a vertical
+excursion ``h`` of the sensor during the step then implies a forward
+displacement ``2 * sqrt(2 * l * h - h**2)``. The model underestimates the
+step (it ignores double support and the foot's roll-over), so it is scaled by
+one factor ``K``.
+
+``h`` comes from double integration of the vertical acceleration over each step
+(contact to contact). Over one step of steady walking the vertical velocity and
+height return to their start values, so the mean acceleration of the step is
+removed before the first integration and the mean velocity before the second:
+this is the per-step drift removal of Zijlstra & Hof, done in closed form.
+
+``l`` is the sensor (pelvis) height. Without a measured value it is
+``0.53 * body height`` (greater trochanter height in Winter's anthropometric
+table, Winter 2009, Biomechanics and Motor Control of Human Movement, 4th ed.,
+fig. 4.1), so a missing height still gives a result, based on the stated
+default height.
+
+Thigh sensor (trouser pocket): the thigh rotates, so its vertical excursion is
+not the centre of mass's and the pendulum model does not apply. Step length
+then comes from body height and step frequency (Grieve & Gear 1966,
+Ergonomics 9:379: step length rises about linearly with step frequency; the
+ratio 0.415 of height at 1.8 steps/s is the usual walking reference, Zijlstra
+et al. use the same proportion as a plausibility bound).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Pelvis (greater trochanter) height as a fraction of body height (Winter 2009).
+LEG_LENGTH_FRACTION = 0.53
+
+# Zijlstra & Hof's factor for this h-estimation: see ZijlstraStepLength.
+ZIJLSTRA_K = 1.25
+
+
+class ZijlstraStepLength:
+    """Step lengths from the vertical excursion of a trunk sensor.
+
+    Parameters
+    ----------
+    k_factor
+        Multiplier of the inverted-pendulum step length. Zijlstra & Hof (2003)
+        found 1.25 on average for their subjects; the value used here is
+        re-estimated for this integration on real data with a reference
+        (see ``benchmarks/accuracy.py``, leave-one-subject-out).
+    max_step_s
+        Steps longer than this (pauses inside a bout) get no length of their own;
+        they take the median of the bout.
+    max_h_fraction
+        Upper bound of ``h`` as a fraction of ``l`` (guards against integration
+        blow-ups on turns or stumbles).
+
+    Attributes
+    ----------
+    step_length_m_
+        One value per step (contact k to contact k + 1); ``nan`` where undefined.
+    h_m_
+        The vertical excursion of each step.
+
+    References
+    ----------
+    Zijlstra W, Hof AL (2003). Assessment of spatio-temporal gait parameters from
+    trunk accelerations during human walking. Gait Posture 18:1-10.
+    """
+
+    def __init__(
+        self, *, k_factor: float = ZIJLSTRA_K, max_step_s: float = 1.5, max_h_fraction: float = 0.1
+    ) -> None:
+        self.k_factor = k_factor
+        self.max_step_s = max_step_s
+        self.max_h_fraction = max_h_fraction
+
+    def estimate(
+        self,
+        acc_vertical_mps2: np.ndarray,
+        ic_samples: np.ndarray,
+        sampling_rate_hz: float,
+        leg_length_m: float,
+    ) -> ZijlstraStepLength:
+        """Estimate per-step lengths for consecutive contacts of one bout.
+
+        Parameters
+        ----------
+        acc_vertical_mps2
+            Dynamic vertical acceleration (gravity removed, up positive).
+        ic_samples
+            Sorted contact indices of one bout.
+        sampling_rate_hz
+            Sampling rate.
+        leg_length_m
+            Pendulum length ``l`` (sensor height above the ground).
+        """
+        fs = float(sampling_rate_hz)
+        ic = np.asarray(ic_samples, dtype=np.int64)
+        h = step_excursion_m(acc_vertical_mps2, ic, fs)
+        durations = np.diff(ic) / fs
+        h = np.where(durations <= self.max_step_s, h, np.nan)
+        self.h_m_ = h
+        self.step_length_m_ = step_length_from_excursion_m(
+            h, leg_length_m, self.k_factor, self.max_h_fraction
+        )
+        return self
+
+
+def step_length_from_excursion_m(
+    h_m: np.ndarray, leg_length_m: float, k_factor: float = ZIJLSTRA_K, max_h_fraction: float = 0.1
+) -> np.ndarray:
+    """Inverted-pendulum step length ``K * 2 * sqrt(2 l h - h^2)`` (Zijlstra & Hof 2003)."""
+    h = np.clip(np.asarray(h_m, dtype=np.float64), 0.0, max_h_fraction * leg_length_m)
+    return k_factor * 2.0 * np.sqrt(2.0 * leg_length_m * h - h**2)
+
+
+def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -> np.ndarray:
+    """Peak-to-peak vertical displacement within each step ``[ic[k], ic[k+1])``.
+
+    Vectorised over all steps: per-step mean removal of acceleration and of
+    velocity, then cumulative sums restarted at every step boundary.
+    """
+    if ic.size < 2:
+        return np.zeros(0)
+    if np.any(np.diff(ic) <= 0):
+        raise ValueError("contacts must be strictly increasing")
+    a = np.asarray(acc_vertical_mps2, dtype=np.float64)[ic[0] : ic[-1]]
+    bounds = ic[:-1] - ic[0]
+    seg = np.repeat(np.arange(bounds.size), np.diff(ic))
+    counts = np.diff(ic).astype(np.float64)
+    a = a - (np.add.reduceat(a, bounds) / counts)[seg]
+    v = _segment_cumsum(a, bounds, seg) / fs
+    v = v - (np.add.reduceat(v, bounds) / counts)[seg]
+    p = _segment_cumsum(v, bounds, seg) / fs
+    return np.maximum.reduceat(p, bounds) - np.minimum.reduceat(p, bounds)
+
+
+def _segment_cumsum(x: np.ndarray, bounds: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    total = np.cumsum(x)
+    before = np.concatenate([[0.0], total])[bounds]
+    return total - before[seg]
+
+
+def height_based_step_length_m(height_m: float, cadence_spm: float) -> float:
+    """Step length of a thigh/pocket sensor from body height and cadence.
+
+    ``0.415 * height`` at 108 steps/min, scaled linearly with step frequency
+    within 0.7-1.3 of that (Grieve & Gear 1966).
+    """
+    scale = float(np.clip(cadence_spm / 108.0, 0.7, 1.3))
+    return 0.415 * height_m * scale

@@ -1,0 +1,195 @@
+"""Readers for phone and wearable recordings.
+
+>>> from retrowalk.io import read_recording
+>>> rec = read_recording("walk.csv")  # doctest: +SKIP
+
+The format is recognised from the content (see :mod:`retrowalk.io.sniff`):
+
+========================  ===========================================================
+``xsens-txt``             Xsens MT Manager / MTw text export (``*_lb.txt`` ...)
+``mobgap-csv``            ``time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z`` lab CSV
+``generic-csv``           any delimited table with a time column and acc/gyro columns
+``phyphox``               phyphox CSV export: one table, or the zip / folder export
+``sensor-logger``         Sensor Logger CSV export: zip, folder or one of its files
+``axivity-cwa``           Axivity AX3/AX6 ``.cwa`` (needs the ``wearables`` extra)
+``actigraph-gt3x``        ActiGraph ``.gt3x`` (needs the ``wearables`` extra)
+========================  ===========================================================
+
+Every problem with the input raises :class:`~retrowalk.errors.InputError` (or its
+subclass :class:`~retrowalk.errors.UnsupportedFormatError`) with a one-line
+message naming the file and, where it applies, the line and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.io.assemble import Parsed
+from retrowalk.io.assemble import assemble as _assemble
+from retrowalk.io.resample import DEFAULT_GAP_S
+from retrowalk.io.sniff import sniff
+from retrowalk.recording import Recording
+
+__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "read_recording"]
+
+FORMATS = (
+    "xsens-txt",
+    "mobgap-csv",
+    "generic-csv",
+    "phyphox",
+    "sensor-logger",
+    "axivity-cwa",
+    "actigraph-gt3x",
+)
+# Larger files are refused before anything is read: 2 GiB of text is about three
+# days of 100 Hz 6-axis samples; raise it explicitly for longer recordings.
+DEFAULT_MAX_BYTES = 2 * 1024**3
+
+_PLACEMENTS = ("auto", "lower_back", "pocket", "foot", "video")
+_CONVERTED = (
+    ValueError,
+    UnicodeError,
+    OSError,
+    EOFError,
+    MemoryError,
+    OverflowError,
+    IndexError,
+    KeyError,
+    csv.Error,
+    zipfile.BadZipFile,
+    pa.ArrowException,
+    pd.errors.ParserError,
+    pd.errors.EmptyDataError,
+)
+
+
+def read_recording(
+    path: str | os.PathLike[str],
+    *,
+    acc_unit: str = "auto",
+    gyro_unit: str = "auto",
+    placement: str = "auto",
+    target_rate_hz: float | None = None,
+    gap_threshold_s: float = DEFAULT_GAP_S,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Recording:
+    """Read a recording file (or export folder / zip) into a :class:`Recording`.
+
+    Parameters
+    ----------
+    path
+        The file, export folder or zip archive.
+    acc_unit
+        ``"auto"`` (decide from the file or the size of gravity), ``"g"`` or ``"mps2"``.
+    gyro_unit
+        ``"auto"`` (decide from the file or the data), ``"dps"`` or ``"rads"``.
+    placement
+        Where the device was worn; ``"auto"`` keeps the format's hint (e.g. an Xsens
+        ``_lb`` file name means ``lower_back``) or leaves it ``"auto"``.
+    target_rate_hz
+        Output sampling rate; ``None`` keeps the source rate (rounded sensibly).
+    gap_threshold_s
+        Holes in the timestamps longer than this are recorded as gaps and filled by
+        holding the last value; shorter ones are bridged by linear interpolation.
+    max_bytes
+        Files larger than this are refused at once.
+
+    Returns
+    -------
+    Recording
+        Uniformly sampled acceleration (m/s^2, with gravity) and angular rate (rad/s),
+        starting at time 0, with the unit decisions, gaps and notes.
+
+    Raises
+    ------
+    InputError
+        For every problem with the input, with a one-line message.
+    """
+    p = Path(path)
+    if acc_unit not in ("auto", "g", "mps2"):
+        raise InputError(p, f"acc_unit must be auto, g or mps2, not {acc_unit!r}")
+    if gyro_unit not in ("auto", "dps", "rads"):
+        raise InputError(p, f"gyro_unit must be auto, dps or rads, not {gyro_unit!r}")
+    if placement not in _PLACEMENTS:
+        raise InputError(p, f"placement must be one of {', '.join(_PLACEMENTS)}, not {placement!r}")
+    if not gap_threshold_s > 0:
+        raise InputError(p, f"gap threshold must be positive, not {gap_threshold_s!r}")
+    try:
+        parsed = _parse(p, max_bytes)
+        return _assemble(
+            parsed,
+            acc_unit=acc_unit,
+            gyro_unit=gyro_unit,
+            placement=placement,
+            target_rate_hz=target_rate_hz,
+            gap_s=gap_threshold_s,
+        )
+    except RetrowalkError:
+        raise
+    except _CONVERTED as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise InputError(p, f"cannot be read: {reason}") from None
+
+
+def _parse(path: Path, max_bytes: int) -> Parsed:
+    if not path.exists():
+        raise InputError(path, "no such file or folder")
+    if path.is_file():
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(
+                path,
+                f"the file is {_size(size)}, larger than the {_size(max_bytes)} limit "
+                "(raise max_bytes to read it)",
+            )
+    elif not path.is_dir():
+        raise InputError(path, "not a regular file or folder")
+    detected = sniff(path)
+    fmt = detected.format
+    if fmt == "xsens-txt":
+        from retrowalk.io.xsens import read_xsens
+
+        assert detected.layout is not None
+        return read_xsens(path, detected.layout)
+    if fmt in ("mobgap-csv", "generic-csv"):
+        from retrowalk.io.delimited import read_delimited
+
+        assert detected.layout is not None
+        return read_delimited(path, detected.layout, fmt)
+    if fmt == "phyphox":
+        from retrowalk.io.phyphox import read_phyphox_file, read_phyphox_members
+
+        if detected.members is not None:
+            return read_phyphox_members(path, detected.members)
+        assert detected.layout is not None
+        return read_phyphox_file(path, detected.layout)
+    if fmt == "sensor-logger":
+        from retrowalk.io.sensor_logger import read_sensor_logger_file, read_sensor_logger_members
+
+        if detected.members is not None:
+            return read_sensor_logger_members(path, detected.members)
+        assert detected.layout is not None
+        return read_sensor_logger_file(path, detected.layout)
+    if fmt == "axivity-cwa":
+        from retrowalk.io.wearables import read_cwa
+
+        return read_cwa(path)
+    if fmt == "actigraph-gt3x":
+        from retrowalk.io.wearables import read_gt3x
+
+        return read_gt3x(path)
+    raise InputError(path, f"no reader for format {fmt}")  # pragma: no cover
+
+
+def _size(n: int) -> str:
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= factor:
+            return f"{n / factor:.1f} {unit}"
+    return f"{n} bytes"

@@ -1,0 +1,159 @@
+"""Generic delimited tables (CSV, TSV, semicolon) and the mobgap lab CSV.
+
+The table needs a time column (seconds, milliseconds, microseconds, nanoseconds or
+ISO-8601 date-times) and x/y/z acceleration columns under a common name; angular
+rate is optional. The mobgap export (``time_s,acc_x,...,gyr_z``) is this layout
+recognised by its exact header.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from retrowalk.errors import InputError, UnsupportedFormatError
+from retrowalk.io.assemble import Block, Parsed
+from retrowalk.io.columns import ColumnMap, map_columns, time_unit_from_label
+from retrowalk.io.sniff import TextLayout
+from retrowalk.io.source import Source
+from retrowalk.io.table import Table, read_table
+
+_TIME_FACTORS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+_TIME_WORDS = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}
+# Plausible epoch range in seconds: 1973 .. 2100.
+_EPOCH_RANGE = (1e8, 4.2e9)
+
+_UNIT_WORDS = {"mps2": "m/s^2", "g": "g", "dps": "deg/s", "rads": "rad/s"}
+
+
+def time_in_seconds(
+    table: Table, label: str, display: str
+) -> tuple[np.ndarray, float, datetime | None, str]:
+    """Seconds from the first sample, the first time value in seconds, the wall-clock
+    start if known, and a note.
+
+    The unit of a numeric time column comes from its name (``time_ms``, ``Time (s)``)
+    or else from the median step: up to 0.5 means seconds, up to 500 milliseconds,
+    up to 5e5 microseconds, above that nanoseconds.
+
+    Raises
+    ------
+    InputError
+        When the time column does not advance.
+    """
+    raw = table.time
+    assert raw is not None
+    if raw.shape[0] < 2:
+        raise InputError(display, f"only {raw.shape[0]} data row(s); a recording needs more")
+    if table.time_is_datetime:
+        ns = raw.astype(np.int64)
+        t = (ns - ns[0]).astype(np.float64) / 1e9
+        start = datetime.fromtimestamp(ns[0] / 1e9, tz=UTC)
+        return t, ns[0] / 1e9, start, f"time column '{label}' read as date-times"
+    rel = (raw - raw[0]).astype(np.float64, copy=False)
+    steps = np.diff(rel[: min(rel.shape[0], 200_001)])
+    pos = steps[steps > 0]
+    if pos.size == 0:
+        raise InputError(display, "the time column does not advance", field=label)
+    med = float(np.median(pos))
+    unit = time_unit_from_label(label)
+    how = "from its name"
+    if unit is None:
+        how = f"from its median step of {med:.4g}"
+        if med <= 0.5:
+            unit = "s"
+        elif med <= 500:
+            unit = "ms"
+        elif med <= 5e5:
+            unit = "us"
+        else:
+            unit = "ns"
+    factor = _TIME_FACTORS[unit]
+    t = rel * factor
+    first_s = float(raw[0]) * factor
+    start = None
+    if _EPOCH_RANGE[0] <= first_s <= _EPOCH_RANGE[1]:
+        start = datetime.fromtimestamp(first_s, tz=UTC)
+    return t, first_s, start, f"time column '{label}' read as {_TIME_WORDS[unit]} ({how})"
+
+
+def column_plan(cmap: ColumnMap) -> dict[str, tuple[str, str, str]]:
+    """Stream kind -> its x, y, z columns (``linacc`` only when there is no ``acc``)."""
+    order = ["acc", "gyro", "gravity"] if "acc" in cmap.streams else ["linacc", "gyro", "gravity"]
+    return {k: cmap.streams[k] for k in order if k in cmap.streams}
+
+
+def read_delimited(
+    path: Path,
+    layout: TextLayout,
+    fmt: str = "generic-csv",
+    source: Source | None = None,
+) -> Parsed:
+    """Parse a generic delimited table (or the mobgap CSV).
+
+    Raises
+    ------
+    UnsupportedFormatError
+        When no time column or no acceleration columns can be recognised.
+    InputError
+        For bad cells (naming line and field) and other unreadable content.
+    """
+    source = source or Source.file(path)
+    block, file_units, start, notes = read_block(source, layout)
+    return Parsed(
+        path=str(path),
+        format=fmt,
+        blocks=[block],
+        file_units=file_units,
+        start_time=start,
+        notes=notes,
+    )
+
+
+def read_block(
+    source: Source,
+    layout: TextLayout,
+    cmap: ColumnMap | None = None,
+    *,
+    require_acc: bool = True,
+) -> tuple[Block, dict[str, tuple[str, str]], datetime | None, list[str]]:
+    """Read one table into a :class:`Block` (shared by the phyphox and Sensor Logger readers).
+
+    ``require_acc=False`` lets a table of an export hold only angular rate or gravity.
+    """
+    cmap = cmap or map_columns(layout.columns)
+    header_line = layout.header_index + 1
+    shown = ", ".join(layout.columns[:12]) + (" ..." if len(layout.columns) > 12 else "")
+    if cmap.time is None:
+        raise UnsupportedFormatError(
+            source.display, f"no time column recognised (columns: {shown})", line=header_line
+        )
+    if require_acc and "acc" not in cmap.streams and "linacc" not in cmap.streams:
+        if "gyro" in cmap.streams:
+            raise UnsupportedFormatError(
+                source.display,
+                "holds angular rate but no acceleration; acceleration is required",
+                line=header_line,
+            )
+        raise UnsupportedFormatError(
+            source.display,
+            f"no acceleration columns (x, y, z) recognised (columns: {shown})",
+            line=header_line,
+        )
+    plan = column_plan(cmap)
+    numeric = [c for cols in plan.values() for c in cols]
+    table = read_table(source, layout, numeric, cmap.time)
+    t, origin, start, time_note = time_in_seconds(table, cmap.time, source.display)
+    notes = [*table.notes, time_note]
+    file_units: dict[str, tuple[str, str]] = {}
+    for kind, unit in cmap.units.items():
+        key = "acc" if kind in ("acc", "linacc") else kind
+        if key in ("acc", "gyro") and kind in plan:
+            file_units[key] = (unit, f"column header says {_UNIT_WORDS.get(unit, unit)}")
+    block = Block(
+        t=t, streams={k: table.stack(cols) for k, cols in plan.items()}, display=source.display,
+        time_field=cmap.time, first_line=layout.first_data_line, origin_s=origin,
+    )  # fmt: skip
+    return block, file_units, start, notes

@@ -1,0 +1,275 @@
+"""Deciding the units of acceleration and angular-rate streams.
+
+Acceleration is told apart by the size of gravity in it (near 1 in g, near 9.81 in
+m/s^2); angular rate by its range and, where the sensor turns, by how fast the
+gravity direction turns in the sensor frame compared with the gyroscope reading
+(``d(g_hat)/dt = -w x g_hat`` holds only with ``w`` in rad/s).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+
+from retrowalk.recording import UnitDecision
+
+STANDARD_GRAVITY = 9.80665
+DEG2RAD = np.pi / 180.0
+
+AccUnit = Literal["auto", "g", "mps2"]
+GyroUnit = Literal["auto", "dps", "rads"]
+
+# A median |acc| between these bounds reads as g, resp. m/s^2.
+_G_RANGE = (0.5, 2.5)
+_MPS2_RANGE = (4.0, 25.0)
+# Above this 99th percentile of |w| the stream cannot be rad/s (gyroscopes saturate
+# at about 2000 deg/s = 35 rad/s), below _DPS_LIKELY it is very likely rad/s for gait.
+_DPS_CERTAIN = 35.0
+_DPS_LIKELY = 20.0
+
+
+@dataclass(frozen=True)
+class AccStats:
+    """Summary of an acceleration stream used for unit and gravity checks.
+
+    Attributes
+    ----------
+    median_norm
+        Median of ``|a|`` over all samples.
+    gravity_norm
+        Median norm of 1-s window means: close to ``median_norm`` when gravity
+        is included, small for linear (gravity-free) acceleration.
+    """
+
+    median_norm: float
+    gravity_norm: float
+
+    @property
+    def has_gravity(self) -> bool:
+        """Whether the stream looks like it includes gravity."""
+        if not np.isfinite(self.median_norm) or self.median_norm <= 0:
+            return False
+        return self.gravity_norm > 0.5 * self.median_norm and self.gravity_norm > 0.3
+
+
+def acc_stats(acc: np.ndarray, rate_hz: float) -> AccStats:
+    """Compute :class:`AccStats` of an ``(n, 3)`` acceleration array."""
+    if acc.shape[0] == 0:
+        return AccStats(float("nan"), float("nan"))
+    sub = acc[:: max(acc.shape[0] // 100_000, 1)]
+    median_norm = float(np.median(np.sqrt(np.einsum("ij,ij->i", sub, sub))))
+    win = max(round(rate_hz), 1)
+    n_win = acc.shape[0] // win
+    if n_win >= 1:
+        means = acc[: n_win * win].reshape(n_win, win, 3).mean(axis=1)
+    else:
+        means = acc.mean(axis=0, keepdims=True)
+    gravity_norm = float(np.median(np.linalg.norm(means, axis=1)))
+    return AccStats(median_norm, gravity_norm)
+
+
+def classify_acc(stats: AccStats) -> tuple[str | None, str]:
+    """Guess the acceleration unit from gravity's size.
+
+    Returns
+    -------
+    unit, evidence
+        ``unit`` is ``"g"``, ``"mps2"`` or ``None`` when the magnitude fits neither.
+    """
+    m = stats.gravity_norm if np.isfinite(stats.gravity_norm) else stats.median_norm
+    evidence = f"median |acc| = {stats.median_norm:.3g}, gravity estimate = {m:.3g}"
+    if _G_RANGE[0] <= m <= _G_RANGE[1]:
+        return "g", evidence + " (near 1 g)"
+    if _MPS2_RANGE[0] <= m <= _MPS2_RANGE[1]:
+        return "mps2", evidence + " (near 9.81 m/s^2)"
+    return None, evidence
+
+
+def decide_acc_unit(
+    stats: AccStats,
+    requested: str,
+    file_unit: str | None,
+    file_evidence: str = "",
+) -> tuple[UnitDecision, list[str]]:
+    """Settle the acceleration unit.
+
+    Parameters
+    ----------
+    stats
+        Statistics of the stream (including gravity).
+    requested
+        ``"auto"``, ``"g"`` or ``"mps2"`` (a user override wins).
+    file_unit
+        The unit the file states, if any.
+    file_evidence
+        Where the file states it.
+
+    Returns
+    -------
+    decision, notes
+        ``notes`` holds warnings when the data contradict the chosen unit.
+
+    Raises
+    ------
+    ValueError
+        When the unit cannot be decided (the caller turns it into an InputError).
+    """
+    guess, evidence = classify_acc(stats)
+    notes: list[str] = []
+    if requested not in ("auto", "g", "mps2"):
+        raise ValueError(f"acc_unit must be auto, g or mps2, not {requested!r}")
+    if requested != "auto":
+        if guess is not None and guess != requested:
+            notes.append(
+                f"acceleration unit {requested} set by the user, but the data look like "
+                f"{_unit_words(guess)} ({evidence})"
+            )
+        return UnitDecision(requested, "user", "set by the user"), notes
+    if file_unit is not None:
+        if guess is not None and guess != file_unit:
+            notes.append(
+                f"the file states acceleration in {_unit_words(file_unit)}, but the data look "
+                f"like {_unit_words(guess)} ({evidence}); kept the file's unit"
+            )
+        return UnitDecision(file_unit, "file", file_evidence), notes
+    if guess is None:
+        raise ValueError(
+            f"cannot tell the acceleration unit: {evidence} fits neither g (about 1) nor "
+            "m/s^2 (about 9.81); set the unit explicitly (acc_unit g or mps2)"
+        )
+    return UnitDecision(guess, "auto", evidence), notes
+
+
+def gyro_scale_ratio(
+    acc: np.ndarray, gyro: np.ndarray, rate_hz: float
+) -> tuple[float | None, float]:
+    """Ratio of the gravity direction's turn rate to ``|w x g_hat|``.
+
+    About 1 when ``gyro`` is in rad/s, about 0.02-0.05 when it is in deg/s.
+
+    Returns
+    -------
+    ratio, turn_rate
+        ``ratio`` is ``None`` when the sensor hardly turned (no evidence);
+        ``turn_rate`` is the mean turn rate of the gravity direction in rad/s.
+    """
+    n = acc.shape[0]
+    if n < max(int(4 * rate_hz), 30) or rate_hz < 5:
+        return None, 0.0
+    step = max(int(rate_hz // 25), 1)  # about 25 Hz is plenty for this
+    max_points = 60_000  # 40 min at 25 Hz; a longer recording is sampled in its middle
+    if n // step > max_points:
+        mid = n // 2
+        half = max_points * step // 2
+        acc = acc[mid - half : mid + half]
+        gyro = gyro[mid - half : mid + half]
+    a = acc[::step]
+    w = gyro[::step]
+    fs = rate_hz / step
+    sos = butter(2, min(1.5, 0.4 * fs / 2), fs=fs, output="sos")
+    a = sosfiltfilt(sos, a, axis=0)
+    w = sosfiltfilt(sos, w, axis=0)
+    norm = np.linalg.norm(a, axis=1, keepdims=True)
+    if np.any(norm <= 0):
+        return None, 0.0
+    g = a / norm
+    dg = np.gradient(g, 1.0 / fs, axis=0)
+    num = float(np.linalg.norm(dg, axis=1).mean())
+    den = float(np.linalg.norm(np.cross(w, g), axis=1).mean())
+    if num < 0.05 or den <= 0:
+        return None, num
+    return num / den, num
+
+
+def classify_gyro(gyro: np.ndarray, acc: np.ndarray | None, rate_hz: float) -> tuple[str, str]:
+    """Guess the angular-rate unit.
+
+    Returns
+    -------
+    unit, evidence
+        ``"dps"`` or ``"rads"`` and a plain-words reason.
+    """
+    if gyro.shape[0] == 0:
+        return "rads", "no samples"
+    sub = gyro[:: max(gyro.shape[0] // 200_000, 1)]
+    norm = np.sqrt(np.einsum("ij,ij->i", sub, sub))
+    p99 = float(np.percentile(norm, 99))
+    base = f"99th percentile of |w| = {p99:.3g}"
+    if p99 > _DPS_CERTAIN:
+        return "dps", base + " (too fast for rad/s)"
+    ratio = None
+    if acc is not None:
+        ratio, _ = gyro_scale_ratio(acc, gyro, rate_hz)
+    if ratio is not None:
+        words = f"{base}; gravity turns at {ratio:.2g} x |w x g|"
+        if ratio > 0.2:
+            return "rads", words + " (consistent with rad/s)"
+        return "dps", words + " (consistent with deg/s)"
+    if p99 > _DPS_LIKELY:
+        return "dps", base + " (above 20, so deg/s)"
+    return "rads", base + " (small rates; assumed rad/s)"
+
+
+def decide_gyro_unit(
+    gyro: np.ndarray,
+    acc_mps2: np.ndarray | None,
+    rate_hz: float,
+    requested: str,
+    file_unit: str | None,
+    file_evidence: str = "",
+) -> tuple[UnitDecision, list[str]]:
+    """Settle the angular-rate unit (see :func:`decide_acc_unit` for the rules)."""
+    if requested not in ("auto", "dps", "rads"):
+        raise ValueError(f"gyro_unit must be auto, dps or rads, not {requested!r}")
+    notes: list[str] = []
+    if requested == "auto" and file_unit is not None:
+        guess, evidence = classify_gyro(gyro, acc_mps2, rate_hz)
+        if guess != file_unit and "percentile" in evidence and "consistent" in evidence:
+            notes.append(
+                f"the file states angular rate in {_unit_words(file_unit)}, but the data look "
+                f"like {_unit_words(guess)} ({evidence}); kept the file's unit"
+            )
+        return UnitDecision(file_unit, "file", file_evidence), notes
+    guess, evidence = classify_gyro(gyro, acc_mps2, rate_hz)
+    if requested != "auto":
+        if guess != requested and ("consistent" in evidence or "too fast" in evidence):
+            notes.append(
+                f"angular-rate unit {requested} set by the user, but the data look like "
+                f"{_unit_words(guess)} ({evidence})"
+            )
+        return UnitDecision(requested, "user", "set by the user"), notes
+    return UnitDecision(guess, "auto", evidence), notes
+
+
+def acc_factor(unit: str) -> float:
+    """Factor that converts acceleration in ``unit`` to m/s^2."""
+    return STANDARD_GRAVITY if unit == "g" else 1.0
+
+
+def gyro_factor(unit: str) -> float:
+    """Factor that converts angular rate in ``unit`` to rad/s."""
+    return DEG2RAD if unit == "dps" else 1.0
+
+
+def _unit_words(unit: str) -> str:
+    return {"g": "g", "mps2": "m/s^2", "dps": "deg/s", "rads": "rad/s"}.get(unit, unit)
+
+
+def unit_from_label(label: str) -> str | None:
+    """The unit named in a column label such as ``"Acceleration x (m/s^2)"``.
+
+    Returns ``"mps2"``, ``"g"``, ``"rads"``, ``"dps"`` or ``None``.
+    """
+    s = label.strip().lower().replace(" ", "")
+    if any(k in s for k in ("m/s^2", "m/s²", "m/s2", "ms^-2", "ms-2", "mps2", "m_s2", "m_s^2")):
+        return "mps2"
+    if any(k in s for k in ("rad/s", "rad_s", "rads)", "rads]", "_rads")) or s.endswith("rads"):
+        return "rads"
+    if any(k in s for k in ("deg/s", "°/s", "dps", "deg_s", "degs)", "degs]")):
+        return "dps"
+    if s.endswith(("(g)", "[g]", "_g", "(gs)", "[gs]")):
+        return "g"
+    return None

@@ -1,0 +1,83 @@
+"""Reports a person can read: HTML (self-contained), PDF and PNG.
+
+``write_report(analysis, path)`` picks the format from the suffix of ``path``:
+
+- ``.html`` / ``.htm``: one self-contained file (styles and figures inside, no
+  network needed) with the summary, timeline, cadence and speed over time, the
+  per-bout table, steadiness, assumptions and what each number means;
+- ``.pdf``: the same content on A4 pages (matplotlib ``PdfPages``);
+- ``.png``: the first page (summary, timeline, cadence and speed) as an image to
+  share.
+
+All formats are drawn from :func:`report_data`, the JSON of the analysis with the
+session summary, so every number in a report equals the JSON.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from retrowalk.errors import RetrowalkError
+
+if TYPE_CHECKING:
+    from retrowalk.analysis import Analysis
+
+__all__ = ["REPORT_SUFFIXES", "report_data", "write_report"]
+
+REPORT_SUFFIXES = (".html", ".htm", ".pdf", ".png")
+
+
+def report_data(analysis: Analysis) -> dict[str, Any]:
+    """The analysis JSON with the session summary under ``"session"``.
+
+    Uses the ``"session"`` that ``Analysis.to_dict()`` already holds, if any;
+    otherwise computes it with :func:`retrowalk.session.summarise`.
+    """
+    from retrowalk.session import summarise
+
+    data = analysis.to_dict()
+    if "session" not in data:
+        data["session"] = summarise(analysis).to_dict()
+    return data
+
+
+def write_report(analysis: Analysis, path: str | Path) -> Path:
+    """Write the report of one analysis; the format follows the suffix of ``path``.
+
+    Parameters
+    ----------
+    analysis
+        A finished analysis.
+    path
+        Where to write: ``*.html`` / ``*.htm``, ``*.pdf`` or ``*.png``.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    RetrowalkError
+        If the suffix is not one of those above or the file cannot be written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise RetrowalkError(
+            f"{path}: report must end in .html, .pdf or .png (got '{path.suffix or 'no suffix'}')"
+        )
+    data = report_data(analysis)
+    try:
+        if suffix in (".html", ".htm"):
+            from retrowalk.report.html import render_html
+
+            path.write_text(render_html(data), encoding="utf-8")
+        else:
+            from retrowalk.report.pdf import write_pdf, write_png
+
+            (write_pdf if suffix == ".pdf" else write_png)(data, path)
+    except OSError as exc:
+        raise RetrowalkError(f"{path}: cannot write the report ({exc.strerror or exc})") from exc
+    return path

@@ -1,0 +1,182 @@
+"""The words of the report: assumptions, plain-words meanings, number formatting.
+
+Shared by the HTML and the PDF/PNG reports so that both say the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from retrowalk.energy import MODEL_SUMMARY
+
+MISSING = "\u2014"  # em dash: "no value"
+
+#: Plain-words meaning of every number in the report.
+GLOSSARY: list[tuple[str, str]] = [
+    (
+        "Step",
+        "One foot touching the ground (either foot). Two steps make one stride.",
+    ),
+    (
+        "Bout",
+        "A stretch of continuous walking of at least 3 steps, with pauses shorter than "
+        "2 seconds. A change of walking direction starts a new bout.",
+    ),
+    (
+        "Direction",
+        "Forward, backward, or uncertain when the recording does not show it clearly "
+        "enough. Confidence (0 to 1) says how sure the analysis is.",
+    ),
+    ("Time", "Walking time in seconds: the sum of the bouts' durations, pauses not counted."),
+    ("Cadence", "Steps per minute while walking."),
+    ("Speed", "Average walking speed in metres per second (1 m/s = 3.6 km/h)."),
+    ("Distance", "Metres walked: speed multiplied by walking time."),
+    ("Step length", "Average distance covered by one step, in metres."),
+    (
+        "Energy (kcal)",
+        "Estimated energy used while walking, in kilocalories (the 'calories' on food "
+        "labels). Gross: it includes what the body uses at rest. Net energy leaves out "
+        "rest and is what the walking itself added.",
+    ),
+    (
+        "MET",
+        "Metabolic equivalent: how many times the resting energy use an activity takes. "
+        "Sitting still is 1 MET; walking backwards at 3.5 mph is about 6 MET.",
+    ),
+    (
+        "Direction switches",
+        "How often the walking direction changed between forward and backward from one "
+        "bout to the next.",
+    ),
+    (
+        "Interval pattern",
+        "Repeated alternation of backward and forward walking, with the typical length "
+        "of each part, e.g. '6 x 1 min backward / 1 min forward'.",
+    ),
+    (
+        "Step-time variability (CV)",
+        "How much the time between steps changes from step to step, as a percentage "
+        "of the average (coefficient of variation). Lower means steadier walking; "
+        "healthy adults walking forward are typically a few percent.",
+    ),
+    ("Cadence variability (CV)", "The same for the step-by-step cadence."),
+    (
+        "Step-length variability (CV)",
+        "How much step length changes, as a percentage of the average: between single "
+        "steps when measured per step, otherwise between bouts.",
+    ),
+    (
+        "Step-time asymmetry",
+        "How different the two feet's step times are, as a percentage of their average. "
+        "0 % means both feet take equally long. When the sensor cannot tell the feet "
+        "apart, odd and even steps are compared.",
+    ),
+]
+
+CAVEATS: list[str] = [
+    "This report describes one recording; it does not diagnose anything.",
+    "Differences between two sessions that are smaller than a measure's minimal "
+    "detectable change are not real changes; ask your therapist about the value for "
+    "your test.",
+    "Backward walking is measured less precisely than forward walking: no public "
+    "recordings of backward walking with reference values exist yet.",
+]
+
+
+def fmt(value: Any) -> str:
+    """A JSON value as it is written in the JSON (``None`` as an em dash)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return str(value)
+
+
+def human_duration(seconds: float | None) -> str:
+    """``"6 min 12 s"``, ``"1 h 02 min"``, ``"45.2 s"``."""
+    if seconds is None:
+        return MISSING
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        m, s = divmod(round(seconds), 60)
+        return f"{m} min {s:02d} s"
+    h, rest = divmod(round(seconds), 3600)
+    return f"{h} h {rest // 60:02d} min"
+
+
+def energy_explanation() -> str:
+    """How energy is estimated, with its sources."""
+    return MODEL_SUMMARY
+
+
+def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """``(what, value, where it came from)`` for everything assumed or decided."""
+    a = data.get("assumptions", {})
+    rec = data["recording"]
+    rows: list[tuple[str, str, str]] = []
+
+    def source(key: str) -> str:
+        src = a.get(f"{key}_source")
+        if src == "default":
+            return "ASSUMED: not given, adult default used"
+        if src == "given":
+            return "given by the user"
+        return src or "not stated"
+
+    height = a.get("height_m")
+    rows.append(("Height", f"{fmt(height)} m" if height is not None else MISSING, source("height")))
+    weight = a.get("weight_kg")
+    rows.append(
+        ("Weight", f"{fmt(weight)} kg" if weight is not None else MISSING, source("weight"))
+    )
+    age = a.get("age_years")
+    rows.append(("Age", f"{fmt(age)} years" if age is not None else MISSING, source("age")))
+    placement = rec.get("placement", "auto")
+    conf = rec.get("placement_confidence")
+    rows.append(
+        (
+            "Sensor placement",
+            str(placement).replace("_", " "),
+            "unknown" if placement == "auto" else f"confidence {fmt(conf)}",
+        )
+    )
+    sensor_names = {"acc": "acceleration", "gyro": "rotation rate"}
+    for name, unit in (rec.get("units") or {}).items():
+        decided = {"file": "stated by the file", "user": "set by the user", "auto": "detected"}
+        how = decided.get(unit.get("decided_by"), unit.get("decided_by", ""))
+        evidence = unit.get("evidence")
+        rows.append(
+            (
+                f"Units: {sensor_names.get(name, name)}",
+                unit.get("unit", ""),
+                how + (f" ({evidence})" if evidence else ""),
+            )
+        )
+    rows.append(("Grade (slope)", "0 % (level)", "ASSUMED: the slope is not measured"))
+    rows.append(
+        (
+            "Recording",
+            f"{rec.get('format', '')}, {fmt(rec.get('sampling_rate_hz'))} Hz, "
+            f"{human_duration(rec.get('duration_s'))}",
+            rec.get("path", ""),
+        )
+    )
+    gaps = rec.get("gaps") or []
+    if gaps:
+        total = sum(g["end_s"] - g["start_s"] for g in gaps)
+        rows.append(
+            ("Gaps in the data", f"{len(gaps)} ({total:.1f} s)", "no walking is reported inside")
+        )
+    for note in rec.get("notes") or []:
+        rows.append(("Note (reading)", str(note), ""))
+    for note in data.get("notes") or []:
+        rows.append(("Note (analysis)", str(note), ""))
+    for note in (data.get("session") or {}).get("notes") or []:
+        rows.append(("Note (summary)", str(note), ""))
+    return rows

@@ -1,0 +1,138 @@
+"""Engine, sessions and migrations.
+
+The database is PostgreSQL when ``RETROWALK_DATABASE_URL`` says so, otherwise a
+SQLite file in the user's data directory (WAL mode, foreign keys on).
+``RETROWALK_DATA_DIR`` moves the data directory (database, uploaded files,
+reports).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_POOL_SIZE = 48
+
+
+def default_data_dir() -> Path:
+    """Where retrowalk keeps its database and files.
+
+    ``RETROWALK_DATA_DIR`` if set, else the platform's user data directory
+    (``$XDG_DATA_HOME/retrowalk`` or ``~/.local/share/retrowalk`` on Linux).
+    """
+    override = os.environ.get("RETROWALK_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("retrowalk", appauthor=False))
+
+
+def default_database_url(data_dir: Path | None = None) -> str:
+    """``RETROWALK_DATABASE_URL`` if set, else a SQLite file in ``data_dir``."""
+    url = os.environ.get("RETROWALK_DATABASE_URL")
+    if url:
+        return normalise_url(url)
+    data_dir = data_dir or default_data_dir()
+    return f"sqlite:///{data_dir / 'retrowalk.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL mode and foreign keys.
+
+    Parameters
+    ----------
+    url
+        SQLAlchemy URL, e.g. ``sqlite:////path/retrowalk.db`` or
+        ``postgresql+psycopg://user@host:port/db``.
+    """
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # A pool as large as the request thread pool: connections are reused, never
+        # re-opened per request (each open re-runs the pragmas).
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_SIZE,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30)
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (``alembic upgrade head``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class Database:
+    """An engine plus a session factory.
+
+    Parameters
+    ----------
+    url
+        The database URL.
+    migrate
+        Run ``upgrade head`` on creation.
+    """
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = normalise_url(url)
+        self.engine = make_engine(self.url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            upgrade(self.engine)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed at the end, or rolled back on error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only."""
+        with self.sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

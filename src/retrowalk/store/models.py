@@ -1,0 +1,218 @@
+"""The database tables as typed SQLAlchemy 2 models.
+
+Every row that belongs to a user carries ``account_id`` so that the repositories
+can filter on it directly (see :mod:`retrowalk.store.repositories`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every retrowalk table."""
+
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        dict[str, Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class Account(Base):
+    """A user account (one sign-in); owns people and everything under them."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    people: Mapped[list[Person]] = relationship(
+        back_populates="account", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ApiToken(Base):
+    """A bearer token for scripts; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Person(Base):
+    """Someone whose walking is recorded: an adult or a child.
+
+    ``due_date`` is set for babies born prematurely (corrected age).
+    """
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10), default="adult")  # adult | child
+    birth_date: Mapped[date | None] = mapped_column(Date, default=None)
+    due_date: Mapped[date | None] = mapped_column(Date, default=None)
+    height_m: Mapped[float | None] = mapped_column(Float, default=None)
+    weight_kg: Mapped[float | None] = mapped_column(Float, default=None)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship(back_populates="people")
+    recordings: Mapped[list[Recording]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class WalkSession(Base):
+    """A training or test session: groups recordings made together."""
+
+    __tablename__ = "walk_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(50), default="walk")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Recording(Base):
+    """One uploaded recording file and the state of its analysis.
+
+    ``status`` is one of ``queued``, ``running``, ``done``, ``failed``.
+    """
+
+    __tablename__ = "recording"
+    __table_args__ = (UniqueConstraint("account_id", "sha256", name="uq_recording_account_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("walk_session.id", ondelete="SET NULL"), default=None
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_path: Mapped[str] = mapped_column(String(1000))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    format: Mapped[str] = mapped_column(String(100), default="")
+    duration_s: Mapped[float | None] = mapped_column(Float, default=None)
+    placement: Mapped[str] = mapped_column(String(20), default="auto")
+    recorded_on: Mapped[date] = mapped_column(Date)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    person: Mapped[Person] = relationship(back_populates="recordings")
+    analyses: Mapped[list[AnalysisResult]] = relationship(
+        back_populates="recording",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="AnalysisResult.id",
+    )
+
+
+class AnalysisResult(Base):
+    """The stored result of analysing one recording with one analysis version.
+
+    ``result`` is the JSON of the analysis contract; the metric columns are the
+    numbers progress charts need, copied out so they can be queried.
+    """
+
+    __tablename__ = "analysis_result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recording.id", ondelete="CASCADE"), index=True
+    )
+    analysis_version: Mapped[str] = mapped_column(String(50))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    report_path: Mapped[str | None] = mapped_column(String(1000), default=None)
+    backward_steps: Mapped[int] = mapped_column(Integer, default=0)
+    backward_duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    backward_distance_m: Mapped[float] = mapped_column(Float, default=0.0)
+    backward_speed_mps: Mapped[float | None] = mapped_column(Float, default=None)
+    cadence_spm: Mapped[float | None] = mapped_column(Float, default=None)
+    step_time_cv_pct: Mapped[float | None] = mapped_column(Float, default=None)
+
+    recording: Mapped[Recording] = relationship(back_populates="analyses")
+
+
+class Observation(Base):
+    """Something noted about a person on a day (milestones, test scores, notes)."""
+
+    __tablename__ = "observation"
+    __table_args__ = (Index("ix_observation_person_date", "person_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    attachment_path: Mapped[str | None] = mapped_column(String(1000), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Plan(Base):
+    """A coaching plan for a person (goal, level and the plan itself as JSON)."""
+
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    goal: Mapped[str] = mapped_column(String(200), default="")
+    level: Mapped[str] = mapped_column(String(50), default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,307 @@
+"""Data access, always scoped to one account.
+
+Every query a repository runs filters on the account id it was built with, so a
+guessed id of another account's person or recording behaves exactly like an id
+that does not exist (:class:`NotFoundError`). Only :class:`Accounts` and
+:class:`Jobs` (used by sign-in and the analysis worker) work across accounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from retrowalk.errors import RetrowalkError
+from retrowalk.store.models import (
+    Account,
+    AnalysisResult,
+    ApiToken,
+    Base,
+    Observation,
+    Person,
+    Plan,
+    Recording,
+    utcnow,
+)
+
+T = TypeVar("T", bound=Base)
+TOKEN_TOUCH_S = 60.0
+
+
+class NotFoundError(RetrowalkError):
+    """The object does not exist in this account."""
+
+
+class Accounts:
+    """Accounts by email or token (the only cross-account look-ups)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_email(self, email: str) -> Account | None:
+        return self.session.scalar(select(Account).where(Account.email == email))
+
+    def get(self, account_id: int) -> Account | None:
+        return self.session.get(Account, account_id)
+
+    def add(self, email: str, password_hash: str) -> Account:
+        account = Account(email=email, password_hash=password_hash)
+        self.session.add(account)
+        self.session.flush()
+        return account
+
+    def by_token_sha256(self, digest: str) -> Account | None:
+        token = self.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == digest))
+        if token is None:
+            return None
+        now = utcnow()
+        last = token.last_used_at
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=dt.UTC)
+        if last is None or (now - last).total_seconds() > TOKEN_TOUCH_S:
+            token.last_used_at = now
+        return self.session.get(Account, token.account_id)
+
+
+class AccountScoped:
+    """All data of one account.
+
+    Parameters
+    ----------
+    session
+        An open session.
+    account_id
+        The account every query is limited to.
+    """
+
+    def __init__(self, session: Session, account_id: int) -> None:
+        self.session = session
+        self.account_id = account_id
+
+    # -- generic helpers ------------------------------------------------------
+    def _get(self, model: type[T], object_id: int, what: str) -> T:
+        obj = self.session.scalar(
+            select(model).where(
+                model.id == object_id,  # type: ignore[attr-defined]
+                model.account_id == self.account_id,  # type: ignore[attr-defined]
+            )
+        )
+        if obj is None:
+            raise NotFoundError(f"{what} {object_id} not found")
+        return obj
+
+    # -- tokens -----------------------------------------------------------------
+    def add_token(self, name: str, digest: str) -> ApiToken:
+        token = ApiToken(account_id=self.account_id, name=name, token_sha256=digest)
+        self.session.add(token)
+        self.session.flush()
+        return token
+
+    def tokens(self) -> Sequence[ApiToken]:
+        return self.session.scalars(
+            select(ApiToken).where(ApiToken.account_id == self.account_id).order_by(ApiToken.id)
+        ).all()
+
+    def delete_token(self, token_id: int) -> None:
+        self.session.delete(self._get(ApiToken, token_id, "Token"))
+
+    # -- people -----------------------------------------------------------------
+    def people(self) -> Sequence[Person]:
+        return self.session.scalars(
+            select(Person).where(Person.account_id == self.account_id).order_by(Person.name)
+        ).all()
+
+    def person(self, person_id: int) -> Person:
+        return self._get(Person, person_id, "Person")
+
+    def add_person(self, **fields: Any) -> Person:
+        person = Person(account_id=self.account_id, **fields)
+        self.session.add(person)
+        self.session.flush()
+        return person
+
+    def update_person(self, person_id: int, **fields: Any) -> Person:
+        person = self.person(person_id)
+        for name, value in fields.items():
+            setattr(person, name, value)
+        self.session.flush()
+        return person
+
+    def delete_person(self, person_id: int) -> list[str]:
+        """Delete a person and all their rows; return the files that belonged to them."""
+        person = self.person(person_id)
+        files = [r.stored_path for r in self.recordings(person.id)]
+        files += [
+            a.report_path
+            for a in self.session.scalars(
+                select(AnalysisResult)
+                .join(Recording, AnalysisResult.recording_id == Recording.id)
+                .where(
+                    Recording.person_id == person.id,
+                    AnalysisResult.account_id == self.account_id,
+                )
+            )
+            if a.report_path
+        ]
+        files += [o.attachment_path for o in self.observations(person.id) if o.attachment_path]
+        for model in (AnalysisResult,):
+            self.session.execute(
+                delete(model).where(
+                    model.account_id == self.account_id,
+                    model.recording_id.in_(
+                        select(Recording.id).where(Recording.person_id == person.id)
+                    ),
+                )
+            )
+        for model in (Recording, Observation, Plan):
+            self.session.execute(
+                delete(model).where(
+                    model.account_id == self.account_id, model.person_id == person.id
+                )
+            )
+        self.session.delete(person)
+        self.session.flush()
+        return files
+
+    # -- recordings -------------------------------------------------------------
+    def recordings(self, person_id: int | None = None) -> Sequence[Recording]:
+        query = select(Recording).where(Recording.account_id == self.account_id)
+        if person_id is not None:
+            query = query.where(Recording.person_id == person_id)
+        return self.session.scalars(
+            query.order_by(Recording.recorded_on.desc(), Recording.id.desc())
+        ).all()
+
+    def recording(self, recording_id: int) -> Recording:
+        return self._get(Recording, recording_id, "Recording")
+
+    def recording_by_sha256(self, digest: str) -> Recording | None:
+        return self.session.scalar(
+            select(Recording).where(
+                Recording.account_id == self.account_id, Recording.sha256 == digest
+            )
+        )
+
+    def add_recording(self, person_id: int, **fields: Any) -> Recording:
+        person = self.person(person_id)
+        recording = Recording(account_id=self.account_id, person_id=person.id, **fields)
+        self.session.add(recording)
+        self.session.flush()
+        return recording
+
+    def delete_recording(self, recording_id: int) -> list[str]:
+        """Delete a recording and its analyses; return its files."""
+        recording = self.recording(recording_id)
+        files = [recording.stored_path] + [
+            a.report_path for a in recording.analyses if a.report_path
+        ]
+        self.session.delete(recording)
+        self.session.flush()
+        return files
+
+    def latest_analysis(self, recording_id: int) -> AnalysisResult | None:
+        recording = self.recording(recording_id)
+        return self.session.scalar(
+            select(AnalysisResult)
+            .where(
+                AnalysisResult.account_id == self.account_id,
+                AnalysisResult.recording_id == recording.id,
+            )
+            .order_by(AnalysisResult.id.desc())
+            .limit(1)
+        )
+
+    def analyses_for_person(self, person_id: int) -> list[tuple[Recording, AnalysisResult]]:
+        """The latest analysis of every analysed recording of a person, oldest first."""
+        person = self.person(person_id)
+        latest = (
+            select(func.max(AnalysisResult.id))
+            .where(AnalysisResult.account_id == self.account_id)
+            .group_by(AnalysisResult.recording_id)
+        )
+        rows = self.session.execute(
+            select(Recording, AnalysisResult)
+            .join(AnalysisResult, AnalysisResult.recording_id == Recording.id)
+            .where(
+                Recording.account_id == self.account_id,
+                Recording.person_id == person.id,
+                AnalysisResult.id.in_(latest),
+            )
+            .order_by(Recording.recorded_on, Recording.id)
+        ).all()
+        return [(r, a) for r, a in rows]
+
+    # -- observations and plans --------------------------------------------------
+    def observations(self, person_id: int) -> Sequence[Observation]:
+        person = self.person(person_id)
+        return self.session.scalars(
+            select(Observation)
+            .where(Observation.account_id == self.account_id, Observation.person_id == person.id)
+            .order_by(Observation.date, Observation.id)
+        ).all()
+
+    def add_observation(self, person_id: int, **fields: Any) -> Observation:
+        person = self.person(person_id)
+        obs = Observation(account_id=self.account_id, person_id=person.id, **fields)
+        self.session.add(obs)
+        self.session.flush()
+        return obs
+
+    def plans(self, person_id: int) -> Sequence[Plan]:
+        person = self.person(person_id)
+        return self.session.scalars(
+            select(Plan)
+            .where(Plan.account_id == self.account_id, Plan.person_id == person.id)
+            .order_by(Plan.created, Plan.id)
+        ).all()
+
+    def add_plan(self, person_id: int, **fields: Any) -> Plan:
+        person = self.person(person_id)
+        plan = Plan(account_id=self.account_id, person_id=person.id, **fields)
+        self.session.add(plan)
+        self.session.flush()
+        return plan
+
+
+class Jobs:
+    """The analysis queue as seen by the worker (across accounts, by design)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_queued(self) -> int | None:
+        return self.session.scalar(
+            select(Recording.id).where(Recording.status == "queued").order_by(Recording.id).limit(1)
+        )
+
+    def claim(self, recording_id: int) -> bool:
+        """Mark a queued recording as running; False if someone else got it first."""
+        result = self.session.execute(
+            update(Recording)
+            .where(Recording.id == recording_id, Recording.status == "queued")
+            .values(status="running", attempts=Recording.attempts + 1, error="")
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def get(self, recording_id: int) -> Recording | None:
+        return self.session.get(Recording, recording_id)
+
+    def stuck(self) -> Sequence[Recording]:
+        return self.session.scalars(select(Recording).where(Recording.status == "running")).all()
+
+    def referenced_files(self) -> set[str]:
+        files = set(self.session.scalars(select(Recording.stored_path)))
+        files |= {p for p in self.session.scalars(select(AnalysisResult.report_path)) if p}
+        files |= {p for p in self.session.scalars(select(Observation.attachment_path)) if p}
+        return files
+
+    def add_result(self, recording: Recording, **fields: Any) -> AnalysisResult:
+        result = AnalysisResult(
+            account_id=recording.account_id, recording_id=recording.id, **fields
+        )
+        self.session.add(result)
+        return result

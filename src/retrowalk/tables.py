@@ -1,0 +1,118 @@
+"""Tidy tables from an Analysis: one row per recording, per bout and per step.
+
+Used by batch processing and exports; column names carry their units.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from retrowalk.analysis import Analysis
+
+RECORDING_COLUMNS = [
+    "recording_id",
+    "path",
+    "format",
+    "sampling_rate_hz",
+    "duration_s",
+    "placement",
+    "n_bouts",
+    "forward_steps",
+    "forward_duration_s",
+    "forward_distance_m",
+    "backward_steps",
+    "backward_duration_s",
+    "backward_distance_m",
+    "uncertain_steps",
+    "energy_kcal",
+    "height_m",
+    "weight_kg",
+    "analysis_version",
+]
+BOUT_COLUMNS = [
+    "recording_id",
+    "bout",
+    "start_s",
+    "end_s",
+    "direction",
+    "direction_confidence",
+    "n_steps",
+    "cadence_spm",
+    "speed_mps",
+    "distance_m",
+    "step_length_m",
+    "energy_kcal",
+]
+STEP_COLUMNS = ["recording_id", "bout", "time_s", "direction", "inferred"]
+
+
+def analysis_tables(
+    analysis: Analysis, recording_id: str, extra: dict[str, Any] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Three tidy DataFrames (``recordings``, ``bouts``, ``steps``) for one analysis.
+
+    Parameters
+    ----------
+    analysis
+        The analysis to flatten.
+    recording_id
+        A stable identifier (e.g. the content hash) repeated in every row.
+    extra
+        Further per-recording columns (e.g. a person id from a manifest).
+    """
+    data = analysis.to_dict()
+    summary = data["summary"]
+    row: dict[str, Any] = {
+        "recording_id": recording_id,
+        "path": data["recording"]["path"],
+        "format": data["recording"]["format"],
+        "sampling_rate_hz": data["recording"]["sampling_rate_hz"],
+        "duration_s": data["recording"]["duration_s"],
+        "placement": data["recording"]["placement"],
+        "n_bouts": len(data["bouts"]),
+        "forward_steps": summary["forward"]["steps"],
+        "forward_duration_s": summary["forward"]["duration_s"],
+        "forward_distance_m": summary["forward"]["distance_m"],
+        "backward_steps": summary["backward"]["steps"],
+        "backward_duration_s": summary["backward"]["duration_s"],
+        "backward_distance_m": summary["backward"]["distance_m"],
+        "uncertain_steps": summary.get("uncertain", {}).get("steps", 0),
+        "energy_kcal": summary["energy_kcal"],
+        "height_m": data["assumptions"]["height_m"],
+        "weight_kg": data["assumptions"]["weight_kg"],
+        "analysis_version": data["analysis_version"],
+    }
+    row.update(extra or {})
+    bouts = pd.DataFrame(
+        [
+            {"recording_id": recording_id, "bout": i, **{k: b.get(k) for k in BOUT_COLUMNS[2:]}}
+            for i, b in enumerate(data["bouts"])
+        ],
+        columns=BOUT_COLUMNS,
+    )
+    steps = pd.DataFrame(
+        [
+            {
+                "recording_id": recording_id,
+                "bout": s["bout"],
+                "time_s": s["time_s"],
+                "direction": s["direction"],
+                "inferred": bool(s.get("inferred", False)),
+            }
+            for s in data["steps"]
+        ],
+        columns=STEP_COLUMNS,
+    )
+    return {
+        "recordings": pd.DataFrame([row]),
+        "bouts": _typed_bouts(bouts),
+        "steps": steps.astype({"bout": "int64", "time_s": "float64", "inferred": "bool"}),
+    }
+
+
+def _typed_bouts(bouts: pd.DataFrame) -> pd.DataFrame:
+    floats = [c for c in BOUT_COLUMNS if c.endswith(("_s", "_spm", "_mps", "_m", "_kcal"))]
+    floats.append("direction_confidence")
+    return bouts.astype({**dict.fromkeys(floats, "float64"), "bout": "int64", "n_steps": "int64"})

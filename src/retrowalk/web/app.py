@@ -1,0 +1,199 @@
+"""The FastAPI application: pages, the REST API under ``/api/v1`` and static files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+from argon2 import PasswordHasher
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from retrowalk import __version__
+from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.store.db import Database
+from retrowalk.store.services import (
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    RateLimitedError,
+    Services,
+    SignInLimiter,
+    TooLargeError,
+)
+from retrowalk.web.deps import CsrfError, LoginRequiredError
+from retrowalk.web.render import render
+from retrowalk.web.routes import api, auth, people, progress, recordings
+from retrowalk.web.session import CookieSessionMiddleware
+from retrowalk.web.settings import Settings
+from retrowalk.worker import AnalysisWorker, InlineRunner, ProcessRunner, sweep_orphan_files
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+STATUS = {
+    NotFoundError: 404,
+    AuthError: 401,
+    RateLimitedError: 429,
+    ConflictError: 409,
+    TooLargeError: 413,
+    InputError: 400,
+}
+
+
+class UploadLimitMiddleware:
+    """Refuse request bodies whose declared size is over the limit before reading them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                    mb = self.max_bytes // (1024 * 1024)
+                    response = JSONResponse(
+                        {"detail": f"the upload is larger than the limit of {mb} MB"},
+                        status_code=413,
+                    )
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _status_of(exc: RetrowalkError) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app.
+
+    Parameters
+    ----------
+    settings
+        Database, data directory, secret key, upload limit and worker mode.
+    """
+    settings = settings or Settings()
+    data_dir = settings.resolved_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url())
+    runner = ProcessRunner(max_workers=2) if settings.worker == "process" else InlineRunner()
+    worker: AnalysisWorker | None = None
+    if settings.worker != "none":
+        worker = AnalysisWorker(db, data_dir, runner)
+    hasher = (
+        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        if settings.fast_password_hashing
+        else PasswordHasher()
+    )
+    services = Services(
+        db,
+        data_dir,
+        runner=runner,
+        max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+        on_queued=worker.notify if worker else None,
+        hasher=hasher,
+        limiter=SignInLimiter(settings.signin_max_failures, settings.signin_window_s),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Few request threads: with the GIL, more threads only add contention.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        if worker is not None:
+            sweep_orphan_files(db, data_dir)
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            runner.shutdown()
+            db.dispose()
+
+    app = FastAPI(
+        title="retrowalk",
+        version=__version__,
+        description="Backward-walking recordings, analyses and progress. "
+        "Scripts authenticate with a bearer token from `POST /api/v1/tokens`.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.services = services
+    app.state.worker = worker
+    app.state.db = db
+    app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+    # Body-size limit outermost, then the session cookie.
+    app.add_middleware(
+        CookieSessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        max_age_s=settings.session_max_age_s,
+        secure=settings.cookie_secure,
+    )
+    app.add_middleware(UploadLimitMiddleware, max_bytes=services.max_upload_bytes + 1024 * 1024)
+
+    @app.exception_handler(RetrowalkError)
+    async def user_error(request: Request, exc: RetrowalkError) -> Response:
+        status = _status_of(exc)
+        headers = {}
+        if isinstance(exc, RateLimitedError):
+            headers["Retry-After"] = str(exc.retry_after_s)
+        if isinstance(exc, AuthError) and request.url.path.startswith("/api/"):
+            headers["WWW-Authenticate"] = "Bearer"
+        if request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+            "accept", ""
+        ):
+            return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+        return render(request, "error.html", status_code=status, message=str(exc))
+
+    @app.exception_handler(LoginRequiredError)
+    async def login_required(request: Request, exc: LoginRequiredError) -> Response:
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        return RedirectResponse("/signin", status_code=303)
+
+    @app.exception_handler(CsrfError)
+    async def csrf_failed(request: Request, exc: CsrfError) -> Response:
+        message = "the form expired or came from another site; reload the page and try again"
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"detail": message}, status_code=403)
+        return render(request, "error.html", status_code=403, message=message)
+
+    plotly_js = _plotly_js_path()
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_bundle() -> Response:
+        if plotly_js is None:
+            return Response("/* plotly not installed */", media_type="text/javascript")
+        return FileResponse(plotly_js, media_type="text/javascript")
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (auth, people, recordings, progress):
+        app.include_router(module.router)
+    app.include_router(api.router, prefix="/api/v1")
+    return app
+
+
+def _plotly_js_path() -> Path | None:
+    """plotly.min.js from the plotly package (served locally: the app works offline)."""
+    try:
+        from importlib.resources import files
+
+        path = Path(str(files("plotly") / "package_data" / "plotly.min.js"))
+    except ModuleNotFoundError:
+        return None
+    return path if path.is_file() else None

@@ -1,0 +1,71 @@
+"""Dependencies shared by the routes: services, the signed-in account, CSRF."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.templating import Jinja2Templates
+
+from retrowalk.store.services import AuthError, Services
+from retrowalk.web.session import CSRF_FIELD, csrf_ok
+
+
+class LoginRequiredError(Exception):
+    """A page needs a signed-in user (answered with a redirect to sign-in)."""
+
+
+class CsrfError(Exception):
+    """A form came without the right CSRF token."""
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates
+
+
+def page_account(request: Request) -> int:
+    """The account of the signed-in user of a page, or a redirect to sign-in."""
+    account_id = request.session.get("a")
+    if not isinstance(account_id, int):
+        raise LoginRequiredError()
+    return account_id
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a state-changing page request without the session's CSRF token."""
+    submitted = request.headers.get("x-csrf-token")
+    if submitted is None and request.headers.get("content-type", "").startswith(
+        ("multipart/form-data", "application/x-www-form-urlencoded")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        submitted = value if isinstance(value, str) else None
+    if not csrf_ok(request, submitted):
+        raise CsrfError()
+
+
+bearer = HTTPBearer(auto_error=False, description="An API token from POST /api/v1/tokens.")
+
+
+def api_account(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> int:
+    """The account of an API request (``Authorization: Bearer <token>``)."""
+    if credentials is None:
+        raise AuthError("send an API token: 'Authorization: Bearer <token>'")
+    account_id = get_services(request).account_for_token(credentials.credentials)
+    if account_id is None:
+        raise AuthError("the API token is not valid")
+    return account_id
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+PageAccount = Annotated[int, Depends(page_account)]
+ApiAccount = Annotated[int, Depends(api_account)]
+Csrf = Depends(check_csrf)

@@ -1,0 +1,176 @@
+"""The REST API under ``/api/v1`` (token auth; same services as the pages)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel
+
+from retrowalk.store.schemas import (
+    NewToken,
+    ObservationIn,
+    ObservationOut,
+    PersonIn,
+    PersonOut,
+    PlanIn,
+    PlanOut,
+    ProgressWeek,
+    RecordingDetail,
+    RecordingOut,
+)
+from retrowalk.web.deps import ApiAccount, ServicesDep
+from retrowalk.web.routes.auth import client_address
+from retrowalk.web.routes.recordings import parse_day
+
+router = APIRouter(tags=["api"])
+
+
+class Credentials(BaseModel):
+    email: str
+    password: str
+    name: str = ""
+
+
+class Me(BaseModel):
+    id: int
+    email: str
+
+
+@router.post("/tokens", response_model=NewToken, status_code=201, tags=["auth"])
+def create_token(body: Credentials, request: Request, services: ServicesDep) -> NewToken:
+    """Exchange email and password for a bearer token (rate limited like sign-in)."""
+    account = services.sign_in(body.email, body.password, client=client_address(request))
+    return services.create_token(account, body.name or "api")
+
+
+@router.get("/me", response_model=Me, tags=["auth"])
+def me(account: ApiAccount, services: ServicesDep) -> Me:
+    return Me(id=account, email=services.account_email(account) or "")
+
+
+@router.get("/people", response_model=list[PersonOut])
+def list_people(account: ApiAccount, services: ServicesDep) -> list[PersonOut]:
+    return services.list_people(account)
+
+
+@router.post("/people", response_model=PersonOut, status_code=201)
+def create_person(body: PersonIn, account: ApiAccount, services: ServicesDep) -> PersonOut:
+    return services.create_person(account, body)
+
+
+@router.get("/people/{person_id}", response_model=PersonOut)
+def get_person(person_id: int, account: ApiAccount, services: ServicesDep) -> PersonOut:
+    return services.get_person(account, person_id)
+
+
+@router.put("/people/{person_id}", response_model=PersonOut)
+def update_person(
+    person_id: int, body: PersonIn, account: ApiAccount, services: ServicesDep
+) -> PersonOut:
+    return services.update_person(account, person_id, body)
+
+
+@router.delete("/people/{person_id}", status_code=204)
+def delete_person(person_id: int, account: ApiAccount, services: ServicesDep) -> Response:
+    """Delete a person with all their recordings, analyses, observations and plans."""
+    services.delete_person(account, person_id)
+    return Response(status_code=204)
+
+
+@router.get("/people/{person_id}/recordings", response_model=list[RecordingDetail])
+def list_recordings(
+    person_id: int, account: ApiAccount, services: ServicesDep
+) -> list[RecordingDetail]:
+    return services.list_recordings(account, person_id)
+
+
+@router.post("/people/{person_id}/recordings", response_model=RecordingOut, status_code=201)
+def upload_recording(
+    person_id: int,
+    account: ApiAccount,
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="The recording file.")],
+    recorded_on: Annotated[str, Form(description="YYYY-MM-DD; default from the file")] = "",
+    placement: Annotated[str, Form()] = "auto",
+) -> RecordingOut:
+    """Upload a recording; its analysis is queued (poll ``GET /recordings/{id}``)."""
+    return services.upload(
+        account,
+        person_id,
+        file.filename or "recording",
+        file.file,
+        recorded_on=parse_day(recorded_on),
+        placement=placement,
+    )
+
+
+@router.get("/people/{person_id}/progress", response_model=list[ProgressWeek])
+def progress(person_id: int, account: ApiAccount, services: ServicesDep) -> list[ProgressWeek]:
+    """Weekly backward speed, distance, cadence and step-time variability."""
+    return services.progress(account, person_id)
+
+
+@router.get("/people/{person_id}/export", response_class=FileResponse)
+def export(
+    person_id: int, account: ApiAccount, services: ServicesDep, background: BackgroundTasks
+) -> FileResponse:
+    """All of a person's data as a zip (JSON, CSV, analyses, original files)."""
+    out = services.export_person(account, person_id)
+    background.add_task(out.path.unlink, missing_ok=True)
+    return FileResponse(out.path, media_type="application/zip", filename=out.filename)
+
+
+@router.get("/people/{person_id}/observations", response_model=list[ObservationOut])
+def list_observations(
+    person_id: int, account: ApiAccount, services: ServicesDep
+) -> list[ObservationOut]:
+    return services.list_observations(account, person_id)
+
+
+@router.post("/people/{person_id}/observations", response_model=ObservationOut, status_code=201)
+def add_observation(
+    person_id: int, body: ObservationIn, account: ApiAccount, services: ServicesDep
+) -> ObservationOut:
+    return services.add_observation(account, person_id, body)
+
+
+@router.get("/people/{person_id}/plans", response_model=list[PlanOut])
+def list_plans(person_id: int, account: ApiAccount, services: ServicesDep) -> list[PlanOut]:
+    return services.list_plans(account, person_id)
+
+
+@router.post("/people/{person_id}/plans", response_model=PlanOut, status_code=201)
+def add_plan(person_id: int, body: PlanIn, account: ApiAccount, services: ServicesDep) -> PlanOut:
+    return services.add_plan(account, person_id, body)
+
+
+@router.get("/recordings/{recording_id}", response_model=RecordingDetail)
+def get_recording(recording_id: int, account: ApiAccount, services: ServicesDep) -> RecordingDetail:
+    """A recording with its analysis status and summary numbers."""
+    return services.get_recording(account, recording_id)
+
+
+@router.get("/recordings/{recording_id}/analysis")
+def get_analysis(recording_id: int, account: ApiAccount, services: ServicesDep) -> dict[str, Any]:
+    """The analysis JSON (the ``retrowalk analyze --json`` contract)."""
+    return services.analysis_json(account, recording_id)
+
+
+@router.get("/recordings/{recording_id}/file", response_class=FileResponse)
+def download(recording_id: int, account: ApiAccount, services: ServicesDep) -> FileResponse:
+    """The original uploaded file."""
+    path, filename = services.recording_file(account, recording_id)
+    return FileResponse(path, filename=filename, media_type="application/octet-stream")
+
+
+@router.post("/recordings/{recording_id}/reanalyse", response_model=RecordingOut)
+def reanalyse(recording_id: int, account: ApiAccount, services: ServicesDep) -> RecordingOut:
+    return services.reanalyse(account, recording_id)
+
+
+@router.delete("/recordings/{recording_id}", status_code=204)
+def delete_recording(recording_id: int, account: ApiAccount, services: ServicesDep) -> Response:
+    services.delete_recording(account, recording_id)
+    return Response(status_code=204)

@@ -1,0 +1,73 @@
+"""People pages: list, create, profile with history, edit, export, delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from retrowalk.errors import RetrowalkError
+from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
+from retrowalk.web.forms import person_from_form
+from retrowalk.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/people")
+def people_page(request: Request, account: PageAccount, services: ServicesDep) -> Response:
+    return render(request, "people.html", people=services.list_people(account), error=None)
+
+
+@router.post("/people", dependencies=[Csrf])
+async def create_person(request: Request, account: PageAccount, services: ServicesDep) -> Response:
+    form = await request.form()
+    try:
+        person = services.create_person(account, person_from_form(form))
+    except RetrowalkError as exc:
+        return render(
+            request,
+            "people.html",
+            status_code=400,
+            people=services.list_people(account),
+            error=str(exc),
+        )
+    return RedirectResponse(f"/people/{person.id}", status_code=303)
+
+
+@router.get("/people/{person_id}")
+def person_page(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    person = services.get_person(account, person_id)
+    return render(
+        request,
+        "person.html",
+        person=person,
+        recordings=services.list_recordings(account, person_id),
+        max_upload_mb=services.max_upload_bytes // (1024 * 1024),
+        error=None,
+    )
+
+
+@router.post("/people/{person_id}/edit", dependencies=[Csrf])
+async def edit_person(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    form = await request.form()
+    services.update_person(account, person_id, person_from_form(form))
+    return RedirectResponse(f"/people/{person_id}", status_code=303)
+
+
+@router.post("/people/{person_id}/delete", dependencies=[Csrf])
+def delete_person(person_id: int, account: PageAccount, services: ServicesDep) -> Response:
+    services.delete_person(account, person_id)
+    return RedirectResponse("/people", status_code=303)
+
+
+@router.get("/people/{person_id}/export")
+def export_person(
+    person_id: int, account: PageAccount, services: ServicesDep, background: BackgroundTasks
+) -> Response:
+    export = services.export_person(account, person_id)
+    background.add_task(export.path.unlink, missing_ok=True)
+    return FileResponse(export.path, media_type="application/zip", filename=export.filename)

@@ -1,0 +1,108 @@
+"""Mechanics of contacts, bouts and step length on synthetic signals (not accuracy)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from trunk_helpers import regular_steps, walking_recording
+
+from retrowalk.frame import body_frame
+from retrowalk.gait.bouts import BoutDetector
+from retrowalk.gait.contacts import LateralityEstimator, TrunkContactDetector
+from retrowalk.gait.spatial import (
+    ZijlstraStepLength,
+    height_based_step_length_m,
+    step_excursion_m,
+)
+
+FS = 100.0
+
+
+def _contacts(rec):
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, rec.sampling_rate_hz)
+    det = TrunkContactDetector().detect(
+        frame.acc_vertical_mps2, frame.acc_horizontal_mps2, rec.sampling_rate_hz
+    )
+    return det.ic_samples_
+
+
+def test_contacts_found_near_each_synthetic_step():
+    steps = regular_steps(3.0, 12)
+    ic = _contacts(walking_recording(steps, 12.0)) / FS
+    assert ic.size == steps.size
+    assert np.max(np.abs(ic - steps)) < 0.05
+
+
+def test_no_contacts_in_a_still_recording():
+    rec = walking_recording([], 30.0)
+    assert _contacts(rec).size == 0
+
+
+def test_detector_returns_self_and_handles_tiny_input():
+    det = TrunkContactDetector()
+    assert det.detect(np.zeros(10), np.zeros((10, 2)), FS) is det
+    assert det.ic_samples_.size == 0
+
+
+def test_bouts_need_three_steps_and_split_on_long_pauses():
+    ic = (np.array([1.0, 1.5, 2.0, 2.5, 6.0, 6.5, 10.0, 10.5, 11.0]) * FS).astype(int)
+    det = BoutDetector().detect(ic, FS)
+    spans = [(b.first, b.last) for b in det.bouts_]
+    # 2.5 -> 6.0 is a 3.5 s pause (split); the 2-contact run at 6 s is no bout
+    assert spans == [(0, 3), (6, 8)]
+    assert det.in_bout_.tolist() == [True] * 4 + [False] * 2 + [True] * 3
+
+
+def test_short_pause_stays_inside_a_bout():
+    ic = (np.array([1.0, 1.5, 2.0, 3.8, 4.3, 4.8]) * FS).astype(int)
+    spans = BoutDetector().detect(ic, FS).bouts_
+    assert len(spans) == 1 and spans[0].n_steps == 6
+
+
+def test_a_gap_splits_a_bout():
+    ic = (np.arange(10) * 0.5 * FS).astype(int)
+    gap = np.zeros(600, dtype=bool)
+    gap[int(2.2 * FS) : int(2.4 * FS)] = True
+    spans = BoutDetector().detect(ic, FS, gap).bouts_
+    assert [(b.first, b.last) for b in spans] == [(0, 4), (5, 9)]
+
+
+def test_irregular_peaks_are_not_a_bout():
+    ic = (np.array([1.0, 1.3, 2.9, 3.2, 4.9]) * FS).astype(int)  # 0.3 / 1.6 / 0.3 / 1.7 s
+    assert BoutDetector().detect(ic, FS).bouts_ == []
+
+
+def test_step_excursion_of_a_sinusoid():
+    fs = 200.0
+    t = np.arange(int(5 * fs)) / fs
+    h = 0.03  # peak-to-peak height change per step
+    f = 2.0  # steps per second
+    z = 0.5 * h * np.cos(2 * np.pi * f * t)
+    acc = np.gradient(np.gradient(z, t), t)
+    ic = (np.arange(1, 9) * fs / f).astype(int)
+    got = step_excursion_m(acc, ic, fs)
+    assert got == pytest.approx(np.full(7, h), rel=0.02)
+
+
+def test_zijlstra_formula_and_height_fallback():
+    sl = ZijlstraStepLength(k_factor=1.0)
+    fs = 100.0
+    t = np.arange(500) / fs
+    acc = np.gradient(np.gradient(0.02 * np.cos(2 * np.pi * 2.0 * t), t), t)
+    sl.estimate(acc, np.arange(50, 450, 50), fs, leg_length_m=0.9)
+    h = sl.h_m_
+    assert sl.step_length_m_ == pytest.approx(2 * np.sqrt(2 * 0.9 * h - h**2))
+    assert 0.6 < height_based_step_length_m(1.70, 108.0) < 0.8
+
+
+def test_laterality_alternates_and_needs_gyro():
+    ic = np.arange(100, 1000, 55)
+    gyro_v = np.zeros(1100)
+    for k, c in enumerate(ic):  # clockwise (negative) before even contacts
+        gyro_v[max(c - 27, 0) : c + 13] = -0.3 if k % 2 == 0 else 0.3
+    sides = LateralityEstimator().estimate(gyro_v, ic).sides_
+    assert sides[0] == "left" and sides[1] == "right"
+    assert all(a != b for a, b in itertools.pairwise(sides))
+    assert LateralityEstimator().estimate(None, ic).sides_ == [None] * ic.size

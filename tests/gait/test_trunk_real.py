@@ -1,0 +1,133 @@
+"""The trunk pipeline on real recordings: accuracy floors that fail if detection breaks.
+
+ipol-gait lower back (Voisard et al. 2023) with foot-sensor reference contacts,
+and mobgap-lab (INDIP reference). Figures of the whole data set are in
+``benchmarks/accuracy.py``; these are quick floors on a few trials.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import signal
+from scipy.spatial.transform import Rotation
+from trunk_helpers import data_module, match_count
+
+from retrowalk.analysis import AnalysisOptions, analyze
+from retrowalk.gait.placement import PlacementDetector
+
+TRIALS = ("1-1", "5-3", "9-4", "12-5")
+TOL = 25  # samples at 100 Hz: +/- 0.25 s
+
+
+def _steps(rec, **kw) -> np.ndarray:
+    result = analyze(rec, AnalysisOptions(placement="lower_back", **kw))
+    return np.array([s.time_s for s in result.steps])
+
+
+def _inside(times_s: np.ndarray, meta: dict, fs: float = 100.0) -> np.ndarray:
+    lo, hi = meta["trial_boundaries"]
+    idx = np.round(times_s * fs).astype(int)
+    return idx[(idx >= lo - TOL) & (idx <= hi + TOL)]
+
+
+@pytest.fixture(scope="module")
+def ipol():
+    data = data_module()
+    return {t: data.load_ipol_trial(t, "lb") for t in TRIALS}
+
+
+def test_recall_and_precision_on_ipol_lower_back(ipol):
+    tp = n_det = n_ref = 0
+    errors = []
+    for rec, meta in ipol.values():
+        det = _inside(_steps(rec, height_m=meta["height_m"]), meta)
+        tp += match_count(det, meta["ic"], TOL)
+        n_det += det.size
+        n_ref += meta["ic"].size
+        errors += [np.min(np.abs(det - r)) for r in meta["ic"]]
+    assert tp / n_ref >= 0.95
+    assert tp / n_det >= 0.95
+    assert np.median(errors) * 10 <= 30  # ms
+
+
+def test_distance_of_the_ipol_course(ipol):
+    """10 m out, U-turn, 10 m back: about 20 m in total."""
+    for rec, meta in ipol.values():
+        result = analyze(rec, AnalysisOptions(placement="lower_back", height_m=meta["height_m"]))
+        total = sum(b.distance_m or 0.0 for b in result.bouts)
+        assert 16.0 < total < 24.0
+
+
+@pytest.mark.parametrize(
+    "rotation",
+    [
+        Rotation.from_euler("z", 90, degrees=True),
+        Rotation.from_euler("z", 180, degrees=True),
+        Rotation.from_euler("x", 180, degrees=True),  # upside down
+        Rotation.from_euler("y", 90, degrees=True),
+        Rotation.random(random_state=7),
+    ],
+    ids=["yaw90", "yaw180", "upside_down", "pitch90", "random"],
+)
+def test_results_do_not_depend_on_sensor_orientation(ipol, rotation):
+    rec, _meta = ipol["1-1"]
+    base = analyze(rec, AnalysisOptions(placement="lower_back"))
+    turned = analyze(rec.rotated(rotation.as_matrix()), AnalysisOptions(placement="lower_back"))
+    assert len(turned.bouts) == len(base.bouts)
+    a = np.array([s.time_s for s in base.steps])
+    b = np.array([s.time_s for s in turned.steps])
+    assert a.shape == b.shape and np.max(np.abs(a - b)) <= 0.011
+    for x, y in zip(base.bouts, turned.bouts, strict=True):
+        assert y.distance_m == pytest.approx(x.distance_m, rel=0.01)
+        assert y.direction == x.direction
+    assert [s.side for s in base.steps] == [s.side for s in turned.steps]
+
+
+@pytest.mark.parametrize("rate_hz", [50.0, 200.0])
+def test_other_sampling_rates(ipol, rate_hz):
+    rec, meta = ipol["1-1"]
+    up, down = (1, 2) if rate_hz == 50.0 else (2, 1)
+    acc = signal.resample_poly(rec.acc_mps2, up, down, axis=0)
+    gyro = signal.resample_poly(rec.gyro_rads, up, down, axis=0)
+    res = rec.with_(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=rate_hz)
+    det = _inside(_steps(res, height_m=meta["height_m"]), meta)
+    assert match_count(det, meta["ic"], TOL) >= 0.95 * meta["ic"].size
+    assert abs(det.size - meta["ic"].size) <= 2
+
+
+def test_without_gyroscope_the_steps_are_the_same(ipol):
+    rec, _ = ipol["5-3"]
+    full = analyze(rec, AnalysisOptions(placement="lower_back"))
+    acc_only = analyze(rec.with_(gyro_rads=None), AnalysisOptions(placement="lower_back"))
+    assert [s.time_s for s in acc_only.steps] == [s.time_s for s in full.steps]
+    assert all(s.side is None for s in acc_only.steps)
+    assert all(b.speed_mps is not None for b in acc_only.bouts)
+
+
+def test_placement_detection_on_real_sensors():
+    data = data_module()
+    for trial in TRIALS:
+        for sensor, expected in (("lb", "lower_back"), ("lf", "foot"), ("rf", "foot")):
+            rec, _ = data.load_ipol_trial(trial, sensor)
+            for gyro in (rec.gyro_rads, None):
+                det = PlacementDetector().detect(rec.acc_mps2, gyro, rec.sampling_rate_hz)
+                if gyro is None and expected == "foot":
+                    assert det.placement_ in ("foot", "pocket")  # acc-only: a limb, not the trunk
+                else:
+                    assert det.placement_ == expected, (trial, sensor, det.features_)
+
+
+def test_mobgap_daily_life_keeps_every_reference_bout():
+    data = data_module()
+    names = [n for n in data.mobgap_names() if "Test11" in n]
+    if not names:
+        pytest.skip("mobgap-lab recordings not found")
+    for name in names:
+        rec, meta = data.load_mobgap(name)
+        result = analyze(rec, AnalysisOptions(placement="lower_back"))  # no height given
+        assert result.assumptions["height_source"] == "default"
+        for wb in meta["walking_bouts"]:
+            start, end = wb["start"] / 100.0, wb["end"] / 100.0
+            assert any(b.start_s < end and b.end_s > start for b in result.bouts), (name, wb)
+        assert all(b.speed_mps is not None for b in result.bouts)

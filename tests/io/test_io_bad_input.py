@@ -1,0 +1,339 @@
+"""Bad, odd and hostile input: always an InputError with a one-line message, or a note."""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from io_helpers import G, Motion, make_motion, write_table
+
+from retrowalk.errors import InputError, UnsupportedFormatError
+from retrowalk.io import read_recording
+
+HEADER = ["time", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+
+
+def _csv(tmp_path: Path, m: Motion, name: str = "r.csv") -> Path:
+    return write_table(tmp_path / name, HEADER, [m.t, *m.acc.T, *m.gyro.T])
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines()
+
+
+def _err(path: Path, **kwargs: object) -> InputError:
+    with pytest.raises(InputError) as info:
+        read_recording(path, **kwargs)  # type: ignore[arg-type]
+    msg = str(info.value)
+    assert "\n" not in msg
+    assert str(path) in msg or path.name in msg
+    return info.value
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    err = _err(tmp_path / "nope.csv")
+    assert "no such file" in err.reason
+
+
+def test_empty_and_blank_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert "empty" in _err(empty).reason
+    blank = tmp_path / "blank.csv"
+    blank.write_text("\n\n   \n")
+    assert "empty" in _err(blank).reason
+
+
+def test_header_only(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text(",".join(HEADER) + "\n")
+    err = _err(path)
+    assert "no data rows" in err.reason
+    assert err.line == 1
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["12.3,9.8", "12.3,9.81,0.1,0.2,0.3,0.4,", "12.3,9.81,0.1,0.2,0.3,0.4,1e", "12.3,9.8\n"],
+)
+def test_truncated_last_line_is_dropped(tmp_path: Path, tail: str) -> None:
+    m = make_motion(seconds=5)
+    path = _csv(tmp_path, m)
+    with path.open("a") as fh:
+        fh.write(tail)
+    rec = read_recording(path)
+    assert rec.n_samples == m.acc.shape[0]
+    assert any("cut off" in n for n in rec.notes)
+
+
+def test_binary_content(tmp_path: Path) -> None:
+    rnd = tmp_path / "noise.csv"
+    rnd.write_bytes(np.random.default_rng(0).bytes(5000))
+    assert "binary" in _err(rnd).reason
+    png = tmp_path / "walk.csv"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    err = _err(png)
+    assert isinstance(err, UnsupportedFormatError)
+    assert "PNG" in err.reason
+
+
+def test_non_numeric_cell_names_line_and_field(tmp_path: Path) -> None:
+    m = make_motion(seconds=5)
+    path = _csv(tmp_path, m)
+    lines = _lines(path)
+    cells = lines[4].split(",")
+    cells[2] = "abc"
+    lines[4] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    err = _err(path)
+    assert err.line == 5
+    assert err.field == "acc_y"
+    assert "abc" in err.reason
+    assert "line 5" in str(err) and "acc_y" in str(err)
+
+
+def test_empty_cell_in_the_middle(tmp_path: Path) -> None:
+    m = make_motion(seconds=5)
+    path = _csv(tmp_path, m)
+    lines = _lines(path)
+    cells = lines[100].split(",")
+    cells[5] = ""
+    lines[100] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    err = _err(path)
+    assert (err.line, err.field) == (101, "gyr_y")
+
+
+def test_bad_time_cell(tmp_path: Path) -> None:
+    m = make_motion(seconds=5)
+    path = _csv(tmp_path, m)
+    lines = _lines(path)
+    lines[10] = "noon" + lines[10][lines[10].index(",") :]
+    path.write_text("\n".join(lines) + "\n")
+    err = _err(path)
+    assert (err.line, err.field) == (11, "time")
+
+
+def test_missing_fields_in_the_middle(tmp_path: Path) -> None:
+    m = make_motion(seconds=5)
+    path = _csv(tmp_path, m)
+    lines = _lines(path)
+    lines[20] = ",".join(lines[20].split(",")[:3])
+    path.write_text("\n".join(lines) + "\n")
+    err = _err(path)
+    assert err.line == 21
+    assert "fields" in err.reason
+
+
+def test_extra_fields_in_the_middle(tmp_path: Path) -> None:
+    m = make_motion(seconds=5)
+    path = _csv(tmp_path, m)
+    lines = _lines(path)
+    lines[20] += ",1,2"
+    path.write_text("\n".join(lines) + "\n")
+    err = _err(path)
+    assert err.line == 21
+    assert "expected 7 fields, found 9" in err.reason
+
+
+def test_extra_fields_beyond_a_wide_table_are_ignored(tmp_path: Path) -> None:
+    """Of a wide table only the needed columns are parsed; surplus cells are not looked at."""
+    m = make_motion(seconds=5)
+    extra = [f"c{i}" for i in range(6)]
+    cols = [m.t, *m.acc.T, *m.gyro.T, *(np.zeros_like(m.t) for _ in extra)]
+    path = write_table(tmp_path / "wide.csv", HEADER + extra, cols)
+    lines = _lines(path)
+    lines[20] += ",1,2"
+    path.write_text("\n".join(lines) + "\n")
+    rec = read_recording(path)
+    np.testing.assert_allclose(rec.acc_mps2, m.acc, atol=1e-5)
+
+
+def test_duplicate_timestamps_are_dropped(tmp_path: Path) -> None:
+    m = make_motion(seconds=5)
+    path = _csv(tmp_path, m)
+    lines = _lines(path)
+    lines.insert(30, lines[29])  # row repeated (same time)
+    path.write_text("\n".join(lines) + "\n")
+    rec = read_recording(path)
+    assert rec.n_samples == m.acc.shape[0]
+    assert any("repeating the previous timestamp" in n for n in rec.notes)
+    np.testing.assert_allclose(rec.acc_mps2, m.acc, atol=1e-5)
+
+
+def test_a_few_rows_out_of_order_are_sorted(tmp_path: Path) -> None:
+    m = make_motion(seconds=5)
+    path = _csv(tmp_path, m)
+    lines = _lines(path)
+    lines[50], lines[51] = lines[51], lines[50]
+    path.write_text("\n".join(lines) + "\n")
+    rec = read_recording(path)
+    assert any("went backwards" in n and "sorted" in n for n in rec.notes)
+    np.testing.assert_allclose(rec.acc_mps2, m.acc, atol=1e-5)
+
+
+def test_mostly_out_of_order_is_refused(tmp_path: Path) -> None:
+    m = make_motion(seconds=5)
+    order = np.random.default_rng(0).permutation(m.t.shape[0])
+    path = write_table(
+        tmp_path / "shuffled.csv", HEADER, [m.t[order], *m.acc[order].T, *m.gyro[order].T]
+    )
+    err = _err(path)
+    assert "out of time order" in err.reason
+    assert err.field == "time"
+    assert err.line is not None
+
+
+def test_time_that_never_advances(tmp_path: Path) -> None:
+    m = make_motion(seconds=1)
+    path = write_table(tmp_path / "c.csv", HEADER, [np.zeros_like(m.t), *m.acc.T, *m.gyro.T])
+    assert "does not advance" in _err(path).reason
+
+
+def test_gap_is_recorded_and_held(tmp_path: Path) -> None:
+    m = make_motion(seconds=10)
+    keep = (m.t < 4.0) | (m.t >= 6.0)
+    path = write_table(tmp_path / "gap.csv", HEADER, [m.t[keep], *m.acc[keep].T, *m.gyro[keep].T])
+    rec = read_recording(path)
+    assert rec.n_samples == m.t.shape[0]
+    assert len(rec.gaps) == 1
+    assert rec.gaps[0].start_s == pytest.approx(3.99)
+    assert rec.gaps[0].end_s == pytest.approx(6.0)
+    inside = rec.acc_mps2[400:600]
+    assert np.all(inside == rec.acc_mps2[399])
+    assert any("gap" in n for n in rec.notes)
+    short = read_recording(path, gap_threshold_s=5.0)
+    assert not short.gaps
+    assert any("bridged" in n for n in short.notes)
+
+
+def test_sparse_huge_file_fails_fast(tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as fh:
+        fh.truncate(2 * 1024**3 + 1)  # sparse: costs no disk
+    t0 = time.perf_counter()
+    err = _err(path)
+    assert time.perf_counter() - t0 < 2.0
+    assert "larger than" in err.reason and "max_bytes" in err.reason
+    t0 = time.perf_counter()
+    err = _err(path, max_bytes=4 * 1024**3)  # allowed size, but zero bytes are binary
+    assert time.perf_counter() - t0 < 2.0
+    assert "binary" in err.reason
+
+
+def test_max_bytes_parameter(tmp_path: Path) -> None:
+    path = _csv(tmp_path, make_motion(seconds=2))
+    assert "larger than" in _err(path, max_bytes=1000).reason
+
+
+def test_unknown_layouts(tmp_path: Path) -> None:
+    foo = tmp_path / "foo.csv"
+    foo.write_text("foo,bar,baz\n1,2,3\n4,5,6\n")
+    err = _err(foo)
+    assert isinstance(err, UnsupportedFormatError)
+    assert err.line == 1
+    no_time = tmp_path / "nt.csv"
+    no_time.write_text("acc_x,acc_y,acc_z\n0,0,9.8\n0,0,9.8\n")
+    assert "no time column" in _err(no_time).reason
+    numbers = tmp_path / "n.csv"
+    numbers.write_text("1,2,3\n4,5,6\n")
+    assert "header" in _err(numbers).reason
+    text = tmp_path / "t.txt"
+    text.write_text("Dear diary,\nwalked backwards today.\n")
+    assert isinstance(_err(text), UnsupportedFormatError)
+
+
+def test_unsupported_folder_and_zip(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("hello")
+    assert isinstance(_err(folder), UnsupportedFormatError)
+    z = tmp_path / "x.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("readme.txt", "hi")
+    assert "zip archive holds no supported export" in _err(z).reason
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04" + bytes(50))
+    assert "zip" in _err(bad).reason
+
+
+def test_units_g_file_detected_and_user_override_noted(tmp_path: Path) -> None:
+    m = make_motion(seconds=5)
+    path = write_table(tmp_path / "g.csv", HEADER, [m.t, *(m.acc / G).T, *m.gyro.T])
+    rec = read_recording(path)
+    assert rec.units["acc"].unit == "g" and "near 1 g" in rec.units["acc"].evidence
+    forced = read_recording(path, acc_unit="mps2")
+    assert forced.units["acc"].decided_by == "user"
+    assert any("look like g" in n for n in forced.notes)
+    np.testing.assert_allclose(forced.acc_mps2, m.acc / G, atol=1e-5)
+
+
+def test_units_gyro_override_noted(tmp_path: Path) -> None:
+    m = make_motion(seconds=10)
+    path = write_table(
+        tmp_path / "d.csv", HEADER, [m.t, *m.acc.T, *np.rad2deg(m.gyro).T], fmt="{:.7f}"
+    )
+    assert read_recording(path).units["gyro"].unit == "dps"
+    forced = read_recording(path, gyro_unit="rads")
+    assert forced.units["gyro"].decided_by == "user"
+    assert any("look like deg/s" in n for n in forced.notes)
+
+
+def test_acceleration_without_gravity(tmp_path: Path) -> None:
+    m = make_motion(seconds=10)
+    lin = m.acc - m.acc.mean(axis=0)
+    path = write_table(tmp_path / "lin.csv", HEADER, [m.t, *lin.T, *m.gyro.T])
+    err = _err(path)
+    assert "does not include gravity" in err.reason
+
+
+def test_implausible_magnitude(tmp_path: Path) -> None:
+    m = make_motion(seconds=5)
+    path = write_table(tmp_path / "mg.csv", HEADER, [m.t, *(m.acc / G * 1000).T, *m.gyro.T])
+    assert "cannot tell the acceleration unit" in _err(path).reason
+    rec = read_recording(path, acc_unit="mps2")  # the user can still insist
+    assert rec.units["acc"].decided_by == "user"
+
+
+def test_bad_options(tmp_path: Path) -> None:
+    path = _csv(tmp_path, make_motion(seconds=2))
+    assert "acc_unit" in _err(path, acc_unit="furlongs").reason
+    assert "gyro_unit" in _err(path, gyro_unit="rpm").reason
+    assert "placement" in _err(path, placement="hat").reason
+    assert "target rate" in _err(path, target_rate_hz=-5).reason
+
+
+def test_single_sample(tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text(",".join(HEADER) + "\n0,0,0,9.8,0,0,0\n")
+    assert "only 1 data row" in _err(path).reason
+
+
+def test_latin1_header_is_read(tmp_path: Path) -> None:
+    m = make_motion(seconds=2)
+    path = _csv(tmp_path, m)
+    raw = path.read_bytes().replace(b"acc_x", b"acc_x\xb0", 1)
+    path.write_bytes(raw)
+    assert read_recording(path).n_samples == m.t.shape[0]
+
+
+def test_latin1_byte_in_data_is_input_error(tmp_path: Path) -> None:
+    m = make_motion(seconds=2)
+    path = _csv(tmp_path, m)
+    lines = path.read_bytes().split(b"\n")
+    lines[7] = lines[7].replace(b".", b"\xb7", 1)
+    path.write_bytes(b"\n".join(lines))
+    err = _err(path)
+    assert err.line == 8
+
+
+def test_directory_permission_like_errors_are_input_errors(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads everything")
+    path = _csv(tmp_path, make_motion(seconds=2))
+    path.chmod(0)
+    _err(path)

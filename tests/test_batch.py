@@ -1,0 +1,127 @@
+"""Batch analysis on real recordings: folders, manifests, resume, bad files, Dask."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from retrowalk.batch import collect_inputs, run_batch
+from retrowalk.cli import app
+from retrowalk.tables import BOUT_COLUMNS, RECORDING_COLUMNS, STEP_COLUMNS
+
+SMALL = ["HA_001_Test5_Trial1.csv", "HA_002_Test5_Trial1.csv", "MS_001_Test5_Trial2.csv"]
+
+
+@pytest.fixture()
+def study(tmp_path: Path, shared_data: Path) -> Path:
+    """A study folder: three real recordings in sub-folders, a bad file, a note."""
+    root = tmp_path / "study"
+    for i, name in enumerate(SMALL):
+        target = root / f"person{i}"
+        target.mkdir(parents=True)
+        shutil.copy(shared_data / "mobgap-lab" / name, target / name)
+    (root / "person0" / "broken.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    (root / "notes.md").write_text("not a recording")
+    return root
+
+
+def _tables(out: Path) -> dict[str, pd.DataFrame]:
+    return {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts", "steps")}
+
+
+def test_folder_is_searched_and_bad_file_does_not_stop_the_batch(study: Path, tmp_path: Path):
+    items = collect_inputs([study])
+    assert sorted(i.path.name for i in items) == sorted([*SMALL, "broken.csv"])
+    out = tmp_path / "out"
+    summary = run_batch(items, out, serial=True)
+    assert (summary.analysed, summary.failed, summary.skipped) == (3, 1, 0)
+    errors = pd.read_parquet(out / "errors.parquet")
+    assert list(errors["path"].map(lambda p: Path(p).name)) == ["broken.csv"]
+    assert "broken.csv" in errors["reason"].iloc[0]
+    tables = _tables(out)
+    assert set(RECORDING_COLUMNS) <= set(tables["recordings"].columns)
+    assert list(tables["bouts"].columns) == BOUT_COLUMNS
+    assert list(tables["steps"].columns) == STEP_COLUMNS
+    assert len(tables["recordings"]) == 3
+    assert tables["recordings"]["duration_s"].gt(5).all()
+    for name in ("recordings", "bouts", "steps", "errors"):
+        csv = pd.read_csv(out / f"{name}.csv")
+        assert len(csv) == len(pd.read_parquet(out / f"{name}.parquet"))
+
+
+def test_rerun_skips_and_interrupted_work_is_redone(study: Path, tmp_path: Path):
+    items = collect_inputs([study])
+    out = tmp_path / "out"
+    first = run_batch(items, out, serial=True)
+    before = _tables(out)["recordings"].sort_values("recording_id").reset_index(drop=True)
+    second = run_batch(items, out, serial=True)
+    assert second.skipped == first.total and second.analysed == 0
+    # Simulate a run killed after writing parts but before marking one recording done,
+    # and a half-written temporary file left behind.
+    marker = next((out / "parts" / "done").glob("*.json"))
+    marker.unlink()
+    (out / "parts" / "bouts" / ".half.parquet.tmp").write_bytes(b"PAR1 half")
+    third = run_batch(items, out, serial=True)
+    assert third.analysed + third.failed == 1 and third.skipped == first.total - 1
+    after = _tables(out)["recordings"].sort_values("recording_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_manifest_carries_person_columns(study: Path, tmp_path: Path):
+    manifest = tmp_path / "manifest.csv"
+    pd.DataFrame(
+        {
+            "path": [str(study / "person0" / SMALL[0]), f"study/person1/{SMALL[1]}"],
+            "id": ["p0", "p1"],
+            "height_m": [1.59, 1.80],
+            "weight_kg": [73.0, None],
+        }
+    ).to_csv(manifest, index=False)
+    items = collect_inputs([manifest])
+    assert [i.person["id"] for i in items] == ["p0", "p1"]
+    out = tmp_path / "out"
+    run_batch(items, out, serial=True)
+    rec = _tables(out)["recordings"].set_index("id").sort_index()
+    assert list(rec.index) == ["p0", "p1"]
+    assert rec.loc["p1", "height_m"] == pytest.approx(1.80)
+    assert rec.loc["p1", "weight_kg"] == pytest.approx(70.0)  # stated default
+
+
+def test_local_cluster_matches_serial(study: Path, tmp_path: Path):
+    items = collect_inputs([study])
+    serial_out, dask_out = tmp_path / "serial", tmp_path / "dask"
+    run_batch(items, serial_out, serial=True)
+    summary = run_batch(items, dask_out, n_workers=2)
+    assert summary.analysed == 3 and summary.failed == 1
+    for name in ("recordings", "bouts", "steps"):
+        a = _tables(serial_out)[name].sort_values(list(_tables(serial_out)[name].columns[:2]))
+        b = _tables(dask_out)[name].sort_values(list(_tables(dask_out)[name].columns[:2]))
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def test_external_scheduler_address(study: Path, tmp_path: Path):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        summary = run_batch(
+            collect_inputs([study]), tmp_path / "out", scheduler=cluster.scheduler_address
+        )
+    assert summary.analysed == 3
+
+
+def test_cli_batch(study: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["batch", str(study), "--out", str(out), "--serial"])
+    assert result.exit_code == 0, result.output
+    assert "3 analysed" in result.output and "1 failed" in result.output
+    assert (out / "steps.csv").exists()
+
+
+def test_missing_input_is_a_clear_error(tmp_path: Path):
+    result = CliRunner().invoke(app, ["batch", str(tmp_path / "nope"), "--serial"])
+    assert result.exit_code == 2
+    assert "nope: no such file or folder" in result.output

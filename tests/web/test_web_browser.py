@@ -1,0 +1,145 @@
+"""Browser tests: Playwright drives Debian's Chromium against a real uvicorn server.
+
+Sign up, add a person, upload a recording by drag and drop, wait for the
+report, open the progress chart; screenshots are checked for content.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from webtest_helpers import make_settings
+
+from retrowalk.web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    app = create_app(make_settings(database_url, tmp_path, worker="thread"))
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def page(tmp_path: Path):  # type: ignore[no-untyped-def]
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def _drop_file(page, selector: str, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Drop a file on an element the way a user's drag and drop does."""
+    data = list(path.read_bytes())
+    handle = page.evaluate_handle(
+        """([bytes, name]) => {
+            const dt = new DataTransfer();
+            dt.items.add(new File([new Uint8Array(bytes)], name, {type: "text/csv"}));
+            return dt;
+        }""",
+        [data, path.name],
+    )
+    page.dispatch_event(selector, "drop", {"dataTransfer": handle})
+
+
+def _screenshot_has_content(path: Path) -> None:
+    """Not blank: many distinct colours in the image."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        colours = img.convert("RGB").resize((200, 150)).getcolors(maxcolors=200 * 150)
+    assert colours is not None and len(colours) > 20, f"{path} looks blank"
+
+
+def test_signup_upload_report_progress(
+    server: str, page, recording_file: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    page.goto(server + "/signup")
+    page.fill("input[name=email]", "browser@example.org")
+    page.fill("input[name=password]", "correct horse")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/people")
+    page.fill("input[name=name]", "Ada")
+    page.fill("input[name=height_m]", "1.62")
+    page.click("text=Add person")
+    page.wait_for_url("**/people/*")
+    assert page.locator("h1").inner_text() == "Ada"
+    page.screenshot(path=str(shots / "person.png"), full_page=True)
+
+    _drop_file(page, "#dropzone", recording_file)
+    page.wait_for_url("**/recordings/*", timeout=60_000)
+    page.wait_for_selector("text=backward steps", timeout=120_000)  # polled until done
+    assert recording_file.name in page.locator("h1").inner_text()
+    page.screenshot(path=str(shots / "report.png"), full_page=True)
+    assert page.locator(".stats .big").count() == 4
+
+    page.click("text=← Ada")
+    assert page.locator("table.history tbody tr").count() == 1
+    assert "done" in page.locator("table.history").inner_text()
+    page.click("text=Progress")
+    page.wait_for_selector("#chart-speed .main-svg", timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() == 4
+    page.screenshot(path=str(shots / "progress.png"), full_page=True)
+    title_text = page.locator("#chart-distance").inner_text()
+    assert "Backward distance per week" in title_text
+
+    for name in ("person.png", "report.png", "progress.png"):
+        _screenshot_has_content(shots / name)
+
+
+def test_bad_upload_shows_message(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/signup")
+    page.fill("input[name=email]", "bad@example.org")
+    page.fill("input[name=password]", "correct horse")
+    page.click("button[type=submit]")
+    page.fill("input[name=name]", "Bo")
+    page.click("text=Add person")
+    page.wait_for_url("**/people/*")
+    bad = tmp_path / "shopping.csv"
+    bad.write_text("milk,eggs\nbread,tea\n")
+    page.set_input_files("#file-input", str(bad))
+    page.click("#upload-button")
+    error = page.locator("#upload-error")
+    error.wait_for(state="visible", timeout=30_000)
+    assert error.inner_text().startswith("shopping.csv")
+    assert page.locator("table.history").count() == 0
