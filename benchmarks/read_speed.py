@@ -33,6 +33,7 @@ _CHILD = r"""
 import json, sys, time
 kind, path = sys.argv[1], sys.argv[2]
 import numpy as np, pandas as pd
+import scipy.signal  # loaded by any analysis anyway; keep import time out of the read time
 from retrowalk.io import read_recording
 
 def status_kib(key):

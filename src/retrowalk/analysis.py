@@ -24,9 +24,9 @@ from retrowalk.gait.contacts import (
 from retrowalk.gait.placement import resolve_placement
 from retrowalk.gait.spatial import (
     LEG_LENGTH_FRACTION,
+    TrunkStepLength,
     height_based_step_length_m,
     step_excursion_m,
-    step_length_from_excursion_m,
 )
 from retrowalk.recording import Recording
 
@@ -351,8 +351,10 @@ def _analyze_trunk(
                 step_s.size, height_based_step_length_m(assumptions["height_m"], cadence)
             )
         else:
-            h = table.excursion_m[span.first : span.last]
-            lengths = step_length_from_excursion_m(h, leg_length)
+            h = np.where(walking, table.excursion_m[span.first : span.last], np.nan)
+            yaw = table.yaw_rads[span.first : span.last]
+            turn = yaw * step_s if recording.gyro_rads is not None else None
+            lengths = TrunkStepLength().estimate(h, turn, leg_length).step_length_m_
         lengths = np.where(walking, lengths, np.nan)
         valid = walking & np.isfinite(lengths)
         if valid.any():

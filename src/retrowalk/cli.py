@@ -24,6 +24,8 @@ from retrowalk import __version__
 from retrowalk.analysis import Analysis, AnalysisOptions, analyze
 from retrowalk.errors import RetrowalkError
 from retrowalk.io import read_recording
+from retrowalk.kids.cli import child_app
+from retrowalk.learn.cli import learn_app
 from retrowalk.web.cli import serve as serve_command
 
 app = typer.Typer(
@@ -289,6 +291,8 @@ def demo_command(
 
 
 app.command("serve")(serve_command)
+app.add_typer(child_app, name="child")
+app.add_typer(learn_app, name="learn")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -12,6 +12,7 @@ from retrowalk.frame import body_frame
 from retrowalk.gait.bouts import BoutDetector
 from retrowalk.gait.contacts import LateralityEstimator, TrunkContactDetector
 from retrowalk.gait.spatial import (
+    TrunkStepLength,
     ZijlstraStepLength,
     height_based_step_length_m,
     step_excursion_m,
@@ -106,3 +107,20 @@ def test_laterality_alternates_and_needs_gyro():
     assert sides[0] == "left" and sides[1] == "right"
     assert all(a != b for a, b in itertools.pairwise(sides))
     assert LateralityEstimator().estimate(None, ic).sides_ == [None] * ic.size
+
+
+def test_trunk_step_length_limits_outliers_and_discounts_turns():
+    h = np.full(9, 0.03)
+    h[4] = 0.09  # an integration blow-up in the middle of steady steps
+    h[7] = np.nan  # a pause: no length
+    model = TrunkStepLength(max_h_fraction=0.2)
+    straight = model.estimate(h, None, leg_length_m=0.9).step_length_m_
+    typical = straight[0]
+    assert straight[4] == pytest.approx(model.max_ratio * typical)
+    assert np.isnan(straight[7])
+    turn = np.zeros(9)
+    turn[2] = -1.0  # one radian turned within the step, either direction
+    turning = model.estimate(h, turn, leg_length_m=0.9)
+    assert turning.step_length_m_[2] == pytest.approx(typical * (1 - 1.0 / model.pivot_turn_rad))
+    assert turning.step_length_m_[0] == pytest.approx(typical)
+    assert model.estimate(h, np.full(9, 10.0), 0.9).step_length_m_[0] == 0.0

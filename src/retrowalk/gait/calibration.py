@@ -1,19 +1,38 @@
 """Personal calibration of walking direction from one labelled recording.
 
-The shipped direction model (:mod:`retrowalk.gait.direction`) was fitted on
-forward walking and its time reversal. A person's real backward gait differs
-from a mirror image of their forward gait (toe-first contact, shorter and slower
-steps; Laufer 2005, J Gerontol A 60:627), and how a phone sits on that person
-changes the strength of the cue. A short recording the person labels ("this bout
-forward, that bout backward") adapts the model:
+What a calibration can learn, and why it holds for real backward walking
+-----------------------------------------------------------------------
+The uncalibrated classifier (:mod:`retrowalk.gait.direction`) gets its one
+remaining sign from a rotation-invariant cue that flips under time reversal:
+it detects the *arrow of time* of the stride. Real backward walking is not
+forward walking played backwards in every respect: time still runs forward, so
+foot contacts are still collisions whose braking opposes the *travel*, and the
+inverted-pendulum vault also follows the travel. Leg segment kinematics reverse
+(Grasso et al. 1998, J Neurophysiol 80:1868), the impacts do not. Whether the
+time-arrow cue flips for a real backward walk therefore depends on whether
+body-fixed kinematics or travel-fixed collisions dominate it, which no labelled
+lower-back recording available here can settle.
 
-- the lag weights are refitted by a logistic regression whose penalty pulls them
-  towards the shipped weights (a few labelled bouts cannot overrule a model
-  fitted on many people, but can tilt it);
-- when both directions are labelled, an ``offset`` is fitted too: the score of
-  real backward walking need not be the exact negative of forward walking;
-- without backward labels the time-reversed labelled steps stand in for them
-  (the same stand-in as in training) and the offset stays 0.
+The calibration does not rely on it. The time-odd part ``o_k(tau)`` of the
+vertical/horizontal cross-correlation points along the body's antero-posterior
+axis with the sign of the *travel* relative to the device: in a time-reversed
+walk it flips because the time-odd part flips; in a real backward walk it flips
+because every travel-fixed part of the signal flips in device axes. Either way
+``o`` follows travel. From a walk the person labels ("20 m forward, then 20 m
+backward") the profile stores the device-frame template ``T(tau)`` of ``o`` for
+body-forward travel (forward steps counted as ``+o``, backward steps as ``-o``)
+together with the gravity direction in device axes. A later bout is forward
+when its steps' ``o_k . T`` is positive, backward when negative: the travel
+sign along the learned axis, valid whichever way the arrow-of-time question
+goes.
+
+The template is tied to how the device sits. Gravity in device axes identifies
+the mounting up to a turn about the vertical: a profile is refused for a stretch
+of a later recording whose mean gravity direction differs by more than
+``max_tilt_deg`` (30 deg). A device worn turned by 180 deg about the vertical
+(phone facing in instead of out, same way up) cannot be told from gravity; such
+a recording would come out with every direction swapped. The analysis notes
+this, and the user should calibrate again after changing how the device is worn.
 
 The profile is per person and per placement; analyses run without one.
 """
@@ -22,6 +41,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,16 +51,17 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from retrowalk.frame import BodyFrame
+from retrowalk.frame import BodyFrame, body_frame
 from retrowalk.gait.direction import (
     BACKWARD,
+    DEFAULT_LAGS,
     FORWARD,
-    DirectionModel,
-    default_model,
-    step_features,
+    MAX_TURN_RATE_RADS,
+    step_evidence,
 )
 
-PROFILE_SCHEMA = 1
+PROFILE_SCHEMA = 2
+PROFILE_DIR_ENV = "RETROWALK_DATA_DIR"
 
 
 @dataclass(frozen=True)
@@ -50,31 +72,35 @@ class DirectionProfile:
     ----------
     placement
         Where the device was worn (``"lower_back"``, ``"pocket"``, ...).
-    weights
-        Lag weights replacing the model's (same lags and feature scale).
-    offset
-        Subtracted from every step score (0 unless both directions were labelled).
-    logit_gain
-        Gain from mean step score to bout log-odds.
+    template
+        ``(n_lags, 3)`` unit-norm template of the time-odd vector ``o(tau)`` for
+        body-forward travel, in device axes.
+    up
+        Mean up direction (against gravity) in device axes during calibration.
     lags
-        Lags the weights refer to (checked against the model when used).
+        Lags of the template (1/64 stride).
     created_at
         ISO-8601 UTC time of calibration.
     source_hash
         SHA-256 (first 16 hex digits) of the signals and labels it was fitted on.
+    consistency
+        Fraction of labelled steps whose own ``o_k . T`` sign matches their label.
     n_bouts, n_steps
         Labelled bouts and steps used, per direction.
+    max_tilt_deg
+        A later stretch whose gravity direction differs more is not calibrated.
     """
 
     placement: str
-    weights: list[float]
-    offset: float
-    logit_gain: float
+    template: list[list[float]]
+    up: list[float]
     lags: list[int]
     created_at: str
     source_hash: str
+    consistency: float = 1.0
     n_bouts: dict[str, int] = field(default_factory=dict)
     n_steps: dict[str, int] = field(default_factory=dict)
+    max_tilt_deg: float = 30.0
     schema: int = PROFILE_SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,18 +108,49 @@ class DirectionProfile:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DirectionProfile:
-        if int(data.get("schema", PROFILE_SCHEMA)) != PROFILE_SCHEMA:
-            raise ValueError(f"unsupported direction profile schema {data.get('schema')}")
+        if int(data.get("schema", -1)) != PROFILE_SCHEMA:
+            raise ValueError(
+                f"unsupported direction profile schema {data.get('schema')}; calibrate again"
+            )
         return cls(
             placement=str(data["placement"]),
-            weights=[float(x) for x in data["weights"]],
-            offset=float(data["offset"]),
-            logit_gain=float(data["logit_gain"]),
+            template=[[float(x) for x in row] for row in data["template"]],
+            up=[float(x) for x in data["up"]],
             lags=[int(x) for x in data["lags"]],
             created_at=str(data["created_at"]),
             source_hash=str(data["source_hash"]),
+            consistency=float(data.get("consistency", 1.0)),
             n_bouts={str(k): int(v) for k, v in data.get("n_bouts", {}).items()},
             n_steps={str(k): int(v) for k, v in data.get("n_steps", {}).items()},
+            max_tilt_deg=float(data.get("max_tilt_deg", 30.0)),
+        )
+
+    def axis(self) -> np.ndarray:
+        """The template as an ``(n_lags, 3)`` array."""
+        return np.asarray(self.template, dtype=np.float64)
+
+    def tilt_deg(self, up: np.ndarray) -> float:
+        """Angle between ``up`` (device axes) and the calibrated up direction."""
+        a = np.asarray(up, dtype=np.float64)
+        b = np.asarray(self.up, dtype=np.float64)
+        cos = float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
+        return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+    def check_mounting(self, up: np.ndarray, n_lags: int) -> tuple[bool, str]:
+        """Whether a stretch with mean ``up`` is worn like the calibration, and a note."""
+        if n_lags != len(self.lags):
+            return False, "direction profile not used: it was made with other lags"
+        tilt = self.tilt_deg(up)
+        if tilt > self.max_tilt_deg:
+            return False, (
+                f"direction profile ({self.placement}, {self.created_at[:10]}) not used: the "
+                f"device sits {tilt:.0f} deg differently from the calibration (limit "
+                f"{self.max_tilt_deg:.0f} deg); calibrate again for this way of wearing it"
+            )
+        return True, (
+            f"direction from calibration profile ({self.placement}, {self.created_at[:10]}): "
+            f"travel along the calibrated body-forward axis (device tilt {tilt:.0f} deg from "
+            "calibration; a device turned about the vertical since then would swap directions)"
         )
 
 
@@ -109,7 +166,8 @@ def fit_odd_logistic(
 
     Minimises ``mean(log(1 + exp(-y (X w - b)))) + lam / 2 * |w - prior|^2``.
     Without an intercept a time-reversed step (``x -> -x``) gets the opposite
-    score, which is what makes the direction score exactly antisymmetric.
+    score, which is what makes the direction score exactly antisymmetric. Used
+    to fit the shipped model (``benchmarks/direction.py --fit``).
 
     Returns
     -------
@@ -148,6 +206,118 @@ def _source_hash(
     return h.hexdigest()[:16]
 
 
+class DirectionCalibrator:
+    """Learn the device-frame body-forward axis from bouts labelled forward/backward.
+
+    Parameters
+    ----------
+    placement
+        Stored with the profile; a profile is only used for this placement.
+    min_steps
+        Labelled, non-turning steps needed.
+    min_consistency
+        Fraction of labelled steps whose own sign must agree with the learned
+        template; below it the labels and the signal disagree (wrong labels, or
+        the device moved during the walk) and no profile is made.
+    max_tilt_deg
+        Largest change of the gravity direction (device axes) between labelled
+        bouts, and later between the calibration and a recording using it.
+    max_turn_rate_rads
+        Steps turning faster are ignored (see :mod:`retrowalk.gait.direction`).
+
+    Attributes
+    ----------
+    profile_ : DirectionProfile
+        The fitted profile.
+    step_projection_ : ndarray
+        Each labelled step's ``o_k . T`` times its label sign (positive = consistent).
+    """
+
+    def __init__(
+        self,
+        placement: str = "auto",
+        *,
+        min_steps: int = 8,
+        min_consistency: float = 0.8,
+        max_tilt_deg: float = 30.0,
+        max_turn_rate_rads: float | None = MAX_TURN_RATE_RADS,
+    ) -> None:
+        self.placement = placement
+        self.min_steps = min_steps
+        self.min_consistency = min_consistency
+        self.max_tilt_deg = max_tilt_deg
+        self.max_turn_rate_rads = max_turn_rate_rads
+
+    def fit(
+        self,
+        frame: BodyFrame,
+        bouts: list[tuple[int, int]],
+        ic_samples: np.ndarray,
+        labels: list[str],
+        *,
+        created_at: datetime | None = None,
+    ) -> DirectionCalibrator:
+        """Fit from one recording's bouts and their labels (``forward``/``backward``).
+
+        Raises
+        ------
+        ValueError
+            If labels do not match bouts, too few labelled steps, the device was
+            moved between labelled bouts, or the labels contradict the signal.
+        """
+        if len(labels) != len(bouts):
+            raise ValueError(f"{len(labels)} labels for {len(bouts)} bouts")
+        bouts = [(int(a), int(b)) for a, b in bouts]
+        ev = step_evidence(frame, bouts, ic_samples, DEFAULT_LAGS, self.max_turn_rate_rads)
+        sign = np.array([1.0 if x == FORWARD else -1.0 if x == BACKWARD else 0.0 for x in labels])
+        y = sign[ev.windows.bout_index] if ev.windows.bout_index.size else np.zeros(0)
+        keep = (y != 0) & ~ev.turning
+        if int(keep.sum()) < self.min_steps:
+            raise ValueError(
+                f"only {int(keep.sum())} usable labelled steps (need {self.min_steps}): "
+                "walk longer, straight, with the device worn as usual"
+            )
+        labelled = np.flatnonzero(sign != 0)
+        ups = ev.bout_up[labelled]
+        up = ups.mean(axis=0)
+        up /= max(np.linalg.norm(up), 1e-12)
+        worst = float(np.degrees(np.arccos(np.clip(ups @ up, -1.0, 1.0))).max())
+        if worst > self.max_tilt_deg / 2:
+            raise ValueError(
+                f"the device moved during the calibration walk (gravity direction changed by "
+                f"up to {2 * worst:.0f} deg between bouts); keep it in one place"
+            )
+        odd = ev.odd[keep] * y[keep][:, None, None]
+        template = odd.mean(axis=0)
+        template /= max(float(np.linalg.norm(template)), 1e-12)
+        proj = np.einsum("kli,li->k", odd, template)
+        consistency = float(np.mean(proj > 0))
+        if consistency < self.min_consistency:
+            raise ValueError(
+                f"the labels fit the signal on only {100 * consistency:.0f} % of steps: check "
+                "the labels (in time order) and that the device stayed in place"
+            )
+        yk = y[keep]
+        stamp = (created_at or datetime.now(UTC)).isoformat()
+        self.step_projection_ = proj
+        self.profile_ = DirectionProfile(
+            placement=self.placement,
+            template=[[float(x) for x in row] for row in template],
+            up=[float(x) for x in up],
+            lags=[int(x) for x in DEFAULT_LAGS],
+            created_at=stamp,
+            source_hash=_source_hash(frame, bouts, np.asarray(ic_samples), list(labels)),
+            consistency=round(consistency, 4),
+            n_bouts={
+                FORWARD: sum(x == FORWARD for x in labels),
+                BACKWARD: sum(x == BACKWARD for x in labels),
+            },
+            n_steps={FORWARD: int((yk > 0).sum()), BACKWARD: int((yk < 0).sum())},
+            max_tilt_deg=self.max_tilt_deg,
+        )
+        return self
+
+
 def calibrate(
     frame: BodyFrame,
     bouts: list[tuple[int, int]],
@@ -155,76 +325,109 @@ def calibrate(
     labels: list[str],
     *,
     placement: str = "auto",
-    model: DirectionModel | None = None,
-    strength: float = 0.3,
-    min_steps_per_direction: int = 8,
+    created_at: datetime | None = None,
+    **kwargs: Any,
+) -> DirectionProfile:
+    """Functional form of :class:`DirectionCalibrator` (returns the profile)."""
+    cal = DirectionCalibrator(placement, **kwargs)
+    return cal.fit(frame, bouts, ic_samples, labels, created_at=created_at).profile_
+
+
+# ------------------------------------------------------------- from an analysis
+
+_SEGMENT = re.compile(r"^\s*([0-9.]+)\s*-\s*([0-9.]+)\s*:\s*(forward|backward)\s*$")
+
+
+def parse_labels(text: str) -> list[str]:
+    """``"forward,backward"`` -> ``["forward", "backward"]`` (checked)."""
+    labels = [x.strip().lower() for x in text.split(",") if x.strip()]
+    bad = [x for x in labels if x not in (FORWARD, BACKWARD)]
+    if not labels or bad:
+        raise ValueError(f"labels must be 'forward' or 'backward', comma separated: {text!r}")
+    return labels
+
+
+def parse_segments(text: str) -> list[tuple[float, float, str]]:
+    """``"0-30:forward,35-70:backward"`` -> ``[(0, 30, "forward"), (35, 70, "backward")]``."""
+    out = []
+    for part in text.split(","):
+        m = _SEGMENT.match(part.lower())
+        if not m or float(m.group(2)) <= float(m.group(1)):
+            raise ValueError(f"segment must look like '0-30:forward' (seconds): {part!r}")
+        out.append((float(m.group(1)), float(m.group(2)), m.group(3)))
+    return out
+
+
+def profile_from_analysis(
+    analysis: Any,
+    *,
+    labels: list[str] | None = None,
+    segments: list[tuple[float, float, str]] | None = None,
     created_at: datetime | None = None,
 ) -> DirectionProfile:
-    """Fit a :class:`DirectionProfile` from bouts labelled ``forward``/``backward``.
+    """Calibrate from an :class:`retrowalk.analysis.Analysis` of a labelled walk.
 
-    Parameters
-    ----------
-    frame, bouts, ic_samples
-        As for :meth:`WalkingDirectionClassifier.classify`.
-    labels
-        One label per bout; bouts labelled anything else are ignored.
-    placement
-        Stored with the profile; a profile should only be used for this placement.
-    model
-        The model to adapt (the shipped one when ``None``).
-    strength
-        Pull towards the shipped weights (larger = trust the labels less).
-    min_steps_per_direction
-        Labelled steps needed in each direction before an offset is fitted.
-    created_at
-        Timestamp to store (now, UTC, when ``None``).
-
-    Raises
-    ------
-    ValueError
-        If ``labels`` does not match ``bouts`` or no labelled bout has usable steps.
+    ``labels`` go to the analysis' bouts in time order; ``segments`` (seconds,
+    label) name the walking periods directly and take the analysis' steps inside
+    them. Exactly one of the two is needed.
     """
-    if len(labels) != len(bouts):
-        raise ValueError(f"{len(labels)} labels for {len(bouts)} bouts")
-    model = model or default_model()
-    bouts = [(int(a), int(b)) for a, b in bouts]
-    _, _, sf = step_features(frame, bouts, ic_samples, model.lags)
-    sign = np.array([1.0 if lab == FORWARD else -1.0 if lab == BACKWARD else 0.0 for lab in labels])
-    y = sign[sf.windows.bout_index] if sf.features.size else np.zeros(0)
-    keep = y != 0
-    X = sf.features[keep] / model.feature_scale
-    y = y[keep]
-    if y.size == 0:
-        raise ValueError("no labelled bout has a usable stride (need >= 3 contacts per bout)")
-    n_fwd, n_bwd = int((y > 0).sum()), int((y < 0).sum())
-    both = min(n_fwd, n_bwd) >= min_steps_per_direction
-    if not both:
-        # The time-reversed steps stand in for the missing direction.
-        X, y = np.vstack([X, -X]), np.r_[y, -y]
-    weights, offset = fit_odd_logistic(X, y, lam=strength, prior=model.weights, fit_offset=both)
-    bout_counts = {
-        FORWARD: sum(lab == FORWARD for lab in labels),
-        BACKWARD: sum(lab == BACKWARD for lab in labels),
-    }
-    stamp = (created_at or datetime.now(UTC)).isoformat()
-    return DirectionProfile(
-        placement=placement,
-        weights=[float(x) for x in weights],
-        offset=float(offset),
-        logit_gain=float(model.logit_gain),
-        lags=[int(x) for x in model.lags],
-        created_at=stamp,
-        source_hash=_source_hash(frame, bouts, np.asarray(ic_samples), list(labels)),
-        n_bouts=bout_counts,
-        n_steps={FORWARD: n_fwd, BACKWARD: n_bwd},
+    rec = analysis.recording
+    fs = rec.sampling_rate_hz
+    ic = np.array([round(s.time_s * fs) for s in analysis.steps], dtype=np.int64)
+    if (labels is None) == (segments is None):
+        raise ValueError("give either labels (one per bout) or segments")
+    if segments is not None:
+        bouts = [(round(a * fs), min(round(b * fs), rec.n_samples - 1)) for a, b, _ in segments]
+        names = [lab for _, _, lab in segments]
+    else:
+        found = sorted(analysis.bouts, key=lambda b: b.start_s)
+        if len(labels) != len(found):
+            spans = ", ".join(f"{b.start_s:.0f}-{b.end_s:.0f} s" for b in found)
+            raise ValueError(
+                f"{len(labels)} labels for {len(found)} walking bouts found ({spans}); "
+                "give one label per bout or use --segments"
+            )
+        bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in found]
+        names = list(labels)
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+    return calibrate(
+        frame, bouts, ic, names, placement=analysis.placement, created_at=created_at
     )
 
 
-def save_profile(profile: DirectionProfile, path: str | Path) -> None:
-    """Write ``profile`` as JSON (UTF-8, indented)."""
-    Path(path).write_text(json.dumps(profile.to_dict(), indent=2), encoding="utf-8")
+# ------------------------------------------------------------------ persistence
+
+
+def save_profile(profile: DirectionProfile, path: str | Path) -> Path:
+    """Write ``profile`` as JSON (UTF-8, indented); parent folders are created."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(profile.to_dict(), indent=2), encoding="utf-8")
+    return path
 
 
 def load_profile(path: str | Path) -> DirectionProfile:
     """Read a profile written by :func:`save_profile`."""
     return DirectionProfile.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def profile_store_dir() -> Path:
+    """Per-user folder of stored profiles: ``$RETROWALK_DATA_DIR`` or the user data dir."""
+    root = os.environ.get(PROFILE_DIR_ENV)
+    if not root:
+        import platformdirs
+
+        root = platformdirs.user_data_dir("retrowalk")
+    return Path(root) / "direction_profiles"
+
+
+def stored_profile_path(placement: str) -> Path:
+    """Where the default profile of ``placement`` is stored (one JSON per placement)."""
+    safe = re.sub(r"[^a-z0-9_]+", "_", placement.lower()) or "auto"
+    return profile_store_dir() / f"{safe}.json"
+
+
+def load_stored_profile(placement: str) -> tuple[DirectionProfile | None, Path]:
+    """The stored default profile of ``placement`` (``None`` when absent) and its path."""
+    path = stored_profile_path(placement)
+    return (load_profile(path) if path.is_file() else None), path

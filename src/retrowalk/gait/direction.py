@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -77,7 +78,7 @@ from typing import Any
 
 import numpy as np
 
-from retrowalk.frame import BodyFrame
+from retrowalk.frame import BodyFrame, _horizontal_basis
 
 STRIDE_POINTS = 64
 """Samples per resampled stride window; lags are in units of 1/64 stride."""
@@ -89,6 +90,10 @@ MIN_STRIDE_S = 0.4
 MAX_STRIDE_S = 4.0
 """Plausible stride durations (2 steps). Slow backward walking has ~60 steps/min
 (stride 2 s); windows outside this range are not used."""
+
+MAX_TURN_RATE_RADS = 0.35
+"""Steps turning faster than this on average (20 deg/s; a U-turn runs at 1-2 rad/s,
+straight walking averages ~0 over a stride) are not used as direction evidence."""
 
 FORWARD = "forward"
 BACKWARD = "backward"
@@ -239,16 +244,30 @@ def resample_windows(x: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.nd
     return x[i0] * (1.0 - f) + x[i0 + 1] * f
 
 
+def horizontal_device(frame: BodyFrame) -> np.ndarray:
+    """``(n, 3)`` horizontal acceleration in device axes (``acc`` minus its vertical part).
+
+    The 2-D horizontal signal of :class:`~retrowalk.frame.BodyFrame` is embedded
+    back into device axes with the same basis :func:`retrowalk.frame.body_frame`
+    used, so vectors taken from it are comparable across bouts and recordings
+    (a dot product of two of them does not depend on any basis choice).
+    """
+    e1, e2 = _horizontal_basis(frame.up_unit)
+    h = frame.acc_horizontal_mps2
+    return h[:, :1] * e1 + h[:, 1:2] * e2
+
+
 def phase_correlation(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     """Normalised circular cross-correlation ``c(tau)`` of ``v`` and ``h`` per window.
 
     Returns
     -------
-    ``(k, STRIDE_POINTS, 2)`` array; ``c[k, tau] = <v(t) h(t + tau)>`` over the
-    window, divided by ``std(v) * rms|h|`` so it is dimensionless (amplitudes
-    change with speed, person and placement; the phase relation much less).
+    ``(k, STRIDE_POINTS, 3)`` array in device axes; ``c[k, tau] = <v(t) h(t + tau)>``
+    over the window, divided by ``std(v) * rms|h|`` so it is dimensionless
+    (amplitudes change with speed, person and placement; the phase relation much
+    less). ``c`` lies in the horizontal plane and turns with the device.
     """
-    x = np.column_stack([frame.acc_vertical_mps2, frame.acc_horizontal_mps2])
+    x = np.column_stack([frame.acc_vertical_mps2, horizontal_device(frame)])
     seg = resample_windows(x, windows.start, windows.end)
     seg = seg - seg.mean(axis=1, keepdims=True)
     spec = np.fft.rfft(seg, axis=1)
@@ -268,6 +287,29 @@ def odd_even_parts(c: np.ndarray, lags: np.ndarray) -> tuple[np.ndarray, np.ndar
     return plus - minus, plus + minus
 
 
+def _unit_ups(ups: np.ndarray) -> np.ndarray:
+    return ups / np.linalg.norm(ups, axis=1, keepdims=True).clip(1e-12)
+
+
+def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:
+    """``(n_bouts, 3)`` mean ``up`` direction in device axes of each bout."""
+    ups = np.tile([0.0, 0.0, 1.0], (len(bouts), 1))
+    for b, (start, end) in enumerate(bouts):
+        seg = frame.up_unit[max(start, 0) : max(end, start + 1)]
+        if seg.size:
+            ups[b] = seg.mean(axis=0)
+    return _unit_ups(ups)
+
+
+def stretches_from_ups(ups: np.ndarray, max_tilt_change_deg: float = 30.0) -> np.ndarray:
+    """Label consecutive bouts (mean ``up`` per bout) that share one mounting."""
+    labels = np.zeros(len(ups), dtype=np.int64)
+    cos_max = np.cos(np.deg2rad(max_tilt_change_deg))
+    for b in range(1, len(ups)):
+        labels[b] = labels[b - 1] + int(float(ups[b] @ ups[b - 1]) < cos_max)
+    return labels
+
+
 def mounting_stretches(
     frame: BodyFrame, bouts: list[tuple[int, int]], max_tilt_change_deg: float = 30.0
 ) -> np.ndarray:
@@ -276,22 +318,160 @@ def mounting_stretches(
     A device moved on the body (phone taken out and put back) shows as a jump of
     the gravity direction in device axes between bouts. Consecutive bouts whose
     mean ``up`` differs by less than ``max_tilt_change_deg`` share a stretch.
-    A turn of the device about the vertical alone is not visible to gravity; it
-    only weakens the reference (less confident answers), it does not flip it.
+    A turn of the device about the vertical alone is not visible to gravity.
     """
-    labels = np.zeros(len(bouts), dtype=np.int64)
-    if not bouts:
-        return labels
-    ups = []
-    for start, end in bouts:
-        seg = frame.up_unit[max(start, 0) : max(end, start + 1)]
-        mean = seg.mean(axis=0) if seg.size else np.array([0.0, 0.0, 1.0])
-        ups.append(mean / max(np.linalg.norm(mean), 1e-12))
-    cos_max = np.cos(np.deg2rad(max_tilt_change_deg))
-    for b in range(1, len(bouts)):
-        jump = float(ups[b] @ ups[b - 1]) < cos_max
-        labels[b] = labels[b - 1] + int(jump)
-    return labels
+    return stretches_from_ups(bout_ups(frame, bouts), max_tilt_change_deg)
+
+
+# ----------------------------------------------------------------- step evidence
+
+
+@dataclass(frozen=True)
+class StepEvidence:
+    """Everything the classifier needs about the steps of a set of bouts.
+
+    Sample indices are absolute, so evidence computed on separate pieces of a
+    long recording (each with its own :class:`BodyFrame`) can be concatenated
+    with :meth:`concat` and decided jointly.
+
+    Attributes
+    ----------
+    ic, owner
+        Sorted contacts and the bout of each (``-1``: outside all bouts).
+    windows
+        Stride windows of the usable steps.
+    odd, even
+        ``(k, n_lags, 3)`` time-odd and time-even parts of ``c(tau)`` in device axes.
+    turning
+        ``(k,)`` steps taken while turning (mean yaw rate above the limit); they
+        are not used as evidence.
+    bout_up
+        ``(n_bouts, 3)`` mean up direction of each bout in device axes.
+    """
+
+    ic: np.ndarray
+    owner: np.ndarray
+    windows: StepWindows
+    odd: np.ndarray
+    even: np.ndarray
+    turning: np.ndarray
+    bout_up: np.ndarray
+
+    @classmethod
+    def concat(cls, parts: list[StepEvidence]) -> StepEvidence:
+        """Evidence of disjoint, time-ordered bout sets as one (bout indices renumbered)."""
+        n_ic = n_bouts = 0
+        fields: dict[str, list[np.ndarray]] = defaultdict(list)
+        for p in parts:
+            fields["ic"].append(p.ic)
+            fields["owner"].append(np.where(p.owner >= 0, p.owner + n_bouts, -1))
+            w = p.windows
+            fields["step"].append(w.step_index + n_ic)
+            fields["bout"].append(w.bout_index + n_bouts)
+            fields["start"].append(w.start)
+            fields["end"].append(w.end)
+            for name in ("odd", "even", "turning", "bout_up"):
+                fields[name].append(getattr(p, name))
+            n_ic += p.ic.size
+            n_bouts += p.bout_up.shape[0]
+        if not parts:
+            return _empty_evidence(0, np.zeros(0, dtype=np.int64), DEFAULT_LAGS.size)
+        cat = {k: np.concatenate(v) for k, v in fields.items()}
+        windows = StepWindows(cat["step"], cat["bout"], cat["start"], cat["end"])
+        return cls(
+            cat["ic"], cat["owner"], windows, cat["odd"], cat["even"], cat["turning"],
+            cat["bout_up"],
+        )  # fmt: skip
+
+    def shifted(self, offset: int) -> StepEvidence:
+        """The same evidence with every sample index moved by ``offset``."""
+        w = self.windows
+        moved = StepWindows(w.step_index, w.bout_index, w.start + offset, w.end + offset)
+        return StepEvidence(
+            self.ic + offset, self.owner, moved, self.odd, self.even, self.turning, self.bout_up
+        )
+
+
+def _empty_evidence(n_bouts: int, ic: np.ndarray, n_lags: int) -> StepEvidence:
+    empty = np.zeros(0, dtype=np.int64)
+    return StepEvidence(
+        ic,
+        np.full(ic.shape, -1, dtype=np.int64),
+        StepWindows(empty, empty, empty, empty),
+        np.zeros((0, n_lags, 3)),
+        np.zeros((0, n_lags, 3)),
+        np.zeros(0, dtype=bool),
+        np.tile([0.0, 0.0, 1.0], (n_bouts, 1)),
+    )
+
+
+def step_evidence(
+    frame: BodyFrame,
+    bouts: list[tuple[int, int]],
+    ic_samples: np.ndarray,
+    lags: np.ndarray = DEFAULT_LAGS,
+    max_turn_rate_rads: float | None = MAX_TURN_RATE_RADS,
+) -> StepEvidence:
+    """Per-step odd/even phase vectors for all bouts of one frame (vectorised)."""
+    ic, owner = assign_steps(bouts, ic_samples)
+    windows = step_windows(ic, owner, frame.sampling_rate_hz, frame.n_samples)
+    ups = bout_ups(frame, bouts)
+    if windows.step_index.size == 0:
+        ev = _empty_evidence(len(bouts), ic, lags.size)
+        return StepEvidence(ic, owner, ev.windows, ev.odd, ev.even, ev.turning, ups)
+    c = phase_correlation(frame, windows)
+    odd, even = odd_even_parts(c, lags)
+    turning = np.zeros(windows.start.size, dtype=bool)
+    if frame.gyro_vertical_rads is not None and max_turn_rate_rads is not None:
+        cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
+        rate = (cum[windows.end] - cum[windows.start]) / (windows.end - windows.start)
+        turning = np.abs(rate) > max_turn_rate_rads
+    return StepEvidence(ic, owner, windows, odd, even, turning, ups)
+
+
+def _stretch_reference(values: np.ndarray, stretch: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` over the used steps of each stretch, one row per step."""
+    n = int(stretch.max()) + 1 if stretch.size else 0
+    ref = np.zeros((n, *values.shape[1:]))
+    np.add.at(ref, stretch[use], values[use])
+    counts = np.bincount(stretch[use], minlength=n).clip(1)
+    ref /= counts.reshape(-1, *([1] * (values.ndim - 1)))
+    return ref[stretch]
+
+
+def arrow_features(ev: StepEvidence, stretch_of_bout: np.ndarray) -> np.ndarray:
+    """``(k, n_lags)``: ``o_k(tau) . e_bar(tau)``, the time-arrow features of each step."""
+    if ev.odd.shape[0] == 0:
+        return np.zeros((0, ev.odd.shape[1]))
+    step_stretch = stretch_of_bout[ev.windows.bout_index]
+    ref = _stretch_reference(ev.even, step_stretch, ~ev.turning)
+    return np.einsum("kli,kli->kl", ev.odd, ref)
+
+
+def mounting_axis(odd: np.ndarray) -> np.ndarray:
+    """Unit ``(n_lags, 3)`` principal direction of the steps' odd vectors.
+
+    ``o_k`` of every step points (lag by lag) along the body's antero-posterior
+    axis with the sign of the travel direction; forward and backward steps give
+    opposite vectors, so the principal axis of ``sum o_k o_k^T`` is the same for
+    both. Its overall sign is arbitrary (made positive on the majority of steps).
+    """
+    flat = odd.reshape(odd.shape[0], -1)
+    if flat.shape[0] == 0:
+        return np.zeros(odd.shape[1:])
+    _, vecs = np.linalg.eigh(flat.T @ flat)
+    axis = vecs[:, -1]
+    if np.sum(np.sign(flat @ axis)) < 0:
+        axis = -axis
+    return axis.reshape(odd.shape[1:])
+
+
+def robust_scale(x: np.ndarray) -> float:
+    """Noise level of a step sequence from successive differences (ignores level changes)."""
+    x = x[np.isfinite(x)]
+    if x.size < 3:
+        return float(np.sqrt(np.mean(x**2))) if x.size else 1.0
+    return max(float(np.median(np.abs(np.diff(x)))) / 0.954, 1e-12)
 
 
 @dataclass(frozen=True)
@@ -320,30 +500,13 @@ def step_features(
     lags: np.ndarray = DEFAULT_LAGS,
     max_tilt_change_deg: float = 30.0,
 ) -> tuple[np.ndarray, np.ndarray, StepFeatures]:
-    """Per-step phase features for all bouts at once (vectorised).
+    """Per-step time-arrow features for all bouts at once (for fitting the model).
 
-    Returns
-    -------
-    ic, owner
-        Sorted contacts and their bout (see :func:`assign_steps`).
-    features
-        :class:`StepFeatures` for the steps with a valid stride window.
+    All steps are used (also turning ones), as when the model was fitted.
     """
-    ic, owner = assign_steps(bouts, ic_samples)
-    windows = step_windows(ic, owner, frame.sampling_rate_hz, frame.n_samples)
-    stretch = mounting_stretches(frame, bouts, max_tilt_change_deg)
-    if windows.step_index.size == 0:
-        return ic, owner, StepFeatures(windows, np.zeros((0, lags.size)), stretch)
-    c = phase_correlation(frame, windows)
-    odd, even = odd_even_parts(c, lags)
-    step_stretch = stretch[windows.bout_index]
-    n_stretch = int(stretch.max()) + 1 if stretch.size else 0
-    ref = np.zeros((n_stretch, lags.size, 2))
-    np.add.at(ref, step_stretch, even)
-    counts = np.bincount(step_stretch, minlength=n_stretch).clip(1)
-    ref /= counts[:, None, None]
-    feats = np.einsum("kli,kli->kl", odd, ref[step_stretch])
-    return ic, owner, StepFeatures(windows, feats, stretch)
+    ev = step_evidence(frame, bouts, ic_samples, lags, max_turn_rate_rads=None)
+    stretch = stretches_from_ups(ev.bout_up, max_tilt_change_deg)
+    return ev.ic, ev.owner, StepFeatures(ev.windows, arrow_features(ev, stretch), stretch)
 
 
 # ------------------------------------------------------------------- splitting
@@ -395,6 +558,19 @@ def _sigmoid(x: np.ndarray | float) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=np.float64)))
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1.0 - 1e-12)
+    return float(np.log(p / (1.0 - p)))
+
+
+NORMAL_TO_LOGIT = 1.6
+"""A mean ``z`` noise units from zero has its sign right with probability about
+``Phi(z) ~ sigmoid(1.6 z)`` (logistic approximation of the normal distribution)."""
+
+MAX_RELATIVE_LOGIT = 30.0
+"""Cap on the mounting-cue log-odds of one bout."""
+
+
 @dataclass(frozen=True)
 class DirectionResult:
     """Direction of each bout (after splitting) and of each step.
@@ -411,6 +587,7 @@ class DirectionResult:
     step_confidence: np.ndarray
     step_score: np.ndarray
     source_bout: list[int]
+    notes: list[str] = field(default_factory=list)
 
 
 class WalkingDirectionClassifier:
@@ -426,11 +603,23 @@ class WalkingDirectionClassifier:
     split
         Split bouts where the direction changes (interval training).
     split_min_steps, split_penalty
-        See :func:`find_direction_changes` (applied to per-step log-odds,
-        ``logit_gain * step score``); a change needs ``split_min_steps``
-        consistent steps on each side.
+        See :func:`find_direction_changes`, applied to the mounting cue of each
+        step in noise units (clipped to +-2, halved); a change needs
+        ``split_min_steps`` consistent steps on each side.
+    split_confidence
+        Each part of a split bout must on its own give this probability of
+        travelling opposite to its neighbours.
     max_tilt_change_deg
         See :func:`mounting_stretches`.
+    max_turn_rate_rads
+        Steps with a larger mean yaw rate (turning) are not used as evidence
+        (needs a gyroscope; ``None`` uses all steps).
+    forward_prior_logit, prior_min_bouts
+        Log-odds that the larger of the two travel groups of a stretch is
+        forward, used only for stretches with at least ``prior_min_bouts``
+        decided-size bouts (daily-life recordings are dominantly forward walking;
+        a single test walk carries no such prior). It matters only where the
+        time-arrow evidence is weak; ``0`` disables it.
     model
         Coefficients; the shipped :func:`default_model` when ``None``.
 
@@ -444,15 +633,21 @@ class WalkingDirectionClassifier:
         Per split bout: label, probability of the label being right (0.5-1; the
         probability of the more likely direction for ``"uncertain"``, 0.5 when
         there is no evidence), and log-odds of forward.
+    bout_calibrated_ : list of bool
+        Per split bout: decided by a calibration profile.
     step_samples_ : ndarray
         The contacts as given (the step outputs follow their order).
     step_direction_, step_confidence_ : ndarray
         Per contact: the direction and confidence of its split bout
-        (``"uncertain"``/0.5 outside all bouts); single strides carry too little
-        evidence to be trusted on their own (~98 % correct).
+        (``"uncertain"``/0.5 outside all bouts).
     step_score_ : ndarray
-        Per contact: the raw stride score (positive = forward, ``nan`` without a
-        usable stride window).
+        Per contact: the raw time-arrow stride score (positive = forward, ``nan``
+        without a usable, non-turning stride window).
+    step_mounting_ : ndarray
+        Per contact: the mounting cue in noise units (sign = travel along the
+        stretch's reference axis, or along body-forward with a profile).
+    notes_ : list of str
+        What was assumed (prior, profile used or refused).
     """
 
     def __init__(
@@ -463,7 +658,11 @@ class WalkingDirectionClassifier:
         split: bool = True,
         split_min_steps: int = 4,
         split_penalty: float = 10.0,
+        split_confidence: float = 0.99,
         max_tilt_change_deg: float = 30.0,
+        max_turn_rate_rads: float | None = MAX_TURN_RATE_RADS,
+        forward_prior_logit: float = 3.0,
+        prior_min_bouts: int = 3,
         model: DirectionModel | None = None,
     ) -> None:
         self.min_steps_for_decision = min_steps_for_decision
@@ -471,7 +670,11 @@ class WalkingDirectionClassifier:
         self.split = split
         self.split_min_steps = split_min_steps
         self.split_penalty = split_penalty
+        self.split_confidence = split_confidence
         self.max_tilt_change_deg = max_tilt_change_deg
+        self.max_turn_rate_rads = max_turn_rate_rads
+        self.forward_prior_logit = forward_prior_logit
+        self.prior_min_bouts = prior_min_bouts
         self.model = model
 
     # The profile type lives in calibration.py, which imports this module.
@@ -494,22 +697,35 @@ class WalkingDirectionClassifier:
         ic_samples
             Initial contacts (sample indices) of both feet.
         profile
-            Optional :class:`retrowalk.gait.calibration.DirectionProfile`: its
-            person-adapted weights, offset and gain replace the model's.
+            Optional :class:`retrowalk.gait.calibration.DirectionProfile`: where
+            the recording's mounting matches it, bouts are labelled by their
+            travel along the calibrated body-forward axis.
         """
         model = self.model or default_model()
-        weights, offset, gain = model.weights, 0.0, model.logit_gain
-        if profile is not None:
-            weights = np.asarray(profile.weights, dtype=np.float64)
-            offset = float(profile.offset)
-            gain = float(profile.logit_gain)
         bouts = [(int(a), int(b)) for a, b in bouts]
-        ic, owner, sf = step_features(
-            frame, bouts, ic_samples, model.lags, self.max_tilt_change_deg
-        )
-        score = np.full(ic.size, np.nan)
-        if sf.features.size:
-            score[sf.windows.step_index] = (sf.features / model.feature_scale) @ weights - offset
+        ev = step_evidence(frame, bouts, ic_samples, model.lags, self.max_turn_rate_rads)
+        return self.classify_evidence(ev, bouts, ic_samples, profile=profile)
+
+    def classify_evidence(
+        self,
+        ev: StepEvidence,
+        bouts: list[tuple[int, int]],
+        ic_samples: np.ndarray,
+        *,
+        profile: Any = None,
+    ) -> WalkingDirectionClassifier:
+        """Classify from precomputed :class:`StepEvidence` (e.g. of many bout pieces)."""
+        model = self.model or default_model()
+        bouts = [(int(a), int(b)) for a, b in bouts]
+        ic, owner, w = ev.ic, ev.owner, ev.windows
+        stretch = stretches_from_ups(ev.bout_up, self.max_tilt_change_deg)
+        use = ~ev.turning
+        step_stretch = stretch[w.bout_index]
+        arrow = np.full(ic.size, np.nan)
+        if use.any():
+            feats = arrow_features(ev, stretch)
+            arrow[w.step_index[use]] = (feats[use] / model.feature_scale) @ model.weights
+        mounting, absolute, notes = self._mounting_cue(ev, stretch, use, profile)
 
         split_bouts: list[tuple[int, int]] = []
         source: list[int] = []
@@ -517,13 +733,14 @@ class WalkingDirectionClassifier:
             members = np.flatnonzero(owner == b)
             cuts: list[int] = []
             if self.split and members.size:
-                s = score[members]
-                valid = np.isfinite(s)
+                r = mounting[members]
+                valid = np.flatnonzero(np.isfinite(r))
                 local = find_direction_changes(
-                    gain * s[valid], min_steps=self.split_min_steps, penalty=self.split_penalty
+                    np.clip(r[valid], -2.0, 2.0) / 2.0,
+                    min_steps=self.split_min_steps,
+                    penalty=self.split_penalty,
                 )
-                cuts = [int(np.flatnonzero(valid)[c]) for c in local]
-                cuts = self._confirmed_cuts(s, cuts, gain)
+                cuts = self._confirmed_cuts(r, [int(valid[c]) for c in local])
             edges = [start]
             for c in cuts:
                 k = members[c]
@@ -535,17 +752,63 @@ class WalkingDirectionClassifier:
 
         # Contacts -> split bouts (later bout wins on a shared edge, as in assign_steps).
         _, split_owner = assign_steps(split_bouts, ic)
+        n_split = len(split_bouts)
+        rho = np.zeros(n_split)
+        arrow_sum = np.zeros(n_split)
+        n_arrow = np.zeros(n_split)
+        n_members = np.zeros(n_split, dtype=np.int64)
+        for j in range(n_split):
+            members = np.flatnonzero(split_owner == j)
+            n_members[j] = members.size
+            r = mounting[members]
+            r = r[np.isfinite(r)]
+            if r.size:
+                z = r.mean() * np.sqrt(r.size)
+                rho[j] = np.clip(NORMAL_TO_LOGIT * z, -MAX_RELATIVE_LOGIT, MAX_RELATIVE_LOGIT)
+            s = arrow[members]
+            s = s[np.isfinite(s)]
+            arrow_sum[j], n_arrow[j] = s.sum(), s.size
+
+        split_stretch = stretch[np.asarray(source, dtype=np.int64)] if n_split else np.zeros(0)
+        p_forward = np.full(n_split, 0.5)
+        prior_used = False
+        for s in np.unique(split_stretch):
+            idx = np.flatnonzero(split_stretch == s)
+            share = np.tanh(0.5 * rho[idx])
+            big = n_members[idx] >= self.min_steps_for_decision
+            prior = 0.0
+            if self.forward_prior_logit and big.sum() >= self.prior_min_bouts:
+                majority = np.sign(float(share[big] @ n_members[idx][big]))
+                prior = self.forward_prior_logit * majority
+                prior_used = prior_used or majority != 0
+            if absolute[s]:
+                # Calibrated: the mounting cue's sign is the travel direction; the
+                # prior only pulls weak bouts towards the stretch's majority.
+                p_forward[idx] = _sigmoid(rho[idx] + prior)
+                continue
+            # Which bouts share a direction (mounting cue) x which one that is
+            # (time-arrow cue pooled over all aligned steps of the stretch).
+            weight = np.abs(share) * n_arrow[idx]
+            g = prior
+            if weight.sum() > 0:
+                g += model.logit_gain * float(share @ arrow_sum[idx]) / np.sqrt(weight.sum())
+            ps, pg = _sigmoid(rho[idx]), float(_sigmoid(g))
+            p_forward[idx] = ps * pg + (1.0 - ps) * (1.0 - pg)
+        if prior_used:
+            notes.append(
+                "direction: recordings with several bouts assume the larger group of bouts "
+                f"sharing one travel direction is forward (prior odds {np.exp(self.forward_prior_logit):.1f}:1); "
+                "it decides only where the time-arrow evidence is weak"
+            )
+
         step_dir = np.full(ic.size, UNCERTAIN, dtype=object)
         step_conf = np.full(ic.size, 0.5)
         directions: list[str] = []
         confidences: list[float] = []
         logits: list[float] = []
-        for j in range(len(split_bouts)):
+        for j in range(n_split):
             members = np.flatnonzero(split_owner == j)
-            s = score[members]
-            s = s[np.isfinite(s)]
-            logit = float(gain * s.mean() * np.sqrt(s.size)) if s.size else 0.0
-            p = float(_sigmoid(logit))
+            p = float(p_forward[j])
             conf = max(p, 1.0 - p)
             if members.size < self.min_steps_for_decision or conf < self.min_confidence:
                 label = UNCERTAIN
@@ -553,42 +816,80 @@ class WalkingDirectionClassifier:
                 label = FORWARD if p >= 0.5 else BACKWARD
             directions.append(label)
             confidences.append(conf)
-            logits.append(logit)
+            logits.append(_logit(p))
             step_dir[members] = label
             step_conf[members] = conf
 
         # One output per input contact, in the input order (duplicates share one).
         requested = np.asarray(ic_samples, dtype=np.int64).ravel()
         back = np.searchsorted(ic, requested) if ic.size else np.zeros(0, dtype=np.int64)
+        back = np.clip(back, 0, max(ic.size - 1, 0))
         self.split_bouts_ = split_bouts
         self.source_bout_ = source
         self.bout_direction_ = directions
         self.bout_confidence_ = confidences
         self.bout_score_ = logits
+        self.bout_calibrated_ = [bool(absolute[s]) for s in split_stretch]
         self.step_samples_ = requested
-        self.step_direction_ = step_dir[back].astype(str)
-        self.step_confidence_ = step_conf[back]
-        self.step_score_ = score[back]
+        self.step_direction_ = step_dir[back].astype(str) if ic.size else np.zeros(0, dtype=str)
+        self.step_confidence_ = step_conf[back] if ic.size else np.zeros(0)
+        self.step_score_ = arrow[back] if ic.size else np.zeros(0)
+        self.step_mounting_ = mounting[back] if ic.size else np.zeros(0)
+        self.notes_ = notes
         return self
 
-    def _confirmed_cuts(self, score: np.ndarray, cuts: list[int], gain: float) -> list[int]:
+    def _mounting_cue(
+        self, ev: StepEvidence, stretch: np.ndarray, use: np.ndarray, profile: Any
+    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Per-contact mounting cue in noise units, and which stretches are absolute.
+
+        Without a (matching) profile the reference axis is the stretch's own
+        principal odd vector (sign arbitrary, relative); with one it is the
+        calibrated body-forward template (sign = forward, absolute).
+        """
+        ic, w = ev.ic, ev.windows
+        n_stretch = int(stretch.max()) + 1 if stretch.size else 0
+        mounting = np.full(ic.size, np.nan)
+        absolute = np.zeros(n_stretch, dtype=bool)
+        notes: list[str] = []
+        step_stretch = stretch[w.bout_index]
+        for s in range(n_stretch):
+            k = np.flatnonzero((step_stretch == s) & use)
+            if k.size == 0:
+                continue
+            axis = None
+            if profile is not None:
+                up = ev.bout_up[stretch == s].mean(axis=0)
+                ok, message = profile.check_mounting(up, ev.odd.shape[1])
+                notes.append(message)
+                if ok:
+                    axis, absolute[s] = profile.axis(), True
+            if axis is None:
+                axis = mounting_axis(ev.odd[k])
+            proj = np.einsum("kli,li->k", ev.odd[k], axis)
+            order = np.argsort(w.step_index[k])
+            mounting[w.step_index[k]] = proj / robust_scale(proj[order])
+        return mounting, absolute, list(dict.fromkeys(notes))
+
+    def _confirmed_cuts(self, score: np.ndarray, cuts: list[int]) -> list[int]:
         """Keep the cuts only if every part is confidently opposite to its neighbours.
 
-        A change of direction is reported only when the evidence on both sides of
-        it would on its own give confident, opposite answers; otherwise the bout
-        stays whole (a run of poor strides is not a direction change).
+        A change of direction is reported only when the mounting cue on both
+        sides of it would on its own give confident, opposite answers; otherwise
+        the bout stays whole (a run of poor strides is not a direction change).
         """
         if not cuts:
             return cuts
+        need = _logit(self.split_confidence)
         signs = []
         for part in np.split(score, cuts):
             part = part[np.isfinite(part)]
             if part.size < self.min_steps_for_decision:
                 return []
-            p = float(_sigmoid(gain * part.mean() * np.sqrt(part.size)))
-            if max(p, 1.0 - p) < self.min_confidence:
+            z = part.mean() * np.sqrt(part.size)
+            if abs(NORMAL_TO_LOGIT * z) < need:
                 return []
-            signs.append(p >= 0.5)
+            signs.append(z > 0)
         if any(a == b for a, b in itertools.pairwise(signs)):
             return []
         return cuts
@@ -606,6 +907,7 @@ class WalkingDirectionClassifier:
             step_confidence=self.step_confidence_,
             step_score=self.step_score_,
             source_bout=self.source_bout_,
+            notes=self.notes_,
         )
 
 

@@ -28,7 +28,6 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 
 from retrowalk.errors import InputError, RetrowalkError
 from retrowalk.io.assemble import Parsed
@@ -64,7 +63,6 @@ _CONVERTED = (
     KeyError,
     csv.Error,
     zipfile.BadZipFile,
-    pa.ArrowException,
     pd.errors.ParserError,
     pd.errors.EmptyDataError,
 )

@@ -71,7 +71,7 @@ def time_in_seconds(
         else:
             unit = "ns"
     factor = _TIME_FACTORS[unit]
-    t = rel * factor
+    t = rel if factor == 1.0 else rel * factor
     first_s = float(raw[0]) * factor
     start = None
     if _EPOCH_RANGE[0] <= first_s <= _EPOCH_RANGE[1]:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
 
 from retrowalk.errors import InputError
 from retrowalk.recording import Gap
@@ -198,6 +197,8 @@ def resample_onto(
         n_u = int(np.floor((t[-1] - t[0]) * src_rate + 1e-9)) + 1
         tu = t[0] + np.arange(n_u) / src_rate
         xu = _interp_columns(tu, t, x)
+        from scipy.signal import butter, sosfiltfilt  # imported when needed: slow to load
+
         sos = butter(4, 0.4 * out_rate, fs=src_rate, output="sos")
         if n_u > 60:
             xu = sosfiltfilt(sos, xu, axis=0)

@@ -156,8 +156,8 @@ def _read_frame(
             decimal=layout.decimal,
             header=None,
             names=names,
-            # selecting columns costs parse time; worth it only when many are unused
-            usecols=wanted if len(names) - len(wanted) > 3 else None,
+            # selecting columns costs some parse time but saves much memory
+            usecols=wanted if len(wanted) < len(names) else None,
             skiprows=layout.header_index + 1,
             dtype={c: np.float64 for c in numeric},
             na_values=_NULLS,

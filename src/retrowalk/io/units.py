@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
 
 from retrowalk.recording import UnitDecision
 
@@ -64,7 +63,8 @@ def acc_stats(acc: np.ndarray, rate_hz: float) -> AccStats:
     win = max(round(rate_hz), 1)
     n_win = acc.shape[0] // win
     if n_win >= 1:
-        means = acc[: n_win * win].reshape(n_win, win, 3).mean(axis=1)
+        every = max(n_win // 1000, 1)  # at most about 1000 windows spread over the recording
+        means = acc[: n_win * win].reshape(n_win, win, 3)[::every].mean(axis=1)
     else:
         means = acc.mean(axis=0, keepdims=True)
     gravity_norm = float(np.median(np.linalg.norm(means, axis=1)))
@@ -160,7 +160,7 @@ def gyro_scale_ratio(
     if n < max(int(4 * rate_hz), 30) or rate_hz < 5:
         return None, 0.0
     step = max(int(rate_hz // 25), 1)  # about 25 Hz is plenty for this
-    max_points = 60_000  # 40 min at 25 Hz; a longer recording is sampled in its middle
+    max_points = 20_000  # 13 min at 25 Hz; a longer recording is sampled in its middle
     if n // step > max_points:
         mid = n // 2
         half = max_points * step // 2
@@ -169,6 +169,8 @@ def gyro_scale_ratio(
     a = acc[::step]
     w = gyro[::step]
     fs = rate_hz / step
+    from scipy.signal import butter, sosfiltfilt  # imported when needed: slow to load
+
     sos = butter(2, min(1.5, 0.4 * fs / 2), fs=fs, output="sos")
     a = sosfiltfilt(sos, a, axis=0)
     w = sosfiltfilt(sos, w, axis=0)

@@ -518,6 +518,10 @@ class Services:
             for rid, (path, filename) in files.items():
                 if path.is_file():
                     zf.write(path, f"recordings/{rid}-{filename}")
+            for o in observations:  # photos/videos kept with observations
+                if o.attachment_path and Path(o.attachment_path).is_file():
+                    name = Path(o.attachment_path).name
+                    zf.write(o.attachment_path, f"attachments/{o.id}-{name}")
         return ExportFile(Path(tmp_name), f"retrowalk-{slug}-{dt.date.today():%Y%m%d}.zip")
 
     # -- helpers ----------------------------------------------------------------------

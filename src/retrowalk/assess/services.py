@@ -1,0 +1,186 @@
+"""3MBWT results on stored data and the clinician view, for the pages, the API and the CLI.
+
+A test result is an :class:`~retrowalk.store.models.Observation` of kind
+``test_3mbwt`` whose payload holds the time, the group, where the time came
+from (``manual`` or ``recording``) and, for recordings, its uncertainty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from statistics import fmean
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from retrowalk.assess.norms import group_titles
+from retrowalk.assess.threembwt import compare, interpret, time_from_analysis
+from retrowalk.coach.services import CoachServices
+from retrowalk.coach.weekly import adherence
+from retrowalk.errors import InputError
+from retrowalk.store.schemas import ObservationIn, ObservationOut
+from retrowalk.store.services import Services
+
+TEST_KIND = "test_3mbwt"
+Group = Literal["community", "nursing_home", "parkinsons", "ms", "stroke"]
+
+
+class ThreeMbwtIn(BaseModel):
+    """A 3MBWT result: a time typed in, or a recording to time it from."""
+
+    date: dt.date = Field(default_factory=dt.date.today)
+    group: Group = "community"
+    variant: Literal["standard", "stroke_5m"] = "standard"
+    time_s: float | None = Field(None, gt=0, le=300, description="time for 3 m (mean of trials)")
+    trials_s: list[float] = Field(default_factory=list, description="single trial times")
+    recording_id: int | None = None
+    bout: int | None = None
+    walking_aid: str = Field("", max_length=200)
+    note: str = Field("", max_length=2000)
+
+    @field_validator("trials_s", mode="before")
+    @classmethod
+    def _split_trials(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            try:
+                return [float(p) for p in parts]
+            except ValueError:
+                raise ValueError("write the trial times as numbers, e.g. 4.31, 4.05") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ThreeMbwtIn:
+        if any(t <= 0 or t > 300 for t in self.trials_s):
+            raise ValueError("each trial time must be more than 0 and at most 300 s")
+        if self.trials_s and self.time_s is None:
+            self.time_s = round(fmean(self.trials_s), 2)
+        if self.time_s is None and self.recording_id is None:
+            raise ValueError("give the time in seconds or choose a recording")
+        return self
+
+
+class AssessServices:
+    """Storing, scoring and comparing 3MBWT results; the clinician overview."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.coach = CoachServices(services)
+
+    def add_test(self, account_id: int, person_id: int, test: ThreeMbwtIn) -> dict[str, Any]:
+        """Score and store a test; returns the stored result with its interpretation."""
+        self.services.get_person(account_id, person_id)
+        payload: dict[str, Any] = {
+            "group": test.group,
+            "variant": test.variant,
+            "walking_aid": test.walking_aid,
+            "trials_s": test.trials_s,
+        }
+        if test.time_s is not None:
+            payload.update(time_s=round(test.time_s, 2), source="manual", uncertainty_s=None)
+        else:
+            assert test.recording_id is not None
+            recording = self.services.get_recording(account_id, test.recording_id)
+            if recording.person_id != person_id:
+                raise InputError("recording", "this recording belongs to someone else")
+            analysis = self.services.analysis_json(account_id, test.recording_id)
+            start, end = (1.0, 4.0) if test.variant == "stroke_5m" else (0.0, 3.0)
+            timed = time_from_analysis(analysis, start_m=start, end_m=end, bout=test.bout)
+            payload.update(
+                time_s=timed.time_s,
+                source="recording",
+                recording_id=test.recording_id,
+                uncertainty_s=timed.uncertainty_s,
+                timing=timed.to_dict(),
+            )
+        obs = self.services.add_observation(
+            account_id,
+            person_id,
+            ObservationIn(date=test.date, kind=TEST_KIND, payload=payload, note=test.note),
+        )
+        return self._result(obs, self.tests_raw(account_id, person_id))
+
+    def tests_raw(self, account_id: int, person_id: int) -> list[ObservationOut]:
+        return [
+            o
+            for o in self.services.list_observations(account_id, person_id)
+            if o.kind == TEST_KIND
+        ]
+
+    def get_test(self, account_id: int, person_id: int, test_id: int) -> dict[str, Any]:
+        rows = self.tests_raw(account_id, person_id)
+        for row in rows:
+            if row.id == test_id:
+                return self._result(row, rows)
+        from retrowalk.store.services import NotFoundError
+
+        raise NotFoundError(f"Test {test_id} not found")
+
+    def tests(self, account_id: int, person_id: int) -> list[dict[str, Any]]:
+        """Every test of a person, oldest first, each interpreted and compared with the one before."""
+        rows = self.tests_raw(account_id, person_id)
+        return [self._result(r, rows) for r in rows]
+
+    def _result(self, obs: ObservationOut, rows: list[ObservationOut]) -> dict[str, Any]:
+        p = obs.payload
+        earlier = [
+            r
+            for r in rows
+            if (r.date, r.id) < (obs.date, obs.id) and r.payload.get("group") == p["group"]
+        ]
+        out: dict[str, Any] = {
+            "id": obs.id,
+            "person_id": obs.person_id,
+            "date": obs.date.isoformat(),
+            "note": obs.note,
+            **p,
+            "interpretation": interpret(
+                p["time_s"], p["group"], uncertainty_s=p.get("uncertainty_s")
+            ).to_dict(),
+            "change": None,
+        }
+        if earlier:
+            prev = earlier[-1]
+            change = compare(prev.payload["time_s"], p["time_s"], p["group"]).to_dict()
+            change["previous_date"] = prev.date.isoformat()
+            out["change"] = change
+        return out
+
+    # -- clinician view ------------------------------------------------------------
+    def clinic(self, account_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
+        """Every adult of the account: latest test, trend and plan adherence."""
+        today = today or dt.date.today()
+        titles = group_titles()
+        rows = []
+        for person in self.services.list_people(account_id):
+            if person.kind != "adult":
+                continue
+            tests = self.tests(account_id, person.id)
+            latest = tests[-1] if tests else None
+            weeks = self.coach.weeks(account_id, person.id, today)
+            plan = self.coach.current_plan(account_id, person.id)
+            rows.append(
+                {
+                    "person": person.model_dump(mode="json"),
+                    "latest_test": latest,
+                    "group_title": titles.get(latest["group"]) if latest else None,
+                    "trend": [{"date": t["date"], "time_s": t["time_s"]} for t in tests[-6:]],
+                    "trend_verdict": latest["change"]["verdict"]
+                    if latest and latest["change"]
+                    else None,
+                    "plan": {"goal": plan.goal, "level": plan.level} if plan else None,
+                    "this_week": adherence(weeks, 1),
+                    "last_4_weeks": adherence(weeks, 4),
+                }
+            )
+        return rows
+
+    def report(self, account_id: int, person_id: int, today: dt.date | None = None) -> dict[str, Any]:
+        """What the printable report shows for one person."""
+        person = self.services.get_person(account_id, person_id)
+        return {
+            "person": person.model_dump(mode="json"),
+            "tests": self.tests(account_id, person_id),
+            "coach": self.coach.overview(account_id, person_id, today),
+            "today": (today or dt.date.today()).isoformat(),
+        }

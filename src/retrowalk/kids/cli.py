@@ -1,0 +1,220 @@
+"""``retrowalk child ...``: children's profiles, log, guidance and doctor's summary.
+
+The commands use the same database and data directory as the web app
+(``RETROWALK_DATABASE_URL`` / ``RETROWALK_DATA_DIR``, default SQLite in the user
+data directory). Without ``--account`` they work in a local account,
+``local@retrowalk.local``, created on first use (it has no password and cannot
+sign in to the web app); pass ``--account EMAIL`` to work in an existing web
+account's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from retrowalk.errors import RetrowalkError
+from retrowalk.kids.guidance import guide_child
+from retrowalk.kids.milestones import load_milestones
+from retrowalk.kids.observations import KidsService
+from retrowalk.kids.summary import build_summary, write_summary
+
+LOCAL_EMAIL = "local@retrowalk.local"
+child_app = typer.Typer(
+    name="child",
+    help="Children: backward crawling and walking milestones, a log and gentle guidance.",
+    no_args_is_help=True,
+)
+out = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+_state: dict[str, str] = {"account": LOCAL_EMAIL}
+
+
+def _user_errors(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RetrowalkError as exc:
+            sys.stderr.write(f"retrowalk: error: {' '.join(str(exc).split())}\n")
+            raise typer.Exit(code=2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@child_app.callback()
+def _options(
+    account: Annotated[
+        str, typer.Option(help="Email of the account to use (default: the local account).")
+    ] = LOCAL_EMAIL,
+) -> None:
+    _state["account"] = account.strip().lower()
+
+
+def _open() -> tuple[KidsService, int]:
+    """The services on the default database and the account id to use."""
+    from retrowalk.store.db import Database, default_data_dir, default_database_url
+    from retrowalk.store.repositories import Accounts, NotFoundError
+    from retrowalk.store.services import Services
+
+    data_dir = default_data_dir()
+    services = Services(Database(default_database_url(data_dir)), data_dir)
+    email = _state["account"]
+    with services.db.transaction() as session:
+        accounts = Accounts(session)
+        account = accounts.by_email(email)
+        if account is None:
+            if email != LOCAL_EMAIL:
+                raise NotFoundError(f"no account with the email {email}")
+            account = accounts.add(email, "!local-no-sign-in")
+        account_id = account.id
+    return KidsService(services), account_id
+
+
+def _date(value: str | None, what: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        from retrowalk.errors import InputError
+
+        raise InputError(what, f"'{value}' is not a date like 2024-05-31") from None
+
+
+@child_app.command("add")
+@_user_errors
+def add(
+    name: Annotated[str, typer.Argument(help="The child's name.")],
+    birth_date: Annotated[str, typer.Option(help="Birth date, YYYY-MM-DD.")],
+    due_date: Annotated[
+        str | None, typer.Option(help="Due date, YYYY-MM-DD (for babies born early).")
+    ] = None,
+) -> None:
+    """Add a child profile."""
+    kids, account = _open()
+    born = _date(birth_date, "--birth-date")
+    assert born is not None
+    child = kids.add_child(account, name, born, _date(due_date, "--due-date"))
+    age = kids.age(account, child.id)
+    out.print(f"Added {child.name} (id {child.id}): {age.describe()} today.")
+
+
+@child_app.command("list")
+@_user_errors
+def list_children() -> None:
+    """List the children with their (corrected) age today."""
+    kids, account = _open()
+    table = Table("id", "name", "born", "due", "age today")
+    for child in kids.children(account):
+        age = kids.age(account, child.id) if child.birth_date else None
+        table.add_row(
+            str(child.id),
+            child.name,
+            str(child.birth_date or "–"),
+            str(child.due_date or "–"),
+            age.describe() if age else "add a birth date",
+        )
+    out.print(table)
+
+
+@child_app.command("observe")
+@_user_errors
+def observe(
+    child: Annotated[str, typer.Argument(help="The child's id or name.")],
+    skill: Annotated[str, typer.Option(help="Skill id (see 'retrowalk child milestones').")],
+    detail: Annotated[
+        list[str] | None, typer.Option(help="A detail id; repeat for several.")
+    ] = None,
+    steps: Annotated[int | None, typer.Option(help="Number of backward steps.")] = None,
+    note: Annotated[str, typer.Option(help="A short note.")] = "",
+    file: Annotated[Path | None, typer.Option(help="A photo or short video to keep.")] = None,
+    date: Annotated[str | None, typer.Option(help="Day seen, YYYY-MM-DD (default today).")] = None,
+) -> None:
+    """Log what you saw."""
+    kids, account = _open()
+    person = kids.find_child(account, child)
+    kwargs: dict[str, Any] = dict(
+        skill=skill, on=_date(date, "--date"), details=detail or [], steps=steps, note=note
+    )
+    if file is not None:
+        if not file.is_file():
+            from retrowalk.errors import InputError
+
+            raise InputError(file, "no such file")
+        with file.open("rb") as stream:
+            entry = kids.observe(account, person.id, attachment=(file.name, stream), **kwargs)
+    else:
+        entry = kids.observe(account, person.id, **kwargs)
+    out.print(f"Logged for {person.name} on {entry.date}: {entry.skill_name} (entry {entry.id}).")
+
+
+@child_app.command("guide")
+@_user_errors
+def guide(
+    child: Annotated[str, typer.Argument(help="The child's id or name.")],
+    on: Annotated[str | None, typer.Option(help="Day, YYYY-MM-DD (default today).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What is typical now, what comes next, ideas to encourage it, when to ask."""
+    kids, account = _open()
+    person = kids.find_child(account, child)
+    g = guide_child(kids, account, person.id, _date(on, "--on"))
+    if as_json:
+        out.print_json(json.dumps(g.as_dict()))
+        return
+    out.print(f"[bold]{person.name}[/bold]: {g.age.describe()}")
+    for title, items in (("Typical now", g.now), ("Coming next", g.next)):
+        out.print(f"\n[bold]{title}[/bold]")
+        for m in items:
+            seen = f" – seen {g.seen[m.id]}" if m.id in g.seen else ""
+            out.print(f"  • {m.name} ({m.window_text()}){seen}")
+    if g.reassurance:
+        out.print("\n[bold]Good to know[/bold]")
+        for text in g.reassurance:
+            out.print(f"  {text}")
+    out.print("\n[bold]Ideas to try[/bold]")
+    for idea in g.encourage:
+        out.print(f"  • {idea}")
+    out.print("\n[bold]Worth asking your paediatrician about[/bold]")
+    if not g.flags:
+        out.print("  Nothing in the log right now. Ask about anything that worries you.")
+    for flag in g.flags:
+        out.print(f"  ! {flag.title}: {flag.message}")
+
+
+@child_app.command("summary")
+@_user_errors
+def summary(
+    child: Annotated[str, typer.Argument(help="The child's id or name.")],
+    out_file: Annotated[Path, typer.Option("--out", help="file.html, file.csv or file.json")],
+    on: Annotated[str | None, typer.Option(help="Day, YYYY-MM-DD (default today).")] = None,
+) -> None:
+    """Write the log for a doctor's visit (printable HTML, CSV or JSON)."""
+    kids, account = _open()
+    person = kids.find_child(account, child)
+    path = write_summary(build_summary(kids, account, person.id, _date(on, "--on")), out_file)
+    out.print(f"Summary written to {path}")
+
+
+@child_app.command("milestones")
+def milestones() -> None:
+    """The milestone table with age windows and sources."""
+    table_data = load_milestones()
+    table = Table("skill id", "name", "window (months)", "grade", "sources")
+    for m in table_data.milestones:
+        window = m.window_text() + (" (uncertain)" if m.uncertain else "")
+        table.add_row(m.id, m.name, window, m.grade, ", ".join(m.sources))
+    out.print(table)
+    out.print("Details: " + ", ".join(table_data.details))
+    for source in table_data.sources.values():
+        out.print(f"[dim]{source.id}: {source.citation}[/dim]")

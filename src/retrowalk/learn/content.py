@@ -1,0 +1,488 @@
+"""Learn content: load, validate, search and cross-link the graded entries.
+
+The entries live in TOML files under ``retrowalk/data/learn/`` (one file per
+topic, listed in ``content.toml``) with a shared ``bibliography.toml``. Each
+entry states a claim people read about backward walking, an evidence grade with
+a short reason, and the sources behind it. The grades and sources are
+described in the data files themselves; key references include Alghadir et
+al. (2019), BMC Musculoskelet Disord 20:159 (knee osteoarthritis), Wen & Wang
+(2022), Int J Environ Res Public Health 19:3370 (stroke) and Ainsworth et al.
+(2011), Med Sci Sports Exerc 43:1575 (energy cost).
+
+Other packages refer to entries with ``learn = ["entry-id", ...]`` in their own
+data files; :func:`find_learn_references` finds those references anywhere under
+``retrowalk/data/`` so that pages can show "used in" back-links and tests can
+guard against dangling links.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from retrowalk.errors import RetrowalkError
+
+DATA_ROOT = Path(str(files("retrowalk") / "data"))
+LEARN_DIR = DATA_ROOT / "learn"
+ENTRY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WORD = re.compile(r"[a-z0-9]+")
+
+
+class LearnError(RetrowalkError):
+    """Learn content is missing, malformed, or an entry cannot be found."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    """One step of the evidence scale, with its plain-words meaning."""
+
+    id: str
+    label: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """An audience or a topic: an id and a label for people."""
+
+    id: str
+    label: str
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One bibliography record.
+
+    ``doi`` is set only where it was checked against the publisher or PubMed
+    record; ``verified`` tells whether the citation details were checked.
+    """
+
+    id: str
+    authors: str
+    year: int
+    title: str
+    journal: str
+    volume_pages: str
+    kind: str
+    verified: bool
+    note: str = ""
+    doi: str = ""
+    url: str = ""
+
+    @property
+    def link(self) -> str:
+        """A link to the source: the DOI resolver if known, else its URL (may be empty)."""
+        return f"https://doi.org/{self.doi}" if self.doi else self.url
+
+    def citation(self) -> str:
+        """The full citation in one line (authors. year. title. journal volume:pages)."""
+        text = f"{self.authors} ({self.year}). {self.title}. {self.journal}"
+        if self.volume_pages and self.volume_pages not in ("book", "web page"):
+            text += f" {self.volume_pages}"
+        text += "."
+        if self.doi:
+            text += f" doi:{self.doi}"
+        elif self.url:
+            text += f" {self.url}"
+        return text
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One Learn entry: a claim, its evidence grade and sources, and advice."""
+
+    id: str
+    topic: str
+    title: str
+    claim: str
+    summary: str
+    grade: str
+    grade_reason: str
+    body: str
+    for_you: str
+    audiences: tuple[str, ...]
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]
+    related: tuple[str, ...]
+
+    def paragraphs(self) -> list[str]:
+        """The body split into paragraphs (blank-line separated)."""
+        return [p.strip() for p in self.body.strip().split("\n\n") if p.strip()]
+
+    def text(self) -> str:
+        """All searchable text of the entry, lower-cased."""
+        return " ".join(
+            [self.id, self.title, self.claim, self.summary, self.body, self.for_you, *self.tags]
+        ).lower()
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A place in another data file that refers to Learn entries.
+
+    Attributes
+    ----------
+    area
+        First folder under ``retrowalk/data/`` (``coach``, ``assess``, ``kids``...).
+    path
+        File path relative to ``retrowalk/data/``.
+    where
+        Location inside the file, e.g. ``steps[2]``.
+    label
+        The item's own title/name/id where it has one, else ``where``.
+    learn
+        The entry ids it refers to.
+    """
+
+    area: str
+    path: str
+    where: str
+    label: str
+    learn: tuple[str, ...]
+
+
+@dataclass
+class Library:
+    """All Learn content: entries, bibliography, grades, audiences and topics."""
+
+    content_version: str
+    changelog: list[dict[str, str]]
+    grades: dict[str, Grade]
+    audiences: dict[str, Labelled]
+    topics: dict[str, Labelled]
+    usage_areas: dict[str, Labelled]
+    sources: dict[str, Source]
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    # -- lookup -----------------------------------------------------------------
+    def get(self, entry_id: str) -> Entry:
+        """The entry with this id.
+
+        Raises
+        ------
+        LearnError
+            When no entry has this id.
+        """
+        try:
+            return self.entries[entry_id]
+        except KeyError:
+            raise LearnError(f"no Learn entry called '{entry_id}'") from None
+
+    def resolve(self, id_or_words: str) -> Entry | None:
+        """An entry by exact id, else the best search hit for the words, else None."""
+        key = id_or_words.strip().lower()
+        if key in self.entries:
+            return self.entries[key]
+        hits = self.search(key)
+        return hits[0] if hits else None
+
+    def sources_of(self, entry: Entry) -> list[Source]:
+        """The bibliography records an entry cites, in its order."""
+        return [self.sources[s] for s in entry.sources if s in self.sources]
+
+    def related_of(self, entry: Entry) -> list[Entry]:
+        """The entries an entry links to, in its order."""
+        return [self.entries[r] for r in entry.related if r in self.entries]
+
+    def linking_to(self, entry: Entry) -> list[Entry]:
+        """Other entries whose ``related`` list names this entry."""
+        return [e for e in self.entries.values() if entry.id in e.related and e.id != entry.id]
+
+    def by_grade(self) -> dict[str, int]:
+        """Number of entries per grade, in the order of the grade scale."""
+        counts = {g: 0 for g in self.grades}
+        for entry in self.entries.values():
+            counts[entry.grade] = counts.get(entry.grade, 0) + 1
+        return counts
+
+    # -- search -----------------------------------------------------------------
+    def search(
+        self,
+        query: str = "",
+        *,
+        audience: str | None = None,
+        topic: str | None = None,
+        grade: str | None = None,
+    ) -> list[Entry]:
+        """Entries matching the filters, ranked by a simple text score.
+
+        Every query word must occur somewhere in the entry (as a prefix of a
+        word). Matches in the id, title or tags count most, then the claim and
+        summary, then the body. Without a query, entries keep their file order.
+
+        Parameters
+        ----------
+        query
+            Free words, e.g. ``"knee pain"``.
+        audience, topic, grade
+            Optional filters by id; empty strings mean "any".
+        """
+        pool = [
+            e
+            for e in self.entries.values()
+            if (not audience or audience in e.audiences)
+            and (not topic or e.topic == topic)
+            and (not grade or e.grade == grade)
+        ]
+        words = WORD.findall(query.lower())
+        if not words:
+            return pool
+        scored: list[tuple[float, int, Entry]] = []
+        for order, entry in enumerate(pool):
+            score = _score(entry, words)
+            if score > 0:
+                scored.append((score, -order, entry))
+        scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return [entry for _, _, entry in scored]
+
+    # -- validation --------------------------------------------------------------
+    def problems(self, usages: Iterable[Usage] = ()) -> list[str]:
+        """Everything wrong with the content, as readable lines (empty when valid).
+
+        Checks: a content version is set; every entry has a valid id, a known
+        topic, a grade from the vocabulary with a reason, known audiences, a
+        claim, a summary, at least one source; every cited source is in the
+        bibliography; every ``related`` link and every ``learn`` reference in
+        ``usages`` names an existing entry.
+        """
+        out: list[str] = []
+        if not self.content_version.strip():
+            out.append("content.toml: content_version is empty")
+        for entry in self.entries.values():
+            where = f"entry '{entry.id}'"
+            if not ENTRY_ID.match(entry.id):
+                out.append(f"{where}: id must be lower-case words joined by '-'")
+            if entry.topic not in self.topics:
+                out.append(f"{where}: unknown topic '{entry.topic}'")
+            if entry.grade not in self.grades:
+                out.append(f"{where}: grade '{entry.grade}' is not in the vocabulary")
+            for name in ("title", "claim", "summary", "grade_reason", "body", "for_you"):
+                if not getattr(entry, name).strip():
+                    out.append(f"{where}: {name} is empty")
+            if not entry.audiences:
+                out.append(f"{where}: no audience")
+            out.extend(
+                f"{where}: unknown audience '{a}'" for a in entry.audiences if a not in self.audiences
+            )
+            if not entry.sources:
+                out.append(f"{where}: no source")
+            out.extend(
+                f"{where}: source '{s}' is not in the bibliography"
+                for s in entry.sources
+                if s not in self.sources
+            )
+            out.extend(
+                f"{where}: related entry '{r}' does not exist"
+                for r in entry.related
+                if r not in self.entries
+            )
+        for usage in usages:
+            out.extend(
+                f"{usage.path} ({usage.where}): learn entry '{ref}' does not exist"
+                for ref in usage.learn
+                if ref not in self.entries
+            )
+        return out
+
+
+def _score(entry: Entry, words: list[str]) -> float:
+    """Relevance of an entry to query words; 0 when any word is missing."""
+    fields = (
+        (4.0, f"{entry.id} {entry.title} {' '.join(entry.tags)}"),
+        (2.0, f"{entry.claim} {entry.summary}"),
+        (1.0, f"{entry.body} {entry.for_you}"),
+    )
+    tokens = [(weight, WORD.findall(text.lower())) for weight, text in fields]
+    total = 0.0
+    for word in words:
+        best = 0.0
+        for weight, toks in tokens:
+            hits = sum(1 for t in toks if t.startswith(word))
+            if hits:
+                best = max(best, weight + min(hits, 5) * 0.1)
+        if best == 0.0:
+            return 0.0
+        total += best
+    return total
+
+
+# -- loading ---------------------------------------------------------------------
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise LearnError(f"{path}: Learn data file is missing") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LearnError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _labelled(rows: list[dict[str, Any]]) -> dict[str, Labelled]:
+    return {
+        r["id"]: Labelled(id=r["id"], label=r["label"], meaning=r.get("meaning", "")) for r in rows
+    }
+
+
+def _entry(row: dict[str, Any], topic: str, path: Path) -> Entry:
+    try:
+        return Entry(
+            id=str(row["id"]),
+            topic=topic,
+            title=str(row["title"]),
+            claim=str(row["claim"]),
+            summary=str(row["summary"]),
+            grade=str(row["grade"]),
+            grade_reason=str(row.get("grade_reason", "")),
+            body=str(row.get("body", "")),
+            for_you=str(row.get("for_you", "")),
+            audiences=tuple(row.get("audiences", ())),
+            tags=tuple(row.get("tags", ())),
+            sources=tuple(row.get("sources", ())),
+            related=tuple(row.get("related", ())),
+        )
+    except KeyError as exc:
+        raise LearnError(f"{path}: entry {row.get('id', '?')} lacks field {exc}") from None
+
+
+def load_library(directory: Path | None = None) -> Library:
+    """Read the Learn content from ``directory`` (default: the packaged data).
+
+    Raises
+    ------
+    LearnError
+        When a file is missing or malformed, or two entries share an id.
+    """
+    directory = directory or LEARN_DIR
+    meta = _read_toml(directory / "content.toml")
+    bib = _read_toml(directory / "bibliography.toml")
+    sources: dict[str, Source] = {}
+    for row in bib.get("source", []):
+        if row["id"] in sources:
+            raise LearnError(f"bibliography.toml: source id '{row['id']}' is used twice")
+        sources[row["id"]] = Source(
+            id=row["id"],
+            authors=row["authors"],
+            year=int(row["year"]),
+            title=row["title"],
+            journal=row["journal"],
+            volume_pages=row.get("volume_pages", ""),
+            kind=row.get("kind", ""),
+            verified=bool(row.get("verified", False)),
+            note=row.get("note", ""),
+            doi=row.get("doi", ""),
+            url=row.get("url", ""),
+        )
+    library = Library(
+        content_version=str(meta.get("content_version", "")),
+        changelog=list(meta.get("changelog", [])),
+        grades={
+            g["id"]: Grade(id=g["id"], label=g["label"], meaning=g["meaning"])
+            for g in meta.get("grade", [])
+        },
+        audiences=_labelled(meta.get("audience", [])),
+        topics=_labelled(meta.get("topic", [])),
+        usage_areas=_labelled(meta.get("usage_area", [])),
+        sources=sources,
+    )
+    for topic in meta.get("topic", []):
+        path = directory / topic["file"]
+        for row in _read_toml(path).get("entry", []):
+            entry = _entry(row, topic["id"], path)
+            if entry.id in library.entries:
+                raise LearnError(f"{path}: entry id '{entry.id}' is used twice")
+            library.entries[entry.id] = entry
+    return library
+
+
+@lru_cache(maxsize=1)
+def default_library() -> Library:
+    """The packaged Learn content, loaded once per process."""
+    return load_library()
+
+
+# -- references from other data files ---------------------------------------------
+def _label_of(node: dict[str, Any], where: str) -> str:
+    for key in ("title", "name", "label", "id", "key"):
+        value = node.get(key)
+        if isinstance(value, str | int) and str(value).strip():
+            return str(value)
+    return where
+
+
+def _walk(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(node, dict):
+        if "learn" in node:
+            yield where, node
+        for key, value in node.items():
+            if key != "learn":
+                yield from _walk(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{where}[{i}]")
+
+
+def _refs(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return ()
+
+
+def find_learn_references(data_root: Path | None = None) -> list[Usage]:
+    """Every ``learn = [...]`` reference in TOML/JSON files under ``data_root``.
+
+    The Learn folder itself is skipped (entries link with ``related``). A
+    ``learn`` value may be one id or a list of ids, at any depth.
+
+    Raises
+    ------
+    LearnError
+        When a data file cannot be parsed (a broken file must not hide links).
+    """
+    root = data_root or DATA_ROOT
+    usages: list[Usage] = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in (".toml", ".json") or not path.is_file():
+            continue
+        rel = path.relative_to(root)
+        if rel.parts[0] == "learn":
+            continue
+        try:
+            if path.suffix == ".toml":
+                data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+            else:
+                data = json.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise LearnError(f"{rel}: cannot read it to check Learn links ({exc})") from None
+        area = rel.parts[0] if len(rel.parts) > 1 else ""
+        for where, node in _walk(data, ""):
+            refs = _refs(node["learn"])
+            if refs:
+                usages.append(
+                    Usage(
+                        area=area,
+                        path=rel.as_posix(),
+                        where=where or "(top level)",
+                        label=_label_of(node, where or rel.stem),
+                        learn=refs,
+                    )
+                )
+    return usages
+
+
+def backlinks(usages: Iterable[Usage]) -> dict[str, list[Usage]]:
+    """Usages grouped by the entry id they refer to."""
+    out: dict[str, list[Usage]] = {}
+    for usage in usages:
+        for ref in dict.fromkeys(usage.learn):
+            out.setdefault(ref, []).append(usage)
+    return out

@@ -1,0 +1,213 @@
+"""Coaching pages and API: screening, plan with weekly view, training log, progression."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from retrowalk.coach.plans import cues, stages
+from retrowalk.coach.screening import ScreeningAnswers
+from retrowalk.coach.services import CoachServices, LogIn, PlanRequest
+from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
+from retrowalk.web.render import render
+
+router = APIRouter()
+CHECKBOXES = ("recent_injury", "heart_dizzy", "pregnant", "pain", "prescribed")
+
+
+def coach_of(services: Any) -> CoachServices:
+    return CoachServices(services)
+
+
+def model_from_form(model: type[BaseModel], form: FormData, checkboxes: tuple[str, ...] = ()) -> Any:
+    """Build ``model`` from form fields; empty fields are left out, checkboxes are booleans."""
+    data: dict[str, Any] = {}
+    for name in model.model_fields:
+        value = form.get(name)
+        if name in checkboxes:
+            data[name] = value in ("on", "true", "1", "yes")
+        elif isinstance(value, str) and value.strip():
+            data[name] = value.strip()
+    try:
+        return model(**data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err.get("loc", ())) or "form"
+        raise InputError(field, str(err.get("msg", "invalid")).removeprefix("Value error, "))
+
+
+# ----------------------------------------------------------------------------- pages
+@router.get("/people/{person_id}/coach/screening", include_in_schema=False)
+def screening_page(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    person = services.get_person(account, person_id)
+    last = coach_of(services).latest_screening(account, person_id)
+    return render(request, "coach/screening.html", person=person, result=None, last=last, error=None)
+
+
+@router.post("/people/{person_id}/coach/screening", dependencies=[Csrf], include_in_schema=False)
+async def screening_submit(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    person = services.get_person(account, person_id)
+    form = await request.form()
+    try:
+        answers = model_from_form(ScreeningAnswers, form, CHECKBOXES)
+    except RetrowalkError as exc:
+        return render(
+            request, "coach/screening.html", status_code=400, person=person, result=None,
+            last=None, error=str(exc),
+        )
+    result = coach_of(services).screen(account, person_id, answers)
+    return render(
+        request, "coach/screening.html", person=person, result=result.to_dict(), last=None,
+        error=None,
+    )
+
+
+@router.get("/people/{person_id}/coach", include_in_schema=False)
+def plan_page(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    person = services.get_person(account, person_id)
+    coach = coach_of(services)
+    return render(
+        request,
+        "coach/plan.html",
+        person=person,
+        view=coach.overview(account, person_id),
+        screening=coach.latest_screening(account, person_id),
+        stages={s["id"]: s for s in stages()},
+        cues=cues(),
+        error=request.query_params.get("error"),
+    )
+
+
+@router.post("/people/{person_id}/coach/plan", dependencies=[Csrf], include_in_schema=False)
+async def plan_submit(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    services.get_person(account, person_id)
+    form = await request.form()
+    try:
+        plan_request = model_from_form(PlanRequest, form, CHECKBOXES)
+        coach_of(services).create_plan(account, person_id, plan_request)
+    except RetrowalkError as exc:
+        return _plan_error(request, person_id, account, services, str(exc))
+    return RedirectResponse(f"/people/{person_id}/coach", status_code=303)
+
+
+def _plan_error(
+    request: Request, person_id: int, account: int, services: Any, message: str
+) -> Response:
+    coach = coach_of(services)
+    return render(
+        request,
+        "coach/plan.html",
+        status_code=400,
+        person=services.get_person(account, person_id),
+        view=coach.overview(account, person_id),
+        screening=coach.latest_screening(account, person_id),
+        stages={s["id"]: s for s in stages()},
+        cues=cues(),
+        error=message,
+    )
+
+
+@router.post("/people/{person_id}/coach/stage", dependencies=[Csrf], include_in_schema=False)
+async def stage_submit(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    form = await request.form()
+    try:
+        coach_of(services).accept_stage(account, person_id, str(form.get("stage", "")))
+    except RetrowalkError as exc:
+        return _plan_error(request, person_id, account, services, str(exc))
+    return RedirectResponse(f"/people/{person_id}/coach", status_code=303)
+
+
+@router.get("/people/{person_id}/coach/log", include_in_schema=False)
+def log_page(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    person = services.get_person(account, person_id)
+    recordings = [r for r in services.list_recordings(account, person_id) if r.summary]
+    return render(
+        request, "coach/log.html", person=person, recordings=recordings,
+        today=dt.date.today().isoformat(), error=None,
+    )
+
+
+@router.post("/people/{person_id}/coach/log", dependencies=[Csrf], include_in_schema=False)
+async def log_submit(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    person = services.get_person(account, person_id)
+    form = await request.form()
+    try:
+        coach_of(services).add_log(account, person_id, model_from_form(LogIn, form, CHECKBOXES))
+    except RetrowalkError as exc:
+        recordings = [r for r in services.list_recordings(account, person_id) if r.summary]
+        return render(
+            request, "coach/log.html", status_code=400, person=person, recordings=recordings,
+            today=dt.date.today().isoformat(), error=str(exc),
+        )
+    return RedirectResponse(f"/people/{person_id}/coach#progression", status_code=303)
+
+
+# ------------------------------------------------------------------------------- API
+@router.post("/api/v1/screening", tags=["coach"])
+def api_screen(body: ScreeningAnswers, account: ApiAccount, services: ServicesDep) -> dict:
+    """Screen without storing (go / go with support / see a doctor first, with reasons)."""
+    return coach_of(services).screen(account, None, body).to_dict()
+
+
+@router.post("/api/v1/people/{person_id}/screening", tags=["coach"], status_code=201)
+def api_screen_person(
+    person_id: int, body: ScreeningAnswers, account: ApiAccount, services: ServicesDep
+) -> dict:
+    """Screen a person and keep the answers and outcome in their history."""
+    services.get_person(account, person_id)
+    return coach_of(services).screen(account, person_id, body).to_dict()
+
+
+@router.get("/api/v1/people/{person_id}/coach", tags=["coach"])
+def api_overview(person_id: int, account: ApiAccount, services: ServicesDep) -> dict:
+    """Current plan, weekly view (planned vs done), adherence, streak and recommendation."""
+    services.get_person(account, person_id)
+    return coach_of(services).overview(account, person_id)
+
+
+@router.post("/api/v1/people/{person_id}/coach/plan", tags=["coach"], status_code=201)
+def api_plan(person_id: int, body: PlanRequest, account: ApiAccount, services: ServicesDep) -> dict:
+    """Generate and store a plan for a goal and level."""
+    return coach_of(services).create_plan(account, person_id, body).model_dump(mode="json")
+
+
+@router.get("/api/v1/people/{person_id}/coach/logs", tags=["coach"])
+def api_logs(person_id: int, account: ApiAccount, services: ServicesDep) -> list[dict]:
+    """Sessions: manual logs and analysed recordings, oldest first."""
+    services.get_person(account, person_id)
+    return [s.to_dict() for s in coach_of(services).sessions(account, person_id)]
+
+
+@router.post("/api/v1/people/{person_id}/coach/logs", tags=["coach"], status_code=201)
+def api_add_log(person_id: int, body: LogIn, account: ApiAccount, services: ServicesDep) -> dict:
+    """Log a training session."""
+    services.get_person(account, person_id)
+    return coach_of(services).add_log(account, person_id, body).to_dict()
+
+
+@router.get("/api/v1/people/{person_id}/coach/recommendation", tags=["coach"])
+def api_recommendation(person_id: int, account: ApiAccount, services: ServicesDep) -> dict | None:
+    """Next week's advice and the rule that produced it (null without a plan)."""
+    services.get_person(account, person_id)
+    rec = coach_of(services).recommendation(account, person_id)
+    return rec.to_dict() if rec else None

@@ -1,0 +1,9 @@
+"""Fixtures of the children's tests (the web fixtures are shared with tests/web)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
+
+from kidstest_helpers import kids_service, kids_world, server, page  # noqa: E402, F401
+from webtest_helpers import app, client, database_url, other_client  # noqa: E402, F401
