@@ -10,7 +10,9 @@ No labelled backward walking from a lower-back sensor is public, so the stand-in
 of ``shared/data/README.md`` are used: every real forward recording must come out
 ``forward``; its time reversal (``a(t) -> a(T-t)``, ``w(t) -> -w(T-t)``; Grasso et
 al. 1998) must come out ``backward``, also slowed to 60 % speed
-(``resample_poly(x, 5, 3)``, same sampling rate). Each is also turned 180 deg about
+(``resample_poly(x, 5, 3)``, same sampling rate: the plain resample keeps the
+amplitudes; ``reversed 60% physical`` also scales angular rate by 0.6 and dynamic
+acceleration by 0.36, as a motion really slowed to 60 % would). Each is also turned 180 deg about
 the vertical, upside down, and into 5 random 3D orientations: the answers must
 not change.
 
@@ -48,8 +50,8 @@ from _data import (
     load_mobgap,
     mobgap_names,
 )
-from retrowalk.frame import body_frame
-from retrowalk.gait.calibration import fit_odd_logistic
+from retrowalk.frame import body_frame, lowpass
+from retrowalk.gait.calibration import calibrate, fit_odd_logistic
 from retrowalk.gait.direction import (
     BACKWARD,
     DEFAULT_LAGS,
@@ -142,9 +144,15 @@ def transformed(case: Case, condition: str) -> tuple[Recording, list[tuple[int, 
     ric = np.sort(n - 1 - ic)
     if condition == "reversed":
         return rev, rbouts, ric
-    # Slowed to 60 % speed at the same sampling rate: 5/3 as many samples.
+    # Slowed to 60 % speed at the same sampling rate: 5/3 as many samples. The
+    # plain resample keeps the amplitudes; a motion really slowed to 60 % has its
+    # angular rate scaled by 0.6 and its dynamic acceleration by 0.36 (gravity kept).
     acc = resample_poly(rev.acc_mps2, 5, 3, axis=0)
     gyro = None if rev.gyro_rads is None else resample_poly(rev.gyro_rads, 5, 3, axis=0)
+    if condition == "reversed 60% physical":
+        gravity = lowpass(acc, 0.25, rec.sampling_rate_hz)
+        acc = gravity + 0.36 * (acc - gravity)
+        gyro = None if gyro is None else 0.6 * gyro
     slow = Recording(acc, gyro, rec.sampling_rate_hz, path=rec.path, format=rec.format)
     scale = 5.0 / 3.0
     sbouts = [(round(a * scale), round(b * scale)) for a, b in rbouts]
@@ -152,7 +160,12 @@ def transformed(case: Case, condition: str) -> tuple[Recording, list[tuple[int, 
     return slow, sbouts, sic
 
 
-TRUTH = {"original": FORWARD, "reversed": BACKWARD, "reversed 60%": BACKWARD}
+TRUTH = {
+    "original": FORWARD,
+    "reversed": BACKWARD,
+    "reversed 60%": BACKWARD,
+    "reversed 60% physical": BACKWARD,
+}
 
 
 # --------------------------------------------------------------------- fitting
@@ -275,7 +288,7 @@ class Tally:
 
 
 HEADER = (
-    f"{'condition':<14}{'rotation':<20} bout: %right %wrong %unc      n"
+    f"{'condition':<22}{'rotation':<20} bout: %right %wrong %unc      n"
     " | step: %right %wrong %unc      n"
 )
 
@@ -312,7 +325,7 @@ def evaluate_lower_back(
     print(HEADER)
     for (condition, rot), tally in table.items():
         if condition != "ALL" or rot == "ALL":
-            print(f"{condition:<14}{rot:<20} {tally.row()}")
+            print(f"{condition:<22}{rot:<20} {tally.row()}")
     return table
 
 
@@ -366,6 +379,67 @@ def split_check(cases: list[Case], n_random: int) -> None:
     )
 
 
+def _with_reversed_copy(case: Case) -> tuple[Recording, list[tuple[int, int]], np.ndarray]:
+    """Stand-in labelled walk: the recording, then its time reversal (forward, backward legs)."""
+    rec, bouts, ic = case.recording, case.bouts, case.ic
+    rev, rbouts, ric = transformed(case, "reversed")
+    n = rec.n_samples
+    joined = Recording(
+        np.vstack([rec.acc_mps2, rev.acc_mps2]),
+        np.vstack([rec.gyro_rads, rev.gyro_rads]),
+        rec.sampling_rate_hz,
+    )
+    return joined, bouts + [(a + n, b + n) for a, b in rbouts], np.r_[ic, ric + n]
+
+
+def calibration_check(cases: list[Case]) -> None:
+    """Calibrate on each subject's first trial (+ its reversal), test on their other trials."""
+    print("\n== calibration: profile from trial 1 + its time reversal, other trials of the subject")
+    table: dict[str, Tally] = defaultdict(Tally)
+    refused = tried = 0
+    first: dict[str, Case] = {}
+    for case in cases:
+        first.setdefault(case.group, case)
+    for case in cases:
+        cal = first[case.group]
+        if case is cal:
+            continue
+        rec, bouts, ic = _with_reversed_copy(cal)
+        labels = [FORWARD] * len(cal.bouts) + [BACKWARD] * len(cal.bouts)
+        frame = body_frame(rec.acc_mps2, rec.gyro_rads, rec.sampling_rate_hz)
+        profile = calibrate(frame, bouts, ic, labels, placement="lower_back")
+        for condition in ("original", "reversed", "reversed 60%", "reversed 60% physical"):
+            trec, tbouts, tic = transformed(case, condition)
+            clf = WalkingDirectionClassifier().classify(
+                body_frame(trec.acc_mps2, trec.gyro_rads, trec.sampling_rate_hz),
+                tbouts,
+                tic,
+                profile=profile,
+            )
+            in_bout = np.zeros(tic.size, dtype=bool)
+            for a, b in tbouts:
+                in_bout |= (tic >= a) & (tic <= b)
+            table[condition].add("bout", clf.bout_direction_, TRUTH[condition])
+            table[condition].add("step", clf.step_direction_[in_bout], TRUTH[condition])
+        # Upside down: the profile must be refused (and the uncalibrated answer given).
+        up = _mean_up(case.recording)
+        side = np.cross(up, np.eye(3)[int(np.argmin(np.abs(up)))])
+        R = Rotation.from_rotvec(np.pi * side / np.linalg.norm(side)).as_matrix()
+        flipped = case.recording.rotated(R)
+        clf = WalkingDirectionClassifier().classify(
+            body_frame(flipped.acc_mps2, flipped.gyro_rads, flipped.sampling_rate_hz),
+            case.bouts,
+            case.ic,
+            profile=profile,
+        )
+        tried += 1
+        refused += not any(clf.bout_calibrated_)
+    print(HEADER.replace("rotation", "(as recorded)"))
+    for condition, tally in table.items():
+        print(f"{condition:<22}{'':<20} {tally.row()}")
+    print(f"profile refused for the device upside down: {refused} of {tried}")
+
+
 def foot_table(ids: list[str]) -> None:
     print("\n== ipol feet (colleague's foot module)")
     try:
@@ -408,7 +482,7 @@ def foot_table(ids: list[str]) -> None:
                         table[condition].add("bout", [label], truth)
     print(HEADER.replace("rotation", "(3 rotations)"))
     for condition, tally in table.items():
-        print(f"{condition:<14}{'':<20} {tally.row()}")
+        print(f"{condition:<22}{'':<20} {tally.row()}")
 
 
 def detected_table(cases: list[Case], title: str, n_random: int) -> None:
@@ -430,10 +504,14 @@ def detected_table(cases: list[Case], title: str, n_random: int) -> None:
                     print(f"analyze failed on {case.name}: {exc}")
                     return
                 fs = rec.sampling_rate_hz
-                # Only bouts overlapping the reference (straight) walking are scored.
-                for bout in result.bouts:
-                    s, e = bout.start_s * fs, bout.end_s * fs
-                    if any(min(e, b) - max(s, a) > 0.5 * (e - s) for a, b in bouts):
+                # A detected bout is scored when most of its steps lie in the reference
+                # (straight) walking; it may span both legs and the turn between them.
+                for k, bout in enumerate(result.bouts):
+                    t = np.array([st.time_s * fs for st in result.steps if st.bout == k])
+                    inside = np.zeros(t.size, dtype=bool)
+                    for a, b in bouts:
+                        inside |= (t >= a) & (t <= b)
+                    if t.size and inside.mean() >= 0.5:
                         any_bouts = True
                         table[condition].add("bout", [bout.direction], truth)
                 for step in result.steps:
@@ -445,7 +523,7 @@ def detected_table(cases: list[Case], title: str, n_random: int) -> None:
         return
     print(HEADER.replace("rotation", "(4 rotations)"))
     for condition, tally in table.items():
-        print(f"{condition:<14}{'':<20} {tally.row()}")
+        print(f"{condition:<22}{'':<20} {tally.row()}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -498,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     test11_check(mob)
     split_check(cases, n_random)
+    calibration_check(cases)
     foot_table(ids[::6] if args.quick else ids)
     detected_table(cases[::4] if args.quick else cases, "ipol lower back", n_random)
     detected_table(mob, "mobgap-lab lower back", n_random)

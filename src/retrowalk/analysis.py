@@ -15,7 +15,7 @@ import numpy as np
 
 from retrowalk import __version__
 from retrowalk.frame import BodyFrame, body_frame
-from retrowalk.gait.bouts import BoutDetector, BoutSpan
+from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter
 from retrowalk.gait.contacts import (
     ClosingContactDetector,
     LateralityEstimator,
@@ -52,6 +52,9 @@ class AnalysisOptions:
     height_m: float | None = None
     weight_kg: float | None = None
     age_years: float | None = None
+    #: Walking-direction calibration: a ``DirectionProfile``, a path to one,
+    #: ``"stored"`` (the user's stored profile for the placement, if any) or None.
+    direction_profile: Any = None
 
 
 @dataclass
@@ -205,11 +208,16 @@ def analyze(recording: Recording, options: AnalysisOptions | None = None) -> Ana
     """
     options = options or AnalysisOptions()
     assumptions = resolve_assumptions(options)
+    if recording.placement == "video":
+        from retrowalk.video.analysis import analyze_video
+
+        return analyze_video(recording, options)
     placement, confidence, placement_notes = resolve_placement(recording, options.placement)
+    profile = _direction_profile(options.direction_profile, placement, assumptions)
     if placement == "foot":
         bouts, steps, notes = _analyze_foot(recording, assumptions)
     else:
-        bouts, steps, notes = _analyze_trunk(recording, placement, assumptions)
+        bouts, steps, notes = _analyze_trunk(recording, placement, assumptions, profile)
     return Analysis(
         recording=recording,
         placement=placement,
@@ -285,6 +293,9 @@ def _scan_chunk(
     ic, prom = _add_closing_contacts(det, ic, prom, fs, gap_mask)
     distinct = np.diff(ic, prepend=np.int64(-(10**9))) >= MIN_CONTACT_SEPARATION_S * fs
     ic, prom = ic[distinct], prom[distinct]
+    opening = BoutDetector().detect(ic, fs, gap_mask).bouts_
+    keep = GaitInitiationFilter().filter(ic, prom, opening).keep_
+    ic, prom = ic[keep], prom[keep]
     excursion = np.full(ic.size, np.nan)
     yaw = np.full(ic.size, np.nan)
     if ic.size >= 2:
@@ -328,14 +339,20 @@ def _add_closing_contacts(
 
 
 def _analyze_trunk(
-    recording: Recording, placement: str, assumptions: dict[str, Any]
+    recording: Recording,
+    placement: str,
+    assumptions: dict[str, Any],
+    direction_profile: Any = None,
 ) -> tuple[list[Bout], list[Step], list[str]]:
     fs = recording.sampling_rate_hz
     table = _scan_contacts(recording)
     spans = BoutDetector().detect(table.sample, fs, recording.gap_mask()).bouts_
-    labelled = _directional_spans(recording, spans, table.sample)
+    direction_notes: list[str] = []
+    labelled = _directional_spans(
+        recording, spans, table.sample, profile=direction_profile, notes=direction_notes
+    )
     leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
-    notes: list[str] = []
+    notes: list[str] = list(direction_notes)
     if placement == "pocket":
         notes.append("pocket: step length from body height and cadence (no pendulum model)")
     bouts: list[Bout] = []
@@ -352,9 +369,7 @@ def _analyze_trunk(
             )
         else:
             h = np.where(walking, table.excursion_m[span.first : span.last], np.nan)
-            yaw = table.yaw_rads[span.first : span.last]
-            turn = yaw * step_s if recording.gyro_rads is not None else None
-            lengths = TrunkStepLength().estimate(h, turn, leg_length).step_length_m_
+            lengths = TrunkStepLength().estimate(h, leg_length).step_length_m_
         lengths = np.where(walking, lengths, np.nan)
         valid = walking & np.isfinite(lengths)
         if valid.any():
@@ -419,40 +434,99 @@ def _bout_frame(recording: Recording, span: BoutSpan, ic: np.ndarray) -> tuple[B
     return body_frame(recording.acc_mps2[lo:hi], gyro, fs), lo
 
 
+def _direction_profile(requested: Any, placement: str, assumptions: dict[str, Any]) -> Any:
+    """Resolve ``AnalysisOptions.direction_profile``; record what was used in ``assumptions``.
+
+    A path or profile given explicitly is always used (a wrong placement is
+    noted); ``"stored"`` looks up the user's stored profile for ``placement``.
+    A profile is applied only to stretches of the recording worn like the
+    calibration (see :mod:`retrowalk.gait.calibration`).
+    """
+    if requested is None:
+        return None
+    from retrowalk.gait.calibration import DirectionProfile, load_profile, load_stored_profile
+
+    if isinstance(requested, DirectionProfile):
+        profile, source = requested, "given"
+    elif requested == "stored":
+        profile, path = load_stored_profile(placement)
+        if profile is None:
+            return None
+        source = f"stored default for {placement}: {path}"
+    else:
+        try:
+            profile, source = load_profile(requested), str(requested)
+        except (OSError, ValueError, KeyError) as exc:
+            from retrowalk.errors import AnalysisError
+
+            raise AnalysisError(f"cannot read direction profile {requested}: {exc}") from None
+    info = {"source": source, "placement": profile.placement, "created_at": profile.created_at}
+    if profile.placement not in (placement, "auto"):
+        info["warning"] = f"profile made for {profile.placement}, recording is {placement}"
+    assumptions["direction_profile"] = info
+    return profile
+
+
 def _directional_spans(
-    recording: Recording, spans: list[BoutSpan], ic: np.ndarray
+    recording: Recording,
+    spans: list[BoutSpan],
+    ic: np.ndarray,
+    *,
+    profile: Any = None,
+    notes: list[str] | None = None,
 ) -> list[tuple[BoutSpan, Direction, float, list[Side]]]:
     """Walking direction of each bout: the one place the direction classifier is called.
 
-    :class:`~retrowalk.gait.direction.WalkingDirectionClassifier` labels each
-    bout and splits it where the direction changes (the contract: a change of
-    direction starts a new bout); pieces shorter than a bout are not split
-    off. It runs on each bout with a few seconds of context, so the cost stays
-    linear in the walking time. Without the classifier every bout is
-    ``"uncertain"`` with confidence 0.
+    Each bout's step evidence is computed on its own signal with a few seconds
+    of context (cost linear in walking time), then
+    :meth:`~retrowalk.gait.direction.WalkingDirectionClassifier.classify_evidence`
+    decides all bouts of the recording together: bouts worn the same way share
+    one reference (which bouts travel the same way) and one pooled time-arrow
+    sign, or the calibration ``profile``. Only the bout's own contacts feed it,
+    and turning steps are ignored. A bout is split where the direction changes
+    (the contract: a change of direction starts a new bout); pieces shorter
+    than a bout are not split off. Without the classifier every bout is
+    ``"uncertain"`` with confidence 0. Notes on what was assumed go to ``notes``.
     """
     try:
-        from retrowalk.gait.direction import WalkingDirectionClassifier
+        from retrowalk.gait.direction import StepEvidence, WalkingDirectionClassifier, step_evidence
     except ImportError:
         WalkingDirectionClassifier = None
-    min_steps = BoutDetector().min_steps
-    out: list[tuple[BoutSpan, Direction, float, list[Side]]] = []
-    for span in spans:
-        frame, lo = _bout_frame(recording, span, ic)
-        if WalkingDirectionClassifier is None:
+    if WalkingDirectionClassifier is None or not spans:
+        out = []
+        for span in spans:
+            frame, lo = _bout_frame(recording, span, ic)
             out.append(
                 (span, "uncertain", 0.0, _sides(frame, _members(ic, span) - lo, "uncertain"))
             )
-            continue
-        members = ic[span.first : span.last + 1] - lo
-        bounds = [(int(members[0]), int(members[-1]))]
-        clf = WalkingDirectionClassifier().classify(frame, bounds, members)
-        pieces = []
-        for (a, z), label, conf in zip(
-            clf.split_bouts_, clf.bout_direction_, clf.bout_confidence_, strict=True
-        ):
-            inside = np.flatnonzero((members >= a) & (members <= z))
-            pieces.append((inside, label, float(conf)))
+        return out
+    min_steps = BoutDetector().min_steps
+    frames, parts = [], []
+    for span in spans:
+        frame, lo = _bout_frame(recording, span, ic)
+        members = _members(ic, span) - lo
+        bound = [(int(members[0]), int(members[-1]))]
+        parts.append(step_evidence(frame, bound, members).shifted(lo))
+        frames.append((frame, lo))
+    bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
+    members_all = np.concatenate([_members(ic, s) for s in spans])
+    evidence = StepEvidence.concat(parts)
+    clf = WalkingDirectionClassifier().classify_evidence(
+        evidence, bounds, members_all, profile=profile
+    )
+    if notes is not None:
+        notes.extend(clf.notes_)
+    by_source: dict[int, list[tuple[np.ndarray, str, float]]] = {}
+    for (a, z), src, label, conf in zip(
+        clf.split_bouts_, clf.source_bout_, clf.bout_direction_, clf.bout_confidence_, strict=True
+    ):
+        members = _members(ic, spans[src])
+        inside = np.flatnonzero((members >= a) & (members <= z))
+        by_source.setdefault(src, []).append((inside, label, float(conf)))
+    out: list[tuple[BoutSpan, Direction, float, list[Side]]] = []
+    for k, span in enumerate(spans):
+        frame, lo = frames[k]
+        pieces = by_source.get(k, [])
         if len(pieces) > 1 and all(p[0].size >= min_steps for p in pieces):
             taken = -1
             for inside, label, conf in pieces:
@@ -462,10 +536,14 @@ def _directional_spans(
                 piece = BoutSpan(first, last, int(ic[first]), int(ic[last]))
                 out.append((piece, label, conf, _sides(frame, _members(ic, piece) - lo, label)))
             continue
-        if len(pieces) > 1:
-            clf = WalkingDirectionClassifier(split=False).classify(frame, bounds, members)
-        label, conf = clf.bout_direction_[0], float(clf.bout_confidence_[0])
-        out.append((span, label, conf, _sides(frame, members, label)))
+        if len(pieces) == 1:
+            label, conf = pieces[0][1], pieces[0][2]
+        else:  # pieces too short to stand alone: decide the bout whole
+            whole = WalkingDirectionClassifier(split=False).classify_evidence(
+                evidence, bounds, members_all, profile=profile
+            )
+            label, conf = whole.bout_direction_[k], float(whole.bout_confidence_[k])
+        out.append((span, label, conf, _sides(frame, _members(ic, span) - lo, label)))
     return out
 
 

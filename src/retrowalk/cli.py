@@ -22,7 +22,9 @@ from rich.table import Table
 
 from retrowalk import __version__
 from retrowalk.analysis import Analysis, AnalysisOptions, analyze
-from retrowalk.errors import RetrowalkError
+from retrowalk.assess.cli import test_app
+from retrowalk.coach.cli import log_app, plan_app
+from retrowalk.errors import AnalysisError, RetrowalkError
 from retrowalk.io import read_recording
 from retrowalk.kids.cli import child_app
 from retrowalk.learn.cli import learn_app
@@ -92,6 +94,11 @@ def run_analysis(
         recording = read_recording(
             recording_path, acc_unit=acc_unit, gyro_unit=gyro_unit, placement=options.placement
         )
+        if recording.placement == "video" and status is not None:
+            from retrowalk.video.cli import analyze_with_progress
+
+            status.stop()
+            return analyze_with_progress(recording, options, err_console)
         if status is not None:
             status.update(f"Analysing {recording.duration_s / 60:.1f} min of data…")
         return analyze(recording, options)
@@ -151,14 +158,32 @@ def analyze_command(
         Path | None,
         typer.Option(help="Write a report: .html (self-contained), .pdf or .png (summary)."),
     ] = None,
+    annotate: Annotated[
+        Path | None,
+        typer.Option(help="Videos only: write the annotated video (.gif or .mp4)."),
+    ] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            help="Direction calibration profile (default: your stored one for the placement)."
+        ),
+    ] = None,
 ) -> None:
     """Analyse one recording: walking bouts, direction, steps, speed and distance."""
     options = AnalysisOptions(
-        placement=placement.value, height_m=height_m, weight_kg=weight_kg, age_years=age_years
+        placement=placement.value,
+        height_m=height_m,
+        weight_kg=weight_kg,
+        age_years=age_years,
+        direction_profile=str(profile) if profile is not None else "stored",
     )
     result = run_analysis(
         recording, options, acc_unit.value, gyro_unit.value, show_progress=sys.stderr.isatty()
     )
+    if annotate is not None:
+        from retrowalk.video.annotate import write_annotated
+
+        write_annotated(result, annotate)
     if report is not None:
         from retrowalk.report import write_report
 
@@ -171,6 +196,59 @@ def analyze_command(
     print_summary(result, out_console)
     if report is not None:
         out_console.print(f"Report written to {report}")
+
+
+@app.command("calibrate")
+@_user_errors
+def calibrate_command(
+    recording: Annotated[
+        Path, typer.Argument(help="A walk you label, e.g. 20 m forward, 20 m back.")
+    ],
+    labels: Annotated[
+        str | None,
+        typer.Option(help='Direction of each walking bout in time order: "forward,backward".'),
+    ] = None,
+    segments: Annotated[
+        str | None,
+        typer.Option(help='Walking periods in seconds instead: "0-30:forward,35-70:backward".'),
+    ] = None,
+    placement: Annotated[
+        PlacementChoice, typer.Option(help="Where the device was worn.")
+    ] = PlacementChoice.auto,
+    profile: Annotated[
+        Path | None,
+        typer.Option(help="Write the profile here instead of your profile store."),
+    ] = None,
+    acc_unit: Annotated[AccUnit, typer.Option(help="Acceleration unit.")] = AccUnit.auto,
+    gyro_unit: Annotated[GyroUnit, typer.Option(help="Angular-rate unit.")] = GyroUnit.auto,
+) -> None:
+    """Learn how your device sits from a labelled walk, for later direction results."""
+    from retrowalk.gait import calibration as cal
+
+    try:
+        if (labels is None) == (segments is None):
+            raise ValueError("give --labels or --segments (one of them)")
+        result = run_analysis(
+            recording,
+            AnalysisOptions(placement=placement.value),
+            acc_unit.value,
+            gyro_unit.value,
+            show_progress=sys.stderr.isatty(),
+        )
+        made = cal.profile_from_analysis(
+            result,
+            labels=cal.parse_labels(labels) if labels is not None else None,
+            segments=cal.parse_segments(segments) if segments is not None else None,
+        )
+    except ValueError as exc:
+        raise AnalysisError(f"calibration failed: {exc}") from None
+    path = cal.save_profile(made, profile or cal.stored_profile_path(made.placement))
+    steps = made.n_steps
+    out_console.print(
+        f"Direction profile for {made.placement} written to {path} "
+        f"({steps.get('forward', 0)} forward, {steps.get('backward', 0)} backward steps; "
+        f"labels fit {100 * made.consistency:.0f} % of steps)."
+    )
 
 
 @app.command("batch")
@@ -293,6 +371,9 @@ def demo_command(
 app.command("serve")(serve_command)
 app.add_typer(child_app, name="child")
 app.add_typer(learn_app, name="learn")
+app.add_typer(plan_app, name="plan")
+app.add_typer(log_app, name="log")
+app.add_typer(test_app, name="test")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -109,18 +109,16 @@ def test_laterality_alternates_and_needs_gyro():
     assert LateralityEstimator().estimate(None, ic).sides_ == [None] * ic.size
 
 
-def test_trunk_step_length_limits_outliers_and_discounts_turns():
+def test_trunk_step_length_limits_outliers_and_ignores_the_excursion_floor():
     h = np.full(9, 0.03)
     h[4] = 0.09  # an integration blow-up in the middle of steady steps
     h[7] = np.nan  # a pause: no length
     model = TrunkStepLength(max_h_fraction=0.2)
-    straight = model.estimate(h, None, leg_length_m=0.9).step_length_m_
-    typical = straight[0]
-    assert straight[4] == pytest.approx(model.max_ratio * typical)
-    assert np.isnan(straight[7])
-    turn = np.zeros(9)
-    turn[2] = -1.0  # one radian turned within the step, either direction
-    turning = model.estimate(h, turn, leg_length_m=0.9)
-    assert turning.step_length_m_[2] == pytest.approx(typical * (1 - 1.0 / model.pivot_turn_rad))
-    assert turning.step_length_m_[0] == pytest.approx(typical)
-    assert model.estimate(h, np.full(9, 10.0), 0.9).step_length_m_[0] == 0.0
+    got = model.estimate(h, leg_length_m=0.9).step_length_m_
+    typical = got[0]
+    hp = 0.03 - model.h_floor_m
+    assert typical == pytest.approx(model.k_factor * 2 * np.sqrt(2 * 0.9 * hp - hp**2))
+    assert got[4] == pytest.approx(model.max_ratio * typical)
+    assert np.isnan(got[7])
+    # stepping on the spot (excursion below the floor) carries no distance
+    assert model.estimate(np.full(5, 0.5 * model.h_floor_m), 0.9).step_length_m_[0] == 0.0

@@ -136,8 +136,9 @@ def test_mobgap_daily_life_keeps_every_reference_bout():
 def test_mobgap_daily_life_stride_length_is_not_inflated():
     """Slow, turning daily-life bouts: stride length against the INDIP reference.
 
-    Before turning steps were discounted the mean error was +21 %; now about
-    +10 % (``benchmarks/accuracy.py``). The floor leaves a margin.
+    With the plain pendulum model the mean error was about +30 % on these
+    bouts; with the excursion floor about +3 % (mean absolute 13 %). The
+    bounds leave a margin.
     """
     data = data_module()
     names = [n for n in data.mobgap_names() if "Test11" in n]
@@ -158,5 +159,5 @@ def test_mobgap_daily_life_stride_length_is_not_inflated():
                 stride = 2.0 * float(np.mean(lengths))
                 errors.append(stride / wb["avg_stride_length_m"] - 1.0)
     assert len(errors) >= 12
-    assert abs(float(np.mean(errors))) <= 0.15
-    assert float(np.mean(np.abs(errors))) <= 0.20
+    assert abs(float(np.mean(errors))) <= 0.10
+    assert float(np.mean(np.abs(errors))) <= 0.18

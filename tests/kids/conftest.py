@@ -5,5 +5,5 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 
-from kidstest_helpers import kids_service, kids_world, server, page  # noqa: E402, F401
-from webtest_helpers import app, client, database_url, other_client  # noqa: E402, F401
+from kidstest_helpers import kids_service, kids_world, page, server  # noqa: F401
+from webtest_helpers import app, client, database_url, other_client  # noqa: F401

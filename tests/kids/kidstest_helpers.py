@@ -75,7 +75,11 @@ def kids_world(app, client, other_client) -> KidsWorld:  # type: ignore[no-untyp
     child_id = int(str(response.url).rsplit("/", 1)[-1])
     response = client.post(
         f"/children/{child_id}/observations",
-        data={"csrf_token": token, "skill": "backward-crawling", "details": "crawls-only-backwards"},
+        data={
+            "csrf_token": token,
+            "skill": "backward-crawling",
+            "details": "crawls-only-backwards",
+        },
         files={"file": ("mia.png", PNG, "image/png")},
     )
     assert response.status_code == 200, response.text

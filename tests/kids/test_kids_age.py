@@ -70,8 +70,14 @@ def test_errors_are_plain() -> None:
 
 @pytest.mark.parametrize(
     ("months", "text"),
-    [(0.5, "2 weeks"), (1.0, "1 month"), (11.9, "11 months"), (24.0, "2 years"),
-     (29.5, "2 years 5 months"), (37.0, "3 years 1 month")],
+    [
+        (0.5, "2 weeks"),
+        (1.0, "1 month"),
+        (11.9, "11 months"),
+        (24.0, "2 years"),
+        (29.5, "2 years 5 months"),
+        (37.0, "3 years 1 month"),
+    ],
 )
 def test_format_months(months: float, text: str) -> None:
     assert format_months(months) == text

@@ -33,10 +33,18 @@ def flag_ids(entries, age) -> set[str]:
     ("months", "now", "next_", "not_now"),
     [
         (3.0, set(), {"pulling-to-stand"}, {"walking-alone"}),
-        (7.0, {"backward-crawling", "hands-knees-crawling", "pulling-to-stand"}, set(),
-         {"first-backward-steps"}),
-        (17.0, {"walking-alone", "first-backward-steps", "sideways-steps"}, set(),
-         {"pulling-to-stand"}),
+        (
+            7.0,
+            {"backward-crawling", "hands-knees-crawling", "pulling-to-stand"},
+            set(),
+            {"first-backward-steps"},
+        ),
+        (
+            17.0,
+            {"walking-alone", "first-backward-steps", "sideways-steps"},
+            set(),
+            {"pulling-to-stand"},
+        ),
         (25.0, set(), {"steady-backward-walking"}, {"walking-alone"}),
         (29.0, {"steady-backward-walking"}, set(), {"first-backward-steps"}),
     ],
@@ -75,8 +83,10 @@ def test_backward_crawling_is_reassured_as_normal() -> None:
 def test_only_backwards_for_weeks_without_progress() -> None:
     age = age_at(9.0)
     start = ON - dt.timedelta(days=28)
-    log = [entry("backward-crawling", start, "crawls-only-backwards"),
-           entry("backward-crawling", ON, "crawls-only-backwards")]
+    log = [
+        entry("backward-crawling", start, "crawls-only-backwards"),
+        entry("backward-crawling", ON, "crawls-only-backwards"),
+    ]
     assert "only-backwards-no-progress" in flag_ids(log, age)
     # 27 days: still within the normal phase
     recent = [entry("backward-crawling", ON - dt.timedelta(days=27), "crawls-only-backwards")]
@@ -115,9 +125,7 @@ def test_not_walking_by_18_months_corrected() -> None:
 def test_no_crawling_by_12_months() -> None:
     assert "no-crawling-by-12-months" in flag_ids([], age_at(12.05))
     assert "no-crawling-by-12-months" not in flag_ids([], age_at(11.9))
-    assert "no-crawling-by-12-months" not in flag_ids(
-        [entry("pulling-to-stand", ON)], age_at(12.5)
-    )
+    assert "no-crawling-by-12-months" not in flag_ids([entry("pulling-to-stand", ON)], age_at(12.5))
 
 
 def test_loss_of_skills_at_any_age_and_hand_preference_before_18_months() -> None:

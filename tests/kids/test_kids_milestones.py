@@ -8,8 +8,11 @@ from retrowalk.kids.guidance import load_flags
 from retrowalk.kids.milestones import load_milestones
 
 LEARN_IDS = {
-    "kids-backward-crawling-normal", "kids-walking-backward-milestones", "kids-when-to-ask",
-    "kids-not-autism", "kids-encouraging-play",
+    "kids-backward-crawling-normal",
+    "kids-walking-backward-milestones",
+    "kids-when-to-ask",
+    "kids-not-autism",
+    "kids-encouraging-play",
 }
 
 
@@ -29,8 +32,13 @@ def test_every_milestone_cites_known_sources_and_learn_ids() -> None:
 
 @pytest.mark.parametrize(
     ("skill", "start", "end"),
-    [("hands-knees-crawling", 5.2, 13.5), ("walking-alone", 8.2, 17.6),
-     ("pulling-to-stand", 4.8, 11.4), ("cruising", 5.9, 13.7), ("standing-alone", 6.9, 16.9)],
+    [
+        ("hands-knees-crawling", 5.2, 13.5),
+        ("walking-alone", 8.2, 17.6),
+        ("pulling-to-stand", 4.8, 11.4),
+        ("cruising", 5.9, 13.7),
+        ("standing-alone", 6.9, 16.9),
+    ],
 )
 def test_who_windows(skill: str, start: float, end: float) -> None:
     m = load_milestones().get(skill)

@@ -102,9 +102,7 @@ class AssessServices:
 
     def tests_raw(self, account_id: int, person_id: int) -> list[ObservationOut]:
         return [
-            o
-            for o in self.services.list_observations(account_id, person_id)
-            if o.kind == TEST_KIND
+            o for o in self.services.list_observations(account_id, person_id) if o.kind == TEST_KIND
         ]
 
     def get_test(self, account_id: int, person_id: int, test_id: int) -> dict[str, Any]:
@@ -117,7 +115,7 @@ class AssessServices:
         raise NotFoundError(f"Test {test_id} not found")
 
     def tests(self, account_id: int, person_id: int) -> list[dict[str, Any]]:
-        """Every test of a person, oldest first, each interpreted and compared with the one before."""
+        """A person's tests, oldest first, each interpreted and compared with the one before."""
         rows = self.tests_raw(account_id, person_id)
         return [self._result(r, rows) for r in rows]
 
@@ -175,7 +173,9 @@ class AssessServices:
             )
         return rows
 
-    def report(self, account_id: int, person_id: int, today: dt.date | None = None) -> dict[str, Any]:
+    def report(
+        self, account_id: int, person_id: int, today: dt.date | None = None
+    ) -> dict[str, Any]:
         """What the printable report shows for one person."""
         person = self.services.get_person(account_id, person_id)
         return {

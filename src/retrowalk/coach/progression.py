@@ -179,10 +179,18 @@ def recommend(
 def _message(rule_id: str, basis: float, nxt: float, stage_title: str) -> str:
     if rule_id == "fall":
         return "Please pause backward walking and get checked by a doctor or physiotherapist."
+    if rule_id == "not_enough_done":
+        return (
+            f"Next week: repeat this week's planned {nxt:g} minutes of backward walking "
+            f"(done so far: {basis:g})."
+        )
     if rule_id == "no_data":
         return f"Start with {nxt:g} minutes of backward walking this week ({stage_title.lower()})."
     if nxt > basis:
         return f"Next week: {nxt:g} minutes of backward walking in all (up from {basis:g})."
     if nxt < basis:
-        return f"Next week: {nxt:g} minutes of backward walking in all (down from {basis:g}), {stage_title.lower()}."
+        return (
+            f"Next week: {nxt:g} minutes of backward walking in all (down from {basis:g}), "
+            f"{stage_title.lower()}."
+        )
     return f"Next week: keep to {nxt:g} minutes of backward walking in all."

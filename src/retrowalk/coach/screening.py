@@ -10,6 +10,7 @@ especially with a history of balance problems or knee problems").
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -57,6 +58,15 @@ class ScreeningResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def age_years(birth_date: date | None, today: date | None = None) -> int | None:
+    """Age in whole years on ``today`` (None without a birth date)."""
+    if birth_date is None:
+        return None
+    today = today or date.today()
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday
 
 
 def _matches(rule: dict[str, Any], answers: dict[str, Any]) -> bool:

@@ -155,9 +155,7 @@ class CoachServices:
     def sessions(self, account_id: int, person_id: int) -> list[Session]:
         """Manual logs and analysed recordings (a recording a log points to counts once)."""
         logs = [
-            o
-            for o in self.services.list_observations(account_id, person_id)
-            if o.kind == LOG_KIND
+            o for o in self.services.list_observations(account_id, person_id) if o.kind == LOG_KIND
         ]
         out = [_session_from_log(o.date, o.payload) for o in logs]
         linked = {o.payload.get("recording_id") for o in logs} - {None}
@@ -178,9 +176,7 @@ class CoachServices:
         return sorted(out, key=lambda x: (x.date, x.source))
 
     # -- weekly view and progression ----------------------------------------------
-    def weeks(
-        self, account_id: int, person_id: int, today: dt.date | None = None
-    ) -> list[Week]:
+    def weeks(self, account_id: int, person_id: int, today: dt.date | None = None) -> list[Week]:
         plan = self.current_plan(account_id, person_id)
         start = dt.date.fromisoformat(plan.payload["start"]) if plan else None
         return summarise_weeks(

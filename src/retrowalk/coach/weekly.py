@@ -159,7 +159,7 @@ def adherence(weeks: list[Week], n_weeks: int) -> dict[str, float | None]:
 
 
 def streak(weeks: list[Week]) -> int:
-    """Weeks in a row, up to last week, in which the plan was done (or, without a plan, any walking).
+    """Weeks in a row in which the plan was done (without a plan: any walking).
 
     The current week only counts once it is complete, so an unfinished week never
     breaks a streak.

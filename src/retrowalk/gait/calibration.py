@@ -390,9 +390,7 @@ def profile_from_analysis(
         bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in found]
         names = list(labels)
     frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
-    return calibrate(
-        frame, bouts, ic, names, placement=analysis.placement, created_at=created_at
-    )
+    return calibrate(frame, bouts, ic, names, placement=analysis.placement, created_at=created_at)
 
 
 # ------------------------------------------------------------------ persistence

@@ -182,6 +182,9 @@ class ClosingContactDetector:
         Absolute floor of the closing peak's prominence.
     min_relative_prominence
         Floor relative to the bout's median step prominence.
+    context_steps
+        Signal after the window (in step times) over which a candidate's
+        prominence is measured.
 
     Attributes
     ----------
@@ -193,10 +196,12 @@ class ClosingContactDetector:
         self,
         *,
         window_steps: tuple[float, float] = (0.4, 1.4),
-        min_prominence_mps2: float = 0.08,
-        min_relative_prominence: float = 0.03,
+        min_prominence_mps2: float = 0.05,
+        min_relative_prominence: float = 0.01,
+        context_steps: float = 0.5,
     ) -> None:
         self.window_steps = window_steps
+        self.context_steps = context_steps
         self.min_prominence_mps2 = min_prominence_mps2
         self.min_relative_prominence = min_relative_prominence
 
@@ -234,14 +239,19 @@ class ClosingContactDetector:
             i1 = min(int(last + self.window_steps[1] * step * fs), int(limit) - 1)
             if i1 - i0 < 3:
                 continue
-            seg = sig.coarse[i0:i1]
-            peaks, props = signal.find_peaks(seg, prominence=0.0)
+            # a peak near the window's end needs the signal after it for its
+            # prominence (the start stays cut, away from the last step's peak)
+            c0 = i0
+            c1 = min(int(i1 + self.context_steps * step * fs), int(limit), sig.coarse.shape[0])
+            peaks, props = signal.find_peaks(sig.coarse[c0:c1], prominence=0.0)
+            inside = (peaks + c0 >= i0) & (peaks + c0 < i1)
+            peaks, prominences = peaks[inside] + c0, props["prominences"][inside]
             if peaks.size == 0:
                 continue
-            best = int(np.argmax(props["prominences"]))
+            best = int(np.argmax(prominences))
             floor = max(self.min_prominence_mps2, self.min_relative_prominence * prom)
-            if props["prominences"][best] >= floor:
-                out[k] = int(contacts.place(np.array([i0 + peaks[best]]))[0])
+            if prominences[best] >= floor:
+                out[k] = int(contacts.place(np.array([peaks[best]]))[0])
         self.closing_samples_ = out
         return self
 

@@ -31,39 +31,87 @@ acceleration vector ``h(t)``::
 device at all (:func:`retrowalk.frame.body_frame`). Under time reversal
 ``c(tau) -> c(-tau)``, so ``o(tau) = c(tau) - c(-tau)`` flips sign and
 ``e(tau) = c(tau) + c(-tau)`` does not. Both point along the antero-posterior
-axis of the body, with a sign that depends on how the device is worn; their dot
-product ``o . e`` does not depend on the device, and flips with time direction.
+axis of the body (``c`` is computed in device axes, so these are 3-vectors in the
+horizontal plane that turn with the device), with a sign that depends on how the
+device is worn; their dot product ``o . e`` does not depend on the device, and
+flips with time direction.
 
-Within one recording a device keeps its place on the body, so the time-even part
-``e`` - a fingerprint of the mounting and the person's gait that does not depend
-on walking direction - is averaged over all steps of a *stretch of constant
-mounting* (``e_bar``). Each step then gives ``o_k(tau) . e_bar(tau)``: the
-mounting-dependent cue ``o_k`` (which on its own separates directions perfectly
-when the mounting is known, but cannot tell a reversed sensor from reversed
-walking) is read against a reference taken from the whole recording. A linear
-model *without intercept* combines the lags; because every feature is exactly
-odd under time reversal, a time-reversed walk maps score ``s`` to ``-s`` by
-construction. The lag weights were fitted leave-subject-out on ipol-gait
-(lower back, 12 subjects); the fit is reproduced by ``benchmarks/direction.py
---fit`` and described in ``retrowalk/data/direction_model.json``.
+Deciding a recording, not a step
+--------------------------------
+``o_k`` alone is a *mounting-dependent* cue: it follows the travel direction
+relative to the device and separates directions almost perfectly once the
+mounting is known, but cannot tell a reversed device from reversed walking.
+Within one recording a device keeps its place on the body (a jump of the gravity
+direction in device axes starts a new *stretch*), so per stretch:
+
+1. the principal axis ``u`` of all non-turning steps' ``o_k`` (forward and
+   backward steps give opposite vectors on the same axis) and each step's
+   ``o_k . u`` in noise units tell *which bouts share a direction*; bouts are
+   split where this cue changes sign for good (interval training);
+2. the time-arrow score - ``o_k . e_bar`` with ``e_bar`` the stretch mean of
+   ``e`` - pooled over all steps of the stretch, each bout aligned by its
+   share-sign, sets the *one remaining sign*. A linear model *without
+   intercept* combines the lags (fitted leave-subject-out on ipol-gait, lower
+   back, 12 subjects; ``benchmarks/direction.py --fit``,
+   ``retrowalk/data/direction_model.json``); every feature is exactly odd under
+   time reversal, so a time-reversed walk maps score ``s`` to ``-s``;
+3. a daily-life prior (a recording with several bouts is dominantly forward)
+   may only withhold a weakly supported backward call ("uncertain"), never make
+   a call; see :class:`WalkingDirectionClassifier`.
+
+A single odd bout therefore flips only when its own mounting cue says clearly
+that it travels opposite to the rest. Steps with a mean yaw rate above
+:data:`MAX_TURN_RATE_RADS` (turns) are ignored by both cues.
+
+What the time-arrow cue detects: a caveat for real backward walking
+--------------------------------------------------------------------
+A rotation-invariant cue that flips under time reversal detects the *arrow of
+time*. In real backward walking time still runs forward: foot contacts are
+still collisions whose braking opposes the travel, whichever way the body
+faces, and the inverted-pendulum vault follows the travel too. Both are
+*travel-fixed*: in device axes they flip with the travel, exactly as if the
+device had been turned round. Only body-fixed kinematics - leg segment angle
+waveforms, which reverse in backward walking (Grasso et al. 1998) - behave like
+time reversal. If ``e`` (and the part of ``o`` the weights use) is dominated by
+the collision rather than by body-fixed kinematics, then in real backward
+walking ``o`` and ``e`` *both* flip relative to the device, ``o . e`` does not,
+and the time-arrow cue would call real backward walking "forward" while
+passing every time-reversal benchmark. A pure inverted pendulum has vertical
+and antero-posterior acceleration 90 deg apart at the step frequency, where
+the cue vanishes; the cue lives in the deviations from it, which is consistent
+with it being weak and person-dependent (mobgap-lab). No labelled real
+backward lower-back recording is available to settle this.
+
+The design is robust to both possibilities where it can be:
+
+- which bouts share a direction (step 1) uses ``o`` alone, which follows the
+  *travel* under both hypotheses, and so do the splits at direction changes;
+- the recording-level sign (step 2) pools the time-arrow cue over aligned
+  bouts: if the cue detects body kinematics every bout votes the right way; if
+  it detects the arrow of time, real backward bouts vote against their group,
+  and the sign still comes out right while forward walking dominates the
+  recording (daily life), but not for an evenly mixed interval session;
+- a calibration (:mod:`retrowalk.gait.calibration`) learns the device-frame
+  body-forward axis from ``o`` on a labelled walk; later bouts are then
+  classified by their travel sign along that axis, which is valid for real
+  backward walking under either hypothesis. With a profile the time-arrow cue
+  is not used.
 
 Single classic cues are weak: the skewness of the vertical jerk separates
 forward from time-reversed 10 m walks in ~83 % and zero-lag acceleration /
 angular-rate correlations in 55-64 % (measured on ipol-gait, see the domain
-notes). The phase cue above reaches ~98 % per stride and ~99 % per 10 m bout
-under leave-subject-out cross-validation. Gyroscope-based analogues were tried
-(vertical acceleration vs horizontal angular rate, yaw rate vs horizontal
-acceleration, horizontal acceleration x angular rate) and did not improve
-cross-validated accuracy, so the model needs only an accelerometer.
+notes). Gyroscope-based analogues of the phase cue (vertical acceleration vs
+horizontal angular rate, yaw rate vs horizontal acceleration) did not improve
+cross-validated accuracy, so the model needs only an accelerometer (the
+gyroscope only marks turning steps).
 
 What it cannot promise
 ----------------------
-Validated only on time-reversed forward walking. Real backward walking has
-toe-first contact and shorter, slower steps; the method avoids exact mirror
-symmetry where it can (features are per stride fraction, so speed and cadence
-changes do not move them; no template of forward walking is matched) but a
-labelled recording of the person (:mod:`retrowalk.gait.calibration`) is the way
-to adapt to a real gait.
+Validated only on time-reversed forward walking (ipol-gait: every bout right,
+leave-subject-out; mobgap-lab, never fitted on: ~74 % right, 5 % wrong). Real
+backward walking has toe-first contact and shorter, slower steps, and the
+caveat above. A labelled recording of the person (calibration) is the way to
+results that hold for real backward walking.
 """
 
 from __future__ import annotations
@@ -618,8 +666,10 @@ class WalkingDirectionClassifier:
         Log-odds that the larger of the two travel groups of a stretch is
         forward, used only for stretches with at least ``prior_min_bouts``
         decided-size bouts (daily-life recordings are dominantly forward walking;
-        a single test walk carries no such prior). It matters only where the
-        time-arrow evidence is weak; ``0`` disables it.
+        a single test walk carries no such prior). The prior never makes a call:
+        a bout is called backward only if it is backward with and without the
+        prior, so the prior only turns weakly supported backward calls into
+        ``"uncertain"``. ``0`` disables it.
     model
         Coefficients; the shipped :func:`default_model` when ``None``.
 
@@ -720,7 +770,6 @@ class WalkingDirectionClassifier:
         ic, owner, w = ev.ic, ev.owner, ev.windows
         stretch = stretches_from_ups(ev.bout_up, self.max_tilt_change_deg)
         use = ~ev.turning
-        step_stretch = stretch[w.bout_index]
         arrow = np.full(ic.size, np.nan)
         if use.any():
             feats = arrow_features(ev, stretch)
@@ -770,7 +819,8 @@ class WalkingDirectionClassifier:
             arrow_sum[j], n_arrow[j] = s.sum(), s.size
 
         split_stretch = stretch[np.asarray(source, dtype=np.int64)] if n_split else np.zeros(0)
-        p_forward = np.full(n_split, 0.5)
+        p_forward = np.full(n_split, 0.5)  # from the evidence alone
+        p_with_prior = np.full(n_split, 0.5)  # with the daily-life prior
         prior_used = False
         for s in np.unique(split_stretch):
             idx = np.flatnonzero(split_stretch == s)
@@ -782,23 +832,27 @@ class WalkingDirectionClassifier:
                 prior = self.forward_prior_logit * majority
                 prior_used = prior_used or majority != 0
             if absolute[s]:
-                # Calibrated: the mounting cue's sign is the travel direction; the
-                # prior only pulls weak bouts towards the stretch's majority.
-                p_forward[idx] = _sigmoid(rho[idx] + prior)
+                # Calibrated: the mounting cue's sign is the travel direction.
+                p_forward[idx] = _sigmoid(rho[idx])
+                p_with_prior[idx] = _sigmoid(rho[idx] + prior)
                 continue
             # Which bouts share a direction (mounting cue) x which one that is
             # (time-arrow cue pooled over all aligned steps of the stretch).
             weight = np.abs(share) * n_arrow[idx]
-            g = prior
+            g = 0.0
             if weight.sum() > 0:
-                g += model.logit_gain * float(share @ arrow_sum[idx]) / np.sqrt(weight.sum())
-            ps, pg = _sigmoid(rho[idx]), float(_sigmoid(g))
-            p_forward[idx] = ps * pg + (1.0 - ps) * (1.0 - pg)
+                g = model.logit_gain * float(share @ arrow_sum[idx]) / np.sqrt(weight.sum())
+            ps = _sigmoid(rho[idx])
+            for out, gs in ((p_forward, g), (p_with_prior, g + prior)):
+                pg = float(_sigmoid(gs))
+                out[idx] = ps * pg + (1.0 - ps) * (1.0 - pg)
         if prior_used:
             notes.append(
                 "direction: recordings with several bouts assume the larger group of bouts "
-                f"sharing one travel direction is forward (prior odds {np.exp(self.forward_prior_logit):.1f}:1); "
-                "it decides only where the time-arrow evidence is weak"
+                "sharing one travel direction is forward (prior odds "
+                f"{np.exp(self.forward_prior_logit):.0f}:1); "
+                "it never makes a call, it only turns a weakly supported backward call "
+                "into uncertain"
             )
 
         step_dir = np.full(ic.size, UNCERTAIN, dtype=object)
@@ -810,10 +864,13 @@ class WalkingDirectionClassifier:
             members = np.flatnonzero(split_owner == j)
             p = float(p_forward[j])
             conf = max(p, 1.0 - p)
+            backward_ok = max(p, float(p_with_prior[j])) <= 1.0 - self.min_confidence
             if members.size < self.min_steps_for_decision or conf < self.min_confidence:
                 label = UNCERTAIN
+            elif p >= 0.5:
+                label = FORWARD
             else:
-                label = FORWARD if p >= 0.5 else BACKWARD
+                label = BACKWARD if backward_ok else UNCERTAIN
             directions.append(label)
             confidences.append(conf)
             logits.append(_logit(p))

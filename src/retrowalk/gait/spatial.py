@@ -21,15 +21,24 @@ fig. 4.1), so a missing height still gives a result, based on the stated
 default height.
 
 Two corrections make the model hold outside steady straight walking
-(:class:`TrunkStepLength`). A single step much longer than its neighbours is
-an integration artefact (a stumble, a sit-to-stand, a missed contact), since
-step length changes gradually from step to step; it is limited to a multiple
-of the running median. And a step taken while the body turns on the spot
-moves the pelvis up and down like a walking step but carries it hardly
-forward: the step's length is scaled down linearly with the angle the body
-turns during it (a quarter per radian). Both were checked
-leave-one-subject-out against foot-based references: the INDIP system of
-mobgap-lab and the foot sensors of ipol-gait (``benchmarks/accuracy.py``).
+(:class:`TrunkStepLength`). Stepping on the spot, shuffling and weight shifts
+lift and lower the pelvis by a few millimetres without carrying it forward,
+and the per-step integration adds a similar floor of its own; so that much of
+``h`` (``h_floor_m``) is taken as carrying no progression before the pendulum
+formula. Without it, slow daily-life steps (``h`` of about 1 cm) came out
+20-50 % too long against a foot-based reference while normal steps
+(``h`` of 3-4 cm) were right; ``K`` is re-estimated together with the floor.
+And a single step much longer than its neighbours is an integration artefact
+(a stumble, a sit-to-stand, a missed contact), since step length changes
+gradually from step to step; it is limited to a multiple of the running
+median.
+
+Both constants were fitted leave-one-subject-out over the 15 people of
+ipol-gait (foot-sensor stride lengths, straight walking and U-turns) and
+mobgap-lab (INDIP reference, daily-life bouts), each dataset weighing
+equally: 13 of 15 folds chose ``K = 1.30`` and ``h_floor_m = 0.004`` (the other
+two 1.35 and 0.005); held-out errors are in the module's tests and
+``benchmarks/accuracy.py``.
 
 Thigh sensor (trouser pocket): the thigh rotates, so its vertical excursion is
 not the centre of mass's and the pendulum model does not apply. Step length
@@ -50,12 +59,10 @@ LEG_LENGTH_FRACTION = 0.53
 # Zijlstra & Hof's factor for this h-estimation: see ZijlstraStepLength.
 ZIJLSTRA_K = 1.25
 
-# Turn within one step at which the linear turning loss would reach the whole
-# step: each radian turned during a step removes a quarter of its forward
-# progress. Selected leave-one-subject-out over the 15 people of ipol-gait and
-# mobgap-lab (foot-sensor references; 14 of 15 folds chose this value from
-# 1.5, 2, 2.5, 3, 4, 6 rad and no loss).
-PIVOT_TURN_RAD = 4.0
+# Zijlstra & Hof's factor and the excursion that carries no progression, as
+# fitted together leave-one-subject-out (see the module docstring).
+TRUNK_K = 1.30
+H_FLOOR_M = 0.004
 
 # Longest plausible ratio of one step's length to the running median of its
 # neighbours (step length changes gradually while walking).
@@ -132,73 +139,65 @@ class ZijlstraStepLength:
 
 
 class TrunkStepLength:
-    """Step lengths of a trunk sensor for daily-life walking, not only straight lines.
+    """Step lengths of a trunk sensor in daily-life walking, not only straight lines.
 
-    The inverted-pendulum length of :func:`step_length_from_excursion_m`, then
-    (1) each step limited to ``max_ratio`` times the running median of its
-    neighbours and (2) scaled by the share of the step that moves the body
-    forward, ``1 - |turn| / pivot_turn_rad`` (clipped to 0..1), where ``turn``
-    is the angle turned about the vertical during the step (needs a gyroscope;
-    without one no step is scaled).
+    ``K * 2 * sqrt(2 l h' - h'^2)`` with ``h' = h - h_floor_m`` (at least 0),
+    then each step limited to ``max_ratio`` times the running median of its
+    neighbours.
 
     Parameters
     ----------
     k_factor
-        Zijlstra & Hof's multiplier.
+        Zijlstra & Hof's multiplier, re-estimated with the floor.
+    h_floor_m
+        Vertical excursion that carries no forward progression, m.
     max_h_fraction
         Upper bound of ``h`` as a fraction of the pendulum length.
     max_ratio
         Longest step as a multiple of the running median of the neighbours.
     neighbours
         Steps on each side of the running median.
-    pivot_turn_rad
-        Turn within one step at which the step carries no distance.
 
     Attributes
     ----------
     step_length_m_
         One value per step; ``nan`` where ``h`` is ``nan``.
-    progression_
-        The turning factor applied to each step (1: straight).
 
     References
     ----------
-    Zijlstra W, Hof AL (2003). Gait Posture 18:1-10.
-    Mobilise-D INDIP reference: Salis F et al. (2023). A multi-sensor wearable
-    system for the assessment of diseased gait in real-world conditions. Front
-    Bioeng Biotechnol 11:1143248 (the foot-based reference of mobgap-lab).
+    Zijlstra W, Hof AL (2003). Assessment of spatio-temporal gait parameters from
+    trunk accelerations during human walking. Gait Posture 18:1-10.
+    Salis F et al. (2023). A multi-sensor wearable system for the assessment of
+    diseased gait in real-world conditions. Front Bioeng Biotechnol 11:1143248
+    (INDIP, the foot-based reference of mobgap-lab).
     """
 
     def __init__(
         self,
         *,
-        k_factor: float = ZIJLSTRA_K,
+        k_factor: float = TRUNK_K,
+        h_floor_m: float = H_FLOOR_M,
         max_h_fraction: float = 0.1,
         max_ratio: float = MAX_STEP_LENGTH_RATIO,
         neighbours: int = 4,
-        pivot_turn_rad: float = PIVOT_TURN_RAD,
     ) -> None:
         self.k_factor = k_factor
+        self.h_floor_m = h_floor_m
         self.max_h_fraction = max_h_fraction
         self.max_ratio = max_ratio
         self.neighbours = neighbours
-        self.pivot_turn_rad = pivot_turn_rad
 
-    def estimate(
-        self, h_m: np.ndarray, turn_rad: np.ndarray | None, leg_length_m: float
-    ) -> TrunkStepLength:
+    def estimate(self, h_m: np.ndarray, leg_length_m: float) -> TrunkStepLength:
         """Lengths of consecutive steps of one bout.
 
         Parameters
         ----------
         h_m
             Vertical excursion of each step (``nan``: not a step, e.g. a pause).
-        turn_rad
-            Angle turned about the vertical during each step, or ``None``.
         leg_length_m
             Pendulum length.
         """
-        h = np.asarray(h_m, dtype=np.float64)
+        h = np.asarray(h_m, dtype=np.float64) - self.h_floor_m
         raw = step_length_from_excursion_m(h, leg_length_m, self.k_factor, self.max_h_fraction)
         raw = np.where(np.isfinite(h), raw, np.nan)
         valid = np.isfinite(raw)
@@ -206,12 +205,7 @@ class TrunkStepLength:
         if valid.sum() >= 3:
             local = _running_median(raw[valid], self.neighbours)
             lengths[valid] = np.minimum(raw[valid], self.max_ratio * local)
-        progression = np.ones(h.size)
-        if turn_rad is not None:
-            turn = np.nan_to_num(np.abs(np.asarray(turn_rad, dtype=np.float64)))
-            progression = np.clip(1.0 - turn / self.pivot_turn_rad, 0.0, 1.0)
-        self.progression_ = progression
-        self.step_length_m_ = lengths * progression
+        self.step_length_m_ = lengths
         return self
 
 

@@ -13,6 +13,7 @@ The format is recognised from the content (see :mod:`retrowalk.io.sniff`):
 ``sensor-logger``         Sensor Logger CSV export: zip, folder or one of its files
 ``axivity-cwa``           Axivity AX3/AX6 ``.cwa`` (needs the ``wearables`` extra)
 ``actigraph-gt3x``        ActiGraph ``.gt3x`` (needs the ``wearables`` extra)
+``video``                 mp4 / mov / avi / webm video (needs the ``video`` extra)
 ========================  ===========================================================
 
 Every problem with the input raises :class:`~retrowalk.errors.InputError` (or its
@@ -46,6 +47,7 @@ FORMATS = (
     "sensor-logger",
     "axivity-cwa",
     "actigraph-gt3x",
+    "video",
 )
 # Larger files are refused before anything is read: 2 GiB of text is about three
 # days of 100 Hz 6-axis samples; raise it explicitly for longer recordings.
@@ -120,6 +122,8 @@ def read_recording(
     if not gap_threshold_s > 0:
         raise InputError(p, f"gap threshold must be positive, not {gap_threshold_s!r}")
     try:
+        if _is_video(p, max_bytes):
+            return _read_video(p)
         parsed = _parse(p, max_bytes)
         return _assemble(
             parsed,
@@ -184,6 +188,25 @@ def _parse(path: Path, max_bytes: int) -> Parsed:
 
         return read_gt3x(path)
     raise InputError(path, f"no reader for format {fmt}")  # pragma: no cover
+
+
+def _is_video(path: Path, max_bytes: int) -> bool:
+    from retrowalk.video.source import is_video_file
+
+    return is_video_file(path) and path.stat().st_size <= max_bytes
+
+
+def _read_video(path: Path) -> Recording:
+    """A video (mp4/mov/avi/webm) for the ``video`` extra; probed, not analysed yet."""
+    from retrowalk.video import available
+
+    if not available():
+        raise InputError(
+            path, "this is a video; install the video extra: pip install 'retrowalk[video]'"
+        )
+    from retrowalk.video.analysis import read_video
+
+    return read_video(path)
 
 
 def _size(n: int) -> str:

@@ -37,8 +37,8 @@ REASSURANCE = {
         "reach it at quite different ages."
     ),
 }
-IDEAS_PER_MILESTONE = 2
-MAX_IDEAS = 8
+IDEAS_PER_MILESTONE = 3
+MAX_IDEAS = 10
 GENERAL_SAFETY = "Play on a clear, flat, soft floor with you close by."
 
 

@@ -55,6 +55,7 @@ class Labelled:
     id: str
     label: str
     meaning: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,9 @@ class Library:
             if not entry.audiences:
                 out.append(f"{where}: no audience")
             out.extend(
-                f"{where}: unknown audience '{a}'" for a in entry.audiences if a not in self.audiences
+                f"{where}: unknown audience '{a}'"
+                for a in entry.audiences
+                if a not in self.audiences
             )
             if not entry.sources:
                 out.append(f"{where}: no source")
@@ -327,7 +330,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _labelled(rows: list[dict[str, Any]]) -> dict[str, Labelled]:
     return {
-        r["id"]: Labelled(id=r["id"], label=r["label"], meaning=r.get("meaning", "")) for r in rows
+        r["id"]: Labelled(
+            id=r["id"], label=r["label"], meaning=r.get("meaning", ""), url=r.get("url", "")
+        )
+        for r in rows
     }
 
 

@@ -27,6 +27,7 @@ class UsedIn:
     area: str
     label: str
     items: tuple[Usage, ...]
+    url: str = ""
 
 
 class LearnService:
@@ -56,7 +57,9 @@ class LearnService:
             or (grade and grade not in lib.grades)
         ):
             return []
-        return lib.search(query, audience=audience or None, topic=topic or None, grade=grade or None)
+        return lib.search(
+            query, audience=audience or None, topic=topic or None, grade=grade or None
+        )
 
     def used_in(self, entry_id: str) -> list[UsedIn]:
         """Where other parts of retrowalk use the entry, grouped by area."""
@@ -70,6 +73,7 @@ class LearnService:
                 area=area,
                 label=areas[area].label if area in areas else area or "Other",
                 items=tuple(items),
+                url=areas[area].url if area in areas else "",
             )
             for area, items in groups.items()
         ]

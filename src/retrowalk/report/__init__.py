@@ -37,6 +37,9 @@ def report_data(analysis: Analysis) -> dict[str, Any]:
     from retrowalk.session import summarise
 
     data = analysis.to_dict()
+    media = getattr(analysis, "report_media", None)
+    if media is not None:
+        data["media"] = media()
     if "session" not in data:
         data["session"] = summarise(analysis).to_dict()
     return data

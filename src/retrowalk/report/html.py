@@ -337,6 +337,15 @@ def _timeline_alt(data: Mapping[str, Any]) -> str:
     )
 
 
+def _video_section(data: Mapping[str, Any]) -> str:
+    """The annotated video and form cues of a video analysis ('' otherwise)."""
+    if "video" not in data:
+        return ""
+    from retrowalk.video.report import video_section_html
+
+    return video_section_html(data)
+
+
 def render_html(data: Mapping[str, Any]) -> str:
     """The whole report as one HTML document.
 
@@ -385,6 +394,7 @@ def render_html(data: Mapping[str, Any]) -> str:
 {chr(10).join(cards)}
 </div>
 </section>
+{_video_section(data)}
 <section aria-labelledby="h-timeline">
 <h2 id="h-timeline">Timeline</h2>
 {timeline}

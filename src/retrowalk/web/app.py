@@ -30,7 +30,7 @@ from retrowalk.store.services import (
 )
 from retrowalk.web.deps import CsrfError, LoginRequiredError
 from retrowalk.web.render import render
-from retrowalk.web.routes import api, auth, kids, learn, people, progress, recordings
+from retrowalk.web.routes import api, assess, auth, coach, kids, learn, people, progress, recordings
 from retrowalk.web.session import CookieSessionMiddleware
 from retrowalk.web.settings import Settings
 from retrowalk.worker import AnalysisWorker, InlineRunner, ProcessRunner, sweep_orphan_files
@@ -182,7 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(plotly_js, media_type="text/javascript")
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (auth, people, recordings, progress, kids, learn):
+    for module in (auth, people, recordings, progress, kids, learn, coach, assess):
         app.include_router(module.router)
     app.include_router(api.router, prefix="/api/v1")
     return app

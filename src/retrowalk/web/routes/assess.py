@@ -27,12 +27,19 @@ def _test_page(
     person = services.get_person(account, person_id)
     tests = AssessServices(services).tests(account, person_id)
     recordings = [
-        r for r in services.list_recordings(account, person_id)
+        r
+        for r in services.list_recordings(account, person_id)
         if r.summary and r.summary.backward_steps > 0
     ]
     return render(
-        request, "assess/threembwt.html", status_code=status, person=person,
-        tests=list(reversed(tests)), recordings=recordings, error=error, **_norms_context(),
+        request,
+        "assess/threembwt.html",
+        status_code=status,
+        person=person,
+        tests=list(reversed(tests)),
+        recordings=recordings,
+        error=error,
+        **_norms_context(),
     )
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from retrowalk.coach.plans import cues, stages
-from retrowalk.coach.screening import ScreeningAnswers
+from retrowalk.coach.screening import ScreeningAnswers, age_years
 from retrowalk.coach.services import CoachServices, LogIn, PlanRequest
 from retrowalk.errors import InputError, RetrowalkError
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
@@ -25,7 +25,9 @@ def coach_of(services: Any) -> CoachServices:
     return CoachServices(services)
 
 
-def model_from_form(model: type[BaseModel], form: FormData, checkboxes: tuple[str, ...] = ()) -> Any:
+def model_from_form(
+    model: type[BaseModel], form: FormData, checkboxes: tuple[str, ...] = ()
+) -> Any:
     """Build ``model`` from form fields; empty fields are left out, checkboxes are booleans."""
     data: dict[str, Any] = {}
     for name in model.model_fields:
@@ -39,7 +41,9 @@ def model_from_form(model: type[BaseModel], form: FormData, checkboxes: tuple[st
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err.get("loc", ())) or "form"
-        raise InputError(field, str(err.get("msg", "invalid")).removeprefix("Value error, "))
+        raise InputError(
+            field, str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        ) from None
 
 
 # ----------------------------------------------------------------------------- pages
@@ -49,7 +53,15 @@ def screening_page(
 ) -> Response:
     person = services.get_person(account, person_id)
     last = coach_of(services).latest_screening(account, person_id)
-    return render(request, "coach/screening.html", person=person, result=None, last=last, error=None)
+    return render(
+        request,
+        "coach/screening.html",
+        person=person,
+        result=None,
+        last=last,
+        error=None,
+        age=age_years(person.birth_date),
+    )
 
 
 @router.post("/people/{person_id}/coach/screening", dependencies=[Csrf], include_in_schema=False)
@@ -62,13 +74,24 @@ async def screening_submit(
         answers = model_from_form(ScreeningAnswers, form, CHECKBOXES)
     except RetrowalkError as exc:
         return render(
-            request, "coach/screening.html", status_code=400, person=person, result=None,
-            last=None, error=str(exc),
+            request,
+            "coach/screening.html",
+            status_code=400,
+            person=person,
+            result=None,
+            last=None,
+            error=str(exc),
+            age=None,
         )
     result = coach_of(services).screen(account, person_id, answers)
     return render(
-        request, "coach/screening.html", person=person, result=result.to_dict(), last=None,
+        request,
+        "coach/screening.html",
+        person=person,
+        result=result.to_dict(),
+        last=None,
         error=None,
+        age=answers.age,
     )
 
 
@@ -140,8 +163,12 @@ def log_page(
     person = services.get_person(account, person_id)
     recordings = [r for r in services.list_recordings(account, person_id) if r.summary]
     return render(
-        request, "coach/log.html", person=person, recordings=recordings,
-        today=dt.date.today().isoformat(), error=None,
+        request,
+        "coach/log.html",
+        person=person,
+        recordings=recordings,
+        today=dt.date.today().isoformat(),
+        error=None,
     )
 
 
@@ -156,8 +183,13 @@ async def log_submit(
     except RetrowalkError as exc:
         recordings = [r for r in services.list_recordings(account, person_id) if r.summary]
         return render(
-            request, "coach/log.html", status_code=400, person=person, recordings=recordings,
-            today=dt.date.today().isoformat(), error=str(exc),
+            request,
+            "coach/log.html",
+            status_code=400,
+            person=person,
+            recordings=recordings,
+            today=dt.date.today().isoformat(),
+            error=str(exc),
         )
     return RedirectResponse(f"/people/{person_id}/coach#progression", status_code=303)
 

@@ -1,0 +1,139 @@
+"""``retrowalk test 3mbwt``: score a 3-metre backward walk test from a time or a recording."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from retrowalk.coach.cli import local_account, local_person, local_services, user_errors
+
+test_app = typer.Typer(help="Clinical backward-walk tests.", no_args_is_help=True)
+out = Console()
+
+
+class GroupChoice(StrEnum):
+    community = "community"
+    nursing_home = "nursing_home"
+    parkinsons = "parkinsons"
+    ms = "ms"
+    stroke = "stroke"
+
+
+class Variant(StrEnum):
+    standard = "standard"
+    stroke_5m = "stroke_5m"
+
+
+@test_app.command("3mbwt")
+@user_errors
+def threembwt_command(
+    time_s: Annotated[
+        float | None, typer.Option("--time", help="Time for the 3 m in seconds.", min=0.01)
+    ] = None,
+    trial: Annotated[
+        list[float] | None, typer.Option("--trial", help="A trial time (repeat; mean is used).")
+    ] = None,
+    recording: Annotated[
+        Path | None, typer.Option(help="Time the test from a recording file instead.")
+    ] = None,
+    placement: Annotated[str, typer.Option(help="Where the sensor was worn.")] = "auto",
+    height_m: Annotated[float | None, typer.Option(help="Body height in metres.")] = None,
+    group: Annotated[GroupChoice, typer.Option(help="The person's group.")] = GroupChoice.community,
+    variant: Annotated[Variant, typer.Option(help="standard or stroke_5m.")] = Variant.standard,
+    previous: Annotated[
+        float | None, typer.Option(help="An earlier time (s) to compare with the MDC.")
+    ] = None,
+    procedure: Annotated[bool, typer.Option(help="Print the procedure and instructions.")] = False,
+    save: Annotated[bool, typer.Option(help="Store the result in the person's history.")] = False,
+    person: Annotated[str, typer.Option("--person", "-p", help="Whose test (with --save).")] = "Me",
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Score the 3-metre backward walk test against published cut-offs and MDCs."""
+    from retrowalk.assess.norms import procedure as proc
+    from retrowalk.assess.threembwt import compare, interpret, time_from_analysis
+    from retrowalk.errors import InputError
+
+    if procedure:
+        p = proc()
+        for i, step in enumerate(p["procedure"], 1):
+            out.print(f"{i}. {step}")
+        out.print(f'Say: "{p["instructions"]}"')
+        out.print(f"{p['stroke_variant']['title']}: {p['stroke_variant']['procedure']}")
+        if time_s is None and not trial and recording is None:
+            return
+    timing: dict[str, Any] | None = None
+    if trial and time_s is None:
+        time_s = round(sum(trial) / len(trial), 2)
+    if time_s is None and recording is not None:
+        from retrowalk.analysis import AnalysisOptions, analyze
+        from retrowalk.io import read_recording
+
+        rec = read_recording(recording, placement=placement)
+        analysis = analyze(rec, AnalysisOptions(placement=placement, height_m=height_m))
+        start, end = (1.0, 4.0) if variant == Variant.stroke_5m else (0.0, 3.0)
+        timed = time_from_analysis(analysis, start_m=start, end_m=end)
+        timing = timed.to_dict()
+        time_s = timed.time_s
+    if time_s is None:
+        raise InputError("time", "give --time, --trial or --recording")
+    uncertainty = timing["uncertainty_s"] if timing else None
+    result: dict[str, Any] = {
+        "time_s": time_s,
+        "timing": timing,
+        "interpretation": interpret(time_s, group.value, uncertainty_s=uncertainty).to_dict(),
+        "change": compare(previous, time_s, group.value).to_dict() if previous else None,
+    }
+    if save:
+        from retrowalk.assess.services import AssessServices, ThreeMbwtIn
+
+        services = local_services()
+        account = local_account(services)
+        pid = local_person(services, account, person)
+        if previous is None:
+            stored = AssessServices(services).add_test(
+                account,
+                pid,
+                ThreeMbwtIn(
+                    date=dt.date.today(),
+                    group=group.value,
+                    variant=variant.value,
+                    time_s=time_s,
+                    trials_s=list(trial or []),
+                ),
+            )
+            result["change"] = stored["change"]
+            result["id"] = stored["id"]
+        else:
+            raise InputError("save", "--previous compares two times; leave it out with --save")
+    if json_out:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    i = result["interpretation"]
+    unc = f" ± {uncertainty:.2f}" if uncertainty else ""
+    out.print(
+        f"[bold]3MBWT {time_s:.2f}{unc} s[/bold] ({i['speed_mps']:.2f} m/s), {i['group_title']}"
+    )
+    if timing:
+        out.print(
+            f"  timed from bout {timing['bout']}: {timing['steps_used']} steps, "
+            f"range {timing['low_s']}-{timing['high_s']} s"
+        )
+    out.print(i["summary"])
+    for f in i["findings"]:
+        mark = "yes" if f["met"] else "no "
+        op = ">=" if f["kind"] == "at_least" else "<="
+        out.print(f"  ({mark}) {op} {f['threshold_s']:g} s {f['label']}: {f['note']}")
+        out.print(f"      {f['citation']}")
+    if i["no_cutoff_note"]:
+        out.print(i["no_cutoff_note"])
+    for note in i["speed_notes"]:
+        out.print(f"  {note}")
+    if result["change"]:
+        out.print(f"[bold]Change:[/bold] {result['change']['message']}")

@@ -1,0 +1,251 @@
+"""Coaching and 3MBWT pages and API on a real database; user B never sees A's data."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from coachtest_helpers import post_form
+from webtest_helpers import add_person, api_token, sign_up
+
+
+@pytest.fixture
+def ann(client, other_client):  # type: ignore[no-untyped-def]
+    """A's person Ann with a screening, a plan, two logs and two tests; B signed up."""
+    sign_up(client, "a@example.org")
+    sign_up(other_client, "b@example.org")
+    pid = add_person(client, "Ann", birth_date="1950-05-01")
+    return pid
+
+
+def test_screening_page_shows_outcome_and_reasons(client, ann) -> None:  # type: ignore[no-untyped-def]
+    page = client.get(f"/people/{ann}/coach/screening")
+    assert page.status_code == 200
+    assert re.search(r'name="age"[^>]*value="\d\d"', page.text)  # from the birth date
+    response = post_form(
+        client,
+        f"/people/{ann}/coach/screening",
+        {"age": "76", "balance": "falls", "knee_hip": "none", "neuro": "none", "activity": "some"},
+    )
+    assert response.status_code == 200
+    assert "See a doctor or physiotherapist first" in response.text
+    assert "You have fallen in the past year" in response.text
+    assert 'href="/learn/safety-see-doctor-first"' in response.text
+    # kept in the history: the plan page shows it
+    assert "Safe start: See a doctor" in client.get(f"/people/{ann}/coach").text
+
+
+def test_plan_log_progression_and_weekly_view(client, ann) -> None:  # type: ignore[no-untyped-def]
+    empty = client.get(f"/people/{ann}/coach")
+    assert "Make a plan" in empty.text and "safe-start questions" in empty.text
+    made = post_form(
+        client, f"/people/{ann}/coach/plan", {"goal": "knee_pain", "level": "intermediate"}
+    )
+    assert made.status_code == 200 and made.url.path == f"/people/{ann}/coach"
+    text = made.text
+    assert "Knee pain or knee osteoarthritis" in text
+    assert "Walk backwards for 10 minutes in all" in text
+    for learn in ("form-look-ahead", "form-toe-then-heel", "form-shorter-steps", "form-upright"):
+        assert f'href="/learn/{learn}"' in text
+    assert "Rule <code>no_data</code>" in text
+    logged = post_form(
+        client,
+        f"/people/{ann}/coach/log",
+        {
+            "backward_min": "10",
+            "place": "open_space",
+            "soreness": "8",
+            "effort": "5",
+            "falls": "0",
+            "near_falls": "0",
+        },
+    )
+    assert logged.status_code == 200
+    assert "Rule <code>high_soreness</code>" in logged.text
+    assert re.search(r'id="this-week">10 of 30 min', logged.text)
+
+
+def test_stroke_plan_without_prescription_is_refused(client, ann) -> None:  # type: ignore[no-untyped-def]
+    response = post_form(
+        client, f"/people/{ann}/coach/plan", {"goal": "stroke_rehab", "level": "beginner"}
+    )
+    assert response.status_code == 400 and "therapist" in response.text
+    ok = post_form(
+        client,
+        f"/people/{ann}/coach/plan",
+        {"goal": "stroke_rehab", "level": "beginner", "prescribed": "on"},
+    )
+    assert ok.status_code == 200 and "Rehabilitation after a stroke" in ok.text
+
+
+def test_bad_log_shows_message(client, ann) -> None:  # type: ignore[no-untyped-def]
+    response = post_form(
+        client, f"/people/{ann}/coach/log", {"backward_min": "5", "soreness": "14"}
+    )
+    assert response.status_code == 400 and "soreness" in response.text
+
+
+def test_3mbwt_entry_interpretation_and_change(client, ann) -> None:  # type: ignore[no-untyped-def]
+    page = client.get(f"/people/{ann}/tests/3mbwt")
+    assert "as quickly as you safely can" in page.text and "Stroke variant" in page.text
+    first = post_form(
+        client,
+        f"/people/{ann}/tests/3mbwt",
+        {"time_s": "7.9", "group": "parkinsons", "date": "2026-01-05"},
+    )
+    assert first.status_code == 200 and "/tests/3mbwt/" in first.url.path
+    assert "4.2 s cut-off" in first.text and "Top Geriatr Rehabil. 2020" in first.text
+    second = post_form(
+        client,
+        f"/people/{ann}/tests/3mbwt",
+        {"trials_s": "6.2, 6.0", "group": "parkinsons", "date": "2026-02-05"},
+    )
+    assert "6.10 s" in second.text
+    assert "No real change" in second.text and "2.13 s" in second.text
+    missing = post_form(client, f"/people/{ann}/tests/3mbwt", {"group": "community"})
+    assert missing.status_code == 400 and "give the time" in missing.text
+
+
+def test_clinic_and_report(client, ann) -> None:  # type: ignore[no-untyped-def]
+    post_form(client, f"/people/{ann}/coach/plan", {"goal": "balance", "level": "beginner"})
+    post_form(client, f"/people/{ann}/coach/log", {"backward_min": "7.5", "place": "wall_support"})
+    post_form(
+        client,
+        f"/people/{ann}/tests/3mbwt",
+        {"time_s": "5.0", "group": "community", "date": "2026-01-10"},
+    )
+    post_form(
+        client,
+        f"/people/{ann}/tests/3mbwt",
+        {"time_s": "4.2", "group": "community", "date": "2026-02-10"},
+    )
+    add_person(client, "Baby Bo", kind="child")
+    clinic = client.get("/clinic")
+    assert clinic.status_code == 200
+    assert "Ann" in clinic.text and "Baby Bo" not in clinic.text
+    assert "5.0 → 4.2 s" in clinic.text
+    assert "7.5 / 15 min (50 %)" in clinic.text
+    report = client.get(f"/people/{ann}/report")
+    assert report.status_code == 200
+    assert "Backward walking report: Ann" in report.text and "/static/coach.css" in report.text
+    assert "@media print" in client.get("/static/coach.css").text
+    assert "window.print()" in report.text and "J Geriatr Phys Ther" in report.text
+
+
+def test_api_plans_logs_tests(client, ann) -> None:  # type: ignore[no-untyped-def]
+    headers = api_token(client, "a@example.org")
+    screen = client.post("/api/v1/screening", json={"age": 30, "pregnant": True}, headers=headers)
+    assert screen.status_code == 200 and screen.json()["outcome"] == "doctor"
+    plan = client.post(
+        f"/api/v1/people/{ann}/coach/plan", json={"goal": "fitness"}, headers=headers
+    )
+    assert (
+        plan.status_code == 201
+        and plan.json()["payload"]["weeks"][0]["backward_min_per_session"] == 5
+    )
+    log = client.post(
+        f"/api/v1/people/{ann}/coach/logs",
+        json={"backward_min": 20, "near_falls": 1, "place": "treadmill"},
+        headers=headers,
+    )
+    assert log.status_code == 201
+    rec = client.get(f"/api/v1/people/{ann}/coach/recommendation", headers=headers).json()
+    assert rec["rule"] == "near_fall" and rec["next_week_min"] == 16.0
+    view = client.get(f"/api/v1/people/{ann}/coach", headers=headers).json()
+    assert view["this_week"]["done_min"] == 20
+    test = client.post(
+        f"/api/v1/people/{ann}/tests/3mbwt",
+        json={"time_s": 8.2, "group": "nursing_home"},
+        headers=headers,
+    )
+    assert test.status_code == 201 and test.json()["interpretation"]["level"] == "high"
+    tid = test.json()["id"]
+    assert (
+        client.get(f"/api/v1/people/{ann}/tests/3mbwt/{tid}", headers=headers).json()["time_s"]
+        == 8.2
+    )
+    assert len(client.get(f"/api/v1/people/{ann}/tests/3mbwt", headers=headers).json()) == 1
+    assert client.get("/api/v1/clinic", headers=headers).json()[0]["latest_test"]["id"] == tid
+    norms = client.get("/api/v1/tests/3mbwt/norms", headers=headers).json()
+    assert norms["groups"]["parkinsons"]["mdc_s"] == 2.13
+    bad = client.post(f"/api/v1/people/{ann}/tests/3mbwt", json={"group": "ms"}, headers=headers)
+    assert bad.status_code == 422
+
+
+def test_isolation_b_gets_404_for_a_ids(client, other_client, ann) -> None:  # type: ignore[no-untyped-def]
+    a_api = api_token(client, "a@example.org")
+    b_api = api_token(other_client, "b@example.org")
+    client.post(f"/api/v1/people/{ann}/coach/plan", json={"goal": "fitness"}, headers=a_api)
+    tid = client.post(
+        f"/api/v1/people/{ann}/tests/3mbwt", json={"time_s": 5.0}, headers=a_api
+    ).json()["id"]
+    for url in (
+        f"/people/{ann}/coach",
+        f"/people/{ann}/coach/screening",
+        f"/people/{ann}/coach/log",
+        f"/people/{ann}/tests/3mbwt",
+        f"/people/{ann}/tests/3mbwt/{tid}",
+        f"/people/{ann}/report",
+    ):
+        assert other_client.get(url).status_code == 404, url
+    for url, data in (
+        (f"/people/{ann}/coach/screening", {"age": "40"}),
+        (f"/people/{ann}/coach/plan", {"goal": "fitness", "level": "beginner"}),
+        (f"/people/{ann}/coach/log", {"backward_min": "5"}),
+        (f"/people/{ann}/coach/stage", {"stage": "open_space"}),
+        (f"/people/{ann}/tests/3mbwt", {"time_s": "5"}),
+    ):
+        assert post_form(other_client, url, data).status_code == 404, url
+    for method, url, body in (
+        ("get", f"/api/v1/people/{ann}/coach", None),
+        ("get", f"/api/v1/people/{ann}/coach/logs", None),
+        ("get", f"/api/v1/people/{ann}/coach/recommendation", None),
+        ("get", f"/api/v1/people/{ann}/tests/3mbwt", None),
+        ("get", f"/api/v1/people/{ann}/tests/3mbwt/{tid}", None),
+        ("post", f"/api/v1/people/{ann}/coach/plan", {"goal": "fitness"}),
+        ("post", f"/api/v1/people/{ann}/coach/logs", {"backward_min": 5}),
+        ("post", f"/api/v1/people/{ann}/screening", {"age": 40}),
+        ("post", f"/api/v1/people/{ann}/tests/3mbwt", {"time_s": 5.0}),
+    ):
+        if method == "get":
+            response = other_client.get(url, headers=b_api)
+        else:
+            response = other_client.post(url, headers=b_api, json=body)
+        assert response.status_code == 404, (url, response.text)
+    assert other_client.get("/api/v1/clinic", headers=b_api).json() == []
+    assert "Ann" not in other_client.get("/clinic").text
+    # and A still sees everything
+    assert len(client.get(f"/api/v1/people/{ann}/tests/3mbwt", headers=a_api).json()) == 1
+
+
+def test_3mbwt_timed_from_a_recording(app, client, ann, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from coachtest_helpers import backward_walk_csv
+    from webtest_helpers import upload, wait_for_analysis
+
+    path = backward_walk_csv(tmp_path)
+    rec = upload(client, ann, path, placement="lower_back")
+    assert rec["http"] == 201, rec
+    headers = api_token(client, "a@example.org")
+    deadline = time.monotonic() + 120
+    while True:
+        wait_for_analysis(app)
+        status = client.get(f"/api/v1/recordings/{rec['id']}", headers=headers).json()["status"]
+        if status in ("done", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert status == "done"
+    page = client.get(f"/people/{ann}/tests/3mbwt")
+    assert f'<option value="{rec["id"]}">' in page.text
+    result = post_form(
+        client, f"/people/{ann}/tests/3mbwt", {"recording_id": str(rec["id"]), "group": "community"}
+    )
+    assert result.status_code == 200, result.text
+    match = re.search(r'big-time">([\d.]+) s</span> ± ([\d.]+) s', result.text)
+    assert match, result.text
+    time_s, unc = float(match.group(1)), float(match.group(2))
+    assert 2.0 < time_s < 5.0 and 0.05 < unc < 1.0
+    assert "from recording" in result.text and "step-length error" in result.text
+    # the planned sessions view counts the recording's backward minutes
+    view = client.get(f"/people/{ann}/coach")
+    assert "recording" in view.text or "Make a plan" in view.text

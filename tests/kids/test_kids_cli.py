@@ -1,0 +1,76 @@
+"""``retrowalk child ...`` against a database in a temporary data directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from kidstest_helpers import PNG, months_ago
+from typer.testing import CliRunner
+
+from retrowalk.cli import app
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("RETROWALK_DATABASE_URL", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, ["child", *args])
+
+    return invoke
+
+
+def test_child_commands_end_to_end(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    born = months_ago(19)
+    due = born + dt.timedelta(weeks=8)
+    result = run("add", "Leo", "--birth-date", born.isoformat(), "--due-date", due.isoformat())
+    assert result.exit_code == 0, result.output
+    assert "corrected age" in result.output
+    listing = run("list")
+    assert "Leo" in listing.output and "corrected" in listing.output
+    photo = tmp_path / "leo.png"
+    photo.write_bytes(PNG)
+    result = run(
+        "observe",
+        "Leo",
+        "--skill",
+        "first-backward-steps",
+        "--steps",
+        "3",
+        "--detail",
+        "holding-hands",
+        "--note",
+        "pulling the duck",
+        "--file",
+        str(photo),
+    )
+    assert result.exit_code == 0, result.output
+    files = list((tmp_path / "data" / "files").rglob("*.png"))
+    assert len(files) == 1 and files[0].read_bytes() == PNG
+    guide = run("guide", "Leo", "--json")
+    data = json.loads(guide.output)
+    assert data["corrected"] and 16 < data["age_months"] < 18
+    assert data["best_backward_steps"] == 3
+    assert "not-walking-by-18-months" not in {f["id"] for f in data["flags"]}
+    text = run("guide", "Leo")
+    assert "Typical now" in text.output and "paediatrician" in text.output
+    for ext in ("html", "csv", "json"):
+        out = tmp_path / f"leo.{ext}"
+        assert run("summary", "Leo", "--out", str(out)).exit_code == 0
+        assert "pulling the duck" in out.read_text()
+    assert "who-mgrs-2006" in run("milestones").output
+
+
+def test_cli_errors_are_one_line(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("observe", "Nobody", "--skill", "cruising")
+    assert result.exit_code == 2 and "no child named 'Nobody'" in result.output
+    result = run("add", "X", "--birth-date", "31/12/2024")
+    assert result.exit_code == 2 and "not a date" in result.output
+    run("add", "Ivy", "--birth-date", months_ago(6).isoformat())
+    result = run("summary", "Ivy", "--out", "ivy.pdf")
+    assert result.exit_code == 2 and ".html, .csv or .json" in result.output

@@ -1,0 +1,115 @@
+"""Children's pages and API through the test client; isolation of every id route."""
+
+from __future__ import annotations
+
+from fastapi.routing import APIRoute
+from kidstest_helpers import PNG, KidsWorld
+from webtest_helpers import api_token, csrf
+
+from retrowalk.web.routes import kids
+
+
+def test_pages_show_timeline_log_guidance_and_summary(kids_world: KidsWorld) -> None:
+    a, cid = kids_world.a, kids_world.child_id
+    page = a.get(f"/children/{cid}").text
+    assert 'id="timeline"' in page and 'data-milestone="walking-alone"' in page
+    assert "corrected age" in page and "Crawls only backwards" in page
+    assert f"/children/{cid}/observations/{kids_world.entry_id}/file" in page
+    photo = a.get(f"/children/{cid}/observations/{kids_world.entry_id}/file")
+    assert photo.status_code == 200 and photo.content == PNG
+    assert photo.headers["content-type"] == "image/png"
+    guide = a.get(f"/children/{cid}/guide").text
+    assert "Typical now" in guide and "not a sign of autism" in guide
+    assert 'href="/learn/kids-when-to-ask"' in guide
+    assert 'id="no-flags"' in guide
+    before_birth = a.get(f"/children/{cid}/guide", params={"on": "1990-01-01"})
+    assert before_birth.status_code == 400 and "before the birth date" in before_birth.text
+    summary = a.get(f"/children/{cid}/summary")
+    assert summary.status_code == 200 and "movement notes for the doctor" in summary.text
+    csv_text = a.get(f"/children/{cid}/summary.csv").text
+    assert csv_text.startswith("date,age") and "Crawling backwards" in csv_text
+    assert a.get(f"/children/{cid}/summary.json").json()["child"]["name"] == "Mia"
+    assert "Mia" in a.get("/children").text and 'href="/children"' in a.get("/people").text
+
+
+def test_bad_upload_is_refused_on_the_page(kids_world: KidsWorld) -> None:
+    a, cid = kids_world.a, kids_world.child_id
+    token = csrf(a, "/children")
+    response = a.post(
+        f"/children/{cid}/observations",
+        data={"csrf_token": token, "skill": "cruising"},
+        files={"file": ("evil.png", b"#!/bin/sh\necho hi", "image/png")},
+    )
+    assert response.status_code == 400 and "photo" in response.text
+    assert len(a.get(f"/children/{cid}/summary.json").json()["observations"]) == 1
+
+
+def test_count_saves_an_entry_and_delete_removes_it(kids_world: KidsWorld) -> None:
+    a, cid = kids_world.a, kids_world.child_id
+    token = csrf(a, "/children")
+    response = a.post(
+        f"/children/{cid}/count",
+        json={"steps": 6, "duration_s": 4.2, "skill": "first-backward-steps"},
+        headers={"x-csrf-token": token, "accept": "application/json"},
+    )
+    assert response.status_code == 201 and response.json()["steps"] == 6
+    assert a.post(f"/children/{cid}/count", json={"steps": 3}).status_code == 403  # no CSRF
+    entries = a.get(f"/children/{cid}/summary.json").json()["observations"]
+    assert [e["steps"] for e in entries][-1] == 6 and entries[-1]["source"] == "tap-counter"
+    a.post(f"/children/{cid}/observations/{kids_world.entry_id}/delete", data={"csrf_token": token})
+    assert a.get(f"/children/{cid}/observations/{kids_world.entry_id}/file").status_code == 404
+
+
+def test_api(kids_world: KidsWorld) -> None:
+    headers = api_token(kids_world.a, "a@example.org")
+    cid = kids_world.child_id
+    children = kids_world.a.get("/api/v1/children", headers=headers).json()
+    assert [c["name"] for c in children] == ["Mia"]
+    added = kids_world.a.post(
+        f"/api/v1/children/{cid}/observations",
+        json={"skill": "cruising", "details": ["drags-one-side"]},
+        headers=headers,
+    )
+    assert added.status_code == 201
+    flags = kids_world.a.get(f"/api/v1/children/{cid}/guidance", headers=headers).json()["flags"]
+    assert "lopsided-crawling" in {f["id"] for f in flags}
+    bad = kids_world.a.post(
+        f"/api/v1/children/{cid}/observations", json={"skill": "flying"}, headers=headers
+    )
+    assert bad.status_code == 400
+
+
+def test_every_child_route_is_isolated(kids_world: KidsWorld) -> None:
+    b = kids_world.b
+    token = csrf(b, "/children")
+    b_api = api_token(b, "b@example.org")
+    routes = [
+        (method, r.path)
+        for r in kids.router.routes
+        if isinstance(r, APIRoute) and "{person_id}" in r.path
+        for method in sorted(r.methods)
+    ]
+    assert len(routes) >= 12
+    for person_id in (kids_world.child_id, kids_world.adult_id):
+        for method, path in routes:
+            url = path.replace("{person_id}", str(person_id)).replace(
+                "{entry_id}", str(kids_world.entry_id)
+            )
+            api = path.startswith("/api/")
+            headers = dict(b_api) if api else {"x-csrf-token": token}
+            kwargs: dict = {"headers": headers}
+            if method == "POST":
+                kwargs["json"] = {"skill": "cruising", "steps": 1}
+            client = b if person_id == kids_world.child_id else kids_world.a
+            if person_id == kids_world.adult_id:  # A's own adult is not a child: 404 too
+                headers = (
+                    dict(api_token(kids_world.a, "a@example.org"))
+                    if api
+                    else {"x-csrf-token": csrf(kids_world.a, "/children")}
+                )
+                kwargs["headers"] = headers
+            response = client.request(method, url, follow_redirects=False, **kwargs)
+            assert response.status_code == 404, (method, url, response.status_code)
+    a_entries = kids_world.a.get(f"/children/{kids_world.child_id}/summary.json").json()
+    assert len(a_entries["observations"]) == 1
+    assert "Mia" not in b.get("/children").text

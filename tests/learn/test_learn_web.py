@@ -1,0 +1,91 @@
+"""Learn pages and JSON over HTTP: public, searchable, with grades, sources and links."""
+
+from __future__ import annotations
+
+import re
+
+from webtest_helpers import sign_up
+
+from retrowalk.learn import default_library
+from retrowalk.learn.service import LearnService
+
+
+def test_index_is_public_and_lists_every_entry(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/learn")
+    assert response.status_code == 200
+    html = response.text
+    assert 'href="/learn"' in html  # nav link in the base layout
+    ids = set(re.findall(r'data-entry="([a-z0-9-]+)"', html))
+    assert {"benefit-knee-oa", "kids-not-autism", "test-3mbwt"} <= ids
+    assert len(ids) == len(default_library().entries)
+
+
+def test_index_search_and_filters(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/learn", params={"q": "knee"}).text
+    ids = re.findall(r'<li class="card" data-entry="([a-z0-9-]+)"', html)
+    assert ids[:2] == ["benefit-knee-load", "benefit-knee-oa"]
+    assert "kids-not-autism" not in ids
+    html = client.get("/learn", params={"audience": "parents", "topic": "kids"}).text
+    ids = re.findall(r'<li class="card" data-entry="([a-z0-9-]+)"', html)
+    assert ids and all(i.startswith("kids-") for i in ids)
+    html = client.get("/learn", params={"q": "zzqqxx"}).text
+    assert "Nothing matches" in html
+
+
+def test_entry_page_shows_claim_grade_sources_related_and_used_in(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/learn/benefit-knee-oa").text
+    assert "Knee osteoarthritis" in html
+    assert 'class="grade grade-trials"' in html and "Why this grade" in html
+    assert 'href="https://doi.org/10.1186/s12891-019-2537-9"' in html
+    assert 'href="/learn/benefit-knee-load"' in html
+    assert "What it means for you" in html
+
+
+def test_entry_page_back_links_from_data_files(app, client, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "coach").mkdir()
+    (tmp_path / "coach" / "plans.toml").write_text(
+        '[[stages]]\ntitle = "Along a hallway wall"\nlearn = ["safety-wall-railing"]\n'
+    )
+    (tmp_path / "kids").mkdir()
+    (tmp_path / "kids" / "flags.json").write_text(
+        '{"flag": [{"title": "Lopsided crawling", "learn": ["kids-when-to-ask"]}]}'
+    )
+    app.state.learn = LearnService(data_root=tmp_path)
+    html = client.get("/learn/safety-wall-railing").text
+    assert "Used in retrowalk" in html and "Coaching plan steps" in html
+    assert "Along a hallway wall" in html and "Lopsided crawling" not in html
+    html = client.get("/learn/kids-when-to-ask").text
+    assert '<a href="/children">Child guidance</a>' in html and "Lopsided crawling" in html
+    assert "Used in retrowalk" not in client.get("/learn/form-upright").text
+
+
+def test_alzheimers_is_shown_politely_as_unsupported(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/learn/claim-alzheimers").text
+    assert 'class="grade grade-not-supported"' in html
+    assert "There is no evidence for this" in html
+
+
+def test_unknown_entry_is_404(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/learn/no-such-entry")
+    assert response.status_code == 404
+    assert "no Learn page" in response.text
+    assert client.get("/api/v1/learn/no-such-entry").status_code == 404
+
+
+def test_json_api_matches_pages(client) -> None:  # type: ignore[no-untyped-def]
+    data = client.get("/api/v1/learn", params={"q": "stroke"}).json()
+    assert data["content_version"] == "1.0.0"
+    assert data["entries"][0]["id"] == "benefit-stroke-rehab"
+    one = client.get("/api/v1/learn/benefit-stroke-rehab").json()
+    assert one["grade"] == "trials" and one["url"] == "/learn/benefit-stroke-rehab"
+    assert {s["id"] for s in one["sources"]} >= {"wen2022", "chen2020"}
+    assert all(s["citation"] for s in one["sources"])
+
+
+def test_signed_in_users_see_the_same_public_content(client, other_client) -> None:  # type: ignore[no-untyped-def]
+    anonymous = client.get("/learn/kids-not-autism").text
+    sign_up(other_client, "b@example.org")
+    signed_in = other_client.get("/learn/kids-not-autism").text
+    assert "b@example.org" in signed_in and "b@example.org" not in anonymous
+    for html in (anonymous, signed_in):
+        assert 'href="/learn/kids-when-to-ask"' in html

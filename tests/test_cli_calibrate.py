@@ -1,0 +1,103 @@
+"""``retrowalk calibrate`` then ``retrowalk analyze --profile``: a round trip on real data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from retrowalk.cli import app
+
+
+def _helpers():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent / "gait" / "test_direction.py"
+    spec = importlib.util.spec_from_file_location("_direction_test_helpers_cli", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_H = _helpers()
+
+
+def _write_csv(path, acc, gyro) -> None:
+    t = np.arange(acc.shape[0]) / 100.0
+    gyro_dps = np.rad2deg(gyro)
+    pd.DataFrame(
+        {
+            "time_s": t,
+            **{f"acc_{a}": acc[:, k] for k, a in enumerate("xyz")},
+            **{f"gyr_{a}": gyro_dps[:, k] for k, a in enumerate("xyz")},
+        }
+    ).to_csv(path, index=False, float_format="%.6f")
+
+
+UNITS = ["--acc-unit", "mps2", "--gyro-unit", "dps"]
+
+
+def test_calibrate_then_analyze_with_profile(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
+    rec, bouts, _ = _H._ipol("3-1")
+    # Stand-in labelled walk: the forward trial, then the same trial time-reversed.
+    n = rec.n_samples
+    acc = np.vstack([rec.acc_mps2, rec.acc_mps2[::-1]])
+    gyro = np.vstack([rec.gyro_rads, -rec.gyro_rads[::-1]])
+    walk = tmp_path / "walk.csv"
+    _write_csv(walk, acc, gyro)
+    lo, hi = bouts[0][0], bouts[1][1]
+    back = f"{(2 * n - hi) / 100:.1f}-{(2 * n - lo) / 100:.1f}:backward"
+    segments = f"{lo / 100:.1f}-{hi / 100:.1f}:forward,{back}"
+    runner = CliRunner()
+    res = runner.invoke(
+        app, ["calibrate", str(walk), "--segments", segments, "--placement", "lower_back", *UNITS]
+    )
+    assert res.exit_code == 0, res.output
+    stored = tmp_path / "store" / "direction_profiles" / "lower_back.json"
+    assert stored.is_file()
+    assert json.loads(stored.read_text())["n_bouts"] == {"forward": 1, "backward": 1}
+
+    # Another recording of the same person, forward then (as a new file) reversed.
+    rec2, _, _ = _H._ipol("3-4")
+    for name, a, g, truth in (
+        ("later.csv", rec2.acc_mps2, rec2.gyro_rads, "forward"),
+        ("later_back.csv", rec2.acc_mps2[::-1], -rec2.gyro_rads[::-1], "backward"),
+    ):
+        _write_csv(tmp_path / name, a, g)
+        res = runner.invoke(
+            app,
+            ["analyze", str(tmp_path / name), "--placement", "lower_back", "--json", "-", *UNITS],
+        )
+        assert res.exit_code == 0, res.output
+        out = json.loads(res.stdout)
+        assert "stored default" in out["assumptions"]["direction_profile"]["source"]
+        assert any("calibration profile" in note for note in out["notes"])
+        directions = [b["direction"] for b in out["bouts"] if b["n_steps"] >= 8]
+        assert directions and set(directions) == {truth}
+
+    # An explicit --profile path works the same; a missing one is a clean error.
+    res = runner.invoke(
+        app,
+        ["analyze", str(tmp_path / "later.csv"), "--profile", str(stored), "--json", "-", *UNITS],
+    )
+    assert res.exit_code == 0 and json.loads(res.stdout)["assumptions"]["direction_profile"]
+    res = runner.invoke(app, ["analyze", str(walk), "--profile", str(tmp_path / "nope.json")])
+    assert res.exit_code == 2
+
+
+def test_calibrate_needs_labels_that_fit(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
+    rec, _, _ = _H._ipol("3-1")
+    walk = tmp_path / "walk.csv"
+    _write_csv(walk, rec.acc_mps2, rec.gyro_rads)
+    res = CliRunner().invoke(app, ["calibrate", str(walk), *UNITS])
+    assert res.exit_code == 2
+    res = CliRunner().invoke(
+        app, ["calibrate", str(walk), "--labels", "forward,backward,forward,backward", *UNITS]
+    )
+    assert res.exit_code == 2
+    assert not (tmp_path / "store").exists()
