@@ -13,7 +13,11 @@ Run: ``.venv/bin/python benchmarks/accuracy.py``
 
 Contacts are matched one-to-one within +/- 0.25 s (closest pairs first).
 Constants fitted on these data are re-checked leave-one-subject-out (the
-"LOSO" lines): the contact timing delay and the step-length factor.
+"LOSO" lines): the contact timing delay always; with ``--cv`` also the
+turning-step rule of the contact detector (ipol-gait, 12 people) and the
+step-length constants ``K`` and ``h_floor_m`` (15 people: ipol-gait segments
+against the foot sensors' stride lengths, mobgap-lab bouts against INDIP).
+Each held-out person is scored with the constants chosen on the others.
 """
 
 from __future__ import annotations
@@ -223,9 +227,153 @@ def mobgap() -> tuple[Tally, SpeedTally]:
     return tally, speed
 
 
+# --------------------------------------------------------------------------- #
+# Leave-one-subject-out checks of the fitted constants (--cv)
+# --------------------------------------------------------------------------- #
+
+TURNING_GRID = [(rp, tr) for rp in (0.1, 0.15, 0.2, 0.25) for tr in (0.5, 0.8, 1.2, 1.6)]
+STEP_LENGTH_GRID = [
+    (k, h0) for k in (1.20, 1.25, 1.30, 1.35, 1.40, 1.45, 1.50) for h0 in (0.0, 0.002, 0.004, 0.006)
+]
+
+
+def _loso_pick(scores: dict, subjects: list, cost) -> dict:
+    """For each subject, the grid point with the lowest ``cost`` over the other subjects."""
+    return {
+        s: min(scores, key=lambda g: cost(scores[g], [x for x in subjects if x != s]))
+        for s in subjects
+    }
+
+
+def cv_turning_rule() -> str:
+    """LOSO of (turning_relative_prominence, turning_rate_rads) on ipol lower back."""
+    from unittest import mock
+
+    from retrowalk.gait.contacts import TrunkContactDetector
+
+    trials = [_data.load_ipol_trial(t, "lb") for t in _data.ipol_trial_ids()]
+    scores: dict = {}
+    for rp, tr in TURNING_GRID:
+        per: dict[int, np.ndarray] = {}
+        change = {"turning_relative_prominence": rp, "turning_rate_rads": tr}
+        with mock.patch.dict(TrunkContactDetector.__init__.__kwdefaults__, change):
+            for rec, meta in trials:
+                lo, hi = meta["trial_boundaries"]
+                det = run([s.time_s for s in analyse(rec, "lower_back", meta["height_m"]).steps])
+                det = det[(det >= lo - TOLERANCE_S * FS) & (det <= hi + TOLERANCE_S * FS)]
+                tp = len(match(det, meta["ic"], TOLERANCE_S * FS))
+                row = np.array([tp, det.size - tp, meta["ic"].size - tp])
+                per[meta["subject"]] = per.get(meta["subject"], 0) + row
+        scores[(rp, tr)] = per
+    subjects = sorted(scores[TURNING_GRID[0]])
+    picks = _loso_pick(scores, subjects, lambda per, sub: sum(per[x][1] + per[x][2] for x in sub))
+    held = sum(scores[picks[s]][s] for s in subjects)
+    chosen = sorted({picks[s] for s in subjects})
+    recall = 100 * held[0] / (held[0] + held[2])
+    precision = 100 * held[0] / (held[0] + held[1])
+    return (
+        f"LOSO turning-step rule, ipol lower back: recall {recall:.2f} %, "
+        f"precision {precision:.2f} % (chosen {chosen})"
+    )
+
+
+def _bout_steps(rec) -> dict[str, np.ndarray]:
+    """Per step of every bout: end sample, duration and vertical excursion."""
+    from retrowalk.analysis import _scan_contacts
+    from retrowalk.gait.bouts import BoutDetector
+
+    table = _scan_contacts(rec)
+    spans = BoutDetector().detect(table.sample, FS, rec.gap_mask()).bouts_
+    parts = [
+        (
+            table.sample[b.first + 1 : b.last + 1],
+            table.sample[b.first : b.last],
+            table.excursion_m[b.first : b.last],
+        )
+        for b in spans
+    ]
+    if not parts:
+        return {"end": np.zeros(0, np.int64), "dur": np.zeros(0), "h": np.zeros(0)}
+    end = np.concatenate([p[0] for p in parts])
+    start = np.concatenate([p[1] for p in parts])
+    return {"end": end, "dur": (end - start) / FS, "h": np.concatenate([p[2] for p in parts])}
+
+
+def cv_step_length() -> list[str]:
+    """LOSO of (K, h_floor_m): ipol segments vs foot sensors, mobgap bouts vs INDIP."""
+    from retrowalk.analysis import DEFAULT_HEIGHT_M, STEP_MAX_S
+    from retrowalk.gait.foot import FootGaitAnalyzer
+    from retrowalk.gait.spatial import LEG_LENGTH_FRACTION, TrunkStepLength
+
+    cases = []  # (dataset, subject, steps mask-able dict, leg length, kind, reference)
+    for trial in _data.ipol_trial_ids():
+        rec, meta = _data.load_ipol_trial(trial, "lb")
+        steps = _bout_steps(rec)
+        lo, hi = meta["trial_boundaries"]
+        u0, u1 = meta["uturn_boundaries"]
+        feet = []
+        for sensor in ("lf", "rf"):
+            frec, _ = _data.load_ipol_trial(trial, sensor)
+            feet.append(FootGaitAnalyzer().analyze(frec.acc_mps2, frec.gyro_rads, FS).strides_)
+        leg = LEG_LENGTH_FRACTION * (meta["height_m"] or DEFAULT_HEIGHT_M)
+        for a, b in ((lo, u0), (u0, u1), (u1, hi)):
+            ref = np.mean(
+                [
+                    f["stride_length_m"][(f["end_sample"] > a) & (f["end_sample"] <= b)].sum()
+                    for f in feet
+                ]
+            )
+            if ref >= 0.3:
+                m = (steps["end"] > a) & (steps["end"] <= b)
+                cases.append(("ipol", f"ipol-{meta['subject']}", steps, m, leg, "distance", ref))
+    for name in _data.mobgap_names():
+        rec, meta = _data.load_mobgap(name)
+        steps = _bout_steps(rec)
+        leg = LEG_LENGTH_FRACTION * meta["height_m"]
+        for wb in meta["walking_bouts"]:
+            m = (steps["end"] > wb["start"]) & (steps["end"] <= wb["end"] + TOLERANCE_S * FS)
+            ref = wb["avg_stride_length_m"] / 2.0
+            cases.append(("mobgap", name[:6], steps, m, leg, "step", ref))
+
+    def errors(k: float, h0: float) -> list[tuple[str, str, float]]:
+        out = []
+        for ds, subject, steps, m, leg, kind, ref in cases:
+            h = np.where(steps["dur"][m] <= STEP_MAX_S, steps["h"][m], np.nan)
+            lengths = TrunkStepLength(k_factor=k, h_floor_m=h0).estimate(h, leg).step_length_m_
+            if not np.isfinite(lengths).any():
+                continue
+            ours = np.nansum(lengths) if kind == "distance" else np.nanmean(lengths)
+            out.append((ds, subject, 100.0 * (ours / ref - 1.0)))
+        return out
+
+    scores = {g: errors(*g) for g in STEP_LENGTH_GRID}
+    subjects = sorted({c[1] for c in cases})
+
+    def cost(errs, sub):  # mean absolute error per dataset, both datasets weighing equally
+        per_ds = [[abs(e) for d, s, e in errs if s in sub and d == ds] for ds in ("ipol", "mobgap")]
+        return float(np.mean([np.mean(x) for x in per_ds if x]))
+
+    picks = _loso_pick(scores, subjects, cost)
+    lines = []
+    for ds in ("ipol", "mobgap"):
+        held = np.array([e for s in subjects for d, x, e in scores[picks[s]] if x == s and d == ds])
+        what = "segment distance vs foot sensors" if ds == "ipol" else "step length vs INDIP"
+        lines.append(
+            f"LOSO step length ({ds} {what}, n={held.size}): mean {held.mean():+.1f} %, "
+            f"MAE {np.abs(held).mean():.1f} %"
+        )
+    lines.append(f"  (K, h_floor_m) chosen per fold: {sorted({picks[s] for s in subjects})}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true", help="per-bout speed rows")
+    parser.add_argument(
+        "--cv",
+        action="store_true",
+        help="leave-one-subject-out checks of fitted constants (~1 min)",
+    )
     args = parser.parse_args(argv)
     if not _data.ipol_trial_ids() and not _data.mobgap_names():
         print(f"no real recordings under {_data.data_root()}: nothing to measure")
@@ -282,6 +430,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"reference bouts lost, all mobgap-lab: {sum(mg_speed.lost.values())}")
     if args.verbose:
         print("\n".join(mg_speed.rows))
+    if args.cv:
+        print()
+        print(cv_turning_rule())
+        print("\n".join(cv_step_length()))
 
     print("\nanchors (all 110 ipol trials, lower back unless noted):")
     for name, figures in ANCHORS.items():

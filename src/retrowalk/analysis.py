@@ -286,7 +286,9 @@ def _scan_chunk(
     acc: np.ndarray, gyro: np.ndarray | None, fs: float, gap_mask: np.ndarray
 ) -> _ContactTable:
     frame = body_frame(acc, gyro, fs)
-    det = TrunkContactDetector().detect(frame.acc_vertical_mps2, frame.acc_horizontal_mps2, fs)
+    det = TrunkContactDetector().detect(
+        frame.acc_vertical_mps2, frame.acc_horizontal_mps2, fs, frame.gyro_vertical_rads
+    )
     ic, prom = det.ic_samples_, det.prominence_mps2_
     keep = ~gap_mask[ic] if ic.size else np.zeros(0, dtype=bool)
     ic, prom = ic[keep], prom[keep]

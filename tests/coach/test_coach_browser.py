@@ -90,6 +90,3 @@ def test_coach_and_3mbwt_flow(server: str, page, tmp_path: Path) -> None:  # typ
 
     for name in ("screening.png", "plan.png", "result.png", "clinic.png", "report-print.png"):
         screenshot_has_content(shots / name)
-    import shutil
-
-    shutil.copytree(shots, Path("/tmp/coach-shots"), dirs_exist_ok=True)

@@ -9,7 +9,7 @@ import pytest
 from trunk_helpers import regular_steps, walking_recording
 
 from retrowalk.frame import body_frame
-from retrowalk.gait.bouts import BoutDetector
+from retrowalk.gait.bouts import BoutDetector, GaitInitiationFilter
 from retrowalk.gait.contacts import LateralityEstimator, TrunkContactDetector
 from retrowalk.gait.spatial import (
     TrunkStepLength,
@@ -122,3 +122,18 @@ def test_trunk_step_length_limits_outliers_and_ignores_the_excursion_floor():
     assert np.isnan(got[7])
     # stepping on the spot (excursion below the floor) carries no distance
     assert model.estimate(np.full(5, 0.5 * model.h_floor_m), 0.9).step_length_m_[0] == 0.0
+
+
+def test_gait_initiation_filter_drops_a_quick_weak_first_peak():
+    ic = (np.array([0.6, 1.0, 1.6, 2.2, 2.8, 3.4, 4.0]) * FS).astype(int)
+    prom = np.array([0.5, 3.0, 3.2, 3.1, 2.9, 3.0, 3.1])
+    bouts = BoutDetector().detect(ic, FS).bouts_
+    assert GaitInitiationFilter().filter(ic, prom, bouts).keep_.tolist() == [False] + [True] * 6
+    # a strong first peak, or a slow first step, is a real first contact
+    strong = prom.copy()
+    strong[0] = 2.5
+    assert GaitInitiationFilter().filter(ic, strong, bouts).keep_.all()
+    slow = ic.copy()
+    slow[0] = int(0.3 * FS)
+    bouts = BoutDetector().detect(slow, FS).bouts_
+    assert GaitInitiationFilter().filter(slow, prom, bouts).keep_.all()

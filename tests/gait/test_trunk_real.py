@@ -96,11 +96,14 @@ def test_other_sampling_rates(ipol, rate_hz):
     assert abs(det.size - meta["ic"].size) <= 2
 
 
-def test_without_gyroscope_the_steps_are_the_same(ipol):
+def test_without_gyroscope_the_steps_are_nearly_the_same(ipol):
+    """The gyroscope only admits weaker steps while turning; elsewhere nothing changes."""
     rec, _ = ipol["5-3"]
     full = analyze(rec, AnalysisOptions(placement="lower_back"))
     acc_only = analyze(rec.with_(gyro_rads=None), AnalysisOptions(placement="lower_back"))
-    assert [s.time_s for s in acc_only.steps] == [s.time_s for s in full.steps]
+    a = np.round(np.array([s.time_s for s in acc_only.steps]) * 100).astype(int)
+    b = np.round(np.array([s.time_s for s in full.steps]) * 100).astype(int)
+    assert match_count(a, b, 1) >= b.size - 3 and abs(a.size - b.size) <= 3
     assert all(s.side is None for s in acc_only.steps)
     assert all(b.speed_mps is not None for b in acc_only.bouts)
 
@@ -161,3 +164,51 @@ def test_mobgap_daily_life_stride_length_is_not_inflated():
     assert len(errors) >= 12
     assert abs(float(np.mean(errors))) <= 0.10
     assert float(np.mean(np.abs(errors))) <= 0.18
+
+
+@pytest.fixture(scope="module")
+def ipol_all_steps():
+    data = data_module()
+    out = []
+    for trial in data.ipol_trial_ids():
+        rec, meta = data.load_ipol_trial(trial, "lb")
+        out.append((_inside(_steps(rec, height_m=meta["height_m"]), meta), meta))
+    return out
+
+
+def test_starts_and_stops_of_the_ipol_walks(ipol_all_steps):
+    """The weight shift before the first step is no step; the soft last step is one.
+
+    Over the 70 trials: detections more than 0.25 s before the first reference
+    contact were 14 before the gait-initiation filter (now 4); reference last
+    contacts (the foot closing beside the other) missed were 22 (now 14).
+    """
+    early = missed_last = 0
+    for det, meta in ipol_all_steps:
+        ref = meta["ic"]
+        early += int(np.sum(det < ref[0] - TOL))
+        missed_last += int(np.min(np.abs(det - ref[-1])) > TOL) if det.size else 1
+    assert early <= 7
+    assert missed_last <= 18
+
+
+def test_recall_and_precision_on_all_ipol_trials(ipol_all_steps):
+    tp = n_det = n_ref = 0
+    for det, meta in ipol_all_steps:
+        tp += match_count(det, meta["ic"], TOL)
+        n_det += det.size
+        n_ref += meta["ic"].size
+    # before the turning and start/stop rules: recall 96.8 %, precision 97.3 %
+    assert tp / n_ref >= 0.975
+    assert tp / n_det >= 0.968
+
+
+def test_turning_steps_of_the_ipol_u_turns(ipol_all_steps):
+    """Reference contacts inside the U-turns missed: 43 before the gyroscope rule, now 17."""
+    missed = 0
+    for det, meta in ipol_all_steps:
+        u0, u1 = meta["uturn_boundaries"]
+        ref = meta["ic"][(meta["ic"] >= u0 - 50) & (meta["ic"] <= u1 + 50)]
+        hit = match_count(det, ref, TOL)
+        missed += ref.size - hit
+    assert missed <= 26

