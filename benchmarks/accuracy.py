@@ -233,7 +233,9 @@ def mobgap() -> tuple[Tally, SpeedTally]:
 
 TURNING_GRID = [(rp, tr) for rp in (0.1, 0.15, 0.2, 0.25) for tr in (0.5, 0.8, 1.2, 1.6)]
 STEP_LENGTH_GRID = [
-    (k, h0) for k in (1.20, 1.25, 1.30, 1.35, 1.40, 1.45, 1.50) for h0 in (0.0, 0.002, 0.004, 0.006)
+    (k, h0)
+    for k in (1.20, 1.25, 1.30, 1.35, 1.40, 1.45, 1.50)
+    for h0 in (0.0, 0.002, 0.003, 0.004, 0.005, 0.006)
 ]
 
 

@@ -140,7 +140,7 @@ def test_mobgap_daily_life_stride_length_is_not_inflated():
     """Slow, turning daily-life bouts: stride length against the INDIP reference.
 
     With the plain pendulum model the mean error was about +30 % on these
-    bouts; with the excursion floor about +3 % (mean absolute 13 %). The
+    bouts; with the excursion floor about -1 % (mean absolute 13 %). The
     bounds leave a margin.
     """
     data = data_module()
