@@ -56,8 +56,12 @@ def test_bout_fields_follow_the_contract():
         assert key in bout
     assert bout["direction"] in ("forward", "backward", "uncertain")
     assert 0.0 <= bout["direction_confidence"] <= 1.0
-    assert bout["energy_kcal"] is None
+    # Energy follows the speed: a number with a speed, none without one.
+    assert (bout["energy_kcal"] is None) == (bout["speed_mps"] is None)
     assert doc["assumptions"]["height_source"] == "given"
+    assert doc["assumptions"]["weight_source"] == "default"
+    assert doc["summary"]["energy_kcal"] == pytest.approx(bout["energy_kcal"] or 0.0, abs=0.01)
+    assert doc["session"]["n_bouts"] == 1
     assert all(s["bout"] == 0 and 0 <= s["time_s"] <= 30 for s in doc["steps"])
 
 

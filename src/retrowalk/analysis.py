@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 
 from retrowalk import __version__
+from retrowalk.energy import fill_bout_energy
 from retrowalk.frame import BodyFrame, body_frame
 from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter
 from retrowalk.gait.contacts import (
@@ -174,8 +175,15 @@ class Analysis:
                 "uncertain": self.direction_totals("uncertain"),
                 "energy_kcal": self.energy_kcal,
             },
+            "session": self.session_summary(),
             "notes": self.notes,
         }
+
+    def session_summary(self) -> dict[str, Any]:
+        """Totals, switches, interval pattern and steadiness (:mod:`retrowalk.session`)."""
+        from retrowalk.session import summarise
+
+        return summarise(self).to_dict()
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
@@ -211,22 +219,25 @@ def analyze(recording: Recording, options: AnalysisOptions | None = None) -> Ana
     if recording.placement == "video":
         from retrowalk.video.analysis import analyze_video
 
-        return analyze_video(recording, options)
-    placement, confidence, placement_notes = resolve_placement(recording, options.placement)
-    profile = _direction_profile(options.direction_profile, placement, assumptions)
-    if placement == "foot":
-        bouts, steps, notes = _analyze_foot(recording, assumptions)
+        result = analyze_video(recording, options)
     else:
-        bouts, steps, notes = _analyze_trunk(recording, placement, assumptions, profile)
-    return Analysis(
-        recording=recording,
-        placement=placement,
-        placement_confidence=confidence,
-        assumptions=assumptions,
-        bouts=bouts,
-        steps=steps,
-        notes=[*placement_notes, *notes],
-    )
+        placement, confidence, placement_notes = resolve_placement(recording, options.placement)
+        profile = _direction_profile(options.direction_profile, placement, assumptions)
+        if placement == "foot":
+            bouts, steps, notes = _analyze_foot(recording, assumptions)
+        else:
+            bouts, steps, notes = _analyze_trunk(recording, placement, assumptions, profile)
+        result = Analysis(
+            recording=recording,
+            placement=placement,
+            placement_confidence=confidence,
+            assumptions=assumptions,
+            bouts=bouts,
+            steps=steps,
+            notes=[*placement_notes, *notes],
+        )
+    fill_bout_energy(result.bouts, float(result.assumptions["weight_kg"]))
+    return result
 
 
 # --------------------------------------------------------------------------- #
@@ -411,15 +422,16 @@ MIN_CONTACT_SEPARATION_S = 0.15
 STEP_MAX_S = 1.5
 
 
-def _sides(frame: BodyFrame | None, ic: np.ndarray, direction: Direction) -> list[Side]:
+def _sides(yaw_rate_rads: np.ndarray | None, ic: np.ndarray, direction: Direction) -> list[Side]:
     """Left/right per contact; unknown without gyroscope or for backward bouts.
 
-    ``frame`` covers the bout and ``ic`` is relative to its start. The pelvic-yaw
-    cue is checked on forward walking only, so backward bouts get no side.
+    ``yaw_rate_rads`` (angular rate about the vertical) covers the bout and ``ic``
+    is relative to its start. The pelvic-yaw cue is checked on forward walking
+    only, so backward bouts get no side.
     """
-    if frame is None or frame.gyro_vertical_rads is None or direction == "backward":
+    if yaw_rate_rads is None or direction == "backward":
         return [None] * ic.size
-    return LateralityEstimator().estimate(frame.gyro_vertical_rads, ic).sides_  # type: ignore[return-value]
+    return LateralityEstimator().estimate(yaw_rate_rads, ic).sides_  # type: ignore[return-value]
 
 
 def _members(ic: np.ndarray, span: BoutSpan) -> np.ndarray:
@@ -498,18 +510,19 @@ def _directional_spans(
         out = []
         for span in spans:
             frame, lo = _bout_frame(recording, span, ic)
-            out.append(
-                (span, "uncertain", 0.0, _sides(frame, _members(ic, span) - lo, "uncertain"))
-            )
+            yaw = frame.gyro_vertical_rads
+            out.append((span, "uncertain", 0.0, _sides(yaw, _members(ic, span) - lo, "uncertain")))
         return out
     min_steps = BoutDetector().min_steps
-    frames, parts = [], []
+    # Keep only what is needed later (the yaw rate for left/right), not whole
+    # frames, so memory stays proportional to the recording, not to ~10x it.
+    yaw_rates, parts = [], []
     for span in spans:
         frame, lo = _bout_frame(recording, span, ic)
         members = _members(ic, span) - lo
         bound = [(int(members[0]), int(members[-1]))]
         parts.append(step_evidence(frame, bound, members).shifted(lo))
-        frames.append((frame, lo))
+        yaw_rates.append((frame.gyro_vertical_rads, lo))
     bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
     members_all = np.concatenate([_members(ic, s) for s in spans])
     evidence = StepEvidence.concat(parts)
@@ -527,7 +540,7 @@ def _directional_spans(
         by_source.setdefault(src, []).append((inside, label, float(conf)))
     out: list[tuple[BoutSpan, Direction, float, list[Side]]] = []
     for k, span in enumerate(spans):
-        frame, lo = frames[k]
+        yaw, lo = yaw_rates[k]
         pieces = by_source.get(k, [])
         if len(pieces) > 1 and all(p[0].size >= min_steps for p in pieces):
             taken = -1
@@ -536,7 +549,7 @@ def _directional_spans(
                 first, last = span.first + int(inside[0]), span.first + int(inside[-1])
                 taken = int(inside[-1])
                 piece = BoutSpan(first, last, int(ic[first]), int(ic[last]))
-                out.append((piece, label, conf, _sides(frame, _members(ic, piece) - lo, label)))
+                out.append((piece, label, conf, _sides(yaw, _members(ic, piece) - lo, label)))
             continue
         if len(pieces) == 1:
             label, conf = pieces[0][1], pieces[0][2]
@@ -545,7 +558,7 @@ def _directional_spans(
                 evidence, bounds, members_all, profile=profile
             )
             label, conf = whole.bout_direction_[k], float(whole.bout_confidence_[k])
-        out.append((span, label, conf, _sides(frame, _members(ic, span) - lo, label)))
+        out.append((span, label, conf, _sides(yaw, _members(ic, span) - lo, label)))
     return out
 
 
