@@ -52,36 +52,38 @@ def _write_csv(rec: Recording, path: Path) -> None:
     frame.to_csv(path, index=False, float_format="%.6f")
 
 
-def build_corpus(folder: Path, n: int, seconds: float) -> float:
-    """Write ``n`` slices of about ``seconds`` each; returns hours of data written."""
-    sources = _sources()
-    folder.mkdir(parents=True, exist_ok=True)
-    total_s = 0.0
-    i = 0
-    rng = np.random.default_rng(0)
-    while i < n:
-        for rec in sources:
-            if i >= n:
-                break
-            length = min(seconds * rng.uniform(0.8, 1.2), rec.duration_s)
-            start = rng.uniform(0.0, max(rec.duration_s - length, 0.0))
-            part = rec.slice_s(start, start + length)
-            _write_csv(part, folder / f"rec{i:05d}.csv")
-            total_s += part.duration_s
-            i += 1
-    return total_s / 3600.0
-
-
-def _engine_hours_per_s() -> float:
-    """Engine throughput on one long recording (1 h tiled from real trials)."""
-    sources = _sources()
+def _tiled(sources: list[Recording], min_samples: int) -> Recording:
+    """The real recordings one after another, repeated until long enough."""
     acc, gyro, total = [], [], 0
-    while total < 360_000:
+    while total < min_samples:
         for rec in sources:
             acc.append(rec.acc_mps2)
             gyro.append(rec.gyro_rads)
             total += rec.n_samples
-    long = Recording(np.concatenate(acc), np.concatenate(gyro), 100.0, placement="lower_back")
+    return Recording(np.concatenate(acc), np.concatenate(gyro), 100.0, placement="lower_back")
+
+
+def build_corpus(folder: Path, n: int, seconds: float) -> float:
+    """Write ``n`` consecutive slices of about ``seconds`` each; returns hours written.
+
+    The slices are cut from the real recordings played one after another, so
+    every file holds real walking, standing and turning, and file lengths vary
+    by +/-20 %.
+    """
+    rng = np.random.default_rng(0)
+    lengths = rng.uniform(0.8, 1.2, n) * seconds
+    long = _tiled(_sources(), int(lengths.sum() * 100) + 1)
+    folder.mkdir(parents=True, exist_ok=True)
+    start = 0.0
+    for i, length in enumerate(lengths):
+        _write_csv(long.slice_s(start, start + length), folder / f"rec{i:05d}.csv")
+        start += length
+    return float(lengths.sum()) / 3600.0
+
+
+def _engine_hours_per_s() -> float:
+    """Engine throughput on one long recording (1 h tiled from real trials)."""
+    long = _tiled(_sources(), 360_000)
     analyze(long, AnalysisOptions(placement="lower_back"))
     start = time.perf_counter()
     analyze(long, AnalysisOptions(placement="lower_back"))

@@ -204,6 +204,7 @@ def fit_model(cases: list[Case]) -> tuple[DirectionModel, dict[str, DirectionMod
     scale = np.sqrt((all_steps**2).mean(axis=0)) + 1e-12
 
     fold_w: dict[str, np.ndarray] = {}
+    failed: set[str] = set()  # subjects whose pooled LOSO sign is wrong
     cv_sub: list[tuple[float, int]] = []
     cv_bout, cv_step = [], []
     for g in groups:
@@ -215,6 +216,8 @@ def fit_model(cases: list[Case]) -> tuple[DirectionModel, dict[str, DirectionMod
                 continue
             f, b = feats[c.name]
             z = (f / scale) @ w
+            if z.mean() <= 0:
+                failed.add(g)
             cv_step.extend(z > 0)
             for k in np.unique(b):
                 zk = z[b == k]
@@ -239,10 +242,16 @@ def fit_model(cases: list[Case]) -> tuple[DirectionModel, dict[str, DirectionMod
         "loso_cv_stride_accuracy": round(float(np.mean(cv_step)), 4),
         "feature": "o_k(tau) . e_bar(tau), v-h circular cross-correlation over one stride",
         "refit_with": ".venv/bin/python benchmarks/direction.py --fit",
+        "transfer": "transfer_failures of transfer_subjects: subjects whose pooled bout "
+        "sign was wrong leave-subject-out; rule of succession (f+1)/(n+2) = chance the "
+        "cue carries no information for a new person",
     }
     gain_f = float(gain[0])
-    model = DirectionModel(DEFAULT_LAGS, w_all, scale, gain_f, info)
-    folds = {g: DirectionModel(DEFAULT_LAGS, w, scale, gain_f, {}) for g, w in fold_w.items()}
+    model = DirectionModel(DEFAULT_LAGS, w_all, scale, gain_f, info, len(failed), len(groups))
+    folds = {
+        g: DirectionModel(DEFAULT_LAGS, w, scale, gain_f, {}, len(failed - {g}), len(groups) - 1)
+        for g, w in fold_w.items()
+    }
     return model, folds
 
 
@@ -254,7 +263,16 @@ def fold_models(cases: list[Case]) -> dict[str, DirectionModel]:
     for g in sorted({c.group for c in cases}, key=int):
         train = [feats[c.name] for c in cases if c.group != g]
         w = _fit_weights(train, shipped.feature_scale)
-        out[g] = DirectionModel(shipped.lags, w, shipped.feature_scale, shipped.logit_gain, {})
+        # The fold's own transfer estimate: one subject fewer behind it.
+        out[g] = DirectionModel(
+            shipped.lags,
+            w,
+            shipped.feature_scale,
+            shipped.logit_gain,
+            {},
+            shipped.transfer_failures,
+            max(shipped.transfer_subjects - 1, 0),
+        )
     return out
 
 
@@ -308,12 +326,18 @@ def evaluate_lower_back(
 ) -> dict[tuple[str, str], Tally]:
     """Table for reference bouts; ``models`` maps group -> model (None = shipped)."""
     table: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    # Lowest probability of "backward" on a bout that truly is (time-reversed): the
+    # room left for the asymmetric backward margin (min_backward_confidence).
+    weakest: dict[str, float] = {}
     for i, case in enumerate(cases):
         model = models[case.group] if models else None
         for condition, truth in TRUTH.items():
             rec, bouts, ic = transformed(case, condition)
             for rot_name, R in rotations(rec, seed=i, n_random=n_random):
                 clf = classify_case(rec.rotated(R), bouts, ic, model)
+                if truth == BACKWARD and clf.bout_score_:
+                    p_back = float(1.0 / (1.0 + np.exp(max(clf.bout_score_))))
+                    weakest[condition] = min(weakest.get(condition, 1.0), p_back)
                 in_bout = np.zeros(len(ic), dtype=bool)
                 for a, b in bouts:
                     in_bout |= (ic >= a) & (ic <= b)
@@ -326,6 +350,12 @@ def evaluate_lower_back(
     for (condition, rot), tally in table.items():
         if condition != "ALL" or rot == "ALL":
             print(f"{condition:<22}{rot:<20} {tally.row()}")
+    margin = WalkingDirectionClassifier().min_backward_confidence
+    for condition, p in weakest.items():
+        print(
+            f"weakest P(backward) of a {condition} bout: {p:.3f} "
+            f"(backward needs {margin:.2f} without calibration)"
+        )
     return table
 
 

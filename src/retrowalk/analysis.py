@@ -499,8 +499,12 @@ def _directional_spans(
     sign, or the calibration ``profile``. Only the bout's own contacts feed it,
     and turning steps are ignored. A bout is split where the direction changes
     (the contract: a change of direction starts a new bout); pieces shorter
-    than a bout are not split off. Without the classifier every bout is
-    ``"uncertain"`` with confidence 0. Notes on what was assumed go to ``notes``.
+    than a bout are not split off. Without a calibration, a bout whose
+    evidence leans backward but is not strong enough for a backward call (the
+    pooled sign comes from a cue that differs between people) is
+    ``"uncertain"``, never ``"forward"``; the classifier's note saying so goes
+    to ``notes``. Without the classifier every bout is ``"uncertain"`` with
+    confidence 0. Notes on what was assumed go to ``notes``.
     """
     try:
         from retrowalk.gait.direction import StepEvidence, WalkingDirectionClassifier, step_evidence

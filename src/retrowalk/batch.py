@@ -185,48 +185,73 @@ def _done_marker(out_dir: Path, key: str) -> Path:
     return out_dir / "parts" / "done" / f"{key}.json"
 
 
-def analyse_item(item: BatchItem, out_dir: str, defaults: AnalysisOptions) -> dict[str, Any]:
-    """Analyse one recording and write its parts; the task every worker runs.
-
-    Returns a small status dict; nothing large travels back to the caller.
-    """
-    out = Path(out_dir)
+def _analyse_one(
+    item: BatchItem, out: Path, defaults: AnalysisOptions
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Status of one recording and its table rows (none when skipped)."""
     options = item.options(defaults)
     try:
         file_hash = content_hash(item.path)
     except OSError as exc:
-        file_hash = hashlib.sha256(str(item.path).encode()).hexdigest()
-        return _record_failure(out, item, task_key(file_hash, options), f"cannot read: {exc}")
+        key = task_key(hashlib.sha256(str(item.path).encode()).hexdigest(), options)
+        return _failure(item, key, f"cannot read: {exc}")
     key = task_key(file_hash, options)
     marker = _done_marker(out, key)
     if marker.exists():
-        status = json.loads(marker.read_text())
-        return {**status, "status": "skipped"}
+        return {**json.loads(marker.read_text()), "status": "skipped"}, {}
     try:
         recording = read_recording(item.path, placement=options.placement)
         analysis = analyze(recording, options)
     except RetrowalkError as exc:
-        return _record_failure(out, item, key, str(exc))
+        return _failure(item, key, str(exc))
     except Exception as exc:  # one bad file never stops the batch
-        return _record_failure(out, item, key, f"internal error: {type(exc).__name__}: {exc}")
+        return _failure(item, key, f"internal error: {type(exc).__name__}: {exc}")
     extra = {
         f"person_{k}" if k in MANIFEST_PERSON_COLUMNS else k: v for k, v in item.person.items()
     }
     extra["content_sha256"] = file_hash
-    tables = analysis_tables(analysis, key, extra)
-    for name, frame in tables.items():
-        _write_atomic(frame, out / "parts" / name / f"{key}.parquet")
     status = {"key": key, "path": str(item.path), "duration_s": recording.duration_s}
-    _write_marker(marker, status)
-    return {**status, "status": "analysed"}
+    return {**status, "status": "analysed"}, analysis_tables(analysis, key, extra)
 
 
-def _record_failure(out: Path, item: BatchItem, key: str, reason: str) -> dict[str, Any]:
-    frame = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
-    _write_atomic(frame, out / "parts" / "errors" / f"{key}.parquet")
+def _failure(
+    item: BatchItem, key: str, reason: str
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     status = {"key": key, "path": str(item.path), "duration_s": 0.0, "reason": reason}
-    _write_marker(_done_marker(out, key), status)
-    return {**status, "status": "failed"}
+    errors = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
+    return {**status, "status": "failed"}, {"errors": errors}
+
+
+def analyse_items(
+    items: list[BatchItem], out_dir: str, defaults: AnalysisOptions
+) -> list[dict[str, Any]]:
+    """Analyse a group of recordings; the task every worker runs.
+
+    The group's rows are written as one part file per table (atomically), then
+    each recording is marked done with the name of its part. A run killed in
+    between leaves parts that no marker names; they are ignored and the
+    recordings are analysed again next time. Only small status dicts travel
+    back to the caller.
+    """
+    out = Path(out_dir)
+    statuses: list[dict[str, Any]] = []
+    rows: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    for item in items:
+        status, tables = _analyse_one(item, out, defaults)
+        statuses.append(status)
+        for name, frame in tables.items():
+            rows[name].append(frame)
+    part = uuid.uuid4().hex
+    for name, frames in rows.items():
+        frames = [f for f in frames if not f.empty]
+        if frames:
+            table = pd.concat(frames, ignore_index=True)
+            _write_atomic(table, out / "parts" / name / f"{part}.parquet")
+    for status in statuses:
+        if status["status"] != "skipped":
+            marked = {k: v for k, v in status.items() if k != "status"}
+            _write_marker(_done_marker(out, status["key"]), {**marked, "part": part})
+    return statuses
 
 
 def _write_marker(marker: Path, status: dict[str, Any]) -> None:
@@ -236,20 +261,63 @@ def _write_marker(marker: Path, status: dict[str, Any]) -> None:
     os.replace(tmp, marker)
 
 
+def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
+    """Recording key -> the part file that holds its rows, from the done markers."""
+    parts: dict[str, str] = {}
+    for marker in (out_dir / "parts" / "done").glob("*.json"):
+        status = json.loads(marker.read_text())
+        parts[status["key"]] = status["part"]
+    return parts
+
+
 def gather_tables(out_dir: Path) -> dict[str, int]:
-    """Concatenate the parts into ``<table>.parquet`` and ``<table>.csv``; row counts."""
+    """Gather the parts into ``<table>.parquet`` and ``<table>.csv``; row counts.
+
+    Only rows of a recording's marked part are taken, so a part left by an
+    interrupted run never duplicates a recording.
+    """
+    owner = _part_of_each_recording(out_dir)
     counts: dict[str, int] = {}
     for name in TABLES:
-        parts = sorted((out_dir / "parts" / name).glob("*.parquet"))
-        frames = [pd.read_parquet(p) for p in parts]
-        frames = [f for f in frames if not f.empty]
+        frames = []
+        for path in sorted((out_dir / "parts" / name).glob("*.parquet")):
+            frame = pd.read_parquet(path)
+            keep = frame["recording_id"].map(owner).eq(path.stem)
+            if keep.any():
+                frames.append(frame[keep.to_numpy()])
         table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if not table.empty:
+            table = table.sort_values("recording_id", kind="stable", ignore_index=True)
         counts[name] = len(table)
         _write_atomic(table, out_dir / f"{name}.parquet")
         tmp = out_dir / f".{name}.csv.{uuid.uuid4().hex}.tmp"
         table.to_csv(tmp, index=False)
         os.replace(tmp, out_dir / f"{name}.csv")
     return counts
+
+
+def group_items(items: list[BatchItem], *, max_files: int, max_bytes: int) -> list[list[BatchItem]]:
+    """Split items into tasks of at most ``max_files`` files or ``max_bytes`` of input.
+
+    Grouping small recordings keeps the per-task cost of a distributed scheduler
+    (about a millisecond or more per task) small beside the analysis itself.
+    """
+    groups: list[list[BatchItem]] = []
+    current: list[BatchItem] = []
+    size = 0
+    for item in items:
+        try:
+            item_bytes = item.path.stat().st_size if item.path.is_file() else max_bytes
+        except OSError:
+            item_bytes = 0
+        if current and (len(current) >= max_files or size + item_bytes > max_bytes):
+            groups.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += item_bytes
+    if current:
+        groups.append(current)
+    return groups
 
 
 ProgressCallback = Callable[[dict[str, Any]], None]
@@ -265,6 +333,8 @@ def run_batch(
     serial: bool = False,
     on_result: ProgressCallback | None = None,
     max_in_flight_per_worker: int = 4,
+    files_per_task: int = 32,
+    bytes_per_task: int = 32 * 2**20,
 ) -> BatchSummary:
     """Analyse every item and gather the tables.
 
@@ -284,10 +354,13 @@ def run_batch(
         Run in this process without Dask (same task function), for debugging
         and as the single-process baseline.
     on_result
-        Called with each task's status dict as it completes (progress display).
+        Called with each recording's status dict as it completes (progress display).
     max_in_flight_per_worker
         Bound on submitted-but-unfinished tasks, so memory stays flat however
         many files there are.
+    files_per_task, bytes_per_task
+        Largest group of recordings one task analyses; groups are made smaller
+        when there are few files, so every worker gets work.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -307,12 +380,18 @@ def run_batch(
         if on_result is not None:
             on_result(status)
 
+    def groups(workers: int) -> list[list[BatchItem]]:
+        fair_share = -(-len(items) // max(workers * max_in_flight_per_worker, 1))
+        size = max(1, min(files_per_task, fair_share))
+        return group_items(items, max_files=size, max_bytes=bytes_per_task)
+
     if serial:
-        for item in items:
-            account(analyse_item(item, str(out), defaults))
+        for group in groups(1):
+            for status in analyse_items(group, str(out), defaults):
+                account(status)
     else:
         _run_on_dask(
-            items, str(out), defaults, scheduler, n_workers, account, max_in_flight_per_worker
+            groups, str(out), defaults, scheduler, n_workers, account, max_in_flight_per_worker
         )
     gather_tables(out)
     summary.seconds = time.perf_counter() - started
@@ -320,7 +399,7 @@ def run_batch(
 
 
 def _run_on_dask(
-    items: list[BatchItem],
+    make_groups: Callable[[int], list[list[BatchItem]]],
     out: str,
     defaults: AnalysisOptions,
     scheduler: str | None,
@@ -345,24 +424,25 @@ def _run_on_dask(
     try:
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
         window = max(workers * max_in_flight_per_worker, 1)
-        queue = iter(items)
+        queue = iter(make_groups(workers))
         first = [
-            client.submit(analyse_item, item, out, defaults, pure=False)
-            for item in _take(queue, window)
+            client.submit(analyse_items, group, out, defaults, pure=False)
+            for group in _take(queue, window)
         ]
         pending = as_completed(first)
         for future in pending:
-            account(future.result())
+            for status in future.result():
+                account(status)
             future.release()
-            for item in _take(queue, 1):
-                pending.add(client.submit(analyse_item, item, out, defaults, pure=False))
+            for group in _take(queue, 1):
+                pending.add(client.submit(analyse_items, group, out, defaults, pure=False))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def _take(iterator: Iterator[BatchItem], n: int) -> list[BatchItem]:
+def _take(iterator: Iterator[list[BatchItem]], n: int) -> list[list[BatchItem]]:
     taken = []
     for _ in range(n):
         try:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from contextlib import nullcontext
 from enum import StrEnum
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -23,8 +21,9 @@ from rich.table import Table
 from retrowalk import __version__
 from retrowalk.analysis import Analysis, AnalysisOptions, analyze
 from retrowalk.assess.cli import test_app
+from retrowalk.cli_support import user_errors
 from retrowalk.coach.cli import log_app, plan_app
-from retrowalk.errors import AnalysisError, RetrowalkError
+from retrowalk.errors import AnalysisError
 from retrowalk.io import read_recording
 from retrowalk.kids.cli import child_app
 from retrowalk.learn.cli import learn_app
@@ -39,8 +38,6 @@ app = typer.Typer(
 )
 err_console = Console(stderr=True)
 out_console = Console()
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class PlacementChoice(StrEnum):
@@ -60,21 +57,6 @@ class GyroUnit(StrEnum):
     auto = "auto"
     dps = "dps"
     rads = "rads"
-
-
-def _user_errors(func: F) -> F:
-    """Turn RetrowalkError into one stderr line and exit code 2."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RetrowalkError as exc:
-            # One line, never wrapped, so scripts can read it.
-            sys.stderr.write(f"retrowalk: error: {' '.join(str(exc).split())}\n")
-            raise typer.Exit(code=2) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def run_analysis(
@@ -134,7 +116,7 @@ def print_summary(analysis: Analysis, console: Console) -> None:
 
 
 @app.command("analyze")
-@_user_errors
+@user_errors
 def analyze_command(
     recording: Annotated[Path, typer.Argument(help="Recording file, folder or zip export.")],
     placement: Annotated[
@@ -199,7 +181,7 @@ def analyze_command(
 
 
 @app.command("calibrate")
-@_user_errors
+@user_errors
 def calibrate_command(
     recording: Annotated[
         Path, typer.Argument(help="A walk you label, e.g. 20 m forward, 20 m back.")
@@ -252,7 +234,7 @@ def calibrate_command(
 
 
 @app.command("batch")
-@_user_errors
+@user_errors
 def batch_command(
     inputs: Annotated[
         list[Path],
@@ -339,7 +321,7 @@ def demo_recording_path() -> Path:
 
 
 @app.command("demo")
-@_user_errors
+@user_errors
 def demo_command(
     serve: Annotated[
         bool, typer.Option(help="Start the web app with the demo data afterwards.")

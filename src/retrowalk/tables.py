@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from retrowalk.analysis import Analysis
@@ -85,34 +86,29 @@ def analysis_tables(
         "analysis_version": data["analysis_version"],
     }
     row.update(extra or {})
-    bouts = pd.DataFrame(
-        [
-            {"recording_id": recording_id, "bout": i, **{k: b.get(k) for k in BOUT_COLUMNS[2:]}}
-            for i, b in enumerate(data["bouts"])
-        ],
-        columns=BOUT_COLUMNS,
-    )
-    steps = pd.DataFrame(
-        [
-            {
-                "recording_id": recording_id,
-                "bout": s["bout"],
-                "time_s": s["time_s"],
-                "direction": s["direction"],
-                "inferred": bool(s.get("inferred", False)),
-            }
-            for s in data["steps"]
-        ],
-        columns=STEP_COLUMNS,
-    )
+    bouts = data["bouts"]
+    bout_columns: dict[str, Any] = {
+        "recording_id": [recording_id] * len(bouts),
+        "bout": np.arange(len(bouts), dtype=np.int64),
+    }
+    for name in BOUT_COLUMNS[2:]:
+        values = [b.get(name) for b in bouts]
+        if name == "direction":
+            bout_columns[name] = values
+        elif name == "n_steps":
+            bout_columns[name] = np.asarray(values, dtype=np.int64)
+        else:  # None (not measured) becomes NaN
+            bout_columns[name] = np.array([np.nan if v is None else v for v in values], float)
+    steps = data["steps"]
+    step_columns = {
+        "recording_id": [recording_id] * len(steps),
+        "bout": np.fromiter((s["bout"] for s in steps), np.int64, len(steps)),
+        "time_s": np.fromiter((s["time_s"] for s in steps), np.float64, len(steps)),
+        "direction": [s["direction"] for s in steps],
+        "inferred": np.fromiter((bool(s.get("inferred")) for s in steps), bool, len(steps)),
+    }
     return {
         "recordings": pd.DataFrame([row]),
-        "bouts": _typed_bouts(bouts),
-        "steps": steps.astype({"bout": "int64", "time_s": "float64", "inferred": "bool"}),
+        "bouts": pd.DataFrame(bout_columns, columns=BOUT_COLUMNS),
+        "steps": pd.DataFrame(step_columns, columns=STEP_COLUMNS),
     }
-
-
-def _typed_bouts(bouts: pd.DataFrame) -> pd.DataFrame:
-    floats = [c for c in BOUT_COLUMNS if c.endswith(("_s", "_spm", "_mps", "_m", "_kcal"))]
-    floats.append("direction_confidence")
-    return bouts.astype({**dict.fromkeys(floats, "float64"), "bout": "int64", "n_steps": "int64"})

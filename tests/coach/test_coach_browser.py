@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coachtest_helpers import screenshot_has_content
+from browser_helpers import screenshot_has_content
 
 
 def test_coach_and_3mbwt_flow(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -114,6 +114,49 @@ def test_daily_life_no_forward_bout_called_backward() -> None:
     assert BACKWARD not in _classify(rec, bouts, ic).bout_direction_
 
 
+MOBGAP_TEST11 = ["HA_001_Test11_Trial1", "HA_002_Test11_Trial1", "MS_001_Test11_Trial1"]
+
+
+@pytest.mark.parametrize("name", MOBGAP_TEST11)
+def test_daily_life_through_analyze_has_no_backward_bout(name: str) -> None:
+    """Real forward daily life, detected bouts (with turns): nothing may come out backward."""
+    from retrowalk.analysis import AnalysisOptions, analyze
+
+    rec, _, _ = _mobgap(name)
+    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    assert result.bouts, "no bouts detected"
+    assert [b.direction for b in result.bouts].count(BACKWARD) == 0
+    assert all(s.direction != BACKWARD for s in result.steps)
+
+
+def test_uncalibrated_confidence_is_capped_for_transfer() -> None:
+    """A cue fitted on a dozen people cannot be near-certain for a new person."""
+    model = default_model()
+    assert model.transfer_subjects >= 10
+    cap = 1.0 - 0.5 * model.transfer_epsilon
+    rec, bouts, ic = _ipol("7-3")
+    fwd = _classify(rec, bouts, ic)
+    back = _classify(*_reverse(rec, bouts, ic))
+    assert fwd.bout_direction_ == [FORWARD, FORWARD]
+    assert back.bout_direction_ == [BACKWARD, BACKWARD]
+    assert max(fwd.bout_confidence_ + back.bout_confidence_) <= cap + 1e-9
+    assert min(back.bout_confidence_) >= 0.9  # still a confident call on the ipol people
+
+
+def test_weak_backward_evidence_is_uncertain_with_a_note() -> None:
+    """Asymmetric rule: backward needs min_backward_confidence, forward only min_confidence."""
+    rec, bouts, ic = _ipol("2-1")
+    rrec, rbouts, ric = _reverse(rec, bouts, ic)
+    strict = _classify(rrec, rbouts, ric, min_backward_confidence=0.999)
+    assert strict.bout_direction_ == [UNCERTAIN, UNCERTAIN]
+    assert any("leaned backward" in n for n in strict.notes_)
+    assert _classify(rec, bouts, ic, min_backward_confidence=0.999).bout_direction_ == [
+        FORWARD,
+        FORWARD,
+    ]
+    assert not any("leaned backward" in n for n in _classify(rrec, rbouts, ric).notes_)
+
+
 def test_forward_then_reversed_splits_near_junction() -> None:
     rec, ((a0, a1), (b0, b1)), ic = _ipol("2-1")
     acc = np.vstack([rec.acc_mps2[a0:a1], rec.acc_mps2[b0:b1][::-1]])
@@ -182,3 +225,6 @@ def test_model_ships_its_provenance() -> None:
     model = default_model()
     assert model.weights.shape == model.lags.shape == model.feature_scale.shape
     assert "loso_cv_bout_accuracy" in model.info
+    assert 0.0 < model.transfer_epsilon < 0.2
+    again = type(model).from_dict(json.loads(json.dumps(model.to_dict())))
+    assert again.transfer_epsilon == model.transfer_epsilon

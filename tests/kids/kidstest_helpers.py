@@ -1,25 +1,19 @@
-"""Helpers of the children's tests: services on a real database, two users, a browser."""
+"""Helpers of the children's tests: services on a real database, two users."""
 
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from webtest_helpers import add_person, csrf, make_settings, sign_up
+from webtest_helpers import add_person, csrf, sign_up
 
 from retrowalk.kids.observations import KidsService
 from retrowalk.store.db import Database
 from retrowalk.store.services import Services
-from retrowalk.web.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
     b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7"
@@ -89,39 +83,7 @@ def kids_world(app, client, other_client) -> KidsWorld:  # type: ignore[no-untyp
     return KidsWorld(client, other_client, child_id, entry_id, adult_id)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """The app under uvicorn on a free port."""
-    app = create_app(make_settings(database_url, tmp_path, worker="none"))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture
-def page(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A headless Chromium page (Debian's /usr/bin/chromium)."""
-    if not CHROMIUM.exists():
-        pytest.skip("needs /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+def server_worker() -> str:
+    """The children's pages need no analysis worker."""
+    return "none"

@@ -7,13 +7,7 @@ from pathlib import Path
 
 from kidstest_helpers import PNG, months_ago
 
-
-def _has_content(path: Path) -> None:
-    from PIL import Image
-
-    with Image.open(path) as img:
-        colours = img.convert("RGB").resize((200, 150)).getcolors(maxcolors=200 * 150)
-    assert colours is not None and len(colours) > 20, f"{path} looks blank"
+from browser_helpers import screenshot_has_content as _has_content
 
 
 def test_child_pages_and_tap_counter(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -5,5 +5,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 
-from learntest_helpers import learn_page, learn_server  # noqa: F401
-from webtest_helpers import app, client, database_url, other_client  # noqa: F401
+from learntest_helpers import learn_page, learn_server, server_worker  # noqa: F401
+from webtest_helpers import app, client, other_client  # noqa: F401
+
+from browser_helpers import page, server  # noqa: F401
+from dbtest_helpers import database_url  # noqa: F401

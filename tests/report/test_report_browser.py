@@ -11,19 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from browser_helpers import CHROMIUM, launch_chromium
 from retrowalk.report import write_report
 from retrowalk.report.figures import PALETTE
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright (PyPI package) is not installed"
@@ -37,7 +27,7 @@ if not CHROMIUM.exists():
 @pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

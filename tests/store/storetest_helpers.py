@@ -1,8 +1,10 @@
-"""Fixtures of the store tests: a migrated database on SQLite and on PostgreSQL."""
+"""Fixtures of the store tests: a migrated database on SQLite and on PostgreSQL.
+
+The database and recording fixtures are in dbtest_helpers.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,23 +13,6 @@ from argon2 import PasswordHasher
 
 from retrowalk.store.db import Database
 from retrowalk.store.services import Services
-from retrowalk.store.testing import temporary_database
-
-REPO = Path(__file__).resolve().parents[2]
-SHARED_SMALL = REPO.parent / "shared" / "data" / "mobgap-lab" / "HA_002_Test5_Trial1.csv"
-DEMO = REPO / "src" / "retrowalk" / "data" / "demo" / "HA_001_Test11_Trial1.csv"
-PG_URL = os.environ.get("RETROWALK_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "postgresql" and not PG_URL:
-        pytest.skip(
-            "PostgreSQL: RETROWALK_TEST_POSTGRES_URL is unset "
-            "(run through `bash scripts/pg-test.sh .venv/bin/pytest ...`)"
-        )
-    with temporary_database(request.param, tmp_path, PG_URL) as url:
-        yield url
 
 
 @pytest.fixture
@@ -42,11 +27,3 @@ def services(db: Database, tmp_path: Path) -> Services:
     return Services(
         db, tmp_path / "data", hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
-
-
-@pytest.fixture
-def recording_file() -> Path:
-    for path in (SHARED_SMALL, DEMO):
-        if path.is_file():
-            return path
-    pytest.skip(f"no recording file at {SHARED_SMALL} or {DEMO}")

@@ -1,10 +1,6 @@
 """Web test fixtures (defined in webtest_helpers)."""
 
-from webtest_helpers import (  # noqa: F401
-    app,
-    client,
-    database_url,
-    other_client,
-    recording_file,
-    world,
-)
+from webtest_helpers import app, client, other_client, world  # noqa: F401
+
+from browser_helpers import page, server, server_worker  # noqa: F401
+from dbtest_helpers import database_url, recording_file  # noqa: F401

@@ -6,64 +6,14 @@ report, open the progress chart; screenshots are checked for content.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from webtest_helpers import make_settings
 
-from retrowalk.web.app import create_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from browser_helpers import CHROMIUM
+from browser_helpers import screenshot_has_content as _screenshot_has_content
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[str]:
-    app = create_app(make_settings(database_url, tmp_path, worker="thread"))
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture
-def page(tmp_path: Path):  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 def _drop_file(page, selector: str, path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -78,15 +28,6 @@ def _drop_file(page, selector: str, path: Path) -> None:  # type: ignore[no-unty
         [data, path.name],
     )
     page.dispatch_event(selector, "drop", {"dataTransfer": handle})
-
-
-def _screenshot_has_content(path: Path) -> None:
-    """Not blank: many distinct colours in the image."""
-    from PIL import Image
-
-    with Image.open(path) as img:
-        colours = img.convert("RGB").resize((200, 150)).getcolors(maxcolors=200 * 150)
-    assert colours is not None and len(colours) > 20, f"{path} looks blank"
 
 
 def test_signup_upload_report_progress(

@@ -1,8 +1,10 @@
-"""Fixtures and helpers of the web tests: an app per test on SQLite and on PostgreSQL."""
+"""Fixtures and helpers of the web tests: an app per test on SQLite and on PostgreSQL.
+
+The database and recording fixtures are in dbtest_helpers.
+"""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,36 +13,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from retrowalk.store.testing import temporary_database
 from retrowalk.web.app import create_app
 from retrowalk.web.settings import Settings
-
-REPO = Path(__file__).resolve().parents[2]
-SHARED_SMALL = REPO.parent / "shared" / "data" / "mobgap-lab" / "HA_002_Test5_Trial1.csv"
-DEMO = REPO / "src" / "retrowalk" / "data" / "demo" / "HA_001_Test11_Trial1.csv"
-PG_URL = os.environ.get("RETROWALK_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database; PostgreSQL only when RETROWALK_TEST_POSTGRES_URL is set."""
-    if request.param == "postgresql" and not PG_URL:
-        pytest.skip(
-            "PostgreSQL: RETROWALK_TEST_POSTGRES_URL is unset "
-            "(run through `bash scripts/pg-test.sh .venv/bin/pytest ...`)"
-        )
-    with temporary_database(request.param, tmp_path, PG_URL) as url:
-        yield url
-
-
-@pytest.fixture
-def recording_file() -> Path:
-    """A small real lower-back recording."""
-    if SHARED_SMALL.is_file():
-        return SHARED_SMALL
-    if DEMO.is_file():
-        return DEMO
-    pytest.skip(f"no recording file at {SHARED_SMALL} or {DEMO}")
 
 
 def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:

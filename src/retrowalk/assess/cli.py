@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from retrowalk.coach.cli import local_account, local_person, local_services, user_errors
+from retrowalk.cli_support import local_account, local_person, local_services, user_errors
 
 test_app = typer.Typer(help="Clinical backward-walk tests.", no_args_is_help=True)
 out = Console()

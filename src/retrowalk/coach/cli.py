@@ -12,23 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
 from enum import StrEnum
-from functools import wraps
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from retrowalk.errors import RetrowalkError
+from retrowalk.cli_support import local_account, local_person, local_services, user_errors
 
-LOCAL_EMAIL = "local@retrowalk.local"
 PersonOpt = Annotated[str, typer.Option("--person", "-p", help="Whose data (created if new).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 out = Console()
-F = TypeVar("F", bound=Callable[..., Any])
 
 plan_app = typer.Typer(
     help="Safe-start screening, backward-walking plans and what to do next week.",
@@ -37,54 +33,6 @@ plan_app = typer.Typer(
 log_app = typer.Typer(
     help="Log backward-walking sessions and see the weekly view.", no_args_is_help=True
 )
-
-
-def user_errors(func: F) -> F:
-    """Turn RetrowalkError into one stderr line and exit code 2."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RetrowalkError as exc:
-            sys.stderr.write(f"retrowalk: error: {' '.join(str(exc).split())}\n")
-            raise typer.Exit(code=2) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def local_services() -> Any:
-    """The store services on the default database (migrated on first use)."""
-    from retrowalk.store.db import Database, default_data_dir, default_database_url
-    from retrowalk.store.services import Services
-
-    data_dir = default_data_dir()
-    return Services(Database(default_database_url(data_dir)), data_dir)
-
-
-def local_account(services: Any) -> int:
-    """The id of the local account (created on first use; it has no usable password)."""
-    from retrowalk.store.repositories import Accounts
-
-    with services.db.transaction() as session:
-        accounts = Accounts(session)
-        account = accounts.by_email(LOCAL_EMAIL)
-        if account is None:
-            account = accounts.add(LOCAL_EMAIL, "!no-password")
-        return int(account.id)
-
-
-def local_person(services: Any, account_id: int, name: str, *, create: bool = True) -> int:
-    """The id of the person called ``name`` in the local account (created if new)."""
-    from retrowalk.store.schemas import PersonIn
-    from retrowalk.store.services import NotFoundError
-
-    for person in services.list_people(account_id):
-        if person.name == name:
-            return int(person.id)
-    if not create:
-        raise NotFoundError(f"no person called {name!r}")
-    return int(services.create_person(account_id, PersonIn(name=name)).id)
 
 
 def _context(person: str) -> tuple[Any, int, int]:

@@ -59,6 +59,54 @@ direction in device axes starts a new *stretch*), so per stretch:
    may only withhold a weakly supported backward call ("uncertain"), never make
    a call; see :class:`WalkingDirectionClassifier`.
 
+Transfer to a new person
+------------------------
+Step 2 is the only place where a person-dependent cue decides, and it is the
+weak link: on ipol-gait (leave-subject-out) the mean stride score of a subject
+is 2.2-7.4 (SD 1.6 between subjects, all positive), but on other people and
+devices it can be a tenth of that and of either sign (mobgap-lab, never fitted
+on: straight forward walks of one person scored -0.37 and +0.35 on two trials).
+Pooling many steps then makes a *consistently wrong* sign look certain: the
+logistic ``gain * mean * sqrt(n)`` only knows the step-to-step noise, not the
+person-to-person spread. Two measures, both set on ipol leave-subject-out:
+
+- *tempered confidence* (:func:`transfer_logit`): with probability
+  ``epsilon`` the cue carries no information for this person and the pooled
+  answer is a coin toss. ``epsilon`` is the rule of succession on the
+  leave-subject-out outcome (0 of 12 subjects wrong: 1/14), so without a
+  calibration no call is surer than about 0.96. A Gaussian spread of the
+  per-subject means was considered and not used: it puts the chance of a sign
+  flip at ``Phi(-4.7 / 1.6) ~ 0.002``, a tail estimate from 12 people that
+  assumes the cue's scale carries over to other people and devices, which it
+  visibly does not;
+- *asymmetric decision* (``min_backward_confidence``, 0.9): without a
+  calibration a bout is called backward only at probability 0.9 with and
+  without the daily-life prior, forward at ``min_confidence`` (0.8). A false
+  "backward" on everyday forward walking is the costlier error (most walking
+  is forward), and weaker backward evidence is reported as "uncertain" with a
+  note, never as forward. The margin is bounded by the weakest time-reversed
+  ipol bout: leave-subject-out (all rotations, also slowed to 60 % and 60 %
+  physical) its tempered probability of backward is 0.955, against a cap of
+  0.96 (``benchmarks/direction.py`` prints it), so every reversed ipol leg
+  still comes out backward. A margin above that cap would make every
+  uncalibrated backward call impossible.
+
+Together they take a daily-life recording whose pooled score leans backward by
+a few log-odds (log-odds -5 over 45 aligned steps, a per-step mean of -0.26:
+inside the range ipol never produces for forward walking but small against the
+between-subject spread) to "uncertain" once the daily-life prior applies. A
+*single* forward walk of a person for whom the cue is inverted as strongly as
+for the weakest ipol subject is reversed is indistinguishable from a
+time-reversed walk and is still called backward (one such mobgap-lab walk,
+at 0.957, more than the weakest reversed ipol bout); only a calibration helps
+there.
+
+Detected bouts in daily life are long and include turns (about half of their
+stride windows exceed :data:`MAX_TURN_RATE_RADS` and are dropped), and the
+mounting cue of a bout with few straight steps is weak (``|z|`` of 1-2 where
+bouts with many straight steps give 7 or more); such a bout's share-sign is uncertain, which
+the pooled sign weights by ``|tanh(rho / 2)|``.
+
 A single odd bout therefore flips only when its own mounting cue says clearly
 that it travels opposite to the rest. Steps with a mean yaw rate above
 :data:`MAX_TURN_RATE_RADS` (turns) are ignored by both cues.
@@ -108,7 +156,9 @@ gyroscope only marks turning steps).
 What it cannot promise
 ----------------------
 Validated only on time-reversed forward walking (ipol-gait: every bout right,
-leave-subject-out; mobgap-lab, never fitted on: ~74 % right, 5 % wrong). Real
+leave-subject-out; mobgap-lab, never fitted on, reference bouts: ~74 % of
+forward bouts right, 5 % wrong: the one straight walk whose cue is inverted;
+no daily-life forward bout called backward). Real
 backward walking has toe-first contact and shorter, slower steps, and the
 caveat above. A labelled recording of the person (calibration) is the way to
 results that hold for real backward walking.
@@ -169,6 +219,10 @@ class DirectionModel:
         cross-validated scores of sub-bouts of 4-20 steps.
     info
         How and on what the model was fitted (free-form, for reports).
+    transfer_failures, transfer_subjects
+        Of ``transfer_subjects`` training subjects, how many got the wrong pooled
+        sign when left out of the fit (leave-subject-out). They set
+        :attr:`transfer_epsilon`.
     """
 
     lags: np.ndarray
@@ -176,6 +230,20 @@ class DirectionModel:
     feature_scale: np.ndarray
     logit_gain: float
     info: dict[str, Any] = field(default_factory=dict)
+    transfer_failures: int = 0
+    transfer_subjects: int = 0
+
+    @property
+    def transfer_epsilon(self) -> float:
+        """Chance that the time-arrow cue carries no information for a new person.
+
+        Rule of succession on the leave-subject-out outcome,
+        ``(failures + 1) / (subjects + 2)`` (``0`` when unknown): with 0 failures
+        in 12 subjects, 1/14. See :func:`transfer_logit`.
+        """
+        if self.transfer_subjects <= 0:
+            return 0.0
+        return (self.transfer_failures + 1.0) / (self.transfer_subjects + 2.0)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -184,6 +252,8 @@ class DirectionModel:
             "weights": [float(x) for x in self.weights],
             "feature_scale": [float(x) for x in self.feature_scale],
             "logit_gain": float(self.logit_gain),
+            "transfer_failures": int(self.transfer_failures),
+            "transfer_subjects": int(self.transfer_subjects),
             "info": self.info,
         }
 
@@ -197,6 +267,8 @@ class DirectionModel:
             feature_scale=np.asarray(data["feature_scale"], dtype=np.float64),
             logit_gain=float(data["logit_gain"]),
             info=dict(data.get("info", {})),
+            transfer_failures=int(data.get("transfer_failures", 0)),
+            transfer_subjects=int(data.get("transfer_subjects", 0)),
         )
 
 
@@ -611,6 +683,24 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
 
 
+def transfer_logit(logit: float, epsilon: float) -> float:
+    """Log-odds of forward for a new person, given the model's pooled log-odds.
+
+    The time-arrow cue was fitted on a dozen people; for a new person it may
+    carry no information at all (its sign and size vary between people). With
+    probability ``epsilon`` (:attr:`DirectionModel.transfer_epsilon`) the answer
+    is a coin toss, otherwise the model's::
+
+        p = (1 - epsilon) * sigmoid(logit) + epsilon / 2
+
+    so no amount of the person's own steps gives more than ``1 - epsilon / 2``
+    (about 0.96 for 1/14): strong calls need evidence that the cue works for
+    *this* person, which only a calibration gives.
+    """
+    p = (1.0 - epsilon) * float(_sigmoid(logit)) + 0.5 * epsilon
+    return _logit(p)
+
+
 NORMAL_TO_LOGIT = 1.6
 """A mean ``z`` noise units from zero has its sign right with probability about
 ``Phi(z) ~ sigmoid(1.6 z)`` (logistic approximation of the normal distribution)."""
@@ -662,6 +752,12 @@ class WalkingDirectionClassifier:
     max_turn_rate_rads
         Steps with a larger mean yaw rate (turning) are not used as evidence
         (needs a gyroscope; ``None`` uses all steps).
+    min_backward_confidence
+        Without a calibration profile, a bout is called ``"backward"`` only with
+        at least this probability (``"forward"`` needs ``min_confidence``): the
+        recording-level sign then comes from a cue that does not hold for every
+        person, and a false "backward" on everyday forward walking is the
+        costlier error. Weaker backward evidence gives ``"uncertain"`` with a note.
     forward_prior_logit, prior_min_bouts
         Log-odds that the larger of the two travel groups of a stretch is
         forward, used only for stretches with at least ``prior_min_bouts``
@@ -711,6 +807,7 @@ class WalkingDirectionClassifier:
         split_confidence: float = 0.99,
         max_tilt_change_deg: float = 30.0,
         max_turn_rate_rads: float | None = MAX_TURN_RATE_RADS,
+        min_backward_confidence: float = 0.9,
         forward_prior_logit: float = 3.0,
         prior_min_bouts: int = 3,
         model: DirectionModel | None = None,
@@ -723,6 +820,7 @@ class WalkingDirectionClassifier:
         self.split_confidence = split_confidence
         self.max_tilt_change_deg = max_tilt_change_deg
         self.max_turn_rate_rads = max_turn_rate_rads
+        self.min_backward_confidence = min_backward_confidence
         self.forward_prior_logit = forward_prior_logit
         self.prior_min_bouts = prior_min_bouts
         self.model = model
@@ -842,6 +940,7 @@ class WalkingDirectionClassifier:
             g = 0.0
             if weight.sum() > 0:
                 g = model.logit_gain * float(share @ arrow_sum[idx]) / np.sqrt(weight.sum())
+                g = transfer_logit(g, model.transfer_epsilon)
             ps = _sigmoid(rho[idx])
             for out, gs in ((p_forward, g), (p_with_prior, g + prior)):
                 pg = float(_sigmoid(gs))
@@ -860,22 +959,36 @@ class WalkingDirectionClassifier:
         directions: list[str] = []
         confidences: list[float] = []
         logits: list[float] = []
+        withheld = 0
         for j in range(n_split):
             members = np.flatnonzero(split_owner == j)
             p = float(p_forward[j])
             conf = max(p, 1.0 - p)
-            backward_ok = max(p, float(p_with_prior[j])) <= 1.0 - self.min_confidence
+            need = self.min_confidence
+            if not absolute[split_stretch[j]]:
+                need = max(need, self.min_backward_confidence)
+            backward_ok = max(p, float(p_with_prior[j])) <= 1.0 - need
             if members.size < self.min_steps_for_decision or conf < self.min_confidence:
                 label = UNCERTAIN
             elif p >= 0.5:
                 label = FORWARD
             else:
                 label = BACKWARD if backward_ok else UNCERTAIN
+                withheld += label == UNCERTAIN
             directions.append(label)
             confidences.append(conf)
             logits.append(_logit(p))
             step_dir[members] = label
             step_conf[members] = conf
+
+        if withheld:
+            notes.append(
+                f"direction: {withheld} bout(s) leaned backward, but without a calibration "
+                "that evidence comes from a cue that differs between people; a backward "
+                f"call needs probability {self.min_backward_confidence:.2f} with and without "
+                "the daily-life prior, so they are reported as uncertain (a calibration "
+                "walk decides them)"
+            )
 
         # One output per input contact, in the input order (duplicates share one).
         requested = np.asarray(ic_samples, dtype=np.int64).ravel()

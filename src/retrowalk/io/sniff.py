@@ -143,9 +143,6 @@ def text_layout(source: Source, head: bytes | None = None) -> TextLayout:
     if not complete and lines and not lines[-1].endswith(("\n", "\r")):
         lines = lines[:-1]
     stripped = [ln.rstrip("\r\n") for ln in lines]
-    offsets = [0]
-    for ln in lines:
-        offsets.append(offsets[-1] + len(ln.encode("utf-8")))
     bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
 
     for i, line in enumerate(stripped):
@@ -166,14 +163,13 @@ def text_layout(source: Source, head: bytes | None = None) -> TextLayout:
                 "no header line naming the columns (first row is numbers)",
                 line=i + 1,
             )
-        data_lines = [(j, ln) for j, ln in enumerate(stripped[i + 1 :], start=i + 1) if ln.strip()]
-        if not data_lines:
+        first = next((ln for ln in stripped[i + 1 :] if ln.strip()), None)
+        if first is None:
             raise InputError(
                 source.display,
                 f"has a header (line {i + 1}) but no data rows",
                 line=i + 1,
             )
-        first = data_lines[0][1]
         cells = first.split(delim)
         extra = 0
         if len(cells) > len(cols) and all(not c.strip() for c in cells[len(cols) :]):
@@ -190,7 +186,7 @@ def text_layout(source: Source, head: bytes | None = None) -> TextLayout:
             columns=cols,
             preamble=[ln.strip() for ln in stripped[:i]],
             extra_fields=extra,
-            data_offset=bom + offsets[i + 1],
+            data_offset=bom + sum(len(ln.encode("utf-8")) for ln in lines[: i + 1]),
             quoted_header=s.startswith('"'),
         )
     raise UnsupportedFormatError(source.display, "no table with a header line was found")

@@ -12,43 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from retrowalk.errors import RetrowalkError
+from retrowalk.cli_support import LOCAL_EMAIL, local_account, local_services, user_errors
 from retrowalk.kids.guidance import guide_child
 from retrowalk.kids.milestones import load_milestones
 from retrowalk.kids.observations import KidsService
 from retrowalk.kids.summary import build_summary, write_summary
 
-LOCAL_EMAIL = "local@retrowalk.local"
 child_app = typer.Typer(
     name="child",
     help="Children: backward crawling and walking milestones, a log and gentle guidance.",
     no_args_is_help=True,
 )
 out = Console()
-F = TypeVar("F", bound=Callable[..., Any])
 _state: dict[str, str] = {"account": LOCAL_EMAIL}
-
-
-def _user_errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RetrowalkError as exc:
-            sys.stderr.write(f"retrowalk: error: {' '.join(str(exc).split())}\n")
-            raise typer.Exit(code=2) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 @child_app.callback()
@@ -62,22 +45,8 @@ def _options(
 
 def _open() -> tuple[KidsService, int]:
     """The services on the default database and the account id to use."""
-    from retrowalk.store.db import Database, default_data_dir, default_database_url
-    from retrowalk.store.repositories import Accounts, NotFoundError
-    from retrowalk.store.services import Services
-
-    data_dir = default_data_dir()
-    services = Services(Database(default_database_url(data_dir)), data_dir)
-    email = _state["account"]
-    with services.db.transaction() as session:
-        accounts = Accounts(session)
-        account = accounts.by_email(email)
-        if account is None:
-            if email != LOCAL_EMAIL:
-                raise NotFoundError(f"no account with the email {email}")
-            account = accounts.add(email, "!local-no-sign-in")
-        account_id = account.id
-    return KidsService(services), account_id
+    services = local_services()
+    return KidsService(services), local_account(services, _state["account"])
 
 
 def _date(value: str | None, what: str) -> dt.date | None:
@@ -92,7 +61,7 @@ def _date(value: str | None, what: str) -> dt.date | None:
 
 
 @child_app.command("add")
-@_user_errors
+@user_errors
 def add(
     name: Annotated[str, typer.Argument(help="The child's name.")],
     birth_date: Annotated[str, typer.Option(help="Birth date, YYYY-MM-DD.")],
@@ -110,7 +79,7 @@ def add(
 
 
 @child_app.command("list")
-@_user_errors
+@user_errors
 def list_children() -> None:
     """List the children with their (corrected) age today."""
     kids, account = _open()
@@ -128,7 +97,7 @@ def list_children() -> None:
 
 
 @child_app.command("observe")
-@_user_errors
+@user_errors
 def observe(
     child: Annotated[str, typer.Argument(help="The child's id or name.")],
     skill: Annotated[str, typer.Option(help="Skill id (see 'retrowalk child milestones').")],
@@ -159,7 +128,7 @@ def observe(
 
 
 @child_app.command("guide")
-@_user_errors
+@user_errors
 def guide(
     child: Annotated[str, typer.Argument(help="The child's id or name.")],
     on: Annotated[str | None, typer.Option(help="Day, YYYY-MM-DD (default today).")] = None,
@@ -193,7 +162,7 @@ def guide(
 
 
 @child_app.command("summary")
-@_user_errors
+@user_errors
 def summary(
     child: Annotated[str, typer.Argument(help="The child's id or name.")],
     out_file: Annotated[Path, typer.Option("--out", help="file.html, file.csv or file.json")],

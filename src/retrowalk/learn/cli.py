@@ -17,6 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from retrowalk.cli_support import exit_with_error
 from retrowalk.errors import RetrowalkError
 from retrowalk.learn.content import Entry, Library, find_learn_references
 from retrowalk.learn.service import LearnService
@@ -143,5 +144,4 @@ def learn(
             raise typer.Exit(code=2)
         _entry(console, service, entry)
     except RetrowalkError as exc:
-        sys.stderr.write(f"retrowalk: error: {' '.join(str(exc).split())}\n")
-        raise typer.Exit(code=2) from None
+        exit_with_error(str(exc))

@@ -8,26 +8,13 @@ id that does not exist.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from retrowalk.store.models import Observation
-from retrowalk.store.repositories import NotFoundError
+from retrowalk.store.repositories import AccountScoped, NotFoundError
 
 
-class ScopedObservations:
-    """Single observations of one account.
-
-    Parameters
-    ----------
-    session
-        An open session.
-    account_id
-        The account every query is limited to.
-    """
-
-    def __init__(self, session: Session, account_id: int) -> None:
-        self.session = session
-        self.account_id = account_id
+class ScopedObservations(AccountScoped):
+    """Single observations of one account (constructed like :class:`AccountScoped`)."""
 
     def get(self, person_id: int, observation_id: int, kind: str | None = None) -> Observation:
         """One observation of a person (optionally of one kind), or :class:`NotFoundError`."""

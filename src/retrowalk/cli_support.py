@@ -1,0 +1,82 @@
+"""What the command-line modules share: the error line, and the local account's data.
+
+Every :class:`~retrowalk.errors.RetrowalkError` becomes one line on stderr,
+``retrowalk: error: <message>``, and exit code 2. Commands that work without a
+web account use the store on the default database (``RETROWALK_DATABASE_URL`` /
+``RETROWALK_DATA_DIR``) and a local account, ``local@retrowalk.local``, created
+on first use with no usable password (it cannot sign in to the web app).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
+
+import typer
+
+from retrowalk.errors import RetrowalkError
+
+LOCAL_EMAIL = "local@retrowalk.local"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def exit_with_error(message: str) -> NoReturn:
+    """Write ``retrowalk: error: <message>`` as one line on stderr and exit with code 2."""
+    # One line, never wrapped, so scripts can read it.
+    sys.stderr.write(f"retrowalk: error: {' '.join(message.split())}\n")
+    raise typer.Exit(code=2) from None
+
+
+def user_errors(func: F) -> F:
+    """Turn RetrowalkError into one stderr line and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RetrowalkError as exc:
+            exit_with_error(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def local_services() -> Any:
+    """The store services on the default database (migrated on first use)."""
+    from retrowalk.store.db import Database, default_data_dir, default_database_url
+    from retrowalk.store.services import Services
+
+    data_dir = default_data_dir()
+    return Services(Database(default_database_url(data_dir)), data_dir)
+
+
+def local_account(services: Any, email: str = LOCAL_EMAIL) -> int:
+    """The id of the account with ``email``.
+
+    The local account is created on first use (it has no usable password); any
+    other email must belong to an existing account, else :class:`NotFoundError`.
+    """
+    from retrowalk.store.repositories import Accounts, NotFoundError
+
+    with services.db.transaction() as session:
+        accounts = Accounts(session)
+        account = accounts.by_email(email)
+        if account is None:
+            if email != LOCAL_EMAIL:
+                raise NotFoundError(f"no account with the email {email}")
+            account = accounts.add(LOCAL_EMAIL, "!no-password")
+        return int(account.id)
+
+
+def local_person(services: Any, account_id: int, name: str, *, create: bool = True) -> int:
+    """The id of the person called ``name`` in the account (created if new)."""
+    from retrowalk.store.schemas import PersonIn
+    from retrowalk.store.services import NotFoundError
+
+    for person in services.list_people(account_id):
+        if person.name == name:
+            return int(person.id)
+    if not create:
+        raise NotFoundError(f"no person called {name!r}")
+    return int(services.create_person(account_id, PersonIn(name=name)).id)
