@@ -10,6 +10,7 @@ import pytest
 from gait.trunk_helpers import regular_steps, walking_recording
 from retrowalk import analysis as analysis_module
 from retrowalk.analysis import DEFAULT_HEIGHT_M, AnalysisOptions, analyze
+from retrowalk.gait.spatial import height_based_step_length_m
 from retrowalk.recording import Gap, Recording
 
 
@@ -96,7 +97,10 @@ def test_pocket_uses_the_height_model():
     rec = walking_recording(regular_steps(5.0, 20), 30.0)
     result = analyze(rec, AnalysisOptions(placement="pocket", height_m=1.7))
     assert result.placement == "pocket"
-    assert 0.5 < result.bouts[0].step_length_m < 0.9
+    bout = result.bouts[0]
+    expected = height_based_step_length_m(1.7, bout.cadence_spm, bout.direction)
+    assert bout.step_length_m == pytest.approx(expected, rel=1e-3)
+    assert 0.2 < bout.step_length_m < 0.9
     assert any("pocket" in note for note in result.notes)
 
 
@@ -105,3 +109,25 @@ def test_foot_placement_without_gyroscope_falls_back():
     result = analyze(rec, AnalysisOptions(placement="foot"))
     assert result.placement == "foot"
     assert any("without gyroscope" in note for note in result.notes)
+
+
+def test_backward_bouts_carry_backward_measures(shared_data):
+    """A time-reversed real walk: backward bouts get speed, distance and backward energy."""
+    from retrowalk.energy import estimate
+    from retrowalk.io import read_recording
+
+    rec = read_recording(shared_data / "ipol-gait" / "1-1_lb.txt").time_reversed()
+    options = AnalysisOptions(placement="lower_back", height_m=1.75, weight_kg=75.0)
+    result = analyze(rec, options)
+    backward = [b for b in result.bouts if b.direction == "backward"]
+    assert backward, [(b.direction, b.direction_confidence) for b in result.bouts]
+    assert all(b.direction != "forward" for b in result.bouts)
+    for bout in backward:
+        assert bout.speed_mps is not None and 0.3 < bout.speed_mps < 2.0
+        assert bout.distance_m is not None and bout.distance_m > 1.0
+        back = estimate(bout.speed_mps, bout.duration_s, 75.0, "backward", 0.0)
+        fwd = estimate(bout.speed_mps, bout.duration_s, 75.0, "forward", 0.0)
+        assert bout.energy_kcal == pytest.approx(back.kcal, rel=1e-3)
+        assert back.kcal > fwd.kcal
+    steps = [s for s in result.steps if result.bouts[s.bout].direction == "backward"]
+    assert steps and all(s.direction == "backward" for s in steps)

@@ -367,7 +367,10 @@ def _analyze_trunk(
     leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
     notes: list[str] = list(direction_notes)
     if placement == "pocket":
-        notes.append("pocket: step length from body height and cadence (no pendulum model)")
+        notes.append(
+            "pocket: step length from body height and cadence (no pendulum model); backward "
+            "bouts use backward-walking step lengths (0.54 x forward), uncertain ones forward"
+        )
     bouts: list[Bout] = []
     steps: list[Step] = []
     for k, (span, direction, confidence, sides) in enumerate(labelled):
@@ -377,10 +380,9 @@ def _analyze_trunk(
         walking = step_s <= STEP_MAX_S  # pauses inside the bout are not steps
         cadence = 60.0 / float(np.median(step_s[walking])) if walking.any() else 0.0
         if placement == "pocket":
-            lengths = np.full(
-                step_s.size, height_based_step_length_m(assumptions["height_m"], cadence)
-            )
-        else:
+            assumed = height_based_step_length_m(assumptions["height_m"], cadence, direction)
+            lengths = np.full(step_s.size, assumed)
+        else:  # measured from the pelvis's rise and fall, so short backward steps show
             h = np.where(walking, table.excursion_m[span.first : span.last], np.nan)
             lengths = TrunkStepLength().estimate(h, leg_length).step_length_m_
         lengths = np.where(walking, lengths, np.nan)

@@ -137,3 +137,10 @@ def test_gait_initiation_filter_drops_a_quick_weak_first_peak():
     slow[0] = int(0.3 * FS)
     bouts = BoutDetector().detect(slow, FS).bouts_
     assert GaitInitiationFilter().filter(slow, prom, bouts).keep_.all()
+
+
+def test_pocket_backward_steps_are_shorter_not_forward_sized():
+    forward = height_based_step_length_m(1.70, 108.0, "forward")
+    backward = height_based_step_length_m(1.70, 108.0, "backward")
+    assert backward == pytest.approx(forward * 0.73 / 1.36)
+    assert height_based_step_length_m(1.70, 108.0, "uncertain") == forward

@@ -249,11 +249,24 @@ def _segment_cumsum(x: np.ndarray, bounds: np.ndarray, seg: np.ndarray) -> np.nd
     return total - before[seg]
 
 
-def height_based_step_length_m(height_m: float, cadence_spm: float) -> float:
-    """Step length of a thigh/pocket sensor from body height and cadence.
+#: Backward step length as a share of forward step length at the same cadence.
+#: Backward walking is slower with shorter strides while cadence is about
+#: unchanged (Laufer 2005, J Gerontol A 60:627); older adults walked 0.73 m/s
+#: backward against 1.36 m/s forward (Gong et al. 2026, GeroScience), a ratio of
+#: 0.54. Used only where step length is not measured but assumed (pocket).
+BACKWARD_STEP_LENGTH_RATIO = 0.73 / 1.36
+
+
+def height_based_step_length_m(
+    height_m: float, cadence_spm: float, direction: str = "forward"
+) -> float:
+    """Step length of a thigh/pocket sensor from body height, cadence and direction.
 
     ``0.415 * height`` at 108 steps/min, scaled linearly with step frequency
-    within 0.7-1.3 of that (Grieve & Gear 1966).
+    within 0.7-1.3 of that (Grieve & Gear 1966); backward steps are shorter by
+    :data:`BACKWARD_STEP_LENGTH_RATIO`. An ``"uncertain"`` direction keeps the
+    forward value (the larger, stated in the analysis notes).
     """
     scale = float(np.clip(cadence_spm / 108.0, 0.7, 1.3))
-    return 0.415 * height_m * scale
+    forward = 0.415 * height_m * scale
+    return forward * BACKWARD_STEP_LENGTH_RATIO if direction == "backward" else forward

@@ -171,7 +171,9 @@ class AnalysisResult(Base):
     analysis_version: Mapped[str] = mapped_column(String(50))
     schema_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Deferred: pages, summaries and progress use the metric columns; only the
+    # analysis JSON endpoints (and exports) load and parse the full document.
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     report_path: Mapped[str | None] = mapped_column(String(1000), default=None)
     backward_steps: Mapped[int] = mapped_column(Integer, default=0)
     backward_duration_s: Mapped[float] = mapped_column(Float, default=0.0)

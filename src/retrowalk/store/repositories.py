@@ -55,16 +55,30 @@ class Accounts:
         return account
 
     def by_token_sha256(self, digest: str) -> Account | None:
-        token = self.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == digest))
+        token = self.token_by_sha256(digest)
         if token is None:
             return None
-        now = utcnow()
-        last = token.last_used_at
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=dt.UTC)
-        if last is None or (now - last).total_seconds() > TOKEN_TOUCH_S:
-            token.last_used_at = now
+        if token_needs_touch(token.last_used_at):
+            token.last_used_at = utcnow()
         return self.session.get(Account, token.account_id)
+
+    def token_by_sha256(self, digest: str) -> ApiToken | None:
+        return self.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == digest))
+
+    def touch_token(self, token_id: int) -> None:
+        """Record that a token was used (at most every ``TOKEN_TOUCH_S``)."""
+        token = self.session.get(ApiToken, token_id)
+        if token is not None and token_needs_touch(token.last_used_at):
+            token.last_used_at = utcnow()
+
+
+def token_needs_touch(last: dt.datetime | None) -> bool:
+    """True when a token's ``last_used_at`` is unset or older than ``TOKEN_TOUCH_S``."""
+    if last is None:
+        return True
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)
+    return (utcnow() - last).total_seconds() > TOKEN_TOUCH_S
 
 
 class AccountScoped:
@@ -203,8 +217,12 @@ class AccountScoped:
         self.session.flush()
         return files
 
-    def latest_analysis(self, recording_id: int) -> AnalysisResult | None:
-        recording = self.recording(recording_id)
+    def latest_analysis(
+        self, recording_id: int, *, recording: Recording | None = None
+    ) -> AnalysisResult | None:
+        """The newest analysis of a recording (``recording``: the row, if already loaded)."""
+        if recording is None or recording.account_id != self.account_id:
+            recording = self.recording(recording_id)
         return self.session.scalar(
             select(AnalysisResult)
             .where(

@@ -32,7 +32,12 @@ from sqlalchemy.exc import IntegrityError
 from retrowalk.errors import InputError, RetrowalkError
 from retrowalk.store.db import Database
 from retrowalk.store.progress import weekly
-from retrowalk.store.repositories import Accounts, AccountScoped, NotFoundError
+from retrowalk.store.repositories import (
+    Accounts,
+    AccountScoped,
+    NotFoundError,
+    token_needs_touch,
+)
 from retrowalk.store.schemas import (
     AnalysisSummary,
     NewToken,
@@ -251,9 +256,20 @@ class Services:
             AccountScoped(session, account_id).delete_token(token_id)
 
     def account_for_token(self, token: str) -> int | None:
-        with self.db.transaction() as session:
-            account = Accounts(session).by_token_sha256(_hash_token(token))
-            return account.id if account else None
+        """The account of an API token, or ``None``.
+
+        A read-only look-up (one query); the token's ``last_used_at`` is written in
+        a transaction only when it is due (at most once a minute per token).
+        """
+        with self.db.read() as session:
+            row = Accounts(session).token_by_sha256(_hash_token(token))
+            if row is None:
+                return None
+            token_id, account_id, last_used = row.id, row.account_id, row.last_used_at
+        if token_needs_touch(last_used):
+            with self.db.transaction() as session:
+                Accounts(session).touch_token(token_id)
+        return account_id
 
     # -- people -----------------------------------------------------------------------
     def list_people(self, account_id: int) -> list[PersonOut]:
@@ -393,11 +409,27 @@ class Services:
         with self.db.read() as session:
             scoped = AccountScoped(session, account_id)
             recording = scoped.recording(recording_id)
-            latest = scoped.latest_analysis(recording_id)
+            latest = scoped.latest_analysis(recording_id, recording=recording)
             detail = RecordingDetail.model_validate(recording)
             if latest is not None:
                 detail.summary = AnalysisSummary.model_validate(latest)
             return detail
+
+    def recording_view(
+        self, account_id: int, recording_id: int
+    ) -> tuple[RecordingDetail, PersonOut, Path | None]:
+        """What the recording page shows, in one session: the recording with its
+        summary, its person and the report file of the latest analysis (if any)."""
+        with self.db.read() as session:
+            scoped = AccountScoped(session, account_id)
+            recording = scoped.recording(recording_id)
+            latest = scoped.latest_analysis(recording_id, recording=recording)
+            detail = RecordingDetail.model_validate(recording)
+            if latest is not None:
+                detail.summary = AnalysisSummary.model_validate(latest)
+            person = PersonOut.model_validate(scoped.person(recording.person_id))
+            path = latest.report_path if latest is not None else None
+        return detail, person, Path(path) if path and Path(path).is_file() else None
 
     def analysis_json(self, account_id: int, recording_id: int) -> dict[str, Any]:
         """The stored analysis JSON (the ``retrowalk analyze`` contract)."""

@@ -135,7 +135,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.state.worker = worker
     app.state.db = db
-    app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # Templates ship with the package: no stat() of every template on each render.
+    templates.env.auto_reload = False
+    app.state.templates = templates
 
     # Body-size limit outermost, then the session cookie.
     app.add_middleware(

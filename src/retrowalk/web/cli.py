@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from retrowalk.web.settings import Settings
+
+# Seconds an idle keep-alive connection stays open. Longer than uvicorn's 5 s
+# default so that pooled client connections are not closed just as a client
+# reuses them (which the client sees as a dropped connection).
+KEEP_ALIVE_S = 30
+APP_FACTORY = "retrowalk.web.app:create_app"
 
 
 def serve(
@@ -24,9 +31,22 @@ def serve(
         typer.Option(help="Data directory; default RETROWALK_DATA_DIR or the user dir."),
     ] = None,
     demo: Annotated[bool, typer.Option(help="Load the demo account and recording first.")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Server processes; 0 means one per CPU core. More than one serves "
+            "concurrent requests on several cores.",
+        ),
+    ] = 1,
 ) -> None:
     """Start the web app and REST API (open http://HOST:PORT/ in a browser)."""
-    run_server(host, port, database_url, data_dir, demo=demo)
+    run_server(host, port, database_url, data_dir, demo=demo, workers=workers)
+
+
+def resolve_workers(workers: int) -> int:
+    """``0`` means one process per CPU core; anything else is taken as given."""
+    return workers if workers > 0 else max(1, os.cpu_count() or 1)
 
 
 def run_server(
@@ -36,17 +56,42 @@ def run_server(
     data_dir: Path | None = None,
     *,
     demo: bool = False,
+    workers: int = 1,
 ) -> None:
-    """Build the app, optionally seed the demo data, and serve until stopped."""
+    """Build the app, optionally seed the demo data, and serve until stopped.
+
+    With ``workers > 1`` uvicorn starts that many processes, each building the app
+    with :func:`retrowalk.web.app.create_app` from ``RETROWALK_DATABASE_URL`` and
+    ``RETROWALK_DATA_DIR`` (set here from the arguments).
+    """
     import uvicorn
 
     from retrowalk.web.app import create_app
 
-    app = create_app(Settings(database_url=database_url, data_dir=data_dir))
+    workers = resolve_workers(workers)
+    settings = Settings(database_url=database_url, data_dir=data_dir)
+    app = create_app(settings)
     if demo:
         from retrowalk.store.services import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
         seed_demo(app.state.services)
         typer.echo(f"Demo account: {DEMO_EMAIL} / password {DEMO_PASSWORD}")
-    typer.echo(f"retrowalk is running at http://{host}:{port}/  (Ctrl+C stops it)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    typer.echo(
+        f"retrowalk is running at http://{host}:{port}/  "
+        f"({workers} process{'es' if workers > 1 else ''}; Ctrl+C stops it)"
+    )
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "timeout_keep_alive": KEEP_ALIVE_S,
+    }
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return
+    app.state.services.runner.shutdown()
+    app.state.db.dispose()
+    # Every worker process builds its own app (engine, pools) from the environment.
+    os.environ["RETROWALK_DATA_DIR"] = str(settings.resolved_data_dir())
+    os.environ["RETROWALK_DATABASE_URL"] = settings.resolved_database_url()
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)

@@ -20,15 +20,17 @@ class CsrfError(Exception):
     """A form came without the right CSRF token."""
 
 
-def get_services(request: Request) -> Services:
+# The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def``
+# dependency in the worker thread pool, one thread hop (and GIL hand-over) each.
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
-def page_account(request: Request) -> int:
+async def page_account(request: Request) -> int:
     """The account of the signed-in user of a page, or a redirect to sign-in."""
     account_id = request.session.get("a")
     if not isinstance(account_id, int):
@@ -59,7 +61,8 @@ def api_account(
     """The account of an API request (``Authorization: Bearer <token>``)."""
     if credentials is None:
         raise AuthError("send an API token: 'Authorization: Bearer <token>'")
-    account_id = get_services(request).account_for_token(credentials.credentials)
+    services: Services = request.app.state.services
+    account_id = services.account_for_token(credentials.credentials)
     if account_id is None:
         raise AuthError("the API token is not valid")
     return account_id

@@ -15,6 +15,16 @@ from retrowalk.web.render import render, wants_json
 router = APIRouter(include_in_schema=False)
 
 
+class ReportResponse(FileResponse):
+    """A report file sent in one read (reports are a few hundred KB).
+
+    The default 64 KB chunks take one worker-thread hop each, queued behind the
+    database work of other requests in the same small thread pool.
+    """
+
+    chunk_size = 4 * 1024 * 1024
+
+
 def parse_day(text: str) -> dt.date | None:
     """A YYYY-MM-DD form field; empty means 'not given'."""
     if not text:
@@ -67,12 +77,11 @@ def upload(
 def recording_page(
     request: Request, recording_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
-    recording = services.get_recording(account, recording_id)
-    person = services.get_person(account, recording.person_id)
+    recording, person, report = services.recording_view(account, recording_id)
     analysis = None
     has_report = False
     if recording.status == "done":
-        has_report = services.report_file(account, recording_id) is not None
+        has_report = report is not None
         if not has_report:
             analysis = services.analysis_json(account, recording_id)
     return render(
@@ -96,7 +105,7 @@ def recording_report(recording_id: int, account: PageAccount, services: Services
     path = services.report_file(account, recording_id)
     if path is None:
         return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
-    return FileResponse(path, media_type="text/html")
+    return ReportResponse(path, media_type="text/html")
 
 
 @router.get("/recordings/{recording_id}/analysis.json")
