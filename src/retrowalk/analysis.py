@@ -145,7 +145,8 @@ class Analysis:
     def energy_kcal(self) -> float:
         return round(sum(b.energy_kcal or 0.0 for b in self.bouts), 2)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, session: bool = True) -> dict[str, Any]:
+        """The JSON contract; ``session=False`` leaves out the session summary block."""
         rec = self.recording
         return {
             "schema_version": SCHEMA_VERSION,
@@ -175,7 +176,7 @@ class Analysis:
                 "uncertain": self.direction_totals("uncertain"),
                 "energy_kcal": self.energy_kcal,
             },
-            "session": self.session_summary(),
+            **({"session": self.session_summary()} if session else {}),
             "notes": self.notes,
         }
 

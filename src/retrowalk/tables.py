@@ -63,7 +63,7 @@ def analysis_tables(
     extra
         Further per-recording columns (e.g. a person id from a manifest).
     """
-    data = analysis.to_dict()
+    data = analysis.to_dict(session=False)  # the session block is not tabulated
     summary = data["summary"]
     row: dict[str, Any] = {
         "recording_id": recording_id,
