@@ -313,13 +313,6 @@ def version_command() -> None:
     out_console.print(__version__)
 
 
-def demo_recording_path() -> Path:
-    """The bundled demo recording (Mobilise-D example data, Apache-2.0; see NOTICE)."""
-    from importlib.resources import files
-
-    return Path(str(files("retrowalk") / "data" / "demo" / "HA_001_Test11_Trial1.csv"))
-
-
 @app.command("demo")
 @user_errors
 def demo_command(
@@ -334,12 +327,15 @@ def demo_command(
     """Analyse the bundled demo recording, write its report, then start the web app.
 
     The recording is a real lower-back recording of simulated daily life from the
-    Mobilise-D example data (see NOTICE).
+    Mobilise-D example data (see NOTICE and :mod:`retrowalk.demo`).
     """
+    from retrowalk.demo import DEMO_HEIGHT_M, DEMO_PLACEMENT, DEMO_WEIGHT_KG, demo_recording_path
     from retrowalk.report import write_report
 
     path = demo_recording_path()
-    options = AnalysisOptions(placement="lower_back", height_m=1.59, weight_kg=73.0)
+    options = AnalysisOptions(
+        placement=DEMO_PLACEMENT, height_m=DEMO_HEIGHT_M, weight_kg=DEMO_WEIGHT_KG
+    )
     result = run_analysis(path, options)
     print_summary(result, out_console)
     write_report(result, report)

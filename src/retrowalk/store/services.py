@@ -29,6 +29,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
+from retrowalk.demo import (
+    DEMO_HEIGHT_M,
+    DEMO_PLACEMENT,
+    DEMO_WEIGHT_KG,
+    demo_recording_path,
+)
 from retrowalk.errors import InputError, RetrowalkError
 from retrowalk.store.db import Database
 from retrowalk.store.progress import weekly
@@ -577,13 +583,6 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def demo_recording_path() -> Path:
-    """The bundled demo recording (same file as ``retrowalk.cli.demo_recording_path``)."""
-    from importlib.resources import files
-
-    return Path(str(files("retrowalk") / "data" / "demo" / "HA_001_Test11_Trial1.csv"))
-
-
 DEMO_EMAIL = "demo@retrowalk.local"
 DEMO_PASSWORD = "backward-walk"
 
@@ -618,8 +617,8 @@ def seed_demo(
             PersonIn(
                 name="Demo walker",
                 kind="adult",
-                height_m=1.59,
-                weight_kg=73.0,
+                height_m=DEMO_HEIGHT_M,
+                weight_kg=DEMO_WEIGHT_KG,
                 goals="Walk backward 10 minutes, three times a week",
             ),
         )
@@ -632,6 +631,6 @@ def seed_demo(
         return account_id, person.id, existing_id
     with open(recording_path, "rb") as stream:
         recording = services.upload(
-            account_id, person.id, Path(recording_path).name, stream, placement="lower_back"
+            account_id, person.id, Path(recording_path).name, stream, placement=DEMO_PLACEMENT
         )
     return account_id, person.id, recording.id

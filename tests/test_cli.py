@@ -1,0 +1,44 @@
+"""The top-level commands through the real CLI: analyse, errors, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from retrowalk.cli import app
+
+
+def test_analyze_json_on_stdout_follows_the_contract(shared_data: Path) -> None:
+    path = shared_data / "mobgap-lab" / "HA_002_Test5_Trial1.csv"
+    result = CliRunner().invoke(app, ["analyze", str(path), "--json", "-", "--height-m", "1.8"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["schema_version"] == 1
+    assert doc["recording"]["format"] == "mobgap-csv"
+    assert doc["recording"]["units"]["gyro"]["unit"] == "dps"
+    assert (
+        doc["assumptions"]["height_m"] == 1.8 and doc["assumptions"]["weight_source"] == "default"
+    )
+    assert doc["bouts"] and sum(b["n_steps"] for b in doc["bouts"]) == len(doc["steps"])
+
+
+def test_unreadable_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    rows = ["0.0,0.1,0.2,9.8", "0.01,x,0.2,9.8", "0.02,0.1,0.2,9.8", "0.03,0.1,0.2,9.8"]
+    bad.write_text("time,ax,ay,az\n" + "\n".join(rows) + "\n")
+    result = CliRunner().invoke(app, ["analyze", str(bad), "--json", "-"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bad.csv, line 3" in lines[0] and "'ax'" in lines[0]
+
+
+def test_demo_analyses_the_bundled_recording_and_writes_a_report(tmp_path: Path) -> None:
+    report = tmp_path / "demo.html"
+    result = CliRunner().invoke(app, ["demo", "--no-serve", "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "MS_001_Test11_Trial1.csv" in result.stdout and "forward:" in result.stdout
+    html = report.read_text()
+    assert "<table" in html and "MS_001_Test11_Trial1.csv" in html
