@@ -413,13 +413,7 @@ class Services:
 
     def get_recording(self, account_id: int, recording_id: int) -> RecordingDetail:
         with self.db.read() as session:
-            scoped = AccountScoped(session, account_id)
-            recording = scoped.recording(recording_id)
-            latest = scoped.latest_analysis(recording_id, recording=recording)
-            detail = RecordingDetail.model_validate(recording)
-            if latest is not None:
-                detail.summary = AnalysisSummary.model_validate(latest)
-            return detail
+            return _recording_detail(AccountScoped(session, account_id), recording_id)[0]
 
     def recording_view(
         self, account_id: int, recording_id: int
@@ -428,12 +422,8 @@ class Services:
         summary, its person and the report file of the latest analysis (if any)."""
         with self.db.read() as session:
             scoped = AccountScoped(session, account_id)
-            recording = scoped.recording(recording_id)
-            latest = scoped.latest_analysis(recording_id, recording=recording)
-            detail = RecordingDetail.model_validate(recording)
-            if latest is not None:
-                detail.summary = AnalysisSummary.model_validate(latest)
-            person = PersonOut.model_validate(scoped.person(recording.person_id))
+            detail, latest = _recording_detail(scoped, recording_id)
+            person = PersonOut.model_validate(scoped.person(detail.person_id))
             path = latest.report_path if latest is not None else None
         return detail, person, Path(path) if path and Path(path).is_file() else None
 
@@ -568,6 +558,16 @@ class Services:
             path = Path(name)
             if self.data_dir in path.parents:
                 path.unlink(missing_ok=True)
+
+
+def _recording_detail(scoped: AccountScoped, recording_id: int) -> tuple[RecordingDetail, Any]:
+    """A recording of the account with the summary of its latest analysis, and that analysis."""
+    recording = scoped.recording(recording_id)
+    latest = scoped.latest_analysis(recording_id, recording=recording)
+    detail = RecordingDetail.model_validate(recording)
+    if latest is not None:
+        detail.summary = AnalysisSummary.model_validate(latest)
+    return detail, latest
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
