@@ -471,7 +471,7 @@ def calibration_check(cases: list[Case]) -> None:
 
 
 def foot_table(ids: list[str]) -> None:
-    print("\n== ipol feet (colleague's foot module)")
+    print("\n== ipol feet (retrowalk.gait.foot)")
     try:
         from retrowalk.gait.foot import FootGaitAnalyzer
     except ImportError:
@@ -528,11 +528,7 @@ def detected_table(cases: list[Case], title: str, n_random: int) -> None:
         for condition, truth in TRUTH.items():
             rec, bouts, _ = transformed(case, condition)
             for _, R in rotations(rec, seed=i, n_random=n_random)[: 3 + min(n_random, 1)]:
-                try:
-                    result = analyze(rec.rotated(R), AnalysisOptions(placement="lower_back"))
-                except Exception as exc:  # a colleague's pipeline may still be in flux
-                    print(f"analyze failed on {case.name}: {exc}")
-                    return
+                result = analyze(rec.rotated(R), AnalysisOptions(placement="lower_back"))
                 fs = rec.sampling_rate_hz
                 # A detected bout is scored when most of its steps lie in the reference
                 # (straight) walking; it may span both legs and the turn between them.

@@ -22,6 +22,8 @@ from retrowalk.gait.contacts import (
     LateralityEstimator,
     TrunkContactDetector,
 )
+from retrowalk.gait.direction import StepEvidence, WalkingDirectionClassifier, step_evidence
+from retrowalk.gait.foot import FootGaitAnalyzer
 from retrowalk.gait.placement import resolve_placement
 from retrowalk.gait.spatial import (
     LEG_LENGTH_FRACTION,
@@ -506,20 +508,10 @@ def _directional_spans(
     evidence leans backward but is not strong enough for a backward call (the
     pooled sign comes from a cue that differs between people) is
     ``"uncertain"``, never ``"forward"``; the classifier's note saying so goes
-    to ``notes``. Without the classifier every bout is ``"uncertain"`` with
-    confidence 0. Notes on what was assumed go to ``notes``.
+    to ``notes``. Notes on what was assumed go to ``notes``.
     """
-    try:
-        from retrowalk.gait.direction import StepEvidence, WalkingDirectionClassifier, step_evidence
-    except ImportError:
-        WalkingDirectionClassifier = None
-    if WalkingDirectionClassifier is None or not spans:
-        out = []
-        for span in spans:
-            frame, lo = _bout_frame(recording, span, ic)
-            yaw = frame.gyro_vertical_rads
-            out.append((span, "uncertain", 0.0, _sides(yaw, _members(ic, span) - lo, "uncertain")))
-        return out
+    if not spans:
+        return []
     min_steps = BoutDetector().min_steps
     # Keep only what is needed later (the yaw rate for left/right), not whole
     # frames, so memory stays proportional to the recording, not to ~10x it.
@@ -573,12 +565,6 @@ def _analyze_foot(
     recording: Recording, assumptions: dict[str, Any]
 ) -> tuple[list[Bout], list[Step], list[str]]:
     """Single foot sensor: strides from FootGaitAnalyzer, the other foot's contacts inferred."""
-    try:
-        from retrowalk.gait.foot import FootGaitAnalyzer
-    except ImportError:
-        notes = ["foot analysis not available; analysed with the trunk method"]
-        bouts, steps, more = _analyze_trunk(recording, "foot", assumptions)
-        return bouts, steps, notes + more
     if recording.gyro_rads is None:
         notes = ["foot placement without gyroscope: analysed with the trunk method"]
         bouts, steps, more = _analyze_trunk(recording, "foot", assumptions)

@@ -87,20 +87,17 @@ def analyse_file(
     except Exception as exc:
         return _error_dict(exc)
     report_path = None
+    from retrowalk.report import write_report
+
     try:
-        from retrowalk.report import write_report
-    except ImportError:
-        write_report = None
-    if write_report is not None:
-        try:
-            final = Path(reports_dir) / f"{uuid.uuid4().hex}.html"
-            final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = final.with_name(final.stem + ".part.html")
-            write_report(analysis, tmp)
-            os.replace(tmp, final)
-            report_path = str(final)
-        except Exception as exc:  # the numbers are still worth keeping
-            log.warning("report for %s failed: %s", path, exc)
+        final = Path(reports_dir) / f"{uuid.uuid4().hex}.html"
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(final.stem + ".part.html")
+        write_report(analysis, tmp)
+        os.replace(tmp, final)
+        report_path = str(final)
+    except Exception as exc:  # the numbers are still worth keeping
+        log.warning("report for %s failed: %s", path, exc)
     return {"ok": True, "result": result, "report_path": report_path}
 
 
