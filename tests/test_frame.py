@@ -64,3 +64,19 @@ def test_without_gyroscope():
 def test_tiny_input_does_not_crash():
     frame = body_frame(np.array([[0.0, 0.0, 9.81]] * 3), None, 100.0)
     assert frame.n_samples == 3
+
+
+@pytest.mark.parametrize("shape", [(700,), (700, 3)])
+@pytest.mark.parametrize("padlen", [None, 0, 1, 4, 60])
+@pytest.mark.parametrize("cutoff", [0.02, 0.1, 0.5])
+def test_cached_zero_phase_filter_equals_scipy(shape, padlen, cutoff):
+    """The cached filter must stay exactly scipy's sosfiltfilt (guards scipy upgrades)."""
+    from scipy import signal
+
+    from retrowalk.frame import butter_lowpass_sos, sosfiltfilt_cached
+
+    x = np.random.default_rng(7).normal(size=shape)
+    x.flags.writeable = False  # inputs may be read-only views (pandas copy-on-write)
+    sos, zi = butter_lowpass_sos(2, cutoff)
+    expected = signal.sosfiltfilt(np.array(sos), x, axis=0, padlen=padlen)
+    assert np.array_equal(sosfiltfilt_cached(sos, zi, x, padlen), expected)

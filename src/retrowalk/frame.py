@@ -62,15 +62,62 @@ def lowpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int
     n = x.shape[0]
     if n < 4:
         return x.copy()
-    sos = _butter_lowpass(order, min(cutoff_hz / (sampling_rate_hz / 2.0), 0.99)).copy()
+    sos, zi = butter_lowpass_sos(order, min(cutoff_hz / (sampling_rate_hz / 2.0), 0.99))
     padlen = min(3 * (2 * len(sos) + 1) * 10, n - 1)
-    return signal.sosfiltfilt(sos, x, axis=0, padlen=padlen)
+    return sosfiltfilt_cached(sos, zi, x, padlen)
 
 
 @lru_cache(maxsize=64)
-def _butter_lowpass(order: int, wn: float) -> np.ndarray:
-    sos = signal.butter(order, wn, btype="low", output="sos")
-    return sos
+def butter_lowpass_sos(
+    order: int, wn: float, fs: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Butterworth low-pass sections and their step-response state (``sosfilt_zi``).
+
+    Arguments are passed to ``scipy.signal.butter`` as given (``wn`` relative to
+    Nyquist, or in Hz when ``fs`` is set). Designing the filter and solving for
+    its initial state costs far more than filtering a short recording, and the
+    same few filters are used over and over, so both are cached. The arrays are
+    read-only because they are shared.
+    """
+    sos = signal.butter(order, wn, btype="low", output="sos", fs=fs)
+    zi = signal.sosfilt_zi(sos)
+    sos.flags.writeable = False
+    zi.flags.writeable = False
+    return sos, zi
+
+
+def sosfiltfilt_cached(
+    sos: np.ndarray, zi: np.ndarray, x: np.ndarray, padlen: int | None = None
+) -> np.ndarray:
+    """``scipy.signal.sosfiltfilt(sos, x, axis=0, padlen=padlen)`` with ``zi`` precomputed.
+
+    The same steps as scipy's (odd extension, forward and backward pass started
+    from the step-response state), so the result is identical; only the
+    ``sosfilt_zi(sos)`` solve is taken from ``zi``. ``padlen=None`` is scipy's
+    default of three times the number of filter taps.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    sos = np.array(sos)  # scipy's compiled filter needs a writable array
+    if padlen is None:
+        ntaps = 2 * sos.shape[0] + 1
+        ntaps -= min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+        padlen = 3 * ntaps
+    n = x.shape[0]
+    if padlen >= n:
+        raise ValueError(f"the input must be longer than padlen ({padlen}), got {n} samples")
+    if padlen > 0:  # odd extension, as scipy.signal's odd_ext
+        left = 2 * x[0:1] - x[padlen:0:-1]
+        right = 2 * x[-1:] - x[-2 : -(padlen + 2) : -1]
+        ext = np.concatenate((left, x, right), axis=0)
+    else:
+        ext = x
+    state = zi.reshape((sos.shape[0], 2) + (1,) * (x.ndim - 1))
+    y, _ = signal.sosfilt(sos, ext, axis=0, zi=state * ext[0:1])
+    y, _ = signal.sosfilt(sos, y[::-1], axis=0, zi=state * y[-1:])
+    y = y[::-1]
+    if padlen > 0:
+        y = y[padlen:-padlen]
+    return y
 
 
 def _horizontal_basis(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -108,7 +108,8 @@ def analysis_tables(
         "inferred": np.fromiter((bool(s.get("inferred")) for s in steps), bool, len(steps)),
     }
     return {
-        "recordings": pd.DataFrame([row]),
+        # one row: columns from one-item lists (same dtypes as a list of one dict, faster)
+        "recordings": pd.DataFrame({name: [value] for name, value in row.items()}),
         "bouts": pd.DataFrame(bout_columns, columns=BOUT_COLUMNS),
         "steps": pd.DataFrame(step_columns, columns=STEP_COLUMNS),
     }

@@ -169,11 +169,12 @@ def gyro_scale_ratio(
     a = acc[::step]
     w = gyro[::step]
     fs = rate_hz / step
-    from scipy.signal import butter, sosfiltfilt  # imported when needed: slow to load
+    # imported when needed: scipy is slow to load
+    from retrowalk.frame import butter_lowpass_sos, sosfiltfilt_cached
 
-    sos = butter(2, min(1.5, 0.4 * fs / 2), fs=fs, output="sos")
-    a = sosfiltfilt(sos, a, axis=0)
-    w = sosfiltfilt(sos, w, axis=0)
+    sos, zi = butter_lowpass_sos(2, min(1.5, 0.4 * fs / 2), fs=fs)
+    a = sosfiltfilt_cached(sos, zi, a)
+    w = sosfiltfilt_cached(sos, zi, w)
     norm = np.linalg.norm(a, axis=1, keepdims=True)
     if np.any(norm <= 0):
         return None, 0.0

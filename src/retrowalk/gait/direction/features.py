@@ -1,0 +1,296 @@
+"""Per-stride phase correlation of vertical and horizontal acceleration: the step evidence.
+
+Stride windows around each initial contact, the circular cross-correlation
+``c(tau)`` of ``v`` and ``h`` per window, its time-odd / time-even parts, and
+the time-arrow features ``o . e_bar``. See :mod:`retrowalk.gait.direction`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrowalk.frame import BodyFrame, _horizontal_basis
+
+STRIDE_POINTS = 64
+"""Samples per resampled stride window; lags are in units of 1/64 stride."""
+
+MAX_HARMONIC = 6
+"""Highest harmonic of the stride frequency kept in the phase features."""
+
+MIN_STRIDE_S = 0.4
+MAX_STRIDE_S = 4.0
+"""Plausible stride durations (2 steps). Slow backward walking has ~60 steps/min
+(stride 2 s); windows outside this range are not used."""
+
+MAX_TURN_RATE_RADS = 0.35
+"""Steps turning faster than this on average (20 deg/s; a U-turn runs at 1-2 rad/s,
+straight walking averages ~0 over a stride) are not used as direction evidence."""
+
+DEFAULT_LAGS = np.arange(1, STRIDE_POINTS // 2, 2)
+
+
+# ------------------------------------------------------------------ step windows
+
+
+@dataclass(frozen=True)
+class StepWindows:
+    """One stride window per initial contact that has enough neighbours.
+
+    Attributes
+    ----------
+    step_index
+        Index into the sorted initial contacts of each window's step.
+    bout_index
+        Index of the bout (in the list passed in) each window belongs to.
+    start, end
+        Window limits in samples: from the contact before to the contact after
+        the step (shifted inwards at the ends of a bout).
+    """
+
+    step_index: np.ndarray
+    bout_index: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+
+def assign_steps(
+    bouts: list[tuple[int, int]], ic_samples: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted contacts and the bout each lies in (``-1`` outside all bouts).
+
+    A contact belongs to bout ``[start, end]`` when ``start <= ic <= end``; with
+    touching bouts the later one wins.
+    """
+    ic = np.unique(np.asarray(ic_samples, dtype=np.int64))
+    owner = np.full(ic.shape, -1, dtype=np.int64)
+    for b, (start, end) in enumerate(bouts):
+        owner[(ic >= start) & (ic <= end)] = b
+    return ic, owner
+
+
+def step_windows(
+    ic: np.ndarray, owner: np.ndarray, sampling_rate_hz: float, n_samples: int
+) -> StepWindows:
+    """Stride windows ``[ic[k-1], ic[k+1]]`` for every step of every bout.
+
+    The first and last step of a bout use the nearest complete window inside the
+    bout. Windows with an implausible duration (:data:`MIN_STRIDE_S`,
+    :data:`MAX_STRIDE_S`), e.g. across a missed contact, are dropped.
+    """
+    idx = np.arange(ic.size)
+    if ic.size < 3:
+        empty = np.zeros(0, dtype=np.int64)
+        return StepWindows(empty, empty, empty, empty)
+    # Position of each step within its bout and the bout's number of steps.
+    change = np.r_[True, owner[1:] != owner[:-1]]
+    run_id = np.cumsum(change) - 1
+    run_start = idx[change]
+    run_len = np.diff(np.r_[run_start, ic.size])
+    pos = idx - run_start[run_id]
+    n_in = run_len[run_id]
+    ok = (owner >= 0) & (n_in >= 3)
+    centre = np.clip(pos, 1, n_in - 2) + run_start[run_id]
+    lo = np.clip(centre - 1, 0, ic.size - 1)
+    hi = np.clip(centre + 1, 0, ic.size - 1)
+    start, end = ic[lo], ic[hi]
+    dur = (end - start) / sampling_rate_hz
+    ok &= (dur >= MIN_STRIDE_S) & (dur <= MAX_STRIDE_S) & (start >= 0) & (end < n_samples)
+    return StepWindows(idx[ok], owner[ok], start[ok], end[ok])
+
+
+def resample_windows(x: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """``(k, STRIDE_POINTS, c)``: ``x`` linearly interpolated on each window.
+
+    The grid covers ``[start, end)`` without its end point, so the window is
+    treated as one period of the stride cycle.
+    """
+    frac = np.arange(STRIDE_POINTS) / STRIDE_POINTS
+    pos = start[:, None] + (end - start)[:, None] * frac[None, :]
+    i0 = np.clip(np.floor(pos).astype(np.int64), 0, x.shape[0] - 2)
+    f = (pos - i0)[..., None]
+    return x[i0] * (1.0 - f) + x[i0 + 1] * f
+
+
+def horizontal_device(frame: BodyFrame) -> np.ndarray:
+    """``(n, 3)`` horizontal acceleration in device axes (``acc`` minus its vertical part).
+
+    The 2-D horizontal signal of :class:`~retrowalk.frame.BodyFrame` is embedded
+    back into device axes with the same basis :func:`retrowalk.frame.body_frame`
+    used, so vectors taken from it are comparable across bouts and recordings
+    (a dot product of two of them does not depend on any basis choice).
+    """
+    e1, e2 = _horizontal_basis(frame.up_unit)
+    h = frame.acc_horizontal_mps2
+    return h[:, :1] * e1 + h[:, 1:2] * e2
+
+
+def phase_correlation(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
+    """Normalised circular cross-correlation ``c(tau)`` of ``v`` and ``h`` per window.
+
+    Returns
+    -------
+    ``(k, STRIDE_POINTS, 3)`` array in device axes; ``c[k, tau] = <v(t) h(t + tau)>``
+    over the window, divided by ``std(v) * rms|h|`` so it is dimensionless
+    (amplitudes change with speed, person and placement; the phase relation much
+    less). ``c`` lies in the horizontal plane and turns with the device.
+    """
+    x = np.column_stack([frame.acc_vertical_mps2, horizontal_device(frame)])
+    seg = resample_windows(x, windows.start, windows.end)
+    seg = seg - seg.mean(axis=1, keepdims=True)
+    spec = np.fft.rfft(seg, axis=1)
+    spec[:, MAX_HARMONIC + 1 :] = 0.0
+    seg = np.fft.irfft(spec, n=STRIDE_POINTS, axis=1)
+    cross = np.conj(spec[..., :1]) * spec[..., 1:]
+    c = np.fft.irfft(cross, n=STRIDE_POINTS, axis=1) / STRIDE_POINTS
+    sv = np.sqrt((seg[..., 0] ** 2).mean(axis=1))
+    sh = np.sqrt((seg[..., 1:] ** 2).sum(axis=2).mean(axis=1))
+    return c / np.maximum(sv * sh, 1e-12)[:, None, None]
+
+
+def odd_even_parts(c: np.ndarray, lags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Time-odd ``c(tau) - c(-tau)`` and time-even ``c(tau) + c(-tau)`` at ``lags``."""
+    plus = c[:, lags]
+    minus = c[:, (STRIDE_POINTS - lags) % STRIDE_POINTS]
+    return plus - minus, plus + minus
+
+
+def _unit_ups(ups: np.ndarray) -> np.ndarray:
+    return ups / np.linalg.norm(ups, axis=1, keepdims=True).clip(1e-12)
+
+
+def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:
+    """``(n_bouts, 3)`` mean ``up`` direction in device axes of each bout."""
+    ups = np.tile([0.0, 0.0, 1.0], (len(bouts), 1))
+    for b, (start, end) in enumerate(bouts):
+        seg = frame.up_unit[max(start, 0) : max(end, start + 1)]
+        if seg.size:
+            ups[b] = seg.mean(axis=0)
+    return _unit_ups(ups)
+
+
+# ----------------------------------------------------------------- step evidence
+
+
+@dataclass(frozen=True)
+class StepEvidence:
+    """Everything the classifier needs about the steps of a set of bouts.
+
+    Sample indices are absolute, so evidence computed on separate pieces of a
+    long recording (each with its own :class:`BodyFrame`) can be concatenated
+    with :meth:`concat` and decided jointly.
+
+    Attributes
+    ----------
+    ic, owner
+        Sorted contacts and the bout of each (``-1``: outside all bouts).
+    windows
+        Stride windows of the usable steps.
+    odd, even
+        ``(k, n_lags, 3)`` time-odd and time-even parts of ``c(tau)`` in device axes.
+    turning
+        ``(k,)`` steps taken while turning (mean yaw rate above the limit); they
+        are not used as evidence.
+    bout_up
+        ``(n_bouts, 3)`` mean up direction of each bout in device axes.
+    """
+
+    ic: np.ndarray
+    owner: np.ndarray
+    windows: StepWindows
+    odd: np.ndarray
+    even: np.ndarray
+    turning: np.ndarray
+    bout_up: np.ndarray
+
+    @classmethod
+    def concat(cls, parts: list[StepEvidence]) -> StepEvidence:
+        """Evidence of disjoint, time-ordered bout sets as one (bout indices renumbered)."""
+        n_ic = n_bouts = 0
+        fields: dict[str, list[np.ndarray]] = defaultdict(list)
+        for p in parts:
+            fields["ic"].append(p.ic)
+            fields["owner"].append(np.where(p.owner >= 0, p.owner + n_bouts, -1))
+            w = p.windows
+            fields["step"].append(w.step_index + n_ic)
+            fields["bout"].append(w.bout_index + n_bouts)
+            fields["start"].append(w.start)
+            fields["end"].append(w.end)
+            for name in ("odd", "even", "turning", "bout_up"):
+                fields[name].append(getattr(p, name))
+            n_ic += p.ic.size
+            n_bouts += p.bout_up.shape[0]
+        if not parts:
+            return _empty_evidence(0, np.zeros(0, dtype=np.int64), DEFAULT_LAGS.size)
+        cat = {k: np.concatenate(v) for k, v in fields.items()}
+        windows = StepWindows(cat["step"], cat["bout"], cat["start"], cat["end"])
+        return cls(
+            cat["ic"], cat["owner"], windows, cat["odd"], cat["even"], cat["turning"],
+            cat["bout_up"],
+        )  # fmt: skip
+
+    def shifted(self, offset: int) -> StepEvidence:
+        """The same evidence with every sample index moved by ``offset``."""
+        w = self.windows
+        moved = StepWindows(w.step_index, w.bout_index, w.start + offset, w.end + offset)
+        return StepEvidence(
+            self.ic + offset, self.owner, moved, self.odd, self.even, self.turning, self.bout_up
+        )
+
+
+def _empty_evidence(n_bouts: int, ic: np.ndarray, n_lags: int) -> StepEvidence:
+    empty = np.zeros(0, dtype=np.int64)
+    return StepEvidence(
+        ic,
+        np.full(ic.shape, -1, dtype=np.int64),
+        StepWindows(empty, empty, empty, empty),
+        np.zeros((0, n_lags, 3)),
+        np.zeros((0, n_lags, 3)),
+        np.zeros(0, dtype=bool),
+        np.tile([0.0, 0.0, 1.0], (n_bouts, 1)),
+    )
+
+
+def step_evidence(
+    frame: BodyFrame,
+    bouts: list[tuple[int, int]],
+    ic_samples: np.ndarray,
+    lags: np.ndarray = DEFAULT_LAGS,
+    max_turn_rate_rads: float | None = MAX_TURN_RATE_RADS,
+) -> StepEvidence:
+    """Per-step odd/even phase vectors for all bouts of one frame (vectorised)."""
+    ic, owner = assign_steps(bouts, ic_samples)
+    windows = step_windows(ic, owner, frame.sampling_rate_hz, frame.n_samples)
+    ups = bout_ups(frame, bouts)
+    if windows.step_index.size == 0:
+        ev = _empty_evidence(len(bouts), ic, lags.size)
+        return StepEvidence(ic, owner, ev.windows, ev.odd, ev.even, ev.turning, ups)
+    c = phase_correlation(frame, windows)
+    odd, even = odd_even_parts(c, lags)
+    turning = np.zeros(windows.start.size, dtype=bool)
+    if frame.gyro_vertical_rads is not None and max_turn_rate_rads is not None:
+        cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
+        rate = (cum[windows.end] - cum[windows.start]) / (windows.end - windows.start)
+        turning = np.abs(rate) > max_turn_rate_rads
+    return StepEvidence(ic, owner, windows, odd, even, turning, ups)
+
+
+def _stretch_reference(values: np.ndarray, stretch: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` over the used steps of each stretch, one row per step."""
+    n = int(stretch.max()) + 1 if stretch.size else 0
+    ref = np.zeros((n, *values.shape[1:]))
+    np.add.at(ref, stretch[use], values[use])
+    counts = np.bincount(stretch[use], minlength=n).clip(1)
+    ref /= counts.reshape(-1, *([1] * (values.ndim - 1)))
+    return ref[stretch]
+
+
+def arrow_features(ev: StepEvidence, stretch_of_bout: np.ndarray) -> np.ndarray:
+    """``(k, n_lags)``: ``o_k(tau) . e_bar(tau)``, the time-arrow features of each step."""
+    if ev.odd.shape[0] == 0:
+        return np.zeros((0, ev.odd.shape[1]))
+    step_stretch = stretch_of_bout[ev.windows.bout_index]
+    ref = _stretch_reference(ev.even, step_stretch, ~ev.turning)
+    return np.einsum("kli,kli->kl", ev.odd, ref)

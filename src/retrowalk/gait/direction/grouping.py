@@ -1,0 +1,106 @@
+"""Constant-mounting stretches, the mounting cue and the change-point split.
+
+Bouts are grouped into stretches of one device mounting (gravity direction in
+device axes); within a stretch the principal axis of the steps' odd vectors
+tells which bouts travel the same way, and a CUSUM split finds direction
+changes inside a bout. See :mod:`retrowalk.gait.direction`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from retrowalk.frame import BodyFrame
+from retrowalk.gait.direction.features import bout_ups
+
+# ------------------------------------------------------------------ stretches
+
+
+def stretches_from_ups(ups: np.ndarray, max_tilt_change_deg: float = 30.0) -> np.ndarray:
+    """Label consecutive bouts (mean ``up`` per bout) that share one mounting."""
+    labels = np.zeros(len(ups), dtype=np.int64)
+    cos_max = np.cos(np.deg2rad(max_tilt_change_deg))
+    for b in range(1, len(ups)):
+        labels[b] = labels[b - 1] + int(float(ups[b] @ ups[b - 1]) < cos_max)
+    return labels
+
+
+def mounting_stretches(
+    frame: BodyFrame, bouts: list[tuple[int, int]], max_tilt_change_deg: float = 30.0
+) -> np.ndarray:
+    """Label consecutive bouts that share one mounting of the device.
+
+    A device moved on the body (phone taken out and put back) shows as a jump of
+    the gravity direction in device axes between bouts. Consecutive bouts whose
+    mean ``up`` differs by less than ``max_tilt_change_deg`` share a stretch.
+    A turn of the device about the vertical alone is not visible to gravity.
+    """
+    return stretches_from_ups(bout_ups(frame, bouts), max_tilt_change_deg)
+
+
+def mounting_axis(odd: np.ndarray) -> np.ndarray:
+    """Unit ``(n_lags, 3)`` principal direction of the steps' odd vectors.
+
+    ``o_k`` of every step points (lag by lag) along the body's antero-posterior
+    axis with the sign of the travel direction; forward and backward steps give
+    opposite vectors, so the principal axis of ``sum o_k o_k^T`` is the same for
+    both. Its overall sign is arbitrary (made positive on the majority of steps).
+    """
+    flat = odd.reshape(odd.shape[0], -1)
+    if flat.shape[0] == 0:
+        return np.zeros(odd.shape[1:])
+    _, vecs = np.linalg.eigh(flat.T @ flat)
+    axis = vecs[:, -1]
+    if np.sum(np.sign(flat @ axis)) < 0:
+        axis = -axis
+    return axis.reshape(odd.shape[1:])
+
+
+def robust_scale(x: np.ndarray) -> float:
+    """Noise level of a step sequence from successive differences (ignores level changes)."""
+    x = x[np.isfinite(x)]
+    if x.size < 3:
+        return float(np.sqrt(np.mean(x**2))) if x.size else 1.0
+    return max(float(np.median(np.abs(np.diff(x)))) / 0.954, 1e-12)
+
+
+# ------------------------------------------------------------------- splitting
+
+
+def find_direction_changes(
+    score: np.ndarray, *, min_steps: int = 4, penalty: float = 10.0, clip: float = 1.0
+) -> list[int]:
+    """Indices where the sign of a step-score sequence changes for good.
+
+    Binary segmentation with a CUSUM statistic: in a segment of ``n`` scores
+    ``u`` (clipped to ``+-clip``), the split ``j`` maximising
+    ``2 * |sum(u[:j]) - j / n * sum(u)|`` is accepted when that exceeds
+    ``penalty`` and both parts have ``min_steps`` steps; then both parts are
+    searched again. Clipping keeps one wild stride from creating a split; the
+    penalty asks for several consistent steps on each side.
+    """
+    u = np.clip(np.asarray(score, dtype=np.float64), -clip, clip)
+    cuts: list[int] = []
+
+    def search(lo: int, hi: int) -> None:
+        n = hi - lo
+        if n < 2 * min_steps:
+            return
+        seg = u[lo:hi]
+        j = np.arange(1, n)
+        left = np.cumsum(seg)[:-1]
+        # CUSUM: departure of the partial sums from a constant-mean line; twice it
+        # equals the sign-disagreement gain for two opposite halves and also finds
+        # the first change of a forward-backward-forward sequence.
+        gain = 2.0 * np.abs(left - j * seg.sum() / n)
+        gain[(j < min_steps) | (n - j < min_steps)] = 0.0
+        best = int(np.argmax(gain))
+        if gain[best] < penalty:
+            return
+        cut = lo + best + 1
+        cuts.append(cut)
+        search(lo, cut)
+        search(cut, hi)
+
+    search(0, u.size)
+    return sorted(cuts)
