@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
 Placement = Literal["auto", "lower_back", "pocket", "foot", "video"]
+#: Every placement a recording can carry, in the order above.
+PLACEMENTS: tuple[str, ...] = get_args(Placement)
+#: Where a body-worn sensor can sit (what placement detection chooses from).
+WORN_PLACEMENTS: tuple[str, ...] = ("lower_back", "pocket", "foot")
 
 
 @dataclass(frozen=True)

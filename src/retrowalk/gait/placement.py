@@ -24,8 +24,6 @@ import numpy as np
 from retrowalk.frame import lowpass
 from retrowalk.recording import Recording
 
-PLACEMENTS = ("lower_back", "pocket", "foot")
-
 
 class PlacementDetector:
     """Classify the sensor placement of a recording.

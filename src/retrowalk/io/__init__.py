@@ -35,7 +35,7 @@ from retrowalk.io.assemble import Parsed
 from retrowalk.io.assemble import assemble as _assemble
 from retrowalk.io.resample import DEFAULT_GAP_S
 from retrowalk.io.sniff import sniff
-from retrowalk.recording import Recording
+from retrowalk.recording import PLACEMENTS, Recording
 
 __all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "read_recording"]
 
@@ -53,7 +53,6 @@ FORMATS = (
 # days of 100 Hz 6-axis samples; raise it explicitly for longer recordings.
 DEFAULT_MAX_BYTES = 2 * 1024**3
 
-_PLACEMENTS = ("auto", "lower_back", "pocket", "foot", "video")
 _CONVERTED = (
     ValueError,
     UnicodeError,
@@ -117,8 +116,8 @@ def read_recording(
         raise InputError(p, f"acc_unit must be auto, g or mps2, not {acc_unit!r}")
     if gyro_unit not in ("auto", "dps", "rads"):
         raise InputError(p, f"gyro_unit must be auto, dps or rads, not {gyro_unit!r}")
-    if placement not in _PLACEMENTS:
-        raise InputError(p, f"placement must be one of {', '.join(_PLACEMENTS)}, not {placement!r}")
+    if placement not in PLACEMENTS:
+        raise InputError(p, f"placement must be one of {', '.join(PLACEMENTS)}, not {placement!r}")
     if not gap_threshold_s > 0:
         raise InputError(p, f"gap threshold must be positive, not {gap_threshold_s!r}")
     try:

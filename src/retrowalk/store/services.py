@@ -36,6 +36,7 @@ from retrowalk.demo import (
     demo_recording_path,
 )
 from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.recording import WORN_PLACEMENTS
 from retrowalk.store.db import Database
 from retrowalk.store.progress import weekly
 from retrowalk.store.repositories import (
@@ -71,7 +72,7 @@ __all__ = [
 ]
 
 CHUNK = 1 << 20
-PLACEMENTS = ("auto", "lower_back", "pocket", "foot")
+PLACEMENTS = ("auto", *WORN_PLACEMENTS)  # videos are recognised by content, not chosen
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
 
