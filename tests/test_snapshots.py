@@ -1,0 +1,79 @@
+"""Snapshots: the analysis JSON of every real recording, pinned.
+
+A restructuring must not change what retrowalk computes. This test analyses
+every recording of the shared real data (through the public reader and
+``analyze``) and compares the whole JSON with the stored snapshot. A file the
+readers refuse is pinned by its one-line error.
+
+When a change of results is intended, regenerate and name the change::
+
+    RETROWALK_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/test_snapshots.py -n 2
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from realdata import snapshot_cases
+
+from retrowalk.analysis import AnalysisOptions, analyze
+from retrowalk.errors import RetrowalkError
+from retrowalk.io import read_recording
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+UPDATE = os.environ.get("RETROWALK_UPDATE_SNAPSHOTS") == "1"
+
+CASES = snapshot_cases()
+
+
+def _result(path: Path, root: Path, read_kw: dict[str, Any]) -> dict[str, Any]:
+    try:
+        recording = read_recording(path, **read_kw)
+        analysis = analyze(recording, AnalysisOptions(placement=read_kw.get("placement", "auto")))
+    except RetrowalkError as exc:
+        return {"error": str(exc).replace(str(root), "<data>")}
+    out = analysis.to_dict()
+    out.pop("analysis_version", None)
+    out["recording"]["path"] = str(Path(out["recording"]["path"]).relative_to(root))
+    return out
+
+
+def _close(a: Any, b: Any, where: str) -> None:
+    """Equal, with floats compared to 1e-9 relative (platform rounding only)."""
+    if isinstance(a, float) and isinstance(b, float | int):
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), f"{where}: {a} != {b}"
+    elif isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), f"{where}: keys {sorted(a)} != {sorted(b)}"
+        for key in a:
+            _close(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), f"{where}: {len(a)} items != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _close(x, y, f"{where}[{i}]")
+    else:
+        assert a == b, f"{where}: {a!r} != {b!r}"
+
+
+@pytest.mark.parametrize(("name", "path", "read_kw"), CASES, ids=[c[0] for c in CASES])
+def test_analysis_json_matches_snapshot(name: str, path: Path, read_kw: dict[str, Any]) -> None:
+    from realdata import data_root
+
+    root = data_root()
+    got = json.loads(json.dumps(_result(path, root, read_kw)))
+    target = SNAPSHOTS / f"{name}.json.gz"
+    if UPDATE:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(target, "wt", encoding="utf-8") as fh:
+            json.dump(got, fh, indent=0, sort_keys=True)
+        return
+    if not target.exists():
+        pytest.fail(f"no snapshot for {name}: run with RETROWALK_UPDATE_SNAPSHOTS=1")
+    with gzip.open(target, "rt", encoding="utf-8") as fh:
+        expected = json.load(fh)
+    _close(got, expected, name)
