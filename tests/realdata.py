@@ -28,8 +28,7 @@ def snapshot_cases() -> list[tuple[str, Path, dict[str, Any]]]:
 
     def add(path: Path, **kw: Any) -> None:
         rel = path.relative_to(root)
-        name = str(rel.with_suffix("")) if path.is_file() else str(rel)
-        cases.append((name.replace(os.sep, "/"), path, kw))
+        cases.append((str(rel).replace(os.sep, "/"), path, kw))
 
     for p in sorted((root / "ipol-gait").glob("*.txt")):
         add(p)
