@@ -144,7 +144,7 @@ def read_block(
         )
     plan = column_plan(cmap)
     numeric = [c for cols in plan.values() for c in cols]
-    table = read_table(source, layout, numeric, cmap.time)
+    table = read_table(source, layout, numeric, cmap.time, groups=list(plan.values()))
     t, origin, start, time_note = time_in_seconds(table, cmap.time, source.display)
     notes = [*table.notes, time_note]
     file_units: dict[str, tuple[str, str]] = {}

@@ -1,6 +1,7 @@
 """Recognising a recording's format from its content.
 
-Only the first few kilobytes are read. Binary files are told apart by their magic
+Only the first few kilobytes are read (of a zip member too: it is decompressed
+as a stream and only its head is taken). Binary files are told apart by their magic
 bytes; text tables by their preamble and header; folders and zip archives by the
 names and headers of the files inside.
 """
@@ -290,12 +291,15 @@ def sniff(path: Path) -> Detected:
     if not head:
         raise InputError(path, "the file is empty")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        from retrowalk.io.source import check_archive, zip_members
+
         try:
             with zipfile.ZipFile(path) as zf:
-                names = [n for n in zf.namelist() if not n.endswith("/")]
+                infos = zf.infolist()
         except (zipfile.BadZipFile, OSError) as exc:
             raise InputError(path, f"damaged zip archive ({exc})") from None
-        from retrowalk.io.source import zip_members
+        check_archive(path, infos)  # a zip bomb is refused before anything is unpacked
+        names = [i.filename for i in infos if not i.filename.endswith("/")]
 
         members = zip_members(path) if "log.bin" not in {Path(n).name for n in names} else {}
         fmt = sniff_members(names, members)

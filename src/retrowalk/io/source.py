@@ -6,13 +6,20 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from retrowalk.errors import InputError
 
 HEAD_BYTES = 64 * 1024
-# A member of a zip export is read into memory; refuse absurd ones.
-MAX_MEMBER_BYTES = 1 << 30
+# Limits on what a zip archive may unpack to, checked on the sizes the archive
+# declares (``zipfile`` never returns more bytes than a member declares, and a
+# forged size fails its CRC check), so a zip bomb is refused before anything is
+# decompressed.
+MAX_MEMBER_BYTES = 512 * 1024**2
+MAX_ARCHIVE_BYTES = 1024**3
+MAX_RATIO = 100.0
+# Members smaller than this may compress better than ``MAX_RATIO`` (text of zeros).
+RATIO_FLOOR_BYTES = 1024**2
 
 
 class Source:
@@ -34,20 +41,27 @@ class Source:
         *,
         archive: Path | None = None,
         member: str | None = None,
+        member_size: int | None = None,
     ) -> None:
         self.display = display
         self.path = path
         self._data = data
         self._archive = archive
         self._member = member
+        self._member_size = member_size
 
     @classmethod
     def file(cls, path: Path) -> Source:
         return cls(str(path), path=path)
 
     @property
+    def is_member(self) -> bool:
+        """True for a zip member not yet read into memory."""
+        return self._data is None and self._archive is not None and self._member is not None
+
+    @property
     def data(self) -> bytes | None:
-        """The bytes of a zip member (``None`` for a file on disk)."""
+        """The bytes of a zip member (``None`` for a file on disk); read whole on first use."""
         if self._data is None and self._archive is not None and self._member is not None:
             try:
                 with zipfile.ZipFile(self._archive) as zf:
@@ -65,12 +79,17 @@ class Source:
         return Path(self.display.split(":")[-1]).name
 
     def size(self) -> int:
+        if self.is_member and self._member_size is not None:
+            return self._member_size
         if self.data is not None:
             return len(self.data)
         assert self.path is not None
         return self.path.stat().st_size
 
     def head(self, n: int = HEAD_BYTES) -> bytes:
+        if self.is_member:  # only the first n bytes are decompressed
+            with self.open() as fh:
+                return fh.read(n)
         if self.data is not None:
             return self.data[:n]
         assert self.path is not None
@@ -81,6 +100,12 @@ class Source:
             raise InputError(self.display, f"cannot be read ({exc.strerror or exc})") from None
 
     def tail(self, n: int = 4096) -> bytes:
+        if self.is_member:  # decompressed as a stream, keeping only the end
+            kept = b""
+            with self.open() as fh:
+                while chunk := fh.read(1 << 20):
+                    kept = (kept + chunk)[-n:]
+            return kept
         if self.data is not None:
             return self.data[-n:]
         assert self.path is not None
@@ -90,6 +115,21 @@ class Source:
             return fh.read()
 
     def open(self) -> BinaryIO:
+        """A binary stream of the bytes; a zip member is decompressed while it is read."""
+        if self.is_member:
+            assert self._archive is not None and self._member is not None
+            try:
+                zf = zipfile.ZipFile(self._archive)
+                stream = zf.open(self._member)
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                RuntimeError,
+                NotImplementedError,
+                KeyError,
+            ) as exc:
+                raise InputError(self.display, f"cannot be extracted ({exc})") from None
+            return _MemberStream(zf, stream)
         if self.data is not None:
             return io.BytesIO(self.data)
         assert self.path is not None
@@ -109,28 +149,104 @@ class Source:
                 yield i, line.rstrip("\r\n")
 
 
-def zip_members(path: Path) -> dict[str, Source]:
-    """The files of a zip archive as sources, keyed by their path inside the archive.
+class _MemberStream(io.RawIOBase):
+    """A zip member being decompressed; closing it closes the archive too."""
+
+    def __init__(self, archive: zipfile.ZipFile, stream: BinaryIO) -> None:
+        super().__init__()
+        self._archive = archive
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._stream.read(-1 if size is None else size)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stream.close()
+            self._archive.close()
+        super().close()
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1024**2:.0f} MB"
+
+
+def check_archive(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse an archive that would unpack to too much (a zip bomb) before unpacking it.
 
     Raises
     ------
     InputError
-        When the archive is damaged or a member is too large.
+        Naming the first member that is too large or compressed too well, or the
+        total size.
+    """
+    total = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        size, packed = info.file_size, max(info.compress_size, 1)
+        total += size
+        if size > MAX_MEMBER_BYTES:
+            raise InputError(
+                path,
+                f"archive member {info.filename} unpacks to {_mb(size)}, more than the "
+                f"{_mb(MAX_MEMBER_BYTES)} limit for one member",
+            )
+        if size > RATIO_FLOOR_BYTES and size / packed > MAX_RATIO:
+            raise InputError(
+                path,
+                f"archive member {info.filename} unpacks to {size / packed:.0f} times its "
+                f"packed size ({_mb(size)}); refused as a possible zip bomb "
+                f"(limit {MAX_RATIO:.0f} times)",
+            )
+    if total > MAX_ARCHIVE_BYTES:
+        raise InputError(
+            path,
+            f"the archive unpacks to {_mb(total)}, more than the {_mb(MAX_ARCHIVE_BYTES)} limit",
+        )
+
+
+def zip_members(path: Path) -> dict[str, Source]:
+    """The files of a zip archive as sources, keyed by their path inside the archive.
+
+    Nothing is decompressed here; :func:`check_archive` refuses a zip bomb first.
+
+    Raises
+    ------
+    InputError
+        When the archive is damaged or would unpack to too much.
     """
     out: dict[str, Source] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
+            infos = zf.infolist()
+            check_archive(path, infos)
+            for info in infos:
                 if info.is_dir():
                     continue
                 name = info.filename
                 if name.startswith("__MACOSX/") or Path(name).name.startswith("._"):
                     continue
-                if info.file_size > MAX_MEMBER_BYTES:
-                    raise InputError(
-                        path, f"archive member {name} is too large ({info.file_size} bytes)"
-                    )
-                out[name] = Source(f"{path}:{name}", archive=path, member=name)
+                out[name] = Source(
+                    f"{path}:{name}", archive=path, member=name, member_size=info.file_size
+                )
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
         raise InputError(path, f"damaged or unreadable zip archive ({exc})") from None
     return out

@@ -2,7 +2,11 @@
 
 The happy path is one pass of pandas' C parser that converts only the columns
 needed, straight to float64 (on two cores it is as fast as pyarrow's multi-threaded
-reader and needs half the memory). Anything odd (a cell that is not a number, a row
+reader and needs half the memory). Tables larger than :data:`CHUNK_BYTES` are
+parsed in chunks of :data:`CHUNK_ROWS` rows written straight into preallocated
+arrays (one ``(n, 3)`` array per group of columns that is stacked later), so
+that memory stays near the size of the result instead of several times the
+file. Anything odd (a cell that is not a number, a row
 with too few fields) triggers a slow line-by-line diagnosis
 whose only job is to name the line and field in a one-line error, or to confirm
 that the fault is a truncated last line, which is dropped with a note.
@@ -12,7 +16,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -20,6 +26,10 @@ import pandas as pd
 from retrowalk.errors import InputError
 from retrowalk.io.sniff import _ISO, TextLayout
 from retrowalk.io.source import Source
+
+# Tables larger than this are parsed in chunks into preallocated arrays.
+CHUNK_BYTES = 32 * 1024**2
+CHUNK_ROWS = 200_000
 
 
 @dataclass
@@ -29,7 +39,8 @@ class Table:
     Attributes
     ----------
     frame
-        The numeric columns as read (float64), without the time column.
+        The numeric columns as read (float64), without the time column; empty
+        when the table was read in chunks (see ``arrays``).
     time
         The time column: float64 or int64 numbers, or int64 nanoseconds since the
         epoch for date-time text (``time_is_datetime``).
@@ -44,9 +55,13 @@ class Table:
     time_is_datetime: bool = False
     first_data_line: int = 2
     notes: list[str] = field(default_factory=list)
+    arrays: dict[str, np.ndarray] | None = None
+    stacks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
 
     @property
     def n_rows(self) -> int:
+        if self.arrays is not None:
+            return self._n
         return len(self.frame)
 
     def line_of_row(self, row: int) -> int:
@@ -55,14 +70,40 @@ class Table:
 
     def column(self, name: str) -> np.ndarray:
         """One numeric column as float64 (nulls as NaN)."""
+        if self.arrays is not None:
+            return self.arrays[name]
         return self.frame[name].to_numpy(dtype=np.float64)
 
     def stack(self, names: tuple[str, ...] | list[str]) -> np.ndarray:
-        """``(n, len(names))`` C-ordered float64 array of the named columns, in one copy."""
+        """``(n, len(names))`` C-ordered float64 array of the named columns, in one copy.
+
+        A group read in chunks is handed over without a copy; its columns are no
+        longer available from this table afterwards.
+        """
+        key = tuple(names)
+        if key in self.stacks:
+            buffer = self.stacks.pop(key)
+            assert self.arrays is not None
+            for name in key:
+                self.arrays.pop(name, None)
+            return buffer
         out = np.empty((self.n_rows, len(names)), dtype=np.float64)
         for j, name in enumerate(names):
-            out[:, j] = self.frame[name].to_numpy(dtype=np.float64)
+            out[:, j] = self.column(name)
         return out
+
+    def keep_rows(self, n_keep: int) -> None:
+        """Drop the rows after the first ``n_keep``."""
+        if self.arrays is not None:
+            self._n = n_keep
+            self.arrays = {k: v[:n_keep] for k, v in self.arrays.items()}
+            self.stacks = {k: v[:n_keep] for k, v in self.stacks.items()}
+        else:
+            self.frame = self.frame.iloc[:n_keep]
+        if self.time is not None:
+            self.time = self.time[:n_keep]
+
+    _n: int = 0
 
 
 @dataclass
@@ -92,6 +133,7 @@ def read_table(
     layout: TextLayout,
     numeric: list[str],
     time_col: str | None = None,
+    groups: Sequence[Sequence[str]] = (),
 ) -> Table:
     """Read ``time_col`` and the ``numeric`` columns of a table.
 
@@ -103,6 +145,9 @@ def read_table(
         Columns to convert to float64.
     time_col
         The time column (numbers or ISO-8601 date-times), if any.
+    groups
+        Columns that will be stacked together (e.g. the x, y, z of one sensor):
+        a large table reads each group straight into one ``(n, k)`` array.
 
     Raises
     ------
@@ -112,6 +157,8 @@ def read_table(
     """
     names = _unique_names(layout)
     wanted = ([time_col] if time_col else []) + [c for c in numeric if c != time_col]
+    if source.size() > CHUNK_BYTES:
+        return _read_chunked(source, layout, names, wanted, numeric, time_col, groups)
     table, notes = _read_frame(source, layout, names, wanted, numeric, None)
     if len(table) == 0:
         raise InputError(
@@ -184,11 +231,175 @@ def _read_frame(
     return frame, []
 
 
+class _Limited(io.RawIOBase):
+    """The first ``limit`` bytes of a stream."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        super().__init__()
+        self._stream = stream
+        self._left = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = min(len(buffer), self._left)
+        if n <= 0:
+            return 0
+        data = self._stream.read(n)
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+
+def _chunks(
+    source: Source,
+    layout: TextLayout,
+    names: list[str],
+    wanted: list[str],
+    numeric: list[str],
+    end: int | None,
+) -> Iterator[pd.DataFrame]:
+    """The wanted columns in frames of :data:`CHUNK_ROWS` rows (same parser options)."""
+    with source.open() as raw:
+        stream: Any = raw if end is None else io.BufferedReader(_Limited(raw, end), 1 << 20)
+        reader = pd.read_csv(
+            stream,
+            sep=layout.delimiter,
+            decimal=layout.decimal,
+            header=None,
+            names=names,
+            usecols=wanted if len(wanted) < len(names) else None,
+            skiprows=layout.header_index + 1,
+            dtype={c: np.float64 for c in numeric},
+            keep_default_na=True,
+            skip_blank_lines=True,
+            quotechar='"',
+            engine="c",
+            encoding="utf-8",
+            encoding_errors="strict",
+            chunksize=CHUNK_ROWS,
+        )
+        with reader:
+            yield from reader
+
+
+def _estimated_rows(source: Source, layout: TextLayout) -> int:
+    """Data rows of a large table, from the length of its first lines (a little over)."""
+    head = source.head()[layout.data_offset :]
+    lines = head.count(b"\n")
+    per_line = len(head) / lines if lines else 64.0
+    return int((source.size() - layout.data_offset) / per_line * 1.02) + CHUNK_ROWS
+
+
+class _Filler:
+    """Preallocated arrays filled chunk by chunk; grown (rarely) when the estimate is low."""
+
+    def __init__(self, n_est: int, numeric: list[str], groups: Sequence[Sequence[str]]) -> None:
+        self.groups: list[tuple[str, ...]] = []
+        grouped: set[str] = set()
+        for g in groups:
+            g = tuple(g)
+            if g and set(g) <= set(numeric) and not (set(g) & grouped):
+                self.groups.append(g)
+                grouped |= set(g)
+        self.groups += [(c,) for c in numeric if c not in grouped]
+        self.buffers = [np.empty((n_est, len(g)), dtype=np.float64) for g in self.groups]
+        self.n = 0
+        self.times: list[np.ndarray] = []
+
+    def add(self, frame: pd.DataFrame) -> None:
+        m = len(frame)
+        need = self.n + m
+        for i, buffer in enumerate(self.buffers):
+            if need > buffer.shape[0]:
+                buffer.resize(
+                    (max(need, int(buffer.shape[0] * 1.25)), buffer.shape[1]), refcheck=False
+                )
+            for j, name in enumerate(self.groups[i]):
+                buffer[self.n : need, j] = frame[name].to_numpy(dtype=np.float64)
+        self.n = need
+
+    def finish(self) -> tuple[dict[str, np.ndarray], dict[tuple[str, ...], np.ndarray]]:
+        stacks: dict[tuple[str, ...], np.ndarray] = {}
+        arrays: dict[str, np.ndarray] = {}
+        for group, buffer in zip(self.groups, self.buffers, strict=True):
+            buffer.resize((self.n, buffer.shape[1]), refcheck=False)  # shrink, same memory
+            stacks[group] = buffer
+            for j, name in enumerate(group):
+                arrays[name] = buffer[:, j]
+        self.buffers = []
+        return arrays, stacks
+
+
+def _read_chunked(
+    source: Source,
+    layout: TextLayout,
+    names: list[str],
+    wanted: list[str],
+    numeric: list[str],
+    time_col: str | None,
+    groups: Sequence[Sequence[str]],
+    end: int | None = None,
+) -> Table:
+    """:func:`read_table` for a large table, in chunks (see the module docstring)."""
+    numeric = [c for c in numeric if c != time_col]
+    filler = _Filler(_estimated_rows(source, layout), numeric, groups)
+    is_dt: bool | None = None
+    try:
+        for frame in _chunks(source, layout, names, wanted, numeric, end):
+            if time_col is not None:
+                values, chunk_dt = _time_values(frame[time_col], is_dt)
+                is_dt = chunk_dt if is_dt is None else is_dt
+                filler.times.append(values)
+            filler.add(frame)
+    except (ValueError, TypeError, UnicodeError, pd.errors.ParserError, OverflowError):
+        filler.buffers = []
+        problem = _diagnose(source, layout, names, wanted, numeric)
+        if problem is not None and problem.is_last and end is None:
+            out = _read_chunked(
+                source, layout, names, wanted, numeric, time_col, groups,
+                end=_last_line_start(source),
+            )  # fmt: skip
+            out.notes.insert(0, _truncated_note(problem.line))
+            return out
+        if problem is None:
+            raise InputError(source.display, "the table cannot be parsed") from None
+        raise InputError(
+            source.display, problem.reason, line=problem.line, field=problem.field
+        ) from None
+    except pd.errors.EmptyDataError:
+        pass
+    if filler.n == 0:
+        raise InputError(
+            source.display,
+            f"has a header (line {layout.header_index + 1}) but no data rows",
+            line=layout.header_index + 1,
+        )
+    time = None
+    if time_col is not None:
+        time = np.concatenate(filler.times) if len(filler.times) > 1 else filler.times[0]
+        filler.times = []
+    arrays, stacks = filler.finish()
+    out = Table(
+        frame=pd.DataFrame(), time=time, time_is_datetime=bool(is_dt),
+        first_data_line=layout.first_data_line, arrays=arrays, stacks=stacks,
+    )  # fmt: skip
+    out._n = len(time) if time is not None else next(iter(arrays.values())).shape[0]
+    _drop_incomplete(source, layout, names, wanted, numeric, out)
+    return out
+
+
 def _truncated_note(line: int) -> str:
     return f"the last line (line {line}) is incomplete, probably cut off, and was dropped"
 
 
-def _time_values(col: pd.Series) -> tuple[np.ndarray, bool]:
+def _time_values(col: pd.Series, as_datetime: bool | None = None) -> tuple[np.ndarray, bool]:
+    """The time column as numbers, or as nanoseconds for date-time text.
+
+    ``as_datetime`` fixes the choice for text (the first chunk of a large table
+    decides for the rest); ``None`` decides from the values.
+    """
     kind = col.dtype.kind
     if kind in "iu":
         return col.to_numpy(dtype=np.int64), False
@@ -201,7 +412,7 @@ def _time_values(col: pd.Series) -> tuple[np.ndarray, bool]:
         return ns, True
     texts = col.astype(object)
     nums = pd.to_numeric(texts, errors="coerce").to_numpy(dtype=np.float64)
-    if np.isfinite(nums).mean() > 0.5:
+    if as_datetime is False or (as_datetime is None and np.isfinite(nums).mean() > 0.5):
         return nums, False
     stamps = pd.to_datetime(texts, format="ISO8601", utc=True, errors="coerce")
     ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
@@ -221,7 +432,7 @@ def _drop_incomplete(
     n = out.n_rows
     bad: np.ndarray | None = None
     for c in numeric:
-        cur = ~np.isfinite(out.frame[c].to_numpy())
+        cur = ~np.isfinite(out.column(c))
         if cur.any():
             bad = cur if bad is None else (bad | cur)
     if out.time is not None and out.time.dtype.kind == "f":
@@ -241,11 +452,9 @@ def _drop_incomplete(
         row = int(np.flatnonzero(bad)[0])
         raise InputError(source.display, "empty or invalid value", line=out.line_of_row(row))
     n_keep = last_good + 1
-    out.frame = out.frame.iloc[:n_keep]
-    if out.time is not None:
-        out.time = out.time[:n_keep]
-        if out.time_is_datetime:
-            out.time = out.time.astype(np.int64)
+    out.keep_rows(n_keep)
+    if out.time is not None and out.time_is_datetime:
+        out.time = out.time.astype(np.int64)
     if n - n_keep == 1:
         out.notes.append(
             f"the last data row (line {out.line_of_row(n_keep)}) has empty cells, "
