@@ -8,6 +8,7 @@ one-to-one onto the JSON contract of ``retrowalk analyze``
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,12 +17,14 @@ import numpy as np
 from retrowalk import __version__
 from retrowalk.energy import fill_bout_energy
 from retrowalk.frame import BodyFrame, body_frame
+from retrowalk.errors import AnalysisError
 from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter
 from retrowalk.gait.contacts import (
     ClosingContactDetector,
     LateralityEstimator,
     TrunkContactDetector,
 )
+from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.gait.direction import StepEvidence, WalkingDirectionClassifier, step_evidence
 from retrowalk.gait.foot import FootGaitAnalyzer
 from retrowalk.gait.placement import resolve_placement
@@ -55,8 +58,8 @@ class AnalysisOptions:
     height_m: float | None = None
     weight_kg: float | None = None
     age_years: float | None = None
-    #: Walking-direction calibration: a ``DirectionProfile``, a path to one,
-    #: ``"stored"`` (the user's stored profile for the placement, if any) or None.
+    #: Walking-direction calibration: a ``DirectionProfile``, a mapping
+    #: placement -> ``DirectionProfile`` (stored profiles), or None.
     direction_profile: Any = None
 
 
@@ -454,32 +457,27 @@ def _bout_frame(recording: Recording, span: BoutSpan, ic: np.ndarray) -> tuple[B
 
 
 def _direction_profile(requested: Any, placement: str, assumptions: dict[str, Any]) -> Any:
-    """Resolve ``AnalysisOptions.direction_profile``; record what was used in ``assumptions``.
+    """Pick the direction profile for ``placement``; record what was used in ``assumptions``.
 
-    A path or profile given explicitly is always used (a wrong placement is
-    noted); ``"stored"`` looks up the user's stored profile for ``placement``.
-    A profile is applied only to stretches of the recording worn like the
-    calibration (see :mod:`retrowalk.gait.calibration`).
+    ``requested`` is a ``DirectionProfile`` (always used; a wrong placement is
+    noted), a mapping placement -> profile (the person's stored profiles; the
+    one of the detected placement is used) or None. A profile is applied only to stretches of the
+    recording worn like the calibration (see :mod:`retrowalk.gait.calibration`).
     """
+    if isinstance(requested, Mapping):
+        requested = requested.get(placement)
     if requested is None:
         return None
-    from retrowalk.gait.calibration import DirectionProfile, load_profile, load_stored_profile
-
-    if isinstance(requested, DirectionProfile):
-        profile, source = requested, "given"
-    elif requested == "stored":
-        profile, path = load_stored_profile(placement)
-        if profile is None:
-            return None
-        source = f"stored default for {placement}: {path}"
-    else:
-        try:
-            profile, source = load_profile(requested), str(requested)
-        except (OSError, ValueError, KeyError) as exc:
-            from retrowalk.errors import AnalysisError
-
-            raise AnalysisError(f"cannot read direction profile {requested}: {exc}") from None
-    info = {"source": source, "placement": profile.placement, "created_at": profile.created_at}
+    if not isinstance(requested, DirectionProfile):
+        raise AnalysisError(
+            f"direction profile must be a DirectionProfile, not {type(requested).__name__}"
+        )
+    profile = requested
+    info = {
+        "source": profile.origin or "given",
+        "placement": profile.placement,
+        "created_at": profile.created_at,
+    }
     if profile.placement not in (placement, "auto"):
         info["warning"] = f"profile made for {profile.placement}, recording is {placement}"
     assumptions["direction_profile"] = info

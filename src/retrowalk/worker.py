@@ -209,7 +209,11 @@ def process(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) 
         recording = jobs.get(recording_id)
         assert recording is not None
         path, filename = recording.stored_path, recording.filename
-        options = analysis_options(recording.person, recording)
+        # The one options builder (stored calibration of the person included);
+        # imported here so the web process loads the analysis stack only when needed.
+        from retrowalk.app.analyse import upload_options
+
+        options = upload_options(recording.person, recording)
     try:
         out = runner.call(analyse_file, path, options, str(data_dir / "reports"), filename)
     except BrokenProcessPool:

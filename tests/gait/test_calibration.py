@@ -9,15 +9,12 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from retrowalk.frame import body_frame
+from retrowalk.app.calibration import load_profile, save_profile, stored_profile_path
+from retrowalk.cli.labels import parse_labels, parse_segments
 from retrowalk.gait.calibration import (
     DirectionProfile,
     calibrate,
     fit_odd_logistic,
-    load_profile,
-    parse_labels,
-    parse_segments,
-    save_profile,
-    stored_profile_path,
 )
 from retrowalk.gait.direction import BACKWARD, FORWARD, WalkingDirectionClassifier
 from retrowalk.recording import Recording

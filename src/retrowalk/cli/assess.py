@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from retrowalk.cli_support import local_account, local_person, local_services, user_errors
+from retrowalk.cli.support import local_account, local_person, local_services, user_errors
 
 test_app = typer.Typer(help="Clinical backward-walk tests.", no_args_is_help=True)
 out = Console()
@@ -72,11 +72,9 @@ def threembwt_command(
     if trial and time_s is None:
         time_s = round(sum(trial) / len(trial), 2)
     if time_s is None and recording is not None:
-        from retrowalk.analysis import AnalysisOptions, analyze
-        from retrowalk.io import read_recording
+        from retrowalk.app.analyse import AnalysisRequest, analyse_file
 
-        rec = read_recording(recording, placement=placement)
-        analysis = analyze(rec, AnalysisOptions(placement=placement, height_m=height_m))
+        analysis = analyse_file(recording, AnalysisRequest(placement=placement, height_m=height_m))
         start, end = (1.0, 4.0) if variant == Variant.stroke_5m else (0.0, 3.0)
         timed = time_from_analysis(analysis, start_m=start, end_m=end)
         timing = timed.to_dict()

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from retrowalk.cli_support import local_account, local_person, local_services, user_errors
+from retrowalk.cli.support import local_account, local_person, local_services, user_errors
 
 PersonOpt = Annotated[str, typer.Option("--person", "-p", help="Whose data (created if new).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]

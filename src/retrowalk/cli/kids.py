@@ -13,17 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from retrowalk.cli_support import LOCAL_EMAIL, local_account, local_services, user_errors
-from retrowalk.kids.guidance import guide_child
-from retrowalk.kids.milestones import load_milestones
-from retrowalk.kids.observations import KidsService
-from retrowalk.kids.summary import build_summary, write_summary
+from retrowalk.cli.support import LOCAL_EMAIL, local_account, local_services, user_errors
+
+if TYPE_CHECKING:
+    from retrowalk.kids.observations import KidsService
+
+# Start-up time: the kids services open the store (SQLAlchemy); they are
+# imported inside the commands, so ``retrowalk --help`` does not load them.
 
 child_app = typer.Typer(
     name="child",
@@ -45,6 +47,8 @@ def _options(
 
 def _open() -> tuple[KidsService, int]:
     """The services on the default database and the account id to use."""
+    from retrowalk.kids.observations import KidsService
+
     services = local_services()
     return KidsService(services), local_account(services, _state["account"])
 
@@ -137,6 +141,8 @@ def guide(
     """What is typical now, what comes next, ideas to encourage it, when to ask."""
     kids, account = _open()
     person = kids.find_child(account, child)
+    from retrowalk.kids.guidance import guide_child
+
     g = guide_child(kids, account, person.id, _date(on, "--on"))
     if as_json:
         out.print_json(json.dumps(g.as_dict()))
@@ -171,6 +177,8 @@ def summary(
     """Write the log for a doctor's visit (printable HTML, CSV or JSON)."""
     kids, account = _open()
     person = kids.find_child(account, child)
+    from retrowalk.kids.summary import build_summary, write_summary
+
     path = write_summary(build_summary(kids, account, person.id, _date(on, "--on")), out_file)
     out.print(f"Summary written to {path}")
 
@@ -178,6 +186,8 @@ def summary(
 @child_app.command("milestones")
 def milestones() -> None:
     """The milestone table with age windows and sources."""
+    from retrowalk.kids.milestones import load_milestones
+
     table_data = load_milestones()
     table = Table("skill id", "name", "window (months)", "grade", "sources")
     for m in table_data.milestones:

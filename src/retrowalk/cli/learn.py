@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from retrowalk.cli_support import exit_with_error
+from retrowalk.cli.support import exit_with_error
 from retrowalk.errors import RetrowalkError
 from retrowalk.learn.content import Entry, Library, find_learn_references
 from retrowalk.learn.service import LearnService

@@ -9,25 +9,30 @@ from __future__ import annotations
 
 import sys
 import time
-from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from retrowalk import __version__
-from retrowalk.analysis import Analysis, AnalysisOptions, analyze
-from retrowalk.assess.cli import test_app
-from retrowalk.cli_support import user_errors
-from retrowalk.coach.cli import log_app, plan_app
-from retrowalk.errors import AnalysisError
-from retrowalk.io import read_recording
-from retrowalk.kids.cli import child_app
-from retrowalk.learn.cli import learn_app
-from retrowalk.web.cli import serve as serve_command
+from retrowalk.cli.assess import test_app
+from retrowalk.cli.coach import log_app, plan_app
+from retrowalk.cli.kids import child_app
+from retrowalk.cli.learn import learn_app
+from retrowalk.cli.serve import serve as serve_command
+from retrowalk.cli.support import user_errors
+from retrowalk.core.errors import AnalysisError
+
+if TYPE_CHECKING:
+    from retrowalk.analysis import Analysis
+    from retrowalk.app.analyse import AnalysisRequest
+    from retrowalk.core.recording import Recording
+
+# Start-up time: the analysis stack (numpy/scipy, readers), the store, the web
+# app and the video pipeline are imported inside the commands that use them, so
+# that ``retrowalk --help`` and the store-free commands start quickly.
 
 app = typer.Typer(
     name="retrowalk",
@@ -59,35 +64,74 @@ class GyroUnit(StrEnum):
     rads = "rads"
 
 
-def run_analysis(
-    recording_path: Path,
-    options: AnalysisOptions,
-    acc_unit: str = "auto",
-    gyro_unit: str = "auto",
-    *,
-    show_progress: bool = True,
-) -> Analysis:
-    """Read and analyse one file, with a progress display on stderr."""
-    with (
-        err_console.status(f"Reading {recording_path.name}…", spinner="dots")
-        if show_progress
-        else nullcontext() as status
-    ):
-        recording = read_recording(
-            recording_path, acc_unit=acc_unit, gyro_unit=gyro_unit, placement=options.placement
-        )
-        if recording.placement == "video" and status is not None:
-            from retrowalk.video.cli import analyze_with_progress
+class _Status:
+    """Shows what :func:`retrowalk.app.analyse.analyse_file` is doing on stderr."""
 
-            status.stop()
-            return analyze_with_progress(recording, options, err_console)
-        if status is not None:
-            status.update(f"Analysing {recording.duration_s / 60:.1f} min of data…")
-        return analyze(recording, options)
+    def __init__(self, console: Console, show: bool) -> None:
+        self.console = console
+        self.show = show
+        self._status: Any = None
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Status:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def reading(self, path: Path) -> None:
+        if self.show:
+            self._status = self.console.status(f"Reading {path.name}…", spinner="dots")
+            self._status.start()
+
+    def analysing(self, recording: Recording) -> None:
+        if self._status is not None:
+            self._status.update(f"Analysing {recording.duration_s / 60:.1f} min of data…")
+        if recording.placement == "video" and self.show:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+            from rich.progress import TimeRemainingColumn
+
+            self._stop()
+            self._bar = Progress(
+                TextColumn("Analysing video"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("frames"),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("video", total=recording.n_samples)
+
+    def frame(self, index: int, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, completed=index + 1, total=total)
+
+
+def run_analysis(
+    recording_path: Path, request: AnalysisRequest, *, show_progress: bool = True
+) -> Analysis:
+    """Read and analyse one file (:func:`retrowalk.app.analyse.analyse_file`), showing progress."""
+    from retrowalk.app.analyse import analyse_file
+
+    with _Status(err_console, show_progress) as status:
+        return analyse_file(recording_path, request, progress=status)
 
 
 def print_summary(analysis: Analysis, console: Console) -> None:
     """A short human-readable table of the bouts found."""
+    from rich.table import Table
+
     rec = analysis.recording
     console.print(
         f"[bold]{Path(rec.path).name}[/bold]: {rec.format}, {rec.duration_s:.1f} s at "
@@ -152,16 +196,18 @@ def analyze_command(
     ] = None,
 ) -> None:
     """Analyse one recording: walking bouts, direction, steps, speed and distance."""
-    options = AnalysisOptions(
+    from retrowalk.app.analyse import AnalysisRequest
+
+    request = AnalysisRequest(
         placement=placement.value,
         height_m=height_m,
         weight_kg=weight_kg,
         age_years=age_years,
-        direction_profile=str(profile) if profile is not None else "stored",
+        profile=profile,
+        acc_unit=acc_unit.value,
+        gyro_unit=gyro_unit.value,
     )
-    result = run_analysis(
-        recording, options, acc_unit.value, gyro_unit.value, show_progress=sys.stderr.isatty()
-    )
+    result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
     if annotate is not None:
         from retrowalk.video.annotate import write_annotated
 
@@ -205,26 +251,26 @@ def calibrate_command(
     gyro_unit: Annotated[GyroUnit, typer.Option(help="Angular-rate unit.")] = GyroUnit.auto,
 ) -> None:
     """Learn how your device sits from a labelled walk, for later direction results."""
-    from retrowalk.gait import calibration as cal
+    from retrowalk.app import calibration as cal
+    from retrowalk.app.analyse import AnalysisRequest
+    from retrowalk.cli.labels import parse_labels, parse_segments
 
     try:
         if (labels is None) == (segments is None):
             raise ValueError("give --labels or --segments (one of them)")
-        result = run_analysis(
-            recording,
-            AnalysisOptions(placement=placement.value),
-            acc_unit.value,
-            gyro_unit.value,
-            show_progress=sys.stderr.isatty(),
+        wanted_labels = parse_labels(labels) if labels is not None else None
+        wanted_segments = parse_segments(segments) if segments is not None else None
+        request = AnalysisRequest(
+            placement=placement.value,
+            use_stored_profiles=False,
+            acc_unit=acc_unit.value,
+            gyro_unit=gyro_unit.value,
         )
-        made = cal.profile_from_analysis(
-            result,
-            labels=cal.parse_labels(labels) if labels is not None else None,
-            segments=cal.parse_segments(segments) if segments is not None else None,
-        )
+        result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
+        made = cal.profile_from_analysis(result, labels=wanted_labels, segments=wanted_segments)
     except ValueError as exc:
         raise AnalysisError(f"calibration failed: {exc}") from None
-    path = cal.save_profile(made, profile or cal.stored_profile_path(made.placement))
+    path = cal.save_profile(made, profile) if profile else cal.store_profile(made)
     steps = made.n_steps
     out_console.print(
         f"Direction profile for {made.placement} written to {path} "
@@ -270,10 +316,11 @@ def batch_command(
         TimeRemainingColumn,
     )
 
-    from retrowalk.batch import collect_inputs, run_batch
+    from retrowalk.app.analyse import AnalysisRequest
+    from retrowalk.app.jobs.batch import collect_inputs, run_batch
 
     items = collect_inputs(inputs)
-    defaults = AnalysisOptions(placement=placement.value, height_m=height_m, weight_kg=weight_kg)
+    defaults = AnalysisRequest(placement=placement.value, height_m=height_m, weight_kg=weight_kg)
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -329,19 +376,28 @@ def demo_command(
     The recording is a real lower-back recording of simulated daily life from the
     Mobilise-D example data (see NOTICE and :mod:`retrowalk.demo`).
     """
-    from retrowalk.demo import DEMO_HEIGHT_M, DEMO_PLACEMENT, DEMO_WEIGHT_KG, demo_recording_path
+    from retrowalk.app.analyse import AnalysisRequest
+    from retrowalk.app.demo import (
+        DEMO_HEIGHT_M,
+        DEMO_PLACEMENT,
+        DEMO_WEIGHT_KG,
+        demo_recording_path,
+    )
     from retrowalk.report import write_report
 
     path = demo_recording_path()
-    options = AnalysisOptions(
-        placement=DEMO_PLACEMENT, height_m=DEMO_HEIGHT_M, weight_kg=DEMO_WEIGHT_KG
+    request = AnalysisRequest(
+        placement=DEMO_PLACEMENT,
+        height_m=DEMO_HEIGHT_M,
+        weight_kg=DEMO_WEIGHT_KG,
+        use_stored_profiles=False,
     )
-    result = run_analysis(path, options)
+    result = run_analysis(path, request)
     print_summary(result, out_console)
     write_report(result, report)
     out_console.print(f"Report written to {report}")
     if serve:
-        from retrowalk.web.cli import run_server
+        from retrowalk.cli.serve import run_server
 
         run_server(port=port, demo=True)
 

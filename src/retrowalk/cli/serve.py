@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from retrowalk.web.settings import Settings
+# Start-up time: the web stack (FastAPI, SQLAlchemy, uvicorn) is imported only
+# when the server starts, not when ``retrowalk --help`` builds the command list.
 
 # Seconds an idle keep-alive connection stays open. Longer than uvicorn's 5 s
 # default so that pooled client connections are not closed just as a client
@@ -67,6 +68,7 @@ def run_server(
     import uvicorn
 
     from retrowalk.web.app import create_app
+    from retrowalk.web.settings import Settings
 
     workers = resolve_workers(workers)
     settings = Settings(database_url=database_url, data_dir=data_dir)

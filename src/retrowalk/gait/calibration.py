@@ -35,15 +35,21 @@ a recording would come out with every direction swapped. The analysis notes
 this, and the user should calibrate again after changing how the device is worn.
 
 The profile is per person and per placement; analyses run without one.
+This module holds the fit only: reading labels from a command line, turning an
+analysis into labelled bouts and storing profiles are application concerns
+(:mod:`retrowalk.app.calibration`).
+
+References
+----------
+Grasso, R., Bianchi, L., & Lacquaniti, F. (1998). Motor patterns for human
+gait: backward versus forward locomotion. Journal of Neurophysiology, 80(4),
+1868-1885.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +67,6 @@ from retrowalk.gait.direction import (
 )
 
 PROFILE_SCHEMA = 2
-PROFILE_DIR_ENV = "RETROWALK_DATA_DIR"
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,9 @@ class DirectionProfile:
         Labelled bouts and steps used, per direction.
     max_tilt_deg
         A later stretch whose gravity direction differs more is not calibrated.
+    origin
+        Where the profile was read from (a path, or "stored default ..."); named
+        in the analysis that uses it. Not saved, not compared, not in ``repr``.
     """
 
     placement: str
@@ -102,12 +110,21 @@ class DirectionProfile:
     n_steps: dict[str, int] = field(default_factory=dict)
     max_tilt_deg: float = 30.0
     schema: int = PROFILE_SCHEMA
+    origin: str = field(default="", compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The saved form (JSON-ready; without :attr:`origin`)."""
+        data = asdict(self)
+        data.pop("origin")
+        return data
+
+    def with_origin(self, origin: str) -> DirectionProfile:
+        """The same profile, noting where it came from."""
+        return replace(self, origin=origin)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DirectionProfile:
+        """Inverse of :meth:`to_dict`; refuses other schema versions."""
         if int(data.get("schema", -1)) != PROFILE_SCHEMA:
             raise ValueError(
                 f"unsupported direction profile schema {data.get('schema')}; calibrate again"
@@ -331,101 +348,3 @@ def calibrate(
     """Functional form of :class:`DirectionCalibrator` (returns the profile)."""
     cal = DirectionCalibrator(placement, **kwargs)
     return cal.fit(frame, bouts, ic_samples, labels, created_at=created_at).profile_
-
-
-# ------------------------------------------------------------- from an analysis
-
-_SEGMENT = re.compile(r"^\s*([0-9.]+)\s*-\s*([0-9.]+)\s*:\s*(forward|backward)\s*$")
-
-
-def parse_labels(text: str) -> list[str]:
-    """``"forward,backward"`` -> ``["forward", "backward"]`` (checked)."""
-    labels = [x.strip().lower() for x in text.split(",") if x.strip()]
-    bad = [x for x in labels if x not in (FORWARD, BACKWARD)]
-    if not labels or bad:
-        raise ValueError(f"labels must be 'forward' or 'backward', comma separated: {text!r}")
-    return labels
-
-
-def parse_segments(text: str) -> list[tuple[float, float, str]]:
-    """``"0-30:forward,35-70:backward"`` -> ``[(0, 30, "forward"), (35, 70, "backward")]``."""
-    out = []
-    for part in text.split(","):
-        m = _SEGMENT.match(part.lower())
-        if not m or float(m.group(2)) <= float(m.group(1)):
-            raise ValueError(f"segment must look like '0-30:forward' (seconds): {part!r}")
-        out.append((float(m.group(1)), float(m.group(2)), m.group(3)))
-    return out
-
-
-def profile_from_analysis(
-    analysis: Any,
-    *,
-    labels: list[str] | None = None,
-    segments: list[tuple[float, float, str]] | None = None,
-    created_at: datetime | None = None,
-) -> DirectionProfile:
-    """Calibrate from an :class:`retrowalk.analysis.Analysis` of a labelled walk.
-
-    ``labels`` go to the analysis' bouts in time order; ``segments`` (seconds,
-    label) name the walking periods directly and take the analysis' steps inside
-    them. Exactly one of the two is needed.
-    """
-    rec = analysis.recording
-    fs = rec.sampling_rate_hz
-    ic = np.array([round(s.time_s * fs) for s in analysis.steps], dtype=np.int64)
-    if (labels is None) == (segments is None):
-        raise ValueError("give either labels (one per bout) or segments")
-    if segments is not None:
-        bouts = [(round(a * fs), min(round(b * fs), rec.n_samples - 1)) for a, b, _ in segments]
-        names = [lab for _, _, lab in segments]
-    else:
-        found = sorted(analysis.bouts, key=lambda b: b.start_s)
-        if len(labels) != len(found):
-            spans = ", ".join(f"{b.start_s:.0f}-{b.end_s:.0f} s" for b in found)
-            raise ValueError(
-                f"{len(labels)} labels for {len(found)} walking bouts found ({spans}); "
-                "give one label per bout or use --segments"
-            )
-        bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in found]
-        names = list(labels)
-    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
-    return calibrate(frame, bouts, ic, names, placement=analysis.placement, created_at=created_at)
-
-
-# ------------------------------------------------------------------ persistence
-
-
-def save_profile(profile: DirectionProfile, path: str | Path) -> Path:
-    """Write ``profile`` as JSON (UTF-8, indented); parent folders are created."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(profile.to_dict(), indent=2), encoding="utf-8")
-    return path
-
-
-def load_profile(path: str | Path) -> DirectionProfile:
-    """Read a profile written by :func:`save_profile`."""
-    return DirectionProfile.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-
-
-def profile_store_dir() -> Path:
-    """Per-user folder of stored profiles: ``$RETROWALK_DATA_DIR`` or the user data dir."""
-    root = os.environ.get(PROFILE_DIR_ENV)
-    if not root:
-        import platformdirs
-
-        root = platformdirs.user_data_dir("retrowalk")
-    return Path(root) / "direction_profiles"
-
-
-def stored_profile_path(placement: str) -> Path:
-    """Where the default profile of ``placement`` is stored (one JSON per placement)."""
-    safe = re.sub(r"[^a-z0-9_]+", "_", placement.lower()) or "auto"
-    return profile_store_dir() / f"{safe}.json"
-
-
-def load_stored_profile(placement: str) -> tuple[DirectionProfile | None, Path]:
-    """The stored default profile of ``placement`` (``None`` when absent) and its path."""
-    path = stored_profile_path(placement)
-    return (load_profile(path) if path.is_file() else None), path

@@ -7,6 +7,10 @@ analysed with the same content, analysis version and options. At the end the
 parts are gathered into tidy tables (Parquet and CSV): ``recordings``,
 ``bouts``, ``steps`` and ``errors``.
 
+Every recording's options come from :func:`retrowalk.app.analyse.build_options`
+(so a stored direction calibration applies here as in ``retrowalk analyze``),
+built once in the calling process: workers need not see the profile store.
+
 Local runs use a :class:`dask.distributed.LocalCluster` (one single-threaded
 worker process per core); ``scheduler="tcp://host:port"`` sends the same tasks
 to an existing cluster, whose workers must see the input files and the output
@@ -20,43 +24,40 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from retrowalk import __version__
-from retrowalk.analysis import AnalysisOptions, analyze
-from retrowalk.errors import InputError, RetrowalkError
-from retrowalk.io import read_recording
+from retrowalk.analysis import AnalysisOptions
+from retrowalk.app.analyse import AnalysisRequest, analyse_file, build_options
+from retrowalk.app.calibration import stored_profiles
+from retrowalk.app.jobs.inputs import (
+    MANIFEST_PERSON_COLUMNS,
+    BatchItem,
+    collect_inputs,
+    content_hash,
+)
+from retrowalk.core.errors import AnalysisError, RetrowalkError
 from retrowalk.tables import analysis_tables
 
+__all__ = [
+    "TABLES",
+    "BatchItem",
+    "BatchSummary",
+    "analyse_items",
+    "collect_inputs",
+    "content_hash",
+    "gather_tables",
+    "group_items",
+    "run_batch",
+    "task_key",
+]
+
 TABLES = ("recordings", "bouts", "steps", "errors")
-RECORDING_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".cwa", ".gt3x"}
-EXPORT_FOLDER_MARKERS = {"accelerometer.csv", "totalacceleration.csv"}
-MANIFEST_PERSON_COLUMNS = {"height_m", "weight_kg", "age_years", "placement"}
-
-
-@dataclass(frozen=True)
-class BatchItem:
-    """One recording to analyse, with what a manifest says about its person."""
-
-    path: Path
-    person: dict[str, Any] = field(default_factory=dict)
-
-    def options(self, defaults: AnalysisOptions) -> AnalysisOptions:
-        def pick(name: str) -> Any:
-            value = self.person.get(name)
-            return getattr(defaults, name) if value is None or pd.isna(value) else value
-
-        return AnalysisOptions(
-            placement=str(pick("placement")),
-            height_m=_float_or_none(pick("height_m")),
-            weight_kg=_float_or_none(pick("weight_kg")),
-            age_years=_float_or_none(pick("age_years")),
-        )
 
 
 @dataclass
@@ -83,90 +84,6 @@ class BatchSummary:
         )
 
 
-def _float_or_none(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _is_export_folder(path: Path) -> bool:
-    return any(p.name.lower() in EXPORT_FOLDER_MARKERS for p in path.iterdir() if p.is_file())
-
-
-def _is_manifest(path: Path) -> bool:
-    if path.suffix.lower() != ".csv":
-        return False
-    try:
-        header = pd.read_csv(path, nrows=0).columns
-    except (ValueError, OSError, UnicodeDecodeError):
-        return False
-    return "path" in {str(c).strip().lower() for c in header}
-
-
-def _read_manifest(path: Path) -> list[BatchItem]:
-    table = pd.read_csv(path)
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    items = []
-    for line, row in enumerate(table.to_dict("records"), start=2):
-        raw = row.pop("path")
-        if not isinstance(raw, str) or not raw.strip():
-            raise InputError(path, "empty path", line=line, field="path")
-        target = Path(raw.strip())
-        if not target.is_absolute():
-            target = path.parent / target
-        person = {k: v for k, v in row.items() if not (isinstance(v, float) and pd.isna(v))}
-        items.append(BatchItem(target, person))
-    return items
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    if _is_export_folder(folder):
-        yield folder
-        return
-    for child in sorted(folder.iterdir()):
-        if child.is_dir():
-            yield from _walk(child)
-        elif child.suffix.lower() in RECORDING_SUFFIXES and not child.name.startswith("."):
-            yield child
-
-
-def collect_inputs(inputs: Iterable[str | Path]) -> list[BatchItem]:
-    """Files, folders (searched recursively) and manifest CSVs -> batch items.
-
-    A manifest is a CSV with a ``path`` column (relative paths are taken from the
-    manifest's folder) and optional person columns such as ``id``, ``height_m``,
-    ``weight_kg``, ``age_years`` and ``placement``.
-    """
-    items: list[BatchItem] = []
-    seen: set[Path] = set()
-    for raw in inputs:
-        path = Path(raw)
-        if not path.exists():
-            raise InputError(path, "no such file or folder")
-        if path.is_dir():
-            found = [BatchItem(p) for p in _walk(path)]
-        elif _is_manifest(path):
-            found = _read_manifest(path)
-        else:
-            found = [BatchItem(path)]
-        for item in found:
-            resolved = item.path.resolve()
-            if resolved not in seen:
-                seen.add(resolved)
-                items.append(item)
-    return items
-
-
-def content_hash(path: Path) -> str:
-    """SHA-256 of a file's bytes, or of a folder's files (names and bytes) in order."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        if path.is_dir():
-            digest.update(str(file.relative_to(path)).encode())
-        with file.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    return digest.hexdigest()
-
 
 def task_key(file_hash: str, options: AnalysisOptions) -> str:
     """Identifies one analysis: same content, version and options -> same key."""
@@ -185,11 +102,11 @@ def _done_marker(out_dir: Path, key: str) -> Path:
     return out_dir / "parts" / "done" / f"{key}.json"
 
 
-def _analyse_one(
-    item: BatchItem, out: Path, defaults: AnalysisOptions
-) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+Task = tuple[BatchItem, AnalysisOptions]
+
+
+def _analyse_one(item: BatchItem, options: AnalysisOptions, out: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """Status of one recording and its table rows (none when skipped)."""
-    options = item.options(defaults)
     try:
         file_hash = content_hash(item.path)
     except OSError as exc:
@@ -200,8 +117,7 @@ def _analyse_one(
     if marker.exists():
         return {**json.loads(marker.read_text()), "status": "skipped"}, {}
     try:
-        recording = read_recording(item.path, placement=options.placement)
-        analysis = analyze(recording, options)
+        analysis = analyse_file(item.path, options)
     except RetrowalkError as exc:
         return _failure(item, key, str(exc))
     except Exception as exc:  # one bad file never stops the batch
@@ -210,7 +126,7 @@ def _analyse_one(
         f"person_{k}" if k in MANIFEST_PERSON_COLUMNS else k: v for k, v in item.person.items()
     }
     extra["content_sha256"] = file_hash
-    status = {"key": key, "path": str(item.path), "duration_s": recording.duration_s}
+    status = {"key": key, "path": str(item.path), "duration_s": analysis.recording.duration_s}
     return {**status, "status": "analysed"}, analysis_tables(analysis, key, extra)
 
 
@@ -222,9 +138,7 @@ def _failure(
     return {**status, "status": "failed"}, {"errors": errors}
 
 
-def analyse_items(
-    items: list[BatchItem], out_dir: str, defaults: AnalysisOptions
-) -> list[dict[str, Any]]:
+def analyse_items(tasks: list[Task], out_dir: str) -> list[dict[str, Any]]:
     """Analyse a group of recordings; the task every worker runs.
 
     The group's rows are written as one part file per table (atomically), then
@@ -236,8 +150,8 @@ def analyse_items(
     out = Path(out_dir)
     statuses: list[dict[str, Any]] = []
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
-    for item in items:
-        status, tables = _analyse_one(item, out, defaults)
+    for item, options in tasks:
+        status, tables = _analyse_one(item, options, out)
         statuses.append(status)
         for name, frame in tables.items():
             rows[name].append(frame)
@@ -296,16 +210,17 @@ def gather_tables(out_dir: Path) -> dict[str, int]:
     return counts
 
 
-def group_items(items: list[BatchItem], *, max_files: int, max_bytes: int) -> list[list[BatchItem]]:
+def group_items(tasks: list[Task], *, max_files: int, max_bytes: int) -> list[list[Task]]:
     """Split items into tasks of at most ``max_files`` files or ``max_bytes`` of input.
 
     Grouping small recordings keeps the per-task cost of a distributed scheduler
     (about a millisecond or more per task) small beside the analysis itself.
     """
-    groups: list[list[BatchItem]] = []
-    current: list[BatchItem] = []
+    groups: list[list[Task]] = []
+    current: list[Task] = []
     size = 0
-    for item in items:
+    for task in tasks:
+        item = task[0]
         try:
             item_bytes = item.path.stat().st_size if item.path.is_file() else max_bytes
         except OSError:
@@ -313,7 +228,7 @@ def group_items(items: list[BatchItem], *, max_files: int, max_bytes: int) -> li
         if current and (len(current) >= max_files or size + item_bytes > max_bytes):
             groups.append(current)
             current, size = [], 0
-        current.append(item)
+        current.append(task)
         size += item_bytes
     if current:
         groups.append(current)
@@ -327,7 +242,7 @@ def run_batch(
     items: list[BatchItem],
     out_dir: str | Path,
     *,
-    defaults: AnalysisOptions | None = None,
+    defaults: AnalysisRequest | None = None,
     scheduler: str | None = None,
     n_workers: int | None = None,
     serial: bool = False,
@@ -345,7 +260,8 @@ def run_batch(
     out_dir
         Output folder (created); holds ``parts/`` and the gathered tables.
     defaults
-        Options for items whose manifest row does not say.
+        What is known for items whose manifest row does not say; its stored
+        (or explicit) direction calibration applies to every item.
     scheduler
         Address of a running Dask scheduler; ``None`` starts a LocalCluster.
     n_workers
@@ -364,7 +280,7 @@ def run_batch(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    defaults = defaults or AnalysisOptions()
+    tasks = _tasks(items, defaults or AnalysisRequest())
     summary = BatchSummary(out_dir=out)
     started = time.perf_counter()
 
@@ -380,28 +296,36 @@ def run_batch(
         if on_result is not None:
             on_result(status)
 
-    def groups(workers: int) -> list[list[BatchItem]]:
-        fair_share = -(-len(items) // max(workers * max_in_flight_per_worker, 1))
+    def groups(workers: int) -> list[list[Task]]:
+        fair_share = -(-len(tasks) // max(workers * max_in_flight_per_worker, 1))
         size = max(1, min(files_per_task, fair_share))
-        return group_items(items, max_files=size, max_bytes=bytes_per_task)
+        return group_items(tasks, max_files=size, max_bytes=bytes_per_task)
 
     if serial:
         for group in groups(1):
-            for status in analyse_items(group, str(out), defaults):
+            for status in analyse_items(group, str(out)):
                 account(status)
     else:
-        _run_on_dask(
-            groups, str(out), defaults, scheduler, n_workers, account, max_in_flight_per_worker
-        )
+        _run_on_dask(groups, str(out), scheduler, n_workers, account, max_in_flight_per_worker)
     gather_tables(out)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
+    """Each item with its options; the stored calibration profiles are read once."""
+    stored = None
+    if defaults.use_stored_profiles and defaults.profile is None:
+        try:
+            stored = stored_profiles(defaults.person_id)
+        except ValueError as exc:
+            raise AnalysisError(str(exc)) from None
+    return [(item, build_options(item.request(defaults), stored=stored)) for item in items]
+
+
 def _run_on_dask(
-    make_groups: Callable[[int], list[list[BatchItem]]],
+    make_groups: Callable[[int], list[list[Task]]],
     out: str,
-    defaults: AnalysisOptions,
     scheduler: str | None,
     n_workers: int | None,
     account: ProgressCallback,
@@ -426,7 +350,7 @@ def _run_on_dask(
         window = max(workers * max_in_flight_per_worker, 1)
         queue = iter(make_groups(workers))
         first = [
-            client.submit(analyse_items, group, out, defaults, pure=False)
+            client.submit(analyse_items, group, out, pure=False)
             for group in _take(queue, window)
         ]
         pending = as_completed(first)
@@ -435,14 +359,14 @@ def _run_on_dask(
                 account(status)
             future.release()
             for group in _take(queue, 1):
-                pending.add(client.submit(analyse_items, group, out, defaults, pure=False))
+                pending.add(client.submit(analyse_items, group, out, pure=False))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def _take(iterator: Iterator[list[BatchItem]], n: int) -> list[list[BatchItem]]:
+def _take(iterator: Iterator[list[Task]], n: int) -> list[list[Task]]:
     taken = []
     for _ in range(n):
         try:

@@ -1,0 +1,211 @@
+"""Analyse one recording file: the one path the command line, the web worker and batch share.
+
+:func:`build_options` is the only place that turns what a caller knows (the
+person, the placement, an explicit calibration file) into
+:class:`~retrowalk.analysis.AnalysisOptions`, including the stored direction
+calibration profiles (:mod:`retrowalk.app.calibration`). :func:`analyse_file`
+reads the file and runs the pipeline with those options; a video file goes to
+the video pipeline, with a per-frame progress callback when one is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from retrowalk.analysis import Analysis, AnalysisOptions, analyze
+from retrowalk.app.calibration import load_profile, stored_profiles
+from retrowalk.core.errors import AnalysisError
+from retrowalk.core.recording import Recording
+from retrowalk.gait.calibration import DirectionProfile
+from retrowalk.io import read_recording
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    """What a caller knows about one recording and the person who made it.
+
+    Attributes
+    ----------
+    placement
+        Where the device was worn, or ``"auto"``.
+    height_m, weight_kg, age_years
+        The person, when known (defaults are stated in the analysis otherwise).
+    profile
+        An explicit direction calibration file; it replaces the stored ones.
+    use_stored_profiles
+        Use the stored calibration profiles (of ``person_id``) when no
+        explicit file is given.
+    person_id
+        Whose stored profiles: ``None`` for the command-line user, else the id
+        of a person of the web app.
+    acc_unit, gyro_unit
+        Units of the file's columns, or ``"auto"``.
+    """
+
+    placement: str = "auto"
+    height_m: float | None = None
+    weight_kg: float | None = None
+    age_years: float | None = None
+    profile: str | Path | None = None
+    use_stored_profiles: bool = True
+    person_id: int | None = None
+    acc_unit: str = "auto"
+    gyro_unit: str = "auto"
+
+
+class PersonLike(Protocol):
+    """The parts of a stored person the options need."""
+
+    id: int
+    height_m: float | None
+    weight_kg: float | None
+    birth_date: date | None
+
+
+class RecordingLike(Protocol):
+    """The parts of a stored recording the options need."""
+
+    placement: str
+    recorded_on: date
+
+
+def build_options(
+    request: AnalysisRequest, *, stored: Mapping[str, DirectionProfile] | None = None
+) -> AnalysisOptions:
+    """The analysis options for ``request``: the one place they are built.
+
+    Parameters
+    ----------
+    request
+        What the caller knows.
+    stored
+        The stored profiles of ``request.person_id`` when the caller has read
+        them already (:func:`retrowalk.app.calibration.stored_profiles`; batch
+        reads them once for all recordings); read here otherwise.
+
+    Raises
+    ------
+    AnalysisError
+        If an explicit or stored calibration profile cannot be read.
+    """
+    profile: Any = None
+    if request.profile is not None:
+        try:
+            profile = load_profile(request.profile)
+        except (OSError, ValueError) as exc:
+            raise AnalysisError(f"cannot read direction profile {request.profile}: {exc}") from None
+    elif request.use_stored_profiles:
+        try:
+            profile = dict(stored if stored is not None else stored_profiles(request.person_id))
+        except ValueError as exc:
+            raise AnalysisError(str(exc)) from None
+        profile = profile or None
+    return AnalysisOptions(
+        placement=request.placement,
+        height_m=request.height_m,
+        weight_kg=request.weight_kg,
+        age_years=request.age_years,
+        direction_profile=profile,
+    )
+
+
+def request_for_upload(person: PersonLike, recording: RecordingLike) -> AnalysisRequest:
+    """What the web app knows about an uploaded recording of ``person``.
+
+    The age is taken on the day of the recording; a birth date after it is ignored.
+    """
+    age = None
+    if person.birth_date is not None:
+        age = round((recording.recorded_on - person.birth_date).days / 365.25, 2)
+    return AnalysisRequest(
+        placement=recording.placement,
+        height_m=person.height_m,
+        weight_kg=person.weight_kg,
+        age_years=age if age is None or age >= 0 else None,
+        person_id=int(person.id),
+    )
+
+
+def upload_options(person: PersonLike, recording: RecordingLike) -> dict[str, Any]:
+    """:func:`build_options` for an upload, as ``AnalysisOptions`` fields (picklable)."""
+    return dict(vars(build_options(request_for_upload(person, recording))))
+
+
+class Progress(Protocol):
+    """What :func:`analyse_file` reports while it works (a display, a log)."""
+
+    def reading(self, path: Path) -> None: ...
+
+    def analysing(self, recording: Recording) -> None: ...
+
+    def frame(self, index: int, total: int) -> None: ...
+
+
+def read_file(path: str | Path, request: AnalysisRequest, display_name: str = "") -> Recording:
+    """Read ``path`` with the request's placement and units; ``display_name`` replaces the path."""
+    recording = read_recording(
+        Path(path),
+        acc_unit=request.acc_unit,
+        gyro_unit=request.gyro_unit,
+        placement=request.placement,
+    )
+    if display_name:
+        recording = recording.with_(path=display_name)
+    return recording
+
+
+def analyse_recording(
+    recording: Recording,
+    options: AnalysisOptions,
+    on_frame: Callable[[int, int], None] | None = None,
+) -> Analysis:
+    """Run the pipeline on a read recording; videos report each frame to ``on_frame``."""
+    if recording.placement == "video" and on_frame is not None:
+        # Lazy: the video stack (pose model, OpenCV) loads only for videos.
+        from retrowalk.video.analysis import analyze_video
+
+        return analyze_video(recording, options, on_frame=on_frame)
+    return analyze(recording, options)
+
+
+def analyse_file(
+    path: str | Path,
+    request: AnalysisRequest | AnalysisOptions | None = None,
+    *,
+    display_name: str = "",
+    progress: Progress | None = None,
+) -> Analysis:
+    """Read and analyse one recording file.
+
+    Parameters
+    ----------
+    path
+        A recording file, export folder, zip or video.
+    request
+        What the caller knows (:class:`AnalysisRequest`, turned into options by
+        :func:`build_options`), or ready options (built earlier by
+        :func:`build_options`, e.g. in another process).
+    display_name
+        Shown instead of the file's path in the analysis and the report (the
+        uploaded file's name in the web app).
+    progress
+        Told when reading and analysing start, and of each video frame.
+    """
+    if request is None:
+        request = AnalysisRequest()
+    if isinstance(request, AnalysisOptions):
+        options = request
+        request = AnalysisRequest(placement=options.placement, use_stored_profiles=False)
+    else:
+        options = build_options(request)
+    if progress is not None:
+        progress.reading(Path(path))
+    recording = read_file(path, request, display_name)
+    if progress is not None:
+        progress.analysing(recording)
+    return analyse_recording(recording, options, progress.frame if progress else None)
+

@@ -1,0 +1,151 @@
+"""Direction calibration profiles: made from a labelled analysis, stored per person and placement.
+
+The fit itself is :class:`retrowalk.gait.calibration.DirectionCalibrator`; this
+module turns an analysed, labelled walk into its inputs and keeps the profiles
+on disk, one JSON file per placement under the product's data directory
+(:func:`retrowalk.core.paths.default_data_dir`):
+
+- ``direction_profiles/<placement>.json``: the profiles of the person using the
+  command line (``retrowalk calibrate``), used by ``retrowalk analyze`` and
+  ``retrowalk batch``;
+- ``direction_profiles/people/<person id>/<placement>.json``: the profiles of a
+  person of the web app, used by the web worker for that person only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from retrowalk.analysis import Analysis
+from retrowalk.core.paths import default_data_dir
+from retrowalk.dsp.frame import body_frame
+from retrowalk.gait.calibration import DirectionProfile, calibrate
+
+Segment = tuple[float, float, str]
+
+
+def profile_from_analysis(
+    analysis: Analysis,
+    *,
+    labels: list[str] | None = None,
+    segments: list[Segment] | None = None,
+    created_at: datetime | None = None,
+) -> DirectionProfile:
+    """Calibrate from an :class:`~retrowalk.analysis.Analysis` of a labelled walk.
+
+    ``labels`` go to the analysis' bouts in time order; ``segments`` (seconds,
+    label) name the walking periods directly and take the analysis' steps inside
+    them. Exactly one of the two is needed.
+
+    Raises
+    ------
+    ValueError
+        If both or neither are given, the labels do not match the bouts, or the
+        fit refuses the walk (see :meth:`DirectionCalibrator.fit`).
+    """
+    rec = analysis.recording
+    fs = rec.sampling_rate_hz
+    ic = np.array([round(s.time_s * fs) for s in analysis.steps], dtype=np.int64)
+    if segments is not None and labels is None:
+        bouts = [(round(a * fs), min(round(b * fs), rec.n_samples - 1)) for a, b, _ in segments]
+        names = [lab for _, _, lab in segments]
+    elif labels is not None and segments is None:
+        found = sorted(analysis.bouts, key=lambda b: b.start_s)
+        if len(labels) != len(found):
+            spans = ", ".join(f"{b.start_s:.0f}-{b.end_s:.0f} s" for b in found)
+            raise ValueError(
+                f"{len(labels)} labels for {len(found)} walking bouts found ({spans}); "
+                "give one label per bout or use --segments"
+            )
+        bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in found]
+        names = list(labels)
+    else:
+        raise ValueError("give either labels (one per bout) or segments")
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+    return calibrate(frame, bouts, ic, names, placement=analysis.placement, created_at=created_at)
+
+
+# ------------------------------------------------------------------ persistence
+
+
+def save_profile(profile: DirectionProfile, path: str | Path) -> Path:
+    """Write ``profile`` as JSON (UTF-8, indented) atomically; parent folders are created."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(profile.to_dict(), indent=2), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_profile(path: str | Path) -> DirectionProfile:
+    """Read a profile written by :func:`save_profile`; its origin is the path.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a profile of the supported schema.
+    OSError
+        If it cannot be read.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        profile = DirectionProfile.from_dict(data)
+    except (KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not a direction profile ({type(exc).__name__}: {exc})") from None
+    return profile.with_origin(str(path))
+
+
+def profile_store_dir(person_id: int | None = None) -> Path:
+    """Folder of stored profiles: the command-line user's, or one web person's."""
+    root = default_data_dir() / "direction_profiles"
+    return root if person_id is None else root / "people" / str(int(person_id))
+
+
+def _placement_file(placement: str) -> str:
+    return (re.sub(r"[^a-z0-9_]+", "_", placement.lower()) or "auto") + ".json"
+
+
+def stored_profile_path(placement: str, person_id: int | None = None) -> Path:
+    """Where the profile of ``placement`` is stored (one JSON per placement)."""
+    return profile_store_dir(person_id) / _placement_file(placement)
+
+
+def store_profile(profile: DirectionProfile, person_id: int | None = None) -> Path:
+    """Save ``profile`` as the stored one for its placement (and person); its path."""
+    return save_profile(profile, stored_profile_path(profile.placement, person_id))
+
+
+def load_stored_profile(
+    placement: str, person_id: int | None = None
+) -> tuple[DirectionProfile | None, Path]:
+    """The stored profile of ``placement`` (``None`` when absent) and its path."""
+    path = stored_profile_path(placement, person_id)
+    if not path.is_file():
+        return None, path
+    profile = load_profile(path)
+    return profile.with_origin(f"stored default for {placement}: {path}"), path
+
+
+def stored_profiles(person_id: int | None = None) -> dict[str, DirectionProfile]:
+    """Every stored profile of the command-line user (or of one web person), by placement.
+
+    A stored file that cannot be read raises :class:`ValueError` naming it, so a
+    damaged calibration is never silently ignored.
+    """
+    folder = profile_store_dir(person_id)
+    found: dict[str, DirectionProfile] = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            profile = load_profile(path)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{path}: cannot read direction profile: {exc}") from None
+        if path.name == _placement_file(profile.placement):
+            origin = f"stored default for {profile.placement}: {path}"
+            found[profile.placement] = profile.with_origin(origin)
+    return found

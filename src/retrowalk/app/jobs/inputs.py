@@ -1,0 +1,132 @@
+"""What a batch analyses: recordings found in folders, files and manifest CSVs.
+
+A manifest is a CSV with a ``path`` column (relative paths are taken from the
+manifest's folder) and optional person columns (``id``, ``height_m``,
+``weight_kg``, ``age_years``, ``placement``) that replace the run's defaults
+for that recording.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from retrowalk.app.analyse import AnalysisRequest
+from retrowalk.core.errors import InputError
+
+RECORDING_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".cwa", ".gt3x"}
+EXPORT_FOLDER_MARKERS = {"accelerometer.csv", "totalacceleration.csv"}
+MANIFEST_PERSON_COLUMNS = {"height_m", "weight_kg", "age_years", "placement"}
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One recording to analyse, with what a manifest says about its person."""
+
+    path: Path
+    person: dict[str, Any] = field(default_factory=dict)
+
+    def request(self, defaults: AnalysisRequest) -> AnalysisRequest:
+        """The run's defaults with what the manifest says about this recording's person."""
+
+        def pick(name: str) -> Any:
+            value = self.person.get(name)
+            return getattr(defaults, name) if value is None or pd.isna(value) else value
+
+        return replace(
+            defaults,
+            placement=str(pick("placement")),
+            height_m=_float_or_none(pick("height_m")),
+            weight_kg=_float_or_none(pick("weight_kg")),
+            age_years=_float_or_none(pick("age_years")),
+        )
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _is_export_folder(path: Path) -> bool:
+    return any(p.name.lower() in EXPORT_FOLDER_MARKERS for p in path.iterdir() if p.is_file())
+
+
+def _is_manifest(path: Path) -> bool:
+    if path.suffix.lower() != ".csv":
+        return False
+    try:
+        header = pd.read_csv(path, nrows=0).columns
+    except (ValueError, OSError, UnicodeDecodeError):
+        return False
+    return "path" in {str(c).strip().lower() for c in header}
+
+
+def _read_manifest(path: Path) -> list[BatchItem]:
+    table = pd.read_csv(path)
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    items = []
+    for line, row in enumerate(table.to_dict("records"), start=2):
+        raw = row.pop("path")
+        if not isinstance(raw, str) or not raw.strip():
+            raise InputError(path, "empty path", line=line, field="path")
+        target = Path(raw.strip())
+        if not target.is_absolute():
+            target = path.parent / target
+        person = {k: v for k, v in row.items() if not (isinstance(v, float) and pd.isna(v))}
+        items.append(BatchItem(target, person))
+    return items
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    if _is_export_folder(folder):
+        yield folder
+        return
+    for child in sorted(folder.iterdir()):
+        if child.is_dir():
+            yield from _walk(child)
+        elif child.suffix.lower() in RECORDING_SUFFIXES and not child.name.startswith("."):
+            yield child
+
+
+def collect_inputs(inputs: Iterable[str | Path]) -> list[BatchItem]:
+    """Files, folders (searched recursively) and manifest CSVs -> batch items.
+
+    A manifest is a CSV with a ``path`` column (relative paths are taken from the
+    manifest's folder) and optional person columns such as ``id``, ``height_m``,
+    ``weight_kg``, ``age_years`` and ``placement``.
+    """
+    items: list[BatchItem] = []
+    seen: set[Path] = set()
+    for raw in inputs:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(path, "no such file or folder")
+        if path.is_dir():
+            found = [BatchItem(p) for p in _walk(path)]
+        elif _is_manifest(path):
+            found = _read_manifest(path)
+        else:
+            found = [BatchItem(path)]
+        for item in found:
+            resolved = item.path.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                items.append(item)
+    return items
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes, or of a folder's files (names and bytes) in order."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(str(file.relative_to(path)).encode())
+        with file.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
