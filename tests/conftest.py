@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
+from realdata import data_root
+
+SHARED_DATA = data_root()
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The folder of real recordings with references (outside the repository)."""
+    """The folder of real recordings with references (:func:`realdata.data_root`)."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real recordings not found at {SHARED_DATA}")
     return SHARED_DATA

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from realdata import data_root
 from retrowalk.store.testing import temporary_database
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_SMALL = REPO.parent / "shared" / "data" / "mobgap-lab" / "HA_002_Test5_Trial1.csv"
+SHARED_SMALL = data_root() / "mobgap-lab" / "HA_002_Test5_Trial1.csv"
 DEMO = REPO / "src" / "retrowalk" / "data" / "demo" / "MS_001_Test11_Trial1.csv"
 PG_URL = os.environ.get("RETROWALK_TEST_POSTGRES_URL")
 

@@ -8,21 +8,8 @@ import numpy as np
 import pandas as pd
 from typer.testing import CliRunner
 
+from realdata import ipol_lower_back_rows as _ipol
 from retrowalk.cli import app
-
-
-def _helpers():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).parent / "gait" / "test_direction.py"
-    spec = importlib.util.spec_from_file_location("_direction_test_helpers_cli", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_H = _helpers()
 
 
 def _write_csv(path, acc, gyro) -> None:
@@ -42,7 +29,7 @@ UNITS = ["--acc-unit", "mps2", "--gyro-unit", "dps"]
 
 def test_calibrate_then_analyze_with_profile(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
-    rec, bouts, _ = _H._ipol("3-1")
+    rec, bouts, _ = _ipol("3-1")
     # Stand-in labelled walk: the forward trial, then the same trial time-reversed.
     n = rec.n_samples
     acc = np.vstack([rec.acc_mps2, rec.acc_mps2[::-1]])
@@ -62,7 +49,7 @@ def test_calibrate_then_analyze_with_profile(tmp_path, monkeypatch) -> None:
     assert json.loads(stored.read_text())["n_bouts"] == {"forward": 1, "backward": 1}
 
     # Another recording of the same person, forward then (as a new file) reversed.
-    rec2, _, _ = _H._ipol("3-4")
+    rec2, _, _ = _ipol("3-4")
     for name, a, g, truth in (
         ("later.csv", rec2.acc_mps2, rec2.gyro_rads, "forward"),
         ("later_back.csv", rec2.acc_mps2[::-1], -rec2.gyro_rads[::-1], "backward"),
@@ -91,7 +78,7 @@ def test_calibrate_then_analyze_with_profile(tmp_path, monkeypatch) -> None:
 
 def test_calibrate_needs_labels_that_fit(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
-    rec, _, _ = _H._ipol("3-1")
+    rec, _, _ = _ipol("3-1")
     walk = tmp_path / "walk.csv"
     _write_csv(walk, rec.acc_mps2, rec.gyro_rads)
     res = CliRunner().invoke(app, ["calibrate", str(walk), *UNITS])

@@ -213,7 +213,7 @@ def process(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) 
         # imported here so the web process loads the analysis stack only when needed.
         from retrowalk.app.analyse import upload_options
 
-        options = upload_options(recording.person, recording)
+        options = upload_options(recording.person, recording, data_dir)
     try:
         out = runner.call(analyse_file, path, options, str(data_dir / "reports"), filename)
     except BrokenProcessPool:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 
+from realdata import data_root
 from retrowalk.assess.norms import procedure
 from retrowalk.assess.threembwt import compare, interpret, time_from_analysis
 from retrowalk.errors import InputError
 
-IPOL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ipol-gait"
+IPOL = data_root() / "ipol-gait"
 
 
 def test_carter_2019_community_cutoffs() -> None:

@@ -7,18 +7,20 @@ from pathlib import Path
 import pytest
 from webtest_helpers import csrf
 
+from realdata import data_root
+
 
 def post_form(client, url: str, data: dict, page: str = "/people"):  # type: ignore[no-untyped-def]
     """POST a page form with the session's CSRF token (follows the redirect)."""
     return client.post(url, data={"csrf_token": csrf(client, page), **data})
 
 
-IPOL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ipol-gait"
+IPOL = data_root() / "ipol-gait"
 
 
 def backward_walk_csv(folder: Path, trial: str = "4-1") -> Path:
     """A real lower-back walk played backwards in time (the stand-in for backward walking
-    described in shared/data/README.md), written as a plain CSV in m/s^2 and deg/s."""
+    described in the data folder's README), written as a plain CSV in m/s^2 and deg/s."""
     import numpy as np
 
     from retrowalk.io import read_recording

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from retrowalk.frame import body_frame
+from realdata import ipol_lower_back_rows as _ipol
 from retrowalk.app.calibration import load_profile, save_profile, stored_profile_path
 from retrowalk.cli.labels import parse_labels, parse_segments
+from retrowalk.frame import body_frame
 from retrowalk.gait.calibration import (
     DirectionProfile,
     calibrate,
@@ -20,19 +21,13 @@ from retrowalk.gait.direction import BACKWARD, FORWARD, WalkingDirectionClassifi
 from retrowalk.recording import Recording
 
 
-def _helpers():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).with_name("test_direction.py")
-    spec = importlib.util.spec_from_file_location("_direction_test_helpers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_H = _helpers()
-_ipol, _reverse = _H._ipol, _H._reverse
+def _reverse(rec, bouts, ic):
+    n = rec.n_samples
+    return (
+        rec.time_reversed(),
+        [(n - 1 - b, n - 1 - a) for a, b in bouts][::-1],
+        np.sort(n - 1 - ic),
+    )
 
 
 def _frame(rec):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.spatial.transform import Rotation
 
+from realdata import data_root
 from retrowalk.frame import body_frame
 from retrowalk.gait.direction import (
     BACKWARD,
@@ -22,7 +22,7 @@ from retrowalk.gait.direction import (
 )
 from retrowalk.recording import Recording
 
-DATA = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
+DATA = data_root()
 
 
 def _ipol(trial: str) -> tuple[Recording, list[tuple[int, int]], np.ndarray]:

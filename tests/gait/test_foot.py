@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,11 +11,12 @@ import pytest
 from scipy import signal
 from scipy.spatial.transform import Rotation
 
+from realdata import data_root
 from retrowalk.errors import AnalysisError
 from retrowalk.gait.foot import STRIDE_COLUMNS, FootGaitAnalyzer
 from retrowalk.recording import Recording
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ipol-gait"
+DATA = data_root() / "ipol-gait"
 TRIALS = [("1-1", "lf"), ("4-4", "rf"), ("12-1", "rf")]
 FS = 100.0
 

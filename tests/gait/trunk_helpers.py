@@ -1,34 +1,20 @@
-"""Helpers of the trunk-gait tests: real recordings (through ``benchmarks/_data.py``)
+"""Helpers of the trunk-gait tests: real recordings (through ``tests/realdata.py``)
 and synthetic walking-like signals (mechanics only, never evidence of accuracy)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-import pytest
 
+import realdata
 from retrowalk.recording import Recording
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 
 
 def data_module() -> ModuleType:
-    """``benchmarks/_data.py``; skips the test when the recordings are absent."""
-    if not (SHARED_DATA / "ipol-gait").is_dir():
-        pytest.skip(f"real recordings not found at {SHARED_DATA}")
-    name = "retrowalk_bench_data"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "benchmarks" / "_data.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """The real-data loaders (:mod:`realdata`); skips the test when the recordings are absent."""
+    realdata.require("ipol-gait")
+    return realdata
 
 
 def match_count(det, ref, tol: int) -> int:

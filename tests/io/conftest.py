@@ -12,7 +12,7 @@ from io_helpers import SHARED_DATA, Motion, make_motion
 def shared_data() -> Path:
     """The real recordings next to the repository, or skip."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"real recordings not found at {SHARED_DATA.resolve()} (../shared/data)")
+        pytest.skip(f"real recordings not found at {SHARED_DATA}")
     return SHARED_DATA
 
 

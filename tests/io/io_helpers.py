@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from realdata import data_root
+
 G = 9.80665
-SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+SHARED_DATA = data_root()
 
 
 @dataclass

@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from realdata import data_root
+
 pytest.importorskip("mediapipe", reason="the video extra (mediapipe) is not installed")
 cv2 = pytest.importorskip("cv2", reason="the video extra (opencv) is not installed")
 
 ROOT = Path(__file__).resolve().parents[2]
-VIDEO = ROOT.parent / "shared" / "data" / "video" / "sports2d-demo.mp4"
+VIDEO = data_root() / "video" / "sports2d-demo.mp4"
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "sports2d_contacts.json").read_text())
 
 pytestmark = [

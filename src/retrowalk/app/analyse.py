@@ -42,6 +42,9 @@ class AnalysisRequest:
     person_id
         Whose stored profiles: ``None`` for the command-line user, else the id
         of a person of the web app.
+    data_dir
+        The data directory holding the stored profiles (default: the
+        product's, :func:`retrowalk.core.paths.default_data_dir`).
     acc_unit, gyro_unit
         Units of the file's columns, or ``"auto"``.
     """
@@ -53,6 +56,7 @@ class AnalysisRequest:
     profile: str | Path | None = None
     use_stored_profiles: bool = True
     person_id: int | None = None
+    data_dir: Path | None = None
     acc_unit: str = "auto"
     gyro_unit: str = "auto"
 
@@ -100,7 +104,7 @@ def build_options(
             raise AnalysisError(f"cannot read direction profile {request.profile}: {exc}") from None
     elif request.use_stored_profiles:
         try:
-            profile = dict(stored if stored is not None else stored_profiles(request.person_id))
+            profile = dict(stored if stored is not None else stored_profiles(request.person_id, request.data_dir))
         except ValueError as exc:
             raise AnalysisError(str(exc)) from None
         profile = profile or None
@@ -113,10 +117,14 @@ def build_options(
     )
 
 
-def request_for_upload(person: PersonLike, recording: RecordingLike) -> AnalysisRequest:
+def request_for_upload(
+    person: PersonLike, recording: RecordingLike, data_dir: Path | None = None
+) -> AnalysisRequest:
     """What the web app knows about an uploaded recording of ``person``.
 
-    The age is taken on the day of the recording; a birth date after it is ignored.
+    The age is taken on the day of the recording; a birth date after it is
+    ignored. The person's own stored calibration profiles (in the web app's
+    ``data_dir``) apply, never another person's.
     """
     age = None
     if person.birth_date is not None:
@@ -127,12 +135,15 @@ def request_for_upload(person: PersonLike, recording: RecordingLike) -> Analysis
         weight_kg=person.weight_kg,
         age_years=age if age is None or age >= 0 else None,
         person_id=int(person.id),
+        data_dir=data_dir,
     )
 
 
-def upload_options(person: PersonLike, recording: RecordingLike) -> dict[str, Any]:
+def upload_options(
+    person: PersonLike, recording: RecordingLike, data_dir: Path | None = None
+) -> dict[str, Any]:
     """:func:`build_options` for an upload, as ``AnalysisOptions`` fields (picklable)."""
-    return dict(vars(build_options(request_for_upload(person, recording))))
+    return dict(vars(build_options(request_for_upload(person, recording, data_dir))))
 
 
 class Progress(Protocol):

@@ -101,9 +101,13 @@ def load_profile(path: str | Path) -> DirectionProfile:
     return profile.with_origin(str(path))
 
 
-def profile_store_dir(person_id: int | None = None) -> Path:
-    """Folder of stored profiles: the command-line user's, or one web person's."""
-    root = default_data_dir() / "direction_profiles"
+def profile_store_dir(person_id: int | None = None, data_dir: Path | None = None) -> Path:
+    """Folder of stored profiles: the command-line user's, or one web person's.
+
+    ``data_dir`` is the product's data directory (default
+    :func:`~retrowalk.core.paths.default_data_dir`; the web app passes its own).
+    """
+    root = (data_dir or default_data_dir()) / "direction_profiles"
     return root if person_id is None else root / "people" / str(int(person_id))
 
 
@@ -111,34 +115,40 @@ def _placement_file(placement: str) -> str:
     return (re.sub(r"[^a-z0-9_]+", "_", placement.lower()) or "auto") + ".json"
 
 
-def stored_profile_path(placement: str, person_id: int | None = None) -> Path:
+def stored_profile_path(
+    placement: str, person_id: int | None = None, data_dir: Path | None = None
+) -> Path:
     """Where the profile of ``placement`` is stored (one JSON per placement)."""
-    return profile_store_dir(person_id) / _placement_file(placement)
+    return profile_store_dir(person_id, data_dir) / _placement_file(placement)
 
 
-def store_profile(profile: DirectionProfile, person_id: int | None = None) -> Path:
+def store_profile(
+    profile: DirectionProfile, person_id: int | None = None, data_dir: Path | None = None
+) -> Path:
     """Save ``profile`` as the stored one for its placement (and person); its path."""
-    return save_profile(profile, stored_profile_path(profile.placement, person_id))
+    return save_profile(profile, stored_profile_path(profile.placement, person_id, data_dir))
 
 
 def load_stored_profile(
-    placement: str, person_id: int | None = None
+    placement: str, person_id: int | None = None, data_dir: Path | None = None
 ) -> tuple[DirectionProfile | None, Path]:
     """The stored profile of ``placement`` (``None`` when absent) and its path."""
-    path = stored_profile_path(placement, person_id)
+    path = stored_profile_path(placement, person_id, data_dir)
     if not path.is_file():
         return None, path
     profile = load_profile(path)
     return profile.with_origin(f"stored default for {placement}: {path}"), path
 
 
-def stored_profiles(person_id: int | None = None) -> dict[str, DirectionProfile]:
+def stored_profiles(
+    person_id: int | None = None, data_dir: Path | None = None
+) -> dict[str, DirectionProfile]:
     """Every stored profile of the command-line user (or of one web person), by placement.
 
     A stored file that cannot be read raises :class:`ValueError` naming it, so a
     damaged calibration is never silently ignored.
     """
-    folder = profile_store_dir(person_id)
+    folder = profile_store_dir(person_id, data_dir)
     found: dict[str, DirectionProfile] = {}
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:

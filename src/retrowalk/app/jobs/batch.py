@@ -317,7 +317,7 @@ def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
     stored = None
     if defaults.use_stored_profiles and defaults.profile is None:
         try:
-            stored = stored_profiles(defaults.person_id)
+            stored = stored_profiles(defaults.person_id, defaults.data_dir)
         except ValueError as exc:
             raise AnalysisError(str(exc)) from None
     return [(item, build_options(item.request(defaults), stored=stored)) for item in items]
