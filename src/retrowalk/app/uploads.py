@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +29,14 @@ from retrowalk.store.schemas import (
 )
 from retrowalk.worker import CpuRunner, describe_file
 
-__all__ = ["PLACEMENTS", "RecordingsMixin", "TooLargeError", "safe_name"]
+__all__ = [
+    "PLACEMENTS",
+    "FileMissingError",
+    "IncomingFile",
+    "RecordingsMixin",
+    "TooLargeError",
+    "safe_name",
+]
 
 CHUNK = 1 << 20
 PLACEMENTS = ("auto", *WORN_PLACEMENTS)  # videos are recognised by content, not chosen
@@ -38,10 +46,93 @@ class TooLargeError(RetrowalkError):
     """An upload is over the size limit."""
 
 
+class FileMissingError(NotFoundError):
+    """A recording's stored file is no longer on disk (answered with 404 and what to do)."""
+
+    def __init__(self, recording_id: int) -> None:
+        super().__init__(
+            f"the stored file of recording {recording_id} is missing from the server; "
+            "delete this recording and upload the file again"
+        )
+
+
 def safe_name(filename: str) -> str:
     """The last path component of an uploaded file name, with unusual characters replaced."""
     name = Path(filename.replace("\\", "/")).name.strip() or "recording"
     return re.sub(r"[^A-Za-z0-9._ -]", "_", name)[:200]
+
+
+class IncomingFile:
+    """An upload being received: a temp file of its own, hashed and counted as written.
+
+    Parameters
+    ----------
+    tmp_dir
+        Folder of the temp file (on the same file system as the stored files, so
+        that moving it into place is an atomic rename).
+    filename
+        The name the client gave (only its cleaned last component is kept).
+    max_bytes
+        More bytes than this raise :class:`TooLargeError` at once.
+    """
+
+    def __init__(self, tmp_dir: Path, filename: str, max_bytes: int) -> None:
+        self.name = safe_name(filename)
+        self.suffix = re.sub(r"[^A-Za-z0-9.]", "", "".join(Path(self.name).suffixes[-2:]))[:20]
+        self.max_bytes = max_bytes
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-", suffix=self.suffix)
+        self.path = Path(tmp_name)
+        self.size = 0
+        self._sha = hashlib.sha256()
+        self._out: BinaryIO | None = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes) -> None:
+        """Append bytes; over the limit the file is removed and :class:`TooLargeError` raised."""
+        if self._out is None:
+            raise RuntimeError("the upload is closed")
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            self.discard()
+            raise TooLargeError(
+                f"the file is larger than the limit of {self.max_bytes // (1024 * 1024)} MB"
+            )
+        self._sha.update(data)
+        self._out.write(data)
+
+    def finish(self) -> None:
+        """Flush the bytes to disk (once all were written)."""
+        if self._out is not None:
+            self._out.flush()
+            os.fsync(self._out.fileno())
+            self._out.close()
+            self._out = None
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the bytes written (hex)."""
+        return self._sha.hexdigest()
+
+    def discard(self) -> None:
+        """Close and remove the temp file (nothing if it was moved into place)."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        self.path.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename into ``folder`` durable."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _recording_detail(scoped: AccountScoped, recording_id: int) -> tuple[RecordingDetail, Any]:
@@ -69,6 +160,17 @@ class RecordingsMixin:
     def _remove_files(self, files: list[str]) -> None:
         raise NotImplementedError  # provided by Services
 
+    def start_upload(self, account_id: int, person_id: int, filename: str) -> IncomingFile:
+        """Begin receiving an upload for a person of the account (checked before any byte).
+
+        Raises
+        ------
+        NotFoundError
+            When the person is not one of the account's.
+        """
+        self.get_person(account_id, person_id)
+        return IncomingFile(self.data_dir / "tmp", filename, self.max_upload_bytes)
+
     def upload(
         self,
         account_id: int,
@@ -79,39 +181,67 @@ class RecordingsMixin:
         recorded_on: dt.date | None = None,
         placement: str = "auto",
     ) -> RecordingOut:
-        """Store an uploaded recording and queue its analysis.
+        """Store an uploaded recording read from ``stream`` and queue its analysis.
 
-        The bytes go to a temp file (hashed and size-checked on the way), are read
-        with the recording readers (a bad file raises :class:`InputError` and
-        nothing is stored), moved into place, and recorded in one transaction.
+        See :meth:`store_upload`; the web app streams request bodies into
+        :meth:`start_upload` instead.
+        """
+        if placement not in PLACEMENTS:
+            raise InputError("placement", f"choose one of {', '.join(PLACEMENTS)}")
+        incoming = self.start_upload(account_id, person_id, filename)
+        try:
+            while chunk := stream.read(CHUNK):
+                incoming.write(chunk)
+        except BaseException:
+            incoming.discard()
+            raise
+        return self.store_upload(
+            account_id, person_id, incoming, recorded_on=recorded_on, placement=placement
+        )
+
+    def store_upload(
+        self,
+        account_id: int,
+        person_id: int,
+        incoming: IncomingFile,
+        *,
+        recorded_on: dt.date | None = None,
+        placement: str = "auto",
+    ) -> RecordingOut:
+        """Check, store and queue a received upload; its temp file is gone afterwards.
+
+        The file is read with the recording readers (a bad file raises
+        :class:`InputError` and nothing is stored), renamed atomically to a name
+        no other upload can have, and recorded in one transaction. When two
+        uploads of the same file race, the loser removes only its own file and
+        gets :class:`ConflictError`.
         """
         from retrowalk.app.accounts import ConflictError
 
-        if placement not in PLACEMENTS:
-            raise InputError("placement", f"choose one of {', '.join(PLACEMENTS)}")
-        name = safe_name(filename)
-        self.get_person(account_id, person_id)  # NotFoundError before reading the bytes
-        suffix = "".join(Path(name).suffixes[-2:])[:20]
-        fd, tmp_name = tempfile.mkstemp(dir=self.data_dir / "tmp", suffix=suffix)
-        tmp = Path(tmp_name)
+        name = incoming.name
         final: Path | None = None
         try:
-            digest, size = self._copy_limited(stream, fd)
-            if size == 0:
+            if placement not in PLACEMENTS:
+                raise InputError("placement", f"choose one of {', '.join(PLACEMENTS)}")
+            incoming.finish()
+            if incoming.size == 0:
                 raise InputError(name, "the file is empty")
+            digest = incoming.digest
             with self.db.read() as session:
                 existing = AccountScoped(session, account_id).recording_by_sha256(digest)
                 if existing is not None:
                     raise ConflictError(
                         f"{name}: this file was uploaded already (as '{existing.filename}')"
                     )
-            info = self.runner.call(describe_file, str(tmp), placement)
+            info = self.runner.call(describe_file, str(incoming.path), placement)
             if not info["ok"]:
                 raise InputError(name, info["reason"], line=info["line"], field=info["field"])
             folder = self.data_dir / "files" / str(account_id)
             folder.mkdir(parents=True, exist_ok=True)
-            final = folder / f"{digest}{suffix}"
-            os.replace(tmp, final)
+            # Unique per upload: a racing upload of the same bytes never shares it.
+            final = folder / f"{digest[:32]}-{secrets.token_hex(8)}{incoming.suffix}"
+            os.replace(incoming.path, final)
+            _fsync_dir(folder)
             day = recorded_on or (
                 dt.date.fromisoformat(info["start_date"]) if info["start_date"] else dt.date.today()
             )
@@ -121,7 +251,7 @@ class RecordingsMixin:
                     filename=name,
                     stored_path=str(final),
                     sha256=digest,
-                    size_bytes=size,
+                    size_bytes=incoming.size,
                     format=str(info["format"])[:100],
                     duration_s=info["duration_s"],
                     placement=placement,
@@ -131,33 +261,16 @@ class RecordingsMixin:
                 out = RecordingOut.model_validate(recording)
         except IntegrityError:
             if final is not None:
-                final.unlink(missing_ok=True)
+                final.unlink(missing_ok=True)  # our own file: no row points to it
             raise ConflictError(f"{name}: this file was uploaded already") from None
         except BaseException:
             if final is not None:
                 final.unlink(missing_ok=True)
             raise
         finally:
-            tmp.unlink(missing_ok=True)
+            incoming.discard()
         self.on_queued()
         return out
-
-    def _copy_limited(self, stream: BinaryIO, fd: int) -> tuple[str, int]:
-        sha = hashlib.sha256()
-        size = 0
-        with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if size > self.max_upload_bytes:
-                    raise TooLargeError(
-                        f"the file is larger than the limit of "
-                        f"{self.max_upload_bytes // (1024 * 1024)} MB"
-                    )
-                sha.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        return sha.hexdigest(), size
 
     def list_recordings(self, account_id: int, person_id: int) -> list[RecordingDetail]:
         """A person's recordings, newest first, each with its analysis summary."""
@@ -213,7 +326,10 @@ class RecordingsMixin:
         """The original uploaded file and its name."""
         with self.db.read() as session:
             recording = AccountScoped(session, account_id).recording(recording_id)
-            return Path(recording.stored_path), recording.filename
+            path, filename = Path(recording.stored_path), recording.filename
+        if not path.is_file():
+            raise FileMissingError(recording_id)
+        return path, filename
 
     def delete_recording(self, account_id: int, recording_id: int) -> None:
         with self.db.transaction() as session:
@@ -224,6 +340,8 @@ class RecordingsMixin:
         """Queue a recording again (e.g. after a new analysis version)."""
         with self.db.transaction() as session:
             recording = AccountScoped(session, account_id).recording(recording_id)
+            if not Path(recording.stored_path).is_file():
+                raise FileMissingError(recording_id)
             if recording.status not in ("queued", "running"):
                 recording.status = "queued"
                 recording.attempts = 0

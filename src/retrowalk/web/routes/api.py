@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from retrowalk.store.schemas import (
     NewToken,
@@ -23,6 +24,7 @@ from retrowalk.store.schemas import (
 from retrowalk.web.deps import ApiAccount, ServicesDep
 from retrowalk.web.routes.auth import client_address
 from retrowalk.web.routes.recordings import parse_day
+from retrowalk.web.upload_stream import receive_upload
 
 router = APIRouter(tags=["api"])
 
@@ -48,6 +50,36 @@ def create_token(body: Credentials, request: Request, services: ServicesDep) -> 
 @router.get("/me", response_model=Me, tags=["auth"])
 def me(account: ApiAccount, services: ServicesDep) -> Me:
     return Me(id=account, email=services.account_email(account) or "")
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str
+
+
+class PasswordCheck(BaseModel):
+    password: str
+
+
+@router.post("/me/password", status_code=204, tags=["auth"])
+def change_password(body: PasswordChange, account: ApiAccount, services: ServicesDep) -> Response:
+    """Change the password (ends every browser session of the account)."""
+    services.change_password(account, body.current_password, body.new_password)
+    return Response(status_code=204)
+
+
+@router.post("/me/signout-everywhere", status_code=204, tags=["auth"])
+def signout_everywhere(account: ApiAccount, services: ServicesDep) -> Response:
+    """End every browser session of the account (API tokens stay; delete them separately)."""
+    services.end_all_sessions(account)
+    return Response(status_code=204)
+
+
+@router.delete("/me", status_code=204, tags=["auth"])
+def delete_account(body: PasswordCheck, account: ApiAccount, services: ServicesDep) -> Response:
+    """Delete the account with all its data and files (send the password to confirm)."""
+    services.delete_account(account, body.password)
+    return Response(status_code=204)
 
 
 @router.get("/people", response_model=list[PersonOut])
@@ -86,23 +118,61 @@ def list_recordings(
     return services.list_recordings(account, person_id)
 
 
-@router.post("/people/{person_id}/recordings", response_model=RecordingOut, status_code=201)
-def upload_recording(
-    person_id: int,
-    account: ApiAccount,
-    services: ServicesDep,
-    file: Annotated[UploadFile, File(description="The recording file.")],
-    recorded_on: Annotated[str, Form(description="YYYY-MM-DD; default from the file")] = "",
-    placement: Annotated[str, Form()] = "auto",
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The recording file.",
+                        },
+                        "recorded_on": {
+                            "type": "string",
+                            "description": "YYYY-MM-DD; default from the file",
+                        },
+                        "placement": {"type": "string", "default": "auto"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/people/{person_id}/recordings",
+    response_model=RecordingOut,
+    status_code=201,
+    openapi_extra=UPLOAD_BODY,
+)
+async def upload_recording(
+    request: Request, person_id: int, account: ApiAccount, services: ServicesDep
 ) -> RecordingOut:
-    """Upload a recording; its analysis is queued (poll ``GET /recordings/{id}``)."""
-    return services.upload(
+    """Upload a recording; its analysis is queued (poll ``GET /recordings/{id}``).
+
+    The token is checked before any of the body is read; the file streams to
+    disk and is refused with 413 as soon as it passes the upload limit.
+    """
+    received = await receive_upload(request, services, account, person_id)
+    assert received.file is not None
+    try:
+        day = parse_day(received.get("recorded_on"))
+    except BaseException:
+        received.file.discard()
+        raise
+    return await run_in_threadpool(
+        services.store_upload,
         account,
         person_id,
-        file.filename or "recording",
-        file.file,
-        recorded_on=parse_day(recorded_on),
-        placement=placement,
+        received.file,
+        recorded_on=day,
+        placement=received.get("placement", "auto") or "auto",
     )
 
 
@@ -126,7 +196,8 @@ def export(
 def list_observations(
     person_id: int, account: ApiAccount, services: ServicesDep
 ) -> list[ObservationOut]:
-    return services.list_observations(account, person_id)
+    """Every observation, malformed ones too (``problem`` says what is wrong)."""
+    return services.list_observations(account, person_id, include_malformed=True)
 
 
 @router.post("/people/{person_id}/observations", response_model=ObservationOut, status_code=201)
@@ -136,9 +207,23 @@ def add_observation(
     return services.add_observation(account, person_id, body)
 
 
+@router.delete("/observations/{observation_id}", status_code=204)
+def delete_observation(observation_id: int, account: ApiAccount, services: ServicesDep) -> Response:
+    """Delete an observation of any kind (with its photo or video)."""
+    services.delete_observation(account, observation_id)
+    return Response(status_code=204)
+
+
 @router.get("/people/{person_id}/plans", response_model=list[PlanOut])
 def list_plans(person_id: int, account: ApiAccount, services: ServicesDep) -> list[PlanOut]:
-    return services.list_plans(account, person_id)
+    """Every plan, malformed ones too (``problem`` says what is wrong)."""
+    return services.list_plans(account, person_id, include_malformed=True)
+
+
+@router.delete("/plans/{plan_id}", status_code=204)
+def delete_plan(plan_id: int, account: ApiAccount, services: ServicesDep) -> Response:
+    services.delete_plan(account, plan_id)
+    return Response(status_code=204)
 
 
 @router.post("/people/{person_id}/plans", response_model=PlanOut, status_code=201)

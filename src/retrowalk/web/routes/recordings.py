@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.errors import InputError, RetrowalkError
-from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
+from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.render import render, wants_json
+from retrowalk.web.upload_stream import receive_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,42 +37,52 @@ def parse_day(text: str) -> dt.date | None:
         raise InputError("recorded_on", "use a date like 2025-03-31") from None
 
 
-@router.post("/people/{person_id}/recordings", dependencies=[Csrf])
-def upload(
-    request: Request,
-    person_id: int,
-    account: PageAccount,
-    services: ServicesDep,
-    file: Annotated[UploadFile, File()],
-    recorded_on: Annotated[str, Form()] = "",
-    placement: Annotated[str, Form()] = "auto",
+@router.post("/people/{person_id}/recordings")
+async def upload(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
+    """Upload from the person page: signed in and CSRF-checked before the body is read."""
+    received = None
     try:
-        day = parse_day(recorded_on)
-        recording = services.upload(
+        received = await receive_upload(request, services, account, person_id, page=True)
+        day = parse_day(received.get("recorded_on"))
+        assert received.file is not None
+        recording = await run_in_threadpool(
+            services.store_upload,
             account,
             person_id,
-            file.filename or "recording",
-            file.file,
+            received.file,
             recorded_on=day,
-            placement=placement,
+            placement=received.get("placement", "auto") or "auto",
         )
+    except (CsrfError, NotFoundError, TooLargeError):
+        raise
     except RetrowalkError as exc:
+        if received is not None and received.file is not None:
+            received.file.discard()
         if wants_json(request):
             raise
-        return render(
-            request,
-            "person.html",
-            status_code=400,
-            person=services.get_person(account, person_id),
-            recordings=services.list_recordings(account, person_id),
-            max_upload_mb=services.max_upload_bytes // (1024 * 1024),
-            error=str(exc),
+        return await run_in_threadpool(
+            _person_page_with_error, request, services, account, person_id, str(exc)
         )
     url = f"/recordings/{recording.id}"
     if wants_json(request):
         return JSONResponse({"id": recording.id, "url": url, "status": recording.status}, 201)
     return RedirectResponse(url, status_code=303)
+
+
+def _person_page_with_error(
+    request: Request, services: Services, account: int, person_id: int, error: str
+) -> Response:
+    return render(
+        request,
+        "person.html",
+        status_code=400,
+        person=services.get_person(account, person_id),
+        recordings=services.list_recordings(account, person_id),
+        max_upload_mb=services.max_upload_bytes // (1024 * 1024),
+        error=error,
+    )
 
 
 @router.get("/recordings/{recording_id}")
