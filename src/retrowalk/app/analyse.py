@@ -104,7 +104,9 @@ def build_options(
             raise AnalysisError(f"cannot read direction profile {request.profile}: {exc}") from None
     elif request.use_stored_profiles:
         try:
-            profile = dict(stored if stored is not None else stored_profiles(request.person_id, request.data_dir))
+            if stored is None:
+                stored = stored_profiles(request.person_id, request.data_dir)
+            profile = dict(stored)
         except ValueError as exc:
             raise AnalysisError(str(exc)) from None
         profile = profile or None
@@ -219,4 +221,3 @@ def analyse_file(
     if progress is not None:
         progress.analysing(recording)
     return analyse_recording(recording, options, progress.frame if progress else None)
-

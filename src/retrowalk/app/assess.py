@@ -13,13 +13,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from retrowalk.assess.norms import group_titles
-from retrowalk.assess.threembwt import compare, interpret, time_from_analysis
-from retrowalk.coach.services import CoachServices
-from retrowalk.coach.weekly import adherence
-from retrowalk.errors import InputError
+from retrowalk.app.coach import CoachServices
+from retrowalk.app.services import Services
+from retrowalk.core.errors import InputError
+from retrowalk.domain.assess.norms import group_titles
+from retrowalk.domain.assess.threembwt import compare, interpret, time_from_analysis
+from retrowalk.domain.coach.weekly import adherence
+from retrowalk.store.repositories import NotFoundError
 from retrowalk.store.schemas import ObservationIn, ObservationOut
-from retrowalk.store.services import Services
 
 TEST_KIND = "test_3mbwt"
 Group = Literal["community", "nursing_home", "parkinsons", "ms", "stroke"]
@@ -110,8 +111,6 @@ class AssessServices:
         for row in rows:
             if row.id == test_id:
                 return self._result(row, rows)
-        from retrowalk.store.services import NotFoundError
-
         raise NotFoundError(f"Test {test_id} not found")
 
     def tests(self, account_id: int, person_id: int) -> list[dict[str, Any]]:

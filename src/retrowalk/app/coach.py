@@ -14,13 +14,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from retrowalk.coach import plans as plan_rules
-from retrowalk.coach.progression import Recommendation, recommend
-from retrowalk.coach.screening import ScreeningAnswers, ScreeningResult, screen
-from retrowalk.coach.weekly import Session, Week, adherence, streak, summarise_weeks
-from retrowalk.errors import InputError
+from retrowalk.app.services import Services
+from retrowalk.core.errors import InputError
+from retrowalk.domain.coach import plans as plan_rules
+from retrowalk.domain.coach.progression import Recommendation, recommend
+from retrowalk.domain.coach.screening import ScreeningAnswers, ScreeningResult, screen
+from retrowalk.domain.coach.weekly import Session, Week, adherence, streak, summarise_weeks
 from retrowalk.store.schemas import ObservationIn, PlanIn, PlanOut
-from retrowalk.store.services import Services
 
 LOG_KIND = "coach_log"
 SCREENING_KIND = "coach_screening"

@@ -56,9 +56,9 @@ def threembwt_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Score the 3-metre backward walk test against published cut-offs and MDCs."""
-    from retrowalk.assess.norms import procedure as proc
-    from retrowalk.assess.threembwt import compare, interpret, time_from_analysis
-    from retrowalk.errors import InputError
+    from retrowalk.core.errors import InputError
+    from retrowalk.domain.assess.norms import procedure as proc
+    from retrowalk.domain.assess.threembwt import compare, interpret, time_from_analysis
 
     if procedure:
         p = proc()
@@ -89,7 +89,7 @@ def threembwt_command(
         "change": compare(previous, time_s, group.value).to_dict() if previous else None,
     }
     if save:
-        from retrowalk.assess.services import AssessServices, ThreeMbwtIn
+        from retrowalk.app.assess import AssessServices, ThreeMbwtIn
 
         services = local_services()
         account = local_account(services)

@@ -36,7 +36,7 @@ log_app = typer.Typer(
 
 
 def _context(person: str) -> tuple[Any, int, int]:
-    from retrowalk.coach.services import CoachServices
+    from retrowalk.app.coach import CoachServices
 
     services = local_services()
     account = local_account(services)
@@ -112,7 +112,7 @@ def screen_command(
     json_out: JsonOpt = False,
 ) -> None:
     """Safe-start screening: go ahead, go ahead with support, or see a doctor first."""
-    from retrowalk.coach.screening import ScreeningAnswers, screen
+    from retrowalk.domain.coach.screening import ScreeningAnswers, screen
 
     answers = ScreeningAnswers(
         age=age,
@@ -154,7 +154,7 @@ def new_command(
     json_out: JsonOpt = False,
 ) -> None:
     """Make a weekly backward-walking plan for a goal and level."""
-    from retrowalk.coach.services import PlanRequest
+    from retrowalk.app.coach import PlanRequest
 
     coach, account, pid = _context(person)
     request = PlanRequest(
@@ -293,7 +293,7 @@ def log_add_command(
     person: PersonOpt = "Me",
 ) -> None:
     """Log a session, then show next week's advice."""
-    from retrowalk.coach.services import LogIn
+    from retrowalk.app.coach import LogIn
 
     coach, account, pid = _context(person)
     day = dt.date.fromisoformat(date) if date else dt.date.today()

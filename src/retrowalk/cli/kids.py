@@ -22,7 +22,7 @@ from rich.table import Table
 from retrowalk.cli.support import LOCAL_EMAIL, local_account, local_services, user_errors
 
 if TYPE_CHECKING:
-    from retrowalk.kids.observations import KidsService
+    from retrowalk.app.kids import KidsService
 
 # Start-up time: the kids services open the store (SQLAlchemy); they are
 # imported inside the commands, so ``retrowalk --help`` does not load them.
@@ -47,7 +47,7 @@ def _options(
 
 def _open() -> tuple[KidsService, int]:
     """The services on the default database and the account id to use."""
-    from retrowalk.kids.observations import KidsService
+    from retrowalk.app.kids import KidsService
 
     services = local_services()
     return KidsService(services), local_account(services, _state["account"])
@@ -59,7 +59,7 @@ def _date(value: str | None, what: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        from retrowalk.errors import InputError
+        from retrowalk.core.errors import InputError
 
         raise InputError(what, f"'{value}' is not a date like 2024-05-31") from None
 
@@ -121,7 +121,7 @@ def observe(
     )
     if file is not None:
         if not file.is_file():
-            from retrowalk.errors import InputError
+            from retrowalk.core.errors import InputError
 
             raise InputError(file, "no such file")
         with file.open("rb") as stream:
@@ -141,7 +141,7 @@ def guide(
     """What is typical now, what comes next, ideas to encourage it, when to ask."""
     kids, account = _open()
     person = kids.find_child(account, child)
-    from retrowalk.kids.guidance import guide_child
+    from retrowalk.app.kids import guide_child
 
     g = guide_child(kids, account, person.id, _date(on, "--on"))
     if as_json:
@@ -177,7 +177,8 @@ def summary(
     """Write the log for a doctor's visit (printable HTML, CSV or JSON)."""
     kids, account = _open()
     person = kids.find_child(account, child)
-    from retrowalk.kids.summary import build_summary, write_summary
+    from retrowalk.app.kids import build_summary
+    from retrowalk.domain.kids.summary import write_summary
 
     path = write_summary(build_summary(kids, account, person.id, _date(on, "--on")), out_file)
     out.print(f"Summary written to {path}")
@@ -186,7 +187,7 @@ def summary(
 @child_app.command("milestones")
 def milestones() -> None:
     """The milestone table with age windows and sources."""
-    from retrowalk.kids.milestones import load_milestones
+    from retrowalk.domain.kids.milestones import load_milestones
 
     table_data = load_milestones()
     table = Table("skill id", "name", "window (months)", "grade", "sources")

@@ -18,9 +18,9 @@ from rich.table import Table
 from rich.text import Text
 
 from retrowalk.cli.support import exit_with_error
-from retrowalk.errors import RetrowalkError
-from retrowalk.learn.content import Entry, Library, find_learn_references
-from retrowalk.learn.service import LearnService
+from retrowalk.core.errors import RetrowalkError
+from retrowalk.domain.learn.content import Entry, Library, find_learn_references
+from retrowalk.domain.learn.service import LearnService
 
 learn_app = typer.Typer(
     help="What backward walking does and how to do it safely, graded by evidence.",

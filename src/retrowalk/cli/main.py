@@ -24,6 +24,7 @@ from retrowalk.cli.learn import learn_app
 from retrowalk.cli.serve import serve as serve_command
 from retrowalk.cli.support import user_errors
 from retrowalk.core.errors import AnalysisError
+from retrowalk.web.account_cli import app as account_app
 
 if TYPE_CHECKING:
     from retrowalk.analysis import Analysis
@@ -97,8 +98,13 @@ class _Status:
         if self._status is not None:
             self._status.update(f"Analysing {recording.duration_s / 60:.1f} min of data…")
         if recording.placement == "video" and self.show:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-            from rich.progress import TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             self._stop()
             self._bar = Progress(
@@ -408,6 +414,7 @@ app.add_typer(learn_app, name="learn")
 app.add_typer(plan_app, name="plan")
 app.add_typer(log_app, name="log")
 app.add_typer(test_app, name="test")
+app.add_typer(account_app, name="account")
 
 
 def main() -> None:  # pragma: no cover - console entry point

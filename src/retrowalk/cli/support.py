@@ -16,7 +16,7 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 
-from retrowalk.errors import RetrowalkError
+from retrowalk.core.errors import RetrowalkError
 
 LOCAL_EMAIL = "local@retrowalk.local"
 F = TypeVar("F", bound=Callable[..., Any])

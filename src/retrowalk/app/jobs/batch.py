@@ -84,7 +84,6 @@ class BatchSummary:
         )
 
 
-
 def task_key(file_hash: str, options: AnalysisOptions) -> str:
     """Identifies one analysis: same content, version and options -> same key."""
     fingerprint = json.dumps([__version__, options.__dict__], sort_keys=True, default=str)
@@ -105,7 +104,9 @@ def _done_marker(out_dir: Path, key: str) -> Path:
 Task = tuple[BatchItem, AnalysisOptions]
 
 
-def _analyse_one(item: BatchItem, options: AnalysisOptions, out: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+def _analyse_one(
+    item: BatchItem, options: AnalysisOptions, out: Path
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """Status of one recording and its table rows (none when skipped)."""
     try:
         file_hash = content_hash(item.path)
@@ -350,8 +351,7 @@ def _run_on_dask(
         window = max(workers * max_in_flight_per_worker, 1)
         queue = iter(make_groups(workers))
         first = [
-            client.submit(analyse_items, group, out, pure=False)
-            for group in _take(queue, window)
+            client.submit(analyse_items, group, out, pure=False) for group in _take(queue, window)
         ]
         pending = as_completed(first)
         for future in pending:

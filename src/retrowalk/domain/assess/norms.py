@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrowalk.coach.data import load
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
+from retrowalk.domain.coach.data import load
 
 GROUPS = ("community", "nursing_home", "parkinsons", "ms", "stroke")
 

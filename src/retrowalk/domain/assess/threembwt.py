@@ -24,8 +24,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from retrowalk.assess.norms import cite, group, table
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
+from retrowalk.domain.assess.norms import cite, group, table
 
 
 @dataclass(frozen=True)

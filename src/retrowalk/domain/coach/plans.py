@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from retrowalk.coach.data import load
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
+from retrowalk.domain.coach.data import load
 
 GOALS = ("fitness", "knee_pain", "balance", "stroke_rehab")
 LEVELS = ("beginner", "intermediate", "advanced")

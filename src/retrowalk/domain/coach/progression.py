@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass, field
 from statistics import fmean
 from typing import Any
 
-from retrowalk.coach.data import load
-from retrowalk.coach.plans import next_stage_id, previous_stage_id, stage
-from retrowalk.coach.weekly import Week
+from retrowalk.domain.coach.data import load
+from retrowalk.domain.coach.plans import next_stage_id, previous_stage_id, stage
+from retrowalk.domain.coach.weekly import Week
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from retrowalk.coach.data import load
+from retrowalk.domain.coach.data import load
 
 Outcome = Literal["go", "support", "doctor"]
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from statistics import fmean
 from typing import Any, Literal
 
-from retrowalk.coach.plans import planned_minutes_for_week
+from retrowalk.domain.coach.plans import planned_minutes_for_week
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from retrowalk.errors import RetrowalkError
+from retrowalk.core.errors import RetrowalkError
 
 DAYS_PER_MONTH = 365.25 / 12
 CORRECT_UNTIL_MONTHS = 24

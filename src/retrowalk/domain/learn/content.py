@@ -27,7 +27,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from retrowalk.errors import RetrowalkError
+from retrowalk.core.errors import RetrowalkError
 
 DATA_ROOT = Path(str(files("retrowalk") / "data"))
 LEARN_DIR = DATA_ROOT / "learn"

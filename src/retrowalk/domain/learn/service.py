@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from retrowalk.learn.content import (
+from retrowalk.domain.learn.content import (
     Entry,
     Library,
     Usage,

@@ -1,0 +1,3 @@
+"""Moved to :mod:`retrowalk.domain.coach.progression`; this name stays while callers move."""
+
+from retrowalk.domain.coach.progression import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""Moved to :mod:`retrowalk.domain.coach.screening`; this name stays while callers move."""
+
+from retrowalk.domain.coach.screening import *  # noqa: F403

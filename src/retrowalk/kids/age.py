@@ -1,0 +1,3 @@
+"""Moved to :mod:`retrowalk.domain.kids.age`; this name stays while callers move."""
+
+from retrowalk.domain.kids.age import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""Moved to :mod:`retrowalk.domain.learn.content`; this name stays while callers move."""
+
+from retrowalk.domain.learn.content import *  # noqa: F403
