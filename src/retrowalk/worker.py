@@ -3,8 +3,20 @@
 Uploads are stored with status ``queued``; a worker claims one at a time
 (``queued -> running``), analyses it away from the web requests (in a process
 pool by default) and writes the result and the new status in one transaction.
-On start-up, recordings left ``running`` by a crash are re-queued (or marked
-``failed`` after :data:`MAX_ATTEMPTS`), and files no row refers to are removed.
+Only the newest result per analysis version of a recording is kept.
+
+A claimed job is held by two file locks in ``data_dir/locks`` (``flock``, so the
+kernel releases them when the holder dies, however it dies): the *claim* lock,
+held by the worker thread from before the claim until the result is written,
+and the *run* lock, held by the process doing the analysis. Recovery re-queues
+a ``running`` recording (or marks it ``failed`` after :data:`MAX_ATTEMPTS`)
+only when neither lock is held, so a restart never runs a job that is still
+running elsewhere; it runs at start-up and then every :data:`RECOVER_EVERY_S`.
+
+The analysis processes die with the process that started them: the parent-death
+signal (Linux ``prctl(PR_SET_PDEATHSIG)``) kills them at once, and a heartbeat
+thread in each of them exits when its parent is gone (other systems, or a
+signal missed while starting). Files no row refers to are removed at start-up.
 
 Run standalone with ``python -m retrowalk.worker --database-url URL --data-dir DIR``.
 """
@@ -12,13 +24,19 @@ Run standalone with ``python -m retrowalk.worker --database-url URL --data-dir D
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
+import errno
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import threading
+import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -32,6 +50,89 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 R = TypeVar("R")
+# How often a running worker looks for jobs whose holder died.
+RECOVER_EVERY_S = 60.0
+# How often an analysis process checks that its parent is still alive.
+HEARTBEAT_S = 0.5
+# Temp and stored files younger than this are never swept (an upload in flight).
+SWEEP_MIN_AGE_S = 600.0
+PR_SET_PDEATHSIG = 1
+
+
+# -- job locks (released by the kernel when the holder dies) -------------------------
+def _lock_path(data_dir: Path, recording_id: int, kind: str) -> Path:
+    return data_dir / "locks" / f"recording-{recording_id}.{kind}.lock"
+
+
+def _try_lock(path: Path) -> int | None:
+    """An fd holding an exclusive ``flock`` on ``path``, or ``None`` if someone holds it."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            return None
+        raise
+    return fd
+
+
+def _unlock(fd: int) -> None:
+    os.close(fd)  # closing the only descriptor releases the flock
+
+
+def job_is_held(data_dir: Path, recording_id: int) -> bool:
+    """True while a live process holds the claim or the run lock of a recording."""
+    for kind in ("claim", "run"):
+        fd = _try_lock(_lock_path(data_dir, recording_id, kind))
+        if fd is None:
+            return True
+        _unlock(fd)
+    return False
+
+
+@contextlib.contextmanager
+def _held(path: Path, wait_s: float) -> Iterator[None]:
+    """Hold the lock at ``path``, waiting up to ``wait_s`` for a dying holder to go."""
+    deadline = time.monotonic() + wait_s
+    while (fd := _try_lock(path)) is None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path.name} is still held by another process")
+        time.sleep(0.2)
+    try:
+        yield
+    finally:
+        _unlock(fd)
+
+
+def run_locked(lock_path: str, fn: Callable[..., R], *args: Any) -> R:
+    """Call ``fn(*args)`` holding the job's run lock (in the analysis process)."""
+    with _held(Path(lock_path), wait_s=120.0):
+        return fn(*args)
+
+
+# -- analysis processes die with their parent ------------------------------------------
+def _die_with_parent(parent_pid: int) -> None:
+    """Initializer of every analysis process (see the module docstring)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the signal was set
+        os._exit(1)
+
+    def heartbeat() -> None:
+        while True:
+            time.sleep(HEARTBEAT_S)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=heartbeat, name="retrowalk-heartbeat", daemon=True).start()
 
 
 # -- work done in a child process (plain dicts in and out) --------------------------
@@ -123,6 +224,10 @@ class InlineRunner:
 class ProcessRunner:
     """Runs calls in a pool of worker processes so requests keep flowing.
 
+    The processes die with this one (see the module docstring). They are started
+    from one long-lived thread: the parent-death signal follows the *thread*
+    that started a process, and request threads come and go.
+
     Parameters
     ----------
     max_workers
@@ -132,18 +237,24 @@ class ProcessRunner:
     def __init__(self, max_workers: int = 2) -> None:
         self.max_workers = max_workers
         self._lock = threading.Lock()
+        self._submitter = ThreadPoolExecutor(1, thread_name_prefix="retrowalk-pool")
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self.max_workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.max_workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
         )
 
     def call(self, fn: Callable[..., R], *args: Any) -> R:
         with self._lock:
             pool = self._pool
         try:
-            return pool.submit(fn, *args).result()
+            # submit() starts pool processes on demand: do it on the long-lived thread.
+            future = self._submitter.submit(pool.submit, fn, *args).result()
+            return future.result()
         except BrokenProcessPool:
             with self._lock:
                 if self._pool is pool:
@@ -152,6 +263,7 @@ class ProcessRunner:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._submitter.shutdown(wait=False)
 
 
 # -- the queue -------------------------------------------------------------------------
@@ -168,11 +280,19 @@ def analysis_options(person: Person, recording: Recording) -> dict[str, Any]:
     }
 
 
-def recover_stuck(db: Database, max_attempts: int = MAX_ATTEMPTS) -> list[int]:
-    """Re-queue recordings left ``running`` by a crash; fail them after too many tries."""
+def recover_stuck(
+    db: Database, max_attempts: int = MAX_ATTEMPTS, data_dir: Path | None = None
+) -> list[int]:
+    """Re-queue recordings left ``running`` by a crash; fail them after too many tries.
+
+    With ``data_dir``, a recording whose job locks are held by a live process is
+    left alone (it is still running there).
+    """
     changed = []
     with db.transaction() as session:
         for recording in Jobs(session).stuck():
+            if data_dir is not None and job_is_held(data_dir, recording.id):
+                continue
             if recording.attempts >= max_attempts:
                 recording.status = "failed"
                 recording.error = (
@@ -184,24 +304,53 @@ def recover_stuck(db: Database, max_attempts: int = MAX_ATTEMPTS) -> list[int]:
     return changed
 
 
-def sweep_orphan_files(db: Database, data_dir: Path) -> list[Path]:
-    """Delete stored files and temp files that no row refers to."""
+def sweep_orphan_files(
+    db: Database, data_dir: Path, min_age_s: float = SWEEP_MIN_AGE_S
+) -> list[Path]:
+    """Delete stored files and temp files that no row refers to.
+
+    Uploaded and temp files younger than ``min_age_s`` are kept: another server
+    process may be receiving them (a file is moved into place just before its
+    row is written).
+    """
     with db.read() as session:
         keep = {str(Path(p)) for p in Jobs(session).referenced_files()}
     removed = []
+    now = time.time()
     for folder in ("files", "reports", "tmp"):
         root = data_dir / folder
         if not root.exists():
             continue
         for path in root.rglob("*"):
-            if path.is_file() and str(path) not in keep:
-                path.unlink(missing_ok=True)
-                removed.append(path)
+            if not path.is_file() or str(path) in keep:
+                continue
+            if folder != "reports":
+                try:
+                    if now - path.stat().st_mtime < min_age_s:
+                        continue
+                except FileNotFoundError:
+                    continue
+            path.unlink(missing_ok=True)
+            removed.append(path)
     return removed
 
 
 def process(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) -> str:
-    """Claim and analyse one recording; return its final status ('' if not claimed)."""
+    """Claim and analyse one recording; return its final status ('' if not claimed).
+
+    The job's claim lock is held from before the claim until the result is
+    written; the analysis itself runs under the job's run lock.
+    """
+    claim = _try_lock(_lock_path(data_dir, recording_id, "claim"))
+    if claim is None:
+        return ""  # another worker has it
+    try:
+        return _process_claimed(db, data_dir, recording_id, runner)
+    finally:
+        _unlock(claim)
+
+
+def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) -> str:
     with db.transaction() as session:
         jobs = Jobs(session)
         if not jobs.claim(recording_id):
@@ -214,10 +363,15 @@ def process(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) 
         from retrowalk.app.analyse import upload_options
 
         options = upload_options(recording.person, recording, data_dir)
+    run_lock = str(_lock_path(data_dir, recording_id, "run"))
     try:
-        out = runner.call(analyse_file, path, options, str(data_dir / "reports"), filename)
+        out = runner.call(
+            run_locked, run_lock, analyse_file, path, options, str(data_dir / "reports"), filename
+        )
     except BrokenProcessPool:
         out = {"ok": False, "reason": "the analysis process stopped unexpectedly"}
+    except TimeoutError as exc:
+        out = {"ok": False, "reason": f"the analysis could not start: {exc}"}
     from retrowalk.analysis import SCHEMA_VERSION
 
     with db.transaction() as session:
@@ -233,17 +387,43 @@ def process(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) 
             return "failed"
         result = out["result"]
         result["recording"]["path"] = filename
-        jobs.add_result(
+        version = str(result.get("analysis_version", ""))
+        added = jobs.add_result(
             recording,
-            analysis_version=str(result.get("analysis_version", "")),
+            analysis_version=version,
             schema_version=int(result.get("schema_version", SCHEMA_VERSION)),
             result=result,
             report_path=out["report_path"],
             **summarise(result),
         )
+        session.flush()
+        stale_reports = _drop_older_results(session, recording_id, version, added.id)
         recording.status = "done"
         recording.error = ""
+    for report in stale_reports:
+        report_file = Path(report)
+        if data_dir in report_file.parents:
+            report_file.unlink(missing_ok=True)
     return "done"
+
+
+def _drop_older_results(session: Any, recording_id: int, version: str, keep_id: int) -> list[str]:
+    """Delete the older results of a recording with the same analysis version.
+
+    Returns their report files (removed by the caller after the commit).
+    """
+    from sqlalchemy import delete, select
+
+    from retrowalk.store.models import AnalysisResult
+
+    older = (
+        AnalysisResult.recording_id == recording_id,
+        AnalysisResult.analysis_version == version,
+        AnalysisResult.id != keep_id,
+    )
+    reports = [p for p in session.scalars(select(AnalysisResult.report_path).where(*older)) if p]
+    session.execute(delete(AnalysisResult).where(*older))
+    return reports
 
 
 def run_once(db: Database, data_dir: Path, runner: CpuRunner) -> bool:
@@ -270,19 +450,27 @@ class AnalysisWorker:
     """
 
     def __init__(
-        self, db: Database, data_dir: Path, runner: CpuRunner, poll_s: float = 2.0
+        self,
+        db: Database,
+        data_dir: Path,
+        runner: CpuRunner,
+        poll_s: float = 2.0,
+        recover_every_s: float = RECOVER_EVERY_S,
     ) -> None:
         self.db = db
         self.data_dir = data_dir
         self.runner = runner
         self.poll_s = poll_s
+        self.recover_every_s = recover_every_s
+        self._recovered_at = 0.0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._idle = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        recover_stuck(self.db)
+        recover_stuck(self.db, data_dir=self.data_dir)
+        self._recovered_at = time.monotonic()
         self._thread = threading.Thread(target=self._loop, name="retrowalk-worker", daemon=True)
         self._thread.start()
 
@@ -305,6 +493,9 @@ class AnalysisWorker:
         while not self._stop.is_set():
             self._wake.clear()
             try:
+                if time.monotonic() - self._recovered_at > self.recover_every_s:
+                    self._recovered_at = time.monotonic()
+                    recover_stuck(self.db, data_dir=self.data_dir)
                 busy = run_once(self.db, self.data_dir, self.runner)
             except Exception:
                 log.exception("analysis worker error")
@@ -323,7 +514,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     db = Database(args.database_url or default_database_url(data_dir))
-    recover_stuck(db)
+    recover_stuck(db, data_dir=data_dir)
     runner = InlineRunner()
     if args.once:
         while run_once(db, data_dir, runner):
