@@ -67,27 +67,39 @@ class BodyLimitMiddleware:
                 return
         received = 0
         started = False
+        exceeded = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise BodyTooLargeError(f"the request body is larger than {_mb(limit)}")
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
+            # Once the body went over the limit the answer is 413, whatever a
+            # body parser turned the error into (FastAPI answers 400).
             nonlocal started
             if message["type"] == "http.response.start":
+                if started:
+                    return
                 started = True
+                if exceeded:
+                    await _refuse(scope, receive, send, limit)
+                    return
+            elif exceeded:
+                return
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, guarded_send)
         except BodyTooLargeError:
             # Raised where no exception handler turned it into a response.
             if not started:
+                started = True
                 await _refuse(scope, receive, send, limit)
                 return
             raise
