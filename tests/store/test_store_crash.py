@@ -33,7 +33,7 @@ def _files(services: Services) -> list[Path]:
 
 
 def _person(services: Services) -> tuple[int, int]:
-    account = services.sign_up("k@example.org", "password1")
+    account = services.sign_up("k@example.org", "walk backward 1")
     return account, services.create_person(account, PersonIn(name="K")).id
 
 

@@ -1,38 +1,66 @@
-"""Accounts: sign-up, sign-in with a failed-attempt limiter, API tokens.
+"""Accounts: sign-up, sign-in with a database-backed slow-down, browser sessions,
+API tokens, password change and reset, account deletion.
 
 :class:`AccountsMixin` is part of :class:`retrowalk.app.services.Services`; it
-uses the database and password hasher held there.
+uses the database, data directory and password hasher held there.
+
+Passwords follow NIST SP 800-63B (Grassi et al. 2017, "Digital Identity
+Guidelines: Authentication and Lifecycle Management", section 5.1.1.2): a
+minimum length, no composition rules, and a check against a list of commonly
+used passwords. Failed sign-ins slow further attempts down exponentially per
+e-mail and client address instead of locking the account (OWASP "Blocking
+Brute Force Attacks": account lockout lets anyone lock out the real owner).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import math
 import re
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
+import shutil
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from retrowalk.errors import InputError, RetrowalkError
 from retrowalk.store.db import Database
+from retrowalk.store.models import (
+    Account,
+    AnalysisResult,
+    Observation,
+    Recording,
+    SignInFailure,
+    WebSession,
+    utcnow,
+)
 from retrowalk.store.repositories import Accounts, AccountScoped, token_needs_touch
 from retrowalk.store.schemas import NewToken, TokenOut
 
 __all__ = [
+    "MIN_PASSWORD",
     "AccountsMixin",
     "AuthError",
     "ConflictError",
     "RateLimitedError",
     "SignInLimiter",
+    "check_password",
     "hash_token",
 ]
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+SIGNUP_REFUSED = (
+    "no account was created with this e-mail address and password; if you have an "
+    "account already, sign in (a forgotten password is reset by whoever runs this server)"
+)
 
 
 class AuthError(RetrowalkError):
@@ -51,108 +79,314 @@ class ConflictError(RetrowalkError):
     """The object exists already (an email, a duplicate recording)."""
 
 
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of commonly used passwords (lower case, without spaces)."""
+    text = (files("retrowalk") / "data" / "accounts" / "common_passwords.txt").read_text()
+    return frozenset(
+        _canonical(line) for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+def _canonical(password: str) -> str:
+    return re.sub(r"\s+", "", password).lower()
+
+
+def check_password(password: str, email: str = "") -> None:
+    """Refuse a weak new password with a one-line :class:`InputError` (field ``password``)."""
+    if not password.strip():
+        raise InputError("password", "the password cannot be only spaces")
+    if len(password) < MIN_PASSWORD:
+        raise InputError("password", f"use at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise InputError("password", f"use at most {MAX_PASSWORD} characters")
+    canonical = _canonical(password)
+    if len(set(canonical)) < 3:
+        raise InputError("password", "use more than two different characters")
+    local = email.strip().lower().split("@", 1)[0]
+    if canonical in common_passwords() or (local and canonical in (local, email.strip().lower())):
+        raise InputError(
+            "password", "this password is too common or too easy to guess; choose another"
+        )
+
+
 class SignInLimiter:
-    """Counts failed sign-ins per key (email, client address) in a sliding window.
+    """Slows down repeated failed sign-ins per (e-mail, client address), in the database.
+
+    After ``free_failures`` failures, each next attempt must wait
+    ``base_delay_s * 2 ** (extra failures)`` seconds (at most ``max_delay_s``)
+    after the last failure. Attempts refused while waiting are not counted, so
+    the owner is never kept out longer than ``max_delay_s``; other e-mail
+    addresses from the same client and the same e-mail from other clients are
+    not affected. A pair without failures for ``forget_after_s`` starts over.
 
     Parameters
     ----------
-    max_failures
-        Failures allowed within ``window_s`` before further attempts are refused.
-    window_s
-        Length of the window in seconds.
+    free_failures
+        Failures allowed before any waiting.
+    base_delay_s
+        Wait after the first failure beyond ``free_failures``.
+    max_delay_s
+        Longest wait.
+    forget_after_s
+        Failures older than this are forgotten.
     """
 
-    def __init__(self, max_failures: int = 5, window_s: float = 300.0) -> None:
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    def __init__(
+        self,
+        free_failures: int = 5,
+        base_delay_s: float = 2.0,
+        max_delay_s: float = 300.0,
+        forget_after_s: float = 3600.0,
+    ) -> None:
+        self.free_failures = free_failures
+        self.base_delay_s = base_delay_s
+        self.max_delay_s = max_delay_s
+        self.forget_after_s = forget_after_s
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures[key]
-        while times and now - times[0] > self.window_s:
-            times.popleft()
-        return times
+    def delay_s(self, failures: int) -> float:
+        """Wait required after the last failure, given the number of failures."""
+        extra = failures - self.free_failures
+        if extra < 0:
+            return 0.0
+        return float(min(self.max_delay_s, self.base_delay_s * 2.0 ** min(extra, 40)))
 
-    def check(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                times = self._recent(key, now)
-                if len(times) >= self.max_failures:
-                    raise RateLimitedError(int(self.window_s - (now - times[0])) + 1)
+    def check(self, db: Database, email: str, client: str) -> None:
+        """Raise :class:`RateLimitedError` when this pair must wait before trying again."""
+        with db.read() as session:
+            row = session.scalar(
+                select(SignInFailure).where(
+                    SignInFailure.email == email, SignInFailure.client == client[:100]
+                )
+            )
+            if row is None:
+                return
+            since = (utcnow() - _aware(row.last_failure_at)).total_seconds()
+            wait = self.delay_s(row.failures) - since
+            if since < self.forget_after_s and wait > 0:
+                raise RateLimitedError(max(1, math.ceil(wait)))
 
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
+    def failed(self, db: Database, email: str, client: str) -> None:
+        """Count a failure (safe under concurrent server processes)."""
+        client = client[:100]
+        for _ in range(3):
+            try:
+                with db.transaction() as session:
+                    row = session.scalar(
+                        select(SignInFailure)
+                        .where(SignInFailure.email == email, SignInFailure.client == client)
+                        .with_for_update()
+                    )
+                    now = utcnow()
+                    if row is None:
+                        session.add(
+                            SignInFailure(
+                                email=email, client=client, failures=1, last_failure_at=now
+                            )
+                        )
+                    else:
+                        since = (now - _aware(row.last_failure_at)).total_seconds()
+                        row.failures = 1 if since > self.forget_after_s else row.failures + 1
+                        row.last_failure_at = now
+                return
+            except IntegrityError:
+                continue  # another process inserted the row first: count again
 
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+    def succeeded(self, db: Database, email: str, client: str) -> None:
+        """Forget the failures of this pair; drop long-forgotten rows of others."""
+        cutoff = utcnow() - dt.timedelta(seconds=self.forget_after_s)
+        with db.transaction() as session:
+            session.execute(
+                delete(SignInFailure).where(
+                    SignInFailure.email == email, SignInFailure.client == client[:100]
+                )
+            )
+            session.execute(delete(SignInFailure).where(SignInFailure.last_failure_at < cutoff))
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def hash_token(token: str) -> str:
-    """SHA-256 hex digest of an API token (only the digest is stored)."""
+    """SHA-256 hex digest of an API token or session id (only the digest is stored)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class AccountsMixin:
-    """Sign-up, sign-in and API tokens (part of ``Services``)."""
+    """Accounts, sessions and API tokens (part of ``Services``)."""
 
     db: Database
+    data_dir: Path
     hasher: PasswordHasher
     limiter: SignInLimiter
 
+    # -- sign-up and sign-in ---------------------------------------------------------
     def sign_up(self, email: str, password: str) -> int:
-        """Create an account; return its id."""
+        """Create an account; return its id.
+
+        An e-mail address that has an account already gets the same answer as any
+        other refused sign-up (:data:`SIGNUP_REFUSED`), after the same hashing work,
+        so the page does not say which addresses have accounts.
+        """
         email = email.strip().lower()
-        if not EMAIL_RE.match(email):
+        if not EMAIL_RE.match(email) or len(email) > 320:
             raise InputError("email", "enter a valid email address")
-        if len(password) < MIN_PASSWORD:
-            raise InputError("password", f"use at least {MIN_PASSWORD} characters")
+        check_password(password, email)
         digest = self.hasher.hash(password)
         try:
             with self.db.transaction() as session:
                 accounts = Accounts(session)
                 if accounts.by_email(email) is not None:
-                    raise ConflictError("an account with this email exists already")
+                    raise ConflictError(SIGNUP_REFUSED)
                 return accounts.add(email, digest).id
         except IntegrityError:
-            raise ConflictError("an account with this email exists already") from None
+            raise ConflictError(SIGNUP_REFUSED) from None
 
     def sign_in(self, email: str, password: str, client: str = "") -> int:
         """Check a password; return the account id.
 
-        Raises :class:`RateLimitedError` after too many failures for this email or client.
+        Raises :class:`RateLimitedError` while this e-mail and client must wait
+        after repeated failures (see :class:`SignInLimiter`).
         """
-        email = email.strip().lower()
-        keys = (f"email:{email}", f"client:{client}")
-        self.limiter.check(*keys)
+        email = email.strip().lower()[:320]
+        self.limiter.check(self.db, email, client)
+        account_id = self._verify(email, password)
+        if account_id is None:
+            self.limiter.failed(self.db, email, client)
+            raise AuthError("wrong email or password")
+        self.limiter.succeeded(self.db, email, client)
+        return account_id
+
+    def _verify(self, email: str, password: str) -> int | None:
         with self.db.read() as session:
             account = Accounts(session).by_email(email)
             stored = account.password_hash if account else None
             account_id = account.id if account else None
-        ok = False
-        if stored is not None:
-            try:
-                ok = self.hasher.verify(stored, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        else:
-            self.hasher.hash(password)  # same time whether or not the email exists
-        if not ok or account_id is None:
-            self.limiter.failed(*keys)
-            raise AuthError("wrong email or password")
-        self.limiter.succeeded(keys[0])
-        return account_id
+        if stored is None or len(password) > MAX_PASSWORD:
+            self.hasher.hash(password[:MAX_PASSWORD])  # same time whether or not it exists
+            return None
+        try:
+            return account_id if self.hasher.verify(stored, password) else None
+        except (VerificationError, InvalidHashError):
+            return None
 
     def account_email(self, account_id: int) -> str | None:
         with self.db.read() as session:
             account = Accounts(session).get(account_id)
             return account.email if account else None
 
+    # -- browser sessions ---------------------------------------------------------------
+    def start_session(self, account_id: int, max_age_s: int) -> str:
+        """A new browser session; returns the secret id the cookie carries."""
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        with self.db.transaction() as session:
+            session.add(
+                WebSession(
+                    account_id=account_id,
+                    token_sha256=hash_token(token),
+                    created_at=now,
+                    expires_at=now + dt.timedelta(seconds=max_age_s),
+                )
+            )
+            session.execute(delete(WebSession).where(WebSession.expires_at < now))
+        return token
+
+    def session_account(self, token: str) -> int | None:
+        """The account of a live browser session, or ``None`` (ended or expired)."""
+        with self.db.read() as session:
+            row = session.execute(
+                select(WebSession.account_id, WebSession.expires_at).where(
+                    WebSession.token_sha256 == hash_token(token)
+                )
+            ).first()
+        if row is None or _aware(row.expires_at) < utcnow():
+            return None
+        return int(row.account_id)
+
+    def end_session(self, token: str) -> None:
+        """Sign-out: the session's cookie stops working everywhere it was copied to."""
+        with self.db.transaction() as session:
+            session.execute(delete(WebSession).where(WebSession.token_sha256 == hash_token(token)))
+
+    def end_all_sessions(self, account_id: int, keep: str | None = None) -> int:
+        """Sign out everywhere (all browsers but ``keep``); returns how many ended."""
+        query = delete(WebSession).where(WebSession.account_id == account_id)
+        if keep:
+            query = query.where(WebSession.token_sha256 != hash_token(keep))
+        with self.db.transaction() as session:
+            return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
+    # -- password and account ------------------------------------------------------------
+    def change_password(
+        self, account_id: int, current: str, new: str, keep_session: str | None = None
+    ) -> None:
+        """Change the password after checking the current one; ends every other session."""
+        email = self.account_email(account_id)
+        if email is None or self._verify(email, current) != account_id:
+            raise AuthError("the current password is wrong")
+        self._set_password(account_id, email, new)
+        self.end_all_sessions(account_id, keep=keep_session)
+
+    def reset_password(self, email: str, new: str) -> int:
+        """Set a new password without the old one (local administration); ends all sessions."""
+        email = email.strip().lower()
+        with self.db.read() as session:
+            account = Accounts(session).by_email(email)
+            account_id = account.id if account else None
+        if account_id is None:
+            raise InputError("email", f"no account with the e-mail address {email}")
+        self._set_password(account_id, email, new)
+        self.end_all_sessions(account_id)
+        with self.db.transaction() as session:  # the owner may sign in right away
+            session.execute(delete(SignInFailure).where(SignInFailure.email == email))
+        return account_id
+
+    def _set_password(self, account_id: int, email: str, new: str) -> None:
+        check_password(new, email)
+        digest = self.hasher.hash(new)
+        with self.db.transaction() as session:
+            account = session.get(Account, account_id)
+            if account is None:
+                raise AuthError("the account does not exist")
+            account.password_hash = digest
+            account.password_changed_at = utcnow()
+
+    def delete_account(self, account_id: int, password: str) -> None:
+        """Delete the account with every person, recording, analysis, note, token,
+        session and file it owns (after checking the password)."""
+        email = self.account_email(account_id)
+        if email is None or self._verify(email, password) != account_id:
+            raise AuthError("the password is wrong")
+        self.remove_account(account_id)
+
+    def remove_account(self, account_id: int) -> None:
+        """Delete an account and all its data and files (no password check)."""
+        with self.db.transaction() as session:
+            paths: list[str | None] = []
+            paths += session.scalars(
+                select(Recording.stored_path).where(Recording.account_id == account_id)
+            ).all()
+            paths += session.scalars(
+                select(AnalysisResult.report_path).where(AnalysisResult.account_id == account_id)
+            ).all()
+            paths += session.scalars(
+                select(Observation.attachment_path).where(Observation.account_id == account_id)
+            ).all()
+            account = session.get(Account, account_id)
+            if account is None:
+                return
+            session.delete(account)
+        root = self.data_dir.resolve()
+        for name in paths:
+            if name and root in Path(name).resolve().parents:
+                Path(name).unlink(missing_ok=True)
+        for folder in (self.data_dir / "files" / str(account_id),):
+            if folder.is_dir() and root in folder.resolve().parents:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    # -- API tokens ----------------------------------------------------------------------
     def create_token(self, account_id: int, name: str = "") -> NewToken:
         """A new API token; the secret is only ever returned here."""
         token = "rw_" + secrets.token_urlsafe(32)

@@ -1,37 +1,34 @@
-"""Export of a person's data as a zip, and the one CSV writer the app uses.
+"""Export of a person's data as a zip.
 
-Every CSV the app writes goes through :func:`csv_text` (or :func:`safe_cell`),
-which neutralises cells a spreadsheet would run as a formula (OWASP, "CSV
-Injection").
+Every CSV goes through :func:`retrowalk.core.csvcells.csv_text`, which
+neutralises cells a spreadsheet would run as a formula. Server paths are not
+part of the export: files are named by their id and original name.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from retrowalk.core.csvcells import csv_text, safe_cell
 from retrowalk.store.db import Database
 from retrowalk.store.repositories import AccountScoped
 from retrowalk.store.schemas import (
     AnalysisSummary,
-    ObservationOut,
     PersonOut,
-    PlanOut,
     ProgressWeek,
     RecordingOut,
+    observation_out,
+    plan_out,
 )
 
-__all__ = ["ExportFile", "ExportMixin", "csv_text"]
+__all__ = ["ExportFile", "ExportMixin", "csv_text", "safe_cell"]
 
 
 @dataclass(frozen=True)
@@ -40,21 +37,6 @@ class ExportFile:
 
     path: Path
     filename: str
-
-
-def csv_text(rows: Sequence[dict[str, Any]], fieldnames: Iterable[str] | None = None) -> str:
-    """Rows of dicts as CSV text with a header (the union of keys unless given)."""
-    if not rows and fieldnames is None:
-        return ""
-    fields: list[str] = list(fieldnames) if fieldnames is not None else []
-    if fieldnames is None:
-        for row in rows:
-            fields += [k for k in row if k not in fields]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 class ExportMixin:
@@ -77,10 +59,11 @@ class ExportMixin:
             files = {r.id: (Path(r.stored_path), r.filename) for r in recordings}
             results = {rid: a.result for rid, a in analyses.items()}
             summaries = {rid: AnalysisSummary.model_validate(a) for rid, a in analyses.items()}
-            observations = [
-                ObservationOut.model_validate(o) for o in scoped.observations(person_id)
-            ]
-            plans = [PlanOut.model_validate(p) for p in scoped.plans(person_id)]
+            # Everything is exported, malformed records too (nothing stored is lost).
+            obs_rows = scoped.observations(person_id, include_malformed=True)
+            observations = [observation_out(o) for o in obs_rows]
+            attachments = {o.id: o.attachment_path for o in obs_rows if o.attachment_path}
+            plans = [plan_out(p) for p in scoped.plans(person_id, include_malformed=True)]
         weeks = self.progress(account_id, person_id)
         fd, tmp_name = tempfile.mkstemp(dir=self.data_dir / "tmp", suffix=".zip")
         os.close(fd)
@@ -95,9 +78,7 @@ class ExportMixin:
                 table.append(row)
             zf.writestr("recordings.json", json.dumps(table, indent=2))
             zf.writestr("recordings.csv", csv_text(table))
-            zf.writestr(
-                "progress_weekly.csv", csv_text([w.model_dump(mode="json") for w in weeks])
-            )
+            zf.writestr("progress_weekly.csv", csv_text([w.model_dump(mode="json") for w in weeks]))
             obs = [o.model_dump(mode="json") for o in observations]
             zf.writestr("observations.json", json.dumps(obs, indent=2))
             zf.writestr(
@@ -112,8 +93,7 @@ class ExportMixin:
             for rid, (path, filename) in files.items():
                 if path.is_file():
                     zf.write(path, f"recordings/{rid}-{filename}")
-            for o in observations:  # photos/videos kept with observations
-                if o.attachment_path and Path(o.attachment_path).is_file():
-                    name = Path(o.attachment_path).name
-                    zf.write(o.attachment_path, f"attachments/{o.id}-{name}")
+            for oid, stored in attachments.items():  # photos/videos kept with observations
+                if Path(stored).is_file():
+                    zf.write(stored, f"attachments/{oid}{Path(stored).suffix}")
         return ExportFile(Path(tmp_name), f"retrowalk-{slug}-{dt.date.today():%Y%m%d}.zip")

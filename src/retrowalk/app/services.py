@@ -43,6 +43,8 @@ from retrowalk.store.schemas import (
     PlanIn,
     PlanOut,
     ProgressWeek,
+    observation_out,
+    plan_out,
 )
 from retrowalk.worker import CpuRunner, InlineRunner
 
@@ -143,29 +145,51 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin):
             )
 
     # -- observations and plans -------------------------------------------------------
-    def list_observations(self, account_id: int, person_id: int) -> list[ObservationOut]:
+    def list_observations(
+        self, account_id: int, person_id: int, *, include_malformed: bool = False
+    ) -> list[ObservationOut]:
+        """A person's observations, oldest first.
+
+        Malformed ones (payload not matching its kind) only with
+        ``include_malformed``, each with its ``problem``, so they can be deleted.
+        """
         with self.db.read() as session:
-            rows = AccountScoped(session, account_id).observations(person_id)
-            return [ObservationOut.model_validate(o) for o in rows]
+            rows = AccountScoped(session, account_id).observations(
+                person_id, include_malformed=include_malformed
+            )
+            return [observation_out(o) for o in rows]
+
+    def delete_observation(self, account_id: int, observation_id: int) -> None:
+        """Delete an observation (any kind, malformed too) and its photo or video."""
+        with self.db.transaction() as session:
+            path = AccountScoped(session, account_id).delete_observation(observation_id)
+        self._remove_files([path] if path else [])
 
     def add_observation(
         self, account_id: int, person_id: int, data: ObservationIn
     ) -> ObservationOut:
         with self.db.transaction() as session:
             obs = AccountScoped(session, account_id).add_observation(person_id, **data.model_dump())
-            return ObservationOut.model_validate(obs)
+            return observation_out(obs)
 
-    def list_plans(self, account_id: int, person_id: int) -> list[PlanOut]:
+    def list_plans(
+        self, account_id: int, person_id: int, *, include_malformed: bool = False
+    ) -> list[PlanOut]:
+        """A person's plans, oldest first (malformed ones only with ``include_malformed``)."""
         with self.db.read() as session:
-            return [
-                PlanOut.model_validate(p)
-                for p in AccountScoped(session, account_id).plans(person_id)
-            ]
+            rows = AccountScoped(session, account_id).plans(
+                person_id, include_malformed=include_malformed
+            )
+            return [plan_out(p) for p in rows]
+
+    def delete_plan(self, account_id: int, plan_id: int) -> None:
+        with self.db.transaction() as session:
+            AccountScoped(session, account_id).delete_plan(plan_id)
 
     def add_plan(self, account_id: int, person_id: int, data: PlanIn) -> PlanOut:
         with self.db.transaction() as session:
             plan = AccountScoped(session, account_id).add_plan(person_id, **data.model_dump())
-            return PlanOut.model_validate(plan)
+            return plan_out(plan)
 
     # -- helpers ----------------------------------------------------------------------
     def _remove_files(self, files: list[str]) -> None:

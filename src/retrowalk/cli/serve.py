@@ -40,8 +40,25 @@ def serve(
             "concurrent requests on several cores.",
         ),
     ] = 1,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            help="Always set the cookie's Secure flag and send HSTS (serving through https)."
+        ),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated addresses of a reverse proxy whose X-Forwarded-For is "
+            "believed; by default the header is ignored."
+        ),
+    ] = "",
 ) -> None:
     """Start the web app and REST API (open http://HOST:PORT/ in a browser)."""
+    if secure_cookies:
+        os.environ["RETROWALK_SECURE_COOKIES"] = "1"
+    if forwarded_allow_ips:
+        os.environ["RETROWALK_FORWARDED_ALLOW_IPS"] = forwarded_allow_ips
     run_server(host, port, database_url, data_dir, demo=demo, workers=workers)
 
 
@@ -87,6 +104,8 @@ def run_server(
         "port": port,
         "log_level": "warning",
         "timeout_keep_alive": KEEP_ALIVE_S,
+        # The app itself decides whose X-Forwarded-For to believe (Settings).
+        "proxy_headers": False,
     }
     if workers == 1:
         uvicorn.run(app, **options)

@@ -25,6 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# Ids of deleted rows are never given out again (SQLite reuses the largest rowid
+# without AUTOINCREMENT; PostgreSQL sequences never go back).
+NEVER_REUSE: dict[str, Any] = {"sqlite_autoincrement": True}
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
@@ -44,11 +48,13 @@ class Account(Base):
     """A user account (one sign-in); owns people and everything under them."""
 
     __tablename__ = "account"
+    __table_args__ = (NEVER_REUSE,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     people: Mapped[list[Person]] = relationship(
         back_populates="account", cascade="all, delete-orphan", passive_deletes=True
@@ -59,6 +65,7 @@ class ApiToken(Base):
     """A bearer token for scripts; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"
+    __table_args__ = (NEVER_REUSE,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -70,6 +77,40 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random id, only its SHA-256 is stored.
+
+    Deleting the row ends the session (sign-out, password change, "sign out everywhere").
+    """
+
+    __tablename__ = "web_session"
+    __table_args__ = (NEVER_REUSE,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class SignInFailure(Base):
+    """Failed sign-ins of one e-mail address from one client address (for the slow-down)."""
+
+    __tablename__ = "signin_failure"
+    __table_args__ = (
+        UniqueConstraint("email", "client", name="uq_signin_failure_key"),
+        NEVER_REUSE,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    client: Mapped[str] = mapped_column(String(100))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class Person(Base):
     """Someone whose walking is recorded: an adult or a child.
 
@@ -77,6 +118,7 @@ class Person(Base):
     """
 
     __tablename__ = "person"
+    __table_args__ = (NEVER_REUSE,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -102,6 +144,7 @@ class WalkSession(Base):
     """A training or test session: groups recordings made together."""
 
     __tablename__ = "walk_session"
+    __table_args__ = (NEVER_REUSE,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -120,7 +163,10 @@ class Recording(Base):
     """
 
     __tablename__ = "recording"
-    __table_args__ = (UniqueConstraint("account_id", "sha256", name="uq_recording_account_sha256"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "sha256", name="uq_recording_account_sha256"),
+        NEVER_REUSE,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -160,6 +206,7 @@ class AnalysisResult(Base):
     """
 
     __tablename__ = "analysis_result"
+    __table_args__ = (NEVER_REUSE,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -189,7 +236,7 @@ class Observation(Base):
     """Something noted about a person on a day (milestones, test scores, notes)."""
 
     __tablename__ = "observation"
-    __table_args__ = (Index("ix_observation_person_date", "person_id", "date"),)
+    __table_args__ = (Index("ix_observation_person_date", "person_id", "date"), NEVER_REUSE)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -208,6 +255,7 @@ class Plan(Base):
     """A coaching plan for a person (goal, level and the plan itself as JSON)."""
 
     __tablename__ = "plan"
+    __table_args__ = (NEVER_REUSE,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(

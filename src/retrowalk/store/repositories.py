@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from retrowalk.errors import RetrowalkError
+from retrowalk.errors import InputError, RetrowalkError
 from retrowalk.store.models import (
     Account,
     AnalysisResult,
@@ -27,6 +27,7 @@ from retrowalk.store.models import (
     Recording,
     utcnow,
 )
+from retrowalk.store.schemas import check_day, payload_problem, plan_problem
 
 T = TypeVar("T", bound=Base)
 TOKEN_TOUCH_S = 60.0
@@ -98,8 +99,8 @@ class AccountScoped:
 
     # -- generic helpers ------------------------------------------------------
     def _get(self, model: type[T], object_id: int, what: str) -> T:
-        obj = self.session.scalar(
-            select(model).where(
+        obj: T | None = self.session.scalar(
+            select(model).where(  # type: ignore[arg-type]
                 model.id == object_id,  # type: ignore[attr-defined]
                 model.account_id == self.account_id,  # type: ignore[attr-defined]
             )
@@ -161,17 +162,25 @@ class AccountScoped:
             )
             if a.report_path
         ]
-        files += [o.attachment_path for o in self.observations(person.id) if o.attachment_path]
-        for model in (AnalysisResult,):
-            self.session.execute(
-                delete(model).where(
-                    model.account_id == self.account_id,
-                    model.recording_id.in_(
-                        select(Recording.id).where(Recording.person_id == person.id)
-                    ),
-                )
+        files += [
+            o.attachment_path
+            for o in self.observations(person.id, include_malformed=True)
+            if o.attachment_path
+        ]
+        self.session.execute(
+            delete(AnalysisResult).where(
+                AnalysisResult.account_id == self.account_id,
+                AnalysisResult.recording_id.in_(
+                    select(Recording.id).where(Recording.person_id == person.id)
+                ),
             )
-        for model in (Recording, Observation, Plan):
+        )
+        owned: tuple[type[Recording] | type[Observation] | type[Plan], ...] = (
+            Recording,
+            Observation,
+            Plan,
+        )
+        for model in owned:
             self.session.execute(
                 delete(model).where(
                     model.account_id == self.account_id, model.person_id == person.id
@@ -202,6 +211,12 @@ class AccountScoped:
 
     def add_recording(self, person_id: int, **fields: Any) -> Recording:
         person = self.person(person_id)
+        recorded_on = fields.get("recorded_on")
+        if isinstance(recorded_on, dt.date):
+            try:
+                check_day(recorded_on, "the recording date")
+            except ValueError as exc:
+                raise InputError("recorded_on", str(exc)) from None
         recording = Recording(account_id=self.account_id, person_id=person.id, **fields)
         self.session.add(recording)
         self.session.flush()
@@ -254,13 +269,36 @@ class AccountScoped:
         return [(r, a) for r, a in rows]
 
     # -- observations and plans --------------------------------------------------
-    def observations(self, person_id: int) -> Sequence[Observation]:
+    def observations(
+        self, person_id: int, *, include_malformed: bool = False
+    ) -> Sequence[Observation]:
+        """A person's observations, oldest first.
+
+        A row whose payload does not match its kind's schema (stored before the
+        checks, or written around them) is left out unless ``include_malformed``:
+        one bad record must not break every page that reads the others. The
+        generic API lists it (with the problem) so that it can be deleted.
+        """
         person = self.person(person_id)
-        return self.session.scalars(
+        rows = self.session.scalars(
             select(Observation)
             .where(Observation.account_id == self.account_id, Observation.person_id == person.id)
             .order_by(Observation.date, Observation.id)
         ).all()
+        if include_malformed:
+            return rows
+        return [o for o in rows if payload_problem(o.kind, o.payload) is None]
+
+    def observation(self, observation_id: int) -> Observation:
+        return self._get(Observation, observation_id, "Observation")
+
+    def delete_observation(self, observation_id: int) -> str | None:
+        """Delete an observation (malformed or not); return its attachment file, if any."""
+        obs = self.observation(observation_id)
+        path = obs.attachment_path
+        self.session.delete(obs)
+        self.session.flush()
+        return path
 
     def add_observation(self, person_id: int, **fields: Any) -> Observation:
         person = self.person(person_id)
@@ -269,13 +307,21 @@ class AccountScoped:
         self.session.flush()
         return obs
 
-    def plans(self, person_id: int) -> Sequence[Plan]:
+    def plans(self, person_id: int, *, include_malformed: bool = False) -> Sequence[Plan]:
+        """A person's plans, oldest first (malformed ones only with ``include_malformed``)."""
         person = self.person(person_id)
-        return self.session.scalars(
+        rows = self.session.scalars(
             select(Plan)
             .where(Plan.account_id == self.account_id, Plan.person_id == person.id)
             .order_by(Plan.created, Plan.id)
         ).all()
+        if include_malformed:
+            return rows
+        return [p for p in rows if plan_problem(p.payload) is None]
+
+    def delete_plan(self, plan_id: int) -> None:
+        self.session.delete(self._get(Plan, plan_id, "Plan"))
+        self.session.flush()
 
     def add_plan(self, person_id: int, **fields: Any) -> Plan:
         person = self.person(person_id)

@@ -14,12 +14,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from retrowalk import __version__
-from retrowalk.errors import InputError, RetrowalkError
-from retrowalk.store.db import Database
-from retrowalk.store.services import (
+from retrowalk.app.services import (
     AuthError,
     ConflictError,
     NotFoundError,
@@ -28,11 +27,14 @@ from retrowalk.store.services import (
     SignInLimiter,
     TooLargeError,
 )
+from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.store.db import Database
 from retrowalk.web.deps import CsrfError, LoginRequiredError
-from retrowalk.web.render import render
+from retrowalk.web.render import render, wants_json
 from retrowalk.web.routes import api, assess, auth, coach, kids, learn, people, progress, recordings
 from retrowalk.web.session import CookieSessionMiddleware
 from retrowalk.web.settings import Settings
+from retrowalk.web.upload_limit import BodyLimitMiddleware
 from retrowalk.worker import AnalysisWorker, InlineRunner, ProcessRunner, sweep_orphan_files
 
 log = logging.getLogger(__name__)
@@ -103,7 +105,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
         on_queued=worker.notify if worker else None,
         hasher=hasher,
-        limiter=SignInLimiter(settings.signin_max_failures, settings.signin_window_s),
+        limiter=SignInLimiter(
+            free_failures=settings.signin_max_failures,
+            base_delay_s=settings.signin_base_delay_s,
+            max_delay_s=settings.signin_max_delay_s,
+            forget_after_s=settings.signin_window_s,
+        ),
     )
 
     @asynccontextmanager
@@ -127,7 +134,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Backward-walking recordings, analyses and progress. "
         "Scripts authenticate with a bearer token from `POST /api/v1/tokens`.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # Swagger UI would load its scripts from a CDN (and runs inline script):
+        # the description is the OpenAPI JSON, served from here.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -140,6 +149,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.auto_reload = False
     app.state.templates = templates
 
+    # Bodies counted while they stream (inside the session: signed-in users get
+    # the upload limit, others a small one).
+    app.add_middleware(BodyLimitMiddleware, max_bytes=services.max_upload_bytes + 1024 * 1024)
     # Body-size limit outermost, then the session cookie.
     app.add_middleware(
         CookieSessionMiddleware,
@@ -148,6 +160,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         secure=settings.cookie_secure,
     )
     app.add_middleware(UploadLimitMiddleware, max_bytes=services.max_upload_bytes + 1024 * 1024)
+    if settings.forwarded_allow_ips.strip():
+        # Only a configured reverse proxy may say who the client is (the sign-in
+        # slow-down keys on the client address); ``serve`` runs uvicorn without
+        # its own proxy-header handling.
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=[h.strip() for h in settings.forwarded_allow_ips.split(",")],
+        )
+
+    @app.exception_handler(ValidationError)
+    async def invalid_data(request: Request, exc: ValidationError) -> Response:
+        # Data checked inside a service (not a request body): 422 naming the field.
+        problems = [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
+        ]
+        first = problems[0] if problems else {"loc": [], "msg": "invalid data"}
+        message = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        if request.url.path.startswith("/api/") or wants_json(request):
+            return JSONResponse({"detail": problems}, status_code=422)
+        return render(request, "error.html", status_code=422, message=message)
 
     @app.exception_handler(RetrowalkError)
     async def user_error(request: Request, exc: RetrowalkError) -> Response:

@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
-from retrowalk.store.services import AuthError, Services
-from retrowalk.web.session import CSRF_FIELD, csrf_ok
+from retrowalk.app.services import AuthError, Services
+from retrowalk.web.session import CSRF_FIELD, csrf_ok, session_id
 
 
 class LoginRequiredError(Exception):
@@ -30,10 +30,19 @@ async def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
-async def page_account(request: Request) -> int:
-    """The account of the signed-in user of a page, or a redirect to sign-in."""
+def page_account(request: Request) -> int:
+    """The account of the signed-in user of a page, or a redirect to sign-in.
+
+    The cookie's session must still exist on the server (one indexed look-up):
+    after sign-out, a password change or "sign out everywhere" it does not.
+    """
     account_id = request.session.get("a")
-    if not isinstance(account_id, int):
+    token = session_id(request)
+    if not isinstance(account_id, int) or token is None:
+        raise LoginRequiredError()
+    services: Services = request.app.state.services
+    if services.session_account(token) != account_id:
+        request.session.clear()
         raise LoginRequiredError()
     return account_id
 

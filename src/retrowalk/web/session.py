@@ -1,9 +1,14 @@
-"""Signed-cookie sessions and CSRF tokens.
+"""Signed-cookie sessions, CSRF tokens and the security headers of every response.
 
-The session is a small dict (account id, CSRF token) signed with itsdangerous
-and kept in an HttpOnly, SameSite=Lax cookie, ``Secure`` when served over https.
-Forms carry the CSRF token in a hidden field (or the ``X-CSRF-Token`` header for
-script uploads); every state-changing page request checks it.
+The cookie holds a small dict signed with itsdangerous: the CSRF token and, once
+signed in, the account id and the secret id of a server-side session
+(:class:`~retrowalk.store.models.WebSession`). A page only trusts the account id
+while that session row exists, so sign-out, a password change and "sign out
+everywhere" end the session even in a copied cookie. The cookie is HttpOnly,
+SameSite=Lax and ``Secure`` over https (always with ``--secure-cookies``, which
+also sends HSTS). Forms carry the CSRF token in a hidden field (or the
+``X-CSRF-Token`` header for script uploads); every state-changing page request
+checks it.
 """
 
 from __future__ import annotations
@@ -19,11 +24,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 COOKIE_NAME = "retrowalk_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+# Scripts only from this server (no inline script, no eval); nothing loads from
+# elsewhere. Inline style attributes remain allowed (they cannot run script).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",
     "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
 }
+HSTS = "max-age=31536000"
 
 
 class CookieSessionMiddleware:
@@ -41,6 +56,7 @@ class CookieSessionMiddleware:
         Cookies older than this are ignored.
     secure
         ``True``/``False`` forces the ``Secure`` flag; ``None`` follows the scheme.
+        ``True`` also sends ``Strict-Transport-Security``.
     """
 
     def __init__(
@@ -50,6 +66,9 @@ class CookieSessionMiddleware:
         self.serializer = URLSafeTimedSerializer(secret_key, salt="retrowalk-session")
         self.max_age_s = max_age_s
         self.secure = secure
+        self.headers = dict(SECURITY_HEADERS)
+        if secure:
+            self.headers["Strict-Transport-Security"] = HSTS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,7 +88,7 @@ class CookieSessionMiddleware:
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     if name not in headers:
                         headers[name] = value
             if message["type"] == "http.response.start" and scope["session"] != initial:
@@ -103,12 +122,25 @@ def csrf_ok(request: Request, submitted: str | None) -> bool:
 
 
 def start_session(request: Request, account_id: int, email: str = "") -> None:
-    """Sign in: a fresh session (new CSRF token) for ``account_id``."""
+    """Sign in: a fresh server-side session (and a new CSRF token) for ``account_id``."""
+    services = request.app.state.services
+    max_age_s = int(request.app.state.settings.session_max_age_s)
     request.session.clear()
     request.session["a"] = account_id
     request.session["e"] = email
+    request.session["s"] = services.start_session(account_id, max_age_s)
     request.session["csrf"] = secrets.token_urlsafe(32)
 
 
+def session_id(request: Request) -> str | None:
+    """The secret id of the server-side session named by the cookie, if any."""
+    value = request.session.get("s")
+    return value if isinstance(value, str) else None
+
+
 def end_session(request: Request) -> None:
+    """Sign out: the server-side session ends, so a copy of the cookie stops working."""
+    token = session_id(request)
+    if token:
+        request.app.state.services.end_session(token)
     request.session.clear()

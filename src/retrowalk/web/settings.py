@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from retrowalk.store.db import default_data_dir, default_database_url
+
+
+def _secure_cookies_from_env() -> bool | None:
+    return True if os.environ.get("RETROWALK_SECURE_COOKIES", "") in ("1", "true") else None
 
 
 @dataclass
@@ -30,11 +34,20 @@ class Settings:
         ``"process"`` (analysis in a process pool), ``"thread"`` (in a background
         thread of this process) or ``"none"`` (another process runs the worker).
     cookie_secure
-        Force the cookie ``Secure`` flag; ``None`` sets it when the request is https.
+        Force the cookie ``Secure`` flag and send HSTS (``True``; also
+        ``RETROWALK_SECURE_COOKIES=1``); ``None`` sets the flag when the request is https.
+    forwarded_allow_ips
+        Comma-separated addresses of reverse proxies whose ``X-Forwarded-For`` and
+        ``X-Forwarded-Proto`` are believed (``RETROWALK_FORWARDED_ALLOW_IPS``);
+        empty (the default): the headers are ignored.
     session_max_age_s
         How long a sign-in lasts.
-    signin_max_failures, signin_window_s
-        Failed sign-ins allowed per email and per client in the window.
+    signin_max_failures
+        Failed sign-ins per e-mail and client address before attempts slow down.
+    signin_base_delay_s, signin_max_delay_s
+        First and longest wait of the exponential slow-down.
+    signin_window_s
+        Failures older than this are forgotten.
     fast_password_hashing
         Cheaper argon2 parameters (tests only).
     request_threads
@@ -46,10 +59,15 @@ class Settings:
     secret_key: str | None = None
     max_upload_mb: int = 256
     worker: Literal["process", "thread", "none"] = "process"
-    cookie_secure: bool | None = None
+    cookie_secure: bool | None = field(default_factory=_secure_cookies_from_env)
+    forwarded_allow_ips: str = field(
+        default_factory=lambda: os.environ.get("RETROWALK_FORWARDED_ALLOW_IPS", "")
+    )
     session_max_age_s: int = 14 * 24 * 3600
     signin_max_failures: int = 5
-    signin_window_s: float = 300.0
+    signin_base_delay_s: float = 2.0
+    signin_max_delay_s: float = 300.0
+    signin_window_s: float = 3600.0
     fast_password_hashing: bool = False
     request_threads: int = int(os.environ.get("RETROWALK_REQUEST_THREADS", "16"))
 

@@ -1,4 +1,4 @@
-"""Sign up, sign in, sign out and the account page (API tokens)."""
+"""Sign up, sign in, sign out and the account page (password, sessions, deletion, tokens)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from retrowalk.app.services import RateLimitedError
 from retrowalk.errors import RetrowalkError
-from retrowalk.store.services import RateLimitedError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
 from retrowalk.web.render import render
-from retrowalk.web.session import end_session, start_session
+from retrowalk.web.session import end_session, session_id, start_session
 
 router = APIRouter(include_in_schema=False)
 
 
 def client_address(request: Request) -> str:
+    """The client's address (a configured reverse proxy's ``X-Forwarded-For`` only)."""
     return request.client.host if request.client else ""
 
 
@@ -76,9 +77,71 @@ def signout(request: Request) -> Response:
     return RedirectResponse("/signin", status_code=303)
 
 
+def _account_page(
+    request: Request,
+    services: ServicesDep,
+    account: int,
+    status_code: int = 200,
+    **context: object,
+) -> Response:
+    values: dict[str, object] = {"new_token": None, "error": None, "notice": None}
+    values.update(context)
+    return render(
+        request,
+        "account.html",
+        status_code=status_code,
+        tokens=services.list_tokens(account),
+        **values,
+    )
+
+
 @router.get("/account")
 def account_page(request: Request, account: PageAccount, services: ServicesDep) -> Response:
-    return render(request, "account.html", tokens=services.list_tokens(account), new_token=None)
+    return _account_page(request, services, account)
+
+
+@router.post("/account/password", dependencies=[Csrf])
+def change_password(
+    request: Request,
+    account: PageAccount,
+    services: ServicesDep,
+    current_password: Annotated[str, Form()],
+    new_password: Annotated[str, Form()],
+) -> Response:
+    """Change the password; every other browser signed in to the account is signed out."""
+    try:
+        services.change_password(
+            account, current_password, new_password, keep_session=session_id(request)
+        )
+    except RetrowalkError as exc:
+        return _account_page(request, services, account, status_code=400, error=str(exc))
+    return _account_page(
+        request, services, account, notice="Password changed; other browsers were signed out."
+    )
+
+
+@router.post("/account/signout-everywhere", dependencies=[Csrf])
+def signout_everywhere(request: Request, account: PageAccount, services: ServicesDep) -> Response:
+    """End every browser session of the account, this one too."""
+    services.end_all_sessions(account)
+    request.session.clear()
+    return RedirectResponse("/signin", status_code=303)
+
+
+@router.post("/account/delete", dependencies=[Csrf])
+def delete_account(
+    request: Request,
+    account: PageAccount,
+    services: ServicesDep,
+    password: Annotated[str, Form()],
+) -> Response:
+    """Delete the account with all its people, recordings, analyses, notes and files."""
+    try:
+        services.delete_account(account, password)
+    except RetrowalkError as exc:
+        return _account_page(request, services, account, status_code=400, error=str(exc))
+    request.session.clear()
+    return RedirectResponse("/signup", status_code=303)
 
 
 @router.post("/account/tokens", dependencies=[Csrf])
@@ -89,7 +152,7 @@ def create_token(
     name: Annotated[str, Form()] = "",
 ) -> Response:
     new = services.create_token(account, name)
-    return render(request, "account.html", tokens=services.list_tokens(account), new_token=new)
+    return _account_page(request, services, account, new_token=new)
 
 
 @router.post("/account/tokens/{token_id}/delete", dependencies=[Csrf])

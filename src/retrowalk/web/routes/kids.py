@@ -13,12 +13,12 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
+from retrowalk.app.services import Services
 from retrowalk.errors import InputError, RetrowalkError
 from retrowalk.kids.guidance import guide_child
 from retrowalk.kids.milestones import load_milestones
 from retrowalk.kids.observations import KidsService
 from retrowalk.kids.summary import build_summary, to_csv, to_html, to_json
-from retrowalk.store.services import Services
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
 from retrowalk.web.render import render
 

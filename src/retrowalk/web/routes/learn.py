@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from retrowalk.app.services import NotFoundError
 from retrowalk.learn.content import LearnError
 from retrowalk.learn.service import LearnService
-from retrowalk.store.services import NotFoundError
 from retrowalk.web.render import render
 
 router = APIRouter()

@@ -1,0 +1,47 @@
+"""The one CSV writer of retrowalk: cells a spreadsheet would run as a formula are neutralised.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+is read as a formula by Excel, LibreOffice and Google Sheets ("CSV injection",
+OWASP). Such text cells get a leading apostrophe, which spreadsheets show as
+text; numbers (``-3.5``) are left as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+__all__ = ["FORMULA_STARTS", "csv_text", "safe_cell"]
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` unchanged unless it is text a spreadsheet would evaluate."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def csv_text(rows: Sequence[dict[str, Any]], fieldnames: Iterable[str] | None = None) -> str:
+    """Rows of dicts as CSV text with a header (the union of keys unless given).
+
+    Every cell, header included, goes through :func:`safe_cell`.
+    """
+    if not rows and fieldnames is None:
+        return ""
+    fields: list[str] = list(fieldnames) if fieldnames is not None else []
+    if fieldnames is None:
+        for row in rows:
+            fields += [k for k in row if k not in fields]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(f) for f in fields])
+    for row in rows:
+        writer.writerow([safe_cell(row.get(f, "")) for f in fields])
+    return buffer.getvalue()

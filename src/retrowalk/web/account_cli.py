@@ -1,0 +1,80 @@
+"""``retrowalk account``: look after web accounts on a local install.
+
+There is no e-mail in a local-first app, so a forgotten password is reset by
+whoever runs the server, on the server: ``retrowalk account reset-password EMAIL``
+asks for the new password twice (or reads it from standard input with
+``--password-stdin``), checks it like sign-up does and ends every session of
+the account.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from retrowalk.errors import InputError
+
+if TYPE_CHECKING:
+    from retrowalk.app.services import Services
+
+app = typer.Typer(help="Web accounts on this computer: reset a password, delete an account.")
+
+
+def _services() -> Services:
+    from retrowalk.app.services import Services
+    from retrowalk.store.db import Database, default_data_dir, default_database_url
+
+    data_dir = default_data_dir()
+    return Services(Database(default_database_url(data_dir)), data_dir)
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"retrowalk: error: {' '.join(message.split())}\n")
+    raise typer.Exit(code=2)
+
+
+@app.command("reset-password")
+def reset_password(
+    email: Annotated[str, typer.Argument(help="E-mail address of the account.")],
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the new password from the first line of standard input.")
+    ] = False,
+) -> None:
+    """Set a new password for an account and sign it out everywhere."""
+    from retrowalk.errors import RetrowalkError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        _services().reset_password(email, password)
+    except RetrowalkError as exc:
+        _fail(str(exc))
+    typer.echo(f"New password set for {email.strip().lower()}; all its sessions were ended.")
+
+
+@app.command("delete")
+def delete(
+    email: Annotated[str, typer.Argument(help="E-mail address of the account.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an account with every person, recording, analysis, note and file."""
+    from retrowalk.errors import RetrowalkError
+    from retrowalk.store.repositories import Accounts
+
+    services = _services()
+    with services.db.read() as session:
+        account = Accounts(session).by_email(email.strip().lower())
+        account_id = account.id if account else None
+    try:
+        if account_id is None:
+            raise InputError("email", f"no account with the e-mail address {email}")
+        if not yes and not typer.confirm(f"Delete {email} and all its data?"):
+            raise typer.Exit(code=1)
+        services.remove_account(account_id)
+    except RetrowalkError as exc:
+        _fail(str(exc))
+    typer.echo(f"Deleted {email.strip().lower()} and all its data.")
