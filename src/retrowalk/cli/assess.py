@@ -104,6 +104,8 @@ def threembwt_command(
                     variant=variant.value,
                     time_s=time_s,
                     trials_s=list(trial or []),
+                    walking_aid="",
+                    note="",
                 ),
             )
             result["change"] = stored["change"]

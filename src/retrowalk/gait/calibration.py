@@ -51,13 +51,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
 
-from retrowalk.frame import BodyFrame, body_frame
+from retrowalk.frame import BodyFrame
 from retrowalk.gait.direction import (
     BACKWARD,
     DEFAULT_LAGS,
@@ -150,7 +149,7 @@ class DirectionProfile:
         """Angle between ``up`` (device axes) and the calibrated up direction."""
         a = np.asarray(up, dtype=np.float64)
         b = np.asarray(self.up, dtype=np.float64)
-        cos = float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
+        cos = float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
         return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
 
     def check_mounting(self, up: np.ndarray, n_lags: int) -> tuple[bool, str]:

@@ -83,7 +83,7 @@ class Guidance:
                     "end_months": m.end_months,
                     "uncertain": m.uncertain,
                     "grade": m.grade,
-                    "seen": self.seen.get(m.id).isoformat() if m.id in self.seen else None,
+                    "seen": self.seen[m.id].isoformat() if m.id in self.seen else None,
                 }
                 for m in items
             ]
