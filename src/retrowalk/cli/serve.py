@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -99,7 +99,7 @@ def run_server(
         f"retrowalk is running at http://{host}:{port}/  "
         f"({workers} process{'es' if workers > 1 else ''}; Ctrl+C stops it)"
     )
-    options = {
+    options: dict[str, Any] = {
         "host": host,
         "port": port,
         "log_level": "warning",
