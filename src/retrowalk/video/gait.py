@@ -1,16 +1,31 @@
-"""From one person's keypoints to steps, bouts, direction, step length and speed.
+"""From one person's keypoints (in scene coordinates) to steps, bouts and direction.
 
-- Travel direction: the sign of the hips' horizontal motion (smoothed over 1 s);
-  on a treadmill, where the hips stay, the side the feet swing towards.
-- Foot contacts: the moments the foot (mean of heel and toe) is furthest ahead of
-  the hips in the direction of travel (Zeni, Richards & Higginson 2008, Gait
-  Posture 27:710, "heel-strike" from kinematic data), refined to sub-frame by a
-  parabola through the peak.
-- Facing: the toes (foot index) point from the heel the way the body faces, and
-  the nose sits ahead of the ears; walking is backward when the body faces away
-  from the direction of travel.
-- Scale: the leg (hip-knee-ankle) in pixels against the leg length implied by the
-  stated height (pelvis height 0.53 x body height, Winter 2009).
+- Foot contacts from each foot's own contact phases: a foot that is nearly
+  still in the scene is in stance; the moment it comes to rest after a swing is
+  its initial contact (the kinematic definition of gait events by foot velocity,
+  O'Connor et al. 2007, "Automatic detection of gait events using kinematic
+  data", Gait Posture 25:469). No symmetric-gait template is assumed, so a limp
+  (one stance longer), shuffling (short swings) or walking aids still give the
+  feet's contacts. The contact time is refined to sub-frame by linear
+  interpolation of the threshold crossing, between pose frames.
+- Side view: travel is the sign of the hips' horizontal motion in the scene;
+  facing comes from the toes (heel to toe points the way the body faces) and the
+  nose against the ears. Walking is backward when the body faces away from the
+  direction of travel.
+- Views towards or away from the camera: travel from the change of the body's
+  apparent size (growing = coming closer), facing from which side of the head and
+  shoulders is seen (face and the person's left shoulder on the image's right =
+  facing the camera). Direction is "uncertain" when the cues disagree or are weak.
+- On the spot (a treadmill): contacts are where the foot is furthest ahead of
+  the hips (Zeni, Richards & Higginson 2008, "Two simple methods for determining
+  gait events during treadmill and overground walking using kinematic data", Gait
+  Posture 27:710).
+- Scale: the leg (hip-knee-ankle) in pixels against the leg length implied by
+  the stated height (pelvis height 0.53 x body height for adults, Winter 2009,
+  "Biomechanics and motor control of human movement"; about 0.42 for children
+  aged 1-3 years, whose legs are relatively shorter: Fredriks et al. 2005,
+  "Nationwide age references for sitting height, leg length, and sitting
+  height/height ratio", Eur J Pediatr 164:216).
 """
 
 from __future__ import annotations
@@ -25,23 +40,33 @@ from retrowalk.gait.spatial import LEG_LENGTH_FRACTION
 from retrowalk.video.pose import (
     LEFT_ANKLE,
     LEFT_EAR,
+    LEFT_EYE,
     LEFT_HEEL,
     LEFT_HIP,
     LEFT_KNEE,
+    LEFT_SHOULDER,
     LEFT_TOE,
     NOSE,
     RIGHT_ANKLE,
     RIGHT_EAR,
+    RIGHT_EYE,
     RIGHT_HEEL,
     RIGHT_HIP,
     RIGHT_KNEE,
+    RIGHT_SHOULDER,
     RIGHT_TOE,
 )
 
 MIN_BOUT_STEPS = 3
 MAX_PAUSE_S = 2.0
-MIN_STEP_LEG = 0.2  # shorter "steps" (in leg lengths) are shuffling or jitter
-MIN_PROMINENCE_LEG = 0.25  # foot excursion (leg lengths) that makes a contact peak
+MIN_STEP_LEG = 0.2  # shorter "steps" (in leg lengths) are shuffling or jitter (side view)
+MIN_PROMINENCE_LEG = 0.25  # foot excursion (leg lengths) that makes a contact peak (on the spot)
+MIN_SWING_LEG = 0.12  # a foot must move this far (leg lengths) between two stances
+STANCE_SPEED_LEG_S = 0.8  # foot speed (leg lengths/s) below which the foot is still
+STANCE_SHARE_OF_PEAK = 0.3  # ... or below this share of its swing speed, if higher
+MIN_STANCE_S = 0.08
+MIN_TRAVEL_LEG_S = 0.15  # hip speed below which the person does not travel
+CHILD_LEG_FRACTION = 0.42  # hip height / stature at 1-3 years (Fredriks et al. 2005)
 FEET = {"left": (LEFT_HEEL, LEFT_TOE, LEFT_ANKLE), "right": (RIGHT_HEEL, RIGHT_TOE, RIGHT_ANKLE)}
 
 
@@ -51,15 +76,16 @@ class Contact:
 
     frame: float  # sub-frame position
     side: str
-    length_leg: float  # distance between the feet along travel, in leg lengths
-    travel: int  # +1 right, -1 left in the image
-    facing: int  # +1 right, -1 left, 0 unknown
+    length_leg: float  # distance between the feet along travel, in leg lengths (NaN: unknown)
+    travel: int  # side view: +1 right, -1 left in the scene; depth view: +1 closer, -1 away
+    facing: int  # side view: +1 right, -1 left; depth view: +1 facing the camera; 0 unknown
     leg_px: float
+    stance_s: float = float("nan")  # how long the foot then stayed still
 
 
 @dataclass
 class VideoBout:
-    """A walking bout with its contacts (indices into the contact list)."""
+    """A walking bout with its contacts."""
 
     contacts: list[Contact]
     direction: str
@@ -101,6 +127,11 @@ def leg_length_px(kp: np.ndarray) -> np.ndarray:
     return (left + right) / 2
 
 
+def smooth_leg(kp: np.ndarray, fps: float) -> np.ndarray:
+    """Leg length in pixels, averaged over about a second."""
+    return _moving_mean(leg_length_px(kp), max(int(fps), 3))
+
+
 def hip_x(kp: np.ndarray) -> np.ndarray:
     return (kp[:, LEFT_HIP, 0] + kp[:, RIGHT_HIP, 0]) / 2
 
@@ -110,24 +141,33 @@ def foot_x(kp: np.ndarray, side: str) -> np.ndarray:
     return (kp[:, heel, 0] + kp[:, toe, 0]) / 2
 
 
-def travel_sign(kp: np.ndarray, fps: float, leg: np.ndarray) -> np.ndarray:
-    """Per frame +1 (moving right in the image), -1 (left) or 0 (unknown)."""
+def foot_xy(kp: np.ndarray, side: str) -> np.ndarray:
+    heel, toe, _ = FEET[side]
+    return (kp[:, heel, :2] + kp[:, toe, :2]) / 2
+
+
+def hip_speed(kp: np.ndarray, fps: float, leg: np.ndarray) -> np.ndarray:
+    """Horizontal hip velocity in leg lengths per second, averaged over about 1 s."""
     hx = _smooth(hip_x(kp), fps)
-    v = np.gradient(hx) * fps / leg  # leg lengths per second
-    v = _moving_mean(v, max(int(fps), 3))
-    sign = np.where(np.abs(v) > 0.15, np.sign(np.nan_to_num(v)), 0.0)
-    if np.any(sign != 0) or not np.isfinite(hx).any():
-        return sign.astype(int)
-    # Treadmill: feet swing fast towards the travel side and slide back slowly,
-    # so foot-minus-hip velocity is skewed towards the direction of travel.
+    v = np.gradient(hx) * fps / leg
+    return _moving_mean(v, max(int(fps), 3))
+
+
+def travel_sign(kp: np.ndarray, fps: float, leg: np.ndarray) -> np.ndarray:
+    """Per frame +1 (moving right in the scene), -1 (left) or 0 (not travelling)."""
+    v = hip_speed(kp, fps, leg)
+    return np.where(np.abs(v) > MIN_TRAVEL_LEG_S, np.sign(np.nan_to_num(v)), 0.0).astype(int)
+
+
+def treadmill_sign(kp: np.ndarray, fps: float) -> int:
+    """On the spot: feet swing fast towards the travel side and slide back slowly."""
     votes = []
     for side in FEET:
         rel = np.diff(_smooth(foot_x(kp, side) - hip_x(kp), fps))
         rel = rel[np.isfinite(rel)]
         if len(rel) > 10:
             votes.append(np.mean((rel - rel.mean()) ** 3))
-    s = int(np.sign(np.sum(votes))) if votes else 0
-    return np.full(len(kp), s, dtype=int)
+    return int(np.sign(np.sum(votes))) if votes else 0
 
 
 def facing_votes(kp: np.ndarray) -> dict[str, np.ndarray]:
@@ -142,10 +182,197 @@ def facing_votes(kp: np.ndarray) -> dict[str, np.ndarray]:
     return {"toes": np.sign(toes), "head": np.sign(np.nan_to_num(head))}
 
 
-def find_contacts(kp: np.ndarray, fps: float) -> list[Contact]:
-    """Foot contacts of both feet, in time order."""
-    leg = _moving_mean(leg_length_px(kp), max(int(fps), 3))
+def camera_facing(kp: np.ndarray) -> np.ndarray:
+    """Per frame +1 facing the camera, -1 back to the camera, 0 unclear.
+
+    Two cues must agree: the person's left shoulder on the image's right (they
+    face the camera) or left (back turned), by at least 15 % of the trunk length;
+    and the face (nose, eyes) seen clearly (visibility > 0.8) or not (< 0.5).
+    """
+    trunk = np.linalg.norm(
+        (kp[:, LEFT_SHOULDER, :2] + kp[:, RIGHT_SHOULDER, :2]) / 2
+        - (kp[:, LEFT_HIP, :2] + kp[:, RIGHT_HIP, :2]) / 2,
+        axis=1,
+    )
+    order = (kp[:, LEFT_SHOULDER, 0] - kp[:, RIGHT_SHOULDER, 0]) / np.maximum(trunk, 1.0)
+    shoulder = np.where(order > 0.15, 1, np.where(order < -0.15, -1, 0))
+    face_vis = np.nanmean(kp[:, [NOSE, LEFT_EYE, RIGHT_EYE], 2], axis=1)
+    face = np.where(face_vis > 0.8, 1, np.where(face_vis < 0.5, -1, 0))
+    out = np.where((shoulder == face) & np.isfinite(order), shoulder, 0)
+    return out.astype(int)
+
+
+def classify_view(kp: np.ndarray, fps: float) -> dict[str, float | str]:
+    """``side``, ``depth`` (towards/away from the camera) or ``unsupported``, with the cues.
+
+    Side view: the hips travel at least 1 leg length across the scene and the
+    shoulders are seen narrow (side on). Depth view: the body's apparent size
+    (leg length in pixels) changes by 25 % or more.
+    """
+    leg = smooth_leg(kp, fps)
+    seen = np.flatnonzero(np.isfinite(leg) & np.isfinite(hip_x(kp)))
+    if len(seen) < fps:
+        return {"view": "unsupported", "lateral_leg": 0.0, "size_change": 0.0}
+    k = max(int(fps // 2), 1)
+    hx = hip_x(kp)
+    lateral = abs(np.median(hx[seen[-k:]]) - np.median(hx[seen[:k]])) / np.nanmedian(leg)
+    size = float(np.log(np.median(leg[seen[-k:]]) / np.median(leg[seen[:k]])))
+    shoulders = np.abs(kp[seen, LEFT_SHOULDER, 0] - kp[seen, RIGHT_SHOULDER, 0])
+    width = float(np.nanmedian(shoulders / leg[seen]))
+    out: dict[str, float | str] = {
+        "lateral_leg": round(float(lateral), 2),
+        "size_change": round(size, 3),
+        "shoulder_width_leg": round(width, 3),
+    }
+    if lateral >= 1.0 and lateral >= 4 * abs(size):
+        out["view"] = "side"
+    elif abs(size) >= np.log(1.25):
+        out["view"] = "depth"
+    elif lateral >= 1.0:
+        out["view"] = "side"
+    else:
+        out["view"] = "on the spot" if width < 0.5 else "unsupported"
+    return out
+
+
+def stance_contacts(
+    kp: np.ndarray,
+    fps: float,
+    side: str,
+    leg: np.ndarray,
+    edge: np.ndarray | None = None,
+) -> list[Contact]:
+    """Initial contacts of one foot: the moments it comes to rest after a swing.
+
+    ``edge`` marks frames where the foot is at the border of the image (its
+    position there is not trusted). A swing that carries the foot out of the
+    image ends in a contact at the first such frame (the exit step), marked by
+    a NaN stance duration.
+    """
+    xy = foot_xy(kp, side).copy()
+    if edge is not None:
+        xy[edge] = np.nan
+    pos = np.column_stack([_smooth(xy[:, 0], fps), _smooth(xy[:, 1], fps)])
+    vel = np.gradient(pos, axis=0) * fps / leg[:, None]
+    speed = np.linalg.norm(vel, axis=1)
+    finite = np.isfinite(speed)
+    if finite.sum() < fps // 2:
+        return []
+    peak = float(np.nanpercentile(speed, 90))
+    threshold = max(STANCE_SPEED_LEG_S, STANCE_SHARE_OF_PEAK * peak)
+    still = finite & (speed < threshold)
+    edges = np.flatnonzero(np.diff(np.r_[0, still.astype(int), 0]))
+    starts, ends = edges[::2], edges[1::2]
+    min_len = max(round(MIN_STANCE_S * fps), 2)
+    contacts: list[Contact] = []
+    prev_end: int | None = None
+
+    def swung(a: int) -> bool:
+        if prev_end is None:
+            return True
+        swing = pos[prev_end:a]
+        swing = swing[np.isfinite(swing).all(axis=1)]
+        reach = np.linalg.norm(swing[-1] - swing[0]) if len(swing) > 1 else 0.0
+        return bool(reach / leg[a - 1] >= MIN_SWING_LEG)
+
+    for a, b in zip(starts, ends, strict=True):
+        if b - a < min_len and b < len(speed):
+            continue  # a pause in a swing, not a stance
+        if a == 0 or not finite[a - 1]:
+            prev_end = b  # already still when first seen: no contact seen
+            continue
+        if not swung(a):
+            prev_end = b  # the foot barely moved: the same stance continues
+            continue
+        frame = float(a)
+        s0, s1 = speed[a - 1], speed[a]
+        if s0 > s1:
+            frame = a - 1 + float(np.clip((s0 - threshold) / (s0 - s1), 0.0, 1.0))
+        contacts.append(
+            Contact(frame, side, float("nan"), 0, 0, float(leg[a]), stance_s=(b - a) / fps)
+        )
+        prev_end = b
+    if edge is not None:
+        # swings that leave the image: the foot lands at (or beyond) the border
+        for a in np.flatnonzero(edge[1:] & ~edge[:-1]) + 1:
+            before = np.flatnonzero(finite[max(a - 4, 0) : a])
+            if not len(before) or still[max(a - 4, 0) + before[-1]]:
+                continue  # the foot was not seen swinging into the border
+            if contacts and a - contacts[-1].frame < 0.25 * fps:
+                continue
+            later = [c for c in contacts if c.frame > a]
+            if later or not swung(int(a)):
+                continue
+            contacts.append(Contact(float(a), side, float("nan"), 0, 0, float(leg[a - 1])))
+    return sorted(contacts, key=lambda c: c.frame)
+
+
+def _merge(contacts: list[Contact], fps: float) -> list[Contact]:
+    """Contacts in time order; two within 0.2 s are one (the pose model mixed the feet)."""
+    contacts = sorted(contacts, key=lambda c: c.frame)
+    kept: list[Contact] = []
+    for c in contacts:
+        if kept and c.frame - kept[-1].frame < 0.2 * fps:
+            continue
+        kept.append(c)
+    return kept
+
+
+def find_contacts(
+    kp: np.ndarray,
+    fps: float,
+    view: str = "side",
+    edge: dict[str, np.ndarray] | None = None,
+) -> list[Contact]:
+    """Foot contacts of both feet, in time order, with travel and facing at each.
+
+    ``kp`` are keypoints in scene coordinates (see :mod:`retrowalk.video.camera`);
+    ``view`` is from :func:`classify_view`; ``edge`` marks, per foot, the frames
+    where it is at the image border.
+    """
+    if view == "on the spot":
+        return find_contacts_on_the_spot(kp, fps)
+    leg = smooth_leg(kp, fps)
+    edge = edge or {}
+    contacts = _merge(
+        [c for side in FEET for c in stance_contacts(kp, fps, side, leg, edge.get(side))], fps
+    )
+    if view == "depth":
+        size = np.log(leg)
+        grow = np.gradient(_smooth(size, fps)) * fps
+        grow = _moving_mean(grow, max(int(fps), 3))
+        toward = camera_facing(kp)
+        for c in contacts:
+            p = round(c.frame)
+            lo, hi = max(p - int(fps // 2), 0), p + int(fps // 2) + 1
+            g = grow[p]
+            c.travel = 0 if not np.isfinite(g) or abs(g) < 0.05 else int(np.sign(g))
+            near = toward[lo:hi]
+            share = float(np.mean(near == np.sign(near.sum()))) if near.any() else 0.0
+            c.facing = int(np.sign(near.sum())) if share >= 0.7 and near.any() else 0
+        return contacts
     travel = travel_sign(kp, fps, leg)
+    votes = facing_votes(kp)
+    for c in contacts:
+        p = round(c.frame)
+        side = c.side
+        other = "right" if side == "left" else "left"
+        q = min(p, len(kp) - 1)
+        fx, ox = foot_x(kp, side)[q], foot_x(kp, other)[q]
+        if not np.isfinite(fx) and q > 0:  # an exit step: the foot as it left
+            fx, ox = foot_x(kp, side)[q - 1], foot_x(kp, other)[q - 1]
+        c.length_leg = abs(fx - ox) / leg[p] if np.isfinite(ox) and np.isfinite(fx) else np.nan
+        lo, hi = max(p - int(fps // 4), 0), p + int(fps // 4) + 1
+        c.travel = int(travel[p])
+        c.facing = int(np.sign(np.sum(votes["toes"][lo:hi])))
+    return contacts
+
+
+def find_contacts_on_the_spot(kp: np.ndarray, fps: float) -> list[Contact]:
+    """Contacts where the foot is furthest ahead of the hips (no travel: a treadmill)."""
+    leg = smooth_leg(kp, fps)
+    s = treadmill_sign(kp, fps)
+    travel = np.full(len(kp), s, dtype=int)
     votes = facing_votes(kp)
     hx = _smooth(hip_x(kp), fps)
     contacts: list[Contact] = []
@@ -154,46 +381,36 @@ def find_contacts(kp: np.ndarray, fps: float) -> list[Contact]:
         fx = _smooth(foot_x(kp, side), fps)
         ox = _smooth(foot_x(kp, other), fps)
         rel = travel * (fx - hx) / leg
-        sig = np.where(np.isfinite(rel) & (travel != 0), rel, -np.inf)
-        peaks, _ = find_peaks(
-            np.where(np.isfinite(sig), sig, -10.0),
-            prominence=MIN_PROMINENCE_LEG,
-            distance=max(int(0.35 * fps), 1),
-        )
+        sig = np.where(np.isfinite(rel) & (travel != 0), rel, -10.0)
+        peaks, _ = find_peaks(sig, prominence=MIN_PROMINENCE_LEG, distance=max(int(0.35 * fps), 1))
         for p in peaks:
-            if not np.isfinite(sig[p]) or sig[p] <= 0:
+            if sig[p] <= 0:
                 continue
-            frame = float(p)
-            if 0 < p < len(sig) - 1 and np.isfinite(sig[p - 1]) and np.isfinite(sig[p + 1]):
-                den = sig[p - 1] - 2 * sig[p] + sig[p + 1]
-                if den < 0:
-                    frame += float(np.clip(0.5 * (sig[p - 1] - sig[p + 1]) / den, -0.5, 0.5))
             length = abs(fx[p] - ox[p]) / leg[p] if np.isfinite(ox[p]) else np.nan
             lo, hi = max(p - int(fps // 4), 0), p + int(fps // 4) + 1
             face = int(np.sign(np.sum(votes["toes"][lo:hi])))
-            contacts.append(Contact(frame, side, float(length), int(travel[p]), face, leg[p]))
-    contacts.sort(key=lambda c: c.frame)
-    kept: list[Contact] = []
-    for c in contacts:  # two contacts within 0.25 s: keep the longer step
-        if kept and c.frame - kept[-1].frame < 0.25 * fps:
-            if np.nan_to_num(c.length_leg) > np.nan_to_num(kept[-1].length_leg):
-                kept[-1] = c
-            continue
-        kept.append(c)
-    return kept
+            contacts.append(Contact(float(p), side, float(length), s, face, leg[p]))
+    return _merge(contacts, fps)
 
 
-def group_bouts(contacts: list[Contact], fps: float) -> list[VideoBout]:
-    """Walking bouts: alternating contacts of real steps, pauses < 2 s, one direction."""
-    real = [c for c in contacts if np.isfinite(c.length_leg) and c.length_leg >= MIN_STEP_LEG]
+def group_bouts(contacts: list[Contact], fps: float, view: str = "side") -> list[VideoBout]:
+    """Walking bouts: contacts of real steps, pauses < 2 s, one direction.
+
+    In side view a contact counts when the feet are at least ``MIN_STEP_LEG``
+    apart; in a depth view step length is not seen, every contact counts.
+    Direction is "backward" only when the facing and travel cues agree on it in
+    at least 80 % of the bout's contacts; weaker evidence is "uncertain".
+    """
+    if view == "side":
+        real = [c for c in contacts if np.isfinite(c.length_leg) and c.length_leg >= MIN_STEP_LEG]
+    else:
+        real = list(contacts)
     groups: list[list[Contact]] = []
     for c in real:
-        direction = _direction(c)
         if (
             groups
             and (c.frame - groups[-1][-1].frame) / fps < MAX_PAUSE_S
-            and _direction(groups[-1][-1]) == direction
-            and c.travel == groups[-1][-1].travel
+            and (c.travel == groups[-1][-1].travel or 0 in (c.travel, groups[-1][-1].travel))
         ):
             groups[-1].append(c)
         else:
@@ -202,22 +419,33 @@ def group_bouts(contacts: list[Contact], fps: float) -> list[VideoBout]:
     for g in groups:
         if len(g) < MIN_BOUT_STEPS:
             continue
-        alternating = np.mean([a.side != b.side for a, b in itertools.pairwise(g)])
-        if alternating < 0.6:
-            continue  # both feet together: jumping or shuffling, not walking
-        agree = np.mean([c.facing == c.travel for c in g])
-        direction = _direction(g[0])
-        confidence = float(max(agree, 1 - agree)) if direction != "uncertain" else 0.0
-        bouts.append(VideoBout(g, direction, confidence))
+        travel = int(np.sign(sum(c.travel for c in g)))
+        if travel == 0 and view != "on the spot":
+            continue  # no travel: not walking
+        known = [c for c in g if c.facing != 0 and c.travel != 0]
+        agree = float(np.mean([c.facing == c.travel for c in known])) if known else 0.5
+        direction, confidence = "uncertain", 0.0
+        if len(known) >= 0.5 * len(g):
+            if agree >= 0.6:
+                direction, confidence = "forward", agree
+            elif agree <= 0.2:
+                direction, confidence = "backward", 1.0 - agree
+        bouts.append(VideoBout(g, direction, round(confidence, 3), {"agree": agree}))
     return bouts
 
 
-def _direction(c: Contact) -> str:
-    if c.facing == 0 or c.travel == 0:
-        return "uncertain"
-    return "forward" if c.facing == c.travel else "backward"
+def alternation(contacts: list[Contact]) -> float:
+    """Share of consecutive contacts made by different feet."""
+    if len(contacts) < 2:
+        return 1.0
+    return float(np.mean([a.side != b.side for a, b in itertools.pairwise(contacts)]))
 
 
-def scale_m_per_leg(height_m: float) -> float:
+def leg_fraction(child: bool) -> float:
+    """Hip height as a fraction of stature: adults, or children aged 1-3 years."""
+    return CHILD_LEG_FRACTION if child else LEG_LENGTH_FRACTION
+
+
+def scale_m_per_leg(height_m: float, child: bool = False) -> float:
     """Metres per leg length for a person of ``height_m``."""
-    return LEG_LENGTH_FRACTION * height_m
+    return leg_fraction(child) * height_m

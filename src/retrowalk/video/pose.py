@@ -20,6 +20,7 @@ import numpy as np
 
 # BlazePose-33 indices used by retrowalk.
 NOSE = 0
+LEFT_EYE, RIGHT_EYE = 2, 5
 LEFT_EAR, RIGHT_EAR = 7, 8
 LEFT_SHOULDER, RIGHT_SHOULDER = 11, 12
 LEFT_HIP, RIGHT_HIP = 23, 24

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from retrowalk.video.camera import CameraMotion
 from retrowalk.video.pose import (
     LEFT_ANKLE,
     LEFT_HIP,
@@ -27,6 +28,7 @@ from retrowalk.video.pose import (
     PoseBackend,
     PoseTracker,
 )
+from retrowalk.video.shots import ShotDetector
 
 MIN_VISIBILITY = 0.5  # mean visibility of shoulders and hips to accept a pose
 CROP_SIDE = 1.5  # crop side as a multiple of the person's height
@@ -48,6 +50,7 @@ class Track:
     lost_frames: list[int] = field(default_factory=list)
     tracker: PoseTracker | None = None
     misses: int = 0
+    shot: int = 0  # the shot (between cuts) the person was seen in
 
     @property
     def last(self) -> np.ndarray:
@@ -121,7 +124,9 @@ def _shrink(img: np.ndarray, max_px: int) -> tuple[np.ndarray, float]:
     f = min(1.0, max_px / max(h, w))
     if f >= 1.0:
         return np.ascontiguousarray(img), 1.0
-    small = cv2.resize(img, (max(round(w * f), 1), max(round(h * f), 1)), cv2.INTER_AREA)
+    small = cv2.resize(
+        img, (max(round(w * f), 1), max(round(h * f), 1)), interpolation=cv2.INTER_AREA
+    )
     return small, f
 
 
@@ -163,6 +168,29 @@ class MultiPersonTracker:
         self._last_frame = -1
         self._tile = 0
         self._n_fed = 0
+        self._shot = 0
+        self._force_discover = False
+        self.camera: CameraMotion | None = None
+
+    def _scene(self, index: int, xy: np.ndarray) -> np.ndarray:
+        """A point (original pixels) of frame ``index`` in scene pixels (camera motion removed)."""
+        if self.camera is None or index not in self.camera.transforms_:
+            return xy
+        m = self.camera.transforms_[index]
+        fed = xy * self.scale
+        return (m[:, :2] @ fed + m[:, 2]) / self.scale
+
+    def cut(self, index: int) -> None:
+        """A new shot starts at frame ``index``: everybody is looked for again."""
+        for track in list(self.active):
+            self._finish(track)
+        self._shot += 1
+        self._force_discover = True
+
+    def boxes(self) -> list[tuple[float, float, float, float]]:
+        """Boxes of the people being followed, in the pixels of the frames fed."""
+        s = self.scale
+        return [_box(t.last * [s, s, 1.0]) for t in self.active]
 
     def _idle(self, track: Track) -> bool:
         k = round(1.5 * self.fps)
@@ -173,7 +201,13 @@ class MultiPersonTracker:
             for f, kp in zip(track.frames, track.keypoints, strict=True)
             if f >= track.frames[-1] - k
         ]
-        moved = float(np.linalg.norm(_hip(recent[-1]) - _hip(recent[0])))
+        first = next(f for f in track.frames if f >= track.frames[-1] - k)
+        moved = float(
+            np.linalg.norm(
+                self._scene(track.frames[-1], _hip(recent[-1]))
+                - self._scene(first, _hip(recent[0]))
+            )
+        )
         return moved < IDLE_TRAVEL * _height(recent[-1])
 
     def feed(self, index: int, rgb: np.ndarray) -> None:
@@ -184,7 +218,9 @@ class MultiPersonTracker:
             if self._n_fed % IDLE_EVERY and self._idle(track):
                 continue  # people who stay in place are followed at a lower rate
             self._update(track, index, rgb, index - track.frames[-1])
-        if index % self.discover_every == 0 and len(self.active) < self.max_people:
+        due = index % self.discover_every == 0 or self._force_discover
+        if due and len(self.active) < self.max_people:
+            self._force_discover = False
             self._discover(index, rgb)
 
     def _update(self, track: Track, index: int, rgb: np.ndarray, gap: int) -> None:
@@ -252,7 +288,7 @@ class MultiPersonTracker:
             bx0, by0, bx1, by1 = _box(track.last)
             if bx0 <= hip[0] <= bx1 and by0 <= hip[1] <= by1:
                 return  # the same person again
-        track = Track(self._next_id, [index], [kp], tracker=self.backend.tracker())
+        track = Track(self._next_id, [index], [kp], tracker=self.backend.tracker(), shot=self._shot)
         self._next_id += 1
         self.active.append(track)
 
@@ -274,7 +310,8 @@ def merge_tracks(tracks: list[Track], gap_frames: int) -> list[Track]:
         for prev in merged:
             gap = track.frames[0] - prev.frames[-1]
             near = np.linalg.norm(_hip(track.keypoints[0]) - _hip(prev.keypoints[-1]))
-            if 0 < gap <= gap_frames and near < 0.6 * _height(prev.keypoints[-1]):
+            same_shot = track.shot == prev.shot
+            if same_shot and 0 < gap <= gap_frames and near < 0.6 * _height(prev.keypoints[-1]):
                 prev.lost_frames.extend(range(prev.frames[-1] + 1, track.frames[0]))
                 prev.frames.extend(track.frames)
                 prev.keypoints.extend(track.keypoints)
@@ -347,12 +384,28 @@ def track_video(
     fps: float,
     scale: float,
     on_frame: Callable[[int], None] | None = None,
+    camera: CameraMotion | None = None,
+    shots: ShotDetector | None = None,
 ) -> list[Track]:
-    """Run the multi-person tracker over ``(index, rgb or None)`` frames."""
+    """Run the multi-person tracker over ``(index, rgb or None)`` frames.
+
+    With ``camera`` and ``shots``, every frame decoded is also fed to the camera
+    motion and the cut detector (people's boxes masked out of the background);
+    a cut restarts every track.
+    """
     mpt = MultiPersonTracker(backend, fps=fps, scale=scale)
+    mpt.camera = camera
     for index, rgb in frames:
         if rgb is not None:
+            if camera is not None and shots is not None:
+                distance = shots.distance(rgb)
+                share = camera.feed(index, rgb, mpt.boxes())
+                if shots.decide(index, distance, fps, share):
+                    camera.restart(index)
+                    mpt.cut(index)
             mpt.feed(index, rgb)
         if on_frame is not None:
             on_frame(index)
+    if camera is not None:
+        camera.estimate()
     return mpt.close()

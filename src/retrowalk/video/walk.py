@@ -1,0 +1,401 @@
+"""From the people tracked in a video to the walker's bouts and steps, shot by shot.
+
+Each shot (between two cuts, :mod:`retrowalk.video.shots`) is analysed on its
+own: its keypoints are mapped into the scene (the camera's motion removed,
+:mod:`retrowalk.video.camera`), the walker is chosen among the shot's people,
+the view is classified (side, towards/away from the camera), contacts are found
+from each foot's stance and grouped into bouts; a bout never spans a cut. When
+a shot yields no walking, ``no_walking_reason`` says why.
+
+Speed comes from a known distance marked on the floor (two points, in pixels of
+the first shot, at a known spacing), else from the stated height (leg length
+against the leg in pixels), else it is given in body heights per second only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from retrowalk.video.form import form_cues
+from retrowalk.video.gait import (
+    FEET,
+    Contact,
+    VideoBout,
+    classify_view,
+    find_contacts,
+    group_bouts,
+    leg_fraction,
+    leg_length_px,
+    scale_m_per_leg,
+)
+from retrowalk.video.pose import LEFT_HIP, RIGHT_HIP
+from retrowalk.video.shots import shot_bounds
+from retrowalk.video.tracking import Track, choose_walker, dense_keypoints
+
+NO_WALKING_REASONS = ("not tracked", "too few contacts", "not moving", "view unsupported")
+MIN_SEEN_S = 1.0  # a walker seen for less than this is "not tracked"
+SHORT_VIDEO_S = 3.0  # less walking than this: "too short" message
+HIDDEN_FEET_SHARE = 0.3  # feet not visible in more than this share of frames: "partly hidden"
+CHILD_MAX_AGE_YEARS = 4.0
+EDGE_MARGIN = 0.1  # a foot this close to the image border (in leg lengths) is at the edge
+
+
+@dataclass(frozen=True)
+class VideoOptions:
+    """What the user told us about the video (beyond the person's measures).
+
+    Attributes
+    ----------
+    child
+        The person is a young child (1-3 years): child proportions are used.
+        ``None`` decides from the age (under 4 years is a child).
+    floor_points_px
+        Two points on the floor ``((x1, y1), (x2, y2))`` in pixels of the first
+        frame, ``floor_distance_m`` apart, on the walker's path (side view).
+    floor_distance_m
+        The distance between the two floor points.
+    """
+
+    child: bool | None = None
+    floor_points_px: tuple[tuple[float, float], tuple[float, float]] | None = None
+    floor_distance_m: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.floor_points_px is None) != (self.floor_distance_m is None):
+            raise ValueError("floor_points_px and floor_distance_m: give both or neither")
+        if self.floor_distance_m is not None and not self.floor_distance_m > 0:
+            raise ValueError(f"floor_distance_m: must be positive, got {self.floor_distance_m}")
+        if self.floor_points_px is not None:
+            (x1, y1), (x2, y2) = self.floor_points_px
+            if math.hypot(x2 - x1, y2 - y1) < 5:
+                raise ValueError("floor_points_px: the two points must be at least 5 px apart")
+
+    def m_per_px(self) -> float | None:
+        """Metres per pixel from the floor marks, or ``None``."""
+        if self.floor_points_px is None or self.floor_distance_m is None:
+            return None
+        (x1, y1), (x2, y2) = self.floor_points_px
+        return self.floor_distance_m / math.hypot(x2 - x1, y2 - y1)
+
+
+@dataclass
+class WalkResult:
+    """The walker's bouts and steps (as plain fields) and the video block of the JSON."""
+
+    bouts: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    keypoints: np.ndarray | None = None
+    others: list[np.ndarray] = field(default_factory=list)
+    video: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _intervals(frames: np.ndarray, fps: float) -> list[dict[str, float]]:
+    if not len(frames):
+        return []
+    breaks = np.flatnonzero(np.diff(frames) > 1)
+    starts = np.r_[frames[0], frames[breaks + 1]]
+    ends = np.r_[frames[breaks], frames[-1]]
+    return [
+        {"start_s": round(float(a) / fps, 3), "end_s": round(float(b + 1) / fps, 3)}
+        for a, b in zip(starts, ends, strict=True)
+    ]
+
+
+def _to_scene(kp: np.ndarray, transforms: np.ndarray) -> np.ndarray:
+    from retrowalk.video.camera import to_scene
+
+    return to_scene(kp, transforms)
+
+
+def _edges(kp: np.ndarray, frame_size: tuple[int, int]) -> dict[str, np.ndarray]:
+    """Per foot, the frames where it is at (or beyond) the image border."""
+    w, h = frame_size
+    leg = float(np.nanmedian(leg_length_px(kp))) if np.isfinite(kp[:, :, 0]).any() else 0.0
+    margin = EDGE_MARGIN * (leg if np.isfinite(leg) else 0.0)
+    out = {}
+    for side, points in FEET.items():
+        x, y = kp[:, list(points), 0], kp[:, list(points), 1]
+        near = (x < margin) | (x > w - margin) | (y > h - margin)
+        out[side] = near.any(axis=1)
+    return out
+
+
+def _hidden_feet_share(kp: np.ndarray) -> float:
+    seen = np.isfinite(kp[:, LEFT_HIP, 0])
+    if not seen.any():
+        return 0.0
+    feet = [i for side in FEET.values() for i in side]
+    vis = np.nanmean(kp[seen][:, feet, 2], axis=1)
+    return float(np.mean(vis < 0.5))
+
+
+def _no_walking_reason(
+    walker: int | None, seen_s: float, view: dict[str, Any], contacts: list[Contact]
+) -> str:
+    if walker is None or seen_s < MIN_SEEN_S:
+        return "not tracked"
+    if view["view"] in ("unsupported", "on the spot") and len(contacts) < 3:
+        moving = (
+            float(view.get("lateral_leg", 0.0)) >= 0.5
+            or abs(float(view.get("size_change", 0.0))) >= 0.1
+        )
+        return "view unsupported" if moving else "not moving"
+    if view["view"] == "unsupported":
+        return "view unsupported"
+    return "too few contacts"
+
+
+def _speed(
+    scene: np.ndarray,
+    bout: VideoBout,
+    fps: float,
+    m_per_px: float | None,
+    height_m: float | None,
+    child: bool,
+) -> dict[str, Any]:
+    """Mean speed of a bout from the hips' scene path, in the best unit available."""
+    cs = bout.contacts
+    a, b = round(cs[0].frame), round(cs[-1].frame)
+    hip = (scene[a : b + 1, LEFT_HIP, :2] + scene[a : b + 1, RIGHT_HIP, :2]) / 2
+    hip = hip[np.isfinite(hip).all(axis=1)]
+    duration = max((cs[-1].frame - cs[0].frame) / fps, 1e-9)
+    leg_px = float(np.nanmedian([c.leg_px for c in cs]))
+    out: dict[str, Any] = {"speed_mps": None, "distance_m": None, "m_per_leg": None}
+    if len(hip) < 2 or not np.isfinite(leg_px) or leg_px <= 0:
+        out["speed_source"] = "not measured"
+        return out
+    dist_px = float(abs(hip[-1, 0] - hip[0, 0]))  # along the path, side view
+    body_px = leg_px / leg_fraction(child)
+    out["speed_body_heights_per_s"] = round(float(dist_px / body_px / duration), 3)
+    if m_per_px is not None:
+        out["m_per_leg"] = m_per_px * leg_px
+        out["speed_source"] = "floor marks at a known distance"
+    elif height_m is not None:
+        out["m_per_leg"] = scale_m_per_leg(height_m, child)
+        out["speed_source"] = "stated height"
+    else:
+        out["speed_source"] = "none given: speed in body heights per second only"
+        return out
+    out["distance_m"] = dist_px / leg_px * out["m_per_leg"]
+    out["speed_mps"] = out["distance_m"] / duration
+    return out
+
+
+def analyse_walk(
+    tracks: list[Track],
+    transforms: np.ndarray,
+    cuts: list[int],
+    fps: float,
+    n_frames: int,
+    stride: int,
+    frame_size: tuple[int, int],
+    *,
+    height_m: float | None,
+    age_years: float | None = None,
+    options: VideoOptions | None = None,
+    background_share: dict[int, float] | None = None,
+    moving_shots: set[int] | None = None,
+) -> WalkResult:
+    """Bouts and steps of the walker, shot by shot.
+
+    Parameters
+    ----------
+    tracks
+        Everybody tracked (each with the shot it was seen in).
+    transforms
+        ``(n_frames, 2, 3)`` image-to-scene transforms (the camera's motion).
+    cuts
+        First frames of the shots after the first.
+    fps, n_frames, stride
+        Frame rate, frame count and pose stride (frames between poses).
+    frame_size
+        Width and height of the frames in pixels.
+    height_m
+        The stated height, or ``None`` (no metres then, unless floor marks).
+    age_years
+        Decides child proportions when ``options.child`` is ``None``.
+    options
+        Floor marks, child.
+    background_share
+        Per frame fed, the share of background features followed (camera
+        motion quality); frames below 0.2 make a moving camera's travel unsure.
+    moving_shots
+        Indices of the shots in which the camera moved.
+    """
+    options = options or VideoOptions()
+    child = (
+        bool(options.child)
+        if options.child is not None
+        else (age_years is not None and age_years < CHILD_MAX_AGE_YEARS)
+    )
+    who = "the child" if child else "the walker"
+    shots = shot_bounds(cuts, n_frames)
+    result = WalkResult()
+    walker_kp = np.full((n_frames, 33, 3), np.nan)
+    result.keypoints = walker_kp
+    shot_info: list[dict[str, Any]] = []
+    m_per_px_marks = options.m_per_px()
+    forward_contacts: list[Contact] = []
+    backward: list[tuple[int, np.ndarray, list[Contact]]] = []
+    for s, (a, b) in enumerate(shots):
+        mine = [t for t in tracks if t.shot == s]
+        dense = [dense_keypoints(t, n_frames, stride) for t in mine]
+        scene = [_to_scene(d, transforms) for d in dense]
+        walker, why = choose_walker(scene, fps) if scene else (None, "nobody was found")
+        info: dict[str, Any] = {
+            "shot": s,
+            "start_s": round(a / fps, 3),
+            "end_s": round(b / fps, 3),
+            "people_seen": len(mine),
+            "camera_moving": bool(moving_shots and s in moving_shots),
+            "walker": None,
+            "view": None,
+            "contacts": 0,
+            "bouts": 0,
+            "no_walking_reason": None,
+        }
+        result.others.extend(d for k, d in enumerate(dense) if k != walker)
+        if walker is None:
+            info["no_walking_reason"] = "not tracked"
+            shot_info.append(info)
+            continue
+        kp_img, kp = dense[walker], scene[walker]
+        walker_kp[a:b] = kp_img[a:b]
+        seen = np.flatnonzero(np.isfinite(kp[:, LEFT_HIP, 0]))
+        span = np.arange(seen[0], seen[-1] + 1) if len(seen) else np.array([], dtype=int)
+        lost = np.setdiff1d(span, seen)
+        seen_s = len(seen) / fps
+        view = classify_view(kp, fps)
+        edge = _edges(kp_img, frame_size)
+        contacts = find_contacts(kp, fps, str(view["view"]), edge) if seen_s >= MIN_SEEN_S else []
+        vbouts = group_bouts(contacts, fps, str(view["view"])) if contacts else []
+        hidden = _hidden_feet_share(kp)
+        info.update(
+            walker={
+                "why": why,
+                "seen": _intervals(seen, fps),
+                "tracking_lost": _intervals(lost, fps),
+                "feet_hidden_share": round(hidden, 3),
+            },
+            view=view,
+            contacts=len(contacts),
+            bouts=len(vbouts),
+        )
+        if hidden > HIDDEN_FEET_SHARE:
+            result.notes.append(
+                f"shot {s + 1}: the feet of {who} were hidden in {hidden:.0%} of the frames; "
+                f"keep {who} whole, feet included, in view"
+            )
+        if not vbouts:
+            info["no_walking_reason"] = _no_walking_reason(walker, seen_s, view, contacts)
+        if info["camera_moving"] and background_share is not None:
+            fed = [f for f in background_share if a <= f < b]
+            poor = [f for f in fed if background_share[f] < 0.2]
+            if fed and len(poor) > 0.3 * len(fed):
+                for vb in vbouts:
+                    vb.direction, vb.confidence = "uncertain", 0.0
+                result.notes.append(
+                    f"shot {s + 1}: the camera moved and too little background was seen to "
+                    "measure travel; direction is uncertain"
+                )
+        for vb in vbouts:
+            sp = _speed(kp, vb, fps, m_per_px_marks if s == 0 else None, height_m, child)
+            self_index = len(result.bouts)
+            cs = vb.contacts
+            t0, t1 = cs[0].frame / fps, cs[-1].frame / fps
+            duration = max(t1 - t0, 1e-9)
+            m_per_leg = sp.pop("m_per_leg")
+            lengths = [c.length_leg for c in cs[1:] if np.isfinite(c.length_leg)]
+            side_view = view["view"] == "side"
+            travel = cs[0].travel
+            if side_view or view["view"] == "on the spot":
+                travel_word = "right" if travel > 0 else "left"
+            else:
+                travel_word = "towards the camera" if travel > 0 else "away from the camera"
+            extra: dict[str, Any] = {
+                "shot": s,
+                "view": view["view"],
+                "travel": travel_word,
+                "step_length_leg": round(float(np.median(lengths)), 3) if lengths else None,
+                "speed_body_heights_per_s": sp.get("speed_body_heights_per_s"),
+                "speed_source": sp["speed_source"],
+            }
+            step_len = (
+                float(np.mean(lengths)) * m_per_leg if lengths and m_per_leg is not None else None
+            )
+            result.bouts.append(
+                {
+                    "start_s": t0,
+                    "end_s": t1,
+                    "direction": vb.direction,
+                    "direction_confidence": vb.confidence,
+                    "n_steps": len(cs),
+                    "cadence_spm": 60.0 * (len(cs) - 1) / duration,
+                    "speed_mps": sp["speed_mps"],
+                    "distance_m": sp["distance_m"],
+                    "step_length_m": step_len if side_view else None,
+                    "extra": extra,
+                }
+            )
+            for j, c in enumerate(cs):
+                length = (
+                    c.length_leg * m_per_leg
+                    if j and m_per_leg is not None and np.isfinite(c.length_leg) and side_view
+                    else None
+                )
+                result.steps.append(
+                    {
+                        "time_s": c.frame / fps,
+                        "bout": self_index,
+                        "direction": vb.direction,
+                        "side": c.side,
+                        "length_m": length,
+                    }
+                )
+            result.contacts.extend(cs)
+            if vb.direction == "forward":
+                forward_contacts.extend(cs)
+            elif vb.direction == "backward":
+                backward.append((self_index, kp, cs))
+        walked_s = sum(x["end_s"] - x["start_s"] for x in result.bouts if x["extra"]["shot"] == s)
+        if seen_s < SHORT_VIDEO_S and (not vbouts or walked_s < SHORT_VIDEO_S / 2):
+            result.notes.append(
+                f"shot {s + 1}: too short: {who} was seen walking for {seen_s:.1f} s; "
+                f"film at least {SHORT_VIDEO_S:.0f} s (6 or more steps) for a count you can trust"
+            )
+        shot_info.append(info)
+    form = [{"bout": i, "cues": form_cues(kp, cs, forward_contacts, fps)} for i, kp, cs in backward]
+    main = max(shot_info, key=lambda x: (x["contacts"], x["walker"] is not None), default=None)
+    reasons = [x["no_walking_reason"] for x in shot_info if x["no_walking_reason"]]
+    result.video = {
+        "shots": shot_info,
+        "cuts_s": [round(c / fps, 3) for c in cuts],
+        "walker": main["walker"] if main else None,
+        "no_walking_reason": None
+        if result.bouts
+        else (main["no_walking_reason"] if main and main["no_walking_reason"] else "not tracked"),
+        "child_proportions": child,
+        "speed_unit": "m/s"
+        if (m_per_px_marks is not None or height_m is not None)
+        else "body heights per second (no height or floor distance given)",
+        "form": form,
+    }
+    if not result.bouts:
+        reason = result.video["no_walking_reason"]
+        result.notes.append(f"no walking was found: {reason}")
+    elif reasons:
+        result.notes.append(
+            "shots without walking: "
+            + ", ".join(
+                f"{x['shot'] + 1} ({x['no_walking_reason']})"
+                for x in shot_info
+                if x["no_walking_reason"]
+            )
+        )
+    return result
