@@ -3,8 +3,9 @@
 The rules are in ``data/coach/screening.toml``; each carries its reason in plain
 words. The most careful outcome among the matching rules wins and every
 matching rule's reason is returned, so the person sees *why*. Advice follows the
-safety guidance in ``shared/docs/articles`` ("check with a doctor first,
-especially with a history of balance problems or knee problems").
+safety guidance of consumer articles on backward walking (e.g. Stosh K., "7 Tips
+and Tricks of Walking Backwards", web article, about 2024): check with a doctor
+first, especially with a history of balance or knee problems.
 """
 
 from __future__ import annotations
