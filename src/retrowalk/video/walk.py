@@ -122,7 +122,7 @@ def _edges(kp: np.ndarray, frame_size: tuple[int, int]) -> dict[str, np.ndarray]
     for side, points in FEET.items():
         x, y = kp[:, list(points), 0], kp[:, list(points), 1]
         near = (x < margin) | (x > w - margin) | (y > h - margin)
-        out[side] = near.any(axis=1)
+        out[side] = np.asarray(near.any(axis=1), dtype=bool)
     return out
 
 
