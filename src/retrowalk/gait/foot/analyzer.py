@@ -1,0 +1,413 @@
+"""The foot-sensor gait analyser: strides, contacts, toe axis and per-stride direction.
+
+See :mod:`retrowalk.gait.foot` for the method and its sources.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from retrowalk.errors import AnalysisError
+from retrowalk.gait.foot._math import (
+    _lowpass,
+    _quat_cumprod,
+    _quat_from_rotvec,
+    _quat_rotate,
+    _unit,
+)
+from retrowalk.gait.foot.bouts import direction_runs
+from retrowalk.gait.foot.stance import StanceSegmentation
+
+#: Columns of :attr:`FootGaitAnalyzer.strides_`, in order.
+STRIDE_COLUMNS = (
+    "start_sample",
+    "end_sample",
+    "ic_sample",
+    "duration_s",
+    "stride_length_m",
+    "displacement_vertical_m",
+    "direction_angle_deg",
+    "direction",
+    "direction_confidence",
+    "heading_change_deg",
+    "turning",
+    "swing_rotation_deg",
+    "bout",
+)
+
+
+class FootGaitAnalyzer(StanceSegmentation):
+    """Strides, initial contacts and walking direction from one foot sensor.
+
+    The sensor may sit on the foot in any orientation; the method only assumes
+    that it stays put during the recording. See the module docstring for the
+    method and its sources.
+
+    Parameters
+    ----------
+    zero_velocity_threshold_rads
+        Angular-rate scale of the zero-velocity detector (``sigma_omega`` of
+        Skog et al. 2010, with the detector threshold gamma set to 1).
+    zero_velocity_acc_threshold_mps2
+        Specific-force scale of the same detector (``sigma_a``).
+    zero_velocity_window_s
+        Window of the detector (Skog et al. used 3-5 samples at 100 Hz).
+    min_stance_s
+        Shortest rest that separates two strides; shorter still moments inside
+        a movement are ignored.
+    contact_delay_s
+        Time from the end of the swing lobe (the foot's last extreme pitch in the
+        air) to the initial contact; 40 ms is the median on ipol-gait (see the
+        module docstring).
+    min_swing_rotation_deg
+        Smallest pitch rotation of the swing lobe for a movement to count as a
+        stride (shuffles and weight shifts rotate the foot much less).
+    min_stride_length_m
+        Smallest horizontal displacement of a stride.
+    min_stride_duration_s, max_stride_duration_s
+        Plausible durations of the movement between two rests.
+    forward_max_angle_deg
+        Largest angle between displacement and toe direction still called
+        ``"forward"``.
+    backward_min_angle_deg
+        Smallest angle called ``"backward"``; in between is ``"uncertain"``.
+    confident_margin_deg
+        Angles within this of the ideal 0 or 180 degrees get the full confidence;
+        confidence falls linearly to 0 at the class thresholds.
+    turning_threshold_deg
+        Heading change within one stride above which the stride is flagged as
+        turning.
+    sideways_min_angle_deg
+        Strides travelling between this angle and its supplement from the toe
+        axis, without turning, are ``"sideways"`` (a side-step: never called
+        forward or backward).
+    max_pause_s
+        Longest pause between strides inside one walking bout (the contract's
+        "pauses < 2 s").
+    min_bout_strides
+        Fewest strides of this foot in a bout (2 strides + the inferred contact
+        of the other foot = 3 steps).
+    swing_lowpass_hz
+        Low-pass cut-off of the ML angular rate used to find the swing lobe.
+
+    Attributes
+    ----------
+    initial_contacts_ : numpy.ndarray of int64
+        Sample index of the initial contact of every detected stride of this foot.
+    other_foot_contacts_ : numpy.ndarray of int64
+        Inferred initial contacts of the other foot: midway between consecutive
+        own contacts inside a walking bout (not measured; mark as inferred).
+    strides_ : pandas.DataFrame
+        One row per stride with the columns of :data:`STRIDE_COLUMNS`:
+        ``start_sample`` / ``end_sample`` (last still sample before and first
+        still sample after the movement), ``ic_sample`` (its initial contact),
+        ``duration_s``, ``stride_length_m`` (horizontal displacement),
+        ``displacement_vertical_m``, ``direction_angle_deg`` (0 = towards the
+        toe), ``direction`` (``"forward"``, ``"backward"``, ``"sideways"`` or
+        ``"uncertain"``),
+        ``direction_confidence`` (0..1, confidence in that label; 0 for
+        ``"uncertain"``), ``heading_change_deg`` (signed rotation of the foot
+        about the vertical during the stride), ``turning`` (bool),
+        ``swing_rotation_deg`` and ``bout`` (index into ``walking_bouts_``, -1
+        outside bouts).
+    walking_bouts_ : list of tuple of int
+        ``(start_sample, end_sample)`` of each stretch of at least
+        ``min_bout_strides`` strides with pauses shorter than ``max_pause_s``,
+        cut where the stride direction changes (see
+        :func:`~retrowalk.gait.foot.bouts.direction_runs`).
+    toe_axis_ : numpy.ndarray or None
+        Unit vector of the foot's long axis towards the toe, in device axes
+        (horizontal at a typical rest), ``None`` without strides.
+    ml_axis_ : numpy.ndarray or None
+        Unit vector of the principal rotation (medio-lateral) axis.
+    toe_axis_confidence_ : float
+        Share of the pooled pitch-excursion evidence that agrees with the chosen
+        toe end (0.5 = no evidence, 1 = unanimous).
+    stationary_ : numpy.ndarray of bool
+        Per-sample zero-velocity decision.
+    sampling_rate_hz_ : float
+    """
+
+    def __init__(
+        self,
+        *,
+        zero_velocity_threshold_rads: float = 1.0,
+        zero_velocity_acc_threshold_mps2: float = 2.0,
+        zero_velocity_window_s: float = 0.05,
+        min_stance_s: float = 0.05,
+        contact_delay_s: float = 0.03,
+        min_swing_rotation_deg: float = 20.0,
+        min_stride_length_m: float = 0.10,
+        min_stride_duration_s: float = 0.2,
+        max_stride_duration_s: float = 3.0,
+        forward_max_angle_deg: float = 45.0,
+        backward_min_angle_deg: float = 135.0,
+        confident_margin_deg: float = 22.0,
+        turning_threshold_deg: float = 25.0,
+        max_pause_s: float = 2.0,
+        min_bout_strides: int = 2,
+        swing_lowpass_hz: float = 8.0,
+        min_movement_rotation_deg: float = 15.0,
+        min_lobe_rotation_deg: float = 5.0,
+        sideways_min_angle_deg: float = 65.0,
+    ) -> None:
+        self.zero_velocity_threshold_rads = zero_velocity_threshold_rads
+        self.zero_velocity_acc_threshold_mps2 = zero_velocity_acc_threshold_mps2
+        self.zero_velocity_window_s = zero_velocity_window_s
+        self.min_stance_s = min_stance_s
+        self.contact_delay_s = contact_delay_s
+        self.min_swing_rotation_deg = min_swing_rotation_deg
+        self.min_stride_length_m = min_stride_length_m
+        self.min_stride_duration_s = min_stride_duration_s
+        self.max_stride_duration_s = max_stride_duration_s
+        self.forward_max_angle_deg = forward_max_angle_deg
+        self.backward_min_angle_deg = backward_min_angle_deg
+        self.confident_margin_deg = confident_margin_deg
+        self.turning_threshold_deg = turning_threshold_deg
+        self.max_pause_s = max_pause_s
+        self.min_bout_strides = min_bout_strides
+        self.swing_lowpass_hz = swing_lowpass_hz
+        self.min_movement_rotation_deg = min_movement_rotation_deg
+        self.min_lobe_rotation_deg = min_lobe_rotation_deg
+        self.sideways_min_angle_deg = sideways_min_angle_deg
+
+    # ------------------------------------------------------------------ #
+    def analyze(
+        self,
+        acc_mps2: np.ndarray,
+        gyro_rads: np.ndarray | None,
+        sampling_rate_hz: float,
+    ) -> FootGaitAnalyzer:
+        """Detect strides in one foot recording.
+
+        Parameters
+        ----------
+        acc_mps2
+            ``(n, 3)`` acceleration including gravity, device axes, any orientation.
+        gyro_rads
+            ``(n, 3)`` angular rate on the same axes. Required.
+        sampling_rate_hz
+            Uniform sampling rate of both.
+
+        Returns
+        -------
+        FootGaitAnalyzer
+            ``self``, with the result attributes set.
+
+        Raises
+        ------
+        AnalysisError
+            Without a gyroscope, or with arrays of the wrong shape.
+        """
+        if gyro_rads is None:
+            raise AnalysisError(
+                "foot analysis needs a gyroscope (angular rate); this recording has only "
+                "acceleration"
+            )
+        acc = np.asarray(acc_mps2, dtype=np.float64)
+        gyro = np.asarray(gyro_rads, dtype=np.float64)
+        if acc.ndim != 2 or acc.shape[1] != 3 or gyro.shape != acc.shape:
+            raise AnalysisError(
+                f"foot analysis needs (n, 3) acceleration and angular rate of equal shape, "
+                f"got {acc.shape} and {gyro.shape}"
+            )
+        if not sampling_rate_hz > 0:
+            raise AnalysisError("sampling rate must be positive")
+        if not (np.all(np.isfinite(acc)) and np.all(np.isfinite(gyro))):
+            raise AnalysisError("foot analysis needs finite sensor values (found NaN or inf)")
+        fs = float(sampling_rate_hz)
+        self.sampling_rate_hz_ = fs
+        self._reset(acc.shape[0])
+
+        still, stat = self._zero_velocity(acc, gyro, fs)
+        self.stationary_ = still
+        if acc.shape[0] < int(fs):
+            return self
+
+        # Medio-lateral axis: principal axis of the angular rate where the foot turns fast.
+        # The low-pass keeps the impacts at ground contact from tilting the axis.
+        gyro_lp = _lowpass(gyro, self.swing_lowpass_hz, fs)
+        gyro_norm = np.linalg.norm(gyro_lp, axis=1)
+        fast = gyro_norm > max(float(np.percentile(gyro_norm, 50)), 0.5)
+        if fast.sum() < 3:
+            return self
+        _, vecs = np.linalg.eigh(gyro_lp[fast].T @ gyro_lp[fast])
+        ml = vecs[:, -1]
+        pitch_rate = gyro_lp @ ml
+        segments = self._stride_segments(pitch_rate, still, stat, fs)
+        if not segments:
+            return self
+
+        rest_len = max(round(0.2 * fs), 1)
+        raw: list[dict[str, float | int | np.ndarray]] = []
+        for i0, i1, lobe_end, rotation_deg in segments:
+            stride = self._integrate(acc, gyro, ml, i0, i1, lobe_end, rotation_deg, rest_len, fs)
+            if stride is not None:
+                raw.append(stride)
+        if not raw:
+            return self
+
+        # Toe end of the long axis: the end that dips furthest below horizontal.
+        votes = np.array([float(s["pitch_vote"]) for s in raw])
+        total = float(np.sum(np.abs(votes)))
+        # pitch_vote = max + min elevation of c = ML x up: negative when c is the toe.
+        toe_sign = -1.0 if np.sum(votes) > 0 else 1.0
+        agree = float(np.sum(np.abs(votes[np.sign(votes) == -toe_sign]))) if total > 0 else 0.0
+        self.toe_axis_confidence_ = agree / total if total > 0 else 0.5
+        self.ml_axis_: np.ndarray | None = ml
+        ups = np.array([s["up"] for s in raw])
+        self.toe_axis_: np.ndarray | None = toe_sign * _unit(np.cross(ml, _unit(ups.mean(axis=0))))
+
+        self._classify(raw, toe_sign, fs)
+        return self
+
+    # ------------------------------------------------------------------ #
+    def _reset(self, n: int) -> None:
+        self.initial_contacts_ = np.zeros(0, dtype=np.int64)
+        self.other_foot_contacts_ = np.zeros(0, dtype=np.int64)
+        self.strides_ = pd.DataFrame({c: [] for c in STRIDE_COLUMNS})
+        self.walking_bouts_: list[tuple[int, int]] = []
+        self.toe_axis_ = None
+        self.ml_axis_ = None
+        self.toe_axis_confidence_ = 0.5
+        self.stationary_ = np.zeros(n, dtype=bool)
+
+    def _integrate(
+        self,
+        acc: np.ndarray,
+        gyro: np.ndarray,
+        ml: np.ndarray,
+        i0: int,
+        i1: int,
+        lobe_end: int,
+        rotation_deg: float,
+        rest_len: int,
+        fs: float,
+    ) -> dict[str, float | int | np.ndarray] | None:
+        """Strapdown integration and pitch evidence of one stride (rest to rest)."""
+        dt = 1.0 / fs
+        ic = min(lobe_end + round(self.contact_delay_s * fs), i1)
+
+        # Orientation at the starting rest: gravity from the still samples before it.
+        r0 = max(i0 - rest_len + 1, 0)
+        f0 = acc[r0 : i0 + 1].mean(axis=0)
+        up = _unit(f0)
+        # Strapdown: q_k rotates device axes at sample k into device axes at i0.
+        dq = _quat_from_rotvec(gyro[i0 + 1 : i1 + 1] * dt)
+        q = np.vstack([[1.0, 0.0, 0.0, 0.0], _quat_cumprod(dq)])
+        acc_0 = _quat_rotate(q, acc[i0 : i1 + 1])
+        lin = acc_0 - f0
+        vel = np.vstack([np.zeros(3), np.cumsum(0.5 * (lin[1:] + lin[:-1]) * dt, axis=0)])
+        ramp = np.linspace(0.0, 1.0, vel.shape[0])[:, None]
+        vel = vel - ramp * vel[-1]
+        disp = np.sum(0.5 * (vel[1:] + vel[:-1]) * dt, axis=0)
+        vertical = float(disp @ up)
+        horizontal = disp - vertical * up
+        length = float(np.linalg.norm(horizontal))
+        if length < self.min_stride_length_m:
+            return None
+
+        # Long-axis candidate c = ML x up (horizontal at rest) and its elevation history.
+        c = _unit(np.cross(ml, up))
+        c_t = _quat_rotate(q, np.broadcast_to(c, (q.shape[0], 3)))
+        elevation = np.arcsin(np.clip(c_t @ up, -1.0, 1.0))
+        pitch_vote = float(elevation.max() + elevation.min())
+        c_end = c_t[-1] - (c_t[-1] @ up) * up
+        heading = float(np.degrees(np.arctan2(np.cross(c, c_end) @ up, c @ c_end)))
+        return {
+            "start_sample": i0,
+            "end_sample": i1,
+            "ic_sample": ic,
+            "horizontal": horizontal,
+            "vertical": vertical,
+            "length": length,
+            "c": c,
+            "c_end": _unit(c_end),
+            "up": up,
+            "heading": heading,
+            "rotation": rotation_deg,
+            "pitch_vote": pitch_vote,
+        }
+
+    def _classify(
+        self, raw: list[dict[str, float | int | np.ndarray]], toe_sign: float, fs: float
+    ) -> None:
+        rows = []
+        for s in raw:
+            toe = _unit(toe_sign * (np.asarray(s["c"]) + np.asarray(s["c_end"])))
+            horizontal = np.asarray(s["horizontal"])
+            cos_a = float(horizontal @ toe) / max(float(s["length"]), 1e-12)
+            angle = float(np.degrees(np.arccos(np.clip(cos_a, -1.0, 1.0))))
+            direction, confidence = self._label(angle)
+            if direction == "sideways" and abs(float(s["heading"])) > self.turning_threshold_deg:
+                direction = "uncertain"  # a pivot in a turn, not a side-step
+            if float(s["rotation"]) < self.min_swing_rotation_deg:
+                # A pivot or shuffle without a clear swing: its small displacement
+                # says little about the walking direction.
+                direction, confidence = "uncertain", 0.0
+            confidence *= 2.0 * max(self.toe_axis_confidence_ - 0.5, 0.0)
+            rows.append(
+                {
+                    "start_sample": int(s["start_sample"]),
+                    "end_sample": int(s["end_sample"]),
+                    "ic_sample": int(s["ic_sample"]),
+                    "duration_s": (int(s["end_sample"]) - int(s["start_sample"])) / fs,
+                    "stride_length_m": float(s["length"]),
+                    "displacement_vertical_m": float(s["vertical"]),
+                    "direction_angle_deg": angle,
+                    "direction": direction,
+                    "direction_confidence": confidence,
+                    "heading_change_deg": float(s["heading"]),
+                    "turning": abs(float(s["heading"])) > self.turning_threshold_deg,
+                    "swing_rotation_deg": float(s["rotation"]),
+                    "bout": -1,
+                }
+            )
+        strides = pd.DataFrame(rows, columns=list(STRIDE_COLUMNS))
+
+        # Walking bouts: strides separated by pauses shorter than max_pause_s.
+        max_gap = self.max_pause_s * fs
+        starts = strides["start_sample"].to_numpy()
+        ends = strides["end_sample"].to_numpy()
+        breaks = np.flatnonzero(starts[1:] - ends[:-1] > max_gap) + 1
+        labels = strides["direction"].tolist()
+        # A change of direction starts a new bout, with or without a pause.
+        groups = [
+            group[run]
+            for group in np.split(np.arange(len(strides)), breaks)
+            for run in direction_runs([labels[i] for i in group], self.min_bout_strides)
+        ]
+        bouts: list[tuple[int, int]] = []
+        bout_col = np.full(len(strides), -1, dtype=np.int64)
+        other: list[np.ndarray] = []
+        ics = strides["ic_sample"].to_numpy(dtype=np.int64)
+        for group in groups:
+            if len(group) < self.min_bout_strides:
+                continue
+            bout_col[group] = len(bouts)
+            bouts.append((int(starts[group[0]]), int(ends[group[-1]])))
+            own = ics[group]
+            other.append((own[:-1] + own[1:]) // 2)
+        strides["bout"] = bout_col
+        self.strides_ = strides
+        self.initial_contacts_ = ics
+        self.other_foot_contacts_ = (
+            np.concatenate(other).astype(np.int64) if other else np.zeros(0, dtype=np.int64)
+        )
+        self.walking_bouts_ = bouts
+
+    def _label(self, angle_deg: float) -> tuple[str, float]:
+        """Direction label and its confidence from the displacement-to-toe angle."""
+        margin = self.confident_margin_deg
+        if angle_deg <= self.forward_max_angle_deg:
+            span = max(self.forward_max_angle_deg - margin, 1e-9)
+            return "forward", float(np.clip((self.forward_max_angle_deg - angle_deg) / span, 0, 1))
+        if angle_deg >= self.backward_min_angle_deg:
+            span = max((180.0 - margin) - self.backward_min_angle_deg, 1e-9)
+            return "backward", float(
+                np.clip((angle_deg - self.backward_min_angle_deg) / span, 0, 1)
+            )
+        if self.sideways_min_angle_deg <= angle_deg <= 180.0 - self.sideways_min_angle_deg:
+            return "sideways", 0.0
+        return "uncertain", 0.0
