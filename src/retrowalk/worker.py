@@ -60,7 +60,8 @@ PR_SET_PDEATHSIG = 1
 
 
 # -- job locks (released by the kernel when the holder dies) -------------------------
-def _lock_path(data_dir: Path, recording_id: int, kind: str) -> Path:
+def job_lock_path(data_dir: Path, recording_id: int, kind: str) -> Path:
+    """The ``"claim"`` or ``"run"`` lock file of a recording's analysis job."""
     return data_dir / "locks" / f"recording-{recording_id}.{kind}.lock"
 
 
@@ -87,7 +88,7 @@ def _unlock(fd: int) -> None:
 def job_is_held(data_dir: Path, recording_id: int) -> bool:
     """True while a live process holds the claim or the run lock of a recording."""
     for kind in ("claim", "run"):
-        fd = _try_lock(_lock_path(data_dir, recording_id, kind))
+        fd = _try_lock(job_lock_path(data_dir, recording_id, kind))
         if fd is None:
             return True
         _unlock(fd)
@@ -341,7 +342,7 @@ def process(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) 
     The job's claim lock is held from before the claim until the result is
     written; the analysis itself runs under the job's run lock.
     """
-    claim = _try_lock(_lock_path(data_dir, recording_id, "claim"))
+    claim = _try_lock(job_lock_path(data_dir, recording_id, "claim"))
     if claim is None:
         return ""  # another worker has it
     try:
@@ -363,7 +364,7 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
         from retrowalk.app.analyse import upload_options
 
         options = upload_options(recording.person, recording, data_dir)
-    run_lock = str(_lock_path(data_dir, recording_id, "run"))
+    run_lock = str(job_lock_path(data_dir, recording_id, "run"))
     try:
         out = runner.call(
             run_locked, run_lock, analyse_file, path, options, str(data_dir / "reports"), filename
