@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from gait.trunk_helpers import regular_steps, walking_recording
-from retrowalk import analysis as analysis_module
-from retrowalk.analysis import DEFAULT_HEIGHT_M, AnalysisOptions, analyze
+from retrowalk.core.recording import Gap, Recording
 from retrowalk.gait.spatial import height_based_step_length_m
-from retrowalk.recording import Gap, Recording
+from retrowalk.pipeline import DEFAULT_HEIGHT_M, AnalysisOptions, analyze
+from retrowalk.pipeline.trunk import TrunkPipeline
+from retrowalk.summary.contract import bout_to_dict, to_dict, to_json
 
 
 def _still(duration_s: float = 60.0, fs: float = 100.0, gyro: bool = True) -> Recording:
@@ -25,7 +26,7 @@ def _still(duration_s: float = 60.0, fs: float = 100.0, gyro: bool = True) -> Re
 def test_still_recording_has_no_bouts_and_valid_json():
     result = analyze(_still())
     assert result.bouts == [] and result.steps == []
-    doc = json.loads(result.to_json())
+    doc = json.loads(to_json(result))
     assert doc["bouts"] == [] and doc["summary"]["forward"]["steps"] == 0
     assert doc["assumptions"]["height_m"] == DEFAULT_HEIGHT_M
     assert doc["assumptions"]["height_source"] == "default"
@@ -51,7 +52,7 @@ def test_three_step_bout():
 
 def test_bout_fields_follow_the_contract():
     rec = walking_recording(regular_steps(5.0, 20), 30.0)
-    doc = analyze(rec, AnalysisOptions(placement="lower_back", height_m=1.8)).to_dict()
+    doc = to_dict(analyze(rec, AnalysisOptions(placement="lower_back", height_m=1.8)))
     (bout,) = doc["bouts"]
     for key in ("start_s", "end_s", "direction", "direction_confidence", "n_steps", "cadence_spm"):
         assert key in bout
@@ -81,16 +82,15 @@ def test_no_bout_across_a_gap():
         assert bout.end_s <= 10.0 or bout.start_s >= 10.4
 
 
-def test_chunked_scan_equals_one_pass(monkeypatch):
+def test_chunked_scan_equals_one_pass():
     rec = walking_recording(
         np.concatenate([regular_steps(5.0, 40), regular_steps(40.0, 60)]), 80.0, seed=3
     )
     one = analyze(rec, AnalysisOptions(placement="lower_back"))
-    monkeypatch.setattr(analysis_module, "CHUNK_S", 17.0)
-    monkeypatch.setattr(analysis_module, "CHUNK_OVERLAP_S", 8.0)
-    many = analyze(rec, AnalysisOptions(placement="lower_back"))
+    chunked = TrunkPipeline(chunk_s=17.0, chunk_overlap_s=8.0)
+    many = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": chunked})
     assert [s.time_s for s in many.steps] == [s.time_s for s in one.steps]
-    assert [b.to_dict() for b in many.bouts] == [b.to_dict() for b in one.bouts]
+    assert [bout_to_dict(b) for b in many.bouts] == [bout_to_dict(b) for b in one.bouts]
 
 
 def test_pocket_uses_the_height_model():

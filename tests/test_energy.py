@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from retrowalk import energy
+from retrowalk.summary import energy
+from retrowalk.summary.contract import bout_to_dict
 
 MPH_3_5 = 3.5 * 1609.344 / 3600.0  # m/s
 
@@ -109,5 +110,5 @@ def test_fill_bout_energy_sets_kcal_and_met(make_analysis):
     assert back.energy_kcal == pytest.approx(
         energy.met(0.6, "backward") * 70.0 * back.duration_s / 3600.0
     )
-    assert back.to_dict()["met"] == round(energy.met(0.6, "backward"), 2)
-    assert fwd.energy_kcal is None and fwd.to_dict()["met"] is None
+    assert bout_to_dict(back)["met"] == round(energy.met(0.6, "backward"), 2)
+    assert fwd.energy_kcal is None and bout_to_dict(fwd)["met"] is None

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from retrowalk.frame import body_frame
+from retrowalk.dsp.frame import body_frame
 
 
 def _bouncing(n: int = 2000, fs: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +73,7 @@ def test_cached_zero_phase_filter_equals_scipy(shape, padlen, cutoff):
     """The cached filter must stay exactly scipy's sosfiltfilt (guards scipy upgrades)."""
     from scipy import signal
 
-    from retrowalk.frame import butter_lowpass_sos, sosfiltfilt_cached
+    from retrowalk.dsp.filters import butter_lowpass_sos, sosfiltfilt_cached
 
     x = np.random.default_rng(7).normal(size=shape)
     x.flags.writeable = False  # inputs may be read-only views (pandas copy-on-write)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from retrowalk.recording import Gap, Recording
+from retrowalk.core.recording import Gap, Recording
 
 
 def _recording(n: int = 500, gyro: bool = True) -> Recording:

@@ -5,9 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from retrowalk import energy
-from retrowalk.analysis import Bout
-from retrowalk.session import detect_interval_pattern, format_duration, summarise
+from retrowalk.core.results import Bout
+from retrowalk.summary import energy
+from retrowalk.summary.contract import to_dict
+from retrowalk.summary.session import detect_interval_pattern, format_duration, summarise
 
 
 def test_interval_session_totals_and_pattern(interval_analysis):
@@ -35,7 +36,7 @@ def test_interval_session_totals_and_pattern(interval_analysis):
 def test_energy_totals_agree_with_bouts_and_json(interval_analysis):
     d = summarise(interval_analysis).to_dict()
     assert d["energy"]["kcal"] == pytest.approx(
-        interval_analysis.to_dict()["summary"]["energy_kcal"]
+        to_dict(interval_analysis)["summary"]["energy_kcal"]
     )
     back = [b for b in interval_analysis.bouts if b.direction == "backward"]
     kcal = sum(b.energy_kcal for b in back)

@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from realdata import snapshot_cases
 
-from retrowalk.analysis import AnalysisOptions, analyze
-from retrowalk.errors import RetrowalkError
+import retrowalk.video  # noqa: F401  (registers video as a source and its pipeline)
+from realdata import snapshot_cases
+from retrowalk.core.errors import RetrowalkError
 from retrowalk.io import read_recording
+from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.summary.contract import to_dict
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 UPDATE = os.environ.get("RETROWALK_UPDATE_SNAPSHOTS") == "1"
@@ -38,7 +40,7 @@ def _result(path: Path, root: Path, read_kw: dict[str, Any]) -> dict[str, Any]:
         analysis = analyze(recording, AnalysisOptions(placement=read_kw.get("placement", "auto")))
     except RetrowalkError as exc:
         return {"error": str(exc).replace(str(root), "<data>")}
-    out = analysis.to_dict()
+    out = to_dict(analysis)
     out.pop("analysis_version", None)
     out["recording"]["path"] = str(Path(out["recording"]["path"]).relative_to(root))
     return out

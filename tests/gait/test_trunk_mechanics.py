@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from trunk_helpers import regular_steps, walking_recording
 
-from retrowalk.frame import body_frame
+from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.bouts import BoutDetector, GaitInitiationFilter
 from retrowalk.gait.contacts import LateralityEstimator, TrunkContactDetector
 from retrowalk.gait.spatial import (

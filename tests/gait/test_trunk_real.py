@@ -13,8 +13,8 @@ from scipy import signal
 from scipy.spatial.transform import Rotation
 from trunk_helpers import data_module, match_count
 
-from retrowalk.analysis import AnalysisOptions, analyze
 from retrowalk.gait.placement import PlacementDetector
+from retrowalk.pipeline import AnalysisOptions, analyze
 
 TRIALS = ("1-1", "5-3", "9-4", "12-5")
 TOL = 25  # samples at 100 Hz: +/- 0.25 s

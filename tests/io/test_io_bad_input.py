@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from io_helpers import G, Motion, make_motion, write_table
 
-from retrowalk.errors import InputError, UnsupportedFormatError
+from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io import read_recording
 
 HEADER = ["time", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]

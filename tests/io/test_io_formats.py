@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from io_helpers import G, Motion, make_motion, write_cwa, write_gt3x, write_table
 
-from retrowalk.errors import InputError, UnsupportedFormatError
+from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io import read_recording
 
 EPOCH_NS = 1_700_000_000_000_000_000  # 2023-11-14T22:13:20Z

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from io_helpers import G, make_motion
 
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
 from retrowalk.io import read_recording
 
 NAMES = [

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from io_helpers import G, make_motion
 
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
 from retrowalk.io import resample as rs
 from retrowalk.io.columns import map_columns, time_unit_from_label
 from retrowalk.io.units import (

@@ -14,6 +14,7 @@ import pytest
 from browser_helpers import CHROMIUM, launch_chromium
 from retrowalk.report import write_report
 from retrowalk.report.figures import PALETTE
+from retrowalk.summary.contract import to_dict
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright (PyPI package) is not installed"
@@ -75,7 +76,7 @@ def test_report_renders_in_chromium(browser, interval_analysis, tmp_path):
         assert table.locator("tbody tr").count() == len(interval_analysis.bouts)
         assert table.locator("thead th").first.is_visible()
         first_speed = table.locator("tbody tr").first.locator('[data-json="bouts.0.speed_mps"]')
-        assert first_speed.inner_text() == str(interval_analysis.to_dict()["bouts"][0]["speed_mps"])
+        assert first_speed.inner_text() == str(to_dict(interval_analysis)["bouts"][0]["speed_mps"])
         assert page.locator("#steadiness-table").is_visible()
         assert page.locator("h2").count() >= 7
 

@@ -8,10 +8,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from retrowalk.errors import RetrowalkError
+from retrowalk.core.errors import RetrowalkError
 from retrowalk.report import report_data, write_report
 from retrowalk.report.html import render_html
-from retrowalk.session import summarise
+from retrowalk.summary.contract import to_json
+from retrowalk.summary.session import summarise
 
 
 class _Doc(HTMLParser):
@@ -60,7 +61,7 @@ def _lookup(data, path: str):
 
 def _expected_json(analysis) -> dict:
     """The JSON as a user gets it (serialised and read back), with the session summary."""
-    data = json.loads(analysis.to_json())
+    data = json.loads(to_json(analysis))
     data.setdefault("session", json.loads(json.dumps(summarise(analysis).to_dict())))
     return data
 

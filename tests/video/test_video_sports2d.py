@@ -19,6 +19,9 @@ from realdata import data_root
 pytest.importorskip("mediapipe", reason="the video extra (mediapipe) is not installed")
 cv2 = pytest.importorskip("cv2", reason="the video extra (opencv) is not installed")
 
+import retrowalk.video  # noqa: E402, F401  (registers video as a source and its pipeline)
+from retrowalk.summary.contract import bout_to_dict, to_dict  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 VIDEO = data_root() / "video" / "sports2d-demo.mp4"
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "sports2d_contacts.json").read_text())
@@ -48,16 +51,16 @@ def _reverse(src: Path, dst: Path) -> None:
 
 @pytest.fixture(scope="session")
 def forward_analysis():
-    from retrowalk.analysis import analyze
     from retrowalk.io import read_recording
+    from retrowalk.pipeline import analyze
 
     return analyze(read_recording(VIDEO))
 
 
 @pytest.fixture(scope="session")
 def reversed_analysis(tmp_path_factory):
-    from retrowalk.analysis import analyze
     from retrowalk.io import read_recording
+    from retrowalk.pipeline import analyze
 
     path = tmp_path_factory.mktemp("video") / "reversed.mp4"
     _reverse(VIDEO, path)
@@ -66,12 +69,12 @@ def reversed_analysis(tmp_path_factory):
 
 def _walk_bout(analysis):
     walks = [b for b in analysis.bouts if b.n_steps >= 3]
-    assert len(walks) == 1, [b.to_dict() for b in analysis.bouts]
+    assert len(walks) == 1, [bout_to_dict(b) for b in analysis.bouts]
     return walks[0]
 
 
 def test_forward_bout_steps_and_contact_times(forward_analysis):
-    data = forward_analysis.to_dict()
+    data = to_dict(forward_analysis)
     assert data["recording"]["placement"] == "video"
     bout = _walk_bout(forward_analysis)
     assert bout.direction == "forward"
@@ -89,7 +92,7 @@ def test_forward_bout_steps_and_contact_times(forward_analysis):
 
 
 def test_several_people_seen_and_only_walker_counted(forward_analysis):
-    video = forward_analysis.to_dict()["video"]
+    video = to_dict(forward_analysis)["video"]
     assert video["people_seen"] >= 2  # the man on the box is followed too
     assert "body heights" in video["walker"]["why"]
     # the man on the box: his own track yields no walking bout
@@ -111,7 +114,7 @@ def test_reversed_video_is_backward_with_same_steps(forward_analysis, reversed_a
     assert bout.direction == "backward"
     assert abs(bout.n_steps - _walk_bout(forward_analysis).n_steps) <= 1
     assert abs(bout.n_steps - FIXTURE["n_steps"]) <= 1
-    cues = analysis.to_dict()["video"]["form"][0]["cues"]
+    cues = to_dict(analysis)["video"]["form"][0]["cues"]
     assert [c["check"] for c in cues] == [
         "look_ahead",
         "shorter_steps",

@@ -5,7 +5,8 @@ person, the placement, an explicit calibration file) into
 :class:`~retrowalk.analysis.AnalysisOptions`, including the stored direction
 calibration profiles (:mod:`retrowalk.app.calibration`). :func:`analyse_file`
 reads the file and runs the pipeline with those options; a video file goes to
-the video pipeline, with a per-frame progress callback when one is given.
+the pipeline registered for it (video files: :mod:`retrowalk.video`, registered
+on import here), with a per-frame progress callback for videos when one is given.
 """
 
 from __future__ import annotations
@@ -16,12 +17,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from retrowalk.analysis import Analysis, AnalysisOptions, analyze
+# Importing retrowalk.video registers video files as a source of recordings and
+# its pipeline for them (the pose model and OpenCV load only when a video is read).
+import retrowalk.video  # noqa: F401
 from retrowalk.app.calibration import load_profile, stored_profiles
 from retrowalk.core.errors import AnalysisError
 from retrowalk.core.recording import Recording
+from retrowalk.core.results import Analysis
 from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.io import read_recording
+from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.video import VIDEO_FORMAT
+from retrowalk.video.analysis import analyze_video
 
 
 @dataclass(frozen=True)
@@ -177,10 +184,7 @@ def analyse_recording(
     on_frame: Callable[[int, int], None] | None = None,
 ) -> Analysis:
     """Run the pipeline on a read recording; videos report each frame to ``on_frame``."""
-    if recording.placement == "video" and on_frame is not None:
-        # Lazy: the video stack (pose model, OpenCV) loads only for videos.
-        from retrowalk.video.analysis import analyze_video
-
+    if recording.format == VIDEO_FORMAT and on_frame is not None:
         return analyze_video(recording, options, on_frame=on_frame)
     return analyze(recording, options)
 

@@ -9,7 +9,7 @@
 - :mod:`retrowalk.gait.foot`: the single-foot-sensor path.
 - :mod:`retrowalk.gait.direction`: forward / backward walking.
 
-``retrowalk.analysis.analyze`` puts them together.
+:func:`retrowalk.pipeline.analyze` puts them together.
 """
 
 from retrowalk.gait.bouts import BoutDetector, BoutSpan

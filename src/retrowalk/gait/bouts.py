@@ -1,7 +1,7 @@
 """Walking bouts from a sequence of initial contacts.
 
 A bout is continuous walking with at least three steps; a pause shorter than
-two seconds stays inside the bout (``shared/docs/analysis-contract.md``). This
+two seconds stays inside the bout (the bout rule of the JSON contract). This
 is the step-based definition of the Mobilise-D walking-bout assembly
 (Micó-Amigo et al. 2023, J NeuroEng Rehabil 20:78; Kluge et al. 2021, for the
 break and minimum-size rules), built directly on contacts rather than on a

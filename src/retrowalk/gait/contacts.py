@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
-from retrowalk.frame import lowpass
+from retrowalk.dsp.filters import lowpass
 
 # Delay between initial contact and the trunk's peak vertical acceleration /
 # horizontal jerk. Median over 12 subjects of ipol-gait: 40 ms and 30 ms; the

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrowalk.frame import lowpass
-from retrowalk.recording import Recording
+from retrowalk.core.recording import Recording
+from retrowalk.dsp.filters import lowpass
 
 
 class PlacementDetector:

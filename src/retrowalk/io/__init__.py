@@ -13,11 +13,14 @@ The format is recognised from the content (see :mod:`retrowalk.io.sniff`):
 ``sensor-logger``         Sensor Logger CSV export: zip, folder or one of its files
 ``axivity-cwa``           Axivity AX3/AX6 ``.cwa`` (needs the ``wearables`` extra)
 ``actigraph-gt3x``        ActiGraph ``.gt3x`` (needs the ``wearables`` extra)
-``video``                 mp4 / mov / avi / webm video (needs the ``video`` extra)
 ========================  ===========================================================
 
-Every problem with the input raises :class:`~retrowalk.errors.InputError` (or its
-subclass :class:`~retrowalk.errors.UnsupportedFormatError`) with a one-line
+Other kinds of recording register a reader of their own
+(:mod:`retrowalk.io.registry`): importing :mod:`retrowalk.video` adds ``video``
+(mp4 / mov / avi / webm, needs the ``video`` extra).
+
+Every problem with the input raises :class:`~retrowalk.core.errors.InputError` (or its
+subclass :class:`~retrowalk.core.errors.UnsupportedFormatError`) with a one-line
 message naming the file and, where it applies, the line and field.
 """
 
@@ -30,14 +33,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.core.recording import Recording
+from retrowalk.core.types import PLACEMENTS
 from retrowalk.io.assemble import Parsed
 from retrowalk.io.assemble import assemble as _assemble
+from retrowalk.io.registry import SourceReader, register_source, registered_sources
 from retrowalk.io.resample import DEFAULT_GAP_S
 from retrowalk.io.sniff import sniff
-from retrowalk.recording import PLACEMENTS, Recording
 
-__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "read_recording"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FORMATS",
+    "SourceReader",
+    "read_recording",
+    "register_source",
+    "registered_sources",
+]
 
 FORMATS = (
     "xsens-txt",
@@ -47,7 +59,6 @@ FORMATS = (
     "sensor-logger",
     "axivity-cwa",
     "actigraph-gt3x",
-    "video",
 )
 # Larger files are refused before anything is read: 2 GiB of text is about three
 # days of 100 Hz 6-axis samples; raise it explicitly for longer recordings.
@@ -121,8 +132,10 @@ def read_recording(
     if not gap_threshold_s > 0:
         raise InputError(p, f"gap threshold must be positive, not {gap_threshold_s!r}")
     try:
-        if _is_video(p, max_bytes):
-            return _read_video(p)
+        for source in registered_sources():
+            if source.recognises(p):
+                _check_size(p, max_bytes)
+                return source.read(p)
         parsed = _parse(p, max_bytes)
         return _assemble(
             parsed,
@@ -143,13 +156,7 @@ def _parse(path: Path, max_bytes: int) -> Parsed:
     if not path.exists():
         raise InputError(path, "no such file or folder")
     if path.is_file():
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                path,
-                f"the file is {_size(size)}, larger than the {_size(max_bytes)} limit "
-                "(raise max_bytes to read it)",
-            )
+        _check_size(path, max_bytes)
     elif not path.is_dir():
         raise InputError(path, "not a regular file or folder")
     detected = sniff(path)
@@ -189,23 +196,14 @@ def _parse(path: Path, max_bytes: int) -> Parsed:
     raise InputError(path, f"no reader for format {fmt}")  # pragma: no cover
 
 
-def _is_video(path: Path, max_bytes: int) -> bool:
-    from retrowalk.video.source import is_video_file
-
-    return is_video_file(path) and path.stat().st_size <= max_bytes
-
-
-def _read_video(path: Path) -> Recording:
-    """A video (mp4/mov/avi/webm) for the ``video`` extra; probed, not analysed yet."""
-    from retrowalk.video import available
-
-    if not available():
+def _check_size(path: Path, max_bytes: int) -> None:
+    size = path.stat().st_size
+    if size > max_bytes:
         raise InputError(
-            path, "this is a video; install the video extra: pip install 'retrowalk[video]'"
+            path,
+            f"the file is {_size(size)}, larger than the {_size(max_bytes)} limit "
+            "(raise max_bytes to read it)",
         )
-    from retrowalk.video.analysis import read_video
-
-    return read_video(path)
 
 
 def _size(n: int) -> str:

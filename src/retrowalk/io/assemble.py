@@ -1,4 +1,4 @@
-"""From parsed sensor streams to the canonical :class:`~retrowalk.recording.Recording`.
+"""From parsed sensor streams to the canonical :class:`~retrowalk.core.recording.Recording`.
 
 Every reader hands over one or more timed blocks of samples (a block is one table:
 its time column and the sensor columns read from it). This module repairs the
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
+from retrowalk.core.recording import Gap, Recording, UnitDecision
 from retrowalk.io import resample as rs
 from retrowalk.io.units import (
     acc_factor,
@@ -24,7 +25,6 @@ from retrowalk.io.units import (
     decide_gyro_unit,
     gyro_factor,
 )
-from retrowalk.recording import Gap, Recording, UnitDecision
 
 MIN_SAMPLES = 2
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrowalk.errors import InputError, UnsupportedFormatError
+from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io.assemble import Block, Parsed
 from retrowalk.io.columns import ColumnMap, map_columns, time_unit_from_label
 from retrowalk.io.sniff import TextLayout

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from retrowalk.errors import InputError, UnsupportedFormatError
+from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io.assemble import Block, Parsed
 from retrowalk.io.columns import ColumnMap, map_columns
 from retrowalk.io.delimited import read_block

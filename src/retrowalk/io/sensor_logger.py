@@ -14,7 +14,7 @@ import csv
 import io
 from pathlib import Path
 
-from retrowalk.errors import InputError, UnsupportedFormatError
+from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io.assemble import Block, Parsed
 from retrowalk.io.columns import ColumnMap
 from retrowalk.io.delimited import read_block

@@ -13,7 +13,8 @@ from typing import Literal
 
 import numpy as np
 
-from retrowalk.recording import UnitDecision
+from retrowalk.core.recording import UnitDecision
+from retrowalk.dsp.filters import lowpass
 
 STANDARD_GRAVITY = 9.80665
 DEG2RAD = np.pi / 180.0
@@ -169,12 +170,10 @@ def gyro_scale_ratio(
     a = acc[::step]
     w = gyro[::step]
     fs = rate_hz / step
-    # imported when needed: scipy is slow to load
-    from retrowalk.frame import butter_lowpass_sos, sosfiltfilt_cached
-
-    sos, zi = butter_lowpass_sos(2, min(1.5, 0.4 * fs / 2), fs=fs)
-    a = sosfiltfilt_cached(sos, zi, a)
-    w = sosfiltfilt_cached(sos, zi, w)
+    # scipy's default edge padding (3 x taps = 9 samples for order 2)
+    cutoff_hz = min(1.5, 0.4 * fs / 2)
+    a = lowpass(a, cutoff_hz, fs, pad_samples=9)
+    w = lowpass(w, cutoff_hz, fs, pad_samples=9)
     norm = np.linalg.norm(a, axis=1, keepdims=True)
     if np.any(norm <= 0):
         return None, 0.0

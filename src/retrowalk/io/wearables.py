@@ -14,7 +14,7 @@ from types import ModuleType
 
 import numpy as np
 
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
 from retrowalk.io.assemble import Block, Parsed
 
 INSTALL_HINT = "pip install 'retrowalk[wearables]'"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
 from retrowalk.io.assemble import Block, Parsed
 from retrowalk.io.sniff import TextLayout
 from retrowalk.io.source import Source

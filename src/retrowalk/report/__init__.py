@@ -16,12 +16,13 @@ session summary, so every number in a report equals the JSON.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from retrowalk.errors import RetrowalkError
-
-if TYPE_CHECKING:
-    from retrowalk.analysis import Analysis
+from retrowalk.core.errors import RetrowalkError
+from retrowalk.core.results import Analysis
+from retrowalk.report.html import render_html
+from retrowalk.report.pdf import write_pdf, write_png
+from retrowalk.summary.contract import to_dict
 
 __all__ = ["REPORT_SUFFIXES", "report_data", "write_report"]
 
@@ -29,19 +30,14 @@ REPORT_SUFFIXES = (".html", ".htm", ".pdf", ".png")
 
 
 def report_data(analysis: Analysis) -> dict[str, Any]:
-    """The analysis JSON with the session summary under ``"session"``.
+    """The analysis JSON (:func:`retrowalk.summary.contract.to_dict`), session block included.
 
-    Uses the ``"session"`` that ``Analysis.to_dict()`` already holds, if any;
-    otherwise computes it with :func:`retrowalk.session.summarise`.
+    A source's media for the report (the annotated video) go under ``"media"``.
     """
-    from retrowalk.session import summarise
-
-    data = analysis.to_dict()
+    data = to_dict(analysis, session=True)
     media = getattr(analysis, "report_media", None)
     if media is not None:
         data["media"] = media()
-    if "session" not in data:
-        data["session"] = summarise(analysis).to_dict()
     return data
 
 
@@ -74,12 +70,8 @@ def write_report(analysis: Analysis, path: str | Path) -> Path:
     data = report_data(analysis)
     try:
         if suffix in (".html", ".htm"):
-            from retrowalk.report.html import render_html
-
             path.write_text(render_html(data), encoding="utf-8")
         else:
-            from retrowalk.report.pdf import write_pdf, write_png
-
             (write_pdf if suffix == ".pdf" else write_png)(data, path)
     except OSError as exc:
         raise RetrowalkError(f"{path}: cannot write the report ({exc.strerror or exc})") from exc

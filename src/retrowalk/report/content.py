@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from retrowalk.energy import MODEL_SUMMARY
+from retrowalk.summary.energy import MODEL_SUMMARY
 
 MISSING = "\u2014"  # em dash: "no value"
 

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from retrowalk.session import STEP_TIME_MEDIAN_RATIO, STEP_TIME_RANGE_S
+from retrowalk.summary.totals import STEP_TIME_MEDIAN_RATIO, STEP_TIME_RANGE_S
 
 #: Okabe-Ito: blue, orange, grey.
 PALETTE: dict[str, str] = {"forward": "#0072B2", "backward": "#E69F00", "uncertain": "#999999"}
@@ -110,7 +110,7 @@ def step_cadence(data: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray, list[
     """Step-by-step cadence (steps/min, ``60 / step time``) within each bout.
 
     Returns times (s, the later contact), cadences and directions. Step times are
-    screened as for the steadiness measures (:mod:`retrowalk.session`): outside
+    screened as for the steadiness measures (:mod:`retrowalk.summary.totals`): outside
     0.2-2.0 s or 0.5-1.5 times the bout's median (pauses, missed or extra contacts)
     they are left out.
     """

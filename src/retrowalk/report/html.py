@@ -16,6 +16,7 @@ from typing import Any
 
 from retrowalk import __version__
 from retrowalk.report import content
+from retrowalk.video.report import video_section_html
 from retrowalk.report.figures import (
     LABEL,
     PALETTE,
@@ -341,8 +342,6 @@ def _video_section(data: Mapping[str, Any]) -> str:
     """The annotated video and form cues of a video analysis ('' otherwise)."""
     if "video" not in data:
         return ""
-    from retrowalk.video.report import video_section_html
-
     return video_section_html(data)
 
 

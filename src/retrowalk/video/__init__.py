@@ -3,16 +3,43 @@
 ``retrowalk analyze VIDEO`` finds the person who walks, follows them, counts
 their steps, tells forward from backward walking (the body's facing against the
 hips' travel) and checks backward-walking form against the common tips.
+
+Importing this package registers video as a source of recordings
+(:mod:`retrowalk.io.registry`) and its pipeline for them
+(:mod:`retrowalk.pipeline.registry`); nothing below it imports it. The pose
+model and OpenCV are loaded only when a video is read.
 """
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
+from retrowalk.core.errors import InputError
+from retrowalk.core.recording import Recording
+from retrowalk.io.registry import SourceReader, register_source
+from retrowalk.pipeline.registry import register_pipeline
+from retrowalk.video.analysis import VideoPipeline, read_video
+from retrowalk.video.source import is_video_file
+
+__all__ = ["VIDEO_FORMAT", "available"]
+
+VIDEO_FORMAT = "video"
+
 
 def available() -> bool:
     """True when the pose model (mediapipe) and OpenCV are installed."""
-    try:
-        import cv2  # noqa: F401
-        import mediapipe  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return all(importlib.util.find_spec(name) is not None for name in ("cv2", "mediapipe"))
+
+
+def _read(path: Path) -> Recording:
+    """A video (mp4/mov/avi/webm) for the ``video`` extra; probed, not analysed yet."""
+    if not available():
+        raise InputError(
+            path, "this is a video; install the video extra: pip install 'retrowalk[video]'"
+        )
+    return read_video(path)
+
+
+register_source(SourceReader(VIDEO_FORMAT, "mp4 / mov / avi / webm video", is_video_file, _read))
+register_pipeline("video", VideoPipeline(), formats=(VIDEO_FORMAT,))

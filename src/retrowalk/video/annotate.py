@@ -12,16 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from retrowalk.video.pose import SKELETON
-from retrowalk.video.source import iter_frames, probe
+from retrowalk.video.source import iter_frames, probe, video_path
 
 COLOURS = {"forward": (70, 130, 220), "backward": (230, 120, 30), "uncertain": (150, 150, 150)}
-
-
-def video_path(recording: object) -> str:
-    """The video file behind a recording."""
-    from retrowalk.video.analysis import video_path as _path
-
-    return _path(recording)  # type: ignore[arg-type]
 
 
 def _frame_labels(analysis: object, n: int, fps: float) -> list[str | None]:

@@ -20,6 +20,11 @@ _ISO_ATOMS = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
 _EBML = b"\x1a\x45\xdf\xa3"
 
 
+def video_path(recording: object) -> str:
+    """The video file of a recording (its ``source_path`` when it has one)."""
+    return str(getattr(recording, "source_path", "") or getattr(recording, "path", ""))
+
+
 def looks_like_video(head: bytes) -> bool:
     """True when the first bytes are those of an mp4/mov, AVI or WebM/MKV file."""
     if len(head) >= 8 and head[4:8] in _ISO_ATOMS:

@@ -1,0 +1,123 @@
+"""The one zero-phase low-pass filter of retrowalk.
+
+A Butterworth low-pass run forwards and backwards (``filtfilt``), so it adds no
+delay: events keep their times (Winter 2009, Biomechanics and Motor Control of
+Human Movement, 4th ed., ch. 3 on digital filtering of movement data). The
+signal is extended at both ends by its odd reflection before filtering, as
+``scipy.signal.sosfiltfilt`` does, so the ends do not jump.
+
+Every caller uses :func:`lowpass`; they differ only in the parameters they
+state (order, and how much edge padding their signal needs).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import signal
+
+__all__ = ["butter_lowpass_sos", "lowpass", "sosfiltfilt_cached"]
+
+FloatArray = NDArray[np.float64]
+
+#: Default edge padding, in multiples of scipy's own default (3 x filter taps).
+#: Slow filters (the 0.25 Hz gravity estimate) need the longer run-in.
+LONG_PAD_FACTOR = 10
+
+
+def lowpass(
+    x: NDArray[np.floating] | FloatArray,
+    cutoff_hz: float,
+    sampling_rate_hz: float,
+    *,
+    order: int = 2,
+    pad_samples: int | None = None,
+    min_samples: int = 4,
+) -> FloatArray:
+    """Zero-phase Butterworth low-pass along axis 0.
+
+    Parameters
+    ----------
+    x
+        ``(n,)`` or ``(n, k)`` signal.
+    cutoff_hz
+        -3 dB frequency of one pass, Hz (clipped just below Nyquist).
+    sampling_rate_hz
+        Sampling rate of ``x``.
+    order
+        Butterworth order of one pass (the forward-backward run doubles it).
+    pad_samples
+        Odd-reflection padding at each end, samples; ``None`` pads
+        ``LONG_PAD_FACTOR`` times scipy's default (``3 * taps``). Always
+        clipped to ``n - 1``.
+    min_samples
+        Shorter signals are returned unfiltered (a copy).
+
+    Returns
+    -------
+    numpy.ndarray
+        The filtered signal, float64, same shape as ``x``.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    n = arr.shape[0]
+    if n < min_samples:
+        return arr.copy()
+    sos, zi = butter_lowpass_sos(order, min(cutoff_hz / (sampling_rate_hz / 2.0), 0.99))
+    if pad_samples is None:
+        pad_samples = LONG_PAD_FACTOR * 3 * (2 * len(sos) + 1)
+    return sosfiltfilt_cached(sos, zi, arr, min(pad_samples, n - 1))
+
+
+@lru_cache(maxsize=64)
+def butter_lowpass_sos(
+    order: int, wn: float, fs: float | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Butterworth low-pass sections and their step-response state (``sosfilt_zi``).
+
+    Arguments are passed to ``scipy.signal.butter`` as given (``wn`` relative to
+    Nyquist, or in Hz when ``fs`` is set). Designing the filter and solving for
+    its initial state costs far more than filtering a short recording, and the
+    same few filters are used over and over, so both are cached. The arrays are
+    read-only because they are shared.
+    """
+    sos = np.asarray(signal.butter(order, wn, btype="low", output="sos", fs=fs), dtype=np.float64)
+    zi = np.asarray(signal.sosfilt_zi(sos), dtype=np.float64)
+    sos.flags.writeable = False
+    zi.flags.writeable = False
+    return sos, zi
+
+
+def sosfiltfilt_cached(
+    sos: FloatArray, zi: FloatArray, x: NDArray[np.floating], padlen: int | None = None
+) -> FloatArray:
+    """``scipy.signal.sosfiltfilt(sos, x, axis=0, padlen=padlen)`` with ``zi`` precomputed.
+
+    The same steps as scipy's (odd extension, forward and backward pass started
+    from the step-response state), so the result is identical; only the
+    ``sosfilt_zi(sos)`` solve is taken from ``zi``. ``padlen=None`` is scipy's
+    default of three times the number of filter taps.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    sos = np.array(sos)  # scipy's compiled filter needs a writable array
+    if padlen is None:
+        ntaps = 2 * sos.shape[0] + 1
+        ntaps -= min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+        padlen = 3 * ntaps
+    n = x.shape[0]
+    if padlen >= n:
+        raise ValueError(f"the input must be longer than padlen ({padlen}), got {n} samples")
+    if padlen > 0:  # odd extension, as scipy.signal's odd_ext
+        left = 2 * x[0:1] - x[padlen:0:-1]
+        right = 2 * x[-1:] - x[-2 : -(padlen + 2) : -1]
+        ext = np.concatenate((left, x, right), axis=0)
+    else:
+        ext = x
+    state = zi.reshape((sos.shape[0], 2) + (1,) * (x.ndim - 1))
+    y, _ = signal.sosfilt(sos, ext, axis=0, zi=state * ext[0:1])
+    y, _ = signal.sosfilt(sos, y[::-1], axis=0, zi=state * y[-1:])
+    y = y[::-1]
+    if padlen > 0:
+        y = y[padlen:-padlen]
+    return np.asarray(y, dtype=np.float64)

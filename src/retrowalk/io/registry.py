@@ -1,0 +1,52 @@
+"""Sources that bring their own reader (video), registered when they are imported.
+
+The readers of :mod:`retrowalk.io` know sensor files only. A package that reads
+another kind of recording (``retrowalk.video``) registers a :class:`SourceReader`
+here when it is imported; :func:`retrowalk.io.read_recording` asks every
+registered source first. Nothing in ``io`` imports such a package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrowalk.core.recording import Recording
+
+__all__ = ["SourceReader", "register_source", "registered_sources"]
+
+
+@dataclass(frozen=True)
+class SourceReader:
+    """A kind of recording file with its own reader.
+
+    Attributes
+    ----------
+    format
+        The ``Recording.format`` it produces (e.g. ``"video"``).
+    description
+        One line for listings, e.g. ``"mp4 / mov / avi / webm video"``.
+    recognises
+        True for a path this source reads (cheap: a look at the first bytes).
+    read
+        Reads the path into a Recording; raises ``InputError`` on bad input.
+    """
+
+    format: str
+    description: str
+    recognises: Callable[[Path], bool]
+    read: Callable[[Path], Recording]
+
+
+_SOURCES: dict[str, SourceReader] = {}
+
+
+def register_source(source: SourceReader) -> None:
+    """Add (or replace) the reader of ``source.format``."""
+    _SOURCES[source.format] = source
+
+
+def registered_sources() -> tuple[SourceReader, ...]:
+    """Every registered source, in registration order."""
+    return tuple(_SOURCES.values())

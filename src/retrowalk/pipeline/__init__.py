@@ -1,0 +1,88 @@
+"""The analysis pipeline: one Recording in, one Analysis out.
+
+``analyze(recording, options)`` picks the pipeline for the recording (see
+:mod:`retrowalk.pipeline.registry`): the trunk path
+(:class:`~retrowalk.pipeline.trunk.TrunkPipeline`) for lower back and pocket,
+the foot path (:class:`~retrowalk.pipeline.foot.FootPipeline`) for a foot,
+and the pipeline a source registered for its own format (video). Then the
+energy of each bout is filled in. The result serialises to the JSON contract
+with :func:`retrowalk.summary.contract.to_dict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from retrowalk.core.recording import Recording
+from retrowalk.core.results import Analysis
+from retrowalk.gait.placement import resolve_placement
+from retrowalk.pipeline.foot import FootPipeline
+from retrowalk.pipeline.options import (
+    DEFAULT_HEIGHT_M,
+    DEFAULT_WEIGHT_KG,
+    AnalysisOptions,
+    resolve_assumptions,
+)
+from retrowalk.pipeline.registry import (
+    KIND_OF_PLACEMENT,
+    Pipeline,
+    PlacementDecision,
+    kind_of_format,
+    register_pipeline,
+    registered_pipelines,
+)
+from retrowalk.pipeline.trunk import TrunkPipeline
+from retrowalk.summary.energy import fill_bout_energy
+
+__all__ = [
+    "DEFAULT_HEIGHT_M",
+    "DEFAULT_WEIGHT_KG",
+    "AnalysisOptions",
+    "FootPipeline",
+    "Pipeline",
+    "PlacementDecision",
+    "TrunkPipeline",
+    "analyze",
+    "register_pipeline",
+    "resolve_assumptions",
+]
+
+register_pipeline("trunk", TrunkPipeline())
+register_pipeline("foot", FootPipeline())
+
+
+def analyze(
+    recording: Recording,
+    options: AnalysisOptions | None = None,
+    *,
+    pipelines: Mapping[str, Pipeline] | None = None,
+) -> Analysis:
+    """Run the whole pipeline on one recording.
+
+    Parameters
+    ----------
+    recording
+        The recording (from :func:`retrowalk.io.read_recording`).
+    options
+        What the user said; defaults are used and stated where it says nothing.
+    pipelines
+        Pipelines to use instead of the registered ones, by kind (``"trunk"``,
+        ``"foot"``, ``"video"``), e.g. ``{"trunk": TrunkPipeline(step_length=...)}``.
+
+    Returns
+    -------
+    Analysis
+        Bouts, steps, notes and assumptions, with the energy of each bout.
+    """
+    options = options or AnalysisOptions()
+    chosen = {**registered_pipelines(), **(pipelines or {})}
+    kind = kind_of_format(recording.format)
+    if kind is None:
+        placement, confidence, notes = resolve_placement(recording, options.placement)
+        decision = PlacementDecision(placement, confidence, notes)
+        kind = KIND_OF_PLACEMENT.get(placement, "trunk")
+    else:
+        decision = PlacementDecision(recording.placement)
+    result = chosen[kind].clone().analyze(recording, options, decision).analysis_
+    fill_bout_energy(result.bouts, float(result.assumptions["weight_kg"]))
+    return result

@@ -1,0 +1,172 @@
+"""The single-foot-sensor path: strides of one foot, the other foot's contacts inferred."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+import numpy as np
+
+from retrowalk.core.algorithm import Algorithm, clone
+from retrowalk.core.recording import Recording
+from retrowalk.core.results import Analysis, Bout, Step
+from retrowalk.core.types import KNOWN_DIRECTIONS, Direction
+from retrowalk.gait.foot import FootGaitAnalyzer
+from retrowalk.pipeline.options import (
+    AnalysisOptions,
+    resolve_assumptions,
+    resolve_direction_profile,
+)
+from retrowalk.pipeline.registry import PlacementDecision
+from retrowalk.pipeline.trunk import TrunkPipeline
+
+__all__ = ["FootPipeline", "vote_direction"]
+
+
+class FootPipeline(Algorithm):
+    """Recording from a sensor on one foot in, bouts and steps out.
+
+    Strides come from zero-velocity integration of the foot
+    (:class:`~retrowalk.gait.foot.FootGaitAnalyzer`); the other foot's contacts
+    are inferred between them. Without a gyroscope the foot cannot be
+    integrated, and the recording goes the trunk way.
+
+    Parameters
+    ----------
+    foot_analyzer
+        The stride analysis (default :class:`~retrowalk.gait.foot.FootGaitAnalyzer`).
+    trunk
+        The path used without a gyroscope (default :class:`TrunkPipeline`).
+
+    Attributes
+    ----------
+    analysis_
+        The :class:`~retrowalk.core.results.Analysis` (energy not yet filled in).
+    bouts_, steps_, notes_
+        What was found, and the notes on what was assumed.
+
+    References
+    ----------
+    Skog I et al. (2010). Zero-velocity detection - an algorithm evaluation.
+    IEEE Trans Biomed Eng 57:2657-2666.
+    """
+
+    action_method = "analyze"
+
+    def __init__(
+        self,
+        *,
+        foot_analyzer: FootGaitAnalyzer | None = None,
+        trunk: TrunkPipeline | None = None,
+    ) -> None:
+        self.foot_analyzer = foot_analyzer
+        self.trunk = trunk
+
+    def analyze(
+        self,
+        recording: Recording,
+        options: AnalysisOptions,
+        placement: PlacementDecision,
+    ) -> Self:
+        """Analyse one recording worn on a foot.
+
+        Parameters
+        ----------
+        recording
+            The recording.
+        options
+            What the user said (body measures, direction calibration).
+        placement
+            The placement to analyse with (given or detected).
+        """
+        assumptions = resolve_assumptions(options)
+        # Noted in the assumptions; the foot path does not use a direction profile.
+        resolve_direction_profile(options.direction_profile, placement.placement, assumptions)
+        if recording.gyro_rads is None:
+            trunk = clone(self.trunk) if self.trunk else TrunkPipeline()
+            bouts, steps, more = trunk.bouts_and_steps(recording, placement.placement, assumptions)
+            notes = ["foot placement without gyroscope: analysed with the trunk method", *more]
+        else:
+            bouts, steps, notes = self._strides(recording)
+        self.bouts_, self.steps_ = bouts, steps
+        self.notes_ = [*placement.notes, *notes]
+        self.analysis_ = Analysis(
+            recording=recording,
+            placement=placement.placement,
+            placement_confidence=placement.confidence,
+            assumptions=assumptions,
+            bouts=bouts,
+            steps=steps,
+            notes=self.notes_,
+        )
+        return self
+
+    def _strides(self, recording: Recording) -> tuple[list[Bout], list[Step], list[str]]:
+        assert recording.gyro_rads is not None
+        fs = recording.sampling_rate_hz
+        analyzer = clone(self.foot_analyzer) if self.foot_analyzer else FootGaitAnalyzer()
+        foot = analyzer.analyze(recording.acc_mps2, recording.gyro_rads, fs)
+        strides = foot.strides_
+        own = np.asarray(foot.initial_contacts_, dtype=np.int64)
+        other = np.asarray(foot.other_foot_contacts_, dtype=np.int64)
+        gap = recording.gap_mask()
+        bouts: list[Bout] = []
+        steps: list[Step] = []
+        for k, (start, end) in enumerate(foot.walking_bouts_):
+            rows = strides[strides["bout"] == k]
+            mine = own[(own >= start) & (own <= end)]
+            theirs = other[(other >= start) & (other <= end)]
+            if gap[start : end + 1].any() or mine.size + theirs.size < 3:
+                continue
+            direction, confidence = vote_direction(rows)
+            contacts = np.sort(np.concatenate([mine, theirs]))
+            times = contacts / fs
+            duration = float(times[-1] - times[0])
+            step_s = np.diff(times)
+            cadence = 60.0 / float(np.median(step_s)) if step_s.size else 0.0
+            length = float(np.nansum(rows["stride_length_m"])) if len(rows) else 0.0
+            n_strides = max(len(rows), 1)
+            bouts.append(
+                Bout(
+                    start_s=float(times[0]),
+                    end_s=float(times[-1]),
+                    direction=direction,
+                    direction_confidence=confidence,
+                    n_steps=int(contacts.size),
+                    cadence_spm=cadence,
+                    speed_mps=length / duration if duration > 0 else None,
+                    distance_m=length,
+                    step_length_m=length / (2.0 * n_strides),
+                )
+            )
+            index = len(bouts) - 1
+            inferred = set(theirs.tolist())
+            steps.extend(
+                Step(
+                    time_s=float(c / fs),
+                    bout=index,
+                    direction=direction,
+                    inferred=int(c) in inferred,
+                )
+                for c in contacts
+            )
+        return bouts, steps, ["foot: strides from zero-velocity integration; other foot inferred"]
+
+
+def vote_direction(rows: Any) -> tuple[Direction, float]:
+    """Bout direction from the strides' own labels, weighted by their confidence.
+
+    ``rows`` is the stride table of one bout (a DataFrame with ``direction``
+    and ``direction_confidence`` columns).
+    """
+    if len(rows) == 0:
+        return Direction.UNCERTAIN, 0.0
+    weights = {d: 0.0 for d in KNOWN_DIRECTIONS}
+    for label, conf in zip(rows["direction"], rows["direction_confidence"], strict=True):
+        if label in weights:
+            weights[Direction(label)] += float(conf)
+    total = float(len(rows))
+    best = max(weights, key=lambda key: weights[key])
+    confidence = (weights[best] - min(weights.values())) / total
+    if confidence <= 0.0:
+        return Direction.UNCERTAIN, 0.0
+    return best, float(min(confidence, 1.0))

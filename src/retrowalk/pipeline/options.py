@@ -1,0 +1,91 @@
+"""What the user told us about a recording and the person, and the defaults used otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from retrowalk.core.errors import AnalysisError
+from retrowalk.core.types import Placement
+from retrowalk.gait.calibration import DirectionProfile
+
+__all__ = [
+    "DEFAULT_HEIGHT_M",
+    "DEFAULT_WEIGHT_KG",
+    "AnalysisOptions",
+    "resolve_assumptions",
+    "resolve_direction_profile",
+]
+
+# Defaults used when the person does not say. Stated in the JSON under
+# "assumptions", never silently applied.
+# Adult height/weight: roughly the mean of adults worldwide (NCD-RisC 2016,
+# eLife 5:e13410 for height; Walpole et al. 2012, BMC Public Health 12:439 for
+# body mass), rounded.
+DEFAULT_HEIGHT_M = 1.70
+DEFAULT_WEIGHT_KG = 70.0
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """What the user told us about the recording and the person.
+
+    Attributes
+    ----------
+    placement
+        Where the sensor was worn; ``"auto"`` detects it.
+    height_m, weight_kg, age_years
+        Body measures; defaults are used (and said so) where missing.
+    direction_profile
+        Walking-direction calibration: a ``DirectionProfile``, a mapping
+        placement -> ``DirectionProfile`` (stored profiles), or ``None``.
+    """
+
+    placement: str = Placement.AUTO
+    height_m: float | None = None
+    weight_kg: float | None = None
+    age_years: float | None = None
+    direction_profile: DirectionProfile | Mapping[str, DirectionProfile] | None = None
+
+
+def resolve_assumptions(options: AnalysisOptions) -> dict[str, Any]:
+    """Body measures to use, each marked as given or assumed."""
+    return {
+        "height_m": options.height_m if options.height_m is not None else DEFAULT_HEIGHT_M,
+        "height_source": "given" if options.height_m is not None else "default",
+        "weight_kg": options.weight_kg if options.weight_kg is not None else DEFAULT_WEIGHT_KG,
+        "weight_source": "given" if options.weight_kg is not None else "default",
+        "age_years": options.age_years,
+    }
+
+
+def resolve_direction_profile(
+    requested: object, placement: str, assumptions: dict[str, Any]
+) -> DirectionProfile | None:
+    """Pick the direction profile for ``placement``; record what was used in ``assumptions``.
+
+    ``requested`` is a ``DirectionProfile`` (always used; a wrong placement is
+    noted), a mapping placement -> profile (the stored profiles the application
+    found; the one of the detected placement is used) or None. A profile is
+    applied only to stretches of the recording worn like the calibration (see
+    :mod:`retrowalk.gait.calibration`).
+    """
+    if isinstance(requested, Mapping):
+        requested = requested.get(placement)
+    if requested is None:
+        return None
+    if not isinstance(requested, DirectionProfile):
+        raise AnalysisError(
+            f"direction profile must be a DirectionProfile, not {type(requested).__name__}"
+        )
+    profile = requested
+    info = {
+        "source": profile.origin or "given",
+        "placement": profile.placement,
+        "created_at": profile.created_at,
+    }
+    if profile.placement not in (placement, Placement.AUTO):
+        info["warning"] = f"profile made for {profile.placement}, recording is {placement}"
+    assumptions["direction_profile"] = info
+    return profile

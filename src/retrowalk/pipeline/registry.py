@@ -1,0 +1,88 @@
+"""Which pipeline analyses which recording.
+
+Sensor recordings go by their placement (given or detected): lower back and
+pocket take the trunk pipeline, a foot the foot pipeline. A source that
+carries its own pipeline (video) registers it under its format when it is
+imported; nothing in the pipeline package imports such a source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, Self
+
+from retrowalk.core.types import Placement
+
+if TYPE_CHECKING:  # only for annotations: options imports nothing from here at run time
+    from retrowalk.core.recording import Recording
+    from retrowalk.core.results import Analysis
+    from retrowalk.pipeline.options import AnalysisOptions
+
+__all__ = [
+    "KIND_OF_PLACEMENT",
+    "Pipeline",
+    "PlacementDecision",
+    "kind_of_format",
+    "register_pipeline",
+    "registered_pipelines",
+]
+
+
+@dataclass(frozen=True)
+class PlacementDecision:
+    """The placement an analysis uses, how sure it is, and what was noted."""
+
+    placement: str
+    confidence: float = 1.0
+    notes: list[str] = field(default_factory=list)
+
+
+class Pipeline(Protocol):
+    """One way from a recording to an :class:`~retrowalk.core.results.Analysis`."""
+
+    analysis_: Analysis
+
+    def analyze(
+        self, recording: Recording, options: AnalysisOptions, placement: PlacementDecision
+    ) -> Self: ...
+
+    def clone(self) -> Self: ...
+
+
+#: The pipeline kind of each worn placement.
+KIND_OF_PLACEMENT: dict[str, str] = {
+    Placement.LOWER_BACK: "trunk",
+    Placement.POCKET: "trunk",
+    Placement.FOOT: "foot",
+}
+
+_PIPELINES: dict[str, Pipeline] = {}
+_KIND_OF_FORMAT: dict[str, str] = {}
+
+
+def register_pipeline(kind: str, pipeline: Pipeline, *, formats: tuple[str, ...] = ()) -> None:
+    """Make ``pipeline`` the default of ``kind``; recordings of ``formats`` go to it directly.
+
+    Parameters
+    ----------
+    kind
+        ``"trunk"``, ``"foot"``, or a source's own kind (``"video"``).
+    pipeline
+        The pipeline instance; it is cloned for every analysis.
+    formats
+        ``Recording.format`` values whose recordings skip placement detection
+        and go to this pipeline.
+    """
+    _PIPELINES[kind] = pipeline
+    for fmt in formats:
+        _KIND_OF_FORMAT[fmt] = kind
+
+
+def registered_pipelines() -> dict[str, Pipeline]:
+    """The registered pipelines by kind (a copy)."""
+    return dict(_PIPELINES)
+
+
+def kind_of_format(fmt: str) -> str | None:
+    """The kind of pipeline registered for recordings of format ``fmt``, if any."""
+    return _KIND_OF_FORMAT.get(fmt)

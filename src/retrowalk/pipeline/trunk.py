@@ -1,0 +1,473 @@
+"""The trunk path (lower back, pocket): contacts, bouts, direction, step length.
+
+``body frame -> contacts (chunked) -> bouts -> direction per bout -> step
+length, speed, distance``. Every algorithm is a parameter of
+:class:`TrunkPipeline`, so a study can swap one (a tuned contact detector, a
+different step-length model) without touching the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Self
+
+import numpy as np
+
+from retrowalk.core.algorithm import Algorithm, clone, get_params
+from retrowalk.core.recording import Recording
+from retrowalk.core.results import Analysis, Bout, Step
+from retrowalk.core.types import Direction, Placement, Side
+from retrowalk.dsp.frame import BodyFrame, body_frame
+from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter
+from retrowalk.gait.calibration import DirectionProfile
+from retrowalk.gait.contacts import (
+    ClosingContactDetector,
+    LateralityEstimator,
+    TrunkContactDetector,
+)
+from retrowalk.gait.direction import StepEvidence, WalkingDirectionClassifier, step_evidence
+from retrowalk.gait.spatial import (
+    LEG_LENGTH_FRACTION,
+    TrunkStepLength,
+    height_based_step_length_m,
+    step_excursion_m,
+)
+from retrowalk.pipeline.options import (
+    AnalysisOptions,
+    resolve_assumptions,
+    resolve_direction_profile,
+)
+from retrowalk.pipeline.registry import PlacementDecision
+
+__all__ = ["MIN_CONTACT_SEPARATION_S", "STEP_MAX_S", "TrunkPipeline"]
+
+#: Two contacts closer than this are one (two coarse peaks refined onto one impact).
+MIN_CONTACT_SEPARATION_S = 0.15
+
+#: Longest interval between two contacts still counted as a step (longer: a pause).
+STEP_MAX_S = 1.5
+
+#: Signal around a bout given to the direction classifier (its filters need context).
+DIRECTION_CONTEXT_S = 5.0
+
+
+@dataclass
+class _ContactTable:
+    """Per-contact results of the scan (parallel arrays)."""
+
+    sample: np.ndarray
+    prominence: np.ndarray
+    excursion_m: np.ndarray  # vertical excursion of the step that starts at this contact
+    yaw_rads: np.ndarray  # mean angular rate about the vertical during that step (nan: no gyro)
+
+    @classmethod
+    def concat(cls, parts: list[_ContactTable]) -> _ContactTable:
+        if not parts:
+            empty = np.zeros(0)
+            return cls(np.zeros(0, dtype=np.int64), empty, empty, empty)
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in _CONTACT_FIELDS))
+
+    def take(self, keep: np.ndarray) -> _ContactTable:
+        return _ContactTable(*(getattr(self, f)[keep] for f in _CONTACT_FIELDS))
+
+
+_CONTACT_FIELDS = ("sample", "prominence", "excursion_m", "yaw_rads")
+
+
+def _members(ic: np.ndarray, span: BoutSpan) -> np.ndarray:
+    return ic[span.first : span.last + 1]
+
+
+class TrunkPipeline(Algorithm):
+    """Recording from a lower-back or pocket sensor in, bouts and steps out.
+
+    Works without a gyroscope and with any sensor orientation. Long recordings
+    are scanned for contacts in overlapping chunks, so time and memory grow
+    linearly with length.
+
+    Parameters
+    ----------
+    contact_detector
+        Initial contacts (default :class:`~retrowalk.gait.contacts.TrunkContactDetector`).
+    closing_detector
+        The soft last contact of a walk (default
+        :class:`~retrowalk.gait.contacts.ClosingContactDetector`).
+    bout_detector
+        Bouts from contacts (default :class:`~retrowalk.gait.bouts.BoutDetector`).
+    initiation_filter
+        Drops the weight shift before a first step (default
+        :class:`~retrowalk.gait.bouts.GaitInitiationFilter`).
+    direction_classifier
+        Forward / backward per bout (default
+        :class:`~retrowalk.gait.direction.WalkingDirectionClassifier`).
+    laterality_estimator
+        Left / right per contact (default
+        :class:`~retrowalk.gait.contacts.LateralityEstimator`).
+    step_length
+        Step length from the pelvis's rise and fall (default
+        :class:`~retrowalk.gait.spatial.TrunkStepLength`); a pocket uses body
+        height and cadence instead.
+    chunk_s, chunk_overlap_s
+        Long recordings are scanned in chunks of ``chunk_s``, each extended on
+        both sides by ``chunk_overlap_s`` so detections near a chunk edge see
+        the same signal as in one pass (filters settle within a few seconds
+        and a bout end is decided within 2 s).
+
+    Attributes
+    ----------
+    analysis_
+        The :class:`~retrowalk.core.results.Analysis` (energy not yet filled in).
+    bouts_, steps_, notes_
+        What was found, and the notes on what was assumed.
+
+    References
+    ----------
+    McCamley J et al. (2012). An enhanced estimate of initial contact and final
+    contact instants of time using lower trunk inertial sensor data. Gait
+    Posture 36:316-318.
+    Zijlstra W, Hof AL (2003). Assessment of spatio-temporal gait parameters
+    from trunk accelerations during human walking. Gait Posture 18:1-10.
+    """
+
+    action_method = "analyze"
+
+    def __init__(
+        self,
+        *,
+        contact_detector: TrunkContactDetector | None = None,
+        closing_detector: ClosingContactDetector | None = None,
+        bout_detector: BoutDetector | None = None,
+        initiation_filter: GaitInitiationFilter | None = None,
+        direction_classifier: WalkingDirectionClassifier | None = None,
+        laterality_estimator: LateralityEstimator | None = None,
+        step_length: TrunkStepLength | None = None,
+        chunk_s: float = 3600.0,
+        chunk_overlap_s: float = 30.0,
+    ) -> None:
+        self.contact_detector = contact_detector
+        self.closing_detector = closing_detector
+        self.bout_detector = bout_detector
+        self.initiation_filter = initiation_filter
+        self.direction_classifier = direction_classifier
+        self.laterality_estimator = laterality_estimator
+        self.step_length = step_length
+        self.chunk_s = chunk_s
+        self.chunk_overlap_s = chunk_overlap_s
+
+    # -- the algorithms, fresh for each use (a given instance is never changed)
+    def _contacts(self) -> TrunkContactDetector:
+        return clone(self.contact_detector) if self.contact_detector else TrunkContactDetector()
+
+    def _closing(self) -> ClosingContactDetector:
+        return clone(self.closing_detector) if self.closing_detector else ClosingContactDetector()
+
+    def _bouts(self) -> BoutDetector:
+        return clone(self.bout_detector) if self.bout_detector else BoutDetector()
+
+    def _initiation(self) -> GaitInitiationFilter:
+        return (
+            clone(self.initiation_filter) if self.initiation_filter else GaitInitiationFilter()
+        )
+
+    def _direction(self, **changes: Any) -> WalkingDirectionClassifier:
+        base = self.direction_classifier or WalkingDirectionClassifier()
+        return type(base)(**{**get_params(base), **changes})
+
+    def _laterality(self) -> LateralityEstimator:
+        return (
+            clone(self.laterality_estimator)
+            if self.laterality_estimator
+            else LateralityEstimator()
+        )
+
+    def _step_length(self) -> TrunkStepLength:
+        return clone(self.step_length) if self.step_length else TrunkStepLength()
+
+    # -- the action
+    def analyze(
+        self,
+        recording: Recording,
+        options: AnalysisOptions,
+        placement: PlacementDecision,
+    ) -> Self:
+        """Analyse one recording worn on the trunk (or a foot without gyroscope).
+
+        Parameters
+        ----------
+        recording
+            The recording.
+        options
+            What the user said (body measures, direction calibration).
+        placement
+            The placement to analyse with (given or detected).
+        """
+        assumptions = resolve_assumptions(options)
+        profile = resolve_direction_profile(
+            options.direction_profile, placement.placement, assumptions
+        )
+        self.bouts_, self.steps_, notes = self.bouts_and_steps(
+            recording, placement.placement, assumptions, profile
+        )
+        self.notes_ = [*placement.notes, *notes]
+        self.analysis_ = Analysis(
+            recording=recording,
+            placement=placement.placement,
+            placement_confidence=placement.confidence,
+            assumptions=assumptions,
+            bouts=self.bouts_,
+            steps=self.steps_,
+            notes=self.notes_,
+        )
+        return self
+
+    def bouts_and_steps(
+        self,
+        recording: Recording,
+        placement: str,
+        assumptions: dict[str, Any],
+        direction_profile: DirectionProfile | None = None,
+    ) -> tuple[list[Bout], list[Step], list[str]]:
+        """Bouts, steps and notes of a recording (the work of :meth:`analyze`)."""
+        fs = recording.sampling_rate_hz
+        table = self._scan_contacts(recording)
+        spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
+        notes: list[str] = []
+        labelled = self._directional_spans(
+            recording, spans, table.sample, profile=direction_profile, notes=notes
+        )
+        leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
+        if placement == Placement.POCKET:
+            notes.append(
+                "pocket: step length from body height and cadence (no pendulum model); backward "
+                "bouts use backward-walking step lengths (0.54 x forward), uncertain ones forward"
+            )
+        bouts: list[Bout] = []
+        steps: list[Step] = []
+        for k, (span, direction, confidence, sides) in enumerate(labelled):
+            ic = table.sample[span.first : span.last + 1]
+            times = ic / fs
+            step_s = np.diff(times)
+            walking = step_s <= STEP_MAX_S  # pauses inside the bout are not steps
+            cadence = 60.0 / float(np.median(step_s[walking])) if walking.any() else 0.0
+            if placement == Placement.POCKET:
+                assumed = height_based_step_length_m(assumptions["height_m"], cadence, direction)
+                lengths = np.full(step_s.size, assumed)
+            else:  # measured from the pelvis's rise and fall, so short backward steps show
+                h = np.where(walking, table.excursion_m[span.first : span.last], np.nan)
+                lengths = self._step_length().estimate(h, leg_length).step_length_m_
+            lengths = np.where(walking, lengths, np.nan)
+            valid = walking & np.isfinite(lengths)
+            step_length: float | None
+            speed: float | None
+            distance: float | None
+            if valid.any():
+                step_length = float(np.mean(lengths[valid]))
+                speed = float(np.sum(lengths[valid]) / np.sum(step_s[valid]))
+                distance = step_length * int(walking.sum())
+            else:
+                step_length = speed = distance = None
+            bouts.append(
+                Bout(
+                    start_s=float(times[0]),
+                    end_s=float(times[-1]),
+                    direction=direction,
+                    direction_confidence=confidence,
+                    n_steps=int(ic.size),
+                    cadence_spm=cadence,
+                    speed_mps=speed,
+                    distance_m=distance,
+                    step_length_m=step_length,
+                )
+            )
+            ends = [None, *(float(x) if np.isfinite(x) else None for x in lengths)]
+            steps.extend(
+                Step(time_s=float(t), bout=k, direction=direction, side=side, length_m=length)
+                for t, side, length in zip(times, sides, ends, strict=True)
+            )
+        return bouts, steps, notes
+
+    # -- contacts
+    def _scan_contacts(self, recording: Recording) -> _ContactTable:
+        """Contacts of the whole recording, chunk by chunk."""
+        fs = recording.sampling_rate_hz
+        n = recording.n_samples
+        gap_mask = recording.gap_mask()
+        chunk = int(self.chunk_s * fs)
+        pad = int(self.chunk_overlap_s * fs)
+        parts = []
+        for core0 in range(0, max(n, 1), chunk):
+            core1 = min(core0 + chunk, n)
+            lo, hi = max(core0 - pad, 0), min(core1 + pad, n)
+            gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
+            table = self._scan_chunk(recording.acc_mps2[lo:hi], gyro, fs, gap_mask[lo:hi])
+            table.sample += lo
+            parts.append(table.take((table.sample >= core0) & (table.sample < core1)))
+        return _ContactTable.concat(parts)
+
+    def _scan_chunk(
+        self, acc: np.ndarray, gyro: np.ndarray | None, fs: float, gap_mask: np.ndarray
+    ) -> _ContactTable:
+        frame = body_frame(acc, gyro, fs)
+        det = self._contacts().detect(
+            frame.acc_vertical_mps2, frame.acc_horizontal_mps2, fs, frame.gyro_vertical_rads
+        )
+        ic, prom = det.ic_samples_, det.prominence_mps2_
+        keep = ~gap_mask[ic] if ic.size else np.zeros(0, dtype=bool)
+        ic, prom = ic[keep], prom[keep]
+        ic, prom = self._add_closing_contacts(det, ic, prom, fs, gap_mask)
+        distinct = np.diff(ic, prepend=np.int64(-(10**9))) >= MIN_CONTACT_SEPARATION_S * fs
+        ic, prom = ic[distinct], prom[distinct]
+        opening = self._bouts().detect(ic, fs, gap_mask).bouts_
+        keep = self._initiation().filter(ic, prom, opening).keep_
+        ic, prom = ic[keep], prom[keep]
+        excursion = np.full(ic.size, np.nan)
+        yaw = np.full(ic.size, np.nan)
+        if ic.size >= 2:
+            excursion[:-1] = step_excursion_m(frame.acc_vertical_mps2, ic, fs)
+            if frame.gyro_vertical_rads is not None:
+                cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
+                yaw[:-1] = (cum[ic[1:]] - cum[ic[:-1]]) / np.maximum(np.diff(ic), 1)
+        return _ContactTable(ic.astype(np.int64), prom, excursion, yaw)
+
+    def _add_closing_contacts(
+        self,
+        det: TrunkContactDetector,
+        ic: np.ndarray,
+        prom: np.ndarray,
+        fs: float,
+        gap_mask: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Append the soft last contact of every bout (see ClosingContactDetector)."""
+        bouts = self._bouts().detect(ic, fs, gap_mask).bouts_
+        if not bouts:
+            return ic, prom
+        n = gap_mask.shape[0]
+        gap_starts = np.flatnonzero(gap_mask & ~np.concatenate([[False], gap_mask[:-1]]))
+        last = np.array([ic[b.last] for b in bouts])
+        step = np.array(
+            [np.median(np.diff(ic[max(b.last - 4, b.first) : b.last + 1])) for b in bouts]
+        )
+        step = step / fs
+        bout_prom = np.array([np.median(prom[b.first : b.last + 1]) for b in bouts])
+        limit = np.array([ic[b.last + 1] if b.last + 1 < ic.size else n for b in bouts])
+        if gap_starts.size:
+            nxt = np.minimum(np.searchsorted(gap_starts, last), gap_starts.size - 1)
+            after = gap_starts[nxt] > last
+            limit = np.where(after, np.minimum(limit, gap_starts[nxt]), limit)
+        closing = (
+            self._closing().detect(det, last, step, bout_prom, limit).closing_samples_
+        )
+        ok = (closing > last + 0.25 * step * fs) & (closing < limit)
+        if not ok.any():
+            return ic, prom
+        ic = np.concatenate([ic, closing[ok]])
+        prom = np.concatenate([prom, np.zeros(int(ok.sum()))])
+        order = np.argsort(ic, kind="stable")
+        return ic[order], prom[order]
+
+    # -- direction
+    def _sides(
+        self, yaw_rate_rads: np.ndarray | None, ic: np.ndarray, direction: str
+    ) -> list[Side]:
+        """Left/right per contact; unknown without gyroscope or for backward bouts.
+
+        ``yaw_rate_rads`` (angular rate about the vertical) covers the bout and ``ic``
+        is relative to its start. The pelvic-yaw cue is checked on forward walking
+        only, so backward bouts get no side.
+        """
+        if yaw_rate_rads is None or direction == Direction.BACKWARD:
+            return [None] * ic.size
+        sides = self._laterality().estimate(yaw_rate_rads, ic).sides_
+        return [None if s is None else ("left" if s == "left" else "right") for s in sides]
+
+    def _bout_frame(
+        self, recording: Recording, span: BoutSpan, ic: np.ndarray
+    ) -> tuple[BodyFrame, int]:
+        """Body frame of one bout with context, and the sample it starts at."""
+        fs = recording.sampling_rate_hz
+        pad = int(DIRECTION_CONTEXT_S * fs)
+        lo = max(int(ic[span.first]) - pad, 0)
+        hi = min(int(ic[span.last]) + pad, recording.n_samples)
+        gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
+        return body_frame(recording.acc_mps2[lo:hi], gyro, fs), lo
+
+    def _directional_spans(
+        self,
+        recording: Recording,
+        spans: list[BoutSpan],
+        ic: np.ndarray,
+        *,
+        profile: DirectionProfile | None = None,
+        notes: list[str] | None = None,
+    ) -> list[tuple[BoutSpan, Direction, float, list[Side]]]:
+        """Walking direction of each bout: the one place the direction classifier is called.
+
+        Each bout's step evidence is computed on its own signal with a few seconds
+        of context (cost linear in walking time), then
+        :meth:`~retrowalk.gait.direction.WalkingDirectionClassifier.classify_evidence`
+        decides all bouts of the recording together: bouts worn the same way share
+        one reference (which bouts travel the same way) and one pooled time-arrow
+        sign, or the calibration ``profile``. Only the bout's own contacts feed it,
+        and turning steps are ignored. A bout is split where the direction changes
+        (the contract: a change of direction starts a new bout); pieces shorter
+        than a bout are not split off. Without a calibration, a bout whose
+        evidence leans backward but is not strong enough for a backward call (the
+        pooled sign comes from a cue that differs between people) is
+        ``"uncertain"``, never ``"forward"``; the classifier's note saying so goes
+        to ``notes``. Notes on what was assumed go to ``notes``.
+        """
+        if not spans:
+            return []
+        min_steps = self._bouts().min_steps
+        # Keep only what is needed later (the yaw rate for left/right), not whole
+        # frames, so memory stays proportional to the recording, not to ~10x it.
+        yaw_rates, parts = [], []
+        for span in spans:
+            frame, lo = self._bout_frame(recording, span, ic)
+            members = _members(ic, span) - lo
+            bound = [(int(members[0]), int(members[-1]))]
+            parts.append(step_evidence(frame, bound, members).shifted(lo))
+            yaw_rates.append((frame.gyro_vertical_rads, lo))
+        bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
+        members_all = np.concatenate([_members(ic, s) for s in spans])
+        evidence = StepEvidence.concat(parts)
+        clf = self._direction().classify_evidence(
+            evidence, bounds, members_all, profile=profile
+        )
+        if notes is not None:
+            notes.extend(clf.notes_)
+        by_source: dict[int, list[tuple[np.ndarray, Direction, float]]] = {}
+        for (a, z), src, label, conf in zip(
+            clf.split_bouts_,
+            clf.source_bout_,
+            clf.bout_direction_,
+            clf.bout_confidence_,
+            strict=True,
+        ):
+            members = _members(ic, spans[src])
+            inside = np.flatnonzero((members >= a) & (members <= z))
+            by_source.setdefault(src, []).append((inside, Direction(label), float(conf)))
+        out: list[tuple[BoutSpan, Direction, float, list[Side]]] = []
+        for k, span in enumerate(spans):
+            yaw, lo = yaw_rates[k]
+            pieces = by_source.get(k, [])
+            if len(pieces) > 1 and all(p[0].size >= min_steps for p in pieces):
+                taken = -1
+                for inside, label, conf in pieces:
+                    inside = inside[inside > taken]  # a contact on a shared edge goes to one piece
+                    first, last = span.first + int(inside[0]), span.first + int(inside[-1])
+                    taken = int(inside[-1])
+                    piece = BoutSpan(first, last, int(ic[first]), int(ic[last]))
+                    sides = self._sides(yaw, _members(ic, piece) - lo, label)
+                    out.append((piece, label, conf, sides))
+                continue
+            if len(pieces) == 1:
+                label, conf = pieces[0][1], pieces[0][2]
+            else:  # pieces too short to stand alone: decide the bout whole
+                whole = self._direction(split=False).classify_evidence(
+                    evidence, bounds, members_all, profile=profile
+                )
+                label = Direction(whole.bout_direction_[k])
+                conf = float(whole.bout_confidence_[k])
+            out.append((span, label, conf, self._sides(yaw, _members(ic, span) - lo, label)))
+        return out

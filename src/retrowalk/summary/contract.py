@@ -1,0 +1,147 @@
+"""The JSON contract of an analysis (what ``retrowalk analyze`` prints).
+
+One Analysis in, one JSON-ready dict out. The blocks:
+
+- ``recording``: what was read and how (format, rate, units, gaps, notes);
+- ``assumptions``: body measures, each marked as given or default;
+- ``bouts`` and ``steps``: what was found, rounded for reading;
+- ``summary``: steps, walking time and distance per direction (the first
+  schema's block, kept as it was: a distance that cannot be estimated counts
+  as 0 here);
+- ``session``: the session summary (:mod:`retrowalk.summary.session`), where an
+  unknown distance is ``null``;
+- further blocks a source adds (``Analysis.sections``, e.g. ``video``).
+
+Both ``summary`` and ``session`` take their totals from
+:func:`retrowalk.summary.totals.direction_totals`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from retrowalk import __version__
+from retrowalk.core.results import Analysis, Bout, Step
+from retrowalk.core.types import DIRECTIONS
+from retrowalk.summary.session import summarise
+from retrowalk.summary.totals import direction_totals, of_direction
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "bout_to_dict",
+    "energy_kcal",
+    "step_to_dict",
+    "summary_block",
+    "summary_totals",
+    "to_dict",
+    "to_json",
+]
+
+SCHEMA_VERSION = 1
+
+
+def _round_or_none(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def bout_to_dict(bout: Bout) -> dict[str, Any]:
+    """One entry of ``bouts``."""
+    out: dict[str, Any] = {
+        "start_s": round(bout.start_s, 3),
+        "end_s": round(bout.end_s, 3),
+        "direction": str(bout.direction),
+        "direction_confidence": round(float(bout.direction_confidence), 3),
+        "n_steps": int(bout.n_steps),
+        "cadence_spm": round(float(bout.cadence_spm), 2),
+        "speed_mps": _round_or_none(bout.speed_mps, 3),
+        "distance_m": _round_or_none(bout.distance_m, 2),
+        "step_length_m": _round_or_none(bout.step_length_m, 3),
+        "energy_kcal": _round_or_none(bout.energy_kcal, 2),
+    }
+    out.update(bout.extra)
+    return out
+
+
+def step_to_dict(step: Step) -> dict[str, Any]:
+    """One entry of ``steps`` (``inferred``, ``side``, ``length_m`` only when known)."""
+    out: dict[str, Any] = {
+        "time_s": round(step.time_s, 3),
+        "bout": step.bout,
+        "direction": str(step.direction),
+    }
+    if step.inferred:
+        out["inferred"] = True
+    if step.side is not None:
+        out["side"] = step.side
+    if step.length_m is not None:
+        out["length_m"] = round(float(step.length_m), 3)
+    return out
+
+
+def summary_totals(bouts: Sequence[Bout], direction: str) -> dict[str, float | int]:
+    """The ``summary`` entry of one direction, from :func:`direction_totals`.
+
+    Unknown distance is written as 0 (the field has always been a number).
+    """
+    totals = direction_totals(of_direction(bouts, direction), None)
+    return {
+        "steps": totals.steps,
+        "duration_s": round(totals.duration_s, 2),
+        "distance_m": round(totals.distance_m or 0.0, 2),
+    }
+
+
+def energy_kcal(bouts: Sequence[Bout]) -> float:
+    """Gross energy of all bouts, kcal (bouts without an estimate count 0)."""
+    return round(sum(b.energy_kcal or 0.0 for b in bouts), 2)
+
+
+def summary_block(analysis: Analysis) -> dict[str, Any]:
+    """The ``summary`` block: per-direction totals and the energy of all bouts."""
+    out: dict[str, Any] = {str(d): summary_totals(analysis.bouts, d) for d in DIRECTIONS}
+    out["energy_kcal"] = energy_kcal(analysis.bouts)
+    return out
+
+
+def recording_block(analysis: Analysis) -> dict[str, Any]:
+    """The ``recording`` block."""
+    rec = analysis.recording
+    return {
+        "path": rec.path,
+        "format": rec.format,
+        "n_samples": rec.n_samples,
+        "sampling_rate_hz": float(rec.sampling_rate_hz),
+        "duration_s": round(rec.duration_s, 3),
+        "placement": analysis.placement,
+        "placement_confidence": round(analysis.placement_confidence, 3),
+        "units": {name: unit.to_dict() for name, unit in rec.units.items()},
+        "has_gyro": rec.has_gyro,
+        "start_time": rec.start_time.isoformat() if rec.start_time else None,
+        "gaps": [{"start_s": round(g.start_s, 3), "end_s": round(g.end_s, 3)} for g in rec.gaps],
+        "notes": list(rec.notes),
+    }
+
+
+def to_dict(analysis: Analysis, *, session: bool = True) -> dict[str, Any]:
+    """The JSON contract; ``session=False`` leaves out the session summary block."""
+    out: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "analysis_version": __version__,
+        "recording": recording_block(analysis),
+        "assumptions": analysis.assumptions,
+        "bouts": [bout_to_dict(b) for b in analysis.bouts],
+        "steps": [step_to_dict(s) for s in analysis.steps],
+        "summary": summary_block(analysis),
+    }
+    if session:
+        out["session"] = summarise(analysis).to_dict()
+    out["notes"] = analysis.notes
+    out.update(analysis.sections)
+    return out
+
+
+def to_json(analysis: Analysis, indent: int | None = 2) -> str:
+    """:func:`to_dict` as JSON text."""
+    return json.dumps(to_dict(analysis), indent=indent)

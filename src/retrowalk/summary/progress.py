@@ -1,0 +1,195 @@
+"""Numbers for progress over weeks: the backward-walking figures of each analysis.
+
+Each analysis contributes its backward totals, average speed and cadence and
+its backward steadiness (step-time CV), all taken from the session summary,
+i.e. computed by :mod:`retrowalk.summary.totals` exactly as the JSON and the
+report show them. A stored analysis JSON without a ``session`` block (written
+before the block existed) is summarised by the same functions from its bouts
+and steps.
+
+Steadiness is step-time variability: the within-bout coefficient of variation
+(standard deviation / mean, %) of the intervals between successive backward
+steps, outliers left out; lower is steadier (Hausdorff 2005, J NeuroEng Rehabil
+2:19). A week averages its recordings weighted by their backward walking time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from retrowalk.core.results import Bout, Step
+from retrowalk.core.types import Direction
+from retrowalk.summary.totals import direction_totals, of_direction, steadiness
+
+__all__ = ["BackwardFigures", "WeekProgress", "backward_figures", "summarise", "week_start", "weekly"]
+
+
+@dataclass(frozen=True)
+class BackwardFigures:
+    """The backward walking of one analysis, as stored beside it.
+
+    Attributes
+    ----------
+    backward_steps, backward_duration_s
+        Steps and walking seconds of the backward bouts.
+    backward_distance_m
+        Their distance, m; 0 when none could be estimated (stored as a number).
+    backward_speed_mps, backward_cadence_spm
+        Averages over the backward bouts, weighted by bout duration.
+    backward_step_time_cv_pct
+        Within-bout step-time CV of the backward bouts, %.
+    """
+
+    backward_steps: int
+    backward_duration_s: float
+    backward_distance_m: float
+    backward_speed_mps: float | None
+    backward_cadence_spm: float | None
+    backward_step_time_cv_pct: float | None
+
+    def stored(self) -> dict[str, Any]:
+        """The columns of a stored analysis (their names predate the ``backward_`` prefix)."""
+        return {
+            "backward_steps": self.backward_steps,
+            "backward_duration_s": self.backward_duration_s,
+            "backward_distance_m": self.backward_distance_m,
+            "backward_speed_mps": self.backward_speed_mps,
+            "cadence_spm": self.backward_cadence_spm,
+            "step_time_cv_pct": self.backward_step_time_cv_pct,
+        }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def backward_figures(bouts: list[Bout], steps: list[Step]) -> BackwardFigures:
+    """Backward figures of an analysis's bouts and steps (rounded as in the JSON)."""
+    totals = direction_totals(of_direction(bouts, Direction.BACKWARD), None)
+    indices = [i for i, b in enumerate(bouts) if b.direction == Direction.BACKWARD]
+    steady = steadiness(bouts, steps, indices)
+    return BackwardFigures(
+        backward_steps=totals.steps,
+        backward_duration_s=round(totals.duration_s, 2),
+        backward_distance_m=round(totals.distance_m or 0.0, 2),
+        backward_speed_mps=_round(totals.mean_speed_mps, 3),
+        backward_cadence_spm=_round(totals.mean_cadence_spm, 2),
+        backward_step_time_cv_pct=_round(steady.step_time_cv_pct, 2),
+    )
+
+
+def _from_session(session: Mapping[str, Any]) -> BackwardFigures:
+    back = session["backward"]
+    steady = session["steadiness"]["backward"]
+    return BackwardFigures(
+        backward_steps=int(back["steps"]),
+        backward_duration_s=float(back["duration_s"]),
+        backward_distance_m=float(back["distance_m"] or 0.0),
+        backward_speed_mps=back["mean_speed_mps"],
+        backward_cadence_spm=back["mean_cadence_spm"],
+        backward_step_time_cv_pct=steady["step_time_cv_pct"],
+    )
+
+
+def _bouts_steps(result: Mapping[str, Any]) -> tuple[list[Bout], list[Step]]:
+    bouts = [
+        Bout(
+            start_s=float(b["start_s"]),
+            end_s=float(b["end_s"]),
+            direction=str(b["direction"]),
+            direction_confidence=float(b.get("direction_confidence", 0.0)),
+            n_steps=int(b.get("n_steps", 0)),
+            cadence_spm=float(b.get("cadence_spm") or 0.0),
+            speed_mps=b.get("speed_mps"),
+            distance_m=b.get("distance_m"),
+            step_length_m=b.get("step_length_m"),
+            energy_kcal=b.get("energy_kcal"),
+        )
+        for b in result.get("bouts", [])
+    ]
+    steps = [
+        Step(
+            time_s=float(s["time_s"]),
+            bout=int(s["bout"]),
+            direction=str(s["direction"]),
+            inferred=bool(s.get("inferred", False)),
+            side=s.get("side"),
+            length_m=s.get("length_m"),
+        )
+        for s in result.get("steps", [])
+    ]
+    return bouts, steps
+
+
+def analysis_figures(result: Mapping[str, Any]) -> BackwardFigures:
+    """Backward figures of one analysis JSON (the contract)."""
+    session = result.get("session")
+    if isinstance(session, Mapping) and "steadiness" in session:
+        return _from_session(session)
+    return backward_figures(*_bouts_steps(result))
+
+
+def summarise(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored columns of one analysis JSON (see :meth:`BackwardFigures.stored`)."""
+    return analysis_figures(result).stored()
+
+
+@dataclass(frozen=True)
+class WeekProgress:
+    """Totals and means of one ISO week (Monday to Sunday)."""
+
+    week_start: dt.date
+    recordings: int
+    backward_steps: int
+    backward_duration_s: float
+    backward_distance_m: float
+    backward_speed_mps: float | None
+    cadence_spm: float | None
+    step_time_cv_pct: float | None
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of the ISO week of ``day``."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def weekly(rows: Iterable[tuple[dt.date, Mapping[str, Any]]]) -> list[WeekProgress]:
+    """Group per-recording figures by week.
+
+    Parameters
+    ----------
+    rows
+        ``(recorded_on, stored)`` pairs, ``stored`` as from :func:`summarise`.
+    """
+    groups: dict[dt.date, list[Mapping[str, Any]]] = defaultdict(list)
+    for day, summary in rows:
+        groups[week_start(day)].append(summary)
+    weeks = []
+    for start in sorted(groups):
+        items = groups[start]
+        weeks.append(
+            WeekProgress(
+                week_start=start,
+                recordings=len(items),
+                backward_steps=sum(int(s["backward_steps"]) for s in items),
+                backward_duration_s=round(sum(s["backward_duration_s"] for s in items), 2),
+                backward_distance_m=round(sum(s["backward_distance_m"] for s in items), 2),
+                backward_speed_mps=_mean_weighted(items, "backward_speed_mps"),
+                cadence_spm=_mean_weighted(items, "cadence_spm"),
+                step_time_cv_pct=_mean_weighted(items, "step_time_cv_pct"),
+            )
+        )
+    return weeks
+
+
+def _mean_weighted(items: list[Mapping[str, Any]], key: str) -> float | None:
+    """Mean over recordings weighted by backward walking time (1 s when it is 0)."""
+    pairs = [(s[key], s["backward_duration_s"] or 1.0) for s in items if s.get(key) is not None]
+    if not pairs:
+        return None
+    total = sum(w for _, w in pairs)
+    return round(float(sum(v * w for v, w in pairs) / total), 3)
