@@ -11,7 +11,7 @@ from retrowalk.app.services import RateLimitedError
 from retrowalk.errors import RetrowalkError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
 from retrowalk.web.render import render
-from retrowalk.web.session import end_session, session_id, start_session
+from retrowalk.web.session import end_session, start_session
 
 router = APIRouter(include_in_schema=False)
 
@@ -108,13 +108,13 @@ def change_password(
     current_password: Annotated[str, Form()],
     new_password: Annotated[str, Form()],
 ) -> Response:
-    """Change the password; every other browser signed in to the account is signed out."""
+    """Change the password; every session of the account ends (copies of this
+    browser's cookie too) and this browser gets a fresh one."""
     try:
-        services.change_password(
-            account, current_password, new_password, keep_session=session_id(request)
-        )
+        services.change_password(account, current_password, new_password)
     except RetrowalkError as exc:
         return _account_page(request, services, account, status_code=400, error=str(exc))
+    start_session(request, account, services.account_email(account) or "")
     return _account_page(
         request, services, account, notice="Password changed; other browsers were signed out."
     )
