@@ -97,6 +97,11 @@ def mobgap_dir() -> Path:
     return data_root() / "mobgap-lab"
 
 
+def ipol_file(trial_id: str) -> Path:
+    """The Xsens text file of one ipol-gait trial (``"1-1_lb"``); skips when absent."""
+    return require("ipol-gait", f"{trial_id}.txt")
+
+
 def _trial_key(trial_id: str) -> tuple[int, int]:
     subject, trial = trial_id.split("-")
     return int(subject), int(trial)
@@ -301,3 +306,12 @@ def ipol_lower_back_rows(trial_id: str) -> tuple[Recording, list[tuple[int, int]
     ic = [e[1] for e in meta["LeftFootEvents"] + meta["RightFootEvents"]]
     ic_sorted = np.sort([i for i in ic if lo <= i <= hi])
     return Recording(acc, gyro, 100.0), [(lo, u0), (u1, hi)], ic_sorted
+
+
+def video_clip(name: str = "sports2d-demo.mp4") -> Path:
+    """A real video of the shared data (``video/<name>``); skips the calling test when absent.
+
+    The Sports2D demo (BSD-3-Clause) is an outdoor side view of a woman walking
+    forward from right to left, with three other people in view.
+    """
+    return require("video", name)
