@@ -72,14 +72,15 @@ def splice(frames: list[np.ndarray], at: int, zoom: float = 1.25) -> list[np.nda
     """Two shots: the original up to ``at``, then a mirrored, zoomed-in view.
 
     The second shot shows the same walk from the other side of the path
-    (mirrored) and closer (a centred crop enlarged by ``zoom``), as after a cut
+    (mirrored) and closer (a crop enlarged by ``zoom``, centred across, down to the
+    bottom edge so the feet stay in view), as after a cut
     to a second camera.
     """
     import cv2
 
     h, w = frames[0].shape[:2]
     ch, cw = round(h / zoom), round(w / zoom)
-    y0, x0 = (h - ch) // 2, (w - cw) // 2
+    y0, x0 = h - ch, (w - cw) // 2  # the feet stay in view
     second = [
         cv2.resize(
             cv2.flip(f[y0 : y0 + ch, x0 : x0 + cw], 1), (w, h), interpolation=cv2.INTER_LINEAR

@@ -64,7 +64,7 @@ MIN_PROMINENCE_LEG = 0.25  # foot excursion (leg lengths) that makes a contact p
 MIN_SWING_LEG = 0.12  # a foot must move this far (leg lengths) between two stances
 STANCE_SPEED_LEG_S = 0.8  # foot speed (leg lengths/s) below which the foot is still
 STANCE_SHARE_OF_PEAK = 0.3  # ... or below this share of its swing speed, if higher
-MIN_STANCE_S = 0.08
+MIN_STANCE_S = 0.15  # a shorter rest of the foot is a hitch in its swing
 MIN_TRAVEL_LEG_S = 0.15  # hip speed below which the person does not travel
 CHILD_LEG_FRACTION = 0.42  # hip height / stature at 1-3 years (Fredriks et al. 2005)
 FEET = {"left": (LEFT_HEEL, LEFT_TOE, LEFT_ANKLE), "right": (RIGHT_HEEL, RIGHT_TOE, RIGHT_ANKLE)}
@@ -268,15 +268,19 @@ def stance_contacts(
     prev_end: int | None = None
 
     def swung(a: int) -> bool:
-        if prev_end is None:
-            return True
-        swing = pos[prev_end:a]
-        swing = swing[np.isfinite(swing).all(axis=1)]
+        """The foot was seen swinging (moving, far enough) before frame ``a``."""
+        start = prev_end if prev_end is not None else a
+        if prev_end is None:  # first stance: the swing must be seen from where it enters
+            while start > 0 and finite[start - 1]:
+                start -= 1
+        moving = finite[start:a] & ~still[start:a]
+        swing = pos[start:a][np.isfinite(pos[start:a]).all(axis=1)]
         reach = np.linalg.norm(swing[-1] - swing[0]) if len(swing) > 1 else 0.0
-        return bool(reach / leg[a - 1] >= MIN_SWING_LEG)
+        seen_moving = int(moving.sum()) >= max(round(0.08 * fps), 2)
+        return bool(seen_moving and reach / leg[a - 1] >= MIN_SWING_LEG)
 
     for a, b in zip(starts, ends, strict=True):
-        if b - a < min_len and b < len(speed):
+        if b - a < min_len and b < len(speed) and finite[b]:
             continue  # a pause in a swing, not a stance
         if a == 0 or not finite[a - 1]:
             prev_end = b  # already still when first seen: no contact seen

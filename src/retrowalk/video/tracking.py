@@ -345,21 +345,22 @@ def travel_score(kp: np.ndarray, fps: float) -> tuple[float, float]:
     """``(travel, swing)``: net horizontal hip travel and mean ankle spread, in body heights.
 
     Travel is measured between the medians of the first and the last second the
-    person is seen, so jitter and jumping on the spot do not count.
+    person is seen (quarter of the time seen, if shorter), so jitter and jumping
+    on the spot do not count.
     """
     hip_x = (kp[:, LEFT_HIP, 0] + kp[:, RIGHT_HIP, 0]) / 2
     seen = np.flatnonzero(np.isfinite(hip_x))
     if len(seen) < fps:
         return 0.0, 0.0
     height = np.nanmedian(np.ptp(kp[seen, :, 1], axis=1))
-    k = max(int(fps), 1)
+    k = max(min(int(fps), len(seen) // 4), 1)
     travel = abs(np.median(hip_x[seen[-k:]]) - np.median(hip_x[seen[:k]])) / max(height, 1.0)
     spread = np.abs(kp[seen, LEFT_ANKLE, 0] - kp[seen, RIGHT_ANKLE, 0])
     return float(travel), float(np.std(spread) / max(height, 1.0))
 
 
 def choose_walker(
-    dense: list[np.ndarray], fps: float, min_travel: float = 1.0
+    dense: list[np.ndarray], fps: float, min_travel: float = 0.75
 ) -> tuple[int | None, str]:
     """Index of the track that walks, and why it was chosen.
 

@@ -126,13 +126,45 @@ def _edges(kp: np.ndarray, frame_size: tuple[int, int]) -> dict[str, np.ndarray]
     return out
 
 
-def _hidden_feet_share(kp: np.ndarray) -> float:
+def _choose(
+    scene: list[np.ndarray], dense: list[np.ndarray], fps: float, frame_size: tuple[int, int]
+) -> tuple[int | None, str]:
+    """The walker of a shot: the person with the most steps in walking bouts.
+
+    Ties (and shots where nobody walks) go to the largest travel across the scene
+    (:func:`~retrowalk.video.tracking.choose_walker`).
+    """
+    if not scene:
+        return None, "nobody was found"
+    fallback, why = choose_walker(scene, fps)
+    steps = []
+    for kp, img in zip(scene, dense, strict=True):
+        view = str(classify_view(kp, fps)["view"])
+        if view in ("unsupported", "on the spot"):
+            steps.append(0)
+            continue
+        contacts = find_contacts(kp, fps, view, _edges(img, frame_size))
+        steps.append(sum(len(b.contacts) for b in group_bouts(contacts, fps, view)))
+    best = int(np.argmax(steps))
+    if steps[best] == 0 or steps.count(steps[best]) > 1:
+        return fallback, why
+    return best, f"walked {steps[best]} steps ({why})" if best == fallback else (
+        f"walked the most steps ({steps[best]})"
+    )
+
+
+def _hidden_feet_share(kp: np.ndarray, edge: dict[str, np.ndarray]) -> float:
+    """Share of the frames the person is seen in where a foot is cut by the image border
+    or not visible (pose-model visibility below 0.5)."""
     seen = np.isfinite(kp[:, LEFT_HIP, 0])
     if not seen.any():
         return 0.0
     feet = [i for side in FEET.values() for i in side]
-    vis = np.nanmean(kp[seen][:, feet, 2], axis=1)
-    return float(np.mean(vis < 0.5))
+    vis = np.nanmin(kp[seen][:, feet, 2], axis=1)
+    cut = np.zeros(int(seen.sum()), dtype=bool)
+    for mask in edge.values():
+        cut |= mask[seen]
+    return float(np.mean((vis < 0.5) | cut))
 
 
 def _no_walking_reason(
@@ -247,7 +279,7 @@ def analyse_walk(
         mine = [t for t in tracks if t.shot == s]
         dense = [dense_keypoints(t, n_frames, stride) for t in mine]
         scene = [_to_scene(d, transforms) for d in dense]
-        walker, why = choose_walker(scene, fps) if scene else (None, "nobody was found")
+        walker, why = _choose(scene, dense, fps, frame_size)
         info: dict[str, Any] = {
             "shot": s,
             "start_s": round(a / fps, 3),
@@ -275,7 +307,7 @@ def analyse_walk(
         edge = _edges(kp_img, frame_size)
         contacts = find_contacts(kp, fps, str(view["view"]), edge) if seen_s >= MIN_SEEN_S else []
         vbouts = group_bouts(contacts, fps, str(view["view"])) if contacts else []
-        hidden = _hidden_feet_share(kp)
+        hidden = _hidden_feet_share(kp_img, edge)
         info.update(
             walker={
                 "why": why,
