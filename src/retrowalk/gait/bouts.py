@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrowalk.core.algorithm import Algorithm
+
 
 @dataclass(frozen=True)
 class BoutSpan:
@@ -34,7 +36,7 @@ class BoutSpan:
         return self.last - self.first + 1
 
 
-class BoutDetector:
+class BoutDetector(Algorithm):
     """Group initial contacts into walking bouts.
 
     Parameters
@@ -156,7 +158,7 @@ def _longest_true_run(mask: np.ndarray) -> int:
     return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
 
 
-class GaitInitiationFilter:
+class GaitInitiationFilter(Algorithm):
     """Drop the weight shift that precedes the first step of a walk.
 
     Starting to walk from standing, the body first shifts its weight onto the

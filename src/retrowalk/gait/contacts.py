@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
+from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass
 
 # Delay between initial contact and the trunk's peak vertical acceleration /
@@ -39,7 +40,7 @@ from retrowalk.dsp.filters import lowpass
 IMPACT_DELAY_S = 0.035
 
 
-class TrunkContactDetector:
+class TrunkContactDetector(Algorithm):
     """Find initial contacts in the vertical acceleration of a body-worn sensor.
 
     Parameters
@@ -78,6 +79,10 @@ class TrunkContactDetector:
         Sorted sample indices of initial contacts.
     prominence_mps2_
         Coarse-peak prominence of each contact (a step-strength measure).
+    signals_
+        The filtered signals the contacts were found in (coarse step signal,
+        vertical acceleration and jerk markers, with their rate), kept for
+        :class:`ClosingContactDetector`.
 
     References
     ----------
@@ -188,7 +193,7 @@ class _Signals:
     sampling_rate_hz: float
 
 
-class ClosingContactDetector:
+class ClosingContactDetector(Algorithm):
     """The last, soft contact that ends a walk.
 
     Stopping ends with the trailing foot brought down beside the leading one.
@@ -300,7 +305,7 @@ def _local_median(values: np.ndarray, half_width: int) -> np.ndarray:
     return np.nanmedian(windows, axis=1)
 
 
-class LateralityEstimator:
+class LateralityEstimator(Algorithm):
     """Left or right foot for each contact of one bout, from the pelvis yaw.
 
     The pelvis turns towards the swing leg as it comes forward: in the half

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from retrowalk.core.algorithm import Algorithm
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.filters import lowpass
 
 
-class PlacementDetector:
+class PlacementDetector(Algorithm):
     """Classify the sensor placement of a recording.
 
     Parameters

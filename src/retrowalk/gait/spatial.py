@@ -53,6 +53,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from retrowalk.core.algorithm import Algorithm
+
 # Pelvis (greater trochanter) height as a fraction of body height (Winter 2009).
 LEG_LENGTH_FRACTION = 0.53
 
@@ -69,7 +71,7 @@ H_FLOOR_M = 0.005
 MAX_STEP_LENGTH_RATIO = 1.5
 
 
-class ZijlstraStepLength:
+class ZijlstraStepLength(Algorithm):
     """Step lengths from the vertical excursion of a trunk sensor.
 
     Parameters
@@ -138,7 +140,7 @@ class ZijlstraStepLength:
         return self
 
 
-class TrunkStepLength:
+class TrunkStepLength(Algorithm):
     """Step lengths of a trunk sensor in daily-life walking, not only straight lines.
 
     ``K * 2 * sqrt(2 l h' - h'^2)`` with ``h' = h - h_floor_m`` (at least 0),
