@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrowalk.analysis import Analysis
 from retrowalk.core.paths import default_data_dir
+from retrowalk.core.results import Analysis
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import DirectionProfile, calibrate
 

@@ -13,6 +13,11 @@ import typer
 from rich.console import Console
 
 from retrowalk.cli.support import local_account, local_person, local_services, user_errors
+from retrowalk.core.errors import InputError
+
+# Start-up time: the use cases (retrowalk.app.*) open the store (SQLAlchemy) or
+# load the analysis stack, the rules load their data files; they are imported
+# inside the commands that use them.
 
 test_app = typer.Typer(help="Clinical backward-walk tests.", no_args_is_help=True)
 out = Console()
@@ -56,7 +61,6 @@ def threembwt_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Score the 3-metre backward walk test against published cut-offs and MDCs."""
-    from retrowalk.core.errors import InputError
     from retrowalk.domain.assess.norms import procedure as proc
     from retrowalk.domain.assess.threembwt import compare, interpret, time_from_analysis
 

@@ -21,6 +21,10 @@ from rich.table import Table
 
 from retrowalk.cli.support import local_account, local_person, local_services, user_errors
 
+# Start-up time: the use cases (retrowalk.app.*) open the store (SQLAlchemy) and
+# the rules load pydantic and their data files; they are imported inside the
+# commands that use them.
+
 PersonOpt = Annotated[str, typer.Option("--person", "-p", help="Whose data (created if new).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 

@@ -20,6 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 from retrowalk.cli.support import LOCAL_EMAIL, local_account, local_services, user_errors
+from retrowalk.core.errors import InputError
+from retrowalk.domain.kids.milestones import load_milestones
 
 if TYPE_CHECKING:
     from retrowalk.app.kids import KidsService
@@ -59,8 +61,6 @@ def _date(value: str | None, what: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        from retrowalk.core.errors import InputError
-
         raise InputError(what, f"'{value}' is not a date like 2024-05-31") from None
 
 
@@ -121,8 +121,6 @@ def observe(
     )
     if file is not None:
         if not file.is_file():
-            from retrowalk.core.errors import InputError
-
             raise InputError(file, "no such file")
         with file.open("rb") as stream:
             entry = kids.observe(account, person.id, attachment=(file.name, stream), **kwargs)
@@ -178,7 +176,7 @@ def summary(
     kids, account = _open()
     person = kids.find_child(account, child)
     from retrowalk.app.kids import build_summary
-    from retrowalk.domain.kids.summary import write_summary
+    from retrowalk.domain.kids.summary import write_summary  # Jinja2: start-up time
 
     path = write_summary(build_summary(kids, account, person.id, _date(on, "--on")), out_file)
     out.print(f"Summary written to {path}")
@@ -187,8 +185,6 @@ def summary(
 @child_app.command("milestones")
 def milestones() -> None:
     """The milestone table with age windows and sources."""
-    from retrowalk.domain.kids.milestones import load_milestones
-
     table_data = load_milestones()
     table = Table("skill id", "name", "window (months)", "grade", "sources")
     for m in table_data.milestones:

@@ -27,9 +27,9 @@ from retrowalk.core.errors import AnalysisError
 from retrowalk.web.account_cli import app as account_app
 
 if TYPE_CHECKING:
-    from retrowalk.analysis import Analysis
     from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.core.recording import Recording
+    from retrowalk.core.results import Analysis
 
 # Start-up time: the analysis stack (numpy/scipy, readers), the store, the web
 # app and the video pipeline are imported inside the commands that use them, so
@@ -97,7 +97,10 @@ class _Status:
     def analysing(self, recording: Recording) -> None:
         if self._status is not None:
             self._status.update(f"Analysing {recording.duration_s / 60:.1f} min of data…")
-        if recording.placement == "video" and self.show:
+        # retrowalk.video is loaded by now (retrowalk.app.analyse registers it).
+        from retrowalk.video import VIDEO_FORMAT
+
+        if recording.format == VIDEO_FORMAT and self.show:
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,

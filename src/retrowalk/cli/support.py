@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
 
 from retrowalk.core.errors import RetrowalkError
 
@@ -38,14 +39,23 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except RetrowalkError as exc:
             exit_with_error(str(exc))
+        except ValidationError as exc:  # a value out of its plausible range
+            error = exc.errors()[0]
+            where = ".".join(str(p) for p in error["loc"])
+            exit_with_error(f"{where}: {error['msg']}" if where else str(error["msg"]))
 
     return wrapper  # type: ignore[return-value]
 
 
+# Start-up time: the store (SQLAlchemy) and the services are imported inside
+# the helpers below, so commands that need no database start quickly.
+
+
 def local_services() -> Any:
     """The store services on the default database (migrated on first use)."""
-    from retrowalk.store.db import Database, default_data_dir, default_database_url
-    from retrowalk.store.services import Services
+    from retrowalk.app.services import Services
+    from retrowalk.core.paths import default_data_dir
+    from retrowalk.store.db import Database, default_database_url
 
     data_dir = default_data_dir()
     return Services(Database(default_database_url(data_dir)), data_dir)
@@ -71,8 +81,8 @@ def local_account(services: Any, email: str = LOCAL_EMAIL) -> int:
 
 def local_person(services: Any, account_id: int, name: str, *, create: bool = True) -> int:
     """The id of the person called ``name`` in the account (created if new)."""
+    from retrowalk.store.repositories import NotFoundError
     from retrowalk.store.schemas import PersonIn
-    from retrowalk.store.services import NotFoundError
 
     for person in services.list_people(account_id):
         if person.name == name:

@@ -32,7 +32,6 @@ from typing import Any
 import pandas as pd
 
 from retrowalk import __version__
-from retrowalk.analysis import AnalysisOptions
 from retrowalk.app.analyse import AnalysisRequest, analyse_file, build_options
 from retrowalk.app.calibration import stored_profiles
 from retrowalk.app.jobs.inputs import (
@@ -42,7 +41,8 @@ from retrowalk.app.jobs.inputs import (
     content_hash,
 )
 from retrowalk.core.errors import AnalysisError, RetrowalkError
-from retrowalk.tables import analysis_tables
+from retrowalk.pipeline import AnalysisOptions
+from retrowalk.summary.tables import analysis_tables
 
 __all__ = [
     "TABLES",

@@ -76,9 +76,7 @@ def _read_manifest(path: Path) -> list[BatchItem]:
         target = Path(raw.strip())
         if not target.is_absolute():
             target = path.parent / target
-        person = {
-            str(k): v for k, v in row.items() if not (isinstance(v, float) and pd.isna(v))
-        }
+        person = {str(k): v for k, v in row.items() if not (isinstance(v, float) and pd.isna(v))}
         items.append(BatchItem(target, person))
     return items
 

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from jinja2 import Environment, select_autoescape
 
 from retrowalk.core.csvcells import csv_text
+from retrowalk.core.errors import InputError
 from retrowalk.domain.kids.entries import SkillEntry
 from retrowalk.domain.kids.guidance import Guidance
 from retrowalk.domain.kids.milestones import MilestoneTable
@@ -136,8 +137,6 @@ def write_summary(summary: ChildSummary, out: Path) -> Path:
     suffix = out.suffix.lower()
     writers = {".html": to_html, ".htm": to_html, ".csv": to_csv, ".json": to_json}
     if suffix not in writers:
-        from retrowalk.errors import InputError
-
         raise InputError(out, "use a file name ending in .html, .csv or .json")
     out.write_text(writers[suffix](summary), encoding="utf-8")
     return out
