@@ -17,22 +17,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from retrowalk.core.paths import default_data_dir  # the product's one data directory
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_POOL_SIZE = 48
-
-
-def default_data_dir() -> Path:
-    """Where retrowalk keeps its database and files.
-
-    ``RETROWALK_DATA_DIR`` if set, else the platform's user data directory
-    (``$XDG_DATA_HOME/retrowalk`` or ``~/.local/share/retrowalk`` on Linux).
-    """
-    override = os.environ.get("RETROWALK_DATA_DIR")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("retrowalk", appauthor=False))
 
 
 def default_database_url(data_dir: Path | None = None) -> str:
