@@ -9,8 +9,16 @@ the simulated camera.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+
+def analyse(path: Path, **kw: Any) -> Any:
+    """The video analysis of one file (pose model included)."""
+    from retrowalk.video.analysis import analyze_video, read_video
+
+    return analyze_video(read_video(path), None, **kw)
 
 
 def read_frames(path: Path) -> tuple[list[np.ndarray], float]:

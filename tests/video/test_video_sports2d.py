@@ -50,14 +50,6 @@ def _reverse(src: Path, dst: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def forward_analysis():
-    from retrowalk.io import read_recording
-    from retrowalk.pipeline import analyze
-
-    return analyze(read_recording(VIDEO))
-
-
-@pytest.fixture(scope="session")
 def reversed_analysis(tmp_path_factory):
     from retrowalk.io import read_recording
     from retrowalk.pipeline import analyze
