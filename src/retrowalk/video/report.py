@@ -6,7 +6,6 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-
 _REASON_HELP = {
     "not tracked": "Nobody was followed long enough; keep the whole person in view for a few "
     "seconds.",
