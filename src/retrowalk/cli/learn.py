@@ -19,7 +19,8 @@ from rich.text import Text
 
 from retrowalk.cli.support import exit_with_error
 from retrowalk.core.errors import RetrowalkError
-from retrowalk.domain.learn.content import Entry, Library, find_learn_references
+from retrowalk.domain.learn.content import Entry, Library
+from retrowalk.domain.learn.references import find_learn_references
 from retrowalk.domain.learn.service import LearnService
 
 learn_app = typer.Typer(

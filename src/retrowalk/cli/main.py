@@ -9,27 +9,29 @@ from __future__ import annotations
 
 import sys
 import time
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from retrowalk import __version__
 from retrowalk.cli.assess import test_app
 from retrowalk.cli.coach import log_app, plan_app
+from retrowalk.cli.display import (
+    AccUnit,
+    GyroUnit,
+    PlacementChoice,
+    err_console,
+    out_console,
+    print_summary,
+    run_analysis,
+)
 from retrowalk.cli.kids import child_app
 from retrowalk.cli.learn import learn_app
 from retrowalk.cli.serve import serve as serve_command
 from retrowalk.cli.support import user_errors
 from retrowalk.core.errors import AnalysisError
 from retrowalk.web.account_cli import app as account_app
-
-if TYPE_CHECKING:
-    from retrowalk.app.analyse import AnalysisRequest
-    from retrowalk.core.recording import Recording
-    from retrowalk.core.results import Analysis
 
 # Start-up time: the analysis stack (numpy/scipy, readers), the store, the web
 # app and the video pipeline are imported inside the commands that use them, so
@@ -42,130 +44,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True)
-out_console = Console()
-
-
-class PlacementChoice(StrEnum):
-    auto = "auto"
-    lower_back = "lower_back"
-    pocket = "pocket"
-    foot = "foot"
-
-
-class AccUnit(StrEnum):
-    auto = "auto"
-    g = "g"
-    mps2 = "mps2"
-
-
-class GyroUnit(StrEnum):
-    auto = "auto"
-    dps = "dps"
-    rads = "rads"
-
-
-class _Status:
-    """Shows what :func:`retrowalk.app.analyse.analyse_file` is doing on stderr."""
-
-    def __init__(self, console: Console, show: bool) -> None:
-        self.console = console
-        self.show = show
-        self._status: Any = None
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Status:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop()
-
-    def _stop(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
-
-    def reading(self, path: Path) -> None:
-        if self.show:
-            self._status = self.console.status(f"Reading {path.name}…", spinner="dots")
-            self._status.start()
-
-    def analysing(self, recording: Recording) -> None:
-        if self._status is not None:
-            self._status.update(f"Analysing {recording.duration_s / 60:.1f} min of data…")
-        # retrowalk.video is loaded by now (retrowalk.app.analyse registers it).
-        from retrowalk.video import VIDEO_FORMAT
-
-        if recording.format == VIDEO_FORMAT and self.show:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-
-            self._stop()
-            self._bar = Progress(
-                TextColumn("Analysing video"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("frames"),
-                TimeRemainingColumn(),
-                console=self.console,
-                transient=True,
-            )
-            self._bar.start()
-            self._task = self._bar.add_task("video", total=recording.n_samples)
-
-    def frame(self, index: int, total: int) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, completed=index + 1, total=total)
-
-
-def run_analysis(
-    recording_path: Path, request: AnalysisRequest, *, show_progress: bool = True
-) -> Analysis:
-    """Read and analyse one file (:func:`retrowalk.app.analyse.analyse_file`), showing progress."""
-    from retrowalk.app.analyse import analyse_file
-
-    with _Status(err_console, show_progress) as status:
-        return analyse_file(recording_path, request, progress=status)
-
-
-def print_summary(analysis: Analysis, console: Console) -> None:
-    """A short human-readable table of the bouts found."""
-    from rich.table import Table
-
-    rec = analysis.recording
-    console.print(
-        f"[bold]{Path(rec.path).name}[/bold]: {rec.format}, {rec.duration_s:.1f} s at "
-        f"{rec.sampling_rate_hz:g} Hz, placement {analysis.placement}"
-    )
-    table = Table(title=f"{len(analysis.bouts)} walking bouts")
-    for column in ("start s", "end s", "direction", "steps", "cadence /min", "speed m/s", "dist m"):
-        table.add_column(column, justify="right")
-    for bout in analysis.bouts:
-        table.add_row(
-            f"{bout.start_s:.1f}",
-            f"{bout.end_s:.1f}",
-            bout.direction,
-            str(bout.n_steps),
-            f"{bout.cadence_spm:.0f}",
-            "-" if bout.speed_mps is None else f"{bout.speed_mps:.2f}",
-            "-" if bout.distance_m is None else f"{bout.distance_m:.1f}",
-        )
-    console.print(table)
-    for direction in ("forward", "backward"):
-        totals = analysis.direction_totals(direction)
-        console.print(
-            f"{direction:>8}: {totals['steps']} steps, {totals['duration_s']:.0f} s, "
-            f"{totals['distance_m']:.0f} m"
-        )
 
 
 @app.command("analyze")

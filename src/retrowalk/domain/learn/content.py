@@ -9,23 +9,19 @@ al. (2019), BMC Musculoskelet Disord 20:159 (knee osteoarthritis), Wen & Wang
 (2022), Int J Environ Res Public Health 19:3370 (stroke) and Ainsworth et al.
 (2011), Med Sci Sports Exerc 43:1575 (energy cost).
 
-Other packages refer to entries with ``learn = ["entry-id", ...]`` in their own
-data files; :func:`find_learn_references` finds those references anywhere under
-``retrowalk/data/`` so that pages can show "used in" back-links and tests can
-guard against dangling links.
+This module holds the vocabulary (entries, grades, sources, the library and its
+checks); :mod:`.loader` reads the TOML files and :mod:`.references` finds the
+``learn = ["entry-id", ...]`` references of other packages' data files, so that
+pages can show "used in" back-links and tests can guard against dangling links.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 from retrowalk.core.errors import RetrowalkError
 
@@ -318,177 +314,3 @@ def _score(entry: Entry, words: list[str]) -> float:
 
 
 # -- loading ---------------------------------------------------------------------
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise LearnError(f"{path}: Learn data file is missing") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LearnError(f"{path}: not valid TOML ({exc})") from None
-
-
-def _labelled(rows: list[dict[str, Any]]) -> dict[str, Labelled]:
-    return {
-        r["id"]: Labelled(
-            id=r["id"], label=r["label"], meaning=r.get("meaning", ""), url=r.get("url", "")
-        )
-        for r in rows
-    }
-
-
-def _entry(row: dict[str, Any], topic: str, path: Path) -> Entry:
-    try:
-        return Entry(
-            id=str(row["id"]),
-            topic=topic,
-            title=str(row["title"]),
-            claim=str(row["claim"]),
-            summary=str(row["summary"]),
-            grade=str(row["grade"]),
-            grade_reason=str(row.get("grade_reason", "")),
-            body=str(row.get("body", "")),
-            for_you=str(row.get("for_you", "")),
-            audiences=tuple(row.get("audiences", ())),
-            tags=tuple(row.get("tags", ())),
-            sources=tuple(row.get("sources", ())),
-            related=tuple(row.get("related", ())),
-        )
-    except KeyError as exc:
-        raise LearnError(f"{path}: entry {row.get('id', '?')} lacks field {exc}") from None
-
-
-def load_library(directory: Path | None = None) -> Library:
-    """Read the Learn content from ``directory`` (default: the packaged data).
-
-    Raises
-    ------
-    LearnError
-        When a file is missing or malformed, or two entries share an id.
-    """
-    directory = directory or LEARN_DIR
-    meta = _read_toml(directory / "content.toml")
-    bib = _read_toml(directory / "bibliography.toml")
-    sources: dict[str, Source] = {}
-    for row in bib.get("source", []):
-        if row["id"] in sources:
-            raise LearnError(f"bibliography.toml: source id '{row['id']}' is used twice")
-        sources[row["id"]] = Source(
-            id=row["id"],
-            authors=row["authors"],
-            year=int(row["year"]),
-            title=row["title"],
-            journal=row["journal"],
-            volume_pages=row.get("volume_pages", ""),
-            kind=row.get("kind", ""),
-            verified=bool(row.get("verified", False)),
-            note=row.get("note", ""),
-            doi=row.get("doi", ""),
-            url=row.get("url", ""),
-        )
-    library = Library(
-        content_version=str(meta.get("content_version", "")),
-        changelog=list(meta.get("changelog", [])),
-        grades={
-            g["id"]: Grade(id=g["id"], label=g["label"], meaning=g["meaning"])
-            for g in meta.get("grade", [])
-        },
-        audiences=_labelled(meta.get("audience", [])),
-        topics=_labelled(meta.get("topic", [])),
-        usage_areas=_labelled(meta.get("usage_area", [])),
-        sources=sources,
-    )
-    for topic in meta.get("topic", []):
-        path = directory / topic["file"]
-        for row in _read_toml(path).get("entry", []):
-            entry = _entry(row, topic["id"], path)
-            if entry.id in library.entries:
-                raise LearnError(f"{path}: entry id '{entry.id}' is used twice")
-            library.entries[entry.id] = entry
-    return library
-
-
-@lru_cache(maxsize=1)
-def default_library() -> Library:
-    """The packaged Learn content, loaded once per process."""
-    return load_library()
-
-
-# -- references from other data files ---------------------------------------------
-def _label_of(node: dict[str, Any], where: str) -> str:
-    for key in ("title", "name", "label", "id", "key"):
-        value = node.get(key)
-        if isinstance(value, str | int) and str(value).strip():
-            return str(value)
-    return where
-
-
-def _walk(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    if isinstance(node, dict):
-        if "learn" in node:
-            yield where, node
-        for key, value in node.items():
-            if key != "learn":
-                yield from _walk(value, f"{where}.{key}" if where else str(key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _walk(value, f"{where}[{i}]")
-
-
-def _refs(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(str(v) for v in value)
-    return ()
-
-
-def find_learn_references(data_root: Path | None = None) -> list[Usage]:
-    """Every ``learn = [...]`` reference in TOML/JSON files under ``data_root``.
-
-    The Learn folder itself is skipped (entries link with ``related``). A
-    ``learn`` value may be one id or a list of ids, at any depth.
-
-    Raises
-    ------
-    LearnError
-        When a data file cannot be parsed (a broken file must not hide links).
-    """
-    root = data_root or DATA_ROOT
-    usages: list[Usage] = []
-    for path in sorted(root.rglob("*")):
-        if path.suffix not in (".toml", ".json") or not path.is_file():
-            continue
-        rel = path.relative_to(root)
-        if rel.parts[0] == "learn":
-            continue
-        try:
-            if path.suffix == ".toml":
-                data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
-            else:
-                data = json.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise LearnError(f"{rel}: cannot read it to check Learn links ({exc})") from None
-        area = rel.parts[0] if len(rel.parts) > 1 else ""
-        for where, node in _walk(data, ""):
-            refs = _refs(node["learn"])
-            if refs:
-                usages.append(
-                    Usage(
-                        area=area,
-                        path=rel.as_posix(),
-                        where=where or "(top level)",
-                        label=_label_of(node, where or rel.stem),
-                        learn=refs,
-                    )
-                )
-    return usages
-
-
-def backlinks(usages: Iterable[Usage]) -> dict[str, list[Usage]]:
-    """Usages grouped by the entry id they refer to."""
-    out: dict[str, list[Usage]] = {}
-    for usage in usages:
-        for ref in dict.fromkeys(usage.learn):
-            out.setdefault(ref, []).append(usage)
-    return out

@@ -10,14 +10,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from retrowalk.domain.learn.content import (
-    Entry,
-    Library,
-    Usage,
-    backlinks,
-    default_library,
-    find_learn_references,
-)
+from retrowalk.domain.learn.content import Entry, Library, Usage
+from retrowalk.domain.learn.loader import default_library
+from retrowalk.domain.learn.references import backlinks, find_learn_references
 
 
 @dataclass(frozen=True)
