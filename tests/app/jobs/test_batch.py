@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from retrowalk.batch import collect_inputs, run_batch
+from retrowalk.app.jobs.batch import collect_inputs, run_batch
 from retrowalk.cli import app
-from retrowalk.tables import BOUT_COLUMNS, RECORDING_COLUMNS, STEP_COLUMNS
+from retrowalk.summary.tables import BOUT_COLUMNS, RECORDING_COLUMNS, STEP_COLUMNS
 
 SMALL = ["HA_001_Test5_Trial1.csv", "HA_002_Test5_Trial1.csv", "MS_001_Test5_Trial2.csv"]
 
