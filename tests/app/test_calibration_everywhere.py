@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from argon2 import PasswordHasher
-from realdata import require
 from typer.testing import CliRunner
 
+from realdata import require
 from retrowalk.app.calibration import load_stored_profile, store_profile
 from retrowalk.cli import app
 

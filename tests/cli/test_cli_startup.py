@@ -1,0 +1,61 @@
+"""``retrowalk --help`` and ``retrowalk analyze`` load neither the store, the web app nor the
+video model: each runs in a fresh interpreter and lists what it imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from realdata import require
+
+HEAVY = (
+    "sqlalchemy",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "retrowalk.store",
+    "retrowalk.web.app",
+    "retrowalk.app.services",
+    "cv2",
+    "mediapipe",
+    "dask",
+)
+
+PROBE = """
+import json, sys
+from retrowalk.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit:
+    pass
+loaded = [m for m in {heavy!r} if m in sys.modules]
+sys.stderr.write("LOADED=" + json.dumps(loaded) + "\\n")
+"""
+
+
+def _loaded(tmp_path: Path, *args: str) -> list[str]:
+    env_dir = tmp_path / "data"
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={"RETROWALK_DATA_DIR": str(env_dir), "PATH": "/usr/bin:/bin"},
+    )
+    line = [x for x in proc.stderr.splitlines() if x.startswith("LOADED=")]
+    assert line, proc.stderr[-2000:]
+    return json.loads(line[-1][len("LOADED=") :])
+
+
+def test_help_loads_nothing_heavy(tmp_path: Path) -> None:
+    assert _loaded(tmp_path, "--help") == []
+
+
+def test_analyze_loads_nothing_heavy(tmp_path: Path) -> None:
+    recording = require("ipol-gait", "3-1_lb.txt")
+    out = tmp_path / "out.json"
+    assert _loaded(tmp_path, "analyze", str(recording), "--json", str(out)) == []
+    assert json.loads(out.read_text())["bouts"]
