@@ -59,7 +59,7 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 SIGNUP_REFUSED = (
     "no account was created with this e-mail address and password; if you have an "
-    "account already, sign in (a forgotten password is reset by whoever runs this server)"
+    "account, sign in instead (a forgotten password is reset by whoever runs this server)"
 )
 
 
