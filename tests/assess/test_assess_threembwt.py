@@ -157,9 +157,14 @@ def test_too_short_bout_is_refused() -> None:
 @pytest.mark.skipif(not IPOL.is_dir(), reason=f"real recordings not found at {IPOL}")
 def test_real_time_reversed_walks_against_the_reference_leg_time() -> None:
     """ipol-gait walks (10 m, U-turn, 10 m) played backwards in time: timing the first
-    10 m from the steps matches the reference duration of that leg."""
-    from retrowalk.analysis import AnalysisOptions, analyze
+    10 m from the steps matches the reference duration of that leg. The walks are
+    analysed with a direction calibration (see calibration_helpers), as a user who
+    calibrated would, so they are called backward."""
+    from calibration_helpers import stand_in_profile
     from retrowalk.io import read_recording
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    profile = stand_in_profile()
 
     within = 0
     trials = ("1-1", "2-1", "4-1", "6-1")
@@ -167,7 +172,11 @@ def test_real_time_reversed_walks_against_the_reference_leg_time() -> None:
         meta = json.loads((IPOL / f"{trial}.json").read_text())
         rec = read_recording(IPOL / f"{trial}_lb.txt", placement="lower_back")
         height = meta.get("Height")
-        options = AnalysisOptions(placement="lower_back", height_m=height / 100 if height else None)
+        options = AnalysisOptions(
+            placement="lower_back",
+            height_m=height / 100 if height else None,
+            direction_profile=profile,
+        )
         analysis = analyze(rec.time_reversed(), options)
         reference = (meta["TrialBoundaries"][1] - meta["UTurnBoundaries"][1]) / 100.0
         timed = time_from_analysis(analysis, end_m=10.0)

@@ -80,6 +80,10 @@ def test_3mbwt_from_a_recording(tmp_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from coachtest_helpers import backward_walk_csv
 
+    from calibration_helpers import stand_in_profile
+    from retrowalk.app.calibration import store_profile
+
+    store_profile(stand_in_profile())  # the user calibrated: the stand-in walk is backward
     path = backward_walk_csv(tmp_path)
     result = run("test", "3mbwt", "--recording", str(path), "--placement", "lower_back", "--json")
     assert result.exit_code == 0, result.output

@@ -223,6 +223,11 @@ def test_3mbwt_timed_from_a_recording(app, client, ann, tmp_path) -> None:  # ty
     from coachtest_helpers import backward_walk_csv
     from webtest_helpers import upload, wait_for_analysis
 
+    from calibration_helpers import stand_in_profile
+    from retrowalk.app.calibration import store_profile
+
+    # Ann calibrated: her stand-in backward walk is called backward.
+    store_profile(stand_in_profile(), ann, app.state.settings.resolved_data_dir())
     path = backward_walk_csv(tmp_path)
     rec = upload(client, ann, path, placement="lower_back")
     assert rec["http"] == 201, rec
