@@ -17,8 +17,8 @@ import re
 from typing import Any
 
 import pytest
-from realdata import ipol_file
 
+from realdata import ipol_file
 from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.report import report_data

@@ -88,6 +88,4 @@ class Algorithm:
 
     def results(self) -> dict[str, Any]:
         """The results of the last action: attributes ending with ``_``."""
-        return {
-            k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_")
-        }
+        return {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_")}

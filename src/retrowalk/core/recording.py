@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -138,7 +138,7 @@ class Recording:
             mask[max(i0, 0) : max(min(i1, self.n_samples), 0)] = True
         return mask
 
-    def with_(self, **changes: object) -> Recording:
+    def with_(self, **changes: Any) -> Recording:
         """A copy with some attributes replaced."""
         return replace(self, **changes)
 

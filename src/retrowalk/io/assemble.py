@@ -221,7 +221,7 @@ def assemble(
         path=path,
         format=parsed.format,
         start_time=start,
-        placement=place,  # type: ignore[arg-type]
+        placement=place,
         units=units,
         gaps=tuple(gaps),
         notes=tuple(notes),

@@ -50,8 +50,8 @@ def time_in_seconds(
     if table.time_is_datetime:
         ns = raw.astype(np.int64)
         t = (ns - ns[0]).astype(np.float64) / 1e9
-        start = datetime.fromtimestamp(ns[0] / 1e9, tz=UTC)
-        return t, ns[0] / 1e9, start, f"time column '{label}' read as date-times"
+        first = datetime.fromtimestamp(ns[0] / 1e9, tz=UTC)
+        return t, ns[0] / 1e9, first, f"time column '{label}' read as date-times"
     rel = (raw - raw[0]).astype(np.float64, copy=False)
     steps = np.diff(rel[: min(rel.shape[0], 200_001)])
     pos = steps[steps > 0]
@@ -73,7 +73,7 @@ def time_in_seconds(
     factor = _TIME_FACTORS[unit]
     t = rel if factor == 1.0 else rel * factor
     first_s = float(raw[0]) * factor
-    start = None
+    start: datetime | None = None
     if _EPOCH_RANGE[0] <= first_s <= _EPOCH_RANGE[1]:
         start = datetime.fromtimestamp(first_s, tz=UTC)
     return t, first_s, start, f"time column '{label}' read as {_TIME_WORDS[unit]} ({how})"

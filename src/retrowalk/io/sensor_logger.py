@@ -33,14 +33,14 @@ _NOT_ACC = {
 def _cmap(layout: TextLayout, kind: str, display: str) -> ColumnMap:
     low = {c.lower(): c for c in layout.columns}
     time = low.get("time") or low.get("seconds_elapsed")
-    axes = [low.get(a) for a in "xyz"]
-    if time is None or None in axes:
+    x, y, z = (low.get(a) for a in "xyz")
+    if time is None or x is None or y is None or z is None:
         raise UnsupportedFormatError(
             display,
             "expected Sensor Logger columns time/seconds_elapsed, x, y, z",
             line=layout.header_index + 1,
         )
-    return ColumnMap(time=time, streams={kind: (axes[0], axes[1], axes[2])})  # type: ignore[arg-type]
+    return ColumnMap(time=time, streams={kind: (x, y, z)})
 
 
 def _block(source: Source, kind: str) -> tuple[Block, list[str], object]:

@@ -23,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.typing import RcKeyType
 
 from retrowalk.summary.totals import STEP_TIME_MEDIAN_RATIO, STEP_TIME_RANGE_S
 
@@ -37,7 +38,7 @@ LABEL: dict[str, str] = {
 ROWS = ("uncertain", "forward", "backward")
 GAP_COLOUR = "#DDDDDD"
 
-STYLE: dict[str, Any] = {
+STYLE: dict[RcKeyType, Any] = {
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -118,7 +119,9 @@ def step_cadence(data: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray, list[
     for s in data["steps"]:
         if not s.get("inferred"):
             by_bout.setdefault(s["bout"], []).append(s["time_s"])
-    times, cads, dirs = [], [], []
+    times: list[float] = []
+    cads: list[float] = []
+    dirs: list[str] = []
     for i, ts in by_bout.items():
         t = np.sort(np.asarray(ts))
         dt = np.diff(t)

@@ -16,7 +16,6 @@ from typing import Any
 
 from retrowalk import __version__
 from retrowalk.report import content
-from retrowalk.video.report import video_section_html
 from retrowalk.report.figures import (
     LABEL,
     PALETTE,
@@ -24,6 +23,7 @@ from retrowalk.report.figures import (
     svg_data_uri,
     timeline_figure,
 )
+from retrowalk.video.report import video_section_html
 
 _PAGE = Template(
     """<!DOCTYPE html>

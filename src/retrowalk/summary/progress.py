@@ -25,7 +25,14 @@ from retrowalk.core.results import Bout, Step
 from retrowalk.core.types import Direction
 from retrowalk.summary.totals import direction_totals, of_direction, steadiness
 
-__all__ = ["BackwardFigures", "WeekProgress", "backward_figures", "summarise", "week_start", "weekly"]
+__all__ = [
+    "BackwardFigures",
+    "WeekProgress",
+    "backward_figures",
+    "summarise",
+    "week_start",
+    "weekly",
+]
 
 
 @dataclass(frozen=True)

@@ -171,14 +171,14 @@ class SessionSummary:
 def count_direction_switches(bouts: Sequence[Bout]) -> int:
     """Changes between forward and backward from bout to bout (uncertain skipped)."""
     known = [
-        b.direction for b in sorted(bouts, key=lambda b: b.start_s) if b.direction != Direction.UNCERTAIN
+        b.direction
+        for b in sorted(bouts, key=lambda b: b.start_s)
+        if b.direction != Direction.UNCERTAIN
     ]
     return sum(1 for a, b in pairwise(known) if a != b)
 
 
-def longest_bout(
-    bouts: Sequence[Bout], direction: str = Direction.BACKWARD
-) -> LongestBout | None:
+def longest_bout(bouts: Sequence[Bout], direction: str = Direction.BACKWARD) -> LongestBout | None:
     """The longest bout walked in ``direction`` (``None`` if there is none)."""
     chosen = [(i, b) for i, b in enumerate(bouts) if b.direction == direction]
     if not chosen:
@@ -252,7 +252,7 @@ def detect_interval_pattern(bouts: Sequence[Bout]) -> IntervalPattern | None:
     regular = cv(back) <= PATTERN_REGULAR_CV and cv(fwd) <= PATTERN_REGULAR_CV
     back_med, fwd_med = float(np.median(back)), float(np.median(fwd))
     first = run[0][0]
-    parts = {
+    parts: dict[str, str] = {
         Direction.BACKWARD: f"{format_duration(back_med)} backward",
         Direction.FORWARD: f"{format_duration(fwd_med)} forward",
     }

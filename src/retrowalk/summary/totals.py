@@ -53,9 +53,9 @@ from retrowalk.core.types import DIRECTIONS, Direction
 
 __all__ = [
     "MIN_INTERVALS_PER_BOUT",
+    "STEADINESS_GROUPS",
     "STEP_TIME_MEDIAN_RATIO",
     "STEP_TIME_RANGE_S",
-    "STEADINESS_GROUPS",
     "DirectionTotals",
     "Steadiness",
     "direction_totals",
@@ -391,5 +391,3 @@ def _step_length_cv(
     if len(values) >= 2 and values.mean() > 0:
         return _cv_pct(values), "bouts"
     return None, None
-
-

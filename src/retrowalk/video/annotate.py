@@ -52,7 +52,7 @@ def draw(rgb: np.ndarray, index: int, analysis: object, scale: float, label: str
             if np.isfinite(pos).all():
                 fresh = index - c.frame < 0.3 * fps
                 cv2.circle(rgb, tuple(pos.astype(int)), 7 if fresh else 4, (240, 40, 40), -1)
-    n_steps = sum(1 for c in analysis.contacts if c.frame <= index)  # type: ignore[attr-defined]
+    n_steps = sum(c.frame <= index for c in analysis.contacts)  # type: ignore[attr-defined]
     text = f"{label or 'not walking'}  steps: {n_steps}"
     cv2.rectangle(rgb, (0, 0), (rgb.shape[1], 26), (255, 255, 255), -1)
     cv2.putText(rgb, text, (6, 19), cv2.FONT_HERSHEY_SIMPLEX, 0.6, colour, 2)
@@ -100,7 +100,8 @@ def write_annotated(analysis: object, out: Path) -> Path:
     scale = min(1.0, 960 / max(info.width, info.height))
     labels = _frame_labels(analysis, info.n_frames, info.fps)
     size = (round(info.width * scale), round(info.height * scale))
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), info.fps, size)
+    fourcc = cv2.VideoWriter_fourcc(*"mp4v")  # type: ignore[attr-defined]
+    writer = cv2.VideoWriter(str(out), fourcc, info.fps, size)
     try:
         for index, rgb in iter_frames(path, scale, 1):
             if rgb is None or index >= len(labels):
