@@ -113,8 +113,8 @@ def test_foot_placement_without_gyroscope_falls_back():
 
 def test_backward_bouts_carry_backward_measures(shared_data):
     """A time-reversed real walk: backward bouts get speed, distance and backward energy."""
-    from retrowalk.energy import estimate
     from retrowalk.io import read_recording
+    from retrowalk.summary.energy import estimate
 
     rec = read_recording(shared_data / "ipol-gait" / "1-1_lb.txt").time_reversed()
     options = AnalysisOptions(placement="lower_back", height_m=1.75, weight_kg=75.0)

@@ -9,8 +9,8 @@ import pytest
 def analysed_recording(shared_data):
     """MS_001 Test11 (real, lower back) through ``read_recording`` and ``analyze``."""
     try:
-        from retrowalk.analysis import analyze
         from retrowalk.io import read_recording
+        from retrowalk.pipeline import analyze
     except ImportError as exc:  # pragma: no cover - while the pipeline is being built
         pytest.skip(f"the analysis pipeline is not available yet: {exc}")
     path = shared_data / "mobgap-lab" / "MS_001_Test11_Trial1.csv"
