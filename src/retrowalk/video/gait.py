@@ -64,6 +64,7 @@ MIN_PROMINENCE_LEG = 0.25  # foot excursion (leg lengths) that makes a contact p
 MIN_SWING_LEG = 0.12  # a foot must move this far (leg lengths) between two stances
 STANCE_SPEED_LEG_S = 0.8  # foot speed (leg lengths/s) below which the foot is still
 STANCE_SHARE_OF_PEAK = 0.3  # ... or below this share of its swing speed, if higher
+DEPTH_SPEED_LEG_S = 0.15  # the same floor towards/away from the camera (foreshortened swings)
 MIN_STANCE_S = 0.15  # a shorter rest of the foot is a hitch in its swing
 MIN_TRAVEL_LEG_S = 0.15  # hip speed below which the person does not travel
 CHILD_LEG_FRACTION = 0.42  # hip height / stature at 1-3 years (Fredriks et al. 2005)
@@ -241,13 +242,17 @@ def stance_contacts(
     side: str,
     leg: np.ndarray,
     edge: np.ndarray | None = None,
+    depth: bool = False,
 ) -> list[Contact]:
     """Initial contacts of one foot: the moments it comes to rest after a swing.
 
     ``edge`` marks frames where the foot is at the border of the image (its
     position there is not trusted). A swing that carries the foot out of the
     image ends in a contact at the first such frame (the exit step), marked by
-    a NaN stance duration.
+    a NaN stance duration. ``depth``: the person walks towards or away from the
+    camera, so a swing is foreshortened (the more, the further away); the
+    threshold then follows the swing speed of the last two seconds and has a
+    lower floor.
     """
     xy = foot_xy(kp, side).copy()
     if edge is not None:
@@ -258,9 +263,21 @@ def stance_contacts(
     finite = np.isfinite(speed)
     if finite.sum() < fps // 2:
         return []
-    peak = float(np.nanpercentile(speed, 90))
-    threshold = max(STANCE_SPEED_LEG_S, STANCE_SHARE_OF_PEAK * peak)
-    still = finite & (speed < threshold)
+    if depth:
+        n = max(int(2 * fps), 3)
+        local = np.array(
+            [
+                np.nanpercentile(w, 90) if np.isfinite(w).any() else np.nan
+                for w in (speed[max(i - n // 2, 0) : i + n // 2 + 1] for i in range(len(speed)))
+            ]
+        )
+        thresholds = np.maximum(DEPTH_SPEED_LEG_S, STANCE_SHARE_OF_PEAK * np.nan_to_num(local))
+        min_swing = MIN_SWING_LEG / 3
+    else:
+        peak = float(np.nanpercentile(speed, 90))
+        thresholds = np.full(len(speed), max(STANCE_SPEED_LEG_S, STANCE_SHARE_OF_PEAK * peak))
+        min_swing = MIN_SWING_LEG
+    still = finite & (speed < thresholds)
     edges = np.flatnonzero(np.diff(np.r_[0, still.astype(int), 0]))
     starts, ends = edges[::2], edges[1::2]
     min_len = max(round(MIN_STANCE_S * fps), 2)
@@ -277,7 +294,7 @@ def stance_contacts(
         swing = pos[start:a][np.isfinite(pos[start:a]).all(axis=1)]
         reach = np.linalg.norm(swing[-1] - swing[0]) if len(swing) > 1 else 0.0
         seen_moving = int(moving.sum()) >= max(round(0.08 * fps), 2)
-        return bool(seen_moving and reach / leg[a - 1] >= MIN_SWING_LEG)
+        return bool(seen_moving and reach / leg[a - 1] >= min_swing)
 
     for a, b in zip(starts, ends, strict=True):
         if b - a < min_len and b < len(speed) and finite[b]:
@@ -289,7 +306,7 @@ def stance_contacts(
             prev_end = b  # the foot barely moved: the same stance continues
             continue
         frame = float(a)
-        s0, s1 = speed[a - 1], speed[a]
+        s0, s1, threshold = speed[a - 1], speed[a], thresholds[a]
         if s0 > s1:
             frame = a - 1 + float(np.clip((s0 - threshold) / (s0 - s1), 0.0, 1.0))
         contacts.append(
@@ -339,7 +356,12 @@ def find_contacts(
     leg = smooth_leg(kp, fps)
     edge = edge or {}
     contacts = _merge(
-        [c for side in FEET for c in stance_contacts(kp, fps, side, leg, edge.get(side))], fps
+        [
+            c
+            for side in FEET
+            for c in stance_contacts(kp, fps, side, leg, edge.get(side), view == "depth")
+        ],
+        fps,
     )
     if view == "depth":
         size = np.log(leg)
