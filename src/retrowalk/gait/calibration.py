@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from retrowalk.frame import BodyFrame
+from retrowalk.dsp.frame import BodyFrame
 from retrowalk.gait.direction import (
     BACKWARD,
     DEFAULT_LAGS,

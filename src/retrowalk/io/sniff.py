@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrowalk.errors import InputError, UnsupportedFormatError
+from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io.source import Source
 
 MOBGAP_HEADER = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
 
 HEAD_BYTES = 64 * 1024
 # Limits on what a zip archive may unpack to, checked on the sizes the archive

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
 from retrowalk.io.sniff import _ISO, TextLayout
 from retrowalk.io.source import Source
 

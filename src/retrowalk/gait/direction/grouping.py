@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrowalk.frame import BodyFrame
+from retrowalk.dsp.frame import BodyFrame
 from retrowalk.gait.direction.features import bout_ups
 
 # ------------------------------------------------------------------ stretches

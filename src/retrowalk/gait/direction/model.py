@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from retrowalk.frame import BodyFrame
+from retrowalk.dsp.frame import BodyFrame
 from retrowalk.gait.direction.features import (
     DEFAULT_LAGS,
     STRIDE_POINTS,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from retrowalk.errors import AnalysisError
+from retrowalk.core.errors import AnalysisError
 from retrowalk.gait.foot._math import (
     _lowpass,
     _quat_cumprod,
