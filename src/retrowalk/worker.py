@@ -155,9 +155,10 @@ def _error_dict(exc: BaseException) -> dict[str, Any]:
 def describe_file(path: str, placement: str = "auto") -> dict[str, Any]:
     """Read a file with the recording readers; a short description or an error dict."""
     try:
-        from retrowalk.io import read_recording
+        # The readers of analyse_file (with video files registered as a source).
+        from retrowalk.app.analyse import AnalysisRequest, read_file
 
-        recording = read_recording(Path(path), placement=placement)
+        recording = read_file(path, AnalysisRequest(placement=placement))
     except Exception as exc:
         return _error_dict(exc)
     return {
@@ -178,13 +179,11 @@ def analyse_file(
     analysis and the report.
     """
     try:
-        from retrowalk.analysis import AnalysisOptions, analyze
-        from retrowalk.io import read_recording
+        # The one analyse_file of the CLI and batch (it also registers video files).
+        from retrowalk.app.analyse import analyse_file as analyse_one
+        from retrowalk.pipeline import AnalysisOptions
 
-        recording = read_recording(Path(path), placement=options.get("placement", "auto"))
-        if display_name:
-            recording = recording.with_(path=display_name)
-        analysis = analyze(recording, AnalysisOptions(**options))
+        analysis = analyse_one(path, AnalysisOptions(**options), display_name=display_name)
         result = analysis.to_dict()
     except Exception as exc:
         return _error_dict(exc)
