@@ -18,17 +18,29 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from retrowalk.core.results import Bout, Step
 from retrowalk.core.types import Direction
 from retrowalk.summary.totals import direction_totals, of_direction, steadiness
 
+#: Stored column of each figure: the stored schema's names for cadence and CV
+#: predate the ``backward_`` prefix (they hold backward-only values all the same).
+STORED = {
+    "backward_steps": "backward_steps",
+    "backward_duration_s": "backward_duration_s",
+    "backward_distance_m": "backward_distance_m",
+    "backward_speed_mps": "backward_speed_mps",
+    "backward_cadence_spm": "cadence_spm",
+    "backward_step_time_cv_pct": "step_time_cv_pct",
+}
+
 __all__ = [
     "BackwardFigures",
     "WeekProgress",
     "backward_figures",
+    "step_time_cv_pct",
     "summarise",
     "week_start",
     "weekly",
@@ -59,15 +71,8 @@ class BackwardFigures:
     backward_step_time_cv_pct: float | None
 
     def stored(self) -> dict[str, Any]:
-        """The columns of a stored analysis (their names predate the ``backward_`` prefix)."""
-        return {
-            "backward_steps": self.backward_steps,
-            "backward_duration_s": self.backward_duration_s,
-            "backward_distance_m": self.backward_distance_m,
-            "backward_speed_mps": self.backward_speed_mps,
-            "cadence_spm": self.backward_cadence_spm,
-            "step_time_cv_pct": self.backward_step_time_cv_pct,
-        }
+        """The columns of a stored analysis (see :data:`STORED` for their names)."""
+        return {STORED[k]: v for k, v in asdict(self).items()}
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -140,6 +145,18 @@ def analysis_figures(result: Mapping[str, Any]) -> BackwardFigures:
     return backward_figures(*_bouts_steps(result))
 
 
+def step_time_cv_pct(steps: list[Mapping[str, Any]], direction: str) -> float | None:
+    """Within-bout step-time CV (%) of the JSON ``steps`` of one direction.
+
+    The rule of :func:`retrowalk.summary.totals.steadiness` (outliers left out,
+    bouts weighted by their step times), rounded as in the JSON.
+    """
+    _, parsed = _bouts_steps({"steps": steps})
+    chosen = [s for s in parsed if s.direction == direction]
+    indices = sorted({s.bout for s in chosen})
+    return _round(steadiness([], chosen, indices).step_time_cv_pct, 2)
+
+
 def summarise(result: Mapping[str, Any]) -> dict[str, Any]:
     """The stored columns of one analysis JSON (see :meth:`BackwardFigures.stored`)."""
     return analysis_figures(result).stored()
@@ -147,7 +164,10 @@ def summarise(result: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class WeekProgress:
-    """Totals and means of one ISO week (Monday to Sunday)."""
+    """Totals and means of the backward walking of one ISO week (Monday to Sunday).
+
+    Means are over the week's recordings, weighted by their backward walking time.
+    """
 
     week_start: dt.date
     recordings: int
@@ -155,8 +175,15 @@ class WeekProgress:
     backward_duration_s: float
     backward_distance_m: float
     backward_speed_mps: float | None
-    cadence_spm: float | None
-    step_time_cv_pct: float | None
+    backward_cadence_spm: float | None
+    backward_step_time_cv_pct: float | None
+
+    def stored(self) -> dict[str, Any]:
+        """The fields under the stored schema's names (which predate the ``backward_`` prefix)."""
+        out = asdict(self)
+        out["cadence_spm"] = out.pop("backward_cadence_spm")
+        out["step_time_cv_pct"] = out.pop("backward_step_time_cv_pct")
+        return out
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -186,8 +213,10 @@ def weekly(rows: Iterable[tuple[dt.date, Mapping[str, Any]]]) -> list[WeekProgre
                 backward_duration_s=round(sum(s["backward_duration_s"] for s in items), 2),
                 backward_distance_m=round(sum(s["backward_distance_m"] for s in items), 2),
                 backward_speed_mps=_mean_weighted(items, "backward_speed_mps"),
-                cadence_spm=_mean_weighted(items, "cadence_spm"),
-                step_time_cv_pct=_mean_weighted(items, "step_time_cv_pct"),
+                backward_cadence_spm=_mean_weighted(items, STORED["backward_cadence_spm"]),
+                backward_step_time_cv_pct=_mean_weighted(
+                    items, STORED["backward_step_time_cv_pct"]
+                ),
             )
         )
     return weeks
