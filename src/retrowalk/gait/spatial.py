@@ -54,6 +54,7 @@ import numpy as np
 from scipy import ndimage
 
 from retrowalk.core.algorithm import Algorithm
+from retrowalk.core.types import Direction
 
 # Pelvis (greater trochanter) height as a fraction of body height (Winter 2009).
 LEG_LENGTH_FRACTION = 0.53
@@ -260,7 +261,7 @@ BACKWARD_STEP_LENGTH_RATIO = 0.73 / 1.36
 
 
 def height_based_step_length_m(
-    height_m: float, cadence_spm: float, direction: str = "forward"
+    height_m: float, cadence_spm: float, direction: str = Direction.FORWARD
 ) -> float:
     """Step length of a thigh/pocket sensor from body height, cadence and direction.
 
@@ -271,4 +272,4 @@ def height_based_step_length_m(
     """
     scale = float(np.clip(cadence_spm / 108.0, 0.7, 1.3))
     forward = 0.415 * height_m * scale
-    return forward * BACKWARD_STEP_LENGTH_RATIO if direction == "backward" else forward
+    return forward * BACKWARD_STEP_LENGTH_RATIO if direction == Direction.BACKWARD else forward

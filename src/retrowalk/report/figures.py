@@ -25,17 +25,26 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.typing import RcKeyType
 
+from retrowalk.core.types import Direction
 from retrowalk.summary.totals import STEP_TIME_MEDIAN_RATIO, STEP_TIME_RANGE_S
 
 #: Okabe-Ito: blue, orange, grey.
-PALETTE: dict[str, str] = {"forward": "#0072B2", "backward": "#E69F00", "uncertain": "#999999"}
-HATCH: dict[str, str] = {"forward": "", "backward": "///", "uncertain": "..."}
+F, B, U = Direction.FORWARD, Direction.BACKWARD, Direction.UNCERTAIN
+PALETTE: dict[str, str] = {F: "#0072B2", B: "#E69F00", U: "#999999"}
+HATCH: dict[str, str] = {F: "", B: "///", U: "..."}
+MARKER: dict[str, str] = {F: "o", B: "s", U: "D"}
+#: Columns of the steadiness tables: each direction, then all walking.
+STEADINESS_COLUMNS: list[tuple[str, str]] = [
+    (B, "Backward"),
+    (F, "Forward"),
+    ("all", "All walking"),
+]
 LABEL: dict[str, str] = {
-    "forward": "Forward",
-    "backward": "Backward",
-    "uncertain": "Direction uncertain",
+    F: "Forward",
+    B: "Backward",
+    U: "Direction uncertain",
 }
-ROWS = ("uncertain", "forward", "backward")
+ROWS = (U, F, B)
 GAP_COLOUR = "#DDDDDD"
 
 STYLE: dict[RcKeyType, Any] = {
@@ -72,7 +81,7 @@ def draw_timeline(ax: Axes, data: Mapping[str, Any]) -> None:
     for gap in data["recording"].get("gaps", []):
         ax.axvspan(gap["start_s"] / div, gap["end_s"] / div, color=GAP_COLOUR, lw=0, zorder=0)
     present = {b["direction"] for b in data["bouts"]}
-    rows = [r for r in ROWS if r != "uncertain" or "uncertain" in present]
+    rows = [r for r in ROWS if r != U or U in present]
     for y, direction in enumerate(rows):
         spans = [
             (b["start_s"] / div, (b["end_s"] - b["start_s"]) / div)
@@ -130,7 +139,7 @@ def step_cadence(data: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray, list[
         med = float(np.median(dt))
         (lo, hi), (rlo, rhi) = STEP_TIME_RANGE_S, STEP_TIME_MEDIAN_RATIO
         ok = (dt >= lo) & (dt <= hi) & (dt >= rlo * med) & (dt <= rhi * med)
-        direction = data["bouts"][i]["direction"] if 0 <= i < len(data["bouts"]) else "uncertain"
+        direction = data["bouts"][i]["direction"] if 0 <= i < len(data["bouts"]) else U
         times.extend(t[1:][ok])
         cads.extend(60.0 / dt[ok])
         dirs.extend([direction] * int(ok.sum()))
@@ -185,7 +194,7 @@ def draw_speed(ax: Axes, data: Mapping[str, Any]) -> None:
         ax.plot(
             (b["start_s"] + b["end_s"]) / 2 / div,
             b["speed_mps"],
-            marker={"forward": "o", "backward": "s", "uncertain": "D"}[b["direction"]],
+            marker=MARKER[b["direction"]],
             color=PALETTE[b["direction"]],
             mec="black",
             mew=0.5,
@@ -205,12 +214,12 @@ def draw_speed(ax: Axes, data: Mapping[str, Any]) -> None:
             [],
             color=PALETTE[d],
             lw=3,
-            marker={"forward": "o", "backward": "s", "uncertain": "D"}[d],
+            marker=MARKER[d],
             mec="black",
             mew=0.5,
             label=LABEL[d],
         )
-        for d in ("backward", "forward", "uncertain")
+        for d in (B, F, U)
         if any(b["direction"] == d for b in known)
     ]
     if handles:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from retrowalk import __version__
+from retrowalk.core.types import Direction
 from retrowalk.report import content
 from retrowalk.report.figures import (
     LABEL,
@@ -178,7 +179,11 @@ STEADINESS_ROWS: list[tuple[str, str, str]] = [
 
 
 def _steadiness_table(data: Mapping[str, Any]) -> str:
-    groups = [("backward", "Backward"), ("forward", "Forward"), ("all", "All walking")]
+    groups = [
+        (Direction.BACKWARD, "Backward"),
+        (Direction.FORWARD, "Forward"),
+        ("all", "All walking"),
+    ]
     st = data["session"]["steadiness"]
     head = '<th scope="col" class="text">Measure</th>' + "".join(
         f'<th scope="col">{name}</th>' for _, name in groups
@@ -286,9 +291,9 @@ def render_html(data: Mapping[str, Any]) -> str:
         + (f", started {started}" if started else "")
         + f"; sensor placement: {str(rec.get('placement', 'auto')).replace('_', ' ')}."
     )
-    cards = [_card(data, "backward"), _card(data, "forward")]
-    if data["session"]["uncertain"]["n_bouts"]:
-        cards.append(_card(data, "uncertain"))
+    cards = [_card(data, Direction.BACKWARD), _card(data, Direction.FORWARD)]
+    if data["session"][Direction.UNCERTAIN]["n_bouts"]:
+        cards.append(_card(data, Direction.UNCERTAIN))
     cards.append(_session_card(data))
     timeline = _figure(
         svg_data_uri(timeline_figure(data)),

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.table import Table
 
 from retrowalk import __version__
+from retrowalk.core.types import Direction
 from retrowalk.report import content
 from retrowalk.report.figures import (
     LABEL,
@@ -72,9 +73,9 @@ def _table(
 
 
 def _directions(data: Mapping[str, Any]) -> list[str]:
-    dirs = ["backward", "forward"]
-    if data["session"]["uncertain"]["n_bouts"]:
-        dirs.append("uncertain")
+    dirs: list[str] = [Direction.BACKWARD, Direction.FORWARD]
+    if data["session"][Direction.UNCERTAIN]["n_bouts"]:
+        dirs.append(Direction.UNCERTAIN)
     return dirs
 
 
@@ -201,7 +202,11 @@ def _wrapped(lines: list[str], width: int) -> str:
 def details_page(data: Mapping[str, Any]) -> Figure:
     """Steadiness, assumptions and the energy model."""
     st = data["session"]["steadiness"]
-    groups = [("backward", "Backward"), ("forward", "Forward"), ("all", "All walking")]
+    groups = [
+        (Direction.BACKWARD, "Backward"),
+        (Direction.FORWARD, "Forward"),
+        ("all", "All walking"),
+    ]
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=A4, layout="constrained")
         grid = fig.add_gridspec(3, 1, height_ratios=[1.0, 1.7, 1.6])
