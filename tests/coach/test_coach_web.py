@@ -130,7 +130,7 @@ def test_clinic_and_report(client, ann) -> None:  # type: ignore[no-untyped-def]
     assert report.status_code == 200
     assert "Backward walking report: Ann" in report.text and "/static/coach.css" in report.text
     assert "@media print" in client.get("/static/coach.css").text
-    assert "window.print()" in report.text and "J Geriatr Phys Ther" in report.text
+    assert 'data-action="print"' in report.text and "J Geriatr Phys Ther" in report.text
 
 
 def test_api_plans_logs_tests(client, ann) -> None:  # type: ignore[no-untyped-def]
