@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import signal
 from scipy.spatial.transform import Rotation
 
+from _data import data_root
 from retrowalk.gait.foot import FootGaitAnalyzer
 
 FS = 100.0
@@ -46,7 +47,7 @@ TOLERANCE_S = 0.25
 
 
 def data_dir() -> Path:
-    return Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ipol-gait"
+    return data_root() / "ipol-gait"
 
 
 def load_foot(trial: str, side: str) -> tuple[np.ndarray, np.ndarray, dict]:

@@ -1,7 +1,8 @@
 """Read speed and peak memory of ``read_recording`` against plain ``pandas.read_csv``.
 
 Builds two 1-hour 100 Hz files in a temporary folder by tiling real recordings
-from ``../shared/data``: a generic 6-axis CSV (from the mobgap-lab CSVs) and an
+from the shared real data (``tests/realdata.py``): a generic 6-axis CSV (from the
+mobgap-lab CSVs) and an
 Xsens text export (from an ipol-gait ``_lb.txt`` file, PacketCounter continued and
 wrapped at 65536 as the device does, its real packet drops kept). Each reader
 runs three times, every run in a fresh process; the table shows the median time
@@ -26,7 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+from _data import data_root
+
+DATA = data_root()
 RATE = 100
 
 _CHILD = r"""
