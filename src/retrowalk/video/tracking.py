@@ -152,8 +152,8 @@ class MultiPersonTracker:
         backend: PoseBackend,
         fps: float,
         scale: float = 1.0,
-        max_people: int = 3,
-        discover_every_s: float = 0.2,
+        max_people: int = 4,
+        discover_every_s: float = 0.1,
     ) -> None:
         self.backend = backend
         self.fps = fps
@@ -170,6 +170,7 @@ class MultiPersonTracker:
         self._n_fed = 0
         self._shot = 0
         self._force_discover = False
+        self._last_discovery = -(10**9)
         self.camera: CameraMotion | None = None
 
     def _scene(self, index: int, xy: np.ndarray) -> np.ndarray:
@@ -218,9 +219,10 @@ class MultiPersonTracker:
             if self._n_fed % IDLE_EVERY and self._idle(track):
                 continue  # people who stay in place are followed at a lower rate
             self._update(track, index, rgb, index - track.frames[-1])
-        due = index % self.discover_every == 0 or self._force_discover
+        due = index - self._last_discovery >= self.discover_every or self._force_discover
         if due and len(self.active) < self.max_people:
             self._force_discover = False
+            self._last_discovery = index
             self._discover(index, rgb)
 
     def _update(self, track: Track, index: int, rgb: np.ndarray, gap: int) -> None:
@@ -264,6 +266,8 @@ class MultiPersonTracker:
         masked = rgb.copy()
         s = self.scale
         for track in self.active:
+            if track.misses:
+                continue  # a person being looked for may be found here again
             bx0, by0, bx1, by1 = _box(track.last * [s, s, 1.0])
             pad = 0.15 * (by1 - by0)
             masked[
@@ -287,6 +291,13 @@ class MultiPersonTracker:
         for track in self.active:
             bx0, by0, bx1, by1 = _box(track.last)
             if bx0 <= hip[0] <= bx1 and by0 <= hip[1] <= by1:
+                if track.misses:  # a person being looked for: found again, follow afresh
+                    track.frames.append(index)
+                    track.keypoints.append(kp)
+                    track.misses = 0
+                    if track.tracker is not None:
+                        track.tracker.close()
+                    track.tracker = self.backend.tracker()
                 return  # the same person again
         track = Track(self._next_id, [index], [kp], tracker=self.backend.tracker(), shot=self._shot)
         self._next_id += 1
