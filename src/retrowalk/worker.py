@@ -182,9 +182,10 @@ def analyse_file(
         # The one analyse_file of the CLI and batch (it also registers video files).
         from retrowalk.app.analyse import analyse_file as analyse_one
         from retrowalk.pipeline import AnalysisOptions
+        from retrowalk.summary.contract import to_dict
 
         analysis = analyse_one(path, AnalysisOptions(**options), display_name=display_name)
-        result = analysis.to_dict()
+        result = to_dict(analysis)
     except Exception as exc:
         return _error_dict(exc)
     report_path = None

@@ -163,6 +163,7 @@ def test_real_time_reversed_walks_against_the_reference_leg_time() -> None:
     from calibration_helpers import stand_in_profile
     from retrowalk.io import read_recording
     from retrowalk.pipeline import AnalysisOptions, analyze
+    from retrowalk.summary.contract import to_dict
 
     profile = stand_in_profile()
 
@@ -179,7 +180,7 @@ def test_real_time_reversed_walks_against_the_reference_leg_time() -> None:
         )
         analysis = analyze(rec.time_reversed(), options)
         reference = (meta["TrialBoundaries"][1] - meta["UTurnBoundaries"][1]) / 100.0
-        timed = time_from_analysis(analysis, end_m=10.0)
+        timed = time_from_analysis(to_dict(analysis), end_m=10.0)
         error = abs(timed.time_s - reference)
         assert error <= 1.5 * timed.uncertainty_s, (trial, timed, reference)
         within += error <= timed.uncertainty_s

@@ -80,7 +80,9 @@ def threembwt_command(
 
         analysis = analyse_file(recording, AnalysisRequest(placement=placement, height_m=height_m))
         start, end = (1.0, 4.0) if variant == Variant.stroke_5m else (0.0, 3.0)
-        timed = time_from_analysis(analysis, start_m=start, end_m=end)
+        from retrowalk.summary.contract import to_dict
+
+        timed = time_from_analysis(to_dict(analysis), start_m=start, end_m=end)
         timing = timed.to_dict()
         time_s = timed.time_s
     if time_s is None:

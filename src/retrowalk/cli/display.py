@@ -115,6 +115,8 @@ def print_summary(analysis: Analysis, console: Console) -> None:
     """A short human-readable table of the bouts found."""
     from rich.table import Table
 
+    from retrowalk.summary.contract import summary_totals
+
     rec = analysis.recording
     console.print(
         f"[bold]{Path(rec.path).name}[/bold]: {rec.format}, {rec.duration_s:.1f} s at "
@@ -135,7 +137,7 @@ def print_summary(analysis: Analysis, console: Console) -> None:
         )
     console.print(table)
     for direction in ("forward", "backward"):
-        totals = analysis.direction_totals(direction)
+        totals = summary_totals(analysis.bouts, direction)
         console.print(
             f"{direction:>8}: {totals['steps']} steps, {totals['duration_s']:.0f} s, "
             f"{totals['distance_m']:.0f} m"

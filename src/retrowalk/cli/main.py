@@ -103,11 +103,13 @@ def analyze_command(
         from retrowalk.report import write_report
 
         write_report(result, report)
-    if json_out == "-":
-        sys.stdout.write(result.to_json() + "\n")
-        return
     if json_out is not None:
-        Path(json_out).write_text(result.to_json() + "\n", encoding="utf-8")
+        from retrowalk.summary.contract import to_json
+
+        if json_out == "-":
+            sys.stdout.write(to_json(result) + "\n")
+            return
+        Path(json_out).write_text(to_json(result) + "\n", encoding="utf-8")
     print_summary(result, out_console)
     if report is not None:
         out_console.print(f"Report written to {report}")

@@ -112,24 +112,3 @@ class Analysis:
     steps: list[Step]
     notes: list[str] = field(default_factory=list)
     sections: dict[str, Any] = field(default_factory=dict)
-
-    # ------------------------------------------------------------------ compat
-    # Callers move to retrowalk.summary.contract; these three go with the shims.
-
-    def to_dict(self, *, session: bool = True) -> dict[str, Any]:
-        """The JSON contract (:func:`retrowalk.summary.contract.to_dict`)."""
-        from retrowalk.summary.contract import to_dict
-
-        return to_dict(self, session=session)
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The JSON contract as text (:func:`retrowalk.summary.contract.to_json`)."""
-        from retrowalk.summary.contract import to_json
-
-        return to_json(self, indent=indent)
-
-    def direction_totals(self, direction: str) -> dict[str, float | int]:
-        """The contract's ``summary`` entry of one direction."""
-        from retrowalk.summary.contract import summary_totals
-
-        return summary_totals(self.bouts, direction)

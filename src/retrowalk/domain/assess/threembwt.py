@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -263,7 +264,7 @@ def _crossing(times: list[float], cum: list[float], target: float) -> float | No
 
 
 def time_from_analysis(
-    analysis: dict[str, Any] | Any,
+    analysis: Mapping[str, Any],
     *,
     start_m: float = 0.0,
     end_m: float = 3.0,
@@ -287,7 +288,7 @@ def time_from_analysis(
     Parameters
     ----------
     analysis
-        An :class:`~retrowalk.analysis.Analysis` or its ``to_dict()`` JSON (as stored).
+        The analysis JSON, as stored or from :func:`retrowalk.summary.contract.to_dict`.
     start_m, end_m
         The timed stretch (the stroke variant of DeMark 2023 times 1 m to 4 m of 5 m).
     bout
@@ -298,7 +299,7 @@ def time_from_analysis(
     InputError
         No backward bout covers ``end_m`` metres, or the steps have no lengths.
     """
-    data = analysis if isinstance(analysis, dict) else analysis.to_dict()
+    data = analysis
     meas = table()["measurement"]
     rel = meas["step_length_rel_error"] if step_length_rel_error is None else step_length_rel_error
     sd = meas["contact_timing_sd_s"] if contact_timing_sd_s is None else contact_timing_sd_s
