@@ -27,11 +27,14 @@ from retrowalk.errors import InputError
 from retrowalk.io import read_recording
 
 MB = 1024 * 1024
+# Peak resident memory of the child's own address space (VmHWM): ru_maxrss
+# would also count the parent's resident set at the time of the fork.
 CHILD = (
-    "import json, resource, sys; from retrowalk.worker import describe_file; "
+    "import json, sys; from retrowalk.worker import describe_file; "
     "out = describe_file(sys.argv[1]); "
-    "print(json.dumps({'out': out, "
-    "'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+    "hwm = [int(line.split()[1]) for line in open('/proc/self/status') "
+    "if line.startswith('VmHWM')][0]; "
+    "print(json.dumps({'out': out, 'peak_mb': hwm / 1024}))"
 )
 # Interpreter, numpy, pandas and scipy take about 200 MB before anything is read.
 MAX_PEAK_MB = 400
