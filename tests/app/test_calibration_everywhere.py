@@ -123,7 +123,7 @@ def test_web_worker_uses_the_persons_stored_calibration(
             results[person] = services.analysis_json(owner, rec.id)
         assert _directions(results[calibrated]["bouts"]) == {"backward"}
         source = results[calibrated]["assumptions"]["direction_profile"]["source"]
-        assert f"people/{calibrated}/lower_back.json" in source
+        assert source == "stored calibration of this person for lower_back"
         assert "backward" not in _directions(results[other]["bouts"])
         assert "direction_profile" not in results[other]["assumptions"]
     finally:

@@ -122,6 +122,17 @@ def stored_profile_path(
     return profile_store_dir(person_id, data_dir) / _placement_file(placement)
 
 
+def _stored_origin(placement: str, person_id: int | None, path: Path) -> str:
+    """How an analysis names the stored profile it used.
+
+    The command-line user sees the file on their own computer; a person of the
+    web app sees no server path.
+    """
+    if person_id is None:
+        return f"stored default for {placement}: {path}"
+    return f"stored calibration of this person for {placement}"
+
+
 def store_profile(
     profile: DirectionProfile, person_id: int | None = None, data_dir: Path | None = None
 ) -> Path:
@@ -137,7 +148,7 @@ def load_stored_profile(
     if not path.is_file():
         return None, path
     profile = load_profile(path)
-    return profile.with_origin(f"stored default for {placement}: {path}"), path
+    return profile.with_origin(_stored_origin(placement, person_id, path)), path
 
 
 def stored_profiles(
@@ -156,6 +167,6 @@ def stored_profiles(
         except (OSError, ValueError) as exc:
             raise ValueError(f"{path}: cannot read direction profile: {exc}") from None
         if path.name == _placement_file(profile.placement):
-            origin = f"stored default for {profile.placement}: {path}"
+            origin = _stored_origin(profile.placement, person_id, path)
             found[profile.placement] = profile.with_origin(origin)
     return found
