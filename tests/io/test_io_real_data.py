@@ -1,4 +1,4 @@
-"""Readers against the real recordings in ../shared/data."""
+"""Readers against the real recordings (reached through tests/realdata.py)."""
 
 from __future__ import annotations
 
