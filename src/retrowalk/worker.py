@@ -373,7 +373,7 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
         out = {"ok": False, "reason": "the analysis process stopped unexpectedly"}
     except TimeoutError as exc:
         out = {"ok": False, "reason": f"the analysis could not start: {exc}"}
-    from retrowalk.analysis import SCHEMA_VERSION
+    from retrowalk.summary.contract import SCHEMA_VERSION
 
     with db.transaction() as session:
         jobs = Jobs(session)
