@@ -423,12 +423,19 @@ def group_bouts(contacts: list[Contact], fps: float, view: str = "side") -> list
     """Walking bouts: contacts of real steps, pauses < 2 s, one direction.
 
     In side view a contact counts when the feet are at least ``MIN_STEP_LEG``
-    apart; in a depth view step length is not seen, every contact counts.
+    apart and the hips travel; in a depth view step length is not seen, every
+    contact made while the body's size changes counts.
     Direction is "backward" only when the facing and travel cues agree on it in
     at least 80 % of the bout's contacts; weaker evidence is "uncertain".
     """
     if view == "side":
-        real = [c for c in contacts if np.isfinite(c.length_leg) and c.length_leg >= MIN_STEP_LEG]
+        real = [
+            c
+            for c in contacts
+            if np.isfinite(c.length_leg) and c.length_leg >= MIN_STEP_LEG and c.travel != 0
+        ]
+    elif view == "depth":
+        real = [c for c in contacts if c.travel != 0]
     else:
         real = list(contacts)
     groups: list[list[Contact]] = []
@@ -436,7 +443,7 @@ def group_bouts(contacts: list[Contact], fps: float, view: str = "side") -> list
         if (
             groups
             and (c.frame - groups[-1][-1].frame) / fps < MAX_PAUSE_S
-            and (c.travel == groups[-1][-1].travel or 0 in (c.travel, groups[-1][-1].travel))
+            and (c.travel == groups[-1][-1].travel or view == "on the spot")
         ):
             groups[-1].append(c)
         else:
