@@ -6,7 +6,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 from retrowalk.core.errors import InputError
 
@@ -129,7 +129,7 @@ class Source:
                 KeyError,
             ) as exc:
                 raise InputError(self.display, f"cannot be extracted ({exc})") from None
-            return _MemberStream(zf, stream)
+            return cast(BinaryIO, _MemberStream(zf, stream))
         if self.data is not None:
             return io.BytesIO(self.data)
         assert self.path is not None
@@ -152,7 +152,7 @@ class Source:
 class _MemberStream(io.RawIOBase):
     """A zip member being decompressed; closing it closes the archive too."""
 
-    def __init__(self, archive: zipfile.ZipFile, stream: BinaryIO) -> None:
+    def __init__(self, archive: zipfile.ZipFile, stream: IO[bytes]) -> None:
         super().__init__()
         self._archive = archive
         self._stream = stream

@@ -190,13 +190,13 @@ def _read_frame(
     try:
         if end is not None:
             with source.open() as fh:
-                stream: object = io.BytesIO(fh.read(end))
+                stream: Any = io.BytesIO(fh.read(end))
         elif source.path is not None:
             stream = str(source.path)
         else:
             stream = io.BytesIO(source.data)  # type: ignore[arg-type]
         frame = pd.read_csv(
-            stream,  # type: ignore[arg-type]
+            stream,
             sep=layout.delimiter,
             decimal=layout.decimal,
             header=None,

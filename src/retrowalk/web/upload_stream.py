@@ -182,7 +182,7 @@ async def receive_upload(
     receiver = _Receiver(start_file, file_field, check)
     parser = MultipartParser(
         boundary,
-        {  # type: ignore[arg-type]
+        {
             "on_part_begin": receiver.on_part_begin,
             "on_part_data": receiver.on_part_data,
             "on_part_end": receiver.on_part_end,
