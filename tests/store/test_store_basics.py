@@ -27,11 +27,13 @@ def test_migrations_create_every_table(db: Database) -> None:
         "analysis_result",
         "observation",
         "plan",
+        "web_session",
+        "signin_failure",
         "alembic_version",
     } <= tables
     upgrade(db.engine)  # running again is a no-op
     with db.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
 
 
 def test_sqlite_uses_wal(tmp_path: Path) -> None:

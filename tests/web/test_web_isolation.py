@@ -13,6 +13,16 @@ from webtest_helpers import World, csrf
 from retrowalk.web.routes import api, auth, people, progress, recordings
 
 ID_PARAMS = ("{person_id}", "{recording_id}", "{token_id}")
+PLAN = {
+    "goal": "x",
+    "payload": {
+        "start": "2025-01-06",
+        "stage": "wall_support",
+        "weeks": [
+            {"week": 1, "sessions": 3, "backward_min_per_session": 5, "backward_min_week": 15}
+        ],
+    },
+}
 
 
 def _id_routes() -> list[tuple[str, str]]:
@@ -56,6 +66,8 @@ def test_every_id_route_is_isolated(app, world: World, recording_file) -> None: 
                     if path.endswith("{person_id}")
                     else {"date": "2025-01-01", "kind": "note"}
                     if path.endswith("observations")
+                    else PLAN
+                    if path.endswith("plans")
                     else {}
                 )
             else:
@@ -95,3 +107,17 @@ def test_b_cannot_upload_to_a_person(world: World, recording_file) -> None:  # t
         files={"file": ("copy.csv", recording_file.read_bytes())},
     )
     assert response.status_code == 201, response.text
+
+
+def test_observations_and_plans_cannot_be_deleted_by_another_account(world: World) -> None:
+    a, pid = world.a, world.person_id
+    obs = a.post(
+        f"/api/v1/people/{pid}/observations",
+        headers=world.a_api,
+        json={"date": "2025-01-01", "kind": "note", "payload": {}},
+    ).json()["id"]
+    plan = a.post(f"/api/v1/people/{pid}/plans", headers=world.a_api, json=PLAN).json()["id"]
+    assert world.b.delete(f"/api/v1/observations/{obs}", headers=world.b_api).status_code == 404
+    assert world.b.delete(f"/api/v1/plans/{plan}", headers=world.b_api).status_code == 404
+    assert len(a.get(f"/api/v1/people/{pid}/observations", headers=world.a_api).json()) == 1
+    assert len(a.get(f"/api/v1/people/{pid}/plans", headers=world.a_api).json()) == 1
