@@ -116,7 +116,7 @@ def test_backward_bouts_carry_backward_measures(shared_data):
     from retrowalk.io import read_recording
     from retrowalk.summary.energy import estimate
 
-    rec = read_recording(shared_data / "ipol-gait" / "1-1_lb.txt").time_reversed()
+    rec = read_recording(shared_data / "ipol-gait" / "2-1_lb.txt").time_reversed()
     options = AnalysisOptions(placement="lower_back", height_m=1.75, weight_kg=75.0)
     result = analyze(rec, options)
     backward = [b for b in result.bouts if b.direction == "backward"]

@@ -1,4 +1,9 @@
-"""Walking direction: real recordings forward / time-reversed / rotated, splitting, mechanics."""
+"""Walking direction: travel cue and body-fixed anchors on real recordings, mechanics.
+
+Accuracy claims rest on real walking: forward (ipol-gait, mobgap-lab, phones)
+and backward (motion capture). Time reversal appears only as a mechanics check
+(splitting, symmetry), never as accuracy.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,17 @@ from scipy.spatial.transform import Rotation
 from realdata import data_root
 from retrowalk.frame import body_frame
 from retrowalk.gait.direction import (
+    ANCHOR_RELIABILITY,
     BACKWARD,
     FORWARD,
     UNCERTAIN,
     WalkingDirectionClassifier,
+    body_anchors,
     classify_bouts,
     default_model,
     find_direction_changes,
+    step_evidence,
+    travel_vectors,
 )
 from retrowalk.recording import Recording
 
@@ -64,9 +73,14 @@ def _reverse(rec, bouts, ic):
     )
 
 
-def _classify(rec, bouts, ic, **kw):
-    frame = body_frame(rec.acc_mps2, rec.gyro_rads, rec.sampling_rate_hz)
-    return WalkingDirectionClassifier(**kw).classify(frame, bouts, ic)
+def _classify(rec, bouts, ic, placement="lower_back", **kw):
+    """Classify with the body-fixed anchors of the recording (as the pipeline does)."""
+    fs = rec.sampling_rate_hz
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+    clf = WalkingDirectionClassifier(**kw)
+    ev = step_evidence(frame, bouts, ic, max_turn_rate_rads=clf.max_turn_rate_rads)
+    anchors = body_anchors(rec.acc_mps2, fs, bouts, ev, clf, placement)
+    return clf.classify_evidence(ev, bouts, ic, anchors=anchors)
 
 
 def _rotations(rec: Recording) -> list[np.ndarray]:
@@ -82,36 +96,115 @@ def _rotations(rec: Recording) -> list[np.ndarray]:
     ]
 
 
-@pytest.mark.parametrize("trial", ["2-1", "7-3", "11-2"])
-def test_ipol_forward_reversed_and_rotated(trial: str) -> None:
+# Trials whose quiet standing differs from the walking posture by 3-12 deg (anchored).
+ANCHORED = ["2-1", "4-5", "9-1"]
+
+
+@pytest.mark.parametrize("trial", ANCHORED)
+def test_ipol_standing_anchor_forward_reversed_and_rotated(trial: str) -> None:
     rec, bouts, ic = _ipol(trial)
     fwd = _classify(rec, bouts, ic)
     assert fwd.bout_direction_ == [FORWARD, FORWARD]
+    assert all("standing posture" in r for r in fwd.bout_reason_)
     in_bout = np.zeros(ic.size, dtype=bool)
     for a, b in bouts:
         in_bout |= (ic >= a) & (ic <= b)
     assert np.all(fwd.step_direction_[in_bout] == FORWARD)
     assert np.all(fwd.step_direction_[~in_bout] == UNCERTAIN)  # the U-turn is no bout here
+    # Mechanics: the posture is time-even, the travel cue time-odd.
     rrec, rbouts, ric = _reverse(rec, bouts, ic)
-    back = _classify(rrec, rbouts, ric)
-    assert back.bout_direction_ == [BACKWARD, BACKWARD]
-    # Time reversal maps the score s -> -s (exactly odd features, no intercept).
-    np.testing.assert_allclose(back.bout_score_[::-1], -np.array(fwd.bout_score_), rtol=0.05)
+    assert _classify(rrec, rbouts, ric).bout_direction_ == [BACKWARD, BACKWARD]
     for R in _rotations(rec):
         assert _classify(rec.rotated(R), bouts, ic).bout_direction_ == fwd.bout_direction_
-        assert _classify(rrec.rotated(R), rbouts, ric).bout_direction_ == back.bout_direction_
 
 
-def test_mobgap_straight_walk_forward_and_reversed() -> None:
-    rec, bouts, ic = _mobgap("MS_001_Test5_Trial1")
-    assert _classify(rec, bouts, ic).bout_direction_ == [FORWARD]
-    R = Rotation.random(random_state=7).as_matrix()
-    assert _classify(*_reverse(rec.rotated(R), bouts, ic)).bout_direction_ == [BACKWARD]
+def test_uncalibrated_calls_stay_below_confident() -> None:
+    """Anchors were checked on forward walking of many people, backward of one: < 0.9."""
+    rec, bouts, ic = _ipol("2-1")
+    fwd = _classify(rec, bouts, ic)
+    assert max(fwd.bout_confidence_) <= ANCHOR_RELIABILITY + 1e-9 < 0.9
 
 
-def test_daily_life_no_forward_bout_called_backward() -> None:
-    rec, bouts, ic = _mobgap("HA_001_Test11_Trial1")
-    assert BACKWARD not in _classify(rec, bouts, ic).bout_direction_
+def test_without_anchor_the_direction_is_uncertain_with_a_reason() -> None:
+    # ipol 1-1: quiet standing within 2 deg of the walking posture, no anchor.
+    rec, bouts, ic = _ipol("1-1")
+    clf = _classify(rec, bouts, ic)
+    assert clf.bout_direction_ == [UNCERTAIN, UNCERTAIN]
+    assert all("which way the body faces is unknown" in r for r in clf.bout_reason_)
+    assert np.all(np.isnan(clf.step_score_))
+
+
+def _mocap(trial: str, sensor: str) -> tuple[Recording, dict]:
+    folder = DATA / "mocap-backward"
+    if not (folder / f"{trial}_{sensor}.csv").is_file():
+        pytest.skip(f"real recordings not found at {folder}")
+    df = pd.read_csv(folder / f"{trial}_{sensor}.csv")
+    acc = df[["acc_x", "acc_y", "acc_z"]].to_numpy(float)
+    gyro = df[["gyro_x", "gyro_y", "gyro_z"]].to_numpy(float)
+    return Recording(acc, gyro, 100.0), json.loads((folder / f"{trial}.json").read_text())
+
+
+def _travel(rec: Recording) -> tuple[np.ndarray, np.ndarray]:
+    """Per-step travel vectors of the whole recording (contacts from the trunk path)."""
+    from retrowalk.pipeline.trunk import TrunkPipeline
+
+    ic = TrunkPipeline()._scan_contacts(rec).sample
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, rec.sampling_rate_hz)
+    ev = step_evidence(frame, [(0, rec.n_samples - 1)], ic, max_turn_rate_rads=None)
+    return ev.ic[ev.windows.step_index] / 100.0, travel_vectors(ev.odd)
+
+
+@pytest.mark.parametrize("sensor", ["pelvis", "thigh"])
+def test_travel_cue_turns_round_in_real_backward_walking(sensor: str) -> None:
+    """Forward walks of two people give the body-forward axis; a third walks backward."""
+    forward = np.concatenate([_travel(_mocap(t, sensor)[0])[1] for t in ("07_05", "08_04")])
+    axis = forward.mean(axis=0)
+    axis /= np.linalg.norm(axis)
+    assert np.mean(forward @ axis > 0) == 1.0
+    rec, meta = _mocap("09_12", sensor)
+    times, travel = _travel(rec)
+    segment = next(s for s in meta["segments"] if s["direction"] == "backward")
+    backward = (times >= segment["start_s"]) & (times <= segment["end_s"])
+    assert backward.sum() >= 10
+    assert np.mean(travel[backward] @ axis < 0) >= 0.85
+
+
+def test_thigh_swing_asymmetry_keeps_its_side_in_real_backward_walking() -> None:
+    """The anchor is body-fixed: forward and backward runs swing further to the same side."""
+    from retrowalk.frame import lowpass
+    from retrowalk.gait.direction.anchor import _pitch_swing
+
+    rec, meta = _mocap("09_12", "thigh")
+
+    def unit(v):
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    fast = unit(lowpass(rec.acc_mps2, 3.0, 100.0))
+    slow = unit(lowpass(rec.acc_mps2, 0.3, 100.0))
+    _, _, axis, _ = _pitch_swing(fast, slow, 100.0, 0.55)
+    sides = {}
+    for run in meta["runs_raw"]:
+        if run["direction"] in ("forward", "backward") and run["end_s"] - run["start_s"] > 4:
+            a, b = int(run["start_s"] * 100), int(run["end_s"] * 100)
+            d = fast[a:b] - slow[a:b]
+            d -= np.einsum("ij,ij->i", d, slow[a:b])[:, None] * slow[a:b]
+            p5, p50, p95 = np.percentile(np.degrees(d @ axis), [5, 50, 95])
+            sides[run["direction"]] = (p95 - p50) - (p50 - p5)
+    assert set(sides) == {"forward", "backward"}
+    assert np.sign(sides["forward"]) == np.sign(sides["backward"])
+    assert min(abs(v) for v in sides.values()) > 5.0
+
+
+def test_a_short_or_mostly_backward_anchored_stretch_is_left_undecided() -> None:
+    """Without calibration, nothing on the only real backward take comes out backward
+    or forward wrongly: the pocket's short runs cannot anchor, and are uncertain."""
+    from retrowalk.analysis import AnalysisOptions, analyze
+
+    rec, _ = _mocap("09_12", "thigh")
+    result = analyze(rec, AnalysisOptions(placement="pocket"))
+    assert result.bouts
+    assert all(b.direction == UNCERTAIN for b in result.bouts)
+    assert all(b.extra["direction_reason"] for b in result.bouts)
 
 
 MOBGAP_TEST11 = ["HA_001_Test11_Trial1", "HA_002_Test11_Trial1", "MS_001_Test11_Trial1"]
@@ -127,47 +220,22 @@ def test_daily_life_through_analyze_has_no_backward_bout(name: str) -> None:
     assert result.bouts, "no bouts detected"
     assert [b.direction for b in result.bouts].count(BACKWARD) == 0
     assert all(s.direction != BACKWARD for s in result.steps)
-
-
-def test_uncalibrated_confidence_is_capped_for_transfer() -> None:
-    """A cue fitted on a dozen people cannot be near-certain for a new person."""
-    model = default_model()
-    assert model.transfer_subjects >= 10
-    cap = 1.0 - 0.5 * model.transfer_epsilon
-    rec, bouts, ic = _ipol("7-3")
-    fwd = _classify(rec, bouts, ic)
-    back = _classify(*_reverse(rec, bouts, ic))
-    assert fwd.bout_direction_ == [FORWARD, FORWARD]
-    assert back.bout_direction_ == [BACKWARD, BACKWARD]
-    assert max(fwd.bout_confidence_ + back.bout_confidence_) <= cap + 1e-9
-    assert min(back.bout_confidence_) >= 0.9  # still a confident call on the ipol people
-
-
-def test_weak_backward_evidence_is_uncertain_with_a_note() -> None:
-    """Asymmetric rule: backward needs min_backward_confidence, forward only min_confidence."""
-    rec, bouts, ic = _ipol("2-1")
-    rrec, rbouts, ric = _reverse(rec, bouts, ic)
-    strict = _classify(rrec, rbouts, ric, min_backward_confidence=0.999)
-    assert strict.bout_direction_ == [UNCERTAIN, UNCERTAIN]
-    assert any("leaned backward" in n for n in strict.notes_)
-    assert _classify(rec, bouts, ic, min_backward_confidence=0.999).bout_direction_ == [
-        FORWARD,
-        FORWARD,
-    ]
-    assert not any("leaned backward" in n for n in _classify(rrec, rbouts, ric).notes_)
+    assert all(b.extra["direction_reason"] for b in result.bouts)
 
 
 def test_forward_then_reversed_splits_near_junction() -> None:
+    """Mechanics: a forward leg followed without a pause by a time-reversed leg."""
     rec, ((a0, a1), (b0, b1)), ic = _ipol("2-1")
-    acc = np.vstack([rec.acc_mps2[a0:a1], rec.acc_mps2[b0:b1][::-1]])
-    gyro = np.vstack([rec.gyro_rads[a0:a1], -rec.gyro_rads[b0:b1][::-1]])
-    ic1 = ic[(ic >= a0) & (ic < a1)] - a0
-    ic2 = np.sort((a1 - a0) + (b1 - 1 - ic[(ic > b0) & (ic < b1)]))
+    acc = np.vstack([rec.acc_mps2[:a1], rec.acc_mps2[b0:b1][::-1], rec.acc_mps2[:a0][::-1]])
+    gyro = np.vstack([rec.gyro_rads[:a1], -rec.gyro_rads[b0:b1][::-1], -rec.gyro_rads[:a0][::-1]])
+    ic1 = ic[(ic >= a0) & (ic < a1)]
+    ic2 = np.sort(a1 + (b1 - 1 - ic[(ic > b0) & (ic < b1)]))
     joined = Recording(acc, gyro, 100.0)
+    contacts = np.r_[ic1, ic2]
     for R in (np.eye(3), *_rotations(joined)[1:3]):
-        clf = _classify(joined.rotated(R), [(0, len(acc) - 1)], np.r_[ic1, ic2])
+        clf = _classify(joined.rotated(R), [(int(contacts[0]), int(contacts[-1]))], contacts)
         assert clf.bout_direction_ == [FORWARD, BACKWARD]
-        cut_step = int(np.searchsorted(np.r_[ic1, ic2], clf.split_bouts_[1][0]))
+        cut_step = int(np.searchsorted(contacts, clf.split_bouts_[1][0]))
         assert abs(cut_step - ic1.size) <= 2
         assert clf.source_bout_ == [0, 0]
 
@@ -179,6 +247,7 @@ def test_short_bouts_are_uncertain() -> None:
     clf = _classify(rec, [(int(short[0]), int(short[-1]))], short)
     assert clf.bout_direction_ == [UNCERTAIN]
     assert np.all(clf.step_direction_ == UNCERTAIN)
+    assert "too few steps" in clf.bout_reason_[0]
 
 
 def test_steps_outside_bouts_and_order() -> None:
@@ -221,10 +290,10 @@ def test_no_contacts_and_empty_input() -> None:
     assert clf.bout_direction_ == [] and clf.step_direction_.size == 0
 
 
-def test_model_ships_its_provenance() -> None:
+def test_time_arrow_model_still_ships_its_provenance() -> None:
+    """The time-arrow model is kept for comparison in the benchmark; it decides nothing."""
     model = default_model()
     assert model.weights.shape == model.lags.shape == model.feature_scale.shape
     assert "loso_cv_bout_accuracy" in model.info
-    assert 0.0 < model.transfer_epsilon < 0.2
     again = type(model).from_dict(json.loads(json.dumps(model.to_dict())))
     assert again.transfer_epsilon == model.transfer_epsilon

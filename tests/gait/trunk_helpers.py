@@ -68,5 +68,14 @@ def walking_recording(
     return Recording(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=fs, placement="lower_back")
 
 
-def regular_steps(start_s: float, n: int, step_s: float = 0.55) -> np.ndarray:
-    return start_s + step_s * np.arange(n)
+def regular_steps(
+    start_s: float, n: int, step_s: float = 0.55, *, jitter: float = 0.02, seed: int = 2
+) -> np.ndarray:
+    """Step times with a person's step-to-step variability (SD ``jitter`` of a step).
+
+    Exactly periodic impacts are a machine, not a walk (the analysis refuses
+    them), so the synthetic walk varies its steps like a person does.
+    """
+    rng = np.random.default_rng(seed)
+    intervals = step_s * (1.0 + jitter * rng.standard_normal(max(n - 1, 0)))
+    return start_s + np.concatenate([[0.0], np.cumsum(intervals)])

@@ -33,7 +33,7 @@ from retrowalk.summary.tables import analysis_tables
 
 @pytest.fixture(scope="module")
 def reversed_walk() -> Any:
-    recording = read_recording(ipol_file("1-1_lb")).time_reversed()
+    recording = read_recording(ipol_file("2-1_lb")).time_reversed()
     analysis = analyze(recording, AnalysisOptions(placement="lower_back"))
     assert any(b.direction == "backward" for b in analysis.bouts), "no backward bout to compare"
     return analysis

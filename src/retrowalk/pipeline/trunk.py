@@ -4,6 +4,10 @@
 length, speed, distance``. Every algorithm is a parameter of
 :class:`TrunkPipeline`, so a study can swap one (a tuned contact detector, a
 different step-length model) without touching the rest.
+
+Longer than 400 lines on purpose: one class whose methods are the steps of the
+trunk path in order (scan, closing contacts, direction per bout, measures),
+kept together so the flow reads top to bottom.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ from retrowalk.gait.contacts import (
     LateralityEstimator,
     TrunkContactDetector,
 )
-from retrowalk.gait.direction import StepEvidence, WalkingDirectionClassifier, step_evidence
+from retrowalk.gait.direction import (
+    StepEvidence,
+    WalkingDirectionClassifier,
+    body_anchors,
+    step_evidence,
+)
+from retrowalk.gait.not_walking import WalkingCheck
 from retrowalk.gait.spatial import (
     LEG_LENGTH_FRACTION,
     TrunkStepLength,
@@ -165,9 +175,7 @@ class TrunkPipeline(Algorithm):
         return clone(self.bout_detector) if self.bout_detector else BoutDetector()
 
     def _initiation(self) -> GaitInitiationFilter:
-        return (
-            clone(self.initiation_filter) if self.initiation_filter else GaitInitiationFilter()
-        )
+        return clone(self.initiation_filter) if self.initiation_filter else GaitInitiationFilter()
 
     def _direction(self, **changes: Any) -> WalkingDirectionClassifier:
         base = self.direction_classifier or WalkingDirectionClassifier()
@@ -175,9 +183,7 @@ class TrunkPipeline(Algorithm):
 
     def _laterality(self) -> LateralityEstimator:
         return (
-            clone(self.laterality_estimator)
-            if self.laterality_estimator
-            else LateralityEstimator()
+            clone(self.laterality_estimator) if self.laterality_estimator else LateralityEstimator()
         )
 
     def _step_length(self) -> TrunkStepLength:
@@ -233,8 +239,9 @@ class TrunkPipeline(Algorithm):
         spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
         notes: list[str] = []
         labelled = self._directional_spans(
-            recording, spans, table.sample, profile=direction_profile, notes=notes
-        )
+            recording, spans, table.sample, profile=direction_profile, notes=notes,
+            placement=placement,
+        )  # fmt: skip
         leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
         if placement == Placement.POCKET:
             notes.append(
@@ -243,7 +250,7 @@ class TrunkPipeline(Algorithm):
             )
         bouts: list[Bout] = []
         steps: list[Step] = []
-        for k, (span, direction, confidence, sides) in enumerate(labelled):
+        for k, (span, direction, confidence, sides, reason) in enumerate(labelled):
             ic = table.sample[span.first : span.last + 1]
             times = ic / fs
             step_s = np.diff(times)
@@ -277,6 +284,7 @@ class TrunkPipeline(Algorithm):
                     speed_mps=speed,
                     distance_m=distance,
                     step_length_m=step_length,
+                    extra={"direction_reason": reason},
                 )
             )
             ends = [None, *(float(x) if np.isfinite(x) else None for x in lengths)]
@@ -354,9 +362,7 @@ class TrunkPipeline(Algorithm):
             nxt = np.minimum(np.searchsorted(gap_starts, last), gap_starts.size - 1)
             after = gap_starts[nxt] > last
             limit = np.where(after, np.minimum(limit, gap_starts[nxt]), limit)
-        closing = (
-            self._closing().detect(det, last, step, bout_prom, limit).closing_samples_
-        )
+        closing = self._closing().detect(det, last, step, bout_prom, limit).closing_samples_
         ok = (closing > last + 0.25 * step * fs) & (closing < limit)
         if not ok.any():
             return ic, prom
@@ -399,23 +405,39 @@ class TrunkPipeline(Algorithm):
         *,
         profile: DirectionProfile | None = None,
         notes: list[str] | None = None,
-    ) -> list[tuple[BoutSpan, Direction, float, list[Side]]]:
+        placement: str = Placement.AUTO,
+    ) -> list[tuple[BoutSpan, Direction, float, list[Side], str]]:
         """Walking direction of each bout: the one place the direction classifier is called.
 
-        Each bout's step evidence is computed on its own signal with a few seconds
-        of context (cost linear in walking time), then
+        First, bouts that are not walking (flight phases, one pure oscillation,
+        a machine's exact repetition; :class:`~retrowalk.gait.not_walking.WalkingCheck`)
+        are dropped with a note. Each remaining bout's step evidence is computed
+        on its own signal with a few seconds of context (cost linear in walking
+        time), then
         :meth:`~retrowalk.gait.direction.WalkingDirectionClassifier.classify_evidence`
         decides all bouts of the recording together: bouts worn the same way share
-        one reference (which bouts travel the same way) and one pooled time-arrow
-        sign, or the calibration ``profile``. Only the bout's own contacts feed it,
-        and turning steps are ignored. A bout is split where the direction changes
-        (the contract: a change of direction starts a new bout); pieces shorter
-        than a bout are not split off. Without a calibration, a bout whose
-        evidence leans backward but is not strong enough for a backward call (the
-        pooled sign comes from a cue that differs between people) is
-        ``"uncertain"``, never ``"forward"``; the classifier's note saying so goes
-        to ``notes``. Notes on what was assumed go to ``notes``.
+        one body-forward axis, from the calibration ``profile`` or from a
+        body-fixed anchor (:func:`~retrowalk.gait.direction.body_anchors`: the
+        thigh's swing in a pocket, the standing posture at the lower back), and
+        each step's travel along it decides. Without either the direction is
+        ``"uncertain"``. Only the bout's own contacts feed it, and turning steps
+        are ignored. A bout is split where the travel changes (the contract: a
+        change of direction starts a new bout); pieces shorter than a bout are
+        not split off. Each output carries the ``direction_reason``.
         """
+        if not spans:
+            return []
+        fs = recording.sampling_rate_hz
+        walking: list[BoutSpan] = []
+        for span in spans:
+            members = _members(ic, span)
+            lo, hi = int(members[0]), int(members[-1]) + 1
+            check = WalkingCheck().check(recording.acc_mps2[lo:hi], fs, members - lo)
+            if check.walking_:
+                walking.append(span)
+            elif notes is not None:
+                notes.append(f"{lo / fs:.1f}-{hi / fs:.1f} s: {check.reason_}; no bout")
+        spans = walking
         if not spans:
             return []
         min_steps = self._bouts().min_steps
@@ -431,43 +453,46 @@ class TrunkPipeline(Algorithm):
         bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
         members_all = np.concatenate([_members(ic, s) for s in spans])
         evidence = StepEvidence.concat(parts)
-        clf = self._direction().classify_evidence(
-            evidence, bounds, members_all, profile=profile
-        )
+        clf = self._direction()
+        anchors = body_anchors(recording.acc_mps2, fs, bounds, evidence, clf, str(placement))
+        clf.classify_evidence(evidence, bounds, members_all, profile=profile, anchors=anchors)
         if notes is not None:
             notes.extend(clf.notes_)
-        by_source: dict[int, list[tuple[np.ndarray, Direction, float]]] = {}
-        for (a, z), src, label, conf in zip(
+        by_source: dict[int, list[tuple[np.ndarray, Direction, float, str]]] = {}
+        for (a, z), src, label, conf, reason in zip(
             clf.split_bouts_,
             clf.source_bout_,
             clf.bout_direction_,
             clf.bout_confidence_,
+            clf.bout_reason_,
             strict=True,
         ):
             members = _members(ic, spans[src])
             inside = np.flatnonzero((members >= a) & (members <= z))
-            by_source.setdefault(src, []).append((inside, Direction(label), float(conf)))
-        out: list[tuple[BoutSpan, Direction, float, list[Side]]] = []
+            by_source.setdefault(src, []).append((inside, Direction(label), float(conf), reason))
+        out: list[tuple[BoutSpan, Direction, float, list[Side], str]] = []
         for k, span in enumerate(spans):
             yaw, lo = yaw_rates[k]
             pieces = by_source.get(k, [])
             if len(pieces) > 1 and all(p[0].size >= min_steps for p in pieces):
                 taken = -1
-                for inside, label, conf in pieces:
+                for inside, label, conf, reason in pieces:
                     inside = inside[inside > taken]  # a contact on a shared edge goes to one piece
                     first, last = span.first + int(inside[0]), span.first + int(inside[-1])
                     taken = int(inside[-1])
                     piece = BoutSpan(first, last, int(ic[first]), int(ic[last]))
                     sides = self._sides(yaw, _members(ic, piece) - lo, label)
-                    out.append((piece, label, conf, sides))
+                    out.append((piece, label, conf, sides, reason))
                 continue
             if len(pieces) == 1:
-                label, conf = pieces[0][1], pieces[0][2]
+                label, conf, reason = pieces[0][1], pieces[0][2], pieces[0][3]
             else:  # pieces too short to stand alone: decide the bout whole
                 whole = self._direction(split=False).classify_evidence(
-                    evidence, bounds, members_all, profile=profile
+                    evidence, bounds, members_all, profile=profile, anchors=anchors
                 )
                 label = Direction(whole.bout_direction_[k])
                 conf = float(whole.bout_confidence_[k])
-            out.append((span, label, conf, self._sides(yaw, _members(ic, span) - lo, label)))
+                reason = whole.bout_reason_[k]
+            sides = self._sides(yaw, _members(ic, span) - lo, label)
+            out.append((span, label, conf, sides, reason))
         return out

@@ -170,6 +170,11 @@ caveat above. A labelled recording of the person (calibration) is the way to
 results that hold for real backward walking.
 """
 
+from retrowalk.gait.direction.anchor import (
+    ANCHOR_RELIABILITY,
+    BodyAnchor,
+    BodyAnchorEstimator,
+)
 from retrowalk.gait.direction.classifier import (
     BACKWARD,
     FORWARD,
@@ -178,6 +183,7 @@ from retrowalk.gait.direction.classifier import (
     UNCERTAIN,
     DirectionResult,
     WalkingDirectionClassifier,
+    body_anchors,
     classify_bouts,
 )
 from retrowalk.gait.direction.features import (
@@ -213,8 +219,15 @@ from retrowalk.gait.direction.model import (
     step_features,
     transfer_logit,
 )
+from retrowalk.gait.direction.travel import (
+    TravelTemplate,
+    default_travel_template,
+    fit_travel_template,
+    travel_vectors,
+)
 
 __all__ = [
+    "ANCHOR_RELIABILITY",
     "BACKWARD",
     "DEFAULT_LAGS",
     "FORWARD",
@@ -226,18 +239,24 @@ __all__ = [
     "NORMAL_TO_LOGIT",
     "STRIDE_POINTS",
     "UNCERTAIN",
+    "BodyAnchor",
+    "BodyAnchorEstimator",
     "DirectionModel",
     "DirectionResult",
     "StepEvidence",
     "StepFeatures",
     "StepWindows",
+    "TravelTemplate",
     "WalkingDirectionClassifier",
     "arrow_features",
     "assign_steps",
+    "body_anchors",
     "bout_ups",
     "classify_bouts",
     "default_model",
+    "default_travel_template",
     "find_direction_changes",
+    "fit_travel_template",
     "horizontal_device",
     "mounting_axis",
     "mounting_stretches",
@@ -250,4 +269,5 @@ __all__ = [
     "step_windows",
     "stretches_from_ups",
     "transfer_logit",
+    "travel_vectors",
 ]

@@ -1,8 +1,10 @@
 """Forward / backward / uncertain per bout and per step: the classifier.
 
-Combines the mounting cue (which bouts share a travel direction) with the
-time-arrow cue of the shipped model (which direction that is), or with a
-calibration profile. See :mod:`retrowalk.gait.direction`.
+Per stretch of constant mounting, each step's travel vector
+(:mod:`.travel`) is projected on the body's forward axis, which comes from a
+calibration profile or from a body-fixed anchor (:mod:`.anchor`). Without
+either, bouts are still grouped and split by their travel, but their direction
+is ``"uncertain"`` with the reason. See :mod:`retrowalk.gait.direction`.
 """
 
 from __future__ import annotations
@@ -13,34 +15,25 @@ from typing import Any
 
 import numpy as np
 
-from retrowalk.frame import BodyFrame
+from retrowalk.dsp.frame import BodyFrame
+from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor
 from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
     StepEvidence,
-    arrow_features,
     assign_steps,
     step_evidence,
 )
 from retrowalk.gait.direction.grouping import (
     find_direction_changes,
-    mounting_axis,
     robust_scale,
     stretches_from_ups,
 )
-from retrowalk.gait.direction.model import (
-    DirectionModel,
-    _logit,
-    _sigmoid,
-    default_model,
-    transfer_logit,
-)
+from retrowalk.gait.direction.model import _logit, _sigmoid
+from retrowalk.gait.direction.travel import TravelTemplate, travel_vectors
 
 FORWARD = "forward"
 BACKWARD = "backward"
 UNCERTAIN = "uncertain"
-
-
-# ------------------------------------------------------------------ classifier
 
 
 NORMAL_TO_LOGIT = 1.6
@@ -48,7 +41,7 @@ NORMAL_TO_LOGIT = 1.6
 ``Phi(z) ~ sigmoid(1.6 z)`` (logistic approximation of the normal distribution)."""
 
 MAX_RELATIVE_LOGIT = 30.0
-"""Cap on the mounting-cue log-odds of one bout."""
+"""Cap on the travel-cue log-odds of one bout."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +61,7 @@ class DirectionResult:
     step_score: np.ndarray
     source_bout: list[int]
     notes: list[str] = field(default_factory=list)
+    bout_reason: list[str] = field(default_factory=list)
 
 
 class WalkingDirectionClassifier:
@@ -81,11 +75,11 @@ class WalkingDirectionClassifier:
         Below this probability of the more likely direction a bout is
         ``"uncertain"``: the method says so rather than guessing.
     split
-        Split bouts where the direction changes (interval training).
+        Split bouts where the travel direction changes (interval training).
     split_min_steps, split_penalty
-        See :func:`find_direction_changes`, applied to the mounting cue of each
-        step in noise units (clipped to +-2, halved); a change needs
-        ``split_min_steps`` consistent steps on each side.
+        See :func:`find_direction_changes`, applied to each step's travel along
+        the stretch's axis in noise units (clipped to +-2, halved); a change
+        needs ``split_min_steps`` consistent steps on each side.
     split_confidence
         Each part of a split bout must on its own give this probability of
         travelling opposite to its neighbours.
@@ -94,22 +88,28 @@ class WalkingDirectionClassifier:
     max_turn_rate_rads
         Steps with a larger mean yaw rate (turning) are not used as evidence
         (needs a gyroscope; ``None`` uses all steps).
-    min_backward_confidence
-        Without a calibration profile, a bout is called ``"backward"`` only with
-        at least this probability (``"forward"`` needs ``min_confidence``): the
-        recording-level sign then comes from a cue that does not hold for every
-        person, and a false "backward" on everyday forward walking is the
-        costlier error. Weaker backward evidence gives ``"uncertain"`` with a note.
-    forward_prior_logit, prior_min_bouts
-        Log-odds that the larger of the two travel groups of a stretch is
-        forward, used only for stretches with at least ``prior_min_bouts``
-        decided-size bouts (daily-life recordings are dominantly forward walking;
-        a single test walk carries no such prior). The prior never makes a call:
-        a bout is called backward only if it is backward with and without the
-        prior, so the prior only turns weakly supported backward calls into
-        ``"uncertain"``. ``0`` disables it.
-    model
-        Coefficients; the shipped :func:`default_model` when ``None``.
+    max_sideways_ratio
+        A bout whose mean travel vector has a component across the body's
+        forward axis larger than this times its component along it travels
+        sideways (or diagonally): ``"uncertain"``, never forward. Checked only
+        with an anchor (a calibration template is not a single axis).
+    max_posture_change_deg
+        Steps whose stride-window gravity direction differs more than this from
+        the stretch's usual posture (device being put in place or moved) are
+        not used as evidence.
+    min_usable_steps
+        A bout needs this many usable (straight, device in place) steps for a
+        call; the last steps of a walk, turns and shuffles carry little.
+    max_anchored_backward_share
+        Without a calibration, a stretch whose thigh-swing anchor puts more
+        than this share of its steps backward is left undecided
+        (``"uncertain"`` with the reason). It guards against a misread anchor
+        (a waist-worn device taken for a thigh put bouts of a day-long forward
+        recording backward); it never makes a call. Backward-walking sessions
+        with a phone in the pocket need a calibration. The standing-posture
+        anchor is not guarded (it was right on every forward walk it anchored).
+    travel_template
+        The lag pattern of :mod:`.travel`; the shipped one when ``None``.
 
     Attributes
     ----------
@@ -120,7 +120,9 @@ class WalkingDirectionClassifier:
     bout_direction_, bout_confidence_, bout_score_ : list
         Per split bout: label, probability of the label being right (0.5-1; the
         probability of the more likely direction for ``"uncertain"``, 0.5 when
-        there is no evidence), and log-odds of forward.
+        the facing is unknown), and log-odds of forward.
+    bout_reason_ : list of str
+        Per split bout: what decided the direction, or why it is uncertain.
     bout_calibrated_ : list of bool
         Per split bout: decided by a calibration profile.
     step_samples_ : ndarray
@@ -129,30 +131,33 @@ class WalkingDirectionClassifier:
         Per contact: the direction and confidence of its split bout
         (``"uncertain"``/0.5 outside all bouts).
     step_score_ : ndarray
-        Per contact: the raw time-arrow stride score (positive = forward, ``nan``
-        without a usable, non-turning stride window).
+        Per contact: travel along the body's forward axis in noise units
+        (positive = forward; ``nan`` where the facing is unknown or the stride
+        window is unusable).
     step_mounting_ : ndarray
-        Per contact: the mounting cue in noise units (sign = travel along the
-        stretch's reference axis, or along body-forward with a profile).
+        Per contact: travel along the stretch's axis in noise units (the
+        forward axis where known, else the principal travel axis, sign
+        arbitrary).
     notes_ : list of str
-        What was assumed (prior, profile used or refused).
+        What was assumed (profile used or refused, anchors).
     """
 
     def __init__(
         self,
         min_steps_for_decision: int = 4,
         *,
-        min_confidence: float = 0.8,
+        min_confidence: float = 0.75,
         split: bool = True,
         split_min_steps: int = 4,
         split_penalty: float = 10.0,
         split_confidence: float = 0.99,
         max_tilt_change_deg: float = 30.0,
         max_turn_rate_rads: float | None = MAX_TURN_RATE_RADS,
-        min_backward_confidence: float = 0.9,
-        forward_prior_logit: float = 3.0,
-        prior_min_bouts: int = 3,
-        model: DirectionModel | None = None,
+        max_sideways_ratio: float = 1.0,
+        max_posture_change_deg: float = 15.0,
+        min_usable_steps: int = 6,
+        max_anchored_backward_share: float = 0.5,
+        travel_template: TravelTemplate | None = None,
     ) -> None:
         self.min_steps_for_decision = min_steps_for_decision
         self.min_confidence = min_confidence
@@ -162,10 +167,11 @@ class WalkingDirectionClassifier:
         self.split_confidence = split_confidence
         self.max_tilt_change_deg = max_tilt_change_deg
         self.max_turn_rate_rads = max_turn_rate_rads
-        self.min_backward_confidence = min_backward_confidence
-        self.forward_prior_logit = forward_prior_logit
-        self.prior_min_bouts = prior_min_bouts
-        self.model = model
+        self.max_sideways_ratio = max_sideways_ratio
+        self.max_posture_change_deg = max_posture_change_deg
+        self.min_usable_steps = min_usable_steps
+        self.max_anchored_backward_share = max_anchored_backward_share
+        self.travel_template = travel_template
 
     # The profile type lives in calibration.py, which imports this module.
     def classify(
@@ -175,6 +181,7 @@ class WalkingDirectionClassifier:
         ic_samples: np.ndarray,
         *,
         profile: Any = None,
+        anchors: list[BodyAnchor] | None = None,
     ) -> WalkingDirectionClassifier:
         """Classify every bout and every contact.
 
@@ -190,11 +197,16 @@ class WalkingDirectionClassifier:
             Optional :class:`retrowalk.gait.calibration.DirectionProfile`: where
             the recording's mounting matches it, bouts are labelled by their
             travel along the calibrated body-forward axis.
+        anchors
+            Optional body-fixed anchor per stretch (see :func:`body_anchors`).
         """
-        model = self.model or default_model()
         bouts = [(int(a), int(b)) for a, b in bouts]
-        ev = step_evidence(frame, bouts, ic_samples, model.lags, self.max_turn_rate_rads)
-        return self.classify_evidence(ev, bouts, ic_samples, profile=profile)
+        ev = step_evidence(frame, bouts, ic_samples, max_turn_rate_rads=self.max_turn_rate_rads)
+        return self.classify_evidence(ev, bouts, ic_samples, profile=profile, anchors=anchors)
+
+    def stretches(self, ev: StepEvidence) -> np.ndarray:
+        """Stretch label of each bout of ``ev`` (what :func:`body_anchors` needs)."""
+        return stretches_from_ups(ev.bout_up, self.max_tilt_change_deg)
 
     def classify_evidence(
         self,
@@ -203,18 +215,14 @@ class WalkingDirectionClassifier:
         ic_samples: np.ndarray,
         *,
         profile: Any = None,
+        anchors: list[BodyAnchor] | None = None,
     ) -> WalkingDirectionClassifier:
         """Classify from precomputed :class:`StepEvidence` (e.g. of many bout pieces)."""
-        model = self.model or default_model()
         bouts = [(int(a), int(b)) for a, b in bouts]
-        ic, owner, w = ev.ic, ev.owner, ev.windows
-        stretch = stretches_from_ups(ev.bout_up, self.max_tilt_change_deg)
-        use = ~ev.turning
-        arrow = np.full(ic.size, np.nan)
-        if use.any():
-            feats = arrow_features(ev, stretch)
-            arrow[w.step_index[use]] = (feats[use] / model.feature_scale) @ model.weights
-        mounting, absolute, notes = self._mounting_cue(ev, stretch, use, profile)
+        ic, owner = ev.ic, ev.owner
+        stretch = self.stretches(ev)
+        use = ~ev.turning & self._settled(ev, stretch)
+        mounting, facing, notes = self._travel_cue(ev, stretch, use, profile, anchors)
 
         split_bouts: list[tuple[int, int]] = []
         source: list[int] = []
@@ -239,154 +247,189 @@ class WalkingDirectionClassifier:
                 split_bouts.append((a, z))
                 source.append(b)
 
-        # Contacts -> split bouts (later bout wins on a shared edge, as in assign_steps).
         _, split_owner = assign_steps(split_bouts, ic)
-        n_split = len(split_bouts)
-        rho = np.zeros(n_split)
-        arrow_sum = np.zeros(n_split)
-        n_arrow = np.zeros(n_split)
-        n_members = np.zeros(n_split, dtype=np.int64)
-        for j in range(n_split):
-            members = np.flatnonzero(split_owner == j)
-            n_members[j] = members.size
-            r = mounting[members]
-            r = r[np.isfinite(r)]
-            if r.size:
-                z = r.mean() * np.sqrt(r.size)
-                rho[j] = np.clip(NORMAL_TO_LOGIT * z, -MAX_RELATIVE_LOGIT, MAX_RELATIVE_LOGIT)
-            s = arrow[members]
-            s = s[np.isfinite(s)]
-            arrow_sum[j], n_arrow[j] = s.sum(), s.size
-
-        split_stretch = stretch[np.asarray(source, dtype=np.int64)] if n_split else np.zeros(0)
-        p_forward = np.full(n_split, 0.5)  # from the evidence alone
-        p_with_prior = np.full(n_split, 0.5)  # with the daily-life prior
-        prior_used = False
-        for s in np.unique(split_stretch):
-            idx = np.flatnonzero(split_stretch == s)
-            share = np.tanh(0.5 * rho[idx])
-            big = n_members[idx] >= self.min_steps_for_decision
-            prior = 0.0
-            if self.forward_prior_logit and big.sum() >= self.prior_min_bouts:
-                majority = np.sign(float(share[big] @ n_members[idx][big]))
-                prior = self.forward_prior_logit * majority
-                prior_used = prior_used or majority != 0
-            if absolute[s]:
-                # Calibrated: the mounting cue's sign is the travel direction.
-                p_forward[idx] = _sigmoid(rho[idx])
-                p_with_prior[idx] = _sigmoid(rho[idx] + prior)
-                continue
-            # Which bouts share a direction (mounting cue) x which one that is
-            # (time-arrow cue pooled over all aligned steps of the stretch).
-            weight = np.abs(share) * n_arrow[idx]
-            g = 0.0
-            if weight.sum() > 0:
-                g = model.logit_gain * float(share @ arrow_sum[idx]) / np.sqrt(weight.sum())
-                g = transfer_logit(g, model.transfer_epsilon)
-            ps = _sigmoid(rho[idx])
-            for out, gs in ((p_forward, g), (p_with_prior, g + prior)):
-                pg = float(_sigmoid(gs))
-                out[idx] = ps * pg + (1.0 - ps) * (1.0 - pg)
-        if prior_used:
-            notes.append(
-                "direction: recordings with several bouts assume the larger group of bouts "
-                "sharing one travel direction is forward (prior odds "
-                f"{np.exp(self.forward_prior_logit):.0f}:1); "
-                "it never makes a call, it only turns a weakly supported backward call "
-                "into uncertain"
-            )
-
+        split_stretch = stretch[np.asarray(source, dtype=np.int64)] if source else np.zeros(0)
         step_dir = np.full(ic.size, UNCERTAIN, dtype=object)
         step_conf = np.full(ic.size, 0.5)
         directions: list[str] = []
         confidences: list[float] = []
         logits: list[float] = []
-        withheld = 0
-        for j in range(n_split):
+        reasons: list[str] = []
+        calibrated: list[bool] = []
+        for j in range(len(split_bouts)):
             members = np.flatnonzero(split_owner == j)
-            p = float(p_forward[j])
-            conf = max(p, 1.0 - p)
-            need = self.min_confidence
-            if not absolute[split_stretch[j]]:
-                need = max(need, self.min_backward_confidence)
-            backward_ok = max(p, float(p_with_prior[j])) <= 1.0 - need
-            if members.size < self.min_steps_for_decision or conf < self.min_confidence:
-                label = UNCERTAIN
-            elif p >= 0.5:
-                label = FORWARD
+            s = int(split_stretch[j])
+            kind, reliability, why, along, across = facing[s]
+            r = mounting[members]
+            r = r[np.isfinite(r)]
+            rho = 0.0
+            if r.size:
+                z = r.mean() * np.sqrt(r.size)
+                rho = float(np.clip(NORMAL_TO_LOGIT * z, -MAX_RELATIVE_LOGIT, MAX_RELATIVE_LOGIT))
+            along_m, across_m = along[members], across[members]
+            ok = np.isfinite(along_m) & np.isfinite(across_m)
+            ratio = 0.0
+            if ok.any():
+                ratio = abs(across_m[ok].mean()) / max(abs(along_m[ok].mean()), 1e-12)
+            if r.size < self.min_usable_steps and members.size >= self.min_steps_for_decision:
+                label, p = UNCERTAIN, 0.5
+                reason = (
+                    f"too few straight steps with the device in place ({r.size}) to tell "
+                    "the direction"
+                )
             else:
-                label = BACKWARD if backward_ok else UNCERTAIN
-                withheld += label == UNCERTAIN
+                label, p, reason = self._decide(kind, reliability, why, rho, members.size, ratio)
             directions.append(label)
-            confidences.append(conf)
+            confidences.append(max(p, 1.0 - p))
             logits.append(_logit(p))
+            reasons.append(reason)
+            calibrated.append(kind == "calibration")
             step_dir[members] = label
-            step_conf[members] = conf
+            step_conf[members] = max(p, 1.0 - p)
 
-        if withheld:
-            notes.append(
-                f"direction: {withheld} bout(s) leaned backward, but without a calibration "
-                "that evidence comes from a cue that differs between people; a backward "
-                f"call needs probability {self.min_backward_confidence:.2f} with and without "
-                "the daily-life prior, so they are reported as uncertain (a calibration "
-                "walk decides them)"
-            )
-
-        # One output per input contact, in the input order (duplicates share one).
         requested = np.asarray(ic_samples, dtype=np.int64).ravel()
         back = np.searchsorted(ic, requested) if ic.size else np.zeros(0, dtype=np.int64)
         back = np.clip(back, 0, max(ic.size - 1, 0))
+        known = np.array([f[0] != "relative" for f in facing], dtype=bool)
+        absolute = np.zeros(ic.size, dtype=bool)
+        inside = owner >= 0
+        if known.size and inside.any():
+            absolute[inside] = known[stretch[owner[inside]]]
+        score = np.where(absolute, mounting, np.nan) if ic.size else np.zeros(0)
         self.split_bouts_ = split_bouts
         self.source_bout_ = source
         self.bout_direction_ = directions
         self.bout_confidence_ = confidences
         self.bout_score_ = logits
-        self.bout_calibrated_ = [bool(absolute[s]) for s in split_stretch]
+        self.bout_reason_ = reasons
+        self.bout_calibrated_ = calibrated
         self.step_samples_ = requested
         self.step_direction_ = step_dir[back].astype(str) if ic.size else np.zeros(0, dtype=str)
         self.step_confidence_ = step_conf[back] if ic.size else np.zeros(0)
-        self.step_score_ = arrow[back] if ic.size else np.zeros(0)
+        self.step_score_ = score[back] if ic.size else np.zeros(0)
         self.step_mounting_ = mounting[back] if ic.size else np.zeros(0)
         self.notes_ = notes
         return self
 
-    def _mounting_cue(
-        self, ev: StepEvidence, stretch: np.ndarray, use: np.ndarray, profile: Any
-    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """Per-contact mounting cue in noise units, and which stretches are absolute.
+    def _settled(self, ev: StepEvidence, stretch: np.ndarray) -> np.ndarray:
+        """Steps taken with the device in its stretch's usual posture (not being moved)."""
+        ok = np.ones(ev.windows.start.size, dtype=bool)
+        if ok.size == 0:
+            return ok
+        step_stretch = stretch[ev.windows.bout_index]
+        cos_max = np.cos(np.deg2rad(self.max_posture_change_deg))
+        for s in np.unique(step_stretch):
+            k = np.flatnonzero(step_stretch == s)
+            ref = np.median(ev.window_up[k], axis=0)
+            ref /= max(float(np.linalg.norm(ref)), 1e-12)
+            ok[k] = ev.window_up[k] @ ref >= cos_max
+        return ok
 
-        Without a (matching) profile the reference axis is the stretch's own
-        principal odd vector (sign arbitrary, relative); with one it is the
-        calibrated body-forward template (sign = forward, absolute).
+    def _decide(
+        self,
+        kind: str,
+        reliability: float,
+        why: str,
+        rho: float,
+        n_steps: int,
+        sideways_ratio: float,
+    ) -> tuple[str, float, str]:
+        """Label, probability of forward and reason of one split bout."""
+        if n_steps < self.min_steps_for_decision:
+            return UNCERTAIN, 0.5, f"too few steps ({n_steps}) to tell the direction"
+        if kind == "relative":
+            return UNCERTAIN, 0.5, why
+        p_travel = float(_sigmoid(rho))
+        p = reliability * p_travel + (1.0 - reliability) * (1.0 - p_travel)
+        conf = max(p, 1.0 - p)
+        if sideways_ratio > self.max_sideways_ratio:
+            reason = "travel mostly across the body's forward axis (sideways or turning)"
+            return UNCERTAIN, p, reason
+        if conf < self.min_confidence:
+            return UNCERTAIN, p, f"travel along the body's forward axis too weak ({why})"
+        return (FORWARD if p >= 0.5 else BACKWARD), p, why
+
+    def _travel_cue(
+        self,
+        ev: StepEvidence,
+        stretch: np.ndarray,
+        use: np.ndarray,
+        profile: Any,
+        anchors: list[BodyAnchor] | None,
+    ) -> tuple[np.ndarray, list[tuple[str, float, str, np.ndarray, np.ndarray]], list[str]]:
+        """Per-contact travel in noise units, and how each stretch's facing is known.
+
+        Returns the per-contact score (sign = travel along the body's forward
+        axis where known, else along the stretch's principal travel axis), and
+        per stretch ``(kind, reliability, reason, along, across)``: kind
+        ``"calibration"``, ``"anchor"`` or ``"relative"``; ``along`` and
+        ``across`` are the per-contact travel vector's components along the
+        anchor's forward axis and across it (``nan`` without an anchor).
         """
         ic, w = ev.ic, ev.windows
         n_stretch = int(stretch.max()) + 1 if stretch.size else 0
         mounting = np.full(ic.size, np.nan)
-        absolute = np.zeros(n_stretch, dtype=bool)
         notes: list[str] = []
+        facing: list[tuple[str, float, str, np.ndarray, np.ndarray]] = []
         step_stretch = stretch[w.bout_index]
+        travel = travel_vectors(ev.odd, self.travel_template)
         for s in range(n_stretch):
+            along = np.full(ic.size, np.nan)
+            across = np.full(ic.size, np.nan)
             k = np.flatnonzero((step_stretch == s) & use)
-            if k.size == 0:
-                continue
-            axis = None
+            kind, reliability, reason = "relative", 0.5, NO_ANCHOR_REASON
+            proj = np.zeros(0)
+            up = ev.bout_up[stretch == s].mean(axis=0)
             if profile is not None:
-                up = ev.bout_up[stretch == s].mean(axis=0)
                 ok, message = profile.check_mounting(up, ev.odd.shape[1])
                 notes.append(message)
-                if ok:
-                    axis, absolute[s] = profile.axis(), True
-            if axis is None:
-                axis = mounting_axis(ev.odd[k])
-            proj = np.einsum("kli,li->k", ev.odd[k], axis)
-            order = np.argsort(w.step_index[k])
-            mounting[w.step_index[k]] = proj / robust_scale(proj[order])
-        return mounting, absolute, list(dict.fromkeys(notes))
+                if ok and k.size:
+                    proj = np.einsum("kli,li->k", ev.odd[k], profile.axis())
+                    kind, reliability = "calibration", 1.0
+                    reason = "calibration: the person's labelled walk with this device mounting"
+            anchor = anchors[s] if anchors is not None and s < len(anchors) else None
+            if kind == "relative" and anchor is not None:
+                reason = anchor.reason
+                if anchor.forward_unit is not None and k.size:
+                    fwd = np.asarray(anchor.forward_unit, dtype=np.float64)
+                    proj = travel[k] @ fwd
+                    side = np.cross(up / max(float(np.linalg.norm(up)), 1e-12), fwd)
+                    along[w.step_index[k]] = proj
+                    across[w.step_index[k]] = travel[k] @ side
+                    kind, reliability = "anchor", anchor.reliability
+                    backward_share = float(np.mean(proj < 0))
+                    guarded = anchor.cue == "thigh swing"
+                    if guarded and backward_share > self.max_anchored_backward_share:
+                        # A guard, never a decider: everyday walking is mostly
+                        # forward, so an anchor that puts most of a stretch
+                        # backward is more likely misread than right.
+                        kind, reliability = "relative", 0.5
+                        along[:] = np.nan
+                        across[:] = np.nan
+                        reason = (
+                            f"{anchor.cue} would put {100 * backward_share:.0f} % of this "
+                            "stretch's steps backward; without a calibration that is more "
+                            "likely a misread anchor (device not where it seems) than a "
+                            "backward walk, so the direction is not decided: calibrate"
+                        )
+            if kind == "relative" and k.size:
+                # Which bouts share a travel direction: the principal travel axis.
+                t = travel[k]
+                _, vecs = np.linalg.eigh(t.T @ t)
+                axis = vecs[:, -1]
+                proj = t @ axis
+                if np.sum(np.sign(proj)) < 0:
+                    proj = -proj
+            if k.size:
+                order = np.argsort(w.step_index[k])
+                mounting[w.step_index[k]] = proj / robust_scale(proj[order])
+            facing.append((kind, reliability, reason, along, across))
+        return mounting, facing, list(dict.fromkeys(notes))
 
     def _confirmed_cuts(self, score: np.ndarray, cuts: list[int]) -> list[int]:
         """Keep the cuts only if every part is confidently opposite to its neighbours.
 
-        A change of direction is reported only when the mounting cue on both
+        A change of direction is reported only when the travel cue on both
         sides of it would on its own give confident, opposite answers; otherwise
         the bout stays whole (a run of poor strides is not a direction change).
         """
@@ -420,7 +463,27 @@ class WalkingDirectionClassifier:
             step_score=self.step_score_,
             source_bout=self.source_bout_,
             notes=self.notes_,
+            bout_reason=self.bout_reason_,
         )
+
+
+def body_anchors(
+    acc_mps2: np.ndarray,
+    sampling_rate_hz: float,
+    bouts: list[tuple[int, int]],
+    ev: StepEvidence,
+    classifier: WalkingDirectionClassifier | None = None,
+    placement: str = "auto",
+) -> list[BodyAnchor]:
+    """Body-fixed anchor of every stretch of ``ev``'s bouts (see :mod:`.anchor`)."""
+    from retrowalk.gait.direction.anchor import BodyAnchorEstimator
+
+    stretch = (classifier or WalkingDirectionClassifier()).stretches(ev)
+    inside = ev.owner >= 0
+    gaps = np.diff(ev.ic)[(inside[1:] & (ev.owner[1:] == ev.owner[:-1]))]
+    step_s = float(np.median(gaps)) / sampling_rate_hz if gaps.size else 0.55
+    estimator = BodyAnchorEstimator(placement)
+    return estimator.estimate(acc_mps2, sampling_rate_hz, bouts, stretch, step_s).anchors_
 
 
 def classify_bouts(
@@ -437,12 +500,15 @@ def classify_bouts(
     ``"uncertain"``. Prefer :class:`WalkingDirectionClassifier`, which also
     splits bouts at direction changes.
     """
-    from retrowalk.frame import body_frame
+    from retrowalk.dsp.frame import body_frame
 
     if ic_samples is None or len(bouts) == 0:
         return [(UNCERTAIN, 0.5) for _ in bouts]
-    frame = body_frame(recording.acc_mps2, recording.gyro_rads, recording.sampling_rate_hz)
-    clf = WalkingDirectionClassifier(split=False).classify(
-        frame, bouts, np.asarray(ic_samples), profile=profile
-    )
+    fs = recording.sampling_rate_hz
+    frame = body_frame(recording.acc_mps2, recording.gyro_rads, fs)
+    clf = WalkingDirectionClassifier(split=False)
+    bouts = [(int(a), int(b)) for a, b in bouts]
+    ev = step_evidence(frame, bouts, np.asarray(ic_samples), max_turn_rate_rads=MAX_TURN_RATE_RADS)
+    anchors = body_anchors(recording.acc_mps2, fs, bouts, ev, clf)
+    clf.classify_evidence(ev, bouts, np.asarray(ic_samples), profile=profile, anchors=anchors)
     return list(zip(clf.bout_direction_, clf.bout_confidence_, strict=True))

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrowalk.frame import BodyFrame, _horizontal_basis
+from retrowalk.dsp.frame import BodyFrame
+from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
 
 STRIDE_POINTS = 64
 """Samples per resampled stride window; lags are in units of 1/64 stride."""
@@ -195,6 +196,9 @@ class StepEvidence:
         are not used as evidence.
     bout_up
         ``(n_bouts, 3)`` mean up direction of each bout in device axes.
+    window_up
+        ``(k, 3)`` mean up direction of each stride window (a device being put
+        in place or moved shows as a window far from its bout's posture).
     """
 
     ic: np.ndarray
@@ -204,6 +208,7 @@ class StepEvidence:
     even: np.ndarray
     turning: np.ndarray
     bout_up: np.ndarray
+    window_up: np.ndarray
 
     @classmethod
     def concat(cls, parts: list[StepEvidence]) -> StepEvidence:
@@ -218,7 +223,7 @@ class StepEvidence:
             fields["bout"].append(w.bout_index + n_bouts)
             fields["start"].append(w.start)
             fields["end"].append(w.end)
-            for name in ("odd", "even", "turning", "bout_up"):
+            for name in ("odd", "even", "turning", "bout_up", "window_up"):
                 fields[name].append(getattr(p, name))
             n_ic += p.ic.size
             n_bouts += p.bout_up.shape[0]
@@ -228,7 +233,7 @@ class StepEvidence:
         windows = StepWindows(cat["step"], cat["bout"], cat["start"], cat["end"])
         return cls(
             cat["ic"], cat["owner"], windows, cat["odd"], cat["even"], cat["turning"],
-            cat["bout_up"],
+            cat["bout_up"], cat["window_up"],
         )  # fmt: skip
 
     def shifted(self, offset: int) -> StepEvidence:
@@ -236,8 +241,9 @@ class StepEvidence:
         w = self.windows
         moved = StepWindows(w.step_index, w.bout_index, w.start + offset, w.end + offset)
         return StepEvidence(
-            self.ic + offset, self.owner, moved, self.odd, self.even, self.turning, self.bout_up
-        )
+            self.ic + offset, self.owner, moved, self.odd, self.even, self.turning,
+            self.bout_up, self.window_up,
+        )  # fmt: skip
 
 
 def _empty_evidence(n_bouts: int, ic: np.ndarray, n_lags: int) -> StepEvidence:
@@ -250,6 +256,7 @@ def _empty_evidence(n_bouts: int, ic: np.ndarray, n_lags: int) -> StepEvidence:
         np.zeros((0, n_lags, 3)),
         np.zeros(0, dtype=bool),
         np.tile([0.0, 0.0, 1.0], (n_bouts, 1)),
+        np.zeros((0, 3)),
     )
 
 
@@ -266,7 +273,7 @@ def step_evidence(
     ups = bout_ups(frame, bouts)
     if windows.step_index.size == 0:
         ev = _empty_evidence(len(bouts), ic, lags.size)
-        return StepEvidence(ic, owner, ev.windows, ev.odd, ev.even, ev.turning, ups)
+        return StepEvidence(ic, owner, ev.windows, ev.odd, ev.even, ev.turning, ups, ev.window_up)
     c = phase_correlation(frame, windows)
     odd, even = odd_even_parts(c, lags)
     turning = np.zeros(windows.start.size, dtype=bool)
@@ -274,7 +281,10 @@ def step_evidence(
         cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
         rate = (cum[windows.end] - cum[windows.start]) / (windows.end - windows.start)
         turning = np.abs(rate) > max_turn_rate_rads
-    return StepEvidence(ic, owner, windows, odd, even, turning, ups)
+    cum_up = np.concatenate([np.zeros((1, 3)), np.cumsum(frame.up_unit, axis=0)])
+    span = np.maximum(windows.end - windows.start, 1)[:, None]
+    window_up = _unit_ups((cum_up[windows.end] - cum_up[windows.start]) / span)
+    return StepEvidence(ic, owner, windows, odd, even, turning, ups, window_up)
 
 
 def _stretch_reference(values: np.ndarray, stretch: np.ndarray, use: np.ndarray) -> np.ndarray:

@@ -78,6 +78,14 @@ class FootGaitAnalyzer(StanceSegmentation):
     turning_threshold_deg
         Heading change within one stride above which the stride is flagged as
         turning.
+    min_movement_rotation_deg
+        A movement between two rests without a swing lobe still counts as a
+        stride (a pivot in a turn, a short first or last step) when the foot
+        rotates by at least this much in total.
+    min_lobe_rotation_deg
+        Such a movement's contact is put at the end of its largest swing-sign
+        lobe when that lobe turns the foot by at least this much, else at the
+        middle of the movement.
     sideways_min_angle_deg
         Strides travelling between this angle and its supplement from the toe
         axis, without turning, are ``"sideways"`` (a side-step: never called

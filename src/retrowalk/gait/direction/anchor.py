@@ -1,0 +1,378 @@
+"""Which way the body faces, in device axes: body-fixed anchors from anatomy.
+
+The travel-following cue (:mod:`retrowalk.gait.direction.travel`) says where
+the body goes in device axes. Which way the body *faces* must come from a
+property of the body that is the same in forward and backward walking. Kinematically,
+backward walking is close to forward walking played backwards in time: joint
+angle waveforms are nearly time-reversed copies (Thorstensson 1986, Acta
+Physiol Scand 127:211; Vilensky et al. 1987, J Mot Behav 19:225; Grasso et
+al. 1998, J Neurophysiol 80:1868; Lee et al. 2013, Gait Posture 38:674). A
+*time-even* property of the body's posture - a mean posture, the extremes of an
+angle - is unchanged by time reversal, so it is the same whichever way the
+person walks, while the travel cue turns round. Two such anchors are used, each
+only where its signal shows it applies:
+
+Thigh swing (trouser pocket)
+    Hip flexion reaches much further than hip extension: the thigh swings about
+    25-30 deg in front of the vertical and only 10-15 deg behind it, in forward
+    walking (Perry & Burnfield 2010, Gait Analysis, ch. 4) and in backward
+    walking (Grasso et al. 1998 report similar hip ranges backwards). Relative
+    to the median of the thigh's pitch during walking, the flexed extreme lies
+    further out than the extended one, so the longer side of the pitch range
+    points to the front of the thigh. Measured: motion-captured thighs of three
+    people (forward) and of one person walking backward (same sign as that
+    person's forward walking: +11.6 vs +12.1 deg), and six front-pocket phones of
+    three people (forward, asymmetry 19-33 deg): the anchor agreed with the
+    direction of travel every time. It fails where the device is not on the
+    thigh: one back-pocket phone (on the buttock) gave a 27 deg asymmetry on
+    the wrong side, so a back pocket must not be analysed as a thigh.
+    Applies when the pitch swings by at least ``min_thigh_range_deg``.
+
+Standing posture (lower back)
+    Walking tilts the pelvis and trunk slightly forward of their quiet standing
+    posture; leaning forward moves "up", seen from the device, towards the back
+    of the body, so the up direction of quiet standing lies towards the *front*
+    of the walking one. Measured on 70 ipol-gait trials (12 people, standing before and after
+    a walk) and mobgap-lab (3 people): where standing differs from walking by
+    ``3-12`` deg it pointed the right way every time (41 of 41); below 3 deg it
+    is a coin toss (not used), above 12 deg the quiet posture is sitting, whose
+    pelvis tilts backwards (one mobgap-lab recording: wrong, not used). It was
+    not checked on real backward walking (no labelled backward recording with
+    standing exists here); it rests on posture being time-even.
+    Applies when the walking posture swings by less than ``min_thigh_range_deg``
+    (a trunk, not a thigh) and there are ``min_standing_s`` of quiet standing.
+
+Without any anchor the direction is unknown (``"uncertain"`` with a reason),
+however consistent the travel cue is. A calibration replaces both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrowalk.dsp.filters import lowpass
+
+ANCHOR_RELIABILITY = 0.85
+"""Probability that an anchor points the right way, used to cap confidence.
+
+Both anchors were right on every forward walk they were measured on, but only
+one person's real backward walking (and no standing in it) was available: the
+chance that an anchor misleads for a new person or device is not small enough
+to support calls at 0.9 or more; calls at that level need a calibration."""
+
+
+@dataclass(frozen=True)
+class BodyAnchor:
+    """The body's forward axis in device axes for one stretch of constant mounting.
+
+    Attributes
+    ----------
+    forward_unit
+        Unit 3-vector (horizontal for the stretch's walking posture) towards the
+        front of the body, or ``None`` when no anchor applies.
+    cue
+        ``"thigh swing"``, ``"standing posture"`` or ``""``.
+    strength_deg
+        The deciding statistic (pitch asymmetry or standing tilt), degrees.
+    reliability
+        Probability that ``forward_unit`` is right (0.5 without an anchor).
+    reason
+        What decided it, or why there is no anchor (for ``direction_reason``).
+    """
+
+    forward_unit: np.ndarray | None
+    cue: str
+    strength_deg: float
+    reliability: float
+    reason: str
+
+
+NO_ANCHOR_REASON = (
+    "which way the body faces is unknown: no quiet standing next to the walking "
+    "(lower back) and no thigh swing (pocket) to anchor it, and no calibration"
+)
+
+
+class BodyAnchorEstimator:
+    """Body-fixed forward axis per stretch of constant mounting.
+
+    Parameters
+    ----------
+    placement
+        ``"lower_back"`` uses only the standing posture, ``"pocket"`` only the
+        thigh swing; anything else decides from the signal.
+    rate_hz
+        The acceleration is averaged down to about this rate first.
+    min_thigh_range_deg
+        5th-95th percentile range of the stride-scale pitch (3 Hz tilt against
+        the 0.3 Hz posture, so it includes some linear acceleration) from which
+        the device is taken to swing like a thigh. Measured: front pockets and
+        motion-captured thighs 30-49 deg; lower backs 12-29 deg (too close to
+        tell apart reliably: below this the standing posture is used, and the
+        thigh swing is never used).
+    min_thigh_asymmetry_deg
+        Smallest flexion/extension asymmetry of the pitch range that anchors
+        (front pockets 18-30 deg; thighs of motion capture 7-26 deg).
+    min_stride_power_ratio
+        A thigh swings once per stride: the pitch's power at the stride
+        frequency must be at least this fraction of that at the step frequency
+        (thighs 0.46-2.97; bags, pouches and back pockets 0.01-0.28).
+    min_window_agreement
+        Share of 5-s windows of walking (at least two) whose asymmetry must lie
+        on the same side: a thigh keeps its anatomy, while a waist-worn device
+        mistaken for a pocket (a day-long ActiGraph recording here) gave
+        asymmetries of either side from bout to bout.
+    min_standing_tilt_deg, max_standing_tilt_deg
+        Band of the standing-to-walking tilt that anchors (see module docstring).
+    min_standing_s
+        Quiet standing needed, in total, around the stretch.
+    quiet_mps2
+        1-s standard deviation of the acceleration magnitude below which the
+        wearer is still.
+    walking_margin_s
+        Quiet samples this close to walking are not used (gait initiation and
+        stopping sway).
+
+    Attributes
+    ----------
+    anchors_ : list of BodyAnchor
+        One per stretch label ``0 .. max(stretch)``.
+    """
+
+    def __init__(
+        self,
+        placement: str = "auto",
+        *,
+        rate_hz: float = 20.0,
+        min_thigh_range_deg: float = 30.0,
+        min_thigh_asymmetry_deg: float = 12.0,
+        min_stride_power_ratio: float = 0.4,
+        min_window_agreement: float = 0.8,
+        min_standing_tilt_deg: float = 3.0,
+        max_standing_tilt_deg: float = 12.0,
+        min_standing_s: float = 3.0,
+        quiet_mps2: float = 0.3,
+        walking_margin_s: float = 1.0,
+    ) -> None:
+        self.placement = placement
+        self.rate_hz = rate_hz
+        self.min_stride_power_ratio = min_stride_power_ratio
+        self.min_window_agreement = min_window_agreement
+        self.min_thigh_range_deg = min_thigh_range_deg
+        self.min_thigh_asymmetry_deg = min_thigh_asymmetry_deg
+        self.min_standing_tilt_deg = min_standing_tilt_deg
+        self.max_standing_tilt_deg = max_standing_tilt_deg
+        self.min_standing_s = min_standing_s
+        self.quiet_mps2 = quiet_mps2
+        self.walking_margin_s = walking_margin_s
+
+    def estimate(
+        self,
+        acc_mps2: np.ndarray,
+        sampling_rate_hz: float,
+        bouts: list[tuple[int, int]],
+        stretch: np.ndarray,
+        step_s: float = 0.55,
+    ) -> BodyAnchorEstimator:
+        """Anchor every stretch.
+
+        Parameters
+        ----------
+        acc_mps2
+            ``(n, 3)`` acceleration with gravity of the whole recording.
+        sampling_rate_hz
+            Its rate.
+        bouts
+            ``(start, end)`` samples of the walking bouts, in time order.
+        stretch
+            Stretch label of each bout (consecutive bouts of one mounting).
+        step_s
+            Typical step duration (median contact interval), for the stride
+            frequency of the thigh swing.
+        """
+        fs = float(sampling_rate_hz)
+        block = max(round(fs / self.rate_hz), 1)
+        n_blocks = acc_mps2.shape[0] // block
+        stretch = np.asarray(stretch, dtype=np.int64)
+        n_stretch = int(stretch.max()) + 1 if stretch.size else 0
+        if n_blocks < 8 or not bouts:
+            self.anchors_ = [_none(NO_ANCHOR_REASON)] * n_stretch
+            return self
+        acc = np.asarray(acc_mps2[: n_blocks * block], dtype=np.float64)
+        acc = acc.reshape(n_blocks, block, 3).mean(axis=1)
+        rate = fs / block
+        up = _unit(lowpass(acc, 0.5, rate))
+        slow = _unit(lowpass(acc, 0.3, rate))
+        fast = _unit(lowpass(acc, 3.0, rate))
+        norm = np.linalg.norm(acc, axis=1)
+        width = max(int(rate), 2)
+        kernel = np.ones(width) / width
+        mean = np.convolve(norm, kernel, mode="same")
+        sd = np.sqrt(np.maximum(np.convolve(norm**2, kernel, mode="same") - mean**2, 0.0))
+        walking = np.zeros(n_blocks, dtype=bool)
+        spans = [(max(a // block, 0), min(b // block + 1, n_blocks)) for a, b in bouts]
+        for a, b in spans:
+            walking[a:b] = True
+        margin = int(self.walking_margin_s * rate)
+        near = np.convolve(walking, np.ones(2 * margin + 1), mode="same") > 0
+        quiet = (sd < self.quiet_mps2) & ~near
+        anchors = []
+        for s in range(n_stretch):
+            idx = np.flatnonzero(stretch == s)
+            mask = np.zeros(n_blocks, dtype=bool)
+            for b in idx:
+                mask[spans[b][0] : spans[b][1]] = True
+            # Quiet time belonging to this stretch: from the previous stretch's
+            # last bout to the next stretch's first bout.
+            lo = spans[int(np.flatnonzero(stretch == s - 1)[-1])][1] if s > 0 else 0
+            later = np.flatnonzero(stretch == s + 1)
+            hi = spans[int(later[0])][0] if later.size else n_blocks
+            region = np.zeros(n_blocks, dtype=bool)
+            region[lo:hi] = True
+            anchors.append(self._anchor(up, fast, slow, mask, quiet & region, rate, step_s))
+        self.anchors_ = anchors
+        return self
+
+    def _anchor(
+        self,
+        up: np.ndarray,
+        fast: np.ndarray,
+        slow: np.ndarray,
+        walking: np.ndarray,
+        quiet: np.ndarray,
+        rate: float,
+        step_s: float,
+    ) -> BodyAnchor:
+        if walking.sum() < 2 * rate:
+            return _none(NO_ANCHOR_REASON)
+        u_walk = _unit(up[walking].mean(axis=0))
+        swing, asym, p, stride_power = _pitch_swing(fast[walking], slow[walking], rate, step_s)
+        thigh_like = swing >= self.min_thigh_range_deg
+        if thigh_like and self.placement != "lower_back":
+            if stride_power < self.min_stride_power_ratio:
+                return _none(
+                    f"the device swings by {swing:.0f} deg, but not once per stride as a "
+                    "thigh does (a bag, a pouch or a back pocket): which way the body faces "
+                    "is unknown; no calibration"
+                )
+            if abs(asym) < self.min_thigh_asymmetry_deg:
+                return _none(
+                    f"the device swings like a thigh ({swing:.0f} deg) but its front/back "
+                    f"swing asymmetry ({abs(asym):.0f} deg) is too small to tell which way "
+                    "the body faces; no calibration"
+                )
+            agree = _window_agreement(fast[walking], slow[walking], p, np.sign(asym), rate)
+            if agree < self.min_window_agreement:
+                return _none(
+                    f"the thigh-like swing is {abs(asym):.0f} deg further to one side overall, "
+                    f"but only {100 * agree:.0f} % of the walking (in 5-s windows, 10 s at "
+                    "least) agrees on the side: too short, or not on a thigh; which way the "
+                    "body faces is unknown; no calibration"
+                )
+            forward = _horizontal(np.sign(asym) * p, u_walk)
+            return BodyAnchor(
+                forward,
+                "thigh swing",
+                abs(asym),
+                ANCHOR_RELIABILITY,
+                f"thigh swing: the thigh swings {abs(asym):.0f} deg further to one side "
+                "(hip flexion exceeds extension), which marks the front of the body",
+            )
+        if thigh_like or self.placement == "pocket":
+            return _none(
+                f"the device swings by {swing:.0f} deg, more than a trunk does, without the "
+                "swing of a thigh: which way the body faces is unknown; no calibration"
+            )
+        if quiet.sum() < self.min_standing_s * rate:
+            return _none(NO_ANCHOR_REASON)
+        tilt = np.degrees(np.arccos(np.clip(up @ u_walk, -1.0, 1.0)))
+        standing = quiet & (tilt >= self.min_standing_tilt_deg)
+        standing &= tilt <= self.max_standing_tilt_deg
+        if standing.sum() < self.min_standing_s * rate:
+            return _none(
+                "which way the body faces is unknown: quiet standing differs too little "
+                f"(or too much, sitting) from the walking posture (median tilt "
+                f"{float(np.median(tilt[quiet])):.1f} deg); no calibration"
+            )
+        mean_standing = _unit(up[standing].mean(axis=0))
+        forward = _horizontal(mean_standing - u_walk, u_walk)
+        # Standing postures must agree on one side, not scatter around the walking one.
+        sides = _unit(up[standing] - (up[standing] @ u_walk)[:, None] * u_walk)
+        if float(np.mean(sides @ forward)) < 0.8:
+            return _none(
+                "which way the body faces is unknown: the quiet postures around the "
+                "walking lean to different sides; no calibration"
+            )
+        strength = float(np.degrees(np.arccos(np.clip(mean_standing @ u_walk, -1.0, 1.0))))
+        return BodyAnchor(
+            forward,
+            "standing posture",
+            strength,
+            ANCHOR_RELIABILITY,
+            f"standing posture: the trunk leans {strength:.0f} deg further forward while "
+            "walking than while standing still, which marks the front of the body",
+        )
+
+
+def _pitch_swing(
+    fast: np.ndarray, slow: np.ndarray, rate: float, step_s: float
+) -> tuple[float, float, np.ndarray, float]:
+    """Stride-scale swing of the device's tilt while walking.
+
+    ``fast`` and ``slow`` are the unit gravity directions low-passed at 3 Hz and
+    0.3 Hz. Returns the 5th-95th percentile range of the pitch about the main
+    swing axis (deg), its asymmetry ``(p95 - p50) - (p50 - p5)`` (deg), the
+    swing axis ``p`` (device axes) and the ratio of the pitch's power at the
+    stride frequency to that at the step frequency.
+    """
+    d = fast - slow
+    d -= np.einsum("ij,ij->i", d, slow)[:, None] * slow
+    _, vecs = np.linalg.eigh(d.T @ d)
+    p = vecs[:, -1]
+    pitch = np.degrees(d @ p)
+    p5, p50, p95 = np.percentile(pitch, [5, 50, 95])
+    power = np.abs(np.fft.rfft(pitch - pitch.mean())) ** 2
+    freq = np.fft.rfftfreq(pitch.size, 1.0 / rate)
+
+    def band(f0: float) -> float:
+        return float(power[(freq > 0.8 * f0) & (freq < 1.2 * f0)].sum())
+
+    ratio = band(0.5 / step_s) / max(band(1.0 / step_s), 1e-12)
+    return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, ratio
+
+
+def _window_agreement(
+    fast: np.ndarray, slow: np.ndarray, p: np.ndarray, sign: float, rate: float
+) -> float:
+    """Share of 5-s windows of walking whose swing asymmetry lies on ``sign``'s side.
+
+    Windows with an asymmetry under 3 deg count as disagreeing; fewer than two
+    windows (under 10 s of walking in the stretch) give 0: too little to know.
+    """
+    d = fast - slow
+    d -= np.einsum("ij,ij->i", d, slow)[:, None] * slow
+    pitch = np.degrees(d @ p)
+    width = max(int(5.0 * rate), 1)
+    votes: list[bool] = []
+    for start in range(0, pitch.size, width):
+        w = pitch[start : start + width]
+        if w.size < width // 2 and votes:
+            break
+        p5, p50, p95 = np.percentile(w, [5, 50, 95])
+        asym = (p95 - p50) - (p50 - p5)
+        votes.append(bool(np.sign(asym) == sign and abs(asym) >= 3.0))
+    return float(np.mean(votes)) if len(votes) >= 2 else 0.0
+
+
+def _none(reason: str) -> BodyAnchor:
+    return BodyAnchor(None, "", 0.0, 0.5, reason)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
+
+
+def _horizontal(v: np.ndarray, up: np.ndarray) -> np.ndarray:
+    return _unit(v - float(v @ up) * up)

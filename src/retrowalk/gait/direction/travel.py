@@ -1,0 +1,112 @@
+"""Where the body travels, as a vector in device axes: the travel-following cue.
+
+Physics
+-------
+The trunk vaults over the stance foot like an inverted pendulum and is braked
+by each foot contact (Zijlstra & Hof 2003, Gait Posture 18:1): after a contact
+the body decelerates while it rises, then accelerates while it falls towards
+the next contact. Both happen along the *travel*, whichever way the body
+faces, because time still runs forwards in backward walking: the contact
+still brakes the travel. The time-odd part ``o_k(tau) = c(tau) - c(-tau)`` of
+the stride's vertical x horizontal cross-correlation (see
+:mod:`retrowalk.gait.direction.features`) therefore points along the travel
+direction with a lag pattern ``w(tau)`` that is the same for everyone:
+
+    t_k = sum_tau w(tau) o_k(tau)           (a horizontal 3-vector, device axes)
+
+points where step ``k`` travels. ``w`` was fitted once on forward walking with
+known sensor axes (:data:`TRAVEL_TEMPLATE`, ``benchmarks/direction.py
+--fit-travel``; lower back, 15 people of ipol-gait and mobgap-lab; each person
+left out in turn keeps a correlation of 0.94-1.00 with the pooled pattern).
+
+Measured on real backward walking (motion capture, one person, lower back and
+thigh): ``t_k`` turns round with the travel (93 % of the backward steps point
+opposite to the body-forward axis that forward walks of two other people give;
+forward walks of those people: 100 %). It is therefore a *travel-following*
+cue: it tells where the body goes in device axes, and nothing about which way
+the body faces. The walking direction is the sign of ``t_k`` along a
+body-forward axis, which must come from elsewhere (a body-fixed anchor,
+:mod:`retrowalk.gait.direction.anchor`, or a calibration).
+
+Where it fails: turning steps (dropped), shuffling without a clear vault
+(weak ``|t_k|``), and placements that do not move with the trunk or thigh (a
+phone swinging in a bag or held in the hand), where the pattern is another one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from retrowalk.gait.direction.features import DEFAULT_LAGS, STRIDE_POINTS
+
+
+@dataclass(frozen=True)
+class TravelTemplate:
+    """The lag pattern ``w(tau)`` of the time-odd vector for travel along +axis.
+
+    Attributes
+    ----------
+    lags
+        Lags in 1/:data:`STRIDE_POINTS` of a stride.
+    weights
+        Unit-norm ``w(tau)``, one per lag.
+    info
+        Where it was fitted and how it held when each person was left out.
+    """
+
+    lags: np.ndarray
+    weights: np.ndarray
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stride_points": STRIDE_POINTS,
+            "lags": [int(x) for x in self.lags],
+            "weights": [round(float(x), 6) for x in self.weights],
+            "info": self.info,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TravelTemplate:
+        if int(data.get("stride_points", STRIDE_POINTS)) != STRIDE_POINTS:
+            raise ValueError("travel template was fitted with a different stride resolution")
+        w = np.asarray(data["weights"], dtype=np.float64)
+        return cls(np.asarray(data["lags"], dtype=np.int64), w / np.linalg.norm(w), data["info"])
+
+
+@lru_cache(maxsize=1)
+def default_travel_template() -> TravelTemplate:
+    """The template shipped in ``retrowalk/data/direction_travel.json``."""
+    text = resources.files("retrowalk").joinpath("data/direction_travel.json").read_text()
+    return TravelTemplate.from_dict(json.loads(text))
+
+
+def travel_vectors(odd: np.ndarray, template: TravelTemplate | None = None) -> np.ndarray:
+    """``(k, 3)`` travel vector ``t_k = sum_tau w(tau) o_k(tau)`` of each step.
+
+    ``odd`` holds the time-odd parts at :data:`DEFAULT_LAGS` (as
+    :func:`~retrowalk.gait.direction.features.step_evidence` computes them).
+    """
+    tpl = template or default_travel_template()
+    if not np.array_equal(tpl.lags, DEFAULT_LAGS):
+        raise ValueError("travel template lags differ from the step evidence lags")
+    if odd.shape[0] == 0:
+        return np.zeros((0, 3))
+    return np.einsum("kli,l->ki", odd, tpl.weights)
+
+
+def fit_travel_template(odd_along_forward: list[np.ndarray]) -> np.ndarray:
+    """Unit-norm mean lag pattern of ``o_k(tau) . forward`` over groups (people).
+
+    Each array is ``(k, n_lags)``: one person's steps projected on their known
+    body-forward axis (forward walking). Every person weighs the same.
+    """
+    means = np.array([g.mean(axis=0) for g in odd_along_forward if g.size])
+    w = means.mean(axis=0)
+    return w / max(float(np.linalg.norm(w)), 1e-12)
