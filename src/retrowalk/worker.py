@@ -66,32 +66,51 @@ def job_lock_path(data_dir: Path, recording_id: int, kind: str) -> Path:
 
 
 def _try_lock(path: Path) -> int | None:
-    """An fd holding an exclusive ``flock`` on ``path``, or ``None`` if someone holds it."""
+    """An fd holding an exclusive ``flock`` on ``path``, or ``None`` if someone holds it.
+
+    Lock files are removed by their holder when it is done (:func:`_release`);
+    a lock taken on a file that was removed meanwhile is dropped and taken again
+    on the current file.
+    """
     import fcntl
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        os.close(fd)
-        if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-            return None
-        raise
-    return fd
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                return None
+            raise
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the file was removed by its last holder: lock the new one
 
 
 def _unlock(fd: int) -> None:
     os.close(fd)  # closing the only descriptor releases the flock
 
 
+def _release(fd: int, path: Path) -> None:
+    """Remove the lock file (while still holding it) and release the lock."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    _unlock(fd)
+
+
 def job_is_held(data_dir: Path, recording_id: int) -> bool:
     """True while a live process holds the claim or the run lock of a recording."""
     for kind in ("claim", "run"):
-        fd = _try_lock(job_lock_path(data_dir, recording_id, kind))
+        path = job_lock_path(data_dir, recording_id, kind)
+        fd = _try_lock(path)
         if fd is None:
             return True
-        _unlock(fd)
+        _release(fd, path)
     return False
 
 
@@ -106,7 +125,7 @@ def _held(path: Path, wait_s: float) -> Iterator[None]:
     try:
         yield
     finally:
-        _unlock(fd)
+        _release(fd, path)
 
 
 def run_locked(lock_path: str, fn: Callable[..., R], *args: Any) -> R:
@@ -342,13 +361,14 @@ def process(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) 
     The job's claim lock is held from before the claim until the result is
     written; the analysis itself runs under the job's run lock.
     """
-    claim = _try_lock(job_lock_path(data_dir, recording_id, "claim"))
+    claim_path = job_lock_path(data_dir, recording_id, "claim")
+    claim = _try_lock(claim_path)
     if claim is None:
         return ""  # another worker has it
     try:
         return _process_claimed(db, data_dir, recording_id, runner)
     finally:
-        _unlock(claim)
+        _release(claim, claim_path)
 
 
 def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) -> str:

@@ -235,5 +235,6 @@ def test_a_job_held_elsewhere_is_neither_requeued_nor_run_twice(
             holder.wait(10)
         assert run_once(db, data_dir, InlineRunner())
         assert _status(db, rec) == "done"
+        assert not list((data_dir / "locks").iterdir())  # lock files go with their job
     finally:
         db.dispose()
