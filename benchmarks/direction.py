@@ -23,7 +23,7 @@ and once with a calibration. Accuracy rests on real recordings only:
 - Confidence: among calls at confidence >= 0.9, the share that is wrong.
 
 Calibration (per person, the way users do it): a labelled forward walk of the
-person with the same device and place - mocap: the person's first trial (for
+person with the same device and place - mocap: the person's other takes (for
 the backward-walking person: the forward run of the same take); phones: the
 other recording of the same person, phone and place; mobgap-lab: the person's
 Test5 Trial1; ipol: the person's trial 1. The calibration recording itself is
@@ -109,6 +109,14 @@ def _majority(steps: list[Any]) -> str:
     return best if labels.count(best) * 2 > len(labels) else "uncertain"
 
 
+def _joined(recordings: list[Recording]) -> Recording:
+    """Recordings of one device mounting one after another (a longer labelled walk)."""
+    gyros = [r.gyro_rads for r in recordings]
+    gyro = None if any(g is None for g in gyros) else np.vstack(gyros)  # type: ignore[arg-type]
+    acc = np.vstack([r.acc_mps2 for r in recordings])
+    return Recording(acc, gyro, recordings[0].sampling_rate_hz)
+
+
 def _profile(
     rec: Recording, placement: str, start_s: float = 0.0, end_s: float | None = None
 ) -> Any:
@@ -140,19 +148,52 @@ def mocap_rows(calibrated: bool) -> dict[str, Tally]:
             rec = getattr(tr, sensor)
             runs = [r for r in tr.runs if r["direction"] in ("forward", "backward")]
             runs = [r for r in runs if r["end_s"] - r["start_s"] >= MIN_RUN_S]
-            if calibrated and tr.person not in profiles:
-                if tr.person == "09":
+            profile = None
+            if calibrated and tr.person == "09":
+                # The backward walker: calibrated on the forward run of the same take.
+                if tr.person not in profiles:
                     fwd = next(r for r in runs if r["direction"] == "forward")
                     profiles[tr.person] = _profile(rec, placement, fwd["start_s"], fwd["end_s"])
-                    runs = [r for r in runs if r is not fwd]
-                else:
-                    profiles[tr.person] = _profile(rec, placement)
-                    continue  # the calibration trial is not scored
+                runs = [r for r in runs if r["direction"] != "forward"]
+                profile = profiles[tr.person]
+            elif calibrated:
+                # Forward walkers: calibrated on their other takes, one after another.
+                others = [
+                    getattr(t, sensor) for t in trials if t.person == tr.person and t is not tr
+                ]
+                profile = _profile(_joined(others), placement)
             for r in runs:
                 part = rec.slice_s(r["start_s"], r["end_s"])
-                result = _run(part, placement, profiles.get(tr.person) if calibrated else None)
+                result = _run(part, placement, profile)
                 out[placement].add(r["direction"], _majority(result.steps))
                 _score_bouts(result, out[placement], r["direction"])
+    return out
+
+
+def whole_take_rows(calibrated: bool) -> dict[str, tuple[float, float, int]]:
+    """The backward walker's whole take analysed at once: steps in backward runs."""
+    out = {}
+    trial = next((t for t in mocap_trials() if t.trial == "09_12"), None)
+    if trial is None:
+        return out
+    runs = trial.runs
+    for placement, sensor in (("lower_back", "pelvis"), ("pocket", "thigh")):
+        rec = getattr(trial, sensor)
+        profile = None
+        if calibrated:
+            fwd = next(r for r in runs if r["direction"] == "forward")
+            profile = _profile(rec, placement, fwd["start_s"], fwd["end_s"])
+        result = _run(rec, placement, profile)
+        back = [
+            s
+            for s in result.steps
+            if any(r["direction"] == "backward" and r["start_s"] <= s.time_s <= r["end_s"]
+                   for r in runs)
+        ]  # fmt: skip
+        n = max(len(back), 1)
+        right = 100.0 * sum(s.direction == "backward" for s in back) / n
+        wrong = 100.0 * sum(s.direction == "forward" for s in back) / n
+        out[placement] = (right, wrong, len(back))
     return out
 
 
@@ -243,6 +284,10 @@ def print_table(calibrated: bool) -> None:
         line(name, "backward runs uncertain, %", "", tally.pct("backward", "uncertain"))
         line(name, "forward runs uncertain, %", "", tally.pct("forward", "uncertain"))
         line(name, "wrong among calls >= 0.9", "<= 2 %", tally.confident_wrong())
+    for placement, (right, wrong, total) in whole_take_rows(calibrated).items():
+        name = f"mocap 09_12 whole, {placement}"
+        line(name, f"backward-labelled steps right, % (n={total})", "", right)
+        line(name, "backward-labelled steps called forward, %", "0", wrong)
     per, conf = phone_rows(calibrated)
     for position, (back, fwd, total, true_steps) in sorted(per.items()):
         line(
