@@ -1,4 +1,9 @@
-"""The shipped direction model: coefficients, loading, features for fitting, transfer.
+"""The earlier time-arrow model: coefficients, loading, features for fitting, transfer.
+
+Kept for comparison only: the classifier no longer uses it. Its cue (``o . e``)
+flips under time reversal and detects the arrow of time, not the walking
+direction; on real backward walking it was at chance (see
+:mod:`retrowalk.gait.direction`).
 
 The model file is ``retrowalk/data/direction_model.json`` (read with
 :mod:`importlib.resources`); ``benchmarks/direction.py --fit`` refits it.
