@@ -6,7 +6,7 @@ direction; on real backward walking it was at chance (see
 :mod:`retrowalk.gait.direction`).
 
 The model file is ``retrowalk/data/direction_model.json`` (read with
-:mod:`importlib.resources`); ``benchmarks/direction.py --fit`` refits it.
+:mod:`importlib.resources`); it is no longer refitted.
 See :mod:`retrowalk.gait.direction` for the transfer to a new person.
 """
 
