@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sechelpers import browser, running_server, sign_up, token_headers
 
-from retrowalk.core.csvcells import csv_text, safe_cell
+from retrowalk.core.csvcells import csv_text, safe_cell, safe_frame
 
 PAYLOADS = [
     "=cmd|' /C calc'!A0",
@@ -41,7 +41,7 @@ def test_plain_and_numeric_cells_are_unchanged() -> None:
 def test_no_other_csv_writer_in_the_app() -> None:
     """The app writes CSV only through retrowalk.core.csvcells (batch tables of
     numbers are written by pandas and are checked separately)."""
-    writers = re.compile(r"csv\.(writer|DictWriter)\(")
+    writers = re.compile(r"csv\.(writer|DictWriter)\(|(?<!safe_frame\(table\))\.to_csv\(")
     found = [
         str(p.relative_to(SRC))
         for p in SRC.rglob("*.py")
@@ -96,3 +96,10 @@ def test_export_and_child_summary_csv(database_url: str, tmp_path: Path) -> None
         summary = http.get(f"/children/{child}/summary.csv")
         assert summary.status_code == 200
         _check(_cells(summary.text), [p.strip() for p in PAYLOADS])  # notes are trimmed
+
+
+def test_batch_tables_are_neutralised_too() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"recording_id": ["=cmd|' /C calc'!A0", "walk"], "speed_mps": [-0.5, 1.0]})
+    rows = list(csv.reader(io.StringIO(safe_frame(frame).to_csv(index=False))))
+    assert rows[1] == ["'=cmd|' /C calc'!A0", "-0.5"] and rows[2] == ["walk", "1.0"]

@@ -15,7 +15,7 @@ from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-__all__ = ["FORMULA_STARTS", "csv_text", "safe_cell"]
+__all__ = ["FORMULA_STARTS", "csv_text", "safe_cell", "safe_frame"]
 
 
 def safe_cell(value: Any) -> Any:
@@ -45,3 +45,19 @@ def csv_text(rows: Sequence[dict[str, Any]], fieldnames: Iterable[str] | None = 
     for row in rows:
         writer.writerow([safe_cell(row.get(f, "")) for f in fields])
     return buffer.getvalue()
+
+
+def safe_frame(frame: Any) -> Any:
+    """A copy of a pandas DataFrame whose text cells went through :func:`safe_cell`
+    (for tables written with ``DataFrame.to_csv``); numeric columns are unchanged."""
+    from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if not (
+            is_numeric_dtype(series) or is_bool_dtype(series) or is_datetime64_any_dtype(series)
+        ):
+            out[column] = series.map(safe_cell)
+    out.columns = [safe_cell(c) for c in out.columns]
+    return out

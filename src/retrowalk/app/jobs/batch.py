@@ -40,6 +40,7 @@ from retrowalk.app.jobs.inputs import (
     collect_inputs,
     content_hash,
 )
+from retrowalk.core.csvcells import safe_frame
 from retrowalk.core.errors import AnalysisError, RetrowalkError
 from retrowalk.pipeline import AnalysisOptions
 from retrowalk.summary.tables import analysis_tables
@@ -206,7 +207,7 @@ def gather_tables(out_dir: Path) -> dict[str, int]:
         counts[name] = len(table)
         _write_atomic(table, out_dir / f"{name}.parquet")
         tmp = out_dir / f".{name}.csv.{uuid.uuid4().hex}.tmp"
-        table.to_csv(tmp, index=False)
+        safe_frame(table).to_csv(tmp, index=False)  # no cell runs as a spreadsheet formula
         os.replace(tmp, out_dir / f"{name}.csv")
     return counts
 
