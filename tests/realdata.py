@@ -315,3 +315,22 @@ def video_clip(name: str = "sports2d-demo.mp4") -> Path:
     forward from right to left, with three other people in view.
     """
     return require("video", name)
+
+
+def device_export(*parts: str) -> Path:
+    """A file of the real device exports (``device-exports/<parts>``); skips when absent."""
+    return require("device-exports", *parts)
+
+
+def phone_steps_recordings() -> list[tuple[str, Path, int]]:
+    """``(folder, accelerometer.csv, true steps)`` of every phone-steps recording (or skip)."""
+    stats = require("phone-steps", "stats.csv")
+    out: list[tuple[str, Path, int]] = []
+    for line in stats.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split(",")]
+        path = stats.parent / cells[0] / "accelerometer.csv"
+        if path.is_file():
+            out.append((cells[0], path, int(cells[6])))
+    return out

@@ -12,7 +12,7 @@ on import here), with a per-frame progress callback for videos when one is given
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -54,6 +54,9 @@ class AnalysisRequest:
         product's, :func:`retrowalk.core.paths.default_data_dir`).
     acc_unit, gyro_unit
         Units of the file's columns, or ``"auto"``.
+    columns
+        Column names of a table without a header line (see
+        :func:`retrowalk.io.read_recording`), or ``None``.
     """
 
     placement: str = "auto"
@@ -66,6 +69,7 @@ class AnalysisRequest:
     data_dir: Path | None = None
     acc_unit: str = "auto"
     gyro_unit: str = "auto"
+    columns: str | None = None
 
 
 class PersonLike(Protocol):
@@ -172,6 +176,7 @@ def read_file(path: str | Path, request: AnalysisRequest, display_name: str = ""
         acc_unit=request.acc_unit,
         gyro_unit=request.gyro_unit,
         placement=request.placement,
+        columns=request.columns,
     )
     if display_name:
         recording = recording.with_(path=display_name)
@@ -222,6 +227,17 @@ def analyse_file(
     if progress is not None:
         progress.reading(Path(path))
     recording = read_file(path, request, display_name)
+    if recording.format == "actigraph-gt3x":  # info.txt body measures fill what is not given
+        from retrowalk.io.wearables import stated_body_measures
+
+        stated = stated_body_measures(path)
+        given = options
+        options = replace(
+            given,
+            height_m=stated.get("height_m") if given.height_m is None else given.height_m,
+            weight_kg=stated.get("weight_kg") if given.weight_kg is None else given.weight_kg,
+            age_years=stated.get("age_years") if given.age_years is None else given.age_years,
+        )
     if progress is not None:
         progress.analysing(recording)
     return analyse_recording(recording, options, progress.frame if progress else None)

@@ -81,8 +81,36 @@ def analyze_command(
             help="Direction calibration profile (default: your stored one for the placement)."
         ),
     ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            help="Columns of a CSV without a header line, in order, e.g. "
+            "time_ns,_,acc_x,acc_y,acc_z. Names: time_s, time_ms, time_us, time_ns, "
+            "time_iso; acc_x, acc_y, acc_z; gyr_x, gyr_y, gyr_z (optional); _ ignores "
+            "a column."
+        ),
+    ] = None,
 ) -> None:
-    """Analyse one recording: walking bouts, direction, steps, speed and distance."""
+    """Analyse one recording: walking bouts, direction, steps, speed and distance.
+
+    \b
+    Read (the format is recognised from the content):
+    - Xsens MT Manager / MTw text export (.txt)
+    - CSV / TSV / semicolon tables with a header: a time column and x, y, z
+      acceleration (optional angular rate), e.g. the mobgap lab CSV
+    - CSV without a header line: with --columns, or recognised by itself:
+      phone logger (ns timestamp, accuracy flag, x, y, z in m/s^2) and
+      Axivity CSV (unix seconds or date-time, x, y, z in g [, gyro deg/s])
+    - phyphox CSV export: one table, the zip or the folder
+    - Sensor Logger CSV export: the zip, the folder or one of its files
+    - ActiLife raw CSV export (banner with rate and start time, Accelerometer
+      X, Y, Z in g)
+    - Axivity AX3 / AX6 .cwa (needs the wearables extra)
+    - ActiGraph .gt3x, current and legacy NEO / GT3X+ (needs
+      the wearables extra); info.txt sets placement and body measures
+    - video: mp4, mov, avi, webm (needs the video extra)
+    Refused: ActiLife epoch-count CSVs (activity counts, not raw acceleration).
+    """
     from retrowalk.app.analyse import AnalysisRequest
 
     request = AnalysisRequest(
@@ -93,6 +121,7 @@ def analyze_command(
         profile=profile,
         acc_unit=acc_unit.value,
         gyro_unit=gyro_unit.value,
+        columns=columns,
     )
     result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
     if annotate is not None:

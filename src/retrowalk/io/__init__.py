@@ -9,11 +9,20 @@ The format is recognised from the content (see :mod:`retrowalk.io.sniff`):
 ``xsens-txt``             Xsens MT Manager / MTw text export (``*_lb.txt`` ...)
 ``mobgap-csv``            ``time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z`` lab CSV
 ``generic-csv``           any delimited table with a time column and acc/gyro columns
+``headerless-csv``        a table without a header line: columns named by the user
+                          (``columns=``), or a recognised layout (phone logger:
+                          ns timestamp, flag, x, y, z in m/s^2; Axivity CSV: unix
+                          seconds or date-time, x, y, z in g [, gyro in deg/s])
+``actilife-csv``          ActiLife raw CSV export (banner with rate and start time,
+                          ``Accelerometer X,Y,Z`` in g, no time column)
 ``phyphox``               phyphox CSV export: one table, or the zip / folder export
 ``sensor-logger``         Sensor Logger CSV export: zip, folder or one of its files
 ``axivity-cwa``           Axivity AX3/AX6 ``.cwa`` (needs the ``wearables`` extra)
-``actigraph-gt3x``        ActiGraph ``.gt3x`` (needs the ``wearables`` extra)
+``actigraph-gt3x``        ActiGraph ``.gt3x``: current (``log.bin``) and legacy NEO /
+                          GT3X+ (``activity.bin``) files (needs the ``wearables`` extra)
 ========================  ===========================================================
+
+ActiLife epoch-count CSVs (activity counts, not raw acceleration) are refused.
 
 Other kinds of recording register a reader of their own
 (:mod:`retrowalk.io.registry`): importing :mod:`retrowalk.video` adds ``video``
@@ -29,6 +38,7 @@ from __future__ import annotations
 import csv
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +50,7 @@ from retrowalk.io.assemble import Parsed
 from retrowalk.io.assemble import assemble as _assemble
 from retrowalk.io.registry import SourceReader, register_source, registered_sources
 from retrowalk.io.resample import DEFAULT_GAP_S
+from retrowalk.io.sniff import TextLayout as TableLayout
 from retrowalk.io.sniff import sniff
 
 __all__ = [
@@ -55,6 +66,8 @@ FORMATS = (
     "xsens-txt",
     "mobgap-csv",
     "generic-csv",
+    "headerless-csv",
+    "actilife-csv",
     "phyphox",
     "sensor-logger",
     "axivity-cwa",
@@ -89,6 +102,7 @@ def read_recording(
     target_rate_hz: float | None = None,
     gap_threshold_s: float = DEFAULT_GAP_S,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    columns: str | Sequence[str] | None = None,
 ) -> Recording:
     """Read a recording file (or export folder / zip) into a :class:`Recording`.
 
@@ -110,6 +124,11 @@ def read_recording(
         holding the last value; shorter ones are bridged by linear interpolation.
     max_bytes
         Files larger than this are refused at once.
+    columns
+        The columns of a table without a header line, in order, as a comma-separated
+        string or a list: ``time_s``, ``time_ms``, ``time_us``, ``time_ns`` or
+        ``time_iso``; ``acc_x``, ``acc_y``, ``acc_z``; optionally ``gyr_x``,
+        ``gyr_y``, ``gyr_z``; ``_`` ignores a column. E.g. ``"time_ns,_,acc_x,acc_y,acc_z"``.
 
     Returns
     -------
@@ -136,7 +155,7 @@ def read_recording(
             if source.recognises(p):
                 _check_size(p, max_bytes)
                 return source.read(p)
-        parsed = _parse(p, max_bytes)
+        parsed = _parse(p, max_bytes, columns)
         return _assemble(
             parsed,
             acc_unit=acc_unit,
@@ -152,15 +171,27 @@ def read_recording(
         raise InputError(p, f"cannot be read: {reason}") from None
 
 
-def _parse(path: Path, max_bytes: int) -> Parsed:
+def _parse(path: Path, max_bytes: int, columns: str | Sequence[str] | None = None) -> Parsed:
     if not path.exists():
         raise InputError(path, "no such file or folder")
     if path.is_file():
         _check_size(path, max_bytes)
     elif not path.is_dir():
         raise InputError(path, "not a regular file or folder")
+    if columns is not None and columns != "":
+        return _parse_named(path, columns)
     detected = sniff(path)
     fmt = detected.format
+    if fmt == "headerless-csv":
+        assert detected.layout is not None and detected.headerless is not None
+        _names, note, units = detected.headerless
+        return _read_headerless(path, detected.layout, note, units)
+    if fmt == "actilife-csv":
+        from retrowalk.io.headerless import read_actilife_raw
+        from retrowalk.io.source import Source
+
+        assert detected.layout is not None
+        return read_actilife_raw(path, Source.file(path), detected.layout)
     if fmt == "xsens-txt":
         from retrowalk.io.xsens import read_xsens
 
@@ -194,6 +225,36 @@ def _parse(path: Path, max_bytes: int) -> Parsed:
 
         return read_gt3x(path)
     raise InputError(path, f"no reader for format {fmt}")  # pragma: no cover
+
+
+def _parse_named(path: Path, columns: str | Sequence[str]) -> Parsed:
+    """A headerless table read with the user's column names."""
+    from retrowalk.io.headerless import headerless_layout, parse_columns, shown_columns
+    from retrowalk.io.source import Source
+
+    if path.is_dir():
+        raise InputError(path, "columns apply to one headerless table, not a folder")
+    names = parse_columns(columns, path)
+    source = Source.file(path)
+    head = source.head()
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"MD")):
+        raise InputError(path, "columns apply to a headerless text table, not to this file")
+    layout = headerless_layout(source, names, head)
+    note = f"no header line: columns given as {shown_columns(names)}"
+    return _read_headerless(path, layout, note, {})
+
+
+def _read_headerless(
+    path: Path, layout: TableLayout, note: str, units: dict[str, tuple[str, str]]
+) -> Parsed:
+    from retrowalk.io.delimited import read_block
+    from retrowalk.io.source import Source
+
+    block, _, start, notes = read_block(Source.file(path), layout)
+    return Parsed(
+        path=str(path), format="headerless-csv", blocks=[block], file_units=dict(units),
+        start_time=start, notes=[note, *notes],
+    )  # fmt: skip
 
 
 def _check_size(path: Path, max_bytes: int) -> None:

@@ -210,6 +210,8 @@ class Detected:
     format: str
     layout: TextLayout | None = None
     members: dict[str, Source] | None = None
+    #: A recognised headerless layout: (column names, note, file units).
+    headerless: tuple[list[str], str, dict[str, tuple[str, str]]] | None = None
 
 
 def _sensor_logger_header(source: Source) -> bool:
@@ -224,7 +226,7 @@ def _sensor_logger_header(source: Source) -> bool:
 def sniff_members(names: list[str], members: dict[str, Source] | None = None) -> str | None:
     """Format of an export folder or zip from its file names (and CSV headers)."""
     base = {Path(n).name.lower() for n in names}
-    if "log.bin" in base and "info.txt" in base:
+    if ("log.bin" in base or "activity.bin" in base) and "info.txt" in base:
         return "actigraph-gt3x"
     for name, src in (members or {}).items():
         if Path(name).name.lower() in _SENSOR_FILES and _sensor_logger_header(src):
@@ -243,8 +245,38 @@ def sniff_members(names: list[str], members: dict[str, Source] | None = None) ->
 
 
 def sniff_text(source: Source, head: bytes) -> Detected:
-    """Format of a delimited text table."""
-    layout = text_layout(source, head)
+    """Format of a delimited text table.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        For ActiLife epoch-count CSVs, and headerless tables of no recognised layout.
+    """
+    from retrowalk.io import headerless as hl
+
+    if hl.is_epoch_counts(head):
+        raise UnsupportedFormatError(
+            source.display,
+            "this holds activity counts, not raw acceleration (an ActiLife epoch-count CSV); "
+            "export the raw data instead (.gt3x or ActiLife raw CSV)",
+        )
+    try:
+        layout = text_layout(source, head)
+    except UnsupportedFormatError as exc:
+        if "no header line" not in str(exc):
+            raise
+        found = hl.recognise_headerless(head)
+        if found is None:
+            raise UnsupportedFormatError(
+                source.display,
+                "no header line naming the columns and no known headerless layout; "
+                "name them with --columns (e.g. time_ns,_,acc_x,acc_y,acc_z)",
+                line=1,
+            ) from None
+        layout = hl.headerless_layout(source, found[0], head)
+        return Detected("headerless-csv", layout, headerless=found)
+    if hl.is_actilife_raw(layout):
+        return Detected("actilife-csv", layout)
     pre = " ".join(layout.preamble).lower()
     cols = layout.columns
     low = [c.lower() for c in cols]
@@ -301,7 +333,8 @@ def sniff(path: Path) -> Detected:
         check_archive(path, infos)  # a zip bomb is refused before anything is unpacked
         names = [i.filename for i in infos if not i.filename.endswith("/")]
 
-        members = zip_members(path) if "log.bin" not in {Path(n).name for n in names} else {}
+        binary = {"log.bin", "activity.bin"} & {Path(n).name for n in names}
+        members = zip_members(path) if not binary else {}
         fmt = sniff_members(names, members)
         if fmt is None:
             shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")

@@ -8,7 +8,7 @@ read; without them the user is told how to install them.
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -78,33 +78,125 @@ def read_cwa(path: Path) -> Parsed:
 def read_gt3x(path: Path) -> Parsed:
     """Parse an ActiGraph ``.gt3x`` file with pygt3x (calibrated acceleration in g).
 
+    Both layouts are read: the current one (``log.bin``) and the legacy NEO / GT3X+
+    one (``activity.bin``). From ``info.txt``: the limb sets the placement hint
+    (waist -> lower back; wrist is noted as not supported for direction), and height,
+    mass and age are noted (they are given to the analysis by the caller). Rows that
+    pygt3x fills in while the device slept (idle sleep mode: it records nothing while
+    still) are dropped, so that they become gaps instead of still data.
+
     Raises
     ------
     InputError
         When pygt3x is missing or the file cannot be decoded.
+
+    References
+    ----------
+    ActiGraph. GT3X file format (github.com/actigraph/GT3X-File-Format), "info.txt"
+    and "Idle sleep mode" sections.
     """
     _require("pygt3x", path, "ActiGraph .gt3x")
     reader_mod = _require("pygt3x.reader", path, "ActiGraph .gt3x")
     try:
         with reader_mod.FileReader(str(path)) as reader:
             df = reader.to_pandas()
-            rate = float(getattr(reader.info, "sample_rate", 0) or 0) or None
+            info = reader.info
+            legacy = bool(getattr(reader, "nhanes", False))
+            rate = float(getattr(info, "sample_rate", 0) or 0) or None
     except Exception as exc:  # damaged archives surface as many exception types
         raise InputError(path, f"the ActiGraph reader failed: {_first_line(exc)}") from None
+    notes = ["read with pygt3x"]
+    if legacy:
+        notes.append("legacy ActiGraph NEO / GT3X+ file (activity.bin)")
+    idle = df["IdleSleepMode"].to_numpy(dtype=bool) if "IdleSleepMode" in df else None
+    if idle is not None and idle.any():
+        n_idle = int(idle.sum())
+        df = df.loc[~idle]
+        seconds = n_idle / rate if rate else float(n_idle)
+        notes.append(
+            f"{seconds:.0f} s of idle-sleep-mode fill (the device slept, nothing was "
+            "recorded) marked as not worn: left as gaps, not analysed as still data"
+        )
     if len(df) < 2:
         raise InputError(path, "the file holds no acceleration samples")
     ts = df.index.to_numpy(dtype=np.float64)
-    start = datetime.fromtimestamp(float(ts[0]), tz=UTC).replace(tzinfo=None)
+    start = _ticks_time(getattr(info, "start_date", 0)) if legacy else None
+    if start is None:
+        start = datetime.fromtimestamp(float(ts[0]), tz=UTC).replace(tzinfo=None)
     block = Block(
         t=ts - ts[0],
         streams={"acc": np.ascontiguousarray(df[["X", "Y", "Z"]].to_numpy(dtype=np.float64))},
         display=str(path), time_field="Timestamp", rate_hz=rate,
     )  # fmt: skip
+    hint, info_notes = _info_txt(info)
+    notes += info_notes
+    notes.append("start time is the device clock (local time, no time zone)")
     return Parsed(
         str(path), "actigraph-gt3x", [block],
-        {"acc": ("g", "ActiGraph GT3X: acceleration in g")}, start, None,
-        ["read with pygt3x", "start time is the device clock (local time, no time zone)"],
+        {"acc": ("g", "ActiGraph GT3X: acceleration in g")}, start, hint, notes,
     )  # fmt: skip
+
+
+#: ActiGraph limb (info.txt) -> placement hint.
+_LIMB_PLACEMENT = {"waist": "lower_back", "hip": "lower_back"}
+
+
+def _info_txt(info: object) -> tuple[str | None, list[str]]:
+    """Placement hint and notes from ActiGraph's ``info.txt`` (limb and body measures)."""
+    notes: list[str] = []
+    limb = str(getattr(info, "limb", None) or "").strip()
+    hint = _LIMB_PLACEMENT.get(limb.lower())
+    if hint is not None:
+        notes.append(f"info.txt: worn at the {limb.lower()}, read as placement {hint}")
+    elif limb.lower() == "wrist":
+        notes.append(
+            "info.txt: worn at the wrist; wrist placement is not supported for walking "
+            "direction (backward walking cannot be measured from the wrist)"
+        )
+    elif limb:
+        notes.append(f"info.txt: worn at the {limb.lower()} (no placement is assumed)")
+    body = body_measures(info)
+    if body:
+        shown = ", ".join(f"{k} {v:g}" for k, v in body.items())
+        notes.append(f"info.txt body measures: {shown}")
+    return hint, notes
+
+
+def body_measures(info: object) -> dict[str, float]:
+    """``height_m``, ``weight_kg`` and ``age_years`` stated in ActiGraph's ``info.txt``.
+
+    Height is stored in cm and mass in kg; implausible values are left out.
+    """
+    out: dict[str, float] = {}
+    height = _number(getattr(info, "height", None))
+    mass = _number(getattr(info, "mass", None))
+    age = _number(getattr(info, "age", None))
+    if height is not None and 50 <= height <= 260:
+        out["height_m"] = height / 100.0
+    if mass is not None and 2 <= mass <= 400:
+        out["weight_kg"] = mass
+    if age is not None and 0 <= age <= 120:
+        out["age_years"] = age
+    return out
+
+
+def _number(value: object) -> float | None:
+    try:
+        v = float(str(value).replace(",", "."))
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) and v > 0 else None
+
+
+def _ticks_time(ticks: object) -> datetime | None:
+    """A .NET tick count (100 ns since 0001-01-01) as a naive datetime."""
+    try:
+        n = int(str(ticks))
+    except (TypeError, ValueError):
+        return None
+    if n <= 0:
+        return None
+    return datetime(1, 1, 1) + timedelta(microseconds=n // 10)
 
 
 def _rate(info: dict) -> float | None:
@@ -113,3 +205,34 @@ def _rate(info: dict) -> float | None:
         if isinstance(value, (int, float)) and value > 0:
             return float(value)
     return None
+
+
+def stated_body_measures(path: str | Path) -> dict[str, float]:
+    """Height (m), mass (kg) and age (years) stated in a ``.gt3x`` file's ``info.txt``.
+
+    Empty for any other file, or when ``info.txt`` states none of them.
+    """
+    import zipfile
+
+    p = Path(path)
+    if not p.is_file() or not zipfile.is_zipfile(p):
+        return {}
+    try:
+        with zipfile.ZipFile(p) as zf:
+            if "info.txt" not in zf.namelist():
+                return {}
+            text = zf.read("info.txt")[:65536].decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return {}
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip().lower()] = value.strip()
+
+    class _Info:
+        height = fields.get("height")
+        mass = fields.get("mass")
+        age = fields.get("age")
+
+    return body_measures(_Info())
