@@ -183,3 +183,19 @@ def test_cli_columns_option_and_help() -> None:
         "epoch-count",
     ):
         assert what in helptext, what
+
+
+def test_unknown_headerless_layout_asks_for_columns(tmp_path: Path) -> None:
+    """Mechanics (synthetic): two numeric columns match no known layout."""
+    path = tmp_path / "two.csv"
+    path.write_text("".join(f"{i * 0.01:.2f},{i % 7}\n" for i in range(100)))
+    with pytest.raises(UnsupportedFormatError, match="name them with --columns") as info:
+        read_recording(path)
+    assert "\n" not in str(info.value)
+
+
+def test_refusal_of_a_recognised_layout_says_what_was_assumed() -> None:
+    path = device_export("generic-csv", "GGIR_ax6_testfile_formatted_timestamps.csv")
+    with pytest.raises(InputError) as info:
+        read_recording(path)
+    assert "recognised the Axivity CSV layout (date-time text" in str(info.value)

@@ -156,14 +156,25 @@ def read_recording(
                 _check_size(p, max_bytes)
                 return source.read(p)
         parsed = _parse(p, max_bytes, columns)
-        return _assemble(
-            parsed,
-            acc_unit=acc_unit,
-            gyro_unit=gyro_unit,
-            placement=placement,
-            target_rate_hz=target_rate_hz,
-            gap_s=gap_threshold_s,
-        )
+        try:
+            return _assemble(
+                parsed,
+                acc_unit=acc_unit,
+                gyro_unit=gyro_unit,
+                placement=placement,
+                target_rate_hz=target_rate_hz,
+                gap_s=gap_threshold_s,
+            )
+        except InputError as exc:
+            if parsed.format != "headerless-csv" or not parsed.notes:
+                raise
+            assumed = parsed.notes[0].removeprefix("no header line: ")
+            raise type(exc)(
+                exc.path,
+                f"{exc.reason} (no header line; {assumed})",
+                line=exc.line,
+                field=exc.field,
+            ) from None
     except RetrowalkError:
         raise
     except _CONVERTED as exc:
