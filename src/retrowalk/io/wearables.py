@@ -8,6 +8,7 @@ read; without them the user is told how to install them.
 from __future__ import annotations
 
 import importlib
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -97,6 +98,9 @@ def read_gt3x(path: Path) -> Parsed:
     """
     _require("pygt3x", path, "ActiGraph .gt3x")
     reader_mod = _require("pygt3x.reader", path, "ActiGraph .gt3x")
+    log = logging.getLogger("pygt3x")  # its per-second warnings would reach the terminal
+    level = log.level
+    log.setLevel(logging.ERROR)
     try:
         with reader_mod.FileReader(str(path)) as reader:
             df = reader.to_pandas()
@@ -105,6 +109,8 @@ def read_gt3x(path: Path) -> Parsed:
             rate = float(getattr(info, "sample_rate", 0) or 0) or None
     except Exception as exc:  # damaged archives surface as many exception types
         raise InputError(path, f"the ActiGraph reader failed: {_first_line(exc)}") from None
+    finally:
+        log.setLevel(level)
     notes = ["read with pygt3x"]
     if legacy:
         notes.append("legacy ActiGraph NEO / GT3X+ file (activity.bin)")
