@@ -114,7 +114,7 @@ def test_video_options_are_checked():
 
 
 def test_child_proportions():
-    from retrowalk.video.gait import scale_m_per_leg
+    from retrowalk.video.body import scale_m_per_leg
 
     # a 0.9 m toddler's leg is shorter in proportion than an adult's
     assert scale_m_per_leg(0.9, child=True) / 0.9 < scale_m_per_leg(1.7) / 1.7
@@ -226,7 +226,8 @@ def test_limp_by_time_warp_keeps_every_step(forward_analysis):
     Every step must still be found, at the warped times. This checks the
     contact logic on uneven timing; it is not a recording of a real limp.
     """
-    from retrowalk.video.gait import find_contacts, group_bouts, smooth_leg, stance_contacts
+    from retrowalk.video.body import smooth_leg
+    from retrowalk.video.gait import find_contacts, group_bouts, stance_contacts
 
     kp = forward_analysis.keypoints
     fps = 30.0

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrowalk.video.gait import camera_facing, classify_view, find_contacts, group_bouts
+from retrowalk.video.gait import find_contacts, group_bouts
+from retrowalk.video.view import camera_facing, classify_view
 
 FPS = 30.0
 

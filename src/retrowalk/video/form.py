@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from retrowalk.video.gait import FEET, Contact
+from retrowalk.video.body import FEET
+from retrowalk.video.gait import Contact
 from retrowalk.video.pose import (
     LEFT_EAR,
     LEFT_HIP,

@@ -8,24 +8,18 @@
   (one stance longer), shuffling (short swings) or walking aids still give the
   feet's contacts. The contact time is refined to sub-frame by linear
   interpolation of the threshold crossing, between pose frames.
-- Side view: travel is the sign of the hips' horizontal motion in the scene;
-  facing comes from the toes (heel to toe points the way the body faces) and the
-  nose against the ears. Walking is backward when the body faces away from the
-  direction of travel.
-- Views towards or away from the camera: travel from the change of the body's
-  apparent size (growing = coming closer), facing from which side of the head and
-  shoulders is seen (face and the person's left shoulder on the image's right =
-  facing the camera). Direction is "uncertain" when the cues disagree or are weak.
+- Direction: walking is backward when the body faces away from the direction
+  of travel (side view: travel from the hips, facing from the toes; views
+  towards or away from the camera: travel from the change of the body's
+  apparent size, facing from the head and shoulders, :mod:`retrowalk.video.view`).
+  Direction is "uncertain" when the cues disagree or are weak.
 - On the spot (a treadmill): contacts are where the foot is furthest ahead of
   the hips (Zeni, Richards & Higginson 2008, "Two simple methods for determining
   gait events during treadmill and overground walking using kinematic data", Gait
   Posture 27:710).
-- Scale: the leg (hip-knee-ankle) in pixels against the leg length implied by
-  the stated height (pelvis height 0.53 x body height for adults, Winter 2009,
-  "Biomechanics and motor control of human movement"; about 0.42 for children
-  aged 1-3 years, whose legs are relatively shorter: Fredriks et al. 2005,
-  "Nationwide age references for sitting height, leg length, and sitting
-  height/height ratio", Eur J Pediatr 164:216).
+
+Leg length, hip and foot positions, travel and scale are in
+:mod:`retrowalk.video.body`.
 """
 
 from __future__ import annotations
@@ -34,28 +28,19 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import find_peaks, savgol_filter
+from scipy.signal import find_peaks
 
-from retrowalk.gait.spatial import LEG_LENGTH_FRACTION
-from retrowalk.video.pose import (
-    LEFT_ANKLE,
-    LEFT_EAR,
-    LEFT_EYE,
-    LEFT_HEEL,
-    LEFT_HIP,
-    LEFT_KNEE,
-    LEFT_SHOULDER,
-    LEFT_TOE,
-    NOSE,
-    RIGHT_ANKLE,
-    RIGHT_EAR,
-    RIGHT_EYE,
-    RIGHT_HEEL,
-    RIGHT_HIP,
-    RIGHT_KNEE,
-    RIGHT_SHOULDER,
-    RIGHT_TOE,
+from retrowalk.video.body import (
+    FEET,
+    foot_x,
+    foot_xy,
+    hip_x,
+    moving_mean,
+    smooth,
+    smooth_leg,
+    travel_sign,
 )
+from retrowalk.video.view import camera_facing, facing_votes
 
 MIN_BOUT_STEPS = 3
 MAX_PAUSE_S = 2.0
@@ -66,9 +51,6 @@ STANCE_SPEED_LEG_S = 0.8  # foot speed (leg lengths/s) below which the foot is s
 STANCE_SHARE_OF_PEAK = 0.3  # ... or below this share of its swing speed, if higher
 DEPTH_SPEED_LEG_S = 0.15  # the same floor towards/away from the camera (foreshortened swings)
 MIN_STANCE_S = 0.15  # a shorter rest of the foot is a hitch in its swing
-MIN_TRAVEL_LEG_S = 0.15  # hip speed below which the person does not travel
-CHILD_LEG_FRACTION = 0.42  # hip height / stature at 1-3 years (Fredriks et al. 2005)
-FEET = {"left": (LEFT_HEEL, LEFT_TOE, LEFT_ANKLE), "right": (RIGHT_HEEL, RIGHT_TOE, RIGHT_ANKLE)}
 
 
 @dataclass
@@ -94,146 +76,15 @@ class VideoBout:
     facing_votes: dict[str, float] = field(default_factory=dict)
 
 
-def _smooth(x: np.ndarray, fps: float) -> np.ndarray:
-    """Savitzky-Golay smoothing (~0.2 s window) over each finite stretch."""
-    out = np.full_like(x, np.nan)
-    finite = np.isfinite(x)
-    win = max(5, round(0.2 * fps) | 1)
-    edges = np.flatnonzero(np.diff(np.r_[0, finite.astype(int), 0]))
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
-        if b - a > win:
-            out[a:b] = savgol_filter(x[a:b], win, 2)
-        else:
-            out[a:b] = x[a:b]
-    return out
-
-
-def _moving_mean(x: np.ndarray, n: int) -> np.ndarray:
-    out = np.full_like(x, np.nan)
-    for i in range(len(x)):
-        w = x[max(i - n // 2, 0) : i + n // 2 + 1]
-        if np.isfinite(w).sum() >= max(n // 3, 1):
-            out[i] = np.nanmean(w)
-    return out
-
-
-def leg_length_px(kp: np.ndarray) -> np.ndarray:
-    """Per-frame leg length (hip-knee + knee-ankle, mean of both legs) in pixels."""
-
-    def seg(a: int, b: int) -> np.ndarray:
-        return np.linalg.norm(kp[:, a, :2] - kp[:, b, :2], axis=1)
-
-    left = seg(LEFT_HIP, LEFT_KNEE) + seg(LEFT_KNEE, LEFT_ANKLE)
-    right = seg(RIGHT_HIP, RIGHT_KNEE) + seg(RIGHT_KNEE, RIGHT_ANKLE)
-    return (left + right) / 2
-
-
-def smooth_leg(kp: np.ndarray, fps: float) -> np.ndarray:
-    """Leg length in pixels, averaged over about a second."""
-    return _moving_mean(leg_length_px(kp), max(int(fps), 3))
-
-
-def hip_x(kp: np.ndarray) -> np.ndarray:
-    return (kp[:, LEFT_HIP, 0] + kp[:, RIGHT_HIP, 0]) / 2
-
-
-def foot_x(kp: np.ndarray, side: str) -> np.ndarray:
-    heel, toe, _ = FEET[side]
-    return (kp[:, heel, 0] + kp[:, toe, 0]) / 2
-
-
-def foot_xy(kp: np.ndarray, side: str) -> np.ndarray:
-    heel, toe, _ = FEET[side]
-    return (kp[:, heel, :2] + kp[:, toe, :2]) / 2
-
-
-def hip_speed(kp: np.ndarray, fps: float, leg: np.ndarray) -> np.ndarray:
-    """Horizontal hip velocity in leg lengths per second, averaged over about 1 s."""
-    hx = _smooth(hip_x(kp), fps)
-    v = np.gradient(hx) * fps / leg
-    return _moving_mean(v, max(int(fps), 3))
-
-
-def travel_sign(kp: np.ndarray, fps: float, leg: np.ndarray) -> np.ndarray:
-    """Per frame +1 (moving right in the scene), -1 (left) or 0 (not travelling)."""
-    v = hip_speed(kp, fps, leg)
-    return np.where(np.abs(v) > MIN_TRAVEL_LEG_S, np.sign(np.nan_to_num(v)), 0.0).astype(int)
-
-
 def treadmill_sign(kp: np.ndarray, fps: float) -> int:
     """On the spot: feet swing fast towards the travel side and slide back slowly."""
     votes = []
     for side in FEET:
-        rel = np.diff(_smooth(foot_x(kp, side) - hip_x(kp), fps))
+        rel = np.diff(smooth(foot_x(kp, side) - hip_x(kp), fps))
         rel = rel[np.isfinite(rel)]
         if len(rel) > 10:
             votes.append(np.mean((rel - rel.mean()) ** 3))
     return int(np.sign(np.sum(votes))) if votes else 0
-
-
-def facing_votes(kp: np.ndarray) -> dict[str, np.ndarray]:
-    """Per frame facing signs (+1 right, -1 left, 0 unknown) from toes and from the nose."""
-    toes = np.zeros(len(kp))
-    for heel, toe, _ in FEET.values():
-        d = kp[:, toe, 0] - kp[:, heel, 0]
-        ok = np.isfinite(d)
-        toes[ok] += np.sign(d[ok])
-    ears = (kp[:, LEFT_EAR, 0] + kp[:, RIGHT_EAR, 0]) / 2
-    head = kp[:, NOSE, 0] - ears
-    return {"toes": np.sign(toes), "head": np.sign(np.nan_to_num(head))}
-
-
-def camera_facing(kp: np.ndarray) -> np.ndarray:
-    """Per frame +1 facing the camera, -1 back to the camera, 0 unclear.
-
-    Two cues must agree: the person's left shoulder on the image's right (they
-    face the camera) or left (back turned), by at least 15 % of the trunk length;
-    and the face (nose, eyes) seen clearly (visibility > 0.8) or not (< 0.5).
-    """
-    trunk = np.linalg.norm(
-        (kp[:, LEFT_SHOULDER, :2] + kp[:, RIGHT_SHOULDER, :2]) / 2
-        - (kp[:, LEFT_HIP, :2] + kp[:, RIGHT_HIP, :2]) / 2,
-        axis=1,
-    )
-    order = (kp[:, LEFT_SHOULDER, 0] - kp[:, RIGHT_SHOULDER, 0]) / np.maximum(trunk, 1.0)
-    shoulder = np.where(order > 0.15, 1, np.where(order < -0.15, -1, 0))
-    face_vis = np.nanmean(kp[:, [NOSE, LEFT_EYE, RIGHT_EYE], 2], axis=1)
-    face = np.where(face_vis > 0.8, 1, np.where(face_vis < 0.5, -1, 0))
-    out = np.where((shoulder == face) & np.isfinite(order), shoulder, 0)
-    return out.astype(int)
-
-
-def classify_view(kp: np.ndarray, fps: float) -> dict[str, float | str]:
-    """``side``, ``depth`` (towards/away from the camera) or ``unsupported``, with the cues.
-
-    Side view: the hips travel at least 1 leg length across the scene and the
-    shoulders are seen narrow (side on). Depth view: the body's apparent size
-    (leg length in pixels) changes by 25 % or more.
-    """
-    leg = smooth_leg(kp, fps)
-    seen = np.flatnonzero(np.isfinite(leg) & np.isfinite(hip_x(kp)))
-    if len(seen) < fps:
-        return {"view": "unsupported", "lateral_leg": 0.0, "size_change": 0.0}
-    k = max(int(fps // 2), 1)
-    hx = hip_x(kp)
-    lateral = abs(np.median(hx[seen[-k:]]) - np.median(hx[seen[:k]])) / np.nanmedian(leg)
-    size = float(np.log(np.median(leg[seen[-k:]]) / np.median(leg[seen[:k]])))
-    shoulders = np.abs(kp[seen, LEFT_SHOULDER, 0] - kp[seen, RIGHT_SHOULDER, 0])
-    width = float(np.nanmedian(shoulders / leg[seen]))
-    out: dict[str, float | str] = {
-        "lateral_leg": round(float(lateral), 2),
-        "size_change": round(size, 3),
-        "shoulder_width_leg": round(width, 3),
-    }
-    if lateral >= 1.0 and lateral >= 4 * abs(size):
-        out["view"] = "side"
-    elif abs(size) >= np.log(1.25):
-        out["view"] = "depth"
-    elif lateral >= 1.0:
-        out["view"] = "side"
-    else:
-        out["view"] = "on the spot" if width < 0.5 else "unsupported"
-    return out
 
 
 def stance_contacts(
@@ -257,7 +108,7 @@ def stance_contacts(
     xy = foot_xy(kp, side).copy()
     if edge is not None:
         xy[edge] = np.nan
-    pos = np.column_stack([_smooth(xy[:, 0], fps), _smooth(xy[:, 1], fps)])
+    pos = np.column_stack([smooth(xy[:, 0], fps), smooth(xy[:, 1], fps)])
     vel = np.gradient(pos, axis=0) * fps / leg[:, None]
     speed = np.linalg.norm(vel, axis=1)
     finite = np.isfinite(speed)
@@ -348,8 +199,8 @@ def find_contacts(
     """Foot contacts of both feet, in time order, with travel and facing at each.
 
     ``kp`` are keypoints in scene coordinates (see :mod:`retrowalk.video.camera`);
-    ``view`` is from :func:`classify_view`; ``edge`` marks, per foot, the frames
-    where it is at the image border.
+    ``view`` is from :func:`~retrowalk.video.view.classify_view`; ``edge`` marks,
+    per foot, the frames where it is at the image border.
     """
     if view == "on the spot":
         return find_contacts_on_the_spot(kp, fps)
@@ -365,8 +216,8 @@ def find_contacts(
     )
     if view == "depth":
         size = np.log(leg)
-        grow = np.gradient(_smooth(size, fps)) * fps
-        grow = _moving_mean(grow, max(int(fps), 3))
+        grow = np.gradient(smooth(size, fps)) * fps
+        grow = moving_mean(grow, max(int(fps), 3))
         toward = camera_facing(kp)
         for c in contacts:
             p = round(c.frame)
@@ -400,12 +251,12 @@ def find_contacts_on_the_spot(kp: np.ndarray, fps: float) -> list[Contact]:
     s = treadmill_sign(kp, fps)
     travel = np.full(len(kp), s, dtype=int)
     votes = facing_votes(kp)
-    hx = _smooth(hip_x(kp), fps)
+    hx = smooth(hip_x(kp), fps)
     contacts: list[Contact] = []
     for side in FEET:
         other = "right" if side == "left" else "left"
-        fx = _smooth(foot_x(kp, side), fps)
-        ox = _smooth(foot_x(kp, other), fps)
+        fx = smooth(foot_x(kp, side), fps)
+        ox = smooth(foot_x(kp, other), fps)
         rel = travel * (fx - hx) / leg
         sig = np.where(np.isfinite(rel) & (travel != 0), rel, -10.0)
         peaks, _ = find_peaks(sig, prominence=MIN_PROMINENCE_LEG, distance=max(int(0.35 * fps), 1))
@@ -472,13 +323,3 @@ def alternation(contacts: list[Contact]) -> float:
     if len(contacts) < 2:
         return 1.0
     return float(np.mean([a.side != b.side for a, b in itertools.pairwise(contacts)]))
-
-
-def leg_fraction(child: bool) -> float:
-    """Hip height as a fraction of stature: adults, or children aged 1-3 years."""
-    return CHILD_LEG_FRACTION if child else LEG_LENGTH_FRACTION
-
-
-def scale_m_per_leg(height_m: float, child: bool = False) -> float:
-    """Metres per leg length for a person of ``height_m``."""
-    return leg_fraction(child) * height_m

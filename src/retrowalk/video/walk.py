@@ -20,21 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from retrowalk.video.body import FEET, leg_fraction, leg_length_px, scale_m_per_leg
 from retrowalk.video.form import form_cues
-from retrowalk.video.gait import (
-    FEET,
-    Contact,
-    VideoBout,
-    classify_view,
-    find_contacts,
-    group_bouts,
-    leg_fraction,
-    leg_length_px,
-    scale_m_per_leg,
-)
+from retrowalk.video.gait import Contact, VideoBout, find_contacts, group_bouts
 from retrowalk.video.pose import LEFT_HIP, RIGHT_HIP
 from retrowalk.video.shots import shot_bounds
 from retrowalk.video.tracking import Track, choose_walker, dense_keypoints
+from retrowalk.video.view import classify_view
 
 NO_WALKING_REASONS = ("not tracked", "too few contacts", "not moving", "view unsupported")
 MIN_SEEN_S = 1.0  # a walker seen for less than this is "not tracked"
