@@ -100,7 +100,7 @@ def test_cut_is_found_where_the_clip_was_spliced(frames):
 
 
 def test_video_options_are_checked():
-    from retrowalk.video.walk import VideoOptions
+    from retrowalk.video.options import VideoOptions
 
     with pytest.raises(ValueError, match="floor_distance_m"):
         VideoOptions(floor_points_px=((0, 0), (100, 0)))
@@ -272,14 +272,15 @@ def test_no_walking_says_why(frames, tmp_path):
 def test_floor_marks_give_metres(forward_analysis):
     """Two floor points at a known spacing set the scale (mechanics: a made-up spacing)."""
     from retrowalk.video.gait import VideoBout
-    from retrowalk.video.walk import VideoOptions, _speed
+    from retrowalk.video.options import VideoOptions
+    from retrowalk.video.speed import bout_speed
 
     kp = forward_analysis.keypoints
     bout = VideoBout(forward_analysis.contacts, "forward", 1.0)
     marks = VideoOptions(floor_points_px=((100.0, 900.0), (1100.0, 900.0)), floor_distance_m=4.0)
-    by_marks = _speed(kp, bout, 30.0, marks.m_per_px(), None, False)
-    by_height = _speed(kp, bout, 30.0, None, 1.70, False)
-    none = _speed(kp, bout, 30.0, None, None, False)
+    by_marks = bout_speed(kp, bout, 30.0, marks.m_per_px(), None, False)
+    by_height = bout_speed(kp, bout, 30.0, None, 1.70, False)
+    none = bout_speed(kp, bout, 30.0, None, None, False)
     assert by_marks["speed_source"].startswith("floor marks")
     assert none["speed_mps"] is None and none["speed_body_heights_per_s"] > 0
     # metres per pixel 0.004: the same path in pixels, a different unit

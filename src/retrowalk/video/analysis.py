@@ -22,11 +22,12 @@ from retrowalk.pipeline.registry import PlacementDecision
 from retrowalk.video.annotate import render_gif
 from retrowalk.video.camera import CameraMotion
 from retrowalk.video.gait import Contact
+from retrowalk.video.options import VideoOptions
 from retrowalk.video.pose import PoseBackend, default_backend
 from retrowalk.video.shots import ShotDetector
 from retrowalk.video.source import VideoInfo, iter_frames, probe, video_path, work_scale
 from retrowalk.video.tracking import track_video
-from retrowalk.video.walk import VideoOptions, analyse_walk
+from retrowalk.video.walk import analyse_walk
 
 WORK_MAX_SIDE = 960  # frames are shrunk to this long side before pose estimation
 POSE_RATE_HZ = 15.0  # pose is estimated at about this rate; frames between are interpolated
@@ -208,7 +209,7 @@ class VideoPipeline(Algorithm):
         The pose model; ``None`` uses MediaPipe (:func:`~retrowalk.video.pose.default_backend`).
     video_options
         Floor marks at a known distance, child proportions
-        (:class:`~retrowalk.video.walk.VideoOptions`).
+        (:class:`~retrowalk.video.options.VideoOptions`).
 
     Attributes
     ----------

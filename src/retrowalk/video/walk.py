@@ -7,24 +7,24 @@ the view is classified (side, towards/away from the camera), contacts are found
 from each foot's stance and grouped into bouts; a bout never spans a cut. When
 a shot yields no walking, ``no_walking_reason`` says why.
 
-Speed comes from a known distance marked on the floor (two points, in pixels of
-the first shot, at a known spacing), else from the stated height (leg length
-against the leg in pixels), else it is given in body heights per second only.
+Speed is measured per bout (:mod:`retrowalk.video.speed`); what the user told
+about the video is in :class:`~retrowalk.video.options.VideoOptions`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from retrowalk.video.body import FEET, leg_fraction, leg_length_px, scale_m_per_leg
+from retrowalk.video.body import FEET, leg_length_px
 from retrowalk.video.form import form_cues
-from retrowalk.video.gait import Contact, VideoBout, find_contacts, group_bouts
-from retrowalk.video.pose import LEFT_HIP, RIGHT_HIP
+from retrowalk.video.gait import Contact, find_contacts, group_bouts
+from retrowalk.video.options import VideoOptions
+from retrowalk.video.pose import LEFT_HIP
 from retrowalk.video.shots import shot_bounds
+from retrowalk.video.speed import bout_speed
 from retrowalk.video.tracking import Track, choose_walker, dense_keypoints
 from retrowalk.video.view import classify_view
 
@@ -34,44 +34,6 @@ SHORT_VIDEO_S = 3.0  # less walking than this: "too short" message
 HIDDEN_FEET_SHARE = 0.3  # feet not visible in more than this share of frames: "partly hidden"
 CHILD_MAX_AGE_YEARS = 4.0
 EDGE_MARGIN = 0.1  # a foot this close to the image border (in leg lengths) is at the edge
-
-
-@dataclass(frozen=True)
-class VideoOptions:
-    """What the user told us about the video (beyond the person's measures).
-
-    Attributes
-    ----------
-    child
-        The person is a young child (1-3 years): child proportions are used.
-        ``None`` decides from the age (under 4 years is a child).
-    floor_points_px
-        Two points on the floor ``((x1, y1), (x2, y2))`` in pixels of the first
-        frame, ``floor_distance_m`` apart, on the walker's path (side view).
-    floor_distance_m
-        The distance between the two floor points.
-    """
-
-    child: bool | None = None
-    floor_points_px: tuple[tuple[float, float], tuple[float, float]] | None = None
-    floor_distance_m: float | None = None
-
-    def __post_init__(self) -> None:
-        if (self.floor_points_px is None) != (self.floor_distance_m is None):
-            raise ValueError("floor_points_px and floor_distance_m: give both or neither")
-        if self.floor_distance_m is not None and not self.floor_distance_m > 0:
-            raise ValueError(f"floor_distance_m: must be positive, got {self.floor_distance_m}")
-        if self.floor_points_px is not None:
-            (x1, y1), (x2, y2) = self.floor_points_px
-            if math.hypot(x2 - x1, y2 - y1) < 5:
-                raise ValueError("floor_points_px: the two points must be at least 5 px apart")
-
-    def m_per_px(self) -> float | None:
-        """Metres per pixel from the floor marks, or ``None``."""
-        if self.floor_points_px is None or self.floor_distance_m is None:
-            return None
-        (x1, y1), (x2, y2) = self.floor_points_px
-        return self.floor_distance_m / math.hypot(x2 - x1, y2 - y1)
 
 
 @dataclass
@@ -173,42 +135,6 @@ def _no_walking_reason(
     if view["view"] == "unsupported":
         return "view unsupported"
     return "too few contacts"
-
-
-def _speed(
-    scene: np.ndarray,
-    bout: VideoBout,
-    fps: float,
-    m_per_px: float | None,
-    height_m: float | None,
-    child: bool,
-) -> dict[str, Any]:
-    """Mean speed of a bout from the hips' scene path, in the best unit available."""
-    cs = bout.contacts
-    a, b = round(cs[0].frame), round(cs[-1].frame)
-    hip = (scene[a : b + 1, LEFT_HIP, :2] + scene[a : b + 1, RIGHT_HIP, :2]) / 2
-    hip = hip[np.isfinite(hip).all(axis=1)]
-    duration = max((cs[-1].frame - cs[0].frame) / fps, 1e-9)
-    leg_px = float(np.nanmedian([c.leg_px for c in cs]))
-    out: dict[str, Any] = {"speed_mps": None, "distance_m": None, "m_per_leg": None}
-    if len(hip) < 2 or not np.isfinite(leg_px) or leg_px <= 0:
-        out["speed_source"] = "not measured"
-        return out
-    dist_px = float(abs(hip[-1, 0] - hip[0, 0]))  # along the path, side view
-    body_px = leg_px / leg_fraction(child)
-    out["speed_body_heights_per_s"] = round(float(dist_px / body_px / duration), 3)
-    if m_per_px is not None:
-        out["m_per_leg"] = m_per_px * leg_px
-        out["speed_source"] = "floor marks at a known distance"
-    elif height_m is not None:
-        out["m_per_leg"] = scale_m_per_leg(height_m, child)
-        out["speed_source"] = "stated height"
-    else:
-        out["speed_source"] = "none given: speed in body heights per second only"
-        return out
-    out["distance_m"] = dist_px / leg_px * out["m_per_leg"]
-    out["speed_mps"] = out["distance_m"] / duration
-    return out
 
 
 def analyse_walk(
@@ -329,7 +255,7 @@ def analyse_walk(
                     "measure travel; direction is uncertain"
                 )
         for vb in vbouts:
-            sp = _speed(kp, vb, fps, m_per_px_marks if s == 0 else None, height_m, child)
+            sp = bout_speed(kp, vb, fps, m_per_px_marks if s == 0 else None, height_m, child)
             self_index = len(result.bouts)
             cs = vb.contacts
             t0, t1 = cs[0].frame / fps, cs[-1].frame / fps
