@@ -25,8 +25,9 @@ from retrowalk.video.options import VideoOptions
 from retrowalk.video.pose import LEFT_HIP
 from retrowalk.video.shots import shot_bounds
 from retrowalk.video.speed import bout_speed
-from retrowalk.video.tracking import Track, choose_walker, dense_keypoints
+from retrowalk.video.tracking import Track
 from retrowalk.video.view import classify_view
+from retrowalk.video.walker import choose_walker, dense_keypoints
 
 NO_WALKING_REASONS = ("not tracked", "too few contacts", "not moving", "view unsupported")
 MIN_SEEN_S = 1.0  # a walker seen for less than this is "not tracked"
@@ -86,7 +87,7 @@ def _choose(
     """The walker of a shot: the person with the most steps in walking bouts.
 
     Ties (and shots where nobody walks) go to the largest travel across the scene
-    (:func:`~retrowalk.video.tracking.choose_walker`).
+    (:func:`~retrowalk.video.walker.choose_walker`).
     """
     if not scene:
         return None, "nobody was found"
