@@ -33,9 +33,10 @@ from typing import Any
 
 import httpx
 
+from retrowalk.app.jobs.runners import InlineRunner
+from retrowalk.app.jobs.worker import run_once
+from retrowalk.app.services import DEMO_EMAIL, DEMO_PASSWORD, Services, seed_demo
 from retrowalk.store.db import Database, default_database_url
-from retrowalk.store.services import DEMO_EMAIL, DEMO_PASSWORD, Services, seed_demo
-from retrowalk.worker import InlineRunner, run_once
 
 TARGET_P95_MS = 200.0
 
@@ -62,7 +63,7 @@ def start_server(data_dir: Path, port: int, workers: int = 1) -> subprocess.Pope
     env = {**os.environ, "RETROWALK_DATA_DIR": str(data_dir)}
     env.pop("RETROWALK_DATABASE_URL", None)
     code = (
-        "import sys; from retrowalk.web.cli import run_server; "
+        "import sys; from retrowalk.cli.serve import run_server; "
         "run_server('127.0.0.1', int(sys.argv[1]), workers=int(sys.argv[2]))"
     )
     cmd = [sys.executable, "-c", code, str(port), str(workers)]

@@ -1,7 +1,7 @@
 """Peak memory of reading an upload: a 250 MB CSV and a zip bomb.
 
 An upload is checked by reading it with the recording readers in a separate
-process (``retrowalk.worker.describe_file`` in the web app's process pool).
+process (``retrowalk.app.jobs.worker.describe_file`` in the web app's process pool).
 This benchmark runs exactly that call in a fresh child process for each input
 and prints the child's peak resident memory (``VmHWM``, imports included),
 the time and the outcome, beside the targets:
@@ -30,14 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
-from retrowalk.demo import demo_recording_path
+from retrowalk.app.demo import demo_recording_path
 
 TARGET_PEAK_MB = 600.0
 BOMB_BYTES = 1_000_000_000
 
 CHILD = """
 import json, sys, time
-from retrowalk.worker import {fn}
+from retrowalk.app.jobs.worker import {fn}
 start = time.perf_counter()
 out = {call}
 elapsed = time.perf_counter() - start

@@ -91,10 +91,10 @@ def test_web_worker_uses_the_persons_stored_calibration(
 ) -> None:
     from retrowalk.app.analyse import AnalysisRequest, analyse_file
     from retrowalk.app.calibration import profile_from_analysis
+    from retrowalk.app.jobs.worker import run_once
+    from retrowalk.app.services import Services
     from retrowalk.store.db import Database
     from retrowalk.store.schemas import PersonIn
-    from retrowalk.store.services import Services
-    from retrowalk.worker import run_once
 
     calibration, later = trials
     web_dir = tmp_path / "web"

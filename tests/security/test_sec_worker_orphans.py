@@ -24,25 +24,20 @@ import pytest
 from sec_live_server import api_headers, api_person, browser_session, free_port
 
 from dbtest_helpers import DEMO, database_url  # noqa: F401
+from retrowalk.app.jobs.locks import job_is_held, job_lock_path
+from retrowalk.app.jobs.runners import InlineRunner
+from retrowalk.app.jobs.worker import process, recover_stuck, run_once
+from retrowalk.app.services import Services
 from retrowalk.store.db import Database
 from retrowalk.store.models import Recording
 from retrowalk.store.schemas import PersonIn
-from retrowalk.store.services import Services
-from retrowalk.worker import (
-    InlineRunner,
-    job_is_held,
-    job_lock_path,
-    process,
-    recover_stuck,
-    run_once,
-)
 
 SERVER = (
-    "import sys; from retrowalk.web.cli import run_server; "
+    "import sys; from retrowalk.cli.serve import run_server; "
     "run_server(port=int(sys.argv[1]), database_url=sys.argv[2], data_dir=sys.argv[3])"
 )
 HOLDER = (
-    "import sys, time; from retrowalk.worker import run_locked; "
+    "import sys, time; from retrowalk.app.jobs.locks import run_locked; "
     "run_locked(sys.argv[1], time.sleep, 120)"
 )
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from retrowalk.app.jobs.worker import process, recover_stuck, run_once, sweep_orphan_files
+from retrowalk.app.services import Services
 from retrowalk.store.models import AnalysisResult, Recording
 from retrowalk.store.repositories import AccountScoped
 from retrowalk.store.schemas import PersonIn
-from retrowalk.store.services import Services
-from retrowalk.worker import process, recover_stuck, run_once, sweep_orphan_files
 
 
 def _counts(services: Services) -> tuple[int, int]:
@@ -95,7 +95,7 @@ def test_stuck_too_often_is_failed(services: Services, recording_file: Path) -> 
 WORKER_SCRIPT = textwrap.dedent(
     """
     import sys, time
-    import retrowalk.worker as worker
+    import retrowalk.app.jobs.worker as worker
 
     original = worker.analyse_file
 
@@ -155,7 +155,7 @@ def test_worker_killed_mid_analysis_leaves_consistent_db(
         [
             sys.executable,
             "-m",
-            "retrowalk.worker",
+            "retrowalk.app.jobs.worker",
             "--once",
             "--database-url",
             database_url,

@@ -17,8 +17,10 @@ from typing import Any, BinaryIO
 
 from sqlalchemy.exc import IntegrityError
 
-from retrowalk.errors import InputError, RetrowalkError
-from retrowalk.recording import WORN_PLACEMENTS
+from retrowalk.app.jobs.runners import CpuRunner
+from retrowalk.app.jobs.worker import describe_file
+from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.core.recording import WORN_PLACEMENTS
 from retrowalk.store.db import Database
 from retrowalk.store.repositories import AccountScoped, NotFoundError
 from retrowalk.store.schemas import (
@@ -27,7 +29,6 @@ from retrowalk.store.schemas import (
     RecordingDetail,
     RecordingOut,
 )
-from retrowalk.worker import CpuRunner, describe_file
 
 __all__ = [
     "PLACEMENTS",

@@ -18,6 +18,8 @@ from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from retrowalk import __version__
+from retrowalk.app.jobs.runners import InlineRunner, ProcessRunner
+from retrowalk.app.jobs.worker import AnalysisWorker, sweep_orphan_files
 from retrowalk.app.services import (
     AuthError,
     ConflictError,
@@ -27,7 +29,7 @@ from retrowalk.app.services import (
     SignInLimiter,
     TooLargeError,
 )
-from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.store.db import Database
 from retrowalk.web.deps import CsrfError, LoginRequiredError
 from retrowalk.web.render import render, wants_json
@@ -35,7 +37,6 @@ from retrowalk.web.routes import api, assess, auth, coach, kids, learn, people, 
 from retrowalk.web.session import CookieSessionMiddleware
 from retrowalk.web.settings import Settings
 from retrowalk.web.upload_limit import BodyLimitMiddleware
-from retrowalk.worker import AnalysisWorker, InlineRunner, ProcessRunner, sweep_orphan_files
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent

@@ -16,31 +16,27 @@ running elsewhere; it runs at start-up and then every :data:`RECOVER_EVERY_S`.
 The analysis processes die with the process that started them: the parent-death
 signal (Linux ``prctl(PR_SET_PDEATHSIG)``) kills them at once, and a heartbeat
 thread in each of them exits when its parent is gone (other systems, or a
-signal missed while starting). Files no row refers to are removed at start-up.
+signal missed while starting); the locks and this live in
+:mod:`retrowalk.app.jobs.locks`, the runners in :mod:`retrowalk.app.jobs.runners`.
+Files no row refers to are removed at start-up.
 
-Run standalone with ``python -m retrowalk.worker --database-url URL --data-dir DIR``.
+Run standalone with ``python -m retrowalk.app.jobs.worker --database-url URL --data-dir DIR``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import ctypes
-import errno
 import logging
-import multiprocessing
 import os
-import signal
-import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
+from retrowalk.app.jobs.locks import _release, _try_lock, job_is_held, job_lock_path, run_locked
+from retrowalk.app.jobs.runners import CpuRunner, InlineRunner
 from retrowalk.store.db import Database, default_data_dir, default_database_url
 from retrowalk.store.models import Person, Recording
 from retrowalk.store.progress import summarise
@@ -49,115 +45,15 @@ from retrowalk.store.repositories import Jobs
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-R = TypeVar("R")
 # How often a running worker looks for jobs whose holder died.
 RECOVER_EVERY_S = 60.0
-# How often an analysis process checks that its parent is still alive.
-HEARTBEAT_S = 0.5
 # Temp and stored files younger than this are never swept (an upload in flight).
 SWEEP_MIN_AGE_S = 600.0
-PR_SET_PDEATHSIG = 1
-
-
-# -- job locks (released by the kernel when the holder dies) -------------------------
-def job_lock_path(data_dir: Path, recording_id: int, kind: str) -> Path:
-    """The ``"claim"`` or ``"run"`` lock file of a recording's analysis job."""
-    return data_dir / "locks" / f"recording-{recording_id}.{kind}.lock"
-
-
-def _try_lock(path: Path) -> int | None:
-    """An fd holding an exclusive ``flock`` on ``path``, or ``None`` if someone holds it.
-
-    Lock files are removed by their holder when it is done (:func:`_release`);
-    a lock taken on a file that was removed meanwhile is dropped and taken again
-    on the current file.
-    """
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(fd)
-            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                return None
-            raise
-        try:
-            if os.stat(path).st_ino == os.fstat(fd).st_ino:
-                return fd
-        except FileNotFoundError:
-            pass
-        os.close(fd)  # the file was removed by its last holder: lock the new one
-
-
-def _unlock(fd: int) -> None:
-    os.close(fd)  # closing the only descriptor releases the flock
-
-
-def _release(fd: int, path: Path) -> None:
-    """Remove the lock file (while still holding it) and release the lock."""
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    _unlock(fd)
-
-
-def job_is_held(data_dir: Path, recording_id: int) -> bool:
-    """True while a live process holds the claim or the run lock of a recording."""
-    for kind in ("claim", "run"):
-        path = job_lock_path(data_dir, recording_id, kind)
-        fd = _try_lock(path)
-        if fd is None:
-            return True
-        _release(fd, path)
-    return False
-
-
-@contextlib.contextmanager
-def _held(path: Path, wait_s: float) -> Iterator[None]:
-    """Hold the lock at ``path``, waiting up to ``wait_s`` for a dying holder to go."""
-    deadline = time.monotonic() + wait_s
-    while (fd := _try_lock(path)) is None:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{path.name} is still held by another process")
-        time.sleep(0.2)
-    try:
-        yield
-    finally:
-        _release(fd, path)
-
-
-def run_locked(lock_path: str, fn: Callable[..., R], *args: Any) -> R:
-    """Call ``fn(*args)`` holding the job's run lock (in the analysis process)."""
-    with _held(Path(lock_path), wait_s=120.0):
-        return fn(*args)
-
-
-# -- analysis processes die with their parent ------------------------------------------
-def _die_with_parent(parent_pid: int) -> None:
-    """Initializer of every analysis process (see the module docstring)."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # pragma: no cover - no prctl
-            pass
-    if os.getppid() != parent_pid:  # the parent died before the signal was set
-        os._exit(1)
-
-    def heartbeat() -> None:
-        while True:
-            time.sleep(HEARTBEAT_S)
-            if os.getppid() != parent_pid:
-                os._exit(1)
-
-    threading.Thread(target=heartbeat, name="retrowalk-heartbeat", daemon=True).start()
 
 
 # -- work done in a child process (plain dicts in and out) --------------------------
 def _error_dict(exc: BaseException) -> dict[str, Any]:
-    from retrowalk.errors import InputError, RetrowalkError
+    from retrowalk.core.errors import InputError, RetrowalkError
 
     if isinstance(exc, InputError):
         return {"ok": False, "reason": exc.reason, "line": exc.line, "field": exc.field}
@@ -220,70 +116,6 @@ def analyse_file(
     except Exception as exc:  # the numbers are still worth keeping
         log.warning("report for %s failed: %s", path, exc)
     return {"ok": True, "result": result, "report_path": report_path}
-
-
-# -- where CPU-heavy calls run --------------------------------------------------------
-class CpuRunner(Protocol):
-    """Runs a picklable function somewhere and returns its result."""
-
-    def call(self, fn: Callable[..., R], *args: Any) -> R: ...
-
-    def shutdown(self) -> None: ...
-
-
-class InlineRunner:
-    """Runs calls in the calling thread (tests, small installs)."""
-
-    def call(self, fn: Callable[..., R], *args: Any) -> R:
-        return fn(*args)
-
-    def shutdown(self) -> None:
-        return None
-
-
-class ProcessRunner:
-    """Runs calls in a pool of worker processes so requests keep flowing.
-
-    The processes die with this one (see the module docstring). They are started
-    from one long-lived thread: the parent-death signal follows the *thread*
-    that started a process, and request threads come and go.
-
-    Parameters
-    ----------
-    max_workers
-        Processes in the pool.
-    """
-
-    def __init__(self, max_workers: int = 2) -> None:
-        self.max_workers = max_workers
-        self._lock = threading.Lock()
-        self._submitter = ThreadPoolExecutor(1, thread_name_prefix="retrowalk-pool")
-        self._pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.max_workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_die_with_parent,
-            initargs=(os.getpid(),),
-        )
-
-    def call(self, fn: Callable[..., R], *args: Any) -> R:
-        with self._lock:
-            pool = self._pool
-        try:
-            # submit() starts pool processes on demand: do it on the long-lived thread.
-            future = self._submitter.submit(pool.submit, fn, *args).result()
-            return future.result()
-        except BrokenProcessPool:
-            with self._lock:
-                if self._pool is pool:
-                    self._pool = self._new_pool()
-            raise
-
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._submitter.shutdown(wait=False)
 
 
 # -- the queue -------------------------------------------------------------------------
@@ -528,7 +360,7 @@ class AnalysisWorker:
 
 def main(argv: list[str] | None = None) -> None:
     """Run a worker process until stopped (or once with ``--once``)."""
-    parser = argparse.ArgumentParser(prog="python -m retrowalk.worker")
+    parser = argparse.ArgumentParser(prog="python -m retrowalk.app.jobs.worker")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--once", action="store_true", help="drain the queue and exit")

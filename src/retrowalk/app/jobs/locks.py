@@ -1,0 +1,127 @@
+"""Job locks and the lifetime of analysis processes.
+
+A claimed analysis job is held by two file locks in ``data_dir/locks``
+(``flock``, so the kernel releases them when the holder dies, however it dies):
+the *claim* lock, held by the worker thread from before the claim until the
+result is written, and the *run* lock, held by the process doing the analysis.
+
+Analysis processes die with the process that started them: the parent-death
+signal (Linux ``prctl(PR_SET_PDEATHSIG)``) kills them at once, and a heartbeat
+thread in each of them exits when its parent is gone (other systems, or a
+signal missed while starting).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+R = TypeVar("R")
+# How often an analysis process checks that its parent is still alive.
+HEARTBEAT_S = 0.5
+PR_SET_PDEATHSIG = 1
+
+
+# -- job locks (released by the kernel when the holder dies) -------------------------
+def job_lock_path(data_dir: Path, recording_id: int, kind: str) -> Path:
+    """The ``"claim"`` or ``"run"`` lock file of a recording's analysis job."""
+    return data_dir / "locks" / f"recording-{recording_id}.{kind}.lock"
+
+
+def _try_lock(path: Path) -> int | None:
+    """An fd holding an exclusive ``flock`` on ``path``, or ``None`` if someone holds it.
+
+    Lock files are removed by their holder when it is done (:func:`_release`);
+    a lock taken on a file that was removed meanwhile is dropped and taken again
+    on the current file.
+    """
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                return None
+            raise
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the file was removed by its last holder: lock the new one
+
+
+def _unlock(fd: int) -> None:
+    os.close(fd)  # closing the only descriptor releases the flock
+
+
+def _release(fd: int, path: Path) -> None:
+    """Remove the lock file (while still holding it) and release the lock."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    _unlock(fd)
+
+
+def job_is_held(data_dir: Path, recording_id: int) -> bool:
+    """True while a live process holds the claim or the run lock of a recording."""
+    for kind in ("claim", "run"):
+        path = job_lock_path(data_dir, recording_id, kind)
+        fd = _try_lock(path)
+        if fd is None:
+            return True
+        _release(fd, path)
+    return False
+
+
+@contextlib.contextmanager
+def _held(path: Path, wait_s: float) -> Iterator[None]:
+    """Hold the lock at ``path``, waiting up to ``wait_s`` for a dying holder to go."""
+    deadline = time.monotonic() + wait_s
+    while (fd := _try_lock(path)) is None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path.name} is still held by another process")
+        time.sleep(0.2)
+    try:
+        yield
+    finally:
+        _release(fd, path)
+
+
+def run_locked(lock_path: str, fn: Callable[..., R], *args: Any) -> R:
+    """Call ``fn(*args)`` holding the job's run lock (in the analysis process)."""
+    with _held(Path(lock_path), wait_s=120.0):
+        return fn(*args)
+
+
+# -- analysis processes die with their parent ------------------------------------------
+def _die_with_parent(parent_pid: int) -> None:
+    """Initializer of every analysis process (see the module docstring)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the signal was set
+        os._exit(1)
+
+    def heartbeat() -> None:
+        while True:
+            time.sleep(HEARTBEAT_S)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=heartbeat, name="retrowalk-heartbeat", daemon=True).start()
