@@ -21,16 +21,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import retrowalk.io.chunked as chunked_module
 import retrowalk.io.table as table_module
 from dbtest_helpers import DEMO
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
 from retrowalk.io import read_recording
 
 MB = 1024 * 1024
 # Peak resident memory of the child's own address space (VmHWM): ru_maxrss
 # would also count the parent's resident set at the time of the fork.
 CHILD = (
-    "import json, sys; from retrowalk.worker import describe_file; "
+    "import json, sys; from retrowalk.app.jobs.worker import describe_file; "
     "out = describe_file(sys.argv[1]); "
     "hwm = [int(line.split()[1]) for line in open('/proc/self/status') "
     "if line.startswith('VmHWM')][0]; "
@@ -108,7 +109,7 @@ def _tiled_csv(path: Path, repeats: int, *, iso: bool = False, tail: str = "") -
 def _both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
     """The recording read in chunks (small threshold) and in one pass."""
     monkeypatch.setattr(table_module, "CHUNK_BYTES", 1 * MB)
-    monkeypatch.setattr(table_module, "CHUNK_ROWS", 50_000)
+    monkeypatch.setattr(chunked_module, "CHUNK_ROWS", 50_000)
     chunked = read_recording(path)
     monkeypatch.setattr(table_module, "CHUNK_BYTES", 1 << 40)
     whole = read_recording(path)
@@ -149,7 +150,7 @@ def test_chunked_read_names_the_same_bad_cell(
     lines[row] = ",".join(cells)
     path.write_text("".join(lines))
     monkeypatch.setattr(table_module, "CHUNK_BYTES", 1 * MB)
-    monkeypatch.setattr(table_module, "CHUNK_ROWS", 20_000)
+    monkeypatch.setattr(chunked_module, "CHUNK_ROWS", 20_000)
     with pytest.raises(InputError) as chunked:
         read_recording(path)
     monkeypatch.setattr(table_module, "CHUNK_BYTES", 1 << 40)
@@ -161,7 +162,7 @@ def test_chunked_read_names_the_same_bad_cell(
 
 PEAK_CHILD = """
 import json, sys
-from retrowalk.worker import describe_file
+from retrowalk.app.jobs.worker import describe_file
 
 def status(key):
     for line in open("/proc/self/status"):

@@ -3,7 +3,7 @@
 The happy path is one pass of pandas' C parser that converts only the columns
 needed, straight to float64 (on two cores it is as fast as pyarrow's multi-threaded
 reader and needs half the memory). Tables larger than :data:`CHUNK_BYTES` are
-parsed in chunks of :data:`CHUNK_ROWS` rows written straight into preallocated
+parsed in chunks of :data:`~retrowalk.io.chunked.CHUNK_ROWS` rows written straight into preallocated
 arrays (one ``(n, 3)`` array per group of columns that is stacked later), so
 that memory stays near the size of the result instead of several times the
 file. Anything odd (a cell that is not a number, a row
@@ -14,22 +14,22 @@ that the fault is a truncated last line, which is dropped with a note.
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from retrowalk.core.errors import InputError
-from retrowalk.io.sniff import _ISO, TextLayout
+from retrowalk.io.chunked import _chunks, _estimated_rows, _Filler
+from retrowalk.io.layout import TextLayout
 from retrowalk.io.source import Source
+from retrowalk.io.table_diagnosis import _diagnose, _last_line_start, _truncated_note
 
 # Tables larger than this are parsed in chunks into preallocated arrays.
 CHUNK_BYTES = 32 * 1024**2
-CHUNK_ROWS = 200_000
 
 
 @dataclass
@@ -104,14 +104,6 @@ class Table:
             self.time = self.time[:n_keep]
 
     _n: int = 0
-
-
-@dataclass
-class _Problem:
-    line: int
-    field: str | None
-    reason: str
-    is_last: bool
 
 
 def _unique_names(layout: TextLayout) -> list[str]:
@@ -231,107 +223,6 @@ def _read_frame(
     return frame, []
 
 
-class _Limited(io.RawIOBase):
-    """The first ``limit`` bytes of a stream."""
-
-    def __init__(self, stream: BinaryIO, limit: int) -> None:
-        super().__init__()
-        self._stream = stream
-        self._left = limit
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        n = min(len(buffer), self._left)
-        if n <= 0:
-            return 0
-        data = self._stream.read(n)
-        buffer[: len(data)] = data
-        self._left -= len(data)
-        return len(data)
-
-
-def _chunks(
-    source: Source,
-    layout: TextLayout,
-    names: list[str],
-    wanted: list[str],
-    numeric: list[str],
-    end: int | None,
-) -> Iterator[pd.DataFrame]:
-    """The wanted columns in frames of :data:`CHUNK_ROWS` rows (same parser options)."""
-    with source.open() as raw:
-        stream: Any = raw if end is None else io.BufferedReader(_Limited(raw, end), 1 << 20)
-        reader = pd.read_csv(
-            stream,
-            sep=layout.delimiter,
-            decimal=layout.decimal,
-            header=None,
-            names=names,
-            usecols=wanted if len(wanted) < len(names) else None,
-            skiprows=layout.header_index + 1,
-            dtype={c: np.float64 for c in numeric},
-            keep_default_na=True,
-            skip_blank_lines=True,
-            quotechar='"',
-            engine="c",
-            encoding="utf-8",
-            encoding_errors="strict",
-            chunksize=CHUNK_ROWS,
-        )
-        with reader:
-            yield from reader
-
-
-def _estimated_rows(source: Source, layout: TextLayout) -> int:
-    """Data rows of a large table, from the length of its first lines (a little over)."""
-    head = source.head()[layout.data_offset :]
-    lines = head.count(b"\n")
-    per_line = len(head) / lines if lines else 64.0
-    return int((source.size() - layout.data_offset) / per_line * 1.02) + CHUNK_ROWS
-
-
-class _Filler:
-    """Preallocated arrays filled chunk by chunk; grown (rarely) when the estimate is low."""
-
-    def __init__(self, n_est: int, numeric: list[str], groups: Sequence[Sequence[str]]) -> None:
-        self.groups: list[tuple[str, ...]] = []
-        grouped: set[str] = set()
-        for g in groups:
-            g = tuple(g)
-            if g and set(g) <= set(numeric) and not (set(g) & grouped):
-                self.groups.append(g)
-                grouped |= set(g)
-        self.groups += [(c,) for c in numeric if c not in grouped]
-        self.buffers = [np.empty((n_est, len(g)), dtype=np.float64) for g in self.groups]
-        self.n = 0
-        self.times: list[np.ndarray] = []
-
-    def add(self, frame: pd.DataFrame) -> None:
-        m = len(frame)
-        need = self.n + m
-        for i, buffer in enumerate(self.buffers):
-            if need > buffer.shape[0]:
-                buffer.resize(
-                    (max(need, int(buffer.shape[0] * 1.25)), buffer.shape[1]), refcheck=False
-                )
-            for j, name in enumerate(self.groups[i]):
-                buffer[self.n : need, j] = frame[name].to_numpy(dtype=np.float64)
-        self.n = need
-
-    def finish(self) -> tuple[dict[str, np.ndarray], dict[tuple[str, ...], np.ndarray]]:
-        stacks: dict[tuple[str, ...], np.ndarray] = {}
-        arrays: dict[str, np.ndarray] = {}
-        for group, buffer in zip(self.groups, self.buffers, strict=True):
-            buffer.resize((self.n, buffer.shape[1]), refcheck=False)  # shrink, same memory
-            stacks[group] = buffer
-            for j, name in enumerate(group):
-                arrays[name] = buffer[:, j]
-        self.buffers = []
-        return arrays, stacks
-
-
 def _read_chunked(
     source: Source,
     layout: TextLayout,
@@ -388,10 +279,6 @@ def _read_chunked(
     out._n = len(time) if time is not None else next(iter(arrays.values())).shape[0]
     _drop_incomplete(source, layout, names, wanted, numeric, out)
     return out
-
-
-def _truncated_note(line: int) -> str:
-    return f"the last line (line {line}) is incomplete, probably cut off, and was dropped"
 
 
 def _time_values(col: pd.Series, as_datetime: bool | None = None) -> tuple[np.ndarray, bool]:
@@ -462,68 +349,3 @@ def _drop_incomplete(
         )
     else:
         out.notes.append(f"dropped {n - n_keep} rows with empty cells at the end of the table")
-
-
-def _last_line_start(source: Source) -> int:
-    size = source.size()
-    tail = source.tail(1 << 16)
-    body = tail.rstrip(b"\r\n")
-    idx = body.rfind(b"\n")
-    return size - len(tail) + idx + 1
-
-
-def _parse_number(cell: str, decimal: str) -> float | None:
-    s = cell.strip().strip('"').strip()
-    if decimal != ".":
-        s = s.replace(decimal, ".")
-    try:
-        v = float(s)
-    except ValueError:
-        return None
-    return v
-
-
-def _diagnose(
-    source: Source,
-    layout: TextLayout,
-    names: list[str],
-    wanted: list[str],
-    numeric: list[str],
-) -> _Problem | None:
-    """Find the first bad row (slow; only used when something is wrong)."""
-    idx = {name: i for i, name in enumerate(names)}
-    checks = [
-        (idx[c], layout.columns[idx[c]] if idx[c] < len(layout.columns) else c) for c in wanted
-    ]
-    numeric_set = set(numeric)
-    found: _Problem | None = None
-    last_line = 0
-    for line_no, text in source.lines(layout.data_offset):
-        if not text.strip():
-            continue
-        last_line = line_no
-        if found is not None:
-            continue
-        cells = next(csv.reader([text], delimiter=layout.delimiter, quotechar='"'), [])
-        if len(cells) != len(names):
-            found = _Problem(
-                line_no, None, f"expected {len(names)} fields, found {len(cells)}", False
-            )
-            continue
-        for (i, label), name in zip(checks, wanted, strict=True):
-            cell = cells[i].strip()
-            if name in numeric_set:
-                v = _parse_number(cell, layout.decimal)
-                if v is None or not np.isfinite(v):
-                    what = "empty cell" if not cell else f"not a number: {cell[:40]!r}"
-                    found = _Problem(line_no, label, what, False)
-                    break
-            else:
-                v = _parse_number(cell, layout.decimal)
-                if (v is None or not np.isfinite(v)) and not _ISO.match(cell.strip('"')):
-                    what = "empty time" if not cell else f"not a time: {cell[:40]!r}"
-                    found = _Problem(line_no, label, what, False)
-                    break
-    if found is not None and found.line == last_line:
-        found.is_last = True
-    return found

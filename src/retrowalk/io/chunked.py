@@ -1,0 +1,123 @@
+"""Chunked parsing of large text tables into preallocated arrays.
+
+A table larger than :data:`retrowalk.io.table.CHUNK_BYTES` is parsed in frames
+of :data:`CHUNK_ROWS` rows (the same pandas parser options as the one-pass
+read) that are written straight into preallocated arrays, one ``(n, k)`` array
+per group of columns stacked later, so that memory stays near the size of the
+result instead of several times the file.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from retrowalk.io.layout import TextLayout
+from retrowalk.io.source import Source
+
+CHUNK_ROWS = 200_000
+
+
+class _Limited(io.RawIOBase):
+    """The first ``limit`` bytes of a stream."""
+
+    def __init__(self, stream: BinaryIO, limit: int) -> None:
+        super().__init__()
+        self._stream = stream
+        self._left = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = min(len(buffer), self._left)
+        if n <= 0:
+            return 0
+        data = self._stream.read(n)
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+
+def _chunks(
+    source: Source,
+    layout: TextLayout,
+    names: list[str],
+    wanted: list[str],
+    numeric: list[str],
+    end: int | None,
+) -> Iterator[pd.DataFrame]:
+    """The wanted columns in frames of :data:`CHUNK_ROWS` rows (same parser options)."""
+    with source.open() as raw:
+        stream: Any = raw if end is None else io.BufferedReader(_Limited(raw, end), 1 << 20)
+        reader = pd.read_csv(
+            stream,
+            sep=layout.delimiter,
+            decimal=layout.decimal,
+            header=None,
+            names=names,
+            usecols=wanted if len(wanted) < len(names) else None,
+            skiprows=layout.header_index + 1,
+            dtype={c: np.float64 for c in numeric},
+            keep_default_na=True,
+            skip_blank_lines=True,
+            quotechar='"',
+            engine="c",
+            encoding="utf-8",
+            encoding_errors="strict",
+            chunksize=CHUNK_ROWS,
+        )
+        with reader:
+            yield from reader
+
+
+def _estimated_rows(source: Source, layout: TextLayout) -> int:
+    """Data rows of a large table, from the length of its first lines (a little over)."""
+    head = source.head()[layout.data_offset :]
+    lines = head.count(b"\n")
+    per_line = len(head) / lines if lines else 64.0
+    return int((source.size() - layout.data_offset) / per_line * 1.02) + CHUNK_ROWS
+
+
+class _Filler:
+    """Preallocated arrays filled chunk by chunk; grown (rarely) when the estimate is low."""
+
+    def __init__(self, n_est: int, numeric: list[str], groups: Sequence[Sequence[str]]) -> None:
+        self.groups: list[tuple[str, ...]] = []
+        grouped: set[str] = set()
+        for g in groups:
+            g = tuple(g)
+            if g and set(g) <= set(numeric) and not (set(g) & grouped):
+                self.groups.append(g)
+                grouped |= set(g)
+        self.groups += [(c,) for c in numeric if c not in grouped]
+        self.buffers = [np.empty((n_est, len(g)), dtype=np.float64) for g in self.groups]
+        self.n = 0
+        self.times: list[np.ndarray] = []
+
+    def add(self, frame: pd.DataFrame) -> None:
+        m = len(frame)
+        need = self.n + m
+        for i, buffer in enumerate(self.buffers):
+            if need > buffer.shape[0]:
+                buffer.resize(
+                    (max(need, int(buffer.shape[0] * 1.25)), buffer.shape[1]), refcheck=False
+                )
+            for j, name in enumerate(self.groups[i]):
+                buffer[self.n : need, j] = frame[name].to_numpy(dtype=np.float64)
+        self.n = need
+
+    def finish(self) -> tuple[dict[str, np.ndarray], dict[tuple[str, ...], np.ndarray]]:
+        stacks: dict[tuple[str, ...], np.ndarray] = {}
+        arrays: dict[str, np.ndarray] = {}
+        for group, buffer in zip(self.groups, self.buffers, strict=True):
+            buffer.resize((self.n, buffer.shape[1]), refcheck=False)  # shrink, same memory
+            stacks[group] = buffer
+            for j, name in enumerate(group):
+                arrays[name] = buffer[:, j]
+        self.buffers = []
+        return arrays, stacks
