@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.store.checks import check_day
 from retrowalk.store.models import (
     Account,
     AnalysisResult,
@@ -27,7 +28,7 @@ from retrowalk.store.models import (
     Recording,
     utcnow,
 )
-from retrowalk.store.schemas import check_day, payload_problem, plan_problem
+from retrowalk.store.payloads import payload_problem, plan_problem
 
 T = TypeVar("T", bound=Base)
 TOKEN_TOUCH_S = 60.0
