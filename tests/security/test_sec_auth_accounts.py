@@ -14,9 +14,9 @@ import pytest
 from sechelpers import PASSWORD, browser, csrf, running_server, sign_in, sign_up, token_headers
 from sqlalchemy import text
 
-from retrowalk.app.accounts import check_password, common_passwords
+from retrowalk.app.passwords import check_password, common_passwords
 from retrowalk.app.services import Services
-from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.store.db import Database
 
 WEAK = [

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
+from retrowalk.app.accounts import ConflictError
+from retrowalk.app.jobs.worker import run_once
+from retrowalk.app.services import Services, seed_demo
+from retrowalk.app.signin_limit import RateLimitedError
 from retrowalk.store.db import Database, default_database_url, upgrade
 from retrowalk.store.progress import step_time_cv_pct, summarise, weekly
 from retrowalk.store.repositories import AccountScoped, NotFoundError
 from retrowalk.store.schemas import PersonIn
-from retrowalk.store.services import ConflictError, RateLimitedError, Services, seed_demo
-from retrowalk.worker import run_once
 
 
 def test_migrations_create_every_table(db: Database) -> None:

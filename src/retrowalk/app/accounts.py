@@ -4,24 +4,17 @@ API tokens, password change and reset, account deletion.
 :class:`AccountsMixin` is part of :class:`retrowalk.app.services.Services`; it
 uses the database, data directory and password hasher held there.
 
-Passwords follow NIST SP 800-63B (Grassi et al. 2017, "Digital Identity
-Guidelines: Authentication and Lifecycle Management", section 5.1.1.2): a
-minimum length, no composition rules, and a check against a list of commonly
-used passwords. Failed sign-ins slow further attempts down exponentially per
-e-mail and client address instead of locking the account (OWASP "Blocking
-Brute Force Attacks": account lockout lets anyone lock out the real owner).
+The password rules are in :mod:`retrowalk.app.passwords`, the sign-in
+slow-down in :mod:`retrowalk.app.signin_limit`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import re
 import secrets
 import shutil
-from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -29,7 +22,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.app.passwords import MAX_PASSWORD, check_password
+from retrowalk.app.signin_limit import SignInLimiter, _aware
+from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.store.db import Database
 from retrowalk.store.models import (
     Account,
@@ -43,20 +38,9 @@ from retrowalk.store.models import (
 from retrowalk.store.repositories import Accounts, AccountScoped, token_needs_touch
 from retrowalk.store.schemas import NewToken, TokenOut
 
-__all__ = [
-    "MIN_PASSWORD",
-    "AccountsMixin",
-    "AuthError",
-    "ConflictError",
-    "RateLimitedError",
-    "SignInLimiter",
-    "check_password",
-    "hash_token",
-]
+__all__ = ["AccountsMixin", "AuthError", "ConflictError", "hash_token"]
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 10
-MAX_PASSWORD = 1024
 SIGNUP_REFUSED = (
     "no account was created with this e-mail address and password; if you have an "
     "account, sign in instead (a forgotten password is reset by whoever runs this server)"
@@ -67,145 +51,8 @@ class AuthError(RetrowalkError):
     """Wrong email or password, or an invalid token."""
 
 
-class RateLimitedError(RetrowalkError):
-    """Too many failed sign-ins; ``retry_after_s`` says when to try again."""
-
-    def __init__(self, retry_after_s: int) -> None:
-        self.retry_after_s = retry_after_s
-        super().__init__(f"too many failed sign-ins; try again in {retry_after_s} s")
-
-
 class ConflictError(RetrowalkError):
     """The object exists already (an email, a duplicate recording)."""
-
-
-@lru_cache(maxsize=1)
-def common_passwords() -> frozenset[str]:
-    """The shipped list of commonly used passwords (lower case, without spaces)."""
-    text = (files("retrowalk") / "data" / "accounts" / "common_passwords.txt").read_text()
-    return frozenset(
-        _canonical(line) for line in text.splitlines() if line.strip() and line[0] != "#"
-    )
-
-
-def _canonical(password: str) -> str:
-    return re.sub(r"\s+", "", password).lower()
-
-
-def check_password(password: str, email: str = "") -> None:
-    """Refuse a weak new password with a one-line :class:`InputError` (field ``password``)."""
-    if not password.strip():
-        raise InputError("password", "the password cannot be only spaces")
-    if len(password) < MIN_PASSWORD:
-        raise InputError("password", f"use at least {MIN_PASSWORD} characters")
-    if len(password) > MAX_PASSWORD:
-        raise InputError("password", f"use at most {MAX_PASSWORD} characters")
-    canonical = _canonical(password)
-    if len(set(canonical)) < 3:
-        raise InputError("password", "use more than two different characters")
-    local = email.strip().lower().split("@", 1)[0]
-    if canonical in common_passwords() or (local and canonical in (local, email.strip().lower())):
-        raise InputError(
-            "password", "this password is too common or too easy to guess; choose another"
-        )
-
-
-class SignInLimiter:
-    """Slows down repeated failed sign-ins per (e-mail, client address), in the database.
-
-    After ``free_failures`` failures, each next attempt must wait
-    ``base_delay_s * 2 ** (extra failures)`` seconds (at most ``max_delay_s``)
-    after the last failure. Attempts refused while waiting are not counted, so
-    the owner is never kept out longer than ``max_delay_s``; other e-mail
-    addresses from the same client and the same e-mail from other clients are
-    not affected. A pair without failures for ``forget_after_s`` starts over.
-
-    Parameters
-    ----------
-    free_failures
-        Failures allowed before any waiting.
-    base_delay_s
-        Wait after the first failure beyond ``free_failures``.
-    max_delay_s
-        Longest wait.
-    forget_after_s
-        Failures older than this are forgotten.
-    """
-
-    def __init__(
-        self,
-        free_failures: int = 5,
-        base_delay_s: float = 2.0,
-        max_delay_s: float = 300.0,
-        forget_after_s: float = 3600.0,
-    ) -> None:
-        self.free_failures = free_failures
-        self.base_delay_s = base_delay_s
-        self.max_delay_s = max_delay_s
-        self.forget_after_s = forget_after_s
-
-    def delay_s(self, failures: int) -> float:
-        """Wait required after the last failure, given the number of failures."""
-        extra = failures - self.free_failures
-        if extra < 0:
-            return 0.0
-        return float(min(self.max_delay_s, self.base_delay_s * 2.0 ** min(extra, 40)))
-
-    def check(self, db: Database, email: str, client: str) -> None:
-        """Raise :class:`RateLimitedError` when this pair must wait before trying again."""
-        with db.read() as session:
-            row = session.scalar(
-                select(SignInFailure).where(
-                    SignInFailure.email == email, SignInFailure.client == client[:100]
-                )
-            )
-            if row is None:
-                return
-            since = (utcnow() - _aware(row.last_failure_at)).total_seconds()
-            wait = self.delay_s(row.failures) - since
-            if since < self.forget_after_s and wait > 0:
-                raise RateLimitedError(max(1, math.ceil(wait)))
-
-    def failed(self, db: Database, email: str, client: str) -> None:
-        """Count a failure (safe under concurrent server processes)."""
-        client = client[:100]
-        for _ in range(3):
-            try:
-                with db.transaction() as session:
-                    row = session.scalar(
-                        select(SignInFailure)
-                        .where(SignInFailure.email == email, SignInFailure.client == client)
-                        .with_for_update()
-                    )
-                    now = utcnow()
-                    if row is None:
-                        session.add(
-                            SignInFailure(
-                                email=email, client=client, failures=1, last_failure_at=now
-                            )
-                        )
-                    else:
-                        since = (now - _aware(row.last_failure_at)).total_seconds()
-                        row.failures = 1 if since > self.forget_after_s else row.failures + 1
-                        row.last_failure_at = now
-                return
-            except IntegrityError:
-                continue  # another process inserted the row first: count again
-
-    def succeeded(self, db: Database, email: str, client: str) -> None:
-        """Forget the failures of this pair; drop long-forgotten rows of others."""
-        cutoff = utcnow() - dt.timedelta(seconds=self.forget_after_s)
-        with db.transaction() as session:
-            session.execute(
-                delete(SignInFailure).where(
-                    SignInFailure.email == email, SignInFailure.client == client[:100]
-                )
-            )
-            session.execute(delete(SignInFailure).where(SignInFailure.last_failure_at < cutoff))
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def hash_token(token: str) -> str:
@@ -246,8 +93,9 @@ class AccountsMixin:
     def sign_in(self, email: str, password: str, client: str = "") -> int:
         """Check a password; return the account id.
 
-        Raises :class:`RateLimitedError` while this e-mail and client must wait
-        after repeated failures (see :class:`SignInLimiter`).
+        Raises :class:`~retrowalk.app.signin_limit.RateLimitedError` while this
+        e-mail and client must wait after repeated failures (see
+        :class:`SignInLimiter`).
         """
         email = email.strip().lower()[:320]
         self.limiter.check(self.db, email, client)

@@ -16,21 +16,12 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-from retrowalk.app.accounts import (
-    AccountsMixin,
-    AuthError,
-    ConflictError,
-    RateLimitedError,
-    SignInLimiter,
-)
+from retrowalk.app.accounts import AccountsMixin, AuthError, ConflictError
+from retrowalk.app.demo import DEMO_HEIGHT_M, DEMO_PLACEMENT, DEMO_WEIGHT_KG, demo_recording_path
 from retrowalk.app.export import ExportFile, ExportMixin
+from retrowalk.app.jobs.runners import CpuRunner, InlineRunner
+from retrowalk.app.signin_limit import RateLimitedError, SignInLimiter
 from retrowalk.app.uploads import PLACEMENTS, RecordingsMixin, TooLargeError
-from retrowalk.demo import (
-    DEMO_HEIGHT_M,
-    DEMO_PLACEMENT,
-    DEMO_WEIGHT_KG,
-    demo_recording_path,
-)
 from retrowalk.store.db import Database
 from retrowalk.store.progress import weekly
 from retrowalk.store.repositories import AccountScoped, NotFoundError
@@ -46,7 +37,6 @@ from retrowalk.store.schemas import (
     observation_out,
     plan_out,
 )
-from retrowalk.worker import CpuRunner, InlineRunner
 
 __all__ = [
     "DEMO_EMAIL",
