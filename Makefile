@@ -33,6 +33,8 @@ system-deps:
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format .
@@ -49,6 +51,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/throughput.py --quick
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/upload_memory.py
 	$(BIN)/python benchmarks/video_speed.py
 
 clean:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from _data import data_root
-from retrowalk.recording import Recording, UnitDecision
+from retrowalk.core.recording import Recording, UnitDecision
 
 PHONE_RATE_HZ = 100.0
 """Phone recordings are resampled onto this uniform rate (linear interpolation)."""

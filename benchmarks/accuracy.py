@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import itertools
 
 import _data
-from retrowalk.analysis import Analysis, AnalysisOptions, analyze
+from retrowalk.core.results import Analysis
+from retrowalk.pipeline import AnalysisOptions, analyze
 
 TOLERANCE_S = 0.25
 FS = 100.0
@@ -281,10 +282,10 @@ def cv_turning_rule() -> str:
 
 def _bout_steps(rec) -> dict[str, np.ndarray]:
     """Per step of every bout: end sample, duration and vertical excursion."""
-    from retrowalk.analysis import _scan_contacts
     from retrowalk.gait.bouts import BoutDetector
+    from retrowalk.pipeline.trunk import TrunkPipeline
 
-    table = _scan_contacts(rec)
+    table = TrunkPipeline()._scan_contacts(rec)
     spans = BoutDetector().detect(table.sample, FS, rec.gap_mask()).bouts_
     parts = [
         (
@@ -303,9 +304,10 @@ def _bout_steps(rec) -> dict[str, np.ndarray]:
 
 def cv_step_length() -> list[str]:
     """LOSO of (K, h_floor_m): ipol segments vs foot sensors, mobgap bouts vs INDIP."""
-    from retrowalk.analysis import DEFAULT_HEIGHT_M, STEP_MAX_S
     from retrowalk.gait.foot import FootGaitAnalyzer
     from retrowalk.gait.spatial import LEG_LENGTH_FRACTION, TrunkStepLength
+    from retrowalk.pipeline.options import DEFAULT_HEIGHT_M
+    from retrowalk.pipeline.trunk import STEP_MAX_S
 
     cases = []  # (dataset, subject, steps mask-able dict, leg length, kind, reference)
     for trial in _data.ipol_trial_ids():

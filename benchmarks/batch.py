@@ -1,9 +1,9 @@
 """Batch throughput: single process vs local parallel vs a 2-worker LocalCluster.
 
 Builds N recordings (default 2,000, about 20 hours of data) from the real
-recordings in ``../shared/data`` — consecutive slices of the ipol-gait lower-back
+recordings found by ``tests/realdata.py`` — consecutive slices of the ipol-gait lower-back
 trials and the mobgap-lab recordings, written as CSV files — then analyses them
-with ``retrowalk.batch.run_batch`` in three ways and prints recordings per
+with ``retrowalk.app.jobs.batch.run_batch`` in three ways and prints recordings per
 second, hours of data per second, scaling efficiency and peak memory per worker.
 It also times the engine on one long recording, so the per-file overhead of
 batch work can be read off.
@@ -29,16 +29,16 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
-from retrowalk.analysis import AnalysisOptions, analyze
-from retrowalk.batch import collect_inputs, run_batch
-from retrowalk.recording import Recording
+from retrowalk.app.jobs.batch import collect_inputs, run_batch
+from retrowalk.core.recording import Recording
+from retrowalk.pipeline import AnalysisOptions, analyze
 
 
 def _sources() -> list[Recording]:
     recordings = [load_ipol_trial(t, "lb")[0] for t in ipol_trial_ids()]
     recordings += [load_mobgap(n)[0] for n in mobgap_names()]
     if not recordings:
-        sys.exit("no real recordings found in ../shared/data")
+        sys.exit("no real recordings found (see tests/realdata.py)")
     return recordings
 
 

@@ -6,7 +6,7 @@ Usage::
     .venv/bin/python benchmarks/direction.py --fit-travel    # refit the travel template first
     .venv/bin/python benchmarks/direction.py --mechanics     # also time-reversal mechanics
 
-Everything goes through :func:`retrowalk.analysis.analyze` (detected bouts and
+Everything goes through :func:`retrowalk.pipeline.analyze` (detected bouts and
 steps, placement given where the data set says it, else detected), once without
 and once with a calibration. Accuracy rests on real recordings only:
 
@@ -53,11 +53,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
 from _direction_data import jumping_recording, mocap_trials, phone_cases
-from retrowalk.analysis import AnalysisOptions, analyze
-from retrowalk.frame import body_frame
+from retrowalk.core.recording import Recording
+from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import calibrate
 from retrowalk.gait.direction import DEFAULT_LAGS, fit_travel_template, step_evidence
-from retrowalk.recording import Recording
+from retrowalk.pipeline import AnalysisOptions, analyze
 
 TRAVEL_PATH = Path(__file__).resolve().parents[1] / "src/retrowalk/data/direction_travel.json"
 MIN_RUN_S = 3.0
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     t0 = time.time()
     if not ipol_trial_ids():
-        print("shared data not found (../shared/data); nothing to measure")
+        print("real recordings not found (see tests/realdata.py); nothing to measure")
         return 1
     if args.fit_travel:
         fit_travel()

@@ -75,8 +75,8 @@ def _reset_hwm() -> None:
 
 def child(hours: float, runs: int) -> dict[str, float]:
     """Run inside a fresh process: build the input, time ``analyze()``."""
-    from retrowalk.analysis import AnalysisOptions, analyze
-    from retrowalk.recording import Recording
+    from retrowalk.core.recording import Recording
+    from retrowalk.pipeline import AnalysisOptions, analyze
 
     acc, gyro = tiled_signals(hours)
     rec = Recording(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=FS, placement="lower_back")

@@ -30,9 +30,9 @@ def build_analysis(segments, *, weight_kg=70.0, lead_s=5.0, jitter=0.02, sides=F
     """
     import numpy as np
 
-    from retrowalk import energy
-    from retrowalk.analysis import Analysis, Bout, Step
-    from retrowalk.recording import Recording
+    from retrowalk.core.recording import Recording
+    from retrowalk.core.results import Analysis, Bout, Step
+    from retrowalk.summary import energy
 
     rng = np.random.default_rng(seed)
     bouts, steps, t = [], [], lead_s
@@ -87,9 +87,9 @@ def mobgap_reference_analysis(shared_data):
     import numpy as np
     import pandas as pd
 
-    from retrowalk import energy
-    from retrowalk.analysis import Analysis, Bout, Step
-    from retrowalk.recording import Recording
+    from retrowalk.core.recording import Recording
+    from retrowalk.core.results import Analysis, Bout, Step
+    from retrowalk.summary import energy
 
     stem = shared_data / "mobgap-lab" / "MS_001_Test11_Trial1"
     ref = json.loads(stem.with_suffix(".json").read_text())

@@ -12,14 +12,8 @@ import grimp
 import pytest
 
 # Old module paths that only re-export their new home (removed once callers move).
-SHIMS = {
-    "retrowalk.batch",
-    "retrowalk.demo",
-    "retrowalk.cli_support",
-    "retrowalk.web.cli",
-    "retrowalk.store.services",
-}
-SHIM_PACKAGES = ("retrowalk.coach", "retrowalk.assess", "retrowalk.kids", "retrowalk.learn")
+SHIMS: set[str] = set()
+SHIM_PACKAGES: tuple[str, ...] = ()
 BELOW_APP = ("core", "dsp", "io", "gait", "summary", "pipeline", "video", "report", "store")
 
 

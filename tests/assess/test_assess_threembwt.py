@@ -8,9 +8,9 @@ import math
 import pytest
 
 from realdata import data_root
-from retrowalk.assess.norms import procedure
-from retrowalk.assess.threembwt import compare, interpret, time_from_analysis
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
+from retrowalk.domain.assess.norms import procedure
+from retrowalk.domain.assess.threembwt import compare, interpret, time_from_analysis
 
 IPOL = data_root() / "ipol-gait"
 

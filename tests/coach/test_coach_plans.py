@@ -6,7 +6,8 @@ import itertools
 
 import pytest
 
-from retrowalk.coach.plans import (
+from retrowalk.core.errors import InputError
+from retrowalk.domain.coach.plans import (
     GOALS,
     LEVELS,
     make_plan,
@@ -14,7 +15,6 @@ from retrowalk.coach.plans import (
     next_stage_id,
     previous_stage_id,
 )
-from retrowalk.errors import InputError
 
 
 def test_knee_oa_plan_matches_alghadir_2019() -> None:

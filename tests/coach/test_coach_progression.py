@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from retrowalk.coach.progression import is_steady, recommend
-from retrowalk.coach.weekly import Session, Week, adherence, streak, summarise_weeks
+from retrowalk.domain.coach.progression import is_steady, recommend
+from retrowalk.domain.coach.weekly import Session, Week, adherence, streak, summarise_weeks
 
 MON = dt.date(2026, 3, 2)  # a Monday
 

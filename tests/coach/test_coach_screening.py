@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrowalk.coach.screening import ScreeningAnswers, screen
+from retrowalk.domain.coach.screening import ScreeningAnswers, screen
 
 
 def test_fit_adult_goes_ahead() -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from realdata import data_root
-from retrowalk.recording import Recording
+from retrowalk.core.recording import Recording
 
 
 @lru_cache(maxsize=8)

@@ -11,14 +11,14 @@ from scipy.spatial.transform import Rotation
 from realdata import ipol_lower_back_rows as _ipol
 from retrowalk.app.calibration import load_profile, save_profile, stored_profile_path
 from retrowalk.cli.labels import parse_labels, parse_segments
-from retrowalk.frame import body_frame
+from retrowalk.core.recording import Recording
+from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import (
     DirectionProfile,
     calibrate,
     fit_odd_logistic,
 )
 from retrowalk.gait.direction import BACKWARD, FORWARD, WalkingDirectionClassifier
-from retrowalk.recording import Recording
 
 
 def _reverse(rec, bouts, ic):

@@ -15,7 +15,8 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from realdata import data_root
-from retrowalk.frame import body_frame
+from retrowalk.core.recording import Recording
+from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.direction import (
     ANCHOR_RELIABILITY,
     BACKWARD,
@@ -29,7 +30,6 @@ from retrowalk.gait.direction import (
     step_evidence,
     travel_vectors,
 )
-from retrowalk.recording import Recording
 
 DATA = data_root()
 
@@ -171,7 +171,7 @@ def test_travel_cue_turns_round_in_real_backward_walking(sensor: str) -> None:
 
 def test_thigh_swing_asymmetry_keeps_its_side_in_real_backward_walking() -> None:
     """The anchor is body-fixed: forward and backward runs swing further to the same side."""
-    from retrowalk.frame import lowpass
+    from retrowalk.dsp.filters import lowpass
     from retrowalk.gait.direction.anchor import _pitch_swing
 
     rec, meta = _mocap("09_12", "thigh")
@@ -198,7 +198,7 @@ def test_thigh_swing_asymmetry_keeps_its_side_in_real_backward_walking() -> None
 def test_a_short_or_mostly_backward_anchored_stretch_is_left_undecided() -> None:
     """Without calibration, nothing on the only real backward take comes out backward
     or forward wrongly: the pocket's short runs cannot anchor, and are uncertain."""
-    from retrowalk.analysis import AnalysisOptions, analyze
+    from retrowalk.pipeline import AnalysisOptions, analyze
 
     rec, _ = _mocap("09_12", "thigh")
     result = analyze(rec, AnalysisOptions(placement="pocket"))
@@ -213,7 +213,7 @@ MOBGAP_TEST11 = ["HA_001_Test11_Trial1", "HA_002_Test11_Trial1", "MS_001_Test11_
 @pytest.mark.parametrize("name", MOBGAP_TEST11)
 def test_daily_life_through_analyze_has_no_backward_bout(name: str) -> None:
     """Real forward daily life, detected bouts (with turns): nothing may come out backward."""
-    from retrowalk.analysis import AnalysisOptions, analyze
+    from retrowalk.pipeline import AnalysisOptions, analyze
 
     rec, _, _ = _mobgap(name)
     result = analyze(rec, AnalysisOptions(placement="lower_back"))

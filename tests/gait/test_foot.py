@@ -12,9 +12,9 @@ from scipy import signal
 from scipy.spatial.transform import Rotation
 
 from realdata import data_root
-from retrowalk.errors import AnalysisError
+from retrowalk.core.errors import AnalysisError
+from retrowalk.core.recording import Recording
 from retrowalk.gait.foot import STRIDE_COLUMNS, FootGaitAnalyzer
-from retrowalk.recording import Recording
 
 DATA = data_root() / "ipol-gait"
 TRIALS = [("1-1", "lf"), ("4-4", "rf"), ("12-1", "rf")]

@@ -13,9 +13,9 @@ import pytest
 from foot_helpers import load_foot
 
 from realdata import data_root
-from retrowalk.analysis import AnalysisOptions, analyze
+from retrowalk.core.recording import Recording
 from retrowalk.gait.foot import FootGaitAnalyzer, direction_runs
-from retrowalk.recording import Recording
+from retrowalk.pipeline import AnalysisOptions, analyze
 
 DATA = data_root() / "ipol-gait"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"ipol-gait not found at {DATA}")

@@ -8,7 +8,7 @@ from types import ModuleType
 import numpy as np
 
 import realdata
-from retrowalk.recording import Recording
+from retrowalk.core.recording import Recording
 
 
 def data_module() -> ModuleType:

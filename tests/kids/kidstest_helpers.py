@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from webtest_helpers import add_person, csrf, sign_up
 
-from retrowalk.kids.observations import KidsService
+from retrowalk.app.kids import KidsService
+from retrowalk.app.services import Services
 from retrowalk.store.db import Database
-from retrowalk.store.services import Services
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from retrowalk.kids.age import AgeError, child_age, format_months
+from retrowalk.domain.kids.age import AgeError, child_age, format_months
 
 BIRTH = dt.date(2024, 3, 10)
 

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from retrowalk.kids.age import child_age
-from retrowalk.kids.guidance import REASSURANCE, guidance, load_flags, raised_flags
-from retrowalk.kids.observations import SkillEntry
+from retrowalk.domain.kids.age import child_age
+from retrowalk.domain.kids.entries import SkillEntry
+from retrowalk.domain.kids.guidance import REASSURANCE, guidance, load_flags, raised_flags
 
 ON = dt.date(2025, 6, 1)
 

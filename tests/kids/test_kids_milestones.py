@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrowalk.kids.guidance import load_flags
-from retrowalk.kids.milestones import load_milestones
+from retrowalk.domain.kids.guidance import load_flags
+from retrowalk.domain.kids.milestones import load_milestones
 
 LEARN_IDS = {
     "kids-backward-crawling-normal",

@@ -10,12 +10,12 @@ import zipfile
 import pytest
 from kidstest_helpers import MP4, PNG, months_ago
 
-from retrowalk.errors import InputError
-from retrowalk.kids.observations import KidsService
-from retrowalk.kids.summary import build_summary, to_csv, to_html, to_json
+from retrowalk.app.kids import KidsService, build_summary
+from retrowalk.app.uploads import TooLargeError
+from retrowalk.core.errors import InputError
+from retrowalk.domain.kids.summary import to_csv, to_html, to_json
 from retrowalk.store.repositories import NotFoundError
 from retrowalk.store.schemas import PersonIn
-from retrowalk.store.services import TooLargeError
 
 
 def _child(kids: KidsService, account: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from retrowalk.cli import app
-from retrowalk.learn import default_library
+from retrowalk.domain.learn.loader import default_library
 
 runner = CliRunner()
 

@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from retrowalk.learn import (
-    LearnError,
-    backlinks,
-    default_library,
-    find_learn_references,
-    load_library,
-)
-from retrowalk.learn.content import LEARN_DIR
+from retrowalk.domain.learn.content import LEARN_DIR, LearnError
+from retrowalk.domain.learn.loader import default_library, load_library
+from retrowalk.domain.learn.references import backlinks, find_learn_references
 
 # Fixed ids other packages link to (plans, tests, child guidance).
 FIXED_IDS = [

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from retrowalk.learn import LearnError, default_library
-from retrowalk.learn.service import LearnService
+from retrowalk.domain.learn.content import LearnError
+from retrowalk.domain.learn.loader import default_library
+from retrowalk.domain.learn.service import LearnService
 
 
 def test_search_ranks_title_and_tag_matches_first() -> None:

@@ -6,8 +6,8 @@ import re
 
 from webtest_helpers import sign_up
 
-from retrowalk.learn import default_library
-from retrowalk.learn.service import LearnService
+from retrowalk.domain.learn.loader import default_library
+from retrowalk.domain.learn.service import LearnService
 
 
 def test_index_is_public_and_lists_every_entry(client) -> None:  # type: ignore[no-untyped-def]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
+from retrowalk.app.services import Services
 from retrowalk.store.db import Database
-from retrowalk.store.services import Services
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_video_named_csv_is_sniffed_by_content(tmp_path: Path) -> None:
 def test_broken_video_is_an_input_error(tmp_path: Path) -> None:
     pytest.importorskip("cv2", reason="the video extra (opencv) is not installed")
     pytest.importorskip("mediapipe", reason="the video extra (mediapipe) is not installed")
-    from retrowalk.errors import InputError
+    from retrowalk.core.errors import InputError
     from retrowalk.io import read_recording
 
     bad = tmp_path / "broken.mp4"

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from retrowalk.cli import app as cli_app
-from retrowalk.web import cli as web_cli
+from retrowalk.cli import serve as web_cli
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 :func:`build_options` is the only place that turns what a caller knows (the
 person, the placement, an explicit calibration file) into
-:class:`~retrowalk.analysis.AnalysisOptions`, including the stored direction
+:class:`~retrowalk.pipeline.options.AnalysisOptions`, including the stored direction
 calibration profiles (:mod:`retrowalk.app.calibration`). :func:`analyse_file`
 reads the file and runs the pipeline with those options; a video file goes to
 the pipeline registered for it (video files: :mod:`retrowalk.video`, registered

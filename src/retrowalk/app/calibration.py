@@ -36,7 +36,7 @@ def profile_from_analysis(
     segments: list[Segment] | None = None,
     created_at: datetime | None = None,
 ) -> DirectionProfile:
-    """Calibrate from an :class:`~retrowalk.analysis.Analysis` of a labelled walk.
+    """Calibrate from an :class:`~retrowalk.core.results.Analysis` of a labelled walk.
 
     ``labels`` go to the analysis' bouts in time order; ``segments`` (seconds,
     label) name the walking periods directly and take the analysis' steps inside

@@ -4,7 +4,7 @@ No new tables: screenings, training logs and stage changes are
 :class:`~retrowalk.store.models.Observation` rows (kinds ``coach_screening``,
 ``coach_log``, ``coach_stage``), plans are :class:`~retrowalk.store.models.Plan`
 rows with the generated plan as JSON. Every call goes through the account-scoped
-:class:`~retrowalk.store.services.Services`.
+:class:`~retrowalk.app.services.Services`.
 """
 
 from __future__ import annotations

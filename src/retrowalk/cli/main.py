@@ -1,7 +1,7 @@
 """The ``retrowalk`` command line: parse, call, print.
 
 No analysis logic lives here; every command calls the same functions the web
-app and batch processing use. Every :class:`~retrowalk.errors.RetrowalkError`
+app and batch processing use. Every :class:`~retrowalk.core.errors.RetrowalkError`
 becomes one line on stderr and exit code 2.
 """
 
@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from retrowalk import __version__
+from retrowalk.cli.account import app as account_app
 from retrowalk.cli.assess import test_app
 from retrowalk.cli.coach import log_app, plan_app
 from retrowalk.cli.display import (
@@ -31,7 +32,6 @@ from retrowalk.cli.learn import learn_app
 from retrowalk.cli.serve import serve as serve_command
 from retrowalk.cli.support import user_errors
 from retrowalk.core.errors import AnalysisError
-from retrowalk.web.account_cli import app as account_app
 
 # Start-up time: the analysis stack (numpy/scipy, readers), the store, the web
 # app and the video pipeline are imported inside the commands that use them, so
@@ -292,7 +292,7 @@ def demo_command(
     """Analyse the bundled demo recording, write its report, then start the web app.
 
     The recording is a real lower-back recording of simulated daily life from the
-    Mobilise-D example data (see NOTICE and :mod:`retrowalk.demo`).
+    Mobilise-D example data (see NOTICE and :mod:`retrowalk.app.demo`).
     """
     from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.app.demo import (

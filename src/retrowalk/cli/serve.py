@@ -91,7 +91,7 @@ def run_server(
     settings = Settings(database_url=database_url, data_dir=data_dir)
     app = create_app(settings)
     if demo:
-        from retrowalk.store.services import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+        from retrowalk.app.services import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
         seed_demo(app.state.services)
         typer.echo(f"Demo account: {DEMO_EMAIL} / password {DEMO_PASSWORD}")

@@ -1,6 +1,6 @@
 """What the command-line modules share: the error line, and the local account's data.
 
-Every :class:`~retrowalk.errors.RetrowalkError` becomes one line on stderr,
+Every :class:`~retrowalk.core.errors.RetrowalkError` becomes one line on stderr,
 ``retrowalk: error: <message>``, and exit code 2. Commands that work without a
 web account use the store on the default database (``RETROWALK_DATABASE_URL`` /
 ``RETROWALK_DATA_DIR``) and a local account, ``local@retrowalk.local``, created

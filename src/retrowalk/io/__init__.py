@@ -48,9 +48,9 @@ from retrowalk.core.recording import Recording
 from retrowalk.core.types import PLACEMENTS
 from retrowalk.io.assemble import Parsed
 from retrowalk.io.assemble import assemble as _assemble
+from retrowalk.io.layout import TextLayout as TableLayout
 from retrowalk.io.registry import SourceReader, register_source, registered_sources
 from retrowalk.io.resample import DEFAULT_GAP_S
-from retrowalk.io.sniff import TextLayout as TableLayout
 from retrowalk.io.sniff import sniff
 
 __all__ = [

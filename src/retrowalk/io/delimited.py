@@ -16,7 +16,7 @@ import numpy as np
 from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io.assemble import Block, Parsed
 from retrowalk.io.columns import ColumnMap, map_columns, time_unit_from_label
-from retrowalk.io.sniff import TextLayout
+from retrowalk.io.layout import TextLayout
 from retrowalk.io.source import Source
 from retrowalk.io.table import Table, read_table
 

@@ -34,8 +34,9 @@ import numpy as np
 
 from retrowalk.core.errors import InputError
 from retrowalk.io.assemble import Block, Parsed
-from retrowalk.io.sniff import TextLayout, decode_head
+from retrowalk.io.layout import TextLayout, decode_head
 from retrowalk.io.source import Source
+from retrowalk.io.table import read_table
 
 #: Column names the user may give for a headerless table (``_`` ignores a column).
 COLUMN_NAMES = (
@@ -234,8 +235,6 @@ def read_actilife_raw(path: str | Path, source: Source, layout: TextLayout) -> P
     InputError
         When the banner states no sampling rate.
     """
-    from retrowalk.io.table import read_table
-
     banner = " ".join(layout.preamble)
     m = _RATE.search(banner)
     if m is None:

@@ -19,7 +19,7 @@ from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io.assemble import Block, Parsed
 from retrowalk.io.columns import ColumnMap, map_columns
 from retrowalk.io.delimited import read_block
-from retrowalk.io.sniff import TextLayout, decode_head, text_layout
+from retrowalk.io.layout import TextLayout, decode_head, text_layout
 from retrowalk.io.source import Source
 
 _KIND_ORDER = ("acc", "gyro", "linacc", "gravity")

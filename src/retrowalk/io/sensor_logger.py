@@ -18,7 +18,7 @@ from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io.assemble import Block, Parsed
 from retrowalk.io.columns import ColumnMap
 from retrowalk.io.delimited import read_block
-from retrowalk.io.sniff import TextLayout, decode_head, text_layout
+from retrowalk.io.layout import TextLayout, decode_head, text_layout
 from retrowalk.io.source import Source, folder_members
 
 _SIBLINGS = ("metadata.csv", "totalacceleration.csv", "gravity.csv", "gyroscope.csv")

@@ -19,7 +19,7 @@ import numpy as np
 
 from retrowalk.core.errors import InputError
 from retrowalk.io.assemble import Block, Parsed
-from retrowalk.io.sniff import TextLayout
+from retrowalk.io.layout import TextLayout
 from retrowalk.io.source import Source
 from retrowalk.io.table import read_table
 

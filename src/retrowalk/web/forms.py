@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
 from retrowalk.store.schemas import PersonIn
 
 PERSON_FIELDS = (

@@ -26,7 +26,7 @@ from starlette.requests import Request
 
 from retrowalk.app.services import Services
 from retrowalk.app.uploads import IncomingFile
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
 from retrowalk.web.deps import CsrfError
 from retrowalk.web.session import CSRF_FIELD, csrf_ok
 

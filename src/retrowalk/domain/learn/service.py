@@ -1,6 +1,6 @@
 """The Learn service: what the pages, the JSON API and the CLI show.
 
-Pure functions over a :class:`~retrowalk.learn.content.Library`; no web or
+Pure functions over a :class:`~retrowalk.domain.learn.content.Library`; no web or
 terminal code here, so every front end shows the same content.
 """
 

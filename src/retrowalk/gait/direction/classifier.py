@@ -5,6 +5,11 @@ Per stretch of constant mounting, each step's travel vector
 calibration profile or from a body-fixed anchor (:mod:`.anchor`). Without
 either, bouts are still grouped and split by their travel, but their direction
 is ``"uncertain"`` with the reason. See :mod:`retrowalk.gait.direction`.
+
+Longer than 400 lines on purpose: one algorithm class whose private methods are
+the successive decisions of one call (grouping by mounting, splitting, anchoring,
+calibrated sign, reasons); split apart they would pass the same dozen arrays
+back and forth.
 """
 
 from __future__ import annotations
@@ -188,7 +193,7 @@ class WalkingDirectionClassifier:
         Parameters
         ----------
         frame
-            :func:`retrowalk.frame.body_frame` of the recording.
+            :func:`retrowalk.dsp.frame.body_frame` of the recording.
         bouts
             ``(start, end)`` sample indices of walking bouts.
         ic_samples

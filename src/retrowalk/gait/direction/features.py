@@ -118,8 +118,8 @@ def resample_windows(x: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.nd
 def horizontal_device(frame: BodyFrame) -> np.ndarray:
     """``(n, 3)`` horizontal acceleration in device axes (``acc`` minus its vertical part).
 
-    The 2-D horizontal signal of :class:`~retrowalk.frame.BodyFrame` is embedded
-    back into device axes with the same basis :func:`retrowalk.frame.body_frame`
+    The 2-D horizontal signal of :class:`~retrowalk.dsp.frame.BodyFrame` is embedded
+    back into device axes with the same basis :func:`retrowalk.dsp.frame.body_frame`
     used, so vectors taken from it are comparable across bouts and recordings
     (a dot product of two of them does not depend on any basis choice).
     """

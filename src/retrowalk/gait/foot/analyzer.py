@@ -1,6 +1,11 @@
 """The foot-sensor gait analyser: strides, contacts, toe axis and per-stride direction.
 
 See :mod:`retrowalk.gait.foot` for the method and its sources.
+
+Slightly longer than 400 lines on purpose: one algorithm class, the steps of
+one strapdown pass (stance, integration, toe axis, per-stride direction) that
+share the same per-sample state; the numerical helpers already live in
+``_math``.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from retrowalk.assess.norms import cite, group_titles, procedure, table
-from retrowalk.assess.services import AssessServices, ThreeMbwtIn
-from retrowalk.errors import RetrowalkError
+from retrowalk.app.assess import AssessServices, ThreeMbwtIn
+from retrowalk.core.errors import RetrowalkError
+from retrowalk.domain.assess.norms import cite, group_titles, procedure, table
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
 from retrowalk.web.render import render
 from retrowalk.web.routes.coach import model_from_form

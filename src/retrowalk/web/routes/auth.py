@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from retrowalk.app.services import RateLimitedError
-from retrowalk.errors import RetrowalkError
+from retrowalk.core.errors import RetrowalkError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
 from retrowalk.web.render import render
 from retrowalk.web.session import end_session, start_session

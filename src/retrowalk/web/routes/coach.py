@@ -10,10 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from retrowalk.coach.plans import cues, stages
-from retrowalk.coach.screening import ScreeningAnswers, age_years
-from retrowalk.coach.services import CoachServices, LogIn, PlanRequest
-from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.app.coach import CoachServices, LogIn, PlanRequest
+from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.domain.coach.plans import cues, stages
+from retrowalk.domain.coach.screening import ScreeningAnswers, age_years
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
 from retrowalk.web.render import render
 

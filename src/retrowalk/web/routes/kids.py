@@ -1,6 +1,6 @@
 """Children's pages and API: profile, milestone timeline, log, guidance, summary, step counter.
 
-Thin handlers: every decision is made by :mod:`retrowalk.kids` services.
+Thin handlers: every decision is made by :mod:`retrowalk.app.kids` services.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
+from retrowalk.app.kids import KidsService, build_summary, guide_child
 from retrowalk.app.services import Services
-from retrowalk.errors import InputError, RetrowalkError
-from retrowalk.kids.guidance import guide_child
-from retrowalk.kids.milestones import load_milestones
-from retrowalk.kids.observations import KidsService
-from retrowalk.kids.summary import build_summary, to_csv, to_html, to_json
+from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.domain.kids.milestones import load_milestones
+from retrowalk.domain.kids.summary import to_csv, to_html, to_json
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
 from retrowalk.web.render import render
 

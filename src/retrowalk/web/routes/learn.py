@@ -1,6 +1,6 @@
 """Learn pages and JSON: graded content about backward walking (public, no sign-in).
 
-The handlers only call :class:`~retrowalk.learn.service.LearnService`; the same
+The handlers only call :class:`~retrowalk.domain.learn.service.LearnService`; the same
 service backs ``/learn`` pages and ``/api/v1/learn`` JSON.
 """
 
@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from retrowalk.app.services import NotFoundError
-from retrowalk.learn.content import LearnError
-from retrowalk.learn.service import LearnService
+from retrowalk.domain.learn.content import LearnError
+from retrowalk.domain.learn.service import LearnService
 from retrowalk.web.render import render
 
 router = APIRouter()

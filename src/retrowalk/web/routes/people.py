@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from retrowalk.errors import RetrowalkError
+from retrowalk.core.errors import RetrowalkError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
 from retrowalk.web.forms import person_from_form
 from retrowalk.web.render import render

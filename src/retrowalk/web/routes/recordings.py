@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
-from retrowalk.errors import InputError, RetrowalkError
+from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.render import render, wants_json
 from retrowalk.web.upload_stream import receive_upload

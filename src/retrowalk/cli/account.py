@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retrowalk.errors import InputError
+from retrowalk.core.errors import InputError
 
 if TYPE_CHECKING:
     from retrowalk.app.services import Services
@@ -43,7 +43,7 @@ def reset_password(
     ] = False,
 ) -> None:
     """Set a new password for an account and sign it out everywhere."""
-    from retrowalk.errors import RetrowalkError
+    from retrowalk.core.errors import RetrowalkError
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -62,7 +62,7 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an account with every person, recording, analysis, note and file."""
-    from retrowalk.errors import RetrowalkError
+    from retrowalk.core.errors import RetrowalkError
     from retrowalk.store.repositories import Accounts
 
     services = _services()

@@ -1,3 +1,0 @@
-"""Moved to :mod:`retrowalk.app.coach`; this name stays while callers move."""
-
-from retrowalk.app.coach import *  # noqa: F403

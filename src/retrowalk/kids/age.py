@@ -1,3 +1,0 @@
-"""Moved to :mod:`retrowalk.domain.kids.age`; this name stays while callers move."""
-
-from retrowalk.domain.kids.age import *  # noqa: F403

@@ -1,3 +1,0 @@
-"""Moved to :mod:`retrowalk.domain.kids.milestones`; this name stays while callers move."""
-
-from retrowalk.domain.kids.milestones import *  # noqa: F403
