@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from retrowalk.core.errors import InputError
-from retrowalk.io.chunked import _chunks, _estimated_rows, _Filler
+from retrowalk.io.chunked import _chunks, _estimated_rows, _Filler, csv_options
 from retrowalk.io.layout import TextLayout
 from retrowalk.io.source import Source
 from retrowalk.io.table_diagnosis import _diagnose, _last_line_start, _truncated_note
@@ -187,25 +187,7 @@ def _read_frame(
             stream = str(source.path)
         else:
             stream = io.BytesIO(source.data)  # type: ignore[arg-type]
-        frame = pd.read_csv(
-            stream,
-            sep=layout.delimiter,
-            decimal=layout.decimal,
-            header=None,
-            names=names,
-            # selecting columns costs some parse time but saves much memory
-            usecols=wanted if len(wanted) < len(names) else None,
-            skiprows=layout.header_index + 1,
-            dtype={c: np.float64 for c in numeric},
-            # pandas' default missing-value words ("", NaN, nan, NA, N/A, null, None…)
-            # are enough; a custom list costs ~20 % of the parse time.
-            keep_default_na=True,
-            skip_blank_lines=True,
-            quotechar='"',
-            engine="c",
-            encoding="utf-8",
-            encoding_errors="strict",
-        )
+        frame = pd.read_csv(stream, **csv_options(layout, names, wanted, numeric))
     except (ValueError, TypeError, UnicodeError, pd.errors.ParserError, OverflowError):
         problem = _diagnose(source, layout, names, wanted, numeric)
         if problem is not None and problem.is_last and end is None:
