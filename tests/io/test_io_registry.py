@@ -17,9 +17,18 @@ import numpy as np
 from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis, Bout
 from retrowalk.io import read_recording
-from retrowalk.io.registry import SourceReader, register_source, registered_sources
+from retrowalk.io.registry import (
+    SourceReader,
+    register_source,
+    registered_sources,
+    unregister_source,
+)
 from retrowalk.pipeline import AnalysisOptions, analyze, resolve_assumptions
-from retrowalk.pipeline.registry import PlacementDecision, register_pipeline
+from retrowalk.pipeline.registry import (
+    PlacementDecision,
+    register_pipeline,
+    unregister_pipeline,
+)
 
 
 def test_io_and_pipeline_do_not_import_video():
@@ -65,14 +74,24 @@ def _read_beeps(path: Path) -> Recording:
 def test_a_registered_source_is_read_and_analysed(tmp_path):
     before = registered_sources()
     register_source(
-        SourceReader("beeps", "test beeps", lambda p: p.read_bytes()[:5] == b"BEEPS", _read_beeps)
+        SourceReader(
+            "beeps",
+            "test beeps",
+            lambda p: p.is_file() and p.read_bytes()[:5] == b"BEEPS",
+            _read_beeps,
+        )
     )
     register_pipeline("beeps", _CountingPipeline(), formats=("beeps",))
-    path = tmp_path / "walk.bin"
-    path.write_bytes(b"BEEPS" + b"." * 25)
-    rec = read_recording(path)
-    assert rec.format == "beeps" and rec.n_samples == 30
-    result = analyze(rec)
-    assert [(b.direction, b.end_s) for b in result.bouts] == [("backward", 30.0)]
-    assert result.bouts[0].energy_kcal is not None  # energy is filled in for every pipeline
-    assert len(registered_sources()) == len(before) + 1
+    try:
+        path = tmp_path / "walk.bin"
+        path.write_bytes(b"BEEPS" + b"." * 25)
+        rec = read_recording(path)
+        assert rec.format == "beeps" and rec.n_samples == 30
+        result = analyze(rec)
+        assert [(b.direction, b.end_s) for b in result.bouts] == [("backward", 30.0)]
+        assert result.bouts[0].energy_kcal is not None  # energy is filled in for every pipeline
+        assert len(registered_sources()) == len(before) + 1
+    finally:  # other tests in this process must not see the test source
+        unregister_source("beeps")
+        unregister_pipeline("beeps")
+    assert registered_sources() == before

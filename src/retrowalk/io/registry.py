@@ -47,6 +47,11 @@ def register_source(source: SourceReader) -> None:
     _SOURCES[source.format] = source
 
 
+def unregister_source(fmt: str) -> None:
+    """Remove the reader of format ``fmt`` (nothing happens when none is registered)."""
+    _SOURCES.pop(fmt, None)
+
+
 def registered_sources() -> tuple[SourceReader, ...]:
     """Every registered source, in registration order."""
     return tuple(_SOURCES.values())

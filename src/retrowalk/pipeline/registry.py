@@ -78,6 +78,13 @@ def register_pipeline(kind: str, pipeline: Pipeline, *, formats: tuple[str, ...]
         _KIND_OF_FORMAT[fmt] = kind
 
 
+def unregister_pipeline(kind: str) -> None:
+    """Remove the pipeline of ``kind`` and the formats sent to it."""
+    _PIPELINES.pop(kind, None)
+    for fmt in [f for f, k in _KIND_OF_FORMAT.items() if k == kind]:
+        del _KIND_OF_FORMAT[fmt]
+
+
 def registered_pipelines() -> dict[str, Pipeline]:
     """The registered pipelines by kind (a copy)."""
     return dict(_PIPELINES)
