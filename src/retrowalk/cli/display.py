@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from retrowalk.core.types import WORN_PLACEMENTS, Placement
+
 if TYPE_CHECKING:
     from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.core.recording import Recording
@@ -20,11 +22,11 @@ err_console = Console(stderr=True)
 out_console = Console()
 
 
-class PlacementChoice(StrEnum):
-    auto = "auto"
-    lower_back = "lower_back"
-    pocket = "pocket"
-    foot = "foot"
+#: ``--placement`` choices: "auto" or a body-worn placement, from the one declaration in core.
+PlacementChoice = StrEnum(  # type: ignore[misc]
+    "PlacementChoice", {p: str(p) for p in (Placement.AUTO, *WORN_PLACEMENTS)}
+)
+AUTO_PLACEMENT = PlacementChoice(Placement.AUTO)
 
 
 class AccUnit(StrEnum):

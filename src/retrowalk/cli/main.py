@@ -19,6 +19,7 @@ from retrowalk.cli.account import app as account_app
 from retrowalk.cli.assess import test_app
 from retrowalk.cli.coach import log_app, plan_app
 from retrowalk.cli.display import (
+    AUTO_PLACEMENT,
     AccUnit,
     GyroUnit,
     PlacementChoice,
@@ -52,7 +53,7 @@ def analyze_command(
     recording: Annotated[Path, typer.Argument(help="Recording file, folder or zip export.")],
     placement: Annotated[
         PlacementChoice, typer.Option(help="Where the device was worn.")
-    ] = PlacementChoice.auto,
+    ] = AUTO_PLACEMENT,
     height_m: Annotated[
         float | None, typer.Option(help="Body height in metres.", min=0.5, max=2.6)
     ] = None,
@@ -160,7 +161,7 @@ def calibrate_command(
     ] = None,
     placement: Annotated[
         PlacementChoice, typer.Option(help="Where the device was worn.")
-    ] = PlacementChoice.auto,
+    ] = AUTO_PLACEMENT,
     profile: Annotated[
         Path | None,
         typer.Option(help="Write the profile here instead of your profile store."),
@@ -220,7 +221,7 @@ def batch_command(
     serial: Annotated[bool, typer.Option(help="Run in this process, one file at a time.")] = False,
     placement: Annotated[
         PlacementChoice, typer.Option(help="Placement where a manifest does not say.")
-    ] = PlacementChoice.auto,
+    ] = AUTO_PLACEMENT,
     height_m: Annotated[float | None, typer.Option(help="Default body height in metres.")] = None,
     weight_kg: Annotated[float | None, typer.Option(help="Default body mass in kg.")] = None,
 ) -> None:
