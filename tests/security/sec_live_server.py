@@ -104,6 +104,24 @@ def api_person(url: str, headers: dict[str, str], name: str = "Ann") -> Any:
     return response.json()["id"]
 
 
+def api_upload(
+    url: str,
+    headers: dict[str, str],
+    person: Any,
+    path: Path,
+    data: dict[str, str] | None = None,
+) -> httpx.Response:
+    """Upload ``path`` for ``person`` through the API, as a script would."""
+    with open(path, "rb") as stream:
+        return httpx.post(
+            f"{url}/api/v1/people/{person}/recordings",
+            files={"file": (path.name, stream)},
+            data=data,
+            headers=headers,
+            timeout=120,
+        )
+
+
 @dataclass
 class RawResult:
     """What a raw chunked upload got back."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from sec_live_server import api_headers, api_person, browser_session, live_server
+from sec_live_server import api_headers, api_person, api_upload, browser_session, live_server
 from sqlalchemy import select
 
 from dbtest_helpers import DEMO, database_url  # noqa: F401
@@ -31,13 +31,7 @@ def test_missing_stored_file_gives_a_clear_404(
         client = browser_session(srv.url, email)
         headers = api_headers(srv.url, email)
         person = api_person(srv.url, headers)
-        with open(DEMO, "rb") as stream:
-            created = httpx.post(
-                f"{srv.url}/api/v1/people/{person}/recordings",
-                files={"file": (DEMO.name, stream)},
-                headers=headers,
-                timeout=120,
-            )
+        created = api_upload(srv.url, headers, person, DEMO)
         assert created.status_code == 201, created.text
         rec = created.json()["id"]
         [stored] = [p for p in (srv.data_dir / "files").rglob("*") if p.is_file()]
@@ -84,13 +78,7 @@ def test_reanalysis_keeps_the_newest_result_per_version(
         browser_session(srv.url, email).close()
         headers = api_headers(srv.url, email)
         person = api_person(srv.url, headers)
-        with open(DEMO, "rb") as stream:
-            created = httpx.post(
-                f"{srv.url}/api/v1/people/{person}/recordings",
-                files={"file": (DEMO.name, stream)},
-                headers=headers,
-                timeout=120,
-            )
+        created = api_upload(srv.url, headers, person, DEMO)
         assert created.status_code == 201, created.text
         rec = created.json()["id"]
         worker = srv.app.state.worker

@@ -18,6 +18,7 @@ import pytest
 from sec_live_server import (
     api_headers,
     api_person,
+    api_upload,
     browser_session,
     chunked_upload,
     csrf_of,
@@ -177,14 +178,9 @@ def test_real_recording_still_uploads_through_the_stream(
         client = browser_session(srv.url, email)
         headers = api_headers(srv.url, email)
         person = api_person(srv.url, headers)
-        with open(DEMO, "rb") as stream:
-            response = httpx.post(
-                f"{srv.url}/api/v1/people/{person}/recordings",
-                files={"file": (DEMO.name, stream)},
-                data={"placement": placement, "recorded_on": "2025-03-31"},
-                headers=headers,
-                timeout=120,
-            )
+        response = api_upload(
+            srv.url, headers, person, DEMO, {"placement": placement, "recorded_on": "2025-03-31"}
+        )
         assert response.status_code == 201, response.text
         rec = response.json()
         assert rec["recorded_on"] == "2025-03-31"
