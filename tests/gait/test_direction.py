@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy.spatial.transform import Rotation
 
-from realdata import data_root
+from realdata import data_root, ipol_lower_back_rows
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.direction import (
@@ -32,23 +32,6 @@ from retrowalk.gait.direction import (
 )
 
 DATA = data_root()
-
-
-def _ipol(trial: str) -> tuple[Recording, list[tuple[int, int]], np.ndarray]:
-    folder = DATA / "ipol-gait"
-    if not (folder / f"{trial}_lb.txt").is_file():
-        pytest.skip(f"real recordings not found at {folder}")
-    df = pd.read_csv(folder / f"{trial}_lb.txt", sep="\t", skiprows=1)
-    df.columns = [c.strip() for c in df.columns]
-    acc = df[["Acc_X", "Acc_Y", "Acc_Z"]].to_numpy(float)
-    gyro = df[["Gyr_X", "Gyr_Y", "Gyr_Z"]].to_numpy(float)
-    meta = json.loads((folder / f"{trial}.json").read_text())
-    lo, hi = meta["TrialBoundaries"]
-    u0, u1 = meta["UTurnBoundaries"]
-    hi = min(hi, len(acc) - 1)
-    ic = [e[1] for e in meta["LeftFootEvents"] + meta["RightFootEvents"]]
-    ic = np.sort([i for i in ic if lo <= i <= hi])
-    return Recording(acc, gyro, 100.0), [(lo, u0), (u1, hi)], ic
 
 
 def _mobgap(name: str) -> tuple[Recording, list[tuple[int, int]], np.ndarray]:
@@ -102,7 +85,7 @@ ANCHORED = ["2-1", "4-5", "9-1"]
 
 @pytest.mark.parametrize("trial", ANCHORED)
 def test_ipol_standing_anchor_forward_reversed_and_rotated(trial: str) -> None:
-    rec, bouts, ic = _ipol(trial)
+    rec, bouts, ic = ipol_lower_back_rows(trial)
     fwd = _classify(rec, bouts, ic)
     assert fwd.bout_direction_ == [FORWARD, FORWARD]
     assert all("standing posture" in r for r in fwd.bout_reason_)
@@ -120,14 +103,14 @@ def test_ipol_standing_anchor_forward_reversed_and_rotated(trial: str) -> None:
 
 def test_uncalibrated_calls_stay_below_confident() -> None:
     """Anchors were checked on forward walking of many people, backward of one: < 0.9."""
-    rec, bouts, ic = _ipol("2-1")
+    rec, bouts, ic = ipol_lower_back_rows("2-1")
     fwd = _classify(rec, bouts, ic)
     assert max(fwd.bout_confidence_) <= ANCHOR_RELIABILITY + 1e-9 < 0.9
 
 
 def test_without_anchor_the_direction_is_uncertain_with_a_reason() -> None:
     # ipol 1-1: quiet standing within 2 deg of the walking posture, no anchor.
-    rec, bouts, ic = _ipol("1-1")
+    rec, bouts, ic = ipol_lower_back_rows("1-1")
     clf = _classify(rec, bouts, ic)
     assert clf.bout_direction_ == [UNCERTAIN, UNCERTAIN]
     assert all("which way the body faces is unknown" in r for r in clf.bout_reason_)
@@ -225,7 +208,7 @@ def test_daily_life_through_analyze_has_no_backward_bout(name: str) -> None:
 
 def test_forward_then_reversed_splits_near_junction() -> None:
     """Mechanics: a forward leg followed without a pause by a time-reversed leg."""
-    rec, ((a0, a1), (b0, b1)), ic = _ipol("2-1")
+    rec, ((a0, a1), (b0, b1)), ic = ipol_lower_back_rows("2-1")
     acc = np.vstack([rec.acc_mps2[:a1], rec.acc_mps2[b0:b1][::-1], rec.acc_mps2[:a0][::-1]])
     gyro = np.vstack([rec.gyro_rads[:a1], -rec.gyro_rads[b0:b1][::-1], -rec.gyro_rads[:a0][::-1]])
     ic1 = ic[(ic >= a0) & (ic < a1)]
@@ -241,7 +224,7 @@ def test_forward_then_reversed_splits_near_junction() -> None:
 
 
 def test_short_bouts_are_uncertain() -> None:
-    rec, bouts, ic = _ipol("2-1")
+    rec, bouts, ic = ipol_lower_back_rows("2-1")
     a, _ = bouts[0]
     short = ic[(ic >= a)][:3]
     clf = _classify(rec, [(int(short[0]), int(short[-1]))], short)
@@ -251,7 +234,7 @@ def test_short_bouts_are_uncertain() -> None:
 
 
 def test_steps_outside_bouts_and_order() -> None:
-    rec, bouts, ic = _ipol("2-1")
+    rec, bouts, ic = ipol_lower_back_rows("2-1")
     extra = np.r_[ic[::-1], 5]  # unsorted, one contact outside every bout
     clf = _classify(rec, bouts, extra)
     assert clf.step_direction_.shape == extra.shape
@@ -260,7 +243,7 @@ def test_steps_outside_bouts_and_order() -> None:
 
 
 def test_classify_bouts_adapter() -> None:
-    rec, bouts, ic = _ipol("2-1")
+    rec, bouts, ic = ipol_lower_back_rows("2-1")
     out = classify_bouts(rec, bouts, ic)
     assert [d for d, _ in out] == [FORWARD, FORWARD]
     assert classify_bouts(rec, bouts) == [(UNCERTAIN, 0.5), (UNCERTAIN, 0.5)]
