@@ -38,7 +38,6 @@ from typing import Any
 from retrowalk.app.jobs.locks import _release, _try_lock, job_is_held, job_lock_path, run_locked
 from retrowalk.app.jobs.runners import CpuRunner, InlineRunner
 from retrowalk.store.db import Database, default_data_dir, default_database_url
-from retrowalk.store.models import Person, Recording
 from retrowalk.store.progress import summarise
 from retrowalk.store.repositories import Jobs
 
@@ -119,19 +118,6 @@ def analyse_file(
 
 
 # -- the queue -------------------------------------------------------------------------
-def analysis_options(person: Person, recording: Recording) -> dict[str, Any]:
-    """What we know about the person, as AnalysisOptions fields."""
-    age = None
-    if person.birth_date is not None:
-        age = round((recording.recorded_on - person.birth_date).days / 365.25, 2)
-    return {
-        "placement": recording.placement,
-        "height_m": person.height_m,
-        "weight_kg": person.weight_kg,
-        "age_years": age if age is None or age >= 0 else None,
-    }
-
-
 def recover_stuck(
     db: Database, max_attempts: int = MAX_ATTEMPTS, data_dir: Path | None = None
 ) -> list[int]:
