@@ -28,7 +28,7 @@ PLAN = {
 def _id_routes() -> list[tuple[str, str]]:
     """(method, path) of every route that takes an id, pages and API."""
     routers = [(m.router, "") for m in (auth, people, progress, recordings)]
-    routers.append((api.router, "/api/v1"))
+    routers.append((api.router, ""))
     routes = []
     for router, prefix in routers:
         for route in router.routes:

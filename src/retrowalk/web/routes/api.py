@@ -26,7 +26,7 @@ from retrowalk.web.routes.auth import client_address
 from retrowalk.web.routes.recordings import parse_day
 from retrowalk.web.upload_stream import receive_upload
 
-router = APIRouter(tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"])
 
 
 class Credentials(BaseModel):
