@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
 from _direction_data import jumping_recording, mocap_trials, phone_cases
+from _placement_bench import placement_table
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import calibrate
@@ -368,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fit-travel", action="store_true", help="refit the travel template")
     parser.add_argument("--mechanics", action="store_true", help="time-reversal mechanics too")
+    parser.add_argument(
+        "--placement", action="store_true", help="only the placement table (per place, LOSO)"
+    )
     args = parser.parse_args(argv)
     t0 = time.time()
     if not ipol_trial_ids():
@@ -375,6 +379,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.fit_travel:
         fit_travel()
+    placement_table()
+    if args.placement:
+        print(f"\n({time.time() - t0:.0f} s)")
+        return 0
     print_table(calibrated=False)
     print_table(calibrated=True)
     if args.mechanics:

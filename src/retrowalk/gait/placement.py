@@ -1,20 +1,37 @@
-"""Where the sensor is worn: lower back, trouser pocket (thigh) or foot.
+"""Where the sensor is worn: lower back, trouser pocket (thigh), foot, or a place
+that cannot be told apart ("unsupported").
 
-Each placement leaves a clear mark in rotation-invariant statistics of the
-movement, all taken while the person moves (so standing or sitting does not
-dilute them):
+Each decision rests on a rotation-invariant mark of the body part, taken only
+while the person walks:
 
-- **Foot.** The foot swings fast and then rests flat on the ground once per
-  stride: angular rate peaks of 5-10 rad/s, impacts above 3 g, and rests with
-  near-zero rate in every stride (Skog et al. 2010, IEEE Trans Biomed Eng
-  57:2657; Rampp et al. 2015, IEEE Trans Biomed Eng 62:1089).
-- **Thigh (pocket).** The thigh pitches by 40-60 degrees each stride
-  (Perry & Burnfield 2010, Gait Analysis, ch. 4): angular rate of 2-4 rad/s and a
-  gravity direction in device axes that swings strongly with the stride.
-- **Lower back.** The pelvis rotates by a few degrees only (Saunders et al.
-  1953): angular rate well under 1.5 rad/s and a nearly fixed gravity direction.
+- **Foot** (needs a gyroscope). The foot swings fast and then rests flat once
+  per stride: angular rate peaks of 5-10 rad/s and impacts above 2.5 g (Skog et
+  al. 2010, "Zero-velocity detection - an algorithm evaluation", IEEE Trans
+  Biomed Eng 57:2657; Rampp et al. 2015, "Inertial sensor-based stride parameter
+  calculation from gait sequences in geriatric patients", IEEE Trans Biomed Eng
+  62:1089).
+- **Thigh (pocket).** The thigh pitches by 40-60 degrees once per *stride*
+  (Perry & Burnfield 2010, Gait Analysis: Normal and Pathological Function,
+  ch. 4). With a gyroscope: a tilting angular rate of 3-4 rad/s (95th
+  percentile) where the pelvis stays under 1.8 rad/s. Without one: the
+  acceleration norm repeats once per stride, not once per step (left and right
+  steps look different from one thigh: step regularity well under stride
+  regularity, Moe-Nilssen & Helbostad 2004, "Estimation of gait cycle
+  characteristics by trunk accelerometry", J Biomech 37:121), and the gravity
+  direction in device axes swings by 8 degrees (RMS) or more.
+- **Lower back** (needs a gyroscope). Everything else worn with a gyroscope
+  whose tilting rate stays low. The pelvis rotates by a few degrees only
+  (Saunders et al. 1953, "The major determinants in normal and pathological
+  gait", J Bone Joint Surg 35A:543).
 
-Without a gyroscope only the gravity swing and the impacts are used.
+Where it fails, measured on 48 real phone recordings (forward walking, three
+people, no gyroscope; ``benchmarks/direction.py --placement``): by acceleration
+alone a phone in the hand, in an arm band, in a neck pouch or in a bag moves
+like a lower-back sensor (left and right steps alike, small tilt swing), so
+without a gyroscope anything that is not a thigh is reported as
+``"unsupported"``: steps are counted, no walking direction is given. With a
+gyroscope a phone held in the hand still looks like a lower back (one real
+recording, Sensor Logger); a stated placement avoids that guess.
 """
 
 from __future__ import annotations
@@ -24,6 +41,12 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.filters import lowpass
+
+#: The placement name of a recording whose placement cannot be told (steps, no direction).
+UNSUPPORTED_PLACEMENT = "unsupported"
+
+#: Working rate of the placement statistics.
+_RATE_HZ = 25.0
 
 
 class PlacementDetector(Algorithm):
@@ -38,21 +61,33 @@ class PlacementDetector(Algorithm):
         axes) while moving, and 99th percentile of the acceleration norm, both
         above these. On ipol-gait (70 trials) feet gave >= 5.6 rad/s and
         >= 24.9 m/s^2, lower backs <= 5.1 rad/s and <= 23.8 m/s^2.
-    foot_tilt_deg
-        Without gyroscope a foot also needs this 75th percentile of the swing of
-        the gravity direction (feet >= 14 deg, lower backs <= 15.4 deg in daily life).
-    thigh_tilt_deg
-        75th percentile of the swing of the gravity direction (device axes) around
-        its slow average above which the sensor is on a thigh (a thigh pitches by
-        +/- 20-30 deg each stride). No real thigh recording was available to check
-        it; the confidence of a pocket decision is capped accordingly.
+    thigh_gyro_rads
+        With a gyroscope, a thigh: 95th percentile of the tilting angular rate
+        at or above this (motion-capture thighs 2.8-5.0 rad/s, lower backs of
+        ipol-gait, mobgap-lab and motion capture <= 1.8 rad/s except one
+        ipol-gait walker at 2.4-5.1 rad/s) and, where walking windows were
+        found, the step symmetry of a thigh (below).
+    thigh_symmetry, thigh_swing_deg
+        Without a gyroscope, a thigh: median over walking windows of step
+        regularity / stride regularity of the acceleration norm at or below
+        ``thigh_symmetry`` (one leg: left and right steps differ), and RMS swing
+        of the gravity direction at or above ``thigh_swing_deg``. Chosen on the
+        real phones, each person left out in turn (see the benchmark).
+    window_s
+        Length of the walking windows (shorter recordings: one window).
+    walking_regularity
+        A window is walking when the autocorrelation of the acceleration norm
+        at one stride (0.7-2.4 s) reaches this.
 
     Attributes
     ----------
     placement_
-        ``"lower_back"``, ``"pocket"`` or ``"foot"``.
+        ``"lower_back"``, ``"pocket"``, ``"foot"`` or :data:`UNSUPPORTED_PLACEMENT`.
     confidence_
-        0..1: how far the deciding statistic lies from the class boundary.
+        0..1: how far the deciding statistic lies from the class boundary
+        (0 for an unsupported placement).
+    reason_
+        Why the placement is unsupported (empty otherwise).
     features_
         The statistics, for reporting.
     """
@@ -63,14 +98,20 @@ class PlacementDetector(Algorithm):
         moving_threshold_mps2: float = 0.8,
         foot_gyro_rads: float = 5.3,
         foot_impact_mps2: float = 24.0,
-        foot_tilt_deg: float = 13.0,
-        thigh_tilt_deg: float = 18.0,
+        thigh_gyro_rads: float = 2.4,
+        thigh_symmetry: float = 0.7,
+        thigh_swing_deg: float = 7.6,
+        window_s: float = 5.0,
+        walking_regularity: float = 0.4,
     ) -> None:
         self.moving_threshold_mps2 = moving_threshold_mps2
         self.foot_gyro_rads = foot_gyro_rads
         self.foot_impact_mps2 = foot_impact_mps2
-        self.foot_tilt_deg = foot_tilt_deg
-        self.thigh_tilt_deg = thigh_tilt_deg
+        self.thigh_gyro_rads = thigh_gyro_rads
+        self.thigh_symmetry = thigh_symmetry
+        self.thigh_swing_deg = thigh_swing_deg
+        self.window_s = window_s
+        self.walking_regularity = walking_regularity
 
     def detect(
         self, acc_mps2: np.ndarray, gyro_rads: np.ndarray | None, sampling_rate_hz: float
@@ -86,64 +127,142 @@ class PlacementDetector(Algorithm):
         sampling_rate_hz
             Sampling rate.
         """
-        fs = float(sampling_rate_hz)
-        step = max(int(fs // 20), 1)  # 20 Hz is plenty for these statistics
-        acc = np.asarray(acc_mps2, dtype=np.float64)[::step]
-        gyro = None if gyro_rads is None else np.asarray(gyro_rads, dtype=np.float64)[::step]
-        fs_d = fs / step
-        norm = np.linalg.norm(acc, axis=1)
-        win = max(int(fs_d), 2)
-        kernel = np.ones(win) / win
-        mean = np.convolve(norm, kernel, mode="same")
-        std = np.sqrt(np.maximum(np.convolve(norm**2, kernel, mode="same") - mean**2, 0.0))
-        moving = std > self.moving_threshold_mps2
-        self.features_: dict[str, float] = {"moving_s": float(moving.sum() / fs_d)}
-        if moving.sum() < 2 * fs_d:
-            self.placement_, self.confidence_ = "lower_back", 0.0
-            return self
-        fast = lowpass(acc, 2.0, fs_d)
-        slow = lowpass(acc, 0.2, fs_d)
-        cosang = np.einsum("ij,ij->i", fast, slow) / (
-            np.linalg.norm(fast, axis=1) * np.linalg.norm(slow, axis=1)
-        ).clip(1e-9)
-        tilt = np.degrees(np.arccos(np.clip(cosang, -1.0, 1.0)))[moving]
-        full_norm = np.linalg.norm(np.asarray(acc_mps2)[:: max(step // 4, 1)], axis=1)
-        feats = self.features_
-        feats["tilt_p95_deg"] = float(np.percentile(tilt, 95))
-        feats["tilt_p75_deg"] = float(np.percentile(tilt, 75))
-        feats["acc_p99_mps2"] = float(np.percentile(full_norm, 99))
-        if gyro is not None:
-            # rotation about horizontal axes only: turning the whole body is no clue
-            up = slow / np.linalg.norm(slow, axis=1, keepdims=True).clip(1e-9)
-            tilt_rate = gyro - np.einsum("ij,ij->i", gyro, up)[:, None] * up
-            feats["gyro_p95_rads"] = float(
-                np.percentile(np.linalg.norm(tilt_rate, axis=1)[moving], 95)
-            )
-        self.placement_, self.confidence_ = self._decide(feats)
+        self.features_: dict[str, float] = placement_features(
+            acc_mps2,
+            gyro_rads,
+            sampling_rate_hz,
+            moving_threshold_mps2=self.moving_threshold_mps2,
+            window_s=self.window_s,
+            walking_regularity=self.walking_regularity,
+        )
+        self.reason_ = ""
+        self.placement_, self.confidence_ = self._decide(self.features_)
         return self
 
     def _decide(self, feats: dict[str, float]) -> tuple[str, float]:
-        tilt, impact = feats["tilt_p75_deg"], feats["acc_p99_mps2"]
-        foot_impact = _margin(impact, self.foot_impact_mps2, 10.0)
+        if feats["moving_s"] < 2.0:
+            self.reason_ = "too little movement to tell where the sensor was worn"
+            return UNSUPPORTED_PLACEMENT, 0.0
+        impact = feats["acc_p99_mps2"]
         if "gyro_p95_rads" in feats:
             g = feats["gyro_p95_rads"]
             if g >= self.foot_gyro_rads and impact >= self.foot_impact_mps2:
-                return "foot", max(min(_margin(g, self.foot_gyro_rads, 1.5), foot_impact), 0.5)
-            if tilt >= self.thigh_tilt_deg:
-                return "pocket", 0.6 * _margin(tilt, self.thigh_tilt_deg, 8.0)
-            back = min(
-                max(
-                    _margin(self.foot_gyro_rads, g, 2.0),
-                    _margin(self.foot_impact_mps2, impact, 6.0),
-                ),
-                _margin(self.thigh_tilt_deg, tilt, 6.0),
+                foot = min(
+                    _margin(g, self.foot_gyro_rads, 1.5),
+                    _margin(impact, self.foot_impact_mps2, 10.0),
+                )
+                return "foot", max(foot, 0.5)
+            # a thigh tilts fast *and* tells left from right steps apart (a lower
+            # back that tilts fast, as in one ipol-gait walker, keeps its steps alike)
+            one_leg = feats.get("symmetry", 0.0) <= self.thigh_symmetry
+            if g >= self.thigh_gyro_rads and one_leg:
+                return "pocket", _margin(g, self.thigh_gyro_rads, 1.0)
+            return "lower_back", _margin(self.thigh_gyro_rads, g, 1.0)
+        if "symmetry" not in feats:
+            self.reason_ = "no regular walking long enough to tell where the sensor was worn"
+            return UNSUPPORTED_PLACEMENT, 0.0
+        sym, swing = feats["symmetry"], feats["swing_deg"]
+        if sym <= self.thigh_symmetry and swing >= self.thigh_swing_deg:
+            conf = min(
+                _margin(self.thigh_symmetry, sym, 0.3), _margin(swing, self.thigh_swing_deg, 3.0)
             )
-            return "lower_back", back
-        if impact >= self.foot_impact_mps2 and tilt >= self.foot_tilt_deg:
-            return "foot", 0.5 * foot_impact
-        if tilt >= self.thigh_tilt_deg:
-            return "pocket", 0.5 * _margin(tilt, self.thigh_tilt_deg, 8.0)
-        return "lower_back", 0.7 * _margin(self.thigh_tilt_deg, tilt, 6.0)
+            return "pocket", conf
+        self.reason_ = (
+            "without a gyroscope only a trouser pocket can be recognised: a lower-back sensor "
+            "moves like a phone in the hand, an arm band, a neck pouch or a bag"
+        )
+        return UNSUPPORTED_PLACEMENT, 0.0
+
+
+def placement_features(
+    acc_mps2: np.ndarray,
+    gyro_rads: np.ndarray | None,
+    sampling_rate_hz: float,
+    *,
+    moving_threshold_mps2: float = 0.8,
+    window_s: float = 5.0,
+    walking_regularity: float = 0.4,
+) -> dict[str, float]:
+    """The statistics :class:`PlacementDetector` decides on.
+
+    ``moving_s`` (seconds moving), ``acc_p99_mps2`` (99th percentile of the
+    acceleration norm), ``gyro_p95_rads`` (95th percentile of the tilting
+    angular rate while moving; with a gyroscope), and over walking windows:
+    ``walking_windows``, ``symmetry`` (median step / stride regularity of the
+    norm) and ``swing_deg`` (median RMS swing of the gravity direction).
+    """
+    fs = float(sampling_rate_hz)
+    step = max(int(fs // _RATE_HZ), 1)
+    acc_full = np.asarray(acc_mps2, dtype=np.float64)
+    fs_d = fs / step
+    acc = lowpass(acc_full, min(10.0, 0.4 * fs_d), fs)[::step] if step > 1 else acc_full
+    gyro = None if gyro_rads is None else np.asarray(gyro_rads, dtype=np.float64)[::step]
+    norm = np.linalg.norm(acc, axis=1)
+    win = max(int(fs_d), 2)
+    kernel = np.ones(win) / win
+    mean = np.convolve(norm, kernel, mode="same")
+    std = np.sqrt(np.maximum(np.convolve(norm**2, kernel, mode="same") - mean**2, 0.0))
+    moving = std > moving_threshold_mps2
+    feats: dict[str, float] = {"moving_s": float(moving.sum() / fs_d)}
+    full_norm = np.linalg.norm(acc_full[:: max(step // 4, 1)], axis=1)
+    feats["acc_p99_mps2"] = float(np.percentile(full_norm, 99)) if full_norm.size else 0.0
+    if moving.sum() < 2 * fs_d:
+        return feats
+    slow = lowpass(acc, 0.3, fs_d)
+    up = slow / np.linalg.norm(slow, axis=1, keepdims=True).clip(1e-9)
+    if gyro is not None:
+        # rotation about horizontal axes only: turning the whole body is no clue
+        tilt_rate = gyro - np.einsum("ij,ij->i", gyro, up)[:, None] * up
+        feats["gyro_p95_rads"] = float(np.percentile(np.linalg.norm(tilt_rate, axis=1)[moving], 95))
+    fast = lowpass(acc, 3.0, fs_d)
+    fast_up = fast / np.linalg.norm(fast, axis=1, keepdims=True).clip(1e-9)
+    swing = fast_up - np.einsum("ij,ij->i", fast_up, up)[:, None] * up
+    sym, sw = _walking_windows(
+        norm, swing, fs_d, window_s, moving_threshold_mps2, walking_regularity
+    )
+    feats["walking_windows"] = float(len(sym))
+    if sym:
+        feats["symmetry"] = float(np.median(sym))
+        feats["swing_deg"] = float(np.median(sw))
+    return feats
+
+
+def _walking_windows(
+    norm: np.ndarray,
+    swing: np.ndarray,
+    fs: float,
+    window_s: float,
+    moving_threshold: float,
+    regularity: float,
+) -> tuple[list[float], list[float]]:
+    """Step/stride regularity ratio and gravity swing (deg RMS) of each walking window."""
+    w = min(int(window_s * fs), norm.size)
+    lo, hi = int(0.7 * fs), min(int(2.4 * fs), int(0.8 * w))
+    if w < int(2.0 * fs) or hi <= lo + 2:
+        return [], []
+    sym: list[float] = []
+    sw: list[float] = []
+    for s in range(0, norm.size - w + 1, max(w // 2, 1)):
+        x = norm[s : s + w]
+        if x.std() < moving_threshold:
+            continue
+        ac = _autocorrelation(x, hi)
+        stride = lo + int(np.argmax(ac[lo:hi]))
+        if ac[stride] < regularity:
+            continue
+        half, tol = stride // 2, max(int(0.1 * fs), 1)
+        step = max(half - tol, 1) + int(np.argmax(ac[max(half - tol, 1) : half + tol + 1]))
+        sym.append(float(ac[step] / ac[stride]))
+        d = swing[s : s + w] - swing[s : s + w].mean(axis=0)
+        sw.append(float(np.degrees(np.sqrt(np.mean(np.sum(d**2, axis=1))))))
+    return sym, sw
+
+
+def _autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
+    x = x - x.mean()
+    f = np.fft.rfft(x, 2 * x.size)
+    a = np.fft.irfft(f * np.conj(f))[: max_lag + 1]
+    return a / max(float(a[0]), 1e-12)
 
 
 def _margin(value: float, boundary: float, scale: float) -> float:
@@ -155,7 +274,9 @@ def resolve_placement(recording: Recording, requested: str) -> tuple[str, float,
     """The placement to analyse with, its confidence and a note.
 
     A placement given by the user (or the file) wins with confidence 1;
-    ``"auto"`` runs :class:`PlacementDetector` on at most the first hour.
+    ``"auto"`` runs :class:`PlacementDetector` on at most the first hour. An
+    undecidable placement comes back as :data:`UNSUPPORTED_PLACEMENT` with the
+    reason in the note.
     """
     if requested != "auto":
         return requested, 1.0, []
@@ -166,5 +287,8 @@ def resolve_placement(recording: Recording, requested: str) -> tuple[str, float,
     gyro = None if recording.gyro_rads is None else recording.gyro_rads[:n]
     det = PlacementDetector().detect(recording.acc_mps2[:n], gyro, fs)
     feats = ", ".join(f"{k}={v:.2f}" for k, v in det.features_.items())
-    note = f"placement detected as {det.placement_} (confidence {det.confidence_:.2f}; {feats})"
+    if det.placement_ == UNSUPPORTED_PLACEMENT:
+        note = f"unsupported placement: {det.reason_} ({feats}); steps counted, no direction"
+    else:
+        note = f"placement detected as {det.placement_} (confidence {det.confidence_:.2f}; {feats})"
     return det.placement_, det.confidence_, [note]

@@ -36,6 +36,7 @@ from retrowalk.gait.direction import (
     step_evidence,
 )
 from retrowalk.gait.not_walking import WalkingCheck
+from retrowalk.gait.placement import UNSUPPORTED_PLACEMENT
 from retrowalk.gait.spatial import (
     LEG_LENGTH_FRACTION,
     TrunkStepLength,
@@ -59,6 +60,12 @@ STEP_MAX_S = 1.5
 
 #: Signal around a bout given to the direction classifier (its filters need context).
 DIRECTION_CONTEXT_S = 5.0
+
+#: ``direction_reason`` of every bout of a recording whose placement could not be told.
+UNSUPPORTED_REASON = (
+    "unsupported placement: where the sensor was worn could not be told (see the notes), "
+    "so steps are counted but no walking direction is given"
+)
 
 
 @dataclass
@@ -215,6 +222,15 @@ class TrunkPipeline(Algorithm):
             recording, placement.placement, assumptions, profile
         )
         self.notes_ = [*placement.notes, *notes]
+        sections: dict[str, Any] = {}
+        if placement.placement == UNSUPPORTED_PLACEMENT:
+            sections["placement_support"] = {
+                "supported": False,
+                "reason": next(
+                    (n for n in placement.notes if n.startswith("unsupported placement")),
+                    UNSUPPORTED_REASON,
+                ),
+            }
         self.analysis_ = Analysis(
             recording=recording,
             placement=placement.placement,
@@ -223,6 +239,7 @@ class TrunkPipeline(Algorithm):
             bouts=self.bouts_,
             steps=self.steps_,
             notes=self.notes_,
+            sections=sections,
         )
         return self
 
@@ -243,6 +260,7 @@ class TrunkPipeline(Algorithm):
             placement=placement,
         )  # fmt: skip
         leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
+        by_height = placement in (Placement.POCKET, UNSUPPORTED_PLACEMENT)
         if placement == Placement.POCKET:
             notes.append(
                 "pocket: step length from body height and cadence (no pendulum model); backward "
@@ -256,7 +274,7 @@ class TrunkPipeline(Algorithm):
             step_s = np.diff(times)
             walking = step_s <= STEP_MAX_S  # pauses inside the bout are not steps
             cadence = 60.0 / float(np.median(step_s[walking])) if walking.any() else 0.0
-            if placement == Placement.POCKET:
+            if by_height:
                 assumed = height_based_step_length_m(assumptions["height_m"], cadence, direction)
                 lengths = np.full(step_s.size, assumed)
             else:  # measured from the pelvis's rise and fall, so short backward steps show
@@ -440,6 +458,12 @@ class TrunkPipeline(Algorithm):
         spans = walking
         if not spans:
             return []
+        if placement == UNSUPPORTED_PLACEMENT:
+            return [
+                (span, Direction.UNCERTAIN, 0.0, [None] * (span.last - span.first + 1),
+                 UNSUPPORTED_REASON)
+                for span in spans
+            ]  # fmt: skip
         min_steps = self._bouts().min_steps
         # Keep only what is needed later (the yaw rate for left/right), not whole
         # frames, so memory stays proportional to the recording, not to ~10x it.

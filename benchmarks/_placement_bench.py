@@ -1,0 +1,167 @@
+"""Placement detection on real recordings: accuracy per place, in-sample and leave-one-person-out.
+
+Cases (truth in brackets): phone-steps (front/back pocket [pocket]; hand,
+swinging arm, arm band, neck pouch, purse [unsupported]; no gyroscope),
+ipol-gait lower back [lower_back] and feet [foot], mobgap-lab lower back
+[lower_back], motion-capture pelvis [lower_back] and thigh [pocket] (all with
+gyroscope), and the lower backs and thighs again without their gyroscope
+(lower back [unsupported]: acceleration alone cannot tell it from a phone in
+the hand; thigh [pocket]).
+
+The thresholds of :class:`~retrowalk.gait.placement.PlacementDetector` that
+separate a thigh from the rest (``thigh_gyro_rads`` with a gyroscope;
+``thigh_symmetry`` and ``thigh_swing_deg`` without) are refitted with each
+person left out and applied to that person (LOSO column).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import pairwise, product
+
+import numpy as np
+
+from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from _direction_data import mocap_trials, phone_cases
+from retrowalk.core.recording import Recording
+from retrowalk.gait.placement import PlacementDetector, placement_features
+
+POCKET_PLACES = {"frontpocket", "backpocket"}
+
+
+@dataclass
+class Case:
+    person: str
+    place: str  # reported group
+    truth: str
+    gyro: bool
+    features: dict[str, float]
+
+
+def _features(rec: Recording, gyro: bool) -> dict[str, float]:
+    n = min(rec.n_samples, int(3600 * rec.sampling_rate_hz))
+    g = rec.gyro_rads[:n] if (gyro and rec.gyro_rads is not None) else None
+    return placement_features(rec.acc_mps2[:n], g, rec.sampling_rate_hz)
+
+
+def placement_cases() -> list[Case]:
+    """Every real case with its features (computed once)."""
+    cases = []
+    for c in phone_cases():
+        place = c.position.lower()
+        truth = "pocket" if place in POCKET_PLACES else "unsupported"
+        cases.append(
+            Case(f"phone {c.person}", f"phone {place}", truth, False, _features(c.recording, False))
+        )
+    for tid in ipol_trial_ids():
+        for sensor in ("lb", "lf"):
+            rec, meta = load_ipol_trial(tid, sensor)  # type: ignore[arg-type]
+            person = f"ipol {meta['subject']}"
+            if sensor == "lb":
+                cases.append(
+                    Case(person, "ipol lower back", "lower_back", True, _features(rec, True))
+                )
+                cases.append(
+                    Case(
+                        person,
+                        "ipol lower back, no gyro",
+                        "unsupported",
+                        False,
+                        _features(rec, False),
+                    )
+                )
+            else:
+                cases.append(Case(person, "ipol foot", "foot", True, _features(rec, True)))
+    for name in mobgap_names():
+        rec, _ = load_mobgap(name)
+        person = f"mobgap {name[:6]}"
+        cases.append(Case(person, "mobgap lower back", "lower_back", True, _features(rec, True)))
+        cases.append(
+            Case(person, "mobgap lower back, no gyro", "unsupported", False, _features(rec, False))
+        )
+    for tr in mocap_trials():
+        person = f"mocap {tr.person}"
+        cases.append(Case(person, "mocap pelvis", "lower_back", True, _features(tr.pelvis, True)))
+        cases.append(Case(person, "mocap thigh", "pocket", True, _features(tr.thigh, True)))
+        cases.append(
+            Case(person, "mocap thigh, no gyro", "pocket", False, _features(tr.thigh, False))
+        )
+    return cases
+
+
+def _decide(feats: dict[str, float], params: dict[str, float]) -> str:
+    det = PlacementDetector(**params)
+    det.features_ = feats
+    det.reason_ = ""
+    return det._decide(feats)[0]
+
+
+def _balanced(cases: list[Case], params: dict[str, float]) -> float:
+    right: dict[str, list[bool]] = defaultdict(list)
+    for c in cases:
+        right[c.place].append(_decide(c.features, params) == c.truth)
+    return float(np.mean([np.mean(v) for v in right.values()]))
+
+
+def _middle(values: list[float]) -> float:
+    return float(np.median(values))
+
+
+def fit_thresholds(cases: list[Case]) -> dict[str, float]:
+    """Thigh thresholds maximising the mean per-place accuracy (ties: the middle)."""
+    plain = [c for c in cases if not c.gyro and "symmetry" in c.features]
+    s_cand = np.round(np.arange(0.3, 0.95, 0.025), 3)
+    w_cand = np.round(np.arange(5.0, 12.0, 0.2), 2)
+    grid = [
+        (_balanced(plain, {"thigh_symmetry": float(s), "thigh_swing_deg": float(w)}), s, w)
+        for s, w in product(s_cand, w_cand)
+    ]
+    best = max(x[0] for x in grid)
+    top = [x for x in grid if x[0] == best]
+    out = {
+        "thigh_symmetry": _middle([float(x[1]) for x in top]),
+        "thigh_swing_deg": _middle([float(x[2]) for x in top]),
+    }
+    gyro = [c for c in cases if c.gyro and c.truth in ("pocket", "lower_back")]
+    g = sorted({round(c.features.get("gyro_p95_rads", 0.0), 3) for c in gyro})
+    g_cand = [(a + b) / 2 for a, b in pairwise(g)] or [2.4]
+    scores = [(_balanced(gyro, {**out, "thigh_gyro_rads": t}), t) for t in g_cand]
+    best = max(s for s, _ in scores)
+    return {"thigh_gyro_rads": _middle([t for s, t in scores if s == best]), **out}
+
+
+def placement_table() -> None:
+    """Per-place accuracy: shipped defaults, in-sample refit, leave-one-person-out."""
+    cases = placement_cases()
+    people = sorted({c.person for c in cases})
+    loso: dict[int, str] = {}
+    for person in people:
+        params = fit_thresholds([c for c in cases if c.person != person])
+        for i, c in enumerate(cases):
+            if c.person == person:
+                loso[i] = _decide(c.features, params)
+    fitted = fit_thresholds(cases)
+    default = {k: getattr(PlacementDetector(), k) for k in fitted}
+    print("\n== PLACEMENT (detected placement right, % of recordings)")
+    print(f"shipped thresholds {default}; fitted on all {fitted}")
+    print(
+        f"{'place':<30}{'truth':<13}{'n':>4}{'target':>8}{'shipped':>9}{'LOSO':>7}"
+        "   called (shipped)"
+    )
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(cases):
+        groups[c.place].append(i)
+    for place, idx in groups.items():
+        truth = cases[idx[0]].truth
+        shipped = [_decide(cases[i].features, default) for i in idx]
+        right = 100 * np.mean([s == truth for s in shipped])
+        right_loso = 100 * np.mean([loso[i] == truth for i in idx])
+        calls = defaultdict(int)
+        for s in shipped:
+            calls[s] += 1
+        called = ", ".join(f"{k} {v}" for k, v in sorted(calls.items()))
+        print(
+            f"{place:<30}{truth:<13}{len(idx):>4}{'100':>8}{right:>9.1f}{right_loso:>7.1f}"
+            f"   {called}"
+        )

@@ -1,0 +1,68 @@
+"""Placement detection on real phones (phone-steps: forward walking, seven places, no gyroscope).
+
+A trouser pocket is recognised; a phone in the hand, an arm band, a neck pouch,
+a bag or a swinging arm is "unsupported": steps are counted, no direction is
+given and the JSON says why. Accuracy per place over all 48 recordings, with
+thresholds chosen leave-one-person-out, is printed by
+``benchmarks/direction.py --placement``; this test checks one recording of each
+person and place.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from trunk_helpers import data_module
+
+from retrowalk.core.recording import Recording
+from retrowalk.gait.placement import UNSUPPORTED_PLACEMENT, PlacementDetector
+from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.summary.contract import to_dict
+
+RATE_HZ = 100.0
+
+
+def _phone(path) -> Recording:
+    raw = pd.read_csv(path, header=None).to_numpy(np.float64)
+    t = (raw[:, 0] - raw[0, 0]) * 1e-9
+    keep = np.concatenate([[True], np.diff(t) > 0])
+    t, acc = t[keep], raw[keep, 2:5]
+    grid = np.arange(t[0], t[-1], 1.0 / RATE_HZ)
+    acc = np.column_stack([np.interp(grid, t, acc[:, k]) for k in range(3)])
+    return Recording(acc, None, RATE_HZ, path=str(path))
+
+
+@pytest.fixture(scope="module")
+def phones():
+    rows = data_module().phone_steps_recordings()
+    seen, out = set(), []
+    for folder, path, true_steps in rows:
+        _, person, _, place, _ = folder.split("_")
+        key = (person, place.lower())
+        if key in seen or folder.startswith("Nexus"):
+            continue
+        seen.add(key)
+        out.append((place.lower(), _phone(path), true_steps))
+    return out
+
+
+def test_pockets_recognised_other_places_unsupported(phones):
+    for place, rec, _ in phones:
+        det = PlacementDetector().detect(rec.acc_mps2, None, rec.sampling_rate_hz)
+        if place in ("frontpocket", "backpocket"):
+            assert det.placement_ == "pocket", (place, det.features_)
+        else:
+            assert det.placement_ == UNSUPPORTED_PLACEMENT, (place, det.features_)
+            assert "gyroscope" in det.reason_
+
+
+def test_unsupported_placement_counts_steps_without_direction(phones):
+    _, rec, true_steps = next(p for p in phones if p[0] == "neckpouch")
+    data = to_dict(analyze(rec, AnalysisOptions()))
+    assert data["recording"]["placement"] == UNSUPPORTED_PLACEMENT
+    assert data["placement_support"]["supported"] is False
+    assert "neck pouch" in data["placement_support"]["reason"]
+    assert abs(len(data["steps"]) - true_steps) <= 0.05 * true_steps
+    assert data["bouts"] and all(b["direction"] == "uncertain" for b in data["bouts"])
+    assert all(b["direction_reason"].startswith("unsupported placement") for b in data["bouts"])
