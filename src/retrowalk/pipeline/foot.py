@@ -142,14 +142,15 @@ class FootPipeline(Algorithm):
             )
             index = len(bouts) - 1
             inferred = set(theirs.tolist())
+            own_labels = own_step_directions(rows, contacts, direction)
             steps.extend(
                 Step(
                     time_s=float(c / fs),
                     bout=index,
-                    direction=direction,
+                    direction=label,
                     inferred=int(c) in inferred,
                 )
-                for c in contacts
+                for c, label in zip(contacts, own_labels, strict=True)
             )
         return bouts, steps, ["foot: strides from zero-velocity integration; other foot inferred"]
 
@@ -177,6 +178,27 @@ def vote_direction(rows: Any) -> tuple[Direction, float]:
     if confidence < MIN_BOUT_CONFIDENCE:
         return Direction.UNCERTAIN, 0.0
     return best, float(min(confidence, 1.0))
+
+
+def own_step_directions(
+    rows: Any, contacts: np.ndarray, bout_direction: Direction
+) -> list[Direction]:
+    """Each contact's own direction: the label of the stride it belongs to.
+
+    A contact belongs to the stride of this foot that ends at it or is in the
+    air over it (an inferred contact of the other foot falls inside one). It
+    keeps its bout's label where that stride agrees; a stride labelled
+    otherwise (uncertain, sideways, or a stray stride against its bout) makes
+    the step ``"uncertain"``: never forced into its bout's direction, never
+    called the other way on one stride.
+    """
+    if len(rows) == 0:
+        return [Direction.UNCERTAIN] * len(contacts)
+    order = np.argsort(rows["ic_sample"].to_numpy(dtype=np.int64))
+    ics = rows["ic_sample"].to_numpy(dtype=np.int64)[order]
+    labels = [str(x) for x in np.asarray(rows["direction"], dtype=object)[order]]
+    which = np.clip(np.searchsorted(ics, np.asarray(contacts, dtype=np.int64)), 0, ics.size - 1)
+    return [bout_direction if labels[k] == bout_direction else Direction.UNCERTAIN for k in which]
 
 
 def direction_reason(rows: Any, direction: Direction) -> str:

@@ -268,7 +268,7 @@ class TrunkPipeline(Algorithm):
             )
         bouts: list[Bout] = []
         steps: list[Step] = []
-        for k, (span, direction, confidence, sides, reason) in enumerate(labelled):
+        for k, (span, direction, confidence, sides, reason, own) in enumerate(labelled):
             ic = table.sample[span.first : span.last + 1]
             times = ic / fs
             step_s = np.diff(times)
@@ -307,8 +307,8 @@ class TrunkPipeline(Algorithm):
             )
             ends = [None, *(float(x) if np.isfinite(x) else None for x in lengths)]
             steps.extend(
-                Step(time_s=float(t), bout=k, direction=direction, side=side, length_m=length)
-                for t, side, length in zip(times, sides, ends, strict=True)
+                Step(time_s=float(t), bout=k, direction=label, side=side, length_m=length)
+                for t, side, length, label in zip(times, sides, ends, own, strict=True)
             )
         return bouts, steps, notes
 
@@ -424,7 +424,7 @@ class TrunkPipeline(Algorithm):
         profile: DirectionProfile | None = None,
         notes: list[str] | None = None,
         placement: str = Placement.AUTO,
-    ) -> list[tuple[BoutSpan, Direction, float, list[Side], str]]:
+    ) -> list[tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]]:
         """Walking direction of each bout: the one place the direction classifier is called.
 
         First, bouts that are not walking (flight phases, one pure oscillation,
@@ -441,7 +441,9 @@ class TrunkPipeline(Algorithm):
         ``"uncertain"``. Only the bout's own contacts feed it, and turning steps
         are ignored. A bout is split where the travel changes (the contract: a
         change of direction starts a new bout); pieces shorter than a bout are
-        not split off. Each output carries the ``direction_reason``.
+        not split off. Each output carries the ``direction_reason`` and the
+        direction of each of its own steps (the classifier's ``step_direction_``:
+        a step whose own stride travels against its bout is ``"uncertain"``).
         """
         if not spans:
             return []
@@ -461,7 +463,7 @@ class TrunkPipeline(Algorithm):
         if placement == UNSUPPORTED_PLACEMENT:
             return [
                 (span, Direction.UNCERTAIN, 0.0, [None] * (span.last - span.first + 1),
-                 UNSUPPORTED_REASON)
+                 UNSUPPORTED_REASON, [Direction.UNCERTAIN] * (span.last - span.first + 1))
                 for span in spans
             ]  # fmt: skip
         min_steps = self._bouts().min_steps
@@ -482,6 +484,7 @@ class TrunkPipeline(Algorithm):
         clf.classify_evidence(evidence, bounds, members_all, profile=profile, anchors=anchors)
         if notes is not None:
             notes.extend(clf.notes_)
+        own_label = _step_labels(clf)
         by_source: dict[int, list[tuple[np.ndarray, Direction, float, str]]] = {}
         for (a, z), src, label, conf, reason in zip(
             clf.split_bouts_,
@@ -494,7 +497,7 @@ class TrunkPipeline(Algorithm):
             members = _members(ic, spans[src])
             inside = np.flatnonzero((members >= a) & (members <= z))
             by_source.setdefault(src, []).append((inside, Direction(label), float(conf), reason))
-        out: list[tuple[BoutSpan, Direction, float, list[Side], str]] = []
+        out: list[tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]] = []
         for k, span in enumerate(spans):
             yaw, lo = yaw_rates[k]
             pieces = by_source.get(k, [])
@@ -505,8 +508,10 @@ class TrunkPipeline(Algorithm):
                     first, last = span.first + int(inside[0]), span.first + int(inside[-1])
                     taken = int(inside[-1])
                     piece = BoutSpan(first, last, int(ic[first]), int(ic[last]))
-                    sides = self._sides(yaw, _members(ic, piece) - lo, label)
-                    out.append((piece, label, conf, sides, reason))
+                    contacts = _members(ic, piece)
+                    sides = self._sides(yaw, contacts - lo, label)
+                    own = [own_label.get(int(c), label) for c in contacts]
+                    out.append((piece, label, conf, sides, reason, own))
                 continue
             if len(pieces) == 1:
                 label, conf, reason = pieces[0][1], pieces[0][2], pieces[0][3]
@@ -517,6 +522,22 @@ class TrunkPipeline(Algorithm):
                 label = Direction(whole.bout_direction_[k])
                 conf = float(whole.bout_confidence_[k])
                 reason = whole.bout_reason_[k]
-            sides = self._sides(yaw, _members(ic, span) - lo, label)
-            out.append((span, label, conf, sides, reason))
+                own_label = {**own_label, **_step_labels(whole, _members(ic, span))}
+            contacts = _members(ic, span)
+            sides = self._sides(yaw, contacts - lo, label)
+            own = [own_label.get(int(c), label) for c in contacts]
+            out.append((span, label, conf, sides, reason, own))
         return out
+
+
+def _step_labels(
+    clf: WalkingDirectionClassifier, only: np.ndarray | None = None
+) -> dict[int, Direction]:
+    """Each contact's own direction as the classifier gave it (sample -> label)."""
+    labels = {
+        int(c): Direction(str(d))
+        for c, d in zip(clf.step_samples_, clf.step_direction_, strict=True)
+    }
+    if only is None:
+        return labels
+    return {int(c): labels[int(c)] for c in only if int(c) in labels}

@@ -133,8 +133,11 @@ class WalkingDirectionClassifier:
     step_samples_ : ndarray
         The contacts as given (the step outputs follow their order).
     step_direction_, step_confidence_ : ndarray
-        Per contact: the direction and confidence of its split bout
-        (``"uncertain"``/0.5 outside all bouts).
+        Per contact: its own direction and confidence. A step whose own
+        stride's travel agrees with its split bout's label carries that label;
+        one whose travel points the other way is ``"uncertain"`` (0.5); one
+        without usable evidence of its own (turning, device being moved)
+        carries its bout's label; ``"uncertain"``/0.5 outside all bouts.
     step_score_ : ndarray
         Per contact: travel along the body's forward axis in noise units
         (positive = forward; ``nan`` where the facing is unknown or the stride
@@ -289,8 +292,9 @@ class WalkingDirectionClassifier:
             logits.append(_logit(p))
             reasons.append(reason)
             calibrated.append(kind == "calibration")
-            step_dir[members] = label
-            step_conf[members] = max(p, 1.0 - p)
+            own, own_conf = self._own_labels(mounting[members], label, max(p, 1.0 - p))
+            step_dir[members] = own
+            step_conf[members] = own_conf
 
         requested = np.asarray(ic_samples, dtype=np.int64).ravel()
         back = np.searchsorted(ic, requested) if ic.size else np.zeros(0, dtype=np.int64)
@@ -315,6 +319,29 @@ class WalkingDirectionClassifier:
         self.step_mounting_ = mounting[back] if ic.size else np.zeros(0)
         self.notes_ = notes
         return self
+
+    @staticmethod
+    def _own_labels(
+        score: np.ndarray, label: str, confidence: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each step's own direction within a split bout labelled ``label``.
+
+        ``score`` is each step's own travel along the body's forward axis (noise
+        units; ``nan`` where its stride gave no usable evidence). A step whose
+        own travel agrees with its bout keeps the bout's label and confidence; a
+        step whose own travel points the other way is ``"uncertain"`` (one
+        stride against its neighbours is not enough to call it, and it is not
+        forced into its bout's direction either); a step without evidence of its
+        own (turning, device moving) carries its bout's label.
+        """
+        out = np.full(score.shape, label, dtype=object)
+        conf = np.full(score.shape, confidence)
+        if label in (FORWARD, BACKWARD):
+            sign = 1.0 if label == FORWARD else -1.0
+            against = np.isfinite(score) & (sign * score < 0)
+            out[against] = UNCERTAIN
+            conf[against] = 0.5
+        return out, conf
 
     def _settled(self, ev: StepEvidence, stretch: np.ndarray) -> np.ndarray:
         """Steps taken with the device in its stretch's usual posture (not being moved)."""
