@@ -51,14 +51,22 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _anchor_loso import anchor_loso_table
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
 from _direction_data import jumping_recording, mocap_trials, phone_cases
 from _placement_bench import placement_table
+from retrowalk.core.algorithm import get_params
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import calibrate
-from retrowalk.gait.direction import DEFAULT_LAGS, fit_travel_template, step_evidence
-from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.gait.direction import (
+    DEFAULT_LAGS,
+    WalkingDirectionClassifier,
+    fit_travel_template,
+    step_evidence,
+)
+from retrowalk.gait.direction.anchor import BodyAnchorEstimator
+from retrowalk.pipeline import AnalysisOptions, TrunkPipeline, analyze
 
 TRAVEL_PATH = Path(__file__).resolve().parents[1] / "src/retrowalk/data/direction_travel.json"
 MIN_RUN_S = 3.0
@@ -92,8 +100,18 @@ class Tally:
         return f"{100.0 * wrong / len(self.confident):.1f} % of {len(self.confident)}"
 
 
-def _run(rec: Recording, placement: str = "auto", profile: Any = None) -> Any:
-    return analyze(rec, AnalysisOptions(placement=placement, direction_profile=profile))
+#: Anchor thresholds per person for the leave-one-person-out column (person -> params);
+#: empty: the shipped thresholds.
+LOSO_ANCHORS: dict[str, dict[str, float]] = {}
+
+
+def _run(rec: Recording, placement: str = "auto", profile: Any = None, person: str = "") -> Any:
+    options = AnalysisOptions(placement=placement, direction_profile=profile)
+    params = LOSO_ANCHORS.get(person)
+    if not params:
+        return analyze(rec, options)
+    clf = WalkingDirectionClassifier(anchor_estimator=BodyAnchorEstimator(**params))
+    return analyze(rec, options, pipelines={"trunk": TrunkPipeline(direction_classifier=clf)})
 
 
 def _score_bouts(result: Any, tally: Tally, truth: str) -> None:
@@ -209,7 +227,7 @@ def phone_rows(calibrated: bool) -> tuple[dict[str, list[int]], Tally]:
             twin = case.name[:-1] + ("2" if case.name.endswith("1") else "1")
             other = next((c for c in cases if c.name.lower() == twin.lower()), None)
             profile = _profile(other.recording, "auto") if other else None
-        result = _run(case.recording, "auto", profile)
+        result = _run(case.recording, "auto", profile, f"phone {case.person}")
         row = per[case.position.lower()]
         row[0] += sum(s.direction == "backward" for s in result.steps)
         row[1] += sum(s.direction == "forward" for s in result.steps)
@@ -232,7 +250,7 @@ def forward_rows(calibrated: bool) -> dict[str, tuple[float, float, float, Tally
                 continue
             profile = _profile(load_mobgap(calib)[0], "lower_back")
         test = "mobgap Test11" if "Test11" in name else "mobgap Test5"
-        groups[test].append((name, rec, profile))
+        groups[test].append((f"mobgap {name[:6]}", rec, profile))
     first: dict[str, Any] = {}
     for tid in ipol_trial_ids():
         rec, meta = load_ipol_trial(tid, "lb")
@@ -243,13 +261,13 @@ def forward_rows(calibrated: bool) -> dict[str, tuple[float, float, float, Tally
                 first[subject] = _profile(rec, "lower_back")
                 continue
             profile = first[subject]
-        groups["ipol lower back"].append((tid, rec, profile))
+        groups["ipol lower back"].append((f"ipol {subject}", rec, profile))
     out = {}
     for title, items in groups.items():
         time_by = defaultdict(float)
         conf = Tally()
-        for _, rec, profile in items:
-            result = _run(rec, "lower_back", profile)
+        for person, rec, profile in items:
+            result = _run(rec, "lower_back", profile, person)
             for bout in result.bouts:
                 time_by[bout.direction] += bout.duration_s
                 time_by["all"] += bout.duration_s
@@ -267,14 +285,15 @@ def forward_rows(calibrated: bool) -> dict[str, tuple[float, float, float, Tally
 # ------------------------------------------------------------------------ table
 
 
-def print_table(calibrated: bool) -> None:
-    kind = "CALIBRATED (person's own labelled forward walk)" if calibrated else "UNCALIBRATED"
-    print(f"\n== {kind}")
-    print(f"{'data set':<34}{'figure':<44}{'target':>10}{'measured':>12}")
+Row = tuple[str, str, str, "float | str"]
+
+
+def collect(calibrated: bool) -> list[Row]:
+    """Every figure of one mode as ``(data set, figure, target, value)`` rows."""
+    rows: list[Row] = []
 
     def line(name: str, figure: str, target: str, value: float | str) -> None:
-        shown = value if isinstance(value, str) else f"{value:.1f}"
-        print(f"{name:<34}{figure:<44}{target:>10}{shown:>12}")
+        rows.append((name, figure, target, value))
 
     for placement, tally in mocap_rows(calibrated).items():
         name = f"mocap {placement} runs >= 3 s"
@@ -291,12 +310,9 @@ def print_table(calibrated: bool) -> None:
         line(name, "backward-labelled steps called forward, %", "0", wrong)
     per, conf = phone_rows(calibrated)
     for position, (back, fwd, total, true_steps) in sorted(per.items()):
-        line(
-            f"phone-steps {position}",
-            f"steps backward (fwd {fwd}, all {total}, true {true_steps})",
-            "0",
-            str(back),
-        )
+        line(f"phone-steps {position}", f"steps backward (all {total}, true {true_steps})", "0",
+             str(back))  # fmt: skip
+        line(f"phone-steps {position}", "steps forward, %", "", 100.0 * fwd / max(total, 1))
     line("phone-steps (all)", "wrong among calls >= 0.9", "<= 2 %", conf.confident_wrong())
     for title, (fwd, back, total, tally) in forward_rows(calibrated).items():
         line(title, f"bout time forward, % ({total:.0f} s)", ">= 90", fwd)
@@ -312,6 +328,25 @@ def print_table(calibrated: bool) -> None:
             "0",
             str(len(result.bouts)),
         )
+    return rows
+
+
+def print_table(columns: dict[str, list[Row]]) -> None:
+    """One table: each figure beside its target, one column per mode."""
+    names = list(columns)
+    first = columns[names[0]]
+    print("\n== WALKING DIRECTION (uncalibrated: shipped thresholds; calibrated: the person's own")
+    print("   labelled forward walk; LOSO: uncalibrated with anchor thresholds chosen without the")
+    print("   person)")
+    head = "".join(f"{n:>16}" for n in names)
+    print(f"{'data set':<32}{'figure':<44}{'target':>8}{head}")
+
+    def shown(value: float | str) -> str:
+        return value if isinstance(value, str) else f"{value:.1f}"
+
+    for i, (name, figure, target, _) in enumerate(first):
+        cells = "".join(f"{shown(columns[n][i][3]):>16}" for n in names)
+        print(f"{name:<32}{figure:<44}{target:>8}{cells}")
 
 
 # -------------------------------------------------------------------- fitting
@@ -383,8 +418,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.placement:
         print(f"\n({time.time() - t0:.0f} s)")
         return 0
-    print_table(calibrated=False)
-    print_table(calibrated=True)
+    columns = {"uncalibrated": collect(calibrated=False)}
+    columns["calibrated"] = collect(calibrated=True)
+    LOSO_ANCHORS.update(anchor_loso_table())
+    shipped = get_params(BodyAnchorEstimator())
+    moved = {p: v for p, v in LOSO_ANCHORS.items() if any(shipped[k] != x for k, x in v.items())}
+    if moved:
+        columns["LOSO"] = collect(calibrated=False)
+    else:
+        print("LOSO anchor thresholds equal the shipped ones for every person left out:")
+        print("the LOSO column repeats the uncalibrated one")
+        columns["LOSO"] = columns["uncalibrated"]
+    print_table(columns)
     if args.mechanics:
         from direction_mechanics import mechanics
 

@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from retrowalk.core.algorithm import get_params
 from retrowalk.dsp.frame import BodyFrame
-from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor
+from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor, BodyAnchorEstimator
 from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
     StepEvidence,
@@ -115,6 +116,10 @@ class WalkingDirectionClassifier:
         anchor is not guarded (it was right on every forward walk it anchored).
     travel_template
         The lag pattern of :mod:`.travel`; the shipped one when ``None``.
+    anchor_estimator
+        The :class:`~retrowalk.gait.direction.anchor.BodyAnchorEstimator` whose
+        thresholds :func:`body_anchors` uses (its ``placement`` is replaced by
+        the recording's); the defaults when ``None``.
 
     Attributes
     ----------
@@ -166,6 +171,7 @@ class WalkingDirectionClassifier:
         min_usable_steps: int = 6,
         max_anchored_backward_share: float = 0.5,
         travel_template: TravelTemplate | None = None,
+        anchor_estimator: BodyAnchorEstimator | None = None,
     ) -> None:
         self.min_steps_for_decision = min_steps_for_decision
         self.min_confidence = min_confidence
@@ -180,6 +186,7 @@ class WalkingDirectionClassifier:
         self.min_usable_steps = min_usable_steps
         self.max_anchored_backward_share = max_anchored_backward_share
         self.travel_template = travel_template
+        self.anchor_estimator = anchor_estimator
 
     # The profile type lives in calibration.py, which imports this module.
     def classify(
@@ -508,13 +515,14 @@ def body_anchors(
     placement: str = "auto",
 ) -> list[BodyAnchor]:
     """Body-fixed anchor of every stretch of ``ev``'s bouts (see :mod:`.anchor`)."""
-    from retrowalk.gait.direction.anchor import BodyAnchorEstimator
-
-    stretch = (classifier or WalkingDirectionClassifier()).stretches(ev)
+    clf = classifier or WalkingDirectionClassifier()
+    stretch = clf.stretches(ev)
     inside = ev.owner >= 0
     gaps = np.diff(ev.ic)[(inside[1:] & (ev.owner[1:] == ev.owner[:-1]))]
     step_s = float(np.median(gaps)) / sampling_rate_hz if gaps.size else 0.55
-    estimator = BodyAnchorEstimator(placement)
+    base = clf.anchor_estimator or BodyAnchorEstimator()
+    params = {k: v for k, v in get_params(base).items() if k != "placement"}
+    estimator = BodyAnchorEstimator(placement, **params)
     return estimator.estimate(acc_mps2, sampling_rate_hz, bouts, stretch, step_s).anchors_
 
 
