@@ -1,11 +1,5 @@
 """Walking-direction benchmark on real recordings: targets beside measured figures.
 
-Usage::
-
-    .venv/bin/python benchmarks/direction.py                 # the table (about 2 min)
-    .venv/bin/python benchmarks/direction.py --fit-travel    # refit the travel template first
-    .venv/bin/python benchmarks/direction.py --mechanics     # also time-reversal mechanics
-
 Everything goes through :func:`retrowalk.pipeline.analyze` (detected bouts and
 steps, placement given where the data set says it, else detected), once without
 and once with a calibration. Accuracy rests on real recordings only:
@@ -31,9 +25,19 @@ never scored.
 
 What was tuned, and on what: the travel template (lower back, ipol-gait 12 and
 mobgap-lab 3 people; ``--fit-travel`` prints each person left out); the anchor
-thresholds were set by looking at these same recordings (not leave-one-person-
-out), so the anchor figures are in-sample. Time reversal appears only under
-``--mechanics`` (splitting, symmetry), never as accuracy.
+thresholds (standing tilt band, thigh-swing asymmetry and range) are chosen
+leave-one-person-out (``_anchor_loso.py``) and the LOSO column analyses each
+person with the thresholds chosen without them; the placement thresholds the
+same way (``_placement_bench.py``, also printed alone with ``--placement``).
+Time reversal appears only under ``--mechanics`` (splitting, bookkeeping),
+never as accuracy.
+
+Usage::
+
+    .venv/bin/python benchmarks/direction.py                 # every table (about 6 min)
+    .venv/bin/python benchmarks/direction.py --placement     # placement only
+    .venv/bin/python benchmarks/direction.py --fit-travel    # refit the travel template first
+    .venv/bin/python benchmarks/direction.py --mechanics     # also time-reversal mechanics
 """
 
 from __future__ import annotations
