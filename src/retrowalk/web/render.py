@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from retrowalk.app.demo import provenance as demo_provenance
 from retrowalk.web.session import csrf_token
 
 
@@ -17,6 +18,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if isinstance(account_id, int) and not email:
         email = request.app.state.services.account_email(account_id)
     context.update(request=request, csrf_token=csrf_token(request), user_email=email)
+    context.setdefault("demo_provenance", demo_provenance)
     return request.app.state.templates.TemplateResponse(
         request, template, context, status_code=status_code
     )
