@@ -50,6 +50,7 @@ __all__ = [
     "BackwardFigures",
     "WeekProgress",
     "backward_figures",
+    "bouts_and_steps",
     "step_time_cv_pct",
     "summarise",
     "week_start",
@@ -141,7 +142,8 @@ def _from_session(session: Mapping[str, Any]) -> BackwardFigures:
     )
 
 
-def _bouts_steps(result: Mapping[str, Any]) -> tuple[list[Bout], list[Step]]:
+def bouts_and_steps(result: Mapping[str, Any]) -> tuple[list[Bout], list[Step]]:
+    """The bouts and steps of an analysis JSON as result objects."""
     bouts = [
         Bout(
             start_s=float(b["start_s"]),
@@ -176,7 +178,7 @@ def analysis_figures(result: Mapping[str, Any]) -> BackwardFigures:
     session = result.get("session")
     if isinstance(session, Mapping) and "steadiness" in session:
         return _from_session(session)
-    return backward_figures(*_bouts_steps(result))
+    return backward_figures(*bouts_and_steps(result))
 
 
 def step_time_cv_pct(steps: list[Mapping[str, Any]], direction: str) -> float | None:
@@ -185,7 +187,7 @@ def step_time_cv_pct(steps: list[Mapping[str, Any]], direction: str) -> float | 
     The rule of :func:`retrowalk.summary.totals.steadiness` (outliers left out,
     bouts weighted by their step times), rounded as in the JSON.
     """
-    _, parsed = _bouts_steps({"steps": steps})
+    _, parsed = bouts_and_steps({"steps": steps})
     chosen = [s for s in parsed if s.direction == direction]
     indices = sorted({s.bout for s in chosen})
     return _round(steadiness([], chosen, indices).step_time_cv_pct, 2)
