@@ -196,7 +196,8 @@ def test_progress_page_and_export(app, client: TestClient, recording_file: Path)
     weeks = client.get(f"/people/{pid}/progress.json").json()
     assert weeks[0]["week_start"] == "2025-02-03" and weeks[0]["recordings"] == 1
     # A forward-only walk: what was walked is shown, the empty backward charts say why.
-    assert weeks[0]["forward_steps"] > 0 and weeks[0]["backward_steps"] == 0
+    walked = weeks[0]["forward_steps"] + weeks[0]["uncertain_steps"]
+    assert walked > 0 and weeks[0]["backward_steps"] == 0
     assert 'id="chart-speed"' not in page and 'id="no-backward"' in page
     assert client.get("/static/plotly.min.js").text.lstrip().startswith("/**")
     export = client.get(f"/people/{pid}/export")
