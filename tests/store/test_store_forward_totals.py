@@ -27,9 +27,7 @@ def test_forward_only_recording_keeps_its_forward_totals_through_the_migration(
     account = services.sign_up("walker@example.org", "a long enough password")
     person = services.create_person(account, PersonIn(name="Forward walker"))
     with demo_recording_path().open("rb") as stream:
-        services.upload(
-            account, person.id, DEMO_FILE_NAME, stream, recorded_on=dt.date(2026, 3, 2)
-        )
+        services.upload(account, person.id, DEMO_FILE_NAME, stream, recorded_on=dt.date(2026, 3, 2))
     assert run_once(db, services.data_dir, services.runner)
     (rec,) = services.list_recordings(account, person.id)
     fresh = rec.summary

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from webtest_helpers import make_settings
 
 from browser_helpers import CHROMIUM, free_port, launch_chromium, screenshot_has_content
 from retrowalk.app.demo import DEMO_SESSIONS
@@ -29,7 +30,6 @@ from retrowalk.app.services import (
     seed_demo,
 )
 from retrowalk.web.app import create_app
-from webtest_helpers import make_settings
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
 
@@ -89,9 +89,7 @@ def _int(text: str) -> int:
     return int(match.group())
 
 
-def test_demo_shows_backward_walking_calibrated_over_four_weeks(
-    demo_page, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_demo_shows_backward_walking_calibrated_over_four_weeks(demo_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page, size = demo_page
     page.click(f"text={DEMO_PERSON}")
     page.wait_for_url("**/people/*")

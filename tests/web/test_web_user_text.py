@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from webtest_helpers import csrf, make_settings, wait_for_analysis
 
 from retrowalk.app.services import DEMO_EMAIL, DEMO_PASSWORD, DEMO_PERSON, seed_demo
 from retrowalk.web.app import create_app
-from webtest_helpers import csrf, make_settings, wait_for_analysis
 
 #: Wording that belongs to the people who write retrowalk, not to its users.
 INTERNAL = re.compile(
@@ -145,6 +145,6 @@ def test_packaged_texts_are_written_for_users() -> None:
 
 def test_the_scan_finds_what_it_looks_for() -> None:
     assert _problems("as listed in shared/docs/domain.md (check before quoting)")
-    assert _problems('<p>Rule <code>not_enough_done</code>: less</p>')
+    assert _problems("<p>Rule <code>not_enough_done</code>: less</p>")
     assert _problems('<a href="/learn/benefit-knee-oa">benefit knee oa</a>')
     assert not _problems('<a href="/learn/benefit-knee-oa">Knee osteoarthritis</a>')

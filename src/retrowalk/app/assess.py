@@ -146,7 +146,7 @@ class AssessServices:
         self, account_id: int, person_id: int, limit: int = 5
     ) -> list[dict[str, Any]]:
         """Backward measures of the person's latest analysed recordings with backward walking."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for rec in self.services.list_recordings(account_id, person_id):
             if len(rows) >= limit:
                 break

@@ -300,8 +300,13 @@ def demo_command(
     from dataclasses import replace
 
     from retrowalk.app.analyse import analyse_file
-    from retrowalk.app.demo import DEMO_PLACEMENT, DEMO_SESSIONS, PROVENANCE
-    from retrowalk.app.demo import demo_profile, session_csv
+    from retrowalk.app.demo import (
+        DEMO_PLACEMENT,
+        DEMO_SESSIONS,
+        PROVENANCE,
+        demo_profile,
+        session_csv,
+    )
     from retrowalk.pipeline import AnalysisOptions
     from retrowalk.report import write_report
 

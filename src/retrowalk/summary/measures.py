@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from retrowalk.core.types import Direction
-from retrowalk.summary.progress import bouts_and_steps, analysis_figures
+from retrowalk.summary.progress import analysis_figures, bouts_and_steps
 from retrowalk.summary.totals import mean_step_length_m, of_direction
 
 __all__ = ["GaitMeasures", "backward_measures", "bout_measures"]

@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse
 from retrowalk.app.demo import provenance as demo_provenance
 from retrowalk.web.session import csrf_token
 
-
 #: How the places of a logged session read (the values of the log form).
 PLACES = {
     "wall_support": "along a wall or railing",

@@ -85,7 +85,9 @@ def report_page(
 ) -> Response:
     report = AssessServices(services).report(account, person_id)
     return render(
-        request, "assess/report.html", r=report,
+        request,
+        "assess/report.html",
+        r=report,
         stages={s["id"]: s for s in stages()},
         **_norms_context(),
     )

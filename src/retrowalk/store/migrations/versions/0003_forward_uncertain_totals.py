@@ -38,9 +38,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("analysis_result") as batch:
         for name, kind, default in COLUMNS:
-            batch.add_column(
-                sa.Column(name, kind, nullable=False, server_default=sa.text(default))
-            )
+            batch.add_column(sa.Column(name, kind, nullable=False, server_default=sa.text(default)))
     bind = op.get_bind()
     table = sa.table(
         "analysis_result",
