@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from argon2 import PasswordHasher
-from sqlalchemy import text
+from sqlalchemy import inspect
 
 from retrowalk.app.demo import DEMO_FILE_NAME, demo_recording_path
 from retrowalk.app.jobs.worker import run_once
@@ -18,9 +18,9 @@ from retrowalk.store.schemas import PersonIn
 
 
 def test_forward_only_recording_keeps_its_forward_totals_through_the_migration(
-    tmp_path: Path,
+    database_url: str, tmp_path: Path
 ) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    db = Database(database_url)
     services = Services(
         db, tmp_path / "data", hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
@@ -42,8 +42,7 @@ def test_forward_only_recording_keeps_its_forward_totals_through_the_migration(
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0002")
-    with db.engine.connect() as conn:
-        columns = [r[1] for r in conn.execute(text("pragma table_info(analysis_result)"))]
+    columns = [c["name"] for c in inspect(db.engine).get_columns("analysis_result")]
     assert "forward_steps" not in columns
     upgrade(db.engine)
     (again,) = services.list_recordings(account, person.id)
