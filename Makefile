@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine:
-#   make demo   install, then analyse the bundled demo recording
+#   make demo   install, analyse the demo's forward-and-backward walk, start the app
 #   make test   install everything the tests need (incl. system packages), then run them all
 
 PYTHON ?= python3

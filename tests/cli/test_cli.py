@@ -35,10 +35,13 @@ def test_unreadable_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert len(lines) == 1 and "bad.csv, line 3" in lines[0] and "'ax'" in lines[0]
 
 
-def test_demo_analyses_the_bundled_recording_and_writes_a_report(tmp_path: Path) -> None:
+def test_demo_analyses_the_calibrated_session_and_writes_a_report(tmp_path: Path) -> None:
     report = tmp_path / "demo.html"
     result = CliRunner().invoke(app, ["demo", "--no-serve", "--report", str(report)])
     assert result.exit_code == 0, result.output
-    assert "MS_001_Test11_Trial1.csv" in result.stdout and "forward:" in result.stdout
+    assert "demo-week-4-take-x4.csv" in result.stdout and "forward:" in result.stdout
+    backward = next(line for line in result.stdout.splitlines() if "backward:" in line)
+    assert int(backward.split(":")[1].split()[0]) > 0
     html = report.read_text()
-    assert "<table" in html and "MS_001_Test11_Trial1.csv" in html
+    assert "<table" in html and "demo-week-4-take-x4.csv" in html
+    assert "Direction calibration used" in html and "CMU" in html

@@ -54,7 +54,7 @@ def test_coach_and_3mbwt_flow(server: str, page, tmp_path: Path) -> None:  # typ
     page.click("button:has-text('Save')")
     page.wait_for_selector("#recommendation")
     assert "16.5 minutes" in page.locator("#recommendation").inner_text()
-    assert "gradual_increase" in page.locator("#recommendation-rule").inner_text()
+    assert "All went well: add about 10 %" in page.locator("#recommendation-rule").inner_text()
     assert "15 of 15 min" in page.locator("#this-week").inner_text()
     page.screenshot(path=str(shots / "plan.png"), full_page=True)
 

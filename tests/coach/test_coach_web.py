@@ -48,7 +48,7 @@ def test_plan_log_progression_and_weekly_view(client, ann) -> None:  # type: ign
     assert "Walk backwards for 10 minutes in all" in text
     for learn in ("form-look-ahead", "form-toe-then-heel", "form-shorter-steps", "form-upright"):
         assert f'href="/learn/{learn}"' in text
-    assert "Rule <code>no_data</code>" in text
+    assert "Why: No sessions logged yet this week" in text and "no_data" not in text
     logged = post_form(
         client,
         f"/people/{ann}/coach/log",
@@ -62,7 +62,8 @@ def test_plan_log_progression_and_weekly_view(client, ann) -> None:  # type: ign
         },
     )
     assert logged.status_code == 200
-    assert "Rule <code>high_soreness</code>" in logged.text
+    assert "Why: High soreness (7 or more out of 10)" in logged.text
+    assert "high_soreness" not in logged.text
     assert re.search(r'id="this-week">10 of 30 min', logged.text)
 
 

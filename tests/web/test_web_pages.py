@@ -192,9 +192,13 @@ def test_progress_page_and_export(app, client: TestClient, recording_file: Path)
     rec = upload(client, pid, recording_file, recorded_on="2025-02-04")
     wait_for_analysis(app)
     page = client.get(f"/people/{pid}/progress").text
-    assert 'id="chart-speed"' in page and "/static/plotly.min.js" in page
+    assert 'id="chart-walked"' in page and "/static/plotly.min.js" in page
     weeks = client.get(f"/people/{pid}/progress.json").json()
     assert weeks[0]["week_start"] == "2025-02-03" and weeks[0]["recordings"] == 1
+    # A forward-only walk: what was walked is shown, the empty backward charts say why.
+    walked = weeks[0]["forward_steps"] + weeks[0]["uncertain_steps"]
+    assert walked > 0 and weeks[0]["backward_steps"] == 0
+    assert 'id="chart-speed"' not in page and 'id="no-backward"' in page
     assert client.get("/static/plotly.min.js").text.lstrip().startswith("/**")
     export = client.get(f"/people/{pid}/export")
     assert export.status_code == 200

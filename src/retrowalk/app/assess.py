@@ -21,6 +21,7 @@ from retrowalk.domain.assess.threembwt import compare, interpret, time_from_anal
 from retrowalk.domain.coach.weekly import adherence
 from retrowalk.store.repositories import NotFoundError
 from retrowalk.store.schemas import ObservationIn, ObservationOut
+from retrowalk.summary.measures import backward_measures, bout_measures
 
 TEST_KIND = "test_3mbwt"
 Group = Literal["community", "nursing_home", "parkinsons", "ms", "stroke"]
@@ -99,7 +100,9 @@ class AssessServices:
             person_id,
             ObservationIn(date=test.date, kind=TEST_KIND, payload=payload, note=test.note),
         )
-        return self._result(obs, self.tests_raw(account_id, person_id))
+        return self._result(
+            obs, self.tests_raw(account_id, person_id), self._sensor(account_id, obs)
+        )
 
     def tests_raw(self, account_id: int, person_id: int) -> list[ObservationOut]:
         return [
@@ -110,15 +113,68 @@ class AssessServices:
         rows = self.tests_raw(account_id, person_id)
         for row in rows:
             if row.id == test_id:
-                return self._result(row, rows)
+                return self._result(row, rows, self._sensor(account_id, row))
         raise NotFoundError(f"Test {test_id} not found")
 
     def tests(self, account_id: int, person_id: int) -> list[dict[str, Any]]:
         """A person's tests, oldest first, each interpreted and compared with the one before."""
         rows = self.tests_raw(account_id, person_id)
-        return [self._result(r, rows) for r in rows]
+        return [self._result(r, rows, self._sensor(account_id, r)) for r in rows]
 
-    def _result(self, obs: ObservationOut, rows: list[ObservationOut]) -> dict[str, Any]:
+    def _sensor(self, account_id: int, obs: ObservationOut) -> dict[str, Any] | None:
+        """Sensor measures of a test timed from a recording: its bout and the whole recording.
+
+        ``None`` for a time typed in, or when the recording or its analysis is gone.
+        """
+        p = obs.payload
+        recording_id = p.get("recording_id")
+        if p.get("source") != "recording" or recording_id is None:
+            return None
+        try:
+            analysis = self.services.analysis_json(account_id, int(recording_id))
+        except (NotFoundError, InputError):
+            return None
+        bout = (p.get("timing") or {}).get("bout")
+        timed = bout_measures(analysis, int(bout)) if bout is not None else None
+        whole = backward_measures(analysis)
+        return {
+            "bout": timed.to_dict() if timed else None,
+            "recording": whole.to_dict() if whole else None,
+        }
+
+    def sensor_recordings(
+        self, account_id: int, person_id: int, limit: int = 5
+    ) -> list[dict[str, Any]]:
+        """Backward measures of the person's latest analysed recordings with backward walking."""
+        rows: list[dict[str, Any]] = []
+        for rec in self.services.list_recordings(account_id, person_id):
+            if len(rows) >= limit:
+                break
+            if rec.status != "done" or rec.summary is None or rec.summary.backward_steps <= 0:
+                continue
+            try:
+                analysis = self.services.analysis_json(account_id, rec.id)
+            except NotFoundError:
+                continue
+            measures = backward_measures(analysis)
+            if measures is None:
+                continue
+            rows.append(
+                {
+                    "recording_id": rec.id,
+                    "date": rec.recorded_on.isoformat(),
+                    "filename": rec.filename,
+                    "measures": measures.to_dict(),
+                }
+            )
+        return rows
+
+    def _result(
+        self,
+        obs: ObservationOut,
+        rows: list[ObservationOut],
+        sensor: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         p = obs.payload
         earlier = [
             r
@@ -135,6 +191,7 @@ class AssessServices:
                 p["time_s"], p["group"], uncertainty_s=p.get("uncertainty_s")
             ).to_dict(),
             "change": None,
+            "sensor": sensor,
         }
         if earlier:
             prev = earlier[-1]
@@ -181,5 +238,6 @@ class AssessServices:
             "person": person.model_dump(mode="json"),
             "tests": self.tests(account_id, person_id),
             "coach": self.coach.overview(account_id, person_id, today),
+            "recordings": self.sensor_recordings(account_id, person_id),
             "today": (today or dt.date.today()).isoformat(),
         }

@@ -10,14 +10,25 @@ through :class:`~retrowalk.store.repositories.AccountScoped`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 from argon2 import PasswordHasher
 
 from retrowalk.app.accounts import AccountsMixin, AuthError, ConflictError
-from retrowalk.app.demo import DEMO_HEIGHT_M, DEMO_PLACEMENT, DEMO_WEIGHT_KG, demo_recording_path
+from retrowalk.app.demo import (
+    DAILY_LIFE_HEIGHT_M,
+    DAILY_LIFE_WEIGHT_KG,
+    DEMO_FILE_NAME,
+    DEMO_PLACEMENT,
+    DEMO_SESSIONS,
+    demo_profile,
+    demo_recording_path,
+    session_csv,
+)
 from retrowalk.app.export import ExportFile, ExportMixin
 from retrowalk.app.jobs.runners import CpuRunner, InlineRunner
 from retrowalk.app.signin_limit import RateLimitedError, SignInLimiter
@@ -191,52 +202,108 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin):
 
 DEMO_EMAIL = "demo@retrowalk.local"
 DEMO_PASSWORD = "backward-walk"
+DEMO_PERSON = "Demo walker"
+DAILY_LIFE_PERSON = "Daily-life example (forward only)"
+
+
+def _demo_person(services: Services, account_id: int, data: PersonIn) -> PersonOut:
+    found = [p for p in services.list_people(account_id) if p.name == data.name]
+    return found[0] if found else services.create_person(account_id, data)
+
+
+def _demo_upload(
+    services: Services,
+    account_id: int,
+    person_id: int,
+    name: str,
+    content: bytes,
+    recorded_on: dt.date,
+) -> int:
+    """Upload ``content`` once (an upload of the same bytes is reused); its recording id."""
+    digest = hashlib.sha256(content).hexdigest()
+    with services.db.read() as session:
+        existing = AccountScoped(session, account_id).recording_by_sha256(digest)
+        if existing is not None:
+            return int(existing.id)
+    recording = services.upload(
+        account_id,
+        person_id,
+        name,
+        io.BytesIO(content),
+        recorded_on=recorded_on,
+        placement=DEMO_PLACEMENT,
+    )
+    return recording.id
 
 
 def seed_demo(
     services: Services,
-    recording_path: Path | None = None,
     *,
     email: str = DEMO_EMAIL,
     password: str = DEMO_PASSWORD,
+    today: dt.date | None = None,
 ) -> tuple[int, int, int]:
-    """Create the demo account and person and import the bundled demo recording.
+    """Create the demo account, its people, calibration and recordings (see :mod:`.demo`).
 
-    Safe to run again: an existing demo account, person or recording is reused.
+    The demo walker gets a direction calibration made from the week-1 walk (as
+    ``retrowalk calibrate --labels forward,backward`` makes one), stored as
+    that person's calibration for the lower back, and four weekly sessions
+    dated up to ``today`` that are analysed with it; the daily-life example
+    gets the forward-only recording. Safe to run again: an existing account,
+    person, calibration or recording is reused.
 
     Returns
     -------
     account_id, person_id, recording_id
+        The demo walker and their latest session.
     """
-    if recording_path is None:
-        recording_path = demo_recording_path()
+    from retrowalk.app import calibration
+
+    today = today or dt.date.today()
     try:
         account_id = services.sign_up(email, password)
     except ConflictError:
         account_id = services.sign_in(email, password, client="seed")
-    people = [p for p in services.list_people(account_id) if p.name == "Demo walker"]
-    person = (
-        people[0]
-        if people
-        else services.create_person(
-            account_id,
-            PersonIn(
-                name="Demo walker",
-                kind="adult",
-                height_m=DEMO_HEIGHT_M,
-                weight_kg=DEMO_WEIGHT_KG,
-                goals="Walk backward 10 minutes, three times a week",
-            ),
-        )
+    person = _demo_person(
+        services,
+        account_id,
+        PersonIn(
+            name=DEMO_PERSON,
+            kind="adult",
+            goals="Walk backward 10 minutes, three times a week",
+        ),
     )
-    digest = hashlib.sha256(Path(recording_path).read_bytes()).hexdigest()
-    with services.db.read() as session:
-        existing = AccountScoped(session, account_id).recording_by_sha256(digest)
-        existing_id = existing.id if existing else None
-    if existing_id is not None:
-        return account_id, person.id, existing_id
-    with open(recording_path, "rb") as stream:
-        recording = services.upload(
-            account_id, person.id, Path(recording_path).name, stream, placement=DEMO_PLACEMENT
+    profile, _ = calibration.load_stored_profile(DEMO_PLACEMENT, person.id, services.data_dir)
+    if profile is None:
+        first_day = DEMO_SESSIONS[0].recorded_on(today)
+        made = demo_profile(created_at=dt.datetime.combine(first_day, dt.time(10), dt.UTC))
+        calibration.store_profile(made, person.id, services.data_dir)
+    recording_id = 0
+    for session in DEMO_SESSIONS:
+        recording_id = _demo_upload(
+            services,
+            account_id,
+            person.id,
+            session.file_name,
+            session_csv(session.copies),
+            session.recorded_on(today),
         )
-    return account_id, person.id, recording.id
+    daily = _demo_person(
+        services,
+        account_id,
+        PersonIn(
+            name=DAILY_LIFE_PERSON,
+            kind="adult",
+            height_m=DAILY_LIFE_HEIGHT_M,
+            weight_kg=DAILY_LIFE_WEIGHT_KG,
+        ),
+    )
+    _demo_upload(
+        services,
+        account_id,
+        daily.id,
+        DEMO_FILE_NAME,
+        demo_recording_path().read_bytes(),
+        today - dt.timedelta(days=1),
+    )
+    return account_id, person.id, recording_id

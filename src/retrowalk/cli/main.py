@@ -290,28 +290,42 @@ def demo_command(
         "retrowalk-demo-report.html"
     ),
 ) -> None:
-    """Analyse the bundled demo recording, write its report, then start the web app.
+    """Analyse the demo's latest session with its calibration, write its report, start the app.
 
-    The recording is a real lower-back recording of simulated daily life from the
-    Mobilise-D example data (see NOTICE and :mod:`retrowalk.app.demo`).
+    The demo person walks forward and backward: one real take from the CMU
+    motion capture database, as lower-back sensor signals, joined end to end
+    into weekly sessions (see NOTICE and :mod:`retrowalk.app.demo`).
     """
-    from retrowalk.app.analyse import AnalysisRequest
+    import tempfile
+    from dataclasses import replace
+
+    from retrowalk.app.analyse import analyse_file
     from retrowalk.app.demo import (
-        DEMO_HEIGHT_M,
         DEMO_PLACEMENT,
-        DEMO_WEIGHT_KG,
-        demo_recording_path,
+        DEMO_SESSIONS,
+        PROVENANCE,
+        demo_profile,
+        session_csv,
     )
+    from retrowalk.pipeline import AnalysisOptions
     from retrowalk.report import write_report
 
-    path = demo_recording_path()
-    request = AnalysisRequest(
-        placement=DEMO_PLACEMENT,
-        height_m=DEMO_HEIGHT_M,
-        weight_kg=DEMO_WEIGHT_KG,
-        use_stored_profiles=False,
+    latest = DEMO_SESSIONS[-1]
+    profile = demo_profile()
+    out_console.print(
+        f"Demo calibration made from the week-1 walk, labelled forward then backward "
+        f"({profile.n_steps.get('forward', 0)} forward, "
+        f"{profile.n_steps.get('backward', 0)} backward steps)."
     )
-    result = run_analysis(path, request)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / latest.file_name
+        path.write_bytes(session_csv(latest.copies))
+        result = analyse_file(
+            path,
+            AnalysisOptions(placement=DEMO_PLACEMENT, direction_profile=profile),
+            display_name=latest.file_name,
+        )
+    result = replace(result, notes=[PROVENANCE, *result.notes])
     print_summary(result, out_console)
     write_report(result, report)
     out_console.print(f"Report written to {report}")

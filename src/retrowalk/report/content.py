@@ -115,6 +115,24 @@ def energy_explanation() -> str:
     return MODEL_SUMMARY
 
 
+def calibration_text(data: Mapping[str, Any]) -> str:
+    """Which direction calibration the analysis used, in a sentence for the reader."""
+    info = (data.get("assumptions") or {}).get("direction_profile")
+    if not info:
+        return (
+            "Direction calibration: none used; directions come from the built-in rules "
+            "(a calibration made from a walk you label makes them surer)."
+        )
+    made = str(info.get("created_at") or "")[:10]
+    placement = str(info.get("placement") or "").replace("_", " ")
+    text = f"Direction calibration used: made {made} for the {placement}"
+    source = info.get("source")
+    text += f" ({source})." if source else "."
+    if info.get("warning"):
+        text += f" Warning: {info['warning']}."
+    return text
+
+
 def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """``(what, value, where it came from)`` for everything assumed or decided."""
     a = data.get("assumptions", {})
@@ -158,6 +176,19 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
                 how + (f" ({evidence})" if evidence else ""),
             )
         )
+    profile = a.get("direction_profile")
+    rows.append(
+        (
+            "Direction calibration",
+            (
+                f"made {str(profile.get('created_at') or '')[:10]} for the "
+                f"{str(profile.get('placement') or '').replace('_', ' ')}"
+            )
+            if profile
+            else "none",
+            str(profile.get("source") or "") if profile else "built-in direction rules used",
+        )
+    )
     rows.append(("Grade (slope)", "0 % (level)", "ASSUMED: the slope is not measured"))
     rows.append(
         (

@@ -289,7 +289,8 @@ def render_html(data: Mapping[str, Any]) -> str:
     subtitle = (
         f"Recording of {content.human_duration(rec.get('duration_s'))}"
         + (f", started {started}" if started else "")
-        + f"; sensor placement: {str(rec.get('placement', 'auto')).replace('_', ' ')}."
+        + f"; sensor placement: {str(rec.get('placement', 'auto')).replace('_', ' ')}. "
+        + content.calibration_text(data)
     )
     cards = [_card(data, Direction.BACKWARD), _card(data, Direction.FORWARD)]
     if data["session"][Direction.UNCERTAIN]["n_bouts"]:

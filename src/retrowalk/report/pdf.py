@@ -118,6 +118,7 @@ def _session_lines(data: Mapping[str, Any]) -> list[str]:
         ),
         f"Energy: {content.fmt(s['energy']['kcal'])} kcal gross, "
         f"{content.fmt(s['energy']['net_kcal'])} kcal net (above rest).",
+        content.calibration_text(data),
     ]
 
 

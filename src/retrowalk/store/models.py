@@ -228,6 +228,12 @@ class AnalysisResult(Base):
     backward_speed_mps: Mapped[float | None] = mapped_column(Float, default=None)
     cadence_spm: Mapped[float | None] = mapped_column(Float, default=None)
     step_time_cv_pct: Mapped[float | None] = mapped_column(Float, default=None)
+    forward_steps: Mapped[int] = mapped_column(Integer, default=0)
+    forward_duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    forward_distance_m: Mapped[float] = mapped_column(Float, default=0.0)
+    uncertain_steps: Mapped[int] = mapped_column(Integer, default=0)
+    uncertain_duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    uncertain_distance_m: Mapped[float] = mapped_column(Float, default=0.0)
 
     recording: Mapped[Recording] = relationship(back_populates="analyses")
 

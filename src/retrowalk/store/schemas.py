@@ -127,6 +127,12 @@ class AnalysisSummary(_Out):
     backward_speed_mps: float | None
     cadence_spm: float | None
     step_time_cv_pct: float | None
+    forward_steps: int = 0
+    forward_duration_s: float = 0.0
+    forward_distance_m: float = 0.0
+    uncertain_steps: int = 0
+    uncertain_duration_s: float = 0.0
+    uncertain_distance_m: float = 0.0
 
 
 class RecordingDetail(RecordingOut):
@@ -144,6 +150,12 @@ class ProgressWeek(BaseModel):
     backward_speed_mps: float | None
     cadence_spm: float | None
     step_time_cv_pct: float | None
+    forward_steps: int = 0
+    forward_duration_s: float = 0.0
+    forward_distance_m: float = 0.0
+    uncertain_steps: int = 0
+    uncertain_duration_s: float = 0.0
+    uncertain_distance_m: float = 0.0
 
 
 class ObservationIn(BaseModel):

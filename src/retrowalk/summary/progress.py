@@ -1,7 +1,8 @@
-"""Numbers for progress over weeks: the backward-walking figures of each analysis.
+"""Numbers for progress over weeks: what each analysis walked, backward figures in detail.
 
 Each analysis contributes its backward totals, average speed and cadence and
-its backward steadiness (step-time CV), all taken from the session summary,
+its backward steadiness (step-time CV), and the steps, walking time and
+distance of its forward and uncertain bouts, all taken from the session summary,
 i.e. computed by :mod:`retrowalk.summary.totals` exactly as the JSON and the
 report show them. A stored analysis JSON without a ``session`` block (written
 before the block existed) is summarised by the same functions from its bouts
@@ -34,12 +35,22 @@ STORED = {
     "backward_speed_mps": "backward_speed_mps",
     "backward_cadence_spm": "cadence_spm",
     "backward_step_time_cv_pct": "step_time_cv_pct",
+    "forward_steps": "forward_steps",
+    "forward_duration_s": "forward_duration_s",
+    "forward_distance_m": "forward_distance_m",
+    "uncertain_steps": "uncertain_steps",
+    "uncertain_duration_s": "uncertain_duration_s",
+    "uncertain_distance_m": "uncertain_distance_m",
 }
+
+#: The directions whose steps, time and distance are stored beside the backward figures.
+OTHER_DIRECTIONS = (Direction.FORWARD, Direction.UNCERTAIN)
 
 __all__ = [
     "BackwardFigures",
     "WeekProgress",
     "backward_figures",
+    "bouts_and_steps",
     "step_time_cv_pct",
     "summarise",
     "week_start",
@@ -61,6 +72,10 @@ class BackwardFigures:
         Averages over the backward bouts, weighted by bout duration.
     backward_step_time_cv_pct
         Within-bout step-time CV of the backward bouts, %.
+    forward_steps, forward_duration_s, forward_distance_m
+        The same totals of the forward bouts (distance 0 when unknown).
+    uncertain_steps, uncertain_duration_s, uncertain_distance_m
+        The same totals of the bouts whose direction is uncertain.
     """
 
     backward_steps: int
@@ -69,6 +84,12 @@ class BackwardFigures:
     backward_speed_mps: float | None
     backward_cadence_spm: float | None
     backward_step_time_cv_pct: float | None
+    forward_steps: int = 0
+    forward_duration_s: float = 0.0
+    forward_distance_m: float = 0.0
+    uncertain_steps: int = 0
+    uncertain_duration_s: float = 0.0
+    uncertain_distance_m: float = 0.0
 
     def stored(self) -> dict[str, Any]:
         """The columns of a stored analysis (see :data:`STORED` for their names)."""
@@ -84,6 +105,12 @@ def backward_figures(bouts: list[Bout], steps: list[Step]) -> BackwardFigures:
     totals = direction_totals(of_direction(bouts, Direction.BACKWARD), None)
     indices = [i for i, b in enumerate(bouts) if b.direction == Direction.BACKWARD]
     steady = steadiness(bouts, steps, indices)
+    others: dict[str, Any] = {}
+    for direction in OTHER_DIRECTIONS:
+        t = direction_totals(of_direction(bouts, direction), None)
+        others[f"{direction}_steps"] = t.steps
+        others[f"{direction}_duration_s"] = round(t.duration_s, 2)
+        others[f"{direction}_distance_m"] = round(t.distance_m or 0.0, 2)
     return BackwardFigures(
         backward_steps=totals.steps,
         backward_duration_s=round(totals.duration_s, 2),
@@ -91,12 +118,19 @@ def backward_figures(bouts: list[Bout], steps: list[Step]) -> BackwardFigures:
         backward_speed_mps=_round(totals.mean_speed_mps, 3),
         backward_cadence_spm=_round(totals.mean_cadence_spm, 2),
         backward_step_time_cv_pct=_round(steady.step_time_cv_pct, 2),
+        **others,
     )
 
 
 def _from_session(session: Mapping[str, Any]) -> BackwardFigures:
     back = session["backward"]
     steady = session["steadiness"]["backward"]
+    others: dict[str, Any] = {}
+    for direction in OTHER_DIRECTIONS:
+        t = session.get(direction) or {}
+        others[f"{direction}_steps"] = int(t.get("steps") or 0)
+        others[f"{direction}_duration_s"] = float(t.get("duration_s") or 0.0)
+        others[f"{direction}_distance_m"] = float(t.get("distance_m") or 0.0)
     return BackwardFigures(
         backward_steps=int(back["steps"]),
         backward_duration_s=float(back["duration_s"]),
@@ -104,10 +138,12 @@ def _from_session(session: Mapping[str, Any]) -> BackwardFigures:
         backward_speed_mps=back["mean_speed_mps"],
         backward_cadence_spm=back["mean_cadence_spm"],
         backward_step_time_cv_pct=steady["step_time_cv_pct"],
+        **others,
     )
 
 
-def _bouts_steps(result: Mapping[str, Any]) -> tuple[list[Bout], list[Step]]:
+def bouts_and_steps(result: Mapping[str, Any]) -> tuple[list[Bout], list[Step]]:
+    """The bouts and steps of an analysis JSON as result objects."""
     bouts = [
         Bout(
             start_s=float(b["start_s"]),
@@ -142,7 +178,7 @@ def analysis_figures(result: Mapping[str, Any]) -> BackwardFigures:
     session = result.get("session")
     if isinstance(session, Mapping) and "steadiness" in session:
         return _from_session(session)
-    return backward_figures(*_bouts_steps(result))
+    return backward_figures(*bouts_and_steps(result))
 
 
 def step_time_cv_pct(steps: list[Mapping[str, Any]], direction: str) -> float | None:
@@ -151,7 +187,7 @@ def step_time_cv_pct(steps: list[Mapping[str, Any]], direction: str) -> float | 
     The rule of :func:`retrowalk.summary.totals.steadiness` (outliers left out,
     bouts weighted by their step times), rounded as in the JSON.
     """
-    _, parsed = _bouts_steps({"steps": steps})
+    _, parsed = bouts_and_steps({"steps": steps})
     chosen = [s for s in parsed if s.direction == direction]
     indices = sorted({s.bout for s in chosen})
     return _round(steadiness([], chosen, indices).step_time_cv_pct, 2)
@@ -177,6 +213,12 @@ class WeekProgress:
     backward_speed_mps: float | None
     backward_cadence_spm: float | None
     backward_step_time_cv_pct: float | None
+    forward_steps: int = 0
+    forward_duration_s: float = 0.0
+    forward_distance_m: float = 0.0
+    uncertain_steps: int = 0
+    uncertain_duration_s: float = 0.0
+    uncertain_distance_m: float = 0.0
 
     def stored(self) -> dict[str, Any]:
         """The fields under the stored schema's names (which predate the ``backward_`` prefix)."""
@@ -217,9 +259,21 @@ def weekly(rows: Iterable[tuple[dt.date, Mapping[str, Any]]]) -> list[WeekProgre
                 backward_step_time_cv_pct=_mean_weighted(
                     items, STORED["backward_step_time_cv_pct"]
                 ),
+                **_other_sums(items),
             )
         )
     return weeks
+
+
+def _other_sums(items: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Week sums of the forward and uncertain steps, time and distance (0 when not stored)."""
+    out: dict[str, Any] = {}
+    for direction in OTHER_DIRECTIONS:
+        out[f"{direction}_steps"] = sum(int(s.get(f"{direction}_steps") or 0) for s in items)
+        for key in ("duration_s", "distance_m"):
+            name = f"{direction}_{key}"
+            out[name] = round(sum(float(s.get(name) or 0.0) for s in items), 2)
+    return out
 
 
 def _mean_weighted(items: list[Mapping[str, Any]], key: str) -> float | None:

@@ -61,6 +61,7 @@ __all__ = [
     "direction_totals",
     "mean_cadence_spm",
     "mean_speed_mps",
+    "mean_step_length_m",
     "steadiness",
     "steadiness_by_group",
     "totals_by_direction",
@@ -189,6 +190,18 @@ def mean_speed_mps(bouts: Sequence[Bout]) -> float | None:
     if not total_s > 0:
         return None
     return float(sum((b.speed_mps or 0.0) * b.duration_s for b in with_speed) / total_s)
+
+
+def mean_step_length_m(bouts: Sequence[Bout]) -> float | None:
+    """Average step length of the bouts that have one, m, weighted by their steps.
+
+    ``None`` when no bout with steps has a step length.
+    """
+    with_length = [b for b in bouts if b.step_length_m is not None and b.n_steps > 0]
+    n_steps = sum(b.n_steps for b in with_length)
+    if not n_steps:
+        return None
+    return float(sum((b.step_length_m or 0.0) * b.n_steps for b in with_length) / n_steps)
 
 
 def direction_totals(bouts: Sequence[Bout], weight_kg: float | None) -> DirectionTotals:

@@ -7,7 +7,30 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from retrowalk.app.demo import provenance as demo_provenance
 from retrowalk.web.session import csrf_token
+
+#: How the places of a logged session read (the values of the log form).
+PLACES = {
+    "wall_support": "along a wall or railing",
+    "open_space": "open flat space",
+    "track": "track or path",
+    "treadmill": "treadmill",
+    "intervals": "forward/backward intervals",
+    "stairs": "stairs",
+    "other": "other",
+}
+
+
+def learn_title(entry_id: str) -> str:
+    """The title of a Learn entry, for the text of a link to it."""
+    from retrowalk.domain.learn.content import LearnError
+    from retrowalk.domain.learn.loader import default_library
+
+    try:
+        return default_library().get(entry_id).title
+    except (LearnError, KeyError):
+        return "more about this"
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -17,6 +40,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if isinstance(account_id, int) and not email:
         email = request.app.state.services.account_email(account_id)
     context.update(request=request, csrf_token=csrf_token(request), user_email=email)
+    context.setdefault("demo_provenance", demo_provenance)
+    context.setdefault("learn_title", learn_title)
+    context.setdefault("places", PLACES)
     return request.app.state.templates.TemplateResponse(
         request, template, context, status_code=status_code
     )

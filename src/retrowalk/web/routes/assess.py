@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from retrowalk.app.assess import AssessServices, ThreeMbwtIn
 from retrowalk.core.errors import RetrowalkError
 from retrowalk.domain.assess.norms import cite, group_titles, procedure, table
+from retrowalk.domain.coach.plans import stages
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
 from retrowalk.web.render import render
 from retrowalk.web.routes.coach import model_from_form
@@ -83,7 +84,13 @@ def report_page(
     request: Request, person_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
     report = AssessServices(services).report(account, person_id)
-    return render(request, "assess/report.html", r=report, **_norms_context())
+    return render(
+        request,
+        "assess/report.html",
+        r=report,
+        stages={s["id"]: s for s in stages()},
+        **_norms_context(),
+    )
 
 
 # ------------------------------------------------------------------------------- API

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from retrowalk.app.demo import provenance_notes
 from retrowalk.core.errors import RetrowalkError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
 from retrowalk.web.forms import person_from_form
@@ -39,11 +40,13 @@ def person_page(
     request: Request, person_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
     person = services.get_person(account, person_id)
+    recordings = services.list_recordings(account, person_id)
     return render(
         request,
         "person.html",
         person=person,
-        recordings=services.list_recordings(account, person_id),
+        recordings=recordings,
+        demo_notes=provenance_notes([r.filename for r in recordings]),
         max_upload_mb=services.max_upload_bytes // (1024 * 1024),
         error=None,
     )
