@@ -39,6 +39,9 @@ def person_page(
     request: Request, person_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
     person = services.get_person(account, person_id)
+    if person.kind == "child":
+        # A child's profile is the milestones page, not the adult upload and charts.
+        return RedirectResponse(f"/children/{person_id}", status_code=303)
     return render(
         request,
         "person.html",
