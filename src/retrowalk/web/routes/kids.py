@@ -49,7 +49,8 @@ def _int(value: Any, what: str) -> int | None:
 
 def _profile(request: Request, kids: KidsService, account: int, person_id: int, **extra: Any):
     child = kids.child(account, person_id)
-    g = guide_child(kids, account, person_id)
+    # Without a birth date there is no age: the page asks for it first.
+    g = guide_child(kids, account, person_id) if child.birth_date else None
     return render(
         request,
         "kids/child.html",
