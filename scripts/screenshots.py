@@ -19,6 +19,7 @@ images. Run it before and after a change to compare page weights and load times.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -92,7 +93,8 @@ def running_app(data_dir: Path) -> Iterator[str]:
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"the app did not start; see {data_dir / 'server.log'}")
+                    message = f"the app did not start; see {data_dir / 'server.log'}"
+                    raise SystemExit(message) from None
                 time.sleep(0.3)
         yield base
     finally:
@@ -113,10 +115,9 @@ def measure(page: Any, cdp: Any, url: str) -> tuple[int, int, int, float, int]:
 
     cdp.on("Network.loadingFinished", finished)
     response = page.goto(url, wait_until="load")
-    try:
+    # A page that keeps polling never goes idle; it still gets its screenshot.
+    with contextlib.suppress(Exception):
         page.wait_for_load_state("networkidle", timeout=15_000)
-    except Exception:  # noqa: BLE001 - a page that keeps polling still gets its shot
-        pass
     load_ms = page.evaluate(
         "() => { const n = performance.getEntriesByType('navigation')[0];"
         " return n ? n.loadEventEnd - n.startTime : 0; }"
@@ -236,7 +237,9 @@ def shoot(base: str, out: Path, widths: list[int]) -> list[Shot]:
                 file = f"{name}-{width}.png"
                 page.screenshot(path=str(out / file), full_page=True)
                 shots.append(Shot(name, path, width, status, size, count, load_ms, overflow, file))
-                print(f"{name:20s} {width:5d}px {size / 1024:9.1f} kB {load_ms:7.0f} ms", flush=True)
+                print(
+                    f"{name:20s} {width:5d}px {size / 1024:9.1f} kB {load_ms:7.0f} ms", flush=True
+                )
                 page.close()
             for context in contexts.values():
                 context.close()
@@ -268,9 +271,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     widths = [int(w) for w in args.widths.split(",") if w.strip()]
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="retrowalk-shots-") as tmp, running_app(
-        Path(tmp)
-    ) as base:
+    with (
+        tempfile.TemporaryDirectory(prefix="retrowalk-shots-") as tmp,
+        running_app(Path(tmp)) as base,
+    ):
         shots = shoot(base, args.out, widths)
     write_index(shots, args.out)
     print(f"{len(shots)} screenshots and index.md written to {args.out}/")

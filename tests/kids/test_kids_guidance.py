@@ -119,7 +119,9 @@ def test_not_walking_by_18_months_only_when_the_parent_says_not_yet() -> None:
     # an old answer no longer holds: asked again instead of flagged
     stale = [entry("walking-alone", ON - dt.timedelta(days=90), "not-yet")]
     assert "not-walking-by-18-months" not in flag_ids(stale, age_at(19.0))
-    assert "not-walking-by-18-months" in {q.flag_id for q in guidance(age_at(19.0), stale).questions}
+    assert "not-walking-by-18-months" in {
+        q.flag_id for q in guidance(age_at(19.0), stale).questions
+    }
     # 19 months since birth but born 10 weeks early: about 16.7 months corrected
     premature = age_at(16.7, weeks_early=10)
     assert premature.chronological_months > 18.9
@@ -130,7 +132,9 @@ def test_missing_data_asks_and_never_flags() -> None:
     # Nothing logged, or only other skills: a question, never a red flag.
     for log in ([], [entry("cruising", ON - dt.timedelta(days=10))]):
         g = guidance(age_at(19.0), log)
-        assert not {"not-walking-by-18-months", "no-crawling-by-12-months"} & {f.id for f in g.flags}
+        assert not {"not-walking-by-18-months", "no-crawling-by-12-months"} & {
+            f.id for f in g.flags
+        }
         questions = {q.flag_id: q for q in g.questions}
         assert questions["not-walking-by-18-months"].skill == "walking-alone"
         assert "walking on their own yet" in questions["not-walking-by-18-months"].text

@@ -14,9 +14,7 @@ SIGNED_IN_NAV = ("nav a[href='/people']", "nav a.account", "nav button:has-text(
 
 def overflow_px(page) -> int:  # type: ignore[no-untyped-def]
     """How far the document is wider than the viewport (0 when it fits)."""
-    return int(
-        page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    )
+    return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def assert_fits(page, what: str = "") -> None:  # type: ignore[no-untyped-def]

@@ -115,7 +115,7 @@ def _report_card(visit: Visit, direction: str) -> dict[str, str]:
 
 # -- the steps, in the order a new user takes them ------------------------------------
 def step_demo_sign_in(visit: Visit) -> None:
-    """The demo account: its person, an analysed recording and a report that says what was walked."""
+    """The demo account: a person, an analysed recording, a report saying what was walked."""
     visit.go("/signin")
     visit.check_screen("sign-in", "input[name=email]", "button[type=submit]", signed_in=False)
     visit.page.fill("input[name=email]", DEMO_EMAIL)

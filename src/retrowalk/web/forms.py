@@ -66,9 +66,7 @@ def parse_height(text: str) -> tuple[float, str]:
     elif unit in ("m", "metres", "meters") or (not unit and 0.3 <= value <= 2.5):
         metres, read_as = value, "metres"
     else:
-        raise InputError(
-            "height", f"'{text}' is neither metres (0.3-2.5) nor centimetres (30-250)"
-        )
+        raise InputError("height", f"'{text}' is neither metres (0.3-2.5) nor centimetres (30-250)")
     if not 0.3 <= metres <= 2.5:
         raise InputError("height", f"'{text}' is outside 0.3-2.5 m (30-250 cm)")
     return round(metres, 3), f"Height {text.strip()} read as {read_as}: {metres:.2f} m."
