@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint format install system-deps bench clean
+.PHONY: demo test lint format install system-deps bench clean screenshots
 
 # The package and what it needs to run.
 $(STAMP): pyproject.toml
@@ -53,6 +53,11 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/upload_memory.py
 	$(BIN)/python benchmarks/video_speed.py
+
+# Screenshots of every page at 1280 and 390 px into screenshots/, with page weights
+# and load times in screenshots/index.md (needs Chromium at /usr/bin/chromium).
+screenshots: $(DEV_STAMP)
+	$(BIN)/python scripts/screenshots.py --out screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -74,3 +74,36 @@ def test_cli_errors_are_one_line(run) -> None:  # type: ignore[no-untyped-def]
     run("add", "Ivy", "--birth-date", months_ago(6).isoformat())
     result = run("summary", "Ivy", "--out", "ivy.pdf")
     assert result.exit_code == 2 and ".html, .csv or .json" in result.output
+
+
+def _section(text: str, title: str) -> str:
+    """The lines under ``title`` up to the next blank line."""
+    after = text.split(title, 1)[1]
+    return after.strip("\n").split("\n\n", 1)[0]
+
+
+def test_guide_asks_instead_of_alarming_on_missing_data(run) -> None:  # type: ignore[no-untyped-def]
+    # 19 months corrected (born 8 weeks early), nothing logged yet.
+    born = months_ago(19) - dt.timedelta(weeks=8)
+    due = born + dt.timedelta(weeks=8)
+    run("add", "Noa", "--birth-date", born.isoformat(), "--due-date", due.isoformat())
+    text = run("guide", "Noa").output
+    typical = _section(text, "Typical now")
+    assert typical.strip(), "Typical now is empty"
+    assert "Walking alone" in _section(text, "Usually reached by this age")
+    assert "not logged yet" in text
+    assert "Questions for you" in text and "walking on their own yet" in text
+    assert "Not walking alone yet" not in text and "No walking alone logged" not in text
+    data = json.loads(run("guide", "Noa", "--json").output)
+    assert not data["flags"]
+    assert [q["skill"] for q in data["questions"]] == ["walking-alone"]
+    # The parent answers "not yet": now the paediatrician is suggested.
+    result = run("observe", "Noa", "--skill", "walking-alone", "--detail", "not-yet")
+    assert result.exit_code == 0, result.output
+    text = run("guide", "Noa").output
+    assert "Not walking alone yet at 18 months" in text and "Questions for you" not in text
+    assert "not yet (" in _section(text, "Usually reached by this age")
+    # Walking seen: no flag, no question.
+    run("observe", "Noa", "--skill", "walking-alone")
+    data = json.loads(run("guide", "Noa", "--json").output)
+    assert not data["flags"] and not data["questions"]

@@ -109,23 +109,58 @@ def test_lopsided_and_bunny_hop_are_recent_only() -> None:
     assert not flag_ids([entry("hands-knees-crawling", ON, "crawls-forwards")], age)
 
 
-def test_not_walking_by_18_months_corrected() -> None:
-    log = [entry("cruising", ON - dt.timedelta(days=10))]
-    assert "not-walking-by-18-months" in flag_ids(log, age_at(18.0))
-    assert "not-walking-by-18-months" not in flag_ids(log, age_at(17.9))
-    assert "not-walking-by-18-months" not in flag_ids(
-        [*log, entry("walking-alone", ON - dt.timedelta(days=40))], age_at(18.5)
-    )
+def test_not_walking_by_18_months_only_when_the_parent_says_not_yet() -> None:
+    said_not_yet = [entry("walking-alone", ON - dt.timedelta(days=10), "not-yet")]
+    assert "not-walking-by-18-months" in flag_ids(said_not_yet, age_at(18.0))
+    assert "not-walking-by-18-months" not in flag_ids(said_not_yet, age_at(17.9))
+    # walking logged since: no flag
+    walks = [*said_not_yet, entry("walking-alone", ON - dt.timedelta(days=2))]
+    assert "not-walking-by-18-months" not in flag_ids(walks, age_at(18.5))
+    # an old answer no longer holds: asked again instead of flagged
+    stale = [entry("walking-alone", ON - dt.timedelta(days=90), "not-yet")]
+    assert "not-walking-by-18-months" not in flag_ids(stale, age_at(19.0))
+    assert "not-walking-by-18-months" in {
+        q.flag_id for q in guidance(age_at(19.0), stale).questions
+    }
     # 19 months since birth but born 10 weeks early: about 16.7 months corrected
     premature = age_at(16.7, weeks_early=10)
     assert premature.chronological_months > 18.9
-    assert "not-walking-by-18-months" not in flag_ids(log, premature)
+    assert "not-walking-by-18-months" not in flag_ids(said_not_yet, premature)
+
+
+def test_missing_data_asks_and_never_flags() -> None:
+    # Nothing logged, or only other skills: a question, never a red flag.
+    for log in ([], [entry("cruising", ON - dt.timedelta(days=10))]):
+        g = guidance(age_at(19.0), log)
+        assert not {"not-walking-by-18-months", "no-crawling-by-12-months"} & {
+            f.id for f in g.flags
+        }
+        questions = {q.flag_id: q for q in g.questions}
+        assert questions["not-walking-by-18-months"].skill == "walking-alone"
+        assert "walking on their own yet" in questions["not-walking-by-18-months"].text
+    answered = guidance(age_at(19.0), [entry("walking-alone", ON, "not-yet")])
+    assert not answered.questions
+    assert "walking-alone" in answered.not_yet and "walking-alone" not in answered.seen
+    assert not guidance(age_at(11.0), []).questions
+    assert [q.flag_id for q in guidance(age_at(17.0), []).questions] == ["no-crawling-by-12-months"]
+
+
+def test_typical_now_is_never_empty_between_windows() -> None:
+    g = guidance(age_at(19.0, weeks_early=8), [entry("standing-alone", ON)])
+    assert not g.now
+    reached = {m.id for m in g.earlier}
+    assert {"walking-alone", "standing-alone", "first-backward-steps"} <= reached
+    assert g.as_dict()["usually_reached_by_now"]
 
 
 def test_no_crawling_by_12_months() -> None:
-    assert "no-crawling-by-12-months" in flag_ids([], age_at(12.05))
-    assert "no-crawling-by-12-months" not in flag_ids([], age_at(11.9))
-    assert "no-crawling-by-12-months" not in flag_ids([entry("pulling-to-stand", ON)], age_at(12.5))
+    assert "no-crawling-by-12-months" not in flag_ids([], age_at(12.05))
+    not_yet = [entry("hands-knees-crawling", ON - dt.timedelta(days=3), "not-yet")]
+    assert "no-crawling-by-12-months" in flag_ids(not_yet, age_at(12.05))
+    assert "no-crawling-by-12-months" not in flag_ids(not_yet, age_at(11.9))
+    assert "no-crawling-by-12-months" not in flag_ids(
+        [*not_yet, entry("pulling-to-stand", ON)], age_at(12.5)
+    )
 
 
 def test_loss_of_skills_at_any_age_and_hand_preference_before_18_months() -> None:

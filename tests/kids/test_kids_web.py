@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi.routing import APIRoute
-from kidstest_helpers import PNG, KidsWorld
+from kidstest_helpers import PNG, KidsWorld, months_ago
 from webtest_helpers import api_token, csrf
 
 from retrowalk.web.routes import kids
@@ -113,3 +113,64 @@ def test_every_child_route_is_isolated(kids_world: KidsWorld) -> None:
     a_entries = kids_world.a.get(f"/children/{kids_world.child_id}/summary.json").json()
     assert len(a_entries["observations"]) == 1
     assert "Mia" not in b.get("/children").text
+
+
+def test_a_child_opens_the_milestones_page_not_the_adult_page(kids_world: KidsWorld) -> None:
+    a, cid = kids_world.a, kids_world.child_id
+    people = a.get("/people").text
+    assert f'href="/children/{cid}"' in people and f'href="/people/{cid}"' not in people
+    opened = a.get(f"/people/{cid}")
+    assert opened.url.path == f"/children/{cid}"
+    assert 'id="upload-form"' not in opened.text and "chart-speed" not in opened.text
+    assert f'href="/children/{cid}/guide"' in opened.text
+    # editing and deleting stay on the child's page
+    assert f'action="/people/{cid}/edit"' in opened.text
+    assert f'action="/people/{cid}/delete"' in opened.text
+    token = csrf(a, "/children")
+    born = a.get(f"/children/{cid}/summary.json").json()["child"]["birth_date"]
+    edited = a.post(
+        f"/people/{cid}/edit",
+        data={"csrf_token": token, "name": "Mia Rose", "kind": "child", "birth_date": born},
+    )
+    assert edited.url.path == f"/children/{cid}" and "Mia Rose" in edited.text
+    # an adult still opens the adult page
+    adult = a.get(f"/people/{kids_world.adult_id}")
+    assert adult.url.path == f"/people/{kids_world.adult_id}" and 'id="upload-form"' in adult.text
+
+
+def test_timeline_has_a_legend_and_now_clear_of_the_ticks(kids_world: KidsWorld) -> None:
+    page = kids_world.a.get(f"/children/{kids_world.child_id}").text
+    legend = page.split('id="timeline-legend"', 1)[1].split("</ul>", 1)[0]
+    for words in ("Usual age range", "Rough guide", "Window open now", "Today:", "Logged as seen"):
+        assert words in legend
+    axis = page.split('class="tl-axis"', 1)[1].split("</div>", 1)[0]
+    assert "now" not in axis
+    css = kids_world.a.get("/static/kids.css").text
+    assert ".tl-now span { position: absolute; bottom:" in css
+
+
+def test_questions_are_answered_on_the_guide_page(kids_world: KidsWorld, app) -> None:  # type: ignore[no-untyped-def]
+    a = kids_world.a
+    token = csrf(a, "/children")
+    born = months_ago(19.5)
+    made = a.post(
+        "/children", data={"csrf_token": token, "name": "Tom", "birth_date": born.isoformat()}
+    )
+    cid = int(made.url.path.rsplit("/", 1)[-1])
+    guide = a.get(f"/children/{cid}/guide").text
+    assert 'id="questions"' in guide and "walking on their own yet" in guide
+    assert 'data-flag="not-walking-by-18-months"' not in guide and 'id="no-flags"' in guide
+    assert "Walking alone" in guide.split('id="reached"', 1)[1]
+    assert f'href="/children/{cid}/guide#questions"' in a.get(f"/children/{cid}").text
+    answered = a.post(
+        f"/children/{cid}/observations",
+        data={"csrf_token": token, "skill": "walking-alone", "details": "not-yet", "back": "guide"},
+    )
+    assert answered.url.path == f"/children/{cid}/guide"
+    assert 'data-flag="not-walking-by-18-months"' in answered.text
+    assert 'id="questions"' not in answered.text
+    yes = a.post(
+        f"/children/{cid}/observations",
+        data={"csrf_token": token, "skill": "walking-alone", "details": "", "back": "guide"},
+    )
+    assert 'data-flag="not-walking-by-18-months"' not in yes.text and 'id="no-flags"' in yes.text

@@ -70,3 +70,19 @@ def test_used_in_groups_by_area(tmp_path) -> None:  # type: ignore[no-untyped-de
         ("kids", "Child guidance", ["Play"]),
     ]
     assert LearnService(data_root=tmp_path).used_in("form-look-ahead") == []
+
+
+@pytest.mark.parametrize("query", ["knee", "knees", "Knees", "knee pain"])
+def test_knee_entries_come_before_entries_that_mention_knees_in_passing(query: str) -> None:
+    lib = default_library()
+    ids = [e.id for e in lib.search(query)]
+    assert set(ids[:2]) == {"benefit-knee-load", "benefit-knee-oa"}
+    if "kids-backward-crawling-normal" in ids:
+        titled = [i for i, e in enumerate(lib.search(query)) if "knee" in e.title.lower()]
+        assert ids.index("kids-backward-crawling-normal") > max(titled)
+
+
+def test_plural_and_ing_forms_match() -> None:
+    lib = default_library()
+    assert {e.id for e in lib.search("crawl")} == {e.id for e in lib.search("crawling")}
+    assert lib.search("knees")[0].id == lib.search("knee")[0].id

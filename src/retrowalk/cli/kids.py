@@ -25,6 +25,7 @@ from retrowalk.domain.kids.milestones import load_milestones
 
 if TYPE_CHECKING:
     from retrowalk.app.kids import KidsService
+    from retrowalk.domain.kids.guidance import Guidance
 
 # Start-up time: the kids services open the store (SQLAlchemy); they are
 # imported inside the commands, so ``retrowalk --help`` does not load them.
@@ -146,11 +147,29 @@ def guide(
         out.print_json(json.dumps(g.as_dict()))
         return
     out.print(f"[bold]{person.name}[/bold]: {g.age.describe()}")
-    for title, items in (("Typical now", g.now), ("Coming next", g.next)):
-        out.print(f"\n[bold]{title}[/bold]")
-        for m in items:
-            seen = f" – seen {g.seen[m.id]}" if m.id in g.seen else ""
-            out.print(f"  • {m.name} ({m.window_text()}){seen}")
+    out.print("\n[bold]Typical now[/bold]")
+    if not g.now:
+        out.print(
+            "  No new skill's usual window opens at this age; "
+            "most children can already do the skills below."
+        )
+    for m in g.now:
+        out.print(f"  • {m.name} ({m.window_text()}){_status(g, m.id)}")
+    if g.earlier:
+        out.print("\n[bold]Usually reached by this age[/bold]")
+        for m in g.earlier:
+            out.print(f"  • {m.name} ({m.window_text()}){_status(g, m.id, unlogged=True)}")
+    out.print("\n[bold]Coming next[/bold]")
+    if not g.next:
+        out.print("  The skills in this table are usually all reached by this age.")
+    for m in g.next:
+        out.print(f"  • {m.name} ({m.window_text()}){_status(g, m.id)}")
+    if g.questions:
+        out.print("\n[bold]Questions for you[/bold]")
+        for q in g.questions:
+            out.print(f"  ? {q.text}")
+            out.print(f"    Answer: retrowalk child observe {person.id} --skill {q.skill}")
+            out.print("    (add --detail not-yet if your child does not do it yet)")
     if g.reassurance:
         out.print("\n[bold]Good to know[/bold]")
         for text in g.reassurance:
@@ -160,9 +179,18 @@ def guide(
         out.print(f"  • {idea}")
     out.print("\n[bold]Worth asking your paediatrician about[/bold]")
     if not g.flags:
-        out.print("  Nothing in the log right now. Ask about anything that worries you.")
+        out.print("  Nothing you logged calls for it. Ask about anything that worries you.")
     for flag in g.flags:
         out.print(f"  ! {flag.title}: {flag.message}")
+
+
+def _status(g: Guidance, skill: str, *, unlogged: bool = False) -> str:
+    """' – seen DATE', ' – not yet (DATE)' or, where asked for, ' – not logged yet'."""
+    if skill in g.seen:
+        return f" – seen {g.seen[skill]}"
+    if skill in g.not_yet:
+        return f" – not yet ({g.not_yet[skill]})"
+    return " – not logged yet" if unlogged else ""
 
 
 @child_app.command("summary")

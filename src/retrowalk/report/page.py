@@ -85,6 +85,15 @@ dl.glossary dt { font-weight: bold; margin-top: 0.5rem; }
 dl.glossary dd { margin-left: 1rem; }
 footer { margin-top: 3rem; color: var(--muted); font-size: 0.85rem; }
 @media print { figure img { border: none; } h2 { break-after: avoid; } }
+@media (max-width: 600px) {
+  body { padding: 0.6rem 0.6rem 2rem; }
+  h1 { font-size: 1.3rem; overflow-wrap: anywhere; }
+  .cards { grid-template-columns: minmax(0, 1fr); }
+  .card.session dl { grid-template-columns: auto 1fr; }
+  .card dd { white-space: normal; }
+  table { display: block; overflow-x: auto; }
+  td, th { white-space: nowrap; }
+}
 """
 for _direction, _colour in PALETTE.items():
     CSS = CSS.replace(f"@{_direction}@", _colour)

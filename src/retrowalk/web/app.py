@@ -219,6 +219,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return Response("/* plotly not installed */", media_type="text/javascript")
         return FileResponse(plotly_js, media_type="text/javascript")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        # Browsers ask for it on every page without a <link rel="icon"> (reports).
+        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # The routes go straight onto the app's router rather than through
     # ``include_router``: FastAPI matches an included router by walking each of its

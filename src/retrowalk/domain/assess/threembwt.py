@@ -42,6 +42,15 @@ class Finding:
     citation: str
 
 
+LEVEL_LABELS = {
+    "low": "low fall risk",
+    "medium": "between the cut-offs",
+    "high": "high fall risk",
+    "unknown": "no published cut-off",
+}
+"""The one wording of each risk level, shown wherever a result is (result page, clinic)."""
+
+
 @dataclass(frozen=True)
 class Interpretation:
     """A 3MBWT time read against its group's published numbers."""
@@ -57,6 +66,7 @@ class Interpretation:
     no_cutoff_note: str | None = None
     uncertainty_s: float | None = None
     borderline: bool = False
+    level_label: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -135,12 +145,12 @@ def interpret(
         level = "medium"
         fast = max(f.threshold_s for f in findings if f.kind == "at_most")
         summary = (
-            f"{time_s:.2f} s is between the low-risk ({fast:g} s) and the higher-risk "
+            f"{time_s:.2f} s is between the low-risk ({fast:g} s) and the high-risk "
             f"({at_least[0]:g} s) cut-offs."
         )
     else:
         level = "low"
-        summary = f"{time_s:.2f} s is under the {at_least[0]:g} s cut-off for higher fall risk."
+        summary = f"{time_s:.2f} s is under the {at_least[0]:g} s cut-off for high fall risk."
     if borderline:
         summary += " The time is close to a cut-off given its uncertainty: read it as borderline."
     sp = data["speed"]
@@ -169,6 +179,7 @@ def interpret(
         no_cutoff_note=no_cut,
         uncertainty_s=uncertainty_s,
         borderline=borderline,
+        level_label=LEVEL_LABELS[level],
     )
 
 

@@ -6,6 +6,11 @@ wording are data (``data/kids/flags.toml``); this module only evaluates them.
 The wording informs and never diagnoses (domain notes: "talk to your
 paediatrician", never "your child has X"); backward crawling or walking alone
 is not a sign of autism.
+
+Missing data never raises a flag: a skill that is simply absent from the log is
+a question for the parent ("Is your child walking on their own yet?"); only
+when the parent answers "not yet" (the ``not-yet`` detail) at the age where it
+matters does the guidance suggest talking to the paediatrician.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ REASSURANCE = {
         "reach it at quite different ages."
     ),
 }
+NOT_YET = "not-yet"
+"""The observation detail by which a parent says a skill is not there yet."""
 IDEAS_PER_MILESTONE = 3
 MAX_IDEAS = 10
 GENERAL_SAFETY = "Play on a clear, flat, soft floor with you close by."
@@ -57,6 +64,23 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class Question:
+    """A question for the parent where the log holds no answer yet."""
+
+    flag_id: str
+    skill: str
+    text: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"flag": self.flag_id, "skill": self.skill, "question": self.text}
+
+
+def is_seen(entry: SkillEntry) -> bool:
+    """Whether the entry says the skill was seen (not a "not yet" answer)."""
+    return NOT_YET not in entry.details
+
+
+@dataclass(frozen=True)
 class Guidance:
     """Everything the guidance page shows for one child on one day."""
 
@@ -66,6 +90,8 @@ class Guidance:
     later: list[Milestone]
     earlier: list[Milestone]
     seen: dict[str, dt.date]
+    not_yet: dict[str, dt.date]
+    questions: list[Question]
     encourage: list[str]
     reassurance: list[str]
     flags: list[Flag]
@@ -95,6 +121,9 @@ class Guidance:
             "chronological_months": round(self.age.chronological_months, 2),
             "corrected": self.age.corrected,
             "typical_now": ms(self.now),
+            "usually_reached_by_now": ms(self.earlier),
+            "not_yet": {k: v.isoformat() for k, v in self.not_yet.items()},
+            "questions": [q.as_dict() for q in self.questions],
             "next": ms(self.next),
             "later": ms(self.later),
             "earlier": ms(self.earlier),
@@ -146,7 +175,8 @@ def _detail_persists(flag: Flag, entries: Sequence[SkillEntry], age: ChildAge) -
         return False
     progress = set(flag.params.get("progress_skills", ()))
     return not any(
-        e.skill in progress and detail not in e.details and e.date >= first for e in entries
+        e.skill in progress and detail not in e.details and is_seen(e) and e.date >= first
+        for e in entries
     )
 
 
@@ -163,7 +193,44 @@ def _skill_missing_by(flag: Flag, entries: Sequence[SkillEntry], age: ChildAge) 
     if age.months < float(flag.params["age_months"]):
         return False
     wanted = set(flag.params["any_of"])
-    return not any(e.skill in wanted and e.date <= age.on for e in entries)
+    if any(e.skill in wanted and is_seen(e) for e in entries):
+        return False
+    return _answered_not_yet(flag, entries, age)
+
+
+def _answered_not_yet(flag: Flag, entries: Sequence[SkillEntry], age: ChildAge) -> bool:
+    """The parent said "not yet" for one of the flag's skills, recently enough to still hold."""
+    wanted = set(flag.params["any_of"])
+    within = int(flag.params.get("answer_days", 61))
+    return any(
+        e.skill in wanted and not is_seen(e) and 0 <= (age.on - e.date).days <= within
+        for e in entries
+    )
+
+
+def open_questions(entries: Sequence[SkillEntry], age: ChildAge) -> list[Question]:
+    """Questions for the parent: skills the age calls for that the log does not answer.
+
+    A ``skill_missing_by`` rule whose age has come but whose skills are neither
+    logged as seen nor recently answered "not yet" asks its question instead of
+    raising its flag.
+    """
+    known = [e for e in entries if e.date <= age.on]
+    questions = []
+    for flag in load_flags():
+        if flag.rule != "skill_missing_by" or "ask" not in flag.params:
+            continue
+        if age.months >= float(flag.params.get("max_age_months", 1e9)):
+            continue
+        if age.months < float(flag.params["age_months"]):
+            continue
+        wanted = set(flag.params["any_of"])
+        if any(e.skill in wanted and is_seen(e) for e in known):
+            continue
+        if _answered_not_yet(flag, known, age):
+            continue
+        questions.append(Question(flag.id, str(flag.params["ask_skill"]), str(flag.params["ask"])))
+    return questions
 
 
 RULES: dict[str, Callable[[Flag, Sequence[SkillEntry], ChildAge], bool]] = {
@@ -200,8 +267,12 @@ def guidance(
     table = table or load_milestones()
     known = [e for e in entries if e.date <= age.on]
     seen: dict[str, dt.date] = {}
+    not_yet: dict[str, dt.date] = {}
     for entry in sorted(known, key=lambda e: e.date):
-        seen.setdefault(entry.skill, entry.date)
+        if is_seen(entry):
+            seen.setdefault(entry.skill, entry.date)
+        elif entry.skill not in seen:
+            not_yet[entry.skill] = entry.date
     groups: dict[str, list[Milestone]] = {"now": [], "next": [], "later": [], "earlier": []}
     for milestone, status in table.timeline(age.months):
         groups[status].append(milestone)
@@ -238,6 +309,8 @@ def guidance(
         later=groups["later"],
         earlier=groups["earlier"],
         seen=seen,
+        not_yet=not_yet,
+        questions=open_questions(known, age),
         encourage=encourage,
         reassurance=reassurance,
         flags=flags,

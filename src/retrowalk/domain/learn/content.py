@@ -292,24 +292,68 @@ class Library:
         return out
 
 
+SEARCH_FIELDS: tuple[tuple[float, str], ...] = (
+    (6.0, "title"),
+    (5.0, "tags"),
+    (4.0, "id"),
+    (2.0, "claim summary"),
+    (1.0, "body for_you"),
+)
+"""Where a query word is found and what a match there is worth (most relevant first)."""
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to match 'knees' with 'knee' and 'crawling' with 'crawl'.
+
+    Plural and '-ing' endings are dropped; anything shorter than four letters is
+    left alone.
+    """
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    if word.endswith("ing") and len(word) > 5:
+        return word[:-3]
+    return word
+
+
+def _field_stems(entry: Entry) -> list[tuple[float, list[str]]]:
+    out = []
+    for weight, names in SEARCH_FIELDS:
+        text = " ".join(
+            " ".join(value) if isinstance(value, tuple) else str(value)
+            for value in (getattr(entry, name) for name in names.split())
+        )
+        out.append((weight, [stem(t) for t in WORD.findall(text.lower().replace("-", " "))]))
+    return out
+
+
 def _score(entry: Entry, words: list[str]) -> float:
-    """Relevance of an entry to query words; 0 when any word is missing."""
-    fields = (
-        (4.0, f"{entry.id} {entry.title} {' '.join(entry.tags)}"),
-        (2.0, f"{entry.claim} {entry.summary}"),
-        (1.0, f"{entry.body} {entry.for_you}"),
-    )
-    tokens = [(weight, WORD.findall(text.lower())) for weight, text in fields]
+    """Relevance of an entry to query words; 0 when any word is missing.
+
+    Each word counts with the weight of the most relevant field it occurs in
+    (title, then tags, id, claim and summary, body), plus a little for every
+    further occurrence, so that an entry about the knee ranks above one that
+    mentions knees in passing.
+    """
+    fields = _field_stems(entry)
     total = 0.0
     for word in words:
+        wanted = stem(word)
         best = 0.0
-        for weight, toks in tokens:
-            hits = sum(1 for t in toks if t.startswith(word))
-            if hits:
-                best = max(best, weight + min(hits, 5) * 0.1)
+        hits = 0
+        for weight, tokens in fields:
+            found = sum(1 for t in tokens if t.startswith(wanted))
+            if found:
+                best = max(best, weight)
+                hits += found
         if best == 0.0:
             return 0.0
-        total += best
+        total += best + min(hits, 5) * 0.1
     return total
 
 

@@ -49,7 +49,8 @@ def _int(value: Any, what: str) -> int | None:
 
 def _profile(request: Request, kids: KidsService, account: int, person_id: int, **extra: Any):
     child = kids.child(account, person_id)
-    g = guide_child(kids, account, person_id)
+    # Without a birth date there is no age: the page asks for it first.
+    g = guide_child(kids, account, person_id) if child.birth_date else None
     return render(
         request,
         "kids/child.html",
@@ -113,7 +114,7 @@ async def add_observation(
         kwargs: dict[str, Any] = dict(
             skill=str(form.get("skill", "")),
             on=_day(form.get("date"), "date"),
-            details=[str(d) for d in form.getlist("details")],
+            details=[str(d) for d in form.getlist("details") if str(d)],
             steps=_int(form.get("steps"), "steps"),
             note=str(form.get("note", "")),
         )
@@ -126,6 +127,8 @@ async def add_observation(
         response = _profile(request, kids, account, person_id, error=str(exc))
         response.status_code = status
         return response
+    if form.get("back") == "guide":
+        return RedirectResponse(f"/children/{person_id}/guide#questions", status_code=303)
     return RedirectResponse(f"/children/{person_id}#log", status_code=303)
 
 

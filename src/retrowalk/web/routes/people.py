@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from retrowalk.app.demo import provenance_notes
 from retrowalk.core.errors import RetrowalkError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import person_from_form
+from retrowalk.web.forms import height_note, person_from_form
 from retrowalk.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +33,7 @@ async def create_person(request: Request, account: PageAccount, services: Servic
             people=services.list_people(account),
             error=str(exc),
         )
-    return RedirectResponse(f"/people/{person.id}", status_code=303)
+    return RedirectResponse(f"/people/{person.id}{_understood(form)}", status_code=303)
 
 
 @router.get("/people/{person_id}")
@@ -40,6 +41,10 @@ def person_page(
     request: Request, person_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
     person = services.get_person(account, person_id)
+    if person.kind == "child":
+        # A child's profile is the milestones page, not the adult upload and charts.
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/children/{person_id}{query}", status_code=303)
     recordings = services.list_recordings(account, person_id)
     return render(
         request,
@@ -58,7 +63,12 @@ async def edit_person(
 ) -> Response:
     form = await request.form()
     services.update_person(account, person_id, person_from_form(form))
-    return RedirectResponse(f"/people/{person_id}", status_code=303)
+    return RedirectResponse(f"/people/{person_id}{_understood(form)}", status_code=303)
+
+
+def _understood(form: FormData) -> str:
+    """A query that makes the next page say how a height in centimetres was read."""
+    return "?understood=height-cm" if height_note(form) else ""
 
 
 @router.post("/people/{person_id}/delete", dependencies=[Csrf])
