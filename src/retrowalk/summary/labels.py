@@ -8,7 +8,8 @@ label is carried over by time overlap:
 
 - each bout of the new analysis takes the label whose span overlaps it most,
   provided that overlap covers at least :data:`MIN_OVERLAP_FRACTION` (half) of
-  the bout's own duration;
+  the bout's own duration; of labels overlapping it equally, the one whose
+  duration is closest to the bout's (the more specific label) wins;
 - a label overlapping no bout that much is kept (it is still stored and listed
   under ``hand_labels`` with ``bout: null``) but changes nothing;
 - two new bouts may take the same label (one bout split in two by the new
@@ -89,7 +90,8 @@ def match_labels(bouts: Sequence[Bout], labels: Sequence[HandLabel]) -> list[int
     """
     out: list[int | None] = []
     for bout in bouts:
-        best, best_overlap = None, 0.0
+        best: int | None = None
+        best_key = (0.0, 0.0)
         duration = bout.end_s - bout.start_s
         for i, lab in enumerate(labels):
             overlap = _overlap_s(bout.start_s, bout.end_s, lab.start_s, lab.end_s)
@@ -99,8 +101,9 @@ def match_labels(bouts: Sequence[Bout], labels: Sequence[HandLabel]) -> list[int
                 enough = inside
             else:
                 enough = overlap >= MIN_OVERLAP_FRACTION * duration
-            if enough and overlap > best_overlap:
-                best, best_overlap = i, overlap
+            key = (round(overlap, 6), -abs((lab.end_s - lab.start_s) - duration))
+            if enough and (best is None or key > best_key):
+                best, best_key = i, key
         out.append(best)
     return out
 
