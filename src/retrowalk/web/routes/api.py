@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -339,3 +339,57 @@ def delete_calibration(
     if not services.remove_calibration(account, person_id, placement):
         raise NotFoundError(f"no calibration for {placement}")
     return Response(status_code=204)
+
+
+CALIBRATION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The recording of the calibration walk (not kept).",
+                        },
+                        "labels": {
+                            "type": "string",
+                            "default": "forward, backward",
+                            "description": "One label per walking bout in time order: "
+                            "forward, backward or skip",
+                        },
+                        "placement": {"type": "string", "default": "auto"},
+                        "columns": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/people/{person_id}/calibrations", openapi_extra=CALIBRATION_BODY)
+async def calibrate(
+    request: Request, person_id: int, account: ApiAccount, services: ServicesDep
+) -> Response:
+    """Fit and store a person's walking-direction calibration from a labelled walk.
+
+    200 with the stored calibration, or 400 with ``reason`` (and the walking
+    bouts found) when the walk cannot be used; nothing is changed then.
+    """
+    received = await receive_upload(request, services, account, person_id)
+    assert received.file is not None
+    result = await run_in_threadpool(
+        services.calibrate_upload,
+        account,
+        person_id,
+        received.file,
+        placement=received.get("placement") or "auto",
+        labels=received.get("labels") or "forward, backward",
+        columns=received.get("columns"),
+    )
+    result.pop("profile", None)
+    return JSONResponse(result, status_code=200 if result["ok"] else 400)

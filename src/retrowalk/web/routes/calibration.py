@@ -77,7 +77,7 @@ def _answer(
 ) -> Response:
     status = 200 if result.get("ok") else 400
     if wants_json(request):
-        return JSONResponse(result, status_code=status)
+        return JSONResponse({k: v for k, v in result.items() if k != "profile"}, status_code=status)
     return _page(
         request, services, account, person_id, result=result, status_code=status, form=form
     )

@@ -104,6 +104,16 @@ def recording_page(
     if recording.status == "done":
         has_report = report is not None
         analysis = services.analysis_json(account, recording_id)
+    labels = services.bout_labels(account, recording_id)
+    hand_labels = (analysis or {}).get("hand_labels") or {}
+    applied = {
+        (round(x["start_s"], 3), round(x["end_s"], 3), x["label"])
+        for x in hand_labels.get("labels", [])
+    }
+    # Labels the shown analysis does not hold yet (saved while it was running).
+    pending = [
+        x for x in labels if (round(x.start_s, 3), round(x.end_s, 3), x.label) not in applied
+    ]
     return render(
         request,
         "recording.html",
@@ -111,8 +121,10 @@ def recording_page(
         person=person,
         analysis=analysis,
         has_report=has_report,
-        labels=services.bout_labels(account, recording_id),
-        hand_labels=(analysis or {}).get("hand_labels") or {},
+        labels=labels,
+        hand_labels=hand_labels,
+        pending_labels=pending,
+        calibration=(analysis or {}).get("assumptions", {}).get("direction_profile"),
     )
 
 
