@@ -94,7 +94,7 @@ def test_guided_calibration_flow(server: str, page, tmp_path: Path) -> None:  # 
     assert steps >= 8
     assert "forward" in result and "backward" in result
     assert "What it changes" in result and "lower back" in result
-    assert page.locator("#current-calibrations tr[data-placement=lower_back]").count() == 1
+    assert page.locator("#current-calibrations li[data-placement=lower_back]").count() == 1
     page.screenshot(path=str(tmp_path / "calibration-stored.png"), full_page=True)
 
     # A later recording at the same placement uses it, and its report names it.
@@ -110,7 +110,7 @@ def test_guided_calibration_flow(server: str, page, tmp_path: Path) -> None:  # 
 
     # Remove it: later analyses are uncalibrated; the page says so.
     page.goto(f"{server}/people/{person}/calibration")
-    row = page.locator("#current-calibrations tr[data-placement=lower_back]")
+    row = page.locator("#current-calibrations li[data-placement=lower_back]")
     assert "Analyse 1 recording again" in row.inner_text()
     row.locator("button", has_text="Remove").click()
     page.wait_for_url("**/calibration?removed=lower_back")
@@ -123,7 +123,7 @@ def test_guided_calibration_flow(server: str, page, tmp_path: Path) -> None:  # 
     page.click("#calibration-from-recording button[type=submit]")
     page.wait_for_selector("#calibration-result[data-outcome=stored]", timeout=WAIT_MS)
     assert "3-1_lb.txt" in page.locator("#calibration-result").inner_text()
-    assert page.locator("#current-calibrations tr[data-placement=lower_back]").count() == 1
+    assert page.locator("#current-calibrations li[data-placement=lower_back]").count() == 1
 
     # Reanalysing the recording with the new calibration: every bout backward, named.
     page.locator("#current-calibrations button", has_text="Analyse 1 recording again").click()
@@ -156,11 +156,11 @@ def test_relabel_and_dates_reach_history_and_progress(server: str, page) -> None
     before = _analysis(page, server)
     assert len(before["bouts"]) == 2
     second = before["bouts"][1]
-    row = page.locator("#relabel-table tbody tr").nth(1)
+    row = page.locator("#relabel-list > li").nth(1)
     row.locator("select[name=label]").select_option("backward")
     row.locator("button", has_text="Save").click()
     _wait_done(page)
-    cell = page.locator("#relabel-table tbody tr").nth(1).locator("td.direction")
+    cell = page.locator("#relabel-list > li").nth(1).locator(".direction")
     assert "backward" in cell.inner_text() and "set by you" in cell.inner_text()
     after = _analysis(page, server)
     assert after["bouts"][1]["direction_set_by"] == "user"
