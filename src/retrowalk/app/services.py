@@ -164,20 +164,18 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin):
     ) -> dict[str, Any]:
         """Fit a person's calibration from an uploaded labelled walk (the file is not kept).
 
-        Returns the outcome of :func:`retrowalk.app.calibration.fit_walk` with,
+        Returns the outcome of :func:`retrowalk.app.calibration_walk.fit_walk` with,
         when it worked, ``calibration`` (:func:`describe_profile` of the stored
         profile) and ``replaced`` (whether it replaced an earlier one).
         """
-        from retrowalk.app import calibration
+        from retrowalk.app.calibration_walk import fit_walk
 
         self.get_person(account_id, person_id)
         try:
             incoming.finish()
             if incoming.size == 0:
                 raise InputError(incoming.name, "the file is empty")
-            out = self.runner.call(
-                calibration.fit_walk, str(incoming.path), placement, labels, columns or None
-            )
+            out = self.runner.call(fit_walk, str(incoming.path), placement, labels, columns or None)
         finally:
             incoming.discard()
         out["filename"] = incoming.name
@@ -194,14 +192,14 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin):
     ) -> dict[str, Any]:
         """Fit a person's calibration from one of their stored recordings (see
         :meth:`calibrate_upload`); ``placement`` defaults to the recording's."""
-        from retrowalk.app import calibration
+        from retrowalk.app.calibration_walk import fit_walk
 
         path, filename = self.recording_file(account_id, recording_id)
         recording = self.get_recording(account_id, recording_id)
         if recording.person_id != person_id:
             raise NotFoundError(f"Recording {recording_id} not found")
         out = self.runner.call(
-            calibration.fit_walk,
+            fit_walk,
             str(path),
             placement or recording.placement,
             labels,
