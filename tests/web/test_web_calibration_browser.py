@@ -151,6 +151,7 @@ def test_relabel_and_dates_reach_history_and_progress(server: str, page) -> None
     assert page.request.get(f"{server}/people/{person}/progress.json").json() == []
     page.goto(f"{server}/people/{person}")
     assert page.locator("table.history a.date-unknown").inner_text() == "date unknown"
+    assert "left out of the progress charts" in page.locator("#undated-note").inner_text()
     page.goto(url)
 
     before = _analysis(page, server)

@@ -10,6 +10,7 @@ through :class:`~retrowalk.store.repositories.AccountScoped`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -352,7 +353,13 @@ def seed_demo(
     if existing_id is not None:
         return account_id, person.id, existing_id
     with open(recording_path, "rb") as stream:
+        # The bundled file holds no date: the demo is dated on the day it is set up.
         recording = services.upload(
-            account_id, person.id, Path(recording_path).name, stream, placement=DEMO_PLACEMENT
+            account_id,
+            person.id,
+            Path(recording_path).name,
+            stream,
+            placement=DEMO_PLACEMENT,
+            recorded_on=dt.date.today(),
         )
     return account_id, person.id, recording.id
