@@ -201,3 +201,37 @@ def test_columns_are_kept_for_reanalysis(services: Services) -> None:
     assert rec.columns == "time_ns,_,acc_x,acc_y,acc_z"
     _drain(services)
     assert services.get_recording(account, rec.id).status == "done"
+
+
+def test_export_holds_labels_and_calibrations_and_delete_removes_them(
+    services: Services,
+) -> None:
+    import json
+    import zipfile
+
+    from calibration_helpers import stand_in_profile
+    from retrowalk.app.calibration import profile_store_dir, store_profile
+
+    account = services.sign_up("ex@example.org", "walk backward 1")
+    person = services.create_person(account, PersonIn(name="E")).id
+    path = require("mocap-backward", "09_12_pelvis.csv")
+    with open(path, "rb") as stream:
+        rec = services.upload(account, person, path.name, stream, placement="lower_back")
+    with services.db.transaction() as session:
+        AccountScoped(session, account).set_bout_label(rec.id, 6.5, 15.5, "backward")
+    store_profile(stand_in_profile(), person, services.data_dir)
+    assert [c["placement"] for c in services.calibrations(account, person)] == ["lower_back"]
+    export = services.export_person(account, person)
+    with zipfile.ZipFile(export.path) as zf:
+        labels = json.loads(zf.read("bout_labels.json"))
+        assert [(x["recording_id"], x["label"]) for x in labels] == [(rec.id, "backward")]
+        assert "calibrations/lower_back.json" in zf.namelist()
+    export.path.unlink()
+    services.delete_person(account, person)
+    assert not list(profile_store_dir(person, services.data_dir).glob("*.json"))
+
+    # Deleting the account removes its people's calibrations too.
+    other = services.create_person(account, PersonIn(name="F")).id
+    store_profile(stand_in_profile(), other, services.data_dir)
+    services.remove_account(account)
+    assert not profile_store_dir(other, services.data_dir).exists()

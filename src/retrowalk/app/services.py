@@ -124,9 +124,13 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin):
 
     def delete_person(self, account_id: int, person_id: int) -> None:
         """Delete a person, their recordings, analyses, observations, plans and files."""
+        from retrowalk.app.calibration import profile_store_dir
+
         with self.db.transaction() as session:
             files = AccountScoped(session, account_id).delete_person(person_id)
         self._remove_files(files)
+        profiles = profile_store_dir(person_id, self.data_dir)
+        self._remove_files([str(p) for p in profiles.glob("*.json")] if profiles.is_dir() else [])
 
     # -- progress ---------------------------------------------------------------------
     def progress(self, account_id: int, person_id: int) -> list[ProgressWeek]:
