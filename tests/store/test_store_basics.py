@@ -31,11 +31,25 @@ def test_migrations_create_every_table(db: Database) -> None:
         "plan",
         "web_session",
         "signin_failure",
+        "bout_label",
         "alembic_version",
     } <= tables
     upgrade(db.engine)  # running again is a no-op
     with db.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == _head()
+
+
+def _head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from retrowalk.store.db import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
 
 
 def test_sqlite_uses_wal(tmp_path: Path) -> None:

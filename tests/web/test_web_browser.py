@@ -47,6 +47,7 @@ def test_signup_upload_report_progress(
     assert page.locator("h1").inner_text() == "Ada"
     page.screenshot(path=str(shots / "person.png"), full_page=True)
 
+    page.fill("input[name=recorded_on]", "2025-03-04")  # the file holds no date
     _drop_file(page, "#dropzone", recording_file)
     page.wait_for_url("**/recordings/*", timeout=60_000)
     page.wait_for_selector("text=backward steps", timeout=120_000)  # polled until done

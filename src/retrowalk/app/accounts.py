@@ -30,6 +30,7 @@ from retrowalk.store.models import (
     Account,
     AnalysisResult,
     Observation,
+    Person,
     Recording,
     SignInFailure,
     WebSession,
@@ -222,11 +223,19 @@ class AccountsMixin:
             paths += session.scalars(
                 select(Observation.attachment_path).where(Observation.account_id == account_id)
             ).all()
+            people = session.scalars(select(Person.id).where(Person.account_id == account_id)).all()
             account = session.get(Account, account_id)
             if account is None:
                 return
             session.delete(account)
         root = self.data_dir.resolve()
+        # Their walking-direction calibrations (one folder per person).
+        from retrowalk.app.calibration import profile_store_dir
+
+        for person_id in people:
+            folder = profile_store_dir(int(person_id), self.data_dir)
+            if folder.is_dir() and root in folder.resolve().parents:
+                shutil.rmtree(folder, ignore_errors=True)
         for name in paths:
             if name and root in Path(name).resolve().parents:
                 Path(name).unlink(missing_ok=True)

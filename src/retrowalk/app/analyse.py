@@ -27,6 +27,7 @@ from retrowalk.core.results import Analysis
 from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.summary.labels import HandLabel, apply_hand_labels
 from retrowalk.video import VIDEO_FORMAT
 from retrowalk.video.analysis import analyze_video
 
@@ -70,6 +71,7 @@ class AnalysisRequest:
     acc_unit: str = "auto"
     gyro_unit: str = "auto"
     columns: str | None = None
+    hand_labels: tuple[HandLabel, ...] = ()
 
 
 class PersonLike(Protocol):
@@ -86,6 +88,14 @@ class RecordingLike(Protocol):
 
     placement: str
     recorded_on: date
+
+
+class BoutLabelLike(Protocol):
+    """The parts of a stored hand label of a bout the options need."""
+
+    start_s: float
+    end_s: float
+    label: str
 
 
 def build_options(
@@ -127,6 +137,8 @@ def build_options(
         weight_kg=request.weight_kg,
         age_years=request.age_years,
         direction_profile=profile,
+        columns=request.columns,
+        hand_labels=tuple(request.hand_labels),
     )
 
 
@@ -137,7 +149,9 @@ def request_for_upload(
 
     The age is taken on the day of the recording; a birth date after it is
     ignored. The person's own stored calibration profiles (in the web app's
-    ``data_dir``) apply, never another person's.
+    ``data_dir``) apply, never another person's. The column names given at
+    upload (a table without a header line) and the user's hand labels of bouts
+    are read from the stored recording when it has them.
     """
     age = None
     if person.birth_date is not None:
@@ -149,6 +163,11 @@ def request_for_upload(
         age_years=age if age is None or age >= 0 else None,
         person_id=int(person.id),
         data_dir=data_dir,
+        columns=getattr(recording, "columns", "") or None,
+        hand_labels=tuple(
+            HandLabel(float(x.start_s), float(x.end_s), str(x.label))
+            for x in getattr(recording, "bout_labels", ())
+        ),
     )
 
 
@@ -188,10 +207,17 @@ def analyse_recording(
     options: AnalysisOptions,
     on_frame: Callable[[int, int], None] | None = None,
 ) -> Analysis:
-    """Run the pipeline on a read recording; videos report each frame to ``on_frame``."""
+    """Run the pipeline on a read recording; videos report each frame to ``on_frame``.
+
+    The user's hand labels of bouts (``options.hand_labels``) are applied to
+    the result, once, before anything is summed from it.
+    """
+    analysis: Analysis
     if recording.format == VIDEO_FORMAT and on_frame is not None:
-        return analyze_video(recording, options, on_frame=on_frame)
-    return analyze(recording, options)
+        analysis = analyze_video(recording, options, on_frame=on_frame)
+    else:
+        analysis = analyze(recording, options)
+    return apply_hand_labels(analysis, options.hand_labels)
 
 
 def analyse_file(
@@ -221,7 +247,9 @@ def analyse_file(
         request = AnalysisRequest()
     if isinstance(request, AnalysisOptions):
         options = request
-        request = AnalysisRequest(placement=options.placement, use_stored_profiles=False)
+        request = AnalysisRequest(
+            placement=options.placement, use_stored_profiles=False, columns=options.columns
+        )
     else:
         options = build_options(request)
     if progress is not None:

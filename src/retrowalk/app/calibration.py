@@ -18,6 +18,7 @@ import json
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -170,3 +171,83 @@ def stored_profiles(
             origin = _stored_origin(profile.placement, person_id, path)
             found[profile.placement] = profile.with_origin(origin)
     return found
+
+
+# ------------------------------------------------------------------ guided calibration
+
+#: Placements a calibration can serve (the foot path takes direction from the
+#: foot's own stride and uses no profile).
+CALIBRATION_PLACEMENTS = ("lower_back", "pocket")
+#: A label that leaves a bout out of the fit (a turn, a stop).
+SKIP = "skip"
+
+#: What to do, per placement, shown on the calibration page.
+INSTRUCTIONS: dict[str, str] = {
+    "lower_back": (
+        "Clip the sensor or phone to the belt at the middle of the back, as you always "
+        "wear it. Stand still for 3 seconds, walk 10 steps forward, stop and turn round, "
+        "stand still for 3 seconds, then walk 10 steps backward. Keep the device where it is."
+    ),
+    "pocket": (
+        "Put the phone in the front trouser pocket you always use, screen and top the way "
+        "you always carry it. Stand still for 3 seconds, walk 10 steps forward, stop and "
+        "turn round, stand still for 3 seconds, then walk 10 steps backward."
+    ),
+}
+
+
+def parse_bout_labels(text: str) -> list[str]:
+    """``"forward, backward"`` -> ``["forward", "backward"]``: one label per walking bout.
+
+    ``skip`` leaves a bout out (a turn, a stretch that was neither).
+
+    Raises
+    ------
+    ValueError
+        If a label is not ``forward``, ``backward`` or ``skip``, or none is given.
+    """
+    labels = [x.strip().lower() for x in re.split(r"[,;\s]+", text) if x.strip()]
+    bad = [x for x in labels if x not in ("forward", "backward", SKIP)]
+    if not labels or bad:
+        raise ValueError(
+            "labels: one per walking bout in time order, each 'forward', 'backward' or "
+            f"'skip', separated by commas (got {text!r})"
+        )
+    if not any(x != SKIP for x in labels):
+        raise ValueError("labels: at least one bout must be 'forward' or 'backward'")
+    return labels
+
+
+def remove_stored_profile(
+    placement: str, person_id: int | None = None, data_dir: Path | None = None
+) -> bool:
+    """Delete the stored profile of ``placement``; whether there was one."""
+    path = stored_profile_path(placement, person_id, data_dir)
+    if not path.is_file():
+        return False
+    path.unlink()
+    return True
+
+
+def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
+    """What a person is told about a stored profile (placement, when, what it learned)."""
+    steps = {k: int(v) for k, v in profile.n_steps.items()}
+    return {
+        "placement": profile.placement,
+        "placement_label": profile.placement.replace("_", " "),
+        "created_at": profile.created_at,
+        "created_on": profile.created_at[:10],
+        "n_steps": steps,
+        "n_steps_total": sum(steps.values()),
+        "n_bouts": {k: int(v) for k, v in profile.n_bouts.items()},
+        "consistency_pct": round(100 * profile.consistency),
+        "max_tilt_deg": round(profile.max_tilt_deg),
+        "effect": (
+            f"From now on the walking direction of recordings worn at the "
+            f"{profile.placement.replace('_', ' ')} is taken from this calibration, where "
+            f"the device sits within {profile.max_tilt_deg:.0f} degrees of how it sat in "
+            "the calibration walk; other stretches keep the uncalibrated direction. A device "
+            "turned round about the vertical since (phone facing in instead of out) would "
+            "swap the directions: calibrate again after changing how it is worn."
+        ),
+    }

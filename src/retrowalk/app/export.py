@@ -21,6 +21,7 @@ from retrowalk.store.db import Database
 from retrowalk.store.repositories import AccountScoped
 from retrowalk.store.schemas import (
     AnalysisSummary,
+    BoutLabelOut,
     PersonOut,
     ProgressWeek,
     RecordingOut,
@@ -64,7 +65,14 @@ class ExportMixin:
             observations = [observation_out(o) for o in obs_rows]
             attachments = {o.id: o.attachment_path for o in obs_rows if o.attachment_path}
             plans = [plan_out(p) for p in scoped.plans(person_id, include_malformed=True)]
+            bout_labels = [
+                BoutLabelOut.model_validate(x).model_dump(mode="json")
+                for r in recordings
+                for x in r.bout_labels
+            ]
         weeks = self.progress(account_id, person_id)
+        from retrowalk.app.calibration import profile_store_dir
+
         fd, tmp_name = tempfile.mkstemp(dir=self.data_dir / "tmp", suffix=".zip")
         os.close(fd)
         slug = re.sub(r"[^a-z0-9]+", "-", person.name.lower()).strip("-") or "person"
@@ -88,6 +96,11 @@ class ExportMixin:
             zf.writestr(
                 "plans.json", json.dumps([p.model_dump(mode="json") for p in plans], indent=2)
             )
+            zf.writestr("bout_labels.json", json.dumps(bout_labels, indent=2))
+            # The person's walking-direction calibrations, as stored.
+            profiles = profile_store_dir(person_id, self.data_dir)
+            for stored_profile in sorted(profiles.glob("*.json")) if profiles.is_dir() else []:
+                zf.write(stored_profile, f"calibrations/{stored_profile.name}")
             for rid, result in results.items():
                 zf.writestr(f"analyses/recording-{rid}.json", json.dumps(result, indent=2))
             for rid, (path, filename) in files.items():

@@ -15,6 +15,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 
@@ -32,7 +33,8 @@ from retrowalk.app.demo import (
 from retrowalk.app.export import ExportFile, ExportMixin
 from retrowalk.app.jobs.runners import CpuRunner, InlineRunner
 from retrowalk.app.signin_limit import RateLimitedError, SignInLimiter
-from retrowalk.app.uploads import PLACEMENTS, RecordingsMixin, TooLargeError
+from retrowalk.app.uploads import PLACEMENTS, IncomingFile, RecordingsMixin, TooLargeError
+from retrowalk.core.errors import InputError
 from retrowalk.store.db import Database
 from retrowalk.store.progress import weekly
 from retrowalk.store.repositories import AccountScoped, NotFoundError
@@ -132,18 +134,136 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin):
 
     def delete_person(self, account_id: int, person_id: int) -> None:
         """Delete a person, their recordings, analyses, observations, plans and files."""
+        from retrowalk.app.calibration import profile_store_dir
+
         with self.db.transaction() as session:
             files = AccountScoped(session, account_id).delete_person(person_id)
         self._remove_files(files)
+        profiles = profile_store_dir(person_id, self.data_dir)
+        self._remove_files([str(p) for p in profiles.glob("*.json")] if profiles.is_dir() else [])
 
     # -- progress ---------------------------------------------------------------------
     def progress(self, account_id: int, person_id: int) -> list[ProgressWeek]:
-        """Weekly backward speed, distance, cadence and steadiness of a person."""
+        """Weekly backward speed, distance, cadence and steadiness of a person.
+
+        Recordings whose date is unknown (a file without a date, none given yet)
+        are left out until the user sets their date.
+        """
         with self.db.read() as session:
             rows = AccountScoped(session, account_id).analyses_for_person(person_id)
             return weekly(
-                (r.recorded_on, AnalysisSummary.model_validate(a).model_dump()) for r, a in rows
+                (r.recorded_on, AnalysisSummary.model_validate(a).model_dump())
+                for r, a in rows
+                if r.date_source != "unknown"
             )
+
+    # -- direction calibration ----------------------------------------------------------
+    def calibrations(self, account_id: int, person_id: int) -> list[dict[str, Any]]:
+        """A person's stored direction calibrations, one per placement (see
+        :func:`retrowalk.app.calibration.describe_profile`)."""
+        from retrowalk.app import calibration
+
+        self.get_person(account_id, person_id)
+        profiles = calibration.stored_profiles(person_id, self.data_dir)
+        return [calibration.describe_profile(p) for _, p in sorted(profiles.items())]
+
+    def calibrate_upload(
+        self,
+        account_id: int,
+        person_id: int,
+        incoming: IncomingFile,
+        *,
+        placement: str = "auto",
+        labels: str = "forward, backward",
+        columns: str = "",
+    ) -> dict[str, Any]:
+        """Fit a person's calibration from an uploaded labelled walk (the file is not kept).
+
+        Returns the outcome of :func:`retrowalk.app.calibration_walk.fit_walk` with,
+        when it worked, ``calibration`` (:func:`describe_profile` of the stored
+        profile) and ``replaced`` (whether it replaced an earlier one).
+        """
+        from retrowalk.app.calibration_walk import fit_walk
+
+        self.get_person(account_id, person_id)
+        try:
+            incoming.finish()
+            if incoming.size == 0:
+                raise InputError(incoming.name, "the file is empty")
+            out = self.runner.call(fit_walk, str(incoming.path), placement, labels, columns or None)
+        finally:
+            incoming.discard()
+        out["filename"] = incoming.name
+        return self._store_calibration(person_id, out)
+
+    def calibrate_recording(
+        self,
+        account_id: int,
+        person_id: int,
+        recording_id: int,
+        *,
+        labels: str,
+        placement: str = "",
+    ) -> dict[str, Any]:
+        """Fit a person's calibration from one of their stored recordings (see
+        :meth:`calibrate_upload`); ``placement`` defaults to the recording's."""
+        from retrowalk.app.calibration_walk import fit_walk
+
+        path, filename = self.recording_file(account_id, recording_id)
+        recording = self.get_recording(account_id, recording_id)
+        if recording.person_id != person_id:
+            raise NotFoundError(f"Recording {recording_id} not found")
+        out = self.runner.call(
+            fit_walk,
+            str(path),
+            placement or recording.placement,
+            labels,
+            recording.columns or None,
+        )
+        out["filename"] = filename
+        return self._store_calibration(person_id, out)
+
+    def _store_calibration(self, person_id: int, out: dict[str, Any]) -> dict[str, Any]:
+        from retrowalk.app import calibration
+
+        if not out["ok"]:
+            return out
+        from retrowalk.gait.calibration import DirectionProfile
+
+        profile = DirectionProfile.from_dict(out["profile"])
+        before, _ = calibration.load_stored_profile(profile.placement, person_id, self.data_dir)
+        calibration.store_profile(profile, person_id, self.data_dir)
+        out["replaced"] = before is not None
+        out["calibration"] = calibration.describe_profile(profile)
+        return out
+
+    def remove_calibration(self, account_id: int, person_id: int, placement: str) -> bool:
+        """Delete a person's calibration of ``placement``; whether there was one."""
+        from retrowalk.app import calibration
+
+        self.get_person(account_id, person_id)
+        if placement not in calibration.CALIBRATION_PLACEMENTS:
+            raise InputError(
+                "placement", f"choose one of {', '.join(calibration.CALIBRATION_PLACEMENTS)}"
+            )
+        return calibration.remove_stored_profile(placement, person_id, self.data_dir)
+
+    def recordings_at_placement(self, account_id: int, person_id: int, placement: str) -> list[int]:
+        """Ids of a person's analysed recordings whose analysis used ``placement``."""
+        with self.db.read() as session:
+            rows = AccountScoped(session, account_id).analyses_for_person(person_id)
+            return [
+                r.id
+                for r, a in rows
+                if (a.result.get("recording") or {}).get("placement") == placement
+            ]
+
+    def reanalyse_placement(self, account_id: int, person_id: int, placement: str) -> int:
+        """Queue again every recording of a person analysed at ``placement``; how many."""
+        ids = self.recordings_at_placement(account_id, person_id, placement)
+        for recording_id in ids:
+            self.reanalyse(account_id, recording_id)
+        return len(ids)
 
     # -- observations and plans -------------------------------------------------------
     def list_observations(

@@ -25,6 +25,7 @@ from retrowalk.store.db import Database
 from retrowalk.store.repositories import AccountScoped, NotFoundError
 from retrowalk.store.schemas import (
     AnalysisSummary,
+    BoutLabelOut,
     PersonOut,
     RecordingDetail,
     RecordingOut,
@@ -181,6 +182,7 @@ class RecordingsMixin:
         *,
         recorded_on: dt.date | None = None,
         placement: str = "auto",
+        columns: str = "",
     ) -> RecordingOut:
         """Store an uploaded recording read from ``stream`` and queue its analysis.
 
@@ -197,7 +199,12 @@ class RecordingsMixin:
             incoming.discard()
             raise
         return self.store_upload(
-            account_id, person_id, incoming, recorded_on=recorded_on, placement=placement
+            account_id,
+            person_id,
+            incoming,
+            recorded_on=recorded_on,
+            placement=placement,
+            columns=columns,
         )
 
     def store_upload(
@@ -208,8 +215,16 @@ class RecordingsMixin:
         *,
         recorded_on: dt.date | None = None,
         placement: str = "auto",
+        columns: str = "",
     ) -> RecordingOut:
         """Check, store and queue a received upload; its temp file is gone afterwards.
+
+        The recording's date is ``recorded_on`` when given (``date_source``
+        ``user``), else the file's own start date (``file``); a file without a
+        date and no date given is stored as ``unknown`` (dated on the upload day
+        until the user sets it, and left out of progress until then).
+        ``columns`` names the columns of a table without a header line
+        (``time_ns,_,acc_x,acc_y,acc_z``); they are kept for reanalysis.
 
         The file is read with the recording readers (a bad file raises
         :class:`InputError` and nothing is stored), renamed atomically to a name
@@ -234,7 +249,8 @@ class RecordingsMixin:
                     raise ConflictError(
                         f"{name}: this file was uploaded already (as '{existing.filename}')"
                     )
-            info = self.runner.call(describe_file, str(incoming.path), placement)
+            columns = " ".join(columns.split())[:500]
+            info = self.runner.call(describe_file, str(incoming.path), placement, columns or None)
             if not info["ok"]:
                 raise InputError(name, info["reason"], line=info["line"], field=info["field"])
             folder = self.data_dir / "files" / str(account_id)
@@ -243,9 +259,12 @@ class RecordingsMixin:
             final = folder / f"{digest[:32]}-{secrets.token_hex(8)}{incoming.suffix}"
             os.replace(incoming.path, final)
             _fsync_dir(folder)
-            day = recorded_on or (
-                dt.date.fromisoformat(info["start_date"]) if info["start_date"] else dt.date.today()
-            )
+            if recorded_on is not None:
+                day, date_source = recorded_on, "user"
+            elif info["start_date"]:
+                day, date_source = dt.date.fromisoformat(info["start_date"]), "file"
+            else:
+                day, date_source = dt.date.today(), "unknown"
             with self.db.transaction() as session:
                 recording = AccountScoped(session, account_id).add_recording(
                     person_id,
@@ -257,6 +276,8 @@ class RecordingsMixin:
                     duration_s=info["duration_s"],
                     placement=placement,
                     recorded_on=day,
+                    date_source=date_source,
+                    columns=columns,
                     status="queued",
                 )
                 out = RecordingOut.model_validate(recording)
@@ -336,6 +357,41 @@ class RecordingsMixin:
         with self.db.transaction() as session:
             files = AccountScoped(session, account_id).delete_recording(recording_id)
         self._remove_files(files)
+
+    def set_recording_date(self, account_id: int, recording_id: int, day: dt.date) -> RecordingOut:
+        """Set the day a recording was made (history and progress follow it)."""
+        with self.db.transaction() as session:
+            recording = AccountScoped(session, account_id).set_recording_date(recording_id, day)
+            return RecordingOut.model_validate(recording)
+
+    def bout_labels(self, account_id: int, recording_id: int) -> list[BoutLabelOut]:
+        """The user's hand labels of a recording's bouts, in time order."""
+        with self.db.read() as session:
+            rows = AccountScoped(session, account_id).bout_labels(recording_id)
+            return [BoutLabelOut.model_validate(r) for r in rows]
+
+    def label_bout(
+        self, account_id: int, recording_id: int, start_s: float, end_s: float, label: str
+    ) -> BoutLabelOut:
+        """Store what the user says a bout was and reanalyse the recording with it.
+
+        ``label`` is ``forward``, ``backward`` or ``not_walking``; the span is
+        the bout's as shown (see :mod:`retrowalk.summary.labels` for how a
+        later analysis finds its bout).
+        """
+        with self.db.transaction() as session:
+            row = AccountScoped(session, account_id).set_bout_label(
+                recording_id, start_s, end_s, label
+            )
+            out = BoutLabelOut.model_validate(row)
+        self.reanalyse(account_id, recording_id)
+        return out
+
+    def unlabel_bout(self, account_id: int, recording_id: int, label_id: int) -> None:
+        """Remove a hand label and reanalyse (the bout gets its detected direction back)."""
+        with self.db.transaction() as session:
+            AccountScoped(session, account_id).delete_bout_label(recording_id, label_id)
+        self.reanalyse(account_id, recording_id)
 
     def reanalyse(self, account_id: int, recording_id: int) -> RecordingOut:
         """Queue a recording again (e.g. after a new analysis version)."""

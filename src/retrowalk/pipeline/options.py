@@ -9,6 +9,7 @@ from typing import Any
 from retrowalk.core.errors import AnalysisError
 from retrowalk.core.types import Placement
 from retrowalk.gait.calibration import DirectionProfile
+from retrowalk.summary.labels import HandLabel
 
 __all__ = [
     "DEFAULT_HEIGHT_M",
@@ -40,6 +41,12 @@ class AnalysisOptions:
     direction_profile
         Walking-direction calibration: a ``DirectionProfile``, a mapping
         placement -> ``DirectionProfile`` (stored profiles), or ``None``.
+    columns
+        Column names of a table without a header line (how the file is read
+        again, e.g. by the web worker), or ``None``.
+    hand_labels
+        Bouts whose direction the user set by hand, applied after the
+        pipeline (:func:`retrowalk.summary.labels.apply_hand_labels`).
     """
 
     placement: str = Placement.AUTO
@@ -47,6 +54,8 @@ class AnalysisOptions:
     weight_kg: float | None = None
     age_years: float | None = None
     direction_profile: DirectionProfile | Mapping[str, DirectionProfile] | None = None
+    columns: str | None = None
+    hand_labels: tuple[HandLabel, ...] = ()
 
 
 def resolve_assumptions(options: AnalysisOptions) -> dict[str, Any]:

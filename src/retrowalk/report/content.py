@@ -164,6 +164,30 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
             "unknown" if placement == "auto" else f"confidence {fmt(conf)}",
         )
     )
+    profile = a.get("direction_profile")
+    if profile:
+        made = str(profile.get("created_at", ""))[:10]
+        where = str(profile.get("placement", "")).replace("_", " ")
+        note = profile.get("warning")
+        rows.append(
+            (
+                "Walking-direction calibration",
+                f"{where} calibration of {made}" if made else f"{where} calibration",
+                str(profile.get("source", "given")) + (f"; {note}" if note else ""),
+            )
+        )
+    hand = data.get("hand_labels") or {}
+    if hand.get("labels"):
+        relabelled = sum(1 for b in data.get("bouts", []) if b.get("direction_set_by") == "user")
+        removed = len(hand.get("removed_bouts") or [])
+        rows.append(
+            (
+                "Bout directions set by you",
+                f"{relabelled} bout{'s' if relabelled != 1 else ''} relabelled, "
+                f"{removed} removed as not walking",
+                "your labels, kept when the recording is analysed again",
+            )
+        )
     sensor_names = {"acc": "acceleration", "gyro": "rotation rate"}
     for name, unit in (rec.get("units") or {}).items():
         decided = {"file": "stated by the file", "user": "set by the user", "auto": "detected"}

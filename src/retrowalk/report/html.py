@@ -149,9 +149,15 @@ def _bout_table(data: Mapping[str, Any]) -> str:
         cells = [f'<th scope="row">{i + 1}</th>']
         for key, _, _ in cols:
             if key == "direction":
+                mark = ""
+                if b.get("direction_set_by") == "user":
+                    detected = LABEL.get(b.get("direction_detected", ""), "")
+                    mark = ' <span class="hint set-by-user">(set by you'
+                    mark += f"; detected: {html.escape(detected.lower())})" if detected else ")"
+                    mark += "</span>"
                 cells.append(
                     f'<td class="text" data-json="bouts.{i}.direction">'
-                    f"{_direction_label(b['direction'])}</td>"
+                    f"{_direction_label(b['direction'])}{mark}</td>"
                 )
             else:
                 value = b.get(key)

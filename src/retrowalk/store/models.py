@@ -184,6 +184,13 @@ class Recording(Base):
     duration_s: Mapped[float | None] = mapped_column(Float, default=None)
     placement: Mapped[str] = mapped_column(String(20), default="auto")
     recorded_on: Mapped[date] = mapped_column(Date)
+    # Where ``recorded_on`` came from: "file" (the file's own start time), "user"
+    # (typed at upload or edited later) or "unknown" (the file holds no date and
+    # none was given: ``recorded_on`` is then the upload day and progress leaves
+    # the recording out until the date is set).
+    date_source: Mapped[str] = mapped_column(String(10), default="file", server_default="file")
+    # Column names of a table without a header line, as given at upload (or "").
+    columns: Mapped[str] = mapped_column(String(500), default="", server_default="")
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -196,6 +203,39 @@ class Recording(Base):
         passive_deletes=True,
         order_by="AnalysisResult.id",
     )
+    bout_labels: Mapped[list[BoutLabel]] = relationship(
+        back_populates="recording",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="BoutLabel.start_s",
+    )
+
+
+class BoutLabel(Base):
+    """A walking bout's direction as the user set it by hand.
+
+    The span (seconds from the start of the recording) is the bout as it was
+    when the user labelled it; a later analysis gives the label to the bout it
+    overlaps most (:mod:`retrowalk.summary.labels`). ``label`` is ``forward``,
+    ``backward`` or ``not_walking``.
+    """
+
+    __tablename__ = "bout_label"
+    __table_args__ = (NEVER_REUSE,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    recording_id: Mapped[int] = mapped_column(
+        ForeignKey("recording.id", ondelete="CASCADE"), index=True
+    )
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recording: Mapped[Recording] = relationship(back_populates="bout_labels")
 
 
 class AnalysisResult(Base):

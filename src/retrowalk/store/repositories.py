@@ -22,6 +22,7 @@ from retrowalk.store.models import (
     AnalysisResult,
     ApiToken,
     Base,
+    BoutLabel,
     Observation,
     Person,
     Plan,
@@ -31,6 +32,8 @@ from retrowalk.store.models import (
 from retrowalk.store.payloads import payload_problem, plan_problem
 
 T = TypeVar("T", bound=Base)
+#: What a user may say a walking bout was.
+BOUT_LABELS = ("forward", "backward", "not_walking")
 TOKEN_TOUCH_S = 60.0
 
 
@@ -232,6 +235,63 @@ class AccountScoped:
         self.session.delete(recording)
         self.session.flush()
         return files
+
+    def set_recording_date(self, recording_id: int, day: dt.date) -> Recording:
+        """Date a recording by hand (its date source becomes ``user``)."""
+        recording = self.recording(recording_id)
+        try:
+            check_day(day, "the recording date")
+        except ValueError as exc:
+            raise InputError("recorded_on", str(exc)) from None
+        recording.recorded_on = day
+        recording.date_source = "user"
+        self.session.flush()
+        return recording
+
+    # -- hand labels of bouts ----------------------------------------------------
+    def bout_labels(self, recording_id: int) -> Sequence[BoutLabel]:
+        """The hand labels of a recording's bouts, in time order."""
+        recording = self.recording(recording_id)
+        return self.session.scalars(
+            select(BoutLabel)
+            .where(BoutLabel.account_id == self.account_id, BoutLabel.recording_id == recording.id)
+            .order_by(BoutLabel.start_s, BoutLabel.id)
+        ).all()
+
+    def set_bout_label(
+        self, recording_id: int, start_s: float, end_s: float, label: str
+    ) -> BoutLabel:
+        """Label the bout spanning ``start_s``-``end_s``; replaces the labels it overlaps.
+
+        A stored label is replaced when the two spans overlap by at least half
+        of the shorter one (the same bout, labelled again).
+        """
+        if label not in BOUT_LABELS:
+            raise InputError("label", f"choose one of {', '.join(BOUT_LABELS)}")
+        if not (end_s > start_s >= 0):
+            raise InputError("end_s", "a bout ends after it starts (seconds, from 0)")
+        for old in self.bout_labels(recording_id):
+            overlap = min(old.end_s, end_s) - max(old.start_s, start_s)
+            if overlap >= 0.5 * min(old.end_s - old.start_s, end_s - start_s):
+                self.session.delete(old)
+        row = BoutLabel(
+            account_id=self.account_id,
+            recording_id=recording_id,
+            start_s=float(start_s),
+            end_s=float(end_s),
+            label=label,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def delete_bout_label(self, recording_id: int, label_id: int) -> None:
+        """Remove a hand label (the bout goes back to the detected direction)."""
+        row = self._get(BoutLabel, label_id, "Bout label")
+        if row.recording_id != recording_id:
+            raise NotFoundError(f"Bout label {label_id} not found")
+        self.session.delete(row)
+        self.session.flush()
 
     def latest_analysis(
         self, recording_id: int, *, recording: Recording | None = None

@@ -113,8 +113,25 @@ class RecordingOut(_Out):
     duration_s: float | None
     placement: str
     recorded_on: dt.date
+    date_source: Literal["file", "user", "unknown"] = "file"
+    columns: str = ""
     status: Literal["queued", "running", "done", "failed"]
     error: str
+
+    @property
+    def date_known(self) -> bool:
+        """False when the file held no date and none was given yet."""
+        return self.date_source != "unknown"
+
+
+class BoutLabelOut(_Out):
+    """A bout's direction as the user set it (span as when it was labelled)."""
+
+    id: int
+    recording_id: int
+    start_s: float
+    end_s: float
+    label: Literal["forward", "backward", "not_walking"]
 
 
 class AnalysisSummary(_Out):

@@ -34,6 +34,7 @@ from retrowalk.store.db import Database
 from retrowalk.web.deps import CsrfError, LoginRequiredError
 from retrowalk.web.render import render, wants_json
 from retrowalk.web.routes import api, assess, auth, coach, kids, learn, people, progress, recordings
+from retrowalk.web.routes import calibration as calibration_routes
 from retrowalk.web.session import CookieSessionMiddleware
 from retrowalk.web.settings import Settings
 from retrowalk.web.upload_limit import BodyLimitMiddleware
@@ -230,6 +231,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # routes twice per request, which cost about half of a page request's time.
     for module in (auth, people, recordings, progress, kids, learn, coach, assess, api):
         app.router.routes.extend(module.router.routes)
+    app.router.routes.extend(calibration_routes.router.routes)
     return app
 
 

@@ -66,13 +66,16 @@ def _error_dict(exc: BaseException) -> dict[str, Any]:
     }
 
 
-def describe_file(path: str, placement: str = "auto") -> dict[str, Any]:
-    """Read a file with the recording readers; a short description or an error dict."""
+def describe_file(path: str, placement: str = "auto", columns: str | None = None) -> dict[str, Any]:
+    """Read a file with the recording readers; a short description or an error dict.
+
+    ``columns`` names the columns of a table without a header line.
+    """
     try:
         # The readers of analyse_file (with video files registered as a source).
         from retrowalk.app.analyse import AnalysisRequest, read_file
 
-        recording = read_file(path, AnalysisRequest(placement=placement))
+        recording = read_file(path, AnalysisRequest(placement=placement, columns=columns or None))
     except Exception as exc:
         return _error_dict(exc)
     return {

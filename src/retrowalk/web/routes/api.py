@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from retrowalk.app.services import NotFoundError
 from retrowalk.store.schemas import (
+    BoutLabelOut,
     NewToken,
     ObservationIn,
     ObservationOut,
@@ -134,9 +137,20 @@ UPLOAD_BODY = {
                         },
                         "recorded_on": {
                             "type": "string",
-                            "description": "YYYY-MM-DD; default from the file",
+                            "description": (
+                                "YYYY-MM-DD; default from the file. A file without a date and "
+                                "no recorded_on is stored with date_source 'unknown' (left out "
+                                "of progress until set with PATCH /recordings/{id})"
+                            ),
                         },
                         "placement": {"type": "string", "default": "auto"},
+                        "columns": {
+                            "type": "string",
+                            "description": (
+                                "Column names of a CSV without a header line, in file order, "
+                                "'_' for a column to ignore, e.g. time_ns,_,acc_x,acc_y,acc_z"
+                            ),
+                        },
                     },
                 }
             }
@@ -173,6 +187,7 @@ async def upload_recording(
         received.file,
         recorded_on=day,
         placement=received.get("placement", "auto") or "auto",
+        columns=received.get("columns"),
     )
 
 
@@ -259,3 +274,122 @@ def reanalyse(recording_id: int, account: ApiAccount, services: ServicesDep) -> 
 def delete_recording(recording_id: int, account: ApiAccount, services: ServicesDep) -> Response:
     services.delete_recording(account, recording_id)
     return Response(status_code=204)
+
+
+class RecordingChange(BaseModel):
+    """What can be changed of a stored recording."""
+
+    recorded_on: dt.date
+
+
+@router.patch("/recordings/{recording_id}", response_model=RecordingOut)
+def change_recording(
+    recording_id: int, body: RecordingChange, account: ApiAccount, services: ServicesDep
+) -> RecordingOut:
+    """Set the day a recording was made (its date source becomes ``user``)."""
+    return services.set_recording_date(account, recording_id, body.recorded_on)
+
+
+class BoutLabelIn(BaseModel):
+    """A bout's direction set by hand: its span (s) as in the analysis, and the label."""
+
+    start_s: float
+    end_s: float
+    label: Literal["forward", "backward", "not_walking"]
+
+
+@router.get("/recordings/{recording_id}/bout-labels", response_model=list[BoutLabelOut])
+def list_bout_labels(
+    recording_id: int, account: ApiAccount, services: ServicesDep
+) -> list[BoutLabelOut]:
+    """The user's hand labels of the recording's bouts."""
+    return services.bout_labels(account, recording_id)
+
+
+@router.post("/recordings/{recording_id}/bout-labels", response_model=BoutLabelOut, status_code=201)
+def add_bout_label(
+    recording_id: int, body: BoutLabelIn, account: ApiAccount, services: ServicesDep
+) -> BoutLabelOut:
+    """Label a bout by hand; the recording is analysed again with the label."""
+    return services.label_bout(account, recording_id, body.start_s, body.end_s, body.label)
+
+
+@router.delete("/recordings/{recording_id}/bout-labels/{label_id}", status_code=204)
+def delete_bout_label(
+    recording_id: int, label_id: int, account: ApiAccount, services: ServicesDep
+) -> Response:
+    """Remove a hand label; the recording is analysed again without it."""
+    services.unlabel_bout(account, recording_id, label_id)
+    return Response(status_code=204)
+
+
+@router.get("/people/{person_id}/calibrations")
+def list_calibrations(
+    person_id: int, account: ApiAccount, services: ServicesDep
+) -> list[dict[str, Any]]:
+    """A person's stored walking-direction calibrations, one per placement."""
+    return services.calibrations(account, person_id)
+
+
+@router.delete("/people/{person_id}/calibrations/{placement}", status_code=204)
+def delete_calibration(
+    person_id: int, placement: str, account: ApiAccount, services: ServicesDep
+) -> Response:
+    """Remove a person's calibration of one placement."""
+    if not services.remove_calibration(account, person_id, placement):
+        raise NotFoundError(f"no calibration for {placement}")
+    return Response(status_code=204)
+
+
+CALIBRATION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The recording of the calibration walk (not kept).",
+                        },
+                        "labels": {
+                            "type": "string",
+                            "default": "forward, backward",
+                            "description": "One label per walking bout in time order: "
+                            "forward, backward or skip",
+                        },
+                        "placement": {"type": "string", "default": "auto"},
+                        "columns": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/people/{person_id}/calibrations", openapi_extra=CALIBRATION_BODY)
+async def calibrate(
+    request: Request, person_id: int, account: ApiAccount, services: ServicesDep
+) -> Response:
+    """Fit and store a person's walking-direction calibration from a labelled walk.
+
+    200 with the stored calibration, or 400 with ``reason`` (and the walking
+    bouts found) when the walk cannot be used; nothing is changed then.
+    """
+    received = await receive_upload(request, services, account, person_id)
+    assert received.file is not None
+    result = await run_in_threadpool(
+        services.calibrate_upload,
+        account,
+        person_id,
+        received.file,
+        placement=received.get("placement") or "auto",
+        labels=received.get("labels") or "forward, backward",
+        columns=received.get("columns"),
+    )
+    result.pop("profile", None)
+    return JSONResponse(result, status_code=200 if result["ok"] else 400)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -54,6 +55,7 @@ async def upload(
             received.file,
             recorded_on=day,
             placement=received.get("placement", "auto") or "auto",
+            columns=received.get("columns"),
         )
     except (CsrfError, NotFoundError, TooLargeError):
         raise
@@ -62,8 +64,9 @@ async def upload(
             received.file.discard()
         if wants_json(request):
             raise
+        columns = received.get("columns") if received is not None else ""
         return await run_in_threadpool(
-            _person_page_with_error, request, services, account, person_id, str(exc)
+            _person_page_with_error, request, services, account, person_id, str(exc), columns
         )
     url = f"/recordings/{recording.id}"
     if wants_json(request):
@@ -72,7 +75,12 @@ async def upload(
 
 
 def _person_page_with_error(
-    request: Request, services: Services, account: int, person_id: int, error: str
+    request: Request,
+    services: Services,
+    account: int,
+    person_id: int,
+    error: str,
+    columns: str = "",
 ) -> Response:
     return render(
         request,
@@ -82,6 +90,7 @@ def _person_page_with_error(
         recordings=services.list_recordings(account, person_id),
         max_upload_mb=services.max_upload_bytes // (1024 * 1024),
         error=error,
+        columns=columns,
     )
 
 
@@ -94,8 +103,17 @@ def recording_page(
     has_report = False
     if recording.status == "done":
         has_report = report is not None
-        if not has_report:
-            analysis = services.analysis_json(account, recording_id)
+        analysis = services.analysis_json(account, recording_id)
+    labels = services.bout_labels(account, recording_id)
+    hand_labels = (analysis or {}).get("hand_labels") or {}
+    applied = {
+        (round(x["start_s"], 3), round(x["end_s"], 3), x["label"])
+        for x in hand_labels.get("labels", [])
+    }
+    # Labels the shown analysis does not hold yet (saved while it was running).
+    pending = [
+        x for x in labels if (round(x.start_s, 3), round(x.end_s, 3), x.label) not in applied
+    ]
     return render(
         request,
         "recording.html",
@@ -103,7 +121,57 @@ def recording_page(
         person=person,
         analysis=analysis,
         has_report=has_report,
+        labels=labels,
+        hand_labels=hand_labels,
+        pending_labels=pending,
+        calibration=(analysis or {}).get("assumptions", {}).get("direction_profile"),
     )
+
+
+@router.post("/recordings/{recording_id}/date", dependencies=[Csrf])
+async def set_date(
+    request: Request, recording_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Set the day the recording was made (history and progress move with it)."""
+    form = await request.form()
+    day = parse_day(str(form.get("recorded_on", "")))
+    if day is None:
+        raise InputError("recorded_on", "enter the day the recording was made")
+    await run_in_threadpool(services.set_recording_date, account, recording_id, day)
+    return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
+
+
+def _seconds(form: Any, name: str) -> float:
+    try:
+        return float(str(form.get(name, "")))
+    except ValueError:
+        raise InputError(name, "a number of seconds") from None
+
+
+@router.post("/recordings/{recording_id}/bouts/label", dependencies=[Csrf])
+async def label_bout(
+    request: Request, recording_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Say what a bout was; the recording is analysed again with the label."""
+    form = await request.form()
+    await run_in_threadpool(
+        services.label_bout,
+        account,
+        recording_id,
+        _seconds(form, "start_s"),
+        _seconds(form, "end_s"),
+        str(form.get("label", "")),
+    )
+    return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
+
+
+@router.post("/recordings/{recording_id}/labels/{label_id}/delete", dependencies=[Csrf])
+def unlabel_bout(
+    recording_id: int, label_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Remove a hand label; the bout gets its detected direction back."""
+    services.unlabel_bout(account, recording_id, label_id)
+    return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
 
 
 @router.get("/recordings/{recording_id}/status")

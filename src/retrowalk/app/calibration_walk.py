@@ -1,0 +1,67 @@
+"""Fit a person's direction calibration from a labelled walk file (guided calibration).
+
+Reads and analyses the walk with :func:`retrowalk.app.analyse.analyse_file`
+(no stored calibration) and fits the profile with
+:func:`retrowalk.app.calibration.profile_from_analysis`; plain dicts in and
+out, so that it runs in a worker process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from retrowalk.app.analyse import AnalysisRequest, analyse_file
+from retrowalk.app.calibration import (
+    CALIBRATION_PLACEMENTS,
+    parse_bout_labels,
+    profile_from_analysis,
+)
+from retrowalk.core.errors import InputError, RetrowalkError
+
+__all__ = ["fit_walk"]
+
+
+def fit_walk(
+    path: str,
+    placement: str = "auto",
+    labels: str = "forward, backward",
+    columns: str | None = None,
+) -> dict[str, Any]:
+    """Analyse a labelled calibration walk and fit its profile (plain dicts in and out).
+
+    Runs in a worker process of the web app. The walk is analysed without any
+    stored calibration. Returns ``{"ok": True, "profile": <saved form>,
+    "bouts": [...]}`` or ``{"ok": False, "reason": ..., "bouts": [...]}`` naming
+    why the walk cannot be used.
+    """
+    bouts: list[dict[str, Any]] = []
+    try:
+        names = parse_bout_labels(labels)
+        request = AnalysisRequest(
+            placement=placement, use_stored_profiles=False, columns=columns or None
+        )
+        analysis = analyse_file(path, request, display_name=Path(path).name)
+        bouts = [
+            {
+                "start_s": round(b.start_s, 1),
+                "end_s": round(b.end_s, 1),
+                "n_steps": int(b.n_steps),
+                "direction": str(b.direction),
+            }
+            for b in sorted(analysis.bouts, key=lambda b: b.start_s)
+        ]
+        if analysis.placement not in CALIBRATION_PLACEMENTS:
+            where = str(analysis.placement).replace("_", " ")
+            raise ValueError(
+                f"the walk was analysed as worn at the {where}: a calibration is made for the "
+                "lower back or a pocket (a foot sensor needs none); choose where it was worn"
+            )
+        if not bouts:
+            raise ValueError("no walking was found in this recording: walk at least 10 steps")
+        profile = profile_from_analysis(analysis, labels=names)
+    except InputError as exc:
+        return {"ok": False, "reason": str(exc), "bouts": bouts}
+    except (RetrowalkError, ValueError) as exc:
+        return {"ok": False, "reason": str(exc), "bouts": bouts}
+    return {"ok": True, "profile": profile.to_dict(), "bouts": bouts, "labels": names}

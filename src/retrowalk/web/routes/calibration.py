@@ -1,0 +1,189 @@
+"""Guided walking-direction calibration of a person: instructions, the labelled walk, the result.
+
+The fit and the stored profiles are :mod:`retrowalk.app.calibration`'s; these
+routes only show them. A walk is uploaded (the file is not kept) or an
+existing recording of the person is picked, with one label per walking bout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from retrowalk.app.services import NotFoundError, Services, TooLargeError
+from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
+from retrowalk.web.render import render, wants_json
+from retrowalk.web.upload_stream import receive_upload
+
+router = APIRouter(include_in_schema=False)
+
+#: Placements a calibration serves, with the words the page uses.
+PLACEMENT_NAMES = {"lower_back": "Lower back", "pocket": "Pocket"}
+DEFAULT_LABELS = "forward, backward"
+
+
+def _page(
+    request: Request,
+    services: Services,
+    account: int,
+    person_id: int,
+    *,
+    result: dict[str, Any] | None = None,
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+    notice: str = "",
+) -> Response:
+    from retrowalk.app.calibration import INSTRUCTIONS
+
+    person = services.get_person(account, person_id)
+    recordings = [r for r in services.list_recordings(account, person_id) if r.status == "done"]
+    calibrations = services.calibrations(account, person_id)
+    for cal in calibrations:
+        cal["n_recordings"] = len(
+            services.recordings_at_placement(account, person_id, cal["placement"])
+        )
+    if result is not None and result.get("ok"):
+        cal = result["calibration"]
+        cal["n_recordings"] = len(
+            services.recordings_at_placement(account, person_id, cal["placement"])
+        )
+    return render(
+        request,
+        "calibration.html",
+        status_code=status_code,
+        person=person,
+        recordings=recordings,
+        calibrations=calibrations,
+        instructions=INSTRUCTIONS,
+        placement_names=PLACEMENT_NAMES,
+        result=result,
+        form=form or {"labels": DEFAULT_LABELS, "placement": "auto"},
+        notice=notice,
+        max_upload_mb=services.max_upload_bytes // (1024 * 1024),
+    )
+
+
+def _answer(
+    request: Request,
+    services: Services,
+    account: int,
+    person_id: int,
+    result: dict[str, Any],
+    form: dict[str, str],
+) -> Response:
+    status = 200 if result.get("ok") else 400
+    if wants_json(request):
+        return JSONResponse({k: v for k, v in result.items() if k != "profile"}, status_code=status)
+    return _page(
+        request, services, account, person_id, result=result, status_code=status, form=form
+    )
+
+
+@router.get("/people/{person_id}/calibration")
+def calibration_page(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Instructions, the person's calibrations and the forms to make one."""
+    removed = request.query_params.get("removed", "")
+    notice = ""
+    if removed in PLACEMENT_NAMES:
+        notice = (
+            f"The {removed.replace('_', ' ')} calibration was removed: later analyses use "
+            "the uncalibrated walking direction."
+        )
+    return _page(request, services, account, person_id, notice=notice)
+
+
+@router.post("/people/{person_id}/calibration")
+async def calibrate_upload(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Fit from an uploaded labelled walk (signed in and CSRF-checked before the body)."""
+    received = None
+    form: dict[str, str] = {}
+    try:
+        received = await receive_upload(request, services, account, person_id, page=True)
+        form = {
+            "labels": received.get("labels") or DEFAULT_LABELS,
+            "placement": received.get("placement") or "auto",
+            "columns": received.get("columns"),
+        }
+        assert received.file is not None
+        result = await run_in_threadpool(
+            services.calibrate_upload,
+            account,
+            person_id,
+            received.file,
+            placement=form["placement"],
+            labels=form["labels"],
+            columns=form["columns"],
+        )
+    except (CsrfError, NotFoundError, TooLargeError):
+        raise
+    except RetrowalkError as exc:
+        if received is not None and received.file is not None:
+            received.file.discard()
+        result = {"ok": False, "reason": str(exc), "bouts": []}
+    return await run_in_threadpool(_answer, request, services, account, person_id, result, form)
+
+
+@router.post("/people/{person_id}/calibration/from-recording", dependencies=[Csrf])
+async def calibrate_recording(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Fit from one of the person's recordings."""
+    data = await request.form()
+    form = {
+        "labels": str(data.get("labels") or DEFAULT_LABELS),
+        "placement": str(data.get("placement") or ""),
+        "recording_id": str(data.get("recording_id") or ""),
+    }
+    try:
+        recording_id = int(form["recording_id"])
+    except ValueError:
+        raise InputError("recording_id", "choose one of the recordings") from None
+    try:
+        result = await run_in_threadpool(
+            services.calibrate_recording,
+            account,
+            person_id,
+            recording_id,
+            labels=form["labels"],
+            placement=form["placement"],
+        )
+    except NotFoundError:
+        raise
+    except RetrowalkError as exc:
+        result = {"ok": False, "reason": str(exc), "bouts": []}
+    return await run_in_threadpool(_answer, request, services, account, person_id, result, form)
+
+
+@router.post("/people/{person_id}/calibration/{placement}/delete", dependencies=[Csrf])
+def remove_calibration(
+    request: Request, person_id: int, placement: str, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Remove a calibration: later analyses use the uncalibrated direction again."""
+    removed = services.remove_calibration(account, person_id, placement)
+    if not removed:
+        raise NotFoundError(f"no calibration for {placement.replace('_', ' ')}")
+    return RedirectResponse(f"/people/{person_id}/calibration?removed={placement}", 303)
+
+
+@router.post("/people/{person_id}/calibration/{placement}/reanalyse", dependencies=[Csrf])
+def reanalyse_placement(
+    request: Request, person_id: int, placement: str, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Analyse again the person's recordings at ``placement`` (with or without calibration)."""
+    n = services.reanalyse_placement(account, person_id, placement)
+    return _page(
+        request,
+        services,
+        account,
+        person_id,
+        notice=f"{n} recording{'s' if n != 1 else ''} at the "
+        f"{placement.replace('_', ' ')} queued for analysis again.",
+    )

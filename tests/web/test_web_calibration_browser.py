@@ -1,0 +1,214 @@
+"""Browser tests of guided calibration, per-bout relabelling, recording dates and columns.
+
+Playwright drives Debian's Chromium against a real uvicorn server with its
+analysis worker. Real recordings: CMU 09_12 at the lower back (forward walk,
+turn, backward walk; the file holds no date), ipol-gait lower-back walks, a
+headerless phone-steps recording. These test what the user sees and that it
+reaches the stored analyses; they make no accuracy claim.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import CHROMIUM
+from realdata import require
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+
+WAIT_MS = 120_000
+
+
+def _sign_up_with_person(page, server: str, email: str, name: str) -> int:  # type: ignore[no-untyped-def]
+    page.goto(server + "/signup")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "correct horse")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/people")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=height_m]", "1.75")
+    page.click("text=Add person")
+    page.wait_for_url("**/people/*")
+    return int(page.url.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _upload(page, path: Path, placement: str = "lower_back", **fields: str) -> None:  # type: ignore[no-untyped-def]
+    page.set_input_files("#file-input", str(path))
+    page.select_option("#upload-form select[name=placement]", placement)
+    for name, value in fields.items():
+        if name == "columns":
+            page.click("#upload-form .columns-field summary")
+        page.fill(f"#upload-form input[name={name}]", value)
+    page.click("#upload-button")
+
+
+def _wait_done(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_url("**/recordings/*", timeout=60_000)
+    page.wait_for_selector("#status-box[data-status=done]", timeout=WAIT_MS, state="attached")
+
+
+def _analysis(page, server: str) -> dict:  # type: ignore[no-untyped-def]
+    recording = page.url.split("/recordings/", 1)[1].split("#")[0].split("/")[0]
+    response = page.request.get(f"{server}/recordings/{recording}/analysis.json")
+    assert response.ok
+    return json.loads(response.text())
+
+
+def test_guided_calibration_flow(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    walk = require("mocap-backward", "09_12_pelvis.csv")
+    later = require("ipol-gait", "3-1_lb.txt")
+    page.on("dialog", lambda dialog: dialog.accept())
+    person = _sign_up_with_person(page, server, "cal@example.org", "Cleo")
+
+    page.click("text=Calibrate direction")
+    page.wait_for_url(f"**/people/{person}/calibration")
+    instructions = page.locator("#instructions").inner_text()
+    assert "walk 10 steps forward" in instructions and "10 steps backward" in instructions
+    assert "Lower back" in instructions and "Pocket" in instructions
+    assert page.locator("#no-calibration").is_visible()
+
+    # One label for a walk with two bouts: refused, with the reason and the bouts found.
+    page.select_option("#calibration-form select[name=placement]", "lower_back")
+    page.fill("#calibration-form input[name=labels]", "backward")
+    page.set_input_files("#calibration-form input[type=file]", str(walk))
+    page.click("#calibration-form button[type=submit]")
+    page.wait_for_selector("#calibration-result", timeout=WAIT_MS)
+    assert page.locator("#calibration-result").get_attribute("data-outcome") == "refused"
+    error = page.locator("#calibration-error").inner_text()
+    assert "1 labels for 2 walking bouts" in error
+    assert page.locator("#found-bouts li").count() == 2
+    assert page.locator("#no-calibration").is_visible()
+    page.screenshot(path=str(tmp_path / "calibration-refused.png"), full_page=True)
+
+    # The walk as instructed: forward, then backward.
+    page.fill("#calibration-form input[name=labels]", "forward, backward")
+    page.set_input_files("#calibration-form input[type=file]", str(walk))
+    page.click("#calibration-form button[type=submit]")
+    page.wait_for_selector("#calibration-result[data-outcome=stored]", timeout=WAIT_MS)
+    result = page.locator("#calibration-result").inner_text()
+    assert "Lower back" in page.locator("#result-placement").inner_text().capitalize()
+    steps = int(page.locator("#result-steps").inner_text().split()[0])
+    assert steps >= 8
+    assert "forward" in result and "backward" in result
+    assert "What it changes" in result and "lower back" in result
+    assert page.locator("#current-calibrations li[data-placement=lower_back]").count() == 1
+    page.screenshot(path=str(tmp_path / "calibration-stored.png"), full_page=True)
+
+    # A later recording at the same placement uses it, and its report names it.
+    page.goto(f"{server}/people/{person}")
+    _upload(page, later, recorded_on="2025-03-04")
+    _wait_done(page)
+    analysis = _analysis(page, server)
+    used = analysis["assumptions"]["direction_profile"]
+    assert used["source"] == "stored calibration of this person for lower_back"
+    report = page.frame_locator("iframe.report").locator("#assumptions-table")
+    assert "Walking-direction calibration" in report.inner_text(timeout=30_000)
+    assert "stored calibration of this person" in report.inner_text()
+
+    # Remove it: later analyses are uncalibrated; the page says so.
+    page.goto(f"{server}/people/{person}/calibration")
+    row = page.locator("#current-calibrations li[data-placement=lower_back]")
+    assert "Analyse 1 recording again" in row.inner_text()
+    row.locator("button", has_text="Remove").click()
+    page.wait_for_url("**/calibration?removed=lower_back")
+    assert "removed" in page.locator("#calibration-notice").inner_text()
+    assert page.locator("#no-calibration").is_visible()
+
+    # Redo from a recording already uploaded (one bout, labelled backward).
+    page.select_option("#calibration-from-recording select[name=recording_id]", index=0)
+    page.fill("#calibration-from-recording input[name=labels]", "backward")
+    page.click("#calibration-from-recording button[type=submit]")
+    page.wait_for_selector("#calibration-result[data-outcome=stored]", timeout=WAIT_MS)
+    assert "3-1_lb.txt" in page.locator("#calibration-result").inner_text()
+    assert page.locator("#current-calibrations li[data-placement=lower_back]").count() == 1
+
+    # Reanalysing the recording with the new calibration: every bout backward, named.
+    page.locator("#current-calibrations button", has_text="Analyse 1 recording again").click()
+    assert "queued for analysis again" in page.locator("#calibration-notice").inner_text()
+    page.goto(f"{server}/people/{person}")
+    page.click("text=3-1_lb.txt")
+    _wait_done(page)
+    again = _analysis(page, server)
+    assert {b["direction"] for b in again["bouts"] if b["n_steps"] >= 8} == {"backward"}
+    assert "direction_profile" in again["assumptions"]
+
+
+def test_relabel_and_dates_reach_history_and_progress(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    walk = require("mocap-backward", "09_12_pelvis.csv")
+    person = _sign_up_with_person(page, server, "lab@example.org", "Lia")
+    # The upload form says when the date is needed.
+    hint = page.locator("#upload-form label", has_text="Recorded on").inner_text()
+    assert "needed when the file holds no date" in hint
+    _upload(page, walk)
+    _wait_done(page)
+    url = page.url
+
+    # No date in the file, none given: asked for, and out of progress.
+    assert page.locator("#date-unknown").is_visible()
+    assert page.request.get(f"{server}/people/{person}/progress.json").json() == []
+    page.goto(f"{server}/people/{person}")
+    assert page.locator("table.history a.date-unknown").inner_text() == "date unknown"
+    assert "left out of the progress charts" in page.locator("#undated-note").inner_text()
+    page.goto(url)
+
+    before = _analysis(page, server)
+    assert len(before["bouts"]) == 2
+    second = before["bouts"][1]
+    row = page.locator("#relabel-list > li").nth(1)
+    row.locator("select[name=label]").select_option("backward")
+    row.locator("button", has_text="Save").click()
+    _wait_done(page)
+    cell = page.locator("#relabel-list > li").nth(1).locator(".direction")
+    assert "backward" in cell.inner_text() and "set by you" in cell.inner_text()
+    after = _analysis(page, server)
+    assert after["bouts"][1]["direction_set_by"] == "user"
+    assert after["summary"]["backward"]["steps"] == second["n_steps"]
+    stats = page.locator(".stats").inner_text()
+    assert f"{second['n_steps']}\nbackward steps" in stats or str(second["n_steps"]) in stats
+    report_row = page.frame_locator("iframe.report").locator("#bout-table tbody tr").nth(1)
+    assert "set by you" in report_row.inner_text(timeout=30_000)
+    assert page.locator("#my-labels li").count() == 1
+
+    # Date the recording: history and progress follow; change it: they move.
+    page.fill("#date-unknown input[name=recorded_on]", "2025-03-05")
+    page.click("#date-unknown button[type=submit]")
+    page.wait_for_url(url)
+    assert "Recorded 2025-03-05 (set by you)" in page.locator("main").inner_text()
+    weeks = page.request.get(f"{server}/people/{person}/progress.json").json()
+    assert [w["week_start"] for w in weeks] == ["2025-03-03"]
+    assert weeks[0]["backward_steps"] == second["n_steps"]
+    page.click("#change-date summary")
+    page.fill("#change-date input[name=recorded_on]", "2025-04-16")
+    page.click("#change-date button[type=submit]")
+    page.wait_for_url(url)
+    weeks = page.request.get(f"{server}/people/{person}/progress.json").json()
+    assert [w["week_start"] for w in weeks] == ["2025-04-14"]
+    page.goto(f"{server}/people/{person}")
+    assert page.locator("table.history tbody tr td").first.inner_text() == "2025-04-16"
+    assert f"{second['n_steps']}" in page.locator("table.history tbody tr").first.inner_text()
+
+    # Undo the label: the bout gets its detected direction back.
+    page.goto(url)
+    page.locator("#my-labels button", has_text="Undo").click()
+    _wait_done(page)
+    undone = _analysis(page, server)
+    assert "direction_set_by" not in undone["bouts"][1]
+    assert page.locator("#my-labels").count() == 0
+
+
+def test_upload_columns_field(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    path = require("phone-steps", "Nexus_Jamie_Hard_InHand_1", "accelerometer.csv")
+    _sign_up_with_person(page, server, "col@example.org", "Cal")
+    _upload(page, path, placement="auto", columns="time_ns,acc_x,acc_y,acc_z")
+    error = page.locator("#upload-error")
+    error.wait_for(state="visible", timeout=60_000)
+    message = error.inner_text()
+    assert "accelerometer.csv" in message and "5 fields" in message and "\n" not in message
+    page.fill("#upload-form input[name=columns]", "time_ns,_,acc_x,acc_y,acc_z")
+    page.set_input_files("#file-input", str(path))
+    page.click("#upload-button")
+    _wait_done(page)
+    assert page.locator(".stats").count() == 1
