@@ -29,6 +29,7 @@ from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.video import VIDEO_FORMAT
 from retrowalk.video.analysis import analyze_video
+from retrowalk.video.options import VideoOptions
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class AnalysisRequest:
     columns
         Column names of a table without a header line (see
         :func:`retrowalk.io.read_recording`), or ``None``.
+    video
+        Videos only: floor marks at a known distance, child proportions.
     """
 
     placement: str = "auto"
@@ -70,6 +73,7 @@ class AnalysisRequest:
     acc_unit: str = "auto"
     gyro_unit: str = "auto"
     columns: str | None = None
+    video: VideoOptions | None = None
 
 
 class PersonLike(Protocol):
@@ -187,10 +191,13 @@ def analyse_recording(
     recording: Recording,
     options: AnalysisOptions,
     on_frame: Callable[[int, int], None] | None = None,
+    video: VideoOptions | None = None,
 ) -> Analysis:
     """Run the pipeline on a read recording; videos report each frame to ``on_frame``."""
-    if recording.format == VIDEO_FORMAT and on_frame is not None:
-        return analyze_video(recording, options, on_frame=on_frame)
+    if video is not None and recording.format != VIDEO_FORMAT:
+        raise AnalysisError("floor marks and --child/--adult apply to videos only")
+    if recording.format == VIDEO_FORMAT and (on_frame is not None or video is not None):
+        return analyze_video(recording, options, on_frame=on_frame, video_options=video)
     return analyze(recording, options)
 
 
@@ -240,4 +247,6 @@ def analyse_file(
         )
     if progress is not None:
         progress.analysing(recording)
-    return analyse_recording(recording, options, progress.frame if progress else None)
+    return analyse_recording(
+        recording, options, progress.frame if progress else None, request.video
+    )
