@@ -36,8 +36,13 @@ def upscale_1080p(src: Path, dst: Path) -> None:
     cap.release()
 
 
-def measure(path: Path) -> tuple[float, int, float, float]:
-    """``(frames analysed per second, frames, video fps, CPU seconds per video second)``."""
+def measure(path: Path) -> tuple[float, int, float, float, float]:
+    """``(frames analysed per second, frames, video fps, CPU s per video s, pose rate in Hz)``.
+
+    CPU time is that of the whole process (the decoding thread and the pose
+    model's threads included); it is less sensitive to other work on the
+    machine than the wall-clock rate.
+    """
     from retrowalk.video.analysis import analyze_video, read_video
 
     start, cpu0 = time.perf_counter(), time.process_time()
@@ -46,8 +51,9 @@ def measure(path: Path) -> tuple[float, int, float, float]:
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu0
     n = recording.n_samples
     fps = recording.sampling_rate_hz
+    pose_rate_hz = float(analysis.video["pose_rate_hz"])
     del analysis
-    return n / elapsed, n, fps, cpu / (n / fps)
+    return n / elapsed, n, fps, cpu / (n / fps), pose_rate_hz
 
 
 def main() -> None:
@@ -64,11 +70,12 @@ def main() -> None:
             cases.insert(0, ("1768x994 (original)", video))
         for name, path in cases:
             load = os.getloadavg()[0]
-            rate, n, fps, cpu_per_s = measure(path)
+            rate, n, fps, cpu_per_s, pose_hz = measure(path)
             print(
                 f"{name}: {n} frames, {rate:.1f} frames/s = {rate / fps:.2f} x real time "
-                f"({fps:g} fps); {cpu_per_s:.1f} CPU s per video s; "
-                f"{os.cpu_count()} CPUs, load average {load:.1f} at start"
+                f"({fps:g} fps, pose at {pose_hz:g} Hz); {cpu_per_s:.2f} CPU s per video s; "
+                f"{os.cpu_count()} CPUs, load average {load:.1f} at start, "
+                f"{os.getloadavg()[0]:.1f} at end"
             )
 
 

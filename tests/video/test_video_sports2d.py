@@ -138,6 +138,11 @@ def test_cli_json_and_annotated_gif(reversed_analysis, tmp_path):
             str(gif),
             "--report",
             str(report),
+            "--floor-marks",
+            "100,900,1100,900",
+            "--floor-distance-m",
+            "4",
+            "--child",
         ],
         capture_output=True,
         text=True,
@@ -148,6 +153,12 @@ def test_cli_json_and_annotated_gif(reversed_analysis, tmp_path):
     data = json.loads(proc.stdout)
     assert data["recording"]["placement"] == "video"
     assert data["summary"]["backward"]["steps"] >= FIXTURE["n_steps"] - 1
+    # the video options reach the analysis: metres from the floor marks, child proportions
+    assert data["video"]["speed_unit"] == "m/s"
+    assert data["video"]["child_proportions"] is True
+    walk = max(data["bouts"], key=lambda b: b["n_steps"])
+    assert walk["speed_mps"] > 0
+    assert walk["speed_source"].startswith("floor marks")
     assert gif.read_bytes()[:4] == b"GIF8"
     html = report.read_text()
     assert "data:image/gif;base64," in html

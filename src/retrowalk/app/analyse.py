@@ -30,6 +30,7 @@ from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.summary.labels import HandLabel, apply_hand_labels
 from retrowalk.video import VIDEO_FORMAT
 from retrowalk.video.analysis import analyze_video
+from retrowalk.video.options import VideoOptions
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,11 @@ class AnalysisRequest:
     columns
         Column names of a table without a header line (see
         :func:`retrowalk.io.read_recording`), or ``None``.
+    hand_labels
+        Bouts the user relabelled by hand, applied to the result once
+        (:func:`retrowalk.summary.labels.apply_hand_labels`).
+    video
+        Videos only: floor marks at a known distance, child proportions.
     """
 
     placement: str = "auto"
@@ -72,6 +78,7 @@ class AnalysisRequest:
     gyro_unit: str = "auto"
     columns: str | None = None
     hand_labels: tuple[HandLabel, ...] = ()
+    video: VideoOptions | None = None
 
 
 class PersonLike(Protocol):
@@ -206,15 +213,18 @@ def analyse_recording(
     recording: Recording,
     options: AnalysisOptions,
     on_frame: Callable[[int, int], None] | None = None,
+    video: VideoOptions | None = None,
 ) -> Analysis:
     """Run the pipeline on a read recording; videos report each frame to ``on_frame``.
 
     The user's hand labels of bouts (``options.hand_labels``) are applied to
     the result, once, before anything is summed from it.
     """
+    if video is not None and recording.format != VIDEO_FORMAT:
+        raise AnalysisError("floor marks and --child/--adult apply to videos only")
     analysis: Analysis
-    if recording.format == VIDEO_FORMAT and on_frame is not None:
-        analysis = analyze_video(recording, options, on_frame=on_frame)
+    if recording.format == VIDEO_FORMAT and (on_frame is not None or video is not None):
+        analysis = analyze_video(recording, options, on_frame=on_frame, video_options=video)
     else:
         analysis = analyze(recording, options)
     return apply_hand_labels(analysis, options.hand_labels)
@@ -268,4 +278,6 @@ def analyse_file(
         )
     if progress is not None:
         progress.analysing(recording)
-    return analyse_recording(recording, options, progress.frame if progress else None)
+    return analyse_recording(
+        recording, options, progress.frame if progress else None, request.video
+    )

@@ -82,6 +82,24 @@ def analyze_command(
             help="Direction calibration profile (default: your stored one for the placement)."
         ),
     ] = None,
+    floor_marks: Annotated[
+        str | None,
+        typer.Option(
+            help="Videos only: two points on the floor X1,Y1,X2,Y2 (pixels of the first "
+            "frame) a known distance apart, for speed in metres."
+        ),
+    ] = None,
+    floor_distance_m: Annotated[
+        float | None,
+        typer.Option(help="Videos only: the distance between the floor marks, in metres."),
+    ] = None,
+    child: Annotated[
+        bool | None,
+        typer.Option(
+            "--child/--adult",
+            help="Videos only: child (1-3 years) or adult proportions (default: from --age-years).",
+        ),
+    ] = None,
     columns: Annotated[
         str | None,
         typer.Option(
@@ -113,6 +131,7 @@ def analyze_command(
     Refused: ActiLife epoch-count CSVs (activity counts, not raw acceleration).
     """
     from retrowalk.app.analyse import AnalysisRequest
+    from retrowalk.video.options import video_options_from_text
 
     request = AnalysisRequest(
         placement=placement.value,
@@ -123,6 +142,7 @@ def analyze_command(
         acc_unit=acc_unit.value,
         gyro_unit=gyro_unit.value,
         columns=columns,
+        video=video_options_from_text(floor_marks, floor_distance_m, child),
     )
     result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
     if annotate is not None:

@@ -14,6 +14,7 @@ from typing import Any, Self
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
+from retrowalk.core.errors import AnalysisError
 from retrowalk.core.recording import Recording, UnitDecision
 from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import Direction, Placement
@@ -116,6 +117,12 @@ def analyze_video(
     options = options or AnalysisOptions(placement="video")
     source = Path(video_path(recording))
     info = getattr(recording, "video", None) or probe(source)
+    if video_options is not None and video_options.floor_points_px is not None:
+        for x, y in video_options.floor_points_px:
+            if not (0 <= x <= info.width and 0 <= y <= info.height):
+                raise AnalysisError(
+                    f"floor marks: ({x:g}, {y:g}) lies outside the {info.width}x{info.height} frame"
+                )
     backend = backend or default_backend()
     fps = info.fps
     scale = work_scale(info, WORK_MAX_SIDE)

@@ -51,6 +51,7 @@ STANCE_SPEED_LEG_S = 0.8  # foot speed (leg lengths/s) below which the foot is s
 STANCE_SHARE_OF_PEAK = 0.3  # ... or below this share of its swing speed, if higher
 DEPTH_SPEED_LEG_S = 0.15  # the same floor towards/away from the camera (foreshortened swings)
 MIN_STANCE_S = 0.15  # a shorter rest of the foot is a hitch in its swing
+MIN_STRIDE_S = 0.45  # the same foot cannot land twice sooner (cadence 267 steps/min)
 
 
 @dataclass
@@ -180,13 +181,23 @@ def stance_contacts(
 
 
 def _merge(contacts: list[Contact], fps: float) -> list[Contact]:
-    """Contacts in time order; two within 0.2 s are one (the pose model mixed the feet)."""
+    """Contacts in time order, without the ones a person cannot make.
+
+    Two contacts within 0.2 s are one (the pose model mixed the feet). The same
+    foot landing again sooner than ``MIN_STRIDE_S`` after its last contact is
+    the same stance (a glitch of the pose model as the other foot passes): a
+    stride that short would be a cadence above 260 steps/min.
+    """
     contacts = sorted(contacts, key=lambda c: c.frame)
     kept: list[Contact] = []
+    last: dict[str, float] = {}
     for c in contacts:
         if kept and c.frame - kept[-1].frame < 0.2 * fps:
             continue
+        if c.frame - last.get(c.side, -np.inf) < MIN_STRIDE_S * fps:
+            continue
         kept.append(c)
+        last[c.side] = c.frame
     return kept
 
 

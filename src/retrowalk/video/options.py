@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from retrowalk.core.errors import AnalysisError
+
 
 @dataclass(frozen=True)
 class VideoOptions:
@@ -42,3 +44,37 @@ class VideoOptions:
             return None
         (x1, y1), (x2, y2) = self.floor_points_px
         return self.floor_distance_m / math.hypot(x2 - x1, y2 - y1)
+
+
+def video_options_from_text(
+    floor_marks: str | None, floor_distance_m: float | None, child: bool | None
+) -> VideoOptions | None:
+    """:class:`VideoOptions` from what a user typed (``"x1,y1,x2,y2"`` for the floor marks).
+
+    Returns ``None`` when nothing was given.
+
+    Raises
+    ------
+    AnalysisError
+        One line naming the option at fault.
+    """
+    if floor_marks is None and floor_distance_m is None and child is None:
+        return None
+    points = None
+    if floor_marks is not None:
+        parts = [p.strip() for p in floor_marks.split(",")]
+        try:
+            x1, y1, x2, y2 = (float(p) for p in parts)
+        except ValueError:
+            raise AnalysisError(
+                f"floor marks: give four numbers X1,Y1,X2,Y2 (pixels), got {floor_marks!r}"
+            ) from None
+        if not all(math.isfinite(v) and v >= 0 for v in (x1, y1, x2, y2)):
+            raise AnalysisError(f"floor marks: pixels must be 0 or more, got {floor_marks!r}")
+        points = ((x1, y1), (x2, y2))
+    if (points is None) != (floor_distance_m is None):
+        raise AnalysisError("floor marks and floor distance: give both or neither")
+    try:
+        return VideoOptions(child=child, floor_points_px=points, floor_distance_m=floor_distance_m)
+    except ValueError as exc:
+        raise AnalysisError(str(exc).replace("floor_points_px", "floor marks")) from None

@@ -3,7 +3,9 @@
 MediaPipe Pose sees one person per image. To see several, each person found gets
 their own tracker that works on a crop around where they were last seen, and a
 detector looks for someone new every few frames on the frame with everybody
-already tracked painted out. A track whose hip centre jumps further than a
+already tracked painted out. The detector runs only where something moves
+that nobody followed explains (:mod:`retrowalk.video.motion`), with a slow
+search of the whole frame in between. A track whose hip centre jumps further than a
 person can move is treated as lost (the tracker latched onto someone else).
 Choosing the walker among the tracks is in :mod:`retrowalk.video.walker`.
 """
@@ -15,10 +17,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrowalk.video.camera import CameraMotion
+from retrowalk.video.camera import CameraMotion, _compose, _invert
+from retrowalk.video.motion import UnexplainedMotion
 from retrowalk.video.pose import (
+    LEFT_ANKLE,
     LEFT_HIP,
     LEFT_SHOULDER,
+    RIGHT_ANKLE,
     RIGHT_HIP,
     RIGHT_SHOULDER,
     PoseBackend,
@@ -31,8 +36,10 @@ CROP_SIDE = 1.5  # crop side as a multiple of the person's height
 CROP_MAX_PX = 320  # crops are shrunk to this long side before pose estimation
 DETECT_MAX_PX = 960  # the discovery pass sees the frame at this long side
 MAX_JUMP = 0.35  # hip jump between frames, in body heights per frame, that means "lost"
-IDLE_TRAVEL = 0.25  # hip travel over 1.5 s, in body heights, below which a person is idle
-IDLE_EVERY = 4  # idle people are updated on every 4th processed frame
+IDLE_TRAVEL = 0.2  # hip travel over 1 s, in body heights, below which a person does not travel
+IDLE_SWING = 0.2  # range of the feet's spread over 1 s, in body heights, of a person standing
+IDLE_EVERY = 4  # people who do not walk are updated on every 4th processed frame
+MIN_MOTION = 0.002  # share of a tile's pixels moving unexplained that calls for the detector
 _CORE = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
 
 
@@ -140,7 +147,9 @@ class MultiPersonTracker:
     max_people
         Most people followed at once.
     discover_every_s
-        How often to look for someone new.
+        How often to look for someone new where something moves unexplained.
+    search_every_s
+        How often to look for someone new when nothing moves unexplained.
     """
 
     def __init__(
@@ -150,12 +159,14 @@ class MultiPersonTracker:
         scale: float = 1.0,
         max_people: int = 4,
         discover_every_s: float = 0.1,
+        search_every_s: float = 1.0,
     ) -> None:
         self.backend = backend
         self.fps = fps
         self.scale = scale
         self.max_people = max_people
         self.discover_every = max(1, round(discover_every_s * fps))
+        self.search_every = max(1, round(search_every_s * fps))
         self.lose_after = max(1, round(1.0 * fps))
         self.active: list[Track] = []
         self.finished: list[Track] = []
@@ -165,9 +176,12 @@ class MultiPersonTracker:
         self._tile = 0
         self._n_fed = 0
         self._shot = 0
-        self._force_discover = False
+        self._sweep = 4  # detector calls due regardless of motion (start, after a cut)
         self._last_discovery = -(10**9)
         self.camera: CameraMotion | None = None
+        self.motion = UnexplainedMotion()
+        self._prev_index: int | None = None
+        self.n_detector_calls = 0
 
     def _scene(self, index: int, xy: np.ndarray) -> np.ndarray:
         """A point (original pixels) of frame ``index`` in scene pixels (camera motion removed)."""
@@ -182,17 +196,22 @@ class MultiPersonTracker:
         for track in list(self.active):
             self._finish(track)
         self._shot += 1
-        self._force_discover = True
+        self._sweep = 4
 
     def boxes(self) -> list[tuple[float, float, float, float]]:
         """Boxes of the people being followed, in the pixels of the frames fed."""
         s = self.scale
         return [_box(t.last * [s, s, 1.0]) for t in self.active]
 
-    def _idle(self, track: Track) -> bool:
-        k = round(1.5 * self.fps)
-        if track.misses or track.frames[-1] - track.frames[0] < 2 * k:
-            return False
+    def _motion(self, track: Track) -> tuple[float, float] | None:
+        """Hip travel in the scene and range of the feet's spread over the last second.
+
+        Both in body heights; ``None`` for a person seen for less than 1.5 s or
+        missing now.
+        """
+        k = round(1.0 * self.fps)
+        if track.misses or track.frames[-1] - track.frames[0] < 1.5 * k:
+            return None
         recent = [
             kp
             for f, kp in zip(track.frames, track.keypoints, strict=True)
@@ -205,21 +224,72 @@ class MultiPersonTracker:
                 - self._scene(first, _hip(recent[0]))
             )
         )
-        return moved < IDLE_TRAVEL * _height(recent[-1])
+        # unsigned: the pose model swaps left and right feet now and then
+        spread = [abs(kp[LEFT_ANKLE, 0] - kp[RIGHT_ANKLE, 0]) for kp in recent]
+        height = _height(recent[-1])
+        return moved / height, float(np.ptp(spread)) / height
+
+    def _every(self) -> dict[int, int]:
+        """How often each person is followed: on every frame fed or every ``IDLE_EVERY``-th.
+
+        People who stay in place (hips still, feet not swinging), and people who
+        travel less than half as far as the one who travels most (while someone
+        travels), are followed at the lower rate: the walker is the one who
+        travels most (:mod:`retrowalk.video.walker`).
+        """
+        motion = {t.track_id: self._motion(t) for t in self.active}
+        known = [m[0] for m in motion.values() if m is not None]
+        lead = max(known, default=0.0)
+        every = {}
+        for i, m in motion.items():
+            standing = m is not None and m[0] < IDLE_TRAVEL and m[1] < IDLE_SWING
+            behind = m is not None and lead >= IDLE_TRAVEL and m[0] < 0.5 * lead
+            every[i] = IDLE_EVERY if standing or behind else 1
+        return every
 
     def feed(self, index: int, rgb: np.ndarray) -> None:
         """Process one frame (``rgb`` already shrunk by ``scale``)."""
         self._last_frame = index
         self._n_fed += 1
+        every = self._every()
         for track in list(self.active):
-            if self._n_fed % IDLE_EVERY and self._idle(track):
-                continue  # people who stay in place are followed at a lower rate
+            if self._n_fed % every[track.track_id]:
+                continue  # people who stay in place or do not walk: at a lower rate
             self._update(track, index, rgb, index - track.frames[-1])
-        due = index - self._last_discovery >= self.discover_every or self._force_discover
-        if due and len(self.active) < self.max_people:
-            self._force_discover = False
-            self._last_discovery = index
-            self._discover(index, rgb)
+        self.motion.detect(rgb, self._seen_boxes(), self._to_prev(index))
+        self._prev_index = index
+        if len(self.active) >= self.max_people:
+            return
+        since = index - self._last_discovery
+        tiles = _tiles(rgb.shape)
+        if self._sweep > 0 or since >= self.search_every:
+            tile = tiles[self._tile % len(tiles)]  # look everywhere in turn
+        elif since >= self.discover_every:
+            moving = [t for t in tiles if self.motion.share(t) >= MIN_MOTION]
+            if not moving:
+                return
+            tile = moving[self._tile % len(moving)]  # only where something moves unexplained
+        else:
+            return
+        self._sweep = max(self._sweep - 1, 0)
+        self._last_discovery = index
+        self._tile += 1
+        self._discover(index, rgb, tile)
+
+    def _seen_boxes(self) -> list[tuple[float, float, float, float]]:
+        """Boxes (pixels of the frames fed) of the people seen in the last frame."""
+        s = self.scale
+        return [_box(t.last * [s, s, 1.0]) for t in self.active if not t.misses]
+
+    def _to_prev(self, index: int) -> np.ndarray | None:
+        """The camera's motion from frame ``index`` to the previous frame fed (fed pixels)."""
+        if self.camera is None or self._prev_index is None:
+            return None
+        cur = self.camera.transforms_.get(index)
+        prev = self.camera.transforms_.get(self._prev_index)
+        if cur is None or prev is None:
+            return None
+        return _compose(_invert(prev), cur)
 
     def _update(self, track: Track, index: int, rgb: np.ndarray, gap: int) -> None:
         s = self.scale
@@ -258,7 +328,7 @@ class MultiPersonTracker:
         self.active.remove(track)
         self.finished.append(track)
 
-    def _discover(self, index: int, rgb: np.ndarray) -> None:
+    def _discover(self, index: int, rgb: np.ndarray, tile: tuple[int, int, int, int]) -> None:
         masked = rgb.copy()
         s = self.scale
         for track in self.active:
@@ -270,9 +340,8 @@ class MultiPersonTracker:
                 max(int(by0 - pad), 0) : max(int(by1 + pad), 0),
                 max(int(bx0 - pad), 0) : max(int(bx1 + pad), 0),
             ] = 127
-        tiles = _tiles(masked.shape)
-        tx0, ty0, tx1, ty1 = tiles[self._tile % len(tiles)]
-        self._tile += 1
+        tx0, ty0, tx1, ty1 = tile
+        self.n_detector_calls += 1
         small, f = _shrink(masked[ty0:ty1, tx0:tx1], DETECT_MAX_PX)
         if self._detector is None:
             self._detector = self.backend.detector()
