@@ -16,6 +16,7 @@ import numpy as np
 
 from retrowalk.core.errors import InputError
 from retrowalk.core.recording import Gap, Recording, UnitDecision
+from retrowalk.dsp.memory import is_file_backed, release, row_chunks
 from retrowalk.io import resample as rs
 from retrowalk.io.units import (
     acc_factor,
@@ -289,8 +290,13 @@ def _acceleration(
 
 
 def _scaled(x: np.ndarray, factor: float) -> np.ndarray:
-    """``x * factor``, in place when ``x`` is a private C-ordered array."""
+    """``x * factor``, in place when ``x`` is a private C-ordered array (or a file's)."""
     if factor == 1.0:
+        return x
+    if x.flags.c_contiguous and x.flags.writeable and is_file_backed(x):
+        for start, stop in row_chunks(x.shape[0]):  # a day in a file: a chunk at a time
+            x[start:stop] *= factor
+            release(x, start, stop)
         return x
     if x.flags.c_contiguous and x.flags.writeable and x.flags.owndata:
         x *= factor

@@ -12,6 +12,7 @@ kept together so the flow reads top to bottom.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -22,6 +23,7 @@ from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import Direction, Placement, Side
 from retrowalk.dsp.frame import BodyFrame, body_frame
+from retrowalk.dsp.memory import release
 from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter
 from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.gait.contacts import (
@@ -82,6 +84,13 @@ class _ContactTable:
 
 
 _CONTACT_FIELDS = ("sample", "prominence", "excursion_m", "yaw_rads")
+
+
+def _release(recording: Recording, lo: int, hi: int) -> None:
+    """Hand samples ``lo:hi`` of a file-backed recording back to the system (see dsp.memory)."""
+    release(recording.acc_mps2, lo, hi)
+    if recording.gyro_rads is not None:
+        release(recording.gyro_rads, lo, hi)
 
 
 def _members(ic: np.ndarray, span: BoutSpan) -> np.ndarray:
@@ -235,7 +244,7 @@ class TrunkPipeline(Algorithm):
     ) -> tuple[list[Bout], list[Step], list[str]]:
         """Bouts, steps and notes of a recording (the work of :meth:`analyze`)."""
         fs = recording.sampling_rate_hz
-        table, frame = self._scan_contacts(recording)
+        table, frame = self._scan(recording)
         spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
         notes: list[str] = []
         labelled = self._directional_spans(
@@ -295,11 +304,15 @@ class TrunkPipeline(Algorithm):
         return bouts, steps, notes
 
     # -- contacts
-    def _scan_contacts(self, recording: Recording) -> tuple[_ContactTable, BodyFrame | None]:
-        """Contacts of the whole recording, chunk by chunk.
+    def _scan_contacts(self, recording: Recording) -> _ContactTable:
+        """Contacts of the whole recording, chunk by chunk."""
+        return self._scan(recording)[0]
 
-        Also returns the body frame of the whole recording when it was scanned in
-        one piece (it is then reused by the direction stage), else ``None``.
+    def _scan(self, recording: Recording) -> tuple[_ContactTable, BodyFrame | None]:
+        """:meth:`_scan_contacts`, and the body frame of the whole recording.
+
+        The frame is returned when the recording was scanned in one piece (the
+        direction stage then reuses it), else ``None``.
         """
         fs = recording.sampling_rate_hz
         n = recording.n_samples
@@ -317,6 +330,7 @@ class TrunkPipeline(Algorithm):
             table.sample += lo
             parts.append(table.take((table.sample >= core0) & (table.sample < core1)))
             whole = frame if (lo, hi) == (0, n) else None
+            _release(recording, lo, hi)
         return _ContactTable.concat(parts), whole
 
     def _scan_chunk(self, frame: BodyFrame, fs: float, gap_mask: np.ndarray) -> _ContactTable:
@@ -396,16 +410,18 @@ class TrunkPipeline(Algorithm):
         spans: list[BoutSpan],
         ic: np.ndarray,
         frame: BodyFrame | None,
-    ) -> list[tuple[BodyFrame, int, list[int]]]:
+    ) -> Iterator[tuple[BodyFrame, int, list[int]]]:
         """Body frames for the direction stage: ``(frame, first sample, bouts in it)``.
 
         The scan's whole-recording frame when there is one; else one frame per
         scan chunk, covering the bouts that start in it with
         :data:`DIRECTION_CONTEXT_S` of context (its filters need it), so no bout
-        gets a frame of its own and memory stays at one chunk's frame.
+        gets a frame of its own; one frame at a time, so memory stays at one
+        chunk's frame.
         """
         if frame is not None:
-            return [(frame, 0, list(range(len(spans))))]
+            yield frame, 0, list(range(len(spans)))
+            return
         fs = recording.sampling_rate_hz
         n = recording.n_samples
         pad = int(DIRECTION_CONTEXT_S * fs)
@@ -413,13 +429,12 @@ class TrunkPipeline(Algorithm):
         groups: dict[int, list[int]] = {}
         for k, span in enumerate(spans):
             groups.setdefault(int(ic[span.first]) // chunk, []).append(k)
-        out = []
         for group in groups.values():
             lo = max(int(ic[spans[group[0]].first]) - pad, 0)
             hi = min(max(int(ic[spans[k].last]) for k in group) + pad, n)
             gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
-            out.append((body_frame(recording.acc_mps2[lo:hi], gyro, fs), lo, group))
-        return out
+            yield body_frame(recording.acc_mps2[lo:hi], gyro, fs), lo, group
+            _release(recording, lo, hi)
 
     def _directional_spans(
         self,
@@ -458,6 +473,7 @@ class TrunkPipeline(Algorithm):
             members = _members(ic, span)
             lo, hi = int(members[0]), int(members[-1]) + 1
             check = WalkingCheck().check(recording.acc_mps2[lo:hi], fs, members - lo)
+            _release(recording, lo, hi)
             if check.walking_:
                 walking.append(span)
             elif notes is not None:
@@ -466,8 +482,8 @@ class TrunkPipeline(Algorithm):
         if not spans:
             return []
         min_steps = self._bouts().min_steps
-        # Keep only what is needed later (the yaw rate for left/right), not whole
-        # frames, so memory stays proportional to the recording, not to ~10x it.
+        # Keep only what is needed later (the yaw rate around each bout, for
+        # left/right), not whole frames, so memory stays at one chunk's frame.
         pad = int(DIRECTION_CONTEXT_S * fs)
         yaw_rates: list[tuple[np.ndarray | None, int]] = [(None, 0)] * len(spans)
         parts = []
@@ -482,6 +498,7 @@ class TrunkPipeline(Algorithm):
                 b_lo = max(int(ic[spans[k].first]) - pad, lo)
                 b_hi = min(int(ic[spans[k].last]) + pad, lo + part_frame.n_samples)
                 yaw_rates[k] = (None if yaw is None else yaw[b_lo - lo : b_hi - lo].copy(), b_lo)
+            del part_frame, yaw  # one chunk's frame alive at a time
         bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
         members_all = np.concatenate([_members(ic, s) for s in spans])
         evidence = StepEvidence.concat(parts)
