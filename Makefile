@@ -63,6 +63,7 @@ bench: $(DEV_STAMP) bench-anchors
 	$(BIN)/python benchmarks/foot_accuracy.py
 	$(BIN)/python benchmarks/direction.py
 	$(BIN)/python benchmarks/throughput.py --quick
+	$(BIN)/python benchmarks/long_recording.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/upload_memory.py
