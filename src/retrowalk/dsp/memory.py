@@ -26,6 +26,7 @@ __all__ = [
     "block_means",
     "empty_samples",
     "is_file_backed",
+    "not_finite",
     "release",
     "row_chunks",
 ]
@@ -76,13 +77,13 @@ def is_file_backed(x: np.ndarray) -> bool:
 
 
 def release(x: np.ndarray, start: int = 0, stop: int | None = None) -> None:
-    """Drop rows ``start:stop`` of a file-backed C-ordered array from resident memory.
+    """Drop rows ``start:stop`` of a file-backed array (or a view of its rows) from memory.
 
     The values stay in the file and are read back on the next access. Does
     nothing for arrays in ordinary memory.
     """
     mapped = _mapping(x)
-    if mapped is None or x.size == 0 or not x.flags.c_contiguous:
+    if mapped is None or x.size == 0 or x.strides[0] <= 0:
         return
     n = x.shape[0]
     stop = n if stop is None else min(stop, n)
@@ -98,6 +99,17 @@ def release(x: np.ndarray, start: int = 0, stop: int | None = None) -> None:
     last = (last // page) * page
     if last > first:
         mapped.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+
+def not_finite(x: np.ndarray) -> np.ndarray:
+    """``~np.isfinite(x)``, a chunk of rows at a time for a file-backed ``x`` (released)."""
+    if not is_file_backed(x):
+        return ~np.isfinite(x)
+    out = np.empty(x.shape, dtype=bool)
+    for start, stop in row_chunks(x.shape[0]):
+        out[start:stop] = ~np.isfinite(x[start:stop])
+        release(x, start, stop)
+    return out
 
 
 def row_chunks(n: int, rows: int = RELEASE_ROWS) -> Iterator[tuple[int, int]]:
