@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint format install system-deps bench clean screenshots
+.PHONY: demo test lint format install system-deps bench bench-anchors clean screenshots
 
 # The package and what it needs to run.
 $(STAMP): pyproject.toml
@@ -43,12 +43,27 @@ format: $(DEV_STAMP)
 test: $(DEV_STAMP) system-deps lint
 	bash scripts/pg-test.sh $(BIN)/python -m pytest -n 2 -q
 
-bench: $(DEV_STAMP)
+# The reference gait tools, in an environment of their own (never retrowalk's).
+BENCH_VENV ?= .bench-venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+ANCHORS := mobgap==1.2.0 scikit-digital-health==0.17.18 gaitmap==2.6.0 gaitmap-mad==2.6.0
+
+$(BENCH_STAMP):
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet $(ANCHORS)
+	touch $(BENCH_STAMP)
+
+bench-anchors: $(DEV_STAMP) $(BENCH_STAMP)
+	$(BIN)/python benchmarks/anchors.py --anchor-python $(BENCH_VENV)/bin/python
+
+bench: $(DEV_STAMP) bench-anchors
 	$(BIN)/python benchmarks/read_speed.py
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/foot_accuracy.py
 	$(BIN)/python benchmarks/direction.py
 	$(BIN)/python benchmarks/throughput.py --quick
+	$(BIN)/python benchmarks/long_recording.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/upload_memory.py
@@ -60,4 +75,4 @@ screenshots: $(DEV_STAMP)
 	$(BIN)/python scripts/screenshots.py --out screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,6 +1,6 @@
 """Speed and memory of the full ``analyze()`` pipeline on long lower-back recordings.
 
-Run: ``.venv/bin/python benchmarks/throughput.py [--quick] [--mobgap-python PATH]``
+Run: ``.venv/bin/python benchmarks/throughput.py [--quick]``
 
 A recording of the requested length is built by tiling the real ipol-gait
 lower-back trials (100 Hz, acc + gyro; standing, walking, turning), and the
@@ -9,10 +9,9 @@ that its peak memory (VmHWM) is its own; the memory reported is the growth of
 the peak during ``analyze()`` over the peak after building the input.
 Lengths: 1 h (median of 5 runs), 24 h, 7 days (skipped with ``--quick``).
 
-``--mobgap-python`` names a Python that has mobgap installed (kept out of this
-project's dependencies); its full Mobilise-D pipeline (MobilisedPipelineHealthy)
-then runs on the same 1-hour signal in the same invocation. Without it the
-anchor figure (13 s per hour) is printed.
+The reference tools (mobgap, scikit-digital-health, gaitmap) are measured side
+by side with retrowalk on the same hour by ``benchmarks/anchors.py``
+(``make bench-anchors``); no anchor figure is written here.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,7 +29,6 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-MOBGAP_ANCHOR_S_PER_H = 13.0
 TARGET_S_PER_H = 0.65
 FS = 100.0
 SINGLE_CORE = {
@@ -104,48 +101,6 @@ def child(hours: float, runs: int) -> dict[str, float]:
     }
 
 
-MOBGAP_SCRIPT = r"""
-import json, sys, time, warnings
-import numpy as np, pandas as pd
-warnings.filterwarnings("ignore")
-from mobgap.data import GaitDatasetFromData
-from mobgap.pipeline import MobilisedPipelineHealthy
-data = np.load(sys.argv[1])
-acc, gyro = data["acc"], np.rad2deg(data["gyro"])
-# ipol lower back: X up, Y left, Z backward -> mobgap body frame: x up, y ML, z AP forward
-# (a proper rotation: 180 degrees about x)
-df = pd.DataFrame({"acc_x": acc[:, 0], "acc_y": -acc[:, 1], "acc_z": -acc[:, 2],
-                   "gyr_x": gyro[:, 0], "gyr_y": -gyro[:, 1], "gyr_z": -gyro[:, 2]})
-ds = GaitDatasetFromData(
-    {"p1": {"LowerBack": df}}, 100.0,
-    {"p1": {"height_m": 1.7, "sensor_height_m": 0.95, "cohort": "HA", "foot_length_cm": 26,
-            "weight_kg": 70, "sensor_type_su": "", "handedness": "right", "indip_data_used": ""}},
-    {"p1": {"measurement_condition": "free_living"}},
-)
-t0 = time.perf_counter()
-pipe = MobilisedPipelineHealthy().safe_run(ds[0])
-elapsed = time.perf_counter() - t0
-n = 0 if pipe.per_wb_parameters_ is None else len(pipe.per_wb_parameters_)
-print(json.dumps({"seconds": elapsed, "bouts": n}))
-"""
-
-
-def run_mobgap(python: str, hours: float) -> dict[str, float] | str:
-    acc, gyro = tiled_signals(hours)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "signal.npz"
-        np.savez(path, acc=acc, gyro=gyro)
-        script = Path(tmp) / "run_mobgap.py"
-        script.write_text(MOBGAP_SCRIPT)
-        env = {**os.environ, **SINGLE_CORE}
-        proc = subprocess.run(
-            [python, str(script), str(path)], capture_output=True, text=True, env=env, check=False
-        )
-    if proc.returncode != 0:
-        return f"mobgap failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else '?'}"
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def spawn(hours: float, runs: int) -> dict[str, float]:
     env = {**os.environ, **SINGLE_CORE}
     proc = subprocess.run(
@@ -165,7 +120,6 @@ def _ratio(row: dict[str, float], per_hour: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="throughput of analyze()")
     parser.add_argument("--quick", action="store_true", help="skip the 7-day recording")
-    parser.add_argument("--mobgap-python", help="a Python with mobgap installed")
     parser.add_argument("--child", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -196,20 +150,6 @@ def main(argv: list[str] | None = None) -> int:
         f"linearity: {', '.join(_ratio(r, per_hour) for r in rows)} "
         "of the 1-hour rate per hour"
     )
-    if args.mobgap_python:
-        mg = run_mobgap(args.mobgap_python, 1.0)
-        if isinstance(mg, str):
-            print(f"{mg}; anchor: {MOBGAP_ANCHOR_S_PER_H} s per hour")
-        else:
-            print(
-                f"mobgap MobilisedPipelineHealthy on the same 1 h: {mg['seconds']:.2f} s "
-                f"({mg['bouts']} bouts) -> retrowalk is {mg['seconds'] / per_hour:.0f}x faster"
-            )
-    else:
-        print(
-            f"mobgap anchor: {MOBGAP_ANCHOR_S_PER_H} s per hour -> retrowalk is "
-            f"{MOBGAP_ANCHOR_S_PER_H / per_hour:.0f}x faster (target >= 20x)"
-        )
     return 0
 
 

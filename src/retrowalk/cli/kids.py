@@ -21,7 +21,6 @@ from rich.table import Table
 
 from retrowalk.cli.support import LOCAL_EMAIL, local_account, local_services, user_errors
 from retrowalk.core.errors import InputError
-from retrowalk.domain.kids.milestones import load_milestones
 
 if TYPE_CHECKING:
     from retrowalk.app.kids import KidsService
@@ -213,6 +212,8 @@ def summary(
 @child_app.command("milestones")
 def milestones() -> None:
     """The milestone table with age windows and sources."""
+    from retrowalk.domain.kids.milestones import load_milestones
+
     table_data = load_milestones()
     table = Table("skill id", "name", "window (months)", "grade", "sources")
     for m in table_data.milestones:

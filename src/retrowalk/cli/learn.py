@@ -9,7 +9,7 @@ and every ``learn = [...]`` link in the packaged data.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console, Group
@@ -19,9 +19,10 @@ from rich.text import Text
 
 from retrowalk.cli.support import exit_with_error
 from retrowalk.core.errors import RetrowalkError
-from retrowalk.domain.learn.content import Entry, Library
-from retrowalk.domain.learn.references import find_learn_references
-from retrowalk.domain.learn.service import LearnService
+
+if TYPE_CHECKING:  # start-up time: the learn content loads inside the command
+    from retrowalk.domain.learn.content import Entry, Library
+    from retrowalk.domain.learn.service import LearnService
 
 learn_app = typer.Typer(
     help="What backward walking does and how to do it safely, graded by evidence.",
@@ -114,6 +115,9 @@ def learn(
     """List Learn entries, or print one entry by id or search words."""
     console = Console()
     try:
+        from retrowalk.domain.learn.references import find_learn_references
+        from retrowalk.domain.learn.service import LearnService
+
         service = LearnService()
         library = service.library
         if check:

@@ -15,7 +15,6 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
 import typer
-from pydantic import ValidationError
 
 from retrowalk.core.errors import RetrowalkError
 
@@ -39,8 +38,12 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except RetrowalkError as exc:
             exit_with_error(str(exc))
-        except ValidationError as exc:  # a value out of its plausible range
-            error = exc.errors()[0]
+        except Exception as exc:
+            from pydantic import ValidationError  # start-up time: only when something failed
+
+            if not isinstance(exc, ValidationError):
+                raise
+            error = exc.errors()[0]  # a value out of its plausible range
             where = ".".join(str(p) for p in error["loc"])
             exit_with_error(f"{where}: {error['msg']}" if where else str(error["msg"]))
 

@@ -15,6 +15,7 @@ Biomech 13:320 for the tilt correction of trunk accelerometry).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,14 +64,34 @@ def horizontal_basis(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     The reference device axis is the one least aligned with the mean ``up``, so
     the basis is continuous as long as the device does not tumble.
+
+    The basis of a read-only ``up`` (a :class:`BodyFrame`'s ``up_unit``) is kept
+    while that array lives, so the stages that need the basis again get it for
+    free.
     """
+    cached = _BASIS_CACHE.get(id(up))
+    if cached is not None and cached[0]() is up:
+        return cached[1], cached[2]
     mean_up = up.mean(axis=0)
-    ref = np.zeros(3)
-    ref[int(np.argmin(np.abs(mean_up)))] = 1.0
-    e1 = ref - (up @ ref)[:, None] * up
-    e1 /= np.linalg.norm(e1, axis=1, keepdims=True).clip(1e-12)
-    e2 = np.cross(up, e1)
+    j = int(np.argmin(np.abs(mean_up)))
+    # ref - (up . ref) up with ref the unit vector of axis j, written out
+    e1 = up * -up[:, j : j + 1]
+    e1[:, j] += 1.0
+    norm = np.sqrt(e1[:, 0] * e1[:, 0] + e1[:, 1] * e1[:, 1] + e1[:, 2] * e1[:, 2])
+    e1 /= norm.clip(1e-12)[:, None]
+    e2 = np.empty_like(e1)  # up x e1
+    e2[:, 0] = up[:, 1] * e1[:, 2] - up[:, 2] * e1[:, 1]
+    e2[:, 1] = up[:, 2] * e1[:, 0] - up[:, 0] * e1[:, 2]
+    e2[:, 2] = up[:, 0] * e1[:, 1] - up[:, 1] * e1[:, 0]
+    if not up.flags.writeable:
+        key = id(up)
+        ref = weakref.ref(up, lambda _: _BASIS_CACHE.pop(key, None))
+        _BASIS_CACHE[key] = (ref, e1, e2)
     return e1, e2
+
+
+#: Horizontal bases of the read-only ``up`` arrays alive, by array id.
+_BASIS_CACHE: dict[int, tuple[weakref.ref[np.ndarray], np.ndarray, np.ndarray]] = {}
 
 
 def body_frame(
@@ -97,6 +118,7 @@ def body_frame(
     gravity = lowpass(acc, gravity_cutoff_hz, sampling_rate_hz)
     norm = np.linalg.norm(gravity, axis=1, keepdims=True)
     up = gravity / norm.clip(1e-9)
+    up.flags.writeable = False  # shared: its horizontal basis is cached
     # Subtract the sensor's own gravity magnitude, not the standard value, so a
     # small calibration offset does not show up as a vertical acceleration.
     vertical = np.einsum("ij,ij->i", acc, up) - norm[:, 0]

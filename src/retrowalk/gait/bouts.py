@@ -118,44 +118,36 @@ class BoutDetector(Algorithm):
         # A rhythmic step next to a step of very different duration is suspect.
         ratio = np.ones_like(dt)
         ratio[1:] = np.maximum(dt[1:], dt[:-1]) / np.maximum(np.minimum(dt[1:], dt[:-1]), 1e-9)
-        for first, last in _runs(link):
-            # contacts first..last (inclusive) are linked; require a rhythmic core
-            self._emit(ic, first, last, rhythmic, ratio)
+        # Contacts first..last (inclusive) joined by links form a run; a run is a
+        # bout when it has min_steps contacts and, somewhere inside it, at least
+        # (min_steps - 1) rhythmic step times in a row with consistent durations
+        # (the run's first interval has no predecessor to compare with). All
+        # runs at once: a steady interval is always linked, so steady stretches
+        # never cross from one run into the next.
+        breaks = np.flatnonzero(~link)
+        firsts = np.concatenate([[0], breaks + 1])
+        lasts = np.concatenate([breaks, [link.size]])
+        steady = rhythmic & (ratio <= self.max_step_ratio)
+        opening = firsts[firsts < link.size]
+        steady[opening] = rhythmic[opening]
+        longest = _longest_true_run_from(steady, firsts, lasts)
+        emit = (lasts - firsts + 1 >= self.min_steps) & (longest >= self.min_steps - 1)
+        for first, last in zip(firsts[emit].tolist(), lasts[emit].tolist(), strict=True):
+            self.bouts_.append(BoutSpan(first, last, int(ic[first]), int(ic[last])))
+            self.in_bout_[first : last + 1] = True
         return self
 
-    def _emit(
-        self, ic: np.ndarray, first: int, last: int, rhythmic: np.ndarray, ratio: np.ndarray
-    ) -> None:
-        if last - first + 1 < self.min_steps:
-            return
-        intervals = np.arange(first, last)
-        ok = rhythmic[intervals]
-        # a linked run needs at least (min_steps - 1) rhythmic step times in a row,
-        # with consistent durations, somewhere inside it
-        steady = ok & (ratio[intervals] <= self.max_step_ratio)
-        steady[0] = ok[0]  # the first interval has no predecessor to compare with
-        if _longest_true_run(steady) < self.min_steps - 1:
-            return
-        self.bouts_.append(BoutSpan(first, last, int(ic[first]), int(ic[last])))
-        self.in_bout_[first : last + 1] = True
 
-
-def _runs(link: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of contacts joined by ``link`` (link[k] joins contact k and k+1)."""
-    out = []
-    start = 0
-    for k in np.flatnonzero(~link):
-        out.append((start, int(k)))
-        start = int(k) + 1
-    out.append((start, link.size))
-    return out
-
-
-def _longest_true_run(mask: np.ndarray) -> int:
-    if mask.size == 0 or not mask.any():
-        return 0
+def _longest_true_run_from(mask: np.ndarray, firsts: np.ndarray, lasts: np.ndarray) -> np.ndarray:
+    """Longest run of True in ``mask[first:last]`` for each pair (runs never span two pairs)."""
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
+    starts = np.flatnonzero(edges == 1)
+    lengths = np.flatnonzero(edges == -1) - starts
+    out = np.zeros(firsts.size, dtype=np.int64)
+    if starts.size:
+        owner = np.searchsorted(firsts, starts, side="right") - 1
+        np.maximum.at(out, owner, lengths)
+    return np.where(lasts > firsts, out, 0)
 
 
 class GaitInitiationFilter(Algorithm):

@@ -16,6 +16,7 @@ import numpy as np
 
 from retrowalk.core.errors import InputError
 from retrowalk.core.recording import Gap, Recording, UnitDecision
+from retrowalk.dsp.memory import is_file_backed, release, row_chunks
 from retrowalk.io import resample as rs
 from retrowalk.io.units import (
     acc_factor,
@@ -141,11 +142,20 @@ def assemble(
 
     t0 = float(mc.t[0])
     uniform = rs.is_uniform(mc.t, out_rate, mc.steps())
-    if uniform:
-        n_out = mc.t.shape[0]
-        grid = t0 + np.arange(n_out) / out_rate
-    else:
-        grid = rs.uniform_grid(t0, float(mc.t[-1]), out_rate)
+    n_out = mc.t.shape[0]
+    made: list[np.ndarray] = []
+
+    def grid() -> np.ndarray:
+        """The output time base, made only when a stream must be put on it."""
+        if not made:
+            made.append(
+                t0 + np.arange(n_out) / out_rate
+                if uniform
+                else rs.uniform_grid(t0, float(mc.t[-1]), out_rate)
+            )
+        return made[0]
+
+    grid_last = t0 + (n_out - 1) / out_rate if uniform else float(grid()[-1])
 
     gaps: list[Gap] = []
     arrays: dict[str, np.ndarray] = {}
@@ -166,7 +176,7 @@ def assemble(
             if bridged:
                 notes.append(bridged)
             if not same:
-                lead, lag = float(c.t[0] - t0), float(grid[-1] - c.t[-1])
+                lead, lag = float(c.t[0] - t0), float(grid_last - c.t[-1])
                 if lead > 1.0 or lag > 1.0:
                     notes.append(
                         f"{what} covers {lead:.1f} s less at the start and {lag:.1f} s less at "
@@ -179,10 +189,10 @@ def assemble(
                 arrays[kind] = x
             else:
                 arrays[kind] = rs.resample_onto(
-                    c.t, x, grid, src_rate=rate_b, out_rate=out_rate, gap_s=gap_s
+                    c.t, x, grid(), src_rate=rate_b, out_rate=out_rate, gap_s=gap_s
                 )
         for g in rs.gaps_of(c.t, gap_s, t0, c.steps()):
-            if g.end_s > 0 and g.start_s < grid[-1] - t0:
+            if g.end_s > 0 and g.start_s < grid_last - t0:
                 gaps.append(g)
 
     if not uniform or target_rate_hz:
@@ -199,6 +209,7 @@ def assemble(
         )
 
     acc, units = _acceleration(parsed, arrays, out_rate, acc_unit, notes)
+    release(acc)  # a long file's samples, read for the unit checks, go back to the file
     gyro = None
     if "gyro" in arrays:
         file_u = parsed.file_units.get("gyro")
@@ -208,6 +219,7 @@ def assemble(
         )  # fmt: skip
         notes.extend(extra)
         units["gyro"] = decision
+        release(arrays["gyro"])
         gyro = _scaled(arrays["gyro"], gyro_factor(decision.unit))
     elif gyro_unit != "auto":
         notes.append("no angular rate in the file; the gyro unit setting was not used")
@@ -289,8 +301,13 @@ def _acceleration(
 
 
 def _scaled(x: np.ndarray, factor: float) -> np.ndarray:
-    """``x * factor``, in place when ``x`` is a private C-ordered array."""
+    """``x * factor``, in place when ``x`` is a private C-ordered array (or a file's)."""
     if factor == 1.0:
+        return x
+    if x.flags.c_contiguous and x.flags.writeable and is_file_backed(x):
+        for start, stop in row_chunks(x.shape[0]):  # a day in a file: a chunk at a time
+            x[start:stop] *= factor
+            release(x, start, stop)
         return x
     if x.flags.c_contiguous and x.flags.writeable and x.flags.owndata:
         x *= factor

@@ -4,7 +4,10 @@ A table larger than :data:`retrowalk.io.table.CHUNK_BYTES` is parsed in frames
 of :data:`CHUNK_ROWS` rows (the same pandas parser options as the one-pass
 read) that are written straight into preallocated arrays, one ``(n, k)`` array
 per group of columns stacked later, so that memory stays near the size of the
-result instead of several times the file.
+result instead of several times the file. Arrays of a long recording go into
+a temporary file instead (:mod:`retrowalk.dsp.memory`), each parsed frame's rows
+released from memory once written, so reading a day costs no more memory than
+reading an hour.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
+from retrowalk.dsp.memory import FILE_BACKED_BYTES, empty_samples, release
 from retrowalk.io.layout import TextLayout
 from retrowalk.io.source import Source
 
@@ -105,27 +109,42 @@ class _Filler:
                 self.groups.append(g)
                 grouped |= set(g)
         self.groups += [(c,) for c in numeric if c not in grouped]
-        self.buffers = [np.empty((n_est, len(g)), dtype=np.float64) for g in self.groups]
+        # one decision for all groups: a long recording keeps every stream in files
+        self.file_backed = n_est * max(len(g) for g in self.groups or [()]) * 8 > FILE_BACKED_BYTES
+        self.buffers = [self._empty(n_est, len(g)) for g in self.groups]
         self.n = 0
         self.times: list[np.ndarray] = []
+
+    def _empty(self, rows: int, cols: int) -> np.ndarray:
+        return empty_samples((rows, cols), file_backed=self.file_backed)
 
     def add(self, frame: pd.DataFrame) -> None:
         m = len(frame)
         need = self.n + m
         for i, buffer in enumerate(self.buffers):
             if need > buffer.shape[0]:
-                buffer.resize(
-                    (max(need, int(buffer.shape[0] * 1.25)), buffer.shape[1]), refcheck=False
-                )
+                rows = max(need, int(buffer.shape[0] * 1.25))
+                if self.file_backed:
+                    grown = self._empty(rows, buffer.shape[1])
+                    grown[: self.n] = buffer[: self.n]
+                    release(grown, 0, self.n)
+                    buffer = self.buffers[i] = grown
+                else:
+                    buffer.resize((rows, buffer.shape[1]), refcheck=False)
             for j, name in enumerate(self.groups[i]):
                 buffer[self.n : need, j] = frame[name].to_numpy(dtype=np.float64)
+            release(buffer, self.n, need)
         self.n = need
 
     def finish(self) -> tuple[dict[str, np.ndarray], dict[tuple[str, ...], np.ndarray]]:
         stacks: dict[tuple[str, ...], np.ndarray] = {}
         arrays: dict[str, np.ndarray] = {}
-        for group, buffer in zip(self.groups, self.buffers, strict=True):
-            buffer.resize((self.n, buffer.shape[1]), refcheck=False)  # shrink, same memory
+        for group, full in zip(self.groups, self.buffers, strict=True):
+            if self.file_backed:
+                buffer = full[: self.n]
+            else:
+                buffer = full
+                buffer.resize((self.n, buffer.shape[1]), refcheck=False)  # shrink, same memory
             stacks[group] = buffer
             for j, name in enumerate(group):
                 arrays[name] = buffer[:, j]

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from retrowalk.core.errors import InputError
+from retrowalk.dsp.memory import not_finite
 from retrowalk.io.chunked import _chunks, _estimated_rows, _Filler, csv_options
 from retrowalk.io.layout import TextLayout
 from retrowalk.io.source import Source
@@ -301,7 +302,7 @@ def _drop_incomplete(
     n = out.n_rows
     bad: np.ndarray | None = None
     for c in numeric:
-        cur = ~np.isfinite(out.column(c))
+        cur = not_finite(out.column(c))  # a long file's columns: without keeping them in memory
         if cur.any():
             bad = cur if bad is None else (bad | cur)
     if out.time is not None and out.time.dtype.kind == "f":

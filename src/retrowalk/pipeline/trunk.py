@@ -12,6 +12,7 @@ kept together so the flow reads top to bottom.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -22,6 +23,7 @@ from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import Direction, Placement, Side
 from retrowalk.dsp.frame import BodyFrame, body_frame
+from retrowalk.dsp.memory import release
 from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter
 from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.gait.contacts import (
@@ -89,6 +91,13 @@ class _ContactTable:
 
 
 _CONTACT_FIELDS = ("sample", "prominence", "excursion_m", "yaw_rads")
+
+
+def _release(recording: Recording, lo: int, hi: int) -> None:
+    """Hand samples ``lo:hi`` of a file-backed recording back to the system (see dsp.memory)."""
+    release(recording.acc_mps2, lo, hi)
+    if recording.gyro_rads is not None:
+        release(recording.gyro_rads, lo, hi)
 
 
 def _members(ic: np.ndarray, span: BoutSpan) -> np.ndarray:
@@ -252,12 +261,12 @@ class TrunkPipeline(Algorithm):
     ) -> tuple[list[Bout], list[Step], list[str]]:
         """Bouts, steps and notes of a recording (the work of :meth:`analyze`)."""
         fs = recording.sampling_rate_hz
-        table = self._scan_contacts(recording)
+        table, frame = self._scan(recording)
         spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
         notes: list[str] = []
         labelled = self._directional_spans(
             recording, spans, table.sample, profile=direction_profile, notes=notes,
-            placement=placement,
+            placement=placement, frame=frame,
         )  # fmt: skip
         leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
         by_height = placement in (Placement.POCKET, UNSUPPORTED_PLACEMENT)
@@ -315,25 +324,34 @@ class TrunkPipeline(Algorithm):
     # -- contacts
     def _scan_contacts(self, recording: Recording) -> _ContactTable:
         """Contacts of the whole recording, chunk by chunk."""
+        return self._scan(recording)[0]
+
+    def _scan(self, recording: Recording) -> tuple[_ContactTable, BodyFrame | None]:
+        """:meth:`_scan_contacts`, and the body frame of the whole recording.
+
+        The frame is returned when the recording was scanned in one piece (the
+        direction stage then reuses it), else ``None``.
+        """
         fs = recording.sampling_rate_hz
         n = recording.n_samples
         gap_mask = recording.gap_mask()
         chunk = int(self.chunk_s * fs)
         pad = int(self.chunk_overlap_s * fs)
         parts = []
+        whole: BodyFrame | None = None
         for core0 in range(0, max(n, 1), chunk):
             core1 = min(core0 + chunk, n)
             lo, hi = max(core0 - pad, 0), min(core1 + pad, n)
             gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
-            table = self._scan_chunk(recording.acc_mps2[lo:hi], gyro, fs, gap_mask[lo:hi])
+            frame = body_frame(recording.acc_mps2[lo:hi], gyro, fs)
+            table = self._scan_chunk(frame, fs, gap_mask[lo:hi])
             table.sample += lo
             parts.append(table.take((table.sample >= core0) & (table.sample < core1)))
-        return _ContactTable.concat(parts)
+            whole = frame if (lo, hi) == (0, n) else None
+            _release(recording, lo, hi)
+        return _ContactTable.concat(parts), whole
 
-    def _scan_chunk(
-        self, acc: np.ndarray, gyro: np.ndarray | None, fs: float, gap_mask: np.ndarray
-    ) -> _ContactTable:
-        frame = body_frame(acc, gyro, fs)
+    def _scan_chunk(self, frame: BodyFrame, fs: float, gap_mask: np.ndarray) -> _ContactTable:
         det = self._contacts().detect(
             frame.acc_vertical_mps2, frame.acc_horizontal_mps2, fs, frame.gyro_vertical_rads
         )
@@ -404,16 +422,37 @@ class TrunkPipeline(Algorithm):
         sides = self._laterality().estimate(yaw_rate_rads, ic).sides_
         return [None if s is None else ("left" if s == "left" else "right") for s in sides]
 
-    def _bout_frame(
-        self, recording: Recording, span: BoutSpan, ic: np.ndarray
-    ) -> tuple[BodyFrame, int]:
-        """Body frame of one bout with context, and the sample it starts at."""
+    def _direction_frames(
+        self,
+        recording: Recording,
+        spans: list[BoutSpan],
+        ic: np.ndarray,
+        frame: BodyFrame | None,
+    ) -> Iterator[tuple[BodyFrame, int, list[int]]]:
+        """Body frames for the direction stage: ``(frame, first sample, bouts in it)``.
+
+        The scan's whole-recording frame when there is one; else one frame per
+        scan chunk, covering the bouts that start in it with
+        :data:`DIRECTION_CONTEXT_S` of context (its filters need it), so no bout
+        gets a frame of its own; one frame at a time, so memory stays at one
+        chunk's frame.
+        """
+        if frame is not None:
+            yield frame, 0, list(range(len(spans)))
+            return
         fs = recording.sampling_rate_hz
+        n = recording.n_samples
         pad = int(DIRECTION_CONTEXT_S * fs)
-        lo = max(int(ic[span.first]) - pad, 0)
-        hi = min(int(ic[span.last]) + pad, recording.n_samples)
-        gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
-        return body_frame(recording.acc_mps2[lo:hi], gyro, fs), lo
+        chunk = max(int(self.chunk_s * fs), 1)
+        groups: dict[int, list[int]] = {}
+        for k, span in enumerate(spans):
+            groups.setdefault(int(ic[span.first]) // chunk, []).append(k)
+        for group in groups.values():
+            lo = max(int(ic[spans[group[0]].first]) - pad, 0)
+            hi = min(max(int(ic[spans[k].last]) for k in group) + pad, n)
+            gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
+            yield body_frame(recording.acc_mps2[lo:hi], gyro, fs), lo, group
+            _release(recording, lo, hi)
 
     def _directional_spans(
         self,
@@ -424,14 +463,15 @@ class TrunkPipeline(Algorithm):
         profile: DirectionProfile | None = None,
         notes: list[str] | None = None,
         placement: str = Placement.AUTO,
+        frame: BodyFrame | None = None,
     ) -> list[tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]]:
         """Walking direction of each bout: the one place the direction classifier is called.
 
         First, bouts that are not walking (flight phases, one pure oscillation,
         a machine's exact repetition; :class:`~retrowalk.gait.not_walking.WalkingCheck`)
-        are dropped with a note. Each remaining bout's step evidence is computed
-        on its own signal with a few seconds of context (cost linear in walking
-        time), then
+        are dropped with a note. The step evidence of the remaining bouts is
+        computed on the recording's body ``frame`` (the contact scan's, when given;
+        else one frame per scan chunk, :meth:`_direction_frames`), then
         :meth:`~retrowalk.gait.direction.WalkingDirectionClassifier.classify_evidence`
         decides all bouts of the recording together: bouts worn the same way share
         one body-forward axis, from the calibration ``profile`` or from a
@@ -453,6 +493,7 @@ class TrunkPipeline(Algorithm):
             members = _members(ic, span)
             lo, hi = int(members[0]), int(members[-1]) + 1
             check = WalkingCheck().check(recording.acc_mps2[lo:hi], fs, members - lo)
+            _release(recording, lo, hi)
             if check.walking_:
                 walking.append(span)
             elif notes is not None:
@@ -467,15 +508,23 @@ class TrunkPipeline(Algorithm):
                 for span in spans
             ]  # fmt: skip
         min_steps = self._bouts().min_steps
-        # Keep only what is needed later (the yaw rate for left/right), not whole
-        # frames, so memory stays proportional to the recording, not to ~10x it.
-        yaw_rates, parts = [], []
-        for span in spans:
-            frame, lo = self._bout_frame(recording, span, ic)
-            members = _members(ic, span) - lo
-            bound = [(int(members[0]), int(members[-1]))]
-            parts.append(step_evidence(frame, bound, members).shifted(lo))
-            yaw_rates.append((frame.gyro_vertical_rads, lo))
+        # Keep only what is needed later (the yaw rate around each bout, for
+        # left/right), not whole frames, so memory stays at one chunk's frame.
+        pad = int(DIRECTION_CONTEXT_S * fs)
+        yaw_rates: list[tuple[np.ndarray | None, int]] = [(None, 0)] * len(spans)
+        parts = []
+        for part_frame, lo, group in self._direction_frames(recording, spans, ic, frame):
+            members = np.concatenate([_members(ic, spans[k]) for k in group]) - lo
+            group_bounds = [
+                (int(ic[spans[k].first]) - lo, int(ic[spans[k].last]) - lo) for k in group
+            ]
+            parts.append(step_evidence(part_frame, group_bounds, members).shifted(lo))
+            yaw = part_frame.gyro_vertical_rads
+            for k in group:  # the bout with context, as the laterality estimate expects
+                b_lo = max(int(ic[spans[k].first]) - pad, lo)
+                b_hi = min(int(ic[spans[k].last]) + pad, lo + part_frame.n_samples)
+                yaw_rates[k] = (None if yaw is None else yaw[b_lo - lo : b_hi - lo].copy(), b_lo)
+            del part_frame, yaw  # one chunk's frame alive at a time
         bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
         members_all = np.concatenate([_members(ic, s) for s in spans])
         evidence = StepEvidence.concat(parts)

@@ -68,6 +68,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.memory import block_means
 
 ANCHOR_RELIABILITY = 0.85
 """Probability that an anchor points the right way, used to cap confidence.
@@ -215,8 +216,7 @@ class BodyAnchorEstimator:
         if n_blocks < 8 or not bouts:
             self.anchors_ = [_none(NO_ANCHOR_REASON)] * n_stretch
             return self
-        acc = np.asarray(acc_mps2[: n_blocks * block], dtype=np.float64)
-        acc = acc.reshape(n_blocks, block, 3).mean(axis=1)
+        acc = block_means(acc_mps2, block, n_blocks)
         rate = fs / block
         up = _unit(lowpass(acc, 0.5, rate))
         slow = _unit(lowpass(acc, 0.3, rate))

@@ -1,0 +1,436 @@
+"""retrowalk against the reference gait tools, measured side by side on the same hour.
+
+Run: ``make bench-anchors`` (installs the anchors into ``.bench-venv/`` first), or
+``python benchmarks/anchors.py --anchor-python .bench-venv/bin/python [--rounds 5]``.
+
+The anchors are installed from the package registry into their own virtual
+environment, never into retrowalk's: mobgap (Mobilise-D full pipeline,
+``MobilisedPipelineHealthy``; Kirk et al. 2024, Mobilise-D insights to estimate
+real-world walking speed in multiple conditions with a wearable device, Sci Rep
+14:1754), scikit-digital-health (its gait classifier ``PredictGaitLumbarLgbm``, then
+``skdh.gait.GaitLumbar``; Adamowicz et al. 2022, Assessing the sensitivity of lumbar-worn
+sensors ..., JMIR mHealth 10:e30838) and gaitmap (Barth DTW stride segmentation,
+Rampp event detection and temporal parameters, both feet; with
+``--gaitmap-trajectory`` also the stride-level trajectory and spatial
+parameters, which cost far more than the rest; Küderle et al. 2024, Gaitmap -
+an open ecosystem for IMU-based human gait analysis, Sci Data).
+
+The data: one hour at 100 Hz tiled from the real ipol-gait trials (Voisard et
+al. 2023, IPOL 13:497), the lower-back sensor for retrowalk, mobgap and
+scikit-digital-health, the two foot sensors of the same trials (same samples)
+for gaitmap. Every tool runs on one core (BLAS, OpenMP and numba limited to one
+thread).
+
+Two comparisons, each interleaved round by round (one run of every tool per
+round, so all see the same load on a shared machine):
+
+- **warm, in process**: each tool in its own long-lived process, data in memory,
+  one warm-up run (numba compilation, caches), then the timed call of its
+  analysis function;
+- **cold, whole process**: a fresh interpreter per run that imports the tool,
+  reads the same 1-hour CSV file and analyses it (``retrowalk analyze FILE
+  --json -`` for retrowalk).
+
+It prints the median of each tool and the ratio of the medians (anchor median
+over retrowalk median), beside the targets, and as the floor one zero-phase
+6-channel Butterworth low-pass (4th order, 20 Hz, ``scipy.signal.sosfiltfilt``)
+over the same hour. No anchor figure is written down anywhere: every number
+printed was measured in this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+FS = 100.0
+SINGLE_CORE = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "NUMBA_NUM_THREADS": "1",
+}
+TARGET_WARM = {"mobgap": 50.0, "gaitmap": 15.0}
+TARGET_COLD = {"mobgap": 10.0}
+TARGET_FLOOR_RATIO = 4.0
+
+
+def tiled_hour(hours: float = 1.0) -> dict[str, np.ndarray]:
+    """Lower back and both feet of the ipol-gait trials, tiled to ``hours`` (same samples)."""
+    import _data
+
+    ids = _data.ipol_trial_ids()
+    if not ids:
+        raise SystemExit(f"no ipol-gait recordings under {_data.data_root()}")
+    out: dict[str, list[np.ndarray]] = {}
+    for t in ids:
+        parts = {s: _data.load_ipol_trial(t, s)[0] for s in ("lb", "lf", "rf")}
+        n = min(p.n_samples for p in parts.values())
+        for s, rec in parts.items():
+            assert rec.gyro_rads is not None
+            out.setdefault(f"{s}_acc", []).append(rec.acc_mps2[:n])
+            out.setdefault(f"{s}_gyro", []).append(rec.gyro_rads[:n])
+    joined = {k: np.concatenate(v) for k, v in out.items()}
+    n = int(hours * 3600 * FS)
+    idx = np.arange(n) % joined["lb_acc"].shape[0]
+    return {k: v[idx] for k, v in joined.items()}
+
+
+def write_csv(path: Path, acc: np.ndarray, gyro: np.ndarray) -> None:
+    """``time_s, acc_x.. (m/s^2), gyr_x.. (deg/s)``, as the mobgap lab CSVs."""
+    t = np.arange(acc.shape[0]) / FS
+    table = np.column_stack([t, acc, np.rad2deg(gyro)])
+    header = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+    np.savetxt(path, table, delimiter=",", header=header, comments="", fmt="%.6f")
+
+
+# --------------------------------------------------------------------- tool code
+# Each tool: a ``prepare(source)`` that turns the data into the tool's input
+# (``source`` is the npz path in warm mode, the CSV path(s) in cold mode) and a
+# ``run(inputs)`` that analyses and returns the number of walking bouts found.
+
+_COMMON = r"""
+import json, os, sys, time, warnings
+warnings.filterwarnings("ignore")
+import numpy as np
+
+def load(source):
+    if source.endswith(".npz"):
+        d = np.load(source)
+        return {k: d[k] for k in d.files}
+    out = {}
+    for side, path in zip(("lb", "lf", "rf"), source.split(os.pathsep)):
+        table = np.loadtxt(path, delimiter=",", skiprows=1)
+        out[side + "_acc"] = table[:, 1:4]
+        out[side + "_gyro"] = np.deg2rad(table[:, 4:7])
+    return out
+"""
+
+_RETROWALK = r"""
+from retrowalk.core.recording import Recording
+from retrowalk.pipeline import AnalysisOptions, analyze
+from scipy import signal
+
+def prepare(source):
+    d = load(source)
+    return Recording(acc_mps2=d["lb_acc"], gyro_rads=d["lb_gyro"], sampling_rate_hz=100.0,
+                     placement="lower_back"), np.column_stack([d["lb_acc"], d["lb_gyro"]])
+
+def run(inputs):
+    return len(analyze(inputs[0], AnalysisOptions()).bouts)
+
+SOS = signal.butter(4, 20.0, btype="low", output="sos", fs=100.0)
+
+def floor(inputs):
+    signal.sosfiltfilt(SOS, inputs[1], axis=0)
+    return 0
+"""
+
+_MOBGAP = r"""
+import pandas as pd
+from mobgap.data import GaitDatasetFromData
+from mobgap.pipeline import MobilisedPipelineHealthy
+
+def prepare(source):
+    d = load(source)
+    acc, gyro = d["lb_acc"], np.rad2deg(d["lb_gyro"])
+    # ipol lower back: X up, Y left, Z backward -> mobgap: x up, y ML, z AP forward
+    # (a proper rotation, 180 degrees about x)
+    df = pd.DataFrame({"acc_x": acc[:, 0], "acc_y": -acc[:, 1], "acc_z": -acc[:, 2],
+                       "gyr_x": gyro[:, 0], "gyr_y": -gyro[:, 1], "gyr_z": -gyro[:, 2]})
+    ds = GaitDatasetFromData(
+        {"p1": {"LowerBack": df}}, 100.0,
+        {"p1": {"height_m": 1.7, "sensor_height_m": 0.95, "cohort": "HA", "foot_length_cm": 26,
+                "weight_kg": 70, "sensor_type_su": "", "handedness": "right",
+                "indip_data_used": ""}},
+        {"p1": {"measurement_condition": "free_living"}},
+    )
+    return ds[0]
+
+def run(datapoint):
+    pipe = MobilisedPipelineHealthy().safe_run(datapoint)
+    return 0 if pipe.per_wb_parameters_ is None else len(pipe.per_wb_parameters_)
+"""
+
+_SKDH = r"""
+from skdh.context import PredictGaitLumbarLgbm
+from skdh.gait import GaitLumbar
+
+def prepare(source):
+    d = load(source)
+    n = d["lb_acc"].shape[0]
+    t = 1.7e9 + np.arange(n) / 100.0
+    return t, d["lb_acc"] / 9.81, d["lb_gyro"]
+
+def run(inputs):
+    t, acc_g, gyro = inputs
+    found = PredictGaitLumbarLgbm().predict(time=t, accel=acc_g, fs=100.0)
+    res = GaitLumbar().predict(time=t, accel=acc_g, gyro=gyro, fs=100.0, height=1.7,
+                               gait_bouts=np.column_stack([found["Gait Bout Start Index"],
+                                                           found["Gait Bout Stop Index"]]))
+    bouts = res.get("Bout N") if isinstance(res, dict) else None
+    return 0 if bouts is None or len(bouts) == 0 else int(len(np.unique(bouts)))
+"""
+
+_GAITMAP = r"""
+import pandas as pd
+from gaitmap.event_detection import RamppEventDetection
+from gaitmap.parameters import SpatialParameterCalculation, TemporalParameterCalculation
+from gaitmap.stride_segmentation import BarthDtw
+from gaitmap.trajectory_reconstruction import StrideLevelTrajectory
+from gaitmap.utils.coordinate_conversion import convert_to_fbf
+
+def prepare(source):
+    d = load(source)
+    data = {}
+    for side, name in (("lf", "left_sensor"), ("rf", "right_sensor")):
+        acc, gyro = d[side + "_acc"], np.rad2deg(d[side + "_gyro"])
+        # ipol feet: X towards the heel, Y right, Z up -> gaitmap sensor frame:
+        # x towards the toes, y left, z up (180 degrees about z)
+        data[name] = pd.DataFrame({"acc_x": -acc[:, 0], "acc_y": -acc[:, 1], "acc_z": acc[:, 2],
+                                   "gyr_x": -gyro[:, 0], "gyr_y": -gyro[:, 1],
+                                   "gyr_z": gyro[:, 2]})
+    return data
+
+def run(data):
+    bf = convert_to_fbf(data, left_like="left_", right_like="right_")
+    dtw = BarthDtw().segment(bf, sampling_rate_hz=100.0)
+    ed = RamppEventDetection().detect(bf, dtw.stride_list_, sampling_rate_hz=100.0)
+    events = ed.min_vel_event_list_
+    temporal = TemporalParameterCalculation().calculate(events, 100.0)
+    if os.environ.get("ANCHOR_GAITMAP_TRAJECTORY") == "1":
+        tr = StrideLevelTrajectory().estimate(data, events, sampling_rate_hz=100.0)
+        SpatialParameterCalculation().calculate(events, tr.position_, tr.orientation_, 100.0)
+    return int(sum(len(v) for v in temporal.parameters_.values()))
+"""
+
+_DRIVER = r"""
+mode, source = sys.argv[1], sys.argv[2]
+if mode == "cold":
+    t0 = time.perf_counter()
+    n = run(prepare(source))
+    print(json.dumps({"seconds": time.perf_counter() - t0, "count": n}), flush=True)
+    raise SystemExit(0)
+inputs = prepare(source)
+run(inputs)  # warm-up: compilation, caches
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    what = line.strip()
+    if what == "quit":
+        break
+    fn = floor if what == "floor" else run
+    t0 = time.perf_counter()
+    n = fn(inputs)
+    print(json.dumps({"seconds": time.perf_counter() - t0, "count": n}), flush=True)
+"""
+
+TOOLS = {"retrowalk": _RETROWALK, "mobgap": _MOBGAP, "skdh": _SKDH, "gaitmap": _GAITMAP}
+LABELS = {
+    "retrowalk": "retrowalk analyze()",
+    "mobgap": "mobgap MobilisedPipelineHealthy",
+    "skdh": "scikit-digital-health GaitLumbar",
+    "gaitmap": "gaitmap DTW+Rampp events, 2 feet",
+}
+COUNT_LABEL = {"retrowalk": "bouts", "mobgap": "bouts", "skdh": "bouts", "gaitmap": "strides"}
+
+
+def _env() -> dict[str, str]:
+    env = {**os.environ, **SINGLE_CORE}
+    env["PYTHONPATH"] = str(ROOT / "src")
+    return env
+
+
+def _script(tmp: Path, tool: str) -> Path:
+    path = tmp / f"run_{tool}.py"
+    path.write_text(_COMMON + TOOLS[tool] + _DRIVER)
+    return path
+
+
+class Worker:
+    """One tool in its own long-lived process (warm mode)."""
+
+    def __init__(self, python: str, script: Path, source: Path) -> None:
+        self.proc = subprocess.Popen(
+            [python, str(script), "warm", str(source)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
+        self.error = ""
+        line = self._read()
+        if line is None or not line.get("ready"):
+            self.error = self._failure()
+
+    def _read(self) -> dict | None:
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            raw = raw.strip()
+            if raw.startswith("{"):
+                return json.loads(raw)
+        return None
+
+    def _failure(self) -> str:
+        self.proc.kill()
+        err = self.proc.stderr.read() if self.proc.stderr else ""
+        last = err.strip().splitlines()[-1] if err.strip() else "no output"
+        return last
+
+    def call(self, what: str = "run") -> dict | None:
+        if self.error:
+            return None
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(what + "\n")
+        self.proc.stdin.flush()
+        out = self._read()
+        if out is None:
+            self.error = self._failure()
+        return out
+
+    def close(self) -> None:
+        if self.proc.poll() is None and self.proc.stdin is not None:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.flush()
+            self.proc.wait(timeout=60)
+
+
+def _cold(python: str, args: list[str]) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run([python, *args], capture_output=True, text=True, env=_env(), check=False)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        err = proc.stderr.strip().splitlines()
+        return float("nan"), err[-1] if err else f"exit {proc.returncode}"
+    return elapsed, ""
+
+
+def _median(values: list[float]) -> float:
+    ok = [v for v in values if v == v]
+    return statistics.median(ok) if ok else float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--anchor-python", default=str(ROOT / ".bench-venv" / "bin" / "python"))
+    parser.add_argument("--rounds", type=int, default=5, help="warm rounds (cold: half)")
+    parser.add_argument("--cold-rounds", type=int, default=3)
+    parser.add_argument("--tools", default="mobgap,skdh,gaitmap")
+    parser.add_argument(
+        "--gaitmap-trajectory", action="store_true", help="gaitmap also integrates each stride"
+    )
+    args = parser.parse_args(argv)
+    if args.gaitmap_trajectory:
+        os.environ["ANCHOR_GAITMAP_TRAJECTORY"] = "1"
+        LABELS["gaitmap"] = "gaitmap events+trajectory, 2 feet"
+    anchors = [t for t in args.tools.split(",") if t]
+    if not Path(args.anchor_python).exists():
+        print(f"no anchor environment at {args.anchor_python}: run `make bench-anchors`")
+        anchors = []
+    pythons = {"retrowalk": sys.executable, **{a: args.anchor_python for a in anchors}}
+    tools = ["retrowalk", *anchors]
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        data = tiled_hour(1.0)
+        npz = tmp / "hour.npz"
+        np.savez(npz, **data)
+        csv = {s: tmp / f"hour_{s}.csv" for s in ("lb", "lf", "rf")}
+        for s, path in csv.items():
+            write_csv(path, data[f"{s}_acc"], data[f"{s}_gyro"])
+        hours = data["lb_acc"].shape[0] / FS / 3600.0
+        print(
+            f"data: {hours:g} h at {FS:g} Hz tiled from the ipol-gait trials "
+            "(lower back; the feet for gaitmap); one core per tool"
+        )
+        scripts = {t: _script(tmp, t) for t in tools}
+
+        # ---- warm, in process
+        workers = {t: Worker(pythons[t], scripts[t], npz) for t in tools}
+        warm: dict[str, list[float]] = {t: [] for t in [*tools, "floor"]}
+        counts: dict[str, int] = {}
+        for _ in range(args.rounds):
+            for t in tools:
+                out = workers[t].call()
+                if out is not None:
+                    warm[t].append(out["seconds"])
+                    counts[t] = out["count"]
+            out = workers["retrowalk"].call("floor")
+            if out is not None:
+                warm["floor"].append(out["seconds"])
+        errors = {t: w.error for t, w in workers.items() if w.error}
+        for w in workers.values():
+            w.close()
+
+        # ---- cold, whole process
+        cold: dict[str, list[float]] = {t: [] for t in tools}
+        cold_err: dict[str, str] = {}
+        lb = str(csv["lb"])
+        cold_args = {
+            "retrowalk": [
+                "-m", "retrowalk.cli", "analyze", lb, "--placement", "lower_back", "--json", "-"
+            ],
+            "mobgap": [str(scripts["mobgap"]), "cold", lb] if "mobgap" in tools else [],
+            "skdh": [str(scripts["skdh"]), "cold", lb] if "skdh" in tools else [],
+            "gaitmap": [
+                str(scripts["gaitmap"]),
+                "cold",
+                os.pathsep.join(str(csv[s]) for s in ("lb", "lf", "rf")),
+            ]
+            if "gaitmap" in tools
+            else [],
+        }  # fmt: skip
+        for _ in range(args.cold_rounds):
+            for t in tools:
+                seconds, err = _cold(pythons[t], cold_args[t])
+                cold[t].append(seconds)
+                if err:
+                    cold_err[t] = err
+
+    rw_warm, rw_cold = _median(warm["retrowalk"]), _median(cold["retrowalk"])
+    print(f"\nwarm, in process (median of {args.rounds} interleaved rounds, s per hour of data)")
+    for t in tools:
+        med = _median(warm[t])
+        if t in errors:
+            print(f"  {LABELS[t]:<42} failed: {errors[t]}")
+            continue
+        ratio = "" if t == "retrowalk" else f"  retrowalk is {med / rw_warm:5.1f}x faster"
+        target = f" (target >= {TARGET_WARM[t]:g}x)" if t in TARGET_WARM else ""
+        found = f"{counts.get(t, 0)} {COUNT_LABEL[t]}"
+        print(f"  {LABELS[t]:<42} {med / hours:7.3f} s/h  {found:>14}{ratio}{target}")
+    floor = _median(warm["floor"])
+    print(
+        f"  floor: one zero-phase 6-channel filter pass   {floor / hours:7.3f} s/h   "
+        f"retrowalk takes {rw_warm / floor:.1f}x the floor (target <= {TARGET_FLOOR_RATIO:g}x)"
+    )
+    print(
+        f"\ncold, whole process on the 1-hour CSV (median of {args.cold_rounds} interleaved "
+        "rounds, s)"
+    )
+    for t in tools:
+        med = _median(cold[t])
+        if t in cold_err and med != med:
+            print(f"  {LABELS[t]:<42} failed: {cold_err[t]}")
+            continue
+        ratio = "" if t == "retrowalk" else f"  retrowalk is {med / rw_cold:5.1f}x faster"
+        target = f" (target >= {TARGET_COLD[t]:g}x)" if t in TARGET_COLD else ""
+        print(f"  {LABELS[t]:<42} {med:7.2f} s{ratio}{target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""Peak memory and time per hour of ``retrowalk analyze`` on long recording files.
+
+Run: ``.venv/bin/python benchmarks/long_recording.py [--hours 1,24] [--keep DIR]``
+
+For each length a CSV file (``time_s, acc_x..z`` in m/s^2, ``gyr_x..z`` in deg/s,
+100 Hz, the layout of the mobgap lab CSVs) is written by tiling the real
+ipol-gait lower-back trials (Voisard et al. 2023, IPOL 13:497; read through
+``tests/realdata.py``), then ``retrowalk analyze FILE --placement lower_back
+--json OUT`` runs on it in a fresh process, one core. The table gives the
+whole-process time, seconds per hour of data and the peak resident memory of
+that process (``wait4``'s ``ru_maxrss``), beside the targets: peak memory below
+500 MB at 24 h, and time per hour flat with length (each length's s/h over the
+1-hour s/h). A week (168 h) would be a 4 GB CSV, beyond the reader's 2 GiB
+limit for one file; three days (``--hours 1,24,72``) is the longest CSV it reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+FS = 100.0
+TARGET_PEAK_MB_24H = 500.0
+SINGLE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _tile() -> tuple[np.ndarray, np.ndarray]:
+    import _data
+
+    ids = _data.ipol_trial_ids()
+    if not ids:
+        raise SystemExit(f"no ipol-gait recordings under {_data.data_root()}")
+    parts = [_data.load_ipol_trial(t, "lb")[0] for t in ids]
+    acc = np.concatenate([p.acc_mps2 for p in parts])
+    gyro = np.concatenate([p.gyro_rads for p in parts if p.gyro_rads is not None])
+    return acc, np.rad2deg(gyro)
+
+
+def write_file(path: Path, hours: float, acc: np.ndarray, gyro_dps: np.ndarray) -> None:
+    """``hours`` of the tiled trials as one CSV, written an hour at a time."""
+    import pandas as pd
+
+    n = int(hours * 3600 * FS)
+    per = int(3600 * FS)
+    with open(path, "w") as fh:
+        fh.write("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n")
+        for start in range(0, n, per):
+            idx = np.arange(start, min(start + per, n))
+            rows = idx % acc.shape[0]
+            table = pd.DataFrame(np.column_stack([idx / FS, acc[rows], gyro_dps[rows]]))
+            table.to_csv(fh, header=False, index=False, float_format="%.6f")
+
+
+def run_cli(path: Path, out: Path) -> tuple[float, float, int]:
+    """Whole-process seconds, peak RSS in MB and exit code of one ``retrowalk analyze``."""
+    env = {**os.environ, **SINGLE_CORE, "PYTHONPATH": str(ROOT / "src")}
+    args = [
+        sys.executable, "-m", "retrowalk.cli", "analyze", str(path),
+        "--placement", "lower_back", "--json", str(out),
+    ]  # fmt: skip
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0 and proc.stderr is not None:
+        print(proc.stderr.read().decode(errors="replace").strip()[-400:])
+    return elapsed, usage.ru_maxrss / 1024.0, proc.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hours", default="1,24", help="comma-separated lengths in hours")
+    parser.add_argument("--keep", help="write the files here and keep them")
+    args = parser.parse_args(argv)
+    lengths = [float(h) for h in args.hours.split(",")]
+    acc, gyro = _tile()
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="rw-long-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print("retrowalk analyze on long CSV files (tiled ipol-gait lower back, 100 Hz, acc + gyro)")
+    print(f"{'length':>8} {'file MB':>8} {'time s':>8} {'s/hour':>8} {'peak MB':>8} {'vs 1 h':>7}")
+    base: float | None = None
+    try:
+        for hours in lengths:
+            path = folder / f"long_{hours:g}h.csv"
+            if not path.exists():
+                write_file(path, hours, acc, gyro)
+            seconds, peak_mb, code = run_cli(path, folder / f"long_{hours:g}h.json")
+            per_hour = seconds / hours
+            base = per_hour if base is None else base
+            label = f"{hours:g} h" if hours < 48 else f"{hours / 24:g} d"
+            mark = "" if code == 0 else f"  (exit {code})"
+            target = ""
+            if hours == 24:
+                ok = "met" if peak_mb < TARGET_PEAK_MB_24H else "MISSED"
+                target = f"  target peak < {TARGET_PEAK_MB_24H:g} MB: {ok}"
+            print(
+                f"{label:>8} {path.stat().st_size / 2**20:8.0f} {seconds:8.1f} {per_hour:8.2f} "
+                f"{peak_mb:8.0f} {per_hour / base:6.2f}x{mark}{target}"
+            )
+            if not args.keep:
+                path.unlink()
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

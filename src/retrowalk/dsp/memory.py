@@ -1,0 +1,134 @@
+"""Sample arrays of long recordings kept in a temporary file, not in memory.
+
+A day of 100 Hz acceleration and angular rate is 415 MB of float64. The
+readers put such a recording into an anonymous temporary file mapped into
+memory (:func:`empty_samples`), and the stages that walk through it in chunks
+hand each finished chunk back to the operating system (:func:`release`): the
+pages stay in the file (the page cache), so reading them again costs a page
+fault, but they no longer count towards the process's resident memory. Peak
+memory then follows the chunk length, not the recording length.
+
+Arrays held in ordinary memory pass through every function here unchanged,
+so callers need not know which kind they hold.
+"""
+
+from __future__ import annotations
+
+import mmap
+import tempfile
+from collections.abc import Iterator
+
+import numpy as np
+
+__all__ = [
+    "FILE_BACKED_BYTES",
+    "RELEASE_ROWS",
+    "block_means",
+    "empty_samples",
+    "is_file_backed",
+    "not_finite",
+    "release",
+    "row_chunks",
+]
+
+#: Sample arrays larger than this are kept in a temporary file (about 7.8 h of
+#: 100 Hz three-axis float64 samples).
+FILE_BACKED_BYTES = 64 * 1024**2
+
+#: Rows handled at a time by the chunked helpers here (about 1.4 h at 100 Hz).
+RELEASE_ROWS = 1 << 19
+
+
+def empty_samples(shape: tuple[int, ...], *, file_backed: bool | None = None) -> np.ndarray:
+    """An uninitialised float64 array, in a temporary file when it is large.
+
+    Parameters
+    ----------
+    shape
+        Shape of the array.
+    file_backed
+        Force (``True``) or forbid (``False``) the temporary file; ``None``
+        decides by size (:data:`FILE_BACKED_BYTES`).
+    """
+    nbytes = int(np.prod(shape)) * 8
+    if file_backed is None:
+        file_backed = nbytes > FILE_BACKED_BYTES
+    if not file_backed or nbytes == 0:
+        return np.empty(shape, dtype=np.float64)
+    with tempfile.TemporaryFile(prefix="retrowalk-samples-") as fh:
+        fh.truncate(nbytes)
+        # the mapping outlives the file handle; the unlinked file goes with it
+        mapped = mmap.mmap(fh.fileno(), nbytes)
+    return np.frombuffer(mapped, dtype=np.float64).reshape(shape)
+
+
+def _mapping(x: np.ndarray) -> mmap.mmap | None:
+    base: object = x
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, memoryview):
+        base = base.obj
+    return base if isinstance(base, mmap.mmap) else None
+
+
+def is_file_backed(x: np.ndarray) -> bool:
+    """Whether ``x`` (or the array it views) lives in a file made by :func:`empty_samples`."""
+    return _mapping(x) is not None
+
+
+def release(x: np.ndarray, start: int = 0, stop: int | None = None) -> None:
+    """Drop rows ``start:stop`` of a file-backed array (or a view of its rows) from memory.
+
+    The values stay in the file and are read back on the next access. Does
+    nothing for arrays in ordinary memory.
+    """
+    mapped = _mapping(x)
+    if mapped is None or x.size == 0 or x.strides[0] <= 0:
+        return
+    n = x.shape[0]
+    stop = n if stop is None else min(stop, n)
+    start = max(start, 0)
+    if stop <= start:
+        return
+    row = x.strides[0]
+    origin = np.frombuffer(mapped, dtype=np.uint8).ctypes.data
+    first = x.ctypes.data - origin + start * row
+    last = x.ctypes.data - origin + stop * row
+    page = mmap.PAGESIZE
+    first = -(-first // page) * page  # only whole pages inside the rows
+    last = (last // page) * page
+    if last > first:
+        mapped.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+
+def not_finite(x: np.ndarray) -> np.ndarray:
+    """``~np.isfinite(x)``, a chunk of rows at a time for a file-backed ``x`` (released)."""
+    if not is_file_backed(x):
+        return ~np.isfinite(x)
+    out = np.empty(x.shape, dtype=bool)
+    for start, stop in row_chunks(x.shape[0]):
+        out[start:stop] = ~np.isfinite(x[start:stop])
+        release(x, start, stop)
+    return out
+
+
+def row_chunks(n: int, rows: int = RELEASE_ROWS) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` of consecutive row ranges covering ``n`` rows."""
+    for start in range(0, n, rows):
+        yield start, min(start + rows, n)
+
+
+def block_means(x: np.ndarray, block: int, n_blocks: int) -> np.ndarray:
+    """``x[: n_blocks * block].reshape(n_blocks, block, -1).mean(axis=1)``, chunk by chunk.
+
+    The same numbers as the one-line form (each block's mean is computed alone);
+    a file-backed ``x`` is released as it is read.
+    """
+    out = np.empty((n_blocks, *x.shape[1:]), dtype=np.float64)
+    per = max(RELEASE_ROWS // max(block, 1), 1)
+    for b0 in range(0, n_blocks, per):
+        b1 = min(b0 + per, n_blocks)
+        part = np.asarray(x[b0 * block : b1 * block], dtype=np.float64)
+        out[b0:b1] = part.reshape(b1 - b0, block, *x.shape[1:]).mean(axis=1)
+        release(x, b0 * block, b1 * block)
+    return out

@@ -1,0 +1,76 @@
+"""File-backed sample arrays of long recordings (``retrowalk.dsp.memory``) and their use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrowalk.dsp import memory
+from retrowalk.io import chunked, read_recording, table
+
+
+def _rss_file_kib() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("RssFile:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_file_backed_array_holds_values_and_releases_pages() -> None:
+    x = memory.empty_samples((1 << 20, 3), file_backed=True)  # 24 MiB
+    assert memory.is_file_backed(x) and memory.is_file_backed(x[10:20])
+    x[:] = np.arange(x.size, dtype=np.float64).reshape(x.shape)
+    before = _rss_file_kib()
+    memory.release(x)
+    after = _rss_file_kib()
+    assert before - after > 20 * 1024  # the written pages left resident memory
+    assert x[12345, 1] == 12345 * 3 + 1  # ... and come back from the file
+    assert float(x.sum()) == float(np.arange(x.size, dtype=np.float64).sum())
+
+
+def test_ordinary_arrays_pass_through() -> None:
+    x = memory.empty_samples((10, 3))
+    assert not memory.is_file_backed(x)
+    x[:] = 1.0
+    memory.release(x)  # nothing happens
+    assert (x == 1.0).all()
+
+
+@pytest.mark.parametrize("block", [1, 7, 100])
+def test_block_means_equal_the_one_line_form(block: int) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(1_300_003, 3))
+    n_blocks = x.shape[0] // block
+    ref = x[: n_blocks * block].reshape(n_blocks, block, 3).mean(axis=1)
+    assert np.array_equal(memory.block_means(x, block, n_blocks), ref)
+
+
+def test_long_table_is_read_into_files_with_the_same_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(2)
+    n = 60_000
+    t = np.arange(n) / 100.0
+    acc = rng.normal(size=(n, 3)) + [0.0, 0.0, 9.81]
+    gyro = rng.normal(size=(n, 3)) * 30.0  # deg/s
+    path = tmp_path / "long.csv"
+    np.savetxt(
+        path, np.column_stack([t, acc, gyro]), delimiter=",", fmt="%.6f", comments="",
+        header="time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z",
+    )  # fmt: skip
+    in_memory = read_recording(path)
+    assert not memory.is_file_backed(in_memory.acc_mps2)
+    # the same file taken for a long one: chunked, and kept in temporary files
+    monkeypatch.setattr(table, "CHUNK_BYTES", 1024)
+    monkeypatch.setattr(chunked, "CHUNK_ROWS", 7_000)
+    monkeypatch.setattr(chunked, "FILE_BACKED_BYTES", 1024)
+    on_file = read_recording(path)
+    assert memory.is_file_backed(on_file.acc_mps2)
+    assert on_file.gyro_rads is not None and in_memory.gyro_rads is not None
+    assert memory.is_file_backed(on_file.gyro_rads)
+    assert np.array_equal(on_file.acc_mps2, in_memory.acc_mps2)
+    assert np.array_equal(on_file.gyro_rads, in_memory.gyro_rads)
+    assert on_file.units["gyro"].unit == in_memory.units["gyro"].unit == "dps"
