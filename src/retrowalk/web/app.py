@@ -15,7 +15,6 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from retrowalk import __version__
 from retrowalk.app.jobs.runners import InlineRunner, ProcessRunner
@@ -48,27 +47,6 @@ STATUS = {
     TooLargeError: 413,
     InputError: 400,
 }
-
-
-class UploadLimitMiddleware:
-    """Refuse request bodies whose declared size is over the limit before reading them."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                    mb = self.max_bytes // (1024 * 1024)
-                    response = JSONResponse(
-                        {"detail": f"the upload is larger than the limit of {mb} MB"},
-                        status_code=413,
-                    )
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
 
 
 def _status_of(exc: RetrowalkError) -> int:
@@ -160,7 +138,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age_s=settings.session_max_age_s,
         secure=settings.cookie_secure,
     )
-    app.add_middleware(UploadLimitMiddleware, max_bytes=services.max_upload_bytes + 1024 * 1024)
     if settings.forwarded_allow_ips.strip():
         # Only a configured reverse proxy may say who the client is (the sign-in
         # slow-down keys on the client address); ``serve`` runs uvicorn without
