@@ -410,8 +410,9 @@ _RECORDING_VIEW = (
         *(_P.c[name].label(f"p_{name}") for name in PERSON_COLUMNS),
     )
     .select_from(
-        _R.join(_P, and_(_P.c.id == _R.c.person_id, _P.c.account_id == _R.c.account_id))
-        .outerjoin(_A, _A.c.id == _LATEST_ANALYSIS_ID)
+        _R.join(_P, and_(_P.c.id == _R.c.person_id, _P.c.account_id == _R.c.account_id)).outerjoin(
+            _A, _A.c.id == _LATEST_ANALYSIS_ID
+        )
     )
     .where(_R.c.id == bindparam("recording_id"), _R.c.account_id == bindparam("account_id"))
 )
@@ -421,8 +422,9 @@ _RECORDING_VIEW = (
 _PERSON_RECORDINGS = (
     select(_P.c.id.label("of_person"), *_RECORDING_WITH_LATEST)
     .select_from(
-        _P.outerjoin(_R, and_(_R.c.person_id == _P.c.id, _R.c.account_id == _P.c.account_id))
-        .outerjoin(_A, _A.c.id == _LATEST_ANALYSIS_ID)
+        _P.outerjoin(
+            _R, and_(_R.c.person_id == _P.c.id, _R.c.account_id == _P.c.account_id)
+        ).outerjoin(_A, _A.c.id == _LATEST_ANALYSIS_ID)
     )
     .where(_P.c.id == bindparam("person_id"), _P.c.account_id == bindparam("account_id"))
     .order_by(_R.c.recorded_on.desc(), _R.c.id.desc())
