@@ -35,7 +35,7 @@ def test_migrations_create_every_table(db: Database) -> None:
     } <= tables
     upgrade(db.engine)  # running again is a no-op
     with db.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
 
 
 def test_sqlite_uses_wal(tmp_path: Path) -> None:

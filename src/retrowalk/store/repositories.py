@@ -362,6 +362,8 @@ RECORDING_COLUMNS = (
     "recorded_on",
     "status",
     "error",
+    "progress_stage",
+    "progress_pct",
 )
 SUMMARY_COLUMNS = (
     "analysis_version",
@@ -507,7 +509,13 @@ class Jobs:
         result = self.session.execute(
             update(Recording)
             .where(Recording.id == recording_id, Recording.status == "queued")
-            .values(status="running", attempts=Recording.attempts + 1, error="")
+            .values(
+                status="running",
+                attempts=Recording.attempts + 1,
+                error="",
+                progress_stage="",
+                progress_pct=None,
+            )
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
 

@@ -115,6 +115,8 @@ class RecordingOut(_Out):
     recorded_on: dt.date
     status: Literal["queued", "running", "done", "failed"]
     error: str
+    progress_stage: str = ""
+    progress_pct: float | None = None
 
 
 class AnalysisSummary(_Out):

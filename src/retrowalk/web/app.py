@@ -11,8 +11,7 @@ import anyio
 import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
@@ -30,6 +29,12 @@ from retrowalk.app.services import (
 )
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.store.db import Database
+from retrowalk.web.compress import (
+    FILE_CACHE,
+    CompressedStaticFiles,
+    GzipMiddleware,
+    file_response,
+)
 from retrowalk.web.deps import CsrfError, LoginRequiredError
 from retrowalk.web.render import render, wants_json
 from retrowalk.web.routes import api, assess, auth, coach, kids, learn, people, progress, recordings
@@ -92,6 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
 
+    plotly_js = _plotly_js_path()
+    # gzip copies of static files are made on the first request that accepts gzip
+    # and kept on disk too: other server processes and later starts reuse them.
+    FILE_CACHE.directory = data_dir / "cache" / "gzip"
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Few request threads: with the GIL, more threads only add contention.
@@ -99,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if worker is not None:
             sweep_orphan_files(db, data_dir)
             worker.start()
+
         try:
             yield
         finally:
@@ -138,6 +149,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age_s=settings.session_max_age_s,
         secure=settings.cookie_secure,
     )
+    # Pages and JSON above a size threshold go gzipped to clients that accept it
+    # (static files are answered from their cached gzip copies instead).
+    app.add_middleware(GzipMiddleware)
     if settings.forwarded_allow_ips.strip():
         # Only a configured reverse proxy may say who the client is (the sign-in
         # slow-down keys on the client address); ``serve`` runs uvicorn without
@@ -188,15 +202,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": message}, status_code=403)
         return render(request, "error.html", status_code=403, message=message)
 
-    plotly_js = _plotly_js_path()
-
     @app.get("/static/plotly.min.js", include_in_schema=False)
-    def plotly_bundle() -> Response:
+    async def plotly_bundle(request: Request) -> Response:
         if plotly_js is None:
             return Response("/* plotly not installed */", media_type="text/javascript")
-        return FileResponse(plotly_js, media_type="text/javascript")
+        # 4.8 MB as a file, about 1.4 MB gzipped: compressed once, then from memory.
+        return await file_response(plotly_js, request.scope, media_type="text/javascript")
 
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/static", CompressedStaticFiles(directory=str(HERE / "static")), name="static")
     # The routes go straight onto the app's router rather than through
     # ``include_router``: FastAPI matches an included router by walking each of its
     # routes twice per request, which cost about half of a page request's time.

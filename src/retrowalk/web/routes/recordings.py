@@ -108,8 +108,16 @@ def recording_page(
 
 @router.get("/recordings/{recording_id}/status")
 def recording_status(recording_id: int, account: PageAccount, services: ServicesDep) -> Response:
+    """Status of the analysis, with its stage and percent while it runs."""
     recording = services.get_recording(account, recording_id)
-    return JSONResponse({"status": recording.status, "error": recording.error})
+    return JSONResponse(
+        {
+            "status": recording.status,
+            "error": recording.error,
+            "stage": recording.progress_stage,
+            "percent": recording.progress_pct,
+        }
+    )
 
 
 @router.get("/recordings/{recording_id}/report")
