@@ -120,6 +120,9 @@ class GzipFileCache:
 
 
 FILE_CACHE = GzipFileCache()
+# Reports are written once under a new name and never changed: their gzip copies
+# are kept in memory (the newest few, up to the size limit).
+REPORT_CACHE = GzipFileCache(max_bytes=32 * 1024 * 1024)
 
 
 async def file_response(
