@@ -433,12 +433,12 @@ _PERSON_RECORDINGS = (
 )
 
 
-def session_row(connection: Connection, digest: str) -> Row[Any] | None:
+def session_row(connection: Connection, digest: str) -> Row[Any, Any] | None:
     """``(account_id, expires_at)`` of the browser session with this token digest."""
     return connection.execute(_SESSION_ACCOUNT, {"digest": digest}).first()
 
 
-def token_row(connection: Connection, digest: str) -> Row[Any] | None:
+def token_row(connection: Connection, digest: str) -> Row[Any, Any, Any] | None:
     """``(id, account_id, last_used_at)`` of the API token with this digest."""
     return connection.execute(_TOKEN, {"digest": digest}).first()
 
