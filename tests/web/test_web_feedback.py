@@ -121,11 +121,25 @@ def test_browser_gets_gzip_and_plain_clients_do_not(
 ) -> None:
     _sign_up_with_person(page, server, "gzip@example.org")
     person_url = page.url
-    responses: dict[str, object] = {}
-    page.on("response", lambda r: responses.__setitem__(r.url.split("?")[0], r))
-    started = time.perf_counter()
+    # The first browser ever gets Plotly plain while its gzip copy is made once,
+    # in the background; every browser after that gets the copy.
     page.goto(person_url + "/progress")
     page.wait_for_function("() => typeof Plotly === 'object'", timeout=60_000)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        probe = httpx.get(server + "/static/plotly.min.js", headers={"Accept-Encoding": "gzip"})
+        if probe.headers.get("content-encoding") == "gzip":
+            break
+        time.sleep(0.5)
+
+    context = page.context.browser.new_context()
+    context.add_cookies(page.context.cookies())
+    fresh = context.new_page()
+    responses: dict[str, object] = {}
+    fresh.on("response", lambda r: responses.__setitem__(r.url.split("?")[0], r))
+    started = time.perf_counter()
+    fresh.goto(person_url + "/progress")
+    fresh.wait_for_function("() => typeof Plotly === 'object'", timeout=60_000)
     first_load_s = time.perf_counter() - started
 
     plotly = responses[server + "/static/plotly.min.js"]
@@ -139,11 +153,8 @@ def test_browser_gets_gzip_and_plain_clients_do_not(
     # The page itself is over the threshold and came gzipped too.
     page_response = responses[person_url + "/progress"]
     assert page_response.all_headers().get("content-encoding") == "gzip"  # type: ignore[attr-defined]
-    print(f"progress page first load with Plotly: {first_load_s:.2f} s, plotly sent {sent} B")
-
-    # A second load revalidates or reuses the cached copy (no 4.8 MB again).
-    page.reload()
-    page.wait_for_function("() => typeof Plotly === 'object'", timeout=60_000)
+    print(f"progress page load with Plotly: {first_load_s:.2f} s, plotly sent {sent} B")
+    context.close()
 
     # A client that does not ask for gzip gets the plain bytes.
     plain = httpx.get(server + "/static/plotly.min.js", headers={"Accept-Encoding": "identity"})

@@ -1,9 +1,10 @@
 """gzip for browsers: static files compressed once, large pages and JSON per response.
 
 Static files (the stylesheet, the scripts and the 4.8 MB ``plotly.min.js``) are
-compressed the first time a browser asks for them and kept in memory, keyed by
-the file's path, size and modification time; every later request is answered
-from that copy. Pages and JSON above :data:`MIN_GZIP_BYTES` are compressed as
+compressed the first time a browser asks for them and kept in memory and on disk,
+keyed by the file's path, size and modification time; every later request is
+answered from that copy. A large file is sent plain to that first browser while
+its copy is made in the background. Pages and JSON above :data:`MIN_GZIP_BYTES` are compressed as
 they are sent (:class:`GzipMiddleware`). A client that does not send
 ``Accept-Encoding: gzip`` gets the plain bytes, with no extra work.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import os
 import threading
 from pathlib import Path
@@ -27,7 +29,11 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+log = logging.getLogger(__name__)
+
 MIN_GZIP_BYTES = 1024
+# Files up to this size are compressed while the first request waits (milliseconds).
+COMPRESS_NOW_BYTES = 512 * 1024
 GZIP_LEVEL = 6
 STATIC_CACHE_CONTROL = "public, max-age=86400"
 COMPRESSIBLE_TYPES = (
@@ -72,25 +78,62 @@ class GzipFileCache:
         self.level = level
         self.directory = directory
         self._copies: dict[tuple[str, int, int], bytes] = {}
+        self._pending: set[tuple[str, int, int]] = set()
         self._lock = threading.Lock()
 
     def get(self, path: str | os.PathLike[str], stat: os.stat_result | None = None) -> bytes:
         """The gzip bytes of ``path`` (compressed now if this version is not cached)."""
-        stat = stat or os.stat(path)
-        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        found = self.cached(path, stat)
+        if found is None:
+            key = self._key(path, stat)
+            found = self._compress(path, key)  # outside the lock: other files go on
+            with self._lock:
+                self._keep(key, found)
+        return found
+
+    def cached(
+        self, path: str | os.PathLike[str], stat: os.stat_result | None = None
+    ) -> bytes | None:
+        """The gzip bytes of ``path`` if this version was compressed before, else ``None``."""
+        key = self._key(path, stat)
         with self._lock:
-            found = self._copies.get(key)
+            found = self._copies.get(key) or self._from_disk(key)
             if found is not None:
-                return found
-            data = self._from_disk(key) or self._compress(path, key)
-            for old in [k for k in self._copies if k[0] == key[0]]:
-                del self._copies[old]
-            while self._copies and sum(map(len, self._copies.values())) + len(data) > (
-                self.max_bytes
-            ):
-                del self._copies[next(iter(self._copies))]
-            self._copies[key] = data
-            return data
+                self._keep(key, found)
+            return found
+
+    def prepare(self, path: str | os.PathLike[str], stat: os.stat_result | None = None) -> None:
+        """Compress ``path`` in a background thread (once), for the requests after this one."""
+        key = self._key(path, stat)
+        with self._lock:
+            if key in self._copies or key in self._pending:
+                return
+            self._pending.add(key)
+
+        def work() -> None:
+            try:
+                self.get(path, stat)
+            except OSError as exc:
+                log.warning("no gzip copy of %s: %s", path, exc)
+            finally:
+                with self._lock:
+                    self._pending.discard(key)
+
+        threading.Thread(target=work, name="gzip-copy", daemon=True).start()
+
+    @staticmethod
+    def _key(path: str | os.PathLike[str], stat: os.stat_result | None) -> tuple[str, int, int]:
+        stat = stat or os.stat(path)
+        return (str(path), stat.st_size, stat.st_mtime_ns)
+
+    def _keep(self, key: tuple[str, int, int], data: bytes) -> None:
+        if self._copies.get(key) is data:
+            return
+        for old in [k for k in self._copies if k[0] == key[0]]:
+            del self._copies[old]
+        while self._copies and sum(map(len, self._copies.values())) + len(data) > self.max_bytes:
+            del self._copies[next(iter(self._copies))]
+        self._copies[key] = data
 
     def _disk_path(self, key: tuple[str, int, int]) -> Path | None:
         if self.directory is None:
@@ -155,7 +198,19 @@ async def compressed(plain: Response, scope: Scope, cache: GzipFileCache = FILE_
     if size < MIN_GZIP_BYTES or not compressible(media_type) or not accepts_gzip(request_headers):
         plain.headers.append("Vary", "Accept-Encoding")
         return plain
-    body = await anyio.to_thread.run_sync(cache.get, plain.path, plain.stat_result)
+    if size <= COMPRESS_NOW_BYTES:
+        body: bytes | None = await anyio.to_thread.run_sync(
+            cache.get, plain.path, plain.stat_result
+        )
+    else:
+        # A large file (Plotly: 4.8 MB, a second or more to compress) is sent plain
+        # while its gzip copy is made in the background for the next requests.
+        body = await anyio.to_thread.run_sync(cache.cached, plain.path, plain.stat_result)
+        if body is None:
+            cache.prepare(plain.path, plain.stat_result)
+    if body is None:
+        plain.headers.append("Vary", "Accept-Encoding")
+        return plain
     headers = _cache_headers(plain)
     headers["Content-Encoding"] = "gzip"
     headers["Vary"] = "Accept-Encoding"
