@@ -35,6 +35,7 @@ MIN_GZIP_BYTES = 1024
 # Files up to this size are compressed while the first request waits (milliseconds).
 COMPRESS_NOW_BYTES = 512 * 1024
 GZIP_LEVEL = 6
+STATIC_PREFIX = "/static/"
 STATIC_CACHE_CONTROL = "public, max-age=86400"
 COMPRESSIBLE_TYPES = (
     "text/",
@@ -235,7 +236,8 @@ class CompressedStaticFiles(StaticFiles):
 
 class GzipMiddleware(GZipMiddleware):
     """Starlette's gzip for responses above ``minimum_size``, skipped outright when the
-    client does not accept gzip (no wrapper on its responses at all)."""
+    client does not accept gzip (no wrapper on its responses at all) and for static
+    files (:func:`compressed` answers those)."""
 
     def __init__(
         self, app: ASGIApp, minimum_size: int = MIN_GZIP_BYTES, compresslevel: int = GZIP_LEVEL
@@ -244,7 +246,13 @@ class GzipMiddleware(GZipMiddleware):
         self.plain_app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not accepts_gzip(Headers(scope=scope)):
+        # Static files are answered from their cached copies (or plain while a
+        # copy is being made), never compressed per request.
+        if (
+            scope["type"] != "http"
+            or scope["path"].startswith(STATIC_PREFIX)
+            or not accepts_gzip(Headers(scope=scope))
+        ):
             await self.plain_app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
