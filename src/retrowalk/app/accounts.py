@@ -36,7 +36,13 @@ from retrowalk.store.models import (
     WebSession,
     utcnow,
 )
-from retrowalk.store.repositories import Accounts, AccountScoped, token_needs_touch
+from retrowalk.store.repositories import (
+    Accounts,
+    AccountScoped,
+    session_row,
+    token_needs_touch,
+    token_row,
+)
 from retrowalk.store.schemas import NewToken, TokenOut
 
 __all__ = ["AccountsMixin", "AuthError", "ConflictError", "hash_token"]
@@ -144,12 +150,8 @@ class AccountsMixin:
 
     def session_account(self, token: str) -> int | None:
         """The account of a live browser session, or ``None`` (ended or expired)."""
-        with self.db.read() as session:
-            row = session.execute(
-                select(WebSession.account_id, WebSession.expires_at).where(
-                    WebSession.token_sha256 == hash_token(token)
-                )
-            ).first()
+        with self.db.connect() as connection:
+            row = session_row(connection, hash_token(token))
         if row is None or _aware(row.expires_at) < utcnow():
             return None
         return int(row.account_id)
@@ -265,12 +267,23 @@ class AccountsMixin:
         A read-only look-up (one query); the token's ``last_used_at`` is written in
         a transaction only when it is due (at most once a minute per token).
         """
-        with self.db.read() as session:
-            row = Accounts(session).token_by_sha256(hash_token(token))
-            if row is None:
-                return None
-            token_id, account_id, last_used = row.id, row.account_id, row.last_used_at
-        if token_needs_touch(last_used):
-            with self.db.transaction() as session:
-                Accounts(session).touch_token(token_id)
+        found = self.token_account(token)
+        if found is None:
+            return None
+        token_id, account_id, touch_due = found
+        if touch_due:
+            self.touch_token(token_id)
         return account_id
+
+    def token_account(self, token: str) -> tuple[int, int, bool] | None:
+        """``(token id, account id, last use due to be recorded)`` of an API token."""
+        with self.db.connect() as connection:
+            row = token_row(connection, hash_token(token))
+        if row is None:
+            return None
+        return int(row.id), int(row.account_id), token_needs_touch(row.last_used_at)
+
+    def touch_token(self, token_id: int) -> None:
+        """Record that a token was used (a write, at most once a minute per token)."""
+        with self.db.transaction() as session:
+            Accounts(session).touch_token(token_id)

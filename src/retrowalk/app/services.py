@@ -37,7 +37,7 @@ from retrowalk.app.uploads import PLACEMENTS, IncomingFile, RecordingsMixin, Too
 from retrowalk.core.errors import InputError
 from retrowalk.store.db import Database
 from retrowalk.store.progress import weekly
-from retrowalk.store.repositories import AccountScoped, NotFoundError
+from retrowalk.store.repositories import AccountScoped, NotFoundError, ScopedReads
 from retrowalk.store.schemas import (
     AnalysisSummary,
     ObservationIn,
@@ -111,14 +111,14 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin):
 
     # -- people -----------------------------------------------------------------------
     def list_people(self, account_id: int) -> list[PersonOut]:
-        with self.db.read() as session:
-            return [
-                PersonOut.model_validate(p) for p in AccountScoped(session, account_id).people()
-            ]
+        with self.db.connect() as connection:
+            rows = ScopedReads(connection, account_id).people()
+        return [PersonOut.model_validate(p) for p in rows]
 
     def get_person(self, account_id: int, person_id: int) -> PersonOut:
-        with self.db.read() as session:
-            return PersonOut.model_validate(AccountScoped(session, account_id).person(person_id))
+        with self.db.connect() as connection:
+            row = ScopedReads(connection, account_id).person(person_id)
+        return PersonOut.model_validate(row)
 
     def create_person(self, account_id: int, data: PersonIn) -> PersonOut:
         with self.db.transaction() as session:
@@ -149,13 +149,15 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin):
         Recordings whose date is unknown (a file without a date, none given yet)
         are left out until the user sets their date.
         """
-        with self.db.read() as session:
-            rows = AccountScoped(session, account_id).analyses_for_person(person_id)
-            return weekly(
-                (r.recorded_on, AnalysisSummary.model_validate(a).model_dump())
-                for r, a in rows
-                if r.date_source != "unknown"
-            )
+        with self.db.connect() as connection:
+            rows = ScopedReads(connection, account_id).person_recordings(person_id)
+        analysed = sorted(
+            (row for row in rows if row.analysis_id is not None and row.date_source != "unknown"),
+            key=lambda row: (row.recorded_on, row.id),
+        )
+        return weekly(
+            (row.recorded_on, AnalysisSummary.model_validate(row).model_dump()) for row in analysed
+        )
 
     # -- direction calibration ----------------------------------------------------------
     def calibrations(self, account_id: int, person_id: int) -> list[dict[str, Any]]:

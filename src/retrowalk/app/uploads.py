@@ -22,7 +22,12 @@ from retrowalk.app.jobs.worker import describe_file
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.recording import WORN_PLACEMENTS
 from retrowalk.store.db import Database
-from retrowalk.store.repositories import AccountScoped, NotFoundError
+from retrowalk.store.repositories import (
+    PERSON_COLUMNS,
+    AccountScoped,
+    NotFoundError,
+    ScopedReads,
+)
 from retrowalk.store.schemas import (
     AnalysisSummary,
     BoutLabelOut,
@@ -137,14 +142,12 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _recording_detail(scoped: AccountScoped, recording_id: int) -> tuple[RecordingDetail, Any]:
-    """A recording of the account with the summary of its latest analysis, and that analysis."""
-    recording = scoped.recording(recording_id)
-    latest = scoped.latest_analysis(recording_id, recording=recording)
-    detail = RecordingDetail.model_validate(recording)
-    if latest is not None:
-        detail.summary = AnalysisSummary.model_validate(latest)
-    return detail, latest
+def recording_detail(row: Any) -> RecordingDetail:
+    """A recording row of :class:`ScopedReads` as the API's detail (with its summary)."""
+    detail = RecordingDetail.model_validate(row)
+    if row.analysis_id is not None:
+        detail.summary = AnalysisSummary.model_validate(row)
+    return detail
 
 
 class RecordingsMixin:
@@ -295,36 +298,26 @@ class RecordingsMixin:
         return out
 
     def list_recordings(self, account_id: int, person_id: int) -> list[RecordingDetail]:
-        """A person's recordings, newest first, each with its analysis summary."""
-        with self.db.read() as session:
-            scoped = AccountScoped(session, account_id)
-            scoped.person(person_id)
-            summaries = {
-                r.id: AnalysisSummary.model_validate(a)
-                for r, a in scoped.analyses_for_person(person_id)
-            }
-            return [
-                RecordingDetail.model_validate(r).model_copy(
-                    update={"summary": summaries.get(r.id)}
-                )
-                for r in scoped.recordings(person_id)
-            ]
+        """A person's recordings, newest first, each with its analysis summary (one query)."""
+        with self.db.connect() as connection:
+            rows = ScopedReads(connection, account_id).person_recordings(person_id)
+        return [recording_detail(row) for row in rows]
 
     def get_recording(self, account_id: int, recording_id: int) -> RecordingDetail:
-        with self.db.read() as session:
-            return _recording_detail(AccountScoped(session, account_id), recording_id)[0]
+        with self.db.connect() as connection:
+            row = ScopedReads(connection, account_id).recording_view(recording_id)
+        return recording_detail(row)
 
     def recording_view(
         self, account_id: int, recording_id: int
     ) -> tuple[RecordingDetail, PersonOut, Path | None]:
-        """What the recording page shows, in one session: the recording with its
+        """What the recording page shows, in one query: the recording with its
         summary, its person and the report file of the latest analysis (if any)."""
-        with self.db.read() as session:
-            scoped = AccountScoped(session, account_id)
-            detail, latest = _recording_detail(scoped, recording_id)
-            person = PersonOut.model_validate(scoped.person(detail.person_id))
-            path = latest.report_path if latest is not None else None
-        return detail, person, Path(path) if path and Path(path).is_file() else None
+        with self.db.connect() as connection:
+            row = ScopedReads(connection, account_id).recording_view(recording_id)
+        person = PersonOut(**{name: row._mapping[f"p_{name}"] for name in PERSON_COLUMNS})
+        path = row.report_path
+        return recording_detail(row), person, Path(path) if path and Path(path).is_file() else None
 
     def analysis_json(self, account_id: int, recording_id: int) -> dict[str, Any]:
         """The stored analysis JSON (the ``retrowalk analyze`` contract)."""
@@ -337,11 +330,11 @@ class RecordingsMixin:
 
     def report_file(self, account_id: int, recording_id: int) -> Path | None:
         """The HTML report of the latest analysis, if one was written."""
-        with self.db.read() as session:
-            latest = AccountScoped(session, account_id).latest_analysis(recording_id)
-            if latest is None:
-                raise NotFoundError(f"Recording {recording_id} has no analysis yet")
-            path = latest.report_path
+        with self.db.connect() as connection:
+            row = ScopedReads(connection, account_id).recording_view(recording_id)
+        if row.analysis_id is None:
+            raise NotFoundError(f"Recording {recording_id} has no analysis yet")
+        path = row.report_path
         return Path(path) if path and Path(path).is_file() else None
 
     def recording_file(self, account_id: int, recording_id: int) -> tuple[Path, str]:

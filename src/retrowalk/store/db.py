@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from retrowalk.core.paths import default_data_dir  # the product's one data directory
@@ -139,6 +139,16 @@ class Database:
         """A session for reading only."""
         with self.sessions() as session:
             yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection for reading: no ORM session, no identity map.
+
+        The hot read paths (session and token checks, recording and progress
+        views) run prebuilt Core statements on it, one round trip each.
+        """
+        with self.engine.connect() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -159,7 +159,8 @@ class WalkSession(Base):
 class Recording(Base):
     """One uploaded recording file and the state of its analysis.
 
-    ``status`` is one of ``queued``, ``running``, ``done``, ``failed``.
+    ``status`` is one of ``queued``, ``running``, ``done``, ``failed``; while it
+    is ``running``, ``progress_stage`` and ``progress_pct`` say how far it is.
     """
 
     __tablename__ = "recording"
@@ -195,6 +196,9 @@ class Recording(Base):
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
+    # What a running analysis is doing and how far it is (written by the worker).
+    progress_stage: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    progress_pct: Mapped[float | None] = mapped_column(Float, default=None)
 
     person: Mapped[Person] = relationship(back_populates="recordings")
     analyses: Mapped[list[AnalysisResult]] = relationship(

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from retrowalk.core.errors import InputError, RetrowalkError
@@ -27,9 +27,11 @@ from retrowalk.store.models import (
     Person,
     Plan,
     Recording,
+    WebSession,
     utcnow,
 )
 from retrowalk.store.payloads import payload_problem, plan_problem
+from retrowalk.store.schemas import AnalysisSummary, PersonOut, RecordingOut
 
 T = TypeVar("T", bound=Base)
 #: What a user may say a walking bout was.
@@ -392,6 +394,136 @@ class AccountScoped:
         return plan
 
 
+# -- Core reads on the hot paths ------------------------------------------------------
+# Prebuilt statements with bound parameters: nothing is constructed per request, the
+# compiled form comes from the engine's cache, and rows come back without the ORM's
+# identity map. Every statement that returns a user's data filters on the account.
+_P = Person.__table__
+_R = Recording.__table__
+_A = AnalysisResult.__table__
+_W = WebSession.__table__
+_T = ApiToken.__table__
+
+# The newest analysis of the recording in the outer query (uses the recording_id index).
+_LATEST_ANALYSIS_ID = (
+    select(func.max(_A.c.id))
+    .where(_A.c.recording_id == _R.c.id, _A.c.account_id == _R.c.account_id)
+    .correlate(_R)
+    .scalar_subquery()
+)
+# The columns read are those the output schemas show, so a column added to the
+# model and its schema reaches every page and API read without a second list.
+RECORDING_COLUMNS = tuple(name for name in RecordingOut.model_fields if name in _R.c)
+SUMMARY_COLUMNS = tuple(AnalysisSummary.model_fields)
+PERSON_COLUMNS = tuple(PersonOut.model_fields)
+_RECORDING_WITH_LATEST = (
+    *(_R.c[name] for name in RECORDING_COLUMNS),
+    _A.c.id.label("analysis_id"),
+    _A.c.report_path.label("report_path"),
+    *(_A.c[name] for name in SUMMARY_COLUMNS),
+)
+_SESSION_ACCOUNT = select(_W.c.account_id, _W.c.expires_at).where(
+    _W.c.token_sha256 == bindparam("digest")
+)
+_TOKEN = select(_T.c.id, _T.c.account_id, _T.c.last_used_at).where(
+    _T.c.token_sha256 == bindparam("digest")
+)
+_PEOPLE = (
+    select(*(_P.c[name] for name in PERSON_COLUMNS))
+    .where(_P.c.account_id == bindparam("account_id"))
+    .order_by(_P.c.name)
+)
+_PERSON = select(*(_P.c[name] for name in PERSON_COLUMNS)).where(
+    _P.c.id == bindparam("person_id"), _P.c.account_id == bindparam("account_id")
+)
+# One recording with its latest analysis and its person, in one round trip.
+_RECORDING_VIEW = (
+    select(
+        *_RECORDING_WITH_LATEST,
+        *(_P.c[name].label(f"p_{name}") for name in PERSON_COLUMNS),
+    )
+    .select_from(
+        _R.join(_P, and_(_P.c.id == _R.c.person_id, _P.c.account_id == _R.c.account_id)).outerjoin(
+            _A, _A.c.id == _LATEST_ANALYSIS_ID
+        )
+    )
+    .where(_R.c.id == bindparam("recording_id"), _R.c.account_id == bindparam("account_id"))
+)
+# A person's recordings, newest first, each with its latest analysis. The person is
+# the outer table: a person of the account without recordings gives one row whose
+# recording columns are NULL, another account's person gives no row at all.
+_PERSON_RECORDINGS = (
+    select(_P.c.id.label("of_person"), *_RECORDING_WITH_LATEST)
+    .select_from(
+        _P.outerjoin(
+            _R, and_(_R.c.person_id == _P.c.id, _R.c.account_id == _P.c.account_id)
+        ).outerjoin(_A, _A.c.id == _LATEST_ANALYSIS_ID)
+    )
+    .where(_P.c.id == bindparam("person_id"), _P.c.account_id == bindparam("account_id"))
+    .order_by(_R.c.recorded_on.desc(), _R.c.id.desc())
+)
+
+
+def session_row(connection: Connection, digest: str) -> Row[Any, Any] | None:
+    """``(account_id, expires_at)`` of the browser session with this token digest."""
+    return connection.execute(_SESSION_ACCOUNT, {"digest": digest}).first()
+
+
+def token_row(connection: Connection, digest: str) -> Row[Any, Any, Any] | None:
+    """``(id, account_id, last_used_at)`` of the API token with this digest."""
+    return connection.execute(_TOKEN, {"digest": digest}).first()
+
+
+class ScopedReads:
+    """Read-only views of one account's data on a Core connection.
+
+    The pages and API reads that run on every request use these: each is one
+    prebuilt statement filtered on the account, so another account's id reads
+    exactly like an id that does not exist (:class:`NotFoundError`).
+
+    Parameters
+    ----------
+    connection
+        An open Core connection.
+    account_id
+        The account every query is limited to.
+    """
+
+    def __init__(self, connection: Connection, account_id: int) -> None:
+        self.connection = connection
+        self.account_id = account_id
+
+    def people(self) -> Sequence[Row[Any]]:
+        return self.connection.execute(_PEOPLE, {"account_id": self.account_id}).all()
+
+    def person(self, person_id: int) -> Row[Any]:
+        row = self.connection.execute(
+            _PERSON, {"person_id": person_id, "account_id": self.account_id}
+        ).first()
+        if row is None:
+            raise NotFoundError(f"Person {person_id} not found")
+        return row
+
+    def recording_view(self, recording_id: int) -> Row[Any]:
+        """The recording, its latest analysis (``analysis_id`` NULL if none) and its
+        person (columns ``p_<name>``)."""
+        row = self.connection.execute(
+            _RECORDING_VIEW, {"recording_id": recording_id, "account_id": self.account_id}
+        ).first()
+        if row is None:
+            raise NotFoundError(f"Recording {recording_id} not found")
+        return row
+
+    def person_recordings(self, person_id: int) -> list[Row[Any]]:
+        """A person's recordings, newest first, each with its latest analysis."""
+        rows = self.connection.execute(
+            _PERSON_RECORDINGS, {"person_id": person_id, "account_id": self.account_id}
+        ).all()
+        if not rows:
+            raise NotFoundError(f"Person {person_id} not found")
+        return [row for row in rows if row.id is not None]
+
+
 class Jobs:
     """The analysis queue as seen by the worker (across accounts, by design)."""
 
@@ -408,7 +540,13 @@ class Jobs:
         result = self.session.execute(
             update(Recording)
             .where(Recording.id == recording_id, Recording.status == "queued")
-            .values(status="running", attempts=Recording.attempts + 1, error="")
+            .values(
+                status="running",
+                attempts=Recording.attempts + 1,
+                error="",
+                progress_stage="",
+                progress_pct=None,
+            )
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
 

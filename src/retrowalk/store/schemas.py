@@ -117,6 +117,8 @@ class RecordingOut(_Out):
     columns: str = ""
     status: Literal["queued", "running", "done", "failed"]
     error: str
+    progress_stage: str = ""
+    progress_pct: float | None = None
 
     @property
     def date_known(self) -> bool:

@@ -11,11 +11,9 @@ import anyio
 import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from retrowalk import __version__
 from retrowalk.app.jobs.runners import InlineRunner, ProcessRunner
@@ -31,6 +29,12 @@ from retrowalk.app.services import (
 )
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.store.db import Database
+from retrowalk.web.compress import (
+    FILE_CACHE,
+    CompressedStaticFiles,
+    GzipMiddleware,
+    file_response,
+)
 from retrowalk.web.deps import CsrfError, LoginRequiredError
 from retrowalk.web.render import render, wants_json
 from retrowalk.web.routes import api, assess, auth, coach, kids, learn, people, progress, recordings
@@ -49,27 +53,6 @@ STATUS = {
     TooLargeError: 413,
     InputError: 400,
 }
-
-
-class UploadLimitMiddleware:
-    """Refuse request bodies whose declared size is over the limit before reading them."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                    mb = self.max_bytes // (1024 * 1024)
-                    response = JSONResponse(
-                        {"detail": f"the upload is larger than the limit of {mb} MB"},
-                        status_code=413,
-                    )
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
 
 
 def _status_of(exc: RetrowalkError) -> int:
@@ -115,6 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
 
+    plotly_js = _plotly_js_path()
+    # gzip copies of static files are made on the first request that accepts gzip
+    # and kept on disk too: other server processes and later starts reuse them.
+    FILE_CACHE.directory = data_dir / "cache" / "gzip"
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Few request threads: with the GIL, more threads only add contention.
@@ -122,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if worker is not None:
             sweep_orphan_files(db, data_dir)
             worker.start()
+
         try:
             yield
         finally:
@@ -161,7 +150,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age_s=settings.session_max_age_s,
         secure=settings.cookie_secure,
     )
-    app.add_middleware(UploadLimitMiddleware, max_bytes=services.max_upload_bytes + 1024 * 1024)
+    # Pages and JSON above a size threshold go gzipped to clients that accept it
+    # (static files are answered from their cached gzip copies instead).
+    app.add_middleware(GzipMiddleware)
     if settings.forwarded_allow_ips.strip():
         # Only a configured reverse proxy may say who the client is (the sign-in
         # slow-down keys on the client address); ``serve`` runs uvicorn without
@@ -212,20 +203,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": message}, status_code=403)
         return render(request, "error.html", status_code=403, message=message)
 
-    plotly_js = _plotly_js_path()
-
     @app.get("/static/plotly.min.js", include_in_schema=False)
-    def plotly_bundle() -> Response:
+    async def plotly_bundle(request: Request) -> Response:
         if plotly_js is None:
             return Response("/* plotly not installed */", media_type="text/javascript")
-        return FileResponse(plotly_js, media_type="text/javascript")
+        # 4.8 MB as a file, about 1.4 MB gzipped: compressed once, then from memory.
+        return await file_response(plotly_js, request.scope, media_type="text/javascript")
 
     @app.get("/favicon.ico", include_in_schema=False)
-    def favicon() -> Response:
+    async def favicon(request: Request) -> Response:
         # Browsers ask for it on every page without a <link rel="icon"> (reports).
-        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
+        return await file_response(
+            HERE / "static" / "favicon.ico", request.scope, media_type="image/x-icon"
+        )
 
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/static", CompressedStaticFiles(directory=str(HERE / "static")), name="static")
     # The routes go straight onto the app's router rather than through
     # ``include_router``: FastAPI matches an included router by walking each of its
     # routes twice per request, which cost about half of a page request's time.

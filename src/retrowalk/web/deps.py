@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
@@ -30,18 +32,35 @@ async def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
-def page_account(request: Request) -> int:
+R = TypeVar("R")
+
+
+async def look_up(services: Services, function: Callable[[str], R], token: str) -> R:
+    """Run a one-row look-up by primary or unique key.
+
+    On SQLite the look-up is an in-process read of a cached page (WAL readers never
+    wait for writers) and costs less than the hop to a worker thread and back, so
+    it runs right here; a server database is reached over a socket, so the look-up
+    goes to the thread pool.
+    """
+    if services.db.is_sqlite:
+        return function(token)
+    return await anyio.to_thread.run_sync(function, token)
+
+
+async def page_account(request: Request) -> int:
     """The account of the signed-in user of a page, or a redirect to sign-in.
 
-    The cookie's session must still exist on the server (one indexed look-up):
-    after sign-out, a password change or "sign out everywhere" it does not.
+    The cookie's session must still exist on the server (one indexed look-up on
+    every request, never cached): after sign-out, a password change or "sign out
+    everywhere" it does not.
     """
     account_id = request.session.get("a")
     token = session_id(request)
     if not isinstance(account_id, int) or token is None:
         raise LoginRequiredError()
     services: Services = request.app.state.services
-    if services.session_account(token) != account_id:
+    if await look_up(services, services.session_account, token) != account_id:
         request.session.clear()
         raise LoginRequiredError()
     return account_id
@@ -63,7 +82,7 @@ async def check_csrf(request: Request) -> None:
 bearer = HTTPBearer(auto_error=False, description="An API token from POST /api/v1/tokens.")
 
 
-def api_account(
+async def api_account(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> int:
@@ -71,9 +90,12 @@ def api_account(
     if credentials is None:
         raise AuthError("send an API token: 'Authorization: Bearer <token>'")
     services: Services = request.app.state.services
-    account_id = services.account_for_token(credentials.credentials)
-    if account_id is None:
+    found = await look_up(services, services.token_account, credentials.credentials)
+    if found is None:
         raise AuthError("the API token is not valid")
+    token_id, account_id, touch_due = found
+    if touch_due:  # a write: always off the event loop
+        await anyio.to_thread.run_sync(services.touch_token, token_id)
     return account_id
 
 

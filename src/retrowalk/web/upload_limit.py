@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio.to_thread
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from retrowalk.app.uploads import TooLargeError
+from retrowalk.web.deps import look_up
 
 # Enough for the sign-in, sign-up and token forms.
 ANONYMOUS_MAX_BYTES = 64 * 1024
@@ -125,6 +125,6 @@ async def _signed_in(scope: Scope) -> bool:
             if scheme.lower() != "bearer" or not token.strip():
                 return False
             services = scope["app"].state.services
-            account = await anyio.to_thread.run_sync(services.account_for_token, token.strip())
-            return account is not None
+            found = await look_up(services, services.token_account, token.strip())
+            return found is not None
     return False

@@ -87,26 +87,114 @@ def describe_file(path: str, placement: str = "auto", columns: str | None = None
     }
 
 
+# Stages of an analysis as the recording row shows them, with the share of the
+# work done when each starts (a video's frames fill the "analysing" share).
+STAGE_START_PCT = {"reading": 0.0, "analysing": 10.0, "report": 90.0}
+PROGRESS_EVERY_S = 0.5
+
+
+class RowProgress:
+    """Writes an analysis' stage and percent into its recording row.
+
+    Runs where the analysis runs (a pool process has its own engine); a write
+    happens when the stage changes and at most every :data:`PROGRESS_EVERY_S`
+    within a stage, and only while the recording is ``running``. A failed write
+    is logged and the analysis goes on.
+
+    Parameters
+    ----------
+    database_url
+        The database of the recording.
+    recording_id
+        The recording being analysed.
+    """
+
+    _engines: dict[str, Any] = {}  # noqa: RUF012 - one engine per database and process
+
+    def __init__(self, database_url: str, recording_id: int) -> None:
+        self.database_url = database_url
+        self.recording_id = recording_id
+        self._stage = ""
+        self._written_at = 0.0
+
+    def reading(self, path: Path) -> None:
+        self.report_stage("reading")
+
+    def analysing(self, recording: Any) -> None:
+        self.report_stage("analysing")
+
+    def frame(self, index: int, total: int) -> None:
+        if total > 0:
+            share = STAGE_START_PCT["report"] - STAGE_START_PCT["analysing"]
+            pct = STAGE_START_PCT["analysing"] + share * min(index + 1, total) / total
+            self.report_stage("analysing", pct)
+
+    def report_stage(self, stage: str, pct: float | None = None) -> None:
+        """Record ``stage`` at ``pct`` percent (the stage's start when not given)."""
+        now = time.monotonic()
+        if stage == self._stage and now - self._written_at < PROGRESS_EVERY_S:
+            return
+        self._stage, self._written_at = stage, now
+        pct = STAGE_START_PCT.get(stage, 0.0) if pct is None else pct
+        try:
+            set_progress(self._engine(), self.recording_id, stage, round(pct, 1))
+        except Exception as exc:  # progress is a courtesy; the analysis matters
+            log.warning("progress of recording %s not written: %s", self.recording_id, exc)
+
+    def _engine(self) -> Any:
+        engine = self._engines.get(self.database_url)
+        if engine is None:
+            from retrowalk.store.db import make_engine
+
+            engine = self._engines[self.database_url] = make_engine(self.database_url)
+        return engine
+
+
+def set_progress(engine: Any, recording_id: int, stage: str, pct: float | None) -> None:
+    """Write a running recording's analysis stage and percent."""
+    from sqlalchemy import update
+
+    from retrowalk.store.models import Recording
+
+    with engine.begin() as connection:
+        connection.execute(
+            update(Recording)
+            .where(Recording.id == recording_id, Recording.status == "running")
+            .values(progress_stage=stage, progress_pct=pct)
+        )
+
+
 def analyse_file(
-    path: str, options: dict[str, Any], reports_dir: str, display_name: str = ""
+    path: str,
+    options: dict[str, Any],
+    reports_dir: str,
+    display_name: str = "",
+    progress_to: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
     """Read and analyse one stored file; write the HTML report next to the others.
 
     ``display_name`` (the uploaded file's name) replaces the storage path in the
-    analysis and the report.
+    analysis and the report. With ``progress_to`` (database URL, recording id)
+    the stage and percent go into the recording row as the work goes on.
     """
+    progress = RowProgress(*progress_to) if progress_to is not None else None
     try:
         # The one analyse_file of the CLI and batch (it also registers video files).
         from retrowalk.app.analyse import analyse_file as analyse_one
         from retrowalk.pipeline import AnalysisOptions
         from retrowalk.summary.contract import to_dict
 
-        analysis = analyse_one(path, AnalysisOptions(**options), display_name=display_name)
+        analysis = analyse_one(
+            path, AnalysisOptions(**options), display_name=display_name, progress=progress
+        )
         result = to_dict(analysis)
     except Exception as exc:
         return _error_dict(exc)
     report_path = None
     from retrowalk.report import write_report
+
+    if progress is not None:
+        progress.report_stage("report")
 
     try:
         final = Path(reports_dir) / f"{uuid.uuid4().hex}.html"
@@ -208,7 +296,14 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
     run_lock = str(job_lock_path(data_dir, recording_id, "run"))
     try:
         out = runner.call(
-            run_locked, run_lock, analyse_file, path, options, str(data_dir / "reports"), filename
+            run_locked,
+            run_lock,
+            analyse_file,
+            path,
+            options,
+            str(data_dir / "reports"),
+            filename,
+            (db.url, recording_id),
         )
     except BrokenProcessPool:
         out = {"ok": False, "reason": "the analysis process stopped unexpectedly"}
@@ -223,6 +318,8 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
             if out.get("report_path"):
                 Path(out["report_path"]).unlink(missing_ok=True)
             return "deleted"
+        recording.progress_stage = ""
+        recording.progress_pct = None
         if not out["ok"]:
             recording.status = "failed"
             recording.error = out["reason"]

@@ -11,21 +11,12 @@ from starlette.concurrency import run_in_threadpool
 
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.render import render, wants_json
 from retrowalk.web.upload_stream import receive_upload
 
 router = APIRouter(include_in_schema=False)
-
-
-class ReportResponse(FileResponse):
-    """A report file sent in one read (reports are a few hundred KB).
-
-    The default 64 KB chunks take one worker-thread hop each, queued behind the
-    database work of other requests in the same small thread pool.
-    """
-
-    chunk_size = 4 * 1024 * 1024
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -176,16 +167,32 @@ def unlabel_bout(
 
 @router.get("/recordings/{recording_id}/status")
 def recording_status(recording_id: int, account: PageAccount, services: ServicesDep) -> Response:
+    """Status of the analysis, with its stage and percent while it runs."""
     recording = services.get_recording(account, recording_id)
-    return JSONResponse({"status": recording.status, "error": recording.error})
+    return JSONResponse(
+        {
+            "status": recording.status,
+            "error": recording.error,
+            "stage": recording.progress_stage,
+            "percent": recording.progress_pct,
+        }
+    )
 
 
 @router.get("/recordings/{recording_id}/report")
-def recording_report(recording_id: int, account: PageAccount, services: ServicesDep) -> Response:
+def recording_report(
+    request: Request, recording_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
     path = services.report_file(account, recording_id)
     if path is None:
         return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
-    return ReportResponse(path, media_type="text/html")
+    # Read here, in the request's worker thread: a report is a few hundred KB, and a
+    # file response would take a thread hop each to stat, open, read and close it.
+    # A report file never changes: a browser gets its gzip copy, compressed once.
+    if accepts_gzip(request.headers):
+        headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(REPORT_CACHE.get(path), media_type="text/html", headers=headers)
+    return Response(path.read_bytes(), media_type="text/html", headers={"Vary": "Accept-Encoding"})
 
 
 @router.get("/recordings/{recording_id}/analysis.json")
