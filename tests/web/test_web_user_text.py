@@ -10,6 +10,7 @@ them (``src/retrowalk/data/**/*.toml``) are scanned too.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import tomllib
@@ -38,7 +39,8 @@ def _problems(text: str) -> list[str]:
     found = [m.group(0) for m in INTERNAL.finditer(text)]
     for entry_id, label in LEARN_LINK.findall(text):
         label = html.unescape(label).strip()
-        if label in (entry_id, entry_id.replace("-", " ")):
+        bare = entry_id.removeprefix("kids-")
+        if label in (entry_id, entry_id.replace("-", " "), bare, bare.replace("-", " ")):
             found.append(f"Learn link shown as its id: {label!r}")
     return found
 
@@ -81,7 +83,16 @@ def test_pages_hold_no_internal_notes_ids_or_slugs(demo: tuple[TestClient, int, 
     for seconds in ("6.1", "5.2"):
         _post(client, f"/people/{pid}/tests/3mbwt", {"group": "parkinsons", "time_s": seconds})
 
+    # A child of 19 months: the guide links to Learn entries.
+    born = (dt.date.today() - dt.timedelta(days=578)).isoformat()
+    child = client.post(
+        "/children",
+        data={"csrf_token": csrf(client, "/children"), "name": "Robin", "birth_date": born},
+    )
+    assert child.status_code == 200, child.text[:500]
+    child_id = int(re.findall(r"/children/(\d+)", child.url.path + child.text)[0])
     pages = [
+        f"/children/{child_id}/guide",
         f"/people/{pid}",
         f"/people/{pid}/progress",
         f"/people/{pid}/coach",
