@@ -1,7 +1,8 @@
 """A new user's first hour, in Chromium at desktop and phone width, against a real server.
 
-Demo sign-in, sign-up, a person, a real recording uploaded and read, the history,
-the progress charts and a child's page, each checked for what the user must see
+Demo sign-in (backward walking read with a calibration), sign-up, a person, a real
+recording uploaded and read, a guided calibration, a bout relabelled by hand, the
+history, the progress charts and a child's page, each checked for what the user must see
 (numbers and labels), and for fitting the screen. One step per function: a new
 page of the product adds one function and one line in ``STEPS``.
 """
@@ -24,13 +25,14 @@ from pagecheck import DESKTOP, PHONE, SIGNED_IN_NAV, assert_fits, assert_frame_f
 
 from browser_helpers import CHROMIUM, free_port, launch_chromium
 from realdata import require
-from retrowalk.app.services import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from retrowalk.app.services import DEMO_EMAIL, DEMO_PASSWORD, DEMO_PERSON, seed_demo
 from retrowalk.web.app import create_app
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 UPLOAD = ("mobgap-lab", "HA_001_Test5_Trial1.csv")  # a short real lower-back walk
+CALIBRATION_WALK = ("mocap-backward", "09_12_pelvis.csv")  # forward, turn, backward
 EMAIL = "first-hour@example.org"
 PASSWORD = "correct horse battery"
 CHILD_AGE_DAYS = 580  # about 19 months
@@ -122,7 +124,7 @@ def step_demo_sign_in(visit: Visit) -> None:
     visit.page.fill("input[name=password]", DEMO_PASSWORD)
     visit.page.click("main button[type=submit]")
     visit.page.wait_for_url("**/people")
-    tile = visit.page.locator("ul.tiles a").first
+    tile = visit.page.locator("ul.tiles a", has_text=DEMO_PERSON)
     assert tile.is_visible()
     tile.click()
     visit.page.wait_for_url("**/people/*")
@@ -134,6 +136,11 @@ def step_demo_sign_in(visit: Visit) -> None:
     visit.check_screen("demo recording", "iframe.report", ".stats div")
     assert_frame_fits(visit.page)
     analysis = visit.page.request.get(visit.base + recording + "/analysis.json").json()
+    # What retrowalk is for: backward walking read from a real walk, and said so.
+    backward = analysis["summary"]["backward"]["steps"]
+    assert backward > 0
+    assert f"{backward}\nbackward steps" in visit.page.locator("#walked").inner_text()
+    assert visit.page.locator("#calibration-used").is_visible()
     for direction in ("forward", "backward", "uncertain"):
         steps = analysis["summary"][direction]["steps"]
         if steps:
@@ -179,6 +186,8 @@ def step_upload(visit: Visit) -> None:
     path = require(*UPLOAD)
     expected = _snapshot(*UPLOAD)["summary"]
     visit.page.set_input_files("#file-input", str(path))
+    # The file holds no date: the form asks for the day it was recorded.
+    visit.page.fill("#upload-form input[name=recorded_on]", dt.date.today().isoformat())
     visit.page.click("#upload-button")
     visit.page.wait_for_url("**/recordings/*", timeout=60_000)
     visit.ids["recording"] = "/recordings/" + visit.page.url.rsplit("/", 1)[-1]
@@ -192,6 +201,39 @@ def step_upload(visit: Visit) -> None:
             assert _report_card(visit, direction)["Steps"] == str(steps)
     analysis = visit.page.request.get(visit.base + visit.ids["recording"] + "/analysis.json")
     assert analysis.json()["assumptions"]["height_m"] == 1.65
+
+
+def step_calibrate(visit: Visit) -> None:
+    """A guided calibration from a labelled walk: stored, and what it learned is shown."""
+    visit.go(visit.ids["person"])
+    visit.page.click("text=Calibrate direction")
+    visit.page.wait_for_url("**/calibration")
+    assert "10 steps backward" in visit.page.locator("#instructions").inner_text()
+    visit.check_screen("calibration", "#calibration-form button[type=submit]")
+    visit.page.select_option("#calibration-form select[name=placement]", "lower_back")
+    visit.page.fill("#calibration-form input[name=labels]", "forward, backward")
+    visit.page.set_input_files(
+        "#calibration-form input[type=file]", str(require(*CALIBRATION_WALK))
+    )
+    visit.page.click("#calibration-form button[type=submit]")
+    visit.page.wait_for_selector("#calibration-result[data-outcome=stored]", timeout=180_000)
+    assert int(visit.page.locator("#result-steps").inner_text().split()[0]) >= 8
+    assert visit.page.locator("#current-calibrations li[data-placement=lower_back]").count() == 1
+    visit.check_screen("calibration result", "#calibration-result")
+
+
+def step_relabel(visit: Visit) -> None:
+    """A bout relabelled by hand: the analysis follows and marks it as the user's."""
+    visit.go(visit.ids["recording"])
+    row = visit.page.locator("#relabel-list > li").first
+    row.locator("select[name=label]").select_option("backward")
+    row.locator("button", has_text="Save").click()
+    visit.page.wait_for_selector("#status-box[data-status=done]", timeout=180_000, state="attached")
+    cell = visit.page.locator("#relabel-list > li").first.locator(".direction")
+    assert "backward" in cell.inner_text() and "set by you" in cell.inner_text()
+    analysis = visit.page.request.get(visit.base + visit.ids["recording"] + "/analysis.json")
+    assert analysis.json()["bouts"][0]["direction_set_by"] == "user"
+    visit.check_screen("relabelled report", "#relabel-list")
 
 
 def step_history(visit: Visit) -> None:
@@ -246,6 +288,8 @@ STEPS: tuple[Callable[[Visit], None], ...] = (
     step_sign_up,
     step_add_person,
     step_upload,
+    step_calibrate,
+    step_relabel,
     step_history,
     step_progress,
     step_child,

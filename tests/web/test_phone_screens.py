@@ -72,6 +72,7 @@ def _sign_up_and_fill(page, base: str, recording: Path) -> dict[str, str]:  # ty
     page.wait_for_url("**/people/*")
     person = page.url.rsplit("/", 1)[-1]
     page.set_input_files("#file-input", str(recording))
+    page.fill("#upload-form input[name=recorded_on]", "2025-03-04")  # the file holds none
     page.click("#upload-button")
     page.wait_for_url("**/recordings/*", timeout=60_000)
     recording_id = page.url.rsplit("/", 1)[-1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi.routing import APIRoute
 from webtest_helpers import World, csrf
 
-from retrowalk.web.routes import api, auth, people, progress, recordings
+from retrowalk.web.routes import api, auth, calibration, people, progress, recordings
 
 ID_PARAMS = ("{person_id}", "{recording_id}", "{token_id}")
 PLAN = {
@@ -27,7 +27,7 @@ PLAN = {
 
 def _id_routes() -> list[tuple[str, str]]:
     """(method, path) of every route that takes an id, pages and API."""
-    routers = [(m.router, "") for m in (auth, people, progress, recordings)]
+    routers = [(m.router, "") for m in (auth, people, progress, recordings, calibration)]
     routers.append((api.router, ""))
     routes = []
     for router, prefix in routers:
@@ -43,6 +43,8 @@ def _fill(path: str, world: World) -> str:
         path.replace("{person_id}", str(world.person_id))
         .replace("{recording_id}", str(world.recording_id))
         .replace("{token_id}", str(world.token_id))
+        .replace("{placement}", "lower_back")
+        .replace("{label_id}", "1")
     )
 
 
@@ -56,8 +58,8 @@ def test_every_id_route_is_isolated(app, world: World, recording_file) -> None: 
         is_api = path.startswith("/api/")
         headers = dict(world.b_api) if is_api else {"x-csrf-token": token}
         kwargs: dict = {"headers": headers}
-        if method in ("POST", "PUT"):
-            if path.endswith("/recordings"):
+        if method in ("POST", "PUT", "PATCH"):
+            if path.endswith(("/recordings", "/calibrations")):
                 kwargs["files"] = {"file": ("x.csv", recording_file.read_bytes())}
                 kwargs["data"] = {"csrf_token": token}
             elif is_api:
@@ -68,6 +70,10 @@ def test_every_id_route_is_isolated(app, world: World, recording_file) -> None: 
                     if path.endswith("observations")
                     else PLAN
                     if path.endswith("plans")
+                    else {"recorded_on": "2025-01-01"}
+                    if method == "PATCH"
+                    else {"start_s": 0.0, "end_s": 5.0, "label": "backward"}
+                    if path.endswith("bout-labels")
                     else {}
                 )
             else:

@@ -136,6 +136,8 @@ async def calibrate_recording(
     request: Request, person_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
     """Fit from one of the person's recordings."""
+    # Another account's person is "not found" before the form is looked at.
+    await run_in_threadpool(services.get_person, account, person_id)
     data = await request.form()
     form = {
         "labels": str(data.get("labels") or DEFAULT_LABELS),

@@ -124,6 +124,8 @@ async def set_date(
     request: Request, recording_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
     """Set the day the recording was made (history and progress move with it)."""
+    # Another account's recording is "not found" before the form is looked at.
+    await run_in_threadpool(services.get_recording, account, recording_id)
     form = await request.form()
     day = parse_day(str(form.get("recorded_on", "")))
     if day is None:
@@ -144,6 +146,7 @@ async def label_bout(
     request: Request, recording_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
     """Say what a bout was; the recording is analysed again with the label."""
+    await run_in_threadpool(services.get_recording, account, recording_id)
     form = await request.form()
     await run_in_threadpool(
         services.label_bout,
