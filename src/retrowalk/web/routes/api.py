@@ -123,42 +123,39 @@ def list_recordings(
     return services.list_recordings(account, person_id)
 
 
-UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "The recording file.",
-                        },
-                        "recorded_on": {
-                            "type": "string",
-                            "description": (
-                                "YYYY-MM-DD; default from the file. A file without a date and "
-                                "no recorded_on is stored with date_source 'unknown' (left out "
-                                "of progress until set with PATCH /recordings/{id})"
-                            ),
-                        },
-                        "placement": {"type": "string", "default": "auto"},
-                        "columns": {
-                            "type": "string",
-                            "description": (
-                                "Column names of a CSV without a header line, in file order, "
-                                "'_' for a column to ignore, e.g. time_ns,_,acc_x,acc_y,acc_z"
-                            ),
-                        },
-                    },
-                }
-            }
-        },
-    }
+COLUMNS_FIELD = {
+    "type": "string",
+    "description": (
+        "Column names of a CSV without a header line, in file order, "
+        "'_' for a column to ignore, e.g. time_ns,_,acc_x,acc_y,acc_z"
+    ),
 }
+
+
+def multipart_file_body(file_description: str, **fields: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI for a streamed multipart upload: a ``file`` and the form ``fields``."""
+    properties = {
+        "file": {"type": "string", "format": "binary", "description": file_description},
+        **fields,
+    }
+    schema = {"type": "object", "required": ["file"], "properties": properties}
+    content = {"multipart/form-data": {"schema": schema}}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+UPLOAD_BODY = multipart_file_body(
+    "The recording file.",
+    recorded_on={
+        "type": "string",
+        "description": (
+            "YYYY-MM-DD; default from the file. A file without a date and "
+            "no recorded_on is stored with date_source 'unknown' (left out "
+            "of progress until set with PATCH /recordings/{id})"
+        ),
+    },
+    placement={"type": "string", "default": "auto"},
+    columns=COLUMNS_FIELD,
+)
 
 
 @router.post(
@@ -347,34 +344,16 @@ def delete_calibration(
     return Response(status_code=204)
 
 
-CALIBRATION_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "The recording of the calibration walk (not kept).",
-                        },
-                        "labels": {
-                            "type": "string",
-                            "default": "forward, backward",
-                            "description": "One label per walking bout in time order: "
-                            "forward, backward or skip",
-                        },
-                        "placement": {"type": "string", "default": "auto"},
-                        "columns": {"type": "string"},
-                    },
-                }
-            }
-        },
-    }
-}
+CALIBRATION_BODY = multipart_file_body(
+    "The recording of the calibration walk (not kept).",
+    labels={
+        "type": "string",
+        "default": "forward, backward",
+        "description": "One label per walking bout in time order: forward, backward or skip",
+    },
+    placement={"type": "string", "default": "auto"},
+    columns=COLUMNS_FIELD,
+)
 
 
 @router.post("/people/{person_id}/calibrations", openapi_extra=CALIBRATION_BODY)
