@@ -198,3 +198,24 @@ def test_unknown_suffix_is_a_user_error(interval_analysis, tmp_path):
 def test_unwritable_path_is_a_user_error(interval_analysis, tmp_path):
     with pytest.raises(RetrowalkError, match="cannot write"):
         write_report(interval_analysis, tmp_path / "missing" / "report.html")
+
+
+def test_unsupported_placement_is_explained_not_given_a_confidence() -> None:
+    """A phone in a neck pouch (real, pinned analysis): the report says what that means."""
+    import gzip
+    import json
+    from pathlib import Path
+
+    from retrowalk.report.content import assumption_rows
+
+    snapshot = (
+        Path(__file__).resolve().parents[1]
+        / "snapshots/phone-steps/Samsung_Dario_Hard_NeckPouch_1/accelerometer.csv.json.gz"
+    )
+    with gzip.open(snapshot, "rt") as stream:
+        data = json.load(stream)
+    assert data["recording"]["placement"] == "unsupported"
+    (row,) = [r for r in assumption_rows(data) if r[0] == "Sensor placement"]
+    assert "not recognised" in row[1] and "walking direction not decided" in row[1]
+    assert "confidence" not in row[2]
+    assert "without a gyroscope" in row[2] and "=" not in row[2]

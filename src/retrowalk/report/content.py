@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -133,6 +134,11 @@ def calibration_text(data: Mapping[str, Any]) -> str:
     return text
 
 
+def _without_figures(reason: str) -> str:
+    """A reason without its measured figures in brackets (``(name=value, ...)``)."""
+    return re.sub(r"\s*\([^()]*=[^()]*\)", "", reason)
+
+
 def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """``(what, value, where it came from)`` for everything assumed or decided."""
     a = data.get("assumptions", {})
@@ -157,13 +163,26 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     rows.append(("Age", f"{fmt(age)} years" if age is not None else MISSING, source("age")))
     placement = rec.get("placement", "auto")
     conf = rec.get("placement_confidence")
-    rows.append(
-        (
-            "Sensor placement",
-            str(placement).replace("_", " "),
-            "unknown" if placement == "auto" else f"confidence {fmt(conf)}",
+    support = data.get("placement_support") or {}
+    if placement == "unsupported" or support.get("supported") is False:
+        # Not a place with a confidence: the recording did not show where the device
+        # was worn, so steps are counted and walking direction is not decided.
+        rows.append(
+            (
+                "Sensor placement",
+                "not recognised (for example a phone in the hand, a bag, an arm band "
+                "or a neck pouch): steps counted, walking direction not decided",
+                _without_figures(str(support.get("reason") or "detected from the recording")),
+            )
         )
-    )
+    else:
+        rows.append(
+            (
+                "Sensor placement",
+                str(placement).replace("_", " "),
+                "unknown" if placement == "auto" else f"confidence {fmt(conf)}",
+            )
+        )
     profile = a.get("direction_profile")
     if profile:
         made = str(profile.get("created_at", ""))[:10]
