@@ -12,7 +12,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -37,6 +39,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def serve_app(app: Any, **config: Any) -> Iterator[str]:
+    """``app`` under uvicorn on a free port of 127.0.0.1 in a thread; yields its base URL.
+
+    ``config`` goes to :class:`uvicorn.Config` (e.g. ``proxy_headers=True``).
+    """
+    port = free_port()
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **config)
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(15)
+
+
 def launch_chromium(playwright):  # type: ignore[no-untyped-def]
     """Debian's Chromium, headless, from a started Playwright."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
@@ -54,17 +79,8 @@ def server(database_url: str, tmp_path: Path, server_worker: str) -> Iterator[st
     from webtest_helpers import make_settings  # tests/web is not on the path of every test
 
     app = create_app(make_settings(database_url, tmp_path, worker=server_worker))
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serve_app(app) as base:
+        yield base
 
 
 @pytest.fixture

@@ -19,19 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
+from browser_helpers import serve_app
 from retrowalk.web.app import create_app
 from retrowalk.web.settings import Settings
 
 PASSWORD = "Backward-walk-on-the-beach-2026"
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -56,19 +50,9 @@ def live_server(database_url: str, tmp_path: Path, **overrides: Any) -> Iterator
     )
     values.update(overrides)
     app = create_app(Settings(**values))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", port, app, Path(values["data_dir"]))
-    finally:
-        server.should_exit = True
-        thread.join(15)
+    with serve_app(app) as base:
+        port = int(base.rsplit(":", 1)[1])
+        yield LiveServer(base, port, app, Path(values["data_dir"]))
 
 
 def csrf_of(client: httpx.Client, page: str) -> str:

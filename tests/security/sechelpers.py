@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
 from webtest_helpers import make_settings
 
-from browser_helpers import free_port
+from browser_helpers import serve_app
 from retrowalk.web.app import create_app
 
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -27,22 +24,8 @@ def running_server(
     """The app under uvicorn on 127.0.0.1 as ``retrowalk serve`` runs it; yields the URL."""
     overrides.setdefault("worker", "none")
     app = create_app(make_settings(database_url, tmp_path, **overrides))
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=proxy_headers
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
+    with serve_app(app, proxy_headers=proxy_headers) as base:
+        yield base
 
 
 def browser(base: str) -> httpx.Client:

@@ -21,8 +21,9 @@ import httpx
 import numpy as np
 import pandas as pd
 import pytest
-from sec_live_server import api_headers, api_person, browser_session, free_port
+from sec_live_server import api_headers, api_person, browser_session
 
+from browser_helpers import free_port
 from dbtest_helpers import DEMO, database_url  # noqa: F401
 from retrowalk.app.jobs.locks import job_is_held, job_lock_path
 from retrowalk.app.jobs.runners import InlineRunner

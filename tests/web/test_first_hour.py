@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from pagecheck import DESKTOP, PHONE, SIGNED_IN_NAV, assert_fits, assert_frame_fits, assert_inside
 
-from browser_helpers import CHROMIUM, free_port, launch_chromium
+from browser_helpers import CHROMIUM, launch_chromium, serve_app
 from realdata import require
 from retrowalk.app.services import DEMO_EMAIL, DEMO_PASSWORD, DEMO_PERSON, seed_demo
 from retrowalk.web.app import create_app
@@ -64,18 +62,9 @@ def demo_server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Any]]:
     from webtest_helpers import make_settings
 
     app = create_app(make_settings(database_url, tmp_path, worker="thread"))
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    seed_demo(app.state.services)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    thread.join(10)
+    with serve_app(app) as base:
+        seed_demo(app.state.services)
+        yield base, app
 
 
 def _snapshot(*parts: str) -> dict[str, Any]:

@@ -11,16 +11,14 @@ person whose page shows what was walked instead of zeros.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from webtest_helpers import make_settings
 
-from browser_helpers import CHROMIUM, free_port, launch_chromium, screenshot_has_content
+from browser_helpers import CHROMIUM, launch_chromium, screenshot_has_content, serve_app
 from retrowalk.app.demo import DEMO_SESSIONS
 from retrowalk.app.services import (
     DAILY_LIFE_PERSON,
@@ -43,26 +41,21 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = create_app(make_settings(f"sqlite:///{tmp / 'demo.db'}", tmp))
     services = app.state.services
     seed_demo(services)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 180
-    account = services.sign_in(DEMO_EMAIL, DEMO_PASSWORD, client="test")
-    while True:
-        statuses = [
-            r.status
-            for p in services.list_people(account)
-            for r in services.list_recordings(account, p.id)
-        ]
-        if statuses and all(s in ("done", "failed") for s in statuses):
-            break
-        assert time.monotonic() < deadline, f"demo analyses not done: {statuses}"
-        time.sleep(0.5)
-    assert set(statuses) == {"done"}
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serve_app(app) as base:
+        deadline = time.monotonic() + 180
+        account = services.sign_in(DEMO_EMAIL, DEMO_PASSWORD, client="test")
+        while True:
+            statuses = [
+                r.status
+                for p in services.list_people(account)
+                for r in services.list_recordings(account, p.id)
+            ]
+            if statuses and all(s in ("done", "failed") for s in statuses):
+                break
+            assert time.monotonic() < deadline, f"demo analyses not done: {statuses}"
+            time.sleep(0.5)
+        assert set(statuses) == {"done"}
+        yield base
 
 
 @pytest.fixture(params=sorted(WIDTHS))
