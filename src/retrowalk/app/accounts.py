@@ -261,20 +261,6 @@ class AccountsMixin:
         with self.db.transaction() as session:
             AccountScoped(session, account_id).delete_token(token_id)
 
-    def account_for_token(self, token: str) -> int | None:
-        """The account of an API token, or ``None``.
-
-        A read-only look-up (one query); the token's ``last_used_at`` is written in
-        a transaction only when it is due (at most once a minute per token).
-        """
-        found = self.token_account(token)
-        if found is None:
-            return None
-        token_id, account_id, touch_due = found
-        if touch_due:
-            self.touch_token(token_id)
-        return account_id
-
     def token_account(self, token: str) -> tuple[int, int, bool] | None:
         """``(token id, account id, last use due to be recorded)`` of an API token."""
         with self.db.connect() as connection:

@@ -61,17 +61,6 @@ class Accounts:
         self.session.flush()
         return account
 
-    def by_token_sha256(self, digest: str) -> Account | None:
-        token = self.token_by_sha256(digest)
-        if token is None:
-            return None
-        if token_needs_touch(token.last_used_at):
-            token.last_used_at = utcnow()
-        return self.session.get(Account, token.account_id)
-
-    def token_by_sha256(self, digest: str) -> ApiToken | None:
-        return self.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == digest))
-
     def touch_token(self, token_id: int) -> None:
         """Record that a token was used (at most every ``TOKEN_TOUCH_S``)."""
         token = self.session.get(ApiToken, token_id)

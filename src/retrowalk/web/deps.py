@@ -8,7 +8,6 @@ from typing import Annotated, TypeVar
 import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from fastapi.templating import Jinja2Templates
 
 from retrowalk.app.services import AuthError, Services
 from retrowalk.web.session import CSRF_FIELD, csrf_ok, session_id
@@ -26,10 +25,6 @@ class CsrfError(Exception):
 # dependency in the worker thread pool, one thread hop (and GIL hand-over) each.
 async def get_services(request: Request) -> Services:
     return request.app.state.services
-
-
-async def get_templates(request: Request) -> Jinja2Templates:
-    return request.app.state.templates
 
 
 R = TypeVar("R")
