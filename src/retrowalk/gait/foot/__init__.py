@@ -6,13 +6,24 @@ anchor everything here:
 1. **Zero-velocity phases** with the stance hypothesis optimal detector (SHOE) of
    Skog et al. (2010, IEEE Trans Biomed Eng 57:2657): the foot is still where the
    windowed deviation of the specific force from gravity and the windowed angular
-   rate are both small.
+   rate are both small. A rest must also be a rest of the foot's *travel*: a
+   short "rest" during which the velocity integrated across it stays high is a
+   glide in the air (a swing whose pitch turns round), and a long movement is
+   cut where its integrated speed drops to about zero (a rest the detector
+   missed). No rule here refers to the heel, the toe or the sign of the foot's
+   rotation, so a toe-first (backward) stride is segmented like a heel-first
+   one. Zero-velocity updates at the rests and one rest per stride follow the
+   foot-sensor stride segmentation of gaitmap (Küderle et al. 2024, J Open
+   Source Softw, "gaitmap - An Open Ecosystem for IMU-based Human Gait
+   Analysis and Algorithm Benchmarking") in spirit; the tests here are our own.
 2. **Swing and initial contact.** Between two rests the foot rotates mainly about
    its medio-lateral (ML) axis, found as the principal axis of the angular rate
-   during movement. The swing is the longest same-sign lobe of the ML angular
-   rate; it starts at the foot's extreme plantarflexion just after toe-off and
-   ends at its extreme pitch just before the foot meets the ground. The initial
-   contact (first ground contact of the stride, heel or toe) is taken
+   during movement. The swing is where the foot travels fastest (integrated
+   speed above half its peak); its sign is the sign of the foot's net pitch
+   rotation there (toe-up in a forward swing, toe-down in a backward one), and
+   the foot meets the ground at the end of the last same-sign lobe of the ML
+   angular rate in the swing (its extreme pitch just before landing, heel or
+   toe first). The initial contact is taken
    ``contact_delay_s`` after the end of that lobe. On ipol-gait (Voisard et al.
    2023, IPOL 13:1) the reference heel strikes follow the end of the raw-rate
    lobe by a median of 40 ms, and the reference toe-offs precede its start by a
@@ -20,10 +31,11 @@ anchor everything here:
    contact of forward and of time-reversed (backward) strides alike. With the
    8 Hz low-pass used here, 30 ms balances the two (mean error +2 ms forward,
    -6 ms time-reversed). This is the ML-gyro event logic of Rampp et al. (2015,
-   IEEE Trans Biomed Eng 62:1089) without the assumption that the contact is a
-   heel strike. Movements without a clear swing lobe (pivots in a turn, short
-   first and last steps) still count as strides (see
-   :meth:`FootGaitAnalyzer._stride_segments`) but get direction ``"uncertain"``.
+   IEEE Trans Biomed Eng 62:1089) without its assumptions that the contact is a
+   heel strike and that the swing is the positive lobe. Movements without a
+   clear swing lobe (pivots in a turn, short first and last steps) still count
+   as strides (see :meth:`FootGaitAnalyzer._stride_segments`) but get direction
+   ``"uncertain"``.
 3. **Stride displacement** by strapdown integration from one rest to the next
    with a linear drift removal of the velocity between the two zero-velocity
    phases (Mariani et al. 2010, J Biomech 43:2999; Rampp et al. 2015). Each
@@ -65,6 +77,10 @@ anchor everything here:
 Limitations: a sensor that is moved on the foot during a recording, walking
 on stairs or slopes (the vertical axis is taken from gravity at each rest),
 and gait without a flat-foot phase (running, toe-walking) are not handled.
+Toe-first (backward) strides are checked only on models (forward strides of
+ipol-gait turned round, time-reversed, and a kinematic model of a toe-first
+stride): mechanics, not accuracy. No real backward foot recording was
+available to measure them.
 """
 
 from retrowalk.gait.foot.analyzer import STRIDE_COLUMNS, FootGaitAnalyzer

@@ -84,3 +84,26 @@ def _lowpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float) -> np.nda
 def _unit(v: np.ndarray) -> np.ndarray:
     norm = np.linalg.norm(v, axis=-1, keepdims=True)
     return v / np.clip(norm, 1e-12, None)
+
+
+def _quat_conjugate(q: np.ndarray) -> np.ndarray:
+    return q * np.array([1.0, -1.0, -1.0, -1.0])
+
+
+def _strapdown(
+    acc: np.ndarray, gyro: np.ndarray, i0: int, i1: int, f0: np.ndarray, fs: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Orientation and drift-corrected velocity of the sensor from rest ``i0`` to rest ``i1``.
+
+    ``f0`` is the specific force at rest at ``i0`` (gravity, device axes). Returns
+    ``q`` (``(i1 - i0 + 1, 4)``, rotating device axes at each sample into the axes
+    at ``i0``) and the velocity in the axes at ``i0``, with the linear drift that
+    makes it zero at both rests removed (Mariani et al. 2010).
+    """
+    dt = 1.0 / fs
+    dq = _quat_from_rotvec(gyro[i0 + 1 : i1 + 1] * dt)
+    q = np.vstack([[1.0, 0.0, 0.0, 0.0], _quat_cumprod(dq)])
+    lin = _quat_rotate(q, acc[i0 : i1 + 1]) - f0
+    vel = np.vstack([np.zeros(3), np.cumsum(0.5 * (lin[1:] + lin[:-1]) * dt, axis=0)])
+    ramp = np.linspace(0.0, 1.0, vel.shape[0])[:, None]
+    return q, vel - ramp * vel[-1]

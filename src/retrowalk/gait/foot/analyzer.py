@@ -14,15 +14,9 @@ import numpy as np
 import pandas as pd
 
 from retrowalk.core.errors import AnalysisError
-from retrowalk.gait.foot._math import (
-    _lowpass,
-    _quat_cumprod,
-    _quat_from_rotvec,
-    _quat_rotate,
-    _unit,
-)
+from retrowalk.gait.foot._math import _lowpass, _quat_rotate, _strapdown, _unit
 from retrowalk.gait.foot.bouts import direction_runs
-from retrowalk.gait.foot.stance import StanceSegmentation
+from retrowalk.gait.foot.stance import Segment, StanceSegmentation
 
 #: Columns of :attr:`FootGaitAnalyzer.strides_`, in order.
 STRIDE_COLUMNS = (
@@ -103,6 +97,10 @@ class FootGaitAnalyzer(StanceSegmentation):
         of the other foot = 3 steps).
     swing_lowpass_hz
         Low-pass cut-off of the ML angular rate used to find the swing lobe.
+    max_rest_speed_ratio
+        A rest (detected, or a cut inside a long movement) must have a foot
+        speed, integrated from the rests around it, below this share of the
+        movement's peak speed; a quiet moment in mid-swing is not a rest.
 
     Attributes
     ----------
@@ -164,6 +162,7 @@ class FootGaitAnalyzer(StanceSegmentation):
         min_movement_rotation_deg: float = 15.0,
         min_lobe_rotation_deg: float = 5.0,
         sideways_min_angle_deg: float = 65.0,
+        max_rest_speed_ratio: float = 0.25,
     ) -> None:
         self.zero_velocity_threshold_rads = zero_velocity_threshold_rads
         self.zero_velocity_acc_threshold_mps2 = zero_velocity_acc_threshold_mps2
@@ -184,6 +183,7 @@ class FootGaitAnalyzer(StanceSegmentation):
         self.min_movement_rotation_deg = min_movement_rotation_deg
         self.min_lobe_rotation_deg = min_lobe_rotation_deg
         self.sideways_min_angle_deg = sideways_min_angle_deg
+        self.max_rest_speed_ratio = max_rest_speed_ratio
 
     # ------------------------------------------------------------------ #
     def analyze(
@@ -233,7 +233,7 @@ class FootGaitAnalyzer(StanceSegmentation):
         self.sampling_rate_hz_ = fs
         self._reset(acc.shape[0])
 
-        still, stat = self._zero_velocity(acc, gyro, fs)
+        still, _ = self._zero_velocity(acc, gyro, fs)
         self.stationary_ = still
         if acc.shape[0] < int(fs):
             return self
@@ -248,14 +248,13 @@ class FootGaitAnalyzer(StanceSegmentation):
         _, vecs = np.linalg.eigh(gyro_lp[fast].T @ gyro_lp[fast])
         ml = vecs[:, -1]
         pitch_rate = gyro_lp @ ml
-        segments = self._stride_segments(pitch_rate, still, stat, fs)
+        segments = self._stride_segments(acc, gyro, pitch_rate, still, fs)
         if not segments:
             return self
 
-        rest_len = max(round(0.2 * fs), 1)
         raw: list[dict[str, float | int | np.ndarray]] = []
-        for i0, i1, lobe_end, rotation_deg in segments:
-            stride = self._integrate(acc, gyro, ml, i0, i1, lobe_end, rotation_deg, rest_len, fs)
+        for segment in segments:
+            stride = self._integrate(acc, gyro, ml, segment, fs)
             if stride is not None:
                 raw.append(stride)
         if not raw:
@@ -291,29 +290,24 @@ class FootGaitAnalyzer(StanceSegmentation):
         acc: np.ndarray,
         gyro: np.ndarray,
         ml: np.ndarray,
-        i0: int,
-        i1: int,
-        lobe_end: int,
-        rotation_deg: float,
-        rest_len: int,
+        segment: Segment,
         fs: float,
     ) -> dict[str, float | int | np.ndarray] | None:
-        """Strapdown integration and pitch evidence of one stride (rest to rest)."""
-        dt = 1.0 / fs
-        ic = min(lobe_end + round(self.contact_delay_s * fs), i1)
+        """Strapdown integration and pitch evidence of one stride (rest to rest).
 
-        # Orientation at the starting rest: gravity from the still samples before it.
-        r0 = max(i0 - rest_len + 1, 0)
-        f0 = acc[r0 : i0 + 1].mean(axis=0)
+        The orientation at the starting rest comes from the gravity measured
+        during that rest alone (or, for a cut inside a movement, carried to
+        the cut by the integration), never from samples of the movement
+        before it.
+        """
+        dt = 1.0 / fs
+        i0, i1 = segment.start, segment.end
+        ic = min(segment.lobe_end + round(self.contact_delay_s * fs), i1)
+        rotation_deg = segment.rotation_deg
+        f0 = segment.gravity
         up = _unit(f0)
         # Strapdown: q_k rotates device axes at sample k into device axes at i0.
-        dq = _quat_from_rotvec(gyro[i0 + 1 : i1 + 1] * dt)
-        q = np.vstack([[1.0, 0.0, 0.0, 0.0], _quat_cumprod(dq)])
-        acc_0 = _quat_rotate(q, acc[i0 : i1 + 1])
-        lin = acc_0 - f0
-        vel = np.vstack([np.zeros(3), np.cumsum(0.5 * (lin[1:] + lin[:-1]) * dt, axis=0)])
-        ramp = np.linspace(0.0, 1.0, vel.shape[0])[:, None]
-        vel = vel - ramp * vel[-1]
+        q, vel = _strapdown(acc, gyro, i0, i1, f0, fs)
         disp = np.sum(0.5 * (vel[1:] + vel[:-1]) * dt, axis=0)
         vertical = float(disp @ up)
         horizontal = disp - vertical * up
