@@ -12,10 +12,9 @@ anchor everything here:
    cut where its integrated speed drops to about zero (a rest the detector
    missed). No rule here refers to the heel, the toe or the sign of the foot's
    rotation, so a toe-first (backward) stride is segmented like a heel-first
-   one. Zero-velocity updates at the rests and one rest per stride follow the
-   foot-sensor stride segmentation of gaitmap (Küderle et al. 2024, J Open
-   Source Softw, "gaitmap - An Open Ecosystem for IMU-based Human Gait
-   Analysis and Algorithm Benchmarking") in spirit; the tests here are our own.
+   one. Each stride is integrated from one rest to the next, as in the
+   stride-level integration of Rampp et al. (2015, IEEE Trans Biomed Eng
+   62:1089).
 2. **Swing and initial contact.** Between two rests the foot rotates mainly about
    its medio-lateral (ML) axis, found as the principal axis of the angular rate
    during movement. The swing is where the foot travels fastest (integrated
