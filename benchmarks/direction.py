@@ -14,6 +14,9 @@ and once with a calibration. Accuracy rests on real recordings only:
   lower back: forward walking only; share of detected bout time called forward
   and backward.
 - ``device-exports`` phyphox jumping in place: no walking bout.
+- ``ipol-gait`` feet (12 people, forward only): straight strides and bout time
+  through the foot path (``_foot_bench.py``); real backward foot walking is not
+  in the shared data, so those targets print "no data".
 - Confidence: among calls at confidence >= 0.9, the share that is wrong.
 
 Calibration (per person, the way users do it): a labelled forward walk of the
@@ -58,6 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _anchor_loso import anchor_loso_table
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
 from _direction_data import jumping_recording, mocap_trials, phone_cases
+from _foot_bench import foot_mechanics, foot_rows
 from _placement_bench import placement_table
 from retrowalk.core.algorithm import get_params
 from retrowalk.core.recording import Recording
@@ -332,6 +336,7 @@ def collect(calibrated: bool) -> list[Row]:
             "0",
             str(len(result.bouts)),
         )
+    rows.extend(foot_rows())
     return rows
 
 
@@ -438,6 +443,7 @@ def main(argv: list[str] | None = None) -> int:
         from direction_mechanics import mechanics
 
         mechanics()
+        foot_mechanics()
     print(f"\n({time.time() - t0:.0f} s)")
     return 0
 

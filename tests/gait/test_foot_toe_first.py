@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from foot_helpers import load_foot
+from foot_helpers import forward_then_turned, load_foot
 from foot_model import ModelWalk, backward_walk
 from scipy.spatial.transform import Rotation
 
 from realdata import data_root
-from retrowalk.core.recording import Recording
 from retrowalk.gait.foot import FootGaitAnalyzer
-from retrowalk.gait.foot._math import _runs
 from retrowalk.pipeline import AnalysisOptions, analyze
 
 DATA = data_root() / "ipol-gait"
@@ -82,47 +80,6 @@ def test_model_any_mounting_and_rate() -> None:
 
 
 # ------------------------------------------------- real forward strides turned round
-
-
-def _rest_runs(rec: Recording) -> list[tuple[int, int]]:
-    still = _analyze(rec.acc_mps2, rec.gyro_rads).stationary_
-    starts, ends = _runs(still)
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= 5]
-
-
-def _turned(acc: np.ndarray, gyro: np.ndarray, rest: slice) -> tuple[np.ndarray, np.ndarray]:
-    """The signals as seen by the sensor turned 180 degrees about the vertical at ``rest``."""
-    up = acc[rest].mean(axis=0)
-    up /= np.linalg.norm(up)
-    turn = 2.0 * np.outer(up, up) - np.eye(3)
-    return acc @ turn.T, gyro @ turn.T
-
-
-def forward_then_turned(trial: str, side: str) -> tuple[Recording, int, int]:
-    """A real forward walk (both legs), then, without a pause, its first leg turned round.
-
-    Returns the recording, the junction sample and the offset that maps a sample
-    of the turned part back to the original recording.
-    """
-    rec, _, u0 = load_foot(trial, side)
-    rests = _rest_runs(rec)
-    # Forward part: up to the middle of the last rest before the final standing.
-    last_walk = rests[-2]
-    junction = (last_walk[0] + last_walk[1]) // 2
-    # Turned part: the first leg, from just before its first stride to a stance
-    # before the U-turn.
-    first = rests[0]
-    a = max(first[1] - 15, first[0])
-    stance = [r for r in rests if r[1] <= u0][-1]
-    b = (stance[0] + stance[1]) // 2
-    acc_t, gyro_t = _turned(rec.acc_mps2[a:b], rec.gyro_rads[a:b], slice(0, first[1] - a))
-    joined = Recording(
-        acc_mps2=np.vstack([rec.acc_mps2[:junction], acc_t]),
-        gyro_rads=np.vstack([rec.gyro_rads[:junction], gyro_t]),
-        sampling_rate_hz=rec.sampling_rate_hz,
-        placement="foot",
-    )
-    return joined, junction, a - junction
 
 
 @needs_data
