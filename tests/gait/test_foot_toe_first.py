@@ -45,6 +45,8 @@ MODELS = {
     "pitch turns round in mid-swing": {"reversal_deg": 20.0},
     "glide in mid-swing": {"glide_share": 0.25},
     "short slow strides": {"stride_m": 0.6, "swing_s": 0.6, "land_deg": 20.0},
+    # 14 degrees of swing rotation: before, "uncertain" (a forward swing turns 80-100).
+    "small pitch range": {"stride_m": 0.5, "swing_s": 0.55, "lift_deg": 4.0, "land_deg": 10.0},
 }
 
 
