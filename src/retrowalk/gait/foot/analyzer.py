@@ -90,9 +90,9 @@ class FootGaitAnalyzer(StanceSegmentation):
         stride (a pivot in a turn, a short first or last step) when the foot
         rotates by at least this much in total.
     min_lobe_rotation_deg
-        Such a movement's contact is put at the end of its largest swing-sign
-        lobe when that lobe turns the foot by at least this much, else at the
-        middle of the movement.
+        Such a movement's contact is put at the end of its swing lobe when
+        that lobe turns the foot by at least this much, else at the middle of
+        the movement.
     sideways_min_angle_deg
         Strides travelling between this angle and its supplement from the toe
         axis, without turning, are ``"sideways"`` (a side-step: never called

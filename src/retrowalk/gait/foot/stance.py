@@ -113,7 +113,7 @@ class StanceSegmentation:
         3. Each piece's swing lobe is found by :meth:`_swing_lobe`. A piece
            without a swing lobe but with ``min_movement_rotation_deg`` of total
            rotation (a pivot during a turn, a short first or last step) is
-           still a stride; its contact is put at the end of its largest lobe
+           still a stride; its contact is put at the end of its swing lobe
            if that lobe turns the foot by at least ``min_lobe_rotation_deg``,
            else at the middle of the movement.
         """
