@@ -52,19 +52,13 @@ from retrowalk.pipeline.options import (
 )
 from retrowalk.pipeline.registry import PlacementDecision
 
-__all__ = ["MIN_CONTACT_SEPARATION_S", "POCKET_CONTACT_DETECTOR", "STEP_MAX_S", "TrunkPipeline"]
+__all__ = ["MIN_CONTACT_SEPARATION_S", "STEP_MAX_S", "TrunkPipeline"]
 
 #: Two contacts closer than this are one (two coarse peaks refined onto one impact).
 MIN_CONTACT_SEPARATION_S = 0.15
 
 #: Longest interval between two contacts still counted as a step (longer: a pause).
 STEP_MAX_S = 1.5
-
-#: The contact detector of a phone in a trouser pocket: a smoother step signal
-#: (2 Hz) and a higher relative floor, chosen leave-one-person-out on the real
-#: phones of the Oxford Step Counter data set (every fold chose these;
-#: ``benchmarks/accuracy_loso.py``).
-POCKET_CONTACT_DETECTOR = TrunkContactDetector(coarse_cutoff_hz=2.0, relative_prominence=0.6)
 
 #: Signal around a bout given to the direction classifier (its filters need context).
 DIRECTION_CONTEXT_S = 5.0
@@ -121,10 +115,6 @@ class TrunkPipeline(Algorithm):
     ----------
     contact_detector
         Initial contacts (default :class:`~retrowalk.gait.contacts.TrunkContactDetector`).
-    pocket_contact_detector
-        Initial contacts of a phone in a trouser pocket (default
-        :data:`POCKET_CONTACT_DETECTOR`): the thigh's swing adds a second,
-        smaller bump per stride that a smoother step signal leaves out.
     closing_detector
         The soft last contact of a walk (default
         :class:`~retrowalk.gait.contacts.ClosingContactDetector`).
@@ -171,7 +161,6 @@ class TrunkPipeline(Algorithm):
         self,
         *,
         contact_detector: TrunkContactDetector | None = None,
-        pocket_contact_detector: TrunkContactDetector | None = None,
         closing_detector: ClosingContactDetector | None = None,
         bout_detector: BoutDetector | None = None,
         initiation_filter: GaitInitiationFilter | None = None,
@@ -182,7 +171,6 @@ class TrunkPipeline(Algorithm):
         chunk_overlap_s: float = 30.0,
     ) -> None:
         self.contact_detector = contact_detector
-        self.pocket_contact_detector = pocket_contact_detector
         self.closing_detector = closing_detector
         self.bout_detector = bout_detector
         self.initiation_filter = initiation_filter
@@ -193,9 +181,7 @@ class TrunkPipeline(Algorithm):
         self.chunk_overlap_s = chunk_overlap_s
 
     # -- the algorithms, fresh for each use (a given instance is never changed)
-    def _contacts(self, placement: str = Placement.LOWER_BACK) -> TrunkContactDetector:
-        if placement == Placement.POCKET:
-            return clone(self.pocket_contact_detector or POCKET_CONTACT_DETECTOR)
+    def _contacts(self) -> TrunkContactDetector:
         return clone(self.contact_detector) if self.contact_detector else TrunkContactDetector()
 
     def _closing(self) -> ClosingContactDetector:
@@ -275,7 +261,7 @@ class TrunkPipeline(Algorithm):
     ) -> tuple[list[Bout], list[Step], list[str]]:
         """Bouts, steps and notes of a recording (the work of :meth:`analyze`)."""
         fs = recording.sampling_rate_hz
-        table, frame = self._scan(recording, placement)
+        table, frame = self._scan(recording)
         spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
         notes: list[str] = []
         labelled = self._directional_spans(
@@ -336,15 +322,11 @@ class TrunkPipeline(Algorithm):
         return bouts, steps, notes
 
     # -- contacts
-    def _scan_contacts(
-        self, recording: Recording, placement: str = Placement.LOWER_BACK
-    ) -> _ContactTable:
+    def _scan_contacts(self, recording: Recording) -> _ContactTable:
         """Contacts of the whole recording, chunk by chunk."""
-        return self._scan(recording, placement)[0]
+        return self._scan(recording)[0]
 
-    def _scan(
-        self, recording: Recording, placement: str = Placement.LOWER_BACK
-    ) -> tuple[_ContactTable, BodyFrame | None]:
+    def _scan(self, recording: Recording) -> tuple[_ContactTable, BodyFrame | None]:
         """:meth:`_scan_contacts`, and the body frame of the whole recording.
 
         The frame is returned when the recording was scanned in one piece (the
@@ -362,17 +344,15 @@ class TrunkPipeline(Algorithm):
             lo, hi = max(core0 - pad, 0), min(core1 + pad, n)
             gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
             frame = body_frame(recording.acc_mps2[lo:hi], gyro, fs)
-            table = self._scan_chunk(frame, fs, gap_mask[lo:hi], placement)
+            table = self._scan_chunk(frame, fs, gap_mask[lo:hi])
             table.sample += lo
             parts.append(table.take((table.sample >= core0) & (table.sample < core1)))
             whole = frame if (lo, hi) == (0, n) else None
             _release(recording, lo, hi)
         return _ContactTable.concat(parts), whole
 
-    def _scan_chunk(
-        self, frame: BodyFrame, fs: float, gap_mask: np.ndarray, placement: str
-    ) -> _ContactTable:
-        det = self._contacts(placement).detect(
+    def _scan_chunk(self, frame: BodyFrame, fs: float, gap_mask: np.ndarray) -> _ContactTable:
+        det = self._contacts().detect(
             frame.acc_vertical_mps2, frame.acc_horizontal_mps2, fs, frame.gyro_vertical_rads
         )
         ic, prom = det.ic_samples_, det.prominence_mps2_
