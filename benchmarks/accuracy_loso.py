@@ -516,7 +516,7 @@ def _phone_rows() -> list[tuple[str, str, str, Any, int]]:
 
     try:
         rows = phone_steps_recordings()
-    except BaseException:  # the test helper skips when the data are absent
+    except BaseException:  # realdata skips (raises) when the data are absent
         return []
     return [
         (folder, folder.split("_")[1], folder.split("_")[3].lower(), read_recording(path), truth)
