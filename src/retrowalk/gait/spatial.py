@@ -35,10 +35,10 @@ median.
 
 Both constants were fitted leave-one-subject-out over the 15 people of
 ipol-gait (foot-sensor stride lengths, straight walking and U-turns) and
-mobgap-lab (INDIP reference, daily-life bouts), each dataset weighing
-equally: 10 of 15 folds chose ``K = 1.35`` and ``h_floor_m = 0.005``, the
-others (1.40, 0.005) and (1.30, 0.004); the cost is flat near the optimum.
-Held-out errors: ``benchmarks/accuracy.py --cv``.
+mobgap-lab (INDIP reference, per-bout walking speed of daily-life bouts),
+each dataset weighing equally: 11 of 15 folds chose ``K = 1.40`` and
+``h_floor_m = 0.006``, the others (1.45-1.50, 0.007); the cost is flat near
+the optimum. Held-out errors: ``benchmarks/accuracy_loso.py``.
 
 Thigh sensor (trouser pocket): the thigh rotates, so its vertical excursion is
 not the centre of mass's and the pendulum model does not apply. Step length
@@ -64,8 +64,8 @@ ZIJLSTRA_K = 1.25
 
 # Zijlstra & Hof's factor and the excursion that carries no progression, as
 # fitted together leave-one-subject-out (see the module docstring).
-TRUNK_K = 1.35
-H_FLOOR_M = 0.005
+TRUNK_K = 1.40
+H_FLOOR_M = 0.006
 
 # Longest plausible ratio of one step's length to the running median of its
 # neighbours (step length changes gradually while walking).

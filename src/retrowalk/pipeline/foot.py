@@ -10,6 +10,7 @@ from retrowalk.core.algorithm import Algorithm, clone
 from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import KNOWN_DIRECTIONS, Direction
+from retrowalk.gait.bouts import bout_cadence_spm
 from retrowalk.gait.foot import FootGaitAnalyzer
 from retrowalk.pipeline.options import (
     AnalysisOptions,
@@ -123,7 +124,7 @@ class FootPipeline(Algorithm):
             times = contacts / fs
             duration = float(times[-1] - times[0])
             step_s = np.diff(times)
-            cadence = 60.0 / float(np.median(step_s)) if step_s.size else 0.0
+            cadence = bout_cadence_spm(step_s)
             length = float(np.nansum(rows["stride_length_m"])) if len(rows) else 0.0
             n_strides = max(len(rows), 1)
             bouts.append(

@@ -24,7 +24,7 @@ from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import Direction, Placement, Side
 from retrowalk.dsp.frame import BodyFrame, body_frame
 from retrowalk.dsp.memory import release
-from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter
+from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter, bout_cadence_spm
 from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.gait.contacts import (
     ClosingContactDetector,
@@ -282,7 +282,7 @@ class TrunkPipeline(Algorithm):
             times = ic / fs
             step_s = np.diff(times)
             walking = step_s <= STEP_MAX_S  # pauses inside the bout are not steps
-            cadence = 60.0 / float(np.median(step_s[walking])) if walking.any() else 0.0
+            cadence = bout_cadence_spm(step_s, STEP_MAX_S)
             if by_height:
                 assumed = height_based_step_length_m(assumptions["height_m"], cadence, direction)
                 lengths = np.full(step_s.size, assumed)

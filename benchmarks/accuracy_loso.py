@@ -1,0 +1,628 @@
+"""Accuracy on people the engine was not tuned on: held-out figures only.
+
+Run: ``python benchmarks/accuracy_loso.py [--quick]`` (about 3 minutes; ``--quick``
+searches a smaller grid).
+
+Every constant fitted on data is chosen here leave-one-subject-out: for each
+person, the value that does best on all the *other* people is applied to that
+person, and only the figures of the people left out are printed (pooled over
+all folds). Nothing printed is a figure of the people a value was tuned on.
+
+- **ipol-gait, lower back** (Voisard et al. 2023, A reference data set for the
+  study of healthy subject gait with inertial measurements units, IPOL; 12
+  people, 70 trials of 10 m + U-turn + 10 m), on 11 people at a time and in
+  three stages: the contact detector's amplitude rules (``relative_prominence``
+  and the turning-step rule ``turning_relative_prominence`` /
+  ``turning_rate_rads``), then the rules at the ends of a walk (the
+  initiation filter's prominence ratio, the closing contact's absolute and
+  relative floors), both by the fewest missed plus extra contacts, then the fewest steps
+  miscounted; then the timing markers' cut-offs and search window by timing
+  MAE among settings that detect no worse; the impact delay is re-fitted on
+  the same 11 people (the median timing error of their contacts is taken off
+  the held-out person's).
+  Printed: absolute step-count error per trial, recall, precision, timing MAE,
+  and where the misses and extras sit (gait initiation, U-turn, termination,
+  straight walking); and how often the foot sensors show a foot landing at a
+  matched contact and at an extra one (the reference leaves out some soft
+  pivoting steps of the U-turn).
+- **Step length and walking speed** (15 people: ipol-gait segments against the
+  foot sensors' stride lengths, mobgap-lab bouts against the INDIP reference;
+  Salis et al. 2023, A multi-sensor wearable system for the assessment of
+  diseased gait in real-world conditions): the pendulum factor ``K`` and the
+  excursion floor ``h_floor_m`` of :class:`~retrowalk.gait.spatial.TrunkStepLength`
+  are chosen on 14 people (both data sets weighing equally) and applied to the
+  15th. Printed: per-bout walking speed error against INDIP, the reference's
+  way (the mean of the step speeds inside the reference bout, as INDIP averages
+  its strides) and as distance over time, and stride length error.
+- **Real phones** (Oxford Step Counter data set, 3 people, 48 recordings,
+  true step counts): nothing is tuned on them, so every figure is held out.
+  Printed per place: mean and mean absolute step-count error, with the
+  placement the engine decided (``unsupported`` = placement refused; steps are
+  still counted there); and, for a pocket, what smoother contact settings
+  would gain on these long walks and lose on short and backward walks at the
+  thigh (mocap-backward).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _data
+from accuracy import TOLERANCE_S, _bout_steps, match
+from retrowalk.gait.contacts import TrunkContactDetector
+from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.pipeline.trunk import STEP_MAX_S, TrunkPipeline
+
+FS = 100.0
+TOL = TOLERANCE_S * FS
+
+CONTACT_GRID: dict[str, tuple[float, ...]] = {
+    "relative_prominence": (0.2, 0.25, 0.3),
+    "turning_relative_prominence": (0.1, 0.15, 0.2),
+    "turning_rate_rads": (0.8, 1.2, 1.6),
+}
+#: Second stage, with each fold's amplitude rules fixed: the rules at the ends
+#: of a walk (the weight shift before the first step, the soft closing step).
+#: The shipped value is listed first: a tie (the cost is flat) keeps it.
+END_GRID: dict[str, tuple[Any, ...]] = {
+    "initiation.max_prominence_ratio": (0.4, 0.3, 0.5),
+    "closing.min_relative_prominence": (0.01, 0.0, 0.005),
+    "closing.min_prominence_mps2": (0.05, 0.03, 0.08),
+}
+#: Third stage, with the amplitude and end rules fixed: where the contact is
+#: placed in time (``None``: the wide search window; see TrunkContactDetector).
+TIMING_GRID: dict[str, tuple[Any, ...]] = {
+    "vertical_cutoff_hz": (8.0, 12.0),
+    "jerk_cutoff_hz": (4.0, 5.0),
+    "timing_search_before_s": (None, 0.15, 0.2),
+}
+#: Step-length constants (K, h_floor_m) searched.
+SPEED_GRID = [
+    (k, h0)
+    for k in (1.30, 1.35, 1.40, 1.45, 1.50, 1.55)
+    for h0 in (0.003, 0.004, 0.005, 0.006, 0.007, 0.008, 0.009)
+]
+QUICK_GRID: dict[str, tuple[float, ...]] = {
+    "relative_prominence": (0.25,),
+    "turning_relative_prominence": (0.1, 0.2),
+    "turning_rate_rads": (1.2,),
+}
+TARGETS = {
+    "abs step error": "<= 2 %",
+    "recall": ">= 98 %",
+    "precision": ">= 98 %",
+    "timing MAE": "<= 25 ms",
+    "mobgap-lab speed MAE": "<= 8 %",
+    "phones, pocket": "abs step error <= 3 %",
+    "phones, other places": "abs step error <= 5 % (or placement refused)",
+}
+
+
+# --------------------------------------------------------------------------- #
+# ipol-gait lower back: contacts
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class TrialScore:
+    """Contact matching of one trial under one parameter set."""
+
+    subject: int
+    tp: int
+    fp: int
+    fn: int
+    n_ref: int
+    count_err_pct: float
+    errors_ms: np.ndarray
+    zones: Counter = field(default_factory=Counter)  # ("fp"|"fn", zone) -> count
+
+
+def _zone(sample: int, ref: np.ndarray, uturn: tuple[int, int]) -> str:
+    """Where a contact sits: the first two or last two reference steps, the U-turn, or not."""
+    k = int(np.searchsorted(ref, sample))
+    if k <= 1:
+        return "initiation"
+    if k >= ref.size - 1:
+        return "termination"
+    if uturn[0] - 0.2 * FS <= sample <= uturn[1] + 0.2 * FS:
+        return "U-turn"
+    return "straight"
+
+
+def score_trial(steps_s: np.ndarray, meta: dict[str, Any]) -> TrialScore:
+    lo, hi = meta["trial_boundaries"]
+    det = np.round(steps_s * FS).astype(np.int64)
+    det = det[(det >= lo - TOL) & (det <= hi + TOL)]
+    ref = meta["ic"]
+    pairs = match(det, ref, TOL)
+    zones: Counter = Counter()
+    used_d = {i for i, _ in pairs}
+    used_r = {j for _, j in pairs}
+    for i in set(range(det.size)) - used_d:
+        zones[("extra", _zone(int(det[i]), ref, meta["uturn_boundaries"]))] += 1
+    for j in set(range(ref.size)) - used_r:
+        zones[("missed", _zone(int(ref[j]), ref, meta["uturn_boundaries"]))] += 1
+    errors = np.array([(det[i] - ref[j]) * 1000.0 / FS for i, j in pairs])
+    return TrialScore(
+        subject=meta["subject"],
+        tp=len(pairs),
+        fp=det.size - len(pairs),
+        fn=ref.size - len(pairs),
+        n_ref=int(ref.size),
+        count_err_pct=100.0 * (det.size - ref.size) / max(ref.size, 1),
+        errors_ms=errors,
+        zones=zones,
+    )
+
+
+def contact_scores(
+    grid: dict[str, tuple[Any, ...]], base: dict[str, Any] | None = None
+) -> tuple[list[dict], dict]:
+    """Every trial scored under every grid point: ``(grid points, {point index: scores})``."""
+    trials = _ipol_trials()
+    points = [
+        {**(base or {}), **dict(zip(grid, values, strict=True))}
+        for values in product(*grid.values())
+    ]
+    scores: dict[int, list[TrialScore]] = {}
+    for k, params in enumerate(points):
+        pipeline = _pipeline(params)
+        out = []
+        for rec, meta in trials:
+            options = AnalysisOptions(placement="lower_back", height_m=meta["height_m"])
+            result = analyze(rec, options, pipelines={"trunk": pipeline})
+            out.append(score_trial(np.array([s.time_s for s in result.steps]), meta))
+        scores[k] = out
+    return points, scores
+
+
+def _pipeline(params: dict[str, Any]) -> TrunkPipeline:
+    """The trunk pipeline with these settings (``initiation.`` / ``closing.`` prefixes)."""
+    from retrowalk.gait.bouts import GaitInitiationFilter
+    from retrowalk.gait.contacts import ClosingContactDetector
+
+    parts: dict[str, dict[str, Any]] = {"detector": {}, "initiation": {}, "closing": {}}
+    for key, value in params.items():
+        owner, _, name = key.rpartition(".")
+        parts[owner or "detector"][name] = value
+    return TrunkPipeline(
+        contact_detector=TrunkContactDetector(**parts["detector"]),
+        initiation_filter=GaitInitiationFilter(**parts["initiation"]),
+        closing_detector=ClosingContactDetector(**parts["closing"]),
+    )
+
+
+_TRIALS: list = []
+
+
+def _ipol_trials() -> list:
+    if not _TRIALS:
+        _TRIALS.extend(_data.load_ipol_trial(t, "lb") for t in _data.ipol_trial_ids())
+    return _TRIALS
+
+
+def _timing_mae(trials: list[TrialScore]) -> float:
+    """Timing MAE with the delay fitted on these trials (their median error taken off)."""
+    err = np.concatenate([t.errors_ms for t in trials])
+    return float(np.abs(err - np.median(err)).mean())
+
+
+def _cost(trials: list[TrialScore]) -> tuple[int, float]:
+    return (
+        sum(t.fp + t.fn for t in trials),
+        float(np.sum([abs(t.count_err_pct) for t in trials])),
+    )
+
+
+def contact_loso(grid: dict[str, tuple[float, ...]], timing: bool = True) -> list[str]:
+    """Three stages per fold, each chosen on the training people only.
+
+    Amplitude rules, then the rules at the ends of a walk (both by the fewest
+    missed plus extra contacts, then the fewest steps miscounted), then where
+    the contact is placed in time (by timing MAE, among the settings that
+    detect no worse than the fold's choice so far).
+    """
+    points, scores = contact_scores(grid)
+    subjects = sorted({t.subject for t in scores[0]})
+
+    def train(table: list[TrialScore], s: int) -> list[TrialScore]:
+        return [t for t in table if t.subject != s]
+
+    stage1 = {s: min(scores, key=lambda k: _cost(train(scores[k], s))) for s in subjects}
+    end_tables = {k: contact_scores(END_GRID, base=points[k]) for k in set(stage1.values())}
+    stage2: dict[int, tuple[dict, list[TrialScore]]] = {}
+    for s in subjects:
+        e_points, e_scores = end_tables[stage1[s]]
+        j = min(e_scores, key=lambda j: _cost(train(e_scores[j], s)))
+        stage2[s] = (e_points[j], e_scores[j])
+    timing_tables: dict[tuple, tuple[list[dict], dict]] = {}
+    if timing:
+        for params, _ in stage2.values():
+            key = tuple(params.items())
+            if key not in timing_tables:
+                timing_tables[key] = contact_scores(TIMING_GRID, base=params)
+    held: list[TrialScore] = []
+    errors: list[np.ndarray] = []
+    chosen: Counter = Counter()
+    for s in subjects:
+        params, table = stage2[s]
+        if timing:
+            t_points, t_scores = timing_tables[tuple(params.items())]
+            limit = _cost(train(table, s))[0]
+            fair = [j for j in t_scores if _cost(train(t_scores[j], s))[0] <= limit]
+            if fair:
+                j = min(fair, key=lambda j: _timing_mae(train(t_scores[j], s)))
+                params, table = t_points[j], t_scores[j]
+        chosen[tuple(params.values())] += 1
+        train_err = np.concatenate([t.errors_ms for t in train(table, s)])
+        delay_shift = float(np.median(train_err))
+        mine = [t for t in table if t.subject == s]
+        held.extend(mine)
+        errors.extend(t.errors_ms - delay_shift for t in mine)
+    timing_err = errors
+    tp = sum(t.tp for t in held)
+    fp = sum(t.fp for t in held)
+    fn = sum(t.fn for t in held)
+    err = np.concatenate(timing_err)
+    count = np.array([t.count_err_pct for t in held])
+    zones: Counter = Counter()
+    for t in held:
+        zones.update(t.zones)
+    lines = [
+        f"== ipol-gait lower back, leave-one-subject-out ({len(subjects)} people, "
+        f"{len(held)} trials)",
+        f"  abs step-count error per trial  {np.abs(count).mean():6.2f} %   "
+        f"(signed {count.mean():+.2f} %)   target {TARGETS['abs step error']}",
+        f"  recall                          {100 * tp / (tp + fn):6.2f} %   "
+        f"target {TARGETS['recall']}",
+        f"  precision                       {100 * tp / (tp + fp):6.2f} %   "
+        f"target {TARGETS['precision']}",
+        f"  contact timing MAE              {np.abs(err).mean():6.1f} ms  "
+        f"(mean {err.mean():+.1f} ms, delay re-fitted per fold)   "
+        f"target {TARGETS['timing MAE']}",
+        f"  reference contacts {tp + fn}, detected {tp + fp}",
+        "  where the misses and extras are: "
+        + ", ".join(
+            f"{what} {zone} {n}"
+            for (what, zone), n in sorted(zones.items(), key=lambda kv: (kv[0][0], -kv[1]))
+        ),
+        f"  chosen per fold ({', '.join([*grid, *END_GRID, *(TIMING_GRID if timing else {})])}): "
+        + ", ".join(f"{p} x{n}" for p, n in chosen.most_common()),
+    ]
+    return lines
+
+
+def _foot_landings(rec: Any, min_rate_rads: float = 3.0, min_swing_s: float = 0.1) -> np.ndarray:
+    """Samples where a foot sensor's swing ends (angular rate falls below ``min_rate_rads``)."""
+    from retrowalk.dsp.filters import lowpass
+
+    rate = lowpass(np.linalg.norm(rec.gyro_rads, axis=1), 10.0, FS)
+    edges = np.diff((rate > min_rate_rads).astype(np.int8), prepend=0, append=0)
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return ends[(ends - starts) >= min_swing_s * FS]
+
+
+def extras_check() -> list[str]:
+    """Are the extra contacts real foot placements the reference left out?
+
+    For every detected contact (shipped settings), whether either foot sensor
+    shows a swing ending between 0.3 s before and 0.15 s after it. Matched
+    contacts give the rate for real steps; extra contacts at the U-turn that
+    reach a similar rate are foot placements without a reference event (a
+    pivoting foot lifted and set down softly), not false steps.
+    """
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for trial in _data.ipol_trial_ids():
+        rec, meta = _data.load_ipol_trial(trial, "lb")
+        options = AnalysisOptions(placement="lower_back", height_m=meta["height_m"])
+        lo, hi = meta["trial_boundaries"]
+        det = np.round(np.array([s.time_s for s in analyze(rec, options).steps]) * FS)
+        det = det[(det >= lo - TOL) & (det <= hi + TOL)].astype(np.int64)
+        landings = np.concatenate(
+            [_foot_landings(_data.load_ipol_trial(trial, side)[0]) for side in ("lf", "rf")]
+        )
+        matched = {i for i, _ in match(det, meta["ic"], TOL)}
+        for i, c in enumerate(det):
+            if i in matched:
+                key = "matched"
+            else:
+                zone = _zone(int(c), meta["ic"], meta["uturn_boundaries"])
+                key = "extra at the U-turn" if zone == "U-turn" else "extra elsewhere"
+            near = bool(np.any((landings >= c - 0.3 * FS) & (landings <= c + 0.15 * FS)))
+            counts[key][0] += near
+            counts[key][1] += 1
+    return [
+        "  foot sensors show a foot landing at: "
+        + ", ".join(
+            f"{key} {100 * k / max(n, 1):.0f} % ({k}/{n})"
+            for key, (k, n) in sorted(counts.items(), key=lambda kv: kv[0] != "matched")
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- #
+# Step length and speed: ipol-gait foot sensors and mobgap-lab INDIP
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class SpeedCase:
+    dataset: str
+    person: str
+    dur_s: np.ndarray
+    h_m: np.ndarray
+    leg_m: float
+    kind: str  # "distance" (ipol segment) or "bout" (mobgap reference bout)
+    reference: dict[str, float]
+
+
+def speed_cases() -> list[SpeedCase]:
+    from retrowalk.gait.foot import FootGaitAnalyzer
+    from retrowalk.gait.spatial import LEG_LENGTH_FRACTION
+    from retrowalk.pipeline.options import DEFAULT_HEIGHT_M
+
+    cases: list[SpeedCase] = []
+    for trial in _data.ipol_trial_ids():
+        rec, meta = _data.load_ipol_trial(trial, "lb")
+        steps = _bout_steps(rec)
+        lo, hi = meta["trial_boundaries"]
+        u0, u1 = meta["uturn_boundaries"]
+        feet = []
+        for sensor in ("lf", "rf"):
+            frec, _ = _data.load_ipol_trial(trial, sensor)
+            feet.append(FootGaitAnalyzer().analyze(frec.acc_mps2, frec.gyro_rads, FS).strides_)
+        leg = LEG_LENGTH_FRACTION * (meta["height_m"] or DEFAULT_HEIGHT_M)
+        for a, b in ((lo, u0), (u0, u1), (u1, hi)):
+            ref = float(
+                np.mean(
+                    [
+                        f["stride_length_m"][(f["end_sample"] > a) & (f["end_sample"] <= b)].sum()
+                        for f in feet
+                    ]
+                )
+            )
+            m = (steps["end"] > a) & (steps["end"] <= b)
+            if ref >= 0.3 and m.any():
+                cases.append(
+                    SpeedCase(
+                        "ipol",
+                        f"ipol-{meta['subject']}",
+                        steps["dur"][m],
+                        steps["h"][m],
+                        leg,
+                        "distance",
+                        {"distance_m": ref},
+                    )
+                )
+    for name in _data.mobgap_names():
+        rec, meta = _data.load_mobgap(name)
+        steps = _bout_steps(rec)
+        leg = LEG_LENGTH_FRACTION * meta["height_m"]
+        for wb in meta["walking_bouts"]:
+            m = (steps["end"] > wb["start"]) & (steps["end"] <= wb["end"] + TOL)
+            if not m.any():
+                continue
+            cases.append(
+                SpeedCase(
+                    "mobgap",
+                    name[:6],
+                    steps["dur"][m],
+                    steps["h"][m],
+                    leg,
+                    "bout",
+                    {
+                        "speed_mps": wb["avg_walking_speed_mps"],
+                        "stride_m": wb["avg_stride_length_m"],
+                    },
+                )
+            )
+    return cases
+
+
+def _case_errors(case: SpeedCase, k: float, h0: float) -> dict[str, float] | None:
+    from retrowalk.gait.spatial import TrunkStepLength
+
+    walking = case.dur_s <= STEP_MAX_S
+    h = np.where(walking, case.h_m, np.nan)
+    lengths = TrunkStepLength(k_factor=k, h_floor_m=h0).estimate(h, case.leg_m).step_length_m_
+    ok = np.isfinite(lengths) & walking
+    if not ok.any():
+        return None
+    if case.kind == "distance":
+        return {"distance": 100.0 * (float(np.sum(lengths[ok])) / case.reference["distance_m"] - 1)}
+    step_speed = float(np.mean(lengths[ok] / case.dur_s[ok]))
+    total_speed = float(np.sum(lengths[ok]) / np.sum(case.dur_s[ok]))
+    stride = 2.0 * float(np.mean(lengths[ok]))
+    ref_v, ref_s = case.reference["speed_mps"], case.reference["stride_m"]
+    return {
+        "speed": 100.0 * (step_speed / ref_v - 1.0),
+        "speed_total": 100.0 * (total_speed / ref_v - 1.0),
+        "stride": 100.0 * (stride / ref_s - 1.0),
+    }
+
+
+def speed_loso(grid: list[tuple[float, float]]) -> list[str]:
+    cases = speed_cases()
+    table = {g: [_case_errors(c, *g) for c in cases] for g in grid}
+    people = sorted({c.person for c in cases})
+
+    def cost(g: tuple[float, float], excluded: str) -> float:
+        per: dict[str, list[float]] = defaultdict(list)
+        for c, e in zip(cases, table[g], strict=True):
+            if e is None or c.person == excluded:
+                continue
+            per[c.dataset].append(abs(e["distance"] if c.dataset == "ipol" else e["speed"]))
+        return float(np.mean([np.mean(v) for v in per.values()]))
+
+    held: dict[str, list[float]] = defaultdict(list)
+    chosen: Counter = Counter()
+    for person in people:
+        g = min(grid, key=lambda g: cost(g, person))
+        chosen[g] += 1
+        for c, e in zip(cases, table[g], strict=True):
+            if c.person == person and e is not None:
+                for key, value in e.items():
+                    held[f"{c.dataset} {key}"].append(value)
+
+    def row(key: str, label: str, target: str = "") -> str:
+        v = np.array(held[key])
+        return (
+            f"  {label:<52} MAE {np.abs(v).mean():5.1f} %  (mean {v.mean():+5.1f} %, "
+            f"n={v.size}){'   target ' + target if target else ''}"
+        )
+
+    return [
+        f"== step length and speed, leave-one-subject-out ({len(people)} people)",
+        row(
+            "mobgap speed",
+            "mobgap-lab bout speed vs INDIP (mean step speed)",
+            TARGETS["mobgap-lab speed MAE"],
+        ),
+        row("mobgap speed_total", "mobgap-lab bout speed vs INDIP (distance / time)"),
+        row("mobgap stride", "mobgap-lab stride length vs INDIP"),
+        row("ipol distance", "ipol-gait segment distance vs foot sensors"),
+        "  (K, h_floor_m) chosen per fold: "
+        + ", ".join(f"{g} x{n}" for g, n in chosen.most_common()),
+    ]
+
+
+# --------------------------------------------------------------------------- #
+# Real phones
+# --------------------------------------------------------------------------- #
+
+
+#: Contact-detector settings compared for a phone in a trouser pocket.
+POCKET_GRID: dict[str, tuple[float, ...]] = {
+    "coarse_cutoff_hz": (2.0, 2.5, 3.0),
+    "relative_prominence": (0.3, 0.45, 0.6),
+}
+
+
+def _phone_rows() -> list[tuple[str, str, str, Any, int]]:
+    """``(folder, person, place, recording, true steps)`` of every phone-steps recording."""
+    from realdata import phone_steps_recordings
+    from retrowalk.io import read_recording
+
+    try:
+        rows = phone_steps_recordings()
+    except BaseException:  # realdata skips (raises) when the data are absent
+        return []
+    return [
+        (folder, folder.split("_")[1], folder.split("_")[3].lower(), read_recording(path), truth)
+        for folder, path, truth in rows
+    ]
+
+
+def _steps(rec: Any, placement: str = "auto", pipeline: TrunkPipeline | None = None) -> Any:
+    pipelines = {"trunk": pipeline} if pipeline is not None else None
+    return analyze(rec, AnalysisOptions(placement=placement), pipelines=pipelines)
+
+
+def phone_counts() -> list[str]:
+    """Step counts of real phones (nothing tuned on them), and the pocket trade-off."""
+    rows = _phone_rows()
+    if not rows:
+        return ["== real phones: phone-steps not present, not measured"]
+    by_place: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for _, _, place, rec, truth in rows:
+        result = _steps(rec)
+        steps = sum(b.n_steps for b in result.bouts)
+        by_place[place].append((100.0 * (steps - truth) / truth, str(result.placement)))
+    lines = ["== real phones (phone-steps, 3 people; nothing tuned on them)"]
+    for place, items in sorted(by_place.items(), key=lambda kv: "pocket" not in kv[0]):
+        err = np.array([e for e, _ in items])
+        decided = Counter(p for _, p in items)
+        target = TARGETS["phones, pocket" if "pocket" in place else "phones, other places"]
+        lines.append(
+            f"  {place:<14} n={err.size:2d}  abs step error {np.abs(err).mean():5.2f} %  "
+            f"(mean {err.mean():+5.2f} %, worst {err[np.argmax(np.abs(err))]:+5.1f} %)  "
+            f"placement {dict(decided)}   target {target}"
+        )
+    pocket = np.array([e for p, v in by_place.items() if "pocket" in p for e, _ in v])
+    other = np.array([e for p, v in by_place.items() if "pocket" not in p for e, _ in v])
+    lines.append(
+        f"  all pockets: abs {np.abs(pocket).mean():.2f} %; all other places: "
+        f"abs {np.abs(other).mean():.2f} %"
+    )
+    return lines + pocket_tradeoff([r for r in rows if "pocket" in r[2]])
+
+
+def pocket_tradeoff(pockets: list[tuple[str, str, str, Any, int]]) -> list[str]:
+    """Why a phone in a pocket keeps the trunk detector: smoother settings lose short walks.
+
+    Long phone walks (phone-steps) count best with a smoother step signal and a
+    higher relative floor, but the same settings drop steps of short walks and
+    of backward walking at the thigh (mocap-backward: 2-4 s forward walks of
+    two people and one 16 s forward-and-backward walk, true steps from the
+    motion capture's feet), which is what a 3-metre backward walk test is.
+    """
+    from _direction_data import mocap_trials
+
+    trials = mocap_trials()
+    truth = [sum(int(s.get("steps_true", 0)) for s in t.segments) for t in trials]
+    truth_09 = sum(x for t, x in zip(trials, truth, strict=True) if t.trial.startswith("09"))
+    lines = [
+        "  pocket settings (coarse_cutoff_hz, relative_prominence): phones abs step error | "
+        f"mocap thigh steps found of {sum(truth)} true (short walks; 09_12 with backward walking)"
+    ]
+    for values in product(*POCKET_GRID.values()):
+        params = dict(zip(POCKET_GRID, values, strict=True))
+        pipeline = TrunkPipeline(contact_detector=TrunkContactDetector(**params))
+        phone_err = [
+            abs(sum(b.n_steps for b in _steps(rec, "pocket", pipeline).bouts) - t) / t
+            for _, _, _, rec, t in pockets
+        ]
+        found = [len(_steps(t.thigh, "pocket", pipeline).steps) for t in trials]
+        backward = sum(f for t, f in zip(trials, found, strict=True) if t.trial.startswith("09"))
+        shipped = (
+            " (shipped)"
+            if params == {k: getattr(TrunkContactDetector(), k) for k in params}
+            else ""
+        )
+        lines.append(
+            f"    {values}: phones {100 * np.mean(phone_err):4.1f} % | mocap {sum(found):3d}, "
+            f"09_12 {backward} of {truth_09}{shipped}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller contact grid")
+    parser.add_argument("--only", choices=("contacts", "speed", "phones"), help="one section only")
+    args = parser.parse_args(argv)
+    if not _data.ipol_trial_ids():
+        print(f"no real recordings under {_data.data_root()}: nothing to measure")
+        return 1
+    t0 = time.perf_counter()
+    sections = {
+        "contacts": lambda: [
+            *contact_loso(QUICK_GRID if args.quick else CONTACT_GRID, timing=not args.quick),
+            *extras_check(),
+        ],
+        "speed": lambda: speed_loso(SPEED_GRID),
+        "phones": phone_counts,
+    }
+    print("retrowalk accuracy on people left out of every fit (held-out figures only)\n")
+    for name, section in sections.items():
+        if args.only and name != args.only:
+            continue
+        print("\n".join(section()))
+        print()
+    print(f"({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
