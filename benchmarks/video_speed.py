@@ -4,9 +4,14 @@ Runs the full pipeline (decode, camera motion and cut detection, multi-person
 pose tracking, gait) on the shared Sports2D demo video at its own resolution
 (1768x994) and on a 1920x1080 copy made on the fly with OpenCV, and prints the
 share of real time with the number of CPUs and the load average, since other
-work on a shared machine slows the figure down. Usage::
+work on a shared machine slows the figure down.
 
-    python benchmarks/video_speed.py [--only-1080p]
+Each case is measured side by side, alternating, with the people's pose
+trackers run one after the other (``pose_workers=1``, as before they ran in a
+thread pool) and in two threads beside the camera-motion work
+(``pose_workers=2``, the default); both give the same analysis. Usage::
+
+    python benchmarks/video_speed.py [--only-1080p] [--repeats N]
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ def upscale_1080p(src: Path, dst: Path) -> None:
     cap.release()
 
 
-def measure(path: Path) -> tuple[float, int, float, float, float]:
+def measure(path: Path, pose_workers: int = 2) -> tuple[float, int, float, float, float]:
     """``(frames analysed per second, frames, video fps, CPU s per video s, pose rate in Hz)``.
 
     CPU time is that of the whole process (the decoding thread and the pose
@@ -47,7 +52,7 @@ def measure(path: Path) -> tuple[float, int, float, float, float]:
 
     start, cpu0 = time.perf_counter(), time.process_time()
     recording = read_video(path)
-    analysis = analyze_video(recording)
+    analysis = analyze_video(recording, pose_workers=pose_workers)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu0
     n = recording.n_samples
     fps = recording.sampling_rate_hz
@@ -68,16 +73,19 @@ def main() -> None:
         cases = [("1920x1080 (upscaled)", big)]
         if "--only-1080p" not in sys.argv:
             cases.insert(0, ("1768x994 (original)", video))
+        repeats = int(sys.argv[sys.argv.index("--repeats") + 1]) if "--repeats" in sys.argv else 2
         for name, path in cases:
-            load = os.getloadavg()[0]
-            rate, n, fps, cpu_per_s, pose_hz = measure(path)
-            print(
-                f"{name}: {n} frames, {rate:.1f} frames/s = {rate / fps:.2f} x real time "
-                f"({fps:g} fps, pose at {pose_hz:g} Hz); {cpu_per_s:.2f} CPU s per video s; "
-                f"{os.cpu_count()} CPUs, load average {load:.1f} at start, "
-                f"{os.getloadavg()[0]:.1f} at end"
-            )
-
+            for _ in range(repeats):
+                for workers in (1, 2):
+                    load = os.getloadavg()[0]
+                    rate, n, fps, cpu_per_s, pose_hz = measure(path, workers)
+                    print(
+                        f"{name}, pose_workers={workers}: {n} frames, {rate:.1f} frames/s = "
+                        f"{rate / fps:.2f} x real time ({fps:g} fps, pose at {pose_hz:g} Hz); "
+                        f"{cpu_per_s:.2f} CPU s per video s; {os.cpu_count()} CPUs, "
+                        f"load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end",
+                        flush=True,
+                    )
 
 if __name__ == "__main__":
     main()

@@ -7,12 +7,17 @@ already tracked painted out. The detector runs only where something moves
 that nobody followed explains (:mod:`retrowalk.video.motion`), with a slow
 search of the whole frame in between. A track whose hip centre jumps further than a
 person can move is treated as lost (the tracker latched onto someone else).
+
+The pose of the people followed runs in a small thread pool (MediaPipe releases
+the interpreter lock while its graph runs): each person's tracker on its own
+thread, while the caller works on the same frame's camera motion and cut test.
 Choosing the walker among the tracks is in :mod:`retrowalk.video.walker`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,6 +69,16 @@ class Track:
 
     def hip(self) -> np.ndarray:
         return _hip(self.last)
+
+
+@dataclass
+class _Pose:
+    """A tracker's answer on a crop (a future while it runs) and where the crop lies."""
+
+    raw: np.ndarray | None | Future[np.ndarray | None]
+    x0: int
+    y0: int
+    f: float  # how much the crop was shrunk
 
 
 def _hip(kp: np.ndarray) -> np.ndarray:
@@ -150,6 +165,9 @@ class MultiPersonTracker:
         How often to look for someone new where something moves unexplained.
     search_every_s
         How often to look for someone new when nothing moves unexplained.
+    pose_workers
+        Threads that run the people's pose trackers; 1 runs them one after the
+        other in :meth:`feed`.
     """
 
     def __init__(
@@ -160,6 +178,7 @@ class MultiPersonTracker:
         max_people: int = 4,
         discover_every_s: float = 0.1,
         search_every_s: float = 1.0,
+        pose_workers: int = 2,
     ) -> None:
         self.backend = backend
         self.fps = fps
@@ -182,6 +201,10 @@ class MultiPersonTracker:
         self.motion = UnexplainedMotion()
         self._prev_index: int | None = None
         self.n_detector_calls = 0
+        self.pose_workers = pose_workers
+        self._pool = ThreadPoolExecutor(pose_workers) if pose_workers > 1 else None
+        self._pending: tuple[int, list[tuple[Track, _Pose]]] | None = None
+        self._started: int | None = None
 
     def _scene(self, index: int, xy: np.ndarray) -> np.ndarray:
         """A point (original pixels) of frame ``index`` in scene pixels (camera motion removed)."""
@@ -193,6 +216,7 @@ class MultiPersonTracker:
 
     def cut(self, index: int) -> None:
         """A new shot starts at frame ``index``: everybody is looked for again."""
+        self._collect(index)  # poses already started on this frame belong to the old shot
         for track in list(self.active):
             self._finish(track)
         self._shot += 1
@@ -247,15 +271,51 @@ class MultiPersonTracker:
             every[i] = IDLE_EVERY if standing or behind else 1
         return every
 
+    def start(self, index: int, rgb: np.ndarray) -> None:
+        """Start the pose of the people due on this frame (in the pool, when there is one).
+
+        :meth:`feed` of the same frame takes the results; :meth:`cut` drops them.
+        """
+        if self._started == index:
+            return  # started already (or dropped by a cut on this frame)
+        self._collect(None)
+        self._started = index
+        self._n_fed += 1
+        every = self._every()
+        due = [t for t in self.active if not self._n_fed % every[t.track_id]]
+        # people who stay in place or do not walk are followed at a lower rate
+        self._pending = (index, [(t, self._pose(t, rgb)) for t in due])
+
+    def _pose(self, track: Track, rgb: np.ndarray) -> _Pose:
+        """The tracker's keypoints on a crop around the person (started in the pool)."""
+        s = self.scale
+        x0, y0, x1, y1 = _crop_box(track.last * [s, s, 1.0], rgb.shape)
+        if x1 - x0 <= 8 or y1 - y0 <= 8:
+            return _Pose(None, x0, y0, 1.0)
+        crop, f = _shrink(rgb[y0:y1, x0:x1], CROP_MAX_PX)
+        tracker = track.tracker
+        assert tracker is not None
+        if self._pool is None:
+            return _Pose(tracker.estimate(crop), x0, y0, f)
+        return _Pose(self._pool.submit(tracker.estimate, crop), x0, y0, f)
+
+    def _collect(self, index: int | None) -> list[tuple[Track, _Pose]]:
+        """Wait for the poses started on frame ``index`` (any frame for ``None``)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return []
+        for _, pose in pending[1]:
+            if isinstance(pose.raw, Future):
+                pose.raw = pose.raw.result()
+        return pending[1] if index is None or pending[0] == index else []
+
     def feed(self, index: int, rgb: np.ndarray) -> None:
         """Process one frame (``rgb`` already shrunk by ``scale``)."""
         self._last_frame = index
-        self._n_fed += 1
-        every = self._every()
-        for track in list(self.active):
-            if self._n_fed % every[track.track_id]:
-                continue  # people who stay in place or do not walk: at a lower rate
-            self._update(track, index, rgb, index - track.frames[-1])
+        self.start(index, rgb)
+        for track, pose in self._collect(index):
+            if track in self.active:
+                self._update(track, index, pose, index - track.frames[-1])
         self.motion.detect(rgb, self._seen_boxes(), self._to_prev(index))
         self._prev_index = index
         if len(self.active) >= self.max_people:
@@ -291,18 +351,15 @@ class MultiPersonTracker:
             return None
         return _compose(_invert(prev), cur)
 
-    def _update(self, track: Track, index: int, rgb: np.ndarray, gap: int) -> None:
+    def _update(self, track: Track, index: int, pose: _Pose, gap: int) -> None:
         s = self.scale
-        x0, y0, x1, y1 = _crop_box(track.last * [s, s, 1.0], rgb.shape)
         kp = None
-        if x1 - x0 > 8 and y1 - y0 > 8:
-            crop, f = _shrink(rgb[y0:y1, x0:x1], CROP_MAX_PX)
-            assert track.tracker is not None
-            raw = track.tracker.estimate(crop)
-            if raw is not None:
-                kp = raw.copy()
-                kp[:, 0] = (raw[:, 0] / f + x0) / s
-                kp[:, 1] = (raw[:, 1] / f + y0) / s
+        raw = pose.raw
+        if raw is not None:
+            assert isinstance(raw, np.ndarray)
+            kp = raw.copy()
+            kp[:, 0] = (raw[:, 0] / pose.f + pose.x0) / s
+            kp[:, 1] = (raw[:, 1] / pose.f + pose.y0) / s
         jump = kp is not None and float(
             np.linalg.norm(_hip(kp) - track.hip())
         ) > MAX_JUMP * track.height_px() * min(gap + track.misses, 3)
@@ -370,6 +427,9 @@ class MultiPersonTracker:
 
     def close(self) -> list[Track]:
         """Finish all tracks; return every track, merged where one person was re-found."""
+        self._collect(None)
+        if self._pool is not None:
+            self._pool.shutdown()
         for track in list(self.active):
             self._finish(track)
         if self._detector is not None:
@@ -408,18 +468,21 @@ def track_video(
     on_frame: Callable[[int], None] | None = None,
     camera: CameraMotion | None = None,
     shots: ShotDetector | None = None,
+    pose_workers: int = 2,
 ) -> list[Track]:
     """Run the multi-person tracker over ``(index, rgb or None)`` frames.
 
     With ``camera`` and ``shots``, every frame decoded is also fed to the camera
     motion and the cut detector (people's boxes masked out of the background);
-    a cut restarts every track.
+    a cut restarts every track. ``pose_workers`` threads run the people's pose
+    trackers (:class:`MultiPersonTracker`).
     """
-    mpt = MultiPersonTracker(backend, fps=fps, scale=scale)
+    mpt = MultiPersonTracker(backend, fps=fps, scale=scale, pose_workers=pose_workers)
     mpt.camera = camera
     for index, rgb in frames:
         if rgb is not None:
             if camera is not None and shots is not None:
+                mpt.start(index, rgb)  # the people's poses run while the camera is followed
                 distance = shots.distance(rgb)
                 share = camera.feed(index, rgb, mpt.boxes())
                 if shots.decide(index, distance, fps, share):
