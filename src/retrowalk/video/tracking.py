@@ -16,6 +16,7 @@ Choosing the walker among the tracks is in :mod:`retrowalk.video.walker`.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ MAX_JUMP = 0.35  # hip jump between frames, in body heights per frame, that mean
 IDLE_TRAVEL = 0.2  # hip travel over 1 s, in body heights, below which a person does not travel
 IDLE_SWING = 0.2  # range of the feet's spread over 1 s, in body heights, of a person standing
 IDLE_EVERY = 4  # people who do not walk are updated on every 4th processed frame
+KNOWN_AFTER_S = 1.5  # how long a person is followed at the full rate before being judged
 MIN_MOTION = 0.002  # share of a tile's pixels moving unexplained that calls for the detector
 _CORE = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
 
@@ -230,22 +232,18 @@ class MultiPersonTracker:
     def _motion(self, track: Track) -> tuple[float, float] | None:
         """Hip travel in the scene and range of the feet's spread over the last second.
 
-        Both in body heights; ``None`` for a person seen for less than 1.5 s or
-        missing now.
+        Both in body heights; ``None`` for a person seen for less than
+        ``KNOWN_AFTER_S`` or missing now.
         """
         k = round(1.0 * self.fps)
-        if track.misses or track.frames[-1] - track.frames[0] < 1.5 * k:
+        if track.misses or track.frames[-1] - track.frames[0] < KNOWN_AFTER_S * k:
             return None
-        recent = [
-            kp
-            for f, kp in zip(track.frames, track.keypoints, strict=True)
-            if f >= track.frames[-1] - k
-        ]
-        first = next(f for f in track.frames if f >= track.frames[-1] - k)
+        start = bisect.bisect_left(track.frames, track.frames[-1] - k)  # frames are in order
+        recent = track.keypoints[start:]
         moved = float(
             np.linalg.norm(
                 self._scene(track.frames[-1], _hip(recent[-1]))
-                - self._scene(first, _hip(recent[0]))
+                - self._scene(track.frames[start], _hip(recent[0]))
             )
         )
         # unsigned: the pose model swaps left and right feet now and then
