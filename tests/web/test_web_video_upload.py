@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_helpers import serve_app
 from webtest_helpers import CSRF_RE, make_settings
 
+from browser_helpers import serve_app
 from retrowalk.web.app import create_app
 
 pytestmark = pytest.mark.slow
@@ -52,9 +52,7 @@ def _add_person(client: httpx.Client, name: str, **fields: str) -> int:
     return int(response.url.path.rsplit("/", 1)[-1])
 
 
-def _upload_page(
-    client: httpx.Client, person_id: int, path: Path, **form: str
-) -> httpx.Response:
+def _upload_page(client: httpx.Client, person_id: int, path: Path, **form: str) -> httpx.Response:
     token = _csrf(client, f"/people/{person_id}")
     with open(path, "rb") as stream:
         return client.post(

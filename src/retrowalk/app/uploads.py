@@ -149,9 +149,8 @@ def _video_fields(
 
     Nothing given: empty columns and ``None`` (the video package is not loaded).
     """
-    if not (floor_marks or "").strip() and not (floor_distance_m or "").strip():
-        if not (proportions or "").strip():
-            return {"floor_marks_px": "", "floor_distance_m": None, "proportions": ""}, None
+    if not any((text or "").strip() for text in (floor_marks, floor_distance_m, proportions)):
+        return {"floor_marks_px": "", "floor_distance_m": None, "proportions": ""}, None
     from retrowalk.video.options import video_options_fields, video_options_from_form
 
     video = video_options_from_form(floor_marks, floor_distance_m, proportions)

@@ -120,7 +120,9 @@ def video_options_from_form(
         raise InputError("floor_marks", "give the two floor points as x1,y1,x2,y2 (pixels)")
     child = None if not kind else kind == "child"
     try:  # the marks themselves first (a stand-in distance when none was given)
-        options = video_options_from_text(marks or None, distance or (1.0 if marks else None), child)
+        options = video_options_from_text(
+            marks or None, distance or (1.0 if marks else None), child
+        )
     except AnalysisError as exc:
         raise InputError("floor_marks", str(exc).removeprefix("floor marks: ")) from None
     if marks and distance is None:

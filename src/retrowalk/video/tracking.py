@@ -77,7 +77,7 @@ class Track:
 class _Pose:
     """A tracker's answer on a crop (a future while it runs) and where the crop lies."""
 
-    raw: np.ndarray | None | Future[np.ndarray | None]
+    raw: np.ndarray | Future[np.ndarray | None] | None
     x0: int
     y0: int
     f: float  # how much the crop was shrunk

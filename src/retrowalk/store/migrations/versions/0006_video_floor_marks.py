@@ -28,9 +28,7 @@ def upgrade() -> None:
             sa.Column("floor_marks_px", sa.String(100), nullable=False, server_default="")
         )
         batch.add_column(sa.Column("floor_distance_m", sa.Float(), nullable=True))
-        batch.add_column(
-            sa.Column("proportions", sa.String(10), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("proportions", sa.String(10), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
