@@ -46,6 +46,7 @@ IDLE_TRAVEL = 0.2  # hip travel over 1 s, in body heights, below which a person 
 IDLE_SWING = 0.2  # range of the feet's spread over 1 s, in body heights, of a person standing
 IDLE_EVERY = 4  # people who do not walk are updated on every 4th processed frame
 KNOWN_AFTER_S = 1.5  # how long a person is followed at the full rate before being judged
+EARLY_LEAD_S = 0.5  # how long a newcomer is seen before their travel sets the pace of others
 MIN_MOTION = 0.002  # share of a tile's pixels moving unexplained that calls for the detector
 _CORE = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
 
@@ -229,14 +230,18 @@ class MultiPersonTracker:
         s = self.scale
         return [_box(t.last * [s, s, 1.0]) for t in self.active]
 
-    def _motion(self, track: Track) -> tuple[float, float] | None:
+    def _motion(
+        self, track: Track, known_after_s: float = KNOWN_AFTER_S
+    ) -> tuple[float, float] | None:
         """Hip travel in the scene and range of the feet's spread over the last second.
 
-        Both in body heights; ``None`` for a person seen for less than
-        ``KNOWN_AFTER_S`` or missing now.
+        Both in body heights (travel per second); ``None`` for a person seen for
+        less than ``known_after_s`` or missing now. A person seen for less than a
+        second has their travel so far scaled to a second.
         """
         k = round(1.0 * self.fps)
-        if track.misses or track.frames[-1] - track.frames[0] < KNOWN_AFTER_S * k:
+        seen = track.frames[-1] - track.frames[0]
+        if track.misses or seen < known_after_s * k:
             return None
         start = bisect.bisect_left(track.frames, track.frames[-1] - k)  # frames are in order
         recent = track.keypoints[start:]
@@ -246,6 +251,8 @@ class MultiPersonTracker:
                 - self._scene(track.frames[start], _hip(recent[0]))
             )
         )
+        if seen < k:
+            moved *= k / max(seen, 1)
         # unsigned: the pose model swaps left and right feet now and then
         spread = [abs(kp[LEFT_ANKLE, 0] - kp[RIGHT_ANKLE, 0]) for kp in recent]
         height = _height(recent[-1])
@@ -257,11 +264,18 @@ class MultiPersonTracker:
         People who stay in place (hips still, feet not swinging), and people who
         travel less than half as far as the one who travels most (while someone
         travels), are followed at the lower rate: the walker is the one who
-        travels most (:mod:`retrowalk.video.walker`).
+        travels most (:mod:`retrowalk.video.walker`). Only people followed for
+        ``KNOWN_AFTER_S`` are judged; while none of them travels, someone seen
+        for ``EARLY_LEAD_S`` who travels already sets the pace (a walker entering
+        while others stand about), but is not judged before ``KNOWN_AFTER_S``.
         """
         motion = {t.track_id: self._motion(t) for t in self.active}
-        known = [m[0] for m in motion.values() if m is not None]
-        lead = max(known, default=0.0)
+        lead = max((m[0] for m in motion.values() if m is not None), default=0.0)
+        if lead < IDLE_TRAVEL:
+            early = (
+                self._motion(t, EARLY_LEAD_S) for t in self.active if motion[t.track_id] is None
+            )
+            lead = max([lead, *(m[0] for m in early if m is not None)])
         every = {}
         for i, m in motion.items():
             standing = m is not None and m[0] < IDLE_TRAVEL and m[1] < IDLE_SWING
