@@ -7,11 +7,12 @@ already tracked painted out. The detector runs only where something moves
 that nobody followed explains (:mod:`retrowalk.video.motion`), with a slow
 search of the whole frame in between. A track whose hip centre jumps further than a
 person can move is treated as lost (the tracker latched onto someone else).
+Choosing the walker among the tracks is in :mod:`retrowalk.video.walker`.
 
 The pose of the people followed runs in a small thread pool (MediaPipe releases
 the interpreter lock while its graph runs): each person's tracker on its own
 thread, while the caller works on the same frame's camera motion and cut test.
-Choosing the walker among the tracks is in :mod:`retrowalk.video.walker`.
+The result is the same as with the trackers run one after the other.
 """
 
 from __future__ import annotations
@@ -437,11 +438,16 @@ class MultiPersonTracker:
         self._next_id += 1
         self.active.append(track)
 
-    def close(self) -> list[Track]:
-        """Finish all tracks; return every track, merged where one person was re-found."""
+    def stop(self) -> None:
+        """Wait for the poses still running and stop the thread pool (idempotent)."""
         self._collect(None)
         if self._pool is not None:
             self._pool.shutdown()
+            self._pool = None
+
+    def close(self) -> list[Track]:
+        """Finish all tracks; return every track, merged where one person was re-found."""
+        self.stop()
         for track in list(self.active):
             self._finish(track)
         if self._detector is not None:
@@ -491,18 +497,22 @@ def track_video(
     """
     mpt = MultiPersonTracker(backend, fps=fps, scale=scale, pose_workers=pose_workers)
     mpt.camera = camera
-    for index, rgb in frames:
-        if rgb is not None:
-            if camera is not None and shots is not None:
-                mpt.start(index, rgb)  # the people's poses run while the camera is followed
-                distance = shots.distance(rgb)
-                share = camera.feed(index, rgb, mpt.boxes())
-                if shots.decide(index, distance, fps, share):
-                    camera.restart(index)
-                    mpt.cut(index)
-            mpt.feed(index, rgb)
-        if on_frame is not None:
-            on_frame(index)
+    try:
+        for index, rgb in frames:
+            if rgb is not None:
+                if camera is not None and shots is not None:
+                    mpt.start(index, rgb)  # the people's poses run while the camera is followed
+                    distance = shots.distance(rgb)
+                    share = camera.feed(index, rgb, mpt.boxes())
+                    if shots.decide(index, distance, fps, share):
+                        camera.restart(index)
+                        mpt.cut(index)
+                mpt.feed(index, rgb)
+            if on_frame is not None:
+                on_frame(index)
+    except BaseException:
+        mpt.stop()
+        raise
     if camera is not None:
         camera.estimate()
     return mpt.close()
