@@ -30,7 +30,7 @@ from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.summary.labels import HandLabel, apply_hand_labels
 from retrowalk.video import VIDEO_FORMAT
 from retrowalk.video.analysis import analyze_video
-from retrowalk.video.options import VideoOptions
+from retrowalk.video.options import VideoOptions, video_options_from_form
 
 
 @dataclass(frozen=True)
@@ -157,8 +157,9 @@ def request_for_upload(
     The age is taken on the day of the recording; a birth date after it is
     ignored. The person's own stored calibration profiles (in the web app's
     ``data_dir``) apply, never another person's. The column names given at
-    upload (a table without a header line) and the user's hand labels of bouts
-    are read from the stored recording when it has them.
+    upload (a table without a header line), a video's floor marks and body
+    proportions given at upload, and the user's hand labels of bouts are read
+    from the stored recording when it has them.
     """
     age = None
     if person.birth_date is not None:
@@ -175,14 +176,25 @@ def request_for_upload(
             HandLabel(float(x.start_s), float(x.end_s), str(x.label))
             for x in getattr(recording, "bout_labels", ())
         ),
+        video=video_options_from_form(
+            getattr(recording, "floor_marks_px", ""),
+            getattr(recording, "floor_distance_m", None),
+            getattr(recording, "proportions", ""),
+        ),
     )
 
 
 def upload_options(
     person: PersonLike, recording: RecordingLike, data_dir: Path | None = None
 ) -> dict[str, Any]:
-    """:func:`build_options` for an upload, as ``AnalysisOptions`` fields (picklable)."""
-    return dict(vars(build_options(request_for_upload(person, recording, data_dir))))
+    """:func:`build_options` for an upload, as ``AnalysisOptions`` fields (picklable).
+
+    A video's floor marks and proportions (:class:`VideoOptions`) travel beside
+    them under ``"video"`` (``None`` when there are none); :func:`analyse_file`
+    takes them with ``video=``.
+    """
+    request = request_for_upload(person, recording, data_dir)
+    return {**vars(build_options(request)), "video": request.video}
 
 
 class Progress(Protocol):
@@ -236,6 +248,7 @@ def analyse_file(
     *,
     display_name: str = "",
     progress: Progress | None = None,
+    video: VideoOptions | None = None,
 ) -> Analysis:
     """Read and analyse one recording file.
 
@@ -252,13 +265,19 @@ def analyse_file(
         uploaded file's name in the web app).
     progress
         Told when reading and analysing start, and of each video frame.
+    video
+        With ready options only: the request's video options (floor marks, body
+        proportions) that :func:`upload_options` carried beside them.
     """
     if request is None:
         request = AnalysisRequest()
     if isinstance(request, AnalysisOptions):
         options = request
         request = AnalysisRequest(
-            placement=options.placement, use_stored_profiles=False, columns=options.columns
+            placement=options.placement,
+            use_stored_profiles=False,
+            columns=options.columns,
+            video=video,
         )
     else:
         options = build_options(request)

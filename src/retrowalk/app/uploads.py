@@ -142,6 +142,32 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _video_fields(
+    floor_marks: str | None, floor_distance_m: str | None, proportions: str | None
+) -> tuple[dict[str, Any], Any]:
+    """The stored columns of a video's floor marks and proportions, and their options.
+
+    Nothing given: empty columns and ``None`` (the video package is not loaded).
+    """
+    if not any((text or "").strip() for text in (floor_marks, floor_distance_m, proportions)):
+        return {"floor_marks_px": "", "floor_distance_m": None, "proportions": ""}, None
+    from retrowalk.video.options import video_options_fields, video_options_from_form
+
+    video = video_options_from_form(floor_marks, floor_distance_m, proportions)
+    return video_options_fields(video), video
+
+
+def _check_video_fields(video: Any, info: dict[str, Any]) -> None:
+    """Floor marks and proportions fit a video only, and the marks lie inside its frame."""
+    from retrowalk.video.options import check_floor_marks
+
+    if info["format"] != "video":
+        field = "floor_marks" if video.floor_points_px is not None else "proportions"
+        raise InputError(field, "applies to videos only")
+    if info.get("frame_size"):
+        check_floor_marks(video, *info["frame_size"])
+
+
 def recording_detail(row: Any) -> RecordingDetail:
     """A recording row of :class:`ScopedReads` as the API's detail (with its summary)."""
     detail = RecordingDetail.model_validate(row)
@@ -186,6 +212,7 @@ class RecordingsMixin:
         recorded_on: dt.date | None = None,
         placement: str = "auto",
         columns: str = "",
+        **video: str,
     ) -> RecordingOut:
         """Store an uploaded recording read from ``stream`` and queue its analysis.
 
@@ -208,6 +235,7 @@ class RecordingsMixin:
             recorded_on=recorded_on,
             placement=placement,
             columns=columns,
+            **video,
         )
 
     def store_upload(
@@ -219,6 +247,9 @@ class RecordingsMixin:
         recorded_on: dt.date | None = None,
         placement: str = "auto",
         columns: str = "",
+        floor_marks: str | None = "",
+        floor_distance_m: str | None = "",
+        proportions: str | None = "",
     ) -> RecordingOut:
         """Check, store and queue a received upload; its temp file is gone afterwards.
 
@@ -228,6 +259,11 @@ class RecordingsMixin:
         until the user sets it, and left out of progress until then).
         ``columns`` names the columns of a table without a header line
         (``time_ns,_,acc_x,acc_y,acc_z``); they are kept for reanalysis.
+        Videos only: ``floor_marks`` (``x1,y1,x2,y2``, pixels of the first frame)
+        ``floor_distance_m`` apart give speed in metres, ``proportions``
+        (``child``, ``adult`` or empty: from the age) the body model; they are
+        checked against the video's frame and kept for reanalysis
+        (:func:`retrowalk.video.options.video_options_from_form`).
 
         The file is read with the recording readers (a bad file raises
         :class:`InputError` and nothing is stored), renamed atomically to a name
@@ -242,6 +278,7 @@ class RecordingsMixin:
         try:
             if placement not in PLACEMENTS:
                 raise InputError("placement", f"choose one of {', '.join(PLACEMENTS)}")
+            video_fields, video = _video_fields(floor_marks, floor_distance_m, proportions)
             incoming.finish()
             if incoming.size == 0:
                 raise InputError(name, "the file is empty")
@@ -256,6 +293,8 @@ class RecordingsMixin:
             info = self.runner.call(describe_file, str(incoming.path), placement, columns or None)
             if not info["ok"]:
                 raise InputError(name, info["reason"], line=info["line"], field=info["field"])
+            if video is not None:
+                _check_video_fields(video, info)
             folder = self.data_dir / "files" / str(account_id)
             folder.mkdir(parents=True, exist_ok=True)
             # Unique per upload: a racing upload of the same bytes never shares it.
@@ -281,6 +320,7 @@ class RecordingsMixin:
                     recorded_on=day,
                     date_source=date_source,
                     columns=columns,
+                    **video_fields,
                     status="queued",
                 )
                 out = RecordingOut.model_validate(recording)

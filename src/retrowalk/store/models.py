@@ -192,6 +192,13 @@ class Recording(Base):
     date_source: Mapped[str] = mapped_column(String(10), default="file", server_default="file")
     # Column names of a table without a header line, as given at upload (or "").
     columns: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Videos: two points on the floor "x1,y1,x2,y2" (pixels of the first frame)
+    # ``floor_distance_m`` apart, for speed in metres (or "" and NULL); body
+    # proportions "child", "adult" or "" (from the person's age). Given at
+    # upload and kept for every reanalysis.
+    floor_marks_px: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    floor_distance_m: Mapped[float | None] = mapped_column(Float, default=None)
+    proportions: Mapped[str] = mapped_column(String(10), default="", server_default="")
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -115,6 +115,9 @@ class RecordingOut(_Out):
     recorded_on: dt.date
     date_source: Literal["file", "user", "unknown"] = "file"
     columns: str = ""
+    floor_marks_px: str = ""
+    floor_distance_m: float | None = None
+    proportions: Literal["", "child", "adult"] = ""
     status: Literal["queued", "running", "done", "failed"]
     error: str
     progress_stage: str = ""

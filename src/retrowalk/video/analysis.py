@@ -98,6 +98,7 @@ def analyze_video(
     backend: PoseBackend | None = None,
     on_frame: Callable[[int, int], None] | None = None,
     video_options: VideoOptions | None = None,
+    pose_workers: int = 2,
 ) -> VideoAnalysis:
     """Find the walker, their steps and bouts, and check backward-walking form.
 
@@ -113,6 +114,9 @@ def analyze_video(
         Called with ``(frame index, number of frames)`` as frames are processed.
     video_options
         Floor marks at a known distance (for metres), child proportions.
+    pose_workers
+        Threads that run the people's pose trackers side by side (1: one after
+        the other); the result is the same, only the time differs.
     """
     options = options or AnalysisOptions(placement="video")
     source = Path(video_path(recording))
@@ -136,6 +140,7 @@ def analyze_video(
         None if on_frame is None else (lambda i: on_frame(i, info.n_frames)),
         camera=camera,
         shots=shots,
+        pose_workers=pose_workers,
     )
     assumptions = resolve_assumptions(options)
     shot_starts = [0, *shots.cuts_]

@@ -8,11 +8,18 @@ that nobody followed explains (:mod:`retrowalk.video.motion`), with a slow
 search of the whole frame in between. A track whose hip centre jumps further than a
 person can move is treated as lost (the tracker latched onto someone else).
 Choosing the walker among the tracks is in :mod:`retrowalk.video.walker`.
+
+The pose of the people followed runs in a small thread pool (MediaPipe releases
+the interpreter lock while its graph runs): each person's tracker on its own
+thread, while the caller works on the same frame's camera motion and cut test.
+The result is the same as with the trackers run one after the other.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +46,8 @@ MAX_JUMP = 0.35  # hip jump between frames, in body heights per frame, that mean
 IDLE_TRAVEL = 0.2  # hip travel over 1 s, in body heights, below which a person does not travel
 IDLE_SWING = 0.2  # range of the feet's spread over 1 s, in body heights, of a person standing
 IDLE_EVERY = 4  # people who do not walk are updated on every 4th processed frame
+KNOWN_AFTER_S = 1.5  # how long a person is followed at the full rate before being judged
+EARLY_LEAD_S = 0.5  # how long a newcomer is seen before their travel sets the pace of others
 MIN_MOTION = 0.002  # share of a tile's pixels moving unexplained that calls for the detector
 _CORE = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)
 
@@ -64,6 +73,16 @@ class Track:
 
     def hip(self) -> np.ndarray:
         return _hip(self.last)
+
+
+@dataclass
+class _Pose:
+    """A tracker's answer on a crop (a future while it runs) and where the crop lies."""
+
+    raw: np.ndarray | Future[np.ndarray | None] | None
+    x0: int
+    y0: int
+    f: float  # how much the crop was shrunk
 
 
 def _hip(kp: np.ndarray) -> np.ndarray:
@@ -150,6 +169,9 @@ class MultiPersonTracker:
         How often to look for someone new where something moves unexplained.
     search_every_s
         How often to look for someone new when nothing moves unexplained.
+    pose_workers
+        Threads that run the people's pose trackers; 1 runs them one after the
+        other in :meth:`feed`.
     """
 
     def __init__(
@@ -160,6 +182,7 @@ class MultiPersonTracker:
         max_people: int = 4,
         discover_every_s: float = 0.1,
         search_every_s: float = 1.0,
+        pose_workers: int = 2,
     ) -> None:
         self.backend = backend
         self.fps = fps
@@ -182,6 +205,10 @@ class MultiPersonTracker:
         self.motion = UnexplainedMotion()
         self._prev_index: int | None = None
         self.n_detector_calls = 0
+        self.pose_workers = pose_workers
+        self._pool = ThreadPoolExecutor(pose_workers) if pose_workers > 1 else None
+        self._pending: tuple[int, list[tuple[Track, _Pose]]] | None = None
+        self._started: int | None = None
 
     def _scene(self, index: int, xy: np.ndarray) -> np.ndarray:
         """A point (original pixels) of frame ``index`` in scene pixels (camera motion removed)."""
@@ -193,6 +220,7 @@ class MultiPersonTracker:
 
     def cut(self, index: int) -> None:
         """A new shot starts at frame ``index``: everybody is looked for again."""
+        self._collect(index)  # poses already started on this frame belong to the old shot
         for track in list(self.active):
             self._finish(track)
         self._shot += 1
@@ -203,27 +231,29 @@ class MultiPersonTracker:
         s = self.scale
         return [_box(t.last * [s, s, 1.0]) for t in self.active]
 
-    def _motion(self, track: Track) -> tuple[float, float] | None:
+    def _motion(
+        self, track: Track, known_after_s: float = KNOWN_AFTER_S
+    ) -> tuple[float, float] | None:
         """Hip travel in the scene and range of the feet's spread over the last second.
 
-        Both in body heights; ``None`` for a person seen for less than 1.5 s or
-        missing now.
+        Both in body heights (travel per second); ``None`` for a person seen for
+        less than ``known_after_s`` or missing now. A person seen for less than a
+        second has their travel so far scaled to a second.
         """
         k = round(1.0 * self.fps)
-        if track.misses or track.frames[-1] - track.frames[0] < 1.5 * k:
+        seen = track.frames[-1] - track.frames[0]
+        if track.misses or seen < known_after_s * k:
             return None
-        recent = [
-            kp
-            for f, kp in zip(track.frames, track.keypoints, strict=True)
-            if f >= track.frames[-1] - k
-        ]
-        first = next(f for f in track.frames if f >= track.frames[-1] - k)
+        start = bisect.bisect_left(track.frames, track.frames[-1] - k)  # frames are in order
+        recent = track.keypoints[start:]
         moved = float(
             np.linalg.norm(
                 self._scene(track.frames[-1], _hip(recent[-1]))
-                - self._scene(first, _hip(recent[0]))
+                - self._scene(track.frames[start], _hip(recent[0]))
             )
         )
+        if seen < k:
+            moved *= k / max(seen, 1)
         # unsigned: the pose model swaps left and right feet now and then
         spread = [abs(kp[LEFT_ANKLE, 0] - kp[RIGHT_ANKLE, 0]) for kp in recent]
         height = _height(recent[-1])
@@ -235,11 +265,18 @@ class MultiPersonTracker:
         People who stay in place (hips still, feet not swinging), and people who
         travel less than half as far as the one who travels most (while someone
         travels), are followed at the lower rate: the walker is the one who
-        travels most (:mod:`retrowalk.video.walker`).
+        travels most (:mod:`retrowalk.video.walker`). Only people followed for
+        ``KNOWN_AFTER_S`` are judged; while none of them travels, someone seen
+        for ``EARLY_LEAD_S`` who travels already sets the pace (a walker entering
+        while others stand about), but is not judged before ``KNOWN_AFTER_S``.
         """
         motion = {t.track_id: self._motion(t) for t in self.active}
-        known = [m[0] for m in motion.values() if m is not None]
-        lead = max(known, default=0.0)
+        lead = max((m[0] for m in motion.values() if m is not None), default=0.0)
+        if lead < IDLE_TRAVEL:
+            early = (
+                self._motion(t, EARLY_LEAD_S) for t in self.active if motion[t.track_id] is None
+            )
+            lead = max([lead, *(m[0] for m in early if m is not None)])
         every = {}
         for i, m in motion.items():
             standing = m is not None and m[0] < IDLE_TRAVEL and m[1] < IDLE_SWING
@@ -247,15 +284,51 @@ class MultiPersonTracker:
             every[i] = IDLE_EVERY if standing or behind else 1
         return every
 
+    def start(self, index: int, rgb: np.ndarray) -> None:
+        """Start the pose of the people due on this frame (in the pool, when there is one).
+
+        :meth:`feed` of the same frame takes the results; :meth:`cut` drops them.
+        """
+        if self._started == index:
+            return  # started already (or dropped by a cut on this frame)
+        self._collect(None)
+        self._started = index
+        self._n_fed += 1
+        every = self._every()
+        due = [t for t in self.active if not self._n_fed % every[t.track_id]]
+        # people who stay in place or do not walk are followed at a lower rate
+        self._pending = (index, [(t, self._pose(t, rgb)) for t in due])
+
+    def _pose(self, track: Track, rgb: np.ndarray) -> _Pose:
+        """The tracker's keypoints on a crop around the person (started in the pool)."""
+        s = self.scale
+        x0, y0, x1, y1 = _crop_box(track.last * [s, s, 1.0], rgb.shape)
+        if x1 - x0 <= 8 or y1 - y0 <= 8:
+            return _Pose(None, x0, y0, 1.0)
+        crop, f = _shrink(rgb[y0:y1, x0:x1], CROP_MAX_PX)
+        tracker = track.tracker
+        assert tracker is not None
+        if self._pool is None:
+            return _Pose(tracker.estimate(crop), x0, y0, f)
+        return _Pose(self._pool.submit(tracker.estimate, crop), x0, y0, f)
+
+    def _collect(self, index: int | None) -> list[tuple[Track, _Pose]]:
+        """Wait for the poses started on frame ``index`` (any frame for ``None``)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return []
+        for _, pose in pending[1]:
+            if isinstance(pose.raw, Future):
+                pose.raw = pose.raw.result()
+        return pending[1] if index is None or pending[0] == index else []
+
     def feed(self, index: int, rgb: np.ndarray) -> None:
         """Process one frame (``rgb`` already shrunk by ``scale``)."""
         self._last_frame = index
-        self._n_fed += 1
-        every = self._every()
-        for track in list(self.active):
-            if self._n_fed % every[track.track_id]:
-                continue  # people who stay in place or do not walk: at a lower rate
-            self._update(track, index, rgb, index - track.frames[-1])
+        self.start(index, rgb)
+        for track, pose in self._collect(index):
+            if track in self.active:
+                self._update(track, index, pose, index - track.frames[-1])
         self.motion.detect(rgb, self._seen_boxes(), self._to_prev(index))
         self._prev_index = index
         if len(self.active) >= self.max_people:
@@ -291,18 +364,15 @@ class MultiPersonTracker:
             return None
         return _compose(_invert(prev), cur)
 
-    def _update(self, track: Track, index: int, rgb: np.ndarray, gap: int) -> None:
+    def _update(self, track: Track, index: int, pose: _Pose, gap: int) -> None:
         s = self.scale
-        x0, y0, x1, y1 = _crop_box(track.last * [s, s, 1.0], rgb.shape)
         kp = None
-        if x1 - x0 > 8 and y1 - y0 > 8:
-            crop, f = _shrink(rgb[y0:y1, x0:x1], CROP_MAX_PX)
-            assert track.tracker is not None
-            raw = track.tracker.estimate(crop)
-            if raw is not None:
-                kp = raw.copy()
-                kp[:, 0] = (raw[:, 0] / f + x0) / s
-                kp[:, 1] = (raw[:, 1] / f + y0) / s
+        raw = pose.raw
+        if raw is not None:
+            assert isinstance(raw, np.ndarray)
+            kp = raw.copy()
+            kp[:, 0] = (raw[:, 0] / pose.f + pose.x0) / s
+            kp[:, 1] = (raw[:, 1] / pose.f + pose.y0) / s
         jump = kp is not None and float(
             np.linalg.norm(_hip(kp) - track.hip())
         ) > MAX_JUMP * track.height_px() * min(gap + track.misses, 3)
@@ -368,8 +438,16 @@ class MultiPersonTracker:
         self._next_id += 1
         self.active.append(track)
 
+    def stop(self) -> None:
+        """Wait for the poses still running and stop the thread pool (idempotent)."""
+        self._collect(None)
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
     def close(self) -> list[Track]:
         """Finish all tracks; return every track, merged where one person was re-found."""
+        self.stop()
         for track in list(self.active):
             self._finish(track)
         if self._detector is not None:
@@ -408,26 +486,33 @@ def track_video(
     on_frame: Callable[[int], None] | None = None,
     camera: CameraMotion | None = None,
     shots: ShotDetector | None = None,
+    pose_workers: int = 2,
 ) -> list[Track]:
     """Run the multi-person tracker over ``(index, rgb or None)`` frames.
 
     With ``camera`` and ``shots``, every frame decoded is also fed to the camera
     motion and the cut detector (people's boxes masked out of the background);
-    a cut restarts every track.
+    a cut restarts every track. ``pose_workers`` threads run the people's pose
+    trackers (:class:`MultiPersonTracker`).
     """
-    mpt = MultiPersonTracker(backend, fps=fps, scale=scale)
+    mpt = MultiPersonTracker(backend, fps=fps, scale=scale, pose_workers=pose_workers)
     mpt.camera = camera
-    for index, rgb in frames:
-        if rgb is not None:
-            if camera is not None and shots is not None:
-                distance = shots.distance(rgb)
-                share = camera.feed(index, rgb, mpt.boxes())
-                if shots.decide(index, distance, fps, share):
-                    camera.restart(index)
-                    mpt.cut(index)
-            mpt.feed(index, rgb)
-        if on_frame is not None:
-            on_frame(index)
+    try:
+        for index, rgb in frames:
+            if rgb is not None:
+                if camera is not None and shots is not None:
+                    mpt.start(index, rgb)  # the people's poses run while the camera is followed
+                    distance = shots.distance(rgb)
+                    share = camera.feed(index, rgb, mpt.boxes())
+                    if shots.decide(index, distance, fps, share):
+                        camera.restart(index)
+                        mpt.cut(index)
+                mpt.feed(index, rgb)
+            if on_frame is not None:
+                on_frame(index)
+    except BaseException:
+        mpt.stop()
+        raise
     if camera is not None:
         camera.estimate()
     return mpt.close()

@@ -84,7 +84,14 @@ def describe_file(path: str, placement: str = "auto", columns: str | None = None
         "duration_s": float(recording.duration_s),
         "n_samples": recording.n_samples,
         "start_date": recording.start_time.date().isoformat() if recording.start_time else None,
+        "frame_size": _frame_size(recording),
     }
+
+
+def _frame_size(recording: Any) -> list[int] | None:
+    """A video's width and height in pixels (``None`` for other recordings)."""
+    video = getattr(recording, "video", None)
+    return None if video is None else [int(video.width), int(video.height)]
 
 
 # Stages of an analysis as the recording row shows them, with the share of the
@@ -184,8 +191,14 @@ def analyse_file(
         from retrowalk.pipeline import AnalysisOptions
         from retrowalk.summary.contract import to_dict
 
+        fields = dict(options)
+        video = fields.pop("video", None)  # a video's floor marks and proportions
         analysis = analyse_one(
-            path, AnalysisOptions(**options), display_name=display_name, progress=progress
+            path,
+            AnalysisOptions(**fields),
+            display_name=display_name,
+            progress=progress,
+            video=video,
         )
         result = to_dict(analysis)
     except Exception as exc:

@@ -26,7 +26,7 @@ from retrowalk.store.schemas import (
 )
 from retrowalk.web.deps import ApiAccount, ServicesDep
 from retrowalk.web.routes.auth import client_address
-from retrowalk.web.routes.recordings import parse_day
+from retrowalk.web.routes.recordings import VIDEO_FIELDS, parse_day
 from retrowalk.web.upload_stream import receive_upload
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -131,6 +131,27 @@ COLUMNS_FIELD = {
     ),
 }
 
+VIDEO_UPLOAD_FIELDS: dict[str, dict[str, Any]] = {
+    "floor_marks": {
+        "type": "string",
+        "description": (
+            "Videos only: two points on the floor the walker crosses, "
+            "x1,y1,x2,y2 in pixels of the first frame (with floor_distance_m: "
+            "speed in metres); kept for reanalysis"
+        ),
+    },
+    "floor_distance_m": {
+        "type": "number",
+        "description": "Videos only: the distance between the two floor marks, in metres",
+    },
+    "proportions": {
+        "type": "string",
+        "enum": ["", "child", "adult"],
+        "default": "",
+        "description": "Videos only: body proportions; empty decides from the person's age",
+    },
+}
+
 
 def multipart_file_body(file_description: str, **fields: dict[str, Any]) -> dict[str, Any]:
     """OpenAPI for a streamed multipart upload: a ``file`` and the form ``fields``."""
@@ -155,6 +176,7 @@ UPLOAD_BODY = multipart_file_body(
     },
     placement={"type": "string", "default": "auto"},
     columns=COLUMNS_FIELD,
+    **VIDEO_UPLOAD_FIELDS,
 )
 
 
@@ -187,6 +209,7 @@ async def upload_recording(
         recorded_on=day,
         placement=received.get("placement", "auto") or "auto",
         columns=received.get("columns"),
+        **{name: received.get(name) for name in VIDEO_FIELDS},
     )
 
 

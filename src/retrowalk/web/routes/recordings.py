@@ -18,6 +18,9 @@ from retrowalk.web.upload_stream import receive_upload
 
 router = APIRouter(include_in_schema=False)
 
+# Form fields of a video upload: two floor points a known distance apart, body proportions.
+VIDEO_FIELDS = ("floor_marks", "floor_distance_m", "proportions")
+
 
 def parse_day(text: str) -> dt.date | None:
     """A YYYY-MM-DD form field; empty means 'not given'."""
@@ -47,6 +50,7 @@ async def upload(
             recorded_on=day,
             placement=received.get("placement", "auto") or "auto",
             columns=received.get("columns"),
+            **{name: received.get(name) for name in VIDEO_FIELDS},
         )
     except (CsrfError, NotFoundError, TooLargeError):
         raise
@@ -55,9 +59,12 @@ async def upload(
             received.file.discard()
         if wants_json(request):
             raise
-        columns = received.get("columns") if received is not None else ""
+        typed = {
+            name: received.get(name) if received is not None else ""
+            for name in ("columns", *VIDEO_FIELDS)
+        }
         return await run_in_threadpool(
-            _person_page_with_error, request, services, account, person_id, str(exc), columns
+            _person_page_with_error, request, services, account, person_id, str(exc), typed
         )
     url = f"/recordings/{recording.id}"
     if wants_json(request):
@@ -71,8 +78,10 @@ def _person_page_with_error(
     account: int,
     person_id: int,
     error: str,
-    columns: str = "",
+    typed: dict[str, str] | None = None,
 ) -> Response:
+    """The person page again with the upload's error and what was typed in the form."""
+    typed = typed or {}
     return render(
         request,
         "person.html",
@@ -81,7 +90,8 @@ def _person_page_with_error(
         recordings=services.list_recordings(account, person_id),
         max_upload_mb=services.max_upload_bytes // (1024 * 1024),
         error=error,
-        columns=columns,
+        columns=typed.get("columns") or "",
+        video_fields={name: typed.get(name) or "" for name in VIDEO_FIELDS},
     )
 
 
