@@ -16,7 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
+
+from retrowalk.dsp.kernels import butter_lowpass_design, sosfilt_kernel
 
 __all__ = ["butter_lowpass_sos", "lowpass", "sosfiltfilt_cached"]
 
@@ -82,8 +83,9 @@ def butter_lowpass_sos(
     same few filters are used over and over, so both are cached. The arrays are
     read-only because they are shared.
     """
-    sos = np.asarray(signal.butter(order, wn, btype="low", output="sos", fs=fs), dtype=np.float64)
-    zi = np.asarray(signal.sosfilt_zi(sos), dtype=np.float64)
+    sos, zi = butter_lowpass_design(order, wn, fs)  # scipy's design, without scipy.signal
+    sos = np.asarray(sos, dtype=np.float64)
+    zi = np.asarray(zi, dtype=np.float64)
     sos.flags.writeable = False
     zi.flags.writeable = False
     return sos, zi
@@ -117,14 +119,15 @@ def sosfiltfilt_cached(
         ext = np.concatenate((left, x, right), axis=0)
     else:
         ext = x
-    if _sosfilt_kernel is None or x.ndim > 2:
+    kernel = sosfilt_kernel()
+    if kernel is None or x.ndim > 2:
         return _sosfiltfilt_public(sos, zi, ext, padlen)
     # channel-major: one row per channel, as the kernel filters along the last axis
     rows = np.array(ext.reshape(ext.shape[0], -1).T, dtype=np.float64, order="C")
     state = np.asarray(zi, dtype=np.float64)  # (sections, 2)
-    _sosfilt_kernel(sos, rows, _initial_state(state, rows[:, 0]))
+    kernel(sos, rows, _initial_state(state, rows[:, 0]))
     rows = np.array(rows[:, ::-1], order="C")
-    _sosfilt_kernel(sos, rows, _initial_state(state, rows[:, 0]))
+    kernel(sos, rows, _initial_state(state, rows[:, 0]))
     y = rows[:, ::-1]
     if padlen > 0:
         y = y[:, padlen:-padlen]
@@ -141,6 +144,8 @@ def _sosfiltfilt_public(
     sos: FloatArray, zi: FloatArray, ext: FloatArray, padlen: int
 ) -> FloatArray:
     """The forward-backward pass through ``scipy.signal.sosfilt`` (any shape)."""
+    from scipy import signal
+
     state = zi.reshape((sos.shape[0], 2) + (1,) * (ext.ndim - 1))
     y, _ = signal.sosfilt(sos, ext, axis=0, zi=state * ext[0:1])
     y, _ = signal.sosfilt(sos, y[::-1], axis=0, zi=state * y[-1:])
@@ -149,8 +154,3 @@ def _sosfiltfilt_public(
         y = y[padlen:-padlen]
     return np.asarray(y, dtype=np.float64)
 
-
-try:  # scipy's compiled kernel behind signal.sosfilt (same numbers, no per-call checks)
-    from scipy.signal._sosfilt import _sosfilt as _sosfilt_kernel
-except ImportError:  # pragma: no cover - another scipy layout: the public function
-    _sosfilt_kernel = None

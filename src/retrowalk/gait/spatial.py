@@ -51,7 +51,6 @@ et al. use the same proportion as a plausibility bound).
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.core.types import Direction
@@ -214,7 +213,14 @@ class TrunkStepLength(Algorithm):
 
 def _running_median(values: np.ndarray, half_width: int) -> np.ndarray:
     """Running median over ``2 * half_width + 1`` values (edges repeat the end value)."""
-    return ndimage.median_filter(values, size=2 * half_width + 1, mode="nearest")
+    # the median of an odd count is one of the values: the same numbers as
+    # scipy.ndimage.median_filter(mode="nearest"), without importing scipy.ndimage
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.size == 0 or half_width <= 0:
+        return arr.copy()
+    padded = np.pad(arr, half_width, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_width + 1)
+    return np.asarray(np.median(windows, axis=1))
 
 
 def step_length_from_excursion_m(
