@@ -216,11 +216,12 @@ def _running_median(values: np.ndarray, half_width: int) -> np.ndarray:
     # the median of an odd count is one of the values: the same numbers as
     # scipy.ndimage.median_filter(mode="nearest"), without importing scipy.ndimage
     arr = np.asarray(values, dtype=np.float64)
-    if arr.size == 0 or half_width <= 0:
+    n = arr.shape[0]
+    if n == 0 or half_width <= 0:
         return arr.copy()
-    padded = np.pad(arr, half_width, mode="edge")
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_width + 1)
-    return np.asarray(np.median(windows, axis=1))
+    offsets = np.arange(-half_width, half_width + 1)
+    windows = arr[np.clip(np.arange(n)[:, None] + offsets[None, :], 0, n - 1)]
+    return np.sort(windows, axis=1)[:, half_width]
 
 
 def step_length_from_excursion_m(
