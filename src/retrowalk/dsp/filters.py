@@ -100,9 +100,10 @@ def sosfiltfilt_cached(
     from the step-response state), so the result is identical; only the
     ``sosfilt_zi(sos)`` solve is taken from ``zi``. ``padlen=None`` is scipy's
     default of three times the number of filter taps. Both passes run scipy's
-    compiled second-order-section kernel directly on one channel-major copy of
-    the signal, without ``scipy.signal.sosfilt``'s per-call checks and axis
-    moves, which cost more than the filtering itself on short recordings.
+    compiled second-order-section kernel directly on one channel at a time,
+    without ``scipy.signal.sosfilt``'s per-call checks and axis moves, which
+    cost more than the filtering itself on short recordings; the temporary
+    arrays are one channel long, so a long signal is not copied whole.
     """
     x = np.asarray(x, dtype=np.float64)
     sos = np.array(sos)  # scipy's compiled filter needs a writable array
@@ -113,26 +114,35 @@ def sosfiltfilt_cached(
     n = x.shape[0]
     if padlen >= n:
         raise ValueError(f"the input must be longer than padlen ({padlen}), got {n} samples")
-    if padlen > 0:  # odd extension, as scipy.signal's odd_ext
-        left = 2 * x[0:1] - x[padlen:0:-1]
-        right = 2 * x[-1:] - x[-2 : -(padlen + 2) : -1]
-        ext = np.concatenate((left, x, right), axis=0)
-    else:
-        ext = x
     kernel = sosfilt_kernel()
     if kernel is None or x.ndim > 2:
-        return _sosfiltfilt_public(sos, zi, ext, padlen)
-    # channel-major: one row per channel, as the kernel filters along the last axis
-    rows = np.array(ext.reshape(ext.shape[0], -1).T, dtype=np.float64, order="C")
+        return _sosfiltfilt_public(sos, zi, _odd_ext(x, padlen), padlen)
+    # One channel at a time, in one contiguous row as the kernel filters along
+    # the last axis: the temporary arrays are a channel long, not the signal.
+    cols = x.reshape(n, -1)
+    out = np.empty(cols.shape, dtype=np.float64)
     state = np.asarray(zi, dtype=np.float64)  # (sections, 2)
-    kernel(sos, rows, _initial_state(state, rows[:, 0]))
-    rows = np.array(rows[:, ::-1], order="C")
-    kernel(sos, rows, _initial_state(state, rows[:, 0]))
-    y = rows[:, ::-1]
-    if padlen > 0:
-        y = y[:, padlen:-padlen]
-    out = np.ascontiguousarray(y.T)
-    return out.reshape(x.shape) if x.ndim == 1 else out
+    for c in range(cols.shape[1]):
+        col = cols[:, c]
+        row = np.empty((1, n + 2 * padlen), dtype=np.float64)
+        row[0, padlen : padlen + n] = col
+        if padlen > 0:  # odd extension, as scipy.signal's odd_ext
+            row[0, :padlen] = 2 * col[0:1] - col[padlen:0:-1]
+            row[0, padlen + n :] = 2 * col[-1:] - col[-2 : -(padlen + 2) : -1]
+        kernel(sos, row, _initial_state(state, row[:, 0]))
+        row = np.array(row[:, ::-1], order="C")
+        kernel(sos, row, _initial_state(state, row[:, 0]))
+        out[:, c] = row[0, ::-1][padlen : padlen + n]
+    return out.reshape(x.shape)
+
+
+def _odd_ext(x: FloatArray, padlen: int) -> FloatArray:
+    """``x`` extended by ``padlen`` samples of its odd reflection at each end (axis 0)."""
+    if padlen <= 0:
+        return x
+    left = 2 * x[0:1] - x[padlen:0:-1]
+    right = 2 * x[-1:] - x[-2 : -(padlen + 2) : -1]
+    return np.concatenate((left, x, right), axis=0)
 
 
 def _initial_state(state: FloatArray, first: FloatArray) -> FloatArray:
