@@ -27,6 +27,9 @@ FloatArray = NDArray[np.float64]
 #: Slow filters (the 0.25 Hz gravity estimate) need the longer run-in.
 LONG_PAD_FACTOR = 10
 
+#: Samples filtered in one block (all channels of a short signal, one channel of a long one).
+GROUP_SAMPLES = 1 << 18
+
 
 def lowpass(
     x: NDArray[np.floating] | FloatArray,
@@ -117,22 +120,23 @@ def sosfiltfilt_cached(
     kernel = sosfilt_kernel()
     if kernel is None or x.ndim > 2:
         return _sosfiltfilt_public(sos, zi, _odd_ext(x, padlen), padlen)
-    # One channel at a time, in one contiguous row as the kernel filters along
-    # the last axis: the temporary arrays are a channel long, not the signal.
+    # Channel-major rows, as the kernel filters along the last axis; a long
+    # signal goes a channel at a time, so the temporaries are a channel long.
     cols = x.reshape(n, -1)
     out = np.empty(cols.shape, dtype=np.float64)
     state = np.asarray(zi, dtype=np.float64)  # (sections, 2)
-    for c in range(cols.shape[1]):
-        col = cols[:, c]
-        row = np.empty((1, n + 2 * padlen), dtype=np.float64)
-        row[0, padlen : padlen + n] = col
+    per = max(GROUP_SAMPLES // (n + 2 * padlen), 1)
+    for c0 in range(0, cols.shape[1], per):
+        part = cols[:, c0 : c0 + per]
+        rows = np.empty((part.shape[1], n + 2 * padlen), dtype=np.float64)
+        rows[:, padlen : padlen + n] = part.T
         if padlen > 0:  # odd extension, as scipy.signal's odd_ext
-            row[0, :padlen] = 2 * col[0:1] - col[padlen:0:-1]
-            row[0, padlen + n :] = 2 * col[-1:] - col[-2 : -(padlen + 2) : -1]
-        kernel(sos, row, _initial_state(state, row[:, 0]))
-        row = np.array(row[:, ::-1], order="C")
-        kernel(sos, row, _initial_state(state, row[:, 0]))
-        out[:, c] = row[0, ::-1][padlen : padlen + n]
+            rows[:, :padlen] = (2 * part[0:1] - part[padlen:0:-1]).T
+            rows[:, padlen + n :] = (2 * part[-1:] - part[-2 : -(padlen + 2) : -1]).T
+        kernel(sos, rows, _initial_state(state, rows[:, 0]))
+        rows = np.array(rows[:, ::-1], order="C")
+        kernel(sos, rows, _initial_state(state, rows[:, 0]))
+        out[:, c0 : c0 + per] = rows[:, ::-1][:, padlen : padlen + n].T
     return out.reshape(x.shape)
 
 
