@@ -103,26 +103,26 @@ def sosfiltfilt_cached(
     from the step-response state), so the result is identical; only the
     ``sosfilt_zi(sos)`` solve is taken from ``zi``. ``padlen=None`` is scipy's
     default of three times the number of filter taps. Both passes run scipy's
-    compiled second-order-section kernel directly on one channel at a time,
+    compiled second-order-section kernel directly on channel-major rows,
     without ``scipy.signal.sosfilt``'s per-call checks and axis moves, which
-    cost more than the filtering itself on short recordings; the temporary
-    arrays are one channel long, so a long signal is not copied whole.
+    cost more than the filtering itself on short recordings; a long signal
+    goes one channel at a time, so it is not copied whole.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x64: FloatArray = np.asarray(x, dtype=np.float64)
     sos = np.array(sos)  # scipy's compiled filter needs a writable array
     if padlen is None:
         ntaps = 2 * sos.shape[0] + 1
         ntaps -= min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
         padlen = 3 * ntaps
-    n = x.shape[0]
+    n = x64.shape[0]
     if padlen >= n:
         raise ValueError(f"the input must be longer than padlen ({padlen}), got {n} samples")
     kernel = sosfilt_kernel()
-    if kernel is None or x.ndim > 2:
-        return _sosfiltfilt_public(sos, zi, _odd_ext(x, padlen), padlen)
+    if kernel is None or x64.ndim > 2:
+        return _sosfiltfilt_public(sos, zi, _odd_ext(x64, padlen), padlen)
     # Channel-major rows, as the kernel filters along the last axis; a long
     # signal goes a channel at a time, so the temporaries are a channel long.
-    cols = x.reshape(n, -1)
+    cols = x64.reshape(n, -1)
     out = np.empty(cols.shape, dtype=np.float64)
     state = np.asarray(zi, dtype=np.float64)  # (sections, 2)
     per = max(GROUP_SAMPLES // (n + 2 * padlen), 1)
@@ -137,7 +137,7 @@ def sosfiltfilt_cached(
         rows = np.array(rows[:, ::-1], order="C")
         kernel(sos, rows, _initial_state(state, rows[:, 0]))
         out[:, c0 : c0 + per] = rows[:, ::-1][:, padlen : padlen + n].T
-    return out.reshape(x.shape)
+    return out.reshape(x64.shape)
 
 
 def _odd_ext(x: FloatArray, padlen: int) -> FloatArray:
@@ -167,4 +167,3 @@ def _sosfiltfilt_public(
     if padlen > 0:
         y = y[padlen:-padlen]
     return np.asarray(y, dtype=np.float64)
-
