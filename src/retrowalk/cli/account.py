@@ -14,12 +14,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from retrowalk.cli.support import HELP_MARKUP
 from retrowalk.core.errors import InputError
 
 if TYPE_CHECKING:
     from retrowalk.app.services import Services
 
-app = typer.Typer(help="Web accounts on this computer: reset a password, delete an account.")
+app = typer.Typer(
+    help="Web accounts on this computer: reset a password, delete an account.",
+    rich_markup_mode=HELP_MARKUP,
+)
 
 
 def _services() -> Services:

@@ -10,17 +10,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from retrowalk.cli.support import local_account, local_person, local_services, user_errors
+from retrowalk.cli.support import (
+    HELP_MARKUP,
+    lazy_console,
+    local_account,
+    local_person,
+    local_services,
+    user_errors,
+)
 from retrowalk.core.errors import InputError
 
 # Start-up time: the use cases (retrowalk.app.*) open the store (SQLAlchemy) or
 # load the analysis stack, the rules load their data files; they are imported
 # inside the commands that use them.
 
-test_app = typer.Typer(help="Clinical backward-walk tests.", no_args_is_help=True)
-out = Console()
+test_app = typer.Typer(
+    help="Clinical backward-walk tests.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
+)
+out = lazy_console()
 
 
 class GroupChoice(StrEnum):

@@ -16,10 +16,15 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from retrowalk.cli.support import local_account, local_person, local_services, user_errors
+from retrowalk.cli.support import (
+    HELP_MARKUP,
+    lazy_console,
+    local_account,
+    local_person,
+    local_services,
+    user_errors,
+)
 
 # Start-up time: the use cases (retrowalk.app.*) open the store (SQLAlchemy) and
 # the rules load pydantic and their data files; they are imported inside the
@@ -28,14 +33,17 @@ from retrowalk.cli.support import local_account, local_person, local_services, u
 PersonOpt = Annotated[str, typer.Option("--person", "-p", help="Whose data (created if new).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
-out = Console()
+out = lazy_console()
 
 plan_app = typer.Typer(
     help="Safe-start screening, backward-walking plans and what to do next week.",
     no_args_is_help=True,
+    rich_markup_mode=HELP_MARKUP,
 )
 log_app = typer.Typer(
-    help="Log backward-walking sessions and see the weekly view.", no_args_is_help=True
+    help="Log backward-walking sessions and see the weekly view.",
+    no_args_is_help=True,
+    rich_markup_mode=HELP_MARKUP,
 )
 
 
@@ -178,6 +186,8 @@ def print_plan(p: dict[str, Any]) -> None:
     """The plan as text: weeks, this week's steps and the form cues."""
     out.print(f"[bold]{p['goal_title']}[/bold] · {p['level']} · from {p.get('start', '')}")
     out.print(p["about"])
+    from rich.table import Table
+
     table = Table(title="Weeks")
     for column in ("week", "sessions", "min backwards / session", "min / week"):
         table.add_column(column, justify="right")
@@ -209,6 +219,8 @@ def print_recommendation(rec: dict[str, Any] | None) -> None:
 
 
 def print_weeks(view: dict[str, Any]) -> None:
+    from rich.table import Table
+
     table = Table(title="Week by week (backward minutes)")
     for column in ("week of", "planned", "done", "%", "sessions", "soreness", "alerts"):
         table.add_column(column, justify="right")

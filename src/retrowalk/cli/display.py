@@ -6,11 +6,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
+from retrowalk.cli.support import lazy_console
 from retrowalk.core.types import WORN_PLACEMENTS, Placement
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.core.recording import Recording
     from retrowalk.core.results import Analysis
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 # Start-up time: the analysis stack (numpy/scipy, readers, pipelines) is imported
 # inside run_analysis, so ``retrowalk --help`` does not load it.
 
-err_console = Console(stderr=True)
-out_console = Console()
+err_console = lazy_console(stderr=True)
+out_console = lazy_console()
 
 
 #: ``--placement`` choices: "auto" or a body-worn placement, from the one declaration in core.

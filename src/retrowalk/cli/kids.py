@@ -16,10 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from retrowalk.cli.support import LOCAL_EMAIL, local_account, local_services, user_errors
+from retrowalk.cli.support import (
+    HELP_MARKUP,
+    LOCAL_EMAIL,
+    lazy_console,
+    local_account,
+    local_services,
+    user_errors,
+)
 from retrowalk.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -33,8 +38,9 @@ child_app = typer.Typer(
     name="child",
     help="Children: backward crawling and walking milestones, a log and gentle guidance.",
     no_args_is_help=True,
+    rich_markup_mode=HELP_MARKUP,
 )
-out = Console()
+out = lazy_console()
 _state: dict[str, str] = {"account": LOCAL_EMAIL}
 
 
@@ -87,6 +93,8 @@ def add(
 def list_children() -> None:
     """List the children with their (corrected) age today."""
     kids, account = _open()
+    from rich.table import Table
+
     table = Table("id", "name", "born", "due", "age today")
     for child in kids.children(account):
         age = kids.age(account, child.id) if child.birth_date else None
@@ -215,6 +223,8 @@ def milestones() -> None:
     from retrowalk.domain.kids.milestones import load_milestones
 
     table_data = load_milestones()
+    from rich.table import Table
+
     table = Table("skill id", "name", "window (months)", "grade", "sources")
     for m in table_data.milestones:
         window = m.window_text() + (" (uncertain)" if m.uncertain else "")

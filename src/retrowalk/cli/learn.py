@@ -12,15 +12,14 @@ import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
-from retrowalk.cli.support import exit_with_error
+from retrowalk.cli.support import HELP_MARKUP, exit_with_error
 from retrowalk.core.errors import RetrowalkError
 
-if TYPE_CHECKING:  # start-up time: the learn content loads inside the command
+if TYPE_CHECKING:  # start-up time: the learn content and rich load inside the command
+    from rich.console import Console
+    from rich.text import Text
+
     from retrowalk.domain.learn.content import Entry, Library
     from retrowalk.domain.learn.service import LearnService
 
@@ -28,6 +27,7 @@ learn_app = typer.Typer(
     help="What backward walking does and how to do it safely, graded by evidence.",
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=HELP_MARKUP,
 )
 
 GRADE_STYLE = {
@@ -41,11 +41,16 @@ GRADE_STYLE = {
 
 
 def _badge(library: Library, grade_id: str) -> Text:
+    from rich.text import Text
+
     grade = library.grades[grade_id]
     return Text(f" {grade.label} ", style=GRADE_STYLE.get(grade_id, "reverse"))
 
 
 def _listing(console: Console, library: Library, entries: list[Entry]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=f"retrowalk Learn (content {library.content_version})", expand=True)
     table.add_column("id", style="cyan", no_wrap=True)
     table.add_column("title")
@@ -63,6 +68,10 @@ def _listing(console: Console, library: Library, entries: list[Entry]) -> None:
 
 
 def _entry(console: Console, service: LearnService, entry: Entry) -> None:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
     page = service.page(entry.id)
     library = service.library
     parts: list[object] = [
@@ -113,6 +122,8 @@ def learn(
     ] = False,
 ) -> None:
     """List Learn entries, or print one entry by id or search words."""
+    from rich.console import Console
+
     console = Console()
     try:
         from retrowalk.domain.learn.references import find_learn_references

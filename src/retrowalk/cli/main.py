@@ -31,7 +31,7 @@ from retrowalk.cli.display import (
 from retrowalk.cli.kids import child_app
 from retrowalk.cli.learn import learn_app
 from retrowalk.cli.serve import serve as serve_command
-from retrowalk.cli.support import user_errors
+from retrowalk.cli.support import HELP_MARKUP, user_errors
 from retrowalk.core.errors import AnalysisError
 
 # Start-up time: the analysis stack (numpy/scipy, readers), the store, the web
@@ -44,6 +44,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=HELP_MARKUP,
 )
 
 

@@ -12,14 +12,51 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import typer
 
 from retrowalk.core.errors import RetrowalkError
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 LOCAL_EMAIL = "local@retrowalk.local"
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Help is plain click text: Typer's rich help renderer (rich, markdown-it,
+#: pygments) costs more to import than the rest of ``retrowalk --help``.
+HELP_MARKUP = None
+
+
+class _LazyConsole:
+    """A :class:`rich.console.Console` made on first use (rich loads only when printing)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs
+        self._console: Any = None
+
+    def _made(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._kwargs)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    # ``with console:`` looks these up on the type, not through __getattr__
+    def __enter__(self) -> Any:
+        return self._made().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._made().__exit__(*exc)
+
+
+def lazy_console(*, stderr: bool = False) -> Console:
+    """A console that imports rich only when something is printed (start-up time)."""
+    return cast("Console", _LazyConsole(stderr=stderr))
 
 
 def exit_with_error(message: str) -> NoReturn:

@@ -16,7 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
+
+from retrowalk.dsp.kernels import butter_lowpass_design, sosfilt_kernel
 
 __all__ = ["butter_lowpass_sos", "lowpass", "sosfiltfilt_cached"]
 
@@ -25,6 +26,9 @@ FloatArray = NDArray[np.float64]
 #: Default edge padding, in multiples of scipy's own default (3 x filter taps).
 #: Slow filters (the 0.25 Hz gravity estimate) need the longer run-in.
 LONG_PAD_FACTOR = 10
+
+#: Samples filtered in one block (all channels of a short signal, one channel of a long one).
+GROUP_SAMPLES = 1 << 18
 
 
 def lowpass(
@@ -82,8 +86,9 @@ def butter_lowpass_sos(
     same few filters are used over and over, so both are cached. The arrays are
     read-only because they are shared.
     """
-    sos = np.asarray(signal.butter(order, wn, btype="low", output="sos", fs=fs), dtype=np.float64)
-    zi = np.asarray(signal.sosfilt_zi(sos), dtype=np.float64)
+    sos, zi = butter_lowpass_design(order, wn, fs)  # scipy's design, without scipy.signal
+    sos = np.asarray(sos, dtype=np.float64)
+    zi = np.asarray(zi, dtype=np.float64)
     sos.flags.writeable = False
     zi.flags.writeable = False
     return sos, zi
@@ -98,38 +103,50 @@ def sosfiltfilt_cached(
     from the step-response state), so the result is identical; only the
     ``sosfilt_zi(sos)`` solve is taken from ``zi``. ``padlen=None`` is scipy's
     default of three times the number of filter taps. Both passes run scipy's
-    compiled second-order-section kernel directly on one channel-major copy of
-    the signal, without ``scipy.signal.sosfilt``'s per-call checks and axis
-    moves, which cost more than the filtering itself on short recordings.
+    compiled second-order-section kernel directly on channel-major rows,
+    without ``scipy.signal.sosfilt``'s per-call checks and axis moves, which
+    cost more than the filtering itself on short recordings; a long signal
+    goes one channel at a time, so it is not copied whole.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x64: FloatArray = np.asarray(x, dtype=np.float64)
     sos = np.array(sos)  # scipy's compiled filter needs a writable array
     if padlen is None:
         ntaps = 2 * sos.shape[0] + 1
         ntaps -= min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
         padlen = 3 * ntaps
-    n = x.shape[0]
+    n = x64.shape[0]
     if padlen >= n:
         raise ValueError(f"the input must be longer than padlen ({padlen}), got {n} samples")
-    if padlen > 0:  # odd extension, as scipy.signal's odd_ext
-        left = 2 * x[0:1] - x[padlen:0:-1]
-        right = 2 * x[-1:] - x[-2 : -(padlen + 2) : -1]
-        ext = np.concatenate((left, x, right), axis=0)
-    else:
-        ext = x
-    if _sosfilt_kernel is None or x.ndim > 2:
-        return _sosfiltfilt_public(sos, zi, ext, padlen)
-    # channel-major: one row per channel, as the kernel filters along the last axis
-    rows = np.array(ext.reshape(ext.shape[0], -1).T, dtype=np.float64, order="C")
+    kernel = sosfilt_kernel()
+    if kernel is None or x64.ndim > 2:
+        return _sosfiltfilt_public(sos, zi, _odd_ext(x64, padlen), padlen)
+    # Channel-major rows, as the kernel filters along the last axis; a long
+    # signal goes a channel at a time, so the temporaries are a channel long.
+    cols = x64.reshape(n, -1)
+    out = np.empty(cols.shape, dtype=np.float64)
     state = np.asarray(zi, dtype=np.float64)  # (sections, 2)
-    _sosfilt_kernel(sos, rows, _initial_state(state, rows[:, 0]))
-    rows = np.array(rows[:, ::-1], order="C")
-    _sosfilt_kernel(sos, rows, _initial_state(state, rows[:, 0]))
-    y = rows[:, ::-1]
-    if padlen > 0:
-        y = y[:, padlen:-padlen]
-    out = np.ascontiguousarray(y.T)
-    return out.reshape(x.shape) if x.ndim == 1 else out
+    per = max(GROUP_SAMPLES // (n + 2 * padlen), 1)
+    for c0 in range(0, cols.shape[1], per):
+        part = cols[:, c0 : c0 + per]
+        rows = np.empty((part.shape[1], n + 2 * padlen), dtype=np.float64)
+        rows[:, padlen : padlen + n] = part.T
+        if padlen > 0:  # odd extension, as scipy.signal's odd_ext
+            rows[:, :padlen] = (2 * part[0:1] - part[padlen:0:-1]).T
+            rows[:, padlen + n :] = (2 * part[-1:] - part[-2 : -(padlen + 2) : -1]).T
+        kernel(sos, rows, _initial_state(state, rows[:, 0]))
+        rows = np.array(rows[:, ::-1], order="C")
+        kernel(sos, rows, _initial_state(state, rows[:, 0]))
+        out[:, c0 : c0 + per] = rows[:, ::-1][:, padlen : padlen + n].T
+    return out.reshape(x64.shape)
+
+
+def _odd_ext(x: FloatArray, padlen: int) -> FloatArray:
+    """``x`` extended by ``padlen`` samples of its odd reflection at each end (axis 0)."""
+    if padlen <= 0:
+        return x
+    left = 2 * x[0:1] - x[padlen:0:-1]
+    right = 2 * x[-1:] - x[-2 : -(padlen + 2) : -1]
+    return np.concatenate((left, x, right), axis=0)
 
 
 def _initial_state(state: FloatArray, first: FloatArray) -> FloatArray:
@@ -141,6 +158,8 @@ def _sosfiltfilt_public(
     sos: FloatArray, zi: FloatArray, ext: FloatArray, padlen: int
 ) -> FloatArray:
     """The forward-backward pass through ``scipy.signal.sosfilt`` (any shape)."""
+    from scipy import signal
+
     state = zi.reshape((sos.shape[0], 2) + (1,) * (ext.ndim - 1))
     y, _ = signal.sosfilt(sos, ext, axis=0, zi=state * ext[0:1])
     y, _ = signal.sosfilt(sos, y[::-1], axis=0, zi=state * y[-1:])
@@ -148,9 +167,3 @@ def _sosfiltfilt_public(
     if padlen > 0:
         y = y[padlen:-padlen]
     return np.asarray(y, dtype=np.float64)
-
-
-try:  # scipy's compiled kernel behind signal.sosfilt (same numbers, no per-call checks)
-    from scipy.signal._sosfilt import _sosfilt as _sosfilt_kernel
-except ImportError:  # pragma: no cover - another scipy layout: the public function
-    _sosfilt_kernel = None

@@ -14,9 +14,12 @@ so callers need not know which kind they hold.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import mmap
 import tempfile
 from collections.abc import Iterator
+from functools import cache
 
 import numpy as np
 
@@ -55,6 +58,7 @@ def empty_samples(shape: tuple[int, ...], *, file_backed: bool | None = None) ->
         file_backed = nbytes > FILE_BACKED_BYTES
     if not file_backed or nbytes == 0:
         return np.empty(shape, dtype=np.float64)
+    _large_arrays_from_the_system()
     with tempfile.TemporaryFile(prefix="retrowalk-samples-") as fh:
         fh.truncate(nbytes)
         # the mapping outlives the file handle; the unlinked file goes with it
@@ -110,6 +114,26 @@ def not_finite(x: np.ndarray) -> np.ndarray:
         out[start:stop] = ~np.isfinite(x[start:stop])
         release(x, start, stop)
     return out
+
+
+@cache
+def _large_arrays_from_the_system() -> None:
+    """Fix glibc's mmap threshold at its initial 256 KiB (once, for a long recording).
+
+    glibc raises the threshold up to 32 MiB each time a large block is freed,
+    after which the many temporary arrays of a long recording's stages come
+    from the heap, whose freed middle is never handed back: resident memory
+    then ratchets up stage after stage. With the threshold fixed, every array
+    above 256 KiB is mapped on its own and returned to the system when freed
+    (glibc ``mallopt(M_MMAP_THRESHOLD)``; other C libraries are left alone).
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return
+    m_mmap_threshold = -3
+    mallopt(ctypes.c_int(m_mmap_threshold), ctypes.c_int(256 * 1024))
 
 
 def row_chunks(n: int, rows: int = RELEASE_ROWS) -> Iterator[tuple[int, int]]:

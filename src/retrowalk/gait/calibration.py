@@ -54,7 +54,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
 
 from retrowalk.dsp.frame import BodyFrame
 from retrowalk.gait.direction import (
@@ -205,6 +204,8 @@ def fit_odd_logistic(
         return float(value), grad
 
     theta0 = np.r_[w0, 0.0] if fit_offset else w0.copy()
+    from scipy.optimize import minimize  # start-up time: only when a profile is fitted
+
     res = minimize(loss, theta0, jac=True, method="L-BFGS-B")
     w = res.x[:d]
     return w, float(res.x[d]) if fit_offset else 0.0

@@ -30,10 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.kernels import find_peaks
 
 # Delay between initial contact and the mean of the trunk's peak vertical
 # acceleration (12 Hz) and horizontal jerk (4 Hz), searched 0.2 s before the
@@ -169,7 +169,7 @@ class TrunkContactDetector(Algorithm):
             self.prominence_mps2_ = np.zeros(0)
             return self
         coarse = lowpass(av, self.coarse_cutoff_hz, fs)
-        peaks, props = signal.find_peaks(
+        peaks, props = find_peaks(
             coarse,
             distance=max(round(self.min_step_s * fs), 1),
             prominence=self.min_prominence_mps2,
@@ -303,7 +303,7 @@ class ClosingContactDetector(Algorithm):
             # prominence (the start stays cut, away from the last step's peak)
             c0 = i0
             c1 = min(int(i1 + self.context_steps * step * fs), int(limit), sig.coarse.shape[0])
-            peaks, props = signal.find_peaks(sig.coarse[c0:c1], prominence=0.0)
+            peaks, props = find_peaks(sig.coarse[c0:c1], prominence=0.0)
             inside = (peaks + c0 >= i0) & (peaks + c0 < i1)
             peaks, prominences = peaks[inside] + c0, props["prominences"][inside]
             if peaks.size == 0:

@@ -131,14 +131,7 @@ class WalkingCheck:
                 )
                 return self
         step = int(np.median(np.diff(ic)))
-        best = -1.0
-        for lag in range(max(int(1.8 * step), 1), int(2.2 * step) + 1):
-            if lag >= v.size - step:
-                break
-            a, b = v[:-lag], v[lag:]
-            denom = float(np.sqrt((a * a).sum() * (b * b).sum()))
-            if denom > 0:
-                best = max(best, float((a * b).sum()) / denom)
+        best = _best_stride_correlation(v, step)
         self.features_["stride_correlation"] = best
         if best > self.max_stride_correlation:
             self.walking_ = False
@@ -147,3 +140,22 @@ class WalkingCheck:
                 "more regular than a person (a machine)"
             )
         return self
+
+
+def _best_stride_correlation(v: np.ndarray, step: int) -> float:
+    """Largest normalised correlation of ``v`` with itself one stride (1.8-2.2 steps) later.
+
+    The energies of the overlapping parts at every lag come from one running
+    sum of squares, and each lag's cross product is one dot product, so the
+    signal is not copied per lag; -1 when no lag fits.
+    """
+    n = v.size
+    lags = np.arange(max(int(1.8 * step), 1), int(2.2 * step) + 1)
+    lags = lags[lags < n - step]
+    if lags.size == 0:
+        return -1.0
+    energy = np.concatenate([[0.0], np.cumsum(v * v)])
+    denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
+    cross = np.array([float(v[: n - lag] @ v[lag:]) for lag in lags])
+    ok = denom > 0
+    return max(-1.0, float(np.max(cross[ok] / denom[ok]))) if ok.any() else -1.0

@@ -51,7 +51,6 @@ et al. use the same proportion as a plausibility bound).
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.core.types import Direction
@@ -214,7 +213,15 @@ class TrunkStepLength(Algorithm):
 
 def _running_median(values: np.ndarray, half_width: int) -> np.ndarray:
     """Running median over ``2 * half_width + 1`` values (edges repeat the end value)."""
-    return ndimage.median_filter(values, size=2 * half_width + 1, mode="nearest")
+    # the median of an odd count is one of the values: the same numbers as
+    # scipy.ndimage.median_filter(mode="nearest"), without importing scipy.ndimage
+    arr = np.asarray(values, dtype=np.float64)
+    n = arr.shape[0]
+    if n == 0 or half_width <= 0:
+        return arr.copy()
+    offsets = np.arange(-half_width, half_width + 1)
+    windows = arr[np.clip(np.arange(n)[:, None] + offsets[None, :], 0, n - 1)]
+    return np.sort(windows, axis=1)[:, half_width]
 
 
 def step_length_from_excursion_m(

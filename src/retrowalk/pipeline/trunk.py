@@ -528,6 +528,7 @@ class TrunkPipeline(Algorithm):
         bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
         members_all = np.concatenate([_members(ic, s) for s in spans])
         evidence = StepEvidence.concat(parts)
+        del parts  # memory: the pieces are in the evidence now
         clf = self._direction()
         anchors = body_anchors(recording.acc_mps2, fs, bounds, evidence, clf, str(placement))
         clf.classify_evidence(evidence, bounds, members_all, profile=profile, anchors=anchors)

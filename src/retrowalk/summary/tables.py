@@ -71,6 +71,51 @@ def analysis_tables(
     extra
         Further per-recording columns (e.g. a person id from a manifest).
     """
+    return tables_of_many([analysis_columns(analysis, recording_id, extra)])
+
+
+def tables_of_many(columns: list[dict[str, dict[str, Any]]]) -> dict[str, pd.DataFrame]:
+    """The three tables of many analyses (:func:`analysis_columns` of each) at once.
+
+    The same rows, columns and types as concatenating each analysis's
+    :func:`analysis_tables`, with three DataFrames made instead of three per
+    analysis (batch work makes them per group of recordings).
+    """
+    recording_names: dict[str, None] = {}
+    for c in columns:
+        recording_names.update(dict.fromkeys(c["recordings"]))
+    recordings: dict[str, Any] = {}
+    for name in recording_names:
+        values = [c["recordings"][name][0] if name in c["recordings"] else np.nan for c in columns]
+        has_none = any(v is None for v in values)
+        # one None among values: object, as concatenating one-row tables gives
+        mixed = has_none and not all(v is None for v in values)
+        recordings[name] = pd.Series(values, dtype=object) if mixed else values
+    return {
+        "recordings": pd.DataFrame(recordings),
+        "bouts": pd.DataFrame(_joined([c["bouts"] for c in columns]), columns=BOUT_COLUMNS),
+        "steps": pd.DataFrame(_joined([c["steps"] for c in columns]), columns=STEP_COLUMNS),
+    }
+
+
+def _joined(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Columns of several tables one after another (arrays joined, lists chained)."""
+    if len(parts) == 1:
+        return parts[0]
+    out: dict[str, Any] = {}
+    for name in parts[0]:
+        values = [p[name] for p in parts]
+        if isinstance(values[0], np.ndarray):
+            out[name] = np.concatenate(values)
+        else:
+            out[name] = [v for part in values for v in part]
+    return out
+
+
+def analysis_columns(
+    analysis: Analysis, recording_id: str, extra: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The columns of :func:`analysis_tables` as lists and arrays (no DataFrame made)."""
     data = to_dict(analysis, session=False)  # the whole session block is not tabulated
     summary = data["summary"]
     backward = backward_figures(analysis.bouts, analysis.steps)
@@ -120,8 +165,7 @@ def analysis_tables(
         "inferred": np.fromiter((bool(s.get("inferred")) for s in steps), bool, len(steps)),
     }
     return {
-        # one row: columns from one-item lists (same dtypes as a list of one dict, faster)
-        "recordings": pd.DataFrame({name: [value] for name, value in row.items()}),
-        "bouts": pd.DataFrame(bout_columns, columns=BOUT_COLUMNS),
-        "steps": pd.DataFrame(step_columns, columns=STEP_COLUMNS),
+        "recordings": {name: [value] for name, value in row.items()},
+        "bouts": bout_columns,
+        "steps": step_columns,
     }

@@ -16,7 +16,6 @@ scene coordinates when the camera moved (see :mod:`retrowalk.video.camera`).
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import savgol_filter
 
 from retrowalk.gait.spatial import LEG_LENGTH_FRACTION
 from retrowalk.video.pose import (
@@ -39,6 +38,8 @@ FEET = {"left": (LEFT_HEEL, LEFT_TOE, LEFT_ANKLE), "right": (RIGHT_HEEL, RIGHT_T
 
 def smooth(x: np.ndarray, fps: float) -> np.ndarray:
     """Savitzky-Golay smoothing (~0.2 s window) over each finite stretch."""
+    from scipy.signal import savgol_filter  # start-up time: loaded for videos only
+
     out = np.full_like(x, np.nan)
     finite = np.isfinite(x)
     win = max(5, round(0.2 * fps) | 1)

@@ -28,7 +28,6 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from retrowalk.video.body import (
     FEET,
@@ -270,6 +269,8 @@ def find_contacts_on_the_spot(kp: np.ndarray, fps: float) -> list[Contact]:
         ox = smooth(foot_x(kp, other), fps)
         rel = travel * (fx - hx) / leg
         sig = np.where(np.isfinite(rel) & (travel != 0), rel, -10.0)
+        from scipy.signal import find_peaks  # start-up time: videos only
+
         peaks, _ = find_peaks(sig, prominence=MIN_PROMINENCE_LEG, distance=max(int(0.35 * fps), 1))
         for p in peaks:
             if sig[p] <= 0:

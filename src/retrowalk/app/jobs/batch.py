@@ -43,7 +43,7 @@ from retrowalk.app.jobs.inputs import (
 from retrowalk.core.csvcells import safe_frame
 from retrowalk.core.errors import AnalysisError, RetrowalkError
 from retrowalk.pipeline import AnalysisOptions
-from retrowalk.summary.tables import analysis_tables
+from retrowalk.summary.tables import analysis_columns, tables_of_many
 
 __all__ = [
     "TABLES",
@@ -107,8 +107,12 @@ Task = tuple[BatchItem, AnalysisOptions]
 
 def _analyse_one(
     item: BatchItem, options: AnalysisOptions, out: Path
-) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """Status of one recording and its table rows (none when skipped)."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Status of one recording and its table rows (none when skipped).
+
+    An analysed recording's rows are columns (``{"columns": analysis_columns(...)}``),
+    made into tables once per group; a failure's is its ``errors`` DataFrame.
+    """
     try:
         file_hash = content_hash(item.path)
     except OSError as exc:
@@ -129,12 +133,10 @@ def _analyse_one(
     }
     extra["content_sha256"] = file_hash
     status = {"key": key, "path": str(item.path), "duration_s": analysis.recording.duration_s}
-    return {**status, "status": "analysed"}, analysis_tables(analysis, key, extra)
+    return {**status, "status": "analysed"}, {"columns": analysis_columns(analysis, key, extra)}
 
 
-def _failure(
-    item: BatchItem, key: str, reason: str
-) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+def _failure(item: BatchItem, key: str, reason: str) -> tuple[dict[str, Any], dict[str, Any]]:
     status = {"key": key, "path": str(item.path), "duration_s": 0.0, "reason": reason}
     errors = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
     return {**status, "status": "failed"}, {"errors": errors}
@@ -152,10 +154,16 @@ def analyse_items(tasks: list[Task], out_dir: str) -> list[dict[str, Any]]:
     out = Path(out_dir)
     statuses: list[dict[str, Any]] = []
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    analysed: list[dict[str, dict[str, Any]]] = []
     for item, options in tasks:
         status, tables = _analyse_one(item, options, out)
         statuses.append(status)
+        if "columns" in tables:
+            analysed.append(tables.pop("columns"))
         for name, frame in tables.items():
+            rows[name].append(frame)
+    if analysed:  # the group's tables made once, not three DataFrames per recording
+        for name, frame in tables_of_many(analysed).items():
             rows[name].append(frame)
     part = uuid.uuid4().hex
     for name, frames in rows.items():

@@ -218,10 +218,11 @@ class BodyAnchorEstimator:
             return self
         acc = block_means(acc_mps2, block, n_blocks)
         rate = fs / block
-        up = _unit(lowpass(acc, 0.5, rate))
-        slow = _unit(lowpass(acc, 0.3, rate))
-        fast = _unit(lowpass(acc, 3.0, rate))
         norm = np.linalg.norm(acc, axis=1)
+        up = _to_unit(lowpass(acc, 0.5, rate))
+        slow = _to_unit(lowpass(acc, 0.3, rate))
+        fast = _to_unit(lowpass(acc, 3.0, rate))
+        del acc  # memory: a long recording's block means are not needed again
         width = max(int(rate), 2)
         kernel = np.ones(width) / width
         mean = np.convolve(norm, kernel, mode="same")
@@ -263,7 +264,9 @@ class BodyAnchorEstimator:
         if walking.sum() < 2 * rate:
             return _none(NO_ANCHOR_REASON)
         u_walk = _unit(up[walking].mean(axis=0))
-        swing, asym, p, stride_power = _pitch_swing(fast[walking], slow[walking], rate, step_s)
+        swing, asym, p, stride_power = _pitch_swing(
+            fast[walking], slow[walking], rate, step_s, stride_power=self.placement != "lower_back"
+        )
         thigh_like = swing >= self.min_thigh_range_deg
         if thigh_like and self.placement != "lower_back":
             if stride_power < self.min_stride_power_ratio:
@@ -332,7 +335,7 @@ class BodyAnchorEstimator:
 
 
 def _pitch_swing(
-    fast: np.ndarray, slow: np.ndarray, rate: float, step_s: float
+    fast: np.ndarray, slow: np.ndarray, rate: float, step_s: float, *, stride_power: bool = True
 ) -> tuple[float, float, np.ndarray, float]:
     """Stride-scale swing of the device's tilt while walking.
 
@@ -340,14 +343,21 @@ def _pitch_swing(
     0.3 Hz. Returns the 5th-95th percentile range of the pitch about the main
     swing axis (deg), its asymmetry ``(p95 - p50) - (p50 - p5)`` (deg), the
     swing axis ``p`` (device axes) and the ratio of the pitch's power at the
-    stride frequency to that at the step frequency.
+    stride frequency to that at the step frequency (NaN with ``stride_power``
+    False: only a thigh's swing needs it, and its spectrum of a long recording
+    is large).
     """
     d = fast - slow
-    d -= np.einsum("ij,ij->i", d, slow)[:, None] * slow
+    along = np.einsum("ij,ij->i", d, slow)
+    for j in range(d.shape[1]):  # column by column: no second (n, 3) temporary
+        d[:, j] -= along * slow[:, j]
     _, vecs = np.linalg.eigh(d.T @ d)
     p = vecs[:, -1]
     pitch = np.degrees(d @ p)
+    del d, along
     p5, p50, p95 = np.percentile(pitch, [5, 50, 95])
+    if not stride_power:
+        return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, float("nan")
     power = np.abs(np.fft.rfft(pitch - pitch.mean())) ** 2
     freq = np.fft.rfftfreq(pitch.size, 1.0 / rate)
 
@@ -387,6 +397,12 @@ def _none(reason: str) -> BodyAnchor:
 
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
+
+
+def _to_unit(v: np.ndarray) -> np.ndarray:
+    """:func:`_unit` in place, for a long array of the caller's own (the same numbers)."""
+    v /= np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
+    return v
 
 
 def _horizontal(v: np.ndarray, up: np.ndarray) -> np.ndarray:

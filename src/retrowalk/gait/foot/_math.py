@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
+
+from retrowalk.dsp.filters import butter_lowpass_sos, sosfiltfilt_cached
 
 
 # --------------------------------------------------------------------------- #
@@ -77,8 +78,8 @@ def _lowpass(x: np.ndarray, cutoff_hz: float, sampling_rate_hz: float) -> np.nda
     if x.shape[0] < 16:
         return x.astype(np.float64, copy=True)
     wn = min(cutoff_hz / (sampling_rate_hz / 2.0), 0.99)
-    sos = signal.butter(2, wn, btype="low", output="sos")
-    return signal.sosfiltfilt(sos, x, axis=0, padlen=min(15, x.shape[0] - 1))
+    sos, zi = butter_lowpass_sos(2, wn)  # designed once per cut-off (cached)
+    return sosfiltfilt_cached(sos, zi, x, min(15, x.shape[0] - 1))
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -1,0 +1,84 @@
+"""The scipy kernels loaded without ``scipy.signal`` give scipy's own numbers.
+
+:mod:`retrowalk.dsp.kernels` designs the Butterworth low-pass and runs
+``find_peaks`` without importing ``scipy.signal`` (start-up time); the
+coefficients, step-response states, peaks and prominences must be bit for bit
+those of ``scipy.signal``, and so must the zero-phase filter and the running
+median built on them. A fresh interpreter checks that the analysis path does
+not import ``scipy.signal``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy import ndimage, signal
+
+from retrowalk.dsp.filters import butter_lowpass_sos, sosfiltfilt_cached
+from retrowalk.dsp.kernels import butter_lowpass_design, find_peaks
+from retrowalk.gait.spatial import _running_median
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4, 5])
+def test_butter_design_is_scipys(order: int) -> None:
+    for wn in np.linspace(0.004, 0.98, 60):
+        sos, zi = butter_lowpass_design(order, float(wn))
+        expected = signal.butter(order, wn, btype="low", output="sos")
+        assert np.array_equal(sos, expected)
+        assert np.array_equal(zi, signal.sosfilt_zi(expected))
+    for fs, cutoff in [(100.0, 0.3), (52.0, 3.0), (128.0, 20.0), (400.0, 10.0)]:
+        sos, _ = butter_lowpass_design(order, cutoff, fs)
+        assert np.array_equal(sos, signal.butter(order, cutoff, output="sos", fs=fs))
+
+
+def test_filter_is_scipys_sosfiltfilt() -> None:
+    rng = np.random.default_rng(7)
+    for shape, pad in [((500,), 15), ((3000, 3), 300), ((2000, 6), None), ((40, 2), 0)]:
+        x = np.cumsum(rng.normal(size=shape), axis=0)
+        sos, zi = butter_lowpass_sos(4, 0.1)
+        expected = signal.sosfiltfilt(signal.butter(4, 0.1, output="sos"), x, axis=0, padlen=pad)
+        assert np.array_equal(sosfiltfilt_cached(sos, zi, x, pad), expected)
+
+
+def test_find_peaks_is_scipys() -> None:
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        x = np.cumsum(rng.normal(size=int(rng.integers(5, 3000))))
+        if trial % 2:
+            x = np.round(x, 1)  # flat peaks
+        for kwargs in ({"prominence": 0.0}, {"prominence": 0.5, "distance": 25}):
+            peaks, props = find_peaks(x, **kwargs)  # type: ignore[arg-type]
+            expected, expected_props = signal.find_peaks(x, **kwargs)
+            assert np.array_equal(peaks, expected)
+            assert props.keys() == expected_props.keys()
+            for key, value in props.items():
+                assert np.array_equal(value, expected_props[key])
+
+
+def test_running_median_is_ndimages() -> None:
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 7, 50):
+        values = np.round(rng.normal(size=n), 1)
+        for half in (1, 3):
+            expected = ndimage.median_filter(values, size=2 * half + 1, mode="nearest")
+            assert np.array_equal(_running_median(values, half), expected)
+
+
+def test_analysis_does_not_import_scipy_signal() -> None:
+    probe = (
+        "import sys, numpy as np\n"
+        "from retrowalk.core.recording import Recording\n"
+        "from retrowalk.pipeline import AnalysisOptions, analyze\n"
+        "t = np.arange(3000) / 100.0\n"
+        "acc = np.column_stack([np.sin(2 * np.pi * 2 * t), 0 * t, 9.81 + np.sin(4 * np.pi * t)])\n"
+        "analyze(Recording(acc, None, 100.0), AnalysisOptions(placement='lower_back'))\n"
+        "print(sorted(m for m in ('scipy.signal', 'scipy.ndimage', 'scipy.stats')"
+        " if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
