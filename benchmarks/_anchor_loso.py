@@ -1,8 +1,9 @@
 """Body-anchor thresholds chosen leave-one-person-out, and how they hold.
 
 The anchors (:mod:`retrowalk.gait.direction.anchor`) have thresholds that
-decide *when* an anchor is used: the band of standing-to-walking tilt at the
-lower back, the thigh-swing asymmetry and range in a pocket. Here each is
+decide *when* an anchor is used: the band of standing-to-walking tilt and the
+smallest brief trunk flexion at the lower back, the thigh-swing asymmetry and
+range in a pocket. Here each is
 chosen on all people but one and applied to the one left out.
 
 Truth: every recording used is forward walking. The body's forward axis is
@@ -35,6 +36,7 @@ from retrowalk.pipeline import AnalysisOptions, analyze
 STANDING_GRID = {
     "min_standing_tilt_deg": [1.0, 1.5, 2.0, 2.5, 3.0, 4.0],
     "max_standing_tilt_deg": [8.0, 10.0, 12.0, 15.0, 20.0],
+    "min_flexion_deg": [25.0, 30.0, 35.0, 40.0, 45.0],
 }
 SHIPPED = BodyAnchorEstimator()
 THIGH_GRID = {

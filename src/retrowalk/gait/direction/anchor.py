@@ -9,8 +9,8 @@ Physiol Scand 127:211; Vilensky et al. 1987, J Mot Behav 19:225; Grasso et
 al. 1998, J Neurophysiol 80:1868; Lee et al. 2013, Gait Posture 38:674). A
 *time-even* property of the body's posture - a mean posture, the extremes of an
 angle - is unchanged by time reversal, so it is the same whichever way the
-person walks, while the travel cue turns round. Two such anchors are used, each
-only where its signal shows it applies:
+person walks, while the travel cue turns round. Three such anchors are used,
+each only where its signal shows it applies:
 
 Thigh swing (trouser pocket)
     Hip flexion reaches much further than hip extension: the thigh swings about
@@ -28,6 +28,34 @@ Thigh swing (trouser pocket)
     the wrong side, so a back pocket must not be analysed as a thigh.
     Applies when the pitch swings by at least ``min_thigh_range_deg``.
 
+Trunk flexion (lower back)
+    The trunk bends far forward and hardly backward: lumbar and hip flexion
+    reach several times the range of extension, and every rise from a chair
+    starts with a forward lean of the trunk (the flexion-momentum phase,
+    Schenkman et al. 1990, Whole-body movements during rising to standing from
+    sitting, Phys Ther 70:638), as do sitting down, bending and picking
+    something up - many times a day. Kong et al. (2016, Anatomical calibration
+    through post-processing of standard motion tests data, Sensors 16:2011)
+    align sensors to the body from sit-to-stand for the same reason. Flexing
+    moves "up", seen from the device, towards the back of the body, so brief
+    large tilts away from the walking posture mark the back. Only brief
+    excursions count (at least ``min_flexion_deg`` away from the walking
+    posture, back within ``max_flexion_s``, closed inside the stretch,
+    ``min_flexions`` of them, all on one side): a *held* posture - sitting,
+    reclining, lying on the back - tilts either way (one mobgap-lab person sat
+    tilted 41 deg forward for a minute, another sat 5 deg backward) and is
+    never used. Measured on the three mobgap-lab daily-life recordings
+    (Test11, 3 people): every brief excursion of 35 deg or more (5 of them,
+    40-63 deg) leaned towards the back, and the anchor lay 7-11 deg from the
+    known forward axis; at 25-30 deg one excursion of the 5 (a person whose
+    walking posture is 20 deg off their standing one) leaned the other way.
+    ipol-gait (stand, walk, turn, stop) has none, so it adds nothing there.
+    Where it fails: a device handled for a few seconds tilts anywhere (two
+    such excursions must then agree by chance); a person who often leans back
+    briefly (reaching overhead) would mislead it. Never checked on a real
+    backward-walking recording (the one backward walker here never bends).
+    Where both lower-back anchors apply and disagree, neither is used.
+
 Standing posture (lower back)
     Walking tilts the pelvis and trunk slightly forward of their quiet standing
     posture; leaning forward moves "up", seen from the device, towards the back
@@ -36,14 +64,20 @@ Standing posture (lower back)
     a walk) and mobgap-lab (3 people): where standing differs from walking by
     ``3-12`` deg it pointed the right way every time (41 of 41); below 3 deg it
     is a coin toss (not used), above 12 deg the quiet posture is sitting, whose
-    pelvis tilts backwards (one mobgap-lab recording: wrong, not used). It was
-    not checked on real backward walking (no labelled backward recording with
-    standing exists here); it rests on posture being time-even.
+    pelvis tilts backwards (one mobgap-lab recording: wrong, not used). Where
+    it may fail: the one real backward walker (motion capture, subject 9 of
+    the CMU database) held the pelvis about 6 deg further *back* while walking
+    backward than while walking forward (-0.6 deg forward, +5.3 deg backward,
+    about -0.4 deg in a 0.3-s stop), so the pelvis leans into the travel; had
+    they stood for 3 s before a backward walk, this anchor would have pointed
+    backwards and called the walk forward. It is therefore used only where no
+    trunk flexion decides, at the same capped reliability; a calibration
+    settles it.
     Applies when the walking posture swings by less than ``min_thigh_range_deg``
     (a trunk, not a thigh) and there are ``min_standing_s`` of quiet standing.
 
-Thresholds: the standing-tilt band and the thigh-swing asymmetry and range
-are chosen leave-one-person-out (ipol-gait and mobgap-lab lower backs, 15
+Thresholds: the standing-tilt band, the smallest trunk flexion and the
+thigh-swing asymmetry and range are chosen leave-one-person-out (ipol-gait and mobgap-lab lower backs, 15
 people; front- and back-pocket phones, 3 people; fewest people anchored wrong
 first, then most walking time anchored): every person left out got the
 shipped values (3-12 deg; 12 deg asymmetry, 30 deg range). Any looser standing
@@ -89,9 +123,10 @@ class BodyAnchor:
         Unit 3-vector (horizontal for the stretch's walking posture) towards the
         front of the body, or ``None`` when no anchor applies.
     cue
-        ``"thigh swing"``, ``"standing posture"`` or ``""``.
+        ``"thigh swing"``, ``"trunk flexion"``, ``"standing posture"`` or ``""``.
     strength_deg
-        The deciding statistic (pitch asymmetry or standing tilt), degrees.
+        The deciding statistic (pitch asymmetry, median flexion or standing
+        tilt), degrees.
     reliability
         Probability that ``forward_unit`` is right (0.5 without an anchor).
     reason
@@ -150,6 +185,14 @@ class BodyAnchorEstimator:
     walking_margin_s
         Quiet samples this close to walking are not used (gait initiation and
         stopping sway).
+    min_flexion_deg
+        Tilt away from the walking posture from which a brief excursion counts
+        as a trunk flexion (bending, sitting down, standing up).
+    max_flexion_s
+        Longest such excursion, seconds: longer ones are postures (sitting,
+        lying, reclining), whose side is not fixed by anatomy.
+    min_flexions
+        Brief excursions needed, in the stretch, all on one side.
 
     Attributes
     ----------
@@ -171,6 +214,9 @@ class BodyAnchorEstimator:
         min_standing_s: float = 3.0,
         quiet_mps2: float = 0.3,
         walking_margin_s: float = 1.0,
+        min_flexion_deg: float = 35.0,
+        max_flexion_s: float = 10.0,
+        min_flexions: int = 2,
     ) -> None:
         self.placement = placement
         self.rate_hz = rate_hz
@@ -183,6 +229,9 @@ class BodyAnchorEstimator:
         self.min_standing_s = min_standing_s
         self.quiet_mps2 = quiet_mps2
         self.walking_margin_s = walking_margin_s
+        self.min_flexion_deg = min_flexion_deg
+        self.max_flexion_s = max_flexion_s
+        self.min_flexions = min_flexions
 
     def estimate(
         self,
@@ -246,7 +295,9 @@ class BodyAnchorEstimator:
             hi = spans[int(later[0])][0] if later.size else n_blocks
             region = np.zeros(n_blocks, dtype=bool)
             region[lo:hi] = True
-            anchors.append(self._anchor(up, fast, slow, mask, quiet & region, rate, step_s))
+            anchors.append(
+                self._anchor(up, fast, slow, mask, quiet & region, rate, step_s, (lo, hi))
+            )
         self.anchors_ = anchors
         return self
 
@@ -259,6 +310,7 @@ class BodyAnchorEstimator:
         quiet: np.ndarray,
         rate: float,
         step_s: float,
+        region: tuple[int, int],
     ) -> BodyAnchor:
         if walking.sum() < 2 * rate:
             return _none(NO_ANCHOR_REASON)
@@ -300,9 +352,74 @@ class BodyAnchorEstimator:
                 f"the device swings by {swing:.0f} deg, more than a trunk does, without the "
                 "swing of a thigh: which way the body faces is unknown; no calibration"
             )
+        tilt = np.degrees(np.arccos(np.clip(up @ u_walk, -1.0, 1.0)))
+        flexion = self._flexion(up, u_walk, tilt, rate, region)
+        standing_anchor = self._standing(up, u_walk, tilt, quiet, rate)
+        if flexion.forward_unit is None:
+            return standing_anchor
+        if standing_anchor.forward_unit is not None:
+            if float(flexion.forward_unit @ standing_anchor.forward_unit) < 0.0:
+                return _none(
+                    "which way the body faces is unknown: the trunk's bends and its quiet "
+                    "standing posture point to opposite sides; no calibration"
+                )
+        return flexion
+
+    def _flexion(
+        self,
+        up: np.ndarray,
+        u_walk: np.ndarray,
+        tilt: np.ndarray,
+        rate: float,
+        region: tuple[int, int],
+    ) -> BodyAnchor:
+        """Trunk-flexion anchor: brief large tilts (bending, sit-to-stand) mark the back."""
+        lo, hi = region
+        over = np.zeros(tilt.size + 2, dtype=bool)
+        over[lo + 1 : hi + 1] = tilt[lo:hi] > self.min_flexion_deg
+        edges = np.flatnonzero(np.diff(over.astype(np.int8)))
+        starts, ends = edges[0::2], edges[1::2]
+        sides: list[np.ndarray] = []
+        peaks: list[float] = []
+        for a, b in zip(starts, ends, strict=True):
+            # An excursion must close inside the stretch, and be brief.
+            if a <= lo or b >= hi or (b - a) > self.max_flexion_s * rate:
+                continue
+            k = a + int(np.argmax(tilt[a:b]))
+            sides.append(_horizontal(up[k], u_walk))
+            peaks.append(float(tilt[k]))
+        if len(sides) < self.min_flexions:
+            return _none(NO_ANCHOR_REASON)
+        v = np.asarray(sides)
+        mean = _unit(v.sum(axis=0))
+        if float(np.mean(v @ mean)) < 0.8 or float(np.min(v @ mean)) < 0.0:
+            return _none(
+                "which way the body faces is unknown: the trunk's brief large tilts "
+                f"({len(sides)}) lean to different sides; no calibration"
+            )
+        # Flexing moves "up", seen from the device, towards the back of the body.
+        forward = _unit(-mean)
+        return BodyAnchor(
+            forward,
+            "trunk flexion",
+            float(np.median(peaks)),
+            ANCHOR_RELIABILITY,
+            f"trunk flexion: {len(sides)} brief bends of the trunk (median "
+            f"{float(np.median(peaks)):.0f} deg, bending, sitting down or standing up) all "
+            "lean one way, which marks the front of the body",
+        )
+
+    def _standing(
+        self,
+        up: np.ndarray,
+        u_walk: np.ndarray,
+        tilt: np.ndarray,
+        quiet: np.ndarray,
+        rate: float,
+    ) -> BodyAnchor:
+        """Standing-posture anchor (see the module docstring)."""
         if quiet.sum() < self.min_standing_s * rate:
             return _none(NO_ANCHOR_REASON)
-        tilt = np.degrees(np.arccos(np.clip(up @ u_walk, -1.0, 1.0)))
         standing = quiet & (tilt >= self.min_standing_tilt_deg)
         standing &= tilt <= self.max_standing_tilt_deg
         if standing.sum() < self.min_standing_s * rate:
