@@ -206,6 +206,66 @@ def test_daily_life_through_analyze_has_no_backward_bout(name: str) -> None:
     assert all(b.extra["direction_reason"] for b in result.bouts)
 
 
+def _anchors_of_analysis(rec: Recording) -> list:
+    """Body anchors of a recording's detected bouts, as the trunk pipeline makes them."""
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    fs = rec.sampling_rate_hz
+    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in result.bouts]
+    ic = np.array([round(s.time_s * fs) for s in result.steps], dtype=np.int64)
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+    clf = WalkingDirectionClassifier()
+    ev = step_evidence(frame, bouts, ic, max_turn_rate_rads=clf.max_turn_rate_rads)
+    return body_anchors(rec.acc_mps2, fs, bouts, ev, clf, "lower_back")
+
+
+@pytest.mark.parametrize("name", ["HA_001_Test11_Trial1", "HA_002_Test11_Trial1"])
+def test_trunk_flexion_anchor_points_to_the_front_in_daily_life(name: str) -> None:
+    """Real daily life (bending, sitting down, standing up): the brief trunk flexions
+    give the body's forward axis (mobgap-lab: sensor +z), in any device orientation."""
+    rec, _, _ = _mobgap(name)
+    for R in [np.eye(3), *_rotations(rec)[1:]]:
+        anchors = _anchors_of_analysis(rec.rotated(R))
+        flexion = [a for a in anchors if a.cue == "trunk flexion"]
+        assert flexion, [a.reason for a in anchors]
+        truth = R @ np.array([0.0, 0.0, 1.0])
+        for a in flexion:
+            assert np.degrees(np.arccos(np.clip(a.forward_unit @ truth, -1, 1))) < 30.0
+            assert a.reliability == ANCHOR_RELIABILITY
+
+
+def test_a_held_tilted_posture_is_no_trunk_flexion() -> None:
+    """Mechanics: sitting or reclining held for minutes tilts either way and must not
+    anchor; the same tilt held for 2 s, twice, does (and marks the back)."""
+    from retrowalk.gait.direction.anchor import BodyAnchorEstimator
+
+    rec, bouts, ic = ipol_lower_back_rows("1-1")  # no anchor of its own (see above)
+    fs = rec.sampling_rate_hz
+    up = rec.acc_mps2[:100].mean(axis=0)
+    up /= np.linalg.norm(up)
+    lean = np.cross(up, np.cross([0.0, 0.0, 1.0], up))  # towards sensor +Z (the back)
+    lean /= np.linalg.norm(lean)
+    tilted = 9.81 * (np.cos(np.radians(50)) * up + np.sin(np.radians(50)) * lean)
+
+    def with_tilts(spans_s: list[tuple[float, float]]) -> list:
+        acc = rec.acc_mps2.copy()
+        n_before = int(60 * fs)
+        pad = np.repeat(acc[:1], n_before, axis=0)
+        for a, b in spans_s:
+            pad[int(a * fs) : int(b * fs)] = tilted
+        acc = np.vstack([pad, acc])
+        shifted = [(a + n_before, b + n_before) for a, b in bouts]
+        est = BodyAnchorEstimator("lower_back", min_standing_tilt_deg=90.0)
+        return est.estimate(acc, fs, shifted, np.zeros(len(bouts), dtype=np.int64)).anchors_
+
+    held = with_tilts([(5.0, 50.0)])
+    assert held[0].forward_unit is None
+    brief = with_tilts([(10.0, 12.0), (30.0, 32.0)])
+    assert brief[0].cue == "trunk flexion"
+    assert float(brief[0].forward_unit @ -lean) > 0.9  # the front: away from the lean
+
+
 def test_forward_then_reversed_splits_near_junction() -> None:
     """Mechanics: a forward leg followed without a pause by a time-reversed leg."""
     rec, ((a0, a1), (b0, b1)), ic = ipol_lower_back_rows("2-1")
