@@ -240,7 +240,7 @@ def test_a_held_tilted_posture_is_no_trunk_flexion() -> None:
     anchor; the same tilt held for 2 s, twice, does (and marks the back)."""
     from retrowalk.gait.direction.anchor import BodyAnchorEstimator
 
-    rec, bouts, ic = ipol_lower_back_rows("1-1")  # no anchor of its own (see above)
+    rec, bouts, _ = ipol_lower_back_rows("1-1")  # no anchor of its own (see above)
     fs = rec.sampling_rate_hz
     up = rec.acc_mps2[:100].mean(axis=0)
     up /= np.linalg.norm(up)

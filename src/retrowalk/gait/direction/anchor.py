@@ -359,12 +359,12 @@ class BodyAnchorEstimator:
         standing_anchor = self._standing(up, u_walk, tilt, quiet, rate)
         if flexion.forward_unit is None:
             return standing_anchor
-        if standing_anchor.forward_unit is not None:
-            if float(flexion.forward_unit @ standing_anchor.forward_unit) < 0.0:
-                return _none(
-                    "which way the body faces is unknown: the trunk's bends and its quiet "
-                    "standing posture point to opposite sides; no calibration"
-                )
+        standing_forward = standing_anchor.forward_unit
+        if standing_forward is not None and float(flexion.forward_unit @ standing_forward) < 0:
+            return _none(
+                "which way the body faces is unknown: the trunk's bends and its quiet "
+                "standing posture point to opposite sides; no calibration"
+            )
         return flexion
 
     def _flexion(
