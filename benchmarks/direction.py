@@ -25,10 +25,10 @@ never scored.
 
 What was tuned, and on what: the travel template (lower back, ipol-gait 12 and
 mobgap-lab 3 people; ``--fit-travel`` prints each person left out); the anchor
-thresholds (standing tilt band, smallest trunk flexion, thigh-swing asymmetry
-and range) are chosen leave-one-person-out (``_anchor_loso.py``) and the LOSO
-column analyses each person with the thresholds chosen without them; the
-placement thresholds the same way (``_placement_bench.py``, also printed alone with ``--placement``).
+thresholds (smallest trunk flexion, thigh-swing asymmetry and range) are
+chosen leave-one-person-out (``_anchor_loso.py``) and the LOSO column analyses
+each person with the thresholds chosen without them; the placement thresholds
+the same way (``_placement_bench.py``, also printed alone with ``--placement``).
 Time reversal appears only under ``--mechanics`` (splitting, bookkeeping),
 never as accuracy.
 

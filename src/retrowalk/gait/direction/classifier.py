@@ -117,9 +117,9 @@ class WalkingDirectionClassifier:
         (``"uncertain"`` with the reason). It guards against a misread anchor
         (a waist-worn device taken for a thigh put bouts of a day-long forward
         recording backward); it never makes a call. Backward-walking sessions
-        with a phone in the pocket need a calibration. The lower-back anchors
-        are not guarded (both were right on every forward walk they anchored;
-        trunk flexion is the one that can call a backward walk uncalibrated).
+        with a phone in the pocket need a calibration. The lower-back anchor
+        (trunk flexion) is not guarded: it was right on every forward walk it
+        anchored, and it is the one that can call a backward walk uncalibrated.
     travel_template
         The lag pattern of :mod:`.travel`; the shipped one when ``None``.
     anchor_estimator
