@@ -111,6 +111,9 @@ class WalkingDirectionClassifier:
         ipol-gait the short turning shuffles after the reference walk (real
         forward steps by the foot sensors' stride angles) then came out
         backward, calibrated at 0.97-1.0 (trials 6-6, 12-3); with 6 none does.
+        With the true forward axis as anchor, 5 or 4 put 1 or 3 ipol-gait bouts
+        backward, and chosen leave-one-person-out, 5 gives the person left out
+        a backward bout (``benchmarks/direction.py --travel``).
     max_anchored_backward_share
         Without a calibration, a stretch whose thigh-swing anchor puts more
         than this share of its steps backward is left undecided
