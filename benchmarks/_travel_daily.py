@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -148,7 +149,7 @@ def travel_daily_table() -> None:
         print(f"  {group:<16}" + "".join(f"{x:>12}" for x in cells))
     table = {(id(c), k): _bout_figures(c, r) for c in cases for k, r in enumerate(RULES)}
     people = sorted({c.person for c in cases})
-    loso: dict[int, int] = {}
+    loso: dict[str, int] = {}
     for person in people:
         train = [c for c in cases if c.person != person]
         best_key: tuple[float, float] | None = None
@@ -156,7 +157,7 @@ def travel_daily_table() -> None:
             figs = _sum([table[(id(c), k)] for c in train])
             key = (-figs["backward bouts"], figs["forward"] / max(figs["all"], 1e-9))
             if best_key is None or key > best_key:
-                best_key, loso[hash(person)] = key, k
+                best_key, loso[person] = key, k
     print("bout time, % (forward / backward / too few straight steps / sideways), backward bouts:")
     columns = [*(str(r or "shipped") for r in RULES), "LOSO"]
     for group in groups:
@@ -164,7 +165,7 @@ def travel_daily_table() -> None:
         print(f"  {group}")
         for k, name in enumerate(columns):
             if name == "LOSO":
-                figs = _sum([table[(id(c), loso[hash(c.person)])] for c in mine])
+                figs = _sum([table[(id(c), loso[c.person])] for c in mine])
             else:
                 figs = _sum([table[(id(c), k)] for c in mine])
             total = max(figs["all"], 1e-9)
@@ -174,9 +175,9 @@ def travel_daily_table() -> None:
                 f"{100 * figs['too few straight steps'] / total:6.1f}"
                 f"{100 * figs['sideways'] / total:6.1f}{int(figs['backward bouts']):4d}"
             )
-    chosen = sorted({RULES[k].__repr__() for k in loso.values()})
+    chosen = sorted({repr(RULES[k] or "shipped") for k in loso.values()})
     print(f"  rules chosen with a person left out: {', '.join(chosen)}")
 
 
 def _pairs() -> list[tuple[float, float]]:
-    return list(zip(TURN_BINS_RADS[:-1], TURN_BINS_RADS[1:], strict=True))
+    return list(pairwise(TURN_BINS_RADS))
