@@ -59,7 +59,7 @@ Never confidently wrong
   the reason in ``bout_reason_`` (the contract's ``direction_reason``), however
   consistent the travel is. Bouts are still split where the travel changes.
 - An anchor's probability of pointing the right way is capped at
-  :data:`ANCHOR_RELIABILITY` (0.85): both anchors held on every forward walk
+  :data:`ANCHOR_RELIABILITY` (0.85): the anchors held on every forward walk
   they were measured on, but only one person's real backward walking was
   available, so calls at 0.9 or more need a calibration.
 - Steps taken while turning, while the device is being moved (its gravity
