@@ -1,9 +1,9 @@
 """Body-anchor thresholds chosen leave-one-person-out, and how they hold.
 
 The anchors (:mod:`retrowalk.gait.direction.anchor`) have thresholds that
-decide *when* an anchor is used: the band of standing-to-walking tilt at the
-lower back, the thigh-swing asymmetry and range in a pocket. Here each is
-chosen on all people but one and applied to the one left out.
+decide *when* an anchor is used: the smallest brief trunk flexion at the lower
+back, the thigh-swing asymmetry and range in a pocket. Here each is chosen on
+all people but one and applied to the one left out.
 
 Truth: every recording used is forward walking. The body's forward axis is
 known for ipol-gait (sensor -Z) and mobgap-lab (sensor +z); for phones in a
@@ -32,9 +32,8 @@ from retrowalk.gait.direction import WalkingDirectionClassifier, step_evidence, 
 from retrowalk.gait.direction.anchor import BodyAnchorEstimator
 from retrowalk.pipeline import AnalysisOptions, analyze
 
-STANDING_GRID = {
-    "min_standing_tilt_deg": [1.0, 1.5, 2.0, 2.5, 3.0, 4.0],
-    "max_standing_tilt_deg": [8.0, 10.0, 12.0, 15.0, 20.0],
+LOWER_BACK_GRID = {
+    "min_flexion_deg": [25.0, 30.0, 35.0, 40.0, 45.0],
 }
 SHIPPED = BodyAnchorEstimator()
 THIGH_GRID = {
@@ -136,7 +135,7 @@ def _score(case: AnchorCase, params: dict[str, Any]) -> tuple[float, float, floa
 
 
 def _grid(placement: str) -> list[dict[str, float]]:
-    grid = STANDING_GRID if placement == "lower_back" else THIGH_GRID
+    grid = LOWER_BACK_GRID if placement == "lower_back" else THIGH_GRID
     return [dict(zip(grid, values, strict=True)) for values in product(*grid.values())]
 
 

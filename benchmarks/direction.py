@@ -28,10 +28,10 @@ never scored.
 
 What was tuned, and on what: the travel template (lower back, ipol-gait 12 and
 mobgap-lab 3 people; ``--fit-travel`` prints each person left out); the anchor
-thresholds (standing tilt band, thigh-swing asymmetry and range) are chosen
-leave-one-person-out (``_anchor_loso.py``) and the LOSO column analyses each
-person with the thresholds chosen without them; the placement thresholds the
-same way (``_placement_bench.py``, also printed alone with ``--placement``).
+thresholds (smallest trunk flexion, thigh-swing asymmetry and range) are
+chosen leave-one-person-out (``_anchor_loso.py``) and the LOSO column analyses
+each person with the thresholds chosen without them; the placement thresholds
+the same way (``_placement_bench.py``, also printed alone with ``--placement``).
 Time reversal appears only under ``--mechanics`` (splitting, bookkeeping),
 never as accuracy.
 
@@ -41,6 +41,7 @@ Usage::
     .venv/bin/python benchmarks/direction.py --placement     # placement only
     .venv/bin/python benchmarks/direction.py --fit-travel    # refit the travel template first
     .venv/bin/python benchmarks/direction.py --mechanics     # also time-reversal mechanics
+    .venv/bin/python benchmarks/direction.py --travel        # only the travel cue, axis known
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
 from _direction_data import jumping_recording, mocap_trials, phone_cases
 from _foot_bench import foot_mechanics, foot_rows
 from _placement_bench import placement_table
+from _travel_daily import travel_daily_table
 from retrowalk.core.algorithm import get_params
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
@@ -416,6 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--placement", action="store_true", help="only the placement table (per place, LOSO)"
     )
+    parser.add_argument(
+        "--travel",
+        action="store_true",
+        help="only the travel cue with the forward axis known (why daily life stays uncertain)",
+    )
     args = parser.parse_args(argv)
     t0 = time.time()
     if not ipol_trial_ids():
@@ -423,6 +430,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.fit_travel:
         fit_travel()
+    if args.travel:
+        travel_daily_table()
+        print(f"\n({time.time() - t0:.0f} s)")
+        return 0
     placement_table()
     if args.placement:
         print(f"\n({time.time() - t0:.0f} s)")

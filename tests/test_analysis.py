@@ -112,12 +112,19 @@ def test_foot_placement_without_gyroscope_falls_back():
 
 
 def test_backward_bouts_carry_backward_measures(shared_data):
-    """A time-reversed real walk: backward bouts get speed, distance and backward energy."""
+    """A time-reversed real walk, calibrated (a plain walk has no body-fixed anchor at
+    the lower back): backward bouts get speed, distance and backward energy."""
+    from calibration_helpers import stand_in_profile
     from retrowalk.io import read_recording
     from retrowalk.summary.energy import estimate
 
     rec = read_recording(shared_data / "ipol-gait" / "2-1_lb.txt").time_reversed()
-    options = AnalysisOptions(placement="lower_back", height_m=1.75, weight_kg=75.0)
+    options = AnalysisOptions(
+        placement="lower_back",
+        height_m=1.75,
+        weight_kg=75.0,
+        direction_profile=stand_in_profile(),
+    )
     result = analyze(rec, options)
     backward = [b for b in result.bouts if b.direction == "backward"]
     assert backward, [(b.direction, b.direction_confidence) for b in result.bouts]

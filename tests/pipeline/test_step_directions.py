@@ -42,8 +42,12 @@ def _bookkeeping(result) -> None:
 
 @pytest.mark.parametrize("trial", ["2-1", "5-3"])
 def test_trunk_change_of_direction_gives_two_bouts_within_two_steps(trial: str) -> None:
+    """Calibrated (a plain walk has no body-fixed anchor at the lower back)."""
+    from calibration_helpers import stand_in_profile
+
     rec, junction_s = _forward_then_reversed(trial)
-    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    options = AnalysisOptions(placement="lower_back", direction_profile=stand_in_profile())
+    result = analyze(rec, options)
     assert [b.direction for b in result.bouts] == [F, B]
     _bookkeeping(result)
     times = np.array([s.time_s for s in result.steps])

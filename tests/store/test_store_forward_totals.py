@@ -10,7 +10,8 @@ from alembic.config import Config
 from argon2 import PasswordHasher
 from sqlalchemy import inspect
 
-from retrowalk.app.demo import DEMO_FILE_NAME, demo_recording_path
+from retrowalk.app.calibration import store_profile
+from retrowalk.app.demo import DEMO_FILE_NAME, daily_life_profile, demo_recording_path
 from retrowalk.app.jobs.worker import run_once
 from retrowalk.app.services import Services
 from retrowalk.store.db import MIGRATIONS_DIR, Database, upgrade
@@ -26,6 +27,8 @@ def test_forward_only_recording_keeps_its_forward_totals_through_the_migration(
     )
     account = services.sign_up("walker@example.org", "a long enough password")
     person = services.create_person(account, PersonIn(name="Forward walker"))
+    # Calibrated as the demo's daily-life example is (nothing anchors it uncalibrated).
+    store_profile(daily_life_profile(), person.id, services.data_dir)
     with demo_recording_path().open("rb") as stream:
         services.upload(account, person.id, DEMO_FILE_NAME, stream, recorded_on=dt.date(2026, 3, 2))
     assert run_once(db, services.data_dir, services.runner)

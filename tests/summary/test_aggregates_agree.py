@@ -33,8 +33,12 @@ from retrowalk.summary.tables import analysis_tables
 
 @pytest.fixture(scope="module")
 def reversed_walk() -> Any:
+    from calibration_helpers import stand_in_profile
+
     recording = read_recording(ipol_file("2-1_lb")).time_reversed()
-    analysis = analyze(recording, AnalysisOptions(placement="lower_back"))
+    # Calibrated: a plain walk has no body-fixed anchor at the lower back.
+    options = AnalysisOptions(placement="lower_back", direction_profile=stand_in_profile())
+    analysis = analyze(recording, options)
     assert any(b.direction == "backward" for b in analysis.bouts), "no backward bout to compare"
     return analysis
 

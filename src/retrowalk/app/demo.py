@@ -31,7 +31,10 @@ session, shifted from the take's labels.
 The calibration is made the way a user makes one (``retrowalk calibrate FILE
 --labels forward,backward``): the week-1 walk is analysed without a
 calibration and its two walking bouts are labelled forward and backward
-(:func:`demo_profile`).
+(:func:`demo_profile`). The daily-life example has no brief trunk bends that
+would show, without a calibration, which way the sensor faces, so its walks
+would all be "uncertain"; its calibration is made the same way from its own
+recording, every walking bout labelled forward (:func:`daily_life_profile`).
 """
 
 from __future__ import annotations
@@ -78,7 +81,8 @@ PROVENANCE = (
 DAILY_LIFE_PROVENANCE = (
     "Demo data. A real lower-back recording of simulated daily life (walking, pauses and "
     "turns, forward only) by an adult with multiple sclerosis, from the Mobilise-D example "
-    "data. No calibration was made for this person."
+    "data. The direction calibration was made from this recording, its walks labelled "
+    "forward, as a user would make it."
 )
 
 
@@ -208,6 +212,25 @@ def demo_profile(created_at: dt.datetime | None = None) -> DirectionProfile:
     return profile_from_analysis(
         analysis, labels=list(CALIBRATION_LABELS), created_at=created_at
     ).with_origin("demo calibration: the week-1 walk, labelled forward then backward")
+
+
+def daily_life_profile(created_at: dt.datetime | None = None) -> DirectionProfile:
+    """The daily-life example's direction calibration: its own walks, labelled forward.
+
+    The recording is analysed without any calibration and every walking bout
+    is labelled forward (the person walked forward only), as ``retrowalk
+    calibrate FILE --labels forward,...`` makes one.
+    """
+    from retrowalk.app.analyse import AnalysisRequest, analyse_file
+    from retrowalk.app.calibration import profile_from_analysis
+
+    analysis = analyse_file(
+        demo_recording_path(),
+        AnalysisRequest(placement=DEMO_PLACEMENT, use_stored_profiles=False),
+    )
+    return profile_from_analysis(
+        analysis, labels=["forward"] * len(analysis.bouts), created_at=created_at
+    ).with_origin("demo calibration: this daily-life recording, its walks labelled forward")
 
 
 def provenance(filename: str) -> str | None:

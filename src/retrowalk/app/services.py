@@ -26,6 +26,7 @@ from retrowalk.app.demo import (
     DEMO_FILE_NAME,
     DEMO_PLACEMENT,
     DEMO_SESSIONS,
+    daily_life_profile,
     demo_profile,
     demo_recording_path,
     session_csv,
@@ -371,7 +372,8 @@ def seed_demo(
     ``retrowalk calibrate --labels forward,backward`` makes one), stored as
     that person's calibration for the lower back, and four weekly sessions
     dated up to ``today`` that are analysed with it; the daily-life example
-    gets the forward-only recording. Safe to run again: an existing account,
+    gets the forward-only recording and a calibration made from it, its walks
+    labelled forward. Safe to run again: an existing account,
     person, calibration or recording is reused.
 
     Returns
@@ -420,6 +422,12 @@ def seed_demo(
             weight_kg=DAILY_LIFE_WEIGHT_KG,
         ),
     )
+    daily_profile, _ = calibration.load_stored_profile(DEMO_PLACEMENT, daily.id, services.data_dir)
+    if daily_profile is None:
+        made_at = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(10), dt.UTC)
+        calibration.store_profile(
+            daily_life_profile(created_at=made_at), daily.id, services.data_dir
+        )
     _demo_upload(
         services,
         account_id,

@@ -476,7 +476,7 @@ class TrunkPipeline(Algorithm):
         decides all bouts of the recording together: bouts worn the same way share
         one body-forward axis, from the calibration ``profile`` or from a
         body-fixed anchor (:func:`~retrowalk.gait.direction.body_anchors`: the
-        thigh's swing in a pocket, the standing posture at the lower back), and
+        thigh's swing in a pocket, trunk flexions at the lower back), and
         each step's travel along it decides. Without either the direction is
         ``"uncertain"``. Only the bout's own contacts feed it, and turning steps
         are ignored. A bout is split where the travel changes (the contract: a

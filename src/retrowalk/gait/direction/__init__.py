@@ -29,9 +29,13 @@ a product of two vectors in device axes:
    walking played backwards (Thorstensson 1986, Acta Physiol Scand 127:211;
    Vilensky et al. 1987, J Mot Behav 19:225; Grasso et al. 1998, J Neurophysiol
    80:1868; Lee et al. 2013, Gait Posture 38:674): the thigh swings further in
-   front than behind (pocket), and the trunk leans further forward while
-   walking than while standing (lower back). Or a calibration: the person's own
-   labelled walk (:mod:`retrowalk.gait.calibration`).
+   front than behind (pocket); the trunk flexes far forward and hardly
+   backward when bending, sitting down or standing up (lower back). Or a
+   calibration: the person's own labelled walk (:mod:`retrowalk.gait.calibration`).
+   The trunk's tilt while walking against quiet standing was dropped: on the
+   one real backward walker the pelvis leans into the travel (about 5 deg
+   further back walking backward than forward), so it follows the travel,
+   not the body (:mod:`.anchor`).
 
 Within one stretch of constant mounting (gravity direction in device axes,
 :func:`mounting_stretches`) each step's travel along the forward axis, in noise
@@ -55,7 +59,7 @@ Never confidently wrong
   the reason in ``bout_reason_`` (the contract's ``direction_reason``), however
   consistent the travel is. Bouts are still split where the travel changes.
 - An anchor's probability of pointing the right way is capped at
-  :data:`ANCHOR_RELIABILITY` (0.85): both anchors held on every forward walk
+  :data:`ANCHOR_RELIABILITY` (0.85): the anchors held on every forward walk
   they were measured on, but only one person's real backward walking was
   available, so calls at 0.9 or more need a calibration.
 - Steps taken while turning, while the device is being moved (its gravity
@@ -70,10 +74,9 @@ What it cannot promise
 ----------------------
 Accuracy rests on few real recordings: forward walking of 15 people at the
 lower back, 3 with motion-captured thighs, 48 phone recordings; backward
-walking of one person (8 s). The lower-back anchor needs quiet standing next
-to the walking that differs from the walking posture by 3-12 deg, which
-daily-life recordings often lack (sitting, leaning over a table), so much of
-daily life stays ``"uncertain"`` without a calibration.
+walking of one person (8 s). The lower-back anchor needs brief trunk flexions
+(two or more, 35 deg or more) in the stretch; a plain walk (stand, walk, stop)
+has none, so it stays ``"uncertain"`` without a calibration.
 ``benchmarks/direction.py`` prints every figure beside its target.
 """
 

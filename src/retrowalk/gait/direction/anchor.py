@@ -9,8 +9,9 @@ Physiol Scand 127:211; Vilensky et al. 1987, J Mot Behav 19:225; Grasso et
 al. 1998, J Neurophysiol 80:1868; Lee et al. 2013, Gait Posture 38:674). A
 *time-even* property of the body's posture - a mean posture, the extremes of an
 angle - is unchanged by time reversal, so it is the same whichever way the
-person walks, while the travel cue turns round. Two such anchors are used, each
-only where its signal shows it applies:
+person walks, while the travel cue turns round. Two such anchors are used,
+each only where its signal shows it applies; a third was rejected on real
+backward walking (below):
 
 Thigh swing (trouser pocket)
     Hip flexion reaches much further than hip extension: the thigh swings about
@@ -28,28 +29,69 @@ Thigh swing (trouser pocket)
     the wrong side, so a back pocket must not be analysed as a thigh.
     Applies when the pitch swings by at least ``min_thigh_range_deg``.
 
-Standing posture (lower back)
-    Walking tilts the pelvis and trunk slightly forward of their quiet standing
-    posture; leaning forward moves "up", seen from the device, towards the back
-    of the body, so the up direction of quiet standing lies towards the *front*
-    of the walking one. Measured on 70 ipol-gait trials (12 people, standing before and after
-    a walk) and mobgap-lab (3 people): where standing differs from walking by
-    ``3-12`` deg it pointed the right way every time (41 of 41); below 3 deg it
-    is a coin toss (not used), above 12 deg the quiet posture is sitting, whose
-    pelvis tilts backwards (one mobgap-lab recording: wrong, not used). It was
-    not checked on real backward walking (no labelled backward recording with
-    standing exists here); it rests on posture being time-even.
-    Applies when the walking posture swings by less than ``min_thigh_range_deg``
-    (a trunk, not a thigh) and there are ``min_standing_s`` of quiet standing.
+Trunk flexion (lower back)
+    The trunk bends far forward and hardly backward: lumbar and hip flexion
+    reach several times the range of extension, and every rise from a chair
+    starts with a forward lean of the trunk (the flexion-momentum phase,
+    Schenkman et al. 1990, Whole-body movements during rising to standing from
+    sitting, Phys Ther 70:638), as do sitting down, bending and picking
+    something up - many times a day. Kong et al. (2016, Anatomical calibration
+    through post-processing of standard motion tests data, Sensors 16:2011)
+    align sensors to the body from sit-to-stand for the same reason. Flexing
+    moves "up", seen from the device, towards the back of the body, so brief
+    large tilts away from the walking posture mark the back. Only brief
+    excursions count (at least ``min_flexion_deg`` away from the walking
+    posture, back within ``max_flexion_s``, closed inside the stretch,
+    ``min_flexions`` of them, all on one side): a *held* posture - sitting,
+    reclining, lying on the back - tilts either way (one mobgap-lab person sat
+    tilted 41 deg forward for a minute, another sat 5 deg backward) and is
+    never used. Measured on the three mobgap-lab daily-life recordings
+    (Test11, 3 people): every brief excursion of 35 deg or more (5 of them,
+    40-63 deg) leaned towards the back, and the anchor lay 7-11 deg from the
+    known forward axis; at 25-30 deg one excursion of the 5 (a person whose
+    walking posture is 20 deg off their standing one) leaned the other way.
+    ipol-gait (stand, walk, turn, stop) has none, so it adds nothing there.
+    Where it fails: a device handled for a few seconds tilts anywhere (two
+    such excursions must then agree by chance); a person who often leans back
+    briefly (reaching overhead) would mislead it. Never checked on a real
+    backward-walking recording (the one backward walker here never bends).
 
-Thresholds: the standing-tilt band and the thigh-swing asymmetry and range
-are chosen leave-one-person-out (ipol-gait and mobgap-lab lower backs, 15
-people; front- and back-pocket phones, 3 people; fewest people anchored wrong
-first, then most walking time anchored): every person left out got the
-shipped values (3-12 deg; 12 deg asymmetry, 30 deg range). Any looser standing
-band on that grid (minimum 1-2.5 deg, maximum up to 20 deg) gave at least one
-person a wrong anchor, so at the lower back about a third of forward walking
-time is anchored (34 % ipol-gait, 41 % mobgap-lab) and the rest is uncertain.
+Thresholds: the smallest trunk flexion and the thigh-swing asymmetry and
+range are chosen leave-one-person-out (ipol-gait and mobgap-lab lower backs,
+15 people; front- and back-pocket phones, 3 people; fewest people anchored
+wrong first, then most walking time anchored): every person left out got the
+shipped values (35 deg flexion; 12 deg asymmetry, 30 deg range). At the lower
+back 52 % of mobgap-lab's forward walking time is anchored (two of its three
+daily-life recordings; the third, and the short straight walks, have fewer
+than two bends) and none of ipol-gait's (stand, walk, turn, stop: no bends);
+the rest is uncertain, never wrong.
+
+Rejected: the standing posture (lower back)
+    The premise was that walking tilts the pelvis and trunk slightly forward
+    of their quiet standing posture, so the up direction of quiet standing
+    would lie towards the front of the walking one. On forward walking it
+    held: 70 ipol-gait trials (12 people) and mobgap-lab (3 people), where
+    standing differed from walking by 3-12 deg, pointed the right way 41 times
+    of 41. On the one real backward walker (motion capture, subject 9 of the
+    CMU database, take 09_12; orientation from the gyroscope) it fails: the
+    pelvis leans into the travel. Its sagittal tilt of gravity was -0.5 deg
+    walking forward (0.5-4 s), +4.4 deg walking backward (11.3-16 s) and
+    +2.7 deg in the 0.3-s stop between them; forward and backward walking
+    postures differ by 5.6 deg. Standing at the forward-walking posture for
+    6 s before the backward part of that take (7.7-16 s, 14 steps) made this
+    anchor call the backward walk "forward" at 0.85 (its cap); standing at the
+    stop's posture, 2.2 deg from backward walking, left it below its 3-deg
+    threshold. For the anchor to be right on a backward walk, this person
+    would have had to stand about 8 deg or more behind their forward-walking
+    posture. So the tilt between standing and walking measures the travel,
+    not the body: a backward walk would be called forward whenever the person
+    stands roughly as they walk forward. It is not used at all, neither alone
+    nor to confirm or veto the trunk flexion (as a veto it never fired on the
+    real recordings, and on a backward walk it would reject a right flexion
+    anchor). Without it ipol-gait's plain walks (stand, walk, turn, stop),
+    34 % of whose forward walking time it anchored, and mobgap-lab's walks
+    without two bends (93 % anchored with it, 52 % without) are "uncertain"
+    unless calibrated.
 
 Tried and not used (time-even statistics of the pelvis along the known
 forward axis of 70 ipol-gait walks): the asymmetry of the pelvic pitch angle
@@ -58,7 +100,7 @@ antero-posterior acceleration. Their sign agreed with the forward axis in
 17-100 % of a person's walks depending on the person: no anchor.
 
 Without any anchor the direction is unknown (``"uncertain"`` with a reason),
-however consistent the travel cue is. A calibration replaces both.
+however consistent the travel cue is. A calibration replaces the anchors.
 """
 
 from __future__ import annotations
@@ -73,8 +115,8 @@ from retrowalk.dsp.memory import block_means
 ANCHOR_RELIABILITY = 0.85
 """Probability that an anchor points the right way, used to cap confidence.
 
-Both anchors were right on every forward walk they were measured on, but only
-one person's real backward walking (and no standing in it) was available: the
+The anchors were right on every forward walk they were measured on, but only
+one person's real backward walking (and no bend in it) was available: the
 chance that an anchor misleads for a new person or device is not small enough
 to support calls at 0.9 or more; calls at that level need a calibration."""
 
@@ -89,9 +131,9 @@ class BodyAnchor:
         Unit 3-vector (horizontal for the stretch's walking posture) towards the
         front of the body, or ``None`` when no anchor applies.
     cue
-        ``"thigh swing"``, ``"standing posture"`` or ``""``.
+        ``"thigh swing"``, ``"trunk flexion"`` or ``""``.
     strength_deg
-        The deciding statistic (pitch asymmetry or standing tilt), degrees.
+        The deciding statistic (pitch asymmetry or median flexion), degrees.
     reliability
         Probability that ``forward_unit`` is right (0.5 without an anchor).
     reason
@@ -106,8 +148,8 @@ class BodyAnchor:
 
 
 NO_ANCHOR_REASON = (
-    "which way the body faces is unknown: no quiet standing next to the walking "
-    "(lower back) and no thigh swing (pocket) to anchor it, and no calibration"
+    "which way the body faces is unknown: no brief bends of the trunk (lower back) "
+    "and no thigh swing (pocket) to anchor it, and no calibration"
 )
 
 
@@ -117,7 +159,7 @@ class BodyAnchorEstimator:
     Parameters
     ----------
     placement
-        ``"lower_back"`` uses only the standing posture, ``"pocket"`` only the
+        ``"lower_back"`` uses only the trunk flexion, ``"pocket"`` only the
         thigh swing; anything else decides from the signal.
     rate_hz
         The acceleration is averaged down to about this rate first.
@@ -126,7 +168,7 @@ class BodyAnchorEstimator:
         the 0.3 Hz posture, so it includes some linear acceleration) from which
         the device is taken to swing like a thigh. Measured: front pockets and
         motion-captured thighs 30-49 deg; lower backs 12-29 deg (too close to
-        tell apart reliably: below this the standing posture is used, and the
+        tell apart reliably: below this the trunk flexion is used, and the
         thigh swing is never used).
     min_thigh_asymmetry_deg
         Smallest flexion/extension asymmetry of the pitch range that anchors
@@ -140,16 +182,14 @@ class BodyAnchorEstimator:
         on the same side: a thigh keeps its anatomy, while a waist-worn device
         mistaken for a pocket (a day-long ActiGraph recording here) gave
         asymmetries of either side from bout to bout.
-    min_standing_tilt_deg, max_standing_tilt_deg
-        Band of the standing-to-walking tilt that anchors (see module docstring).
-    min_standing_s
-        Quiet standing needed, in total, around the stretch.
-    quiet_mps2
-        1-s standard deviation of the acceleration magnitude below which the
-        wearer is still.
-    walking_margin_s
-        Quiet samples this close to walking are not used (gait initiation and
-        stopping sway).
+    min_flexion_deg
+        Tilt away from the walking posture from which a brief excursion counts
+        as a trunk flexion (bending, sitting down, standing up).
+    max_flexion_s
+        Longest such excursion, seconds: longer ones are postures (sitting,
+        lying, reclining), whose side is not fixed by anatomy.
+    min_flexions
+        Brief excursions needed, in the stretch, all on one side.
 
     Attributes
     ----------
@@ -166,11 +206,9 @@ class BodyAnchorEstimator:
         min_thigh_asymmetry_deg: float = 12.0,
         min_stride_power_ratio: float = 0.4,
         min_window_agreement: float = 0.8,
-        min_standing_tilt_deg: float = 3.0,
-        max_standing_tilt_deg: float = 12.0,
-        min_standing_s: float = 3.0,
-        quiet_mps2: float = 0.3,
-        walking_margin_s: float = 1.0,
+        min_flexion_deg: float = 35.0,
+        max_flexion_s: float = 10.0,
+        min_flexions: int = 2,
     ) -> None:
         self.placement = placement
         self.rate_hz = rate_hz
@@ -178,11 +216,9 @@ class BodyAnchorEstimator:
         self.min_window_agreement = min_window_agreement
         self.min_thigh_range_deg = min_thigh_range_deg
         self.min_thigh_asymmetry_deg = min_thigh_asymmetry_deg
-        self.min_standing_tilt_deg = min_standing_tilt_deg
-        self.max_standing_tilt_deg = max_standing_tilt_deg
-        self.min_standing_s = min_standing_s
-        self.quiet_mps2 = quiet_mps2
-        self.walking_margin_s = walking_margin_s
+        self.min_flexion_deg = min_flexion_deg
+        self.max_flexion_s = max_flexion_s
+        self.min_flexions = min_flexions
 
     def estimate(
         self,
@@ -218,36 +254,23 @@ class BodyAnchorEstimator:
             return self
         acc = block_means(acc_mps2, block, n_blocks)
         rate = fs / block
-        norm = np.linalg.norm(acc, axis=1)
         up = _to_unit(lowpass(acc, 0.5, rate))
         slow = _to_unit(lowpass(acc, 0.3, rate))
         fast = _to_unit(lowpass(acc, 3.0, rate))
         del acc  # memory: a long recording's block means are not needed again
-        width = max(int(rate), 2)
-        kernel = np.ones(width) / width
-        mean = np.convolve(norm, kernel, mode="same")
-        sd = np.sqrt(np.maximum(np.convolve(norm**2, kernel, mode="same") - mean**2, 0.0))
-        walking = np.zeros(n_blocks, dtype=bool)
         spans = [(max(a // block, 0), min(b // block + 1, n_blocks)) for a, b in bouts]
-        for a, b in spans:
-            walking[a:b] = True
-        margin = int(self.walking_margin_s * rate)
-        near = np.convolve(walking, np.ones(2 * margin + 1), mode="same") > 0
-        quiet = (sd < self.quiet_mps2) & ~near
         anchors = []
         for s in range(n_stretch):
             idx = np.flatnonzero(stretch == s)
             mask = np.zeros(n_blocks, dtype=bool)
             for b in idx:
                 mask[spans[b][0] : spans[b][1]] = True
-            # Quiet time belonging to this stretch: from the previous stretch's
-            # last bout to the next stretch's first bout.
+            # Time belonging to this stretch: from the previous stretch's last
+            # bout to the next stretch's first bout.
             lo = spans[int(np.flatnonzero(stretch == s - 1)[-1])][1] if s > 0 else 0
             later = np.flatnonzero(stretch == s + 1)
             hi = spans[int(later[0])][0] if later.size else n_blocks
-            region = np.zeros(n_blocks, dtype=bool)
-            region[lo:hi] = True
-            anchors.append(self._anchor(up, fast, slow, mask, quiet & region, rate, step_s))
+            anchors.append(self._anchor(up, fast, slow, mask, rate, step_s, (lo, hi)))
         self.anchors_ = anchors
         return self
 
@@ -257,9 +280,9 @@ class BodyAnchorEstimator:
         fast: np.ndarray,
         slow: np.ndarray,
         walking: np.ndarray,
-        quiet: np.ndarray,
         rate: float,
         step_s: float,
+        region: tuple[int, int],
     ) -> BodyAnchor:
         if walking.sum() < 2 * rate:
             return _none(NO_ANCHOR_REASON)
@@ -303,34 +326,51 @@ class BodyAnchorEstimator:
                 f"the device swings by {swing:.0f} deg, more than a trunk does, without the "
                 "swing of a thigh: which way the body faces is unknown; no calibration"
             )
-        if quiet.sum() < self.min_standing_s * rate:
-            return _none(NO_ANCHOR_REASON)
         tilt = np.degrees(np.arccos(np.clip(up @ u_walk, -1.0, 1.0)))
-        standing = quiet & (tilt >= self.min_standing_tilt_deg)
-        standing &= tilt <= self.max_standing_tilt_deg
-        if standing.sum() < self.min_standing_s * rate:
+        return self._flexion(up, u_walk, tilt, rate, region)
+
+    def _flexion(
+        self,
+        up: np.ndarray,
+        u_walk: np.ndarray,
+        tilt: np.ndarray,
+        rate: float,
+        region: tuple[int, int],
+    ) -> BodyAnchor:
+        """Trunk-flexion anchor: brief large tilts (bending, sit-to-stand) mark the back."""
+        lo, hi = region
+        over = np.zeros(tilt.size + 2, dtype=bool)
+        over[lo + 1 : hi + 1] = tilt[lo:hi] > self.min_flexion_deg
+        edges = np.flatnonzero(np.diff(over.astype(np.int8)))
+        starts, ends = edges[0::2], edges[1::2]
+        sides: list[np.ndarray] = []
+        peaks: list[float] = []
+        for a, b in zip(starts, ends, strict=True):
+            # An excursion must close inside the stretch, and be brief.
+            if a <= lo or b >= hi or (b - a) > self.max_flexion_s * rate:
+                continue
+            k = a + int(np.argmax(tilt[a:b]))
+            sides.append(_horizontal(up[k], u_walk))
+            peaks.append(float(tilt[k]))
+        if len(sides) < self.min_flexions:
+            return _none(NO_ANCHOR_REASON)
+        v = np.asarray(sides)
+        mean = _unit(v.sum(axis=0))
+        if float(np.mean(v @ mean)) < 0.8 or float(np.min(v @ mean)) < 0.0:
             return _none(
-                "which way the body faces is unknown: quiet standing differs too little "
-                f"(or too much, sitting) from the walking posture (median tilt "
-                f"{float(np.median(tilt[quiet])):.1f} deg); no calibration"
+                "which way the body faces is unknown: the trunk's brief large tilts "
+                f"({len(sides)}) lean to different sides; no calibration"
             )
-        mean_standing = _unit(up[standing].mean(axis=0))
-        forward = _horizontal(mean_standing - u_walk, u_walk)
-        # Standing postures must agree on one side, not scatter around the walking one.
-        sides = _unit(up[standing] - (up[standing] @ u_walk)[:, None] * u_walk)
-        if float(np.mean(sides @ forward)) < 0.8:
-            return _none(
-                "which way the body faces is unknown: the quiet postures around the "
-                "walking lean to different sides; no calibration"
-            )
-        strength = float(np.degrees(np.arccos(np.clip(mean_standing @ u_walk, -1.0, 1.0))))
+        # Flexing moves "up", seen from the device, towards the back of the body.
+        forward = _unit(-mean)
         return BodyAnchor(
             forward,
-            "standing posture",
-            strength,
+            "trunk flexion",
+            float(np.median(peaks)),
             ANCHOR_RELIABILITY,
-            f"standing posture: the trunk leans {strength:.0f} deg further forward while "
-            "walking than while standing still, which marks the front of the body",
+            f"trunk flexion: {len(sides)} brief bends of the trunk (median "
+            f"{float(np.median(peaks)):.0f} deg, bending, sitting down or standing up) all "
+            "lean one way, which marks the front of the body",
         )
 
 

@@ -106,14 +106,23 @@ class WalkingDirectionClassifier:
     min_usable_steps
         A bout needs this many usable (straight, device in place) steps for a
         call; the last steps of a walk, turns and shuffles carry little.
+        Measured: 4 or 5 would decide the one real backward run of 3 s or more
+        at the lower back (5 usable steps) and more daily life, but on
+        ipol-gait the short turning shuffles after the reference walk (real
+        forward steps by the foot sensors' stride angles) then came out
+        backward, calibrated at 0.97-1.0 (trials 6-6, 12-3); with 6 none does.
+        With the true forward axis as anchor, 5 or 4 put 1 or 3 ipol-gait bouts
+        backward, and chosen leave-one-person-out, 5 gives the person left out
+        a backward bout (``benchmarks/direction.py --travel``).
     max_anchored_backward_share
         Without a calibration, a stretch whose thigh-swing anchor puts more
         than this share of its steps backward is left undecided
         (``"uncertain"`` with the reason). It guards against a misread anchor
         (a waist-worn device taken for a thigh put bouts of a day-long forward
         recording backward); it never makes a call. Backward-walking sessions
-        with a phone in the pocket need a calibration. The standing-posture
-        anchor is not guarded (it was right on every forward walk it anchored).
+        with a phone in the pocket need a calibration. The lower-back anchor
+        (trunk flexion) is not guarded: it was right on every forward walk it
+        anchored, and it is the one that can call a backward walk uncalibrated.
     travel_template
         The lag pattern of :mod:`.travel`; the shipped one when ``None``.
     anchor_estimator
