@@ -7,35 +7,19 @@ downgrade takes the columns away again and keeps the row.
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, inspect, text
+from migration_helpers import migrate, recording_columns
+from sqlalchemy import create_engine, text
 
-from retrowalk.store.db import MIGRATIONS_DIR, Database, normalise_url
+from retrowalk.store.db import Database, normalise_url
 
 NEW = {"floor_marks_px", "floor_distance_m", "proportions"}
-
-
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        if down:
-            command.downgrade(config, revision)
-        else:
-            command.upgrade(config, revision)
-
-
-def _recording_columns(engine: Engine) -> set[str]:
-    return {c["name"] for c in inspect(engine).get_columns("recording")}
 
 
 def test_0006_adds_floor_marks_keeping_rows(database_url: str) -> None:
     engine = create_engine(normalise_url(database_url))
     try:
-        _migrate(engine, "0005")
-        assert not NEW & _recording_columns(engine)
+        migrate(engine, "0005")
+        assert not NEW & recording_columns(engine)
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -64,7 +48,7 @@ def test_0006_adds_floor_marks_keeping_rows(database_url: str) -> None:
 
     db = Database(database_url)  # upgrades to head, as the app does
     try:
-        assert _recording_columns(db.engine) >= NEW
+        assert recording_columns(db.engine) >= NEW
         query = text("SELECT floor_marks_px, floor_distance_m, proportions FROM recording")
         with db.engine.connect() as conn:
             assert [tuple(r) for r in conn.execute(query)] == [("", None, "")]
@@ -78,8 +62,8 @@ def test_0006_adds_floor_marks_keeping_rows(database_url: str) -> None:
         with db.engine.connect() as conn:
             assert [tuple(r) for r in conn.execute(query)] == [("300,900,1500,900", 3.0, "child")]
 
-        _migrate(db.engine, "0005", down=True)
-        assert not NEW & _recording_columns(db.engine)
+        migrate(db.engine, "0005", down=True)
+        assert not NEW & recording_columns(db.engine)
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM recording")).scalar() == 1
     finally:

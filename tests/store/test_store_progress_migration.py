@@ -7,34 +7,18 @@ for a running recording only, and the downgrade takes them away again.
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, inspect, text
+from migration_helpers import migrate, recording_columns
+from sqlalchemy import create_engine, text
 
 from retrowalk.app.jobs.worker import RowProgress
-from retrowalk.store.db import MIGRATIONS_DIR, Database, normalise_url
-
-
-def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        if down:
-            command.downgrade(config, revision)
-        else:
-            command.upgrade(config, revision)
-
-
-def _recording_columns(engine: Engine) -> set[str]:
-    return {c["name"] for c in inspect(engine).get_columns("recording")}
+from retrowalk.store.db import Database, normalise_url
 
 
 def test_0005_adds_progress_keeping_rows(database_url: str) -> None:
     engine = create_engine(normalise_url(database_url))
     try:
-        _migrate(engine, "0004")
-        assert "progress_stage" not in _recording_columns(engine)
+        migrate(engine, "0004")
+        assert "progress_stage" not in recording_columns(engine)
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -64,7 +48,7 @@ def test_0005_adds_progress_keeping_rows(database_url: str) -> None:
 
     db = Database(database_url)  # upgrades to head, as the app does
     try:
-        assert {"progress_stage", "progress_pct"} <= _recording_columns(db.engine)
+        assert {"progress_stage", "progress_pct"} <= recording_columns(db.engine)
         with db.engine.connect() as conn:
             rows = conn.execute(
                 text("SELECT id, status, progress_stage, progress_pct FROM recording ORDER BY id")
@@ -80,8 +64,8 @@ def test_0005_adds_progress_keeping_rows(database_url: str) -> None:
             ).all()
         assert [tuple(r) for r in rows] == [("analysing", 42.5), ("", None)]
 
-        _migrate(db.engine, "0004", down=True)
-        assert "progress_stage" not in _recording_columns(db.engine)
+        migrate(db.engine, "0004", down=True)
+        assert "progress_stage" not in recording_columns(db.engine)
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM recording")).scalar() == 2
     finally:
