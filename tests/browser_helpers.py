@@ -68,6 +68,16 @@ def launch_chromium(playwright):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def browser_side_once(database_url: str) -> None:
+    """Skip the PostgreSQL run of a browser test whose database side is tested elsewhere.
+
+    Requested before ``server``, so that no app is started for the skipped run.
+    """
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the browser side is the same on every database; run once")
+
+
+@pytest.fixture
 def server_worker() -> str:
     """The app's analysis worker under ``server`` ("thread"; "none" runs no worker)."""
     return "thread"

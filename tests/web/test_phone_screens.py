@@ -92,7 +92,9 @@ def _sign_up_and_fill(page, base: str, recording: Path) -> dict[str, str]:  # ty
     return {"person": person, "recording": recording_id, "test": test, "child": child}
 
 
-def test_every_page_fits_a_phone(server: str, recording_file: Path) -> None:
+def test_every_page_fits_a_phone(
+    browser_side_once: None, server: str, recording_file: Path
+) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     from browser_helpers import launch_chromium
 

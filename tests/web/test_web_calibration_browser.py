@@ -57,7 +57,9 @@ def _analysis(page, server: str) -> dict:  # type: ignore[no-untyped-def]
     return json.loads(response.text())
 
 
-def test_guided_calibration_flow(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_guided_calibration_flow(
+    browser_side_once: None, server: str, page, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     walk = require("mocap-backward", "09_12_pelvis.csv")
     later = require("ipol-gait", "3-1_lb.txt")
     page.on("dialog", lambda dialog: dialog.accept())
@@ -136,7 +138,9 @@ def test_guided_calibration_flow(server: str, page, tmp_path: Path) -> None:  # 
     assert "direction_profile" in again["assumptions"]
 
 
-def test_relabel_and_dates_reach_history_and_progress(server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_relabel_and_dates_reach_history_and_progress(
+    browser_side_once: None, server: str, page
+) -> None:  # type: ignore[no-untyped-def]
     walk = require("mocap-backward", "09_12_pelvis.csv")
     person = _sign_up_with_person(page, server, "lab@example.org", "Lia")
     # The upload form says when the date is needed.
@@ -199,7 +203,7 @@ def test_relabel_and_dates_reach_history_and_progress(server: str, page) -> None
     assert page.locator("#my-labels").count() == 0
 
 
-def test_upload_columns_field(server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_upload_columns_field(browser_side_once: None, server: str, page) -> None:  # type: ignore[no-untyped-def]
     path = require("phone-steps", "Nexus_Jamie_Hard_InHand_1", "accelerometer.csv")
     _sign_up_with_person(page, server, "col@example.org", "Cal")
     _upload(page, path, placement="auto", columns="time_ns,acc_x,acc_y,acc_z")
