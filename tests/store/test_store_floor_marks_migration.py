@@ -7,7 +7,7 @@ downgrade takes the columns away again and keeps the row.
 
 from __future__ import annotations
 
-from migration_helpers import migrate, recording_columns
+from migration_helpers import insert_account_and_person, migrate, recording_columns
 from sqlalchemy import create_engine, text
 
 from retrowalk.store.db import Database, normalise_url
@@ -21,18 +21,7 @@ def test_0006_adds_floor_marks_keeping_rows(database_url: str) -> None:
         migrate(engine, "0005")
         assert not NEW & recording_columns(engine)
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO account (id, email, password_hash, created_at) "
-                    "VALUES (7, 'a@example.org', 'x', CURRENT_TIMESTAMP)"
-                )
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO person (id, account_id, name, kind, conditions, goals, "
-                    "created_at) VALUES (5, 7, 'Ann', 'adult', '', '', CURRENT_TIMESTAMP)"
-                )
-            )
+            insert_account_and_person(conn)
             conn.execute(
                 text(
                     "INSERT INTO recording (id, account_id, person_id, filename, "

@@ -7,7 +7,7 @@ for a running recording only, and the downgrade takes them away again.
 
 from __future__ import annotations
 
-from migration_helpers import migrate, recording_columns
+from migration_helpers import insert_account_and_person, migrate, recording_columns
 from sqlalchemy import create_engine, text
 
 from retrowalk.app.jobs.worker import RowProgress
@@ -20,18 +20,7 @@ def test_0005_adds_progress_keeping_rows(database_url: str) -> None:
         migrate(engine, "0004")
         assert "progress_stage" not in recording_columns(engine)
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO account (id, email, password_hash, created_at) "
-                    "VALUES (7, 'a@example.org', 'x', CURRENT_TIMESTAMP)"
-                )
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO person (id, account_id, name, kind, conditions, goals, "
-                    "created_at) VALUES (5, 7, 'Ann', 'adult', '', '', CURRENT_TIMESTAMP)"
-                )
-            )
+            insert_account_and_person(conn)
             for rid, status in ((11, "running"), (12, "done")):
                 conn.execute(
                     text(
