@@ -59,3 +59,27 @@ def test_analyze_loads_nothing_heavy(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     assert _loaded(tmp_path, "analyze", str(recording), "--json", str(out)) == []
     assert json.loads(out.read_text())["bouts"]
+
+
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    from retrowalk import __version__
+
+    for args in (["--version"], ["version"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "retrowalk", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == __version__
+    proc = subprocess.run(
+        [sys.executable, "-m", "retrowalk", "no-such-command"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Usage: retrowalk" in proc.stderr
