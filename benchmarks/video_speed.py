@@ -4,7 +4,9 @@ Runs the full pipeline (decode, camera motion and cut detection, multi-person
 pose tracking, gait) on the shared Sports2D demo video at its own resolution
 (1768x994) and on a 1920x1080 copy made on the fly with OpenCV, and prints the
 share of real time, the CPU seconds per second of video, the number of CPUs and
-the load average, since other work on a shared machine slows the figures down.
+the load average, since other work on a shared machine slows the figures down,
+and the processor, since the pose model's cost per call depends on it far more
+than on the image size.
 
 Each measurement runs in a fresh Python process (the import of the pose model
 is not part of it). The variants are measured side by side, alternating, in
@@ -105,6 +107,24 @@ def measure_in_child(path: Path, src: Path, pose_workers: int | None) -> dict[st
     return dict(json.loads(line[len("RESULT") :]))
 
 
+def processor() -> str:
+    """The processor's name and its widest vector units (``/proc/cpuinfo``, else ``platform``)."""
+    import platform
+
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or platform.machine()
+    lines = dict(
+        (k.strip(), v.strip()) for k, _, v in (x.partition(":") for x in info.splitlines()) if v
+    )
+    flags = set(lines.get("flags", "").split())
+    widest = ("avx512f", "avx2", "avx", "sse4_2", "asimd", "neon")
+    simd = next((f for f in widest if f in flags), "")
+    name = lines.get("model name", platform.processor() or platform.machine())
+    return f"{name}{f' ({simd})' if simd else ''}"
+
+
 def main() -> None:
     video = data_root() / "video" / "sports2d-demo.mp4"
     if not video.exists():
@@ -118,6 +138,7 @@ def main() -> None:
     if "--baseline-src" in sys.argv:
         baseline = Path(sys.argv[sys.argv.index("--baseline-src") + 1]).resolve()
         variants.insert(0, (f"baseline {baseline.name}", baseline, None))
+    print(f"processor: {processor()}, {os.cpu_count()} CPUs", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "sports2d-1080p.mp4"
         upscale_1080p(video, big)

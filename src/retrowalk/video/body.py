@@ -15,6 +15,8 @@ scene coordinates when the camera moved (see :mod:`retrowalk.video.camera`).
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from retrowalk.gait.spatial import LEG_LENGTH_FRACTION
@@ -36,30 +38,69 @@ CHILD_LEG_FRACTION = 0.42  # hip height / stature at 1-3 years (Fredriks et al. 
 FEET = {"left": (LEFT_HEEL, LEFT_TOE, LEFT_ANKLE), "right": (RIGHT_HEEL, RIGHT_TOE, RIGHT_ANKLE)}
 
 
-def smooth(x: np.ndarray, fps: float) -> np.ndarray:
-    """Savitzky-Golay smoothing (~0.2 s window) over each finite stretch."""
-    from scipy.signal import savgol_filter  # start-up time: loaded for videos only
+@cache
+def _savgol_projection(window: int, order: int = 2) -> np.ndarray:
+    """``(window, window)`` least-squares fit of a polynomial of ``order`` to a window.
 
+    Row ``window // 2`` holds the Savitzky-Golay smoothing coefficients; the
+    first and last ``window // 2`` rows give the fitted values at a stretch's
+    ends (scipy's ``mode="interp"``).
+    """
+    t = np.arange(window, dtype=np.float64)
+    v = t[:, None] ** np.arange(order + 1)[None, :]
+    return np.asarray(v @ np.linalg.pinv(v))
+
+
+def _savgol(x: np.ndarray, window: int, order: int = 2) -> np.ndarray:
+    """Savitzky-Golay smoothing of a finite 1-D stretch longer than ``window`` (odd).
+
+    The same filter as ``scipy.signal.savgol_filter(x, window, order)`` (Savitzky &
+    Golay 1964, "Smoothing and differentiation of data by simplified least squares
+    procedures", Anal Chem 36:1627; its default ``mode="interp"``: the ends take
+    the polynomial fitted to the first and last ``window`` samples), in numpy:
+    importing ``scipy.signal`` costs more than a second of a short video's analysis.
+    """
+    h = _savgol_projection(window, order)
+    half = window // 2
+    out = np.empty_like(x, dtype=np.float64)
+    windows = np.lib.stride_tricks.sliding_window_view(x, window)
+    out[half : len(x) - half] = windows @ h[half]
+    out[:half] = h[:half] @ x[:window]
+    out[len(x) - half :] = h[window - half :] @ x[len(x) - window :]
+    return out
+
+
+def smooth(x: np.ndarray, fps: float) -> np.ndarray:
+    """Savitzky-Golay smoothing (~0.2 s window, quadratic) over each finite stretch."""
     out = np.full_like(x, np.nan)
     finite = np.isfinite(x)
     win = max(5, round(0.2 * fps) | 1)
     edges = np.flatnonzero(np.diff(np.r_[0, finite.astype(int), 0]))
     for a, b in zip(edges[::2], edges[1::2], strict=True):
         if b - a > win:
-            out[a:b] = savgol_filter(x[a:b], win, 2)
+            out[a:b] = _savgol(x[a:b], win)
         else:
             out[a:b] = x[a:b]
     return out
 
 
 def moving_mean(x: np.ndarray, n: int) -> np.ndarray:
-    """Mean over ``n`` samples centred on each one, NaN where a third of them is not seen."""
-    out = np.full_like(x, np.nan)
-    for i in range(len(x)):
-        w = x[max(i - n // 2, 0) : i + n // 2 + 1]
-        if np.isfinite(w).sum() >= max(n // 3, 1):
-            out[i] = np.nanmean(w)
-    return out
+    """Mean over ``n`` samples centred on each one, NaN where a third of them is not seen.
+
+    The window of sample ``i`` is ``x[i - n // 2 : i + n // 2 + 1]``, cut at the ends.
+    """
+    half = n // 2
+    if len(x) == 0:
+        return np.full_like(x, np.nan)
+    padded = np.pad(np.asarray(x, dtype=np.float64), half, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    present = ~np.isnan(windows)
+    total = np.where(present, windows, 0.0).sum(axis=1)
+    n_present = present.sum(axis=1)
+    enough = np.isfinite(windows).sum(axis=1) >= max(n // 3, 1)
+    out = np.full(len(x), np.nan)
+    np.divide(total, n_present, out=out, where=enough)
+    return out.astype(np.asarray(x).dtype, copy=False)
 
 
 def leg_length_px(kp: np.ndarray) -> np.ndarray:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from retrowalk.dsp.kernels import find_peaks
 from retrowalk.video.body import (
     FEET,
     foot_x,
@@ -269,8 +270,6 @@ def find_contacts_on_the_spot(kp: np.ndarray, fps: float) -> list[Contact]:
         ox = smooth(foot_x(kp, other), fps)
         rel = travel * (fx - hx) / leg
         sig = np.where(np.isfinite(rel) & (travel != 0), rel, -10.0)
-        from scipy.signal import find_peaks  # start-up time: videos only
-
         peaks, _ = find_peaks(sig, prominence=MIN_PROMINENCE_LEG, distance=max(int(0.35 * fps), 1))
         for p in peaks:
             if sig[p] <= 0:
