@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.filters import lowpass_channels
+from retrowalk.dsp.rows import column_means
 
-__all__ = ["BodyFrame", "body_frame", "horizontal_basis"]
+__all__ = ["BodyFrame", "body_frame", "horizontal_basis", "horizontal_basis_rows"]
 
 
 @dataclass(frozen=True)
@@ -69,29 +70,83 @@ def horizontal_basis(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     while that array lives, so the stages that need the basis again get it for
     free.
     """
+    e_rows, f_rows = horizontal_basis_rows(up)
+    cached = _BASIS_CACHE.get(id(up))
+    if cached is not None and cached[0]() is up:
+        if cached[3] is None:
+            stacked = (np.ascontiguousarray(e_rows.T), np.ascontiguousarray(f_rows.T))
+            _BASIS_CACHE[id(up)] = (cached[0], cached[1], cached[2], stacked)
+            return stacked
+        return cached[3]
+    return np.ascontiguousarray(e_rows.T), np.ascontiguousarray(f_rows.T)
+
+
+def horizontal_basis_rows(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`horizontal_basis` channel-major: two ``(3, n)`` arrays (the same numbers)."""
     cached = _BASIS_CACHE.get(id(up))
     if cached is not None and cached[0]() is up:
         return cached[1], cached[2]
-    mean_up = up.mean(axis=0)
-    j = int(np.argmin(np.abs(mean_up)))
-    # ref - (up . ref) up with ref the unit vector of axis j, written out
-    e1 = up * -up[:, j : j + 1]
-    e1[:, j] += 1.0
-    norm = np.sqrt(e1[:, 0] * e1[:, 0] + e1[:, 1] * e1[:, 1] + e1[:, 2] * e1[:, 2])
-    e1 /= norm.clip(1e-12)[:, None]
-    e2 = np.empty_like(e1)  # up x e1
-    e2[:, 0] = up[:, 1] * e1[:, 2] - up[:, 2] * e1[:, 1]
-    e2[:, 1] = up[:, 2] * e1[:, 0] - up[:, 0] * e1[:, 2]
-    e2[:, 2] = up[:, 0] * e1[:, 1] - up[:, 1] * e1[:, 0]
+    rows = [up[:, 0], up[:, 1], up[:, 2]]
+    e_rows, f_rows = _basis_rows(rows, column_means(up))
     if not up.flags.writeable:
-        key = id(up)
-        ref = weakref.ref(up, lambda _: _BASIS_CACHE.pop(key, None))
-        _BASIS_CACHE[key] = (ref, e1, e2)
-    return e1, e2
+        _remember_basis(up, e_rows, f_rows)
+    return e_rows, f_rows
 
 
-#: Horizontal bases of the read-only ``up`` arrays alive, by array id.
-_BASIS_CACHE: dict[int, tuple[weakref.ref[np.ndarray], np.ndarray, np.ndarray]] = {}
+def _remember_basis(up: np.ndarray, e_rows: np.ndarray, f_rows: np.ndarray) -> None:
+    key = id(up)
+    ref = weakref.ref(up, lambda _: _BASIS_CACHE.pop(key, None))
+    _BASIS_CACHE[key] = (ref, e_rows, f_rows, None)
+
+
+def _basis_rows(u: list[np.ndarray], mean_up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The basis of :func:`horizontal_basis` from the three components of ``up``.
+
+    Written out component by component (``ref - (up . ref) up`` with ``ref``
+    the unit vector of the axis least aligned with the mean ``up``, then
+    ``up x e1``): the same numbers as on whole rows, without numpy's loops
+    over rows of three.
+    """
+    j = int(np.argmin(np.abs(mean_up)))
+    n = u[0].shape[0]
+    e = np.empty((3, n))
+    minus_j = -u[j]
+    for k in range(3):
+        np.multiply(u[k], minus_j, out=e[k])
+    e[j] += 1.0
+    norm = e[0] * e[0]
+    norm += e[1] * e[1]
+    norm += e[2] * e[2]
+    np.sqrt(norm, out=norm)
+    e /= norm.clip(1e-12, out=norm)
+    f = np.empty((3, n))
+    for k, (a, b) in enumerate(((1, 2), (2, 0), (0, 1))):  # up x e1
+        np.multiply(u[a], e[b], out=f[k])
+        f[k] -= u[b] * e[a]
+    return e, f
+
+
+def _row_dot(a: np.ndarray | list[np.ndarray], b: np.ndarray | list[np.ndarray]) -> np.ndarray:
+    """Per-sample dot product of two channel-major 3-vectors.
+
+    The products are added as ``np.einsum("ij,ij->i")`` adds them on rows of
+    three (first and third, then the second), so the numbers are those of the
+    einsum on sample-major arrays.
+    """
+    out = a[0] * b[0]
+    out += a[2] * b[2]
+    out += a[1] * b[1]
+    return out
+
+
+#: Horizontal bases of the read-only ``up`` arrays alive, by array id: the
+#: weak reference, the channel-major basis and, once asked for, the sample-major one.
+_BASIS_CACHE: dict[
+    int,
+    tuple[
+        weakref.ref[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None
+    ],
+] = {}
 
 
 def body_frame(
@@ -113,22 +168,37 @@ def body_frame(
         Sampling rate of both.
     gravity_cutoff_hz
         Low-pass cut-off that separates posture (gravity) from movement.
+
+    Notes
+    -----
+    Worked out channel by channel (the filter gives channel-major rows), which
+    gives the same numbers as the row-wise formulas and avoids numpy's slow
+    loops over rows of three; the arrays handed out are sample-major.
     """
     acc = np.asarray(acc_mps2, dtype=np.float64)
-    gravity = lowpass(acc, gravity_cutoff_hz, sampling_rate_hz)
-    norm = np.linalg.norm(gravity, axis=1, keepdims=True)
-    up = gravity / norm.clip(1e-9)
-    up.flags.writeable = False  # shared: its horizontal basis is cached
+    g = lowpass_channels(acc, gravity_cutoff_hz, sampling_rate_hz)  # (3, n)
+    norm = g[0] * g[0]  # np.linalg.norm over the three axes, in its order
+    norm += g[1] * g[1]
+    norm += g[2] * g[2]
+    np.sqrt(norm, out=norm)
+    u = g  # in place: gravity / |gravity|
+    u /= norm.clip(1e-9)
+    a = np.ascontiguousarray(acc.T)
     # Subtract the sensor's own gravity magnitude, not the standard value, so a
     # small calibration offset does not show up as a vertical acceleration.
-    vertical = np.einsum("ij,ij->i", acc, up) - norm[:, 0]
-    e1, e2 = horizontal_basis(up)
-    horizontal = np.column_stack([np.einsum("ij,ij->i", acc, e1), np.einsum("ij,ij->i", acc, e2)])
+    vertical = _row_dot(a, u)
+    vertical -= norm
+    up = np.ascontiguousarray(u.T)
+    up.flags.writeable = False  # shared: its horizontal basis is cached
+    e, f = _basis_rows([u[0], u[1], u[2]], column_means(up))
+    _remember_basis(up, e, f)
+    horizontal = np.stack([_row_dot(a, e), _row_dot(a, f)], axis=1)
+    del a
     gyro_v = gyro_h = None
     if gyro_rads is not None:
-        gyro = np.asarray(gyro_rads, dtype=np.float64)
-        gyro_v = np.einsum("ij,ij->i", gyro, up)
-        gyro_h = np.column_stack([np.einsum("ij,ij->i", gyro, e1), np.einsum("ij,ij->i", gyro, e2)])
+        w = np.ascontiguousarray(np.asarray(gyro_rads, dtype=np.float64).T)
+        gyro_v = _row_dot(w, u)
+        gyro_h = np.stack([_row_dot(w, e), _row_dot(w, f)], axis=1)
     return BodyFrame(
         sampling_rate_hz=float(sampling_rate_hz),
         up_unit=up,
