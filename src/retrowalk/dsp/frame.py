@@ -16,7 +16,8 @@ Biomech 13:320 for the tilt correction of trunk accelerometry).
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -45,7 +46,8 @@ class BodyFrame:
     gyro_vertical_rads
         Angular rate about the vertical (turning), or ``None`` without gyroscope.
     gyro_horizontal_rads
-        ``(n, 2)`` angular rate in the same horizontal basis, or ``None``.
+        ``(n, 2)`` angular rate in the same horizontal basis, or ``None``
+        (``gyro_horizontal``: the array, or a function that makes it).
     """
 
     sampling_rate_hz: float
@@ -53,11 +55,26 @@ class BodyFrame:
     acc_vertical_mps2: np.ndarray
     acc_horizontal_mps2: np.ndarray
     gyro_vertical_rads: np.ndarray | None
-    gyro_horizontal_rads: np.ndarray | None
+    gyro_horizontal: np.ndarray | Callable[[], np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def n_samples(self) -> int:
         return int(self.acc_vertical_mps2.shape[0])
+
+    @property
+    def gyro_horizontal_rads(self) -> np.ndarray | None:
+        """``(n, 2)`` angular rate in the horizontal basis, or ``None`` (worked out when asked).
+
+        The trunk path never needs it, so :func:`body_frame` hands a recipe
+        (``gyro_horizontal``) that runs on first use.
+        """
+        value = self.gyro_horizontal
+        if callable(value):
+            value = value()
+            object.__setattr__(self, "gyro_horizontal", value)
+        return value
 
 
 def horizontal_basis(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -194,16 +211,20 @@ def body_frame(
     _remember_basis(up, e, f)
     horizontal = np.stack([_row_dot(a, e), _row_dot(a, f)], axis=1)
     del a
-    gyro_v = gyro_h = None
+    gyro_v = None
+    gyro_h: Callable[[], np.ndarray] | None = None
     if gyro_rads is not None:
-        w = np.ascontiguousarray(np.asarray(gyro_rads, dtype=np.float64).T)
-        gyro_v = _row_dot(w, u)
-        gyro_h = np.stack([_row_dot(w, e), _row_dot(w, f)], axis=1)
+        gyro = np.asarray(gyro_rads, dtype=np.float64)
+        gyro_v = _row_dot([gyro[:, 0], gyro[:, 1], gyro[:, 2]], u)
+
+        def gyro_h() -> np.ndarray:
+            w = [gyro[:, 0], gyro[:, 1], gyro[:, 2]]
+            return np.stack([_row_dot(w, e), _row_dot(w, f)], axis=1)
     return BodyFrame(
         sampling_rate_hz=float(sampling_rate_hz),
         up_unit=up,
         acc_vertical_mps2=vertical,
         acc_horizontal_mps2=horizontal,
         gyro_vertical_rads=gyro_v,
-        gyro_horizontal_rads=gyro_h,
+        gyro_horizontal=gyro_h,
     )

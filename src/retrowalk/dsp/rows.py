@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["column_means", "column_sums", "row_norm"]
+__all__ = ["column_means", "column_sums", "row_norm", "small_median"]
 
 
 def row_norm(x: np.ndarray) -> np.ndarray:
@@ -52,3 +52,20 @@ def column_means(x: np.ndarray) -> np.ndarray:
     if arr.ndim != 2 or not arr.flags.c_contiguous or arr.shape[0] < 2:
         return np.asarray(arr.mean(axis=0))
     return column_sums(arr) / arr.shape[0]
+
+
+def small_median(x: np.ndarray) -> float:
+    """``float(np.median(x))`` of a short 1-D array, without numpy's per-call overhead.
+
+    The middle value, or the mean of the two middle values (``(a + b) / 2``,
+    as numpy computes it); an array holding NaN goes to numpy.
+    """
+    values = np.asarray(x).ravel().tolist()
+    if not values or any(v != v for v in values):  # empty, or NaN
+        return float(np.median(np.asarray(x)))
+    ordered = sorted(values)
+    m = len(ordered)
+    middle = ordered[m // 2]
+    if m % 2:
+        return float(middle)
+    return (float(ordered[m // 2 - 1]) + float(middle)) / 2.0

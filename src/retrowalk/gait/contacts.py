@@ -34,6 +34,7 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass
 from retrowalk.dsp.kernels import find_peaks
+from retrowalk.dsp.rows import row_norm
 
 # Delay between initial contact and the mean of the trunk's peak vertical
 # acceleration (12 Hz) and horizontal jerk (4 Hz), searched 0.2 s before the
@@ -184,7 +185,7 @@ class TrunkContactDetector(Algorithm):
 
         vertical = lowpass(av, self.vertical_cutoff_hz, fs)
         horiz = lowpass(np.asarray(acc_horizontal_mps2, dtype=np.float64), self.jerk_cutoff_hz, fs)
-        jerk = np.linalg.norm(np.diff(horiz, axis=0, prepend=horiz[:1]), axis=1)
+        jerk = row_norm(np.diff(horiz, axis=0, prepend=horiz[:1]))
         self.signals_ = _Signals(coarse, vertical, jerk, fs)
         if self.timing_search_before_s is not None and peaks.size > 1:
             # one impact: markers (searched in the wide window) too close together

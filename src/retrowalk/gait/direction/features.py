@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.dsp.frame import BodyFrame
+from retrowalk.dsp.rows import column_means
 from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
 from retrowalk.dsp.frame import horizontal_basis_rows as _horizontal_basis_rows
 
@@ -211,7 +212,7 @@ def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:
     for b, (start, end) in enumerate(bouts):
         seg = frame.up_unit[max(start, 0) : max(end, start + 1)]
         if seg.size:
-            ups[b] = seg.mean(axis=0)
+            ups[b] = column_means(seg)
     return _unit_ups(ups)
 
 
@@ -324,7 +325,9 @@ def step_evidence(
         cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
         rate = (cum[windows.end] - cum[windows.start]) / (windows.end - windows.start)
         turning = np.abs(rate) > max_turn_rate_rads
-    cum_up = np.concatenate([np.zeros((1, 3)), np.cumsum(frame.up_unit, axis=0)])
+    cum_up = np.zeros((frame.n_samples + 1, 3))
+    for j in range(3):  # column by column: the numbers of np.cumsum(up, axis=0)
+        np.cumsum(frame.up_unit[:, j], out=cum_up[1:, j])
     span = np.maximum(windows.end - windows.start, 1)[:, None]
     window_up = _unit_ups((cum_up[windows.end] - cum_up[windows.start]) / span)
     return StepEvidence(ic, owner, windows, odd, even, turning, ups, window_up)
