@@ -293,6 +293,8 @@ class ClosingContactDetector(Algorithm):
         sig = contacts.signals_
         fs = sig.sampling_rate_hz
         out = np.full(len(last_ic_samples), -1, dtype=np.int64)
+        found: list[int] = []
+        best_peaks: list[int] = []
         for k, (last, step, prom, limit) in enumerate(
             zip(last_ic_samples, step_s, bout_prominence_mps2, limit_samples, strict=True)
         ):
@@ -312,7 +314,10 @@ class ClosingContactDetector(Algorithm):
             best = int(np.argmax(prominences))
             floor = max(self.min_prominence_mps2, self.min_relative_prominence * prom)
             if prominences[best] >= floor:
-                out[k] = int(contacts.place(np.array([peaks[best]]))[0])
+                found.append(k)
+                best_peaks.append(int(peaks[best]))
+        if found:  # placed together: the same contact times as one at a time
+            out[np.array(found)] = contacts.place(np.array(best_peaks, dtype=np.int64))
         self.closing_samples_ = out
         return self
 
