@@ -248,9 +248,9 @@ LABELS = {
 COUNT_LABEL = {"retrowalk": "bouts", "mobgap": "bouts", "skdh": "bouts", "gaitmap": "strides"}
 
 
-def _env() -> dict[str, str]:
+def _env(src: Path | None = None) -> dict[str, str]:
     env = {**os.environ, **SINGLE_CORE}
-    env["PYTHONPATH"] = str(ROOT / "src")
+    env["PYTHONPATH"] = str(src or ROOT / "src")
     return env
 
 
@@ -263,14 +263,14 @@ def _script(tmp: Path, tool: str) -> Path:
 class Worker:
     """One tool in its own long-lived process (warm mode)."""
 
-    def __init__(self, python: str, script: Path, source: Path) -> None:
+    def __init__(self, python: str, script: Path, source: Path, src: Path | None = None) -> None:
         self.proc = subprocess.Popen(
             [python, str(script), "warm", str(source)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=_env(),
+            env=_env(src),
         )
         self.error = ""
         line = self._read()
@@ -309,9 +309,11 @@ class Worker:
             self.proc.wait(timeout=60)
 
 
-def _cold(python: str, args: list[str]) -> tuple[float, str]:
+def _cold(python: str, args: list[str], src: Path | None = None) -> tuple[float, str]:
     t0 = time.perf_counter()
-    proc = subprocess.run([python, *args], capture_output=True, text=True, env=_env(), check=False)
+    proc = subprocess.run(
+        [python, *args], capture_output=True, text=True, env=_env(src), check=False
+    )
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         err = proc.stderr.strip().splitlines()
@@ -333,6 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--gaitmap-trajectory", action="store_true", help="gaitmap also integrates each stride"
     )
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="also run retrowalk from this src/ folder (e.g. an export of main) in the same "
+        "interleaved rounds, for a before/after ratio",
+    )
     args = parser.parse_args(argv)
     if args.gaitmap_trajectory:
         os.environ["ANCHOR_GAITMAP_TRAJECTORY"] = "1"
@@ -343,6 +351,14 @@ def main(argv: list[str] | None = None) -> int:
         anchors = []
     pythons = {"retrowalk": sys.executable, **{a: args.anchor_python for a in anchors}}
     tools = ["retrowalk", *anchors]
+    srcs: dict[str, Path | None] = {t: None for t in tools}
+    if args.baseline_src is not None:
+        TOOLS["baseline"] = _RETROWALK
+        LABELS["baseline"] = "retrowalk analyze(), baseline src"
+        COUNT_LABEL["baseline"] = "bouts"
+        pythons["baseline"] = sys.executable
+        srcs["baseline"] = args.baseline_src.resolve()
+        tools.insert(1, "baseline")
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -358,9 +374,10 @@ def main(argv: list[str] | None = None) -> int:
             "(lower back; the feet for gaitmap); one core per tool"
         )
         scripts = {t: _script(tmp, t) for t in tools}
+        load_before = os.getloadavg()
 
         # ---- warm, in process
-        workers = {t: Worker(pythons[t], scripts[t], npz) for t in tools}
+        workers = {t: Worker(pythons[t], scripts[t], npz, srcs[t]) for t in tools}
         warm: dict[str, list[float]] = {t: [] for t in [*tools, "floor"]}
         counts: dict[str, int] = {}
         for _ in range(args.rounds):
@@ -380,10 +397,10 @@ def main(argv: list[str] | None = None) -> int:
         cold: dict[str, list[float]] = {t: [] for t in tools}
         cold_err: dict[str, str] = {}
         lb = str(csv["lb"])
+        rw_cli = ["-m", "retrowalk.cli", "analyze", lb, "--placement", "lower_back", "--json", "-"]
         cold_args = {
-            "retrowalk": [
-                "-m", "retrowalk.cli", "analyze", lb, "--placement", "lower_back", "--json", "-"
-            ],
+            "retrowalk": rw_cli,
+            "baseline": rw_cli,
             "mobgap": [str(scripts["mobgap"]), "cold", lb] if "mobgap" in tools else [],
             "skdh": [str(scripts["skdh"]), "cold", lb] if "skdh" in tools else [],
             "gaitmap": [
@@ -396,11 +413,19 @@ def main(argv: list[str] | None = None) -> int:
         }  # fmt: skip
         for _ in range(args.cold_rounds):
             for t in tools:
-                seconds, err = _cold(pythons[t], cold_args[t])
+                seconds, err = _cold(pythons[t], cold_args[t], srcs[t])
                 cold[t].append(seconds)
                 if err:
                     cold_err[t] = err
 
+    load_after = os.getloadavg()
+    print(
+        "load average (1, 5, 15 min): before "
+        + ", ".join(f"{x:.1f}" for x in load_before)
+        + "; after "
+        + ", ".join(f"{x:.1f}" for x in load_after)
+        + f"; {os.cpu_count()} cores"
+    )
     rw_warm, rw_cold = _median(warm["retrowalk"]), _median(cold["retrowalk"])
     print(f"\nwarm, in process (median of {args.rounds} interleaved rounds, s per hour of data)")
     for t in tools:

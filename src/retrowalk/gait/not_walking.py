@@ -119,11 +119,14 @@ class WalkingCheck:
         v = v - v.mean()
         spec = np.abs(np.fft.rfft(v * np.hanning(v.size))) ** 2
         freq = np.fft.rfftfreq(v.size, 1.0 / fs)
-        band = (freq >= 0.3) & (freq <= 15.0)
-        if spec[band].sum() > 0:
-            peak = float(freq[band][np.argmax(spec[band])])
-            near = band & (np.abs(freq - peak) <= 0.15 * peak)
-            share = float(spec[near].sum() / spec[band].sum())
+        # 0.3-15 Hz: one run of bins, as the frequencies rise
+        lo = int(np.searchsorted(freq, 0.3, side="left"))
+        hi = int(np.searchsorted(freq, 15.0, side="right"))
+        spec_band, freq_band = spec[lo:hi], freq[lo:hi]
+        total = spec_band.sum()
+        if total > 0:
+            peak = float(freq_band[np.argmax(spec_band)])
+            share = float(spec_band[np.abs(freq_band - peak) <= 0.15 * peak].sum() / total)
             self.features_["peak_share"] = share
             if share > self.max_peak_share:
                 self.walking_ = False

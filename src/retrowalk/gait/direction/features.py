@@ -170,11 +170,11 @@ def phase_correlation(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     seg = np.fft.irfft(spec, n=STRIDE_POINTS, axis=-1)
     cross = np.conj(spec[:1]) * spec[1:]
     corr = np.fft.irfft(cross, n=STRIDE_POINTS, axis=-1) / STRIDE_POINTS
-    sv = np.sqrt(_window_means(seg[0] ** 2))
+    sv = np.sqrt((seg[0] ** 2).mean(axis=-1))  # contiguous rows: numpy's pairwise sums
     power_h = seg[1] ** 2
     power_h += seg[2] ** 2
     power_h += seg[3] ** 2
-    sh = np.sqrt(_window_means(power_h))
+    sh = np.sqrt(power_h.mean(axis=-1))
     corr /= np.maximum(sv * sh, 1e-12)[None, :, None]
     return corr.transpose(1, 2, 0)
 
