@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 
 from retrowalk.dsp.filters import lowpass, lowpass_channels
-from retrowalk.dsp.frame import body_frame, horizontal_basis
+from retrowalk.dsp.frame import _row_dot, body_frame, horizontal_basis
 from retrowalk.dsp.memory import block_means
 from retrowalk.dsp.rows import column_means, column_sums, row_norm, small_median
 from retrowalk.gait.direction.features import (
-    STRIDE_POINTS,
     MAX_HARMONIC,
+    STRIDE_POINTS,
     horizontal_device,
     phase_correlation,
     resample_windows,
@@ -123,6 +123,17 @@ def test_body_frame_gives_the_row_wise_numbers():
         assert got is not None
         assert np.allclose(got, ref[name], rtol=0.0, atol=1e-13), name
     assert body_frame(acc, None, 100.0).gyro_horizontal_rads is None
+
+
+def test_row_dot_into_given_arrays_is_the_plain_sum():
+    acc, gyro = _signals()
+    a, b = list(acc.T), list(gyro.T)
+    plain = a[0] * b[0] + a[2] * b[2] + a[1] * b[1]
+    out, scratch = np.empty(acc.shape[0]), np.empty(acc.shape[0])
+    got = _row_dot(a, b, out, scratch)
+    assert got is out
+    assert np.array_equal(got, plain)
+    assert np.array_equal(_row_dot(a, b), plain)
 
 
 def _row_wise_phase_correlation(frame, windows) -> np.ndarray:

@@ -127,32 +127,39 @@ def _basis_rows(u: list[np.ndarray], mean_up: np.ndarray) -> tuple[np.ndarray, n
     j = int(np.argmin(np.abs(mean_up)))
     n = u[0].shape[0]
     e = np.empty((3, n))
-    minus_j = -u[j]
+    scratch = np.negative(u[j])
     for k in range(3):
-        np.multiply(u[k], minus_j, out=e[k])
+        np.multiply(u[k], scratch, out=e[k])
     e[j] += 1.0
     norm = e[0] * e[0]
-    norm += e[1] * e[1]
-    norm += e[2] * e[2]
+    for k in (1, 2):
+        norm += np.multiply(e[k], e[k], out=scratch)
     np.sqrt(norm, out=norm)
     e /= norm.clip(1e-12, out=norm)
     f = np.empty((3, n))
     for k, (a, b) in enumerate(((1, 2), (2, 0), (0, 1))):  # up x e1
         np.multiply(u[a], e[b], out=f[k])
-        f[k] -= u[b] * e[a]
+        f[k] -= np.multiply(u[b], e[a], out=scratch)
     return e, f
 
 
-def _row_dot(a: np.ndarray | list[np.ndarray], b: np.ndarray | list[np.ndarray]) -> np.ndarray:
+def _row_dot(
+    a: np.ndarray | list[np.ndarray],
+    b: np.ndarray | list[np.ndarray],
+    out: np.ndarray | None = None,
+    scratch: np.ndarray | None = None,
+) -> np.ndarray:
     """Per-sample dot product of two channel-major 3-vectors.
 
     The products are added as ``np.einsum("ij,ij->i")`` adds them on rows of
     three (first and third, then the second), so the numbers are those of the
-    einsum on sample-major arrays.
+    einsum on sample-major arrays. ``out`` and ``scratch`` (length ``n``) may
+    be given to save allocations.
     """
-    out = a[0] * b[0]
-    out += a[2] * b[2]
-    out += a[1] * b[1]
+    out = np.multiply(a[0], b[0], out=out)
+    scratch = np.multiply(a[2], b[2], out=scratch)
+    out += scratch
+    out += np.multiply(a[1], b[1], out=scratch)
     return out
 
 
@@ -160,9 +167,7 @@ def _row_dot(a: np.ndarray | list[np.ndarray], b: np.ndarray | list[np.ndarray])
 #: weak reference, the channel-major basis and, once asked for, the sample-major one.
 _BASIS_CACHE: dict[
     int,
-    tuple[
-        weakref.ref[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None
-    ],
+    tuple[weakref.ref[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None],
 ] = {}
 
 
@@ -209,8 +214,13 @@ def body_frame(
     up.flags.writeable = False  # shared: its horizontal basis is cached
     e, f = _basis_rows([u[0], u[1], u[2]], column_means(up))
     _remember_basis(up, e, f)
-    horizontal = np.stack([_row_dot(a, e), _row_dot(a, f)], axis=1)
-    del a
+    # channel-major underneath: (n, 2) whose columns are contiguous
+    horizontal_rows = np.empty((2, acc.shape[0]))
+    scratch = np.empty(acc.shape[0])
+    _row_dot(a, e, horizontal_rows[0], scratch)
+    _row_dot(a, f, horizontal_rows[1], scratch)
+    horizontal = horizontal_rows.T
+    del a, scratch
     gyro_v = None
     gyro_h: Callable[[], np.ndarray] | None = None
     if gyro_rads is not None:
@@ -220,6 +230,7 @@ def body_frame(
         def gyro_h() -> np.ndarray:
             w = [gyro[:, 0], gyro[:, 1], gyro[:, 2]]
             return np.stack([_row_dot(w, e), _row_dot(w, f)], axis=1)
+
     return BodyFrame(
         sampling_rate_hz=float(sampling_rate_hz),
         up_unit=up,

@@ -153,9 +153,7 @@ def block_means(x: np.ndarray, block: int, n_blocks: int) -> np.ndarray:
     for b0 in range(0, n_blocks, per):
         b1 = min(b0 + per, n_blocks)
         part = np.asarray(x[b0 * block : b1 * block], dtype=np.float64)
-        out[b0:b1] = _middle_means(part.reshape(b1 - b0, block, -1)).reshape(
-            b1 - b0, *x.shape[1:]
-        )
+        out[b0:b1] = _middle_means(part.reshape(b1 - b0, block, -1)).reshape(b1 - b0, *x.shape[1:])
         release(x, b0 * block, b1 * block)
     return out
 
