@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.dsp.frame import BodyFrame
-from retrowalk.dsp.rows import column_means
 from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
 from retrowalk.dsp.frame import horizontal_basis_rows as _horizontal_basis_rows
+from retrowalk.dsp.rows import column_means
 
 STRIDE_POINTS = 64
 """Samples per resampled stride window; lags are in units of 1/64 stride."""
