@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from retrowalk.dsp.filters import lowpass, lowpass_channels
-from retrowalk.dsp.frame import _row_dot, body_frame, horizontal_basis
+from retrowalk.dsp.frame import BLOCK, _row_dot, body_frame, horizontal_basis, horizontal_basis_rows
 from retrowalk.dsp.memory import block_means
 from retrowalk.dsp.rows import column_means, column_sums, row_norm, small_median
 from retrowalk.gait.direction.features import (
@@ -134,6 +134,51 @@ def test_row_dot_into_given_arrays_is_the_plain_sum():
     assert got is out
     assert np.array_equal(got, plain)
     assert np.array_equal(_row_dot(a, b), plain)
+
+
+def _whole_array_frame(acc: np.ndarray, gyro: np.ndarray) -> dict[str, np.ndarray]:
+    """The body frame's per-sample arithmetic on whole arrays, one operation at a time."""
+    u = lowpass_channels(acc, 0.25, 100.0)
+    norm = u[0] * u[0]
+    norm += u[1] * u[1]
+    norm += u[2] * u[2]
+    np.sqrt(norm, out=norm)
+    u /= norm.clip(1e-9)
+    a, w = np.ascontiguousarray(acc.T), np.ascontiguousarray(gyro.T)
+    vertical = a[0] * u[0] + a[2] * u[2] + a[1] * u[1] - norm
+    up = np.ascontiguousarray(u.T)
+    j = int(np.argmin(np.abs(column_means(up))))
+    e = u * -u[j]
+    e[j] += 1.0
+    e_norm = e[0] * e[0] + e[1] * e[1] + e[2] * e[2]
+    e /= np.sqrt(e_norm).clip(1e-12)
+    f = np.empty_like(e)
+    for k, (p, q) in enumerate(((1, 2), (2, 0), (0, 1))):
+        f[k] = u[p] * e[q] - u[q] * e[p]
+    return {
+        "up": up,
+        "e": e,
+        "f": f,
+        "vertical": vertical,
+        "horizontal": np.column_stack([a[0] * b[0] + a[2] * b[2] + a[1] * b[1] for b in (e, f)]),
+        "gyro_v": w[0] * u[0] + w[2] * u[2] + w[1] * u[1],
+    }
+
+
+@pytest.mark.parametrize("n", [5, BLOCK - 1, 2 * BLOCK + 123])
+def test_body_frame_in_blocks_gives_the_whole_array_numbers(n):
+    acc, gyro = _signals(n, seed=3)
+    frame = body_frame(acc, gyro, 100.0)
+    ref = _whole_array_frame(acc, gyro)
+    assert np.array_equal(frame.up_unit, ref["up"])
+    assert np.array_equal(frame.acc_vertical_mps2, ref["vertical"])
+    assert np.array_equal(frame.acc_horizontal_mps2, ref["horizontal"])
+    assert np.array_equal(frame.gyro_vertical_rads, ref["gyro_v"])
+    e, f = horizontal_basis_rows(frame.up_unit)
+    assert np.array_equal(e, ref["e"]) and np.array_equal(f, ref["f"])
+    # a writable up (not the frame's) is worked out afresh, in blocks too
+    e, f = horizontal_basis_rows(frame.up_unit.copy())
+    assert np.array_equal(e, ref["e"]) and np.array_equal(f, ref["f"])
 
 
 def _row_wise_phase_correlation(frame, windows) -> np.ndarray:

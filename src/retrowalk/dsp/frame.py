@@ -122,12 +122,30 @@ def _basis_rows(u: list[np.ndarray], mean_up: np.ndarray) -> tuple[np.ndarray, n
     Written out component by component (``ref - (up . ref) up`` with ``ref``
     the unit vector of the axis least aligned with the mean ``up``, then
     ``up x e1``): the same numbers as on whole rows, without numpy's loops
-    over rows of three.
+    over rows of three. Worked a block of samples at a time
+    (:func:`_basis_block`), so the temporaries stay in the processor's cache.
     """
     j = int(np.argmin(np.abs(mean_up)))
     n = u[0].shape[0]
     e = np.empty((3, n))
-    scratch = np.negative(u[j])
+    f = np.empty((3, n))
+    scratch = np.empty(min(n, BLOCK))
+    for b0 in range(0, n, BLOCK):
+        b1 = min(b0 + BLOCK, n)
+        _basis_block([c[b0:b1] for c in u], j, e[:, b0:b1], f[:, b0:b1], scratch[: b1 - b0])
+    return e, f
+
+
+#: Samples worked at once by the body frame's per-sample arithmetic (every
+#: operation there is per sample, so the block size does not change a number).
+BLOCK = 16384
+
+
+def _basis_block(
+    u: list[np.ndarray] | np.ndarray, j: int, e: np.ndarray, f: np.ndarray, scratch: np.ndarray
+) -> None:
+    """:func:`_basis_rows` of one block of samples, written into ``e`` and ``f`` (``(3, m)``)."""
+    np.negative(u[j], out=scratch)
     for k in range(3):
         np.multiply(u[k], scratch, out=e[k])
     e[j] += 1.0
@@ -136,11 +154,23 @@ def _basis_rows(u: list[np.ndarray], mean_up: np.ndarray) -> tuple[np.ndarray, n
         norm += np.multiply(e[k], e[k], out=scratch)
     np.sqrt(norm, out=norm)
     e /= norm.clip(1e-12, out=norm)
-    f = np.empty((3, n))
     for k, (a, b) in enumerate(((1, 2), (2, 0), (0, 1))):  # up x e1
         np.multiply(u[a], e[b], out=f[k])
         f[k] -= np.multiply(u[b], e[a], out=scratch)
-    return e, f
+
+
+def _row_means(rows: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """:func:`~retrowalk.dsp.rows.column_means` of ``rows.T`` (made C-ordered), from the rows.
+
+    Each sum is accumulated sample after sample, as numpy sums the columns of
+    a C-ordered array, so the numbers are the same; ``scratch`` holds one
+    row's running sums.
+    """
+    n = rows.shape[1]
+    if n < 2:
+        return column_means(np.ascontiguousarray(rows.T))
+    sums = np.array([float(np.cumsum(r, out=scratch)[-1]) for r in rows])
+    return sums / n
 
 
 def _row_dot(
@@ -198,36 +228,55 @@ def body_frame(
     loops over rows of three; the arrays handed out are sample-major.
     """
     acc = np.asarray(acc_mps2, dtype=np.float64)
-    g = lowpass_channels(acc, gravity_cutoff_hz, sampling_rate_hz)  # (3, n)
-    norm = g[0] * g[0]  # np.linalg.norm over the three axes, in its order
-    norm += g[1] * g[1]
-    norm += g[2] * g[2]
-    np.sqrt(norm, out=norm)
-    u = g  # in place: gravity / |gravity|
-    u /= norm.clip(1e-9)
-    a = np.ascontiguousarray(acc.T)
-    # Subtract the sensor's own gravity magnitude, not the standard value, so a
-    # small calibration offset does not show up as a vertical acceleration.
-    vertical = _row_dot(a, u)
-    vertical -= norm
-    up = np.ascontiguousarray(u.T)
+    n = acc.shape[0]
+    gyro = None if gyro_rads is None else np.asarray(gyro_rads, dtype=np.float64)
+    u = lowpass_channels(acc, gravity_cutoff_hz, sampling_rate_hz)  # (3, n): gravity, then up
+    # Every step below is per sample, worked a block of samples at a time so
+    # the temporaries stay in cache; the numbers are those of whole arrays.
+    vertical = np.empty(n)
+    up = np.empty((n, 3))
+    gyro_v = None if gyro is None else np.empty(n)
+    scratch = np.empty(max(n, 1))
+    for b0 in range(0, n, BLOCK):
+        b1 = min(b0 + BLOCK, n)
+        ub, s = u[:, b0:b1], scratch[: b1 - b0]
+        norm = np.multiply(ub[0], ub[0])  # np.linalg.norm over the three axes, in its order
+        norm += np.multiply(ub[1], ub[1], out=s)
+        norm += np.multiply(ub[2], ub[2], out=s)
+        np.sqrt(norm, out=norm)
+        ub /= norm.clip(1e-9, out=s)  # in place: gravity / |gravity|
+        a = acc[b0:b1]
+        # Subtract the sensor's own gravity magnitude, not the standard value, so a
+        # small calibration offset does not show up as a vertical acceleration.
+        v = _row_dot([a[:, 0], a[:, 1], a[:, 2]], ub, vertical[b0:b1], s)
+        v -= norm
+        up[b0:b1] = ub.T
+        if gyro is not None and gyro_v is not None:
+            w = gyro[b0:b1]
+            _row_dot([w[:, 0], w[:, 1], w[:, 2]], ub, gyro_v[b0:b1], s)
     up.flags.writeable = False  # shared: its horizontal basis is cached
-    e, f = _basis_rows([u[0], u[1], u[2]], column_means(up))
-    _remember_basis(up, e, f)
+    j = int(np.argmin(np.abs(_row_means(u, scratch))))
+    e = np.empty((3, n))
+    f = np.empty((3, n))
     # channel-major underneath: (n, 2) whose columns are contiguous
-    horizontal_rows = np.empty((2, acc.shape[0]))
-    scratch = np.empty(acc.shape[0])
-    _row_dot(a, e, horizontal_rows[0], scratch)
-    _row_dot(a, f, horizontal_rows[1], scratch)
+    horizontal_rows = np.empty((2, n))
+    for b0 in range(0, n, BLOCK):
+        b1 = min(b0 + BLOCK, n)
+        s = scratch[: b1 - b0]
+        eb, fb = e[:, b0:b1], f[:, b0:b1]
+        _basis_block(u[:, b0:b1], j, eb, fb, s)
+        a = acc[b0:b1]
+        rows = [a[:, 0], a[:, 1], a[:, 2]]
+        _row_dot(rows, eb, horizontal_rows[0, b0:b1], s)
+        _row_dot(rows, fb, horizontal_rows[1, b0:b1], s)
+    del scratch
+    _remember_basis(up, e, f)
     horizontal = horizontal_rows.T
-    del a, scratch
-    gyro_v = None
     gyro_h: Callable[[], np.ndarray] | None = None
-    if gyro_rads is not None:
-        gyro = np.asarray(gyro_rads, dtype=np.float64)
-        gyro_v = _row_dot([gyro[:, 0], gyro[:, 1], gyro[:, 2]], u)
+    if gyro is not None:
 
         def gyro_h() -> np.ndarray:
+            assert gyro is not None
             w = [gyro[:, 0], gyro[:, 1], gyro[:, 2]]
             return np.stack([_row_dot(w, e), _row_dot(w, f)], axis=1)
 
