@@ -196,10 +196,12 @@ def _row_wise_phase_correlation(frame, windows) -> np.ndarray:
     return c / np.maximum(sv * sh, 1e-12)[:, None, None]
 
 
-def test_phase_correlation_gives_the_sample_major_numbers():
-    acc, gyro = _signals()
+@pytest.mark.parametrize("n", [6000, 2 * BLOCK + 500])
+def test_phase_correlation_gives_the_sample_major_numbers(n):
+    acc, gyro = _signals(n)
     frame = body_frame(acc, gyro, 100.0)
-    ic = np.arange(150, 5800, 55) + np.random.default_rng(4).integers(-3, 4, size=103)
+    ic = np.arange(150, n - 200, 55)
+    ic = ic + np.random.default_rng(4).integers(-3, 4, size=ic.size)
     owner = np.zeros(ic.size, dtype=np.int64)
     windows = step_windows(ic, owner, 100.0, frame.n_samples)
     got = phase_correlation(frame, windows)

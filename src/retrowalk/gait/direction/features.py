@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrowalk.dsp.frame import BodyFrame
+from retrowalk.dsp.frame import BLOCK, BodyFrame
 from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
 from retrowalk.dsp.frame import horizontal_basis_rows as _horizontal_basis_rows
 from retrowalk.dsp.rows import column_means
@@ -182,11 +182,21 @@ def phase_correlation(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
 def _device_channels(
     vertical: np.ndarray, h1: np.ndarray, h2: np.ndarray, e_rows: np.ndarray, f_rows: np.ndarray
 ) -> Iterator[np.ndarray]:
-    """The vertical, then each device axis of the horizontal acceleration (whole signals)."""
+    """The vertical, then each device axis of the horizontal acceleration (whole signals).
+
+    ``h1 * e + h2 * f`` per sample, worked a block of samples at a time (the
+    frame's :data:`~retrowalk.dsp.frame.BLOCK`) so no whole-signal temporary
+    is made; the numbers are those of the whole-array expression.
+    """
     yield vertical
+    n = h1.shape[0]
+    scratch = np.empty(min(n, BLOCK))
     for c in range(3):
-        x = h1 * e_rows[c]
-        x += h2 * f_rows[c]
+        x = np.empty(n)
+        for b0 in range(0, n, BLOCK):
+            b1 = min(b0 + BLOCK, n)
+            xb = np.multiply(h1[b0:b1], e_rows[c, b0:b1], out=x[b0:b1])
+            xb += np.multiply(h2[b0:b1], f_rows[c, b0:b1], out=scratch[: b1 - b0])
         yield x
 
 
