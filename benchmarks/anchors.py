@@ -34,8 +34,10 @@ round, so all see the same load on a shared machine):
 It prints the median of each tool and the ratio of the medians (anchor median
 over retrowalk median), beside the targets, and as the floor one zero-phase
 6-channel Butterworth low-pass (4th order, 20 Hz, ``scipy.signal.sosfiltfilt``)
-over the same hour. No anchor figure is written down anywhere: every number
-printed was measured in this run.
+over the same hour. Each figure is given as wall time and, in brackets, as CPU
+time (of the process; in the cold comparison, of the whole child process),
+which a machine busy with other work inflates less. No anchor figure is written
+down anywhere: every number printed was measured in this run.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -221,9 +224,10 @@ def run(data):
 _DRIVER = r"""
 mode, source = sys.argv[1], sys.argv[2]
 if mode == "cold":
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     n = run(prepare(source))
-    print(json.dumps({"seconds": time.perf_counter() - t0, "count": n}), flush=True)
+    print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                      "count": n}), flush=True)
     raise SystemExit(0)
 inputs = prepare(source)
 run(inputs)  # warm-up: compilation, caches
@@ -233,9 +237,10 @@ for line in sys.stdin:
     if what == "quit":
         break
     fn = floor if what == "floor" else run
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     n = fn(inputs)
-    print(json.dumps({"seconds": time.perf_counter() - t0, "count": n}), flush=True)
+    print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                      "count": n}), flush=True)
 """
 
 TOOLS = {"retrowalk": _RETROWALK, "mobgap": _MOBGAP, "skdh": _SKDH, "gaitmap": _GAITMAP}
@@ -248,9 +253,9 @@ LABELS = {
 COUNT_LABEL = {"retrowalk": "bouts", "mobgap": "bouts", "skdh": "bouts", "gaitmap": "strides"}
 
 
-def _env() -> dict[str, str]:
+def _env(src: Path | None = None) -> dict[str, str]:
     env = {**os.environ, **SINGLE_CORE}
-    env["PYTHONPATH"] = str(ROOT / "src")
+    env["PYTHONPATH"] = str(src or ROOT / "src")
     return env
 
 
@@ -263,14 +268,14 @@ def _script(tmp: Path, tool: str) -> Path:
 class Worker:
     """One tool in its own long-lived process (warm mode)."""
 
-    def __init__(self, python: str, script: Path, source: Path) -> None:
+    def __init__(self, python: str, script: Path, source: Path, src: Path | None = None) -> None:
         self.proc = subprocess.Popen(
             [python, str(script), "warm", str(source)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=_env(),
+            env=_env(src),
         )
         self.error = ""
         line = self._read()
@@ -309,14 +314,23 @@ class Worker:
             self.proc.wait(timeout=60)
 
 
-def _cold(python: str, args: list[str]) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    proc = subprocess.run([python, *args], capture_output=True, text=True, env=_env(), check=False)
-    elapsed = time.perf_counter() - t0
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cold(python: str, args: list[str], src: Path | None = None) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one whole process (``nan`` and the error when it fails)."""
+    t0, c0 = time.perf_counter(), _children_cpu()
+    proc = subprocess.run(
+        [python, *args], capture_output=True, text=True, env=_env(src), check=False
+    )
+    elapsed, cpu = time.perf_counter() - t0, _children_cpu() - c0
     if proc.returncode != 0:
         err = proc.stderr.strip().splitlines()
-        return float("nan"), err[-1] if err else f"exit {proc.returncode}"
-    return elapsed, ""
+        return float("nan"), float("nan"), err[-1] if err else f"exit {proc.returncode}"
+    return elapsed, cpu, ""
 
 
 def _median(values: list[float]) -> float:
@@ -333,6 +347,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--gaitmap-trajectory", action="store_true", help="gaitmap also integrates each stride"
     )
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="also run retrowalk from this src/ folder (e.g. an export of main) in the same "
+        "interleaved rounds, for a before/after ratio",
+    )
     args = parser.parse_args(argv)
     if args.gaitmap_trajectory:
         os.environ["ANCHOR_GAITMAP_TRAJECTORY"] = "1"
@@ -343,6 +363,14 @@ def main(argv: list[str] | None = None) -> int:
         anchors = []
     pythons = {"retrowalk": sys.executable, **{a: args.anchor_python for a in anchors}}
     tools = ["retrowalk", *anchors]
+    srcs: dict[str, Path | None] = {t: None for t in tools}
+    if args.baseline_src is not None:
+        TOOLS["baseline"] = _RETROWALK
+        LABELS["baseline"] = "retrowalk analyze(), baseline src"
+        COUNT_LABEL["baseline"] = "bouts"
+        pythons["baseline"] = sys.executable
+        srcs["baseline"] = args.baseline_src.resolve()
+        tools.insert(1, "baseline")
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -358,32 +386,37 @@ def main(argv: list[str] | None = None) -> int:
             "(lower back; the feet for gaitmap); one core per tool"
         )
         scripts = {t: _script(tmp, t) for t in tools}
+        load_before = os.getloadavg()
 
         # ---- warm, in process
-        workers = {t: Worker(pythons[t], scripts[t], npz) for t in tools}
+        workers = {t: Worker(pythons[t], scripts[t], npz, srcs[t]) for t in tools}
         warm: dict[str, list[float]] = {t: [] for t in [*tools, "floor"]}
+        warm_cpu: dict[str, list[float]] = {t: [] for t in [*tools, "floor"]}
         counts: dict[str, int] = {}
         for _ in range(args.rounds):
             for t in tools:
                 out = workers[t].call()
                 if out is not None:
                     warm[t].append(out["seconds"])
+                    warm_cpu[t].append(out["cpu"])
                     counts[t] = out["count"]
             out = workers["retrowalk"].call("floor")
             if out is not None:
                 warm["floor"].append(out["seconds"])
+                warm_cpu["floor"].append(out["cpu"])
         errors = {t: w.error for t, w in workers.items() if w.error}
         for w in workers.values():
             w.close()
 
         # ---- cold, whole process
         cold: dict[str, list[float]] = {t: [] for t in tools}
+        cold_cpu: dict[str, list[float]] = {t: [] for t in tools}
         cold_err: dict[str, str] = {}
         lb = str(csv["lb"])
+        rw_cli = ["-m", "retrowalk.cli", "analyze", lb, "--placement", "lower_back", "--json", "-"]
         cold_args = {
-            "retrowalk": [
-                "-m", "retrowalk.cli", "analyze", lb, "--placement", "lower_back", "--json", "-"
-            ],
+            "retrowalk": rw_cli,
+            "baseline": rw_cli,
             "mobgap": [str(scripts["mobgap"]), "cold", lb] if "mobgap" in tools else [],
             "skdh": [str(scripts["skdh"]), "cold", lb] if "skdh" in tools else [],
             "gaitmap": [
@@ -396,39 +429,64 @@ def main(argv: list[str] | None = None) -> int:
         }  # fmt: skip
         for _ in range(args.cold_rounds):
             for t in tools:
-                seconds, err = _cold(pythons[t], cold_args[t])
+                seconds, cpu, err = _cold(pythons[t], cold_args[t], srcs[t])
                 cold[t].append(seconds)
+                cold_cpu[t].append(cpu)
                 if err:
                     cold_err[t] = err
 
+    load_after = os.getloadavg()
+    print(
+        "load average (1, 5, 15 min): before "
+        + ", ".join(f"{x:.1f}" for x in load_before)
+        + "; after "
+        + ", ".join(f"{x:.1f}" for x in load_after)
+        + f"; {os.cpu_count()} cores"
+    )
     rw_warm, rw_cold = _median(warm["retrowalk"]), _median(cold["retrowalk"])
-    print(f"\nwarm, in process (median of {args.rounds} interleaved rounds, s per hour of data)")
+    rw_warm_cpu, rw_cold_cpu = _median(warm_cpu["retrowalk"]), _median(cold_cpu["retrowalk"])
+    print(
+        f"\nwarm, in process (median of {args.rounds} interleaved rounds, s per hour of data; "
+        "in brackets CPU time, which a busy machine inflates less than wall time)"
+    )
     for t in tools:
-        med = _median(warm[t])
+        med, cpu = _median(warm[t]), _median(warm_cpu[t])
         if t in errors:
             print(f"  {LABELS[t]:<42} failed: {errors[t]}")
             continue
-        ratio = "" if t == "retrowalk" else f"  retrowalk is {med / rw_warm:5.1f}x faster"
+        ratio = (
+            ""
+            if t == "retrowalk"
+            else f"  retrowalk is {med / rw_warm:5.1f}x faster [{cpu / rw_warm_cpu:5.1f}x]"
+        )
         target = f" (target >= {TARGET_WARM[t]:g}x)" if t in TARGET_WARM else ""
         found = f"{counts.get(t, 0)} {COUNT_LABEL[t]}"
-        print(f"  {LABELS[t]:<42} {med / hours:7.3f} s/h  {found:>14}{ratio}{target}")
-    floor = _median(warm["floor"])
+        print(
+            f"  {LABELS[t]:<42} {med / hours:7.3f} s/h [{cpu / hours:7.3f}] {found:>14}"
+            f"{ratio}{target}"
+        )
+    floor, floor_cpu = _median(warm["floor"]), _median(warm_cpu["floor"])
     print(
-        f"  floor: one zero-phase 6-channel filter pass   {floor / hours:7.3f} s/h   "
-        f"retrowalk takes {rw_warm / floor:.1f}x the floor (target <= {TARGET_FLOOR_RATIO:g}x)"
+        f"  floor: one zero-phase 6-channel filter pass   {floor / hours:7.3f} s/h "
+        f"[{floor_cpu / hours:7.3f}]  retrowalk takes {rw_warm / floor:.1f}x "
+        f"[{rw_warm_cpu / floor_cpu:.1f}x] the floor (target <= {TARGET_FLOOR_RATIO:g}x)"
     )
     print(
         f"\ncold, whole process on the 1-hour CSV (median of {args.cold_rounds} interleaved "
-        "rounds, s)"
+        "rounds, s; in brackets CPU time)"
     )
     for t in tools:
-        med = _median(cold[t])
+        med, cpu = _median(cold[t]), _median(cold_cpu[t])
         if t in cold_err and med != med:
             print(f"  {LABELS[t]:<42} failed: {cold_err[t]}")
             continue
-        ratio = "" if t == "retrowalk" else f"  retrowalk is {med / rw_cold:5.1f}x faster"
+        ratio = (
+            ""
+            if t == "retrowalk"
+            else f"  retrowalk is {med / rw_cold:5.1f}x faster [{cpu / rw_cold_cpu:5.1f}x]"
+        )
         target = f" (target >= {TARGET_COLD[t]:g}x)" if t in TARGET_COLD else ""
-        print(f"  {LABELS[t]:<42} {med:7.2f} s{ratio}{target}")
+        print(f"  {LABELS[t]:<42} {med:7.2f} s [{cpu:6.2f}]{ratio}{target}")
     return 0
 
 

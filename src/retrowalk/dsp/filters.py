@@ -12,14 +12,16 @@ state (order, and how much edge padding their signal needs).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from retrowalk.dsp.kernels import butter_lowpass_design, sosfilt_kernel
 
-__all__ = ["butter_lowpass_sos", "lowpass", "sosfiltfilt_cached"]
+__all__ = ["butter_lowpass_sos", "lowpass", "lowpass_channels", "sosfiltfilt_cached"]
 
 FloatArray = NDArray[np.float64]
 
@@ -124,6 +126,52 @@ def sosfiltfilt_cached(
     # signal goes a channel at a time, so the temporaries are a channel long.
     cols = x64.reshape(n, -1)
     out = np.empty(cols.shape, dtype=np.float64)
+    for c0, rows in _filtered_rows(kernel, sos, zi, cols, padlen):
+        out[:, c0 : c0 + rows.shape[0]] = rows.T
+    return out.reshape(x64.shape)
+
+
+def lowpass_channels(
+    x: NDArray[np.floating] | FloatArray,
+    cutoff_hz: float,
+    sampling_rate_hz: float,
+    *,
+    order: int = 2,
+    pad_samples: int | None = None,
+) -> FloatArray:
+    """:func:`lowpass` of an ``(n, k)`` signal, returned channel-major: ``(k, n)``.
+
+    The same numbers as ``lowpass(x, ...).T``, without turning the filtered
+    rows back into sample-major order; for callers that go on column by column.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    n = arr.shape[0]
+    cols = arr.reshape(n, -1)
+    kernel = sosfilt_kernel()
+    if n < 4 or kernel is None:
+        return np.ascontiguousarray(
+            lowpass(arr, cutoff_hz, sampling_rate_hz, order=order, pad_samples=pad_samples)
+            .reshape(n, -1)
+            .T
+        )
+    sos, zi = butter_lowpass_sos(order, min(cutoff_hz / (sampling_rate_hz / 2.0), 0.99))
+    if pad_samples is None:
+        pad_samples = LONG_PAD_FACTOR * 3 * (2 * len(sos) + 1)
+    out = np.empty((cols.shape[1], n), dtype=np.float64)
+    for c0, rows in _filtered_rows(kernel, np.array(sos), zi, cols, min(pad_samples, n - 1)):
+        out[c0 : c0 + rows.shape[0]] = rows
+    return out
+
+
+def _filtered_rows(
+    kernel: Any, sos: FloatArray, zi: FloatArray, cols: FloatArray, padlen: int
+) -> Iterator[tuple[int, FloatArray]]:
+    """Forward-backward filtered channels of ``cols`` (``(n, k)``), a group of rows at a time.
+
+    Yields ``(first channel, (channels, n) rows)``; the rows are views valid
+    until the next group is filtered.
+    """
+    n = cols.shape[0]
     state = np.asarray(zi, dtype=np.float64)  # (sections, 2)
     per = max(GROUP_SAMPLES // (n + 2 * padlen), 1)
     for c0 in range(0, cols.shape[1], per):
@@ -136,8 +184,7 @@ def sosfiltfilt_cached(
         kernel(sos, rows, _initial_state(state, rows[:, 0]))
         rows = np.array(rows[:, ::-1], order="C")
         kernel(sos, rows, _initial_state(state, rows[:, 0]))
-        out[:, c0 : c0 + per] = rows[:, ::-1][:, padlen : padlen + n].T
-    return out.reshape(x64.shape)
+        yield c0, rows[:, ::-1][:, padlen : padlen + n]
 
 
 def _odd_ext(x: FloatArray, padlen: int) -> FloatArray:

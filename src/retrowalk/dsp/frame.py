@@ -16,13 +16,15 @@ Biomech 13:320 for the tilt correction of trunk accelerometry).
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.filters import lowpass_channels
+from retrowalk.dsp.rows import column_means
 
-__all__ = ["BodyFrame", "body_frame", "horizontal_basis"]
+__all__ = ["BodyFrame", "body_frame", "horizontal_basis", "horizontal_basis_rows"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ class BodyFrame:
     gyro_vertical_rads
         Angular rate about the vertical (turning), or ``None`` without gyroscope.
     gyro_horizontal_rads
-        ``(n, 2)`` angular rate in the same horizontal basis, or ``None``.
+        ``(n, 2)`` angular rate in the same horizontal basis, or ``None``
+        (``gyro_horizontal``: the array, or a function that makes it).
     """
 
     sampling_rate_hz: float
@@ -52,11 +55,26 @@ class BodyFrame:
     acc_vertical_mps2: np.ndarray
     acc_horizontal_mps2: np.ndarray
     gyro_vertical_rads: np.ndarray | None
-    gyro_horizontal_rads: np.ndarray | None
+    gyro_horizontal: np.ndarray | Callable[[], np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def n_samples(self) -> int:
         return int(self.acc_vertical_mps2.shape[0])
+
+    @property
+    def gyro_horizontal_rads(self) -> np.ndarray | None:
+        """``(n, 2)`` angular rate in the horizontal basis, or ``None`` (worked out when asked).
+
+        The trunk path never needs it, so :func:`body_frame` hands a recipe
+        (``gyro_horizontal``) that runs on first use.
+        """
+        value = self.gyro_horizontal
+        if callable(value):
+            value = value()
+            object.__setattr__(self, "gyro_horizontal", value)
+        return value
 
 
 def horizontal_basis(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -69,29 +87,118 @@ def horizontal_basis(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     while that array lives, so the stages that need the basis again get it for
     free.
     """
+    e_rows, f_rows = horizontal_basis_rows(up)
+    cached = _BASIS_CACHE.get(id(up))
+    if cached is not None and cached[0]() is up:
+        if cached[3] is None:
+            stacked = (np.ascontiguousarray(e_rows.T), np.ascontiguousarray(f_rows.T))
+            _BASIS_CACHE[id(up)] = (cached[0], cached[1], cached[2], stacked)
+            return stacked
+        return cached[3]
+    return np.ascontiguousarray(e_rows.T), np.ascontiguousarray(f_rows.T)
+
+
+def horizontal_basis_rows(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`horizontal_basis` channel-major: two ``(3, n)`` arrays (the same numbers)."""
     cached = _BASIS_CACHE.get(id(up))
     if cached is not None and cached[0]() is up:
         return cached[1], cached[2]
-    mean_up = up.mean(axis=0)
-    j = int(np.argmin(np.abs(mean_up)))
-    # ref - (up . ref) up with ref the unit vector of axis j, written out
-    e1 = up * -up[:, j : j + 1]
-    e1[:, j] += 1.0
-    norm = np.sqrt(e1[:, 0] * e1[:, 0] + e1[:, 1] * e1[:, 1] + e1[:, 2] * e1[:, 2])
-    e1 /= norm.clip(1e-12)[:, None]
-    e2 = np.empty_like(e1)  # up x e1
-    e2[:, 0] = up[:, 1] * e1[:, 2] - up[:, 2] * e1[:, 1]
-    e2[:, 1] = up[:, 2] * e1[:, 0] - up[:, 0] * e1[:, 2]
-    e2[:, 2] = up[:, 0] * e1[:, 1] - up[:, 1] * e1[:, 0]
+    rows = [up[:, 0], up[:, 1], up[:, 2]]
+    e_rows, f_rows = _basis_rows(rows, column_means(up))
     if not up.flags.writeable:
-        key = id(up)
-        ref = weakref.ref(up, lambda _: _BASIS_CACHE.pop(key, None))
-        _BASIS_CACHE[key] = (ref, e1, e2)
-    return e1, e2
+        _remember_basis(up, e_rows, f_rows)
+    return e_rows, f_rows
 
 
-#: Horizontal bases of the read-only ``up`` arrays alive, by array id.
-_BASIS_CACHE: dict[int, tuple[weakref.ref[np.ndarray], np.ndarray, np.ndarray]] = {}
+def _remember_basis(up: np.ndarray, e_rows: np.ndarray, f_rows: np.ndarray) -> None:
+    key = id(up)
+    ref = weakref.ref(up, lambda _: _BASIS_CACHE.pop(key, None))
+    _BASIS_CACHE[key] = (ref, e_rows, f_rows, None)
+
+
+def _basis_rows(u: list[np.ndarray], mean_up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The basis of :func:`horizontal_basis` from the three components of ``up``.
+
+    Written out component by component (``ref - (up . ref) up`` with ``ref``
+    the unit vector of the axis least aligned with the mean ``up``, then
+    ``up x e1``): the same numbers as on whole rows, without numpy's loops
+    over rows of three. Worked a block of samples at a time
+    (:func:`_basis_block`), so the temporaries stay in the processor's cache.
+    """
+    j = int(np.argmin(np.abs(mean_up)))
+    n = u[0].shape[0]
+    e = np.empty((3, n))
+    f = np.empty((3, n))
+    scratch = np.empty(min(n, BLOCK))
+    for b0 in range(0, n, BLOCK):
+        b1 = min(b0 + BLOCK, n)
+        _basis_block([c[b0:b1] for c in u], j, e[:, b0:b1], f[:, b0:b1], scratch[: b1 - b0])
+    return e, f
+
+
+#: Samples worked at once by the body frame's per-sample arithmetic (every
+#: operation there is per sample, so the block size does not change a number).
+BLOCK = 16384
+
+
+def _basis_block(
+    u: list[np.ndarray] | np.ndarray, j: int, e: np.ndarray, f: np.ndarray, scratch: np.ndarray
+) -> None:
+    """:func:`_basis_rows` of one block of samples, written into ``e`` and ``f`` (``(3, m)``)."""
+    np.negative(u[j], out=scratch)
+    for k in range(3):
+        np.multiply(u[k], scratch, out=e[k])
+    e[j] += 1.0
+    norm = e[0] * e[0]
+    for k in (1, 2):
+        norm += np.multiply(e[k], e[k], out=scratch)
+    np.sqrt(norm, out=norm)
+    e /= norm.clip(1e-12, out=norm)
+    for k, (a, b) in enumerate(((1, 2), (2, 0), (0, 1))):  # up x e1
+        np.multiply(u[a], e[b], out=f[k])
+        f[k] -= np.multiply(u[b], e[a], out=scratch)
+
+
+def _row_means(rows: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """:func:`~retrowalk.dsp.rows.column_means` of ``rows.T`` (made C-ordered), from the rows.
+
+    Each sum is accumulated sample after sample, as numpy sums the columns of
+    a C-ordered array, so the numbers are the same; ``scratch`` holds one
+    row's running sums.
+    """
+    n = rows.shape[1]
+    if n < 2:
+        return column_means(np.ascontiguousarray(rows.T))
+    sums = np.array([float(np.cumsum(r, out=scratch)[-1]) for r in rows])
+    return sums / n
+
+
+def _row_dot(
+    a: np.ndarray | list[np.ndarray],
+    b: np.ndarray | list[np.ndarray],
+    out: np.ndarray | None = None,
+    scratch: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per-sample dot product of two channel-major 3-vectors.
+
+    The products are added as ``np.einsum("ij,ij->i")`` adds them on rows of
+    three (first and third, then the second), so the numbers are those of the
+    einsum on sample-major arrays. ``out`` and ``scratch`` (length ``n``) may
+    be given to save allocations.
+    """
+    out = np.multiply(a[0], b[0], out=out)
+    scratch = np.multiply(a[2], b[2], out=scratch)
+    out += scratch
+    out += np.multiply(a[1], b[1], out=scratch)
+    return out
+
+
+#: Horizontal bases of the read-only ``up`` arrays alive, by array id: the
+#: weak reference, the channel-major basis and, once asked for, the sample-major one.
+_BASIS_CACHE: dict[
+    int,
+    tuple[weakref.ref[np.ndarray], np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None],
+] = {}
 
 
 def body_frame(
@@ -113,27 +220,71 @@ def body_frame(
         Sampling rate of both.
     gravity_cutoff_hz
         Low-pass cut-off that separates posture (gravity) from movement.
+
+    Notes
+    -----
+    Worked out channel by channel (the filter gives channel-major rows), which
+    gives the same numbers as the row-wise formulas and avoids numpy's slow
+    loops over rows of three; the arrays handed out are sample-major.
     """
     acc = np.asarray(acc_mps2, dtype=np.float64)
-    gravity = lowpass(acc, gravity_cutoff_hz, sampling_rate_hz)
-    norm = np.linalg.norm(gravity, axis=1, keepdims=True)
-    up = gravity / norm.clip(1e-9)
+    n = acc.shape[0]
+    gyro = None if gyro_rads is None else np.asarray(gyro_rads, dtype=np.float64)
+    u = lowpass_channels(acc, gravity_cutoff_hz, sampling_rate_hz)  # (3, n): gravity, then up
+    # Every step below is per sample, worked a block of samples at a time so
+    # the temporaries stay in cache; the numbers are those of whole arrays.
+    vertical = np.empty(n)
+    up = np.empty((n, 3))
+    gyro_v = None if gyro is None else np.empty(n)
+    scratch = np.empty(max(n, 1))
+    for b0 in range(0, n, BLOCK):
+        b1 = min(b0 + BLOCK, n)
+        ub, s = u[:, b0:b1], scratch[: b1 - b0]
+        norm = np.multiply(ub[0], ub[0])  # np.linalg.norm over the three axes, in its order
+        norm += np.multiply(ub[1], ub[1], out=s)
+        norm += np.multiply(ub[2], ub[2], out=s)
+        np.sqrt(norm, out=norm)
+        ub /= norm.clip(1e-9, out=s)  # in place: gravity / |gravity|
+        a = acc[b0:b1]
+        # Subtract the sensor's own gravity magnitude, not the standard value, so a
+        # small calibration offset does not show up as a vertical acceleration.
+        v = _row_dot([a[:, 0], a[:, 1], a[:, 2]], ub, vertical[b0:b1], s)
+        v -= norm
+        up[b0:b1] = ub.T
+        if gyro is not None and gyro_v is not None:
+            w = gyro[b0:b1]
+            _row_dot([w[:, 0], w[:, 1], w[:, 2]], ub, gyro_v[b0:b1], s)
     up.flags.writeable = False  # shared: its horizontal basis is cached
-    # Subtract the sensor's own gravity magnitude, not the standard value, so a
-    # small calibration offset does not show up as a vertical acceleration.
-    vertical = np.einsum("ij,ij->i", acc, up) - norm[:, 0]
-    e1, e2 = horizontal_basis(up)
-    horizontal = np.column_stack([np.einsum("ij,ij->i", acc, e1), np.einsum("ij,ij->i", acc, e2)])
-    gyro_v = gyro_h = None
-    if gyro_rads is not None:
-        gyro = np.asarray(gyro_rads, dtype=np.float64)
-        gyro_v = np.einsum("ij,ij->i", gyro, up)
-        gyro_h = np.column_stack([np.einsum("ij,ij->i", gyro, e1), np.einsum("ij,ij->i", gyro, e2)])
+    j = int(np.argmin(np.abs(_row_means(u, scratch))))
+    e = np.empty((3, n))
+    f = np.empty((3, n))
+    # channel-major underneath: (n, 2) whose columns are contiguous
+    horizontal_rows = np.empty((2, n))
+    for b0 in range(0, n, BLOCK):
+        b1 = min(b0 + BLOCK, n)
+        s = scratch[: b1 - b0]
+        eb, fb = e[:, b0:b1], f[:, b0:b1]
+        _basis_block(u[:, b0:b1], j, eb, fb, s)
+        a = acc[b0:b1]
+        rows = [a[:, 0], a[:, 1], a[:, 2]]
+        _row_dot(rows, eb, horizontal_rows[0, b0:b1], s)
+        _row_dot(rows, fb, horizontal_rows[1, b0:b1], s)
+    del scratch
+    _remember_basis(up, e, f)
+    horizontal = horizontal_rows.T
+    gyro_h: Callable[[], np.ndarray] | None = None
+    if gyro is not None:
+
+        def gyro_h() -> np.ndarray:
+            assert gyro is not None
+            w = [gyro[:, 0], gyro[:, 1], gyro[:, 2]]
+            return np.stack([_row_dot(w, e), _row_dot(w, f)], axis=1)
+
     return BodyFrame(
         sampling_rate_hz=float(sampling_rate_hz),
         up_unit=up,
         acc_vertical_mps2=vertical,
         acc_horizontal_mps2=horizontal,
         gyro_vertical_rads=gyro_v,
-        gyro_horizontal_rads=gyro_h,
+        gyro_horizontal=gyro_h,
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
+from retrowalk.dsp.rows import small_median
 
 
 @dataclass(frozen=True)
@@ -250,8 +251,8 @@ class GaitInitiationFilter(Algorithm):
             later = later[later > 0]  # closing contacts carry no prominence
             if later.size == 0:
                 continue
-            quick = intervals[0] < self.max_interval_ratio * np.median(intervals[1:])
-            weak = prom[b.first] < self.max_prominence_ratio * np.median(later)
+            quick = intervals[0] < self.max_interval_ratio * small_median(intervals[1:])
+            weak = prom[b.first] < self.max_prominence_ratio * small_median(later)
             if quick and weak:
                 self.keep_[b.first] = False
         return self

@@ -34,6 +34,7 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass
 from retrowalk.dsp.kernels import find_peaks
+from retrowalk.dsp.rows import row_norm
 
 # Delay between initial contact and the mean of the trunk's peak vertical
 # acceleration (12 Hz) and horizontal jerk (4 Hz), searched 0.2 s before the
@@ -184,7 +185,7 @@ class TrunkContactDetector(Algorithm):
 
         vertical = lowpass(av, self.vertical_cutoff_hz, fs)
         horiz = lowpass(np.asarray(acc_horizontal_mps2, dtype=np.float64), self.jerk_cutoff_hz, fs)
-        jerk = np.linalg.norm(np.diff(horiz, axis=0, prepend=horiz[:1]), axis=1)
+        jerk = row_norm(np.diff(horiz, axis=0, prepend=horiz[:1]))
         self.signals_ = _Signals(coarse, vertical, jerk, fs)
         if self.timing_search_before_s is not None and peaks.size > 1:
             # one impact: markers (searched in the wide window) too close together
@@ -292,6 +293,8 @@ class ClosingContactDetector(Algorithm):
         sig = contacts.signals_
         fs = sig.sampling_rate_hz
         out = np.full(len(last_ic_samples), -1, dtype=np.int64)
+        found: list[int] = []
+        best_peaks: list[int] = []
         for k, (last, step, prom, limit) in enumerate(
             zip(last_ic_samples, step_s, bout_prominence_mps2, limit_samples, strict=True)
         ):
@@ -311,7 +314,10 @@ class ClosingContactDetector(Algorithm):
             best = int(np.argmax(prominences))
             floor = max(self.min_prominence_mps2, self.min_relative_prominence * prom)
             if prominences[best] >= floor:
-                out[k] = int(contacts.place(np.array([peaks[best]]))[0])
+                found.append(k)
+                best_peaks.append(int(peaks[best]))
+        if found:  # placed together: the same contact times as one at a time
+            out[np.array(found)] = contacts.place(np.array(best_peaks, dtype=np.int64))
         self.closing_samples_ = out
         return self
 

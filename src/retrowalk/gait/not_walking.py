@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from retrowalk.dsp.rows import column_means, row_norm, small_median
+
 G_MPS2 = 9.81
 
 
@@ -97,7 +99,7 @@ class WalkingCheck:
         self.features_: dict[str, float] = {}
         if acc.shape[0] < int(2 * fs) or ic.size < 3:
             return self
-        norm = np.linalg.norm(acc, axis=1)
+        norm = row_norm(acc)
         width = max(int(0.05 * fs), 1)
         smooth = np.convolve(norm, np.ones(width) / width, mode="same")
         low = smooth < self.free_fall_mps2
@@ -111,17 +113,20 @@ class WalkingCheck:
                 "the steps (jumping, hopping or running)"
             )
             return self
-        up = acc.mean(axis=0)
+        up = column_means(acc)
         up /= max(float(np.linalg.norm(up)), 1e-12)
         v = acc @ up
         v = v - v.mean()
         spec = np.abs(np.fft.rfft(v * np.hanning(v.size))) ** 2
         freq = np.fft.rfftfreq(v.size, 1.0 / fs)
-        band = (freq >= 0.3) & (freq <= 15.0)
-        if spec[band].sum() > 0:
-            peak = float(freq[band][np.argmax(spec[band])])
-            near = band & (np.abs(freq - peak) <= 0.15 * peak)
-            share = float(spec[near].sum() / spec[band].sum())
+        # 0.3-15 Hz: one run of bins, as the frequencies rise
+        lo = int(np.searchsorted(freq, 0.3, side="left"))
+        hi = int(np.searchsorted(freq, 15.0, side="right"))
+        spec_band, freq_band = spec[lo:hi], freq[lo:hi]
+        total = spec_band.sum()
+        if total > 0:
+            peak = float(freq_band[np.argmax(spec_band)])
+            share = float(spec_band[np.abs(freq_band - peak) <= 0.15 * peak].sum() / total)
             self.features_["peak_share"] = share
             if share > self.max_peak_share:
                 self.walking_ = False
@@ -130,7 +135,7 @@ class WalkingCheck:
                     f"at {peak:.2f} Hz (a machine or a swinging object)"
                 )
                 return self
-        step = int(np.median(np.diff(ic)))
+        step = int(small_median(np.diff(ic)))
         best = _best_stride_correlation(v, step)
         self.features_["stride_correlation"] = best
         if best > self.max_stride_correlation:

@@ -12,6 +12,7 @@ kept together so the flow reads top to bottom.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Self
@@ -24,6 +25,7 @@ from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import Direction, Placement, Side
 from retrowalk.dsp.frame import BodyFrame, body_frame
 from retrowalk.dsp.memory import release
+from retrowalk.dsp.rows import small_median
 from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter, bout_cadence_spm
 from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.gait.contacts import (
@@ -314,10 +316,10 @@ class TrunkPipeline(Algorithm):
                     extra={"direction_reason": reason},
                 )
             )
-            ends = [None, *(float(x) if np.isfinite(x) else None for x in lengths)]
+            ends = [None, *(x if math.isfinite(x) else None for x in lengths.tolist())]
             steps.extend(
-                Step(time_s=float(t), bout=k, direction=label, side=side, length_m=length)
-                for t, side, length, label in zip(times, sides, ends, own, strict=True)
+                Step(time_s=t, bout=k, direction=label, side=side, length_m=length)
+                for t, side, length, label in zip(times.tolist(), sides, ends, own, strict=True)
             )
         return bouts, steps, notes
 
@@ -389,10 +391,10 @@ class TrunkPipeline(Algorithm):
         gap_starts = np.flatnonzero(gap_mask & ~np.concatenate([[False], gap_mask[:-1]]))
         last = np.array([ic[b.last] for b in bouts])
         step = np.array(
-            [np.median(np.diff(ic[max(b.last - 4, b.first) : b.last + 1])) for b in bouts]
+            [small_median(np.diff(ic[max(b.last - 4, b.first) : b.last + 1])) for b in bouts]
         )
         step = step / fs
-        bout_prom = np.array([np.median(prom[b.first : b.last + 1]) for b in bouts])
+        bout_prom = np.array([small_median(prom[b.first : b.last + 1]) for b in bouts])
         limit = np.array([ic[b.last + 1] if b.last + 1 < ic.size else n for b in bouts])
         if gap_starts.size:
             nxt = np.minimum(np.searchsorted(gap_starts, last), gap_starts.size - 1)
@@ -560,7 +562,7 @@ class TrunkPipeline(Algorithm):
                     piece = BoutSpan(first, last, int(ic[first]), int(ic[last]))
                     contacts = _members(ic, piece)
                     sides = self._sides(yaw, contacts - lo, label)
-                    own = [own_label.get(int(c), label) for c in contacts]
+                    own = [own_label.get(c, label) for c in contacts.tolist()]
                     out.append((piece, label, conf, sides, reason, own))
                 continue
             if len(pieces) == 1:
@@ -575,7 +577,7 @@ class TrunkPipeline(Algorithm):
                 own_label = {**own_label, **_step_labels(whole, _members(ic, span))}
             contacts = _members(ic, span)
             sides = self._sides(yaw, contacts - lo, label)
-            own = [own_label.get(int(c), label) for c in contacts]
+            own = [own_label.get(c, label) for c in contacts.tolist()]
             out.append((span, label, conf, sides, reason, own))
         return out
 
@@ -585,9 +587,13 @@ def _step_labels(
 ) -> dict[int, Direction]:
     """Each contact's own direction as the classifier gave it (sample -> label)."""
     labels = {
-        int(c): Direction(str(d))
-        for c, d in zip(clf.step_samples_, clf.step_direction_, strict=True)
+        c: _DIRECTIONS[d]
+        for c, d in zip(clf.step_samples_.tolist(), clf.step_direction_.tolist(), strict=True)
     }
     if only is None:
         return labels
-    return {int(c): labels[int(c)] for c in only if int(c) in labels}
+    return {c: labels[c] for c in only.tolist() if c in labels}
+
+
+#: Each direction by its value (the classifier's labels are plain strings).
+_DIRECTIONS: dict[str, Direction] = {d.value: d for d in Direction}

@@ -111,6 +111,7 @@ import numpy as np
 
 from retrowalk.dsp.filters import lowpass
 from retrowalk.dsp.memory import block_means
+from retrowalk.dsp.rows import row_norm
 
 ANCHOR_RELIABILITY = 0.85
 """Probability that an anchor points the right way, used to cap confidence.
@@ -441,7 +442,12 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 def _to_unit(v: np.ndarray) -> np.ndarray:
     """:func:`_unit` in place, for a long array of the caller's own (the same numbers)."""
-    v /= np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
+    if v.ndim != 2:
+        v /= np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
+        return v
+    norm = np.clip(row_norm(v), 1e-12, None)
+    for j in range(v.shape[1]):  # column by column: the numbers of the row-wise form
+        v[:, j] /= norm
     return v
 
 

@@ -250,8 +250,9 @@ class WalkingDirectionClassifier:
 
         split_bouts: list[tuple[int, int]] = []
         source: list[int] = []
+        members_of = _members_by_owner(owner, len(bouts))
         for b, (start, end) in enumerate(bouts):
-            members = np.flatnonzero(owner == b)
+            members = members_of[b]
             cuts: list[int] = []
             if self.split and members.size:
                 r = mounting[members]
@@ -280,8 +281,9 @@ class WalkingDirectionClassifier:
         logits: list[float] = []
         reasons: list[str] = []
         calibrated: list[bool] = []
+        split_members = _members_by_owner(split_owner, len(split_bouts))
         for j in range(len(split_bouts)):
-            members = np.flatnonzero(split_owner == j)
+            members = split_members[j]
             s = int(split_stretch[j])
             kind, reliability, why, along, across = facing[s]
             r = mounting[members]
@@ -513,6 +515,13 @@ class WalkingDirectionClassifier:
             notes=self.notes_,
             bout_reason=self.bout_reason_,
         )
+
+
+def _members_by_owner(owner: np.ndarray, n_owners: int) -> list[np.ndarray]:
+    """``[np.flatnonzero(owner == b) for b in range(n_owners)]``, from one stable sort."""
+    order = np.argsort(owner, kind="stable")
+    edges = np.searchsorted(owner[order], np.arange(n_owners + 1), side="left")
+    return [order[edges[b] : edges[b + 1]] for b in range(n_owners)]
 
 
 def body_anchors(

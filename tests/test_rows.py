@@ -1,0 +1,209 @@
+"""The column-by-column forms give numpy's own numbers (the analysis may not change).
+
+Each fast form in ``dsp.rows``, ``dsp.memory``, ``dsp.filters``, ``dsp.frame``
+and the stride phase correlation is compared with the plain numpy expression
+it replaces, bit for bit where the operations are the same ones in the same
+order. The einsum of the body frame adds the products of a row in an order
+numpy chooses per machine, so those arrays are compared to the last bits only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrowalk.dsp.filters import lowpass, lowpass_channels
+from retrowalk.dsp.frame import BLOCK, _row_dot, body_frame, horizontal_basis, horizontal_basis_rows
+from retrowalk.dsp.memory import block_means
+from retrowalk.dsp.rows import column_means, column_sums, row_norm, small_median
+from retrowalk.gait.direction.features import (
+    MAX_HARMONIC,
+    STRIDE_POINTS,
+    horizontal_device,
+    phase_correlation,
+    resample_windows,
+    step_windows,
+)
+
+
+def _signals(n: int = 6000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / 100.0
+    tilt = 0.3 * np.sin(2 * np.pi * 0.05 * t)
+    acc = np.column_stack(
+        [
+            9.81 * np.sin(tilt) + 0.8 * np.sin(2 * np.pi * 1.8 * t),
+            0.4 * np.sin(2 * np.pi * 0.9 * t + 0.3) + 0.1 * rng.normal(size=n),
+            9.81 * np.cos(tilt) + 1.5 * np.sin(2 * np.pi * 1.8 * t + 1.0),
+        ]
+    )
+    gyro = 0.5 * rng.normal(size=(n, 3))
+    return acc, gyro
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_row_norm_is_numpys_norm_bit_for_bit(k):
+    x = np.random.default_rng(k).normal(size=(5001, k)) * 7.0
+    assert np.array_equal(row_norm(x), np.linalg.norm(x, axis=1))
+
+
+@pytest.mark.parametrize("n", [2, 3, 17, 4096, 100_003])
+def test_column_sums_and_means_are_numpys_bit_for_bit(n):
+    x = np.random.default_rng(n).normal(size=(n, 3)) * 1e3 + 5.0
+    assert np.array_equal(column_sums(x), x.sum(axis=0))
+    assert np.array_equal(column_means(x), x.mean(axis=0))
+    part = x[n // 3 :]  # a row slice of a C-ordered array is C-ordered too
+    assert np.array_equal(column_means(part), part.mean(axis=0))
+
+
+def test_small_median_is_numpys_median():
+    rng = np.random.default_rng(3)
+    for _ in range(2000):
+        n = int(rng.integers(1, 14))
+        floats = rng.normal(size=n) * 10.0 ** int(rng.integers(-4, 4))
+        ints = rng.integers(-400, 400, size=n)
+        assert small_median(floats) == float(np.median(floats))
+        assert small_median(ints) == float(np.median(ints))
+    assert np.isnan(small_median(np.array([1.0, np.nan, 3.0])))
+
+
+@pytest.mark.parametrize("block", [1, 4, 5])
+def test_block_means_are_the_reshaped_means(block):
+    x = np.random.default_rng(block).normal(size=(10_007, 3))
+    n_blocks = x.shape[0] // block
+    expected = x[: n_blocks * block].reshape(n_blocks, block, 3).mean(axis=1)
+    assert np.array_equal(block_means(x, block, n_blocks), expected)
+
+
+def test_lowpass_channels_are_the_rows_of_lowpass():
+    acc, _ = _signals()
+    assert np.array_equal(lowpass_channels(acc, 0.25, 100.0), lowpass(acc, 0.25, 100.0).T)
+    assert np.array_equal(lowpass_channels(acc[:3], 3.0, 100.0), lowpass(acc[:3], 3.0, 100.0).T)
+
+
+def _row_wise_frame(acc: np.ndarray, gyro: np.ndarray) -> dict[str, np.ndarray]:
+    """The body frame written with the row-wise numpy expressions it had before."""
+    gravity = lowpass(acc, 0.25, 100.0)
+    norm = np.linalg.norm(gravity, axis=1, keepdims=True)
+    up = gravity / norm.clip(1e-9)
+    j = int(np.argmin(np.abs(up.mean(axis=0))))
+    e1 = up * -up[:, j : j + 1]
+    e1[:, j] += 1.0
+    e1 /= np.linalg.norm(e1, axis=1).clip(1e-12)[:, None]
+    e2 = np.cross(up, e1)
+    return {
+        "up": up,
+        "e1": e1,
+        "e2": e2,
+        "vertical": np.einsum("ij,ij->i", acc, up) - norm[:, 0],
+        "horizontal": np.column_stack(
+            [np.einsum("ij,ij->i", acc, e1), np.einsum("ij,ij->i", acc, e2)]
+        ),
+        "gyro_v": np.einsum("ij,ij->i", gyro, up),
+        "gyro_h": np.column_stack(
+            [np.einsum("ij,ij->i", gyro, e1), np.einsum("ij,ij->i", gyro, e2)]
+        ),
+    }
+
+
+def test_body_frame_gives_the_row_wise_numbers():
+    acc, gyro = _signals()
+    frame = body_frame(acc, gyro, 100.0)
+    ref = _row_wise_frame(acc, gyro)
+    assert np.array_equal(frame.up_unit, ref["up"])
+    e1, e2 = horizontal_basis(frame.up_unit)
+    assert np.array_equal(e1, ref["e1"])
+    assert np.allclose(e2, ref["e2"], rtol=0.0, atol=1e-15)
+    for got, name in (
+        (frame.acc_vertical_mps2, "vertical"),
+        (frame.acc_horizontal_mps2, "horizontal"),
+        (frame.gyro_vertical_rads, "gyro_v"),
+        (frame.gyro_horizontal_rads, "gyro_h"),
+    ):
+        assert got is not None
+        assert np.allclose(got, ref[name], rtol=0.0, atol=1e-13), name
+    assert body_frame(acc, None, 100.0).gyro_horizontal_rads is None
+
+
+def test_row_dot_into_given_arrays_is_the_plain_sum():
+    acc, gyro = _signals()
+    a, b = list(acc.T), list(gyro.T)
+    plain = a[0] * b[0] + a[2] * b[2] + a[1] * b[1]
+    out, scratch = np.empty(acc.shape[0]), np.empty(acc.shape[0])
+    got = _row_dot(a, b, out, scratch)
+    assert got is out
+    assert np.array_equal(got, plain)
+    assert np.array_equal(_row_dot(a, b), plain)
+
+
+def _whole_array_frame(acc: np.ndarray, gyro: np.ndarray) -> dict[str, np.ndarray]:
+    """The body frame's per-sample arithmetic on whole arrays, one operation at a time."""
+    u = lowpass_channels(acc, 0.25, 100.0)
+    norm = u[0] * u[0]
+    norm += u[1] * u[1]
+    norm += u[2] * u[2]
+    np.sqrt(norm, out=norm)
+    u /= norm.clip(1e-9)
+    a, w = np.ascontiguousarray(acc.T), np.ascontiguousarray(gyro.T)
+    vertical = a[0] * u[0] + a[2] * u[2] + a[1] * u[1] - norm
+    up = np.ascontiguousarray(u.T)
+    j = int(np.argmin(np.abs(column_means(up))))
+    e = u * -u[j]
+    e[j] += 1.0
+    e_norm = e[0] * e[0] + e[1] * e[1] + e[2] * e[2]
+    e /= np.sqrt(e_norm).clip(1e-12)
+    f = np.empty_like(e)
+    for k, (p, q) in enumerate(((1, 2), (2, 0), (0, 1))):
+        f[k] = u[p] * e[q] - u[q] * e[p]
+    return {
+        "up": up,
+        "e": e,
+        "f": f,
+        "vertical": vertical,
+        "horizontal": np.column_stack([a[0] * b[0] + a[2] * b[2] + a[1] * b[1] for b in (e, f)]),
+        "gyro_v": w[0] * u[0] + w[2] * u[2] + w[1] * u[1],
+    }
+
+
+@pytest.mark.parametrize("n", [5, BLOCK - 1, 2 * BLOCK + 123])
+def test_body_frame_in_blocks_gives_the_whole_array_numbers(n):
+    acc, gyro = _signals(n, seed=3)
+    frame = body_frame(acc, gyro, 100.0)
+    ref = _whole_array_frame(acc, gyro)
+    assert np.array_equal(frame.up_unit, ref["up"])
+    assert np.array_equal(frame.acc_vertical_mps2, ref["vertical"])
+    assert np.array_equal(frame.acc_horizontal_mps2, ref["horizontal"])
+    assert np.array_equal(frame.gyro_vertical_rads, ref["gyro_v"])
+    e, f = horizontal_basis_rows(frame.up_unit)
+    assert np.array_equal(e, ref["e"]) and np.array_equal(f, ref["f"])
+    # a writable up (not the frame's) is worked out afresh, in blocks too
+    e, f = horizontal_basis_rows(frame.up_unit.copy())
+    assert np.array_equal(e, ref["e"]) and np.array_equal(f, ref["f"])
+
+
+def _row_wise_phase_correlation(frame, windows) -> np.ndarray:
+    """The stride phase correlation on sample-major stacked signals, as it was written."""
+    x = np.column_stack([frame.acc_vertical_mps2, horizontal_device(frame)])
+    seg = resample_windows(x, windows.start, windows.end)
+    seg = seg - seg.mean(axis=1, keepdims=True)
+    spec = np.fft.rfft(seg, axis=1)
+    spec[:, MAX_HARMONIC + 1 :] = 0.0
+    seg = np.fft.irfft(spec, n=STRIDE_POINTS, axis=1)
+    cross = np.conj(spec[..., :1]) * spec[..., 1:]
+    c = np.fft.irfft(cross, n=STRIDE_POINTS, axis=1) / STRIDE_POINTS
+    sv = np.sqrt((seg[..., 0] ** 2).mean(axis=1))
+    sh = np.sqrt((seg[..., 1:] ** 2).sum(axis=2).mean(axis=1))
+    return c / np.maximum(sv * sh, 1e-12)[:, None, None]
+
+
+@pytest.mark.parametrize("n", [6000, 2 * BLOCK + 500])
+def test_phase_correlation_gives_the_sample_major_numbers(n):
+    acc, gyro = _signals(n)
+    frame = body_frame(acc, gyro, 100.0)
+    ic = np.arange(150, n - 200, 55)
+    ic = ic + np.random.default_rng(4).integers(-3, 4, size=ic.size)
+    owner = np.zeros(ic.size, dtype=np.int64)
+    windows = step_windows(ic, owner, 100.0, frame.n_samples)
+    got = phase_correlation(frame, windows)
+    assert got.shape == (windows.start.size, STRIDE_POINTS, 3)
+    assert np.array_equal(got, _row_wise_phase_correlation(frame, windows))
