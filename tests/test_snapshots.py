@@ -46,18 +46,36 @@ def _result(path: Path, root: Path, read_kw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _close(a: Any, b: Any, where: str) -> None:
-    """Equal, with floats compared to 1e-9 relative (platform rounding only)."""
+#: Float tolerance (relative, absolute): platform rounding only.
+EXACT = (1e-9, 1e-9)
+#: Video: MediaPipe's pose model gives slightly different keypoints on processors
+#: with different instruction sets (its XNNPACK kernels), which moves contacts by
+#: a few milliseconds and can change which bystanders are found. A video's
+#: snapshot pins its bouts, steps, directions and counts exactly and its numbers
+#: to 10 % (or 0.02 absolute); who else was seen and the walker's tracking
+#: diagnostics are left to the video tests.
+VIDEO = (0.1, 0.02)
+VIDEO_TRACKING_KEYS = frozenset({"notes", "people_seen", "walker"})
+
+
+def _close(
+    a: Any,
+    b: Any,
+    where: str,
+    tol: tuple[float, float] = EXACT,
+    skip: frozenset[str] = frozenset(),
+) -> None:
+    """Equal, with floats compared within ``tol`` (relative, absolute); keys in ``skip`` ignored."""
     if isinstance(a, float) and isinstance(b, float | int):
-        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), f"{where}: {a} != {b}"
+        assert math.isclose(a, b, rel_tol=tol[0], abs_tol=tol[1]), f"{where}: {a} != {b}"
     elif isinstance(a, dict) and isinstance(b, dict):
         assert a.keys() == b.keys(), f"{where}: keys {sorted(a)} != {sorted(b)}"
-        for key in a:
-            _close(a[key], b[key], f"{where}.{key}")
+        for key in a.keys() - skip:
+            _close(a[key], b[key], f"{where}.{key}", tol, skip)
     elif isinstance(a, list) and isinstance(b, list):
         assert len(a) == len(b), f"{where}: {len(a)} items != {len(b)}"
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _close(x, y, f"{where}[{i}]")
+            _close(x, y, f"{where}[{i}]", tol, skip)
     else:
         assert a == b, f"{where}: {a!r} != {b!r}"
 
@@ -78,4 +96,7 @@ def test_analysis_json_matches_snapshot(name: str, path: Path, read_kw: dict[str
         pytest.fail(f"no snapshot for {name}: run with RETROWALK_UPDATE_SNAPSHOTS=1")
     with gzip.open(target, "rt", encoding="utf-8") as fh:
         expected = json.load(fh)
-    _close(got, expected, name)
+    if name.startswith("video/"):
+        _close(got, expected, name, VIDEO, VIDEO_TRACKING_KEYS)
+    else:
+        _close(got, expected, name)
