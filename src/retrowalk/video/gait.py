@@ -101,7 +101,10 @@ def stance_contacts(
     ``edge`` marks frames where the foot is at the border of the image (its
     position there is not trusted). A swing that carries the foot out of the
     image ends in a contact at the first such frame (the exit step), marked by
-    a NaN stance duration. ``depth``: the person walks towards or away from the
+    a NaN stance duration; whether the foot swung there is judged from the
+    stance before that frame only, so what the pose model says once the foot
+    is gone (feet found again in a sliver at the border, briefly "still") does
+    not change it. ``depth``: the person walks towards or away from the
     camera, so a swing is foreshortened (the more, the further away); the
     threshold then follows the swing speed of the last two seconds and has a
     lower floor.
@@ -134,10 +137,12 @@ def stance_contacts(
     starts, ends = edges[::2], edges[1::2]
     min_len = max(round(MIN_STANCE_S * fps), 2)
     contacts: list[Contact] = []
-    prev_end: int | None = None
+    stance_ends: list[int] = []  # where each stance (not a pause in a swing) ended
 
     def swung(a: int) -> bool:
-        """The foot was seen swinging (moving, far enough) before frame ``a``."""
+        """The foot was seen swinging (moving, far enough) since its last stance before ``a``."""
+        before = [e for e in stance_ends if e <= a]
+        prev_end = before[-1] if before else None
         start = prev_end if prev_end is not None else a
         if prev_end is None:  # first stance: the swing must be seen from where it enters
             while start > 0 and finite[start - 1]:
@@ -152,10 +157,10 @@ def stance_contacts(
         if b - a < min_len and b < len(speed) and finite[b]:
             continue  # a pause in a swing, not a stance
         if a == 0 or not finite[a - 1]:
-            prev_end = b  # already still when first seen: no contact seen
+            stance_ends.append(b)  # already still when first seen: no contact seen
             continue
         if not swung(a):
-            prev_end = b  # the foot barely moved: the same stance continues
+            stance_ends.append(b)  # the foot barely moved: the same stance continues
             continue
         frame = float(a)
         s0, s1, threshold = speed[a - 1], speed[a], thresholds[a]
@@ -164,7 +169,7 @@ def stance_contacts(
         contacts.append(
             Contact(frame, side, float("nan"), 0, 0, float(leg[a]), stance_s=(b - a) / fps)
         )
-        prev_end = b
+        stance_ends.append(b)
     if edge is not None:
         # swings that leave the image: the foot lands at (or beyond) the border
         for a in np.flatnonzero(edge[1:] & ~edge[:-1]) + 1:
