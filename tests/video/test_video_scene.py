@@ -311,6 +311,38 @@ def test_exit_step_ignores_feet_seen_after_leaving(forward_analysis):
 
 
 @slow
+def test_one_missed_pose_near_the_last_contacts(forward_analysis, demo_contacts):
+    """A pose the model missed near the last two contacts does not lose or move them.
+
+    The walker's poses of the demo (one every second frame) are analysed again
+    with one of them left out, in turn, around the last contact in the image
+    and the exit step at its border: the gap is bridged from the poses either
+    side, so every contact is still found, within the tolerance of the
+    annotation (3 frames for the exit step). Mechanical: real poses, one removed.
+    """
+    from retrowalk.video.tracking import Track
+    from retrowalk.video.walk import analyse_walk
+
+    kp = forward_analysis.keypoints
+    fps = float(demo_contacts["fps"])
+    n, stride = len(kp), round(fps / forward_analysis.video["pose_rate_hz"])
+    size = tuple(forward_analysis.video["frame_size"])
+    posed = [f for f in range(0, n, stride) if np.isfinite(kp[f, 23, 0])]
+    static = np.tile(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), (n, 1, 1))
+    annotated = np.array([c["frame"] for c in demo_contacts["contacts"]])
+    assert demo_contacts["contacts"][-1]["edge"]
+    for missed in range(annotated[-2] - 6, annotated[-1] + 6, stride):
+        frames = [f for f in posed if f != missed]
+        track = Track(0, frames, [kp[f] for f in frames])
+        walk = analyse_walk([track], static, [], fps, n, stride, size, height_m=None)
+        detected = np.array([step["time_s"] * fps for step in walk.steps])
+        assert len(detected) == len(annotated), (missed, detected.round(1))
+        error = np.abs(detected - annotated)
+        assert error[:-1].max() <= demo_contacts["tolerance_frames"], (missed, detected.round(1))
+        assert error[-1] <= 3, (missed, detected.round(1))
+
+
+@slow
 def test_no_walking_says_why(frames, tmp_path):
     """Before the walker enters, nobody walks: the JSON and the report say why."""
     from retrowalk.video.report import video_section_html

@@ -4,7 +4,10 @@ Each shot (between two cuts, :mod:`retrowalk.video.shots`) is analysed on its
 own: its keypoints are mapped into the scene (the camera's motion removed,
 :mod:`retrowalk.video.camera`), the walker is chosen among the shot's people,
 the view is classified (side, towards/away from the camera), contacts are found
-from each foot's stance and grouped into bouts; a bout never spans a cut. When
+from each foot's stance and grouped into bouts; a bout never spans a cut. For
+the contacts, a single missed pose of the walker is filled in from the poses
+either side (linear, like the frames between poses), so that a landing or an
+exit step at the image border falling in the gap is still found and timed. When
 a shot yields no walking, ``no_walking_reason`` says why.
 
 Speed is measured per bout (:mod:`retrowalk.video.speed`); what the user told
@@ -35,6 +38,7 @@ SHORT_VIDEO_S = 3.0  # less walking than this: "too short" message
 HIDDEN_FEET_SHARE = 0.3  # feet not visible in more than this share of frames: "partly hidden"
 CHILD_MAX_AGE_YEARS = 4.0
 EDGE_MARGIN = 0.1  # a foot this close to the image border (in leg lengths) is at the edge
+BRIDGE_POSES = 2  # contacts: gaps of up to this many pose intervals (one missed pose) filled
 
 
 @dataclass
@@ -224,7 +228,15 @@ def analyse_walk(
         seen_s = len(seen) / fps
         view = classify_view(kp, fps)
         edge = _edges(kp_img, frame_size)
-        contacts = find_contacts(kp, fps, str(view["view"]), edge) if seen_s >= MIN_SEEN_S else []
+        # one missed pose is bridged for the contacts: a landing (or the foot reaching
+        # the image border) in the gap is timed from the poses either side of it
+        bridged_img = dense_keypoints(mine[walker], n_frames, BRIDGE_POSES * stride)
+        bridged = _to_scene(bridged_img, transforms)
+        contacts = (
+            find_contacts(bridged, fps, str(view["view"]), _edges(bridged_img, frame_size))
+            if seen_s >= MIN_SEEN_S
+            else []
+        )
         vbouts = group_bouts(contacts, fps, str(view["view"])) if contacts else []
         hidden = _hidden_feet_share(kp_img, edge)
         info.update(
