@@ -99,6 +99,28 @@ def test_cut_is_found_where_the_clip_was_spliced(frames):
     assert sorted(camera.static_shots_) == [0, 50]
 
 
+def test_frames_are_shrunk_to_the_analysis_size(frames):
+    """The demo's 1768x994 frames to 960x540: close to pixel-area averaging, far
+    from dropping pixels; a whole factor (a 1920x1080 copy) is area averaging itself."""
+    from retrowalk.video.source import shrink
+
+    images, _ = frames
+    frame = images[100]
+    scale = 960 / 1768
+    out = shrink(frame, scale)
+    assert out.shape == (540, 960, 3)
+    area = cv2.resize(frame, (960, 540), interpolation=cv2.INTER_AREA).astype(float)
+    nearest = cv2.resize(frame, (960, 540), interpolation=cv2.INTER_NEAREST).astype(float)
+    error = np.mean(np.abs(out - area))
+    assert error < 2.0 and error < 0.3 * np.mean(np.abs(nearest - area))
+    big = cv2.resize(frame, (1920, 1080), interpolation=cv2.INTER_CUBIC)
+    assert np.array_equal(
+        shrink(big, 0.5), cv2.resize(big, (960, 540), interpolation=cv2.INTER_AREA)
+    )
+    odd = np.ascontiguousarray(big[:1079, :1919])  # odd sides: the last pixel is cropped
+    assert shrink(odd, 960 / 1919).shape == (540, 960, 3)
+
+
 def test_video_options_are_checked():
     from retrowalk.video.options import VideoOptions
 
