@@ -365,6 +365,36 @@ def test_one_missed_pose_near_the_last_contacts(forward_analysis, demo_contacts)
 
 
 @slow
+def test_walker_lost_as_she_leaves_keeps_the_exit_step(forward_analysis, demo_contacts):
+    """The pose model loses the walker half out of the image: the exit step is still found.
+
+    The demo walker's poses are analysed again without the last ones, from
+    the annotated exit step on (the last pose kept is then up to 3 frames
+    before her foot reaches the border; a re-encoded copy of the demo lost her
+    so): the foot, last seen swinging towards the border, is carried on at its
+    speed to the border, and the exit step lies within 3 frames of the
+    annotation. Mechanical: real poses, the last ones removed.
+    """
+    from retrowalk.video.tracking import Track
+    from retrowalk.video.walk import analyse_walk
+
+    kp = forward_analysis.keypoints
+    fps = float(demo_contacts["fps"])
+    n, stride = len(kp), round(fps / forward_analysis.video["pose_rate_hz"])
+    size = tuple(forward_analysis.video["frame_size"])
+    posed = [f for f in range(0, n, stride) if np.isfinite(kp[f, 23, 0])]
+    static = np.tile(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), (n, 1, 1))
+    annotated = np.array([c["frame"] for c in demo_contacts["contacts"]])
+    for lost_from in range(annotated[-1], annotated[-1] + 6, stride):
+        frames = [f for f in posed if f < lost_from]
+        track = Track(0, frames, [kp[f] for f in frames])
+        walk = analyse_walk([track], static, [], fps, n, stride, size, height_m=None)
+        detected = np.array([step["time_s"] * fps for step in walk.steps])
+        assert len(detected) == len(annotated), (lost_from, detected.round(1))
+        assert abs(detected[-1] - annotated[-1]) <= 3, (lost_from, detected.round(1))
+
+
+@slow
 def test_no_walking_says_why(frames, tmp_path):
     """Before the walker enters, nobody walks: the JSON and the report say why."""
     from retrowalk.video.report import video_section_html

@@ -51,6 +51,7 @@ STANCE_SPEED_LEG_S = 0.8  # foot speed (leg lengths/s) below which the foot is s
 STANCE_SHARE_OF_PEAK = 0.3  # ... or below this share of its swing speed, if higher
 DEPTH_SPEED_LEG_S = 0.15  # the same floor towards/away from the camera (foreshortened swings)
 MIN_STANCE_S = 0.15  # a shorter rest of the foot is a hitch in its swing
+EXIT_LOOK_BACK = 4  # frames back to the feet last seen, for an exit step's length
 MIN_STRIDE_S = 0.45  # the same foot cannot land twice sooner (cadence 267 steps/min)
 
 
@@ -216,7 +217,9 @@ def find_contacts(
 
     ``kp`` are keypoints in scene coordinates (see :mod:`retrowalk.video.camera`);
     ``view`` is from :func:`~retrowalk.video.view.classify_view`; ``edge`` marks,
-    per foot, the frames where it is at the image border.
+    per foot, the frames where it is at the image border. An exit step's
+    length is that of the feet as last seen (up to ``EXIT_LOOK_BACK`` frames
+    before it; shorter than the step when the foot was lost in its swing).
     """
     if view == "on the spot":
         return find_contacts_on_the_spot(kp, fps)
@@ -252,8 +255,10 @@ def find_contacts(
         other = "right" if side == "left" else "left"
         q = min(p, len(kp) - 1)
         fx, ox = foot_x(kp, side)[q], foot_x(kp, other)[q]
-        if not np.isfinite(fx) and q > 0:  # an exit step: the foot as it left
-            fx, ox = foot_x(kp, side)[q - 1], foot_x(kp, other)[q - 1]
+        for back in range(1, EXIT_LOOK_BACK + 1):  # an exit step: the feet as last seen
+            if np.isfinite(fx) or q < back:
+                break
+            fx, ox = foot_x(kp, side)[q - back], foot_x(kp, other)[q - back]
         c.length_leg = abs(fx - ox) / leg[p] if np.isfinite(ox) and np.isfinite(fx) else np.nan
         lo, hi = max(p - int(fps // 4), 0), p + int(fps // 4) + 1
         c.travel = int(travel[p])

@@ -38,6 +38,9 @@ SHORT_VIDEO_S = 3.0  # less walking than this: "too short" message
 HIDDEN_FEET_SHARE = 0.3  # feet not visible in more than this share of frames: "partly hidden"
 CHILD_MAX_AGE_YEARS = 4.0
 EDGE_MARGIN = 0.1  # a foot this close to the image border (in leg lengths) is at the edge
+EXIT_AHEAD_S = (
+    0.1  # a foot lost while swinging out is at the border if its path gets there this soon
+)
 BRIDGE_POSES = 2  # contacts: gaps of up to this many pose intervals (one missed pose) filled
 
 
@@ -72,16 +75,39 @@ def _to_scene(kp: np.ndarray, transforms: np.ndarray) -> np.ndarray:
     return to_scene(kp, transforms)
 
 
-def _edges(kp: np.ndarray, frame_size: tuple[int, int]) -> dict[str, np.ndarray]:
-    """Per foot, the frames where it is at (or beyond) the image border."""
+def _edges(kp: np.ndarray, frame_size: tuple[int, int], ahead: int = 0) -> dict[str, np.ndarray]:
+    """Per foot, the frames where it is at (or beyond) the image border.
+
+    ``ahead`` > 0: a foot last seen swinging towards the border and then not
+    seen (the pose model often loses a person half out of the image) is taken
+    to be at the border from the frame its path, carried on at its last speed,
+    reaches it, if that is at most ``ahead`` frames on and still unseen.
+    """
     w, h = frame_size
     leg = float(np.nanmedian(leg_length_px(kp))) if np.isfinite(kp[:, :, 0]).any() else 0.0
     margin = EDGE_MARGIN * (leg if np.isfinite(leg) else 0.0)
+
+    def outside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.asarray(((x < margin) | (x > w - margin) | (y > h - margin)).any(axis=-1))
+
     out = {}
     for side, points in FEET.items():
         x, y = kp[:, list(points), 0], kp[:, list(points), 1]
-        near = (x < margin) | (x > w - margin) | (y > h - margin)
-        out[side] = np.asarray(near.any(axis=1), dtype=bool)
+        near = outside(x, y)
+        seen = np.isfinite(x).all(axis=1) & np.isfinite(y).all(axis=1)
+        lost = np.flatnonzero(seen[1:-1] & seen[:-2] & ~seen[2:]) + 1  # last seen before a gap
+        for last in lost if ahead else []:
+            if near[last]:
+                continue
+            vx, vy = x[last] - x[last - 1], y[last] - y[last - 1]
+            for k in range(1, ahead + 1):
+                if last + k >= len(kp) or seen[last + k]:
+                    break
+                if outside(x[last] + k * vx, y[last] + k * vy):
+                    gap = np.flatnonzero(seen[last + k :])
+                    near[last + k : last + k + (gap[0] if len(gap) else len(kp))] = True
+                    break
+        out[side] = near
     return out
 
 
@@ -232,8 +258,9 @@ def analyse_walk(
         # the image border) in the gap is timed from the poses either side of it
         bridged_img = dense_keypoints(mine[walker], n_frames, BRIDGE_POSES * stride)
         bridged = _to_scene(bridged_img, transforms)
+        ahead = max(round(EXIT_AHEAD_S * fps), 1)
         contacts = (
-            find_contacts(bridged, fps, str(view["view"]), _edges(bridged_img, frame_size))
+            find_contacts(bridged, fps, str(view["view"]), _edges(bridged_img, frame_size, ahead))
             if seen_s >= MIN_SEEN_S
             else []
         )
