@@ -370,6 +370,36 @@ def test_one_missed_pose_near_the_last_contacts(forward_analysis, demo_contacts)
 
 
 @slow
+def test_one_missed_pose_anywhere_in_the_walk(forward_analysis, demo_contacts):
+    """Any one pose of the walk missed: every contact found, within 3 frames of the annotation.
+
+    As above, with each of her poses from just before her first contact to the
+    exit step left out in turn. A landing in the 4-frame gap is timed from the
+    poses either side (so up to 3 frames off), and a rest of the foot cut short
+    by the gap and then by the pose model taking the other foot for it as it
+    passes (at her sixth contact) is still where the stance began.
+    Mechanical: real poses, one removed.
+    """
+    from retrowalk.video.tracking import Track
+    from retrowalk.video.walk import analyse_walk
+
+    kp = forward_analysis.keypoints
+    fps = float(demo_contacts["fps"])
+    n, stride = len(kp), round(fps / forward_analysis.video["pose_rate_hz"])
+    size = tuple(forward_analysis.video["frame_size"])
+    posed = [f for f in range(0, n, stride) if np.isfinite(kp[f, 23, 0])]
+    static = np.tile(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), (n, 1, 1))
+    annotated = np.array([c["frame"] for c in demo_contacts["contacts"]])
+    for missed in [f for f in posed if annotated[0] - 6 <= f <= annotated[-1]]:
+        frames = [f for f in posed if f != missed]
+        track = Track(0, frames, [kp[f] for f in frames])
+        walk = analyse_walk([track], static, [], fps, n, stride, size, height_m=None)
+        detected = np.array([step["time_s"] * fps for step in walk.steps])
+        assert len(detected) == len(annotated), (missed, detected.round(1))
+        assert np.abs(detected - annotated).max() <= 3, (missed, detected.round(1))
+
+
+@slow
 def test_walker_lost_as_she_leaves_keeps_the_exit_step(forward_analysis, demo_contacts):
     """The pose model loses the walker half out of the image: the exit step is still found.
 
@@ -397,6 +427,38 @@ def test_walker_lost_as_she_leaves_keeps_the_exit_step(forward_analysis, demo_co
         detected = np.array([step["time_s"] * fps for step in walk.steps])
         assert len(detected) == len(annotated), (lost_from, detected.round(1))
         assert abs(detected[-1] - annotated[-1]) <= 3, (lost_from, detected.round(1))
+
+
+@slow
+def test_foot_taken_for_the_other_early_in_its_stance_keeps_the_contact(forward_analysis):
+    """The pose model swaps the feet for 3 frames early in a stance: the contact stays.
+
+    As the swinging foot passes the standing one, the pose model now and then
+    puts one foot where the other is. Here, 4 frames after each contact of
+    the demo walker (stances of 0.5 s or more), the landed foot takes the
+    other foot's place for 3 frames. Its rest before the swap is too short for
+    a stance on its own; since the foot rests again at the same place after it,
+    the contact stays where the stance began (within 2 frames), not at the end
+    of the swap. Mechanical: the demo's keypoints with the swap added.
+    """
+    from retrowalk.video.body import FEET
+    from retrowalk.video.gait import find_contacts
+    from retrowalk.video.walk import _edges
+
+    kp = forward_analysis.keypoints
+    fps = 30.0
+    size = tuple(forward_analysis.video["frame_size"])
+    before = find_contacts(kp, fps, "side", _edges(kp, size))
+    landed = [c for c in before if np.isfinite(c.stance_s) and c.stance_s >= 0.5]
+    assert len(landed) >= 4
+    for c in landed:
+        a = int(np.ceil(c.frame)) + 4
+        other = "right" if c.side == "left" else "left"
+        swapped = kp.copy()
+        swapped[a : a + 3, list(FEET[c.side])] = kp[a : a + 3, list(FEET[other])]
+        after = find_contacts(swapped, fps, "side", _edges(swapped, size))
+        nearest = min(abs(x.frame - c.frame) for x in after if x.side == c.side)
+        assert nearest <= 2, (c.frame, [round(x.frame, 1) for x in after])
 
 
 @slow

@@ -105,7 +105,11 @@ def stance_contacts(
     a NaN stance duration; whether the foot swung there is judged from the
     stance before that frame only, so what the pose model says once the foot
     is gone (feet found again in a sliver at the border, briefly "still") does
-    not change it. ``depth``: the person walks towards or away from the
+    not change it. A rest too short for a stance is a pause in a swing, unless
+    the foot rests again at the same place right after (the pose model took
+    the other foot for it for a moment as that one passed): then the stance,
+    and the contact, began with that first rest. ``depth``: the person walks
+    towards or away from the
     camera, so a swing is foreshortened (the more, the further away); the
     threshold then follows the swing speed of the last two seconds and has a
     lower floor.
@@ -154,15 +158,26 @@ def stance_contacts(
         seen_moving = int(moving.sum()) >= max(round(0.08 * fps), 2)
         return bool(seen_moving and reach / leg[a - 1] >= min_swing)
 
+    short: list[int] = []  # rests too short for a stance since the last stance
     for a, b in zip(starts, ends, strict=True):
         if b - a < min_len and b < len(speed) and finite[b]:
-            continue  # a pause in a swing, not a stance
+            short.append(a)  # a pause in a swing, not a stance (or a stance cut short)
+            continue
+        rests, short = short, []
         if a == 0 or not finite[a - 1]:
             stance_ends.append(b)  # already still when first seen: no contact seen
             continue
         if not swung(a):
             stance_ends.append(b)  # the foot barely moved: the same stance continues
             continue
+        for r in rests:
+            # the foot came to rest here before, at the same place, and only seemed to move
+            # in between (the pose model taking the other foot for it as it passes): the
+            # stance began then
+            same_place = np.linalg.norm(xy[r] - xy[a]) / leg[a] < min_swing
+            if finite[r - 1] and same_place and swung(r):
+                a = r
+                break
         frame = float(a)
         s0, s1, threshold = speed[a - 1], speed[a], thresholds[a]
         if s0 > s1:
