@@ -98,6 +98,13 @@ def splice(frames: list[np.ndarray], at: int, zoom: float = 1.25) -> list[np.nda
     return list(frames[:at]) + second
 
 
+def resize(frames: list[np.ndarray], size: tuple[int, int]) -> list[np.ndarray]:
+    """Every frame resized to ``size`` (width, height), as a copy at another resolution."""
+    import cv2
+
+    return [cv2.resize(f, size, interpolation=cv2.INTER_CUBIC) for f in frames]
+
+
 def drop(frames: list[np.ndarray], seed: int = 0, share: float = 0.15) -> list[np.ndarray]:
     """Frames dropped at random (``share`` of them), as by a phone under load."""
     rng = np.random.default_rng(seed)

@@ -51,6 +51,7 @@ STANCE_SPEED_LEG_S = 0.8  # foot speed (leg lengths/s) below which the foot is s
 STANCE_SHARE_OF_PEAK = 0.3  # ... or below this share of its swing speed, if higher
 DEPTH_SPEED_LEG_S = 0.15  # the same floor towards/away from the camera (foreshortened swings)
 MIN_STANCE_S = 0.15  # a shorter rest of the foot is a hitch in its swing
+EXIT_LOOK_BACK = 4  # frames back to the feet last seen, for an exit step's length
 MIN_STRIDE_S = 0.45  # the same foot cannot land twice sooner (cadence 267 steps/min)
 
 
@@ -101,7 +102,14 @@ def stance_contacts(
     ``edge`` marks frames where the foot is at the border of the image (its
     position there is not trusted). A swing that carries the foot out of the
     image ends in a contact at the first such frame (the exit step), marked by
-    a NaN stance duration. ``depth``: the person walks towards or away from the
+    a NaN stance duration; whether the foot swung there is judged from the
+    stance before that frame only, so what the pose model says once the foot
+    is gone (feet found again in a sliver at the border, briefly "still") does
+    not change it. A rest too short for a stance is a pause in a swing, unless
+    the foot rests again at the same place right after (the pose model took
+    the other foot for it for a moment as that one passed): then the stance,
+    and the contact, began with that first rest. ``depth``: the person walks
+    towards or away from the
     camera, so a swing is foreshortened (the more, the further away); the
     threshold then follows the swing speed of the last two seconds and has a
     lower floor.
@@ -134,10 +142,12 @@ def stance_contacts(
     starts, ends = edges[::2], edges[1::2]
     min_len = max(round(MIN_STANCE_S * fps), 2)
     contacts: list[Contact] = []
-    prev_end: int | None = None
+    stance_ends: list[int] = []  # where each stance (not a pause in a swing) ended
 
     def swung(a: int) -> bool:
-        """The foot was seen swinging (moving, far enough) before frame ``a``."""
+        """The foot was seen swinging (moving, far enough) since its last stance before ``a``."""
+        before = [e for e in stance_ends if e <= a]
+        prev_end = before[-1] if before else None
         start = prev_end if prev_end is not None else a
         if prev_end is None:  # first stance: the swing must be seen from where it enters
             while start > 0 and finite[start - 1]:
@@ -148,15 +158,26 @@ def stance_contacts(
         seen_moving = int(moving.sum()) >= max(round(0.08 * fps), 2)
         return bool(seen_moving and reach / leg[a - 1] >= min_swing)
 
+    short: list[int] = []  # rests too short for a stance since the last stance
     for a, b in zip(starts, ends, strict=True):
         if b - a < min_len and b < len(speed) and finite[b]:
-            continue  # a pause in a swing, not a stance
+            short.append(a)  # a pause in a swing, not a stance (or a stance cut short)
+            continue
+        rests, short = short, []
         if a == 0 or not finite[a - 1]:
-            prev_end = b  # already still when first seen: no contact seen
+            stance_ends.append(b)  # already still when first seen: no contact seen
             continue
         if not swung(a):
-            prev_end = b  # the foot barely moved: the same stance continues
+            stance_ends.append(b)  # the foot barely moved: the same stance continues
             continue
+        for r in rests:
+            # the foot came to rest here before, at the same place, and only seemed to move
+            # in between (the pose model taking the other foot for it as it passes): the
+            # stance began then
+            same_place = np.linalg.norm(xy[r] - xy[a]) / leg[a] < min_swing
+            if finite[r - 1] and same_place and swung(r):
+                a = r
+                break
         frame = float(a)
         s0, s1, threshold = speed[a - 1], speed[a], thresholds[a]
         if s0 > s1:
@@ -164,7 +185,7 @@ def stance_contacts(
         contacts.append(
             Contact(frame, side, float("nan"), 0, 0, float(leg[a]), stance_s=(b - a) / fps)
         )
-        prev_end = b
+        stance_ends.append(b)
     if edge is not None:
         # swings that leave the image: the foot lands at (or beyond) the border
         for a in np.flatnonzero(edge[1:] & ~edge[:-1]) + 1:
@@ -211,7 +232,9 @@ def find_contacts(
 
     ``kp`` are keypoints in scene coordinates (see :mod:`retrowalk.video.camera`);
     ``view`` is from :func:`~retrowalk.video.view.classify_view`; ``edge`` marks,
-    per foot, the frames where it is at the image border.
+    per foot, the frames where it is at the image border. An exit step's
+    length is that of the feet as last seen (up to ``EXIT_LOOK_BACK`` frames
+    before it; shorter than the step when the foot was lost in its swing).
     """
     if view == "on the spot":
         return find_contacts_on_the_spot(kp, fps)
@@ -247,8 +270,10 @@ def find_contacts(
         other = "right" if side == "left" else "left"
         q = min(p, len(kp) - 1)
         fx, ox = foot_x(kp, side)[q], foot_x(kp, other)[q]
-        if not np.isfinite(fx) and q > 0:  # an exit step: the foot as it left
-            fx, ox = foot_x(kp, side)[q - 1], foot_x(kp, other)[q - 1]
+        for back in range(1, EXIT_LOOK_BACK + 1):  # an exit step: the feet as last seen
+            if np.isfinite(fx) or q < back:
+                break
+            fx, ox = foot_x(kp, side)[q - back], foot_x(kp, other)[q - back]
         c.length_leg = abs(fx - ox) / leg[p] if np.isfinite(ox) and np.isfinite(fx) else np.nan
         lo, hi = max(p - int(fps // 4), 0), p + int(fps // 4) + 1
         c.travel = int(travel[p])

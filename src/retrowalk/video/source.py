@@ -105,6 +105,31 @@ def work_scale(info: VideoInfo, max_side: int) -> float:
     return min(1.0, max_side / max(info.width, info.height))
 
 
+def shrink(frame: np.ndarray, scale: float) -> np.ndarray:
+    """A frame shrunk by ``scale`` (< 1) to ``round(w * scale) x round(h * scale)``.
+
+    Pixel-area averaging (no aliasing) is cheap when the sides shrink by a
+    whole factor and several times dearer otherwise (a 1768 px wide frame to
+    960 px: about 9 ms against 1 ms on one core). So the frame is averaged down
+    by the largest whole factor that keeps it at least as large as the target
+    (the odd pixel at the right and bottom cropped), and the rest of the way,
+    less than 2x, is interpolated linearly (at such a step every pixel still
+    counts).
+    """
+    import cv2
+
+    h, w = frame.shape[:2]
+    size = (max(round(w * scale), 1), max(round(h * scale), 1))
+    k = min(w // size[0], h // size[1])
+    if k >= 2:
+        frame = cv2.resize(
+            frame[: h - h % k, : w - w % k], (w // k, h // k), interpolation=cv2.INTER_AREA
+        )
+        if (w // k, h // k) == size:
+            return frame
+    return cv2.resize(frame, size, interpolation=cv2.INTER_LINEAR)
+
+
 def iter_frames(
     path: Path, scale: float, stride: int = 1, max_queue: int = 16
 ) -> Iterator[tuple[int, np.ndarray | None]]:
@@ -128,12 +153,7 @@ def iter_frames(
                     if not ok:
                         break
                     if scale < 1.0:
-                        h, w = frame.shape[:2]
-                        frame = cv2.resize(
-                            frame,
-                            (round(w * scale), round(h * scale)),
-                            interpolation=cv2.INTER_AREA,
-                        )
+                        frame = shrink(frame, scale)
                     q.put((i, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)))
                 else:
                     if not cap.grab():

@@ -4,7 +4,10 @@ Each shot (between two cuts, :mod:`retrowalk.video.shots`) is analysed on its
 own: its keypoints are mapped into the scene (the camera's motion removed,
 :mod:`retrowalk.video.camera`), the walker is chosen among the shot's people,
 the view is classified (side, towards/away from the camera), contacts are found
-from each foot's stance and grouped into bouts; a bout never spans a cut. When
+from each foot's stance and grouped into bouts; a bout never spans a cut. For
+the contacts, a single missed pose of the walker is filled in from the poses
+either side (linear, like the frames between poses), so that a landing or an
+exit step at the image border falling in the gap is still found and timed. When
 a shot yields no walking, ``no_walking_reason`` says why.
 
 Speed is measured per bout (:mod:`retrowalk.video.speed`); what the user told
@@ -35,6 +38,10 @@ SHORT_VIDEO_S = 3.0  # less walking than this: "too short" message
 HIDDEN_FEET_SHARE = 0.3  # feet not visible in more than this share of frames: "partly hidden"
 CHILD_MAX_AGE_YEARS = 4.0
 EDGE_MARGIN = 0.1  # a foot this close to the image border (in leg lengths) is at the edge
+EXIT_AHEAD_S = (
+    0.1  # a foot lost while swinging out is at the border if its path gets there this soon
+)
+BRIDGE_POSES = 2  # contacts: gaps of up to this many pose intervals (one missed pose) filled
 
 
 @dataclass
@@ -68,16 +75,39 @@ def _to_scene(kp: np.ndarray, transforms: np.ndarray) -> np.ndarray:
     return to_scene(kp, transforms)
 
 
-def _edges(kp: np.ndarray, frame_size: tuple[int, int]) -> dict[str, np.ndarray]:
-    """Per foot, the frames where it is at (or beyond) the image border."""
+def _edges(kp: np.ndarray, frame_size: tuple[int, int], ahead: int = 0) -> dict[str, np.ndarray]:
+    """Per foot, the frames where it is at (or beyond) the image border.
+
+    ``ahead`` > 0: a foot last seen swinging towards the border and then not
+    seen (the pose model often loses a person half out of the image) is taken
+    to be at the border from the frame its path, carried on at its last speed,
+    reaches it, if that is at most ``ahead`` frames on and still unseen.
+    """
     w, h = frame_size
     leg = float(np.nanmedian(leg_length_px(kp))) if np.isfinite(kp[:, :, 0]).any() else 0.0
     margin = EDGE_MARGIN * (leg if np.isfinite(leg) else 0.0)
+
+    def outside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.asarray(((x < margin) | (x > w - margin) | (y > h - margin)).any(axis=-1))
+
     out = {}
     for side, points in FEET.items():
         x, y = kp[:, list(points), 0], kp[:, list(points), 1]
-        near = (x < margin) | (x > w - margin) | (y > h - margin)
-        out[side] = np.asarray(near.any(axis=1), dtype=bool)
+        near = outside(x, y)
+        seen = np.isfinite(x).all(axis=1) & np.isfinite(y).all(axis=1)
+        lost = np.flatnonzero(seen[1:-1] & seen[:-2] & ~seen[2:]) + 1  # last seen before a gap
+        for last in lost if ahead else []:
+            if near[last]:
+                continue
+            vx, vy = x[last] - x[last - 1], y[last] - y[last - 1]
+            for k in range(1, ahead + 1):
+                if last + k >= len(kp) or seen[last + k]:
+                    break
+                if outside(x[last] + k * vx, y[last] + k * vy):
+                    gap = np.flatnonzero(seen[last + k :])
+                    near[last + k : last + k + (gap[0] if len(gap) else len(kp))] = True
+                    break
+        out[side] = near
     return out
 
 
@@ -224,7 +254,16 @@ def analyse_walk(
         seen_s = len(seen) / fps
         view = classify_view(kp, fps)
         edge = _edges(kp_img, frame_size)
-        contacts = find_contacts(kp, fps, str(view["view"]), edge) if seen_s >= MIN_SEEN_S else []
+        # one missed pose is bridged for the contacts: a landing (or the foot reaching
+        # the image border) in the gap is timed from the poses either side of it
+        bridged_img = dense_keypoints(mine[walker], n_frames, BRIDGE_POSES * stride)
+        bridged = _to_scene(bridged_img, transforms)
+        ahead = max(round(EXIT_AHEAD_S * fps), 1)
+        contacts = (
+            find_contacts(bridged, fps, str(view["view"]), _edges(bridged_img, frame_size, ahead))
+            if seen_s >= MIN_SEEN_S
+            else []
+        )
         vbouts = group_bouts(contacts, fps, str(view["view"])) if contacts else []
         hidden = _hidden_feet_share(kp_img, edge)
         info.update(
