@@ -255,3 +255,84 @@ class GaitInitiationFilter(Algorithm):
             if quick and weak:
                 self.keep_[b.first] = False
         return self
+
+
+class BoutEdgeFilter(Algorithm):
+    """Drop contacts at the ends of a walk that break its rhythm by a hesitation.
+
+    Walking is rhythmic: a stride (contact ``k`` to contact ``k + 2``, the same
+    foot twice, so the alternation of the two feet's step times cancels) stays
+    close to the walk's typical stride, also in its first and last strides
+    (a walk accelerates from rest and slows down to a stop within about one
+    stride; Brenière Y, Do MC 1986, J Biomech 19:1035; Jian Y et al. 1993,
+    Gait Posture 1:9). A contact at either end of a bout whose stride to the
+    walk is much longer than the walk's median stride is separated from it by
+    a hesitation: a weight shift, a phone being put in or taken out of a
+    pocket, a shuffle before or after the walk. Such contacts are dropped, one
+    at a time from each end, at most ``max_drops`` per end. Bouts shorter than
+    ``min_contacts`` are left alone (their median stride says too little).
+
+    Parameters
+    ----------
+    max_stride_ratio
+        Longest first or last stride as a multiple of the bout's median stride.
+        Chosen leave-one-subject-out on ipol-gait
+        (``benchmarks/accuracy_loso.py``).
+    max_drops
+        Most contacts dropped at each end.
+    min_contacts
+        Fewest contacts a bout keeps, and needs, for the rule to apply.
+
+    Attributes
+    ----------
+    keep_
+        Boolean per input contact.
+
+    References
+    ----------
+    Jian Y, Winter DA, Ishac MG, Gilchrist L (1993). Trajectory of the body COG
+    and COP during initiation and termination of gait. Gait Posture 1:9-22.
+    """
+
+    def __init__(
+        self, *, max_stride_ratio: float = 1.25, max_drops: int = 3, min_contacts: int = 8
+    ) -> None:
+        self.max_stride_ratio = max_stride_ratio
+        self.max_drops = max_drops
+        self.min_contacts = min_contacts
+
+    def filter(self, ic_samples: np.ndarray, bouts: list[BoutSpan]) -> BoutEdgeFilter:
+        """Check both ends of each bout.
+
+        Parameters
+        ----------
+        ic_samples
+            Sorted contact samples.
+        bouts
+            Bouts over these contacts (:class:`BoutDetector`).
+        """
+        ic = np.asarray(ic_samples, dtype=np.int64)
+        self.keep_ = np.ones(ic.size, dtype=bool)
+        for b in bouts:
+            if b.n_steps < self.min_contacts:
+                continue
+            members = ic[b.first : b.last + 1]
+            limit = self.max_stride_ratio * float(np.median(members[2:] - members[:-2]))
+            first, last = 0, members.size - 1
+            for _ in range(self.max_drops):
+                if (
+                    last - first + 1 <= self.min_contacts
+                    or members[first + 2] - members[first] <= limit
+                ):
+                    break
+                first += 1
+            for _ in range(self.max_drops):
+                if (
+                    last - first + 1 <= self.min_contacts
+                    or members[last] - members[last - 2] <= limit
+                ):
+                    break
+                last -= 1
+            self.keep_[b.first : b.first + first] = False
+            self.keep_[b.first + last + 1 : b.last + 1] = False
+        return self
