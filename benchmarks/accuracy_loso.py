@@ -11,15 +11,16 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
 - **ipol-gait, lower back** (Voisard et al. 2023, A reference data set for the
   study of healthy subject gait with inertial measurements units, IPOL; 12
   people, 70 trials of 10 m + U-turn + 10 m), on 11 people at a time and in
-  four stages: the contact detector's amplitude rules (``relative_prominence``
+  stages: the contact detector's amplitude rules (``relative_prominence``
   and the turning-step rule ``turning_relative_prominence`` /
   ``turning_rate_rads``), then the rules at the ends of a walk (the
   initiation filter's prominence ratio, the closing contact's absolute and
-  relative floors), then the rule that drops contacts cut off from either end
-  of a walk by a hesitation (``BoutEdgeFilter.max_stride_ratio``) with the
-  repeated search for the weak last steps of a stop
-  (``ClosingContactDetector.repeat_relative_prominence`` and
-  ``repeat_min_steps``), each by the
+  relative floors), then, one at a time, the rule that drops contacts cut off
+  from either end of a walk by a hesitation
+  (``BoutEdgeFilter.max_stride_ratio``), the repeated search for the weak last
+  steps of a stop (``ClosingContactDetector.repeat_relative_prominence`` and
+  ``repeat_min_steps``) and the rule against a contact splitting one step
+  (``TrunkContactDetector.min_two_step_ratio``), each by the
   fewest missed plus extra contacts, then the fewest steps miscounted; then
   the timing markers' cut-offs and search window by timing MAE among
   settings that detect no worse; the impact delay is re-fitted on the same
@@ -85,18 +86,24 @@ END_GRID: dict[str, tuple[Any, ...]] = {
     "closing.min_relative_prominence": (0.01, 0.0, 0.005),
     "closing.min_prominence_mps2": (0.05, 0.03, 0.08),
 }
-#: Third stage, with the end rules fixed: how long a hesitation at either end
-#: of a walk may be before the contacts beyond it are dropped (the first or
-#: last stride over the bout's median stride; 100: the rule off), and whether
-#: the closing-contact search goes on after a step-like find (the share of the
-#: bout's step prominence that makes it step-like, ``inf``: never; how many
-#: step times later the next search starts). The shipped values are listed first.
-EDGE_GRID: dict[str, tuple[Any, ...]] = {
-    "edges.max_stride_ratio": (1.25, 1.5, 100.0),
-    "closing.repeat_relative_prominence": (0.1, 0.15, float("inf")),
-    "closing.repeat_min_steps": (0.8, 0.7),
-}
-#: Fourth stage, with the amplitude, end and edge rules fixed: where the contact is
+#: Then, one after another with what was chosen before fixed: how long a
+#: hesitation at either end of a walk may be before the contacts beyond it are
+#: dropped (first or last stride over the bout's median stride; 100: the rule
+#: off); whether the closing-contact search goes on after a step-like find
+#: (the share of the bout's step prominence that makes it step-like, ``inf``:
+#: never; how many step times later the next search starts); and how close
+#: three contacts may be before the middle one is taken as splitting a step
+#: (in typical step times; ``None``: no such rule). The shipped values are
+#: listed first.
+EDGE_STAGES: list[dict[str, tuple[Any, ...]]] = [
+    {"edges.max_stride_ratio": (1.25, 1.5, 100.0)},
+    {
+        "closing.repeat_relative_prominence": (0.1, 0.15, float("inf")),
+        "closing.repeat_min_steps": (0.8, 0.7),
+    },
+    {"min_two_step_ratio": (1.2, 1.3, 1.4, None)},
+]
+#: Last stage, with the amplitude, end and edge rules fixed: where the contact is
 #: placed in time (``None``: the wide search window; see TrunkContactDetector).
 TIMING_GRID: dict[str, tuple[Any, ...]] = {
     "vertical_cutoff_hz": (8.0, 12.0),
@@ -248,9 +255,10 @@ def _cost(trials: list[TrialScore]) -> tuple[int, float]:
 
 
 def contact_loso(grid: dict[str, tuple[float, ...]], timing: bool = True) -> list[str]:
-    """Four stages per fold, each chosen on the training people only.
+    """Stages per fold, each chosen on the training people only.
 
-    Amplitude rules, then the rules at the ends of a walk, then the edge rule (each by the fewest
+    Amplitude rules, then the rules at the ends of a walk, then the edge and
+    step-splitting rules one at a time (each by the fewest
     missed plus extra contacts, then the fewest steps miscounted), then where
     the contact is placed in time (by timing MAE, among the settings that
     detect no worse than the fold's choice so far).
@@ -268,15 +276,16 @@ def contact_loso(grid: dict[str, tuple[float, ...]], timing: bool = True) -> lis
         e_points, e_scores = end_tables[stage1[s]]
         j = min(e_scores, key=lambda j: _cost(train(e_scores[j], s)))
         stage2[s] = (e_points[j], e_scores[j])
-    edge_tables: dict[tuple, tuple[list[dict], dict]] = {}
-    for params, _ in stage2.values():
-        key = tuple(params.items())
-        if key not in edge_tables:
-            edge_tables[key] = contact_scores(EDGE_GRID, base=params)
-    for s in subjects:
-        g_points, g_scores = edge_tables[tuple(stage2[s][0].items())]
-        j = min(g_scores, key=lambda j: _cost(train(g_scores[j], s)))
-        stage2[s] = (g_points[j], g_scores[j])
+    for stage in EDGE_STAGES:
+        stage_tables: dict[tuple, tuple[list[dict], dict]] = {}
+        for params, _ in stage2.values():
+            key = tuple(params.items())
+            if key not in stage_tables:
+                stage_tables[key] = contact_scores(stage, base=params)
+        for s in subjects:
+            g_points, g_scores = stage_tables[tuple(stage2[s][0].items())]
+            j = min(g_scores, key=lambda j: _cost(train(g_scores[j], s)))
+            stage2[s] = (g_points[j], g_scores[j])
     timing_tables: dict[tuple, tuple[list[dict], dict]] = {}
     if timing:
         for params, _ in stage2.values():
@@ -310,7 +319,8 @@ def contact_loso(grid: dict[str, tuple[float, ...]], timing: bool = True) -> lis
     zones: Counter = Counter()
     for t in held:
         zones.update(t.zones)
-    names = [*grid, *END_GRID, *EDGE_GRID, *(TIMING_GRID if timing else {})]
+    edge_names = [name for stage in EDGE_STAGES for name in stage]
+    names = [*grid, *END_GRID, *edge_names, *(TIMING_GRID if timing else {})]
     lines = [
         f"== ipol-gait lower back, leave-one-subject-out ({len(subjects)} people, "
         f"{len(held)} trials)",

@@ -145,6 +145,19 @@ def test_gait_initiation_filter_drops_a_quick_weak_first_peak():
     assert GaitInitiationFilter().filter(slow, prom, bouts).keep_.all()
 
 
+def test_a_contact_splitting_one_step_in_two_is_dropped():
+    steps = regular_steps(3.0, 14)
+    split = (steps[6] + steps[7]) / 2  # an impact half way through a step
+    rec = walking_recording(np.sort(np.append(steps, split)), 14.0)
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, FS)
+    args = (frame.acc_vertical_mps2, frame.acc_horizontal_mps2, FS)
+    found = TrunkContactDetector().detect(*args).ic_samples_ / FS
+    assert found.size == steps.size
+    assert np.max(np.abs(found - steps)) < 0.05
+    # without the rule the split contact is a step of its own
+    assert TrunkContactDetector(min_two_step_ratio=None).detect(*args).ic_samples_.size == 15
+
+
 def test_bout_edge_filter_drops_contacts_cut_off_by_a_hesitation():
     # a thigh-like rhythm: the two feet's step times alternate (0.43 s / 0.61 s)
     walk = 2.0 + np.cumsum(np.tile([0.43, 0.61], 8))

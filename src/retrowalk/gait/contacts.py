@@ -87,6 +87,13 @@ class TrunkContactDetector(Algorithm):
         Markers closer than this belong to one impact.
     impact_delay_s
         Contact time = marker time minus this delay.
+    min_two_step_ratio
+        Two consecutive steps take at least this many typical step times (the
+        smaller running median of the step times on either side): a contact
+        closer than that to both its neighbours splits one step in two (a
+        pivoting foot's heel and toe at a turn) and is dropped. ``None``: no
+        such rule. Chosen leave-one-subject-out on ipol-gait
+        (``benchmarks/accuracy_loso.py``).
 
     Attributes
     ----------
@@ -125,6 +132,7 @@ class TrunkContactDetector(Algorithm):
         timing_search_before_s: float | None = 0.2,
         min_impact_separation_s: float = 0.15,
         impact_delay_s: float = IMPACT_DELAY_S,
+        min_two_step_ratio: float | None = 1.2,
     ) -> None:
         self.coarse_cutoff_hz = coarse_cutoff_hz
         self.vertical_cutoff_hz = vertical_cutoff_hz
@@ -139,6 +147,7 @@ class TrunkContactDetector(Algorithm):
         self.timing_search_before_s = timing_search_before_s
         self.min_impact_separation_s = min_impact_separation_s
         self.impact_delay_s = impact_delay_s
+        self.min_two_step_ratio = min_two_step_ratio
 
     def detect(
         self,
@@ -193,8 +202,18 @@ class TrunkContactDetector(Algorithm):
             peaks, prom = peaks[keep], prom[keep]
         ic = self.place(peaks)
         order = np.argsort(ic, kind="stable")
-        self.ic_samples_ = ic[order]
-        self.prominence_mps2_ = prom[order]
+        ic, prom = ic[order], prom[order]
+        if self.min_two_step_ratio and ic.size >= 3:
+            # three contacts within about one step time: the middle one splits a step
+            intervals = np.diff(ic).astype(np.float64)
+            local = _local_median(intervals, half_width=4)
+            span = ic[2:] - ic[:-2]
+            typical = np.minimum(local[:-1], local[1:])
+            keep = np.ones(ic.size, dtype=bool)
+            keep[1:-1] = span >= self.min_two_step_ratio * typical
+            ic, prom = ic[keep], prom[keep]
+        self.ic_samples_ = ic
+        self.prominence_mps2_ = prom
         return self
 
     def place(self, peaks: np.ndarray) -> np.ndarray:
