@@ -10,7 +10,12 @@ from trunk_helpers import regular_steps, walking_recording
 
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
-from retrowalk.gait.bouts import BoutDetector, BoutEdgeFilter, GaitInitiationFilter
+from retrowalk.gait.bouts import (
+    BoutDetector,
+    BoutEdgeFilter,
+    GaitInitiationFilter,
+    WeakEdgeFilter,
+)
 from retrowalk.gait.contacts import (
     ClosingContactDetector,
     LateralityEstimator,
@@ -175,6 +180,36 @@ def test_bout_edge_filter_drops_contacts_cut_off_by_a_hesitation():
     assert BoutEdgeFilter().filter(short, BoutDetector().detect(short, FS).bouts_).keep_.all()
     one = BoutEdgeFilter(max_drops=1).filter(ic, bouts).keep_
     assert one.tolist() == [False, True] + [True] * walk.size + [False]
+
+
+def test_weak_edge_filter_drops_handling_at_the_ends_of_a_walk():
+    # a pocket walk: the two legs' steps alternate in strength (3 and 1.5 m/s^2)
+    walk_t = 3.0 + 0.55 * np.arange(30)
+    walk_p = np.tile([3.0, 1.5], 15)
+    walk_p[12] = 0.1  # a weak turning step inside the walk
+    # before it, the phone put into the pocket: weak peaks with a step-like
+    # rhythm, one of them stronger; after a 4 s pause, the phone taken out
+    before_t, before_p = np.array([0.8, 1.35, 1.9, 2.45]), np.array([0.2, 0.9, 0.1, 0.15])
+    after_t = walk_t[-1] + 4.0 + 0.5 * np.arange(6)
+    after_p = np.array([0.2, 0.3, 0.1, 0.6, 0.2, 0.1])
+    t = np.concatenate([before_t, walk_t, after_t])
+    prom = np.concatenate([before_p, walk_p, after_p])
+    ic = (t * FS).astype(int)
+    bouts = BoutDetector().detect(ic, FS).bouts_
+    assert [b.n_steps for b in bouts] == [34, 6]
+    keep = WeakEdgeFilter().filter(prom, bouts, FS).keep_
+    assert keep.tolist() == [False] * 4 + [True] * 30 + [False] * 6
+    # a walk's own weaker first and last steps (from rest, to a stop) stay
+    ends = walk_p.copy()
+    ends[[0, 1, -1]] = [0.8, 0.6, 0.5]
+    walk_ic = (walk_t * FS).astype(int)
+    walk_bouts = BoutDetector().detect(walk_ic, FS).bouts_
+    assert WeakEdgeFilter().filter(ends, walk_bouts, FS).keep_.all()
+    # a walk alone is its own measure; the rule can be switched off
+    assert WeakEdgeFilter(min_prominence_ratio=None).filter(prom, bouts, FS).keep_.all()
+    # far from any walk, a bout is measured against itself (its peaks are alike): kept
+    alone = BoutDetector().detect(ic[-6:], FS).bouts_
+    assert WeakEdgeFilter().filter(after_p, alone, FS).keep_.all()
 
 
 def test_the_two_weak_last_steps_of_a_stop_are_both_found():

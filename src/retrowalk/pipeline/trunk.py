@@ -29,6 +29,7 @@ from retrowalk.gait.bouts import (
     BoutEdgeFilter,
     BoutSpan,
     GaitInitiationFilter,
+    WeakEdgeFilter,
     bout_cadence_spm,
 )
 from retrowalk.gait.calibration import DirectionProfile
@@ -132,6 +133,10 @@ class TrunkPipeline(Algorithm):
     edge_filter
         Drops contacts cut off from a walk's ends by a hesitation (default
         :class:`~retrowalk.gait.bouts.BoutEdgeFilter`).
+    weak_edge_filter
+        Drops contacts at a walk's ends far weaker than the steps around them
+        (handling the phone), before the closing contacts are searched
+        (default :class:`~retrowalk.gait.bouts.WeakEdgeFilter`).
     direction_classifier
         Forward / backward per bout (default
         :class:`~retrowalk.gait.direction.WalkingDirectionClassifier`).
@@ -174,6 +179,7 @@ class TrunkPipeline(Algorithm):
         bout_detector: BoutDetector | None = None,
         initiation_filter: GaitInitiationFilter | None = None,
         edge_filter: BoutEdgeFilter | None = None,
+        weak_edge_filter: WeakEdgeFilter | None = None,
         direction_classifier: WalkingDirectionClassifier | None = None,
         laterality_estimator: LateralityEstimator | None = None,
         step_length: TrunkStepLength | None = None,
@@ -185,6 +191,7 @@ class TrunkPipeline(Algorithm):
         self.bout_detector = bout_detector
         self.initiation_filter = initiation_filter
         self.edge_filter = edge_filter
+        self.weak_edge_filter = weak_edge_filter
         self.direction_classifier = direction_classifier
         self.laterality_estimator = laterality_estimator
         self.step_length = step_length
@@ -206,6 +213,9 @@ class TrunkPipeline(Algorithm):
 
     def _edges(self) -> BoutEdgeFilter:
         return clone(self.edge_filter) if self.edge_filter else BoutEdgeFilter()
+
+    def _weak_edges(self) -> WeakEdgeFilter:
+        return clone(self.weak_edge_filter) if self.weak_edge_filter else WeakEdgeFilter()
 
     def _direction(self, **changes: Any) -> WalkingDirectionClassifier:
         base = self.direction_classifier or WalkingDirectionClassifier()
@@ -371,6 +381,9 @@ class TrunkPipeline(Algorithm):
         )
         ic, prom = det.ic_samples_, det.prominence_mps2_
         keep = ~gap_mask[ic] if ic.size else np.zeros(0, dtype=bool)
+        ic, prom = ic[keep], prom[keep]
+        spans = self._bouts().detect(ic, fs, gap_mask).bouts_
+        keep = self._weak_edges().filter(prom, spans, fs).keep_
         ic, prom = ic[keep], prom[keep]
         ic, prom = self._add_closing_contacts(det, ic, prom, fs, gap_mask)
         distinct = np.diff(ic, prepend=np.int64(-(10**9))) >= MIN_CONTACT_SEPARATION_S * fs
