@@ -15,9 +15,7 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
   and the turning-step rule ``turning_relative_prominence`` /
   ``turning_rate_rads``), then the rules at the ends of a walk (the
   initiation filter's prominence ratio, the closing contact's absolute and
-  relative floors), then, one at a time, the rule that drops contacts cut off
-  from either end of a walk by a hesitation
-  (``BoutEdgeFilter.max_stride_ratio``), the repeated search for the weak last
+  relative floors), then, one at a time, the repeated search for the weak last
   steps of a stop (``ClosingContactDetector.repeat_relative_prominence`` and
   ``repeat_min_steps``) and the rule against a contact splitting one step
   (``TrunkContactDetector.min_two_step_ratio``), each by the
@@ -40,18 +38,21 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
   15th. Printed: per-bout walking speed error against INDIP, the reference's
   way (the mean of the step speeds inside the reference bout, as INDIP averages
   its strides) and as distance over time, and stride length error.
-- **Weak ends of a walk** (handling a phone before and after walking): the
-  rule that drops contacts far weaker than the walk's steps at either end of
-  a bout (:class:`~retrowalk.gait.bouts.WeakEdgeFilter`, its prominence ratio
-  and run length) is chosen on 17 of 18 people (ipol-gait's 12, the 3 of the
-  phone recordings, the 3 of mocap-backward at the pelvis and the thigh), the
-  three data sets weighing equally (steps miscounted as a share of their
+- **The ends of a walk** (handling a phone before and after walking, a
+  hesitation): the rule that drops contacts far weaker than the walk's steps
+  at either end of a bout (:class:`~retrowalk.gait.bouts.WeakEdgeFilter`, its
+  prominence ratio and run length) and the one that drops contacts cut off
+  from either end by a hesitation (``BoutEdgeFilter.max_stride_ratio``; the
+  contact stages above use the shipped values of both) are chosen together
+  on 17 of 18 people (ipol-gait's 12, the 3 of the phone recordings, the 3
+  of mocap-backward at the pelvis and the thigh), the three data sets
+  weighing equally (steps miscounted as a share of their
   true steps: missed plus extra contacts on ipol-gait, the count's error on
   the others), and applied to the 18th. Printed: the held-out figures of
   each data set and the choice per fold.
 - **Real phones** (Oxford Step Counter data set, 3 people, 48 recordings,
   true step counts): nothing else is tuned on them; the figures are those of
-  the shipped settings (the weak-ends rule as every fold chose it).
+  the shipped settings (the rules at the ends of a walk as the folds chose them).
   Printed per place: mean and mean absolute step-count error, with the
   placement the engine decided (``unsupported`` = placement refused; steps are
   still counted there); and, for a pocket, what smoother contact settings
@@ -96,27 +97,29 @@ END_GRID: dict[str, tuple[Any, ...]] = {
     "closing.min_relative_prominence": (0.01, 0.0, 0.005),
     "closing.min_prominence_mps2": (0.05, 0.03, 0.08),
 }
-#: Then, one after another with what was chosen before fixed: how long a
-#: hesitation at either end of a walk may be before the contacts beyond it are
-#: dropped (first or last stride over the bout's median stride; 100: the rule
-#: off); whether the closing-contact search goes on after a step-like find
+#: Then, one after another with what was chosen before fixed: whether the
+#: closing-contact search goes on after a step-like find
 #: (the share of the bout's step prominence that makes it step-like, ``inf``:
 #: never; how many step times later the next search starts); and how close
 #: three contacts may be before the middle one is taken as splitting a step
 #: (in typical step times; ``None``: no such rule). The shipped values are
 #: listed first.
 EDGE_STAGES: list[dict[str, tuple[Any, ...]]] = [
-    {"edges.max_stride_ratio": (1.25, 1.5, 100.0)},
     {
         "closing.repeat_relative_prominence": (0.1, 0.15, float("inf")),
         "closing.repeat_min_steps": (0.8, 0.7),
     },
     {"min_two_step_ratio": (1.2, 1.3, 1.4, None)},
 ]
-#: The weak-ends rule (``None``: off, listed first so that a tie keeps it off).
-WEAK_GRID: dict[str, tuple[Any, ...]] = {
-    "min_prominence_ratio": (None, 0.15, 0.2, 0.25, 0.3),
-    "min_run": (3, 2, 4),
+#: The two rules at the ends of a walk that also act on phones, chosen on the
+#: three data sets together: the weak-ends rule (``None``: off) and how long a
+#: hesitation at either end may be before the contacts beyond it are dropped
+#: (first or last stride over the bout's median stride; 100: the rule off).
+#: The shipped values are listed first.
+ENDS_GRID: dict[str, tuple[Any, ...]] = {
+    "weak.min_prominence_ratio": (0.15, None, 0.2),
+    "weak.min_run": (3, 4),
+    "edges.max_stride_ratio": (1.25, 1.5, 100.0),
 }
 #: Last stage, with the amplitude, end and edge rules fixed: where the contact is
 #: placed in time (``None``: the wide search window; see TrunkContactDetector).
@@ -427,11 +430,11 @@ class CountUnit:
     miscounted: int
 
 
-def weak_units(params: dict[str, Any]) -> list[CountUnit]:
-    """Every recording of the three data sets with the weak-ends rule set to ``params``."""
+def ends_units(params: dict[str, Any]) -> list[CountUnit]:
+    """Every recording of the three data sets with the rules at the ends set to ``params``."""
     from _direction_data import mocap_trials
 
-    pipeline = _pipeline({f"weak.{k}": v for k, v in params.items()})
+    pipeline = _pipeline(params)
     units: list[CountUnit] = []
     for rec, meta in _ipol_trials():
         options = AnalysisOptions(placement="lower_back", height_m=meta["height_m"])
@@ -453,7 +456,7 @@ def weak_units(params: dict[str, Any]) -> list[CountUnit]:
     return units
 
 
-def _weak_cost(units: list[CountUnit], excluded: str) -> float:
+def _ends_cost(units: list[CountUnit], excluded: str) -> float:
     """Mean over the data sets of steps miscounted, % of their true steps."""
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for u in units:
@@ -463,22 +466,22 @@ def _weak_cost(units: list[CountUnit], excluded: str) -> float:
     return float(np.mean([100.0 * a / max(b, 1) for a, b in per.values()]))
 
 
-def weak_edge_loso() -> list[str]:
-    """The weak-ends rule chosen on all people but one, per person; held-out figures."""
-    points = [dict(zip(WEAK_GRID, v, strict=True)) for v in product(*WEAK_GRID.values())]
-    points = [p for p in points if p["min_prominence_ratio"] is not None or p["min_run"] == 3]
-    table = [weak_units(p) for p in points]
+def ends_loso() -> list[str]:
+    """The rules at the ends chosen on all people but one, per person; held-out figures."""
+    points = [dict(zip(ENDS_GRID, v, strict=True)) for v in product(*ENDS_GRID.values())]
+    points = [p for p in points if p["weak.min_prominence_ratio"] or p["weak.min_run"] == 3]
+    table = [ends_units(p) for p in points]
     people = sorted({u.person for u in table[0]})
     held: list[CountUnit] = []
     chosen: Counter = Counter()
     for person in people:
-        k = min(range(len(points)), key=lambda k: round(_weak_cost(table[k], person), 9))
+        k = min(range(len(points)), key=lambda k: round(_ends_cost(table[k], person), 9))
         chosen[tuple(points[k].values())] += 1
         held.extend(u for u in table[k] if u.person == person)
     ipol = [u for u in held if u.dataset == "ipol"]
     lines = [
-        f"== weak ends of a walk, leave-one-subject-out ({len(people)} people: ipol-gait, "
-        "phones, mocap-backward)",
+        f"== the ends of a walk (weak ends, hesitations), leave-one-subject-out "
+        f"({len(people)} people: ipol-gait, phones, mocap-backward)",
         f"  ipol-gait lower back: steps miscounted (missed + extra) "
         f"{sum(u.miscounted for u in ipol)} of {sum(u.truth for u in ipol)}",
     ]
@@ -498,7 +501,7 @@ def weak_edge_loso() -> list[str]:
             f"{sum(u.truth for u in mine)} true"
         )
     lines.append(
-        f"  chosen per fold ({', '.join(WEAK_GRID)}): "
+        f"  chosen per fold ({', '.join(ENDS_GRID)}): "
         + ", ".join(f"{p} x{n}" for p, n in chosen.most_common())
     )
     return lines
@@ -683,7 +686,7 @@ def _steps(rec: Any, placement: str = "auto", pipeline: TrunkPipeline | None = N
 
 
 def phone_counts() -> list[str]:
-    """Step counts of real phones (nothing tuned on them), and the pocket trade-off."""
+    """Step counts of real phones (shipped settings), and the pocket trade-off."""
     rows = _phone_rows()
     if not rows:
         return ["== real phones: phone-steps not present, not measured"]
@@ -692,7 +695,10 @@ def phone_counts() -> list[str]:
         result = _steps(rec)
         steps = sum(b.n_steps for b in result.bouts)
         by_place[place].append((100.0 * (steps - truth) / truth, str(result.placement)))
-    lines = ["== real phones (phone-steps, 3 people; nothing tuned on them)"]
+    lines = [
+        "== real phones (phone-steps, 3 people; shipped settings: only the rules at the ends "
+        "of a walk were chosen with them, leave-one-subject-out)"
+    ]
     for place, items in sorted(by_place.items(), key=lambda kv: "pocket" not in kv[0]):
         err = np.array([e for e, _ in items])
         decided = Counter(p for _, p in items)
@@ -754,7 +760,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller contact grid")
     parser.add_argument(
-        "--only", choices=("contacts", "weak", "speed", "phones"), help="one section only"
+        "--only", choices=("contacts", "ends", "speed", "phones"), help="one section only"
     )
     args = parser.parse_args(argv)
     if not _data.ipol_trial_ids():
@@ -766,7 +772,7 @@ def main(argv: list[str] | None = None) -> int:
             *contact_loso(QUICK_GRID if args.quick else CONTACT_GRID, timing=not args.quick),
             *extras_check(),
         ],
-        "weak": weak_edge_loso,
+        "ends": ends_loso,
         "speed": lambda: speed_loso(SPEED_GRID),
         "phones": phone_counts,
     }

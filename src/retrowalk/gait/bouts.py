@@ -276,8 +276,11 @@ class BoutEdgeFilter(Algorithm):
     ----------
     max_stride_ratio
         Longest first or last stride as a multiple of the bout's median stride.
-        Chosen leave-one-subject-out on ipol-gait
-        (``benchmarks/accuracy_loso.py``).
+        Chosen with :class:`WeakEdgeFilter`'s settings leave-one-subject-out on
+        ipol-gait, the phone recordings and mocap-backward
+        (``benchmarks/accuracy_loso.py``): every fold chose 1.25 (on ipol-gait
+        alone 1.5 does as well, one contact apart, but it costs phones in a
+        back pocket 2.4 -> 2.8 % step error).
     max_drops
         Most contacts dropped at each end.
     min_contacts
@@ -361,10 +364,11 @@ class WeakEdgeFilter(Algorithm):
     ----------
     min_prominence_ratio
         Weakest contact of a steady run, as a share of the walk's median
-        prominence; ``None``: the rule is off. Chosen with ``min_run``
-        leave-one-subject-out on ipol-gait, the phone recordings and the
-        motion-capture walks, the three weighing equally
-        (``benchmarks/accuracy_loso.py``): every fold chose 0.15 and 3; the
+        prominence; ``None``: the rule is off. Chosen with ``min_run`` (and
+        :class:`BoutEdgeFilter`'s ``max_stride_ratio``) leave-one-subject-out
+        on ipol-gait, the phone recordings and the motion-capture walks, the
+        three weighing equally (``benchmarks/accuracy_loso.py``): every fold
+        chose 0.15 and 3; the
         phones' step error in a trouser pocket fell from 3.4 % to 2.2 %, with
         ipol-gait's contacts and the motion-capture walks' steps unchanged.
     min_run
