@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from realdata import phone_steps_recordings
+from realdata import device_export, phone_steps_recordings
 from retrowalk.gait.bouts import bout_cadence_spm
 from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
@@ -47,3 +47,25 @@ def test_pocket_cadence_agrees_with_steps_and_time() -> None:
         mean = mean_cadence_spm(analysis.bouts)
         assert mean is not None
         assert abs(mean - 60.0 * total_steps / total_s) <= 0.02 * mean, folder
+
+
+def test_front_pocket_walk_cadence_is_its_steps_over_its_time() -> None:
+    """A minute's walk with a phone in the front pocket (phyphox export, step times alternate).
+
+    The bout, the session average and the steps all say the same: one step
+    interval less than the steps, over the bout's duration (a median of the
+    alternating step times would say about 90/min here, steps over time 96/min).
+    """
+    path = device_export("phyphox", "phyphox390_walking_front_pocket_brant.csv")
+    analysis = analyze(read_recording(path), AnalysisOptions())
+    assert analysis.placement == "pocket"
+    assert len(analysis.bouts) == 1
+    bout = analysis.bouts[0]
+    times = np.array([s.time_s for s in analysis.steps if s.bout == 0])
+    assert times.size == bout.n_steps >= 80
+    assert np.diff(times).max() <= STEP_MAX_S  # no pause: steps over time is the whole story
+    plain = 60.0 * (bout.n_steps - 1) / (times[-1] - times[0])
+    assert abs(bout.cadence_spm - plain) <= 1e-6 * plain
+    assert abs(bout.cadence_spm - 60.0 / float(np.median(np.diff(times)))) > 2.0  # they alternate
+    mean = mean_cadence_spm(analysis.bouts)
+    assert mean is not None and abs(mean - plain) <= 1e-6 * plain

@@ -8,15 +8,26 @@ import numpy as np
 import pytest
 from trunk_helpers import regular_steps, walking_recording
 
+from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
-from retrowalk.gait.bouts import BoutDetector, GaitInitiationFilter
-from retrowalk.gait.contacts import LateralityEstimator, TrunkContactDetector
+from retrowalk.gait.bouts import (
+    BoutDetector,
+    BoutEdgeFilter,
+    GaitInitiationFilter,
+    WeakEdgeFilter,
+)
+from retrowalk.gait.contacts import (
+    ClosingContactDetector,
+    LateralityEstimator,
+    TrunkContactDetector,
+)
 from retrowalk.gait.spatial import (
     TrunkStepLength,
     ZijlstraStepLength,
     height_based_step_length_m,
     step_excursion_m,
 )
+from retrowalk.pipeline.trunk import TrunkPipeline
 
 FS = 100.0
 
@@ -137,6 +148,89 @@ def test_gait_initiation_filter_drops_a_quick_weak_first_peak():
     slow[0] = int(0.3 * FS)
     bouts = BoutDetector().detect(slow, FS).bouts_
     assert GaitInitiationFilter().filter(slow, prom, bouts).keep_.all()
+
+
+def test_a_contact_splitting_one_step_in_two_is_dropped():
+    steps = regular_steps(3.0, 14)
+    split = (steps[6] + steps[7]) / 2  # an impact half way through a step
+    rec = walking_recording(np.sort(np.append(steps, split)), 14.0)
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, FS)
+    args = (frame.acc_vertical_mps2, frame.acc_horizontal_mps2, FS)
+    found = TrunkContactDetector().detect(*args).ic_samples_ / FS
+    assert found.size == steps.size
+    assert np.max(np.abs(found - steps)) < 0.05
+    # without the rule the split contact is a step of its own
+    assert TrunkContactDetector(min_two_step_ratio=None).detect(*args).ic_samples_.size == 15
+
+
+def test_bout_edge_filter_drops_contacts_cut_off_by_a_hesitation():
+    # a thigh-like rhythm: the two feet's step times alternate (0.43 s / 0.61 s)
+    walk = 2.0 + np.cumsum(np.tile([0.43, 0.61], 8))
+    ic = (np.concatenate([[0.0, 0.9], walk, [walk[-1] + 1.2]]) * FS).astype(int)
+    bouts = BoutDetector().detect(ic, FS).bouts_
+    assert len(bouts) == 1
+    keep = BoutEdgeFilter().filter(ic, bouts).keep_
+    # the shuffle before the walk and the lone contact after its pause go, the walk stays
+    assert keep.tolist() == [False, False] + [True] * walk.size + [False]
+    # a steady walk, alternating or not, loses nothing
+    steady = (walk * FS).astype(int)
+    assert BoutEdgeFilter().filter(steady, BoutDetector().detect(steady, FS).bouts_).keep_.all()
+    # short bouts are left alone; at most max_drops contacts go at each end
+    short = ic[:6]
+    assert BoutEdgeFilter().filter(short, BoutDetector().detect(short, FS).bouts_).keep_.all()
+    one = BoutEdgeFilter(max_drops=1).filter(ic, bouts).keep_
+    assert one.tolist() == [False, True] + [True] * walk.size + [False]
+
+
+def test_weak_edge_filter_drops_handling_at_the_ends_of_a_walk():
+    # a pocket walk: the two legs' steps alternate in strength (3 and 1.5 m/s^2)
+    walk_t = 3.0 + 0.55 * np.arange(30)
+    walk_p = np.tile([3.0, 1.5], 15)
+    walk_p[12] = 0.1  # a weak turning step inside the walk
+    # before it, the phone put into the pocket: weak peaks with a step-like
+    # rhythm, one of them stronger; after a 4 s pause, the phone taken out
+    before_t, before_p = np.array([0.8, 1.35, 1.9, 2.45]), np.array([0.2, 0.9, 0.1, 0.15])
+    after_t = walk_t[-1] + 4.0 + 0.5 * np.arange(6)
+    after_p = np.array([0.2, 0.3, 0.1, 0.6, 0.2, 0.1])
+    t = np.concatenate([before_t, walk_t, after_t])
+    prom = np.concatenate([before_p, walk_p, after_p])
+    ic = (t * FS).astype(int)
+    bouts = BoutDetector().detect(ic, FS).bouts_
+    assert [b.n_steps for b in bouts] == [34, 6]
+    keep = WeakEdgeFilter().filter(prom, bouts, FS).keep_
+    assert keep.tolist() == [False] * 4 + [True] * 30 + [False] * 6
+    # a walk's own weaker first and last steps (from rest, to a stop) stay
+    ends = walk_p.copy()
+    ends[[0, 1, -1]] = [0.8, 0.6, 0.5]
+    walk_ic = (walk_t * FS).astype(int)
+    walk_bouts = BoutDetector().detect(walk_ic, FS).bouts_
+    assert WeakEdgeFilter().filter(ends, walk_bouts, FS).keep_.all()
+    # a walk alone is its own measure; the rule can be switched off
+    assert WeakEdgeFilter(min_prominence_ratio=None).filter(prom, bouts, FS).keep_.all()
+    # far from any walk, a bout is measured against itself (its peaks are alike): kept
+    alone = BoutDetector().detect(ic[-6:], FS).bouts_
+    assert WeakEdgeFilter().filter(after_p, alone, FS).keep_.all()
+
+
+def test_the_two_weak_last_steps_of_a_stop_are_both_found():
+    """Slowing down, the last step but one is weak too: the search goes on after it."""
+    steps = regular_steps(3.0, 14)
+    strong = walking_recording(steps[:-2], 14.0)
+    weak = walking_recording(steps[-2:-1], 14.0, amplitude_mps2=0.6, noise_mps2=0.0)
+    soft = walking_recording(steps[-1:], 14.0, amplitude_mps2=0.15, noise_mps2=0.0)
+    gravity = np.array([0.0, 0.0, 9.81])
+    rec = Recording(
+        acc_mps2=strong.acc_mps2 + weak.acc_mps2 + soft.acc_mps2 - 2 * gravity,
+        gyro_rads=strong.gyro_rads,
+        sampling_rate_hz=FS,
+        placement="lower_back",
+    )
+    once = TrunkPipeline(closing_detector=ClosingContactDetector(max_contacts=1))
+    found = TrunkPipeline()._scan_contacts(rec).sample / FS
+    assert found.size == steps.size
+    assert np.max(np.abs(found - steps)) < 0.05
+    # one search only: the weak step is taken for the closing one, the last is lost
+    assert once._scan_contacts(rec).sample.size == steps.size - 1
 
 
 def test_pocket_backward_steps_are_shorter_not_forward_sized():

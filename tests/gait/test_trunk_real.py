@@ -184,16 +184,19 @@ def test_starts_and_stops_of_the_ipol_walks(ipol_all_steps):
     """The weight shift before the first step is no step; the soft last step is one.
 
     Over the 70 trials: detections more than 0.25 s before the first reference
-    contact were 14 before the gait-initiation filter (now 4); reference last
-    contacts (the foot closing beside the other) missed were 22 (now 14).
+    contact were 14 before the gait-initiation filter (now 2); reference last
+    contacts (the foot closing beside the other) missed were 22 before the
+    closing-contact search, 13 with one search, 9 now that the search goes on
+    after a weak but step-like last step and the contacts cut off from a walk
+    by a hesitation are dropped.
     """
     early = missed_last = 0
     for det, meta in ipol_all_steps:
         ref = meta["ic"]
         early += int(np.sum(det < ref[0] - TOL))
         missed_last += int(np.min(np.abs(det - ref[-1])) > TOL) if det.size else 1
-    assert early <= 7
-    assert missed_last <= 18
+    assert early <= 5
+    assert missed_last <= 12
 
 
 def test_recall_and_precision_on_all_ipol_trials(ipol_all_steps):

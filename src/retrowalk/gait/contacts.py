@@ -88,6 +88,13 @@ class TrunkContactDetector(Algorithm):
         Markers closer than this belong to one impact.
     impact_delay_s
         Contact time = marker time minus this delay.
+    min_two_step_ratio
+        Two consecutive steps take at least this many typical step times (the
+        smaller running median of the step times on either side): a contact
+        closer than that to both its neighbours splits one step in two (a
+        pivoting foot's heel and toe at a turn) and is dropped. ``None``: no
+        such rule. Chosen leave-one-subject-out on ipol-gait
+        (``benchmarks/accuracy_loso.py``).
 
     Attributes
     ----------
@@ -126,6 +133,7 @@ class TrunkContactDetector(Algorithm):
         timing_search_before_s: float | None = 0.2,
         min_impact_separation_s: float = 0.15,
         impact_delay_s: float = IMPACT_DELAY_S,
+        min_two_step_ratio: float | None = 1.2,
     ) -> None:
         self.coarse_cutoff_hz = coarse_cutoff_hz
         self.vertical_cutoff_hz = vertical_cutoff_hz
@@ -140,6 +148,7 @@ class TrunkContactDetector(Algorithm):
         self.timing_search_before_s = timing_search_before_s
         self.min_impact_separation_s = min_impact_separation_s
         self.impact_delay_s = impact_delay_s
+        self.min_two_step_ratio = min_two_step_ratio
 
     def detect(
         self,
@@ -194,8 +203,18 @@ class TrunkContactDetector(Algorithm):
             peaks, prom = peaks[keep], prom[keep]
         ic = self.place(peaks)
         order = np.argsort(ic, kind="stable")
-        self.ic_samples_ = ic[order]
-        self.prominence_mps2_ = prom[order]
+        ic, prom = ic[order], prom[order]
+        if self.min_two_step_ratio and ic.size >= 3:
+            # three contacts within about one step time: the middle one splits a step
+            intervals = np.diff(ic).astype(np.float64)
+            local = _local_median(intervals, half_width=4)
+            span = ic[2:] - ic[:-2]
+            typical = np.minimum(local[:-1], local[1:])
+            keep = np.ones(ic.size, dtype=bool)
+            keep[1:-1] = span >= self.min_two_step_ratio * typical
+            ic, prom = ic[keep], prom[keep]
+        self.ic_samples_ = ic
+        self.prominence_mps2_ = prom
         return self
 
     def place(self, peaks: np.ndarray) -> np.ndarray:
@@ -235,6 +254,16 @@ class ClosingContactDetector(Algorithm):
     the largest smooth vertical peak there that rises clearly above the
     standing noise floor.
 
+    Slowing down to a stop often takes two weak steps, not one (Jian et al.
+    1993: the body decelerates over the last stride): the step before the
+    closing one is then also too weak for the step detector, and the search
+    finds it instead. So when the contact found is still step-like (its peak
+    at least ``repeat_relative_prominence`` of the bout's median step
+    prominence: a walking step, not the soft closing contact), the search is
+    repeated after it, up to ``max_contacts`` contacts. On ipol-gait the
+    walk's last reference contact was missed in 13 of 70 trials without it,
+    in 9 with it (together with :class:`~retrowalk.gait.bouts.BoutEdgeFilter`).
+
     Parameters
     ----------
     window_steps
@@ -246,11 +275,26 @@ class ClosingContactDetector(Algorithm):
     context_steps
         Signal after the window (in step times) over which a candidate's
         prominence is measured.
+    max_contacts
+        Most contacts searched one after another at a bout end.
+    repeat_relative_prominence
+        A contact found with at least this share of the bout's median step
+        prominence is a walking step, and the search goes on after it.
+        Chosen leave-one-subject-out on ipol-gait (``benchmarks/accuracy_loso.py``).
+    repeat_min_steps
+        The repeated search starts this many step times after the contact
+        found (a step follows a step, not a quick re-settling of the trunk).
 
     Attributes
     ----------
     closing_samples_
-        One entry per bout end: the closing contact sample, or -1 if none.
+        Per bout end, ``(n_bouts, max_contacts)``: the contacts found one
+        after another, -1 where none.
+
+    References
+    ----------
+    Jian Y, Winter DA, Ishac MG, Gilchrist L (1993). Trajectory of the body COG
+    and COP during initiation and termination of gait. Gait Posture 1:9-22.
     """
 
     def __init__(
@@ -260,9 +304,15 @@ class ClosingContactDetector(Algorithm):
         min_prominence_mps2: float = 0.05,
         min_relative_prominence: float = 0.01,
         context_steps: float = 0.5,
+        max_contacts: int = 2,
+        repeat_relative_prominence: float = 0.1,
+        repeat_min_steps: float = 0.8,
     ) -> None:
         self.window_steps = window_steps
         self.context_steps = context_steps
+        self.max_contacts = max_contacts
+        self.repeat_relative_prominence = repeat_relative_prominence
+        self.repeat_min_steps = repeat_min_steps
         self.min_prominence_mps2 = min_prominence_mps2
         self.min_relative_prominence = min_relative_prominence
 
@@ -291,35 +341,55 @@ class ClosingContactDetector(Algorithm):
             or end of data).
         """
         sig = contacts.signals_
-        fs = sig.sampling_rate_hz
-        out = np.full(len(last_ic_samples), -1, dtype=np.int64)
-        found: list[int] = []
-        best_peaks: list[int] = []
+        out = np.full((len(last_ic_samples), max(self.max_contacts, 1)), -1, dtype=np.int64)
         for k, (last, step, prom, limit) in enumerate(
             zip(last_ic_samples, step_s, bout_prominence_mps2, limit_samples, strict=True)
         ):
-            i0 = int(last + self.window_steps[0] * step * fs)
-            i1 = min(int(last + self.window_steps[1] * step * fs), int(limit) - 1)
-            if i1 - i0 < 3:
-                continue
-            # a peak near the window's end needs the signal after it for its
-            # prominence (the start stays cut, away from the last step's peak)
-            c0 = i0
-            c1 = min(int(i1 + self.context_steps * step * fs), int(limit), sig.coarse.shape[0])
-            peaks, props = find_peaks(sig.coarse[c0:c1], prominence=0.0)
-            inside = (peaks + c0 >= i0) & (peaks + c0 < i1)
-            peaks, prominences = peaks[inside] + c0, props["prominences"][inside]
-            if peaks.size == 0:
-                continue
-            best = int(np.argmax(prominences))
-            floor = max(self.min_prominence_mps2, self.min_relative_prominence * prom)
-            if prominences[best] >= floor:
-                found.append(k)
-                best_peaks.append(int(peaks[best]))
-        if found:  # placed together: the same contact times as one at a time
-            out[np.array(found)] = contacts.place(np.array(best_peaks, dtype=np.int64))
+            start = self.window_steps[0]
+            for j in range(out.shape[1]):
+                found = self._search(
+                    sig, contacts, int(last), start, float(step), float(prom), int(limit)
+                )
+                if found is None:
+                    break
+                out[k, j], peak_prominence = found
+                if peak_prominence < self.repeat_relative_prominence * prom:
+                    break  # the soft closing contact: the walk has ended
+                last = out[k, j]
+                start = max(self.repeat_min_steps, self.window_steps[0])
         self.closing_samples_ = out
         return self
+
+    def _search(
+        self,
+        sig: _Signals,
+        contacts: TrunkContactDetector,
+        last: int,
+        start_steps: float,
+        step: float,
+        prom: float,
+        limit: int,
+    ) -> tuple[int, float] | None:
+        """The largest clear peak in the window after ``last``: (contact, prominence)."""
+        fs = sig.sampling_rate_hz
+        i0 = int(last + start_steps * step * fs)
+        i1 = min(int(last + self.window_steps[1] * step * fs), limit - 1)
+        if i1 - i0 < 3:
+            return None
+        # a peak near the window's end needs the signal after it for its
+        # prominence (the start stays cut, away from the last step's peak)
+        c0 = i0
+        c1 = min(int(i1 + self.context_steps * step * fs), limit, sig.coarse.shape[0])
+        peaks, props = find_peaks(sig.coarse[c0:c1], prominence=0.0)
+        inside = (peaks + c0 >= i0) & (peaks + c0 < i1)
+        peaks, prominences = peaks[inside] + c0, props["prominences"][inside]
+        if peaks.size == 0:
+            return None
+        best = int(np.argmax(prominences))
+        floor = max(self.min_prominence_mps2, self.min_relative_prominence * prom)
+        if prominences[best] < floor:
+            return None
+        return int(contacts.place(np.array([peaks[best]]))[0]), float(prominences[best])
 
 
 def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.ndarray:

@@ -26,7 +26,14 @@ from retrowalk.core.types import Direction, Placement, Side
 from retrowalk.dsp.frame import BodyFrame, body_frame
 from retrowalk.dsp.memory import release
 from retrowalk.dsp.rows import small_median
-from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter, bout_cadence_spm
+from retrowalk.gait.bouts import (
+    BoutDetector,
+    BoutEdgeFilter,
+    BoutSpan,
+    GaitInitiationFilter,
+    WeakEdgeFilter,
+    bout_cadence_spm,
+)
 from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.gait.contacts import (
     ClosingContactDetector,
@@ -125,6 +132,13 @@ class TrunkPipeline(Algorithm):
     initiation_filter
         Drops the weight shift before a first step (default
         :class:`~retrowalk.gait.bouts.GaitInitiationFilter`).
+    edge_filter
+        Drops contacts cut off from a walk's ends by a hesitation (default
+        :class:`~retrowalk.gait.bouts.BoutEdgeFilter`).
+    weak_edge_filter
+        Drops contacts at a walk's ends far weaker than the steps around them
+        (handling the phone), before the closing contacts are searched
+        (default :class:`~retrowalk.gait.bouts.WeakEdgeFilter`).
     direction_classifier
         Forward / backward per bout (default
         :class:`~retrowalk.gait.direction.WalkingDirectionClassifier`).
@@ -166,6 +180,8 @@ class TrunkPipeline(Algorithm):
         closing_detector: ClosingContactDetector | None = None,
         bout_detector: BoutDetector | None = None,
         initiation_filter: GaitInitiationFilter | None = None,
+        edge_filter: BoutEdgeFilter | None = None,
+        weak_edge_filter: WeakEdgeFilter | None = None,
         direction_classifier: WalkingDirectionClassifier | None = None,
         laterality_estimator: LateralityEstimator | None = None,
         step_length: TrunkStepLength | None = None,
@@ -176,6 +192,8 @@ class TrunkPipeline(Algorithm):
         self.closing_detector = closing_detector
         self.bout_detector = bout_detector
         self.initiation_filter = initiation_filter
+        self.edge_filter = edge_filter
+        self.weak_edge_filter = weak_edge_filter
         self.direction_classifier = direction_classifier
         self.laterality_estimator = laterality_estimator
         self.step_length = step_length
@@ -194,6 +212,12 @@ class TrunkPipeline(Algorithm):
 
     def _initiation(self) -> GaitInitiationFilter:
         return clone(self.initiation_filter) if self.initiation_filter else GaitInitiationFilter()
+
+    def _edges(self) -> BoutEdgeFilter:
+        return clone(self.edge_filter) if self.edge_filter else BoutEdgeFilter()
+
+    def _weak_edges(self) -> WeakEdgeFilter:
+        return clone(self.weak_edge_filter) if self.weak_edge_filter else WeakEdgeFilter()
 
     def _direction(self, **changes: Any) -> WalkingDirectionClassifier:
         base = self.direction_classifier or WalkingDirectionClassifier()
@@ -360,11 +384,17 @@ class TrunkPipeline(Algorithm):
         ic, prom = det.ic_samples_, det.prominence_mps2_
         keep = ~gap_mask[ic] if ic.size else np.zeros(0, dtype=bool)
         ic, prom = ic[keep], prom[keep]
+        spans = self._bouts().detect(ic, fs, gap_mask).bouts_
+        keep = self._weak_edges().filter(prom, spans, fs).keep_
+        ic, prom = ic[keep], prom[keep]
         ic, prom = self._add_closing_contacts(det, ic, prom, fs, gap_mask)
         distinct = np.diff(ic, prepend=np.int64(-(10**9))) >= MIN_CONTACT_SEPARATION_S * fs
         ic, prom = ic[distinct], prom[distinct]
         opening = self._bouts().detect(ic, fs, gap_mask).bouts_
         keep = self._initiation().filter(ic, prom, opening).keep_
+        ic, prom = ic[keep], prom[keep]
+        edges = self._bouts().detect(ic, fs, gap_mask).bouts_
+        keep = self._edges().filter(ic, edges).keep_
         ic, prom = ic[keep], prom[keep]
         excursion = np.full(ic.size, np.nan)
         yaw = np.full(ic.size, np.nan)
@@ -401,11 +431,16 @@ class TrunkPipeline(Algorithm):
             after = gap_starts[nxt] > last
             limit = np.where(after, np.minimum(limit, gap_starts[nxt]), limit)
         closing = self._closing().detect(det, last, step, bout_prom, limit).closing_samples_
-        ok = (closing > last + 0.25 * step * fs) & (closing < limit)
-        if not ok.any():
+        found = []
+        for column in closing.T:  # each closing contact comes after the one before
+            ok = (column > last + 0.25 * step * fs) & (column < limit)
+            found.append(column[ok])
+            last = np.where(ok, column, limit)  # none found: nothing after it counts
+        extra = np.concatenate(found)
+        if not extra.size:
             return ic, prom
-        ic = np.concatenate([ic, closing[ok]])
-        prom = np.concatenate([prom, np.zeros(int(ok.sum()))])
+        ic = np.concatenate([ic, extra])
+        prom = np.concatenate([prom, np.zeros(extra.size)])
         order = np.argsort(ic, kind="stable")
         return ic[order], prom[order]
 
