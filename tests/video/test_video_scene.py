@@ -12,6 +12,7 @@ walk, not accuracy figures.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -337,8 +338,52 @@ def test_exit_step_ignores_feet_seen_after_leaving(forward_analysis):
     )
 
 
+@dataclass(frozen=True)
+class WalkerPoses:
+    """The demo walker's own poses, to be analysed again with some left out."""
+
+    keypoints: np.ndarray
+    fps: float
+    stride: int
+    frame_size: tuple[int, int]
+    posed: list[int]  # frames with a pose of her
+    annotated: np.ndarray  # annotated contact frames
+    tolerance_frames: float
+    exit_at_border: bool
+
+    def contacts_with(self, frames: list[int]) -> np.ndarray:
+        """Contact frames found from her poses at ``frames`` only (a static camera)."""
+        from retrowalk.video.tracking import Track
+        from retrowalk.video.walk import analyse_walk
+
+        kp, n = self.keypoints, len(self.keypoints)
+        static = np.tile(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), (n, 1, 1))
+        track = Track(0, frames, [kp[f] for f in frames])
+        walk = analyse_walk(
+            [track], static, [], self.fps, n, self.stride, self.frame_size, height_m=None
+        )
+        return np.array([step["time_s"] * self.fps for step in walk.steps])
+
+
+@pytest.fixture(scope="module")
+def walker_poses(forward_analysis, demo_contacts) -> WalkerPoses:
+    kp = forward_analysis.keypoints
+    fps = float(demo_contacts["fps"])
+    n, stride = len(kp), round(fps / forward_analysis.video["pose_rate_hz"])
+    return WalkerPoses(
+        keypoints=kp,
+        fps=fps,
+        stride=stride,
+        frame_size=tuple(forward_analysis.video["frame_size"]),
+        posed=[f for f in range(0, n, stride) if np.isfinite(kp[f, 23, 0])],
+        annotated=np.array([c["frame"] for c in demo_contacts["contacts"]]),
+        tolerance_frames=demo_contacts["tolerance_frames"],
+        exit_at_border=bool(demo_contacts["contacts"][-1]["edge"]),
+    )
+
+
 @slow
-def test_one_missed_pose_near_the_last_contacts(forward_analysis, demo_contacts):
+def test_one_missed_pose_near_the_last_contacts(walker_poses):
     """A pose the model missed near the last two contacts does not lose or move them.
 
     The walker's poses of the demo (one every second frame) are analysed again
@@ -347,30 +392,19 @@ def test_one_missed_pose_near_the_last_contacts(forward_analysis, demo_contacts)
     side, so every contact is still found, within the tolerance of the
     annotation (3 frames for the exit step). Mechanical: real poses, one removed.
     """
-    from retrowalk.video.tracking import Track
-    from retrowalk.video.walk import analyse_walk
-
-    kp = forward_analysis.keypoints
-    fps = float(demo_contacts["fps"])
-    n, stride = len(kp), round(fps / forward_analysis.video["pose_rate_hz"])
-    size = tuple(forward_analysis.video["frame_size"])
-    posed = [f for f in range(0, n, stride) if np.isfinite(kp[f, 23, 0])]
-    static = np.tile(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), (n, 1, 1))
-    annotated = np.array([c["frame"] for c in demo_contacts["contacts"]])
-    assert demo_contacts["contacts"][-1]["edge"]
+    posed, stride, annotated = walker_poses.posed, walker_poses.stride, walker_poses.annotated
+    assert walker_poses.exit_at_border
     for missed in range(annotated[-2] - 6, annotated[-1] + 6, stride):
         frames = [f for f in posed if f != missed]
-        track = Track(0, frames, [kp[f] for f in frames])
-        walk = analyse_walk([track], static, [], fps, n, stride, size, height_m=None)
-        detected = np.array([step["time_s"] * fps for step in walk.steps])
+        detected = walker_poses.contacts_with(frames)
         assert len(detected) == len(annotated), (missed, detected.round(1))
         error = np.abs(detected - annotated)
-        assert error[:-1].max() <= demo_contacts["tolerance_frames"], (missed, detected.round(1))
+        assert error[:-1].max() <= walker_poses.tolerance_frames, (missed, detected.round(1))
         assert error[-1] <= 3, (missed, detected.round(1))
 
 
 @slow
-def test_one_missed_pose_anywhere_in_the_walk(forward_analysis, demo_contacts):
+def test_one_missed_pose_anywhere_in_the_walk(walker_poses):
     """Any one pose of the walk missed: every contact found, within 3 frames of the annotation.
 
     As above, with each of her poses from just before her first contact to the
@@ -380,27 +414,16 @@ def test_one_missed_pose_anywhere_in_the_walk(forward_analysis, demo_contacts):
     passes (at her sixth contact) is still where the stance began.
     Mechanical: real poses, one removed.
     """
-    from retrowalk.video.tracking import Track
-    from retrowalk.video.walk import analyse_walk
-
-    kp = forward_analysis.keypoints
-    fps = float(demo_contacts["fps"])
-    n, stride = len(kp), round(fps / forward_analysis.video["pose_rate_hz"])
-    size = tuple(forward_analysis.video["frame_size"])
-    posed = [f for f in range(0, n, stride) if np.isfinite(kp[f, 23, 0])]
-    static = np.tile(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), (n, 1, 1))
-    annotated = np.array([c["frame"] for c in demo_contacts["contacts"]])
+    posed, annotated = walker_poses.posed, walker_poses.annotated
     for missed in [f for f in posed if annotated[0] - 6 <= f <= annotated[-1]]:
         frames = [f for f in posed if f != missed]
-        track = Track(0, frames, [kp[f] for f in frames])
-        walk = analyse_walk([track], static, [], fps, n, stride, size, height_m=None)
-        detected = np.array([step["time_s"] * fps for step in walk.steps])
+        detected = walker_poses.contacts_with(frames)
         assert len(detected) == len(annotated), (missed, detected.round(1))
         assert np.abs(detected - annotated).max() <= 3, (missed, detected.round(1))
 
 
 @slow
-def test_walker_lost_as_she_leaves_keeps_the_exit_step(forward_analysis, demo_contacts):
+def test_walker_lost_as_she_leaves_keeps_the_exit_step(walker_poses):
     """The pose model loses the walker half out of the image: the exit step is still found.
 
     The demo walker's poses are analysed again without the last ones, from
@@ -410,21 +433,10 @@ def test_walker_lost_as_she_leaves_keeps_the_exit_step(forward_analysis, demo_co
     speed to the border, and the exit step lies within 3 frames of the
     annotation. Mechanical: real poses, the last ones removed.
     """
-    from retrowalk.video.tracking import Track
-    from retrowalk.video.walk import analyse_walk
-
-    kp = forward_analysis.keypoints
-    fps = float(demo_contacts["fps"])
-    n, stride = len(kp), round(fps / forward_analysis.video["pose_rate_hz"])
-    size = tuple(forward_analysis.video["frame_size"])
-    posed = [f for f in range(0, n, stride) if np.isfinite(kp[f, 23, 0])]
-    static = np.tile(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), (n, 1, 1))
-    annotated = np.array([c["frame"] for c in demo_contacts["contacts"]])
+    posed, stride, annotated = walker_poses.posed, walker_poses.stride, walker_poses.annotated
     for lost_from in range(annotated[-1], annotated[-1] + 6, stride):
         frames = [f for f in posed if f < lost_from]
-        track = Track(0, frames, [kp[f] for f in frames])
-        walk = analyse_walk([track], static, [], fps, n, stride, size, height_m=None)
-        detected = np.array([step["time_s"] * fps for step in walk.steps])
+        detected = walker_poses.contacts_with(frames)
         assert len(detected) == len(annotated), (lost_from, detected.round(1))
         assert abs(detected[-1] - annotated[-1]) <= 3, (lost_from, detected.round(1))
 
