@@ -124,6 +124,9 @@ def test_child_proportions():
 # --- the whole analysis on the demo and on clips derived from it (slow) --------------------
 
 slow = pytest.mark.slow
+# The tests reading the demo's analysis or the derived clips' run in one test process,
+# so that each analysis is made once (see also test_video_sports2d).
+shared = pytest.mark.xdist_group("demo-video")
 
 
 def _walk(analysis: Any) -> tuple[int, set[str]]:
@@ -138,6 +141,7 @@ def walker_x(forward_analysis) -> np.ndarray:
 
 
 @slow
+@shared
 def test_demo_every_step_with_entry_and_exit(forward_analysis, demo_contacts):
     n, directions = _walk(forward_analysis)
     assert directions == {"forward"}
@@ -179,6 +183,7 @@ def derived(frames, walker_x, tmp_path_factory) -> dict[str, Any]:
 
 
 @slow
+@shared
 @pytest.mark.parametrize("name", ["pan", "over-pan", "spliced", "dropped"])
 def test_derived_clip_same_steps_and_direction(name, derived, forward_analysis):
     analysis = derived["get"](name)
@@ -204,6 +209,7 @@ def test_derived_clip_same_steps_and_direction(name, derived, forward_analysis):
 
 
 @slow
+@shared
 def test_over_pan_drifts_backwards_in_the_image(derived, forward_analysis):
     """The over-pan really makes her drift backwards in the image (the trap it sets)."""
     analysis = derived["get"]("over-pan")
@@ -218,6 +224,7 @@ def test_over_pan_drifts_backwards_in_the_image(derived, forward_analysis):
 
 
 @slow
+@shared
 def test_limp_by_time_warp_keeps_every_step(forward_analysis):
     """Mechanical limp: the right foot's stances played at half speed (twice as long).
 
@@ -269,6 +276,7 @@ def test_no_walking_says_why(frames, tmp_path):
 
 
 @slow
+@shared
 def test_floor_marks_give_metres(forward_analysis):
     """Two floor points at a known spacing set the scale (mechanics: a made-up spacing)."""
     from retrowalk.video.gait import VideoBout
