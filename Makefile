@@ -41,7 +41,7 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 
 test: $(DEV_STAMP) system-deps lint
-	bash scripts/pg-test.sh $(BIN)/python -m pytest -n 2 -q
+	bash scripts/pg-test.sh $(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # The reference gait tools, in an environment of their own (never retrowalk's).
 BENCH_VENV ?= .bench-venv

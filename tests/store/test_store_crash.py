@@ -110,6 +110,7 @@ WORKER_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_worker_killed_mid_analysis_leaves_consistent_db(
     services: Services, database_url: str, recording_file: Path
 ) -> None:

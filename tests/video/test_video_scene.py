@@ -148,6 +148,9 @@ def test_child_proportions():
 # --- the whole analysis on the demo and on clips derived from it (slow) --------------------
 
 slow = pytest.mark.slow
+# The tests reading the demo's analysis or the derived clips' run in one test process,
+# so that each analysis is made once (see also test_video_sports2d).
+shared = pytest.mark.xdist_group("demo-video")
 
 
 def _walk(analysis: Any) -> tuple[int, set[str]]:
@@ -162,6 +165,7 @@ def walker_x(forward_analysis) -> np.ndarray:
 
 
 @slow
+@shared
 def test_demo_every_step_with_entry_and_exit(forward_analysis, demo_contacts):
     n, directions = _walk(forward_analysis)
     assert directions == {"forward"}
@@ -205,6 +209,7 @@ def derived(frames, walker_x, tmp_path_factory) -> dict[str, Any]:
 
 
 @slow
+@shared
 @pytest.mark.parametrize("name", ["pan", "over-pan", "spliced", "dropped"])
 def test_derived_clip_same_steps_and_direction(name, derived, forward_analysis):
     analysis = derived["get"](name)
@@ -230,6 +235,7 @@ def test_derived_clip_same_steps_and_direction(name, derived, forward_analysis):
 
 
 @slow
+@shared
 @pytest.mark.parametrize("name", ["1080p", "re-encoded"])
 def test_copies_same_contacts(name, derived, forward_analysis, demo_contacts):
     """Copies of the demo (upscaled to 1920x1080; re-encoded at its own size): the
@@ -252,6 +258,7 @@ def test_copies_same_contacts(name, derived, forward_analysis, demo_contacts):
 
 
 @slow
+@shared
 def test_over_pan_drifts_backwards_in_the_image(derived, forward_analysis):
     """The over-pan really makes her drift backwards in the image (the trap it sets)."""
     analysis = derived["get"]("over-pan")
@@ -266,6 +273,7 @@ def test_over_pan_drifts_backwards_in_the_image(derived, forward_analysis):
 
 
 @slow
+@shared
 def test_limp_by_time_warp_keeps_every_step(forward_analysis):
     """Mechanical limp: the right foot's stances played at half speed (twice as long).
 
@@ -301,6 +309,7 @@ def test_limp_by_time_warp_keeps_every_step(forward_analysis):
 
 
 @slow
+@shared
 def test_exit_step_ignores_feet_seen_after_leaving(forward_analysis):
     """What the pose model says once the foot has left the image does not hide the exit step.
 
@@ -383,6 +392,7 @@ def walker_poses(forward_analysis, demo_contacts) -> WalkerPoses:
 
 
 @slow
+@shared
 def test_one_missed_pose_near_the_last_contacts(walker_poses):
     """A pose the model missed near the last two contacts does not lose or move them.
 
@@ -404,6 +414,7 @@ def test_one_missed_pose_near_the_last_contacts(walker_poses):
 
 
 @slow
+@shared
 def test_one_missed_pose_anywhere_in_the_walk(walker_poses):
     """Any one pose of the walk missed: every contact found, within 3 frames of the annotation.
 
@@ -423,6 +434,7 @@ def test_one_missed_pose_anywhere_in_the_walk(walker_poses):
 
 
 @slow
+@shared
 def test_walker_lost_as_she_leaves_keeps_the_exit_step(walker_poses):
     """The pose model loses the walker half out of the image: the exit step is still found.
 
@@ -442,6 +454,7 @@ def test_walker_lost_as_she_leaves_keeps_the_exit_step(walker_poses):
 
 
 @slow
+@shared
 def test_foot_taken_for_the_other_early_in_its_stance_keeps_the_contact(forward_analysis):
     """The pose model swaps the feet for 3 frames early in a stance: the contact stays.
 
@@ -490,6 +503,7 @@ def test_no_walking_says_why(frames, tmp_path):
 
 
 @slow
+@shared
 def test_floor_marks_give_metres(forward_analysis):
     """Two floor points at a known spacing set the scale (mechanics: a made-up spacing)."""
     from retrowalk.video.gait import VideoBout

@@ -28,6 +28,8 @@ FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "sports2d_contacts.js
 
 pytestmark = [
     pytest.mark.slow,
+    # one test process runs every test of the demo clip: its analyses are made once
+    pytest.mark.xdist_group("demo-video"),
     pytest.mark.skipif(not VIDEO.exists(), reason=f"shared video missing: {VIDEO}"),
 ]
 
@@ -50,13 +52,19 @@ def _reverse(src: Path, dst: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def reversed_analysis(tmp_path_factory):
+def reversed_video(tmp_path_factory) -> Path:
+    """The demo clip played backwards (written once per test process)."""
+    path = tmp_path_factory.mktemp("video") / "reversed.mp4"
+    _reverse(VIDEO, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def reversed_analysis(reversed_video):
     from retrowalk.io import read_recording
     from retrowalk.pipeline import analyze
 
-    path = tmp_path_factory.mktemp("video") / "reversed.mp4"
-    _reverse(VIDEO, path)
-    return analyze(read_recording(path)), path
+    return analyze(read_recording(reversed_video)), reversed_video
 
 
 def _walk_bout(analysis):
@@ -121,8 +129,9 @@ def test_reversed_video_is_backward_with_same_steps(forward_analysis, reversed_a
     assert by["shorter_steps"]["ok"] is False
 
 
-def test_cli_json_and_annotated_gif(reversed_analysis, tmp_path):
-    _, path = reversed_analysis
+def test_cli_json_and_annotated_gif(reversed_video, tmp_path):
+    # the CLI analyses the file itself: it needs the reversed clip, not its analysis
+    path = reversed_video
     gif = tmp_path / "walk.gif"
     report = tmp_path / "walk.html"
     proc = subprocess.run(

@@ -285,13 +285,20 @@ STEPS: tuple[Callable[[Visit], None], ...] = (
 )
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_first_hour(
-    demo_server: tuple[str, Any], viewport: dict[str, int], database_url: str
-) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if viewport is PHONE and not database_url.startswith("sqlite"):
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def viewport(request: pytest.FixtureRequest, database_url: str) -> dict[str, int]:
+    """The screen size; the phone's is walked through once, on SQLite.
+
+    Requested before ``demo_server``, so that no app is started for a skipped run.
+    """
+    if request.param is PHONE and not database_url.startswith("sqlite"):
         pytest.skip("the phone layout is the same on every database; run once")
+    return dict(request.param)
+
+
+@pytest.mark.slow
+def test_first_hour(viewport: dict[str, int], demo_server: tuple[str, Any]) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
     base, _ = demo_server
     with sync_api.sync_playwright() as pw:
         browser = launch_chromium(pw)

@@ -23,7 +23,10 @@ from pagecheck import (
 
 from browser_helpers import CHROMIUM
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
+    pytest.mark.slow,
+]
 
 # (path template, controls that must be visible and inside the screen)
 SIGNED_OUT_PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (

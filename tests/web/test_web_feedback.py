@@ -53,15 +53,13 @@ READ_PROGRESS = """() => {
 
 @pytest.mark.slow
 def test_upload_and_video_analysis_show_progress(
+    browser_side_once: None,
     server: str,
     page,  # type: ignore[no-untyped-def]
     shared_data: Path,
-    database_url: str,
 ) -> None:
     pytest.importorskip("mediapipe", reason="the video extra is not installed")
     PlaywrightError = pytest.importorskip("playwright.sync_api").Error
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the browser side is the same on every database; run once")
     video = shared_data / "video" / "sports2d-demo.mp4"
     notes: list[str] = []
     page.expose_binding("recordNote", lambda _source, text: notes.append(text))
