@@ -26,6 +26,7 @@ from retrowalk.core.errors import InputError
 from retrowalk.dsp.memory import not_finite
 from retrowalk.io.chunked import _chunks, _estimated_rows, _Filler, csv_options
 from retrowalk.io.layout import TextLayout
+from retrowalk.io.longarrays import to_int64
 from retrowalk.io.source import Source
 from retrowalk.io.table_diagnosis import _diagnose, _last_line_start, _truncated_note
 
@@ -225,7 +226,7 @@ def _read_chunked(
             if time_col is not None:
                 values, chunk_dt = _time_values(frame[time_col], is_dt)
                 is_dt = chunk_dt if is_dt is None else is_dt
-                filler.times.append(values)
+                filler.add_time(values)
             filler.add(frame)
     except (ValueError, TypeError, UnicodeError, pd.errors.ParserError, OverflowError):
         filler.buffers = []
@@ -252,8 +253,7 @@ def _read_chunked(
         )
     time = None
     if time_col is not None:
-        time = np.concatenate(filler.times) if len(filler.times) > 1 else filler.times[0]
-        filler.times = []
+        time = filler.time()
     arrays, stacks = filler.finish()
     out = Table(
         frame=pd.DataFrame(), time=time, time_is_datetime=bool(is_dt),
@@ -306,12 +306,12 @@ def _drop_incomplete(
         if cur.any():
             bad = cur if bad is None else (bad | cur)
     if out.time is not None and out.time.dtype.kind == "f":
-        cur = ~np.isfinite(out.time)
+        cur = not_finite(out.time)
         if cur.any():
             bad = cur if bad is None else (bad | cur)
     if bad is None or not bad.any():
         if out.time is not None and out.time_is_datetime:
-            out.time = out.time.astype(np.int64)
+            out.time = to_int64(out.time)
         return
     good_rows = np.flatnonzero(~bad)
     last_good = int(good_rows[-1]) if good_rows.size else -1
@@ -324,7 +324,7 @@ def _drop_incomplete(
     n_keep = last_good + 1
     out.keep_rows(n_keep)
     if out.time is not None and out.time_is_datetime:
-        out.time = out.time.astype(np.int64)
+        out.time = to_int64(out.time)
     if n - n_keep == 1:
         out.notes.append(
             f"the last data row (line {out.line_of_row(n_keep)}) has empty cells, "
