@@ -59,10 +59,7 @@ def write_file(path: Path, hours: float, acc: np.ndarray, gyro_dps: np.ndarray) 
     n = int(hours * 3600 * FS)
     per = int(3600 * FS)
     assert FS == 100.0  # the time text below is exact for 100 Hz only
-    body = [
-        ",".join(f"{v:.6f}" for v in row)
-        for row in np.column_stack([acc, gyro_dps]).tolist()
-    ]
+    body = [",".join(f"{v:.6f}" for v in row) for row in np.column_stack([acc, gyro_dps]).tolist()]
     period = len(body)
     with open(path, "w") as fh:
         fh.write("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n")
@@ -70,8 +67,7 @@ def write_file(path: Path, hours: float, acc: np.ndarray, gyro_dps: np.ndarray) 
             stop = min(start + per, n)
             fh.write(
                 "".join(
-                    f"{i // 100}.{i % 100:02d}0000,{body[i % period]}\n"
-                    for i in range(start, stop)
+                    f"{i // 100}.{i % 100:02d}0000,{body[i % period]}\n" for i in range(start, stop)
                 )
             )
 

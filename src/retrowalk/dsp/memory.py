@@ -29,7 +29,6 @@ __all__ = [
     "block_means",
     "empty_samples",
     "is_file_backed",
-    "not_finite",
     "release",
     "row_chunks",
 ]
@@ -103,17 +102,6 @@ def release(x: np.ndarray, start: int = 0, stop: int | None = None) -> None:
     last = (last // page) * page
     if last > first:
         mapped.madvise(mmap.MADV_DONTNEED, first, last - first)
-
-
-def not_finite(x: np.ndarray) -> np.ndarray:
-    """``~np.isfinite(x)``, a chunk of rows at a time for a file-backed ``x`` (released)."""
-    if not is_file_backed(x):
-        return ~np.isfinite(x)
-    out = np.empty(x.shape, dtype=bool)
-    for start, stop in row_chunks(x.shape[0]):
-        out[start:stop] = ~np.isfinite(x[start:stop])
-        release(x, start, stop)
-    return out
 
 
 @cache

@@ -191,9 +191,7 @@ def read_recording(
         raise InputError(p, f"cannot be read: {reason}") from None
 
 
-def _parse(
-    path: Path, max_bytes: int | None, columns: str | Sequence[str] | None = None
-) -> Parsed:
+def _parse(path: Path, max_bytes: int | None, columns: str | Sequence[str] | None = None) -> Parsed:
     if not path.exists():
         raise InputError(path, "no such file or folder")
     is_file = path.is_file()

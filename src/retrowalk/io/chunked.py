@@ -142,7 +142,9 @@ class _Filler:
         need = self.n + m
         buffer = self._time
         if buffer is None:
-            buffer = self._time = long_like(max(self.buffers[0].shape[0] if self.buffers else 0, need), kind)
+            buffer = self._time = long_like(
+                max(self.buffers[0].shape[0] if self.buffers else 0, need), kind
+            )
         if buffer.dtype != np.float64 and kind is np.float64:
             buffer = self._time = _as_float(buffer, self.n)  # as concatenate would promote
         if need > buffer.shape[0]:

@@ -17,6 +17,9 @@ import numpy as np
 
 from retrowalk.dsp.memory import RELEASE_ROWS, empty_samples, is_file_backed, release, row_chunks
 
+#: Rows handled at a time (about 1.4 h at 100 Hz).
+CHUNK_ROWS = RELEASE_ROWS
+
 __all__ = [
     "diff",
     "flat_where",
@@ -42,7 +45,7 @@ def diff(t: np.ndarray) -> np.ndarray:
         return np.diff(t)
     n = t.shape[0] - 1
     out = long_like(n, np.float64 if t.dtype.kind == "f" else np.int64)
-    for start, stop in row_chunks(n):
+    for start, stop in row_chunks(n, CHUNK_ROWS):
         out[start:stop] = np.diff(t[start : stop + 1])
         release(out, start, stop)
         release(t, start, stop)
@@ -71,7 +74,7 @@ def shift_scale(
     if not is_file_backed(raw):
         return scaled(raw - origin)
     out = raw if raw.dtype == np.float64 else raw.view(np.float64)
-    for start, stop in row_chunks(raw.shape[0]):
+    for start, stop in row_chunks(raw.shape[0], CHUNK_ROWS):
         out[start:stop] = scaled(raw[start:stop] - origin)
         release(out, start, stop)
     return out
@@ -82,7 +85,7 @@ def to_int64(x: np.ndarray) -> np.ndarray:
     if not is_file_backed(x) or x.dtype != np.float64:
         return x.astype(np.int64)
     out = x.view(np.int64)
-    for start, stop in row_chunks(x.shape[0]):
+    for start, stop in row_chunks(x.shape[0], CHUNK_ROWS):
         out[start:stop] = x[start:stop].astype(np.int64)
         release(out, start, stop)
     return out
@@ -93,7 +96,7 @@ def min_max(x: np.ndarray) -> tuple[float, float]:
     if not is_file_backed(x):
         return float(x.min()), float(x.max())
     lo, hi = np.inf, -np.inf
-    for start, stop in row_chunks(x.shape[0]):
+    for start, stop in row_chunks(x.shape[0], CHUNK_ROWS):
         part = x[start:stop]
         lo, hi = min(lo, float(part.min())), max(hi, float(part.max()))
         release(x, start, stop)
@@ -104,7 +107,7 @@ def strided(x: np.ndarray, step: int) -> np.ndarray:
     """``x[::step]`` (a copy for a file-backed ``x``, read a chunk at a time)."""
     if not is_file_backed(x) or step <= 1:
         return x[::step]
-    rows = max(RELEASE_ROWS // step, 1) * step  # chunk starts stay on the stride
+    rows = max(CHUNK_ROWS // step, 1) * step  # chunk starts stay on the stride
     parts = []
     for start in range(0, x.shape[0], rows):
         stop = min(start + rows, x.shape[0])
@@ -120,7 +123,7 @@ def flat_where(x: np.ndarray, op: str, value: float) -> np.ndarray:
     if not is_file_backed(x):
         return np.flatnonzero(compare(x, value))
     parts = []
-    for start, stop in row_chunks(x.shape[0]):
+    for start, stop in row_chunks(x.shape[0], CHUNK_ROWS):
         hit = np.flatnonzero(compare(x[start:stop], value))
         if hit.size:
             parts.append(hit + start)
@@ -133,7 +136,7 @@ def not_finite_any(x: np.ndarray) -> bool:
     if not is_file_backed(x):
         return not bool(np.isfinite(x).all())
     found = False
-    for start, stop in row_chunks(x.shape[0]):
+    for start, stop in row_chunks(x.shape[0], CHUNK_ROWS):
         found = found or not bool(np.isfinite(x[start:stop]).all())
         release(x, start, stop)
         if found:

@@ -15,7 +15,8 @@ import numpy as np
 
 from retrowalk.core.recording import UnitDecision
 from retrowalk.dsp.filters import lowpass
-from retrowalk.dsp.memory import RELEASE_ROWS, release
+from retrowalk.dsp.memory import release
+from retrowalk.io import longarrays
 from retrowalk.io.longarrays import is_file_backed, strided
 
 STANDARD_GRAVITY = 9.80665
@@ -84,7 +85,7 @@ def _window_stack(acc: np.ndarray, win: int, n_win: int, every: int) -> np.ndarr
     windows do not stay resident.
     """
     picks = list(range(0, n_win, every))
-    per = max(RELEASE_ROWS // max(win * every, 1), 1)
+    per = max(longarrays.CHUNK_ROWS // max(win * every, 1), 1)
     parts = []
     for i in range(0, len(picks), per):
         batch = picks[i : i + per]

@@ -1,0 +1,177 @@
+"""Long text tables: read in chunks into temporary files, with the same results as one pass.
+
+The chunked path (frames of rows parsed into file-backed arrays, the time
+column included, and every whole-column step done a chunk of rows at a time)
+normally starts above 32 MB; here its thresholds are lowered so that a
+20-minute file tiled from real lower-back trials (Voisard et al. 2023, IPOL
+13:497; reached through ``tests/realdata.py``) takes it with many chunks, and
+the recording and its analysis are compared with the one-pass read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from realdata import ipol_trial_ids, load_ipol_trial
+from retrowalk.core.errors import InputError
+from retrowalk.dsp.memory import is_file_backed
+from retrowalk.io import read_recording
+from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.summary.contract import to_json
+
+MINUTES = 20.0
+RATE_HZ = 100.0
+
+
+@pytest.fixture(scope="module")
+def tiled() -> tuple[np.ndarray, np.ndarray]:
+    """Real lower-back trials one after another: acc (m/s^2) and gyro (deg/s) rows."""
+    ids = ipol_trial_ids()
+    if not ids:
+        pytest.skip("real ipol-gait recordings not found")
+    acc, gyro, n = [], [], 0
+    for trial in ids:
+        rec = load_ipol_trial(trial, "lb")[0]
+        if rec.gyro_rads is None:
+            continue
+        acc.append(rec.acc_mps2)
+        gyro.append(np.rad2deg(rec.gyro_rads))
+        n += rec.n_samples
+        if n >= MINUTES * 60 * RATE_HZ:
+            break
+    rows = int(MINUTES * 60 * RATE_HZ)
+    return np.concatenate(acc)[:rows], np.concatenate(gyro)[:rows]
+
+
+def _write(path: Path, acc: np.ndarray, gyro: np.ndarray, time_col: str) -> Path:
+    """The rows as a CSV with a ``time_s`` (seconds) or ``time_ms`` (integer ms) column."""
+    idx = np.arange(acc.shape[0])
+    times = (
+        [f"{i / RATE_HZ:.2f}" for i in idx] if time_col == "time_s" else [str(i * 10) for i in idx]
+    )
+    body = np.char.mod("%.6f", np.column_stack([acc, gyro]))
+    lines = [",".join([t, *row]) for t, row in zip(times, body.tolist(), strict=True)]
+    path.write_text(f"{time_col},acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def _force_chunks(m: pytest.MonkeyPatch) -> None:
+    """Every table read in chunks of 7,000 rows into temporary files, steps in 5,000 rows."""
+    m.setattr("retrowalk.io.table.CHUNK_BYTES", 1)
+    m.setattr("retrowalk.io.chunked.CHUNK_ROWS", 7_000)
+    m.setattr("retrowalk.io.chunked.FILE_BACKED_BYTES", 1)
+    m.setattr("retrowalk.io.longarrays.CHUNK_ROWS", 5_000)
+
+
+@pytest.mark.parametrize("time_col", ["time_s", "time_ms"])
+def test_chunked_read_and_analysis_equal_one_pass(
+    tmp_path: Path,
+    tiled: tuple[np.ndarray, np.ndarray],
+    time_col: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = _write(tmp_path / "long.csv", *tiled, time_col)
+    whole = read_recording(path, placement="lower_back")
+    assert not is_file_backed(whole.acc_mps2)
+    with monkeypatch.context() as m:
+        _force_chunks(m)
+        streamed = read_recording(path, placement="lower_back")
+    assert is_file_backed(streamed.acc_mps2) and streamed.gyro_rads is not None
+    assert is_file_backed(streamed.gyro_rads)
+    assert whole.n_samples == streamed.n_samples == tiled[0].shape[0]
+    np.testing.assert_array_equal(whole.acc_mps2, streamed.acc_mps2)
+    np.testing.assert_array_equal(whole.gyro_rads, streamed.gyro_rads)
+    assert whole.notes == streamed.notes
+    assert whole.units == streamed.units
+    assert whole.gaps == streamed.gaps
+    assert whole.sampling_rate_hz == streamed.sampling_rate_hz
+    assert whole.source_rate_hz == streamed.source_rate_hz
+    options = AnalysisOptions(placement="lower_back")
+    first, second = analyze(whole, options), analyze(streamed, options)
+    assert len(first.bouts) > 10  # real walking, not an empty result compared with itself
+    assert to_json(first) == to_json(second)
+
+
+@pytest.mark.parametrize("use_chunks", [False, True])
+def test_bad_cell_late_in_a_long_file_names_its_line(
+    tmp_path: Path,
+    tiled: tuple[np.ndarray, np.ndarray],
+    use_chunks: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    acc, gyro = tiled
+    rows = int(5 * 60 * RATE_HZ)  # the line-by-line diagnosis is slow: 5 minutes, 5 chunks
+    path = _write(tmp_path / "bad.csv", acc[:rows], gyro[:rows], "time_s")
+    lines = path.read_text().splitlines(keepends=True)
+    bad_line = len(lines) - 1_500  # 1-based line number of the damaged row, near the end
+    cells = lines[bad_line - 1].split(",")
+    cells[2] = "n/a?"
+    lines[bad_line - 1] = ",".join(cells)
+    path.write_text("".join(lines))
+    if use_chunks:
+        _force_chunks(monkeypatch)
+    with pytest.raises(InputError) as caught:
+        read_recording(path)
+    err = caught.value
+    assert err.line == bad_line and err.field == "acc_y"
+    message = str(err)
+    assert "\n" not in message and "bad.csv" in message and str(bad_line) in message
+
+
+def _blank_cells(path: Path, lines: range, field: int) -> None:
+    """Empty the ``field``-th cell (0-based) of the given 1-based lines of ``path``."""
+    text = path.read_text().splitlines(keepends=True)
+    for line in lines:
+        cells = text[line - 1].rstrip("\n").split(",")
+        cells[field] = ""
+        text[line - 1] = ",".join(cells) + "\n"
+    path.write_text("".join(text))
+
+
+def test_empty_cells_at_the_end_dropped_as_in_one_pass(
+    tmp_path: Path,
+    tiled: tuple[np.ndarray, np.ndarray],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    acc, gyro = tiled
+    rows = int(5 * 60 * RATE_HZ)
+    path = _write(tmp_path / "cut.csv", acc[:rows], gyro[:rows], "time_s")
+    # the last 12,000 rows lack acc_y (over two 5,000-row steps), and one row
+    # before them lacks gyr_z: the run at the end is dropped, the row before it
+    # too as its blank is only followed by blank rows
+    tail = 12_000
+    last_line = rows + 1
+    _blank_cells(path, range(last_line - tail + 1, last_line + 1), 2)
+    _blank_cells(path, range(last_line - tail, last_line - tail + 1), 6)
+    whole = read_recording(path)
+    with monkeypatch.context() as m:
+        _force_chunks(m)
+        streamed = read_recording(path)
+    assert is_file_backed(streamed.acc_mps2)
+    assert whole.n_samples == streamed.n_samples == rows - tail - 1
+    assert any(f"dropped {tail + 1} rows with empty cells" in n for n in whole.notes)
+    assert whole.notes == streamed.notes
+    np.testing.assert_array_equal(whole.acc_mps2, streamed.acc_mps2)
+
+
+@pytest.mark.parametrize("use_chunks", [False, True])
+def test_empty_cell_inside_a_long_file_names_its_line(
+    tmp_path: Path,
+    tiled: tuple[np.ndarray, np.ndarray],
+    use_chunks: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    acc, gyro = tiled
+    rows = int(5 * 60 * RATE_HZ)
+    path = _write(tmp_path / "hole.csv", acc[:rows], gyro[:rows], "time_s")
+    hole = rows - 7_321  # a row in the fourth 5,000-row step, with good rows after it
+    _blank_cells(path, range(hole, hole + 1), 4)
+    _blank_cells(path, range(rows + 1, rows + 2), 4)  # and the last row: not a run at the end
+    if use_chunks:
+        _force_chunks(monkeypatch)
+    with pytest.raises(InputError) as caught:
+        read_recording(path)
+    assert caught.value.line == hole
