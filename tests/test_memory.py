@@ -74,3 +74,19 @@ def test_long_table_is_read_into_files_with_the_same_values(
     assert np.array_equal(on_file.acc_mps2, in_memory.acc_mps2)
     assert np.array_equal(on_file.gyro_rads, in_memory.gyro_rads)
     assert on_file.units["gyro"].unit == in_memory.units["gyro"].unit == "dps"
+
+
+@pytest.mark.parametrize("n", [500, 300_000])  # channels filtered together / one at a time
+def test_anchor_gravity_directions_equal_the_whole_array_form(n: int) -> None:
+    from retrowalk.dsp.filters import lowpass
+    from retrowalk.gait.direction.anchor import _gravity_directions, _unit
+
+    rng = np.random.default_rng(3)
+    acc = rng.normal(size=(n, 3)) + [0.0, 0.0, 9.81]
+    up = _unit(lowpass(acc, 0.5, 20.0))
+    slow = _unit(lowpass(acc, 0.3, 20.0))
+    fast = _unit(lowpass(acc, 3.0, 20.0))
+    got_up, got_swing, got_slow = _gravity_directions(acc.copy(), 20.0)
+    assert np.array_equal(got_up, up)
+    assert np.array_equal(got_slow, slow)
+    assert np.array_equal(got_swing, fast - slow)

@@ -23,7 +23,7 @@ from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import Direction, Placement, Side
 from retrowalk.dsp.frame import BodyFrame, body_frame
-from retrowalk.dsp.memory import release
+from retrowalk.dsp.memory import empty_samples, is_file_backed, release
 from retrowalk.gait.bouts import BoutDetector, BoutSpan, GaitInitiationFilter, bout_cadence_spm
 from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.gait.contacts import (
@@ -512,6 +512,12 @@ class TrunkPipeline(Algorithm):
         # left/right), not whole frames, so memory stays at one chunk's frame.
         pad = int(DIRECTION_CONTEXT_S * fs)
         yaw_rates: list[tuple[np.ndarray | None, int]] = [(None, 0)] * len(spans)
+        # The yaw rates are kept one after another in one array, which for a
+        # long recording (in a temporary file) is a temporary file too, each
+        # bout's rows handed back once written and once used.
+        room = sum(int(ic[s.last]) - int(ic[s.first]) + 2 * pad + 1 for s in spans)
+        yaw_store = empty_samples((room,), file_backed=is_file_backed(recording.acc_mps2))
+        used = 0
         parts = []
         for part_frame, lo, group in self._direction_frames(recording, spans, ic, frame):
             members = np.concatenate([_members(ic, spans[k]) for k in group]) - lo
@@ -523,7 +529,14 @@ class TrunkPipeline(Algorithm):
             for k in group:  # the bout with context, as the laterality estimate expects
                 b_lo = max(int(ic[spans[k].first]) - pad, lo)
                 b_hi = min(int(ic[spans[k].last]) + pad, lo + part_frame.n_samples)
-                yaw_rates[k] = (None if yaw is None else yaw[b_lo - lo : b_hi - lo].copy(), b_lo)
+                if yaw is None:
+                    yaw_rates[k] = (None, b_lo)
+                    continue
+                kept = yaw_store[used : used + b_hi - b_lo]
+                kept[:] = yaw[b_lo - lo : b_hi - lo]
+                release(kept)
+                yaw_rates[k] = (kept, b_lo)
+                used += b_hi - b_lo
             del part_frame, yaw  # one chunk's frame alive at a time
         bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
         members_all = np.concatenate([_members(ic, s) for s in spans])
@@ -562,6 +575,8 @@ class TrunkPipeline(Algorithm):
                     sides = self._sides(yaw, contacts - lo, label)
                     own = [own_label.get(int(c), label) for c in contacts]
                     out.append((piece, label, conf, sides, reason, own))
+                if yaw is not None:
+                    release(yaw)
                 continue
             if len(pieces) == 1:
                 label, conf, reason = pieces[0][1], pieces[0][2], pieces[0][3]
@@ -575,6 +590,8 @@ class TrunkPipeline(Algorithm):
                 own_label = {**own_label, **_step_labels(whole, _members(ic, span))}
             contacts = _members(ic, span)
             sides = self._sides(yaw, contacts - lo, label)
+            if yaw is not None:
+                release(yaw)
             own = [own_label.get(int(c), label) for c in contacts]
             out.append((span, label, conf, sides, reason, own))
         return out

@@ -252,43 +252,58 @@ class BodyAnchorEstimator:
         if n_blocks < 8 or not bouts:
             self.anchors_ = [_none(NO_ANCHOR_REASON)] * n_stretch
             return self
-        acc = block_means(acc_mps2, block, n_blocks)
-        rate = fs / block
-        up = _to_unit(lowpass(acc, 0.5, rate))
-        slow = _to_unit(lowpass(acc, 0.3, rate))
-        fast = _to_unit(lowpass(acc, 3.0, rate))
-        del acc  # memory: a long recording's block means are not needed again
         spans = [(max(a // block, 0), min(b // block + 1, n_blocks)) for a, b in bouts]
-        anchors = []
+        masks, regions = [], []
         for s in range(n_stretch):
             idx = np.flatnonzero(stretch == s)
             mask = np.zeros(n_blocks, dtype=bool)
             for b in idx:
                 mask[spans[b][0] : spans[b][1]] = True
+            masks.append(mask)
             # Time belonging to this stretch: from the previous stretch's last
             # bout to the next stretch's first bout.
             lo = spans[int(np.flatnonzero(stretch == s - 1)[-1])][1] if s > 0 else 0
             later = np.flatnonzero(stretch == s + 1)
             hi = spans[int(later[0])][0] if later.size else n_blocks
-            anchors.append(self._anchor(up, fast, slow, mask, rate, step_s, (lo, hi)))
+            regions.append((lo, hi))
+        rate = fs / block
+        up, swing, slow = _gravity_directions(block_means(acc_mps2, block, n_blocks), rate)
+        # Memory: the stride-scale tilt and the slow gravity direction are used
+        # only while walking, so only each stretch's walking rows are kept.
+        swing_walks = [swing[m] for m in masks]
+        del swing
+        slow_walks = [slow[m] for m in masks]
+        del slow
+        anchors = []
+        for s in range(n_stretch):
+            anchors.append(
+                self._anchor(up, swing_walks[s], slow_walks[s], masks[s], rate, step_s, regions[s])
+            )
+            swing_walks[s] = slow_walks[s] = np.zeros((0, 3))  # each stretch's rows, once used
         self.anchors_ = anchors
         return self
 
     def _anchor(
         self,
         up: np.ndarray,
-        fast: np.ndarray,
-        slow: np.ndarray,
+        swing_walk: np.ndarray,
+        slow_walk: np.ndarray,
         walking: np.ndarray,
         rate: float,
         step_s: float,
         region: tuple[int, int],
     ) -> BodyAnchor:
+        """Anchor of one stretch.
+
+        ``swing_walk`` and ``slow_walk`` are the ``walking`` rows of ``fast -
+        slow`` and of ``slow`` (:func:`_gravity_directions`); ``swing_walk`` is
+        changed in place.
+        """
         if walking.sum() < 2 * rate:
             return _none(NO_ANCHOR_REASON)
         u_walk = _unit(up[walking].mean(axis=0))
-        swing, asym, p, stride_power = _pitch_swing(
-            fast[walking], slow[walking], rate, step_s, stride_power=self.placement != "lower_back"
+        swing, asym, p, stride_power, pitch = _swing_of(
+            swing_walk, slow_walk, rate, step_s, stride_power=self.placement != "lower_back"
         )
         thigh_like = swing >= self.min_thigh_range_deg
         if thigh_like and self.placement != "lower_back":
@@ -304,7 +319,7 @@ class BodyAnchorEstimator:
                     f"swing asymmetry ({abs(asym):.0f} deg) is too small to tell which way "
                     "the body faces; no calibration"
                 )
-            agree = _window_agreement(fast[walking], slow[walking], p, np.sign(asym), rate)
+            agree = _window_agreement(pitch, np.sign(asym), rate)
             if agree < self.min_window_agreement:
                 return _none(
                     f"the thigh-like swing is {abs(asym):.0f} deg further to one side overall, "
@@ -374,6 +389,28 @@ class BodyAnchorEstimator:
         )
 
 
+def _gravity_directions(acc: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit gravity directions of ``acc`` (block means, overwritten): ``up, fast - slow, slow``.
+
+    ``up``, ``slow`` and ``fast`` are ``acc`` low-passed at 0.5, 0.3 and 3 Hz and
+    made unit vectors. Each channel is filtered on its own (the same numbers as
+    the three together) and its 3 Hz low-pass written over ``acc``, so the
+    block means need no memory of their own after filtering; ``fast - slow`` is
+    formed in the same array.
+    """
+    up = np.empty_like(acc)
+    slow = np.empty_like(acc)
+    for j in range(acc.shape[1]):
+        up[:, j] = lowpass(acc[:, j], 0.5, rate)
+        slow[:, j] = lowpass(acc[:, j], 0.3, rate)
+        acc[:, j] = lowpass(acc[:, j], 3.0, rate)
+    fast = acc
+    for v in (up, slow, fast):
+        _to_unit(v)
+    fast -= slow
+    return up, fast, slow
+
+
 def _pitch_swing(
     fast: np.ndarray, slow: np.ndarray, rate: float, step_s: float, *, stride_power: bool = True
 ) -> tuple[float, float, np.ndarray, float]:
@@ -387,7 +424,13 @@ def _pitch_swing(
     False: only a thigh's swing needs it, and its spectrum of a long recording
     is large).
     """
-    d = fast - slow
+    return _swing_of(fast - slow, slow, rate, step_s, stride_power=stride_power)[:4]
+
+
+def _swing_of(
+    d: np.ndarray, slow: np.ndarray, rate: float, step_s: float, *, stride_power: bool = True
+) -> tuple[float, float, np.ndarray, float, np.ndarray]:
+    """:func:`_pitch_swing` from ``d = fast - slow`` (changed in place), and the pitch (deg)."""
     along = np.einsum("ij,ij->i", d, slow)
     for j in range(d.shape[1]):  # column by column: no second (n, 3) temporary
         d[:, j] -= along * slow[:, j]
@@ -397,7 +440,7 @@ def _pitch_swing(
     del d, along
     p5, p50, p95 = np.percentile(pitch, [5, 50, 95])
     if not stride_power:
-        return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, float("nan")
+        return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, float("nan"), pitch
     power = np.abs(np.fft.rfft(pitch - pitch.mean())) ** 2
     freq = np.fft.rfftfreq(pitch.size, 1.0 / rate)
 
@@ -405,20 +448,16 @@ def _pitch_swing(
         return float(power[(freq > 0.8 * f0) & (freq < 1.2 * f0)].sum())
 
     ratio = band(0.5 / step_s) / max(band(1.0 / step_s), 1e-12)
-    return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, ratio
+    return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, ratio, pitch
 
 
-def _window_agreement(
-    fast: np.ndarray, slow: np.ndarray, p: np.ndarray, sign: float, rate: float
-) -> float:
+def _window_agreement(pitch: np.ndarray, sign: float, rate: float) -> float:
     """Share of 5-s windows of walking whose swing asymmetry lies on ``sign``'s side.
 
+    ``pitch`` is the swing's pitch while walking (deg, :func:`_swing_of`).
     Windows with an asymmetry under 3 deg count as disagreeing; fewer than two
     windows (under 10 s of walking in the stretch) give 0: too little to know.
     """
-    d = fast - slow
-    d -= np.einsum("ij,ij->i", d, slow)[:, None] * slow
-    pitch = np.degrees(d @ p)
     width = max(int(5.0 * rate), 1)
     votes: list[bool] = []
     for start in range(0, pitch.size, width):
@@ -440,9 +479,18 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def _to_unit(v: np.ndarray) -> np.ndarray:
-    """:func:`_unit` in place, for a long array of the caller's own (the same numbers)."""
-    v /= np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
+    """:func:`_unit` of ``(n, 3)`` rows in place, for a long array of the caller's own.
+
+    A block of rows at a time (each row's norm alone: the same numbers), so the
+    norm's temporaries are a block long, not the array's.
+    """
+    for start in range(0, v.shape[0], _UNIT_ROWS):
+        part = v[start : start + _UNIT_ROWS]
+        part /= np.clip(np.linalg.norm(part, axis=-1, keepdims=True), 1e-12, None)
     return v
+
+
+_UNIT_ROWS = 1 << 16
 
 
 def _horizontal(v: np.ndarray, up: np.ndarray) -> np.ndarray:
