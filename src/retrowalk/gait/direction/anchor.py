@@ -253,13 +253,16 @@ class BodyAnchorEstimator:
             self.anchors_ = [_none(NO_ANCHOR_REASON)] * n_stretch
             return self
         spans = [(max(a // block, 0), min(b // block + 1, n_blocks)) for a, b in bouts]
-        masks, regions = [], []
-        for s in range(n_stretch):
-            idx = np.flatnonzero(stretch == s)
+
+        def walking(s: int) -> np.ndarray:
+            """The blocks of stretch ``s``'s bouts (made when needed: one at a time)."""
             mask = np.zeros(n_blocks, dtype=bool)
-            for b in idx:
+            for b in np.flatnonzero(stretch == s):
                 mask[spans[b][0] : spans[b][1]] = True
-            masks.append(mask)
+            return mask
+
+        regions = []
+        for s in range(n_stretch):
             # Time belonging to this stretch: from the previous stretch's last
             # bout to the next stretch's first bout.
             lo = spans[int(np.flatnonzero(stretch == s - 1)[-1])][1] if s > 0 else 0
@@ -270,14 +273,16 @@ class BodyAnchorEstimator:
         up, swing, slow = _gravity_directions(block_means(acc_mps2, block, n_blocks), rate)
         # Memory: the stride-scale tilt and the slow gravity direction are used
         # only while walking, so only each stretch's walking rows are kept.
-        swing_walks = [swing[m] for m in masks]
+        swing_walks = [swing[walking(s)] for s in range(n_stretch)]
         del swing
-        slow_walks = [slow[m] for m in masks]
+        slow_walks = [slow[walking(s)] for s in range(n_stretch)]
         del slow
         anchors = []
         for s in range(n_stretch):
             anchors.append(
-                self._anchor(up, swing_walks[s], slow_walks[s], masks[s], rate, step_s, regions[s])
+                self._anchor(
+                    up, swing_walks[s], slow_walks[s], walking(s), rate, step_s, regions[s]
+                )
             )
             swing_walks[s] = slow_walks[s] = np.zeros((0, 3))  # each stretch's rows, once used
         self.anchors_ = anchors
