@@ -27,6 +27,7 @@ from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
     StepEvidence,
     assign_steps,
+    members_of,
     step_evidence,
 )
 from retrowalk.gait.direction.grouping import (
@@ -250,8 +251,9 @@ class WalkingDirectionClassifier:
 
         split_bouts: list[tuple[int, int]] = []
         source: list[int] = []
+        of_bout = members_of(owner, len(bouts))
         for b, (start, end) in enumerate(bouts):
-            members = np.flatnonzero(owner == b)
+            members = of_bout[b]
             cuts: list[int] = []
             if self.split and members.size:
                 r = mounting[members]
@@ -280,8 +282,9 @@ class WalkingDirectionClassifier:
         logits: list[float] = []
         reasons: list[str] = []
         calibrated: list[bool] = []
+        of_split = members_of(split_owner, len(split_bouts))
         for j in range(len(split_bouts)):
-            members = np.flatnonzero(split_owner == j)
+            members = of_split[j]
             s = int(split_stretch[j])
             kind, reliability, why, along, across = facing[s]
             r = mounting[members]

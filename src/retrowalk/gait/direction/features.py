@@ -67,9 +67,20 @@ def assign_steps(
     """
     ic = np.unique(np.asarray(ic_samples, dtype=np.int64))
     owner = np.full(ic.shape, -1, dtype=np.int64)
-    for b, (start, end) in enumerate(bouts):
-        owner[(ic >= start) & (ic <= end)] = b
+    for b, (start, end) in enumerate(bouts):  # ic is sorted: each bout's contacts are a run
+        owner[np.searchsorted(ic, start, "left") : np.searchsorted(ic, end, "right")] = b
     return ic, owner
+
+
+def members_of(owner: np.ndarray, n: int) -> list[np.ndarray]:
+    """``np.flatnonzero(owner == b)`` for every ``b`` in ``range(n)``, in one sort.
+
+    A stable sort keeps each bout's steps in order, so the arrays are the same;
+    the time is that of the sort, not of ``n`` passes over all steps.
+    """
+    order = np.argsort(owner, kind="stable")
+    edges = np.searchsorted(owner[order], np.arange(n + 1), "left")
+    return [order[edges[b] : edges[b + 1]] for b in range(n)]
 
 
 def step_windows(
