@@ -7,13 +7,15 @@ For each length a CSV file (``time_s, acc_x..z`` in m/s^2, ``gyr_x..z`` in deg/s
 ipol-gait lower-back trials (Voisard et al. 2023, IPOL 13:497; read through
 ``tests/realdata.py``), then ``retrowalk analyze FILE --placement lower_back
 --json OUT`` runs on it in a fresh process, one core. The table gives the
-whole-process time, seconds per hour of data and the peak resident memory of
-that process (its own ``VmHWM``, imports included: ``wait4``'s ``ru_maxrss``
-would count this script's memory at the fork), beside the targets: peak memory
-below 500 MB at 24 h, and time per hour flat with length (each length's s/h
-over the 1-hour s/h). Text tables are read in chunks whatever their size, so a
-week (``--hours 168``, a 4 GB file) is read too. The machine's load average
-is printed with each row, as other work on the machine slows the timings.
+whole-process wall time, wall and CPU seconds per hour of data (the CPU time is
+the child's own, ``wait4``'s ``ru_utime + ru_stime``: other work on the machine
+slows the wall time far more) and the peak resident memory of that process
+(its own ``VmHWM``, imports included: ``wait4``'s ``ru_maxrss`` would count this
+script's memory at the fork), beside the targets: peak memory below 500 MB at
+24 h, and time per hour flat with length (each length's CPU s/h over the first
+length's). Text tables are read in chunks whatever their size, so a week
+(``--hours 168``, a 4 GB file) is read too. The machine's load average is
+printed with each row.
 """
 
 from __future__ import annotations
@@ -91,8 +93,8 @@ runpy.run_module("retrowalk.cli", run_name="__main__", alter_sys=True)
 """
 
 
-def run_cli(path: Path, out: Path) -> tuple[float, float, int]:
-    """Whole-process seconds, peak RSS in MB (VmHWM) and exit code of one ``retrowalk analyze``."""
+def run_cli(path: Path, out: Path) -> tuple[float, float, float, int]:
+    """Wall and CPU seconds, peak RSS in MB (VmHWM) and exit code of one ``retrowalk analyze``."""
     peak_file = out.with_suffix(".peak")
     env = {
         **os.environ, **SINGLE_CORE,
@@ -103,13 +105,18 @@ def run_cli(path: Path, out: Path) -> tuple[float, float, int]:
         "--placement", "lower_back", "--json", str(out),
     ]  # fmt: skip
     t0 = time.perf_counter()
-    proc = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - t0
-    if proc.returncode != 0:
-        print(proc.stderr.decode(errors="replace").strip()[-400:])
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)  # the child's own CPU time
+        elapsed = time.perf_counter() - t0
+        code = os.waitstatus_to_exitcode(status)
+        proc.returncode = code
+        if code != 0:
+            err.seek(0)
+            print(err.read().decode(errors="replace").strip()[-400:])
     peak_mb = int(peak_file.read_text()) / 1024.0 if peak_file.exists() else float("nan")
     peak_file.unlink(missing_ok=True)
-    return elapsed, peak_mb, proc.returncode
+    return elapsed, usage.ru_utime + usage.ru_stime, peak_mb, code
 
 
 def _load() -> str:
@@ -128,8 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     print("retrowalk analyze on long CSV files (tiled ipol-gait lower back, 100 Hz, acc + gyro)")
     print(
-        f"{'length':>8} {'file MB':>8} {'time s':>8} {'s/hour':>8} {'peak MB':>8} "
-        f"{'vs first':>8} {'load':>5}"
+        f"{'length':>8} {'file MB':>8} {'time s':>8} {'s/hour':>8} {'cpu s/h':>8} "
+        f"{'vs first':>8} {'peak MB':>8} {'load':>5}"
     )
     base: float | None = None
     try:
@@ -137,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
             path = folder / f"long_{hours:g}h.csv"
             if not path.exists():
                 write_file(path, hours, acc, gyro)
-            seconds, peak_mb, code = run_cli(path, folder / f"long_{hours:g}h.json")
+            seconds, cpu, peak_mb, code = run_cli(path, folder / f"long_{hours:g}h.json")
             load = _load()
-            per_hour = seconds / hours
-            base = per_hour if base is None else base
+            per_hour, cpu_per_hour = seconds / hours, cpu / hours
+            base = cpu_per_hour if base is None else base
             label = f"{hours:g} h" if hours < 48 else f"{hours / 24:g} d"
             mark = "" if code == 0 else f"  (exit {code})"
             target = ""
@@ -149,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
                 target = f"  target peak < {TARGET_PEAK_MB_24H:g} MB: {ok}"
             print(
                 f"{label:>8} {path.stat().st_size / 2**20:8.0f} {seconds:8.1f} {per_hour:8.2f} "
-                f"{peak_mb:8.0f} {per_hour / base:7.2f}x {load:>5}{mark}{target}"
+                f"{cpu_per_hour:8.2f} {cpu_per_hour / base:7.2f}x {peak_mb:8.0f} {load:>5}"
+                f"{mark}{target}"
             )
             if not args.keep:
                 path.unlink()
