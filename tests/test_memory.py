@@ -90,3 +90,29 @@ def test_anchor_gravity_directions_equal_the_whole_array_form(n: int) -> None:
     assert np.array_equal(got_up, up)
     assert np.array_equal(got_slow, slow)
     assert np.array_equal(got_swing, fast - slow)
+
+
+def test_step_evidence_joined_into_files_equals_the_one_in_memory() -> None:
+    from retrowalk.gait.direction.features import StepEvidence, StepWindows
+
+    rng = np.random.default_rng(4)
+    parts = []
+    for k in (50, 0, 120):  # a piece without usable steps too
+        idx = np.arange(k, dtype=np.int64)
+        parts.append(
+            StepEvidence(
+                np.sort(rng.integers(0, 10_000, size=k + 2)), np.zeros(k + 2, dtype=np.int64),
+                StepWindows(idx, np.zeros(k, dtype=np.int64), idx * 10, idx * 10 + 100),
+                rng.normal(size=(k, 16, 3)), rng.normal(size=(k, 16, 3)),
+                rng.random(k) < 0.2, np.tile([0.0, 0.0, 1.0], (1, 1)), rng.normal(size=(k, 3)),
+            )
+        )  # fmt: skip
+    plain = StepEvidence.concat(parts)
+    filed = StepEvidence.concat(parts, file_backed=True)
+    assert memory.is_file_backed(filed.odd) and memory.is_file_backed(filed.even)
+    assert not memory.is_file_backed(plain.odd)
+    for name in ("ic", "owner", "odd", "even", "turning", "bout_up", "window_up"):
+        a, b = getattr(plain, name), getattr(filed, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    for name in ("step_index", "bout_index", "start", "end"):
+        assert np.array_equal(getattr(plain.windows, name), getattr(filed.windows, name))

@@ -540,7 +540,7 @@ class TrunkPipeline(Algorithm):
             del part_frame, yaw  # one chunk's frame alive at a time
         bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
         members_all = np.concatenate([_members(ic, s) for s in spans])
-        evidence = StepEvidence.concat(parts)
+        evidence = StepEvidence.concat(parts, file_backed=is_file_backed(recording.acc_mps2))
         del parts  # memory: the pieces are in the evidence now
         clf = self._direction()
         anchors = body_anchors(recording.acc_mps2, fs, bounds, evidence, clf, str(placement))

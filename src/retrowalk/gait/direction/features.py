@@ -14,6 +14,7 @@ import numpy as np
 
 from retrowalk.dsp.frame import BodyFrame
 from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
+from retrowalk.dsp.memory import empty_samples, release
 
 STRIDE_POINTS = 64
 """Samples per resampled stride window; lags are in units of 1/64 stride."""
@@ -222,8 +223,14 @@ class StepEvidence:
     window_up: np.ndarray
 
     @classmethod
-    def concat(cls, parts: list[StepEvidence]) -> StepEvidence:
-        """Evidence of disjoint, time-ordered bout sets as one (bout indices renumbered)."""
+    def concat(cls, parts: list[StepEvidence], *, file_backed: bool = False) -> StepEvidence:
+        """Evidence of disjoint, time-ordered bout sets as one (bout indices renumbered).
+
+        With ``file_backed`` (a long recording) the per-step phase vectors, most
+        of the evidence, are put in temporary files and handed back to the
+        system as written (:mod:`retrowalk.dsp.memory`), so they take no memory
+        while the body anchors are estimated, only once they are read again.
+        """
         n_ic = n_bouts = 0
         fields: dict[str, list[np.ndarray]] = defaultdict(list)
         for p in parts:
@@ -240,7 +247,10 @@ class StepEvidence:
             n_bouts += p.bout_up.shape[0]
         if not parts:
             return _empty_evidence(0, np.zeros(0, dtype=np.int64), DEFAULT_LAGS.size)
-        cat = {k: np.concatenate(v) for k, v in fields.items()}
+        cat = {
+            k: _joined(v) if file_backed and k in ("odd", "even") else np.concatenate(v)
+            for k, v in fields.items()
+        }
         windows = StepWindows(cat["step"], cat["bout"], cat["start"], cat["end"])
         return cls(
             cat["ic"], cat["owner"], windows, cat["odd"], cat["even"], cat["turning"],
@@ -255,6 +265,17 @@ class StepEvidence:
             self.ic + offset, self.owner, moved, self.odd, self.even, self.turning,
             self.bout_up, self.window_up,
         )  # fmt: skip
+
+
+def _joined(pieces: list[np.ndarray]) -> np.ndarray:
+    """``np.concatenate(pieces)`` of float64 arrays, into a temporary file, released as written."""
+    out = empty_samples((sum(p.shape[0] for p in pieces), *pieces[0].shape[1:]), file_backed=True)
+    at = 0
+    for p in pieces:
+        out[at : at + p.shape[0]] = p
+        release(out, at, at + p.shape[0])
+        at += p.shape[0]
+    return out
 
 
 def _empty_evidence(n_bouts: int, ic: np.ndarray, n_lags: int) -> StepEvidence:
