@@ -116,3 +116,7 @@ def test_step_evidence_joined_into_files_equals_the_one_in_memory() -> None:
         assert a.dtype == b.dtype and np.array_equal(a, b), name
     for name in ("step_index", "bout_index", "start", "end"):
         assert np.array_equal(getattr(plain.windows, name), getattr(filed.windows, name))
+    pieces_filed = [p.in_files() for p in parts]  # each piece kept in a file as scanned
+    assert all(memory.is_file_backed(p.odd) for p in pieces_filed if p.odd.size)
+    again = StepEvidence.concat(pieces_filed, file_backed=True)
+    assert np.array_equal(again.odd, plain.odd) and np.array_equal(again.even, plain.even)

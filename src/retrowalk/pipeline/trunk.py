@@ -516,7 +516,8 @@ class TrunkPipeline(Algorithm):
         # long recording (in a temporary file) is a temporary file too, each
         # bout's rows handed back once written and once used.
         room = sum(int(ic[s.last]) - int(ic[s.first]) + 2 * pad + 1 for s in spans)
-        yaw_store = empty_samples((room,), file_backed=is_file_backed(recording.acc_mps2))
+        long = is_file_backed(recording.acc_mps2)
+        yaw_store = empty_samples((room,), file_backed=long)
         used = 0
         parts = []
         for part_frame, lo, group in self._direction_frames(recording, spans, ic, frame):
@@ -524,7 +525,8 @@ class TrunkPipeline(Algorithm):
             group_bounds = [
                 (int(ic[spans[k].first]) - lo, int(ic[spans[k].last]) - lo) for k in group
             ]
-            parts.append(step_evidence(part_frame, group_bounds, members).shifted(lo))
+            part = step_evidence(part_frame, group_bounds, members).shifted(lo)
+            parts.append(part.in_files() if long else part)
             yaw = part_frame.gyro_vertical_rads
             for k in group:  # the bout with context, as the laterality estimate expects
                 b_lo = max(int(ic[spans[k].first]) - pad, lo)
@@ -540,7 +542,7 @@ class TrunkPipeline(Algorithm):
             del part_frame, yaw  # one chunk's frame alive at a time
         bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
         members_all = np.concatenate([_members(ic, s) for s in spans])
-        evidence = StepEvidence.concat(parts, file_backed=is_file_backed(recording.acc_mps2))
+        evidence = StepEvidence.concat(parts, file_backed=long)
         del parts  # memory: the pieces are in the evidence now
         clf = self._direction()
         anchors = body_anchors(recording.acc_mps2, fs, bounds, evidence, clf, str(placement))

@@ -110,7 +110,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.dsp.filters import lowpass
-from retrowalk.dsp.memory import block_means
+from retrowalk.dsp.memory import block_means, empty_samples, is_file_backed, release
 
 ANCHOR_RELIABILITY = 0.85
 """Probability that an anchor points the right way, used to cap confidence.
@@ -270,7 +270,9 @@ class BodyAnchorEstimator:
             hi = spans[int(later[0])][0] if later.size else n_blocks
             regions.append((lo, hi))
         rate = fs / block
-        up, swing, slow = _gravity_directions(block_means(acc_mps2, block, n_blocks), rate)
+        up, swing, slow = _gravity_directions(
+            block_means(acc_mps2, block, n_blocks), rate, up_in_file=is_file_backed(acc_mps2)
+        )
         # Memory: the stride-scale tilt and the slow gravity direction are used
         # only while walking, so only each stretch's walking rows are kept.
         swing_walks = [swing[walking(s)] for s in range(n_stretch)]
@@ -307,6 +309,7 @@ class BodyAnchorEstimator:
         if walking.sum() < 2 * rate:
             return _none(NO_ANCHOR_REASON)
         u_walk = _unit(up[walking].mean(axis=0))
+        release(up)  # a long recording's: in a temporary file, read again when needed
         swing, asym, p, stride_power, pitch = _swing_of(
             swing_walk, slow_walk, rate, step_s, stride_power=self.placement != "lower_back"
         )
@@ -347,6 +350,7 @@ class BodyAnchorEstimator:
                 "swing of a thigh: which way the body faces is unknown; no calibration"
             )
         tilt = np.degrees(np.arccos(np.clip(up @ u_walk, -1.0, 1.0)))
+        release(up)
         return self._flexion(up, u_walk, tilt, rate, region)
 
     def _flexion(
@@ -394,19 +398,27 @@ class BodyAnchorEstimator:
         )
 
 
-def _gravity_directions(acc: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _gravity_directions(
+    acc: np.ndarray, rate: float, *, up_in_file: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unit gravity directions of ``acc`` (block means, overwritten): ``up, fast - slow, slow``.
 
     ``up``, ``slow`` and ``fast`` are ``acc`` low-passed at 0.5, 0.3 and 3 Hz and
     made unit vectors. Each channel is filtered on its own (the same numbers as
     the three together) and its 3 Hz low-pass written over ``acc``, so the
     block means need no memory of their own after filtering; ``fast - slow`` is
-    formed in the same array.
+    formed in the same array. With ``up_in_file`` (a long recording) ``up``,
+    needed whole until the end, is kept in a temporary file and handed back
+    to the system as written (:mod:`retrowalk.dsp.memory`).
     """
-    up = np.empty_like(acc)
+    up = empty_samples(acc.shape, file_backed=up_in_file)
     slow = np.empty_like(acc)
     for j in range(acc.shape[1]):
-        up[:, j] = lowpass(acc[:, j], 0.5, rate)
+        column = lowpass(acc[:, j], 0.5, rate)
+        for start in range(0, column.shape[0], _UNIT_ROWS):
+            up[start : start + _UNIT_ROWS, j] = column[start : start + _UNIT_ROWS]
+            release(up, start, start + _UNIT_ROWS)
+        del column
         slow[:, j] = lowpass(acc[:, j], 0.3, rate)
         acc[:, j] = lowpass(acc[:, j], 3.0, rate)
     fast = acc
@@ -492,6 +504,7 @@ def _to_unit(v: np.ndarray) -> np.ndarray:
     for start in range(0, v.shape[0], _UNIT_ROWS):
         part = v[start : start + _UNIT_ROWS]
         part /= np.clip(np.linalg.norm(part, axis=-1, keepdims=True), 1e-12, None)
+        release(part)  # a file-backed array's block goes back to its file
     return v
 
 

@@ -8,7 +8,7 @@ the time-arrow features ``o . e_bar``. See :mod:`retrowalk.gait.direction`.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -257,6 +257,13 @@ class StepEvidence:
             cat["bout_up"], cat["window_up"],
         )  # fmt: skip
 
+    def in_files(self) -> StepEvidence:
+        """The same evidence with its phase vectors in temporary files (see :meth:`concat`).
+
+        A long recording's pieces are kept so while the rest of it is scanned.
+        """
+        return replace(self, odd=_joined([self.odd]), even=_joined([self.even]))
+
     def shifted(self, offset: int) -> StepEvidence:
         """The same evidence with every sample index moved by ``offset``."""
         w = self.windows
@@ -274,6 +281,7 @@ def _joined(pieces: list[np.ndarray]) -> np.ndarray:
     for p in pieces:
         out[at : at + p.shape[0]] = p
         release(out, at, at + p.shape[0])
+        release(p)  # a piece in a file: its pages read for the copy go back too
         at += p.shape[0]
     return out
 
