@@ -308,8 +308,7 @@ class BodyAnchorEstimator:
         """
         if walking.sum() < 2 * rate:
             return _none(NO_ANCHOR_REASON)
-        u_walk = _unit(up[walking].mean(axis=0))
-        release(up)  # a long recording's: in a temporary file, read again when needed
+        u_walk = _unit(_walking_rows(up, walking).mean(axis=0))
         swing, asym, p, stride_power, pitch = _swing_of(
             swing_walk, slow_walk, rate, step_s, stride_power=self.placement != "lower_back"
         )
@@ -349,8 +348,13 @@ class BodyAnchorEstimator:
                 f"the device swings by {swing:.0f} deg, more than a trunk does, without the "
                 "swing of a thigh: which way the body faces is unknown; no calibration"
             )
-        tilt = np.degrees(np.arccos(np.clip(up @ u_walk, -1.0, 1.0)))
-        release(up)
+        tilt = np.empty(up.shape[0])
+        for start in range(0, up.shape[0], _UNIT_ROWS):  # each row alone: the same numbers
+            part = up[start : start + _UNIT_ROWS]
+            tilt[start : start + _UNIT_ROWS] = np.degrees(
+                np.arccos(np.clip(part @ u_walk, -1.0, 1.0))
+            )
+            release(part)  # a long recording's: in a temporary file, read again when needed
         return self._flexion(up, u_walk, tilt, rate, region)
 
     def _flexion(
@@ -485,6 +489,16 @@ def _window_agreement(pitch: np.ndarray, sign: float, rate: float) -> float:
         asym = (p95 - p50) - (p50 - p5)
         votes.append(bool(np.sign(asym) == sign and abs(asym) >= 3.0))
     return float(np.mean(votes)) if len(votes) >= 2 else 0.0
+
+
+def _walking_rows(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
+    """``x[walking]``, gathered a block of rows at a time (a file-backed ``x`` released)."""
+    parts = []
+    for start in range(0, x.shape[0], _UNIT_ROWS):
+        part = x[start : start + _UNIT_ROWS]
+        parts.append(part[walking[start : start + _UNIT_ROWS]])
+        release(part)
+    return np.concatenate(parts) if parts else x[walking]
 
 
 def _none(reason: str) -> BodyAnchor:
