@@ -130,17 +130,21 @@ def row_chunks(n: int, rows: int = RELEASE_ROWS) -> Iterator[tuple[int, int]]:
         yield start, min(start + rows, n)
 
 
-def block_means(x: np.ndarray, block: int, n_blocks: int) -> np.ndarray:
+def block_means(
+    x: np.ndarray, block: int, n_blocks: int, *, file_backed: bool = False
+) -> np.ndarray:
     """``x[: n_blocks * block].reshape(n_blocks, block, -1).mean(axis=1)``, chunk by chunk.
 
     The same numbers as the one-line form (each block's mean is computed alone);
-    a file-backed ``x`` is released as it is read.
+    a file-backed ``x`` is released as it is read. With ``file_backed`` the
+    result is put in a temporary file too, released as written.
     """
-    out = np.empty((n_blocks, *x.shape[1:]), dtype=np.float64)
+    out = empty_samples((n_blocks, *x.shape[1:]), file_backed=file_backed)
     per = max(RELEASE_ROWS // max(block, 1), 1)
     for b0 in range(0, n_blocks, per):
         b1 = min(b0 + per, n_blocks)
         part = np.asarray(x[b0 * block : b1 * block], dtype=np.float64)
         out[b0:b1] = part.reshape(b1 - b0, block, *x.shape[1:]).mean(axis=1)
         release(x, b0 * block, b1 * block)
+        release(out, b0, b1)
     return out

@@ -270,14 +270,15 @@ class BodyAnchorEstimator:
             hi = spans[int(later[0])][0] if later.size else n_blocks
             regions.append((lo, hi))
         rate = fs / block
+        long = is_file_backed(acc_mps2)
         up, swing, slow = _gravity_directions(
-            block_means(acc_mps2, block, n_blocks), rate, up_in_file=is_file_backed(acc_mps2)
+            block_means(acc_mps2, block, n_blocks, file_backed=long), rate, in_files=long
         )
         # Memory: the stride-scale tilt and the slow gravity direction are used
         # only while walking, so only each stretch's walking rows are kept.
-        swing_walks = [swing[walking(s)] for s in range(n_stretch)]
+        swing_walks = [_walking_rows(swing, walking(s)) for s in range(n_stretch)]
         del swing
-        slow_walks = [slow[walking(s)] for s in range(n_stretch)]
+        slow_walks = [_walking_rows(slow, walking(s)) for s in range(n_stretch)]
         del slow
         anchors = []
         for s in range(n_stretch):
@@ -403,32 +404,35 @@ class BodyAnchorEstimator:
 
 
 def _gravity_directions(
-    acc: np.ndarray, rate: float, *, up_in_file: bool = False
+    acc: np.ndarray, rate: float, *, in_files: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unit gravity directions of ``acc`` (block means, overwritten): ``up, fast - slow, slow``.
+    """Unit gravity directions of ``acc`` (block means): ``up, fast - slow, slow``.
 
     ``up``, ``slow`` and ``fast`` are ``acc`` low-passed at 0.5, 0.3 and 3 Hz and
     made unit vectors. Each channel is filtered on its own (the same numbers as
-    the three together) and its 3 Hz low-pass written over ``acc``, so the
-    block means need no memory of their own after filtering; ``fast - slow`` is
-    formed in the same array. With ``up_in_file`` (a long recording) ``up``,
-    needed whole until the end, is kept in a temporary file and handed back
-    to the system as written (:mod:`retrowalk.dsp.memory`).
+    the three together). With ``in_files`` (a long recording: ``acc`` in a
+    temporary file too) the three are put in temporary files, written and
+    read a block of rows at a time and handed back to the system as they go
+    (:mod:`retrowalk.dsp.memory`), so only one channel's filtering is in
+    memory at a time.
     """
-    up = empty_samples(acc.shape, file_backed=up_in_file)
-    slow = np.empty_like(acc)
+    up, slow, fast = (empty_samples(acc.shape, file_backed=in_files) for _ in range(3))
     for j in range(acc.shape[1]):
-        column = lowpass(acc[:, j], 0.5, rate)
-        for start in range(0, column.shape[0], _UNIT_ROWS):
-            up[start : start + _UNIT_ROWS, j] = column[start : start + _UNIT_ROWS]
-            release(up, start, start + _UNIT_ROWS)
-        del column
-        slow[:, j] = lowpass(acc[:, j], 0.3, rate)
-        acc[:, j] = lowpass(acc[:, j], 3.0, rate)
-    fast = acc
+        channel = np.array(acc[:, j])
+        release(acc)
+        for out, cutoff in ((up, 0.5), (slow, 0.3), (fast, 3.0)):
+            filtered = lowpass(channel, cutoff, rate)
+            for start in range(0, filtered.shape[0], _UNIT_ROWS):
+                out[start : start + _UNIT_ROWS, j] = filtered[start : start + _UNIT_ROWS]
+                release(out, start, start + _UNIT_ROWS)
+            del filtered
     for v in (up, slow, fast):
         _to_unit(v)
-    fast -= slow
+    for start in range(0, fast.shape[0], _UNIT_ROWS):
+        part = fast[start : start + _UNIT_ROWS]
+        part -= slow[start : start + _UNIT_ROWS]
+        release(part)
+        release(slow, start, start + _UNIT_ROWS)
     return up, fast, slow
 
 
@@ -493,12 +497,15 @@ def _window_agreement(pitch: np.ndarray, sign: float, rate: float) -> float:
 
 def _walking_rows(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
     """``x[walking]``, gathered a block of rows at a time (a file-backed ``x`` released)."""
-    parts = []
+    out = np.empty((int(np.count_nonzero(walking)), *x.shape[1:]), dtype=x.dtype)
+    at = 0
     for start in range(0, x.shape[0], _UNIT_ROWS):
         part = x[start : start + _UNIT_ROWS]
-        parts.append(part[walking[start : start + _UNIT_ROWS]])
+        rows = part[walking[start : start + _UNIT_ROWS]]
+        out[at : at + rows.shape[0]] = rows
+        at += rows.shape[0]
         release(part)
-    return np.concatenate(parts) if parts else x[walking]
+    return out
 
 
 def _none(reason: str) -> BodyAnchor:
