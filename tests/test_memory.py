@@ -74,3 +74,84 @@ def test_long_table_is_read_into_files_with_the_same_values(
     assert np.array_equal(on_file.acc_mps2, in_memory.acc_mps2)
     assert np.array_equal(on_file.gyro_rads, in_memory.gyro_rads)
     assert on_file.units["gyro"].unit == in_memory.units["gyro"].unit == "dps"
+
+
+@pytest.mark.parametrize("n", [500, 300_000])  # channels filtered together / one at a time
+def test_anchor_gravity_directions_equal_the_whole_array_form(n: int) -> None:
+    from retrowalk.dsp.filters import lowpass
+    from retrowalk.gait.direction.anchor import _gravity_directions, _unit
+
+    rng = np.random.default_rng(3)
+    acc = rng.normal(size=(n, 3)) + [0.0, 0.0, 9.81]
+    up = _unit(lowpass(acc, 0.5, 20.0))
+    slow = _unit(lowpass(acc, 0.3, 20.0))
+    fast = _unit(lowpass(acc, 3.0, 20.0))
+    got_up, got_swing, got_slow = _gravity_directions(acc.copy(), 20.0)
+    assert np.array_equal(got_up, up)
+    assert np.array_equal(got_slow, slow)
+    assert np.array_equal(got_swing, fast - slow)
+
+
+def test_step_evidence_joined_into_files_equals_the_one_in_memory() -> None:
+    from retrowalk.gait.direction.features import StepEvidence, StepWindows
+
+    rng = np.random.default_rng(4)
+    parts = []
+    for k in (50, 0, 120):  # a piece without usable steps too
+        idx = np.arange(k, dtype=np.int64)
+        parts.append(
+            StepEvidence(
+                np.sort(rng.integers(0, 10_000, size=k + 2)), np.zeros(k + 2, dtype=np.int64),
+                StepWindows(idx, np.zeros(k, dtype=np.int64), idx * 10, idx * 10 + 100),
+                rng.normal(size=(k, 16, 3)), rng.normal(size=(k, 16, 3)),
+                rng.random(k) < 0.2, np.tile([0.0, 0.0, 1.0], (1, 1)), rng.normal(size=(k, 3)),
+            )
+        )  # fmt: skip
+    plain = StepEvidence.concat(parts)
+    filed = StepEvidence.concat(parts, file_backed=True)
+    assert memory.is_file_backed(filed.odd) and memory.is_file_backed(filed.even)
+    assert not memory.is_file_backed(plain.odd)
+    for name in ("ic", "owner", "odd", "even", "turning", "bout_up", "window_up"):
+        a, b = getattr(plain, name), getattr(filed, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    for name in ("step_index", "bout_index", "start", "end"):
+        assert np.array_equal(getattr(plain.windows, name), getattr(filed.windows, name))
+    pieces_filed = [p.in_files() for p in parts]  # each piece kept in a file as scanned
+    assert all(memory.is_file_backed(p.odd) for p in pieces_filed if p.odd.size)
+    again = StepEvidence.concat(pieces_filed, file_backed=True)
+    assert np.array_equal(again.odd, plain.odd) and np.array_equal(again.even, plain.even)
+
+
+@pytest.mark.parametrize("placement", ["lower_back", "pocket"])
+def test_body_anchor_of_a_file_backed_recording_is_the_same(placement: str) -> None:
+    """An hour at 100 Hz (72,000 blocks: several of the anchor's row blocks), two brief
+    50-degree bends: the anchor of the samples in a temporary file equals the in-memory one."""
+    from retrowalk.gait.direction.anchor import BodyAnchorEstimator
+
+    rng = np.random.default_rng(5)
+    fs, n = 100.0, 360_000
+    t = np.arange(n) / fs
+    acc = np.column_stack(
+        [
+            np.sin(2 * np.pi * 0.9 * t),
+            0.5 * np.sin(2 * np.pi * 1.8 * t + 0.3),
+            9.81 + np.sin(2 * np.pi * 1.8 * t),
+        ]
+    ) + rng.normal(scale=0.3, size=(n, 3))
+    tilted = 9.81 * np.array([np.sin(np.radians(50)), 0.0, np.cos(np.radians(50))])
+    for start_s in (600.0, 1800.0):  # brief bends between bouts
+        acc[int(start_s * fs) : int((start_s + 2.0) * fs)] = tilted
+    bouts = [(int(a * fs), int((a + 500.0) * fs)) for a in (50.0, 700.0, 1900.0, 2600.0)]
+    stretch = np.array([0, 0, 0, 1], dtype=np.int64)
+    filed = memory.empty_samples(acc.shape, file_backed=True)
+    filed[:] = acc
+    in_memory = BodyAnchorEstimator(placement).estimate(acc, fs, bouts, stretch).anchors_
+    in_file = BodyAnchorEstimator(placement).estimate(filed, fs, bouts, stretch).anchors_
+    assert [a.reason for a in in_memory] == [a.reason for a in in_file]
+    for a, b in zip(in_memory, in_file, strict=True):
+        assert a.strength_deg == b.strength_deg
+        assert (a.forward_unit is None and b.forward_unit is None) or np.array_equal(
+            a.forward_unit, b.forward_unit
+        )
+    if placement == "lower_back":
+        assert in_memory[0].cue == "trunk flexion"  # the bends anchored the first stretch

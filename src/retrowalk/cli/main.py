@@ -173,12 +173,13 @@ def analyze_command(
 
         write_report(result, report)
     if json_out is not None:
-        from retrowalk.summary.contract import to_json
+        from retrowalk.summary.contract import write_json
 
         if json_out == "-":
-            sys.stdout.write(to_json(result) + "\n")
+            write_json(result, sys.stdout)
             return
-        Path(json_out).write_text(to_json(result) + "\n", encoding="utf-8")
+        with Path(json_out).open("w", encoding="utf-8") as fh:
+            write_json(result, fh)
     print_summary(result, out_console)
     if report is not None:
         out_console.print(f"Report written to {report}")

@@ -29,7 +29,6 @@ __all__ = [
     "block_means",
     "empty_samples",
     "is_file_backed",
-    "not_finite",
     "release",
     "row_chunks",
 ]
@@ -105,17 +104,6 @@ def release(x: np.ndarray, start: int = 0, stop: int | None = None) -> None:
         mapped.madvise(mmap.MADV_DONTNEED, first, last - first)
 
 
-def not_finite(x: np.ndarray) -> np.ndarray:
-    """``~np.isfinite(x)``, a chunk of rows at a time for a file-backed ``x`` (released)."""
-    if not is_file_backed(x):
-        return ~np.isfinite(x)
-    out = np.empty(x.shape, dtype=bool)
-    for start, stop in row_chunks(x.shape[0]):
-        out[start:stop] = ~np.isfinite(x[start:stop])
-        release(x, start, stop)
-    return out
-
-
 @cache
 def _large_arrays_from_the_system() -> None:
     """Fix glibc's mmap threshold at its initial 256 KiB (once, for a long recording).
@@ -142,19 +130,23 @@ def row_chunks(n: int, rows: int = RELEASE_ROWS) -> Iterator[tuple[int, int]]:
         yield start, min(start + rows, n)
 
 
-def block_means(x: np.ndarray, block: int, n_blocks: int) -> np.ndarray:
+def block_means(
+    x: np.ndarray, block: int, n_blocks: int, *, file_backed: bool = False
+) -> np.ndarray:
     """``x[: n_blocks * block].reshape(n_blocks, block, -1).mean(axis=1)``, chunk by chunk.
 
     The same numbers as the one-line form (each block's mean is computed alone);
-    a file-backed ``x`` is released as it is read.
+    a file-backed ``x`` is released as it is read. With ``file_backed`` the
+    result is put in a temporary file too, released as written.
     """
-    out = np.empty((n_blocks, *x.shape[1:]), dtype=np.float64)
+    out = empty_samples((n_blocks, *x.shape[1:]), file_backed=file_backed)
     per = max(RELEASE_ROWS // max(block, 1), 1)
     for b0 in range(0, n_blocks, per):
         b1 = min(b0 + per, n_blocks)
         part = np.asarray(x[b0 * block : b1 * block], dtype=np.float64)
         out[b0:b1] = _middle_means(part.reshape(b1 - b0, block, -1)).reshape(b1 - b0, *x.shape[1:])
         release(x, b0 * block, b1 * block)
+        release(out, b0, b1)
     return out
 
 

@@ -56,6 +56,7 @@ from retrowalk.io.sniff import sniff
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "FORMATS",
+    "STREAMED_FORMATS",
     "SourceReader",
     "read_recording",
     "register_source",
@@ -73,9 +74,15 @@ FORMATS = (
     "axivity-cwa",
     "actigraph-gt3x",
 )
-# Larger files are refused before anything is read: 2 GiB of text is about three
-# days of 100 Hz 6-axis samples; raise it explicitly for longer recordings.
+# Files of the formats read whole (archives, export folders, binary wearable
+# files, registered sources) larger than this are refused before anything is
+# read. Text tables are parsed in chunks into temporary files (see
+# :mod:`retrowalk.io.chunked`), so their memory does not grow with length and
+# they have no limit unless one is given.
 DEFAULT_MAX_BYTES = 2 * 1024**3
+
+#: Formats read a chunk of rows at a time, whatever their size.
+STREAMED_FORMATS = frozenset({"mobgap-csv", "generic-csv", "headerless-csv", "xsens-txt"})
 
 _CONVERTED = (
     ValueError,
@@ -101,7 +108,7 @@ def read_recording(
     placement: str = "auto",
     target_rate_hz: float | None = None,
     gap_threshold_s: float = DEFAULT_GAP_S,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     columns: str | Sequence[str] | None = None,
 ) -> Recording:
     """Read a recording file (or export folder / zip) into a :class:`Recording`.
@@ -123,7 +130,9 @@ def read_recording(
         Holes in the timestamps longer than this are recorded as gaps and filled by
         holding the last value; shorter ones are bridged by linear interpolation.
     max_bytes
-        Files larger than this are refused at once.
+        Files larger than this are refused at once. ``None``: text tables read in
+        chunks (:data:`STREAMED_FORMATS`) have no limit, and other formats, which
+        are read whole, :data:`DEFAULT_MAX_BYTES`.
     columns
         The columns of a table without a header line, in order, as a comma-separated
         string or a list: ``time_s``, ``time_ms``, ``time_us``, ``time_ns`` or
@@ -153,7 +162,7 @@ def read_recording(
     try:
         for source in registered_sources():
             if source.recognises(p):
-                _check_size(p, max_bytes)
+                _check_size(p, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
                 return source.read(p)
         parsed = _parse(p, max_bytes, columns)
         try:
@@ -182,17 +191,20 @@ def read_recording(
         raise InputError(p, f"cannot be read: {reason}") from None
 
 
-def _parse(path: Path, max_bytes: int, columns: str | Sequence[str] | None = None) -> Parsed:
+def _parse(path: Path, max_bytes: int | None, columns: str | Sequence[str] | None = None) -> Parsed:
     if not path.exists():
         raise InputError(path, "no such file or folder")
-    if path.is_file():
+    is_file = path.is_file()
+    if is_file and max_bytes is not None:
         _check_size(path, max_bytes)
-    elif not path.is_dir():
+    elif not is_file and not path.is_dir():
         raise InputError(path, "not a regular file or folder")
     if columns is not None and columns != "":
         return _parse_named(path, columns)
-    detected = sniff(path)
+    detected = sniff(path)  # reads the first bytes only
     fmt = detected.format
+    if is_file and max_bytes is None and fmt not in STREAMED_FORMATS:
+        _check_size(path, DEFAULT_MAX_BYTES)
     if fmt == "headerless-csv":
         assert detected.layout is not None and detected.headerless is not None
         _names, note, units = detected.headerless

@@ -19,8 +19,9 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from retrowalk.dsp.memory import FILE_BACKED_BYTES, empty_samples, release
+from retrowalk.dsp.memory import FILE_BACKED_BYTES, empty_samples, release, row_chunks
 from retrowalk.io.layout import TextLayout
+from retrowalk.io.longarrays import long_like
 from retrowalk.io.source import Source
 
 CHUNK_ROWS = 200_000
@@ -97,6 +98,15 @@ def _estimated_rows(source: Source, layout: TextLayout) -> int:
     return int((source.size() - layout.data_offset) / per_line * 1.02) + CHUNK_ROWS
 
 
+def _as_float(buffer: np.ndarray, n: int) -> np.ndarray:
+    """An int64 file-backed buffer's first ``n`` values as float64, in the same file."""
+    out = buffer.view(np.float64)
+    for start, stop in row_chunks(n):
+        out[start:stop] = buffer[start:stop].astype(np.float64)
+        release(out, start, stop)
+    return out
+
+
 class _Filler:
     """Preallocated arrays filled chunk by chunk; grown (rarely) when the estimate is low."""
 
@@ -114,6 +124,46 @@ class _Filler:
         self.buffers = [self._empty(n_est, len(g)) for g in self.groups]
         self.n = 0
         self.times: list[np.ndarray] = []
+        self._time: np.ndarray | None = None  # a long table's time column, in a file
+
+    def add_time(self, values: np.ndarray) -> None:
+        """The time values of the next frame (call before :meth:`add` of that frame).
+
+        Short tables keep the frames' values in a list; a long one writes them
+        into a temporary file, so the time column of a week is not held in
+        memory. The result is :meth:`time`: what ``np.concatenate`` of the
+        frames' values gives.
+        """
+        if not self.file_backed:
+            self.times.append(values)
+            return
+        kind = np.int64 if values.dtype.kind in "iu" else np.float64
+        m = values.shape[0]
+        need = self.n + m
+        buffer = self._time
+        if buffer is None:
+            buffer = self._time = long_like(
+                max(self.buffers[0].shape[0] if self.buffers else 0, need), kind
+            )
+        if buffer.dtype != np.float64 and kind is np.float64:
+            buffer = self._time = _as_float(buffer, self.n)  # as concatenate would promote
+        if need > buffer.shape[0]:
+            grown = long_like(max(need, int(buffer.shape[0] * 1.25)), buffer.dtype.type)
+            grown[: self.n] = buffer[: self.n]
+            release(grown, 0, self.n)
+            buffer = self._time = grown
+        buffer[self.n : need] = values
+        release(buffer, self.n, need)
+
+    def time(self) -> np.ndarray:
+        """The time column of all frames added (see :meth:`add_time`)."""
+        if self._time is not None:
+            out = self._time[: self.n]
+            self._time = None
+            return out
+        out = np.concatenate(self.times) if len(self.times) > 1 else self.times[0]
+        self.times = []
+        return out
 
     def _empty(self, rows: int, cols: int) -> np.ndarray:
         return empty_samples((rows, cols), file_backed=self.file_backed)

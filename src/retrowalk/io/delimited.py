@@ -17,6 +17,7 @@ from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io.assemble import Block, Parsed
 from retrowalk.io.columns import ColumnMap, map_columns, time_unit_from_label
 from retrowalk.io.layout import TextLayout
+from retrowalk.io.longarrays import is_file_backed, shift_scale, to_int64
 from retrowalk.io.source import Source
 from retrowalk.io.table import Table, read_table
 
@@ -47,12 +48,15 @@ def time_in_seconds(
     assert raw is not None
     if raw.shape[0] < 2:
         raise InputError(display, f"only {raw.shape[0]} data row(s); a recording needs more")
+    # a long table's time column is in a temporary file: worked on in place, in chunks
     if table.time_is_datetime:
-        ns = raw.astype(np.int64)
-        t = (ns - ns[0]).astype(np.float64) / 1e9
-        first = datetime.fromtimestamp(ns[0] / 1e9, tz=UTC)
-        return t, ns[0] / 1e9, first, f"time column '{label}' read as date-times"
-    rel = (raw - raw[0]).astype(np.float64, copy=False)
+        ns = raw if raw.dtype == np.int64 else to_int64(raw)
+        ns0 = ns[0]
+        t = shift_scale(ns, ns0, divisor=1e9)
+        first = datetime.fromtimestamp(ns0 / 1e9, tz=UTC)
+        return t, ns0 / 1e9, first, f"time column '{label}' read as date-times"
+    raw0 = raw[0]
+    rel = shift_scale(raw, raw0)
     steps = np.diff(rel[: min(rel.shape[0], 200_001)])
     pos = steps[steps > 0]
     if pos.size == 0:
@@ -71,8 +75,11 @@ def time_in_seconds(
         else:
             unit = "ns"
     factor = _TIME_FACTORS[unit]
-    t = rel if factor == 1.0 else rel * factor
-    first_s = float(raw[0]) * factor
+    if factor == 1.0:
+        t = rel
+    else:  # a long table's in place (x - 0.0 is x)
+        t = shift_scale(rel, 0.0, factor) if is_file_backed(rel) else rel * factor
+    first_s = float(raw0) * factor
     start: datetime | None = None
     if _EPOCH_RANGE[0] <= first_s <= _EPOCH_RANGE[1]:
         start = datetime.fromtimestamp(first_s, tz=UTC)

@@ -15,6 +15,7 @@ import numpy as np
 from retrowalk.core.errors import InputError
 from retrowalk.core.recording import Gap
 from retrowalk.dsp.filters import lowpass
+from retrowalk.io import longarrays as la
 
 DEFAULT_GAP_S = 0.5
 # At most this share of backward steps is repaired by sorting; more is an error.
@@ -45,7 +46,7 @@ class Cleaned:
     def steps(self) -> np.ndarray:
         """``np.diff(t)``, computed once."""
         if self.dt is None or self.dt.shape[0] != max(self.t.shape[0] - 1, 0):
-            self.dt = np.diff(self.t)
+            self.dt = la.diff(self.t)
         return self.dt
 
 
@@ -86,12 +87,11 @@ def clean_timestamps(
     n = t.shape[0]
     if n == 0:
         return Cleaned(t, data, notes)
-    finite = np.isfinite(t)
-    if not finite.all():
-        row = int(np.flatnonzero(~finite)[0])
+    if la.not_finite_any(t):
+        row = int(np.flatnonzero(~np.isfinite(t))[0])
         raise InputError(path, "timestamp is not a number", line=line_of_row(row), field=time_field)
-    dt = np.diff(t)
-    back = np.flatnonzero(dt < 0)
+    dt = la.diff(t)  # a long recording's (in a file) in chunks; so are the searches below
+    back = la.flat_where(dt, "<", 0)
     if back.size:
         if back.size > max(1, MAX_BACKWARD_SHARE * n):
             raise InputError(
@@ -109,7 +109,7 @@ def clean_timestamps(
             f"{line_of_row(int(back[0]) + 1)}); the rows were sorted by time"
         )
         dt = np.diff(t)
-    dup = np.flatnonzero(dt == 0)
+    dup = la.flat_where(dt, "==", 0)
     if dup.size:
         keep = np.ones(n, dtype=bool)
         keep[dup + 1] = False
@@ -133,7 +133,7 @@ def source_rate(t: np.ndarray, dt: np.ndarray | None = None) -> float:
     if dt is None:
         dt = np.diff(t)
     step = max(dt.shape[0] // 100_000, 1)
-    return float(1.0 / np.median(dt[::step]))
+    return float(1.0 / np.median(la.strided(dt, step)))
 
 
 def nominal_rate(rate: float) -> float:
@@ -154,13 +154,13 @@ def is_uniform(t: np.ndarray, rate: float, dt: np.ndarray | None = None) -> bool
         return False
     if dt is None:
         dt = np.diff(t)
-    lo, hi = float(dt.min()), float(dt.max())
+    lo, hi = la.min_max(dt)
     return abs(lo * rate - 1.0) < 0.25 and abs(hi * rate - 1.0) < 0.25
 
 
 def find_gaps(t: np.ndarray, gap_s: float, dt: np.ndarray | None = None) -> np.ndarray:
     """Indices ``i`` where ``t[i + 1] - t[i] > gap_s``."""
-    return np.flatnonzero((np.diff(t) if dt is None else dt) > gap_s)
+    return la.flat_where(np.diff(t) if dt is None else dt, ">", gap_s)
 
 
 def _interp_columns(grid: np.ndarray, t: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -257,11 +257,16 @@ def describe_bridging(
     """A note on missing samples bridged by interpolation (gaps up to ``gap_s``)."""
     if dt is None:
         dt = np.diff(t)
-    short = (dt > 1.5 / rate) & (dt <= gap_s)
-    if not short.any():
+    if la.is_file_backed(dt):  # a long recording's: only the short holes, found in chunks
+        above = la.flat_where(dt, ">", 1.5 / rate)
+        held = np.asarray(dt[above])
+        holes = held[held <= gap_s]
+    else:
+        holes = dt[(dt > 1.5 / rate) & (dt <= gap_s)]
+    if not holes.size:
         return None
-    missing = int(np.sum(np.round(dt[short] * rate) - 1))
+    missing = int(np.sum(np.round(holes * rate) - 1))
     return (
-        f"{what}: {int(short.sum())} short hole(s) (about {missing} missing sample(s), longest "
-        f"{float(dt[short].max()):.3f} s) were bridged by linear interpolation"
+        f"{what}: {int(holes.size)} short hole(s) (about {missing} missing sample(s), longest "
+        f"{float(holes.max()):.3f} s) were bridged by linear interpolation"
     )

@@ -23,9 +23,11 @@ import numpy as np
 import pandas as pd
 
 from retrowalk.core.errors import InputError
-from retrowalk.dsp.memory import not_finite
+from retrowalk.dsp.memory import release, row_chunks
+from retrowalk.io import longarrays
 from retrowalk.io.chunked import _chunks, _estimated_rows, _Filler, csv_options
 from retrowalk.io.layout import TextLayout
+from retrowalk.io.longarrays import is_file_backed, to_int64
 from retrowalk.io.source import Source
 from retrowalk.io.table_diagnosis import _diagnose, _last_line_start, _truncated_note
 
@@ -225,7 +227,7 @@ def _read_chunked(
             if time_col is not None:
                 values, chunk_dt = _time_values(frame[time_col], is_dt)
                 is_dt = chunk_dt if is_dt is None else is_dt
-                filler.times.append(values)
+                filler.add_time(values)
             filler.add(frame)
     except (ValueError, TypeError, UnicodeError, pd.errors.ParserError, OverflowError):
         filler.buffers = []
@@ -252,8 +254,7 @@ def _read_chunked(
         )
     time = None
     if time_col is not None:
-        time = np.concatenate(filler.times) if len(filler.times) > 1 else filler.times[0]
-        filler.times = []
+        time = filler.time()
     arrays, stacks = filler.finish()
     out = Table(
         frame=pd.DataFrame(), time=time, time_is_datetime=bool(is_dt),
@@ -290,6 +291,39 @@ def _time_values(col: pd.Series, as_datetime: bool | None = None) -> tuple[np.nd
     return ns, True
 
 
+def _bad_rows(columns: list[np.ndarray], n: int) -> np.ndarray:
+    """Sorted rows where any of ``columns`` is not a finite number.
+
+    A long table's columns (in temporary files) are checked a chunk of rows at
+    a time, so no mask of the table's length is made.
+    """
+    if not any(is_file_backed(c) for c in columns):
+        bad: np.ndarray | None = None
+        for c in columns:
+            cur = ~np.isfinite(c)
+            if cur.any():
+                bad = cur if bad is None else (bad | cur)
+        return np.zeros(0, dtype=np.intp) if bad is None else np.flatnonzero(bad)
+    parts = []
+    for start, stop in row_chunks(n, longarrays.CHUNK_ROWS):
+        bad = np.zeros(stop - start, dtype=bool)
+        for c in columns:
+            bad |= ~np.isfinite(c[start:stop])
+            release(c, start, stop)
+        if bad.any():
+            parts.append(np.flatnonzero(bad) + start)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
+
+
+def _last_good(bad_rows: np.ndarray, n: int) -> int:
+    """The last row of ``n`` that is not in the sorted ``bad_rows`` (-1: none)."""
+    if bad_rows.size == 0 or bad_rows[-1] != n - 1:
+        return n - 1
+    breaks = np.flatnonzero(np.diff(bad_rows) != 1)
+    tail_start = int(bad_rows[breaks[-1] + 1]) if breaks.size else int(bad_rows[0])
+    return tail_start - 1
+
+
 def _drop_incomplete(
     source: Source,
     layout: TextLayout,
@@ -300,31 +334,25 @@ def _drop_incomplete(
 ) -> None:
     """Drop empty cells at the end of the table (noted); raise for empty cells inside it."""
     n = out.n_rows
-    bad: np.ndarray | None = None
-    for c in numeric:
-        cur = not_finite(out.column(c))  # a long file's columns: without keeping them in memory
-        if cur.any():
-            bad = cur if bad is None else (bad | cur)
+    columns = [out.column(c) for c in numeric]
     if out.time is not None and out.time.dtype.kind == "f":
-        cur = ~np.isfinite(out.time)
-        if cur.any():
-            bad = cur if bad is None else (bad | cur)
-    if bad is None or not bad.any():
+        columns.append(out.time)
+    bad_rows = _bad_rows(columns, n)
+    if bad_rows.size == 0:
         if out.time is not None and out.time_is_datetime:
-            out.time = out.time.astype(np.int64)
+            out.time = to_int64(out.time)
         return
-    good_rows = np.flatnonzero(~bad)
-    last_good = int(good_rows[-1]) if good_rows.size else -1
-    if last_good < 0 or bad[: last_good + 1].any():
+    last_good = _last_good(bad_rows, n)
+    if last_good < 0 or bad_rows[0] <= last_good:
         problem = _diagnose(source, layout, names, wanted, numeric)
         if problem is not None:
             raise InputError(source.display, problem.reason, line=problem.line, field=problem.field)
-        row = int(np.flatnonzero(bad)[0])
+        row = int(bad_rows[0])
         raise InputError(source.display, "empty or invalid value", line=out.line_of_row(row))
     n_keep = last_good + 1
     out.keep_rows(n_keep)
     if out.time is not None and out.time_is_datetime:
-        out.time = out.time.astype(np.int64)
+        out.time = to_int64(out.time)
     if n - n_keep == 1:
         out.notes.append(
             f"the last data row (line {out.line_of_row(n_keep)}) has empty cells, "

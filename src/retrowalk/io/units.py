@@ -15,6 +15,9 @@ import numpy as np
 
 from retrowalk.core.recording import UnitDecision
 from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.memory import release
+from retrowalk.io import longarrays
+from retrowalk.io.longarrays import is_file_backed, strided
 
 STANDARD_GRAVITY = 9.80665
 DEG2RAD = np.pi / 180.0
@@ -59,17 +62,36 @@ def acc_stats(acc: np.ndarray, rate_hz: float) -> AccStats:
     """Compute :class:`AccStats` of an ``(n, 3)`` acceleration array."""
     if acc.shape[0] == 0:
         return AccStats(float("nan"), float("nan"))
-    sub = acc[:: max(acc.shape[0] // 100_000, 1)]
+    sub = strided(acc, max(acc.shape[0] // 100_000, 1))  # a long file's: chunk by chunk
     median_norm = float(np.median(np.sqrt(np.einsum("ij,ij->i", sub, sub))))
     win = max(round(rate_hz), 1)
     n_win = acc.shape[0] // win
     if n_win >= 1:
         every = max(n_win // 1000, 1)  # at most about 1000 windows spread over the recording
-        means = acc[: n_win * win].reshape(n_win, win, 3)[::every].mean(axis=1)
+        if is_file_backed(acc):  # a long file's: the windows copied out a chunk at a time
+            means = _window_stack(acc, win, n_win, every).mean(axis=1)
+        else:
+            means = acc[: n_win * win].reshape(n_win, win, 3)[::every].mean(axis=1)
     else:
         means = acc.mean(axis=0, keepdims=True)
     gravity_norm = float(np.median(np.linalg.norm(means, axis=1)))
     return AccStats(median_norm, gravity_norm)
+
+
+def _window_stack(acc: np.ndarray, win: int, n_win: int, every: int) -> np.ndarray:
+    """``acc[: n_win * win].reshape(n_win, win, 3)[::every]`` as a copy, read in chunks.
+
+    Each chunk's rows are released once copied, so the pages read around the
+    windows do not stay resident.
+    """
+    picks = list(range(0, n_win, every))
+    per = max(longarrays.CHUNK_ROWS // max(win * every, 1), 1)
+    parts = []
+    for i in range(0, len(picks), per):
+        batch = picks[i : i + per]
+        parts.append(np.stack([acc[k * win : (k + 1) * win] for k in batch]))
+        release(acc, 0, (batch[-1] + 1) * win)
+    return np.concatenate(parts)
 
 
 def classify_acc(stats: AccStats) -> tuple[str | None, str]:
@@ -196,7 +218,7 @@ def classify_gyro(gyro: np.ndarray, acc: np.ndarray | None, rate_hz: float) -> t
     """
     if gyro.shape[0] == 0:
         return "rads", "no samples"
-    sub = gyro[:: max(gyro.shape[0] // 200_000, 1)]
+    sub = strided(gyro, max(gyro.shape[0] // 200_000, 1))
     norm = np.sqrt(np.einsum("ij,ij->i", sub, sub))
     p99 = float(np.percentile(norm, 99))
     base = f"99th percentile of |w| = {p99:.3g}"

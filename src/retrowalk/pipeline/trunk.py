@@ -24,7 +24,7 @@ from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import Direction, Placement, Side
 from retrowalk.dsp.frame import BodyFrame, body_frame
-from retrowalk.dsp.memory import release
+from retrowalk.dsp.memory import empty_samples, is_file_backed, release
 from retrowalk.dsp.rows import small_median
 from retrowalk.gait.bouts import (
     BoutDetector,
@@ -549,22 +549,37 @@ class TrunkPipeline(Algorithm):
         # left/right), not whole frames, so memory stays at one chunk's frame.
         pad = int(DIRECTION_CONTEXT_S * fs)
         yaw_rates: list[tuple[np.ndarray | None, int]] = [(None, 0)] * len(spans)
+        # The yaw rates are kept one after another in one array, which for a
+        # long recording (in a temporary file) is a temporary file too, each
+        # bout's rows handed back once written and once used.
+        room = sum(int(ic[s.last]) - int(ic[s.first]) + 2 * pad + 1 for s in spans)
+        long = is_file_backed(recording.acc_mps2)
+        yaw_store = empty_samples((room,), file_backed=long)
+        used = 0
         parts = []
         for part_frame, lo, group in self._direction_frames(recording, spans, ic, frame):
             members = np.concatenate([_members(ic, spans[k]) for k in group]) - lo
             group_bounds = [
                 (int(ic[spans[k].first]) - lo, int(ic[spans[k].last]) - lo) for k in group
             ]
-            parts.append(step_evidence(part_frame, group_bounds, members).shifted(lo))
+            part = step_evidence(part_frame, group_bounds, members).shifted(lo)
+            parts.append(part.in_files() if long else part)
             yaw = part_frame.gyro_vertical_rads
             for k in group:  # the bout with context, as the laterality estimate expects
                 b_lo = max(int(ic[spans[k].first]) - pad, lo)
                 b_hi = min(int(ic[spans[k].last]) + pad, lo + part_frame.n_samples)
-                yaw_rates[k] = (None if yaw is None else yaw[b_lo - lo : b_hi - lo].copy(), b_lo)
+                if yaw is None:
+                    yaw_rates[k] = (None, b_lo)
+                    continue
+                kept = yaw_store[used : used + b_hi - b_lo]
+                kept[:] = yaw[b_lo - lo : b_hi - lo]
+                release(kept)
+                yaw_rates[k] = (kept, b_lo)
+                used += b_hi - b_lo
             del part_frame, yaw  # one chunk's frame alive at a time
         bounds = [(int(ic[s.first]), int(ic[s.last])) for s in spans]
         members_all = np.concatenate([_members(ic, s) for s in spans])
-        evidence = StepEvidence.concat(parts)
+        evidence = StepEvidence.concat(parts, file_backed=long)
         del parts  # memory: the pieces are in the evidence now
         clf = self._direction()
         anchors = body_anchors(recording.acc_mps2, fs, bounds, evidence, clf, str(placement))
@@ -599,6 +614,8 @@ class TrunkPipeline(Algorithm):
                     sides = self._sides(yaw, contacts - lo, label)
                     own = [own_label.get(c, label) for c in contacts.tolist()]
                     out.append((piece, label, conf, sides, reason, own))
+                if yaw is not None:
+                    release(yaw)
                 continue
             if len(pieces) == 1:
                 label, conf, reason = pieces[0][1], pieces[0][2], pieces[0][3]
@@ -612,6 +629,8 @@ class TrunkPipeline(Algorithm):
                 own_label = {**own_label, **_step_labels(whole, _members(ic, span))}
             contacts = _members(ic, span)
             sides = self._sides(yaw, contacts - lo, label)
+            if yaw is not None:
+                release(yaw)
             own = [own_label.get(c, label) for c in contacts.tolist()]
             out.append((span, label, conf, sides, reason, own))
         return out

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from retrowalk import __version__
 from retrowalk.core.results import Analysis, Bout, Step
@@ -37,6 +37,7 @@ __all__ = [
     "summary_totals",
     "to_dict",
     "to_json",
+    "write_json",
 ]
 
 SCHEMA_VERSION = 1
@@ -145,3 +146,25 @@ def to_dict(analysis: Analysis, *, session: bool = True) -> dict[str, Any]:
 def to_json(analysis: Analysis, indent: int | None = 2) -> str:
     """:func:`to_dict` as JSON text."""
     return json.dumps(to_dict(analysis), indent=indent)
+
+
+#: Pieces of JSON text written at a time by :func:`write_json`.
+_PIECES_PER_WRITE = 1 << 16
+
+
+def write_json(analysis: Analysis, out: TextIO, indent: int | None = 2) -> None:
+    """Write :func:`to_json`'s text and a newline to ``out``, a batch of pieces at a time.
+
+    ``json.dumps`` joins every piece of the text at once: for a long recording
+    (hundreds of thousands of steps) the list of pieces and the text take
+    several times the memory of the result. Here the same encoder's pieces go
+    out in batches, so the same text is written with neither held whole.
+    """
+    batch: list[str] = []
+    for piece in json.JSONEncoder(indent=indent).iterencode(to_dict(analysis)):
+        batch.append(piece)
+        if len(batch) >= _PIECES_PER_WRITE:
+            out.write("".join(batch))
+            batch.clear()
+    batch.append("\n")
+    out.write("".join(batch))

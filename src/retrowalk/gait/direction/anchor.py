@@ -110,7 +110,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.dsp.filters import lowpass
-from retrowalk.dsp.memory import block_means
+from retrowalk.dsp.memory import block_means, empty_samples, is_file_backed, release
 from retrowalk.dsp.rows import row_norm
 
 ANCHOR_RELIABILITY = 0.85
@@ -253,43 +253,66 @@ class BodyAnchorEstimator:
         if n_blocks < 8 or not bouts:
             self.anchors_ = [_none(NO_ANCHOR_REASON)] * n_stretch
             return self
-        acc = block_means(acc_mps2, block, n_blocks)
-        rate = fs / block
-        up = _to_unit(lowpass(acc, 0.5, rate))
-        slow = _to_unit(lowpass(acc, 0.3, rate))
-        fast = _to_unit(lowpass(acc, 3.0, rate))
-        del acc  # memory: a long recording's block means are not needed again
         spans = [(max(a // block, 0), min(b // block + 1, n_blocks)) for a, b in bouts]
-        anchors = []
-        for s in range(n_stretch):
-            idx = np.flatnonzero(stretch == s)
+
+        def walking(s: int) -> np.ndarray:
+            """The blocks of stretch ``s``'s bouts (made when needed: one at a time)."""
             mask = np.zeros(n_blocks, dtype=bool)
-            for b in idx:
+            for b in np.flatnonzero(stretch == s):
                 mask[spans[b][0] : spans[b][1]] = True
+            return mask
+
+        regions = []
+        for s in range(n_stretch):
             # Time belonging to this stretch: from the previous stretch's last
             # bout to the next stretch's first bout.
             lo = spans[int(np.flatnonzero(stretch == s - 1)[-1])][1] if s > 0 else 0
             later = np.flatnonzero(stretch == s + 1)
             hi = spans[int(later[0])][0] if later.size else n_blocks
-            anchors.append(self._anchor(up, fast, slow, mask, rate, step_s, (lo, hi)))
+            regions.append((lo, hi))
+        rate = fs / block
+        long = is_file_backed(acc_mps2)
+        up, swing, slow = _gravity_directions(
+            block_means(acc_mps2, block, n_blocks, file_backed=long), rate, in_files=long
+        )
+        # Memory: the stride-scale tilt and the slow gravity direction are used
+        # only while walking, so only each stretch's walking rows are kept.
+        swing_walks = [_walking_rows(swing, walking(s)) for s in range(n_stretch)]
+        del swing
+        slow_walks = [_walking_rows(slow, walking(s)) for s in range(n_stretch)]
+        del slow
+        anchors = []
+        for s in range(n_stretch):
+            anchors.append(
+                self._anchor(
+                    up, swing_walks[s], slow_walks[s], walking(s), rate, step_s, regions[s]
+                )
+            )
+            swing_walks[s] = slow_walks[s] = np.zeros((0, 3))  # each stretch's rows, once used
         self.anchors_ = anchors
         return self
 
     def _anchor(
         self,
         up: np.ndarray,
-        fast: np.ndarray,
-        slow: np.ndarray,
+        swing_walk: np.ndarray,
+        slow_walk: np.ndarray,
         walking: np.ndarray,
         rate: float,
         step_s: float,
         region: tuple[int, int],
     ) -> BodyAnchor:
+        """Anchor of one stretch.
+
+        ``swing_walk`` and ``slow_walk`` are the ``walking`` rows of ``fast -
+        slow`` and of ``slow`` (:func:`_gravity_directions`); ``swing_walk`` is
+        changed in place.
+        """
         if walking.sum() < 2 * rate:
             return _none(NO_ANCHOR_REASON)
-        u_walk = _unit(up[walking].mean(axis=0))
-        swing, asym, p, stride_power = _pitch_swing(
-            fast[walking], slow[walking], rate, step_s, stride_power=self.placement != "lower_back"
+        u_walk = _unit(_walking_rows(up, walking).mean(axis=0))
+        swing, asym, p, stride_power, pitch = _swing_of(
+            swing_walk, slow_walk, rate, step_s, stride_power=self.placement != "lower_back"
         )
         thigh_like = swing >= self.min_thigh_range_deg
         if thigh_like and self.placement != "lower_back":
@@ -305,7 +328,7 @@ class BodyAnchorEstimator:
                     f"swing asymmetry ({abs(asym):.0f} deg) is too small to tell which way "
                     "the body faces; no calibration"
                 )
-            agree = _window_agreement(fast[walking], slow[walking], p, np.sign(asym), rate)
+            agree = _window_agreement(pitch, np.sign(asym), rate)
             if agree < self.min_window_agreement:
                 return _none(
                     f"the thigh-like swing is {abs(asym):.0f} deg further to one side overall, "
@@ -327,7 +350,13 @@ class BodyAnchorEstimator:
                 f"the device swings by {swing:.0f} deg, more than a trunk does, without the "
                 "swing of a thigh: which way the body faces is unknown; no calibration"
             )
-        tilt = np.degrees(np.arccos(np.clip(up @ u_walk, -1.0, 1.0)))
+        tilt = np.empty(up.shape[0])
+        for start in range(0, up.shape[0], _UNIT_ROWS):  # each row alone: the same numbers
+            part = up[start : start + _UNIT_ROWS]
+            tilt[start : start + _UNIT_ROWS] = np.degrees(
+                np.arccos(np.clip(part @ u_walk, -1.0, 1.0))
+            )
+            release(part)  # a long recording's: in a temporary file, read again when needed
         return self._flexion(up, u_walk, tilt, rate, region)
 
     def _flexion(
@@ -375,6 +404,39 @@ class BodyAnchorEstimator:
         )
 
 
+def _gravity_directions(
+    acc: np.ndarray, rate: float, *, in_files: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit gravity directions of ``acc`` (block means): ``up, fast - slow, slow``.
+
+    ``up``, ``slow`` and ``fast`` are ``acc`` low-passed at 0.5, 0.3 and 3 Hz and
+    made unit vectors. Each channel is filtered on its own (the same numbers as
+    the three together). With ``in_files`` (a long recording: ``acc`` in a
+    temporary file too) the three are put in temporary files, written and
+    read a block of rows at a time and handed back to the system as they go
+    (:mod:`retrowalk.dsp.memory`), so only one channel's filtering is in
+    memory at a time.
+    """
+    up, slow, fast = (empty_samples(acc.shape, file_backed=in_files) for _ in range(3))
+    for j in range(acc.shape[1]):
+        channel = np.array(acc[:, j])
+        release(acc)
+        for out, cutoff in ((up, 0.5), (slow, 0.3), (fast, 3.0)):
+            filtered = lowpass(channel, cutoff, rate)
+            for start in range(0, filtered.shape[0], _UNIT_ROWS):
+                out[start : start + _UNIT_ROWS, j] = filtered[start : start + _UNIT_ROWS]
+                release(out, start, start + _UNIT_ROWS)
+            del filtered
+    for v in (up, slow, fast):
+        _to_unit(v)
+    for start in range(0, fast.shape[0], _UNIT_ROWS):
+        part = fast[start : start + _UNIT_ROWS]
+        part -= slow[start : start + _UNIT_ROWS]
+        release(part)
+        release(slow, start, start + _UNIT_ROWS)
+    return up, fast, slow
+
+
 def _pitch_swing(
     fast: np.ndarray, slow: np.ndarray, rate: float, step_s: float, *, stride_power: bool = True
 ) -> tuple[float, float, np.ndarray, float]:
@@ -388,7 +450,13 @@ def _pitch_swing(
     False: only a thigh's swing needs it, and its spectrum of a long recording
     is large).
     """
-    d = fast - slow
+    return _swing_of(fast - slow, slow, rate, step_s, stride_power=stride_power)[:4]
+
+
+def _swing_of(
+    d: np.ndarray, slow: np.ndarray, rate: float, step_s: float, *, stride_power: bool = True
+) -> tuple[float, float, np.ndarray, float, np.ndarray]:
+    """:func:`_pitch_swing` from ``d = fast - slow`` (changed in place), and the pitch (deg)."""
     along = np.einsum("ij,ij->i", d, slow)
     for j in range(d.shape[1]):  # column by column: no second (n, 3) temporary
         d[:, j] -= along * slow[:, j]
@@ -398,7 +466,7 @@ def _pitch_swing(
     del d, along
     p5, p50, p95 = np.percentile(pitch, [5, 50, 95])
     if not stride_power:
-        return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, float("nan")
+        return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, float("nan"), pitch
     power = np.abs(np.fft.rfft(pitch - pitch.mean())) ** 2
     freq = np.fft.rfftfreq(pitch.size, 1.0 / rate)
 
@@ -406,20 +474,16 @@ def _pitch_swing(
         return float(power[(freq > 0.8 * f0) & (freq < 1.2 * f0)].sum())
 
     ratio = band(0.5 / step_s) / max(band(1.0 / step_s), 1e-12)
-    return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, ratio
+    return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, ratio, pitch
 
 
-def _window_agreement(
-    fast: np.ndarray, slow: np.ndarray, p: np.ndarray, sign: float, rate: float
-) -> float:
+def _window_agreement(pitch: np.ndarray, sign: float, rate: float) -> float:
     """Share of 5-s windows of walking whose swing asymmetry lies on ``sign``'s side.
 
+    ``pitch`` is the swing's pitch while walking (deg, :func:`_swing_of`).
     Windows with an asymmetry under 3 deg count as disagreeing; fewer than two
     windows (under 10 s of walking in the stretch) give 0: too little to know.
     """
-    d = fast - slow
-    d -= np.einsum("ij,ij->i", d, slow)[:, None] * slow
-    pitch = np.degrees(d @ p)
     width = max(int(5.0 * rate), 1)
     votes: list[bool] = []
     for start in range(0, pitch.size, width):
@@ -432,6 +496,19 @@ def _window_agreement(
     return float(np.mean(votes)) if len(votes) >= 2 else 0.0
 
 
+def _walking_rows(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
+    """``x[walking]``, gathered a block of rows at a time (a file-backed ``x`` released)."""
+    out = np.empty((int(np.count_nonzero(walking)), *x.shape[1:]), dtype=x.dtype)
+    at = 0
+    for start in range(0, x.shape[0], _UNIT_ROWS):
+        part = x[start : start + _UNIT_ROWS]
+        rows = part[walking[start : start + _UNIT_ROWS]]
+        out[at : at + rows.shape[0]] = rows
+        at += rows.shape[0]
+        release(part)
+    return out
+
+
 def _none(reason: str) -> BodyAnchor:
     return BodyAnchor(None, "", 0.0, 0.5, reason)
 
@@ -441,14 +518,25 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def _to_unit(v: np.ndarray) -> np.ndarray:
-    """:func:`_unit` in place, for a long array of the caller's own (the same numbers)."""
+    """:func:`_unit` of ``(n, 3)`` rows in place, for a long array of the caller's own.
+
+    A block of rows at a time, each row's norm alone and the columns divided one
+    by one (the numbers of the row-wise form), so the temporaries are a block
+    long, not the array's.
+    """
     if v.ndim != 2:
         v /= np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
         return v
-    norm = np.clip(row_norm(v), 1e-12, None)
-    for j in range(v.shape[1]):  # column by column: the numbers of the row-wise form
-        v[:, j] /= norm
+    for start in range(0, v.shape[0], _UNIT_ROWS):
+        part = v[start : start + _UNIT_ROWS]
+        norm = np.clip(row_norm(part), 1e-12, None)
+        for j in range(part.shape[1]):
+            part[:, j] /= norm
+        release(part)  # a file-backed array's block goes back to its file
     return v
+
+
+_UNIT_ROWS = 1 << 16
 
 
 def _horizontal(v: np.ndarray, up: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
     StepEvidence,
     assign_steps,
+    members_of,
     step_evidence,
 )
 from retrowalk.gait.direction.grouping import (
@@ -250,9 +251,9 @@ class WalkingDirectionClassifier:
 
         split_bouts: list[tuple[int, int]] = []
         source: list[int] = []
-        members_of = _members_by_owner(owner, len(bouts))
+        of_bout = members_of(owner, len(bouts))
         for b, (start, end) in enumerate(bouts):
-            members = members_of[b]
+            members = of_bout[b]
             cuts: list[int] = []
             if self.split and members.size:
                 r = mounting[members]
@@ -281,9 +282,9 @@ class WalkingDirectionClassifier:
         logits: list[float] = []
         reasons: list[str] = []
         calibrated: list[bool] = []
-        split_members = _members_by_owner(split_owner, len(split_bouts))
+        of_split = members_of(split_owner, len(split_bouts))
         for j in range(len(split_bouts)):
-            members = split_members[j]
+            members = of_split[j]
             s = int(split_stretch[j])
             kind, reliability, why, along, across = facing[s]
             r = mounting[members]
@@ -515,13 +516,6 @@ class WalkingDirectionClassifier:
             notes=self.notes_,
             bout_reason=self.bout_reason_,
         )
-
-
-def _members_by_owner(owner: np.ndarray, n_owners: int) -> list[np.ndarray]:
-    """``[np.flatnonzero(owner == b) for b in range(n_owners)]``, from one stable sort."""
-    order = np.argsort(owner, kind="stable")
-    edges = np.searchsorted(owner[order], np.arange(n_owners + 1), side="left")
-    return [order[edges[b] : edges[b + 1]] for b in range(n_owners)]
 
 
 def body_anchors(

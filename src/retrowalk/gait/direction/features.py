@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from retrowalk.dsp.frame import BLOCK, BodyFrame
 from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
 from retrowalk.dsp.frame import horizontal_basis_rows as _horizontal_basis_rows
+from retrowalk.dsp.memory import empty_samples, release
 from retrowalk.dsp.rows import column_means
 
 STRIDE_POINTS = 64
@@ -70,9 +71,20 @@ def assign_steps(
     """
     ic = np.unique(np.asarray(ic_samples, dtype=np.int64))
     owner = np.full(ic.shape, -1, dtype=np.int64)
-    for b, (start, end) in enumerate(bouts):
-        owner[(ic >= start) & (ic <= end)] = b
+    for b, (start, end) in enumerate(bouts):  # ic is sorted: each bout's contacts are a run
+        owner[np.searchsorted(ic, start, "left") : np.searchsorted(ic, end, "right")] = b
     return ic, owner
+
+
+def members_of(owner: np.ndarray, n: int) -> list[np.ndarray]:
+    """``np.flatnonzero(owner == b)`` for every ``b`` in ``range(n)``, in one sort.
+
+    A stable sort keeps each bout's steps in order, so the arrays are the same;
+    the time is that of the sort, not of ``n`` passes over all steps.
+    """
+    order = np.argsort(owner, kind="stable")
+    edges = np.searchsorted(owner[order], np.arange(n + 1), "left")
+    return [order[edges[b] : edges[b + 1]] for b in range(n)]
 
 
 def step_windows(
@@ -265,8 +277,14 @@ class StepEvidence:
     window_up: np.ndarray
 
     @classmethod
-    def concat(cls, parts: list[StepEvidence]) -> StepEvidence:
-        """Evidence of disjoint, time-ordered bout sets as one (bout indices renumbered)."""
+    def concat(cls, parts: list[StepEvidence], *, file_backed: bool = False) -> StepEvidence:
+        """Evidence of disjoint, time-ordered bout sets as one (bout indices renumbered).
+
+        With ``file_backed`` (a long recording) the per-step phase vectors, most
+        of the evidence, are put in temporary files and handed back to the
+        system as written (:mod:`retrowalk.dsp.memory`), so they take no memory
+        while the body anchors are estimated, only once they are read again.
+        """
         n_ic = n_bouts = 0
         fields: dict[str, list[np.ndarray]] = defaultdict(list)
         for p in parts:
@@ -283,12 +301,22 @@ class StepEvidence:
             n_bouts += p.bout_up.shape[0]
         if not parts:
             return _empty_evidence(0, np.zeros(0, dtype=np.int64), DEFAULT_LAGS.size)
-        cat = {k: np.concatenate(v) for k, v in fields.items()}
+        cat = {
+            k: _joined(v) if file_backed and k in ("odd", "even") else np.concatenate(v)
+            for k, v in fields.items()
+        }
         windows = StepWindows(cat["step"], cat["bout"], cat["start"], cat["end"])
         return cls(
             cat["ic"], cat["owner"], windows, cat["odd"], cat["even"], cat["turning"],
             cat["bout_up"], cat["window_up"],
         )  # fmt: skip
+
+    def in_files(self) -> StepEvidence:
+        """The same evidence with its phase vectors in temporary files (see :meth:`concat`).
+
+        A long recording's pieces are kept so while the rest of it is scanned.
+        """
+        return replace(self, odd=_joined([self.odd]), even=_joined([self.even]))
 
     def shifted(self, offset: int) -> StepEvidence:
         """The same evidence with every sample index moved by ``offset``."""
@@ -298,6 +326,18 @@ class StepEvidence:
             self.ic + offset, self.owner, moved, self.odd, self.even, self.turning,
             self.bout_up, self.window_up,
         )  # fmt: skip
+
+
+def _joined(pieces: list[np.ndarray]) -> np.ndarray:
+    """``np.concatenate(pieces)`` of float64 arrays, into a temporary file, released as written."""
+    out = empty_samples((sum(p.shape[0] for p in pieces), *pieces[0].shape[1:]), file_backed=True)
+    at = 0
+    for p in pieces:
+        out[at : at + p.shape[0]] = p
+        release(out, at, at + p.shape[0])
+        release(p)  # a piece in a file: its pages read for the copy go back too
+        at += p.shape[0]
+    return out
 
 
 def _empty_evidence(n_bouts: int, ic: np.ndarray, n_lags: int) -> StepEvidence:
