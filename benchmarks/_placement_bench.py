@@ -1,7 +1,9 @@
 """Placement detection on real recordings: accuracy per place, in-sample and leave-one-person-out.
 
 Cases (truth in brackets): phone-steps (front/back pocket [pocket]; hand,
-swinging arm, arm band, neck pouch, purse [unsupported]; no gyroscope),
+swinging arm, arm band, neck pouch, purse [unsupported]; no gyroscope), the
+phyphox exports of device-exports (front and back pocket [pocket]; walking and
+jumping in place with the phone in the hand [unsupported]; no gyroscope),
 ipol-gait lower back [lower_back] and feet [foot], mobgap-lab lower back
 [lower_back], motion-capture pelvis [lower_back] and thigh [pocket] (all with
 gyroscope), and the lower backs and thighs again without their gyroscope
@@ -22,12 +24,21 @@ from itertools import pairwise, product
 
 import numpy as np
 
-from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from _data import data_root, ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
 from _direction_data import mocap_trials, phone_cases
 from retrowalk.core.recording import Recording
 from retrowalk.gait.placement import PlacementDetector, placement_features
+from retrowalk.io import read_recording
 
 POCKET_PLACES = {"frontpocket", "backpocket"}
+
+#: phyphox exports (device-exports/phyphox): file name part -> (place, truth).
+PHYPHOX_PLACES = {
+    "walking_front_pocket": ("phyphox front pocket", "pocket"),
+    "walking_back_pocket": ("phyphox back pocket", "pocket"),
+    "walking_hand": ("phyphox hand", "unsupported"),
+    "jumping_stationary_hand": ("phyphox hand, jumping", "unsupported"),
+}
 
 
 @dataclass
@@ -54,6 +65,13 @@ def placement_cases() -> list[Case]:
         cases.append(
             Case(f"phone {c.person}", f"phone {place}", truth, False, _features(c.recording, False))
         )
+    for path in sorted((data_root() / "device-exports" / "phyphox").glob("phyphox390_*.csv")):
+        stem = path.stem.removeprefix("phyphox390_")
+        kind, person = stem.rsplit("_", 1)
+        if kind in PHYPHOX_PLACES:
+            place, truth = PHYPHOX_PLACES[kind]
+            rec = read_recording(path)
+            cases.append(Case(f"phyphox {person}", place, truth, False, _features(rec, False)))
     for tid in ipol_trial_ids():
         for sensor in ("lb", "lf"):
             rec, meta = load_ipol_trial(tid, sensor)  # type: ignore[arg-type]
