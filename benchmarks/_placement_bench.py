@@ -12,7 +12,7 @@ the hand; thigh [pocket]).
 
 The thresholds of :class:`~retrowalk.gait.placement.PlacementDetector` that
 separate a thigh from the rest (``thigh_gyro_rads`` with a gyroscope;
-``thigh_symmetry`` and ``thigh_swing_deg`` without) are refitted with each
+``thigh_symmetry``, ``thigh_swing_deg`` and ``thigh_impact_mps2`` without) are refitted with each
 person left out and applied to that person (LOSO column).
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import pairwise, product
+from itertools import pairwise
 
 import numpy as np
 
@@ -126,21 +126,40 @@ def _middle(values: list[float]) -> float:
     return float(np.median(values))
 
 
-def fit_thresholds(cases: list[Case]) -> dict[str, float]:
-    """Thigh thresholds maximising the mean per-place accuracy (ties: the middle)."""
+def _fit_plain(cases: list[Case]) -> dict[str, float]:
+    """Symmetry, swing and impact thresholds without a gyroscope, fitted together.
+
+    Every combination of the grid is scored at once (mean per-place accuracy of
+    the pocket / unsupported call); ties: the middle of each threshold.
+    """
     plain = [c for c in cases if not c.gyro and "symmetry" in c.features]
     s_cand = np.round(np.arange(0.3, 0.95, 0.025), 3)
     w_cand = np.round(np.arange(5.0, 12.0, 0.2), 2)
-    grid = [
-        (_balanced(plain, {"thigh_symmetry": float(s), "thigh_swing_deg": float(w)}), s, w)
-        for s, w in product(s_cand, w_cand)
-    ]
-    best = max(x[0] for x in grid)
-    top = [x for x in grid if x[0] == best]
-    out = {
-        "thigh_symmetry": _middle([float(x[1]) for x in top]),
-        "thigh_swing_deg": _middle([float(x[2]) for x in top]),
+    i_cand = np.round(np.arange(10.0, 25.0, 0.5), 1)
+    sym = np.array([c.features["symmetry"] for c in plain])
+    swing = np.array([c.features["swing_deg"] for c in plain])
+    impact = np.array([c.features["acc_p99_mps2"] for c in plain])
+    is_pocket = np.array([c.truth == "pocket" for c in plain])
+    places = sorted({c.place for c in plain})
+    member = np.array([[c.place == p for c in plain] for p in places], dtype=np.float64)
+    called = (
+        (sym[None, None, None, :] <= s_cand[:, None, None, None])
+        & (swing[None, None, None, :] >= w_cand[None, :, None, None])
+        & (impact[None, None, None, :] >= i_cand[None, None, :, None])
+    )
+    right = (called == is_pocket).astype(np.float64)
+    score = (right @ member.T / member.sum(axis=1)).mean(axis=-1)
+    top = np.argwhere(score == score.max())
+    return {
+        "thigh_symmetry": _middle([float(s_cand[i]) for i in top[:, 0]]),
+        "thigh_swing_deg": _middle([float(w_cand[i]) for i in top[:, 1]]),
+        "thigh_impact_mps2": _middle([float(i_cand[i]) for i in top[:, 2]]),
     }
+
+
+def fit_thresholds(cases: list[Case]) -> dict[str, float]:
+    """Thigh thresholds maximising the mean per-place accuracy (ties: the middle)."""
+    out = _fit_plain(cases)
     gyro = [c for c in cases if c.gyro and c.truth in ("pocket", "lower_back")]
     g = sorted({round(c.features.get("gyro_p95_rads", 0.0), 3) for c in gyro})
     g_cand = [(a + b) / 2 for a, b in pairwise(g)] or [2.4]
