@@ -1,7 +1,9 @@
 """Placement detection on real recordings: accuracy per place, in-sample and leave-one-person-out.
 
 Cases (truth in brackets): phone-steps (front/back pocket [pocket]; hand,
-swinging arm, arm band, neck pouch, purse [unsupported]; no gyroscope),
+swinging arm, arm band, neck pouch, purse [unsupported]; no gyroscope), the
+phyphox exports of device-exports (front and back pocket [pocket]; walking and
+jumping in place with the phone in the hand [unsupported]; no gyroscope),
 ipol-gait lower back [lower_back] and feet [foot], mobgap-lab lower back
 [lower_back], motion-capture pelvis [lower_back] and thigh [pocket] (all with
 gyroscope), and the lower backs and thighs again without their gyroscope
@@ -10,7 +12,7 @@ the hand; thigh [pocket]).
 
 The thresholds of :class:`~retrowalk.gait.placement.PlacementDetector` that
 separate a thigh from the rest (``thigh_gyro_rads`` with a gyroscope;
-``thigh_symmetry`` and ``thigh_swing_deg`` without) are refitted with each
+``thigh_symmetry``, ``thigh_swing_deg`` and ``thigh_impact_mps2`` without) are refitted with each
 person left out and applied to that person (LOSO column).
 """
 
@@ -18,16 +20,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import pairwise, product
+from itertools import pairwise
 
 import numpy as np
 
-from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from _data import data_root, ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
 from _direction_data import mocap_trials, phone_cases
 from retrowalk.core.recording import Recording
 from retrowalk.gait.placement import PlacementDetector, placement_features
+from retrowalk.io import read_recording
 
 POCKET_PLACES = {"frontpocket", "backpocket"}
+
+#: phyphox exports (device-exports/phyphox): file name part -> (place, truth).
+PHYPHOX_PLACES = {
+    "walking_front_pocket": ("phyphox front pocket", "pocket"),
+    "walking_back_pocket": ("phyphox back pocket", "pocket"),
+    "walking_hand": ("phyphox hand", "unsupported"),
+    "jumping_stationary_hand": ("phyphox hand, jumping", "unsupported"),
+}
 
 
 @dataclass
@@ -54,6 +65,13 @@ def placement_cases() -> list[Case]:
         cases.append(
             Case(f"phone {c.person}", f"phone {place}", truth, False, _features(c.recording, False))
         )
+    for path in sorted((data_root() / "device-exports" / "phyphox").glob("phyphox390_*.csv")):
+        stem = path.stem.removeprefix("phyphox390_")
+        kind, person = stem.rsplit("_", 1)
+        if kind in PHYPHOX_PLACES:
+            place, truth = PHYPHOX_PLACES[kind]
+            rec = read_recording(path)
+            cases.append(Case(f"phyphox {person}", place, truth, False, _features(rec, False)))
     for tid in ipol_trial_ids():
         for sensor in ("lb", "lf"):
             rec, meta = load_ipol_trial(tid, sensor)  # type: ignore[arg-type]
@@ -108,21 +126,40 @@ def _middle(values: list[float]) -> float:
     return float(np.median(values))
 
 
-def fit_thresholds(cases: list[Case]) -> dict[str, float]:
-    """Thigh thresholds maximising the mean per-place accuracy (ties: the middle)."""
+def _fit_plain(cases: list[Case]) -> dict[str, float]:
+    """Symmetry, swing and impact thresholds without a gyroscope, fitted together.
+
+    Every combination of the grid is scored at once (mean per-place accuracy of
+    the pocket / unsupported call); ties: the middle of each threshold.
+    """
     plain = [c for c in cases if not c.gyro and "symmetry" in c.features]
     s_cand = np.round(np.arange(0.3, 0.95, 0.025), 3)
     w_cand = np.round(np.arange(5.0, 12.0, 0.2), 2)
-    grid = [
-        (_balanced(plain, {"thigh_symmetry": float(s), "thigh_swing_deg": float(w)}), s, w)
-        for s, w in product(s_cand, w_cand)
-    ]
-    best = max(x[0] for x in grid)
-    top = [x for x in grid if x[0] == best]
-    out = {
-        "thigh_symmetry": _middle([float(x[1]) for x in top]),
-        "thigh_swing_deg": _middle([float(x[2]) for x in top]),
+    i_cand = np.round(np.arange(10.0, 25.0, 0.5), 1)
+    sym = np.array([c.features["symmetry"] for c in plain])
+    swing = np.array([c.features["swing_deg"] for c in plain])
+    impact = np.array([c.features["acc_p99_mps2"] for c in plain])
+    is_pocket = np.array([c.truth == "pocket" for c in plain])
+    places = sorted({c.place for c in plain})
+    member = np.array([[c.place == p for c in plain] for p in places], dtype=np.float64)
+    called = (
+        (sym[None, None, None, :] <= s_cand[:, None, None, None])
+        & (swing[None, None, None, :] >= w_cand[None, :, None, None])
+        & (impact[None, None, None, :] >= i_cand[None, None, :, None])
+    )
+    right = (called == is_pocket).astype(np.float64)
+    score = (right @ member.T / member.sum(axis=1)).mean(axis=-1)
+    top = np.argwhere(score == score.max())
+    return {
+        "thigh_symmetry": _middle([float(s_cand[i]) for i in top[:, 0]]),
+        "thigh_swing_deg": _middle([float(w_cand[i]) for i in top[:, 1]]),
+        "thigh_impact_mps2": _middle([float(i_cand[i]) for i in top[:, 2]]),
     }
+
+
+def fit_thresholds(cases: list[Case]) -> dict[str, float]:
+    """Thigh thresholds maximising the mean per-place accuracy (ties: the middle)."""
+    out = _fit_plain(cases)
     gyro = [c for c in cases if c.gyro and c.truth in ("pocket", "lower_back")]
     g = sorted({round(c.features.get("gyro_p95_rads", 0.0), 3) for c in gyro})
     g_cand = [(a + b) / 2 for a, b in pairwise(g)] or [2.4]

@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 from trunk_helpers import data_module
 
+from realdata import device_export
 from retrowalk.core.recording import Recording
 from retrowalk.gait.placement import UNSUPPORTED_PLACEMENT, PlacementDetector
+from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.summary.contract import to_dict
 
@@ -64,5 +66,27 @@ def test_unsupported_placement_counts_steps_without_direction(phones):
     assert data["placement_support"]["supported"] is False
     assert "neck pouch" in data["placement_support"]["reason"]
     assert abs(len(data["steps"]) - true_steps) <= 0.05 * true_steps
+    assert data["bouts"] and all(b["direction"] == "uncertain" for b in data["bouts"])
+    assert all(b["direction_reason"].startswith("unsupported placement") for b in data["bouts"])
+
+
+def test_phone_in_the_hand_with_uneven_steps_is_not_a_pocket():
+    """phyphox export, phone in the hand: left and right steps differ and the tilt
+    swings like a back pocket, but the heel strikes arrive damped (99th percentile
+    of the norm 1.4 g); the phyphox pockets of two other people stay pockets."""
+    hand = read_recording(device_export("phyphox", "phyphox390_walking_hand_sophia.csv"))
+    det = PlacementDetector().detect(hand.acc_mps2, None, hand.sampling_rate_hz)
+    feats = det.features_
+    assert feats["symmetry"] <= det.thigh_symmetry and feats["swing_deg"] >= det.thigh_swing_deg
+    assert det.placement_ == UNSUPPORTED_PLACEMENT and "too soft" in det.reason_
+    for name in ("walking_front_pocket_brant", "walking_back_pocket_chris"):
+        rec = read_recording(device_export("phyphox", f"phyphox390_{name}.csv"))
+        pocket = PlacementDetector().detect(rec.acc_mps2, None, rec.sampling_rate_hz)
+        assert pocket.placement_ == "pocket", (name, pocket.features_)
+    data = to_dict(analyze(hand, AnalysisOptions()))
+    assert data["recording"]["placement"] == UNSUPPORTED_PLACEMENT
+    assert data["placement_support"]["supported"] is False
+    # about 107 steps/min measured from the file itself over its 60 s
+    assert abs(len(data["steps"]) - 107) <= 0.1 * 107
     assert data["bouts"] and all(b["direction"] == "uncertain" for b in data["bouts"])
     assert all(b["direction_reason"].startswith("unsupported placement") for b in data["bouts"])
