@@ -106,6 +106,7 @@ however consistent the travel cue is. A calibration replaces the anchors.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -254,13 +255,7 @@ class BodyAnchorEstimator:
             self.anchors_ = [_none(NO_ANCHOR_REASON)] * n_stretch
             return self
         spans = [(max(a // block, 0), min(b // block + 1, n_blocks)) for a, b in bouts]
-
-        def walking(s: int) -> np.ndarray:
-            """The blocks of stretch ``s``'s bouts (made when needed: one at a time)."""
-            mask = np.zeros(n_blocks, dtype=bool)
-            for b in np.flatnonzero(stretch == s):
-                mask[spans[b][0] : spans[b][1]] = True
-            return mask
+        walking = partial(_stretch_blocks, spans, stretch, n_blocks)  # stretch s's blocks
 
         regions = []
         for s in range(n_stretch):
@@ -511,6 +506,16 @@ def _walking_rows(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
 
 def _none(reason: str) -> BodyAnchor:
     return BodyAnchor(None, "", 0.0, 0.5, reason)
+
+
+def _stretch_blocks(
+    spans: list[tuple[int, int]], stretch: np.ndarray, n_blocks: int, s: int
+) -> np.ndarray:
+    """The blocks of stretch ``s``'s bouts, as a mask (made when needed: one at a time)."""
+    mask = np.zeros(n_blocks, dtype=bool)
+    for b in np.flatnonzero(stretch == s):
+        mask[spans[b][0] : spans[b][1]] = True
+    return mask
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
