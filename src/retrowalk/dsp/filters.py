@@ -70,10 +70,18 @@ def lowpass(
     n = arr.shape[0]
     if n < min_samples:
         return arr.copy()
+    sos, zi, padlen = _design(cutoff_hz, sampling_rate_hz, order, pad_samples, n)
+    return sosfiltfilt_cached(sos, zi, arr, padlen)
+
+
+def _design(
+    cutoff_hz: float, sampling_rate_hz: float, order: int, pad_samples: int | None, n: int
+) -> tuple[FloatArray, FloatArray, int]:
+    """The sections, their initial state and the padding of :func:`lowpass` for ``n`` samples."""
     sos, zi = butter_lowpass_sos(order, min(cutoff_hz / (sampling_rate_hz / 2.0), 0.99))
     if pad_samples is None:
         pad_samples = LONG_PAD_FACTOR * 3 * (2 * len(sos) + 1)
-    return sosfiltfilt_cached(sos, zi, arr, min(pad_samples, n - 1))
+    return sos, zi, min(pad_samples, n - 1)
 
 
 @lru_cache(maxsize=64)
@@ -154,11 +162,9 @@ def lowpass_channels(
             .reshape(n, -1)
             .T
         )
-    sos, zi = butter_lowpass_sos(order, min(cutoff_hz / (sampling_rate_hz / 2.0), 0.99))
-    if pad_samples is None:
-        pad_samples = LONG_PAD_FACTOR * 3 * (2 * len(sos) + 1)
+    sos, zi, padlen = _design(cutoff_hz, sampling_rate_hz, order, pad_samples, n)
     out = np.empty((cols.shape[1], n), dtype=np.float64)
-    for c0, rows in _filtered_rows(kernel, np.array(sos), zi, cols, min(pad_samples, n - 1)):
+    for c0, rows in _filtered_rows(kernel, np.array(sos), zi, cols, padlen):
         out[c0 : c0 + rows.shape[0]] = rows
     return out
 
