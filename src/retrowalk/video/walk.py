@@ -38,9 +38,8 @@ SHORT_VIDEO_S = 3.0  # less walking than this: "too short" message
 HIDDEN_FEET_SHARE = 0.3  # feet not visible in more than this share of frames: "partly hidden"
 CHILD_MAX_AGE_YEARS = 4.0
 EDGE_MARGIN = 0.1  # a foot this close to the image border (in leg lengths) is at the edge
-EXIT_AHEAD_S = (
-    0.1  # a foot lost while swinging out is at the border if its path gets there this soon
-)
+# a foot lost while swinging out is at the border if its path gets there this soon
+EXIT_AHEAD_S = 0.1
 BRIDGE_POSES = 2  # contacts: gaps of up to this many pose intervals (one missed pose) filled
 
 
