@@ -100,6 +100,16 @@ def test_chunked_read_and_analysis_equal_one_pass(
     assert to_json(first) == to_json(second)
 
 
+def _set_cells(path: Path, lines: range, field: int, value: str = "") -> None:
+    """Set the ``field``-th cell (0-based) of the given 1-based lines of ``path`` (empty)."""
+    text = path.read_text().splitlines(keepends=True)
+    for line in lines:
+        cells = text[line - 1].rstrip("\n").split(",")
+        cells[field] = value
+        text[line - 1] = ",".join(cells) + "\n"
+    path.write_text("".join(text))
+
+
 @pytest.mark.parametrize("use_chunks", [False, True])
 def test_bad_cell_late_in_a_long_file_names_its_line(
     tmp_path: Path,
@@ -110,12 +120,8 @@ def test_bad_cell_late_in_a_long_file_names_its_line(
     acc, gyro = tiled
     rows = int(5 * 60 * RATE_HZ)  # the line-by-line diagnosis is slow: 5 minutes, 5 chunks
     path = _write(tmp_path / "bad.csv", acc[:rows], gyro[:rows], "time_s")
-    lines = path.read_text().splitlines(keepends=True)
-    bad_line = len(lines) - 1_500  # 1-based line number of the damaged row, near the end
-    cells = lines[bad_line - 1].split(",")
-    cells[2] = "n/a?"
-    lines[bad_line - 1] = ",".join(cells)
-    path.write_text("".join(lines))
+    bad_line = rows + 1 - 1_500  # 1-based line number of the damaged row, near the end
+    _set_cells(path, range(bad_line, bad_line + 1), 2, "n/a?")
     if use_chunks:
         _force_chunks(monkeypatch)
     with pytest.raises(InputError) as caught:
@@ -124,16 +130,6 @@ def test_bad_cell_late_in_a_long_file_names_its_line(
     assert err.line == bad_line and err.field == "acc_y"
     message = str(err)
     assert "\n" not in message and "bad.csv" in message and str(bad_line) in message
-
-
-def _blank_cells(path: Path, lines: range, field: int) -> None:
-    """Empty the ``field``-th cell (0-based) of the given 1-based lines of ``path``."""
-    text = path.read_text().splitlines(keepends=True)
-    for line in lines:
-        cells = text[line - 1].rstrip("\n").split(",")
-        cells[field] = ""
-        text[line - 1] = ",".join(cells) + "\n"
-    path.write_text("".join(text))
 
 
 def test_empty_cells_at_the_end_dropped_as_in_one_pass(
@@ -149,8 +145,8 @@ def test_empty_cells_at_the_end_dropped_as_in_one_pass(
     # too as its blank is only followed by blank rows
     tail = 12_000
     last_line = rows + 1
-    _blank_cells(path, range(last_line - tail + 1, last_line + 1), 2)
-    _blank_cells(path, range(last_line - tail, last_line - tail + 1), 6)
+    _set_cells(path, range(last_line - tail + 1, last_line + 1), 2)
+    _set_cells(path, range(last_line - tail, last_line - tail + 1), 6)
     whole = read_recording(path)
     with monkeypatch.context() as m:
         _force_chunks(m)
@@ -173,8 +169,8 @@ def test_empty_cell_inside_a_long_file_names_its_line(
     rows = int(5 * 60 * RATE_HZ)
     path = _write(tmp_path / "hole.csv", acc[:rows], gyro[:rows], "time_s")
     hole = rows - 7_321  # a row in the fourth 5,000-row step, with good rows after it
-    _blank_cells(path, range(hole, hole + 1), 4)
-    _blank_cells(path, range(rows + 1, rows + 2), 4)  # and the last row: not a run at the end
+    _set_cells(path, range(hole, hole + 1), 4)
+    _set_cells(path, range(rows + 1, rows + 2), 4)  # and the last row: not a run at the end
     if use_chunks:
         _force_chunks(monkeypatch)
     with pytest.raises(InputError) as caught:
