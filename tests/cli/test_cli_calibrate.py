@@ -9,6 +9,8 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from realdata import ipol_lower_back_rows as _ipol
+from realdata import require
+from retrowalk.app.analyse import AnalysisRequest, analyse_file
 from retrowalk.cli import app
 
 
@@ -88,3 +90,18 @@ def test_calibrate_needs_labels_that_fit(tmp_path, monkeypatch) -> None:
     )
     assert res.exit_code == 2
     assert not (tmp_path / "store").exists()
+
+
+def test_calibrate_names_the_bout_it_left_out(tmp_path, monkeypatch) -> None:
+    """Carmelo's back-pocket walk (real phone) ends with the phone taken out of the pocket."""
+    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
+    walk = require("phone-steps", "Samsung_Carmelo_Hard_BackPocket_1", "accelerometer.csv")
+    found = analyse_file(walk, AnalysisRequest(use_stored_profiles=False)).bouts
+    labels = ",".join(["forward"] * len(found))
+    res = CliRunner().invoke(app, ["calibrate", str(walk), "--labels", labels])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    stored = json.loads((tmp_path / "store" / "direction_profiles" / "pocket.json").read_text())
+    [left] = stored["left_out"]
+    assert left["index"] == len(found) and left["angle_deg"] > stored["max_tilt_deg"]
+    assert f"Not used: bout {len(found)} (" in said and "left out" in said

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from trunk_helpers import data_module
 
-from realdata import device_export
+from realdata import device_export, require
 from retrowalk.core.recording import Recording
 from retrowalk.gait.placement import UNSUPPORTED_PLACEMENT, PlacementDetector
 from retrowalk.io import read_recording
@@ -90,3 +90,24 @@ def test_phone_in_the_hand_with_uneven_steps_is_not_a_pocket():
     assert abs(len(data["steps"]) - 107) <= 0.1 * 107
     assert data["bouts"] and all(b["direction"] == "uncertain" for b in data["bouts"])
     assert all(b["direction_reason"].startswith("unsupported placement") for b in data["bouts"])
+
+
+def test_pocket_whose_jolt_barely_passes_gets_low_confidence():
+    """Carmelo's front pocket (real phone): a thigh's step symmetry and tilt swing, but
+    heel strikes only just above the pocket threshold, where phones carried elsewhere
+    still reach; a pocket with hard heel strikes (Dario's) keeps full confidence."""
+    soft, hard = (
+        read_recording(require("phone-steps", name, "accelerometer.csv"))
+        for name in ("Samsung_Carmelo_Hard_FrontPocket_1", "Samsung_Dario_Hard_FrontPocket_1")
+    )
+    det = PlacementDetector().detect(soft.acc_mps2, None, soft.sampling_rate_hz)
+    jolt = det.features_["acc_p99_mps2"] - det.thigh_impact_mps2
+    assert det.placement_ == "pocket" and 0.0 < jolt < 2.5
+    shape = min(
+        (det.thigh_symmetry - det.features_["symmetry"]) / 0.3,
+        (det.features_["swing_deg"] - det.thigh_swing_deg) / 3.0,
+    )
+    assert det.confidence_ < 0.5 < shape
+    assert det.confidence_ == pytest.approx(jolt / 5.0)
+    firm = PlacementDetector().detect(hard.acc_mps2, None, hard.sampling_rate_hz)
+    assert firm.placement_ == "pocket" and firm.confidence_ == 1.0

@@ -128,3 +128,31 @@ def test_dates_labels_and_columns_api(app, client: TestClient) -> None:  # type:
     wait_for_analysis(app)
     got = client.get(f"/api/v1/recordings/{right.json()['id']}", headers=headers).json()
     assert got["status"] == "done"
+
+
+def test_calibration_names_the_bout_it_left_out(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """A real back-pocket walk that ends with the phone taken out: API and page name that bout."""
+    headers, person = _setup(client)
+    walk = require("phone-steps", "Samsung_Carmelo_Hard_BackPocket_1", "accelerometer.csv")
+    url = f"/api/v1/people/{person}/calibrations"
+    form = {"columns": "time_ns,_,acc_x,acc_y,acc_z", "placement": "pocket"}
+    with open(walk, "rb") as stream:
+        found = client.post(
+            url, headers=headers, files={"file": (walk.name, stream)}, data=form
+        ).json()["bouts"]
+    labels = ", ".join(["forward"] * len(found))
+    with open(walk, "rb") as stream:
+        done = client.post(
+            url,
+            headers=headers,
+            files={"file": (walk.name, stream)},
+            data={**form, "labels": labels},
+        )
+    assert done.status_code == 200, done.text
+    cal = done.json()["calibration"]
+    [note] = cal["left_out"]
+    assert note.startswith(f"bout {len(found)} (") and "left out" in note
+    assert cal["left_out_bouts"][0]["index"] == len(found)
+    assert client.get(url, headers=headers).json()[0]["left_out"] == [note]
+    page = client.get(f"/people/{person}/calibration").text
+    assert f"Not used: bout {len(found)} (" in page

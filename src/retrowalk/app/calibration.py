@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -230,7 +231,11 @@ def remove_stored_profile(
 
 
 def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
-    """What a person is told about a stored profile (placement, when, what it learned)."""
+    """What a person is told about a stored profile (placement, when, what it learned).
+
+    ``left_out`` has one line per labelled bout of the calibration walk that the
+    fit left out as worn differently (``left_out_bouts`` the same as data).
+    """
     steps = {k: int(v) for k, v in profile.n_steps.items()}
     return {
         "placement": profile.placement,
@@ -242,6 +247,8 @@ def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
         "n_bouts": {k: int(v) for k, v in profile.n_bouts.items()},
         "consistency_pct": round(100 * profile.consistency),
         "max_tilt_deg": round(profile.max_tilt_deg),
+        "left_out": profile.left_out_notes(),
+        "left_out_bouts": [asdict(bout) for bout in profile.left_out],
         "effect": (
             f"From now on the walking direction of recordings worn at the "
             f"{profile.placement.replace('_', ' ')} is taken from this calibration, where "

@@ -236,6 +236,8 @@ def calibrate_command(
         f"({steps.get('forward', 0)} forward, {steps.get('backward', 0)} backward steps; "
         f"labels fit {100 * made.consistency:.0f} % of steps)."
     )
+    for note in made.left_out_notes():
+        out_console.print(f"Not used: {note}.")
 
 
 @app.command("batch")

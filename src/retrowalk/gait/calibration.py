@@ -34,6 +34,15 @@ of a later recording whose mean gravity direction differs by more than
 a recording would come out with every direction swapped. The analysis notes
 this, and the user should calibrate again after changing how the device is worn.
 
+The calibration walk itself must be worn one way. A phone taken out of the
+pocket at the end of the walk (or put in at its start) can leave a short bout
+of its own whose gravity direction is far from the walk's; the fit keeps the
+labelled bouts of the *main mounting* (the largest group, by usable labelled
+steps, whose gravity directions agree within the tilt limit), leaves the
+others out and names each in the profile (:attr:`DirectionProfile.left_out`).
+It refuses the walk when what it would leave out is more than an accident at
+an edge (see :class:`DirectionCalibrator`).
+
 The profile is per person and per placement; analyses run without one.
 This module holds the fit only: reading labels from a command line, turning an
 analysis into labelled bouts and storing profiles are application concerns
@@ -68,6 +77,53 @@ PROFILE_SCHEMA = 2
 
 
 @dataclass(frozen=True)
+class LeftOutBout:
+    """A labelled bout of a calibration walk worn differently, left out of the fit.
+
+    Attributes
+    ----------
+    index
+        Its place among the walk's bouts in the order given (1 = first), as the
+        labels are given.
+    start_s, end_s
+        Its span in the calibration recording (seconds).
+    label
+        The label it was given (``forward`` or ``backward``).
+    n_steps
+        Its usable labelled steps (straight, labelled), which the fit did not use.
+    angle_deg
+        Angle between its gravity direction and the main mounting's (device axes).
+    """
+
+    index: int
+    start_s: float
+    end_s: float
+    label: str
+    n_steps: int
+    angle_deg: float
+
+    def note(self) -> str:
+        """One line naming the bout and why it was left out."""
+        return (
+            f"bout {self.index} ({self.start_s:.1f}-{self.end_s:.1f} s, {self.n_steps} "
+            f"steps labelled {self.label}) left out: the device sat {self.angle_deg:.0f} deg "
+            "differently from the rest of the walk (taken out of a pocket, or moved by hand)"
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LeftOutBout:
+        """Inverse of :func:`dataclasses.asdict`."""
+        return cls(
+            index=int(data["index"]),
+            start_s=float(data["start_s"]),
+            end_s=float(data["end_s"]),
+            label=str(data["label"]),
+            n_steps=int(data["n_steps"]),
+            angle_deg=float(data["angle_deg"]),
+        )
+
+
+@dataclass(frozen=True)
 class DirectionProfile:
     """A person's direction calibration for one placement (saved as JSON).
 
@@ -92,6 +148,9 @@ class DirectionProfile:
         Labelled bouts and steps used, per direction.
     max_tilt_deg
         A later stretch whose gravity direction differs more is not calibrated.
+    left_out
+        Labelled bouts of the calibration walk worn differently from its main
+        mounting, not used (empty in profiles saved before this was recorded).
     origin
         Where the profile was read from (a path, or "stored default ..."); named
         in the analysis that uses it. Not saved, not compared, not in ``repr``.
@@ -107,6 +166,7 @@ class DirectionProfile:
     n_bouts: dict[str, int] = field(default_factory=dict)
     n_steps: dict[str, int] = field(default_factory=dict)
     max_tilt_deg: float = 30.0
+    left_out: list[LeftOutBout] = field(default_factory=list)
     schema: int = PROFILE_SCHEMA
     origin: str = field(default="", compare=False, repr=False)
 
@@ -138,7 +198,12 @@ class DirectionProfile:
             n_bouts={str(k): int(v) for k, v in data.get("n_bouts", {}).items()},
             n_steps={str(k): int(v) for k, v in data.get("n_steps", {}).items()},
             max_tilt_deg=float(data.get("max_tilt_deg", 30.0)),
+            left_out=[LeftOutBout.from_dict(x) for x in data.get("left_out", [])],
         )
+
+    def left_out_notes(self) -> list[str]:
+        """One line per labelled bout of the calibration walk that was left out."""
+        return [bout.note() for bout in self.left_out]
 
     def axis(self) -> np.ndarray:
         """The template as an ``(n_lags, 3)`` array."""
@@ -223,8 +288,72 @@ def _source_hash(
     return h.hexdigest()[:16]
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / max(float(np.linalg.norm(v)), 1e-12)
+
+
+def _angles_deg(ups: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Angle of each row of ``ups`` (unit vectors) from the unit vector ``up``."""
+    return np.degrees(np.arccos(np.clip(ups @ up, -1.0, 1.0)))
+
+
+def main_mounting(ups: np.ndarray, n_steps: np.ndarray, max_tilt_deg: float) -> np.ndarray:
+    """Which bouts form the main mounting of a calibration walk (boolean mask).
+
+    A group of bouts is one mounting when every bout's gravity direction
+    (``ups``, unit rows in device axes) lies within ``max_tilt_deg / 2`` of the
+    group's mean, the rule the whole walk had to meet before. Candidates: all
+    bouts together (so a walk that meets the rule keeps every bout), each bout
+    alone, and the group gathered round each bout (the bouts within the limit
+    of it, then of their mean, until it settles). The main mounting is the
+    candidate with the most usable steps (``n_steps`` per bout), then the most
+    bouts, then the first found.
+    """
+    ups = np.asarray(ups, dtype=np.float64)
+    steps = np.asarray(n_steps, dtype=np.int64)
+    limit = max_tilt_deg / 2
+    m = ups.shape[0]
+
+    def spread(mask: np.ndarray) -> float:
+        return float(_angles_deg(ups[mask], _unit(ups[mask].mean(axis=0))).max())
+
+    candidates = [np.ones(m, dtype=bool)] + [np.arange(m) == b for b in range(m)]
+    for b in range(m):
+        mask = _angles_deg(ups, ups[b]) <= limit
+        for _ in range(m):
+            grown = _angles_deg(ups, _unit(ups[mask].mean(axis=0))) <= limit
+            if not grown.any() or np.array_equal(grown, mask):
+                break
+            mask = grown
+        candidates.append(mask)
+    valid = [c for c in candidates if c.any() and spread(c) <= limit]
+    return max(valid, key=lambda c: (int(steps[c].sum()), int(c.sum())))
+
+
 class DirectionCalibrator:
     """Learn the device-frame body-forward axis from bouts labelled forward/backward.
+
+    The labelled bouts must share one mounting of the device (gravity direction
+    in device axes within ``max_tilt_deg / 2`` of their mean). When they do not,
+    the fit keeps the main mounting (:func:`main_mounting`: the largest group by
+    usable labelled steps) and leaves the other labelled bouts out, naming each
+    in :attr:`DirectionProfile.left_out`: typically the phone taken out of the
+    pocket at the end of the walk, a few steps at a steep angle. It refuses the
+    walk ("the device moved during the calibration walk") instead when
+
+    - the main mounting holds less than ``min_main_share`` of the usable
+      labelled steps: a quarter of the walk worn another way is not a handling
+      moment at an edge but a second way of wearing the device, and which one
+      the person wears is not known;
+    - a direction the person labelled (forward or backward) has no usable step
+      left in the main mounting: a guided calibration walks forward, then
+      backward, in one mounting; if one part sat differently (the device turned
+      or moved between the parts), a profile learned from the other part alone
+      would hide that the walk was not what the person meant, so they are asked
+      to walk it again. (A device turned only about the vertical between the
+      parts keeps its gravity direction; then the labels contradict the signal
+      and ``min_consistency`` refuses.)
+    - the main mounting has fewer than ``min_steps`` usable labelled steps.
 
     Parameters
     ----------
@@ -238,7 +367,11 @@ class DirectionCalibrator:
         the device moved during the walk) and no profile is made.
     max_tilt_deg
         Largest change of the gravity direction (device axes) between labelled
-        bouts, and later between the calibration and a recording using it.
+        bouts of one mounting, and later between the calibration and a
+        recording using it.
+    min_main_share
+        Smallest share of the usable labelled steps the main mounting must hold;
+        below it the walk is refused rather than partly left out.
     max_turn_rate_rads
         Steps turning faster are ignored (see :mod:`retrowalk.gait.direction`).
 
@@ -247,7 +380,9 @@ class DirectionCalibrator:
     profile_ : DirectionProfile
         The fitted profile.
     step_projection_ : ndarray
-        Each labelled step's ``o_k . T`` times its label sign (positive = consistent).
+        Each used step's ``o_k . T`` times its label sign (positive = consistent).
+    left_out_ : list of LeftOutBout
+        Labelled bouts left out as worn differently (also in the profile).
     """
 
     def __init__(
@@ -257,12 +392,14 @@ class DirectionCalibrator:
         min_steps: int = 8,
         min_consistency: float = 0.8,
         max_tilt_deg: float = 30.0,
+        min_main_share: float = 0.75,
         max_turn_rate_rads: float | None = MAX_TURN_RATE_RADS,
     ) -> None:
         self.placement = placement
         self.min_steps = min_steps
         self.min_consistency = min_consistency
         self.max_tilt_deg = max_tilt_deg
+        self.min_main_share = min_main_share
         self.max_turn_rate_rads = max_turn_rate_rads
 
     def fit(
@@ -280,33 +417,31 @@ class DirectionCalibrator:
         ------
         ValueError
             If labels do not match bouts, too few labelled steps, the device was
-            moved between labelled bouts, or the labels contradict the signal.
+            moved during the walk more than the main mounting allows (see the
+            class), or the labels contradict the signal.
         """
         if len(labels) != len(bouts):
             raise ValueError(f"{len(labels)} labels for {len(bouts)} bouts")
         bouts = [(int(a), int(b)) for a, b in bouts]
         ev = step_evidence(frame, bouts, ic_samples, DEFAULT_LAGS, self.max_turn_rate_rads)
         sign = np.array([1.0 if x == FORWARD else -1.0 if x == BACKWARD else 0.0 for x in labels])
-        y = sign[ev.windows.bout_index] if ev.windows.bout_index.size else np.zeros(0)
-        keep = (y != 0) & ~ev.turning
-        if int(keep.sum()) < self.min_steps:
+        owner = ev.windows.bout_index
+        y = sign[owner] if owner.size else np.zeros(0)
+        usable = (y != 0) & ~ev.turning
+        if int(usable.sum()) < self.min_steps:
             raise ValueError(
-                f"only {int(keep.sum())} usable labelled steps (need {self.min_steps}): "
+                f"only {int(usable.sum())} usable labelled steps (need {self.min_steps}): "
                 "walk longer, straight, with the device worn as usual"
             )
         labelled = np.flatnonzero(sign != 0)
-        ups = ev.bout_up[labelled]
-        up = ups.mean(axis=0)
-        up /= max(np.linalg.norm(up), 1e-12)
-        worst = float(np.degrees(np.arccos(np.clip(ups @ up, -1.0, 1.0))).max())
-        if worst > self.max_tilt_deg / 2:
-            raise ValueError(
-                f"the device moved during the calibration walk (gravity direction changed by "
-                f"up to {2 * worst:.0f} deg between bouts); keep it in one place"
-            )
+        steps = np.bincount(owner[usable], minlength=len(bouts))[labelled]
+        main = main_mounting(ev.bout_up[labelled], steps, self.max_tilt_deg)
+        up = _unit(ev.bout_up[labelled[main]].mean(axis=0))
+        angles = _angles_deg(ev.bout_up[labelled], up)
+        self._check_mounting(sign[labelled], steps, main, angles)
+        keep = usable & np.isin(owner, labelled[main])
         odd = ev.odd[keep] * y[keep][:, None, None]
-        template = odd.mean(axis=0)
-        template /= max(float(np.linalg.norm(template)), 1e-12)
+        template = _unit(odd.mean(axis=0))
         proj = np.einsum("kli,li->k", odd, template)
         consistency = float(np.mean(proj > 0))
         if consistency < self.min_consistency:
@@ -314,7 +449,21 @@ class DirectionCalibrator:
                 f"the labels fit the signal on only {100 * consistency:.0f} % of steps: check "
                 "the labels (in time order) and that the device stayed in place"
             )
+        fs = frame.sampling_rate_hz
+        self.left_out_ = [
+            LeftOutBout(
+                index=int(b) + 1,
+                start_s=round(bouts[b][0] / fs, 2),
+                end_s=round(bouts[b][1] / fs, 2),
+                label=labels[b],
+                n_steps=int(steps[i]),
+                angle_deg=round(float(angles[i]), 1),
+            )
+            for i, b in enumerate(labelled)
+            if not main[i]
+        ]
         yk = y[keep]
+        used = sign[labelled[main]]
         stamp = (created_at or datetime.now(UTC)).isoformat()
         self.step_projection_ = proj
         self.profile_ = DirectionProfile(
@@ -325,14 +474,46 @@ class DirectionCalibrator:
             created_at=stamp,
             source_hash=_source_hash(frame, bouts, np.asarray(ic_samples), list(labels)),
             consistency=round(consistency, 4),
-            n_bouts={
-                FORWARD: sum(x == FORWARD for x in labels),
-                BACKWARD: sum(x == BACKWARD for x in labels),
-            },
+            n_bouts={FORWARD: int((used > 0).sum()), BACKWARD: int((used < 0).sum())},
             n_steps={FORWARD: int((yk > 0).sum()), BACKWARD: int((yk < 0).sum())},
             max_tilt_deg=self.max_tilt_deg,
+            left_out=list(self.left_out_),
         )
         return self
+
+    def _check_mounting(
+        self, sign: np.ndarray, steps: np.ndarray, main: np.ndarray, angles: np.ndarray
+    ) -> None:
+        """Refuse a walk whose bouts outside the main mounting are more than an edge accident.
+
+        ``sign``, ``steps``, ``main`` and ``angles`` are per labelled bout: its
+        label sign, usable steps, whether it is in the main mounting and its
+        angle from the main mounting's gravity direction.
+        """
+        if main.all():
+            return
+        total = int(steps.sum())
+        kept = int(steps[main].sum())
+        lost = [
+            name
+            for s, name in ((1.0, FORWARD), (-1.0, BACKWARD))
+            if steps[sign == s].sum() > 0 and steps[main & (sign == s)].sum() == 0
+        ]
+        why = ""
+        if lost:
+            why = f"every {' and '.join(lost)} bout sat differently from the rest"
+        elif kept < self.min_main_share * total:
+            why = (
+                f"the bouts worn differently hold {100 * (total - kept) / total:.0f} % of the "
+                "labelled steps"
+            )
+        elif kept < self.min_steps:
+            why = f"only {kept} usable labelled steps were worn one way (need {self.min_steps})"
+        if why:
+            raise ValueError(
+                f"the device moved during the calibration walk (gravity direction changed by "
+                f"up to {float(angles.max()):.0f} deg between bouts; {why}); keep it in one place"
+            )
 
 
 def calibrate(
