@@ -90,3 +90,45 @@ def test_phone_in_the_hand_with_uneven_steps_is_not_a_pocket():
     assert abs(len(data["steps"]) - 107) <= 0.1 * 107
     assert data["bouts"] and all(b["direction"] == "uncertain" for b in data["bouts"])
     assert all(b["direction_reason"].startswith("unsupported placement") for b in data["bouts"])
+
+
+def test_phone_in_the_hand_with_gyroscope_is_not_a_lower_back():
+    """Sensor Logger export (folder and zip), phone held in the hand with a gyroscope:
+    its steps, tilt rate and impacts look like a lower back, but it was tilted
+    between two grips (about 15 and 50 degrees from flat) while the walk went
+    on, which a sensor worn at the lower back cannot do. Steps are counted, no
+    direction is given, and the reason says why."""
+    folder = device_export("sensor-logger", "ronin_shopping_mall_eight")
+    rec = read_recording(folder)
+    assert rec.gyro_rads is not None
+    det = PlacementDetector().detect(rec.acc_mps2, rec.gyro_rads, rec.sampling_rate_hz)
+    feats = det.features_
+    assert feats["gyro_p95_rads"] < det.thigh_gyro_rads  # no thigh: once a lower back
+    assert feats["reorient_deg"] >= det.lower_back_reorient_deg, feats
+    assert det.placement_ == UNSUPPORTED_PLACEMENT and "in the hand" in det.reason_
+    for path in (folder, device_export("sensor-logger", "ronin_shopping_mall_eight.zip")):
+        data = to_dict(analyze(read_recording(path), AnalysisOptions()))
+        assert data["recording"]["placement"] == UNSUPPORTED_PLACEMENT
+        assert data["placement_support"]["supported"] is False
+        assert "in the hand" in data["placement_support"]["reason"]
+        # about 113-114 steps/min measured from the file itself over its 224 s: ~420
+        assert abs(len(data["steps"]) - 420) <= 0.05 * 420
+        assert data["bouts"] and all(b["direction"] == "uncertain" for b in data["bouts"])
+        assert all(b["direction_reason"].startswith("unsupported placement") for b in data["bouts"])
+    # the same statistics with the placement stated: a lower back gets a direction again
+    stated = to_dict(analyze(rec, AnalysisOptions(placement="lower_back")))
+    assert stated["recording"]["placement"] == "lower_back"
+
+
+def test_real_lower_backs_stay_lower_backs():
+    """Every real lower-back recording with a gyroscope (ipol-gait 12 people,
+    mobgap-lab 3) is still a lower back: none tilts against gravity while walking
+    by more than a few degrees."""
+    data = data_module()
+    recs = [data.load_ipol_trial(t, "lb")[0] for t in data.ipol_trial_ids()]
+    recs += [data.load_mobgap(name)[0] for name in data.mobgap_names()]
+    assert len(recs) >= 70
+    for rec in recs:
+        det = PlacementDetector().detect(rec.acc_mps2, rec.gyro_rads, rec.sampling_rate_hz)
+        assert det.placement_ == "lower_back", (rec.path, det.features_)
+        assert det.features_.get("reorient_deg", 0.0) < 0.5 * det.lower_back_reorient_deg
