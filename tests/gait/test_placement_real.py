@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from trunk_helpers import data_module
 
+import realdata
 from realdata import device_export
 from retrowalk.core.recording import Recording
 from retrowalk.gait.placement import UNSUPPORTED_PLACEMENT, PlacementDetector
@@ -132,3 +133,17 @@ def test_real_lower_backs_stay_lower_backs():
         det = PlacementDetector().detect(rec.acc_mps2, rec.gyro_rads, rec.sampling_rate_hz)
         assert det.placement_ == "lower_back", (rec.path, det.features_)
         assert det.features_.get("reorient_deg", 0.0) < 0.5 * det.lower_back_reorient_deg
+
+
+def test_short_walk_of_a_thigh_without_gyroscope_is_a_pocket():
+    """mocap-backward 08_09: one straight walk of 2.4 s (two strides), thigh signals
+    without the gyroscope. Over so few samples the autocorrelation at one stride
+    is biased low; judged as a whole 5 s window would be, the walk is regular
+    and the thigh a pocket (it was "no regular walking")."""
+    path = realdata.require("mocap-backward", "08_09_thigh.csv")
+    frame = pd.read_csv(path)
+    acc = frame[["acc_x", "acc_y", "acc_z"]].to_numpy(np.float64)
+    assert acc.shape[0] < 5 * RATE_HZ
+    det = PlacementDetector().detect(acc, None, RATE_HZ)
+    assert det.features_["walking_windows"] == 1.0, det.features_
+    assert det.placement_ == "pocket", (det.features_, det.reason_)

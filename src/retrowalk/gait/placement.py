@@ -108,7 +108,8 @@ class PlacementDetector(Algorithm):
         Length of the walking windows (shorter recordings: one window).
     walking_regularity
         A window is walking when the autocorrelation of the acceleration norm
-        at one stride (0.7-2.4 s) reaches this.
+        at one stride (0.7-2.4 s) reaches this (in a recording shorter than one
+        window, scaled to the bias of a whole window).
 
     Attributes
     ----------
@@ -301,6 +302,12 @@ def _walking_windows(
     lo, hi = int(0.7 * fs), min(int(2.4 * fs), int(0.8 * w))
     if w < int(2.0 * fs) or hi <= lo + 2:
         return [], [], []
+    # A recording shorter than one window is held to the regularity a whole
+    # window would show: over n samples the autocorrelation at lag k is biased
+    # low by (n - k) / n, more in a short window than in a whole one.
+    lags = np.arange(hi + 1)
+    whole = max(int(window_s * fs), w)
+    to_whole = (1.0 - lags / whole) / (1.0 - lags / w)
     sym: list[float] = []
     sw: list[float] = []
     turn: list[float] = []
@@ -309,7 +316,7 @@ def _walking_windows(
         x = norm[s : s + w]
         ac = _autocorrelation(x, hi) if x.std() >= moving_threshold else None
         stride = lo + int(np.argmax(ac[lo:hi])) if ac is not None else 0
-        if ac is None or ac[stride] < regularity:
+        if ac is None or ac[stride] * to_whole[stride] < regularity:
             before = None
             continue
         half, tol = stride // 2, max(int(0.1 * fs), 1)
