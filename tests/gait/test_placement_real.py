@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from trunk_helpers import data_module
 
+import realdata
 from realdata import device_export, require
 from retrowalk.core.recording import Recording
 from retrowalk.gait.placement import UNSUPPORTED_PLACEMENT, PlacementDetector
@@ -111,3 +112,59 @@ def test_pocket_whose_jolt_barely_passes_gets_low_confidence():
     assert det.confidence_ == pytest.approx(jolt / 5.0)
     firm = PlacementDetector().detect(hard.acc_mps2, None, hard.sampling_rate_hz)
     assert firm.placement_ == "pocket" and firm.confidence_ == 1.0
+
+
+def test_phone_in_the_hand_with_gyroscope_is_not_a_lower_back():
+    """Sensor Logger export (folder and zip), phone held in the hand with a gyroscope:
+    its steps, tilt rate and impacts look like a lower back, but it was tilted
+    between two grips (about 15 and 50 degrees from flat) while the walk went
+    on, which a sensor worn at the lower back cannot do. Steps are counted, no
+    direction is given, and the reason says why."""
+    folder = device_export("sensor-logger", "ronin_shopping_mall_eight")
+    rec = read_recording(folder)
+    assert rec.gyro_rads is not None
+    det = PlacementDetector().detect(rec.acc_mps2, rec.gyro_rads, rec.sampling_rate_hz)
+    feats = det.features_
+    assert feats["gyro_p95_rads"] < det.thigh_gyro_rads  # no thigh: once a lower back
+    assert feats["reorient_deg"] >= det.lower_back_reorient_deg, feats
+    assert det.placement_ == UNSUPPORTED_PLACEMENT and "in the hand" in det.reason_
+    for path in (folder, device_export("sensor-logger", "ronin_shopping_mall_eight.zip")):
+        data = to_dict(analyze(read_recording(path), AnalysisOptions()))
+        assert data["recording"]["placement"] == UNSUPPORTED_PLACEMENT
+        assert data["placement_support"]["supported"] is False
+        assert "in the hand" in data["placement_support"]["reason"]
+        # about 113-114 steps/min measured from the file itself over its 224 s: ~420
+        assert abs(len(data["steps"]) - 420) <= 0.05 * 420
+        assert data["bouts"] and all(b["direction"] == "uncertain" for b in data["bouts"])
+        assert all(b["direction_reason"].startswith("unsupported placement") for b in data["bouts"])
+    # the same statistics with the placement stated: a lower back gets a direction again
+    stated = to_dict(analyze(rec, AnalysisOptions(placement="lower_back")))
+    assert stated["recording"]["placement"] == "lower_back"
+
+
+def test_real_lower_backs_stay_lower_backs():
+    """Every real lower-back recording with a gyroscope (ipol-gait 12 people,
+    mobgap-lab 3) is still a lower back: none tilts against gravity while walking
+    by more than a few degrees."""
+    data = data_module()
+    recs = [data.load_ipol_trial(t, "lb")[0] for t in data.ipol_trial_ids()]
+    recs += [data.load_mobgap(name)[0] for name in data.mobgap_names()]
+    assert len(recs) >= 70
+    for rec in recs:
+        det = PlacementDetector().detect(rec.acc_mps2, rec.gyro_rads, rec.sampling_rate_hz)
+        assert det.placement_ == "lower_back", (rec.path, det.features_)
+        assert det.features_.get("reorient_deg", 0.0) < 0.5 * det.lower_back_reorient_deg
+
+
+def test_short_walk_of_a_thigh_without_gyroscope_is_a_pocket():
+    """mocap-backward 08_09: one straight walk of 2.4 s (two strides), thigh signals
+    without the gyroscope. Over so few samples the autocorrelation at one stride
+    is biased low; judged as a whole 5 s window would be, the walk is regular
+    and the thigh a pocket (it was "no regular walking")."""
+    path = realdata.require("mocap-backward", "08_09_thigh.csv")
+    frame = pd.read_csv(path)
+    acc = frame[["acc_x", "acc_y", "acc_z"]].to_numpy(np.float64)
+    assert acc.shape[0] < 5 * RATE_HZ
+    det = PlacementDetector().detect(acc, None, RATE_HZ)
+    assert det.features_["walking_windows"] == 1.0, det.features_
+    assert det.placement_ == "pocket", (det.features_, det.reason_)
