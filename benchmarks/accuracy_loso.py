@@ -37,7 +37,9 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
   are chosen on 14 people (both data sets weighing equally) and applied to the
   15th. Printed: per-bout walking speed error against INDIP, the reference's
   way (the mean of the step speeds inside the reference bout, as INDIP averages
-  its strides) and as distance over time, and stride length error.
+  its strides) and as distance over time, and stride length error. A step is
+  inside a reference bout when it starts and ends there (within the contact
+  tolerance): the step that ends on the bout's first contact came before it.
 - **The ends of a walk** (handling a phone before and after walking, a
   hesitation): the rule that drops contacts far weaker than the walk's steps
   at either end of a bout (:class:`~retrowalk.gait.bouts.WeakEdgeFilter`, its
@@ -566,7 +568,9 @@ def speed_cases() -> list[SpeedCase]:
         steps = _bout_steps(rec)
         leg = LEG_LENGTH_FRACTION * meta["height_m"]
         for wb in meta["walking_bouts"]:
-            m = (steps["end"] > wb["start"]) & (steps["end"] <= wb["end"] + TOL)
+            m = (steps["end"] - np.round(steps["dur"] * FS) >= wb["start"] - TOL) & (
+                steps["end"] <= wb["end"] + TOL
+            )
             if not m.any():
                 continue
             cases.append(
