@@ -523,6 +523,7 @@ class SpeedCase:
     leg_m: float
     kind: str  # "distance" (ipol segment) or "bout" (mobgap reference bout)
     reference: dict[str, float]
+    part: str = ""  # ipol: "straight" (the 10 m walks) or "U-turn"
 
 
 def speed_cases() -> list[SpeedCase]:
@@ -541,7 +542,9 @@ def speed_cases() -> list[SpeedCase]:
             frec, _ = _data.load_ipol_trial(trial, sensor)
             feet.append(FootGaitAnalyzer().analyze(frec.acc_mps2, frec.gyro_rads, FS).strides_)
         leg = LEG_LENGTH_FRACTION * (meta["height_m"] or DEFAULT_HEIGHT_M)
-        for a, b in ((lo, u0), (u0, u1), (u1, hi)):
+        for (a, b), part in zip(
+            ((lo, u0), (u0, u1), (u1, hi)), ("straight", "U-turn", "straight"), strict=True
+        ):
             ref = float(
                 np.mean(
                     [
@@ -561,6 +564,7 @@ def speed_cases() -> list[SpeedCase]:
                         leg,
                         "distance",
                         {"distance_m": ref},
+                        part,
                     )
                 )
     for name in _data.mobgap_names():
@@ -634,6 +638,8 @@ def speed_loso(grid: list[tuple[float, float]]) -> list[str]:
             if c.person == person and e is not None:
                 for key, value in e.items():
                     held[f"{c.dataset} {key}"].append(value)
+                    if c.part:
+                        held[f"{c.dataset} {c.part} {key}"].append(value)
 
     def row(key: str, label: str, target: str = "") -> str:
         v = np.array(held[key])
@@ -652,6 +658,8 @@ def speed_loso(grid: list[tuple[float, float]]) -> list[str]:
         row("mobgap speed_total", "mobgap-lab bout speed vs INDIP (distance / time)"),
         row("mobgap stride", "mobgap-lab stride length vs INDIP"),
         row("ipol distance", "ipol-gait segment distance vs foot sensors"),
+        row("ipol straight distance", "  of which the straight 10 m walks"),
+        row("ipol U-turn distance", "  of which the U-turns"),
         "  (K, h_floor_m) chosen per fold: "
         + ", ".join(f"{g} x{n}" for g, n in chosen.most_common()),
     ]
