@@ -335,7 +335,10 @@ def cv_step_length() -> list[str]:
         steps = _bout_steps(rec)
         leg = LEG_LENGTH_FRACTION * meta["height_m"]
         for wb in meta["walking_bouts"]:
-            m = (steps["end"] > wb["start"]) & (steps["end"] <= wb["end"] + TOLERANCE_S * FS)
+            tol = TOLERANCE_S * FS  # the steps that start and end inside the reference bout
+            m = (steps["end"] - np.round(steps["dur"] * FS) >= wb["start"] - tol) & (
+                steps["end"] <= wb["end"] + tol
+            )
             ref = wb["avg_stride_length_m"] / 2.0
             cases.append(("mobgap", name[:6], steps, m, leg, "step", ref))
 

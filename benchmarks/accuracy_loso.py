@@ -37,7 +37,9 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
   are chosen on 14 people (both data sets weighing equally) and applied to the
   15th. Printed: per-bout walking speed error against INDIP, the reference's
   way (the mean of the step speeds inside the reference bout, as INDIP averages
-  its strides) and as distance over time, and stride length error.
+  its strides) and as distance over time, and stride length error. A step is
+  inside a reference bout when it starts and ends there (within the contact
+  tolerance): the step that ends on the bout's first contact came before it.
 - **The ends of a walk** (handling a phone before and after walking, a
   hesitation): the rule that drops contacts far weaker than the walk's steps
   at either end of a bout (:class:`~retrowalk.gait.bouts.WeakEdgeFilter`, its
@@ -521,6 +523,7 @@ class SpeedCase:
     leg_m: float
     kind: str  # "distance" (ipol segment) or "bout" (mobgap reference bout)
     reference: dict[str, float]
+    part: str = ""  # ipol: "straight" (the 10 m walks) or "U-turn"
 
 
 def speed_cases() -> list[SpeedCase]:
@@ -539,7 +542,9 @@ def speed_cases() -> list[SpeedCase]:
             frec, _ = _data.load_ipol_trial(trial, sensor)
             feet.append(FootGaitAnalyzer().analyze(frec.acc_mps2, frec.gyro_rads, FS).strides_)
         leg = LEG_LENGTH_FRACTION * (meta["height_m"] or DEFAULT_HEIGHT_M)
-        for a, b in ((lo, u0), (u0, u1), (u1, hi)):
+        for (a, b), part in zip(
+            ((lo, u0), (u0, u1), (u1, hi)), ("straight", "U-turn", "straight"), strict=True
+        ):
             ref = float(
                 np.mean(
                     [
@@ -559,6 +564,7 @@ def speed_cases() -> list[SpeedCase]:
                         leg,
                         "distance",
                         {"distance_m": ref},
+                        part,
                     )
                 )
     for name in _data.mobgap_names():
@@ -566,7 +572,9 @@ def speed_cases() -> list[SpeedCase]:
         steps = _bout_steps(rec)
         leg = LEG_LENGTH_FRACTION * meta["height_m"]
         for wb in meta["walking_bouts"]:
-            m = (steps["end"] > wb["start"]) & (steps["end"] <= wb["end"] + TOL)
+            m = (steps["end"] - np.round(steps["dur"] * FS) >= wb["start"] - TOL) & (
+                steps["end"] <= wb["end"] + TOL
+            )
             if not m.any():
                 continue
             cases.append(
@@ -630,6 +638,8 @@ def speed_loso(grid: list[tuple[float, float]]) -> list[str]:
             if c.person == person and e is not None:
                 for key, value in e.items():
                     held[f"{c.dataset} {key}"].append(value)
+                    if c.part:
+                        held[f"{c.dataset} {c.part} {key}"].append(value)
 
     def row(key: str, label: str, target: str = "") -> str:
         v = np.array(held[key])
@@ -648,6 +658,8 @@ def speed_loso(grid: list[tuple[float, float]]) -> list[str]:
         row("mobgap speed_total", "mobgap-lab bout speed vs INDIP (distance / time)"),
         row("mobgap stride", "mobgap-lab stride length vs INDIP"),
         row("ipol distance", "ipol-gait segment distance vs foot sensors"),
+        row("ipol straight distance", "  of which the straight 10 m walks"),
+        row("ipol U-turn distance", "  of which the U-turns"),
         "  (K, h_floor_m) chosen per fold: "
         + ", ".join(f"{g} x{n}" for g, n in chosen.most_common()),
     ]

@@ -1,0 +1,96 @@
+"""Per-bout walking speed against INDIP (mobgap-lab): where each error comes from.
+
+Run: ``python benchmarks/speed_bouts.py [K h_floor_m]`` (default: the shipped
+constants). One line per reference bout: duration, INDIP cadence, our steps
+inside the bout against INDIP's contacts, mean vertical excursion ``h``, share
+of steps at the floor, our speed, and the same pendulum on INDIP's own contacts
+(``ref-ic``: our excursion, INDIP's step times), against INDIP's speed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _data
+from accuracy import TOLERANCE_S, _bout_steps
+from retrowalk.dsp.frame import body_frame
+from retrowalk.gait.spatial import (
+    H_FLOOR_M,
+    LEG_LENGTH_FRACTION,
+    TRUNK_K,
+    TrunkStepLength,
+    step_excursion_m,
+)
+from retrowalk.pipeline.trunk import STEP_MAX_S
+
+FS = 100.0
+TOL = TOLERANCE_S * FS
+
+
+def _speed(h: np.ndarray, dur: np.ndarray, leg: float, k: float, h0: float) -> tuple[float, float]:
+    walking = dur <= STEP_MAX_S
+    h = np.where(walking, h, np.nan)
+    lengths = TrunkStepLength(k_factor=k, h_floor_m=h0).estimate(h, leg).step_length_m_
+    ok = np.isfinite(lengths) & walking
+    if not ok.any():
+        return float("nan"), float("nan")
+    return float(np.mean(lengths[ok] / dur[ok])), float(np.mean(lengths[ok]))
+
+
+def main(argv: list[str]) -> int:
+    k = float(argv[0]) if argv else TRUNK_K
+    h0 = float(argv[1]) if len(argv) > 1 else H_FLOOR_M
+    print(f"K={k} h_floor_m={h0}")
+    print(
+        f"{'bout':<22}{'dur':>5}{'cad':>5}{'ours':>5}{'ref':>4}{'h cm':>6}{'@0':>4}"
+        f"{'v':>6}{'v ref-ic':>9}{'v INDIP':>8}{'err':>6}{'err ref-ic':>11}  ref-ic h cm"
+    )
+    errs = []
+    for name in _data.mobgap_names():
+        rec, meta = _data.load_mobgap(name)
+        steps = _bout_steps(rec)
+        leg = LEG_LENGTH_FRACTION * meta["height_m"]
+        vert = body_frame(rec.acc_mps2, rec.gyro_rads, FS).acc_vertical_mps2
+        ics = np.array([c["ic"] for c in meta["initial_contacts"]])
+        wbs = np.array([c["wb_id"] for c in meta["initial_contacts"]])
+        for wb in meta["walking_bouts"]:
+            m = (steps["end"] - np.round(steps["dur"] * FS) >= wb["start"] - TOL) & (
+                steps["end"] <= wb["end"] + TOL
+            )
+            ref_ic = np.sort(ics[wbs == wb["wb_id"]])
+            if not m.any():
+                continue
+            v, _ = _speed(steps["h"][m], steps["dur"][m], leg, k, h0)
+            h_ref = step_excursion_m(vert, ref_ic, FS)
+            v_ref_ic, _ = _speed(h_ref, np.diff(ref_ic) / FS, leg, k, h0)
+            ref_v = wb["avg_walking_speed_mps"]
+            err = 100 * (v / ref_v - 1)
+            errs.append(err)
+            at_floor = int(np.sum(steps["h"][m] <= h0))
+            print(
+                f"{name[:6] + ' ' + name[7:13] + ' wb' + str(wb['wb_id']):<22}"
+                f"{wb['duration_s']:5.1f}{wb['avg_cadence_spm']:5.0f}{int(m.sum()):5d}"
+                f"{ref_ic.size - 1:4d}{100 * np.nanmean(steps['h'][m]):6.2f}{at_floor:4d}"
+                f"{v:6.2f}{v_ref_ic:9.2f}{ref_v:8.2f}{err:+6.0f}"
+                f"{100 * (v_ref_ic / ref_v - 1):+11.0f}  "
+                + " ".join(f"{100 * x:.1f}" for x in h_ref)
+            )
+            print(
+                f"{'':<22}ours h cm: "
+                + " ".join(f"{100 * x:.1f}" for x in steps["h"][m])
+                + "   dur: "
+                + " ".join(f"{x:.2f}" for x in steps["dur"][m])
+                + "   ref dur: "
+                + " ".join(f"{x:.2f}" for x in np.diff(ref_ic) / FS)
+            )
+    print(f"MAE (in-sample at these constants) {np.mean(np.abs(errs)):.1f} %")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
