@@ -511,9 +511,10 @@ class MidStepContactFilter(Algorithm):
         if every > 1:
             # a quick look at 25 Hz (the smooth step signal keeps its shape there)
             # leaves only the windows that come near the threshold to measure in full
-            rough, _ = _step_contrasts(x[::every], np.round(ic / every).astype(np.int64), first, w)
+            coarse_ic = np.round(ic / every).astype(np.int64)
+            rough, _ = _step_contrasts(x[::every], coarse_ic, first, w, join=None)
             first = first[rough >= self.min_contrast - _SCREEN_MARGIN]
-        contrast, step = _step_contrasts(x, ic, first, w)
+        contrast, step = _step_contrasts(x, ic, first, w, join=round(30 * fs))
         doubled = contrast >= self.min_contrast
         step_of = np.full(ic.size, np.nan)  # the real step time of each doubled contact
         for s0, lag in zip(first[doubled], step[doubled], strict=True):
@@ -540,7 +541,7 @@ _SCREEN_MARGIN = 0.4
 
 
 def _step_contrasts(
-    x: np.ndarray, ic: np.ndarray, first: np.ndarray, w: int
+    x: np.ndarray, ic: np.ndarray, first: np.ndarray, w: int, join: int | None = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per window of ``w`` contacts from ``ic[first]``: autocorrelation at two intervals minus one.
 
@@ -548,24 +549,28 @@ def _step_contrasts(
     correlation with itself is taken at every lag within 12 % of the window's
     median contact interval ``d`` and within 12 % of ``2 d``, the best of each
     kept (returned: the contrast, and the lag of the best at two intervals,
-    the real step time where contacts come twice per step). Windows that
-    overlap are measured together (:func:`_overlapping_contrasts`).
+    the real step time where contacts come twice per step). Windows less
+    than ``join`` samples apart are measured together
+    (:func:`_nearby_contrasts`: each lag costs one pass over their stretch,
+    plus a fixed cost per lag and group); ``None``: all together.
     """
     contrast = np.full(first.size, -np.inf)
     lag = np.zeros(first.size, dtype=np.int64)
     if first.size == 0:
         return contrast, lag
     starts, ends = ic[first], ic[np.minimum(first + w - 1, ic.size - 1)]
-    apart = np.flatnonzero(starts[1:] > np.maximum.accumulate(ends)[:-1]) + 1
+    apart = np.zeros(0, dtype=np.int64)
+    if join is not None:
+        apart = np.flatnonzero(starts[1:] > np.maximum.accumulate(ends)[:-1] + join) + 1
     for group in np.split(np.arange(first.size), apart):
-        contrast[group], lag[group] = _overlapping_contrasts(x, ic, first[group], w)
+        contrast[group], lag[group] = _nearby_contrasts(x, ic, first[group], w)
     return contrast, lag
 
 
-def _overlapping_contrasts(
+def _nearby_contrasts(
     x: np.ndarray, ic: np.ndarray, first: np.ndarray, w: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_step_contrasts` of windows that overlap one another.
+    """:func:`_step_contrasts` of windows near one another.
 
     One pass per lag over the windows that need it: the overlapping parts'
     sums, energies and cross products all come from running sums, so a window
@@ -580,8 +585,10 @@ def _overlapping_contrasts(
     d = np.median(np.lib.stride_tricks.sliding_window_view(intervals, w - 1)[first], axis=1).astype(
         np.int64
     )
-    a = ic[first]
-    b = ic[first + w - 1] + 1
+    lo = int(ic[first].min())
+    x = x[lo : int(ic[first + w - 1].max()) + 1]  # the windows' stretch only
+    a = ic[first] - lo
+    b = ic[first + w - 1] + 1 - lo
     n = b - a
     valid = (d >= 1) & (n >= 3 * d)
     lo1 = np.maximum((0.88 * d).astype(np.int64), 1)
