@@ -601,7 +601,13 @@ def _nearby_contrasts(
     s2 = np.concatenate([[0.0], np.cumsum(x * x)])
     best1 = np.full(first.size, -1.0)
     best2 = np.full(first.size, -1.0)
-    for lag in range(int(lo1[valid].min()), int(hi2[valid].max()) + 1):
+    cover = np.zeros(int(hi2[valid].max()) + 2, dtype=np.int64)  # lags some window needs
+    for lo, hi in ((lo1[valid], hi1[valid]), (lo2[valid], hi2[valid])):
+        ok = hi >= lo
+        np.add.at(cover, lo[ok], 1)
+        np.add.at(cover, hi[ok] + 1, -1)
+    lags = np.flatnonzero(np.cumsum(cover) > 0)
+    for lag in lags.tolist():
         need1 = valid & (lo1 <= lag) & (lag <= hi1)
         need2 = valid & (lo2 <= lag) & (lag <= hi2)
         idx = np.flatnonzero(need1 | need2)
