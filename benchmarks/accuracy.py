@@ -285,7 +285,7 @@ def _bout_steps(rec) -> dict[str, np.ndarray]:
     from retrowalk.gait.bouts import BoutDetector
     from retrowalk.pipeline.trunk import TrunkPipeline
 
-    table = TrunkPipeline()._scan_contacts(rec)
+    table = TrunkPipeline()._scan_contacts(rec, "lower_back")
     spans = BoutDetector().detect(table.sample, FS, rec.gap_mask()).bouts_
     parts = [
         (

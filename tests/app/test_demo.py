@@ -93,6 +93,44 @@ def test_demo_sessions_are_read_as_the_labels_say(seeded: tuple[Services, int]) 
         assert abs(found - session.copies * take_steps) <= 0.25 * session.copies * take_steps
 
 
+def test_demo_forward_steps_are_the_takes_steps(seeded: tuple[Services, int]) -> None:
+    """Forward steps and cadence as the motion capture's feet counted them.
+
+    The take walks forward at about 108 steps/min (its foot contacts); a
+    detector that also counts the pelvis's second rise in mid-step reads 19
+    steps at 155-160/min per copy. One step per copy is allowed: the first
+    contact of a walk from standing, or the last one at the turn, can fall
+    below what a trunk sensor shows.
+    """
+    services, account = seeded
+    person = _person(services, account, DEMO_PERSON)
+    recordings = {r.filename: r for r in services.list_recordings(account, person)}
+    labels = demo.take_labels()
+    (segment,) = (s for s in labels["segments"] if s["direction"] == "forward")
+    feet = sorted(
+        t
+        for side in labels["foot_contacts_s"].values()
+        for t in side
+        if segment["start_s"] <= t <= segment["end_s"]
+    )
+    take_cadence = 60.0 * (len(feet) - 1) / (feet[-1] - feet[0])
+    for session in demo.DEMO_SESSIONS:
+        rec = recordings[session.file_name]
+        found = rec.summary.forward_steps
+        assert abs(found - session.copies * segment["steps_true"]) <= session.copies, (
+            session.file_name,
+            found,
+        )
+        forward = [
+            b
+            for b in services.analysis_json(account, rec.id)["bouts"]
+            if b["direction"] == "forward"
+        ]
+        assert len(forward) == session.copies
+        for bout in forward:
+            assert abs(bout["cadence_spm"] - take_cadence) <= 0.15 * take_cadence, bout
+
+
 def test_demo_progress_spans_four_weeks_of_backward_walking(seeded: tuple[Services, int]) -> None:
     services, account = seeded
     weeks = services.progress(account, _person(services, account, DEMO_PERSON))

@@ -38,6 +38,7 @@ from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.gait.contacts import (
     ClosingContactDetector,
     LateralityEstimator,
+    MidStepContactFilter,
     TrunkContactDetector,
 )
 from retrowalk.gait.direction import (
@@ -127,6 +128,10 @@ class TrunkPipeline(Algorithm):
     closing_detector
         The soft last contact of a walk (default
         :class:`~retrowalk.gait.contacts.ClosingContactDetector`).
+    mid_step_filter
+        Drops the contacts found in mid-step where the lower back's vertical
+        acceleration peaks twice per step (default
+        :class:`~retrowalk.gait.contacts.MidStepContactFilter`; lower back only).
     bout_detector
         Bouts from contacts (default :class:`~retrowalk.gait.bouts.BoutDetector`).
     initiation_filter
@@ -178,6 +183,7 @@ class TrunkPipeline(Algorithm):
         *,
         contact_detector: TrunkContactDetector | None = None,
         closing_detector: ClosingContactDetector | None = None,
+        mid_step_filter: MidStepContactFilter | None = None,
         bout_detector: BoutDetector | None = None,
         initiation_filter: GaitInitiationFilter | None = None,
         edge_filter: BoutEdgeFilter | None = None,
@@ -190,6 +196,7 @@ class TrunkPipeline(Algorithm):
     ) -> None:
         self.contact_detector = contact_detector
         self.closing_detector = closing_detector
+        self.mid_step_filter = mid_step_filter
         self.bout_detector = bout_detector
         self.initiation_filter = initiation_filter
         self.edge_filter = edge_filter
@@ -206,6 +213,9 @@ class TrunkPipeline(Algorithm):
 
     def _closing(self) -> ClosingContactDetector:
         return clone(self.closing_detector) if self.closing_detector else ClosingContactDetector()
+
+    def _mid_step(self) -> MidStepContactFilter:
+        return clone(self.mid_step_filter) if self.mid_step_filter else MidStepContactFilter()
 
     def _bouts(self) -> BoutDetector:
         return clone(self.bout_detector) if self.bout_detector else BoutDetector()
@@ -287,7 +297,7 @@ class TrunkPipeline(Algorithm):
     ) -> tuple[list[Bout], list[Step], list[str]]:
         """Bouts, steps and notes of a recording (the work of :meth:`analyze`)."""
         fs = recording.sampling_rate_hz
-        table, frame = self._scan(recording)
+        table, frame = self._scan(recording, placement)
         spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
         notes: list[str] = []
         labelled = self._directional_spans(
@@ -348,11 +358,15 @@ class TrunkPipeline(Algorithm):
         return bouts, steps, notes
 
     # -- contacts
-    def _scan_contacts(self, recording: Recording) -> _ContactTable:
-        """Contacts of the whole recording, chunk by chunk."""
-        return self._scan(recording)[0]
+    def _scan_contacts(
+        self, recording: Recording, placement: str = Placement.AUTO
+    ) -> _ContactTable:
+        """Contacts of the whole recording, chunk by chunk (``placement``: as analysed)."""
+        return self._scan(recording, placement)[0]
 
-    def _scan(self, recording: Recording) -> tuple[_ContactTable, BodyFrame | None]:
+    def _scan(
+        self, recording: Recording, placement: str = Placement.AUTO
+    ) -> tuple[_ContactTable, BodyFrame | None]:
         """:meth:`_scan_contacts`, and the body frame of the whole recording.
 
         The frame is returned when the recording was scanned in one piece (the
@@ -370,20 +384,25 @@ class TrunkPipeline(Algorithm):
             lo, hi = max(core0 - pad, 0), min(core1 + pad, n)
             gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
             frame = body_frame(recording.acc_mps2[lo:hi], gyro, fs)
-            table = self._scan_chunk(frame, fs, gap_mask[lo:hi])
+            table = self._scan_chunk(frame, fs, gap_mask[lo:hi], placement)
             table.sample += lo
             parts.append(table.take((table.sample >= core0) & (table.sample < core1)))
             whole = frame if (lo, hi) == (0, n) else None
             _release(recording, lo, hi)
         return _ContactTable.concat(parts), whole
 
-    def _scan_chunk(self, frame: BodyFrame, fs: float, gap_mask: np.ndarray) -> _ContactTable:
+    def _scan_chunk(
+        self, frame: BodyFrame, fs: float, gap_mask: np.ndarray, placement: str = Placement.AUTO
+    ) -> _ContactTable:
         det = self._contacts().detect(
             frame.acc_vertical_mps2, frame.acc_horizontal_mps2, fs, frame.gyro_vertical_rads
         )
         ic, prom = det.ic_samples_, det.prominence_mps2_
         keep = ~gap_mask[ic] if ic.size else np.zeros(0, dtype=bool)
         ic, prom = ic[keep], prom[keep]
+        if placement == Placement.LOWER_BACK:  # a pocket's steps alternate strong and weak
+            keep = self._mid_step().filter(ic, prom, det.signals_.coarse, fs).keep_
+            ic, prom = ic[keep], prom[keep]
         spans = self._bouts().detect(ic, fs, gap_mask).bouts_
         keep = self._weak_edges().filter(prom, spans, fs).keep_
         ic, prom = ic[keep], prom[keep]

@@ -1,0 +1,111 @@
+"""Contacts in mid-step at the lower back (MidStepContactFilter).
+
+Mechanics on a synthetic step signal (a strong peak at each step, a weaker one
+of another shape in mid-step), then the real walks: slow straight walks at the
+pelvis (mocap-backward) lose their mid-step contacts, real lower-back walks
+(ipol-gait) keep every contact, and a pocket is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from trunk_helpers import data_module
+
+import realdata
+from retrowalk.core.recording import Recording
+from retrowalk.dsp.frame import body_frame
+from retrowalk.gait.contacts import MidStepContactFilter, TrunkContactDetector
+from retrowalk.pipeline import AnalysisOptions, analyze
+
+FS = 100.0
+
+
+def _doubled_signal(step_s: float = 0.8, n_steps: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """A step signal with a sharp peak per step and a broad weak one between: (signal, contacts)."""
+    t = np.arange(int((n_steps + 1) * step_s * FS)) / FS
+    x = np.zeros_like(t)
+    contacts = []
+    for k in range(n_steps):
+        real = (k + 0.5) * step_s
+        mid = real + 0.5 * step_s
+        x += 3.0 * np.exp(-0.5 * ((t - real) / 0.05) ** 2) - 1.0 * np.exp(
+            -0.5 * ((t - real - 0.12) / 0.06) ** 2
+        )
+        x += 1.0 * np.exp(-0.5 * ((t - mid) / 0.12) ** 2)
+        contacts += [real, mid]
+    rng = np.random.default_rng(3)
+    x += 0.02 * rng.standard_normal(t.size)
+    ic = np.round(np.array(contacts) * FS).astype(np.int64)
+    ic = ic[ic < t.size]
+    return x, ic
+
+
+def test_mid_step_contacts_are_dropped_and_the_steps_kept() -> None:
+    x, ic = _doubled_signal()
+    prom = np.where(np.arange(ic.size) % 2 == 0, 3.0, 1.0)
+    rule = MidStepContactFilter().filter(ic, prom, x, FS)
+    assert rule.doubled_.all()
+    assert np.array_equal(np.flatnonzero(rule.keep_), np.arange(0, ic.size, 2))
+
+
+def test_alike_steps_are_not_doubled() -> None:
+    """Every contact a real step (the signal repeats every contact): nothing dropped."""
+    x, ic = _doubled_signal()
+    steps = ic[0::2]
+    rule = MidStepContactFilter().filter(steps, np.full(steps.size, 3.0), x, FS)
+    assert rule.keep_.all() and not rule.doubled_.any()
+
+
+def test_the_rule_can_be_switched_off() -> None:
+    x, ic = _doubled_signal()
+    rule = MidStepContactFilter(min_contrast=None).filter(ic, np.ones(ic.size), x, FS)
+    assert rule.keep_.all()
+
+
+def _mocap(trial: str, sensor: str) -> tuple[Recording, int]:
+    folder = realdata.require("mocap-backward")
+    df = pd.read_csv(folder / f"{trial}_{sensor}.csv")
+    acc = df[["acc_x", "acc_y", "acc_z"]].to_numpy(float)
+    gyro = df[["gyro_x", "gyro_y", "gyro_z"]].to_numpy(float)
+    info = json.loads((folder / f"{trial}.json").read_text())
+    return Recording(acc, gyro, FS), sum(int(s["steps_true"]) for s in info["segments"])
+
+
+@pytest.mark.parametrize("trial", ["07_04", "07_05", "08_04"])
+def test_slow_walks_at_the_pelvis_count_their_steps(trial: str) -> None:
+    """Before the rule: 8, 11 and 10 steps for 5, 5 and 6."""
+    rec, truth = _mocap(trial, "pelvis")
+    found = len(analyze(rec, AnalysisOptions(placement="lower_back")).steps)
+    assert abs(found - truth) <= 1
+
+
+def test_a_pocket_is_left_alone() -> None:
+    """At the thigh the same rule would halve real steps (one leg's are the stronger)."""
+    rec, _ = _mocap("09_12", "thigh")
+    found = len(analyze(rec, AnalysisOptions(placement="pocket")).steps)
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, FS)
+    det = TrunkContactDetector().detect(
+        frame.acc_vertical_mps2, frame.acc_horizontal_mps2, FS, frame.gyro_vertical_rads
+    )
+    rule = MidStepContactFilter().filter(
+        det.ic_samples_, det.prominence_mps2_, det.signals_.coarse, FS
+    )
+    assert rule.doubled_.any()  # the measure alone would call the thigh's steps doubled
+    assert found == 27  # but the pocket's count stays the detector's (28 true steps)
+
+
+@pytest.mark.parametrize("trial", ["1-1", "5-3", "9-4", "12-5", "3-2", "7-4"])
+def test_real_lower_back_walks_keep_every_contact(trial: str) -> None:
+    rec, _ = data_module().load_ipol_trial(trial, "lb")
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, FS)
+    det = TrunkContactDetector().detect(
+        frame.acc_vertical_mps2, frame.acc_horizontal_mps2, FS, frame.gyro_vertical_rads
+    )
+    rule = MidStepContactFilter().filter(
+        det.ic_samples_, det.prominence_mps2_, det.signals_.coarse, FS
+    )
+    assert not rule.doubled_.any()
