@@ -42,6 +42,7 @@ Usage::
     .venv/bin/python benchmarks/direction.py --fit-travel    # refit the travel template first
     .venv/bin/python benchmarks/direction.py --mechanics     # also time-reversal mechanics
     .venv/bin/python benchmarks/direction.py --travel        # only the travel cue, axis known
+    .venv/bin/python benchmarks/direction.py --short         # short calibrated runs, LOSO
 """
 
 from __future__ import annotations
@@ -419,6 +420,11 @@ def main(argv: list[str] | None = None) -> int:
         "--placement", action="store_true", help="only the placement table (per place, LOSO)"
     )
     parser.add_argument(
+        "--short",
+        action="store_true",
+        help="only the short-run rule on calibrated analyses, chosen leave-one-person-out",
+    )
+    parser.add_argument(
         "--travel",
         action="store_true",
         help="only the travel cue with the forward axis known (why daily life stays uncertain)",
@@ -430,6 +436,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.fit_travel:
         fit_travel()
+    if args.short:
+        from _short_runs import short_run_table
+
+        short_run_table()
+        print(f"\n({time.time() - t0:.0f} s)")
+        return 0
     if args.travel:
         travel_daily_table()
         print(f"\n({time.time() - t0:.0f} s)")
