@@ -9,6 +9,7 @@ daily-life turn whose windows disagree stays uncertain.
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -94,3 +95,24 @@ def test_a_daily_life_turn_with_disagreeing_strides_stays_uncertain() -> None:
     result = analyze(rec, AnalysisOptions(placement="lower_back", direction_profile=profile))
     assert sum(b.direction == FORWARD for b in result.bouts) >= 3
     assert all(b.direction != BACKWARD for b in result.bouts)
+
+
+def test_the_real_take_splits_at_its_change_and_never_calls_the_forward_part_backward() -> None:
+    """09_12 whole, calibrated on its forward run: the forward start's travel (6 usable
+    steps, 0.989) fell just short of the split's 0.99, and the whole take was one bout
+    called backward at 0.998, most of its forward steps included. Now it splits within
+    2 true steps of the labelled change, the weak forward side undecided."""
+    rec, meta = _mocap("09_12")
+    fwd = next(r for r in meta["runs_raw"] if r["direction"] == "forward")
+    profile = _forward_profile([rec.slice_s(fwd["start_s"], fwd["end_s"])])
+    result = analyze(rec, AnalysisOptions(placement="lower_back", direction_profile=profile))
+    change = next(s["end_s"] for s in meta["segments"] if s["direction"] == "forward")
+    assert all(s.direction != BACKWARD for s in result.steps if s.time_s < change)
+    edges = [(a.end_s + b.start_s) / 2 for a, b in pairwise(result.bouts)]
+    assert edges
+    edge = min(edges, key=lambda e: abs(e - change))
+    contacts = [t for foot in meta["foot_contacts_s"].values() for t in foot]
+    assert sum(min(edge, change) < t < max(edge, change) for t in contacts) <= 2
+    late = [s for s in result.steps if s.time_s > 11.3]
+    assert late and all(s.direction == BACKWARD for s in late)
+    assert all(b.direction_confidence < 0.9 or b.direction != FORWARD for b in result.bouts)

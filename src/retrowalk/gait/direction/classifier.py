@@ -134,6 +134,17 @@ class WalkingDirectionClassifier:
         3 distinct windows disagree in sign and the edge window counted twice.
     short_run_min_score
         See ``short_run_strides``.
+    weak_change_uncertain
+        Where the split search finds the travel turning round but one side
+        falls short of ``split_confidence`` (and the other does not, the two
+        alternate in sign, each with ``min_steps_for_decision`` usable steps),
+        the bout is split there all the same and the weak side is
+        ``"uncertain"`` with the reason, instead of the whole bout being called
+        from its mean travel. Measured: the real backward walker's whole take
+        at the lower back, calibrated, was one bout whose forward start (6
+        usable steps, 0.989) fell just short of the split, and the whole bout,
+        its 14 forward steps included, was called backward at 0.998; now it
+        splits 0 steps from the labelled change, forward part uncertain.
     max_anchored_backward_share
         Without a calibration, a stretch whose thigh-swing anchor puts more
         than this share of its steps backward is left undecided
@@ -200,6 +211,7 @@ class WalkingDirectionClassifier:
         min_usable_steps: int = 6,
         short_run_strides: int | None = 2,
         short_run_min_score: float = 0.5,
+        weak_change_uncertain: bool = True,
         max_anchored_backward_share: float = 0.5,
         travel_template: TravelTemplate | None = None,
         anchor_estimator: BodyAnchorEstimator | None = None,
@@ -217,6 +229,7 @@ class WalkingDirectionClassifier:
         self.min_usable_steps = min_usable_steps
         self.short_run_strides = short_run_strides
         self.short_run_min_score = short_run_min_score
+        self.weak_change_uncertain = weak_change_uncertain
         self.max_anchored_backward_share = max_anchored_backward_share
         self.travel_template = travel_template
         self.anchor_estimator = anchor_estimator
@@ -278,6 +291,7 @@ class WalkingDirectionClassifier:
         split_bouts: list[tuple[int, int]] = []
         source: list[int] = []
         of_bout = members_of(owner, len(bouts))
+        weak_part: list[bool] = []  # per split bout: the weak side of an unconfirmed change
         for b, (start, end) in enumerate(bouts):
             members = of_bout[b]
             cuts: list[int] = []
@@ -289,7 +303,16 @@ class WalkingDirectionClassifier:
                     min_steps=self.split_min_steps,
                     penalty=self.split_penalty,
                 )
-                cuts = self._confirmed_cuts(r, [int(valid[c]) for c in local])
+                proposed = [int(valid[c]) for c in local]
+                cuts = self._confirmed_cuts(r, proposed)
+                weak = self._weak_parts(r, proposed) if not cuts else None
+                if self.weak_change_uncertain and weak is not None:
+                    cuts = proposed
+                    weak_part.extend(weak)
+                else:
+                    weak_part.extend([False] * (len(cuts) + 1))
+            else:
+                weak_part.append(False)
             edges = [start]
             for c in cuts:
                 k = members[c]
@@ -337,6 +360,12 @@ class WalkingDirectionClassifier:
                 )
             else:
                 label, p, reason = self._decide(kind, reliability, why, rho, members.size, ratio)
+            if weak_part[j] and label in (FORWARD, BACKWARD):
+                label = UNCERTAIN
+                reason = (
+                    "the travel turns round between this part and the next, but too weakly "
+                    "here to call this part: not decided"
+                )
             directions.append(label)
             confidences.append(max(p, 1.0 - p))
             logits.append(_logit(p))
@@ -539,6 +568,29 @@ class WalkingDirectionClassifier:
                 mounting[w.step_index[k]] = proj / robust_scale(proj[order])
             facing.append((kind, reliability, reason, along, across))
         return mounting, facing, list(dict.fromkeys(notes))
+
+    def _weak_parts(self, score: np.ndarray, cuts: list[int]) -> list[bool] | None:
+        """A direction change the split search found but :meth:`_confirmed_cuts` did not
+        confirm: per part, whether it falls short of ``split_confidence``.
+
+        ``None`` unless every part has ``min_steps_for_decision`` usable steps,
+        the parts alternate in sign and at least one is confident: then the
+        bout is split there anyway and the weak parts are left undecided,
+        instead of the whole bout being called from its mean travel.
+        """
+        if not cuts:
+            return None
+        need = _logit(self.split_confidence)
+        logits = []
+        for part in np.split(score, cuts):
+            part = part[np.isfinite(part)]
+            if part.size < self.min_steps_for_decision:
+                return None
+            logits.append(NORMAL_TO_LOGIT * float(part.mean()) * np.sqrt(part.size))
+        if not all(a * b < 0 for a, b in itertools.pairwise(logits)):
+            return None
+        weak = [abs(x) < need for x in logits]
+        return None if all(weak) else weak
 
     def _confirmed_cuts(self, score: np.ndarray, cuts: list[int]) -> list[int]:
         """Keep the cuts only if every part is confidently opposite to its neighbours.
