@@ -108,10 +108,11 @@ class WalkingDirectionClassifier:
         A bout needs this many usable (straight, device in place) steps for a
         call; the last steps of a walk, turns and shuffles carry little.
         Measured: 4 or 5 would decide the one real backward run of 3 s or more
-        at the lower back (5 usable steps) and more daily life, but on
-        ipol-gait the short turning shuffles after the reference walk (real
-        forward steps by the foot sensors' stride angles) then came out
-        backward, calibrated at 0.97-1.0 (trials 6-6, 12-3); with 6 none does.
+        at the lower back (5 usable steps) and more daily life, but with the
+        person's calibration 5 puts a turn of mobgap-lab Test11 (MS_001,
+        28.5-32.3 s) backward at 0.86 (earlier contact detection also put
+        ipol-gait shuffles after the walk backward at 0.97-1.0); shorter bouts
+        are called by ``short_run_strides`` instead.
         With the true forward axis as anchor, 5 or 4 put 1 or 3 ipol-gait bouts
         backward, and chosen leave-one-person-out, 5 gives the person left out
         a backward bout (``benchmarks/direction.py --travel``).
