@@ -34,6 +34,7 @@ class MocapTrial:
     thigh: Recording
     segments: list[dict[str, Any]]
     runs: list[dict[str, Any]]
+    contacts_s: list[float]
 
 
 def _mocap_recording(path: Path, placement: str) -> Recording:
@@ -69,6 +70,7 @@ def mocap_trials() -> list[MocapTrial]:
                 thigh=_mocap_recording(folder / f"{trial}_thigh.csv", "pocket"),
                 segments=list(info.get("segments", [])),
                 runs=list(info.get("runs_raw", [])),
+                contacts_s=sorted(t for f in info.get("foot_contacts_s", {}).values() for t in f),
             )
         )
     return out

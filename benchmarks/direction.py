@@ -42,6 +42,7 @@ Usage::
     .venv/bin/python benchmarks/direction.py --fit-travel    # refit the travel template first
     .venv/bin/python benchmarks/direction.py --mechanics     # also time-reversal mechanics
     .venv/bin/python benchmarks/direction.py --travel        # only the travel cue, axis known
+    .venv/bin/python benchmarks/direction.py --short         # short calibrated runs, LOSO
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -199,13 +201,24 @@ def mocap_rows(calibrated: bool) -> dict[str, Tally]:
     return out
 
 
-def whole_take_rows(calibrated: bool) -> dict[str, tuple[float, float, int]]:
-    """The backward walker's whole take analysed at once: steps in backward runs."""
+def whole_take_rows(calibrated: bool) -> dict[str, tuple[float, float, int, float, str]]:
+    """The backward walker's whole take analysed at once.
+
+    Per placement: steps in backward runs called backward and forward (%, of
+    how many), steps of the forward segment called backward (%), and where the
+    analysis puts the change: the bout edge nearest the labelled change, in
+    true steps (mocap foot contacts) from it ("no split" without one).
+    """
     out = {}
     trial = next((t for t in mocap_trials() if t.trial == "09_12"), None)
     if trial is None:
         return out
     runs = trial.runs
+    change_s = next(s["end_s"] for s in trial.segments if s["direction"] == "forward")
+
+    def inside(t: float, direction: str) -> bool:
+        return any(r["direction"] == direction and r["start_s"] <= t <= r["end_s"] for r in runs)
+
     for placement, sensor in (("lower_back", "pelvis"), ("pocket", "thigh")):
         rec = getattr(trial, sensor)
         profile = None
@@ -213,16 +226,20 @@ def whole_take_rows(calibrated: bool) -> dict[str, tuple[float, float, int]]:
             fwd = next(r for r in runs if r["direction"] == "forward")
             profile = _profile(rec, placement, fwd["start_s"], fwd["end_s"])
         result = _run(rec, placement, profile)
-        back = [
-            s
-            for s in result.steps
-            if any(r["direction"] == "backward" and r["start_s"] <= s.time_s <= r["end_s"]
-                   for r in runs)
-        ]  # fmt: skip
+        back = [s for s in result.steps if inside(s.time_s, "backward")]
+        ahead = [s for s in result.steps if s.time_s < change_s]
         n = max(len(back), 1)
         right = 100.0 * sum(s.direction == "backward" for s in back) / n
         wrong = 100.0 * sum(s.direction == "forward" for s in back) / n
-        out[placement] = (right, wrong, len(back))
+        flipped = 100.0 * sum(s.direction == "backward" for s in ahead) / max(len(ahead), 1)
+        edges = [(a.end_s + b.start_s) / 2 for a, b in pairwise(result.bouts)]
+        split = "no split"
+        if edges:
+            edge = min(edges, key=lambda e: abs(e - change_s))
+            lo, hi = sorted((edge, change_s))
+            between = sum(lo < c < hi for c in trial.contacts_s)
+            split = f"{between} ({edge:.2f} s)"
+        out[placement] = (right, wrong, len(back), flipped, split)
     return out
 
 
@@ -314,10 +331,12 @@ def collect(calibrated: bool) -> list[Row]:
         line(name, "backward runs uncertain, %", "", tally.pct("backward", "uncertain"))
         line(name, "forward runs uncertain, %", "", tally.pct("forward", "uncertain"))
         line(name, "wrong among calls >= 0.9", "<= 2 %", tally.confident_wrong())
-    for placement, (right, wrong, total) in whole_take_rows(calibrated).items():
+    for placement, (right, wrong, total, flipped, split) in whole_take_rows(calibrated).items():
         name = f"mocap 09_12 whole, {placement}"
         line(name, f"backward-labelled steps right, % (n={total})", "", right)
         line(name, "backward-labelled steps called forward, %", "0", wrong)
+        line(name, "forward-segment steps called backward, %", "0", flipped)
+        line(name, "split from the labelled change, true steps", "<= 2", split)
     per, conf = phone_rows(calibrated)
     for position, (back, fwd, total, true_steps) in sorted(per.items()):
         line(f"phone-steps {position}", f"steps backward (all {total}, true {true_steps})", "0",
@@ -419,6 +438,11 @@ def main(argv: list[str] | None = None) -> int:
         "--placement", action="store_true", help="only the placement table (per place, LOSO)"
     )
     parser.add_argument(
+        "--short",
+        action="store_true",
+        help="only the short-run rule on calibrated analyses, chosen leave-one-person-out",
+    )
+    parser.add_argument(
         "--travel",
         action="store_true",
         help="only the travel cue with the forward axis known (why daily life stays uncertain)",
@@ -430,6 +454,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.fit_travel:
         fit_travel()
+    if args.short:
+        from _short_runs import short_run_table
+
+        short_run_table()
+        print(f"\n({time.time() - t0:.0f} s)")
+        return 0
     if args.travel:
         travel_daily_table()
         print(f"\n({time.time() - t0:.0f} s)")

@@ -66,7 +66,11 @@ Never confidently wrong
   direction off the stretch's usual posture) and bouts with fewer than
   ``min_usable_steps`` such steps carry no evidence; a bout whose mean travel
   runs across the forward axis (sideways, diagonal) is ``"uncertain"``, never
-  forward.
+  forward. With a calibration, a shorter bout is called only when every
+  distinct stride window travels the same way, at a confidence limited by
+  their number (3 strides: 0.8); where the travel turns round inside a bout
+  but one side is too weak to confirm the split, the bout is split there and
+  the weak side is ``"uncertain"``, never called from the whole bout's mean.
 - A thigh-swing anchor that would put most of its stretch backward is left
   undecided: a waist-worn device taken for a pocket did exactly that.
 

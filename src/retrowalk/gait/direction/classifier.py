@@ -108,13 +108,44 @@ class WalkingDirectionClassifier:
         A bout needs this many usable (straight, device in place) steps for a
         call; the last steps of a walk, turns and shuffles carry little.
         Measured: 4 or 5 would decide the one real backward run of 3 s or more
-        at the lower back (5 usable steps) and more daily life, but on
-        ipol-gait the short turning shuffles after the reference walk (real
-        forward steps by the foot sensors' stride angles) then came out
-        backward, calibrated at 0.97-1.0 (trials 6-6, 12-3); with 6 none does.
+        at the lower back (5 usable steps) and more daily life, but with the
+        person's calibration 5 puts a turn of mobgap-lab Test11 (MS_001,
+        28.5-32.3 s) backward at 0.86 (earlier contact detection also put
+        ipol-gait shuffles after the walk backward at 0.97-1.0); shorter bouts
+        are called by ``short_run_strides`` instead.
         With the true forward axis as anchor, 5 or 4 put 1 or 3 ipol-gait bouts
         backward, and chosen leave-one-person-out, 5 gives the person left out
         a backward bout (``benchmarks/direction.py --travel``).
+    short_run_strides
+        A calibrated bout with fewer than ``min_usable_steps`` usable steps is
+        still called when at least this many distinct usable stride windows
+        all travel the same way along the calibrated axis, each by at least
+        ``short_run_min_score`` noise units. Its confidence is then the rule of
+        succession over those strides, ``(n + 1) / (n + 2)`` (2 strides: 0.75,
+        3: 0.8), never the noise-unit confidence, which a handful of
+        overlapping stride windows cannot support. The edge steps of a bout
+        share their neighbour's stride window, so a 5-step run has 3 distinct
+        windows, and a window counts once. ``None`` switches the rule off;
+        without a calibration it never applies. Chosen leave-one-person-out on
+        every calibrated real analysis (``benchmarks/direction.py --short``):
+        with any choice no bout came out opposite; it calls the 5-step forward
+        runs and the one real backward run at the lower back (uncertain before
+        only for their number of steps). Lowering ``min_usable_steps`` to 5
+        instead put a daily-life turn of mobgap-lab Test11 backward (0.86): its
+        3 distinct windows disagree in sign and the edge window counted twice.
+    short_run_min_score
+        See ``short_run_strides``.
+    weak_change_uncertain
+        Where the split search finds the travel turning round but one side
+        falls short of ``split_confidence`` (and the other does not, the two
+        alternate in sign, each with ``min_steps_for_decision`` usable steps),
+        the bout is split there all the same and the weak side is
+        ``"uncertain"`` with the reason, instead of the whole bout being called
+        from its mean travel. Measured: the real backward walker's whole take
+        at the lower back, calibrated, was one bout whose forward start (6
+        usable steps, 0.989) fell just short of the split, and the whole bout,
+        its 14 forward steps included, was called backward at 0.998; now it
+        splits 0 steps from the labelled change, forward part uncertain.
     max_anchored_backward_share
         Without a calibration, a stretch whose thigh-swing anchor puts more
         than this share of its steps backward is left undecided
@@ -179,6 +210,9 @@ class WalkingDirectionClassifier:
         max_sideways_ratio: float = 1.0,
         max_posture_change_deg: float = 15.0,
         min_usable_steps: int = 6,
+        short_run_strides: int | None = 2,
+        short_run_min_score: float = 0.5,
+        weak_change_uncertain: bool = True,
         max_anchored_backward_share: float = 0.5,
         travel_template: TravelTemplate | None = None,
         anchor_estimator: BodyAnchorEstimator | None = None,
@@ -194,6 +228,9 @@ class WalkingDirectionClassifier:
         self.max_sideways_ratio = max_sideways_ratio
         self.max_posture_change_deg = max_posture_change_deg
         self.min_usable_steps = min_usable_steps
+        self.short_run_strides = short_run_strides
+        self.short_run_min_score = short_run_min_score
+        self.weak_change_uncertain = weak_change_uncertain
         self.max_anchored_backward_share = max_anchored_backward_share
         self.travel_template = travel_template
         self.anchor_estimator = anchor_estimator
@@ -248,10 +285,14 @@ class WalkingDirectionClassifier:
         stretch = self.stretches(ev)
         use = ~ev.turning & self._settled(ev, stretch)
         mounting, facing, notes = self._travel_cue(ev, stretch, use, profile, anchors)
+        # Each usable contact's stride window (edge contacts share their neighbour's).
+        window_of = np.full(ic.size, -1, dtype=np.int64)
+        window_of[ev.windows.step_index[use]] = ev.windows.start[use]
 
         split_bouts: list[tuple[int, int]] = []
         source: list[int] = []
         of_bout = members_of(owner, len(bouts))
+        weak_part: list[bool] = []  # per split bout: the weak side of an unconfirmed change
         for b, (start, end) in enumerate(bouts):
             members = of_bout[b]
             cuts: list[int] = []
@@ -263,7 +304,16 @@ class WalkingDirectionClassifier:
                     min_steps=self.split_min_steps,
                     penalty=self.split_penalty,
                 )
-                cuts = self._confirmed_cuts(r, [int(valid[c]) for c in local])
+                proposed = [int(valid[c]) for c in local]
+                cuts = self._confirmed_cuts(r, proposed)
+                weak = self._weak_parts(r, proposed) if not cuts else None
+                if self.weak_change_uncertain and weak is not None:
+                    cuts = proposed
+                    weak_part.extend(weak)
+                else:
+                    weak_part.extend([False] * (len(cuts) + 1))
+            else:
+                weak_part.append(False)
             edges = [start]
             for c in cuts:
                 k = members[c]
@@ -298,7 +348,12 @@ class WalkingDirectionClassifier:
             ratio = 0.0
             if ok.any():
                 ratio = abs(across_m[ok].mean()) / max(abs(along_m[ok].mean()), 1e-12)
+            short = None
             if r.size < self.min_usable_steps and members.size >= self.min_steps_for_decision:
+                short = self._short_run(kind, mounting[members], window_of[members])
+            if short is not None:
+                label, p, reason = short
+            elif r.size < self.min_usable_steps and members.size >= self.min_steps_for_decision:
                 label, p = UNCERTAIN, 0.5
                 reason = (
                     f"too few straight steps with the device in place ({r.size}) to tell "
@@ -306,6 +361,12 @@ class WalkingDirectionClassifier:
                 )
             else:
                 label, p, reason = self._decide(kind, reliability, why, rho, members.size, ratio)
+            if weak_part[j] and label in (FORWARD, BACKWARD):
+                label = UNCERTAIN
+                reason = (
+                    "the travel turns round between this part and the next, but too weakly "
+                    "here to call this part: not decided"
+                )
             directions.append(label)
             confidences.append(max(p, 1.0 - p))
             logits.append(_logit(p))
@@ -361,6 +422,38 @@ class WalkingDirectionClassifier:
             out[against] = UNCERTAIN
             conf[against] = 0.5
         return out, conf
+
+    def _short_run(
+        self, kind: str, score: np.ndarray, window: np.ndarray
+    ) -> tuple[str, float, str] | None:
+        """Label, probability of forward and reason of a short calibrated bout, or ``None``.
+
+        ``score`` is each contact's travel along the calibrated axis (noise
+        units, ``nan`` where unusable) and ``window`` the start of its stride
+        window: contacts sharing a window count once.
+        """
+        if kind != "calibration" or self.short_run_strides is None:
+            return None
+        ok = np.isfinite(score) & (window >= 0)
+        _, first = np.unique(window[ok], return_index=True)
+        values = score[ok][first]
+        n = int(values.size)
+        if n < self.short_run_strides:
+            return None
+        if np.all(values >= self.short_run_min_score):
+            label = FORWARD
+        elif np.all(values <= -self.short_run_min_score):
+            label = BACKWARD
+        else:
+            return None
+        conf = (n + 1.0) / (n + 2.0)
+        if conf < self.min_confidence:
+            return None
+        reason = (
+            f"calibration, from only {n} straight strides that all travel the same way: "
+            "confidence limited by their number"
+        )
+        return label, conf if label == FORWARD else 1.0 - conf, reason
 
     def _settled(self, ev: StepEvidence, stretch: np.ndarray) -> np.ndarray:
         """Steps taken with the device in its stretch's usual posture (not being moved)."""
@@ -476,6 +569,29 @@ class WalkingDirectionClassifier:
                 mounting[w.step_index[k]] = proj / robust_scale(proj[order])
             facing.append((kind, reliability, reason, along, across))
         return mounting, facing, list(dict.fromkeys(notes))
+
+    def _weak_parts(self, score: np.ndarray, cuts: list[int]) -> list[bool] | None:
+        """A direction change the split search found but :meth:`_confirmed_cuts` did not
+        confirm: per part, whether it falls short of ``split_confidence``.
+
+        ``None`` unless every part has ``min_steps_for_decision`` usable steps,
+        the parts alternate in sign and at least one is confident: then the
+        bout is split there anyway and the weak parts are left undecided,
+        instead of the whole bout being called from its mean travel.
+        """
+        if not cuts:
+            return None
+        need = _logit(self.split_confidence)
+        logits = []
+        for part in np.split(score, cuts):
+            part = part[np.isfinite(part)]
+            if part.size < self.min_steps_for_decision:
+                return None
+            logits.append(NORMAL_TO_LOGIT * float(part.mean()) * np.sqrt(part.size))
+        if not all(a * b < 0 for a, b in itertools.pairwise(logits)):
+            return None
+        weak = [abs(x) < need for x in logits]
+        return None if all(weak) else weak
 
     def _confirmed_cuts(self, score: np.ndarray, cuts: list[int]) -> list[int]:
         """Keep the cuts only if every part is confidently opposite to its neighbours.

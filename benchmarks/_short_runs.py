@@ -1,0 +1,193 @@
+"""Short calibrated runs: the ``short_run_strides`` rule chosen leave-one-person-out.
+
+Every real recording the calibrated benchmark scores (mocap-backward runs of
+3 s or more at the lower back and in the pocket, phone-steps, mobgap-lab Test11
+and Test5, ipol-gait lower back), each with the person's own calibration as in
+:mod:`direction`, is analysed once; the classifier's input is kept and the
+bouts are called again under each candidate rule (strides needed, smallest
+per-stride score; "off" is the rule switched off). For each person left out the
+rule is chosen on the others: no opposite call first, then the most bouts
+called right, then the stricter rule; it is applied to the person left out.
+Truth: the mocap labels, forward everywhere else.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from _direction_data import mocap_trials, phone_cases
+from retrowalk.core.recording import Recording
+from retrowalk.gait.direction import WalkingDirectionClassifier
+from retrowalk.pipeline import AnalysisOptions, TrunkPipeline, analyze
+
+CANDIDATES: list[dict[str, Any]] = [
+    {"short_run_strides": None},
+    *(
+        {"short_run_strides": n, "short_run_min_score": z}
+        for n in (2, 3, 4)
+        for z in (0.5, 1.0, 2.0)
+    ),
+]
+
+
+class _Recorder(WalkingDirectionClassifier):
+    """The classifier, keeping the input of each splitting call."""
+
+    calls: ClassVar[list[tuple[Any, ...]]] = []
+
+    def classify_evidence(self, ev, bouts, ic_samples, *, profile=None, anchors=None):  # type: ignore[no-untyped-def]
+        if self.split:
+            _Recorder.calls.append((ev, bouts, ic_samples, profile, anchors))
+        return super().classify_evidence(ev, bouts, ic_samples, profile=profile, anchors=anchors)
+
+
+@dataclass
+class Case:
+    """One calibrated analysis: who, which data set, the truth, the classifier input."""
+
+    person: str
+    group: str
+    truth: str
+    fs: float
+    call: tuple[Any, ...]
+
+
+def _capture(rec: Recording, placement: str, profile: Any) -> tuple[Any, ...] | None:
+    _Recorder.calls = []
+    pipe = TrunkPipeline(direction_classifier=_Recorder())
+    analyze(rec, AnalysisOptions(placement=placement, direction_profile=profile),
+            pipelines={"trunk": pipe})  # fmt: skip
+    return _Recorder.calls[0] if _Recorder.calls else None
+
+
+def short_cases() -> list[Case]:
+    """Every calibrated case of the benchmark (see the module)."""
+    from direction import MIN_RUN_S, _joined, _profile
+
+    cases: list[Case] = []
+
+    def add(person: str, group: str, truth: str, rec: Recording, placement: str, prof: Any) -> None:
+        call = _capture(rec, placement, prof) if prof is not None else None
+        if call is not None:
+            cases.append(Case(person, group, truth, rec.sampling_rate_hz, call))
+
+    trials = mocap_trials()
+    for placement, sensor in (("lower_back", "pelvis"), ("pocket", "thigh")):
+        for tr in trials:
+            rec = getattr(tr, sensor)
+            runs = [r for r in tr.runs if r["direction"] in ("forward", "backward")]
+            runs = [r for r in runs if r["end_s"] - r["start_s"] >= MIN_RUN_S]
+            if tr.person == "09":
+                fwd = next(r for r in runs if r["direction"] == "forward")
+                prof = _profile(rec, placement, fwd["start_s"], fwd["end_s"])
+                runs = [r for r in runs if r["direction"] != "forward"]
+            else:
+                others = [
+                    getattr(t, sensor) for t in trials if t.person == tr.person and t is not tr
+                ]
+                prof = _profile(_joined(others), placement)
+            for r in runs:
+                part = rec.slice_s(r["start_s"], r["end_s"])
+                add(
+                    f"mocap {tr.person}",
+                    f"mocap {placement}",
+                    r["direction"],
+                    part,
+                    placement,
+                    prof,
+                )
+    cases_phone = phone_cases()
+    for case in cases_phone:
+        twin = case.name[:-1] + ("2" if case.name.endswith("1") else "1")
+        other = next((c for c in cases_phone if c.name.lower() == twin.lower()), None)
+        prof = _profile(other.recording, "auto") if other else None
+        add(f"phone {case.person}", "phone-steps", "forward", case.recording, "auto", prof)
+    for name in mobgap_names():
+        calib = name.split("_Test")[0] + "_Test5_Trial1"
+        if name == calib:
+            continue
+        group = "mobgap Test11" if "Test11" in name else "mobgap Test5"
+        prof = _profile(load_mobgap(calib)[0], "lower_back")
+        add(f"mobgap {name[:6]}", group, "forward", load_mobgap(name)[0], "lower_back", prof)
+    first: dict[str, Any] = {}
+    for tid in ipol_trial_ids():
+        rec, meta = load_ipol_trial(tid, "lb")
+        subject = str(meta["subject"])
+        if subject not in first:
+            first[subject] = _profile(rec, "lower_back")
+            continue
+        add(f"ipol {subject}", "ipol lower back", "forward", rec, "lower_back", first[subject])
+    return cases
+
+
+def _figures(case: Case, rule: dict[str, Any]) -> dict[str, float]:
+    """Bouts and seconds right / opposite / uncertain, and calls >= 0.9 wrong."""
+    ev, bouts, ic, profile, anchors = case.call
+    clf = WalkingDirectionClassifier(**rule)
+    clf.classify_evidence(ev, bouts, ic, profile=profile, anchors=anchors)
+    out: dict[str, float] = defaultdict(float)
+    for (a, b), label, conf in zip(
+        clf.split_bouts_, clf.bout_direction_, clf.bout_confidence_, strict=True
+    ):
+        kind = (
+            "uncertain" if label == "uncertain" else "right" if label == case.truth else "opposite"
+        )
+        out[f"{kind} bouts"] += 1
+        out[f"{kind} s"] += (b - a) / case.fs
+        out["confident wrong"] += kind == "opposite" and conf >= 0.9
+    return out
+
+
+def _sum(figs: list[dict[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = defaultdict(float)
+    for f in figs:
+        for k, v in f.items():
+            total[k] += v
+    return total
+
+
+def _name(rule: dict[str, Any]) -> str:
+    if rule.get("short_run_strides") is None:
+        return "off"
+    return f"{rule['short_run_strides']} strides, score >= {rule['short_run_min_score']:g}"
+
+
+def short_run_table() -> None:
+    """Print the rule per candidate and chosen leave-one-person-out."""
+    cases = short_cases()
+    table = {(id(c), k): _figures(c, r) for c in cases for k, r in enumerate(CANDIDATES)}
+    people = sorted({c.person for c in cases})
+    chosen: dict[str, int] = {}
+    for person in people:
+        train = [c for c in cases if c.person != person]
+        best: tuple[float, ...] | None = None
+        for k, rule in enumerate(CANDIDATES):
+            figs = _sum([table[(id(c), k)] for c in train])
+            n = rule.get("short_run_strides") or 99
+            z = rule.get("short_run_min_score", 99.0)
+            key = (-figs["opposite bouts"], figs["right bouts"], n, z)
+            if best is None or key > best:
+                best, chosen[person] = key, k
+    groups = sorted({c.group for c in cases})
+    print("\n== SHORT CALIBRATED RUNS: bouts right / opposite / uncertain (seconds), wrong >= 0.9")
+    for group in groups:
+        mine = [c for c in cases if c.group == group]
+        print(f"  {group} ({len(mine)} analyses)")
+        for k, rule in [*enumerate(CANDIDATES), (-1, {})]:
+            if k < 0:
+                figs = _sum([table[(id(c), chosen[c.person])] for c in mine])
+                name = "LOSO"
+            else:
+                figs = _sum([table[(id(c), k)] for c in mine])
+                name = _name(rule)
+            print(
+                f"    {name:<28}{int(figs['right bouts']):5d} ({figs['right s']:7.1f} s)"
+                f"{int(figs['opposite bouts']):5d} ({figs['opposite s']:6.1f} s)"
+                f"{int(figs['uncertain bouts']):5d} ({figs['uncertain s']:7.1f} s)"
+                f"{int(figs['confident wrong']):4d}"
+            )
+    picked = sorted({_name(CANDIDATES[k]) for k in chosen.values()})
+    print(f"  rules chosen with a person left out: {', '.join(picked)}")

@@ -1,0 +1,118 @@
+"""Short calibrated runs on real walking: called, with a confidence their few strides allow.
+
+A run of 5 real steps has 3 distinct stride windows (the edge steps share their
+neighbour's); with the person's calibration it is called when they all travel
+the same way, at the rule-of-succession confidence (below 0.9), and a
+daily-life turn whose windows disagree stays uncertain.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from realdata import data_root, load_mobgap
+from retrowalk.core.recording import Recording
+from retrowalk.dsp.frame import body_frame
+from retrowalk.gait.calibration import calibrate
+from retrowalk.gait.direction import BACKWARD, FORWARD
+from retrowalk.pipeline import AnalysisOptions, analyze
+
+FOLDER = data_root() / "mocap-backward"
+
+
+def _mocap(trial: str, sensor: str = "pelvis") -> tuple[Recording, dict]:
+    path = FOLDER / f"{trial}_{sensor}.csv"
+    if not path.is_file():
+        pytest.skip(f"real recordings not found at {FOLDER}")
+    df = pd.read_csv(path)
+    acc = df[["acc_x", "acc_y", "acc_z"]].to_numpy(float)
+    gyro = df[["gyro_x", "gyro_y", "gyro_z"]].to_numpy(float)
+    return Recording(acc, gyro, 100.0), json.loads((FOLDER / f"{trial}.json").read_text())
+
+
+def _forward_profile(recs: list[Recording], placement: str = "lower_back"):  # type: ignore[no-untyped-def]
+    """The person's calibration: forward walks one after another, all bouts labelled forward."""
+    gyro = np.vstack([r.gyro_rads for r in recs])  # type: ignore[misc]
+    rec = Recording(np.vstack([r.acc_mps2 for r in recs]), gyro, 100.0)
+    result = analyze(rec, AnalysisOptions(placement=placement))
+    fs = rec.sampling_rate_hz
+    bouts = [(int(b.start_s * fs), int(b.end_s * fs)) for b in result.bouts]
+    ic = np.array([round(s.time_s * fs) for s in result.steps], dtype=np.int64)
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+    return calibrate(frame, bouts, ic, [FORWARD] * len(bouts), placement=placement)
+
+
+@pytest.mark.parametrize(
+    ("trial", "others"), [("07_04", ("07_05", "07_06")), ("08_11", ("08_04", "08_05"))]
+)
+def test_a_five_step_forward_run_is_called_forward_below_0_9(
+    trial: str, others: tuple[str, ...]
+) -> None:
+    profile = _forward_profile([_mocap(t)[0] for t in others])
+    rec, meta = _mocap(trial)
+    run = next(r for r in meta["runs_raw"] if r["direction"] == "forward")
+    result = analyze(
+        rec.slice_s(run["start_s"], run["end_s"]),
+        AnalysisOptions(placement="lower_back", direction_profile=profile),
+    )
+    assert [b.n_steps for b in result.bouts] == [5]
+    bout = result.bouts[0]
+    assert bout.direction == FORWARD
+    assert 0.75 <= bout.direction_confidence < 0.9
+    assert "straight strides" in bout.extra["direction_reason"]
+
+
+def test_the_real_backward_run_is_called_backward_below_0_9() -> None:
+    """The one real backward walker, calibrated on the forward run of the same take."""
+    rec, meta = _mocap("09_12")
+    runs = meta["runs_raw"]
+    fwd = next(r for r in runs if r["direction"] == "forward")
+    profile = _forward_profile([rec.slice_s(fwd["start_s"], fwd["end_s"])])
+    back = max(
+        (r for r in runs if r["direction"] == "backward"), key=lambda r: r["end_s"] - r["start_s"]
+    )
+    result = analyze(
+        rec.slice_s(back["start_s"], back["end_s"]),
+        AnalysisOptions(placement="lower_back", direction_profile=profile),
+    )
+    assert result.bouts
+    assert all(b.direction == BACKWARD for b in result.bouts)
+    assert all(0.75 <= b.direction_confidence < 0.9 for b in result.bouts)
+
+
+def test_a_daily_life_turn_with_disagreeing_strides_stays_uncertain() -> None:
+    """mobgap-lab MS_001 Test11 at 28.5-32.3 s: three strides around a turn, one
+    backward-looking (counted twice as an edge window); calling short bouts from
+    5 usable steps put it backward (0.86). Nothing here may come out backward."""
+    calib, _ = load_mobgap("MS_001_Test5_Trial1")
+    profile = _forward_profile([calib])
+    rec, _ = load_mobgap("MS_001_Test11_Trial1")
+    result = analyze(rec, AnalysisOptions(placement="lower_back", direction_profile=profile))
+    assert sum(b.direction == FORWARD for b in result.bouts) >= 3
+    assert all(b.direction != BACKWARD for b in result.bouts)
+
+
+def test_the_real_take_splits_at_its_change_and_never_calls_the_forward_part_backward() -> None:
+    """09_12 whole, calibrated on its forward run: the forward start's travel (6 usable
+    steps, 0.989) fell just short of the split's 0.99, and the whole take was one bout
+    called backward at 0.998, most of its forward steps included. Now it splits within
+    2 true steps of the labelled change, the weak forward side undecided."""
+    rec, meta = _mocap("09_12")
+    fwd = next(r for r in meta["runs_raw"] if r["direction"] == "forward")
+    profile = _forward_profile([rec.slice_s(fwd["start_s"], fwd["end_s"])])
+    result = analyze(rec, AnalysisOptions(placement="lower_back", direction_profile=profile))
+    change = next(s["end_s"] for s in meta["segments"] if s["direction"] == "forward")
+    assert all(s.direction != BACKWARD for s in result.steps if s.time_s < change)
+    edges = [(a.end_s + b.start_s) / 2 for a, b in pairwise(result.bouts)]
+    assert edges
+    edge = min(edges, key=lambda e: abs(e - change))
+    contacts = [t for foot in meta["foot_contacts_s"].values() for t in foot]
+    assert sum(min(edge, change) < t < max(edge, change) for t in contacts) <= 2
+    late = [s for s in result.steps if s.time_s > 11.3]
+    assert late and all(s.direction == BACKWARD for s in late)
+    assert all(b.direction_confidence < 0.9 or b.direction != FORWARD for b in result.bouts)
