@@ -5,6 +5,9 @@ and the stride phase correlation is compared with the plain numpy expression
 it replaces, bit for bit where the operations are the same ones in the same
 order. The einsum of the body frame adds the products of a row in an order
 numpy chooses per machine, so those arrays are compared to the last bits only.
+The stride phase correlation is worked from its few Fourier coefficients in
+the frame's horizontal axes, so it is compared within tolerances: a small one
+on a steady posture, a larger one on a tilting device.
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ from retrowalk.gait.direction.features import (
 )
 
 
-def _signals(n: int = 6000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def _signals(n: int = 6000, seed: int = 0, tilt_rad: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     t = np.arange(n) / 100.0
-    tilt = 0.3 * np.sin(2 * np.pi * 0.05 * t)
+    tilt = tilt_rad * np.sin(2 * np.pi * 0.05 * t)
     acc = np.column_stack(
         [
             9.81 * np.sin(tilt) + 0.8 * np.sin(2 * np.pi * 1.8 * t),
@@ -196,9 +199,13 @@ def _row_wise_phase_correlation(frame, windows) -> np.ndarray:
     return c / np.maximum(sv * sh, 1e-12)[:, None, None]
 
 
-@pytest.mark.parametrize("n", [6000, 2 * BLOCK + 500])
-def test_phase_correlation_gives_the_sample_major_numbers(n):
-    acc, gyro = _signals(n)
+@pytest.mark.parametrize(("n", "tilt_rad", "tolerance"), [
+    (6000, 0.0, 1e-3),  # a steady posture (the gravity estimate still ripples a little)
+    (2 * BLOCK + 500, 0.0, 1e-3),
+    (6000, 0.3, 0.02),  # the device tilting by up to 6 degrees within a stride
+])  # fmt: skip
+def test_phase_correlation_is_the_sample_major_formula(n, tilt_rad, tolerance):
+    acc, gyro = _signals(n, tilt_rad=tilt_rad)
     frame = body_frame(acc, gyro, 100.0)
     ic = np.arange(150, n - 200, 55)
     ic = ic + np.random.default_rng(4).integers(-3, 4, size=ic.size)
@@ -206,4 +213,6 @@ def test_phase_correlation_gives_the_sample_major_numbers(n):
     windows = step_windows(ic, owner, 100.0, frame.n_samples)
     got = phase_correlation(frame, windows)
     assert got.shape == (windows.start.size, STRIDE_POINTS, 3)
-    assert np.array_equal(got, _row_wise_phase_correlation(frame, windows))
+    want = _row_wise_phase_correlation(frame, windows)
+    assert np.abs(want).max() > 0.5  # a real correlation to compare
+    assert np.abs(got - want).max() <= tolerance
