@@ -17,7 +17,6 @@ from retrowalk.dsp.frame import BodyFrame
 from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
 from retrowalk.dsp.frame import horizontal_basis_rows as _horizontal_basis_rows
 from retrowalk.dsp.memory import empty_samples, release
-from retrowalk.dsp.rows import column_means
 
 STRIDE_POINTS = 64
 """Samples per resampled stride window; lags are in units of 1/64 stride."""
@@ -225,7 +224,7 @@ def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:
     for b, (start, end) in enumerate(bouts):
         seg = frame.up_unit[max(start, 0) : max(end, start + 1)]
         if seg.size:
-            ups[b] = column_means(seg)
+            ups[b] = np.ones(seg.shape[0]) @ seg  # the sum: only its direction is kept
     return _unit_ups(ups)
 
 
@@ -254,8 +253,10 @@ class StepEvidence:
     bout_up
         ``(n_bouts, 3)`` mean up direction of each bout in device axes.
     window_up
-        ``(k, 3)`` mean up direction of each stride window (a device being put
-        in place or moved shows as a window far from its bout's posture).
+        ``(k, 3)`` up direction at the middle of each stride window (a device
+        being put in place or moved shows as a window far from its bout's
+        posture; the up direction is a 0.25 Hz low-pass, so its middle stands
+        for the whole window).
     """
 
     ic: np.ndarray
@@ -366,11 +367,7 @@ def step_evidence(
         cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
         rate = (cum[windows.end] - cum[windows.start]) / (windows.end - windows.start)
         turning = np.abs(rate) > max_turn_rate_rads
-    cum_up = np.zeros((frame.n_samples + 1, 3))
-    for j in range(3):  # column by column: the numbers of np.cumsum(up, axis=0)
-        np.cumsum(frame.up_unit[:, j], out=cum_up[1:, j])
-    span = np.maximum(windows.end - windows.start, 1)[:, None]
-    window_up = _unit_ups((cum_up[windows.end] - cum_up[windows.start]) / span)
+    window_up = frame.up_unit[(windows.start + windows.end) // 2]
     return StepEvidence(ic, owner, windows, odd, even, turning, ups, window_up)
 
 
