@@ -341,36 +341,37 @@ class ClosingContactDetector(Algorithm):
             or end of data).
         """
         sig = contacts.signals_
-        out = np.full((len(last_ic_samples), max(self.max_contacts, 1)), -1, dtype=np.int64)
-        for k, (last, step, prom, limit) in enumerate(
-            zip(last_ic_samples, step_s, bout_prominence_mps2, limit_samples, strict=True)
-        ):
-            start = self.window_steps[0]
-            for j in range(out.shape[1]):
-                found = self._search(
-                    sig, contacts, int(last), start, float(step), float(prom), int(limit)
-                )
-                if found is None:
-                    break
-                out[k, j], peak_prominence = found
-                if peak_prominence < self.repeat_relative_prominence * prom:
-                    break  # the soft closing contact: the walk has ended
-                last = out[k, j]
-                start = max(self.repeat_min_steps, self.window_steps[0])
+        step = np.asarray(step_s, dtype=np.float64)
+        prom = np.asarray(bout_prominence_mps2, dtype=np.float64)
+        limit = np.asarray(limit_samples, dtype=np.int64)
+        last = np.array(last_ic_samples, dtype=np.int64)
+        out = np.full((last.size, max(self.max_contacts, 1)), -1, dtype=np.int64)
+        searching = np.arange(last.size)
+        start = self.window_steps[0]
+        for j in range(out.shape[1]):  # one round of searches, placed in time together
+            found: list[tuple[int, int, float]] = []  # (bout, peak, its prominence)
+            for k in searching.tolist():
+                hit = self._search(sig, int(last[k]), start, step[k], prom[k], int(limit[k]))
+                if hit is not None:
+                    found.append((k, *hit))
+            if not found:
+                break
+            bouts, peaks, peak_prominence = (np.array(part) for part in zip(*found, strict=True))
+            out[bouts, j] = last[bouts] = contacts.place(peaks)
+            # a soft closing contact ends the walk; a step-like one: search on after it
+            searching = bouts[peak_prominence >= self.repeat_relative_prominence * prom[bouts]]
+            start = max(self.repeat_min_steps, self.window_steps[0])
         self.closing_samples_ = out
         return self
 
     def _search(
-        self,
-        sig: _Signals,
-        contacts: TrunkContactDetector,
-        last: int,
-        start_steps: float,
-        step: float,
-        prom: float,
-        limit: int,
+        self, sig: _Signals, last: int, start_steps: float, step: float, prom: float, limit: int
     ) -> tuple[int, float] | None:
-        """The largest clear peak in the window after ``last``: (contact, prominence)."""
+        """The largest clear peak of the coarse signal in the window after ``last``.
+
+        Returns ``(peak sample, prominence)``, or ``None``; the contact is the
+        peak placed in time (:meth:`TrunkContactDetector.place`).
+        """
         fs = sig.sampling_rate_hz
         i0 = int(last + start_steps * step * fs)
         i1 = min(int(last + self.window_steps[1] * step * fs), limit - 1)
@@ -389,7 +390,7 @@ class ClosingContactDetector(Algorithm):
         floor = max(self.min_prominence_mps2, self.min_relative_prominence * prom)
         if prominences[best] < floor:
             return None
-        return int(contacts.place(np.array([peaks[best]]))[0]), float(prominences[best])
+        return int(peaks[best]), float(prominences[best])
 
 
 def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.ndarray:
