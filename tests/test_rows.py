@@ -5,10 +5,12 @@ and the stride phase correlation is compared with the plain numpy expression
 it replaces, bit for bit where the operations are the same ones in the same
 order. The einsum of the body frame adds the products of a row in an order
 numpy chooses per machine, so those arrays are compared to the last bits only.
-Block means are one matrix product: compared to rounding.
-The stride phase correlation is worked from its few Fourier coefficients in
-the frame's horizontal axes, so it is compared within tolerances: a small one
-on a steady posture, a larger one on a tilting device.
+Block means are one matrix product: compared to rounding. The gravity
+low-pass works on 20 Hz block means: compared with the full-rate filter
+within its interpolation. The stride phase correlation is worked from its
+few Fourier coefficients in the frame's horizontal axes, so it is compared
+within tolerances: a small one on a steady posture, a larger one on a
+tilting device.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrowalk.dsp.filters import lowpass, lowpass_channels
+from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_channels
 from retrowalk.dsp.frame import BLOCK, _row_dot, body_frame, horizontal_basis, horizontal_basis_rows
 from retrowalk.dsp.memory import block_means
 from retrowalk.dsp.rows import column_means, column_sums, row_norm, small_median
@@ -79,6 +81,28 @@ def test_block_means_are_the_reshaped_means(block):
     assert np.allclose(block_means(x, block, n_blocks), expected, rtol=0.0, atol=1e-15)
 
 
+@pytest.mark.parametrize("n", [503, 6000, 2 * BLOCK + 123])
+def test_slow_lowpass_is_the_full_rate_lowpass_within_its_interpolation(n):
+    acc, gyro = _signals(n, seed=3)
+    want = lowpass_channels(acc, 0.25, 100.0)
+    got = slow_lowpass_channels(acc, 0.25, 100.0)
+    assert got.shape == want.shape == (3, n)
+    diff = np.abs(got - want)
+    assert diff[:, 200:-200].max() < 0.005  # m/s^2, of a gravity of 9.81
+    assert diff.max() < 0.06  # the ends: the odd reflection averaged in blocks
+    turning = slow_lowpass_channels(gyro[:, 2], 0.5, 100.0)
+    assert turning.shape == (1, n)
+    assert np.abs(turning[0] - lowpass(gyro[:, 2], 0.5, 100.0)).max() < 0.03
+
+
+def test_slow_lowpass_of_short_or_slow_signals_is_the_full_rate_lowpass():
+    acc, _ = _signals()
+    assert np.array_equal(
+        slow_lowpass_channels(acc[:39], 0.25, 100.0), lowpass_channels(acc[:39], 0.25, 100.0)
+    )
+    assert np.array_equal(slow_lowpass_channels(acc, 0.25, 25.0), lowpass_channels(acc, 0.25, 25.0))
+
+
 def test_lowpass_channels_are_the_rows_of_lowpass():
     acc, _ = _signals()
     assert np.array_equal(lowpass_channels(acc, 0.25, 100.0), lowpass(acc, 0.25, 100.0).T)
@@ -87,7 +111,7 @@ def test_lowpass_channels_are_the_rows_of_lowpass():
 
 def _row_wise_frame(acc: np.ndarray, gyro: np.ndarray) -> dict[str, np.ndarray]:
     """The body frame written with the row-wise numpy expressions it had before."""
-    gravity = lowpass(acc, 0.25, 100.0)
+    gravity = slow_lowpass_channels(acc, 0.25, 100.0).T
     norm = np.linalg.norm(gravity, axis=1, keepdims=True)
     up = gravity / norm.clip(1e-9)
     j = int(np.argmin(np.abs(up.mean(axis=0))))
@@ -142,7 +166,7 @@ def test_row_dot_into_given_arrays_is_the_plain_sum():
 
 def _whole_array_frame(acc: np.ndarray, gyro: np.ndarray) -> dict[str, np.ndarray]:
     """The body frame's per-sample arithmetic on whole arrays, one operation at a time."""
-    u = lowpass_channels(acc, 0.25, 100.0)
+    u = slow_lowpass_channels(acc, 0.25, 100.0)
     norm = u[0] * u[0]
     norm += u[1] * u[1]
     norm += u[2] * u[2]

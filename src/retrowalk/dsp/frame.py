@@ -6,7 +6,8 @@ horizontal acceleration in a basis that turns with the device only about the
 vertical, and the angular rate split the same way.
 
 Gravity is the low-frequency part of the measured specific force: a zero-phase
-Butterworth low-pass (default 0.25 Hz) of the acceleration, normalised. Within a
+Butterworth low-pass (default 0.25 Hz) of the acceleration, normalised (worked
+on 20 Hz block means, :func:`~retrowalk.dsp.filters.slow_lowpass_channels`). Within a
 stride the dynamic accelerations average out, so the low-pass tracks posture
 changes (sit, stand, phone moved) while leaving step-scale motion in the
 dynamic part (Mathie et al. 2004, Physiol Meas 25:R1; Moe-Nilssen 1998, Clin
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrowalk.dsp.filters import lowpass_channels
+from retrowalk.dsp.filters import slow_lowpass_channels
 from retrowalk.dsp.rows import column_means
 
 __all__ = ["BodyFrame", "body_frame", "horizontal_basis", "horizontal_basis_rows"]
@@ -230,7 +231,7 @@ def body_frame(
     acc = np.asarray(acc_mps2, dtype=np.float64)
     n = acc.shape[0]
     gyro = None if gyro_rads is None else np.asarray(gyro_rads, dtype=np.float64)
-    u = lowpass_channels(acc, gravity_cutoff_hz, sampling_rate_hz)  # (3, n): gravity, then up
+    u = slow_lowpass_channels(acc, gravity_cutoff_hz, sampling_rate_hz)  # (3, n): gravity, then up
     # Every step below is per sample, worked a block of samples at a time so
     # the temporaries stay in cache; the numbers are those of whole arrays.
     vertical = np.empty(n)
