@@ -4,7 +4,8 @@ Each fast form in ``dsp.rows``, ``dsp.memory``, ``dsp.filters``, ``dsp.frame``
 and the stride phase correlation is compared with the plain numpy expression
 it replaces, bit for bit where the operations are the same ones in the same
 order. The einsum of the body frame adds the products of a row in an order
-numpy chooses per machine, so those arrays are compared to the last bits only.
+numpy chooses per machine, and the horizontal acceleration is worked out
+without the basis, so those arrays are compared to the last bits only.
 Block means are one matrix product: compared to rounding. The gravity
 low-pass works on 20 Hz block means: compared with the full-rate filter
 within its interpolation. The stride phase correlation is worked from its
@@ -200,10 +201,14 @@ def test_body_frame_in_blocks_gives_the_whole_array_numbers(n):
     ref = _whole_array_frame(acc, gyro)
     assert np.array_equal(frame.up_unit, ref["up"])
     assert np.array_equal(frame.acc_vertical_mps2, ref["vertical"])
-    assert np.array_equal(frame.acc_horizontal_mps2, ref["horizontal"])
+    # the horizontal components without the basis (acc . e, acc . f worked out): to rounding
+    assert np.allclose(frame.acc_horizontal_mps2, ref["horizontal"], rtol=0.0, atol=1e-13)
     assert np.array_equal(frame.gyro_vertical_rads, ref["gyro_v"])
     e, f = horizontal_basis_rows(frame.up_unit)
     assert np.array_equal(e, ref["e"]) and np.array_equal(f, ref["f"])
+    some = np.arange(0, n, 3)
+    e_at, f_at = frame.horizontal_basis_at(some)
+    assert np.array_equal(e_at, e[:, some]) and np.array_equal(f_at, f[:, some])
     # a writable up (not the frame's) is worked out afresh, in blocks too
     e, f = horizontal_basis_rows(frame.up_unit.copy())
     assert np.array_equal(e, ref["e"]) and np.array_equal(f, ref["f"])

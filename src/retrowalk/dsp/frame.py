@@ -46,6 +46,9 @@ class BodyFrame:
         quantities (norms, principal axes, phases) should be taken from it.
     gyro_vertical_rads
         Angular rate about the vertical (turning), or ``None`` without gyroscope.
+    reference_axis
+        The device axis least aligned with the mean ``up`` (0, 1 or 2), which
+        fixes the horizontal basis (:func:`horizontal_basis`).
     gyro_horizontal_rads
         ``(n, 2)`` angular rate in the same horizontal basis, or ``None``
         (``gyro_horizontal``: the array, or a function that makes it).
@@ -56,6 +59,7 @@ class BodyFrame:
     acc_vertical_mps2: np.ndarray
     acc_horizontal_mps2: np.ndarray
     gyro_vertical_rads: np.ndarray | None
+    reference_axis: int
     gyro_horizontal: np.ndarray | Callable[[], np.ndarray] | None = field(
         default=None, repr=False, compare=False
     )
@@ -63,6 +67,17 @@ class BodyFrame:
     @property
     def n_samples(self) -> int:
         return int(self.acc_vertical_mps2.shape[0])
+
+    def horizontal_basis_at(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The horizontal basis at ``samples`` only: two ``(3, k)`` arrays.
+
+        The numbers of :func:`horizontal_basis_rows` at those samples, without
+        working out the basis of every sample.
+        """
+        u = np.ascontiguousarray(self.up_unit[samples].T)
+        e, f = np.empty_like(u), np.empty_like(u)
+        _basis_block(u, self.reference_axis, e, f, np.empty(u.shape[1]))
+        return e, f
 
     @property
     def gyro_horizontal_rads(self) -> np.ndarray | None:
@@ -235,13 +250,14 @@ def body_frame(
     # Every step below is per sample, worked a block of samples at a time so
     # the temporaries stay in cache; the numbers are those of whole arrays.
     vertical = np.empty(n)
+    magnitude = np.empty(n)  # of the gravity estimate
     up = np.empty((n, 3))
     gyro_v = None if gyro is None else np.empty(n)
     scratch = np.empty(max(n, 1))
     for b0 in range(0, n, BLOCK):
         b1 = min(b0 + BLOCK, n)
         ub, s = u[:, b0:b1], scratch[: b1 - b0]
-        norm = np.multiply(ub[0], ub[0])  # np.linalg.norm over the three axes, in its order
+        norm = np.multiply(ub[0], ub[0], out=magnitude[b0:b1])  # np.linalg.norm's order
         norm += np.multiply(ub[1], ub[1], out=s)
         norm += np.multiply(ub[2], ub[2], out=s)
         np.sqrt(norm, out=norm)
@@ -257,27 +273,36 @@ def body_frame(
             _row_dot([w[:, 0], w[:, 1], w[:, 2]], ub, gyro_v[b0:b1], s)
     up.flags.writeable = False  # shared: its horizontal basis is cached
     j = int(np.argmin(np.abs(_row_means(u, scratch))))
-    e = np.empty((3, n))
-    f = np.empty((3, n))
-    # channel-major underneath: (n, 2) whose columns are contiguous
+    # The horizontal components in the basis e = (x_j - u_j u) / |...|, f = u x e
+    # (:func:`horizontal_basis`) without working the basis out: for a unit u,
+    # acc . e = (acc_j - u_j (acc . u)) / s and acc . f = (acc x u)_j / s, with
+    # s = sqrt(1 - u_j^2). Channel-major underneath: (n, 2) whose columns are
+    # contiguous.
+    j1, j2 = (j + 1) % 3, (j + 2) % 3
     horizontal_rows = np.empty((2, n))
     for b0 in range(0, n, BLOCK):
         b1 = min(b0 + BLOCK, n)
         s = scratch[: b1 - b0]
-        eb, fb = e[:, b0:b1], f[:, b0:b1]
-        _basis_block(u[:, b0:b1], j, eb, fb, s)
-        a = acc[b0:b1]
-        rows = [a[:, 0], a[:, 1], a[:, 2]]
-        _row_dot(rows, eb, horizontal_rows[0, b0:b1], s)
-        _row_dot(rows, fb, horizontal_rows[1, b0:b1], s)
-    del scratch
-    _remember_basis(up, e, f)
+        a, uj = acc[b0:b1], u[j, b0:b1]
+        h1, h2 = horizontal_rows[0, b0:b1], horizontal_rows[1, b0:b1]
+        np.add(vertical[b0:b1], magnitude[b0:b1], out=h1)  # acc . u
+        h1 *= uj
+        np.subtract(a[:, j], h1, out=h1)
+        np.multiply(a[:, j1], u[j2, b0:b1], out=h2)
+        h2 -= np.multiply(a[:, j2], u[j1, b0:b1], out=s)
+        np.multiply(uj, uj, out=s)
+        np.subtract(1.0, s, out=s)
+        np.sqrt(s.clip(1e-24, out=s), out=s)  # |x_j - u_j u|, floored as the basis is
+        h1 /= s
+        h2 /= s
+    del scratch, magnitude
     horizontal = horizontal_rows.T
     gyro_h: Callable[[], np.ndarray] | None = None
     if gyro is not None:
 
         def gyro_h() -> np.ndarray:
             assert gyro is not None
+            e, f = horizontal_basis_rows(up)
             w = [gyro[:, 0], gyro[:, 1], gyro[:, 2]]
             return np.stack([_row_dot(w, e), _row_dot(w, f)], axis=1)
 
@@ -287,5 +312,6 @@ def body_frame(
         acc_vertical_mps2=vertical,
         acc_horizontal_mps2=horizontal,
         gyro_vertical_rads=gyro_v,
+        reference_axis=j,
         gyro_horizontal=gyro_h,
     )

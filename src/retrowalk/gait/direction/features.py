@@ -15,7 +15,6 @@ import numpy as np
 
 from retrowalk.dsp.frame import BodyFrame
 from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
-from retrowalk.dsp.frame import horizontal_basis_rows as _horizontal_basis_rows
 from retrowalk.dsp.memory import empty_samples, release
 
 STRIDE_POINTS = 64
@@ -183,10 +182,9 @@ def phase_correlation(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     sh = np.sqrt(2.0 * (power[1] + power[2]).sum(axis=-1)) / STRIDE_POINTS
     cross = np.conj(spec[:1]) * spec[1:] / np.maximum(sv * sh, 1e-12)[None, :, None]
     coef = np.concatenate([cross.real, cross.imag], axis=-1)  # (2, k, 2 harmonics)
-    e_rows, f_rows = _horizontal_basis_rows(frame.up_unit)
-    mid = (start + end) // 2
-    device = coef[0][:, None, :] * e_rows[:, mid].T[:, :, None]
-    device += coef[1][:, None, :] * f_rows[:, mid].T[:, :, None]  # (k, 3, 2 harmonics)
+    e_mid, f_mid = frame.horizontal_basis_at((start + end) // 2)
+    device = coef[0][:, None, :] * e_mid.T[:, :, None]
+    device += coef[1][:, None, :] * f_mid.T[:, :, None]  # (k, 3, 2 harmonics)
     corr = device.reshape(-1, coef.shape[-1]) @ _harmonic_waves()
     return corr.reshape(start.size, 3, STRIDE_POINTS).transpose(0, 2, 1)
 
