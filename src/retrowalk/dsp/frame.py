@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrowalk.dsp.filters import slow_lowpass_channels
-from retrowalk.dsp.rows import column_means
 
 __all__ = ["BodyFrame", "body_frame", "horizontal_basis", "horizontal_basis_rows"]
 
@@ -119,8 +118,8 @@ def horizontal_basis_rows(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     cached = _BASIS_CACHE.get(id(up))
     if cached is not None and cached[0]() is up:
         return cached[1], cached[2]
-    rows = [up[:, 0], up[:, 1], up[:, 2]]
-    e_rows, f_rows = _basis_rows(rows, column_means(up))
+    rows = np.ascontiguousarray(up.T)
+    e_rows, f_rows = _basis_rows(rows, _reference_axis(rows))
     if not up.flags.writeable:
         _remember_basis(up, e_rows, f_rows)
     return e_rows, f_rows
@@ -132,16 +131,24 @@ def _remember_basis(up: np.ndarray, e_rows: np.ndarray, f_rows: np.ndarray) -> N
     _BASIS_CACHE[key] = (ref, e_rows, f_rows, None)
 
 
-def _basis_rows(u: list[np.ndarray], mean_up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The basis of :func:`horizontal_basis` from the three components of ``up``.
+def _reference_axis(u: np.ndarray) -> int:
+    """The device axis least aligned with the mean up, from ``(3, n)`` rows of ``up``.
+
+    The rows' sums (each row contiguous, so every caller gets the same sums)
+    stand for the mean.
+    """
+    return int(np.argmin(np.abs(u.sum(axis=1))))
+
+
+def _basis_rows(u: np.ndarray, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """The basis of :func:`horizontal_basis` from the ``(3, n)`` rows of ``up``.
 
     Written out component by component (``ref - (up . ref) up`` with ``ref``
-    the unit vector of the axis least aligned with the mean ``up``, then
-    ``up x e1``): the same numbers as on whole rows, without numpy's loops
-    over rows of three. Worked a block of samples at a time
-    (:func:`_basis_block`), so the temporaries stay in the processor's cache.
+    the unit vector of the reference axis ``j``, then ``up x e1``): the same
+    numbers as on whole rows, without numpy's loops over rows of three.
+    Worked a block of samples at a time (:func:`_basis_block`), so the
+    temporaries stay in the processor's cache.
     """
-    j = int(np.argmin(np.abs(mean_up)))
     n = u[0].shape[0]
     e = np.empty((3, n))
     f = np.empty((3, n))
@@ -173,20 +180,6 @@ def _basis_block(
     for k, (a, b) in enumerate(((1, 2), (2, 0), (0, 1))):  # up x e1
         np.multiply(u[a], e[b], out=f[k])
         f[k] -= np.multiply(u[b], e[a], out=scratch)
-
-
-def _row_means(rows: np.ndarray, scratch: np.ndarray) -> np.ndarray:
-    """:func:`~retrowalk.dsp.rows.column_means` of ``rows.T`` (made C-ordered), from the rows.
-
-    Each sum is accumulated sample after sample, as numpy sums the columns of
-    a C-ordered array, so the numbers are the same; ``scratch`` holds one
-    row's running sums.
-    """
-    n = rows.shape[1]
-    if n < 2:
-        return column_means(np.ascontiguousarray(rows.T))
-    sums = np.array([float(np.cumsum(r, out=scratch)[-1]) for r in rows])
-    return sums / n
 
 
 def _row_dot(
@@ -272,7 +265,7 @@ def body_frame(
             w = gyro[b0:b1]
             _row_dot([w[:, 0], w[:, 1], w[:, 2]], ub, gyro_v[b0:b1], s)
     up.flags.writeable = False  # shared: its horizontal basis is cached
-    j = int(np.argmin(np.abs(_row_means(u, scratch))))
+    j = _reference_axis(u)
     # The horizontal components in the basis e = (x_j - u_j u) / |...|, f = u x e
     # (:func:`horizontal_basis`) without working the basis out: for a unit u,
     # acc . e = (acc_j - u_j (acc . u)) / s and acc . f = (acc x u)_j / s, with
