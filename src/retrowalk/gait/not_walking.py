@@ -163,8 +163,10 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
     """Largest normalised correlation of ``v`` with itself one stride (1.8-2.2 steps) later.
 
     The energies of the overlapping parts at every lag come from one running
-    sum of squares, and each lag's cross product is one dot product, so the
-    signal is not copied per lag; -1 when no lag fits.
+    sum of squares. The cross products at all lags are two correlations: of
+    the overlap every lag shares (the signal without its last ``hi`` samples
+    against the signal from ``lo`` on), then of those last samples with
+    themselves, which add the rest of each lag's overlap; -1 when no lag fits.
     """
     n = v.size
     lags = np.arange(max(int(1.8 * step), 1), int(2.2 * step) + 1)
@@ -173,7 +175,10 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
         return -1.0
     energy = np.concatenate([[0.0], np.cumsum(v * v)])
     denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
-    cross = np.array([float(v[: n - lag] @ v[lag:]) for lag in lags])
+    lo, hi = int(lags[0]), int(lags[-1])
+    cross = np.correlate(v[lo:], v[: n - hi], "valid")  # sum_i<n-hi v[i] v[i + lag]
+    last = v[n - hi :]
+    cross[:-1] += np.correlate(last, last, "full")[hi - 1 + lo :]  # n-hi <= i < n-lag
     ok = denom > 0
     return max(-1.0, float(np.max(cross[ok] / denom[ok]))) if ok.any() else -1.0
 
