@@ -201,7 +201,7 @@ def slow_lowpass_channels(
     multiples, so nothing folds into a pass band of a few tenths of a hertz;
     the result differs from the full-rate filter by the interpolation between
     blocks, a small fraction of the signal's change over one block. For the
-    0.25 Hz gravity estimate this costs about two fifths of the full-rate
+    0.25 Hz gravity estimate of an hour this costs about half the full-rate
     filter.
 
     Parameters
