@@ -12,6 +12,7 @@ state (order, and how much edge padding their signal needs).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -20,8 +21,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrowalk.dsp.kernels import butter_lowpass_design, sosfilt_kernel
+from retrowalk.dsp.memory import block_means
 
-__all__ = ["butter_lowpass_sos", "lowpass", "lowpass_channels", "sosfiltfilt_cached"]
+__all__ = [
+    "butter_lowpass_sos",
+    "lowpass",
+    "lowpass_channels",
+    "slow_lowpass_channels",
+    "sosfiltfilt_cached",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -31,6 +39,12 @@ LONG_PAD_FACTOR = 10
 
 #: Samples filtered in one block (all channels of a short signal, one channel of a long one).
 GROUP_SAMPLES = 1 << 18
+
+#: Rate, Hz, at which :func:`slow_lowpass_channels` filters (block means of the signal).
+SLOW_RATE_HZ = 20.0
+
+#: Fewest block means :func:`slow_lowpass_channels` filters; shorter signals go at full rate.
+MIN_SLOW_BLOCKS = 8
 
 
 def lowpass(
@@ -169,6 +183,72 @@ def lowpass_channels(
     return out
 
 
+def slow_lowpass_channels(
+    x: NDArray[np.floating] | FloatArray,
+    cutoff_hz: float,
+    sampling_rate_hz: float,
+    *,
+    order: int = 2,
+) -> FloatArray:
+    """:func:`lowpass_channels` of a cut-off far below the sampling rate, worked at about 20 Hz.
+
+    The signal is extended at both ends by its odd reflection, as
+    :func:`lowpass` extends it at the full rate (the same samples, rounded up
+    to whole blocks), averaged over blocks of ``round(fs / SLOW_RATE_HZ)``
+    samples, the block means filtered forwards and backwards, and drawn back
+    to every sample by linear interpolation between the blocks' centres. A
+    block mean is a moving average whose zeros lie on the block rate and its
+    multiples, so nothing folds into a pass band of a few tenths of a hertz;
+    the result differs from the full-rate filter by the interpolation between
+    blocks, a small fraction of the signal's change over one block. For the
+    0.25 Hz gravity estimate of an hour this costs about half the full-rate
+    filter.
+
+    Parameters
+    ----------
+    x
+        ``(n,)`` or ``(n, k)`` signal.
+    cutoff_hz
+        -3 dB frequency of one pass, Hz, well below ``SLOW_RATE_HZ / 2``.
+    sampling_rate_hz
+        Sampling rate of ``x``.
+    order
+        Butterworth order of one pass.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k, n)``, channel-major (``k = 1`` for a 1-D ``x``); each row is
+        contiguous (the array may be a view of longer rows).
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    n = arr.shape[0]
+    block = round(sampling_rate_hz / SLOW_RATE_HZ)
+    pad = _design(cutoff_hz, sampling_rate_hz, order, None, n)[2]
+    pad = -(-pad // max(block, 1)) * block  # whole blocks
+    if block < 2 or n // block < MIN_SLOW_BLOCKS or not 2 * block <= pad < n:
+        return lowpass_channels(arr, cutoff_hz, sampling_rate_hz, order=order)
+    cols = arr.reshape(n, -1)
+    left, right = _odd_ends(cols, pad)
+    tail = np.concatenate((cols[n - n % block :], right))  # x's last part-block, then its end
+    means = np.concatenate(
+        [
+            block_means(left, block, pad // block),
+            block_means(cols, block, n // block),
+            block_means(tail, block, tail.shape[0] // block),
+        ]
+    )  # the block means of the extended signal, x not copied
+    slow = lowpass_channels(means, cutoff_hz, sampling_rate_hz / block, order=order, pad_samples=0)
+    # Extended sample b * block + first + j lies (first - centre + j) / block of
+    # the way from block b's centre to the next: a weight on each of the two.
+    centre = (block - 1) / 2.0
+    first = math.ceil(centre)
+    later = (first - centre + np.arange(block)) / block
+    ends = np.stack((slow[:, :-1], slow[:, 1:]), axis=-1)  # (k, blocks - 1, 2)
+    filled = (ends.reshape(-1, 2) @ np.stack((1.0 - later, later))).reshape(cols.shape[1], -1)
+    return filled[:, pad - first : pad - first + n]  # sample i of x is extended sample pad + i
+
+
 def _filtered_rows(
     kernel: Any, sos: FloatArray, zi: FloatArray, cols: FloatArray, padlen: int
 ) -> Iterator[tuple[int, FloatArray]]:
@@ -197,9 +277,13 @@ def _odd_ext(x: FloatArray, padlen: int) -> FloatArray:
     """``x`` extended by ``padlen`` samples of its odd reflection at each end (axis 0)."""
     if padlen <= 0:
         return x
-    left = 2 * x[0:1] - x[padlen:0:-1]
-    right = 2 * x[-1:] - x[-2 : -(padlen + 2) : -1]
+    left, right = _odd_ends(x, padlen)
     return np.concatenate((left, x, right), axis=0)
+
+
+def _odd_ends(x: FloatArray, padlen: int) -> tuple[FloatArray, FloatArray]:
+    """The ``padlen`` samples of ``x``'s odd reflection before its start and after its end."""
+    return 2 * x[0:1] - x[padlen:0:-1], 2 * x[-1:] - x[-2 : -(padlen + 2) : -1]
 
 
 def _initial_state(state: FloatArray, first: FloatArray) -> FloatArray:

@@ -6,7 +6,8 @@ horizontal acceleration in a basis that turns with the device only about the
 vertical, and the angular rate split the same way.
 
 Gravity is the low-frequency part of the measured specific force: a zero-phase
-Butterworth low-pass (default 0.25 Hz) of the acceleration, normalised. Within a
+Butterworth low-pass (default 0.25 Hz) of the acceleration, normalised (worked
+on 20 Hz block means, :func:`~retrowalk.dsp.filters.slow_lowpass_channels`). Within a
 stride the dynamic accelerations average out, so the low-pass tracks posture
 changes (sit, stand, phone moved) while leaving step-scale motion in the
 dynamic part (Mathie et al. 2004, Physiol Meas 25:R1; Moe-Nilssen 1998, Clin
@@ -21,8 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrowalk.dsp.filters import lowpass_channels
-from retrowalk.dsp.rows import column_means
+from retrowalk.dsp.filters import slow_lowpass_channels
 
 __all__ = ["BodyFrame", "body_frame", "horizontal_basis", "horizontal_basis_rows"]
 
@@ -45,6 +45,9 @@ class BodyFrame:
         quantities (norms, principal axes, phases) should be taken from it.
     gyro_vertical_rads
         Angular rate about the vertical (turning), or ``None`` without gyroscope.
+    reference_axis
+        The device axis least aligned with the mean ``up`` (0, 1 or 2), which
+        fixes the horizontal basis (:func:`horizontal_basis`).
     gyro_horizontal_rads
         ``(n, 2)`` angular rate in the same horizontal basis, or ``None``
         (``gyro_horizontal``: the array, or a function that makes it).
@@ -55,6 +58,7 @@ class BodyFrame:
     acc_vertical_mps2: np.ndarray
     acc_horizontal_mps2: np.ndarray
     gyro_vertical_rads: np.ndarray | None
+    reference_axis: int
     gyro_horizontal: np.ndarray | Callable[[], np.ndarray] | None = field(
         default=None, repr=False, compare=False
     )
@@ -62,6 +66,17 @@ class BodyFrame:
     @property
     def n_samples(self) -> int:
         return int(self.acc_vertical_mps2.shape[0])
+
+    def horizontal_basis_at(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The horizontal basis at ``samples`` only: two ``(3, k)`` arrays.
+
+        The numbers of :func:`horizontal_basis_rows` at those samples, without
+        working out the basis of every sample.
+        """
+        u = np.ascontiguousarray(self.up_unit[samples].T)
+        e, f = np.empty_like(u), np.empty_like(u)
+        _basis_block(u, self.reference_axis, e, f, np.empty(u.shape[1]))
+        return e, f
 
     @property
     def gyro_horizontal_rads(self) -> np.ndarray | None:
@@ -103,8 +118,8 @@ def horizontal_basis_rows(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     cached = _BASIS_CACHE.get(id(up))
     if cached is not None and cached[0]() is up:
         return cached[1], cached[2]
-    rows = [up[:, 0], up[:, 1], up[:, 2]]
-    e_rows, f_rows = _basis_rows(rows, column_means(up))
+    rows = np.ascontiguousarray(up.T)
+    e_rows, f_rows = _basis_rows(rows, _reference_axis(rows))
     if not up.flags.writeable:
         _remember_basis(up, e_rows, f_rows)
     return e_rows, f_rows
@@ -116,16 +131,24 @@ def _remember_basis(up: np.ndarray, e_rows: np.ndarray, f_rows: np.ndarray) -> N
     _BASIS_CACHE[key] = (ref, e_rows, f_rows, None)
 
 
-def _basis_rows(u: list[np.ndarray], mean_up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The basis of :func:`horizontal_basis` from the three components of ``up``.
+def _reference_axis(u: np.ndarray) -> int:
+    """The device axis least aligned with the mean up, from ``(3, n)`` rows of ``up``.
+
+    The rows' sums (each row contiguous, so every caller gets the same sums)
+    stand for the mean.
+    """
+    return int(np.argmin(np.abs(u.sum(axis=1))))
+
+
+def _basis_rows(u: np.ndarray, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """The basis of :func:`horizontal_basis` from the ``(3, n)`` rows of ``up``.
 
     Written out component by component (``ref - (up . ref) up`` with ``ref``
-    the unit vector of the axis least aligned with the mean ``up``, then
-    ``up x e1``): the same numbers as on whole rows, without numpy's loops
-    over rows of three. Worked a block of samples at a time
-    (:func:`_basis_block`), so the temporaries stay in the processor's cache.
+    the unit vector of the reference axis ``j``, then ``up x e1``): the same
+    numbers as on whole rows, without numpy's loops over rows of three.
+    Worked a block of samples at a time (:func:`_basis_block`), so the
+    temporaries stay in the processor's cache.
     """
-    j = int(np.argmin(np.abs(mean_up)))
     n = u[0].shape[0]
     e = np.empty((3, n))
     f = np.empty((3, n))
@@ -157,20 +180,6 @@ def _basis_block(
     for k, (a, b) in enumerate(((1, 2), (2, 0), (0, 1))):  # up x e1
         np.multiply(u[a], e[b], out=f[k])
         f[k] -= np.multiply(u[b], e[a], out=scratch)
-
-
-def _row_means(rows: np.ndarray, scratch: np.ndarray) -> np.ndarray:
-    """:func:`~retrowalk.dsp.rows.column_means` of ``rows.T`` (made C-ordered), from the rows.
-
-    Each sum is accumulated sample after sample, as numpy sums the columns of
-    a C-ordered array, so the numbers are the same; ``scratch`` holds one
-    row's running sums.
-    """
-    n = rows.shape[1]
-    if n < 2:
-        return column_means(np.ascontiguousarray(rows.T))
-    sums = np.array([float(np.cumsum(r, out=scratch)[-1]) for r in rows])
-    return sums / n
 
 
 def _row_dot(
@@ -230,17 +239,18 @@ def body_frame(
     acc = np.asarray(acc_mps2, dtype=np.float64)
     n = acc.shape[0]
     gyro = None if gyro_rads is None else np.asarray(gyro_rads, dtype=np.float64)
-    u = lowpass_channels(acc, gravity_cutoff_hz, sampling_rate_hz)  # (3, n): gravity, then up
+    u = slow_lowpass_channels(acc, gravity_cutoff_hz, sampling_rate_hz)  # (3, n): gravity, then up
     # Every step below is per sample, worked a block of samples at a time so
     # the temporaries stay in cache; the numbers are those of whole arrays.
     vertical = np.empty(n)
+    magnitude = np.empty(n)  # of the gravity estimate
     up = np.empty((n, 3))
     gyro_v = None if gyro is None else np.empty(n)
     scratch = np.empty(max(n, 1))
     for b0 in range(0, n, BLOCK):
         b1 = min(b0 + BLOCK, n)
         ub, s = u[:, b0:b1], scratch[: b1 - b0]
-        norm = np.multiply(ub[0], ub[0])  # np.linalg.norm over the three axes, in its order
+        norm = np.multiply(ub[0], ub[0], out=magnitude[b0:b1])  # np.linalg.norm's order
         norm += np.multiply(ub[1], ub[1], out=s)
         norm += np.multiply(ub[2], ub[2], out=s)
         np.sqrt(norm, out=norm)
@@ -255,28 +265,37 @@ def body_frame(
             w = gyro[b0:b1]
             _row_dot([w[:, 0], w[:, 1], w[:, 2]], ub, gyro_v[b0:b1], s)
     up.flags.writeable = False  # shared: its horizontal basis is cached
-    j = int(np.argmin(np.abs(_row_means(u, scratch))))
-    e = np.empty((3, n))
-    f = np.empty((3, n))
-    # channel-major underneath: (n, 2) whose columns are contiguous
+    j = _reference_axis(u)
+    # The horizontal components in the basis e = (x_j - u_j u) / |...|, f = u x e
+    # (:func:`horizontal_basis`) without working the basis out: for a unit u,
+    # acc . e = (acc_j - u_j (acc . u)) / s and acc . f = (acc x u)_j / s, with
+    # s = sqrt(1 - u_j^2). Channel-major underneath: (n, 2) whose columns are
+    # contiguous.
+    j1, j2 = (j + 1) % 3, (j + 2) % 3
     horizontal_rows = np.empty((2, n))
     for b0 in range(0, n, BLOCK):
         b1 = min(b0 + BLOCK, n)
         s = scratch[: b1 - b0]
-        eb, fb = e[:, b0:b1], f[:, b0:b1]
-        _basis_block(u[:, b0:b1], j, eb, fb, s)
-        a = acc[b0:b1]
-        rows = [a[:, 0], a[:, 1], a[:, 2]]
-        _row_dot(rows, eb, horizontal_rows[0, b0:b1], s)
-        _row_dot(rows, fb, horizontal_rows[1, b0:b1], s)
-    del scratch
-    _remember_basis(up, e, f)
+        a, uj = acc[b0:b1], u[j, b0:b1]
+        h1, h2 = horizontal_rows[0, b0:b1], horizontal_rows[1, b0:b1]
+        np.add(vertical[b0:b1], magnitude[b0:b1], out=h1)  # acc . u
+        h1 *= uj
+        np.subtract(a[:, j], h1, out=h1)
+        np.multiply(a[:, j1], u[j2, b0:b1], out=h2)
+        h2 -= np.multiply(a[:, j2], u[j1, b0:b1], out=s)
+        np.multiply(uj, uj, out=s)
+        np.subtract(1.0, s, out=s)
+        np.sqrt(s.clip(1e-24, out=s), out=s)  # |x_j - u_j u|, floored as the basis is
+        h1 /= s
+        h2 /= s
+    del scratch, magnitude
     horizontal = horizontal_rows.T
     gyro_h: Callable[[], np.ndarray] | None = None
     if gyro is not None:
 
         def gyro_h() -> np.ndarray:
             assert gyro is not None
+            e, f = horizontal_basis_rows(up)
             w = [gyro[:, 0], gyro[:, 1], gyro[:, 2]]
             return np.stack([_row_dot(w, e), _row_dot(w, f)], axis=1)
 
@@ -286,5 +305,6 @@ def body_frame(
         acc_vertical_mps2=vertical,
         acc_horizontal_mps2=horizontal,
         gyro_vertical_rads=gyro_v,
+        reference_axis=j,
         gyro_horizontal=gyro_h,
     )

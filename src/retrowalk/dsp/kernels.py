@@ -300,7 +300,7 @@ def _sosfilt_zi(sos: FloatArray) -> FloatArray:
 def find_peaks(
     x: NDArray[np.floating], *, distance: float | None = None, prominence: float | None = None
 ) -> tuple[NDArray[np.intp], dict[str, NDArray[Any]]]:
-    """``scipy.signal.find_peaks(x, distance=..., prominence=...)``: same peaks, same properties.
+    """``scipy.signal.find_peaks(x, distance=..., prominence=...)``: the same peaks and prominences.
 
     Parameters
     ----------
@@ -314,34 +314,106 @@ def find_peaks(
     Returns
     -------
     peaks, properties
-        Peak indices; with ``prominence``, ``properties`` holds ``prominences``,
-        ``left_bases`` and ``right_bases`` of the peaks kept.
+        Peak indices; with ``prominence``, ``properties`` holds the
+        ``prominences`` of the peaks kept.
+
+    Notes
+    -----
+    scipy measures a peak's prominence by scanning from it to the nearest
+    higher sample on each side, which for the highest peaks of a long
+    recording means scanning much of it. A signal of at least
+    :data:`LONG_PEAK_SIGNAL` samples takes the same numbers from the local
+    maxima and the lowest point between each two (:func:`_long_prominences`).
     """
     kernels = _peak_kernels()
     if kernels is None:  # pragma: no cover - another scipy layout
         from scipy import signal
 
         peaks, props = signal.find_peaks(x, distance=distance, prominence=prominence)
-        return peaks, props
+        return peaks, {k: v for k, v in props.items() if k == "prominences"}
     arr = np.asarray(x, order="C", dtype=np.float64)
     if arr.ndim != 1:
         raise ValueError("`x` must be a 1-D array")
     if distance is not None and distance < 1:
         raise ValueError("`distance` must be greater or equal to 1")
-    peaks, _, _ = kernels._local_maxima_1d(arr)
+    maxima, _, _ = kernels._local_maxima_1d(arr)
+    peaks = maxima
     properties: dict[str, NDArray[Any]] = {}
     if distance is not None:
         keep = kernels._select_by_peak_distance(peaks, arr[peaks], distance)
         peaks = peaks[keep]
     if prominence is not None:
-        prominences, left_bases, right_bases = kernels._peak_prominences(arr, peaks, wlen=-1)
-        properties = {
-            "prominences": prominences,
-            "left_bases": left_bases,
-            "right_bases": right_bases,
-        }
-        keep = np.ones(prominences.size, dtype=bool)
-        keep &= prominence <= prominences
+        if arr.size >= LONG_PEAK_SIGNAL:
+            prominences = _long_prominences(arr, maxima, peaks)
+        else:
+            prominences = kernels._peak_prominences(arr, peaks, wlen=-1)[0]
+        keep = prominence <= prominences
         peaks = peaks[keep]
-        properties = {key: array[keep] for key, array in properties.items()}
+        properties = {"prominences": prominences[keep]}
     return peaks, properties
+
+
+#: Signals at least this long get their prominences from :func:`_long_prominences`.
+LONG_PEAK_SIGNAL = 1 << 14
+
+
+def _long_prominences(
+    x: FloatArray, maxima: NDArray[np.intp], peaks: NDArray[np.intp]
+) -> FloatArray:
+    """scipy's prominences of ``peaks`` (some of the local ``maxima`` of ``x``), without scanning.
+
+    A peak's prominence is its height above the higher of the two lowest
+    points between it and the nearest strictly higher sample on either side
+    (or the signal's end). The nearest higher sample lies no nearer than the
+    nearest higher local maximum, and everything between the two is higher
+    than the peak, so the lowest point is the lowest of the troughs between
+    consecutive local maxima from that maximum to the peak. Both searches use
+    sparse tables over the maxima and the troughs (``log2`` levels): the
+    nearest higher maximum by descending the levels of running maxima, the
+    lowest trough by two overlapping power-of-two ranges.
+    """
+    n = x.shape[0]
+    stops = np.concatenate(([0], maxima, [n - 1]))  # the signal's ends stop every search
+    heights = x[stops]
+    heights[0] = heights[-1] = np.inf
+    troughs = np.minimum.reduceat(x, stops[:-1])  # trough j: the lowest of stops[j] .. stops[j + 1]
+    at = np.searchsorted(stops, peaks)
+    level = x[peaks]
+    highest = _sparse_table(heights, np.maximum)
+    left = at.copy()  # move left while every height passed is at most the peak's
+    right = at + 1  # move right the same way
+    for k, table in reversed(list(enumerate(highest))):
+        span = 1 << k
+        step_left = left - span
+        ok = (step_left >= 0) & (table[np.maximum(step_left, 0)] <= level)
+        left = np.where(ok, step_left, left)
+        step_right = right + span
+        ok = (step_right <= heights.size) & (table[np.minimum(right, table.size - 1)] <= level)
+        right = np.where(ok, step_right, right)
+    lowest = _sparse_table(troughs, np.minimum)
+    left_min = _range_min(lowest, left - 1, at)  # troughs from the higher maximum to the peak
+    right_min = _range_min(lowest, at, right)
+    return np.asarray(level - np.maximum(left_min, right_min), dtype=np.float64)
+
+
+def _sparse_table(values: FloatArray, combine: Any) -> list[FloatArray]:
+    """Level ``k``: ``combine`` over ``values[i : i + 2**k]`` for every ``i`` that fits."""
+    levels = [values]
+    while 2 << (len(levels) - 1) <= values.size:
+        half = 1 << (len(levels) - 1)
+        below = levels[-1]
+        levels.append(combine(below[:-half], below[half:]))
+    return levels
+
+
+def _range_min(
+    lowest: list[FloatArray], start: NDArray[np.intp], stop: NDArray[np.intp]
+) -> FloatArray:
+    """``min(values[start:stop])`` per range (``stop > start``) from the :func:`_sparse_table`."""
+    size = np.floor(np.log2(stop - start)).astype(np.intp)
+    out = np.empty(start.shape, dtype=np.float64)
+    for k in np.unique(size).tolist():
+        sel = size == k
+        table = lowest[k]
+        out[sel] = np.minimum(table[start[sel]], table[stop[sel] - (1 << k)])
+    return out

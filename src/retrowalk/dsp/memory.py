@@ -135,35 +135,21 @@ def block_means(
 ) -> np.ndarray:
     """``x[: n_blocks * block].reshape(n_blocks, block, -1).mean(axis=1)``, chunk by chunk.
 
-    The same numbers as the one-line form (each block's mean is computed alone);
-    a file-backed ``x`` is released as it is read. With ``file_backed`` the
-    result is put in a temporary file too, released as written.
+    Each chunk's means are one matrix product (a row of ``block`` samples of
+    ``k`` channels times the ``(block k, k)`` averaging matrix), the numbers
+    of the one-line form to rounding; a file-backed ``x`` is released as it
+    is read. With ``file_backed`` the result is put in a temporary file too,
+    released as written.
     """
     out = empty_samples((n_blocks, *x.shape[1:]), file_backed=file_backed)
+    k = int(np.prod(x.shape[1:], dtype=np.int64))
+    averaging = np.kron(np.full((block, 1), 1.0 / max(block, 1)), np.eye(k))
     per = max(RELEASE_ROWS // max(block, 1), 1)
     for b0 in range(0, n_blocks, per):
         b1 = min(b0 + per, n_blocks)
         part = np.asarray(x[b0 * block : b1 * block], dtype=np.float64)
-        out[b0:b1] = _middle_means(part.reshape(b1 - b0, block, -1)).reshape(b1 - b0, *x.shape[1:])
+        means = part.reshape(b1 - b0, block * k) @ averaging
+        out[b0:b1] = means.reshape(b1 - b0, *x.shape[1:])
         release(x, b0 * block, b1 * block)
         release(out, b0, b1)
-    return out
-
-
-def _middle_means(blocks: np.ndarray) -> np.ndarray:
-    """``blocks.mean(axis=1)`` of ``(n, block, k)``: the same numbers, channel by channel.
-
-    numpy sums over a middle axis element after element into the running
-    sums; doing that per channel on whole columns avoids its loop over rows
-    of ``k``.
-    """
-    n, block, k = blocks.shape
-    if block == 0 or k > 8:
-        return np.asarray(blocks.mean(axis=1))
-    out = np.empty((n, k), dtype=np.float64)
-    for c in range(k):
-        total = blocks[:, 0, c].copy()
-        for i in range(1, block):
-            total += blocks[:, i, c]
-        np.divide(total, block, out=out[:, c])
     return out

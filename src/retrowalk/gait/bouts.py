@@ -414,13 +414,13 @@ class WeakEdgeFilter(Algorithm):
             return self
         reach = self.context_s * sampling_rate_hz
         run = max(int(self.min_run), 1)
+        # bouts are in time order: those within reach of a bout are one run of them
+        starts = np.array([c.start_sample for c in bouts])
+        ends = np.array([c.end_sample for c in bouts])
         for b in bouts:
-            near = [
-                c
-                for c in bouts
-                if c.start_sample - b.end_sample <= reach and b.start_sample - c.end_sample <= reach
-            ]
-            walk = max(near, key=lambda c: c.n_steps)
+            first = int(np.searchsorted(ends, b.start_sample - reach, "left"))
+            stop = int(np.searchsorted(starts, b.end_sample + reach, "right"))
+            walk = max(bouts[first:stop], key=lambda c: c.n_steps)
             limit = self.min_prominence_ratio * float(np.median(prom[walk.first : walk.last + 1]))
             strong = prom[b.first : b.last + 1] >= limit
             steady = np.flatnonzero(

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
-from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.filters import lowpass, slow_lowpass_channels
 from retrowalk.dsp.kernels import find_peaks
 from retrowalk.dsp.rows import row_norm
 
@@ -187,7 +187,8 @@ class TrunkContactDetector(Algorithm):
         prom = props["prominences"]
         relative = np.full(peaks.size, self.relative_prominence)
         if gyro_vertical_rads is not None and peaks.size:
-            turning = np.abs(lowpass(gyro_vertical_rads, 0.5, fs)) >= self.turning_rate_rads
+            turning = np.abs(slow_lowpass_channels(gyro_vertical_rads, 0.5, fs)[0])
+            turning = turning >= self.turning_rate_rads
             relative[turning[peaks]] = self.turning_relative_prominence
         keep = prom >= relative * _local_median(prom, half_width=4)
         peaks, prom = peaks[keep], prom[keep]
@@ -341,36 +342,37 @@ class ClosingContactDetector(Algorithm):
             or end of data).
         """
         sig = contacts.signals_
-        out = np.full((len(last_ic_samples), max(self.max_contacts, 1)), -1, dtype=np.int64)
-        for k, (last, step, prom, limit) in enumerate(
-            zip(last_ic_samples, step_s, bout_prominence_mps2, limit_samples, strict=True)
-        ):
-            start = self.window_steps[0]
-            for j in range(out.shape[1]):
-                found = self._search(
-                    sig, contacts, int(last), start, float(step), float(prom), int(limit)
-                )
-                if found is None:
-                    break
-                out[k, j], peak_prominence = found
-                if peak_prominence < self.repeat_relative_prominence * prom:
-                    break  # the soft closing contact: the walk has ended
-                last = out[k, j]
-                start = max(self.repeat_min_steps, self.window_steps[0])
+        step = np.asarray(step_s, dtype=np.float64)
+        prom = np.asarray(bout_prominence_mps2, dtype=np.float64)
+        limit = np.asarray(limit_samples, dtype=np.int64)
+        last = np.array(last_ic_samples, dtype=np.int64)
+        out = np.full((last.size, max(self.max_contacts, 1)), -1, dtype=np.int64)
+        searching = np.arange(last.size)
+        start = self.window_steps[0]
+        for j in range(out.shape[1]):  # one round of searches, placed in time together
+            found: list[tuple[int, int, float]] = []  # (bout, peak, its prominence)
+            for k in searching.tolist():
+                hit = self._search(sig, int(last[k]), start, step[k], prom[k], int(limit[k]))
+                if hit is not None:
+                    found.append((k, *hit))
+            if not found:
+                break
+            bouts, peaks, peak_prominence = (np.array(part) for part in zip(*found, strict=True))
+            out[bouts, j] = last[bouts] = contacts.place(peaks)
+            # a soft closing contact ends the walk; a step-like one: search on after it
+            searching = bouts[peak_prominence >= self.repeat_relative_prominence * prom[bouts]]
+            start = max(self.repeat_min_steps, self.window_steps[0])
         self.closing_samples_ = out
         return self
 
     def _search(
-        self,
-        sig: _Signals,
-        contacts: TrunkContactDetector,
-        last: int,
-        start_steps: float,
-        step: float,
-        prom: float,
-        limit: int,
+        self, sig: _Signals, last: int, start_steps: float, step: float, prom: float, limit: int
     ) -> tuple[int, float] | None:
-        """The largest clear peak in the window after ``last``: (contact, prominence)."""
+        """The largest clear peak of the coarse signal in the window after ``last``.
+
+        Returns ``(peak sample, prominence)``, or ``None``; the contact is the
+        peak placed in time (:meth:`TrunkContactDetector.place`).
+        """
         fs = sig.sampling_rate_hz
         i0 = int(last + start_steps * step * fs)
         i1 = min(int(last + self.window_steps[1] * step * fs), limit - 1)
@@ -389,7 +391,7 @@ class ClosingContactDetector(Algorithm):
         floor = max(self.min_prominence_mps2, self.min_relative_prominence * prom)
         if prominences[best] < floor:
             return None
-        return int(contacts.place(np.array([peaks[best]]))[0]), float(prominences[best])
+        return int(peaks[best]), float(prominences[best])
 
 
 class MidStepContactFilter(Algorithm):
@@ -641,13 +643,23 @@ def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.nda
 
 
 def _local_median(values: np.ndarray, half_width: int) -> np.ndarray:
-    """Running median over ``2 * half_width + 1`` neighbours (edges use what exists)."""
+    """Running median over ``2 * half_width + 1`` neighbours (edges use what exists).
+
+    A full window's median is its middle value after a partial sort; only the
+    few windows at the ends, padded with NaN, go to the far slower
+    ``np.nanmedian`` (the same medians as ``np.nanmedian`` of every window).
+    """
     n = values.size
     if n == 0:
         return values.copy()
     padded = np.pad(values, half_width, mode="constant", constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_width + 1)
-    return np.nanmedian(windows, axis=1)
+    out = np.empty(n)
+    inner = slice(half_width, max(n - half_width, half_width))
+    out[inner] = np.partition(windows[inner], half_width, axis=1)[:, half_width]
+    ends = np.r_[0 : min(half_width, n), max(n - half_width, min(half_width, n)) : n]
+    out[ends] = np.nanmedian(windows[ends], axis=1)
+    return out
 
 
 class LateralityEstimator(Algorithm):

@@ -24,11 +24,18 @@ checked on one candidate bout:
 
 from __future__ import annotations
 
+import bisect
+import functools
+import math
+
 import numpy as np
 
-from retrowalk.dsp.rows import column_means, row_norm, small_median
+from retrowalk.dsp.rows import row_norm, small_median
 
 G_MPS2 = 9.81
+
+#: Longest FFT length looked up in :func:`_smooth_lengths` (beyond it: the next power of two).
+_MAX_SMOOTH = 1 << 24
 
 
 class WalkingCheck:
@@ -113,20 +120,25 @@ class WalkingCheck:
                 "the steps (jumping, hopping or running)"
             )
             return self
-        up = column_means(acc)
+        up = np.ones(acc.shape[0]) @ acc  # the mean direction of the specific force
         up /= max(float(np.linalg.norm(up)), 1e-12)
         v = acc @ up
-        v = v - v.mean()
-        spec = np.abs(np.fft.rfft(v * np.hanning(v.size))) ** 2
-        freq = np.fft.rfftfreq(v.size, 1.0 / fs)
+        v -= v.mean()
+        # The spectrum at a length the FFT factors well (zero-padded: finer bins,
+        # the same spectrum; a prime length costs many times more).
+        n_fft = fast_fft_length(v.size)
+        spec = np.abs(np.fft.rfft(v * np.hanning(v.size), n_fft)) ** 2
+        bin_hz = fs / n_fft
         # 0.3-15 Hz: one run of bins, as the frequencies rise
-        lo = int(np.searchsorted(freq, 0.3, side="left"))
-        hi = int(np.searchsorted(freq, 15.0, side="right"))
-        spec_band, freq_band = spec[lo:hi], freq[lo:hi]
+        lo = math.ceil(0.3 / bin_hz)
+        spec_band = spec[lo : math.floor(15.0 / bin_hz) + 1]
         total = spec_band.sum()
         if total > 0:
-            peak = float(freq_band[np.argmax(spec_band)])
-            share = float(spec_band[np.abs(freq_band - peak) <= 0.15 * peak].sum() / total)
+            top = int(np.argmax(spec_band))
+            peak = (lo + top) * bin_hz
+            reach = int(0.15 * (lo + top))  # bins within 15 % of the peak frequency
+            near = spec_band[max(top - reach, 0) : top + reach + 1]
+            share = float(near.sum() / total)
             self.features_["peak_share"] = share
             if share > self.max_peak_share:
                 self.walking_ = False
@@ -151,8 +163,10 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
     """Largest normalised correlation of ``v`` with itself one stride (1.8-2.2 steps) later.
 
     The energies of the overlapping parts at every lag come from one running
-    sum of squares, and each lag's cross product is one dot product, so the
-    signal is not copied per lag; -1 when no lag fits.
+    sum of squares. The cross products at all lags are two correlations: of
+    the overlap every lag shares (the signal without its last ``hi`` samples
+    against the signal from ``lo`` on), then of those last samples with
+    themselves, which add the rest of each lag's overlap; -1 when no lag fits.
     """
     n = v.size
     lags = np.arange(max(int(1.8 * step), 1), int(2.2 * step) + 1)
@@ -161,6 +175,37 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
         return -1.0
     energy = np.concatenate([[0.0], np.cumsum(v * v)])
     denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
-    cross = np.array([float(v[: n - lag] @ v[lag:]) for lag in lags])
+    lo, hi = int(lags[0]), int(lags[-1])
+    cross = np.correlate(v[lo:], v[: n - hi], "valid")  # sum_i<n-hi v[i] v[i + lag]
+    last = v[n - hi :]
+    cross[:-1] += np.correlate(last, last, "full")[hi - 1 + lo :]  # n-hi <= i < n-lag
     ok = denom > 0
     return max(-1.0, float(np.max(cross[ok] / denom[ok]))) if ok.any() else -1.0
+
+
+def fast_fft_length(n: int) -> int:
+    """The smallest ``2^a 3^b 5^c`` at least ``n``: a length numpy's FFT factors quickly.
+
+    A prime length costs the FFT many times more (about 8 times at 2153 samples).
+    """
+    lengths = _smooth_lengths()
+    if n > _MAX_SMOOTH:
+        return 1 << (n - 1).bit_length()
+    return lengths[bisect.bisect_left(lengths, n)]
+
+
+@functools.cache
+def _smooth_lengths() -> list[int]:
+    """Every ``2^a 3^b 5^c`` up to :data:`_MAX_SMOOTH`, sorted (836 numbers)."""
+    lengths = []
+    five = 1
+    while five <= _MAX_SMOOTH:
+        odd = five
+        while odd <= _MAX_SMOOTH:
+            length = odd
+            while length <= _MAX_SMOOTH:
+                lengths.append(length)
+                length *= 2
+            odd *= 3
+        five *= 5
+    return sorted(lengths)

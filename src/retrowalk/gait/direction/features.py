@@ -7,17 +7,15 @@ the time-arrow features ``o . e_bar``. See :mod:`retrowalk.gait.direction`.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from retrowalk.dsp.frame import BLOCK, BodyFrame
+from retrowalk.dsp.frame import BodyFrame
 from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
-from retrowalk.dsp.frame import horizontal_basis_rows as _horizontal_basis_rows
 from retrowalk.dsp.memory import empty_samples, release
-from retrowalk.dsp.rows import column_means
 
 STRIDE_POINTS = 64
 """Samples per resampled stride window; lags are in units of 1/64 stride."""
@@ -155,11 +153,14 @@ def phase_correlation(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
 
     Notes
     -----
-    Worked channel by channel (vertical, then the three device axes of the
-    horizontal acceleration), with every window mean taken as a running sum
-    over the window's points in order, which gives the numbers of the
-    sample-major formulas (:func:`resample_windows` on the stacked signals)
-    without numpy's slow loops over rows of four.
+    Only harmonics 1 to :data:`MAX_HARMONIC` of the stride are kept (the mean,
+    harmonic 0, is left out), so ``c`` and both amplitudes are worked out from
+    those few Fourier coefficients: ``c`` as a sum of cosines and sines (one
+    matrix product, :func:`_harmonic_waves`), the amplitudes by Parseval's
+    theorem. The horizontal acceleration is correlated in the frame's two
+    horizontal axes and turned into device axes with the basis at the middle
+    of the window (the basis follows gravity, which hardly turns within one
+    stride). The array returned is a view of ``(k, 3, STRIDE_POINTS)`` rows.
     """
     start, end = windows.start, windows.end
     n = frame.n_samples
@@ -169,52 +170,39 @@ def phase_correlation(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     f = pos - i0
     g = 1.0 - f
     i1 = i0 + 1
-    e_rows, f_rows = _horizontal_basis_rows(frame.up_unit)
     h = frame.acc_horizontal_mps2
-    h1, h2 = h[:, 0], h[:, 1]
-    seg = np.empty((4, start.size, STRIDE_POINTS))
-    for c, x in enumerate(_device_channels(frame.acc_vertical_mps2, h1, h2, e_rows, f_rows)):
+    seg = np.empty((3, start.size, STRIDE_POINTS))
+    for c, x in enumerate((frame.acc_vertical_mps2, h[:, 0], h[:, 1])):
         np.multiply(x[i0], g, out=seg[c])
         seg[c] += x[i1] * f
-    seg -= _window_means(seg)[..., None]
-    spec = np.fft.rfft(seg, axis=-1)
-    spec[..., MAX_HARMONIC + 1 :] = 0.0
-    seg = np.fft.irfft(spec, n=STRIDE_POINTS, axis=-1)
-    cross = np.conj(spec[:1]) * spec[1:]
-    corr = np.fft.irfft(cross, n=STRIDE_POINTS, axis=-1) / STRIDE_POINTS
-    sv = np.sqrt((seg[0] ** 2).mean(axis=-1))  # contiguous rows: numpy's pairwise sums
-    power_h = seg[1] ** 2
-    power_h += seg[2] ** 2
-    power_h += seg[3] ** 2
-    sh = np.sqrt(power_h.mean(axis=-1))
-    corr /= np.maximum(sv * sh, 1e-12)[None, :, None]
-    return corr.transpose(1, 2, 0)
+    spec = np.fft.rfft(seg, axis=-1)[..., 1 : MAX_HARMONIC + 1]  # (3, k, harmonics)
+    # Parseval: a window's mean square is 2 sum |X_h|^2 / N^2 over the harmonics kept
+    power = spec.real**2 + spec.imag**2
+    sv = np.sqrt(2.0 * power[0].sum(axis=-1)) / STRIDE_POINTS
+    sh = np.sqrt(2.0 * (power[1] + power[2]).sum(axis=-1)) / STRIDE_POINTS
+    cross = np.conj(spec[:1]) * spec[1:] / np.maximum(sv * sh, 1e-12)[None, :, None]
+    coef = np.concatenate([cross.real, cross.imag], axis=-1)  # (2, k, 2 harmonics)
+    e_mid, f_mid = frame.horizontal_basis_at((start + end) // 2)
+    device = coef[0][:, None, :] * e_mid.T[:, :, None]
+    device += coef[1][:, None, :] * f_mid.T[:, :, None]  # (k, 3, 2 harmonics)
+    corr = device.reshape(-1, coef.shape[-1]) @ _harmonic_waves()
+    return corr.reshape(start.size, 3, STRIDE_POINTS).transpose(0, 2, 1)
 
 
-def _device_channels(
-    vertical: np.ndarray, h1: np.ndarray, h2: np.ndarray, e_rows: np.ndarray, f_rows: np.ndarray
-) -> Iterator[np.ndarray]:
-    """The vertical, then each device axis of the horizontal acceleration (whole signals).
+@functools.cache
+def _harmonic_waves() -> np.ndarray:
+    """``(2 MAX_HARMONIC, STRIDE_POINTS)``: turns the kept harmonics of ``c`` into ``c(tau)``.
 
-    ``h1 * e + h2 * f`` per sample, worked a block of samples at a time (the
-    frame's :data:`~retrowalk.dsp.frame.BLOCK`) so no whole-signal temporary
-    is made; the numbers are those of the whole-array expression.
+    The inverse FFT of coefficients ``Y_1 .. Y_H`` (all others zero) at ``tau``
+    is ``2 / N sum_h (Re Y_h cos(2 pi h tau / N) - Im Y_h sin(2 pi h tau / N))``;
+    one more ``1 / N`` makes the cross spectrum a mean over the window. The
+    rows are the cosines (for the real parts), then the sines (the imaginary).
     """
-    yield vertical
-    n = h1.shape[0]
-    scratch = np.empty(min(n, BLOCK))
-    for c in range(3):
-        x = np.empty(n)
-        for b0 in range(0, n, BLOCK):
-            b1 = min(b0 + BLOCK, n)
-            xb = np.multiply(h1[b0:b1], e_rows[c, b0:b1], out=x[b0:b1])
-            xb += np.multiply(h2[b0:b1], f_rows[c, b0:b1], out=scratch[: b1 - b0])
-        yield x
-
-
-def _window_means(x: np.ndarray) -> np.ndarray:
-    """Mean over the last axis, summed point after point (numpy's order over a middle axis)."""
-    return np.cumsum(x, axis=-1)[..., -1] / x.shape[-1]
+    harmonic = np.arange(1, MAX_HARMONIC + 1)[:, None]
+    angle = 2.0 * np.pi * harmonic * np.arange(STRIDE_POINTS)[None, :] / STRIDE_POINTS
+    waves = 2.0 / STRIDE_POINTS**2 * np.concatenate([np.cos(angle), -np.sin(angle)])
+    waves.flags.writeable = False  # shared
+    return waves
 
 
 def odd_even_parts(c: np.ndarray, lags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -234,7 +222,7 @@ def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:
     for b, (start, end) in enumerate(bouts):
         seg = frame.up_unit[max(start, 0) : max(end, start + 1)]
         if seg.size:
-            ups[b] = column_means(seg)
+            ups[b] = np.ones(seg.shape[0]) @ seg  # the sum: only its direction is kept
     return _unit_ups(ups)
 
 
@@ -263,8 +251,10 @@ class StepEvidence:
     bout_up
         ``(n_bouts, 3)`` mean up direction of each bout in device axes.
     window_up
-        ``(k, 3)`` mean up direction of each stride window (a device being put
-        in place or moved shows as a window far from its bout's posture).
+        ``(k, 3)`` up direction at the middle of each stride window (a device
+        being put in place or moved shows as a window far from its bout's
+        posture; the up direction is a 0.25 Hz low-pass, so its middle stands
+        for the whole window).
     """
 
     ic: np.ndarray
@@ -375,11 +365,7 @@ def step_evidence(
         cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
         rate = (cum[windows.end] - cum[windows.start]) / (windows.end - windows.start)
         turning = np.abs(rate) > max_turn_rate_rads
-    cum_up = np.zeros((frame.n_samples + 1, 3))
-    for j in range(3):  # column by column: the numbers of np.cumsum(up, axis=0)
-        np.cumsum(frame.up_unit[:, j], out=cum_up[1:, j])
-    span = np.maximum(windows.end - windows.start, 1)[:, None]
-    window_up = _unit_ups((cum_up[windows.end] - cum_up[windows.start]) / span)
+    window_up = frame.up_unit[(windows.start + windows.end) // 2]
     return StepEvidence(ic, owner, windows, odd, even, turning, ups, window_up)
 
 
