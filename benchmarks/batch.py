@@ -6,7 +6,9 @@ trials and the mobgap-lab recordings, written as CSV files — then analyses the
 with ``retrowalk.app.jobs.batch.run_batch`` in three ways and prints recordings per
 second, hours of data per second, scaling efficiency and peak memory per worker.
 It also times the engine on one long recording, so the per-file overhead of
-batch work can be read off.
+batch work can be read off, and only hashing and only parsing the same files
+(pandas' C parser and pyarrow's CSV reader on one thread), the floor of any
+batch that reads text files.
 
     python benchmarks/batch.py            # 2,000 recordings
     python benchmarks/batch.py --n 300    # quicker
@@ -15,12 +17,14 @@ batch work can be read off.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import resource
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +94,40 @@ def _engine_hours_per_s() -> float:
     return long.duration_s / 3600.0 / (time.perf_counter() - start)
 
 
+def _parse_floor(corpus: Path, hours: float) -> list[tuple[str, float]]:
+    """Hours of data per second of only hashing, or only parsing, the corpus files.
+
+    Each reader parses every file into float64 columns in this process, on one
+    thread (the batch's single process has one): pandas' C parser (what
+    retrowalk uses) and, when installed, pyarrow's CSV reader. The fastest one
+    is the floor of what any batch that reads text could reach.
+    """
+    files = sorted(corpus.glob("*.csv"))
+    readers: list[tuple[str, Callable[[Path], object]]] = [
+        ("sha256 of the bytes", lambda f: hashlib.sha256(f.read_bytes()).digest()),
+        ("pandas read_csv (C)", lambda f: pd.read_csv(f, dtype=np.float64)),
+    ]
+    try:
+        import pyarrow.csv as pacsv
+
+        one_thread = pacsv.ReadOptions(use_threads=False)
+        readers.append(
+            ("pyarrow.csv, 1 thread", lambda f: pacsv.read_csv(f, read_options=one_thread))
+        )
+    except ImportError:
+        pass
+    rates = []
+    for name, read in readers:
+        best = float("inf")
+        for _ in range(2):
+            start = time.perf_counter()
+            for f in files:
+                read(f)
+            best = min(best, time.perf_counter() - start)
+        rates.append((name, hours / best))
+    return rates
+
+
 def _worker_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -121,6 +159,7 @@ def main() -> None:
         hours = build_corpus(corpus, args.n, args.seconds)
         print(f"corpus: {args.n} recordings, {hours:.1f} h of data, {os.cpu_count()} cores")
         engine = _engine_hours_per_s()
+        floor = _parse_floor(corpus, hours)
         rows = []
         for mode in ("single process", "LocalCluster 1 worker", "LocalCluster 2 workers"):
             rate, hours_per_s, peak = _run(mode, corpus, Path(tmp) / "out")
@@ -136,6 +175,17 @@ def main() -> None:
             f"engine analyze() on one 1-hour recording: {engine:.2f} h data/s; batch in one "
             f"process (read, analyse, tables): {single:.2f} h/s = {single / engine:.2f}x the "
             "engine (target >= 0.7x)"
+        )
+        for name, rate in floor:
+            print(f"only {name}: {rate:.2f} h data/s")
+        hashing = floor[0][1]
+        parse = max(rate for _, rate in floor[1:])
+        bound = 1.0 / (1.0 / engine + 1.0 / parse + 1.0 / hashing)
+        gap = 1.0 / single - 1.0 / engine
+        print(
+            f"floor: engine + fastest parse + hash = {bound:.2f} h/s = {bound / engine:.2f}x "
+            f"the engine; parsing text is {(1.0 / parse) / gap:.0%} of the batch's gap to "
+            f"the engine, hashing {(1.0 / hashing) / gap:.0%}"
         )
 
 
