@@ -97,10 +97,14 @@ def _engine_hours_per_s(detect_placement: bool = False) -> tuple[float, float]:
         long = Recording(long.acc_mps2, long.gyro_rads, long.sampling_rate_hz)
     options = AnalysisOptions() if detect_placement else AnalysisOptions(placement="lower_back")
     analyze(long, options)
-    start, cpu = time.perf_counter(), time.process_time()
-    analyze(long, options)
+    wall, cpu = float("inf"), float("inf")
+    for _ in range(3):  # the best of three: one run is short beside other work's bursts
+        start, cpu_start = time.perf_counter(), time.process_time()
+        analyze(long, options)
+        wall = min(wall, time.perf_counter() - start)
+        cpu = min(cpu, time.process_time() - cpu_start)
     hours = long.duration_s / 3600.0
-    return hours / (time.perf_counter() - start), hours / (time.process_time() - cpu)
+    return hours / wall, hours / cpu
 
 
 def _parse_floor(corpus: Path, hours: float) -> list[tuple[str, float, float]]:
