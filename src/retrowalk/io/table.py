@@ -152,10 +152,12 @@ def read_table(
         )
     time = None
     is_dt = False
+    # each column taken out of the frame once (no copy of the frame without its
+    # time), by position: looking names up builds an index engine per table
+    columns = dict(table.items())
     if time_col is not None:
-        time, is_dt = _time_values(table[time_col])
-    # each column taken out of the frame once (no copy of the frame without its time)
-    arrays = {c: table[c].to_numpy(dtype=np.float64) for c in numeric if c != time_col}
+        time, is_dt = _time_values(columns[time_col])
+    arrays = {c: columns[c].to_numpy(dtype=np.float64) for c in numeric if c != time_col}
     out = Table(
         arrays=arrays, n_rows=len(table), time=time, time_is_datetime=is_dt,
         first_data_line=layout.first_data_line, notes=notes,
