@@ -19,6 +19,7 @@ setting and run it many times.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -39,12 +40,18 @@ T = TypeVar("T")
 
 def param_names(cls: type) -> list[str]:
     """The keyword parameters of ``cls.__init__``, in order."""
+    return list(_param_names(cls))
+
+
+@functools.cache
+def _param_names(cls: type) -> tuple[str, ...]:
+    # read once per class: inspecting a signature costs more than a short recording's step
     signature = inspect.signature(cls.__init__)  # type: ignore[misc]
-    return [
+    return tuple(
         name
         for name, p in signature.parameters.items()
         if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]
+    )
 
 
 def get_params(algorithm: object) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from retrowalk.io.units import unit_from_label
 
@@ -141,6 +142,13 @@ class ColumnMap:
 
 def map_columns(columns: list[str]) -> ColumnMap:
     """Find the time column and x/y/z triplets of each stream kind."""
+    # many files of a batch share one header: it is read once (a fresh copy each call)
+    found = _map_columns(tuple(columns))
+    return ColumnMap(found.time, dict(found.streams), dict(found.units))
+
+
+@lru_cache(maxsize=256)
+def _map_columns(columns: tuple[str, ...]) -> ColumnMap:
     cmap = ColumnMap()
     found: dict[str, dict[str, str]] = {}
     unit_of: dict[str, str] = {}

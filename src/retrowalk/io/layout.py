@@ -6,6 +6,7 @@ Shared by the sniffer and the readers of each format family.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -139,11 +140,10 @@ def text_layout(source: Source, head: bytes | None = None) -> TextLayout:
     lines = text.splitlines(keepends=True)
     if not complete and lines and not lines[-1].endswith(("\n", "\r")):
         lines = lines[:-1]
-    stripped = [ln.rstrip("\r\n") for ln in lines]
     bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
 
-    for i, line in enumerate(stripped):
-        s = line.strip()
+    for i, raw in enumerate(lines):  # lines are stripped as reached: the header is near the top
+        s = raw.rstrip("\r\n").strip()
         if not s or s.startswith(("//", "#", ";")):
             continue
         delim = _pick_delimiter(s)
@@ -160,7 +160,8 @@ def text_layout(source: Source, head: bytes | None = None) -> TextLayout:
                 "no header line naming the columns (first row is numbers)",
                 line=i + 1,
             )
-        first = next((ln for ln in stripped[i + 1 :] if ln.strip()), None)
+        rest = (ln.rstrip("\r\n") for ln in itertools.islice(lines, i + 1, None))
+        first = next((ln for ln in rest if ln.strip()), None)
         if first is None:
             raise InputError(
                 source.display,
@@ -181,7 +182,7 @@ def text_layout(source: Source, head: bytes | None = None) -> TextLayout:
             decimal=decimal,
             header_index=i,
             columns=cols,
-            preamble=[ln.strip() for ln in stripped[:i]],
+            preamble=[ln.rstrip("\r\n").strip() for ln in lines[:i]],
             extra_fields=extra,
             data_offset=bom + sum(len(ln.encode("utf-8")) for ln in lines[: i + 1]),
             quoted_header=s.startswith('"'),

@@ -41,9 +41,10 @@ class Table:
 
     Attributes
     ----------
-    frame
-        The numeric columns as read (float64), without the time column; empty
-        when the table was read in chunks (see ``arrays``).
+    arrays
+        The numeric columns as read (float64), without the time column.
+    n_rows
+        Rows read.
     time
         The time column: float64 or int64 numbers, or int64 nanoseconds since the
         epoch for date-time text (``time_is_datetime``).
@@ -51,21 +52,17 @@ class Table:
         1-based line of the first data row (row 0).
     notes
         What was dropped while reading.
+    stacks
+        Groups of columns read in chunks straight into one ``(n, k)`` array each.
     """
 
-    frame: pd.DataFrame
+    arrays: dict[str, np.ndarray]
+    n_rows: int
     time: np.ndarray | None = None
     time_is_datetime: bool = False
     first_data_line: int = 2
     notes: list[str] = field(default_factory=list)
-    arrays: dict[str, np.ndarray] | None = None
     stacks: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
-
-    @property
-    def n_rows(self) -> int:
-        if self.arrays is not None:
-            return self._n
-        return len(self.frame)
 
     def line_of_row(self, row: int) -> int:
         """1-based file line of a 0-based data row (exact unless the file has blank lines)."""
@@ -73,9 +70,7 @@ class Table:
 
     def column(self, name: str) -> np.ndarray:
         """One numeric column as float64 (nulls as NaN)."""
-        if self.arrays is not None:
-            return self.arrays[name]
-        return self.frame[name].to_numpy(dtype=np.float64)
+        return self.arrays[name]
 
     def stack(self, names: tuple[str, ...] | list[str]) -> np.ndarray:
         """``(n, len(names))`` C-ordered float64 array of the named columns, in one copy.
@@ -86,7 +81,6 @@ class Table:
         key = tuple(names)
         if key in self.stacks:
             buffer = self.stacks.pop(key)
-            assert self.arrays is not None
             for name in key:
                 self.arrays.pop(name, None)
             return buffer
@@ -97,16 +91,11 @@ class Table:
 
     def keep_rows(self, n_keep: int) -> None:
         """Drop the rows after the first ``n_keep``."""
-        if self.arrays is not None:
-            self._n = n_keep
-            self.arrays = {k: v[:n_keep] for k, v in self.arrays.items()}
-            self.stacks = {k: v[:n_keep] for k, v in self.stacks.items()}
-        else:
-            self.frame = self.frame.iloc[:n_keep]
+        self.n_rows = n_keep
+        self.arrays = {k: v[:n_keep] for k, v in self.arrays.items()}
+        self.stacks = {k: v[:n_keep] for k, v in self.stacks.items()}
         if self.time is not None:
             self.time = self.time[:n_keep]
-
-    _n: int = 0
 
 
 def _unique_names(layout: TextLayout) -> list[str]:
@@ -163,11 +152,14 @@ def read_table(
         )
     time = None
     is_dt = False
+    # each column taken out of the frame once (no copy of the frame without its
+    # time), by position: looking names up builds an index engine per table
+    columns = dict(table.items())
     if time_col is not None:
-        time, is_dt = _time_values(table[time_col])
-        table = table.drop(columns=[time_col])
+        time, is_dt = _time_values(columns[time_col])
+    arrays = {c: columns[c].to_numpy(dtype=np.float64) for c in numeric if c != time_col}
     out = Table(
-        frame=table, time=time, time_is_datetime=is_dt,
+        arrays=arrays, n_rows=len(table), time=time, time_is_datetime=is_dt,
         first_data_line=layout.first_data_line, notes=notes,
     )  # fmt: skip
     _drop_incomplete(source, layout, names, wanted, numeric, out)
@@ -256,11 +248,11 @@ def _read_chunked(
     if time_col is not None:
         time = filler.time()
     arrays, stacks = filler.finish()
+    n = len(time) if time is not None else next(iter(arrays.values())).shape[0]
     out = Table(
-        frame=pd.DataFrame(), time=time, time_is_datetime=bool(is_dt),
-        first_data_line=layout.first_data_line, arrays=arrays, stacks=stacks,
+        arrays=arrays, n_rows=n, time=time, time_is_datetime=bool(is_dt),
+        first_data_line=layout.first_data_line, stacks=stacks,
     )  # fmt: skip
-    out._n = len(time) if time is not None else next(iter(arrays.values())).shape[0]
     _drop_incomplete(source, layout, names, wanted, numeric, out)
     return out
 

@@ -412,7 +412,13 @@ def _gravity_directions(
     (:mod:`retrowalk.dsp.memory`), so only one channel's filtering is in
     memory at a time.
     """
-    up, slow, fast = (empty_samples(acc.shape, file_backed=in_files) for _ in range(3))
+    if not in_files:  # in memory: the three channels filtered together, three calls not nine
+        up, slow, fast = (lowpass(acc, cutoff, rate) for cutoff in (0.5, 0.3, 3.0))
+        for v in (up, slow, fast):
+            _to_unit(v)
+        fast -= slow
+        return up, fast, slow
+    up, slow, fast = (empty_samples(acc.shape, file_backed=True) for _ in range(3))
     for j in range(acc.shape[1]):
         channel = np.array(acc[:, j])
         release(acc)
