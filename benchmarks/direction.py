@@ -17,7 +17,9 @@ and once with a calibration. Accuracy rests on real recordings only:
 - ``ipol-gait`` feet (12 people, forward only): straight strides and bout time
   through the foot path (``_foot_bench.py``); real backward foot walking is not
   in the shared data, so those targets print "no data".
-- Confidence: among calls at confidence >= 0.9, the share that is wrong.
+- Confidence: among calls at confidence >= 0.9, the share that is wrong, and a
+  reliability table per data set and mode (bout calls per confidence bin, how
+  many right); ``--calls-out`` writes every bout call to compare two versions.
 
 Calibration (per person, the way users do it): a labelled forward walk of the
 person with the same device and place - mocap: the person's other takes (for
@@ -91,6 +93,7 @@ class Tally:
 
     n: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     confident: list[bool] = field(default_factory=list)
+    calls: list[tuple[float, bool, str]] = field(default_factory=list)
 
     def add(self, truth: str, call: str, weight: float = 1.0) -> None:
         self.n[(truth, call)] += weight  # type: ignore[index]
@@ -126,10 +129,37 @@ def _run(rec: Recording, placement: str = "auto", profile: Any = None, person: s
     return analyze(rec, options, pipelines={"trunk": TrunkPipeline(direction_classifier=clf)})
 
 
-def _score_bouts(result: Any, tally: Tally, truth: str) -> None:
+def _score_bouts(result: Any, tally: Tally, truth: str, key: str = "") -> None:
     for bout in result.bouts:
-        if bout.direction in ("forward", "backward") and bout.direction_confidence >= CONFIDENT:
+        if bout.direction not in ("forward", "backward"):
+            continue
+        conf = float(bout.direction_confidence)
+        tally.calls.append((conf, bout.direction == truth, f"{key} {bout.start_s:.2f} s"))
+        if conf >= CONFIDENT:
             tally.confident.append(bout.direction == truth)
+
+
+#: Every bout call of the last :func:`collect`: data set -> (confidence, right, which bout).
+CALLS: dict[str, list[tuple[float, bool, str]]] = {}
+RELIABILITY_BINS = (0.5, 0.75, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0001)
+
+
+def print_reliability(mode: str, calls: dict[str, list[tuple[float, bool, str]]]) -> None:
+    """Confidence bins against the share of calls right, per data set (a reliability table).
+
+    Calibrated means: in each bin the share right is at least the bin's lower edge.
+    """
+    edges = RELIABILITY_BINS
+    labels = [f"{a:.3g}-{min(b, 1.0):.3g}" for a, b in pairwise(edges)]
+    print(f"\n== RELIABILITY ({mode}): bout calls per confidence bin, right/all")
+    print(f"{'data set':<32}" + "".join(f"{x:>13}" for x in labels) + f"{'>= 0.9':>9}")
+    for name, items in calls.items():
+        cells = []
+        for a, b in pairwise(edges):
+            inside = [ok for c, ok, _ in items if a <= c < b]
+            cells.append(f"{sum(inside)}/{len(inside)}" if inside else "-")
+        high = sum(c >= CONFIDENT for c, _, _ in items)
+        print(f"{name:<32}" + "".join(f"{x:>13}" for x in cells) + f"{high:>9}")
 
 
 def _majority(steps: list[Any]) -> str:
@@ -197,7 +227,8 @@ def mocap_rows(calibrated: bool) -> dict[str, Tally]:
                 part = rec.slice_s(r["start_s"], r["end_s"])
                 result = _run(part, placement, profile)
                 out[placement].add(r["direction"], _majority(result.steps))
-                _score_bouts(result, out[placement], r["direction"])
+                key = f"{tr.trial} run {r['start_s']:.1f}"
+                _score_bouts(result, out[placement], r["direction"], key)
     return out
 
 
@@ -260,7 +291,7 @@ def phone_rows(calibrated: bool) -> tuple[dict[str, list[int]], Tally]:
         row[1] += sum(s.direction == "forward" for s in result.steps)
         row[2] += len(result.steps)
         row[3] += case.true_steps
-        _score_bouts(result, conf, "forward")
+        _score_bouts(result, conf, "forward", case.name)
     return per, conf
 
 
@@ -293,12 +324,12 @@ def forward_rows(calibrated: bool) -> dict[str, tuple[float, float, float, Tally
     for title, items in groups.items():
         time_by = defaultdict(float)
         conf = Tally()
-        for person, rec, profile in items:
+        for i, (person, rec, profile) in enumerate(items):
             result = _run(rec, "lower_back", profile, person)
             for bout in result.bouts:
                 time_by[bout.direction] += bout.duration_s
                 time_by["all"] += bout.duration_s
-            _score_bouts(result, conf, "forward")
+            _score_bouts(result, conf, "forward", f"{person} #{i}")
         total = max(time_by["all"], 1e-9)
         out[title] = (
             100 * time_by["forward"] / total,
@@ -318,12 +349,14 @@ Row = tuple[str, str, str, "float | str"]
 def collect(calibrated: bool) -> list[Row]:
     """Every figure of one mode as ``(data set, figure, target, value)`` rows."""
     rows: list[Row] = []
+    CALLS.clear()
 
     def line(name: str, figure: str, target: str, value: float | str) -> None:
         rows.append((name, figure, target, value))
 
     for placement, tally in mocap_rows(calibrated).items():
         name = f"mocap {placement} runs >= 3 s"
+        CALLS[name] = tally.calls
         n_b, n_f = int(tally.n["backward"]), int(tally.n["forward"])
         line(name, f"backward runs right, % (n={n_b})", ">= 90", tally.pct("backward", "backward"))
         line(name, f"forward runs right, % (n={n_f})", ">= 95", tally.pct("forward", "forward"))
@@ -343,10 +376,12 @@ def collect(calibrated: bool) -> list[Row]:
              str(back))  # fmt: skip
         line(f"phone-steps {position}", "steps forward, %", "", 100.0 * fwd / max(total, 1))
     line("phone-steps (all)", "wrong among calls >= 0.9", "<= 2 %", conf.confident_wrong())
+    CALLS["phone-steps (all)"] = conf.calls
     for title, (fwd, back, total, tally) in forward_rows(calibrated).items():
         line(title, f"bout time forward, % ({total:.0f} s)", ">= 90", fwd)
         line(title, "bout time backward, %", "0", back)
         line(title, "wrong among calls >= 0.9", "<= 2 %", tally.confident_wrong())
+        CALLS[title] = tally.calls
     jump = jumping_recording()
     if jump is not None:
         result = _run(jump)
@@ -447,6 +482,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the travel cue with the forward axis known (why daily life stays uncertain)",
     )
+    parser.add_argument(
+        "--calls-out", metavar="JSON", help="write every bout call (to compare two versions)"
+    )
     args = parser.parse_args(argv)
     t0 = time.time()
     if not ipol_trial_ids():
@@ -468,18 +506,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.placement:
         print(f"\n({time.time() - t0:.0f} s)")
         return 0
+    calls: dict[str, dict[str, list[tuple[float, bool, str]]]] = {}
     columns = {"uncalibrated": collect(calibrated=False)}
+    calls["uncalibrated"] = dict(CALLS)
     columns["calibrated"] = collect(calibrated=True)
+    calls["calibrated"] = dict(CALLS)
     LOSO_ANCHORS.update(anchor_loso_table())
     shipped = get_params(BodyAnchorEstimator())
     moved = {p: v for p, v in LOSO_ANCHORS.items() if any(shipped[k] != x for k, x in v.items())}
     if moved:
         columns["LOSO"] = collect(calibrated=False)
+        calls["LOSO"] = dict(CALLS)
     else:
         print("LOSO anchor thresholds equal the shipped ones for every person left out:")
         print("the LOSO column repeats the uncalibrated one")
         columns["LOSO"] = columns["uncalibrated"]
     print_table(columns)
+    for mode, by_set in calls.items():
+        print_reliability(mode, by_set)
+    if args.calls_out:
+        dump = {m: {k: [list(c) for c in v] for k, v in d.items()} for m, d in calls.items()}
+        Path(args.calls_out).write_text(json.dumps(dump, indent=1) + "\n")
     if args.mechanics:
         from direction_mechanics import mechanics
 

@@ -116,3 +116,47 @@ def test_the_real_take_splits_at_its_change_and_never_calls_the_forward_part_bac
     late = [s for s in result.steps if s.time_s > 11.3]
     assert late and all(s.direction == BACKWARD for s in late)
     assert all(b.direction_confidence < 0.9 or b.direction != FORWARD for b in result.bouts)
+
+
+@pytest.mark.parametrize(
+    ("trial", "others", "sensor", "placement"),
+    [
+        ("07_06", ("07_04", "07_05"), "pelvis", "lower_back"),
+        ("08_04", ("08_05", "08_06"), "thigh", "pocket"),
+    ],
+)
+def test_a_real_run_with_few_distinct_windows_stays_below_0_9(
+    trial: str, others: tuple[str, ...], sensor: str, placement: str
+) -> None:
+    """A 3.5 s forward run of 6 or more usable steps has only 4-6 distinct stride
+    windows; its noise came from those few windows (edge ones counted twice) and
+    it was called at 0.99-1.0. Its confidence is now held to what that number of
+    windows supports (rule of succession), below 0.9, and it is still forward."""
+    profile = _forward_profile([_mocap(t, sensor)[0] for t in others], placement)
+    rec, meta = _mocap(trial, sensor)
+    run = next(r for r in meta["runs_raw"] if r["direction"] == "forward")
+    result = analyze(
+        rec.slice_s(run["start_s"], run["end_s"]),
+        AnalysisOptions(placement=placement, direction_profile=profile),
+    )
+    called = [b for b in result.bouts if b.direction != "uncertain"]
+    assert called
+    assert all(b.direction == FORWARD for b in called)
+    assert all(0.75 <= b.direction_confidence < 0.9 for b in called)
+    assert any(b.n_steps >= 6 for b in called)
+    assert all("straight strides" in b.extra["direction_reason"] for b in called)
+
+
+def test_a_daily_life_turn_is_not_called_backward_from_its_distinct_windows() -> None:
+    """mobgap-lab HA_001 Test11 at 111 s, calibrated: 5 distinct windows, one clearly
+    forward (the edge one, counted twice before) and three clearly backward. Averaged
+    over distinct windows alone it would be backward at 0.86; 3 of 4 clear windows
+    agreeing support at most 0.67, so it stays uncertain, like all of the walk's
+    bouts that are not forward."""
+    calib, _ = load_mobgap("HA_001_Test5_Trial1")
+    profile = _forward_profile([calib])
+    rec, _ = load_mobgap("HA_001_Test11_Trial1")
+    result = analyze(rec, AnalysisOptions(placement="lower_back", direction_profile=profile))
+    assert all(b.direction != BACKWARD for b in result.bouts)
+    turn = [b for b in result.bouts if b.start_s <= 111.5 <= b.end_s]
+    assert turn and turn[0].direction == "uncertain"

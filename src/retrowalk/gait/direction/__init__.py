@@ -73,6 +73,13 @@ Never confidently wrong
   the weak side is ``"uncertain"``, never called from the whole bout's mean.
 - A thigh-swing anchor that would put most of its stretch backward is left
   undecided: a waist-worn device taken for a pocket did exactly that.
+- A bout's evidence counts each distinct stride window once (its edge steps
+  reuse their neighbour's window), and no call is more confident than its
+  windows support: :func:`window_ceiling`, Laplace's rule of succession over
+  the clearly travelling windows, ``(agreeing + 1) / (counted + 2)`` (8
+  agreeing windows for 0.9, 98 for 0.99). The short-run rule's calls are
+  bounded by the same limit. The stretch's noise level cannot collapse
+  (:func:`robust_scale` keeps a floor).
 
 What it cannot promise
 ----------------------
@@ -99,6 +106,8 @@ from retrowalk.gait.direction.classifier import (
     WalkingDirectionClassifier,
     body_anchors,
     classify_bouts,
+    distinct_windows,
+    window_ceiling,
 )
 from retrowalk.gait.direction.features import (
     DEFAULT_LAGS,
@@ -169,6 +178,7 @@ __all__ = [
     "classify_bouts",
     "default_model",
     "default_travel_template",
+    "distinct_windows",
     "find_direction_changes",
     "fit_travel_template",
     "horizontal_device",
@@ -184,4 +194,5 @@ __all__ = [
     "stretches_from_ups",
     "transfer_logit",
     "travel_vectors",
+    "window_ceiling",
 ]

@@ -51,6 +51,40 @@ MAX_RELATIVE_LOGIT = 30.0
 """Cap on the travel-cue log-odds of one bout."""
 
 
+def distinct_windows(score: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """Each usable stride window's score once, in time order.
+
+    ``score`` is per contact (``nan`` where unusable) and ``window`` the start
+    of its stride window (``-1`` where unusable). A bout's first and last
+    contacts reuse their neighbour's window: the same evidence, counted once.
+    """
+    ok = np.isfinite(score) & (window >= 0)
+    _, first = np.unique(window[ok], return_index=True)
+    return score[ok][first]
+
+
+def window_ceiling(n_agree: int, n_windows: int) -> float:
+    """Highest confidence a call can claim when ``n_agree`` of its ``n_windows``
+    distinct stride windows travel the called way.
+
+    Laplace's rule of succession (Feller, An Introduction to Probability Theory
+    and Its Applications, vol. 1, ch. V): with a uniform prior on how often a
+    stride of the bout travels the called way, after ``n_agree`` of
+    ``n_windows`` did, the probability that a further stride does is
+    ``(n_agree + 1) / (n_windows + 2)``. Every step of a bout carries the
+    bout's label and confidence, so that is what the call can claim: all
+    windows agreeing, 2 give 0.75, 4 give 0.83, 8 give 0.9, 18 give 0.95 and
+    98 give 0.99; one window against in 5 gives 0.71, below any call. The
+    noise-unit confidence instead assumes a noise level known exactly, which a
+    handful of windows cannot establish (a pocket run of 4 distinct windows gave
+    scores of 1e12 and 0.99+). Where it fails: it ignores how far each window
+    is from zero, so it is conservative for long clean bouts; it treats
+    neighbouring strides as independent, which they are not quite; and it says
+    nothing of a bout whose windows agree but whose calibration is wrong.
+    """
+    return (n_agree + 1.0) / (n_windows + 2.0)
+
+
 @dataclass(frozen=True)
 class DirectionResult:
     """Direction of each bout (after splitting) and of each step.
@@ -134,7 +168,18 @@ class WalkingDirectionClassifier:
         instead put a daily-life turn of mobgap-lab Test11 backward (0.86): its
         3 distinct windows disagree in sign and the edge window counted twice.
     short_run_min_score
-        See ``short_run_strides``.
+        See ``short_run_strides``. Also the smallest travel (noise units) for a
+        distinct stride window to count for or against any call in
+        :func:`window_ceiling`, the limit on every bout's confidence: ``(a +
+        1) / (n + 2)`` where ``a`` of the bout's ``n`` counted windows travel
+        the called way. Measured (``benchmarks/direction.py``, calibrated):
+        without the limit, the mean over distinct windows called a mobgap-lab
+        Test11 turn (HA_001 at 111 s: 4 of 5 windows backward, 3 of them
+        clearly) backward at 0.86; counting every window, however weak, also
+        left uncertain right Test11 calls whose only windows against were
+        -0.2 to -0.5 (forward bout time 71.3 -> 47.8 %; with this threshold
+        57.6 %: 3 MS_001 bouts with 2-3 clearly backward windows of 7-15 are
+        uncertain, right before at 0.94-0.96).
     weak_change_uncertain
         Where the split search finds the travel turning round but one side
         falls short of ``split_confidence`` (and the other does not, the two
@@ -171,7 +216,10 @@ class WalkingDirectionClassifier:
     bout_direction_, bout_confidence_, bout_score_ : list
         Per split bout: label, probability of the label being right (0.5-1; the
         probability of the more likely direction for ``"uncertain"``, 0.5 when
-        the facing is unknown), and log-odds of forward.
+        the facing is unknown), and log-odds of forward. The travel along the
+        forward axis is averaged over the bout's distinct stride windows, each
+        once, and the confidence never exceeds what their number supports
+        (:func:`window_ceiling`: 8 agreeing windows for 0.9, 98 for 0.99).
     bout_reason_ : list of str
         Per split bout: what decided the direction, or why it is uncertain.
     bout_calibrated_ : list of bool
@@ -339,9 +387,10 @@ class WalkingDirectionClassifier:
             kind, reliability, why, along, across = facing[s]
             r = mounting[members]
             r = r[np.isfinite(r)]
+            distinct = distinct_windows(mounting[members], window_of[members])
             rho = 0.0
-            if r.size:
-                z = r.mean() * np.sqrt(r.size)
+            if distinct.size:
+                z = distinct.mean() * np.sqrt(distinct.size)
                 rho = float(np.clip(NORMAL_TO_LOGIT * z, -MAX_RELATIVE_LOGIT, MAX_RELATIVE_LOGIT))
             along_m, across_m = along[members], across[members]
             ok = np.isfinite(along_m) & np.isfinite(across_m)
@@ -361,6 +410,7 @@ class WalkingDirectionClassifier:
                 )
             else:
                 label, p, reason = self._decide(kind, reliability, why, rho, members.size, ratio)
+            label, p, reason = self._bounded(label, p, reason, distinct)
             if weak_part[j] and label in (FORWARD, BACKWARD):
                 label = UNCERTAIN
                 reason = (
@@ -423,6 +473,40 @@ class WalkingDirectionClassifier:
             conf[against] = 0.5
         return out, conf
 
+    def _bounded(
+        self, label: str, p: float, reason: str, windows: np.ndarray
+    ) -> tuple[str, float, str]:
+        """``label``, ``p`` and ``reason`` with the confidence held to :func:`window_ceiling`.
+
+        ``windows`` is the bout's travel per distinct stride window (noise
+        units); a window counts when it travels at least ``short_run_min_score``
+        either way (a weaker one says little about the direction, and is not
+        counted for or against). The one limit on every bout's confidence: the
+        short-run rule's calls, whose windows all count and agree, reach it
+        exactly. A call the limit takes below ``min_confidence`` becomes
+        ``"uncertain"``.
+        """
+        votes = windows[np.abs(windows) >= self.short_run_min_score]
+        n = int(votes.size)
+        agree = int(np.sum(votes > 0)) if p >= 0.5 else int(np.sum(votes < 0))
+        ceiling = window_ceiling(agree, n)
+        if max(p, 1.0 - p) <= ceiling:
+            return label, p, reason
+        p = max(ceiling, 0.5) if p >= 0.5 else min(1.0 - ceiling, 0.5)
+        called = label in (FORWARD, BACKWARD)
+        if called and max(p, 1.0 - p) < self.min_confidence:
+            reason = (
+                f"only {agree} of the {n} clear distinct straight strides travel the same "
+                "way: too few to call the direction"
+            )
+            return UNCERTAIN, p, reason
+        if called and "limited by their number" not in reason:
+            reason = (
+                f"{reason}; confidence limited by its {n} clear distinct straight strides "
+                f"({agree} travel this way)"
+            )
+        return label, p, reason
+
     def _short_run(
         self, kind: str, score: np.ndarray, window: np.ndarray
     ) -> tuple[str, float, str] | None:
@@ -430,13 +514,13 @@ class WalkingDirectionClassifier:
 
         ``score`` is each contact's travel along the calibrated axis (noise
         units, ``nan`` where unusable) and ``window`` the start of its stride
-        window: contacts sharing a window count once.
+        window: contacts sharing a window count once. The probability returned
+        is 1 or 0: the caller holds it to :func:`window_ceiling`, which for a
+        run whose windows all agree is the whole of its confidence.
         """
         if kind != "calibration" or self.short_run_strides is None:
             return None
-        ok = np.isfinite(score) & (window >= 0)
-        _, first = np.unique(window[ok], return_index=True)
-        values = score[ok][first]
+        values = distinct_windows(score, window)
         n = int(values.size)
         if n < self.short_run_strides:
             return None
@@ -446,14 +530,13 @@ class WalkingDirectionClassifier:
             label = BACKWARD
         else:
             return None
-        conf = (n + 1.0) / (n + 2.0)
-        if conf < self.min_confidence:
+        if window_ceiling(n, n) < self.min_confidence:
             return None
         reason = (
             f"calibration, from only {n} straight strides that all travel the same way: "
             "confidence limited by their number"
         )
-        return label, conf if label == FORWARD else 1.0 - conf, reason
+        return label, 1.0 if label == FORWARD else 0.0, reason
 
     def _settled(self, ev: StepEvidence, stretch: np.ndarray) -> np.ndarray:
         """Steps taken with the device in its stretch's usual posture (not being moved)."""
@@ -565,6 +648,10 @@ class WalkingDirectionClassifier:
                 if np.sum(np.sign(proj)) < 0:
                     proj = -proj
             if k.size:
+                # The stretch's noise level keeps the edge contacts' repeated
+                # windows: counted once, the noise rises (their zero differences
+                # go), and the split of a forward-then-backward take at the lower
+                # back was lost (``benchmarks/direction.py``, mocap 09_12 whole).
                 order = np.argsort(w.step_index[k])
                 mounting[w.step_index[k]] = proj / robust_scale(proj[order])
             facing.append((kind, reliability, reason, along, across))

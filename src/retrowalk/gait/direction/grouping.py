@@ -56,12 +56,33 @@ def mounting_axis(odd: np.ndarray) -> np.ndarray:
     return axis.reshape(odd.shape[1:])
 
 
+NOISE_FLOOR_FRACTION = 0.1
+"""Smallest noise level :func:`robust_scale` returns, as a fraction of the RMS."""
+
+
 def robust_scale(x: np.ndarray) -> float:
-    """Noise level of a step sequence from successive differences (ignores level changes)."""
+    """Noise level of a step sequence from successive differences (ignores level changes).
+
+    A repeated stride window (the edge steps of a bout share their
+    neighbour's) adds a zero difference and pulls the median down, so the
+    result is kept at least :data:`NOISE_FLOOR_FRACTION` of the sequence's
+    RMS: a few near-identical windows cannot make the noise collapse (it came
+    out 1e-12 for a pocket run of 4 distinct windows, and its scores 1e12); one
+    window is then at most about 10 noise units from zero. The classifier
+    still passes the repeats (giving each window once raised the noise enough
+    to lose a measured split). Where it fails: a stretch of a handful of
+    windows estimates its noise poorly either way; the classifier bounds such
+    bouts' confidence by their number of windows
+    (:func:`~retrowalk.gait.direction.classifier.window_ceiling`).
+    """
     x = x[np.isfinite(x)]
+    if x.size == 0:
+        return 1.0
+    rms = float(np.sqrt(np.mean(x**2)))
     if x.size < 3:
-        return float(np.sqrt(np.mean(x**2))) if x.size else 1.0
-    return max(float(np.median(np.abs(np.diff(x)))) / 0.954, 1e-12)
+        return rms if rms > 0 else 1.0
+    scale = float(np.median(np.abs(np.diff(x)))) / 0.954
+    return max(scale, NOISE_FLOOR_FRACTION * rms, 1e-12)
 
 
 # ------------------------------------------------------------------- splitting
