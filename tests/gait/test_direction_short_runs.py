@@ -19,7 +19,7 @@ from realdata import data_root, load_mobgap
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import calibrate
-from retrowalk.gait.direction import BACKWARD, FORWARD
+from retrowalk.gait.direction import BACKWARD, FORWARD, agreeing_windows, window_ceiling
 from retrowalk.pipeline import AnalysisOptions, analyze
 
 FOLDER = data_root() / "mocap-backward"
@@ -151,8 +151,9 @@ def test_a_daily_life_turn_is_not_called_backward_from_its_distinct_windows() ->
     """mobgap-lab HA_001 Test11 at 111 s, calibrated: 5 distinct windows, one clearly
     forward (the edge one, counted twice before) and three clearly backward. Averaged
     over distinct windows alone it would be backward at 0.86; 3 of 4 clear windows
-    agreeing support at most 0.67, so it stays uncertain, like all of the walk's
-    bouts that are not forward."""
+    agreeing support at most 0.67 (0.57 weighed by evidence: the one against is the
+    strongest), so it stays uncertain, like all of the walk's bouts that are not
+    forward."""
     calib, _ = load_mobgap("HA_001_Test5_Trial1")
     profile = _forward_profile([calib])
     rec, _ = load_mobgap("HA_001_Test11_Trial1")
@@ -160,3 +161,32 @@ def test_a_daily_life_turn_is_not_called_backward_from_its_distinct_windows() ->
     assert all(b.direction != BACKWARD for b in result.bouts)
     turn = [b for b in result.bouts if b.start_s <= 111.5 <= b.end_s]
     assert turn and turn[0].direction == "uncertain"
+
+
+def test_a_window_against_counts_by_its_evidence_among_the_bouts_windows() -> None:
+    """All agreeing: the plain count. One weak window against strong ones counts less
+    than one whole window against; one stronger than the rest counts more."""
+    assert agreeing_windows(np.array([1.0, 2.0, 3.0, 4.0])) == 4.0
+    assert agreeing_windows(np.zeros(0)) == 0.0
+    weak_against = agreeing_windows(np.array([1.1, 2.5, 1.8, 1.8, -1.0]))
+    strong_against = agreeing_windows(np.array([1.1, 2.5, 1.8, 1.8, -4.0]))
+    assert 4.0 < weak_against < 5.0
+    assert strong_against < 4.0
+    # never above the ceiling of all windows agreeing
+    assert window_ceiling(weak_against, 5) < window_ceiling(5, 5)
+
+
+def test_a_daily_life_walk_whose_one_window_against_is_weak_is_called_forward() -> None:
+    """mobgap-lab MS_001 Test11 at 97-107 s, calibrated: 4 of 5 clear distinct windows
+    travel forward (+1.1 to +2.5 noise units), the one against is the weakest (-1.1),
+    just after a turn. Counted whole it left the bout uncertain (0.71); weighed by
+    its evidence the bout is forward at 0.81. The walk's turn-like bouts whose
+    windows against are as strong as those for it stay uncertain, none backward."""
+    calib, _ = load_mobgap("MS_001_Test5_Trial1")
+    profile = _forward_profile([calib])
+    rec, _ = load_mobgap("MS_001_Test11_Trial1")
+    result = analyze(rec, AnalysisOptions(placement="lower_back", direction_profile=profile))
+    assert all(b.direction != BACKWARD for b in result.bouts)
+    walk = [b for b in result.bouts if b.start_s <= 100.0 <= b.end_s]
+    assert walk and walk[0].direction == FORWARD
+    assert 0.75 <= walk[0].direction_confidence < 0.9

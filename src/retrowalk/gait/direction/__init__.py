@@ -77,7 +77,10 @@ Never confidently wrong
   reuse their neighbour's window), and no call is more confident than its
   windows support: :func:`window_ceiling`, Laplace's rule of succession over
   the clearly travelling windows, ``(agreeing + 1) / (counted + 2)`` (8
-  agreeing windows for 0.9, 98 for 0.99). The short-run rule's calls are
+  agreeing windows for 0.9, 98 for 0.99); a window against counts by its
+  evidence among the bout's windows (:func:`agreeing_windows`, Wilcoxon's
+  signed ranks), so a weak one against strong ones costs less than a whole
+  window and a strong one more. The short-run rule's calls are
   bounded by the same limit. The stretch's noise level cannot collapse
   (:func:`robust_scale` keeps a floor).
 
@@ -104,6 +107,7 @@ from retrowalk.gait.direction.classifier import (
     UNCERTAIN,
     DirectionResult,
     WalkingDirectionClassifier,
+    agreeing_windows,
     body_anchors,
     classify_bouts,
     distinct_windows,
@@ -171,6 +175,7 @@ __all__ = [
     "StepWindows",
     "TravelTemplate",
     "WalkingDirectionClassifier",
+    "agreeing_windows",
     "arrow_features",
     "assign_steps",
     "body_anchors",

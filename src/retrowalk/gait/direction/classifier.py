@@ -63,7 +63,34 @@ def distinct_windows(score: np.ndarray, window: np.ndarray) -> np.ndarray:
     return score[ok][first]
 
 
-def window_ceiling(n_agree: int, n_windows: int) -> float:
+def agreeing_windows(travel: np.ndarray) -> float:
+    """How many of a bout's counted windows travel the called way, weighed by evidence.
+
+    ``travel`` is each counted window's travel with the called way positive.
+    The count is ``n`` times the share of the windows' Walsh averages (the mean
+    of every pair of windows, each window with itself included) that travel the
+    called way, ties half: the rank-sum of Wilcoxon's signed-rank test, scaled
+    to ``n`` windows. When every window agrees it is ``n``, the plain count; a
+    window against that is weaker than most windows for the call is outvoted in
+    its pairs and counts less than one whole window against, one stronger than
+    most counts more. Measured (``benchmarks/direction.py``, calibrated): a
+    right mobgap-lab Test11 bout (MS_001 at 97 s: +1.1 to +2.5 against one
+    -1.1) gets 4.67 of 5 (ceiling 0.81, called) where the plain count, 4 of 5,
+    left it uncertain (0.71); the HA_001 turn at 111 s (-1.3, -2.5, -2.6
+    against +4.1) gets 2.4 of 4 backward (0.57) and stays uncertain. Where it
+    fails: it cannot tell a short stretch of real backward steps inside a
+    forward bout from a wrong one when those are strong.
+    """
+    v = np.asarray(travel, dtype=np.float64)
+    n = v.size
+    if n == 0:
+        return 0.0
+    pairs = (v[:, None] + v[None, :])[np.triu_indices(n)]
+    share = (np.sum(pairs > 0) + 0.5 * np.sum(pairs == 0)) / pairs.size
+    return float(n * share)
+
+
+def window_ceiling(n_agree: float, n_windows: int) -> float:
     """Highest confidence a call can claim when ``n_agree`` of its ``n_windows``
     distinct stride windows travel the called way.
 
@@ -179,7 +206,9 @@ class WalkingDirectionClassifier:
         left uncertain right Test11 calls whose only windows against were
         -0.2 to -0.5 (forward bout time 71.3 -> 47.8 %; with this threshold
         57.6 %: 3 MS_001 bouts with 2-3 clearly backward windows of 7-15 are
-        uncertain, right before at 0.94-0.96).
+        uncertain, right before at 0.94-0.96). The agreeing windows are weighed
+        by their evidence (:func:`agreeing_windows`), which calls one of them
+        again (a single weak window against).
     weak_change_uncertain
         Where the split search finds the travel turning round but one side
         falls short of ``split_confidence`` (and the other does not, the two
@@ -481,7 +510,9 @@ class WalkingDirectionClassifier:
         ``windows`` is the bout's travel per distinct stride window (noise
         units); a window counts when it travels at least ``short_run_min_score``
         either way (a weaker one says little about the direction, and is not
-        counted for or against). The one limit on every bout's confidence: the
+        counted for or against); the agreeing ones are counted by their
+        evidence among the bout's counted windows (:func:`agreeing_windows`:
+        all agreeing, the plain count). The one limit on every bout's confidence: the
         short-run rule's calls, whose windows all count and agree, reach it
         exactly. A call the limit takes below ``min_confidence`` becomes
         ``"uncertain"``.
@@ -489,7 +520,7 @@ class WalkingDirectionClassifier:
         votes = windows[np.abs(windows) >= self.short_run_min_score]
         n = int(votes.size)
         agree = int(np.sum(votes > 0)) if p >= 0.5 else int(np.sum(votes < 0))
-        ceiling = window_ceiling(agree, n)
+        ceiling = window_ceiling(agreeing_windows(votes if p >= 0.5 else -votes), n)
         if max(p, 1.0 - p) <= ceiling:
             return label, p, reason
         p = max(ceiling, 0.5) if p >= 0.5 else min(1.0 - ceiling, 0.5)
