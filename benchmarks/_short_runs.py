@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names, sum_figures
 from _direction_data import mocap_trials, phone_cases
 from retrowalk.core.recording import Recording
 from retrowalk.gait.direction import WalkingDirectionClassifier
@@ -141,14 +141,6 @@ def _figures(case: Case, rule: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def _sum(figs: list[dict[str, float]]) -> dict[str, float]:
-    total: dict[str, float] = defaultdict(float)
-    for f in figs:
-        for k, v in f.items():
-            total[k] += v
-    return total
-
-
 def _name(rule: dict[str, Any]) -> str:
     if rule.get("short_run_strides") is None:
         return "off"
@@ -165,7 +157,7 @@ def short_run_table() -> None:
         train = [c for c in cases if c.person != person]
         best: tuple[float, ...] | None = None
         for k, rule in enumerate(CANDIDATES):
-            figs = _sum([table[(id(c), k)] for c in train])
+            figs = sum_figures([table[(id(c), k)] for c in train])
             n = rule.get("short_run_strides") or 99
             z = rule.get("short_run_min_score", 99.0)
             key = (-figs["opposite bouts"], figs["right bouts"], n, z)
@@ -178,10 +170,10 @@ def short_run_table() -> None:
         print(f"  {group} ({len(mine)} analyses)")
         for k, rule in [*enumerate(CANDIDATES), (-1, {})]:
             if k < 0:
-                figs = _sum([table[(id(c), chosen[c.person])] for c in mine])
+                figs = sum_figures([table[(id(c), chosen[c.person])] for c in mine])
                 name = "LOSO"
             else:
-                figs = _sum([table[(id(c), k)] for c in mine])
+                figs = sum_figures([table[(id(c), k)] for c in mine])
                 name = _name(rule)
             print(
                 f"    {name:<28}{int(figs['right bouts']):5d} ({figs['right s']:7.1f} s)"

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names, sum_figures
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.direction import (
@@ -121,14 +121,6 @@ def _bout_figures(case: TravelCase, rule: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def _sum(figs: list[dict[str, float]]) -> dict[str, float]:
-    total: dict[str, float] = defaultdict(float)
-    for f in figs:
-        for k, v in f.items():
-            total[k] += v
-    return total
-
-
 def travel_daily_table() -> None:
     """Print both tables."""
     cases = travel_cases()
@@ -154,7 +146,7 @@ def travel_daily_table() -> None:
         train = [c for c in cases if c.person != person]
         best_key: tuple[float, float] | None = None
         for k in range(len(RULES)):
-            figs = _sum([table[(id(c), k)] for c in train])
+            figs = sum_figures([table[(id(c), k)] for c in train])
             key = (-figs["backward bouts"], figs["forward"] / max(figs["all"], 1e-9))
             if best_key is None or key > best_key:
                 best_key, loso[person] = key, k
@@ -165,9 +157,9 @@ def travel_daily_table() -> None:
         print(f"  {group}")
         for k, name in enumerate(columns):
             if name == "LOSO":
-                figs = _sum([table[(id(c), loso[c.person])] for c in mine])
+                figs = sum_figures([table[(id(c), loso[c.person])] for c in mine])
             else:
-                figs = _sum([table[(id(c), k)] for c in mine])
+                figs = sum_figures([table[(id(c), k)] for c in mine])
             total = max(figs["all"], 1e-9)
             print(
                 f"    {name:<50}{100 * figs['forward'] / total:6.1f}"

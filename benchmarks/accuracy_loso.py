@@ -450,11 +450,8 @@ class CountUnit:
     miscounted: int
 
 
-def ends_units(params: dict[str, Any]) -> list[CountUnit]:
-    """Every recording of the three data sets with the rules at the ends set to ``params``."""
-    from _direction_data import mocap_trials
-
-    pipeline = _pipeline(params)
+def _ipol_units(pipeline: TrunkPipeline) -> list[CountUnit]:
+    """Every ipol-gait lower-back trial's contacts against its reference, under ``pipeline``."""
     units: list[CountUnit] = []
     for rec, meta in _ipol_trials():
         options = AnalysisOptions(placement="lower_back", height_m=meta["height_m"])
@@ -463,6 +460,15 @@ def ends_units(params: dict[str, Any]) -> list[CountUnit]:
         units.append(
             CountUnit("ipol", f"ipol-{t.subject}", "lower back", t.tp + t.fp, t.n_ref, t.fp + t.fn)
         )
+    return units
+
+
+def ends_units(params: dict[str, Any]) -> list[CountUnit]:
+    """Every recording of the three data sets with the rules at the ends set to ``params``."""
+    from _direction_data import mocap_trials
+
+    pipeline = _pipeline(params)
+    units = _ipol_units(pipeline)
     for _, person, place, rec, truth in _phone_rows():
         n = sum(b.n_steps for b in _steps(rec, pipeline=pipeline).bouts)
         units.append(CountUnit("phones", f"phone-{person}", place, n, truth, abs(n - truth)))
@@ -537,14 +543,7 @@ def midstep_units(params: dict[str, Any]) -> list[CountUnit]:
     from _direction_data import mocap_trials
 
     pipeline = _pipeline(params)
-    units: list[CountUnit] = []
-    for rec, meta in _ipol_trials():
-        options = AnalysisOptions(placement="lower_back", height_m=meta["height_m"])
-        result = analyze(rec, options, pipelines={"trunk": pipeline})
-        t = score_trial(np.array([s.time_s for s in result.steps]), meta)
-        units.append(
-            CountUnit("ipol", f"ipol-{t.subject}", "lower back", t.tp + t.fp, t.n_ref, t.fp + t.fn)
-        )
+    units = _ipol_units(pipeline)
     for name in _data.mobgap_names():
         rec, meta = _data.load_mobgap(name)
         steps = _steps(rec, "lower_back", pipeline).steps
