@@ -609,6 +609,9 @@ def _nearby_contrasts(
         np.add.at(cover, lo[ok], 1)
         np.add.at(cover, hi[ok] + 1, -1)
     lags = np.flatnonzero(np.cumsum(cover) > 0)
+    # each lag's running cross products written into one buffer, in place
+    products = np.empty(x.size + 1)
+    products[0] = 0.0
     for lag in lags.tolist():
         need1 = valid & (lo1 <= lag) & (lag <= hi1)
         need2 = valid & (lo2 <= lag) & (lag <= hi2)
@@ -617,7 +620,9 @@ def _nearby_contrasts(
             continue
         aa, bb = a[idx], b[idx]
         start, stop = int(aa.min()), int(bb.max())
-        products = np.concatenate([[0.0], np.cumsum(x[start : stop - lag] * x[start + lag : stop])])
+        run = products[1 : stop - lag - start + 1]
+        np.multiply(x[start : stop - lag], x[start + lag : stop], out=run)
+        np.cumsum(run, out=run)
         m = (bb - aa - lag).astype(np.float64)
         sum_a = s1[bb - lag] - s1[aa]
         sum_b = s1[bb] - s1[aa + lag]
