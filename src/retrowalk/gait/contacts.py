@@ -27,6 +27,7 @@ physical meaning, not a per-person fit.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -514,7 +515,7 @@ class MidStepContactFilter(Algorithm):
             # a quick look at 25 Hz (the smooth step signal keeps its shape there)
             # leaves only the windows that come near the threshold to measure in full
             coarse_ic = np.round(ic / every).astype(np.int64)
-            rough, _ = _step_contrasts(x[::every], coarse_ic, first, w, join=None)
+            rough, _ = _step_contrasts(x[::every], coarse_ic, first, w, join=round(30 * fs / every))
             first = first[rough >= self.min_contrast - _SCREEN_MARGIN]
         contrast, step = _step_contrasts(x, ic, first, w, join=round(30 * fs))
         doubled = contrast >= self.min_contrast
@@ -552,9 +553,10 @@ def _step_contrasts(
     median contact interval ``d`` and within 12 % of ``2 d``, the best of each
     kept (returned: the contrast, and the lag of the best at two intervals,
     the real step time where contacts come twice per step). Windows less
-    than ``join`` samples apart are measured together
+    than ``join`` samples apart are measured together, and of them, at each
+    lag, those that need it and lie less than ``join`` apart
     (:func:`_nearby_contrasts`: each lag costs one pass over their stretch,
-    plus a fixed cost per lag and group); ``None``: all together.
+    plus a fixed cost per lag and stretch); ``None``: all together.
     """
     contrast = np.full(first.size, -np.inf)
     lag = np.zeros(first.size, dtype=np.int64)
@@ -565,19 +567,22 @@ def _step_contrasts(
     if join is not None:
         apart = np.flatnonzero(starts[1:] > np.maximum.accumulate(ends)[:-1] + join) + 1
     for group in np.split(np.arange(first.size), apart):
-        contrast[group], lag[group] = _nearby_contrasts(x, ic, first[group], w)
+        contrast[group], lag[group] = _nearby_contrasts(x, ic, first[group], w, join)
     return contrast, lag
 
 
 def _nearby_contrasts(
-    x: np.ndarray, ic: np.ndarray, first: np.ndarray, w: int
+    x: np.ndarray, ic: np.ndarray, first: np.ndarray, w: int, join: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_step_contrasts` of windows near one another.
 
     One pass per lag over the windows that need it: the overlapping parts'
     sums, energies and cross products all come from running sums, so a window
     costs a few look-ups per lag (an hour of walking takes tens of
-    milliseconds).
+    milliseconds). Only the running cross products are taken lag by lag, over
+    each stretch of the windows that need the lag, windows more than ``join``
+    samples apart on different stretches (``None``: one stretch per lag); the
+    correlations of every (lag, window) pair are worked out together after.
     """
     out = np.full(first.size, -np.inf)
     best_lag = np.zeros(first.size, dtype=np.int64)
@@ -601,40 +606,55 @@ def _nearby_contrasts(
         return out, best_lag
     s1 = np.concatenate([[0.0], np.cumsum(x)])
     s2 = np.concatenate([[0.0], np.cumsum(x * x)])
-    best1 = np.full(first.size, -1.0)
-    best2 = np.full(first.size, -1.0)
     cover = np.zeros(int(hi2[valid].max()) + 2, dtype=np.int64)  # lags some window needs
     for lo, hi in ((lo1[valid], hi1[valid]), (lo2[valid], hi2[valid])):
         ok = hi >= lo
         np.add.at(cover, lo[ok], 1)
         np.add.at(cover, hi[ok] + 1, -1)
     lags = np.flatnonzero(np.cumsum(cover) > 0)
-    # each lag's running cross products written into one buffer, in place
-    products = np.empty(x.size + 1)
+    # the (lag, window) pairs to measure, lag by lag
+    at1 = valid & (lo1 <= lags[:, None]) & (lags[:, None] <= hi1)
+    at2 = valid & (lo2 <= lags[:, None]) & (lags[:, None] <= hi2)
+    row, win = np.nonzero(at1 | at2)
+    one, two = at1[row, win], at2[row, win]
+    lag = lags[row]
+    aa, bb = a[win], b[win]
+    # pairs of one lag and one stretch: a new stretch where the lag changes or
+    # the window starts more than ``join`` after the lag's windows so far end
+    new = np.diff(row, prepend=-1) != 0
+    if join is not None:
+        reach = row * (x.size + join + 1) + bb  # each lag's running end, ordered across lags
+        new[1:] |= aa[1:] + row[1:] * (x.size + join + 1) > np.maximum.accumulate(reach)[:-1] + join
+    bounds = np.append(np.flatnonzero(new), row.size)
+    start = np.minimum.reduceat(aa, bounds[:-1])  # each stretch
+    stop = np.maximum.reduceat(bb, bounds[:-1])
+    begin = aa - np.repeat(start, np.diff(bounds))  # each pair's look-ups in its stretch's sums
+    end = bb - lag - np.repeat(start, np.diff(bounds))
+    products = np.empty(x.size + 1)  # each stretch's running cross products, in place
     products[0] = 0.0
-    for lag in lags.tolist():
-        need1 = valid & (lo1 <= lag) & (lag <= hi1)
-        need2 = valid & (lo2 <= lag) & (lag <= hi2)
-        idx = np.flatnonzero(need1 | need2)
-        if idx.size == 0:
-            continue
-        aa, bb = a[idx], b[idx]
-        start, stop = int(aa.min()), int(bb.max())
-        run = products[1 : stop - lag - start + 1]
-        np.multiply(x[start : stop - lag], x[start + lag : stop], out=run)
+    span = np.empty(row.size)  # each pair's summed cross products
+    for k, (p0, p1) in enumerate(itertools.pairwise(bounds.tolist())):
+        shift, s0, s9 = int(lag[p0]), int(start[k]), int(stop[k])
+        run = products[1 : s9 - shift - s0 + 1]
+        np.multiply(x[s0 : s9 - shift], x[s0 + shift : s9], out=run)
         np.cumsum(run, out=run)
-        m = (bb - aa - lag).astype(np.float64)
-        sum_a = s1[bb - lag] - s1[aa]
-        sum_b = s1[bb] - s1[aa + lag]
-        var_a = s2[bb - lag] - s2[aa] - sum_a**2 / m
-        var_b = s2[bb] - s2[aa + lag] - sum_b**2 / m
-        cross = products[bb - lag - start] - products[aa - start] - sum_a * sum_b / m
-        denom = np.sqrt(np.maximum(var_a * var_b, 0.0))
-        r = np.where(denom > 0, cross / np.where(denom > 0, denom, 1.0), -1.0)
-        best1[idx] = np.where(need1[idx], np.maximum(best1[idx], r), best1[idx])
-        better = need2[idx] & (r > best2[idx])
-        best2[idx[better]] = r[better]
-        best_lag[idx[better]] = lag
+        span[p0:p1] = products[end[p0:p1]] - products[begin[p0:p1]]
+    m = (bb - aa - lag).astype(np.float64)
+    sum_a = s1[bb - lag] - s1[aa]
+    sum_b = s1[bb] - s1[aa + lag]
+    var_a = s2[bb - lag] - s2[aa] - sum_a**2 / m
+    var_b = s2[bb] - s2[aa + lag] - sum_b**2 / m
+    cross = span - sum_a * sum_b / m
+    denom = np.sqrt(np.maximum(var_a * var_b, 0.0))
+    r = np.where(denom > 0, cross / np.where(denom > 0, denom, 1.0), -1.0)
+    best1 = np.full(first.size, -1.0)
+    np.maximum.at(best1, win[one], r[one])
+    best2 = np.full(first.size, -1.0)
+    np.maximum.at(best2, win[two], r[two])
+    # the real step time: the shortest lag of the best correlation at two intervals
+    top = two & (r == best2[win]) & (r > -1.0)
+    best_lag[win[top]] = np.iinfo(np.int64).max
+    np.minimum.at(best_lag, win[top], lag[top])
     return np.where(valid, best2 - best1, -np.inf), best_lag
 
 
