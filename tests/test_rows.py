@@ -24,10 +24,13 @@ from retrowalk.dsp.frame import BLOCK, _row_dot, body_frame, horizontal_basis, h
 from retrowalk.dsp.memory import block_means
 from retrowalk.dsp.rows import column_means, column_sums, row_norm, small_median
 from retrowalk.gait.direction.features import (
+    DEFAULT_LAGS,
     MAX_HARMONIC,
     STRIDE_POINTS,
     horizontal_device,
+    odd_even_parts,
     phase_correlation,
+    phase_odd_even,
     resample_windows,
     step_windows,
 )
@@ -246,3 +249,17 @@ def test_phase_correlation_is_the_sample_major_formula(n, tilt_rad, tolerance):
     want = _row_wise_phase_correlation(frame, windows)
     assert np.abs(want).max() > 0.5  # a real correlation to compare
     assert np.abs(got - want).max() <= tolerance
+
+
+@pytest.mark.parametrize("lags", [DEFAULT_LAGS, np.arange(STRIDE_POINTS)])
+def test_odd_even_parts_straight_from_the_harmonics(lags):
+    acc, gyro = _signals(6000, tilt_rad=0.3)
+    frame = body_frame(acc, gyro, 100.0)
+    ic = np.arange(150, 5800, 55) + np.random.default_rng(4).integers(-3, 4, size=103)
+    windows = step_windows(ic, np.zeros(ic.size, dtype=np.int64), 100.0, frame.n_samples)
+    odd, even = phase_odd_even(frame, windows, lags)
+    want_odd, want_even = odd_even_parts(phase_correlation(frame, windows), lags)
+    assert odd.shape == want_odd.shape == (windows.start.size, lags.size, 3)
+    assert np.abs(want_odd).max() > 0.1 and np.abs(want_even).max() > 0.1
+    assert np.allclose(odd, want_odd, rtol=0.0, atol=1e-12)
+    assert np.allclose(even, want_even, rtol=0.0, atol=1e-12)

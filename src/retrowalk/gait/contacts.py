@@ -27,6 +27,7 @@ physical meaning, not a per-person fit.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -514,9 +515,14 @@ class MidStepContactFilter(Algorithm):
             # a quick look at 25 Hz (the smooth step signal keeps its shape there)
             # leaves only the windows that come near the threshold to measure in full
             coarse_ic = np.round(ic / every).astype(np.int64)
-            rough, _ = _step_contrasts(x[::every], coarse_ic, first, w, join=None)
-            first = first[rough >= self.min_contrast - _SCREEN_MARGIN]
-        contrast, step = _step_contrasts(x, ic, first, w, join=round(30 * fs))
+            floor = self.min_contrast - _SCREEN_MARGIN
+            rough, _ = _step_contrasts(
+                x[::every], coarse_ic, first, w, join=round(30 * fs / every), floor=floor
+            )
+            first = first[rough >= floor]
+        contrast, step = _step_contrasts(
+            x, ic, first, w, join=round(30 * fs), floor=self.min_contrast
+        )
         doubled = contrast >= self.min_contrast
         step_of = np.full(ic.size, np.nan)  # the real step time of each doubled contact
         for s0, lag in zip(first[doubled], step[doubled], strict=True):
@@ -543,7 +549,12 @@ _SCREEN_MARGIN = 0.4
 
 
 def _step_contrasts(
-    x: np.ndarray, ic: np.ndarray, first: np.ndarray, w: int, join: int | None = 0
+    x: np.ndarray,
+    ic: np.ndarray,
+    first: np.ndarray,
+    w: int,
+    join: int | None = 0,
+    floor: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per window of ``w`` contacts from ``ic[first]``: autocorrelation at two intervals minus one.
 
@@ -552,9 +563,13 @@ def _step_contrasts(
     median contact interval ``d`` and within 12 % of ``2 d``, the best of each
     kept (returned: the contrast, and the lag of the best at two intervals,
     the real step time where contacts come twice per step). Windows less
-    than ``join`` samples apart are measured together
-    (:func:`_nearby_contrasts`: each lag costs one pass over their stretch,
-    plus a fixed cost per lag and group); ``None``: all together.
+    than ``join`` samples apart are measured together, and of them, at each
+    lag, those that need it and lie less than ``join`` apart
+    (:func:`_best_correlations`: each lag costs one pass over their stretch,
+    plus a fixed cost per lag and stretch); ``None``: all together. A window
+    whose correlation at one interval exceeds ``1 - floor`` cannot reach a
+    contrast of ``floor``: it is not measured at two intervals and its
+    contrast is returned as ``-inf``.
     """
     contrast = np.full(first.size, -np.inf)
     lag = np.zeros(first.size, dtype=np.int64)
@@ -565,19 +580,24 @@ def _step_contrasts(
     if join is not None:
         apart = np.flatnonzero(starts[1:] > np.maximum.accumulate(ends)[:-1] + join) + 1
     for group in np.split(np.arange(first.size), apart):
-        contrast[group], lag[group] = _nearby_contrasts(x, ic, first[group], w)
+        contrast[group], lag[group] = _nearby_contrasts(x, ic, first[group], w, join, floor)
     return contrast, lag
 
 
 def _nearby_contrasts(
-    x: np.ndarray, ic: np.ndarray, first: np.ndarray, w: int
+    x: np.ndarray,
+    ic: np.ndarray,
+    first: np.ndarray,
+    w: int,
+    join: int | None = None,
+    floor: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_step_contrasts` of windows near one another.
 
-    One pass per lag over the windows that need it: the overlapping parts'
-    sums, energies and cross products all come from running sums, so a window
-    costs a few look-ups per lag (an hour of walking takes tens of
-    milliseconds).
+    The overlapping parts' sums and energies come from running sums over
+    the windows' stretch, the cross products from one pass per lag
+    (:func:`_best_correlations`), so a window costs a few look-ups per lag
+    (an hour of walking takes tens of milliseconds).
     """
     out = np.full(first.size, -np.inf)
     best_lag = np.zeros(first.size, dtype=np.int64)
@@ -593,44 +613,87 @@ def _nearby_contrasts(
     b = ic[first + w - 1] + 1 - lo
     n = b - a
     valid = (d >= 1) & (n >= 3 * d)
-    lo1 = np.maximum((0.88 * d).astype(np.int64), 1)
-    hi1 = (1.12 * d).astype(np.int64)
-    lo2 = np.maximum((1.76 * d).astype(np.int64), 1)
-    hi2 = np.minimum((2.24 * d).astype(np.int64), n - 3)
     if not valid.any():
         return out, best_lag
     s1 = np.concatenate([[0.0], np.cumsum(x)])
     s2 = np.concatenate([[0.0], np.cumsum(x * x)])
-    best1 = np.full(first.size, -1.0)
-    best2 = np.full(first.size, -1.0)
-    cover = np.zeros(int(hi2[valid].max()) + 2, dtype=np.int64)  # lags some window needs
-    for lo, hi in ((lo1[valid], hi1[valid]), (lo2[valid], hi2[valid])):
-        ok = hi >= lo
-        np.add.at(cover, lo[ok], 1)
-        np.add.at(cover, hi[ok] + 1, -1)
-    lags = np.flatnonzero(np.cumsum(cover) > 0)
-    for lag in lags.tolist():
-        need1 = valid & (lo1 <= lag) & (lag <= hi1)
-        need2 = valid & (lo2 <= lag) & (lag <= hi2)
-        idx = np.flatnonzero(need1 | need2)
-        if idx.size == 0:
-            continue
-        aa, bb = a[idx], b[idx]
-        start, stop = int(aa.min()), int(bb.max())
-        products = np.concatenate([[0.0], np.cumsum(x[start : stop - lag] * x[start + lag : stop])])
-        m = (bb - aa - lag).astype(np.float64)
-        sum_a = s1[bb - lag] - s1[aa]
-        sum_b = s1[bb] - s1[aa + lag]
-        var_a = s2[bb - lag] - s2[aa] - sum_a**2 / m
-        var_b = s2[bb] - s2[aa + lag] - sum_b**2 / m
-        cross = products[bb - lag - start] - products[aa - start] - sum_a * sum_b / m
-        denom = np.sqrt(np.maximum(var_a * var_b, 0.0))
-        r = np.where(denom > 0, cross / np.where(denom > 0, denom, 1.0), -1.0)
-        best1[idx] = np.where(need1[idx], np.maximum(best1[idx], r), best1[idx])
-        better = need2[idx] & (r > best2[idx])
-        best2[idx[better]] = r[better]
-        best_lag[idx[better]] = lag
+    lo1 = np.maximum((0.88 * d).astype(np.int64), 1)
+    hi1 = np.where(valid, (1.12 * d).astype(np.int64), 0)
+    best1, _ = _best_correlations(x, s1, s2, a, b, lo1, hi1, join)
+    if floor is not None:  # at best 1 - best1 apart: these cannot reach the floor
+        valid &= best1 <= 1.0 - floor + _CORRELATION_ROUNDING
+    lo2 = np.maximum((1.76 * d).astype(np.int64), 1)
+    hi2 = np.where(valid, np.minimum((2.24 * d).astype(np.int64), n - 3), 0)
+    best2, best_lag = _best_correlations(x, s1, s2, a, b, lo2, hi2, join)
     return np.where(valid, best2 - best1, -np.inf), best_lag
+
+
+#: How far a correlation worked out from running sums may pass 1 by rounding.
+_CORRELATION_ROUNDING = 1e-9
+
+
+def _best_correlations(
+    x: np.ndarray,
+    s1: np.ndarray,
+    s2: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    join: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's best Pearson correlation of ``x[a:b]`` with itself at a lag in ``[lo, hi]``.
+
+    ``s1`` and ``s2`` are the running sums of ``x`` and ``x**2`` (a leading
+    zero); a window with ``hi < lo`` is not measured. The running cross
+    products are taken lag by lag, over each stretch of the windows that
+    need the lag (windows more than ``join`` samples apart on different
+    stretches; ``None``: one stretch per lag); the correlations of every
+    (lag, window) pair are worked out together after. Returns the best
+    correlation (``-1`` where none is above it) and its shortest lag
+    (``0`` then).
+    """
+    best = np.full(a.size, -1.0)
+    best_lag = np.zeros(a.size, dtype=np.int64)
+    if not (hi >= lo).any():
+        return best, best_lag
+    lags = np.arange(int(lo[hi >= lo].min()), int(hi.max()) + 1)
+    row, win = np.nonzero((lo <= lags[:, None]) & (lags[:, None] <= hi))  # pairs, lag by lag
+    lag = lags[row]
+    aa, bb = a[win], b[win]
+    # pairs of one lag and one stretch: a new stretch where the lag changes or
+    # the window starts more than ``join`` after the lag's windows so far end
+    new = np.diff(row, prepend=-1) != 0
+    if join is not None:
+        rank = row * (x.size + join + 1)  # orders each lag's ends after the lag before's
+        new[1:] |= aa[1:] + rank[1:] > np.maximum.accumulate(bb + rank)[:-1] + join
+    bounds = np.append(np.flatnonzero(new), row.size)
+    start = np.minimum.reduceat(aa, bounds[:-1])  # each stretch
+    stop = np.maximum.reduceat(bb, bounds[:-1])
+    begin = aa - np.repeat(start, np.diff(bounds))  # each pair's look-ups in its stretch's sums
+    end = bb - lag - np.repeat(start, np.diff(bounds))
+    products = np.empty(x.size + 1)  # each stretch's running cross products, in place
+    products[0] = 0.0
+    span = np.empty(row.size)  # each pair's summed cross products
+    for k, (p0, p1) in enumerate(itertools.pairwise(bounds.tolist())):
+        shift, s0, s9 = int(lag[p0]), int(start[k]), int(stop[k])
+        run = products[1 : s9 - shift - s0 + 1]
+        np.multiply(x[s0 : s9 - shift], x[s0 + shift : s9], out=run)
+        np.cumsum(run, out=run)
+        span[p0:p1] = products[end[p0:p1]] - products[begin[p0:p1]]
+    m = (bb - aa - lag).astype(np.float64)
+    sum_a = s1[bb - lag] - s1[aa]
+    sum_b = s1[bb] - s1[aa + lag]
+    var_a = s2[bb - lag] - s2[aa] - sum_a**2 / m
+    var_b = s2[bb] - s2[aa + lag] - sum_b**2 / m
+    cross = span - sum_a * sum_b / m
+    denom = np.sqrt(np.maximum(var_a * var_b, 0.0))
+    r = np.where(denom > 0, cross / np.where(denom > 0, denom, 1.0), -1.0)
+    np.maximum.at(best, win, r)
+    top = (r == best[win]) & (r > -1.0)
+    best_lag[win[top]] = np.iinfo(np.int64).max
+    np.minimum.at(best_lag, win[top], lag[top])
+    return best, best_lag
 
 
 def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.ndarray:

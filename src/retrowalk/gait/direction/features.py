@@ -162,6 +162,18 @@ def phase_correlation(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     of the window (the basis follows gravity, which hardly turns within one
     stride). The array returned is a view of ``(k, 3, STRIDE_POINTS)`` rows.
     """
+    device = _phase_harmonics(frame, windows)
+    corr = device.reshape(-1, device.shape[-1]) @ _harmonic_waves()
+    return corr.reshape(windows.start.size, 3, STRIDE_POINTS).transpose(0, 2, 1)
+
+
+def _phase_harmonics(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
+    """``(k, 3, 2 MAX_HARMONIC)``: the kept harmonics of :func:`phase_correlation`'s ``c``.
+
+    Per window and device axis, the real parts of the normalised cross
+    spectrum at harmonics 1 to :data:`MAX_HARMONIC`, then the imaginary parts
+    (the coefficients :func:`_harmonic_waves` turns into ``c(tau)``).
+    """
     start, end = windows.start, windows.end
     n = frame.n_samples
     frac = np.arange(STRIDE_POINTS) / STRIDE_POINTS
@@ -185,8 +197,7 @@ def phase_correlation(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     e_mid, f_mid = frame.horizontal_basis_at((start + end) // 2)
     device = coef[0][:, None, :] * e_mid.T[:, :, None]
     device += coef[1][:, None, :] * f_mid.T[:, :, None]  # (k, 3, 2 harmonics)
-    corr = device.reshape(-1, coef.shape[-1]) @ _harmonic_waves()
-    return corr.reshape(start.size, 3, STRIDE_POINTS).transpose(0, 2, 1)
+    return device
 
 
 @functools.cache
@@ -210,6 +221,27 @@ def odd_even_parts(c: np.ndarray, lags: np.ndarray) -> tuple[np.ndarray, np.ndar
     plus = c[:, lags]
     minus = c[:, (STRIDE_POINTS - lags) % STRIDE_POINTS]
     return plus - minus, plus + minus
+
+
+def phase_odd_even(
+    frame: BodyFrame, windows: StepWindows, lags: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`odd_even_parts` of :func:`phase_correlation`, straight from its harmonics.
+
+    A cosine is even in ``tau`` and a sine odd, so the time-odd part is twice
+    the sine terms of ``c`` and the time-even part twice the cosine terms
+    (:func:`_harmonic_waves`): ``c`` is never drawn at every lag. Returns
+    ``(k, n_lags, 3)`` arrays.
+    """
+    device = _phase_harmonics(frame, windows).reshape(-1, 2 * MAX_HARMONIC)
+    waves = 2.0 * _harmonic_waves()[:, lags]
+    shape = (windows.start.size, 3, lags.size)
+    odd = (device[:, MAX_HARMONIC:] @ waves[MAX_HARMONIC:]).reshape(shape)  # sines
+    even = (device[:, :MAX_HARMONIC] @ waves[:MAX_HARMONIC]).reshape(shape)  # cosines
+    return (
+        np.ascontiguousarray(odd.transpose(0, 2, 1)),
+        np.ascontiguousarray(even.transpose(0, 2, 1)),
+    )
 
 
 def _unit_ups(ups: np.ndarray) -> np.ndarray:
@@ -358,8 +390,7 @@ def step_evidence(
     if windows.step_index.size == 0:
         ev = _empty_evidence(len(bouts), ic, lags.size)
         return StepEvidence(ic, owner, ev.windows, ev.odd, ev.even, ev.turning, ups, ev.window_up)
-    c = phase_correlation(frame, windows)
-    odd, even = odd_even_parts(c, lags)
+    odd, even = phase_odd_even(frame, windows, lags)
     turning = np.zeros(windows.start.size, dtype=bool)
     if frame.gyro_vertical_rads is not None and max_turn_rate_rads is not None:
         cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
