@@ -127,7 +127,7 @@ class WalkingCheck:
         # The spectrum at a length the FFT factors well (zero-padded: finer bins,
         # the same spectrum; a prime length costs many times more).
         n_fft = fast_fft_length(v.size)
-        spec = np.abs(np.fft.rfft(v * np.hanning(v.size), n_fft)) ** 2
+        spec = np.abs(np.fft.rfft(v * _hann(v.size), n_fft)) ** 2
         bin_hz = fs / n_fft
         # 0.3-15 Hz: one run of bins, as the frequencies rise
         lo = math.ceil(0.3 / bin_hz)
@@ -181,6 +181,18 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
     cross[:-1] += np.correlate(last, last, "full")[hi - 1 + lo :]  # n-hi <= i < n-lag
     ok = denom > 0
     return max(-1.0, float(np.max(cross[ok] / denom[ok]))) if ok.any() else -1.0
+
+
+def _hann(m: int) -> np.ndarray:
+    """``np.hanning(m)`` with half the cosines: the first half and the middle, then mirrored.
+
+    The window's arguments are symmetric about zero and the cosine is even, so
+    the mirrored half is the same numbers ``np.hanning`` computes.
+    """
+    if m < 2:
+        return np.hanning(m)
+    half = 0.5 + 0.5 * np.cos(np.pi * np.arange(1 - m, 1, 2) / (m - 1))
+    return np.concatenate([half, half[: m // 2][::-1]])
 
 
 def fast_fft_length(n: int) -> int:
