@@ -321,7 +321,7 @@ class BoutEdgeFilter(Algorithm):
             if b.n_steps < self.min_contacts:
                 continue
             members = ic[b.first : b.last + 1]
-            limit = self.max_stride_ratio * float(np.median(members[2:] - members[:-2]))
+            limit = self.max_stride_ratio * small_median(members[2:] - members[:-2])
             first, last = 0, members.size - 1
             for _ in range(self.max_drops):
                 if (
@@ -421,7 +421,7 @@ class WeakEdgeFilter(Algorithm):
             first = int(np.searchsorted(ends, b.start_sample - reach, "left"))
             stop = int(np.searchsorted(starts, b.end_sample + reach, "right"))
             walk = max(bouts[first:stop], key=lambda c: c.n_steps)
-            limit = self.min_prominence_ratio * float(np.median(prom[walk.first : walk.last + 1]))
+            limit = self.min_prominence_ratio * small_median(prom[walk.first : walk.last + 1])
             strong = prom[b.first : b.last + 1] >= limit
             steady = np.flatnonzero(
                 np.convolve(strong.astype(np.int64), np.ones(run, dtype=np.int64), "valid") == run

@@ -793,20 +793,23 @@ class LateralityEstimator(Algorithm):
             return self
         n = gyro_vertical_rads.shape[0]
         cum = np.concatenate([[0.0], np.cumsum(gyro_vertical_rads)])
-        step = np.diff(ic)
-        step = np.concatenate([step, step[-1:]])
-        s = np.clip(ic + (self.window_steps[0] * step).astype(np.int64), 0, n - 1)
-        e = np.clip(ic + (self.window_steps[1] * step).astype(np.int64), 1, n)
+        # few numpy calls per bout (a bout has tens of contacts: the calls cost, not the data)
+        step = np.empty_like(ic)
+        step[:-1] = ic[1:] - ic[:-1]
+        step[-1] = step[-2]
+        s = np.minimum(np.maximum(ic + (self.window_steps[0] * step).astype(np.int64), 0), n - 1)
+        e = np.minimum(np.maximum(ic + (self.window_steps[1] * step).astype(np.int64), 1), n)
         e = np.maximum(e, s + 1)
         rate = (cum[e] - cum[s]) / (e - s)
         detrended = rate.copy()
         detrended[1:-1] -= 0.5 * (rate[:-2] + rate[2:])
-        parity = np.where(np.arange(ic.size) % 2 == 0, 1.0, -1.0)
-        votes = np.sign(detrended) * parity  # -1: even contacts are left
-        agreement = float(np.mean(votes == np.sign(votes.sum()))) if votes.sum() else 0.5
+        votes = np.sign(detrended)
+        votes[1::2] *= -1.0  # odd contacts count against: -1 means even contacts are left
+        total = float(votes.sum())
+        agreement = float(np.count_nonzero(votes == np.sign(total)) / votes.size) if total else 0.5
         self.agreement_ = agreement
         if agreement < self.min_agreement:
             return self
-        even_left = votes.sum() < 0
-        self.sides_ = ["left" if (k % 2 == 0) == even_left else "right" for k in range(ic.size)]
+        pair: list[str | None] = ["left", "right"] if total < 0 else ["right", "left"]
+        self.sides_ = (pair * ((ic.size + 1) // 2))[: ic.size]
         return self

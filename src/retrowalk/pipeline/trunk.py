@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, Self
 
 import numpy as np
@@ -351,10 +352,13 @@ class TrunkPipeline(Algorithm):
                 )
             )
             ends = [None, *(x if math.isfinite(x) else None for x in lengths.tolist())]
-            steps.extend(
-                Step(time_s=t, bout=k, direction=label, side=side, length_m=length)
-                for t, side, length, label in zip(times.tolist(), sides, ends, own, strict=True)
-            )
+            if not times.size == len(sides) == len(ends) == len(own):
+                raise ValueError(
+                    "a bout's contacts, sides, step lengths and labels differ in number"
+                )
+            # positional, in Step's field order (time_s, bout, direction, inferred, side,
+            # length_m): under half the cost of keywords over thousands of steps
+            steps.extend(map(Step, times.tolist(), repeat(k), own, repeat(False), sides, ends))
         return bouts, steps, notes
 
     # -- contacts
