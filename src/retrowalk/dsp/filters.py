@@ -13,6 +13,7 @@ state (order, and how much edge padding their signal needs).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -254,23 +255,43 @@ def _filtered_rows(
 ) -> Iterator[tuple[int, FloatArray]]:
     """Forward-backward filtered channels of ``cols`` (``(n, k)``), a group of rows at a time.
 
-    Yields ``(first channel, (channels, n) rows)``; the rows are views valid
-    until the next group is filtered.
+    Yields ``(first channel, (channels, n) rows)``; the rows are views of
+    buffers kept for the thread, valid until the next group is filtered (in this
+    or any later call).
     """
     n = cols.shape[0]
     state = np.asarray(zi, dtype=np.float64)  # (sections, 2)
-    per = max(GROUP_SAMPLES // (n + 2 * padlen), 1)
+    per = max(min(GROUP_SAMPLES // (n + 2 * padlen), cols.shape[1]), 1)
+    # Two buffers for all groups and calls: the forward pass, then its reversal
+    # for the backward pass (fresh memory each time costs more than the copy).
+    fwd, back = _scratch(per, n + 2 * padlen)
     for c0 in range(0, cols.shape[1], per):
         part = cols[:, c0 : c0 + per]
-        rows = np.empty((part.shape[1], n + 2 * padlen), dtype=np.float64)
+        rows = fwd[: part.shape[1]]
         rows[:, padlen : padlen + n] = part.T
         if padlen > 0:  # odd extension, as scipy.signal's odd_ext
             rows[:, :padlen] = (2 * part[0:1] - part[padlen:0:-1]).T
             rows[:, padlen + n :] = (2 * part[-1:] - part[-2 : -(padlen + 2) : -1]).T
         kernel(sos, rows, _initial_state(state, rows[:, 0]))
-        rows = np.array(rows[:, ::-1], order="C")
+        np.copyto(back[: part.shape[1]], rows[:, ::-1])
+        rows = back[: part.shape[1]]
         kernel(sos, rows, _initial_state(state, rows[:, 0]))
         yield c0, rows[:, ::-1][:, padlen : padlen + n]
+
+
+_SCRATCH = threading.local()
+SCRATCH_SAMPLES = 1 << 19  # longer buffers are not kept
+
+
+def _scratch(rows: int, cols: int) -> tuple[FloatArray, FloatArray]:
+    """Two ``(rows, cols)`` buffers, kept per thread between calls when short enough."""
+    size = rows * cols
+    if size > SCRATCH_SAMPLES:
+        return np.empty((rows, cols)), np.empty((rows, cols))
+    flat = getattr(_SCRATCH, "flat", None)
+    if flat is None:
+        flat = _SCRATCH.flat = np.empty((2, SCRATCH_SAMPLES))
+    return flat[0, :size].reshape(rows, cols), flat[1, :size].reshape(rows, cols)
 
 
 def _odd_ext(x: FloatArray, padlen: int) -> FloatArray:
