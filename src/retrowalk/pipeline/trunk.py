@@ -443,9 +443,8 @@ class TrunkPipeline(Algorithm):
         n = gap_mask.shape[0]
         gap_starts = np.flatnonzero(gap_mask & ~np.concatenate([[False], gap_mask[:-1]]))
         last = np.array([ic[b.last] for b in bouts])
-        step = np.array(
-            [small_median(np.diff(ic[max(b.last - 4, b.first) : b.last + 1])) for b in bouts]
-        )
+        gaps = np.diff(ic)  # gaps[i] = ic[i + 1] - ic[i], taken once for all bouts
+        step = np.array([small_median(gaps[max(b.last - 4, b.first) : b.last]) for b in bouts])
         step = step / fs
         bout_prom = np.array([small_median(prom[b.first : b.last + 1]) for b in bouts])
         limit = np.array([ic[b.last + 1] if b.last + 1 < ic.size else n for b in bouts])
