@@ -314,10 +314,12 @@ class TrunkPipeline(Algorithm):
             )
         bouts: list[Bout] = []
         steps: list[Step] = []
+        all_times = table.sample / fs
+        all_step_s = np.diff(all_times)  # each bout's steps are a slice of these
         for k, (span, direction, confidence, sides, reason, own) in enumerate(labelled):
             ic = table.sample[span.first : span.last + 1]
-            times = ic / fs
-            step_s = np.diff(times)
+            times = all_times[span.first : span.last + 1]
+            step_s = all_step_s[span.first : span.last]
             walking = step_s <= STEP_MAX_S  # pauses inside the bout are not steps
             cadence = bout_cadence_spm(step_s, STEP_MAX_S)
             if by_height:
