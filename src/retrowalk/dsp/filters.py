@@ -28,6 +28,7 @@ __all__ = [
     "butter_lowpass_sos",
     "lowpass",
     "lowpass_channels",
+    "slow_lowpass_and_means",
     "slow_lowpass_channels",
     "sosfiltfilt_cached",
 ]
@@ -222,20 +223,37 @@ def slow_lowpass_channels(
         ``(k, n)``, channel-major (``k = 1`` for a 1-D ``x``); each row is
         contiguous (the array may be a view of longer rows).
     """
+    return slow_lowpass_and_means(x, cutoff_hz, sampling_rate_hz, order=order)[0]
+
+
+def slow_lowpass_and_means(
+    x: NDArray[np.floating] | FloatArray,
+    cutoff_hz: float,
+    sampling_rate_hz: float,
+    *,
+    order: int = 2,
+) -> tuple[FloatArray, tuple[int, FloatArray] | None]:
+    """:func:`slow_lowpass_channels`, and the block means it took of ``x``.
+
+    The second item is ``(block, means)``: ``block_means(x, block, n // block)``
+    (:func:`retrowalk.dsp.memory.block_means`, ``(n // block, k)``), for callers
+    that need those means too; ``None`` when the filter ran at the full rate.
+    """
     arr = np.asarray(x, dtype=np.float64)
     n = arr.shape[0]
     block = round(sampling_rate_hz / SLOW_RATE_HZ)
     pad = _design(cutoff_hz, sampling_rate_hz, order, None, n)[2]
     pad = -(-pad // max(block, 1)) * block  # whole blocks
     if block < 2 or n // block < MIN_SLOW_BLOCKS or not 2 * block <= pad < n:
-        return lowpass_channels(arr, cutoff_hz, sampling_rate_hz, order=order)
+        return lowpass_channels(arr, cutoff_hz, sampling_rate_hz, order=order), None
     cols = arr.reshape(n, -1)
     left, right = _odd_ends(cols, pad)
     tail = np.concatenate((cols[n - n % block :], right))  # x's last part-block, then its end
+    middle = block_means(cols, block, n // block)
     means = np.concatenate(
         [
             block_means(left, block, pad // block),
-            block_means(cols, block, n // block),
+            middle,
             block_means(tail, block, tail.shape[0] // block),
         ]
     )  # the block means of the extended signal, x not copied
@@ -247,7 +265,8 @@ def slow_lowpass_channels(
     later = (first - centre + np.arange(block)) / block
     ends = np.stack((slow[:, :-1], slow[:, 1:]), axis=-1)  # (k, blocks - 1, 2)
     filled = (ends.reshape(-1, 2) @ np.stack((1.0 - later, later))).reshape(cols.shape[1], -1)
-    return filled[:, pad - first : pad - first + n]  # sample i of x is extended sample pad + i
+    # sample i of x is extended sample pad + i
+    return filled[:, pad - first : pad - first + n], (block, middle)
 
 
 def _filtered_rows(

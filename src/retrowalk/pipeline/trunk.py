@@ -606,7 +606,10 @@ class TrunkPipeline(Algorithm):
         evidence = StepEvidence.concat(parts, file_backed=long)
         del parts  # memory: the pieces are in the evidence now
         clf = self._direction()
-        anchors = body_anchors(recording.acc_mps2, fs, bounds, evidence, clf, str(placement))
+        anchors = body_anchors(
+            recording.acc_mps2, fs, bounds, evidence, clf, str(placement),
+            None if frame is None else frame.acc_block_means,
+        )  # fmt: skip
         clf.classify_evidence(evidence, bounds, members_all, profile=profile, anchors=anchors)
         if notes is not None:
             notes.extend(clf.notes_)

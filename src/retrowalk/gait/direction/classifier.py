@@ -759,8 +759,13 @@ def body_anchors(
     ev: StepEvidence,
     classifier: WalkingDirectionClassifier | None = None,
     placement: str = "auto",
+    acc_block_means: tuple[int, np.ndarray] | None = None,
 ) -> list[BodyAnchor]:
-    """Body-fixed anchor of every stretch of ``ev``'s bouts (see :mod:`.anchor`)."""
+    """Body-fixed anchor of every stretch of ``ev``'s bouts (see :mod:`.anchor`).
+
+    ``acc_block_means``: the block means of ``acc_mps2`` if already taken
+    (:meth:`.BodyAnchorEstimator.estimate`).
+    """
     clf = classifier or WalkingDirectionClassifier()
     stretch = clf.stretches(ev)
     inside = ev.owner >= 0
@@ -769,7 +774,9 @@ def body_anchors(
     base = clf.anchor_estimator or BodyAnchorEstimator()
     params = {k: v for k, v in get_params(base).items() if k != "placement"}
     estimator = BodyAnchorEstimator(placement, **params)
-    return estimator.estimate(acc_mps2, sampling_rate_hz, bouts, stretch, step_s).anchors_
+    return estimator.estimate(
+        acc_mps2, sampling_rate_hz, bouts, stretch, step_s, acc_block_means
+    ).anchors_
 
 
 def classify_bouts(
