@@ -80,3 +80,17 @@ def test_cached_zero_phase_filter_equals_scipy(shape, padlen, cutoff):
     sos, zi = butter_lowpass_sos(2, cutoff)
     expected = signal.sosfiltfilt(np.array(sos), x, axis=0, padlen=padlen)
     assert np.array_equal(sosfiltfilt_cached(sos, zi, x, padlen), expected)
+
+
+def test_frame_keeps_the_gravity_filters_block_means_of_the_acceleration():
+    from retrowalk.dsp.memory import block_means
+
+    acc, gyro = _bouncing(n=6003)
+    frame = body_frame(acc, gyro, 100.0)
+    assert frame.acc_block_means is not None
+    block, means = frame.acc_block_means
+    assert block == 5
+    # the same numbers the direction anchors take themselves
+    assert np.array_equal(means, block_means(acc, block, acc.shape[0] // block))
+    short = body_frame(acc[:40], gyro[:40], 100.0)  # filtered at the full rate
+    assert short.acc_block_means is None

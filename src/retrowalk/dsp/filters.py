@@ -13,6 +13,7 @@ state (order, and how much edge padding their signal needs).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -27,6 +28,7 @@ __all__ = [
     "butter_lowpass_sos",
     "lowpass",
     "lowpass_channels",
+    "slow_lowpass_and_means",
     "slow_lowpass_channels",
     "sosfiltfilt_cached",
 ]
@@ -221,20 +223,37 @@ def slow_lowpass_channels(
         ``(k, n)``, channel-major (``k = 1`` for a 1-D ``x``); each row is
         contiguous (the array may be a view of longer rows).
     """
+    return slow_lowpass_and_means(x, cutoff_hz, sampling_rate_hz, order=order)[0]
+
+
+def slow_lowpass_and_means(
+    x: NDArray[np.floating] | FloatArray,
+    cutoff_hz: float,
+    sampling_rate_hz: float,
+    *,
+    order: int = 2,
+) -> tuple[FloatArray, tuple[int, FloatArray] | None]:
+    """:func:`slow_lowpass_channels`, and the block means it took of ``x``.
+
+    The second item is ``(block, means)``: ``block_means(x, block, n // block)``
+    (:func:`retrowalk.dsp.memory.block_means`, ``(n // block, k)``), for callers
+    that need those means too; ``None`` when the filter ran at the full rate.
+    """
     arr = np.asarray(x, dtype=np.float64)
     n = arr.shape[0]
     block = round(sampling_rate_hz / SLOW_RATE_HZ)
     pad = _design(cutoff_hz, sampling_rate_hz, order, None, n)[2]
     pad = -(-pad // max(block, 1)) * block  # whole blocks
     if block < 2 or n // block < MIN_SLOW_BLOCKS or not 2 * block <= pad < n:
-        return lowpass_channels(arr, cutoff_hz, sampling_rate_hz, order=order)
+        return lowpass_channels(arr, cutoff_hz, sampling_rate_hz, order=order), None
     cols = arr.reshape(n, -1)
     left, right = _odd_ends(cols, pad)
     tail = np.concatenate((cols[n - n % block :], right))  # x's last part-block, then its end
+    middle = block_means(cols, block, n // block)
     means = np.concatenate(
         [
             block_means(left, block, pad // block),
-            block_means(cols, block, n // block),
+            middle,
             block_means(tail, block, tail.shape[0] // block),
         ]
     )  # the block means of the extended signal, x not copied
@@ -246,7 +265,8 @@ def slow_lowpass_channels(
     later = (first - centre + np.arange(block)) / block
     ends = np.stack((slow[:, :-1], slow[:, 1:]), axis=-1)  # (k, blocks - 1, 2)
     filled = (ends.reshape(-1, 2) @ np.stack((1.0 - later, later))).reshape(cols.shape[1], -1)
-    return filled[:, pad - first : pad - first + n]  # sample i of x is extended sample pad + i
+    # sample i of x is extended sample pad + i
+    return filled[:, pad - first : pad - first + n], (block, middle)
 
 
 def _filtered_rows(
@@ -254,23 +274,43 @@ def _filtered_rows(
 ) -> Iterator[tuple[int, FloatArray]]:
     """Forward-backward filtered channels of ``cols`` (``(n, k)``), a group of rows at a time.
 
-    Yields ``(first channel, (channels, n) rows)``; the rows are views valid
-    until the next group is filtered.
+    Yields ``(first channel, (channels, n) rows)``; the rows are views of
+    buffers kept for the thread, valid until the next group is filtered (in this
+    or any later call).
     """
     n = cols.shape[0]
     state = np.asarray(zi, dtype=np.float64)  # (sections, 2)
-    per = max(GROUP_SAMPLES // (n + 2 * padlen), 1)
+    per = max(min(GROUP_SAMPLES // (n + 2 * padlen), cols.shape[1]), 1)
+    # Two buffers for all groups and calls: the forward pass, then its reversal
+    # for the backward pass (fresh memory each time costs more than the copy).
+    fwd, back = _scratch(per, n + 2 * padlen)
     for c0 in range(0, cols.shape[1], per):
         part = cols[:, c0 : c0 + per]
-        rows = np.empty((part.shape[1], n + 2 * padlen), dtype=np.float64)
+        rows = fwd[: part.shape[1]]
         rows[:, padlen : padlen + n] = part.T
         if padlen > 0:  # odd extension, as scipy.signal's odd_ext
             rows[:, :padlen] = (2 * part[0:1] - part[padlen:0:-1]).T
             rows[:, padlen + n :] = (2 * part[-1:] - part[-2 : -(padlen + 2) : -1]).T
         kernel(sos, rows, _initial_state(state, rows[:, 0]))
-        rows = np.array(rows[:, ::-1], order="C")
+        np.copyto(back[: part.shape[1]], rows[:, ::-1])
+        rows = back[: part.shape[1]]
         kernel(sos, rows, _initial_state(state, rows[:, 0]))
         yield c0, rows[:, ::-1][:, padlen : padlen + n]
+
+
+_SCRATCH = threading.local()
+SCRATCH_SAMPLES = 1 << 19  # longer buffers are not kept
+
+
+def _scratch(rows: int, cols: int) -> tuple[FloatArray, FloatArray]:
+    """Two ``(rows, cols)`` buffers, kept per thread between calls when short enough."""
+    size = rows * cols
+    if size > SCRATCH_SAMPLES:
+        return np.empty((rows, cols)), np.empty((rows, cols))
+    flat = getattr(_SCRATCH, "flat", None)
+    if flat is None:
+        flat = _SCRATCH.flat = np.empty((2, SCRATCH_SAMPLES))
+    return flat[0, :size].reshape(rows, cols), flat[1, :size].reshape(rows, cols)
 
 
 def _odd_ext(x: FloatArray, padlen: int) -> FloatArray:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrowalk.dsp.filters import slow_lowpass_channels
+from retrowalk.dsp.filters import slow_lowpass_and_means
 
 __all__ = ["BodyFrame", "body_frame", "horizontal_basis", "horizontal_basis_rows"]
 
@@ -51,6 +51,10 @@ class BodyFrame:
     gyro_horizontal_rads
         ``(n, 2)`` angular rate in the same horizontal basis, or ``None``
         (``gyro_horizontal``: the array, or a function that makes it).
+    acc_block_means
+        ``(block, means)``: the acceleration's means over whole blocks of
+        ``block`` samples from the start (``(n // block, 3)``), as the gravity
+        filter took them, or ``None`` (the filter ran at the full rate).
     """
 
     sampling_rate_hz: float
@@ -62,6 +66,7 @@ class BodyFrame:
     gyro_horizontal: np.ndarray | Callable[[], np.ndarray] | None = field(
         default=None, repr=False, compare=False
     )
+    acc_block_means: tuple[int, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_samples(self) -> int:
@@ -239,7 +244,8 @@ def body_frame(
     acc = np.asarray(acc_mps2, dtype=np.float64)
     n = acc.shape[0]
     gyro = None if gyro_rads is None else np.asarray(gyro_rads, dtype=np.float64)
-    u = slow_lowpass_channels(acc, gravity_cutoff_hz, sampling_rate_hz)  # (3, n): gravity, then up
+    # (3, n): gravity, then up
+    u, acc_block_means = slow_lowpass_and_means(acc, gravity_cutoff_hz, sampling_rate_hz)
     # Every step below is per sample, worked a block of samples at a time so
     # the temporaries stay in cache; the numbers are those of whole arrays.
     vertical = np.empty(n)
@@ -307,4 +313,5 @@ def body_frame(
         gyro_vertical_rads=gyro_v,
         reference_axis=j,
         gyro_horizontal=gyro_h,
+        acc_block_means=acc_block_means,
     )

@@ -243,10 +243,11 @@ class GaitInitiationFilter(Algorithm):
         prom = np.asarray(prominence, dtype=np.float64)
         self.keep_ = np.ones(ic.size, dtype=bool)
         n_ref = self.reference_steps
+        gaps = np.diff(ic)  # gaps[i] = ic[i + 1] - ic[i], taken once for all bouts
         for b in bouts:
             if b.n_steps < n_ref + 3:
                 continue
-            intervals = np.diff(ic[b.first : b.first + n_ref + 2])
+            intervals = gaps[b.first : b.first + n_ref + 1]
             later = prom[b.first + 1 : b.first + n_ref + 3]
             later = later[later > 0]  # closing contacts carry no prominence
             if later.size == 0:

@@ -679,7 +679,7 @@ def _best_correlations(
         shift, s0, s9 = int(lag[p0]), int(start[k]), int(stop[k])
         run = products[1 : s9 - shift - s0 + 1]
         np.multiply(x[s0 : s9 - shift], x[s0 + shift : s9], out=run)
-        np.cumsum(run, out=run)
+        run.cumsum(out=run)  # the method: np.cumsum without its dispatch
         span[p0:p1] = products[end[p0:p1]] - products[begin[p0:p1]]
     m = (bb - aa - lag).astype(np.float64)
     sum_a = s1[bb - lag] - s1[aa]

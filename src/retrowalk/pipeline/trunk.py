@@ -314,10 +314,12 @@ class TrunkPipeline(Algorithm):
             )
         bouts: list[Bout] = []
         steps: list[Step] = []
+        all_times = table.sample / fs
+        all_step_s = np.diff(all_times)  # each bout's steps are a slice of these
         for k, (span, direction, confidence, sides, reason, own) in enumerate(labelled):
             ic = table.sample[span.first : span.last + 1]
-            times = ic / fs
-            step_s = np.diff(times)
+            times = all_times[span.first : span.last + 1]
+            step_s = all_step_s[span.first : span.last]
             walking = step_s <= STEP_MAX_S  # pauses inside the bout are not steps
             cadence = bout_cadence_spm(step_s, STEP_MAX_S)
             if by_height:
@@ -443,9 +445,8 @@ class TrunkPipeline(Algorithm):
         n = gap_mask.shape[0]
         gap_starts = np.flatnonzero(gap_mask & ~np.concatenate([[False], gap_mask[:-1]]))
         last = np.array([ic[b.last] for b in bouts])
-        step = np.array(
-            [small_median(np.diff(ic[max(b.last - 4, b.first) : b.last + 1])) for b in bouts]
-        )
+        gaps = np.diff(ic)  # gaps[i] = ic[i + 1] - ic[i], taken once for all bouts
+        step = np.array([small_median(gaps[max(b.last - 4, b.first) : b.last]) for b in bouts])
         step = step / fs
         bout_prom = np.array([small_median(prom[b.first : b.last + 1]) for b in bouts])
         limit = np.array([ic[b.last + 1] if b.last + 1 < ic.size else n for b in bouts])
@@ -605,7 +606,10 @@ class TrunkPipeline(Algorithm):
         evidence = StepEvidence.concat(parts, file_backed=long)
         del parts  # memory: the pieces are in the evidence now
         clf = self._direction()
-        anchors = body_anchors(recording.acc_mps2, fs, bounds, evidence, clf, str(placement))
+        anchors = body_anchors(
+            recording.acc_mps2, fs, bounds, evidence, clf, str(placement),
+            None if frame is None else frame.acc_block_means,
+        )  # fmt: skip
         clf.classify_evidence(evidence, bounds, members_all, profile=profile, anchors=anchors)
         if notes is not None:
             notes.extend(clf.notes_)

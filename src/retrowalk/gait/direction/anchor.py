@@ -229,6 +229,7 @@ class BodyAnchorEstimator:
         bouts: list[tuple[int, int]],
         stretch: np.ndarray,
         step_s: float = 0.55,
+        acc_block_means: tuple[int, np.ndarray] | None = None,
     ) -> BodyAnchorEstimator:
         """Anchor every stretch.
 
@@ -245,6 +246,10 @@ class BodyAnchorEstimator:
         step_s
             Typical step duration (median contact interval), for the stride
             frequency of the thigh swing.
+        acc_block_means
+            ``(block, means)``: ``acc_mps2``'s means over whole blocks of
+            ``block`` samples, if already taken (:class:`~retrowalk.dsp.frame.BodyFrame`);
+            used when they are the blocks needed here.
         """
         fs = float(sampling_rate_hz)
         block = max(round(fs / self.rate_hz), 1)
@@ -267,9 +272,13 @@ class BodyAnchorEstimator:
             regions.append((lo, hi))
         rate = fs / block
         long = is_file_backed(acc_mps2)
-        up, swing, slow = _gravity_directions(
-            block_means(acc_mps2, block, n_blocks, file_backed=long), rate, in_files=long
-        )
+        shared = acc_block_means
+        if shared is not None and shared[0] == block and shared[1].shape[0] == n_blocks:
+            means = shared[1]  # the same numbers as block_means below
+        else:
+            means = block_means(acc_mps2, block, n_blocks, file_backed=long)
+        up, swing, slow = _gravity_directions(means, rate, in_files=long)
+        del means
         # Memory: the stride-scale tilt and the slow gravity direction are used
         # only while walking, so only each stretch's walking rows are kept.
         swing_walks = [_walking_rows(swing, walking(s)) for s in range(n_stretch)]

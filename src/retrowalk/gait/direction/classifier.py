@@ -370,6 +370,7 @@ class WalkingDirectionClassifier:
         source: list[int] = []
         of_bout = members_of(owner, len(bouts))
         weak_part: list[bool] = []  # per split bout: the weak side of an unconfirmed change
+        scaled = np.clip(mounting, -2.0, 2.0) / 2.0  # once for all bouts (elementwise)
         for b, (start, end) in enumerate(bouts):
             members = of_bout[b]
             cuts: list[int] = []
@@ -377,7 +378,7 @@ class WalkingDirectionClassifier:
                 r = mounting[members]
                 valid = np.flatnonzero(np.isfinite(r))
                 local = find_direction_changes(
-                    np.clip(r[valid], -2.0, 2.0) / 2.0,
+                    scaled[members[valid]],
                     min_steps=self.split_min_steps,
                     penalty=self.split_penalty,
                 )
@@ -420,7 +421,8 @@ class WalkingDirectionClassifier:
             rho = 0.0
             if distinct.size:
                 z = distinct.mean() * np.sqrt(distinct.size)
-                rho = float(np.clip(NORMAL_TO_LOGIT * z, -MAX_RELATIVE_LOGIT, MAX_RELATIVE_LOGIT))
+                # np.clip's numbers, without its per-call cost on one value
+                rho = float(min(max(NORMAL_TO_LOGIT * z, -MAX_RELATIVE_LOGIT), MAX_RELATIVE_LOGIT))
             along_m, across_m = along[members], across[members]
             ok = np.isfinite(along_m) & np.isfinite(across_m)
             ratio = 0.0
@@ -759,8 +761,13 @@ def body_anchors(
     ev: StepEvidence,
     classifier: WalkingDirectionClassifier | None = None,
     placement: str = "auto",
+    acc_block_means: tuple[int, np.ndarray] | None = None,
 ) -> list[BodyAnchor]:
-    """Body-fixed anchor of every stretch of ``ev``'s bouts (see :mod:`.anchor`)."""
+    """Body-fixed anchor of every stretch of ``ev``'s bouts (see :mod:`.anchor`).
+
+    ``acc_block_means``: the block means of ``acc_mps2`` if already taken
+    (:meth:`.BodyAnchorEstimator.estimate`).
+    """
     clf = classifier or WalkingDirectionClassifier()
     stretch = clf.stretches(ev)
     inside = ev.owner >= 0
@@ -769,7 +776,9 @@ def body_anchors(
     base = clf.anchor_estimator or BodyAnchorEstimator()
     params = {k: v for k, v in get_params(base).items() if k != "placement"}
     estimator = BodyAnchorEstimator(placement, **params)
-    return estimator.estimate(acc_mps2, sampling_rate_hz, bouts, stretch, step_s).anchors_
+    return estimator.estimate(
+        acc_mps2, sampling_rate_hz, bouts, stretch, step_s, acc_block_means
+    ).anchors_
 
 
 def classify_bouts(
