@@ -492,22 +492,31 @@ def _ends_cost(units: list[CountUnit], excluded: str) -> float:
     return float(np.mean([100.0 * a / max(b, 1) for a, b in per.values()]))
 
 
+def _held_out_counts(
+    points: list[dict[str, Any]], table: list[list[CountUnit]]
+) -> tuple[list[CountUnit], Counter]:
+    """Each person's counts under the setting chosen on everyone else (:func:`_ends_cost`),
+    and how often each setting was chosen."""
+    held: list[CountUnit] = []
+    chosen: Counter = Counter()
+    for person in sorted({u.person for u in table[0]}):
+        k = min(range(len(points)), key=lambda k: round(_ends_cost(table[k], person), 9))
+        chosen[tuple(points[k].values())] += 1
+        held.extend(u for u in table[k] if u.person == person)
+    return held, chosen
+
+
 def ends_loso() -> list[str]:
     """The rules at the ends chosen on all people but one, per person; held-out figures."""
     points = [dict(zip(ENDS_GRID, v, strict=True)) for v in product(*ENDS_GRID.values())]
     points = [p for p in points if p["weak.min_prominence_ratio"] or p["weak.min_run"] == 3]
     table = [ends_units(p) for p in points]
-    people = sorted({u.person for u in table[0]})
-    held: list[CountUnit] = []
-    chosen: Counter = Counter()
-    for person in people:
-        k = min(range(len(points)), key=lambda k: round(_ends_cost(table[k], person), 9))
-        chosen[tuple(points[k].values())] += 1
-        held.extend(u for u in table[k] if u.person == person)
+    held, chosen = _held_out_counts(points, table)
+    n_people = len({u.person for u in held})
     ipol = [u for u in held if u.dataset == "ipol"]
     lines = [
         f"== the ends of a walk (weak ends, hesitations), leave-one-subject-out "
-        f"({len(people)} people: ipol-gait, phones, mocap-backward)",
+        f"({n_people} people: ipol-gait, phones, mocap-backward)",
         f"  ipol-gait lower back: steps miscounted (missed + extra) "
         f"{sum(u.miscounted for u in ipol)} of {sum(u.truth for u in ipol)}",
     ]
@@ -572,16 +581,11 @@ def midstep_loso() -> list[str]:
     """The mid-step rule chosen on all people but one, per person; held-out figures."""
     points = [dict(zip(MIDSTEP_GRID, v, strict=True)) for v in product(*MIDSTEP_GRID.values())]
     table = [midstep_units(p) for p in points]
-    people = sorted({u.person for u in table[0]})
-    held: list[CountUnit] = []
-    chosen: Counter = Counter()
-    for person in people:
-        k = min(range(len(points)), key=lambda k: round(_ends_cost(table[k], person), 9))
-        chosen[tuple(points[k].values())] += 1
-        held.extend(u for u in table[k] if u.person == person)
+    held, chosen = _held_out_counts(points, table)
+    n_people = len({u.person for u in held})
     off = next(k for k, p in enumerate(points) if all(v is None for v in p.values()))
     lines = [
-        f"== contacts in mid-step at the lower back, leave-one-subject-out ({len(people)} "
+        f"== contacts in mid-step at the lower back, leave-one-subject-out ({n_people} "
         "people: ipol-gait, mobgap-lab, mocap-backward pelvis); rule off in brackets"
     ]
     for dataset, what in (
