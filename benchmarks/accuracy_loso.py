@@ -17,9 +17,10 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
   initiation filter's prominence ratio, the closing contact's absolute and
   relative floors), then, one at a time, the repeated search for the weak last
   steps of a stop (``ClosingContactDetector.repeat_relative_prominence`` and
-  ``repeat_min_steps``) and the rule against a contact splitting one step
-  (``TrunkContactDetector.min_two_step_ratio``), each by the
-  fewest missed plus extra contacts, then the fewest steps miscounted; then
+  ``repeat_min_steps``), the rule against a contact splitting one step
+  (``TrunkContactDetector.min_two_step_ratio``) and the one against two
+  contacts within about half a step of each other at a turn
+  (``turning_min_step_ratio``), each by the fewest missed plus extra contacts, then the fewest steps miscounted; then
   the timing markers' cut-offs and search window by timing MAE among
   settings that detect no worse; the impact delay is re-fitted on the same
   11 people (the median timing error of their contacts is taken off
@@ -114,14 +115,16 @@ END_GRID: dict[str, tuple[Any, ...]] = {
 #: (the share of the bout's step prominence that makes it step-like, ``inf``:
 #: never; how many step times later the next search starts); and how close
 #: three contacts may be before the middle one is taken as splitting a step
-#: (in typical step times; ``None``: no such rule). The shipped values are
-#: listed first.
+#: (in typical step times; ``None``: no such rule); and how close two contacts
+#: at a turn may be before the weaker is dropped (``None``: no such rule). The
+#: shipped values are listed first.
 EDGE_STAGES: list[dict[str, tuple[Any, ...]]] = [
     {
         "closing.repeat_relative_prominence": (0.1, 0.15, float("inf")),
         "closing.repeat_min_steps": (0.8, 0.7),
     },
     {"min_two_step_ratio": (1.2, 1.3, 1.4, None)},
+    {"turning_min_step_ratio": (None, 0.4, 0.45, 0.5, 0.55, 0.6)},
 ]
 #: The two rules at the ends of a walk that also act on phones, chosen on the
 #: three data sets together: the weak-ends rule (``None``: off) and how long a
