@@ -163,6 +163,30 @@ def test_a_contact_splitting_one_step_in_two_is_dropped():
     assert TrunkContactDetector(min_two_step_ratio=None).detect(*args).ic_samples_.size == 15
 
 
+def test_at_a_turn_the_weaker_of_two_contacts_half_a_step_apart_is_dropped():
+    from retrowalk.gait.contacts import _turning_pairs
+
+    ic = np.arange(12) * 60
+    ic = np.sort(np.append(ic, ic[5] + 25))  # a swivel 0.25 step times after a step
+    prom = np.full(ic.size, 2.0)
+    prom[6] = 0.6
+    turning = np.zeros(ic.size, dtype=bool)
+    turning[4:9] = True
+    keep = _turning_pairs(ic, prom, turning, 0.5)
+    assert keep.tolist() == [True] * 6 + [False] + [True] * 6
+    # the stronger stays, whichever comes first
+    prom[5], prom[6] = 0.6, 2.0
+    assert np.flatnonzero(~_turning_pairs(ic, prom, turning, 0.5)).tolist() == [5]
+    # walking straight, or a looser ratio: nothing goes
+    assert _turning_pairs(ic, prom, np.zeros(ic.size, dtype=bool), 0.5).all()
+    assert _turning_pairs(ic, prom, turning, 0.4).all()
+    # a run of close contacts: each judged against the one kept before it
+    run = np.array([0, 60, 120, 135, 148, 240, 300, 360, 420])
+    strength = np.array([2.0, 2.0, 2.0, 0.5, 0.4, 2.0, 2.0, 2.0, 2.0])
+    kept = _turning_pairs(run, strength, np.ones(run.size, dtype=bool), 0.5)
+    assert run[kept].tolist() == [0, 60, 120, 240, 300, 360, 420]
+
+
 def test_bout_edge_filter_drops_contacts_cut_off_by_a_hesitation():
     # a thigh-like rhythm: the two feet's step times alternate (0.43 s / 0.61 s)
     walk = 2.0 + np.cumsum(np.tile([0.43, 0.61], 8))
