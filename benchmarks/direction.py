@@ -475,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--short",
         action="store_true",
-        help="only the short-run rule on calibrated analyses, chosen leave-one-person-out",
+        help="only the short-run and end-run rules, chosen leave-one-person-out",
     )
     parser.add_argument(
         "--travel",
@@ -493,9 +493,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit_travel:
         fit_travel()
     if args.short:
-        from _short_runs import short_run_table
+        from _short_runs import end_run_table, short_run_table
 
         short_run_table()
+        end_run_table()
         print(f"\n({time.time() - t0:.0f} s)")
         return 0
     if args.travel:

@@ -19,8 +19,14 @@ from realdata import data_root, load_mobgap
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import calibrate
-from retrowalk.gait.direction import BACKWARD, FORWARD, agreeing_windows, window_ceiling
-from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.gait.direction import (
+    BACKWARD,
+    FORWARD,
+    WalkingDirectionClassifier,
+    agreeing_windows,
+    window_ceiling,
+)
+from retrowalk.pipeline import AnalysisOptions, TrunkPipeline, analyze
 
 FOLDER = data_root() / "mocap-backward"
 
@@ -190,3 +196,42 @@ def test_a_daily_life_walk_whose_one_window_against_is_weak_is_called_forward() 
     walk = [b for b in result.bouts if b.start_s <= 100.0 <= b.end_s]
     assert walk and walk[0].direction == FORWARD
     assert 0.75 <= walk[0].direction_confidence < 0.9
+
+
+def _ha001_daily_life(**rules: object):  # type: ignore[no-untyped-def]
+    rec, _ = load_mobgap("HA_001_Test11_Trial1")
+    clf = WalkingDirectionClassifier(**rules)  # type: ignore[arg-type]
+    pipe = TrunkPipeline(direction_classifier=clf)
+    return analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": pipe})
+
+
+def test_anchored_short_runs_and_an_end_run_are_called_only_where_their_strides_agree() -> None:
+    """mobgap-lab HA_001 Test11, uncalibrated: its trunk-flexion anchor holds for the
+    whole walk. Three short bouts (93.5, 119.9, 131.2 s) have only 2-4 usable
+    strides, all clearly forward: called forward at the anchor's cap or below.
+    The bout at 37.8 s walks forward, then its last 2.5 s travel clearly the
+    other way before the person sits: its forward part is called, the end stays
+    uncertain. Without the two rules all four are uncertain; none is ever backward."""
+    before = _ha001_daily_life(short_run_anchored=False, min_end_run_windows=None)
+    after = _ha001_daily_life()
+    for result in (before, after):
+        assert all(b.direction != BACKWARD for b in result.bouts)
+        assert all(s.direction != BACKWARD for s in result.steps)
+
+    def at(result, t: float):  # type: ignore[no-untyped-def]
+        return next(b for b in result.bouts if b.start_s - 0.1 <= t <= b.end_s)
+
+    for t in (93.6, 120.0, 131.3):
+        assert at(before, t).direction == "uncertain"
+        bout = at(after, t)
+        assert bout.direction == FORWARD
+        assert 0.75 <= bout.direction_confidence <= 0.85
+        reason = bout.extra["direction_reason"]
+        assert "trunk flexion" in reason and "straight strides" in reason
+    whole = at(before, 38.0)
+    assert whole.direction == "uncertain" and whole.end_s > 53.0
+    head, tail = at(after, 38.0), at(after, 53.0)
+    assert head.direction == FORWARD and 0.75 <= head.direction_confidence <= 0.85
+    assert 49.0 < head.end_s < tail.start_s < 51.5
+    assert tail.direction == "uncertain"
+    assert "travel the other way" in tail.extra["direction_reason"]
