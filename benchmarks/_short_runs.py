@@ -12,7 +12,9 @@ called right, then the stricter rule; it is applied to the person left out.
 Truth: the mocap labels, forward everywhere else.
 
 The second table adds every uncalibrated analysis of the same recordings whose
-stretch has a body anchor (trunk flexion, thigh swing) and chooses, the same
+stretch has a body anchor (trunk flexion, thigh swing), and every ipol-gait and
+mobgap-lab lower back with its true forward axis as the anchor (a perfect
+anchor: what the rules do with the travel cue itself), and chooses, the same
 way, whether anchored short runs are called (``short_run_anchored``) and how
 many clear windows against the call make an end run that is split off
 undecided (``min_end_run_windows``; "off" keeps such bouts whole).
@@ -209,9 +211,31 @@ def _end_name(rule: dict[str, Any]) -> str:
     return f"{short}, end runs {'off' if m is None else f'>= {m}'}"
 
 
+def true_axis_cases() -> list[Case]:
+    """ipol-gait and mobgap-lab lower backs with the true forward axis as the anchor.
+
+    The known sensor axis stands in for a perfect anchor (reliability capped as
+    in the product; :mod:`_travel_daily`), so every person's walking tests what
+    the rules do with the travel cue along a right axis, not only the two
+    mobgap-lab people whose trunk flexions anchor them.
+    """
+    from _travel_daily import travel_cases
+    from retrowalk.gait.direction import BodyAnchor
+
+    cases = []
+    for c in travel_cases():
+        n = int(WalkingDirectionClassifier().stretches(c.ev).max()) + 1
+        truth = BodyAnchor(c.truth, "truth", 0.0, 0.85, "the known forward axis")
+        group = ("ipol lower back" if c.group == "ipol" else c.group) + ", true axis"
+        cases.append(
+            Case(c.person, group, "forward", c.fs, (c.ev, c.bouts, c.ic, None, [truth] * n))
+        )
+    return cases
+
+
 def end_run_table() -> None:
     """Anchored short runs and end runs: per candidate and chosen leave-one-person-out."""
-    cases = short_cases(anchored=True)
+    cases = short_cases(anchored=True) + true_axis_cases()
     table = {(id(c), k): _figures(c, r) for c in cases for k, r in enumerate(END_CANDIDATES)}
     people = sorted({c.person for c in cases})
     chosen: dict[str, int] = {}

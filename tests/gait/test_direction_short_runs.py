@@ -15,15 +15,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from realdata import data_root, load_mobgap
+from realdata import data_root, load_ipol_trial, load_mobgap
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import calibrate
 from retrowalk.gait.direction import (
     BACKWARD,
     FORWARD,
+    BodyAnchor,
     WalkingDirectionClassifier,
     agreeing_windows,
+    step_evidence,
     window_ceiling,
 )
 from retrowalk.pipeline import AnalysisOptions, TrunkPipeline, analyze
@@ -235,3 +237,27 @@ def test_anchored_short_runs_and_an_end_run_are_called_only_where_their_strides_
     assert 49.0 < head.end_s < tail.start_s < 51.5
     assert tail.direction == "uncertain"
     assert "travel the other way" in tail.extra["direction_reason"]
+
+
+def test_an_end_run_is_split_off_only_when_it_is_the_exception() -> None:
+    """ipol-gait 8-5 (forward walking), its walk back after the U-turn, with the true
+    forward axis as the anchor and looser rules (4 usable steps, turning up to 0.5
+    rad/s): 3 clear windows travel backward (the turn's end) and 3 forward. Split
+    at its forward end, the rest was called backward (0.8), wrong. An end run is
+    split off only when the whole bout's clear windows, weighed by evidence, lean
+    the way the rest is called; nothing here is backward."""
+    rec, _ = load_ipol_trial("8-5", "lb")
+    whole = TrunkPipeline(direction_classifier=WalkingDirectionClassifier(split=False))
+    result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": whole})
+    fs = rec.sampling_rate_hz
+    bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in result.bouts]
+    ic = np.array([round(s.time_s * fs) for s in result.steps], dtype=np.int64)
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+    clf = WalkingDirectionClassifier(min_usable_steps=4, max_turn_rate_rads=0.5)
+    ev = step_evidence(frame, bouts, ic, max_turn_rate_rads=0.5)
+    truth = BodyAnchor(np.array([0.0, 0.0, -1.0]), "truth", 0.0, 0.85, "the known forward axis")
+    n_stretches = int(clf.stretches(ev).max()) + 1
+    clf.classify_evidence(ev, bouts, ic, anchors=[truth] * n_stretches)
+    assert any("travel the other way" in r for r in clf.bout_reason_)
+    assert BACKWARD not in clf.bout_direction_
+    assert FORWARD in clf.bout_direction_

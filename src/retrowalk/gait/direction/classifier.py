@@ -230,21 +230,34 @@ class WalkingDirectionClassifier:
         mobgap-lab Test11 uncalibrated, three short HA_001 bouts (93.5, 119.9
         and 131.2 s: 4, 4 and 2 windows, all +6.6 to +9.9 noise units) called
         forward at 0.75-0.83 (bout time forward 21.5 -> 30.2 %); nothing else
-        moved, no call opposite. Where it fails: it is as wrong as the anchor.
+        moved, no call opposite. With the true forward axis as the anchor it
+        calls 2 more ipol-gait and 3 more mobgap-lab Test11 bouts, all right,
+        and it is chosen leave-one-person-out for every person
+        (``benchmarks/direction.py --short``). Where it fails: it is as wrong
+        as the anchor.
     min_end_run_windows
         A part left ``"uncertain"`` whose last (or first) clear distinct
         windows, this many or more, all travel against the clear window before
         them (a turn, or steps back before sitting down) is split there: the
         rest is called on its own evidence, under every rule above, when it is
-        called the other way; the end run stays ``"uncertain"`` with the
-        reason, never called. ``None`` switches it off. Measured: mobgap-lab
+        called the other way, and the whole part's clear windows, weighed by
+        their evidence (:func:`agreeing_windows`), lean that way too: the end
+        run must be the exception, since cutting it off removes evidence
+        against the rest (with the true forward axis and looser rules, 4 usable
+        steps and turns up to 0.5 rad/s, ipol-gait 8-5's walk back had 3 clear
+        windows each way, and its rest was called backward at 0.8 without this
+        check). The end run stays ``"uncertain"`` with the reason, never
+        called. ``None`` switches it off. Measured: mobgap-lab
         HA_001 Test11 at 37.8-53.4 s (6 clear forward windows, then 4 clearly
         backward in its last 2.5 s, just before the person sits) was uncertain
         whole ("sideways" uncalibrated, 6 of 10 windows calibrated); its first
         11.9 s are now forward (0.85 uncalibrated, 0.875 calibrated), the last
-        2.5 s uncertain. It is the only bout of the real recordings it changes,
-        so leave-one-person-out cannot confirm it (chosen without HA_001 it
-        stays off: ``benchmarks/direction.py --short``).
+        2.5 s uncertain. With the true forward axis as the anchor it also
+        calls MS_001's bout at 45.4 s forward (its last 2 clear windows, at
+        57.9 and 58.9 s, clearly backward, left uncertain). Chosen
+        leave-one-person-out with those true-axis analyses
+        (``benchmarks/direction.py --short``): 2 for every person but MS_001
+        (4, the only other run of the data being HA_001's 4), no call opposite.
     max_anchored_backward_share
         Without a calibration, a stretch whose thigh-swing anchor puts more
         than this share of its steps backward is left undecided
@@ -547,8 +560,9 @@ class WalkingDirectionClassifier:
         clear distinct stride windows of the part, all travelling one way, with
         the clear window before (after) it travelling the other way; the rest
         must then be called, on its own evidence and every usual rule, the
-        other way. The run (and any weak windows between it and the rest) is
-        ``"uncertain"``: it is never called.
+        other way, and the part's clear windows weighed by their evidence must
+        lean that way. The run (and any weak windows between it and the rest)
+        is ``"uncertain"``: it is never called.
         """
         need = self.min_end_run_windows
         if need is None or facing[0] == "relative" or members.size == 0:
@@ -577,6 +591,11 @@ class WalkingDirectionClassifier:
                 rest, tail = members[first_rest:], members[:first_rest]
             label, p, reason = self._call(rest, facing, mounting, window_of)
             if label not in (FORWARD, BACKWARD) or (p >= 0.5) == (order[0] > 0):
+                continue
+            # The end run must be the exception: the whole part's clear windows,
+            # weighed by their evidence, lean the way the rest is called.
+            votes = values[clear] * (1.0 if p >= 0.5 else -1.0)
+            if agreeing_windows(votes) <= 0.5 * votes.size:
                 continue
             which = "last" if trailing else "first"
             end_reason = (
