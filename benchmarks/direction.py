@@ -33,7 +33,11 @@ mobgap-lab 3 people; ``--fit-travel`` prints each person left out); the anchor
 thresholds (smallest trunk flexion, thigh-swing asymmetry and range) are
 chosen leave-one-person-out (``_anchor_loso.py``) and the LOSO column analyses
 each person with the thresholds chosen without them; the placement thresholds
-the same way (``_placement_bench.py``, also printed alone with ``--placement``).
+the same way (``_placement_bench.py``, also printed alone with ``--placement``);
+the short-run and end-run rules of the classifier likewise (``_short_runs.py``,
+printed with ``--short``; the LOSO column does not re-run them: chosen without
+each person they are the shipped ones, except ``short_run_min_score``, chosen 1
+where 0.5 is shipped, which calls more and nothing opposite there).
 Time reversal appears only under ``--mechanics`` (splitting, bookkeeping),
 never as accuracy.
 
@@ -44,7 +48,7 @@ Usage::
     .venv/bin/python benchmarks/direction.py --fit-travel    # refit the travel template first
     .venv/bin/python benchmarks/direction.py --mechanics     # also time-reversal mechanics
     .venv/bin/python benchmarks/direction.py --travel        # only the travel cue, axis known
-    .venv/bin/python benchmarks/direction.py --short         # short calibrated runs, LOSO
+    .venv/bin/python benchmarks/direction.py --short         # short runs and end runs, LOSO
 """
 
 from __future__ import annotations
