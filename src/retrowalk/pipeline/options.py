@@ -90,7 +90,7 @@ def resolve_direction_profile(
             f"direction profile must be a DirectionProfile, not {type(requested).__name__}"
         )
     profile = requested
-    info = {
+    info: dict[str, Any] = {
         "source": profile.origin or "given",
         "placement": profile.placement,
         "created_at": profile.created_at,
