@@ -561,8 +561,9 @@ class WalkingDirectionClassifier:
         the clear window before (after) it travelling the other way; the rest
         must then be called, on its own evidence and every usual rule, the
         other way, and the part's clear windows weighed by their evidence must
-        lean that way. The run (and any weak windows between it and the rest)
-        is ``"uncertain"``: it is never called.
+        lean that way. The run (and any weak windows between it and the rest),
+        ``split_min_steps`` contacts at least, is ``"uncertain"``: it is never
+        called.
         """
         need = self.min_end_run_windows
         if need is None or facing[0] == "relative" or members.size == 0:
@@ -589,6 +590,8 @@ class WalkingDirectionClassifier:
             else:  # the rest begins with the first clear window against the run
                 first_rest = int(at[clear[run]])
                 rest, tail = members[first_rest:], members[:first_rest]
+            if tail.size < self.split_min_steps:
+                continue  # as a change of direction needs: a part the pipeline keeps apart
             label, p, reason = self._call(rest, facing, mounting, window_of)
             if label not in (FORWARD, BACKWARD) or (p >= 0.5) == (order[0] > 0):
                 continue
