@@ -9,11 +9,13 @@ daily-life turn whose windows disagree stays uncertain.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.spatial.transform import Rotation
 
 from realdata import data_root, load_ipol_trial, load_mobgap
 from retrowalk.core.recording import Recording
@@ -25,6 +27,7 @@ from retrowalk.gait.direction import (
     BodyAnchor,
     WalkingDirectionClassifier,
     agreeing_windows,
+    body_anchors,
     step_evidence,
     window_ceiling,
 )
@@ -261,3 +264,33 @@ def test_an_end_run_is_split_off_only_when_it_is_the_exception() -> None:
     assert any("travel the other way" in r for r in clf.bout_reason_)
     assert BACKWARD not in clf.bout_direction_
     assert FORWARD in clf.bout_direction_
+
+
+def test_an_anchored_short_run_across_the_anchors_axis_stays_uncertain() -> None:
+    """HA_001 Test11's short bout at 93.5 s (4 windows, all clearly forward) with its
+    trunk-flexion anchor is forward; with the anchor turned 75 deg about the vertical
+    its travel runs mostly across the axis, and it is uncertain ("sideways"), as a
+    longer bout would be, not called from the small share along it."""
+    rec, _ = load_mobgap("HA_001_Test11_Trial1")
+    whole = TrunkPipeline(direction_classifier=WalkingDirectionClassifier(split=False))
+    result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": whole})
+    fs = rec.sampling_rate_hz
+    bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in result.bouts]
+    ic = np.array([round(s.time_s * fs) for s in result.steps], dtype=np.int64)
+    clf = WalkingDirectionClassifier()
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+    ev = step_evidence(frame, bouts, ic, max_turn_rate_rads=clf.max_turn_rate_rads)
+    [anchor] = body_anchors(rec.acc_mps2, fs, bouts, ev, clf, "lower_back")
+    assert anchor.forward_unit is not None
+    up = ev.bout_up.mean(axis=0) / np.linalg.norm(ev.bout_up.mean(axis=0))
+    turned = Rotation.from_rotvec(np.radians(75.0) * up).apply(anchor.forward_unit)
+
+    def at_94_s(forward: np.ndarray) -> tuple[str, str]:
+        clf.classify_evidence(ev, bouts, ic, anchors=[replace(anchor, forward_unit=forward)])
+        k = next(i for i, (a, b) in enumerate(clf.split_bouts_) if a <= 94.0 * fs <= b)
+        return clf.bout_direction_[k], clf.bout_reason_[k]
+
+    label, reason = at_94_s(anchor.forward_unit)
+    assert label == FORWARD and "straight strides that all travel" in reason
+    label, reason = at_94_s(turned)
+    assert label == "uncertain" and "across the body's forward axis" in reason

@@ -50,6 +50,8 @@ NORMAL_TO_LOGIT = 1.6
 MAX_RELATIVE_LOGIT = 30.0
 """Cap on the travel-cue log-odds of one bout."""
 
+SIDEWAYS_REASON = "travel mostly across the body's forward axis (sideways or turning)"
+
 
 def distinct_windows(score: np.ndarray, window: np.ndarray) -> np.ndarray:
     """Each usable stride window's score once, in time order.
@@ -225,16 +227,17 @@ class WalkingDirectionClassifier:
         The ``short_run_strides`` rule also for a stretch whose forward axis
         comes from a body anchor, at the anchor's reliability (0.85) held to
         :func:`window_ceiling` (4 windows: 0.83, 2: 0.75). The rule asks the
-        same of the travel whatever gave the axis; the anchor's own doubt is
-        its cap, as for longer bouts. Measured (``benchmarks/direction.py``):
-        mobgap-lab Test11 uncalibrated, three short HA_001 bouts (93.5, 119.9
-        and 131.2 s: 4, 4 and 2 windows, all +6.6 to +9.9 noise units) called
-        forward at 0.75-0.83 (bout time forward 21.5 -> 30.2 %); nothing else
-        moved, no call opposite. With the true forward axis as the anchor it
-        calls 2 more ipol-gait and 3 more mobgap-lab Test11 bouts, all right,
-        and it is chosen leave-one-person-out for every person
-        (``benchmarks/direction.py --short``). Where it fails: it is as wrong
-        as the anchor.
+        same of the travel whatever gave the axis; the anchor's own doubt is its
+        cap, as for longer bouts, and one travelling across the anchor's axis
+        (``max_sideways_ratio``) stays uncertain. Measured
+        (``benchmarks/direction.py``): mobgap-lab Test11 uncalibrated, three
+        short HA_001 bouts (93.5, 119.9 and 131.2 s: 4, 4 and 2 windows, all
+        +6.6 to +9.9 noise units) called forward at 0.75-0.83 (bout time forward
+        21.5 -> 30.2 %); nothing else moved, no call opposite. With the true
+        forward axis as the anchor it calls 2 more ipol-gait and 3 more
+        mobgap-lab Test11 bouts, all right, and it is chosen
+        leave-one-person-out for every person (``benchmarks/direction.py
+        --short``). Where it fails: it is as wrong as the anchor.
     min_end_run_windows
         A part left ``"uncertain"`` whose last (or first) clear distinct
         windows, this many or more, all travel against the clear window before
@@ -534,6 +537,8 @@ class WalkingDirectionClassifier:
         few = r.size < self.min_usable_steps and members.size >= self.min_steps_for_decision
         if few:
             short = self._short_run(kind, reliability, why, mounting[members], window_of[members])
+        if short is not None and ratio > self.max_sideways_ratio:  # an anchor's axis only
+            short = (UNCERTAIN, short[1], SIDEWAYS_REASON)
         if short is not None:
             label, p, reason = short
         elif few:
@@ -750,8 +755,7 @@ class WalkingDirectionClassifier:
         p = reliability * p_travel + (1.0 - reliability) * (1.0 - p_travel)
         conf = max(p, 1.0 - p)
         if sideways_ratio > self.max_sideways_ratio:
-            reason = "travel mostly across the body's forward axis (sideways or turning)"
-            return UNCERTAIN, p, reason
+            return UNCERTAIN, p, SIDEWAYS_REASON
         if conf < self.min_confidence:
             return UNCERTAIN, p, f"travel along the body's forward axis too weak ({why})"
         return (FORWARD if p >= 0.5 else BACKWARD), p, why
