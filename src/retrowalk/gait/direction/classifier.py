@@ -245,22 +245,24 @@ class WalkingDirectionClassifier:
         rest is called on its own evidence, under every rule above, when it is
         called the other way, and the whole part's clear windows, weighed by
         their evidence (:func:`agreeing_windows`), lean that way too: the end
-        run must be the exception, since cutting it off removes evidence
-        against the rest (with the true forward axis and looser rules, 4 usable
-        steps and turns up to 0.5 rad/s, ipol-gait 8-5's walk back had 3 clear
-        windows each way, and its rest was called backward at 0.8 without this
-        check). The end run stays ``"uncertain"`` with the reason, never
-        called. ``None`` switches it off. Measured: mobgap-lab
-        HA_001 Test11 at 37.8-53.4 s (6 clear forward windows, then 4 clearly
-        backward in its last 2.5 s, just before the person sits) was uncertain
-        whole ("sideways" uncalibrated, 6 of 10 windows calibrated); its first
-        11.9 s are now forward (0.85 uncalibrated, 0.875 calibrated), the last
-        2.5 s uncertain. With the true forward axis as the anchor it also
-        calls MS_001's bout at 45.4 s forward (its last 2 clear windows, at
-        57.9 and 58.9 s, clearly backward, left uncertain). Chosen
-        leave-one-person-out with those true-axis analyses
-        (``benchmarks/direction.py --short``): 2 for every person but MS_001
-        (4, the only other run of the data being HA_001's 4), no call opposite.
+        run must be the exception, since cutting it off removes evidence against
+        the rest (with the true forward axis and looser rules, 4 usable steps
+        and turns up to 0.5 rad/s, ipol-gait 8-5's walk back had 3 clear windows
+        each way, and its rest was called backward at 0.8 without this check).
+        The end run stays ``"uncertain"`` with the reason, never called.
+        ``None`` switches it off. Measured: mobgap-lab HA_001 Test11 at
+        37.8-53.4 s (6 clear forward windows, then 4 clearly backward in its
+        last 2.5 s) was uncertain whole ("sideways" uncalibrated, 6 of 10
+        windows calibrated); its first 11.9 s are now forward (0.85
+        uncalibrated, 0.875 calibrated), the last 2.5 s uncertain: they lie
+        after the reference system's (INDIP) walking bout, which ends at 50.85
+        s, where the end run begins. With the true forward axis as the anchor it
+        also calls MS_001's bout at 45.4 s forward (its last 2 clear windows, at
+        57.9 and 58.9 s, clearly backward and after its reference walking bout,
+        left uncertain). Chosen leave-one-person-out with those true-axis
+        analyses (``benchmarks/direction.py --short``): 2 for every person but
+        MS_001, who gets 4 (the only end run of the others, HA_001's, has 4
+        windows); no call opposite.
     max_anchored_backward_share
         Without a calibration, a stretch whose thigh-swing anchor puts more
         than this share of its steps backward is left undecided
