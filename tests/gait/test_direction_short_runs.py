@@ -204,10 +204,11 @@ def test_a_daily_life_walk_whose_one_window_against_is_weak_is_called_forward() 
 
 
 def _ha001_daily_life(**rules: object):  # type: ignore[no-untyped-def]
-    rec, _ = load_mobgap("HA_001_Test11_Trial1")
+    rec, meta = load_mobgap("HA_001_Test11_Trial1")
     clf = WalkingDirectionClassifier(**rules)  # type: ignore[arg-type]
     pipe = TrunkPipeline(direction_classifier=clf)
-    return analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": pipe})
+    result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": pipe})
+    return result, meta
 
 
 def test_anchored_short_runs_and_an_end_run_are_called_only_where_their_strides_agree() -> None:
@@ -215,10 +216,11 @@ def test_anchored_short_runs_and_an_end_run_are_called_only_where_their_strides_
     whole walk. Three short bouts (93.5, 119.9, 131.2 s) have only 2-4 usable
     strides, all clearly forward: called forward at the anchor's cap or below.
     The bout at 37.8 s walks forward, then its last 2.5 s travel clearly the
-    other way before the person sits: its forward part is called, the end stays
-    uncertain. Without the two rules all four are uncertain; none is ever backward."""
-    before = _ha001_daily_life(short_run_anchored=False, min_end_run_windows=None)
-    after = _ha001_daily_life()
+    other way: its forward part is called, the end stays uncertain; the end
+    begins where the reference system's walking bout ends (INDIP, 50.85 s).
+    Without the two rules all four are uncertain; none is ever backward."""
+    before, _ = _ha001_daily_life(short_run_anchored=False, min_end_run_windows=None)
+    after, meta = _ha001_daily_life()
     for result in (before, after):
         assert all(b.direction != BACKWARD for b in result.bouts)
         assert all(s.direction != BACKWARD for s in result.steps)
@@ -238,6 +240,9 @@ def test_anchored_short_runs_and_an_end_run_are_called_only_where_their_strides_
     head, tail = at(after, 38.0), at(after, 53.0)
     assert head.direction == FORWARD and 0.75 <= head.direction_confidence <= 0.85
     assert 49.0 < head.end_s < tail.start_s < 51.5
+    walk = next(w for w in meta["walking_bouts"] if w["start"] < 45 * 100 < w["end"])
+    reference_end = walk["end"] / 100
+    assert head.end_s <= reference_end <= tail.start_s
     assert tail.direction == "uncertain"
     assert "travel the other way" in tail.extra["direction_reason"]
 
