@@ -1,4 +1,5 @@
-"""Short calibrated runs: the ``short_run_strides`` rule chosen leave-one-person-out.
+"""Short runs and end runs: the ``short_run_strides``, ``short_run_anchored`` and
+``min_end_run_windows`` rules chosen leave-one-person-out.
 
 Every real recording the calibrated benchmark scores (mocap-backward runs of
 3 s or more at the lower back and in the pocket, phone-steps, mobgap-lab Test11
@@ -9,6 +10,14 @@ per-stride score; "off" is the rule switched off). For each person left out the
 rule is chosen on the others: no opposite call first, then the most bouts
 called right, then the stricter rule; it is applied to the person left out.
 Truth: the mocap labels, forward everywhere else.
+
+The second table adds every uncalibrated analysis of the same recordings whose
+stretch has a body anchor (trunk flexion, thigh swing), and every ipol-gait and
+mobgap-lab lower back with its true forward axis as the anchor (a perfect
+anchor: what the rules do with the travel cue itself), and chooses, the same
+way, whether anchored short runs are called (``short_run_anchored``) and how
+many clear windows against the call make an end run that is split off
+undecided (``min_end_run_windows``; "off" keeps such bouts whole).
 """
 
 from __future__ import annotations
@@ -22,6 +31,12 @@ from _direction_data import mocap_trials, phone_cases
 from retrowalk.core.recording import Recording
 from retrowalk.gait.direction import WalkingDirectionClassifier
 from retrowalk.pipeline import AnalysisOptions, TrunkPipeline, analyze
+
+END_CANDIDATES: list[dict[str, Any]] = [
+    {"short_run_anchored": a, "min_end_run_windows": m}
+    for a in (False, True)
+    for m in (None, 2, 3, 4)
+]
 
 CANDIDATES: list[dict[str, Any]] = [
     {"short_run_strides": None},
@@ -63,8 +78,9 @@ def _capture(rec: Recording, placement: str, profile: Any) -> tuple[Any, ...] | 
     return _Recorder.calls[0] if _Recorder.calls else None
 
 
-def short_cases() -> list[Case]:
-    """Every calibrated case of the benchmark (see the module)."""
+def short_cases(anchored: bool = False) -> list[Case]:
+    """Every calibrated case of the benchmark (see the module); with ``anchored``
+    also every uncalibrated one whose stretch has a body anchor."""
     from direction import MIN_RUN_S, _joined, _profile
 
     cases: list[Case] = []
@@ -73,6 +89,10 @@ def short_cases() -> list[Case]:
         call = _capture(rec, placement, prof) if prof is not None else None
         if call is not None:
             cases.append(Case(person, group, truth, rec.sampling_rate_hz, call))
+        if anchored:  # the same recording uncalibrated, where a stretch has a body anchor
+            bare = _capture(rec, placement, None)
+            if bare is not None and any(a.forward_unit is not None for a in bare[4] or []):
+                cases.append(Case(person, f"{group}, anchor", truth, rec.sampling_rate_hz, bare))
 
     trials = mocap_trials()
     for placement, sensor in (("lower_back", "pelvis"), ("pocket", "thigh")):
@@ -182,4 +202,71 @@ def short_run_table() -> None:
                 f"{int(figs['confident wrong']):4d}"
             )
     picked = sorted({_name(CANDIDATES[k]) for k in chosen.values()})
+    print(f"  rules chosen with a person left out: {', '.join(picked)}")
+
+
+def _end_name(rule: dict[str, Any]) -> str:
+    m = rule["min_end_run_windows"]
+    short = "anchored short runs" if rule["short_run_anchored"] else "calibrated short runs"
+    return f"{short}, end runs {'off' if m is None else f'>= {m}'}"
+
+
+def true_axis_cases() -> list[Case]:
+    """ipol-gait and mobgap-lab lower backs with the true forward axis as the anchor.
+
+    The known sensor axis stands in for a perfect anchor (reliability capped as
+    in the product; :mod:`_travel_daily`), so every person's walking tests what
+    the rules do with the travel cue along a right axis, not only the two
+    mobgap-lab people whose trunk flexions anchor them.
+    """
+    from _travel_daily import travel_cases
+    from retrowalk.gait.direction import BodyAnchor
+
+    cases = []
+    for c in travel_cases():
+        n = int(WalkingDirectionClassifier().stretches(c.ev).max()) + 1
+        truth = BodyAnchor(c.truth, "truth", 0.0, 0.85, "the known forward axis")
+        group = ("ipol lower back" if c.group == "ipol" else c.group) + ", true axis"
+        cases.append(
+            Case(c.person, group, "forward", c.fs, (c.ev, c.bouts, c.ic, None, [truth] * n))
+        )
+    return cases
+
+
+def end_run_table() -> None:
+    """Anchored short runs and end runs: per candidate and chosen leave-one-person-out."""
+    cases = short_cases(anchored=True) + true_axis_cases()
+    table = {(id(c), k): _figures(c, r) for c in cases for k, r in enumerate(END_CANDIDATES)}
+    people = sorted({c.person for c in cases})
+    chosen: dict[str, int] = {}
+    for person in people:
+        train = [c for c in cases if c.person != person]
+        best: tuple[float, ...] | None = None
+        for k, rule in enumerate(END_CANDIDATES):
+            figs = sum_figures([table[(id(c), k)] for c in train])
+            m = rule["min_end_run_windows"] or 99
+            key = (-figs["opposite bouts"], figs["right s"], -rule["short_run_anchored"], m)
+            if best is None or key > best:
+                best, chosen[person] = key, k
+    print(
+        "\n== ANCHORED SHORT RUNS AND END RUNS: bouts right / opposite / uncertain (seconds), "
+        "wrong >= 0.9"
+    )
+    for group in sorted({c.group for c in cases}):
+        mine = [c for c in cases if c.group == group]
+        print(f"  {group} ({len(mine)} analyses)")
+        for k, rule in [*enumerate(END_CANDIDATES), (-1, {})]:
+            if k < 0:
+                figs = sum_figures([table[(id(c), chosen[c.person])] for c in mine])
+                name = "LOSO"
+            else:
+                figs = sum_figures([table[(id(c), k)] for c in mine])
+                name = _end_name(rule)
+            print(
+                f"    {name:<44}{int(figs['right bouts']):5d} ({figs['right s']:7.1f} s)"
+                f"{int(figs['opposite bouts']):5d} ({figs['opposite s']:6.1f} s)"
+                f"{int(figs['uncertain bouts']):5d} ({figs['uncertain s']:7.1f} s)"
+                f"{int(figs['confident wrong']):4d}"
+            )
+    picked = sorted({_end_name(END_CANDIDATES[k]) for k in chosen.values()})
     print(f"  rules chosen with a person left out: {', '.join(picked)}")

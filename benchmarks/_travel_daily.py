@@ -9,7 +9,8 @@ classifier's evidence rules are measured.
 
 Two tables:
 
-1. Per step (detected contacts, as the pipeline finds them): the share of
+1. Per step (detected contacts, as the pipeline finds them, in the bouts it
+   detects before any split at a change of direction): the share of
    stride windows whose travel vector points forward, by yaw rate over the
    stride and by data set.
 2. Per bout: the share of detected bout time called forward and backward, and
@@ -39,7 +40,7 @@ from retrowalk.gait.direction import (
     step_evidence,
     travel_vectors,
 )
-from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.pipeline import AnalysisOptions, TrunkPipeline, analyze
 
 TURN_BINS_RADS = (0.0, 0.15, 0.35, 0.5, 0.7, 1.0, 99.0)
 RULES: list[dict[str, Any]] = [
@@ -68,7 +69,10 @@ class TravelCase:
 
 def _case(rec: Recording, person: str, group: str, truth: np.ndarray) -> TravelCase | None:
     fs = rec.sampling_rate_hz
-    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    # The detected bouts as the classifier receives them, not the parts it split
+    # them into: a part split off undecided would otherwise be classified alone.
+    whole = TrunkPipeline(direction_classifier=WalkingDirectionClassifier(split=False))
+    result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": whole})
     bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in result.bouts]
     if not bouts or rec.gyro_rads is None:
         return None

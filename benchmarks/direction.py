@@ -12,7 +12,8 @@ and once with a calibration. Accuracy rests on real recordings only:
   called backward.
 - ``mobgap-lab`` (Test11 daily life, Test5 straight walks) and ``ipol-gait``
   lower back: forward walking only; share of detected bout time called forward
-  and backward.
+  and backward, and for mobgap-lab the share of the reference system's walking
+  time (INDIP walking bouts) that lies in bouts called forward.
 - ``device-exports`` phyphox jumping in place: no walking bout.
 - ``ipol-gait`` feet (12 people, forward only): straight strides and bout time
   through the foot path (``_foot_bench.py``); real backward foot walking is not
@@ -33,7 +34,11 @@ mobgap-lab 3 people; ``--fit-travel`` prints each person left out); the anchor
 thresholds (smallest trunk flexion, thigh-swing asymmetry and range) are
 chosen leave-one-person-out (``_anchor_loso.py``) and the LOSO column analyses
 each person with the thresholds chosen without them; the placement thresholds
-the same way (``_placement_bench.py``, also printed alone with ``--placement``).
+the same way (``_placement_bench.py``, also printed alone with ``--placement``);
+the short-run and end-run rules of the classifier likewise (``_short_runs.py``,
+printed with ``--short``; the LOSO column does not re-run them: chosen without
+each person they are the shipped ones, except ``short_run_min_score``, chosen 1
+where 0.5 is shipped, which calls more and nothing opposite there).
 Time reversal appears only under ``--mechanics`` (splitting, bookkeeping),
 never as accuracy.
 
@@ -44,7 +49,7 @@ Usage::
     .venv/bin/python benchmarks/direction.py --fit-travel    # refit the travel template first
     .venv/bin/python benchmarks/direction.py --mechanics     # also time-reversal mechanics
     .venv/bin/python benchmarks/direction.py --travel        # only the travel cue, axis known
-    .venv/bin/python benchmarks/direction.py --short         # short calibrated runs, LOSO
+    .venv/bin/python benchmarks/direction.py --short         # short runs and end runs, LOSO
 """
 
 from __future__ import annotations
@@ -295,12 +300,21 @@ def phone_rows(calibrated: bool) -> tuple[dict[str, list[int]], Tally]:
     return per, conf
 
 
-def forward_rows(calibrated: bool) -> dict[str, tuple[float, float, float, Tally]]:
-    """Share of detected bout time forward / backward (mobgap-lab, ipol lower back)."""
-    groups: dict[str, list[tuple[str, Recording, Any]]] = defaultdict(list)
+def forward_rows(
+    calibrated: bool,
+) -> dict[str, tuple[float, float, float, Tally, tuple[float, float] | None]]:
+    """Share of detected bout time forward / backward (mobgap-lab, ipol lower back).
+
+    For mobgap-lab also the share of its reference walking time (the INDIP
+    system's walking bouts, independent of this analysis) that lies in bouts
+    called forward, and that reference time: detected bout time outside it
+    (turns, shuffles, a few steps before sitting) does not count there.
+    """
+    groups: dict[str, list[tuple[str, Recording, Any, list[tuple[float, float]] | None]]]
+    groups = defaultdict(list)
     names = mobgap_names()
     for name in names:
-        rec, _ = load_mobgap(name)
+        rec, meta = load_mobgap(name)
         profile = None
         if calibrated:
             calib = name.split("_Test")[0] + "_Test5_Trial1"
@@ -308,7 +322,9 @@ def forward_rows(calibrated: bool) -> dict[str, tuple[float, float, float, Tally
                 continue
             profile = _profile(load_mobgap(calib)[0], "lower_back")
         test = "mobgap Test11" if "Test11" in name else "mobgap Test5"
-        groups[test].append((f"mobgap {name[:6]}", rec, profile))
+        fs = rec.sampling_rate_hz
+        ref = [(w["start"] / fs, w["end"] / fs) for w in meta["walking_bouts"]]
+        groups[test].append((f"mobgap {name[:6]}", rec, profile, ref))
     first: dict[str, Any] = {}
     for tid in ipol_trial_ids():
         rec, meta = load_ipol_trial(tid, "lb")
@@ -319,23 +335,35 @@ def forward_rows(calibrated: bool) -> dict[str, tuple[float, float, float, Tally
                 first[subject] = _profile(rec, "lower_back")
                 continue
             profile = first[subject]
-        groups["ipol lower back"].append((f"ipol {subject}", rec, profile))
+        groups["ipol lower back"].append((f"ipol {subject}", rec, profile, None))
     out = {}
     for title, items in groups.items():
-        time_by = defaultdict(float)
+        time_by: dict[str, float] = defaultdict(float)
         conf = Tally()
-        for i, (person, rec, profile) in enumerate(items):
+        for i, (person, rec, profile, ref) in enumerate(items):
             result = _run(rec, "lower_back", profile, person)
             for bout in result.bouts:
                 time_by[bout.direction] += bout.duration_s
                 time_by["all"] += bout.duration_s
+            for a, b in ref or []:
+                time_by["reference"] += b - a
+                for bout in result.bouts:
+                    if bout.direction == "forward":
+                        time_by["reference forward"] += max(
+                            0.0, min(b, bout.end_s) - max(a, bout.start_s)
+                        )
             _score_bouts(result, conf, "forward", f"{person} #{i}")
         total = max(time_by["all"], 1e-9)
+        reference = None
+        if time_by["reference"] > 0:
+            share = 100 * time_by["reference forward"] / time_by["reference"]
+            reference = (share, time_by["reference"])
         out[title] = (
             100 * time_by["forward"] / total,
             100 * time_by["backward"] / total,
             time_by["all"],
             conf,
+            reference,
         )
     return out
 
@@ -377,8 +405,11 @@ def collect(calibrated: bool) -> list[Row]:
         line(f"phone-steps {position}", "steps forward, %", "", 100.0 * fwd / max(total, 1))
     line("phone-steps (all)", "wrong among calls >= 0.9", "<= 2 %", conf.confident_wrong())
     CALLS["phone-steps (all)"] = conf.calls
-    for title, (fwd, back, total, tally) in forward_rows(calibrated).items():
+    for title, (fwd, back, total, tally, reference) in forward_rows(calibrated).items():
         line(title, f"bout time forward, % ({total:.0f} s)", ">= 90", fwd)
+        if reference is not None:
+            share, seconds = reference
+            line(title, f"reference walking time forward, % ({seconds:.0f} s)", "", share)
         line(title, "bout time backward, %", "0", back)
         line(title, "wrong among calls >= 0.9", "<= 2 %", tally.confident_wrong())
         CALLS[title] = tally.calls
@@ -475,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--short",
         action="store_true",
-        help="only the short-run rule on calibrated analyses, chosen leave-one-person-out",
+        help="only the short-run and end-run rules, chosen leave-one-person-out",
     )
     parser.add_argument(
         "--travel",
@@ -493,9 +524,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit_travel:
         fit_travel()
     if args.short:
-        from _short_runs import short_run_table
+        from _short_runs import end_run_table, short_run_table
 
         short_run_table()
+        end_run_table()
         print(f"\n({time.time() - t0:.0f} s)")
         return 0
     if args.travel:

@@ -20,10 +20,18 @@ from retrowalk.app.calibration import describe_profile, load_profile, save_profi
 from retrowalk.app.calibration import profile_from_analysis as fit
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
-from retrowalk.gait.calibration import DirectionCalibrator, DirectionProfile, calibrate
+from retrowalk.gait.calibration import (
+    DirectionCalibrator,
+    DirectionProfile,
+    LeftOutBout,
+    calibrate,
+)
 from retrowalk.gait.direction import BACKWARD, FORWARD
 from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.pipeline.options import resolve_direction_profile
+from retrowalk.report.content import assumption_rows, calibration_text
+from retrowalk.summary.contract import to_dict
 
 
 def _phone(name: str) -> Recording:
@@ -64,6 +72,36 @@ def test_phone_taken_out_at_the_end_is_left_out_and_named(tmp_path) -> None:
     directions = [s.direction for s in later.steps]
     assert BACKWARD not in directions
     assert directions.count(FORWARD) > 0.5 * len(directions)
+    # The analysis that uses it says so where it names the profile: JSON and report.
+    assert later.assumptions["direction_profile"]["left_out"] == [note]
+    assert note in calibration_text(to_dict(later))
+
+
+def _profile_leaving_out(n: int) -> DirectionProfile:
+    bouts = [LeftOutBout(k + 3, 10.0 * k, 10.0 * k + 4, FORWARD, 6, 41.0) for k in range(n)]
+    return DirectionProfile(
+        "pocket", [[0.0, 0.0, 1.0]], [1.0, 0.0, 0.0], [1], "2026-11-02T10:00:00+00:00", "ab",
+        left_out=bouts,
+    )  # fmt: skip
+
+
+def test_an_analysis_names_the_bouts_its_profile_left_out_and_only_then() -> None:
+    for n in (0, 1, 2):
+        assumptions: dict = {}
+        profile = _profile_leaving_out(n)
+        assert resolve_direction_profile(profile, "pocket", assumptions) is profile
+        info = assumptions["direction_profile"]
+        assert info.get("left_out", []) == profile.left_out_notes()
+        data = {"assumptions": assumptions, "recording": {"placement": "pocket"}}
+        text = calibration_text(data)
+        row = next(r for r in assumption_rows(data) if r[0] == "Walking-direction calibration")
+        if n == 0:
+            assert "not used" not in text and "not used" not in row[2]
+            continue
+        plural = "bouts" if n > 1 else "bout"
+        assert f"{n} labelled {plural} of its walk, worn differently, not used" in text
+        assert all(note in text for note in profile.left_out_notes())
+        assert row[2].endswith(f"; {n} labelled {plural} of its walk, worn differently, not used")
 
 
 def test_device_moved_half_way_is_refused() -> None:

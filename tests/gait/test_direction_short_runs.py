@@ -9,18 +9,29 @@ daily-life turn whose windows disagree stays uncertain.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.spatial.transform import Rotation
 
-from realdata import data_root, load_mobgap
+from realdata import data_root, load_ipol_trial, load_mobgap
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import calibrate
-from retrowalk.gait.direction import BACKWARD, FORWARD, agreeing_windows, window_ceiling
-from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.gait.direction import (
+    BACKWARD,
+    FORWARD,
+    BodyAnchor,
+    WalkingDirectionClassifier,
+    agreeing_windows,
+    body_anchors,
+    step_evidence,
+    window_ceiling,
+)
+from retrowalk.pipeline import AnalysisOptions, TrunkPipeline, analyze
 
 FOLDER = data_root() / "mocap-backward"
 
@@ -190,3 +201,101 @@ def test_a_daily_life_walk_whose_one_window_against_is_weak_is_called_forward() 
     walk = [b for b in result.bouts if b.start_s <= 100.0 <= b.end_s]
     assert walk and walk[0].direction == FORWARD
     assert 0.75 <= walk[0].direction_confidence < 0.9
+
+
+def _ha001_daily_life(**rules: object):  # type: ignore[no-untyped-def]
+    rec, meta = load_mobgap("HA_001_Test11_Trial1")
+    clf = WalkingDirectionClassifier(**rules)  # type: ignore[arg-type]
+    pipe = TrunkPipeline(direction_classifier=clf)
+    result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": pipe})
+    return result, meta
+
+
+def test_anchored_short_runs_and_an_end_run_are_called_only_where_their_strides_agree() -> None:
+    """mobgap-lab HA_001 Test11, uncalibrated: its trunk-flexion anchor holds for the
+    whole walk. Three short bouts (93.5, 119.9, 131.2 s) have only 2-4 usable
+    strides, all clearly forward: called forward at the anchor's cap or below.
+    The bout at 37.8 s walks forward, then its last 2.5 s travel clearly the
+    other way: its forward part is called, the end stays uncertain; the end
+    begins where the reference system's walking bout ends (INDIP, 50.85 s).
+    Without the two rules all four are uncertain; none is ever backward."""
+    before, _ = _ha001_daily_life(short_run_anchored=False, min_end_run_windows=None)
+    after, meta = _ha001_daily_life()
+    for result in (before, after):
+        assert all(b.direction != BACKWARD for b in result.bouts)
+        assert all(s.direction != BACKWARD for s in result.steps)
+
+    def at(result, t: float):  # type: ignore[no-untyped-def]
+        return next(b for b in result.bouts if b.start_s - 0.1 <= t <= b.end_s)
+
+    for t in (93.6, 120.0, 131.3):
+        assert at(before, t).direction == "uncertain"
+        bout = at(after, t)
+        assert bout.direction == FORWARD
+        assert 0.75 <= bout.direction_confidence <= 0.85
+        reason = bout.extra["direction_reason"]
+        assert "trunk flexion" in reason and "straight strides" in reason
+    whole = at(before, 38.0)
+    assert whole.direction == "uncertain" and whole.end_s > 53.0
+    head, tail = at(after, 38.0), at(after, 53.0)
+    assert head.direction == FORWARD and 0.75 <= head.direction_confidence <= 0.85
+    assert 49.0 < head.end_s < tail.start_s < 51.5
+    walk = next(w for w in meta["walking_bouts"] if w["start"] < 45 * 100 < w["end"])
+    reference_end = walk["end"] / 100
+    assert head.end_s <= reference_end <= tail.start_s
+    assert tail.direction == "uncertain"
+    assert "travel the other way" in tail.extra["direction_reason"]
+
+
+def test_an_end_run_is_split_off_only_when_it_is_the_exception() -> None:
+    """ipol-gait 8-5 (forward walking), its walk back after the U-turn, with the true
+    forward axis as the anchor and looser rules (4 usable steps, turning up to 0.5
+    rad/s): 3 clear windows travel backward (the turn's end) and 3 forward. Split
+    at its forward end, the rest was called backward (0.8), wrong. An end run is
+    split off only when the whole bout's clear windows, weighed by evidence, lean
+    the way the rest is called; nothing here is backward."""
+    rec, _ = load_ipol_trial("8-5", "lb")
+    whole = TrunkPipeline(direction_classifier=WalkingDirectionClassifier(split=False))
+    result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": whole})
+    fs = rec.sampling_rate_hz
+    bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in result.bouts]
+    ic = np.array([round(s.time_s * fs) for s in result.steps], dtype=np.int64)
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+    clf = WalkingDirectionClassifier(min_usable_steps=4, max_turn_rate_rads=0.5)
+    ev = step_evidence(frame, bouts, ic, max_turn_rate_rads=0.5)
+    truth = BodyAnchor(np.array([0.0, 0.0, -1.0]), "truth", 0.0, 0.85, "the known forward axis")
+    n_stretches = int(clf.stretches(ev).max()) + 1
+    clf.classify_evidence(ev, bouts, ic, anchors=[truth] * n_stretches)
+    assert any("travel the other way" in r for r in clf.bout_reason_)
+    assert BACKWARD not in clf.bout_direction_
+    assert FORWARD in clf.bout_direction_
+
+
+def test_an_anchored_short_run_across_the_anchors_axis_stays_uncertain() -> None:
+    """HA_001 Test11's short bout at 93.5 s (4 windows, all clearly forward) with its
+    trunk-flexion anchor is forward; with the anchor turned 75 deg about the vertical
+    its travel runs mostly across the axis, and it is uncertain ("sideways"), as a
+    longer bout would be, not called from the small share along it."""
+    rec, _ = load_mobgap("HA_001_Test11_Trial1")
+    whole = TrunkPipeline(direction_classifier=WalkingDirectionClassifier(split=False))
+    result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": whole})
+    fs = rec.sampling_rate_hz
+    bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in result.bouts]
+    ic = np.array([round(s.time_s * fs) for s in result.steps], dtype=np.int64)
+    clf = WalkingDirectionClassifier()
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+    ev = step_evidence(frame, bouts, ic, max_turn_rate_rads=clf.max_turn_rate_rads)
+    [anchor] = body_anchors(rec.acc_mps2, fs, bouts, ev, clf, "lower_back")
+    assert anchor.forward_unit is not None
+    up = ev.bout_up.mean(axis=0) / np.linalg.norm(ev.bout_up.mean(axis=0))
+    turned = Rotation.from_rotvec(np.radians(75.0) * up).apply(anchor.forward_unit)
+
+    def at_94_s(forward: np.ndarray) -> tuple[str, str]:
+        clf.classify_evidence(ev, bouts, ic, anchors=[replace(anchor, forward_unit=forward)])
+        k = next(i for i, (a, b) in enumerate(clf.split_bouts_) if a <= 94.0 * fs <= b)
+        return clf.bout_direction_[k], clf.bout_reason_[k]
+
+    label, reason = at_94_s(anchor.forward_unit)
+    assert label == FORWARD and "straight strides that all travel" in reason
+    label, reason = at_94_s(turned)
+    assert label == "uncertain" and "across the body's forward axis" in reason

@@ -78,7 +78,8 @@ def resolve_direction_profile(
     noted), a mapping placement -> profile (the stored profiles the application
     found; the one of the detected placement is used) or None. A profile is
     applied only to stretches of the recording worn like the calibration (see
-    :mod:`retrowalk.gait.calibration`).
+    :mod:`retrowalk.gait.calibration`). A profile whose walk left bouts out
+    (worn differently) names them under ``left_out``.
     """
     if isinstance(requested, Mapping):
         requested = requested.get(placement)
@@ -89,12 +90,15 @@ def resolve_direction_profile(
             f"direction profile must be a DirectionProfile, not {type(requested).__name__}"
         )
     profile = requested
-    info = {
+    info: dict[str, Any] = {
         "source": profile.origin or "given",
         "placement": profile.placement,
         "created_at": profile.created_at,
     }
     if profile.placement not in (placement, Placement.AUTO):
         info["warning"] = f"profile made for {profile.placement}, recording is {placement}"
+    if profile.left_out:
+        # Bouts of the calibration walk worn differently, not used in the fit.
+        info["left_out"] = profile.left_out_notes()
     assumptions["direction_profile"] = info
     return profile

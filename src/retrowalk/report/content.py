@@ -131,7 +131,15 @@ def calibration_text(data: Mapping[str, Any]) -> str:
     text += f" ({source})." if source else "."
     if info.get("warning"):
         text += f" Warning: {info['warning']}."
+    left_out = info.get("left_out") or []
+    if left_out:
+        text += f" {_left_out_text(len(left_out))}: " + "; ".join(left_out) + "."
     return text
+
+
+def _left_out_text(n: int) -> str:
+    """That ``n`` labelled bouts of the calibration walk were not used in it."""
+    return f"{n} labelled bout{'s' if n != 1 else ''} of its walk, worn differently, not used"
 
 
 def _without_figures(reason: str) -> str:
@@ -188,11 +196,14 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         made = str(profile.get("created_at", ""))[:10]
         where = str(profile.get("placement", "")).replace("_", " ")
         note = profile.get("warning")
+        left_out = profile.get("left_out") or []
         rows.append(
             (
                 "Walking-direction calibration",
                 f"{where} calibration of {made}" if made else f"{where} calibration",
-                str(profile.get("source", "given")) + (f"; {note}" if note else ""),
+                str(profile.get("source", "given"))
+                + (f"; {note}" if note else "")
+                + (f"; {_left_out_text(len(left_out))}" if left_out else ""),
             )
         )
     hand = data.get("hand_labels") or {}

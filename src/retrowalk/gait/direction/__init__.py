@@ -71,6 +71,11 @@ Never confidently wrong
   their number (3 strides: 0.8); where the travel turns round inside a bout
   but one side is too weak to confirm the split, the bout is split there and
   the weak side is ``"uncertain"``, never called from the whole bout's mean.
+  A short bout of an anchored stretch is called the same way, at most at the
+  anchor's cap. A bout left uncertain because its last (or first) clear
+  strides, two or more, travel against the rest (a turn, steps back before
+  sitting) is split there: the rest is called on its own evidence, the end
+  run stays ``"uncertain"``.
 - A thigh-swing anchor that would put most of its stretch backward is left
   undecided: a waist-worn device taken for a pocket did exactly that.
 - A bout's evidence counts each distinct stride window once (its edge steps

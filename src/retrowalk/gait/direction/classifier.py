@@ -50,6 +50,8 @@ NORMAL_TO_LOGIT = 1.6
 MAX_RELATIVE_LOGIT = 30.0
 """Cap on the travel-cue log-odds of one bout."""
 
+SIDEWAYS_REASON = "travel mostly across the body's forward axis (sideways or turning)"
+
 
 def distinct_windows(score: np.ndarray, window: np.ndarray) -> np.ndarray:
     """Each usable stride window's score once, in time order.
@@ -179,21 +181,22 @@ class WalkingDirectionClassifier:
         a backward bout (``benchmarks/direction.py --travel``).
     short_run_strides
         A calibrated bout with fewer than ``min_usable_steps`` usable steps is
-        still called when at least this many distinct usable stride windows
-        all travel the same way along the calibrated axis, each by at least
+        still called when at least this many distinct usable stride windows all
+        travel the same way along the calibrated axis, each by at least
         ``short_run_min_score`` noise units. Its confidence is then the rule of
         succession over those strides, ``(n + 1) / (n + 2)`` (2 strides: 0.75,
-        3: 0.8), never the noise-unit confidence, which a handful of
-        overlapping stride windows cannot support. The edge steps of a bout
-        share their neighbour's stride window, so a 5-step run has 3 distinct
-        windows, and a window counts once. ``None`` switches the rule off;
-        without a calibration it never applies. Chosen leave-one-person-out on
-        every calibrated real analysis (``benchmarks/direction.py --short``):
-        with any choice no bout came out opposite; it calls the 5-step forward
-        runs and the one real backward run at the lower back (uncertain before
-        only for their number of steps). Lowering ``min_usable_steps`` to 5
-        instead put a daily-life turn of mobgap-lab Test11 backward (0.86): its
-        3 distinct windows disagree in sign and the edge window counted twice.
+        3: 0.8), never the noise-unit confidence, which a handful of overlapping
+        stride windows cannot support. The edge steps of a bout share their
+        neighbour's stride window, so a 5-step run has 3 distinct windows, and a
+        window counts once. ``None`` switches the rule off; without a
+        calibration it applies only with ``short_run_anchored``. Chosen
+        leave-one-person-out on every calibrated real analysis
+        (``benchmarks/direction.py --short``): with any choice no bout came out
+        opposite; it calls the 5-step forward runs and the one real backward run
+        at the lower back (uncertain before only for their number of steps).
+        Lowering ``min_usable_steps`` to 5 instead put a daily-life turn of
+        mobgap-lab Test11 backward (0.86): its 3 distinct windows disagree in
+        sign and the edge window counted twice.
     short_run_min_score
         See ``short_run_strides``. Also the smallest travel (noise units) for a
         distinct stride window to count for or against any call in
@@ -220,6 +223,46 @@ class WalkingDirectionClassifier:
         usable steps, 0.989) fell just short of the split, and the whole bout,
         its 14 forward steps included, was called backward at 0.998; now it
         splits 0 steps from the labelled change, forward part uncertain.
+    short_run_anchored
+        The ``short_run_strides`` rule also for a stretch whose forward axis
+        comes from a body anchor, at the anchor's reliability (0.85) held to
+        :func:`window_ceiling` (4 windows: 0.83, 2: 0.75). The rule asks the
+        same of the travel whatever gave the axis; the anchor's own doubt is its
+        cap, as for longer bouts, and one travelling across the anchor's axis
+        (``max_sideways_ratio``) stays uncertain. Measured
+        (``benchmarks/direction.py``): mobgap-lab Test11 uncalibrated, three
+        short HA_001 bouts (93.5, 119.9 and 131.2 s: 4, 4 and 2 windows, all
+        +6.6 to +9.9 noise units) called forward at 0.75-0.83 (bout time forward
+        21.5 -> 30.2 %); nothing else moved, no call opposite. With the true
+        forward axis as the anchor it calls 2 more ipol-gait and 3 more
+        mobgap-lab Test11 bouts, all right, and it is chosen
+        leave-one-person-out for every person (``benchmarks/direction.py
+        --short``). Where it fails: it is as wrong as the anchor.
+    min_end_run_windows
+        A part left ``"uncertain"`` whose last (or first) clear distinct
+        windows, this many or more, all travel against the clear window before
+        them (a turn, or steps back before sitting down) is split there: the
+        rest is called on its own evidence, under every rule above, when it is
+        called the other way, and the whole part's clear windows, weighed by
+        their evidence (:func:`agreeing_windows`), lean that way too: the end
+        run must be the exception, since cutting it off removes evidence against
+        the rest (with the true forward axis and looser rules, 4 usable steps
+        and turns up to 0.5 rad/s, ipol-gait 8-5's walk back had 3 clear windows
+        each way, and its rest was called backward at 0.8 without this check).
+        The end run stays ``"uncertain"`` with the reason, never called.
+        ``None`` switches it off. Measured: mobgap-lab HA_001 Test11 at
+        37.8-53.4 s (6 clear forward windows, then 4 clearly backward in its
+        last 2.5 s) was uncertain whole ("sideways" uncalibrated, 6 of 10
+        windows calibrated); its first 11.9 s are now forward (0.85
+        uncalibrated, 0.875 calibrated), the last 2.5 s uncertain: they lie
+        after the reference system's (INDIP) walking bout, which ends at 50.85
+        s, where the end run begins. With the true forward axis as the anchor it
+        also calls MS_001's bout at 45.4 s forward (its last 2 clear windows, at
+        57.9 and 58.9 s, clearly backward and after its reference walking bout,
+        left uncertain). Chosen leave-one-person-out with those true-axis
+        analyses (``benchmarks/direction.py --short``): 2 for every person but
+        MS_001, who gets 4 (the only end run of the others, HA_001's, has 4
+        windows); no call opposite.
     max_anchored_backward_share
         Without a calibration, a stretch whose thigh-swing anchor puts more
         than this share of its steps backward is left undecided
@@ -290,6 +333,8 @@ class WalkingDirectionClassifier:
         short_run_strides: int | None = 2,
         short_run_min_score: float = 0.5,
         weak_change_uncertain: bool = True,
+        short_run_anchored: bool = True,
+        min_end_run_windows: int | None = 2,
         max_anchored_backward_share: float = 0.5,
         travel_template: TravelTemplate | None = None,
         anchor_estimator: BodyAnchorEstimator | None = None,
@@ -308,6 +353,8 @@ class WalkingDirectionClassifier:
         self.short_run_strides = short_run_strides
         self.short_run_min_score = short_run_min_score
         self.weak_change_uncertain = weak_change_uncertain
+        self.short_run_anchored = short_run_anchored
+        self.min_end_run_windows = min_end_run_windows
         self.max_anchored_backward_share = max_anchored_backward_share
         self.travel_template = travel_template
         self.anchor_estimator = anchor_estimator
@@ -411,51 +458,36 @@ class WalkingDirectionClassifier:
         reasons: list[str] = []
         calibrated: list[bool] = []
         of_split = members_of(split_owner, len(split_bouts))
+        final_bouts: list[tuple[int, int]] = []
+        final_source: list[int] = []
         for j in range(len(split_bouts)):
             members = of_split[j]
             s = int(split_stretch[j])
-            kind, reliability, why, along, across = facing[s]
-            r = mounting[members]
-            r = r[np.isfinite(r)]
-            distinct = distinct_windows(mounting[members], window_of[members])
-            rho = 0.0
-            if distinct.size:
-                z = distinct.mean() * np.sqrt(distinct.size)
-                # np.clip's numbers, without its per-call cost on one value
-                rho = float(min(max(NORMAL_TO_LOGIT * z, -MAX_RELATIVE_LOGIT), MAX_RELATIVE_LOGIT))
-            along_m, across_m = along[members], across[members]
-            ok = np.isfinite(along_m) & np.isfinite(across_m)
-            ratio = 0.0
-            if ok.any():
-                ratio = abs(across_m[ok].mean()) / max(abs(along_m[ok].mean()), 1e-12)
-            short = None
-            if r.size < self.min_usable_steps and members.size >= self.min_steps_for_decision:
-                short = self._short_run(kind, mounting[members], window_of[members])
-            if short is not None:
-                label, p, reason = short
-            elif r.size < self.min_usable_steps and members.size >= self.min_steps_for_decision:
-                label, p = UNCERTAIN, 0.5
-                reason = (
-                    f"too few straight steps with the device in place ({r.size}) to tell "
-                    "the direction"
-                )
-            else:
-                label, p, reason = self._decide(kind, reliability, why, rho, members.size, ratio)
-            label, p, reason = self._bounded(label, p, reason, distinct)
+            kind = facing[s][0]
+            label, p, reason = self._call(members, facing[s], mounting, window_of)
             if weak_part[j] and label in (FORWARD, BACKWARD):
                 label = UNCERTAIN
                 reason = (
                     "the travel turns round between this part and the next, but too weakly "
                     "here to call this part: not decided"
                 )
-            directions.append(label)
-            confidences.append(max(p, 1.0 - p))
-            logits.append(_logit(p))
-            reasons.append(reason)
-            calibrated.append(kind == "calibration")
-            own, own_conf = self._own_labels(mounting[members], label, max(p, 1.0 - p))
-            step_dir[members] = own
-            step_conf[members] = own_conf
+            parts = [(split_bouts[j], members, label, p, reason)]
+            if label == UNCERTAIN and not weak_part[j] and self.split:
+                # a turn or steps back at an end: the rest called, the end run not
+                ends = self._end_run(split_bouts[j], members, ic, facing[s], mounting, window_of)
+                parts = ends or parts
+            for bounds, part, label, p, reason in parts:
+                final_bouts.append(bounds)
+                final_source.append(source[j])
+                directions.append(label)
+                confidences.append(max(p, 1.0 - p))
+                logits.append(_logit(p))
+                reasons.append(reason)
+                calibrated.append(kind == "calibration")
+                own, own_conf = self._own_labels(mounting[part], label, max(p, 1.0 - p))
+                step_dir[part] = own
+                step_conf[part] = own_conf
+        split_bouts, source = final_bouts, final_source
 
         requested = np.asarray(ic_samples, dtype=np.int64).ravel()
         back = np.searchsorted(ic, requested) if ic.size else np.zeros(0, dtype=np.int64)
@@ -480,6 +512,118 @@ class WalkingDirectionClassifier:
         self.step_mounting_ = mounting[back] if ic.size else np.zeros(0)
         self.notes_ = notes
         return self
+
+    def _call(
+        self,
+        members: np.ndarray,
+        facing: tuple[str, float, str, np.ndarray, np.ndarray],
+        mounting: np.ndarray,
+        window_of: np.ndarray,
+    ) -> tuple[str, float, str]:
+        """Label, probability of forward and reason of the contacts ``members`` (one part)."""
+        kind, reliability, why, along, across = facing
+        r = mounting[members]
+        r = r[np.isfinite(r)]
+        distinct = distinct_windows(mounting[members], window_of[members])
+        rho = 0.0
+        if distinct.size:
+            z = distinct.mean() * np.sqrt(distinct.size)
+            # np.clip's numbers, without its per-call cost on one value
+            rho = float(min(max(NORMAL_TO_LOGIT * z, -MAX_RELATIVE_LOGIT), MAX_RELATIVE_LOGIT))
+        along_m, across_m = along[members], across[members]
+        ok = np.isfinite(along_m) & np.isfinite(across_m)
+        ratio = 0.0
+        if ok.any():
+            ratio = abs(across_m[ok].mean()) / max(abs(along_m[ok].mean()), 1e-12)
+        short = None
+        few = r.size < self.min_usable_steps and members.size >= self.min_steps_for_decision
+        if few:
+            short = self._short_run(kind, reliability, why, mounting[members], window_of[members])
+        if short is not None and ratio > self.max_sideways_ratio:  # an anchor's axis only
+            short = (UNCERTAIN, short[1], SIDEWAYS_REASON)
+        if short is not None:
+            label, p, reason = short
+        elif few:
+            label, p = UNCERTAIN, 0.5
+            reason = (
+                f"too few straight steps with the device in place ({r.size}) to tell the direction"
+            )
+        else:
+            label, p, reason = self._decide(kind, reliability, why, rho, members.size, ratio)
+        return self._bounded(label, p, reason, distinct)
+
+    def _end_run(
+        self,
+        bounds: tuple[int, int],
+        members: np.ndarray,
+        ic: np.ndarray,
+        facing: tuple[str, float, str, np.ndarray, np.ndarray],
+        mounting: np.ndarray,
+        window_of: np.ndarray,
+    ) -> list[tuple[tuple[int, int], np.ndarray, str, float, str]] | None:
+        """An undecided part split into a called rest and an undecided end run, or ``None``.
+
+        The end run is the last (or first) ``min_end_run_windows`` or more
+        clear distinct stride windows of the part, all travelling one way, with
+        the clear window before (after) it travelling the other way; the rest
+        must then be called, on its own evidence and every usual rule, the
+        other way, and the part's clear windows weighed by their evidence must
+        lean that way. The run (and any weak windows between it and the rest),
+        ``split_min_steps`` contacts at least, is ``"uncertain"``: it is never
+        called.
+        """
+        need = self.min_end_run_windows
+        if need is None or facing[0] == "relative" or members.size == 0:
+            return None
+        score, window = mounting[members], window_of[members]
+        usable = np.flatnonzero(np.isfinite(score) & (window >= 0))
+        if usable.size == 0:
+            return None
+        _, first = np.unique(window[usable], return_index=True)
+        at = usable[np.sort(first)]  # position in members of each distinct window, in time order
+        values = score[at]
+        clear = np.flatnonzero(np.abs(values) >= self.short_run_min_score)
+        signs = np.sign(values[clear])
+        if signs.size == 0:
+            return None
+        for trailing in (True, False):
+            order = signs[::-1] if trailing else signs
+            run = int(np.argmax(order != order[0])) if np.any(order != order[0]) else 0
+            if run < need:
+                continue
+            if trailing:  # the rest ends with the last clear window against the run
+                last = int(at[clear[-run - 1]])
+                rest, tail = members[: last + 1], members[last + 1 :]
+            else:  # the rest begins with the first clear window against the run
+                first_rest = int(at[clear[run]])
+                rest, tail = members[first_rest:], members[:first_rest]
+            if tail.size < self.split_min_steps:
+                continue  # as a change of direction needs: a part the pipeline keeps apart
+            label, p, reason = self._call(rest, facing, mounting, window_of)
+            if label not in (FORWARD, BACKWARD) or (p >= 0.5) == (order[0] > 0):
+                continue
+            # The end run must be the exception: the whole part's clear windows,
+            # weighed by their evidence, lean the way the rest is called.
+            votes = values[clear] * (1.0 if p >= 0.5 else -1.0)
+            if agreeing_windows(votes) <= 0.5 * votes.size:
+                continue
+            which = "last" if trailing else "first"
+            end_reason = (
+                f"the {which} {run} clear strides of the walk travel the other way from "
+                "the rest (a turn, or a few steps back): not decided"
+            )
+            if trailing:
+                edge = int((ic[rest[-1]] + ic[tail[0]]) // 2)
+                return [
+                    ((bounds[0], edge), rest, label, p, reason),
+                    ((edge, bounds[1]), tail, UNCERTAIN, 0.5, end_reason),
+                ]
+            edge = int((ic[tail[-1]] + ic[rest[0]]) // 2)
+            return [
+                ((bounds[0], edge), tail, UNCERTAIN, 0.5, end_reason),
+                ((edge, bounds[1]), rest, label, p, reason),
+            ]
+        return None
 
     @staticmethod
     def _own_labels(
@@ -541,17 +685,21 @@ class WalkingDirectionClassifier:
         return label, p, reason
 
     def _short_run(
-        self, kind: str, score: np.ndarray, window: np.ndarray
+        self, kind: str, reliability: float, why: str, score: np.ndarray, window: np.ndarray
     ) -> tuple[str, float, str] | None:
-        """Label, probability of forward and reason of a short calibrated bout, or ``None``.
+        """Label, probability of forward and reason of a short bout, or ``None``.
 
-        ``score`` is each contact's travel along the calibrated axis (noise
-        units, ``nan`` where unusable) and ``window`` the start of its stride
-        window: contacts sharing a window count once. The probability returned
-        is 1 or 0: the caller holds it to :func:`window_ceiling`, which for a
-        run whose windows all agree is the whole of its confidence.
+        ``score`` is each contact's travel along the calibrated (or anchored:
+        ``short_run_anchored``) axis (noise units, ``nan`` where unusable) and
+        ``window`` the start of its stride window: contacts sharing a window
+        count once. The probability returned is 1 or 0 with a calibration, the
+        anchor's ``reliability`` (or 1 minus it) with an anchor: the caller
+        holds it to :func:`window_ceiling`, which for a calibrated run whose
+        windows all agree is the whole of its confidence.
         """
-        if kind != "calibration" or self.short_run_strides is None:
+        if self.short_run_strides is None or kind == "relative":
+            return None
+        if kind == "anchor" and not self.short_run_anchored:
             return None
         values = distinct_windows(score, window)
         n = int(values.size)
@@ -565,11 +713,17 @@ class WalkingDirectionClassifier:
             return None
         if window_ceiling(n, n) < self.min_confidence:
             return None
+        if kind == "calibration":
+            reason = (
+                f"calibration, from only {n} straight strides that all travel the same way: "
+                "confidence limited by their number"
+            )
+            return label, 1.0 if label == FORWARD else 0.0, reason
         reason = (
-            f"calibration, from only {n} straight strides that all travel the same way: "
+            f"{why}; from only {n} straight strides that all travel the same way: "
             "confidence limited by their number"
         )
-        return label, 1.0 if label == FORWARD else 0.0, reason
+        return label, reliability if label == FORWARD else 1.0 - reliability, reason
 
     def _settled(self, ev: StepEvidence, stretch: np.ndarray) -> np.ndarray:
         """Steps taken with the device in its stretch's usual posture (not being moved)."""
@@ -603,8 +757,7 @@ class WalkingDirectionClassifier:
         p = reliability * p_travel + (1.0 - reliability) * (1.0 - p_travel)
         conf = max(p, 1.0 - p)
         if sideways_ratio > self.max_sideways_ratio:
-            reason = "travel mostly across the body's forward axis (sideways or turning)"
-            return UNCERTAIN, p, reason
+            return UNCERTAIN, p, SIDEWAYS_REASON
         if conf < self.min_confidence:
             return UNCERTAIN, p, f"travel along the body's forward axis too weak ({why})"
         return (FORWARD if p >= 0.5 else BACKWARD), p, why
