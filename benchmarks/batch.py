@@ -33,7 +33,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
-from retrowalk.app.jobs.batch import collect_inputs, run_batch
+from retrowalk.app.jobs.batch import collect_inputs, local_cluster, run_batch
 from retrowalk.core.recording import Recording
 from retrowalk.pipeline import AnalysisOptions, analyze
 
@@ -58,11 +58,13 @@ def _write_csv(rec: Recording, path: Path) -> None:
 
 def _tiled(sources: list[Recording], min_samples: int) -> Recording:
     """The real recordings one after another, repeated until long enough."""
-    acc, gyro, total = [], [], 0
+    acc: list[np.ndarray] = []
+    gyro: list[np.ndarray] = []
+    total = 0
     while total < min_samples:
         for rec in sources:
             acc.append(rec.acc_mps2)
-            gyro.append(rec.gyro_rads)
+            gyro.append(rec.gyro_rads if rec.gyro_rads is not None else np.zeros_like(rec.acc_mps2))
             total += rec.n_samples
     return Recording(np.concatenate(acc), np.concatenate(gyro), 100.0, placement="lower_back")
 
@@ -159,11 +161,12 @@ def _run(mode: str, corpus: Path, out: Path) -> tuple[float, float, float, float
         cpu_rate = summary.data_hours / (time.process_time() - cpu)
         peak = _worker_peak_mb()
     else:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
 
         workers = 1 if mode == "LocalCluster 1 worker" else 2
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
-        with cluster as lc, Client(lc) as client:
+        # the cluster ``retrowalk batch`` starts (workers ready with retrowalk
+        # imported); its start is not timed
+        with local_cluster(workers) as lc, Client(lc) as client:
             summary = run_batch(items, out, scheduler=lc.scheduler_address)
             peak = max(client.run(_worker_peak_mb).values())
     return summary.total / summary.seconds, summary.data_hours / summary.seconds, peak, cpu_rate
@@ -206,8 +209,8 @@ def main() -> None:
             ("wall-clock", single, engine, engine_detecting, 1),
             ("CPU time", single_cpu, engine_cpu, engine_detecting_cpu, 2),
         ):
-            hashing = floor[0][col]
-            parse = max(row[col] for row in floor[1:])
+            hashing = float(floor[0][col])
+            parse = max(float(row[col]) for row in floor[1:])
             bound = 1.0 / (1.0 / eng + 1.0 / parse + 1.0 / hashing)
             gap = 1.0 / batch - 1.0 / eng
             print(
