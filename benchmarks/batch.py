@@ -170,15 +170,16 @@ def _worker_peak_mb() -> float:
 
 
 def _run(mode: str, corpus: Path, out: Path) -> tuple[float, float, float, float]:
-    """Recordings/s, hours of data/s, peak MB per worker, and (single process
-    only, else NaN) hours of data per second of this process's CPU time."""
+    """Recordings/s, hours of data/s, peak MB per worker, and hours of data per
+    CPU second: of this process, and in a cluster of its workers too (this
+    process holds the client and the scheduler; the workers' nannies are left out).
+    """
     items = collect_inputs([corpus])
     shutil.rmtree(out, ignore_errors=True)
-    cpu_rate = float("nan")
     if mode == "single process":
         cpu = time.process_time()
         summary = run_batch(items, out, serial=True)
-        cpu_rate = summary.data_hours / (time.process_time() - cpu)
+        cpu_s = time.process_time() - cpu
         peak = _worker_peak_mb()
     else:
         from dask.distributed import Client
@@ -187,9 +188,17 @@ def _run(mode: str, corpus: Path, out: Path) -> tuple[float, float, float, float
         # the cluster ``retrowalk batch`` starts (workers ready with retrowalk
         # imported); its start is not timed
         with local_cluster(workers) as lc, Client(lc) as client:
+            before, cpu = client.run(time.process_time), time.process_time()
             summary = run_batch(items, out, scheduler=lc.scheduler_address)
+            after, cpu_s = client.run(time.process_time), time.process_time() - cpu
+            cpu_s += sum(after[w] - before[w] for w in after)
             peak = max(client.run(_worker_peak_mb).values())
-    return summary.total / summary.seconds, summary.data_hours / summary.seconds, peak, cpu_rate
+    return (
+        summary.total / summary.seconds,
+        summary.data_hours / summary.seconds,
+        peak,
+        summary.data_hours / cpu_s,
+    )
 
 
 def main() -> None:
@@ -207,18 +216,25 @@ def main() -> None:
         engine_detecting_cpu = 1.0 / (1.0 / engine_cpu + 1.0 / detecting_cpu)
         floor = _parse_floor(corpus, hours)
         rows = []
-        single_cpu = float("nan")
         for mode in ("single process", "LocalCluster 1 worker", "LocalCluster 2 workers"):
             rate, hours_per_s, peak, cpu_rate = _run(mode, corpus, Path(tmp) / "out")
-            rows.append((mode, rate, hours_per_s, peak))
-            if mode == "single process":
-                single_cpu = cpu_rate
+            rows.append((mode, rate, hours_per_s, peak, cpu_rate))
+        single_cpu = rows[0][4]
         base = rows[1][1]
-        print(f"{'mode':<24}{'rec/s':>9}{'h data/s':>10}{'speed-up':>10}{'peak MB/worker':>16}")
-        for mode, rate, hours_per_s, peak in rows:
-            print(f"{mode:<24}{rate:>9.1f}{hours_per_s:>10.2f}{rate / base:>9.2f}x{peak:>16.0f}")
+        print(
+            f"{'mode':<24}{'rec/s':>9}{'h data/s':>10}{'speed-up':>10}{'peak MB/worker':>16}"
+            f"{'h per CPU-s':>13}"
+        )
+        for mode, rate, hours_per_s, peak, cpu_rate in rows:
+            print(
+                f"{mode:<24}{rate:>9.1f}{hours_per_s:>10.2f}{rate / base:>9.2f}x{peak:>16.0f}"
+                f"{cpu_rate:>13.2f}"
+            )
         two = rows[2][1] / base
-        print(f"scaling 1 -> 2 workers: {two:.2f}x (target >= 1.8x), efficiency {two / 2:.0%}")
+        print(
+            f"scaling 1 -> 2 workers: {two:.2f}x (target >= 1.8x), efficiency {two / 2:.0%}; "
+            f"CPU per hour of data {1 / rows[1][4]:.2f} -> {1 / rows[2][4]:.2f} s"
+        )
         single = rows[0][2]
         print(
             f"engine analyze() on one 1-hour recording: {engine:.2f} h data/s; batch in one "
