@@ -209,21 +209,28 @@ def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
     return parts
 
 
-def gather_tables(out_dir: Path, fresh: dict[str, Tables] | None = None) -> dict[str, int]:
+def gather_tables(
+    out_dir: Path, fresh: dict[str, tuple[set[str], Tables]] | None = None
+) -> dict[str, int]:
     """Gather the parts into ``<table>.parquet`` and ``<table>.csv``; row counts.
 
     Only rows of a recording's marked part are taken, so a part left by an
-    interrupted run never duplicates a recording. ``fresh`` holds the tables of
-    parts written by this run (part name -> table name -> the table written),
-    taken from memory instead of read back from their files.
+    interrupted run never duplicates a recording. ``fresh`` holds the parts
+    written by this run (part name -> the recordings written to it and its
+    tables), taken from memory instead of read back from their files, and
+    whole when every one of its recordings is marked with it.
     """
     fresh = fresh or {}
     owner = _part_of_each_recording(out_dir)
+    whole = {part for part, (keys, _) in fresh.items() if all(owner.get(k) == part for k in keys)}
     counts: dict[str, int] = {}
     for name in TABLES:
         frames = []
         for path in sorted((out_dir / "parts" / name).glob("*.parquet")):
-            written = fresh.get(path.stem, {})
+            written = fresh[path.stem][1] if path.stem in fresh else {}
+            if name in written and path.stem in whole:
+                frames.append(written[name])  # every row is kept
+                continue
             frame = written[name] if name in written else pd.read_parquet(path)
             keep = frame["recording_id"].map(owner).eq(path.stem)
             if keep.any():
@@ -351,10 +358,10 @@ def run_batch(
             min_files=min(size, MIN_FILES_PER_TASK),
         )
 
-    fresh: dict[str, Tables] = {}
+    fresh: dict[str, tuple[set[str], Tables]] = {}
 
     def account_group(statuses: list[dict[str, Any]], part: str, tables: Tables) -> None:
-        fresh[part] = tables
+        fresh[part] = ({s["key"] for s in statuses if s["status"] != "skipped"}, tables)
         for status in statuses:
             account(status)
 
