@@ -1,18 +1,23 @@
 """Analyse many recordings: locally in parallel or on a Dask cluster.
 
-Every recording is one task that reads, analyses and writes its own small
-Parquet parts (``parts/<table>/<key>.parquet``) atomically, so an interrupted
-run loses nothing already written and a re-run skips recordings already
-analysed with the same content, analysis version and options. At the end the
-parts are gathered into tidy tables (Parquet and CSV): ``recordings``,
-``bouts``, ``steps`` and ``errors``.
+Every task reads and analyses a group of recordings (up to ``files_per_task``;
+the groups shrink towards the end of a batch shared among workers, so the
+workers finish together) and writes the group's rows as small Parquet parts
+(``parts/<table>/<part>.parquet``) atomically, then marks each recording done
+with the name of its part; one bad file gives that file a row in ``errors`` and
+the others go on. An interrupted run loses nothing already written and a re-run
+skips recordings already analysed with the same content, analysis version and
+options. At the end the parts are gathered into tidy tables (Parquet and CSV):
+``recordings``, ``bouts``, ``steps`` and ``errors``; the parts written by the
+same run come back with their task's result and are not read again.
 
 Every recording's options come from :func:`retrowalk.app.analyse.build_options`
 (so a stored direction calibration applies here as in ``retrowalk analyze``),
 built once in the calling process: workers need not see the profile store.
 
-Local runs use a :class:`dask.distributed.LocalCluster` (one single-threaded
-worker process per core); ``scheduler="tcp://host:port"`` sends the same tasks
+Local runs use a :class:`dask.distributed.LocalCluster` (:func:`local_cluster`:
+one single-threaded worker process per core, started with this module
+imported); ``scheduler="tcp://host:port"`` sends the same tasks
 to an existing cluster, whose workers must see the input files and the output
 folder under the same paths (a shared file system).
 """
