@@ -22,7 +22,7 @@ import pytest
 from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_channels
 from retrowalk.dsp.frame import BLOCK, _row_dot, body_frame, horizontal_basis, horizontal_basis_rows
 from retrowalk.dsp.memory import block_means
-from retrowalk.dsp.rows import column_means, column_sums, row_norm, small_median
+from retrowalk.dsp.rows import column_means, column_sums, percentile, row_norm, small_median
 from retrowalk.gait.direction.features import (
     DEFAULT_LAGS,
     MAX_HARMONIC,
@@ -75,6 +75,25 @@ def test_small_median_is_numpys_median():
         assert small_median(floats) == float(np.median(floats))
         assert small_median(ints) == float(np.median(ints))
     assert np.isnan(small_median(np.array([1.0, np.nan, 3.0])))
+
+
+def test_percentile_is_numpys_percentile_bit_for_bit():
+    rng = np.random.default_rng(4)
+    for trial in range(3000):
+        n = int(rng.integers(1, 2500))
+        x = rng.normal(size=n) * 10.0 ** rng.uniform(-3, 3)
+        if trial % 3 == 1:
+            x = np.round(x, 1)  # ties, and 0.0 beside -0.0
+        if trial % 3 == 2:
+            x = rng.integers(-2, 3, size=n) * 0.0  # only signed zeros
+        for q in (0, 1, 5, 25, 50, 95, 99, 99.5, 100):
+            expected = np.float64(np.percentile(x, q))
+            got = np.float64(percentile(x, q))
+            assert got == expected and np.signbit(got) == np.signbit(expected), (n, q)
+    assert np.isnan(percentile(np.array([1.0, np.nan, 3.0]), 99))
+    with np.errstate(invalid="ignore"):  # inf - inf, in numpy's arithmetic as in ours
+        assert np.isnan(np.percentile([1.0, np.inf], 99))
+        assert np.isnan(percentile(np.array([1.0, np.inf]), 99))
 
 
 @pytest.mark.parametrize("block", [1, 4, 5])

@@ -54,10 +54,12 @@ placement avoids that guess.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.rows import percentile, row_norm
 
 #: The placement name of a recording whose placement cannot be told (steps, no direction).
 UNSUPPORTED_PLACEMENT = "unsupported"
@@ -259,25 +261,25 @@ def placement_features(
     fs_d = fs / step
     acc = lowpass(acc_full, min(10.0, 0.4 * fs_d), fs)[::step] if step > 1 else acc_full
     gyro = None if gyro_rads is None else np.asarray(gyro_rads, dtype=np.float64)[::step]
-    norm = np.linalg.norm(acc, axis=1)
+    norm = row_norm(acc)
     win = max(int(fs_d), 2)
     kernel = np.ones(win) / win
     mean = np.convolve(norm, kernel, mode="same")
     std = np.sqrt(np.maximum(np.convolve(norm**2, kernel, mode="same") - mean**2, 0.0))
     moving = std > moving_threshold_mps2
     feats: dict[str, float] = {"moving_s": float(moving.sum() / fs_d)}
-    full_norm = np.linalg.norm(acc_full[:: max(step // 4, 1)], axis=1)
-    feats["acc_p99_mps2"] = float(np.percentile(full_norm, 99)) if full_norm.size else 0.0
+    full_norm = row_norm(acc_full[:: max(step // 4, 1)])
+    feats["acc_p99_mps2"] = percentile(full_norm, 99) if full_norm.size else 0.0
     if moving.sum() < 2 * fs_d:
         return feats
     slow = lowpass(acc, 0.3, fs_d)
-    up = slow / np.linalg.norm(slow, axis=1, keepdims=True).clip(1e-9)
+    up = slow / row_norm(slow)[:, None].clip(1e-9)
     if gyro is not None:
         # rotation about horizontal axes only: turning the whole body is no clue
         tilt_rate = gyro - np.einsum("ij,ij->i", gyro, up)[:, None] * up
-        feats["gyro_p95_rads"] = float(np.percentile(np.linalg.norm(tilt_rate, axis=1)[moving], 95))
+        feats["gyro_p95_rads"] = percentile(row_norm(tilt_rate)[moving], 95)
     fast = lowpass(acc, 3.0, fs_d)
-    fast_up = fast / np.linalg.norm(fast, axis=1, keepdims=True).clip(1e-9)
+    fast_up = fast / row_norm(fast)[:, None].clip(1e-9)
     swing = fast_up - np.einsum("ij,ij->i", fast_up, up)[:, None] * up
     sym, sw, turn = _walking_windows(
         norm, swing, up, fs_d, window_s, moving_threshold_mps2, walking_regularity
@@ -316,12 +318,23 @@ def _walking_windows(
     sym: list[float] = []
     sw: list[float] = []
     turn: list[float] = []
+    hop = max(w // 2, 1)
+    starts = range(0, norm.size - w + 1, hop)
+    # every window's spread and autocorrelation at once: the same reductions
+    # and transforms, row by row, as one window at a time
+    windows = sliding_window_view(norm, w)[::hop]
+    moving = windows.std(axis=1) >= moving_threshold
+    acs = np.zeros((len(starts), hi + 1))
+    strides = np.zeros(len(starts), dtype=np.intp)
+    if moving.any():
+        acs[moving] = _autocorrelations(windows[moving], hi)
+        strides = lo + np.argmax(acs[:, lo:hi], axis=1)
+    irregular = acs[np.arange(len(starts)), strides] * to_whole[strides] < regularity
     before: np.ndarray | None = None
-    for s in range(0, norm.size - w + 1, max(w // 2, 1)):
-        x = norm[s : s + w]
-        ac = _autocorrelation(x, hi) if x.std() >= moving_threshold else None
-        stride = lo + int(np.argmax(ac[lo:hi])) if ac is not None else 0
-        if ac is None or ac[stride] * to_whole[stride] < regularity:
+    for s, ac, stride, walking in zip(
+        starts, acs, strides.tolist(), moving & ~irregular, strict=True
+    ):
+        if not walking:
             before = None
             continue
         half, tol = stride // 2, max(int(0.1 * fs), 1)
@@ -337,11 +350,12 @@ def _walking_windows(
     return sym, sw, turn
 
 
-def _autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
-    x = x - x.mean()
-    f = np.fft.rfft(x, 2 * x.size)
-    a = np.fft.irfft(f * np.conj(f))[: max_lag + 1]
-    return a / max(float(a[0]), 1e-12)
+def _autocorrelations(windows: np.ndarray, max_lag: int) -> np.ndarray:
+    """Each row's autocorrelation up to ``max_lag``, 1 at lag 0."""
+    x = windows - windows.mean(axis=1, keepdims=True)
+    f = np.fft.rfft(x, 2 * x.shape[1], axis=1)
+    a = np.fft.irfft(f * np.conj(f), axis=1)[:, : max_lag + 1]
+    return a / np.maximum(a[:, :1], 1e-12)
 
 
 def _margin(value: float, boundary: float, scale: float) -> float:

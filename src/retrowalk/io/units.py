@@ -16,6 +16,7 @@ import numpy as np
 from retrowalk.core.recording import UnitDecision
 from retrowalk.dsp.filters import lowpass
 from retrowalk.dsp.memory import release
+from retrowalk.dsp.rows import percentile
 from retrowalk.io import longarrays
 from retrowalk.io.longarrays import is_file_backed, strided
 
@@ -220,7 +221,7 @@ def classify_gyro(gyro: np.ndarray, acc: np.ndarray | None, rate_hz: float) -> t
         return "rads", "no samples"
     sub = strided(gyro, max(gyro.shape[0] // 200_000, 1))
     norm = np.sqrt(np.einsum("ij,ij->i", sub, sub))
-    p99 = float(np.percentile(norm, 99))
+    p99 = percentile(norm, 99)
     base = f"99th percentile of |w| = {p99:.3g}"
     if p99 > _DPS_CERTAIN:
         return "dps", base + " (too fast for rad/s)"

@@ -125,3 +125,22 @@ def test_missing_input_is_a_clear_error(tmp_path: Path):
     result = CliRunner().invoke(app, ["batch", str(tmp_path / "nope"), "--serial"])
     assert result.exit_code == 2
     assert "nope: no such file or folder" in result.output
+
+
+def test_groups_shrink_towards_the_end_when_shared(tmp_path: Path):
+    from retrowalk.app.jobs.batch import group_items
+    from retrowalk.app.jobs.inputs import BatchItem
+    from retrowalk.pipeline import AnalysisOptions
+
+    tasks = []
+    for i in range(100):
+        path = tmp_path / f"r{i:03d}.csv"
+        path.write_text("x\n")
+        tasks.append((BatchItem(path=path), AnalysisOptions()))
+    fixed = group_items(tasks, max_files=8, max_bytes=2**20)
+    assert [len(g) for g in fixed] == [8] * 12 + [4]
+    shared = group_items(tasks, max_files=8, max_bytes=2**20, shares=8, min_files=3)
+    sizes = [len(g) for g in shared]
+    assert [t for g in shared for t in g] == tasks  # every file once, in order
+    assert sizes[0] == 8 and sizes == sorted(sizes, reverse=True)
+    assert min(sizes[:-1]) == 3 and sizes[-1] <= 3

@@ -1,18 +1,23 @@
 """Analyse many recordings: locally in parallel or on a Dask cluster.
 
-Every recording is one task that reads, analyses and writes its own small
-Parquet parts (``parts/<table>/<key>.parquet``) atomically, so an interrupted
-run loses nothing already written and a re-run skips recordings already
-analysed with the same content, analysis version and options. At the end the
-parts are gathered into tidy tables (Parquet and CSV): ``recordings``,
-``bouts``, ``steps`` and ``errors``.
+Every task reads and analyses a group of recordings (up to ``files_per_task``;
+the groups shrink towards the end of a batch shared among workers, so the
+workers finish together) and writes the group's rows as small Parquet parts
+(``parts/<table>/<part>.parquet``) atomically, then marks each recording done
+with the name of its part; one bad file gives that file a row in ``errors`` and
+the others go on. An interrupted run loses nothing already written and a re-run
+skips recordings already analysed with the same content, analysis version and
+options. At the end the parts are gathered into tidy tables (Parquet and CSV):
+``recordings``, ``bouts``, ``steps`` and ``errors``; the parts written by the
+same run come back with their task's result and are not read again.
 
 Every recording's options come from :func:`retrowalk.app.analyse.build_options`
 (so a stored direction calibration applies here as in ``retrowalk analyze``),
 built once in the calling process: workers need not see the profile store.
 
-Local runs use a :class:`dask.distributed.LocalCluster` (one single-threaded
-worker process per core); ``scheduler="tcp://host:port"`` sends the same tasks
+Local runs use a :class:`dask.distributed.LocalCluster` (:func:`local_cluster`:
+one single-threaded worker process per core, started with this module
+imported); ``scheduler="tcp://host:port"`` sends the same tasks
 to an existing cluster, whose workers must see the input files and the output
 folder under the same paths (a shared file system).
 """
@@ -27,7 +32,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -45,6 +50,9 @@ from retrowalk.core.errors import AnalysisError, RetrowalkError
 from retrowalk.pipeline import AnalysisOptions
 from retrowalk.summary.tables import analysis_columns, tables_of_many
 
+if TYPE_CHECKING:
+    from dask.distributed import LocalCluster
+
 __all__ = [
     "TABLES",
     "BatchItem",
@@ -54,6 +62,7 @@ __all__ = [
     "content_hash",
     "gather_tables",
     "group_items",
+    "local_cluster",
     "run_batch",
     "task_key",
 ]
@@ -143,13 +152,22 @@ def _failure(item: BatchItem, key: str, reason: str) -> tuple[dict[str, Any], di
 
 
 def analyse_items(tasks: list[Task], out_dir: str) -> list[dict[str, Any]]:
+    """Analyse a group of recordings; the status of each (see :func:`_analyse_group`)."""
+    return _analyse_group(tasks, out_dir)[0]
+
+
+Tables = dict[str, pd.DataFrame]
+
+
+def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]], str, Tables]:
     """Analyse a group of recordings; the task every worker runs.
 
     The group's rows are written as one part file per table (atomically), then
     each recording is marked done with the name of its part. A run killed in
     between leaves parts that no marker names; they are ignored and the
-    recordings are analysed again next time. Only small status dicts travel
-    back to the caller.
+    recordings are analysed again next time. Returns the statuses, the part's
+    name and the tables written to it (small: a few rows per recording), so the
+    caller gathers them without reading the part files back.
     """
     out = Path(out_dir)
     statuses: list[dict[str, Any]] = []
@@ -166,16 +184,18 @@ def analyse_items(tasks: list[Task], out_dir: str) -> list[dict[str, Any]]:
         for name, frame in tables_of_many(analysed).items():
             rows[name].append(frame)
     part = uuid.uuid4().hex
+    written: Tables = {}
     for name, frames in rows.items():
         frames = [f for f in frames if not f.empty]
         if frames:
             table = pd.concat(frames, ignore_index=True)
             _write_atomic(table, out / "parts" / name / f"{part}.parquet")
+            written[name] = table
     for status in statuses:
         if status["status"] != "skipped":
             marked = {k: v for k, v in status.items() if k != "status"}
             _write_marker(_done_marker(out, status["key"]), {**marked, "part": part})
-    return statuses
+    return statuses, part, written
 
 
 def _write_marker(marker: Path, status: dict[str, Any]) -> None:
@@ -194,18 +214,29 @@ def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
     return parts
 
 
-def gather_tables(out_dir: Path) -> dict[str, int]:
+def gather_tables(
+    out_dir: Path, fresh: dict[str, tuple[set[str], Tables]] | None = None
+) -> dict[str, int]:
     """Gather the parts into ``<table>.parquet`` and ``<table>.csv``; row counts.
 
     Only rows of a recording's marked part are taken, so a part left by an
-    interrupted run never duplicates a recording.
+    interrupted run never duplicates a recording. ``fresh`` holds the parts
+    written by this run (part name -> the recordings written to it and its
+    tables), taken from memory instead of read back from their files, and
+    whole when every one of its recordings is marked with it.
     """
+    fresh = fresh or {}
     owner = _part_of_each_recording(out_dir)
+    whole = {part for part, (keys, _) in fresh.items() if all(owner.get(k) == part for k in keys)}
     counts: dict[str, int] = {}
     for name in TABLES:
         frames = []
         for path in sorted((out_dir / "parts" / name).glob("*.parquet")):
-            frame = pd.read_parquet(path)
+            written = fresh[path.stem][1] if path.stem in fresh else {}
+            if name in written and path.stem in whole:
+                frames.append(written[name])  # every row is kept
+                continue
+            frame = written[name] if name in written else pd.read_parquet(path)
             keep = frame["recording_id"].map(owner).eq(path.stem)
             if keep.any():
                 frames.append(frame[keep.to_numpy()])
@@ -220,24 +251,34 @@ def gather_tables(out_dir: Path) -> dict[str, int]:
     return counts
 
 
-def group_items(tasks: list[Task], *, max_files: int, max_bytes: int) -> list[list[Task]]:
+def group_items(
+    tasks: list[Task], *, max_files: int, max_bytes: int, shares: int = 0, min_files: int = 1
+) -> list[list[Task]]:
     """Split items into tasks of at most ``max_files`` files or ``max_bytes`` of input.
 
     Grouping small recordings keeps the per-task cost of a distributed scheduler
-    (about a millisecond or more per task) small beside the analysis itself.
+    (tens of milliseconds of the calling process's time per task on a local
+    cluster) small beside the analysis itself. With ``shares`` (workers times
+    tasks in flight per worker) a group holds at most ``1 / shares`` of the files
+    not yet grouped, but no fewer than ``min_files``: groups shrink towards the
+    end, so the workers finish together instead of one waiting for another's
+    last large group.
     """
     groups: list[list[Task]] = []
     current: list[Task] = []
     size = 0
-    for task in tasks:
+    limit = max_files
+    for k, task in enumerate(tasks):
         item = task[0]
         try:
             item_bytes = item.path.stat().st_size if item.path.is_file() else max_bytes
         except OSError:
             item_bytes = 0
-        if current and (len(current) >= max_files or size + item_bytes > max_bytes):
+        if current and (len(current) >= limit or size + item_bytes > max_bytes):
             groups.append(current)
             current, size = [], 0
+        if not current and shares > 0:
+            limit = min(max_files, max(min_files, -(-(len(tasks) - k) // shares)))
         current.append(task)
         size += item_bytes
     if current:
@@ -246,6 +287,11 @@ def group_items(tasks: list[Task], *, max_files: int, max_bytes: int) -> list[li
 
 
 ProgressCallback = Callable[[dict[str, Any]], None]
+GroupCallback = Callable[[list[dict[str, Any]], str, Tables], None]
+
+#: Fewest recordings in a task of a batch shared among workers (the last, shrinking
+#: groups): a few recordings' analysis outweighs a task's cost to the scheduler.
+MIN_FILES_PER_TASK = 4
 
 
 def run_batch(
@@ -307,17 +353,31 @@ def run_batch(
             on_result(status)
 
     def groups(workers: int) -> list[list[Task]]:
-        fair_share = -(-len(tasks) // max(workers * max_in_flight_per_worker, 1))
-        size = max(1, min(files_per_task, fair_share))
-        return group_items(tasks, max_files=size, max_bytes=bytes_per_task)
+        shares = max(workers * max_in_flight_per_worker, 1)
+        size = max(1, min(files_per_task, -(-len(tasks) // shares)))
+        return group_items(
+            tasks,
+            max_files=size,
+            max_bytes=bytes_per_task,
+            shares=shares if workers > 1 else 0,
+            min_files=min(size, MIN_FILES_PER_TASK),
+        )
+
+    fresh: dict[str, tuple[set[str], Tables]] = {}
+
+    def account_group(statuses: list[dict[str, Any]], part: str, tables: Tables) -> None:
+        fresh[part] = ({s["key"] for s in statuses if s["status"] != "skipped"}, tables)
+        for status in statuses:
+            account(status)
 
     if serial:
         for group in groups(1):
-            for status in analyse_items(group, str(out)):
-                account(status)
+            account_group(*_analyse_group(group, str(out)))
     else:
-        _run_on_dask(groups, str(out), scheduler, n_workers, account, max_in_flight_per_worker)
-    gather_tables(out)
+        _run_on_dask(
+            groups, str(out), scheduler, n_workers, account_group, max_in_flight_per_worker
+        )
+    gather_tables(out, fresh)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -333,25 +393,38 @@ def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
     return [(item, build_options(item.request(defaults), stored=stored)) for item in items]
 
 
+def local_cluster(n_workers: int | None = None) -> LocalCluster:
+    """The local Dask cluster of a batch: one single-threaded worker process per core.
+
+    Each worker imports this module as it starts (its imports take about a
+    second), so the workers are ready for a task when the cluster is, instead of
+    each paying the imports inside its first task.
+    """
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=n_workers or os.cpu_count() or 1,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        preload=[__name__],
+    )
+
+
 def _run_on_dask(
     make_groups: Callable[[int], list[list[Task]]],
     out: str,
     scheduler: str | None,
     n_workers: int | None,
-    account: ProgressCallback,
+    account: GroupCallback,
     max_in_flight_per_worker: int,
 ) -> None:
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, as_completed
 
     scheduler = scheduler or os.environ.get("RETROWALK_DASK_SCHEDULER") or None
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=n_workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
+        cluster = local_cluster(n_workers)
         client = Client(cluster)
     else:
         client = Client(scheduler)
@@ -360,15 +433,14 @@ def _run_on_dask(
         window = max(workers * max_in_flight_per_worker, 1)
         queue = iter(make_groups(workers))
         first = [
-            client.submit(analyse_items, group, out, pure=False) for group in _take(queue, window)
+            client.submit(_analyse_group, group, out, pure=False) for group in _take(queue, window)
         ]
         pending = as_completed(first)
         for future in pending:
-            for status in future.result():
-                account(status)
+            account(*future.result())
             future.release()
             for group in _take(queue, 1):
-                pending.add(client.submit(analyse_items, group, out, pure=False))
+                pending.add(client.submit(_analyse_group, group, out, pure=False))
     finally:
         client.close()
         if cluster is not None:
