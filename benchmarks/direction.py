@@ -31,8 +31,10 @@ never scored.
 
 What was tuned, and on what: the travel template (lower back, ipol-gait 12 and
 mobgap-lab 3 people; ``--fit-travel`` prints each person left out); the anchor
-thresholds (smallest trunk flexion, thigh-swing asymmetry and range) are
-chosen leave-one-person-out (``_anchor_loso.py``) and the LOSO column analyses
+thresholds (smallest trunk flexion, the checks that let one bend anchor,
+thigh-swing asymmetry and range) are chosen leave-one-person-out
+(``_anchor_loso.py``, with real phones carried and handled, analysed as a
+lower back, as the checks' negative cases) and the LOSO column analyses
 each person with the thresholds chosen without them; the placement thresholds
 the same way (``_placement_bench.py``, also printed alone with ``--placement``);
 the short-run and end-run rules of the classifier likewise (``_short_runs.py``,
