@@ -35,9 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from _data import data_root, ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
-from _direction_data import phone_cases
-from _placement_bench import PHYPHOX_PLACES
+from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from _direction_data import handled_recordings, phone_cases
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.direction import (
@@ -47,7 +46,6 @@ from retrowalk.gait.direction import (
     travel_vectors,
 )
 from retrowalk.gait.direction.anchor import BodyAnchor, BodyAnchorEstimator
-from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
 
 LOWER_BACK_GRID = {
@@ -150,27 +148,10 @@ def anchor_cases() -> list[AnchorCase]:
 
 def handled_cases() -> list[AnchorCase | None]:
     """Real phones carried and handled, analysed as a lower back (forward walks)."""
-    cases: list[AnchorCase | None] = []
-    for c in phone_cases():
-        cases.append(
-            _case(c.recording, f"handled {c.person}", "handled phones as lower back",
-                  "lower_back", None)
-        )  # fmt: skip
-    root = data_root() / "device-exports"
-    for path in sorted((root / "phyphox").glob("phyphox390_walking_*.csv")):
-        kind, person = path.stem.removeprefix("phyphox390_").rsplit("_", 1)
-        if kind in PHYPHOX_PLACES:
-            cases.append(
-                _case(read_recording(path), f"handled {person}", "handled phyphox as lower back",
-                      "lower_back", None)
-            )  # fmt: skip
-    logger = root / "sensor-logger" / "ronin_shopping_mall_eight"
-    if logger.is_dir():
-        cases.append(
-            _case(read_recording(logger), "handled sensor-logger",
-                  "handled Sensor Logger (gyro) as lower back", "lower_back", None)
-        )  # fmt: skip
-    return cases
+    return [
+        _case(rec, f"handled {person}", f"handled {group} as lower back", "lower_back", None)
+        for person, group, rec in handled_recordings()
+    ]
 
 
 _FOUND: dict[tuple[int, tuple[Any, ...]], BodyAnchorEstimator] = {}
