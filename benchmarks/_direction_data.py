@@ -157,5 +157,5 @@ def handled_recordings() -> list[tuple[str, str, Recording]]:
         out.append((path.stem.rsplit("_", 1)[1], "phyphox", read_recording(path)))
     logger = root / "sensor-logger" / "ronin_shopping_mall_eight"
     if logger.is_dir():
-        out.append(("sensor-logger", "Sensor Logger (gyro)", read_recording(logger)))
+        out.append(("sensor-logger", "Sensor Logger+gyro", read_recording(logger)))
     return out
