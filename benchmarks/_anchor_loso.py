@@ -11,6 +11,17 @@ trouser pocket (axes unknown) it is the direction of travel, from the travel
 cue (which points forward for 86-100 % of a left-out person's steps). An
 anchor is *right* when its forward axis lies within 90 degrees of the truth.
 
+At the lower back the grid also holds the checks that make one brief bend
+enough (``min_checked_flexions``: a bend along the walking travel axis, about
+the body's left-right axis, with the device back in its posture afterwards).
+Their negative cases are real handled devices: every phone-steps recording,
+the phyphox walks and the Sensor Logger walk (a phone in the hand, in a
+pocket, a purse, a neck pouch, on an arm; put in and taken out) analysed as if
+worn at the lower back. Those walks are forward, so an anchor there against
+the stretch's travel (which would call the walk backward) is wrong; each of
+their people counts as one more person. ``--anchors`` of ``direction.py``
+prints the table (the lower-back rows per data set).
+
 Selection rule on the training people: fewest people with any wrong anchor
 first, then the largest mean share of bout time anchored right.
 """
@@ -25,16 +36,28 @@ from typing import Any
 import numpy as np
 
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
-from _direction_data import phone_cases
+from _direction_data import handled_recordings, phone_cases
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
-from retrowalk.gait.direction import WalkingDirectionClassifier, step_evidence, travel_vectors
-from retrowalk.gait.direction.anchor import BodyAnchorEstimator
+from retrowalk.gait.direction import (
+    WalkingDirectionClassifier,
+    step_evidence,
+    stretch_travel_axes,
+    travel_vectors,
+)
+from retrowalk.gait.direction.anchor import BodyAnchor, BodyAnchorEstimator
 from retrowalk.pipeline import AnalysisOptions, analyze
 
 LOWER_BACK_GRID = {
     "min_flexion_deg": [25.0, 30.0, 35.0, 40.0, 45.0],
+    "min_checked_flexions": [1, 2],
+    "max_flexion_travel_deg": [15.0, 20.0, 30.0, 45.0, 90.0],
+    "max_flexion_resettle_deg": [10.0, 15.0, 20.0, 30.0, 180.0],
+    "max_flexion_start_deg": [10.0, 15.0, 20.0, 30.0, 180.0],
+    "min_flexion_pitch_share": [0.0, 0.5, 0.7, 0.9],
 }
+#: Grid entries that change which excursions are found (the rest only judge them).
+FINDING = ("min_flexion_deg",)
 SHIPPED = BodyAnchorEstimator()
 THIGH_GRID = {
     "min_thigh_asymmetry_deg": [6.0, 8.0, 10.0, 12.0, 15.0, 18.0],
@@ -56,6 +79,8 @@ class AnchorCase:
     step_s: float
     truth: list[np.ndarray]  # per stretch: a forward direction in device axes
     weight: list[float]  # per stretch: bout time, s
+    gyro: np.ndarray | None = None
+    travel_axes: list[np.ndarray | None] | None = None
 
 
 def _case(
@@ -84,8 +109,9 @@ def _case(
             truth.append(travel[use].mean(axis=0) if use.any() else np.zeros(3))
         weight.append(sum((bouts[b][1] - bouts[b][0]) / fs for b in np.flatnonzero(stretch == s)))
     return AnchorCase(
-        person, group, placement, rec.acc_mps2, fs, bouts, stretch, step_s, truth, weight
-    )
+        person, group, placement, rec.acc_mps2, fs, bouts, stretch, step_s, truth, weight,
+        rec.gyro_rads, stretch_travel_axes(ev, clf),
+    )  # fmt: skip
 
 
 def anchor_cases() -> list[AnchorCase]:
@@ -116,13 +142,41 @@ def anchor_cases() -> list[AnchorCase]:
                     c.recording, f"phone {c.person}", f"phone {c.position.lower()}", "pocket", None
                 )
             )
+    cases.extend(handled_cases())
     return [c for c in cases if c is not None]
+
+
+def handled_cases() -> list[AnchorCase | None]:
+    """Real phones carried and handled, analysed as a lower back (forward walks)."""
+    return [
+        _case(rec, f"handled {person}", f"handled {group} as lower back", "lower_back", None)
+        for person, group, rec in handled_recordings()
+    ]
+
+
+_FOUND: dict[tuple[int, tuple[Any, ...]], BodyAnchorEstimator] = {}
+
+
+def _anchors(case: AnchorCase, params: dict[str, Any]) -> list[BodyAnchor]:
+    """The case's anchors with ``params``: the excursions found once per finding setting."""
+    est = BodyAnchorEstimator(case.placement, **params)
+    key = (id(case), tuple(params.get(k) for k in FINDING))
+    found = _FOUND.get(key)
+    if found is None:
+        found = BodyAnchorEstimator(case.placement, **params).estimate(
+            case.acc, case.fs, case.bouts, case.stretch, case.step_s,
+            travel_axes=case.travel_axes, gyro_rads=case.gyro,
+        )  # fmt: skip
+        _FOUND[key] = found
+    return [
+        a if seen is None else est.flexion_anchor(seen)
+        for a, seen in zip(found.anchors_, found.flexions_, strict=True)
+    ]
 
 
 def _score(case: AnchorCase, params: dict[str, Any]) -> tuple[float, float, float]:
     """Bout time anchored right, anchored wrong, and in all (s)."""
-    est = BodyAnchorEstimator(case.placement, **params)
-    anchors = est.estimate(case.acc, case.fs, case.bouts, case.stretch, case.step_s).anchors_
+    anchors = _anchors(case, params)
     right = wrong = 0.0
     for anchor, truth, w in zip(anchors, case.truth, case.weight, strict=False):
         if anchor.forward_unit is None or not np.any(truth):
@@ -139,27 +193,55 @@ def _grid(placement: str) -> list[dict[str, float]]:
     return [dict(zip(grid, values, strict=True)) for values in product(*grid.values())]
 
 
-def choose(cases: list[AnchorCase], placement: str, table: dict) -> dict[str, float]:
-    """The grid point with the fewest people wrong, then the most time anchored right."""
-    best: tuple[float, float, float] | None = None
-    chosen: dict[str, float] = {}
-    people = sorted({c.person for c in cases})
-    for k, params in enumerate(_grid(placement)):
-        wrong_people, shares = 0, []
-        for person in people:
-            mine = [table[(id(c), k)] for c in cases if c.person == person]
-            right = sum(m[0] for m in mine)
-            wrong = sum(m[1] for m in mine)
-            total = max(sum(m[2] for m in mine), 1e-9)
-            wrong_people += wrong > 0
-            shares.append(right / total)
-        # ties: the point nearest the shipped thresholds (no evidence to move them)
-        near = -sum(abs(v - getattr(SHIPPED, n)) / max(abs(getattr(SHIPPED, n)), 1e-9)
-                    for n, v in params.items())  # fmt: skip
-        key = (-float(wrong_people), round(float(np.mean(shares)), 4), near)
-        if best is None or key > best:
-            best, chosen = key, params
-    return chosen
+def _handled(person: str) -> bool:
+    """A handled device's person: its anchors can only be wrong, never earn time."""
+    return person.startswith("handled ")
+
+
+@dataclass
+class Table:
+    """Per grid point and person: bout time anchored right and wrong, and in all (s)."""
+
+    people: list[str]
+    right: np.ndarray  # (grid points, people)
+    wrong: np.ndarray
+    total: np.ndarray  # (people,)
+
+    @classmethod
+    def of(cls, cases: list[AnchorCase], grid: list[dict[str, Any]]) -> Table:
+        people = sorted({c.person for c in cases})
+        col = {p: i for i, p in enumerate(people)}
+        right = np.zeros((len(grid), len(people)))
+        wrong = np.zeros_like(right)
+        total = np.zeros(len(people))
+        for c in cases:
+            j = col[c.person]
+            total[j] += sum(c.weight)
+            for k, params in enumerate(grid):
+                r, w, _ = _score(c, params)
+                right[k, j] += r
+                wrong[k, j] += w
+        return cls(people, right, wrong, total)
+
+
+def choose(table: Table, grid: list[dict[str, Any]], leave_out: str = "") -> dict[str, Any]:
+    """The grid point with the fewest people wrong, then the most time anchored right.
+
+    The share anchored right is the mean over the people who wear the device
+    where it is analysed (a handled device's people count only when wrong).
+    """
+    train = np.array([p != leave_out for p in table.people])
+    earns = train & np.array([not _handled(p) for p in table.people])
+    wrong_people = (table.wrong[:, train] > 0).sum(axis=1)
+    share = (table.right[:, earns] / np.maximum(table.total[earns], 1e-9)).mean(axis=1)
+    # ties: the point nearest the shipped thresholds (no evidence to move them)
+    near = np.array([
+        -sum(abs(v - getattr(SHIPPED, n)) / max(abs(getattr(SHIPPED, n)), 1e-9)
+             for n, v in params.items())
+        for params in grid
+    ])  # fmt: skip
+    order = np.lexsort((near, np.round(share, 4), -wrong_people))
+    return grid[int(order[-1])]
 
 
 def anchor_loso_table() -> dict[str, dict[str, float]]:
@@ -170,26 +252,27 @@ def anchor_loso_table() -> dict[str, dict[str, float]]:
     for placement in ("lower_back", "pocket"):
         mine = [c for c in cases if c.placement == placement]
         grid = _grid(placement)
-        table = {(id(c), k): _score(c, p) for c in mine for k, p in enumerate(grid)}
+        table = Table.of(mine, grid)
         shipped = {k: getattr(BodyAnchorEstimator(), k) for k in grid[0]}
         table_shipped = {id(c): _score(c, shipped) for c in mine}
-        fitted = choose(mine, placement, table)
+        fitted = choose(table, grid)
         print(f"{placement}: shipped {shipped}; chosen on all people {fitted}")
         people = sorted({c.person for c in mine})
         loso: dict[int, tuple[float, float, float]] = {}
         for person in people:
-            train = [c for c in mine if c.person != person]
-            params = choose(train, placement, table)
+            params = choose(table, grid, leave_out=person)
             loso_params[person] = params
-            k = grid.index(params)
             for c in mine:
                 if c.person == person:
-                    loso[id(c)] = table[(id(c), k)]
+                    loso[id(c)] = _score(c, params)
+            moved = {k: v for k, v in params.items() if v != shipped[k]}
+            if moved:
+                print(f"  {person} left out: {moved}")
         groups: dict[str, list[AnchorCase]] = defaultdict(list)
         for c in mine:
             groups[c.group].append(c)
         print(
-            f"  {'data set':<22}{'n':>4}{'shipped right':>15}{'wrong':>7}"
+            f"  {'data set':<44}{'n':>4}{'shipped right':>15}{'wrong':>7}"
             f"{'LOSO right':>12}{'wrong':>7}"
         )
         for group, items in groups.items():
@@ -203,7 +286,7 @@ def anchor_loso_table() -> dict[str, dict[str, float]]:
                 return 100.0 * sum(src[id(c)][i] for c in items) / max(total, 1e-9)
 
             print(
-                f"  {group:<22}{len(items):>4}{share(table_shipped, 0):>15.1f}"
+                f"  {group:<44}{len(items):>4}{share(table_shipped, 0):>15.1f}"
                 f"{share(table_shipped, 1):>7.1f}{share(loso, 0):>12.1f}{share(loso, 1):>7.1f}"
             )
     return loso_params

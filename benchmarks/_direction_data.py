@@ -138,3 +138,24 @@ def jumping_recording() -> Recording | None:
         format="phyphox-csv",
         units={"acc": UnitDecision("mps2", "file", "phyphox export")},
     )
+
+
+def handled_recordings() -> list[tuple[str, str, Recording]]:
+    """Real phones walking forward, carried and handled: ``(person, group, recording)``.
+
+    Every phone-steps recording (hand, pockets - one phone taken out at the end -
+    purse, neck pouch, arm), the phyphox walks (hand, pockets) and the Sensor
+    Logger walk (hand, with a gyroscope): analysed as if worn at the lower back,
+    they are what the trunk-flexion anchor's checks must not turn into a call
+    against the walk.
+    """
+    from retrowalk.io import read_recording
+
+    out = [(c.person, "phone-steps", c.recording) for c in phone_cases()]
+    root = data_root() / "device-exports"
+    for path in sorted((root / "phyphox").glob("phyphox390_walking_*.csv")):
+        out.append((path.stem.rsplit("_", 1)[1], "phyphox", read_recording(path)))
+    logger = root / "sensor-logger" / "ronin_shopping_mall_eight"
+    if logger.is_dir():
+        out.append(("sensor-logger", "Sensor Logger+gyro", read_recording(logger)))
+    return out

@@ -608,7 +608,7 @@ class TrunkPipeline(Algorithm):
         clf = self._direction()
         anchors = body_anchors(
             recording.acc_mps2, fs, bounds, evidence, clf, str(placement),
-            None if frame is None else frame.acc_block_means,
+            None if frame is None else frame.acc_block_means, recording.gyro_rads,
         )  # fmt: skip
         clf.classify_evidence(evidence, bounds, members_all, profile=profile, anchors=anchors)
         if notes is not None:

@@ -94,8 +94,10 @@ What it cannot promise
 Accuracy rests on few real recordings: forward walking of 15 people at the
 lower back, 3 with motion-captured thighs, 48 phone recordings; backward
 walking of one person (8 s). The lower-back anchor needs brief trunk flexions
-(two or more, 35 deg or more) in the stretch; a plain walk (stand, walk, stop)
-has none, so it stays ``"uncertain"`` without a calibration.
+(35 deg or more) in the stretch: one, when it is checked to be a bend of the
+trunk (along the walking travel, from and back to the walking posture, about
+the body's left-right axis; at most 0.8), else two; a plain walk (stand, walk,
+stop) has none, so it stays ``"uncertain"`` without a calibration.
 ``benchmarks/direction.py`` prints every figure beside its target.
 """
 
@@ -116,6 +118,7 @@ from retrowalk.gait.direction.classifier import (
     body_anchors,
     classify_bouts,
     distinct_windows,
+    stretch_travel_axes,
     window_ceiling,
 )
 from retrowalk.gait.direction.features import (
@@ -203,6 +206,7 @@ __all__ = [
     "step_evidence",
     "step_features",
     "step_windows",
+    "stretch_travel_axes",
     "stretches_from_ups",
     "transfer_logit",
     "travel_vectors",

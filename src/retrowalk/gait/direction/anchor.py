@@ -41,30 +41,68 @@ Trunk flexion (lower back)
     moves "up", seen from the device, towards the back of the body, so brief
     large tilts away from the walking posture mark the back. Only brief
     excursions count (at least ``min_flexion_deg`` away from the walking
-    posture, back within ``max_flexion_s``, closed inside the stretch,
-    ``min_flexions`` of them, all on one side): a *held* posture - sitting,
-    reclining, lying on the back - tilts either way (one mobgap-lab person sat
-    tilted 41 deg forward for a minute, another sat 5 deg backward) and is
-    never used. Measured on the three mobgap-lab daily-life recordings
-    (Test11, 3 people): every brief excursion of 35 deg or more (5 of them,
-    40-63 deg) leaned towards the back, and the anchor lay 7-11 deg from the
-    known forward axis; at 25-30 deg one excursion of the 5 (a person whose
-    walking posture is 20 deg off their standing one) leaned the other way.
-    ipol-gait (stand, walk, turn, stop) has none, so it adds nothing there.
-    Where it fails: a device handled for a few seconds tilts anywhere (two
-    such excursions must then agree by chance); a person who often leans back
-    briefly (reaching overhead) would mislead it. Never checked on a real
-    backward-walking recording (the one backward walker here never bends).
+    posture, back within ``max_flexion_s``, closed inside the stretch, all on
+    one side): a *held* posture - sitting, reclining, lying on the back -
+    tilts either way (one mobgap-lab person sat tilted 41 deg forward for a
+    minute, another sat 5 deg backward) and is never used. Measured on the
+    three mobgap-lab daily-life recordings (Test11, 3 people): every brief
+    excursion of 35 deg or more (5 of them, 40-63 deg) leaned towards the
+    back, and the anchor lay 7-11 deg from the known forward axis; at 25-30
+    deg three excursions of one person (standing 22-25 deg off their walking
+    posture, so a small movement crossed the threshold) leaned the other way.
+    ipol-gait (stand, walk, turn, stop) has none of 35 deg, so it adds
+    nothing there.
 
-Thresholds: the smallest trunk flexion and the thigh-swing asymmetry and
-range are chosen leave-one-person-out (ipol-gait and mobgap-lab lower backs,
-15 people; front- and back-pocket phones, 3 people; fewest people anchored
-wrong first, then most walking time anchored): every person left out got the
-shipped values (35 deg flexion; 12 deg asymmetry, 30 deg range). At the lower
-back 52 % of mobgap-lab's forward walking time is anchored (two of its three
-daily-life recordings; the third, and the short straight walks, have fewer
-than two bends) and none of ipol-gait's (stand, walk, turn, stop: no bends);
-the rest is uncertain, never wrong.
+    One bend or two. A device handled for a few seconds (taken off, tilted by
+    hand, put back) tilts anywhere, so an unchecked excursion anchors only
+    with a second one on the same side (``min_flexions``). Where the stretch
+    has a walking travel axis, each excursion is instead checked to be a
+    bend of the trunk, and one checked bend anchors (``min_checked_flexions``):
+    a bend rotates the trunk about the body's left-right axis, so its tilt
+    lies along the travel axis (``max_flexion_travel_deg``), it starts from
+    the walking posture (``max_flexion_start_deg``), the device is in the same
+    posture before and after it (``max_flexion_resettle_deg``; both taken
+    around the part of the bend above half its peak, which must itself be
+    brief and closed inside the stretch), and with a gyroscope the rotation
+    about horizontal axes is about the one across the travel
+    (``min_flexion_pitch_share``). Excursions that fail are not bends and are
+    ignored. mobgap-lab's bends of 35 deg or more: 5-23 deg from the travel
+    axis, starting 3-7 deg from the walking posture, resettled within 3-8 deg,
+    pitch share 0.93-0.98 (MS_001's one bend, which alone anchors its daily
+    life: 20 deg, 5 deg, 7 deg, 0.94); the three that leaned the wrong way at
+    25-30 deg are not brief at half their peak. Handled devices: real phones
+    walking forward (phone-steps, phyphox, Sensor Logger with a gyroscope)
+    analysed as if at the lower back. Every excursion of theirs that leaned
+    against the walk lay 47-80 deg from the travel axis or was not brief at
+    half its peak; the Sensor Logger's (along the travel, peaks of 25-29 deg)
+    also rotated about other axes (pitch share 0.60-0.69). A phone in a purse
+    tilted twice, 51-64 deg across its travel: unchecked, those two anchored
+    it backwards (43 of its 378 steps called backward); checked, there is no
+    anchor. One checked bend has no second bend to agree with: it anchors at
+    ``single_flexion_reliability`` (0.8), below :data:`ANCHOR_RELIABILITY`;
+    that is a margin, not a measurement (5 of 5 bends measured were right).
+    Where it fails: a person who often leans back briefly (reaching overhead)
+    along their walking direction would mislead it; a device put back turned
+    half round about the vertical, otherwise in the same posture, passes the
+    checks. Never checked on a real backward-walking recording (the one
+    backward walker here never bends).
+
+Thresholds: the smallest trunk flexion, the checks of one bend and the
+thigh-swing asymmetry and range are chosen leave-one-person-out (ipol-gait
+and mobgap-lab lower backs, 15 people; the handled phones analysed as a lower
+back, 7 people, where an anchor can only be wrong; front- and back-pocket
+phones, 3 people; fewest people anchored wrong first, then most walking time
+anchored): every person left out got the shipped checks (30 deg from the
+travel, 20 deg resettled, 15 deg from the walking posture, pitch share 0.7,
+one checked bend) and the shipped thigh thresholds (12 deg asymmetry, 30 deg
+range); the smallest flexion chosen without them was 25 deg (30 deg for one
+ipol-gait person), where 35 deg is shipped: with the checks, 25 deg anchored
+one more ipol-gait walk right and nothing wrong, but it rests on that one
+walk (``benchmarks/direction.py``: the LOSO column analyses each person with
+it). At the lower back 88 % of mobgap-lab's forward walking time is anchored
+(its three daily-life recordings; 52 % when two bends were needed; the short
+straight walks have no bend) and none of ipol-gait's (stand, walk, turn,
+stop); the rest is uncertain, never wrong; no handled phone is anchored wrong.
 
 Rejected: the standing posture (lower back)
     The premise was that walking tilts the pelvis and trunk slightly forward
@@ -90,8 +128,7 @@ Rejected: the standing posture (lower back)
     real recordings, and on a backward walk it would reject a right flexion
     anchor). Without it ipol-gait's plain walks (stand, walk, turn, stop),
     34 % of whose forward walking time it anchored, and mobgap-lab's walks
-    without two bends (93 % anchored with it, 52 % without) are "uncertain"
-    unless calibrated.
+    without a bend are "uncertain" unless calibrated.
 
 Tried and not used (time-even statistics of the pelvis along the known
 forward axis of 70 ipol-gait walks): the asymmetry of the pelvic pitch angle
@@ -191,12 +228,48 @@ class BodyAnchorEstimator:
         Longest such excursion, seconds: longer ones are postures (sitting,
         lying, reclining), whose side is not fixed by anatomy.
     min_flexions
-        Brief excursions needed, in the stretch, all on one side.
+        Brief excursions needed, in the stretch, all on one side, where they
+        cannot be checked to be rotations of the trunk (no travel axis for the
+        stretch): two, so that one handling of the device (taken off, tilted by
+        hand, put back) cannot anchor on its own.
+    min_checked_flexions
+        Brief excursions needed where each is checked to be a bend of the trunk
+        (the three checks below hold; excursions that fail them are not bends
+        and are ignored). One checked bend anchors at
+        ``single_flexion_reliability``, two or more at :data:`ANCHOR_RELIABILITY`.
+    max_flexion_travel_deg
+        A bend tilts the trunk about the body's left-right axis, so its tilt
+        lies along the walking travel axis of the same stretch (the principal
+        axis of the steps' travel vectors, 0-13 deg from the true front-back
+        axis on mobgap-lab): the largest angle between the two (as axes).
+        Measured: mobgap-lab's bends 5-22 deg; bends of handled devices
+        (a phone in a purse analysed as a lower back) 51-87 deg.
+    max_flexion_resettle_deg
+        The device is not moved by a bend: the largest angle between the
+        gravity direction of the second before the bend and of the second after
+        it (mobgap-lab's bends 3-16 deg).
+    max_flexion_start_deg
+        A bend starts from the walking posture: the largest angle between the
+        gravity direction of the second before it and the stretch's walking
+        posture. A lean from a held posture far from it (standing 22-25 deg
+        off the walking posture, one mobgap-lab person) needs only a small
+        movement to pass ``min_flexion_deg`` and leaned either way at 25-33
+        deg; mobgap-lab's bends of 35 deg or more start 1-8 deg from it.
+    min_flexion_pitch_share
+        With a gyroscope: the smallest share of the rotation during the bend
+        about the horizontal axis across the travel axis, of the whole rotation
+        about horizontal axes (turning while sitting down or standing up, about
+        the vertical, is left out). mobgap-lab's bends 0.85-0.98.
+    single_flexion_reliability
+        Reliability of an anchor from one checked bend (see the module text).
 
     Attributes
     ----------
     anchors_ : list of BodyAnchor
         One per stretch label ``0 .. max(stretch)``.
+    flexions_ : list of (list of Flexion) or None
+        Per stretch, the brief excursions the trunk-flexion anchor looked at
+        (``None`` where it was not looked for).
     """
 
     def __init__(
@@ -211,6 +284,12 @@ class BodyAnchorEstimator:
         min_flexion_deg: float = 35.0,
         max_flexion_s: float = 10.0,
         min_flexions: int = 2,
+        min_checked_flexions: int = 1,
+        max_flexion_travel_deg: float = 30.0,
+        max_flexion_resettle_deg: float = 20.0,
+        max_flexion_start_deg: float = 15.0,
+        min_flexion_pitch_share: float = 0.7,
+        single_flexion_reliability: float = 0.8,
     ) -> None:
         self.placement = placement
         self.rate_hz = rate_hz
@@ -221,6 +300,12 @@ class BodyAnchorEstimator:
         self.min_flexion_deg = min_flexion_deg
         self.max_flexion_s = max_flexion_s
         self.min_flexions = min_flexions
+        self.min_checked_flexions = min_checked_flexions
+        self.max_flexion_travel_deg = max_flexion_travel_deg
+        self.max_flexion_resettle_deg = max_flexion_resettle_deg
+        self.max_flexion_start_deg = max_flexion_start_deg
+        self.min_flexion_pitch_share = min_flexion_pitch_share
+        self.single_flexion_reliability = single_flexion_reliability
 
     def estimate(
         self,
@@ -230,6 +315,9 @@ class BodyAnchorEstimator:
         stretch: np.ndarray,
         step_s: float = 0.55,
         acc_block_means: tuple[int, np.ndarray] | None = None,
+        *,
+        travel_axes: list[np.ndarray | None] | None = None,
+        gyro_rads: np.ndarray | None = None,
     ) -> BodyAnchorEstimator:
         """Anchor every stretch.
 
@@ -250,12 +338,19 @@ class BodyAnchorEstimator:
             ``(block, means)``: ``acc_mps2``'s means over whole blocks of
             ``block`` samples, if already taken (:class:`~retrowalk.dsp.frame.BodyFrame`);
             used when they are the blocks needed here.
+        travel_axes
+            Per stretch, the principal axis of its steps' travel vectors in
+            device axes (either sign), or ``None``: what a bend is checked
+            against (``None`` for all: no bend can be checked).
+        gyro_rads
+            ``(n, 3)`` angular rate of the whole recording, if measured.
         """
         fs = float(sampling_rate_hz)
         block = max(round(fs / self.rate_hz), 1)
         n_blocks = acc_mps2.shape[0] // block
         stretch = np.asarray(stretch, dtype=np.int64)
         n_stretch = int(stretch.max()) + 1 if stretch.size else 0
+        self.flexions_: list[list[Flexion] | None] = [None] * n_stretch
         if n_blocks < 8 or not bouts:
             self.anchors_ = [_none(NO_ANCHOR_REASON)] * n_stretch
             return self
@@ -287,11 +382,12 @@ class BodyAnchorEstimator:
         del slow
         anchors = []
         for s in range(n_stretch):
-            anchors.append(
-                self._anchor(
-                    up, swing_walks[s], slow_walks[s], walking(s), rate, step_s, regions[s]
-                )
-            )
+            axis = travel_axes[s] if travel_axes is not None and s < len(travel_axes) else None
+            anchor, self.flexions_[s] = self._anchor(
+                up, swing_walks[s], slow_walks[s], walking(s), rate, step_s, regions[s],
+                (axis, gyro_rads, block),
+            )  # fmt: skip
+            anchors.append(anchor)
             swing_walks[s] = slow_walks[s] = np.zeros((0, 3))  # each stretch's rows, once used
         self.anchors_ = anchors
         return self
@@ -305,15 +401,19 @@ class BodyAnchorEstimator:
         rate: float,
         step_s: float,
         region: tuple[int, int],
-    ) -> BodyAnchor:
-        """Anchor of one stretch.
+        check: tuple[np.ndarray | None, np.ndarray | None, int],
+    ) -> tuple[BodyAnchor, list[Flexion] | None]:
+        """Anchor of one stretch, and the brief excursions looked at (or ``None``).
+
+        ``check``: the stretch's travel axis, the gyroscope and the samples per
+        block (what a bend is checked against).
 
         ``swing_walk`` and ``slow_walk`` are the ``walking`` rows of ``fast -
         slow`` and of ``slow`` (:func:`_gravity_directions`); ``swing_walk`` is
         changed in place.
         """
         if walking.sum() < 2 * rate:
-            return _none(NO_ANCHOR_REASON)
+            return _none(NO_ANCHOR_REASON), None
         u_walk = _unit(_walking_rows(up, walking).mean(axis=0))
         swing, asym, p, stride_power, pitch = _swing_of(
             swing_walk, slow_walk, rate, step_s, stride_power=self.placement != "lower_back"
@@ -325,13 +425,13 @@ class BodyAnchorEstimator:
                     f"the device swings by {swing:.0f} deg, but not once per stride as a "
                     "thigh does (a bag, a pouch or a back pocket): which way the body faces "
                     "is unknown; no calibration"
-                )
+                ), None
             if abs(asym) < self.min_thigh_asymmetry_deg:
                 return _none(
                     f"the device swings like a thigh ({swing:.0f} deg) but its front/back "
                     f"swing asymmetry ({abs(asym):.0f} deg) is too small to tell which way "
                     "the body faces; no calibration"
-                )
+                ), None
             agree = _window_agreement(pitch, np.sign(asym), rate)
             if agree < self.min_window_agreement:
                 return _none(
@@ -339,7 +439,7 @@ class BodyAnchorEstimator:
                     f"but only {100 * agree:.0f} % of the walking (in 5-s windows, 10 s at "
                     "least) agrees on the side: too short, or not on a thigh; which way the "
                     "body faces is unknown; no calibration"
-                )
+                ), None
             forward = _horizontal(np.sign(asym) * p, u_walk)
             return BodyAnchor(
                 forward,
@@ -348,12 +448,12 @@ class BodyAnchorEstimator:
                 ANCHOR_RELIABILITY,
                 f"thigh swing: the thigh swings {abs(asym):.0f} deg further to one side "
                 "(hip flexion exceeds extension), which marks the front of the body",
-            )
+            ), None
         if thigh_like or self.placement == "pocket":
             return _none(
                 f"the device swings by {swing:.0f} deg, more than a trunk does, without the "
                 "swing of a thigh: which way the body faces is unknown; no calibration"
-            )
+            ), None
         tilt = np.empty(up.shape[0])
         for start in range(0, up.shape[0], _UNIT_ROWS):  # each row alone: the same numbers
             part = up[start : start + _UNIT_ROWS]
@@ -361,51 +461,178 @@ class BodyAnchorEstimator:
                 np.arccos(np.clip(part @ u_walk, -1.0, 1.0))
             )
             release(part)  # a long recording's: in a temporary file, read again when needed
-        return self._flexion(up, u_walk, tilt, rate, region)
+        seen = self._flexions(up, u_walk, tilt, rate, region, check)
+        return self.flexion_anchor(seen), seen
 
-    def _flexion(
+    def _flexions(
         self,
         up: np.ndarray,
         u_walk: np.ndarray,
         tilt: np.ndarray,
         rate: float,
         region: tuple[int, int],
-    ) -> BodyAnchor:
-        """Trunk-flexion anchor: brief large tilts (bending, sit-to-stand) mark the back."""
+        check: tuple[np.ndarray | None, np.ndarray | None, int],
+    ) -> list[Flexion]:
+        """The stretch's brief large tilts (bending, sit-to-stand), with their checks."""
+        axis, gyro, block = check
         lo, hi = region
         over = np.zeros(tilt.size + 2, dtype=bool)
         over[lo + 1 : hi + 1] = tilt[lo:hi] > self.min_flexion_deg
         edges = np.flatnonzero(np.diff(over.astype(np.int8)))
         starts, ends = edges[0::2], edges[1::2]
-        sides: list[np.ndarray] = []
-        peaks: list[float] = []
+        seen: list[Flexion] = []
+        travel = None if axis is None else _horizontal(np.asarray(axis, dtype=np.float64), u_walk)
+        second = max(round(rate), 1)
         for a, b in zip(starts, ends, strict=True):
             # An excursion must close inside the stretch, and be brief.
             if a <= lo or b >= hi or (b - a) > self.max_flexion_s * rate:
                 continue
             k = a + int(np.argmax(tilt[a:b]))
-            sides.append(_horizontal(up[k], u_walk))
-            peaks.append(float(tilt[k]))
-        if len(sides) < self.min_flexions:
+            side = _horizontal(up[k], u_walk)
+            # The whole bend: where the tilt exceeds half its peak (the part above
+            # min_flexion_deg leaves out a slow bend's rise and return). The
+            # postures before and after it; NaN where it is not closed inside
+            # the stretch or not brief (fails the checks).
+            a0, b0 = _half_height(tilt, k, lo, hi)
+            resettle = start = float("nan")
+            if a0 > lo and b0 < hi and (b0 - a0) <= self.max_flexion_s * rate:
+                before = _unit(np.asarray(up[max(a0 - second, lo) : a0]).mean(axis=0))
+                after = _unit(np.asarray(up[b0 : min(b0 + second, hi)]).mean(axis=0))
+                resettle = float(np.degrees(np.arccos(np.clip(before @ after, -1.0, 1.0))))
+                start = float(np.degrees(np.arccos(np.clip(before @ u_walk, -1.0, 1.0))))
+            along = pitch = float("nan")
+            if travel is not None:
+                along = float(np.degrees(np.arccos(min(abs(float(side @ travel)), 1.0))))
+                if gyro is not None:
+                    pitch = _pitch_share(
+                        np.asarray(gyro[a0 * block : b0 * block], dtype=np.float64),
+                        u_walk,
+                        np.cross(u_walk, travel),
+                    )
+            seen.append(Flexion(side, float(tilt[k]), along, resettle, start, pitch))
+        return seen
+
+    def checked(self, bend: Flexion) -> bool:
+        """Whether a brief excursion is a bend of the trunk (the checks hold)."""
+        if not np.isfinite(bend.travel_deg):
+            return False
+        pitch_ok = not np.isfinite(bend.pitch_share) or (
+            bend.pitch_share >= self.min_flexion_pitch_share
+        )
+        return bool(
+            bend.travel_deg <= self.max_flexion_travel_deg
+            and bend.resettle_deg <= self.max_flexion_resettle_deg
+            and bend.start_deg <= self.max_flexion_start_deg
+            and pitch_ok
+        )
+
+    def flexion_anchor(self, seen: list[Flexion]) -> BodyAnchor:
+        """The trunk-flexion anchor of a stretch from its brief excursions.
+
+        Where the stretch has a travel axis (the excursions' ``travel_deg``
+        known) only excursions that pass :meth:`checked` count, and
+        ``min_checked_flexions`` of them anchor; elsewhere ``min_flexions``
+        excursions are needed, unchecked.
+        """
+        can_check = any(np.isfinite(b.travel_deg) for b in seen)
+        bends = [b for b in seen if self.checked(b)] if can_check else list(seen)
+        need = self.min_checked_flexions if can_check else self.min_flexions
+        if not bends or len(bends) < need:
+            if can_check and len(seen) > len(bends):
+                return _none(
+                    "which way the body faces is unknown: the trunk's brief large tilts "
+                    f"({len(seen)}) are not bends of the trunk about its left-right axis "
+                    "(across the walking travel, a rotation about another axis, or the "
+                    "device moved: handled); no calibration"
+                )
             return _none(NO_ANCHOR_REASON)
-        v = np.asarray(sides)
+        v = np.asarray([b.side for b in bends])
+        peaks = [b.peak_deg for b in bends]
         mean = _unit(v.sum(axis=0))
         if float(np.mean(v @ mean)) < 0.8 or float(np.min(v @ mean)) < 0.0:
             return _none(
                 "which way the body faces is unknown: the trunk's brief large tilts "
-                f"({len(sides)}) lean to different sides; no calibration"
+                f"({len(bends)}) lean to different sides; no calibration"
             )
         # Flexing moves "up", seen from the device, towards the back of the body.
         forward = _unit(-mean)
+        median = float(np.median(peaks))
+        checks = ", each along the walking travel and back to the same posture" if can_check else ""
+        if len(bends) >= max(self.min_flexions, 2):
+            reliability = ANCHOR_RELIABILITY
+            what = (
+                f"{len(bends)} brief bends of the trunk (median {median:.0f} deg, bending, "
+                f"sitting down or standing up{checks}) all lean one way"
+            )
+        else:
+            reliability = min(self.single_flexion_reliability, ANCHOR_RELIABILITY)
+            what = (
+                f"one brief bend of the trunk ({median:.0f} deg, bending, sitting down or "
+                f"standing up{checks}; one bend: at most {reliability:.2f}) leans one way"
+            )
         return BodyAnchor(
             forward,
             "trunk flexion",
-            float(np.median(peaks)),
-            ANCHOR_RELIABILITY,
-            f"trunk flexion: {len(sides)} brief bends of the trunk (median "
-            f"{float(np.median(peaks)):.0f} deg, bending, sitting down or standing up) all "
-            "lean one way, which marks the front of the body",
+            median,
+            reliability,
+            f"trunk flexion: {what}, which marks the front of the body",
         )
+
+
+@dataclass(frozen=True)
+class Flexion:
+    """One brief large tilt of the trunk (a candidate bend) and its checks.
+
+    Attributes
+    ----------
+    side
+        Unit horizontal direction of the tilt at its peak (towards the back of
+        the body for a bend).
+    peak_deg
+        Largest tilt away from the walking posture.
+    travel_deg
+        Angle between ``side`` and the stretch's walking travel axis, as axes
+        (0-90; NaN without a travel axis).
+    resettle_deg
+        Angle between the gravity direction of the second before and after the
+        bend (where its tilt exceeds half its peak); NaN where that part is
+        not closed inside the stretch or longer than ``max_flexion_s``.
+    start_deg
+        Angle between the gravity direction of the second before and the
+        stretch's walking posture (NaN as ``resettle_deg``).
+    pitch_share
+        Share of the horizontal rotation (gyroscope) about the axis across the
+        travel axis (NaN without a gyroscope or travel axis).
+    """
+
+    side: np.ndarray
+    peak_deg: float
+    travel_deg: float
+    resettle_deg: float
+    start_deg: float
+    pitch_share: float
+
+
+def _half_height(tilt: np.ndarray, k: int, lo: int, hi: int) -> tuple[int, int]:
+    """``[a, b)`` around ``k`` where ``tilt`` exceeds half ``tilt[k]``, within ``[lo, hi)``."""
+    below = tilt[lo:hi] <= 0.5 * float(tilt[k])
+    left = np.flatnonzero(below[: k - lo])
+    right = np.flatnonzero(below[k - lo :])
+    a = lo + int(left[-1]) + 1 if left.size else lo
+    b = k + int(right[0]) if right.size else hi
+    return a, b
+
+
+def _pitch_share(gyro: np.ndarray, up: np.ndarray, across: np.ndarray) -> float:
+    """Share of the rotation about horizontal axes that is about ``across``."""
+    if gyro.shape[0] == 0:
+        return float("nan")
+    across = _unit(across)
+    horizontal = gyro - np.outer(gyro @ up, up)
+    total = float(np.sum(horizontal * horizontal))
+    if total <= 1e-12:
+        return float("nan")
+    return float(np.sum((horizontal @ across) ** 2)) / total
 
 
 def _gravity_directions(

@@ -270,8 +270,11 @@ class WalkingDirectionClassifier:
         (a waist-worn device taken for a thigh put bouts of a day-long forward
         recording backward); it never makes a call. Backward-walking sessions
         with a phone in the pocket need a calibration. The lower-back anchor
-        (trunk flexion) is not guarded: it was right on every forward walk it
-        anchored, and it is the one that can call a backward walk uncalibrated.
+        (trunk flexion) is not guarded this way: it was right on every forward
+        walk it anchored, and it is the one that can call a backward walk
+        uncalibrated; its guard is on each bend instead (:mod:`.anchor`: a
+        bend along the walking travel, about the left-right axis, the device
+        not moved).
     travel_template
         The lag pattern of :mod:`.travel`; the shipped one when ``None``.
     anchor_estimator
@@ -915,11 +918,14 @@ def body_anchors(
     classifier: WalkingDirectionClassifier | None = None,
     placement: str = "auto",
     acc_block_means: tuple[int, np.ndarray] | None = None,
+    gyro_rads: np.ndarray | None = None,
 ) -> list[BodyAnchor]:
     """Body-fixed anchor of every stretch of ``ev``'s bouts (see :mod:`.anchor`).
 
     ``acc_block_means``: the block means of ``acc_mps2`` if already taken
-    (:meth:`.BodyAnchorEstimator.estimate`).
+    (:meth:`.BodyAnchorEstimator.estimate`). A trunk flexion is checked against
+    each stretch's walking travel axis (:func:`stretch_travel_axes`) and the
+    gyroscope ``gyro_rads``, if measured.
     """
     clf = classifier or WalkingDirectionClassifier()
     stretch = clf.stretches(ev)
@@ -930,8 +936,43 @@ def body_anchors(
     params = {k: v for k, v in get_params(base).items() if k != "placement"}
     estimator = BodyAnchorEstimator(placement, **params)
     return estimator.estimate(
-        acc_mps2, sampling_rate_hz, bouts, stretch, step_s, acc_block_means
+        acc_mps2,
+        sampling_rate_hz,
+        bouts,
+        stretch,
+        step_s,
+        acc_block_means,
+        travel_axes=stretch_travel_axes(ev, clf),
+        gyro_rads=gyro_rads,
     ).anchors_
+
+
+def stretch_travel_axes(
+    ev: StepEvidence, classifier: WalkingDirectionClassifier | None = None
+) -> list[np.ndarray | None]:
+    """Per stretch, the principal axis of its usable steps' travel vectors (or ``None``).
+
+    The axis the classifier projects a stretch's steps on when it has no
+    anchor (straight, settled steps; either sign): where the body walks, front
+    to back or back to front.
+    """
+    clf = classifier or WalkingDirectionClassifier()
+    stretch = clf.stretches(ev)
+    n_stretch = int(stretch.max()) + 1 if stretch.size else 0
+    if ev.windows.start.size == 0:
+        return [None] * n_stretch
+    use = ~ev.turning & clf._settled(ev, stretch)
+    travel = travel_vectors(ev.odd, clf.travel_template)
+    step_stretch = stretch[ev.windows.bout_index]
+    axes: list[np.ndarray | None] = []
+    for s in range(n_stretch):
+        t = travel[(step_stretch == s) & use]
+        if t.shape[0] == 0:
+            axes.append(None)
+            continue
+        _, vecs = np.linalg.eigh(t.T @ t)
+        axes.append(vecs[:, -1])
+    return axes
 
 
 def classify_bouts(
@@ -957,6 +998,6 @@ def classify_bouts(
     clf = WalkingDirectionClassifier(split=False)
     bouts = [(int(a), int(b)) for a, b in bouts]
     ev = step_evidence(frame, bouts, np.asarray(ic_samples), max_turn_rate_rads=MAX_TURN_RATE_RADS)
-    anchors = body_anchors(recording.acc_mps2, fs, bouts, ev, clf)
+    anchors = body_anchors(recording.acc_mps2, fs, bouts, ev, clf, gyro_rads=recording.gyro_rads)
     clf.classify_evidence(ev, bouts, np.asarray(ic_samples), profile=profile, anchors=anchors)
     return list(zip(clf.bout_direction_, clf.bout_confidence_, strict=True))
