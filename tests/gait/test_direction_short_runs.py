@@ -213,7 +213,7 @@ def _ha001_daily_life(**rules: object):  # type: ignore[no-untyped-def]
 
 def test_anchored_short_runs_and_an_end_run_are_called_only_where_their_strides_agree() -> None:
     """mobgap-lab HA_001 Test11, uncalibrated: its trunk-flexion anchor holds for the
-    whole walk. Three short bouts (93.5, 119.9, 131.2 s) have only 2-4 usable
+    whole walk. Three short bouts (93.8, 119.9, 131.2 s) have only 2-4 usable
     strides, all clearly forward: called forward at the anchor's cap or below.
     The bout at 37.8 s walks forward, then its last 2.5 s travel clearly the
     other way: its forward part is called, the end stays uncertain; the end
@@ -228,7 +228,7 @@ def test_anchored_short_runs_and_an_end_run_are_called_only_where_their_strides_
     def at(result, t: float):  # type: ignore[no-untyped-def]
         return next(b for b in result.bouts if b.start_s - 0.1 <= t <= b.end_s)
 
-    for t in (93.6, 120.0, 131.3):
+    for t in (94.0, 120.0, 131.3):
         assert at(before, t).direction == "uncertain"
         bout = at(after, t)
         assert bout.direction == FORWARD
@@ -272,7 +272,7 @@ def test_an_end_run_is_split_off_only_when_it_is_the_exception() -> None:
 
 
 def test_an_anchored_short_run_across_the_anchors_axis_stays_uncertain() -> None:
-    """HA_001 Test11's short bout at 93.5 s (4 windows, all clearly forward) with its
+    """HA_001 Test11's short bout at 93.8 s (4 windows, all clearly forward) with its
     trunk-flexion anchor is forward; with the anchor turned 75 deg about the vertical
     its travel runs mostly across the axis, and it is uncertain ("sideways"), as a
     longer bout would be, not called from the small share along it."""

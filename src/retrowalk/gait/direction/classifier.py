@@ -231,7 +231,7 @@ class WalkingDirectionClassifier:
         cap, as for longer bouts, and one travelling across the anchor's axis
         (``max_sideways_ratio``) stays uncertain. Measured
         (``benchmarks/direction.py``): mobgap-lab Test11 uncalibrated, three
-        short HA_001 bouts (93.5, 119.9 and 131.2 s: 4, 4 and 2 windows, all
+        short HA_001 bouts (93.8, 119.9 and 131.2 s: 4, 4 and 2 windows, all
         +6.6 to +9.9 noise units) called forward at 0.75-0.83 (bout time forward
         21.5 -> 30.2 %); nothing else moved, no call opposite. With the true
         forward axis as the anchor it calls 2 more ipol-gait and 3 more
