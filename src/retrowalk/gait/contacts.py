@@ -697,12 +697,27 @@ def _best_correlations(
 
 
 def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """Index of the maximum of ``x`` within ``[c + lo, c + hi]`` for each centre."""
+    """Index of the maximum of ``x`` within ``[c + lo, c + hi]`` for each centre.
+
+    The window is clipped to ``x`` (its indices outside repeat the end sample,
+    and the first maximum counts). The windows that lie inside ``x``, nearly
+    all of them, are read as rows of one sliding view: no index array.
+    """
     if centres.size == 0:
         return np.zeros(0, dtype=np.float64)
-    offsets = np.arange(lo, hi + 1)
-    idx = np.clip(centres[:, None] + offsets[None, :], 0, x.shape[0] - 1)
-    return idx[np.arange(centres.size), np.argmax(x[idx], axis=1)].astype(np.float64)
+    n = x.shape[0]
+    first = centres + lo
+    out = np.empty(centres.size, dtype=np.float64)
+    inside = (first >= 0) & (centres + hi <= n - 1)
+    if inside.any():
+        rows = np.lib.stride_tricks.sliding_window_view(x, hi - lo + 1)[first[inside]]
+        out[inside] = first[inside] + np.argmax(rows, axis=1)
+    edge = ~inside
+    if edge.any():
+        offsets = np.arange(lo, hi + 1)
+        idx = np.clip(centres[edge, None] + offsets[None, :], 0, n - 1)
+        out[edge] = idx[np.arange(idx.shape[0]), np.argmax(x[idx], axis=1)]
+    return out
 
 
 def _local_median(values: np.ndarray, half_width: int) -> np.ndarray:
