@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
-from retrowalk.dsp.filters import lowpass, slow_lowpass_channels
+from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_channels
 from retrowalk.dsp.kernels import find_peaks
 from retrowalk.dsp.rows import row_norm
 
@@ -195,8 +195,7 @@ class TrunkContactDetector(Algorithm):
         peaks, prom = peaks[keep], prom[keep]
 
         vertical = lowpass(av, self.vertical_cutoff_hz, fs)
-        horiz = lowpass(np.asarray(acc_horizontal_mps2, dtype=np.float64), self.jerk_cutoff_hz, fs)
-        jerk = row_norm(np.diff(horiz, axis=0, prepend=horiz[:1]))
+        jerk = _jerk_norm(lowpass_channels(acc_horizontal_mps2, self.jerk_cutoff_hz, fs))
         self.signals_ = _Signals(coarse, vertical, jerk, fs)
         if self.timing_search_before_s is not None and peaks.size > 1:
             # one impact: markers (searched in the wide window) too close together
@@ -694,6 +693,19 @@ def _best_correlations(
     best_lag[win[top]] = np.iinfo(np.int64).max
     np.minimum.at(best_lag, win[top], lag[top])
     return best, best_lag
+
+
+def _jerk_norm(rows: np.ndarray) -> np.ndarray:
+    """Norm of the sample-to-sample change of ``(k, n)`` channel-major rows (0 at the start).
+
+    ``row_norm(np.diff(x, axis=0, prepend=x[:1]))`` of the sample-major ``x =
+    rows.T``, worked along the contiguous rows: the same differences and the
+    same sums of squares, without numpy's passes over short rows of ``k``.
+    """
+    change = np.empty_like(rows)
+    np.subtract(rows[:, :1], rows[:, :1], out=change[:, :1])
+    np.subtract(rows[:, 1:], rows[:, :-1], out=change[:, 1:])
+    return row_norm(change.T)
 
 
 def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.ndarray:
