@@ -256,7 +256,10 @@ def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -
     """Peak-to-peak vertical displacement within each step ``[ic[k], ic[k+1])``.
 
     Vectorised over all steps: per-step mean removal of acceleration and of
-    velocity, then cumulative sums restarted at every step boundary.
+    velocity, then cumulative sums restarted at every step boundary (one
+    running sum, less its value where each step starts). Each step's values
+    are spread over its samples by ``np.repeat``, not gathered by an index per
+    sample.
     """
     if ic.size < 2:
         return np.zeros(0)
@@ -264,19 +267,23 @@ def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -
         raise ValueError("contacts must be strictly increasing")
     a = np.asarray(acc_vertical_mps2, dtype=np.float64)[ic[0] : ic[-1]]
     bounds = ic[:-1] - ic[0]
-    seg = np.repeat(np.arange(bounds.size), np.diff(ic))
-    counts = np.diff(ic).astype(np.float64)
-    a = a - (np.add.reduceat(a, bounds) / counts)[seg]
-    v = _segment_cumsum(a, bounds, seg) / fs
-    v = v - (np.add.reduceat(v, bounds) / counts)[seg]
-    p = _segment_cumsum(v, bounds, seg) / fs
+    lengths = np.diff(ic)
+    counts = lengths.astype(np.float64)
+    a = a - np.repeat(np.add.reduceat(a, bounds) / counts, lengths)
+    v = _segment_cumsum(a, bounds, lengths)
+    v /= fs
+    v -= np.repeat(np.add.reduceat(v, bounds) / counts, lengths)
+    p = _segment_cumsum(v, bounds, lengths)
+    p /= fs
     return np.maximum.reduceat(p, bounds) - np.minimum.reduceat(p, bounds)
 
 
-def _segment_cumsum(x: np.ndarray, bounds: np.ndarray, seg: np.ndarray) -> np.ndarray:
+def _segment_cumsum(x: np.ndarray, bounds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Running sums of ``x`` restarted at each of ``bounds`` (segments ``lengths`` long)."""
     total = np.cumsum(x)
-    before = np.concatenate([[0.0], total])[bounds]
-    return total - before[seg]
+    before = np.concatenate([[0.0], total[bounds[1:] - 1]])  # the running sum before each
+    total -= np.repeat(before, lengths)
+    return total
 
 
 #: Backward step length as a share of forward step length at the same cadence.
