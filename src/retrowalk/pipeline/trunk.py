@@ -88,20 +88,19 @@ class _ContactTable:
     sample: np.ndarray
     prominence: np.ndarray
     excursion_m: np.ndarray  # vertical excursion of the step that starts at this contact
-    yaw_rads: np.ndarray  # mean angular rate about the vertical during that step (nan: no gyro)
 
     @classmethod
     def concat(cls, parts: list[_ContactTable]) -> _ContactTable:
         if not parts:
             empty = np.zeros(0)
-            return cls(np.zeros(0, dtype=np.int64), empty, empty, empty)
+            return cls(np.zeros(0, dtype=np.int64), empty, empty)
         return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in _CONTACT_FIELDS))
 
     def take(self, keep: np.ndarray) -> _ContactTable:
         return _ContactTable(*(getattr(self, f)[keep] for f in _CONTACT_FIELDS))
 
 
-_CONTACT_FIELDS = ("sample", "prominence", "excursion_m", "yaw_rads")
+_CONTACT_FIELDS = ("sample", "prominence", "excursion_m")
 
 
 def _release(recording: Recording, lo: int, hi: int) -> None:
@@ -422,13 +421,9 @@ class TrunkPipeline(Algorithm):
         keep = self._edges().filter(ic, edges).keep_
         ic, prom = ic[keep], prom[keep]
         excursion = np.full(ic.size, np.nan)
-        yaw = np.full(ic.size, np.nan)
         if ic.size >= 2:
             excursion[:-1] = step_excursion_m(frame.acc_vertical_mps2, ic, fs)
-            if frame.gyro_vertical_rads is not None:
-                cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
-                yaw[:-1] = (cum[ic[1:]] - cum[ic[:-1]]) / np.maximum(np.diff(ic), 1)
-        return _ContactTable(ic.astype(np.int64), prom, excursion, yaw)
+        return _ContactTable(ic.astype(np.int64), prom, excursion)
 
     def _add_closing_contacts(
         self,
