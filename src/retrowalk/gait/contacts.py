@@ -840,3 +840,63 @@ class LateralityEstimator(Algorithm):
         pair: list[str | None] = ["left", "right"] if total < 0 else ["right", "left"]
         self.sides_ = (pair * ((ic.size + 1) // 2))[: ic.size]
         return self
+
+    def estimate_bouts(
+        self, gyro_vertical_rads: list[np.ndarray | None], ic_samples: list[np.ndarray]
+    ) -> list[list[str | None]]:
+        """:attr:`sides_` of :meth:`estimate` for each of many bouts (rates and contacts).
+
+        The same numbers as one :meth:`estimate` per bout, worked for all bouts
+        at once: only each bout's running sum of its angular rate is taken on
+        its own (so its sums are the bout's alone); the windows' mean rates,
+        the detrending, the votes and their counts go over all contacts
+        together (the votes are -1, 0 or 1, so their sums are exact in any
+        order). A subclass with its own :meth:`estimate` is asked bout by bout.
+        """
+        if type(self).estimate is not LateralityEstimator.estimate:
+            return [
+                list(self.estimate(g, c).sides_)
+                for g, c in zip(gyro_vertical_rads, ic_samples, strict=True)
+            ]
+        out: list[list[str | None]] = [[None] * np.asarray(c).size for c in ic_samples]
+        todo = [
+            k for k, (g, c) in enumerate(zip(gyro_vertical_rads, ic_samples, strict=True))
+            if g is not None and np.asarray(c).size >= 3
+        ]  # fmt: skip
+        if not todo:
+            return out
+        ics = [np.asarray(ic_samples[k], dtype=np.int64) for k in todo]
+        rates = [np.asarray(gyro_vertical_rads[k]) for k in todo]  # none is None
+        sizes = np.array([c.size for c in ics])
+        first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # each bout's first contact
+        ic = np.concatenate(ics)
+        bout = np.repeat(np.arange(len(todo)), sizes)
+        n = np.repeat(np.array([r.shape[0] for r in rates]), sizes)
+        sums = np.concatenate([np.concatenate([[0.0], np.cumsum(r)]) for r in rates])
+        at = np.repeat(
+            np.concatenate([[0], np.cumsum([r.shape[0] + 1 for r in rates])[:-1]]), sizes
+        )
+        step = np.empty_like(ic)
+        step[:-1] = ic[1:] - ic[:-1]
+        last = first + sizes - 1
+        step[last] = step[last - 1]  # a bout's last contact: the step before
+        s = np.minimum(np.maximum(ic + (self.window_steps[0] * step).astype(np.int64), 0), n - 1)
+        e = np.minimum(np.maximum(ic + (self.window_steps[1] * step).astype(np.int64), 1), n)
+        e = np.maximum(e, s + 1)
+        rate = (sums[at + e] - sums[at + s]) / (e - s)
+        detrended = rate.copy()
+        inner = np.ones(ic.size, dtype=bool)
+        inner[first] = inner[last] = False
+        middle = np.flatnonzero(inner)
+        detrended[middle] -= 0.5 * (rate[middle - 1] + rate[middle + 1])
+        votes = np.sign(detrended)
+        votes[(np.arange(ic.size) - first[bout]) % 2 == 1] *= -1.0
+        total = np.add.reduceat(votes, first)
+        agree = np.add.reduceat((votes == np.sign(total)[bout]).astype(np.int64), first)
+        for j, k in enumerate(todo):
+            agreement = float(agree[j] / sizes[j]) if total[j] else 0.5
+            if agreement < self.min_agreement:
+                continue
+            pair: list[str | None] = ["left", "right"] if total[j] < 0 else ["right", "left"]
+            out[k] = (pair * ((int(sizes[j]) + 1) // 2))[: int(sizes[j])]
+        return out

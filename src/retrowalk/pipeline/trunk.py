@@ -464,20 +464,6 @@ class TrunkPipeline(Algorithm):
         return ic[order], prom[order]
 
     # -- direction
-    def _sides(
-        self, yaw_rate_rads: np.ndarray | None, ic: np.ndarray, direction: str
-    ) -> list[Side]:
-        """Left/right per contact; unknown without gyroscope or for backward bouts.
-
-        ``yaw_rate_rads`` (angular rate about the vertical) covers the bout and ``ic``
-        is relative to its start. The pelvic-yaw cue is checked on forward walking
-        only, so backward bouts get no side.
-        """
-        if yaw_rate_rads is None or direction == Direction.BACKWARD:
-            return [None] * ic.size
-        sides = self._laterality().estimate(yaw_rate_rads, ic).sides_
-        return [None if s is None else ("left" if s == "left" else "right") for s in sides]
-
     def _direction_frames(
         self,
         recording: Recording,
@@ -622,6 +608,9 @@ class TrunkPipeline(Algorithm):
             inside = np.flatnonzero((members >= a) & (members <= z))
             by_source.setdefault(src, []).append((inside, Direction(label), float(conf), reason))
         out: list[tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]] = []
+        sides = _Sides(
+            self._laterality()
+        )  # each row's sides, filled in by the bout-by-bout estimate
         for k, span in enumerate(spans):
             yaw, lo = yaw_rates[k]
             pieces = by_source.get(k, [])
@@ -633,11 +622,11 @@ class TrunkPipeline(Algorithm):
                     taken = int(inside[-1])
                     piece = BoutSpan(first, last, int(ic[first]), int(ic[last]))
                     contacts = _members(ic, piece)
-                    sides = self._sides(yaw, contacts - lo, label)
                     own = [own_label.get(c, label) for c in contacts.tolist()]
-                    out.append((piece, label, conf, sides, reason, own))
-                if yaw is not None:
-                    release(yaw)
+                    out.append(
+                        (piece, label, conf, sides.ask(yaw, contacts - lo, label), reason, own)
+                    )
+                sides.done_with(yaw)
                 continue
             if len(pieces) == 1:
                 label, conf, reason = pieces[0][1], pieces[0][2], pieces[0][3]
@@ -650,12 +639,68 @@ class TrunkPipeline(Algorithm):
                 reason = whole.bout_reason_[k]
                 own_label = {**own_label, **_step_labels(whole, _members(ic, span))}
             contacts = _members(ic, span)
-            sides = self._sides(yaw, contacts - lo, label)
-            if yaw is not None:
-                release(yaw)
             own = [own_label.get(c, label) for c in contacts.tolist()]
-            out.append((span, label, conf, sides, reason, own))
+            out.append((span, label, conf, sides.ask(yaw, contacts - lo, label), reason, own))
+            sides.done_with(yaw)
+        sides.settle()
         return out
+
+
+class _Sides:
+    """Left/right of each contact of the bouts asked, worked out many bouts at a time.
+
+    Unknown (``None``) without a gyroscope or for a backward bout (the
+    pelvic-yaw cue is checked on forward walking only); else the laterality
+    estimate of the bout's yaw rate (which covers the bout with context; the
+    contacts are relative to its start). :meth:`ask` hands back the bout's
+    list of sides, filled in when the bouts asked are estimated together
+    (:meth:`LateralityEstimator.estimate_bouts`, the same sides as one
+    estimate per bout): once the yaw rates held add up to
+    :data:`SIDES_AT_ONCE` samples, and at :meth:`settle`. Then the yaw rates
+    are handed back (a long recording's, in a temporary file), so memory
+    stays bounded.
+    """
+
+    def __init__(self, estimator: LateralityEstimator) -> None:
+        self.estimator = estimator
+        self.asked: list[tuple[list[Side], np.ndarray, np.ndarray]] = []
+        self.held: list[np.ndarray] = []
+        self.samples = 0
+
+    def ask(self, yaw: np.ndarray | None, ic: np.ndarray, direction: str) -> list[Side]:
+        """The list (filled in later) of the sides of contacts ``ic`` of a bout."""
+        sides: list[Side] = [None] * ic.size
+        if yaw is not None and direction != Direction.BACKWARD:
+            self.asked.append((sides, yaw, ic))
+        return sides
+
+    def done_with(self, yaw: np.ndarray | None) -> None:
+        """A bout's yaw rate is no longer asked about: hand it back once its sides are known."""
+        if yaw is None:
+            return
+        self.held.append(yaw)
+        self.samples += yaw.shape[0]
+        if self.samples >= SIDES_AT_ONCE:
+            self.settle()
+
+    def settle(self) -> None:
+        """Fill in the sides of the bouts asked so far and hand their yaw rates back."""
+        if self.asked:
+            found = self.estimator.estimate_bouts(
+                [a[1] for a in self.asked], [a[2] for a in self.asked]
+            )
+            for (sides, _, _), labels in zip(self.asked, found, strict=True):
+                sides[:] = [
+                    None if s is None else ("left" if s == "left" else "right") for s in labels
+                ]
+        self.asked = []
+        for yaw in self.held:
+            release(yaw)
+        self.held, self.samples = [], 0
+
+
+#: Samples of yaw rate whose bouts' sides are worked out at once (4 MB).
+SIDES_AT_ONCE = 1 << 19
 
 
 def _step_labels(
