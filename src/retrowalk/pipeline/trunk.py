@@ -315,6 +315,13 @@ class TrunkPipeline(Algorithm):
         steps: list[Step] = []
         all_times = table.sample / fs
         all_step_s = np.diff(all_times)  # each bout's steps are a slice of these
+        measured: list[np.ndarray] = []
+        if not by_height:  # from the pelvis's rise and fall, so short backward steps show
+            # pauses inside a bout are not steps
+            h = np.where(all_step_s <= STEP_MAX_S, table.excursion_m[:-1], np.nan)
+            measured = self._step_length().estimate_bouts(
+                [h[span.first : span.last] for span, *_ in labelled], leg_length
+            )
         for k, (span, direction, confidence, sides, reason, own) in enumerate(labelled):
             ic = table.sample[span.first : span.last + 1]
             times = all_times[span.first : span.last + 1]
@@ -324,9 +331,8 @@ class TrunkPipeline(Algorithm):
             if by_height:
                 assumed = height_based_step_length_m(assumptions["height_m"], cadence, direction)
                 lengths = np.full(step_s.size, assumed)
-            else:  # measured from the pelvis's rise and fall, so short backward steps show
-                h = np.where(walking, table.excursion_m[span.first : span.last], np.nan)
-                lengths = self._step_length().estimate(h, leg_length).step_length_m_
+            else:
+                lengths = measured[k]
             lengths = np.where(walking, lengths, np.nan)
             valid = walking & np.isfinite(lengths)
             step_length: float | None
