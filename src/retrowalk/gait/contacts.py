@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
-from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_channels
+from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_at
 from retrowalk.dsp.kernels import find_peaks
 from retrowalk.dsp.rows import row_norm
 
@@ -188,9 +188,8 @@ class TrunkContactDetector(Algorithm):
         prom = props["prominences"]
         relative = np.full(peaks.size, self.relative_prominence)
         if gyro_vertical_rads is not None and peaks.size:
-            turning = np.abs(slow_lowpass_channels(gyro_vertical_rads, 0.5, fs)[0])
-            turning = turning >= self.turning_rate_rads
-            relative[turning[peaks]] = self.turning_relative_prominence
+            rate = slow_lowpass_at(gyro_vertical_rads, 0.5, fs, peaks)[0]  # at the peaks only
+            relative[np.abs(rate) >= self.turning_rate_rads] = self.turning_relative_prominence
         keep = prom >= relative * _local_median(prom, half_width=4)
         peaks, prom = peaks[keep], prom[keep]
 
