@@ -339,9 +339,11 @@ class TrunkPipeline(Algorithm):
             speed: float | None
             distance: float | None
             if valid.any():
-                step_length = float(np.mean(lengths[valid]))
-                speed = float(np.sum(lengths[valid]) / np.sum(step_s[valid]))
-                distance = step_length * int(walking.sum())
+                measured_k = lengths[valid]
+                total_m = measured_k.sum()  # np.mean's and np.sum's sum of the same steps
+                step_length = float(total_m / measured_k.size)
+                speed = float(total_m / step_s[valid].sum())
+                distance = step_length * int(np.count_nonzero(walking))
             else:
                 step_length = speed = distance = None
             bouts.append(
