@@ -426,7 +426,7 @@ class WalkingDirectionClassifier:
             distinct = distinct_windows(mounting[members], window_of[members])
             rho = 0.0
             if distinct.size:
-                z = distinct.mean() * np.sqrt(distinct.size)
+                z = distinct.sum() / distinct.size * np.sqrt(distinct.size)  # np.mean's sum
                 # np.clip's numbers, without its per-call cost on one value
                 rho = float(min(max(NORMAL_TO_LOGIT * z, -MAX_RELATIVE_LOGIT), MAX_RELATIVE_LOGIT))
             along_m, across_m = along[members], across[members]
