@@ -69,8 +69,14 @@ def assign_steps(
     """
     ic = np.unique(np.asarray(ic_samples, dtype=np.int64))
     owner = np.full(ic.shape, -1, dtype=np.int64)
-    for b, (start, end) in enumerate(bouts):  # ic is sorted: each bout's contacts are a run
-        owner[np.searchsorted(ic, start, "left") : np.searchsorted(ic, end, "right")] = b
+    if not bouts:
+        return ic, owner
+    # ic is sorted: each bout's contacts are a run, found for all bouts in two searches
+    ends = np.asarray(bouts).reshape(-1, 2)
+    first = np.searchsorted(ic, ends[:, 0], "left").tolist()
+    after = np.searchsorted(ic, ends[:, 1], "right").tolist()
+    for b, (lo, hi) in enumerate(zip(first, after, strict=True)):
+        owner[lo:hi] = b
     return ic, owner
 
 
