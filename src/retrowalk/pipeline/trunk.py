@@ -564,8 +564,12 @@ class TrunkPipeline(Algorithm):
         yaw_rates: list[tuple[np.ndarray | None, int]] = [(None, 0)] * len(spans)
         # The yaw rates are kept one after another in one array, which for a
         # long recording (in a temporary file) is a temporary file too, each
-        # bout's rows handed back once written and once used.
-        room = sum(int(ic[s.last]) - int(ic[s.first]) + 2 * pad + 1 for s in spans)
+        # bout's rows handed back once written and once used. The scan's
+        # whole-recording frame stays alive anyway: its yaw rates are used
+        # where they lie, not copied.
+        room = 0
+        if frame is None:
+            room = sum(int(ic[s.last]) - int(ic[s.first]) + 2 * pad + 1 for s in spans)
         long = is_file_backed(recording.acc_mps2)
         yaw_store = empty_samples((room,), file_backed=long)
         used = 0
@@ -581,8 +585,8 @@ class TrunkPipeline(Algorithm):
             for k in group:  # the bout with context, as the laterality estimate expects
                 b_lo = max(int(ic[spans[k].first]) - pad, lo)
                 b_hi = min(int(ic[spans[k].last]) + pad, lo + part_frame.n_samples)
-                if yaw is None:
-                    yaw_rates[k] = (None, b_lo)
+                if yaw is None or frame is not None:
+                    yaw_rates[k] = (None if yaw is None else yaw[b_lo - lo : b_hi - lo], b_lo)
                     continue
                 kept = yaw_store[used : used + b_hi - b_lo]
                 kept[:] = yaw[b_lo - lo : b_hi - lo]
