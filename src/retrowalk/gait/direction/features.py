@@ -313,6 +313,8 @@ class StepEvidence:
         system as written (:mod:`retrowalk.dsp.memory`), so they take no memory
         while the body anchors are estimated, only once they are read again.
         """
+        if len(parts) == 1 and not file_backed:
+            return parts[0]  # numbered from 0 already: the same arrays, not copies of them
         n_ic = n_bouts = 0
         fields: dict[str, list[np.ndarray]] = defaultdict(list)
         for p in parts:
