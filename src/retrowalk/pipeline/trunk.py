@@ -606,7 +606,10 @@ class TrunkPipeline(Algorithm):
         clf.classify_evidence(evidence, bounds, members_all, profile=profile, anchors=anchors)
         if notes is not None:
             notes.extend(clf.notes_)
-        own_label = _step_labels(clf)
+        # each contact's own direction, in the order of members_all (the contacts
+        # the classifier was given, bout after bout): a bout's are a slice
+        own_all = _own_directions(clf)
+        at = np.cumsum([0, *(s.last - s.first + 1 for s in spans)]).tolist()
         by_source: dict[int, list[tuple[np.ndarray, Direction, float, str]]] = {}
         for (a, z), src, label, conf, reason in zip(
             clf.split_bouts_,
@@ -620,9 +623,7 @@ class TrunkPipeline(Algorithm):
             inside = np.flatnonzero((members >= a) & (members <= z))
             by_source.setdefault(src, []).append((inside, Direction(label), float(conf), reason))
         out: list[tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]] = []
-        sides = _Sides(
-            self._laterality()
-        )  # each row's sides, filled in by the bout-by-bout estimate
+        sides = _Sides(self._laterality())  # each row's, filled in by the estimate
         for k, span in enumerate(spans):
             yaw, lo = yaw_rates[k]
             pieces = by_source.get(k, [])
@@ -634,7 +635,7 @@ class TrunkPipeline(Algorithm):
                     taken = int(inside[-1])
                     piece = BoutSpan(first, last, int(ic[first]), int(ic[last]))
                     contacts = _members(ic, piece)
-                    own = [own_label.get(c, label) for c in contacts.tolist()]
+                    own = own_all[at[k] + first - span.first : at[k] + last - span.first + 1]
                     out.append(
                         (piece, label, conf, sides.ask(yaw, contacts - lo, label), reason, own)
                     )
@@ -649,9 +650,9 @@ class TrunkPipeline(Algorithm):
                 label = Direction(whole.bout_direction_[k])
                 conf = float(whole.bout_confidence_[k])
                 reason = whole.bout_reason_[k]
-                own_label = {**own_label, **_step_labels(whole, _members(ic, span))}
+                own_all[at[k] : at[k + 1]] = _own_directions(whole)[at[k] : at[k + 1]]
             contacts = _members(ic, span)
-            own = [own_label.get(c, label) for c in contacts.tolist()]
+            own = own_all[at[k] : at[k + 1]]
             out.append((span, label, conf, sides.ask(yaw, contacts - lo, label), reason, own))
             sides.done_with(yaw)
         sides.settle()
@@ -715,17 +716,9 @@ class _Sides:
 SIDES_AT_ONCE = 1 << 19
 
 
-def _step_labels(
-    clf: WalkingDirectionClassifier, only: np.ndarray | None = None
-) -> dict[int, Direction]:
-    """Each contact's own direction as the classifier gave it (sample -> label)."""
-    labels = {
-        c: _DIRECTIONS[d]
-        for c, d in zip(clf.step_samples_.tolist(), clf.step_direction_.tolist(), strict=True)
-    }
-    if only is None:
-        return labels
-    return {c: labels[c] for c in only.tolist() if c in labels}
+def _own_directions(clf: WalkingDirectionClassifier) -> list[Direction]:
+    """Each contact's own direction as the classifier gave it, in the order it was given them."""
+    return [_DIRECTIONS[d] for d in clf.step_direction_.tolist()]
 
 
 #: Each direction by its value (the classifier's labels are plain strings).
