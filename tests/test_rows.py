@@ -19,7 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_channels
+from retrowalk.dsp.filters import (
+    lowpass,
+    lowpass_channels,
+    slow_lowpass_at,
+    slow_lowpass_channels,
+)
 from retrowalk.dsp.frame import BLOCK, _row_dot, body_frame, horizontal_basis, horizontal_basis_rows
 from retrowalk.dsp.memory import block_means
 from retrowalk.dsp.rows import column_means, column_sums, percentile, row_norm, small_median
@@ -124,6 +129,16 @@ def test_slow_lowpass_of_short_or_slow_signals_is_the_full_rate_lowpass():
         slow_lowpass_channels(acc[:39], 0.25, 100.0), lowpass_channels(acc[:39], 0.25, 100.0)
     )
     assert np.array_equal(slow_lowpass_channels(acc, 0.25, 25.0), lowpass_channels(acc, 0.25, 25.0))
+
+
+@pytest.mark.parametrize("n", [39, 503, 6000, 2 * BLOCK + 123])
+def test_slow_lowpass_at_some_samples_is_the_slow_lowpass_there(n):
+    acc, gyro = _signals(n, seed=5)
+    at = np.random.default_rng(n).choice(n, min(n, 400), replace=False)
+    for x, cutoff in ((acc, 0.25), (gyro[:, 2], 0.5)):
+        assert np.array_equal(
+            slow_lowpass_at(x, cutoff, 100.0, at), slow_lowpass_channels(x, cutoff, 100.0)[:, at]
+        )
 
 
 def test_lowpass_channels_are_the_rows_of_lowpass():

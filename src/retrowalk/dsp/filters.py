@@ -29,6 +29,7 @@ __all__ = [
     "lowpass",
     "lowpass_channels",
     "slow_lowpass_and_means",
+    "slow_lowpass_at",
     "slow_lowpass_channels",
     "sosfiltfilt_cached",
 ]
@@ -239,13 +240,58 @@ def slow_lowpass_and_means(
     (:func:`retrowalk.dsp.memory.block_means`, ``(n // block, k)``), for callers
     that need those means too; ``None`` when the filter ran at the full rate.
     """
+    slow = _slow_blocks(x, cutoff_hz, sampling_rate_hz, order)
+    if slow is None:
+        return lowpass_channels(x, cutoff_hz, sampling_rate_hz, order=order), None
+    rows, block, start, n, middle = slow
+    ends = np.stack((rows[:, :-1], rows[:, 1:]), axis=-1)  # (k, blocks - 1, 2)
+    filled = (ends.reshape(-1, 2) @ _block_weights(block)).reshape(rows.shape[0], -1)
+    return filled[:, start : start + n], (block, middle)
+
+
+def slow_lowpass_at(
+    x: NDArray[np.floating] | FloatArray,
+    cutoff_hz: float,
+    sampling_rate_hz: float,
+    samples: NDArray[np.integer],
+    *,
+    order: int = 2,
+) -> FloatArray:
+    """``slow_lowpass_channels(x, ...)[:, samples]``, drawn back to those samples only.
+
+    The block means are filtered as there, and each sample asked for is the
+    same weighting of its two blocks (the same matrix product, on the rows of
+    those blocks only: the numbers of the whole signal's, checked bit for bit
+    on an hour and on random signals), not every sample of the signal.
+    """
+    slow = _slow_blocks(x, cutoff_hz, sampling_rate_hz, order)
+    at = np.asarray(samples, dtype=np.int64)
+    if slow is None:
+        return lowpass_channels(x, cutoff_hz, sampling_rate_hz, order=order)[:, at]
+    rows, block, start, _, _ = slow
+    b, j = np.divmod(at + start, block)  # sample i is extended sample pad + i
+    ends = np.stack((rows[:, b], rows[:, b + 1]), axis=-1)  # (k, samples, 2)
+    filled = (ends.reshape(-1, 2) @ _block_weights(block)).reshape(rows.shape[0], at.size, block)
+    return filled[:, np.arange(at.size), j]
+
+
+def _slow_blocks(
+    x: NDArray[np.floating] | FloatArray, cutoff_hz: float, sampling_rate_hz: float, order: int
+) -> tuple[FloatArray, int, int, int, FloatArray] | None:
+    """The filtered block means of :func:`slow_lowpass_and_means` (``None``: at the full rate).
+
+    Returns ``(rows, block, start, n, middle)``: the ``(k, blocks)`` filtered
+    block means of the odd-extended signal, the block length, where sample 0
+    of ``x`` falls in the drawn-back extended signal, the length of ``x`` and
+    its own block means.
+    """
     arr = np.asarray(x, dtype=np.float64)
     n = arr.shape[0]
     block = round(sampling_rate_hz / SLOW_RATE_HZ)
     pad = _design(cutoff_hz, sampling_rate_hz, order, None, n)[2]
     pad = -(-pad // max(block, 1)) * block  # whole blocks
     if block < 2 or n // block < MIN_SLOW_BLOCKS or not 2 * block <= pad < n:
-        return lowpass_channels(arr, cutoff_hz, sampling_rate_hz, order=order), None
+        return None
     cols = arr.reshape(n, -1)
     left, right = _odd_ends(cols, pad)
     tail = np.concatenate((cols[n - n % block :], right))  # x's last part-block, then its end
@@ -258,15 +304,20 @@ def slow_lowpass_and_means(
         ]
     )  # the block means of the extended signal, x not copied
     slow = lowpass_channels(means, cutoff_hz, sampling_rate_hz / block, order=order, pad_samples=0)
-    # Extended sample b * block + first + j lies (first - centre + j) / block of
-    # the way from block b's centre to the next: a weight on each of the two.
+    first = math.ceil((block - 1) / 2.0)  # the first sample after block 0's centre
+    return slow, block, pad - first, n, middle
+
+
+def _block_weights(block: int) -> FloatArray:
+    """``(2, block)``: the weights of a block's centre and the next one's on each sample between.
+
+    Extended sample ``b * block + first + j`` lies ``(first - centre + j) / block``
+    of the way from block ``b``'s centre to the next.
+    """
     centre = (block - 1) / 2.0
     first = math.ceil(centre)
     later = (first - centre + np.arange(block)) / block
-    ends = np.stack((slow[:, :-1], slow[:, 1:]), axis=-1)  # (k, blocks - 1, 2)
-    filled = (ends.reshape(-1, 2) @ np.stack((1.0 - later, later))).reshape(cols.shape[1], -1)
-    # sample i of x is extended sample pad + i
-    return filled[:, pad - first : pad - first + n], (block, middle)
+    return np.stack((1.0 - later, later))
 
 
 def _filtered_rows(

@@ -418,11 +418,14 @@ class WeakEdgeFilter(Algorithm):
         # bouts are in time order: those within reach of a bout are one run of them
         starts = np.array([c.start_sample for c in bouts])
         ends = np.array([c.end_sample for c in bouts])
-        for b in bouts:
-            first = int(np.searchsorted(ends, b.start_sample - reach, "left"))
-            stop = int(np.searchsorted(starts, b.end_sample + reach, "right"))
+        firsts = np.searchsorted(ends, starts - reach, "left").tolist()
+        stops = np.searchsorted(starts, ends + reach, "right").tolist()
+        medians: dict[int, float] = {}  # each walk's median prominence, taken once
+        for b, first, stop in zip(bouts, firsts, stops, strict=True):
             walk = max(bouts[first:stop], key=lambda c: c.n_steps)
-            limit = self.min_prominence_ratio * small_median(prom[walk.first : walk.last + 1])
+            if walk.first not in medians:
+                medians[walk.first] = small_median(prom[walk.first : walk.last + 1])
+            limit = self.min_prominence_ratio * medians[walk.first]
             strong = prom[b.first : b.last + 1] >= limit
             steady = np.flatnonzero(
                 np.convolve(strong.astype(np.int64), np.ones(run, dtype=np.int64), "valid") == run

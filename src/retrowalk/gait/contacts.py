@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
-from retrowalk.dsp.filters import lowpass, slow_lowpass_channels
+from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_at
 from retrowalk.dsp.kernels import find_peaks
 from retrowalk.dsp.rows import row_norm
 
@@ -200,17 +200,14 @@ class TrunkContactDetector(Algorithm):
         )
         prom = props["prominences"]
         relative = np.full(peaks.size, self.relative_prominence)
-        turning = np.zeros(av.shape[0], dtype=bool)
         if gyro_vertical_rads is not None and peaks.size:
-            rate = np.abs(slow_lowpass_channels(gyro_vertical_rads, 0.5, fs)[0])
-            turning = rate >= self.turning_rate_rads
-            relative[turning[peaks]] = self.turning_relative_prominence
+            rate = slow_lowpass_at(gyro_vertical_rads, 0.5, fs, peaks)[0]  # at the peaks only
+            relative[np.abs(rate) >= self.turning_rate_rads] = self.turning_relative_prominence
         keep = prom >= relative * _local_median(prom, half_width=4)
         peaks, prom = peaks[keep], prom[keep]
 
         vertical = lowpass(av, self.vertical_cutoff_hz, fs)
-        horiz = lowpass(np.asarray(acc_horizontal_mps2, dtype=np.float64), self.jerk_cutoff_hz, fs)
-        jerk = row_norm(np.diff(horiz, axis=0, prepend=horiz[:1]))
+        jerk = _jerk_norm(lowpass_channels(acc_horizontal_mps2, self.jerk_cutoff_hz, fs))
         self.signals_ = _Signals(coarse, vertical, jerk, fs)
         if self.timing_search_before_s is not None and peaks.size > 1:
             # one impact: markers (searched in the wide window) too close together
@@ -229,9 +226,12 @@ class TrunkContactDetector(Algorithm):
             keep = np.ones(ic.size, dtype=bool)
             keep[1:-1] = span >= self.min_two_step_ratio * typical
             ic, prom = ic[keep], prom[keep]
-        if self.turning_min_step_ratio and ic.size >= 2 and turning.any():
-            keep = _turning_pairs(ic, prom, turning[ic], self.turning_min_step_ratio)
-            ic, prom = ic[keep], prom[keep]
+        if self.turning_min_step_ratio and ic.size >= 2 and gyro_vertical_rads is not None:
+            rate = slow_lowpass_at(gyro_vertical_rads, 0.5, fs, ic)[0]  # at the contacts only
+            turning = np.abs(rate) >= self.turning_rate_rads
+            if turning.any():
+                keep = _turning_pairs(ic, prom, turning, self.turning_min_step_ratio)
+                ic, prom = ic[keep], prom[keep]
         self.ic_samples_ = ic
         self.prominence_mps2_ = prom
         return self
@@ -738,13 +738,41 @@ def _turning_pairs(
     return keep
 
 
+def _jerk_norm(rows: np.ndarray) -> np.ndarray:
+    """Norm of the sample-to-sample change of ``(k, n)`` channel-major rows (0 at the start).
+
+    ``row_norm(np.diff(x, axis=0, prepend=x[:1]))`` of the sample-major ``x =
+    rows.T``, worked along the contiguous rows: the same differences and the
+    same sums of squares, without numpy's passes over short rows of ``k``.
+    """
+    change = np.empty_like(rows)
+    np.subtract(rows[:, :1], rows[:, :1], out=change[:, :1])
+    np.subtract(rows[:, 1:], rows[:, :-1], out=change[:, 1:])
+    return row_norm(change.T)
+
+
 def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """Index of the maximum of ``x`` within ``[c + lo, c + hi]`` for each centre."""
+    """Index of the maximum of ``x`` within ``[c + lo, c + hi]`` for each centre.
+
+    The window is clipped to ``x`` (its indices outside repeat the end sample,
+    and the first maximum counts). The windows that lie inside ``x``, nearly
+    all of them, are read as rows of one sliding view: no index array.
+    """
     if centres.size == 0:
         return np.zeros(0, dtype=np.float64)
-    offsets = np.arange(lo, hi + 1)
-    idx = np.clip(centres[:, None] + offsets[None, :], 0, x.shape[0] - 1)
-    return idx[np.arange(centres.size), np.argmax(x[idx], axis=1)].astype(np.float64)
+    n = x.shape[0]
+    first = centres + lo
+    out = np.empty(centres.size, dtype=np.float64)
+    inside = (first >= 0) & (centres + hi <= n - 1)
+    if inside.any():
+        rows = np.lib.stride_tricks.sliding_window_view(x, hi - lo + 1)[first[inside]]
+        out[inside] = first[inside] + np.argmax(rows, axis=1)
+    edge = ~inside
+    if edge.any():
+        offsets = np.arange(lo, hi + 1)
+        idx = np.clip(centres[edge, None] + offsets[None, :], 0, n - 1)
+        out[edge] = idx[np.arange(idx.shape[0]), np.argmax(x[idx], axis=1)]
+    return out
 
 
 def _local_median(values: np.ndarray, half_width: int) -> np.ndarray:
@@ -855,3 +883,63 @@ class LateralityEstimator(Algorithm):
         pair: list[str | None] = ["left", "right"] if total < 0 else ["right", "left"]
         self.sides_ = (pair * ((ic.size + 1) // 2))[: ic.size]
         return self
+
+    def estimate_bouts(
+        self, gyro_vertical_rads: list[np.ndarray | None], ic_samples: list[np.ndarray]
+    ) -> list[list[str | None]]:
+        """:attr:`sides_` of :meth:`estimate` for each of many bouts (rates and contacts).
+
+        The same numbers as one :meth:`estimate` per bout, worked for all bouts
+        at once: only each bout's running sum of its angular rate is taken on
+        its own (so its sums are the bout's alone); the windows' mean rates,
+        the detrending, the votes and their counts go over all contacts
+        together (the votes are -1, 0 or 1, so their sums are exact in any
+        order). A subclass with its own :meth:`estimate` is asked bout by bout.
+        """
+        if type(self).estimate is not LateralityEstimator.estimate:
+            return [
+                list(self.estimate(g, c).sides_)
+                for g, c in zip(gyro_vertical_rads, ic_samples, strict=True)
+            ]
+        out: list[list[str | None]] = [[None] * np.asarray(c).size for c in ic_samples]
+        todo = [
+            k for k, (g, c) in enumerate(zip(gyro_vertical_rads, ic_samples, strict=True))
+            if g is not None and np.asarray(c).size >= 3
+        ]  # fmt: skip
+        if not todo:
+            return out
+        ics = [np.asarray(ic_samples[k], dtype=np.int64) for k in todo]
+        rates = [np.asarray(gyro_vertical_rads[k]) for k in todo]  # none is None
+        sizes = np.array([c.size for c in ics])
+        first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # each bout's first contact
+        ic = np.concatenate(ics)
+        bout = np.repeat(np.arange(len(todo)), sizes)
+        n = np.repeat(np.array([r.shape[0] for r in rates]), sizes)
+        sums = np.concatenate([np.concatenate([[0.0], np.cumsum(r)]) for r in rates])
+        at = np.repeat(
+            np.concatenate([[0], np.cumsum([r.shape[0] + 1 for r in rates])[:-1]]), sizes
+        )
+        step = np.empty_like(ic)
+        step[:-1] = ic[1:] - ic[:-1]
+        last = first + sizes - 1
+        step[last] = step[last - 1]  # a bout's last contact: the step before
+        s = np.minimum(np.maximum(ic + (self.window_steps[0] * step).astype(np.int64), 0), n - 1)
+        e = np.minimum(np.maximum(ic + (self.window_steps[1] * step).astype(np.int64), 1), n)
+        e = np.maximum(e, s + 1)
+        rate = (sums[at + e] - sums[at + s]) / (e - s)
+        detrended = rate.copy()
+        inner = np.ones(ic.size, dtype=bool)
+        inner[first] = inner[last] = False
+        middle = np.flatnonzero(inner)
+        detrended[middle] -= 0.5 * (rate[middle - 1] + rate[middle + 1])
+        votes = np.sign(detrended)
+        votes[(np.arange(ic.size) - first[bout]) % 2 == 1] *= -1.0
+        total = np.add.reduceat(votes, first)
+        agree = np.add.reduceat((votes == np.sign(total)[bout]).astype(np.int64), first)
+        for j, k in enumerate(todo):
+            agreement = float(agree[j] / sizes[j]) if total[j] else 0.5
+            if agreement < self.min_agreement:
+                continue
+            pair: list[str | None] = ["left", "right"] if total[j] < 0 else ["right", "left"]
+            out[k] = (pair * ((int(sizes[j]) + 1) // 2))[: int(sizes[j])]
+        return out

@@ -107,10 +107,10 @@ class WalkingCheck:
         if acc.shape[0] < int(2 * fs) or ic.size < 3:
             return self
         norm = row_norm(acc)
-        width = max(int(0.05 * fs), 1)
-        smooth = np.convolve(norm, np.ones(width) / width, mode="same")
+        smooth = np.convolve(norm, _box(max(int(0.05 * fs), 1)), mode="same")
         low = smooth < self.free_fall_mps2
-        cum = np.concatenate([[0], np.cumsum(low)])
+        cum = np.zeros(low.size + 1, dtype=np.intp)  # samples in free fall before each
+        np.cumsum(low, out=cum[1:])
         flight = (cum[ic[1:]] - cum[ic[:-1]]) >= self.min_flight_s * fs
         flight_share = float(np.count_nonzero(flight) / flight.size)  # the mean, less overhead
         self.features_["flight_share"] = flight_share
@@ -124,7 +124,7 @@ class WalkingCheck:
         up = np.ones(acc.shape[0]) @ acc  # the mean direction of the specific force
         up /= max(math.sqrt(up @ up), 1e-12)  # np.linalg.norm's own sum, without its overhead
         v = acc @ up
-        v -= v.mean()
+        v -= v.sum() / v.size  # np.mean's sum and division, without its overhead
         # The spectrum at a length the FFT factors well (zero-padded: finer bins,
         # the same spectrum; a prime length costs many times more).
         n_fft = fast_fft_length(v.size)
@@ -182,6 +182,14 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
     cross[:-1] += np.correlate(last, last, "full")[hi - 1 + lo :]  # n-hi <= i < n-lag
     ok = denom > 0
     return max(-1.0, float(np.max(cross[ok] / denom[ok]))) if ok.any() else -1.0
+
+
+@functools.cache
+def _box(width: int) -> np.ndarray:
+    """``np.ones(width) / width``, the moving-average kernel (made once per width; read-only)."""
+    kernel = np.ones(width) / width
+    kernel.flags.writeable = False
+    return kernel
 
 
 def _hann(m: int) -> np.ndarray:

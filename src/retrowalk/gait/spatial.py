@@ -268,6 +268,39 @@ class TrunkStepLength(Algorithm):
         self.step_length_m_ = lengths
         return self
 
+    def estimate_bouts(self, h_m: list[np.ndarray], leg_length_m: float) -> list[np.ndarray]:
+        """:attr:`step_length_m_` of :meth:`estimate` for each of many bouts.
+
+        The same numbers as one :meth:`estimate` per bout, worked for all bouts
+        at once: every step's length from its own excursion, then each bout's
+        running median over its own measured steps (its windows clamped to the
+        bout's ends, as :func:`_running_median` clamps them), a selection, not
+        a sum. A subclass with its own :meth:`estimate`, or no neighbours, is
+        asked bout by bout.
+        """
+        if type(self).estimate is not TrunkStepLength.estimate or self.neighbours <= 0:
+            return [self.estimate(h, leg_length_m).step_length_m_ for h in h_m]
+        if not h_m:
+            return []
+        sizes = [np.asarray(h).size for h in h_m]
+        h = np.concatenate([np.asarray(x, dtype=np.float64).ravel() for x in h_m]) - self.h_floor_m
+        raw = step_length_from_excursion_m(h, leg_length_m, self.k_factor, self.max_h_fraction)
+        raw = np.where(np.isfinite(h), raw, np.nan)
+        valid = np.flatnonzero(np.isfinite(raw))
+        lengths = raw.copy()
+        bout = np.repeat(np.arange(len(sizes)), sizes)[valid]
+        count = np.bincount(bout, minlength=len(sizes))  # each bout's measured steps
+        enough = count[bout] >= 3
+        if enough.any():
+            first = np.concatenate([[0], np.cumsum(count)[:-1]])[bout]  # its first in ``kept``
+            kept = raw[valid]
+            own = np.arange(kept.size) - first  # each measured step's place in its bout
+            offsets = np.arange(-self.neighbours, self.neighbours + 1)
+            near = first[:, None] + np.clip(own[:, None] + offsets, 0, count[bout][:, None] - 1)
+            local = np.sort(kept[near[enough]], axis=1)[:, self.neighbours]
+            lengths[valid[enough]] = np.minimum(kept[enough], self.max_ratio * local)
+        return np.split(lengths, np.cumsum(sizes)[:-1])
+
 
 def _running_median(values: np.ndarray, half_width: int) -> np.ndarray:
     """Running median over ``2 * half_width + 1`` values (edges repeat the end value)."""
@@ -294,7 +327,10 @@ def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -
     """Peak-to-peak vertical displacement within each step ``[ic[k], ic[k+1])``.
 
     Vectorised over all steps: per-step mean removal of acceleration and of
-    velocity, then cumulative sums restarted at every step boundary.
+    velocity, then cumulative sums restarted at every step boundary (one
+    running sum, less its value where each step starts). Each step's values
+    are spread over its samples by ``np.repeat``, not gathered by an index per
+    sample.
     """
     if ic.size < 2:
         return np.zeros(0)
@@ -302,19 +338,23 @@ def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -
         raise ValueError("contacts must be strictly increasing")
     a = np.asarray(acc_vertical_mps2, dtype=np.float64)[ic[0] : ic[-1]]
     bounds = ic[:-1] - ic[0]
-    seg = np.repeat(np.arange(bounds.size), np.diff(ic))
-    counts = np.diff(ic).astype(np.float64)
-    a = a - (np.add.reduceat(a, bounds) / counts)[seg]
-    v = _segment_cumsum(a, bounds, seg) / fs
-    v = v - (np.add.reduceat(v, bounds) / counts)[seg]
-    p = _segment_cumsum(v, bounds, seg) / fs
+    lengths = np.diff(ic)
+    counts = lengths.astype(np.float64)
+    a = a - np.repeat(np.add.reduceat(a, bounds) / counts, lengths)
+    v = _segment_cumsum(a, bounds, lengths)
+    v /= fs
+    v -= np.repeat(np.add.reduceat(v, bounds) / counts, lengths)
+    p = _segment_cumsum(v, bounds, lengths)
+    p /= fs
     return np.maximum.reduceat(p, bounds) - np.minimum.reduceat(p, bounds)
 
 
-def _segment_cumsum(x: np.ndarray, bounds: np.ndarray, seg: np.ndarray) -> np.ndarray:
+def _segment_cumsum(x: np.ndarray, bounds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Running sums of ``x`` restarted at each of ``bounds`` (segments ``lengths`` long)."""
     total = np.cumsum(x)
-    before = np.concatenate([[0.0], total])[bounds]
-    return total - before[seg]
+    before = np.concatenate([[0.0], total[bounds[1:] - 1]])  # the running sum before each
+    total -= np.repeat(before, lengths)
+    return total
 
 
 #: Backward step length as a share of forward step length at the same cadence.

@@ -88,20 +88,19 @@ class _ContactTable:
     sample: np.ndarray
     prominence: np.ndarray
     excursion_m: np.ndarray  # vertical excursion of the step that starts at this contact
-    yaw_rads: np.ndarray  # mean angular rate about the vertical during that step (nan: no gyro)
 
     @classmethod
     def concat(cls, parts: list[_ContactTable]) -> _ContactTable:
         if not parts:
             empty = np.zeros(0)
-            return cls(np.zeros(0, dtype=np.int64), empty, empty, empty)
+            return cls(np.zeros(0, dtype=np.int64), empty, empty)
         return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in _CONTACT_FIELDS))
 
     def take(self, keep: np.ndarray) -> _ContactTable:
         return _ContactTable(*(getattr(self, f)[keep] for f in _CONTACT_FIELDS))
 
 
-_CONTACT_FIELDS = ("sample", "prominence", "excursion_m", "yaw_rads")
+_CONTACT_FIELDS = ("sample", "prominence", "excursion_m")
 
 
 def _release(recording: Recording, lo: int, hi: int) -> None:
@@ -316,6 +315,13 @@ class TrunkPipeline(Algorithm):
         steps: list[Step] = []
         all_times = table.sample / fs
         all_step_s = np.diff(all_times)  # each bout's steps are a slice of these
+        measured: list[np.ndarray] = []
+        if not by_height:  # from the pelvis's rise and fall, so short backward steps show
+            # pauses inside a bout are not steps
+            h = np.where(all_step_s <= STEP_MAX_S, table.excursion_m[:-1], np.nan)
+            measured = self._step_length().estimate_bouts(
+                [h[span.first : span.last] for span, *_ in labelled], leg_length
+            )
         for k, (span, direction, confidence, sides, reason, own) in enumerate(labelled):
             ic = table.sample[span.first : span.last + 1]
             times = all_times[span.first : span.last + 1]
@@ -325,18 +331,19 @@ class TrunkPipeline(Algorithm):
             if by_height:
                 assumed = height_based_step_length_m(assumptions["height_m"], cadence, direction)
                 lengths = np.full(step_s.size, assumed)
-            else:  # measured from the pelvis's rise and fall, so short backward steps show
-                h = np.where(walking, table.excursion_m[span.first : span.last], np.nan)
-                lengths = self._step_length().estimate(h, leg_length).step_length_m_
+            else:
+                lengths = measured[k]
             lengths = np.where(walking, lengths, np.nan)
             valid = walking & np.isfinite(lengths)
             step_length: float | None
             speed: float | None
             distance: float | None
             if valid.any():
-                step_length = float(np.mean(lengths[valid]))
-                speed = float(np.sum(lengths[valid]) / np.sum(step_s[valid]))
-                distance = step_length * int(walking.sum())
+                measured_k = lengths[valid]
+                total_m = measured_k.sum()  # np.mean's and np.sum's sum of the same steps
+                step_length = float(total_m / measured_k.size)
+                speed = float(total_m / step_s[valid].sum())
+                distance = step_length * int(np.count_nonzero(walking))
             else:
                 step_length = speed = distance = None
             bouts.append(
@@ -422,13 +429,9 @@ class TrunkPipeline(Algorithm):
         keep = self._edges().filter(ic, edges).keep_
         ic, prom = ic[keep], prom[keep]
         excursion = np.full(ic.size, np.nan)
-        yaw = np.full(ic.size, np.nan)
         if ic.size >= 2:
             excursion[:-1] = step_excursion_m(frame.acc_vertical_mps2, ic, fs)
-            if frame.gyro_vertical_rads is not None:
-                cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
-                yaw[:-1] = (cum[ic[1:]] - cum[ic[:-1]]) / np.maximum(np.diff(ic), 1)
-        return _ContactTable(ic.astype(np.int64), prom, excursion, yaw)
+        return _ContactTable(ic.astype(np.int64), prom, excursion)
 
     def _add_closing_contacts(
         self,
@@ -469,20 +472,6 @@ class TrunkPipeline(Algorithm):
         return ic[order], prom[order]
 
     # -- direction
-    def _sides(
-        self, yaw_rate_rads: np.ndarray | None, ic: np.ndarray, direction: str
-    ) -> list[Side]:
-        """Left/right per contact; unknown without gyroscope or for backward bouts.
-
-        ``yaw_rate_rads`` (angular rate about the vertical) covers the bout and ``ic``
-        is relative to its start. The pelvic-yaw cue is checked on forward walking
-        only, so backward bouts get no side.
-        """
-        if yaw_rate_rads is None or direction == Direction.BACKWARD:
-            return [None] * ic.size
-        sides = self._laterality().estimate(yaw_rate_rads, ic).sides_
-        return [None if s is None else ("left" if s == "left" else "right") for s in sides]
-
     def _direction_frames(
         self,
         recording: Recording,
@@ -575,8 +564,12 @@ class TrunkPipeline(Algorithm):
         yaw_rates: list[tuple[np.ndarray | None, int]] = [(None, 0)] * len(spans)
         # The yaw rates are kept one after another in one array, which for a
         # long recording (in a temporary file) is a temporary file too, each
-        # bout's rows handed back once written and once used.
-        room = sum(int(ic[s.last]) - int(ic[s.first]) + 2 * pad + 1 for s in spans)
+        # bout's rows handed back once written and once used. The scan's
+        # whole-recording frame stays alive anyway: its yaw rates are used
+        # where they lie, not copied.
+        room = 0
+        if frame is None:
+            room = sum(int(ic[s.last]) - int(ic[s.first]) + 2 * pad + 1 for s in spans)
         long = is_file_backed(recording.acc_mps2)
         yaw_store = empty_samples((room,), file_backed=long)
         used = 0
@@ -592,8 +585,8 @@ class TrunkPipeline(Algorithm):
             for k in group:  # the bout with context, as the laterality estimate expects
                 b_lo = max(int(ic[spans[k].first]) - pad, lo)
                 b_hi = min(int(ic[spans[k].last]) + pad, lo + part_frame.n_samples)
-                if yaw is None:
-                    yaw_rates[k] = (None, b_lo)
+                if yaw is None or frame is not None:
+                    yaw_rates[k] = (None if yaw is None else yaw[b_lo - lo : b_hi - lo], b_lo)
                     continue
                 kept = yaw_store[used : used + b_hi - b_lo]
                 kept[:] = yaw[b_lo - lo : b_hi - lo]
@@ -613,7 +606,10 @@ class TrunkPipeline(Algorithm):
         clf.classify_evidence(evidence, bounds, members_all, profile=profile, anchors=anchors)
         if notes is not None:
             notes.extend(clf.notes_)
-        own_label = _step_labels(clf)
+        # each contact's own direction, in the order of members_all (the contacts
+        # the classifier was given, bout after bout): a bout's are a slice
+        own_all = _own_directions(clf)
+        at = np.cumsum([0, *(s.last - s.first + 1 for s in spans)]).tolist()
         by_source: dict[int, list[tuple[np.ndarray, Direction, float, str]]] = {}
         for (a, z), src, label, conf, reason in zip(
             clf.split_bouts_,
@@ -627,6 +623,7 @@ class TrunkPipeline(Algorithm):
             inside = np.flatnonzero((members >= a) & (members <= z))
             by_source.setdefault(src, []).append((inside, Direction(label), float(conf), reason))
         out: list[tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]] = []
+        sides = _Sides(self._laterality())  # each row's, filled in by the estimate
         for k, span in enumerate(spans):
             yaw, lo = yaw_rates[k]
             pieces = by_source.get(k, [])
@@ -638,11 +635,11 @@ class TrunkPipeline(Algorithm):
                     taken = int(inside[-1])
                     piece = BoutSpan(first, last, int(ic[first]), int(ic[last]))
                     contacts = _members(ic, piece)
-                    sides = self._sides(yaw, contacts - lo, label)
-                    own = [own_label.get(c, label) for c in contacts.tolist()]
-                    out.append((piece, label, conf, sides, reason, own))
-                if yaw is not None:
-                    release(yaw)
+                    own = own_all[at[k] + first - span.first : at[k] + last - span.first + 1]
+                    out.append(
+                        (piece, label, conf, sides.ask(yaw, contacts - lo, label), reason, own)
+                    )
+                sides.done_with(yaw)
                 continue
             if len(pieces) == 1:
                 label, conf, reason = pieces[0][1], pieces[0][2], pieces[0][3]
@@ -653,27 +650,75 @@ class TrunkPipeline(Algorithm):
                 label = Direction(whole.bout_direction_[k])
                 conf = float(whole.bout_confidence_[k])
                 reason = whole.bout_reason_[k]
-                own_label = {**own_label, **_step_labels(whole, _members(ic, span))}
+                own_all[at[k] : at[k + 1]] = _own_directions(whole)[at[k] : at[k + 1]]
             contacts = _members(ic, span)
-            sides = self._sides(yaw, contacts - lo, label)
-            if yaw is not None:
-                release(yaw)
-            own = [own_label.get(c, label) for c in contacts.tolist()]
-            out.append((span, label, conf, sides, reason, own))
+            own = own_all[at[k] : at[k + 1]]
+            out.append((span, label, conf, sides.ask(yaw, contacts - lo, label), reason, own))
+            sides.done_with(yaw)
+        sides.settle()
         return out
 
 
-def _step_labels(
-    clf: WalkingDirectionClassifier, only: np.ndarray | None = None
-) -> dict[int, Direction]:
-    """Each contact's own direction as the classifier gave it (sample -> label)."""
-    labels = {
-        c: _DIRECTIONS[d]
-        for c, d in zip(clf.step_samples_.tolist(), clf.step_direction_.tolist(), strict=True)
-    }
-    if only is None:
-        return labels
-    return {c: labels[c] for c in only.tolist() if c in labels}
+class _Sides:
+    """Left/right of each contact of the bouts asked, worked out many bouts at a time.
+
+    Unknown (``None``) without a gyroscope or for a backward bout (the
+    pelvic-yaw cue is checked on forward walking only); else the laterality
+    estimate of the bout's yaw rate (which covers the bout with context; the
+    contacts are relative to its start). :meth:`ask` hands back the bout's
+    list of sides, filled in when the bouts asked are estimated together
+    (:meth:`LateralityEstimator.estimate_bouts`, the same sides as one
+    estimate per bout): once the yaw rates held add up to
+    :data:`SIDES_AT_ONCE` samples, and at :meth:`settle`. Then the yaw rates
+    are handed back (a long recording's, in a temporary file), so memory
+    stays bounded.
+    """
+
+    def __init__(self, estimator: LateralityEstimator) -> None:
+        self.estimator = estimator
+        self.asked: list[tuple[list[Side], np.ndarray, np.ndarray]] = []
+        self.held: list[np.ndarray] = []
+        self.samples = 0
+
+    def ask(self, yaw: np.ndarray | None, ic: np.ndarray, direction: str) -> list[Side]:
+        """The list (filled in later) of the sides of contacts ``ic`` of a bout."""
+        sides: list[Side] = [None] * ic.size
+        if yaw is not None and direction != Direction.BACKWARD:
+            self.asked.append((sides, yaw, ic))
+        return sides
+
+    def done_with(self, yaw: np.ndarray | None) -> None:
+        """A bout's yaw rate is no longer asked about: hand it back once its sides are known."""
+        if yaw is None:
+            return
+        self.held.append(yaw)
+        self.samples += yaw.shape[0]
+        if self.samples >= SIDES_AT_ONCE:
+            self.settle()
+
+    def settle(self) -> None:
+        """Fill in the sides of the bouts asked so far and hand their yaw rates back."""
+        if self.asked:
+            found = self.estimator.estimate_bouts(
+                [a[1] for a in self.asked], [a[2] for a in self.asked]
+            )
+            for (sides, _, _), labels in zip(self.asked, found, strict=True):
+                sides[:] = [
+                    None if s is None else ("left" if s == "left" else "right") for s in labels
+                ]
+        self.asked = []
+        for yaw in self.held:
+            release(yaw)
+        self.held, self.samples = [], 0
+
+
+#: Samples of yaw rate whose bouts' sides are worked out at once (4 MB).
+SIDES_AT_ONCE = 1 << 19
+
+
+def _own_directions(clf: WalkingDirectionClassifier) -> list[Direction]:
+    """Each contact's own direction as the classifier gave it, in the order it was given them."""
+    return [_DIRECTIONS[d] for d in clf.step_direction_.tolist()]
 
 
 #: Each direction by its value (the classifier's labels are plain strings).

@@ -87,8 +87,14 @@ def agreeing_windows(travel: np.ndarray) -> float:
     n = v.size
     if n == 0:
         return 0.0
-    pairs = (v[:, None] + v[None, :])[np.triu_indices(n)]
-    share = (np.sum(pairs > 0) + 0.5 * np.sum(pairs == 0)) / pairs.size
+    # Every ordered pair (v_i + v_j is v_j + v_i to the bit): each pair of two
+    # windows counted twice, each window with itself once; halved after adding
+    # the diagonal once more, the counts over the pairs i <= j.
+    pairs = v[:, None] + v[None, :]
+    same = pairs.diagonal()
+    above = (np.count_nonzero(pairs > 0) + np.count_nonzero(same > 0)) // 2
+    tied = (np.count_nonzero(pairs == 0) + np.count_nonzero(same == 0)) // 2
+    share = (above + 0.5 * tied) / (n * (n + 1) // 2)
     return float(n * share)
 
 

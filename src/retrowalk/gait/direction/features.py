@@ -69,8 +69,14 @@ def assign_steps(
     """
     ic = np.unique(np.asarray(ic_samples, dtype=np.int64))
     owner = np.full(ic.shape, -1, dtype=np.int64)
-    for b, (start, end) in enumerate(bouts):  # ic is sorted: each bout's contacts are a run
-        owner[np.searchsorted(ic, start, "left") : np.searchsorted(ic, end, "right")] = b
+    if not bouts:
+        return ic, owner
+    # ic is sorted: each bout's contacts are a run, found for all bouts in two searches
+    ends = np.asarray(bouts).reshape(-1, 2)
+    first = np.searchsorted(ic, ends[:, 0], "left").tolist()
+    after = np.searchsorted(ic, ends[:, 1], "right").tolist()
+    for b, (lo, hi) in enumerate(zip(first, after, strict=True)):
+        owner[lo:hi] = b
     return ic, owner
 
 
@@ -178,15 +184,15 @@ def _phase_harmonics(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     n = frame.n_samples
     frac = np.arange(STRIDE_POINTS) / STRIDE_POINTS
     pos = start[:, None] + (end - start)[:, None] * frac[None, :]
-    i0 = np.clip(np.floor(pos).astype(np.int64), 0, n - 2)
+    # truncated, then clipped at 0: the floor's indices (they differ below 0 only)
+    i0 = np.clip(pos.astype(np.int64), 0, n - 2)
     f = pos - i0
     g = 1.0 - f
-    i1 = i0 + 1
     h = frame.acc_horizontal_mps2
     seg = np.empty((3, start.size, STRIDE_POINTS))
     for c, x in enumerate((frame.acc_vertical_mps2, h[:, 0], h[:, 1])):
-        np.multiply(x[i0], g, out=seg[c])
-        seg[c] += x[i1] * f
+        np.multiply(x.take(i0), g, out=seg[c])
+        seg[c] += x[1:].take(i0) * f  # the samples after: x[i0 + 1]
     spec = np.fft.rfft(seg, axis=-1)[..., 1 : MAX_HARMONIC + 1]  # (3, k, harmonics)
     # Parseval: a window's mean square is 2 sum |X_h|^2 / N^2 over the harmonics kept
     power = spec.real**2 + spec.imag**2
@@ -307,6 +313,8 @@ class StepEvidence:
         system as written (:mod:`retrowalk.dsp.memory`), so they take no memory
         while the body anchors are estimated, only once they are read again.
         """
+        if len(parts) == 1 and not file_backed:
+            return parts[0]  # numbered from 0 already: the same arrays, not copies of them
         n_ic = n_bouts = 0
         fields: dict[str, list[np.ndarray]] = defaultdict(list)
         for p in parts:
