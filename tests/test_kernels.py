@@ -70,6 +70,19 @@ def test_running_median_is_ndimages() -> None:
             assert np.array_equal(_running_median(values, half), expected)
 
 
+def test_running_median_of_runs_is_each_runs_own() -> None:
+    """With run sizes, each run is filtered on its own (its edges repeat its own ends)."""
+    rng = np.random.default_rng(6)
+    sizes = np.array([1, 4, 0, 9, 2, 30])
+    values = np.round(rng.normal(size=int(sizes.sum())), 1)
+    runs = np.split(values, np.cumsum(sizes)[:-1])
+    for half in (1, 4):
+        expected = np.concatenate(
+            [ndimage.median_filter(r, size=2 * half + 1, mode="nearest") for r in runs if r.size]
+        )
+        assert np.array_equal(_running_median(values, half, sizes), expected)
+
+
 def test_analysis_does_not_import_scipy_signal() -> None:
     probe = (
         "import sys, numpy as np\n"

@@ -856,32 +856,7 @@ class LateralityEstimator(Algorithm):
         ic_samples
             Sorted contacts of one bout.
         """
-        ic = np.asarray(ic_samples, dtype=np.int64)
-        self.sides_: list[str | None] = [None] * ic.size
-        self.agreement_ = 0.5
-        if gyro_vertical_rads is None or ic.size < 3:
-            return self
-        n = gyro_vertical_rads.shape[0]
-        cum = np.concatenate([[0.0], np.cumsum(gyro_vertical_rads)])
-        # few numpy calls per bout (a bout has tens of contacts: the calls cost, not the data)
-        step = np.empty_like(ic)
-        step[:-1] = ic[1:] - ic[:-1]
-        step[-1] = step[-2]
-        s = np.minimum(np.maximum(ic + (self.window_steps[0] * step).astype(np.int64), 0), n - 1)
-        e = np.minimum(np.maximum(ic + (self.window_steps[1] * step).astype(np.int64), 1), n)
-        e = np.maximum(e, s + 1)
-        rate = (cum[e] - cum[s]) / (e - s)
-        detrended = rate.copy()
-        detrended[1:-1] -= 0.5 * (rate[:-2] + rate[2:])
-        votes = np.sign(detrended)
-        votes[1::2] *= -1.0  # odd contacts count against: -1 means even contacts are left
-        total = float(votes.sum())
-        agreement = float(np.count_nonzero(votes == np.sign(total)) / votes.size) if total else 0.5
-        self.agreement_ = agreement
-        if agreement < self.min_agreement:
-            return self
-        pair: list[str | None] = ["left", "right"] if total < 0 else ["right", "left"]
-        self.sides_ = (pair * ((ic.size + 1) // 2))[: ic.size]
+        [self.sides_], [self.agreement_] = self._label([gyro_vertical_rads], [ic_samples])
         return self
 
     def estimate_bouts(
@@ -901,13 +876,20 @@ class LateralityEstimator(Algorithm):
                 list(self.estimate(g, c).sides_)
                 for g, c in zip(gyro_vertical_rads, ic_samples, strict=True)
             ]
+        return self._label(gyro_vertical_rads, ic_samples)[0]
+
+    def _label(
+        self, gyro_vertical_rads: list[np.ndarray | None], ic_samples: list[np.ndarray]
+    ) -> tuple[list[list[str | None]], list[float]]:
+        """Sides and agreement of each bout (rates and contacts), all bouts at once."""
         out: list[list[str | None]] = [[None] * np.asarray(c).size for c in ic_samples]
+        agreements = [0.5] * len(ic_samples)
         todo = [
             k for k, (g, c) in enumerate(zip(gyro_vertical_rads, ic_samples, strict=True))
             if g is not None and np.asarray(c).size >= 3
         ]  # fmt: skip
         if not todo:
-            return out
+            return out, agreements
         ics = [np.asarray(ic_samples[k], dtype=np.int64) for k in todo]
         rates = [np.asarray(gyro_vertical_rads[k]) for k in todo]  # none is None
         sizes = np.array([c.size for c in ics])
@@ -937,9 +919,9 @@ class LateralityEstimator(Algorithm):
         total = np.add.reduceat(votes, first)
         agree = np.add.reduceat((votes == np.sign(total)[bout]).astype(np.int64), first)
         for j, k in enumerate(todo):
-            agreement = float(agree[j] / sizes[j]) if total[j] else 0.5
-            if agreement < self.min_agreement:
+            agreements[k] = float(agree[j] / sizes[j]) if total[j] else 0.5
+            if agreements[k] < self.min_agreement:
                 continue
             pair: list[str | None] = ["left", "right"] if total[j] < 0 else ["right", "left"]
             out[k] = (pair * ((int(sizes[j]) + 1) // 2))[: int(sizes[j])]
-        return out
+        return out, agreements

@@ -257,29 +257,23 @@ class TrunkStepLength(Algorithm):
         leg_length_m
             Pendulum length.
         """
-        h = np.asarray(h_m, dtype=np.float64) - self.h_floor_m
-        raw = step_length_from_excursion_m(h, leg_length_m, self.k_factor, self.max_h_fraction)
-        raw = np.where(np.isfinite(h), raw, np.nan)
-        valid = np.isfinite(raw)
-        lengths = raw.copy()
-        if valid.sum() >= 3:
-            local = _running_median(raw[valid], self.neighbours)
-            lengths[valid] = np.minimum(raw[valid], self.max_ratio * local)
-        self.step_length_m_ = lengths
+        self.step_length_m_ = self._lengths([h_m], leg_length_m)[0]
         return self
 
     def estimate_bouts(self, h_m: list[np.ndarray], leg_length_m: float) -> list[np.ndarray]:
         """:attr:`step_length_m_` of :meth:`estimate` for each of many bouts.
 
-        The same numbers as one :meth:`estimate` per bout, worked for all bouts
-        at once: every step's length from its own excursion, then each bout's
-        running median over its own measured steps (its windows clamped to the
-        bout's ends, as :func:`_running_median` clamps them), a selection, not
-        a sum. A subclass with its own :meth:`estimate`, or no neighbours, is
-        asked bout by bout.
+        Worked for all bouts at once: every step's length from its own
+        excursion, then each bout's running median over its own measured steps
+        (:func:`_running_median` within each bout). A subclass with its own
+        :meth:`estimate` is asked bout by bout.
         """
-        if type(self).estimate is not TrunkStepLength.estimate or self.neighbours <= 0:
+        if type(self).estimate is not TrunkStepLength.estimate:
             return [self.estimate(h, leg_length_m).step_length_m_ for h in h_m]
+        return self._lengths(h_m, leg_length_m)
+
+    def _lengths(self, h_m: list[np.ndarray], leg_length_m: float) -> list[np.ndarray]:
+        """The step lengths of each bout of excursions ``h_m``."""
         if not h_m:
             return []
         sizes = [np.asarray(h).size for h in h_m]
@@ -288,30 +282,35 @@ class TrunkStepLength(Algorithm):
         raw = np.where(np.isfinite(h), raw, np.nan)
         valid = np.flatnonzero(np.isfinite(raw))
         lengths = raw.copy()
-        bout = np.repeat(np.arange(len(sizes)), sizes)[valid]
-        count = np.bincount(bout, minlength=len(sizes))  # each bout's measured steps
-        enough = count[bout] >= 3
+        # each bout's measured steps, one after another in ``raw[valid]``
+        count = np.bincount(np.repeat(np.arange(len(sizes)), sizes)[valid], minlength=len(sizes))
+        enough = np.repeat(count >= 3, count)
         if enough.any():
-            first = np.concatenate([[0], np.cumsum(count)[:-1]])[bout]  # its first in ``kept``
             kept = raw[valid]
-            own = np.arange(kept.size) - first  # each measured step's place in its bout
-            offsets = np.arange(-self.neighbours, self.neighbours + 1)
-            near = first[:, None] + np.clip(own[:, None] + offsets, 0, count[bout][:, None] - 1)
-            local = np.sort(kept[near[enough]], axis=1)[:, self.neighbours]
-            lengths[valid[enough]] = np.minimum(kept[enough], self.max_ratio * local)
+            local = _running_median(kept, self.neighbours, count)
+            lengths[valid[enough]] = np.minimum(kept[enough], self.max_ratio * local[enough])
         return np.split(lengths, np.cumsum(sizes)[:-1])
 
 
-def _running_median(values: np.ndarray, half_width: int) -> np.ndarray:
-    """Running median over ``2 * half_width + 1`` values (edges repeat the end value)."""
+def _running_median(
+    values: np.ndarray, half_width: int, sizes: np.ndarray | None = None
+) -> np.ndarray:
+    """Running median over ``2 * half_width + 1`` values (edges repeat the end value).
+
+    With ``sizes``, within each run of that many consecutive values on its own
+    (its edges repeat the run's end values).
+    """
     # the median of an odd count is one of the values: the same numbers as
     # scipy.ndimage.median_filter(mode="nearest"), without importing scipy.ndimage
     arr = np.asarray(values, dtype=np.float64)
     n = arr.shape[0]
     if n == 0 or half_width <= 0:
         return arr.copy()
+    runs = np.asarray([n] if sizes is None else sizes, dtype=np.int64)
+    first = np.repeat(np.cumsum(runs) - runs, runs)  # each value's run's first index
+    last = first + np.repeat(runs, runs) - 1
     offsets = np.arange(-half_width, half_width + 1)
-    windows = arr[np.clip(np.arange(n)[:, None] + offsets[None, :], 0, n - 1)]
+    windows = arr[np.clip(np.arange(n)[:, None] + offsets[None, :], first[:, None], last[:, None])]
     return np.sort(windows, axis=1)[:, half_width]
 
 
