@@ -60,9 +60,14 @@ def distinct_windows(score: np.ndarray, window: np.ndarray) -> np.ndarray:
     of its stride window (``-1`` where unusable). A bout's first and last
     contacts reuse their neighbour's window: the same evidence, counted once.
     """
-    ok = np.isfinite(score) & (window >= 0)
+    return score[_distinct_positions(score, window)]
+
+
+def _distinct_positions(score: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """Where each usable stride window first appears among the contacts, in window order."""
+    ok = np.flatnonzero(np.isfinite(score) & (window >= 0))
     _, first = np.unique(window[ok], return_index=True)
-    return score[ok][first]
+    return ok[first]
 
 
 def agreeing_windows(travel: np.ndarray) -> float:
@@ -585,11 +590,9 @@ class WalkingDirectionClassifier:
         if need is None or facing[0] == "relative" or members.size == 0:
             return None
         score, window = mounting[members], window_of[members]
-        usable = np.flatnonzero(np.isfinite(score) & (window >= 0))
-        if usable.size == 0:
+        at = np.sort(_distinct_positions(score, window))  # each distinct window's, in time order
+        if at.size == 0:
             return None
-        _, first = np.unique(window[usable], return_index=True)
-        at = usable[np.sort(first)]  # position in members of each distinct window, in time order
         values = score[at]
         clear = np.flatnonzero(np.abs(values) >= self.short_run_min_score)
         signs = np.sign(values[clear])
