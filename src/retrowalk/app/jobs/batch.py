@@ -57,7 +57,6 @@ __all__ = [
     "TABLES",
     "BatchItem",
     "BatchSummary",
-    "analyse_items",
     "collect_inputs",
     "content_hash",
     "gather_tables",
@@ -149,11 +148,6 @@ def _failure(item: BatchItem, key: str, reason: str) -> tuple[dict[str, Any], di
     status = {"key": key, "path": str(item.path), "duration_s": 0.0, "reason": reason}
     errors = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
     return {**status, "status": "failed"}, {"errors": errors}
-
-
-def analyse_items(tasks: list[Task], out_dir: str) -> list[dict[str, Any]]:
-    """Analyse a group of recordings; the status of each (see :func:`_analyse_group`)."""
-    return _analyse_group(tasks, out_dir)[0]
 
 
 Tables = dict[str, pd.DataFrame]
