@@ -856,7 +856,9 @@ class LateralityEstimator(Algorithm):
         ic_samples
             Sorted contacts of one bout.
         """
-        [self.sides_], [self.agreement_] = self._label([gyro_vertical_rads], [ic_samples])
+        sides, agreements = self._label([gyro_vertical_rads], [ic_samples])
+        self.sides_: list[str | None] = sides[0]
+        self.agreement_ = agreements[0]
         return self
 
     def estimate_bouts(
