@@ -56,8 +56,16 @@ LOWER_BACK_GRID = {
     "max_flexion_start_deg": [10.0, 15.0, 20.0, 30.0, 180.0],
     "min_flexion_pitch_share": [0.0, 0.5, 0.7, 0.9],
 }
-#: Grid entries that change which excursions are found (the rest only judge them).
-FINDING = ("min_flexion_deg",)
+#: The turn lever arm's checks (:mod:`retrowalk.gait.direction.lever`), chosen
+#: with the bend checks at their shipped values.
+LEVER_GRID = {
+    "max_lever_m": [0.3, 0.5, 1.0, 100.0],
+    "min_lever_se_ratio": [0.0, 2.0, 3.0, 5.0, 8.0],
+    "max_lever_travel_deg": [20.0, 30.0, 45.0, 60.0, 90.0],
+    "min_lever_agreement": [0.5, 0.75, 1.0],
+}
+#: Grid entries that change which excursions and turns are found (the rest only judge them).
+FINDING = ("min_flexion_deg", "turn_rate_rads", "min_turn_deg")
 SHIPPED = BodyAnchorEstimator()
 THIGH_GRID = {
     "min_thigh_asymmetry_deg": [6.0, 8.0, 10.0, 12.0, 15.0, 18.0],
@@ -169,8 +177,8 @@ def _anchors(case: AnchorCase, params: dict[str, Any]) -> list[BodyAnchor]:
         )  # fmt: skip
         _FOUND[key] = found
     return [
-        a if seen is None else est.flexion_anchor(seen)
-        for a, seen in zip(found.anchors_, found.flexions_, strict=True)
+        a if seen is None else est.trunk_anchor(seen, turns)
+        for a, seen, turns in zip(found.anchors_, found.flexions_, found.turns_, strict=True)
     ]
 
 
@@ -189,7 +197,9 @@ def _score(case: AnchorCase, params: dict[str, Any]) -> tuple[float, float, floa
 
 
 def _grid(placement: str) -> list[dict[str, float]]:
-    grid = LOWER_BACK_GRID if placement == "lower_back" else THIGH_GRID
+    grid = {"lower_back": LOWER_BACK_GRID, "lower_back turns": LEVER_GRID}.get(
+        placement, THIGH_GRID
+    )
     return [dict(zip(grid, values, strict=True)) for values in product(*grid.values())]
 
 
@@ -249,8 +259,8 @@ def anchor_loso_table() -> dict[str, dict[str, float]]:
     cases = anchor_cases()
     loso_params: dict[str, dict[str, float]] = {}
     print("\n== BODY ANCHORS (share of forward bout time anchored right / wrong, %)")
-    for placement in ("lower_back", "pocket"):
-        mine = [c for c in cases if c.placement == placement]
+    for placement in ("lower_back", "lower_back turns", "pocket"):
+        mine = [c for c in cases if c.placement == placement.split()[0]]
         grid = _grid(placement)
         table = Table.of(mine, grid)
         shipped = {k: getattr(BodyAnchorEstimator(), k) for k in grid[0]}
@@ -261,7 +271,7 @@ def anchor_loso_table() -> dict[str, dict[str, float]]:
         loso: dict[int, tuple[float, float, float]] = {}
         for person in people:
             params = choose(table, grid, leave_out=person)
-            loso_params[person] = params
+            loso_params[person] = {**loso_params.get(person, {}), **params}
             for c in mine:
                 if c.person == person:
                     loso[id(c)] = _score(c, params)

@@ -43,8 +43,8 @@ each person with the thresholds chosen without them; the placement thresholds
 the same way (``_placement_bench.py``, also printed alone with ``--placement``);
 the short-run and end-run rules of the classifier likewise (``_short_runs.py``,
 printed with ``--short``; the LOSO column does not re-run them: chosen without
-each person they are the shipped ones, except ``short_run_min_score``, chosen 1
-where 0.5 is shipped, which calls more and nothing opposite there).
+each person they are the shipped ones). The turn anchor's checks are chosen
+with the bend checks at their shipped values (``_anchor_loso.py``).
 Time reversal appears only under ``--mechanics`` (splitting, bookkeeping),
 never as accuracy.
 

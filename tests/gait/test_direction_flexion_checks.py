@@ -109,8 +109,9 @@ def test_one_tilt_along_the_travel_anchors_across_it_does_not() -> None:
 
 def test_one_real_bend_anchors_daily_life() -> None:
     """mobgap-lab MS_001 Test11 bends once (sitting down, 40 deg): one checked bend
-    anchors the front at the one-bend reliability, and the analysis calls forward
-    walking and no backward walking, in any device orientation."""
+    anchors the front at the one-bend reliability (more where its turns agree), and
+    the analysis calls forward walking and no backward walking, in any device
+    orientation."""
     rec, _ = load_mobgap("MS_001_Test11_Trial1")
     turned = Rotation.from_rotvec([0.4, -1.1, 2.0]).as_matrix()  # any device orientation
     for R in (np.eye(3), turned):
@@ -118,7 +119,9 @@ def test_one_real_bend_anchors_daily_life() -> None:
         reasons = {b.extra["direction_reason"] for b in result.bouts if b.direction == "forward"}
         assert len(reasons) >= 1 and all("one brief bend" in r for r in reasons), reasons
         assert not any(s.direction == BACKWARD for s in result.steps)
-        assert max(b.direction_confidence for b in result.bouts) <= 0.8 + 1e-9
+        for bout in result.bouts:  # one bend: 0.8 at most, unless the turns agree
+            reason = bout.extra["direction_reason"]
+            assert bout.direction_confidence <= (0.85 if "turning axis" in reason else 0.8) + 1e-9
 
 
 def _phone(name: str) -> Recording:

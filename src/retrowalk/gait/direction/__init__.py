@@ -30,7 +30,10 @@ a product of two vectors in device axes:
    Vilensky et al. 1987, J Mot Behav 19:225; Grasso et al. 1998, J Neurophysiol
    80:1868; Lee et al. 2013, Gait Posture 38:674): the thigh swings further in
    front than behind (pocket); the trunk flexes far forward and hardly
-   backward when bending, sitting down or standing up (lower back). Or a
+   backward when bending, sitting down or standing up (lower back); and,
+   with a gyroscope, a lower-back device swings round behind the body's
+   turning axis in every turn, its centripetal acceleration pointing to the
+   front whichever way the person walks (:mod:`.lever`). Or a
    calibration: the person's own labelled walk (:mod:`retrowalk.gait.calibration`).
    The trunk's tilt while walking against quiet standing was dropped: on the
    one real backward walker the pelvis leans into the travel (about 5 deg
@@ -96,8 +99,11 @@ lower back, 3 with motion-captured thighs, 48 phone recordings; backward
 walking of one person (8 s). The lower-back anchor needs brief trunk flexions
 (35 deg or more) in the stretch: one, when it is checked to be a bend of the
 trunk (along the walking travel, from and back to the walking posture, about
-the body's left-right axis; at most 0.8), else two; a plain walk (stand, walk,
-stop) has none, so it stays ``"uncertain"`` without a calibration.
+the body's left-right axis; at most 0.8), else two; or, with a gyroscope, a
+turn of 45 deg or more whose lever arm lies along the walking travel (one
+turn: at most 0.8). A straight walk without a bend or a turn stays
+``"uncertain"`` without a calibration, and a device worn at the front of the
+waist would be read the wrong way round by its turns.
 ``benchmarks/direction.py`` prints every figure beside its target.
 """
 

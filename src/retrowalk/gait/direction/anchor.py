@@ -87,6 +87,25 @@ Trunk flexion (lower back)
     checks. Never checked on a real backward-walking recording (the one
     backward walker here never bends).
 
+Turn lever arm (lower back, with a gyroscope)
+    A device on the lower back sits behind the axis the body turns about, so
+    in every turn it feels a centripetal acceleration towards the front of the
+    body, whichever way the body turns and whichever way it walks
+    (:mod:`.lever`, where the measurements are). Each turn of 45 deg or more
+    gives a lever arm; it counts when it lies along the stretch's walking
+    travel axis (``max_lever_travel_deg``), is no longer than a trunk is wide
+    (``max_lever_m``) and clear of its noise (``min_lever_se_ratio``);
+    ``min_lever_agreement`` of the counted turns must agree on the side. One
+    counted turn anchors at ``single_turn_reliability`` (0.8), two or more at
+    :data:`ANCHOR_RELIABILITY`. Where bends and turns both anchor they must
+    agree, else neither is used. This is the anchor a plain walk has: every
+    ipol-gait walk (stand, walk, U-turn, walk back, stop) turns, none bends.
+    On the one real backward walker (take 09_12) its three turns anchor the
+    lower back without a calibration, and the take's forward and backward
+    parts are called right. Where it fails: a device worn at the front of the
+    waist names the back as the front (where it also bends, the two disagree
+    and nothing is called); a walk without a turn of 45 deg stays uncertain.
+
 Thresholds: the smallest trunk flexion, the checks of one bend and the
 thigh-swing asymmetry and range are chosen leave-one-person-out (ipol-gait
 and mobgap-lab lower backs, 15 people; the handled phones analysed as a lower
@@ -150,6 +169,7 @@ import numpy as np
 from retrowalk.dsp.filters import lowpass
 from retrowalk.dsp.memory import block_means, empty_samples, is_file_backed, release
 from retrowalk.dsp.rows import row_norm
+from retrowalk.gait.direction.lever import Turn, find_turns
 
 ANCHOR_RELIABILITY = 0.85
 """Probability that an anchor points the right way, used to cap confidence.
@@ -187,8 +207,9 @@ class BodyAnchor:
 
 
 NO_ANCHOR_REASON = (
-    "which way the body faces is unknown: no brief bends of the trunk (lower back) "
-    "and no thigh swing (pocket) to anchor it, and no calibration"
+    "which way the body faces is unknown: no brief bends of the trunk and no turns "
+    "with a gyroscope (lower back) and no thigh swing (pocket) to anchor it, and no "
+    "calibration"
 )
 
 
@@ -262,6 +283,27 @@ class BodyAnchorEstimator:
         the vertical, is left out). mobgap-lab's bends 0.85-0.98.
     single_flexion_reliability
         Reliability of an anchor from one checked bend (see the module text).
+    turn_rate_rads
+        Smallest turning rate about the vertical (0.8-Hz low-pass) of a turn
+        whose lever arm is measured (:mod:`.lever`).
+    min_turn_deg
+        Smallest rotation of such a turn.
+    max_lever_m
+        Longest lever arm that counts: a trunk is not wider (ipol-gait
+        0.07-0.28 m; one mobgap-lab turn of 1.0 m was on the wrong side; a car
+        turning gives metres).
+    min_lever_se_ratio
+        The lever arm must be at least this many standard errors long.
+    max_lever_travel_deg
+        A lower-back device lies behind the turning axis, along the body's
+        front-back axis, so its lever arm lies along the walking travel axis:
+        the largest angle between the two (as axes). A device at the side of
+        the waist gives one across it.
+    min_lever_agreement
+        Share of the counted turns of the stretch that must put the lever arm
+        on the same side.
+    single_turn_reliability
+        Reliability of an anchor from one counted turn.
 
     Attributes
     ----------
@@ -270,6 +312,9 @@ class BodyAnchorEstimator:
     flexions_ : list of (list of Flexion) or None
         Per stretch, the brief excursions the trunk-flexion anchor looked at
         (``None`` where it was not looked for).
+    turns_ : list of (list of TurnLever) or None
+        Per stretch, the turns whose lever arm was measured (``None`` where
+        they were not looked for: no gyroscope, or not a trunk).
     """
 
     def __init__(
@@ -290,6 +335,13 @@ class BodyAnchorEstimator:
         max_flexion_start_deg: float = 15.0,
         min_flexion_pitch_share: float = 0.7,
         single_flexion_reliability: float = 0.8,
+        turn_rate_rads: float = 0.8,
+        min_turn_deg: float = 45.0,
+        max_lever_m: float = 0.5,
+        min_lever_se_ratio: float = 3.0,
+        max_lever_travel_deg: float = 60.0,
+        min_lever_agreement: float = 0.75,
+        single_turn_reliability: float = 0.8,
     ) -> None:
         self.placement = placement
         self.rate_hz = rate_hz
@@ -306,6 +358,13 @@ class BodyAnchorEstimator:
         self.max_flexion_start_deg = max_flexion_start_deg
         self.min_flexion_pitch_share = min_flexion_pitch_share
         self.single_flexion_reliability = single_flexion_reliability
+        self.turn_rate_rads = turn_rate_rads
+        self.min_turn_deg = min_turn_deg
+        self.max_lever_m = max_lever_m
+        self.min_lever_se_ratio = min_lever_se_ratio
+        self.max_lever_travel_deg = max_lever_travel_deg
+        self.min_lever_agreement = min_lever_agreement
+        self.single_turn_reliability = single_turn_reliability
 
     def estimate(
         self,
@@ -351,6 +410,7 @@ class BodyAnchorEstimator:
         stretch = np.asarray(stretch, dtype=np.int64)
         n_stretch = int(stretch.max()) + 1 if stretch.size else 0
         self.flexions_: list[list[Flexion] | None] = [None] * n_stretch
+        self.turns_: list[list[TurnLever] | None] = [None] * n_stretch
         if n_blocks < 8 or not bouts:
             self.anchors_ = [_none(NO_ANCHOR_REASON)] * n_stretch
             return self
@@ -373,6 +433,12 @@ class BodyAnchorEstimator:
         else:
             means = block_means(acc_mps2, block, n_blocks, file_backed=long)
         up, swing, slow = _gravity_directions(means, rate, in_files=long)
+        turns = None
+        if gyro_rads is not None and self.placement != "pocket":
+            turns = find_turns(
+                means, slow, block_means(gyro_rads, block, n_blocks, file_backed=long), rate,
+                turn_rate_rads=self.turn_rate_rads, min_turn_deg=self.min_turn_deg,
+            )  # fmt: skip
         del means
         # Memory: the stride-scale tilt and the slow gravity direction are used
         # only while walking, so only each stretch's walking rows are kept.
@@ -383,9 +449,11 @@ class BodyAnchorEstimator:
         anchors = []
         for s in range(n_stretch):
             axis = travel_axes[s] if travel_axes is not None and s < len(travel_axes) else None
-            anchor, self.flexions_[s] = self._anchor(
+            lo, hi = regions[s]
+            mine = None if turns is None else [t for t in turns if lo <= t.time_s * rate < hi]
+            anchor, self.flexions_[s], self.turns_[s] = self._anchor(
                 up, swing_walks[s], slow_walks[s], walking(s), rate, step_s, regions[s],
-                (axis, gyro_rads, block),
+                (axis, gyro_rads, block), mine,
             )  # fmt: skip
             anchors.append(anchor)
             swing_walks[s] = slow_walks[s] = np.zeros((0, 3))  # each stretch's rows, once used
@@ -402,18 +470,20 @@ class BodyAnchorEstimator:
         step_s: float,
         region: tuple[int, int],
         check: tuple[np.ndarray | None, np.ndarray | None, int],
-    ) -> tuple[BodyAnchor, list[Flexion] | None]:
-        """Anchor of one stretch, and the brief excursions looked at (or ``None``).
+        turns: list[Turn] | None = None,
+    ) -> tuple[BodyAnchor, list[Flexion] | None, list[TurnLever] | None]:
+        """Anchor of one stretch, the brief excursions and the turns looked at (or ``None``).
 
         ``check``: the stretch's travel axis, the gyroscope and the samples per
-        block (what a bend is checked against).
+        block (what a bend is checked against). ``turns``: the stretch's turns
+        with their lever arms (:func:`.lever.find_turns`), or ``None``.
 
         ``swing_walk`` and ``slow_walk`` are the ``walking`` rows of ``fast -
         slow`` and of ``slow`` (:func:`_gravity_directions`); ``swing_walk`` is
         changed in place.
         """
         if walking.sum() < 2 * rate:
-            return _none(NO_ANCHOR_REASON), None
+            return _none(NO_ANCHOR_REASON), None, None
         u_walk = _unit(_walking_rows(up, walking).mean(axis=0))
         swing, asym, p, stride_power, pitch = _swing_of(
             swing_walk, slow_walk, rate, step_s, stride_power=self.placement != "lower_back"
@@ -421,39 +491,59 @@ class BodyAnchorEstimator:
         thigh_like = swing >= self.min_thigh_range_deg
         if thigh_like and self.placement != "lower_back":
             if stride_power < self.min_stride_power_ratio:
-                return _none(
-                    f"the device swings by {swing:.0f} deg, but not once per stride as a "
-                    "thigh does (a bag, a pouch or a back pocket): which way the body faces "
-                    "is unknown; no calibration"
-                ), None
+                return (
+                    _none(
+                        f"the device swings by {swing:.0f} deg, but not once per stride as a "
+                        "thigh does (a bag, a pouch or a back pocket): which way the body faces "
+                        "is unknown; no calibration"
+                    ),
+                    None,
+                    None,
+                )
             if abs(asym) < self.min_thigh_asymmetry_deg:
-                return _none(
-                    f"the device swings like a thigh ({swing:.0f} deg) but its front/back "
-                    f"swing asymmetry ({abs(asym):.0f} deg) is too small to tell which way "
-                    "the body faces; no calibration"
-                ), None
+                return (
+                    _none(
+                        f"the device swings like a thigh ({swing:.0f} deg) but its front/back "
+                        f"swing asymmetry ({abs(asym):.0f} deg) is too small to tell which way "
+                        "the body faces; no calibration"
+                    ),
+                    None,
+                    None,
+                )
             agree = _window_agreement(pitch, np.sign(asym), rate)
             if agree < self.min_window_agreement:
-                return _none(
-                    f"the thigh-like swing is {abs(asym):.0f} deg further to one side overall, "
-                    f"but only {100 * agree:.0f} % of the walking (in 5-s windows, 10 s at "
-                    "least) agrees on the side: too short, or not on a thigh; which way the "
-                    "body faces is unknown; no calibration"
-                ), None
+                return (
+                    _none(
+                        f"the thigh-like swing is {abs(asym):.0f} deg further to one side overall, "
+                        f"but only {100 * agree:.0f} % of the walking (in 5-s windows, 10 s at "
+                        "least) agrees on the side: too short, or not on a thigh; which way the "
+                        "body faces is unknown; no calibration"
+                    ),
+                    None,
+                    None,
+                )
             forward = _horizontal(np.sign(asym) * p, u_walk)
-            return BodyAnchor(
-                forward,
-                "thigh swing",
-                abs(asym),
-                ANCHOR_RELIABILITY,
-                f"thigh swing: the thigh swings {abs(asym):.0f} deg further to one side "
-                "(hip flexion exceeds extension), which marks the front of the body",
-            ), None
+            return (
+                BodyAnchor(
+                    forward,
+                    "thigh swing",
+                    abs(asym),
+                    ANCHOR_RELIABILITY,
+                    f"thigh swing: the thigh swings {abs(asym):.0f} deg further to one side "
+                    "(hip flexion exceeds extension), which marks the front of the body",
+                ),
+                None,
+                None,
+            )
         if thigh_like or self.placement == "pocket":
-            return _none(
-                f"the device swings by {swing:.0f} deg, more than a trunk does, without the "
-                "swing of a thigh: which way the body faces is unknown; no calibration"
-            ), None
+            return (
+                _none(
+                    f"the device swings by {swing:.0f} deg, more than a trunk does, without the "
+                    "swing of a thigh: which way the body faces is unknown; no calibration"
+                ),
+                None,
+                None,
+            )
         tilt = np.empty(up.shape[0])
         for start in range(0, up.shape[0], _UNIT_ROWS):  # each row alone: the same numbers
             part = up[start : start + _UNIT_ROWS]
@@ -462,7 +552,8 @@ class BodyAnchorEstimator:
             )
             release(part)  # a long recording's: in a temporary file, read again when needed
         seen = self._flexions(up, u_walk, tilt, rate, region, check)
-        return self.flexion_anchor(seen), seen
+        levers = None if turns is None else _levers(turns, u_walk, check[0])
+        return self.trunk_anchor(seen, levers), seen, levers
 
     def _flexions(
         self,
@@ -578,6 +669,86 @@ class BodyAnchorEstimator:
             f"trunk flexion: {what}, which marks the front of the body",
         )
 
+    def checked_turn(self, turn: TurnLever) -> bool:
+        """Whether a turn's lever arm counts (along the travel, a trunk's length, clear)."""
+        return bool(
+            np.isfinite(turn.travel_deg)
+            and turn.travel_deg <= self.max_lever_travel_deg
+            and turn.lever_m <= self.max_lever_m
+            and turn.lever_m >= self.min_lever_se_ratio * turn.se_m
+        )
+
+    def lever_anchor(self, turns: list[TurnLever] | None) -> BodyAnchor:
+        """The turn lever-arm anchor of a stretch from its turns (:mod:`.lever`).
+
+        A lower-back device sits behind the body's turning axis, so the lever
+        arm of the counted turns (:meth:`checked_turn`) points to the back;
+        ``min_lever_agreement`` of them must agree on the side.
+        """
+        if not turns:
+            return _none(NO_ANCHOR_REASON)
+        counted = [t for t in turns if self.checked_turn(t)]
+        if not counted:
+            return _none(
+                f"which way the body faces is unknown: the device's lever arm in the "
+                f"{len(turns)} turn(s) is not that of a trunk-worn device behind the turning "
+                "axis (across the walking travel, too long or unclear); no calibration"
+            )
+        v = np.asarray([t.side for t in counted])
+        mean = _unit(v.sum(axis=0))
+        agree = int(np.count_nonzero(v @ mean > 0.0))
+        if agree < self.min_lever_agreement * len(counted):
+            return _none(
+                f"which way the body faces is unknown: in {len(counted)} turns the device's "
+                f"lever arm lies on different sides ({agree} agree); no calibration"
+            )
+        median = float(np.median([t.lever_m for t in counted]))
+        if agree >= 2:
+            reliability = ANCHOR_RELIABILITY
+            what = f"{agree} of {len(counted)} turns"
+        else:
+            reliability = min(self.single_turn_reliability, ANCHOR_RELIABILITY)
+            what = f"one turn (at most {reliability:.2f})"
+        return BodyAnchor(
+            _unit(-mean),
+            "turn lever arm",
+            median,
+            reliability,
+            f"turns: in {what} the device swings round {100 * median:.0f} cm behind the "
+            "turning axis, which marks the back of the body (a device worn at the back "
+            "of the waist)",
+        )
+
+    def trunk_anchor(
+        self, bends: list[Flexion], turns: list[TurnLever] | None = None
+    ) -> BodyAnchor:
+        """The lower-back anchor: trunk flexion and turn lever arm, where they agree.
+
+        Either alone anchors; both agreeing anchor at the higher reliability;
+        pointing to opposite fronts, neither is trusted.
+        """
+        flexion = self.flexion_anchor(bends)
+        lever = self.lever_anchor(turns)
+        if lever.forward_unit is None:
+            if flexion.forward_unit is None and flexion.reason == NO_ANCHOR_REASON:
+                return lever  # why the turns did not anchor, if there were any
+            return flexion
+        if flexion.forward_unit is None:
+            return lever
+        if float(flexion.forward_unit @ lever.forward_unit) <= 0.0:
+            return _none(
+                "which way the body faces is unknown: the trunk's bends and the turns put "
+                "the front of the body on opposite sides (is the device worn at the front of "
+                "the waist?); no calibration"
+            )
+        return BodyAnchor(
+            flexion.forward_unit,
+            "trunk flexion and turn lever arm",
+            flexion.strength_deg,
+            max(flexion.reliability, lever.reliability),
+            f"{flexion.reason}; {lever.reason}",
+        )
+
 
 @dataclass(frozen=True)
 class Flexion:
@@ -611,6 +782,48 @@ class Flexion:
     resettle_deg: float
     start_deg: float
     pitch_share: float
+
+
+@dataclass(frozen=True)
+class TurnLever:
+    """One turn's lever arm seen in a stretch (:class:`.lever.Turn`), with its check.
+
+    Attributes
+    ----------
+    side
+        Unit horizontal direction (the stretch's walking posture) from the
+        turning axis to the device: the back of the body for a back-worn one.
+    lever_m
+        The lever arm's horizontal length, metres.
+    se_m
+        Its standard error, metres.
+    travel_deg
+        Angle between ``side`` and the stretch's walking travel axis, as axes
+        (0-90; NaN without a travel axis).
+    rotation_deg
+        How far the body turned.
+    """
+
+    side: np.ndarray
+    lever_m: float
+    se_m: float
+    travel_deg: float
+    rotation_deg: float
+
+
+def _levers(turns: list[Turn], u_walk: np.ndarray, axis: np.ndarray | None) -> list[TurnLever]:
+    """The stretch's turns in its walking posture, with their angle to the travel axis."""
+    travel = None if axis is None else _horizontal(np.asarray(axis, dtype=np.float64), u_walk)
+    out = []
+    for t in turns:
+        lever = np.asarray(t.lever, dtype=np.float64)
+        flat = lever - float(lever @ u_walk) * u_walk
+        side = _unit(flat)
+        along = float("nan")
+        if travel is not None:
+            along = float(np.degrees(np.arccos(min(abs(float(side @ travel)), 1.0))))
+        out.append(TurnLever(side, float(np.linalg.norm(flat)), t.se_m, along, t.rotation_deg))
+    return out
 
 
 def _half_height(tilt: np.ndarray, k: int, lo: int, hi: int) -> tuple[int, int]:

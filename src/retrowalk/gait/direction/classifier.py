@@ -222,7 +222,13 @@ class WalkingDirectionClassifier:
         57.6 %: 3 MS_001 bouts with 2-3 clearly backward windows of 7-15 are
         uncertain, right before at 0.94-0.96). The agreeing windows are weighed
         by their evidence (:func:`agreeing_windows`), which calls one of them
-        again (a single weak window against).
+        again (a single weak window against). 1 noise unit, where 0.5 was
+        used before: chosen leave-one-person-out for every person
+        (``benchmarks/direction.py --short``), and with the turn anchor at
+        0.5 an ipol-gait lower back's shuffle after its walk (2 windows, one
+        of them under 1 noise unit) was called backward at 0.75; at 1 it is uncertain
+        (mobgap-lab Test11 bout time forward: calibrated 67.5 -> 72.4 %,
+        uncalibrated 68.8 -> 67.8 %).
     weak_change_uncertain
         Where the split search finds the travel turning round but one side
         falls short of ``split_confidence`` (and the other does not, the two
@@ -345,7 +351,7 @@ class WalkingDirectionClassifier:
         max_posture_change_deg: float = 15.0,
         min_usable_steps: int = 6,
         short_run_strides: int | None = 2,
-        short_run_min_score: float = 0.5,
+        short_run_min_score: float = 1.0,
         weak_change_uncertain: bool = True,
         short_run_anchored: bool = True,
         min_end_run_windows: int | None = 2,
