@@ -252,10 +252,11 @@ def test_anchored_short_runs_and_an_end_run_are_called_only_where_their_strides_
 def test_an_end_run_is_split_off_only_when_it_is_the_exception() -> None:
     """ipol-gait 8-5 (forward walking), its walk back after the U-turn, with the true
     forward axis as the anchor and looser rules (4 usable steps, turning up to 0.5
-    rad/s, windows of 0.5 noise units counted): 3 clear windows travel backward (the turn's end) and 3 forward. Split
-    at its forward end, the rest was called backward (0.8), wrong. An end run is
-    split off only when the whole bout's clear windows, weighed by evidence, lean
-    the way the rest is called; nothing here is backward."""
+    rad/s, windows of 0.5 noise units counted): 3 clear windows travel backward
+    (the turn's end) and 3 forward. Split at its forward end, the rest was called
+    backward (0.8), wrong. An end run is split off only when the whole bout's clear
+    windows, weighed by evidence, lean the way the rest is called; nothing here is
+    backward."""
     rec, _ = load_ipol_trial("8-5", "lb")
     whole = TrunkPipeline(direction_classifier=WalkingDirectionClassifier(split=False))
     result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": whole})

@@ -5,40 +5,47 @@ When the body turns about the vertical at a rate ``w`` (angular acceleration
 turning axis feels, on top of the axis's own acceleration, the centripetal
 ``-w**2 r`` and the tangential ``dw/dt (up x r)`` acceleration (rigid-body
 kinematics; the lever-arm effect of inertial navigation, Titterton & Weston
-2004, Strapdown Inertial Navigation Technology, 2nd ed.). The centripetal part points from the device to the axis
-whichever way the body turns and whichever way it walks: it is *time-even*
-(``w**2`` is unchanged by time reversal and by the direction of travel), so it
-is a property of where the device sits, not of the walking. A sensor worn on
-the lower back (L5, a belt clip at the back) sits behind the turning axis of
-the trunk, so the lever arm ``r`` points to the back of the body.
+2004, Strapdown Inertial Navigation Technology, 2nd ed.). The centripetal
+part points from the device to the axis whichever way the body turns and
+whichever way it walks: it is *time-even* (``w**2`` is unchanged by time
+reversal and by the direction of travel), so it is a property of where the
+device sits, not of the walking. A sensor worn on the lower back (L5, a belt
+clip at the back) sits behind the turning axis of the trunk, so the lever arm
+``r`` points to the back of the body.
 
 Here each turn (turning rate low-passed at 0.8 Hz above ``turn_rate_rads``
 for at least ``min_turn_deg`` of rotation) is fitted on its own: the
-horizontal acceleration around it (0.8-Hz low-pass, half a second either side,
-in the horizontal plane of the accelerometer's 0.3-Hz gravity direction, the
-one the body anchors use) is regressed on ``-w**2`` and ``dw/dt`` with a constant (the
-axis's own mean acceleration and any tilt error), which gives ``r`` in device
-axes and its standard error. The 0.3-Hz gravity direction takes in part of a
-turn's slow centripetal acceleration, so ``r`` comes out short (a
-constructed 180-deg turn in 1.6 s: about a quarter); its direction is kept. Measured on the forward walks with the body's
-axes known (every turn of 45 deg or more): ipol-gait lower back (70 walks of
-12 people, one U-turn each plus smaller turns): 98 of 99 turns put ``r``
-within 90 deg of the back, median |r| 0.15 m (the wrong one: |r| 0.009 m, no
-more than its noise); mobgap-lab daily life (3 people, 41 turns, walking,
-standing and sitting): 40 of 41 (the wrong one: |r| 1.0 m, no trunk is that
-wide). On the one real backward walker (motion capture, take 09_12, a virtual
-sensor 0.10 m behind the hip joints), the three turns - one while walking
-forward, two between backward stretches - all put ``r`` 0.14-0.29 m behind
-the pelvis: the same side whichever way the person walked.
+horizontal acceleration around it (0.8-Hz low-pass, half a second either
+side, in the horizontal plane of the accelerometer's 0.3-Hz gravity
+direction, the one the body anchors use) is regressed on ``-w**2`` and
+``dw/dt`` with a constant (the axis's own mean acceleration and any tilt
+error), which gives ``r`` in device axes and its standard error. The 0.3-Hz
+gravity direction takes in part of a turn's slow centripetal acceleration,
+so ``r`` comes out short (a constructed 180-deg turn in 1.6 s: by about a
+quarter); its direction is kept.
 
-Where it fails: a device worn at the *front* of the waist (a phone clipped to
-the front of a belt) sits in front of the axis and would name the back as the
-front; at the side of the waist (a hip-worn activity monitor) ``r`` lies across
-the walking direction and is not used (:attr:`Turn.travel_deg`). A phone held
-in the hand, or any device that moves against the body while turning, has no
-fixed lever arm. The acceleration of the turning axis itself (slowing down
-into a U-turn, speeding up out of it) is not modelled: over a turn it
-averages out only when the turn is roughly symmetric.
+Measured on forward walks with the body's axes known, every turn of 45 deg
+or more in the walks' stretches: ipol-gait lower back (70 walks of 12
+people, one U-turn each and a few smaller turns): 94 of 97 turns put ``r``
+within 90 deg of the back (median |r| of all turns 0.12 m); the three others
+had |r| of 0.02-0.06 m, at most 2.6 standard errors, or lay 67 deg across
+the walking travel. mobgap-lab daily life (3 people, walking, standing and
+sitting): 38 of 39; the other lay 72 deg across the travel with |r| 0.83 m
+(no trunk is that wide). The checks that keep such turns out are
+:class:`~retrowalk.gait.direction.anchor.BodyAnchorEstimator`'s. On the one
+real backward walker (motion capture, take 09_12, a virtual sensor 0.10 m
+behind the hip joints) the three turns - one while walking forward, two
+between backward stretches - all put ``r`` 0.14-0.27 m behind the pelvis:
+the same side whichever way the person walked.
+
+Where it fails: a device worn at the *front* of the waist (a phone clipped
+to the front of a belt) sits in front of the axis and would name the back
+as the front; at the side of the waist (a hip-worn activity monitor) ``r``
+lies across the walking direction and is not used. A phone held in the
+hand, or any device that moves against the body while turning, has no fixed
+lever arm. The acceleration of the turning axis itself (slowing down into a
+U-turn, speeding up out of it) is not modelled: over a turn it averages out
+only when the turn is roughly symmetric.
 """
 
 from __future__ import annotations
