@@ -44,7 +44,9 @@ the same way (``_placement_bench.py``, also printed alone with ``--placement``);
 the short-run and end-run rules of the classifier likewise (``_short_runs.py``,
 printed with ``--short``; the LOSO column does not re-run them: chosen without
 each person they are the shipped ones, except ``short_run_min_score``, chosen 1
-where 0.5 is shipped, which calls more and nothing opposite there).
+where 0.5 is shipped, which calls more and nothing opposite there); the number of usable steps a
+calibration walk needs (``min_steps`` of the calibrator: ``_calibration_steps.py``,
+printed with ``--calibration-steps``).
 Time reversal appears only under ``--mechanics`` (splitting, bookkeeping),
 never as accuracy.
 
@@ -56,6 +58,7 @@ Usage::
     .venv/bin/python benchmarks/direction.py --mechanics     # also time-reversal mechanics
     .venv/bin/python benchmarks/direction.py --travel        # only the travel cue, axis known
     .venv/bin/python benchmarks/direction.py --short         # short runs and end runs, LOSO
+    .venv/bin/python benchmarks/direction.py --calibration-steps  # calibration walk length, LOSO
 """
 
 from __future__ import annotations
@@ -131,13 +134,23 @@ class Tally:
 LOSO_ANCHORS: dict[str, dict[str, float]] = {}
 
 
+#: Steps called backward in calibrated analyses of forward walking (phones,
+#: mobgap-lab, ipol-gait), per person, in the last :func:`collect`.
+BACKWARD_STEPS: dict[str, int] = defaultdict(int)
+
+
 def _run(rec: Recording, placement: str = "auto", profile: Any = None, person: str = "") -> Any:
     options = AnalysisOptions(placement=placement, direction_profile=profile)
     params = LOSO_ANCHORS.get(person)
     if not params:
-        return analyze(rec, options)
-    clf = WalkingDirectionClassifier(anchor_estimator=BodyAnchorEstimator(**params))
-    return analyze(rec, options, pipelines={"trunk": TrunkPipeline(direction_classifier=clf)})
+        result = analyze(rec, options)
+    else:
+        clf = WalkingDirectionClassifier(anchor_estimator=BodyAnchorEstimator(**params))
+        pipelines = {"trunk": TrunkPipeline(direction_classifier=clf)}
+        result = analyze(rec, options, pipelines=pipelines)
+    if profile is not None and person:  # only forward walks are analysed with a person
+        BACKWARD_STEPS[person] += sum(s.direction == "backward" for s in result.steps)
+    return result
 
 
 def _score_bouts(result: Any, tally: Tally, truth: str, key: str = "") -> None:
@@ -197,6 +210,24 @@ REFUSED: dict[str, str] = {}
 NO_BOUT: dict[str, int] = {}
 
 
+#: When set, each calibration walk is cut to its first this many usable labelled
+#: steps (straight, not turning), and the calibrator needs no more
+#: (``--calibration-steps``).
+CALIBRATION_STEPS: int | None = None
+
+
+def _first_steps(
+    frame: Any, bouts: list[tuple[int, int]], ic: np.ndarray, k: int
+) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The first bouts and contacts of a walk holding ``k`` usable steps (all, if fewer)."""
+    for n in range(2, ic.size + 1):
+        cut = int(ic[n - 1])
+        part = [(a, min(b, cut)) for a, b in bouts if a < cut]
+        if int(np.count_nonzero(~step_evidence(frame, part, ic[:n]).turning)) >= k:
+            return part, ic[:n]
+    return bouts, ic
+
+
 def _profile(
     rec: Recording,
     placement: str,
@@ -218,8 +249,13 @@ def _profile(
         REFUSED[who] = "no walking bout detected in the calibration walk"
         return None
     frame = body_frame(part.acc_mps2, part.gyro_rads, fs)
+    limits: dict[str, Any] = {}
+    if CALIBRATION_STEPS is not None:
+        bouts, ic = _first_steps(frame, bouts, ic, CALIBRATION_STEPS)
+        limits["min_steps"] = CALIBRATION_STEPS
     try:
-        return calibrate(frame, bouts, ic, ["forward"] * len(bouts), placement=placement)
+        labels = ["forward"] * len(bouts)
+        return calibrate(frame, bouts, ic, labels, placement=placement, **limits)
     except ValueError as exc:
         REFUSED[who] = str(exc)
         return None
@@ -441,6 +477,7 @@ def collect(calibrated: bool) -> list[Row]:
     CALLS.clear()
     REFUSED.clear()
     NO_BOUT.clear()
+    BACKWARD_STEPS.clear()
 
     def line(name: str, figure: str, target: str, value: float | str) -> None:
         rows.append((name, figure, target, value))
@@ -526,7 +563,7 @@ def print_gaps(refused: dict[str, str], no_bout: dict[str, int]) -> None:
     print("\n== CALIBRATED COLUMN: calibrations refused (those analyses ran uncalibrated)")
     for who, why in refused.items() or [("none", "")]:
         print(f"  {who}{': ' if why else ''}{why}")
-    print("   labelled mocap runs without a detected walking bout (counted uncertain)")
+    print("== labelled mocap runs without a detected walking bout (counted uncertain)")
     for key, true in no_bout.items() or [("none", -1)]:
         print(f"  {key}" + (f" ({true} true steps)" if true >= 0 else ""))
 
@@ -600,6 +637,12 @@ def main(argv: list[str] | None = None) -> int:
         help="only the travel cue with the forward axis known (why daily life stays uncertain)",
     )
     parser.add_argument(
+        "--calibration-steps",
+        action="store_true",
+        help="only calibration walks cut to their first k usable steps (the calibrator's "
+        "min_steps), chosen leave-one-person-out",
+    )
+    parser.add_argument(
         "--calls-out", metavar="JSON", help="write every bout call (to compare two versions)"
     )
     args = parser.parse_args(argv)
@@ -614,6 +657,12 @@ def main(argv: list[str] | None = None) -> int:
 
         short_run_table()
         end_run_table()
+        print(f"\n({time.time() - t0:.0f} s)")
+        return 0
+    if args.calibration_steps:
+        from _calibration_steps import calibration_steps_table
+
+        calibration_steps_table(sys.modules[__name__])
         print(f"\n({time.time() - t0:.0f} s)")
         return 0
     if args.travel:
