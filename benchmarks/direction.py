@@ -43,7 +43,9 @@ each person with the thresholds chosen without them; the placement thresholds
 the same way (``_placement_bench.py``, also printed alone with ``--placement``);
 the short-run and end-run rules of the classifier likewise (``_short_runs.py``,
 printed with ``--short``; the LOSO column does not re-run them: chosen without
-each person they are the shipped ones). The turn anchor's checks are chosen
+each person they are the shipped ones); the number of usable steps a
+calibration walk needs (``min_steps`` of the calibrator: ``_calibration_steps.py``,
+printed with ``--calibration-steps``). The turn anchor's checks are chosen
 with the bend checks at their shipped values (``_anchor_loso.py``).
 Time reversal appears only under ``--mechanics`` (splitting, bookkeeping),
 never as accuracy.
@@ -56,6 +58,7 @@ Usage::
     .venv/bin/python benchmarks/direction.py --mechanics     # also time-reversal mechanics
     .venv/bin/python benchmarks/direction.py --travel        # only the travel cue, axis known
     .venv/bin/python benchmarks/direction.py --short         # short runs and end runs, LOSO
+    .venv/bin/python benchmarks/direction.py --calibration-steps  # calibration walk length, LOSO
 """
 
 from __future__ import annotations
@@ -131,13 +134,23 @@ class Tally:
 LOSO_ANCHORS: dict[str, dict[str, float]] = {}
 
 
+#: Steps called backward in calibrated analyses of forward walking (phones,
+#: mobgap-lab, ipol-gait), per person, in the last :func:`collect`.
+BACKWARD_STEPS: dict[str, int] = defaultdict(int)
+
+
 def _run(rec: Recording, placement: str = "auto", profile: Any = None, person: str = "") -> Any:
     options = AnalysisOptions(placement=placement, direction_profile=profile)
     params = LOSO_ANCHORS.get(person)
     if not params:
-        return analyze(rec, options)
-    clf = WalkingDirectionClassifier(anchor_estimator=BodyAnchorEstimator(**params))
-    return analyze(rec, options, pipelines={"trunk": TrunkPipeline(direction_classifier=clf)})
+        result = analyze(rec, options)
+    else:
+        clf = WalkingDirectionClassifier(anchor_estimator=BodyAnchorEstimator(**params))
+        pipelines = {"trunk": TrunkPipeline(direction_classifier=clf)}
+        result = analyze(rec, options, pipelines=pipelines)
+    if profile is not None and person:  # only forward walks are analysed with a person
+        BACKWARD_STEPS[person] += sum(s.direction == "backward" for s in result.steps)
+    return result
 
 
 def _score_bouts(result: Any, tally: Tally, truth: str, key: str = "") -> None:
@@ -189,21 +202,62 @@ def _joined(recordings: list[Recording]) -> Recording:
     return Recording(acc, gyro, recordings[0].sampling_rate_hz)
 
 
+#: Calibrations the calibrator refused in the last :func:`collect` (who: why): those
+#: analyses ran without one in the calibrated column.
+REFUSED: dict[str, str] = {}
+#: Labelled mocap runs of the last :func:`collect` in which no walking bout was detected
+#: (counted uncertain): which run -> its true steps.
+NO_BOUT: dict[str, int] = {}
+
+
+#: When set, each calibration walk is cut to its first this many usable labelled
+#: steps (straight, not turning), and the calibrator needs no more
+#: (``--calibration-steps``).
+CALIBRATION_STEPS: int | None = None
+
+
+def _first_steps(
+    frame: Any, bouts: list[tuple[int, int]], ic: np.ndarray, k: int
+) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The first bouts and contacts of a walk holding ``k`` usable steps (all, if fewer)."""
+    for n in range(2, ic.size + 1):
+        cut = int(ic[n - 1])
+        part = [(a, min(b, cut)) for a, b in bouts if a < cut]
+        if int(np.count_nonzero(~step_evidence(frame, part, ic[:n]).turning)) >= k:
+            return part, ic[:n]
+    return bouts, ic
+
+
 def _profile(
-    rec: Recording, placement: str, start_s: float = 0.0, end_s: float | None = None
+    rec: Recording,
+    placement: str,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    who: str = "",
 ) -> Any:
-    """A calibration from a forward walk (all its detected bouts labelled forward)."""
+    """A calibration from a forward walk (all its detected bouts labelled forward).
+
+    ``None`` when the calibrator refuses the walk; why is kept in :data:`REFUSED`
+    under ``who``.
+    """
     part = rec.slice_s(start_s, end_s if end_s is not None else rec.duration_s)
     result = _run(part, placement)
     fs = part.sampling_rate_hz
     bouts = [(int(b.start_s * fs), int(b.end_s * fs)) for b in result.bouts]
     ic = np.array([round(s.time_s * fs) for s in result.steps], dtype=np.int64)
     if not bouts:
+        REFUSED[who] = "no walking bout detected in the calibration walk"
         return None
     frame = body_frame(part.acc_mps2, part.gyro_rads, fs)
+    limits: dict[str, Any] = {}
+    if CALIBRATION_STEPS is not None:
+        bouts, ic = _first_steps(frame, bouts, ic, CALIBRATION_STEPS)
+        limits["min_steps"] = CALIBRATION_STEPS
     try:
-        return calibrate(frame, bouts, ic, ["forward"] * len(bouts), placement=placement)
-    except ValueError:
+        labels = ["forward"] * len(bouts)
+        return calibrate(frame, bouts, ic, labels, placement=placement, **limits)
+    except ValueError as exc:
+        REFUSED[who] = str(exc)
         return None
 
 
@@ -225,7 +279,13 @@ def mocap_rows(calibrated: bool) -> dict[str, Tally]:
                 # The backward walker: calibrated on the forward run of the same take.
                 if tr.person not in profiles:
                     fwd = next(r for r in runs if r["direction"] == "forward")
-                    profiles[tr.person] = _profile(rec, placement, fwd["start_s"], fwd["end_s"])
+                    who = (
+                        f"mocap {placement} {tr.person}: forward run "
+                        f"{fwd['start_s']:.1f}-{fwd['end_s']:.1f} s of {tr.trial}"
+                    )
+                    profiles[tr.person] = _profile(
+                        rec, placement, fwd["start_s"], fwd["end_s"], who
+                    )
                 runs = [r for r in runs if r["direction"] != "forward"]
                 profile = profiles[tr.person]
             elif calibrated:
@@ -233,12 +293,16 @@ def mocap_rows(calibrated: bool) -> dict[str, Tally]:
                 others = [
                     getattr(t, sensor) for t in trials if t.person == tr.person and t is not tr
                 ]
-                profile = _profile(_joined(others), placement)
+                who = f"mocap {placement} {tr.person}: its takes other than {tr.trial}"
+                profile = _profile(_joined(others), placement, who=who)
             for r in runs:
                 part = rec.slice_s(r["start_s"], r["end_s"])
                 result = _run(part, placement, profile)
                 out[placement].add(r["direction"], _majority(result.steps))
                 key = f"{tr.trial} run {r['start_s']:.1f}"
+                if not result.bouts:
+                    true = sum(r["start_s"] <= c <= r["end_s"] for c in tr.contacts_s)
+                    NO_BOUT[f"mocap {placement} {key}-{r['end_s']:.1f} s {r['direction']}"] = true
                 _score_bouts(result, out[placement], r["direction"], key)
     return out
 
@@ -266,7 +330,11 @@ def whole_take_rows(calibrated: bool) -> dict[str, tuple[float, float, int, floa
         profile = None
         if calibrated:
             fwd = next(r for r in runs if r["direction"] == "forward")
-            profile = _profile(rec, placement, fwd["start_s"], fwd["end_s"])
+            who = (
+                f"mocap {placement} {trial.person}: forward run "
+                f"{fwd['start_s']:.1f}-{fwd['end_s']:.1f} s of {trial.trial}"
+            )
+            profile = _profile(rec, placement, fwd["start_s"], fwd["end_s"], who)
         result = _run(rec, placement, profile)
         back = [s for s in result.steps if inside(s.time_s, "backward")]
         ahead = [s for s in result.steps if s.time_s < change_s]
@@ -295,7 +363,9 @@ def phone_rows(calibrated: bool) -> tuple[dict[str, list[int]], Tally]:
         if calibrated:
             twin = case.name[:-1] + ("2" if case.name.endswith("1") else "1")
             other = next((c for c in cases if c.name.lower() == twin.lower()), None)
-            profile = _profile(other.recording, "auto") if other else None
+            profile = (
+                _profile(other.recording, "auto", who=f"phone {other.name}") if other else None
+            )
         result = _run(case.recording, "auto", profile, f"phone {case.person}")
         row = per[case.position.lower()]
         row[0] += sum(s.direction == "backward" for s in result.steps)
@@ -347,7 +417,7 @@ def forward_rows(
             calib = name.split("_Test")[0] + "_Test5_Trial1"
             if name == calib:
                 continue
-            profile = _profile(load_mobgap(calib)[0], "lower_back")
+            profile = _profile(load_mobgap(calib)[0], "lower_back", who=f"mobgap {calib}")
         test = "mobgap Test11" if "Test11" in name else "mobgap Test5"
         fs = rec.sampling_rate_hz
         ref = [(w["start"] / fs, w["end"] / fs) for w in meta["walking_bouts"]]
@@ -359,7 +429,7 @@ def forward_rows(
         profile = None
         if calibrated:
             if subject not in first:
-                first[subject] = _profile(rec, "lower_back")
+                first[subject] = _profile(rec, "lower_back", who=f"ipol {subject} {tid}")
                 continue
             profile = first[subject]
         groups["ipol lower back"].append((f"ipol {subject}", rec, profile, None))
@@ -405,6 +475,9 @@ def collect(calibrated: bool) -> list[Row]:
     """Every figure of one mode as ``(data set, figure, target, value)`` rows."""
     rows: list[Row] = []
     CALLS.clear()
+    REFUSED.clear()
+    NO_BOUT.clear()
+    BACKWARD_STEPS.clear()
 
     def line(name: str, figure: str, target: str, value: float | str) -> None:
         rows.append((name, figure, target, value))
@@ -481,6 +554,20 @@ def print_table(columns: dict[str, list[Row]]) -> None:
         print(f"{name:<32}{figure:<44}{target:>8}{cells}")
 
 
+def print_gaps(refused: dict[str, str], no_bout: dict[str, int]) -> None:
+    """What the calibrated column could not do: calibrations refused, runs without a bout.
+
+    A refused calibration leaves that analysis uncalibrated in the calibrated
+    column; a labelled run without a detected walking bout counts as uncertain.
+    """
+    print("\n== CALIBRATED COLUMN: calibrations refused (those analyses ran uncalibrated)")
+    for who, why in refused.items() or [("none", "")]:
+        print(f"  {who}{': ' if why else ''}{why}")
+    print("== labelled mocap runs without a detected walking bout (counted uncertain)")
+    for key, true in no_bout.items() or [("none", -1)]:
+        print(f"  {key}" + (f" ({true} true steps)" if true >= 0 else ""))
+
+
 # -------------------------------------------------------------------- fitting
 
 
@@ -550,6 +637,12 @@ def main(argv: list[str] | None = None) -> int:
         help="only the travel cue with the forward axis known (why daily life stays uncertain)",
     )
     parser.add_argument(
+        "--calibration-steps",
+        action="store_true",
+        help="only calibration walks cut to their first k usable steps (the calibrator's "
+        "min_steps), chosen leave-one-person-out",
+    )
+    parser.add_argument(
         "--calls-out", metavar="JSON", help="write every bout call (to compare two versions)"
     )
     args = parser.parse_args(argv)
@@ -566,6 +659,12 @@ def main(argv: list[str] | None = None) -> int:
         end_run_table()
         print(f"\n({time.time() - t0:.0f} s)")
         return 0
+    if args.calibration_steps:
+        from _calibration_steps import calibration_steps_table
+
+        calibration_steps_table(sys.modules[__name__])
+        print(f"\n({time.time() - t0:.0f} s)")
+        return 0
     if args.travel:
         travel_daily_table()
         print(f"\n({time.time() - t0:.0f} s)")
@@ -579,6 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     calls["uncalibrated"] = dict(CALLS)
     columns["calibrated"] = collect(calibrated=True)
     calls["calibrated"] = dict(CALLS)
+    refused, no_bout = dict(REFUSED), dict(NO_BOUT)
     LOSO_ANCHORS.update(anchor_loso_table())
     shipped = get_params(BodyAnchorEstimator())
     moved = {p: v for p, v in LOSO_ANCHORS.items() if any(shipped[k] != x for k, x in v.items())}
@@ -590,6 +690,7 @@ def main(argv: list[str] | None = None) -> int:
         print("the LOSO column repeats the uncalibrated one")
         columns["LOSO"] = columns["uncalibrated"]
     print_table(columns)
+    print_gaps(refused, no_bout)
     for mode, by_set in calls.items():
         print_reliability(mode, by_set)
     if args.calls_out:

@@ -238,6 +238,48 @@ def test_a_short_or_mostly_backward_anchored_stretch_is_left_undecided() -> None
     assert all(b.extra["direction_reason"] for b in result.bouts)
 
 
+def test_the_real_backward_pocket_run_is_too_short_to_anchor_and_says_so() -> None:
+    """The one real backward run at the thigh (4.7 s, 3.9 s of it one bout) is too
+    short for the thigh-swing anchor, whose side must hold in two 5-s windows of
+    walking: uncertain, and the reason names the walking time and the 7.5 s needed
+    (it read "only 0 % of the walking agrees on the side" before, as if the swing
+    had disagreed)."""
+    import re
+
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    rec, meta = _mocap("09_12", "thigh")
+    run = next(
+        r
+        for r in meta["runs_raw"]
+        if r["direction"] == "backward" and r["end_s"] - r["start_s"] >= 3.0
+    )
+    result = analyze(rec.slice_s(run["start_s"], run["end_s"]), AnalysisOptions(placement="pocket"))
+    assert [b.n_steps for b in result.bouts] == [8]
+    bout = result.bouts[0]
+    assert bout.direction == UNCERTAIN
+    reason = bout.extra["direction_reason"]
+    assert "too short here" in reason and "7.5 s at least" in reason
+    seconds = float(re.search(r"only ([0-9.]+) s of walking", reason).group(1))  # type: ignore[union-attr]
+    assert seconds == pytest.approx(bout.end_s - bout.start_s, abs=0.2)
+    assert all(s.direction == UNCERTAIN for s in result.steps)
+
+
+def test_the_thigh_side_needs_two_windows_of_walking() -> None:
+    """Two 5-s windows need 7.5 s of walking (a last window under half a window is
+    left out); with fewer the share is 0 whatever the swing."""
+    from retrowalk.gait.direction.anchor import _window_agreement
+
+    rate = 10.0
+    # a swing further to the positive side: short high peaks, a long shallow trough
+    stride = np.r_[np.linspace(0.0, 30.0, 3), np.linspace(30.0, 0.0, 3), np.full(5, -5.0)]
+    pitch = np.tile(stride, 20)
+    assert _window_agreement(pitch[:74], 1.0, rate) == (0.0, 1)
+    assert _window_agreement(pitch[:75], 1.0, rate) == (1.0, 2)
+    assert _window_agreement(pitch[:75], -1.0, rate) == (0.0, 2)
+    assert _window_agreement(pitch[:100], 1.0, rate) == (1.0, 2)
+
+
 MOBGAP_TEST11 = ["HA_001_Test11_Trial1", "HA_002_Test11_Trial1", "MS_001_Test11_Trial1"]
 
 

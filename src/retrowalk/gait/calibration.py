@@ -360,7 +360,20 @@ class DirectionCalibrator:
     placement
         Stored with the profile; a profile is only used for this placement.
     min_steps
-        Labelled, non-turning steps needed.
+        Labelled, non-turning steps needed. Measured with every calibration of
+        the benchmark cut to its first ``k`` usable steps
+        (``benchmarks/direction.py --calibration-steps``): with 5 or 6, pocket
+        phones' templates come out reversed (phone-steps: 496 and 501 of one
+        person's steps called backward, a call wrong at 0.99; with 5 also 241
+        of another's), and the one real backward walker's pocket take calls two of
+        its turning steps forward; with 7 or 8 nothing is wrong. Chosen
+        leave-one-person-out it is 7 for every person; 8 keeps a step of
+        margin and costs, on these data, one refused 7-step walk (mobgap-lab
+        HA_002 Test5 Trial1) with the same calibrated figures. Where it fails:
+        the real backward walker's forward walk gives the pocket 5 usable steps
+        (7 s with a U-turn in the middle), so it cannot calibrate the pocket;
+        and the consistency check (``min_consistency``) says little on so few
+        steps, since it tests the template on the steps it was fitted on.
     min_consistency
         Fraction of labelled steps whose own sign must agree with the learned
         template; below it the labels and the signal disagree (wrong labels, or

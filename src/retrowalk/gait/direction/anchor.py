@@ -241,7 +241,10 @@ class BodyAnchorEstimator:
         Share of 5-s windows of walking (at least two) whose asymmetry must lie
         on the same side: a thigh keeps its anatomy, while a waist-worn device
         mistaken for a pocket (a day-long ActiGraph recording here) gave
-        asymmetries of either side from bout to bout.
+        asymmetries of either side from bout to bout. A stretch with under two
+        windows (7.5 s of walking: a last window under half a window is left
+        out) is not anchored, and its reason says it is too short: the real
+        backward run of the mocap thigh (4.7 s) is one such.
     min_flexion_deg
         Tilt away from the walking posture from which a brief excursion counts
         as a trunk flexion (bending, sitting down, standing up).
@@ -510,14 +513,26 @@ class BodyAnchorEstimator:
                     None,
                     None,
                 )
-            agree = _window_agreement(pitch, np.sign(asym), rate)
+            agree, windows = _window_agreement(pitch, np.sign(asym), rate)
+            if windows < 2:
+                return (
+                    _none(
+                        f"the thigh-like swing is {abs(asym):.0f} deg further to one side, but "
+                        f"this stretch has only {pitch.size / rate:.1f} s of walking: the side "
+                        "must hold in two 5-s windows of walking (7.5 s at least) to mark the "
+                        "front of the body, too short here; which way the body faces is unknown; "
+                        "no calibration"
+                    ),
+                    None,
+                    None,
+                )
             if agree < self.min_window_agreement:
                 return (
                     _none(
                         f"the thigh-like swing is {abs(asym):.0f} deg further to one side overall, "
-                        f"but only {100 * agree:.0f} % of the walking (in 5-s windows, 10 s at "
-                        "least) agrees on the side: too short, or not on a thigh; which way the "
-                        "body faces is unknown; no calibration"
+                        f"but only {100 * agree:.0f} % of its {windows} 5-s windows of walking "
+                        "agree on the side, as a thigh's would: perhaps not on a thigh; which way "
+                        "the body faces is unknown; no calibration"
                     ),
                     None,
                     None,
@@ -927,12 +942,15 @@ def _swing_of(
     return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, ratio, pitch
 
 
-def _window_agreement(pitch: np.ndarray, sign: float, rate: float) -> float:
-    """Share of 5-s windows of walking whose swing asymmetry lies on ``sign``'s side.
+def _window_agreement(pitch: np.ndarray, sign: float, rate: float) -> tuple[float, int]:
+    """Share of 5-s windows of walking whose swing asymmetry lies on ``sign``'s side,
+    and how many windows there are.
 
     ``pitch`` is the swing's pitch while walking (deg, :func:`_swing_of`).
-    Windows with an asymmetry under 3 deg count as disagreeing; fewer than two
-    windows (under 10 s of walking in the stretch) give 0: too little to know.
+    Windows with an asymmetry under 3 deg count as disagreeing; a last window
+    shorter than half a window is left out, so two windows need 7.5 s of
+    walking in the stretch. Fewer than two give a share of 0: too little to
+    know that the side holds.
     """
     width = max(int(5.0 * rate), 1)
     votes: list[bool] = []
@@ -943,7 +961,7 @@ def _window_agreement(pitch: np.ndarray, sign: float, rate: float) -> float:
         p5, p50, p95 = np.percentile(w, [5, 50, 95])
         asym = (p95 - p50) - (p50 - p5)
         votes.append(bool(np.sign(asym) == sign and abs(asym) >= 3.0))
-    return float(np.mean(votes)) if len(votes) >= 2 else 0.0
+    return (float(np.mean(votes)) if len(votes) >= 2 else 0.0), len(votes)
 
 
 def _walking_rows(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
