@@ -405,7 +405,11 @@ def test_classify_bouts_adapter() -> None:
     rec, bouts, ic = ipol_lower_back_rows("2-1")
     out = classify_bouts(rec, bouts, ic, profile=stand_in_profile())
     assert [d for d, _ in out] == [FORWARD, FORWARD]
-    assert [d for d, _ in classify_bouts(rec, bouts, ic)] == [UNCERTAIN, UNCERTAIN]
+    # uncalibrated: its U-turn anchors the front (the lever arm of the turn), at
+    # most at the anchor's cap
+    uncalibrated = classify_bouts(rec, bouts, ic)
+    assert [d for d, _ in uncalibrated] == [FORWARD, FORWARD]
+    assert all(0.75 <= p <= 0.85 for _, p in uncalibrated)
     assert classify_bouts(rec, bouts) == [(UNCERTAIN, 0.5), (UNCERTAIN, 0.5)]
 
 

@@ -80,7 +80,8 @@ def test_no_turn_no_lever_and_a_short_recording_gives_none() -> None:
 
 
 def _lever(side: list[float], m: float = 0.15, se: float = 0.01, travel: float = 10.0) -> TurnLever:
-    return TurnLever(np.asarray(side, dtype=np.float64), m, se, travel, 180.0)
+    axis = np.array([0.0, 0.0, -1.0])  # the walking travel axis (either sign)
+    return TurnLever(np.asarray(side, dtype=np.float64), m, se, travel, 180.0, axis)
 
 
 def test_turns_anchor_only_when_their_checks_hold() -> None:

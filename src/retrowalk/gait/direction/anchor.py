@@ -687,7 +687,8 @@ class BodyAnchorEstimator:
     def checked_turn(self, turn: TurnLever) -> bool:
         """Whether a turn's lever arm counts (along the travel, a trunk's length, clear)."""
         return bool(
-            np.isfinite(turn.travel_deg)
+            turn.travel_axis is not None
+            and np.isfinite(turn.travel_deg)
             and turn.travel_deg <= self.max_lever_travel_deg
             and turn.lever_m <= self.max_lever_m
             and turn.lever_m >= self.min_lever_se_ratio * turn.se_m
@@ -698,7 +699,9 @@ class BodyAnchorEstimator:
 
         A lower-back device sits behind the body's turning axis, so the lever
         arm of the counted turns (:meth:`checked_turn`) points to the back;
-        ``min_lever_agreement`` of them must agree on the side.
+        ``min_lever_agreement`` of them must agree on the side. The forward
+        axis given is the stretch's walking travel axis, the end away from the
+        lever arms.
         """
         if not turns:
             return _none(NO_ANCHOR_REASON)
@@ -709,9 +712,15 @@ class BodyAnchorEstimator:
                 f"{len(turns)} turn(s) is not that of a trunk-worn device behind the turning "
                 "axis (across the walking travel, too long or unclear); no calibration"
             )
-        v = np.asarray([t.side for t in counted])
-        mean = _unit(v.sum(axis=0))
-        agree = int(np.count_nonzero(v @ mean > 0.0))
+        # Each counted turn says which end of the walking travel axis is the
+        # back (its lever arm lies within max_lever_travel_deg of it); the axis
+        # itself, from the stretch's straight steps, is the better estimate of
+        # the body's front-back axis than a turn's lever arm, which a sensor
+        # worn off the spine or an uneven turn pulls aside.
+        axis = np.asarray(counted[0].travel_axis, dtype=np.float64)
+        signs = np.sign([float(t.side @ axis) for t in counted])
+        back = 1.0 if signs.sum() >= 0 else -1.0
+        agree = int(np.count_nonzero(signs == back))
         if agree < self.min_lever_agreement * len(counted):
             return _none(
                 f"which way the body faces is unknown: in {len(counted)} turns the device's "
@@ -725,7 +734,7 @@ class BodyAnchorEstimator:
             reliability = min(self.single_turn_reliability, ANCHOR_RELIABILITY)
             what = f"one turn (at most {reliability:.2f})"
         return BodyAnchor(
-            _unit(-mean),
+            -back * axis,
             "turn lever arm",
             median,
             reliability,
@@ -817,6 +826,9 @@ class TurnLever:
         (0-90; NaN without a travel axis).
     rotation_deg
         How far the body turned.
+    travel_axis
+        The stretch's walking travel axis (unit, horizontal, either sign), or
+        ``None``.
     """
 
     side: np.ndarray
@@ -824,6 +836,7 @@ class TurnLever:
     se_m: float
     travel_deg: float
     rotation_deg: float
+    travel_axis: np.ndarray | None = None
 
 
 def _levers(turns: list[Turn], u_walk: np.ndarray, axis: np.ndarray | None) -> list[TurnLever]:
@@ -837,7 +850,8 @@ def _levers(turns: list[Turn], u_walk: np.ndarray, axis: np.ndarray | None) -> l
         along = float("nan")
         if travel is not None:
             along = float(np.degrees(np.arccos(min(abs(float(side @ travel)), 1.0))))
-        out.append(TurnLever(side, float(np.linalg.norm(flat)), t.se_m, along, t.rotation_deg))
+        length = float(np.linalg.norm(flat))
+        out.append(TurnLever(side, length, t.se_m, along, t.rotation_deg, travel))
     return out
 
 
