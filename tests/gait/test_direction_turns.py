@@ -92,17 +92,23 @@ def test_turns_anchor_only_when_their_checks_hold() -> None:
     assert float(one.forward_unit @ -np.asarray(back)) > 0.99  # the device is behind the axis
     assert one.reliability == est.single_turn_reliability < ANCHOR_RELIABILITY
     assert est.lever_anchor([_lever(back), _lever(back)]).reliability == ANCHOR_RELIABILITY
-    for failed in (
-        _lever(back, m=1.0),  # no trunk is that wide (a car turning, a swinging bag)
-        _lever(back, se=0.1),  # no clearer than its noise
-        _lever(back, travel=80.0),  # across the walking travel: worn at the side
-        _lever(back, travel=math.nan),  # no travel axis to check against
+    strict = BodyAnchorEstimator("lower_back", min_lever_se_ratio=3.0, max_lever_travel_deg=60.0)
+    for checks, failed in (
+        (est, _lever(back, m=1.0)),  # no trunk is that wide (a car turning, a swinging bag)
+        (est, _lever(back, travel=math.nan)),  # no travel axis to check against
+        (strict, _lever(back, se=0.1)),  # no clearer than its noise
+        (strict, _lever(back, travel=80.0)),  # across the walking travel: worn at the side
     ):
-        anchor = est.lever_anchor([failed])
+        assert checks.lever_anchor([_lever(back)]).forward_unit is not None
+        anchor = checks.lever_anchor([failed])
         assert anchor.forward_unit is None
         assert "lever arm" in anchor.reason
+    # a tie anchors nothing, whatever share is asked for
     split = est.lever_anchor([_lever(back), _lever([0.0, 0.0, -1.0])])
     assert split.forward_unit is None and "different sides" in split.reason
+    two_of_three = est.lever_anchor([_lever(back), _lever(back), _lever([0.0, 0.0, -1.0])])
+    assert two_of_three.forward_unit is not None
+    assert "2 of 3 turns" in two_of_three.reason
     assert est.lever_anchor([]).reason == NO_ANCHOR_REASON
 
 
