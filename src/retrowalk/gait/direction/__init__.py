@@ -100,8 +100,8 @@ walking of one person (8 s). The lower-back anchor needs brief trunk flexions
 (35 deg or more) in the stretch: one, when it is checked to be a bend of the
 trunk (along the walking travel, from and back to the walking posture, about
 the body's left-right axis; at most 0.8), else two; or, with a gyroscope, a
-turn of 45 deg or more whose lever arm lies along the walking travel (one
-turn: at most 0.8). A straight walk without a bend or a turn stays
+turn of 45 deg or more (its lever arm names the back end of the walking
+travel axis; one turn: at most 0.8). A straight walk without a bend or a turn stays
 ``"uncertain"`` without a calibration, and a device worn at the front of the
 waist would be read the wrong way round by its turns.
 ``benchmarks/direction.py`` prints every figure beside its target.

@@ -92,10 +92,11 @@ Turn lever arm (lower back, with a gyroscope)
     in every turn it feels a centripetal acceleration towards the front of the
     body, whichever way the body turns and whichever way it walks
     (:mod:`.lever`, where the measurements are). Each turn of 45 deg or more
-    gives a lever arm; it counts when it lies along the stretch's walking
-    travel axis (``max_lever_travel_deg``), is no longer than a trunk is wide
-    (``max_lever_m``) and clear of its noise (``min_lever_se_ratio``);
-    ``min_lever_agreement`` of the counted turns must agree on the side. One
+    gives a lever arm; it counts when it is no longer than a trunk is wide
+    (``max_lever_m``; also ``max_lever_travel_deg`` and ``min_lever_se_ratio``,
+    switched off as chosen leave-one-person-out), and names the end of the
+    stretch's walking travel axis it points to as the back; more than half
+    (``min_lever_agreement``) of the counted turns must name the same end. One
     counted turn anchors at ``single_turn_reliability`` (0.8), two or more at
     :data:`ANCHOR_RELIABILITY`. Where bends and turns both anchor they must
     agree, else neither is used. This is the anchor a plain walk has: every
