@@ -31,8 +31,9 @@ within 90 deg of the back (median |r| of all turns 0.12 m); the three others
 had |r| of 0.02-0.06 m, at most 2.6 standard errors, or lay 67 deg across
 the walking travel. mobgap-lab daily life (3 people, walking, standing and
 sitting): 38 of 39; the other lay 72 deg across the travel with |r| 0.83 m
-(no trunk is that wide). The checks that keep such turns out are
-:class:`~retrowalk.gait.direction.anchor.BodyAnchorEstimator`'s. On the one
+(no trunk is that wide). What counts is the end of the walking travel axis
+a turn's lever arm points to, and the majority of the turns
+(:class:`~retrowalk.gait.direction.anchor.BodyAnchorEstimator`). On the one
 real backward walker (motion capture, take 09_12, a virtual sensor 0.10 m
 behind the hip joints) the three turns - one while walking forward, two
 between backward stretches - all put ``r`` 0.14-0.27 m behind the pelvis:
@@ -41,7 +42,8 @@ the same side whichever way the person walked.
 Where it fails: a device worn at the *front* of the waist (a phone clipped
 to the front of a belt) sits in front of the axis and would name the back
 as the front; at the side of the waist (a hip-worn activity monitor) ``r``
-lies across the walking direction and is not used. A phone held in the
+lies mostly across the walking direction and its small front-back part
+decides (no real side-worn device was here to measure). A phone held in the
 hand, or any device that moves against the body while turning, has no fixed
 lever arm. The acceleration of the turning axis itself (slowing down into a
 U-turn, speeding up out of it) is not modelled: over a turn it averages out
