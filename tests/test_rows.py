@@ -24,6 +24,7 @@ from retrowalk.dsp.filters import (
     lowpass_channels,
     slow_lowpass_at,
     slow_lowpass_channels,
+    slow_lowpass_sampler,
 )
 from retrowalk.dsp.frame import BLOCK, _row_dot, body_frame, horizontal_basis, horizontal_basis_rows
 from retrowalk.dsp.memory import block_means
@@ -139,6 +140,16 @@ def test_slow_lowpass_at_some_samples_is_the_slow_lowpass_there(n):
         assert np.array_equal(
             slow_lowpass_at(x, cutoff, 100.0, at), slow_lowpass_channels(x, cutoff, 100.0)[:, at]
         )
+
+
+@pytest.mark.parametrize("n", [39, 6000])
+def test_a_slow_lowpass_sampler_gives_each_set_what_slow_lowpass_at_gives(n):
+    _, gyro = _signals(n, seed=6)
+    rng = np.random.default_rng(n)
+    sampler = slow_lowpass_sampler(gyro[:, 2], 0.5, 100.0)
+    for size in (min(n, 300), 0, min(n, 40)):
+        at = rng.choice(n, size, replace=False)
+        assert np.array_equal(sampler(at), slow_lowpass_at(gyro[:, 2], 0.5, 100.0, at))
 
 
 def test_lowpass_channels_are_the_rows_of_lowpass():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -31,6 +31,7 @@ __all__ = [
     "slow_lowpass_and_means",
     "slow_lowpass_at",
     "slow_lowpass_channels",
+    "slow_lowpass_sampler",
     "sosfiltfilt_cached",
 ]
 
@@ -264,15 +265,42 @@ def slow_lowpass_at(
     those blocks only: the numbers of the whole signal's, checked bit for bit
     on an hour and on random signals), not every sample of the signal.
     """
-    slow = _slow_blocks(x, cutoff_hz, sampling_rate_hz, order)
-    at = np.asarray(samples, dtype=np.int64)
-    if slow is None:
-        return lowpass_channels(x, cutoff_hz, sampling_rate_hz, order=order)[:, at]
-    rows, block, start, _, _ = slow
-    b, j = np.divmod(at + start, block)  # sample i is extended sample pad + i
-    ends = np.stack((rows[:, b], rows[:, b + 1]), axis=-1)  # (k, samples, 2)
-    filled = (ends.reshape(-1, 2) @ _block_weights(block)).reshape(rows.shape[0], at.size, block)
-    return filled[:, np.arange(at.size), j]
+    return slow_lowpass_sampler(x, cutoff_hz, sampling_rate_hz, order=order)(samples)
+
+
+def slow_lowpass_sampler(
+    x: NDArray[np.floating] | FloatArray,
+    cutoff_hz: float,
+    sampling_rate_hz: float,
+    *,
+    order: int = 2,
+) -> Callable[[NDArray[np.integer]], FloatArray]:
+    """:func:`slow_lowpass_at` of ``x`` for sample sets asked one after another.
+
+    The block means are taken and filtered once, on the first set asked (not
+    at all when none is), and each set is drawn back from them: the numbers
+    of :func:`slow_lowpass_at` for each set.
+    """
+    filtered: list[tuple[FloatArray, int, int, int, FloatArray] | None] = []
+    full: list[FloatArray] = []
+
+    def at_samples(samples: NDArray[np.integer]) -> FloatArray:
+        if not filtered:
+            filtered.append(_slow_blocks(x, cutoff_hz, sampling_rate_hz, order))
+        slow = filtered[0]
+        at = np.asarray(samples, dtype=np.int64)
+        if slow is None:
+            if not full:
+                full.append(lowpass_channels(x, cutoff_hz, sampling_rate_hz, order=order))
+            return full[0][:, at]
+        rows, block, start, _, _ = slow
+        b, j = np.divmod(at + start, block)  # sample i is extended sample pad + i
+        ends = np.stack((rows[:, b], rows[:, b + 1]), axis=-1)  # (k, samples, 2)
+        weights = _block_weights(block)
+        filled = (ends.reshape(-1, 2) @ weights).reshape(rows.shape[0], at.size, block)
+        return filled[:, np.arange(at.size), j]
+
+    return at_samples
 
 
 def _slow_blocks(

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
-from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_at
+from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
 from retrowalk.dsp.kernels import find_peaks
 from retrowalk.dsp.rows import row_norm
 
@@ -200,8 +200,13 @@ class TrunkContactDetector(Algorithm):
         )
         prom = props["prominences"]
         relative = np.full(peaks.size, self.relative_prominence)
-        if gyro_vertical_rads is not None and peaks.size:
-            rate = slow_lowpass_at(gyro_vertical_rads, 0.5, fs, peaks)[0]  # at the peaks only
+        # the turning rate (yaw rate low-passed at 0.5 Hz), filtered once and
+        # drawn back at the peaks, then at the contacts only
+        turning_rate = None
+        if gyro_vertical_rads is not None:
+            turning_rate = slow_lowpass_sampler(gyro_vertical_rads, 0.5, fs)
+        if turning_rate is not None and peaks.size:
+            rate = turning_rate(peaks)[0]
             relative[np.abs(rate) >= self.turning_rate_rads] = self.turning_relative_prominence
         keep = prom >= relative * _local_median(prom, half_width=4)
         peaks, prom = peaks[keep], prom[keep]
@@ -226,8 +231,8 @@ class TrunkContactDetector(Algorithm):
             keep = np.ones(ic.size, dtype=bool)
             keep[1:-1] = span >= self.min_two_step_ratio * typical
             ic, prom = ic[keep], prom[keep]
-        if self.turning_min_step_ratio and ic.size >= 2 and gyro_vertical_rads is not None:
-            rate = slow_lowpass_at(gyro_vertical_rads, 0.5, fs, ic)[0]  # at the contacts only
+        if self.turning_min_step_ratio and ic.size >= 2 and turning_rate is not None:
+            rate = turning_rate(ic)[0]
             turning = np.abs(rate) >= self.turning_rate_rads
             if turning.any():
                 keep = _turning_pairs(ic, prom, turning, self.turning_min_step_ratio)
