@@ -753,7 +753,14 @@ def _jerk_norm(rows: np.ndarray) -> np.ndarray:
     change = np.empty_like(rows)
     np.subtract(rows[:, :1], rows[:, :1], out=change[:, :1])
     np.subtract(rows[:, 1:], rows[:, :-1], out=change[:, 1:])
-    return row_norm(change.T)
+    if not 1 <= change.shape[0] <= 3:
+        return row_norm(change.T)
+    # row_norm's sums of squares (left to right), worked in place in the rows
+    np.multiply(change, change, out=change)
+    total = change[0]
+    for row in change[1:]:
+        total += row
+    return np.sqrt(total, out=total)
 
 
 def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.ndarray:
