@@ -539,8 +539,9 @@ class MidStepContactFilter(Algorithm):
             coarse_ic = np.round(ic / every).astype(np.int64)
             floor = self.min_contrast - _SCREEN_MARGIN
             rough, _ = _step_contrasts(
-                x[::every], coarse_ic, first, w, join=round(30 * fs / every), floor=floor
-            )
+                np.ascontiguousarray(x[::every]),  # the same numbers, read faster
+                coarse_ic, first, w, join=round(30 * fs / every), floor=floor,
+            )  # fmt: skip
             first = first[rough >= floor]
         contrast, step = _step_contrasts(
             x, ic, first, w, join=round(30 * fs), floor=self.min_contrast
@@ -697,12 +698,14 @@ def _best_correlations(
     products = np.empty(x.size + 1)  # each stretch's running cross products, in place
     products[0] = 0.0
     span = np.empty(row.size)  # each pair's summed cross products
+    # each stretch's lag and ends as Python numbers, taken once
+    shifts, starts, stops = lag[bounds[:-1]].tolist(), start.tolist(), stop.tolist()
     for k, (p0, p1) in enumerate(itertools.pairwise(bounds.tolist())):
-        shift, s0, s9 = int(lag[p0]), int(start[k]), int(stop[k])
+        shift, s0, s9 = shifts[k], starts[k], stops[k]
         run = products[1 : s9 - shift - s0 + 1]
         np.multiply(x[s0 : s9 - shift], x[s0 + shift : s9], out=run)
         run.cumsum(out=run)  # the method: np.cumsum without its dispatch
-        span[p0:p1] = products[end[p0:p1]] - products[begin[p0:p1]]
+        np.subtract(products[end[p0:p1]], products[begin[p0:p1]], out=span[p0:p1])
     m = (bb - aa - lag).astype(np.float64)
     sum_a = s1[bb - lag] - s1[aa]
     sum_b = s1[bb] - s1[aa + lag]
