@@ -67,7 +67,9 @@ def assign_steps(
     A contact belongs to bout ``[start, end]`` when ``start <= ic <= end``; with
     touching bouts the later one wins.
     """
-    ic = np.unique(np.asarray(ic_samples, dtype=np.int64))
+    ic = np.asarray(ic_samples, dtype=np.int64).ravel()
+    # sorted without repeats already (as usual): np.unique's array, without its sort
+    ic = ic.copy() if ic.size > 1 and bool(np.all(ic[1:] > ic[:-1])) else np.unique(ic)
     owner = np.full(ic.shape, -1, dtype=np.int64)
     if not bouts:
         return ic, owner
