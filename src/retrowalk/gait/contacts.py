@@ -914,7 +914,13 @@ class LateralityEstimator(Algorithm):
         ic = np.concatenate(ics)
         bout = np.repeat(np.arange(len(todo)), sizes)
         n = np.repeat(np.array([r.shape[0] for r in rates]), sizes)
-        sums = np.concatenate([np.concatenate([[0.0], np.cumsum(r)]) for r in rates])
+        # each bout's running sum of its rate (a leading zero), one after another
+        sums = np.empty(sum(r.shape[0] + 1 for r in rates))
+        offset = 0
+        for r in rates:
+            sums[offset] = 0.0
+            np.cumsum(r, out=sums[offset + 1 : offset + 1 + r.shape[0]])
+            offset += r.shape[0] + 1
         at = np.repeat(
             np.concatenate([[0], np.cumsum([r.shape[0] + 1 for r in rates])[:-1]]), sizes
         )
