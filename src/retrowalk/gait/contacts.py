@@ -27,7 +27,6 @@ physical meaning, not a per-person fit.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -695,17 +694,28 @@ def _best_correlations(
     stop = np.maximum.reduceat(bb, bounds[:-1])
     begin = aa - np.repeat(start, np.diff(bounds))  # each pair's look-ups in its stretch's sums
     end = bb - lag - np.repeat(start, np.diff(bounds))
-    products = np.empty(x.size + 1)  # each stretch's running cross products, in place
-    products[0] = 0.0
     span = np.empty(row.size)  # each pair's summed cross products
-    # each stretch's lag and ends as Python numbers, taken once
-    shifts, starts, stops = lag[bounds[:-1]].tolist(), start.tolist(), stop.tolist()
-    for k, (p0, p1) in enumerate(itertools.pairwise(bounds.tolist())):
-        shift, s0, s9 = shifts[k], starts[k], stops[k]
-        run = products[1 : s9 - shift - s0 + 1]
-        np.multiply(x[s0 : s9 - shift], x[s0 + shift : s9], out=run)
-        run.cumsum(out=run)  # the method: np.cumsum without its dispatch
-        np.subtract(products[end[p0:p1]], products[begin[p0:p1]], out=span[p0:p1])
+    # Each stretch's running cross products (a leading zero), one after
+    # another in one buffer, as many stretches at a time as fit; then the
+    # pairs of those stretches are looked up together.
+    sizes = (stop - lag[bounds[:-1]] - start).tolist()
+    products = np.empty(max(_PRODUCT_SAMPLES, max(sizes) + 1))
+    shifts, starts, edges = lag[bounds[:-1]].tolist(), start.tolist(), bounds.tolist()
+    k = 0
+    while k < len(sizes):
+        k0, used, offsets = k, 0, []
+        while k < len(sizes) and used + sizes[k] + 1 <= products.size:
+            shift, s0, size = shifts[k], starts[k], sizes[k]
+            products[used] = 0.0
+            run = products[used + 1 : used + 1 + size]
+            np.multiply(x[s0 : s0 + size], x[s0 + shift : s0 + shift + size], out=run)
+            run.cumsum(out=run)  # the method: np.cumsum without its dispatch
+            offsets.append(used)
+            used += size + 1
+            k += 1
+        p0, p1 = edges[k0], edges[k]
+        at = np.repeat(offsets, np.diff(bounds[k0 : k + 1]))  # each pair's stretch's sums
+        np.subtract(products[at + end[p0:p1]], products[at + begin[p0:p1]], out=span[p0:p1])
     m = (bb - aa - lag).astype(np.float64)
     sum_a = s1[bb - lag] - s1[aa]
     sum_b = s1[bb] - s1[aa + lag]
@@ -719,6 +729,10 @@ def _best_correlations(
     best_lag[win[top]] = np.iinfo(np.int64).max
     np.minimum.at(best_lag, win[top], lag[top])
     return best, best_lag
+
+
+#: Running cross products held at once by :func:`_best_correlations` (2 MB).
+_PRODUCT_SAMPLES = 1 << 18
 
 
 def _turning_pairs(
