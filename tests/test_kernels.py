@@ -43,6 +43,28 @@ def test_filter_is_scipys_sosfiltfilt() -> None:
         assert np.array_equal(sosfiltfilt_cached(sos, zi, x, pad), expected)
 
 
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_filter_of_channels_in_pairs_is_scipys_with_zeros_and_nans(k: int) -> None:
+    """Channels filtered two at a time are scipy's numbers, also where that way cannot
+    give them (a zero, a non-finite value): those pairs go the plain way."""
+    rng = np.random.default_rng(k)
+    sos, zi = butter_lowpass_sos(2, 0.06)
+    expected_sos = signal.butter(2, 0.06, output="sos")
+    for n, pad in [(3000, 90), (600_000, 90), (200, 0)]:
+        x = np.cumsum(rng.normal(size=(n, k)), axis=0)
+        cases = [x, x.T.copy().T]  # sample-major and channel-major underneath
+        for spoil in (0.0, -0.0, np.nan, np.inf):
+            y = x.copy()
+            y[n // 2 :, k - 1] = spoil  # a flat zero end: the filtered signal is zero there
+            cases.append(y)
+        z = x.copy()
+        z[:, 0] = 0.0  # a channel of zeros beside a signal
+        cases.append(z)
+        for case in cases:
+            expected = signal.sosfiltfilt(expected_sos, case, axis=0, padlen=pad)
+            assert np.array_equal(sosfiltfilt_cached(sos, zi, case, pad), expected, equal_nan=True)
+
+
 @pytest.mark.parametrize(("shortest", "longest"), [(5, 3000), (1 << 14, 1 << 17)])
 def test_find_peaks_is_scipys(shortest: int, longest: int) -> None:
     rng = np.random.default_rng(3)

@@ -24,10 +24,12 @@ from retrowalk.dsp.filters import (
     lowpass_channels,
     slow_lowpass_at,
     slow_lowpass_channels,
+    slow_lowpass_sampler,
 )
 from retrowalk.dsp.frame import BLOCK, _row_dot, body_frame, horizontal_basis, horizontal_basis_rows
 from retrowalk.dsp.memory import block_means
 from retrowalk.dsp.rows import column_means, column_sums, percentile, row_norm, small_median
+from retrowalk.gait.contacts import _jerk_norm
 from retrowalk.gait.direction.features import (
     DEFAULT_LAGS,
     MAX_HARMONIC,
@@ -60,6 +62,14 @@ def _signals(n: int = 6000, seed: int = 0, tilt_rad: float = 0.3) -> tuple[np.nd
 def test_row_norm_is_numpys_norm_bit_for_bit(k):
     x = np.random.default_rng(k).normal(size=(5001, k)) * 7.0
     assert np.array_equal(row_norm(x), np.linalg.norm(x, axis=1))
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_jerk_norm_is_the_row_norm_of_the_differences_bit_for_bit(k):
+    x = np.random.default_rng(k).normal(size=(5001, k)) * 7.0
+    x[100, 0] = np.nan
+    plain = row_norm(np.diff(x, axis=0, prepend=x[:1]))
+    assert np.array_equal(_jerk_norm(np.ascontiguousarray(x.T)), plain, equal_nan=True)
 
 
 @pytest.mark.parametrize("n", [2, 3, 17, 4096, 100_003])
@@ -139,6 +149,16 @@ def test_slow_lowpass_at_some_samples_is_the_slow_lowpass_there(n):
         assert np.array_equal(
             slow_lowpass_at(x, cutoff, 100.0, at), slow_lowpass_channels(x, cutoff, 100.0)[:, at]
         )
+
+
+@pytest.mark.parametrize("n", [39, 6000])
+def test_a_slow_lowpass_sampler_gives_each_set_what_slow_lowpass_at_gives(n):
+    _, gyro = _signals(n, seed=6)
+    rng = np.random.default_rng(n)
+    sampler = slow_lowpass_sampler(gyro[:, 2], 0.5, 100.0)
+    for size in (min(n, 300), 0, min(n, 40)):
+        at = rng.choice(n, size, replace=False)
+        assert np.array_equal(sampler(at), slow_lowpass_at(gyro[:, 2], 0.5, 100.0, at))
 
 
 def test_lowpass_channels_are_the_rows_of_lowpass():

@@ -66,6 +66,21 @@ def test_the_rule_can_be_switched_off() -> None:
     assert rule.keep_.all()
 
 
+def test_correlations_do_not_depend_on_how_many_stretches_are_summed_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The running sums of many stretches share one buffer; a buffer that holds one
+    stretch at a time gives the same correlations bit for bit."""
+    from retrowalk.gait import contacts
+
+    x, ic = _doubled_signal(n_steps=40)
+    first = np.arange(ic.size - 7)
+    wide = contacts._step_contrasts(x, ic, first, 8, join=None)
+    monkeypatch.setattr(contacts, "_PRODUCT_SAMPLES", 1)
+    narrow = contacts._step_contrasts(x, ic, first, 8, join=None)
+    assert np.array_equal(wide[0], narrow[0]) and np.array_equal(wide[1], narrow[1])
+
+
 def _mocap(trial: str, sensor: str) -> tuple[Recording, int]:
     folder = realdata.require("mocap-backward")
     df = pd.read_csv(folder / f"{trial}_{sensor}.csv")

@@ -412,7 +412,7 @@ def _range_min(
     """``min(values[start:stop])`` per range (``stop > start``) from the :func:`_sparse_table`."""
     size = np.floor(np.log2(stop - start)).astype(np.intp)
     out = np.empty(start.shape, dtype=np.float64)
-    for k in np.unique(size).tolist():
+    for k in np.flatnonzero(np.bincount(size)).tolist():  # the sizes there are, in order
         sel = size == k
         table = lowest[k]
         out[sel] = np.minimum(table[start[sel]], table[stop[sel] - (1 << k)])

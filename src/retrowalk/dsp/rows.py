@@ -89,9 +89,17 @@ def small_median(x: np.ndarray) -> float:
     The middle value, or the mean of the two middle values (``(a + b) / 2``,
     as numpy computes it); an array holding NaN goes to numpy.
     """
-    values = np.asarray(x).ravel().tolist()
-    if not values or any(v != v for v in values):  # empty, or NaN
-        return float(np.median(np.asarray(x)))
+    arr = np.asarray(x)
+    values = arr.ravel().tolist()
+    kind = arr.dtype.kind
+    if kind in "iub":  # whole numbers: no NaN to look for
+        nan = False
+    elif kind == "f":
+        nan = any(map(math.isnan, values))
+    else:
+        nan = any(v != v for v in values)
+    if not values or nan:  # empty, or NaN
+        return float(np.median(arr))
     ordered = sorted(values)
     m = len(ordered)
     middle = ordered[m // 2]

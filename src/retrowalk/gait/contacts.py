@@ -27,13 +27,12 @@ physical meaning, not a per-person fit.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
-from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_at
+from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
 from retrowalk.dsp.kernels import find_peaks
 from retrowalk.dsp.rows import row_norm
 
@@ -200,8 +199,13 @@ class TrunkContactDetector(Algorithm):
         )
         prom = props["prominences"]
         relative = np.full(peaks.size, self.relative_prominence)
-        if gyro_vertical_rads is not None and peaks.size:
-            rate = slow_lowpass_at(gyro_vertical_rads, 0.5, fs, peaks)[0]  # at the peaks only
+        # the turning rate (yaw rate low-passed at 0.5 Hz), filtered once and
+        # drawn back at the peaks, then at the contacts only
+        turning_rate = None
+        if gyro_vertical_rads is not None:
+            turning_rate = slow_lowpass_sampler(gyro_vertical_rads, 0.5, fs)
+        if turning_rate is not None and peaks.size:
+            rate = turning_rate(peaks)[0]
             relative[np.abs(rate) >= self.turning_rate_rads] = self.turning_relative_prominence
         keep = prom >= relative * _local_median(prom, half_width=4)
         peaks, prom = peaks[keep], prom[keep]
@@ -226,8 +230,8 @@ class TrunkContactDetector(Algorithm):
             keep = np.ones(ic.size, dtype=bool)
             keep[1:-1] = span >= self.min_two_step_ratio * typical
             ic, prom = ic[keep], prom[keep]
-        if self.turning_min_step_ratio and ic.size >= 2 and gyro_vertical_rads is not None:
-            rate = slow_lowpass_at(gyro_vertical_rads, 0.5, fs, ic)[0]  # at the contacts only
+        if self.turning_min_step_ratio and ic.size >= 2 and turning_rate is not None:
+            rate = turning_rate(ic)[0]
             turning = np.abs(rate) >= self.turning_rate_rads
             if turning.any():
                 keep = _turning_pairs(ic, prom, turning, self.turning_min_step_ratio)
@@ -534,8 +538,9 @@ class MidStepContactFilter(Algorithm):
             coarse_ic = np.round(ic / every).astype(np.int64)
             floor = self.min_contrast - _SCREEN_MARGIN
             rough, _ = _step_contrasts(
-                x[::every], coarse_ic, first, w, join=round(30 * fs / every), floor=floor
-            )
+                np.ascontiguousarray(x[::every]),  # the same numbers, read faster
+                coarse_ic, first, w, join=round(30 * fs / every), floor=floor,
+            )  # fmt: skip
             first = first[rough >= floor]
         contrast, step = _step_contrasts(
             x, ic, first, w, join=round(30 * fs), floor=self.min_contrast
@@ -689,15 +694,28 @@ def _best_correlations(
     stop = np.maximum.reduceat(bb, bounds[:-1])
     begin = aa - np.repeat(start, np.diff(bounds))  # each pair's look-ups in its stretch's sums
     end = bb - lag - np.repeat(start, np.diff(bounds))
-    products = np.empty(x.size + 1)  # each stretch's running cross products, in place
-    products[0] = 0.0
     span = np.empty(row.size)  # each pair's summed cross products
-    for k, (p0, p1) in enumerate(itertools.pairwise(bounds.tolist())):
-        shift, s0, s9 = int(lag[p0]), int(start[k]), int(stop[k])
-        run = products[1 : s9 - shift - s0 + 1]
-        np.multiply(x[s0 : s9 - shift], x[s0 + shift : s9], out=run)
-        run.cumsum(out=run)  # the method: np.cumsum without its dispatch
-        span[p0:p1] = products[end[p0:p1]] - products[begin[p0:p1]]
+    # Each stretch's running cross products (a leading zero), one after
+    # another in one buffer, as many stretches at a time as fit; then the
+    # pairs of those stretches are looked up together.
+    sizes = (stop - lag[bounds[:-1]] - start).tolist()
+    products = np.empty(max(_PRODUCT_SAMPLES, max(sizes) + 1))
+    shifts, starts, edges = lag[bounds[:-1]].tolist(), start.tolist(), bounds.tolist()
+    k = 0
+    while k < len(sizes):
+        k0, used, offsets = k, 0, []
+        while k < len(sizes) and used + sizes[k] + 1 <= products.size:
+            shift, s0, size = shifts[k], starts[k], sizes[k]
+            products[used] = 0.0
+            run = products[used + 1 : used + 1 + size]
+            np.multiply(x[s0 : s0 + size], x[s0 + shift : s0 + shift + size], out=run)
+            run.cumsum(out=run)  # the method: np.cumsum without its dispatch
+            offsets.append(used)
+            used += size + 1
+            k += 1
+        p0, p1 = edges[k0], edges[k]
+        at = np.repeat(offsets, np.diff(bounds[k0 : k + 1]))  # each pair's stretch's sums
+        np.subtract(products[at + end[p0:p1]], products[at + begin[p0:p1]], out=span[p0:p1])
     m = (bb - aa - lag).astype(np.float64)
     sum_a = s1[bb - lag] - s1[aa]
     sum_b = s1[bb] - s1[aa + lag]
@@ -711,6 +729,10 @@ def _best_correlations(
     best_lag[win[top]] = np.iinfo(np.int64).max
     np.minimum.at(best_lag, win[top], lag[top])
     return best, best_lag
+
+
+#: Running cross products held at once by :func:`_best_correlations` (2 MB).
+_PRODUCT_SAMPLES = 1 << 18
 
 
 def _turning_pairs(
@@ -748,7 +770,14 @@ def _jerk_norm(rows: np.ndarray) -> np.ndarray:
     change = np.empty_like(rows)
     np.subtract(rows[:, :1], rows[:, :1], out=change[:, :1])
     np.subtract(rows[:, 1:], rows[:, :-1], out=change[:, 1:])
-    return row_norm(change.T)
+    if not 1 <= change.shape[0] <= 3:
+        return row_norm(change.T)
+    # row_norm's sums of squares (left to right), worked in place in the rows
+    np.multiply(change, change, out=change)
+    total = change[0]
+    for row in change[1:]:
+        total += row
+    return np.sqrt(total, out=total)
 
 
 def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -899,7 +928,13 @@ class LateralityEstimator(Algorithm):
         ic = np.concatenate(ics)
         bout = np.repeat(np.arange(len(todo)), sizes)
         n = np.repeat(np.array([r.shape[0] for r in rates]), sizes)
-        sums = np.concatenate([np.concatenate([[0.0], np.cumsum(r)]) for r in rates])
+        # each bout's running sum of its rate (a leading zero), one after another
+        sums = np.empty(sum(r.shape[0] + 1 for r in rates))
+        offset = 0
+        for r in rates:
+            sums[offset] = 0.0
+            np.cumsum(r, out=sums[offset + 1 : offset + 1 + r.shape[0]])
+            offset += r.shape[0] + 1
         at = np.repeat(
             np.concatenate([[0], np.cumsum([r.shape[0] + 1 for r in rates])[:-1]]), sizes
         )

@@ -108,10 +108,11 @@ class WalkingCheck:
             return self
         norm = row_norm(acc)
         smooth = np.convolve(norm, _box(max(int(0.05 * fs), 1)), mode="same")
-        low = smooth < self.free_fall_mps2
-        cum = np.zeros(low.size + 1, dtype=np.intp)  # samples in free fall before each
-        np.cumsum(low, out=cum[1:])
-        flight = (cum[ic[1:]] - cum[ic[:-1]]) >= self.min_flight_s * fs
+        # samples in free fall within each step: those before its end contact
+        # less those before its start (counted among the few such samples)
+        low = np.flatnonzero(smooth < self.free_fall_mps2)
+        below = np.searchsorted(low, ic)
+        flight = (below[1:] - below[:-1]) >= self.min_flight_s * fs
         flight_share = float(np.count_nonzero(flight) / flight.size)  # the mean, less overhead
         self.features_["flight_share"] = flight_share
         if flight_share > self.max_flight_share:
@@ -128,11 +129,12 @@ class WalkingCheck:
         # The spectrum at a length the FFT factors well (zero-padded: finer bins,
         # the same spectrum; a prime length costs many times more).
         n_fft = fast_fft_length(v.size)
-        spec = np.abs(np.fft.rfft(v * _hann(v.size), n_fft)) ** 2
         bin_hz = fs / n_fft
-        # 0.3-15 Hz: one run of bins, as the frequencies rise
+        # 0.3-15 Hz: one run of bins, as the frequencies rise (the power of
+        # those bins only)
         lo = math.ceil(0.3 / bin_hz)
-        spec_band = spec[lo : math.floor(15.0 / bin_hz) + 1]
+        band = np.fft.rfft(v * _hann(v.size), n_fft)[lo : math.floor(15.0 / bin_hz) + 1]
+        spec_band = np.abs(band) ** 2
         total = spec_band.sum()
         if total > 0:
             top = int(np.argmax(spec_band))
@@ -174,13 +176,17 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
     lags = lags[lags < n - step]
     if lags.size == 0:
         return -1.0
-    energy = np.concatenate([[0.0], np.cumsum(v * v)])
+    energy = np.empty(n + 1)  # running sum of squares, a leading zero
+    energy[0] = 0.0
+    np.cumsum(v * v, out=energy[1:])
     denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
     lo, hi = int(lags[0]), int(lags[-1])
     cross = np.correlate(v[lo:], v[: n - hi], "valid")  # sum_i<n-hi v[i] v[i + lag]
     last = v[n - hi :]
     cross[:-1] += np.correlate(last, last, "full")[hi - 1 + lo :]  # n-hi <= i < n-lag
     ok = denom > 0
+    if ok.all():  # the usual case: every lag, without picking them out
+        return max(-1.0, float(np.max(cross / denom)))
     return max(-1.0, float(np.max(cross[ok] / denom[ok]))) if ok.any() else -1.0
 
 

@@ -339,8 +339,10 @@ def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -
     bounds = ic[:-1] - ic[0]
     lengths = np.diff(ic)
     counts = lengths.astype(np.float64)
-    a = a - np.repeat(np.add.reduceat(a, bounds) / counts, lengths)
-    v = _segment_cumsum(a, bounds, lengths)
+    # each step's array worked in place where it is the function's own
+    x = np.repeat(np.add.reduceat(a, bounds) / counts, lengths)
+    np.subtract(a, x, out=x)  # acceleration less each step's mean
+    v = _segment_cumsum(x, bounds, lengths)
     v /= fs
     v -= np.repeat(np.add.reduceat(v, bounds) / counts, lengths)
     p = _segment_cumsum(v, bounds, lengths)
@@ -349,8 +351,11 @@ def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -
 
 
 def _segment_cumsum(x: np.ndarray, bounds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Running sums of ``x`` restarted at each of ``bounds`` (segments ``lengths`` long)."""
-    total = np.cumsum(x)
+    """Running sums of ``x`` restarted at each of ``bounds`` (segments ``lengths`` long).
+
+    In place: ``x`` (a float64 array of the caller's own) becomes the result.
+    """
+    total = np.cumsum(x, out=x)
     before = np.concatenate([[0.0], total[bounds[1:] - 1]])  # the running sum before each
     total -= np.repeat(before, lengths)
     return total

@@ -67,7 +67,9 @@ def assign_steps(
     A contact belongs to bout ``[start, end]`` when ``start <= ic <= end``; with
     touching bouts the later one wins.
     """
-    ic = np.unique(np.asarray(ic_samples, dtype=np.int64))
+    ic = np.asarray(ic_samples, dtype=np.int64).ravel()
+    # sorted without repeats already (as usual): np.unique's array, without its sort
+    ic = ic.copy() if ic.size > 1 and bool(np.all(ic[1:] > ic[:-1])) else np.unique(ic)
     owner = np.full(ic.shape, -1, dtype=np.int64)
     if not bouts:
         return ic, owner
@@ -190,9 +192,14 @@ def _phase_harmonics(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     g = 1.0 - f
     h = frame.acc_horizontal_mps2
     seg = np.empty((3, start.size, STRIDE_POINTS))
+    # one buffer for every gather (the indices lie inside already: "clip"
+    # gathers straight into it, where "raise" would gather into a copy first)
+    taken = np.empty(i0.shape)
     for c, x in enumerate((frame.acc_vertical_mps2, h[:, 0], h[:, 1])):
-        np.multiply(x.take(i0), g, out=seg[c])
-        seg[c] += x[1:].take(i0) * f  # the samples after: x[i0 + 1]
+        np.multiply(x.take(i0, out=taken, mode="clip"), g, out=seg[c])
+        taken = x[1:].take(i0, out=taken, mode="clip")  # the samples after: x[i0 + 1]
+        taken *= f
+        seg[c] += taken
     spec = np.fft.rfft(seg, axis=-1)[..., 1 : MAX_HARMONIC + 1]  # (3, k, harmonics)
     # Parseval: a window's mean square is 2 sum |X_h|^2 / N^2 over the harmonics kept
     power = spec.real**2 + spec.imag**2
@@ -401,7 +408,9 @@ def step_evidence(
     odd, even = phase_odd_even(frame, windows, lags)
     turning = np.zeros(windows.start.size, dtype=bool)
     if frame.gyro_vertical_rads is not None and max_turn_rate_rads is not None:
-        cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
+        cum = np.empty(frame.n_samples + 1)  # running sum, a leading zero
+        cum[0] = 0.0
+        np.cumsum(frame.gyro_vertical_rads, out=cum[1:])
         rate = (cum[windows.end] - cum[windows.start]) / (windows.end - windows.start)
         turning = np.abs(rate) > max_turn_rate_rads
     window_up = frame.up_unit[(windows.start + windows.end) // 2]
