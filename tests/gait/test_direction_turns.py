@@ -165,3 +165,21 @@ def test_the_real_backward_walker_is_called_backward_without_calibration() -> No
     assert called["forward"] >= 8 and called["backward"] >= 8
     reasons = {b.extra.get("direction_reason", "") for b in result.bouts}
     assert any("turning axis" in r for r in reasons)
+
+
+def test_a_long_recording_is_worked_in_parts_with_the_same_turns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Mechanics: parts of 100 s with 20 s either side find the turns one pass finds."""
+    from retrowalk.gait.direction import lever
+
+    acc, gyro = _turning_body(np.array([-0.12, 0.02, 0.0]), 1.0)
+    acc, gyro = np.tile(acc, (30, 1)), np.tile(gyro, (30, 1))  # a turn every 12 s, 6 min
+    whole = find_turns(acc, _up(acc), gyro, 20.0)
+    monkeypatch.setattr(lever, "PART_S", 100.0)
+    monkeypatch.setattr(lever, "OVERLAP_S", 20.0)
+    parts = find_turns(acc, _up(acc), gyro, 20.0)
+    assert len(whole) == len(parts) == 30
+    for a, b in zip(whole, parts, strict=True):
+        assert a.time_s == pytest.approx(b.time_s)
+        assert np.allclose(a.lever, b.lever, atol=1e-6)

@@ -58,6 +58,7 @@ from functools import partial
 import numpy as np
 
 from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.memory import release
 
 TURN_CUTOFF_HZ = 0.8
 """Low-pass of the turning rate and of the acceleration fitted: under the step frequency."""
@@ -111,7 +112,8 @@ def find_turns(
     ----------
     acc_mps2, gyro_rads
         ``(n, 3)`` acceleration with gravity and angular rate on the same
-        axes, at ``rate_hz`` (block means of the recorded samples will do).
+        axes, at ``rate_hz`` (block means of the recorded samples will do;
+        file-backed arrays are read a part at a time).
     up_unit
         ``(n, 3)`` unit gravity direction (a low-pass of ``acc_mps2`` well
         under the step frequency).
@@ -121,24 +123,56 @@ def find_turns(
         Smallest turning rate (about the vertical, 0.8-Hz low-pass) of a turn.
     min_turn_deg
         Smallest rotation of a turn.
+
+    Notes
+    -----
+    A recording longer than :data:`PART_S` is worked a part at a time, each
+    with :data:`OVERLAP_S` of signal either side (the filter's and a turn's
+    reach), so the memory needed stays that of one part; a turn belongs to
+    the part it starts in.
     """
     pair = 2 if rate_hz > 2.0 * WORK_RATE_HZ else 1
     n = acc_mps2.shape[0] // pair
     rate = rate_hz / pair
-    margin = round(MARGIN_S * rate)
     if n < 2 * round(PAD_S * rate):
         return []
+    part, over = round(PART_S * rate), round(OVERLAP_S * rate)
+    if n <= part + 2 * over:
+        bounds = [(0, n, 0, n)]
+    else:
+        bounds = [
+            (max(c0 - over, 0), min(c0 + part + over, n), c0, min(c0 + part, n))
+            for c0 in range(0, n, part)
+        ]
+    turns: list[Turn] = []
+    for lo, hi, c0, c1 in bounds:
+        acc, up, gyro = (_pairs(x, pair, lo, hi) for x in (acc_mps2, up_unit, gyro_rads))
+        for t in _turns_in(acc, up, gyro, rate, turn_rate_rads, min_turn_deg):
+            if c0 <= lo + round(t.time_s * rate) < c1:
+                turns.append(Turn(t.time_s + lo / rate, t.rotation_deg, t.lever, t.se_m))
+    return turns
+
+
+def _turns_in(
+    acc: np.ndarray,
+    up: np.ndarray,
+    gyro: np.ndarray,
+    rate: float,
+    turn_rate_rads: float,
+    min_turn_deg: float,
+) -> list[Turn]:
+    """:func:`find_turns` on rows already averaged to ``rate`` (times from their start)."""
+    n = acc.shape[0]
+    margin = round(MARGIN_S * rate)
     # the columns: horizontal acceleration (device axes, 3), the squared
     # turning rate, its rate of change, the rate itself; one filter pass
     signals = np.empty((n, 6))
-    acc = _pairs(acc_mps2, pair, n)
-    up = _pairs(up_unit, pair, n)
     up /= np.clip(np.linalg.norm(up, axis=1, keepdims=True), 1e-9, None)
     along = np.einsum("ij,ij->i", acc, up)
     signals[:, :3] = acc - along[:, None] * up
     del acc, along
     rate_v = signals[:, 5]
-    np.einsum("ij,ij->i", _pairs(gyro_rads, pair, n), up, out=rate_v)
+    np.einsum("ij,ij->i", gyro, up, out=rate_v)
     signals[:, 3] = rate_v**2
     signals[:, 4] = np.gradient(rate_v) * rate
     slow = lowpass(signals, TURN_CUTOFF_HZ, rate)
@@ -162,14 +196,22 @@ def find_turns(
 
 WORK_RATE_HZ = 10.0
 """The turns are worked out at about this rate (their signals are under 1 Hz)."""
+PART_S = 7200.0
+"""A long recording's turns are worked out this much at a time, seconds."""
+OVERLAP_S = 60.0
+"""Signal read either side of a part, seconds."""
 
 
-def _pairs(x: np.ndarray, pair: int, n: int) -> np.ndarray:
-    """Means of consecutive ``pair`` rows of ``x`` (``n`` of them), as a new float array."""
-    rows = np.asarray(x[: n * pair], dtype=np.float64)
+def _pairs(x: np.ndarray, pair: int, lo: int, hi: int) -> np.ndarray:
+    """Means of consecutive ``pair`` rows of ``x``, pairs ``lo .. hi``, as a new float array.
+
+    A file-backed ``x``'s rows are handed back to the system once read.
+    """
+    rows = np.array(x[lo * pair : hi * pair], dtype=np.float64)
+    release(x, lo * pair, hi * pair)
     if pair == 1:
-        return rows.copy()
-    return rows.reshape(n, pair, -1).mean(axis=1)
+        return rows
+    return rows.reshape(hi - lo, pair, -1).mean(axis=1)
 
 
 def _fit(
