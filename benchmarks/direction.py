@@ -42,8 +42,8 @@ lower back, as the checks' negative cases) and the LOSO column analyses
 each person with the thresholds chosen without them; the placement thresholds
 the same way (``_placement_bench.py``, also printed alone with ``--placement``);
 the short-run and end-run rules of the classifier likewise (``_short_runs.py``,
-printed with ``--short``; the LOSO column does not re-run them: chosen without
-each person they are the shipped ones); the number of usable steps a
+printed with ``--short``, with each person analysed under the rules chosen
+without them; the LOSO column here does not re-run them); the number of usable steps a
 calibration walk needs (``min_steps`` of the calibrator: ``_calibration_steps.py``,
 printed with ``--calibration-steps``). The turn anchor's checks are chosen
 with the bend checks at their shipped values (``_anchor_loso.py``).
