@@ -851,18 +851,20 @@ class TurnLever:
 
 def _levers(turns: list[Turn], u_walk: np.ndarray, axis: np.ndarray | None) -> list[TurnLever]:
     """The stretch's turns in its walking posture, with their angle to the travel axis."""
+    if not turns:
+        return []
     travel = None if axis is None else _horizontal(np.asarray(axis, dtype=np.float64), u_walk)
-    out = []
-    for t in turns:
-        lever = np.asarray(t.lever, dtype=np.float64)
-        flat = lever - float(lever @ u_walk) * u_walk
-        side = _unit(flat)
-        along = float("nan")
-        if travel is not None:
-            along = float(np.degrees(np.arccos(min(abs(float(side @ travel)), 1.0))))
-        length = float(np.linalg.norm(flat))
-        out.append(TurnLever(side, length, t.se_m, along, t.rotation_deg, travel))
-    return out
+    lever = np.asarray([t.lever for t in turns], dtype=np.float64)
+    flat = lever - np.outer(lever @ u_walk, u_walk)
+    length = np.linalg.norm(flat, axis=1)
+    side = flat / np.clip(length, 1e-12, None)[:, None]
+    along = np.full(len(turns), np.nan)
+    if travel is not None:
+        along = np.degrees(np.arccos(np.minimum(np.abs(side @ travel), 1.0)))
+    return [
+        TurnLever(side[i], float(length[i]), t.se_m, float(along[i]), t.rotation_deg, travel)
+        for i, t in enumerate(turns)
+    ]
 
 
 def _half_height(tilt: np.ndarray, k: int, lo: int, hi: int) -> tuple[int, int]:

@@ -59,6 +59,7 @@ import numpy as np
 
 from retrowalk.dsp.filters import lowpass
 from retrowalk.dsp.memory import release
+from retrowalk.dsp.rows import row_norm
 
 TURN_CUTOFF_HZ = 0.8
 """Low-pass of the turning rate and of the acceleration fitted: under the step frequency."""
@@ -131,7 +132,7 @@ def find_turns(
     reach), so the memory needed stays that of one part; a turn belongs to
     the part it starts in.
     """
-    pair = 2 if rate_hz > 2.0 * WORK_RATE_HZ else 1
+    pair = 2 if rate_hz > 2.0 * WORK_RATE_HZ else 1  # _pairs averages two rows at most
     n = acc_mps2.shape[0] // pair
     rate = rate_hz / pair
     if n < 2 * round(PAD_S * rate):
@@ -167,7 +168,7 @@ def _turns_in(
     # the columns: horizontal acceleration (device axes, 3), the squared
     # turning rate, its rate of change, the rate itself; one filter pass
     signals = np.empty((n, 6))
-    up /= np.clip(np.linalg.norm(up, axis=1, keepdims=True), 1e-9, None)
+    up /= np.clip(row_norm(up), 1e-9, None)[:, None]
     along = np.einsum("ij,ij->i", acc, up)
     signals[:, :3] = acc - along[:, None] * up
     del acc, along
@@ -207,11 +208,13 @@ def _pairs(x: np.ndarray, pair: int, lo: int, hi: int) -> np.ndarray:
 
     A file-backed ``x``'s rows are handed back to the system once read.
     """
-    rows = np.array(x[lo * pair : hi * pair], dtype=np.float64)
-    release(x, lo * pair, hi * pair)
     if pair == 1:
-        return rows
-    return rows.reshape(hi - lo, pair, -1).mean(axis=1)
+        rows = np.array(x[lo:hi], dtype=np.float64)
+    else:  # pair 2: (a + b) / 2, the numbers of a mean over each pair
+        rows = np.add(x[2 * lo : 2 * hi : 2], x[2 * lo + 1 : 2 * hi : 2], dtype=np.float64)
+        rows *= 0.5
+    release(x, lo * pair, hi * pair)
+    return rows
 
 
 def _fit(
