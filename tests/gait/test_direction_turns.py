@@ -109,6 +109,11 @@ def test_turns_anchor_only_when_their_checks_hold() -> None:
     two_of_three = est.lever_anchor([_lever(back), _lever(back), _lever([0.0, 0.0, -1.0])])
     assert two_of_three.forward_unit is not None
     assert "2 of 3 turns" in two_of_three.reason
+    # each vote weighs by its clarity: one clear turn outweighs two lost in their noise
+    front = [0.0, 0.0, -1.0]
+    clear = est.lever_anchor([_lever(back, se=0.01), _lever(front, se=0.1), _lever(front, se=0.1)])
+    assert clear.forward_unit is not None
+    assert float(clear.forward_unit @ -np.asarray(back)) > 0.99
     assert est.lever_anchor([]).reason == NO_ANCHOR_REASON
 
 

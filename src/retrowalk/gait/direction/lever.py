@@ -32,7 +32,8 @@ had |r| of 0.02-0.06 m, at most 2.6 standard errors, or lay 67 deg across
 the walking travel. mobgap-lab daily life (3 people, walking, standing and
 sitting): 38 of 39; the other lay 72 deg across the travel with |r| 0.83 m
 (no trunk is that wide). What counts is the end of the walking travel axis
-a turn's lever arm points to, and the majority of the turns
+a turn's lever arm points to, and the majority of the turns weighed by
+their clarity
 (:class:`~retrowalk.gait.direction.anchor.BodyAnchorEstimator`). On the one
 real backward walker (motion capture, take 09_12, a virtual sensor 0.10 m
 behind the hip joints) the three turns - one while walking forward, two
