@@ -22,6 +22,12 @@ the stretch's travel (which would call the walk backward) is wrong; each of
 their people counts as one more person. ``--anchors`` of ``direction.py``
 prints the table (the lower-back rows per data set).
 
+The turn lever arm's checks (``LEVER_GRID``: the longest lever arm, the
+smallest clarity, the largest angle to the travel axis, the weighed share of
+turns that must agree) are chosen the same way in a second pass, with the
+bend checks at their shipped values; both anchors together decide the
+lower back's anchor (``trunk_anchor``), so each pass scores the combination.
+
 Selection rule on the training people: fewest people with any wrong anchor
 first, then the largest mean share of bout time anchored right.
 """
