@@ -120,8 +120,9 @@ def find_turns(
         ``(n, 3)`` unit gravity direction (a low-pass of ``acc_mps2`` well
         under the step frequency).
     rate_hz
-        Their rate. From twice :data:`WORK_RATE_HZ` on, pairs of samples are
-        averaged first.
+        Their rate: the body anchors' 20 Hz (at 10 Hz, pairs of those rows
+        averaged, the fits were noisier: 8 of 136 turns of the forward walks
+        came out on the wrong side, against 4 at 20 Hz).
     turn_rate_rads
         Smallest turning rate (about the vertical, 0.8-Hz low-pass) of a turn.
     min_turn_deg
@@ -134,9 +135,7 @@ def find_turns(
     reach), so the memory needed stays that of one part; a turn belongs to
     the part it starts in.
     """
-    pair = 2 if rate_hz >= 2.0 * WORK_RATE_HZ else 1  # _pairs averages two rows at most
-    n = acc_mps2.shape[0] // pair
-    rate = rate_hz / pair
+    n, rate = acc_mps2.shape[0], rate_hz
     if n < 2 * round(PAD_S * rate):
         return []
     part, over = round(PART_S * rate), round(OVERLAP_S * rate)
@@ -149,7 +148,7 @@ def find_turns(
         ]
     turns: list[Turn] = []
     for lo, hi, c0, c1 in bounds:
-        acc, up, gyro = (_pairs(x, pair, lo, hi) for x in (acc_mps2, up_unit, gyro_rads))
+        acc, up, gyro = (_rows(x, lo, hi) for x in (acc_mps2, up_unit, gyro_rads))
         for t in _turns_in(acc, up, gyro, rate, turn_rate_rads, min_turn_deg):
             if c0 <= lo + round(t.time_s * rate) < c1:
                 turns.append(Turn(t.time_s + lo / rate, t.rotation_deg, t.lever, t.se_m))
@@ -164,7 +163,7 @@ def _turns_in(
     turn_rate_rads: float,
     min_turn_deg: float,
 ) -> list[Turn]:
-    """:func:`find_turns` on rows already averaged to ``rate`` (times from their start)."""
+    """:func:`find_turns` on one part's rows (times from its start)."""
     n = acc.shape[0]
     margin = round(MARGIN_S * rate)
     # the columns: horizontal acceleration (device axes, 3), the squared
@@ -197,27 +196,19 @@ def _turns_in(
     ]
 
 
-WORK_RATE_HZ = 20.0
-"""The turns are worked out at about this rate: the body anchors' rate. At 10 Hz
-(pairs of those rows averaged) the fits were noisier: 8 of 136 turns of the
-forward walks came out on the wrong side, against 4 at 20 Hz."""
 PART_S = 7200.0
 """A long recording's turns are worked out this much at a time, seconds."""
 OVERLAP_S = 60.0
 """Signal read either side of a part, seconds."""
 
 
-def _pairs(x: np.ndarray, pair: int, lo: int, hi: int) -> np.ndarray:
-    """Means of consecutive ``pair`` rows of ``x``, pairs ``lo .. hi``, as a new float array.
+def _rows(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Rows ``lo .. hi`` of ``x`` as a new float array (``find_turns`` changes them).
 
     A file-backed ``x``'s rows are handed back to the system once read.
     """
-    if pair == 1:
-        rows = np.array(x[lo:hi], dtype=np.float64)
-    else:  # pair 2: (a + b) / 2, the numbers of a mean over each pair
-        rows = np.add(x[2 * lo : 2 * hi : 2], x[2 * lo + 1 : 2 * hi : 2], dtype=np.float64)
-        rows *= 0.5
-    release(x, lo * pair, hi * pair)
+    rows = np.array(x[lo:hi], dtype=np.float64)
+    release(x, lo, hi)
     return rows
 
 
@@ -237,18 +228,20 @@ def _fit(
     a_h, w2, alpha = slow[rows, :3], slow[rows, 3], slow[rows, 4]
     columns = np.column_stack(
         [
-            np.ones(rows.size), w2, alpha, w2 * w2, alpha * alpha, w2 * alpha,
+            np.ones(rows.size), w2, alpha, w2 * w2, alpha * alpha,
             a_h, w2[:, None] * a_h, alpha[:, None] * a_h,
             a_h[:, [0, 0, 0, 1, 1, 2]] * a_h[:, [0, 1, 2, 1, 2, 2]],
         ]
     )  # fmt: skip
     sums = np.add.reduceat(columns, starts, axis=0)
-    k, sw, sa, sww, saa, swa = sums[:, :6].T
-    s_a, s_wa, s_aa = sums[:, 6:9], sums[:, 9:12], sums[:, 12:15]
+    # no sum of w^2 dw/dt: in the normal equations the two components' cross
+    # terms in it cancel
+    k, sw, sa, sww, saa = sums[:, :5].T
+    s_a, s_wa, s_aa = sums[:, 5:8], sums[:, 8:11], sums[:, 11:14]
     i, j = np.triu_indices(3)
     second = np.empty((sums.shape[0], 3, 3))
-    second[:, i, j] = sums[:, 15:21]
-    second[:, j, i] = sums[:, 15:21]
+    second[:, i, j] = sums[:, 14:20]
+    second[:, j, i] = sums[:, 14:20]
     u = np.add.reduceat(up[rows], starts, axis=0)
     u /= np.linalg.norm(u, axis=1, keepdims=True)
     ref = np.eye(3)[np.argmin(np.abs(u), axis=1)]
@@ -272,7 +265,6 @@ def _fit(
         axis=1,
     )
     rhs = np.stack([ae, af, -wae + aaf, -aae - waf], axis=1)
-    del swa  # w^2 and dw/dt share no term: the two components' cross sums cancel
     levers = np.zeros((k.size, 3))
     se = np.full(k.size, np.inf)
     ok = np.abs(np.linalg.det(normal)) > 1e-12
