@@ -23,6 +23,7 @@ undecided (``min_end_run_windows``; "off" keeps such bouts whole).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -169,39 +170,55 @@ def _name(rule: dict[str, Any]) -> str:
 
 def short_run_table() -> None:
     """Print the rule per candidate and chosen leave-one-person-out."""
-    cases = short_cases()
-    table = {(id(c), k): _figures(c, r) for c in cases for k, r in enumerate(CANDIDATES)}
-    people = sorted({c.person for c in cases})
+
+    def key(figs: dict[str, float], rule: dict[str, Any]) -> tuple[float, ...]:
+        n = rule.get("short_run_strides") or 99
+        z = rule.get("short_run_min_score", 99.0)
+        return (-figs["opposite bouts"], figs["right bouts"], n, z)
+
+    _loso_table(
+        "\n== SHORT CALIBRATED RUNS: bouts right / opposite / uncertain (seconds), wrong >= 0.9",
+        short_cases(), CANDIDATES, key, _name, 28,
+    )  # fmt: skip
+
+
+def _loso_table(
+    title: str,
+    cases: list[Case],
+    candidates: list[dict[str, Any]],
+    key: Callable[[dict[str, float], dict[str, Any]], tuple[float, ...]],
+    name: Callable[[dict[str, Any]], str],
+    width: int,
+) -> None:
+    """Each candidate rule's figures per group, and each person's under the rule chosen
+    without them (the largest ``key`` of the figures on everyone else)."""
+    table = {(id(c), k): _figures(c, r) for c in cases for k, r in enumerate(candidates)}
     chosen: dict[str, int] = {}
-    for person in people:
+    for person in sorted({c.person for c in cases}):
         train = [c for c in cases if c.person != person]
         best: tuple[float, ...] | None = None
-        for k, rule in enumerate(CANDIDATES):
-            figs = sum_figures([table[(id(c), k)] for c in train])
-            n = rule.get("short_run_strides") or 99
-            z = rule.get("short_run_min_score", 99.0)
-            key = (-figs["opposite bouts"], figs["right bouts"], n, z)
-            if best is None or key > best:
-                best, chosen[person] = key, k
-    groups = sorted({c.group for c in cases})
-    print("\n== SHORT CALIBRATED RUNS: bouts right / opposite / uncertain (seconds), wrong >= 0.9")
-    for group in groups:
+        for k, rule in enumerate(candidates):
+            here = key(sum_figures([table[(id(c), k)] for c in train]), rule)
+            if best is None or here > best:
+                best, chosen[person] = here, k
+    print(title)
+    for group in sorted({c.group for c in cases}):
         mine = [c for c in cases if c.group == group]
         print(f"  {group} ({len(mine)} analyses)")
-        for k, rule in [*enumerate(CANDIDATES), (-1, {})]:
+        for k, rule in [*enumerate(candidates), (-1, {})]:
             if k < 0:
                 figs = sum_figures([table[(id(c), chosen[c.person])] for c in mine])
-                name = "LOSO"
+                label = "LOSO"
             else:
                 figs = sum_figures([table[(id(c), k)] for c in mine])
-                name = _name(rule)
+                label = name(rule)
             print(
-                f"    {name:<28}{int(figs['right bouts']):5d} ({figs['right s']:7.1f} s)"
+                f"    {label:<{width}}{int(figs['right bouts']):5d} ({figs['right s']:7.1f} s)"
                 f"{int(figs['opposite bouts']):5d} ({figs['opposite s']:6.1f} s)"
                 f"{int(figs['uncertain bouts']):5d} ({figs['uncertain s']:7.1f} s)"
                 f"{int(figs['confident wrong']):4d}"
             )
-    picked = sorted({_name(CANDIDATES[k]) for k in chosen.values()})
+    picked = sorted({name(candidates[k]) for k in chosen.values()})
     print(f"  rules chosen with a person left out: {', '.join(picked)}")
 
 
@@ -235,38 +252,13 @@ def true_axis_cases() -> list[Case]:
 
 def end_run_table() -> None:
     """Anchored short runs and end runs: per candidate and chosen leave-one-person-out."""
-    cases = short_cases(anchored=True) + true_axis_cases()
-    table = {(id(c), k): _figures(c, r) for c in cases for k, r in enumerate(END_CANDIDATES)}
-    people = sorted({c.person for c in cases})
-    chosen: dict[str, int] = {}
-    for person in people:
-        train = [c for c in cases if c.person != person]
-        best: tuple[float, ...] | None = None
-        for k, rule in enumerate(END_CANDIDATES):
-            figs = sum_figures([table[(id(c), k)] for c in train])
-            m = rule["min_end_run_windows"] or 99
-            key = (-figs["opposite bouts"], figs["right s"], -rule["short_run_anchored"], m)
-            if best is None or key > best:
-                best, chosen[person] = key, k
-    print(
+
+    def key(figs: dict[str, float], rule: dict[str, Any]) -> tuple[float, ...]:
+        m = rule["min_end_run_windows"] or 99
+        return (-figs["opposite bouts"], figs["right s"], -rule["short_run_anchored"], m)
+
+    _loso_table(
         "\n== ANCHORED SHORT RUNS AND END RUNS: bouts right / opposite / uncertain (seconds), "
-        "wrong >= 0.9"
-    )
-    for group in sorted({c.group for c in cases}):
-        mine = [c for c in cases if c.group == group]
-        print(f"  {group} ({len(mine)} analyses)")
-        for k, rule in [*enumerate(END_CANDIDATES), (-1, {})]:
-            if k < 0:
-                figs = sum_figures([table[(id(c), chosen[c.person])] for c in mine])
-                name = "LOSO"
-            else:
-                figs = sum_figures([table[(id(c), k)] for c in mine])
-                name = _end_name(rule)
-            print(
-                f"    {name:<44}{int(figs['right bouts']):5d} ({figs['right s']:7.1f} s)"
-                f"{int(figs['opposite bouts']):5d} ({figs['opposite s']:6.1f} s)"
-                f"{int(figs['uncertain bouts']):5d} ({figs['uncertain s']:7.1f} s)"
-                f"{int(figs['confident wrong']):4d}"
-            )
-    picked = sorted({_end_name(END_CANDIDATES[k]) for k in chosen.values()})
-    print(f"  rules chosen with a person left out: {', '.join(picked)}")
+        "wrong >= 0.9",
+        short_cases(anchored=True) + true_axis_cases(), END_CANDIDATES, key, _end_name, 44,
+    )  # fmt: skip
