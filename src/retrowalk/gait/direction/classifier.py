@@ -271,10 +271,11 @@ class WalkingDirectionClassifier:
         ``None`` switches it off. Measured: mobgap-lab HA_001 Test11 at
         37.8-53.4 s (6 clear forward windows, then 4 clearly backward in its
         last 2.5 s) was uncertain whole ("sideways" uncalibrated, 6 of 10
-        windows calibrated); its first 11.9 s are now forward (0.85
-        uncalibrated, 0.875 calibrated), the last 2.5 s uncertain: they lie
-        after the reference system's (INDIP) walking bout, which ends at 50.85
-        s, where the end run begins. With the true forward axis as the anchor it
+        windows calibrated); now (uncalibrated) 37.8-48.6 s is forward
+        (0.83) and 49.1-53.4 s, its last 4 clear windows, uncertain: the end
+        run begins 1.8 s before the reference system's (INDIP) walking bout
+        ends (50.85 s; at ``short_run_min_score`` 0.5 it began there). With
+        the true forward axis as the anchor it
         also calls MS_001's bout at 45.4 s forward (its last 2 clear windows, at
         57.9 and 58.9 s, clearly backward and after its reference walking bout,
         left uncertain). Chosen leave-one-person-out with those true-axis
