@@ -98,10 +98,20 @@ def release(x: np.ndarray, start: int = 0, stop: int | None = None) -> None:
     first = x.ctypes.data - origin + start * row
     last = x.ctypes.data - origin + stop * row
     page = mmap.PAGESIZE
-    first = -(-first // page) * page  # only whole pages inside the rows
+    # only whole pages inside the rows, and the pages just before them: reading
+    # the rows maps in the rest of a large page-cache block (a folio, up to
+    # 2 MiB) that began in the rows before, which a sequential reader has
+    # already handed back
+    first = max(-(-first // page) * page - _FOLIO_BYTES, 0)
     last = (last // page) * page
     if last > first:
         mapped.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+
+#: The largest block of a file the kernel maps in at once on a read (a page
+#: cache folio of a huge page's size): :func:`release` hands back this much
+#: before the rows too.
+_FOLIO_BYTES = 2 * 1024**2
 
 
 @cache
