@@ -458,22 +458,18 @@ class BodyAnchorEstimator:
             )  # fmt: skip
         del means
         # Memory: the stride-scale tilt and the slow gravity direction are used
-        # only while walking, so only each stretch's walking rows are kept.
-        swing_walks = [_walking_rows(swing, walking(s)) for s in range(n_stretch)]
-        del swing
-        slow_walks = [_walking_rows(slow, walking(s)) for s in range(n_stretch)]
-        del slow
+        # only while walking, so only one stretch's walking rows are taken at a
+        # time (a long recording's whole arrays are in temporary files).
         anchors = []
         for s in range(n_stretch):
             axis = travel_axes[s] if travel_axes is not None and s < len(travel_axes) else None
             lo, hi = regions[s]
             mine = None if turns is None else [t for t in turns if lo <= t.time_s * rate < hi]
             anchor, self.flexions_[s], self.turns_[s] = self._anchor(
-                up, swing_walks[s], slow_walks[s], walking(s), rate, step_s, regions[s],
-                (axis, gyro_rads, block), mine,
+                up, _walking_rows(swing, walking(s)), _walking_rows(slow, walking(s)),
+                walking(s), rate, step_s, regions[s], (axis, gyro_rads, block), mine,
             )  # fmt: skip
             anchors.append(anchor)
-            swing_walks[s] = slow_walks[s] = np.zeros((0, 3))  # each stretch's rows, once used
         self.anchors_ = anchors
         return self
 
@@ -501,7 +497,7 @@ class BodyAnchorEstimator:
         """
         if walking.sum() < 2 * rate:
             return _none(NO_ANCHOR_REASON), None, None
-        u_walk = _unit(_walking_rows(up, walking).mean(axis=0))
+        u_walk = _unit(_walking_mean(up, walking))
         swing, asym, p, stride_power, pitch = _swing_of(
             swing_walk, slow_walk, rate, step_s, stride_power=self.placement != "lower_back"
         )
@@ -1022,6 +1018,22 @@ def _walking_rows(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
         at += rows.size
         release(part)
     return out
+
+
+def _walking_mean(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
+    """``x[walking].mean(axis=0)``, a block of rows at a time (a file-backed ``x`` released).
+
+    The rows are added one after another in the order of the one-line form,
+    which sums down the rows of a ``(n, 3)`` array the same way: the same
+    numbers, without the walking rows gathered into one array.
+    """
+    total = np.zeros((1, *x.shape[1:]), dtype=np.float64)
+    for start in range(0, x.shape[0], _UNIT_ROWS):
+        part = x[start : start + _UNIT_ROWS]
+        rows = np.flatnonzero(walking[start : start + _UNIT_ROWS])
+        total = np.add.reduce(np.concatenate([total, part[rows]]), axis=0, keepdims=True)
+        release(part)
+    return total[0] / max(int(np.count_nonzero(walking)), 1)
 
 
 def _none(reason: str) -> BodyAnchor:

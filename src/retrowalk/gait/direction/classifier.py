@@ -23,6 +23,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import get_params
 from retrowalk.dsp.frame import BodyFrame
+from retrowalk.dsp.memory import release
 from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor, BodyAnchorEstimator
 from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
@@ -981,6 +982,7 @@ def stretch_travel_axes(
         return [None] * n_stretch
     use = ~ev.turning & clf._settled(ev, stretch)
     travel = travel_vectors(ev.odd, clf.travel_template)
+    release(ev.odd)  # a long recording's, in a file: not held while the anchors work
     step_stretch = stretch[ev.windows.bout_index]
     axes: list[np.ndarray | None] = []
     for s in range(n_stretch):
