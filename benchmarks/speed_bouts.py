@@ -1,7 +1,7 @@
 """Per-bout walking speed against INDIP (mobgap-lab): where each error comes from.
 
 Run: ``python benchmarks/speed_bouts.py [K h_floor_m]`` (default: the shipped
-constants). One line per reference bout: duration, INDIP cadence, our steps
+constants; the shipped turning correction always applies). One line per reference bout: duration, INDIP cadence, our steps
 inside the bout against INDIP's contacts, mean vertical excursion ``h``, share
 of steps at the floor, our speed, and the same pendulum on INDIP's own contacts
 (``ref-ic``: our excursion, INDIP's step times), against INDIP's speed.
@@ -30,8 +30,10 @@ from retrowalk.gait.spatial import (
     H_FLOOR_M,
     LEG_LENGTH_FRACTION,
     TRUNK_K,
+    TURN_RAD0,
     TrunkStepLength,
     step_excursion_m,
+    step_turn_rad,
 )
 from retrowalk.pipeline.trunk import STEP_MAX_S
 
@@ -61,12 +63,17 @@ def _speed(
     leg: float,
     k: float,
     h0: float,
+    turn: np.ndarray,
     keep: np.ndarray | None = None,
 ) -> tuple[float, float]:
-    """Mean step speed and mean step length; ``keep``: the steps averaged (all by default)."""
+    """Mean step speed and mean step length; ``keep``: the steps averaged (all by default).
+
+    ``turn``: each step's heading change (rad), for the shipped turning correction.
+    """
     walking = dur <= STEP_MAX_S
     h = np.where(walking, h, np.nan)
-    lengths = TrunkStepLength(k_factor=k, h_floor_m=h0).estimate(h, leg).step_length_m_
+    model = TrunkStepLength(k_factor=k, h_floor_m=h0, turn_rad0=TURN_RAD0)
+    lengths = model.estimate(h, leg, turn).step_length_m_
     ok = np.isfinite(lengths) & walking
     if keep is not None:
         ok &= keep
@@ -89,7 +96,8 @@ def main(argv: list[str]) -> int:
         rec, meta = _data.load_mobgap(name)
         steps = _bout_steps(rec)
         leg = LEG_LENGTH_FRACTION * meta["height_m"]
-        vert = body_frame(rec.acc_mps2, rec.gyro_rads, FS).acc_vertical_mps2
+        frame = body_frame(rec.acc_mps2, rec.gyro_rads, FS)
+        vert, yaw = frame.acc_vertical_mps2, frame.gyro_vertical_rads
         ics = np.array([c["ic"] for c in meta["initial_contacts"]])
         wbs = np.array([c["wb_id"] for c in meta["initial_contacts"]])
         for wb in meta["walking_bouts"]:
@@ -99,9 +107,10 @@ def main(argv: list[str]) -> int:
             ref_ic = np.sort(ics[wbs == wb["wb_id"]])
             if not m.any():
                 continue
-            v, _ = _speed(steps["h"][m], steps["dur"][m], leg, k, h0)
+            v, _ = _speed(steps["h"][m], steps["dur"][m], leg, k, h0, steps["turn"][m])
             h_ref = step_excursion_m(vert, ref_ic, FS)
-            v_ref_ic, _ = _speed(h_ref, np.diff(ref_ic) / FS, leg, k, h0)
+            turn_ref = step_turn_rad(yaw, ref_ic, FS)
+            v_ref_ic, _ = _speed(h_ref, np.diff(ref_ic) / FS, leg, k, h0, turn_ref)
             ref_v = wb["avg_walking_speed_mps"]
             err = 100 * (v / ref_v - 1)
             errs.append(err)
@@ -110,7 +119,9 @@ def main(argv: list[str]) -> int:
             for key, sel in zip(
                 ("matched", "no pause"), _reference_selections(start, end, ref_ic), strict=True
             ):
-                v_sel, _ = _speed(steps["h"][m], steps["dur"][m], leg, k, h0, keep=sel)
+                v_sel, _ = _speed(
+                    steps["h"][m], steps["dur"][m], leg, k, h0, steps["turn"][m], keep=sel
+                )
                 chosen[key].append(100 * (v_sel / ref_v - 1))
             at_floor = int(np.sum(steps["h"][m] <= h0))
             print(
