@@ -1,10 +1,11 @@
 """Per-bout walking speed against INDIP (mobgap-lab): where each error comes from.
 
 Run: ``python benchmarks/speed_bouts.py [K h_floor_m]`` (default: the shipped
-constants; the shipped turning correction always applies). One line per reference bout: duration, INDIP cadence, our steps
-inside the bout against INDIP's contacts, mean vertical excursion ``h``, share
-of steps at the floor, our speed, and the same pendulum on INDIP's own contacts
-(``ref-ic``: our excursion, INDIP's step times), against INDIP's speed.
+constants; the shipped turning correction always applies). One line per
+reference bout: duration, INDIP cadence, our steps inside the bout against
+INDIP's contacts, mean vertical excursion ``h``, share of steps at the floor,
+our speed, and the same pendulum on INDIP's own contacts (``ref-ic``: our
+excursion, INDIP's step times), against INDIP's speed.
 
 Then two selections that use the reference, to test whether the error comes
 from steps found where INDIP has none (pauses, shuffling, weight shifts): the
@@ -12,6 +13,13 @@ bout speed of only our steps whose two contacts both match an INDIP contact
 (``matched``), and of our steps whose middle does not fall in an INDIP
 interval longer than ``PAUSE_S`` (``no pause``). Each is a mean absolute error
 at the constants given, so pass the constants to compare at.
+
+Last, the error's parts per bout (:func:`parts`): our cadence (the mean of
+our steps' rates) against INDIP's, our mean step length against half INDIP's
+stride, the body's turning rate, and the same bout speed without each bout's
+first and last step; and whether INDIP's cadence is the mean of its strides'
+rates (one foot's contact to its next, hesitations included), which tells how
+the reference averages.
 """
 
 from __future__ import annotations
@@ -146,7 +154,79 @@ def main(argv: list[str]) -> int:
             f"  of only our steps {key:<9} MAE {np.nanmean(np.abs(values)):.1f} % "
             f"(mean {np.nanmean(values):+.1f} %)"
         )
+    print()
+    print("\n".join(parts(k, h0)))
     return 0
+
+
+def _stride_cadence(ics: list[dict]) -> tuple[float, float]:
+    """INDIP's strides (one foot's contact to its next): mean rate (/min), longest (s)."""
+    ics = sorted(ics, key=lambda c: c["ic"])
+    strides = [
+        (later["ic"] - c["ic"]) / FS
+        for i, c in enumerate(ics)
+        for later in ics[i + 1 :][:3]
+        if later["lr_label"] == c["lr_label"]
+    ]
+    strides = strides or [float("nan")]
+    return float(np.mean(120.0 / np.asarray(strides))), float(np.max(strides))
+
+
+def parts(k: float, h0: float) -> list[str]:
+    """Per bout: the speed error, its cadence and step-length parts, turning, the ends left out."""
+    lines = [
+        f"{'bout':<22}{'v err':>7}{'cad':>6}{'length':>7}{'turn/s':>7}{'v ref':>7}"
+        f"{'no ends':>8}{'INDIP cad':>10}{'strides':>8}{'longest':>8}"
+    ]
+    rows = []
+    for name in _data.mobgap_names():
+        rec, meta = _data.load_mobgap(name)
+        steps = _bout_steps(rec)
+        leg = LEG_LENGTH_FRACTION * meta["height_m"]
+        for wb in meta["walking_bouts"]:
+            m = (steps["end"] - np.round(steps["dur"] * FS) >= wb["start"] - TOL) & (
+                steps["end"] <= wb["end"] + TOL
+            )
+            if not m.any():
+                continue
+            dur, h, turn = steps["dur"][m], steps["h"][m], steps["turn"][m]
+            walking = dur <= STEP_MAX_S
+            v, length = _speed(h, dur, leg, k, h0, turn)
+            inner = np.zeros(dur.size, dtype=bool)
+            inner[1:-1] = True
+            v_inner, _ = _speed(h, dur, leg, k, h0, turn, keep=inner)
+            ref_v = wb["avg_walking_speed_mps"]
+            cad = 60.0 * float(np.mean(1.0 / dur[walking]))
+            ics = [c for c in meta["initial_contacts"] if c["wb_id"] == wb["wb_id"]]
+            stride_cad, longest = _stride_cadence(ics)
+            row = (
+                100 * (v / ref_v - 1),
+                100 * (cad / wb["avg_cadence_spm"] - 1),
+                100 * (length / (wb["avg_stride_length_m"] / 2) - 1),
+                float(np.degrees(np.abs(turn).sum() / dur.sum())),
+                ref_v,
+                100 * (v_inner / ref_v - 1),
+            )
+            rows.append(row)
+            lines.append(
+                f"{name[:6] + ' ' + name[7:13] + ' wb' + str(wb['wb_id']):<22}"
+                f"{row[0]:+7.0f}{row[1]:+6.0f}{row[2]:+7.0f}{row[3]:7.0f}{row[4]:7.2f}"
+                f"{row[5]:+8.0f}{wb['avg_cadence_spm']:10.1f}{stride_cad:8.1f}{longest:8.2f}"
+            )
+    r = np.array(rows)
+    slow = r[:, 4] < 0.6
+    lines += [
+        "(v err: bout speed, cad: our cadence, length: our mean step length, each against"
+        " INDIP's, %; turn/s: degrees per second turned; no ends: v err without the"
+        " bout's first and last step; strides: mean rate of INDIP's strides, /min)",
+        f"MAE: bout speed {np.abs(r[:, 0]).mean():.1f} %, its cadence part "
+        f"{np.abs(r[:, 1]).mean():.1f} %, its step-length part {np.abs(r[:, 2]).mean():.1f} %; "
+        f"without the ends {np.nanmean(np.abs(r[:, 5])):.1f} %",
+        f"bouts under 0.6 m/s: n={slow.sum()}, MAE {np.abs(r[slow, 0]).mean():.1f} % (mean "
+        f"{r[slow, 0].mean():+.1f} %); the others: n={(~slow).sum()}, MAE "
+        f"{np.abs(r[~slow, 0]).mean():.1f} % (mean {r[~slow, 0].mean():+.1f} %)",
+    ]
+    return lines
 
 
 if __name__ == "__main__":
