@@ -440,9 +440,10 @@ def step_turn_rad(gyro_vertical_rads: np.ndarray, ic: np.ndarray, fs: float) -> 
     """
     if ic.size < 2:
         return np.zeros(0)
-    w = np.asarray(gyro_vertical_rads, dtype=np.float64)
-    total = np.concatenate([[0.0], np.cumsum(w[ic[0] : ic[-1]])])
-    return (total[ic[1:] - ic[0]] - total[ic[:-1] - ic[0]]) / fs
+    if np.any(np.diff(ic) <= 0):
+        raise ValueError("contacts must be strictly increasing")
+    w = np.asarray(gyro_vertical_rads, dtype=np.float64)[ic[0] : ic[-1]]
+    return np.add.reduceat(w, ic[:-1] - ic[0]) / fs
 
 
 def _segment_cumsum(x: np.ndarray, bounds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
