@@ -233,10 +233,12 @@ def mobgap() -> tuple[Tally, SpeedTally]:
 # --------------------------------------------------------------------------- #
 
 TURNING_GRID = [(rp, tr) for rp in (0.1, 0.15, 0.2, 0.25) for tr in (0.5, 0.8, 1.2, 1.6)]
+#: ``(K, h_floor_m, turn_rad0)``; ``turn_rad0`` ``None``: no turning correction.
 STEP_LENGTH_GRID = [
-    (k, h0)
+    (k, h0, t0)
     for k in (1.20, 1.25, 1.30, 1.35, 1.40, 1.45, 1.50)
     for h0 in (0.0, 0.002, 0.003, 0.004, 0.005, 0.006)
+    for t0 in (None, 2.0)
 ]
 
 
@@ -281,7 +283,7 @@ def cv_turning_rule() -> str:
 
 
 def _bout_steps(rec) -> dict[str, np.ndarray]:
-    """Per step of every bout: end sample, duration and vertical excursion."""
+    """Per step of every bout: end sample, duration, vertical excursion and turn (rad)."""
     from retrowalk.gait.bouts import BoutDetector
     from retrowalk.pipeline.trunk import TrunkPipeline
 
@@ -292,18 +294,25 @@ def _bout_steps(rec) -> dict[str, np.ndarray]:
             table.sample[b.first + 1 : b.last + 1],
             table.sample[b.first : b.last],
             table.excursion_m[b.first : b.last],
+            table.turn_rad[b.first : b.last],
         )
         for b in spans
     ]
     if not parts:
-        return {"end": np.zeros(0, np.int64), "dur": np.zeros(0), "h": np.zeros(0)}
+        empty = np.zeros(0)
+        return {"end": np.zeros(0, np.int64), "dur": empty, "h": empty, "turn": empty}
     end = np.concatenate([p[0] for p in parts])
     start = np.concatenate([p[1] for p in parts])
-    return {"end": end, "dur": (end - start) / FS, "h": np.concatenate([p[2] for p in parts])}
+    return {
+        "end": end,
+        "dur": (end - start) / FS,
+        "h": np.concatenate([p[2] for p in parts]),
+        "turn": np.concatenate([p[3] for p in parts]),
+    }
 
 
 def cv_step_length() -> list[str]:
-    """LOSO of (K, h_floor_m): ipol segments vs foot sensors, mobgap bouts vs INDIP."""
+    """LOSO of (K, h_floor_m, turn_rad0): ipol segments vs foot sensors, mobgap bouts vs INDIP."""
     from retrowalk.gait.foot import FootGaitAnalyzer
     from retrowalk.gait.spatial import LEG_LENGTH_FRACTION, TrunkStepLength
     from retrowalk.pipeline.options import DEFAULT_HEIGHT_M
@@ -342,11 +351,12 @@ def cv_step_length() -> list[str]:
             ref = wb["avg_stride_length_m"] / 2.0
             cases.append(("mobgap", name[:6], steps, m, leg, "step", ref))
 
-    def errors(k: float, h0: float) -> list[tuple[str, str, float]]:
+    def errors(k: float, h0: float, t0: float | None) -> list[tuple[str, str, float]]:
         out = []
         for ds, subject, steps, m, leg, kind, ref in cases:
             h = np.where(steps["dur"][m] <= STEP_MAX_S, steps["h"][m], np.nan)
-            lengths = TrunkStepLength(k_factor=k, h_floor_m=h0).estimate(h, leg).step_length_m_
+            model = TrunkStepLength(k_factor=k, h_floor_m=h0, turn_rad0=t0)
+            lengths = model.estimate(h, leg, steps["turn"][m]).step_length_m_
             if not np.isfinite(lengths).any():
                 continue
             ours = np.nansum(lengths) if kind == "distance" else np.nanmean(lengths)
@@ -369,7 +379,8 @@ def cv_step_length() -> list[str]:
             f"LOSO step length ({ds} {what}, n={held.size}): mean {held.mean():+.1f} %, "
             f"MAE {np.abs(held).mean():.1f} %"
         )
-    lines.append(f"  (K, h_floor_m) chosen per fold: {sorted({picks[s] for s in subjects})}")
+    chosen = sorted({picks[s] for s in subjects}, key=str)
+    lines.append(f"  (K, h_floor_m, turn_rad0) chosen per fold: {chosen}")
     return lines
 
 

@@ -35,12 +35,13 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
 - **Step length and walking speed** (15 people: ipol-gait segments against the
   foot sensors' stride lengths, mobgap-lab bouts against the INDIP reference;
   Salis et al. 2023, A multi-sensor wearable system for the assessment of
-  diseased gait in real-world conditions): the pendulum factor ``K`` and the
-  excursion floor ``h_floor_m`` of :class:`~retrowalk.gait.spatial.TrunkStepLength`
-  are chosen on 14 people (both data sets weighing equally) and applied to the
-  15th. Printed: per-bout walking speed error against INDIP, the reference's
-  way (the mean of the step speeds inside the reference bout, as INDIP averages
-  its strides) and as distance over time, and stride length error. A step is
+  diseased gait in real-world conditions): the pendulum factor ``K``, the
+  excursion floor ``h_floor_m`` and the turning correction ``turn_rad0`` of
+  :class:`~retrowalk.gait.spatial.TrunkStepLength` are chosen on 14 people (both
+  data sets weighing equally) and applied to the 15th. Printed: per-bout
+  walking speed error against INDIP, the reference's way (the mean of the step
+  speeds inside the reference bout, as INDIP averages its strides) and as
+  distance over time, and stride length error. A step is
   inside a reference bout when it starts and ends there (within the contact
   tolerance): the step that ends on the bout's first contact came before it.
 - **The ends of a walk** (handling a phone before and after walking, a
@@ -151,11 +152,13 @@ TIMING_GRID: dict[str, tuple[Any, ...]] = {
 MIDSTEP_GRID: dict[str, tuple[Any, ...]] = {
     "midstep.min_contrast": (0.6, 0.4, 0.5, 0.7, 0.8, None),
 }
-#: Step-length constants (K, h_floor_m) searched.
+#: Step-length constants ``(K, h_floor_m, turn_rad0)`` searched (``turn_rad0``
+#: ``None``: turning steps keep their pendulum length).
 SPEED_GRID = [
-    (k, h0)
+    (k, h0, t0)
     for k in (1.30, 1.35, 1.40, 1.45, 1.50, 1.55)
     for h0 in (0.003, 0.004, 0.005, 0.006, 0.007, 0.008, 0.009)
+    for t0 in (None, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
 ]
 QUICK_GRID: dict[str, tuple[float, ...]] = {
     "relative_prominence": (0.25,),
@@ -672,6 +675,7 @@ class SpeedCase:
     kind: str  # "distance" (ipol segment) or "bout" (mobgap reference bout)
     reference: dict[str, float]
     part: str = ""  # ipol: "straight" (the 10 m walks) or "U-turn"
+    turn_rad: np.ndarray = field(default_factory=lambda: np.zeros(0))  # heading change per step
 
 
 def speed_cases() -> list[SpeedCase]:
@@ -713,6 +717,7 @@ def speed_cases() -> list[SpeedCase]:
                         "distance",
                         {"distance_m": ref},
                         part,
+                        steps["turn"][m],
                     )
                 )
     for name in _data.mobgap_names():
@@ -737,17 +742,19 @@ def speed_cases() -> list[SpeedCase]:
                         "speed_mps": wb["avg_walking_speed_mps"],
                         "stride_m": wb["avg_stride_length_m"],
                     },
+                    turn_rad=steps["turn"][m],
                 )
             )
     return cases
 
 
-def _case_errors(case: SpeedCase, k: float, h0: float) -> dict[str, float] | None:
+def _case_errors(case: SpeedCase, k: float, h0: float, t0: float | None) -> dict[str, float] | None:
     from retrowalk.gait.spatial import TrunkStepLength
 
     walking = case.dur_s <= STEP_MAX_S
     h = np.where(walking, case.h_m, np.nan)
-    lengths = TrunkStepLength(k_factor=k, h_floor_m=h0).estimate(h, case.leg_m).step_length_m_
+    model = TrunkStepLength(k_factor=k, h_floor_m=h0, turn_rad0=t0)
+    lengths = model.estimate(h, case.leg_m, case.turn_rad).step_length_m_
     ok = np.isfinite(lengths) & walking
     if not ok.any():
         return None
@@ -764,12 +771,12 @@ def _case_errors(case: SpeedCase, k: float, h0: float) -> dict[str, float] | Non
     }
 
 
-def speed_loso(grid: list[tuple[float, float]]) -> list[str]:
+def speed_loso(grid: list[tuple[float, float, float | None]]) -> list[str]:
     cases = speed_cases()
     table = {g: [_case_errors(c, *g) for c in cases] for g in grid}
     people = sorted({c.person for c in cases})
 
-    def cost(g: tuple[float, float], excluded: str) -> float:
+    def cost(g: tuple[float, float, float | None], excluded: str) -> float:
         per: dict[str, list[float]] = defaultdict(list)
         for c, e in zip(cases, table[g], strict=True):
             if e is None or c.person == excluded:
@@ -808,7 +815,7 @@ def speed_loso(grid: list[tuple[float, float]]) -> list[str]:
         row("ipol distance", "ipol-gait segment distance vs foot sensors"),
         row("ipol straight distance", "  of which the straight 10 m walks"),
         row("ipol U-turn distance", "  of which the U-turns"),
-        "  (K, h_floor_m) chosen per fold: "
+        "  (K, h_floor_m, turn_rad0) chosen per fold: "
         + ", ".join(f"{g} x{n}" for g, n in chosen.most_common()),
     ]
 

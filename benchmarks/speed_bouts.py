@@ -1,10 +1,11 @@
 """Per-bout walking speed against INDIP (mobgap-lab): where each error comes from.
 
 Run: ``python benchmarks/speed_bouts.py [K h_floor_m]`` (default: the shipped
-constants). One line per reference bout: duration, INDIP cadence, our steps
-inside the bout against INDIP's contacts, mean vertical excursion ``h``, share
-of steps at the floor, our speed, and the same pendulum on INDIP's own contacts
-(``ref-ic``: our excursion, INDIP's step times), against INDIP's speed.
+constants; the shipped turning correction always applies). One line per
+reference bout: duration, INDIP cadence, our steps inside the bout against
+INDIP's contacts, mean vertical excursion ``h``, share of steps at the floor,
+our speed, and the same pendulum on INDIP's own contacts (``ref-ic``: our
+excursion, INDIP's step times), against INDIP's speed.
 
 Then two selections that use the reference, to test whether the error comes
 from steps found where INDIP has none (pauses, shuffling, weight shifts): the
@@ -12,6 +13,13 @@ bout speed of only our steps whose two contacts both match an INDIP contact
 (``matched``), and of our steps whose middle does not fall in an INDIP
 interval longer than ``PAUSE_S`` (``no pause``). Each is a mean absolute error
 at the constants given, so pass the constants to compare at.
+
+Last, the error's parts per bout (:func:`parts`): our cadence (the mean of
+our steps' rates) against INDIP's, our mean step length against half INDIP's
+stride, the body's turning rate, and the same bout speed without each bout's
+first and last step; and whether INDIP's cadence is the mean of its strides'
+rates (one foot's contact to its next, hesitations included), which tells how
+the reference averages.
 """
 
 from __future__ import annotations
@@ -30,8 +38,10 @@ from retrowalk.gait.spatial import (
     H_FLOOR_M,
     LEG_LENGTH_FRACTION,
     TRUNK_K,
+    TURN_RAD0,
     TrunkStepLength,
     step_excursion_m,
+    step_turn_rad,
 )
 from retrowalk.pipeline.trunk import STEP_MAX_S
 
@@ -61,12 +71,17 @@ def _speed(
     leg: float,
     k: float,
     h0: float,
+    turn: np.ndarray,
     keep: np.ndarray | None = None,
 ) -> tuple[float, float]:
-    """Mean step speed and mean step length; ``keep``: the steps averaged (all by default)."""
+    """Mean step speed and mean step length; ``keep``: the steps averaged (all by default).
+
+    ``turn``: each step's heading change (rad), for the shipped turning correction.
+    """
     walking = dur <= STEP_MAX_S
     h = np.where(walking, h, np.nan)
-    lengths = TrunkStepLength(k_factor=k, h_floor_m=h0).estimate(h, leg).step_length_m_
+    model = TrunkStepLength(k_factor=k, h_floor_m=h0, turn_rad0=TURN_RAD0)
+    lengths = model.estimate(h, leg, turn).step_length_m_
     ok = np.isfinite(lengths) & walking
     if keep is not None:
         ok &= keep
@@ -89,7 +104,8 @@ def main(argv: list[str]) -> int:
         rec, meta = _data.load_mobgap(name)
         steps = _bout_steps(rec)
         leg = LEG_LENGTH_FRACTION * meta["height_m"]
-        vert = body_frame(rec.acc_mps2, rec.gyro_rads, FS).acc_vertical_mps2
+        frame = body_frame(rec.acc_mps2, rec.gyro_rads, FS)
+        vert, yaw = frame.acc_vertical_mps2, frame.gyro_vertical_rads
         ics = np.array([c["ic"] for c in meta["initial_contacts"]])
         wbs = np.array([c["wb_id"] for c in meta["initial_contacts"]])
         for wb in meta["walking_bouts"]:
@@ -99,9 +115,10 @@ def main(argv: list[str]) -> int:
             ref_ic = np.sort(ics[wbs == wb["wb_id"]])
             if not m.any():
                 continue
-            v, _ = _speed(steps["h"][m], steps["dur"][m], leg, k, h0)
+            v, _ = _speed(steps["h"][m], steps["dur"][m], leg, k, h0, steps["turn"][m])
             h_ref = step_excursion_m(vert, ref_ic, FS)
-            v_ref_ic, _ = _speed(h_ref, np.diff(ref_ic) / FS, leg, k, h0)
+            turn_ref = step_turn_rad(yaw, ref_ic, FS)
+            v_ref_ic, _ = _speed(h_ref, np.diff(ref_ic) / FS, leg, k, h0, turn_ref)
             ref_v = wb["avg_walking_speed_mps"]
             err = 100 * (v / ref_v - 1)
             errs.append(err)
@@ -110,7 +127,9 @@ def main(argv: list[str]) -> int:
             for key, sel in zip(
                 ("matched", "no pause"), _reference_selections(start, end, ref_ic), strict=True
             ):
-                v_sel, _ = _speed(steps["h"][m], steps["dur"][m], leg, k, h0, keep=sel)
+                v_sel, _ = _speed(
+                    steps["h"][m], steps["dur"][m], leg, k, h0, steps["turn"][m], keep=sel
+                )
                 chosen[key].append(100 * (v_sel / ref_v - 1))
             at_floor = int(np.sum(steps["h"][m] <= h0))
             print(
@@ -135,7 +154,79 @@ def main(argv: list[str]) -> int:
             f"  of only our steps {key:<9} MAE {np.nanmean(np.abs(values)):.1f} % "
             f"(mean {np.nanmean(values):+.1f} %)"
         )
+    print()
+    print("\n".join(parts(k, h0)))
     return 0
+
+
+def _stride_cadence(ics: list[dict]) -> tuple[float, float]:
+    """INDIP's strides (one foot's contact to its next): mean rate (/min), longest (s)."""
+    ics = sorted(ics, key=lambda c: c["ic"])
+    strides = [
+        (later["ic"] - c["ic"]) / FS
+        for i, c in enumerate(ics)
+        for later in ics[i + 1 :][:3]
+        if later["lr_label"] == c["lr_label"]
+    ]
+    strides = strides or [float("nan")]
+    return float(np.mean(120.0 / np.asarray(strides))), float(np.max(strides))
+
+
+def parts(k: float, h0: float) -> list[str]:
+    """Per bout: the speed error, its cadence and step-length parts, turning, the ends left out."""
+    lines = [
+        f"{'bout':<22}{'v err':>7}{'cad':>6}{'length':>7}{'turn/s':>7}{'v ref':>7}"
+        f"{'no ends':>8}{'INDIP cad':>10}{'strides':>8}{'longest':>8}"
+    ]
+    rows = []
+    for name in _data.mobgap_names():
+        rec, meta = _data.load_mobgap(name)
+        steps = _bout_steps(rec)
+        leg = LEG_LENGTH_FRACTION * meta["height_m"]
+        for wb in meta["walking_bouts"]:
+            m = (steps["end"] - np.round(steps["dur"] * FS) >= wb["start"] - TOL) & (
+                steps["end"] <= wb["end"] + TOL
+            )
+            if not m.any():
+                continue
+            dur, h, turn = steps["dur"][m], steps["h"][m], steps["turn"][m]
+            walking = dur <= STEP_MAX_S
+            v, length = _speed(h, dur, leg, k, h0, turn)
+            inner = np.zeros(dur.size, dtype=bool)
+            inner[1:-1] = True
+            v_inner, _ = _speed(h, dur, leg, k, h0, turn, keep=inner)
+            ref_v = wb["avg_walking_speed_mps"]
+            cad = 60.0 * float(np.mean(1.0 / dur[walking]))
+            ics = [c for c in meta["initial_contacts"] if c["wb_id"] == wb["wb_id"]]
+            stride_cad, longest = _stride_cadence(ics)
+            row = (
+                100 * (v / ref_v - 1),
+                100 * (cad / wb["avg_cadence_spm"] - 1),
+                100 * (length / (wb["avg_stride_length_m"] / 2) - 1),
+                float(np.degrees(np.abs(turn).sum() / dur.sum())),
+                ref_v,
+                100 * (v_inner / ref_v - 1),
+            )
+            rows.append(row)
+            lines.append(
+                f"{name[:6] + ' ' + name[7:13] + ' wb' + str(wb['wb_id']):<22}"
+                f"{row[0]:+7.0f}{row[1]:+6.0f}{row[2]:+7.0f}{row[3]:7.0f}{row[4]:7.2f}"
+                f"{row[5]:+8.0f}{wb['avg_cadence_spm']:10.1f}{stride_cad:8.1f}{longest:8.2f}"
+            )
+    r = np.array(rows)
+    slow = r[:, 4] < 0.6
+    lines += [
+        "(v err: bout speed, cad: our cadence, length: our mean step length, each against"
+        " INDIP's, %; turn/s: degrees per second turned; no ends: v err without the"
+        " bout's first and last step; strides: mean rate of INDIP's strides, /min)",
+        f"MAE: bout speed {np.abs(r[:, 0]).mean():.1f} %, its cadence part "
+        f"{np.abs(r[:, 1]).mean():.1f} %, its step-length part {np.abs(r[:, 2]).mean():.1f} %; "
+        f"without the ends {np.nanmean(np.abs(r[:, 5])):.1f} %",
+        f"bouts under 0.6 m/s: n={slow.sum()}, MAE {np.abs(r[slow, 0]).mean():.1f} % (mean "
+        f"{r[slow, 0].mean():+.1f} %); the others: n={(~slow).sum()}, MAE "
+        f"{np.abs(r[~slow, 0]).mean():.1f} % (mean {r[~slow, 0].mean():+.1f} %)",
+    ]
+    return lines
 
 
 if __name__ == "__main__":

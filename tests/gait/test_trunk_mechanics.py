@@ -26,6 +26,7 @@ from retrowalk.gait.spatial import (
     ZijlstraStepLength,
     height_based_step_length_m,
     step_excursion_m,
+    step_turn_rad,
 )
 from retrowalk.pipeline.trunk import TrunkPipeline
 
@@ -133,6 +134,31 @@ def test_trunk_step_length_limits_outliers_and_ignores_the_excursion_floor():
     assert np.isnan(got[7])
     # stepping on the spot (excursion below the floor) carries no distance
     assert model.estimate(np.full(5, 0.5 * model.h_floor_m), 0.9).step_length_m_[0] == 0.0
+
+
+def test_turning_steps_are_shortened_by_their_heading_change():
+    fs = 100.0
+    ic = np.array([0, 50, 110, 170, 230])
+    yaw = np.zeros(300)
+    yaw[110:170] = np.pi / 2 / 0.6  # a quarter turn during the third step
+    yaw[0:50] = 0.5 * np.sin(np.linspace(0, 2 * np.pi, 50))  # the pelvis yawing to and fro
+    turn = step_turn_rad(yaw, ic, fs)
+    assert turn == pytest.approx([0.0, 0.0, np.pi / 2, 0.0], abs=1e-9)
+    h = np.full(4, 0.03)
+    model = TrunkStepLength()
+    straight = model.estimate(h, 0.9).step_length_m_
+    got = model.estimate(h, 0.9, turn).step_length_m_
+    assert got[[0, 1, 3]] == pytest.approx(straight[[0, 1, 3]])
+    assert got[2] == pytest.approx(straight[2] / (1 + (np.pi / 2 / model.turn_rad0) ** 2))
+    # a turn either way shortens the same; without a gyroscope (nan) nothing changes
+    assert model.estimate(h, 0.9, -turn).step_length_m_ == pytest.approx(got)
+    assert model.estimate(h, 0.9, np.full(4, np.nan)).step_length_m_ == pytest.approx(straight)
+    # the correction off, and many bouts at once, as one bout at a time
+    off = TrunkStepLength(turn_rad0=None).estimate(h, 0.9, turn).step_length_m_
+    assert off == pytest.approx(straight)
+    bouts = model.estimate_bouts([h, h[:3]], 0.9, [turn, turn[:3]])
+    assert bouts[0] == pytest.approx(got)
+    assert bouts[1] == pytest.approx(model.estimate(h[:3], 0.9, turn[:3]).step_length_m_)
 
 
 def test_gait_initiation_filter_drops_a_quick_weak_first_peak():

@@ -55,6 +55,7 @@ from retrowalk.gait.spatial import (
     TrunkStepLength,
     height_based_step_length_m,
     step_excursion_m,
+    step_turn_rad,
 )
 from retrowalk.pipeline.options import (
     AnalysisOptions,
@@ -88,19 +89,20 @@ class _ContactTable:
     sample: np.ndarray
     prominence: np.ndarray
     excursion_m: np.ndarray  # vertical excursion of the step that starts at this contact
+    turn_rad: np.ndarray  # heading change over that step (nan: no gyroscope)
 
     @classmethod
     def concat(cls, parts: list[_ContactTable]) -> _ContactTable:
         if not parts:
             empty = np.zeros(0)
-            return cls(np.zeros(0, dtype=np.int64), empty, empty)
+            return cls(np.zeros(0, dtype=np.int64), empty, empty, empty)
         return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in _CONTACT_FIELDS))
 
     def take(self, keep: np.ndarray) -> _ContactTable:
         return _ContactTable(*(getattr(self, f)[keep] for f in _CONTACT_FIELDS))
 
 
-_CONTACT_FIELDS = ("sample", "prominence", "excursion_m")
+_CONTACT_FIELDS = ("sample", "prominence", "excursion_m", "turn_rad")
 
 
 def _release(recording: Recording, lo: int, hi: int) -> None:
@@ -320,7 +322,9 @@ class TrunkPipeline(Algorithm):
             # pauses inside a bout are not steps
             h = np.where(all_step_s <= STEP_MAX_S, table.excursion_m[:-1], np.nan)
             measured = self._step_length().estimate_bouts(
-                [h[span.first : span.last] for span, *_ in labelled], leg_length
+                [h[span.first : span.last] for span, *_ in labelled],
+                leg_length,
+                [table.turn_rad[span.first : span.last] for span, *_ in labelled],
             )
         for k, (span, direction, confidence, sides, reason, own) in enumerate(labelled):
             ic = table.sample[span.first : span.last + 1]
@@ -429,9 +433,12 @@ class TrunkPipeline(Algorithm):
         keep = self._edges().filter(ic, edges).keep_
         ic, prom = ic[keep], prom[keep]
         excursion = np.full(ic.size, np.nan)
+        turn = np.full(ic.size, np.nan)
         if ic.size >= 2:
             excursion[:-1] = step_excursion_m(frame.acc_vertical_mps2, ic, fs)
-        return _ContactTable(ic.astype(np.int64), prom, excursion)
+            if frame.gyro_vertical_rads is not None:
+                turn[:-1] = step_turn_rad(frame.gyro_vertical_rads, ic, fs)
+        return _ContactTable(ic.astype(np.int64), prom, excursion, turn)
 
     def _add_closing_contacts(
         self,
