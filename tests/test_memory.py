@@ -107,6 +107,26 @@ def test_anchor_gravity_directions_equal_the_whole_array_form(n: int) -> None:
     assert np.array_equal(got_swing, fast - slow)
 
 
+def test_walking_swing_read_in_parts_agrees_with_the_rows_gathered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retrowalk.gait.direction import anchor
+
+    rng = np.random.default_rng(4)
+    n = 200_000
+    slow = anchor._unit(rng.normal(size=(n, 3)) * 0.05 + [0.0, 0.0, 1.0])
+    swing = memory.empty_samples((n, 3), file_backed=True)
+    swing[:] = rng.normal(size=(n, 3)) * 0.05
+    swing[:, 0] += 0.05 * np.exp(2.0 * np.sin(np.arange(n) / 10.0))  # lopsided: an asymmetry
+    walking = rng.random(n) > 0.2
+    whole = anchor._walking_swing(swing, slow, walking, 20.0, 0.55)
+    monkeypatch.setattr(anchor, "_SWING_ROWS", 30_000)  # six parts
+    parts = anchor._walking_swing(swing, slow, walking, 20.0, 0.55)
+    assert abs(whole[1]) > 1.0  # the asymmetry the anchors read
+    for a, b in zip(whole, parts, strict=True):
+        assert np.allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 def test_step_evidence_joined_into_files_equals_the_one_in_memory() -> None:
     from retrowalk.gait.direction.features import StepEvidence, StepWindows
 

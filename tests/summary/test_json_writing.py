@@ -25,3 +25,12 @@ def test_write_json_writes_the_text_of_to_json(
     compact = io.StringIO()
     contract.write_json(result, compact, indent=None)
     assert compact.getvalue() == contract.to_json(result, indent=None) + "\n"
+
+
+def test_write_json_of_no_steps_writes_an_empty_list() -> None:
+    result = analyze(read_recording(ipol_file("2-1_lb")), AnalysisOptions(placement="lower_back"))
+    result.steps = []  # the steps' entries are made as written: none is "[]", not "[\n]"
+    out = io.StringIO()
+    contract.write_json(result, out)
+    assert out.getvalue() == contract.to_json(result) + "\n"
+    assert '"steps": [],' in out.getvalue()

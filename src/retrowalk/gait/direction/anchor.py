@@ -458,16 +458,17 @@ class BodyAnchorEstimator:
             )  # fmt: skip
         del means
         # Memory: the stride-scale tilt and the slow gravity direction are used
-        # only while walking, so only one stretch's walking rows are taken at a
-        # time (a long recording's whole arrays are in temporary files).
+        # only while walking: one stretch's walking rows are taken at a time,
+        # a part at a time in a long recording (whose arrays are in temporary
+        # files, :func:`_walking_swing`).
         anchors = []
         for s in range(n_stretch):
             axis = travel_axes[s] if travel_axes is not None and s < len(travel_axes) else None
             lo, hi = regions[s]
             mine = None if turns is None else [t for t in turns if lo <= t.time_s * rate < hi]
             anchor, self.flexions_[s], self.turns_[s] = self._anchor(
-                up, _walking_rows(swing, walking(s)), _walking_rows(slow, walking(s)),
-                walking(s), rate, step_s, regions[s], (axis, gyro_rads, block), mine,
+                up, swing, slow, walking(s), rate, step_s, regions[s],
+                (axis, gyro_rads, block), mine,
             )  # fmt: skip
             anchors.append(anchor)
         self.anchors_ = anchors
@@ -476,8 +477,8 @@ class BodyAnchorEstimator:
     def _anchor(
         self,
         up: np.ndarray,
-        swing_walk: np.ndarray,
-        slow_walk: np.ndarray,
+        swing: np.ndarray,
+        slow: np.ndarray,
         walking: np.ndarray,
         rate: float,
         step_s: float,
@@ -491,22 +492,22 @@ class BodyAnchorEstimator:
         block (what a bend is checked against). ``turns``: the stretch's turns
         with their lever arms (:func:`.lever.find_turns`), or ``None``.
 
-        ``swing_walk`` and ``slow_walk`` are the ``walking`` rows of ``fast -
-        slow`` and of ``slow`` (:func:`_gravity_directions`); ``swing_walk`` is
-        changed in place.
+        ``swing`` and ``slow`` are ``fast - slow`` and ``slow``
+        (:func:`_gravity_directions`) of the whole recording; their ``walking``
+        rows are used.
         """
         if walking.sum() < 2 * rate:
             return _none(NO_ANCHOR_REASON), None, None
         u_walk = _unit(_walking_mean(up, walking))
-        swing, asym, p, stride_power, pitch = _swing_of(
-            swing_walk, slow_walk, rate, step_s, stride_power=self.placement != "lower_back"
+        swing_deg, asym, p, stride_power, pitch = _walking_swing(
+            swing, slow, walking, rate, step_s, stride_power=self.placement != "lower_back"
         )
-        thigh_like = swing >= self.min_thigh_range_deg
+        thigh_like = swing_deg >= self.min_thigh_range_deg
         if thigh_like and self.placement != "lower_back":
             if stride_power < self.min_stride_power_ratio:
                 return (
                     _none(
-                        f"the device swings by {swing:.0f} deg, but not once per stride as a "
+                        f"the device swings by {swing_deg:.0f} deg, but not once per stride as a "
                         "thigh does (a bag, a pouch or a back pocket): which way the body faces "
                         "is unknown; no calibration"
                     ),
@@ -516,7 +517,7 @@ class BodyAnchorEstimator:
             if abs(asym) < self.min_thigh_asymmetry_deg:
                 return (
                     _none(
-                        f"the device swings like a thigh ({swing:.0f} deg) but its front/back "
+                        f"the device swings like a thigh ({swing_deg:.0f} deg) but its front/back "
                         f"swing asymmetry ({abs(asym):.0f} deg) is too small to tell which way "
                         "the body faces; no calibration"
                     ),
@@ -563,8 +564,8 @@ class BodyAnchorEstimator:
         if thigh_like or self.placement == "pocket":
             return (
                 _none(
-                    f"the device swings by {swing:.0f} deg, more than a trunk does, without the "
-                    "swing of a thigh: which way the body faces is unknown; no calibration"
+                    f"the device swings by {swing_deg:.0f} deg, more than a trunk does, without "
+                    "the swing of a thigh: which way the body faces is unknown; no calibration"
                 ),
                 None,
                 None,
@@ -960,13 +961,75 @@ def _swing_of(
     d: np.ndarray, slow: np.ndarray, rate: float, step_s: float, *, stride_power: bool = True
 ) -> tuple[float, float, np.ndarray, float, np.ndarray]:
     """:func:`_pitch_swing` from ``d = fast - slow`` (changed in place), and the pitch (deg)."""
-    along = np.einsum("ij,ij->i", d, slow)
-    for j in range(d.shape[1]):  # column by column: no second (n, 3) temporary
-        d[:, j] -= along * slow[:, j]
+    _off_vertical(d, slow)
     _, vecs = np.linalg.eigh(d.T @ d)
     p = vecs[:, -1]
     pitch = np.degrees(d @ p)
-    del d, along
+    del d
+    return _pitch_figures(pitch, p, rate, step_s, stride_power=stride_power)
+
+
+def _off_vertical(d: np.ndarray, slow: np.ndarray) -> None:
+    """``d`` without its part along ``slow`` (rows), in place."""
+    along = np.einsum("ij,ij->i", d, slow)
+    for j in range(d.shape[1]):  # column by column: no second (n, 3) temporary
+        d[:, j] -= along * slow[:, j]
+
+
+_SWING_ROWS = 1 << 19
+"""Rows of the body anchors' rate read at a time for the swing (7.3 h at 20 Hz)."""
+
+
+def _walking_swing(
+    swing: np.ndarray,
+    slow: np.ndarray,
+    walking: np.ndarray,
+    rate: float,
+    step_s: float,
+    *,
+    stride_power: bool = True,
+) -> tuple[float, float, np.ndarray, float, np.ndarray]:
+    """:func:`_swing_of` of the ``walking`` rows of ``swing`` (``fast - slow``) and ``slow``.
+
+    Up to :data:`_SWING_ROWS` rows, the same numbers, gathered at once.
+    Longer arrays (a long recording's, in temporary files) are read in parts
+    of that many rows, twice: once for the sum of the swing's outer products,
+    whose main axis is the swing axis, and once for the pitch about it, so
+    only the pitch is held whole; the parts' sums are added in another order
+    than one product's, so the numbers agree to rounding.
+    """
+    n = swing.shape[0]
+    if n <= _SWING_ROWS:
+        return _swing_of(
+            _walking_rows(swing, walking), _walking_rows(slow, walking), rate, step_s,
+            stride_power=stride_power,
+        )  # fmt: skip
+    parts = [(a, min(a + _SWING_ROWS, n)) for a in range(0, n, _SWING_ROWS)]
+
+    def part_of(a: int, b: int) -> np.ndarray:
+        d = _walking_rows(swing[a:b], walking[a:b])
+        _off_vertical(d, _walking_rows(slow[a:b], walking[a:b]))
+        return d
+
+    second = np.zeros((3, 3))
+    for a, b in parts:
+        d = part_of(a, b)
+        second += d.T @ d
+    _, vecs = np.linalg.eigh(second)
+    p = vecs[:, -1]
+    pitch = np.empty(int(np.count_nonzero(walking)))
+    at = 0
+    for a, b in parts:
+        part = np.degrees(part_of(a, b) @ p)
+        pitch[at : at + part.size] = part
+        at += part.size
+    return _pitch_figures(pitch, p, rate, step_s, stride_power=stride_power)
+
+
+def _pitch_figures(
+    pitch: np.ndarray, p: np.ndarray, rate: float, step_s: float, *, stride_power: bool
+) -> tuple[float, float, np.ndarray, float, np.ndarray]:
+    """The figures of :func:`_swing_of` from the pitch (deg) about the swing axis ``p``."""
     p5, p50, p95 = np.percentile(pitch, [5, 50, 95])
     if not stride_power:
         return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, float("nan"), pitch
