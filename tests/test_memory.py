@@ -91,20 +91,39 @@ def test_long_table_is_read_into_files_with_the_same_values(
     assert on_file.units["gyro"].unit == in_memory.units["gyro"].unit == "dps"
 
 
-@pytest.mark.parametrize("n", [500, 300_000])  # channels filtered together / one at a time
-def test_anchor_gravity_directions_equal_the_whole_array_form(n: int) -> None:
-    from retrowalk.dsp.filters import lowpass
+@pytest.mark.parametrize("n", [500, 300_000])
+@pytest.mark.parametrize("in_files", [False, True])  # channels together / in parts, in files
+def test_anchor_gravity_directions_equal_the_whole_array_form(
+    n: int, in_files: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retrowalk.dsp import filters
     from retrowalk.gait.direction.anchor import _gravity_directions, _unit
 
     rng = np.random.default_rng(3)
     acc = rng.normal(size=(n, 3)) + [0.0, 0.0, 9.81]
-    up = _unit(lowpass(acc, 0.5, 20.0))
-    slow = _unit(lowpass(acc, 0.3, 20.0))
-    fast = _unit(lowpass(acc, 3.0, 20.0))
-    got_up, got_swing, got_slow = _gravity_directions(acc.copy(), 20.0)
+    up = _unit(filters.lowpass(acc, 0.5, 20.0))
+    slow = _unit(filters.lowpass(acc, 0.3, 20.0))
+    fast = _unit(filters.lowpass(acc, 3.0, 20.0))
+    given = acc.copy()
+    if in_files:
+        given = memory.empty_samples(acc.shape, file_backed=True)
+        given[:] = acc
+        monkeypatch.setattr(filters, "RELEASE_ROWS", 70_001)  # filtered in parts
+    got_up, got_swing, got_slow = _gravity_directions(given, 20.0, in_files=in_files)
     assert np.array_equal(got_up, up)
     assert np.array_equal(got_slow, slow)
     assert np.array_equal(got_swing, fast - slow)
+
+
+def test_lowpass_into_in_parts_is_lowpass_bit_for_bit() -> None:
+    from retrowalk.dsp.filters import lowpass, lowpass_into
+
+    rng = np.random.default_rng(5)
+    x = np.cumsum(rng.normal(size=250_001))
+    for cutoff in (0.3, 3.0):
+        out = memory.empty_samples(x.shape, file_backed=True)
+        lowpass_into(x, out, cutoff, 20.0, rows=7_777)
+        assert np.array_equal(out, lowpass(x, cutoff, 20.0))
 
 
 def test_walking_swing_read_in_parts_agrees_with_the_rows_gathered(

@@ -22,12 +22,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from retrowalk.dsp.kernels import butter_lowpass_design, sosfilt_kernel
-from retrowalk.dsp.memory import block_means
+from retrowalk.dsp.memory import RELEASE_ROWS, block_means, empty_samples, release
 
 __all__ = [
     "butter_lowpass_sos",
     "lowpass",
     "lowpass_channels",
+    "lowpass_into",
     "slow_lowpass_and_means",
     "slow_lowpass_at",
     "slow_lowpass_channels",
@@ -90,6 +91,61 @@ def lowpass(
         return arr.copy()
     sos, zi, padlen = _design(cutoff_hz, sampling_rate_hz, order, pad_samples, n)
     return sosfiltfilt_cached(sos, zi, arr, padlen)
+
+
+def lowpass_into(
+    x: NDArray[np.floating],
+    out: NDArray[np.floating],
+    cutoff_hz: float,
+    sampling_rate_hz: float,
+    *,
+    order: int = 2,
+    rows: int | None = None,
+) -> None:
+    """:func:`lowpass` of one long channel ``x`` into ``out``, ``rows`` samples at a time.
+
+    The same numbers as ``out[:] = lowpass(x, ...)``: both passes of the
+    zero-phase filter are recursions run sample after sample, so they are run
+    a part at a time with the filter's state carried from one part to the
+    next. The forward pass goes into a temporary file and the backward pass
+    reads it from the end; with ``x`` and ``out`` in temporary files too
+    (:mod:`retrowalk.dsp.memory`), each part's pages handed back as done, the
+    memory needed is a part's, not the channel's (a week at 20 Hz: four
+    channel-long arrays, 390 MB, in :func:`lowpass`). ``rows``: the part's
+    length, :data:`~retrowalk.dsp.memory.RELEASE_ROWS` when ``None``.
+    """
+    rows = RELEASE_ROWS if rows is None else rows
+    n = x.shape[0]
+    kernel = sosfilt_kernel()
+    if kernel is None or n <= rows:
+        out[:] = lowpass(x, cutoff_hz, sampling_rate_hz, order=order)
+        return
+    sos, zi, padlen = _design(cutoff_hz, sampling_rate_hz, order, None, n)
+    sos = np.array(sos)  # scipy's compiled filter needs a writable array
+    left = _odd_ends(np.asarray(x[: padlen + 1], dtype=np.float64), padlen)[0]
+    right = _odd_ends(np.asarray(x[n - padlen - 2 :], dtype=np.float64), padlen)[1]
+    total = n + 2 * padlen
+    forward = empty_samples((total,), file_backed=True)
+    state = _initial_state(zi, left[0:1])
+    at = 0
+    pieces = [left, *(x[a : a + rows] for a in range(0, n, rows)), right]
+    for piece in pieces:
+        part = np.array(piece, dtype=np.float64, ndmin=2)
+        release(piece)
+        kernel(sos, part, state)
+        forward[at : at + part.shape[1]] = part[0]
+        release(forward, at, at + part.shape[1])
+        at += part.shape[1]
+    state = _initial_state(zi, forward[total - 1 :])
+    for stop in range(total, 0, -rows):
+        start = max(stop - rows, 0)
+        part = np.array(forward[start:stop][::-1], ndmin=2)
+        kernel(sos, part, state)
+        a, b = max(start, padlen), min(stop, padlen + n)
+        if b > a:
+            out[a - padlen : b - padlen] = part[0, ::-1][a - start : b - start]
+            release(out, a - padlen, b - padlen)
+        release(forward, start, stop)
 
 
 def _design(

@@ -174,7 +174,7 @@ from functools import partial
 
 import numpy as np
 
-from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.filters import lowpass, lowpass_into
 from retrowalk.dsp.memory import block_means, empty_samples, is_file_backed, release
 from retrowalk.dsp.rows import row_norm
 from retrowalk.gait.direction.lever import Turn, find_turns
@@ -910,10 +910,11 @@ def _gravity_directions(
     ``up``, ``slow`` and ``fast`` are ``acc`` low-passed at 0.5, 0.3 and 3 Hz and
     made unit vectors. Each channel is filtered on its own (the same numbers as
     the three together). With ``in_files`` (a long recording: ``acc`` in a
-    temporary file too) the three are put in temporary files, written and
-    read a block of rows at a time and handed back to the system as they go
-    (:mod:`retrowalk.dsp.memory`), so only one channel's filtering is in
-    memory at a time.
+    temporary file too) the three are put in temporary files, each channel
+    filtered a part at a time (:func:`~retrowalk.dsp.filters.lowpass_into`,
+    the same numbers) and handed back to the system as it goes
+    (:mod:`retrowalk.dsp.memory`), so only a part of one channel's filtering
+    is in memory at a time.
     """
     if not in_files:  # in memory: the three channels filtered together, three calls not nine
         up, slow, fast = (lowpass(acc, cutoff, rate) for cutoff in (0.5, 0.3, 3.0))
@@ -923,14 +924,8 @@ def _gravity_directions(
         return up, fast, slow
     up, slow, fast = (empty_samples(acc.shape, file_backed=True) for _ in range(3))
     for j in range(acc.shape[1]):
-        channel = np.array(acc[:, j])
-        release(acc)
         for out, cutoff in ((up, 0.5), (slow, 0.3), (fast, 3.0)):
-            filtered = lowpass(channel, cutoff, rate)
-            for start in range(0, filtered.shape[0], _UNIT_ROWS):
-                out[start : start + _UNIT_ROWS, j] = filtered[start : start + _UNIT_ROWS]
-                release(out, start, start + _UNIT_ROWS)
-            del filtered
+            lowpass_into(acc[:, j], out[:, j], cutoff, rate)
     for v in (up, slow, fast):
         _to_unit(v)
     for start in range(0, fast.shape[0], _UNIT_ROWS):

@@ -808,6 +808,7 @@ class WalkingDirectionClassifier:
         facing: list[tuple[str, float, str, np.ndarray, np.ndarray]] = []
         step_stretch = stretch[w.bout_index]
         travel = travel_vectors(ev.odd, self.travel_template)
+        release(ev.odd)  # a long recording's, in a file: read again only for a calibration
         for s in range(n_stretch):
             along = np.full(ic.size, np.nan)
             across = np.full(ic.size, np.nan)
