@@ -437,7 +437,10 @@ def _pair_scratch(size: int) -> tuple[NDArray[np.complex128], NDArray[np.complex
 
 
 _SCRATCH = threading.local()
-SCRATCH_SAMPLES = 1 << 19  # longer buffers are not kept
+#: Samples of each of the two buffers kept per thread (8 MB each, their pages touched only
+#: as used): an hour at 100 Hz filtered two channels at once (a complex pair, twice the
+#: samples) fits, so its forward and backward passes do not fault in fresh memory each call.
+SCRATCH_SAMPLES = 1 << 20  # longer buffers are not kept
 
 
 def _scratch(rows: int, cols: int) -> tuple[FloatArray, FloatArray]:
