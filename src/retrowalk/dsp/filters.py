@@ -153,7 +153,8 @@ def sosfiltfilt_cached(
     cols = x64.reshape(n, -1)
     out = np.empty(cols.shape, dtype=np.float64)
     for c0, rows in _filtered_rows(kernel, sos, zi, cols, padlen):
-        out[:, c0 : c0 + rows.shape[0]] = rows.T
+        for i, row in enumerate(rows):  # a column at a time, not numpy's copy row by row
+            out[:, c0 + i] = row
     return out.reshape(x64.shape)
 
 
