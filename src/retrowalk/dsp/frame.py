@@ -266,7 +266,8 @@ def body_frame(
         # small calibration offset does not show up as a vertical acceleration.
         v = _row_dot([a[:, 0], a[:, 1], a[:, 2]], ub, vertical[b0:b1], s)
         v -= norm
-        up[b0:b1] = ub.T
+        for k in range(3):  # a column at a time: faster than one transposed copy
+            up[b0:b1, k] = ub[k]
         if gyro is not None and gyro_v is not None:
             w = gyro[b0:b1]
             _row_dot([w[:, 0], w[:, 1], w[:, 2]], ub, gyro_v[b0:b1], s)

@@ -185,11 +185,13 @@ def _phase_harmonics(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     start, end = windows.start, windows.end
     n = frame.n_samples
     frac = np.arange(STRIDE_POINTS) / STRIDE_POINTS
-    pos = start[:, None] + (end - start)[:, None] * frac[None, :]
+    pos = (end - start)[:, None] * frac[None, :]
+    pos += start[:, None]  # start + (end - start) frac, its arrays reused below
     # truncated, then clipped at 0: the floor's indices (they differ below 0 only)
-    i0 = np.clip(pos.astype(np.int64), 0, n - 2)
-    f = pos - i0
-    g = 1.0 - f
+    i0 = pos.astype(np.int64)
+    np.clip(i0, 0, n - 2, out=i0)
+    f = np.subtract(pos, i0, out=pos)
+    g = np.subtract(1.0, f)
     h = frame.acc_horizontal_mps2
     seg = np.empty((3, start.size, STRIDE_POINTS))
     # one buffer for every gather (the indices lie inside already: "clip"

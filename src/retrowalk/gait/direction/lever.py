@@ -58,7 +58,7 @@ from functools import partial
 
 import numpy as np
 
-from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.filters import lowpass_channels
 from retrowalk.dsp.memory import release
 from retrowalk.dsp.rows import row_norm
 
@@ -166,19 +166,23 @@ def _turns_in(
     """:func:`find_turns` on one part's rows (times from its start)."""
     n = acc.shape[0]
     margin = round(MARGIN_S * rate)
-    # the columns: horizontal acceleration (device axes, 3), the squared
-    # turning rate, its rate of change, the rate itself; one filter pass
-    signals = np.empty((n, 6))
+    # the rows: horizontal acceleration (device axes, 3), the squared turning
+    # rate, its rate of change, the rate itself; one filter pass. Channel-major,
+    # each worked and filtered along its own contiguous row (the numbers of
+    # the sample-major columns).
+    signals = np.empty((6, n))
     up /= np.clip(row_norm(up), 1e-9, None)[:, None]
     along = np.einsum("ij,ij->i", acc, up)
-    signals[:, :3] = acc - along[:, None] * up
+    for j in range(3):  # acc - along * up, a column at a time
+        np.subtract(acc[:, j], np.multiply(along, up[:, j], out=signals[j]), out=signals[j])
     del acc, along
-    rate_v = signals[:, 5]
+    rate_v = signals[5]
     np.einsum("ij,ij->i", gyro, up, out=rate_v)
-    signals[:, 3] = rate_v**2
-    signals[:, 4] = np.gradient(rate_v) * rate
-    slow = lowpass(signals, TURN_CUTOFF_HZ, rate)
-    turning = np.abs(slow[:, 5]) > turn_rate_rads
+    np.multiply(rate_v, rate_v, out=signals[3])
+    np.multiply(np.gradient(rate_v), rate, out=signals[4])
+    slow = lowpass_channels(signals.T, TURN_CUTOFF_HZ, rate)  # (6, n)
+    del signals
+    turning = np.abs(slow[5]) > turn_rate_rads
     edges = np.flatnonzero(np.diff(np.concatenate(([0], turning.astype(np.int8), [0]))))
     spans = []
     for a, b in zip(edges[0::2], edges[1::2], strict=True):
@@ -217,15 +221,15 @@ def _fit(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Least-squares lever arms (device axes, m) of the turns ``[lo, hi)`` and their errors.
 
-    ``slow``: the low-passed horizontal acceleration (3 columns), squared
-    turning rate and its rate of change (and the rate); ``up``: the gravity
+    ``slow``: the low-passed horizontal acceleration (3 rows, channel-major),
+    squared turning rate and its rate of change (and the rate); ``up``: the gravity
     directions. In each turn's horizontal basis ``e, f``: ``a_h = c - w^2 r +
     dw/dt (u x r)``, unknowns ``c_e, c_f, r_e, r_f``, solved by the normal
     equations, whose sums are taken for all turns at once.
     """
     rows = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])
     starts = np.concatenate(([0], np.cumsum(hi - lo)[:-1]))
-    a_h, w2, alpha = slow[rows, :3], slow[rows, 3], slow[rows, 4]
+    a_h, w2, alpha = slow[:3, rows].T, slow[3, rows], slow[4, rows]
     columns = np.column_stack(
         [
             np.ones(rows.size), w2, alpha, w2 * w2, alpha * alpha,
