@@ -209,3 +209,32 @@ def test_body_anchor_of_a_file_backed_recording_is_the_same(placement: str) -> N
         )
     if placement == "lower_back":
         assert in_memory[0].cue == "trunk flexion"  # the bends anchored the first stretch
+
+
+def test_bend_search_in_blocks_finds_the_runs_of_the_whole_array(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retrowalk.gait.direction import anchor
+
+    monkeypatch.setattr(anchor, "_UNIT_ROWS", 97)  # blocks far shorter than the runs
+    monkeypatch.setattr(anchor, "_SEARCH_ROWS", 13)
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(5, 2000))
+        tilt = np.abs(np.cumsum(rng.normal(size=n))) * rng.uniform(0.5, 10.0)
+        lo = int(rng.integers(0, n))
+        hi = int(rng.integers(lo, n + 1))
+        level = rng.uniform(0.0, 30.0)
+        over = np.zeros(n + 2, dtype=bool)  # the whole-array form
+        over[lo + 1 : hi + 1] = tilt[lo:hi] > level
+        edges = np.flatnonzero(np.diff(over.astype(np.int8)))
+        starts, ends = anchor._runs_above(tilt, lo, hi, level)
+        assert np.array_equal(starts, edges[0::2]) and np.array_equal(ends, edges[1::2])
+        for k in rng.integers(lo, max(hi, lo + 1), size=3) if hi > lo else []:
+            below = tilt[lo:hi] <= 0.5 * float(tilt[k])
+            left, right = np.flatnonzero(below[: k - lo]), np.flatnonzero(below[k - lo :])
+            whole = (
+                lo + int(left[-1]) + 1 if left.size else lo,
+                int(k) + int(right[0]) if right.size else hi,
+            )
+            assert anchor._half_height(tilt, int(k), lo, hi) == whole

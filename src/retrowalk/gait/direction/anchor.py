@@ -570,13 +570,15 @@ class BodyAnchorEstimator:
                 None,
                 None,
             )
-        tilt = np.empty(up.shape[0])
+        # a long recording's tilt in a temporary file too, each block handed back
+        tilt = empty_samples((up.shape[0],), file_backed=is_file_backed(up))
         for start in range(0, up.shape[0], _UNIT_ROWS):  # each row alone: the same numbers
             part = up[start : start + _UNIT_ROWS]
             tilt[start : start + _UNIT_ROWS] = np.degrees(
                 np.arccos(np.clip(part @ u_walk, -1.0, 1.0))
             )
             release(part)  # a long recording's: in a temporary file, read again when needed
+            release(tilt, start, start + _UNIT_ROWS)
         seen = self._flexions(up, u_walk, tilt, rate, region, check)
         levers = None if turns is None else _levers(turns, u_walk, check[0])
         return self.trunk_anchor(seen, levers), seen, levers
@@ -593,10 +595,7 @@ class BodyAnchorEstimator:
         """The stretch's brief large tilts (bending, sit-to-stand), with their checks."""
         axis, gyro, block = check
         lo, hi = region
-        over = np.zeros(tilt.size + 2, dtype=bool)
-        over[lo + 1 : hi + 1] = tilt[lo:hi] > self.min_flexion_deg
-        edges = np.flatnonzero(np.diff(over.astype(np.int8)))
-        starts, ends = edges[0::2], edges[1::2]
+        starts, ends = _runs_above(tilt, lo, hi, self.min_flexion_deg)
         seen: list[Flexion] = []
         travel = None if axis is None else _horizontal(np.asarray(axis, dtype=np.float64), u_walk)
         second = max(round(rate), 1)
@@ -880,13 +879,57 @@ def _levers(turns: list[Turn], u_walk: np.ndarray, axis: np.ndarray | None) -> l
     ]
 
 
+def _runs_above(tilt: np.ndarray, lo: int, hi: int, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and (exclusive) ends of the runs of ``tilt[lo:hi]`` above ``level``.
+
+    Read a block of rows at a time (a file-backed ``tilt`` released), so no
+    array of the stretch's length is made.
+    """
+    starts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
+    before = False  # whether the row before the block was above
+    for start in range(lo, hi, _UNIT_ROWS):
+        part = tilt[start : min(start + _UNIT_ROWS, hi)]
+        above = np.empty(part.size + 1, dtype=np.int8)
+        above[0] = before
+        np.greater(part, level, out=above[1:])
+        change = np.diff(above)
+        starts.append(start + np.flatnonzero(change == 1))
+        ends.append(start + np.flatnonzero(change == -1))
+        before = bool(above[-1])
+        release(part)
+    if before:
+        ends.append(np.array([hi]))
+    empty = np.zeros(0, dtype=np.int64)
+    return np.concatenate([empty, *starts]), np.concatenate([empty, *ends])
+
+
+_SEARCH_ROWS = 1 << 12
+"""Rows looked at a time around a bend for its half height (3.4 min at 20 Hz)."""
+
+
 def _half_height(tilt: np.ndarray, k: int, lo: int, hi: int) -> tuple[int, int]:
-    """``[a, b)`` around ``k`` where ``tilt`` exceeds half ``tilt[k]``, within ``[lo, hi)``."""
-    below = tilt[lo:hi] <= 0.5 * float(tilt[k])
-    left = np.flatnonzero(below[: k - lo])
-    right = np.flatnonzero(below[k - lo :])
-    a = lo + int(left[-1]) + 1 if left.size else lo
-    b = k + int(right[0]) if right.size else hi
+    """``[a, b)`` around ``k`` where ``tilt`` exceeds half ``tilt[k]``, within ``[lo, hi)``.
+
+    Searched outwards from ``k`` a few minutes at a time: a bend is brief.
+    """
+    half = 0.5 * float(tilt[k])
+    a, stop = lo, k
+    while stop > lo:
+        start = max(stop - _SEARCH_ROWS, lo)
+        below = np.flatnonzero(tilt[start:stop] <= half)
+        if below.size:
+            a = start + int(below[-1]) + 1
+            break
+        stop = start
+    b, start = hi, k
+    while start < hi:
+        stop = min(start + _SEARCH_ROWS, hi)
+        below = np.flatnonzero(tilt[start:stop] <= half)
+        if below.size:
+            b = start + int(below[0])
+            break
+        start = stop
     return a, b
 
 
