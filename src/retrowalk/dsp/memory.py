@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import math
 import mmap
 import tempfile
 from collections.abc import Iterator
@@ -52,7 +53,7 @@ def empty_samples(shape: tuple[int, ...], *, file_backed: bool | None = None) ->
         Force (``True``) or forbid (``False``) the temporary file; ``None``
         decides by size (:data:`FILE_BACKED_BYTES`).
     """
-    nbytes = int(np.prod(shape)) * 8
+    nbytes = int(math.prod(shape)) * 8  # math.prod: np.prod costs more than a short array
     if file_backed is None:
         file_backed = nbytes > FILE_BACKED_BYTES
     if not file_backed or nbytes == 0:
