@@ -152,12 +152,22 @@ def read_table(
         )
     time = None
     is_dt = False
-    # each column taken out of the frame once (no copy of the frame without its
-    # time), by position: looking names up builds an index engine per table
-    columns = dict(table.items())
-    if time_col is not None:
-        time, is_dt = _time_values(columns[time_col])
-    arrays = {c: columns[c].to_numpy(dtype=np.float64) for c in numeric if c != time_col}
+    arrays: dict[str, np.ndarray]
+    if all(dtype == np.float64 for dtype in table.dtypes):
+        # all numbers (the usual table): its columns are those of one array, no
+        # Series made per column (their making costs more than the copy)
+        values = table.to_numpy()
+        position = {name: j for j, name in enumerate(table.columns)}
+        if time_col is not None:
+            time = values[:, position[time_col]]
+        arrays = {c: values[:, position[c]] for c in numeric if c != time_col}
+    else:
+        # each column taken out of the frame once (no copy of the frame without
+        # its time), by position: looking names up builds an index engine per table
+        columns = dict(table.items())
+        if time_col is not None:
+            time, is_dt = _time_values(columns[time_col])
+        arrays = {c: columns[c].to_numpy(dtype=np.float64) for c in numeric if c != time_col}
     out = Table(
         arrays=arrays, n_rows=len(table), time=time, time_is_datetime=is_dt,
         first_data_line=layout.first_data_line, notes=notes,
