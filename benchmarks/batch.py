@@ -12,15 +12,30 @@ files (pandas' C parser and pyarrow's CSV reader on one thread), the floor of
 any batch that reads text files. The local clusters are the one
 ``retrowalk batch`` starts (``local_cluster``); their start is not timed.
 
+Every measurement runs with one BLAS thread, as Dask starts its workers
+(``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` = 1, set
+before numpy is imported, as ``benchmarks/throughput.py`` measures the
+engine): with OpenBLAS's second thread the engine's hour was up to 2.5x
+slower on a loaded machine, so the reference moved with the load. It also
+times the engine on the corpus's own recordings, read beforehand, to split
+the batch's gap into the engine's cost per call and the rest (reading,
+hashing, tables).
+
     python benchmarks/batch.py            # 2,000 recordings
     python benchmarks/batch.py --n 300    # quicker
 """
 
 from __future__ import annotations
 
+import os
+
+# one BLAS thread, as Dask's workers have (set before numpy is imported)
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
 import argparse
 import hashlib
-import os
 import resource
 import shutil
 import sys
@@ -35,6 +50,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from retrowalk.app.analyse import AnalysisRequest, build_options
 from retrowalk.app.jobs.batch import collect_inputs, local_cluster, run_batch
 from retrowalk.core.recording import Recording
 from retrowalk.gait.placement import resolve_placement
@@ -108,25 +124,37 @@ def _engine_hours_per_s() -> tuple[float, float]:
     return hours / wall, hours / cpu
 
 
-def _detection_hours_per_s(corpus: Path, max_files: int = 300) -> tuple[float, float]:
-    """Hours of data per wall-clock and per CPU second of placement detection alone,
-    on (at most ``max_files`` of) the corpus files as the batch reads them.
+def _corpus_hours_per_s(corpus: Path, max_files: int = 300) -> dict[str, tuple[float, float]]:
+    """Hours of data per wall-clock and per CPU second, on (at most ``max_files`` of)
+    the corpus files as the batch reads them, read beforehand: of the placement
+    detection alone (``"detection"``) and of the whole engine, ``analyze()`` with
+    the batch's options, detection included (``"analyze"``); best of two passes.
 
     CSV files state no placement, so the engine detects one for every file. The
     tiled hour cannot stand in for them: its recordings are joined end to end, so
     the sensor turns where one ends and the next begins, and the hour is (rightly)
-    not taken for a lower back.
+    not taken for a lower back. The engine on the corpus's recordings is the
+    engine's rate with its cost per call: what a batch of these files would reach
+    if reading, hashing and writing tables cost nothing.
     """
     recordings = [read_recording(f) for f in sorted(corpus.glob("*.csv"))[:max_files]]
     hours = sum(r.duration_s for r in recordings) / 3600.0
-    wall, cpu = float("inf"), float("inf")
-    for _ in range(2):
-        start, cpu_start = time.perf_counter(), time.process_time()
-        for recording in recordings:
-            resolve_placement(recording, "auto")
-        wall = min(wall, time.perf_counter() - start)
-        cpu = min(cpu, time.process_time() - cpu_start)
-    return hours / wall, hours / cpu
+    options = build_options(AnalysisRequest())
+    work: dict[str, Callable[[Recording], object]] = {
+        "detection": lambda r: resolve_placement(r, "auto"),
+        "analyze": lambda r: analyze(r, options),
+    }
+    rates = {}
+    for name, one in work.items():
+        wall, cpu = float("inf"), float("inf")
+        for _ in range(2):
+            start, cpu_start = time.perf_counter(), time.process_time()
+            for recording in recordings:
+                one(recording)
+            wall = min(wall, time.perf_counter() - start)
+            cpu = min(cpu, time.process_time() - cpu_start)
+        rates[name] = (hours / wall, hours / cpu)
+    return rates
 
 
 def _parse_floor(corpus: Path, hours: float) -> list[tuple[str, float, float]]:
@@ -211,7 +239,9 @@ def main() -> None:
         hours = build_corpus(corpus, args.n, args.seconds)
         print(f"corpus: {args.n} recordings, {hours:.1f} h of data, {os.cpu_count()} cores")
         engine, engine_cpu = _engine_hours_per_s()
-        detecting, detecting_cpu = _detection_hours_per_s(corpus)
+        per_file = _corpus_hours_per_s(corpus)
+        detecting, detecting_cpu = per_file["detection"]
+        engine_files, engine_files_cpu = per_file["analyze"]
         engine_detecting = 1.0 / (1.0 / engine + 1.0 / detecting)
         engine_detecting_cpu = 1.0 / (1.0 / engine_cpu + 1.0 / detecting_cpu)
         floor = _parse_floor(corpus, hours)
@@ -243,9 +273,9 @@ def main() -> None:
         )
         for name, rate, cpu_rate in floor:
             print(f"only {name}: {rate:.2f} h data/s ({cpu_rate:.2f} h per CPU-s)")
-        for clock, batch, eng, eng_detecting, col in (
-            ("wall-clock", single, engine, engine_detecting, 1),
-            ("CPU time", single_cpu, engine_cpu, engine_detecting_cpu, 2),
+        for clock, batch, eng, eng_detecting, eng_files, col in (
+            ("wall-clock", single, engine, engine_detecting, engine_files, 1),
+            ("CPU time", single_cpu, engine_cpu, engine_detecting_cpu, engine_files_cpu, 2),
         ):
             hashing = float(floor[0][col])
             parse = max(float(row[col]) for row in floor[1:])
@@ -257,6 +287,14 @@ def main() -> None:
                 f"placement detection ({eng_detecting:.2f}); floor engine + fastest parse + hash = "
                 f"{bound / eng:.2f}x the engine; of the batch's gap to the engine, parsing "
                 f"text is {(1.0 / parse) / gap:.0%}, hashing {(1.0 / hashing) / gap:.0%}"
+            )
+            ms = 1e3 * hours / args.n  # ms per file at 1 h of data per second
+            print(
+                f"  per file: batch {ms / batch:.2f} ms, the engine on the corpus's recordings "
+                f"(read beforehand, detection included) {ms / eng_files:.2f} ms = "
+                f"{eng_files / eng:.2f}x the engine, at the hour's rate {ms / eng:.2f} ms; of "
+                f"the gap, the engine's cost per call {(1 / eng_files - 1 / eng) / gap:.0%}, "
+                f"reading, hashing and tables {(1 / batch - 1 / eng_files) / gap:.0%}"
             )
 
 

@@ -393,16 +393,20 @@ def _slow_blocks(
     return slow, block, pad - first, n, middle
 
 
+@lru_cache(maxsize=16)
 def _block_weights(block: int) -> FloatArray:
     """``(2, block)``: the weights of a block's centre and the next one's on each sample between.
 
     Extended sample ``b * block + first + j`` lies ``(first - centre + j) / block``
-    of the way from block ``b``'s centre to the next.
+    of the way from block ``b``'s centre to the next. Made once per block
+    length (read-only: shared).
     """
     centre = (block - 1) / 2.0
     first = math.ceil(centre)
     later = (first - centre + np.arange(block)) / block
-    return np.stack((1.0 - later, later))
+    weights = np.stack((1.0 - later, later))
+    weights.flags.writeable = False
+    return weights
 
 
 def _filtered_rows(

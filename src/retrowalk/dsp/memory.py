@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import math
 import mmap
 import tempfile
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -52,7 +53,7 @@ def empty_samples(shape: tuple[int, ...], *, file_backed: bool | None = None) ->
         Force (``True``) or forbid (``False``) the temporary file; ``None``
         decides by size (:data:`FILE_BACKED_BYTES`).
     """
-    nbytes = int(np.prod(shape)) * 8
+    nbytes = int(math.prod(shape)) * 8  # math.prod: np.prod costs more than a short array
     if file_backed is None:
         file_backed = nbytes > FILE_BACKED_BYTES
     if not file_backed or nbytes == 0:
@@ -140,6 +141,18 @@ def row_chunks(n: int, rows: int = RELEASE_ROWS) -> Iterator[tuple[int, int]]:
         yield start, min(start + rows, n)
 
 
+@lru_cache(maxsize=32)
+def _averaging(block: int, k: int) -> np.ndarray:
+    """The ``(block k, k)`` matrix of :func:`block_means` (read-only: it is shared).
+
+    Made once per block length and channel count, not on every call: a short
+    recording's means cost less than building the matrix.
+    """
+    averaging = np.kron(np.full((block, 1), 1.0 / max(block, 1)), np.eye(k))
+    averaging.flags.writeable = False
+    return averaging
+
+
 def block_means(
     x: np.ndarray, block: int, n_blocks: int, *, file_backed: bool = False
 ) -> np.ndarray:
@@ -153,7 +166,7 @@ def block_means(
     """
     out = empty_samples((n_blocks, *x.shape[1:]), file_backed=file_backed)
     k = int(np.prod(x.shape[1:], dtype=np.int64))
-    averaging = np.kron(np.full((block, 1), 1.0 / max(block, 1)), np.eye(k))
+    averaging = _averaging(block, k)
     per = max(RELEASE_ROWS // max(block, 1), 1)
     for b0 in range(0, n_blocks, per):
         b1 = min(b0 + per, n_blocks)

@@ -197,16 +197,33 @@ def gyro_scale_ratio(
     cutoff_hz = min(1.5, 0.4 * fs / 2)
     a = lowpass(a, cutoff_hz, fs, pad_samples=9)
     w = lowpass(w, cutoff_hz, fs, pad_samples=9)
-    norm = np.linalg.norm(a, axis=1, keepdims=True)
+    norm = _norms(a)[:, None]
     if np.any(norm <= 0):
         return None, 0.0
     g = a / norm
     dg = np.gradient(g, 1.0 / fs, axis=0)
-    num = float(np.linalg.norm(dg, axis=1).mean())
-    den = float(np.linalg.norm(np.cross(w, g), axis=1).mean())
+    num = float(_norms(dg).mean())
+    den = float(_norms(_cross(w, g)).mean())
     if num < 0.05 or den <= 0:
         return None, num
     return num / den, num
+
+
+def _norms(x: np.ndarray) -> np.ndarray:
+    """``np.linalg.norm(x, axis=1)`` of real ``(n, 3)`` rows: its arithmetic, not its checks."""
+    return np.sqrt(np.add.reduce(x * x, axis=1))
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross(a, b)`` of float ``(n, 3)`` rows: its products and differences, not its set-up."""
+    out = np.empty(a.shape)
+    np.multiply(a[:, 1], b[:, 2], out=out[:, 0])
+    out[:, 0] -= a[:, 2] * b[:, 1]
+    np.multiply(a[:, 2], b[:, 0], out=out[:, 1])
+    out[:, 1] -= a[:, 0] * b[:, 2]
+    np.multiply(a[:, 0], b[:, 1], out=out[:, 2])
+    out[:, 2] -= a[:, 1] * b[:, 0]
+    return out
 
 
 def classify_gyro(gyro: np.ndarray, acc: np.ndarray | None, rate_hz: float) -> tuple[str, str]:
