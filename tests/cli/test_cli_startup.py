@@ -83,3 +83,27 @@ def test_python_dash_m_runs_the_same_command_line() -> None:
     )
     assert proc.returncode == 2
     assert "Usage: retrowalk" in proc.stderr
+
+
+BLAS_PROBE = """
+import os, sys
+import retrowalk.cli
+assert "numpy" not in sys.modules, "numpy loaded before its thread count could be set"
+print(os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+
+
+def test_the_command_line_runs_numpy_s_matrix_library_on_one_thread_unless_told() -> None:
+    def threads(**given: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", BLAS_PROBE],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+            env={"PATH": "/usr/bin:/bin", **given},
+        )
+        return proc.stdout.strip()
+
+    assert threads() == "1"
+    assert threads(OPENBLAS_NUM_THREADS="2") == "2"  # the user's choice is kept
