@@ -1,7 +1,8 @@
 """Accuracy on people the engine was not tuned on: held-out figures only.
 
-Run: ``python benchmarks/accuracy_loso.py [--quick]`` (about 3 minutes; ``--quick``
-searches a smaller grid).
+Run: ``python benchmarks/accuracy_loso.py [--quick] [--only SECTION] [--trials]``
+(about 3 minutes; ``--quick`` searches a smaller grid; ``--trials`` lists the
+ipol-gait trials whose held-out step count is wrong, and where).
 
 Every constant fitted on data is chosen here leave-one-subject-out: for each
 person, the value that does best on all the *other* people is applied to that
@@ -189,7 +190,8 @@ class TrialScore:
     n_ref: int
     count_err_pct: float
     errors_ms: np.ndarray
-    zones: Counter = field(default_factory=Counter)  # ("fp"|"fn", zone) -> count
+    zones: Counter = field(default_factory=Counter)  # ("extra"|"missed", zone) -> count
+    trial: str = ""
 
 
 def _zone(sample: int, ref: np.ndarray, uturn: tuple[int, int]) -> str:
@@ -227,6 +229,7 @@ def score_trial(steps_s: np.ndarray, meta: dict[str, Any]) -> TrialScore:
         count_err_pct=100.0 * (det.size - ref.size) / max(ref.size, 1),
         errors_ms=errors,
         zones=zones,
+        trial=f"{meta['subject']}-{meta['trial']}",
     )
 
 
@@ -299,14 +302,17 @@ def _cost(trials: list[TrialScore]) -> tuple[int, float]:
     )
 
 
-def contact_loso(grid: dict[str, tuple[float, ...]], timing: bool = True) -> list[str]:
+def contact_loso(
+    grid: dict[str, tuple[float, ...]], timing: bool = True, trials: bool = False
+) -> list[str]:
     """Stages per fold, each chosen on the training people only.
 
     Amplitude rules, then the rules at the ends of a walk, then the edge and
     step-splitting rules one at a time (each by the fewest
     missed plus extra contacts, then the fewest steps miscounted), then where
     the contact is placed in time (by timing MAE, among the settings that
-    detect no worse than the fold's choice so far).
+    detect no worse than the fold's choice so far). ``trials``: also list the
+    held-out trials whose count is wrong.
     """
     points, scores = contact_scores(grid)
     subjects = sorted({t.subject for t in scores[0]})
@@ -387,6 +393,20 @@ def contact_loso(grid: dict[str, tuple[float, ...]], timing: bool = True) -> lis
         f"  chosen per fold ({', '.join(names)}): "
         + ", ".join(f"{p} x{n}" for p, n in chosen.most_common()),
     ]
+    if trials:
+        lines.append(
+            "  trials whose step count is wrong (held out): trial, true, found, where the "
+            "extra (+) and missed (-) contacts are"
+        )
+        for t in held:
+            if t.tp + t.fp != t.n_ref:
+                lines.append(
+                    f"    {t.trial:<6} {t.n_ref:3d} {t.tp + t.fp:3d} {t.tp + t.fp - t.n_ref:+d}   "
+                    + ", ".join(
+                        f"{'+' if what == 'extra' else '-'}{n} {zone}"
+                        for (what, zone), n in sorted(t.zones.items())
+                    )
+                )
     return lines
 
 
@@ -924,6 +944,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=("contacts", "ends", "midstep", "speed", "phones"),
         help="one section only",
     )
+    parser.add_argument(
+        "--trials",
+        action="store_true",
+        help="list the ipol-gait trials whose step count is wrong (held out)",
+    )
     args = parser.parse_args(argv)
     if not _data.ipol_trial_ids():
         print(f"no real recordings under {_data.data_root()}: nothing to measure")
@@ -931,7 +956,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     sections = {
         "contacts": lambda: [
-            *contact_loso(QUICK_GRID if args.quick else CONTACT_GRID, timing=not args.quick),
+            *contact_loso(
+                QUICK_GRID if args.quick else CONTACT_GRID,
+                timing=not args.quick,
+                trials=args.trials,
+            ),
             *extras_check(),
         ],
         "ends": ends_loso,
