@@ -238,3 +238,20 @@ def test_bend_search_in_blocks_finds_the_runs_of_the_whole_array(
                 int(k) + int(right[0]) if right.size else hi,
             )
             assert anchor._half_height(tilt, int(k), lo, hi) == whole
+
+
+def test_travel_vectors_and_projections_of_steps_in_a_file_are_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from retrowalk.gait.direction import travel
+    from retrowalk.gait.direction.features import DEFAULT_LAGS
+
+    monkeypatch.setattr(travel, "_STEP_ROWS", 1_000)  # many blocks
+    rng = np.random.default_rng(6)
+    odd = rng.normal(size=(20_001, DEFAULT_LAGS.size, 3))
+    in_file = memory.empty_samples(odd.shape, file_backed=True)
+    in_file[:] = odd
+    assert np.array_equal(travel.travel_vectors(in_file), travel.travel_vectors(odd))
+    rows = np.flatnonzero(rng.random(odd.shape[0]) > 0.3)
+    axis = rng.normal(size=(DEFAULT_LAGS.size, 3))
+    assert np.array_equal(travel.projected(in_file, rows, axis), travel.projected(odd, rows, axis))

@@ -23,7 +23,6 @@ import numpy as np
 
 from retrowalk.core.algorithm import get_params
 from retrowalk.dsp.frame import BodyFrame
-from retrowalk.dsp.memory import release
 from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor, BodyAnchorEstimator
 from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
@@ -38,7 +37,7 @@ from retrowalk.gait.direction.grouping import (
     stretches_from_ups,
 )
 from retrowalk.gait.direction.model import _logit, _sigmoid
-from retrowalk.gait.direction.travel import TravelTemplate, travel_vectors
+from retrowalk.gait.direction.travel import TravelTemplate, projected, travel_vectors
 
 FORWARD = "forward"
 BACKWARD = "backward"
@@ -808,7 +807,6 @@ class WalkingDirectionClassifier:
         facing: list[tuple[str, float, str, np.ndarray, np.ndarray]] = []
         step_stretch = stretch[w.bout_index]
         travel = travel_vectors(ev.odd, self.travel_template)
-        release(ev.odd)  # a long recording's, in a file: read again only for a calibration
         for s in range(n_stretch):
             along = np.full(ic.size, np.nan)
             across = np.full(ic.size, np.nan)
@@ -820,7 +818,7 @@ class WalkingDirectionClassifier:
                 ok, message = profile.check_mounting(up, ev.odd.shape[1])
                 notes.append(message)
                 if ok and k.size:
-                    proj = np.einsum("kli,li->k", ev.odd[k], profile.axis())
+                    proj = projected(ev.odd, k, profile.axis())
                     kind, reliability = "calibration", 1.0
                     reason = "calibration: the person's labelled walk with this device mounting"
             anchor = anchors[s] if anchors is not None and s < len(anchors) else None
@@ -983,7 +981,6 @@ def stretch_travel_axes(
         return [None] * n_stretch
     use = ~ev.turning & clf._settled(ev, stretch)
     travel = travel_vectors(ev.odd, clf.travel_template)
-    release(ev.odd)  # a long recording's, in a file: not held while the anchors work
     step_stretch = stretch[ev.windows.bout_index]
     axes: list[np.ndarray | None] = []
     for s in range(n_stretch):

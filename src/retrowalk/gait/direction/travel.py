@@ -56,6 +56,7 @@ from typing import Any
 
 import numpy as np
 
+from retrowalk.dsp.memory import is_file_backed, release, row_chunks
 from retrowalk.gait.direction.features import DEFAULT_LAGS, STRIDE_POINTS
 
 
@@ -111,7 +112,35 @@ def travel_vectors(odd: np.ndarray, template: TravelTemplate | None = None) -> n
         raise ValueError("travel template lags differ from the step evidence lags")
     if odd.shape[0] == 0:
         return np.zeros((0, 3))
-    return np.einsum("kli,l->ki", odd, tpl.weights)
+    if not is_file_backed(odd):
+        return np.einsum("kli,l->ki", odd, tpl.weights)
+    # a long recording's, in a temporary file: a block of steps at a time, each
+    # handed back once read (each step's vector is its own sum: the same numbers)
+    out = np.empty((odd.shape[0], 3))
+    for a, b in row_chunks(odd.shape[0], _STEP_ROWS):
+        out[a:b] = np.einsum("kli,l->ki", odd[a:b], tpl.weights)
+        release(odd, a, b)
+    return out
+
+
+_STEP_ROWS = 1 << 14
+"""Steps' phase vectors read at a time from a file (about 2 h of walking)."""
+
+
+def projected(odd: np.ndarray, rows: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """``einsum("kli,li->k", odd[rows], axis)``: the steps ``rows`` on a lag-by-axis template.
+
+    A file-backed ``odd`` (a long recording's) is read a block of steps at a
+    time and handed back; each step's sum is its own, so the numbers are the
+    same.
+    """
+    if not is_file_backed(odd):
+        return np.einsum("kli,li->k", odd[rows], axis)
+    out = np.empty(rows.size)
+    for a, b in row_chunks(rows.size, _STEP_ROWS):
+        out[a:b] = np.einsum("kli,li->k", odd[rows[a:b]], axis)
+        release(odd, int(rows[a]), int(rows[b - 1]) + 1)
+    return out
 
 
 def fit_travel_template(odd_along_forward: list[np.ndarray]) -> np.ndarray:
