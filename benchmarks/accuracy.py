@@ -30,8 +30,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -282,6 +284,36 @@ def cv_turning_rule() -> str:
     )
 
 
+def steps_inside(steps: dict[str, np.ndarray], bout: dict[str, Any]) -> np.ndarray:
+    """Which of :func:`_bout_steps`' steps start and end inside a reference walking bout.
+
+    Within the contact tolerance: the step that ends on the bout's first
+    contact came before the bout, and is not in it.
+    """
+    tol = TOLERANCE_S * FS
+    start = steps["end"] - np.round(steps["dur"] * FS)
+    return (start >= bout["start"] - tol) & (steps["end"] <= bout["end"] + tol)
+
+
+def mobgap_bouts() -> Iterator[
+    tuple[str, dict[str, Any], dict[str, Any], dict[str, np.ndarray], np.ndarray, float]
+]:
+    """Every INDIP walking bout of mobgap-lab with the steps we found inside it.
+
+    Yields ``(recording name, its metadata, the reference bout, the recording's
+    steps (:func:`_bout_steps`), which of them lie inside the bout
+    (:func:`steps_inside`), the leg length from the person's height)``.
+    """
+    from retrowalk.gait.spatial import LEG_LENGTH_FRACTION
+
+    for name in _data.mobgap_names():
+        rec, meta = _data.load_mobgap(name)
+        steps = _bout_steps(rec)
+        leg = LEG_LENGTH_FRACTION * meta["height_m"]
+        for wb in meta["walking_bouts"]:
+            yield name, meta, wb, steps, steps_inside(steps, wb), leg
+
+
 def _bout_steps(rec) -> dict[str, np.ndarray]:
     """Per step of every bout: end sample, duration, vertical excursion and turn (rad)."""
     from retrowalk.gait.bouts import BoutDetector
@@ -339,17 +371,9 @@ def cv_step_length() -> list[str]:
             if ref >= 0.3:
                 m = (steps["end"] > a) & (steps["end"] <= b)
                 cases.append(("ipol", f"ipol-{meta['subject']}", steps, m, leg, "distance", ref))
-    for name in _data.mobgap_names():
-        rec, meta = _data.load_mobgap(name)
-        steps = _bout_steps(rec)
-        leg = LEG_LENGTH_FRACTION * meta["height_m"]
-        for wb in meta["walking_bouts"]:
-            tol = TOLERANCE_S * FS  # the steps that start and end inside the reference bout
-            m = (steps["end"] - np.round(steps["dur"] * FS) >= wb["start"] - tol) & (
-                steps["end"] <= wb["end"] + tol
-            )
-            ref = wb["avg_stride_length_m"] / 2.0
-            cases.append(("mobgap", name[:6], steps, m, leg, "step", ref))
+    for name, _, wb, steps, m, leg in mobgap_bouts():
+        ref = wb["avg_stride_length_m"] / 2.0
+        cases.append(("mobgap", name[:6], steps, m, leg, "step", ref))
 
     def errors(k: float, h0: float, t0: float | None) -> list[tuple[str, str, float]]:
         out = []

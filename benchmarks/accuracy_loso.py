@@ -98,7 +98,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _data
-from accuracy import TOLERANCE_S, _bout_steps, match
+from accuracy import TOLERANCE_S, _bout_steps, match, mobgap_bouts
 from retrowalk.gait.contacts import TrunkContactDetector
 from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.pipeline.trunk import STEP_MAX_S, TrunkPipeline
@@ -757,31 +757,21 @@ def speed_cases() -> list[SpeedCase]:
                         steps["turn"][m],
                     )
                 )
-    for name in _data.mobgap_names():
-        rec, meta = _data.load_mobgap(name)
-        steps = _bout_steps(rec)
-        leg = LEG_LENGTH_FRACTION * meta["height_m"]
-        for wb in meta["walking_bouts"]:
-            m = (steps["end"] - np.round(steps["dur"] * FS) >= wb["start"] - TOL) & (
-                steps["end"] <= wb["end"] + TOL
+    for name, _, wb, steps, m, leg in mobgap_bouts():
+        if not m.any():
+            continue
+        cases.append(
+            SpeedCase(
+                "mobgap",
+                name[:6],
+                steps["dur"][m],
+                steps["h"][m],
+                leg,
+                "bout",
+                {"speed_mps": wb["avg_walking_speed_mps"], "stride_m": wb["avg_stride_length_m"]},
+                turn_rad=steps["turn"][m],
             )
-            if not m.any():
-                continue
-            cases.append(
-                SpeedCase(
-                    "mobgap",
-                    name[:6],
-                    steps["dur"][m],
-                    steps["h"][m],
-                    leg,
-                    "bout",
-                    {
-                        "speed_mps": wb["avg_walking_speed_mps"],
-                        "stride_m": wb["avg_stride_length_m"],
-                    },
-                    turn_rad=steps["turn"][m],
-                )
-            )
+        )
     return cases
 
 

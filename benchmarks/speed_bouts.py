@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _data
-from accuracy import TOLERANCE_S, _bout_steps
+from accuracy import TOLERANCE_S, _bout_steps, mobgap_bouts, steps_inside
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.spatial import (
     H_FLOOR_M,
@@ -109,9 +109,7 @@ def main(argv: list[str]) -> int:
         ics = np.array([c["ic"] for c in meta["initial_contacts"]])
         wbs = np.array([c["wb_id"] for c in meta["initial_contacts"]])
         for wb in meta["walking_bouts"]:
-            m = (steps["end"] - np.round(steps["dur"] * FS) >= wb["start"] - TOL) & (
-                steps["end"] <= wb["end"] + TOL
-            )
+            m = steps_inside(steps, wb)
             ref_ic = np.sort(ics[wbs == wb["wb_id"]])
             if not m.any():
                 continue
@@ -179,40 +177,33 @@ def parts(k: float, h0: float) -> list[str]:
         f"{'no ends':>8}{'INDIP cad':>10}{'strides':>8}{'longest':>8}"
     ]
     rows = []
-    for name in _data.mobgap_names():
-        rec, meta = _data.load_mobgap(name)
-        steps = _bout_steps(rec)
-        leg = LEG_LENGTH_FRACTION * meta["height_m"]
-        for wb in meta["walking_bouts"]:
-            m = (steps["end"] - np.round(steps["dur"] * FS) >= wb["start"] - TOL) & (
-                steps["end"] <= wb["end"] + TOL
-            )
-            if not m.any():
-                continue
-            dur, h, turn = steps["dur"][m], steps["h"][m], steps["turn"][m]
-            walking = dur <= STEP_MAX_S
-            v, length = _speed(h, dur, leg, k, h0, turn)
-            inner = np.zeros(dur.size, dtype=bool)
-            inner[1:-1] = True
-            v_inner, _ = _speed(h, dur, leg, k, h0, turn, keep=inner)
-            ref_v = wb["avg_walking_speed_mps"]
-            cad = 60.0 * float(np.mean(1.0 / dur[walking]))
-            ics = [c for c in meta["initial_contacts"] if c["wb_id"] == wb["wb_id"]]
-            stride_cad, longest = _stride_cadence(ics)
-            row = (
-                100 * (v / ref_v - 1),
-                100 * (cad / wb["avg_cadence_spm"] - 1),
-                100 * (length / (wb["avg_stride_length_m"] / 2) - 1),
-                float(np.degrees(np.abs(turn).sum() / dur.sum())),
-                ref_v,
-                100 * (v_inner / ref_v - 1),
-            )
-            rows.append(row)
-            lines.append(
-                f"{name[:6] + ' ' + name[7:13] + ' wb' + str(wb['wb_id']):<22}"
-                f"{row[0]:+7.0f}{row[1]:+6.0f}{row[2]:+7.0f}{row[3]:7.0f}{row[4]:7.2f}"
-                f"{row[5]:+8.0f}{wb['avg_cadence_spm']:10.1f}{stride_cad:8.1f}{longest:8.2f}"
-            )
+    for name, meta, wb, steps, m, leg in mobgap_bouts():
+        if not m.any():
+            continue
+        dur, h, turn = steps["dur"][m], steps["h"][m], steps["turn"][m]
+        walking = dur <= STEP_MAX_S
+        v, length = _speed(h, dur, leg, k, h0, turn)
+        inner = np.zeros(dur.size, dtype=bool)
+        inner[1:-1] = True
+        v_inner, _ = _speed(h, dur, leg, k, h0, turn, keep=inner)
+        ref_v = wb["avg_walking_speed_mps"]
+        cad = 60.0 * float(np.mean(1.0 / dur[walking]))
+        ics = [c for c in meta["initial_contacts"] if c["wb_id"] == wb["wb_id"]]
+        stride_cad, longest = _stride_cadence(ics)
+        row = (
+            100 * (v / ref_v - 1),
+            100 * (cad / wb["avg_cadence_spm"] - 1),
+            100 * (length / (wb["avg_stride_length_m"] / 2) - 1),
+            float(np.degrees(np.abs(turn).sum() / dur.sum())),
+            ref_v,
+            100 * (v_inner / ref_v - 1),
+        )
+        rows.append(row)
+        lines.append(
+            f"{name[:6] + ' ' + name[7:13] + ' wb' + str(wb['wb_id']):<22}"
+            f"{row[0]:+7.0f}{row[1]:+6.0f}{row[2]:+7.0f}{row[3]:7.0f}{row[4]:7.2f}"
+            f"{row[5]:+8.0f}{wb['avg_cadence_spm']:10.1f}{stride_cad:8.1f}{longest:8.2f}"
+        )
     r = np.array(rows)
     slow = r[:, 4] < 0.6
     lines += [
