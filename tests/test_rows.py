@@ -28,7 +28,14 @@ from retrowalk.dsp.filters import (
 )
 from retrowalk.dsp.frame import BLOCK, _row_dot, body_frame, horizontal_basis, horizontal_basis_rows
 from retrowalk.dsp.memory import block_means
-from retrowalk.dsp.rows import column_means, column_sums, percentile, row_norm, small_median
+from retrowalk.dsp.rows import (
+    column_means,
+    column_sums,
+    percentile,
+    row_norm,
+    sliding_rows,
+    small_median,
+)
 from retrowalk.gait.contacts import _jerk_norm
 from retrowalk.gait.direction.features import (
     DEFAULT_LAGS,
@@ -79,6 +86,19 @@ def test_column_sums_and_means_are_numpys_bit_for_bit(n):
     assert np.array_equal(column_means(x), x.mean(axis=0))
     part = x[n // 3 :]  # a row slice of a C-ordered array is C-ordered too
     assert np.array_equal(column_means(part), part.mean(axis=0))
+
+
+def test_sliding_rows_are_numpys_sliding_window_view():
+    x = np.arange(12.0) ** 1.5
+    for arr in (x, x[3:], x[::2], x.astype(np.int64)):
+        for width in (1, 3, arr.size):
+            rows = sliding_rows(arr, width)
+            np.testing.assert_array_equal(
+                rows, np.lib.stride_tricks.sliding_window_view(arr, width)
+            )
+            assert not rows.flags.writeable
+    with pytest.raises(ValueError):
+        sliding_rows(x, x.size + 1)
 
 
 def test_small_median_is_numpys_median():

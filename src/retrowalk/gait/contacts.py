@@ -34,7 +34,7 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
 from retrowalk.dsp.kernels import find_peaks
-from retrowalk.dsp.rows import row_norm
+from retrowalk.dsp.rows import row_norm, sliding_rows
 
 # Delay between initial contact and the mean of the trunk's peak vertical
 # acceleration (12 Hz) and horizontal jerk (4 Hz), searched 0.2 s before the
@@ -636,9 +636,7 @@ def _nearby_contrasts(
     if first.size == 0:
         return out, best_lag
     intervals = np.diff(ic)
-    d = np.median(np.lib.stride_tricks.sliding_window_view(intervals, w - 1)[first], axis=1).astype(
-        np.int64
-    )
+    d = np.median(sliding_rows(intervals, w - 1)[first], axis=1).astype(np.int64)
     lo = int(ic[first].min())
     x = x[lo : int(ic[first + w - 1].max()) + 1]  # the windows' stretch only
     a = ic[first] - lo
@@ -804,7 +802,7 @@ def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.nda
     out = np.empty(centres.size, dtype=np.float64)
     inside = (first >= 0) & (centres + hi <= n - 1)
     if inside.any():
-        rows = np.lib.stride_tricks.sliding_window_view(x, hi - lo + 1)[first[inside]]
+        rows = sliding_rows(x, hi - lo + 1)[first[inside]]
         out[inside] = first[inside] + np.argmax(rows, axis=1)
     edge = ~inside
     if edge.any():
@@ -824,8 +822,9 @@ def _local_median(values: np.ndarray, half_width: int) -> np.ndarray:
     n = values.size
     if n == 0:
         return values.copy()
-    padded = np.pad(values, half_width, mode="constant", constant_values=np.nan)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_width + 1)
+    padded = np.full(n + 2 * half_width, np.nan, dtype=values.dtype)  # NaN either side
+    padded[half_width : half_width + n] = values
+    windows = sliding_rows(padded, 2 * half_width + 1)
     out = np.empty(n)
     inner = slice(half_width, max(n - half_width, half_width))
     out[inner] = np.partition(windows[inner], half_width, axis=1)[:, half_width]
