@@ -230,7 +230,7 @@ class TrunkContactDetector(Algorithm):
         ic, prom = ic[order], prom[order]
         if self.min_two_step_ratio and ic.size >= 3:
             # three contacts within about one step time: the middle one splits a step
-            intervals = np.diff(ic).astype(np.float64)
+            intervals = (ic[1:] - ic[:-1]).astype(np.float64)
             local = _local_median(intervals, half_width=4)
             span = ic[2:] - ic[:-2]
             typical = np.minimum(local[:-1], local[1:])
@@ -535,7 +535,7 @@ class MidStepContactFilter(Algorithm):
         if self.min_contrast is None or ic.size < self.window_contacts:
             return self
         fs = float(sampling_rate_hz)
-        breaks = np.flatnonzero(np.diff(ic) > self.max_gap_s * fs) + 1
+        breaks = ((ic[1:] - ic[:-1]) > self.max_gap_s * fs).nonzero()[0] + 1
         w = self.window_contacts
         first = np.concatenate(
             [run[: max(run.size - w + 1, 0)] for run in np.split(np.arange(ic.size), breaks)]
@@ -635,7 +635,7 @@ def _nearby_contrasts(
     best_lag = np.zeros(first.size, dtype=np.int64)
     if first.size == 0:
         return out, best_lag
-    intervals = np.diff(ic)
+    intervals = ic[1:] - ic[:-1]
     d = np.median(sliding_rows(intervals, w - 1)[first], axis=1).astype(np.int64)
     lo = int(ic[first].min())
     x = x[lo : int(ic[first + w - 1].max()) + 1]  # the windows' stretch only
@@ -693,15 +693,18 @@ def _best_correlations(
     aa, bb = a[win], b[win]
     # pairs of one lag and one stretch: a new stretch where the lag changes or
     # the window starts more than ``join`` after the lag's windows so far end
-    new = np.diff(row, prepend=-1) != 0
+    new = np.empty(row.size, dtype=bool)
+    new[:1] = row[:1] != -1  # np.diff(row, prepend=-1) != 0
+    np.not_equal(row[1:], row[:-1], out=new[1:])
     if join is not None:
         rank = row * (x.size + join + 1)  # orders each lag's ends after the lag before's
         new[1:] |= aa[1:] + rank[1:] > np.maximum.accumulate(bb + rank)[:-1] + join
-    bounds = np.append(np.flatnonzero(new), row.size)
+    bounds = np.append(new.nonzero()[0], row.size)
+    counts = bounds[1:] - bounds[:-1]  # pairs of each stretch
     start = np.minimum.reduceat(aa, bounds[:-1])  # each stretch
     stop = np.maximum.reduceat(bb, bounds[:-1])
-    begin = aa - np.repeat(start, np.diff(bounds))  # each pair's look-ups in its stretch's sums
-    end = bb - lag - np.repeat(start, np.diff(bounds))
+    begin = aa - np.repeat(start, counts)  # each pair's look-ups in its stretch's sums
+    end = bb - lag - np.repeat(start, counts)
     span = np.empty(row.size)  # each pair's summed cross products
     # Each stretch's running cross products (a leading zero), one after
     # another in one buffer, as many stretches at a time as fit; then the
@@ -722,7 +725,7 @@ def _best_correlations(
             used += size + 1
             k += 1
         p0, p1 = edges[k0], edges[k]
-        at = np.repeat(offsets, np.diff(bounds[k0 : k + 1]))  # each pair's stretch's sums
+        at = np.repeat(offsets, counts[k0:k])  # each pair's stretch's sums
         np.subtract(products[at + end[p0:p1]], products[at + begin[p0:p1]], out=span[p0:p1])
     m = (bb - aa - lag).astype(np.float64)
     sum_a = s1[bb - lag] - s1[aa]
@@ -750,10 +753,10 @@ def _turning_pairs(
     times where either is turning, the weaker goes (the typical step time: the
     running median of the intervals around the pair, as taken before any is
     dropped; of a run of such pairs, each is judged against the last kept)."""
-    intervals = np.diff(ic).astype(np.float64)
+    intervals = (ic[1:] - ic[:-1]).astype(np.float64)
     typical = _local_median(intervals, half_width=4)
     keep = np.ones(ic.size, dtype=bool)
-    close = np.flatnonzero(intervals < ratio * typical)
+    close = (intervals < ratio * typical).nonzero()[0]
     last = -1  # the last contact kept before the current one
     for k in close.tolist():
         a = k if keep[k] else last
