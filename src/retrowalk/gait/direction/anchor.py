@@ -869,7 +869,7 @@ def _levers(turns: list[Turn], u_walk: np.ndarray, axis: np.ndarray | None) -> l
     lever = np.asarray([t.lever for t in turns], dtype=np.float64)
     flat = lever - np.outer(lever @ u_walk, u_walk)
     length = np.linalg.norm(flat, axis=1)
-    side = flat / np.clip(length, 1e-12, None)[:, None]
+    side = flat / np.maximum(length, 1e-12)[:, None]
     along = np.full(len(turns), np.nan)
     if travel is not None:
         along = np.degrees(np.arccos(np.minimum(np.abs(side @ travel), 1.0)))
@@ -893,9 +893,9 @@ def _runs_above(tilt: np.ndarray, lo: int, hi: int, level: float) -> tuple[np.nd
         above = np.empty(part.size + 1, dtype=np.int8)
         above[0] = before
         np.greater(part, level, out=above[1:])
-        change = np.diff(above)
-        starts.append(start + np.flatnonzero(change == 1))
-        ends.append(start + np.flatnonzero(change == -1))
+        change = above[1:] - above[:-1]
+        starts.append(start + (change == 1).nonzero()[0])
+        ends.append(start + (change == -1).nonzero()[0])
         before = bool(above[-1])
         release(part)
     if before:
@@ -1152,7 +1152,7 @@ def _stretch_blocks(
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
 
 
 def _to_unit(v: np.ndarray) -> np.ndarray:
@@ -1163,11 +1163,11 @@ def _to_unit(v: np.ndarray) -> np.ndarray:
     long, not the array's.
     """
     if v.ndim != 2:
-        v /= np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
+        v /= np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
         return v
     for start in range(0, v.shape[0], _UNIT_ROWS):
         part = v[start : start + _UNIT_ROWS]
-        norm = np.clip(row_norm(part), 1e-12, None)
+        norm = np.maximum(row_norm(part), 1e-12)
         for j in range(part.shape[1]):
             part[:, j] /= norm
         release(part)  # a file-backed array's block goes back to its file

@@ -513,7 +513,7 @@ class WalkingDirectionClassifier:
 
         requested = np.asarray(ic_samples, dtype=np.int64).ravel()
         back = np.searchsorted(ic, requested) if ic.size else np.zeros(0, dtype=np.int64)
-        back = np.clip(back, 0, max(ic.size - 1, 0))
+        back = np.minimum(np.maximum(back, 0), max(ic.size - 1, 0))  # np.clip's
         known = np.array([f[0] != "relative" for f in facing], dtype=bool)
         absolute = np.zeros(ic.size, dtype=bool)
         inside = owner >= 0
