@@ -110,6 +110,9 @@ def test_small_median_is_numpys_median():
         assert small_median(floats) == float(np.median(floats))
         assert small_median(ints) == float(np.median(ints))
     assert np.isnan(small_median(np.array([1.0, np.nan, 3.0])))
+    for n in (999, 1000, 1001, 1002):  # either side of the hand-over to numpy
+        floats = rng.normal(size=n)
+        assert small_median(floats) == float(np.median(floats))
 
 
 def test_percentile_is_numpys_percentile_bit_for_bit():

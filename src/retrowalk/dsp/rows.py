@@ -90,13 +90,20 @@ def percentile(x: np.ndarray, q: float) -> float:
     return b - diff * (1.0 - t) if t >= 0.5 else a + diff * t
 
 
+SMALL_MEDIAN_SIZE = 1000
+"""Longest array :func:`small_median` sorts itself."""
+
+
 def small_median(x: np.ndarray) -> float:
     """``float(np.median(x))`` of a short 1-D array, without numpy's per-call overhead.
 
     The middle value, or the mean of the two middle values (``(a + b) / 2``,
-    as numpy computes it); an array holding NaN goes to numpy.
+    as numpy computes it); an array holding NaN, or longer than
+    :data:`SMALL_MEDIAN_SIZE`, goes to numpy.
     """
     arr = np.asarray(x)
+    if arr.size > SMALL_MEDIAN_SIZE:  # numpy's partition beats sorting a list
+        return float(np.median(arr))
     values = arr.ravel().tolist()
     kind = arr.dtype.kind
     if kind in "iub":  # whole numbers: no NaN to look for

@@ -34,7 +34,7 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
 from retrowalk.dsp.kernels import find_peaks
-from retrowalk.dsp.rows import row_norm, sliding_rows
+from retrowalk.dsp.rows import row_norm, sliding_rows, small_median
 
 # Delay between initial contact and the mean of the trunk's peak vertical
 # acceleration (12 Hz) and horizontal jerk (4 Hz), searched 0.2 s before the
@@ -563,7 +563,7 @@ class MidStepContactFilter(Algorithm):
         edges = np.flatnonzero(np.diff(np.concatenate([[0], self.doubled_.view(np.int8), [0]])))
         for a, b in zip(edges[0::2], edges[1::2], strict=True):
             stretch = np.arange(a, b)
-            gap = self.min_separation * float(np.median(step_of[stretch]))
+            gap = self.min_separation * small_median(step_of[stretch])
             kept: list[int] = []
             for k in stretch[np.argsort(-prom[stretch], kind="stable")]:
                 if all(abs(int(ic[k]) - int(ic[j])) >= gap for j in kept):

@@ -176,7 +176,7 @@ import numpy as np
 
 from retrowalk.dsp.filters import lowpass, lowpass_into
 from retrowalk.dsp.memory import block_means, empty_samples, is_file_backed, release
-from retrowalk.dsp.rows import row_norm
+from retrowalk.dsp.rows import row_norm, small_median
 from retrowalk.gait.direction.lever import Turn, find_turns
 
 ANCHOR_RELIABILITY = 0.85
@@ -672,7 +672,7 @@ class BodyAnchorEstimator:
             )
         # Flexing moves "up", seen from the device, towards the back of the body.
         forward = _unit(-mean)
-        median = float(np.median(peaks))
+        median = small_median(np.asarray(peaks))
         checks = ", each along the walking travel and back to the same posture" if can_check else ""
         if len(bends) >= max(self.min_flexions, 2):
             reliability = ANCHOR_RELIABILITY
@@ -743,7 +743,8 @@ class BodyAnchorEstimator:
                 f"lever arm lies on different sides ({agree} agree, {100 * share:.0f} % of "
                 "their weight); no calibration"
             )
-        median = float(np.median([t.lever_m for t, a in zip(counted, agreeing, strict=True) if a]))
+        levers = [t.lever_m for t, a in zip(counted, agreeing, strict=True) if a]
+        median = small_median(np.asarray(levers))
         weighed = "" if agree == len(counted) else f", {100 * share:.0f} % of their weight"
         if agree >= 2:
             reliability = ANCHOR_RELIABILITY

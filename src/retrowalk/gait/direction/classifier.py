@@ -23,6 +23,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import get_params
 from retrowalk.dsp.frame import BodyFrame
+from retrowalk.dsp.rows import small_median
 from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor, BodyAnchorEstimator
 from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
@@ -948,8 +949,8 @@ def body_anchors(
     clf = classifier or WalkingDirectionClassifier()
     stretch = clf.stretches(ev)
     inside = ev.owner >= 0
-    gaps = np.diff(ev.ic)[(inside[1:] & (ev.owner[1:] == ev.owner[:-1]))]
-    step_s = float(np.median(gaps)) / sampling_rate_hz if gaps.size else 0.55
+    gaps = (ev.ic[1:] - ev.ic[:-1])[(inside[1:] & (ev.owner[1:] == ev.owner[:-1]))]
+    step_s = small_median(gaps) / sampling_rate_hz if gaps.size else 0.55
     base = clf.anchor_estimator or BodyAnchorEstimator()
     params = {k: v for k, v in get_params(base).items() if k != "placement"}
     estimator = BodyAnchorEstimator(placement, **params)
