@@ -262,7 +262,7 @@ class TrunkContactDetector(Algorithm):
         t_v = _argmax_near(sig.vertical, peaks, lo, hi)
         t_j = _argmax_near(sig.jerk, peaks, lo, hi) - 0.5  # diff() places jerk half a sample late
         ic = np.round((t_v + t_j) / 2.0 - self.impact_delay_s * fs).astype(np.int64)
-        return np.clip(ic, 0, sig.vertical.shape[0] - 1)
+        return np.minimum(np.maximum(ic, 0), sig.vertical.shape[0] - 1)  # np.clip's
 
 
 @dataclass(frozen=True)
@@ -831,7 +831,8 @@ def _local_median(values: np.ndarray, half_width: int) -> np.ndarray:
     out = np.empty(n)
     inner = slice(half_width, max(n - half_width, half_width))
     out[inner] = np.partition(windows[inner], half_width, axis=1)[:, half_width]
-    ends = np.r_[0 : min(half_width, n), max(n - half_width, min(half_width, n)) : n]
+    head = np.arange(min(half_width, n))
+    ends = np.concatenate((head, np.arange(max(n - half_width, head.size), n)))
     out[ends] = _nanmedian_rows(windows[ends])
     return out
 

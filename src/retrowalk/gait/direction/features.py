@@ -107,10 +107,12 @@ def step_windows(
         empty = np.zeros(0, dtype=np.int64)
         return StepWindows(empty, empty, empty, empty)
     # Position of each step within its bout and the bout's number of steps.
-    change = np.r_[True, owner[1:] != owner[:-1]]
+    change = np.empty(owner.size, dtype=bool)
+    change[:1] = True
+    np.not_equal(owner[1:], owner[:-1], out=change[1:])
     run_id = np.cumsum(change) - 1
     run_start = idx[change]
-    run_end = np.r_[run_start, ic.size]
+    run_end = np.append(run_start, ic.size)
     run_len = run_end[1:] - run_end[:-1]
     pos = idx - run_start[run_id]
     n_in = run_len[run_id]
