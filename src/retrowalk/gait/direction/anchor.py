@@ -575,7 +575,7 @@ class BodyAnchorEstimator:
         for start in range(0, up.shape[0], _UNIT_ROWS):  # each row alone: the same numbers
             part = up[start : start + _UNIT_ROWS]
             tilt[start : start + _UNIT_ROWS] = np.degrees(
-                np.arccos(np.clip(part @ u_walk, -1.0, 1.0))
+                np.arccos(np.minimum(np.maximum(part @ u_walk, -1.0), 1.0))  # np.clip's
             )
             release(part)  # a long recording's: in a temporary file, read again when needed
             release(tilt, start, start + _UNIT_ROWS)
@@ -614,8 +614,8 @@ class BodyAnchorEstimator:
             if a0 > lo and b0 < hi and (b0 - a0) <= self.max_flexion_s * rate:
                 before = _unit(np.asarray(up[max(a0 - second, lo) : a0]).mean(axis=0))
                 after = _unit(np.asarray(up[b0 : min(b0 + second, hi)]).mean(axis=0))
-                resettle = float(np.degrees(np.arccos(np.clip(before @ after, -1.0, 1.0))))
-                start = float(np.degrees(np.arccos(np.clip(before @ u_walk, -1.0, 1.0))))
+                resettle = float(np.degrees(np.arccos(min(max(before @ after, -1.0), 1.0))))
+                start = float(np.degrees(np.arccos(min(max(before @ u_walk, -1.0), 1.0))))
             along = pitch = float("nan")
             if travel is not None:
                 along = float(np.degrees(np.arccos(min(abs(float(side @ travel)), 1.0))))

@@ -440,7 +440,7 @@ class WalkingDirectionClassifier:
         source: list[int] = []
         of_bout = members_of(owner, len(bouts))
         weak_part: list[bool] = []  # per split bout: the weak side of an unconfirmed change
-        scaled = np.clip(mounting, -2.0, 2.0) / 2.0  # once for all bouts (elementwise)
+        scaled = np.minimum(np.maximum(mounting, -2.0), 2.0) / 2.0  # np.clip's, once for all bouts
         for b, (start, end) in enumerate(bouts):
             members = of_bout[b]
             cuts: list[int] = []
