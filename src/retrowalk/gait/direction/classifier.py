@@ -756,7 +756,8 @@ class WalkingDirectionClassifier:
         cos_max = np.cos(np.deg2rad(self.max_posture_change_deg))
         for s in np.unique(step_stretch):
             k = np.flatnonzero(step_stretch == s)
-            ref = np.median(ev.window_up[k], axis=0)
+            # np.median(..., axis=0): each column's median
+            ref = np.array([small_median(col) for col in ev.window_up[k].T])
             ref /= max(float(np.linalg.norm(ref)), 1e-12)
             ok[k] = ev.window_up[k] @ ref >= cos_max
         return ok
