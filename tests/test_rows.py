@@ -28,7 +28,14 @@ from retrowalk.dsp.filters import (
 )
 from retrowalk.dsp.frame import BLOCK, _row_dot, body_frame, horizontal_basis, horizontal_basis_rows
 from retrowalk.dsp.memory import block_means
-from retrowalk.dsp.rows import column_means, column_sums, percentile, row_norm, small_median
+from retrowalk.dsp.rows import (
+    column_means,
+    column_sums,
+    percentile,
+    row_norm,
+    sliding_rows,
+    small_median,
+)
 from retrowalk.gait.contacts import _jerk_norm
 from retrowalk.gait.direction.features import (
     DEFAULT_LAGS,
@@ -81,6 +88,19 @@ def test_column_sums_and_means_are_numpys_bit_for_bit(n):
     assert np.array_equal(column_means(part), part.mean(axis=0))
 
 
+def test_sliding_rows_are_numpys_sliding_window_view():
+    x = np.arange(12.0) ** 1.5
+    for arr in (x, x[3:], x[::2], x.astype(np.int64)):
+        for width in (1, 3, arr.size):
+            rows = sliding_rows(arr, width)
+            np.testing.assert_array_equal(
+                rows, np.lib.stride_tricks.sliding_window_view(arr, width)
+            )
+            assert not rows.flags.writeable
+    with pytest.raises(ValueError):
+        sliding_rows(x, x.size + 1)
+
+
 def test_small_median_is_numpys_median():
     rng = np.random.default_rng(3)
     for _ in range(2000):
@@ -90,6 +110,9 @@ def test_small_median_is_numpys_median():
         assert small_median(floats) == float(np.median(floats))
         assert small_median(ints) == float(np.median(ints))
     assert np.isnan(small_median(np.array([1.0, np.nan, 3.0])))
+    for n in (999, 1000, 1001, 1002):  # either side of the hand-over to numpy
+        floats = rng.normal(size=n)
+        assert small_median(floats) == float(np.median(floats))
 
 
 def test_percentile_is_numpys_percentile_bit_for_bit():

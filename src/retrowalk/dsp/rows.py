@@ -22,7 +22,14 @@ import math
 
 import numpy as np
 
-__all__ = ["column_means", "column_sums", "percentile", "row_norm", "small_median"]
+__all__ = [
+    "column_means",
+    "column_sums",
+    "percentile",
+    "row_norm",
+    "sliding_rows",
+    "small_median",
+]
 
 
 def row_norm(x: np.ndarray) -> np.ndarray:
@@ -83,13 +90,20 @@ def percentile(x: np.ndarray, q: float) -> float:
     return b - diff * (1.0 - t) if t >= 0.5 else a + diff * t
 
 
+SMALL_MEDIAN_SIZE = 1000
+"""Longest array :func:`small_median` sorts itself."""
+
+
 def small_median(x: np.ndarray) -> float:
     """``float(np.median(x))`` of a short 1-D array, without numpy's per-call overhead.
 
     The middle value, or the mean of the two middle values (``(a + b) / 2``,
-    as numpy computes it); an array holding NaN goes to numpy.
+    as numpy computes it); an array holding NaN, or longer than
+    :data:`SMALL_MEDIAN_SIZE`, goes to numpy.
     """
     arr = np.asarray(x)
+    if arr.size > SMALL_MEDIAN_SIZE:  # numpy's partition beats sorting a list
+        return float(np.median(arr))
     values = arr.ravel().tolist()
     kind = arr.dtype.kind
     if kind in "iub":  # whole numbers: no NaN to look for
@@ -106,3 +120,19 @@ def small_median(x: np.ndarray) -> float:
     if m % 2:
         return float(middle)
     return (float(ordered[m // 2 - 1]) + float(middle)) / 2.0
+
+
+def sliding_rows(x: np.ndarray, width: int) -> np.ndarray:
+    """``np.lib.stride_tricks.sliding_window_view(x, width)`` of a 1-D array, read-only.
+
+    The same windows; a contiguous array's view is made directly, without
+    the checks and wrapping that cost more than the work on short arrays.
+    """
+    if x.ndim != 1 or not x.flags.c_contiguous or not 0 < width <= x.shape[0]:
+        return np.lib.stride_tricks.sliding_window_view(x, width)
+    step = x.strides[0]
+    out: np.ndarray = np.ndarray(
+        (x.shape[0] - width + 1, width), dtype=x.dtype, buffer=x, strides=(step, step)
+    )
+    out.flags.writeable = False
+    return out

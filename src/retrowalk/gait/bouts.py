@@ -110,7 +110,7 @@ class BoutDetector(Algorithm):
         self.bouts_: list[BoutSpan] = []
         if ic.size < self.min_steps:
             return self
-        dt = np.diff(ic) / fs
+        dt = (ic[1:] - ic[:-1]) / fs
         link = dt <= self.max_pause_s
         if gap_mask is not None and np.any(gap_mask):
             gaps_before = np.concatenate([[0], np.cumsum(gap_mask)])
@@ -125,7 +125,7 @@ class BoutDetector(Algorithm):
         # (the run's first interval has no predecessor to compare with). All
         # runs at once: a steady interval is always linked, so steady stretches
         # never cross from one run into the next.
-        breaks = np.flatnonzero(~link)
+        breaks = (~link).nonzero()[0]
         firsts = np.concatenate([[0], breaks + 1])
         lasts = np.concatenate([breaks, [link.size]])
         steady = rhythmic & (ratio <= self.max_step_ratio)
@@ -141,9 +141,10 @@ class BoutDetector(Algorithm):
 
 def _longest_true_run_from(mask: np.ndarray, firsts: np.ndarray, lasts: np.ndarray) -> np.ndarray:
     """Longest run of True in ``mask[first:last]`` for each pair (runs never span two pairs)."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    starts = np.flatnonzero(edges == 1)
-    lengths = np.flatnonzero(edges == -1) - starts
+    padded = np.concatenate([[0], mask.astype(np.int8), [0]])
+    edges = padded[1:] - padded[:-1]
+    starts = (edges == 1).nonzero()[0]
+    lengths = (edges == -1).nonzero()[0] - starts
     out = np.zeros(firsts.size, dtype=np.int64)
     if starts.size:
         owner = np.searchsorted(firsts, starts, side="right") - 1
@@ -243,7 +244,7 @@ class GaitInitiationFilter(Algorithm):
         prom = np.asarray(prominence, dtype=np.float64)
         self.keep_ = np.ones(ic.size, dtype=bool)
         n_ref = self.reference_steps
-        gaps = np.diff(ic)  # gaps[i] = ic[i + 1] - ic[i], taken once for all bouts
+        gaps = ic[1:] - ic[:-1]  # gaps[i] = ic[i + 1] - ic[i], taken once for all bouts
         for b in bouts:
             if b.n_steps < n_ref + 3:
                 continue

@@ -34,7 +34,7 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
 from retrowalk.dsp.kernels import find_peaks
-from retrowalk.dsp.rows import row_norm
+from retrowalk.dsp.rows import row_norm, sliding_rows, small_median
 
 # Delay between initial contact and the mean of the trunk's peak vertical
 # acceleration (12 Hz) and horizontal jerk (4 Hz), searched 0.2 s before the
@@ -230,7 +230,7 @@ class TrunkContactDetector(Algorithm):
         ic, prom = ic[order], prom[order]
         if self.min_two_step_ratio and ic.size >= 3:
             # three contacts within about one step time: the middle one splits a step
-            intervals = np.diff(ic).astype(np.float64)
+            intervals = (ic[1:] - ic[:-1]).astype(np.float64)
             local = _local_median(intervals, half_width=4)
             span = ic[2:] - ic[:-2]
             typical = np.minimum(local[:-1], local[1:])
@@ -262,7 +262,7 @@ class TrunkContactDetector(Algorithm):
         t_v = _argmax_near(sig.vertical, peaks, lo, hi)
         t_j = _argmax_near(sig.jerk, peaks, lo, hi) - 0.5  # diff() places jerk half a sample late
         ic = np.round((t_v + t_j) / 2.0 - self.impact_delay_s * fs).astype(np.int64)
-        return np.clip(ic, 0, sig.vertical.shape[0] - 1)
+        return np.minimum(np.maximum(ic, 0), sig.vertical.shape[0] - 1)  # np.clip's
 
 
 @dataclass(frozen=True)
@@ -535,7 +535,7 @@ class MidStepContactFilter(Algorithm):
         if self.min_contrast is None or ic.size < self.window_contacts:
             return self
         fs = float(sampling_rate_hz)
-        breaks = np.flatnonzero(np.diff(ic) > self.max_gap_s * fs) + 1
+        breaks = ((ic[1:] - ic[:-1]) > self.max_gap_s * fs).nonzero()[0] + 1
         w = self.window_contacts
         first = np.concatenate(
             [run[: max(run.size - w + 1, 0)] for run in np.split(np.arange(ic.size), breaks)]
@@ -563,7 +563,7 @@ class MidStepContactFilter(Algorithm):
         edges = np.flatnonzero(np.diff(np.concatenate([[0], self.doubled_.view(np.int8), [0]])))
         for a, b in zip(edges[0::2], edges[1::2], strict=True):
             stretch = np.arange(a, b)
-            gap = self.min_separation * float(np.median(step_of[stretch]))
+            gap = self.min_separation * small_median(step_of[stretch])
             kept: list[int] = []
             for k in stretch[np.argsort(-prom[stretch], kind="stable")]:
                 if all(abs(int(ic[k]) - int(ic[j])) >= gap for j in kept):
@@ -635,10 +635,8 @@ def _nearby_contrasts(
     best_lag = np.zeros(first.size, dtype=np.int64)
     if first.size == 0:
         return out, best_lag
-    intervals = np.diff(ic)
-    d = np.median(np.lib.stride_tricks.sliding_window_view(intervals, w - 1)[first], axis=1).astype(
-        np.int64
-    )
+    intervals = ic[1:] - ic[:-1]
+    d = np.median(sliding_rows(intervals, w - 1)[first], axis=1).astype(np.int64)
     lo = int(ic[first].min())
     x = x[lo : int(ic[first + w - 1].max()) + 1]  # the windows' stretch only
     a = ic[first] - lo
@@ -695,15 +693,18 @@ def _best_correlations(
     aa, bb = a[win], b[win]
     # pairs of one lag and one stretch: a new stretch where the lag changes or
     # the window starts more than ``join`` after the lag's windows so far end
-    new = np.diff(row, prepend=-1) != 0
+    new = np.empty(row.size, dtype=bool)
+    new[:1] = row[:1] != -1  # np.diff(row, prepend=-1) != 0
+    np.not_equal(row[1:], row[:-1], out=new[1:])
     if join is not None:
         rank = row * (x.size + join + 1)  # orders each lag's ends after the lag before's
         new[1:] |= aa[1:] + rank[1:] > np.maximum.accumulate(bb + rank)[:-1] + join
-    bounds = np.append(np.flatnonzero(new), row.size)
+    bounds = np.append(new.nonzero()[0], row.size)
+    counts = bounds[1:] - bounds[:-1]  # pairs of each stretch
     start = np.minimum.reduceat(aa, bounds[:-1])  # each stretch
     stop = np.maximum.reduceat(bb, bounds[:-1])
-    begin = aa - np.repeat(start, np.diff(bounds))  # each pair's look-ups in its stretch's sums
-    end = bb - lag - np.repeat(start, np.diff(bounds))
+    begin = aa - np.repeat(start, counts)  # each pair's look-ups in its stretch's sums
+    end = bb - lag - np.repeat(start, counts)
     span = np.empty(row.size)  # each pair's summed cross products
     # Each stretch's running cross products (a leading zero), one after
     # another in one buffer, as many stretches at a time as fit; then the
@@ -724,7 +725,7 @@ def _best_correlations(
             used += size + 1
             k += 1
         p0, p1 = edges[k0], edges[k]
-        at = np.repeat(offsets, np.diff(bounds[k0 : k + 1]))  # each pair's stretch's sums
+        at = np.repeat(offsets, counts[k0:k])  # each pair's stretch's sums
         np.subtract(products[at + end[p0:p1]], products[at + begin[p0:p1]], out=span[p0:p1])
     m = (bb - aa - lag).astype(np.float64)
     sum_a = s1[bb - lag] - s1[aa]
@@ -752,10 +753,10 @@ def _turning_pairs(
     times where either is turning, the weaker goes (the typical step time: the
     running median of the intervals around the pair, as taken before any is
     dropped; of a run of such pairs, each is judged against the last kept)."""
-    intervals = np.diff(ic).astype(np.float64)
+    intervals = (ic[1:] - ic[:-1]).astype(np.float64)
     typical = _local_median(intervals, half_width=4)
     keep = np.ones(ic.size, dtype=bool)
-    close = np.flatnonzero(intervals < ratio * typical)
+    close = (intervals < ratio * typical).nonzero()[0]
     last = -1  # the last contact kept before the current one
     for k in close.tolist():
         a = k if keep[k] else last
@@ -804,7 +805,7 @@ def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.nda
     out = np.empty(centres.size, dtype=np.float64)
     inside = (first >= 0) & (centres + hi <= n - 1)
     if inside.any():
-        rows = np.lib.stride_tricks.sliding_window_view(x, hi - lo + 1)[first[inside]]
+        rows = sliding_rows(x, hi - lo + 1)[first[inside]]
         out[inside] = first[inside] + np.argmax(rows, axis=1)
     edge = ~inside
     if edge.any():
@@ -824,12 +825,14 @@ def _local_median(values: np.ndarray, half_width: int) -> np.ndarray:
     n = values.size
     if n == 0:
         return values.copy()
-    padded = np.pad(values, half_width, mode="constant", constant_values=np.nan)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_width + 1)
+    padded = np.full(n + 2 * half_width, np.nan, dtype=values.dtype)  # NaN either side
+    padded[half_width : half_width + n] = values
+    windows = sliding_rows(padded, 2 * half_width + 1)
     out = np.empty(n)
     inner = slice(half_width, max(n - half_width, half_width))
     out[inner] = np.partition(windows[inner], half_width, axis=1)[:, half_width]
-    ends = np.r_[0 : min(half_width, n), max(n - half_width, min(half_width, n)) : n]
+    head = np.arange(min(half_width, n))
+    ends = np.concatenate((head, np.arange(max(n - half_width, head.size), n)))
     out[ends] = _nanmedian_rows(windows[ends])
     return out
 

@@ -54,12 +54,11 @@ placement avoids that guess.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.filters import lowpass
-from retrowalk.dsp.rows import percentile, row_norm
+from retrowalk.dsp.rows import percentile, row_norm, sliding_rows, small_median
 
 #: The placement name of a recording whose placement cannot be told (steps, no direction).
 UNSUPPORTED_PLACEMENT = "unsupported"
@@ -273,21 +272,21 @@ def placement_features(
     if moving.sum() < 2 * fs_d:
         return feats
     slow = lowpass(acc, 0.3, fs_d)
-    up = slow / row_norm(slow)[:, None].clip(1e-9)
+    up = slow / np.maximum(row_norm(slow)[:, None], 1e-9)
     if gyro is not None:
         # rotation about horizontal axes only: turning the whole body is no clue
         tilt_rate = gyro - np.einsum("ij,ij->i", gyro, up)[:, None] * up
         feats["gyro_p95_rads"] = percentile(row_norm(tilt_rate)[moving], 95)
     fast = lowpass(acc, 3.0, fs_d)
-    fast_up = fast / row_norm(fast)[:, None].clip(1e-9)
+    fast_up = fast / np.maximum(row_norm(fast)[:, None], 1e-9)
     swing = fast_up - np.einsum("ij,ij->i", fast_up, up)[:, None] * up
     sym, sw, turn = _walking_windows(
         norm, swing, up, fs_d, window_s, moving_threshold_mps2, walking_regularity
     )
     feats["walking_windows"] = float(len(sym))
     if sym:
-        feats["symmetry"] = float(np.median(sym))
-        feats["swing_deg"] = float(np.median(sw))
+        feats["symmetry"] = small_median(np.asarray(sym))
+        feats["swing_deg"] = small_median(np.asarray(sw))
     if gyro is not None and turn:
         feats["reorient_deg"] = float(max(turn))
     return feats
@@ -322,7 +321,7 @@ def _walking_windows(
     starts = range(0, norm.size - w + 1, hop)
     # every window's spread and autocorrelation at once: the same reductions
     # and transforms, row by row, as one window at a time
-    windows = sliding_window_view(norm, w)[::hop]
+    windows = sliding_rows(norm, w)[::hop]
     moving = windows.std(axis=1) >= moving_threshold
     acs = np.zeros((len(starts), hi + 1))
     strides = np.zeros(len(starts), dtype=np.intp)
@@ -345,7 +344,8 @@ def _walking_windows(
         here = up[s : s + w].mean(axis=0)
         here /= max(float(np.linalg.norm(here)), 1e-12)
         if before is not None:
-            turn.append(float(np.degrees(np.arccos(np.clip(here @ before, -1.0, 1.0)))))
+            cos = min(max(here @ before, -1.0), 1.0)  # np.clip's, on one value
+            turn.append(float(np.degrees(np.arccos(cos))))
         before = here
     return sym, sw, turn
 

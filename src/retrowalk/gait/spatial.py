@@ -235,7 +235,7 @@ class ZijlstraStepLength(Algorithm):
         fs = float(sampling_rate_hz)
         ic = np.asarray(ic_samples, dtype=np.int64)
         h = step_excursion_m(acc_vertical_mps2, ic, fs)
-        durations = np.diff(ic) / fs
+        durations = (ic[1:] - ic[:-1]) / fs
         h = np.where(durations <= self.max_step_s, h, np.nan)
         self.h_m_ = h
         self.step_length_m_ = step_length_from_excursion_m(
@@ -391,7 +391,8 @@ def _running_median(
     first = np.repeat(np.cumsum(runs) - runs, runs)  # each value's run's first index
     last = first + np.repeat(runs, runs) - 1
     offsets = np.arange(-half_width, half_width + 1)
-    windows = arr[np.clip(np.arange(n)[:, None] + offsets[None, :], first[:, None], last[:, None])]
+    at = np.arange(n)[:, None] + offsets[None, :]
+    windows = arr[np.minimum(np.maximum(at, first[:, None]), last[:, None])]  # np.clip's
     return np.sort(windows, axis=1)[:, half_width]
 
 
@@ -414,11 +415,11 @@ def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -
     """
     if ic.size < 2:
         return np.zeros(0)
-    if np.any(np.diff(ic) <= 0):
+    if np.any(ic[1:] <= ic[:-1]):  # a difference of 0 or less
         raise ValueError("contacts must be strictly increasing")
     a = np.asarray(acc_vertical_mps2, dtype=np.float64)[ic[0] : ic[-1]]
     bounds = ic[:-1] - ic[0]
-    lengths = np.diff(ic)
+    lengths = ic[1:] - ic[:-1]
     counts = lengths.astype(np.float64)
     # each step's array worked in place where it is the function's own
     x = np.repeat(np.add.reduceat(a, bounds) / counts, lengths)
@@ -440,7 +441,7 @@ def step_turn_rad(gyro_vertical_rads: np.ndarray, ic: np.ndarray, fs: float) -> 
     """
     if ic.size < 2:
         return np.zeros(0)
-    if np.any(np.diff(ic) <= 0):
+    if np.any(ic[1:] <= ic[:-1]):  # a difference of 0 or less
         raise ValueError("contacts must be strictly increasing")
     w = np.asarray(gyro_vertical_rads, dtype=np.float64)[ic[0] : ic[-1]]
     return np.add.reduceat(w, ic[:-1] - ic[0]) / fs

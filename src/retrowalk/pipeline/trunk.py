@@ -316,7 +316,7 @@ class TrunkPipeline(Algorithm):
         bouts: list[Bout] = []
         steps: list[Step] = []
         all_times = table.sample / fs
-        all_step_s = np.diff(all_times)  # each bout's steps are a slice of these
+        all_step_s = all_times[1:] - all_times[:-1]  # each bout's steps are a slice of these
         measured: list[np.ndarray] = []
         if not by_height:  # from the pelvis's rise and fall, so short backward steps show
             # pauses inside a bout are not steps
@@ -455,7 +455,7 @@ class TrunkPipeline(Algorithm):
         n = gap_mask.shape[0]
         gap_starts = np.flatnonzero(gap_mask & ~np.concatenate([[False], gap_mask[:-1]]))
         last = np.array([ic[b.last] for b in bouts])
-        gaps = np.diff(ic)  # gaps[i] = ic[i + 1] - ic[i], taken once for all bouts
+        gaps = ic[1:] - ic[:-1]  # gaps[i] = ic[i + 1] - ic[i], taken once for all bouts
         step = np.array([small_median(gaps[max(b.last - 4, b.first) : b.last]) for b in bouts])
         step = step / fs
         bout_prom = np.array([small_median(prom[b.first : b.last + 1]) for b in bouts])

@@ -176,7 +176,7 @@ import numpy as np
 
 from retrowalk.dsp.filters import lowpass, lowpass_into
 from retrowalk.dsp.memory import block_means, empty_samples, is_file_backed, release
-from retrowalk.dsp.rows import row_norm
+from retrowalk.dsp.rows import row_norm, small_median
 from retrowalk.gait.direction.lever import Turn, find_turns
 
 ANCHOR_RELIABILITY = 0.85
@@ -575,7 +575,7 @@ class BodyAnchorEstimator:
         for start in range(0, up.shape[0], _UNIT_ROWS):  # each row alone: the same numbers
             part = up[start : start + _UNIT_ROWS]
             tilt[start : start + _UNIT_ROWS] = np.degrees(
-                np.arccos(np.clip(part @ u_walk, -1.0, 1.0))
+                np.arccos(np.minimum(np.maximum(part @ u_walk, -1.0), 1.0))  # np.clip's
             )
             release(part)  # a long recording's: in a temporary file, read again when needed
             release(tilt, start, start + _UNIT_ROWS)
@@ -614,8 +614,8 @@ class BodyAnchorEstimator:
             if a0 > lo and b0 < hi and (b0 - a0) <= self.max_flexion_s * rate:
                 before = _unit(np.asarray(up[max(a0 - second, lo) : a0]).mean(axis=0))
                 after = _unit(np.asarray(up[b0 : min(b0 + second, hi)]).mean(axis=0))
-                resettle = float(np.degrees(np.arccos(np.clip(before @ after, -1.0, 1.0))))
-                start = float(np.degrees(np.arccos(np.clip(before @ u_walk, -1.0, 1.0))))
+                resettle = float(np.degrees(np.arccos(min(max(before @ after, -1.0), 1.0))))
+                start = float(np.degrees(np.arccos(min(max(before @ u_walk, -1.0), 1.0))))
             along = pitch = float("nan")
             if travel is not None:
                 along = float(np.degrees(np.arccos(min(abs(float(side @ travel)), 1.0))))
@@ -672,7 +672,7 @@ class BodyAnchorEstimator:
             )
         # Flexing moves "up", seen from the device, towards the back of the body.
         forward = _unit(-mean)
-        median = float(np.median(peaks))
+        median = small_median(np.asarray(peaks))
         checks = ", each along the walking travel and back to the same posture" if can_check else ""
         if len(bends) >= max(self.min_flexions, 2):
             reliability = ANCHOR_RELIABILITY
@@ -743,7 +743,8 @@ class BodyAnchorEstimator:
                 f"lever arm lies on different sides ({agree} agree, {100 * share:.0f} % of "
                 "their weight); no calibration"
             )
-        median = float(np.median([t.lever_m for t, a in zip(counted, agreeing, strict=True) if a]))
+        levers = [t.lever_m for t, a in zip(counted, agreeing, strict=True) if a]
+        median = small_median(np.asarray(levers))
         weighed = "" if agree == len(counted) else f", {100 * share:.0f} % of their weight"
         if agree >= 2:
             reliability = ANCHOR_RELIABILITY
@@ -869,7 +870,7 @@ def _levers(turns: list[Turn], u_walk: np.ndarray, axis: np.ndarray | None) -> l
     lever = np.asarray([t.lever for t in turns], dtype=np.float64)
     flat = lever - np.outer(lever @ u_walk, u_walk)
     length = np.linalg.norm(flat, axis=1)
-    side = flat / np.clip(length, 1e-12, None)[:, None]
+    side = flat / np.maximum(length, 1e-12)[:, None]
     along = np.full(len(turns), np.nan)
     if travel is not None:
         along = np.degrees(np.arccos(np.minimum(np.abs(side @ travel), 1.0)))
@@ -893,9 +894,9 @@ def _runs_above(tilt: np.ndarray, lo: int, hi: int, level: float) -> tuple[np.nd
         above = np.empty(part.size + 1, dtype=np.int8)
         above[0] = before
         np.greater(part, level, out=above[1:])
-        change = np.diff(above)
-        starts.append(start + np.flatnonzero(change == 1))
-        ends.append(start + np.flatnonzero(change == -1))
+        change = above[1:] - above[:-1]
+        starts.append(start + (change == 1).nonzero()[0])
+        ends.append(start + (change == -1).nonzero()[0])
         before = bool(above[-1])
         release(part)
     if before:
@@ -1152,7 +1153,7 @@ def _stretch_blocks(
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
 
 
 def _to_unit(v: np.ndarray) -> np.ndarray:
@@ -1163,11 +1164,11 @@ def _to_unit(v: np.ndarray) -> np.ndarray:
     long, not the array's.
     """
     if v.ndim != 2:
-        v /= np.clip(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12, None)
+        v /= np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
         return v
     for start in range(0, v.shape[0], _UNIT_ROWS):
         part = v[start : start + _UNIT_ROWS]
-        norm = np.clip(row_norm(part), 1e-12, None)
+        norm = np.maximum(row_norm(part), 1e-12)
         for j in range(part.shape[1]):
             part[:, j] /= norm
         release(part)  # a file-backed array's block goes back to its file

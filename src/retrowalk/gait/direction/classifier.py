@@ -23,6 +23,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import get_params
 from retrowalk.dsp.frame import BodyFrame
+from retrowalk.dsp.rows import small_median
 from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor, BodyAnchorEstimator
 from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
@@ -439,7 +440,7 @@ class WalkingDirectionClassifier:
         source: list[int] = []
         of_bout = members_of(owner, len(bouts))
         weak_part: list[bool] = []  # per split bout: the weak side of an unconfirmed change
-        scaled = np.clip(mounting, -2.0, 2.0) / 2.0  # once for all bouts (elementwise)
+        scaled = np.minimum(np.maximum(mounting, -2.0), 2.0) / 2.0  # np.clip's, once for all bouts
         for b, (start, end) in enumerate(bouts):
             members = of_bout[b]
             cuts: list[int] = []
@@ -513,7 +514,7 @@ class WalkingDirectionClassifier:
 
         requested = np.asarray(ic_samples, dtype=np.int64).ravel()
         back = np.searchsorted(ic, requested) if ic.size else np.zeros(0, dtype=np.int64)
-        back = np.clip(back, 0, max(ic.size - 1, 0))
+        back = np.minimum(np.maximum(back, 0), max(ic.size - 1, 0))  # np.clip's
         known = np.array([f[0] != "relative" for f in facing], dtype=bool)
         absolute = np.zeros(ic.size, dtype=bool)
         inside = owner >= 0
@@ -755,7 +756,8 @@ class WalkingDirectionClassifier:
         cos_max = np.cos(np.deg2rad(self.max_posture_change_deg))
         for s in np.unique(step_stretch):
             k = np.flatnonzero(step_stretch == s)
-            ref = np.median(ev.window_up[k], axis=0)
+            # np.median(..., axis=0): each column's median
+            ref = np.array([small_median(col) for col in ev.window_up[k].T])
             ref /= max(float(np.linalg.norm(ref)), 1e-12)
             ok[k] = ev.window_up[k] @ ref >= cos_max
         return ok
@@ -948,8 +950,8 @@ def body_anchors(
     clf = classifier or WalkingDirectionClassifier()
     stretch = clf.stretches(ev)
     inside = ev.owner >= 0
-    gaps = np.diff(ev.ic)[(inside[1:] & (ev.owner[1:] == ev.owner[:-1]))]
-    step_s = float(np.median(gaps)) / sampling_rate_hz if gaps.size else 0.55
+    gaps = (ev.ic[1:] - ev.ic[:-1])[(inside[1:] & (ev.owner[1:] == ev.owner[:-1]))]
+    step_s = small_median(gaps) / sampling_rate_hz if gaps.size else 0.55
     base = clf.anchor_estimator or BodyAnchorEstimator()
     params = {k: v for k, v in get_params(base).items() if k != "placement"}
     estimator = BodyAnchorEstimator(placement, **params)

@@ -107,16 +107,20 @@ def step_windows(
         empty = np.zeros(0, dtype=np.int64)
         return StepWindows(empty, empty, empty, empty)
     # Position of each step within its bout and the bout's number of steps.
-    change = np.r_[True, owner[1:] != owner[:-1]]
+    change = np.empty(owner.size, dtype=bool)
+    change[:1] = True
+    np.not_equal(owner[1:], owner[:-1], out=change[1:])
     run_id = np.cumsum(change) - 1
     run_start = idx[change]
-    run_len = np.diff(np.r_[run_start, ic.size])
+    run_end = np.append(run_start, ic.size)
+    run_len = run_end[1:] - run_end[:-1]
     pos = idx - run_start[run_id]
     n_in = run_len[run_id]
     ok = (owner >= 0) & (n_in >= 3)
-    centre = np.clip(pos, 1, n_in - 2) + run_start[run_id]
-    lo = np.clip(centre - 1, 0, ic.size - 1)
-    hi = np.clip(centre + 1, 0, ic.size - 1)
+    # np.clip's integers, as np.minimum(np.maximum(...)) without its per-call cost
+    centre = np.minimum(np.maximum(pos, 1), n_in - 2) + run_start[run_id]
+    lo = np.minimum(np.maximum(centre - 1, 0), ic.size - 1)
+    hi = np.minimum(np.maximum(centre + 1, 0), ic.size - 1)
     start, end = ic[lo], ic[hi]
     dur = (end - start) / sampling_rate_hz
     ok &= (dur >= MIN_STRIDE_S) & (dur <= MAX_STRIDE_S) & (start >= 0) & (end < n_samples)
@@ -189,7 +193,8 @@ def _phase_harmonics(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     pos += start[:, None]  # start + (end - start) frac, its arrays reused below
     # truncated, then clipped at 0: the floor's indices (they differ below 0 only)
     i0 = pos.astype(np.int64)
-    np.clip(i0, 0, n - 2, out=i0)
+    np.maximum(i0, 0, out=i0)  # np.clip(i0, 0, n - 2)'s integers
+    np.minimum(i0, n - 2, out=i0)
     f = np.subtract(pos, i0, out=pos)
     g = np.subtract(1.0, f)
     h = frame.acc_horizontal_mps2
@@ -260,7 +265,7 @@ def phase_odd_even(
 
 
 def _unit_ups(ups: np.ndarray) -> np.ndarray:
-    return ups / np.linalg.norm(ups, axis=1, keepdims=True).clip(1e-12)
+    return ups / np.maximum(np.linalg.norm(ups, axis=1, keepdims=True), 1e-12)
 
 
 def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from retrowalk.dsp.frame import BodyFrame
+from retrowalk.dsp.rows import small_median
 from retrowalk.gait.direction.features import bout_ups
 
 # ------------------------------------------------------------------ stretches
@@ -81,7 +82,7 @@ def robust_scale(x: np.ndarray) -> float:
     rms = float(np.sqrt(np.mean(x**2)))
     if x.size < 3:
         return rms if rms > 0 else 1.0
-    scale = float(np.median(np.abs(np.diff(x)))) / 0.954
+    scale = small_median(np.abs(x[1:] - x[:-1])) / 0.954
     return max(scale, NOISE_FLOOR_FRACTION * rms, 1e-12)
 
 

@@ -171,7 +171,7 @@ def _turns_in(
     # each worked and filtered along its own contiguous row (the numbers of
     # the sample-major columns).
     signals = np.empty((6, n))
-    up /= np.clip(row_norm(up), 1e-9, None)[:, None]
+    up /= np.maximum(row_norm(up), 1e-9)[:, None]
     along = np.einsum("ij,ij->i", acc, up)
     for j in range(3):  # acc - along * up, a column at a time
         np.subtract(acc[:, j], np.multiply(along, up[:, j], out=signals[j]), out=signals[j])
@@ -183,7 +183,8 @@ def _turns_in(
     slow = lowpass_channels(signals.T, TURN_CUTOFF_HZ, rate)  # (6, n)
     del signals
     turning = np.abs(slow[5]) > turn_rate_rads
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], turning.astype(np.int8), [0]))))
+    padded = np.concatenate(([0], turning.astype(np.int8), [0]))
+    edges = (padded[1:] != padded[:-1]).nonzero()[0]  # np.diff's non-zeros
     spans = []
     for a, b in zip(edges[0::2], edges[1::2], strict=True):
         rotation = float(np.degrees(abs(rate_v[a:b].sum()) / rate))
