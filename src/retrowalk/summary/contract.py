@@ -22,7 +22,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from retrowalk import __version__
+from retrowalk.core.provenance import engine_version
 from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import DIRECTIONS
 from retrowalk.summary.session import summarise
@@ -161,7 +161,7 @@ def to_dict(
     )
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "analysis_version": __version__,
+        "analysis_version": engine_version(),
         "recording": recording_block(analysis),
         "assumptions": analysis.assumptions,
         "bouts": [bout_to_dict(b) for b in analysis.bouts],

@@ -144,3 +144,22 @@ def test_groups_shrink_towards_the_end_when_shared(tmp_path: Path):
     assert [t for g in shared for t in g] == tasks  # every file once, in order
     assert sizes[0] == 8 and sizes == sorted(sizes, reverse=True)
     assert min(sizes[:-1]) == 3 and sizes[-1] <= 3
+
+
+def test_rerun_after_an_engine_change_analyses_again(
+    study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from retrowalk.app.jobs import batch
+    from retrowalk.summary import contract
+
+    items = collect_inputs([study])
+    out = tmp_path / "out"
+    first = run_batch(items, out, serial=True)
+    changed = "0.0.0+another-engine"  # the code that computes an analysis changed
+    monkeypatch.setattr(batch, "engine_version", lambda: changed)
+    monkeypatch.setattr(contract, "engine_version", lambda: changed)
+    second = run_batch(items, out, serial=True)
+    assert second.skipped == 0 and second.analysed == first.analysed == 3
+    recordings = _tables(out)["recordings"]
+    assert len(recordings) == 3  # the old results are not mixed in
+    assert set(recordings["analysis_version"]) == {changed}

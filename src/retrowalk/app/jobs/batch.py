@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from retrowalk import __version__
 from retrowalk.app.analyse import AnalysisRequest, analyse_file, build_options
 from retrowalk.app.calibration import stored_profiles
 from retrowalk.app.jobs.inputs import (
@@ -47,6 +46,7 @@ from retrowalk.app.jobs.inputs import (
 )
 from retrowalk.core.csvcells import safe_frame
 from retrowalk.core.errors import AnalysisError, RetrowalkError
+from retrowalk.core.provenance import engine_version
 from retrowalk.pipeline import AnalysisOptions
 from retrowalk.summary.tables import analysis_columns, tables_of_many
 
@@ -94,8 +94,12 @@ class BatchSummary:
 
 
 def task_key(file_hash: str, options: AnalysisOptions) -> str:
-    """Identifies one analysis: same content, version and options -> same key."""
-    fingerprint = json.dumps([__version__, options.__dict__], sort_keys=True, default=str)
+    """Identifies one analysis: same content, engine and options -> same key.
+
+    The engine is :func:`~retrowalk.core.provenance.engine_version`: after any
+    change to the code that computes an analysis, a re-run analyses again.
+    """
+    fingerprint = json.dumps([engine_version(), options.__dict__], sort_keys=True, default=str)
     return f"{file_hash[:24]}-{hashlib.sha256(fingerprint.encode()).hexdigest()[:12]}"
 
 
@@ -140,12 +144,23 @@ def _analyse_one(
         f"person_{k}" if k in MANIFEST_PERSON_COLUMNS else k: v for k, v in item.person.items()
     }
     extra["content_sha256"] = file_hash
-    status = {"key": key, "path": str(item.path), "duration_s": analysis.recording.duration_s}
+    status = {
+        "key": key,
+        "path": str(item.path),
+        "duration_s": analysis.recording.duration_s,
+        "engine": engine_version(),
+    }
     return {**status, "status": "analysed"}, {"columns": analysis_columns(analysis, key, extra)}
 
 
 def _failure(item: BatchItem, key: str, reason: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    status = {"key": key, "path": str(item.path), "duration_s": 0.0, "reason": reason}
+    status = {
+        "key": key,
+        "path": str(item.path),
+        "duration_s": 0.0,
+        "reason": reason,
+        "engine": engine_version(),
+    }
     errors = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
     return {**status, "status": "failed"}, {"errors": errors}
 
@@ -200,11 +215,19 @@ def _write_marker(marker: Path, status: dict[str, Any]) -> None:
 
 
 def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
-    """Recording key -> the part file that holds its rows, from the done markers."""
+    """Recording key -> the part file that holds its rows, from the done markers.
+
+    Only recordings done by this engine (:func:`engine_version`): after the
+    code that computes an analysis changed, the rows of earlier runs stay in
+    their part files but are not gathered, so the tables never mix the numbers
+    of two engines.
+    """
     parts: dict[str, str] = {}
+    engine = engine_version()
     for marker in (out_dir / "parts" / "done").glob("*.json"):
         status = json.loads(marker.read_text())
-        parts[status["key"]] = status["part"]
+        if status.get("engine") == engine:
+            parts[status["key"]] = status["part"]
     return parts
 
 
