@@ -60,7 +60,7 @@ def engine_digest(package_root: Path, parts: tuple[str, ...] = ENGINE_PARTS) -> 
 def engine_version() -> str:
     """``__version__`` and the first 10 hex digits of :func:`engine_digest`, e.g. ``0.1.0+3f9a...``.
 
-    Worked out once per process (the engine's files, about 2 MB, read once).
+    Worked out once per process (about 90 files, under 1 MB: a few milliseconds).
     """
     root = Path(__file__).resolve().parents[1]
     return f"{__version__}+{engine_digest(root)[:10]}"
