@@ -267,3 +267,27 @@ def test_pages_need_sign_in(client: TestClient) -> None:
     for url in ("/people", "/people/1", "/recordings/1", "/people/1/progress", "/account"):
         response = client.get(url, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/signin", url
+
+
+def test_a_result_of_an_older_engine_says_so_and_is_analysed_again(  # type: ignore[no-untyped-def]
+    app, client: TestClient, recording_file: Path, monkeypatch
+) -> None:
+    from retrowalk.summary import contract
+    from retrowalk.web.routes import recordings
+
+    sign_up(client, "v@example.org")
+    pid = add_person(client)
+    rec = upload(client, pid, recording_file)
+    wait_for_analysis(app)
+    assert 'id="older-engine"' not in client.get(rec["url"]).text  # made by this engine
+    newer = "9.9.9+newer-engine"  # the code that computes an analysis has changed
+    monkeypatch.setattr(recordings, "engine_version", lambda: newer)
+    monkeypatch.setattr(contract, "engine_version", lambda: newer)
+    page = client.get(rec["url"]).text
+    assert 'id="older-engine"' in page and newer in page
+    token = csrf(client, rec["url"])
+    client.post(f"/recordings/{rec['id']}/reanalyse", data={"csrf_token": token})
+    wait_for_analysis(app)
+    result = client.get(f"/recordings/{rec['id']}/analysis.json").json()
+    assert result["analysis_version"] == newer
+    assert 'id="older-engine"' not in client.get(rec["url"]).text

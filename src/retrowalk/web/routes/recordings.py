@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.core.provenance import engine_version
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.render import render, wants_json
@@ -115,12 +116,15 @@ def recording_page(
     pending = [
         x for x in labels if (round(x.start_s, 3), round(x.end_s, 3), x.label) not in applied
     ]
+    engine = engine_version()
     return render(
         request,
         "recording.html",
         recording=recording,
         person=person,
         analysis=analysis,
+        engine=engine,
+        older_engine=analysis is not None and analysis.get("analysis_version") != engine,
         has_report=has_report,
         labels=labels,
         hand_labels=hand_labels,
