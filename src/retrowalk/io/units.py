@@ -16,7 +16,7 @@ import numpy as np
 from retrowalk.core.recording import UnitDecision
 from retrowalk.dsp.filters import lowpass
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import percentile
+from retrowalk.dsp.rows import percentile, row_norm
 from retrowalk.io import longarrays
 from retrowalk.io.longarrays import is_file_backed, strided
 
@@ -197,21 +197,16 @@ def gyro_scale_ratio(
     cutoff_hz = min(1.5, 0.4 * fs / 2)
     a = lowpass(a, cutoff_hz, fs, pad_samples=9)
     w = lowpass(w, cutoff_hz, fs, pad_samples=9)
-    norm = _norms(a)[:, None]
+    norm = row_norm(a)[:, None]
     if np.any(norm <= 0):
         return None, 0.0
     g = a / norm
     dg = np.gradient(g, 1.0 / fs, axis=0)
-    num = float(_norms(dg).mean())
-    den = float(_norms(_cross(w, g)).mean())
+    num = float(row_norm(dg).mean())
+    den = float(row_norm(_cross(w, g)).mean())
     if num < 0.05 or den <= 0:
         return None, num
     return num / den, num
-
-
-def _norms(x: np.ndarray) -> np.ndarray:
-    """``np.linalg.norm(x, axis=1)`` of real ``(n, 3)`` rows: its arithmetic, not its checks."""
-    return np.sqrt(np.add.reduce(x * x, axis=1))
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:

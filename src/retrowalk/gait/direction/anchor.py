@@ -504,72 +504,14 @@ class BodyAnchorEstimator:
         )
         thigh_like = swing_deg >= self.min_thigh_range_deg
         if thigh_like and self.placement != "lower_back":
-            if stride_power < self.min_stride_power_ratio:
-                return (
-                    _none(
-                        f"the device swings by {swing_deg:.0f} deg, but not once per stride as a "
-                        "thigh does (a bag, a pouch or a back pocket): which way the body faces "
-                        "is unknown; no calibration"
-                    ),
-                    None,
-                    None,
-                )
-            if abs(asym) < self.min_thigh_asymmetry_deg:
-                return (
-                    _none(
-                        f"the device swings like a thigh ({swing_deg:.0f} deg) but its front/back "
-                        f"swing asymmetry ({abs(asym):.0f} deg) is too small to tell which way "
-                        "the body faces; no calibration"
-                    ),
-                    None,
-                    None,
-                )
-            agree, windows = _window_agreement(pitch, np.sign(asym), rate)
-            if windows < 2:
-                return (
-                    _none(
-                        f"the thigh-like swing is {abs(asym):.0f} deg further to one side, but "
-                        f"this stretch has only {pitch.size / rate:.1f} s of walking: the side "
-                        "must hold in two 5-s windows of walking (7.5 s at least) to mark the "
-                        "front of the body, too short here; which way the body faces is unknown; "
-                        "no calibration"
-                    ),
-                    None,
-                    None,
-                )
-            if agree < self.min_window_agreement:
-                return (
-                    _none(
-                        f"the thigh-like swing is {abs(asym):.0f} deg further to one side overall, "
-                        f"but only {100 * agree:.0f} % of its {windows} 5-s windows of walking "
-                        "agree on the side, as a thigh's would: perhaps not on a thigh; which way "
-                        "the body faces is unknown; no calibration"
-                    ),
-                    None,
-                    None,
-                )
-            forward = _horizontal(np.sign(asym) * p, u_walk)
-            return (
-                BodyAnchor(
-                    forward,
-                    "thigh swing",
-                    abs(asym),
-                    ANCHOR_RELIABILITY,
-                    f"thigh swing: the thigh swings {abs(asym):.0f} deg further to one side "
-                    "(hip flexion exceeds extension), which marks the front of the body",
-                ),
-                None,
-                None,
-            )
+            thigh = self._thigh_anchor(swing_deg, asym, p, stride_power, pitch, u_walk, rate)
+            return thigh, None, None
         if thigh_like or self.placement == "pocket":
-            return (
-                _none(
-                    f"the device swings by {swing_deg:.0f} deg, more than a trunk does, without "
-                    "the swing of a thigh: which way the body faces is unknown; no calibration"
-                ),
-                None,
-                None,
+            reason = (
+                f"the device swings by {swing_deg:.0f} deg, more than a trunk does, without "
+                "the swing of a thigh: which way the body faces is unknown; no calibration"
             )
+            return _none(reason), None, None
         # a long recording's tilt in a temporary file too, each block handed back
         tilt = empty_samples((up.shape[0],), file_backed=is_file_backed(up))
         for start in range(0, up.shape[0], _UNIT_ROWS):  # each row alone: the same numbers
@@ -582,6 +524,58 @@ class BodyAnchorEstimator:
         seen = self._flexions(up, u_walk, tilt, rate, region, check)
         levers = None if turns is None else _levers(turns, u_walk, check[0])
         return self.trunk_anchor(seen, levers), seen, levers
+
+    def _thigh_anchor(
+        self,
+        swing_deg: float,
+        asym: float,
+        p: np.ndarray,
+        stride_power: float,
+        pitch: np.ndarray,
+        u_walk: np.ndarray,
+        rate: float,
+    ) -> BodyAnchor:
+        """The thigh-swing anchor of a stretch whose device swings like a thigh.
+
+        ``swing_deg``, ``asym``, ``p``, ``stride_power`` and ``pitch`` are
+        :func:`_walking_swing`'s figures; ``u_walk`` the walking posture's up.
+        """
+        if stride_power < self.min_stride_power_ratio:
+            return _none(
+                f"the device swings by {swing_deg:.0f} deg, but not once per stride as a "
+                "thigh does (a bag, a pouch or a back pocket): which way the body faces "
+                "is unknown; no calibration"
+            )
+        if abs(asym) < self.min_thigh_asymmetry_deg:
+            return _none(
+                f"the device swings like a thigh ({swing_deg:.0f} deg) but its front/back "
+                f"swing asymmetry ({abs(asym):.0f} deg) is too small to tell which way "
+                "the body faces; no calibration"
+            )
+        agree, windows = _window_agreement(pitch, np.sign(asym), rate)
+        if windows < 2:
+            return _none(
+                f"the thigh-like swing is {abs(asym):.0f} deg further to one side, but "
+                f"this stretch has only {pitch.size / rate:.1f} s of walking: the side "
+                "must hold in two 5-s windows of walking (7.5 s at least) to mark the "
+                "front of the body, too short here; which way the body faces is unknown; "
+                "no calibration"
+            )
+        if agree < self.min_window_agreement:
+            return _none(
+                f"the thigh-like swing is {abs(asym):.0f} deg further to one side overall, "
+                f"but only {100 * agree:.0f} % of its {windows} 5-s windows of walking "
+                "agree on the side, as a thigh's would: perhaps not on a thigh; which way "
+                "the body faces is unknown; no calibration"
+            )
+        return BodyAnchor(
+            _horizontal(np.sign(asym) * p, u_walk),
+            "thigh swing",
+            abs(asym),
+            ANCHOR_RELIABILITY,
+            f"thigh swing: the thigh swings {abs(asym):.0f} deg further to one side "
+            "(hip flexion exceeds extension), which marks the front of the body",
+        )
 
     def _flexions(
         self,
@@ -869,7 +863,7 @@ def _levers(turns: list[Turn], u_walk: np.ndarray, axis: np.ndarray | None) -> l
     travel = None if axis is None else _horizontal(np.asarray(axis, dtype=np.float64), u_walk)
     lever = np.asarray([t.lever for t in turns], dtype=np.float64)
     flat = lever - np.outer(lever @ u_walk, u_walk)
-    length = np.linalg.norm(flat, axis=1)
+    length = row_norm(flat)
     side = flat / np.maximum(length, 1e-12)[:, None]
     along = np.full(len(turns), np.nan)
     if travel is not None:
