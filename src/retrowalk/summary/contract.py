@@ -192,7 +192,7 @@ def write_json(analysis: Analysis, out: TextIO, indent: int | None = 2) -> None:
     several times the memory of the result. Here the same encoder's pieces go
     out in batches, so the same text is written with neither held whole, and
     each step's entry is made only when it is written (a week's steps as
-    dicts took about 350 bytes each, 230 MB).
+    dicts took about 350 bytes each, about 240 MB).
     """
     batch: list[str] = []
     document = to_dict(analysis, steps_as_read=True)

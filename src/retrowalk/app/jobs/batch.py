@@ -144,25 +144,24 @@ def _analyse_one(
         f"person_{k}" if k in MANIFEST_PERSON_COLUMNS else k: v for k, v in item.person.items()
     }
     extra["content_sha256"] = file_hash
-    status = {
-        "key": key,
-        "path": str(item.path),
-        "duration_s": analysis.recording.duration_s,
-        "engine": engine_version(),
-    }
-    return {**status, "status": "analysed"}, {"columns": analysis_columns(analysis, key, extra)}
+    status = _status(item, key, "analysed", analysis.recording.duration_s)
+    return status, {"columns": analysis_columns(analysis, key, extra)}
 
 
 def _failure(item: BatchItem, key: str, reason: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    status = {
+    errors = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
+    return {**_status(item, key, "failed", 0.0), "reason": reason}, {"errors": errors}
+
+
+def _status(item: BatchItem, key: str, outcome: str, duration_s: float) -> dict[str, Any]:
+    """What a done marker says of one recording: its key, file, length, outcome and engine."""
+    return {
         "key": key,
         "path": str(item.path),
-        "duration_s": 0.0,
-        "reason": reason,
+        "duration_s": duration_s,
         "engine": engine_version(),
+        "status": outcome,
     }
-    errors = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
-    return {**status, "status": "failed"}, {"errors": errors}
 
 
 Tables = dict[str, pd.DataFrame]
