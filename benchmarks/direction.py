@@ -653,10 +653,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit_travel:
         fit_travel()
     if args.short:
-        from _short_runs import end_run_table, short_run_table
+        from _short_runs import end_run_table, short_run_table, weak_window_table
 
         short_run_table()
         end_run_table()
+        weak_window_table()
         print(f"\n({time.time() - t0:.0f} s)")
         return 0
     if args.calibration_steps:

@@ -257,6 +257,20 @@ class WalkingDirectionClassifier:
         mobgap-lab Test11 bouts, all right, and it is chosen
         leave-one-person-out for every person (``benchmarks/direction.py
         --short``). Where it fails: it is as wrong as the anchor.
+    short_run_weak_ignored
+        The ``short_run_strides`` rule with a run's weak windows (under
+        ``short_run_min_score``) left out instead of refusing the call: the
+        clear ones, at least ``short_run_strides``, must all travel one way,
+        and the confidence is theirs (:func:`window_ceiling` counts only the
+        clear windows anyway). Measured (``benchmarks/direction.py --short``):
+        on every real analysis it calls one more bout, mobgap-lab HA_001 Test11
+        at 28.0-34.5 s (inside the reference system's walking bout, 28.6-33.2
+        s; clear windows +3.1 and +1.1 noise units, weak ones +0.2 and +0.0),
+        forward at 0.75, anchored and calibrated, and changes nothing else (no
+        call opposite anywhere); with the true forward axis as the anchor it
+        calls nothing more. Chosen leave-one-person-out it is not taken for
+        HA_001 (on the others it changes nothing, and the stricter rule wins
+        a tie), so it is off: one person's bout does not choose a rule.
     min_end_run_windows
         A part left ``"uncertain"`` whose last (or first) clear distinct
         windows, this many or more, all travel against the clear window before
@@ -357,6 +371,7 @@ class WalkingDirectionClassifier:
         short_run_min_score: float = 1.0,
         weak_change_uncertain: bool = True,
         short_run_anchored: bool = True,
+        short_run_weak_ignored: bool = False,
         min_end_run_windows: int | None = 2,
         max_anchored_backward_share: float = 0.5,
         travel_template: TravelTemplate | None = None,
@@ -377,6 +392,7 @@ class WalkingDirectionClassifier:
         self.short_run_min_score = short_run_min_score
         self.weak_change_uncertain = weak_change_uncertain
         self.short_run_anchored = short_run_anchored
+        self.short_run_weak_ignored = short_run_weak_ignored
         self.min_end_run_windows = min_end_run_windows
         self.max_anchored_backward_share = max_anchored_backward_share
         self.travel_template = travel_template
@@ -724,6 +740,11 @@ class WalkingDirectionClassifier:
         if kind == "anchor" and not self.short_run_anchored:
             return None
         values = distinct_windows(score, window)
+        weak = 0
+        if self.short_run_weak_ignored:
+            clear = np.abs(values) >= self.short_run_min_score
+            weak = int(values.size) - int(np.count_nonzero(clear))
+            values = values[clear]
         n = int(values.size)
         if n < self.short_run_strides:
             return None
@@ -735,14 +756,16 @@ class WalkingDirectionClassifier:
             return None
         if window_ceiling(n, n) < self.min_confidence:
             return None
+        strides = f"{n} clear straight strides" if weak else f"{n} straight strides"
+        tail = f" ({weak} too weak to count)" if weak else ""
         if kind == "calibration":
             reason = (
-                f"calibration, from only {n} straight strides that all travel the same way: "
+                f"calibration, from only {strides} that all travel the same way{tail}: "
                 "confidence limited by their number"
             )
             return label, 1.0 if label == FORWARD else 0.0, reason
         reason = (
-            f"{why}; from only {n} straight strides that all travel the same way: "
+            f"{why}; from only {strides} that all travel the same way{tail}: "
             "confidence limited by their number"
         )
         return label, reliability if label == FORWARD else 1.0 - reliability, reason
