@@ -333,3 +333,26 @@ def test_a_short_run_with_weak_windows_is_called_only_when_they_are_left_out() -
     # every other bout is the same
     rest = [(b.start_s, b.direction) for b in loose.bouts if b is not bout]
     assert rest == [(b.start_s, b.direction) for b in shipped.bouts if b.start_s != bout.start_s]
+
+
+def test_a_daily_life_shuffle_whose_strides_travel_both_ways_says_so() -> None:
+    """mobgap-lab HA_002 Test11 at 17.9-39.1 s, uncalibrated: the reference system's
+    slowest walk (3.5 m in 18 s), mostly turning. Its mean travel runs across the
+    anchored forward axis, but not because the body steps sideways: its clear
+    straight strides travel both ways along the axis (1 forward, 2 backward) and
+    cancel. It stays uncertain and its reason says that; a bout whose clear strides
+    do not travel both ways (MS_001 at 114 s: one clear stride) keeps the sideways
+    reason. Nothing is backward."""
+    rec, _ = load_mobgap("HA_002_Test11_Trial1")
+    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    assert all(b.direction != BACKWARD for b in result.bouts)
+    shuffle = next(b for b in result.bouts if b.start_s <= 20.0 <= b.end_s)
+    assert shuffle.duration_s > 15.0
+    assert shuffle.direction == "uncertain"
+    reason = shuffle.extra["direction_reason"]
+    assert "travel both ways" in reason and "(1 forward, 2 backward)" in reason
+    rec, _ = load_mobgap("MS_001_Test11_Trial1")
+    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    side = next(b for b in result.bouts if b.start_s <= 116.0 <= b.end_s)
+    assert side.direction == "uncertain"
+    assert side.extra["direction_reason"].startswith("travel mostly across")

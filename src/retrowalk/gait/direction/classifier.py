@@ -175,7 +175,11 @@ class WalkingDirectionClassifier:
         A bout whose mean travel vector has a component across the body's
         forward axis larger than this times its component along it travels
         sideways (or diagonally): ``"uncertain"``, never forward. Checked only
-        with an anchor (a calibration template is not a single axis).
+        with an anchor (a calibration template is not a single axis). When its
+        clear stride windows travel both ways along the axis, the reason says
+        so: the mean then runs across the axis because they cancel, not
+        because the body steps sideways (mobgap-lab HA_002 Test11 at 17.9 s, a
+        21-s shuffle with turns: 1 clear window forward, 2 backward).
     max_posture_change_deg
         Steps whose stride-window gravity direction differs more than this from
         the stretch's usual posture (device being put in place or moved) are
@@ -590,7 +594,27 @@ class WalkingDirectionClassifier:
             )
         else:
             label, p, reason = self._decide(kind, reliability, why, rho, members.size, ratio)
+        if reason == SIDEWAYS_REASON:
+            reason = self._across_reason(distinct)
         return self._bounded(label, p, reason, distinct)
+
+    def _across_reason(self, windows: np.ndarray) -> str:
+        """Why a bout whose mean travel runs across the forward axis is uncertain.
+
+        ``windows`` is its travel along the axis per distinct stride window
+        (noise units). When its clear windows (``short_run_min_score``) travel
+        both ways along the axis, the mean runs across it because the two
+        cancel, not because the body steps sideways: the reason says so.
+        """
+        clear = windows[np.abs(windows) >= self.short_run_min_score]
+        ahead, back = int(np.count_nonzero(clear > 0)), int(np.count_nonzero(clear < 0))
+        if not (ahead and back):
+            return SIDEWAYS_REASON
+        return (
+            f"its clear straight strides travel both ways along the body's forward axis "
+            f"({ahead} forward, {back} backward), so on the whole more across it than along: "
+            "turning or stepping about, not decided"
+        )
 
     def _end_run(
         self,
