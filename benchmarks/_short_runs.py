@@ -1,5 +1,6 @@
-"""Short runs and end runs: the ``short_run_strides``, ``short_run_anchored`` and
-``min_end_run_windows`` rules chosen leave-one-person-out.
+"""Short runs and end runs: the ``short_run_strides``, ``short_run_anchored``,
+``short_run_weak_ignored`` and ``min_end_run_windows`` rules chosen
+leave-one-person-out.
 
 Every real recording the calibrated benchmark scores (mocap-backward runs of
 3 s or more at the lower back and in the pocket, phone-steps, mobgap-lab Test11
@@ -17,7 +18,10 @@ mobgap-lab lower back with its true forward axis as the anchor (a perfect
 anchor: what the rules do with the travel cue itself), and chooses, the same
 way, whether anchored short runs are called (``short_run_anchored``) and how
 many clear windows against the call make an end run that is split off
-undecided (``min_end_run_windows``; "off" keeps such bouts whole).
+undecided (``min_end_run_windows``; "off" keeps such bouts whole). The third
+table, on the same analyses, chooses whether a short run's weak windows (under
+``short_run_min_score``) are left out of the rule instead of refusing the call
+(``short_run_weak_ignored``).
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ END_CANDIDATES: list[dict[str, Any]] = [
     for a in (False, True)
     for m in (None, 2, 3, 4)
 ]
+
+WEAK_CANDIDATES: list[dict[str, Any]] = [{"short_run_weak_ignored": w} for w in (False, True)]
 
 CANDIDATES: list[dict[str, Any]] = [
     {"short_run_strides": None},
@@ -261,4 +267,20 @@ def end_run_table() -> None:
         "\n== ANCHORED SHORT RUNS AND END RUNS: bouts right / opposite / uncertain (seconds), "
         "wrong >= 0.9",
         short_cases(anchored=True) + true_axis_cases(), END_CANDIDATES, key, _end_name, 44,
+    )  # fmt: skip
+
+
+def weak_window_table() -> None:
+    """Short runs' weak windows left out or refusing the call: chosen leave-one-person-out."""
+
+    def key(figs: dict[str, float], rule: dict[str, Any]) -> tuple[float, ...]:
+        return (-figs["opposite bouts"], figs["right s"], -rule["short_run_weak_ignored"])
+
+    def name(rule: dict[str, Any]) -> str:
+        return "weak windows " + ("left out" if rule["short_run_weak_ignored"] else "refuse")
+
+    _loso_table(
+        "\n== SHORT RUNS' WEAK WINDOWS: bouts right / opposite / uncertain (seconds), "
+        "wrong >= 0.9",
+        short_cases(anchored=True) + true_axis_cases(), WEAK_CANDIDATES, key, name, 28,
     )  # fmt: skip

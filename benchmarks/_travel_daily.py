@@ -18,6 +18,11 @@ Two tables:
    ``min_usable_steps`` and ``max_turn_rate_rads``. Each rule is also chosen
    leave-one-person-out (on the other people: no backward bout first, then the
    most forward time) and applied to the person left out.
+3. Per stride window of mobgap-lab Test11 (straight, device in place): the
+   share travelling forward where the window's three contacts lie within
+   0.15 s of the reference system's (INDIP) contacts, where they do not but the
+   window lies in the reference's walking, and outside the reference's walking;
+   and with the reference's own contacts and walking bouts.
 """
 
 from __future__ import annotations
@@ -173,6 +178,57 @@ def travel_daily_table() -> None:
             )
     chosen = sorted({repr(RULES[k] or "shipped") for k in loso.values()})
     print(f"  rules chosen with a person left out: {', '.join(chosen)}")
+
+
+MATCH_S = 0.15
+"""A detected contact within this of a reference contact is taken to be that contact."""
+
+
+def contact_table() -> None:
+    """Table 3: the travel cue of Test11's straight windows, by how right their contacts are."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for name in mobgap_names():
+        if "Test11" not in name:
+            continue
+        rec, meta = load_mobgap(name)
+        case = _case(rec, f"mobgap {name[:6]}", "mobgap Test11", np.array([0, 0, 1.0]))
+        if case is None:
+            continue
+        fs = case.fs
+        ref = np.array(sorted(c["ic"] for c in meta["initial_contacts"]), dtype=np.int64)
+        walks = [(int(w["start"]), int(w["end"])) for w in meta["walking_bouts"]]
+        clf = WalkingDirectionClassifier()
+        ev = case.ev
+        use = ~ev.turning & clf._settled(ev, clf.stretches(ev))
+        w = ev.windows
+        centre = ev.ic[np.minimum(np.searchsorted(ev.ic, w.start) + 1, ev.ic.size - 1)]
+        matched = _near(w.start, ref, fs) & _near(centre, ref, fs) & _near(w.end, ref, fs)
+        walking = np.array([any(a <= c < b for a, b in walks) for c in centre], dtype=bool)
+        forward = travel_vectors(ev.odd) @ case.truth > 0
+        for label, sel in (
+            ("detected, contacts right", matched & walking),
+            ("detected, a contact off, in walking", ~matched & walking),
+            ("detected, outside walking", ~walking),
+        ):
+            k = use & sel
+            counts[label][0] += int(np.count_nonzero(k))
+            counts[label][1] += int(np.count_nonzero(forward[k]))
+        frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+        own = step_evidence(frame, walks, ref)
+        straight = ~own.turning
+        along = travel_vectors(own.odd) @ case.truth > 0
+        counts["reference contacts and walks"][0] += int(np.count_nonzero(straight))
+        counts["reference contacts and walks"][1] += int(np.count_nonzero(along[straight]))
+    print("\n== TRAVEL CUE AND CONTACTS, mobgap-lab Test11, straight stride windows, true axis")
+    print(f"   (a contact is right within {MATCH_S:g} s of the reference system's)")
+    for label, (n, fwd) in counts.items():
+        print(f"  {label:<40}{100 * fwd / max(n, 1):6.1f} % forward of {n}")
+
+
+def _near(x: np.ndarray, ref: np.ndarray, fs: float) -> np.ndarray:
+    """Which samples ``x`` lie within :data:`MATCH_S` of a reference contact."""
+    gap = np.abs(ref[None, :] - x[:, None]).min(axis=1)
+    return np.asarray(gap <= MATCH_S * fs)
 
 
 def _pairs() -> list[tuple[float, float]]:

@@ -82,7 +82,7 @@ from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
 from _direction_data import handled_recordings, jumping_recording, mocap_trials, phone_cases
 from _foot_bench import foot_mechanics, foot_rows
 from _placement_bench import placement_table
-from _travel_daily import travel_daily_table
+from _travel_daily import contact_table, travel_daily_table
 from retrowalk.core.algorithm import get_params
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
@@ -653,10 +653,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit_travel:
         fit_travel()
     if args.short:
-        from _short_runs import end_run_table, short_run_table
+        from _short_runs import end_run_table, short_run_table, weak_window_table
 
         short_run_table()
         end_run_table()
+        weak_window_table()
         print(f"\n({time.time() - t0:.0f} s)")
         return 0
     if args.calibration_steps:
@@ -667,6 +668,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.travel:
         travel_daily_table()
+        contact_table()
         print(f"\n({time.time() - t0:.0f} s)")
         return 0
     placement_table()

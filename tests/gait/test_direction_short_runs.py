@@ -304,3 +304,55 @@ def test_an_anchored_short_run_across_the_anchors_axis_stays_uncertain() -> None
     assert label == FORWARD and "straight strides that all travel" in reason
     label, reason = at_94_s(turned)
     assert label == "uncertain" and "across the body's forward axis" in reason
+
+
+def test_a_short_run_with_weak_windows_is_called_only_when_they_are_left_out() -> None:
+    """mobgap-lab HA_001 Test11 at 28.0-34.5 s, uncalibrated (its trunk-flexion and
+    turn anchor): 4 straight strides inside the reference system's walking bout
+    (28.6-33.2 s), two clearly forward (+3.1, +1.1 noise units) and two too weak to
+    count (+0.2, +0.0). The shipped rule refuses the run (every window must be
+    clear); with ``short_run_weak_ignored`` the two clear ones call it forward at
+    0.75 and say so. It is off by default: chosen leave-one-person-out, only this
+    person gains. Nothing is backward either way."""
+    shipped, meta = _ha001_daily_life()
+    loose, _ = _ha001_daily_life(short_run_weak_ignored=True)
+    for result in (shipped, loose):
+        assert all(b.direction != BACKWARD for b in result.bouts)
+
+    def at(result, t: float):  # type: ignore[no-untyped-def]
+        return next(b for b in result.bouts if b.start_s - 0.1 <= t <= b.end_s)
+
+    walk = next(w for w in meta["walking_bouts"] if w["start"] < 30 * 100 < w["end"])
+    assert at(shipped, 30.0).direction == "uncertain"
+    assert "too few straight steps" in at(shipped, 30.0).extra["direction_reason"]
+    bout = at(loose, 30.0)
+    assert bout.start_s < walk["end"] / 100 and bout.end_s > walk["start"] / 100
+    assert bout.direction == FORWARD
+    assert bout.direction_confidence == pytest.approx(0.75)
+    assert "2 too weak to count" in bout.extra["direction_reason"]
+    # every other bout is the same
+    rest = [(b.start_s, b.direction) for b in loose.bouts if b is not bout]
+    assert rest == [(b.start_s, b.direction) for b in shipped.bouts if b.start_s != bout.start_s]
+
+
+def test_a_daily_life_shuffle_whose_strides_travel_both_ways_says_so() -> None:
+    """mobgap-lab HA_002 Test11 at 17.9-39.1 s, uncalibrated: the reference system's
+    slowest walk (3.5 m in 18 s), mostly turning. Its mean travel runs across the
+    anchored forward axis, but not because the body steps sideways: its clear
+    straight strides travel both ways along the axis (1 forward, 2 backward) and
+    cancel. It stays uncertain and its reason says that; a bout whose clear strides
+    do not travel both ways (MS_001 at 114 s: one clear stride) keeps the sideways
+    reason. Nothing is backward."""
+    rec, _ = load_mobgap("HA_002_Test11_Trial1")
+    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    assert all(b.direction != BACKWARD for b in result.bouts)
+    shuffle = next(b for b in result.bouts if b.start_s <= 20.0 <= b.end_s)
+    assert shuffle.duration_s > 15.0
+    assert shuffle.direction == "uncertain"
+    reason = shuffle.extra["direction_reason"]
+    assert "travel both ways" in reason and "(1 forward, 2 backward)" in reason
+    rec, _ = load_mobgap("MS_001_Test11_Trial1")
+    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    side = next(b for b in result.bouts if b.start_s <= 116.0 <= b.end_s)
+    assert side.direction == "uncertain"
+    assert side.extra["direction_reason"].startswith("travel mostly across")

@@ -175,7 +175,11 @@ class WalkingDirectionClassifier:
         A bout whose mean travel vector has a component across the body's
         forward axis larger than this times its component along it travels
         sideways (or diagonally): ``"uncertain"``, never forward. Checked only
-        with an anchor (a calibration template is not a single axis).
+        with an anchor (a calibration template is not a single axis). When its
+        clear stride windows travel both ways along the axis, the reason says
+        so: the mean then runs across the axis because they cancel, not
+        because the body steps sideways (mobgap-lab HA_002 Test11 at 17.9 s, a
+        21-s shuffle with turns: 1 clear window forward, 2 backward).
     max_posture_change_deg
         Steps whose stride-window gravity direction differs more than this from
         the stretch's usual posture (device being put in place or moved) are
@@ -257,6 +261,20 @@ class WalkingDirectionClassifier:
         mobgap-lab Test11 bouts, all right, and it is chosen
         leave-one-person-out for every person (``benchmarks/direction.py
         --short``). Where it fails: it is as wrong as the anchor.
+    short_run_weak_ignored
+        The ``short_run_strides`` rule with a run's weak windows (under
+        ``short_run_min_score``) left out instead of refusing the call: the
+        clear ones, at least ``short_run_strides``, must all travel one way,
+        and the confidence is theirs (:func:`window_ceiling` counts only the
+        clear windows anyway). Measured (``benchmarks/direction.py --short``):
+        on every real analysis it calls one more bout, mobgap-lab HA_001 Test11
+        at 28.0-34.5 s (inside the reference system's walking bout, 28.6-33.2
+        s; clear windows +3.1 and +1.1 noise units, weak ones +0.2 and +0.0),
+        forward at 0.75, anchored and calibrated, and changes nothing else (no
+        call opposite anywhere); with the true forward axis as the anchor it
+        calls nothing more. Chosen leave-one-person-out it is not taken for
+        HA_001 (on the others it changes nothing, and the stricter rule wins
+        a tie), so it is off: one person's bout does not choose a rule.
     min_end_run_windows
         A part left ``"uncertain"`` whose last (or first) clear distinct
         windows, this many or more, all travel against the clear window before
@@ -357,6 +375,7 @@ class WalkingDirectionClassifier:
         short_run_min_score: float = 1.0,
         weak_change_uncertain: bool = True,
         short_run_anchored: bool = True,
+        short_run_weak_ignored: bool = False,
         min_end_run_windows: int | None = 2,
         max_anchored_backward_share: float = 0.5,
         travel_template: TravelTemplate | None = None,
@@ -377,6 +396,7 @@ class WalkingDirectionClassifier:
         self.short_run_min_score = short_run_min_score
         self.weak_change_uncertain = weak_change_uncertain
         self.short_run_anchored = short_run_anchored
+        self.short_run_weak_ignored = short_run_weak_ignored
         self.min_end_run_windows = min_end_run_windows
         self.max_anchored_backward_share = max_anchored_backward_share
         self.travel_template = travel_template
@@ -574,7 +594,27 @@ class WalkingDirectionClassifier:
             )
         else:
             label, p, reason = self._decide(kind, reliability, why, rho, members.size, ratio)
+        if reason == SIDEWAYS_REASON:
+            reason = self._across_reason(distinct)
         return self._bounded(label, p, reason, distinct)
+
+    def _across_reason(self, windows: np.ndarray) -> str:
+        """Why a bout whose mean travel runs across the forward axis is uncertain.
+
+        ``windows`` is its travel along the axis per distinct stride window
+        (noise units). When its clear windows (``short_run_min_score``) travel
+        both ways along the axis, the mean runs across it because the two
+        cancel, not because the body steps sideways: the reason says so.
+        """
+        clear = windows[np.abs(windows) >= self.short_run_min_score]
+        ahead, back = int(np.count_nonzero(clear > 0)), int(np.count_nonzero(clear < 0))
+        if not (ahead and back):
+            return SIDEWAYS_REASON
+        return (
+            f"its clear straight strides travel both ways along the body's forward axis "
+            f"({ahead} forward, {back} backward), so on the whole more across it than along: "
+            "turning or stepping about, not decided"
+        )
 
     def _end_run(
         self,
@@ -724,6 +764,11 @@ class WalkingDirectionClassifier:
         if kind == "anchor" and not self.short_run_anchored:
             return None
         values = distinct_windows(score, window)
+        weak = 0
+        if self.short_run_weak_ignored:
+            clear = np.abs(values) >= self.short_run_min_score
+            weak = int(values.size) - int(np.count_nonzero(clear))
+            values = values[clear]
         n = int(values.size)
         if n < self.short_run_strides:
             return None
@@ -735,14 +780,16 @@ class WalkingDirectionClassifier:
             return None
         if window_ceiling(n, n) < self.min_confidence:
             return None
+        strides = f"{n} clear straight strides" if weak else f"{n} straight strides"
+        tail = f" ({weak} too weak to count)" if weak else ""
         if kind == "calibration":
             reason = (
-                f"calibration, from only {n} straight strides that all travel the same way: "
+                f"calibration, from only {strides} that all travel the same way{tail}: "
                 "confidence limited by their number"
             )
             return label, 1.0 if label == FORWARD else 0.0, reason
         reason = (
-            f"{why}; from only {n} straight strides that all travel the same way: "
+            f"{why}; from only {strides} that all travel the same way{tail}: "
             "confidence limited by their number"
         )
         return label, reliability if label == FORWARD else 1.0 - reliability, reason
