@@ -44,7 +44,7 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
   data sets weighing equally) and applied to the 15th. Printed: per-bout
   walking speed error against INDIP, the reference's way (the mean of the step
   speeds inside the reference bout, as INDIP averages its strides) and as
-  distance over time, and stride length error. A step is
+  distance over time, stride length and cadence error. A step is
   inside a reference bout when it starts and ends there (within the contact
   tolerance): the step that ends on the bout's first contact came before it.
   Step lengths are the analysis's own: worked out over each bout ``analyze``
@@ -766,7 +766,11 @@ def speed_cases() -> list[SpeedCase]:
         cases.append(
             SpeedCase(
                 "mobgap", name[:6], steps, m, leg, "bout",
-                {"speed_mps": wb["avg_walking_speed_mps"], "stride_m": wb["avg_stride_length_m"]},
+                {
+                    "speed_mps": wb["avg_walking_speed_mps"],
+                    "stride_m": wb["avg_stride_length_m"],
+                    "cadence_spm": wb["avg_cadence_spm"],
+                },
             )
         )  # fmt: skip
     return cases
@@ -793,11 +797,14 @@ def _case_errors(
     step_speed = float(np.mean(lengths[ok] / dur[ok]))
     total_speed = float(np.sum(lengths[ok]) / np.sum(dur[ok]))
     stride = 2.0 * float(np.mean(lengths[ok]))
+    walking = dur <= STEP_MAX_S  # the bout's cadence: its steps over their time
+    cadence = 60.0 * float(np.count_nonzero(walking)) / float(np.sum(dur[walking]))
     ref_v, ref_s = case.reference["speed_mps"], case.reference["stride_m"]
     return {
         "speed": 100.0 * (step_speed / ref_v - 1.0),
         "speed_total": 100.0 * (total_speed / ref_v - 1.0),
         "stride": 100.0 * (stride / ref_s - 1.0),
+        "cadence": 100.0 * (cadence / case.reference["cadence_spm"] - 1.0),
     }
 
 
@@ -843,6 +850,7 @@ def speed_loso(grid: list[tuple[float, float, float | None]]) -> list[str]:
         ),
         row("mobgap speed_total", "mobgap-lab bout speed vs INDIP (distance / time)"),
         row("mobgap stride", "mobgap-lab stride length vs INDIP"),
+        row("mobgap cadence", "mobgap-lab cadence vs INDIP (steps / walking time)"),
         row("ipol distance", "ipol-gait segment distance vs foot sensors"),
         row("ipol straight distance", "  of which the straight 10 m walks"),
         row("ipol U-turn distance", "  of which the U-turns"),
