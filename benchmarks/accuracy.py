@@ -315,32 +315,55 @@ def mobgap_bouts() -> Iterator[
 
 
 def _bout_steps(rec) -> dict[str, np.ndarray]:
-    """Per step of every bout: end sample, duration, vertical excursion and turn (rad)."""
-    from retrowalk.gait.bouts import BoutDetector
+    """Per step of every bout of the analysis: end sample, duration, vertical excursion,
+    turn (rad) and which of the analysis's bouts it belongs to (``bout``).
+
+    The bouts are those ``analyze`` reports (not-walking bouts dropped, bouts
+    split where the direction changes), so that step lengths worked out over
+    each bout (:func:`bout_step_lengths`) are the ones the analysis gives.
+    """
     from retrowalk.pipeline.trunk import TrunkPipeline
 
     table = TrunkPipeline()._scan_contacts(rec, "lower_back")
-    spans = BoutDetector().detect(table.sample, FS, rec.gap_mask()).bouts_
-    parts = [
-        (
-            table.sample[b.first + 1 : b.last + 1],
-            table.sample[b.first : b.last],
-            table.excursion_m[b.first : b.last],
-            table.turn_rad[b.first : b.last],
-        )
-        for b in spans
-    ]
-    if not parts:
+    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    at = {int(x): i for i, x in enumerate(table.sample.tolist())}
+    owner = np.array([s.bout for s in result.steps], dtype=np.int64)
+    row = np.array([at[round(s.time_s * FS)] for s in result.steps], dtype=np.int64)
+    same = owner[1:] == owner[:-1]  # a step: two consecutive contacts of one bout
+    first, last = row[:-1][same], row[1:][same]
+    if not first.size:
         empty = np.zeros(0)
-        return {"end": np.zeros(0, np.int64), "dur": empty, "h": empty, "turn": empty}
-    end = np.concatenate([p[0] for p in parts])
-    start = np.concatenate([p[1] for p in parts])
+        return {
+            "end": np.zeros(0, np.int64), "dur": empty, "h": empty, "turn": empty,
+            "bout": np.zeros(0, np.int64),
+        }  # fmt: skip
+    end = table.sample[last]
     return {
         "end": end,
-        "dur": (end - start) / FS,
-        "h": np.concatenate([p[2] for p in parts]),
-        "turn": np.concatenate([p[3] for p in parts]),
+        "dur": (end - table.sample[first]) / FS,
+        "h": table.excursion_m[first],
+        "turn": table.turn_rad[first],
+        "bout": owner[1:][same],
     }
+
+
+def bout_step_lengths(steps: dict[str, np.ndarray], leg_m: float, model: Any) -> np.ndarray:
+    """Each of :func:`_bout_steps`' steps' length as the trunk pipeline works it out.
+
+    Over each bout whole (the running median that limits a step far longer than
+    its neighbours sees the bout's steps, not only those in a reference
+    window); an interval longer than ``STEP_MAX_S`` is a pause (``nan``).
+    ``model``: a :class:`~retrowalk.gait.spatial.TrunkStepLength`.
+    """
+    from retrowalk.pipeline.trunk import STEP_MAX_S
+
+    walking = steps["dur"] <= STEP_MAX_S
+    if not walking.size:
+        return np.zeros(0)
+    h = np.where(walking, steps["h"], np.nan)
+    cuts = np.flatnonzero(steps["bout"][1:] != steps["bout"][:-1]) + 1
+    lengths = model.estimate_bouts(np.split(h, cuts), leg_m, np.split(steps["turn"], cuts))
+    return np.where(walking, np.concatenate(lengths), np.nan)
 
 
 def cv_step_length() -> list[str]:
@@ -348,7 +371,6 @@ def cv_step_length() -> list[str]:
     from retrowalk.gait.foot import FootGaitAnalyzer
     from retrowalk.gait.spatial import LEG_LENGTH_FRACTION, TrunkStepLength
     from retrowalk.pipeline.options import DEFAULT_HEIGHT_M
-    from retrowalk.pipeline.trunk import STEP_MAX_S
 
     cases = []  # (dataset, subject, steps mask-able dict, leg length, kind, reference)
     for trial in _data.ipol_trial_ids():
@@ -377,10 +399,9 @@ def cv_step_length() -> list[str]:
 
     def errors(k: float, h0: float, t0: float | None) -> list[tuple[str, str, float]]:
         out = []
+        model = TrunkStepLength(k_factor=k, h_floor_m=h0, turn_rad0=t0)
         for ds, subject, steps, m, leg, kind, ref in cases:
-            h = np.where(steps["dur"][m] <= STEP_MAX_S, steps["h"][m], np.nan)
-            model = TrunkStepLength(k_factor=k, h_floor_m=h0, turn_rad0=t0)
-            lengths = model.estimate(h, leg, steps["turn"][m]).step_length_m_
+            lengths = bout_step_lengths(steps, leg, model)[m]
             if not np.isfinite(lengths).any():
                 continue
             ours = np.nansum(lengths) if kind == "distance" else np.nanmean(lengths)

@@ -44,9 +44,13 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
   data sets weighing equally) and applied to the 15th. Printed: per-bout
   walking speed error against INDIP, the reference's way (the mean of the step
   speeds inside the reference bout, as INDIP averages its strides) and as
-  distance over time, and stride length error. A step is
+  distance over time, stride length and cadence error. A step is
   inside a reference bout when it starts and ends there (within the contact
   tolerance): the step that ends on the bout's first contact came before it.
+  Step lengths are the analysis's own: worked out over each bout ``analyze``
+  reports, whole (the limit on a step far longer than its neighbours looks at
+  the bout's steps, which reach beyond a reference bout or segment), then the
+  reference bout's or segment's steps are taken.
 - **The ends of a walk** (handling a phone before and after walking, a
   hesitation): the rule that drops contacts far weaker than the walk's steps
   at either end of a bout (:class:`~retrowalk.gait.bouts.WeakEdgeFilter`, its
@@ -98,7 +102,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _data
-from accuracy import TOLERANCE_S, _bout_steps, match, mobgap_bouts
+from accuracy import TOLERANCE_S, _bout_steps, bout_step_lengths, match, mobgap_bouts
 from retrowalk.gait.contacts import TrunkContactDetector
 from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.pipeline.trunk import STEP_MAX_S, TrunkPipeline
@@ -704,15 +708,21 @@ def midstep_loso() -> list[str]:
 
 @dataclass
 class SpeedCase:
+    """A reference walk and our steps in it: ``steps`` are all of the recording's
+    (:func:`accuracy._bout_steps`, with their bouts), ``inside`` those of this walk.
+
+    Step lengths are worked out over each of our bouts whole, as the analysis
+    does (:func:`accuracy.bout_step_lengths`), then the walk's are taken.
+    """
+
     dataset: str
     person: str
-    dur_s: np.ndarray
-    h_m: np.ndarray
+    steps: dict[str, np.ndarray]
+    inside: np.ndarray
     leg_m: float
     kind: str  # "distance" (ipol segment) or "bout" (mobgap reference bout)
     reference: dict[str, float]
     part: str = ""  # ipol: "straight" (the 10 m walks) or "U-turn"
-    turn_rad: np.ndarray = field(default_factory=lambda: np.zeros(0))  # heading change per step
 
 
 def speed_cases() -> list[SpeedCase]:
@@ -746,61 +756,62 @@ def speed_cases() -> list[SpeedCase]:
             if ref >= 0.3 and m.any():
                 cases.append(
                     SpeedCase(
-                        "ipol",
-                        f"ipol-{meta['subject']}",
-                        steps["dur"][m],
-                        steps["h"][m],
-                        leg,
-                        "distance",
-                        {"distance_m": ref},
-                        part,
-                        steps["turn"][m],
+                        "ipol", f"ipol-{meta['subject']}", steps, m, leg, "distance",
+                        {"distance_m": ref}, part,
                     )
-                )
+                )  # fmt: skip
     for name, _, wb, steps, m, leg in mobgap_bouts():
         if not m.any():
             continue
         cases.append(
             SpeedCase(
-                "mobgap",
-                name[:6],
-                steps["dur"][m],
-                steps["h"][m],
-                leg,
-                "bout",
-                {"speed_mps": wb["avg_walking_speed_mps"], "stride_m": wb["avg_stride_length_m"]},
-                turn_rad=steps["turn"][m],
+                "mobgap", name[:6], steps, m, leg, "bout",
+                {
+                    "speed_mps": wb["avg_walking_speed_mps"],
+                    "stride_m": wb["avg_stride_length_m"],
+                    "cadence_spm": wb["avg_cadence_spm"],
+                },
             )
-        )
+        )  # fmt: skip
     return cases
 
 
-def _case_errors(case: SpeedCase, k: float, h0: float, t0: float | None) -> dict[str, float] | None:
+def _case_errors(
+    case: SpeedCase, k: float, h0: float, t0: float | None, known: dict[tuple, np.ndarray]
+) -> dict[str, float] | None:
+    """The case's errors at these constants; ``known``: step lengths per recording already
+    worked out at them (keyed on the recording's steps and the constants)."""
     from retrowalk.gait.spatial import TrunkStepLength
 
-    walking = case.dur_s <= STEP_MAX_S
-    h = np.where(walking, case.h_m, np.nan)
-    model = TrunkStepLength(k_factor=k, h_floor_m=h0, turn_rad0=t0)
-    lengths = model.estimate(h, case.leg_m, case.turn_rad).step_length_m_
-    ok = np.isfinite(lengths) & walking
+    key = (id(case.steps), k, h0, t0)
+    if key not in known:
+        model = TrunkStepLength(k_factor=k, h_floor_m=h0, turn_rad0=t0)
+        known[key] = bout_step_lengths(case.steps, case.leg_m, model)
+    lengths = known[key][case.inside]
+    dur = case.steps["dur"][case.inside]
+    ok = np.isfinite(lengths) & (dur <= STEP_MAX_S)
     if not ok.any():
         return None
     if case.kind == "distance":
         return {"distance": 100.0 * (float(np.sum(lengths[ok])) / case.reference["distance_m"] - 1)}
-    step_speed = float(np.mean(lengths[ok] / case.dur_s[ok]))
-    total_speed = float(np.sum(lengths[ok]) / np.sum(case.dur_s[ok]))
+    step_speed = float(np.mean(lengths[ok] / dur[ok]))
+    total_speed = float(np.sum(lengths[ok]) / np.sum(dur[ok]))
     stride = 2.0 * float(np.mean(lengths[ok]))
+    walking = dur <= STEP_MAX_S  # the bout's cadence: its steps over their time
+    cadence = 60.0 * float(np.count_nonzero(walking)) / float(np.sum(dur[walking]))
     ref_v, ref_s = case.reference["speed_mps"], case.reference["stride_m"]
     return {
         "speed": 100.0 * (step_speed / ref_v - 1.0),
         "speed_total": 100.0 * (total_speed / ref_v - 1.0),
         "stride": 100.0 * (stride / ref_s - 1.0),
+        "cadence": 100.0 * (cadence / case.reference["cadence_spm"] - 1.0),
     }
 
 
 def speed_loso(grid: list[tuple[float, float, float | None]]) -> list[str]:
     cases = speed_cases()
-    table = {g: [_case_errors(c, *g) for c in cases] for g in grid}
+    known: dict[tuple, np.ndarray] = {}
+    table = {g: [_case_errors(c, *g, known) for c in cases] for g in grid}
     people = sorted({c.person for c in cases})
 
     def cost(g: tuple[float, float, float | None], excluded: str) -> float:
@@ -839,6 +850,7 @@ def speed_loso(grid: list[tuple[float, float, float | None]]) -> list[str]:
         ),
         row("mobgap speed_total", "mobgap-lab bout speed vs INDIP (distance / time)"),
         row("mobgap stride", "mobgap-lab stride length vs INDIP"),
+        row("mobgap cadence", "mobgap-lab cadence vs INDIP (steps / walking time)"),
         row("ipol distance", "ipol-gait segment distance vs foot sensors"),
         row("ipol straight distance", "  of which the straight 10 m walks"),
         row("ipol U-turn distance", "  of which the U-turns"),

@@ -5,7 +5,11 @@ constants; the shipped turning correction always applies). One line per
 reference bout: duration, INDIP cadence, our steps inside the bout against
 INDIP's contacts, mean vertical excursion ``h``, share of steps at the floor,
 our speed, and the same pendulum on INDIP's own contacts (``ref-ic``: our
-excursion, INDIP's step times), against INDIP's speed.
+excursion, INDIP's step times), against INDIP's speed. Our steps' lengths are
+the analysis's: worked out over each of our bouts whole (the running median
+that limits a step far longer than its neighbours sees the whole bout), then
+the steps inside the reference bout taken; the ``ref-ic`` lengths are worked
+out over the reference bout alone (INDIP's contacts are only known there).
 
 Then two selections that use the reference, to test whether the error comes
 from steps found where INDIP has none (pauses, shuffling, weight shifts): the
@@ -32,7 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _data
-from accuracy import TOLERANCE_S, _bout_steps, mobgap_bouts, steps_inside
+from accuracy import TOLERANCE_S, _bout_steps, bout_step_lengths, mobgap_bouts, steps_inside
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.spatial import (
     H_FLOOR_M,
@@ -90,6 +94,28 @@ def _speed(
     return float(np.mean(lengths[ok] / dur[ok])), float(np.mean(lengths[ok]))
 
 
+def _our_speed(
+    steps: dict[str, np.ndarray],
+    inside: np.ndarray,
+    leg: float,
+    k: float,
+    h0: float,
+    keep: np.ndarray | None = None,
+) -> tuple[float, float]:
+    """:func:`_speed` of our steps ``inside`` a reference bout, their lengths worked out
+    over each of our bouts whole, as the analysis does (``keep``: of those, the ones
+    averaged)."""
+    model = TrunkStepLength(k_factor=k, h_floor_m=h0, turn_rad0=TURN_RAD0)
+    lengths = bout_step_lengths(steps, leg, model)[inside]
+    dur = steps["dur"][inside]
+    ok = np.isfinite(lengths) & (dur <= STEP_MAX_S)
+    if keep is not None:
+        ok &= keep
+    if not ok.any():
+        return float("nan"), float("nan")
+    return float(np.mean(lengths[ok] / dur[ok])), float(np.mean(lengths[ok]))
+
+
 def main(argv: list[str]) -> int:
     k = float(argv[0]) if argv else TRUNK_K
     h0 = float(argv[1]) if len(argv) > 1 else H_FLOOR_M
@@ -113,7 +139,7 @@ def main(argv: list[str]) -> int:
             ref_ic = np.sort(ics[wbs == wb["wb_id"]])
             if not m.any():
                 continue
-            v, _ = _speed(steps["h"][m], steps["dur"][m], leg, k, h0, steps["turn"][m])
+            v, _ = _our_speed(steps, m, leg, k, h0)
             h_ref = step_excursion_m(vert, ref_ic, FS)
             turn_ref = step_turn_rad(yaw, ref_ic, FS)
             v_ref_ic, _ = _speed(h_ref, np.diff(ref_ic) / FS, leg, k, h0, turn_ref)
@@ -125,9 +151,7 @@ def main(argv: list[str]) -> int:
             for key, sel in zip(
                 ("matched", "no pause"), _reference_selections(start, end, ref_ic), strict=True
             ):
-                v_sel, _ = _speed(
-                    steps["h"][m], steps["dur"][m], leg, k, h0, steps["turn"][m], keep=sel
-                )
+                v_sel, _ = _our_speed(steps, m, leg, k, h0, keep=sel)
                 chosen[key].append(100 * (v_sel / ref_v - 1))
             at_floor = int(np.sum(steps["h"][m] <= h0))
             print(
@@ -180,12 +204,12 @@ def parts(k: float, h0: float) -> list[str]:
     for name, meta, wb, steps, m, leg in mobgap_bouts():
         if not m.any():
             continue
-        dur, h, turn = steps["dur"][m], steps["h"][m], steps["turn"][m]
+        dur, turn = steps["dur"][m], steps["turn"][m]
         walking = dur <= STEP_MAX_S
-        v, length = _speed(h, dur, leg, k, h0, turn)
+        v, length = _our_speed(steps, m, leg, k, h0)
         inner = np.zeros(dur.size, dtype=bool)
         inner[1:-1] = True
-        v_inner, _ = _speed(h, dur, leg, k, h0, turn, keep=inner)
+        v_inner, _ = _our_speed(steps, m, leg, k, h0, keep=inner)
         ref_v = wb["avg_walking_speed_mps"]
         cad = 60.0 * float(np.mean(1.0 / dur[walking]))
         ics = [c for c in meta["initial_contacts"] if c["wb_id"] == wb["wb_id"]]

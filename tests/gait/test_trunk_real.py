@@ -170,6 +170,49 @@ def test_mobgap_daily_life_stride_length_is_not_inflated():
     assert float(np.mean(np.abs(errors))) <= 0.18
 
 
+def test_mobgap_step_lengths_are_worked_out_over_each_whole_bout():
+    """A step's length is the step-length model over its own bout's steps, pauses left out.
+
+    The step-length benchmarks (``benchmarks/accuracy_loso.py --only speed``,
+    ``benchmarks/speed_bouts.py``) work lengths out so for every constant they
+    try, then take the steps inside a reference bout. Worked out over those
+    steps alone, the limit on a step far longer than its neighbours sees other
+    neighbours and the lengths differ: on HA_001's daily-life walk INDIP's
+    bout 1 came out +30 % so against -41 % as analysed.
+    """
+    from retrowalk.gait.spatial import LEG_LENGTH_FRACTION, TrunkStepLength
+    from retrowalk.pipeline.trunk import STEP_MAX_S, TrunkPipeline
+
+    data = data_module()
+    data.require("mobgap-lab")
+    rec, meta = data.load_mobgap("HA_001_Test11_Trial1")
+    result = analyze(rec, AnalysisOptions(placement="lower_back", height_m=meta["height_m"]))
+    table = TrunkPipeline()._scan_contacts(rec, "lower_back")
+    row = {int(x): i for i, x in enumerate(table.sample.tolist())}
+    leg = LEG_LENGTH_FRACTION * meta["height_m"]
+    stretch_differs = 0
+    for k in range(len(result.bouts)):
+        steps = [s for s in result.steps if s.bout == k]
+        at = np.array([row[round(s.time_s * 100.0)] for s in steps])
+        dur = np.diff(table.sample[at]) / 100.0
+        h = np.where(dur <= STEP_MAX_S, table.excursion_m[at[:-1]], np.nan)
+        whole = TrunkStepLength().estimate(h, leg, table.turn_rad[at[:-1]]).step_length_m_
+        given = np.array([np.nan if s.length_m is None else s.length_m for s in steps[1:]])
+        np.testing.assert_allclose(given, np.where(dur <= STEP_MAX_S, whole, np.nan), rtol=1e-12)
+        for wb in meta["walking_bouts"]:  # the same steps, worked out per reference bout
+            inside = (table.sample[at[:-1]] >= wb["start"] - 25) & (
+                table.sample[at[1:]] <= wb["end"] + 25
+            )
+            if inside.sum() >= 3:
+                alone = (
+                    TrunkStepLength()
+                    .estimate(h[inside], leg, table.turn_rad[at[:-1]][inside])
+                    .step_length_m_
+                )
+                stretch_differs += int(not np.allclose(alone, whole[inside], equal_nan=True))
+    assert stretch_differs >= 1  # the benchmarks' choice matters on this walk
+
+
 @pytest.fixture(scope="module")
 def ipol_all_steps():
     data = data_module()
