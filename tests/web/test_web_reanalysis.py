@@ -15,13 +15,26 @@ import time
 import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
-from webtest_helpers import add_person, csrf, sign_up, upload, wait_for_analysis
+from sqlalchemy import select, update
+from webtest_helpers import (
+    CSRF_RE,
+    add_person,
+    csrf,
+    make_settings,
+    sign_up,
+    upload,
+    wait_for_analysis,
+)
 
+from browser_helpers import serve_app
 from retrowalk.app.reanalysis import FILE_GONE
-from retrowalk.store.models import Recording
+from retrowalk.core.provenance import engine_version
+from retrowalk.store.db import Database
+from retrowalk.store.models import AnalysisResult, Recording
+from retrowalk.web.app import create_app
 
 NEWER = "9.9.9+newer-engine"  # the code that computes an analysis has changed
 
@@ -161,3 +174,68 @@ def test_the_api_starts_and_follows_it(  # type: ignore[no-untyped-def]
     assert after == {**after, "older_recordings": 0, "pending": 0, "failed": []}
     result = client.get(f"/api/v1/recordings/{rec['id']}/analysis", headers=auth)
     assert result.status_code == 200 and result.json()["analysis_version"] == NEWER
+
+
+EARLIER = "0.0.1+earlier-engine"
+
+
+def _make_earlier(database_url: str, recording_ids: list[int]) -> None:
+    """Mark the stored results of these recordings as an earlier engine's (an upgrade
+    seen from the stored side, for servers and commands whose engine cannot be
+    patched: the analysis runs in other processes)."""
+    db = Database(database_url, migrate=False)
+    try:
+        with db.transaction() as session:
+            session.execute(
+                update(AnalysisResult)
+                .where(AnalysisResult.recording_id.in_(recording_ids))
+                .values(analysis_version=EARLIER)
+            )
+    finally:
+        db.dispose()
+
+
+def test_a_real_server_analyses_them_again_in_its_process_pool(
+    database_url: str, recording_file: Path, tmp_path: Path
+) -> None:
+    app = create_app(make_settings(database_url, tmp_path, worker="process"))
+    with serve_app(app) as base, httpx.Client(base_url=base, timeout=60) as http:
+        token = CSRF_RE.search(http.get("/signup").text).group(1)  # type: ignore[union-attr]
+        http.post(
+            "/signup",
+            data={"email": "s@example.org", "password": "correct horse", "csrf_token": token},
+        )
+        token = CSRF_RE.search(http.get("/people").text).group(1)  # type: ignore[union-attr]
+        person = http.post("/people", data={"name": "Sam", "csrf_token": token}).headers["location"]
+        pid = int(person.rsplit("/", 1)[-1])
+        ids = []
+        for path in _copies(recording_file, tmp_path, 2):
+            with open(path, "rb") as stream:
+                response = http.post(
+                    f"/people/{pid}/recordings",
+                    files={"file": (path.name, stream)},
+                    data={"csrf_token": token, "recorded_on": "2026-03-02"},
+                    headers={"accept": "application/json"},
+                )
+            ids.append(response.json()["id"])
+        deadline = time.monotonic() + 180
+        while any(http.get(f"/recordings/{i}/status").json()["status"] != "done" for i in ids):
+            assert time.monotonic() < deadline, "the uploads were not analysed"
+            time.sleep(0.3)
+        _make_earlier(database_url, ids)
+
+        people = http.get("/people").text
+        assert "2 recordings were analysed by an earlier version" in people and EARLIER in people
+        started = http.post("/reanalyse-older", data={"csrf_token": token, "next": "/people"})
+        assert started.status_code == 303 and started.headers["location"] == "/people"
+        seen_pending = []
+        while (state := http.get("/reanalysis.json").json())["pending"]:
+            seen_pending.append(state["pending"])
+            assert time.monotonic() < deadline + 180, "analysing again did not finish"
+            time.sleep(0.2)
+        assert seen_pending and seen_pending[0] <= 2
+        assert state["older_recordings"] == 0 and state["failed"] == []
+        for i in ids:
+            result = http.get(f"/recordings/{i}/analysis.json").json()
+            assert result["analysis_version"] == engine_version()
+        assert 'id="older-engine-all"' not in http.get("/people").text
