@@ -105,6 +105,9 @@ def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ig
     assert "3 recordings were analysed by an earlier version" in people and old_version in people
     progress = client.get(f"/people/{pid}/progress").text
     assert 'id="progress-older"' in progress and "3 of the recordings" in progress
+    # The plan's weekly view, the clinic and the test page add recordings up too.
+    for page in (f"/people/{pid}/coach", "/clinic", f"/people/{pid}/tests/3mbwt", f"/people/{pid}"):
+        assert "3 recordings were analysed by an earlier version" in client.get(page).text, page
     weeks = client.get(f"/people/{pid}/progress.json").json()
     assert [w["older_engine_recordings"] for w in weeks] == [2, 1]
     export = client.get(f"/people/{pid}/export")
