@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrowalk.app.jobs.runners import CpuRunner
+from retrowalk.app.jobs.worker import process
 from retrowalk.core import provenance
 from retrowalk.store.db import Database
 from retrowalk.store.repositories import AccountScoped, NotFoundError
@@ -35,7 +36,8 @@ WAITING = ("queued", "running")
 
 @dataclass(frozen=True)
 class Unanalysed:
-    """A recording that could not be analysed again, and why (one line)."""
+    """A recording that could not be analysed again, and why (one line: runs of
+    white space, line breaks included, are one space)."""
 
     recording_id: int
     person_id: int
@@ -61,6 +63,8 @@ class OlderEngine:
         Those that could not be analysed again and keep their earlier analysis.
     running
         The file name and percent done of the one being analysed, if any.
+    pending_ids
+        The ids of the ``pending`` recordings, oldest first.
     """
 
     engine_version: str
@@ -69,12 +73,7 @@ class OlderEngine:
     pending: int = 0
     failed: tuple[Unanalysed, ...] = ()
     running: tuple[str, float | None] | None = None
-    queued_ids: tuple[int, ...] = field(default=(), repr=False)
-
-    @property
-    def to_start(self) -> int:
-        """Recordings neither waiting nor failed: the ones a start would queue."""
-        return self.recordings - self.pending - len(self.failed)
+    pending_ids: tuple[int, ...] = field(default=(), repr=False)
 
     def as_json(self) -> dict[str, object]:
         """The state as the web page's poll and the REST API give it."""
@@ -110,7 +109,7 @@ class ReanalysisMixin:
             rows = AccountScoped(session, account_id).older_engine_recordings(engine, person_id)
             pending = [r for r, _ in rows if r.status in WAITING]
             failed = tuple(
-                Unanalysed(r.id, r.person_id, r.filename, r.error)
+                Unanalysed(r.id, r.person_id, r.filename, " ".join(r.error.split()))
                 for r, _ in rows
                 if r.status not in WAITING and r.error
             )
@@ -124,7 +123,7 @@ class ReanalysisMixin:
                 pending=len(pending),
                 failed=failed,
                 running=running,
-                queued_ids=tuple(r.id for r in pending),
+                pending_ids=tuple(r.id for r in pending),
             )
 
     def reanalyse_older(self, account_id: int) -> OlderEngine:
@@ -167,9 +166,7 @@ class ReanalysisMixin:
         ``"analysed again"``, the one-line reason it failed, or that the server
         has it. Returns how many were analysed again and the state afterwards.
         """
-        from retrowalk.app.jobs.worker import process
-
-        waiting = self.reanalyse_older(account_id).queued_ids
+        waiting = self.reanalyse_older(account_id).pending_ids
         done = 0
         for number, recording_id in enumerate(waiting, 1):
             status = process(self.db, self.data_dir, recording_id, self.runner)
