@@ -79,7 +79,7 @@ def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[n
         assert page.locator("#older-progress").get_attribute("max") == "2"
 
         run_once(db, data_dir, runner)  # one done: the page says so by itself
-        expect(page.locator("#older-left")).to_have_text("1", timeout=20_000)
+        expect(page.locator("#older-left")).to_have_text("1 recording left", timeout=20_000)
         assert page.eval_on_selector("#older-progress", "m => m.value") == 1
         run_once(db, data_dir, runner)  # all done: the page reloads without the notice
         page.wait_for_selector("#older-engine-all", state="detached", timeout=20_000)

@@ -22,7 +22,8 @@
         .then(function (r) { return r.json(); })
         .then(function (s) {
           if (s.pending === 0) { window.location.reload(); return; }
-          document.getElementById("older-left").textContent = s.pending;
+          document.getElementById("older-left").textContent =
+            s.pending + (s.pending === 1 ? " recording left" : " recordings left");
           if (meter) { meter.value = Math.max(0, meter.max - s.pending); }
           var now = document.getElementById("older-running");
           if (now) {
