@@ -73,8 +73,8 @@ def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[n
         page.goto(server + "/people")
         notice = page.locator("#older-engine-all")
         assert "2 recordings were analysed by an earlier version" in notice.inner_text()
-        page.click("#reanalyse-older")
-        page.wait_for_url("**/people")
+        with page.expect_navigation():
+            page.click("#reanalyse-older")
         assert "2 recordings left" in notice.inner_text()
         assert page.locator("#older-progress").get_attribute("max") == "2"
 
