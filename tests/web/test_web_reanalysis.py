@@ -30,6 +30,7 @@ from webtest_helpers import (
 )
 
 from browser_helpers import serve_app
+from retrowalk.app.jobs.worker import run_once
 from retrowalk.app.reanalysis import FILE_GONE
 from retrowalk.core.provenance import engine_version
 from retrowalk.store.db import Database
@@ -249,3 +250,24 @@ def test_a_real_server_analyses_them_again_in_its_process_pool(
             result = http.get(f"/recordings/{i}/analysis.json").json()
             assert result["analysis_version"] == engine_version()
         assert 'id="older-engine-all"' not in http.get("/people").text
+
+
+def test_a_recording_waiting_to_be_analysed_again_shows_its_earlier_analysis(  # type: ignore[no-untyped-def]
+    database_url: str, recording_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(make_settings(database_url, tmp_path, worker="none"))
+    services = app.state.services
+    with TestClient(app) as client:
+        sign_up(client, "w@example.org")
+        rec = upload(client, add_person(client), recording_file, recorded_on="2026-03-02")
+        while run_once(services.db, services.data_dir, services.runner):
+            pass
+        _upgrade(monkeypatch)
+        client.post("/reanalyse-older", data={"csrf_token": csrf(client, "/people")})
+        page = client.get(rec["url"]).text  # queued: the earlier numbers stay in view
+        assert 'data-status="queued"' in page and 'id="earlier-shown"' in page
+        assert 'id="walked"' in page and 'id="older-engine"' not in page  # no second button
+        run_once(services.db, services.data_dir, services.runner)
+        page = client.get(rec["url"]).text
+        assert 'data-status="done"' in page and 'id="earlier-shown"' not in page
+        assert 'id="walked"' in page and 'id="older-engine"' not in page
