@@ -93,6 +93,8 @@ def _person_page_with_error(
         error=error,
         columns=typed.get("columns") or "",
         video_fields={name: typed.get(name) or "" for name in VIDEO_FIELDS},
+        older=services.older_engine(account, person_id),
+        older_all=services.older_engine(account),
     )
 
 
