@@ -3,6 +3,9 @@
 Every CSV goes through :func:`retrowalk.core.csvcells.csv_text`, which
 neutralises cells a spreadsheet would run as a formula. Server paths are not
 part of the export: files are named by their id and original name.
+``analysis_versions.json`` says which analyses an earlier engine version made
+(``progress_weekly.csv`` counts them per week in ``older_engine_recordings``),
+so mixed numbers are not taken for comparable ones.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrowalk.core import provenance
 from retrowalk.core.csvcells import csv_text, safe_cell
 from retrowalk.store.db import Database
 from retrowalk.store.repositories import AccountScoped
@@ -87,6 +91,7 @@ class ExportMixin:
             zf.writestr("recordings.json", json.dumps(table, indent=2))
             zf.writestr("recordings.csv", csv_text(table))
             zf.writestr("progress_weekly.csv", csv_text([w.model_dump(mode="json") for w in weeks]))
+            zf.writestr("analysis_versions.json", json.dumps(_versions(summaries), indent=2))
             obs = [o.model_dump(mode="json") for o in observations]
             zf.writestr("observations.json", json.dumps(obs, indent=2))
             zf.writestr(
@@ -110,3 +115,25 @@ class ExportMixin:
                 if Path(stored).is_file():
                     zf.write(stored, f"attachments/{oid}{Path(stored).suffix}")
         return ExportFile(Path(tmp_name), f"retrowalk-{slug}-{dt.date.today():%Y%m%d}.zip")
+
+
+def _versions(summaries: dict[int, AnalysisSummary]) -> dict[str, object]:
+    """Which engine made the exported analyses, and which an earlier one made."""
+    engine = provenance.engine_version()
+    older = {rid: s.analysis_version for rid, s in summaries.items()}
+    older = {rid: version for rid, version in older.items() if version != engine}
+    note = (
+        f"{len(older)} of the {len(summaries)} analyses were made by an earlier engine "
+        "version; totals that include them mix the numbers of two versions. Analyse "
+        "them again with this version to compare like with like."
+        if older
+        else "Every analysis was made by this engine version."
+    )
+    return {
+        "engine_version": engine,
+        "analyses": len(summaries),
+        "by_earlier_engine": [
+            {"recording_id": rid, "analysis_version": version} for rid, version in older.items()
+        ],
+        "note": note,
+    }

@@ -3,8 +3,9 @@
 One class, :class:`Services`, holds the database, the data directory and the
 runner for heavy work. Its operations live in topic modules — accounts
 (:mod:`retrowalk.app.accounts`), uploads (:mod:`retrowalk.app.uploads`) and the
-export (:mod:`retrowalk.app.export`) — and people, observations and plans live
-here. Every method that touches a user's data takes the account id and goes
+export (:mod:`retrowalk.app.export`) and analysing again what an earlier engine
+analysed (:mod:`retrowalk.app.reanalysis`) — and people, observations and plans
+live here. Every method that touches a user's data takes the account id and goes
 through :class:`~retrowalk.store.repositories.AccountScoped`.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,11 +35,13 @@ from retrowalk.app.demo import (
 )
 from retrowalk.app.export import ExportFile, ExportMixin
 from retrowalk.app.jobs.runners import CpuRunner, InlineRunner
+from retrowalk.app.reanalysis import ReanalysisMixin
 from retrowalk.app.signin_limit import RateLimitedError, SignInLimiter
 from retrowalk.app.uploads import PLACEMENTS, IncomingFile, RecordingsMixin, TooLargeError
+from retrowalk.core import provenance
 from retrowalk.core.errors import InputError
 from retrowalk.store.db import Database
-from retrowalk.store.progress import weekly
+from retrowalk.store.progress import week_start, weekly
 from retrowalk.store.repositories import AccountScoped, NotFoundError, ScopedReads
 from retrowalk.store.schemas import (
     AnalysisSummary,
@@ -68,7 +72,7 @@ __all__ = [
 ]
 
 
-class Services(AccountsMixin, RecordingsMixin, ExportMixin):
+class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
     """The shared operations on stored data.
 
     Parameters
@@ -148,7 +152,9 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin):
         """Weekly backward speed, distance, cadence and steadiness of a person.
 
         Recordings whose date is unknown (a file without a date, none given yet)
-        are left out until the user sets their date.
+        are left out until the user sets their date. Each week counts its
+        recordings analysed by another engine version (``older_engine_recordings``):
+        its numbers then mix two engines'.
         """
         with self.db.connect() as connection:
             rows = ScopedReads(connection, account_id).person_recordings(person_id)
@@ -156,9 +162,16 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin):
             (row for row in rows if row.analysis_id is not None and row.date_source != "unknown"),
             key=lambda row: (row.recorded_on, row.id),
         )
-        return weekly(
+        weeks = weekly(
             (row.recorded_on, AnalysisSummary.model_validate(row).model_dump()) for row in analysed
         )
+        engine = provenance.engine_version()
+        older = Counter(
+            week_start(row.recorded_on) for row in analysed if row.analysis_version != engine
+        )
+        for week in weeks:
+            week.older_engine_recordings = older[week.week_start]
+        return weeks
 
     # -- direction calibration ----------------------------------------------------------
     def calibrations(self, account_id: int, person_id: int) -> list[dict[str, Any]]:

@@ -4,7 +4,9 @@ There is no e-mail in a local-first app, so a forgotten password is reset by
 whoever runs the server, on the server: ``retrowalk account reset-password EMAIL``
 asks for the new password twice (or reads it from standard input with
 ``--password-stdin``), checks it like sign-up does and ends every session of
-the account.
+the account. After an upgrade that changed the engine, ``retrowalk account
+reanalyse EMAIL`` analyses again every recording of the account that an earlier
+engine version analysed, with its progress line by line.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
     from retrowalk.app.services import Services
 
 app = typer.Typer(
-    help="Web accounts on this computer: reset a password, delete an account.",
+    help="Web accounts on this computer: reset a password, analyse an account's recordings "
+    "again after an upgrade, delete an account.",
     rich_markup_mode=HELP_MARKUP,
 )
 
@@ -82,3 +85,52 @@ def delete(
     except RetrowalkError as exc:
         _fail(str(exc))
     typer.echo(f"Deleted {email.strip().lower()} and all its data.")
+
+
+@app.command("reanalyse")
+def reanalyse(
+    email: Annotated[str, typer.Argument(help="E-mail address of the account.")],
+) -> None:
+    """Analyse again every recording of an account that an earlier engine version
+    analysed, so its totals and progress no longer mix two versions' numbers.
+
+    A recording whose file is gone or whose analysis fails keeps its earlier
+    analysis and is named with the reason; the exit code is then 1.
+    """
+    from retrowalk.app.reanalysis import FILE_GONE
+    from retrowalk.core.errors import RetrowalkError
+    from retrowalk.store.repositories import Accounts
+
+    services = _services()
+    with services.db.read() as session:
+        account = Accounts(session).by_email(email.strip().lower())
+        account_id = account.id if account else None
+    if account_id is None:
+        _fail(f"no account with the e-mail address {email}")
+        return
+
+    def report(number: int, of: int, filename: str, outcome: str) -> None:
+        typer.echo(f"[{number}/{of}] {filename}: {outcome}")
+
+    try:
+        done, after = services.reanalyse_older_here(account_id, report)
+    except RetrowalkError as exc:
+        _fail(str(exc))
+        return
+    for failed in after.failed:
+        if failed.reason == FILE_GONE:
+            typer.echo(
+                f"{failed.filename}: not analysed again, keeps its earlier analysis: "
+                f"{failed.reason}"
+            )
+    left = after.recordings
+    typer.echo(
+        f"{done} recording{'s' if done != 1 else ''} analysed again with {after.engine_version}; "
+        + (
+            f"{left} still hold{'s' if left == 1 else ''} an earlier version's analysis."
+            if left
+            else "every recording of the account is analysed with this version."
+        )
+    )
+    if after.failed:
+        raise typer.Exit(code=1)

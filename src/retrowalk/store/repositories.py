@@ -320,6 +320,33 @@ class AccountScoped:
         ).all()
         return [(r, a) for r, a in rows]
 
+    def older_engine_recordings(
+        self, engine_version: str, person_id: int | None = None
+    ) -> list[tuple[Recording, str]]:
+        """The recordings whose latest analysis was made by another engine version.
+
+        Each with that analysis' version, by id; of one person with ``person_id``.
+        """
+        latest = (
+            select(func.max(AnalysisResult.id))
+            .where(AnalysisResult.account_id == self.account_id)
+            .group_by(AnalysisResult.recording_id)
+        )
+        query = (
+            select(Recording, AnalysisResult.analysis_version)
+            .join(AnalysisResult, AnalysisResult.recording_id == Recording.id)
+            .where(
+                Recording.account_id == self.account_id,
+                AnalysisResult.account_id == self.account_id,
+                AnalysisResult.id.in_(latest),
+                AnalysisResult.analysis_version != engine_version,
+            )
+            .order_by(Recording.id)
+        )
+        if person_id is not None:
+            query = query.where(Recording.person_id == self.person(person_id).id)
+        return [(r, v) for r, v in self.session.execute(query).all()]
+
     # -- observations and plans --------------------------------------------------
     def observations(
         self, person_id: int, *, include_malformed: bool = False
@@ -520,8 +547,22 @@ class Jobs:
         self.session = session
 
     def next_queued(self) -> int | None:
+        """The next recording to analyse: new uploads first, then analyses again, by id.
+
+        So an account's recordings queued to be analysed again all at once (after
+        an upgrade) never hold back another user's new upload.
+        """
+        analysed = (
+            select(AnalysisResult.id)
+            .where(AnalysisResult.recording_id == Recording.id)
+            .correlate(Recording)
+            .exists()
+        )
         return self.session.scalar(
-            select(Recording.id).where(Recording.status == "queued").order_by(Recording.id).limit(1)
+            select(Recording.id)
+            .where(Recording.status == "queued")
+            .order_by(analysed, Recording.id)
+            .limit(1)
         )
 
     def claim(self, recording_id: int) -> bool:

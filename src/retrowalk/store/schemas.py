@@ -178,6 +178,9 @@ class ProgressWeek(BaseModel):
     uncertain_steps: int = 0
     uncertain_duration_s: float = 0.0
     uncertain_distance_m: float = 0.0
+    # Recordings of the week whose analysis another engine version made (their
+    # numbers and this version's are not strictly comparable).
+    older_engine_recordings: int = 0
 
 
 class ObservationIn(BaseModel):

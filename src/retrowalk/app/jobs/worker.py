@@ -3,7 +3,10 @@
 Uploads are stored with status ``queued``; a worker claims one at a time
 (``queued -> running``), analyses it away from the web requests (in a process
 pool by default) and writes the result and the new status in one transaction.
-Only the newest result per analysis version of a recording is kept.
+Only the newest result per analysis version of a recording is kept. A recording
+that had a result and fails when analysed again stays ``done`` with that result
+and the reason in ``error``; only a recording never analysed becomes ``failed``.
+New uploads are claimed before recordings analysed again.
 
 A claimed job is held by two file locks in ``data_dir/locks`` (``flock``, so the
 kernel releases them when the holder dies, however it dies): the *claim* lock,
@@ -236,7 +239,7 @@ def recover_stuck(
             if data_dir is not None and job_is_held(data_dir, recording.id):
                 continue
             if recording.attempts >= max_attempts:
-                recording.status = "failed"
+                recording.status = "done" if _has_result(session, recording.id) else "failed"
                 recording.error = (
                     f"analysis was interrupted {recording.attempts} times; delete and re-upload"
                 )
@@ -334,7 +337,9 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
         recording.progress_stage = ""
         recording.progress_pct = None
         if not out["ok"]:
-            recording.status = "failed"
+            # A recording analysed before keeps that analysis and shows it, with
+            # the reason this analysis failed (an upgrade loses nothing).
+            recording.status = "done" if _has_result(session, recording_id) else "failed"
             recording.error = out["reason"]
             return "failed"
         result = out["result"]
@@ -357,6 +362,16 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
         if data_dir in report_file.parents:
             report_file.unlink(missing_ok=True)
     return "done"
+
+
+def _has_result(session: Any, recording_id: int) -> bool:
+    """Whether a recording has a stored analysis (of any engine version)."""
+    from sqlalchemy import select
+
+    from retrowalk.store.models import AnalysisResult
+
+    query = select(AnalysisResult.id).where(AnalysisResult.recording_id == recording_id).limit(1)
+    return session.scalar(query) is not None
 
 
 def _drop_older_results(session: Any, recording_id: int, version: str, keep_id: int) -> list[str]:

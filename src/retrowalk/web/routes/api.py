@@ -296,6 +296,20 @@ def reanalyse(recording_id: int, account: ApiAccount, services: ServicesDep) -> 
     return services.reanalyse(account, recording_id)
 
 
+@router.get("/reanalysis")
+def reanalysis(account: ApiAccount, services: ServicesDep) -> dict[str, Any]:
+    """The account's recordings an earlier engine version analysed, and how far
+    analysing them again is (``pending``; ``failed`` keep their earlier analysis)."""
+    return services.older_engine(account).as_json()
+
+
+@router.post("/reanalysis", status_code=202)
+def start_reanalysis(account: ApiAccount, services: ServicesDep) -> dict[str, Any]:
+    """Analyse again, in the background, every recording of the account that an
+    earlier engine version analysed; the state after queueing them."""
+    return services.reanalyse_older(account).as_json()
+
+
 @router.delete("/recordings/{recording_id}", status_code=204)
 def delete_recording(recording_id: int, account: ApiAccount, services: ServicesDep) -> Response:
     services.delete_recording(account, recording_id)

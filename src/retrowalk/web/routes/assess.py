@@ -40,6 +40,8 @@ def _test_page(
         tests=list(reversed(tests)),
         recordings=recordings,
         error=error,
+        older=services.older_engine(account, person_id),
+        older_all=services.older_engine(account),
         **_norms_context(),
     )
 
@@ -76,7 +78,12 @@ def test_result_page(
 
 @router.get("/clinic", include_in_schema=False)
 def clinic_page(request: Request, account: PageAccount, services: ServicesDep) -> Response:
-    return render(request, "assess/clinic.html", rows=AssessServices(services).clinic(account))
+    return render(
+        request,
+        "assess/clinic.html",
+        rows=AssessServices(services).clinic(account),
+        older_all=services.older_engine(account),
+    )
 
 
 @router.get("/people/{person_id}/report", include_in_schema=False)

@@ -110,6 +110,8 @@ def plan_page(
         stages={s["id"]: s for s in stages()},
         cues=cues(),
         error=request.query_params.get("error"),
+        older=services.older_engine(account, person_id),
+        older_all=services.older_engine(account),
     )
 
 
@@ -141,6 +143,8 @@ def _plan_error(
         stages={s["id"]: s for s in stages()},
         cues=cues(),
         error=message,
+        older=services.older_engine(account, person_id),
+        older_all=services.older_engine(account),
     )
 
 

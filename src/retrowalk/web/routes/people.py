@@ -17,7 +17,13 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/people")
 def people_page(request: Request, account: PageAccount, services: ServicesDep) -> Response:
-    return render(request, "people.html", people=services.list_people(account), error=None)
+    return render(
+        request,
+        "people.html",
+        people=services.list_people(account),
+        error=None,
+        older_all=services.older_engine(account),
+    )
 
 
 @router.post("/people", dependencies=[Csrf])
@@ -32,6 +38,7 @@ async def create_person(request: Request, account: PageAccount, services: Servic
             status_code=400,
             people=services.list_people(account),
             error=str(exc),
+            older_all=services.older_engine(account),
         )
     return RedirectResponse(f"/people/{person.id}{_understood(form)}", status_code=303)
 
@@ -54,6 +61,8 @@ def person_page(
         demo_notes=provenance_notes([r.filename for r in recordings]),
         max_upload_mb=services.max_upload_bytes // (1024 * 1024),
         error=None,
+        older=services.older_engine(account, person_id),
+        older_all=services.older_engine(account),
     )
 
 

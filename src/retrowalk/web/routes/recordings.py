@@ -93,6 +93,8 @@ def _person_page_with_error(
         error=error,
         columns=typed.get("columns") or "",
         video_fields={name: typed.get(name) or "" for name in VIDEO_FIELDS},
+        older=services.older_engine(account, person_id),
+        older_all=services.older_engine(account),
     )
 
 
@@ -103,7 +105,10 @@ def recording_page(
     recording, person, report = services.recording_view(account, recording_id)
     analysis = None
     has_report = False
-    if recording.status == "done":
+    # While a recording is analysed again, its earlier analysis stays in view.
+    if recording.status == "done" or (
+        recording.summary is not None and recording.status != "failed"
+    ):
         has_report = report is not None
         analysis = services.analysis_json(account, recording_id)
     labels = services.bout_labels(account, recording_id)

@@ -1,0 +1,188 @@
+"""Analysing again, all at once, the recordings an earlier engine analysed.
+
+Every stored analysis carries the engine version that made it
+(:func:`retrowalk.core.provenance.engine_version`). After an upgrade that changes
+the engine, an account's totals, weekly progress and exports would mix numbers
+of two engines until each recording is analysed again; :class:`ReanalysisMixin`
+(part of :class:`retrowalk.app.services.Services`) finds those recordings and
+queues them all on the analysis worker's queue (:mod:`retrowalk.app.jobs.worker`),
+only the account's own.
+
+Nothing is kept besides the recordings' rows: a recording waiting or being
+analysed again is ``queued`` or ``running``; one done has a result of this
+engine and leaves the set; one that could not be analysed again (its file is
+gone, or the analysis failed) keeps its earlier result, stays ``done`` and holds
+the one-line reason in ``error``, until it is tried again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrowalk.app.jobs.runners import CpuRunner
+from retrowalk.app.jobs.worker import process
+from retrowalk.core import provenance
+from retrowalk.store.db import Database
+from retrowalk.store.repositories import AccountScoped, NotFoundError
+
+__all__ = ["FILE_GONE", "OlderEngine", "ReanalysisMixin", "Unanalysed"]
+
+#: The reason given for a recording whose uploaded file is no longer stored.
+FILE_GONE = "the uploaded file is no longer stored"
+WAITING = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class Unanalysed:
+    """A recording that could not be analysed again, and why (one line: runs of
+    white space, line breaks included, are one space)."""
+
+    recording_id: int
+    person_id: int
+    filename: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OlderEngine:
+    """An account's (or a person's) recordings analysed by another engine version.
+
+    Attributes
+    ----------
+    engine_version
+        The version this retrowalk computes with.
+    recordings
+        How many recordings' latest analysis came from another version.
+    versions
+        Those versions, sorted.
+    pending
+        How many of them wait to be analysed again or are being analysed.
+    failed
+        Those that could not be analysed again and keep their earlier analysis.
+    running
+        The file name and percent done of the one being analysed, if any.
+    pending_ids
+        The ids of the ``pending`` recordings, oldest first.
+    """
+
+    engine_version: str
+    recordings: int = 0
+    versions: tuple[str, ...] = ()
+    pending: int = 0
+    failed: tuple[Unanalysed, ...] = ()
+    running: tuple[str, float | None] | None = None
+    pending_ids: tuple[int, ...] = field(default=(), repr=False)
+
+    def as_json(self) -> dict[str, object]:
+        """The state as the web page's poll and the REST API give it."""
+        return {
+            "engine_version": self.engine_version,
+            "older_recordings": self.recordings,
+            "older_versions": list(self.versions),
+            "pending": self.pending,
+            "running": (
+                None
+                if self.running is None
+                else {"filename": self.running[0], "percent": self.running[1]}
+            ),
+            "failed": [
+                {"recording_id": f.recording_id, "filename": f.filename, "reason": f.reason}
+                for f in self.failed
+            ],
+        }
+
+
+class ReanalysisMixin:
+    """Analysing again the recordings an earlier engine analysed (part of ``Services``)."""
+
+    db: Database
+    data_dir: Path
+    runner: CpuRunner
+    on_queued: Callable[[], None]
+
+    def older_engine(self, account_id: int, person_id: int | None = None) -> OlderEngine:
+        """Which of the account's (or the person's) recordings another engine analysed."""
+        engine = provenance.engine_version()
+        with self.db.read() as session:
+            rows = AccountScoped(session, account_id).older_engine_recordings(engine, person_id)
+            pending = [r for r, _ in rows if r.status in WAITING]
+            failed = tuple(
+                Unanalysed(r.id, r.person_id, r.filename, " ".join(r.error.split()))
+                for r, _ in rows
+                if r.status not in WAITING and r.error
+            )
+            running = next(
+                ((r.filename, r.progress_pct) for r in pending if r.status == "running"), None
+            )
+            return OlderEngine(
+                engine_version=engine,
+                recordings=len(rows),
+                versions=tuple(sorted({v for _, v in rows})),
+                pending=len(pending),
+                failed=failed,
+                running=running,
+                pending_ids=tuple(r.id for r in pending),
+            )
+
+    def reanalyse_older(self, account_id: int) -> OlderEngine:
+        """Queue every recording of the account that another engine analysed.
+
+        A recording whose uploaded file is gone is not queued: it keeps its
+        earlier analysis and :data:`FILE_GONE` as its reason. Recordings already
+        waiting are left as they are. Returns the state after queueing.
+        """
+        engine = provenance.engine_version()
+        queued = 0
+        with self.db.transaction() as session:
+            rows = AccountScoped(session, account_id).older_engine_recordings(engine)
+            for recording, _ in rows:
+                if recording.status in WAITING:
+                    continue
+                if not Path(recording.stored_path).is_file():
+                    recording.error = FILE_GONE
+                    continue
+                recording.status = "queued"
+                recording.attempts = 0
+                recording.error = ""
+                queued += 1
+        if queued:
+            self.on_queued()
+        return self.older_engine(account_id)
+
+    def reanalyse_older_here(
+        self,
+        account_id: int,
+        report: Callable[[int, int, str, str], None] | None = None,
+    ) -> tuple[int, OlderEngine]:
+        """Analyse again, in this process, the account's older-engine recordings.
+
+        For the command line: queues them as :meth:`reanalyse_older` does, then
+        analyses each of the account's own in turn through the worker's
+        :func:`~retrowalk.app.jobs.worker.process` (a web server's worker running
+        at the same time may take some: they are left to it). ``report`` gets
+        ``(number, of, filename, outcome)`` after each, the outcome being
+        ``"analysed again"``, the one-line reason it failed, or that the server
+        has it. Returns how many were analysed again and the state afterwards.
+        """
+        waiting = self.reanalyse_older(account_id).pending_ids
+        done = 0
+        for number, recording_id in enumerate(waiting, 1):
+            status = process(self.db, self.data_dir, recording_id, self.runner)
+            try:
+                with self.db.read() as session:
+                    recording = AccountScoped(session, account_id).recording(recording_id)
+                    filename, error = recording.filename, recording.error
+            except NotFoundError:
+                continue  # deleted meanwhile
+            if status == "done":
+                done += 1
+                outcome = "analysed again"
+            elif status == "failed":
+                outcome = f"not analysed again, keeps its earlier analysis: {error}"
+            else:
+                outcome = "being analysed by the running web app"
+            if report is not None:
+                report(number, len(waiting), filename, outcome)
+        return done, self.older_engine(account_id)

@@ -1,0 +1,273 @@
+"""After an upgrade: every recording an earlier engine analysed, analysed again at once.
+
+The engine is upgraded under stored results the way the recording page's test does
+it (a new ``engine_version``); the pages that add recordings up say how many of
+theirs an earlier version made, one button queues them all on the analysis worker,
+only the account's own, and a recording whose file is gone or whose analysis fails
+keeps its earlier analysis and names the reason. SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+from webtest_helpers import (
+    CSRF_RE,
+    add_person,
+    csrf,
+    make_settings,
+    sign_up,
+    upload,
+    wait_for_analysis,
+)
+
+from browser_helpers import serve_app
+from retrowalk.app.jobs.worker import run_once
+from retrowalk.app.reanalysis import FILE_GONE
+from retrowalk.core.provenance import engine_version
+from retrowalk.store.db import Database
+from retrowalk.store.models import AnalysisResult, Recording
+from retrowalk.web.app import create_app
+
+NEWER = "9.9.9+newer-engine"  # the code that computes an analysis has changed
+
+
+def _copies(source: Path, folder: Path, n: int) -> list[Path]:
+    """``n`` files with the same walk and different bytes (uploads are kept once)."""
+    text = source.read_bytes()
+    paths = []
+    for i in range(n):
+        path = folder / f"walk-{i + 1}.csv"
+        path.write_bytes(text + b"\n" * (i + 1))
+        paths.append(path)
+    return paths
+
+
+def _upgrade(monkeypatch: pytest.MonkeyPatch) -> None:
+    from retrowalk.core import provenance
+    from retrowalk.summary import contract
+    from retrowalk.web.routes import recordings
+
+    for module in (provenance, contract, recordings):
+        monkeypatch.setattr(module, "engine_version", lambda: NEWER)
+
+
+def _wait_done(app, client: TestClient, ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """Until these uploads are analysed (two test clients run two worker threads)."""
+    deadline = time.monotonic() + 120
+    while any(client.get(f"/recordings/{i}/status").json()["status"] != "done" for i in ids):
+        assert time.monotonic() < deadline, "the uploads were not analysed"
+        wait_for_analysis(app)
+        time.sleep(0.2)
+
+
+def _wait_for_reanalysis(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """Until the progress the pages poll says nothing is left (two test clients run
+    two worker threads, so one of them going idle is not enough)."""
+    deadline = time.monotonic() + 120
+    while client.get("/reanalysis.json").json()["pending"]:
+        assert time.monotonic() < deadline, "analysing again did not finish"
+        wait_for_analysis(app)
+        time.sleep(0.2)
+
+
+def _stored_path(app, recording_id: int) -> Path:  # type: ignore[no-untyped-def]
+    with app.state.services.db.read() as session:
+        return Path(
+            session.scalar(select(Recording.stored_path).where(Recording.id == recording_id))
+        )
+
+
+def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ignore[no-untyped-def]
+    app,
+    client: TestClient,
+    other_client: TestClient,
+    recording_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sign_up(client, "a@example.org")
+    sign_up(other_client, "b@example.org")
+    pid = add_person(client, "Ann")
+    days = ("2026-03-02", "2026-03-04", "2026-03-10")
+    recs = [
+        upload(client, pid, path, recorded_on=day)
+        for path, day in zip(_copies(recording_file, tmp_path, 3), days, strict=True)
+    ]
+    other = upload(other_client, add_person(other_client, "Bob"), recording_file)
+    _wait_done(app, client, [r["id"] for r in recs])
+    _wait_done(app, other_client, [other["id"]])
+    before = {r["id"]: client.get(f"/recordings/{r['id']}/analysis.json").json() for r in recs}
+    old_version = before[recs[0]["id"]]["analysis_version"]
+    assert 'id="older-engine-all"' not in client.get("/people").text  # all made by this engine
+    assert 'id="progress-older"' not in client.get(f"/people/{pid}/progress").text
+
+    _upgrade(monkeypatch)
+    people = client.get("/people").text
+    assert 'id="older-engine-all"' in people
+    assert "3 recordings were analysed by an earlier version" in people and old_version in people
+    progress = client.get(f"/people/{pid}/progress").text
+    assert 'id="progress-older"' in progress and "3 of the recordings" in progress
+    # The plan's weekly view, the clinic and the test page add recordings up too.
+    for page in (f"/people/{pid}/coach", "/clinic", f"/people/{pid}/tests/3mbwt", f"/people/{pid}"):
+        assert "3 recordings were analysed by an earlier version" in client.get(page).text, page
+    weeks = client.get(f"/people/{pid}/progress.json").json()
+    assert [w["older_engine_recordings"] for w in weeks] == [2, 1]
+    export = client.get(f"/people/{pid}/export")
+    with zipfile.ZipFile(io.BytesIO(export.content)) as zf:
+        versions = json.loads(zf.read("analysis_versions.json"))
+        weekly_csv = zf.read("progress_weekly.csv").decode()
+    assert versions["engine_version"] == NEWER and len(versions["by_earlier_engine"]) == 3
+    assert "earlier engine version" in versions["note"] and "older_engine_recordings" in weekly_csv
+
+    # The second recording's file is gone; the third's is no longer a recording.
+    gone, broken = recs[1]["id"], recs[2]["id"]
+    _stored_path(app, gone).unlink()
+    _stored_path(app, broken).write_text("not a recording\n")
+    token = csrf(client, "/people")
+    started = client.post(
+        "/reanalyse-older",
+        data={"csrf_token": token, "next": f"/people/{pid}/progress"},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    assert started.headers["location"] == f"/people/{pid}/progress"
+    _wait_for_reanalysis(app, client)
+
+    assert (
+        client.get(f"/recordings/{recs[0]['id']}/analysis.json").json()["analysis_version"] == NEWER
+    )
+    for rid in (gone, broken):  # each keeps its earlier analysis, unchanged, and shows it
+        assert client.get(f"/recordings/{rid}/analysis.json").json() == before[rid]
+        page = client.get(f"/recordings/{rid}").text
+        assert 'id="reanalysis-error"' in page and 'id="older-engine"' in page
+    state = client.get("/reanalysis.json").json()
+    assert state["older_recordings"] == 2 and state["pending"] == 0
+    reasons = {f["recording_id"]: f["reason"] for f in state["failed"]}
+    assert reasons[gone] == FILE_GONE
+    assert reasons[broken] and "\n" not in reasons[broken]
+    people = client.get("/people").text
+    assert 'id="older-failed"' in people and FILE_GONE in people
+    assert "2 of the recordings" in client.get(f"/people/{pid}/progress").text
+    assert [
+        w["older_engine_recordings"] for w in client.get(f"/people/{pid}/progress.json").json()
+    ] == [1, 1]
+
+    # The other account's recording was not touched, and still says so.
+    untouched = other_client.get(f"/recordings/{other['id']}/analysis.json").json()
+    assert untouched["analysis_version"] == old_version
+    assert other_client.get("/reanalysis.json").json()["older_recordings"] == 1
+    assert "1 recording was analysed by an earlier version" in other_client.get("/people").text
+
+
+def test_the_api_starts_and_follows_it(  # type: ignore[no-untyped-def]
+    app, client: TestClient, recording_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_up(client, "api@example.org")
+    rec = upload(client, add_person(client), recording_file, recorded_on="2026-03-02")
+    _wait_done(app, client, [rec["id"]])
+    token = client.post(
+        "/api/v1/tokens", json={"email": "api@example.org", "password": "correct horse"}
+    ).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/reanalysis", headers=auth).json()["older_recordings"] == 0
+    _upgrade(monkeypatch)
+    assert client.get("/api/v1/reanalysis", headers=auth).json()["older_recordings"] == 1
+    started = client.post("/api/v1/reanalysis", headers=auth)
+    assert started.status_code == 202 and started.json()["failed"] == []
+    _wait_for_reanalysis(app, client)
+    after = client.get("/api/v1/reanalysis", headers=auth).json()
+    assert after == {**after, "older_recordings": 0, "pending": 0, "failed": []}
+    result = client.get(f"/api/v1/recordings/{rec['id']}/analysis", headers=auth)
+    assert result.status_code == 200 and result.json()["analysis_version"] == NEWER
+
+
+EARLIER = "0.0.1+earlier-engine"
+
+
+def _make_earlier(database_url: str, recording_ids: list[int]) -> None:
+    """Mark the stored results of these recordings as an earlier engine's (an upgrade
+    seen from the stored side, for servers and commands whose engine cannot be
+    patched: the analysis runs in other processes)."""
+    db = Database(database_url, migrate=False)
+    try:
+        with db.transaction() as session:
+            session.execute(
+                update(AnalysisResult)
+                .where(AnalysisResult.recording_id.in_(recording_ids))
+                .values(analysis_version=EARLIER)
+            )
+    finally:
+        db.dispose()
+
+
+def test_a_real_server_analyses_them_again_in_its_process_pool(
+    database_url: str, recording_file: Path, tmp_path: Path
+) -> None:
+    app = create_app(make_settings(database_url, tmp_path, worker="process"))
+    with serve_app(app) as base, httpx.Client(base_url=base, timeout=60) as http:
+        token = CSRF_RE.search(http.get("/signup").text).group(1)  # type: ignore[union-attr]
+        http.post(
+            "/signup",
+            data={"email": "s@example.org", "password": "correct horse", "csrf_token": token},
+        )
+        token = CSRF_RE.search(http.get("/people").text).group(1)  # type: ignore[union-attr]
+        person = http.post("/people", data={"name": "Sam", "csrf_token": token}).headers["location"]
+        pid = int(person.rsplit("/", 1)[-1])
+        ids = []
+        for path in _copies(recording_file, tmp_path, 2):
+            with open(path, "rb") as stream:
+                response = http.post(
+                    f"/people/{pid}/recordings",
+                    files={"file": (path.name, stream)},
+                    data={"csrf_token": token, "recorded_on": "2026-03-02"},
+                    headers={"accept": "application/json"},
+                )
+            ids.append(response.json()["id"])
+        deadline = time.monotonic() + 180
+        while any(http.get(f"/recordings/{i}/status").json()["status"] != "done" for i in ids):
+            assert time.monotonic() < deadline, "the uploads were not analysed"
+            time.sleep(0.3)
+        _make_earlier(database_url, ids)
+
+        people = http.get("/people").text
+        assert "2 recordings were analysed by an earlier version" in people and EARLIER in people
+        started = http.post("/reanalyse-older", data={"csrf_token": token, "next": "/people"})
+        assert started.status_code == 303 and started.headers["location"] == "/people"
+        while (state := http.get("/reanalysis.json").json())["pending"]:
+            assert time.monotonic() < deadline + 180, "analysing again did not finish"
+            time.sleep(0.2)
+        assert state["older_recordings"] == 0 and state["failed"] == []
+        for i in ids:
+            result = http.get(f"/recordings/{i}/analysis.json").json()
+            assert result["analysis_version"] == engine_version()
+        assert 'id="older-engine-all"' not in http.get("/people").text
+
+
+def test_a_recording_waiting_to_be_analysed_again_shows_its_earlier_analysis(  # type: ignore[no-untyped-def]
+    database_url: str, recording_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(make_settings(database_url, tmp_path, worker="none"))
+    services = app.state.services
+    with TestClient(app) as client:
+        sign_up(client, "w@example.org")
+        rec = upload(client, add_person(client), recording_file, recorded_on="2026-03-02")
+        while run_once(services.db, services.data_dir, services.runner):
+            pass
+        _upgrade(monkeypatch)
+        client.post("/reanalyse-older", data={"csrf_token": csrf(client, "/people")})
+        page = client.get(rec["url"]).text  # queued: the earlier numbers stay in view
+        assert 'data-status="queued"' in page and 'id="earlier-shown"' in page
+        assert 'id="walked"' in page and 'id="older-engine"' not in page  # no second button
+        run_once(services.db, services.data_dir, services.runner)
+        page = client.get(rec["url"]).text
+        assert 'data-status="done"' in page and 'id="earlier-shown"' not in page
+        assert 'id="walked"' in page and 'id="older-engine"' not in page

@@ -1,0 +1,88 @@
+"""In Chromium: after an upgrade the people page offers to analyse the older
+recordings again, and while the worker does, the page follows by itself (the count
+left and the progress bar), then reloads without the notice.
+
+The server runs no worker: the test analyses one recording at a time, so each
+step the page must show is seen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from browser_helpers import CHROMIUM
+from retrowalk.app.jobs.runners import InlineRunner
+from retrowalk.app.jobs.worker import run_once
+from retrowalk.store.db import Database
+from retrowalk.store.models import AnalysisResult
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+
+EARLIER = "0.0.1+earlier-engine"
+PASSWORD = "correct horse"
+
+
+@pytest.fixture
+def server_worker() -> str:
+    return "none"
+
+
+def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[no-untyped-def]
+    browser_side_once: None,
+    server: str,
+    page,
+    database_url: str,
+    recording_file: Path,
+    tmp_path: Path,
+) -> None:
+    expect = pytest.importorskip("playwright.sync_api").expect
+    page.goto(server + "/signup")
+    page.fill("input[name=email]", "older@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/people")
+    token = httpx.post(
+        f"{server}/api/v1/tokens", json={"email": "older@example.org", "password": PASSWORD}
+    ).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    person = httpx.post(f"{server}/api/v1/people", json={"name": "Ada"}, headers=auth).json()
+    for i in (1, 2):
+        copy = tmp_path / f"walk-{i}.csv"
+        copy.write_bytes(recording_file.read_bytes() + b"\n" * i)
+        with open(copy, "rb") as stream:
+            created = httpx.post(
+                f"{server}/api/v1/people/{person['id']}/recordings",
+                files={"file": (copy.name, stream)},
+                data={"recorded_on": "2026-03-02"},
+                headers=auth,
+                timeout=60,
+            )
+        assert created.status_code == 201, created.text
+    db = Database(database_url, migrate=False)
+    data_dir, runner = tmp_path / "data", InlineRunner()
+    try:
+        while run_once(db, data_dir, runner):
+            pass
+        with db.transaction() as session:  # the upgrade, seen from the stored side
+            session.execute(update(AnalysisResult).values(analysis_version=EARLIER))
+
+        page.goto(server + "/people")
+        notice = page.locator("#older-engine-all")
+        assert "2 recordings were analysed by an earlier version" in notice.inner_text()
+        with page.expect_navigation():
+            page.click("#reanalyse-older")
+        assert "2 recordings left" in notice.inner_text()
+        assert page.locator("#older-progress").get_attribute("max") == "2"
+
+        run_once(db, data_dir, runner)  # one done: the page says so by itself
+        expect(page.locator("#older-left")).to_have_text("1 recording left", timeout=20_000)
+        assert page.eval_on_selector("#older-progress", "m => m.value") == 1
+        run_once(db, data_dir, runner)  # all done: the page reloads without the notice
+        page.wait_for_selector("#older-engine-all", state="detached", timeout=20_000)
+        assert "earlier version" not in page.locator("main").inner_text()
+    finally:
+        db.dispose()
