@@ -252,3 +252,11 @@ def test_contact_timing_on_all_ipol_trials(ipol_all_steps):
     err_ms = np.array(errors) * 10.0
     assert float(np.mean(np.abs(err_ms))) <= 26.0
     assert abs(float(np.median(err_ms))) <= 10.0
+
+
+def test_a_lower_back_recording_under_a_second_gives_no_bout(ipol):
+    """Under a second of signal the contact detector finds nothing (and keeps no signals)."""
+    rec, _ = ipol["1-1"]
+    part = rec.slice_s(10.0, 10.55)
+    result = analyze(part, AnalysisOptions(placement="lower_back"))
+    assert result.bouts == [] and result.steps == []

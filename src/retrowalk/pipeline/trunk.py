@@ -417,7 +417,8 @@ class TrunkPipeline(Algorithm):
         ic, prom = det.ic_samples_, det.prominence_mps2_
         keep = ~gap_mask[ic] if ic.size else np.zeros(0, dtype=bool)
         ic, prom = ic[keep], prom[keep]
-        if placement == Placement.LOWER_BACK:  # a pocket's steps alternate strong and weak
+        # a pocket's steps alternate strong and weak; under a second of signal: no contacts
+        if placement == Placement.LOWER_BACK and ic.size:
             keep = self._mid_step().filter(ic, prom, det.signals_.coarse, fs).keep_
             ic, prom = ic[keep], prom[keep]
         spans = self._bouts().detect(ic, fs, gap_mask).bouts_
