@@ -170,6 +170,28 @@ def test_mobgap_daily_life_stride_length_is_not_inflated():
     assert float(np.mean(np.abs(errors))) <= 0.18
 
 
+def test_mobgap_daily_life_stepping_in_place_is_no_bout():
+    """MS_001's daily life: two runs of contacts outside every INDIP bout barely travel.
+
+    At 28.5-32.3 s and 114.2-120.1 s the pendulum's median step is 0.00 m
+    (the pelvis hardly rises and falls: stepping in place, shuffling); they
+    were bouts of 8 and 13 steps. Mobilise-D builds bouts from strides of at
+    least 0.15 m, so they are dropped, with a note, and the reference bouts stay.
+    """
+    data = data_module()
+    name = "MS_001_Test11_Trial1"
+    if name not in data.mobgap_names():
+        pytest.skip("mobgap-lab recordings not found")
+    rec, meta = data.load_mobgap(name)
+    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    for start, end in ((28.5, 32.3), (114.2, 120.1)):
+        assert not any(b.start_s < end and b.end_s > start for b in result.bouts), (start, end)
+        assert any(f"{start:.1f}-" in n and "hardly travel" in n for n in result.notes)
+    for wb in meta["walking_bouts"]:
+        start, end = wb["start"] / 100.0, wb["end"] / 100.0
+        assert any(b.start_s < end and b.end_s > start for b in result.bouts), wb
+
+
 @pytest.fixture(scope="module")
 def ipol_all_steps():
     data = data_module()
