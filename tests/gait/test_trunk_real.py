@@ -213,6 +213,28 @@ def test_mobgap_step_lengths_are_worked_out_over_each_whole_bout():
     assert stretch_differs >= 1  # the benchmarks' choice matters on this walk
 
 
+def test_mobgap_daily_life_stepping_in_place_is_no_bout():
+    """MS_001's daily life: two runs of contacts outside every INDIP bout barely travel.
+
+    At 28.5-32.3 s and 114.2-120.1 s the pendulum's median step is 0.00 m
+    (the pelvis hardly rises and falls: stepping in place, shuffling); they
+    were bouts of 8 and 13 steps. Mobilise-D builds bouts from strides of at
+    least 0.15 m, so they are dropped, with a note, and the reference bouts stay.
+    """
+    data = data_module()
+    name = "MS_001_Test11_Trial1"
+    if name not in data.mobgap_names():
+        pytest.skip("mobgap-lab recordings not found")
+    rec, meta = data.load_mobgap(name)
+    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    for start, end in ((28.5, 32.3), (114.2, 120.1)):
+        assert not any(b.start_s < end and b.end_s > start for b in result.bouts), (start, end)
+        assert any(f"{start:.1f}-" in n and "hardly travel" in n for n in result.notes)
+    for wb in meta["walking_bouts"]:
+        start, end = wb["start"] / 100.0, wb["end"] / 100.0
+        assert any(b.start_s < end and b.end_s > start for b in result.bouts), wb
+
+
 @pytest.fixture(scope="module")
 def ipol_all_steps():
     data = data_module()
@@ -295,3 +317,11 @@ def test_contact_timing_on_all_ipol_trials(ipol_all_steps):
     err_ms = np.array(errors) * 10.0
     assert float(np.mean(np.abs(err_ms))) <= 26.0
     assert abs(float(np.median(err_ms))) <= 10.0
+
+
+def test_a_lower_back_recording_under_a_second_gives_no_bout(ipol):
+    """Under a second of signal the contact detector finds nothing (and keeps no signals)."""
+    rec, _ = ipol["1-1"]
+    part = rec.slice_s(10.0, 10.55)
+    result = analyze(part, AnalysisOptions(placement="lower_back"))
+    assert result.bouts == [] and result.steps == []

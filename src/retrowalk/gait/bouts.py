@@ -15,6 +15,7 @@ with each other. Contacts never pair across a recording gap.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -436,4 +437,65 @@ class WeakEdgeFilter(Algorithm):
                 continue
             self.keep_[b.first : b.first + steady[0]] = False
             self.keep_[b.first + steady[-1] + run : b.last + 1] = False
+        return self
+
+
+class StationaryBoutFilter(Algorithm):
+    """Drop bouts whose steps do not carry the body anywhere.
+
+    Walking moves the body: each step carries the pelvis forward over the
+    stance foot, which rises and falls with it (the inverted pendulum of
+    Zijlstra & Hof 2003). Stepping in place, shuffling round while standing,
+    shifting weight or fidgeting can give contacts with the rhythm of steps
+    but hardly any rise and fall, so the pendulum gives them a step length
+    near zero. Mobilise-D's walking bouts are built only from strides of at
+    least 0.15 m (its stride selection; Micó-Amigo et al. 2023, the reference
+    that the INDIP system's bouts follow), a step of 0.075 m; a bout whose
+    median step is shorter than that is not walking. Only where step length
+    is measured (the lower back's pendulum), never from body height.
+
+    Parameters
+    ----------
+    min_median_step_m
+        Shortest median step length of a bout, m; ``None``: the rule is off.
+        Half of Mobilise-D's shortest stride; checked leave-one-subject-out
+        on mobgap-lab, ipol-gait and mocap-backward's pelvis
+        (``benchmarks/bout_agreement.py``).
+
+    Attributes
+    ----------
+    keep_
+        Boolean per bout: it travels (or its steps were not measured).
+    median_step_m_
+        Median measured step length of each bout, m (nan: none measured).
+
+    References
+    ----------
+    Zijlstra W, Hof AL (2003). Assessment of spatio-temporal gait parameters
+    from trunk accelerations during human walking. Gait Posture 18:1-10.
+    Micó-Amigo ME et al. (2023). Assessing real-world gait with digital
+    technology? Validation, insights and recommendations from the Mobilise-D
+    consortium. J NeuroEng Rehabil 20:78.
+    """
+
+    def __init__(self, *, min_median_step_m: float | None = 0.075) -> None:
+        self.min_median_step_m = min_median_step_m
+
+    def filter(self, step_length_m: list[np.ndarray]) -> StationaryBoutFilter:
+        """Check each bout.
+
+        Parameters
+        ----------
+        step_length_m
+            The measured step lengths of each bout, m (nan: not measured, a pause).
+        """
+        medians = []
+        for lengths in step_length_m:
+            measured = np.asarray(lengths, dtype=np.float64)
+            measured = measured[np.isfinite(measured)]
+            medians.append(small_median(measured) if measured.size else math.nan)
+        self.median_step_m_ = np.array(medians, dtype=np.float64)
+        self.keep_ = np.ones(len(medians), dtype=bool)
+        if self.min_median_step_m is not None:
+            self.keep_ = ~(self.median_step_m_ < self.min_median_step_m)
         return self

@@ -32,6 +32,7 @@ from retrowalk.gait.bouts import (
     BoutEdgeFilter,
     BoutSpan,
     GaitInitiationFilter,
+    StationaryBoutFilter,
     WeakEdgeFilter,
     bout_cadence_spm,
 )
@@ -146,6 +147,9 @@ class TrunkPipeline(Algorithm):
         Drops contacts at a walk's ends far weaker than the steps around them
         (handling the phone), before the closing contacts are searched
         (default :class:`~retrowalk.gait.bouts.WeakEdgeFilter`).
+    stationary_filter
+        Drops lower-back bouts whose steps hardly travel (stepping in place,
+        shuffling; default :class:`~retrowalk.gait.bouts.StationaryBoutFilter`).
     direction_classifier
         Forward / backward per bout (default
         :class:`~retrowalk.gait.direction.WalkingDirectionClassifier`).
@@ -190,6 +194,7 @@ class TrunkPipeline(Algorithm):
         initiation_filter: GaitInitiationFilter | None = None,
         edge_filter: BoutEdgeFilter | None = None,
         weak_edge_filter: WeakEdgeFilter | None = None,
+        stationary_filter: StationaryBoutFilter | None = None,
         direction_classifier: WalkingDirectionClassifier | None = None,
         laterality_estimator: LateralityEstimator | None = None,
         step_length: TrunkStepLength | None = None,
@@ -203,6 +208,7 @@ class TrunkPipeline(Algorithm):
         self.initiation_filter = initiation_filter
         self.edge_filter = edge_filter
         self.weak_edge_filter = weak_edge_filter
+        self.stationary_filter = stationary_filter
         self.direction_classifier = direction_classifier
         self.laterality_estimator = laterality_estimator
         self.step_length = step_length
@@ -230,6 +236,9 @@ class TrunkPipeline(Algorithm):
 
     def _weak_edges(self) -> WeakEdgeFilter:
         return clone(self.weak_edge_filter) if self.weak_edge_filter else WeakEdgeFilter()
+
+    def _stationary(self) -> StationaryBoutFilter:
+        return clone(self.stationary_filter) if self.stationary_filter else StationaryBoutFilter()
 
     def _direction(self, **changes: Any) -> WalkingDirectionClassifier:
         base = self.direction_classifier or WalkingDirectionClassifier()
@@ -302,11 +311,13 @@ class TrunkPipeline(Algorithm):
         table, frame = self._scan(recording, placement)
         spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
         notes: list[str] = []
+        leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
+        if placement == Placement.LOWER_BACK:
+            spans = self._travelling(spans, table, fs, leg_length, notes)
         labelled = self._directional_spans(
             recording, spans, table.sample, profile=direction_profile, notes=notes,
             placement=placement, frame=frame,
         )  # fmt: skip
-        leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
         by_height = placement in (Placement.POCKET, UNSUPPORTED_PLACEMENT)
         if placement == Placement.POCKET:
             notes.append(
@@ -374,6 +385,39 @@ class TrunkPipeline(Algorithm):
             steps.extend(map(Step, times.tolist(), repeat(k), own, repeat(False), sides, ends))
         return bouts, steps, notes
 
+    def _travelling(
+        self,
+        spans: list[BoutSpan],
+        table: _ContactTable,
+        fs: float,
+        leg_length_m: float,
+        notes: list[str],
+    ) -> list[BoutSpan]:
+        """The bouts whose steps travel (:class:`~retrowalk.gait.bouts.StationaryBoutFilter`).
+
+        Step lengths as the bout's measures take them (the pendulum on each
+        step's excursion; pauses inside the bout are not steps); a bout
+        dropped is named in the notes.
+        """
+        if not spans:
+            return spans
+        step_s = (table.sample[1:] - table.sample[:-1]) / fs
+        h = np.where(step_s <= STEP_MAX_S, table.excursion_m[:-1], np.nan)
+        lengths = self._step_length().estimate_bouts(
+            [h[s.first : s.last] for s in spans],
+            leg_length_m,
+            [table.turn_rad[s.first : s.last] for s in spans],
+        )
+        check = self._stationary().filter(lengths)
+        for span, keep, median in zip(spans, check.keep_, check.median_step_m_, strict=True):
+            if not keep:
+                notes.append(
+                    f"{span.start_sample / fs:.1f}-{span.end_sample / fs:.1f} s: not walking: "
+                    f"the steps hardly travel (median step {median:.2f} m: stepping in place "
+                    "or shuffling); no bout"
+                )
+        return [span for span, keep in zip(spans, check.keep_, strict=True) if keep]
+
     # -- contacts
     def _scan_contacts(
         self, recording: Recording, placement: str = Placement.AUTO
@@ -417,7 +461,8 @@ class TrunkPipeline(Algorithm):
         ic, prom = det.ic_samples_, det.prominence_mps2_
         keep = ~gap_mask[ic] if ic.size else np.zeros(0, dtype=bool)
         ic, prom = ic[keep], prom[keep]
-        if placement == Placement.LOWER_BACK:  # a pocket's steps alternate strong and weak
+        # a pocket's steps alternate strong and weak; under a second of signal: no contacts
+        if placement == Placement.LOWER_BACK and ic.size:
             keep = self._mid_step().filter(ic, prom, det.signals_.coarse, fs).keep_
             ic, prom = ic[keep], prom[keep]
         spans = self._bouts().detect(ic, fs, gap_mask).bouts_
