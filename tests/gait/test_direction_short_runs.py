@@ -20,6 +20,7 @@ from scipy.spatial.transform import Rotation
 from realdata import data_root, load_ipol_trial, load_mobgap
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
+from retrowalk.gait.bouts import StationaryBoutFilter
 from retrowalk.gait.calibration import calibrate
 from retrowalk.gait.direction import (
     BACKWARD,
@@ -258,7 +259,10 @@ def test_an_end_run_is_split_off_only_when_it_is_the_exception() -> None:
     windows, weighed by evidence, lean the way the rest is called; nothing here is
     backward."""
     rec, _ = load_ipol_trial("8-5", "lb")
-    whole = TrunkPipeline(direction_classifier=WalkingDirectionClassifier(split=False))
+    whole = TrunkPipeline(
+        direction_classifier=WalkingDirectionClassifier(split=False),
+        stationary_filter=StationaryBoutFilter(min_median_step_m=None),
+    )
     result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": whole})
     fs = rec.sampling_rate_hz
     bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in result.bouts]
@@ -342,7 +346,7 @@ def test_a_daily_life_shuffle_whose_strides_travel_both_ways_says_so() -> None:
     straight strides travel both ways along the axis (1 forward, 2 backward) and
     cancel. It stays uncertain and its reason says that; a bout whose clear strides
     do not travel both ways (MS_001 at 114 s: one clear stride) keeps the sideways
-    reason. Nothing is backward."""
+    reason (kept as a bout for this). Nothing is backward."""
     rec, _ = load_mobgap("HA_002_Test11_Trial1")
     result = analyze(rec, AnalysisOptions(placement="lower_back"))
     assert all(b.direction != BACKWARD for b in result.bouts)
@@ -351,8 +355,9 @@ def test_a_daily_life_shuffle_whose_strides_travel_both_ways_says_so() -> None:
     assert shuffle.direction == "uncertain"
     reason = shuffle.extra["direction_reason"]
     assert "travel both ways" in reason and "(1 forward, 2 backward)" in reason
-    rec, _ = load_mobgap("MS_001_Test11_Trial1")
-    result = analyze(rec, AnalysisOptions(placement="lower_back"))
+    rec, _ = load_mobgap("MS_001_Test11_Trial1")  # its bout at 114 s steps in place:
+    keep = TrunkPipeline(stationary_filter=StationaryBoutFilter(min_median_step_m=None))
+    result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": keep})
     side = next(b for b in result.bouts if b.start_s <= 116.0 <= b.end_s)
     assert side.direction == "uncertain"
     assert side.extra["direction_reason"].startswith("travel mostly across")
