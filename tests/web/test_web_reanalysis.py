@@ -61,7 +61,7 @@ def _upgrade(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _wait_done(app, client: TestClient, ids: list[int]) -> None:  # type: ignore[no-untyped-def]
-    """Until these uploads are analysed (two test clients run two worker threads)."""
+    """Until these uploads are analysed (as the upload page polls it)."""
     deadline = time.monotonic() + 120
     while any(client.get(f"/recordings/{i}/status").json()["status"] != "done" for i in ids):
         assert time.monotonic() < deadline, "the uploads were not analysed"
@@ -70,8 +70,7 @@ def _wait_done(app, client: TestClient, ids: list[int]) -> None:  # type: ignore
 
 
 def _wait_for_reanalysis(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
-    """Until the progress the pages poll says nothing is left (two test clients run
-    two worker threads, so one of them going idle is not enough)."""
+    """Until the progress the pages poll says nothing is left."""
     deadline = time.monotonic() + 120
     while client.get("/reanalysis.json").json()["pending"]:
         assert time.monotonic() < deadline, "analysing again did not finish"
