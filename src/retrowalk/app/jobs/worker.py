@@ -239,14 +239,25 @@ def recover_stuck(
             if data_dir is not None and job_is_held(data_dir, recording.id):
                 continue
             if recording.attempts >= max_attempts:
-                recording.status = "done" if _has_result(session, recording.id) else "failed"
-                recording.error = (
-                    f"analysis was interrupted {recording.attempts} times; delete and re-upload"
-                )
+                kept = _has_result(session, recording.id)
+                recording.status = "done" if kept else "failed"
+                recording.error = interrupted_reason(recording.attempts, kept)
             else:
                 recording.status = "queued"
             changed.append(recording.id)
     return changed
+
+
+def interrupted_reason(attempts: int, kept: bool) -> str:
+    """Why a recording is no longer tried after ``attempts`` interrupted analyses.
+
+    ``kept``: it has an analysis from before, which it keeps and shows (analysing
+    it again can be asked for from its page); else there is nothing to show and
+    the file is best uploaded again.
+    """
+    if kept:
+        return f"analysing it again was interrupted {attempts} times; its earlier analysis is kept"
+    return f"analysis was interrupted {attempts} times; delete and re-upload"
 
 
 def sweep_orphan_files(
