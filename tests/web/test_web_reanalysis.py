@@ -2,7 +2,7 @@
 
 The engine is upgraded under stored results the way the recording page's test does
 it (a new ``engine_version``); the pages that add recordings up say how many of
-theirs an earlier version made, one button queues them all on the analysis worker,
+theirs another version made, one button queues them all on the analysis worker,
 only the account's own, and a recording whose file is gone or whose analysis fails
 keeps its earlier analysis and names the reason. SQLite and PostgreSQL.
 """
@@ -112,12 +112,16 @@ def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ig
     _upgrade(monkeypatch)
     people = client.get("/people").text
     assert 'id="older-engine-all"' in people
-    assert "3 recordings were analysed by an earlier version" in people and old_version in people
+    assert "3 recordings were analysed by another version" in people and old_version in people
     progress = client.get(f"/people/{pid}/progress").text
     assert 'id="progress-older"' in progress and "3 of the recordings" in progress
-    # The plan's weekly view, the clinic and the test page add recordings up too.
-    for page in (f"/people/{pid}/coach", "/clinic", f"/people/{pid}/tests/3mbwt", f"/people/{pid}"):
-        assert "3 recordings were analysed by an earlier version" in client.get(page).text, page
+    # The plan's weekly view, the clinic and the test page add recordings up too: a
+    # person's pages speak of that person's recordings, the clinic of the account's.
+    assert "3 recordings were analysed by another version" in client.get("/clinic").text
+    for page in (f"/people/{pid}/coach", f"/people/{pid}/tests/3mbwt", f"/people/{pid}"):
+        text = client.get(page).text
+        assert "3 of Ann&#39;s recordings were analysed by another version" in text, page
+        assert f'name="person_id" value="{pid}"' in text, page
     weeks = client.get(f"/people/{pid}/progress.json").json()
     assert [w["older_engine_recordings"] for w in weeks] == [2, 1]
     export = client.get(f"/people/{pid}/export")
@@ -125,7 +129,7 @@ def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ig
         versions = json.loads(zf.read("analysis_versions.json"))
         weekly_csv = zf.read("progress_weekly.csv").decode()
     assert versions["engine_version"] == NEWER and len(versions["by_earlier_engine"]) == 3
-    assert "earlier engine version" in versions["note"] and "older_engine_recordings" in weekly_csv
+    assert "another engine version" in versions["note"] and "older_engine_recordings" in weekly_csv
 
     # The second recording's file is gone; the third's is no longer a recording.
     gone, broken = recs[1]["id"], recs[2]["id"]
@@ -164,7 +168,7 @@ def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ig
     untouched = other_client.get(f"/recordings/{other['id']}/analysis.json").json()
     assert untouched["analysis_version"] == old_version
     assert other_client.get("/reanalysis.json").json()["older_recordings"] == 1
-    assert "1 recording was analysed by an earlier version" in other_client.get("/people").text
+    assert "1 recording was analysed by another version" in other_client.get("/people").text
 
 
 def test_the_api_starts_and_follows_it(  # type: ignore[no-untyped-def]
@@ -238,7 +242,7 @@ def test_a_real_server_analyses_them_again_in_its_process_pool(
         _make_earlier(database_url, ids)
 
         people = http.get("/people").text
-        assert "2 recordings were analysed by an earlier version" in people and EARLIER in people
+        assert "2 recordings were analysed by another version" in people and EARLIER in people
         started = http.post("/reanalyse-older", data={"csrf_token": token, "next": "/people"})
         assert started.status_code == 303 and started.headers["location"] == "/people"
         while (state := http.get("/reanalysis.json").json())["pending"]:
@@ -270,3 +274,90 @@ def test_a_recording_waiting_to_be_analysed_again_shows_its_earlier_analysis(  #
         page = client.get(rec["url"]).text
         assert 'data-status="done"' in page and 'id="earlier-shown"' not in page
         assert 'id="walked"' in page and 'id="older-engine"' not in page
+
+
+def _progress_bar(page: str) -> tuple[str, str]:
+    import re
+
+    match = re.search(r'<progress id="older-progress" max="(\d+)" value="(\d+)"', page)
+    assert match, "no progress bar"
+    return match.group(1), match.group(2)
+
+
+def test_a_persons_run_is_followed_after_a_reload_and_stopped(  # type: ignore[no-untyped-def]
+    database_url: str, recording_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(make_settings(database_url, tmp_path, worker="none"))
+    services = app.state.services
+    with TestClient(app) as client, TestClient(app) as stranger:
+        sign_up(client, "p@example.org")
+        sign_up(stranger, "s@example.org")
+        ann, bob = add_person(client, "Ann"), add_person(client, "Bob")
+        paths = _copies(recording_file, tmp_path, 4)
+        anns = [upload(client, ann, p, recorded_on="2026-03-02")["id"] for p in paths[:3]]
+        bobs = upload(client, bob, paths[3], recorded_on="2026-03-02")["id"]
+        while run_once(services.db, services.data_dir, services.runner):
+            pass
+        before = {i: client.get(f"/recordings/{i}/analysis.json").json() for i in anns}
+        _upgrade(monkeypatch)
+
+        # Ann's page speaks of Ann's recordings and says there are others'.
+        page = client.get(f"/people/{ann}").text
+        assert "3 of Ann&#39;s recordings were analysed by another version" in page
+        assert 'id="older-others"' in page and "1 of other people" in page
+        assert "4 recordings were analysed by another version" in client.get("/people").text
+        token = csrf(client, "/people")
+        started = client.post(
+            "/reanalyse-older",
+            data={"csrf_token": token, "next": f"/people/{ann}", "person_id": str(ann)},
+            follow_redirects=False,
+        )
+        assert started.headers["location"] == f"/people/{ann}"
+        assert client.get(f"/recordings/{bobs}/status").json()["status"] == "done"  # not Bob's
+        anns_state = client.get(f"/reanalysis.json?person_id={ann}").json()
+        assert (anns_state["pending"], anns_state["total"], anns_state["person_id"]) == (3, 3, ann)
+        assert _progress_bar(client.get(f"/people/{ann}").text) == ("3", "0")
+
+        run_once(services.db, services.data_dir, services.runner)
+        # A reload mid-run: the bar goes on from where the run is, not from 0 of 2.
+        page = client.get(f"/people/{ann}").text
+        assert _progress_bar(page) == ("3", "1") and "1 of 3 done" in page
+        assert 'id="stop-reanalysis"' in page
+        assert client.get(f"/reanalysis.json?person_id={ann}").json()["analysed_again"] == 1
+
+        # Another account can neither follow nor stop it.
+        assert stranger.get(f"/reanalysis.json?person_id={ann}").status_code == 404
+        stranger.post(
+            "/reanalyse-older/stop",
+            data={"csrf_token": csrf(stranger, "/people"), "person_id": str(ann)},
+        )
+        assert client.get(f"/reanalysis.json?person_id={ann}").json()["pending"] == 2
+
+        stopped = client.post(
+            "/reanalyse-older/stop",
+            data={"csrf_token": token, "next": f"/people/{ann}", "person_id": str(ann)},
+            follow_redirects=False,
+        )
+        assert stopped.status_code == 303 and stopped.headers["location"] == f"/people/{ann}"
+        for i in anns[1:]:  # not analysed again: the earlier analysis, unchanged
+            assert client.get(f"/recordings/{i}/status").json()["status"] == "done"
+            assert client.get(f"/recordings/{i}/analysis.json").json() == before[i]
+        page = client.get(f"/people/{ann}").text
+        assert "2 of Ann&#39;s recordings were analysed by another version" in page
+        assert 'id="reanalyse-older"' in page and 'id="older-progress"' not in page
+
+        # The API: start the account's, stop it (DELETE), nothing left waiting.
+        auth = {
+            "Authorization": "Bearer "
+            + client.post(
+                "/api/v1/tokens", json={"email": "p@example.org", "password": "correct horse"}
+            ).json()["token"]
+        }
+        assert client.post("/api/v1/reanalysis", headers=auth).json()["pending"] == 3
+        run_once(services.db, services.data_dir, services.runner)
+        after = client.delete("/api/v1/reanalysis", headers=auth)
+        assert after.status_code == 200
+        state = after.json()
+        assert (state["pending"], state["analysed_again"], state["older_recordings"]) == (0, 2, 2)
+        assert state["total"] == 2 and state["failed"] == []  # no run: those analysed again
+        assert not run_once(services.db, services.data_dir, services.runner)  # none queued
