@@ -132,7 +132,14 @@ def test_ctrl_c_stops_and_leaves_every_recording_consistent(
     }
     command = [sys.executable, "-m", "retrowalk.cli", "account", "reanalyse", "owner@example.org"]
     run = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Ctrl-C as at a terminal, also when the tests run in the background (which
+        # would hand the command an ignored SIGINT).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert run.stdout is not None
     first = run.stdout.readline()  # the first is analysed again; Ctrl-C during the next
