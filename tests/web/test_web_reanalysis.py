@@ -304,7 +304,7 @@ def test_a_persons_run_is_followed_after_a_reload_and_stopped(  # type: ignore[n
         # Ann's page speaks of Ann's recordings and says there are others'.
         page = client.get(f"/people/{ann}").text
         assert "3 of Ann&#39;s recordings were analysed by another version" in page
-        assert 'id="older-others"' in page and "1 of other people" in page
+        assert 'id="older-others"' in page and "1 recording of other people was analysed" in page
         assert "4 recordings were analysed by another version" in client.get("/people").text
         token = csrf(client, "/people")
         started = client.post(
