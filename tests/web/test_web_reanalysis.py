@@ -2,9 +2,11 @@
 
 The engine is upgraded under stored results the way the recording page's test does
 it (a new ``engine_version``); the pages that add recordings up say how many of
-theirs another version made, one button queues them all on the analysis worker,
-only the account's own, and a recording whose file is gone or whose analysis fails
-keeps its earlier analysis and names the reason. SQLite and PostgreSQL.
+theirs another version made (earlier, or later after a downgrade), one button
+queues them all on the analysis worker, only the account's own (or a person's), a
+run can be followed after a reload and stopped, and a recording whose file is gone
+or whose analysis fails keeps its earlier analysis and names the reason. SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -112,15 +114,15 @@ def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ig
     _upgrade(monkeypatch)
     people = client.get("/people").text
     assert 'id="older-engine-all"' in people
-    assert "3 recordings were analysed by another version" in people and old_version in people
+    assert "3 recordings were analysed by an earlier version" in people and old_version in people
     progress = client.get(f"/people/{pid}/progress").text
     assert 'id="progress-older"' in progress and "3 of the recordings" in progress
     # The plan's weekly view, the clinic and the test page add recordings up too: a
     # person's pages speak of that person's recordings, the clinic of the account's.
-    assert "3 recordings were analysed by another version" in client.get("/clinic").text
+    assert "3 recordings were analysed by an earlier version" in client.get("/clinic").text
     for page in (f"/people/{pid}/coach", f"/people/{pid}/tests/3mbwt", f"/people/{pid}"):
         text = client.get(page).text
-        assert "3 of Ann&#39;s recordings were analysed by another version" in text, page
+        assert "3 of Ann&#39;s recordings were analysed by an earlier version" in text, page
         assert f'name="person_id" value="{pid}"' in text, page
     weeks = client.get(f"/people/{pid}/progress.json").json()
     assert [w["older_engine_recordings"] for w in weeks] == [2, 1]
@@ -168,7 +170,7 @@ def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ig
     untouched = other_client.get(f"/recordings/{other['id']}/analysis.json").json()
     assert untouched["analysis_version"] == old_version
     assert other_client.get("/reanalysis.json").json()["older_recordings"] == 1
-    assert "1 recording was analysed by another version" in other_client.get("/people").text
+    assert "1 recording was analysed by an earlier version" in other_client.get("/people").text
 
 
 def test_the_api_starts_and_follows_it(  # type: ignore[no-untyped-def]
@@ -242,7 +244,7 @@ def test_a_real_server_analyses_them_again_in_its_process_pool(
         _make_earlier(database_url, ids)
 
         people = http.get("/people").text
-        assert "2 recordings were analysed by another version" in people and EARLIER in people
+        assert "2 recordings were analysed by an earlier version" in people and EARLIER in people
         started = http.post("/reanalyse-older", data={"csrf_token": token, "next": "/people"})
         assert started.status_code == 303 and started.headers["location"] == "/people"
         while (state := http.get("/reanalysis.json").json())["pending"]:
@@ -303,9 +305,9 @@ def test_a_persons_run_is_followed_after_a_reload_and_stopped(  # type: ignore[n
 
         # Ann's page speaks of Ann's recordings and says there are others'.
         page = client.get(f"/people/{ann}").text
-        assert "3 of Ann&#39;s recordings were analysed by another version" in page
+        assert "3 of Ann&#39;s recordings were analysed by an earlier version" in page
         assert 'id="older-others"' in page and "1 recording of other people was analysed" in page
-        assert "4 recordings were analysed by another version" in client.get("/people").text
+        assert "4 recordings were analysed by an earlier version" in client.get("/people").text
         token = csrf(client, "/people")
         started = client.post(
             "/reanalyse-older",
@@ -343,7 +345,7 @@ def test_a_persons_run_is_followed_after_a_reload_and_stopped(  # type: ignore[n
             assert client.get(f"/recordings/{i}/status").json()["status"] == "done"
             assert client.get(f"/recordings/{i}/analysis.json").json() == before[i]
         page = client.get(f"/people/{ann}").text
-        assert "2 of Ann&#39;s recordings were analysed by another version" in page
+        assert "2 of Ann&#39;s recordings were analysed by an earlier version" in page
         assert 'id="reanalyse-older"' in page and 'id="older-progress"' not in page
 
         # The API: start the account's, stop it (DELETE), nothing left waiting.
@@ -361,3 +363,49 @@ def test_a_persons_run_is_followed_after_a_reload_and_stopped(  # type: ignore[n
         assert (state["pending"], state["analysed_again"], state["older_recordings"]) == (0, 2, 2)
         assert state["total"] == 2 and state["failed"] == []  # no run: those analysed again
         assert not run_once(services.db, services.data_dir, services.runner)  # none queued
+
+
+@pytest.mark.parametrize(
+    ("stored", "words"),
+    [
+        ("99.0.0+later-engine", "a later version"),  # a downgrade
+        ("{release}+other-code", "another version"),  # same release, other code
+    ],
+)
+def test_after_a_downgrade_the_pages_do_not_say_earlier(  # type: ignore[no-untyped-def]
+    database_url: str,
+    recording_file: Path,
+    tmp_path: Path,
+    stored: str,
+    words: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = create_app(make_settings(database_url, tmp_path, worker="none"))
+    services = app.state.services
+    with TestClient(app) as client:
+        sign_up(client, "d@example.org")
+        pid = add_person(client, "Dee")
+        rec = upload(client, pid, recording_file, recorded_on="2026-03-02")
+        while run_once(services.db, services.data_dir, services.runner):
+            pass
+        release = engine_version().split("+", 1)[0]
+        with services.db.transaction() as session:
+            session.execute(
+                update(AnalysisResult).values(analysis_version=stored.format(release=release))
+            )
+        for page in ("/people", f"/people/{pid}", f"/people/{pid}/progress"):
+            text = client.get(page).text
+            assert f"by {words} of the engine" in text, page
+            assert "earlier version" not in text, page
+        expected = "later" if words == "a later version" else "other"
+        assert client.get("/reanalysis.json").json()["older_versions_are"] == expected
+
+        # The recording's own page reads the version in its analysis: this engine's
+        # is made older (so the stored analysis is a later version's, or another's).
+        from retrowalk.web.routes import recordings
+
+        now = "0.0.0+downgraded" if words == "a later version" else f"{release}+other-code"
+        monkeypatch.setattr(recordings, "engine_version", lambda: now)
+        text = client.get(rec["url"]).text
+        assert f"This analysis was made by {words} of the engine" in text
+        assert "earlier version" not in text

@@ -73,7 +73,7 @@ def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[n
 
         page.goto(server + "/people")
         notice = page.locator("#older-engine-all")
-        assert "3 recordings were analysed by another version" in notice.inner_text()
+        assert "3 recordings were analysed by an earlier version" in notice.inner_text()
         with page.expect_navigation():
             page.click("#reanalyse-older")
         assert "3 recordings left" in notice.inner_text()
@@ -90,7 +90,7 @@ def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[n
         with page.expect_navigation():  # stopped: the two left keep their analysis
             page.click("#stop-reanalysis")
         assert page.locator("#older-progress").count() == 0
-        assert "2 recordings were analysed by another version" in notice.inner_text()
+        assert "2 recordings were analysed by an earlier version" in notice.inner_text()
         assert not run_once(db, data_dir, runner)  # nothing waits any more
 
         with page.expect_navigation():  # started again: the rest, then no notice
@@ -101,6 +101,6 @@ def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[n
         assert page.eval_on_selector("#older-progress", "m => [m.value, m.max]") == [2, 3]
         run_once(db, data_dir, runner)  # all done: the page reloads without the notice
         page.wait_for_selector("#older-engine-all", state="detached", timeout=20_000)
-        assert "another version" not in page.locator("main").inner_text()
+        assert "earlier version" not in page.locator("main").inner_text()
     finally:
         db.dispose()

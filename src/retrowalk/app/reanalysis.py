@@ -104,6 +104,15 @@ class OlderEngine:
     ids: tuple[int, ...] = field(default=(), repr=False)
 
     @property
+    def version_words(self) -> str:
+        """How the versions that made them stand to this one, for a sentence: "an
+        earlier version", "a later version" (after a downgrade) or "another version"."""
+        relation = provenance.version_relation(self.versions, self.engine_version)
+        return {"earlier": "an earlier version", "later": "a later version"}.get(
+            relation, "another version"
+        )
+
+    @property
     def total(self) -> int:
         """The run's size: analysed again, could not be, and still waiting."""
         return self.analysed_again + len(self.failed) + self.pending
@@ -119,6 +128,7 @@ class OlderEngine:
             "engine_version": self.engine_version,
             "older_recordings": self.recordings,
             "older_versions": list(self.versions),
+            "older_versions_are": provenance.version_relation(self.versions, self.engine_version),
             "person_id": self.person_id,
             "pending": self.pending,
             "analysed_again": self.analysed_again,
