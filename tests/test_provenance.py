@@ -27,3 +27,14 @@ def test_the_digest_follows_the_engine_s_files_only(tmp_path: Path) -> None:
     assert changed != before
     (tmp_path / "data" / "direction_travel.json").write_text("{}")  # fitted data
     assert engine_digest(tmp_path) != changed
+
+
+def test_version_relation_says_earlier_or_later_only_when_the_releases_say_so() -> None:
+    from retrowalk.core.provenance import version_relation
+
+    assert version_relation(["0.0.1+a", "0.0.9+b"], "0.1.0+c") == "earlier"
+    assert version_relation(["0.10.0+a"], "0.9.2+c") == "later"  # numbers, not text
+    assert version_relation(["0.1.0+a"], "0.1.0+c") == "other"  # same release, other code
+    assert version_relation(["0.0.1+a", "0.2.0+b"], "0.1.0+c") == "other"  # a mix
+    assert version_relation(["unknown"], "0.1.0+c") == "other"
+    assert version_relation([], "0.1.0+c") == "other"

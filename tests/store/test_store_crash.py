@@ -90,6 +90,23 @@ def test_stuck_too_often_is_failed(services: Services, recording_file: Path) -> 
     recover_stuck(services.db)
     got = services.get_recording(account, rec.id)
     assert got.status == "failed" and "interrupted" in got.error
+    assert "re-upload" in got.error  # nothing analysed to keep
+
+
+def test_analysed_again_stuck_too_often_keeps_its_analysis(
+    services: Services, recording_file: Path
+) -> None:
+    account, person = _person(services)
+    with open(recording_file, "rb") as stream:
+        rec = services.upload(account, person, recording_file.name, stream)
+    assert run_once(services.db, services.data_dir, services.runner)
+    with services.db.transaction() as session:
+        row = session.get(Recording, rec.id)
+        row.status, row.attempts = "running", 3  # analysed again, interrupted three times
+    recover_stuck(services.db)
+    got = services.get_recording(account, rec.id)
+    assert got.status == "done" and _counts(services) == (1, 1)
+    assert got.error == "analysing it again was interrupted 3 times; its earlier analysis is kept"
 
 
 WORKER_SCRIPT = textwrap.dedent(

@@ -2,9 +2,11 @@
 
 The engine is upgraded under stored results the way the recording page's test does
 it (a new ``engine_version``); the pages that add recordings up say how many of
-theirs an earlier version made, one button queues them all on the analysis worker,
-only the account's own, and a recording whose file is gone or whose analysis fails
-keeps its earlier analysis and names the reason. SQLite and PostgreSQL.
+theirs another version made (earlier, or later after a downgrade), one button
+queues them all on the analysis worker, only the account's own (or a person's), a
+run can be followed after a reload and stopped, and a recording whose file is gone
+or whose analysis fails keeps its earlier analysis and names the reason. SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def _upgrade(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _wait_done(app, client: TestClient, ids: list[int]) -> None:  # type: ignore[no-untyped-def]
-    """Until these uploads are analysed (two test clients run two worker threads)."""
+    """Until these uploads are analysed (as the upload page polls it)."""
     deadline = time.monotonic() + 120
     while any(client.get(f"/recordings/{i}/status").json()["status"] != "done" for i in ids):
         assert time.monotonic() < deadline, "the uploads were not analysed"
@@ -70,8 +72,7 @@ def _wait_done(app, client: TestClient, ids: list[int]) -> None:  # type: ignore
 
 
 def _wait_for_reanalysis(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
-    """Until the progress the pages poll says nothing is left (two test clients run
-    two worker threads, so one of them going idle is not enough)."""
+    """Until the progress the pages poll says nothing is left."""
     deadline = time.monotonic() + 120
     while client.get("/reanalysis.json").json()["pending"]:
         assert time.monotonic() < deadline, "analysing again did not finish"
@@ -116,9 +117,13 @@ def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ig
     assert "3 recordings were analysed by an earlier version" in people and old_version in people
     progress = client.get(f"/people/{pid}/progress").text
     assert 'id="progress-older"' in progress and "3 of the recordings" in progress
-    # The plan's weekly view, the clinic and the test page add recordings up too.
-    for page in (f"/people/{pid}/coach", "/clinic", f"/people/{pid}/tests/3mbwt", f"/people/{pid}"):
-        assert "3 recordings were analysed by an earlier version" in client.get(page).text, page
+    # The plan's weekly view, the clinic and the test page add recordings up too: a
+    # person's pages speak of that person's recordings, the clinic of the account's.
+    assert "3 recordings were analysed by an earlier version" in client.get("/clinic").text
+    for page in (f"/people/{pid}/coach", f"/people/{pid}/tests/3mbwt", f"/people/{pid}"):
+        text = client.get(page).text
+        assert "3 of Ann&#39;s recordings were analysed by an earlier version" in text, page
+        assert f'name="person_id" value="{pid}"' in text, page
     weeks = client.get(f"/people/{pid}/progress.json").json()
     assert [w["older_engine_recordings"] for w in weeks] == [2, 1]
     export = client.get(f"/people/{pid}/export")
@@ -126,7 +131,7 @@ def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ig
         versions = json.loads(zf.read("analysis_versions.json"))
         weekly_csv = zf.read("progress_weekly.csv").decode()
     assert versions["engine_version"] == NEWER and len(versions["by_earlier_engine"]) == 3
-    assert "earlier engine version" in versions["note"] and "older_engine_recordings" in weekly_csv
+    assert "another engine version" in versions["note"] and "older_engine_recordings" in weekly_csv
 
     # The second recording's file is gone; the third's is no longer a recording.
     gone, broken = recs[1]["id"], recs[2]["id"]
@@ -271,3 +276,136 @@ def test_a_recording_waiting_to_be_analysed_again_shows_its_earlier_analysis(  #
         page = client.get(rec["url"]).text
         assert 'data-status="done"' in page and 'id="earlier-shown"' not in page
         assert 'id="walked"' in page and 'id="older-engine"' not in page
+
+
+def _progress_bar(page: str) -> tuple[str, str]:
+    import re
+
+    match = re.search(r'<progress id="older-progress" max="(\d+)" value="(\d+)"', page)
+    assert match, "no progress bar"
+    return match.group(1), match.group(2)
+
+
+def test_a_persons_run_is_followed_after_a_reload_and_stopped(  # type: ignore[no-untyped-def]
+    database_url: str, recording_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(make_settings(database_url, tmp_path, worker="none"))
+    services = app.state.services
+    with TestClient(app) as client, TestClient(app) as stranger:
+        sign_up(client, "p@example.org")
+        sign_up(stranger, "s@example.org")
+        ann, bob = add_person(client, "Ann"), add_person(client, "Bob")
+        paths = _copies(recording_file, tmp_path, 4)
+        anns = [upload(client, ann, p, recorded_on="2026-03-02")["id"] for p in paths[:3]]
+        bobs = upload(client, bob, paths[3], recorded_on="2026-03-02")["id"]
+        while run_once(services.db, services.data_dir, services.runner):
+            pass
+        before = {i: client.get(f"/recordings/{i}/analysis.json").json() for i in anns}
+        _upgrade(monkeypatch)
+
+        # Ann's page speaks of Ann's recordings and says there are others'.
+        page = client.get(f"/people/{ann}").text
+        assert "3 of Ann&#39;s recordings were analysed by an earlier version" in page
+        assert 'id="older-others"' in page and "1 recording of other people was analysed" in page
+        assert "4 recordings were analysed by an earlier version" in client.get("/people").text
+        token = csrf(client, "/people")
+        started = client.post(
+            "/reanalyse-older",
+            data={"csrf_token": token, "next": f"/people/{ann}", "person_id": str(ann)},
+            follow_redirects=False,
+        )
+        assert started.headers["location"] == f"/people/{ann}"
+        assert client.get(f"/recordings/{bobs}/status").json()["status"] == "done"  # not Bob's
+        anns_state = client.get(f"/reanalysis.json?person_id={ann}").json()
+        assert (anns_state["pending"], anns_state["total"], anns_state["person_id"]) == (3, 3, ann)
+        assert _progress_bar(client.get(f"/people/{ann}").text) == ("3", "0")
+
+        run_once(services.db, services.data_dir, services.runner)
+        # A reload mid-run: the bar goes on from where the run is, not from 0 of 2.
+        page = client.get(f"/people/{ann}").text
+        assert _progress_bar(page) == ("3", "1") and "1 of 3 done" in page
+        assert 'id="stop-reanalysis"' in page
+        assert client.get(f"/reanalysis.json?person_id={ann}").json()["analysed_again"] == 1
+
+        # Another account can neither follow nor stop it.
+        assert stranger.get(f"/reanalysis.json?person_id={ann}").status_code == 404
+        stranger.post(
+            "/reanalyse-older/stop",
+            data={"csrf_token": csrf(stranger, "/people"), "person_id": str(ann)},
+        )
+        assert client.get(f"/reanalysis.json?person_id={ann}").json()["pending"] == 2
+
+        stopped = client.post(
+            "/reanalyse-older/stop",
+            data={"csrf_token": token, "next": f"/people/{ann}", "person_id": str(ann)},
+            follow_redirects=False,
+        )
+        assert stopped.status_code == 303 and stopped.headers["location"] == f"/people/{ann}"
+        for i in anns[1:]:  # not analysed again: the earlier analysis, unchanged
+            assert client.get(f"/recordings/{i}/status").json()["status"] == "done"
+            assert client.get(f"/recordings/{i}/analysis.json").json() == before[i]
+        page = client.get(f"/people/{ann}").text
+        assert "2 of Ann&#39;s recordings were analysed by an earlier version" in page
+        assert 'id="reanalyse-older"' in page and 'id="older-progress"' not in page
+
+        # The API: start the account's, stop it (DELETE), nothing left waiting.
+        auth = {
+            "Authorization": "Bearer "
+            + client.post(
+                "/api/v1/tokens", json={"email": "p@example.org", "password": "correct horse"}
+            ).json()["token"]
+        }
+        assert client.post("/api/v1/reanalysis", headers=auth).json()["pending"] == 3
+        run_once(services.db, services.data_dir, services.runner)
+        after = client.delete("/api/v1/reanalysis", headers=auth)
+        assert after.status_code == 200
+        state = after.json()
+        assert (state["pending"], state["analysed_again"], state["older_recordings"]) == (0, 2, 2)
+        assert state["total"] == 2 and state["failed"] == []  # no run: those analysed again
+        assert not run_once(services.db, services.data_dir, services.runner)  # none queued
+
+
+@pytest.mark.parametrize(
+    ("stored", "words"),
+    [
+        ("99.0.0+later-engine", "a later version"),  # a downgrade
+        ("{release}+other-code", "another version"),  # same release, other code
+    ],
+)
+def test_after_a_downgrade_the_pages_do_not_say_earlier(  # type: ignore[no-untyped-def]
+    database_url: str,
+    recording_file: Path,
+    tmp_path: Path,
+    stored: str,
+    words: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = create_app(make_settings(database_url, tmp_path, worker="none"))
+    services = app.state.services
+    with TestClient(app) as client:
+        sign_up(client, "d@example.org")
+        pid = add_person(client, "Dee")
+        rec = upload(client, pid, recording_file, recorded_on="2026-03-02")
+        while run_once(services.db, services.data_dir, services.runner):
+            pass
+        release = engine_version().split("+", 1)[0]
+        with services.db.transaction() as session:
+            session.execute(
+                update(AnalysisResult).values(analysis_version=stored.format(release=release))
+            )
+        for page in ("/people", f"/people/{pid}", f"/people/{pid}/progress"):
+            text = client.get(page).text
+            assert f"by {words} of the engine" in text, page
+            assert "earlier version" not in text, page
+        expected = "later" if words == "a later version" else "other"
+        assert client.get("/reanalysis.json").json()["older_versions_are"] == expected
+
+        # The recording's own page reads the version in its analysis: this engine's
+        # is made older (so the stored analysis is a later version's, or another's).
+        from retrowalk.web.routes import recordings
+
+        now = "0.0.0+downgraded" if words == "a later version" else f"{release}+other-code"
+        monkeypatch.setattr(recordings, "engine_version", lambda: now)
+        text = client.get(rec["url"]).text
+        assert f"This analysis was made by {words} of the engine" in text
+        assert "earlier version" not in text

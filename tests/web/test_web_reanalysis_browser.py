@@ -1,6 +1,7 @@
 """In Chromium: after an upgrade the people page offers to analyse the older
 recordings again, and while the worker does, the page follows by itself (the count
-left and the progress bar), then reloads without the notice.
+left and the progress bar, which a reload keeps where the run is), can stop it,
+and reloads without the notice once all are done.
 
 The server runs no worker: the test analyses one recording at a time, so each
 step the page must show is seen.
@@ -50,7 +51,7 @@ def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[n
     ).json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
     person = httpx.post(f"{server}/api/v1/people", json={"name": "Ada"}, headers=auth).json()
-    for i in (1, 2):
+    for i in (1, 2, 3):
         copy = tmp_path / f"walk-{i}.csv"
         copy.write_bytes(recording_file.read_bytes() + b"\n" * i)
         with open(copy, "rb") as stream:
@@ -72,15 +73,32 @@ def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[n
 
         page.goto(server + "/people")
         notice = page.locator("#older-engine-all")
-        assert "2 recordings were analysed by an earlier version" in notice.inner_text()
+        assert "3 recordings were analysed by an earlier version" in notice.inner_text()
         with page.expect_navigation():
             page.click("#reanalyse-older")
-        assert "2 recordings left" in notice.inner_text()
-        assert page.locator("#older-progress").get_attribute("max") == "2"
+        assert "3 recordings left" in notice.inner_text()
+        assert page.locator("#older-progress").get_attribute("max") == "3"
 
         run_once(db, data_dir, runner)  # one done: the page says so by itself
+        expect(page.locator("#older-left")).to_have_text("2 recordings left", timeout=20_000)
+        expect(page.locator("#older-done")).to_have_text("1 of 3 done")
+        assert page.eval_on_selector("#older-progress", "m => [m.value, m.max]") == [1, 3]
+        page.reload()  # mid-run: the bar goes on from where the run is
+        assert page.eval_on_selector("#older-progress", "m => [m.value, m.max]") == [1, 3]
+        expect(page.locator("#older-done")).to_have_text("1 of 3 done")
+
+        with page.expect_navigation():  # stopped: the two left keep their analysis
+            page.click("#stop-reanalysis")
+        assert page.locator("#older-progress").count() == 0
+        assert "2 recordings were analysed by an earlier version" in notice.inner_text()
+        assert not run_once(db, data_dir, runner)  # nothing waits any more
+
+        with page.expect_navigation():  # started again: the rest, then no notice
+            page.click("#reanalyse-older")
+        assert page.eval_on_selector("#older-progress", "m => [m.value, m.max]") == [1, 3]
+        run_once(db, data_dir, runner)
         expect(page.locator("#older-left")).to_have_text("1 recording left", timeout=20_000)
-        assert page.eval_on_selector("#older-progress", "m => m.value") == 1
+        assert page.eval_on_selector("#older-progress", "m => [m.value, m.max]") == [2, 3]
         run_once(db, data_dir, runner)  # all done: the page reloads without the notice
         page.wait_for_selector("#older-engine-all", state="detached", timeout=20_000)
         assert "earlier version" not in page.locator("main").inner_text()

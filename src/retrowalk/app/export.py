@@ -3,7 +3,7 @@
 Every CSV goes through :func:`retrowalk.core.csvcells.csv_text`, which
 neutralises cells a spreadsheet would run as a formula. Server paths are not
 part of the export: files are named by their id and original name.
-``analysis_versions.json`` says which analyses an earlier engine version made
+``analysis_versions.json`` says which analyses another engine version made
 (``progress_weekly.csv`` counts them per week in ``older_engine_recordings``),
 so mixed numbers are not taken for comparable ones.
 """
@@ -118,12 +118,13 @@ class ExportMixin:
 
 
 def _versions(summaries: dict[int, AnalysisSummary]) -> dict[str, object]:
-    """Which engine made the exported analyses, and which an earlier one made."""
+    """Which engine made the exported analyses, and which another version made
+    (``by_earlier_engine``, the key kept as it was: older or newer)."""
     engine = provenance.engine_version()
     older = {rid: s.analysis_version for rid, s in summaries.items()}
     older = {rid: version for rid, version in older.items() if version != engine}
     note = (
-        f"{len(older)} of the {len(summaries)} analyses were made by an earlier engine "
+        f"{len(older)} of the {len(summaries)} analyses were made by another engine "
         "version; totals that include them mix the numbers of two versions. Analyse "
         "them again with this version to compare like with like."
         if older

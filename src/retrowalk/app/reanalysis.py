@@ -1,4 +1,4 @@
-"""Analysing again, all at once, the recordings an earlier engine analysed.
+"""Analysing again, all at once, the recordings another engine version analysed.
 
 Every stored analysis carries the engine version that made it
 (:func:`retrowalk.core.provenance.engine_version`). After an upgrade that changes
@@ -6,13 +6,18 @@ the engine, an account's totals, weekly progress and exports would mix numbers
 of two engines until each recording is analysed again; :class:`ReanalysisMixin`
 (part of :class:`retrowalk.app.services.Services`) finds those recordings and
 queues them all on the analysis worker's queue (:mod:`retrowalk.app.jobs.worker`),
-only the account's own.
+only the account's own (or one person's), and stops that again.
 
 Nothing is kept besides the recordings' rows: a recording waiting or being
 analysed again is ``queued`` or ``running``; one done has a result of this
 engine and leaves the set; one that could not be analysed again (its file is
 gone, or the analysis failed) keeps its earlier result, stays ``done`` and holds
-the one-line reason in ``error``, until it is tried again.
+the one-line reason in ``error``, until it is tried again. How far a run is
+comes from the rows too: a recording analysed again keeps its analysis of the
+other version beside the new one, so those analysed again since the upgrade are
+counted from the results (a page reloaded mid-run shows the same progress).
+Stopping puts the recordings still waiting back to ``done`` with their earlier
+analysis, untouched; the one being analysed is finished by the worker.
 """
 
 from __future__ import annotations
@@ -27,11 +32,24 @@ from retrowalk.core import provenance
 from retrowalk.store.db import Database
 from retrowalk.store.repositories import AccountScoped, NotFoundError
 
-__all__ = ["FILE_GONE", "OlderEngine", "ReanalysisMixin", "Unanalysed"]
+__all__ = ["FILE_GONE", "OlderEngine", "ReanalysisMixin", "Stopped", "Unanalysed"]
 
 #: The reason given for a recording whose uploaded file is no longer stored.
 FILE_GONE = "the uploaded file is no longer stored"
 WAITING = ("queued", "running")
+
+
+class Stopped(KeyboardInterrupt):
+    """Analysing again in this process was interrupted and stopped cleanly.
+
+    ``done`` were analysed again; ``state`` is the state afterwards (nothing of
+    the account waits any more).
+    """
+
+    def __init__(self, done: int, state: OlderEngine) -> None:
+        super().__init__(done)
+        self.done = done
+        self.state = state
 
 
 @dataclass(frozen=True)
@@ -63,8 +81,15 @@ class OlderEngine:
         Those that could not be analysed again and keep their earlier analysis.
     running
         The file name and percent done of the one being analysed, if any.
+    analysed_again
+        How many recordings were analysed again with this version after another
+        version's analysis (they have left ``recordings``).
+    person_id
+        The person they are of, or ``None`` for the whole account.
     pending_ids
         The ids of the ``pending`` recordings, oldest first.
+    ids
+        The ids of all ``recordings``.
     """
 
     engine_version: str
@@ -73,7 +98,29 @@ class OlderEngine:
     pending: int = 0
     failed: tuple[Unanalysed, ...] = ()
     running: tuple[str, float | None] | None = None
+    analysed_again: int = 0
+    person_id: int | None = None
     pending_ids: tuple[int, ...] = field(default=(), repr=False)
+    ids: tuple[int, ...] = field(default=(), repr=False)
+
+    @property
+    def version_words(self) -> str:
+        """How the versions that made them stand to this one, for a sentence: "an
+        earlier version", "a later version" (after a downgrade) or "another version"."""
+        relation = provenance.version_relation(self.versions, self.engine_version)
+        return {"earlier": "an earlier version", "later": "a later version"}.get(
+            relation, "another version"
+        )
+
+    @property
+    def total(self) -> int:
+        """The run's size: analysed again, could not be, and still waiting."""
+        return self.analysed_again + len(self.failed) + self.pending
+
+    @property
+    def finished(self) -> int:
+        """How many of :attr:`total` no longer wait (analysed again or not)."""
+        return self.analysed_again + len(self.failed)
 
     def as_json(self) -> dict[str, object]:
         """The state as the web page's poll and the REST API give it."""
@@ -81,7 +128,11 @@ class OlderEngine:
             "engine_version": self.engine_version,
             "older_recordings": self.recordings,
             "older_versions": list(self.versions),
+            "older_versions_are": provenance.version_relation(self.versions, self.engine_version),
+            "person_id": self.person_id,
             "pending": self.pending,
+            "analysed_again": self.analysed_again,
+            "total": self.total,
             "running": (
                 None
                 if self.running is None
@@ -95,7 +146,7 @@ class OlderEngine:
 
 
 class ReanalysisMixin:
-    """Analysing again the recordings an earlier engine analysed (part of ``Services``)."""
+    """Analysing again the recordings another engine version analysed (part of ``Services``)."""
 
     db: Database
     data_dir: Path
@@ -106,7 +157,9 @@ class ReanalysisMixin:
         """Which of the account's (or the person's) recordings another engine analysed."""
         engine = provenance.engine_version()
         with self.db.read() as session:
-            rows = AccountScoped(session, account_id).older_engine_recordings(engine, person_id)
+            scoped = AccountScoped(session, account_id)
+            rows = scoped.older_engine_recordings(engine, person_id)
+            analysed_again = scoped.analysed_again_count(engine, person_id)
             pending = [r for r, _ in rows if r.status in WAITING]
             failed = tuple(
                 Unanalysed(r.id, r.person_id, r.filename, " ".join(r.error.split()))
@@ -123,11 +176,15 @@ class ReanalysisMixin:
                 pending=len(pending),
                 failed=failed,
                 running=running,
+                analysed_again=analysed_again,
+                person_id=person_id,
                 pending_ids=tuple(r.id for r in pending),
+                ids=tuple(r.id for r, _ in rows),
             )
 
-    def reanalyse_older(self, account_id: int) -> OlderEngine:
-        """Queue every recording of the account that another engine analysed.
+    def reanalyse_older(self, account_id: int, person_id: int | None = None) -> OlderEngine:
+        """Queue every recording of the account (or the person) that another engine
+        version analysed.
 
         A recording whose uploaded file is gone is not queued: it keeps its
         earlier analysis and :data:`FILE_GONE` as its reason. Recordings already
@@ -136,7 +193,7 @@ class ReanalysisMixin:
         engine = provenance.engine_version()
         queued = 0
         with self.db.transaction() as session:
-            rows = AccountScoped(session, account_id).older_engine_recordings(engine)
+            rows = AccountScoped(session, account_id).older_engine_recordings(engine, person_id)
             for recording, _ in rows:
                 if recording.status in WAITING:
                     continue
@@ -149,7 +206,51 @@ class ReanalysisMixin:
                 queued += 1
         if queued:
             self.on_queued()
-        return self.older_engine(account_id)
+        return self.older_engine(account_id, person_id)
+
+    def stop_reanalysis(
+        self, account_id: int, person_id: int | None = None, abandon: int | None = None
+    ) -> OlderEngine:
+        """Stop analysing again the account's (or the person's) older recordings.
+
+        The ones still waiting go back to ``done`` with their earlier analysis,
+        which was never touched; the one a worker is analysing is left to finish
+        (its new analysis is kept). ``abandon`` names a recording whose analysis
+        this process was running and gave up (the command line's Ctrl-C): it goes
+        back to its earlier analysis too, unless a worker elsewhere holds it.
+        Returns the state afterwards.
+        """
+        from sqlalchemy import update
+
+        from retrowalk.app.jobs.locks import job_is_held
+        from retrowalk.store.models import Recording
+
+        engine = provenance.engine_version()
+        with self.db.transaction() as session:
+            rows = AccountScoped(session, account_id).older_engine_recordings(engine, person_id)
+            waiting = [r.id for r, _ in rows if r.status == "queued"]
+            back = {"status": "done", "error": "", "progress_stage": "", "progress_pct": None}
+            if waiting:
+                # Only rows still queued: one a worker claimed meanwhile finishes.
+                session.execute(
+                    update(Recording)
+                    .where(
+                        Recording.account_id == account_id,
+                        Recording.id.in_(waiting),
+                        Recording.status == "queued",
+                    )
+                    .values(**back)
+                    .execution_options(synchronize_session=False)
+                )
+            ours = {r.id for r, _ in rows if r.status == "running"}
+            if abandon in ours and not job_is_held(self.data_dir, abandon):
+                session.execute(
+                    update(Recording)
+                    .where(Recording.id == abandon, Recording.status == "running")
+                    .values(**back)
+                    .execution_options(synchronize_session=False)
+                )
+        return self.older_engine(account_id, person_id)
 
     def reanalyse_older_here(
         self,
@@ -165,24 +266,48 @@ class ReanalysisMixin:
         ``(number, of, filename, outcome)`` after each, the outcome being
         ``"analysed again"``, the one-line reason it failed, or that the server
         has it. Returns how many were analysed again and the state afterwards.
+
+        Interrupted (Ctrl-C), it stops as :meth:`stop_reanalysis` does, the one it
+        was analysing given up and kept as it was, and raises :class:`Stopped`.
         """
         waiting = self.reanalyse_older(account_id).pending_ids
         done = 0
-        for number, recording_id in enumerate(waiting, 1):
-            status = process(self.db, self.data_dir, recording_id, self.runner)
-            try:
-                with self.db.read() as session:
-                    recording = AccountScoped(session, account_id).recording(recording_id)
-                    filename, error = recording.filename, recording.error
-            except NotFoundError:
-                continue  # deleted meanwhile
-            if status == "done":
-                done += 1
-                outcome = "analysed again"
-            elif status == "failed":
-                outcome = f"not analysed again, keeps its earlier analysis: {error}"
-            else:
-                outcome = "being analysed by the running web app"
-            if report is not None:
-                report(number, len(waiting), filename, outcome)
+        current: int | None = None
+        try:
+            for number, recording_id in enumerate(waiting, 1):
+                current = recording_id
+                done += self._reanalyse_one(account_id, recording_id, number, len(waiting), report)
+                current = None
+        except KeyboardInterrupt:
+            after = self.stop_reanalysis(account_id, abandon=current)
+            # Counted from the rows: the interrupt may come between an analysis
+            # and its count.
+            again = sum(1 for rid in waiting if rid not in after.ids)
+            raise Stopped(again, after) from None
         return done, self.older_engine(account_id)
+
+    def _reanalyse_one(
+        self,
+        account_id: int,
+        recording_id: int,
+        number: int,
+        of: int,
+        report: Callable[[int, int, str, str], None] | None,
+    ) -> int:
+        """Analyse one recording again here; 1 if it was, else 0."""
+        status = process(self.db, self.data_dir, recording_id, self.runner)
+        try:
+            with self.db.read() as session:
+                recording = AccountScoped(session, account_id).recording(recording_id)
+                filename, error = recording.filename, recording.error
+        except NotFoundError:
+            return 0  # deleted meanwhile
+        if status == "done":
+            outcome = "analysed again"
+        elif status == "failed":
+            outcome = f"not analysed again, keeps its earlier analysis: {error}"
+        else:
+            outcome = "being analysed by the running web app"
+        if report is not None:
+            report(number, of, filename, outcome)
+        return 1 if status == "done" else 0

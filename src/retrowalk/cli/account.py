@@ -5,8 +5,9 @@ whoever runs the server, on the server: ``retrowalk account reset-password EMAIL
 asks for the new password twice (or reads it from standard input with
 ``--password-stdin``), checks it like sign-up does and ends every session of
 the account. After an upgrade that changed the engine, ``retrowalk account
-reanalyse EMAIL`` analyses again every recording of the account that an earlier
-engine version analysed, with its progress line by line.
+reanalyse EMAIL`` analyses again every recording of the account that another
+engine version analysed, with its progress line by line (Ctrl-C stops it: the
+recordings not analysed again keep their earlier analysis).
 """
 
 from __future__ import annotations
@@ -91,13 +92,15 @@ def delete(
 def reanalyse(
     email: Annotated[str, typer.Argument(help="E-mail address of the account.")],
 ) -> None:
-    """Analyse again every recording of an account that an earlier engine version
+    """Analyse again every recording of an account that another engine version
     analysed, so its totals and progress no longer mix two versions' numbers.
 
     A recording whose file is gone or whose analysis fails keeps its earlier
-    analysis and is named with the reason; the exit code is then 1.
+    analysis and is named with the reason; the exit code is then 1. Ctrl-C stops:
+    the recordings not yet analysed again, and the one being analysed, keep
+    their earlier analysis (exit code 130).
     """
-    from retrowalk.app.reanalysis import FILE_GONE
+    from retrowalk.app.reanalysis import FILE_GONE, Stopped
     from retrowalk.core.errors import RetrowalkError
     from retrowalk.store.repositories import Accounts
 
@@ -117,6 +120,19 @@ def reanalyse(
     except RetrowalkError as exc:
         _fail(str(exc))
         return
+    except Stopped as stopped:
+        left = stopped.state.recordings
+        typer.echo(
+            f"Stopped: {stopped.done} recording{'s' if stopped.done != 1 else ''} analysed "
+            f"again with {stopped.state.engine_version}; "
+            + (
+                f"{left} not analysed again keep{'s' if left == 1 else ''} "
+                "their earlier analysis, unchanged."
+                if left
+                else "none left to analyse again."
+            )
+        )
+        raise typer.Exit(code=130) from None
     for failed in after.failed:
         if failed.reason == FILE_GONE:
             typer.echo(
@@ -127,7 +143,7 @@ def reanalyse(
     typer.echo(
         f"{done} recording{'s' if done != 1 else ''} analysed again with {after.engine_version}; "
         + (
-            f"{left} still hold{'s' if left == 1 else ''} an earlier version's analysis."
+            f"{left} still hold{'s' if left == 1 else ''} another version's analysis."
             if left
             else "every recording of the account is analysed with this version."
         )

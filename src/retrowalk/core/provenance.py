@@ -14,12 +14,13 @@ not make a result stale.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 from retrowalk import __version__
 
-__all__ = ["ENGINE_PARTS", "engine_digest", "engine_version"]
+__all__ = ["ENGINE_PARTS", "engine_digest", "engine_version", "version_relation"]
 
 ENGINE_PARTS = (
     "core",
@@ -64,3 +65,34 @@ def engine_version() -> str:
     """
     root = Path(__file__).resolve().parents[1]
     return f"{__version__}+{engine_digest(root)[:10]}"
+
+
+def _release(version: str) -> tuple[int, ...] | None:
+    """The package release of an engine version (``0.1.0+3f9a...`` -> ``(0, 1, 0)``)."""
+    parts = []
+    for part in version.split("+", 1)[0].split("."):
+        digits = ""
+        for char in part:
+            if not char.isdigit():
+                break
+            digits += char
+        if not digits:
+            return None
+        parts.append(int(digits))
+    return tuple(parts) or None
+
+
+def version_relation(versions: Iterable[str], current: str) -> str:
+    """How other engine versions stand to ``current``, for a sentence: ``"earlier"``
+    when every one is an earlier package release, ``"later"`` when every one is a
+    later one (after a downgrade), else ``"other"`` (the same release with other
+    code, a mix, or a version that cannot be read)."""
+    now = _release(current)
+    releases = [_release(v) for v in versions]
+    if now is None or not releases or any(r is None for r in releases):
+        return "other"
+    if all(r is not None and r < now for r in releases):
+        return "earlier"
+    if all(r is not None and r > now for r in releases):
+        return "later"
+    return "other"

@@ -347,6 +347,41 @@ class AccountScoped:
             query = query.where(Recording.person_id == self.person(person_id).id)
         return [(r, v) for r, v in self.session.execute(query).all()]
 
+    def analysed_again_count(self, engine_version: str, person_id: int | None = None) -> int:
+        """How many recordings whose latest analysis this engine version made had an
+        analysis of another version before (analysed again since the upgrade).
+
+        An analysis of another version is kept when a recording is analysed again,
+        so this is read from the results alone; of one person with ``person_id``.
+        """
+        latest = (
+            select(func.max(AnalysisResult.id))
+            .where(AnalysisResult.account_id == self.account_id)
+            .group_by(AnalysisResult.recording_id)
+        )
+        other = (
+            select(AnalysisResult.recording_id)
+            .where(
+                AnalysisResult.account_id == self.account_id,
+                AnalysisResult.analysis_version != engine_version,
+            )
+            .distinct()
+        )
+        query = (
+            select(func.count(Recording.id))
+            .join(AnalysisResult, AnalysisResult.recording_id == Recording.id)
+            .where(
+                Recording.account_id == self.account_id,
+                AnalysisResult.account_id == self.account_id,
+                AnalysisResult.id.in_(latest),
+                AnalysisResult.analysis_version == engine_version,
+                Recording.id.in_(other),
+            )
+        )
+        if person_id is not None:
+            query = query.where(Recording.person_id == self.person(person_id).id)
+        return int(self.session.scalar(query) or 0)
+
     # -- observations and plans --------------------------------------------------
     def observations(
         self, person_id: int, *, include_malformed: bool = False

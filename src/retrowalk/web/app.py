@@ -114,10 +114,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            if worker is not None:
-                worker.stop()
-            runner.shutdown()
-            db.dispose()
+            # An app entered more than once (several test clients) has one worker,
+            # stopped, with its runner and database, when the last one leaves.
+            if worker is None or worker.stop():
+                runner.shutdown()
+                db.dispose()
 
     app = FastAPI(
         title="retrowalk",

@@ -239,14 +239,25 @@ def recover_stuck(
             if data_dir is not None and job_is_held(data_dir, recording.id):
                 continue
             if recording.attempts >= max_attempts:
-                recording.status = "done" if _has_result(session, recording.id) else "failed"
-                recording.error = (
-                    f"analysis was interrupted {recording.attempts} times; delete and re-upload"
-                )
+                kept = _has_result(session, recording.id)
+                recording.status = "done" if kept else "failed"
+                recording.error = interrupted_reason(recording.attempts, kept)
             else:
                 recording.status = "queued"
             changed.append(recording.id)
     return changed
+
+
+def interrupted_reason(attempts: int, kept: bool) -> str:
+    """Why a recording is no longer tried after ``attempts`` interrupted analyses.
+
+    ``kept``: it has an analysis from before, which it keeps and shows (analysing
+    it again can be asked for from its page); else there is nothing to show and
+    the file is best uploaded again.
+    """
+    if kept:
+        return f"analysing it again was interrupted {attempts} times; its earlier analysis is kept"
+    return f"analysis was interrupted {attempts} times; delete and re-upload"
 
 
 def sweep_orphan_files(
@@ -406,6 +417,10 @@ def run_once(db: Database, data_dir: Path, runner: CpuRunner) -> bool:
 class AnalysisWorker:
     """A background thread that drains the queue.
 
+    One thread per worker however often it is started: :meth:`start` and
+    :meth:`stop` are counted (an app entered by several test clients, or by a
+    server and a test client, starts it once and stops it with the last).
+
     Parameters
     ----------
     db, data_dir
@@ -432,33 +447,72 @@ class AnalysisWorker:
         self._recovered_at = 0.0
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._idle = threading.Event()
+        # Idle bookkeeping: every notify() asks for a new look at the queue
+        # (``_asked``); the loop records the last request it had seen when a look
+        # found nothing queued (``_answered``). Waiting for idle is waiting until
+        # a look that began after the wait found the queue empty.
+        self._state = threading.Condition()
+        self._asked = 0
+        self._answered = -1
+        self._starts = 0
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        recover_stuck(self.db, data_dir=self.data_dir)
-        self._recovered_at = time.monotonic()
-        self._thread = threading.Thread(target=self._loop, name="retrowalk-worker", daemon=True)
-        self._thread.start()
+        """Start the thread (only the first of several starts does)."""
+        with self._state:
+            self._starts += 1
+            self._stop.clear()  # a thread still finishing after a stop goes on
+            if self._thread is not None and self._thread.is_alive():
+                return
+            recover_stuck(self.db, data_dir=self.data_dir)
+            self._recovered_at = time.monotonic()
+            self._thread = threading.Thread(target=self._loop, name="retrowalk-worker", daemon=True)
+            self._thread.start()
 
     def notify(self) -> None:
         """Something was queued: look now."""
-        self._idle.clear()
+        with self._state:
+            self._asked += 1
         self._wake.set()
 
-    def stop(self) -> None:
-        self._stop.set()
+    def stop(self) -> bool:
+        """Stop the thread when the last start is matched; True if it stopped."""
+        with self._state:
+            self._starts = max(0, self._starts - 1)
+            if self._starts:
+                return False
+            thread = self._thread
+            self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        if thread is not None:
+            thread.join(timeout=10)
+        return True
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
-        """Block until the queue is empty (for tests and the demo)."""
-        return self._idle.wait(timeout)
+        """Block until the queue is empty (for tests and the demo).
+
+        Empty means that a look at the queue begun after this call found nothing
+        queued: what was queued before it has been analysed by this worker's one
+        thread (or claimed by another process's worker).
+        """
+        deadline = time.monotonic() + timeout
+        with self._state:
+            self._asked += 1
+            wanted = self._asked
+        self._wake.set()
+        with self._state:
+            while self._answered < wanted:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._thread is None or not self._thread.is_alive():
+                    return False
+                self._state.wait(min(left, 0.5))
+            return True
 
     def _loop(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
+            with self._state:
+                asked = self._asked
             try:
                 if time.monotonic() - self._recovered_at > self.recover_every_s:
                     self._recovered_at = time.monotonic()
@@ -468,7 +522,9 @@ class AnalysisWorker:
                 log.exception("analysis worker error")
                 busy = False
             if not busy:
-                self._idle.set()
+                with self._state:
+                    self._answered = max(self._answered, asked)
+                    self._state.notify_all()
                 self._wake.wait(self.poll_s)
 
 

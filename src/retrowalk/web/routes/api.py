@@ -297,17 +297,31 @@ def reanalyse(recording_id: int, account: ApiAccount, services: ServicesDep) -> 
 
 
 @router.get("/reanalysis")
-def reanalysis(account: ApiAccount, services: ServicesDep) -> dict[str, Any]:
-    """The account's recordings an earlier engine version analysed, and how far
-    analysing them again is (``pending``; ``failed`` keep their earlier analysis)."""
-    return services.older_engine(account).as_json()
+def reanalysis(
+    account: ApiAccount, services: ServicesDep, person_id: int | None = None
+) -> dict[str, Any]:
+    """The account's (or the person's) recordings another engine version analysed,
+    and how far analysing them again is (``analysed_again`` of ``total``;
+    ``pending`` still wait; ``failed`` keep their earlier analysis)."""
+    return services.older_engine(account, person_id).as_json()
 
 
 @router.post("/reanalysis", status_code=202)
-def start_reanalysis(account: ApiAccount, services: ServicesDep) -> dict[str, Any]:
-    """Analyse again, in the background, every recording of the account that an
-    earlier engine version analysed; the state after queueing them."""
-    return services.reanalyse_older(account).as_json()
+def start_reanalysis(
+    account: ApiAccount, services: ServicesDep, person_id: int | None = None
+) -> dict[str, Any]:
+    """Analyse again, in the background, every recording of the account (or the
+    person) that another engine version analysed; the state after queueing them."""
+    return services.reanalyse_older(account, person_id).as_json()
+
+
+@router.delete("/reanalysis")
+def stop_reanalysis(
+    account: ApiAccount, services: ServicesDep, person_id: int | None = None
+) -> dict[str, Any]:
+    """Stop analysing them again: the recordings still waiting keep their earlier
+    analysis, unchanged; the one being analysed finishes. The state afterwards."""
+    return services.stop_reanalysis(account, person_id).as_json()
 
 
 @router.delete("/recordings/{recording_id}", status_code=204)

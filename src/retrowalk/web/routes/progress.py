@@ -1,8 +1,9 @@
 """The progress page: what was walked each week, and weekly charts of backward walking.
 
-Also analysing again, all at once, the account's recordings an earlier engine
-version analysed (:mod:`retrowalk.app.reanalysis`): the pages that add recordings
-up say how many of theirs came from another version and offer it.
+Also analysing again, all at once, the account's (or a person's) recordings another
+engine version analysed, and stopping that (:mod:`retrowalk.app.reanalysis`): the
+pages that add recordings up say how many of theirs came from another version and
+offer it.
 """
 
 from __future__ import annotations
@@ -41,20 +42,44 @@ def progress_json(person_id: int, account: PageAccount, services: ServicesDep) -
     return JSONResponse([w.model_dump(mode="json") for w in weeks])
 
 
+def _scope(value: object) -> int | None:
+    """The person a form or poll names (``None``: the whole account)."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _back(value: object) -> str:
+    back = str(value or "/people")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = "/people"  # only a page of this app
+    return back
+
+
 @router.post("/reanalyse-older", dependencies=[Csrf])
 async def reanalyse_older(
     request: Request, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Queue every recording of the account an earlier engine analysed; back to the page."""
+    """Queue every recording of the account (or of the person the form names) that
+    another engine version analysed; back to the page."""
     form = await request.form()
-    back = str(form.get("next") or "/people")
-    if not back.startswith("/") or back.startswith("//") or "\\" in back:
-        back = "/people"  # only a page of this app
-    services.reanalyse_older(account)
-    return RedirectResponse(back, status_code=303)
+    services.reanalyse_older(account, _scope(form.get("person_id")))
+    return RedirectResponse(_back(form.get("next")), status_code=303)
+
+
+@router.post("/reanalyse-older/stop", dependencies=[Csrf])
+async def stop_reanalysis(
+    request: Request, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Stop analysing them again: those still waiting keep their earlier analysis."""
+    form = await request.form()
+    services.stop_reanalysis(account, _scope(form.get("person_id")))
+    return RedirectResponse(_back(form.get("next")), status_code=303)
 
 
 @router.get("/reanalysis.json")
-def reanalysis_json(account: PageAccount, services: ServicesDep) -> Response:
-    """How far analysing again the older-engine recordings is (the pages poll it)."""
-    return JSONResponse(services.older_engine(account).as_json())
+def reanalysis_json(
+    account: PageAccount, services: ServicesDep, person_id: int | None = None
+) -> Response:
+    """How far analysing again the older-engine recordings is (the pages poll it),
+    of the account or of one person."""
+    return JSONResponse(services.older_engine(account, person_id).as_json())

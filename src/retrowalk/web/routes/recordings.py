@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
-from retrowalk.core.provenance import engine_version
+from retrowalk.core.provenance import engine_version, version_relation
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.render import render, wants_json
@@ -130,6 +130,7 @@ def recording_page(
         analysis=analysis,
         engine=engine,
         older_engine=analysis is not None and analysis.get("analysis_version") != engine,
+        older_relation=version_relation([str((analysis or {}).get("analysis_version"))], engine),
         has_report=has_report,
         labels=labels,
         hand_labels=hand_labels,

@@ -1,7 +1,7 @@
 // Behaviour every page shares, without inline script (the Content-Security-Policy
 // allows scripts from this server only): confirmation before destructive forms
 // (<form data-confirm="...">), print buttons (data-action="print") and the progress
-// of analysing again the recordings an earlier engine version analysed.
+// of analysing again the recordings another engine version analysed.
 (function () {
   "use strict";
   document.addEventListener("submit", function (e) {
@@ -17,14 +17,21 @@
   var older = document.getElementById("older-engine-all");
   if (older && Number(older.dataset.pending) > 0) {
     var meter = document.getElementById("older-progress");
+    // A person's page follows that person's recordings; the others the account's.
+    var url = "/reanalysis.json" +
+      (older.dataset.person ? "?person_id=" + encodeURIComponent(older.dataset.person) : "");
     var poll = function () {
-      fetch("/reanalysis.json", { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (s) {
           if (s.pending === 0) { window.location.reload(); return; }
+          // The run's size and how far it is come from the server (a reload
+          // mid-run shows the same): analysed again, or not, of the total.
+          var finished = s.analysed_again + s.failed.length;
           document.getElementById("older-left").textContent =
             s.pending + (s.pending === 1 ? " recording left" : " recordings left");
-          if (meter) { meter.value = Math.max(0, meter.max - s.pending); }
+          document.getElementById("older-done").textContent = finished + " of " + s.total + " done";
+          if (meter) { meter.max = s.total; meter.value = finished; }
           var now = document.getElementById("older-running");
           if (now) {
             now.textContent = s.running ? " (now " + s.running.filename +
