@@ -99,8 +99,13 @@ def task_key(file_hash: str, options: AnalysisOptions) -> str:
     The engine is :func:`~retrowalk.core.provenance.engine_version`: after any
     change to the code that computes an analysis, a re-run analyses again.
     """
+    return f"{file_hash[:24]}-{_options_digest(options)}"
+
+
+def _options_digest(options: AnalysisOptions) -> str:
+    """The engine and options part of :func:`task_key`."""
     fingerprint = json.dumps([engine_version(), options.__dict__], sort_keys=True, default=str)
-    return f"{file_hash[:24]}-{hashlib.sha256(fingerprint.encode()).hexdigest()[:12]}"
+    return hashlib.sha256(fingerprint.encode()).hexdigest()[:12]
 
 
 def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
@@ -118,20 +123,22 @@ Task = tuple[BatchItem, AnalysisOptions]
 
 
 def _analyse_one(
-    item: BatchItem, options: AnalysisOptions, out: Path
+    item: BatchItem, options: AnalysisOptions, digest: str, done: Path
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Status of one recording and its table rows (none when skipped).
 
-    An analysed recording's rows are columns (``{"columns": analysis_columns(...)}``),
-    made into tables once per group; a failure's is its ``errors`` DataFrame.
+    ``digest`` is :func:`_options_digest` of ``options`` and ``done`` the folder
+    of the done markers. An analysed recording's rows are columns
+    (``{"columns": analysis_columns(...)}``), made into tables once per group; a
+    failure's is its ``errors`` DataFrame.
     """
     try:
         file_hash = content_hash(item.path)
     except OSError as exc:
-        key = task_key(hashlib.sha256(str(item.path).encode()).hexdigest(), options)
+        key = f"{hashlib.sha256(str(item.path).encode()).hexdigest()[:24]}-{digest}"
         return _failure(item, key, f"cannot read: {exc}")
-    key = task_key(file_hash, options)
-    marker = _done_marker(out, key)
+    key = f"{file_hash[:24]}-{digest}"  # task_key(file_hash, options)
+    marker = done / f"{key}.json"
     if marker.exists():
         return {**json.loads(marker.read_text()), "status": "skipped"}, {}
     try:
@@ -178,11 +185,16 @@ def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]
     caller gathers them without reading the part files back.
     """
     out = Path(out_dir)
+    done = _done_marker(out, "").parent
     statuses: list[dict[str, Any]] = []
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     analysed: list[dict[str, dict[str, Any]]] = []
+    digests: dict[int, str] = {}  # recordings of a run mostly share one options object
     for item, options in tasks:
-        status, tables = _analyse_one(item, options, out)
+        digest = digests.get(id(options))
+        if digest is None:
+            digest = digests[id(options)] = _options_digest(options)
+        status, tables = _analyse_one(item, options, digest, done)
         statuses.append(status)
         if "columns" in tables:
             analysed.append(tables.pop("columns"))
@@ -199,18 +211,21 @@ def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]
             table = pd.concat(frames, ignore_index=True)
             _write_atomic(table, out / "parts" / name / f"{part}.parquet")
             written[name] = table
+    if any(status["status"] != "skipped" for status in statuses):
+        done.mkdir(parents=True, exist_ok=True)
     for status in statuses:
         if status["status"] != "skipped":
             marked = {k: v for k, v in status.items() if k != "status"}
-            _write_marker(_done_marker(out, status["key"]), {**marked, "part": part})
+            _write_marker(done, status["key"], {**marked, "part": part})
     return statuses, part, written
 
 
-def _write_marker(marker: Path, status: dict[str, Any]) -> None:
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    tmp = marker.with_name(f".{marker.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(json.dumps(status))
-    os.replace(tmp, marker)
+def _write_marker(done: Path, key: str, status: dict[str, Any]) -> None:
+    """Mark recording ``key`` done (atomically) in the existing folder ``done``."""
+    tmp = os.path.join(done, f".{key}.json.{uuid.uuid4().hex}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(status))
+    os.replace(tmp, os.path.join(done, f"{key}.json"))
 
 
 def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
@@ -406,7 +421,18 @@ def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
             stored = stored_profiles(defaults.person_id, defaults.data_dir)
         except ValueError as exc:
             raise AnalysisError(str(exc)) from None
-    return [(item, build_options(item.request(defaults), stored=stored)) for item in items]
+    tasks: list[Task] = []
+    built: dict[AnalysisRequest, AnalysisOptions] = {}
+    for item in items:
+        request = item.request(defaults)
+        try:  # equal requests share one options object (pickled once per task)
+            options = built.get(request)
+            if options is None:
+                options = built[request] = build_options(request, stored=stored)
+        except TypeError:  # a request that cannot be hashed
+            options = build_options(request, stored=stored)
+        tasks.append((item, options))
+    return tasks
 
 
 def local_cluster(n_workers: int | None = None) -> LocalCluster:
