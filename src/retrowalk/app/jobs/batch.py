@@ -3,9 +3,10 @@
 Every task reads and analyses a group of recordings (up to ``files_per_task``;
 the groups shrink towards the end of a batch shared among workers, so the
 workers finish together) and writes the group's rows as small Parquet parts
-(``parts/<table>/<part>.parquet``) atomically, then marks each recording done
-with the name of its part; one bad file gives that file a row in ``errors`` and
-the others go on. An interrupted run loses nothing already written and a re-run
+(``parts/<table>/<part>.parquet``) atomically, then marks its recordings done
+with the name of their part in one marker file (``parts/done/<part>.json``); one
+bad file gives that file a row in ``errors`` and the others go on. An
+interrupted run loses nothing already marked done and a re-run
 skips recordings already analysed with the same content, analysis version and
 options. At the end the parts are gathered into tidy tables (Parquet and CSV):
 ``recordings``, ``bouts``, ``steps`` and ``errors``; the parts written by the
@@ -115,20 +116,62 @@ def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _done_marker(out_dir: Path, key: str) -> Path:
-    return out_dir / "parts" / "done" / f"{key}.json"
+def _done_dir(out_dir: Path) -> Path:
+    """The folder of the done markers: one per group, ``<part>.json``."""
+    return out_dir / "parts" / "done"
+
+
+#: Done markers this process has read: (folder, name, inode) -> (modification
+#: time, statuses). A marker is written once under a new name and never changed.
+_read_markers: dict[tuple[str, str, int], tuple[int, list[dict[str, Any]]]] = {}
+
+
+def _done_statuses(done: Path) -> dict[str, dict[str, Any]]:
+    """Recording key -> its done status (with its ``part``), from the markers in ``done``.
+
+    A group's marker (``{"part": ..., "recordings": [...]}``) holds the statuses
+    of its recordings; a marker of one recording (written by earlier versions)
+    is that recording's status. Markers already read by this process are not
+    read again. Should a recording be marked twice (the same content under two
+    paths, analysed at once), the later marker holds.
+    """
+    try:
+        with os.scandir(done) as entries:
+            names = [
+                (e.name, e.inode(), e.path)
+                for e in entries
+                if e.name.endswith(".json") and not e.name.startswith(".")
+            ]
+    except FileNotFoundError:
+        return {}
+    found = []
+    for name, inode, path in names:
+        cache_key = (str(done), name, inode)
+        read = _read_markers.get(cache_key)
+        if read is None:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    mtime = os.fstat(handle.fileno()).st_mtime_ns
+                    marker = json.load(handle)
+            except FileNotFoundError:  # removed since the listing
+                continue
+            statuses = marker.get("recordings", [marker])
+            read = _read_markers[cache_key] = (mtime, statuses)
+        found.append((read[0], name, read[1]))
+    found.sort(key=lambda f: (f[0], f[1]))
+    return {status["key"]: status for _, _, statuses in found for status in statuses}
 
 
 Task = tuple[BatchItem, AnalysisOptions]
 
 
 def _analyse_one(
-    item: BatchItem, options: AnalysisOptions, digest: str, done: Path
+    item: BatchItem, options: AnalysisOptions, digest: str, done: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Status of one recording and its table rows (none when skipped).
 
-    ``digest`` is :func:`_options_digest` of ``options`` and ``done`` the folder
-    of the done markers. An analysed recording's rows are columns
+    ``digest`` is :func:`_options_digest` of ``options`` and ``done`` the
+    recordings marked done (:func:`_done_statuses`). An analysed recording's rows are columns
     (``{"columns": analysis_columns(...)}``), made into tables once per group; a
     failure's is its ``errors`` DataFrame.
     """
@@ -138,9 +181,8 @@ def _analyse_one(
         key = f"{hashlib.sha256(str(item.path).encode()).hexdigest()[:24]}-{digest}"
         return _failure(item, key, f"cannot read: {exc}")
     key = f"{file_hash[:24]}-{digest}"  # task_key(file_hash, options)
-    marker = done / f"{key}.json"
-    if marker.exists():
-        return {**json.loads(marker.read_text()), "status": "skipped"}, {}
+    if key in done:
+        return {**done[key], "status": "skipped"}, {}
     try:
         analysis = analyse_file(item.path, options)
     except RetrowalkError as exc:
@@ -178,14 +220,16 @@ def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]
     """Analyse a group of recordings; the task every worker runs.
 
     The group's rows are written as one part file per table (atomically), then
-    each recording is marked done with the name of its part. A run killed in
-    between leaves parts that no marker names; they are ignored and the
+    its recordings are marked done together, with the name of their part, by
+    one marker file (``parts/done/<part>.json``, atomically). A run killed in
+    between leaves parts that no marker names; they are ignored and the group's
     recordings are analysed again next time. Returns the statuses, the part's
     name and the tables written to it (small: a few rows per recording), so the
     caller gathers them without reading the part files back.
     """
     out = Path(out_dir)
-    done = _done_marker(out, "").parent
+    done = _done_dir(out)
+    marked_done = _done_statuses(done)  # recordings of earlier runs and groups
     statuses: list[dict[str, Any]] = []
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     analysed: list[dict[str, dict[str, Any]]] = []
@@ -194,7 +238,7 @@ def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]
         digest = digests.get(id(options))
         if digest is None:
             digest = digests[id(options)] = _options_digest(options)
-        status, tables = _analyse_one(item, options, digest, done)
+        status, tables = _analyse_one(item, options, digest, marked_done)
         statuses.append(status)
         if "columns" in tables:
             analysed.append(tables.pop("columns"))
@@ -211,21 +255,21 @@ def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]
             table = pd.concat(frames, ignore_index=True)
             _write_atomic(table, out / "parts" / name / f"{part}.parquet")
             written[name] = table
-    if any(status["status"] != "skipped" for status in statuses):
-        done.mkdir(parents=True, exist_ok=True)
-    for status in statuses:
-        if status["status"] != "skipped":
-            marked = {k: v for k, v in status.items() if k != "status"}
-            _write_marker(done, status["key"], {**marked, "part": part})
+    marked = [
+        {**{k: v for k, v in status.items() if k != "status"}, "part": part}
+        for status in statuses
+        if status["status"] != "skipped"
+    ]
+    if marked:
+        _write_marker(done / f"{part}.json", {"part": part, "recordings": marked})
     return statuses, part, written
 
 
-def _write_marker(done: Path, key: str, status: dict[str, Any]) -> None:
-    """Mark recording ``key`` done (atomically) in the existing folder ``done``."""
-    tmp = os.path.join(done, f".{key}.json.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(status))
-    os.replace(tmp, os.path.join(done, f"{key}.json"))
+def _write_marker(marker: Path, content: dict[str, Any]) -> None:
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    tmp = marker.with_name(f".{marker.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(json.dumps(content), encoding="utf-8")
+    os.replace(tmp, marker)
 
 
 def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
@@ -236,13 +280,12 @@ def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
     their part files but are not gathered, so the tables never mix the numbers
     of two engines.
     """
-    parts: dict[str, str] = {}
     engine = engine_version()
-    for marker in (out_dir / "parts" / "done").glob("*.json"):
-        status = json.loads(marker.read_text())
-        if status.get("engine") == engine:
-            parts[status["key"]] = status["part"]
-    return parts
+    return {
+        key: status["part"]
+        for key, status in _done_statuses(_done_dir(out_dir)).items()
+        if status.get("engine") == engine
+    }
 
 
 def gather_tables(
