@@ -497,13 +497,24 @@ def local_cluster(n_workers: int | None = None) -> LocalCluster:
     recordings. The scheduler, the nannies (both in this process) and the
     workers check their event loop's health every 500 ms instead of 20 ms and
     their workers' memory every 500 ms instead of 100 ms: on an idle cluster of
-    two workers that took 45 ms of CPU a second, cores the workers need.
+    two workers that took 45 ms of CPU a second, cores the workers need. The
+    workers' C allocator keeps its own threshold for giving freed memory back
+    (as in a single process), not Dask's ``MALLOC_TRIM_THRESHOLD_`` of 64 KiB:
+    that fixed threshold also fixes the one above which arrays are mapped anew,
+    so every array of the analysis above 128 KiB cost fresh page faults.
     """
     import dask
     from dask.distributed import LocalCluster
 
+    environ = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+    config = {
+        **_LOCAL_CLUSTER_CONFIG,
+        "distributed.nanny.pre-spawn-environ": {
+            k: v for k, v in environ.items() if k != "MALLOC_TRIM_THRESHOLD_"
+        },
+    }
     # the nannies hand the configuration of the moment to every worker they start
-    with dask.config.set(_LOCAL_CLUSTER_CONFIG):
+    with dask.config.set(config):
         return LocalCluster(
             n_workers=n_workers or os.cpu_count() or 1,
             threads_per_worker=1,
