@@ -163,3 +163,41 @@ def test_rerun_after_an_engine_change_analyses_again(
     recordings = _tables(out)["recordings"]
     assert len(recordings) == 3  # the old results are not mixed in
     assert set(recordings["analysis_version"]) == {changed}
+
+
+def _bad_files(folder: Path, n: int) -> list:
+    folder.mkdir()
+    for i in range(n):  # each fails to read, and is marked done as failed
+        (folder / f"bad{i:02d}.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes([i]))
+    return collect_inputs([folder])
+
+
+def test_a_group_is_marked_done_together_and_redone_together(tmp_path: Path):
+    items = _bad_files(tmp_path / "bad", 12)
+    out = tmp_path / "out"
+    first = run_batch(items, out, serial=True)
+    assert first.failed == 12
+    markers = sorted((out / "parts" / "done").glob("*.json"))
+    assert len(markers) == 4  # groups of 3: a quarter of the files each
+    # a run killed after writing a group's parts but before its marker
+    markers[0].unlink()
+    second = run_batch(items, out, serial=True)
+    assert (second.failed, second.skipped) == (3, 9)
+    assert len(pd.read_parquet(out / "errors.parquet")) == 12
+
+
+def test_markers_of_one_recording_each_are_still_read(tmp_path: Path):
+    """An output folder whose recordings were marked done one file each (earlier versions)."""
+    import json
+
+    items = _bad_files(tmp_path / "bad", 8)
+    out = tmp_path / "out"
+    run_batch(items, out, serial=True)
+    before = pd.read_parquet(out / "errors.parquet")
+    for marker in (out / "parts" / "done").glob("*.json"):
+        for status in json.loads(marker.read_text())["recordings"]:
+            (marker.parent / f"{status['key']}.json").write_text(json.dumps(status))
+        marker.unlink()
+    again = run_batch(items, out, serial=True)
+    assert again.skipped == 8 and again.failed == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "errors.parquet"), before)

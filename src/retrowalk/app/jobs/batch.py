@@ -3,9 +3,10 @@
 Every task reads and analyses a group of recordings (up to ``files_per_task``;
 the groups shrink towards the end of a batch shared among workers, so the
 workers finish together) and writes the group's rows as small Parquet parts
-(``parts/<table>/<part>.parquet``) atomically, then marks each recording done
-with the name of its part; one bad file gives that file a row in ``errors`` and
-the others go on. An interrupted run loses nothing already written and a re-run
+(``parts/<table>/<part>.parquet``) atomically, then marks its recordings done
+with the name of their part in one marker file (``parts/done/<part>.json``); one
+bad file gives that file a row in ``errors`` and the others go on. An
+interrupted run loses nothing already marked done and a re-run
 skips recordings already analysed with the same content, analysis version and
 options. At the end the parts are gathered into tidy tables (Parquet and CSV):
 ``recordings``, ``bouts``, ``steps`` and ``errors``; the parts written by the
@@ -99,8 +100,13 @@ def task_key(file_hash: str, options: AnalysisOptions) -> str:
     The engine is :func:`~retrowalk.core.provenance.engine_version`: after any
     change to the code that computes an analysis, a re-run analyses again.
     """
+    return f"{file_hash[:24]}-{_options_digest(options)}"
+
+
+def _options_digest(options: AnalysisOptions) -> str:
+    """The engine and options part of :func:`task_key`."""
     fingerprint = json.dumps([engine_version(), options.__dict__], sort_keys=True, default=str)
-    return f"{file_hash[:24]}-{hashlib.sha256(fingerprint.encode()).hexdigest()[:12]}"
+    return hashlib.sha256(fingerprint.encode()).hexdigest()[:12]
 
 
 def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
@@ -110,30 +116,73 @@ def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _done_marker(out_dir: Path, key: str) -> Path:
-    return out_dir / "parts" / "done" / f"{key}.json"
+def _done_dir(out_dir: Path) -> Path:
+    """The folder of the done markers: one per group, ``<part>.json``."""
+    return out_dir / "parts" / "done"
+
+
+#: Done markers this process has read: (folder, name, inode) -> (modification
+#: time, statuses). A marker is written once under a new name and never changed.
+_read_markers: dict[tuple[str, str, int], tuple[int, list[dict[str, Any]]]] = {}
+
+
+def _done_statuses(done: Path) -> dict[str, dict[str, Any]]:
+    """Recording key -> its done status (with its ``part``), from the markers in ``done``.
+
+    A group's marker (``{"part": ..., "recordings": [...]}``) holds the statuses
+    of its recordings; a marker of one recording (written by earlier versions)
+    is that recording's status. Markers already read by this process are not
+    read again. Should a recording be marked twice (the same content under two
+    paths, analysed at once), the later marker holds.
+    """
+    try:
+        with os.scandir(done) as entries:
+            names = [
+                (e.name, e.inode(), e.path)
+                for e in entries
+                if e.name.endswith(".json") and not e.name.startswith(".")
+            ]
+    except FileNotFoundError:
+        return {}
+    found = []
+    for name, inode, path in names:
+        cache_key = (str(done), name, inode)
+        read = _read_markers.get(cache_key)
+        if read is None:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    mtime = os.fstat(handle.fileno()).st_mtime_ns
+                    marker = json.load(handle)
+            except FileNotFoundError:  # removed since the listing
+                continue
+            statuses = marker.get("recordings", [marker])
+            read = _read_markers[cache_key] = (mtime, statuses)
+        found.append((read[0], name, read[1]))
+    found.sort(key=lambda f: (f[0], f[1]))
+    return {status["key"]: status for _, _, statuses in found for status in statuses}
 
 
 Task = tuple[BatchItem, AnalysisOptions]
 
 
 def _analyse_one(
-    item: BatchItem, options: AnalysisOptions, out: Path
+    item: BatchItem, options: AnalysisOptions, digest: str, done: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Status of one recording and its table rows (none when skipped).
 
-    An analysed recording's rows are columns (``{"columns": analysis_columns(...)}``),
-    made into tables once per group; a failure's is its ``errors`` DataFrame.
+    ``digest`` is :func:`_options_digest` of ``options`` and ``done`` the
+    recordings marked done (:func:`_done_statuses`). An analysed recording's rows are columns
+    (``{"columns": analysis_columns(...)}``), made into tables once per group; a
+    failure's is its ``errors`` DataFrame.
     """
     try:
         file_hash = content_hash(item.path)
     except OSError as exc:
-        key = task_key(hashlib.sha256(str(item.path).encode()).hexdigest(), options)
+        key = f"{hashlib.sha256(str(item.path).encode()).hexdigest()[:24]}-{digest}"
         return _failure(item, key, f"cannot read: {exc}")
-    key = task_key(file_hash, options)
-    marker = _done_marker(out, key)
-    if marker.exists():
-        return {**json.loads(marker.read_text()), "status": "skipped"}, {}
+    key = f"{file_hash[:24]}-{digest}"  # task_key(file_hash, options)
+    if key in done:
+        return {**done[key], "status": "skipped"}, {}
     try:
         analysis = analyse_file(item.path, options)
     except RetrowalkError as exc:
@@ -171,18 +220,25 @@ def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]
     """Analyse a group of recordings; the task every worker runs.
 
     The group's rows are written as one part file per table (atomically), then
-    each recording is marked done with the name of its part. A run killed in
-    between leaves parts that no marker names; they are ignored and the
+    its recordings are marked done together, with the name of their part, by
+    one marker file (``parts/done/<part>.json``, atomically). A run killed in
+    between leaves parts that no marker names; they are ignored and the group's
     recordings are analysed again next time. Returns the statuses, the part's
     name and the tables written to it (small: a few rows per recording), so the
     caller gathers them without reading the part files back.
     """
     out = Path(out_dir)
+    done = _done_dir(out)
+    marked_done = _done_statuses(done)  # recordings of earlier runs and groups
     statuses: list[dict[str, Any]] = []
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     analysed: list[dict[str, dict[str, Any]]] = []
+    digests: dict[int, str] = {}  # recordings of a run mostly share one options object
     for item, options in tasks:
-        status, tables = _analyse_one(item, options, out)
+        digest = digests.get(id(options))
+        if digest is None:
+            digest = digests[id(options)] = _options_digest(options)
+        status, tables = _analyse_one(item, options, digest, marked_done)
         statuses.append(status)
         if "columns" in tables:
             analysed.append(tables.pop("columns"))
@@ -199,17 +255,20 @@ def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]
             table = pd.concat(frames, ignore_index=True)
             _write_atomic(table, out / "parts" / name / f"{part}.parquet")
             written[name] = table
-    for status in statuses:
-        if status["status"] != "skipped":
-            marked = {k: v for k, v in status.items() if k != "status"}
-            _write_marker(_done_marker(out, status["key"]), {**marked, "part": part})
+    marked = [
+        {**{k: v for k, v in status.items() if k != "status"}, "part": part}
+        for status in statuses
+        if status["status"] != "skipped"
+    ]
+    if marked:
+        _write_marker(done / f"{part}.json", {"part": part, "recordings": marked})
     return statuses, part, written
 
 
-def _write_marker(marker: Path, status: dict[str, Any]) -> None:
+def _write_marker(marker: Path, content: dict[str, Any]) -> None:
     marker.parent.mkdir(parents=True, exist_ok=True)
     tmp = marker.with_name(f".{marker.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(json.dumps(status))
+    tmp.write_text(json.dumps(content), encoding="utf-8")
     os.replace(tmp, marker)
 
 
@@ -221,13 +280,12 @@ def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
     their part files but are not gathered, so the tables never mix the numbers
     of two engines.
     """
-    parts: dict[str, str] = {}
     engine = engine_version()
-    for marker in (out_dir / "parts" / "done").glob("*.json"):
-        status = json.loads(marker.read_text())
-        if status.get("engine") == engine:
-            parts[status["key"]] = status["part"]
-    return parts
+    return {
+        key: status["part"]
+        for key, status in _done_statuses(_done_dir(out_dir)).items()
+        if status.get("engine") == engine
+    }
 
 
 def gather_tables(
@@ -406,7 +464,26 @@ def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
             stored = stored_profiles(defaults.person_id, defaults.data_dir)
         except ValueError as exc:
             raise AnalysisError(str(exc)) from None
-    return [(item, build_options(item.request(defaults), stored=stored)) for item in items]
+    tasks: list[Task] = []
+    built: dict[AnalysisRequest, AnalysisOptions] = {}
+    for item in items:
+        request = item.request(defaults)
+        try:  # equal requests share one options object (pickled once per task)
+            options = built.get(request)
+            if options is None:
+                options = built[request] = build_options(request, stored=stored)
+        except TypeError:  # a request that cannot be hashed
+            options = build_options(request, stored=stored)
+        tasks.append((item, options))
+    return tasks
+
+
+#: What :func:`local_cluster` changes in Dask's configuration.
+_LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",  # a warning only, after 3 s unresponsive
+    "distributed.worker.memory.monitor-interval": "500ms",
+}
 
 
 def local_cluster(n_workers: int | None = None) -> LocalCluster:
@@ -417,13 +494,27 @@ def local_cluster(n_workers: int | None = None) -> LocalCluster:
     each paying the imports inside its first task. The workers' statistical
     profiler, which feeds only the dashboard (there is none), is off: sampling
     the task thread's stack every 10 ms cost a few per cent of a batch of short
-    recordings.
+    recordings. The scheduler, the nannies (both in this process) and the
+    workers check their event loop's health every 500 ms instead of 20 ms and
+    their workers' memory every 500 ms instead of 100 ms: on an idle cluster of
+    two workers that took 45 ms of CPU a second, cores the workers need. The
+    workers' C allocator keeps its own threshold for giving freed memory back
+    (as in a single process), not Dask's ``MALLOC_TRIM_THRESHOLD_`` of 64 KiB:
+    that fixed threshold also fixes the one above which arrays are mapped anew,
+    so every array of the analysis above 128 KiB cost fresh page faults.
     """
     import dask
     from dask.distributed import LocalCluster
 
+    environ = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+    config = {
+        **_LOCAL_CLUSTER_CONFIG,
+        "distributed.nanny.pre-spawn-environ": {
+            k: v for k, v in environ.items() if k != "MALLOC_TRIM_THRESHOLD_"
+        },
+    }
     # the nannies hand the configuration of the moment to every worker they start
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    with dask.config.set(config):
         return LocalCluster(
             n_workers=n_workers or os.cpu_count() or 1,
             threads_per_worker=1,
