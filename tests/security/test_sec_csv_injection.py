@@ -103,3 +103,14 @@ def test_batch_tables_are_neutralised_too() -> None:
     frame = pd.DataFrame({"recording_id": ["=cmd|' /C calc'!A0", "walk"], "speed_mps": [-0.5, 1.0]})
     rows = list(csv.reader(io.StringIO(safe_frame(frame).to_csv(index=False))))
     assert rows[1] == ["'=cmd|' /C calc'!A0", "-0.5"] and rows[2] == ["walk", "1.0"]
+
+
+def test_a_carriage_return_in_a_batch_table_cell_does_not_end_its_row() -> None:
+    """pandas quotes a cell holding a line feed but not one holding a bare carriage
+    return, which CSV readers take for the end of the row."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"note": ["a\rb", "\r=1+1", "c\r\nd", "plain"], "n": [1, 2, 3, 4]})
+    text = safe_frame(frame).to_csv(index=False)
+    back = pd.read_csv(io.StringIO(text))
+    assert back["n"].tolist() == [1, 2, 3, 4]
+    assert back["note"].tolist() == ["a\nb", "'\n=1+1", "c\nd", "plain"]

@@ -47,9 +47,24 @@ def csv_text(rows: Sequence[dict[str, Any]], fieldnames: Iterable[str] | None = 
     return buffer.getvalue()
 
 
+def _table_cell(value: Any) -> Any:
+    """:func:`safe_cell`, with a text cell's carriage returns written as line feeds.
+
+    ``DataFrame.to_csv`` ends rows with a line feed and quotes only cells that
+    hold one (or a comma or a quote): a bare carriage return inside a cell is
+    written unquoted, and CSV readers (pandas, spreadsheets) end the row there.
+    As a line feed the cell is quoted and its row stays whole.
+    """
+    value = safe_cell(value)
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def safe_frame(frame: Any) -> Any:
     """A copy of a pandas DataFrame whose text cells went through :func:`safe_cell`
-    (for tables written with ``DataFrame.to_csv``); numeric columns are unchanged."""
+    (for tables written with ``DataFrame.to_csv``; a carriage return in a cell is
+    written as a line feed, see :func:`_table_cell`); numeric columns are unchanged."""
     from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
     out = frame.copy()
@@ -58,6 +73,6 @@ def safe_frame(frame: Any) -> Any:
         if not (
             is_numeric_dtype(series) or is_bool_dtype(series) or is_datetime64_any_dtype(series)
         ):
-            out[column] = series.map(safe_cell)
-    out.columns = [safe_cell(c) for c in out.columns]
+            out[column] = series.map(_table_cell)
+    out.columns = [_table_cell(c) for c in out.columns]
     return out
