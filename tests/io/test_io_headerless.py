@@ -199,3 +199,29 @@ def test_refusal_of_a_recognised_layout_says_what_was_assumed() -> None:
     with pytest.raises(InputError) as info:
         read_recording(path)
     assert "recognised the Axivity CSV layout (date-time text" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["1", "-2", "+3"],
+        ["1.5", ".5", "5.", "1e3", "-2.5E-3"],
+        ["1", "2", ""],
+        ["1", "1.5.2", "3"],
+        ["1", "e5", "3"],
+        ["1", "nan", "2"],
+        ["2024-01-02 03:04:05.5", "2024-01-02T03:04:06"],
+        ["2024-01-02 03:04:05", "2024-01-02 3:04:05"],
+        ["\u0661\u0662", "3"],
+        ["1 2", "3"],
+    ],
+)
+def test_one_match_of_a_column_agrees_with_a_match_per_cell(cells: list[str]) -> None:
+    from retrowalk.io import headerless as hl
+
+    for one, every in (
+        (hl._INT, hl._ALL_INT),
+        (hl._FLOAT, hl._ALL_FLOAT),
+        (hl._ISO_FULL, hl._ALL_ISO_FULL),
+    ):
+        assert hl._all_match(every, cells) == all(one.match(c) for c in cells)
