@@ -34,7 +34,7 @@ import numpy as np
 
 from retrowalk.core.errors import InputError
 from retrowalk.io.assemble import Block, Parsed
-from retrowalk.io.layout import TextLayout, decode_head
+from retrowalk.io.layout import TextLayout, decode_head, leading_lines
 from retrowalk.io.source import Source
 from retrowalk.io.table import read_table
 
@@ -121,7 +121,7 @@ def shown_columns(names: Sequence[str]) -> str:
 
 def _data_lines(head: bytes, limit: int = 400) -> list[str]:
     text = decode_head(head)
-    lines = text.splitlines(keepends=True)
+    lines = leading_lines(text, limit) or text.splitlines(keepends=True)
     if len(head) >= 64 * 1024 and lines and not lines[-1].endswith(("\n", "\r")):
         lines = lines[:-1]
     return [ln.strip() for ln in lines[:limit] if ln.strip()]
