@@ -225,3 +225,18 @@ def test_one_match_of_a_column_agrees_with_a_match_per_cell(cells: list[str]) ->
         (hl._ISO_FULL, hl._ALL_ISO_FULL),
     ):
         assert hl._all_match(every, cells) == all(one.match(c) for c in cells)
+
+
+def test_spaced_and_quoted_cells_are_recognised_as_plain_ones() -> None:
+    from retrowalk.io.headerless import recognise_headerless
+
+    rng = np.random.default_rng(3)
+    rows = [
+        (833841569044223 + i * 20_000_000, 3, *map(float, rng.normal(0, 0.5, 3) + (0.3, 6.5, 7.6)))
+        for i in range(60)
+    ]
+    plain = "".join(f"{t},{f},{x!r},{y!r},{z!r}\n" for t, f, x, y, z in rows)
+    spaced = "".join(f'{t}, {f} ,"{x!r}", {y!r},  {z!r} \n' for t, f, x, y, z in rows)
+    found = recognise_headerless(plain.encode())
+    assert found is not None and found[0][0] == "time_ns"
+    assert recognise_headerless(spaced.encode()) == found

@@ -169,7 +169,13 @@ def recognise_headerless(head: bytes) -> tuple[list[str], str, dict[str, tuple[s
     if len(lines) < 20:
         return None
     delim = _delimiter(lines[0])
-    rows = [[c.strip().strip('"') for c in ln.split(delim)] for ln in lines]
+    block = "\n".join(lines)
+    if '"' not in block and len(block.split()) == len(lines):
+        # no quote, and no space inside a line (the lines are stripped, not empty):
+        # no cell has anything to strip
+        rows = [ln.split(delim) for ln in lines]
+    else:
+        rows = [[c.strip().strip('"') for c in ln.split(delim)] for ln in lines]
     width = len(rows[0])
     if any(len(r) != width for r in rows):
         return None
