@@ -199,3 +199,44 @@ def test_refusal_of_a_recognised_layout_says_what_was_assumed() -> None:
     with pytest.raises(InputError) as info:
         read_recording(path)
     assert "recognised the Axivity CSV layout (date-time text" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["1", "-2", "+3"],
+        ["1.5", ".5", "5.", "1e3", "-2.5E-3"],
+        ["1", "2", ""],
+        ["1", "1.5.2", "3"],
+        ["1", "e5", "3"],
+        ["1", "nan", "2"],
+        ["2024-01-02 03:04:05.5", "2024-01-02T03:04:06"],
+        ["2024-01-02 03:04:05", "2024-01-02 3:04:05"],
+        ["\u0661\u0662", "3"],
+        ["1 2", "3"],
+    ],
+)
+def test_one_match_of_a_column_agrees_with_a_match_per_cell(cells: list[str]) -> None:
+    from retrowalk.io import headerless as hl
+
+    for one, every in (
+        (hl._INT, hl._ALL_INT),
+        (hl._FLOAT, hl._ALL_FLOAT),
+        (hl._ISO_FULL, hl._ALL_ISO_FULL),
+    ):
+        assert hl._all_match(every, cells) == all(one.match(c) for c in cells)
+
+
+def test_spaced_and_quoted_cells_are_recognised_as_plain_ones() -> None:
+    from retrowalk.io.headerless import recognise_headerless
+
+    rng = np.random.default_rng(3)
+    rows = [
+        (833841569044223 + i * 20_000_000, 3, *map(float, rng.normal(0, 0.5, 3) + (0.3, 6.5, 7.6)))
+        for i in range(60)
+    ]
+    plain = "".join(f"{t},{f},{x!r},{y!r},{z!r}\n" for t, f, x, y, z in rows)
+    spaced = "".join(f'{t}, {f} ,"{x!r}", {y!r},  {z!r} \n' for t, f, x, y, z in rows)
+    found = recognise_headerless(plain.encode())
+    assert found is not None and found[0][0] == "time_ns"
+    assert recognise_headerless(spaced.encode()) == found

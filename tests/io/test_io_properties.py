@@ -145,3 +145,35 @@ def test_csv_like_garbage_only_input_error(
     sep = "\t" if "\t" in header else (";" if ";" in header else ",")
     body = "\n".join(sep.join(r) for r in rows)
     _read_or_input_error((preamble + header + "\n" + body).encode())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(
+            ["1.5", "a,b", " ", "x" * 150, "\n", "\r", "\r\n", "\x0b", "\x1c", "\u2028"]
+        ),
+        max_size=400,
+    ),
+    count=st.integers(0, 40),
+)
+def test_leading_lines_are_the_first_lines_of_the_whole_split(
+    pieces: list[str], count: int
+) -> None:
+    from retrowalk.io.layout import leading_lines
+
+    text = "".join(pieces)
+    whole = text.splitlines(keepends=True)
+    lines = leading_lines(text, count)
+    if lines is not None:  # None: the caller splits the whole text
+        assert len(lines) > count
+        assert lines == whole[: len(lines)]
+
+
+def test_leading_lines_of_a_table_head_split_a_part() -> None:
+    from retrowalk.io.layout import leading_lines
+
+    text = "t,x\r\n" + "".join(f"{i},{i * 0.5}\r\n" for i in range(5000))
+    lines = leading_lines(text, 64)
+    assert lines is not None and 64 < len(lines) < 1000
+    assert lines == text.splitlines(keepends=True)[: len(lines)]

@@ -61,10 +61,10 @@ def time_in_seconds(
     pos = steps[steps > 0]
     if pos.size == 0:
         raise InputError(display, "the time column does not advance", field=label)
-    med = float(np.median(pos))
     unit = time_unit_from_label(label)
     how = "from its name"
-    if unit is None:
+    if unit is None:  # the median step only when the name does not say
+        med = float(np.median(pos))
         how = f"from its median step of {med:.4g}"
         if med <= 0.5:
             unit = "s"

@@ -34,7 +34,7 @@ import numpy as np
 
 from retrowalk.core.errors import InputError
 from retrowalk.io.assemble import Block, Parsed
-from retrowalk.io.layout import TextLayout, decode_head
+from retrowalk.io.layout import TextLayout, decode_head, leading_lines
 from retrowalk.io.source import Source
 from retrowalk.io.table import read_table
 
@@ -49,6 +49,26 @@ _EPOCH_S = (1e8, 4.2e9)
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _ISO_FULL = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?$")
+
+
+def _all_cells(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern matching cells joined by line breaks when ``pattern`` matches each
+    of them (cells hold no line break, and the cell patterns match none)."""
+    # its groups made non-capturing (nothing is taken from them): the same matches, sooner
+    cell = pattern.pattern.removeprefix("^").removesuffix("$").replace("(", "(?:")
+    return re.compile(f"(?:{cell})(?:\n(?:{cell}))*")
+
+
+# one match over a column's cells joined by line breaks instead of a match per cell
+_ALL_INT = _all_cells(_INT)
+_ALL_FLOAT = _all_cells(_FLOAT)
+_ALL_ISO_FULL = _all_cells(_ISO_FULL)
+
+
+def _all_match(every: re.Pattern[str], col: Sequence[str]) -> bool:
+    return every.fullmatch("\n".join(col)) is not None
+
+
 _RATE = re.compile(r"\bat\s+(\d+(?:\.\d+)?)\s*Hz", re.IGNORECASE)
 _ACTILIFE_RAW = ["accelerometer x", "accelerometer y", "accelerometer z"]
 
@@ -101,7 +121,7 @@ def shown_columns(names: Sequence[str]) -> str:
 
 def _data_lines(head: bytes, limit: int = 400) -> list[str]:
     text = decode_head(head)
-    lines = text.splitlines(keepends=True)
+    lines = leading_lines(text, limit) or text.splitlines(keepends=True)
     if len(head) >= 64 * 1024 and lines and not lines[-1].endswith(("\n", "\r")):
         lines = lines[:-1]
     return [ln.strip() for ln in lines[:limit] if ln.strip()]
@@ -149,21 +169,27 @@ def recognise_headerless(head: bytes) -> tuple[list[str], str, dict[str, tuple[s
     if len(lines) < 20:
         return None
     delim = _delimiter(lines[0])
-    rows = [[c.strip().strip('"') for c in ln.split(delim)] for ln in lines]
+    block = "\n".join(lines)
+    if '"' not in block and len(block.split()) == len(lines):
+        # no quote, and no space inside a line (the lines are stripped, not empty):
+        # no cell has anything to strip
+        rows = [ln.split(delim) for ln in lines]
+    else:
+        rows = [[c.strip().strip('"') for c in ln.split(delim)] for ln in lines]
     width = len(rows[0])
     if any(len(r) != width for r in rows):
         return None
     cols = list(zip(*rows, strict=True))
 
     def floats(col: Sequence[str]) -> np.ndarray | None:
-        if not all(_FLOAT.match(c) for c in col):
+        if not _all_match(_ALL_FLOAT, col):
             return None
-        return np.array([float(c) for c in col])
+        return np.array(list(map(float, col)))
 
     # Phone-logger layout: integer ns timestamps, a small integer flag, acc in m/s^2.
-    if width == 5 and all(_INT.match(c) for c in cols[0]) and all(_INT.match(c) for c in cols[1]):
-        t = np.array([int(c) for c in cols[0]], dtype=np.int64)
-        flag = np.array([int(c) for c in cols[1]])
+    if width == 5 and _all_match(_ALL_INT, cols[0]) and _all_match(_ALL_INT, cols[1]):
+        t = np.array(list(map(int, cols[0])), dtype=np.int64)
+        flag = np.array(list(map(int, cols[1])))
         parts = [floats(c) for c in cols[2:]]
         acc = None
         if all(p is not None for p in parts):
@@ -191,7 +217,7 @@ def recognise_headerless(head: bytes) -> tuple[list[str], str, dict[str, tuple[s
             ok = ok and 0.001 <= float(np.median(np.diff(t0))) <= 0.1
             time_name, time_word = "time_s", "unix time in seconds"
         else:
-            ok = all(_ISO_FULL.match(c) for c in cols[0])
+            ok = _all_match(_ALL_ISO_FULL, cols[0])
             time_name, time_word = "time_iso", "date-time text"
         if ok:
             names = [time_name, "acc_x", "acc_y", "acc_z"]

@@ -107,6 +107,28 @@ def decode_head(head: bytes) -> str:
         return head.decode("cp1252", errors="replace")
 
 
+def leading_lines(text: str, count: int) -> list[str] | None:
+    """The first lines of ``text.splitlines(keepends=True)``, more than ``count`` of
+    them, split from a part of ``text`` only; ``None`` when the text holds no
+    more lines than that.
+
+    Each part tried ends just after a line feed, which ends a line wherever it
+    stands (a carriage return before it joins its line, none after it), so its
+    lines are those of the whole text, all complete; splitting a 64 KiB head
+    whole to look at its first lines costs more than the look.
+    """
+    size = 48 * (count + 1)
+    while size < len(text):
+        cut = text.find("\n", size) + 1
+        if cut <= 0:
+            return None
+        lines = text[:cut].splitlines(keepends=True)
+        if len(lines) > count:
+            return lines
+        size *= 4
+    return None
+
+
 def _split(line: str, delimiter: str) -> list[str]:
     parts = line.split(delimiter)
     return [p.strip().strip('"').strip("'").strip() for p in parts]
@@ -136,12 +158,30 @@ def text_layout(source: Source, head: bytes | None = None) -> TextLayout:
     if not head.strip():
         raise InputError(source.display, "the file is empty")
     text = decode_head(head)
+    bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    first_lines = leading_lines(text, _FIRST_LINES)
+    if first_lines is not None:  # the header and first row are near the top
+        layout = _layout_of_lines(source, first_lines, bom, partial=True)
+        if layout is not None:
+            return layout
     complete = len(head) < 64 * 1024
     lines = text.splitlines(keepends=True)
     if not complete and lines and not lines[-1].endswith(("\n", "\r")):
         lines = lines[:-1]
-    bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    layout = _layout_of_lines(source, lines, bom, partial=False)
+    assert layout is not None
+    return layout
 
+
+#: Lines of a table's head split first to find its header and first row.
+_FIRST_LINES = 64
+
+
+def _layout_of_lines(
+    source: Source, lines: list[str], bom: int, *, partial: bool
+) -> TextLayout | None:
+    """:func:`text_layout` of the head's ``lines``; ``None`` when they are the
+    first lines only (``partial``) and the header or first row is not among them."""
     for i, raw in enumerate(lines):  # lines are stripped as reached: the header is near the top
         s = raw.rstrip("\r\n").strip()
         if not s or s.startswith(("//", "#", ";")):
@@ -162,6 +202,8 @@ def text_layout(source: Source, head: bytes | None = None) -> TextLayout:
             )
         rest = (ln.rstrip("\r\n") for ln in itertools.islice(lines, i + 1, None))
         first = next((ln for ln in rest if ln.strip()), None)
+        if first is None and partial:
+            return None
         if first is None:
             raise InputError(
                 source.display,
@@ -187,6 +229,8 @@ def text_layout(source: Source, head: bytes | None = None) -> TextLayout:
             data_offset=bom + sum(len(ln.encode("utf-8")) for ln in lines[: i + 1]),
             quoted_header=s.startswith('"'),
         )
+    if partial:
+        return None
     raise UnsupportedFormatError(source.display, "no table with a header line was found")
 
 
