@@ -42,15 +42,20 @@ def _versions(db: Database) -> dict[int, list[str]]:
     return out
 
 
+def _services(url: str, tmp_path: Path) -> tuple[Path, Database, Services, int]:
+    """A data folder, the database, the services and the owner's account id."""
+    data_dir = tmp_path / "data"
+    db = Database(url)
+    services = Services(db, data_dir, hasher=PasswordHasher(time_cost=1, memory_cost=1024))
+    return data_dir, db, services, services.sign_up("owner@example.org", "walk backward 1")
+
+
 def test_reanalyse_an_account_from_the_command_line(
     database_url: str,  # noqa: F811
     recording_file: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    data_dir = tmp_path / "data"
-    db = Database(database_url)
-    services = Services(db, data_dir, hasher=PasswordHasher(time_cost=1, memory_cost=1024))
-    owner = services.sign_up("owner@example.org", "walk backward 1")
+    data_dir, db, services, owner = _services(database_url, tmp_path)
     other = services.sign_up("other@example.org", "walk backward 1")
     ids = {}
     for account, names in ((owner, ("walk-1.csv", "walk-2.csv")), (other, ("theirs.csv",))):
@@ -108,10 +113,7 @@ def test_ctrl_c_stops_and_leaves_every_recording_consistent(
 ) -> None:
     import signal
 
-    data_dir = tmp_path / "data"
-    db = Database(database_url)
-    services = Services(db, data_dir, hasher=PasswordHasher(time_cost=1, memory_cost=1024))
-    owner = services.sign_up("owner@example.org", "walk backward 1")
+    data_dir, db, services, owner = _services(database_url, tmp_path)
     person = services.create_person(owner, PersonIn(name="P")).id
     ids = []
     for i in range(4):
