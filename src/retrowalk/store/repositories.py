@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, and_, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Row, Select, and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from retrowalk.core.errors import InputError, RetrowalkError
@@ -34,6 +34,7 @@ from retrowalk.store.payloads import payload_problem, plan_problem
 from retrowalk.store.schemas import AnalysisSummary, PersonOut, RecordingOut
 
 T = TypeVar("T", bound=Base)
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")  # a select of any columns
 #: What a user may say a walking bout was.
 BOUT_LABELS = ("forward", "backward", "not_walking")
 TOKEN_TOUCH_S = 60.0
@@ -327,24 +328,11 @@ class AccountScoped:
 
         Each with that analysis' version, by id; of one person with ``person_id``.
         """
-        latest = (
-            select(func.max(AnalysisResult.id))
-            .where(AnalysisResult.account_id == self.account_id)
-            .group_by(AnalysisResult.recording_id)
-        )
         query = (
-            select(Recording, AnalysisResult.analysis_version)
-            .join(AnalysisResult, AnalysisResult.recording_id == Recording.id)
-            .where(
-                Recording.account_id == self.account_id,
-                AnalysisResult.account_id == self.account_id,
-                AnalysisResult.id.in_(latest),
-                AnalysisResult.analysis_version != engine_version,
-            )
+            self._with_latest_result(select(Recording, AnalysisResult.analysis_version), person_id)
+            .where(AnalysisResult.analysis_version != engine_version)
             .order_by(Recording.id)
         )
-        if person_id is not None:
-            query = query.where(Recording.person_id == self.person(person_id).id)
         return [(r, v) for r, v in self.session.execute(query).all()]
 
     def analysed_again_count(self, engine_version: str, person_id: int | None = None) -> int:
@@ -354,11 +342,6 @@ class AccountScoped:
         An analysis of another version is kept when a recording is analysed again,
         so this is read from the results alone; of one person with ``person_id``.
         """
-        latest = (
-            select(func.max(AnalysisResult.id))
-            .where(AnalysisResult.account_id == self.account_id)
-            .group_by(AnalysisResult.recording_id)
-        )
         other = (
             select(AnalysisResult.recording_id)
             .where(
@@ -367,20 +350,27 @@ class AccountScoped:
             )
             .distinct()
         )
-        query = (
-            select(func.count(Recording.id))
-            .join(AnalysisResult, AnalysisResult.recording_id == Recording.id)
-            .where(
-                Recording.account_id == self.account_id,
-                AnalysisResult.account_id == self.account_id,
-                AnalysisResult.id.in_(latest),
-                AnalysisResult.analysis_version == engine_version,
-                Recording.id.in_(other),
-            )
+        query = self._with_latest_result(select(func.count(Recording.id)), person_id).where(
+            AnalysisResult.analysis_version == engine_version, Recording.id.in_(other)
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def _with_latest_result(self, query: Q, person_id: int | None) -> Q:
+        """``query`` over the account's recordings joined to each one's latest
+        analysis; of one person's (checked to be the account's) with ``person_id``."""
+        latest = (
+            select(func.max(AnalysisResult.id))
+            .where(AnalysisResult.account_id == self.account_id)
+            .group_by(AnalysisResult.recording_id)
+        )
+        query = query.join(AnalysisResult, AnalysisResult.recording_id == Recording.id).where(
+            Recording.account_id == self.account_id,
+            AnalysisResult.account_id == self.account_id,
+            AnalysisResult.id.in_(latest),
         )
         if person_id is not None:
             query = query.where(Recording.person_id == self.person(person_id).id)
-        return int(self.session.scalar(query) or 0)
+        return query
 
     # -- observations and plans --------------------------------------------------
     def observations(
