@@ -121,8 +121,11 @@ def _versions(summaries: dict[int, AnalysisSummary]) -> dict[str, object]:
     """Which engine made the exported analyses, and which another version made
     (``by_earlier_engine``, the key kept as it was: older or newer)."""
     engine = provenance.engine_version()
-    older = {rid: s.analysis_version for rid, s in summaries.items()}
-    older = {rid: version for rid, version in older.items() if version != engine}
+    older = {
+        rid: summary.analysis_version
+        for rid, summary in summaries.items()
+        if summary.analysis_version != engine
+    }
     note = (
         f"{len(older)} of the {len(summaries)} analyses were made by another engine "
         "version; totals that include them mix the numbers of two versions. Analyse "

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from retrowalk.app.demo import provenance as demo_provenance
 from retrowalk.web.session import csrf_token
+
+if TYPE_CHECKING:
+    from retrowalk.app.reanalysis import OlderEngine
+    from retrowalk.app.services import Services
 
 #: How the places of a logged session read (the values of the log form).
 PLACES = {
@@ -31,6 +35,17 @@ def learn_title(entry_id: str) -> str:
         return default_library().get(entry_id).title
     except (LearnError, KeyError):
         return "more about this"
+
+
+def older_engine(
+    services: Services, account_id: int, person_id: int | None = None
+) -> dict[str, Any]:
+    """The context of ``_older_engine.html``: the account's recordings another engine
+    version analysed (``older_all``) and, on a person's pages, that person's (``older``)."""
+    context: dict[str, OlderEngine] = {"older_all": services.older_engine(account_id)}
+    if person_id is not None:
+        context["older"] = services.older_engine(account_id, person_id)
+    return context
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

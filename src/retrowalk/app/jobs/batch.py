@@ -100,7 +100,12 @@ def task_key(file_hash: str, options: AnalysisOptions) -> str:
     The engine is :func:`~retrowalk.core.provenance.engine_version`: after any
     change to the code that computes an analysis, a re-run analyses again.
     """
-    return f"{file_hash[:24]}-{_options_digest(options)}"
+    return _key(file_hash, _options_digest(options))
+
+
+def _key(file_hash: str, digest: str) -> str:
+    """:func:`task_key` of a file's hash and its :func:`_options_digest`."""
+    return f"{file_hash[:24]}-{digest}"
 
 
 def _options_digest(options: AnalysisOptions) -> str:
@@ -178,9 +183,9 @@ def _analyse_one(
     try:
         file_hash = content_hash(item.path)
     except OSError as exc:
-        key = f"{hashlib.sha256(str(item.path).encode()).hexdigest()[:24]}-{digest}"
+        key = _key(hashlib.sha256(str(item.path).encode()).hexdigest(), digest)
         return _failure(item, key, f"cannot read: {exc}")
-    key = f"{file_hash[:24]}-{digest}"  # task_key(file_hash, options)
+    key = _key(file_hash, digest)
     if key in done:
         return {**done[key], "status": "skipped"}, {}
     try:

@@ -10,7 +10,7 @@ from retrowalk.core.errors import RetrowalkError
 from retrowalk.domain.assess.norms import cite, group_titles, procedure, table
 from retrowalk.domain.coach.plans import stages
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.render import render
+from retrowalk.web.render import older_engine, render
 from retrowalk.web.routes.coach import model_from_form
 
 router = APIRouter()
@@ -40,8 +40,7 @@ def _test_page(
         tests=list(reversed(tests)),
         recordings=recordings,
         error=error,
-        older=services.older_engine(account, person_id),
-        older_all=services.older_engine(account),
+        **older_engine(services, account, person_id),
         **_norms_context(),
     )
 
@@ -82,7 +81,7 @@ def clinic_page(request: Request, account: PageAccount, services: ServicesDep) -
         request,
         "assess/clinic.html",
         rows=AssessServices(services).clinic(account),
-        older_all=services.older_engine(account),
+        **older_engine(services, account),
     )
 
 

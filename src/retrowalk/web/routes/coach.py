@@ -15,7 +15,7 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.coach.plans import cues, stages
 from retrowalk.domain.coach.screening import ScreeningAnswers, age_years
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.render import render
+from retrowalk.web.render import older_engine, render
 
 router = APIRouter()
 CHECKBOXES = ("recent_injury", "heart_dizzy", "pregnant", "pain", "prescribed")
@@ -110,8 +110,7 @@ def plan_page(
         stages={s["id"]: s for s in stages()},
         cues=cues(),
         error=request.query_params.get("error"),
-        older=services.older_engine(account, person_id),
-        older_all=services.older_engine(account),
+        **older_engine(services, account, person_id),
     )
 
 
@@ -143,8 +142,7 @@ def _plan_error(
         stages={s["id"]: s for s in stages()},
         cues=cues(),
         error=message,
-        older=services.older_engine(account, person_id),
-        older_all=services.older_engine(account),
+        **older_engine(services, account, person_id),
     )
 
 

@@ -10,7 +10,7 @@ from retrowalk.app.demo import provenance_notes
 from retrowalk.core.errors import RetrowalkError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
 from retrowalk.web.forms import height_note, person_from_form
-from retrowalk.web.render import render
+from retrowalk.web.render import older_engine, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,7 +22,7 @@ def people_page(request: Request, account: PageAccount, services: ServicesDep) -
         "people.html",
         people=services.list_people(account),
         error=None,
-        older_all=services.older_engine(account),
+        **older_engine(services, account),
     )
 
 
@@ -38,7 +38,7 @@ async def create_person(request: Request, account: PageAccount, services: Servic
             status_code=400,
             people=services.list_people(account),
             error=str(exc),
-            older_all=services.older_engine(account),
+            **older_engine(services, account),
         )
     return RedirectResponse(f"/people/{person.id}{_understood(form)}", status_code=303)
 
@@ -61,8 +61,7 @@ def person_page(
         demo_notes=provenance_notes([r.filename for r in recordings]),
         max_upload_mb=services.max_upload_bytes // (1024 * 1024),
         error=None,
-        older=services.older_engine(account, person_id),
-        older_all=services.older_engine(account),
+        **older_engine(services, account, person_id),
     )
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from retrowalk.app.demo import provenance_notes
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
-from retrowalk.web.render import render
+from retrowalk.web.render import older_engine, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,8 +31,7 @@ def progress_page(
         person=person,
         weeks=weeks,
         demo_note=" ".join(notes),
-        older=services.older_engine(account, person_id),
-        older_all=services.older_engine(account),
+        **older_engine(services, account, person_id),
     )
 
 

@@ -14,7 +14,7 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.provenance import engine_version, version_relation
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
-from retrowalk.web.render import render, wants_json
+from retrowalk.web.render import older_engine, render, wants_json
 from retrowalk.web.upload_stream import receive_upload
 
 router = APIRouter(include_in_schema=False)
@@ -93,8 +93,7 @@ def _person_page_with_error(
         error=error,
         columns=typed.get("columns") or "",
         video_fields={name: typed.get(name) or "" for name in VIDEO_FIELDS},
-        older=services.older_engine(account, person_id),
-        older_all=services.older_engine(account),
+        **older_engine(services, account, person_id),
     )
 
 
