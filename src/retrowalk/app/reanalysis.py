@@ -22,9 +22,13 @@ analysis, untouched; the one being analysed is finished by the worker.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
 from retrowalk.app.jobs.runners import CpuRunner
 from retrowalk.app.jobs.worker import process
@@ -267,23 +271,35 @@ class ReanalysisMixin:
         ``"analysed again"``, the one-line reason it failed, or that the server
         has it. Returns how many were analysed again and the state afterwards.
 
-        Interrupted (Ctrl-C), it stops as :meth:`stop_reanalysis` does, the one it
-        was analysing given up and kept as it was, and raises :class:`Stopped`.
+        Interrupted (Ctrl-C in the main thread), it stops once the recording
+        being analysed is done: the first Ctrl-C only asks to stop
+        (:func:`_interrupt_asks`), because an interrupt raised inside the
+        database driver can leave its connection unusable and the stop itself
+        unwritten. A second Ctrl-C gives the one being analysed up too, kept as
+        it was. Either way it then stops as :meth:`stop_reanalysis` does and
+        raises :class:`Stopped`.
         """
         waiting = self.reanalyse_older(account_id).pending_ids
         done = 0
         current: int | None = None
-        try:
-            for number, recording_id in enumerate(waiting, 1):
-                current = recording_id
-                done += self._reanalyse_one(account_id, recording_id, number, len(waiting), report)
-                current = None
-        except KeyboardInterrupt:
+        with _interrupt_asks() as asked:
+            try:
+                for number, recording_id in enumerate(waiting, 1):
+                    if asked.is_set():
+                        break
+                    current = recording_id
+                    done += self._reanalyse_one(
+                        account_id, recording_id, number, len(waiting), report
+                    )
+                    current = None
+            except KeyboardInterrupt:
+                asked.set()
+        if asked.is_set():
             after = self.stop_reanalysis(account_id, abandon=current)
             # Counted from the rows: the interrupt may come between an analysis
             # and its count.
             again = sum(1 for rid in waiting if rid not in after.ids)
-            raise Stopped(again, after) from None
+            raise Stopped(again, after)
         return done, self.older_engine(account_id)
 
     def _reanalyse_one(
@@ -311,3 +327,25 @@ class ReanalysisMixin:
         if report is not None:
             report(number, of, filename, outcome)
         return 1 if status == "done" else 0
+
+
+@contextmanager
+def _interrupt_asks() -> Iterator[threading.Event]:
+    """While the block runs in the main thread, Ctrl-C (SIGINT) sets the event
+    instead of raising :class:`KeyboardInterrupt` wherever the program is; a
+    second Ctrl-C raises it as usual. Elsewhere the event is never set."""
+    asked = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield asked
+        return
+
+    def ask(signum: int, frame: FrameType | None) -> None:
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+
+    previous = signal.signal(signal.SIGINT, ask)
+    try:
+        yield asked
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -96,9 +96,9 @@ def reanalyse(
     analysed, so its totals and progress no longer mix two versions' numbers.
 
     A recording whose file is gone or whose analysis fails keeps its earlier
-    analysis and is named with the reason; the exit code is then 1. Ctrl-C stops:
-    the recordings not yet analysed again, and the one being analysed, keep
-    their earlier analysis (exit code 130).
+    analysis and is named with the reason; the exit code is then 1. Ctrl-C stops
+    once the recording being analysed is done (a second Ctrl-C gives it up too):
+    the recordings not analysed again keep their earlier analysis (exit code 130).
     """
     from retrowalk.app.reanalysis import FILE_GONE, Stopped
     from retrowalk.core.errors import RetrowalkError
