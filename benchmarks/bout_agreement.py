@@ -34,6 +34,9 @@ Run: ``python benchmarks/bout_agreement.py`` (about 20 s on a quiet machine).
    which is split there, each part keeping the whole bout's direction), its
    threshold chosen leave-one-subject-out as in section 2; ties go to the rule
    off, then to the largest threshold.
+5. The same rule at a bout's ends only (``ends_only``: the bent contacts
+   before the first and after the last upright one are left out, the bout
+   trimmed, never split inside), chosen the same way.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ MOBILISE_D_M = 0.075
 #: Bend thresholds tried (deg); ``None``: the rule off. Ties go to the rule off, then the
 #: largest threshold (the least cut).
 BEND_GRID: tuple[float | None, ...] = (None, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0)
+BEND_ENDS_GRID: tuple[float | None, ...] = (None, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0)
 BEND_TIE_DEG = 90.0
 MISSED_WEIGHT = 3.0
 STEP_COST_S = 1.5
@@ -106,13 +110,22 @@ STATIONARY = Rule(
     lambda t: TrunkPipeline(stationary_filter=StationaryBoutFilter(min_median_step_m=t)),
 )
 BENT = Rule(
-    "BENT TRUNK",
+    "BENT TRUNK, BOUTS SPLIT",
     "max_bend_deg",
     "deg",
     BEND_GRID,
     BEND_TIE_DEG,
     BEND_TIE_DEG,
-    lambda t: TrunkPipeline(bent_trunk_filter=BentTrunkFilter(max_bend_deg=t)),
+    lambda t: TrunkPipeline(bent_trunk_filter=BentTrunkFilter(max_bend_deg=t, ends_only=False)),
+)
+BENT_ENDS = Rule(
+    "BENT TRUNK, ENDS TRIMMED",
+    "max_bend_deg",
+    "deg",
+    BEND_ENDS_GRID,
+    BEND_TIE_DEG,
+    BEND_TIE_DEG,
+    lambda t: TrunkPipeline(bent_trunk_filter=BentTrunkFilter(max_bend_deg=t, ends_only=True)),
 )
 
 
@@ -366,6 +379,7 @@ def main() -> int:
     loso_table(items)
     other_rules_table(items)
     loso_table(items, BENT, 4)
+    loso_table(items, BENT_ENDS, 5)
     print(f"\n({time.time() - t0:.0f} s, load {os.getloadavg()[0]:.1f})")
     return 0
 

@@ -152,9 +152,9 @@ class TrunkPipeline(Algorithm):
         Drops lower-back bouts whose steps hardly travel (stepping in place,
         shuffling; default :class:`~retrowalk.gait.bouts.StationaryBoutFilter`).
     bent_trunk_filter
-        Leaves out of lower-back bouts the contacts at which the trunk is far
-        from its walking posture (bending, sitting down, standing up; default
-        :class:`~retrowalk.gait.bouts.BentTrunkFilter`).
+        Trims lower-back bouts' ends where the trunk is far from its walking
+        posture (bending, sitting down, standing up; default
+        :class:`~retrowalk.gait.bouts.BentTrunkFilter`), after the direction.
     direction_classifier
         Forward / backward per bout (default
         :class:`~retrowalk.gait.direction.WalkingDirectionClassifier`).
@@ -405,14 +405,14 @@ class TrunkPipeline(Algorithm):
         fs: float,
         notes: list[str],
     ) -> list[_Labelled]:
-        """The bouts split at their contacts with the trunk bent
+        """The bouts trimmed at their ends where the trunk is bent
         (:class:`~retrowalk.gait.bouts.BentTrunkFilter`), after their direction.
 
-        Each part keeps the direction, confidence and reason its whole bout
-        was given, and its contacts their own sides and directions: the
-        contacts of a bend carry no direction evidence anyway (their posture
-        is off the walk's), so the split only takes time that is not walking
-        out of the bout. Each bout split is named in the notes.
+        What is left of a bout keeps the direction, confidence and reason the
+        whole bout was given, and its contacts their own sides and
+        directions: the rule takes time that is not walking out of a bout,
+        it never changes a call. Each bout trimmed (or dropped) is named in
+        the notes.
         """
         if not labelled:
             return labelled
@@ -420,14 +420,19 @@ class TrunkPipeline(Algorithm):
         rule = self._bent().filter(recording.acc_mps2, ic, spans, fs)
         if rule.max_bend_deg is None:
             return labelled
+        kept = np.zeros(ic.size, dtype=bool)
+        for part in rule.bouts_:
+            kept[part.first : part.last + 1] = True
         for span in spans:
-            bend = rule.bend_deg_[span.first : span.last + 1]
-            out = int(np.count_nonzero(bend > rule.max_bend_deg))
-            if out:
+            out = ~kept[span.first : span.last + 1]
+            if out.any():
+                bend = float(np.max(rule.bend_deg_[span.first : span.last + 1][out]))
+                what = "left out: no bout" if out.all() else "left out of the bout"
                 notes.append(
-                    f"{span.start_sample / fs:.1f}-{span.end_sample / fs:.1f} s: {out} "
-                    f"contact(s) with the trunk up to {float(np.max(bend)):.0f} deg from its "
-                    "walking posture (bending, sitting down, standing up) left out of the bout"
+                    f"{span.start_sample / fs:.1f}-{span.end_sample / fs:.1f} s: "
+                    f"{int(np.count_nonzero(out))} contact(s) at its ends with the trunk up to "
+                    f"{bend:.0f} deg from its walking posture (bending, sitting down, standing "
+                    f"up) {what}"
                 )
         parts: list[_Labelled] = []
         for part, k in zip(rule.bouts_, rule.source_, strict=True):
