@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
+from retrowalk.dsp.memory import release
 from retrowalk.dsp.rows import small_median
 
 
@@ -632,6 +633,7 @@ class BentTrunkFilter(Algorithm):
             part = np.asarray(acc_mps2[lo:hi], dtype=np.float64)
             total = np.zeros((part.shape[0] + 1, 3))
             np.cumsum(part, axis=0, out=total[1:])
+            release(acc_mps2, lo, hi)  # a long recording's samples: read a bout at a time
             a = np.maximum(members - half - lo, 0)
             b = np.minimum(members + half + 1 - lo, part.shape[0])
             g = (total[b] - total[a]) / np.maximum(b - a, 1)[:, None]
