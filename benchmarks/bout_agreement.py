@@ -28,6 +28,15 @@ Run: ``python benchmarks/bout_agreement.py`` (about 20 s on a quiet machine).
    bout's ends cut to its first and last step of 0.075 m or more (Mobilise-D's
    stride floor step by step). What each removes outside INDIP, what it costs
    inside, the real steps it drops.
+4. The bent-trunk rule (:class:`retrowalk.gait.bouts.BentTrunkFilter`, lower
+   back only: the contacts at which the trunk's 1-s posture is more than
+   ``max_bend_deg`` from the bout's walking posture are left out of the bout,
+   which is split there, each part keeping the whole bout's direction), its
+   threshold chosen leave-one-subject-out as in section 2; ties go to the rule
+   off, then to the largest threshold.
+5. The same rule at a bout's ends only (``ends_only``: the bent contacts
+   before the first and after the last upright one are left out, the bout
+   trimmed, never split inside), chosen the same way.
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
 from _direction_data import mocap_trials
 from retrowalk.core.recording import Recording
-from retrowalk.gait.bouts import BoutDetector, StationaryBoutFilter
+from retrowalk.gait.bouts import BentTrunkFilter, BoutDetector, StationaryBoutFilter
 from retrowalk.pipeline import analyze
 from retrowalk.pipeline.options import AnalysisOptions
 from retrowalk.pipeline.trunk import TrunkPipeline
@@ -55,6 +65,11 @@ from retrowalk.pipeline.trunk import TrunkPipeline
 #: Thresholds tried (m); ``None``: the rule off.
 GRID: tuple[float | None, ...] = (None, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15)
 MOBILISE_D_M = 0.075
+#: Bend thresholds tried (deg); ``None``: the rule off. Ties go to the rule off, then the
+#: largest threshold (the least cut).
+BEND_GRID: tuple[float | None, ...] = (None, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0)
+BEND_ENDS_GRID: tuple[float | None, ...] = (None, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0)
+BEND_TIE_DEG = 90.0
 MISSED_WEIGHT = 3.0
 STEP_COST_S = 1.5
 
@@ -65,12 +80,53 @@ def _overlap(a: float, b: float, spans: Spans) -> float:
     return sum(max(0.0, min(b, z) - max(a, y)) for y, z in spans)
 
 
-def _analyse(rec: Recording, placement: str, threshold: float | str | None = "shipped") -> Any:
+def _analyse(rec: Recording, placement: str, pipeline: TrunkPipeline | None = None) -> Any:
     options = AnalysisOptions(placement=placement)
-    if threshold == "shipped":
+    if pipeline is None:
         return analyze(rec, options)
-    rule = StationaryBoutFilter(min_median_step_m=threshold)  # type: ignore[arg-type]
-    return analyze(rec, options, pipelines={"trunk": TrunkPipeline(stationary_filter=rule)})
+    return analyze(rec, options, pipelines={"trunk": pipeline})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A bout rule whose threshold is chosen leave-one-subject-out."""
+
+    title: str
+    parameter: str
+    unit: str
+    grid: tuple[float | None, ...]
+    tie: float  # ties go to the threshold nearest this
+    off_as: float  # the rule off counts as this threshold in a tie
+    pipeline: Callable[[float | None], TrunkPipeline]
+
+
+STATIONARY = Rule(
+    "STATIONARY BOUTS",
+    "min_median_step_m",
+    "m",
+    GRID,
+    MOBILISE_D_M,
+    0.0,
+    lambda t: TrunkPipeline(stationary_filter=StationaryBoutFilter(min_median_step_m=t)),
+)
+BENT = Rule(
+    "BENT TRUNK, BOUTS SPLIT",
+    "max_bend_deg",
+    "deg",
+    BEND_GRID,
+    BEND_TIE_DEG,
+    BEND_TIE_DEG,
+    lambda t: TrunkPipeline(bent_trunk_filter=BentTrunkFilter(max_bend_deg=t, ends_only=False)),
+)
+BENT_ENDS = Rule(
+    "BENT TRUNK, ENDS TRIMMED",
+    "max_bend_deg",
+    "deg",
+    BEND_ENDS_GRID,
+    BEND_TIE_DEG,
+    BEND_TIE_DEG,
+    lambda t: TrunkPipeline(bent_trunk_filter=BentTrunkFilter(max_bend_deg=t, ends_only=True)),
+)
 
 
 class Case:
@@ -150,15 +206,16 @@ def agreement_table(items: list[Case]) -> None:
     )
 
 
-def loso_table(items: list[Case]) -> None:
-    """Section 2: the stationary-bout threshold chosen leave-one-subject-out."""
-    print("\n== 2. STATIONARY BOUTS: min_median_step_m chosen leave-one-subject-out")
+def loso_table(items: list[Case], rule: Rule = STATIONARY, section: int = 2) -> None:
+    """Section 2 (4): the stationary-bout (bent-trunk) threshold chosen leave-one-subject-out."""
+    print(f"\n== {section}. {rule.title}: {rule.parameter} chosen leave-one-subject-out")
+    grid = rule.grid
     cost: dict[tuple[str, float | None], float] = defaultdict(float)
     figs: dict[tuple[str, float | None], dict[str, float]] = {}
     forward: dict[tuple[str, float | None], tuple[float, float]] = {}
-    for threshold in GRID:
+    for threshold in grid:
         for case in items:
-            result = _analyse(case.rec, "lower_back", threshold)
+            result = _analyse(case.rec, "lower_back", rule.pipeline(threshold))
             f = case.figures(result)
             cost[(case.person, threshold)] += f["cost"]
             acc = figs.setdefault((case.person, threshold), defaultdict(float))
@@ -174,17 +231,17 @@ def loso_table(items: list[Case]) -> None:
 
     def chosen(without: str) -> float | None:
         def key(t: float | None) -> tuple[float, float]:
-            return (train(without, t), abs((t if t is not None else 0.0) - MOBILISE_D_M))
+            return (train(without, t), abs((t if t is not None else rule.off_as) - rule.tie))
 
-        return min(GRID, key=key)
+        return min(grid, key=key)
 
     def tied(without: str) -> str:
-        best = min(train(without, t) for t in GRID)
-        shown = ["off" if t is None else f"{t:g}" for t in GRID if train(without, t) == best]
+        best = min(train(without, t) for t in grid)
+        shown = ["off" if t is None else f"{t:g}" for t in grid if train(without, t) == best]
         return ",".join(shown)
 
     print(
-        f"{'left out':<14}{'chosen m':>10}  {'equally good':<34}"
+        f"{'left out':<14}{'chosen ' + rule.unit:>10}  {'equally good':<34}"
         "figures of the person left out: off -> chosen"
     )
     fwd_total = {"off": [0.0, 0.0], "loso": [0.0, 0.0]}
@@ -205,7 +262,7 @@ def loso_table(items: list[Case]) -> None:
             for mode, key in (("off", None), ("loso", t)):
                 fwd_total[mode][0] += forward[(person, key)][0]
                 fwd_total[mode][1] += forward[(person, key)][1]
-        shown = "off" if t is None else f"{t:.3f}"
+        shown = "off" if t is None else f"{t:g}"
         print(f"{person:<14}{shown:>10}  {tied(person):<34}{line}")
     share = {m: 100 * f / max(a, 1e-9) for m, (f, a) in fwd_total.items()}
     print(
@@ -321,6 +378,8 @@ def main() -> int:
     agreement_table(items)
     loso_table(items)
     other_rules_table(items)
+    loso_table(items, BENT, 4)
+    loso_table(items, BENT_ENDS, 5)
     print(f"\n({time.time() - t0:.0f} s, load {os.getloadavg()[0]:.1f})")
     return 0
 

@@ -28,6 +28,7 @@ from retrowalk.dsp.frame import BodyFrame, body_frame
 from retrowalk.dsp.memory import empty_samples, is_file_backed, release
 from retrowalk.dsp.rows import small_median
 from retrowalk.gait.bouts import (
+    BentTrunkFilter,
     BoutDetector,
     BoutEdgeFilter,
     BoutSpan,
@@ -150,6 +151,10 @@ class TrunkPipeline(Algorithm):
     stationary_filter
         Drops lower-back bouts whose steps hardly travel (stepping in place,
         shuffling; default :class:`~retrowalk.gait.bouts.StationaryBoutFilter`).
+    bent_trunk_filter
+        Trims lower-back bouts' ends where the trunk is far from its walking
+        posture (bending, sitting down, standing up; default
+        :class:`~retrowalk.gait.bouts.BentTrunkFilter`), after the direction.
     direction_classifier
         Forward / backward per bout (default
         :class:`~retrowalk.gait.direction.WalkingDirectionClassifier`).
@@ -195,6 +200,7 @@ class TrunkPipeline(Algorithm):
         edge_filter: BoutEdgeFilter | None = None,
         weak_edge_filter: WeakEdgeFilter | None = None,
         stationary_filter: StationaryBoutFilter | None = None,
+        bent_trunk_filter: BentTrunkFilter | None = None,
         direction_classifier: WalkingDirectionClassifier | None = None,
         laterality_estimator: LateralityEstimator | None = None,
         step_length: TrunkStepLength | None = None,
@@ -209,6 +215,7 @@ class TrunkPipeline(Algorithm):
         self.edge_filter = edge_filter
         self.weak_edge_filter = weak_edge_filter
         self.stationary_filter = stationary_filter
+        self.bent_trunk_filter = bent_trunk_filter
         self.direction_classifier = direction_classifier
         self.laterality_estimator = laterality_estimator
         self.step_length = step_length
@@ -239,6 +246,9 @@ class TrunkPipeline(Algorithm):
 
     def _stationary(self) -> StationaryBoutFilter:
         return clone(self.stationary_filter) if self.stationary_filter else StationaryBoutFilter()
+
+    def _bent(self) -> BentTrunkFilter:
+        return clone(self.bent_trunk_filter) if self.bent_trunk_filter else BentTrunkFilter()
 
     def _direction(self, **changes: Any) -> WalkingDirectionClassifier:
         base = self.direction_classifier or WalkingDirectionClassifier()
@@ -318,6 +328,8 @@ class TrunkPipeline(Algorithm):
             recording, spans, table.sample, profile=direction_profile, notes=notes,
             placement=placement, frame=frame,
         )  # fmt: skip
+        if placement == Placement.LOWER_BACK:
+            labelled = self._upright(recording, labelled, table.sample, fs, notes)
         by_height = placement in (Placement.POCKET, UNSUPPORTED_PLACEMENT)
         if placement == Placement.POCKET:
             notes.append(
@@ -384,6 +396,50 @@ class TrunkPipeline(Algorithm):
             # length_m): under half the cost of keywords over thousands of steps
             steps.extend(map(Step, times.tolist(), repeat(k), own, repeat(False), sides, ends))
         return bouts, steps, notes
+
+    def _upright(
+        self,
+        recording: Recording,
+        labelled: list[_Labelled],
+        ic: np.ndarray,
+        fs: float,
+        notes: list[str],
+    ) -> list[_Labelled]:
+        """The bouts trimmed at their ends where the trunk is bent
+        (:class:`~retrowalk.gait.bouts.BentTrunkFilter`), after their direction.
+
+        What is left of a bout keeps the direction, confidence and reason the
+        whole bout was given, and its contacts their own sides and
+        directions: the rule takes time that is not walking out of a bout,
+        it never changes a call. Each bout trimmed (or dropped) is named in
+        the notes.
+        """
+        if not labelled:
+            return labelled
+        spans = [item[0] for item in labelled]
+        rule = self._bent().filter(recording.acc_mps2, ic, spans, fs)
+        if rule.max_bend_deg is None:
+            return labelled
+        kept = np.zeros(ic.size, dtype=bool)
+        for part in rule.bouts_:
+            kept[part.first : part.last + 1] = True
+        for span in spans:
+            out = ~kept[span.first : span.last + 1]
+            if out.any():
+                bend = float(np.max(rule.bend_deg_[span.first : span.last + 1][out]))
+                what = "left out: no bout" if out.all() else "left out of the bout"
+                notes.append(
+                    f"{span.start_sample / fs:.1f}-{span.end_sample / fs:.1f} s: "
+                    f"{int(np.count_nonzero(out))} contact(s) at its ends with the trunk up to "
+                    f"{bend:.0f} deg from its walking posture (bending, sitting down, standing "
+                    f"up) {what}"
+                )
+        parts: list[_Labelled] = []
+        for part, k in zip(rule.bouts_, rule.source_, strict=True):
+            span, direction, confidence, sides, reason, own = labelled[k]
+            a, z = part.first - span.first, part.last - span.first + 1
+            parts.append((part, direction, confidence, sides[a:z], reason, own[a:z]))
+        return parts
 
     def _travelling(
         self,
@@ -709,6 +765,10 @@ class TrunkPipeline(Algorithm):
             sides.done_with(yaw)
         sides.settle()
         return out
+
+
+_Labelled = tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]
+"""A bout with its direction, confidence, contacts' sides, reason and contacts' directions."""
 
 
 class _Sides:
