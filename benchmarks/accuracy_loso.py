@@ -20,8 +20,9 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
   steps of a stop (``ClosingContactDetector.repeat_relative_prominence`` and
   ``repeat_min_steps``), the rule against two
   contacts within about half a step of each other at a turn
-  (``turning_min_step_ratio``) and how soon after a walk's last contact the
-  closing contact is searched (``ClosingContactDetector.window_steps``);
+  (``turning_min_step_ratio``), how soon after a walk's last contact the
+  closing contact is searched (``ClosingContactDetector.window_steps``) and
+  which weak contacts the walk's rhythm needs (``RhythmContactFilter``);
   every contact stage by the contacts wrong per trial, missed plus extra plus
   the count's error (both targets weigh: see ``_cost``), then the fewest steps
   miscounted; then the timing markers'
@@ -128,9 +129,13 @@ END_GRID: dict[str, tuple[Any, ...]] = {
 #: (the share of the bout's step prominence that makes it step-like, ``inf``:
 #: never; how many step times later the next search starts); how close two
 #: contacts at a turn may be before the weaker is dropped (``None``: no such
-#: rule); and how soon after a bout's last contact the closing contact is
-#: searched (in step times; the window's end stays at 1.4). The shipped values
-#: are listed first.
+#: rule); how soon after a bout's last contact the closing contact is
+#: searched (in step times; the window's end stays at 1.4); and, at the lower
+#: back, which weak contacts must keep the walk's rhythm to stay
+#: (:class:`~retrowalk.gait.contacts.RhythmContactFilter`: the strength under
+#: which a contact is weak, ``None``: the rule off; the span without it, in
+#: typical step times, at which a step is missing, ``None``: only a pause). The
+#: shipped values are listed first.
 EDGE_STAGES: list[dict[str, tuple[Any, ...]]] = [
     {
         "closing.repeat_relative_prominence": (0.1, 0.15, float("inf")),
@@ -138,6 +143,7 @@ EDGE_STAGES: list[dict[str, tuple[Any, ...]]] = [
     },
     {"turning_min_step_ratio": (0.55, None, 0.4, 0.45, 0.5, 0.6)},
     {"closing.window_steps": ((0.5, 1.4), (0.4, 1.4))},
+    {"rhythm.min_strength": (None, 0.35, 0.4), "rhythm.min_span_steps": (None, 1.6, 2.0)},
 ]
 #: The two rules at the ends of a walk that also act on phones, chosen on the
 #: three data sets together: the weak-ends rule (``None``: off) and how long a
@@ -270,7 +276,11 @@ def contact_scores(
 def _pipeline(params: dict[str, Any]) -> TrunkPipeline:
     """The trunk pipeline with these settings (``initiation.`` / ``closing.`` prefixes)."""
     from retrowalk.gait.bouts import BoutEdgeFilter, GaitInitiationFilter, WeakEdgeFilter
-    from retrowalk.gait.contacts import ClosingContactDetector, MidStepContactFilter
+    from retrowalk.gait.contacts import (
+        ClosingContactDetector,
+        MidStepContactFilter,
+        RhythmContactFilter,
+    )
 
     parts: dict[str, dict[str, Any]] = {
         "detector": {},
@@ -279,6 +289,7 @@ def _pipeline(params: dict[str, Any]) -> TrunkPipeline:
         "edges": {},
         "weak": {},
         "midstep": {},
+        "rhythm": {},
     }
     for key, value in params.items():
         owner, _, name = key.rpartition(".")
@@ -290,6 +301,7 @@ def _pipeline(params: dict[str, Any]) -> TrunkPipeline:
         edge_filter=BoutEdgeFilter(**parts["edges"]),
         weak_edge_filter=WeakEdgeFilter(**parts["weak"]),
         mid_step_filter=MidStepContactFilter(**parts["midstep"]),
+        rhythm_filter=RhythmContactFilter(**parts["rhythm"]),
     )
 
 
