@@ -1,8 +1,11 @@
 """Accuracy on people the engine was not tuned on: held-out figures only.
 
-Run: ``python benchmarks/accuracy_loso.py [--quick] [--only SECTION] [--trials]``
-(about 5 minutes; ``--quick`` searches a smaller grid; ``--trials`` lists the
-ipol-gait trials whose held-out step count is wrong, and where).
+Run: ``python benchmarks/accuracy_loso.py [--quick] [--only SECTION] [--trials]
+[--rhythm]`` (about 5 minutes; ``--quick`` searches a smaller grid; ``--trials``
+lists the ipol-gait trials whose held-out step count is wrong, and where;
+``--rhythm`` measures every section with the lower back's rule for weak
+contacts on, :class:`~retrowalk.gait.contacts.RhythmContactFilter`, off in the
+engine, its settings chosen per fold in the contact stages).
 
 Every constant fitted on data is chosen here leave-one-subject-out: for each
 person, the value that does best on all the *other* people is applied to that
@@ -21,7 +24,9 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
   ``repeat_min_steps``), the rule against two
   contacts within about half a step of each other at a turn
   (``turning_min_step_ratio``) and how soon after a walk's last contact the
-  closing contact is searched (``ClosingContactDetector.window_steps``);
+  closing contact is searched (``ClosingContactDetector.window_steps``)
+  (``--rhythm``: then which weak contacts the walk's rhythm needs,
+  ``RhythmContactFilter``, off in the engine);
   every contact stage by the contacts wrong per trial, missed plus extra plus
   the count's error (both targets weigh: see ``_cost``), then the fewest steps
   miscounted; then the timing markers'
@@ -128,7 +133,7 @@ END_GRID: dict[str, tuple[Any, ...]] = {
 #: (the share of the bout's step prominence that makes it step-like, ``inf``:
 #: never; how many step times later the next search starts); how close two
 #: contacts at a turn may be before the weaker is dropped (``None``: no such
-#: rule); and how soon after a bout's last contact the closing contact is
+#: rule); how soon after a bout's last contact the closing contact is
 #: searched (in step times; the window's end stays at 1.4). The shipped values
 #: are listed first.
 EDGE_STAGES: list[dict[str, tuple[Any, ...]]] = [
@@ -139,6 +144,16 @@ EDGE_STAGES: list[dict[str, tuple[Any, ...]]] = [
     {"turning_min_step_ratio": (0.55, None, 0.4, 0.45, 0.5, 0.6)},
     {"closing.window_steps": ((0.5, 1.4), (0.4, 1.4))},
 ]
+#: With ``--rhythm``, a last amplitude stage: which weak contacts at the lower
+#: back must keep the walk's rhythm to stay
+#: (:class:`~retrowalk.gait.contacts.RhythmContactFilter`, off in the engine:
+#: the strength under which a contact is weak, ``None``: the rule off; the span
+#: without it, in typical step times, at which a step is missing, ``None``: only
+#: a pause). Every other section then runs with the rule at 0.35.
+RHYTHM_STAGE: dict[str, tuple[Any, ...]] = {
+    "rhythm.min_strength": (0.35, None, 0.4),
+    "rhythm.min_span_steps": (None, 1.6, 2.0),
+}
 #: The two rules at the ends of a walk that also act on phones, chosen on the
 #: three data sets together: the weak-ends rule (``None``: off) and how long a
 #: hesitation at either end may be before the contacts beyond it are dropped
@@ -270,7 +285,11 @@ def contact_scores(
 def _pipeline(params: dict[str, Any]) -> TrunkPipeline:
     """The trunk pipeline with these settings (``initiation.`` / ``closing.`` prefixes)."""
     from retrowalk.gait.bouts import BoutEdgeFilter, GaitInitiationFilter, WeakEdgeFilter
-    from retrowalk.gait.contacts import ClosingContactDetector, MidStepContactFilter
+    from retrowalk.gait.contacts import (
+        ClosingContactDetector,
+        MidStepContactFilter,
+        RhythmContactFilter,
+    )
 
     parts: dict[str, dict[str, Any]] = {
         "detector": {},
@@ -279,6 +298,7 @@ def _pipeline(params: dict[str, Any]) -> TrunkPipeline:
         "edges": {},
         "weak": {},
         "midstep": {},
+        "rhythm": {},
     }
     for key, value in params.items():
         owner, _, name = key.rpartition(".")
@@ -290,6 +310,7 @@ def _pipeline(params: dict[str, Any]) -> TrunkPipeline:
         edge_filter=BoutEdgeFilter(**parts["edges"]),
         weak_edge_filter=WeakEdgeFilter(**parts["weak"]),
         mid_step_filter=MidStepContactFilter(**parts["midstep"]),
+        rhythm_filter=RhythmContactFilter(**parts["rhythm"]),
     )
 
 
@@ -975,7 +996,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="list the ipol-gait trials whose step count is wrong (held out)",
     )
+    parser.add_argument(
+        "--rhythm",
+        action="store_true",
+        help="with the lower back's rhythm rule for weak contacts (off in the engine)",
+    )
     args = parser.parse_args(argv)
+    if args.rhythm:
+        from retrowalk.gait.contacts import RhythmContactFilter
+
+        # every pipeline of every section, the analysis's own included, with the rule on
+        defaults = RhythmContactFilter.__init__.__kwdefaults__ or {}
+        defaults["min_strength"] = RHYTHM_STAGE["rhythm.min_strength"][0]
+        EDGE_STAGES.append(RHYTHM_STAGE)
     if not _data.ipol_trial_ids():
         print(f"no real recordings under {_data.data_root()}: nothing to measure")
         return 1

@@ -42,6 +42,7 @@ from retrowalk.gait.contacts import (
     ClosingContactDetector,
     LateralityEstimator,
     MidStepContactFilter,
+    RhythmContactFilter,
     TrunkContactDetector,
 )
 from retrowalk.gait.direction import (
@@ -136,6 +137,9 @@ class TrunkPipeline(Algorithm):
         Drops the contacts found in mid-step where the lower back's vertical
         acceleration peaks twice per step (default
         :class:`~retrowalk.gait.contacts.MidStepContactFilter`; lower back only).
+    rhythm_filter
+        Drops the weak contacts that the walk's rhythm does not need (default
+        :class:`~retrowalk.gait.contacts.RhythmContactFilter`, off; lower back only).
     bout_detector
         Bouts from contacts (default :class:`~retrowalk.gait.bouts.BoutDetector`).
     initiation_filter
@@ -195,6 +199,7 @@ class TrunkPipeline(Algorithm):
         contact_detector: TrunkContactDetector | None = None,
         closing_detector: ClosingContactDetector | None = None,
         mid_step_filter: MidStepContactFilter | None = None,
+        rhythm_filter: RhythmContactFilter | None = None,
         bout_detector: BoutDetector | None = None,
         initiation_filter: GaitInitiationFilter | None = None,
         edge_filter: BoutEdgeFilter | None = None,
@@ -210,6 +215,7 @@ class TrunkPipeline(Algorithm):
         self.contact_detector = contact_detector
         self.closing_detector = closing_detector
         self.mid_step_filter = mid_step_filter
+        self.rhythm_filter = rhythm_filter
         self.bout_detector = bout_detector
         self.initiation_filter = initiation_filter
         self.edge_filter = edge_filter
@@ -231,6 +237,9 @@ class TrunkPipeline(Algorithm):
 
     def _mid_step(self) -> MidStepContactFilter:
         return clone(self.mid_step_filter) if self.mid_step_filter else MidStepContactFilter()
+
+    def _rhythm(self) -> RhythmContactFilter:
+        return clone(self.rhythm_filter) if self.rhythm_filter else RhythmContactFilter()
 
     def _bouts(self) -> BoutDetector:
         return clone(self.bout_detector) if self.bout_detector else BoutDetector()
@@ -519,7 +528,10 @@ class TrunkPipeline(Algorithm):
         ic, prom = ic[keep], prom[keep]
         # a pocket's steps alternate strong and weak; under a second of signal: no contacts
         if placement == Placement.LOWER_BACK and ic.size:
+            strength, turning = det.relative_strength_[keep], det.turning_[keep]
             keep = self._mid_step().filter(ic, prom, det.signals_.coarse, fs).keep_
+            ic, prom, strength, turning = ic[keep], prom[keep], strength[keep], turning[keep]
+            keep = self._rhythm().filter(ic, strength, fs, turning).keep_
             ic, prom = ic[keep], prom[keep]
         spans = self._bouts().detect(ic, fs, gap_mask).bouts_
         keep = self._weak_edges().filter(prom, spans, fs).keep_
