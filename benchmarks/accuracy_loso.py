@@ -1,11 +1,8 @@
 """Accuracy on people the engine was not tuned on: held-out figures only.
 
-Run: ``python benchmarks/accuracy_loso.py [--quick] [--only SECTION] [--trials]
-[--rhythm]`` (about 5 minutes; ``--quick`` searches a smaller grid; ``--trials``
-lists the ipol-gait trials whose held-out step count is wrong, and where;
-``--rhythm`` measures every section with the lower back's rule for weak
-contacts on, :class:`~retrowalk.gait.contacts.RhythmContactFilter`, off in the
-engine, its settings chosen per fold in the contact stages).
+Run: ``python benchmarks/accuracy_loso.py [--quick] [--only SECTION] [--trials]``
+(about 5 minutes; ``--quick`` searches a smaller grid; ``--trials`` lists the
+ipol-gait trials whose held-out step count is wrong, and where).
 
 Every constant fitted on data is chosen here leave-one-subject-out: for each
 person, the value that does best on all the *other* people is applied to that
@@ -25,8 +22,7 @@ all folds). Nothing printed is a figure of the people a value was tuned on.
   contacts within about half a step of each other at a turn
   (``turning_min_step_ratio``) and how soon after a walk's last contact the
   closing contact is searched (``ClosingContactDetector.window_steps``)
-  (``--rhythm``: then which weak contacts the walk's rhythm needs,
-  ``RhythmContactFilter``, off in the engine);
+  and which weak contacts the walk's rhythm needs (``RhythmContactFilter``);
   every contact stage by the contacts wrong per trial, missed plus extra plus
   the count's error (both targets weigh: see ``_cost``), then the fewest steps
   miscounted; then the timing markers'
@@ -128,6 +124,15 @@ END_GRID: dict[str, tuple[Any, ...]] = {
     "closing.min_relative_prominence": (0.01, 0.0, 0.005),
     "closing.min_prominence_mps2": (0.05, 0.03, 0.08),
 }
+#: The last amplitude stage: which weak contacts at the lower back must keep the
+#: walk's rhythm to stay (:class:`~retrowalk.gait.contacts.RhythmContactFilter`:
+#: the strength under which a contact is weak, ``None``: the rule off; the span
+#: without it, in typical step times, at which a step is missing, ``None``: only
+#: a pause). The shipped values are listed first.
+RHYTHM_STAGE: dict[str, tuple[Any, ...]] = {
+    "rhythm.min_strength": (0.35, None, 0.4),
+    "rhythm.min_span_steps": (None, 1.6, 2.0),
+}
 #: Then, one after another with what was chosen before fixed: whether the
 #: closing-contact search goes on after a step-like find
 #: (the share of the bout's step prominence that makes it step-like, ``inf``:
@@ -143,17 +148,8 @@ EDGE_STAGES: list[dict[str, tuple[Any, ...]]] = [
     },
     {"turning_min_step_ratio": (0.55, None, 0.4, 0.45, 0.5, 0.6)},
     {"closing.window_steps": ((0.5, 1.4), (0.4, 1.4))},
+    RHYTHM_STAGE,
 ]
-#: With ``--rhythm``, a last amplitude stage: which weak contacts at the lower
-#: back must keep the walk's rhythm to stay
-#: (:class:`~retrowalk.gait.contacts.RhythmContactFilter`, off in the engine:
-#: the strength under which a contact is weak, ``None``: the rule off; the span
-#: without it, in typical step times, at which a step is missing, ``None``: only
-#: a pause). Every other section then runs with the rule at 0.35.
-RHYTHM_STAGE: dict[str, tuple[Any, ...]] = {
-    "rhythm.min_strength": (0.35, None, 0.4),
-    "rhythm.min_span_steps": (None, 1.6, 2.0),
-}
 #: The two rules at the ends of a walk that also act on phones, chosen on the
 #: three data sets together: the weak-ends rule (``None``: off) and how long a
 #: hesitation at either end may be before the contacts beyond it are dropped
@@ -996,19 +992,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="list the ipol-gait trials whose step count is wrong (held out)",
     )
-    parser.add_argument(
-        "--rhythm",
-        action="store_true",
-        help="with the lower back's rhythm rule for weak contacts (off in the engine)",
-    )
     args = parser.parse_args(argv)
-    if args.rhythm:
-        from retrowalk.gait.contacts import RhythmContactFilter
-
-        # every pipeline of every section, the analysis's own included, with the rule on
-        defaults = RhythmContactFilter.__init__.__kwdefaults__ or {}
-        defaults["min_strength"] = RHYTHM_STAGE["rhythm.min_strength"][0]
-        EDGE_STAGES.append(RHYTHM_STAGE)
     if not _data.ipol_trial_ids():
         print(f"no real recordings under {_data.data_root()}: nothing to measure")
         return 1

@@ -21,6 +21,7 @@ from scipy.spatial.transform import Rotation
 
 from realdata import device_export, ipol_lower_back_rows, load_mobgap, require
 from retrowalk.core.recording import Recording
+from retrowalk.core.results import Analysis
 from retrowalk.gait.direction import ANCHOR_RELIABILITY, BACKWARD, WalkingDirectionClassifier
 from retrowalk.gait.direction.anchor import BodyAnchorEstimator, Flexion
 from retrowalk.io import read_recording
@@ -135,23 +136,30 @@ def _phone(name: str) -> Recording:
     return Recording(acc, None, 100.0, path=str(path))
 
 
-def _backward_steps(rec: Recording, estimator: BodyAnchorEstimator | None = None) -> int:
+def _analyse(rec: Recording, estimator: BodyAnchorEstimator | None = None) -> Analysis:
     pipelines = None
     if estimator is not None:
         clf = WalkingDirectionClassifier(anchor_estimator=estimator)
         pipelines = {"trunk": TrunkPipeline(direction_classifier=clf)}
-    result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines=pipelines)
-    return sum(s.direction == BACKWARD for s in result.steps)
+    return analyze(rec, AnalysisOptions(placement="lower_back"), pipelines=pipelines)
+
+
+def _backward_steps(rec: Recording, estimator: BodyAnchorEstimator | None = None) -> int:
+    return sum(s.direction == BACKWARD for s in _analyse(rec, estimator).steps)
 
 
 def test_a_handled_purse_phone_is_not_called_backward() -> None:
     """A phone in a purse (phone-steps Pixel_Jamie_Hard_Purse_2, forward walking)
     analysed as a lower back tilts twice by 53-55 deg, 51-64 deg across its walking
     travel (the purse handled): without the checks those two tilts anchor the front
-    backwards and its steps are called backward; with them there is no anchor."""
+    backwards (a bout is called on "trunk flexion"); with them there is no anchor
+    and no step is called backward."""
     rec = _phone("Pixel_Jamie_Hard_Purse_2")
-    assert _backward_steps(rec) == 0
-    assert _backward_steps(rec, BodyAnchorEstimator(**UNCHECKED)) > 20
+    checked = _analyse(rec)
+    assert sum(s.direction == BACKWARD for s in checked.steps) == 0
+    assert not any(b.extra["direction_reason"].startswith("trunk flexion") for b in checked.bouts)
+    unchecked = _analyse(rec, BodyAnchorEstimator(**UNCHECKED))
+    assert any(b.extra["direction_reason"].startswith("trunk flexion") for b in unchecked.bouts)
 
 
 @pytest.mark.parametrize(

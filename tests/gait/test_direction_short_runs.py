@@ -22,6 +22,7 @@ from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.bouts import StationaryBoutFilter
 from retrowalk.gait.calibration import calibrate
+from retrowalk.gait.contacts import RhythmContactFilter
 from retrowalk.gait.direction import (
     BACKWARD,
     FORWARD,
@@ -347,7 +348,8 @@ def test_a_daily_life_shuffle_whose_strides_travel_both_ways_says_so() -> None:
     straight strides travel both ways along the axis (1 forward, 2 backward) and
     cancel. It stays uncertain and its reason says that; a bout whose clear strides
     do not travel both ways (MS_001 at 114 s: one clear stride) keeps the sideways
-    reason (kept as a bout for this). Nothing is backward."""
+    reason (kept as a bout for this, its weak contacts too: with the rhythm rule,
+    two clear strides, one each way). Nothing is backward."""
     rec, _ = load_mobgap("HA_002_Test11_Trial1")
     result = analyze(rec, AnalysisOptions(placement="lower_back"))
     assert all(b.direction != BACKWARD for b in result.bouts)
@@ -357,7 +359,10 @@ def test_a_daily_life_shuffle_whose_strides_travel_both_ways_says_so() -> None:
     reason = shuffle.extra["direction_reason"]
     assert "travel both ways" in reason and "(1 forward, 2 backward)" in reason
     rec, _ = load_mobgap("MS_001_Test11_Trial1")  # its bout at 114 s steps in place:
-    keep = TrunkPipeline(stationary_filter=StationaryBoutFilter(min_median_step_m=None))
+    keep = TrunkPipeline(
+        stationary_filter=StationaryBoutFilter(min_median_step_m=None),
+        rhythm_filter=RhythmContactFilter(min_strength=None),
+    )
     result = analyze(rec, AnalysisOptions(placement="lower_back"), pipelines={"trunk": keep})
     side = next(b for b in result.bouts if b.start_s <= 116.0 <= b.end_s)
     assert side.direction == "uncertain"

@@ -461,15 +461,16 @@ class RhythmContactFilter(Algorithm):
     is that rule's evidence: dropped before it, the slow walk of
     mocap-backward's 09_12 at the pelvis kept two contacts in mid-step).
 
-    Off in the engine (``min_strength=None``), because it costs the speed.
     Chosen leave-one-subject-out on ipol-gait with the other contact rules
-    (``benchmarks/accuracy_loso.py --rhythm``), every fold chose 0.35 (among
-    off, 0.35 and 0.4) and a pause alone (among that and 1.6 or 2 typical step
-    times). Held out, the step count's error went from 2.08 to 1.81 % per
-    trial, recall 98.36 -> 98.27 %, precision 98.07 -> 98.23 %, timing 24.8 ->
-    24.6 ms, and the daily-life bouts of mobgap-lab it changes all came
-    closer to INDIP's contacts; but their bout speed went from 9.9 to 11.3 %
-    (a plain floor of 0.35: 1.86 % and 18.5 %). See ``docs/architecture.md``.
+    (``benchmarks/accuracy_loso.py``), every fold chose 0.35 (among off, 0.35
+    and 0.4) and a pause alone (among that and 1.6 or 2 typical step times).
+    Held out, the step count's error went from 2.08 to 1.81 % per trial,
+    recall 98.36 -> 98.27 %, precision 98.07 -> 98.23 %, timing 24.8 -> 24.6
+    ms, and the daily-life bouts of mobgap-lab it changes all came closer to
+    INDIP's contacts (cadence 8.7 -> 8.2 %). Their mean step speed moved away
+    from INDIP's, 9.9 -> 11.3 %: the slow soft steps it drops had hidden step
+    lengths that are too long elsewhere in the same bouts (a plain floor of
+    0.35: 1.86 % and 18.5 %). See ``docs/architecture.md``.
 
     Parameters
     ----------
@@ -493,7 +494,7 @@ class RhythmContactFilter(Algorithm):
     def __init__(
         self,
         *,
-        min_strength: float | None = None,
+        min_strength: float | None = 0.35,
         max_step_s: float = 1.5,
         min_span_steps: float | None = None,
     ) -> None:

@@ -139,7 +139,7 @@ class TrunkPipeline(Algorithm):
         :class:`~retrowalk.gait.contacts.MidStepContactFilter`; lower back only).
     rhythm_filter
         Drops the weak contacts that the walk's rhythm does not need (default
-        :class:`~retrowalk.gait.contacts.RhythmContactFilter`, off; lower back only).
+        :class:`~retrowalk.gait.contacts.RhythmContactFilter`; lower back only).
     bout_detector
         Bouts from contacts (default :class:`~retrowalk.gait.bouts.BoutDetector`).
     initiation_filter
