@@ -193,7 +193,7 @@ def sosfiltfilt_cached(
     goes one channel at a time, so it is not copied whole.
     """
     x64: FloatArray = np.asarray(x, dtype=np.float64)
-    sos = np.array(sos)  # scipy's compiled filter needs a writable array
+    sos = _writable(sos)  # scipy's compiled filter needs a writable array
     if padlen is None:
         ntaps = 2 * sos.shape[0] + 1
         ntaps -= min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
@@ -239,7 +239,7 @@ def lowpass_channels(
         )
     sos, zi, padlen = _design(cutoff_hz, sampling_rate_hz, order, pad_samples, n)
     out = np.empty((cols.shape[1], n), dtype=np.float64)
-    for c0, rows in _filtered_rows(kernel, np.array(sos), zi, cols, padlen):
+    for c0, rows in _filtered_rows(kernel, _writable(sos), zi, cols, padlen):
         out[c0 : c0 + rows.shape[0]] = rows
     return out
 
@@ -409,6 +409,34 @@ def _block_weights(block: int) -> FloatArray:
     return weights
 
 
+_KERNEL_SECTIONS: dict[int, tuple[FloatArray, FloatArray, NDArray[np.complex128]]] = {}
+"""Per designed (read-only, cached) sections: a writable copy and a complex one."""
+
+
+def _kernel_sections(sos: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.complex128]]:
+    """``(sos, writable copy, complex copy)``: kept for the read-only sections of
+    :func:`butter_lowpass_sos` (the same few, used over and over); others made anew."""
+    kept = _KERNEL_SECTIONS.get(id(sos))
+    if kept is not None and (kept[0] is sos or kept[1] is sos):
+        return kept
+    made = (sos, np.array(sos), np.array(sos, dtype=np.complex128))
+    if not sos.flags.writeable and len(_KERNEL_SECTIONS) < 128:
+        # by the designed sections and by their writable copy; the entry holds
+        # both, so neither id is reused while it is kept
+        _KERNEL_SECTIONS[id(sos)] = _KERNEL_SECTIONS[id(made[1])] = made
+    return made
+
+
+def _writable(sos: FloatArray) -> FloatArray:
+    """``np.array(sos)``: sections scipy's compiled filter takes (it does not write them)."""
+    return sos if sos.flags.writeable else _kernel_sections(sos)[1]
+
+
+def _as_complex(sos: FloatArray) -> NDArray[np.complex128]:
+    """``sos.astype(np.complex128)``, kept for the designed sections."""
+    return _kernel_sections(sos)[2]
+
+
 def _filtered_rows(
     kernel: Any, sos: FloatArray, zi: FloatArray, cols: FloatArray, padlen: int
 ) -> Iterator[tuple[int, FloatArray]]:
@@ -422,7 +450,7 @@ def _filtered_rows(
     state = np.asarray(zi, dtype=np.float64)  # (sections, 2)
     first = 0
     if cols.shape[1] >= 2:  # channels two at a time, as one complex signal
-        paired = sos.astype(np.complex128)
+        paired = _as_complex(sos)
         while first + 2 <= cols.shape[1]:
             rows = _filtered_pair(kernel, paired, state, cols[:, first : first + 2], padlen)
             if rows is None:
@@ -470,23 +498,23 @@ def _filtered_pair(
     fwd.real[padlen : padlen + n] = part[:, 0]
     fwd.imag[padlen : padlen + n] = part[:, 1]
     if padlen > 0:  # odd extension, as scipy.signal's odd_ext
-        both[:padlen] = 2 * part[0:1] - part[padlen:0:-1]
-        both[padlen + n :] = 2 * part[-1:] - part[-2 : -(padlen + 2) : -1]
+        np.subtract(2 * part[0], part[padlen:0:-1], out=both[:padlen])
+        np.subtract(2 * part[-1], part[-2 : -(padlen + 2) : -1], out=both[padlen + n :])
     kernel(sos, fwd[None, :], _pair_state(state, both[0]))
     np.copyto(back, fwd[::-1])
-    kernel(sos, back[None, :], _pair_state(state, back.view(np.float64)[:2]))
-    kept = back[padlen : padlen + n].view(np.float64)
-    if not kept.all() or not math.isfinite(float(np.add.reduce(kept))):
+    backwards = back.view(np.float64).reshape(size, 2)
+    kernel(sos, back[None, :], _pair_state(state, backwards[0]))
+    kept = backwards[padlen : padlen + n]
+    # no zero (a NaN counts as none, as in ndarray.all) and a finite sum
+    if np.count_nonzero(kept) < kept.size or not math.isfinite(float(np.add.reduce(kept, None))):
         return None
-    return back.view(np.float64).reshape(size, 2)[::-1][padlen : padlen + n].T
+    return backwards[::-1][padlen : padlen + n].T
 
 
 def _pair_state(state: FloatArray, first: FloatArray) -> NDArray[np.complex128]:
     """``(1, sections, 2)`` complex kernel state: the step response times each first value."""
-    out = np.empty((1, *state.shape), dtype=np.complex128)
-    out.real[0] = state * first[0]
-    out.imag[0] = state * first[1]
-    return out
+    # (sections, 2, [real, imaginary]) products, read as complex numbers
+    return (state[:, :, None] * first).view(np.complex128).reshape(1, *state.shape)
 
 
 def _pair_scratch(size: int) -> tuple[NDArray[np.complex128], NDArray[np.complex128]]:
