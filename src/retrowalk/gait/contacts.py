@@ -34,7 +34,7 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
 from retrowalk.dsp.kernels import find_peaks
-from retrowalk.dsp.rows import row_norm, sliding_rows, small_median
+from retrowalk.dsp.rows import row_norm, sliding_rows, small_median, split_at
 
 # Delay between initial contact and the mean of the trunk's peak vertical
 # acceleration (12 Hz) and horizontal jerk (4 Hz), searched 0.2 s before the
@@ -538,7 +538,7 @@ class MidStepContactFilter(Algorithm):
         breaks = ((ic[1:] - ic[:-1]) > self.max_gap_s * fs).nonzero()[0] + 1
         w = self.window_contacts
         first = np.concatenate(
-            [run[: max(run.size - w + 1, 0)] for run in np.split(np.arange(ic.size), breaks)]
+            [run[: max(run.size - w + 1, 0)] for run in split_at(np.arange(ic.size), breaks)]
         )
         x = np.asarray(step_signal, dtype=np.float64)
         every = max(round(fs / 25.0), 1)
@@ -611,7 +611,7 @@ def _step_contrasts(
     apart = np.zeros(0, dtype=np.int64)
     if join is not None:
         apart = np.flatnonzero(starts[1:] > np.maximum.accumulate(ends)[:-1] + join) + 1
-    for group in np.split(np.arange(first.size), apart):
+    for group in split_at(np.arange(first.size), apart):
         contrast[group], lag[group] = _nearby_contrasts(x, ic, first[group], w, join, floor)
     return contrast, lag
 

@@ -53,6 +53,8 @@ placement avoids that guess.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
@@ -342,7 +344,7 @@ def _walking_windows(
         d = swing[s : s + w] - swing[s : s + w].mean(axis=0)
         sw.append(float(np.degrees(np.sqrt(np.mean(np.sum(d**2, axis=1))))))
         here = up[s : s + w].mean(axis=0)
-        here /= max(float(np.linalg.norm(here)), 1e-12)
+        here /= max(math.sqrt(here @ here), 1e-12)  # np.linalg.norm's own sum
         if before is not None:
             cos = min(max(here @ before, -1.0), 1.0)  # np.clip's, on one value
             turn.append(float(np.degrees(np.arccos(cos))))

@@ -167,6 +167,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.core.types import Direction
+from retrowalk.dsp.rows import split_at
 
 # Pelvis (greater trochanter) height as a fraction of body height (Winter 2009).
 LEG_LENGTH_FRACTION = 0.53
@@ -384,7 +385,7 @@ class TrunkStepLength(Algorithm):
             if turn.size != lengths.size:
                 raise ValueError("one turn per step is needed")
             lengths /= 1.0 + np.square(np.nan_to_num(turn) / self.turn_rad0)
-        return np.split(lengths, np.cumsum(sizes)[:-1])
+        return split_at(lengths, np.cumsum(sizes)[:-1])
 
 
 def _running_median(

@@ -1147,6 +1147,8 @@ def _stretch_blocks(
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
+    if v.ndim == 1:  # np.linalg.norm(v, axis=-1, keepdims=True)'s numbers, shape (1,)
+        return v / np.maximum(row_norm(v.reshape(1, -1)), 1e-12)
     return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
 
 

@@ -805,7 +805,7 @@ class WalkingDirectionClassifier:
             k = np.flatnonzero(step_stretch == s)
             # np.median(..., axis=0): each column's median
             ref = np.array([small_median(col) for col in ev.window_up[k].T])
-            ref /= max(float(np.linalg.norm(ref)), 1e-12)
+            ref /= max(math.sqrt(ref @ ref), 1e-12)  # np.linalg.norm's own sum
             ok[k] = ev.window_up[k] @ ref >= cos_max
         return ok
 

@@ -16,6 +16,7 @@ import numpy as np
 from retrowalk.dsp.frame import BodyFrame
 from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
 from retrowalk.dsp.memory import empty_samples, release
+from retrowalk.dsp.rows import row_norm
 
 STRIDE_POINTS = 64
 """Samples per resampled stride window; lags are in units of 1/64 stride."""
@@ -265,7 +266,8 @@ def phase_odd_even(
 
 
 def _unit_ups(ups: np.ndarray) -> np.ndarray:
-    return ups / np.maximum(np.linalg.norm(ups, axis=1, keepdims=True), 1e-12)
+    # np.linalg.norm(ups, axis=1, keepdims=True)'s numbers
+    return ups / np.maximum(row_norm(ups)[:, None], 1e-12)
 
 
 def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:
