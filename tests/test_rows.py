@@ -16,6 +16,8 @@ tilting device.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -32,6 +34,7 @@ from retrowalk.dsp.rows import (
     column_means,
     column_sums,
     percentile,
+    percentiles,
     row_norm,
     sliding_rows,
     small_median,
@@ -447,3 +450,20 @@ def test_lever_turning_rate_gradient_is_numpys_gradient():
     finally:
         lever._fit = original
     assert np.array_equal(captured["slow"][4], want)
+
+
+def test_percentiles_are_numpys_percentiles_bit_for_bit():
+    rng = np.random.default_rng(4)
+    qs = (5, 50, 95)
+    for _ in range(2000):
+        n = int(rng.integers(1, 60))
+        x = rng.normal(size=n) * 10.0 ** int(rng.integers(-3, 3))
+        if rng.random() < 0.3:  # ties, zeros of either sign
+            x = np.round(x) * rng.choice([-0.0, 1.0], size=n)
+        got = percentiles(x, qs)
+        want = np.percentile(x, qs)
+        assert all(
+            a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+            for a, b in zip(got, want, strict=True)
+        )
+    assert all(np.isnan(percentiles(np.array([1.0, np.nan]), qs)))

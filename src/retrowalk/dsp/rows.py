@@ -27,6 +27,7 @@ __all__ = [
     "column_means",
     "column_sums",
     "percentile",
+    "percentiles",
     "row_norm",
     "sliding_rows",
     "small_median",
@@ -90,6 +91,37 @@ def percentile(x: np.ndarray, q: float) -> float:
     t = virtual - below
     diff = b - a
     return b - diff * (1.0 - t) if t >= 0.5 else a + diff * t
+
+
+def percentiles(x: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """``np.percentile(x, qs)`` of a 1-D array, as floats: :func:`percentile` of each ``q``.
+
+    numpy's one partition for all of them (at the ends and both neighbours of
+    each ``(n - 1) * q / 100``) and its linear interpolation, so that of equal
+    values the same ones are taken; an empty array or one holding NaN goes to
+    numpy.
+    """
+    arr = np.asarray(x, dtype=np.float64).ravel()
+    n = arr.size
+    if n == 0 or np.isnan(arr).any():
+        return [float(v) for v in np.percentile(arr, qs)]
+    picks = []
+    for q in qs:
+        virtual = (n - 1) * (float(q) / 100.0)
+        below = math.floor(virtual)
+        if virtual >= n - 1:  # numpy takes the last value and counts t from index -1
+            below = -1
+        picks.append((virtual, below))
+    kth = [0, -1, *(b for _, b in picks), *(b + 1 if b >= 0 else -1 for _, b in picks)]
+    ordered = np.partition(arr, np.unique(np.array(kth, dtype=np.intp)))
+    out = []
+    for virtual, below in picks:
+        a = float(ordered[below])
+        b = float(ordered[below + 1 if below >= 0 else -1])
+        t = virtual - below
+        diff = b - a
+        out.append(b - diff * (1.0 - t) if t >= 0.5 else a + diff * t)
+    return out
 
 
 SMALL_MEDIAN_SIZE = 1000
