@@ -33,6 +33,7 @@ from retrowalk.dsp.memory import block_means
 from retrowalk.dsp.rows import (
     column_means,
     column_sums,
+    cross,
     percentile,
     percentiles,
     row_norm,
@@ -40,7 +41,7 @@ from retrowalk.dsp.rows import (
     small_median,
     split_at,
 )
-from retrowalk.gait.contacts import _jerk_norm
+from retrowalk.gait.contacts import _jerk_norm, _median_rows
 from retrowalk.gait.direction import lever
 from retrowalk.gait.direction.features import (
     DEFAULT_LAGS,
@@ -53,7 +54,8 @@ from retrowalk.gait.direction.features import (
     resample_windows,
     step_windows,
 )
-from retrowalk.gait.direction.lever import _cross, _fit
+from retrowalk.gait.direction.lever import _fit
+from retrowalk.gait.spatial import _nan_to_num
 
 
 def _signals(n: int = 6000, seed: int = 0, tilt_rad: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
@@ -428,7 +430,8 @@ def test_lever_fit_gives_the_stacked_formulas_numbers_bit_for_bit():
         want = _stacked_lever_fit(slow, up.copy(), lo, hi)
         assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
     a, b = rng.normal(size=(7, 3)), rng.normal(size=(7, 3))
-    assert np.array_equal(_cross(a, b), np.cross(a, b))
+    assert np.array_equal(cross(a, b), np.cross(a, b))
+    assert np.array_equal(cross(a[0], b[0]), np.cross(a[0], b[0]))
 
 
 def test_lever_turning_rate_gradient_is_numpys_gradient():
@@ -467,3 +470,13 @@ def test_percentiles_are_numpys_percentiles_bit_for_bit():
             for a, b in zip(got, want, strict=True)
         )
     assert all(np.isnan(percentiles(np.array([1.0, np.nan]), qs)))
+
+
+def test_median_rows_and_nan_to_num_are_numpys():
+    rng = np.random.default_rng(6)
+    for width in (1, 2, 5, 6):
+        rows = rng.integers(-50, 400, size=(40, width))
+        assert np.array_equal(_median_rows(rows), np.median(rows, axis=1))
+    x = rng.normal(size=50)
+    x[[3, 7, 9]] = [np.nan, np.inf, -np.inf]
+    assert np.array_equal(_nan_to_num(x), np.nan_to_num(x))

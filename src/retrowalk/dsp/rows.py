@@ -26,6 +26,7 @@ import numpy as np
 __all__ = [
     "column_means",
     "column_sums",
+    "cross",
     "percentile",
     "percentiles",
     "row_norm",
@@ -66,6 +67,17 @@ def column_means(x: np.ndarray) -> np.ndarray:
     return column_sums(arr) / arr.shape[0]
 
 
+def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross(a, b)`` of two 3-vectors or two ``(t, 3)`` arrays of them: the same
+    products and differences, without its broadcasting and axis moves (which cost
+    more than the work on a few vectors)."""
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out[..., 0] = a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1]
+    out[..., 1] = a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2]
+    out[..., 2] = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    return out
+
+
 def percentile(x: np.ndarray, q: float) -> float:
     """``float(np.percentile(x, q))`` of a 1-D array, without numpy's per-call overhead.
 
@@ -86,7 +98,7 @@ def percentile(x: np.ndarray, q: float) -> float:
         lo = hi = below = -1
     # the same partition as numpy's (ends and both neighbours), so that of
     # equal values (0.0 and -0.0) the same one is taken
-    ordered = np.partition(arr, np.unique(np.array([0, -1, lo, hi], dtype=np.intp)))
+    ordered = np.partition(arr, np.array(sorted({0, -1, lo, hi}), dtype=np.intp))  # np.unique's
     a, b = float(ordered[lo]), float(ordered[hi])
     t = virtual - below
     diff = b - a
@@ -113,7 +125,7 @@ def percentiles(x: np.ndarray, qs: tuple[float, ...]) -> list[float]:
             below = -1
         picks.append((virtual, below))
     kth = [0, -1, *(b for _, b in picks), *(b + 1 if b >= 0 else -1 for _, b in picks)]
-    ordered = np.partition(arr, np.unique(np.array(kth, dtype=np.intp)))
+    ordered = np.partition(arr, np.array(sorted(set(kth)), dtype=np.intp))  # np.unique's
     out = []
     for virtual, below in picks:
         a = float(ordered[below])

@@ -636,7 +636,7 @@ def _nearby_contrasts(
     if first.size == 0:
         return out, best_lag
     intervals = ic[1:] - ic[:-1]
-    d = np.median(sliding_rows(intervals, w - 1)[first], axis=1).astype(np.int64)
+    d = _median_rows(sliding_rows(intervals, w - 1)[first]).astype(np.int64)
     lo = int(ic[first].min())
     x = x[lo : int(ic[first + w - 1].max()) + 1]  # the windows' stretch only
     a = ic[first] - lo
@@ -835,6 +835,20 @@ def _local_median(values: np.ndarray, half_width: int) -> np.ndarray:
     ends = np.concatenate((head, np.arange(max(n - half_width, head.size), n)))
     out[ends] = _nanmedian_rows(windows[ends])
     return out
+
+
+def _median_rows(rows: np.ndarray) -> np.ndarray:
+    """``np.median(rows, axis=1)`` of whole numbers: numpy's partition at the middle and
+    the mean of the middle one or two (as float64), without its per-call set-up."""
+    size = rows.shape[1]
+    half = size // 2
+    if rows.dtype.kind not in "iu" or size == 0 or rows.shape[0] == 0:
+        return np.asarray(np.median(rows, axis=1))
+    if size % 2:
+        part = np.partition(rows, [half], axis=1)
+        return part[:, half].astype(np.float64)
+    part = np.partition(rows, [half - 1, half], axis=1)
+    return np.add(part[:, half - 1], part[:, half], dtype=np.float64) / 2
 
 
 def _nanmedian_rows(windows: np.ndarray) -> np.ndarray:

@@ -176,7 +176,7 @@ import numpy as np
 
 from retrowalk.dsp.filters import lowpass, lowpass_into
 from retrowalk.dsp.memory import block_means, empty_samples, is_file_backed, release
-from retrowalk.dsp.rows import percentiles, row_norm, small_median
+from retrowalk.dsp.rows import cross, percentiles, row_norm, small_median
 from retrowalk.gait.direction.lever import Turn, find_turns
 
 ANCHOR_RELIABILITY = 0.85
@@ -617,7 +617,7 @@ class BodyAnchorEstimator:
                     pitch = _pitch_share(
                         np.asarray(gyro[a0 * block : b0 * block], dtype=np.float64),
                         u_walk,
-                        np.cross(u_walk, travel),
+                        cross(u_walk, travel),
                     )
             seen.append(Flexion(side, float(tilt[k]), along, resettle, start, pitch))
         return seen

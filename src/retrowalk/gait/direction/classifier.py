@@ -23,7 +23,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import get_params
 from retrowalk.dsp.frame import BodyFrame
-from retrowalk.dsp.rows import small_median
+from retrowalk.dsp.rows import cross, small_median
 from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor, BodyAnchorEstimator
 from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
@@ -876,7 +876,8 @@ class WalkingDirectionClassifier:
                 if anchor.forward_unit is not None and k.size:
                     fwd = np.asarray(anchor.forward_unit, dtype=np.float64)
                     proj = travel[k] @ fwd
-                    side = np.cross(up / max(float(np.linalg.norm(up)), 1e-12), fwd)
+                    # np.cross and np.linalg.norm: the same products and sums
+                    side = cross(up / max(math.sqrt(up @ up), 1e-12), fwd)
                     along[w.step_index[k]] = proj
                     across[w.step_index[k]] = travel[k] @ side
                     kind, reliability = "anchor", anchor.reliability

@@ -60,7 +60,7 @@ import numpy as np
 
 from retrowalk.dsp.filters import lowpass_channels
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import row_norm
+from retrowalk.dsp.rows import cross, row_norm
 
 TURN_CUTOFF_HZ = 0.8
 """Low-pass of the turning rate and of the acceleration fitted: under the step frequency."""
@@ -227,16 +227,6 @@ _EYE3 = np.eye(3)
 _EYE3.flags.writeable = False
 
 
-def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``np.cross(a, b)`` of ``(t, 3)`` rows: the same products and differences, without
-    its broadcasting and axis moves (which cost more than the work on a few turns)."""
-    out = np.empty(a.shape)
-    out[:, 0] = a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]
-    out[:, 1] = a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]
-    out[:, 2] = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
-    return out
-
-
 def _fit(
     slow: np.ndarray, up: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -273,7 +263,7 @@ def _fit(
     ref = _EYE3[np.argmin(np.abs(u), axis=1)]
     e = ref - np.sum(ref * u, axis=1, keepdims=True) * u
     e /= row_norm(e)[:, None]
-    f = _cross(u, e)  # e, f, u right-handed: u x e = f, u x f = -e
+    f = cross(u, e)  # e, f, u right-handed: u x e = f, u x f = -e
     dot = partial(np.einsum, "ij,ij->i")
     ae, af = dot(s_a, e), dot(s_a, f)
     wae, waf = dot(s_wa, e), dot(s_wa, f)
