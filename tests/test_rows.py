@@ -34,6 +34,7 @@ from retrowalk.dsp.rows import (
     column_means,
     column_sums,
     cross,
+    diff_after,
     percentile,
     percentiles,
     row_norm,
@@ -480,3 +481,12 @@ def test_median_rows_and_nan_to_num_are_numpys():
     x = rng.normal(size=50)
     x[[3, 7, 9]] = [np.nan, np.inf, -np.inf]
     assert np.array_equal(_nan_to_num(x), np.nan_to_num(x))
+
+
+def test_diff_after_is_numpys_diff_with_a_value_before():
+    rng = np.random.default_rng(8)
+    ints = np.sort(rng.integers(0, 5000, size=40))
+    floats = ints.astype(np.float64)
+    for x in (ints, floats, ints[:1], ints[:0]):
+        got, want = diff_after(x, np.int64(-(10**9))), np.diff(x, prepend=np.int64(-(10**9)))
+        assert got.dtype == want.dtype and np.array_equal(got, want)

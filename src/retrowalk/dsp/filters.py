@@ -302,7 +302,8 @@ def slow_lowpass_and_means(
     if slow is None:
         return lowpass_channels(x, cutoff_hz, sampling_rate_hz, order=order), None
     rows, block, start, n, middle = slow
-    ends = np.stack((rows[:, :-1], rows[:, 1:]), axis=-1)  # (k, blocks - 1, 2)
+    ends = np.empty((*rows.shape[:-1], rows.shape[-1] - 1, 2))  # (k, blocks - 1, 2)
+    ends[..., 0], ends[..., 1] = rows[:, :-1], rows[:, 1:]  # np.stack's copies
     filled = (ends.reshape(-1, 2) @ _block_weights(block)).reshape(rows.shape[0], -1)
     return filled[:, start : start + n], (block, middle)
 
@@ -352,7 +353,8 @@ def slow_lowpass_sampler(
             return full[0][:, at]
         rows, block, start, _, _ = slow
         b, j = np.divmod(at + start, block)  # sample i is extended sample pad + i
-        ends = np.stack((rows[:, b], rows[:, b + 1]), axis=-1)  # (k, samples, 2)
+        ends = np.empty((rows.shape[0], b.size, 2))  # (k, samples, 2)
+        ends[..., 0], ends[..., 1] = rows[:, b], rows[:, b + 1]  # np.stack's copies
         weights = _block_weights(block)
         filled = (ends.reshape(-1, 2) @ weights).reshape(rows.shape[0], at.size, block)
         return filled[:, np.arange(at.size), j]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +28,7 @@ __all__ = [
     "column_means",
     "column_sums",
     "cross",
+    "diff_after",
     "percentile",
     "percentiles",
     "row_norm",
@@ -166,6 +168,13 @@ def small_median(x: np.ndarray) -> float:
     if m % 2:
         return float(middle)
     return (float(ordered[m // 2 - 1]) + float(middle)) / 2.0
+
+
+def diff_after(x: np.ndarray, before: Any) -> np.ndarray:
+    """``np.diff(x, prepend=before)`` of a 1-D array: numpy's own steps (``before``
+    joined in front, then each value less the one before), without its set-up."""
+    joined = np.concatenate((np.asarray(before).reshape(1), x))
+    return joined[1:] - joined[:-1]
 
 
 def split_at(x: np.ndarray, cuts: np.ndarray) -> list[np.ndarray]:

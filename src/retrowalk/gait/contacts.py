@@ -34,7 +34,7 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
 from retrowalk.dsp.kernels import find_peaks
-from retrowalk.dsp.rows import row_norm, sliding_rows, small_median, split_at
+from retrowalk.dsp.rows import diff_after, row_norm, sliding_rows, small_median, split_at
 
 # Delay between initial contact and the mean of the trunk's peak vertical
 # acceleration (12 Hz) and horizontal jerk (4 Hz), searched 0.2 s before the
@@ -223,7 +223,7 @@ class TrunkContactDetector(Algorithm):
         if self.timing_search_before_s is not None and peaks.size > 1:
             # one impact: markers (searched in the wide window) too close together
             wide = self._place(peaks, self.search_before_s)
-            keep = np.diff(wide, prepend=np.int64(-(10**9))) >= self.min_impact_separation_s * fs
+            keep = diff_after(wide, np.int64(-(10**9))) >= self.min_impact_separation_s * fs
             peaks, prom = peaks[keep], prom[keep]
         ic = self.place(peaks)
         order = np.argsort(ic, kind="stable")

@@ -801,7 +801,7 @@ class WalkingDirectionClassifier:
             return ok
         step_stretch = stretch[ev.windows.bout_index]
         cos_max = np.cos(np.deg2rad(self.max_posture_change_deg))
-        for s in np.unique(step_stretch):
+        for s in sorted(set(step_stretch.tolist())):  # np.unique's stretches
             k = np.flatnonzero(step_stretch == s)
             # np.median(..., axis=0): each column's median
             ref = np.array([small_median(col) for col in ev.window_up[k].T])
