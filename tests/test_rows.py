@@ -44,6 +44,7 @@ from retrowalk.dsp.rows import (
 )
 from retrowalk.gait.contacts import _jerk_norm, _median_rows
 from retrowalk.gait.direction import lever
+from retrowalk.gait.direction.classifier import _distinct_positions
 from retrowalk.gait.direction.features import (
     DEFAULT_LAGS,
     MAX_HARMONIC,
@@ -490,3 +491,14 @@ def test_diff_after_is_numpys_diff_with_a_value_before():
     for x in (ints, floats, ints[:1], ints[:0]):
         got, want = diff_after(x, np.int64(-(10**9))), np.diff(x, prepend=np.int64(-(10**9)))
         assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_distinct_positions_are_numpys_unique_first_indices():
+    rng = np.random.default_rng(12)
+    for _ in range(50):
+        window = rng.integers(-1, 30, size=60)
+        score = rng.normal(size=60)
+        score[rng.random(60) < 0.1] = np.nan
+        ok = np.flatnonzero(np.isfinite(score) & (window >= 0))
+        _, first = np.unique(window[ok], return_index=True)
+        assert np.array_equal(_distinct_positions(score, window), ok[first])

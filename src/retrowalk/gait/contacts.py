@@ -261,7 +261,7 @@ class TrunkContactDetector(Algorithm):
         hi = round(self.search_after_s * fs)
         t_v = _argmax_near(sig.vertical, peaks, lo, hi)
         t_j = _argmax_near(sig.jerk, peaks, lo, hi) - 0.5  # diff() places jerk half a sample late
-        ic = np.round((t_v + t_j) / 2.0 - self.impact_delay_s * fs).astype(np.int64)
+        ic = ((t_v + t_j) / 2.0 - self.impact_delay_s * fs).round().astype(np.int64)  # np.round's
         return np.minimum(np.maximum(ic, 0), sig.vertical.shape[0] - 1)  # np.clip's
 
 
@@ -545,7 +545,7 @@ class MidStepContactFilter(Algorithm):
         if every > 1:
             # a quick look at 25 Hz (the smooth step signal keeps its shape there)
             # leaves only the windows that come near the threshold to measure in full
-            coarse_ic = np.round(ic / every).astype(np.int64)
+            coarse_ic = (ic / every).round().astype(np.int64)  # np.round's
             floor = self.min_contrast - _SCREEN_MARGIN
             rough, _ = _step_contrasts(
                 np.ascontiguousarray(x[::every]),  # the same numbers, read faster
@@ -699,7 +699,7 @@ def _best_correlations(
     if join is not None:
         rank = row * (x.size + join + 1)  # orders each lag's ends after the lag before's
         new[1:] |= aa[1:] + rank[1:] > np.maximum.accumulate(bb + rank)[:-1] + join
-    bounds = np.append(new.nonzero()[0], row.size)
+    bounds = np.concatenate((new.nonzero()[0], [row.size]))  # np.append's
     counts = bounds[1:] - bounds[:-1]  # pairs of each stretch
     start = np.minimum.reduceat(aa, bounds[:-1])  # each stretch
     stop = np.maximum.reduceat(bb, bounds[:-1])

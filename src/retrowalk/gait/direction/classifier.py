@@ -68,8 +68,15 @@ def distinct_windows(score: np.ndarray, window: np.ndarray) -> np.ndarray:
 def _distinct_positions(score: np.ndarray, window: np.ndarray) -> np.ndarray:
     """Where each usable stride window first appears among the contacts, in window order."""
     ok = np.flatnonzero(np.isfinite(score) & (window >= 0))
-    _, first = np.unique(window[ok], return_index=True)
-    return ok[first]
+    # np.unique(window[ok], return_index=True)'s first indices: its stable sort
+    # and the first of each run of equal values
+    values = window[ok]
+    order = values.argsort(kind="mergesort")
+    ordered = values[order]
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ok[order[first]]
 
 
 def agreeing_windows(travel: np.ndarray) -> float:

@@ -113,7 +113,7 @@ def step_windows(
     np.not_equal(owner[1:], owner[:-1], out=change[1:])
     run_id = np.cumsum(change) - 1
     run_start = idx[change]
-    run_end = np.append(run_start, ic.size)
+    run_end = np.concatenate((run_start, [ic.size]))  # np.append's
     run_len = run_end[1:] - run_end[:-1]
     pos = idx - run_start[run_id]
     n_in = run_len[run_id]
@@ -272,7 +272,8 @@ def _unit_ups(ups: np.ndarray) -> np.ndarray:
 
 def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:
     """``(n_bouts, 3)`` mean ``up`` direction in device axes of each bout."""
-    ups = np.tile([0.0, 0.0, 1.0], (len(bouts), 1))
+    ups = np.zeros((len(bouts), 3))  # np.tile([0.0, 0.0, 1.0], (len(bouts), 1))'s rows
+    ups[:, 2] = 1.0
     for b, (start, end) in enumerate(bouts):
         seg = frame.up_unit[max(start, 0) : max(end, start + 1)]
         if seg.size:
