@@ -43,7 +43,7 @@ def test_filter_is_scipys_sosfiltfilt() -> None:
         assert np.array_equal(sosfiltfilt_cached(sos, zi, x, pad), expected)
 
 
-@pytest.mark.parametrize("k", [2, 3, 5])
+@pytest.mark.parametrize("k", [2, 3, 5, 6])
 def test_filter_of_channels_in_pairs_is_scipys_with_zeros_and_nans(k: int) -> None:
     """Channels filtered two at a time are scipy's numbers, also where that way cannot
     give them (a zero, a non-finite value): those pairs go the plain way."""

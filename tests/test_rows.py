@@ -16,6 +16,8 @@ tilting device.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -31,12 +33,18 @@ from retrowalk.dsp.memory import block_means
 from retrowalk.dsp.rows import (
     column_means,
     column_sums,
+    cross,
+    diff_after,
     percentile,
+    percentiles,
     row_norm,
     sliding_rows,
     small_median,
+    split_at,
 )
-from retrowalk.gait.contacts import _jerk_norm
+from retrowalk.gait.contacts import _jerk_norm, _median_rows
+from retrowalk.gait.direction import lever
+from retrowalk.gait.direction.classifier import _distinct_positions
 from retrowalk.gait.direction.features import (
     DEFAULT_LAGS,
     MAX_HARMONIC,
@@ -48,6 +56,8 @@ from retrowalk.gait.direction.features import (
     resample_windows,
     step_windows,
 )
+from retrowalk.gait.direction.lever import _fit
+from retrowalk.gait.spatial import _nan_to_num
 
 
 def _signals(n: int = 6000, seed: int = 0, tilt_rad: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
@@ -340,3 +350,155 @@ def test_odd_even_parts_straight_from_the_harmonics(lags):
     assert np.abs(want_odd).max() > 0.1 and np.abs(want_even).max() > 0.1
     assert np.allclose(odd, want_odd, rtol=0.0, atol=1e-12)
     assert np.allclose(even, want_even, rtol=0.0, atol=1e-12)
+
+
+def test_split_at_is_numpys_split():
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        x = rng.normal(size=int(rng.integers(0, 30)))
+        cuts = np.sort(rng.integers(0, x.size + 1, size=int(rng.integers(0, 5))))
+        got, want = split_at(x, cuts), np.split(x, cuts)
+        assert len(got) == len(want)
+        assert all(
+            np.array_equal(a, b) and a.base is b.base for a, b in zip(got, want, strict=True)
+        )
+
+
+def _stacked_lever_fit(
+    slow: np.ndarray, up: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The lever-arm fit as written with np.stack, np.cross and np.linalg.norm before."""
+    rows = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])
+    starts = np.concatenate(([0], np.cumsum(hi - lo)[:-1]))
+    a_h, w2, alpha = slow[:3, rows].T, slow[3, rows], slow[4, rows]
+    columns = np.column_stack(
+        [
+            np.ones(rows.size), w2, alpha, w2 * w2, alpha * alpha,
+            a_h, w2[:, None] * a_h, alpha[:, None] * a_h,
+            a_h[:, [0, 0, 0, 1, 1, 2]] * a_h[:, [0, 1, 2, 1, 2, 2]],
+        ]
+    )  # fmt: skip
+    sums = np.add.reduceat(columns, starts, axis=0)
+    k, sw, sa, sww, saa = sums[:, :5].T
+    s_a, s_wa, s_aa = sums[:, 5:8], sums[:, 8:11], sums[:, 11:14]
+    i, j = np.triu_indices(3)
+    second = np.empty((sums.shape[0], 3, 3))
+    second[:, i, j] = sums[:, 14:20]
+    second[:, j, i] = sums[:, 14:20]
+    u = np.add.reduceat(up[rows], starts, axis=0)
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    ref = np.eye(3)[np.argmin(np.abs(u), axis=1)]
+    e = ref - np.sum(ref * u, axis=1, keepdims=True) * u
+    e /= np.linalg.norm(e, axis=1, keepdims=True)
+    f = np.cross(u, e)
+    ae, af = np.einsum("ij,ij->i", s_a, e), np.einsum("ij,ij->i", s_a, f)
+    wae, waf = np.einsum("ij,ij->i", s_wa, e), np.einsum("ij,ij->i", s_wa, f)
+    aae, aaf = np.einsum("ij,ij->i", s_aa, e), np.einsum("ij,ij->i", s_aa, f)
+    yy = np.einsum("ti,tij,tj->t", e, second, e) + np.einsum("ti,tij,tj->t", f, second, f)
+    zero = np.zeros_like(k)
+    normal = np.stack(
+        [
+            np.stack([k, zero, -sw, -sa], axis=1),
+            np.stack([zero, k, sa, -sw], axis=1),
+            np.stack([-sw, sa, sww + saa, zero], axis=1),
+            np.stack([-sa, -sw, zero, sww + saa], axis=1),
+        ],
+        axis=1,
+    )
+    rhs = np.stack([ae, af, -wae + aaf, -aae - waf], axis=1)
+    levers = np.zeros((k.size, 3))
+    se = np.full(k.size, np.inf)
+    ok = np.abs(np.linalg.det(normal)) > 1e-12
+    if ok.any():
+        inverse = np.linalg.inv(normal[ok])
+        x = np.einsum("tij,tj->ti", inverse, rhs[ok])
+        rss = np.maximum(yy[ok] - np.sum(x * rhs[ok], axis=1), 0.0)
+        dof = np.maximum(2.0 * k[ok] - 4.0, 1.0)
+        variance = rss / dof * np.mean(np.diagonal(inverse, axis1=1, axis2=2)[:, 2:], axis=1)
+        se[ok] = np.sqrt(np.maximum(variance, 0.0))
+        levers[ok] = x[:, 2:3] * e[ok] + x[:, 3:4] * f[ok]
+    return levers, se
+
+
+def test_lever_fit_gives_the_stacked_formulas_numbers_bit_for_bit():
+    rng = np.random.default_rng(9)
+    for turns in (1, 2, 5):
+        n = 600
+        slow = rng.normal(size=(6, n))
+        up = rng.normal(size=(n, 3)) * 0.05 + np.array([0.1, 0.2, 1.0])
+        lo = np.sort(rng.integers(0, n - 60, size=turns))
+        hi = lo + rng.integers(20, 60, size=turns)
+        got = _fit(slow, up.copy(), lo, hi)
+        want = _stacked_lever_fit(slow, up.copy(), lo, hi)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    a, b = rng.normal(size=(7, 3)), rng.normal(size=(7, 3))
+    assert np.array_equal(cross(a, b), np.cross(a, b))
+    assert np.array_equal(cross(a[0], b[0]), np.cross(a[0], b[0]))
+
+
+def test_lever_turning_rate_gradient_is_numpys_gradient():
+    rng = np.random.default_rng(2)
+    acc, up, gyro = rng.normal(size=(400, 3)), rng.normal(size=(400, 3)), rng.normal(size=(400, 3))
+    up[:, 2] += 5.0
+    captured = {}
+
+    def keep(slow, up, lo, hi):
+        captured["slow"] = slow
+        return np.zeros((lo.size, 3)), np.zeros(lo.size)
+
+    rate_v = np.einsum("ij,ij->i", gyro, up / np.maximum(row_norm(up), 1e-9)[:, None])
+    want = lowpass_channels(np.gradient(rate_v) * 20.0, lever.TURN_CUTOFF_HZ, 20.0)[0]
+    original = lever._fit
+    lever._fit = keep
+    try:
+        lever._turns_in(acc, up.copy(), gyro, 20.0, 0.0, 0.0)
+    finally:
+        lever._fit = original
+    assert np.array_equal(captured["slow"][4], want)
+
+
+def test_percentiles_are_numpys_percentiles_bit_for_bit():
+    rng = np.random.default_rng(4)
+    qs = (5, 50, 95)
+    for _ in range(2000):
+        n = int(rng.integers(1, 60))
+        x = rng.normal(size=n) * 10.0 ** int(rng.integers(-3, 3))
+        if rng.random() < 0.3:  # ties, zeros of either sign
+            x = np.round(x) * rng.choice([-0.0, 1.0], size=n)
+        got = percentiles(x, qs)
+        want = np.percentile(x, qs)
+        assert all(
+            a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+            for a, b in zip(got, want, strict=True)
+        )
+    assert all(np.isnan(percentiles(np.array([1.0, np.nan]), qs)))
+
+
+def test_median_rows_and_nan_to_num_are_numpys():
+    rng = np.random.default_rng(6)
+    for width in (1, 2, 5, 6):
+        rows = rng.integers(-50, 400, size=(40, width))
+        assert np.array_equal(_median_rows(rows), np.median(rows, axis=1))
+    x = rng.normal(size=50)
+    x[[3, 7, 9]] = [np.nan, np.inf, -np.inf]
+    assert np.array_equal(_nan_to_num(x), np.nan_to_num(x))
+
+
+def test_diff_after_is_numpys_diff_with_a_value_before():
+    rng = np.random.default_rng(8)
+    ints = np.sort(rng.integers(0, 5000, size=40))
+    floats = ints.astype(np.float64)
+    for x in (ints, floats, ints[:1], ints[:0]):
+        got, want = diff_after(x, np.int64(-(10**9))), np.diff(x, prepend=np.int64(-(10**9)))
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
+def test_distinct_positions_are_numpys_unique_first_indices():
+    rng = np.random.default_rng(12)
+    for _ in range(50):
+        window = rng.integers(-1, 30, size=60)
+        score = rng.normal(size=60)
+        score[rng.random(60) < 0.1] = np.nan
+        ok = np.flatnonzero(np.isfinite(score) & (window >= 0))
+        _, first = np.unique(window[ok], return_index=True)
+        assert np.array_equal(_distinct_positions(score, window), ok[first])

@@ -193,7 +193,7 @@ def sosfiltfilt_cached(
     goes one channel at a time, so it is not copied whole.
     """
     x64: FloatArray = np.asarray(x, dtype=np.float64)
-    sos = np.array(sos)  # scipy's compiled filter needs a writable array
+    sos = _writable(sos)  # scipy's compiled filter needs a writable array
     if padlen is None:
         ntaps = 2 * sos.shape[0] + 1
         ntaps -= min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
@@ -239,7 +239,7 @@ def lowpass_channels(
         )
     sos, zi, padlen = _design(cutoff_hz, sampling_rate_hz, order, pad_samples, n)
     out = np.empty((cols.shape[1], n), dtype=np.float64)
-    for c0, rows in _filtered_rows(kernel, np.array(sos), zi, cols, padlen):
+    for c0, rows in _filtered_rows(kernel, _writable(sos), zi, cols, padlen):
         out[c0 : c0 + rows.shape[0]] = rows
     return out
 
@@ -302,7 +302,8 @@ def slow_lowpass_and_means(
     if slow is None:
         return lowpass_channels(x, cutoff_hz, sampling_rate_hz, order=order), None
     rows, block, start, n, middle = slow
-    ends = np.stack((rows[:, :-1], rows[:, 1:]), axis=-1)  # (k, blocks - 1, 2)
+    ends = np.empty((*rows.shape[:-1], rows.shape[-1] - 1, 2))  # (k, blocks - 1, 2)
+    ends[..., 0], ends[..., 1] = rows[:, :-1], rows[:, 1:]  # np.stack's copies
     filled = (ends.reshape(-1, 2) @ _block_weights(block)).reshape(rows.shape[0], -1)
     return filled[:, start : start + n], (block, middle)
 
@@ -352,7 +353,8 @@ def slow_lowpass_sampler(
             return full[0][:, at]
         rows, block, start, _, _ = slow
         b, j = np.divmod(at + start, block)  # sample i is extended sample pad + i
-        ends = np.stack((rows[:, b], rows[:, b + 1]), axis=-1)  # (k, samples, 2)
+        ends = np.empty((rows.shape[0], b.size, 2))  # (k, samples, 2)
+        ends[..., 0], ends[..., 1] = rows[:, b], rows[:, b + 1]  # np.stack's copies
         weights = _block_weights(block)
         filled = (ends.reshape(-1, 2) @ weights).reshape(rows.shape[0], at.size, block)
         return filled[:, np.arange(at.size), j]
@@ -409,6 +411,34 @@ def _block_weights(block: int) -> FloatArray:
     return weights
 
 
+_KERNEL_SECTIONS: dict[int, tuple[FloatArray, FloatArray, NDArray[np.complex128]]] = {}
+"""Per designed (read-only, cached) sections: a writable copy and a complex one."""
+
+
+def _kernel_sections(sos: FloatArray) -> tuple[FloatArray, FloatArray, NDArray[np.complex128]]:
+    """``(sos, writable copy, complex copy)``: kept for the read-only sections of
+    :func:`butter_lowpass_sos` (the same few, used over and over); others made anew."""
+    kept = _KERNEL_SECTIONS.get(id(sos))
+    if kept is not None and (kept[0] is sos or kept[1] is sos):
+        return kept
+    made = (sos, np.array(sos), np.array(sos, dtype=np.complex128))
+    if not sos.flags.writeable and len(_KERNEL_SECTIONS) < 128:
+        # by the designed sections and by their writable copy; the entry holds
+        # both, so neither id is reused while it is kept
+        _KERNEL_SECTIONS[id(sos)] = _KERNEL_SECTIONS[id(made[1])] = made
+    return made
+
+
+def _writable(sos: FloatArray) -> FloatArray:
+    """``np.array(sos)``: sections scipy's compiled filter takes (it does not write them)."""
+    return sos if sos.flags.writeable else _kernel_sections(sos)[1]
+
+
+def _as_complex(sos: FloatArray) -> NDArray[np.complex128]:
+    """``sos.astype(np.complex128)``, kept for the designed sections."""
+    return _kernel_sections(sos)[2]
+
+
 def _filtered_rows(
     kernel: Any, sos: FloatArray, zi: FloatArray, cols: FloatArray, padlen: int
 ) -> Iterator[tuple[int, FloatArray]]:
@@ -421,8 +451,13 @@ def _filtered_rows(
     n = cols.shape[0]
     state = np.asarray(zi, dtype=np.float64)  # (sections, 2)
     first = 0
+    if cols.shape[1] >= 2 and cols.shape[1] * (n + 2 * padlen) <= TOGETHER_SAMPLES:
+        together = _filtered_together(kernel, sos, state, cols, padlen)
+        if together is not None:
+            yield from together
+            return
     if cols.shape[1] >= 2:  # channels two at a time, as one complex signal
-        paired = sos.astype(np.complex128)
+        paired = _as_complex(sos)
         while first + 2 <= cols.shape[1]:
             rows = _filtered_pair(kernel, paired, state, cols[:, first : first + 2], padlen)
             if rows is None:
@@ -445,6 +480,71 @@ def _filtered_rows(
         rows = back[: part.shape[1]]
         kernel(sos, rows, _initial_state(state, rows[:, 0]))
         yield c0, rows[:, ::-1][:, padlen : padlen + n]
+
+
+#: Samples (channels times extended length) up to which all channels of a signal are
+#: filtered together (:func:`_filtered_together`): a few minutes of three channels at 100 Hz.
+TOGETHER_SAMPLES = 1 << 16
+
+
+def _filtered_together(
+    kernel: Any, sos: FloatArray, state: FloatArray, cols: FloatArray, padlen: int
+) -> list[tuple[int, FloatArray]] | None:
+    """:func:`_filtered_rows` of all the ``k >= 2`` channels of a short ``cols`` at once.
+
+    The channels are extended in one ``(k, n + 2 padlen)`` array, the pairs
+    made complex rows of one array (:func:`_filtered_pair`'s signal, each pair
+    filtered as there) and filtered in one call of the kernel per pass, an odd
+    last channel on its own as in :func:`_filtered_rows`: the same numbers
+    with a third of the calls. ``None`` when a pair's result has a zero or is
+    not finite (then they go :func:`_filtered_rows`' way, which tells the
+    pairs apart). The rows are views of the thread's buffers, as there.
+    """
+    n, k = cols.shape
+    size = n + 2 * padlen
+    pairs = k // 2
+    used = k * size + (k * size) % 2  # complex numbers start on an even float
+    if used + 2 * pairs * size > SCRATCH_SAMPLES:
+        return None
+    fwd, back = _scratch(1, SCRATCH_SAMPLES)
+    ext = fwd[0, : k * size].reshape(k, size)
+    ext[:, padlen : padlen + n] = cols.T
+    if padlen > 0:  # odd extension, as scipy.signal's odd_ext
+        np.subtract(
+            2 * ext[:, padlen : padlen + 1], ext[:, 2 * padlen : padlen : -1], out=ext[:, :padlen]
+        )
+        last = ext[:, padlen + n - 1 : padlen + n]
+        np.subtract(2 * last, ext[:, padlen + n - 2 : n - 2 : -1], out=ext[:, padlen + n :])
+    both = back[0, : 2 * pairs * size].reshape(pairs, size, 2)  # real, imaginary
+    both[:, :, 0] = ext[0 : 2 * pairs : 2]
+    both[:, :, 1] = ext[1 : 2 * pairs : 2]
+    signal = both.view(np.complex128).reshape(pairs, size)
+    paired = _as_complex(sos)
+    kernel(paired, signal, _pairs_state(state, both[:, 0]))
+    rev = fwd[0, used : used + 2 * pairs * size].reshape(pairs, size, 2)
+    backwards = rev.view(np.complex128).reshape(pairs, size)
+    np.copyto(backwards, signal[:, ::-1])
+    kernel(paired, backwards, _pairs_state(state, rev[:, 0]))
+    kept = rev[:, padlen : padlen + n]
+    # no zero (a NaN counts as none, as in ndarray.all) and a finite sum
+    if np.count_nonzero(kept) < kept.size or not math.isfinite(float(np.add.reduce(kept, None))):
+        return None
+    out = [(2 * i, rev[i, ::-1][padlen : padlen + n].T) for i in range(pairs)]
+    if k % 2:  # the last channel alone, as a real row
+        row = ext[k - 1 :]
+        kernel(sos, row, _initial_state(state, row[:, 0]))
+        alone = back[0, 2 * pairs * size : 2 * pairs * size + size].reshape(1, size)
+        np.copyto(alone, row[:, ::-1])
+        kernel(sos, alone, _initial_state(state, alone[:, 0]))
+        out.append((k - 1, alone[:, ::-1][:, padlen : padlen + n]))
+    return out
+
+
+def _pairs_state(state: FloatArray, firsts: FloatArray) -> NDArray[np.complex128]:
+    """``(pairs, sections, 2)`` complex kernel state of each pair's first values ``(pairs, 2)``."""
+    # (pairs, sections, 2, [real, imaginary]) products, read as complex numbers
+    products = state[None, :, :, None] * firsts[:, None, None, :]
+    return products.view(np.complex128).reshape(firsts.shape[0], *state.shape)
 
 
 def _filtered_pair(
@@ -470,23 +570,23 @@ def _filtered_pair(
     fwd.real[padlen : padlen + n] = part[:, 0]
     fwd.imag[padlen : padlen + n] = part[:, 1]
     if padlen > 0:  # odd extension, as scipy.signal's odd_ext
-        both[:padlen] = 2 * part[0:1] - part[padlen:0:-1]
-        both[padlen + n :] = 2 * part[-1:] - part[-2 : -(padlen + 2) : -1]
+        np.subtract(2 * part[0], part[padlen:0:-1], out=both[:padlen])
+        np.subtract(2 * part[-1], part[-2 : -(padlen + 2) : -1], out=both[padlen + n :])
     kernel(sos, fwd[None, :], _pair_state(state, both[0]))
     np.copyto(back, fwd[::-1])
-    kernel(sos, back[None, :], _pair_state(state, back.view(np.float64)[:2]))
-    kept = back[padlen : padlen + n].view(np.float64)
-    if not kept.all() or not math.isfinite(float(np.add.reduce(kept))):
+    backwards = back.view(np.float64).reshape(size, 2)
+    kernel(sos, back[None, :], _pair_state(state, backwards[0]))
+    kept = backwards[padlen : padlen + n]
+    # no zero (a NaN counts as none, as in ndarray.all) and a finite sum
+    if np.count_nonzero(kept) < kept.size or not math.isfinite(float(np.add.reduce(kept, None))):
         return None
-    return back.view(np.float64).reshape(size, 2)[::-1][padlen : padlen + n].T
+    return backwards[::-1][padlen : padlen + n].T
 
 
 def _pair_state(state: FloatArray, first: FloatArray) -> NDArray[np.complex128]:
     """``(1, sections, 2)`` complex kernel state: the step response times each first value."""
-    out = np.empty((1, *state.shape), dtype=np.complex128)
-    out.real[0] = state * first[0]
-    out.imag[0] = state * first[1]
-    return out
+    # (sections, 2, [real, imaginary]) products, read as complex numbers
+    return (state[:, :, None] * first).view(np.complex128).reshape(1, *state.shape)
 
 
 def _pair_scratch(size: int) -> tuple[NDArray[np.complex128], NDArray[np.complex128]]:

@@ -165,7 +165,7 @@ def block_means(
     released as written.
     """
     out = empty_samples((n_blocks, *x.shape[1:]), file_backed=file_backed)
-    k = int(np.prod(x.shape[1:], dtype=np.int64))
+    k = math.prod(x.shape[1:])  # np.prod costs more than a short array
     averaging = _averaging(block, k)
     per = max(RELEASE_ROWS // max(block, 1), 1)
     for b0 in range(0, n_blocks, per):

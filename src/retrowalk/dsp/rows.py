@@ -18,17 +18,23 @@ Both were checked equal to numpy's own results bit for bit
 
 from __future__ import annotations
 
+import itertools
 import math
+from typing import Any
 
 import numpy as np
 
 __all__ = [
     "column_means",
     "column_sums",
+    "cross",
+    "diff_after",
     "percentile",
+    "percentiles",
     "row_norm",
     "sliding_rows",
     "small_median",
+    "split_at",
 ]
 
 
@@ -63,6 +69,17 @@ def column_means(x: np.ndarray) -> np.ndarray:
     return column_sums(arr) / arr.shape[0]
 
 
+def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross(a, b)`` of two 3-vectors or two ``(t, 3)`` arrays of them: the same
+    products and differences, without its broadcasting and axis moves (which cost
+    more than the work on a few vectors)."""
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    out[..., 0] = a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1]
+    out[..., 1] = a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2]
+    out[..., 2] = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    return out
+
+
 def percentile(x: np.ndarray, q: float) -> float:
     """``float(np.percentile(x, q))`` of a 1-D array, without numpy's per-call overhead.
 
@@ -83,11 +100,42 @@ def percentile(x: np.ndarray, q: float) -> float:
         lo = hi = below = -1
     # the same partition as numpy's (ends and both neighbours), so that of
     # equal values (0.0 and -0.0) the same one is taken
-    ordered = np.partition(arr, np.unique(np.array([0, -1, lo, hi], dtype=np.intp)))
+    ordered = np.partition(arr, np.array(sorted({0, -1, lo, hi}), dtype=np.intp))  # np.unique's
     a, b = float(ordered[lo]), float(ordered[hi])
     t = virtual - below
     diff = b - a
     return b - diff * (1.0 - t) if t >= 0.5 else a + diff * t
+
+
+def percentiles(x: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """``np.percentile(x, qs)`` of a 1-D array, as floats: :func:`percentile` of each ``q``.
+
+    numpy's one partition for all of them (at the ends and both neighbours of
+    each ``(n - 1) * q / 100``) and its linear interpolation, so that of equal
+    values the same ones are taken; an empty array or one holding NaN goes to
+    numpy.
+    """
+    arr = np.asarray(x, dtype=np.float64).ravel()
+    n = arr.size
+    if n == 0 or np.isnan(arr).any():
+        return [float(v) for v in np.percentile(arr, qs)]
+    picks = []
+    for q in qs:
+        virtual = (n - 1) * (float(q) / 100.0)
+        below = math.floor(virtual)
+        if virtual >= n - 1:  # numpy takes the last value and counts t from index -1
+            below = -1
+        picks.append((virtual, below))
+    kth = [0, -1, *(b for _, b in picks), *(b + 1 if b >= 0 else -1 for _, b in picks)]
+    ordered = np.partition(arr, np.array(sorted(set(kth)), dtype=np.intp))  # np.unique's
+    out = []
+    for virtual, below in picks:
+        a = float(ordered[below])
+        b = float(ordered[below + 1 if below >= 0 else -1])
+        t = virtual - below
+        diff = b - a
+        out.append(b - diff * (1.0 - t) if t >= 0.5 else a + diff * t)
+    return out
 
 
 SMALL_MEDIAN_SIZE = 1000
@@ -120,6 +168,23 @@ def small_median(x: np.ndarray) -> float:
     if m % 2:
         return float(middle)
     return (float(ordered[m // 2 - 1]) + float(middle)) / 2.0
+
+
+def diff_after(x: np.ndarray, before: Any) -> np.ndarray:
+    """``np.diff(x, prepend=before)`` of a 1-D array: numpy's own steps (``before``
+    joined in front, then each value less the one before), without its set-up."""
+    joined = np.concatenate((np.asarray(before).reshape(1), x))
+    return joined[1:] - joined[:-1]
+
+
+def split_at(x: np.ndarray, cuts: np.ndarray) -> list[np.ndarray]:
+    """``np.split(x, cuts)`` of a 1-D array at sorted indices: the same views, as slices.
+
+    numpy's split works each part through its general axis handling, which
+    costs more than the parts of a short recording.
+    """
+    bounds = [0, *np.asarray(cuts).tolist(), x.shape[0]]
+    return [x[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def sliding_rows(x: np.ndarray, width: int) -> np.ndarray:

@@ -34,7 +34,7 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
 from retrowalk.dsp.kernels import find_peaks
-from retrowalk.dsp.rows import row_norm, sliding_rows, small_median
+from retrowalk.dsp.rows import diff_after, row_norm, sliding_rows, small_median, split_at
 
 # Delay between initial contact and the mean of the trunk's peak vertical
 # acceleration (12 Hz) and horizontal jerk (4 Hz), searched 0.2 s before the
@@ -234,7 +234,7 @@ class TrunkContactDetector(Algorithm):
         if self.timing_search_before_s is not None and peaks.size > 1:
             # one impact: markers (searched in the wide window) too close together
             wide = self._place(peaks, self.search_before_s)
-            keep = np.diff(wide, prepend=np.int64(-(10**9))) >= self.min_impact_separation_s * fs
+            keep = diff_after(wide, np.int64(-(10**9))) >= self.min_impact_separation_s * fs
             peaks, prom = peaks[keep], prom[:, keep]
         ic = self.place(peaks)
         order = np.argsort(ic, kind="stable")
@@ -274,7 +274,7 @@ class TrunkContactDetector(Algorithm):
         hi = round(self.search_after_s * fs)
         t_v = _argmax_near(sig.vertical, peaks, lo, hi)
         t_j = _argmax_near(sig.jerk, peaks, lo, hi) - 0.5  # diff() places jerk half a sample late
-        ic = np.round((t_v + t_j) / 2.0 - self.impact_delay_s * fs).astype(np.int64)
+        ic = ((t_v + t_j) / 2.0 - self.impact_delay_s * fs).round().astype(np.int64)  # np.round's
         return np.minimum(np.maximum(ic, 0), sig.vertical.shape[0] - 1)  # np.clip's
 
 
@@ -679,14 +679,14 @@ class MidStepContactFilter(Algorithm):
         breaks = ((ic[1:] - ic[:-1]) > self.max_gap_s * fs).nonzero()[0] + 1
         w = self.window_contacts
         first = np.concatenate(
-            [run[: max(run.size - w + 1, 0)] for run in np.split(np.arange(ic.size), breaks)]
+            [run[: max(run.size - w + 1, 0)] for run in split_at(np.arange(ic.size), breaks)]
         )
         x = np.asarray(step_signal, dtype=np.float64)
         every = max(round(fs / 25.0), 1)
         if every > 1:
             # a quick look at 25 Hz (the smooth step signal keeps its shape there)
             # leaves only the windows that come near the threshold to measure in full
-            coarse_ic = np.round(ic / every).astype(np.int64)
+            coarse_ic = (ic / every).round().astype(np.int64)  # np.round's
             floor = self.min_contrast - _SCREEN_MARGIN
             rough, _ = _step_contrasts(
                 np.ascontiguousarray(x[::every]),  # the same numbers, read faster
@@ -752,7 +752,7 @@ def _step_contrasts(
     apart = np.zeros(0, dtype=np.int64)
     if join is not None:
         apart = np.flatnonzero(starts[1:] > np.maximum.accumulate(ends)[:-1] + join) + 1
-    for group in np.split(np.arange(first.size), apart):
+    for group in split_at(np.arange(first.size), apart):
         contrast[group], lag[group] = _nearby_contrasts(x, ic, first[group], w, join, floor)
     return contrast, lag
 
@@ -777,7 +777,7 @@ def _nearby_contrasts(
     if first.size == 0:
         return out, best_lag
     intervals = ic[1:] - ic[:-1]
-    d = np.median(sliding_rows(intervals, w - 1)[first], axis=1).astype(np.int64)
+    d = _median_rows(sliding_rows(intervals, w - 1)[first]).astype(np.int64)
     lo = int(ic[first].min())
     x = x[lo : int(ic[first + w - 1].max()) + 1]  # the windows' stretch only
     a = ic[first] - lo
@@ -840,7 +840,7 @@ def _best_correlations(
     if join is not None:
         rank = row * (x.size + join + 1)  # orders each lag's ends after the lag before's
         new[1:] |= aa[1:] + rank[1:] > np.maximum.accumulate(bb + rank)[:-1] + join
-    bounds = np.append(new.nonzero()[0], row.size)
+    bounds = np.concatenate((new.nonzero()[0], [row.size]))  # np.append's
     counts = bounds[1:] - bounds[:-1]  # pairs of each stretch
     start = np.minimum.reduceat(aa, bounds[:-1])  # each stretch
     stop = np.maximum.reduceat(bb, bounds[:-1])
@@ -976,6 +976,20 @@ def _local_median(values: np.ndarray, half_width: int) -> np.ndarray:
     ends = np.concatenate((head, np.arange(max(n - half_width, head.size), n)))
     out[ends] = _nanmedian_rows(windows[ends])
     return out
+
+
+def _median_rows(rows: np.ndarray) -> np.ndarray:
+    """``np.median(rows, axis=1)`` of whole numbers: numpy's partition at the middle and
+    the mean of the middle one or two (as float64), without its per-call set-up."""
+    size = rows.shape[1]
+    half = size // 2
+    if rows.dtype.kind not in "iu" or size == 0 or rows.shape[0] == 0:
+        return np.asarray(np.median(rows, axis=1))
+    if size % 2:
+        part = np.partition(rows, [half], axis=1)
+        return part[:, half].astype(np.float64)
+    part = np.partition(rows, [half - 1, half], axis=1)
+    return np.add(part[:, half - 1], part[:, half], dtype=np.float64) / 2
 
 
 def _nanmedian_rows(windows: np.ndarray) -> np.ndarray:

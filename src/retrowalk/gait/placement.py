@@ -53,6 +53,8 @@ placement avoids that guess.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
@@ -329,20 +331,32 @@ def _walking_windows(
         acs[moving] = _autocorrelations(windows[moving], hi)
         strides = lo + np.argmax(acs[:, lo:hi], axis=1)
     irregular = acs[np.arange(len(starts)), strides] * to_whole[strides] < regularity
+    walking = moving & ~irregular
+    # every walking window's swing and mean gravity direction at once, its
+    # samples gathered as rows (w, windows, 3): the sums over a window's
+    # samples go row after row as in a window's own (w, 3) mean, the mean
+    # square over its samples along a contiguous row as in its own
+    chosen = np.asarray(starts)[walking]
+    rows = chosen[None, :] + np.arange(w)[:, None]
+    d = swing[rows]
+    d -= d.sum(axis=0) / w  # each window's swing less its mean
+    d **= 2
+    spread = np.ascontiguousarray(np.sum(d, axis=2).T)  # (windows, w)
+    swings = np.degrees(np.sqrt(np.add.reduce(spread, axis=1) / w)).tolist()
+    means = up[rows].sum(axis=0) / w  # (windows, 3)
     before: np.ndarray | None = None
-    for s, ac, stride, walking in zip(
-        starts, acs, strides.tolist(), moving & ~irregular, strict=True
-    ):
-        if not walking:
+    at = 0
+    for ac, stride, walks in zip(acs, strides.tolist(), walking, strict=True):
+        if not walks:
             before = None
             continue
         half, tol = stride // 2, max(int(0.1 * fs), 1)
         step = max(half - tol, 1) + int(np.argmax(ac[max(half - tol, 1) : half + tol + 1]))
         sym.append(float(ac[step] / ac[stride]))
-        d = swing[s : s + w] - swing[s : s + w].mean(axis=0)
-        sw.append(float(np.degrees(np.sqrt(np.mean(np.sum(d**2, axis=1))))))
-        here = up[s : s + w].mean(axis=0)
-        here /= max(float(np.linalg.norm(here)), 1e-12)
+        sw.append(swings[at])
+        here = means[at]
+        at += 1
+        here /= max(math.sqrt(here @ here), 1e-12)  # np.linalg.norm's own sum
         if before is not None:
             cos = min(max(here @ before, -1.0), 1.0)  # np.clip's, on one value
             turn.append(float(np.degrees(np.arccos(cos))))

@@ -167,6 +167,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.core.types import Direction
+from retrowalk.dsp.rows import split_at
 
 # Pelvis (greater trochanter) height as a fraction of body height (Winter 2009).
 LEG_LENGTH_FRACTION = 0.53
@@ -383,8 +384,19 @@ class TrunkStepLength(Algorithm):
             turn = np.concatenate([np.asarray(t, dtype=np.float64).ravel() for t in turn_rad])
             if turn.size != lengths.size:
                 raise ValueError("one turn per step is needed")
-            lengths /= 1.0 + np.square(np.nan_to_num(turn) / self.turn_rad0)
-        return np.split(lengths, np.cumsum(sizes)[:-1])
+            lengths /= 1.0 + np.square(_nan_to_num(turn) / self.turn_rad0)
+        return split_at(lengths, np.cumsum(sizes)[:-1])
+
+
+def _nan_to_num(x: np.ndarray) -> np.ndarray:
+    """``np.nan_to_num(x)`` of a float64 array: NaN as 0, infinities as the largest
+    finite numbers of their sign, without its per-call set-up."""
+    out = x.copy()
+    out[np.isnan(out)] = 0.0
+    big = np.finfo(np.float64).max
+    out[out == np.inf] = big
+    out[out == -np.inf] = -big
+    return out
 
 
 def _running_median(

@@ -26,7 +26,7 @@ from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import Direction, Placement, Side
 from retrowalk.dsp.frame import BodyFrame, body_frame
 from retrowalk.dsp.memory import empty_samples, is_file_backed, release
-from retrowalk.dsp.rows import small_median
+from retrowalk.dsp.rows import diff_after, small_median
 from retrowalk.gait.bouts import (
     BentTrunkFilter,
     BoutDetector,
@@ -537,7 +537,7 @@ class TrunkPipeline(Algorithm):
         keep = self._weak_edges().filter(prom, spans, fs).keep_
         ic, prom = ic[keep], prom[keep]
         ic, prom = self._add_closing_contacts(det, ic, prom, fs, gap_mask)
-        distinct = np.diff(ic, prepend=np.int64(-(10**9))) >= MIN_CONTACT_SEPARATION_S * fs
+        distinct = diff_after(ic, np.int64(-(10**9))) >= MIN_CONTACT_SEPARATION_S * fs
         ic, prom = ic[distinct], prom[distinct]
         opening = self._bouts().detect(ic, fs, gap_mask).bouts_
         keep = self._initiation().filter(ic, prom, opening).keep_

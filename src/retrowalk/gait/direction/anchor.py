@@ -176,7 +176,7 @@ import numpy as np
 
 from retrowalk.dsp.filters import lowpass, lowpass_into
 from retrowalk.dsp.memory import block_means, empty_samples, is_file_backed, release
-from retrowalk.dsp.rows import row_norm, small_median
+from retrowalk.dsp.rows import cross, percentiles, row_norm, small_median
 from retrowalk.gait.direction.lever import Turn, find_turns
 
 ANCHOR_RELIABILITY = 0.85
@@ -617,7 +617,7 @@ class BodyAnchorEstimator:
                     pitch = _pitch_share(
                         np.asarray(gyro[a0 * block : b0 * block], dtype=np.float64),
                         u_walk,
-                        np.cross(u_walk, travel),
+                        cross(u_walk, travel),
                     )
             seen.append(Flexion(side, float(tilt[k]), along, resettle, start, pitch))
         return seen
@@ -1063,7 +1063,7 @@ def _pitch_figures(
     pitch: np.ndarray, p: np.ndarray, rate: float, step_s: float, *, stride_power: bool
 ) -> tuple[float, float, np.ndarray, float, np.ndarray]:
     """The figures of :func:`_swing_of` from the pitch (deg) about the swing axis ``p``."""
-    p5, p50, p95 = np.percentile(pitch, [5, 50, 95])
+    p5, p50, p95 = percentiles(pitch, (5, 50, 95))  # np.percentile's numbers
     if not stride_power:
         return float(p95 - p5), float((p95 - p50) - (p50 - p5)), p, float("nan"), pitch
     power = np.abs(np.fft.rfft(pitch - pitch.mean())) ** 2
@@ -1092,7 +1092,7 @@ def _window_agreement(pitch: np.ndarray, sign: float, rate: float) -> tuple[floa
         w = pitch[start : start + width]
         if w.size < width // 2 and votes:
             break
-        p5, p50, p95 = np.percentile(w, [5, 50, 95])
+        p5, p50, p95 = percentiles(w, (5, 50, 95))  # np.percentile's numbers
         asym = (p95 - p50) - (p50 - p5)
         votes.append(bool(np.sign(asym) == sign and abs(asym) >= 3.0))
     return (float(np.mean(votes)) if len(votes) >= 2 else 0.0), len(votes)
@@ -1147,6 +1147,8 @@ def _stretch_blocks(
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
+    if v.ndim == 1:  # np.linalg.norm(v, axis=-1, keepdims=True)'s numbers, shape (1,)
+        return v / np.maximum(row_norm(v.reshape(1, -1)), 1e-12)
     return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import get_params
 from retrowalk.dsp.frame import BodyFrame
-from retrowalk.dsp.rows import small_median
+from retrowalk.dsp.rows import cross, small_median
 from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor, BodyAnchorEstimator
 from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
@@ -68,8 +68,15 @@ def distinct_windows(score: np.ndarray, window: np.ndarray) -> np.ndarray:
 def _distinct_positions(score: np.ndarray, window: np.ndarray) -> np.ndarray:
     """Where each usable stride window first appears among the contacts, in window order."""
     ok = np.flatnonzero(np.isfinite(score) & (window >= 0))
-    _, first = np.unique(window[ok], return_index=True)
-    return ok[first]
+    # np.unique(window[ok], return_index=True)'s first indices: its stable sort
+    # and the first of each run of equal values
+    values = window[ok]
+    order = values.argsort(kind="mergesort")
+    ordered = values[order]
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ok[order[first]]
 
 
 def agreeing_windows(travel: np.ndarray) -> float:
@@ -801,11 +808,11 @@ class WalkingDirectionClassifier:
             return ok
         step_stretch = stretch[ev.windows.bout_index]
         cos_max = np.cos(np.deg2rad(self.max_posture_change_deg))
-        for s in np.unique(step_stretch):
+        for s in sorted(set(step_stretch.tolist())):  # np.unique's stretches
             k = np.flatnonzero(step_stretch == s)
             # np.median(..., axis=0): each column's median
             ref = np.array([small_median(col) for col in ev.window_up[k].T])
-            ref /= max(float(np.linalg.norm(ref)), 1e-12)
+            ref /= max(math.sqrt(ref @ ref), 1e-12)  # np.linalg.norm's own sum
             ok[k] = ev.window_up[k] @ ref >= cos_max
         return ok
 
@@ -876,7 +883,8 @@ class WalkingDirectionClassifier:
                 if anchor.forward_unit is not None and k.size:
                     fwd = np.asarray(anchor.forward_unit, dtype=np.float64)
                     proj = travel[k] @ fwd
-                    side = np.cross(up / max(float(np.linalg.norm(up)), 1e-12), fwd)
+                    # np.cross and np.linalg.norm: the same products and sums
+                    side = cross(up / max(math.sqrt(up @ up), 1e-12), fwd)
                     along[w.step_index[k]] = proj
                     across[w.step_index[k]] = travel[k] @ side
                     kind, reliability = "anchor", anchor.reliability

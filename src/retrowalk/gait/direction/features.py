@@ -16,6 +16,7 @@ import numpy as np
 from retrowalk.dsp.frame import BodyFrame
 from retrowalk.dsp.frame import horizontal_basis as _horizontal_basis
 from retrowalk.dsp.memory import empty_samples, release
+from retrowalk.dsp.rows import row_norm
 
 STRIDE_POINTS = 64
 """Samples per resampled stride window; lags are in units of 1/64 stride."""
@@ -112,7 +113,7 @@ def step_windows(
     np.not_equal(owner[1:], owner[:-1], out=change[1:])
     run_id = np.cumsum(change) - 1
     run_start = idx[change]
-    run_end = np.append(run_start, ic.size)
+    run_end = np.concatenate((run_start, [ic.size]))  # np.append's
     run_len = run_end[1:] - run_end[:-1]
     pos = idx - run_start[run_id]
     n_in = run_len[run_id]
@@ -265,12 +266,14 @@ def phase_odd_even(
 
 
 def _unit_ups(ups: np.ndarray) -> np.ndarray:
-    return ups / np.maximum(np.linalg.norm(ups, axis=1, keepdims=True), 1e-12)
+    # np.linalg.norm(ups, axis=1, keepdims=True)'s numbers
+    return ups / np.maximum(row_norm(ups)[:, None], 1e-12)
 
 
 def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:
     """``(n_bouts, 3)`` mean ``up`` direction in device axes of each bout."""
-    ups = np.tile([0.0, 0.0, 1.0], (len(bouts), 1))
+    ups = np.zeros((len(bouts), 3))  # np.tile([0.0, 0.0, 1.0], (len(bouts), 1))'s rows
+    ups[:, 2] = 1.0
     for b, (start, end) in enumerate(bouts):
         seg = frame.up_unit[max(start, 0) : max(end, start + 1)]
         if seg.size:

@@ -60,7 +60,7 @@ import numpy as np
 
 from retrowalk.dsp.filters import lowpass_channels
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import row_norm
+from retrowalk.dsp.rows import cross, row_norm
 
 TURN_CUTOFF_HZ = 0.8
 """Low-pass of the turning rate and of the acceleration fitted: under the step frequency."""
@@ -179,7 +179,11 @@ def _turns_in(
     rate_v = signals[5]
     np.einsum("ij,ij->i", gyro, up, out=rate_v)
     np.multiply(rate_v, rate_v, out=signals[3])
-    np.multiply(np.gradient(rate_v), rate, out=signals[4])
+    gradient = signals[4]  # np.gradient(rate_v) (unit spacing), then times the rate
+    np.subtract(rate_v[2:], rate_v[:-2], out=gradient[1:-1])
+    np.divide(gradient[1:-1], 2.0, out=gradient[1:-1])
+    gradient[0], gradient[-1] = rate_v[1] - rate_v[0], rate_v[-1] - rate_v[-2]
+    np.multiply(gradient, rate, out=gradient)
     slow = lowpass_channels(signals.T, TURN_CUTOFF_HZ, rate)  # (6, n)
     del signals
     turning = np.abs(slow[5]) > turn_rate_rads
@@ -217,6 +221,12 @@ def _rows(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
     return rows
 
 
+_UPPER = (np.array([0, 0, 0, 1, 1, 2]), np.array([0, 1, 2, 1, 2, 2]))
+"""``np.triu_indices(3)``: the upper triangle of a 3x3 matrix, made once."""
+_EYE3 = np.eye(3)
+_EYE3.flags.writeable = False
+
+
 def _fit(
     slow: np.ndarray, up: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -243,42 +253,42 @@ def _fit(
     # terms in it cancel
     k, sw, sa, sww, saa = sums[:, :5].T
     s_a, s_wa, s_aa = sums[:, 5:8], sums[:, 8:11], sums[:, 11:14]
-    i, j = np.triu_indices(3)
-    second = np.empty((sums.shape[0], 3, 3))
+    i, j = _UPPER
+    t = sums.shape[0]
+    second = np.empty((t, 3, 3))
     second[:, i, j] = sums[:, 14:20]
     second[:, j, i] = sums[:, 14:20]
     u = np.add.reduceat(up[rows], starts, axis=0)
-    u /= np.linalg.norm(u, axis=1, keepdims=True)
-    ref = np.eye(3)[np.argmin(np.abs(u), axis=1)]
+    u /= row_norm(u)[:, None]  # np.linalg.norm(u, axis=1, keepdims=True)'s numbers
+    ref = _EYE3[np.argmin(np.abs(u), axis=1)]
     e = ref - np.sum(ref * u, axis=1, keepdims=True) * u
-    e /= np.linalg.norm(e, axis=1, keepdims=True)
-    f = np.cross(u, e)  # e, f, u right-handed: u x e = f, u x f = -e
+    e /= row_norm(e)[:, None]
+    f = cross(u, e)  # e, f, u right-handed: u x e = f, u x f = -e
     dot = partial(np.einsum, "ij,ij->i")
     ae, af = dot(s_a, e), dot(s_a, f)
     wae, waf = dot(s_wa, e), dot(s_wa, f)
     aae, aaf = dot(s_aa, e), dot(s_aa, f)
     yy = np.einsum("ti,tij,tj->t", e, second, e) + np.einsum("ti,tij,tj->t", f, second, f)
-    zero = np.zeros_like(k)
     # rows of a_e: [1, 0, -w2, -alpha]; rows of a_f: [0, 1, alpha, -w2]
-    normal = np.stack(
-        [
-            np.stack([k, zero, -sw, -sa], axis=1),
-            np.stack([zero, k, sa, -sw], axis=1),
-            np.stack([-sw, sa, sww + saa, zero], axis=1),
-            np.stack([-sa, -sw, zero, sww + saa], axis=1),
-        ],
-        axis=1,
-    )
-    rhs = np.stack([ae, af, -wae + aaf, -aae - waf], axis=1)
-    levers = np.zeros((k.size, 3))
-    se = np.full(k.size, np.inf)
+    normal = np.zeros((t, 4, 4))
+    turning = sww + saa
+    normal[:, 0, 0] = normal[:, 1, 1] = k
+    normal[:, 0, 2] = normal[:, 1, 3] = normal[:, 2, 0] = normal[:, 3, 1] = -sw
+    normal[:, 0, 3] = normal[:, 3, 0] = -sa
+    normal[:, 1, 2] = normal[:, 2, 1] = sa
+    normal[:, 2, 2] = normal[:, 3, 3] = turning
+    rhs = np.empty((t, 4))
+    rhs[:, 0], rhs[:, 1], rhs[:, 2], rhs[:, 3] = ae, af, -wae + aaf, -aae - waf
+    levers = np.zeros((t, 3))
+    se = np.full(t, np.inf)
     ok = np.abs(np.linalg.det(normal)) > 1e-12
     if ok.any():
         inverse = np.linalg.inv(normal[ok])
         x = np.einsum("tij,tj->ti", inverse, rhs[ok])
         rss = np.maximum(yy[ok] - np.sum(x * rhs[ok], axis=1), 0.0)
         dof = np.maximum(2.0 * k[ok] - 4.0, 1.0)
-        variance = rss / dof * np.mean(np.diagonal(inverse, axis1=1, axis2=2)[:, 2:], axis=1)
+        # the mean of the last two diagonal terms: their sum over two (np.mean's)
+        variance = rss / dof * ((inverse[:, 2, 2] + inverse[:, 3, 3]) / 2.0)
         se[ok] = np.sqrt(np.maximum(variance, 0.0))
         levers[ok] = x[:, 2:3] * e[ok] + x[:, 3:4] * f[ok]
     return levers, se
