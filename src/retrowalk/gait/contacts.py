@@ -946,7 +946,7 @@ class LateralityEstimator(Algorithm):
         offset = 0
         for r in rates:
             sums[offset] = 0.0
-            np.cumsum(r, out=sums[offset + 1 : offset + 1 + r.shape[0]])
+            r.cumsum(out=sums[offset + 1 : offset + 1 + r.shape[0]])  # np.cumsum's
             offset += r.shape[0] + 1
         at = np.repeat(
             np.concatenate([[0], np.cumsum([r.shape[0] + 1 for r in rates])[:-1]]), sizes

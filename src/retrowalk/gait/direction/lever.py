@@ -187,7 +187,7 @@ def _turns_in(
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # np.diff's non-zeros
     spans = []
     for a, b in zip(edges[0::2], edges[1::2], strict=True):
-        rotation = float(np.degrees(abs(rate_v[a:b].sum()) / rate))
+        rotation = float(np.degrees(abs(np.add.reduce(rate_v[a:b])) / rate))
         if rotation >= min_turn_deg:
             spans.append((a, b, rotation))
     if not spans:
