@@ -193,8 +193,17 @@ def _phase_harmonics(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     pos += start[:, None]  # start + (end - start) frac, its arrays reused below
     # truncated, then clipped at 0: the floor's indices (they differ below 0 only)
     i0 = pos.astype(np.int64)
-    np.maximum(i0, 0, out=i0)  # np.clip(i0, 0, n - 2)'s integers
-    np.minimum(i0, n - 2, out=i0)
+    inside = start.size == 0 or (
+        min(int(start.min()), int(end.min())) >= 0
+        and int(start.max()) <= n - 2
+        and int(end.max()) <= n - 1
+    )
+    if not inside:
+        np.maximum(i0, 0, out=i0)  # np.clip(i0, 0, n - 2)'s integers
+        np.minimum(i0, n - 2, out=i0)
+    # else nothing to clip: each window's grid lies between its start and end
+    # (whole numbers plus multiples of 1/64, exact) short of the end, so i0
+    # stays within [0, n - 2]
     f = np.subtract(pos, i0, out=pos)
     g = np.subtract(1.0, f)
     h = frame.acc_horizontal_mps2
