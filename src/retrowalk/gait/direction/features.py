@@ -280,10 +280,12 @@ def _unit_ups(ups: np.ndarray) -> np.ndarray:
 def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:
     """``(n_bouts, 3)`` mean ``up`` direction in device axes of each bout."""
     ups = np.tile([0.0, 0.0, 1.0], (len(bouts), 1))
-    for b, (start, end) in enumerate(bouts):
-        seg = frame.up_unit[max(start, 0) : max(end, start + 1)]
+    segments = [frame.up_unit[max(start, 0) : max(end, start + 1)] for start, end in bouts]
+    # one vector of ones for all bouts, its start taken for each (the same product)
+    ones = np.ones(max((seg.shape[0] for seg in segments), default=0))
+    for b, seg in enumerate(segments):
         if seg.size:
-            ups[b] = np.ones(seg.shape[0]) @ seg  # the sum: only its direction is kept
+            ups[b] = ones[: seg.shape[0]] @ seg  # the sum: only its direction is kept
     return _unit_ups(ups)
 
 
