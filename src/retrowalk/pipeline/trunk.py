@@ -375,7 +375,7 @@ class TrunkPipeline(Algorithm):
                     extra={"direction_reason": reason},
                 )
             )
-            ends = [None, *(x if math.isfinite(x) else None for x in lengths.tolist())]
+            ends = [None, *[x if math.isfinite(x) else None for x in lengths.tolist()]]
             if not times.size == len(sides) == len(ends) == len(own):
                 raise ValueError(
                     "a bout's contacts, sides, step lengths and labels differ in number"
