@@ -115,6 +115,17 @@ def test_anchor_gravity_directions_equal_the_whole_array_form(
     assert np.array_equal(got_swing, fast - slow)
 
 
+@pytest.mark.parametrize("n", [1, 500, 150_000])  # one block, and rows over several blocks
+def test_anchor_walking_mean_is_the_one_line_form_bit_for_bit(n: int) -> None:
+    from retrowalk.gait.direction.anchor import _walking_mean
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(n, 3)) * [1.0, 1e3, 1e-3] + [0.1, 0.0, 9.81]
+    for walking in (rng.random(n) < 0.6, np.ones(n, dtype=bool), np.zeros(n, dtype=bool)):
+        expected = x[walking].mean(axis=0) if walking.any() else np.zeros(3)
+        assert np.array_equal(_walking_mean(x, walking), expected)
+
+
 def test_lowpass_into_in_parts_is_lowpass_bit_for_bit() -> None:
     from retrowalk.dsp.filters import lowpass, lowpass_into
 

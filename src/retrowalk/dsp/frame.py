@@ -181,7 +181,7 @@ def _basis_block(
     for k in (1, 2):
         norm += np.multiply(e[k], e[k], out=scratch)
     np.sqrt(norm, out=norm)
-    e /= norm.clip(1e-12, out=norm)
+    e /= np.maximum(norm, 1e-12, out=norm)  # norm.clip(1e-12)'s numbers, without its wrapper
     for k, (a, b) in enumerate(((1, 2), (2, 0), (0, 1))):  # up x e1
         np.multiply(u[a], e[b], out=f[k])
         f[k] -= np.multiply(u[b], e[a], out=scratch)
@@ -260,7 +260,7 @@ def body_frame(
         norm += np.multiply(ub[1], ub[1], out=s)
         norm += np.multiply(ub[2], ub[2], out=s)
         np.sqrt(norm, out=norm)
-        ub /= norm.clip(1e-9, out=s)  # in place: gravity / |gravity|
+        ub /= np.maximum(norm, 1e-9, out=s)  # in place: gravity / |gravity| (clipped)
         a = acc[b0:b1]
         # Subtract the sensor's own gravity magnitude, not the standard value, so a
         # small calibration offset does not show up as a vertical acceleration.
@@ -292,7 +292,7 @@ def body_frame(
         h2 -= np.multiply(a[:, j2], u[j1, b0:b1], out=s)
         np.multiply(uj, uj, out=s)
         np.subtract(1.0, s, out=s)
-        np.sqrt(s.clip(1e-24, out=s), out=s)  # |x_j - u_j u|, floored as the basis is
+        np.sqrt(np.maximum(s, 1e-24, out=s), out=s)  # |x_j - u_j u|, floored as the basis is
         h1 /= s
         h2 /= s
     del scratch, magnitude

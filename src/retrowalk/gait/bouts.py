@@ -182,7 +182,7 @@ def bout_cadence_spm(step_times_s: np.ndarray, max_step_s: float = 1.5) -> float
     walking = step_s[(step_s > 0) & (step_s <= max_step_s)]
     if walking.size == 0:
         return 0.0
-    return 60.0 * walking.size / float(walking.sum())
+    return 60.0 * walking.size / float(np.add.reduce(walking))
 
 
 class GaitInitiationFilter(Algorithm):
@@ -430,9 +430,11 @@ class WeakEdgeFilter(Algorithm):
                 medians[walk.first] = small_median(prom[walk.first : walk.last + 1])
             limit = self.min_prominence_ratio * medians[walk.first]
             strong = prom[b.first : b.last + 1] >= limit
-            steady = np.flatnonzero(
-                np.convolve(strong.astype(np.int64), np.ones(run, dtype=np.int64), "valid") == run
-            )
+            # where ``run`` strong contacts in a row start (a run's window all strong)
+            all_strong = strong[: max(strong.size - run + 1, 0)].copy()
+            for k in range(1, run):
+                all_strong &= strong[k : strong.size - run + 1 + k]
+            steady = all_strong.nonzero()[0]
             if steady.size == 0:
                 self.keep_[b.first : b.last + 1] = False
                 continue

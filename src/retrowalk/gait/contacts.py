@@ -919,17 +919,34 @@ def _jerk_norm(rows: np.ndarray) -> np.ndarray:
     rows.T``, worked along the contiguous rows: the same differences and the
     same sums of squares, without numpy's passes over short rows of ``k``.
     """
-    change = np.empty_like(rows)
-    np.subtract(rows[:, :1], rows[:, :1], out=change[:, :1])
-    np.subtract(rows[:, 1:], rows[:, :-1], out=change[:, 1:])
-    if not 1 <= change.shape[0] <= 3:
+    if not 1 <= rows.shape[0] <= 3:
+        change = np.empty_like(rows)
+        np.subtract(rows[:, :1], rows[:, :1], out=change[:, :1])
+        np.subtract(rows[:, 1:], rows[:, :-1], out=change[:, 1:])
         return row_norm(change.T)
-    # row_norm's sums of squares (left to right), worked in place in the rows
-    np.multiply(change, change, out=change)
-    total = change[0]
-    for row in change[1:]:
-        total += row
+    # row_norm's sums of squares (left to right), a block of samples at a time
+    # so the differences stay in the processor's cache (each sample's numbers
+    # are its own: the same as on whole rows)
+    n = rows.shape[1]
+    total = np.empty(n)
+    change = np.empty(min(n, _JERK_BLOCK))
+    for b0 in range(0, n, _JERK_BLOCK):
+        b1 = min(b0 + _JERK_BLOCK, n)
+        out, d = total[b0:b1], change[: b1 - b0]
+        for k, row in enumerate(rows):
+            target = out if k == 0 else d
+            lo = max(b0, 1)  # the first sample's change: its own difference, 0
+            np.subtract(row[lo:b1], row[lo - 1 : b1 - 1], out=target[lo - b0 :])
+            if b0 == 0:
+                np.subtract(row[:1], row[:1], out=target[:1])
+            np.multiply(target, target, out=target)
+            if k:
+                out += d
     return np.sqrt(total, out=total)
+
+
+#: Samples of the jerk norm worked at once by :func:`_jerk_norm`.
+_JERK_BLOCK = 16384
 
 
 def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -1101,7 +1118,7 @@ class LateralityEstimator(Algorithm):
         offset = 0
         for r in rates:
             sums[offset] = 0.0
-            np.cumsum(r, out=sums[offset + 1 : offset + 1 + r.shape[0]])
+            r.cumsum(out=sums[offset + 1 : offset + 1 + r.shape[0]])  # np.cumsum's
             offset += r.shape[0] + 1
         at = np.repeat(
             np.concatenate([[0], np.cumsum([r.shape[0] + 1 for r in rates])[:-1]]), sizes

@@ -110,7 +110,7 @@ class WalkingCheck:
         smooth = np.convolve(norm, _box(max(int(0.05 * fs), 1)), mode="same")
         # samples in free fall within each step: those before its end contact
         # less those before its start (counted among the few such samples)
-        low = np.flatnonzero(smooth < self.free_fall_mps2)
+        low = (smooth < self.free_fall_mps2).nonzero()[0]
         below = np.searchsorted(low, ic)
         flight = (below[1:] - below[:-1]) >= self.min_flight_s * fs
         flight_share = float(np.count_nonzero(flight) / flight.size)  # the mean, less overhead
@@ -125,7 +125,7 @@ class WalkingCheck:
         up = np.ones(acc.shape[0]) @ acc  # the mean direction of the specific force
         up /= max(math.sqrt(up @ up), 1e-12)  # np.linalg.norm's own sum, without its overhead
         v = acc @ up
-        v -= v.sum() / v.size  # np.mean's sum and division, without its overhead
+        v -= np.add.reduce(v) / v.size  # np.mean's sum and division, without its overhead
         # The spectrum at a length the FFT factors well (zero-padded: finer bins,
         # the same spectrum; a prime length costs many times more).
         n_fft = fast_fft_length(v.size)
@@ -135,13 +135,13 @@ class WalkingCheck:
         lo = math.ceil(0.3 / bin_hz)
         band = np.fft.rfft(v * _hann(v.size), n_fft)[lo : math.floor(15.0 / bin_hz) + 1]
         spec_band = np.abs(band) ** 2
-        total = spec_band.sum()
+        total = np.add.reduce(spec_band)  # the sum, without its per-call cost
         if total > 0:
             top = int(np.argmax(spec_band))
             peak = (lo + top) * bin_hz
             reach = int(0.15 * (lo + top))  # bins within 15 % of the peak frequency
             near = spec_band[max(top - reach, 0) : top + reach + 1]
-            share = float(near.sum() / total)
+            share = float(np.add.reduce(near) / total)
             self.features_["peak_share"] = share
             if share > self.max_peak_share:
                 self.walking_ = False
@@ -178,7 +178,7 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
         return -1.0
     energy = np.empty(n + 1)  # running sum of squares, a leading zero
     energy[0] = 0.0
-    np.cumsum(v * v, out=energy[1:])
+    np.multiply(v, v).cumsum(out=energy[1:])  # np.cumsum's, without its dispatch
     denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
     lo, hi = int(lags[0]), int(lags[-1])
     cross = np.correlate(v[lo:], v[: n - hi], "valid")  # sum_i<n-hi v[i] v[i + lag]

@@ -376,9 +376,9 @@ class TrunkPipeline(Algorithm):
             distance: float | None
             if valid.any():
                 measured_k = lengths[valid]
-                total_m = measured_k.sum()  # np.mean's and np.sum's sum of the same steps
+                total_m = np.add.reduce(measured_k)  # np.mean's and np.sum's sum of the same steps
                 step_length = float(total_m / measured_k.size)
-                speed = float(total_m / step_s[valid].sum())
+                speed = float(total_m / np.add.reduce(step_s[valid]))
                 distance = step_length * int(np.count_nonzero(walking))
             else:
                 step_length = speed = distance = None
@@ -396,7 +396,7 @@ class TrunkPipeline(Algorithm):
                     extra={"direction_reason": reason},
                 )
             )
-            ends = [None, *(x if math.isfinite(x) else None for x in lengths.tolist())]
+            ends = [None, *[x if math.isfinite(x) else None for x in lengths.tolist()]]
             if not times.size == len(sides) == len(ends) == len(own):
                 raise ValueError(
                     "a bout's contacts, sides, step lengths and labels differ in number"
@@ -740,7 +740,7 @@ class TrunkPipeline(Algorithm):
             strict=True,
         ):
             members = _members(ic, spans[src])
-            inside = np.flatnonzero((members >= a) & (members <= z))
+            inside = ((members >= a) & (members <= z)).nonzero()[0]
             by_source.setdefault(src, []).append((inside, Direction(label), float(conf), reason))
         out: list[tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]] = []
         sides = _Sides(self._laterality())  # each row's, filled in by the estimate

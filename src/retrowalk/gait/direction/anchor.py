@@ -174,9 +174,9 @@ from functools import partial
 
 import numpy as np
 
-from retrowalk.dsp.filters import lowpass, lowpass_into
+from retrowalk.dsp.filters import lowpass, lowpass_channels, lowpass_into
 from retrowalk.dsp.memory import block_means, empty_samples, is_file_backed, release
-from retrowalk.dsp.rows import cross, percentiles, row_norm, small_median
+from retrowalk.dsp.rows import column_sums, cross, percentiles, row_norm, small_median
 from retrowalk.gait.direction.lever import Turn, find_turns
 
 ANCHOR_RELIABILITY = 0.85
@@ -954,7 +954,16 @@ def _gravity_directions(
     (:mod:`retrowalk.dsp.memory`), so only a part of one channel's filtering
     is in memory at a time.
     """
-    if not in_files:  # in memory: the three channels filtered together, three calls not nine
+    if not in_files and acc.ndim == 2 and acc.shape[1] == 3:
+        # in memory: the three channels filtered together, three calls not nine,
+        # channel-major (lowpass_channels: lowpass's numbers) and made unit
+        # vectors along the contiguous rows (:func:`_to_unit`'s numbers)
+        up, slow, fast = (
+            _unit_rows(lowpass_channels(acc, cutoff, rate)) for cutoff in (0.5, 0.3, 3.0)
+        )
+        fast -= slow
+        return up, fast, slow
+    if not in_files:
         up, slow, fast = (lowpass(acc, cutoff, rate) for cutoff in (0.5, 0.3, 3.0))
         for v in (up, slow, fast):
             _to_unit(v)
@@ -1121,15 +1130,21 @@ def _walking_mean(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
 
     The rows are added one after another in the order of the one-line form,
     which sums down the rows of a ``(n, 3)`` array the same way: the same
-    numbers, without the walking rows gathered into one array.
+    numbers, without the walking rows gathered into one array. Each block's
+    rows are gathered behind the sums so far and added down each column
+    (:func:`~retrowalk.dsp.rows.column_sums`: numpy's order, row after row),
+    not by numpy's reduction, which goes a row of three at a time.
     """
-    total = np.zeros((1, *x.shape[1:]), dtype=np.float64)
+    total = np.zeros(x.shape[1:], dtype=np.float64)
     for start in range(0, x.shape[0], _UNIT_ROWS):
         part = x[start : start + _UNIT_ROWS]
-        rows = np.flatnonzero(walking[start : start + _UNIT_ROWS])
-        total = np.add.reduce(np.concatenate([total, part[rows]]), axis=0, keepdims=True)
+        rows = walking[start : start + _UNIT_ROWS].nonzero()[0]
+        block = np.empty((rows.size + 1, *x.shape[1:]))
+        block[0] = total
+        np.take(part, rows, axis=0, out=block[1:])
+        total = column_sums(block)
         release(part)
-    return total[0] / max(int(np.count_nonzero(walking)), 1)
+    return total / max(int(np.count_nonzero(walking)), 1)
 
 
 def _none(reason: str) -> BodyAnchor:
@@ -1172,6 +1187,23 @@ def _to_unit(v: np.ndarray) -> np.ndarray:
 
 
 _UNIT_ROWS = 1 << 16
+
+
+def _unit_rows(rows: np.ndarray) -> np.ndarray:
+    """:func:`_to_unit` of ``rows.T`` (``rows``: ``(3, n)``, the caller's own), sample-major.
+
+    Worked along the contiguous rows (each sample's norm as :func:`row_norm`
+    adds its squares, the rows divided by it), so no column is read with a
+    stride but for the one sample-major copy returned: the same numbers.
+    """
+    norm = rows[0] * rows[0]
+    scratch = np.empty_like(norm)
+    for row in rows[1:]:
+        norm += np.multiply(row, row, out=scratch)
+    np.sqrt(norm, out=norm)
+    np.maximum(norm, 1e-12, out=norm)
+    rows /= norm
+    return np.ascontiguousarray(rows.T)
 
 
 def _horizontal(v: np.ndarray, up: np.ndarray) -> np.ndarray:

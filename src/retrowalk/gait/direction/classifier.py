@@ -66,17 +66,25 @@ def distinct_windows(score: np.ndarray, window: np.ndarray) -> np.ndarray:
 
 
 def _distinct_positions(score: np.ndarray, window: np.ndarray) -> np.ndarray:
-    """Where each usable stride window first appears among the contacts, in window order."""
-    ok = np.flatnonzero(np.isfinite(score) & (window >= 0))
-    # np.unique(window[ok], return_index=True)'s first indices: its stable sort
-    # and the first of each run of equal values
-    values = window[ok]
-    order = values.argsort(kind="mergesort")
-    ordered = values[order]
-    first = np.empty(ordered.size, dtype=bool)
-    first[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    return ok[order[first]]
+    """Where each usable stride window first appears among the contacts, in window order.
+
+    A bout's contacts come in time order, so their windows' starts seldom
+    decrease: then the first of each run of equal starts is where
+    ``np.unique(..., return_index=True)`` puts it (its stable sort leaves a
+    sorted array in place), found without the sort.
+    """
+    ok = (np.isfinite(score) & (window >= 0)).nonzero()[0]
+    starts = window[ok]
+    if starts.size < 2:
+        return ok
+    later = starts[1:] != starts[:-1]
+    if not (starts[1:] >= starts[:-1]).all():
+        _, first = np.unique(starts, return_index=True)
+        return ok[first]
+    first = np.empty(starts.size, dtype=bool)
+    first[0] = True
+    first[1:] = later
+    return ok[first]
 
 
 def agreeing_windows(travel: np.ndarray) -> float:
@@ -473,7 +481,7 @@ class WalkingDirectionClassifier:
             cuts: list[int] = []
             if self.split and members.size:
                 r = mounting[members]
-                valid = np.flatnonzero(np.isfinite(r))
+                valid = np.isfinite(r).nonzero()[0]
                 local = find_direction_changes(
                     scaled[members[valid]],
                     min_steps=self.split_min_steps,
@@ -585,7 +593,10 @@ class WalkingDirectionClassifier:
         ok = np.isfinite(along_m) & np.isfinite(across_m)
         ratio = 0.0
         if ok.any():
-            ratio = abs(across_m[ok].mean()) / max(abs(along_m[ok].mean()), 1e-12)
+            # np.mean's sums and divisions, without its per-call cost
+            across_k, along_k = across_m[ok], along_m[ok]
+            across_mean = np.add.reduce(across_k) / across_k.size
+            ratio = abs(across_mean) / max(abs(np.add.reduce(along_k) / along_k.size), 1e-12)
         short = None
         few = r.size < self.min_usable_steps and members.size >= self.min_steps_for_decision
         if few:

@@ -189,25 +189,51 @@ def _phase_harmonics(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     """
     start, end = windows.start, windows.end
     n = frame.n_samples
+    k = start.size
     frac = np.arange(STRIDE_POINTS) / STRIDE_POINTS
-    pos = (end - start)[:, None] * frac[None, :]
-    pos += start[:, None]  # start + (end - start) frac, its arrays reused below
-    # truncated, then clipped at 0: the floor's indices (they differ below 0 only)
-    i0 = pos.astype(np.int64)
-    np.maximum(i0, 0, out=i0)  # np.clip(i0, 0, n - 2)'s integers
-    np.minimum(i0, n - 2, out=i0)
-    f = np.subtract(pos, i0, out=pos)
-    g = np.subtract(1.0, f)
+    inside = k == 0 or (
+        min(int(start.min()), int(end.min())) >= 0
+        and int(start.max()) <= n - 2
+        and int(end.max()) <= n - 1
+    )
     h = frame.acc_horizontal_mps2
-    seg = np.empty((3, start.size, STRIDE_POINTS))
-    # one buffer for every gather (the indices lie inside already: "clip"
-    # gathers straight into it, where "raise" would gather into a copy first)
-    taken = np.empty(i0.shape)
-    for c, x in enumerate((frame.acc_vertical_mps2, h[:, 0], h[:, 1])):
-        np.multiply(x.take(i0, out=taken, mode="clip"), g, out=seg[c])
-        taken = x[1:].take(i0, out=taken, mode="clip")  # the samples after: x[i0 + 1]
-        taken *= f
-        seg[c] += taken
+    signals = (frame.acc_vertical_mps2, h[:, 0], h[:, 1])
+    seg = np.empty((3, k, STRIDE_POINTS))
+    # Every step below is per grid point, worked :data:`GRID_WINDOWS` windows at
+    # a time so the temporaries stay in the processor's cache (the numbers of
+    # whole arrays); the FFT then takes all windows at once, as before.
+    rows = max(min(GRID_WINDOWS, k), 1)
+    pos_buf = np.empty((rows, STRIDE_POINTS))
+    g_buf = np.empty_like(pos_buf)
+    taken_buf = np.empty_like(pos_buf)
+    i0_buf = np.empty((rows, STRIDE_POINTS), dtype=np.int64)
+    span = end - start
+    for b0 in range(0, k, rows):
+        b1 = min(b0 + rows, k)
+        m = b1 - b0
+        # start + (end - start) frac
+        pos = np.multiply(span[b0:b1, None], frac[None, :], out=pos_buf[:m])
+        pos += start[b0:b1, None]
+        # truncated, then clipped at 0: the floor's indices (they differ below 0 only)
+        i0 = i0_buf[:m]
+        np.copyto(i0, pos, casting="unsafe")  # pos.astype(np.int64)'s integers
+        if not inside:
+            np.maximum(i0, 0, out=i0)  # np.clip(i0, 0, n - 2)'s integers
+            np.minimum(i0, n - 2, out=i0)
+        # else nothing to clip: each window's grid lies between its start and
+        # end (whole numbers plus multiples of 1/64, exact) short of the end, so
+        # i0 stays within [0, n - 2]
+        f = np.subtract(pos, i0, out=pos)
+        g = np.subtract(1.0, f, out=g_buf[:m])
+        # one buffer for every gather (the indices lie inside already: "clip"
+        # gathers straight into it, where "raise" would gather into a copy first)
+        taken = taken_buf[:m]
+        for c, x in enumerate(signals):
+            out = seg[c, b0:b1]
+            np.multiply(x.take(i0, out=taken, mode="clip"), g, out=out)
+            x[1:].take(i0, out=taken, mode="clip")  # the samples after: x[i0 + 1]
+            taken *= f
+            out += taken
     spec = np.fft.rfft(seg, axis=-1)[..., 1 : MAX_HARMONIC + 1]  # (3, k, harmonics)
     # Parseval: a window's mean square is 2 sum |X_h|^2 / N^2 over the harmonics kept
     power = spec.real**2 + spec.imag**2
@@ -219,6 +245,11 @@ def _phase_harmonics(frame: BodyFrame, windows: StepWindows) -> np.ndarray:
     device = coef[0][:, None, :] * e_mid.T[:, :, None]
     device += coef[1][:, None, :] * f_mid.T[:, :, None]  # (k, 3, 2 harmonics)
     return device
+
+
+#: Stride windows resampled at once by :func:`_phase_harmonics` (its temporaries:
+#: 64 KB each).
+GRID_WINDOWS = 128
 
 
 @functools.cache
@@ -274,10 +305,12 @@ def bout_ups(frame: BodyFrame, bouts: list[tuple[int, int]]) -> np.ndarray:
     """``(n_bouts, 3)`` mean ``up`` direction in device axes of each bout."""
     ups = np.zeros((len(bouts), 3))  # np.tile([0.0, 0.0, 1.0], (len(bouts), 1))'s rows
     ups[:, 2] = 1.0
-    for b, (start, end) in enumerate(bouts):
-        seg = frame.up_unit[max(start, 0) : max(end, start + 1)]
+    segments = [frame.up_unit[max(start, 0) : max(end, start + 1)] for start, end in bouts]
+    # one vector of ones for all bouts, its start taken for each (the same product)
+    ones = np.ones(max((seg.shape[0] for seg in segments), default=0))
+    for b, seg in enumerate(segments):
         if seg.size:
-            ups[b] = np.ones(seg.shape[0]) @ seg  # the sum: only its direction is kept
+            ups[b] = ones[: seg.shape[0]] @ seg  # the sum: only its direction is kept
     return _unit_ups(ups)
 
 

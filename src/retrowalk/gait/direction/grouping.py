@@ -101,7 +101,8 @@ def find_direction_changes(
     searched again. Clipping keeps one wild stride from creating a split; the
     penalty asks for several consistent steps on each side.
     """
-    u = np.clip(np.asarray(score, dtype=np.float64), -clip, clip)
+    # np.clip's numbers, without its per-call cost
+    u = np.minimum(np.maximum(np.asarray(score, dtype=np.float64), -clip), clip)
     cuts: list[int] = []
 
     def search(lo: int, hi: int) -> None:
@@ -110,11 +111,11 @@ def find_direction_changes(
             return
         seg = u[lo:hi]
         j = np.arange(1, n)
-        left = np.cumsum(seg)[:-1]
+        left = seg.cumsum()[:-1]  # np.cumsum's, without its dispatch
         # CUSUM: departure of the partial sums from a constant-mean line; twice it
         # equals the sign-disagreement gain for two opposite halves and also finds
         # the first change of a forward-backward-forward sequence.
-        gain = 2.0 * np.abs(left - j * seg.sum() / n)
+        gain = 2.0 * np.abs(left - j * np.add.reduce(seg) / n)
         gain[(j < min_steps) | (n - j < min_steps)] = 0.0
         best = int(np.argmax(gain))
         if gain[best] < penalty:

@@ -191,7 +191,7 @@ def _turns_in(
     edges = (padded[1:] != padded[:-1]).nonzero()[0]  # np.diff's non-zeros
     spans = []
     for a, b in zip(edges[0::2], edges[1::2], strict=True):
-        rotation = float(np.degrees(abs(rate_v[a:b].sum()) / rate))
+        rotation = float(np.degrees(abs(np.add.reduce(rate_v[a:b])) / rate))
         if rotation >= min_turn_deg:
             spans.append((a, b, rotation))
     if not spans:
@@ -238,16 +238,24 @@ def _fit(
     dw/dt (u x r)``, unknowns ``c_e, c_f, r_e, r_f``, solved by the normal
     equations, whose sums are taken for all turns at once.
     """
-    rows = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])
-    starts = np.concatenate(([0], np.cumsum(hi - lo)[:-1]))
+    lengths = hi - lo
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    # each turn's rows lo..hi - 1, one after another
+    rows = np.arange(int(lengths.sum())) + np.repeat(lo - starts, lengths)
     a_h, w2, alpha = slow[:3, rows].T, slow[3, rows], slow[4, rows]
-    columns = np.column_stack(
-        [
-            np.ones(rows.size), w2, alpha, w2 * w2, alpha * alpha,
-            a_h, w2[:, None] * a_h, alpha[:, None] * a_h,
-            a_h[:, [0, 0, 0, 1, 1, 2]] * a_h[:, [0, 1, 2, 1, 2, 2]],
-        ]
-    )  # fmt: skip
+    # the columns 1, w2, alpha, w2^2, alpha^2, a_h, w2 a_h, alpha a_h and the six
+    # products of a_h's components, each worked into its place (no stacking copy)
+    columns = np.empty((rows.size, 20))
+    columns[:, 0] = 1.0
+    columns[:, 1] = w2
+    columns[:, 2] = alpha
+    np.multiply(w2, w2, out=columns[:, 3])
+    np.multiply(alpha, alpha, out=columns[:, 4])
+    columns[:, 5:8] = a_h
+    np.multiply(w2[:, None], a_h, out=columns[:, 8:11])
+    np.multiply(alpha[:, None], a_h, out=columns[:, 11:14])
+    for c, (p, q) in enumerate(((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))):
+        np.multiply(a_h[:, p], a_h[:, q], out=columns[:, 14 + c])
     sums = np.add.reduceat(columns, starts, axis=0)
     # no sum of w^2 dw/dt: in the normal equations the two components' cross
     # terms in it cancel
