@@ -99,6 +99,40 @@ def test_step_excursion_of_a_sinusoid():
     assert got == pytest.approx(np.full(7, h), rel=0.02)
 
 
+def _excursion_in_one_array(acc: np.ndarray, ic: np.ndarray, fs: float) -> np.ndarray:
+    """step_excursion_m's arithmetic on all steps at once (one running sum over them)."""
+    a = acc[ic[0] : ic[-1]]
+    bounds = ic[:-1] - ic[0]
+    lengths = np.diff(ic)
+
+    def segment_cumsum(x: np.ndarray) -> np.ndarray:
+        total = np.cumsum(x)
+        return total - np.repeat(np.concatenate([[0.0], total[bounds[1:] - 1]]), lengths)
+
+    v = segment_cumsum(a - np.repeat(np.add.reduceat(a, bounds) / lengths, lengths)) / fs
+    p = segment_cumsum(v - np.repeat(np.add.reduceat(v, bounds) / lengths, lengths)) / fs
+    return np.maximum.reduceat(p, bounds) - np.minimum.reduceat(p, bounds)
+
+
+def test_step_excursion_in_blocks_is_one_running_sum_bit_for_bit(monkeypatch):
+    import retrowalk.gait.spatial as spatial
+
+    rng = np.random.default_rng(5)
+    for case in range(30):
+        n = int(rng.integers(20, 60_000))
+        acc = 9.8 + rng.normal(0.0, 3.0, n)
+        if case % 6 == 0:
+            acc[:] = 9.8  # every sum a zero of one sign or the other
+        if case % 5 == 0:
+            acc[: n // 3] = -0.0
+        ic = np.unique(np.r_[rng.integers(0, n, int(rng.integers(2, 800))), 0, n - 1])
+        want = _excursion_in_one_array(acc, ic, 100.0)
+        for block in (spatial._EXCURSION_BLOCK, 1, 97, 5000):
+            monkeypatch.setattr(spatial, "_EXCURSION_BLOCK", block)
+            got = step_excursion_m(acc, ic, 100.0)
+            assert got.tobytes() == want.tobytes(), (case, block)
+
+
 def test_zijlstra_formula_and_height_fallback():
     sl = ZijlstraStepLength(k_factor=1.0)
     fs = 100.0

@@ -433,32 +433,53 @@ def step_length_from_excursion_m(
     return k_factor * 2.0 * np.sqrt(2.0 * leg_length_m * h - h**2)
 
 
+#: Samples of steps whose excursions :func:`step_excursion_m` works together.
+_EXCURSION_BLOCK = 1 << 15
+
+
 def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -> np.ndarray:
     """Peak-to-peak vertical displacement within each step ``[ic[k], ic[k+1])``.
 
-    Vectorised over all steps: per-step mean removal of acceleration and of
+    Vectorised over the steps: per-step mean removal of acceleration and of
     velocity, then cumulative sums restarted at every step boundary (one
     running sum, less its value where each step starts). Each step's values
     are spread over its samples by ``np.repeat``, not gathered by an index per
-    sample.
+    sample. The steps are worked a block of about :data:`_EXCURSION_BLOCK`
+    samples at a time, whose arrays stay in the processor's cache; the running
+    sums go on from block to block (a block's first sample adds the total
+    before it, the very addition of one running sum over all steps).
     """
     if ic.size < 2:
         return np.zeros(0)
     if np.any(ic[1:] <= ic[:-1]):  # a difference of 0 or less
         raise ValueError("contacts must be strictly increasing")
-    a = np.asarray(acc_vertical_mps2, dtype=np.float64)[ic[0] : ic[-1]]
-    bounds = ic[:-1] - ic[0]
-    lengths = ic[1:] - ic[:-1]
-    counts = lengths.astype(np.float64)
-    # each step's array worked in place where it is the function's own
-    x = np.repeat(np.add.reduceat(a, bounds) / counts, lengths)
-    np.subtract(a, x, out=x)  # acceleration less each step's mean
-    v = _segment_cumsum(x, bounds, lengths)
-    v /= fs
-    v -= np.repeat(np.add.reduceat(v, bounds) / counts, lengths)
-    p = _segment_cumsum(v, bounds, lengths)
-    p /= fs
-    return np.maximum.reduceat(p, bounds) - np.minimum.reduceat(p, bounds)
+    acc = np.asarray(acc_vertical_mps2, dtype=np.float64)
+    n_steps = ic.size - 1
+    # each block ends at the first contact at or after its samples' end
+    marks = np.arange(int(ic[0]) + _EXCURSION_BLOCK, int(ic[-1]), _EXCURSION_BLOCK)
+    ends = [*np.searchsorted(ic, marks).tolist(), n_steps]
+    out = np.empty(n_steps)
+    carry_v = carry_p = 0.0  # the running sums' totals before the block
+    first = 0
+    for last in ends:
+        if last <= first:
+            continue  # a step longer than a block: in the block before
+        lo = int(ic[first])
+        a = acc[lo : int(ic[last])]
+        bounds = ic[first:last] - lo
+        lengths = ic[first + 1 : last + 1] - ic[first:last]
+        counts = lengths.astype(np.float64)
+        # each step's array worked in place where it is the function's own
+        x = np.repeat(np.add.reduceat(a, bounds) / counts, lengths)
+        np.subtract(a, x, out=x)  # acceleration less each step's mean
+        v, next_v = _segment_cumsum(x, bounds, lengths, carry_v, first > 0)
+        v /= fs
+        v -= np.repeat(np.add.reduceat(v, bounds) / counts, lengths)
+        p, next_p = _segment_cumsum(v, bounds, lengths, carry_p, first > 0)
+        p /= fs
+        out[first:last] = np.maximum.reduceat(p, bounds) - np.minimum.reduceat(p, bounds)
+        carry_v, carry_p, first = next_v, next_p, last
+    return out
 
 
 def step_turn_rad(gyro_vertical_rads: np.ndarray, ic: np.ndarray, fs: float) -> np.ndarray:
@@ -476,15 +497,25 @@ def step_turn_rad(gyro_vertical_rads: np.ndarray, ic: np.ndarray, fs: float) -> 
     return np.add.reduceat(w, ic[:-1] - ic[0]) / fs
 
 
-def _segment_cumsum(x: np.ndarray, bounds: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _segment_cumsum(
+    x: np.ndarray, bounds: np.ndarray, lengths: np.ndarray, carry: float, carried: bool
+) -> tuple[np.ndarray, float]:
     """Running sums of ``x`` restarted at each of ``bounds`` (segments ``lengths`` long).
 
     In place: ``x`` (a float64 array of the caller's own) becomes the result.
+    ``carry``: the total of the running sum before ``x`` (used when
+    ``carried``; else the sum starts at ``x``). Also returns the running
+    sum's total after ``x``.
     """
+    if carried:
+        x[0] += carry
     total = np.cumsum(x, out=x)
-    before = np.concatenate([[0.0], total[bounds[1:] - 1]])  # the running sum before each
+    after = float(total[-1])
+    before = np.empty(bounds.size)  # the running sum before each segment
+    before[0] = carry if carried else 0.0
+    before[1:] = total[bounds[1:] - 1]
     total -= np.repeat(before, lengths)
-    return total
+    return total, after
 
 
 #: Backward step length as a share of forward step length at the same cadence.
