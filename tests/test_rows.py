@@ -41,6 +41,7 @@ from retrowalk.dsp.rows import (
     sliding_rows,
     small_median,
     split_at,
+    true_runs,
 )
 from retrowalk.gait.contacts import _jerk_norm, _median_rows
 from retrowalk.gait.direction import lever
@@ -350,6 +351,29 @@ def test_odd_even_parts_straight_from_the_harmonics(lags):
     assert np.abs(want_odd).max() > 0.1 and np.abs(want_even).max() > 0.1
     assert np.allclose(odd, want_odd, rtol=0.0, atol=1e-12)
     assert np.allclose(even, want_even, rtol=0.0, atol=1e-12)
+
+
+def test_true_runs_are_the_runs_of_true_values():
+    """Each run of True from its first index to one past its last, every length, ends included."""
+    rng = np.random.default_rng(6)
+    for _ in range(200):
+        mask = rng.random(int(rng.integers(0, 30))) < rng.random()
+        starts, ends = true_runs(mask)
+        want = [(k, k + len(list(group))) for k, group in _groups(mask.tolist()) if mask[k]]
+        assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == want
+    assert [a.tolist() for a in true_runs(np.ones(3, dtype=bool))] == [[0], [3]]
+    assert [a.size for a in true_runs(np.zeros(0, dtype=bool))] == [0, 0]
+
+
+def _groups(values: list[bool]) -> list[tuple[int, list[bool]]]:
+    """Runs of equal values with the index each starts at."""
+    out: list[tuple[int, list[bool]]] = []
+    for k, v in enumerate(values):
+        if out and out[-1][1][-1] == v:
+            out[-1][1].append(v)
+        else:
+            out.append((k, [v]))
+    return out
 
 
 def test_split_at_is_numpys_split():

@@ -10,8 +10,8 @@ import pandas as pd
 
 from realdata import data_root
 from retrowalk.core.recording import Recording
+from retrowalk.dsp.rows import true_runs
 from retrowalk.gait.foot import FootGaitAnalyzer
-from retrowalk.gait.foot._math import _runs
 
 
 @lru_cache(maxsize=8)
@@ -42,7 +42,7 @@ def load_foot(trial: str, side: str) -> tuple[Recording, int, int]:
 def _rest_runs(rec: Recording) -> list[tuple[int, int]]:
     fs = rec.sampling_rate_hz
     still = FootGaitAnalyzer().analyze(rec.acc_mps2, rec.gyro_rads, fs).stationary_
-    starts, ends = _runs(still)
+    starts, ends = true_runs(still)
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= 5]
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "sliding_rows",
     "small_median",
     "split_at",
+    "true_runs",
 ]
 
 
@@ -201,3 +202,11 @@ def sliding_rows(x: np.ndarray, width: int) -> np.ndarray:
     )
     out.flags.writeable = False
     return out
+
+
+def true_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start (inclusive) and end (exclusive) indices of the runs of True in a 1-D mask."""
+    padded = np.zeros(mask.shape[0] + 2, dtype=np.int8)
+    padded[1:-1] = mask
+    edges = (padded[1:] != padded[:-1]).nonzero()[0]
+    return edges[0::2], edges[1::2]

@@ -22,7 +22,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import small_median
+from retrowalk.dsp.rows import small_median, true_runs
 
 
 @dataclass(frozen=True)
@@ -143,10 +143,8 @@ class BoutDetector(Algorithm):
 
 def _longest_true_run_from(mask: np.ndarray, firsts: np.ndarray, lasts: np.ndarray) -> np.ndarray:
     """Longest run of True in ``mask[first:last]`` for each pair (runs never span two pairs)."""
-    padded = np.concatenate([[0], mask.astype(np.int8), [0]])
-    edges = padded[1:] - padded[:-1]
-    starts = (edges == 1).nonzero()[0]
-    lengths = (edges == -1).nonzero()[0] - starts
+    starts, ends = true_runs(mask)
+    lengths = ends - starts
     out = np.zeros(firsts.size, dtype=np.int64)
     if starts.size:
         owner = np.searchsorted(firsts, starts, side="right") - 1
@@ -655,9 +653,8 @@ class BentTrunkFilter(Algorithm):
                 self.source_.append(k)
                 continue
             # runs of consecutive upright contacts: the parts of the bout
-            padded = np.concatenate([[False], ok, [False]])
-            edges = np.flatnonzero(padded[1:] != padded[:-1])
-            for s, e in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
+            starts, ends = true_runs(ok)
+            for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
                 if e - s >= self.min_steps:
                     first, last = span.first + s, span.first + e - 1
                     self.bouts_.append(BoutSpan(first, last, int(ic[first]), int(ic[last])))

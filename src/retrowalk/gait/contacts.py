@@ -34,7 +34,14 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
 from retrowalk.dsp.kernels import find_peaks
-from retrowalk.dsp.rows import diff_after, row_norm, sliding_rows, small_median, split_at
+from retrowalk.dsp.rows import (
+    diff_after,
+    row_norm,
+    sliding_rows,
+    small_median,
+    split_at,
+    true_runs,
+)
 
 # Delay between initial contact and the mean of the trunk's peak vertical
 # acceleration (12 Hz) and horizontal jerk (4 Hz), searched 0.2 s before the
@@ -701,8 +708,7 @@ class MidStepContactFilter(Algorithm):
         for s0, lag in zip(first[doubled], step[doubled], strict=True):
             self.doubled_[s0 : s0 + w] = True
             step_of[s0 : s0 + w] = np.fmin(step_of[s0 : s0 + w], lag)
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], self.doubled_.view(np.int8), [0]])))
-        for a, b in zip(edges[0::2], edges[1::2], strict=True):
+        for a, b in zip(*true_runs(self.doubled_), strict=True):
             stretch = np.arange(a, b)
             gap = self.min_separation * small_median(step_of[stretch])
             kept: list[int] = []

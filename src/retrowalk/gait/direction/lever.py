@@ -60,7 +60,7 @@ import numpy as np
 
 from retrowalk.dsp.filters import lowpass_channels
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import cross, row_norm
+from retrowalk.dsp.rows import cross, row_norm, true_runs
 
 TURN_CUTOFF_HZ = 0.8
 """Low-pass of the turning rate and of the acceleration fitted: under the step frequency."""
@@ -187,10 +187,8 @@ def _turns_in(
     slow = lowpass_channels(signals.T, TURN_CUTOFF_HZ, rate)  # (6, n)
     del signals
     turning = np.abs(slow[5]) > turn_rate_rads
-    padded = np.concatenate(([0], turning.astype(np.int8), [0]))
-    edges = (padded[1:] != padded[:-1]).nonzero()[0]  # np.diff's non-zeros
     spans = []
-    for a, b in zip(edges[0::2], edges[1::2], strict=True):
+    for a, b in zip(*true_runs(turning), strict=True):
         rotation = float(np.degrees(abs(np.add.reduce(rate_v[a:b])) / rate))
         if rotation >= min_turn_deg:
             spans.append((a, b, rotation))

@@ -54,12 +54,6 @@ def _quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- #
 # Small signal helpers
 # --------------------------------------------------------------------------- #
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start (inclusive) and end (exclusive) indices of the True runs of ``mask``."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-
-
 def _moving_mean(x: np.ndarray, width: int) -> np.ndarray:
     """Centred moving mean along axis 0 (edges use the available samples)."""
     if width <= 1:

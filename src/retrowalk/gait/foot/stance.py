@@ -20,11 +20,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from retrowalk.dsp.rows import true_runs
 from retrowalk.gait.foot._math import (
     _moving_mean,
     _quat_conjugate,
     _quat_rotate,
-    _runs,
     _strapdown,
     _unit,
 )
@@ -121,7 +121,7 @@ class StanceSegmentation:
         min_rest = max(round(self.min_stance_s * fs), 1)
         min_len = round(self.min_stride_duration_s * fs)
         max_len = round(self.max_stride_duration_s * fs)
-        r_starts, r_ends = _runs(still)
+        r_starts, r_ends = true_runs(still)
         keep = (r_ends - r_starts) >= min_rest
         rests = self._true_rests(
             acc, gyro, list(zip(r_starts[keep].tolist(), r_ends[keep].tolist(), strict=True)), fs
@@ -130,7 +130,7 @@ class StanceSegmentation:
         cums = np.concatenate([[0.0], np.cumsum(np.abs(pitch_rate)) * dt])
         parts = []
         for sign in (1.0, -1.0):
-            starts, ends = _runs(sign * pitch_rate > 0)
+            starts, ends = true_runs(sign * pitch_rate > 0)
             rot = np.degrees(cums[ends] - cums[starts])
             parts.append(np.column_stack([starts, ends, rot, np.full(starts.size, sign)]))
         lobes = np.vstack(parts)
