@@ -472,9 +472,7 @@ def _filtered_rows(
         part = cols[:, c0 : c0 + per]
         rows = fwd[: part.shape[1]]
         rows[:, padlen : padlen + n] = part.T
-        if padlen > 0:  # odd extension, as scipy.signal's odd_ext
-            rows[:, :padlen] = (2 * part[0:1] - part[padlen:0:-1]).T
-            rows[:, padlen + n :] = (2 * part[-1:] - part[-2 : -(padlen + 2) : -1]).T
+        _fill_odd_ends(rows.T, padlen, n)
         kernel(sos, rows, _initial_state(state, rows[:, 0]))
         np.copyto(back[: part.shape[1]], rows[:, ::-1])
         rows = back[: part.shape[1]]
@@ -509,12 +507,7 @@ def _filtered_together(
     fwd, back = _scratch(1, SCRATCH_SAMPLES)
     ext = fwd[0, : k * size].reshape(k, size)
     ext[:, padlen : padlen + n] = cols.T
-    if padlen > 0:  # odd extension, as scipy.signal's odd_ext
-        np.subtract(
-            2 * ext[:, padlen : padlen + 1], ext[:, 2 * padlen : padlen : -1], out=ext[:, :padlen]
-        )
-        last = ext[:, padlen + n - 1 : padlen + n]
-        np.subtract(2 * last, ext[:, padlen + n - 2 : n - 2 : -1], out=ext[:, padlen + n :])
+    _fill_odd_ends(ext.T, padlen, n)
     both = back[0, : 2 * pairs * size].reshape(pairs, size, 2)  # real, imaginary
     both[:, :, 0] = ext[0 : 2 * pairs : 2]
     both[:, :, 1] = ext[1 : 2 * pairs : 2]
@@ -525,9 +518,7 @@ def _filtered_together(
     backwards = rev.view(np.complex128).reshape(pairs, size)
     np.copyto(backwards, signal[:, ::-1])
     kernel(paired, backwards, _pairs_state(state, rev[:, 0]))
-    kept = rev[:, padlen : padlen + n]
-    # no zero (a NaN counts as none, as in ndarray.all) and a finite sum
-    if np.count_nonzero(kept) < kept.size or not math.isfinite(float(np.add.reduce(kept, None))):
+    if not _exact(rev[:, padlen : padlen + n]):
         return None
     out = [(2 * i, rev[i, ::-1][padlen : padlen + n].T) for i in range(pairs)]
     if k % 2:  # the last channel alone, as a real row
@@ -569,18 +560,31 @@ def _filtered_pair(
     both = fwd.view(np.float64).reshape(size, 2)  # sample-major: real, imaginary
     fwd.real[padlen : padlen + n] = part[:, 0]
     fwd.imag[padlen : padlen + n] = part[:, 1]
-    if padlen > 0:  # odd extension, as scipy.signal's odd_ext
-        np.subtract(2 * part[0], part[padlen:0:-1], out=both[:padlen])
-        np.subtract(2 * part[-1], part[-2 : -(padlen + 2) : -1], out=both[padlen + n :])
+    _fill_odd_ends(both, padlen, n)
     kernel(sos, fwd[None, :], _pair_state(state, both[0]))
     np.copyto(back, fwd[::-1])
     backwards = back.view(np.float64).reshape(size, 2)
     kernel(sos, back[None, :], _pair_state(state, backwards[0]))
-    kept = backwards[padlen : padlen + n]
-    # no zero (a NaN counts as none, as in ndarray.all) and a finite sum
-    if np.count_nonzero(kept) < kept.size or not math.isfinite(float(np.add.reduce(kept, None))):
+    if not _exact(backwards[padlen : padlen + n]):
         return None
     return backwards[::-1][padlen : padlen + n].T
+
+
+def _fill_odd_ends(ext: FloatArray, padlen: int, n: int) -> None:
+    """Write the odd extension of ``ext[padlen : padlen + n]`` (axis 0) into ``ext``'s
+    ``padlen`` samples before and after it, as scipy.signal's odd_ext (:func:`_odd_ends`)."""
+    if padlen > 0:
+        np.subtract(2 * ext[padlen], ext[2 * padlen : padlen : -1], out=ext[:padlen])
+        np.subtract(
+            2 * ext[padlen + n - 1], ext[padlen + n - 2 : n - 2 : -1], out=ext[padlen + n :]
+        )
+
+
+def _exact(kept: FloatArray) -> bool:
+    """Whether a pair's complex-filtered result is the real filter's bit for bit
+    (:func:`_filtered_pair`): no zero (a NaN counts as none, as in ndarray.all)
+    and a finite sum."""
+    return np.count_nonzero(kept) == kept.size and math.isfinite(float(np.add.reduce(kept, None)))
 
 
 def _pair_state(state: FloatArray, first: FloatArray) -> NDArray[np.complex128]:
