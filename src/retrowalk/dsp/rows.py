@@ -89,23 +89,7 @@ def percentile(x: np.ndarray, q: float) -> float:
     ``a + (b - a) * t`` (``b - (b - a) * (1 - t)`` from ``t = 0.5``); an empty
     array or one holding NaN goes to numpy.
     """
-    arr = np.asarray(x, dtype=np.float64).ravel()
-    n = arr.size
-    if n == 0 or np.isnan(arr).any():
-        return float(np.percentile(arr, q))
-    virtual = (n - 1) * (float(q) / 100.0)
-    below = math.floor(virtual)
-    if virtual < n - 1:
-        lo, hi = below, below + 1
-    else:  # numpy takes the last value for both and counts t from index -1
-        lo = hi = below = -1
-    # the same partition as numpy's (ends and both neighbours), so that of
-    # equal values (0.0 and -0.0) the same one is taken
-    ordered = np.partition(arr, np.array(sorted({0, -1, lo, hi}), dtype=np.intp))  # np.unique's
-    a, b = float(ordered[lo]), float(ordered[hi])
-    t = virtual - below
-    diff = b - a
-    return b - diff * (1.0 - t) if t >= 0.5 else a + diff * t
+    return percentiles(x, (q,))[0]
 
 
 def percentiles(x: np.ndarray, qs: tuple[float, ...]) -> list[float]:

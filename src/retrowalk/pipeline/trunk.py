@@ -423,12 +423,11 @@ class TrunkPipeline(Algorithm):
         it never changes a call. Each bout trimmed (or dropped) is named in
         the notes.
         """
-        if not labelled:
+        rule = self._bent()
+        if not labelled or rule.max_bend_deg is None:
             return labelled
         spans = [item[0] for item in labelled]
-        rule = self._bent().filter(recording.acc_mps2, ic, spans, fs)
-        if rule.max_bend_deg is None:
-            return labelled
+        rule.filter(recording.acc_mps2, ic, spans, fs)
         kept = np.zeros(ic.size, dtype=bool)
         for part in rule.bouts_:
             kept[part.first : part.last + 1] = True
