@@ -24,6 +24,11 @@ stride, the body's turning rate, and the same bout speed without each bout's
 first and last step; and whether INDIP's cadence is the mean of its strides'
 rates (one foot's contact to its next, hesitations included), which tells how
 the reference averages.
+
+Then our contacts that match no INDIP contact (:func:`unmatched`), and whether
+they lie between two INDIP contacts of the same foot (where INDIP's own
+left-right sequence lacks a contact of the other foot), near an INDIP contact,
+or elsewhere.
 """
 
 from __future__ import annotations
@@ -178,6 +183,8 @@ def main(argv: list[str]) -> int:
         )
     print()
     print("\n".join(parts(k, h0)))
+    print()
+    print("\n".join(unmatched()))
     return 0
 
 
@@ -241,6 +248,61 @@ def parts(k: float, h0: float) -> list[str]:
         f"{r[slow, 0].mean():+.1f} %); the others: n={(~slow).sum()}, MAE "
         f"{np.abs(r[~slow, 0]).mean():.1f} % (mean {r[~slow, 0].mean():+.1f} %)",
     ]
+    return lines
+
+
+def unmatched() -> list[str]:
+    """Per bout: our contacts that match no INDIP contact, and where they lie.
+
+    A contact of ours is matched when an INDIP contact of the bout lies within
+    the tolerance (one-sided: for counting, not one-to-one). The others lie in
+    an interval between two INDIP contacts of the same foot (``same foot``:
+    where INDIP's own left-right sequence shows a contact of the other foot
+    missing, or a foot set down twice), or within twice the tolerance of an
+    INDIP contact (``near``: one contact placed apart), or elsewhere. INDIP's
+    same-foot intervals are given in its typical step times (the median of
+    the bout's).
+    """
+    lines = [
+        f"{'bout':<22}{'INDIP':>6}{'ours':>5}{'same foot':>10}{'in it':>6}{'near':>5}"
+        f"{'other':>6}  same-foot intervals, typical steps"
+    ]
+    total = np.zeros(4, dtype=np.int64)
+    for name, meta, wb, steps, m, _ in mobgap_bouts():
+        if not m.any():
+            continue
+        ics = sorted(
+            (c for c in meta["initial_contacts"] if c["wb_id"] == wb["wb_id"]),
+            key=lambda c: c["ic"],
+        )
+        ref = np.array([c["ic"] for c in ics])
+        foot = [c["lr_label"] for c in ics]
+        end = steps["end"][m]
+        ours = np.unique(np.concatenate([end - np.round(steps["dur"][m] * FS), end]))
+        ours = ours[(ours >= ref[0] - TOL) & (ours <= ref[-1] + TOL)]
+        same = [(ref[i], ref[i + 1]) for i in range(ref.size - 1) if foot[i] == foot[i + 1]]
+        typical = float(np.median(np.diff(ref)))
+        where = np.zeros(4, dtype=np.int64)  # matched, in a same-foot interval, near, other
+        for c in ours:
+            if np.abs(ref - c).min() <= TOL:
+                where[0] += 1
+            elif any(a + TOL < c < b - TOL for a, b in same):
+                where[1] += 1
+            elif np.abs(ref - c).min() <= 2 * TOL:
+                where[2] += 1
+            else:
+                where[3] += 1
+        total += where
+        lines.append(
+            f"{name[:6] + ' ' + name[7:13] + ' wb' + str(wb['wb_id']):<22}{ref.size:6d}"
+            f"{ours.size:5d}{len(same):10d}{where[1]:6d}{where[2]:5d}{where[3]:6d}  "
+            + " ".join(f"{(b - a) / typical:.1f}" for a, b in same)
+        )
+    lines.append(
+        f"of our {total.sum()} contacts in INDIP's bouts, {total[0]} on an INDIP contact; of the "
+        f"{total[1:].sum()} others, {total[1]} between two INDIP contacts of the same foot, "
+        f"{total[2]} near one, {total[3]} elsewhere"
+    )
     return lines
 
 
