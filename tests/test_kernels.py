@@ -10,6 +10,7 @@ not import ``scipy.signal``.
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 from scipy import ndimage, signal
 
-from retrowalk.dsp.filters import butter_lowpass_sos, sosfiltfilt_cached
+from retrowalk.dsp.filters import ALL_TEST_SAMPLES, _exact, butter_lowpass_sos, sosfiltfilt_cached
 from retrowalk.dsp.kernels import butter_lowpass_design, find_peaks
 from retrowalk.gait.spatial import _running_median
 
@@ -63,6 +64,27 @@ def test_filter_of_channels_in_pairs_is_scipys_with_zeros_and_nans(k: int) -> No
         for case in cases:
             expected = signal.sosfiltfilt(expected_sos, case, axis=0, padlen=pad)
             assert np.array_equal(sosfiltfilt_cached(sos, zi, case, pad), expected, equal_nan=True)
+
+
+def test_exact_check_is_the_counting_one_on_short_and_long_results() -> None:
+    """A pair's result is taken when it has no zero and a finite sum: the test for
+    zeros on long results (logical_and.reduce) says what counting them says."""
+    rng = np.random.default_rng(11)
+    for rows in (1, 3, ALL_TEST_SAMPLES // 2 - 1, ALL_TEST_SAMPLES // 2, 40_000):
+        base = rng.normal(size=(rows, 2))
+        for spoil in (None, 0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324):
+            kept = base.copy()
+            if spoil is not None:
+                kept[int(rng.integers(rows)), int(rng.integers(2))] = spoil
+            counted = np.count_nonzero(kept) == kept.size and math.isfinite(
+                float(np.add.reduce(kept, None))
+            )
+            assert _exact(kept) == counted
+            three = np.stack([kept, kept[::-1]])[:, : max(rows - 1, 1)]  # (pairs, n, 2), a view
+            counted = np.count_nonzero(three) == three.size and math.isfinite(
+                float(np.add.reduce(three, None))
+            )
+            assert _exact(three) == counted
 
 
 @pytest.mark.parametrize(("shortest", "longest"), [(5, 3000), (1 << 14, 1 << 17)])

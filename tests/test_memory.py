@@ -113,6 +113,7 @@ def test_anchor_gravity_directions_equal_the_whole_array_form(
     assert np.array_equal(got_up, up)
     assert np.array_equal(got_slow, slow)
     assert np.array_equal(got_swing, fast - slow)
+    assert got_up.flags.c_contiguous and got_slow.flags.c_contiguous  # sample-major rows
 
 
 @pytest.mark.parametrize("n", [1, 500, 150_000])  # one block, and rows over several blocks

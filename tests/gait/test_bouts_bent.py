@@ -110,3 +110,51 @@ def test_parts_of_a_called_bout_keep_its_call() -> None:
         assert part.extra["direction_reason"] == whole.extra["direction_reason"]
     assert sum(p.n_steps for p in parts) < whole.n_steps
     assert not any(s.direction == "backward" for s in on.steps)
+
+
+def _bends_a_bout_at_a_time(acc, ic, bouts, half):  # type: ignore[no-untyped-def]
+    """The rule's angles worked one bout at a time, as the rule first did."""
+    n = acc.shape[0]
+    out = np.full(ic.size, np.nan)
+    for span in bouts:
+        members = ic[span.first : span.last + 1]
+        lo = max(int(members[0]) - half, 0)
+        hi = min(int(members[-1]) + half + 1, n)
+        part = acc[lo:hi]
+        total = np.zeros((part.shape[0] + 1, 3))
+        np.cumsum(part, axis=0, out=total[1:])
+        a = np.maximum(members - half - lo, 0)
+        b = np.minimum(members + half + 1 - lo, part.shape[0])
+        g = (total[b] - total[a]) / np.maximum(b - a, 1)[:, None]
+        g /= np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-12)
+        ref = np.array([np.median(col) for col in g.T])
+        ref /= max(float(np.linalg.norm(ref)), 1e-12)
+        out[span.first : span.last + 1] = np.degrees(np.arccos(np.clip(g @ ref, -1.0, 1.0)))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bends_of_all_bouts_at_once_are_a_bout_at_a_times_bit_for_bit(seed: int) -> None:
+    """The rule's angles, worked for all bouts' contacts at once, are those of one bout
+    at a time: bouts at the recording's ends, of one contact, contacts outside bouts,
+    a still device (zero windows) and a bending one."""
+    from retrowalk.gait.bouts import BoutSpan
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(300, 6000))
+    acc = rng.normal(size=(n, 3)) + [0.0, 0.0, 9.81]
+    acc[n // 3 : n // 2] = np.cumsum(rng.normal(size=(n // 2 - n // 3, 3)), axis=0)  # bending
+    if seed % 2:
+        acc[: n // 5] = 0.0  # no signal: zero posture
+    ic = np.unique(rng.integers(0, n, size=int(rng.integers(3, 120))))
+    bouts, k = [], 0
+    while k < ic.size:
+        size = int(rng.integers(1, 15))
+        last = min(k + size, ic.size) - 1
+        if rng.random() < 0.8:  # some contacts belong to no bout
+            bouts.append(BoutSpan(k, last, int(ic[k]), int(ic[last])))
+        k = last + 1 + int(rng.integers(0, 3))
+    for half in (1, 50, 100):
+        rule = BentTrunkFilter(posture_window_s=2 * half / 100.0).filter(acc, ic, bouts, 100.0)
+        expected = _bends_a_bout_at_a_time(acc, ic, bouts, half)
+        assert np.array_equal(rule.bend_deg_, expected, equal_nan=True)

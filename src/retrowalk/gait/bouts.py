@@ -22,7 +22,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import small_median, true_runs
+from retrowalk.dsp.rows import row_norm, small_median, true_runs
 
 
 @dataclass(frozen=True)
@@ -627,22 +627,9 @@ class BentTrunkFilter(Algorithm):
             self.source_ = list(range(len(bouts)))
             return self
         half = max(round(0.5 * self.posture_window_s * sampling_rate_hz), 1)
-        n = acc_mps2.shape[0]
+        bend_all = _bends(acc_mps2, ic, bouts, half)
         for k, span in enumerate(bouts):
-            members = ic[span.first : span.last + 1]
-            lo = max(int(members[0]) - half, 0)
-            hi = min(int(members[-1]) + half + 1, n)
-            part = np.asarray(acc_mps2[lo:hi], dtype=np.float64)
-            total = np.zeros((part.shape[0] + 1, 3))
-            np.cumsum(part, axis=0, out=total[1:])
-            release(acc_mps2, lo, hi)  # a long recording's samples: read a bout at a time
-            a = np.maximum(members - half - lo, 0)
-            b = np.minimum(members + half + 1 - lo, part.shape[0])
-            g = (total[b] - total[a]) / np.maximum(b - a, 1)[:, None]
-            g /= np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-12)
-            ref = np.array([small_median(col) for col in g.T])
-            ref /= max(float(np.linalg.norm(ref)), 1e-12)
-            bend = np.degrees(np.arccos(np.minimum(np.maximum(g @ ref, -1.0), 1.0)))
+            bend = bend_all[span.first : span.last + 1]
             self.bend_deg_[span.first : span.last + 1] = bend
             ok = bend <= self.max_bend_deg
             if self.ends_only and bool(ok.any()):
@@ -660,3 +647,46 @@ class BentTrunkFilter(Algorithm):
                     self.bouts_.append(BoutSpan(first, last, int(ic[first]), int(ic[last])))
                     self.source_.append(k)
         return self
+
+
+def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: int) -> np.ndarray:
+    """Per contact of ``bouts``, its angle from its bout's walking posture, deg (nan elsewhere).
+
+    A contact's posture is the mean acceleration of the ``2 half + 1`` samples
+    about it (clipped to the bout's samples), from running sums over the bout
+    that start at its first sample, made a unit vector; the bout's walking
+    posture is the unit vector of their per-axis medians. The running sums
+    and the medians are a bout's own; the rest is worked for the contacts of
+    all bouts at once (each contact's arithmetic as it is a bout at a time:
+    the same divisions, norms and angles, one call each instead of one a
+    bout), and each bout's products with its posture are taken from a fresh
+    copy of its rows, as they were from its own array.
+    """
+    n = acc_mps2.shape[0]
+    window_sums = np.zeros((ic.size, 3))  # contacts outside every bout: zero, then nan
+    counts = np.zeros(ic.size, dtype=np.int64)
+    longest = max((int(ic[s.last]) - int(ic[s.first]) + 2 * half + 2 for s in bouts), default=1)
+    total = np.empty((min(longest, n + 1), 3))  # each bout's running sums, a leading zero
+    for span in bouts:
+        members = ic[span.first : span.last + 1]
+        lo = max(int(members[0]) - half, 0)
+        hi = min(int(members[-1]) + half + 1, n)
+        part = np.asarray(acc_mps2[lo:hi], dtype=np.float64)
+        sums = total[: part.shape[0] + 1]
+        sums[0] = 0.0
+        np.cumsum(part, axis=0, out=sums[1:])
+        release(acc_mps2, lo, hi)  # a long recording's samples: read a bout at a time
+        a = np.maximum(members - half - lo, 0)
+        b = np.minimum(members + half + 1 - lo, part.shape[0])
+        np.subtract(sums[b], sums[a], out=window_sums[span.first : span.last + 1])
+        counts[span.first : span.last + 1] = b - a
+    g = window_sums
+    g /= np.maximum(counts, 1)[:, None]
+    g /= np.maximum(row_norm(g), 1e-12)[:, None]  # np.linalg.norm(g, axis=1)'s numbers
+    cosine = np.full(ic.size, np.nan)
+    for span in bouts:
+        rows = np.array(g[span.first : span.last + 1])  # a bout's own array, as before
+        ref = np.array([small_median(col) for col in rows.T])
+        ref /= max(float(np.linalg.norm(ref)), 1e-12)
+        cosine[span.first : span.last + 1] = rows @ ref
+    return np.degrees(np.arccos(np.minimum(np.maximum(cosine, -1.0), 1.0)))
