@@ -1,10 +1,11 @@
 """A time column whose first cell has a decimal mark is parsed as float64 at once.
 
 :func:`retrowalk.io.table.read_table` then gives pandas one dtype for every
-column instead of letting it infer the time column's; a cell that is no
-number fails that parse and the table is read again as before. Each table here
-must read to the same arrays (bit for bit), notes and errors as when the time
-column is left to pandas' inference.
+column instead of letting it infer the time column's (and a small table is
+tokenised in one pass); a cell that is no number fails that parse and the
+table is read again as before. Each table here must read to the same arrays
+(bit for bit), notes and errors as when the time column is left to pandas'
+inference.
 """
 
 from __future__ import annotations
@@ -49,10 +50,13 @@ def _read(path: Path) -> tuple[str, ...]:
     return (rec.acc_mps2.tobytes().hex(), repr(rec.sampling_rate_hz), *rec.notes)
 
 
+@pytest.mark.parametrize("one_pass", [True, False])
 @pytest.mark.parametrize("name", list(_cases()))
 def test_decimal_time_reads_as_inferred(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    name: str, one_pass: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if not one_pass:  # tokenised in pandas' chunks, as a table over ONE_PASS_BYTES
+        monkeypatch.setattr(table, "ONE_PASS_BYTES", 0)
     path = tmp_path / f"{name.replace(' ', '_')}.csv"
     path.write_text("\n".join(_cases()[name]) + "\n", encoding="utf-8")
     told: list[bool] = []

@@ -33,6 +33,8 @@ from retrowalk.io.table_diagnosis import _diagnose, _last_line_start, _truncated
 
 # Tables larger than this are parsed in chunks into preallocated arrays.
 CHUNK_BYTES = 32 * 1024**2
+#: Tables of all-number columns up to this size are tokenised by pandas in one pass.
+ONE_PASS_BYTES = 4 * 1024**2
 
 
 @dataclass
@@ -192,8 +194,12 @@ def _read_frame(
             options["skiprows"] = None
             if time_col is not None and _decimal_cell(source, layout, offset, names, time_col):
                 # every column read is then float64: one dtype for all of them
-                # costs pandas less than the same dtype named column by column
+                # costs pandas less than the same dtype named column by column,
+                # and a small table is tokenised in one pass instead of chunks
+                # (chunks matter only to what pandas infers, and nothing is inferred)
                 as_float = {**options, "dtype": np.float64}
+                if source.size() <= ONE_PASS_BYTES:
+                    as_float["low_memory"] = False
                 try:
                     return _read_at(source, offset, as_float), []
                 except ValueError:
