@@ -63,7 +63,7 @@ def test_decimal_time_reads_as_inferred(
     decimal_cell = table._decimal_cell
 
     def spy(*args: object) -> bool:
-        told.append(decimal_cell(*args))  # type: ignore[arg-type]
+        told.append(decimal_cell(*args))
         return told[-1]
 
     monkeypatch.setattr(table, "_decimal_cell", spy)
