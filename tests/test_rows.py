@@ -35,6 +35,7 @@ from retrowalk.dsp.rows import (
     column_sums,
     cross,
     diff_after,
+    median,
     percentile,
     percentiles,
     row_norm,
@@ -124,6 +125,28 @@ def test_small_median_is_numpys_median():
     for n in (999, 1000, 1001, 1002):  # either side of the hand-over to numpy
         floats = rng.normal(size=n)
         assert small_median(floats) == float(np.median(floats))
+
+
+def test_median_is_numpys_median_bit_for_bit():
+    rng = np.random.default_rng(6)
+    for trial in range(3000):
+        n = int(rng.integers(1, 4000))
+        x = rng.normal(size=n) * 10.0 ** rng.uniform(-3, 3)
+        if trial % 4 == 1:
+            x = np.round(x, 1)  # ties, and 0.0 beside -0.0
+        if trial % 4 == 2:
+            x = rng.integers(-2, 3, size=n) * 0.0  # only signed zeros
+        if trial % 4 == 3:
+            x[rng.integers(0, n, size=max(n // 50, 1))] = [np.inf, -np.inf][trial % 2]
+        expected = np.float64(np.median(x))
+        got = np.float64(median(x))
+        assert got.tobytes() == expected.tobytes(), (trial, n)
+        assert median(x[::3]) == float(np.median(x[::3])) or np.isnan(median(x[::3]))
+    for x in ([-0.0], [-0.0, -0.0], [np.inf, -np.inf], [1.0, np.nan, 3.0], [np.nan, 0.0]):
+        arr = np.array(x)
+        assert np.float64(median(arr)).tobytes() == np.float64(np.median(arr)).tobytes()
+    for other in (np.arange(7), np.zeros(0), np.ones((3, 2)), np.ones(5, dtype=np.float32)):
+        assert np.array_equal(median(other), np.median(other), equal_nan=True)
 
 
 def test_percentile_is_numpys_percentile_bit_for_bit():

@@ -29,6 +29,7 @@ __all__ = [
     "column_sums",
     "cross",
     "diff_after",
+    "median",
     "percentile",
     "percentiles",
     "row_norm",
@@ -121,6 +122,29 @@ def percentiles(x: np.ndarray, qs: tuple[float, ...]) -> list[float]:
         diff = b - a
         out.append(b - diff * (1.0 - t) if t >= 0.5 else a + diff * t)
     return out
+
+
+def median(x: np.ndarray) -> float:
+    """``float(np.median(x))`` of a 1-D float64 array, without numpy's per-call set-up.
+
+    numpy's own partition (at the middle value or two, and at the end, where a
+    NaN would go) and its mean of the middle: numpy's sum starts from zero
+    (so a negative zero comes out positive), and is divided by the count. NaN
+    when the array holds one; an empty array, or another type or shape, goes
+    to numpy.
+    """
+    arr = np.asarray(x)
+    n = arr.size
+    if n == 0 or arr.ndim != 1 or arr.dtype != np.float64:
+        return float(np.median(arr))
+    half = n // 2
+    if n % 2:
+        part = np.partition(arr, [half, -1])
+        middle = 0.0 + float(part[half])
+    else:
+        part = np.partition(arr, [half - 1, half, -1])
+        middle = (0.0 + float(part[half - 1]) + float(part[half])) / 2.0
+    return float("nan") if math.isnan(part[-1]) else middle
 
 
 SMALL_MEDIAN_SIZE = 1000

@@ -15,6 +15,7 @@ import numpy as np
 from retrowalk.core.errors import InputError
 from retrowalk.core.recording import Gap
 from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.rows import median
 from retrowalk.io import longarrays as la
 
 DEFAULT_GAP_S = 0.5
@@ -133,7 +134,7 @@ def source_rate(t: np.ndarray, dt: np.ndarray | None = None) -> float:
     if dt is None:
         dt = np.diff(t)
     step = max(dt.shape[0] // 100_000, 1)
-    return float(1.0 / np.median(la.strided(dt, step)))
+    return float(1.0 / median(la.strided(dt, step)))
 
 
 def nominal_rate(rate: float) -> float:

@@ -33,6 +33,8 @@ from retrowalk.io.table_diagnosis import _diagnose, _last_line_start, _truncated
 
 # Tables larger than this are parsed in chunks into preallocated arrays.
 CHUNK_BYTES = 32 * 1024**2
+#: Tables of all-number columns up to this size are tokenised by pandas in one pass.
+ONE_PASS_BYTES = 4 * 1024**2
 
 
 @dataclass
@@ -143,7 +145,7 @@ def read_table(
     wanted = ([time_col] if time_col else []) + [c for c in numeric if c != time_col]
     if source.size() > CHUNK_BYTES:
         return _read_chunked(source, layout, names, wanted, numeric, time_col, groups)
-    table, notes = _read_frame(source, layout, names, wanted, numeric, None)
+    table, notes = _read_frame(source, layout, names, wanted, numeric, None, time_col)
     if len(table) == 0:
         raise InputError(
             source.display,
@@ -183,16 +185,26 @@ def _read_frame(
     wanted: list[str],
     numeric: list[str],
     end: int | None,
+    time_col: str | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     options = csv_options(layout, names, wanted, numeric)
     try:
         offset = _data_offset(source, layout) if end is None else None
         if offset is not None:  # the parser starts at the first data line
             options["skiprows"] = None
-            with source.open() as fh:
-                fh.seek(offset)
-                frame = pd.read_csv(fh, **options)
-            return frame, []
+            if time_col is not None and _decimal_cell(source, layout, offset, names, time_col):
+                # every column read is then float64: one dtype for all of them
+                # costs pandas less than the same dtype named column by column,
+                # and a small table is tokenised in one pass instead of chunks
+                # (chunks matter only to what pandas infers, and nothing is inferred)
+                as_float = {**options, "dtype": np.float64}
+                if source.size() <= ONE_PASS_BYTES:
+                    as_float["low_memory"] = False
+                try:
+                    return _read_at(source, offset, as_float), []
+                except ValueError:
+                    pass  # a cell that is no number: the column as pandas infers it
+            return _read_at(source, offset, options), []
         if end is not None:
             with source.open() as fh:
                 stream: Any = io.BytesIO(fh.read(end))
@@ -216,6 +228,43 @@ def _read_frame(
     except pd.errors.EmptyDataError:
         return pd.DataFrame(columns=wanted), []
     return frame, []
+
+
+def _read_at(source: Source, offset: int, options: dict[str, Any]) -> pd.DataFrame:
+    """``pd.read_csv`` of a table on disk from byte ``offset`` on."""
+    with source.open() as fh:
+        fh.seek(offset)
+        return pd.read_csv(fh, **options)
+
+
+def _decimal_cell(
+    source: Source, layout: TextLayout, offset: int, names: list[str], column: str
+) -> bool:
+    """Whether ``column``'s cell in the first data line (at byte ``offset``) is a
+    number with the table's decimal mark, such as ``0.010000``.
+
+    Then pandas cannot read the column as whole numbers, and reads it as
+    float64 when every cell is a number (else as text): giving it float64
+    reads the same numbers, and a cell that is no number fails the read, which
+    is then made again as before.
+    """
+    line = source.head(offset + _FIRST_LINE_BYTES)[offset:].split(b"\n", 1)[0]
+    if b'"' in line:
+        return False
+    cells = line.split(layout.delimiter.encode())
+    where = names.index(column)
+    if where >= len(cells):
+        return False
+    cell = cells[where].strip()
+    whole, mark, fraction = cell.partition(layout.decimal.encode())
+    if not mark:
+        return False
+    whole = whole[1:] if whole[:1] in (b"-", b"+") else whole
+    return (whole + fraction).isdigit()
+
+
+#: Bytes of the first data line looked at for its time cell.
+_FIRST_LINE_BYTES = 256
 
 
 def _data_offset(source: Source, layout: TextLayout) -> int | None:

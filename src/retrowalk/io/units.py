@@ -16,7 +16,7 @@ import numpy as np
 from retrowalk.core.recording import UnitDecision
 from retrowalk.dsp.filters import lowpass
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import percentile, row_norm
+from retrowalk.dsp.rows import median, percentile, row_norm
 from retrowalk.io import longarrays
 from retrowalk.io.longarrays import is_file_backed, strided
 
@@ -64,7 +64,7 @@ def acc_stats(acc: np.ndarray, rate_hz: float) -> AccStats:
     if acc.shape[0] == 0:
         return AccStats(float("nan"), float("nan"))
     sub = strided(acc, max(acc.shape[0] // 100_000, 1))  # a long file's: chunk by chunk
-    median_norm = float(np.median(np.sqrt(np.einsum("ij,ij->i", sub, sub))))
+    median_norm = median(np.sqrt(np.einsum("ij,ij->i", sub, sub)))
     win = max(round(rate_hz), 1)
     n_win = acc.shape[0] // win
     if n_win >= 1:
@@ -75,7 +75,7 @@ def acc_stats(acc: np.ndarray, rate_hz: float) -> AccStats:
             means = acc[: n_win * win].reshape(n_win, win, 3)[::every].mean(axis=1)
     else:
         means = acc.mean(axis=0, keepdims=True)
-    gravity_norm = float(np.median(np.linalg.norm(means, axis=1)))
+    gravity_norm = median(np.linalg.norm(means, axis=1))
     return AccStats(median_norm, gravity_norm)
 
 

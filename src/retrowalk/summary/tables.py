@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from retrowalk.core.provenance import engine_version
 from retrowalk.core.results import Analysis
-from retrowalk.summary.contract import to_dict
+from retrowalk.summary.contract import bout_to_dict, summary_block
 from retrowalk.summary.progress import backward_figures
 
 RECORDING_COLUMNS = [
@@ -115,18 +116,24 @@ def _joined(parts: list[dict[str, Any]]) -> dict[str, Any]:
 def analysis_columns(
     analysis: Analysis, recording_id: str, extra: dict[str, Any] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """The columns of :func:`analysis_tables` as lists and arrays (no DataFrame made)."""
-    data = to_dict(analysis, session=False)  # the whole session block is not tabulated
-    summary = data["summary"]
+    """The columns of :func:`analysis_tables` as lists and arrays (no DataFrame made).
+
+    The values are the JSON contract's (:func:`~retrowalk.summary.contract.to_dict`),
+    rounded by the same functions: the contract's blocks that are tabulated,
+    without its dict of every step (the steps' columns come from the steps).
+    """
+    rec = analysis.recording
+    summary = summary_block(analysis)
     backward = backward_figures(analysis.bouts, analysis.steps)
+    bouts = [bout_to_dict(b) for b in analysis.bouts]
     row: dict[str, Any] = {
         "recording_id": recording_id,
-        "path": data["recording"]["path"],
-        "format": data["recording"]["format"],
-        "sampling_rate_hz": data["recording"]["sampling_rate_hz"],
-        "duration_s": data["recording"]["duration_s"],
-        "placement": data["recording"]["placement"],
-        "n_bouts": len(data["bouts"]),
+        "path": rec.path,
+        "format": rec.format,
+        "sampling_rate_hz": float(rec.sampling_rate_hz),
+        "duration_s": round(rec.duration_s, 3),
+        "placement": analysis.placement,
+        "n_bouts": len(bouts),
         "forward_steps": summary["forward"]["steps"],
         "forward_duration_s": summary["forward"]["duration_s"],
         "forward_distance_m": summary["forward"]["distance_m"],
@@ -138,12 +145,11 @@ def analysis_columns(
         "backward_cadence_spm": backward.backward_cadence_spm,
         "backward_step_time_cv_pct": backward.backward_step_time_cv_pct,
         "energy_kcal": summary["energy_kcal"],
-        "height_m": data["assumptions"]["height_m"],
-        "weight_kg": data["assumptions"]["weight_kg"],
-        "analysis_version": data["analysis_version"],
+        "height_m": analysis.assumptions["height_m"],
+        "weight_kg": analysis.assumptions["weight_kg"],
+        "analysis_version": engine_version(),
     }
     row.update(extra or {})
-    bouts = data["bouts"]
     bout_columns: dict[str, Any] = {
         "recording_id": [recording_id] * len(bouts),
         "bout": np.arange(len(bouts), dtype=np.int64),
@@ -156,13 +162,14 @@ def analysis_columns(
             bout_columns[name] = np.asarray(values, dtype=np.int64)
         else:  # None (not measured) becomes NaN
             bout_columns[name] = np.array([np.nan if v is None else v for v in values], float)
-    steps = data["steps"]
-    step_columns = {
-        "recording_id": [recording_id] * len(steps),
-        "bout": np.fromiter((s["bout"] for s in steps), np.int64, len(steps)),
-        "time_s": np.fromiter((s["time_s"] for s in steps), np.float64, len(steps)),
-        "direction": [s["direction"] for s in steps],
-        "inferred": np.fromiter((bool(s.get("inferred")) for s in steps), bool, len(steps)),
+    steps = analysis.steps
+    n = len(steps)
+    step_columns = {  # step_to_dict's values
+        "recording_id": [recording_id] * n,
+        "bout": np.fromiter((s.bout for s in steps), np.int64, n),
+        "time_s": np.fromiter((round(s.time_s, 3) for s in steps), np.float64, n),
+        "direction": [str(s.direction) for s in steps],
+        "inferred": np.fromiter((bool(s.inferred) for s in steps), bool, n),
     }
     return {
         "recordings": {name: [value] for name, value in row.items()},

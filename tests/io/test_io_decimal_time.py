@@ -1,0 +1,93 @@
+"""A time column whose first cell has a decimal mark is parsed as float64 at once.
+
+:func:`retrowalk.io.table.read_table` then gives pandas one dtype for every
+column instead of letting it infer the time column's (and a small table is
+tokenised in one pass); a cell that is no number fails that parse and the
+table is read again as before. Each table here must read to the same arrays
+(bit for bit), notes and errors as when the time column is left to pandas'
+inference.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrowalk.io import read_recording, table
+
+
+def _rows(decimal: str = ".", sep: str = ",") -> list[str]:
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=(400, 3)) + [0.0, 0.0, 9.81]
+    rows = [sep.join(["time_s", "acc_x", "acc_y", "acc_z"])]
+    for i, v in enumerate(values):
+        cells = [f"{i / 100:.6f}", *(f"{x:.5f}" for x in v)]
+        rows.append(sep.join(c.replace(".", decimal) for c in cells))
+    return rows
+
+
+def _cases() -> dict[str, list[str]]:
+    plain = _rows()
+    cases = {"plain": plain, "comma": _rows(",", ";")}
+    cases["text cell"] = [*plain[:200], "abc,1,2,9.8", *plain[201:]]
+    cases["empty cell"] = [*plain[:200], ",1,2,9.8", *plain[201:]]
+    cases["empty last"] = [*plain[:-1], ",1,2,9.8"]
+    cases["cut off"] = [*plain[:-1], "3.99,1,2"]
+    cases["exponent"] = [*plain[:100], "0.99e0,1,2,9.8", *plain[101:]]
+    cases["negative start"] = [plain[0], "-0.010000,1,2,9.8", *plain[1:]]
+    cases["whole first"] = [plain[0], "0,1,2,9.8", *plain[2:]]
+    cases["nan cell"] = [*plain[:300], "nan,1,2,9.8", *plain[301:]]
+    return cases
+
+
+def _read(path: Path) -> tuple[str, ...]:
+    try:
+        rec = read_recording(path)
+    except Exception as exc:
+        return (type(exc).__name__, str(exc))
+    return (rec.acc_mps2.tobytes().hex(), repr(rec.sampling_rate_hz), *rec.notes)
+
+
+@pytest.mark.parametrize("one_pass", [True, False])
+@pytest.mark.parametrize("name", list(_cases()))
+def test_decimal_time_reads_as_inferred(
+    name: str, one_pass: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not one_pass:  # tokenised in pandas' chunks, as a table over ONE_PASS_BYTES
+        monkeypatch.setattr(table, "ONE_PASS_BYTES", 0)
+    path = tmp_path / f"{name.replace(' ', '_')}.csv"
+    path.write_text("\n".join(_cases()[name]) + "\n", encoding="utf-8")
+    told: list[bool] = []
+    decimal_cell = table._decimal_cell
+
+    def spy(*args: object) -> bool:
+        told.append(decimal_cell(*args))
+        return told[-1]
+
+    monkeypatch.setattr(table, "_decimal_cell", spy)
+    fast = _read(path)
+    assert told == [name != "whole first"]  # the others take the float64 parse first
+    monkeypatch.setattr(table, "_decimal_cell", lambda *args: False)
+    assert fast == _read(path)
+
+
+def test_decimal_cell_is_a_number_with_the_decimal_mark(tmp_path: Path) -> None:
+    from retrowalk.io.sniff import sniff
+    from retrowalk.io.source import Source
+
+    seen = {}
+    for first, expected in [
+        ("0.010000", True), ("-1.5", True), ("+.5", True), ("12", False),
+        ("1e3", False), ("abc", False), ("", False), ('"0.5"', False),
+    ]:  # fmt: skip
+        path = tmp_path / "t.csv"
+        path.write_text(f"time_s,acc_x,acc_y,acc_z\n{first},1,2,3\n0.02,1,2,3\n", encoding="utf-8")
+        layout = sniff(path).layout
+        assert layout is not None
+        names = table._unique_names(layout)
+        seen[first] = table._decimal_cell(
+            Source.file(path), layout, layout.data_offset, names, "time_s"
+        )
+        assert seen[first] is expected, first
