@@ -282,7 +282,8 @@ def test_freed_heap_is_kept_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = _recorded_mallopt(monkeypatch, kept=False, file_backed=False)
     memory.keep_freed_heap()
     memory.keep_freed_heap()
-    assert calls == [(-2, memory.KEEP_FREED_BYTES)]  # M_TOP_PAD, asked for once
+    # M_MMAP_THRESHOLD, then M_TOP_PAD, asked for once
+    assert calls == [(-3, memory.HEAP_ARRAYS_BYTES), (-2, memory.KEEP_FREED_BYTES)]
     assert memory._HEAP["kept"]
 
 

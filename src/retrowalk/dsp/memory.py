@@ -126,8 +126,8 @@ def _large_arrays_from_the_system() -> None:
     then ratchets up stage after stage. With the threshold fixed, every array
     above 256 KiB is mapped on its own and returned to the system when freed
     (glibc ``mallopt(M_MMAP_THRESHOLD)``; other C libraries are left alone).
-    The freed heap kept by :func:`keep_freed_heap`, if any, goes back to
-    glibc's default, and is not asked for again.
+    The top pad of :func:`keep_freed_heap`, if set, goes back to glibc's
+    default, and is not asked for again.
     """
     _HEAP["file_backed"] = True
     _mallopt(_M_MMAP_THRESHOLD, 256 * 1024)
@@ -145,20 +145,29 @@ def keep_freed_heap() -> None:
     their pages in afresh, each page zeroed by the kernel: about 7,000 page
     faults an analysed hour, some 6 % of its time. With a top pad of
     :data:`KEEP_FREED_BYTES` (glibc ``mallopt(M_TOP_PAD)``) that much stays
-    mapped between stages. Peak memory is the same; between analyses the
-    process keeps at most that much more. Asked for by the analysis of a long
+    mapped between stages. Setting it stops glibc raising its mmap threshold
+    as large blocks are freed, so the threshold is set too, to the highest
+    glibc would raise it to (:data:`HEAP_ARRAYS_BYTES`): an hour's arrays come
+    from the heap however few have been freed before (at the initial 128 KiB
+    each would be mapped on its own and faulted in anew every time). Peak
+    memory is the same; between analyses the process keeps at most
+    :data:`KEEP_FREED_BYTES` more. Asked for by the analysis of a long
     recording held in memory; never once a recording has gone into a
-    temporary file (:func:`_large_arrays_from_the_system`, whose
-    point is memory that follows the chunk, not the recording). Other C
-    libraries are left alone.
+    temporary file (:func:`_large_arrays_from_the_system`, whose point is
+    memory that follows the chunk, not the recording). Other C libraries are
+    left alone.
     """
     if _HEAP["kept"] or _HEAP["file_backed"]:
         return
-    _HEAP["kept"] = _mallopt(_M_TOP_PAD, KEEP_FREED_BYTES)
+    if _mallopt(_M_MMAP_THRESHOLD, HEAP_ARRAYS_BYTES):
+        _HEAP["kept"] = _mallopt(_M_TOP_PAD, KEEP_FREED_BYTES)
 
 
 #: Freed heap :func:`keep_freed_heap` keeps at the top of the heap.
 KEEP_FREED_BYTES = 64 * 1024**2
+#: The mmap threshold :func:`keep_freed_heap` sets (arrays up to it come from
+#: the heap): the highest glibc's dynamic threshold reaches on 64-bit systems.
+HEAP_ARRAYS_BYTES = 32 * 1024**2
 #: glibc's own top pad (``mallopt(3)``), put back for a recording in a file.
 DEFAULT_TOP_PAD_BYTES = 128 * 1024
 _M_TOP_PAD = -2
