@@ -7,8 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrowalk.core.recording import Recording
 from retrowalk.dsp import memory
 from retrowalk.io import chunked, read_recording, table
+from retrowalk.pipeline import AnalysisOptions, analyze, trunk
 
 
 def _rss_file_kib() -> int:
@@ -267,3 +269,44 @@ def test_travel_vectors_and_projections_of_steps_in_a_file_are_the_same(
     rows = np.flatnonzero(rng.random(odd.shape[0]) > 0.3)
     axis = rng.normal(size=(DEFAULT_LAGS.size, 3))
     assert np.array_equal(travel.projected(in_file, rows, axis), travel.projected(odd, rows, axis))
+
+
+def _recorded_mallopt(monkeypatch: pytest.MonkeyPatch, kept: bool, file_backed: bool) -> list:
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(memory, "_mallopt", lambda p, v: calls.append((p, v)) or True)
+    monkeypatch.setattr(memory, "_HEAP", {"kept": kept, "file_backed": file_backed})
+    return calls
+
+
+def test_freed_heap_is_kept_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _recorded_mallopt(monkeypatch, kept=False, file_backed=False)
+    memory.keep_freed_heap()
+    memory.keep_freed_heap()
+    # M_MMAP_THRESHOLD, then M_TOP_PAD, asked for once
+    assert calls == [(-3, memory.HEAP_ARRAYS_BYTES), (-2, memory.KEEP_FREED_BYTES)]
+    assert memory._HEAP["kept"]
+
+
+def test_freed_heap_is_not_kept_once_a_recording_is_in_a_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _recorded_mallopt(monkeypatch, kept=True, file_backed=False)
+    memory._large_arrays_from_the_system.__wrapped__()
+    # the mmap threshold fixed, the top pad back to glibc's default
+    assert calls == [(-3, 256 * 1024), (-2, memory.DEFAULT_TOP_PAD_BYTES)]
+    calls.clear()
+    memory.keep_freed_heap()
+    assert calls == [] and not memory._HEAP["kept"]
+
+
+@pytest.mark.parametrize(("n", "asked"), [(1 << 16, True), ((1 << 16) - 1, False)])
+def test_a_long_in_memory_analysis_keeps_freed_heap(
+    monkeypatch: pytest.MonkeyPatch, n: int, asked: bool
+) -> None:
+    kept: list[bool] = []
+    monkeypatch.setattr(trunk, "keep_freed_heap", lambda: kept.append(True))
+    rng = np.random.default_rng(3)
+    acc = rng.normal(scale=0.1, size=(n, 3)) + [0.0, 0.0, 9.81]
+    rec = Recording(acc_mps2=acc, gyro_rads=None, sampling_rate_hz=100.0, placement="lower_back")
+    analyze(rec, AnalysisOptions())
+    assert kept == ([True] if asked else [])

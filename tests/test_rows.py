@@ -51,6 +51,7 @@ from retrowalk.gait.direction.features import (
     DEFAULT_LAGS,
     MAX_HARMONIC,
     STRIDE_POINTS,
+    _dft_rows,
     horizontal_device,
     odd_even_parts,
     phase_correlation,
@@ -326,6 +327,21 @@ def test_body_frame_in_blocks_gives_the_whole_array_numbers(n):
     # a writable up (not the frame's) is worked out afresh, in blocks too
     e, f = horizontal_basis_rows(frame.up_unit.copy())
     assert np.array_equal(e, ref["e"]) and np.array_equal(f, ref["f"])
+
+
+def test_dft_rows_are_the_ffts_kept_harmonics():
+    rng = np.random.default_rng(7)
+    seg = rng.standard_normal((500, STRIDE_POINTS)) * rng.uniform(1e-3, 1e3, (500, 1))
+    seg[0] = 0.0
+    seg[1] = np.cos(2 * np.pi * 3 * np.arange(STRIDE_POINTS) / STRIDE_POINTS)  # one pure harmonic
+    spec = np.fft.rfft(seg, axis=1)[:, 1 : MAX_HARMONIC + 1]
+    got = seg @ _dft_rows()
+    scale = np.abs(seg).sum(axis=1, keepdims=True)  # the rounding grows with the window's sum
+    assert np.all(np.abs(got[:, :MAX_HARMONIC] - spec.real) <= 1e-15 * scale)
+    assert np.all(np.abs(got[:, MAX_HARMONIC:] - spec.imag) <= 1e-15 * scale)
+    assert np.array_equal(got[0], np.zeros(2 * MAX_HARMONIC))
+    assert abs(got[1, 2] - STRIDE_POINTS / 2) < 1e-12 and np.all(np.abs(got[1, 3:]) < 1e-12)
+    assert not _dft_rows().flags.writeable
 
 
 def _row_wise_phase_correlation(frame, windows) -> np.ndarray:

@@ -25,7 +25,7 @@ from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import Direction, Placement, Side
 from retrowalk.dsp.frame import BodyFrame, body_frame
-from retrowalk.dsp.memory import empty_samples, is_file_backed, release
+from retrowalk.dsp.memory import empty_samples, is_file_backed, keep_freed_heap, release
 from retrowalk.dsp.rows import diff_after, small_median
 from retrowalk.gait.bouts import (
     BentTrunkFilter,
@@ -77,6 +77,10 @@ STEP_MAX_S = 1.5
 
 #: Signal around a bout given to the direction classifier (its filters need context).
 DIRECTION_CONTEXT_S = 5.0
+
+#: Samples from which an in-memory recording's analysis keeps freed heap mapped between
+#: its stages (:func:`retrowalk.dsp.memory.keep_freed_heap`; about 11 min at 100 Hz).
+KEEP_HEAP_SAMPLES = 1 << 16
 
 #: ``direction_reason`` of every bout of a recording whose placement could not be told.
 UNSUPPORTED_REASON = (
@@ -327,6 +331,8 @@ class TrunkPipeline(Algorithm):
     ) -> tuple[list[Bout], list[Step], list[str]]:
         """Bouts, steps and notes of a recording (the work of :meth:`analyze`)."""
         fs = recording.sampling_rate_hz
+        if recording.n_samples >= KEEP_HEAP_SAMPLES and not is_file_backed(recording.acc_mps2):
+            keep_freed_heap()  # an hour's arrays, freed between stages, stay mapped
         table, frame = self._scan(recording, placement)
         spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
         notes: list[str] = []
