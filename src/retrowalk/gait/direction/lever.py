@@ -59,8 +59,8 @@ from functools import partial
 import numpy as np
 
 from retrowalk.dsp.filters import lowpass_channels
-from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import cross, row_norm, true_runs
+from retrowalk.dsp.memory import is_file_backed, release
+from retrowalk.dsp.rows import cross, row_dot, row_norm, true_runs
 
 TURN_CUTOFF_HZ = 0.8
 """Low-pass of the turning rate and of the acceleration fitted: under the step frequency."""
@@ -139,13 +139,13 @@ def find_turns(
     if n < 2 * round(PAD_S * rate):
         return []
     part, over = round(PART_S * rate), round(OVERLAP_S * rate)
-    if n <= part + 2 * over:
-        bounds = [(0, n, 0, n)]
-    else:
-        bounds = [
-            (max(c0 - over, 0), min(c0 + part + over, n), c0, min(c0 + part, n))
-            for c0 in range(0, n, part)
-        ]
+    if n <= part + 2 * over:  # one part: its turns as they are (times from the start)
+        rows = (_rows(x, 0, n) for x in (acc_mps2, up_unit, gyro_rads))
+        return _turns_in(*rows, rate, turn_rate_rads, min_turn_deg)
+    bounds = [
+        (max(c0 - over, 0), min(c0 + part + over, n), c0, min(c0 + part, n))
+        for c0 in range(0, n, part)
+    ]
     turns: list[Turn] = []
     for lo, hi, c0, c1 in bounds:
         acc, up, gyro = (_rows(x, lo, hi) for x in (acc_mps2, up_unit, gyro_rads))
@@ -171,13 +171,16 @@ def _turns_in(
     # each worked and filtered along its own contiguous row (the numbers of
     # the sample-major columns).
     signals = np.empty((6, n))
-    up /= np.maximum(row_norm(up), 1e-9)[:, None]
-    along = np.einsum("ij,ij->i", acc, up)
+    norm = np.maximum(row_norm(up), 1e-9)
+    unit = np.empty(up.shape)  # up / norm[:, None], a column at a time (``up`` is not changed)
+    for j in range(3):
+        np.divide(up[:, j], norm, out=unit[:, j])
+    up = unit
+    along = row_dot(acc, up)  # np.einsum("ij,ij->i")'s numbers
     for j in range(3):  # acc - along * up, a column at a time
         np.subtract(acc[:, j], np.multiply(along, up[:, j], out=signals[j]), out=signals[j])
     del acc, along
-    rate_v = signals[5]
-    np.einsum("ij,ij->i", gyro, up, out=rate_v)
+    rate_v = row_dot(gyro, up, out=signals[5])
     np.multiply(rate_v, rate_v, out=signals[3])
     gradient = signals[4]  # np.gradient(rate_v) (unit spacing), then times the rate
     np.subtract(rate_v[2:], rate_v[:-2], out=gradient[1:-1])
@@ -210,10 +213,13 @@ OVERLAP_S = 60.0
 
 
 def _rows(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """Rows ``lo .. hi`` of ``x`` as a new float array (``find_turns`` changes them).
+    """Rows ``lo .. hi`` of ``x`` as a float array (:func:`_turns_in` only reads them).
 
-    A file-backed ``x``'s rows are handed back to the system once read.
+    A file-backed ``x``'s rows are read into memory and handed back to the
+    system; an ordinary array's are a view (no copy of an hour's rows).
     """
+    if not is_file_backed(x):
+        return np.asarray(x[lo:hi], dtype=np.float64)
     rows = np.array(x[lo:hi], dtype=np.float64)
     release(x, lo, hi)
     return rows
