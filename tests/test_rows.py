@@ -585,3 +585,10 @@ def test_distinct_positions_are_numpys_unique_first_indices():
         ok = np.flatnonzero(np.isfinite(score) & (window >= 0))
         _, first = np.unique(window[ok], return_index=True)
         assert np.array_equal(_distinct_positions(score, window), ok[first])
+
+
+def test_math_degrees_is_numpys_degrees_bit_for_bit():
+    """The turns' rotation is taken in Python floats (lever._turns_in)."""
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=20000) * 10.0 ** rng.integers(-8, 8, size=20000)
+    assert np.array_equal(np.array([math.degrees(v) for v in x.tolist()]), np.degrees(x))

@@ -53,6 +53,7 @@ only when the turn is roughly symmetric.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import partial
 
@@ -201,7 +202,8 @@ def _turns_in(
     turning = np.abs(slow[5]) > turn_rate_rads
     spans = []
     for a, b in zip(*true_runs(turning), strict=True):
-        rotation = float(np.degrees(abs(np.add.reduce(rate_v[a:b])) / rate))
+        # np.degrees(...)'s numbers in Python floats (math.degrees: the same one product)
+        rotation = math.degrees(abs(float(np.add.reduce(rate_v[a:b]))) / rate)
         if rotation >= min_turn_deg:
             spans.append((a, b, rotation))
     if not spans:
@@ -255,20 +257,24 @@ def _fit(
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     # each turn's rows lo..hi - 1, one after another
     rows = np.arange(int(lengths.sum())) + np.repeat(lo - starts, lengths)
-    a_h, w2, alpha = slow[:3, rows].T, slow[3, rows], slow[4, rows]
+    # each channel's rows taken on its own (1-D takes, contiguous results)
+    a_h = [slow[j].take(rows) for j in range(3)]
+    w2, alpha = slow[3].take(rows), slow[4].take(rows)
     # the columns 1, w2, alpha, w2^2, alpha^2, a_h, w2 a_h, alpha a_h and the six
-    # products of a_h's components, each worked into its place (no stacking copy)
+    # products of a_h's components, each worked into its place (no stacking copy),
+    # a column at a time
     columns = np.empty((rows.size, 20))
     columns[:, 0] = 1.0
     columns[:, 1] = w2
     columns[:, 2] = alpha
     np.multiply(w2, w2, out=columns[:, 3])
     np.multiply(alpha, alpha, out=columns[:, 4])
-    columns[:, 5:8] = a_h
-    np.multiply(w2[:, None], a_h, out=columns[:, 8:11])
-    np.multiply(alpha[:, None], a_h, out=columns[:, 11:14])
+    for j, a in enumerate(a_h):
+        columns[:, 5 + j] = a
+        np.multiply(w2, a, out=columns[:, 8 + j])
+        np.multiply(alpha, a, out=columns[:, 11 + j])
     for c, (p, q) in enumerate(((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))):
-        np.multiply(a_h[:, p], a_h[:, q], out=columns[:, 14 + c])
+        np.multiply(a_h[p], a_h[q], out=columns[:, 14 + c])
     sums = np.add.reduceat(columns, starts, axis=0)
     # no sum of w^2 dw/dt: in the normal equations the two components' cross
     # terms in it cancel
@@ -279,7 +285,7 @@ def _fit(
     second = np.empty((t, 3, 3))
     second[:, i, j] = sums[:, 14:20]
     second[:, j, i] = sums[:, 14:20]
-    u = np.add.reduceat(up[rows], starts, axis=0)
+    u = np.add.reduceat(up.take(rows, axis=0), starts, axis=0)  # up[rows], taken faster
     u /= row_norm(u)[:, None]  # np.linalg.norm(u, axis=1, keepdims=True)'s numbers
     ref = _EYE3[np.argmin(np.abs(u), axis=1)]
     e = ref - np.sum(ref * u, axis=1, keepdims=True) * u
