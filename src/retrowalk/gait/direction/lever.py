@@ -141,8 +141,8 @@ def find_turns(
         return []
     part, over = round(PART_S * rate), round(OVERLAP_S * rate)
     if n <= part + 2 * over:  # one part: its turns as they are (times from the start)
-        rows = (_rows(x, 0, n) for x in (acc_mps2, up_unit, gyro_rads))
-        return _turns_in(*rows, rate, turn_rate_rads, min_turn_deg)
+        acc, up, gyro = (_rows(x, 0, n) for x in (acc_mps2, up_unit, gyro_rads))
+        return _turns_in(acc, up, gyro, rate, turn_rate_rads, min_turn_deg)
     bounds = [
         (max(c0 - over, 0), min(c0 + part + over, n), c0, min(c0 + part, n))
         for c0 in range(0, n, part)
@@ -269,10 +269,10 @@ def _fit(
     columns[:, 2] = alpha
     np.multiply(w2, w2, out=columns[:, 3])
     np.multiply(alpha, alpha, out=columns[:, 4])
-    for j, a in enumerate(a_h):
-        columns[:, 5 + j] = a
-        np.multiply(w2, a, out=columns[:, 8 + j])
-        np.multiply(alpha, a, out=columns[:, 11 + j])
+    for ch, a in enumerate(a_h):
+        columns[:, 5 + ch] = a
+        np.multiply(w2, a, out=columns[:, 8 + ch])
+        np.multiply(alpha, a, out=columns[:, 11 + ch])
     for c, (p, q) in enumerate(((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))):
         np.multiply(a_h[p], a_h[q], out=columns[:, 14 + c])
     sums = np.add.reduceat(columns, starts, axis=0)
