@@ -38,6 +38,7 @@ from retrowalk.dsp.rows import (
     median,
     percentile,
     percentiles,
+    row_dot,
     row_norm,
     sliding_rows,
     small_median,
@@ -82,6 +83,25 @@ def _signals(n: int = 6000, seed: int = 0, tilt_rad: float = 0.3) -> tuple[np.nd
 def test_row_norm_is_numpys_norm_bit_for_bit(k):
     x = np.random.default_rng(k).normal(size=(5001, k)) * 7.0
     assert np.array_equal(row_norm(x), np.linalg.norm(x, axis=1))
+
+
+def test_row_dot_is_numpys_einsum_bit_for_bit():
+    rng = np.random.default_rng(11)
+    for n in (1, 63, 64, 5001):
+        for _ in range(20):
+            a = rng.normal(size=(n, 3)) * 10.0 ** rng.integers(-6, 6, size=(n, 3))
+            b = rng.normal(size=(n, 3)) * 10.0 ** rng.integers(-6, 6, size=(n, 3))
+            for x in (a, b):  # zeros of either sign, whole rows of them too
+                x[rng.random((n, 3)) < 0.2] = 0.0
+                x[rng.random((n, 3)) < 0.2] = -0.0
+            want = np.einsum("ij,ij->i", a, b)
+            got = row_dot(a, b)
+            assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))
+    a, b = rng.normal(size=(200, 3)), rng.normal(size=(200, 3))
+    out = np.empty(200)
+    assert row_dot(a, b, out=out) is out
+    assert np.array_equal(out, np.einsum("ij,ij->i", a, b))
+    assert np.array_equal(row_dot(a[:, :2], b[:, :2]), np.einsum("ij,ij->i", a[:, :2], b[:, :2]))
 
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4])
@@ -565,3 +585,10 @@ def test_distinct_positions_are_numpys_unique_first_indices():
         ok = np.flatnonzero(np.isfinite(score) & (window >= 0))
         _, first = np.unique(window[ok], return_index=True)
         assert np.array_equal(_distinct_positions(score, window), ok[first])
+
+
+def test_math_degrees_is_numpys_degrees_bit_for_bit():
+    """The turns' rotation is taken in Python floats (lever._turns_in)."""
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=20000) * 10.0 ** rng.integers(-8, 8, size=20000)
+    assert np.array_equal(np.array([math.degrees(v) for v in x.tolist()]), np.degrees(x))

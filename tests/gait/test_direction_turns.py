@@ -188,3 +188,28 @@ def test_a_long_recording_is_worked_in_parts_with_the_same_turns(
     for a, b in zip(whole, parts, strict=True):
         assert a.time_s == pytest.approx(b.time_s)
         assert np.allclose(a.lever, b.lever, atol=1e-6)
+
+
+def test_turns_read_their_inputs_without_changing_them_in_memory_or_in_files() -> None:
+    """Mechanics: in memory the rows are read in place (no copies) and left as they were;
+    from temporary files (a long recording's arrays) the same turns, to the last bit."""
+    from retrowalk.dsp.memory import empty_samples
+
+    acc, gyro = _turning_body(np.array([-0.12, 0.02, 0.0]), 1.0)
+    acc, gyro = np.tile(acc, (3, 1)), np.tile(gyro, (3, 1))
+    up = _up(acc) * 1.001  # not quite unit: the fit makes its own unit rows
+    inputs = (acc, up, gyro)
+    kept = [x.copy() for x in inputs]
+    in_memory = find_turns(acc, up, gyro, 20.0)
+    assert len(in_memory) == 3
+    assert all(np.array_equal(x, k) for x, k in zip(inputs, kept, strict=True))
+    files = []
+    for x in inputs:
+        f = empty_samples(x.shape, file_backed=True)
+        f[:] = x
+        files.append(f)
+    from_files = find_turns(files[0], files[1], files[2], 20.0)
+    assert len(from_files) == len(in_memory)
+    for a, b in zip(in_memory, from_files, strict=True):
+        assert a.time_s == b.time_s and a.rotation_deg == b.rotation_deg and a.se_m == b.se_m
+        assert np.array_equal(a.lever, b.lever)

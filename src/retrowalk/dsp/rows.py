@@ -32,6 +32,7 @@ __all__ = [
     "median",
     "percentile",
     "percentiles",
+    "row_dot",
     "row_norm",
     "sliding_rows",
     "small_median",
@@ -53,6 +54,36 @@ def row_norm(x: np.ndarray) -> np.ndarray:
         c = arr[:, j]
         total += c * c
     return np.sqrt(total, out=total)
+
+
+#: Rows from which :func:`row_dot` works by columns (shorter ones go to ``np.einsum``).
+ROW_DOT_COLUMNS_FROM = 64
+
+
+def row_dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``np.einsum("ij,ij->i", a, b)`` of two ``(n, 3)`` float64 arrays, by columns.
+
+    numpy's einsum takes each row's three products in a loop of its own (an
+    hour at 20 Hz: 72,000 of them); here the products are whole columns and
+    are added as einsum adds them: the first and the third, then the second,
+    then to einsum's zero output (so a sum of negative zeros comes out
+    positive). Other shapes and types, and short arrays, go to einsum.
+    """
+    if (
+        a.ndim != 2
+        or a.shape != b.shape
+        or a.shape[1] != 3
+        or a.shape[0] < ROW_DOT_COLUMNS_FROM
+        or a.dtype != np.float64
+        or b.dtype != np.float64
+    ):
+        return np.einsum("ij,ij->i", a, b, out=out)
+    total = np.multiply(a[:, 0], b[:, 0], out=out)
+    scratch = np.multiply(a[:, 2], b[:, 2])
+    total += scratch
+    total += np.multiply(a[:, 1], b[:, 1], out=scratch)
+    total += 0.0
+    return total
 
 
 def column_sums(x: np.ndarray) -> np.ndarray:

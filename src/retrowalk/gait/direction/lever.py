@@ -53,14 +53,15 @@ only when the turn is roughly symmetric.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 
 from retrowalk.dsp.filters import lowpass_channels
-from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import cross, row_norm, true_runs
+from retrowalk.dsp.memory import is_file_backed, release
+from retrowalk.dsp.rows import cross, row_dot, row_norm, true_runs
 
 TURN_CUTOFF_HZ = 0.8
 """Low-pass of the turning rate and of the acceleration fitted: under the step frequency."""
@@ -139,13 +140,13 @@ def find_turns(
     if n < 2 * round(PAD_S * rate):
         return []
     part, over = round(PART_S * rate), round(OVERLAP_S * rate)
-    if n <= part + 2 * over:
-        bounds = [(0, n, 0, n)]
-    else:
-        bounds = [
-            (max(c0 - over, 0), min(c0 + part + over, n), c0, min(c0 + part, n))
-            for c0 in range(0, n, part)
-        ]
+    if n <= part + 2 * over:  # one part: its turns as they are (times from the start)
+        acc, up, gyro = (_rows(x, 0, n) for x in (acc_mps2, up_unit, gyro_rads))
+        return _turns_in(acc, up, gyro, rate, turn_rate_rads, min_turn_deg)
+    bounds = [
+        (max(c0 - over, 0), min(c0 + part + over, n), c0, min(c0 + part, n))
+        for c0 in range(0, n, part)
+    ]
     turns: list[Turn] = []
     for lo, hi, c0, c1 in bounds:
         acc, up, gyro = (_rows(x, lo, hi) for x in (acc_mps2, up_unit, gyro_rads))
@@ -171,25 +172,38 @@ def _turns_in(
     # each worked and filtered along its own contiguous row (the numbers of
     # the sample-major columns).
     signals = np.empty((6, n))
-    up /= np.maximum(row_norm(up), 1e-9)[:, None]
-    along = np.einsum("ij,ij->i", acc, up)
+    norm = np.maximum(row_norm(up), 1e-9)
+    unit = np.empty(up.shape)  # up / norm[:, None], a column at a time (``up`` is not changed)
+    for j in range(3):
+        np.divide(up[:, j], norm, out=unit[:, j])
+    up = unit
+    along = row_dot(acc, up)  # np.einsum("ij,ij->i")'s numbers
     for j in range(3):  # acc - along * up, a column at a time
         np.subtract(acc[:, j], np.multiply(along, up[:, j], out=signals[j]), out=signals[j])
     del acc, along
-    rate_v = signals[5]
-    np.einsum("ij,ij->i", gyro, up, out=rate_v)
+    rate_v = row_dot(gyro, up, out=signals[5])
     np.multiply(rate_v, rate_v, out=signals[3])
     gradient = signals[4]  # np.gradient(rate_v) (unit spacing), then times the rate
     np.subtract(rate_v[2:], rate_v[:-2], out=gradient[1:-1])
     np.divide(gradient[1:-1], 2.0, out=gradient[1:-1])
     gradient[0], gradient[-1] = rate_v[1] - rate_v[0], rate_v[-1] - rate_v[-2]
     np.multiply(gradient, rate, out=gradient)
+    # All six rows over the whole part, though only the turning rate is needed
+    # everywhere and the fit's five near the turns: measured and not used,
+    # filtering those five only around the turns. On the tiled ipol-gait hour
+    # (a turn every 22 s) the turns with the whole-signal filter's 90-sample
+    # padding either side cover 48 % of it in 137 stretches, whose 137 filter
+    # calls alone cost more than the six rows over the hour; with enough signal
+    # for the filter's start to die out under rounding (210 samples at 0.8 Hz)
+    # 83 %. At most 2.5 ms an hour of the five rows' making and filtering was
+    # to be saved, less those calls, and the fits' numbers would change.
     slow = lowpass_channels(signals.T, TURN_CUTOFF_HZ, rate)  # (6, n)
     del signals
     turning = np.abs(slow[5]) > turn_rate_rads
     spans = []
     for a, b in zip(*true_runs(turning), strict=True):
-        rotation = float(np.degrees(abs(np.add.reduce(rate_v[a:b])) / rate))
+        # np.degrees(...)'s numbers in Python floats (math.degrees: the same one product)
+        rotation = math.degrees(abs(float(np.add.reduce(rate_v[a:b]))) / rate)
         if rotation >= min_turn_deg:
             spans.append((a, b, rotation))
     if not spans:
@@ -210,10 +224,13 @@ OVERLAP_S = 60.0
 
 
 def _rows(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """Rows ``lo .. hi`` of ``x`` as a new float array (``find_turns`` changes them).
+    """Rows ``lo .. hi`` of ``x`` as a float array (:func:`_turns_in` only reads them).
 
-    A file-backed ``x``'s rows are handed back to the system once read.
+    A file-backed ``x``'s rows are read into memory and handed back to the
+    system; an ordinary array's are a view (no copy of an hour's rows).
     """
+    if not is_file_backed(x):
+        return np.asarray(x[lo:hi], dtype=np.float64)
     rows = np.array(x[lo:hi], dtype=np.float64)
     release(x, lo, hi)
     return rows
@@ -240,20 +257,24 @@ def _fit(
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     # each turn's rows lo..hi - 1, one after another
     rows = np.arange(int(lengths.sum())) + np.repeat(lo - starts, lengths)
-    a_h, w2, alpha = slow[:3, rows].T, slow[3, rows], slow[4, rows]
+    # each channel's rows taken on its own (1-D takes, contiguous results)
+    a_h = [slow[j].take(rows) for j in range(3)]
+    w2, alpha = slow[3].take(rows), slow[4].take(rows)
     # the columns 1, w2, alpha, w2^2, alpha^2, a_h, w2 a_h, alpha a_h and the six
-    # products of a_h's components, each worked into its place (no stacking copy)
+    # products of a_h's components, each worked into its place (no stacking copy),
+    # a column at a time
     columns = np.empty((rows.size, 20))
     columns[:, 0] = 1.0
     columns[:, 1] = w2
     columns[:, 2] = alpha
     np.multiply(w2, w2, out=columns[:, 3])
     np.multiply(alpha, alpha, out=columns[:, 4])
-    columns[:, 5:8] = a_h
-    np.multiply(w2[:, None], a_h, out=columns[:, 8:11])
-    np.multiply(alpha[:, None], a_h, out=columns[:, 11:14])
+    for ch, a in enumerate(a_h):
+        columns[:, 5 + ch] = a
+        np.multiply(w2, a, out=columns[:, 8 + ch])
+        np.multiply(alpha, a, out=columns[:, 11 + ch])
     for c, (p, q) in enumerate(((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))):
-        np.multiply(a_h[:, p], a_h[:, q], out=columns[:, 14 + c])
+        np.multiply(a_h[p], a_h[q], out=columns[:, 14 + c])
     sums = np.add.reduceat(columns, starts, axis=0)
     # no sum of w^2 dw/dt: in the normal equations the two components' cross
     # terms in it cancel
@@ -264,7 +285,7 @@ def _fit(
     second = np.empty((t, 3, 3))
     second[:, i, j] = sums[:, 14:20]
     second[:, j, i] = sums[:, 14:20]
-    u = np.add.reduceat(up[rows], starts, axis=0)
+    u = np.add.reduceat(up.take(rows, axis=0), starts, axis=0)  # up[rows], taken faster
     u /= row_norm(u)[:, None]  # np.linalg.norm(u, axis=1, keepdims=True)'s numbers
     ref = _EYE3[np.argmin(np.abs(u), axis=1)]
     e = ref - np.sum(ref * u, axis=1, keepdims=True) * u
