@@ -91,3 +91,43 @@ def test_decimal_cell_is_a_number_with_the_decimal_mark(tmp_path: Path) -> None:
             Source.file(path), layout, layout.data_offset, names, "time_s"
         )
         assert seen[first] is expected, first
+
+
+def _wide_cases() -> dict[str, list[str]]:
+    plain = _rows()
+    wide = [
+        row + (",note,acc_x,7" if i == 0 else f",w{i},{i % 7}.25,{i}")
+        for i, row in enumerate(plain)
+    ]
+    return {
+        "every column": plain,
+        "unused and repeated columns": wide,
+        "cut off": [*wide[:-1], "3.99,1,2"],
+        "text cell": [*wide[:150], "0.5,1,x,9.8,a,1,2", *wide[151:]],
+    }
+
+
+@pytest.mark.parametrize("name", list(_wide_cases()))
+def test_numbered_columns_read_as_named(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Columns numbered for the float64 parse read the same arrays, notes and errors
+    as named ones (bit for bit), with columns left out and repeated names."""
+    path = tmp_path / f"{name.replace(' ', '_')}.csv"
+    path.write_text("\n".join(_wide_cases()[name]) + "\n", encoding="utf-8")
+    numbered: list[dict[str, object]] = []
+    numbering = table._numbered
+
+    def spy(names: list[str], usecols: list[str] | None) -> dict[str, object]:
+        numbered.append(numbering(names, usecols))
+        return numbered[-1]
+
+    monkeypatch.setattr(table, "_numbered", spy)
+    fast = _read(path)
+    every = name == "every column"
+    assert len(numbered) == 1 and numbered[0]["names"] == list(range(4 if every else 7))
+    assert numbered[0]["usecols"] == (None if every else [0, 1, 2, 3])
+    monkeypatch.setattr(table, "_numbered", lambda names, usecols: {})
+    assert fast == _read(path)
+    if every:
+        assert fast[0] != "InputError"
