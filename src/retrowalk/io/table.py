@@ -155,7 +155,8 @@ def read_table(
     time = None
     is_dt = False
     arrays: dict[str, np.ndarray]
-    if all(dtype == np.float64 for dtype in table.dtypes):
+    # only the float64 parse numbers its columns (_numbered): every one is float64
+    if table.columns.dtype.kind == "i" or all(dtype == np.float64 for dtype in table.dtypes):
         # all numbers (the usual table): its columns are those of one array, no
         # Series made per column (their making costs more than the copy)
         values = table.to_numpy()
