@@ -11,6 +11,7 @@ inference.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -91,3 +92,85 @@ def test_decimal_cell_is_a_number_with_the_decimal_mark(tmp_path: Path) -> None:
             Source.file(path), layout, layout.data_offset, names, "time_s"
         )
         assert seen[first] is expected, first
+
+
+def _wide_cases() -> dict[str, list[str]]:
+    plain = _rows()
+    wide = [
+        row + (",note,acc_x,7" if i == 0 else f",w{i},{i % 7}.25,{i}")
+        for i, row in enumerate(plain)
+    ]
+    return {
+        "every column": plain,
+        "unused and repeated columns": wide,
+        "cut off": [*wide[:-1], "3.99,1,2"],
+        "text cell": [*wide[:150], "0.5,1,x,9.8,a,1,2", *wide[151:]],
+    }
+
+
+@pytest.mark.parametrize("name", list(_wide_cases()))
+def test_numbered_columns_read_as_named(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Columns numbered for the float64 parse read the same arrays, notes and errors
+    as named ones (bit for bit), with columns left out and repeated names."""
+    path = tmp_path / f"{name.replace(' ', '_')}.csv"
+    path.write_text("\n".join(_wide_cases()[name]) + "\n", encoding="utf-8")
+    numbered: list[dict[str, object]] = []
+    numbering = table._numbered
+
+    def spy(names: list[str], usecols: list[str] | None) -> dict[str, object]:
+        numbered.append(numbering(names, usecols))
+        return numbered[-1]
+
+    monkeypatch.setattr(table, "_numbered", spy)
+    fast = _read(path)
+    every = name == "every column"
+    assert len(numbered) == 1 and numbered[0]["names"] == list(range(4 if every else 7))
+    assert numbered[0]["usecols"] == (None if every else [0, 1, 2, 3])
+    monkeypatch.setattr(table, "_numbered", lambda names, usecols: {})
+    assert fast == _read(path)
+    if every:
+        assert fast[0] != "InputError"
+
+
+@pytest.mark.parametrize("size", [0, 10, 5000, 64 * 1024, 64 * 1024 + 1, 200_000])
+def test_source_head_cut_from_the_bytes_read_first(tmp_path: Path, size: int) -> None:
+    """A file's heads come from its first read (the sniffer's) and are its first bytes."""
+    from retrowalk.io.source import HEAD_BYTES, Source
+
+    data = np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes()
+    path = tmp_path / "t.bin"
+    path.write_bytes(data)
+    for first in (HEAD_BYTES, 7, HEAD_BYTES + 1000):
+        source = Source.file(path)
+        for n in (first, 0, 1, 100, HEAD_BYTES - 1, HEAD_BYTES, HEAD_BYTES + 5, 150_000, size):
+            assert source.head(n) == data[:n], (first, n)
+        assert source.head() == data[:HEAD_BYTES]
+
+
+def test_reader_takes_the_sniffed_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file's first bytes are read once, by the sniffer; the reader cuts its looks
+    from them and reads the same numbers as from a source of its own."""
+    from retrowalk.io import delimited
+
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(_rows()) + "\n", encoding="utf-8")
+    opened: list[Path] = []
+    open_path = Path.open
+
+    def spy(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if self == path:
+            opened.append(self)
+        return open_path(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", spy)
+    shared = _read(path)
+    assert len(opened) == 2  # the sniffer's head and the parse
+    reader = delimited.read_delimited
+    monkeypatch.setattr(
+        delimited, "read_delimited", lambda p, layout, fmt, source=None: reader(p, layout, fmt)
+    )
+    opened.clear()
+    assert _read(path) == shared
+    assert len(opened) == 3  # with a source of its own, the reader reads the head again

@@ -14,6 +14,7 @@ from retrowalk.io.units import (
     classify_gyro,
     decide_acc_unit,
     decide_gyro_unit,
+    gyro_scale_ratio,
     unit_from_label,
 )
 
@@ -83,6 +84,60 @@ def test_gyro_unit_decisions() -> None:
     assert unit == "rads" and "assumed" in evidence
     d, notes = decide_gyro_unit(np.rad2deg(m.gyro), m.acc, 100, "rads", None)
     assert d.decided_by == "user" and notes
+
+
+def _gyro_scale_ratio_two_filters(
+    acc: np.ndarray, gyro: np.ndarray, rate_hz: float
+) -> tuple[float | None, float]:
+    """:func:`gyro_scale_ratio` as it was, its acceleration and angular rate
+    filtered by two calls."""
+    from retrowalk.dsp.filters import lowpass
+    from retrowalk.dsp.rows import row_norm
+    from retrowalk.io.units import _cross
+
+    n = acc.shape[0]
+    if n < max(int(4 * rate_hz), 30) or rate_hz < 5:
+        return None, 0.0
+    step = max(int(rate_hz // 25), 1)
+    if n // step > 20_000:
+        mid, half = n // 2, 20_000 * step // 2
+        acc, gyro = acc[mid - half : mid + half], gyro[mid - half : mid + half]
+    fs = rate_hz / step
+    cutoff_hz = min(1.5, 0.4 * fs / 2)
+    a = lowpass(acc[::step], cutoff_hz, fs, pad_samples=9)
+    w = lowpass(gyro[::step], cutoff_hz, fs, pad_samples=9)
+    norm = row_norm(a)[:, None]
+    if np.any(norm <= 0):
+        return None, 0.0
+    g = a / norm
+    num = float(row_norm(np.gradient(g, 1.0 / fs, axis=0)).mean())
+    den = float(row_norm(_cross(w, g)).mean())
+    if num < 0.05 or den <= 0:
+        return None, num
+    return num / den, num
+
+
+@pytest.mark.parametrize("rate_hz", [100.0, 60.0, 25.0, 12.5])
+@pytest.mark.parametrize("unit", ["rads", "dps", "float32", "still", "long"])
+def test_gyro_scale_ratio_filters_both_in_one_call(rate_hz: float, unit: str) -> None:
+    """The same ratio and turn rate, bit for bit, as with a filter call each."""
+    rng = np.random.default_rng(int(rate_hz))
+    n = int((1500 if unit == "long" else 40) * rate_hz)
+    t = np.arange(n) / rate_hz
+    angle = 0.4 * np.sin(2 * np.pi * 0.9 * t) + 0.05 * rng.standard_normal(n).cumsum() / 30
+    rate = np.gradient(angle, t)
+    acc = np.column_stack([G * np.sin(angle), 0.3 * rng.standard_normal(n), G * np.cos(angle)])
+    gyro = np.column_stack([0.02 * rng.standard_normal(n), rate, 0.02 * rng.standard_normal(n)])
+    if unit == "dps":
+        gyro = np.degrees(gyro)
+    elif unit == "float32":
+        acc, gyro = acc.astype(np.float32), gyro.astype(np.float32)
+    elif unit == "still":
+        acc = np.tile([0.1, 0.2, G], (n, 1)) + 1e-4 * rng.standard_normal((n, 3))
+    got = gyro_scale_ratio(acc, gyro, rate_hz)
+    want = _gyro_scale_ratio_two_filters(acc, gyro, rate_hz)
+    assert got == want  # float equality: the same numbers to the last bit
+    assert (got[0] is None) == (unit == "still")
 
 
 def test_nominal_rate() -> None:

@@ -224,7 +224,7 @@ def _parse(path: Path, max_bytes: int | None, columns: str | Sequence[str] | Non
         from retrowalk.io.delimited import read_delimited
 
         assert detected.layout is not None
-        return read_delimited(path, detected.layout, fmt)
+        return read_delimited(path, detected.layout, fmt, detected.source)
     if fmt == "phyphox":
         from retrowalk.io.phyphox import read_phyphox_file, read_phyphox_members
 

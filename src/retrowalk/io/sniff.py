@@ -37,6 +37,8 @@ class Detected:
     members: dict[str, Source] | None = None
     #: A recognised headerless layout: (column names, note, file units).
     headerless: tuple[list[str], str, dict[str, tuple[str, str]]] | None = None
+    #: The text file sniffed, its first bytes kept (:meth:`Source.head`) for its reader.
+    source: Source | None = None
 
 
 def _sensor_logger_header(source: Source) -> bool:
@@ -173,4 +175,6 @@ def sniff(path: Path) -> Detected:
     what = describe_binary(head)
     if what is not None:
         raise UnsupportedFormatError(path, f"binary content ({what}), not a supported recording")
-    return sniff_text(source, head)
+    detected = sniff_text(source, head)
+    detected.source = source
+    return detected

@@ -49,6 +49,10 @@ class Source:
         self._archive = archive
         self._member = member
         self._member_size = member_size
+        #: A file's first bytes as read (at least HEAD_BYTES asked for), and whether
+        #: they are the whole file: later heads are cut from them.
+        self._head: bytes | None = None
+        self._head_whole = False
 
     @classmethod
     def file(cls, path: Path) -> Source:
@@ -93,11 +97,17 @@ class Source:
         if self.data is not None:
             return self.data[:n]
         assert self.path is not None
+        kept = self._head
+        if kept is not None and (n <= len(kept) or self._head_whole):
+            return kept[:n]
+        wanted = max(n, HEAD_BYTES)  # the sniffer's head, kept for the reader's looks
         try:
             with self.path.open("rb") as fh:
-                return fh.read(n)
+                kept = fh.read(wanted)
         except OSError as exc:
             raise InputError(self.display, f"cannot be read ({exc.strerror or exc})") from None
+        self._head, self._head_whole = kept, len(kept) < wanted
+        return kept[:n]
 
     def tail(self, n: int = 4096) -> bytes:
         if self.is_member:  # decompressed as a stream, keeping only the end

@@ -155,18 +155,19 @@ def read_table(
     time = None
     is_dt = False
     arrays: dict[str, np.ndarray]
-    if all(dtype == np.float64 for dtype in table.dtypes):
+    # only the float64 parse numbers its columns (_numbered): every one is float64
+    if table.columns.dtype.kind == "i" or all(dtype == np.float64 for dtype in table.dtypes):
         # all numbers (the usual table): its columns are those of one array, no
         # Series made per column (their making costs more than the copy)
         values = table.to_numpy()
-        position = {name: j for j, name in enumerate(table.columns)}
+        position = {_named(names, label): j for j, label in enumerate(table.columns)}
         if time_col is not None:
             time = values[:, position[time_col]]
         arrays = {c: values[:, position[c]] for c in numeric if c != time_col}
     else:
         # each column taken out of the frame once (no copy of the frame without
         # its time), by position: looking names up builds an index engine per table
-        columns = dict(table.items())
+        columns = {_named(names, label): column for label, column in table.items()}
         if time_col is not None:
             time, is_dt = _time_values(columns[time_col])
         arrays = {c: columns[c].to_numpy(dtype=np.float64) for c in numeric if c != time_col}
@@ -197,7 +198,7 @@ def _read_frame(
                 # costs pandas less than the same dtype named column by column,
                 # and a small table is tokenised in one pass instead of chunks
                 # (chunks matter only to what pandas infers, and nothing is inferred)
-                as_float = {**options, "dtype": np.float64}
+                as_float = {**options, "dtype": np.float64, **_numbered(names, options["usecols"])}
                 if source.size() <= ONE_PASS_BYTES:
                     as_float["low_memory"] = False
                 try:
@@ -228,6 +229,24 @@ def _read_frame(
     except pd.errors.EmptyDataError:
         return pd.DataFrame(columns=wanted), []
     return frame, []
+
+
+def _numbered(names: list[str], usecols: list[str] | None) -> dict[str, Any]:
+    """``read_csv``'s ``names`` and ``usecols`` with the columns numbered, not named.
+
+    The parser reads the same fields into the same columns; the frame's labels
+    are then the columns' positions in ``names`` (see :func:`_named`), whose
+    index pandas builds for a fraction of the cost of an index of strings.
+    """
+    return {
+        "names": list(range(len(names))),
+        "usecols": None if usecols is None else [names.index(c) for c in usecols],
+    }
+
+
+def _named(names: list[str], label: Any) -> str:
+    """The name of a column of a frame read with :func:`_numbered` labels (or its name)."""
+    return names[label] if isinstance(label, (int, np.integer)) else label
 
 
 def _read_at(source: Source, offset: int, options: dict[str, Any]) -> pd.DataFrame:

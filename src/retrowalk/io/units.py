@@ -195,8 +195,9 @@ def gyro_scale_ratio(
     fs = rate_hz / step
     # scipy's default edge padding (3 x taps = 9 samples for order 2)
     cutoff_hz = min(1.5, 0.4 * fs / 2)
-    a = lowpass(a, cutoff_hz, fs, pad_samples=9)
-    w = lowpass(w, cutoff_hz, fs, pad_samples=9)
+    # both filtered in one call: each channel on its own, as in one call each
+    both = lowpass(np.hstack((a, w)), cutoff_hz, fs, pad_samples=9)
+    a, w = both[:, : a.shape[1]], both[:, a.shape[1] :]
     norm = row_norm(a)[:, None]
     if np.any(norm <= 0):
         return None, 0.0
