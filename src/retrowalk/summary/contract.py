@@ -146,6 +146,12 @@ class _MadeAsRead(list[Any]):
         return map(self._make, self._items)
 
 
+def analysis_version() -> str:
+    """The engine version an analysis is labelled with (``analysis_version``: the
+    JSON's and the batch tables' one value)."""
+    return engine_version()
+
+
 def to_dict(
     analysis: Analysis, *, session: bool = True, steps_as_read: bool = False
 ) -> dict[str, Any]:
@@ -161,7 +167,7 @@ def to_dict(
     )
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "analysis_version": engine_version(),
+        "analysis_version": analysis_version(),
         "recording": recording_block(analysis),
         "assumptions": analysis.assumptions,
         "bouts": [bout_to_dict(b) for b in analysis.bouts],

@@ -13,9 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from retrowalk.core.provenance import engine_version
 from retrowalk.core.results import Analysis
-from retrowalk.summary.contract import bout_to_dict, summary_block
+from retrowalk.summary.contract import analysis_version, bout_to_dict, summary_block
 from retrowalk.summary.progress import backward_figures
 
 RECORDING_COLUMNS = [
@@ -147,7 +146,7 @@ def analysis_columns(
         "energy_kcal": summary["energy_kcal"],
         "height_m": analysis.assumptions["height_m"],
         "weight_kg": analysis.assumptions["weight_kg"],
-        "analysis_version": engine_version(),
+        "analysis_version": analysis_version(),
     }
     row.update(extra or {})
     bout_columns: dict[str, Any] = {
