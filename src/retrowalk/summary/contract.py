@@ -32,6 +32,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "bout_to_dict",
     "energy_kcal",
+    "step_time_s",
     "step_to_dict",
     "summary_block",
     "summary_totals",
@@ -65,10 +66,15 @@ def bout_to_dict(bout: Bout) -> dict[str, Any]:
     return out
 
 
+def step_time_s(step: Step) -> float:
+    """A step's ``time_s`` as written: to the millisecond."""
+    return round(step.time_s, 3)
+
+
 def step_to_dict(step: Step) -> dict[str, Any]:
     """One entry of ``steps`` (``inferred``, ``side``, ``length_m`` only when known)."""
     out: dict[str, Any] = {
-        "time_s": round(step.time_s, 3),
+        "time_s": step_time_s(step),
         "bout": step.bout,
         "direction": str(step.direction),
     }

@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from retrowalk.core.results import Analysis
-from retrowalk.summary.contract import analysis_version, bout_to_dict, summary_block
+from retrowalk.summary.contract import (
+    analysis_version,
+    bout_to_dict,
+    recording_block,
+    step_time_s,
+    summary_block,
+)
 from retrowalk.summary.progress import backward_figures
 
 RECORDING_COLUMNS = [
@@ -121,17 +127,17 @@ def analysis_columns(
     rounded by the same functions: the contract's blocks that are tabulated,
     without its dict of every step (the steps' columns come from the steps).
     """
-    rec = analysis.recording
+    rec = recording_block(analysis)
     summary = summary_block(analysis)
     backward = backward_figures(analysis.bouts, analysis.steps)
     bouts = [bout_to_dict(b) for b in analysis.bouts]
     row: dict[str, Any] = {
         "recording_id": recording_id,
-        "path": rec.path,
-        "format": rec.format,
-        "sampling_rate_hz": float(rec.sampling_rate_hz),
-        "duration_s": round(rec.duration_s, 3),
-        "placement": analysis.placement,
+        "path": rec["path"],
+        "format": rec["format"],
+        "sampling_rate_hz": rec["sampling_rate_hz"],
+        "duration_s": rec["duration_s"],
+        "placement": rec["placement"],
         "n_bouts": len(bouts),
         "forward_steps": summary["forward"]["steps"],
         "forward_duration_s": summary["forward"]["duration_s"],
@@ -163,10 +169,10 @@ def analysis_columns(
             bout_columns[name] = np.array([np.nan if v is None else v for v in values], float)
     steps = analysis.steps
     n = len(steps)
-    step_columns = {  # step_to_dict's values
+    step_columns = {  # step_to_dict's values (its time by step_time_s)
         "recording_id": [recording_id] * n,
         "bout": np.fromiter((s.bout for s in steps), np.int64, n),
-        "time_s": np.fromiter((round(s.time_s, 3) for s in steps), np.float64, n),
+        "time_s": np.fromiter(map(step_time_s, steps), np.float64, n),
         "direction": [str(s.direction) for s in steps],
         "inferred": np.fromiter((bool(s.inferred) for s in steps), bool, n),
     }
