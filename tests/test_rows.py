@@ -36,6 +36,7 @@ from retrowalk.dsp.rows import (
     cross,
     diff_after,
     median,
+    median_direction,
     percentile,
     percentiles,
     row_dot,
@@ -592,3 +593,13 @@ def test_math_degrees_is_numpys_degrees_bit_for_bit():
     rng = np.random.default_rng(12)
     x = rng.normal(size=20000) * 10.0 ** rng.integers(-8, 8, size=20000)
     assert np.array_equal(np.array([math.degrees(v) for v in x.tolist()]), np.degrees(x))
+
+
+def test_median_direction_is_the_unit_column_median():
+    rng = np.random.default_rng(11)
+    for n in (1, 2, 3, 10, 999, 1001, 1500):
+        rows = rng.normal(size=(n, 3))
+        ref = np.median(rows, axis=0)
+        expected = ref / max(float(np.linalg.norm(ref)), 1e-12)
+        assert median_direction(rows).tobytes() == expected.tobytes(), n
+    assert np.array_equal(median_direction(np.zeros((4, 3))), np.zeros(3))

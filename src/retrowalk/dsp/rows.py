@@ -30,6 +30,7 @@ __all__ = [
     "cross",
     "diff_after",
     "median",
+    "median_direction",
     "percentile",
     "percentiles",
     "row_dot",
@@ -186,12 +187,12 @@ def small_median(x: np.ndarray) -> float:
     """``float(np.median(x))`` of a short 1-D array, without numpy's per-call overhead.
 
     The middle value, or the mean of the two middle values (``(a + b) / 2``,
-    as numpy computes it); an array holding NaN, or longer than
-    :data:`SMALL_MEDIAN_SIZE`, goes to numpy.
+    as numpy computes it); an array longer than :data:`SMALL_MEDIAN_SIZE` goes
+    to :func:`median`, one holding NaN to numpy.
     """
     arr = np.asarray(x)
     if arr.size > SMALL_MEDIAN_SIZE:  # numpy's partition beats sorting a list
-        return float(np.median(arr))
+        return median(arr)
     values = arr.ravel().tolist()
     kind = arr.dtype.kind
     if kind in "iub":  # whole numbers: no NaN to look for
@@ -208,6 +209,16 @@ def small_median(x: np.ndarray) -> float:
     if m % 2:
         return float(middle)
     return (float(ordered[m // 2 - 1]) + float(middle)) / 2.0
+
+
+def median_direction(rows: np.ndarray) -> np.ndarray:
+    """The unit vector of the column medians of ``(n, 3)`` rows of directions: a
+    typical direction that brief excursions do not move (``np.median(rows,
+    axis=0)`` by :func:`small_median`, divided by ``np.linalg.norm``'s own root of
+    its dot product with itself, at least ``1e-12``)."""
+    ref = np.array([small_median(col) for col in rows.T])
+    ref /= max(math.sqrt(ref @ ref), 1e-12)
+    return ref
 
 
 def diff_after(x: np.ndarray, before: Any) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import row_norm, small_median, true_runs
+from retrowalk.dsp.rows import median_direction, row_norm, small_median, true_runs
 
 
 @dataclass(frozen=True)
@@ -686,7 +686,5 @@ def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: in
     cosine = np.full(ic.size, np.nan)
     for span in bouts:
         rows = np.array(g[span.first : span.last + 1])  # a bout's own array, as before
-        ref = np.array([small_median(col) for col in rows.T])
-        ref /= max(float(np.linalg.norm(ref)), 1e-12)
-        cosine[span.first : span.last + 1] = rows @ ref
+        cosine[span.first : span.last + 1] = rows @ median_direction(rows)
     return np.degrees(np.arccos(np.minimum(np.maximum(cosine, -1.0), 1.0)))

@@ -23,7 +23,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import get_params
 from retrowalk.dsp.frame import BodyFrame
-from retrowalk.dsp.rows import cross, small_median
+from retrowalk.dsp.rows import cross, median_direction, small_median
 from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor, BodyAnchorEstimator
 from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
@@ -821,10 +821,7 @@ class WalkingDirectionClassifier:
         cos_max = np.cos(np.deg2rad(self.max_posture_change_deg))
         for s in sorted(set(step_stretch.tolist())):  # np.unique's stretches
             k = np.flatnonzero(step_stretch == s)
-            # np.median(..., axis=0): each column's median
-            ref = np.array([small_median(col) for col in ev.window_up[k].T])
-            ref /= max(math.sqrt(ref @ ref), 1e-12)  # np.linalg.norm's own sum
-            ok[k] = ev.window_up[k] @ ref >= cos_max
+            ok[k] = ev.window_up[k] @ median_direction(ev.window_up[k]) >= cos_max
         return ok
 
     def _decide(

@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 
@@ -291,10 +290,9 @@ def _fit(
     e = ref - np.sum(ref * u, axis=1, keepdims=True) * u
     e /= row_norm(e)[:, None]
     f = cross(u, e)  # e, f, u right-handed: u x e = f, u x f = -e
-    dot = partial(np.einsum, "ij,ij->i")
-    ae, af = dot(s_a, e), dot(s_a, f)
-    wae, waf = dot(s_wa, e), dot(s_wa, f)
-    aae, aaf = dot(s_aa, e), dot(s_aa, f)
+    ae, af = row_dot(s_a, e), row_dot(s_a, f)  # np.einsum("ij,ij->i")'s numbers
+    wae, waf = row_dot(s_wa, e), row_dot(s_wa, f)
+    aae, aaf = row_dot(s_aa, e), row_dot(s_aa, f)
     yy = np.einsum("ti,tij,tj->t", e, second, e) + np.einsum("ti,tij,tj->t", f, second, f)
     # rows of a_e: [1, 0, -w2, -alpha]; rows of a_f: [0, 1, alpha, -w2]
     normal = np.zeros((t, 4, 4))
