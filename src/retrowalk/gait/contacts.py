@@ -226,14 +226,16 @@ class TrunkContactDetector(Algorithm):
         turning_rate = None
         if gyro_vertical_rads is not None:
             turning_rate = slow_lowpass_sampler(gyro_vertical_rads, 0.5, fs)
+        turned = np.zeros(peaks.size)  # 1.0 where the turning floor applies
         if turning_rate is not None and peaks.size:
             rate = turning_rate(peaks)[0]
-            relative[np.abs(rate) >= self.turning_rate_rads] = self.turning_relative_prominence
+            turned[np.abs(rate) >= self.turning_rate_rads] = 1.0
+            relative[turned > 0] = self.turning_relative_prominence
         local = _local_median(prom, half_width=4)
         keep = prom >= relative * local
         strength = prom / local  # the floor's own measure (local is at least the floor)
         # each peak's prominence, its strength and whether it turned, filtered together
-        peaks, prom = peaks[keep], np.stack([prom, strength, relative])[:, keep]
+        peaks, prom = peaks[keep], np.stack([prom, strength, turned])[:, keep]
 
         vertical = lowpass(av, self.vertical_cutoff_hz, fs)
         jerk = _jerk_norm(lowpass_channels(acc_horizontal_mps2, self.jerk_cutoff_hz, fs))
@@ -264,7 +266,7 @@ class TrunkContactDetector(Algorithm):
         self.ic_samples_ = ic
         self.prominence_mps2_ = prom[0]
         self.relative_strength_ = prom[1]
-        self.turning_ = prom[2] != self.relative_prominence
+        self.turning_ = prom[2] > 0
         return self
 
     def place(self, peaks: np.ndarray) -> np.ndarray:
