@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from gait.nonwalking_models import ride, tapped_table
 from retrowalk.gait.not_walking import WalkingCheck, fast_fft_length
 
 FS = 100.0
@@ -63,3 +65,64 @@ def test_real_walking_is_walking():
     assert check.features_["peak_share"] < WalkingCheck().max_peak_share
     # consecutive strides alike, as a person's are, but not exactly
     assert 0.3 < check.features_["stride_correlation"] < WalkingCheck().max_stride_correlation
+
+
+def test_a_tapped_table_is_not_walking():
+    acc, gyro = tapped_table()
+    taps = np.flatnonzero(np.abs(acc[:, 2] - 9.81) > 0.4)
+    contacts = taps[np.concatenate([[True], np.diff(taps) > 10])]
+    for rotation in (gyro, None):  # with or without a gyroscope
+        check = WalkingCheck().check(acc, FS, contacts, rotation)
+        assert not check.walking_
+        assert "hardly moves at the step rhythm" in check.reason_
+        assert check.features_["vertical_mps2"] < WalkingCheck().min_vertical_mps2
+
+
+def test_a_vibration_that_does_not_turn_the_device_is_not_walking():
+    acc, gyro = ride()
+    contacts = np.arange(50, acc.shape[0] - 50, 59)  # where a step detector finds the bounce
+    check = WalkingCheck().check(acc, FS, contacts, gyro)
+    assert check.features_["vertical_mps2"] > WalkingCheck().min_vertical_mps2  # it moves ...
+    assert not check.walking_  # ... but does not turn as walking does
+    assert "hardly turns at the step rhythm" in check.reason_
+    # Without a gyroscope the same movement cannot be told from slow walking:
+    # the rotation is not guessed.
+    blind = WalkingCheck().check(acc, FS, contacts)
+    assert "rotation_rads" not in blind.features_ and "turns" not in blind.reason_
+
+
+def test_a_ride_gives_no_walking_bout():
+    from retrowalk.core.recording import Recording
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    acc, gyro = ride(180.0, seed=1)
+    recording = Recording(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=FS)
+    for placement in (None, "lower_back", "pocket"):
+        options = AnalysisOptions(placement=placement) if placement else None
+        result = analyze(recording, options)
+        assert result.bouts == [] and result.steps == []
+        assert any("hardly turns at the step rhythm" in note for note in result.notes)
+
+
+def test_real_walking_moves_and_turns_well_above_the_floors(monkeypatch: pytest.MonkeyPatch):
+    """The slowest real walks here clear both floors at least twice over."""
+    from realdata import load_mobgap
+    from retrowalk.pipeline import analyze
+
+    floors = WalkingCheck()
+    seen: list[tuple[float, float]] = []
+    original = WalkingCheck.check
+
+    def measure(self, acc, fs, contacts, gyro=None):  # type: ignore[no-untyped-def]
+        self.rotation_check_below_mps2 = float("inf")  # work out the rotation of every bout
+        out = original(self, acc, fs, contacts, gyro)
+        seen.append((out.features_["vertical_mps2"], out.features_["rotation_rads"]))
+        return out
+
+    monkeypatch.setattr(WalkingCheck, "check", measure)
+    for name in ("MS_001_Test11_Trial1", "HA_002_Test11_Trial1"):  # slow daily life
+        recording, _ = load_mobgap(name)
+        assert analyze(recording).bouts
+    assert len(seen) >= 8
+    assert min(v for v, _ in seen) > 2 * floors.min_vertical_mps2
+    assert min(r for _, r in seen) > 2 * floors.min_rotation_rads

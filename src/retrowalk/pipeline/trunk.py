@@ -163,6 +163,10 @@ class TrunkPipeline(Algorithm):
         Trims lower-back bouts' ends where the trunk is far from its walking
         posture (bending, sitting down, standing up; default
         :class:`~retrowalk.gait.bouts.BentTrunkFilter`), after the direction.
+    walking_check
+        Refuses bouts that are not walking: flight phases, too little movement
+        or rotation at the step rhythm, one pure oscillation, a machine's exact
+        repetition (default :class:`~retrowalk.gait.not_walking.WalkingCheck`).
     direction_classifier
         Forward / backward per bout (default
         :class:`~retrowalk.gait.direction.WalkingDirectionClassifier`).
@@ -210,6 +214,7 @@ class TrunkPipeline(Algorithm):
         weak_edge_filter: WeakEdgeFilter | None = None,
         stationary_filter: StationaryBoutFilter | None = None,
         bent_trunk_filter: BentTrunkFilter | None = None,
+        walking_check: WalkingCheck | None = None,
         direction_classifier: WalkingDirectionClassifier | None = None,
         laterality_estimator: LateralityEstimator | None = None,
         step_length: TrunkStepLength | None = None,
@@ -226,6 +231,7 @@ class TrunkPipeline(Algorithm):
         self.weak_edge_filter = weak_edge_filter
         self.stationary_filter = stationary_filter
         self.bent_trunk_filter = bent_trunk_filter
+        self.walking_check = walking_check
         self.direction_classifier = direction_classifier
         self.laterality_estimator = laterality_estimator
         self.step_length = step_length
@@ -262,6 +268,9 @@ class TrunkPipeline(Algorithm):
 
     def _bent(self) -> BentTrunkFilter:
         return clone(self.bent_trunk_filter) if self.bent_trunk_filter else BentTrunkFilter()
+
+    def _walking_check(self) -> WalkingCheck:
+        return clone(self.walking_check) if self.walking_check else WalkingCheck()
 
     def _direction(self, **changes: Any) -> WalkingDirectionClassifier:
         base = self.direction_classifier or WalkingDirectionClassifier()
@@ -642,9 +651,10 @@ class TrunkPipeline(Algorithm):
     ) -> list[tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]]:
         """Walking direction of each bout: the one place the direction classifier is called.
 
-        First, bouts that are not walking (flight phases, one pure oscillation,
-        a machine's exact repetition; :class:`~retrowalk.gait.not_walking.WalkingCheck`)
-        are dropped with a note. The step evidence of the remaining bouts is
+        First, bouts that are not walking (flight phases, too little movement
+        or rotation at the step rhythm, one pure oscillation, a machine's exact
+        repetition; :class:`~retrowalk.gait.not_walking.WalkingCheck`) are
+        dropped with a note. The step evidence of the remaining bouts is
         computed on the recording's body ``frame`` (the contact scan's, when given;
         else one frame per scan chunk, :meth:`_direction_frames`), then
         :meth:`~retrowalk.gait.direction.WalkingDirectionClassifier.classify_evidence`
@@ -664,10 +674,12 @@ class TrunkPipeline(Algorithm):
             return []
         fs = recording.sampling_rate_hz
         walking: list[BoutSpan] = []
+        checker = self._walking_check()
         for span in spans:
             members = _members(ic, span)
             lo, hi = int(members[0]), int(members[-1]) + 1
-            check = WalkingCheck().check(recording.acc_mps2[lo:hi], fs, members - lo)
+            gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
+            check = checker.check(recording.acc_mps2[lo:hi], fs, members - lo, gyro)
             _release(recording, lo, hi)
             if check.walking_:
                 walking.append(span)

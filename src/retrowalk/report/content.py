@@ -147,6 +147,51 @@ def _without_figures(reason: str) -> str:
     return re.sub(r"\s*\([^()]*=[^()]*\)", "", reason)
 
 
+#: An analysis note about one stretch of the recording: ``"12.0-18.5 s: what"``.
+_STRETCH_NOTE = re.compile(r"^(\d+(?:\.\d+)?-\d+(?:\.\d+)?) s: (.*)$", re.DOTALL)
+
+#: How many stretches a grouped note names before "and N more".
+_STRETCHES_NAMED = 3
+
+
+def grouped_notes(notes: list[Any]) -> list[str]:
+    """The notes, those about single stretches that say the same thing told once.
+
+    A long recording can have hundreds of notes such as ``"2395.0-2401.1 s:
+    not walking: ... (0.16 m/s^2 ...); no bout"``. Notes whose text after the
+    stretch is the same once its figures are left out become one line: how
+    many stretches, what, and the first few stretches. Other notes, and a
+    stretch note said once, are kept as they are, in their order. The JSON
+    keeps every note.
+    """
+    out: list[str | list[tuple[str, str]]] = []
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for note in map(str, notes):
+        found = _STRETCH_NOTE.match(note)
+        if found is None:
+            out.append(note)
+            continue
+        what = found.group(2)
+        key = re.sub(r"\d+(?:\.\d+)?", "#", what)
+        if key not in groups:
+            groups[key] = []
+            out.append(groups[key])
+        groups[key].append((found.group(1), what))
+    lines = []
+    for item in out:
+        if isinstance(item, str):
+            lines.append(item)
+        elif len(item) == 1:
+            lines.append(f"{item[0][0]} s: {item[0][1]}")
+        else:
+            named = [f"{span} s" for span, _ in item[:_STRETCHES_NAMED]]
+            named[0] += " (its figures)"
+            more = len(item) - _STRETCHES_NAMED
+            where = ", ".join(named) + (f" and {more} more" if more > 0 else "")
+            lines.append(f"{item[0][1]} - {len(item)} stretches: {where}")
+    return lines
+
+
 def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """``(what, value, where it came from)`` for everything assumed or decided."""
     a = data.get("assumptions", {})
@@ -260,8 +305,8 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         )
     for note in rec.get("notes") or []:
         rows.append(("Note (reading)", str(note), ""))
-    for note in data.get("notes") or []:
-        rows.append(("Note (analysis)", str(note), ""))
+    for note in grouped_notes(list(data.get("notes") or [])):
+        rows.append(("Note (analysis)", note, ""))
     for note in (data.get("session") or {}).get("notes") or []:
         rows.append(("Note (summary)", str(note), ""))
     return rows

@@ -1,0 +1,182 @@
+"""What is not walking: the walking check's movement floors against real walking.
+
+Run: ``python benchmarks/not_walking.py`` (about a minute on a quiet machine).
+
+:class:`retrowalk.gait.not_walking.WalkingCheck` refuses a candidate bout whose
+vertical acceleration at the step rhythm (0.5-3 Hz, RMS) is under
+``min_vertical_mps2``, or, with a gyroscope, whose rotation rate at the step
+rhythm is under ``min_rotation_rads`` (checked when the vertical movement is
+under ``rotation_check_below_mps2``). Each floor is set under half the smallest
+value of real walking.
+
+1. Real walking, every candidate bout the analysis checks (the rotation worked
+   out for every bout here, whatever its vertical movement): per data set, the
+   bouts, and the smallest vertical movement and rotation.
+2. Leave one person out: each person's floor at half the smallest of the
+   others; the bouts of the person left out under it (a real walk refused),
+   and the shipped floors against the lowest of those floors.
+3. What is not walking. Real: a phone held while jumping in place (refused by
+   the flight rule), and a wrist-worn ActiGraph's 13.6 h of free living
+   (unlabelled: the candidate bouts each floor refuses, and their steps).
+   Models (mechanics only, no real ride or tapped table is recorded here): a
+   phone riding in a vehicle, with and without a gyroscope, and a phone on a
+   tapped table.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _data import data_root, ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from _direction_data import handled_recordings, jumping_recording, mocap_trials, phone_cases
+from gait.nonwalking_models import RATE_HZ, ride, tapped_table
+from retrowalk.core.recording import Recording
+from retrowalk.gait.not_walking import WalkingCheck
+from retrowalk.pipeline import AnalysisOptions, analyze
+
+Checked = tuple[float, float | None, int, str]  # vertical, rotation, contacts, reason
+
+
+@contextmanager
+def checks_seen(*, every_rotation: bool) -> Iterator[list[Checked]]:
+    """Record every walking check the analysis makes (optionally with every bout's rotation)."""
+    seen: list[Checked] = []
+    original = WalkingCheck.check
+
+    def spy(self, acc, fs, contacts, gyro=None):  # type: ignore[no-untyped-def]
+        if every_rotation:
+            self.rotation_check_below_mps2 = float("inf")
+        out = original(self, acc, fs, contacts, gyro)
+        vertical = out.features_.get("vertical_mps2", math.nan)  # nan: refused before it
+        rotation = out.features_.get("rotation_rads")
+        seen.append((vertical, rotation, len(contacts), out.reason_))
+        return out
+
+    WalkingCheck.check = spy  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        WalkingCheck.check = original  # type: ignore[method-assign]
+
+
+def real_walks() -> Iterator[tuple[str, str, Recording, str | None]]:
+    """``(data set, person, recording, placement)`` of every real walking recording here."""
+    for trial in ipol_trial_ids():
+        yield (
+            "ipol-gait lower back",
+            "ipol " + trial.split("-")[0],
+            load_ipol_trial(trial, "lb")[0],
+            "lower_back",
+        )
+    for name in mobgap_names():
+        yield "mobgap-lab lower back", "mobgap " + name[:6], load_mobgap(name)[0], None
+    for trial in mocap_trials():
+        yield "mocap pelvis", "mocap " + trial.person, trial.pelvis, "lower_back"
+        yield "mocap thigh (pocket)", "mocap " + trial.person, trial.thigh, "pocket"
+    for case in phone_cases():
+        yield f"phone {case.position.lower()}", "phone " + case.person, case.recording, None
+    for person, group, recording in handled_recordings():
+        if group != "phone-steps":
+            yield group, group + " " + person, recording, None
+
+
+def _analyze(recording: Recording, placement: str | None) -> None:
+    analyze(recording, AnalysisOptions(placement=placement) if placement else None)  # type: ignore[arg-type]
+
+
+def _floor_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def main() -> int:
+    shipped = WalkingCheck()
+    by_set: dict[str, list[Checked]] = defaultdict(list)
+    by_person: dict[str, list[Checked]] = defaultdict(list)
+    for data_set, person, recording, placement in real_walks():
+        with checks_seen(every_rotation=True) as seen:
+            _analyze(recording, placement)
+        seen = [c for c in seen if not math.isnan(c[0])]  # too short to check (under 2 s)
+        by_set[data_set] += seen
+        by_person[person] += seen
+
+    print("== 1. REAL WALKING: every candidate bout checked (m/s^2, rad/s at 0.5-3 Hz)")
+    print(f"{'data set':28s} {'bouts':>6s} {'min vertical':>13s} {'min rotation':>13s}")
+    for data_set, seen in by_set.items():
+        rotations = [r for _, r, _, _ in seen if r is not None]
+        print(
+            f"{data_set:28s} {len(seen):6d} {min(v for v, *_ in seen):13.3f} "
+            f"{_floor_text(min(rotations) if rotations else None):>13s}"
+        )
+
+    print("\n== 2. LEAVE ONE PERSON OUT: floor = half the smallest of the others")
+    lost = 0
+    lowest: list[float | None] = [None, None]
+    for person, seen in by_person.items():
+        others = [c for p, s in by_person.items() if p != person for c in s]
+        v_floor = 0.5 * min(v for v, *_ in others)
+        r_floor = 0.5 * min(r for _, r, _, _ in others if r is not None)
+        for k, floor in enumerate((v_floor, r_floor)):
+            lowest[k] = floor if lowest[k] is None else min(lowest[k], floor)  # type: ignore[type-var]
+        lost += sum(v < v_floor or (r is not None and r < r_floor) for v, r, _, _ in seen)
+    print(f"people {len(by_person)}; real bouts refused with their person left out: {lost}")
+    print(
+        f"lowest held-out floors: vertical {_floor_text(lowest[0])} m/s^2, rotation "
+        f"{_floor_text(lowest[1])} rad/s; shipped {shipped.min_vertical_mps2} and "
+        f"{shipped.min_rotation_rads} (under them: {shipped.min_vertical_mps2 <= (lowest[0] or 0)}"
+        f" and {shipped.min_rotation_rads <= (lowest[1] or 0)})"
+    )
+
+    print("\n== 3. NOT WALKING: bouts found (and candidate bouts refused, by reason)")
+    cases: list[tuple[str, Recording | None]] = [
+        ("real: phone held, jumping in place", jumping_recording())
+    ]
+    wrist = data_root() / "device-exports" / "gt3x" / "pygt3x_small.gt3x"
+    if wrist.is_file():
+        from retrowalk.io import read_recording
+
+        cases.append(("real: wrist, 13.6 h free living (unlabelled)", read_recording(wrist)))
+    for seed in range(3):
+        acc, gyro = ride(300.0, seed)
+        cases.append(
+            (
+                f"model: vehicle ride {seed}, gyroscope",
+                Recording(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=RATE_HZ),
+            )
+        )
+        cases.append(
+            (
+                f"model: vehicle ride {seed}, no gyroscope",
+                Recording(acc_mps2=acc, gyro_rads=None, sampling_rate_hz=RATE_HZ),
+            )
+        )
+        acc, gyro = tapped_table(300.0, seed)
+        cases.append(
+            (
+                f"model: tapped table {seed}",
+                Recording(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=RATE_HZ),
+            )
+        )
+    for name, recording in cases:
+        if recording is None:
+            continue
+        with checks_seen(every_rotation=False) as seen:
+            result = analyze(recording)
+        refused: dict[str, list[int]] = defaultdict(list)
+        for _, _, contacts, reason in seen:
+            if reason:
+                refused[reason.split("(")[0].removeprefix("not walking: ").strip()].append(contacts)
+        why = "; ".join(f"{k}: {len(v)} ({sum(v)} contacts)" for k, v in refused.items()) or "-"
+        steps = sum(b.n_steps for b in result.bouts)
+        print(f"{name:46s} bouts {len(result.bouts):4d} steps {steps:6d}  refused: {why}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

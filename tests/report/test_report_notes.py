@@ -1,0 +1,35 @@
+"""A long recording's many notes about single stretches are told once per kind in the report."""
+
+from __future__ import annotations
+
+from retrowalk.report.content import assumption_rows, grouped_notes
+
+REFUSED = "not walking: the body hardly moves at the step rhythm ({} m/s^2 up and down); no bout"
+
+
+def test_stretch_notes_saying_the_same_are_one_line_in_order():
+    notes = [
+        "pocket: step length from body height and cadence",
+        "12.0-18.5 s: " + REFUSED.format("0.16"),
+        "30.2-31.0 s: a bout of 3 steps at a pause",
+        "40.0-44.5 s: " + REFUSED.format("0.18"),
+        "50.0-52.5 s: " + REFUSED.format("0.11"),
+        "61.0-66.0 s: " + REFUSED.format("0.19"),
+    ]
+    assert grouped_notes(notes) == [
+        "pocket: step length from body height and cadence",
+        REFUSED.format("0.16")
+        + " - 4 stretches: 12.0-18.5 s (its figures), 40.0-44.5 s, 50.0-52.5 s and 1 more",
+        "30.2-31.0 s: a bout of 3 steps at a pause",  # said once: kept as it is
+    ]
+
+
+def test_the_report_groups_them_and_the_json_keeps_every_note():
+    notes = [f"{10 * k}.0-{10 * k + 5}.0 s: " + REFUSED.format(f"0.1{k}") for k in range(9)]
+    data = {"notes": notes, "recording": {}, "assumptions": {}}
+    rows = [value for what, value, _ in assumption_rows(data) if what == "Note (analysis)"]
+    assert rows == [
+        REFUSED.format("0.10") + " - 9 stretches: 0.0-5.0 s (its figures), 10.0-15.0 s, "
+        "20.0-25.0 s and 6 more"
+    ]
+    assert len(data["notes"]) == 9
