@@ -62,6 +62,7 @@ bench: $(DEV_STAMP) bench-anchors
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/foot_accuracy.py
 	$(BIN)/python benchmarks/direction.py
+	$(BIN)/python benchmarks/not_walking.py
 	$(BIN)/python benchmarks/throughput.py --quick
 	$(BIN)/python benchmarks/long_recording.py
 	$(BIN)/python benchmarks/batch.py
