@@ -172,12 +172,10 @@ class WalkingCheck:
         vertical = math.sqrt(scale * float(np.add.reduce(spec_band[step_lo:step_hi])))
         self.features_["vertical_mps2"] = vertical
         if vertical < self.min_vertical_mps2:
-            self.walking_ = False
-            self.reason_ = (
-                f"not walking: the body hardly moves at the step rhythm ({vertical:.2f} m/s^2 "
+            return self._refused(
+                f"the body hardly moves at the step rhythm ({vertical:.2f} m/s^2 "
                 "up and down; walking moves it more: a tap, a vibration, a small movement)"
             )
-            return self
         if gyro_rads is not None and vertical < self.rotation_check_below_mps2:
             gyro = np.asarray(gyro_rads, dtype=np.float64)
             gyro = (gyro - np.add.reduce(gyro, axis=0) / gyro.shape[0]) * window[:, None]
@@ -185,13 +183,11 @@ class WalkingCheck:
             rotation = math.sqrt(scale * float(np.add.reduce(np.abs(spins) ** 2, axis=None)))
             self.features_["rotation_rads"] = rotation
             if rotation < self.min_rotation_rads:
-                self.walking_ = False
-                self.reason_ = (
-                    f"not walking: the device hardly turns at the step rhythm ({rotation:.2f} "
+                return self._refused(
+                    f"the device hardly turns at the step rhythm ({rotation:.2f} "
                     "rad/s; walking turns the pelvis and thighs with every step: a vehicle's "
                     "or machine's vibration, a knocked table)"
                 )
-                return self
         if not rhythm:
             return self
         total = np.add.reduce(spec_band)  # the sum, without its per-call cost
@@ -203,21 +199,24 @@ class WalkingCheck:
             share = float(np.add.reduce(near) / total)
             self.features_["peak_share"] = share
             if share > self.max_peak_share:
-                self.walking_ = False
-                self.reason_ = (
-                    f"not walking: {100 * share:.0f} % of the movement is one pure oscillation "
+                return self._refused(
+                    f"{100 * share:.0f} % of the movement is one pure oscillation "
                     f"at {peak:.2f} Hz (a machine or a swinging object)"
                 )
-                return self
         step = int(small_median(ic[1:] - ic[:-1]))
         best = _best_stride_correlation(v, step)
         self.features_["stride_correlation"] = best
         if best > self.max_stride_correlation:
-            self.walking_ = False
-            self.reason_ = (
-                f"not walking: consecutive strides repeat exactly (correlation {best:.3f}), "
+            return self._refused(
+                f"consecutive strides repeat exactly (correlation {best:.3f}), "
                 "more regular than a person (a machine)"
             )
+        return self
+
+    def _refused(self, why: str) -> WalkingCheck:
+        """Not walking, and why (the reason begins "not walking: ")."""
+        self.walking_ = False
+        self.reason_ = f"not walking: {why}"
         return self
 
     def _flight(self, acc: np.ndarray, fs: float, ic: np.ndarray) -> bool:
@@ -232,9 +231,8 @@ class WalkingCheck:
         flight_share = float(np.count_nonzero(flight) / flight.size)  # the mean, less overhead
         self.features_["flight_share"] = flight_share
         if flight_share > self.max_flight_share:
-            self.walking_ = False
-            self.reason_ = (
-                f"not walking: the body leaves the ground in {100 * flight_share:.0f} % of "
+            self._refused(
+                f"the body leaves the ground in {100 * flight_share:.0f} % of "
                 "the steps (jumping, hopping or running)"
             )
             return True
