@@ -178,3 +178,73 @@ def test_reader_takes_the_sniffed_source(tmp_path: Path, monkeypatch: pytest.Mon
     opened.clear()
     assert _read(path) == shared
     assert len(opened) == 3  # with a source of its own, the reader reads the head again
+
+
+def _c_reader_cases() -> dict[str, list[str]]:
+    cases = {f"narrow {name}": lines for name, lines in _cases().items()}
+    cases.update({f"wide {name}": lines for name, lines in _wide_cases().items()})
+    return cases
+
+
+@pytest.mark.parametrize("name", list(_c_reader_cases()))
+def test_c_reader_columns_read_as_read_csv(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The float64 parse's columns taken straight from pandas' C reader read the same
+    arrays, notes and errors as read_csv's frame of them (bit for bit)."""
+    path = tmp_path / f"{name.replace(' ', '_')}.csv"
+    path.write_text("\n".join(_c_reader_cases()[name]) + "\n", encoding="utf-8")
+    taken: list[bool] = []
+    c_floats = table._c_floats
+
+    def spy(*args: Any) -> Any:
+        columns = c_floats(*args)
+        taken.append(columns is not None)
+        return columns
+
+    monkeypatch.setattr(table, "_c_floats", spy)
+    direct = _read(path)
+    # every table but those with a text cell (and the whole first time, not float64 at once)
+    assert taken == ([] if "whole first" in name else ["text cell" not in name])
+    monkeypatch.setattr(table, "_c_floats", lambda *args: None)
+    assert direct == _read(path)
+
+
+@pytest.mark.parametrize(
+    "name", ["narrow plain", "narrow comma", "wide unused and repeated columns"]
+)
+def test_c_reader_given_what_read_csv_gives_it(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_c_floats hands pandas' C reader the options read_csv hands it for the same read."""
+    from pandas.io.parsers import c_parser_wrapper
+
+    from retrowalk.io.chunked import csv_options
+    from retrowalk.io.sniff import sniff
+    from retrowalk.io.source import Source
+
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(_c_reader_cases()[name]) + "\n", encoding="utf-8")
+    layout = sniff(path).layout
+    assert layout is not None
+    names = table._unique_names(layout)
+    wanted = ["time_s", "acc_x", "acc_y", "acc_z"]
+    options = csv_options(layout, names, wanted, wanted)
+    options.update(dtype=np.float64, skiprows=None, low_memory=False)
+    options.update(table._numbered(names, options["usecols"]))
+    given: list[dict[str, Any]] = []
+    reader = c_parser_wrapper.parsers.TextReader
+
+    def spy(source: Any, **kwargs: Any) -> Any:
+        given.append(kwargs)
+        return reader(source, **kwargs)
+
+    monkeypatch.setattr(c_parser_wrapper.parsers, "TextReader", spy)
+    frame = table._read_at(Source.file(path), layout.data_offset, options)
+    monkeypatch.setattr(table, "_TextReader", spy)
+    columns = table._c_floats(Source.file(path), layout.data_offset, options)
+    assert columns is not None and len(given) == 2
+    assert given[1] == given[0]
+    assert sorted(columns) == list(frame.columns)
+    for label in frame.columns:
+        assert columns[label].tobytes() == frame[label].to_numpy().tobytes()
