@@ -183,7 +183,15 @@ def test_reader_takes_the_sniffed_source(tmp_path: Path, monkeypatch: pytest.Mon
 def _c_reader_cases() -> dict[str, list[str]]:
     cases = {f"narrow {name}": lines for name, lines in _cases().items()}
     cases.update({f"wide {name}": lines for name, lines in _wide_cases().items()})
+    plain = _rows()
+    for word in ("NA", "null", "-1.#IND", "1.#QNAN", "inf", "-Infinity", " 1.5", "1.5 "):
+        cases[f"narrow word {word}"] = [*plain[:-1], f"3.99,1,{word},9.8"]
     return cases
+
+
+#: Cases read by read_csv: a cell that is no number, or a missing-value word (NaN).
+_READ_CSV_CASES = ("text cell", "empty cell", "empty last", "cut off", "nan cell", "NA", "null",
+                   "#IND", "#QNAN")  # fmt: skip
 
 
 @pytest.mark.parametrize("name", list(_c_reader_cases()))
@@ -203,11 +211,13 @@ def test_c_reader_columns_read_as_read_csv(
         return columns
 
     monkeypatch.setattr(table, "_c_floats", spy)
-    direct = _read(path)
-    # every table but those with a text cell (and the whole first time, not float64 at once)
-    assert taken == ([] if "whole first" in name else ["text cell" not in name])
+    fast = _read(path)
+    # every table but those with a text cell or a missing-value word (and the whole
+    # first time, not read as float64 at once)
+    direct = not any(case in name for case in _READ_CSV_CASES)
+    assert taken == ([] if "whole first" in name else [direct])
     monkeypatch.setattr(table, "_c_floats", lambda *args: None)
-    assert direct == _read(path)
+    assert fast == _read(path)
 
 
 @pytest.mark.parametrize(
@@ -216,7 +226,8 @@ def test_c_reader_columns_read_as_read_csv(
 def test_c_reader_given_what_read_csv_gives_it(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """_c_floats hands pandas' C reader the options read_csv hands it for the same read."""
+    """_c_floats hands pandas' C reader the options read_csv hands it for the same read,
+    but for the missing-value words it does not look for."""
     from pandas.io.parsers import c_parser_wrapper
 
     from retrowalk.io.chunked import csv_options
@@ -244,7 +255,8 @@ def test_c_reader_given_what_read_csv_gives_it(
     monkeypatch.setattr(table, "_TextReader", spy)
     columns = table._c_floats(Source.file(path), layout.data_offset, options)
     assert columns is not None and len(given) == 2
-    assert given[1] == given[0]
+    assert given[0] == table._c_reader_options(options)
+    assert given[1] == {**given[0], **table._NO_MISSING_WORDS}
     assert sorted(columns) == list(frame.columns)
     for label in frame.columns:
         assert columns[label].tobytes() == frame[label].to_numpy().tobytes()

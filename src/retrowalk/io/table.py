@@ -279,39 +279,25 @@ def _c_floats(source: Source, offset: int, options: dict[str, Any]) -> Floats | 
     """The columns of a one-pass float64 parse (``options``: numbered, one float64
     dtype, ``low_memory`` off) by number, straight from pandas' C reader, or ``None``.
 
-    ``read_csv`` hands the same options to the same reader
-    (``pandas._libs.parsers.TextReader``) and then makes a DataFrame of the
-    columns it returns; with numbered columns and no leading index column it
-    only labels each column by its number, so the columns are the same arrays.
-    Making the DataFrame, and read_csv's checks of its many options, took a
-    fifth of the time of reading a 36-s file (recognising the table and the
-    unit checks included). Any exception, a column
-    missing or an extra one, no rows, or the reader not taking these options
-    (another pandas) gives ``None``: the table is then read by ``read_csv``,
-    which raises or reads as before.
+    ``read_csv`` hands the same options (:func:`_c_reader_options`) to the same
+    reader (``pandas._libs.parsers.TextReader``) and then makes a DataFrame of
+    the columns it returns; with numbered columns and no leading index column
+    it only labels each column by its number, so the columns are the same
+    arrays. Making the DataFrame, and read_csv's checks of its many options,
+    took a fifth of the time of reading a 36-s file (recognising the table and
+    the unit checks included). The reader is also told not to look each cell
+    up among pandas' missing-value words (a tenth of the C parse): every one
+    of them, the empty cell included, is no number to the parser, so a table
+    holding one fails here and is read by ``read_csv``, which makes it NaN as
+    before. Any exception, a column missing or an extra one, no rows, or the
+    reader not taking these options (another pandas) gives ``None``: the
+    table is then read by ``read_csv``, which raises or reads as before.
     """
     if _TextReader is None:
         return None
     usecols = options["usecols"]
     expected = list(range(len(options["names"]))) if usecols is None else sorted(set(usecols))
-    kwargs = {
-        "delimiter": options["sep"],
-        "decimal": options["decimal"],
-        "quotechar": options["quotechar"],
-        "header": None,
-        "names": options["names"],
-        "usecols": None if usecols is None else set(usecols),
-        "skiprows": set(),
-        "dtype": np.dtype(np.float64),
-        "dtype_backend": "numpy",
-        "skip_blank_lines": options["skip_blank_lines"],
-        "keep_default_na": options["keep_default_na"],
-        "na_filter": True,
-        "na_values": set(_NA_WORDS) if options["keep_default_na"] else set(),
-        "na_fvalues": set(),
-        "encoding_errors": options["encoding_errors"],
-        **_C_READER_DEFAULTS,
-    }
+    kwargs = {**_c_reader_options(options), **_NO_MISSING_WORDS}
     try:
         with source.open() as fh:
             fh.seek(offset)
@@ -331,6 +317,37 @@ def _c_floats(source: Source, offset: int, options: dict[str, Any]) -> Floats | 
     if len(lengths) != 1 or 0 in lengths:
         return None
     return columns
+
+
+#: :func:`_c_floats`' reader takes every cell as a number (a missing-value word fails).
+_NO_MISSING_WORDS: dict[str, Any] = {
+    "na_filter": False,
+    "na_values": set(),
+    "keep_default_na": False,
+}
+
+
+def _c_reader_options(options: dict[str, Any]) -> dict[str, Any]:
+    """What ``read_csv`` with the float64 parse's ``options`` hands pandas' C reader."""
+    usecols = options["usecols"]
+    return {
+        "delimiter": options["sep"],
+        "decimal": options["decimal"],
+        "quotechar": options["quotechar"],
+        "header": None,
+        "names": options["names"],
+        "usecols": None if usecols is None else set(usecols),
+        "skiprows": set(),
+        "dtype": np.dtype(np.float64),
+        "dtype_backend": "numpy",
+        "skip_blank_lines": options["skip_blank_lines"],
+        "keep_default_na": options["keep_default_na"],
+        "na_filter": True,
+        "na_values": set(_NA_WORDS) if options["keep_default_na"] else set(),
+        "na_fvalues": set(),
+        "encoding_errors": options["encoding_errors"],
+        **_C_READER_DEFAULTS,
+    }
 
 
 #: The rest of what ``read_csv`` hands pandas' C reader for :func:`_c_floats`'s tables
