@@ -186,6 +186,8 @@ def _c_reader_cases() -> dict[str, list[str]]:
     plain = _rows()
     for word in ("NA", "null", "-1.#IND", "1.#QNAN", "inf", "-Infinity", " 1.5", "1.5 "):
         cases[f"narrow word {word}"] = [*plain[:-1], f"3.99,1,{word},9.8"]
+    cases["narrow line ends crlf"] = [f"{line}\r" for line in plain]
+    cases["narrow blank lines"] = [*plain[:100], "", *plain[100:200], "", "", *plain[200:]]
     return cases
 
 
