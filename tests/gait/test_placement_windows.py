@@ -64,3 +64,29 @@ def test_windows_at_once_are_the_windows_one_by_one(seed):
         expected = _one_by_one(norm, swing, up, fs, 5.0, threshold, 0.4)
         assert got == expected
     assert any(_walking_windows(norm, swing, up, fs, 5.0, 0.3, 0.4)) or n < 2 * fs
+
+
+def test_placement_helpers_are_numpys_bit_for_bit() -> None:
+    """The windows' spread, the rows' dot products and the autocorrelations' window
+    means give numpy's own numbers (np.std, einsum, mean)."""
+    from retrowalk.dsp.rows import sliding_rows
+    from retrowalk.gait.placement import _autocorrelations, _row_dot, _row_std
+
+    rng = np.random.default_rng(8)
+    for n, w in ((900, 125), (1000, 62), (130, 125), (50, 2)):
+        norm = rng.normal(size=n) * 10.0 ** rng.integers(-2, 3, size=n) + 9.8
+        for hop in (1, max(w // 2, 1)):
+            windows = sliding_rows(norm, w)[::hop]
+            assert np.array_equal(_row_std(windows), windows.std(axis=1))
+            x = windows - windows.mean(axis=1, keepdims=True)
+            f = np.fft.rfft(x, 2 * w, axis=1)
+            a = np.fft.irfft(f * np.conj(f), axis=1)[:, : w // 2 + 1]
+            want = a / np.maximum(a[:, :1], 1e-12)
+            assert np.array_equal(_autocorrelations(np.ascontiguousarray(windows), w // 2), want)
+        a = rng.normal(size=(n, 3)) * 10.0 ** rng.integers(-4, 4, size=(n, 3))
+        b = rng.normal(size=(n, 3))
+        a[rng.random((n, 3)) < 0.1] = -0.0
+        for x, y in ((a, b), (a[::4], b[::4]), (np.asfortranarray(a), b), (a[:, ::-1], b)):
+            want = np.einsum("ij,ij->i", x, y)
+            got = _row_dot(x, y)
+            assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))

@@ -178,3 +178,87 @@ def test_reader_takes_the_sniffed_source(tmp_path: Path, monkeypatch: pytest.Mon
     opened.clear()
     assert _read(path) == shared
     assert len(opened) == 3  # with a source of its own, the reader reads the head again
+
+
+def _c_reader_cases() -> dict[str, list[str]]:
+    cases = {f"narrow {name}": lines for name, lines in _cases().items()}
+    cases.update({f"wide {name}": lines for name, lines in _wide_cases().items()})
+    plain = _rows()
+    for word in ("NA", "null", "-1.#IND", "1.#QNAN", "inf", "-Infinity", " 1.5", "1.5 "):
+        cases[f"narrow word {word}"] = [*plain[:-1], f"3.99,1,{word},9.8"]
+    cases["narrow line ends crlf"] = [f"{line}\r" for line in plain]
+    cases["narrow blank lines"] = [*plain[:100], "", *plain[100:200], "", "", *plain[200:]]
+    return cases
+
+
+#: Cases read by read_csv: a cell that is no number, or a missing-value word (NaN).
+_READ_CSV_CASES = ("text cell", "empty cell", "empty last", "cut off", "nan cell", "NA", "null",
+                   "#IND", "#QNAN")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(_c_reader_cases()))
+def test_c_reader_columns_read_as_read_csv(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The float64 parse's columns taken straight from pandas' C reader read the same
+    arrays, notes and errors as read_csv's frame of them (bit for bit)."""
+    path = tmp_path / f"{name.replace(' ', '_')}.csv"
+    path.write_text("\n".join(_c_reader_cases()[name]) + "\n", encoding="utf-8")
+    taken: list[bool] = []
+    c_floats = table._c_floats
+
+    def spy(*args: Any) -> Any:
+        columns = c_floats(*args)
+        taken.append(columns is not None)
+        return columns
+
+    monkeypatch.setattr(table, "_c_floats", spy)
+    fast = _read(path)
+    # every table but those with a text cell or a missing-value word (and the whole
+    # first time, not read as float64 at once)
+    direct = not any(case in name for case in _READ_CSV_CASES)
+    assert taken == ([] if "whole first" in name else [direct])
+    monkeypatch.setattr(table, "_c_floats", lambda *args: None)
+    assert fast == _read(path)
+
+
+@pytest.mark.parametrize(
+    "name", ["narrow plain", "narrow comma", "wide unused and repeated columns"]
+)
+def test_c_reader_given_what_read_csv_gives_it(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_c_floats hands pandas' C reader the options read_csv hands it for the same read,
+    but for the missing-value words it does not look for."""
+    from pandas.io.parsers import c_parser_wrapper
+
+    from retrowalk.io.chunked import csv_options
+    from retrowalk.io.sniff import sniff
+    from retrowalk.io.source import Source
+
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(_c_reader_cases()[name]) + "\n", encoding="utf-8")
+    layout = sniff(path).layout
+    assert layout is not None
+    names = table._unique_names(layout)
+    wanted = ["time_s", "acc_x", "acc_y", "acc_z"]
+    options = csv_options(layout, names, wanted, wanted)
+    options.update(dtype=np.float64, skiprows=None, low_memory=False)
+    options.update(table._numbered(names, options["usecols"]))
+    given: list[dict[str, Any]] = []
+    reader = c_parser_wrapper.parsers.TextReader
+
+    def spy(source: Any, **kwargs: Any) -> Any:
+        given.append(kwargs)
+        return reader(source, **kwargs)
+
+    monkeypatch.setattr(c_parser_wrapper.parsers, "TextReader", spy)
+    frame = table._read_at(Source.file(path), layout.data_offset, options)
+    monkeypatch.setattr(table, "_TextReader", spy)
+    columns = table._c_floats(Source.file(path), layout.data_offset, options)
+    assert columns is not None and len(given) == 2
+    assert given[0] == table._c_reader_options(options)
+    assert given[1] == {**given[0], **table._NO_MISSING_WORDS}
+    assert sorted(columns) == list(frame.columns)
+    for label in frame.columns:
+        assert columns[label].tobytes() == frame[label].to_numpy().tobytes()

@@ -190,3 +190,30 @@ def test_is_uniform() -> None:
     assert not rs.is_uniform(t * 1.004, 100)  # drifts by 4 samples
     gap = np.delete(t, np.arange(100, 110))
     assert not rs.is_uniform(gap, 100)
+
+
+def test_unit_check_helpers_are_numpys_bit_for_bit() -> None:
+    """The unit checks' column-at-a-time forms give numpy's own numbers: window
+    means (rows added one after another), row squares (einsum's), the gradient
+    and the mean."""
+    from retrowalk.io.units import _gradient_rows, _mean, _row_squares, _window_means
+
+    rng = np.random.default_rng(3)
+    for n, win in ((3600, 100), (6000, 50), (101, 100), (7, 2), (2000, 1)):
+        x = rng.normal(size=(n, 3)) * 10.0 ** rng.integers(-3, 4, size=(n, 3)) + [0.0, 0.0, 9.8]
+        x[rng.random((n, 3)) < 0.05] = 0.0
+        x[rng.random((n, 3)) < 0.05] = -0.0
+        n_win = n // win
+        for every in (1, 3):
+            windows = x[: n_win * win].reshape(n_win, win, 3)[::every]
+            assert np.array_equal(_window_means(windows), windows.mean(axis=1))
+            stack = np.ascontiguousarray(windows)
+            assert np.array_equal(_window_means(stack), stack.mean(axis=1))
+        for rows in (x, x[::3], x[5:], np.asfortranarray(x), x[:, [2, 0, 1]]):
+            want = np.einsum("ij,ij->i", rows, rows)
+            got = _row_squares(rows)
+            assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))
+        for dx in (0.04, 1.0 / 25.0, 0.01, 1.0):
+            assert np.array_equal(_gradient_rows(x, dx), np.gradient(x, dx, axis=0))
+        for column in (x[:, 0], x[:, 2], np.abs(x[:, 1])):
+            assert _mean(np.ascontiguousarray(column)) == float(column.mean())

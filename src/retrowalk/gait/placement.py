@@ -60,7 +60,7 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.filters import lowpass
-from retrowalk.dsp.rows import percentile, row_norm, sliding_rows, small_median
+from retrowalk.dsp.rows import percentile, row_dot, row_norm, sliding_rows, small_median
 
 #: The placement name of a recording whose placement cannot be told (steps, no direction).
 UNSUPPORTED_PLACEMENT = "unsupported"
@@ -268,20 +268,21 @@ def placement_features(
     mean = np.convolve(norm, kernel, mode="same")
     std = np.sqrt(np.maximum(np.convolve(norm**2, kernel, mode="same") - mean**2, 0.0))
     moving = std > moving_threshold_mps2
-    feats: dict[str, float] = {"moving_s": float(moving.sum() / fs_d)}
+    n_moving = int(np.count_nonzero(moving))
+    feats: dict[str, float] = {"moving_s": n_moving / fs_d}
     full_norm = row_norm(acc_full[:: max(step // 4, 1)])
     feats["acc_p99_mps2"] = percentile(full_norm, 99) if full_norm.size else 0.0
-    if moving.sum() < 2 * fs_d:
+    if n_moving < 2 * fs_d:
         return feats
     slow = lowpass(acc, 0.3, fs_d)
     up = slow / np.maximum(row_norm(slow)[:, None], 1e-9)
     if gyro is not None:
         # rotation about horizontal axes only: turning the whole body is no clue
-        tilt_rate = gyro - np.einsum("ij,ij->i", gyro, up)[:, None] * up
+        tilt_rate = gyro - _row_dot(gyro, up)[:, None] * up
         feats["gyro_p95_rads"] = percentile(row_norm(tilt_rate)[moving], 95)
     fast = lowpass(acc, 3.0, fs_d)
     fast_up = fast / np.maximum(row_norm(fast)[:, None], 1e-9)
-    swing = fast_up - np.einsum("ij,ij->i", fast_up, up)[:, None] * up
+    swing = fast_up - _row_dot(fast_up, up)[:, None] * up
     sym, sw, turn = _walking_windows(
         norm, swing, up, fs_d, window_s, moving_threshold_mps2, walking_regularity
     )
@@ -324,12 +325,12 @@ def _walking_windows(
     # every window's spread and autocorrelation at once: the same reductions
     # and transforms, row by row, as one window at a time
     windows = sliding_rows(norm, w)[::hop]
-    moving = windows.std(axis=1) >= moving_threshold
+    moving = _row_std(windows) >= moving_threshold
     acs = np.zeros((len(starts), hi + 1))
     strides = np.zeros(len(starts), dtype=np.intp)
     if moving.any():
         acs[moving] = _autocorrelations(windows[moving], hi)
-        strides = lo + np.argmax(acs[:, lo:hi], axis=1)
+        strides = lo + acs[:, lo:hi].argmax(axis=1)
     irregular = acs[np.arange(len(starts)), strides] * to_whole[strides] < regularity
     walking = moving & ~irregular
     # every walking window's swing and mean gravity direction at once, its
@@ -351,7 +352,7 @@ def _walking_windows(
             before = None
             continue
         half, tol = stride // 2, max(int(0.1 * fs), 1)
-        step = max(half - tol, 1) + int(np.argmax(ac[max(half - tol, 1) : half + tol + 1]))
+        step = max(half - tol, 1) + int(ac[max(half - tol, 1) : half + tol + 1].argmax())
         sym.append(float(ac[step] / ac[stride]))
         sw.append(swings[at])
         here = means[at]
@@ -359,17 +360,39 @@ def _walking_windows(
         here /= max(math.sqrt(here @ here), 1e-12)  # np.linalg.norm's own sum
         if before is not None:
             cos = min(max(here @ before, -1.0), 1.0)  # np.clip's, on one value
-            turn.append(float(np.degrees(np.arccos(cos))))
+            turn.append(math.degrees(float(np.arccos(cos))))  # np.degrees's one product
         before = here
     return sym, sw, turn
 
 
 def _autocorrelations(windows: np.ndarray, max_lag: int) -> np.ndarray:
     """Each row's autocorrelation up to ``max_lag``, 1 at lag 0."""
-    x = windows - windows.mean(axis=1, keepdims=True)
+    x = windows - np.add.reduce(windows, axis=1, keepdims=True) / windows.shape[1]  # mean's
     f = np.fft.rfft(x, 2 * x.shape[1], axis=1)
     a = np.fft.irfft(f * np.conj(f), axis=1)[:, : max_lag + 1]
     return a / np.maximum(a[:, :1], 1e-12)
+
+
+def _row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.einsum("ij,ij->i", a, b)`` of ``(n, 3)`` rows: by whole columns
+    (:func:`~retrowalk.dsp.rows.row_dot`) when each row's values lie side by side
+    in both, as einsum's own sum takes them, else einsum itself."""
+    if a.strides[1] == a.itemsize and b.strides[1] == b.itemsize:
+        return row_dot(a, b)
+    return np.einsum("ij,ij->i", a, b)
+
+
+def _row_std(windows: np.ndarray) -> np.ndarray:
+    """``windows.std(axis=1)`` of ``(m, w)`` float64 rows: numpy's steps (each row's
+    sum over ``w``, the squared deviations' sum over ``w``, the root) without its
+    per-call set-up."""
+    mean = np.add.reduce(windows, axis=1, keepdims=True)
+    mean /= windows.shape[1]
+    x = np.subtract(windows, mean)
+    np.square(x, out=x)
+    out = np.add.reduce(x, axis=1)
+    out /= windows.shape[1]
+    return np.sqrt(out, out=out)
 
 
 def _margin(value: float, boundary: float, scale: float) -> float:

@@ -57,14 +57,15 @@ def time_in_seconds(
         return t, ns0 / 1e9, first, f"time column '{label}' read as date-times"
     raw0 = raw[0]
     rel = shift_scale(raw, raw0)
-    steps = np.diff(rel[: min(rel.shape[0], 200_001)])
-    pos = steps[steps > 0]
-    if pos.size == 0:
+    first = rel[: min(rel.shape[0], 200_001)]
+    steps = first[1:] - first[:-1]  # np.diff's
+    advancing = steps > 0
+    if not advancing.any():
         raise InputError(display, "the time column does not advance", field=label)
     unit = time_unit_from_label(label)
     how = "from its name"
     if unit is None:  # the median step only when the name does not say
-        med = float(np.median(pos))
+        med = float(np.median(steps[advancing]))
         how = f"from its median step of {med:.4g}"
         if med <= 0.5:
             unit = "s"

@@ -31,6 +31,13 @@ from retrowalk.io.longarrays import is_file_backed, to_int64
 from retrowalk.io.source import Source
 from retrowalk.io.table_diagnosis import _diagnose, _last_line_start, _truncated_note
 
+try:  # pandas' C reader, which read_csv runs (see _c_floats)
+    from pandas._libs.parsers import STR_NA_VALUES as _NA_WORDS
+    from pandas._libs.parsers import TextReader as _TextReader
+except ImportError:  # pragma: no cover - a pandas without them: read_csv
+    _TextReader = None
+    _NA_WORDS = set()
+
 # Tables larger than this are parsed in chunks into preallocated arrays.
 CHUNK_BYTES = 32 * 1024**2
 #: Tables of all-number columns up to this size are tokenised by pandas in one pass.
@@ -146,6 +153,16 @@ def read_table(
     if source.size() > CHUNK_BYTES:
         return _read_chunked(source, layout, names, wanted, numeric, time_col, groups)
     table, notes = _read_frame(source, layout, names, wanted, numeric, None, time_col)
+    if isinstance(table, dict):  # float64 columns by number, as read (no frame)
+        by_name = {names[j]: column for j, column in table.items()}
+        n_rows = next(iter(table.values())).shape[0]
+        out = Table(
+            arrays={c: by_name[c] for c in numeric if c != time_col}, n_rows=n_rows,
+            time=None if time_col is None else by_name[time_col],
+            first_data_line=layout.first_data_line, notes=notes,
+        )  # fmt: skip
+        _drop_incomplete(source, layout, names, wanted, numeric, out)
+        return out
     if len(table) == 0:
         raise InputError(
             source.display,
@@ -187,7 +204,9 @@ def _read_frame(
     numeric: list[str],
     end: int | None,
     time_col: str | None = None,
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame | Floats, list[str]]:
+    """The table as pandas reads it, or its columns by number (:data:`Floats`) when
+    pandas' C reader gave them straight (:func:`_c_floats`), and notes."""
     options = csv_options(layout, names, wanted, numeric)
     try:
         offset = _data_offset(source, layout) if end is None else None
@@ -201,6 +220,9 @@ def _read_frame(
                 as_float = {**options, "dtype": np.float64, **_numbered(names, options["usecols"])}
                 if source.size() <= ONE_PASS_BYTES:
                     as_float["low_memory"] = False
+                    columns = _c_floats(source, offset, as_float)
+                    if columns is not None:
+                        return columns, []
                 try:
                     return _read_at(source, offset, as_float), []
                 except ValueError:
@@ -247,6 +269,105 @@ def _numbered(names: list[str], usecols: list[str] | None) -> dict[str, Any]:
 def _named(names: list[str], label: Any) -> str:
     """The name of a column of a frame read with :func:`_numbered` labels (or its name)."""
     return names[label] if isinstance(label, (int, np.integer)) else label
+
+
+#: Columns of the float64 parse by number (their positions in the table's names).
+Floats = dict[int, np.ndarray]
+
+
+def _c_floats(source: Source, offset: int, options: dict[str, Any]) -> Floats | None:
+    """The columns of a one-pass float64 parse (``options``: numbered, one float64
+    dtype, ``low_memory`` off) by number, straight from pandas' C reader, or ``None``.
+
+    ``read_csv`` hands the same options (:func:`_c_reader_options`) to the same
+    reader (``pandas._libs.parsers.TextReader``) and then makes a DataFrame of
+    the columns it returns; with numbered columns and no leading index column
+    it only labels each column by its number, so the columns are the same
+    arrays. Making the DataFrame, and read_csv's checks of its many options,
+    took a fifth of the time of reading a 36-s file (recognising the table and
+    the unit checks included). The reader is also told not to look each cell
+    up among pandas' missing-value words (a tenth of the C parse): every one
+    of them, the empty cell included, is no number to the parser, so a table
+    holding one fails here and is read by ``read_csv``, which makes it NaN as
+    before. Any exception, a column missing or an extra one, no rows, or the
+    reader not taking these options (another pandas) gives ``None``: the
+    table is then read by ``read_csv``, which raises or reads as before.
+    """
+    if _TextReader is None:
+        return None
+    usecols = options["usecols"]
+    expected = list(range(len(options["names"]))) if usecols is None else sorted(set(usecols))
+    kwargs = {**_c_reader_options(options), **_NO_MISSING_WORDS}
+    try:
+        with source.open() as fh:
+            fh.seek(offset)
+            reader = _TextReader(fh, **kwargs)
+            try:
+                columns: Floats = reader.read()
+                leading = reader.leading_cols
+            finally:
+                reader.close()
+    except Exception:  # read_csv's read says what it is (or reads it)
+        return None
+    if leading or sorted(columns) != expected:
+        return None
+    if any(c.dtype != np.float64 or c.ndim != 1 for c in columns.values()):
+        return None
+    lengths = {c.shape[0] for c in columns.values()}
+    if len(lengths) != 1 or 0 in lengths:
+        return None
+    return columns
+
+
+#: :func:`_c_floats`' reader takes every cell as a number (a missing-value word fails).
+_NO_MISSING_WORDS: dict[str, Any] = {
+    "na_filter": False,
+    "na_values": set(),
+    "keep_default_na": False,
+}
+
+
+def _c_reader_options(options: dict[str, Any]) -> dict[str, Any]:
+    """What ``read_csv`` with the float64 parse's ``options`` hands pandas' C reader."""
+    usecols = options["usecols"]
+    return {
+        "delimiter": options["sep"],
+        "decimal": options["decimal"],
+        "quotechar": options["quotechar"],
+        "header": None,
+        "names": options["names"],
+        "usecols": None if usecols is None else set(usecols),
+        "skiprows": set(),
+        "dtype": np.dtype(np.float64),
+        "dtype_backend": "numpy",
+        "skip_blank_lines": options["skip_blank_lines"],
+        "keep_default_na": options["keep_default_na"],
+        "na_filter": True,
+        "na_values": set(_NA_WORDS) if options["keep_default_na"] else set(),
+        "na_fvalues": set(),
+        "encoding_errors": options["encoding_errors"],
+        **_C_READER_DEFAULTS,
+    }
+
+
+#: The rest of what ``read_csv`` hands pandas' C reader for :func:`_c_floats`'s tables
+#: (``tests/io/test_io_decimal_time.py`` checks they are read_csv's own).
+_C_READER_DEFAULTS: dict[str, Any] = {
+    "allow_leading_cols": True,
+    "comment": None,
+    "converters": {},
+    "doublequote": True,
+    "escapechar": None,
+    "false_values": None,
+    "float_precision": None,
+    "index_col": None,
+    "lineterminator": None,
+    "on_bad_lines": 0,
+    "quoting": 0,
+    "skipinitialspace": False,
+    "thousands": None,
+    "true_values": None,
+}
 
 
 def _read_at(source: Source, offset: int, options: dict[str, Any]) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import numpy as np
 from retrowalk.core.recording import UnitDecision
 from retrowalk.dsp.filters import lowpass
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import median, percentile, row_norm
+from retrowalk.dsp.rows import median, percentile, row_dot, row_norm
 from retrowalk.io import longarrays
 from retrowalk.io.longarrays import is_file_backed, strided
 
@@ -64,19 +64,47 @@ def acc_stats(acc: np.ndarray, rate_hz: float) -> AccStats:
     if acc.shape[0] == 0:
         return AccStats(float("nan"), float("nan"))
     sub = strided(acc, max(acc.shape[0] // 100_000, 1))  # a long file's: chunk by chunk
-    median_norm = median(np.sqrt(np.einsum("ij,ij->i", sub, sub)))
+    median_norm = median(np.sqrt(_row_squares(sub)))
     win = max(round(rate_hz), 1)
     n_win = acc.shape[0] // win
     if n_win >= 1:
         every = max(n_win // 1000, 1)  # at most about 1000 windows spread over the recording
         if is_file_backed(acc):  # a long file's: the windows copied out a chunk at a time
-            means = _window_stack(acc, win, n_win, every).mean(axis=1)
+            means = _window_means(_window_stack(acc, win, n_win, every))
         else:
-            means = acc[: n_win * win].reshape(n_win, win, 3)[::every].mean(axis=1)
+            means = _window_means(acc[: n_win * win].reshape(n_win, win, 3)[::every])
     else:
         means = acc.mean(axis=0, keepdims=True)
-    gravity_norm = median(np.linalg.norm(means, axis=1))
+    gravity_norm = median(row_norm(means))  # np.linalg.norm(means, axis=1)'s numbers
     return AccStats(median_norm, gravity_norm)
+
+
+def _row_squares(x: np.ndarray) -> np.ndarray:
+    """``np.einsum("ij,ij->i", x, x)`` of ``(n, 3)`` samples: by whole columns
+    (:func:`~retrowalk.dsp.rows.row_dot`) when each row's three values lie side by
+    side as einsum's own sum takes them, else einsum itself."""
+    if x.ndim == 2 and x.shape[1:] == (3,) and x.strides[1] == x.itemsize:
+        return row_dot(x, x)
+    return np.einsum("ij,ij->i", x, x)
+
+
+def _window_means(windows: np.ndarray) -> np.ndarray:
+    """``windows.mean(axis=1)`` of ``(m, w, k)`` float64 windows, a channel at a time.
+
+    numpy adds a window's rows one after another into its ``k`` sums (the
+    reduced axis is not the inner one), which is a channel's running sum at the
+    window's last row; then divides by ``w``. Each channel's running sums over
+    all windows at once take a few whole-array calls instead of ``m * w``
+    loops of ``k`` values.
+    """
+    m, w, k = windows.shape
+    if windows.dtype != np.float64 or w < 2:
+        return np.asarray(windows.mean(axis=1))
+    sums = np.empty((m, k))
+    for j in range(k):
+        sums[:, j] = np.cumsum(windows[:, :, j], axis=1)[:, -1]
+    sums /= w
+    return sums
 
 
 def _window_stack(acc: np.ndarray, win: int, n_win: int, every: int) -> np.ndarray:
@@ -196,18 +224,34 @@ def gyro_scale_ratio(
     # scipy's default edge padding (3 x taps = 9 samples for order 2)
     cutoff_hz = min(1.5, 0.4 * fs / 2)
     # both filtered in one call: each channel on its own, as in one call each
-    both = lowpass(np.hstack((a, w)), cutoff_hz, fs, pad_samples=9)
+    both = lowpass(np.concatenate((a, w), axis=1), cutoff_hz, fs, pad_samples=9)
     a, w = both[:, : a.shape[1]], both[:, a.shape[1] :]
     norm = row_norm(a)[:, None]
-    if np.any(norm <= 0):
+    if (norm <= 0).any():
         return None, 0.0
     g = a / norm
-    dg = np.gradient(g, 1.0 / fs, axis=0)
-    num = float(row_norm(dg).mean())
-    den = float(row_norm(_cross(w, g)).mean())
+    dg = _gradient_rows(g, 1.0 / fs)
+    num = _mean(row_norm(dg))
+    den = _mean(row_norm(_cross(w, g)))
     if num < 0.05 or den <= 0:
         return None, num
     return num / den, num
+
+
+def _gradient_rows(f: np.ndarray, dx: float) -> np.ndarray:
+    """``np.gradient(f, dx, axis=0)`` of ``(n, k)`` samples, ``n >= 2``, a uniform spacing
+    ``dx``: numpy's central differences over ``2 * dx`` inside and one-sided ones at
+    the two ends (``edge_order`` 1), without its per-call set-up."""
+    out = np.empty_like(f)
+    np.divide(f[2:] - f[:-2], 2.0 * dx, out=out[1:-1])
+    out[0] = (f[1] - f[0]) / dx
+    out[-1] = (f[-1] - f[-2]) / dx
+    return out
+
+
+def _mean(x: np.ndarray) -> float:
+    """``float(x.mean())`` of a 1-D float64 array: numpy's sum over the count."""
+    return float(np.add.reduce(x)) / x.shape[0]
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -233,7 +277,7 @@ def classify_gyro(gyro: np.ndarray, acc: np.ndarray | None, rate_hz: float) -> t
     if gyro.shape[0] == 0:
         return "rads", "no samples"
     sub = strided(gyro, max(gyro.shape[0] // 200_000, 1))
-    norm = np.sqrt(np.einsum("ij,ij->i", sub, sub))
+    norm = np.sqrt(_row_squares(sub))
     p99 = percentile(norm, 99)
     base = f"99th percentile of |w| = {p99:.3g}"
     if p99 > _DPS_CERTAIN:
