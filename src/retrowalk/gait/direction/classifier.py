@@ -450,7 +450,43 @@ class WalkingDirectionClassifier:
 
     def stretches(self, ev: StepEvidence) -> np.ndarray:
         """Stretch label of each bout of ``ev`` (what :func:`body_anchors` needs)."""
-        return stretches_from_ups(ev.bout_up, self.max_tilt_change_deg)
+        return self._cues(ev)[0]
+
+    def _cues(self, ev: StepEvidence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(stretch, use, travel)`` of ``ev``: each bout's stretch, the steps used
+        (settled, not turning) and each step's travel vector.
+
+        :func:`body_anchors` and :meth:`classify_evidence` both ask for them of
+        the same evidence, so they are worked out once per evidence and
+        settings (the last asked are kept, read-only: the same arrays, not
+        copies, for both).
+        """
+        settings = (self.max_tilt_change_deg, self.max_posture_change_deg)
+        kept = self._kept_cues
+        if (
+            kept is not None
+            and kept[0] is ev
+            and kept[1] == settings
+            and kept[2] is self.travel_template
+        ):
+            return kept[3]
+        stretch = stretches_from_ups(ev.bout_up, self.max_tilt_change_deg)
+        use = ~ev.turning & self._settled(ev, stretch)
+        travel = travel_vectors(ev.odd, self.travel_template)
+        for a in (stretch, use, travel):
+            a.flags.writeable = False
+        self._kept_cues = (ev, settings, self.travel_template, (stretch, use, travel))
+        return stretch, use, travel
+
+    _kept_cues: (
+        tuple[
+            StepEvidence,
+            tuple[float, float],
+            TravelTemplate | None,
+            tuple[np.ndarray, np.ndarray, np.ndarray],
+        ]
+        | None
+    ) = None
 
     def classify_evidence(
         self,
@@ -464,9 +500,8 @@ class WalkingDirectionClassifier:
         """Classify from precomputed :class:`StepEvidence` (e.g. of many bout pieces)."""
         bouts = [(int(a), int(b)) for a, b in bouts]
         ic, owner = ev.ic, ev.owner
-        stretch = self.stretches(ev)
-        use = ~ev.turning & self._settled(ev, stretch)
-        mounting, facing, notes = self._travel_cue(ev, stretch, use, profile, anchors)
+        stretch, use, travel = self._cues(ev)
+        mounting, facing, notes = self._travel_cue(ev, stretch, use, travel, profile, anchors)
         # Each usable contact's stride window (edge contacts share their neighbour's).
         window_of = np.full(ic.size, -1, dtype=np.int64)
         window_of[ev.windows.step_index[use]] = ev.windows.start[use]
@@ -852,6 +887,7 @@ class WalkingDirectionClassifier:
         ev: StepEvidence,
         stretch: np.ndarray,
         use: np.ndarray,
+        travel: np.ndarray,
         profile: Any,
         anchors: list[BodyAnchor] | None,
     ) -> tuple[np.ndarray, list[tuple[str, float, str, np.ndarray, np.ndarray]], list[str]]:
@@ -870,7 +906,6 @@ class WalkingDirectionClassifier:
         notes: list[str] = []
         facing: list[tuple[str, float, str, np.ndarray, np.ndarray]] = []
         step_stretch = stretch[w.bout_index]
-        travel = travel_vectors(ev.odd, self.travel_template)
         for s in range(n_stretch):
             along = np.full(ic.size, np.nan)
             across = np.full(ic.size, np.nan)
@@ -1040,12 +1075,10 @@ def stretch_travel_axes(
     to back or back to front.
     """
     clf = classifier or WalkingDirectionClassifier()
-    stretch = clf.stretches(ev)
+    stretch, use, travel = clf._cues(ev)
     n_stretch = int(stretch.max()) + 1 if stretch.size else 0
     if ev.windows.start.size == 0:
         return [None] * n_stretch
-    use = ~ev.turning & clf._settled(ev, stretch)
-    travel = travel_vectors(ev.odd, clf.travel_template)
     step_stretch = stretch[ev.windows.bout_index]
     axes: list[np.ndarray | None] = []
     for s in range(n_stretch):
