@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["butter_lowpass_design", "find_peaks", "sosfilt_kernel"]
+__all__ = ["butter_lowpass_design", "find_peaks", "sosfilt_kernel", "window_peaks"]
 
 FloatArray = NDArray[np.float64]
 
@@ -355,6 +355,59 @@ def find_peaks(
 
 #: Signals at least this long get their prominences from :func:`_long_prominences`.
 LONG_PEAK_SIGNAL = 1 << 14
+
+
+def window_peaks(
+    x: NDArray[np.floating], starts: NDArray[np.integer], stops: NDArray[np.integer]
+) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray]:
+    """``find_peaks(x[a:b], prominence=0.0)`` of many windows ``a:b`` (``a >= 0``) of a 1-D
+    ``x`` at once.
+
+    Returns ``(window, peak, prominence)``: every peak of every window, the
+    windows in the order given and each window's peaks in order, as the
+    window's index, the peak's index in ``x`` and its prominence.
+
+    The windows are laid one after another in one array, each after a NaN, and
+    that array goes through the local-maximum and prominence kernels once:
+    what a window's own call does at its ends, a NaN does beside it (no
+    comparison with a NaN holds, so no maximum reaches over it and a
+    prominence's search stops there), so each window's peaks and prominences
+    are those of its own call. Windows of :data:`LONG_PEAK_SIGNAL` samples and
+    more (whose prominences :func:`find_peaks` takes another way) go one at a
+    time.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim != 1:
+        raise ValueError("`x` must be a 1-D array")
+    a = np.asarray(starts, dtype=np.intp)  # 0 <= a: no counting from the end
+    lengths = np.maximum(np.minimum(np.asarray(stops, dtype=np.intp), arr.size) - a, 0)
+    kernels = _peak_kernels()
+    if kernels is None or (lengths.size and int(lengths.max()) >= LONG_PEAK_SIGNAL):
+        windows = [np.zeros(0, dtype=np.intp)]
+        peaks: list[NDArray[np.intp]] = [np.zeros(0, dtype=np.intp)]
+        prominences: list[NDArray[Any]] = [np.zeros(0)]
+        for k, (s, m) in enumerate(zip(a.tolist(), lengths.tolist(), strict=True)):
+            found, props = find_peaks(arr[s : s + m], prominence=0.0)
+            windows.append(np.full(found.size, k, dtype=np.intp))
+            peaks.append(found + s)
+            prominences.append(props["prominences"])
+        return (
+            np.concatenate(windows),
+            np.concatenate(peaks).astype(np.intp),
+            np.concatenate(prominences).astype(np.float64),
+        )
+    before = np.cumsum(lengths) - lengths  # samples of the windows before each
+    offsets = 1 + before + np.arange(a.size)  # where each window starts in the array
+    total = int(lengths.sum())
+    laid = np.full(total + a.size + 1, np.nan)
+    each = np.arange(total)
+    laid[each + np.repeat(offsets - before, lengths)] = arr[each + np.repeat(a - before, lengths)]
+    maxima = kernels._local_maxima_1d(laid)[0]
+    prominence = kernels._peak_prominences(laid, maxima, wlen=-1)[0]
+    keep = prominence >= 0.0  # find_peaks' test of prominence=0.0 (not NaN)
+    maxima, prominence = maxima[keep], prominence[keep]
+    window = np.searchsorted(offsets, maxima, "right") - 1
+    return window, maxima - offsets[window] + a[window], np.asarray(prominence, dtype=np.float64)
 
 
 def _long_prominences(

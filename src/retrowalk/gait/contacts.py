@@ -33,7 +33,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
-from retrowalk.dsp.kernels import find_peaks
+from retrowalk.dsp.kernels import find_peaks, window_peaks
 from retrowalk.dsp.rows import (
     diff_after,
     row_norm,
@@ -404,14 +404,12 @@ class ClosingContactDetector(Algorithm):
         searching = np.arange(last.size)
         start = self.window_steps[0]
         for j in range(out.shape[1]):  # one round of searches, placed in time together
-            found: list[tuple[int, int, float]] = []  # (bout, peak, its prominence)
-            for k in searching.tolist():
-                hit = self._search(sig, int(last[k]), start, step[k], prom[k], int(limit[k]))
-                if hit is not None:
-                    found.append((k, *hit))
-            if not found:
+            hit, peaks, peak_prominence = self._search(
+                sig, last[searching], start, step[searching], prom[searching], limit[searching]
+            )
+            if not hit.size:
                 break
-            bouts, peaks, peak_prominence = (np.array(part) for part in zip(*found, strict=True))
+            bouts = searching[hit]
             out[bouts, j] = last[bouts] = contacts.place(peaks)
             # a soft closing contact ends the walk; a step-like one: search on after it
             searching = bouts[peak_prominence >= self.repeat_relative_prominence * prom[bouts]]
@@ -420,32 +418,51 @@ class ClosingContactDetector(Algorithm):
         return self
 
     def _search(
-        self, sig: _Signals, last: int, start_steps: float, step: float, prom: float, limit: int
-    ) -> tuple[int, float] | None:
-        """The largest clear peak of the coarse signal in the window after ``last``.
+        self,
+        sig: _Signals,
+        last: np.ndarray,
+        start_steps: float,
+        step: np.ndarray,
+        prom: np.ndarray,
+        limit: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The largest clear peak of the coarse signal in the window after each ``last``.
 
-        Returns ``(peak sample, prominence)``, or ``None``; the contact is the
-        peak placed in time (:meth:`TrunkContactDetector.place`).
+        Returns ``(searches, peaks, prominences)``: the searches (indices into
+        ``last``) that found one, in order, its peak sample and prominence;
+        the contact is the peak placed in time
+        (:meth:`TrunkContactDetector.place`). The windows' peaks are found in
+        one pass (:func:`~retrowalk.dsp.kernels.window_peaks`: each window's
+        ``find_peaks``), with each window's bounds, largest peak (the first of
+        equal ones) and floor worked as one search's in Python floats.
         """
         fs = sig.sampling_rate_hz
-        i0 = int(last + start_steps * step * fs)
-        i1 = min(int(last + self.window_steps[1] * step * fs), limit - 1)
-        if i1 - i0 < 3:
-            return None
+        i0 = (last + start_steps * step * fs).astype(np.int64)  # int()'s truncation
+        i1 = np.minimum((last + self.window_steps[1] * step * fs).astype(np.int64), limit - 1)
+        searched = (i1 - i0 >= 3).nonzero()[0]
         # a peak near the window's end needs the signal after it for its
         # prominence (the start stays cut, away from the last step's peak)
-        c0 = i0
-        c1 = min(int(i1 + self.context_steps * step * fs), limit, sig.coarse.shape[0])
-        peaks, props = find_peaks(sig.coarse[c0:c1], prominence=0.0)
-        inside = (peaks + c0 >= i0) & (peaks + c0 < i1)
-        peaks, prominences = peaks[inside] + c0, props["prominences"][inside]
-        if peaks.size == 0:
-            return None
-        best = int(np.argmax(prominences))
-        floor = max(self.min_prominence_mps2, self.min_relative_prominence * prom)
-        if prominences[best] < floor:
-            return None
-        return int(peaks[best]), float(prominences[best])
+        i0, i1 = i0[searched], i1[searched]
+        c1 = np.minimum(
+            (i1 + self.context_steps * step[searched] * fs).astype(np.int64),
+            np.minimum(limit[searched], sig.coarse.shape[0]),
+        )
+        window, peaks, prominences = window_peaks(sig.coarse, i0, c1)
+        inside = peaks < i1[window]  # and at or after i0, where the window starts
+        window, peaks, prominences = window[inside], peaks[inside], prominences[inside]
+        none = np.zeros(0, dtype=np.int64)
+        if not window.size:
+            return none, none, np.zeros(0)
+        first = np.flatnonzero(np.concatenate(([True], window[1:] != window[:-1])))
+        top = np.maximum.reduceat(prominences, first)
+        runs = np.diff(np.append(first, window.size))
+        at_top = (prominences == np.repeat(top, runs)).nonzero()[0]
+        best = at_top[np.searchsorted(at_top, first)]  # np.argmax's: the first of the largest
+        window, peaks, prominences = window[best], peaks[best], prominences[best]
+        relative = self.min_relative_prominence * prom[searched[window]]
+        floor = np.where(relative > self.min_prominence_mps2, relative, self.min_prominence_mps2)
+        found = ~(prominences < floor)  # max()'s floor, as one search takes it
+        return searched[window[found]], peaks[found], prominences[found]
 
 
 class RhythmContactFilter(Algorithm):
