@@ -22,7 +22,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import median_direction, row_norm, small_median, true_runs
+from retrowalk.dsp.rows import row_norm, segment_medians, small_median, true_runs
 
 
 @dataclass(frozen=True)
@@ -684,7 +684,14 @@ def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: in
     g /= np.maximum(counts, 1)[:, None]
     g /= np.maximum(row_norm(g), 1e-12)[:, None]  # np.linalg.norm(g, axis=1)'s numbers
     cosine = np.full(ic.size, np.nan)
-    for span in bouts:
+    # every bout's column medians at once (median_direction's), then each bout's
+    # unit vector of them and its product with its rows as before
+    firsts = np.array([span.first for span in bouts], dtype=np.int64)
+    stops = np.array([span.last + 1 for span in bouts], dtype=np.int64)
+    medians = np.stack([segment_medians(g[:, j], firsts, stops) for j in range(3)], axis=1)
+    for span, ref in zip(bouts, medians, strict=True):
+        ref = np.array(ref)  # median_direction's own array
+        ref /= max(math.sqrt(ref @ ref), 1e-12)
         rows = np.array(g[span.first : span.last + 1])  # a bout's own array, as before
-        cosine[span.first : span.last + 1] = rows @ median_direction(rows)
+        cosine[span.first : span.last + 1] = rows @ ref
     return np.degrees(np.arccos(np.minimum(np.maximum(cosine, -1.0), 1.0)))
