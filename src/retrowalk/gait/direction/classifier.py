@@ -553,6 +553,7 @@ class WalkingDirectionClassifier:
         of_split = members_of(split_owner, len(split_bouts))
         final_bouts: list[tuple[int, int]] = []
         final_source: list[int] = []
+        own_parts: list[np.ndarray] = []  # each final part's contacts, for their own labels
         for j in range(len(split_bouts)):
             members = of_split[j]
             s = int(split_stretch[j])
@@ -577,9 +578,15 @@ class WalkingDirectionClassifier:
                 logits.append(_logit(p))
                 reasons.append(reason)
                 calibrated.append(kind == "calibration")
-                own, own_conf = self._own_labels(mounting[part], label, max(p, 1.0 - p))
-                step_dir[part] = own
-                step_conf[part] = own_conf
+                own_parts.append(part)
+        if own_parts:  # each step's own label, for the steps of all final parts at once
+            sizes = [part.size for part in own_parts]
+            every = np.concatenate(own_parts)
+            own = np.repeat(np.array(directions, dtype=object), sizes)
+            own_conf = np.repeat(np.array(confidences, dtype=np.float64), sizes)
+            self._steps_own_labels(mounting[every], own, own_conf)
+            step_dir[every] = own
+            step_conf[every] = own_conf
         split_bouts, source = final_bouts, final_source
 
         requested = np.asarray(ic_samples, dtype=np.int64).ravel()
@@ -756,12 +763,25 @@ class WalkingDirectionClassifier:
         """
         out = np.full(score.shape, label, dtype=object)
         conf = np.full(score.shape, confidence)
-        if label in (FORWARD, BACKWARD):
-            sign = 1.0 if label == FORWARD else -1.0
-            against = np.isfinite(score) & (sign * score < 0)
-            out[against] = UNCERTAIN
-            conf[against] = 0.5
-        return out, conf
+        return WalkingDirectionClassifier._steps_own_labels(score, out, conf)
+
+    @staticmethod
+    def _steps_own_labels(
+        score: np.ndarray, labels: np.ndarray, confidences: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_own_labels` of the steps of many split bouts at once.
+
+        ``labels`` (object) and ``confidences`` are each step's bout's, and are
+        changed in place (and returned): a step of a called bout whose own
+        travel points the other way becomes ``"uncertain"`` at 0.5.
+        """
+        forward = labels == FORWARD
+        called = forward | (labels == BACKWARD)
+        sign = np.where(forward, 1.0, -1.0)
+        against = called & np.isfinite(score) & (sign * score < 0)
+        labels[against] = UNCERTAIN
+        confidences[against] = 0.5
+        return labels, confidences
 
     def _bounded(
         self, label: str, p: float, reason: str, windows: np.ndarray
