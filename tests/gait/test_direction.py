@@ -471,3 +471,32 @@ def test_the_cues_of_one_evidence_are_worked_out_once_and_follow_the_settings() 
     )
     other = step_evidence(frame, bouts[:1], ic, max_turn_rate_rads=clf.max_turn_rate_rads)
     assert clf._cues(other)[0].size == 1
+
+
+def test_direction_changes_of_many_bouts_are_each_bouts_own() -> None:
+    """The split search of many score sequences worked together finds each one's own
+    changes: sequences with one, two or no changes, shorter than two runs of steps,
+    of equal gains (the first largest), clipped and not."""
+    from retrowalk.gait.direction.grouping import find_direction_changes_many
+
+    rng = np.random.default_rng(17)
+    scores = []
+    for k in range(120):
+        n = int(rng.integers(0, 60))
+        x = rng.normal(0.8, 1.0, size=n) * rng.choice([-1.0, 1.0])
+        if k % 4 == 1 and n > 10:  # a turn round, or two
+            x[n // 2 :] *= -1.0
+            if k % 8 == 1:
+                x[3 * n // 4 :] *= -1.0
+        elif k % 4 == 2:
+            x = np.round(x) * 3.0  # clipped, equal gains
+        scores.append(x)
+    for kwargs in (
+        {},
+        {"min_steps": 1, "penalty": 2.0},
+        {"min_steps": 6, "penalty": 4.0, "clip": 0.5},
+    ):
+        expected = [find_direction_changes(s, **kwargs) for s in scores[1:]]  # type: ignore[arg-type]
+        assert find_direction_changes_many(scores[1:], **kwargs) == expected  # type: ignore[arg-type]
+        assert any(expected)
+    assert find_direction_changes_many([]) == []

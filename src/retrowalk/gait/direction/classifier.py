@@ -33,7 +33,7 @@ from retrowalk.gait.direction.features import (
     step_evidence,
 )
 from retrowalk.gait.direction.grouping import (
-    find_direction_changes,
+    find_direction_changes_many,
     robust_scale,
     stretches_from_ups,
 )
@@ -511,18 +511,24 @@ class WalkingDirectionClassifier:
         of_bout = members_of(owner, len(bouts))
         weak_part: list[bool] = []  # per split bout: the weak side of an unconfirmed change
         scaled = np.minimum(np.maximum(mounting, -2.0), 2.0) / 2.0  # np.clip's, once for all bouts
+        # each bout's usable steps, and the direction changes of all bouts searched together
+        usable = [np.isfinite(mounting[members]).nonzero()[0] for members in of_bout]
+        changes = (
+            find_direction_changes_many(
+                [scaled[members[valid]] for members, valid in zip(of_bout, usable, strict=True)],
+                min_steps=self.split_min_steps,
+                penalty=self.split_penalty,
+            )
+            if self.split
+            else []
+        )
         for b, (start, end) in enumerate(bouts):
             members = of_bout[b]
             cuts: list[int] = []
             if self.split and members.size:
                 r = mounting[members]
-                valid = np.isfinite(r).nonzero()[0]
-                local = find_direction_changes(
-                    scaled[members[valid]],
-                    min_steps=self.split_min_steps,
-                    penalty=self.split_penalty,
-                )
-                proposed = [int(valid[c]) for c in local]
+                valid = usable[b]
+                proposed = [int(valid[c]) for c in changes[b]]
                 cuts = self._confirmed_cuts(r, proposed)
                 weak = self._weak_parts(r, proposed) if not cuts else None
                 if self.weak_change_uncertain and weak is not None:
