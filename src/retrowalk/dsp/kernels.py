@@ -443,7 +443,7 @@ def _long_prominences(
         step_right = right + span
         ok = (step_right <= heights.size) & (table[np.minimum(right, table.size - 1)] <= level)
         right = np.where(ok, step_right, right)
-    lowest = _sparse_table(troughs, np.minimum)
+    lowest = _stacked(_sparse_table(troughs, np.minimum))
     left_min = _range_min(lowest, left - 1, at)  # troughs from the higher maximum to the peak
     right_min = _range_min(lowest, at, right)
     return np.asarray(level - np.maximum(left_min, right_min), dtype=np.float64)
@@ -459,14 +459,21 @@ def _sparse_table(values: FloatArray, combine: Any) -> list[FloatArray]:
     return levels
 
 
-def _range_min(
-    lowest: list[FloatArray], start: NDArray[np.intp], stop: NDArray[np.intp]
-) -> FloatArray:
-    """``min(values[start:stop])`` per range (``stop > start``) from the :func:`_sparse_table`."""
+def _stacked(levels: list[FloatArray]) -> FloatArray:
+    """The levels of a :func:`_sparse_table` as the rows of one array (each row's end,
+    past its level's values, is never read)."""
+    table = np.empty((len(levels), levels[0].size))
+    for k, level in enumerate(levels):
+        table[k, : level.size] = level
+    return table
+
+
+def _range_min(lowest: FloatArray, start: NDArray[np.intp], stop: NDArray[np.intp]) -> FloatArray:
+    """``min(values[start:stop])`` per range (``stop > start``) from the :func:`_sparse_table`
+    of ``values`` (its levels stacked, :func:`_stacked`): the smaller of the two
+    overlapping power-of-two ranges' minima, each range's two taken from its level's
+    row at once."""
     size = np.floor(np.log2(stop - start)).astype(np.intp)
-    out = np.empty(start.shape, dtype=np.float64)
-    for k in np.flatnonzero(np.bincount(size)).tolist():  # the sizes there are, in order
-        sel = size == k
-        table = lowest[k]
-        out[sel] = np.minimum(table[start[sel]], table[stop[sel] - (1 << k)])
-    return out
+    at = size * lowest.shape[1]
+    flat = lowest.ravel()
+    return np.minimum(flat[at + start], flat[at + stop - np.left_shift(1, size)])
