@@ -27,6 +27,7 @@ physical meaning, not a per-person fit.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -777,9 +778,29 @@ def _step_contrasts(
     apart = np.zeros(0, dtype=np.int64)
     if join is not None:
         apart = np.flatnonzero(starts[1:] > np.maximum.accumulate(ends)[:-1] + join) + 1
-    for group in split_at(np.arange(first.size), apart):
-        contrast[group], lag[group] = _nearby_contrasts(x, ic, first[group], w, join, floor)
-    return contrast, lag
+    if join is None or apart.size == 0:
+        return _nearby_contrasts(x, ic, first, w, join, floor)
+    # Several groups, measured in one pass as one call per group measures each:
+    # their stretches laid one after another, join + 2 samples apart, so that no
+    # stretch of windows reaches from one into the next, and each group's
+    # running sums its own (from zero at its stretch's start), as in its call.
+    d = _window_steps(ic, first, w)
+    bounds = [0, *apart.tolist(), first.size]
+    pairs = list(itertools.pairwise(bounds))
+    lo = np.array([int(starts[p:q].min()) for p, q in pairs], dtype=np.int64)
+    hi = np.array([int(ic[first[p:q] + w - 1].max()) + 1 for p, q in pairs], dtype=np.int64)
+    offset = np.concatenate(([0], np.cumsum(hi - lo + join + 2)[:-1]))
+    laid = np.zeros(int(offset[-1] + hi[-1] - lo[-1]))
+    s1, s2 = np.zeros(laid.size + 1), np.zeros(laid.size + 1)
+    for g0, g1, at in zip(lo.tolist(), hi.tolist(), offset.tolist(), strict=True):
+        part = laid[at : at + g1 - g0]
+        part[:] = x[g0:g1]
+        np.cumsum(part, out=s1[at + 1 : at + 1 + part.size])
+        np.cumsum(part * part, out=s2[at + 1 : at + 1 + part.size])
+    shift = np.repeat(offset - lo, np.diff(bounds))  # each window's group's move
+    a = ic[first] + shift
+    b = ic[first + w - 1] + 1 + shift
+    return _contrasts(laid, s1, s2, a, b, d, join, floor)
 
 
 def _nearby_contrasts(
@@ -797,22 +818,42 @@ def _nearby_contrasts(
     (:func:`_best_correlations`), so a window costs a few look-ups per lag
     (an hour of walking takes tens of milliseconds).
     """
-    out = np.full(first.size, -np.inf)
-    best_lag = np.zeros(first.size, dtype=np.int64)
     if first.size == 0:
-        return out, best_lag
-    intervals = ic[1:] - ic[:-1]
-    d = _median_rows(sliding_rows(intervals, w - 1)[first]).astype(np.int64)
+        return np.full(0, -np.inf), np.zeros(0, dtype=np.int64)
+    d = _window_steps(ic, first, w)
     lo = int(ic[first].min())
     x = x[lo : int(ic[first + w - 1].max()) + 1]  # the windows' stretch only
     a = ic[first] - lo
     b = ic[first + w - 1] + 1 - lo
+    if not ((d >= 1) & (b - a >= 3 * d)).any():
+        return np.full(first.size, -np.inf), np.zeros(first.size, dtype=np.int64)
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+    return _contrasts(x, s1, s2, a, b, d, join, floor)
+
+
+def _window_steps(ic: np.ndarray, first: np.ndarray, w: int) -> np.ndarray:
+    """Each window's median contact interval (whole samples)."""
+    intervals = ic[1:] - ic[:-1]
+    return _median_rows(sliding_rows(intervals, w - 1)[first]).astype(np.int64)
+
+
+def _contrasts(
+    x: np.ndarray,
+    s1: np.ndarray,
+    s2: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    d: np.ndarray,
+    join: int | None,
+    floor: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_nearby_contrasts` of windows ``a:b`` of ``x`` (running sums ``s1``, ``s2``
+    of ``x`` and of its squares, a leading zero) of median interval ``d``."""
     n = b - a
     valid = (d >= 1) & (n >= 3 * d)
     if not valid.any():
-        return out, best_lag
-    s1 = np.concatenate([[0.0], np.cumsum(x)])
-    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+        return np.full(a.size, -np.inf), np.zeros(a.size, dtype=np.int64)
     lo1 = np.maximum((0.88 * d).astype(np.int64), 1)
     hi1 = np.where(valid, (1.12 * d).astype(np.int64), 0)
     best1, _ = _best_correlations(x, s1, s2, a, b, lo1, hi1, join)
