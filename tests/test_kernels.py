@@ -19,7 +19,7 @@ import pytest
 from scipy import ndimage, signal
 
 from retrowalk.dsp.filters import ALL_TEST_SAMPLES, _exact, butter_lowpass_sos, sosfiltfilt_cached
-from retrowalk.dsp.kernels import butter_lowpass_design, find_peaks
+from retrowalk.dsp.kernels import LONG_PEAK_SIGNAL, butter_lowpass_design, find_peaks, window_peaks
 from retrowalk.gait.spatial import _running_median
 
 
@@ -103,6 +103,60 @@ def test_find_peaks_is_scipys(shortest: int, longest: int) -> None:
             assert np.array_equal(peaks, expected)
             assert props.keys() == {"prominences"}
             assert np.array_equal(props["prominences"], expected_props["prominences"])
+
+
+def _each_window(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> tuple:
+    """window_peaks' answer from one find_peaks call per window."""
+    window, peak, prominence = [], [], []
+    for k, (a, b) in enumerate(zip(starts.tolist(), stops.tolist(), strict=True)):
+        found, props = find_peaks(x[a:b], prominence=0.0)
+        window += [k] * found.size
+        peak += (found + a).tolist()
+        prominence += props["prominences"].tolist()
+    return np.array(window, dtype=np.intp), np.array(peak, dtype=np.intp), np.array(prominence)
+
+
+def _same_peaks(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> None:
+    got = window_peaks(x, starts, stops)
+    expected = _each_window(x, starts, stops)
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine.dtype == theirs.dtype
+        assert np.array_equal(mine, theirs)
+    # the prominences to the bit (signed zeros too), not only equal
+    assert got[2].tobytes() == expected[2].tobytes()
+
+
+def test_window_peaks_are_each_windows_find_peaks() -> None:
+    """Windows of 0 to 300 samples anywhere (at either end, overlapping, empty or
+    reversed), in signals with flat peaks, NaN, infinities and signed zeros."""
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        n = int(rng.integers(1, 2000))
+        x = np.cumsum(rng.normal(size=n))
+        if trial % 4 == 1:
+            x = np.round(x, 0)  # plateaus, also across window ends
+        elif trial % 4 == 2:
+            x[rng.integers(0, n, size=max(n // 50, 1))] = np.nan
+            x[rng.integers(0, n, size=max(n // 80, 1))] = np.inf
+            x[rng.integers(0, n, size=max(n // 80, 1))] = -np.inf
+        elif trial % 4 == 3:
+            x = np.round(np.sin(0.3 * np.arange(n)), 1) * 0.0 - np.round(x, 0) * 0.0  # zeros
+            x[::7] = 1.0
+        starts = rng.integers(-5, n + 5, size=int(rng.integers(0, 40)))
+        stops = starts + rng.integers(-3, 300, size=starts.size)
+        starts, stops = np.clip(starts, 0, n), np.clip(stops, 0, n + 4)  # past the end: cut
+        _same_peaks(x, starts, stops)
+    _same_peaks(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+
+def test_window_peaks_take_long_windows_one_at_a_time() -> None:
+    """A window as long as LONG_PEAK_SIGNAL goes through find_peaks itself (whose
+    prominences of a long signal come another way), beside short ones."""
+    rng = np.random.default_rng(12)
+    x = np.cumsum(rng.normal(size=LONG_PEAK_SIGNAL + 500))
+    starts = np.array([3, 100, 7], dtype=np.int64)
+    stops = np.array([3 + LONG_PEAK_SIGNAL, 180, 40], dtype=np.int64)
+    _same_peaks(x, starts, stops)
 
 
 def test_running_median_is_ndimages() -> None:

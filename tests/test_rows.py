@@ -41,6 +41,7 @@ from retrowalk.dsp.rows import (
     percentiles,
     row_dot,
     row_norm,
+    segment_medians,
     sliding_rows,
     small_median,
     split_at,
@@ -147,6 +148,57 @@ def test_small_median_is_numpys_median():
     for n in (999, 1000, 1001, 1002):  # either side of the hand-over to numpy
         floats = rng.normal(size=n)
         assert small_median(floats) == float(np.median(floats))
+
+
+def _bits(values: np.ndarray | list[float]) -> bytes:
+    return np.asarray(values, dtype=np.float64).tobytes()
+
+
+def test_segment_medians_are_each_parts_small_median_bit_for_bit():
+    """Parts of 0 to 2,500 values (either side of small_median's hand-over to median),
+    overlapping, cut at the end and empty, of floats with ties, signed zeros, NaN and
+    infinities, and of integers: each part's small_median to the bit (the sign of a
+    zero too); a part with NaN, or none, is NaN."""
+    rng = np.random.default_rng(21)
+    for trial in range(400):
+        n = int(rng.integers(0, 3000))
+        if trial % 5 == 0:
+            x = rng.integers(-3, 4, size=n)
+        elif trial % 5 == 1:
+            x = rng.integers(-2, 3, size=n) * 0.0  # only signed zeros
+        elif trial % 5 == 2:
+            x = np.round(rng.normal(size=n), 1)  # ties, and 0.0 beside -0.0
+            x[rng.integers(0, max(n, 1), size=min(n, 3))] = np.nan
+        elif trial % 5 == 3:
+            x = rng.normal(size=n) * 1e300
+            x[rng.integers(0, max(n, 1), size=min(n, 4))] = np.inf
+            x[rng.integers(0, max(n, 1), size=min(n, 4))] = -np.inf
+        else:
+            x = rng.normal(size=n)
+        parts = int(rng.integers(0, 12))
+        long = trial % 7 == 0
+        starts = rng.integers(0, n + 1, size=parts)
+        stops = starts + rng.integers(-2, 2500 if long else 40, size=parts)
+        got = segment_medians(x, starts, stops)
+        expected = []
+        for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+            part = x[a:b] if b > a else x[:0]
+            expected.append(small_median(part) if part.size else math.nan)
+        assert got.shape == (parts,)
+        nan = np.isnan(np.asarray(expected))
+        assert np.array_equal(np.isnan(got), nan)
+        assert _bits(got[~nan]) == _bits(np.asarray(expected)[~nan])
+    assert segment_medians(np.zeros(0), np.zeros(0, int), np.zeros(0, int)).shape == (0,)
+    # more parts than a 16-bit part number holds (their sort goes another way)
+    x = np.round(rng.normal(size=1000), 1)
+    starts = rng.integers(0, 1000, size=33000)
+    stops = starts + rng.integers(0, 4, size=starts.size)
+    got = segment_medians(x, starts, stops)
+    expected = np.array(
+        [small_median(x[a:b]) if b > a else math.nan for a, b in zip(starts, stops, strict=True)]
+    )
+    assert np.array_equal(np.isnan(got), np.isnan(expected))
+    assert _bits(got[~np.isnan(got)]) == _bits(expected[~np.isnan(expected)])
 
 
 def test_median_is_numpys_median_bit_for_bit():

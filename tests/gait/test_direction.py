@@ -444,3 +444,59 @@ def test_time_arrow_model_still_ships_its_provenance() -> None:
     assert "loso_cv_bout_accuracy" in model.info
     again = type(model).from_dict(json.loads(json.dumps(model.to_dict())))
     assert again.transfer_epsilon == model.transfer_epsilon
+
+
+def test_the_cues_of_one_evidence_are_worked_out_once_and_follow_the_settings() -> None:
+    """body_anchors and classify_evidence take a bout's stretches, the steps used and
+    their travel vectors from one working-out per evidence (read-only arrays); a
+    changed setting or other evidence works them out again, with the numbers of a
+    fresh classifier."""
+    rec, bouts, ic = _mobgap("HA_001_Test11_Trial1")
+    fs = rec.sampling_rate_hz
+    frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+    clf = WalkingDirectionClassifier()
+    ev = step_evidence(frame, bouts, ic, max_turn_rate_rads=clf.max_turn_rate_rads)
+    stretch, use, travel = clf._cues(ev)
+    assert clf._cues(ev)[0] is stretch and clf.stretches(ev) is stretch
+    assert not (stretch.flags.writeable or use.flags.writeable or travel.flags.writeable)
+    fresh = WalkingDirectionClassifier()._cues(ev)
+    for mine, theirs in zip((stretch, use, travel), fresh, strict=True):
+        assert np.array_equal(mine, theirs)
+    np.testing.assert_array_equal(travel, travel_vectors(ev.odd, clf.travel_template))
+    clf.max_posture_change_deg = 5.0
+    stricter = clf._cues(ev)
+    assert stricter[1] is not use
+    np.testing.assert_array_equal(
+        stricter[1], WalkingDirectionClassifier(max_posture_change_deg=5.0)._cues(ev)[1]
+    )
+    other = step_evidence(frame, bouts[:1], ic, max_turn_rate_rads=clf.max_turn_rate_rads)
+    assert clf._cues(other)[0].size == 1
+
+
+def test_direction_changes_of_many_bouts_are_each_bouts_own() -> None:
+    """The split search of many score sequences worked together finds each one's own
+    changes: sequences with one, two or no changes, shorter than two runs of steps,
+    of equal gains (the first largest), clipped and not."""
+    from retrowalk.gait.direction.grouping import find_direction_changes_many
+
+    rng = np.random.default_rng(17)
+    scores = []
+    for k in range(120):
+        n = int(rng.integers(0, 60))
+        x = rng.normal(0.8, 1.0, size=n) * rng.choice([-1.0, 1.0])
+        if k % 4 == 1 and n > 10:  # a turn round, or two
+            x[n // 2 :] *= -1.0
+            if k % 8 == 1:
+                x[3 * n // 4 :] *= -1.0
+        elif k % 4 == 2:
+            x = np.round(x) * 3.0  # clipped, equal gains
+        scores.append(x)
+    for kwargs in (
+        {},
+        {"min_steps": 1, "penalty": 2.0},
+        {"min_steps": 6, "penalty": 4.0, "clip": 0.5},
+    ):
+        expected = [find_direction_changes(s, **kwargs) for s in scores[1:]]  # type: ignore[arg-type]
+        assert find_direction_changes_many(scores[1:], **kwargs) == expected  # type: ignore[arg-type]
+        assert any(expected)
+    assert find_direction_changes_many([]) == []

@@ -8,6 +8,7 @@ pelvis (mocap-backward) lose their mid-step contacts, real lower-back walks
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -79,6 +80,60 @@ def test_correlations_do_not_depend_on_how_many_stretches_are_summed_at_once(
     monkeypatch.setattr(contacts, "_PRODUCT_SAMPLES", 1)
     narrow = contacts._step_contrasts(x, ic, first, 8, join=None)
     assert np.array_equal(wide[0], narrow[0]) and np.array_equal(wide[1], narrow[1])
+
+
+def _apart(ic: np.ndarray, first: np.ndarray, join: int, w: int = 8) -> np.ndarray:
+    """Where a group of nearby windows starts (as _step_contrasts parts them)."""
+    starts, ends = ic[first], ic[np.minimum(first + w - 1, ic.size - 1)]
+    return np.flatnonzero(starts[1:] > np.maximum.accumulate(ends)[:-1] + join) + 1
+
+
+def _each_group_on_its_own(x, ic, first, w, join, floor):  # type: ignore[no-untyped-def]
+    """_step_contrasts as one _nearby_contrasts call per group of nearby windows."""
+    from retrowalk.dsp.rows import split_at
+    from retrowalk.gait import contacts
+
+    contrast, lag = np.full(first.size, -np.inf), np.zeros(first.size, dtype=np.int64)
+    for group in split_at(np.arange(first.size), _apart(ic, first, join, w)):
+        contrast[group], lag[group] = contacts._nearby_contrasts(
+            x, ic, first[group], w, join, floor
+        )
+    return contrast, lag
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_groups_of_windows_measured_together_are_each_groups_own(seed: int) -> None:
+    """Windows in many groups (walks far apart, some too short or too slow to measure)
+    measured in one pass give each group's own contrasts and lags bit for bit, with
+    and without the floor, whichever join parts them."""
+    from retrowalk.gait import contacts
+
+    rng = np.random.default_rng(seed)
+    parts, ics, at = [], [], 0
+    for k in range(int(rng.integers(2, 7))):
+        x, ic = _doubled_signal(n_steps=int(rng.integers(6, 30)))
+        x = x * rng.uniform(0.5, 2.0) + rng.normal(scale=0.05, size=x.size)
+        if k % 3 == 2:
+            x = x[::2].repeat(2)[: x.size]  # slower, coarser
+        parts.append(x)
+        ics.append(ic + at)
+        at += x.size + int(rng.integers(0, 4000))
+        parts.append(np.zeros(at - sum(p.size for p in parts)))
+    x, ic = np.concatenate(parts), np.concatenate(ics)
+    # the windows within each walk (none bridges two), some left out
+    sizes = np.cumsum([0, *(c.size for c in ics)])
+    first = np.concatenate([np.arange(a, b - 7) for a, b in itertools.pairwise(sizes)])
+    first = first[rng.random(first.size) < 0.8]
+    groups = 0
+    for join in (0, 300, 3000):
+        for floor in (None, 0.2, 0.6):
+            got = contacts._step_contrasts(x, ic, first, 8, join=join, floor=floor)
+            expected = _each_group_on_its_own(x, ic, first, 8, join, floor)
+            assert got[0].tobytes() == expected[0].tobytes()
+            assert np.array_equal(got[1], expected[1])
+        groups += len(contacts.split_at(first, _apart(ic, first, join)))
+    assert np.isfinite(got[0]).any()
+    assert groups > 3 * 2
 
 
 def _mocap(trial: str, sensor: str) -> tuple[Recording, int]:

@@ -126,3 +126,42 @@ def test_real_walking_moves_and_turns_well_above_the_floors(monkeypatch: pytest.
     assert len(seen) >= 8
     assert min(v for v, _ in seen) > 2 * floors.min_vertical_mps2
     assert min(r for _, r in seen) > 2 * floors.min_rotation_rads
+
+
+def _stride_correlation_of_each_lag(v: np.ndarray, step: int) -> float:
+    """The largest normalised correlation one stride later, lag by lag from the lags
+    1.8-2.2 steps kept where a step of overlap is left (the form the ends of the run
+    of lags replaced)."""
+    n = v.size
+    lags = np.arange(max(int(1.8 * step), 1), int(2.2 * step) + 1)
+    lags = lags[lags < n - step]
+    if lags.size == 0:
+        return -1.0
+    energy = np.concatenate([[0.0], np.cumsum(v * v)])
+    denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
+    lo, hi = int(lags[0]), int(lags[-1])
+    cross = np.correlate(v[lo:], v[: n - hi], "valid")
+    last = v[n - hi :]
+    cross[:-1] += np.correlate(last, last, "full")[hi - 1 + lo :]
+    ok = denom > 0
+    return max(-1.0, float(np.max(cross[ok] / denom[ok]))) if ok.any() else -1.0
+
+
+def test_stride_correlation_takes_the_run_of_lags_that_fit() -> None:
+    """Every lag from 1.8 to 2.2 steps that leaves a step of overlap, found from the
+    run's two ends: the same correlation as lag by lag, also where only some lags
+    fit, none does, or the signal is flat in parts."""
+    from retrowalk.gait.not_walking import _best_stride_correlation
+
+    rng = np.random.default_rng(9)
+    for trial in range(300):
+        n = int(rng.integers(1, 400))
+        v = rng.normal(size=n)
+        if trial % 5 == 0:
+            v[: n // 2] = 0.0
+        step = int(rng.integers(0, 150))
+        got = _best_stride_correlation(v, step)
+        assert (
+            np.float64(got).tobytes()
+            == np.float64(_stride_correlation_of_each_lag(v, step)).tobytes()
+        )

@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from trunk_helpers import regular_steps, walking_recording
+from trunk_helpers import data_module, regular_steps, walking_recording
 
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
@@ -322,3 +322,70 @@ def test_pocket_backward_steps_are_shorter_not_forward_sized():
     backward = height_based_step_length_m(1.70, 108.0, "backward")
     assert backward == pytest.approx(forward * 0.73 / 1.36)
     assert height_based_step_length_m(1.70, 108.0, "uncertain") == forward
+
+
+def _closing_one_search_at_a_time(det, contacts, last, step, prom, limit) -> np.ndarray:
+    """ClosingContactDetector.detect as one search per bout end, each window's own
+    find_peaks, its bounds in Python floats (the form the batched search replaced)."""
+    from retrowalk.dsp.kernels import find_peaks
+
+    sig = contacts.signals_
+    fs = sig.sampling_rate_hz
+    last = np.array(last, dtype=np.int64)
+    out = np.full((last.size, max(det.max_contacts, 1)), -1, dtype=np.int64)
+    searching, start = np.arange(last.size), det.window_steps[0]
+    for j in range(out.shape[1]):
+        found = []
+        for k in searching.tolist():
+            i0 = int(int(last[k]) + start * step[k] * fs)
+            i1 = min(int(int(last[k]) + det.window_steps[1] * step[k] * fs), int(limit[k]) - 1)
+            if i1 - i0 < 3:
+                continue
+            c1 = min(int(i1 + det.context_steps * step[k] * fs), int(limit[k]), sig.coarse.size)
+            peaks, props = find_peaks(sig.coarse[i0:c1], prominence=0.0)
+            inside = peaks + i0 < i1
+            peaks, prominences = peaks[inside] + i0, props["prominences"][inside]
+            if peaks.size == 0:
+                continue
+            best = int(np.argmax(prominences))
+            floor = max(det.min_prominence_mps2, det.min_relative_prominence * prom[k])
+            if prominences[best] >= floor:
+                found.append((k, int(peaks[best]), float(prominences[best])))
+        if not found:
+            break
+        bouts, peaks, peak_prominence = (np.array(p) for p in zip(*found, strict=True))
+        out[bouts, j] = last[bouts] = contacts.place(peaks)
+        searching = bouts[peak_prominence >= det.repeat_relative_prominence * prom[bouts]]
+        start = max(det.repeat_min_steps, det.window_steps[0])
+    return out
+
+
+@pytest.mark.parametrize("trial", ["1-1", "5-3", "9-4"])
+def test_closing_searches_together_find_each_searchs_contact(trial: str) -> None:
+    """The bout ends' searches worked together find, contact for contact, what one
+    search at a time finds, on real walks (ipol-gait lower back, three trials end to
+    end) and with windows narrowed, widened and cut short by the next contact."""
+    data = data_module()
+    parts = [data.load_ipol_trial(t, "lb")[0] for t in (trial, "2-2", "7-1")]
+    acc = np.vstack([r.acc_mps2 for r in parts])
+    gyro = np.vstack([r.gyro_rads for r in parts])  # type: ignore[misc]
+    frame = body_frame(acc, gyro, FS)
+    contacts = TrunkContactDetector().detect(
+        frame.acc_vertical_mps2, frame.acc_horizontal_mps2, FS, frame.gyro_vertical_rads
+    )
+    ic = contacts.ic_samples_
+    rng = np.random.default_rng(4)
+    last = np.sort(rng.choice(ic[:-1], size=min(60, ic.size - 1), replace=False))
+    nxt = ic[np.searchsorted(ic, last, "right")]
+    step = rng.uniform(0.3, 1.4, size=last.size)
+    prom = rng.uniform(0.0, 3.0, size=last.size)
+    for limit in (nxt, np.full(last.size, acc.shape[0])):
+        for det in (
+            ClosingContactDetector(),
+            ClosingContactDetector(window_steps=(0.2, 2.0), max_contacts=3),
+            ClosingContactDetector(min_prominence_mps2=0.5, repeat_relative_prominence=0.01),
+        ):
+            got = det.detect(contacts, last, step, prom, limit).closing_samples_
+            expected = _closing_one_search_at_a_time(det, contacts, last, step, prom, limit)
+            assert np.array_equal(got, expected)
+    assert np.any(got >= 0)

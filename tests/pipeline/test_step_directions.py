@@ -68,6 +68,29 @@ def test_a_step_whose_own_stride_disagrees_is_uncertain_not_its_bouts() -> None:
     assert set(labels.tolist()) == {"uncertain"}
 
 
+def test_the_steps_of_many_bouts_take_their_own_labels_as_each_bouts_do() -> None:
+    """The own labels of the steps of many split bouts worked at once are each
+    bout's _own_labels (signed zeros, NaN and infinities among the scores)."""
+    rng = np.random.default_rng(8)
+    scores, labels, confs, expected = [], [], [], []
+    for k in range(40):
+        score = rng.normal(size=int(rng.integers(0, 9)))
+        score[rng.random(score.size) < 0.2] = np.nan
+        score[rng.random(score.size) < 0.1] = -0.0
+        score[rng.random(score.size) < 0.1] = np.inf * rng.choice([-1.0, 1.0])
+        label = ("forward", "backward", "uncertain")[k % 3]
+        conf = float(rng.uniform(0.5, 1.0))
+        scores.append(score)
+        labels += [label] * score.size
+        confs += [conf] * score.size
+        expected.append(WalkingDirectionClassifier._own_labels(score, label, conf))
+    own, own_conf = WalkingDirectionClassifier._steps_own_labels(
+        np.concatenate(scores), np.array(labels, dtype=object), np.array(confs)
+    )
+    assert own.tolist() == [x for e in expected for x in e[0].tolist()]
+    assert own_conf.tobytes() == np.concatenate([e[1] for e in expected]).tobytes()
+
+
 def test_foot_steps_take_their_own_stride_label() -> None:
     rows = pd.DataFrame(
         {

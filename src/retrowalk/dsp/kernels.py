@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["butter_lowpass_design", "find_peaks", "sosfilt_kernel"]
+__all__ = ["butter_lowpass_design", "find_peaks", "sosfilt_kernel", "window_peaks"]
 
 FloatArray = NDArray[np.float64]
 
@@ -357,6 +357,59 @@ def find_peaks(
 LONG_PEAK_SIGNAL = 1 << 14
 
 
+def window_peaks(
+    x: NDArray[np.floating], starts: NDArray[np.integer], stops: NDArray[np.integer]
+) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray]:
+    """``find_peaks(x[a:b], prominence=0.0)`` of many windows ``a:b`` (``a >= 0``) of a 1-D
+    ``x`` at once.
+
+    Returns ``(window, peak, prominence)``: every peak of every window, the
+    windows in the order given and each window's peaks in order, as the
+    window's index, the peak's index in ``x`` and its prominence.
+
+    The windows are laid one after another in one array, each after a NaN, and
+    that array goes through the local-maximum and prominence kernels once:
+    what a window's own call does at its ends, a NaN does beside it (no
+    comparison with a NaN holds, so no maximum reaches over it and a
+    prominence's search stops there), so each window's peaks and prominences
+    are those of its own call. Windows of :data:`LONG_PEAK_SIGNAL` samples and
+    more (whose prominences :func:`find_peaks` takes another way) go one at a
+    time.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim != 1:
+        raise ValueError("`x` must be a 1-D array")
+    a = np.asarray(starts, dtype=np.intp)  # 0 <= a: no counting from the end
+    lengths = np.maximum(np.minimum(np.asarray(stops, dtype=np.intp), arr.size) - a, 0)
+    kernels = _peak_kernels()
+    if kernels is None or (lengths.size and int(lengths.max()) >= LONG_PEAK_SIGNAL):
+        windows = [np.zeros(0, dtype=np.intp)]
+        peaks: list[NDArray[np.intp]] = [np.zeros(0, dtype=np.intp)]
+        prominences: list[NDArray[Any]] = [np.zeros(0)]
+        for k, (s, m) in enumerate(zip(a.tolist(), lengths.tolist(), strict=True)):
+            found, props = find_peaks(arr[s : s + m], prominence=0.0)
+            windows.append(np.full(found.size, k, dtype=np.intp))
+            peaks.append(found + s)
+            prominences.append(props["prominences"])
+        return (
+            np.concatenate(windows),
+            np.concatenate(peaks).astype(np.intp),
+            np.concatenate(prominences).astype(np.float64),
+        )
+    before = np.cumsum(lengths) - lengths  # samples of the windows before each
+    offsets = 1 + before + np.arange(a.size)  # where each window starts in the array
+    total = int(lengths.sum())
+    laid = np.full(total + a.size + 1, np.nan)
+    each = np.arange(total)
+    laid[each + np.repeat(offsets - before, lengths)] = arr[each + np.repeat(a - before, lengths)]
+    maxima = kernels._local_maxima_1d(laid)[0]
+    prominence = kernels._peak_prominences(laid, maxima, wlen=-1)[0]
+    keep = prominence >= 0.0  # find_peaks' test of prominence=0.0 (not NaN)
+    maxima, prominence = maxima[keep], prominence[keep]
+    window = np.searchsorted(offsets, maxima, "right") - 1
+    return window, maxima - offsets[window] + a[window], np.asarray(prominence, dtype=np.float64)
+
+
 def _long_prominences(
     x: FloatArray, maxima: NDArray[np.intp], peaks: NDArray[np.intp]
 ) -> FloatArray:
@@ -390,7 +443,7 @@ def _long_prominences(
         step_right = right + span
         ok = (step_right <= heights.size) & (table[np.minimum(right, table.size - 1)] <= level)
         right = np.where(ok, step_right, right)
-    lowest = _sparse_table(troughs, np.minimum)
+    lowest = _stacked(_sparse_table(troughs, np.minimum))
     left_min = _range_min(lowest, left - 1, at)  # troughs from the higher maximum to the peak
     right_min = _range_min(lowest, at, right)
     return np.asarray(level - np.maximum(left_min, right_min), dtype=np.float64)
@@ -406,14 +459,21 @@ def _sparse_table(values: FloatArray, combine: Any) -> list[FloatArray]:
     return levels
 
 
-def _range_min(
-    lowest: list[FloatArray], start: NDArray[np.intp], stop: NDArray[np.intp]
-) -> FloatArray:
-    """``min(values[start:stop])`` per range (``stop > start``) from the :func:`_sparse_table`."""
+def _stacked(levels: list[FloatArray]) -> FloatArray:
+    """The levels of a :func:`_sparse_table` as the rows of one array (each row's end,
+    past its level's values, is never read)."""
+    table = np.empty((len(levels), levels[0].size))
+    for k, level in enumerate(levels):
+        table[k, : level.size] = level
+    return table
+
+
+def _range_min(lowest: FloatArray, start: NDArray[np.intp], stop: NDArray[np.intp]) -> FloatArray:
+    """``min(values[start:stop])`` per range (``stop > start``) from the :func:`_sparse_table`
+    of ``values`` (its levels stacked, :func:`_stacked`): the smaller of the two
+    overlapping power-of-two ranges' minima, each range's two taken from its level's
+    row at once."""
     size = np.floor(np.log2(stop - start)).astype(np.intp)
-    out = np.empty(start.shape, dtype=np.float64)
-    for k in np.flatnonzero(np.bincount(size)).tolist():  # the sizes there are, in order
-        sel = size == k
-        table = lowest[k]
-        out[sel] = np.minimum(table[start[sel]], table[stop[sel] - (1 << k)])
-    return out
+    at = size * lowest.shape[1]
+    flat = lowest.ravel()
+    return np.minimum(flat[at + start], flat[at + stop - np.left_shift(1, size)])

@@ -35,6 +35,7 @@ __all__ = [
     "percentiles",
     "row_dot",
     "row_norm",
+    "segment_medians",
     "sliding_rows",
     "small_median",
     "split_at",
@@ -209,6 +210,61 @@ def small_median(x: np.ndarray) -> float:
     if m % 2:
         return float(middle)
     return (float(ordered[m // 2 - 1]) + float(middle)) / 2.0
+
+
+def segment_medians(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """``[small_median(x[a:b]) for a, b in zip(starts, stops)]`` of a 1-D float64 or
+    integer array, as one array, from one sort of all the parts.
+
+    The parts' values (``0 <= a``; ``b`` past the end is cut, as in a slice;
+    parts may overlap) are gathered and put in order within each part (one
+    sort of all the values, then a stable one of their parts), and each
+    part's middle value or the mean of its two middle values taken as
+    :func:`small_median` takes them: ``(a + b) / 2`` in float64, and for a
+    float part longer than :data:`SMALL_MEDIAN_SIZE` :func:`median`'s sum
+    from zero (whose answer is the same whichever of equal values its
+    partition picks). Equal values differ only as ``0.0`` and ``-0.0``: a
+    short part whose answer is a zero of either sign (its middle value, or
+    both middle values, zero) is given :func:`small_median` itself, whose
+    sort keeps the zeros in their order. A part holding NaN, or none, is NaN
+    (np.median's answer). Other types go part by part.
+    """
+    arr = np.asarray(x)
+    a = np.asarray(starts, dtype=np.intp)
+    sizes = np.maximum(np.minimum(np.asarray(stops, dtype=np.intp), arr.shape[0]) - a, 0)
+    if arr.ndim != 1 or not (arr.dtype == np.float64 or arr.dtype.kind in "iu"):
+        return np.array([small_median(arr[p : p + m]) for p, m in zip(a, sizes, strict=True)])
+    out = np.full(a.size, np.nan)  # a part of no values: NaN
+    before = np.cumsum(sizes) - sizes  # values of the parts before each
+    total = int(sizes.sum())
+    if total == 0:
+        return out
+    values = arr[np.arange(total) + np.repeat(a - before, sizes)]
+    order = np.argsort(values)  # then by part, keeping that order within each
+    owner = np.repeat(np.arange(a.size, dtype=np.int16 if a.size < 1 << 15 else np.int64), sizes)
+    order = order[np.argsort(owner[order], kind="stable")]
+    ordered = values[order].astype(np.float64)
+    some = sizes > 0
+    half = before[some] + sizes[some] // 2  # the middle value, or the second of the two
+    upper = ordered[half]
+    lower = ordered[np.maximum(half - 1, 0)]
+    odd = sizes[some] % 2 == 1
+    with np.errstate(invalid="ignore", over="ignore"):  # Python floats do not warn
+        middle = np.where(odd, upper, (lower + upper) / 2.0)
+        if arr.dtype == np.float64:
+            big = sizes[some] > SMALL_MEDIAN_SIZE  # median()'s sums, from zero
+            middle[big] = np.where(
+                odd[big], 0.0 + upper[big], (0.0 + lower[big] + upper[big]) / 2.0
+            )
+    out[some] = middle
+    if arr.dtype == np.float64:
+        nans = np.zeros(total + 1, dtype=np.intp)  # NaN counted before each value
+        np.cumsum(np.isnan(values), out=nans[1:])
+        out[some & (nans[before + sizes] > nans[before])] = np.nan
+        zero = (upper == 0.0) & (odd | (lower == 0.0)) & ~big
+        for k in np.flatnonzero(some)[zero].tolist():  # which zero: the sorted list's
+            out[k] = small_median(arr[a[k] : a[k] + sizes[k]])
+    return out
 
 
 def median_direction(rows: np.ndarray) -> np.ndarray:

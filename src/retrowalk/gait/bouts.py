@@ -22,7 +22,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import median_direction, row_norm, small_median, true_runs
+from retrowalk.dsp.rows import row_norm, segment_medians, true_runs
 
 
 @dataclass(frozen=True)
@@ -245,18 +245,21 @@ class GaitInitiationFilter(Algorithm):
         self.keep_ = np.ones(ic.size, dtype=bool)
         n_ref = self.reference_steps
         gaps = ic[1:] - ic[:-1]  # gaps[i] = ic[i + 1] - ic[i], taken once for all bouts
-        for b in bouts:
-            if b.n_steps < n_ref + 3:
-                continue
-            intervals = gaps[b.first : b.first + n_ref + 1]
-            later = prom[b.first + 1 : b.first + n_ref + 3]
-            later = later[later > 0]  # closing contacts carry no prominence
-            if later.size == 0:
-                continue
-            quick = intervals[0] < self.max_interval_ratio * small_median(intervals[1:])
-            weak = prom[b.first] < self.max_prominence_ratio * small_median(later)
-            if quick and weak:
-                self.keep_[b.first] = False
+        first = np.array([b.first for b in bouts if b.n_steps >= n_ref + 3], dtype=np.int64)
+        if not first.size:
+            return self
+        # each bout's later prominences, those above zero (closing contacts carry
+        # none), one bout after another; the medians of all bouts at once
+        window = first[:, None] + 1 + np.arange(n_ref + 2)
+        later = prom[window]
+        counts = np.count_nonzero(later > 0, axis=1)
+        later = later[later > 0]
+        ends = np.cumsum(counts)
+        quick = gaps[first] < self.max_interval_ratio * segment_medians(
+            gaps, first + 1, first + n_ref + 1
+        )
+        weak = prom[first] < self.max_prominence_ratio * segment_medians(later, ends - counts, ends)
+        self.keep_[first[(counts > 0) & quick & weak]] = False
         return self
 
 
@@ -319,11 +322,13 @@ class BoutEdgeFilter(Algorithm):
         """
         ic = np.asarray(ic_samples, dtype=np.int64)
         self.keep_ = np.ones(ic.size, dtype=bool)
-        for b in bouts:
-            if b.n_steps < self.min_contacts:
-                continue
+        checked = [b for b in bouts if b.n_steps >= self.min_contacts]
+        # every bout's median stride at once (contact k to k + 2 within the bout)
+        firsts = np.array([b.first for b in checked], dtype=np.int64)
+        lasts = np.array([b.last for b in checked], dtype=np.int64)
+        limits = self.max_stride_ratio * segment_medians(ic[2:] - ic[:-2], firsts, lasts - 1)
+        for b, limit in zip(checked, limits.tolist(), strict=True):
             members = ic[b.first : b.last + 1]
-            limit = self.max_stride_ratio * small_median(members[2:] - members[:-2])
             first, last = 0, members.size - 1
             for _ in range(self.max_drops):
                 if (
@@ -421,12 +426,18 @@ class WeakEdgeFilter(Algorithm):
         ends = np.array([c.end_sample for c in bouts])
         firsts = np.searchsorted(ends, starts - reach, "left").tolist()
         stops = np.searchsorted(starts, ends + reach, "right").tolist()
-        medians: dict[int, float] = {}  # each walk's median prominence, taken once
-        for b, first, stop in zip(bouts, firsts, stops, strict=True):
-            walk = max(bouts[first:stop], key=lambda c: c.n_steps)
-            if walk.first not in medians:
-                medians[walk.first] = small_median(prom[walk.first : walk.last + 1])
-            limit = self.min_prominence_ratio * medians[walk.first]
+        walks = [
+            max(bouts[first:stop], key=lambda c: c.n_steps)
+            for first, stop in zip(firsts, stops, strict=True)
+        ]
+        # each walk's median prominence, of all walks at once
+        medians = segment_medians(
+            prom,
+            np.array([w.first for w in walks], dtype=np.int64),
+            np.array([w.last + 1 for w in walks], dtype=np.int64),
+        ).tolist()
+        for b, median in zip(bouts, medians, strict=True):
+            limit = self.min_prominence_ratio * median
             strong = prom[b.first : b.last + 1] >= limit
             # where ``run`` strong contacts in a row start (a run's window all strong)
             all_strong = strong[: max(strong.size - run + 1, 0)].copy()
@@ -490,13 +501,15 @@ class StationaryBoutFilter(Algorithm):
         step_length_m
             The measured step lengths of each bout, m (nan: not measured, a pause).
         """
-        medians = []
-        for lengths in step_length_m:
-            measured = np.asarray(lengths, dtype=np.float64)
-            measured = measured[np.isfinite(measured)]
-            medians.append(small_median(measured) if measured.size else math.nan)
-        self.median_step_m_ = np.array(medians, dtype=np.float64)
-        self.keep_ = np.ones(len(medians), dtype=bool)
+        # each bout's measured steps, one bout after another; their medians at once
+        measured = [np.asarray(lengths, dtype=np.float64).ravel() for lengths in step_length_m]
+        every = np.concatenate([np.zeros(0), *measured])
+        finite = np.isfinite(every)
+        before = np.zeros(every.size + 1, dtype=np.int64)  # finite steps before each
+        np.cumsum(finite, out=before[1:])
+        bounds = before[np.cumsum([0, *(m.size for m in measured)])]
+        self.median_step_m_ = segment_medians(every[finite], bounds[:-1], bounds[1:])
+        self.keep_ = np.ones(len(measured), dtype=bool)
         if self.min_median_step_m is not None:
             self.keep_ = ~(self.median_step_m_ < self.min_median_step_m)
         return self
@@ -684,7 +697,14 @@ def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: in
     g /= np.maximum(counts, 1)[:, None]
     g /= np.maximum(row_norm(g), 1e-12)[:, None]  # np.linalg.norm(g, axis=1)'s numbers
     cosine = np.full(ic.size, np.nan)
-    for span in bouts:
+    # every bout's column medians at once (median_direction's), then each bout's
+    # unit vector of them and its product with its rows as before
+    firsts = np.array([span.first for span in bouts], dtype=np.int64)
+    stops = np.array([span.last + 1 for span in bouts], dtype=np.int64)
+    medians = np.stack([segment_medians(g[:, j], firsts, stops) for j in range(3)], axis=1)
+    for span, ref in zip(bouts, medians, strict=True):
+        ref = np.array(ref)  # median_direction's own array
+        ref /= max(math.sqrt(ref @ ref), 1e-12)
         rows = np.array(g[span.first : span.last + 1])  # a bout's own array, as before
-        cosine[span.first : span.last + 1] = rows @ median_direction(rows)
+        cosine[span.first : span.last + 1] = rows @ ref
     return np.degrees(np.arccos(np.minimum(np.maximum(cosine, -1.0), 1.0)))

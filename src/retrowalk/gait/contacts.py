@@ -27,13 +27,14 @@ physical meaning, not a per-person fit.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.filters import lowpass, lowpass_channels, slow_lowpass_sampler
-from retrowalk.dsp.kernels import find_peaks
+from retrowalk.dsp.kernels import find_peaks, window_peaks
 from retrowalk.dsp.rows import (
     diff_after,
     row_norm,
@@ -404,14 +405,12 @@ class ClosingContactDetector(Algorithm):
         searching = np.arange(last.size)
         start = self.window_steps[0]
         for j in range(out.shape[1]):  # one round of searches, placed in time together
-            found: list[tuple[int, int, float]] = []  # (bout, peak, its prominence)
-            for k in searching.tolist():
-                hit = self._search(sig, int(last[k]), start, step[k], prom[k], int(limit[k]))
-                if hit is not None:
-                    found.append((k, *hit))
-            if not found:
+            hit, peaks, peak_prominence = self._search(
+                sig, last[searching], start, step[searching], prom[searching], limit[searching]
+            )
+            if not hit.size:
                 break
-            bouts, peaks, peak_prominence = (np.array(part) for part in zip(*found, strict=True))
+            bouts = searching[hit]
             out[bouts, j] = last[bouts] = contacts.place(peaks)
             # a soft closing contact ends the walk; a step-like one: search on after it
             searching = bouts[peak_prominence >= self.repeat_relative_prominence * prom[bouts]]
@@ -420,32 +419,51 @@ class ClosingContactDetector(Algorithm):
         return self
 
     def _search(
-        self, sig: _Signals, last: int, start_steps: float, step: float, prom: float, limit: int
-    ) -> tuple[int, float] | None:
-        """The largest clear peak of the coarse signal in the window after ``last``.
+        self,
+        sig: _Signals,
+        last: np.ndarray,
+        start_steps: float,
+        step: np.ndarray,
+        prom: np.ndarray,
+        limit: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The largest clear peak of the coarse signal in the window after each ``last``.
 
-        Returns ``(peak sample, prominence)``, or ``None``; the contact is the
-        peak placed in time (:meth:`TrunkContactDetector.place`).
+        Returns ``(searches, peaks, prominences)``: the searches (indices into
+        ``last``) that found one, in order, its peak sample and prominence;
+        the contact is the peak placed in time
+        (:meth:`TrunkContactDetector.place`). The windows' peaks are found in
+        one pass (:func:`~retrowalk.dsp.kernels.window_peaks`: each window's
+        ``find_peaks``), with each window's bounds, largest peak (the first of
+        equal ones) and floor worked as one search's in Python floats.
         """
         fs = sig.sampling_rate_hz
-        i0 = int(last + start_steps * step * fs)
-        i1 = min(int(last + self.window_steps[1] * step * fs), limit - 1)
-        if i1 - i0 < 3:
-            return None
+        i0 = (last + start_steps * step * fs).astype(np.int64)  # int()'s truncation
+        i1 = np.minimum((last + self.window_steps[1] * step * fs).astype(np.int64), limit - 1)
+        searched = (i1 - i0 >= 3).nonzero()[0]
         # a peak near the window's end needs the signal after it for its
         # prominence (the start stays cut, away from the last step's peak)
-        c0 = i0
-        c1 = min(int(i1 + self.context_steps * step * fs), limit, sig.coarse.shape[0])
-        peaks, props = find_peaks(sig.coarse[c0:c1], prominence=0.0)
-        inside = (peaks + c0 >= i0) & (peaks + c0 < i1)
-        peaks, prominences = peaks[inside] + c0, props["prominences"][inside]
-        if peaks.size == 0:
-            return None
-        best = int(np.argmax(prominences))
-        floor = max(self.min_prominence_mps2, self.min_relative_prominence * prom)
-        if prominences[best] < floor:
-            return None
-        return int(peaks[best]), float(prominences[best])
+        i0, i1 = i0[searched], i1[searched]
+        c1 = np.minimum(
+            (i1 + self.context_steps * step[searched] * fs).astype(np.int64),
+            np.minimum(limit[searched], sig.coarse.shape[0]),
+        )
+        window, peaks, prominences = window_peaks(sig.coarse, i0, c1)
+        inside = peaks < i1[window]  # and at or after i0, where the window starts
+        window, peaks, prominences = window[inside], peaks[inside], prominences[inside]
+        none = np.zeros(0, dtype=np.int64)
+        if not window.size:
+            return none, none, np.zeros(0)
+        first = np.flatnonzero(np.concatenate(([True], window[1:] != window[:-1])))
+        top = np.maximum.reduceat(prominences, first)
+        runs = np.diff(np.append(first, window.size))
+        at_top = (prominences == np.repeat(top, runs)).nonzero()[0]
+        best = at_top[np.searchsorted(at_top, first)]  # np.argmax's: the first of the largest
+        window, peaks, prominences = window[best], peaks[best], prominences[best]
+        relative = self.min_relative_prominence * prom[searched[window]]
+        floor = np.where(relative > self.min_prominence_mps2, relative, self.min_prominence_mps2)
+        found = ~(prominences < floor)  # max()'s floor, as one search takes it
+        return searched[window[found]], peaks[found], prominences[found]
 
 
 class RhythmContactFilter(Algorithm):
@@ -760,9 +778,29 @@ def _step_contrasts(
     apart = np.zeros(0, dtype=np.int64)
     if join is not None:
         apart = np.flatnonzero(starts[1:] > np.maximum.accumulate(ends)[:-1] + join) + 1
-    for group in split_at(np.arange(first.size), apart):
-        contrast[group], lag[group] = _nearby_contrasts(x, ic, first[group], w, join, floor)
-    return contrast, lag
+    if join is None or apart.size == 0:
+        return _nearby_contrasts(x, ic, first, w, join, floor)
+    # Several groups, measured in one pass as one call per group measures each:
+    # their stretches laid one after another, join + 2 samples apart, so that no
+    # stretch of windows reaches from one into the next, and each group's
+    # running sums its own (from zero at its stretch's start), as in its call.
+    d = _window_steps(ic, first, w)
+    bounds = [0, *apart.tolist(), first.size]
+    pairs = list(itertools.pairwise(bounds))
+    lo = np.array([int(starts[p:q].min()) for p, q in pairs], dtype=np.int64)
+    hi = np.array([int(ic[first[p:q] + w - 1].max()) + 1 for p, q in pairs], dtype=np.int64)
+    offset = np.concatenate(([0], np.cumsum(hi - lo + join + 2)[:-1]))
+    laid = np.zeros(int(offset[-1] + hi[-1] - lo[-1]))
+    s1, s2 = np.zeros(laid.size + 1), np.zeros(laid.size + 1)
+    for g0, g1, at in zip(lo.tolist(), hi.tolist(), offset.tolist(), strict=True):
+        part = laid[at : at + g1 - g0]
+        part[:] = x[g0:g1]
+        np.cumsum(part, out=s1[at + 1 : at + 1 + part.size])
+        np.cumsum(part * part, out=s2[at + 1 : at + 1 + part.size])
+    shift = np.repeat(offset - lo, np.diff(bounds))  # each window's group's move
+    a = ic[first] + shift
+    b = ic[first + w - 1] + 1 + shift
+    return _contrasts(laid, s1, s2, a, b, d, join, floor)
 
 
 def _nearby_contrasts(
@@ -780,22 +818,42 @@ def _nearby_contrasts(
     (:func:`_best_correlations`), so a window costs a few look-ups per lag
     (an hour of walking takes tens of milliseconds).
     """
-    out = np.full(first.size, -np.inf)
-    best_lag = np.zeros(first.size, dtype=np.int64)
     if first.size == 0:
-        return out, best_lag
-    intervals = ic[1:] - ic[:-1]
-    d = _median_rows(sliding_rows(intervals, w - 1)[first]).astype(np.int64)
+        return np.full(0, -np.inf), np.zeros(0, dtype=np.int64)
+    d = _window_steps(ic, first, w)
     lo = int(ic[first].min())
     x = x[lo : int(ic[first + w - 1].max()) + 1]  # the windows' stretch only
     a = ic[first] - lo
     b = ic[first + w - 1] + 1 - lo
+    if not ((d >= 1) & (b - a >= 3 * d)).any():
+        return np.full(first.size, -np.inf), np.zeros(first.size, dtype=np.int64)
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+    return _contrasts(x, s1, s2, a, b, d, join, floor)
+
+
+def _window_steps(ic: np.ndarray, first: np.ndarray, w: int) -> np.ndarray:
+    """Each window's median contact interval (whole samples)."""
+    intervals = ic[1:] - ic[:-1]
+    return _median_rows(sliding_rows(intervals, w - 1)[first]).astype(np.int64)
+
+
+def _contrasts(
+    x: np.ndarray,
+    s1: np.ndarray,
+    s2: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    d: np.ndarray,
+    join: int | None,
+    floor: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_nearby_contrasts` of windows ``a:b`` of ``x`` (running sums ``s1``, ``s2``
+    of ``x`` and of its squares, a leading zero) of median interval ``d``."""
     n = b - a
     valid = (d >= 1) & (n >= 3 * d)
     if not valid.any():
-        return out, best_lag
-    s1 = np.concatenate([[0.0], np.cumsum(x)])
-    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+        return np.full(a.size, -np.inf), np.zeros(a.size, dtype=np.int64)
     lo1 = np.maximum((0.88 * d).astype(np.int64), 1)
     hi1 = np.where(valid, (1.12 * d).astype(np.int64), 0)
     best1, _ = _best_correlations(x, s1, s2, a, b, lo1, hi1, join)

@@ -249,15 +249,16 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
     themselves, which add the rest of each lag's overlap; -1 when no lag fits.
     """
     n = v.size
-    lags = np.arange(max(int(1.8 * step), 1), int(2.2 * step) + 1)
-    lags = lags[lags < n - step]
-    if lags.size == 0:
+    # the lags from 1.8 to 2.2 steps that leave a step of overlap (a run of whole
+    # numbers, so its ends are enough)
+    lo, hi = max(int(1.8 * step), 1), min(int(2.2 * step), n - step - 1)
+    if hi < lo:
         return -1.0
+    lags = np.arange(lo, hi + 1)
     energy = np.empty(n + 1)  # running sum of squares, a leading zero
     energy[0] = 0.0
     np.multiply(v, v).cumsum(out=energy[1:])  # np.cumsum's, without its dispatch
     denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
-    lo, hi = int(lags[0]), int(lags[-1])
     cross = np.correlate(v[lo:], v[: n - hi], "valid")  # sum_i<n-hi v[i] v[i + lag]
     last = v[n - hi :]
     cross[:-1] += np.correlate(last, last, "full")[hi - 1 + lo :]  # n-hi <= i < n-lag

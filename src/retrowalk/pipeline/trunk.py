@@ -26,7 +26,7 @@ from retrowalk.core.results import Analysis, Bout, Step
 from retrowalk.core.types import Direction, Placement, Side
 from retrowalk.dsp.frame import BodyFrame, body_frame
 from retrowalk.dsp.memory import empty_samples, is_file_backed, keep_freed_heap, release
-from retrowalk.dsp.rows import diff_after, small_median
+from retrowalk.dsp.rows import diff_after, segment_medians
 from retrowalk.gait.bouts import (
     BentTrunkFilter,
     BoutDetector,
@@ -581,12 +581,15 @@ class TrunkPipeline(Algorithm):
             return ic, prom
         n = gap_mask.shape[0]
         gap_starts = np.flatnonzero(gap_mask & ~np.concatenate([[False], gap_mask[:-1]]))
-        last = np.array([ic[b.last] for b in bouts])
+        firsts = np.array([b.first for b in bouts], dtype=np.int64)
+        lasts = np.array([b.last for b in bouts], dtype=np.int64)
+        last = ic[lasts]
         gaps = ic[1:] - ic[:-1]  # gaps[i] = ic[i + 1] - ic[i], taken once for all bouts
-        step = np.array([small_median(gaps[max(b.last - 4, b.first) : b.last]) for b in bouts])
+        # each bout's small_median of its last four gaps and of its prominences
+        step = segment_medians(gaps, np.maximum(lasts - 4, firsts), lasts)
         step = step / fs
-        bout_prom = np.array([small_median(prom[b.first : b.last + 1]) for b in bouts])
-        limit = np.array([ic[b.last + 1] if b.last + 1 < ic.size else n for b in bouts])
+        bout_prom = segment_medians(prom, firsts, lasts + 1)
+        limit = np.append(ic, n)[lasts + 1]  # the next contact, or the end
         if gap_starts.size:
             nxt = np.minimum(np.searchsorted(gap_starts, last), gap_starts.size - 1)
             after = gap_starts[nxt] > last

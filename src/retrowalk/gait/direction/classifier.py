@@ -33,7 +33,7 @@ from retrowalk.gait.direction.features import (
     step_evidence,
 )
 from retrowalk.gait.direction.grouping import (
-    find_direction_changes,
+    find_direction_changes_many,
     robust_scale,
     stretches_from_ups,
 )
@@ -450,7 +450,43 @@ class WalkingDirectionClassifier:
 
     def stretches(self, ev: StepEvidence) -> np.ndarray:
         """Stretch label of each bout of ``ev`` (what :func:`body_anchors` needs)."""
-        return stretches_from_ups(ev.bout_up, self.max_tilt_change_deg)
+        return self._cues(ev)[0]
+
+    def _cues(self, ev: StepEvidence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(stretch, use, travel)`` of ``ev``: each bout's stretch, the steps used
+        (settled, not turning) and each step's travel vector.
+
+        :func:`body_anchors` and :meth:`classify_evidence` both ask for them of
+        the same evidence, so they are worked out once per evidence and
+        settings (the last asked are kept, read-only: the same arrays, not
+        copies, for both).
+        """
+        settings = (self.max_tilt_change_deg, self.max_posture_change_deg)
+        kept = self._kept_cues
+        if (
+            kept is not None
+            and kept[0] is ev
+            and kept[1] == settings
+            and kept[2] is self.travel_template
+        ):
+            return kept[3]
+        stretch = stretches_from_ups(ev.bout_up, self.max_tilt_change_deg)
+        use = ~ev.turning & self._settled(ev, stretch)
+        travel = travel_vectors(ev.odd, self.travel_template)
+        for a in (stretch, use, travel):
+            a.flags.writeable = False
+        self._kept_cues = (ev, settings, self.travel_template, (stretch, use, travel))
+        return stretch, use, travel
+
+    _kept_cues: (
+        tuple[
+            StepEvidence,
+            tuple[float, float],
+            TravelTemplate | None,
+            tuple[np.ndarray, np.ndarray, np.ndarray],
+        ]
+        | None
+    ) = None
 
     def classify_evidence(
         self,
@@ -464,9 +500,8 @@ class WalkingDirectionClassifier:
         """Classify from precomputed :class:`StepEvidence` (e.g. of many bout pieces)."""
         bouts = [(int(a), int(b)) for a, b in bouts]
         ic, owner = ev.ic, ev.owner
-        stretch = self.stretches(ev)
-        use = ~ev.turning & self._settled(ev, stretch)
-        mounting, facing, notes = self._travel_cue(ev, stretch, use, profile, anchors)
+        stretch, use, travel = self._cues(ev)
+        mounting, facing, notes = self._travel_cue(ev, stretch, use, travel, profile, anchors)
         # Each usable contact's stride window (edge contacts share their neighbour's).
         window_of = np.full(ic.size, -1, dtype=np.int64)
         window_of[ev.windows.step_index[use]] = ev.windows.start[use]
@@ -476,18 +511,24 @@ class WalkingDirectionClassifier:
         of_bout = members_of(owner, len(bouts))
         weak_part: list[bool] = []  # per split bout: the weak side of an unconfirmed change
         scaled = np.minimum(np.maximum(mounting, -2.0), 2.0) / 2.0  # np.clip's, once for all bouts
+        # each bout's usable steps, and the direction changes of all bouts searched together
+        usable = [np.isfinite(mounting[members]).nonzero()[0] for members in of_bout]
+        changes = (
+            find_direction_changes_many(
+                [scaled[members[valid]] for members, valid in zip(of_bout, usable, strict=True)],
+                min_steps=self.split_min_steps,
+                penalty=self.split_penalty,
+            )
+            if self.split
+            else []
+        )
         for b, (start, end) in enumerate(bouts):
             members = of_bout[b]
             cuts: list[int] = []
             if self.split and members.size:
                 r = mounting[members]
-                valid = np.isfinite(r).nonzero()[0]
-                local = find_direction_changes(
-                    scaled[members[valid]],
-                    min_steps=self.split_min_steps,
-                    penalty=self.split_penalty,
-                )
-                proposed = [int(valid[c]) for c in local]
+                valid = usable[b]
+                proposed = [int(valid[c]) for c in changes[b]]
                 cuts = self._confirmed_cuts(r, proposed)
                 weak = self._weak_parts(r, proposed) if not cuts else None
                 if self.weak_change_uncertain and weak is not None:
@@ -518,6 +559,7 @@ class WalkingDirectionClassifier:
         of_split = members_of(split_owner, len(split_bouts))
         final_bouts: list[tuple[int, int]] = []
         final_source: list[int] = []
+        own_parts: list[np.ndarray] = []  # each final part's contacts, for their own labels
         for j in range(len(split_bouts)):
             members = of_split[j]
             s = int(split_stretch[j])
@@ -542,9 +584,15 @@ class WalkingDirectionClassifier:
                 logits.append(_logit(p))
                 reasons.append(reason)
                 calibrated.append(kind == "calibration")
-                own, own_conf = self._own_labels(mounting[part], label, max(p, 1.0 - p))
-                step_dir[part] = own
-                step_conf[part] = own_conf
+                own_parts.append(part)
+        if own_parts:  # each step's own label, for the steps of all final parts at once
+            sizes = [part.size for part in own_parts]
+            every = np.concatenate(own_parts)
+            own = np.repeat(np.array(directions, dtype=object), sizes)
+            own_conf = np.repeat(np.array(confidences, dtype=np.float64), sizes)
+            self._steps_own_labels(mounting[every], own, own_conf)
+            step_dir[every] = own
+            step_conf[every] = own_conf
         split_bouts, source = final_bouts, final_source
 
         requested = np.asarray(ic_samples, dtype=np.int64).ravel()
@@ -721,12 +769,25 @@ class WalkingDirectionClassifier:
         """
         out = np.full(score.shape, label, dtype=object)
         conf = np.full(score.shape, confidence)
-        if label in (FORWARD, BACKWARD):
-            sign = 1.0 if label == FORWARD else -1.0
-            against = np.isfinite(score) & (sign * score < 0)
-            out[against] = UNCERTAIN
-            conf[against] = 0.5
-        return out, conf
+        return WalkingDirectionClassifier._steps_own_labels(score, out, conf)
+
+    @staticmethod
+    def _steps_own_labels(
+        score: np.ndarray, labels: np.ndarray, confidences: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_own_labels` of the steps of many split bouts at once.
+
+        ``labels`` (object) and ``confidences`` are each step's bout's, and are
+        changed in place (and returned): a step of a called bout whose own
+        travel points the other way becomes ``"uncertain"`` at 0.5.
+        """
+        forward = labels == FORWARD
+        called = forward | (labels == BACKWARD)
+        sign = np.where(forward, 1.0, -1.0)
+        against = called & np.isfinite(score) & (sign * score < 0)
+        labels[against] = UNCERTAIN
+        confidences[against] = 0.5
+        return labels, confidences
 
     def _bounded(
         self, label: str, p: float, reason: str, windows: np.ndarray
@@ -852,6 +913,7 @@ class WalkingDirectionClassifier:
         ev: StepEvidence,
         stretch: np.ndarray,
         use: np.ndarray,
+        travel: np.ndarray,
         profile: Any,
         anchors: list[BodyAnchor] | None,
     ) -> tuple[np.ndarray, list[tuple[str, float, str, np.ndarray, np.ndarray]], list[str]]:
@@ -870,7 +932,6 @@ class WalkingDirectionClassifier:
         notes: list[str] = []
         facing: list[tuple[str, float, str, np.ndarray, np.ndarray]] = []
         step_stretch = stretch[w.bout_index]
-        travel = travel_vectors(ev.odd, self.travel_template)
         for s in range(n_stretch):
             along = np.full(ic.size, np.nan)
             across = np.full(ic.size, np.nan)
@@ -1040,12 +1101,10 @@ def stretch_travel_axes(
     to back or back to front.
     """
     clf = classifier or WalkingDirectionClassifier()
-    stretch = clf.stretches(ev)
+    stretch, use, travel = clf._cues(ev)
     n_stretch = int(stretch.max()) + 1 if stretch.size else 0
     if ev.windows.start.size == 0:
         return [None] * n_stretch
-    use = ~ev.turning & clf._settled(ev, stretch)
-    travel = travel_vectors(ev.odd, clf.travel_template)
     step_stretch = stretch[ev.windows.bout_index]
     axes: list[np.ndarray | None] = []
     for s in range(n_stretch):

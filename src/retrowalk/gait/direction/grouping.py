@@ -127,3 +127,47 @@ def find_direction_changes(
 
     search(0, u.size)
     return sorted(cuts)
+
+
+def find_direction_changes_many(
+    scores: list[np.ndarray], *, min_steps: int = 4, penalty: float = 10.0, clip: float = 1.0
+) -> list[list[int]]:
+    """:func:`find_direction_changes` of each of many step-score sequences (one a bout).
+
+    The first split search of every sequence is worked for all at once: the
+    clipped scores as the rows of one array (zeros after each row's end),
+    whose running sums along the rows are each row's own (a running sum
+    along a row starts from its first value, as along the row alone), each
+    row's total its own ``np.add.reduce`` of its scores, and the gains, with
+    their first largest, a row's. A sequence whose first search splits it is
+    searched again on its own, from the start, as are all when ``min_steps``
+    is under 1 (a search of fewer than two scores: numpy's error).
+    """
+    sizes = np.array([np.asarray(s).size for s in scores], dtype=np.int64)
+    out: list[list[int]] = [[] for _ in scores]
+    if min_steps < 1:
+        return [
+            find_direction_changes(s, min_steps=min_steps, penalty=penalty, clip=clip)
+            for s in scores
+        ]
+    rows = (sizes >= 2 * min_steps).nonzero()[0]
+    if rows.size == 0:
+        return out
+    n = sizes[rows]
+    width = int(n.max())
+    u = np.zeros((rows.size, width))
+    row_of = np.repeat(np.arange(rows.size), n)
+    column = np.arange(row_of.size) - np.repeat(np.cumsum(n) - n, n)
+    u[row_of, column] = np.concatenate([np.asarray(scores[k], dtype=np.float64) for k in rows])
+    np.minimum(np.maximum(u, -clip), clip, out=u)  # np.clip's numbers, as there
+    total = np.array([np.add.reduce(row[:m]) for row, m in zip(u, n.tolist(), strict=True)])
+    j = np.arange(1, width)
+    left = u.cumsum(axis=1)[:, :-1]
+    gain = 2.0 * np.abs(left - j * total[:, None] / n[:, None])
+    gain[(j < min_steps) | (n[:, None] - j < min_steps)] = 0.0
+    gain[j >= n[:, None]] = -1.0  # past a row's own scores: never the largest
+    best = np.argmax(gain, axis=1)
+    split = ~(gain[np.arange(rows.size), best] < penalty)
+    for k in rows[split].tolist():
+        out[k] = find_direction_changes(scores[k], min_steps=min_steps, penalty=penalty, clip=clip)
+    return out
