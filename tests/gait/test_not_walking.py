@@ -165,3 +165,39 @@ def test_stride_correlation_takes_the_run_of_lags_that_fit() -> None:
             np.float64(got).tobytes()
             == np.float64(_stride_correlation_of_each_lag(v, step)).tobytes()
         )
+
+
+def _flight_share_reference(
+    check: WalkingCheck, acc: np.ndarray, fs: float, ic: np.ndarray
+) -> float:
+    """The share of steps in flight worked out in full (the moving mean of every norm)."""
+    width = max(int(0.05 * fs), 1)
+    smooth = np.convolve(np.linalg.norm(acc, axis=1), np.ones(width) / width, mode="same")
+    below = np.searchsorted(np.flatnonzero(smooth < check.free_fall_mps2), ic)
+    return float(np.mean((below[1:] - below[:-1]) >= check.min_flight_s * fs))
+
+
+def test_flight_share_is_the_full_moving_mean_s_also_where_it_is_skipped() -> None:
+    """Where no moving mean can fall below free fall the share is 0 without working
+    them out; near that bound, at every width and with NaN, the full computation's."""
+    rng = np.random.default_rng(4)
+    for trial in range(400):
+        fs = float(rng.choice([10.0, 30.0, 40.0, 50.0, 100.0, 128.0, 200.0]))
+        n = int(rng.integers(int(2 * fs), int(6 * fs)))
+        level = float(rng.choice([3.0, 4.5, 5.0, 6.0, 9.81])) * (1 + rng.normal(0, 1e-10))
+        direction = rng.normal(size=(n, 3))
+        direction /= np.linalg.norm(direction, axis=1)[:, None]
+        acc = direction * (level + np.abs(rng.normal(0, [0.0, 0.5, 3.0][trial % 3], n)))[:, None]
+        if trial % 7 == 0:  # a jump: free fall in parts
+            acc[n // 3 : n // 3 + int(0.2 * fs)] *= 0.05
+        if trial % 11 == 0:
+            acc[n // 2, 1] = np.nan
+        ic = np.sort(rng.choice(np.arange(1, n - 1), size=8, replace=False))
+        ic = np.concatenate([[0], ic, [n - 1]])  # a sample in free fall at an end counts
+        # a single sample in free fall makes a flight (so no sample's mean is skipped
+        # that the full computation would count)
+        check = WalkingCheck(min_flight_s=0.5 / fs)
+        check.features_ = {}
+        check._flight(acc, fs, ic)
+        want = _flight_share_reference(check, acc, fs, ic)
+        assert check.features_["flight_share"] == want, (trial, fs, level)

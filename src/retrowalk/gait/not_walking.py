@@ -40,7 +40,7 @@ import math
 
 import numpy as np
 
-from retrowalk.dsp.rows import row_norm, small_median
+from retrowalk.dsp.rows import row_dot, row_norm, small_median
 
 G_MPS2 = 9.81
 
@@ -221,8 +221,19 @@ class WalkingCheck:
 
     def _flight(self, acc: np.ndarray, fs: float, ic: np.ndarray) -> bool:
         """Whether the body leaves the ground in too many steps (then refused, with the reason)."""
+        width = max(int(0.05 * fs), 1)
+        # The moving mean of the norm ("same" mode: the ends average fewer
+        # samples, the fewest being ``fewest``) is at least fewest / width of
+        # the smallest norm; where that bound clears the free-fall level, no
+        # sample is in free fall and the mean need not be worked out (the same
+        # share, 0, as below; the margin covers rounding).
+        fewest = min((width - 1) // 2 + 1, width - (width - 1) // 2)
+        bound = self.free_fall_mps2 * width / fewest * (1.0 + 1e-9)
+        if acc.shape[0] and float(np.min(row_dot(acc, acc))) >= bound * bound:
+            self.features_["flight_share"] = 0.0
+            return False
         norm = row_norm(acc)
-        smooth = np.convolve(norm, _box(max(int(0.05 * fs), 1)), mode="same")
+        smooth = np.convolve(norm, _box(width), mode="same")
         # samples in free fall within each step: those before its end contact
         # less those before its start (counted among the few such samples)
         low = (smooth < self.free_fall_mps2).nonzero()[0]
