@@ -57,8 +57,8 @@ def time_in_seconds(
         return t, ns0 / 1e9, first, f"time column '{label}' read as date-times"
     raw0 = raw[0]
     rel = shift_scale(raw, raw0)
-    first = rel[: min(rel.shape[0], 200_001)]
-    steps = first[1:] - first[:-1]  # np.diff's
+    head = rel[: min(rel.shape[0], 200_001)]
+    steps = head[1:] - head[:-1]  # np.diff's
     advancing = steps > 0
     if not advancing.any():
         raise InputError(display, "the time column does not advance", field=label)
