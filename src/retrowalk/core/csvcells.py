@@ -61,17 +61,28 @@ def _table_cell(value: Any) -> Any:
     return value
 
 
+def _unchanged_text(series: Any) -> bool:
+    """Whether every distinct value of a pandas Series is text that :func:`_table_cell`
+    leaves as it is (a column of a few ids and words repeated down many rows is
+    checked once per word, not once per cell)."""
+    return all(isinstance(v, str) and _table_cell(v) is v for v in series.unique())
+
+
 def safe_frame(frame: Any) -> Any:
     """A copy of a pandas DataFrame whose text cells went through :func:`safe_cell`
     (for tables written with ``DataFrame.to_csv``; a carriage return in a cell is
-    written as a line feed, see :func:`_table_cell`); numeric columns are unchanged."""
+    written as a line feed, see :func:`_table_cell`); numeric columns are unchanged,
+    and so is a column of text none of whose cells would change."""
     from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
     out = frame.copy()
     for column in out.columns:
         series = out[column]
         if not (
-            is_numeric_dtype(series) or is_bool_dtype(series) or is_datetime64_any_dtype(series)
+            is_numeric_dtype(series)
+            or is_bool_dtype(series)
+            or is_datetime64_any_dtype(series)
+            or _unchanged_text(series)
         ):
             out[column] = series.map(_table_cell)
     out.columns = [_table_cell(c) for c in out.columns]
