@@ -114,3 +114,21 @@ def test_a_carriage_return_in_a_batch_table_cell_does_not_end_its_row() -> None:
     back = pd.read_csv(io.StringIO(text))
     assert back["n"].tolist() == [1, 2, 3, 4]
     assert back["note"].tolist() == ["a\nb", "'\n=1+1", "c\nd", "plain"]
+
+
+def test_a_column_of_repeated_words_is_checked_once_per_word_and_still_neutralised() -> None:
+    """A text column whose distinct values need no change is written as it is; one
+    formula among many repeated words, or cells that are not text (lists, None),
+    still go cell by cell."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "direction": ["forward", "backward"] * 50,
+            "id": ["walk"] * 99 + ["@SUM(A1)"],
+            "parts": [["=1+1"], None] * 50,
+        }
+    )
+    out = safe_frame(frame)
+    assert out["direction"].tolist() == frame["direction"].tolist()
+    assert out["id"].tolist() == ["walk"] * 99 + ["'@SUM(A1)"]
+    assert out["parts"].tolist() == frame["parts"].map(lambda v: v).tolist()

@@ -65,7 +65,11 @@ def _unchanged_text(series: Any) -> bool:
     """Whether every distinct value of a pandas Series is text that :func:`_table_cell`
     leaves as it is (a column of a few ids and words repeated down many rows is
     checked once per word, not once per cell)."""
-    return all(isinstance(v, str) and _table_cell(v) is v for v in series.unique())
+    try:
+        distinct = series.unique()
+    except TypeError:  # unhashable cells (lists, dicts): each goes through _table_cell
+        return False
+    return all(isinstance(v, str) and _table_cell(v) is v for v in distinct)
 
 
 def safe_frame(frame: Any) -> Any:
