@@ -51,7 +51,7 @@ def test_filter_of_channels_in_pairs_is_scipys_with_zeros_and_nans(k: int) -> No
     rng = np.random.default_rng(k)
     sos, zi = butter_lowpass_sos(2, 0.06)
     expected_sos = signal.butter(2, 0.06, output="sos")
-    for n, pad in [(3000, 90), (600_000, 90), (200, 0)]:
+    for n, pad in [(3000, 90), (600_000, 90), (200, 0), (600, 90)]:
         x = np.cumsum(rng.normal(size=(n, k)), axis=0)
         cases = [x, x.T.copy().T]  # sample-major and channel-major underneath
         for spoil in (0.0, -0.0, np.nan, np.inf):

@@ -21,6 +21,7 @@ import math
 import numpy as np
 import pytest
 
+from retrowalk.dsp import rows
 from retrowalk.dsp.filters import (
     lowpass,
     lowpass_channels,
@@ -154,11 +155,15 @@ def _bits(values: np.ndarray | list[float]) -> bytes:
     return np.asarray(values, dtype=np.float64).tobytes()
 
 
-def test_segment_medians_are_each_parts_small_median_bit_for_bit():
+@pytest.mark.parametrize("few", [True, False])
+def test_segment_medians_are_each_parts_small_median_bit_for_bit(few, monkeypatch):
     """Parts of 0 to 2,500 values (either side of small_median's hand-over to median),
     overlapping, cut at the end and empty, of floats with ties, signed zeros, NaN and
     infinities, and of integers: each part's small_median to the bit (the sign of a
-    zero too); a part with NaN, or none, is NaN."""
+    zero too); a part with NaN, or none, is NaN. Both with few parts taken one at a
+    time and with every part set gathered into one sort."""
+    if not few:
+        monkeypatch.setattr(rows, "FEW_PARTS", -1)
     rng = np.random.default_rng(21)
     for trial in range(400):
         n = int(rng.integers(0, 3000))

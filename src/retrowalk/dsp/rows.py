@@ -212,6 +212,13 @@ def small_median(x: np.ndarray) -> float:
     return (float(ordered[m // 2 - 1]) + float(middle)) / 2.0
 
 
+FEW_PARTS = 8
+"""Most parts :func:`segment_medians` takes one at a time (with :data:`FEW_VALUES`)."""
+
+FEW_VALUES = 256
+"""Most values in all of :data:`FEW_PARTS` parts taken one at a time."""
+
+
 def segment_medians(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     """``[small_median(x[a:b]) for a, b in zip(starts, stops)]`` of a 1-D float64 or
     integer array, as one array, from one sort of all the parts.
@@ -227,13 +234,21 @@ def segment_medians(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.
     short part whose answer is a zero of either sign (its middle value, or
     both middle values, zero) is given :func:`small_median` itself, whose
     sort keeps the zeros in their order. A part holding NaN, or none, is NaN
-    (np.median's answer). Other types go part by part.
+    (np.median's answer). Other types go part by part, and so do up to
+    :data:`FEW_PARTS` parts of up to :data:`FEW_VALUES` values in all (a short
+    recording's bouts), whose own sorts cost less than the set-up of one sort
+    of all.
     """
     arr = np.asarray(x)
     a = np.asarray(starts, dtype=np.intp)
     sizes = np.maximum(np.minimum(np.asarray(stops, dtype=np.intp), arr.shape[0]) - a, 0)
     if arr.ndim != 1 or not (arr.dtype == np.float64 or arr.dtype.kind in "iu"):
         return np.array([small_median(arr[p : p + m]) for p, m in zip(a, sizes, strict=True)])
+    if a.size <= FEW_PARTS:
+        parts = list(zip(a.tolist(), sizes.tolist(), strict=True))
+        if sum(m for _, m in parts) <= FEW_VALUES:
+            few = [small_median(arr[p : p + m]) if m else math.nan for p, m in parts]
+            return np.array([v if v == v else math.nan for v in few], dtype=np.float64)
     out = np.full(a.size, np.nan)  # a part of no values: NaN
     before = np.cumsum(sizes) - sizes  # values of the parts before each
     total = int(sizes.sum())
