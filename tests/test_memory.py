@@ -118,6 +118,29 @@ def test_anchor_gravity_directions_equal_the_whole_array_form(
     assert got_up.flags.c_contiguous and got_slow.flags.c_contiguous  # sample-major rows
 
 
+@pytest.mark.parametrize("n", [0, 1, 7, 70_000])
+def test_anchor_unit_rows_are_to_unit_of_the_rows_bit_for_bit(n: int) -> None:
+    """Channel-major rows made unit sample-major rows: _to_unit's numbers, with signed
+    zeros, NaN, infinities and rows under the norm's floor; the rows left as they were."""
+    from retrowalk.gait.direction.anchor import _to_unit, _unit_rows
+
+    rng = np.random.default_rng(5)
+    rows = rng.normal(size=(3, n)) * rng.choice([1e-14, 1.0, 1e3], size=(1, n))
+    special = [0.0, -0.0, np.nan, np.inf, -np.inf, 1e-300]
+    if n:
+        rows[rng.integers(0, 3, size=n // 5 + 1), rng.integers(0, n, size=n // 5 + 1)] = rng.choice(
+            special, size=n // 5 + 1
+        )
+        rows[:, 0] = [-0.0, 0.0, -0.0]
+    given = rows.copy()
+    with np.errstate(invalid="ignore"):  # inf / inf
+        got = _unit_rows(given)
+        want = _to_unit(np.ascontiguousarray(rows.T))
+    assert got.tobytes() == want.tobytes()  # signed zeros and NaN bit for bit
+    assert got.flags.c_contiguous and got.shape == (n, 3)
+    assert given.tobytes() == rows.tobytes()
+
+
 @pytest.mark.parametrize("n", [1, 500, 150_000])  # one block, and rows over several blocks
 def test_anchor_walking_mean_is_the_one_line_form_bit_for_bit(n: int) -> None:
     from retrowalk.gait.direction.anchor import _walking_mean

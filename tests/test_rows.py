@@ -377,6 +377,7 @@ def _whole_array_frame(acc: np.ndarray, gyro: np.ndarray) -> dict[str, np.ndarra
     f = np.empty_like(e)
     for k, (p, q) in enumerate(((1, 2), (2, 0), (0, 1))):
         f[k] = u[p] * e[q] - u[q] * e[p]
+    across = np.sqrt(np.maximum(1.0 - u[j] * u[j], 1e-24))
     return {
         "up": up,
         "e": e,
@@ -384,6 +385,13 @@ def _whole_array_frame(acc: np.ndarray, gyro: np.ndarray) -> dict[str, np.ndarra
         "vertical": vertical,
         "horizontal": np.column_stack([a[0] * b[0] + a[2] * b[2] + a[1] * b[1] for b in (e, f)]),
         "gyro_v": w[0] * u[0] + w[2] * u[2] + w[1] * u[1],
+        # acc . e and acc . f without the basis, as the frame works them out
+        "horizontal_direct": np.column_stack(
+            [
+                (a[j] - (vertical + norm) * u[j]) / across,
+                (a[(j + 1) % 3] * u[(j + 2) % 3] - a[(j + 2) % 3] * u[(j + 1) % 3]) / across,
+            ]
+        ),
     }
 
 
@@ -396,6 +404,7 @@ def test_body_frame_in_blocks_gives_the_whole_array_numbers(n):
     assert np.array_equal(frame.acc_vertical_mps2, ref["vertical"])
     # the horizontal components without the basis (acc . e, acc . f worked out): to rounding
     assert np.allclose(frame.acc_horizontal_mps2, ref["horizontal"], rtol=0.0, atol=1e-13)
+    assert frame.acc_horizontal_mps2.tobytes() == ref["horizontal_direct"].tobytes()
     assert np.array_equal(frame.gyro_vertical_rads, ref["gyro_v"])
     e, f = horizontal_basis_rows(frame.up_unit)
     assert np.array_equal(e, ref["e"]) and np.array_equal(f, ref["f"])

@@ -248,11 +248,13 @@ def body_frame(
     u, acc_block_means = slow_lowpass_and_means(acc, gravity_cutoff_hz, sampling_rate_hz)
     # Every step below is per sample, worked a block of samples at a time so
     # the temporaries stay in cache; the numbers are those of whole arrays.
-    vertical = np.empty(n)
+    # First up, in place: gravity / |gravity| (clipped), whose rows' sums give
+    # the reference axis; then, in one pass over the blocks, everything taken
+    # from the acceleration, whose block is copied channel-major once (its
+    # columns read with a stride once, not twice).
     magnitude = np.empty(n)  # of the gravity estimate
-    up = np.empty((n, 3))
-    gyro_v = None if gyro is None else np.empty(n)
-    scratch = np.empty(max(n, 1))
+    m = max(min(n, BLOCK), 1)
+    scratch = np.empty(m)
     for b0 in range(0, n, BLOCK):
         b1 = min(b0 + BLOCK, n)
         ub, s = u[:, b0:b1], scratch[: b1 - b0]
@@ -260,18 +262,7 @@ def body_frame(
         norm += np.multiply(ub[1], ub[1], out=s)
         norm += np.multiply(ub[2], ub[2], out=s)
         np.sqrt(norm, out=norm)
-        ub /= np.maximum(norm, 1e-9, out=s)  # in place: gravity / |gravity| (clipped)
-        a = acc[b0:b1]
-        # Subtract the sensor's own gravity magnitude, not the standard value, so a
-        # small calibration offset does not show up as a vertical acceleration.
-        v = _row_dot([a[:, 0], a[:, 1], a[:, 2]], ub, vertical[b0:b1], s)
-        v -= norm
-        for k in range(3):  # a column at a time: faster than one transposed copy
-            up[b0:b1, k] = ub[k]
-        if gyro is not None and gyro_v is not None:
-            w = gyro[b0:b1]
-            _row_dot([w[:, 0], w[:, 1], w[:, 2]], ub, gyro_v[b0:b1], s)
-    up.flags.writeable = False  # shared: its horizontal basis is cached
+        ub /= np.maximum(norm, 1e-9, out=s)
     j = _reference_axis(u)
     # The horizontal components in the basis e = (x_j - u_j u) / |...|, f = u x e
     # (:func:`horizontal_basis`) without working the basis out: for a unit u,
@@ -279,23 +270,40 @@ def body_frame(
     # s = sqrt(1 - u_j^2). Channel-major underneath: (n, 2) whose columns are
     # contiguous.
     j1, j2 = (j + 1) % 3, (j + 2) % 3
+    vertical = np.empty(n)
+    up = np.empty((n, 3))
+    gyro_v = None if gyro is None else np.empty(n)
     horizontal_rows = np.empty((2, n))
+    acc_rows = np.empty((3, m))
     for b0 in range(0, n, BLOCK):
         b1 = min(b0 + BLOCK, n)
-        s = scratch[: b1 - b0]
-        a, uj = acc[b0:b1], u[j, b0:b1]
+        ub, s = u[:, b0:b1], scratch[: b1 - b0]
+        a = acc_rows[:, : b1 - b0]
+        np.copyto(a, acc[b0:b1].T)
+        norm = magnitude[b0:b1]
+        # Subtract the sensor's own gravity magnitude, not the standard value, so a
+        # small calibration offset does not show up as a vertical acceleration.
+        v = _row_dot(a, ub, vertical[b0:b1], s)
+        v -= norm
+        for k in range(3):  # a column at a time: faster than one transposed copy
+            up[b0:b1, k] = ub[k]
+        if gyro is not None and gyro_v is not None:
+            w = gyro[b0:b1]
+            _row_dot([w[:, 0], w[:, 1], w[:, 2]], ub, gyro_v[b0:b1], s)
+        uj = ub[j]
         h1, h2 = horizontal_rows[0, b0:b1], horizontal_rows[1, b0:b1]
-        np.add(vertical[b0:b1], magnitude[b0:b1], out=h1)  # acc . u
+        np.add(v, norm, out=h1)  # acc . u
         h1 *= uj
-        np.subtract(a[:, j], h1, out=h1)
-        np.multiply(a[:, j1], u[j2, b0:b1], out=h2)
-        h2 -= np.multiply(a[:, j2], u[j1, b0:b1], out=s)
+        np.subtract(a[j], h1, out=h1)
+        np.multiply(a[j1], ub[j2], out=h2)
+        h2 -= np.multiply(a[j2], ub[j1], out=s)
         np.multiply(uj, uj, out=s)
         np.subtract(1.0, s, out=s)
         np.sqrt(np.maximum(s, 1e-24, out=s), out=s)  # |x_j - u_j u|, floored as the basis is
         h1 /= s
         h2 /= s
-    del scratch, magnitude
+    up.flags.writeable = False  # shared: its horizontal basis is cached
+    del scratch, magnitude, acc_rows
     horizontal = horizontal_rows.T
     gyro_h: Callable[[], np.ndarray] | None = None
     if gyro is not None:

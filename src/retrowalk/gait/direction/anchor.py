@@ -1190,13 +1190,14 @@ _UNIT_ROWS = 1 << 16
 
 
 def _unit_rows(rows: np.ndarray) -> np.ndarray:
-    """:func:`_to_unit` of ``rows.T`` (``rows``: ``(3, n)``, the caller's own), sample-major.
+    """:func:`_to_unit` of ``rows.T`` (``rows``: ``(3, n)``), sample-major.
 
     Worked along the contiguous rows (each sample's norm as :func:`row_norm`
-    adds its squares, the rows divided by it), so no column is read with a
-    stride but for the one sample-major copy returned, written a column at a
-    time (half the time of ``np.ascontiguousarray(rows.T)``, which copies
-    rows of three): the same numbers.
+    adds its squares), so no column is read with a stride; each row divided
+    by the norm is written straight into its column of the sample-major
+    result (half the time of ``np.ascontiguousarray(rows.T)``, which copies
+    rows of three, and no pass of its own for the division): the same numbers.
+    ``rows`` is left as it was.
     """
     norm = rows[0] * rows[0]
     scratch = np.empty_like(norm)
@@ -1204,10 +1205,9 @@ def _unit_rows(rows: np.ndarray) -> np.ndarray:
         norm += np.multiply(row, row, out=scratch)
     np.sqrt(norm, out=norm)
     np.maximum(norm, 1e-12, out=norm)
-    rows /= norm
     out = np.empty(rows.shape[::-1])
     for j, row in enumerate(rows):
-        out[:, j] = row
+        np.divide(row, norm, out=out[:, j])
     return out
 
 
