@@ -468,8 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     floor, floor_cpu = _median(warm["floor"]), _median(warm_cpu["floor"])
     print(
         f"  floor: one zero-phase 6-channel filter pass   {floor / hours:7.3f} s/h "
-        f"[{floor_cpu / hours:7.3f}]  retrowalk takes {rw_warm / floor:.1f}x "
-        f"[{rw_warm_cpu / floor_cpu:.1f}x] the floor (target <= {TARGET_FLOOR_RATIO:g}x)"
+        f"[{floor_cpu / hours:7.3f}]  retrowalk takes {rw_warm / floor:.2f}x "
+        f"[{rw_warm_cpu / floor_cpu:.2f}x] the floor (target <= {TARGET_FLOOR_RATIO:g}x)"
     )
     print(
         f"\ncold, whole process on the 1-hour CSV (median of {args.cold_rounds} interleaved "
