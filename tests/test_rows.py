@@ -47,6 +47,7 @@ from retrowalk.dsp.rows import (
     small_median,
     split_at,
     true_runs,
+    unit_vector,
 )
 from retrowalk.gait.contacts import _jerk_norm, _median_rows
 from retrowalk.gait.direction import lever
@@ -669,3 +670,14 @@ def test_median_direction_is_the_unit_column_median():
         expected = ref / max(float(np.linalg.norm(ref)), 1e-12)
         assert median_direction(rows).tobytes() == expected.tobytes(), n
     assert np.array_equal(median_direction(np.zeros((4, 3))), np.zeros(3))
+
+
+def test_unit_vector_is_numpy_s_division_by_the_norm_bit_for_bit() -> None:
+    rng = np.random.default_rng(12)
+    cases = [rng.normal(size=3) * s for s in (1e-9, 1e-3, 1.0, 9.81, 1e6) for _ in range(40)]
+    cases += [np.array([0.0, -0.0, 3.0]), np.array([-1.0, 0.0, 0.0]), np.zeros(3)]
+    for v in cases:
+        want = v / max(float(np.linalg.norm(v)), 1e-12)
+        got = unit_vector(v)
+        assert got.tobytes() == want.tobytes()
+        assert got is not v and v.tobytes() == np.array(v).tobytes()  # a new array

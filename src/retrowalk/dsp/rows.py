@@ -40,6 +40,7 @@ __all__ = [
     "small_median",
     "split_at",
     "true_runs",
+    "unit_vector",
 ]
 
 
@@ -287,9 +288,13 @@ def median_direction(rows: np.ndarray) -> np.ndarray:
     typical direction that brief excursions do not move (``np.median(rows,
     axis=0)`` by :func:`small_median`, divided by ``np.linalg.norm``'s own root of
     its dot product with itself, at least ``1e-12``)."""
-    ref = np.array([small_median(col) for col in rows.T])
-    ref /= max(math.sqrt(ref @ ref), 1e-12)
-    return ref
+    return unit_vector(np.array([small_median(col) for col in rows.T]))
+
+
+def unit_vector(v: np.ndarray) -> np.ndarray:
+    """``v`` over its length, at least ``1e-12``: one vector's ``v / np.linalg.norm(v)``
+    with numpy's own sum of squares (``v @ v``), without its set-up (a new array)."""
+    return v / max(math.sqrt(v @ v), 1e-12)
 
 
 def diff_after(x: np.ndarray, before: Any) -> np.ndarray:

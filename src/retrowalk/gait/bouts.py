@@ -15,14 +15,13 @@ with each other. Contacts never pair across a recording gap.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import row_norm, segment_medians, true_runs
+from retrowalk.dsp.rows import row_norm, segment_medians, true_runs, unit_vector
 
 
 @dataclass(frozen=True)
@@ -703,8 +702,7 @@ def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: in
     stops = np.array([span.last + 1 for span in bouts], dtype=np.int64)
     medians = np.stack([segment_medians(g[:, j], firsts, stops) for j in range(3)], axis=1)
     for span, ref in zip(bouts, medians, strict=True):
-        ref = np.array(ref)  # median_direction's own array
-        ref /= max(math.sqrt(ref @ ref), 1e-12)
+        ref = unit_vector(ref)  # median_direction's
         rows = np.array(g[span.first : span.last + 1])  # a bout's own array, as before
         cosine[span.first : span.last + 1] = rows @ ref
     return np.degrees(np.arccos(np.minimum(np.maximum(cosine, -1.0), 1.0)))

@@ -40,7 +40,7 @@ import math
 
 import numpy as np
 
-from retrowalk.dsp.rows import row_dot, row_norm, small_median
+from retrowalk.dsp.rows import row_dot, row_norm, small_median, unit_vector
 
 G_MPS2 = 9.81
 
@@ -152,7 +152,7 @@ class WalkingCheck:
         if rhythm and self._flight(acc, fs, ic):
             return self
         up = np.ones(acc.shape[0]) @ acc  # the mean direction of the specific force
-        up /= max(math.sqrt(up @ up), 1e-12)  # np.linalg.norm's own sum, without its overhead
+        up = unit_vector(up)
         v = acc @ up
         v -= np.add.reduce(v) / v.size  # np.mean's sum and division, without its overhead
         # The spectrum at a length the FFT factors well (zero-padded: finer bins,

@@ -60,7 +60,14 @@ import numpy as np
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.filters import lowpass
-from retrowalk.dsp.rows import percentile, row_dot, row_norm, sliding_rows, small_median
+from retrowalk.dsp.rows import (
+    percentile,
+    row_dot,
+    row_norm,
+    sliding_rows,
+    small_median,
+    unit_vector,
+)
 
 #: The placement name of a recording whose placement cannot be told (steps, no direction).
 UNSUPPORTED_PLACEMENT = "unsupported"
@@ -355,9 +362,8 @@ def _walking_windows(
         step = max(half - tol, 1) + int(ac[max(half - tol, 1) : half + tol + 1].argmax())
         sym.append(float(ac[step] / ac[stride]))
         sw.append(swings[at])
-        here = means[at]
+        here = unit_vector(means[at])
         at += 1
-        here /= max(math.sqrt(here @ here), 1e-12)  # np.linalg.norm's own sum
         if before is not None:
             cos = min(max(here @ before, -1.0), 1.0)  # np.clip's, on one value
             turn.append(math.degrees(float(np.arccos(cos))))  # np.degrees's one product

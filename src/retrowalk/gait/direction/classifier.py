@@ -23,7 +23,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import get_params
 from retrowalk.dsp.frame import BodyFrame
-from retrowalk.dsp.rows import cross, median_direction, small_median
+from retrowalk.dsp.rows import cross, median_direction, small_median, unit_vector
 from retrowalk.gait.direction.anchor import NO_ANCHOR_REASON, BodyAnchor, BodyAnchorEstimator
 from retrowalk.gait.direction.features import (
     MAX_TURN_RATE_RADS,
@@ -953,7 +953,7 @@ class WalkingDirectionClassifier:
                     fwd = np.asarray(anchor.forward_unit, dtype=np.float64)
                     proj = travel[k] @ fwd
                     # np.cross and np.linalg.norm: the same products and sums
-                    side = cross(up / max(math.sqrt(up @ up), 1e-12), fwd)
+                    side = cross(unit_vector(up), fwd)
                     along[w.step_index[k]] = proj
                     across[w.step_index[k]] = travel[k] @ side
                     kind, reliability = "anchor", anchor.reliability
