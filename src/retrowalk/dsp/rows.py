@@ -249,6 +249,7 @@ def segment_medians(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.
         parts = list(zip(a.tolist(), sizes.tolist(), strict=True))
         if sum(m for _, m in parts) <= FEW_VALUES:
             few = [small_median(arr[p : p + m]) if m else math.nan for p, m in parts]
+            # a NaN as the sort of all gives it (np.median's may carry a sign)
             return np.array([v if v == v else math.nan for v in few], dtype=np.float64)
     out = np.full(a.size, np.nan)  # a part of no values: NaN
     before = np.cumsum(sizes) - sizes  # values of the parts before each

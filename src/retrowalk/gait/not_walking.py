@@ -11,9 +11,10 @@ checked on one candidate bout:
   Analysis, ch. 8 and 10). A phone on a table that is tapped or knocked, or
   a vehicle's or machine's vibration, moves the device a little at the same
   rhythm but hardly turns it. Measured on every real walking bout here (lower
-  back, pocket, hand, arm band, neck pouch, purse): the vertical acceleration
-  at 0.5-3 Hz at least 0.37 m/s^2 (RMS), and, with a gyroscope, the rotation
-  rate at 0.5-3 Hz at least 0.17 rad/s.
+  back, pocket, hand, arm band, neck pouch, purse, swinging arm): the vertical
+  acceleration at 0.5-3 Hz at least 0.40 m/s^2 (RMS), and, with a gyroscope,
+  the rotation rate at 0.5-3 Hz at least 0.24 rad/s
+  (``benchmarks/not_walking.py``).
 - **Support.** In walking one foot is always on the ground (a double-support
   phase at every step; Perry & Burnfield 2010, Gait Analysis, ch. 1), so the
   body is never in free fall. Jumping, hopping and running have a flight phase
