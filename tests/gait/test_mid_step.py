@@ -195,7 +195,9 @@ def test_cross_products_summed_pair_by_pair_are_the_stretches_to_rounding(seed: 
     aa = ic[first]
     bb = ic[first + 7] + 1
     lag = rng.integers(1, 60, size=first.size)
-    expected = [float(np.dot(x[a : b - g], x[a + g : b])) for a, b, g in zip(aa, bb, lag)]
+    expected = [
+        float(np.dot(x[a : b - g], x[a + g : b])) for a, b, g in zip(aa, bb, lag, strict=True)
+    ]
     got = contacts._lagged_products(x, aa, bb, lag)
     assert np.allclose(got, expected, rtol=1e-12, atol=1e-12)
     assert contacts._lagged_products(x, aa[:2], aa[:2] + 3, np.array([3, 5])).tolist() == [0, 0]
