@@ -693,13 +693,14 @@ def _reversed_into(
 def _halves_overlap(sos: FloatArray) -> int:
     """Samples each half of :func:`_filtered_halves` reaches past the middle.
 
-    Twice the samples over which the section's slowest pole decays by 1e-17,
-    and 64 more: the guessed start's error is below rounding after one such
-    length, and the stretch the halves share is four of them. Measured on the
-    tiled ipol-gait hour's channels, the two runs agree bit for bit after 0.9
-    to 1.7 of those lengths (3 Hz at 100 Hz: 497 samples for 294; 12 Hz: 70 for
-    74; 0.25 Hz at 20 Hz: 911 for 705), counted to the first sample where they
-    agree twice in a row.
+    Four times the samples over which the section's slowest pole decays by
+    1e-17, and 64 more: the stretch the halves share is eight of those
+    lengths. The two runs of a pass agree bit for bit after 0.9 to 4.0 of them
+    in an analysed tiled ipol-gait hour, both passes of every halved filter
+    (the 0.25-Hz gravity at 20 Hz the slowest: 2,815 samples for 705), counted
+    to the first sample where they agree twice in a row; the guess's error is
+    below rounding after about one, but the two runs of a low cut-off can stay
+    a rounding or two apart for a while after that.
     """
     a1, a2 = float(sos[0, 4]), float(sos[0, 5])
     disc = a1 * a1 - 4.0 * a2
@@ -708,7 +709,7 @@ def _halves_overlap(sos: FloatArray) -> int:
         return 1 << 62  # not a decaying filter: never halved
     if radius <= 1e-3:
         return 64
-    return 2 * math.ceil(math.log(1e-17) / math.log(radius)) + 64
+    return 4 * math.ceil(math.log(1e-17) / math.log(radius)) + 64
 
 
 def _agreeing(run: NDArray[np.complex128], off: int, half: int) -> int:
