@@ -12,6 +12,7 @@ state (order, and how much edge padding their signal needs).
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Callable, Iterator
@@ -302,10 +303,48 @@ def slow_lowpass_and_means(
     if slow is None:
         return lowpass_channels(x, cutoff_hz, sampling_rate_hz, order=order), None
     rows, block, start, n, middle = slow
-    ends = np.empty((*rows.shape[:-1], rows.shape[-1] - 1, 2))  # (k, blocks - 1, 2)
-    ends[..., 0], ends[..., 1] = rows[:, :-1], rows[:, 1:]  # np.stack's copies
-    filled = (ends.reshape(-1, 2) @ _block_weights(block)).reshape(rows.shape[0], -1)
-    return filled[:, start : start + n], (block, middle)
+    return _drawn_back(rows, block)[:, start : start + n], (block, middle)
+
+
+#: Block pairs drawn back at once by :func:`_drawn_back` (their samples: 1.3 MB at 20 Hz
+#: from 100 Hz).
+DRAWN_BACK_PAIRS = 1 << 15
+
+
+def _drawn_back(rows: FloatArray, block: int) -> FloatArray:
+    """Every sample between the block centres of ``rows`` (``(k, blocks)``), ``(k, (blocks - 1)
+    block)``: ``(ends.reshape(-1, 2) @ _block_weights(block)).reshape(k, -1)`` of the
+    ``(k, blocks - 1, 2)`` pairs ``ends`` of each block and the next.
+
+    The same matrix product a part of about :data:`DRAWN_BACK_PAIRS` pairs at a
+    time, straight into its rows of the result: each sample is the product of
+    its own pair's row with the weights, the numbers of the whole product
+    (checked bit for bit), and the part's pairs and samples stay in the
+    processor's cache, where the whole product first zeroes an hour's 8.6 MB
+    of samples and then writes them (an hour's three channels: 1.7-2.1 ->
+    0.7 ms). No part is a single pair: numpy multiplies a lone row another way
+    (as a vector), whose sums can differ in the last bit; a channel of one
+    pair goes with the whole product.
+    """
+    k, m = rows.shape
+    weights = _block_weights(block)
+    if m < 3:
+        ends = np.empty((k, max(m - 1, 0), 2))
+        ends[..., 0], ends[..., 1] = rows[:, :-1], rows[:, 1:]  # np.stack's copies
+        return (ends.reshape(-1, 2) @ weights).reshape(k, -1)
+    size = max(DRAWN_BACK_PAIRS, 2)
+    bounds = [*range(0, m - 1, size), m - 1]
+    if len(bounds) > 2 and bounds[-1] - bounds[-2] < 2:
+        del bounds[-2]  # the last pair joins the part before
+    out = np.empty((k, (m - 1) * block))
+    flat = out.reshape(-1, block)  # a row per pair: pair j of channel c is row c (m - 1) + j
+    ends = np.empty((min(size + 1, m - 1), 2))
+    for c in range(k):
+        for a, b in itertools.pairwise(bounds):
+            pairs = ends[: b - a]
+            pairs[:, 0], pairs[:, 1] = rows[c, a:b], rows[c, a + 1 : b + 1]
+            np.matmul(pairs, weights, out=flat[c * (m - 1) + a : c * (m - 1) + b])
+    return out
 
 
 def slow_lowpass_at(
