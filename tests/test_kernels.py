@@ -196,3 +196,91 @@ def test_analysis_does_not_import_scipy_signal() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
     )
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_one_long_channel_filtered_as_two_halves_is_scipys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A channel left alone goes as its two halves side by side (the second from a guessed
+    state, taken from where the two runs agree): scipy's numbers bit for bit, also where
+    that way cannot give them (no agreement, a zero, a non-finite value: the plain way)."""
+    from retrowalk.dsp import filters
+
+    used: list[bool] = []
+    halves = filters._filtered_halves
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        row = halves(*args)
+        used.append(row is not None)
+        return row
+
+    monkeypatch.setattr(filters, "_filtered_halves", spy)
+    rng = np.random.default_rng(5)
+    n0 = filters.HALVES_SAMPLES
+    sizes = [(n0, 90, 0.06), (n0 - 180, 90, 0.06), (n0 - 181, 90, 0.5), (40_000, 0, 0.025),
+             (100_001, 90, 0.24), (50_000, 3, 0.9), (20_000, 19_999, 0.01)]  # fmt: skip
+    for n, pad, wn in sizes:
+        x = np.cumsum(rng.normal(size=n)) + 9.81
+        cases = [x, np.full(n, 9.81), np.sin(np.arange(n) * 0.01)]
+        for spoil in (0.0, -0.0, np.nan, np.inf):
+            y = x.copy()
+            y[n // 2 - 50 : n // 2 + 50] = spoil  # where the halves meet
+            cases.append(y)
+            y = x.copy()
+            y[:10] = spoil
+            cases.append(y)
+        cases.append(np.zeros(n))
+        sos, zi = butter_lowpass_sos(2, wn)
+        expected_sos = signal.butter(2, wn, output="sos")
+        taken = []
+        for case in cases:
+            used.clear()
+            expected = signal.sosfiltfilt(expected_sos, case, padlen=pad)
+            got = sosfiltfilt_cached(sos, zi, case, pad)
+            assert got.tobytes() == expected.tobytes() or (
+                np.isnan(expected).any() and np.array_equal(got, expected, equal_nan=True)
+            )
+            assert len(used) == (n + 2 * pad >= n0)
+            taken += used
+        if n + 2 * pad >= n0:  # the random walk as halves, the zeros not (a constant
+            # may settle on two outputs a rounding apart, then it goes the plain way)
+            assert taken[0] and not taken[-1]
+    # three channels: a pair, and the third as halves
+    x = np.cumsum(rng.normal(size=(60_000, 3)), axis=0)
+    sos, zi = butter_lowpass_sos(2, 0.03)
+    used.clear()
+    expected = signal.sosfiltfilt(signal.butter(2, 0.03, output="sos"), x, axis=0, padlen=90)
+    assert sosfiltfilt_cached(sos, zi, x, 90).tobytes() == expected.tobytes()
+    assert used == [True]
+    # more sections: the plain way
+    sos, zi = butter_lowpass_sos(4, 0.1)
+    used.clear()
+    expected = signal.sosfiltfilt(signal.butter(4, 0.1, output="sos"), x[:, 0], padlen=90)
+    assert sosfiltfilt_cached(sos, zi, x[:, 0], 90).tobytes() == expected.tobytes()
+    assert used == []
+
+
+@pytest.mark.parametrize("refuse", [(0,), (1,), (0, 1)])
+def test_halves_that_do_not_agree_run_on_as_the_first_half(
+    monkeypatch: pytest.MonkeyPatch, refuse: tuple[int, ...]
+) -> None:
+    """Where the two halves' runs of a pass do not agree, the first half's run goes on
+    over the rest of the signal: scipy's numbers bit for bit either way."""
+    from retrowalk.dsp import filters
+
+    agreeing = filters._agreeing
+    calls: list[int] = []
+
+    def refusing(*args):  # type: ignore[no-untyped-def]
+        calls.append(len(calls) % 2)
+        return -1 if calls[-1] in refuse else agreeing(*args)
+
+    monkeypatch.setattr(filters, "_agreeing", refusing)
+    rng = np.random.default_rng(9)
+    for n, pad, wn in [(30_000, 90, 0.06), (20_001, 0, 0.01), (70_000, 5000, 0.3)]:
+        x = np.cumsum(rng.normal(size=n))
+        sos, zi = butter_lowpass_sos(2, wn)
+        calls.clear()
+        expected = signal.sosfiltfilt(signal.butter(2, wn, output="sos"), x, padlen=pad)
+        assert sosfiltfilt_cached(sos, zi, x, pad).tobytes() == expected.tobytes()
+        assert calls == [0, 1]

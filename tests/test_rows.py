@@ -288,6 +288,32 @@ def test_slow_lowpass_at_some_samples_is_the_slow_lowpass_there(n):
         )
 
 
+@pytest.mark.parametrize("block", [2, 5, 8])
+def test_samples_drawn_back_a_part_at_a_time_are_the_whole_products(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slow filter's samples between block centres, drawn back a part of the block
+    pairs at a time, are the one matrix product of all pairs bit for bit: parts of a
+    pair or two (none of one: a lone row is multiplied another way), of a few, of the
+    usual size, a last part of one pair, with zeros, NaN and infinities among the rows."""
+    from retrowalk.dsp import filters
+
+    rng = np.random.default_rng(block)
+    for k, m in [(1, 2), (3, 2), (3, 3), (2, 4), (3, 40), (3, 1000), (2, 70_001), (1, 3002)]:
+        rows = rng.normal(size=(k, m)) * 10.0 ** rng.integers(-3, 4, size=(k, m))
+        rows[:, ::97] = 0.0
+        if m > 50:
+            rows[0, 7], rows[-1, 33] = np.nan, -np.inf
+        ends = np.empty((k, m - 1, 2))
+        ends[..., 0], ends[..., 1] = rows[:, :-1], rows[:, 1:]
+        whole = (ends.reshape(-1, 2) @ filters._block_weights(block)).reshape(k, -1)
+        for part in (1, 2, 3, 1000, 3000, filters.DRAWN_BACK_PAIRS):
+            monkeypatch.setattr(filters, "DRAWN_BACK_PAIRS", part)
+            got = filters._drawn_back(rows, block)
+            assert got.shape == whole.shape
+            assert got.tobytes() == whole.tobytes()
+
+
 @pytest.mark.parametrize("n", [39, 6000])
 def test_a_slow_lowpass_sampler_gives_each_set_what_slow_lowpass_at_gives(n):
     _, gyro = _signals(n, seed=6)

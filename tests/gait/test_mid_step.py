@@ -179,3 +179,32 @@ def test_real_lower_back_walks_keep_every_contact(trial: str) -> None:
         det.ic_samples_, det.prominence_mps2_, det.signals_.coarse, FS
     )
     assert not rule.doubled_.any()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cross_products_summed_pair_by_pair_are_the_stretches_to_rounding(seed: int) -> None:
+    """The quick look's cross products at two intervals, summed for each window and lag on
+    its own, agree with the running sums over stretches to rounding, and give the
+    same windows above the screen's floor."""
+    from retrowalk.gait import contacts
+
+    rng = np.random.default_rng(seed)
+    x, ic = _doubled_signal(n_steps=60)
+    x = x + rng.normal(scale=0.2, size=x.size)
+    first = np.arange(ic.size - 7)
+    aa = ic[first]
+    bb = ic[first + 7] + 1
+    lag = rng.integers(1, 60, size=first.size)
+    expected = [
+        float(np.dot(x[a : b - g], x[a + g : b])) for a, b, g in zip(aa, bb, lag, strict=True)
+    ]
+    got = contacts._lagged_products(x, aa, bb, lag)
+    assert np.allclose(got, expected, rtol=1e-12, atol=1e-12)
+    assert contacts._lagged_products(x, aa[:2], aa[:2] + 3, np.array([3, 5])).tolist() == [0, 0]
+    for floor in (None, 0.2):
+        plain = contacts._step_contrasts(x, ic, first, 8, join=300, floor=floor)
+        direct = contacts._step_contrasts(x, ic, first, 8, join=300, floor=floor, direct=True)
+        assert np.array_equal(np.isfinite(plain[0]), np.isfinite(direct[0]))
+        ok = np.isfinite(plain[0])
+        assert np.allclose(plain[0][ok], direct[0][ok], rtol=0, atol=1e-9)
+        assert np.array_equal(plain[1], direct[1])
