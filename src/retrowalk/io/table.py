@@ -1,13 +1,14 @@
 """Fast reading of the numeric columns of a delimited text table.
 
-A table of plain numbers (digits, a decimal point, a minus sign, the delimiter
-and line breaks, no number of more than 15 digits) whose time column has a
-decimal mark is read by pyarrow's CSV reader, straight to float64, without
-importing pandas (:func:`_arrow_floats`: the same numbers, pandas' import was a
-third of the start-up of ``retrowalk analyze``). Any other table is read by one
-pass of pandas' C parser that converts only the columns needed, straight to
-float64. Tables larger than :data:`CHUNK_BYTES` are
-parsed in chunks of :data:`~retrowalk.io.chunked.CHUNK_ROWS` rows written straight into preallocated
+A table on disk of plain numbers (digits, points, signs, short exponents, the
+delimiter and line breaks; no number of more than 15 digits) is read by
+pyarrow's CSV reader straight to float64 (a whole-number time column to int64,
+as pandas infers it), without importing pandas (:func:`_arrow_columns`: pandas'
+numbers bit for bit; importing pandas was a third of the start-up of
+``retrowalk analyze``). Any other table is read by one pass of pandas' C parser
+that converts only the columns needed, straight to float64. Tables larger
+than :data:`CHUNK_BYTES` are parsed by pandas in chunks of
+:data:`~retrowalk.io.chunked.CHUNK_ROWS` rows written straight into preallocated
 arrays (one ``(n, 3)`` array per group of columns that is stacked later), so
 that memory stays near the size of the result instead of several times the
 file. Anything odd (a cell that is not a number, a row
