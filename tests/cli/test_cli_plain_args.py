@@ -30,6 +30,7 @@ PLAIN: list[list[str]] = [
     ["walk.csv", "--child", "--floor-marks", "1,2,3,4", "--annotate", "a.gif"],
     ["walk.csv", "--adult"],
     ["a dir/with spaces.mp4", "--json", "x y.json"],
+    ["walk.csv", "--report", "-", "--floor-marks", "-"],
 ]
 
 TYPER: list[list[str]] = [

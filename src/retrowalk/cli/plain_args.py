@@ -109,6 +109,8 @@ def plain_values(
             continue
         if not isinstance(param, TyperOption) or param.multiple or param.nargs != 1:
             return None
+        if param.default is not None and not isinstance(param.default, (bool, Enum)):
+            return None  # a default Typer would turn into another value
         values[param.name] = param.default
         if param.name not in converters:
             continue  # given on the line, Typer parses it
