@@ -1,5 +1,5 @@
 """``retrowalk --help`` and ``retrowalk analyze`` load neither the store, the web app nor the
-video model, and ``analyze`` of a sensor table neither pandas, pydantic nor the video
+video model, and ``analyze`` of a sensor table neither pandas nor the video
 analysis: each runs in a fresh interpreter and lists what it imported."""
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ HEAVY = (
     "cv2",
     "mediapipe",
     "dask",
-    # start-up time: a plain table is read by pyarrow's CSV reader, the command
-    # line parsed without Typer's pydantic coercion, video registered only
+    # start-up time: a plain table is read by pyarrow's CSV reader, video
+    # registered only
     "pandas",
-    "pydantic",
     "retrowalk.video.analysis",
 )
 
@@ -75,7 +74,7 @@ def test_analyze_loads_nothing_heavy(tmp_path: Path) -> None:
 
 def test_analyze_of_a_csv_loads_nothing_heavy(tmp_path: Path) -> None:
     """A lower-back CSV of plain numbers (the mobgap lab layout) is read, analysed and
-    written as JSON without pandas, pydantic or the video analysis."""
+    written as JSON without pandas or the video analysis."""
     rng = np.random.default_rng(4)
     t = np.arange(3000) / 100.0
     acc = rng.normal(size=(t.size, 3)) + [9.81, 0.0, 0.0]

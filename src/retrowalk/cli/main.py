@@ -30,7 +30,6 @@ from retrowalk.cli.display import (
 )
 from retrowalk.cli.kids import child_app
 from retrowalk.cli.learn import learn_app
-from retrowalk.cli.plain_args import PlainArgsGroup, plain_args
 from retrowalk.cli.serve import serve as serve_command
 from retrowalk.cli.support import HELP_MARKUP, user_errors
 from retrowalk.core.errors import AnalysisError
@@ -46,7 +45,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=HELP_MARKUP,
-    cls=PlainArgsGroup,
 )
 
 
@@ -68,16 +66,7 @@ def _main(
     """Measure, coach and track backward walking from phone and wearable recordings."""
 
 
-# A plain ``analyze`` line (the recording, choices, paths and text) is parsed
-# without Typer's pydantic coercion, a tenth of the command's time on an hour.
-@app.command(
-    "analyze",
-    cls=plain_args(
-        recording=Path, placement=PlacementChoice, acc_unit=AccUnit, gyro_unit=GyroUnit,
-        json_out=str, report=Path, annotate=Path, profile=Path, floor_marks=str,
-        child=bool, columns=str,
-    ),
-)  # fmt: skip
+@app.command("analyze")
 @user_errors
 def analyze_command(
     recording: Annotated[Path, typer.Argument(help="Recording file, folder or zip export.")],
