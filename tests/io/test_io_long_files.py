@@ -179,7 +179,7 @@ def test_empty_cell_inside_a_long_file_names_its_line(
 
 
 # Reads argv[1] as a long recording in miniature (temporary files from 8 MB,
-# steps of 50,000 rows) after a short file (argv[2]) has done every import, and
+# steps of 50,000 rows) after a short file (argv[2]) and pandas have done every import, and
 # prints the peak resident memory the read added and what it left resident.
 READ_CHILD = """
 import json, sys
@@ -193,6 +193,7 @@ def status(key):
 memory.FILE_BACKED_BYTES = chunked.FILE_BACKED_BYTES = 8 * 1024**2
 chunked.CHUNK_ROWS = longarrays.CHUNK_ROWS = 50_000
 read_recording(sys.argv[2])
+import pandas  # the chunks' parser (the short file is read without it)
 before = status("VmRSS")
 try:
     with open("/proc/self/clear_refs", "w") as fh:

@@ -34,3 +34,37 @@ def test_write_json_of_no_steps_writes_an_empty_list() -> None:
     contract.write_json(result, out)
     assert out.getvalue() == contract.to_json(result) + "\n"
     assert '"steps": [],' in out.getvalue()
+
+
+@pytest.mark.parametrize("indent", [0, 2, 4])
+def test_steps_of_every_kind_of_value_are_written_as_the_encoder_writes_them(
+    indent: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Steps of text (not ASCII too), whole numbers, floats (NaN and infinities too),
+    bools and null are written by the writer's own formatting, any other entry by
+    the encoder: the text is the encoder's either way, wherever the steps stand."""
+    import json
+    from typing import Any
+
+    entries: list[dict[Any, Any]] = [
+        {"time_s": 1.25, "bout": 0, "direction": "backward"},
+        {"time_s": float("nan"), "bout": -3, "direction": "für", "inferred": True},
+        {"time_s": float("inf"), "side": None, "x": False, "length_m": -float("inf")},
+        {"time_s": 1e-7, "big": 2**70, "tiny": 5e-324, "quote": 'a"b\\c\n'},
+        {},
+        {"nested": {"a": [1, 2.5, None]}, "list": []},
+        {1: "a key that is no text"},
+    ]
+    before = {"schema_version": 1, "bouts": [{"a": 1.5}], "empty": {}}
+    after = {"summary": {"steps": 3}, "notes": ["ü"]}
+    for document in (
+        {**before, "steps": entries, **after},
+        {"steps": entries, **after},
+        {**before, "steps": entries},
+        {"steps": entries},
+        {**before, "steps": [], **after},
+    ):
+        monkeypatch.setattr(contract, "to_dict", lambda analysis, doc=document, **kw: doc)
+        out = io.StringIO()
+        contract.write_json(None, out, indent=indent)  # type: ignore[arg-type]
+        assert out.getvalue() == json.dumps(document, indent=indent) + "\n"

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 # Importing retrowalk.video registers video files as a source of recordings and
-# its pipeline for them (the pose model and OpenCV load only when a video is read).
+# its pipeline for them; its analysis modules load only when a video is read or
+# analysed (the pose model and OpenCV only when one is decoded).
 import retrowalk.video  # noqa: F401
 from retrowalk.app.calibration import load_profile, stored_profiles
 from retrowalk.core.errors import AnalysisError
@@ -29,7 +30,6 @@ from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.summary.labels import HandLabel, apply_hand_labels
 from retrowalk.video import VIDEO_FORMAT
-from retrowalk.video.analysis import analyze_video
 from retrowalk.video.options import VideoOptions, video_options_from_form
 
 
@@ -236,6 +236,8 @@ def analyse_recording(
         raise AnalysisError("floor marks and --child/--adult apply to videos only")
     analysis: Analysis
     if recording.format == VIDEO_FORMAT and (on_frame is not None or video is not None):
+        from retrowalk.video.analysis import analyze_video  # loaded with the first video
+
         analysis = analyze_video(recording, options, on_frame=on_frame, video_options=video)
     else:
         analysis = analyze(recording, options)

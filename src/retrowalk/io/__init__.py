@@ -41,8 +41,6 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.recording import Recording
 from retrowalk.core.types import PLACEMENTS
@@ -84,6 +82,8 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 #: Formats read a chunk of rows at a time, whatever their size.
 STREAMED_FORMATS = frozenset({"mobgap-csv", "generic-csv", "headerless-csv", "xsens-txt"})
 
+# (pandas' ParserError and EmptyDataError are ValueErrors: pandas is not imported
+# to name them, for start-up time)
 _CONVERTED = (
     ValueError,
     UnicodeError,
@@ -95,8 +95,6 @@ _CONVERTED = (
     KeyError,
     csv.Error,
     zipfile.BadZipFile,
-    pd.errors.ParserError,
-    pd.errors.EmptyDataError,
 )
 
 

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Sequence
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
-import pandas as pd
 
 from retrowalk.dsp.memory import FILE_BACKED_BYTES, empty_samples, release, row_chunks
 from retrowalk.io.layout import TextLayout
 from retrowalk.io.longarrays import long_like
 from retrowalk.io.source import Source
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CHUNK_ROWS = 200_000
 
@@ -81,6 +83,8 @@ def _chunks(
     end: int | None,
 ) -> Iterator[pd.DataFrame]:
     """The wanted columns in frames of :data:`CHUNK_ROWS` rows (same parser options)."""
+    import pandas as pd  # start-up time: loaded only when a table is read in chunks
+
     with source.open() as raw:
         stream: Any = raw if end is None else io.BufferedReader(_Limited(raw, end), 1 << 20)
         reader = pd.read_csv(

@@ -1,9 +1,14 @@
 """Fast reading of the numeric columns of a delimited text table.
 
-The happy path is one pass of pandas' C parser that converts only the columns
-needed, straight to float64 (on two cores it is as fast as pyarrow's multi-threaded
-reader and needs half the memory). Tables larger than :data:`CHUNK_BYTES` are
-parsed in chunks of :data:`~retrowalk.io.chunked.CHUNK_ROWS` rows written straight into preallocated
+A table on disk of plain numbers (digits, points, signs, short exponents, the
+delimiter and line breaks; no number of more than 15 digits) is read by
+pyarrow's CSV reader straight to float64 (a whole-number time column to int64,
+as pandas infers it), without importing pandas (:func:`_arrow_columns`: pandas'
+numbers bit for bit; importing pandas was a third of the start-up of
+``retrowalk analyze``). Any other table is read by one pass of pandas' C parser
+that converts only the columns needed, straight to float64. Tables larger
+than :data:`CHUNK_BYTES` are parsed by pandas in chunks of
+:data:`~retrowalk.io.chunked.CHUNK_ROWS` rows written straight into preallocated
 arrays (one ``(n, 3)`` array per group of columns that is stacked later), so
 that memory stays near the size of the result instead of several times the
 file. Anything odd (a cell that is not a number, a row
@@ -17,10 +22,9 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from retrowalk.core.errors import InputError
 from retrowalk.dsp.memory import release, row_chunks
@@ -31,12 +35,13 @@ from retrowalk.io.longarrays import is_file_backed, to_int64
 from retrowalk.io.source import Source
 from retrowalk.io.table_diagnosis import _diagnose, _last_line_start, _truncated_note
 
-try:  # pandas' C reader, which read_csv runs (see _c_floats)
-    from pandas._libs.parsers import STR_NA_VALUES as _NA_WORDS
-    from pandas._libs.parsers import TextReader as _TextReader
-except ImportError:  # pragma: no cover - a pandas without them: read_csv
-    _TextReader = None
-    _NA_WORDS = set()
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas' C reader, which read_csv runs (see _c_floats), and its missing-value
+# words: loaded with pandas on first use (:func:`_c_reader`).
+_TextReader: Any = None
+_NA_WORDS: set[str] | None = None
 
 # Tables larger than this are parsed in chunks into preallocated arrays.
 CHUNK_BYTES = 32 * 1024**2
@@ -206,13 +211,25 @@ def _read_frame(
     time_col: str | None = None,
 ) -> tuple[pd.DataFrame | Floats, list[str]]:
     """The table as pandas reads it, or its columns by number (:data:`Floats`) when
-    pandas' C reader gave them straight (:func:`_c_floats`), and notes."""
+    pyarrow's CSV reader (:func:`_arrow_columns`) or pandas' C reader
+    (:func:`_c_floats`) gave them straight, and notes."""
     options = csv_options(layout, names, wanted, numeric)
     try:
         offset = _data_offset(source, layout) if end is None else None
         if offset is not None:  # the parser starts at the first data line
             options["skiprows"] = None
-            if time_col is not None and _decimal_cell(source, layout, offset, names, time_col):
+            decimal_time = time_col is not None and _decimal_cell(
+                source, layout, offset, names, time_col
+            )
+            # the time column is read as read_csv reads it: float64 with a decimal
+            # first cell (below), else whole numbers (int64) when every cell is one
+            whole = None
+            if time_col is not None and not decimal_time and time_col not in numeric:
+                whole = names.index(time_col)
+            columns = _arrow_columns(source, offset, options, names, whole)
+            if columns is not None:
+                return columns, []
+            if decimal_time:
                 # every column read is then float64: one dtype for all of them
                 # costs pandas less than the same dtype named column by column,
                 # and a small table is tokenised in one pass instead of chunks
@@ -235,8 +252,11 @@ def _read_frame(
             stream = str(source.path)
         else:
             stream = io.BytesIO(source.data)  # type: ignore[arg-type]
+        import pandas as pd  # start-up time: only for tables the fast readers leave
+
         frame = pd.read_csv(stream, **options)
-    except (ValueError, TypeError, UnicodeError, pd.errors.ParserError, OverflowError):
+    # (pandas' ParserError and EmptyDataError are ValueErrors)
+    except (ValueError, TypeError, UnicodeError, OverflowError):
         problem = _diagnose(source, layout, names, wanted, numeric)
         if problem is not None and problem.is_last and end is None:
             frame, notes = _read_frame(
@@ -248,8 +268,6 @@ def _read_frame(
         raise InputError(
             source.display, problem.reason, line=problem.line, field=problem.field
         ) from None
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame(columns=wanted), []
     return frame, []
 
 
@@ -293,7 +311,8 @@ def _c_floats(source: Source, offset: int, options: dict[str, Any]) -> Floats | 
     reader not taking these options (another pandas) gives ``None``: the
     table is then read by ``read_csv``, which raises or reads as before.
     """
-    if _TextReader is None:
+    text_reader, _ = _c_reader()
+    if text_reader is None:
         return None
     usecols = options["usecols"]
     expected = list(range(len(options["names"]))) if usecols is None else sorted(set(usecols))
@@ -301,7 +320,7 @@ def _c_floats(source: Source, offset: int, options: dict[str, Any]) -> Floats | 
     try:
         with source.open() as fh:
             fh.seek(offset)
-            reader = _TextReader(fh, **kwargs)
+            reader = text_reader(fh, **kwargs)
             try:
                 columns: Floats = reader.read()
                 leading = reader.leading_cols
@@ -317,6 +336,179 @@ def _c_floats(source: Source, offset: int, options: dict[str, Any]) -> Floats | 
     if len(lengths) != 1 or 0 in lengths:
         return None
     return columns
+
+
+def _arrow_columns(
+    source: Source,
+    offset: int,
+    options: dict[str, Any],
+    names: list[str],
+    whole: int | None = None,
+) -> Floats | None:
+    """The columns ``read_csv`` with ``options`` reads from byte ``offset`` on, by
+    number (their positions in ``names``), read by pyarrow's CSV reader when the
+    table holds plain numbers only (:func:`_plain_numbers`), or ``None``.
+
+    Every column read is float64 but column ``whole`` (the time column whose first
+    cell is a whole number), which is int64, as pandas infers it when all its
+    cells are whole numbers. Plain numbers (:func:`_plain_numbers`) are those
+    both parsers read alike: a decimal number of at most 15 digits is the
+    correctly rounded float64 for pyarrow, and pandas' parser divides it,
+    exactly held, by an exact power of ten, which rounds correctly too
+    (``tests/io/test_io_arrow.py`` checks this bit for bit); with an exponent,
+    the values must be of a size that keeps that power at most 22
+    (:func:`_exact_scale`). A table with anything else (a missing-value word
+    or an empty cell, a quote, a space, a longer number, a decimal comma), a
+    row with too many or too few fields, no rows, or a cell of the whole
+    column with a decimal point gives ``None``: pandas then reads it, or says
+    what is wrong with it, as before. Importing pyarrow's CSV reader costs a third
+    of importing pandas, and reading is as fast.
+    """
+    delimiter = options["sep"]
+    if options["decimal"] != "." or delimiter not in _ARROW_DELIMITERS:
+        return None
+    try:
+        with source.open() as fh:
+            fh.seek(offset)
+            data = fh.read()
+    except OSError:
+        return None
+    if not data:
+        return None
+    plain, exponents = _plain_numbers(data, delimiter)
+    if not plain:
+        return None
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pa_csv
+    except ImportError:  # pragma: no cover - a dependency; pandas reads it then
+        return None
+    labels = [str(j) for j in range(len(names))]
+    usecols = options["usecols"]
+    numbers = range(len(names)) if usecols is None else sorted({names.index(c) for c in usecols})
+    wanted = [labels[j] for j in numbers]
+    types = {label: pa.float64() for label in wanted}
+    if whole is not None:
+        types[labels[whole]] = pa.int64()
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(
+                column_names=labels, use_threads=False, block_size=len(data) + 1
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, quote_char=False, double_quote=False, escape_char=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=types,
+                include_columns=wanted,
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except Exception:  # a row of another length, a cell that is no number: pandas says
+        return None
+    columns: Floats = {}
+    for j, label in zip(numbers, wanted, strict=True):
+        column = table.column(label)
+        if column.num_chunks != 1 or column.null_count:
+            return None
+        chunk = column.chunk(0)
+        dtype = np.dtype(np.int64 if j == whole else np.float64)
+        if len(chunk) == 0 or chunk.type.bit_width != 64:
+            return None
+        # the values as read (no copy: numpy's view of pyarrow's buffer, read-only)
+        values = np.frombuffer(
+            chunk.buffers()[1], dtype=dtype, count=len(chunk), offset=chunk.offset * 8
+        )
+        if exponents and j != whole and not _exact_scale(values):
+            return None
+        columns[j] = values
+    return columns
+
+
+def _exact_scale(values: np.ndarray) -> bool:
+    """Whether every value but 0 lies between 1e-7 and 1e22 in size.
+
+    Then a number of at most 15 digits written with an exponent is its digits
+    times or over a power of ten of at most 22, which is exact: pandas' parser
+    (one multiplication or division) rounds it correctly too.
+    """
+    size = np.abs(values)
+    size[size == 0.0] = 1.0
+    return bool(((size >= _SMALLEST) & (size < _LARGEST)).all())
+
+
+#: Bounds of :func:`_exact_scale` (a value of at most 15 digits, 1 <= m < 1e15, of
+#: this size is m times 10**e with -22 <= e <= 21).
+_SMALLEST, _LARGEST = 1e-7, 1e22
+
+
+#: Delimiters of the tables :func:`_arrow_columns` reads.
+_ARROW_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _plain_numbers(data: bytes, delimiter: str) -> tuple[bool, bool]:
+    """Whether ``data`` holds plain numbers only, and whether any has an exponent.
+
+    Plain: digits, decimal points, signs, exponent marks (``e``, ``E``),
+    ``delimiter`` and line breaks, no number of more than 15 digits (no run of
+    16 digits, nor of 17 digits and points: a number with more than one point
+    is none) and no exponent of more than two digits. Looked at a block of
+    bytes at a time with numpy's byte comparisons (a few milliseconds per
+    10 MB); a run of 16 is found by and-ing the block's marks with themselves
+    shifted by 1, 2, 4 and 8 bytes.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    sep = ord(delimiter)
+    exponents = False
+    for start in range(0, raw.shape[0], _CHECK_BYTES):
+        block = raw[start : start + _CHECK_BYTES + _MAX_DIGITS + 1]
+        digit = (block - np.uint8(ord("0"))) < 10
+        point = block == ord(".")
+        sign = block == ord("-")
+        sign |= block == ord("+")
+        mark = block == ord("e")
+        mark |= block == ord("E")
+        known = block == ord("\n")
+        known |= block == ord("\r")
+        known |= block == sep
+        known |= digit
+        known |= point
+        known |= sign
+        known |= mark
+        if not known.all() or _run_of_16(digit).any():
+            return False, False
+        runs = _run_of_16(digit | point)
+        if (runs[:-1] & runs[1:]).any():  # 17 in a row
+            return False, False
+        at = np.flatnonzero(mark[: min(_CHECK_BYTES, block.shape[0])])
+        if at.size:  # an exponent's digits: after the mark and a sign, at most two
+            exponents = True
+            first = at + 1
+            first += np.take(sign, first, mode="clip")
+            three = np.take(digit, first, mode="clip")
+            three &= np.take(digit, first + 1, mode="clip")
+            three &= np.take(digit, first + 2, mode="clip")
+            if three.any():
+                return False, False
+    return True, exponents
+
+
+def _run_of_16(marks: np.ndarray) -> np.ndarray:
+    """Where 16 marked bytes in a row start (``marks`` shortened by 15)."""
+    run = marks[:-1] & marks[1:]
+    run = run[:-2] & run[2:]
+    run = run[:-4] & run[4:]
+    return run[:-8] & run[8:]
+
+
+#: Bytes looked at a time by :func:`_plain_numbers` (its blocks overlap by
+#: :data:`_MAX_DIGITS` and one, so a run across two blocks is seen).
+_CHECK_BYTES = 1 << 18
+#: Digits of the longest number :func:`_arrow_columns` reads.
+_MAX_DIGITS = 15
 
 
 #: :func:`_c_floats`' reader takes every cell as a number (a missing-value word fails).
@@ -343,7 +535,7 @@ def _c_reader_options(options: dict[str, Any]) -> dict[str, Any]:
         "skip_blank_lines": options["skip_blank_lines"],
         "keep_default_na": options["keep_default_na"],
         "na_filter": True,
-        "na_values": set(_NA_WORDS) if options["keep_default_na"] else set(),
+        "na_values": set(_c_reader()[1]) if options["keep_default_na"] else set(),
         "na_fvalues": set(),
         "encoding_errors": options["encoding_errors"],
         **_C_READER_DEFAULTS,
@@ -370,8 +562,25 @@ _C_READER_DEFAULTS: dict[str, Any] = {
 }
 
 
+def _c_reader() -> tuple[Any, set[str]]:
+    """pandas' C reader and its missing-value words, loaded with pandas on first use
+    (``(None, set())`` with a pandas that has them not)."""
+    global _TextReader, _NA_WORDS
+    if _NA_WORDS is None:
+        try:
+            from pandas._libs.parsers import STR_NA_VALUES, TextReader
+        except ImportError:  # pragma: no cover - a pandas without them: read_csv
+            TextReader, STR_NA_VALUES = None, set()
+        if _TextReader is None:  # (one set in its place is kept)
+            _TextReader = TextReader
+        _NA_WORDS = set(STR_NA_VALUES)
+    return _TextReader, _NA_WORDS
+
+
 def _read_at(source: Source, offset: int, options: dict[str, Any]) -> pd.DataFrame:
     """``pd.read_csv`` of a table on disk from byte ``offset`` on."""
+    import pandas as pd  # start-up time: only for tables the fast readers leave
+
     with source.open() as fh:
         fh.seek(offset)
         return pd.read_csv(fh, **options)
@@ -453,7 +662,8 @@ def _read_chunked(
                 is_dt = chunk_dt if is_dt is None else is_dt
                 filler.add_time(values)
             filler.add(frame)
-    except (ValueError, TypeError, UnicodeError, pd.errors.ParserError, OverflowError):
+    # (pandas' ParserError and EmptyDataError are ValueErrors)
+    except (ValueError, TypeError, UnicodeError, OverflowError):
         filler.buffers = []
         problem = _diagnose(source, layout, names, wanted, numeric)
         if problem is not None and problem.is_last and end is None:
@@ -468,8 +678,6 @@ def _read_chunked(
         raise InputError(
             source.display, problem.reason, line=problem.line, field=problem.field
         ) from None
-    except pd.errors.EmptyDataError:
-        pass
     if filler.n == 0:
         raise InputError(
             source.display,
@@ -495,6 +703,8 @@ def _time_values(col: pd.Series, as_datetime: bool | None = None) -> tuple[np.nd
     ``as_datetime`` fixes the choice for text (the first chunk of a large table
     decides for the rest); ``None`` decides from the values.
     """
+    import pandas as pd  # the column is pandas' already
+
     kind = col.dtype.kind
     if kind in "iu":
         return col.to_numpy(dtype=np.int64), False

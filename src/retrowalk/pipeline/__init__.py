@@ -12,11 +12,11 @@ with :func:`retrowalk.summary.contract.to_dict`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis
 from retrowalk.gait.placement import resolve_placement
-from retrowalk.pipeline.foot import FootPipeline
 from retrowalk.pipeline.options import (
     DEFAULT_HEIGHT_M,
     DEFAULT_WEIGHT_KG,
@@ -29,10 +29,14 @@ from retrowalk.pipeline.registry import (
     PlacementDecision,
     kind_of_format,
     register_pipeline,
-    registered_pipelines,
+    register_pipeline_maker,
+    registered_pipeline,
 )
 from retrowalk.pipeline.trunk import TrunkPipeline
 from retrowalk.summary.energy import fill_bout_energy
+
+if TYPE_CHECKING:
+    from retrowalk.pipeline.foot import FootPipeline
 
 __all__ = [
     "DEFAULT_HEIGHT_M",
@@ -47,8 +51,25 @@ __all__ = [
     "resolve_assumptions",
 ]
 
+
+def _foot_pipeline() -> Pipeline:
+    # start-up time: the foot path (and pandas, for its stride table) loads
+    # only when a foot recording is analysed
+    from retrowalk.pipeline.foot import FootPipeline
+
+    return FootPipeline()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FootPipeline":  # imported on first use, as its pipeline is
+        from retrowalk.pipeline.foot import FootPipeline
+
+        return FootPipeline
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 register_pipeline("trunk", TrunkPipeline())
-register_pipeline("foot", FootPipeline())
+register_pipeline_maker("foot", _foot_pipeline)
 
 
 def analyze(
@@ -75,7 +96,6 @@ def analyze(
         Bouts, steps, notes and assumptions, with the energy of each bout.
     """
     options = options or AnalysisOptions()
-    chosen = {**registered_pipelines(), **(pipelines or {})}
     kind = kind_of_format(recording.format)
     if kind is None:
         placement, confidence, notes = resolve_placement(recording, options.placement)
@@ -83,6 +103,7 @@ def analyze(
         kind = KIND_OF_PLACEMENT.get(placement, "trunk")
     else:
         decision = PlacementDecision(recording.placement)
-    result = chosen[kind].clone().analyze(recording, options, decision).analysis_
+    chosen = pipelines[kind] if pipelines and kind in pipelines else registered_pipeline(kind)
+    result = chosen.clone().analyze(recording, options, decision).analysis_
     fill_bout_energy(result.bouts, float(result.assumptions["weight_kg"]))
     return result

@@ -6,8 +6,11 @@ hips' travel) and checks backward-walking form against the common tips.
 
 Importing this package registers video as a source of recordings
 (:mod:`retrowalk.io.registry`) and its pipeline for them
-(:mod:`retrowalk.pipeline.registry`); nothing below it imports it. The pose
-model and OpenCV are loaded only when a video is read.
+(:mod:`retrowalk.pipeline.registry`); nothing below it imports it. Only the
+registration is imported here: the video analysis modules load when a video
+is read or analysed (:func:`retrowalk.pipeline.registry.register_pipeline_maker`),
+the pose model and OpenCV when a video is decoded, so registering video costs
+the start-up of ``retrowalk analyze`` nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from pathlib import Path
 from retrowalk.core.errors import InputError
 from retrowalk.core.recording import Recording
 from retrowalk.io.registry import SourceReader, register_source
-from retrowalk.pipeline.registry import register_pipeline
-from retrowalk.video.analysis import VideoPipeline, read_video
+from retrowalk.pipeline.registry import Pipeline, register_pipeline_maker
 from retrowalk.video.source import is_video_file
 
 __all__ = ["VIDEO_FORMAT", "available"]
@@ -38,8 +40,16 @@ def _read(path: Path) -> Recording:
         raise InputError(
             path, "this is a video; install the video extra: pip install 'retrowalk[video]'"
         )
+    from retrowalk.video.analysis import read_video
+
     return read_video(path)
 
 
+def _pipeline() -> Pipeline:
+    from retrowalk.video.analysis import VideoPipeline
+
+    return VideoPipeline()
+
+
 register_source(SourceReader(VIDEO_FORMAT, "mp4 / mov / avi / webm video", is_video_file, _read))
-register_pipeline("video", VideoPipeline(), formats=(VIDEO_FORMAT,))
+register_pipeline_maker("video", _pipeline, formats=(VIDEO_FORMAT,))
