@@ -170,6 +170,7 @@ def status(key):
             return int(line.split()[1]) / 1024
 
 describe_file(sys.argv[2])  # the same call on a small file: every import done
+import pandas  # the chunks' parser (a small file of plain numbers is read without it)
 before = status("VmRSS")
 out = describe_file(sys.argv[1])
 print(json.dumps({"out": out, "added_mb": status("VmHWM") - before}))
