@@ -29,7 +29,10 @@ round, so all see the same load on a shared machine):
   analysis function;
 - **cold, whole process**: a fresh interpreter per run that imports the tool,
   reads the same 1-hour CSV file and analyses it (``retrowalk analyze FILE
-  --json -`` for retrowalk).
+  --json -`` for retrowalk). retrowalk's modules are compiled to bytecode
+  first, as an installed package's are (the anchors' are, by pip): an editable
+  install run with ``PYTHONDONTWRITEBYTECODE`` set would otherwise compile its
+  hundred-odd modules again in every run.
 
 It prints the median of each tool and the ratio of the medians (anchor median
 over retrowalk median), beside the targets, and as the floor one zero-phase
@@ -333,6 +336,11 @@ def _cold(python: str, args: list[str], src: Path | None = None) -> tuple[float,
     return elapsed, cpu, ""
 
 
+def _compile(python: str, src: Path) -> None:
+    """Compile the modules under ``src`` to bytecode (``__pycache__``), as an install does."""
+    subprocess.run([python, "-m", "compileall", "-q", str(src)], check=True)
+
+
 def _median(values: list[float]) -> float:
     ok = [v for v in values if v == v]
     return statistics.median(ok) if ok else float("nan")
@@ -427,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
             if "gaitmap" in tools
             else [],
         }  # fmt: skip
+        for t in tools:
+            if t in ("retrowalk", "baseline"):
+                _compile(pythons[t], srcs[t] or ROOT / "src")
         for _ in range(args.cold_rounds):
             for t in tools:
                 seconds, cpu, err = _cold(pythons[t], cold_args[t], srcs[t])
