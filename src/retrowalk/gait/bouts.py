@@ -21,7 +21,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import row_norm, segment_medians, true_runs, unit_vector
+from retrowalk.dsp.rows import cumsum_columns, row_norm, segment_medians, true_runs, unit_vector
 
 
 @dataclass(frozen=True)
@@ -686,7 +686,7 @@ def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: in
         part = np.asarray(acc_mps2[lo:hi], dtype=np.float64)
         sums = total[: part.shape[0] + 1]
         sums[0] = 0.0
-        np.cumsum(part, axis=0, out=sums[1:])
+        cumsum_columns(part, sums[1:])  # np.cumsum(axis=0)'s, two axes as one complex sum
         release(acc_mps2, lo, hi)  # a long recording's samples: read a bout at a time
         a = np.maximum(members - half - lo, 0)
         b = np.minimum(members + half + 1 - lo, part.shape[0])
