@@ -167,6 +167,23 @@ def test_stride_correlation_takes_the_run_of_lags_that_fit() -> None:
         )
 
 
+def test_tail_products_are_the_full_correlations_run_out_bit_for_bit() -> None:
+    """The products of a stride's last samples with themselves some lags later, from the
+    short correlation, are numpy's full correlation's outputs bit for bit, kernels
+    numpy sums by its own short loop (11 samples or fewer) and longer ones, zeros."""
+    from retrowalk.gait.not_walking import _tail_products
+
+    rng = np.random.default_rng(3)
+    for trial in range(3_000):
+        m = int(rng.integers(1, 300))
+        lo = int(rng.integers(1, m + 1))
+        last = rng.normal(size=m) * 10.0 ** rng.uniform(-3, 3)
+        if trial % 7 == 0:
+            last[: m // 2] = -0.0
+        want = np.correlate(last, last, "full")[m - 1 + lo :]
+        assert _tail_products(last, lo).tobytes() == want.tobytes(), (m, lo)
+
+
 def _flight_share_reference(
     check: WalkingCheck, acc: np.ndarray, fs: float, ic: np.ndarray
 ) -> float:

@@ -273,11 +273,33 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
     denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
     cross = np.correlate(v[lo:], v[: n - hi], "valid")  # sum_i<n-hi v[i] v[i + lag]
     last = v[n - hi :]
-    cross[:-1] += np.correlate(last, last, "full")[hi - 1 + lo :]  # n-hi <= i < n-lag
+    cross[:-1] += _tail_products(last, lo)  # n-hi <= i < n-lag
     ok = denom > 0
     if ok.all():  # the usual case: every lag, without picking them out
         return max(-1.0, float(np.max(cross / denom)))
     return max(-1.0, float(np.max(cross[ok] / denom[ok]))) if ok.any() else -1.0
+
+
+#: Longest kernel numpy's correlation works by its own short loop, not a dot product
+#: per output (``small_correlate``, whose sums run in another order).
+_SHORT_KERNEL = 11
+
+
+def _tail_products(last: np.ndarray, lo: int) -> np.ndarray:
+    """``np.correlate(last, last, "full")[last.size - 1 + lo :]``, the same numbers.
+
+    Those outputs are the products of ``last`` with itself ``lo`` or more samples
+    later, each one dot product over the overlap, the last ones of the full
+    correlation's run-out; the same dot products, in the same order, make the
+    middle and run-out of the full correlation of ``last[lo:]`` with
+    ``last[: last.size - lo]``, a few outputs where the whole correlation has
+    ``2 last.size - 1``. A kernel numpy would sum by its own short loop goes the
+    whole way.
+    """
+    m = last.size
+    if m - lo <= _SHORT_KERNEL:
+        return np.correlate(last, last, "full")[m - 1 + lo :]
+    return np.correlate(last[lo:], last[: m - lo], "full")[m - lo - 1 :]
 
 
 @functools.cache
