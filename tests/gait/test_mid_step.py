@@ -126,6 +126,35 @@ def test_stretch_products_two_stretches_at_a_time_are_each_stretchs_own_bit_for_
             assert np.array_equal(got.view(np.int64), want.view(np.int64))
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_sums_and_energies_as_one_complex_running_sum_are_numpys_bit_for_bit(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The windows' running sums of the samples and of their squares, taken as one
+    complex running sum, are np.cumsum's of each: the contrasts come out bit for bit."""
+    from retrowalk.gait import contacts
+
+    rng = np.random.default_rng(seed)
+    x, ic = _doubled_signal(n_steps=50)
+    x = x + rng.normal(scale=0.3, size=x.size)
+    first = np.arange(ic.size - 7)
+    seen = []
+
+    def contrasts(x, s1, s2, *rest):  # type: ignore[no-untyped-def]
+        seen.append((s1.copy(), s2.copy()))
+        return plain(x, s1, s2, *rest)
+
+    plain = contacts._contrasts
+    monkeypatch.setattr(contacts, "_contrasts", contrasts)
+    for join in (None, 300):
+        contacts._step_contrasts(x, ic, first, 8, join=join)
+    lo, hi = int(ic[first].min()), int(ic[first + 7].max()) + 1
+    want = x[lo:hi]
+    for s1, s2 in seen:
+        assert np.array_equal(s1, np.concatenate([[0.0], np.cumsum(want)]))
+        assert np.array_equal(s2, np.concatenate([[0.0], np.cumsum(want * want)]))
+
+
 def _apart(ic: np.ndarray, first: np.ndarray, join: int, w: int = 8) -> np.ndarray:
     """Where a group of nearby windows starts (as _step_contrasts parts them)."""
     starts, ends = ic[first], ic[np.minimum(first + w - 1, ic.size - 1)]

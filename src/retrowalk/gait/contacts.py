@@ -804,12 +804,17 @@ def _step_contrasts(
     hi = np.array([int(ic[first[p:q] + w - 1].max()) + 1 for p, q in pairs], dtype=np.int64)
     offset = np.concatenate(([0], np.cumsum(hi - lo + join + 2)[:-1]))
     laid = np.zeros(int(offset[-1] + hi[-1] - lo[-1]))
-    s1, s2 = np.zeros(laid.size + 1), np.zeros(laid.size + 1)
+    # the running sums of the samples and of their squares: one complex running
+    # sum (its parts each added on their own, bit for bit: np.cumsum's of each)
+    sums = np.zeros(laid.size + 1, dtype=np.complex128)
     for g0, g1, at in zip(lo.tolist(), hi.tolist(), offset.tolist(), strict=True):
         part = laid[at : at + g1 - g0]
         part[:] = x[g0:g1]
-        np.cumsum(part, out=s1[at + 1 : at + 1 + part.size])
-        np.cumsum(part * part, out=s2[at + 1 : at + 1 + part.size])
+        run = sums[at + 1 : at + 1 + part.size]
+        run.real = part
+        np.multiply(part, part, out=run.imag)
+        run.cumsum(out=run)  # the method: np.cumsum without its dispatch
+    s1, s2 = sums.real, sums.imag
     shift = np.repeat(offset - lo, np.diff(bounds))  # each window's group's move
     a = ic[first] + shift
     b = ic[first + w - 1] + 1 + shift
@@ -841,9 +846,14 @@ def _nearby_contrasts(
     b = ic[first + w - 1] + 1 - lo
     if not ((d >= 1) & (b - a >= 3 * d)).any():
         return np.full(first.size, -np.inf), np.zeros(first.size, dtype=np.int64)
-    s1 = np.concatenate([[0.0], np.cumsum(x)])
-    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
-    return _contrasts(x, s1, s2, a, b, d, join, floor, direct)
+    # the running sums of the samples and of their squares (a leading zero), as one
+    # complex running sum: each part's np.cumsum, bit for bit, in about the time of one
+    sums = np.empty(x.size + 1, dtype=np.complex128)
+    sums[0] = 0.0
+    sums.real[1:] = x
+    np.multiply(x, x, out=sums.imag[1:])
+    sums[1:].cumsum(out=sums[1:])  # the method: np.cumsum without its dispatch
+    return _contrasts(x, sums.real, sums.imag, a, b, d, join, floor, direct)
 
 
 def _window_steps(ic: np.ndarray, first: np.ndarray, w: int) -> np.ndarray:
