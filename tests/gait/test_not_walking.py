@@ -167,6 +167,14 @@ def test_bouts_checked_together_are_each_bouts_own_check() -> None:
                 assert (got.walking_, got.reason_) == (alone.walking_, alone.reason_)
                 assert repr(got.features_) == repr(alone.features_)
     assert any(not c.walking_ for c in together) and any(c.walking_ for c in together)
+    # a long recording's samples in a temporary file: the same checks
+    from retrowalk.dsp.memory import empty_samples
+
+    in_file = empty_samples(acc.shape, file_backed=True)
+    in_file[:] = acc
+    for got, want in zip(check.check_bouts(in_file, fs, bouts, gyro), together, strict=True):
+        assert (got.walking_, got.reason_) == (want.walking_, want.reason_)
+        assert repr(got.features_) == repr(want.features_)
 
 
 def test_hann_windows_worked_together_are_numpys() -> None:

@@ -42,6 +42,7 @@ import math
 
 import numpy as np
 
+from retrowalk.dsp.memory import release
 from retrowalk.dsp.rows import row_dot, row_norm, small_median, unit_vector
 
 G_MPS2 = 9.81
@@ -347,7 +348,8 @@ def _smallest_squares(
     The squares are worked in one call over the rows from the first such bout's
     start to the last one's end (:func:`~retrowalk.dsp.rows.row_dot`'s numbers,
     each row's own), their smallest of each bout in another, where the bouts
-    fill at least half those rows; else none is worked here.
+    fill at least half those rows; else none is worked here. A file-backed
+    ``acc_mps2``'s rows read are handed back to the system (see dsp.memory).
     """
     some = [
         (k, lo, hi)
@@ -363,6 +365,7 @@ def _smallest_squares(
     rows = np.asarray(acc_mps2[a:b], dtype=np.float64)
     squares = np.empty(b - a + 1)  # one more: a bout's end may be the last row's
     row_dot(rows, rows, out=squares[:-1])
+    release(acc_mps2, a, b)  # a long recording's rows, the gaps between bouts too
     squares[-1] = 0.0
     edges = np.array([(lo - a, hi - a) for _, lo, hi in some], dtype=np.int64).ravel()
     least = np.minimum.reduceat(squares, edges)[0::2]  # each [lo, hi): lo < hi
