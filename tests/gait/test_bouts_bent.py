@@ -133,12 +133,19 @@ def _bends_a_bout_at_a_time(acc, ic, bouts, half):  # type: ignore[no-untyped-de
     return out
 
 
+@pytest.mark.parametrize("rows", [1, 700, 1 << 18])
 @pytest.mark.parametrize("seed", range(6))
-def test_bends_of_all_bouts_at_once_are_a_bout_at_a_times_bit_for_bit(seed: int) -> None:
+def test_bends_of_all_bouts_at_once_are_a_bout_at_a_times_bit_for_bit(
+    seed: int, rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The rule's angles, worked for all bouts' contacts at once, are those of one bout
     at a time: bouts at the recording's ends, of one contact, contacts outside bouts,
-    a still device (zero windows) and a bending one."""
+    a still device (zero windows) and a bending one; the bouts' running sums kept a
+    bout, a few bouts or all bouts at a time."""
+    from retrowalk.gait import bouts as bouts_module
     from retrowalk.gait.bouts import BoutSpan
+
+    monkeypatch.setattr(bouts_module, "_BEND_ROWS", rows)
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(300, 6000))

@@ -82,6 +82,79 @@ def test_correlations_do_not_depend_on_how_many_stretches_are_summed_at_once(
     assert np.array_equal(wide[0], narrow[0]) and np.array_equal(wide[1], narrow[1])
 
 
+def _stretch_products_one_by_one(x, row, aa, bb, lag, join):  # type: ignore[no-untyped-def]
+    """_stretch_products with each stretch's running sum taken alone (np.cumsum, real)."""
+    new = np.diff(row, prepend=-1) != 0
+    if join is not None:
+        rank = row * (x.size + join + 1)
+        new[1:] |= aa[1:] + rank[1:] > np.maximum.accumulate(bb + rank)[:-1] + join
+    bounds = np.append(np.flatnonzero(new), row.size)
+    span = np.empty(row.size)
+    for p0, p1 in itertools.pairwise(bounds.tolist()):
+        start, stop, shift = aa[p0:p1].min(), bb[p0:p1].max(), lag[p0]
+        size = stop - shift - start
+        sums = np.concatenate(
+            [[0.0], np.cumsum(x[start : start + size] * x[start + shift :][:size])]
+        )
+        span[p0:p1] = sums[bb[p0:p1] - lag[p0:p1] - start] - sums[aa[p0:p1] - start]
+    return span
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("buffer", [1, 1 << 18])
+def test_stretch_products_two_stretches_at_a_time_are_each_stretchs_own_bit_for_bit(
+    seed: int, buffer: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The running cross products of two stretches at a time, as one complex running
+    sum, are each stretch's own real running sum, bit for bit (odd and even counts of
+    stretches, a buffer of one pair and of many)."""
+    from retrowalk.gait import contacts
+
+    monkeypatch.setattr(contacts, "_PRODUCT_SAMPLES", buffer)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=4_000)
+    for pairs in (1, 2, 7, 40):
+        row = np.sort(rng.integers(0, 3 + seed, size=pairs))
+        lag = (row + 1) * 7 + int(rng.integers(1, 90))  # one lag per row of pairs
+        aa = rng.integers(0, 3_000, size=pairs)
+        bb = aa + lag + rng.integers(1, 600, size=pairs)
+        order = np.lexsort((aa, row))
+        row, aa, bb, lag = row[order], aa[order], bb[order], lag[order]
+        for join in (None, 50):
+            got = contacts._stretch_products(x, row, aa, bb, lag, join)
+            want = _stretch_products_one_by_one(x, row, aa, bb, lag, join)
+            assert np.array_equal(got.view(np.int64), want.view(np.int64))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sums_and_energies_as_one_complex_running_sum_are_numpys_bit_for_bit(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The windows' running sums of the samples and of their squares, taken as one
+    complex running sum, are np.cumsum's of each: the contrasts come out bit for bit."""
+    from retrowalk.gait import contacts
+
+    rng = np.random.default_rng(seed)
+    x, ic = _doubled_signal(n_steps=50)
+    x = x + rng.normal(scale=0.3, size=x.size)
+    first = np.arange(ic.size - 7)
+    seen = []
+
+    def contrasts(x, s1, s2, *rest):  # type: ignore[no-untyped-def]
+        seen.append((s1.copy(), s2.copy()))
+        return plain(x, s1, s2, *rest)
+
+    plain = contacts._contrasts
+    monkeypatch.setattr(contacts, "_contrasts", contrasts)
+    for join in (None, 300):
+        contacts._step_contrasts(x, ic, first, 8, join=join)
+    lo, hi = int(ic[first].min()), int(ic[first + 7].max()) + 1
+    want = x[lo:hi]
+    for s1, s2 in seen:
+        assert np.array_equal(s1, np.concatenate([[0.0], np.cumsum(want)]))
+        assert np.array_equal(s2, np.concatenate([[0.0], np.cumsum(want * want)]))
+
+
 def _apart(ic: np.ndarray, first: np.ndarray, join: int, w: int = 8) -> np.ndarray:
     """Where a group of nearby windows starts (as _step_contrasts parts them)."""
     starts, ends = ic[first], ic[np.minimum(first + w - 1, ic.size - 1)]

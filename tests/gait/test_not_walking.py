@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -111,21 +113,79 @@ def test_real_walking_moves_and_turns_well_above_the_floors(monkeypatch: pytest.
 
     floors = WalkingCheck()
     seen: list[tuple[float, float]] = []
-    original = WalkingCheck.check
+    original = WalkingCheck.check_bouts
 
-    def measure(self, acc, fs, contacts, gyro=None):  # type: ignore[no-untyped-def]
+    def measure(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
         self.rotation_check_below_mps2 = float("inf")  # work out the rotation of every bout
-        out = original(self, acc, fs, contacts, gyro)
-        seen.append((out.features_["vertical_mps2"], out.features_["rotation_rads"]))
+        out = original(self, acc, fs, bouts, gyro)
+        seen.extend((c.features_["vertical_mps2"], c.features_["rotation_rads"]) for c in out)
         return out
 
-    monkeypatch.setattr(WalkingCheck, "check", measure)
+    monkeypatch.setattr(WalkingCheck, "check_bouts", measure)
     for name in ("MS_001_Test11_Trial1", "HA_002_Test11_Trial1"):  # slow daily life
         recording, _ = load_mobgap(name)
         assert analyze(recording).bouts
     assert len(seen) >= 8
     assert min(v for v, _ in seen) > 2 * floors.min_vertical_mps2
     assert min(r for _, r in seen) > 2 * floors.min_rotation_rads
+
+
+def test_bouts_checked_together_are_each_bouts_own_check() -> None:
+    """Bouts checked together (their spectra of one length in one call, the windows'
+    cosines in one call, the flight screen's squares in one pass) give each bout's
+    own check: the same decision, reason and figures, bit for bit."""
+    rng = np.random.default_rng(11)
+    fs = 100.0
+    n = 60_000
+    t = np.arange(n) / fs
+    acc = np.column_stack(
+        [
+            0.3 * np.sin(2 * np.pi * 0.9 * t),
+            0.2 * np.cos(2 * np.pi * t),
+            9.81 + 1.5 * np.sin(2 * np.pi * 1.8 * t),
+        ]
+    )
+    acc += rng.normal(scale=0.3, size=acc.shape)
+    acc[20_000:20_600, 2] = 0.5  # a flight
+    acc[30_000:33_000] = [0.0, 0.0, 9.81]  # still
+    gyro = rng.normal(scale=0.2, size=acc.shape)
+    bouts = []
+    at = 0
+    while at < n - 50:
+        length = int(rng.integers(30, 4_000))
+        hi = min(at + length, n)
+        contacts = np.arange(0, hi - at, int(rng.integers(40, 70)))
+        bouts.append((at, hi, contacts[: int(rng.integers(0, contacts.size + 1))]))
+        at = hi + int(rng.integers(0, 500))
+    for g in (None, gyro):
+        for check in (WalkingCheck(), WalkingCheck(rotation_check_below_mps2=np.inf)):
+            together = check.check_bouts(acc, fs, bouts, g)
+            for (lo, hi, contacts), got in zip(bouts, together, strict=True):
+                alone = copy.copy(check).check(
+                    acc[lo:hi], fs, contacts, None if g is None else g[lo:hi]
+                )
+                assert (got.walking_, got.reason_) == (alone.walking_, alone.reason_)
+                assert repr(got.features_) == repr(alone.features_)
+    assert any(not c.walking_ for c in together) and any(c.walking_ for c in together)
+    # a long recording's samples in a temporary file: the same checks
+    from retrowalk.dsp.memory import empty_samples
+
+    in_file = empty_samples(acc.shape, file_backed=True)
+    in_file[:] = acc
+    for got, want in zip(check.check_bouts(in_file, fs, bouts, gyro), together, strict=True):
+        assert (got.walking_, got.reason_) == (want.walking_, want.reason_)
+        assert repr(got.features_) == repr(want.features_)
+
+
+def test_hann_windows_worked_together_are_numpys() -> None:
+    """The windows of many bouts, their cosines in one call, are np.hanning's bit for bit."""
+    from retrowalk.gait.not_walking import _hanns
+
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        sizes = [int(m) for m in rng.integers(0, 5_000, size=int(rng.integers(0, 12)))]
+        for m, window in zip(sizes, _hanns(sizes), strict=True):
+            assert window.tobytes() == np.hanning(m).tobytes()
 
 
 def _stride_correlation_of_each_lag(v: np.ndarray, step: int) -> float:
@@ -165,6 +225,23 @@ def test_stride_correlation_takes_the_run_of_lags_that_fit() -> None:
             np.float64(got).tobytes()
             == np.float64(_stride_correlation_of_each_lag(v, step)).tobytes()
         )
+
+
+def test_tail_products_are_the_full_correlations_run_out_bit_for_bit() -> None:
+    """The products of a stride's last samples with themselves some lags later, from the
+    short correlation, are numpy's full correlation's outputs bit for bit, kernels
+    numpy sums by its own short loop (11 samples or fewer) and longer ones, zeros."""
+    from retrowalk.gait.not_walking import _tail_products
+
+    rng = np.random.default_rng(3)
+    for trial in range(3_000):
+        m = int(rng.integers(1, 300))
+        lo = int(rng.integers(1, m + 1))
+        last = rng.normal(size=m) * 10.0 ** rng.uniform(-3, 3)
+        if trial % 7 == 0:
+            last[: m // 2] = -0.0
+        want = np.correlate(last, last, "full")[m - 1 + lo :]
+        assert _tail_products(last, lo).tobytes() == want.tobytes(), (m, lo)
 
 
 def _flight_share_reference(

@@ -21,7 +21,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import row_norm, segment_medians, true_runs, unit_vector
+from retrowalk.dsp.rows import cumsum_columns, row_norm, segment_medians, true_runs, unit_vector
 
 
 @dataclass(frozen=True)
@@ -661,6 +661,10 @@ class BentTrunkFilter(Algorithm):
         return self
 
 
+#: Rows of running sums :func:`_bends` keeps at a time (several bouts' at once; 6 MB).
+_BEND_ROWS = 1 << 18
+
+
 def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: int) -> np.ndarray:
     """Per contact of ``bouts``, its angle from its bout's walking posture, deg (nan elsewhere).
 
@@ -677,21 +681,40 @@ def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: in
     n = acc_mps2.shape[0]
     window_sums = np.zeros((ic.size, 3))  # contacts outside every bout: zero, then nan
     counts = np.zeros(ic.size, dtype=np.int64)
-    longest = max((int(ic[s.last]) - int(ic[s.first]) + 2 * half + 2 for s in bouts), default=1)
-    total = np.empty((min(longest, n + 1), 3))  # each bout's running sums, a leading zero
+    # Each bout's running sums (a leading zero) one after another in one buffer,
+    # as many bouts as fit; then the windows of those bouts are looked up together.
+    spans = []
     for span in bouts:
-        members = ic[span.first : span.last + 1]
-        lo = max(int(members[0]) - half, 0)
-        hi = min(int(members[-1]) + half + 1, n)
-        part = np.asarray(acc_mps2[lo:hi], dtype=np.float64)
-        sums = total[: part.shape[0] + 1]
-        sums[0] = 0.0
-        np.cumsum(part, axis=0, out=sums[1:])
-        release(acc_mps2, lo, hi)  # a long recording's samples: read a bout at a time
-        a = np.maximum(members - half - lo, 0)
-        b = np.minimum(members + half + 1 - lo, part.shape[0])
-        np.subtract(sums[b], sums[a], out=window_sums[span.first : span.last + 1])
-        counts[span.first : span.last + 1] = b - a
+        lo = max(int(ic[span.first]) - half, 0)
+        hi = min(int(ic[span.last]) + half + 1, n)
+        spans.append((span.first, span.last + 1, lo, hi))
+    longest = max((hi - lo + 1 for _, _, lo, hi in spans), default=1)
+    needed = sum(hi - lo + 1 for _, _, lo, hi in spans)
+    total = np.empty((max(min(_BEND_ROWS, needed), longest), 3))
+    k = 0
+    while k < len(spans):
+        k0, used, offsets = k, 0, []
+        while k < len(spans) and used + spans[k][3] - spans[k][2] + 1 <= total.shape[0]:
+            lo, hi = spans[k][2], spans[k][3]
+            part = np.asarray(acc_mps2[lo:hi], dtype=np.float64)
+            total[used] = 0.0
+            # np.cumsum(axis=0)'s, two axes as one complex sum
+            cumsum_columns(part, total[used + 1 : used + 1 + part.shape[0]])
+            release(acc_mps2, lo, hi)  # a long recording's samples: read a bout at a time
+            offsets.append(used)
+            used += part.shape[0] + 1
+            k += 1
+        group = spans[k0:k]
+        sizes = np.array([last - first for first, last, _, _ in group])
+        where = np.concatenate([np.arange(first, last) for first, last, _, _ in group])
+        members = ic[where]
+        lo_of = np.repeat(np.array([lo for _, _, lo, _ in group]), sizes)
+        length = np.repeat(np.array([hi - lo for _, _, lo, hi in group]), sizes)
+        at = np.repeat(np.array(offsets), sizes)
+        a = np.maximum(members - half - lo_of, 0)
+        b = np.minimum(members + half + 1 - lo_of, length)
+        window_sums[where] = total[at + b] - total[at + a]
+        counts[where] = b - a
     g = window_sums
     g /= np.maximum(counts, 1)[:, None]
     g /= np.maximum(row_norm(g), 1e-12)[:, None]  # np.linalg.norm(g, axis=1)'s numbers

@@ -36,11 +36,13 @@ checked on one candidate bout:
 from __future__ import annotations
 
 import bisect
+import copy
 import functools
 import math
 
 import numpy as np
 
+from retrowalk.dsp.memory import release
 from retrowalk.dsp.rows import row_dot, row_norm, small_median, unit_vector
 
 G_MPS2 = 9.81
@@ -99,6 +101,10 @@ class WalkingCheck:
         The statistics.
     """
 
+    walking_: bool
+    reason_: str
+    features_: dict[str, float]
+
     def __init__(
         self,
         *,
@@ -140,31 +146,103 @@ class WalkingCheck:
         gyro_rads
             ``(n, 3)`` rotation rate over the bout, if the recording has one.
         """
+        bout = (0, np.asarray(acc_mps2).shape[0], contacts)
+        self._check_into([self], acc_mps2, sampling_rate_hz, [bout], gyro_rads)
+        return self
+
+    def check_bouts(
+        self,
+        acc_mps2: np.ndarray,
+        sampling_rate_hz: float,
+        bouts: list[tuple[int, int, np.ndarray]],
+        gyro_rads: np.ndarray | None = None,
+    ) -> list[WalkingCheck]:
+        """:meth:`check` of each bout ``(lo, hi, contacts)`` of a recording, a copy each.
+
+        A bout is the rows ``lo:hi`` of ``acc_mps2`` (and of ``gyro_rads``), its
+        contacts samples relative to ``lo``. Each bout is checked as :meth:`check`
+        checks it, with the same decisions and figures, but the work common to
+        all is done in a few calls, not a few a bout: the flight screen's squared
+        norms in one pass over the bouts' rows (:func:`_smallest_squares`), the
+        Hann windows' cosines in one call (:func:`_hanns`) and the spectra of
+        all bouts whose transforms have one length in one call (numpy's
+        transform of each row of a matrix is that row's own, bit for bit).
+        """
+        checks = [copy.copy(self) for _ in bouts]
+        self._check_into(checks, acc_mps2, sampling_rate_hz, bouts, gyro_rads)
+        return checks
+
+    def _check_into(
+        self,
+        checks: list[WalkingCheck],
+        acc_mps2: np.ndarray,
+        sampling_rate_hz: float,
+        bouts: list[tuple[int, int, np.ndarray]],
+        gyro_rads: np.ndarray | None,
+    ) -> None:
+        """:meth:`check_bouts` with each bout's figures and decision put in ``checks``."""
         fs = float(sampling_rate_hz)
-        acc = np.asarray(acc_mps2, dtype=np.float64)
-        ic = np.asarray(contacts, dtype=np.int64)
-        self.walking_, self.reason_ = True, ""
-        self.features_: dict[str, float] = {}
-        if ic.size < 3:
-            return self
-        # The rhythm checks need 2 s; the movement floors hold for a short
-        # bout too (real walks here of 0.7-2 s: at least 0.59 m/s^2 and 0.24 rad/s).
-        rhythm = acc.shape[0] >= int(2 * fs)
-        if rhythm and self._flight(acc, fs, ic):
-            return self
-        up = np.ones(acc.shape[0]) @ acc  # the mean direction of the specific force
-        up = unit_vector(up)
-        v = acc @ up
-        v -= np.add.reduce(v) / v.size  # np.mean's sum and division, without its overhead
+        smallest = _smallest_squares(acc_mps2, bouts, int(2 * fs))
+        todo: list[tuple[WalkingCheck, np.ndarray, np.ndarray, np.ndarray, bool, int, int]] = []
+        for k, (check, (lo, hi, contacts)) in enumerate(zip(checks, bouts, strict=True)):
+            acc = np.asarray(acc_mps2[lo:hi], dtype=np.float64)
+            ic = np.asarray(contacts, dtype=np.int64)
+            check.walking_, check.reason_ = True, ""
+            check.features_ = {}
+            if ic.size < 3:
+                continue
+            # The rhythm checks need 2 s; the movement floors hold for a short
+            # bout too (real walks here of 0.7-2 s: at least 0.59 m/s^2 and 0.24 rad/s).
+            rhythm = acc.shape[0] >= int(2 * fs)
+            if rhythm and check._flight(acc, fs, ic, smallest.get(k)):
+                continue
+            up = np.ones(acc.shape[0]) @ acc  # the mean direction of the specific force
+            up = unit_vector(up)
+            v = acc @ up
+            v -= np.add.reduce(v) / v.size  # np.mean's sum and division, without its overhead
+            todo.append((check, ic, v, v, rhythm, lo, hi))  # its window below
+        windows = _hanns([item[2].size for item in todo])
+        todo = [(c, ic, v, window, r, lo, hi) for (c, ic, v, _, r, lo, hi), window in zip(
+            todo, windows, strict=True
+        )]  # fmt: skip
         # The spectrum at a length the FFT factors well (zero-padded: finer bins,
-        # the same spectrum; a prime length costs many times more).
-        n_fft = fast_fft_length(v.size)
+        # the same spectrum; a prime length costs many times more), the bouts of
+        # one length together.
+        by_length: dict[int, list[int]] = {}
+        for k, item in enumerate(todo):
+            by_length.setdefault(fast_fft_length(item[2].size), []).append(k)
+        spectra: list[tuple[int, np.ndarray]] = [(0, np.empty(0, dtype=np.complex128))] * len(todo)
+        for n_fft, members in by_length.items():
+            rows = np.zeros((len(members), n_fft))
+            for row, k in zip(rows, members, strict=True):
+                v, window = todo[k][2], todo[k][3]
+                np.multiply(v, window, out=row[: v.size])
+            for k, spectrum in zip(members, np.fft.rfft(rows, axis=1), strict=True):
+                spectra[k] = (n_fft, spectrum)
+        for (check, ic, v, window, rhythm, lo, hi), (n_fft, spectrum) in zip(
+            todo, spectra, strict=True
+        ):
+            gyro = None if gyro_rads is None else gyro_rads[lo:hi]
+            check._decide(fs, ic, v, window, n_fft, spectrum, rhythm, gyro)
+
+    def _decide(
+        self,
+        fs: float,
+        ic: np.ndarray,
+        v: np.ndarray,
+        window: np.ndarray,
+        n_fft: int,
+        spectrum: np.ndarray,
+        rhythm: bool,
+        gyro_rads: np.ndarray | None,
+    ) -> None:
+        """:meth:`check`'s checks of one bout from its vertical movement ``v`` (no mean),
+        its Hann ``window`` and the spectrum of the two's product at ``n_fft`` points."""
         bin_hz = fs / n_fft
         # 0.3-15 Hz: one run of bins, as the frequencies rise (the power of
         # those bins only)
         lo = math.ceil(0.3 / bin_hz)
-        window = _hann(v.size)
-        band = np.fft.rfft(v * window, n_fft)[lo : math.floor(15.0 / bin_hz) + 1]
+        band = spectrum[lo : math.floor(15.0 / bin_hz) + 1]
         spec_band = np.abs(band) ** 2
         # Parseval: a band's share of the windowed signal's energy, over the
         # window's energy, is the band's mean square
@@ -173,10 +251,11 @@ class WalkingCheck:
         vertical = math.sqrt(scale * float(np.add.reduce(spec_band[step_lo:step_hi])))
         self.features_["vertical_mps2"] = vertical
         if vertical < self.min_vertical_mps2:
-            return self._refused(
+            self._refused(
                 f"the body hardly moves at the step rhythm ({vertical:.2f} m/s^2 "
                 "up and down; walking moves it more: a tap, a vibration, a small movement)"
             )
+            return
         if gyro_rads is not None and vertical < self.rotation_check_below_mps2:
             gyro = np.asarray(gyro_rads, dtype=np.float64)
             gyro = (gyro - np.add.reduce(gyro, axis=0) / gyro.shape[0]) * window[:, None]
@@ -184,13 +263,14 @@ class WalkingCheck:
             rotation = math.sqrt(scale * float(np.add.reduce(np.abs(spins) ** 2, axis=None)))
             self.features_["rotation_rads"] = rotation
             if rotation < self.min_rotation_rads:
-                return self._refused(
+                self._refused(
                     f"the device hardly turns at the step rhythm ({rotation:.2f} "
                     "rad/s; walking turns the pelvis and thighs with every step: a vehicle's "
                     "or machine's vibration, a knocked table)"
                 )
+                return
         if not rhythm:
-            return self
+            return
         total = np.add.reduce(spec_band)  # the sum, without its per-call cost
         if total > 0:
             top = int(np.argmax(spec_band))
@@ -200,19 +280,19 @@ class WalkingCheck:
             share = float(np.add.reduce(near) / total)
             self.features_["peak_share"] = share
             if share > self.max_peak_share:
-                return self._refused(
+                self._refused(
                     f"{100 * share:.0f} % of the movement is one pure oscillation "
                     f"at {peak:.2f} Hz (a machine or a swinging object)"
                 )
+                return
         step = int(small_median(ic[1:] - ic[:-1]))
         best = _best_stride_correlation(v, step)
         self.features_["stride_correlation"] = best
         if best > self.max_stride_correlation:
-            return self._refused(
+            self._refused(
                 f"consecutive strides repeat exactly (correlation {best:.3f}), "
                 "more regular than a person (a machine)"
             )
-        return self
 
     def _refused(self, why: str) -> WalkingCheck:
         """Not walking, and why (the reason begins "not walking: ")."""
@@ -220,8 +300,14 @@ class WalkingCheck:
         self.reason_ = f"not walking: {why}"
         return self
 
-    def _flight(self, acc: np.ndarray, fs: float, ic: np.ndarray) -> bool:
-        """Whether the body leaves the ground in too many steps (then refused, with the reason)."""
+    def _flight(
+        self, acc: np.ndarray, fs: float, ic: np.ndarray, smallest: float | None = None
+    ) -> bool:
+        """Whether the body leaves the ground in too many steps (then refused, with the reason).
+
+        ``smallest``: the smallest squared norm of ``acc``'s rows, if known
+        (:func:`_smallest_squares`).
+        """
         width = max(int(0.05 * fs), 1)
         # The moving mean of the norm ("same" mode: the ends average fewer
         # samples, the fewest being ``fewest``) is at least fewest / width of
@@ -230,7 +316,9 @@ class WalkingCheck:
         # share, 0, as below; the margin covers rounding).
         fewest = min((width - 1) // 2 + 1, width - (width - 1) // 2)
         bound = self.free_fall_mps2 * width / fewest * (1.0 + 1e-9)
-        if acc.shape[0] and float(np.min(row_dot(acc, acc))) >= bound * bound:
+        if smallest is None and acc.shape[0]:
+            smallest = float(np.min(row_dot(acc, acc)))
+        if smallest is not None and smallest >= bound * bound:
             self.features_["flight_share"] = 0.0
             return False
         norm = row_norm(acc)
@@ -249,6 +337,39 @@ class WalkingCheck:
             )
             return True
         return False
+
+
+def _smallest_squares(
+    acc_mps2: np.ndarray, bouts: list[tuple[int, int, np.ndarray]], shortest: int
+) -> dict[int, float]:
+    """The smallest squared norm of the rows of each bout of ``shortest`` rows or more
+    whose flight is checked (3 contacts or more), by its index in ``bouts``.
+
+    The squares are worked in one call over the rows from the first such bout's
+    start to the last one's end (:func:`~retrowalk.dsp.rows.row_dot`'s numbers,
+    each row's own), their smallest of each bout in another, where the bouts
+    fill at least half those rows; else none is worked here. A file-backed
+    ``acc_mps2``'s rows read are handed back to the system (see dsp.memory).
+    """
+    some = [
+        (k, lo, hi)
+        for k, (lo, hi, contacts) in enumerate(bouts)
+        if hi - lo >= max(shortest, 1) and np.asarray(contacts).size >= 3
+    ]
+    if not some:
+        return {}
+    a = min(lo for _, lo, _ in some)
+    b = max(hi for _, _, hi in some)
+    if 2 * sum(hi - lo for _, lo, hi in some) < b - a:
+        return {}
+    rows = np.asarray(acc_mps2[a:b], dtype=np.float64)
+    squares = np.empty(b - a + 1)  # one more: a bout's end may be the last row's
+    row_dot(rows, rows, out=squares[:-1])
+    release(acc_mps2, a, b)  # a long recording's rows, the gaps between bouts too
+    squares[-1] = 0.0
+    edges = np.array([(lo - a, hi - a) for _, lo, hi in some], dtype=np.int64).ravel()
+    least = np.minimum.reduceat(squares, edges)[0::2]  # each [lo, hi): lo < hi
+    return {k: float(m) for (k, _, _), m in zip(some, least.tolist(), strict=True)}
 
 
 def _best_stride_correlation(v: np.ndarray, step: int) -> float:
@@ -273,11 +394,33 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
     denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
     cross = np.correlate(v[lo:], v[: n - hi], "valid")  # sum_i<n-hi v[i] v[i + lag]
     last = v[n - hi :]
-    cross[:-1] += np.correlate(last, last, "full")[hi - 1 + lo :]  # n-hi <= i < n-lag
+    cross[:-1] += _tail_products(last, lo)  # n-hi <= i < n-lag
     ok = denom > 0
     if ok.all():  # the usual case: every lag, without picking them out
         return max(-1.0, float(np.max(cross / denom)))
     return max(-1.0, float(np.max(cross[ok] / denom[ok]))) if ok.any() else -1.0
+
+
+#: Longest kernel numpy's correlation works by its own short loop, not a dot product
+#: per output (``small_correlate``, whose sums run in another order).
+_SHORT_KERNEL = 11
+
+
+def _tail_products(last: np.ndarray, lo: int) -> np.ndarray:
+    """``np.correlate(last, last, "full")[last.size - 1 + lo :]``, the same numbers.
+
+    Those outputs are the products of ``last`` with itself ``lo`` or more samples
+    later, each one dot product over the overlap, the last ones of the full
+    correlation's run-out; the same dot products, in the same order, make the
+    middle and run-out of the full correlation of ``last[lo:]`` with
+    ``last[: last.size - lo]``, a few outputs where the whole correlation has
+    ``2 last.size - 1``. A kernel numpy would sum by its own short loop goes the
+    whole way.
+    """
+    m = last.size
+    if m - lo <= _SHORT_KERNEL:
+        return np.correlate(last, last, "full")[m - 1 + lo :]
+    return np.correlate(last[lo:], last[: m - lo], "full")[m - lo - 1 :]
 
 
 @functools.cache
@@ -298,6 +441,35 @@ def _hann(m: int) -> np.ndarray:
         return np.hanning(m)
     half = 0.5 + 0.5 * np.cos(np.pi * np.arange(1 - m, 1, 2) / (m - 1))
     return np.concatenate([half, half[: m // 2][::-1]])
+
+
+def _hanns(sizes: list[int]) -> list[np.ndarray]:
+    """:func:`_hann` of each size, the cosines of all of them in one call.
+
+    Each window's arguments ``pi k / (m - 1)`` (``k`` the whole numbers ``1 - m,
+    3 - m, ..`` up to 0) are worked in one array, each the same product and
+    quotient as its own window's, so the same numbers.
+    """
+    some = [m for m in sizes if m >= 2]
+    if not some:
+        return [_hann(m) for m in sizes]
+    counts = np.array([(m + 1) // 2 for m in some])
+    sizes_ = np.array(some)
+    before = np.cumsum(counts) - counts
+    k = np.arange(int(counts.sum())) - np.repeat(before, counts)
+    k *= 2
+    k += np.repeat(1 - sizes_, counts)
+    halves = 0.5 + 0.5 * np.cos(np.pi * k / np.repeat(sizes_ - 1, counts))
+    out = []
+    at = 0
+    for m in sizes:
+        if m < 2:
+            out.append(_hann(m))
+            continue
+        half = halves[at : at + (m + 1) // 2]
+        out.append(np.concatenate([half, half[: m // 2][::-1]]))
+        at += (m + 1) // 2
+    return out
 
 
 def fast_fft_length(n: int) -> int:

@@ -82,6 +82,10 @@ DIRECTION_CONTEXT_S = 5.0
 #: its stages (:func:`retrowalk.dsp.memory.keep_freed_heap`; about 11 min at 100 Hz).
 KEEP_HEAP_SAMPLES = 1 << 16
 
+#: Samples of bouts whose walking checks are worked together (their spectra of one
+#: length in one call): about 44 min at 100 Hz, so a long recording's are a part at a time.
+CHECK_SAMPLES = 1 << 18
+
 #: ``direction_reason`` of every bout of a recording whose placement could not be told.
 UNSUPPORTED_REASON = (
     "unsupported placement: where the sensor was worn could not be told (see the notes), "
@@ -641,6 +645,44 @@ class TrunkPipeline(Algorithm):
             yield body_frame(recording.acc_mps2[lo:hi], gyro, fs), lo, group
             _release(recording, lo, hi)
 
+    def _checked(
+        self, recording: Recording, spans: list[BoutSpan], ic: np.ndarray
+    ) -> Iterator[tuple[BoutSpan, WalkingCheck, int, int]]:
+        """Each bout with its walking check and its samples ``lo:hi``, in order.
+
+        The bouts are checked a group of up to :data:`CHECK_SAMPLES` samples at a
+        time (:meth:`~retrowalk.gait.not_walking.WalkingCheck.check_bouts`: the
+        spectra of a group's bouts of one transform length in one call), each
+        group's samples handed back after it (a long recording's, see
+        dsp.memory); a walking check of another kind is asked bout by bout.
+        """
+        fs = recording.sampling_rate_hz
+        checker = self._walking_check()
+        group: list[tuple[BoutSpan, int, int, np.ndarray]] = []
+        size = 0
+        for k, span in enumerate(spans):
+            members = _members(ic, span)
+            lo, hi = int(members[0]), int(members[-1]) + 1
+            group.append((span, lo, hi, members - lo))
+            size += hi - lo
+            if size < CHECK_SAMPLES and k + 1 < len(spans):
+                continue
+            if type(checker).check is WalkingCheck.check:
+                bouts = [(lo, hi, contacts) for _, lo, hi, contacts in group]
+                checks = checker.check_bouts(recording.acc_mps2, fs, bouts, recording.gyro_rads)
+            else:
+                checks = [
+                    clone(checker).check(
+                        recording.acc_mps2[lo:hi], fs, contacts,
+                        None if recording.gyro_rads is None else recording.gyro_rads[lo:hi],
+                    )
+                    for _, lo, hi, contacts in group
+                ]  # fmt: skip
+            for (span, lo, hi, _), check in zip(group, checks, strict=True):
+                _release(recording, lo, hi)
+                yield span, check, lo, hi
+            group, size = [], 0
+
     def _directional_spans(
         self,
         recording: Recording,
@@ -677,13 +719,7 @@ class TrunkPipeline(Algorithm):
             return []
         fs = recording.sampling_rate_hz
         walking: list[BoutSpan] = []
-        checker = self._walking_check()
-        for span in spans:
-            members = _members(ic, span)
-            lo, hi = int(members[0]), int(members[-1]) + 1
-            gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
-            check = checker.check(recording.acc_mps2[lo:hi], fs, members - lo, gyro)
-            _release(recording, lo, hi)
+        for span, check, lo, hi in self._checked(recording, spans, ic):
             if check.walking_:
                 walking.append(span)
             elif notes is not None:
