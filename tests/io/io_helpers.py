@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -172,3 +173,18 @@ def write_gt3x(path: Path, acc_g: np.ndarray, start_epoch_s: int, rate: int = 30
         zf.writestr("info.txt", info)
         zf.writestr("log.bin", b"".join(records))
     return path
+
+
+def spy_on_reader(monkeypatch: Any, module: Any, name: str) -> list[bool]:
+    """Wrap ``module.name`` (a fast table reader that gives ``None`` when it leaves a
+    table to the next one) so that each call appends whether it read the table."""
+    taken: list[bool] = []
+    reader = getattr(module, name)
+
+    def spy(*args: Any) -> Any:
+        columns = reader(*args)
+        taken.append(columns is not None)
+        return columns
+
+    monkeypatch.setattr(module, name, spy)
+    return taken

@@ -9,10 +9,10 @@ it as without it, and the plain ones must be read by it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
+from io_helpers import spy_on_reader
 
 from retrowalk.io import read_recording, table
 
@@ -125,15 +125,7 @@ def test_plain_tables_read_as_pandas_reads_them(
     lines, plain = _cases()[name]
     path = tmp_path / "t.csv"
     path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
-    taken: list[bool] = []
-    arrow_columns = table._arrow_columns
-
-    def spy(*args: Any) -> Any:
-        columns = arrow_columns(*args)
-        taken.append(columns is not None)
-        return columns
-
-    monkeypatch.setattr(table, "_arrow_columns", spy)
+    taken = spy_on_reader(monkeypatch, table, "_arrow_columns")
     fast = _read(path)
     assert any(taken) is plain, (taken, fast[:2])
     monkeypatch.setattr(table, "_arrow_columns", lambda *args: None)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from io_helpers import spy_on_reader
 
 from retrowalk.io import read_recording, table
 
@@ -211,15 +212,7 @@ def test_c_reader_columns_read_as_read_csv(
     arrays, notes and errors as read_csv's frame of them (bit for bit)."""
     path = tmp_path / f"{name.replace(' ', '_')}.csv"
     path.write_text("\n".join(_c_reader_cases()[name]) + "\n", encoding="utf-8")
-    taken: list[bool] = []
-    c_floats = table._c_floats
-
-    def spy(*args: Any) -> Any:
-        columns = c_floats(*args)
-        taken.append(columns is not None)
-        return columns
-
-    monkeypatch.setattr(table, "_c_floats", spy)
+    taken = spy_on_reader(monkeypatch, table, "_c_floats")
     fast = _read(path)
     # every table but those with a text cell or a missing-value word (and the whole
     # first time, not read as float64 at once)
