@@ -3,7 +3,9 @@
 :func:`retrowalk.io.table._arrow_columns` reads a table of plain numbers (no
 number of more than 15 digits); every other table is left to pandas. Each
 table here must read to the same arrays (bit for bit), notes and errors with
-it as without it, and the plain ones must be read by it.
+it as without it, and the plain ones must be read by it. pyarrow's reader goes
+first only while pandas is not loaded (a fresh ``retrowalk analyze``: see
+``tests/cli/test_cli_startup.py``); here, where pandas is loaded, it is made to.
 """
 
 from __future__ import annotations
@@ -17,6 +19,26 @@ from io_helpers import spy_on_reader
 from retrowalk.io import read_recording, table
 
 HEADER = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+
+
+@pytest.fixture(autouse=True)
+def _arrow_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyarrow's reader goes first, as in a process that has not loaded pandas."""
+    monkeypatch.setattr(table, "_arrow_first", lambda: True)
+
+
+def test_pyarrow_goes_first_only_while_pandas_is_not_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once pandas is loaded, its C reader (faster on a short table) reads a plain one."""
+    monkeypatch.undo()
+    import pandas  # noqa: F401  (loaded, as in a batch worker)
+
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(_rows()) + "\n", encoding="utf-8")
+    taken = spy_on_reader(monkeypatch, table, "_arrow_columns")
+    read_recording(path)
+    assert taken == []
 
 
 def _rows(n: int = 600, seed: int = 3, time_fmt: str = "{:.6f}", sep: str = ",") -> list[str]:
