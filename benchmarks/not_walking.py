@@ -46,24 +46,29 @@ Checked = tuple[float, float | None, int, str]  # vertical, rotation, contacts, 
 
 @contextmanager
 def checks_seen(*, every_rotation: bool) -> Iterator[list[Checked]]:
-    """Record every walking check the analysis makes (optionally with every bout's rotation)."""
-    seen: list[Checked] = []
-    original = WalkingCheck.check
+    """Record every walking check the analysis makes (optionally with every bout's rotation).
 
-    def spy(self, acc, fs, contacts, gyro=None):  # type: ignore[no-untyped-def]
+    The pipeline checks its bouts together (:meth:`WalkingCheck.check_bouts`), so
+    that is where each bout's figures are taken.
+    """
+    seen: list[Checked] = []
+    original = WalkingCheck.check_bouts
+
+    def spy(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
         if every_rotation:
             self.rotation_check_below_mps2 = float("inf")
-        out = original(self, acc, fs, contacts, gyro)
-        vertical = out.features_.get("vertical_mps2", math.nan)  # nan: refused before it
-        rotation = out.features_.get("rotation_rads")
-        seen.append((vertical, rotation, len(contacts), out.reason_))
+        out = original(self, acc, fs, bouts, gyro)
+        for check, (_, _, contacts) in zip(out, bouts, strict=True):
+            vertical = check.features_.get("vertical_mps2", math.nan)  # nan: refused before it
+            rotation = check.features_.get("rotation_rads")
+            seen.append((vertical, rotation, len(contacts), check.reason_))
         return out
 
-    WalkingCheck.check = spy  # type: ignore[method-assign]
+    WalkingCheck.check_bouts = spy  # type: ignore[method-assign]
     try:
         yield seen
     finally:
-        WalkingCheck.check = original  # type: ignore[method-assign]
+        WalkingCheck.check_bouts = original  # type: ignore[method-assign]
 
 
 def real_walks() -> Iterator[tuple[str, str, Recording, str | None]]:
