@@ -35,7 +35,6 @@ from retrowalk.dsp.rows import (
     column_means,
     column_sums,
     cross,
-    cumsum_columns,
     diff_after,
     median,
     median_direction,
@@ -43,7 +42,6 @@ from retrowalk.dsp.rows import (
     percentiles,
     row_dot,
     row_norm,
-    running_sum_pairs,
     segment_medians,
     sliding_rows,
     small_median,
@@ -125,45 +123,6 @@ def test_column_sums_and_means_are_numpys_bit_for_bit(n):
     assert np.array_equal(column_means(x), x.mean(axis=0))
     part = x[n // 3 :]  # a row slice of a C-ordered array is C-ordered too
     assert np.array_equal(column_means(part), part.mean(axis=0))
-
-
-def _bits(x: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(x).view(np.int64)
-
-
-@pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
-def test_running_sums_of_columns_are_numpys_cumsum_bit_for_bit(k):
-    rng = np.random.default_rng(k)
-    x = rng.normal(size=(2_001, k)) * 10.0 ** rng.uniform(-6, 6, size=(2_001, k))
-    x[7, 0], x[11, k - 1], x[13, 0] = np.nan, np.inf, -0.0
-    sums = np.empty((x.shape[0] + 1, k))  # a leading row, as the callers' buffers
-    sums[0] = 0.0
-    cumsum_columns(x, sums[1:])
-    assert np.array_equal(_bits(sums[1:]), _bits(np.cumsum(x, axis=0)))
-    part = x[5:1_500]  # a row slice: its rows are still contiguous
-    assert np.array_equal(
-        _bits(cumsum_columns(part, np.empty(part.shape))), _bits(np.cumsum(part, axis=0))
-    )
-    columns = np.asfortranarray(x)  # columns contiguous: numpy's own
-    assert np.array_equal(
-        _bits(cumsum_columns(columns, np.empty(x.shape))), _bits(np.cumsum(x, axis=0))
-    )
-
-
-@pytest.mark.parametrize("parts", [0, 1, 2, 5, 8])
-def test_running_sums_two_at_a_time_are_each_parts_cumsum_bit_for_bit(parts):
-    rng = np.random.default_rng(parts)
-    arrays = [
-        rng.normal(size=int(rng.integers(0, 300))) * 10.0 ** rng.uniform(-6, 6)
-        for _ in range(parts)
-    ]
-    if parts:
-        arrays[0][:1] = np.nan
-    sums, at = running_sum_pairs(arrays)
-    assert at.shape == (parts,)
-    for k, a in enumerate(arrays):
-        got = sums[at[k] + 2 * np.arange(a.size + 1)]
-        assert np.array_equal(_bits(got), _bits(np.concatenate([[0.0], np.cumsum(a)])))
 
 
 def test_sliding_rows_are_numpys_sliding_window_view():

@@ -102,12 +102,12 @@ def _stretch_products_one_by_one(x, row, aa, bb, lag, join):  # type: ignore[no-
 
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("buffer", [1, 1 << 18])
-def test_stretch_products_two_stretches_at_a_time_are_each_stretchs_own_bit_for_bit(
+def test_stretch_products_in_one_buffer_are_each_stretchs_own_bit_for_bit(
     seed: int, buffer: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The running cross products of two stretches at a time, as one complex running
-    sum, are each stretch's own real running sum, bit for bit (odd and even counts of
-    stretches, a buffer of one pair and of many)."""
+    """The running cross products of stretches laid one after another in one buffer
+    are each stretch's own running sum, bit for bit (a buffer of one stretch and of
+    many)."""
     from retrowalk.gait import contacts
 
     monkeypatch.setattr(contacts, "_PRODUCT_SAMPLES", buffer)

@@ -115,8 +115,6 @@ def _excursion_in_one_array(acc: np.ndarray, ic: np.ndarray, fs: float) -> np.nd
 
 
 def test_step_excursion_in_blocks_is_one_running_sum_bit_for_bit(monkeypatch):
-    """Blocks of steps, each block's velocity summed with the block before's position as
-    one complex running sum, give one real running sum's numbers over all steps."""
     import retrowalk.gait.spatial as spatial
 
     rng = np.random.default_rng(5)

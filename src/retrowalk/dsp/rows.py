@@ -28,7 +28,6 @@ __all__ = [
     "column_means",
     "column_sums",
     "cross",
-    "cumsum_columns",
     "diff_after",
     "median",
     "median_direction",
@@ -36,7 +35,6 @@ __all__ = [
     "percentiles",
     "row_dot",
     "row_norm",
-    "running_sum_pairs",
     "segment_medians",
     "sliding_rows",
     "small_median",
@@ -339,70 +337,3 @@ def true_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     padded[1:-1] = mask
     edges = (padded[1:] != padded[:-1]).nonzero()[0]
     return edges[0::2], edges[1::2]
-
-
-def _pair_view(x: np.ndarray, j: int) -> np.ndarray:
-    """Columns ``j`` and ``j + 1`` of a 2-D float64 array whose rows are contiguous, as one
-    complex column (a view: the first is the real part, the second the imaginary)."""
-    return x[:, j : j + 2].view(np.complex128)[:, 0]
-
-
-def cumsum_columns(x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``np.cumsum(x, axis=0, out=out)`` of a 2-D float64 array, two columns at a time.
-
-    Two neighbouring columns are one complex column (a view, no copy), whose
-    running sum adds the real parts and the imaginary parts each on their own,
-    one after another down the rows: each column's own running sum, bit for
-    bit, in about the time of one (the two additions of a row do not wait on
-    each other). A last odd column goes alone. Arrays whose rows are not
-    contiguous go to numpy.
-    """
-    if (
-        x.ndim != 2
-        or out.shape != x.shape
-        or x.dtype != np.float64
-        or out.dtype != np.float64
-        or x.shape[1] < 2
-        or x.strides[1] != 8
-        or out.strides[1] != 8
-    ):
-        return np.cumsum(x, axis=0, out=out)
-    k = x.shape[1]
-    for j in range(0, k - 1, 2):
-        np.cumsum(_pair_view(x, j), out=_pair_view(out, j))
-    if k % 2:
-        np.cumsum(x[:, k - 1], out=out[:, k - 1])
-    return out
-
-
-def running_sum_pairs(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The running sums of 1-D float arrays, each with a leading zero, two at a time.
-
-    Returns ``(sums, at)``: part ``k``'s running sum before its sample ``i``
-    (``0 <= i <= parts[k].size``) is ``sums[at[k] + 2 * i]``. Parts ``2 p`` and
-    ``2 p + 1`` are the real and imaginary parts of one complex array (the
-    shorter one's end padded with zeros), whose running sum adds each part on
-    its own: ``np.cumsum`` of each part, bit for bit, the pairs one after
-    another in one buffer, in about half the time of the running sums one by one.
-    """
-    sizes = [int(p.shape[0]) for p in parts]
-    lengths = [max(sizes[k : k + 2]) + 1 for k in range(0, len(sizes), 2)]
-    pairs = np.empty(sum(lengths), dtype=np.complex128)
-    flat = pairs.view(np.float64)
-    at = np.empty(len(parts), dtype=np.int64)
-    start = 0
-    for p, length in enumerate(lengths):
-        pair = pairs[start : start + length]
-        pair[0] = 0.0
-        for half in range(2):
-            k = 2 * p + half
-            if k >= len(parts):
-                flat[2 * start + 2 + half : 2 * (start + length) : 2] = 0.0
-                continue
-            at[k] = 2 * start + half
-            size = sizes[k]
-            flat[at[k] + 2 : at[k] + 2 + 2 * size : 2] = parts[k]
-            flat[at[k] + 2 + 2 * size : 2 * (start + length) : 2] = 0.0
-        pair[1:].cumsum(out=pair[1:])  # the method: np.cumsum without its dispatch
-        start += length
-    return flat, at

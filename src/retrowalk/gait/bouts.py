@@ -21,7 +21,7 @@ import numpy as np
 
 from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.memory import release
-from retrowalk.dsp.rows import cumsum_columns, row_norm, segment_medians, true_runs, unit_vector
+from retrowalk.dsp.rows import row_norm, segment_medians, true_runs, unit_vector
 
 
 @dataclass(frozen=True)
@@ -698,8 +698,7 @@ def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: in
             lo, hi = spans[k][2], spans[k][3]
             part = np.asarray(acc_mps2[lo:hi], dtype=np.float64)
             total[used] = 0.0
-            # np.cumsum(axis=0)'s, two axes as one complex sum
-            cumsum_columns(part, total[used + 1 : used + 1 + part.shape[0]])
+            np.cumsum(part, axis=0, out=total[used + 1 : used + 1 + part.shape[0]])
             release(acc_mps2, lo, hi)  # a long recording's samples: read a bout at a time
             offsets.append(used)
             used += part.shape[0] + 1

@@ -38,7 +38,6 @@ from retrowalk.dsp.kernels import find_peaks, window_peaks
 from retrowalk.dsp.rows import (
     diff_after,
     row_norm,
-    running_sum_pairs,
     sliding_rows,
     small_median,
     split_at,
@@ -969,47 +968,27 @@ def _stretch_products(
     begin = aa - np.repeat(start, counts)  # each pair's look-ups in its stretch's sums
     end = bb - lag - np.repeat(start, counts)
     span = np.empty(row.size)  # each pair's summed cross products
-    # Each stretch's running cross products (a leading zero), two stretches at
-    # a time as the real and imaginary parts of one complex running sum (each
-    # part's own, bit for bit: the shorter one's end padded with zeros), the
-    # pairs one after another in one buffer, as many as fit; then the pairs of
-    # those stretches are looked up together (stretch k's sum before its
-    # sample i at ``flat[offset_k + 2 i]``).
+    # Each stretch's running cross products (a leading zero), one after
+    # another in one buffer, as many stretches at a time as fit; then the
+    # pairs of those stretches are looked up together.
     sizes = (stop - lag[bounds[:-1]] - start).tolist()
-    products = np.empty(max(_PRODUCT_SAMPLES, max(sizes) + 1) // 2 + 1, dtype=np.complex128)
-    flat = products.view(np.float64)
+    products = np.empty(max(_PRODUCT_SAMPLES, max(sizes) + 1))
     shifts, starts, edges = lag[bounds[:-1]].tolist(), start.tolist(), bounds.tolist()
     k = 0
     while k < len(sizes):
         k0, used, offsets = k, 0, []
-        while k < len(sizes):
-            length = max(sizes[k : k + 2]) + 1  # the pair's running sums
-            if used + length > products.size and k > k0:
-                break
-            if used + length > products.size:  # one pair longer than the buffer
-                products = np.empty(length, dtype=np.complex128)
-                flat = products.view(np.float64)
-            for half, j in enumerate(range(k, min(k + 2, len(sizes)))):
-                shift, s0, size = shifts[j], starts[j], sizes[j]
-                slot = 2 * used + half  # the stretch's first value in flat
-                np.multiply(
-                    x[s0 : s0 + size],
-                    x[s0 + shift : s0 + shift + size],
-                    out=flat[slot + 2 : slot + 2 + 2 * size : 2],
-                )
-                flat[slot + 2 + 2 * size : 2 * (used + length) : 2] = 0.0
-                offsets.append(slot)
-            if k + 1 == len(sizes):  # a stretch without a partner: its other half zeros
-                flat[2 * used + 1 : 2 * (used + length) : 2] = 0.0
+        while k < len(sizes) and used + sizes[k] + 1 <= products.size:
+            shift, s0, size = shifts[k], starts[k], sizes[k]
             products[used] = 0.0
-            run = products[used + 1 : used + length]
+            run = products[used + 1 : used + 1 + size]
+            np.multiply(x[s0 : s0 + size], x[s0 + shift : s0 + shift + size], out=run)
             run.cumsum(out=run)  # the method: np.cumsum without its dispatch
-            used += length
-            k += 2
-        k = min(k, len(sizes))
+            offsets.append(used)
+            used += size + 1
+            k += 1
         p0, p1 = edges[k0], edges[k]
         at = np.repeat(offsets, counts[k0:k])  # each pair's stretch's sums
-        np.subtract(flat[at + 2 * end[p0:p1]], flat[at + 2 * begin[p0:p1]], out=span[p0:p1])
+        np.subtract(products[at + end[p0:p1]], products[at + begin[p0:p1]], out=span[p0:p1])
     return span
 
 
@@ -1261,10 +1240,16 @@ class LateralityEstimator(Algorithm):
         ic = np.concatenate(ics)
         bout = np.repeat(np.arange(len(todo)), sizes)
         n = np.repeat(np.array([r.shape[0] for r in rates]), sizes)
-        # each bout's running sum of its rate (a leading zero; np.cumsum's), two bouts
-        # at a time as one complex sum: bout k's before its sample i at sums[at + 2 i]
-        sums, offsets = running_sum_pairs(rates)
-        at = np.repeat(offsets, sizes)
+        # each bout's running sum of its rate (a leading zero), one after another
+        sums = np.empty(sum(r.shape[0] + 1 for r in rates))
+        offset = 0
+        for r in rates:
+            sums[offset] = 0.0
+            r.cumsum(out=sums[offset + 1 : offset + 1 + r.shape[0]])  # np.cumsum's
+            offset += r.shape[0] + 1
+        at = np.repeat(
+            np.concatenate([[0], np.cumsum([r.shape[0] + 1 for r in rates])[:-1]]), sizes
+        )
         step = np.empty_like(ic)
         step[:-1] = ic[1:] - ic[:-1]
         last = first + sizes - 1
@@ -1272,7 +1257,7 @@ class LateralityEstimator(Algorithm):
         s = np.minimum(np.maximum(ic + (self.window_steps[0] * step).astype(np.int64), 0), n - 1)
         e = np.minimum(np.maximum(ic + (self.window_steps[1] * step).astype(np.int64), 1), n)
         e = np.maximum(e, s + 1)
-        rate = (sums[at + 2 * e] - sums[at + 2 * s]) / (e - s)
+        rate = (sums[at + e] - sums[at + s]) / (e - s)
         detrended = rate.copy()
         inner = np.ones(ic.size, dtype=bool)
         inner[first] = inner[last] = False

@@ -458,64 +458,27 @@ def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -
     # each block ends at the first contact at or after its samples' end
     marks = np.arange(int(ic[0]) + _EXCURSION_BLOCK, int(ic[-1]), _EXCURSION_BLOCK)
     ends = [*np.searchsorted(ic, marks).tolist(), n_steps]
-    blocks = []
+    out = np.empty(n_steps)
+    carry_v = carry_p = 0.0  # the running sums' totals before the block
     first = 0
     for last in ends:
-        if last > first:  # else a step longer than a block: in the block before
-            blocks.append((first, last))
-            first = last
-    out = np.empty(n_steps)
-    # A block's velocity (the running sum of its acceleration) and the block
-    # before's position (the running sum of its velocity) are summed together,
-    # as the real and imaginary parts of one complex running sum: each part's
-    # own additions, bit for bit, in about the time of one running sum.
-    longest = max(int(ic[b]) - int(ic[a]) for a, b in blocks)
-    pair = np.empty(longest, dtype=np.complex128)
-    carry_v = carry_p = 0.0  # the running sums' totals before the block
-    before: tuple[np.ndarray, np.ndarray, np.ndarray, int, int] | None = None
-    for k in range(len(blocks) + 1):
-        x = v = None
-        if k < len(blocks):
-            first, last = blocks[k]
-            lo = int(ic[first])
-            a = acc[lo : int(ic[last])]
-            bounds = ic[first:last] - lo
-            lengths = ic[first + 1 : last + 1] - ic[first:last]
-            counts = lengths.astype(np.float64)
-            # each step's array worked in place where it is the function's own
-            x = np.repeat(np.add.reduceat(a, bounds) / counts, lengths)
-            np.subtract(a, x, out=x)  # acceleration less each step's mean
-            if first > 0:
-                x[0] += carry_v
-        if before is not None:
-            v = before[0]
-            if before[3] > 0:
-                v[0] += carry_p
-        size_x = 0 if x is None else x.size
-        size_v = 0 if v is None else v.size
-        sums = pair[: max(size_x, size_v)]
-        if x is not None:
-            sums.real[:size_x] = x
-        sums.real[size_x:] = 0.0
-        if v is not None:
-            sums.imag[:size_v] = v
-        sums.imag[size_v:] = 0.0
-        sums.cumsum(out=sums)  # the method: np.cumsum without its dispatch
-        if v is not None and before is not None:
-            v[:] = sums.imag[:size_v]
-            p_bounds, p_lengths, p_first, p_last = before[1], before[2], before[3], before[4]
-            p, carry_p = _segment_sums(v, p_bounds, p_lengths, carry_p, p_first > 0)
-            p /= fs
-            out[p_first:p_last] = np.maximum.reduceat(p, p_bounds) - np.minimum.reduceat(
-                p, p_bounds
-            )
-            before = None
-        if x is not None:
-            x[:] = sums.real[:size_x]
-            v, carry_v = _segment_sums(x, bounds, lengths, carry_v, first > 0)
-            v /= fs
-            v -= np.repeat(np.add.reduceat(v, bounds) / counts, lengths)
-            before = (v, bounds, lengths, first, last)
+        if last <= first:
+            continue  # a step longer than a block: in the block before
+        lo = int(ic[first])
+        a = acc[lo : int(ic[last])]
+        bounds = ic[first:last] - lo
+        lengths = ic[first + 1 : last + 1] - ic[first:last]
+        counts = lengths.astype(np.float64)
+        # each step's array worked in place where it is the function's own
+        x = np.repeat(np.add.reduceat(a, bounds) / counts, lengths)
+        np.subtract(a, x, out=x)  # acceleration less each step's mean
+        v, next_v = _segment_cumsum(x, bounds, lengths, carry_v, first > 0)
+        v /= fs
+        v -= np.repeat(np.add.reduceat(v, bounds) / counts, lengths)
+        p, next_p = _segment_cumsum(v, bounds, lengths, carry_p, first > 0)
+        p /= fs
+        out[first:last] = np.maximum.reduceat(p, bounds) - np.minimum.reduceat(p, bounds)
+        carry_v, carry_p, first = next_v, next_p, last
     return out
 
 
@@ -534,16 +497,19 @@ def step_turn_rad(gyro_vertical_rads: np.ndarray, ic: np.ndarray, fs: float) -> 
     return np.add.reduceat(w, ic[:-1] - ic[0]) / fs
 
 
-def _segment_sums(
-    total: np.ndarray, bounds: np.ndarray, lengths: np.ndarray, carry: float, carried: bool
+def _segment_cumsum(
+    x: np.ndarray, bounds: np.ndarray, lengths: np.ndarray, carry: float, carried: bool
 ) -> tuple[np.ndarray, float]:
-    """Running sums of an ``x`` restarted at each of ``bounds`` (segments ``lengths`` long),
-    from its one running sum ``total`` (with ``carry`` added to ``x``'s first value when
-    ``carried``; else the sum starts at ``x``).
+    """Running sums of ``x`` restarted at each of ``bounds`` (segments ``lengths`` long).
 
-    In place: ``total`` becomes the result. ``carry``: the total of the running
-    sum before ``x``. Also returns the running sum's total after ``x``.
+    In place: ``x`` (a float64 array of the caller's own) becomes the result.
+    ``carry``: the total of the running sum before ``x`` (used when
+    ``carried``; else the sum starts at ``x``). Also returns the running
+    sum's total after ``x``.
     """
+    if carried:
+        x[0] += carry
+    total = np.cumsum(x, out=x)
     after = float(total[-1])
     before = np.empty(bounds.size)  # the running sum before each segment
     before[0] = carry if carried else 0.0
