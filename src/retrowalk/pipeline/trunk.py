@@ -634,7 +634,7 @@ class TrunkPipeline(Algorithm):
         bout_prom = segment_medians(prom, firsts, lasts + 1)
         limit = np.append(ic, n)[lasts + 1]  # the next contact, or the end
         if gap_starts.size:
-            nxt = np.minimum(np.searchsorted(gap_starts, last), gap_starts.size - 1)
+            nxt = np.minimum(gap_starts.searchsorted(last), gap_starts.size - 1)
             after = gap_starts[nxt] > last
             limit = np.where(after, np.minimum(limit, gap_starts[nxt]), limit)
         closing = self._closing().detect(det, last, step, bout_prom, limit).closing_samples_
@@ -648,7 +648,7 @@ class TrunkPipeline(Algorithm):
             return ic, prom
         ic = np.concatenate([ic, extra])
         prom = np.concatenate([prom, np.zeros(extra.size)])
-        order = np.argsort(ic, kind="stable")
+        order = ic.argsort(kind="stable")
         return ic[order], prom[order]
 
     # -- direction
