@@ -142,7 +142,7 @@ def _reference_axis(u: np.ndarray) -> int:
     The rows' sums (each row contiguous, so every caller gets the same sums)
     stand for the mean.
     """
-    return int(np.argmin(np.abs(u.sum(axis=1))))
+    return int(np.abs(u.sum(axis=1)).argmin())
 
 
 def _basis_rows(u: np.ndarray, j: int) -> tuple[np.ndarray, np.ndarray]:

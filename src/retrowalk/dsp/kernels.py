@@ -396,17 +396,17 @@ def window_peaks(
             np.concatenate(peaks).astype(np.intp),
             np.concatenate(prominences).astype(np.float64),
         )
-    before = np.cumsum(lengths) - lengths  # samples of the windows before each
+    before = lengths.cumsum() - lengths  # samples of the windows before each
     offsets = 1 + before + np.arange(a.size)  # where each window starts in the array
     total = int(lengths.sum())
     laid = np.full(total + a.size + 1, np.nan)
     each = np.arange(total)
-    laid[each + np.repeat(offsets - before, lengths)] = arr[each + np.repeat(a - before, lengths)]
+    laid[each + (offsets - before).repeat(lengths)] = arr[each + (a - before).repeat(lengths)]
     maxima = kernels._local_maxima_1d(laid)[0]
     prominence = kernels._peak_prominences(laid, maxima, wlen=-1)[0]
     keep = prominence >= 0.0  # find_peaks' test of prominence=0.0 (not NaN)
     maxima, prominence = maxima[keep], prominence[keep]
-    window = np.searchsorted(offsets, maxima, "right") - 1
+    window = offsets.searchsorted(maxima, "right") - 1
     return window, maxima - offsets[window] + a[window], np.asarray(prominence, dtype=np.float64)
 
 
@@ -430,7 +430,7 @@ def _long_prominences(
     heights = x[stops]
     heights[0] = heights[-1] = np.inf
     troughs = np.minimum.reduceat(x, stops[:-1])  # trough j: the lowest of stops[j] .. stops[j + 1]
-    at = np.searchsorted(stops, peaks)
+    at = stops.searchsorted(peaks)
     level = x[peaks]
     highest = _sparse_table(heights, np.maximum)
     left = at.copy()  # move left while every height passed is at most the peak's

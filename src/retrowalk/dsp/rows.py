@@ -94,7 +94,7 @@ def column_sums(x: np.ndarray) -> np.ndarray:
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim != 2 or not arr.flags.c_contiguous or arr.shape[0] < 2:
         return np.asarray(arr.sum(axis=0))
-    return np.array([np.cumsum(arr[:, j])[-1] for j in range(arr.shape[1])])
+    return np.array([arr[:, j].cumsum()[-1] for j in range(arr.shape[1])])
 
 
 def column_means(x: np.ndarray) -> np.ndarray:
@@ -252,14 +252,14 @@ def segment_medians(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.
             # a NaN as the sort of all gives it (np.median's may carry a sign)
             return np.array([v if v == v else math.nan for v in few], dtype=np.float64)
     out = np.full(a.size, np.nan)  # a part of no values: NaN
-    before = np.cumsum(sizes) - sizes  # values of the parts before each
+    before = sizes.cumsum() - sizes  # values of the parts before each
     total = int(sizes.sum())
     if total == 0:
         return out
-    values = arr[np.arange(total) + np.repeat(a - before, sizes)]
-    order = np.argsort(values)  # then by part, keeping that order within each
-    owner = np.repeat(np.arange(a.size, dtype=np.int16 if a.size < 1 << 15 else np.int64), sizes)
-    order = order[np.argsort(owner[order], kind="stable")]
+    values = arr[np.arange(total) + (a - before).repeat(sizes)]
+    order = values.argsort()  # then by part, keeping that order within each
+    owner = np.arange(a.size, dtype=np.int16 if a.size < 1 << 15 else np.int64).repeat(sizes)
+    order = order[owner[order].argsort(kind="stable")]
     ordered = values[order].astype(np.float64)
     some = sizes > 0
     half = before[some] + sizes[some] // 2  # the middle value, or the second of the two
@@ -276,7 +276,7 @@ def segment_medians(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.
     out[some] = middle
     if arr.dtype == np.float64:
         nans = np.zeros(total + 1, dtype=np.intp)  # NaN counted before each value
-        np.cumsum(np.isnan(values), out=nans[1:])
+        np.isnan(values).cumsum(out=nans[1:])
         out[some & (nans[before + sizes] > nans[before])] = np.nan
         zero = (upper == 0.0) & (odd | (lower == 0.0)) & ~big
         for k in np.flatnonzero(some)[zero].tolist():  # which zero: the sorted list's

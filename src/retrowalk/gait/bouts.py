@@ -113,8 +113,8 @@ class BoutDetector(Algorithm):
             return self
         dt = (ic[1:] - ic[:-1]) / fs
         link = dt <= self.max_pause_s
-        if gap_mask is not None and np.any(gap_mask):
-            gaps_before = np.concatenate([[0], np.cumsum(gap_mask)])
+        if gap_mask is not None and gap_mask.any():
+            gaps_before = np.concatenate([[0], gap_mask.cumsum()])
             link &= gaps_before[ic[1:]] == gaps_before[ic[:-1] + 1]
         rhythmic = link & (dt >= self.min_step_s) & (dt <= self.max_step_s)
         # A rhythmic step next to a step of very different duration is suspect.
@@ -146,7 +146,7 @@ def _longest_true_run_from(mask: np.ndarray, firsts: np.ndarray, lasts: np.ndarr
     lengths = ends - starts
     out = np.zeros(firsts.size, dtype=np.int64)
     if starts.size:
-        owner = np.searchsorted(firsts, starts, side="right") - 1
+        owner = firsts.searchsorted(starts, side="right") - 1
         np.maximum.at(out, owner, lengths)
     return np.where(lasts > firsts, out, 0)
 
@@ -253,7 +253,7 @@ class GaitInitiationFilter(Algorithm):
         later = prom[window]
         counts = np.count_nonzero(later > 0, axis=1)
         later = later[later > 0]
-        ends = np.cumsum(counts)
+        ends = counts.cumsum()
         quick = gaps[first] < self.max_interval_ratio * segment_medians(
             gaps, first + 1, first + n_ref + 1
         )
@@ -423,8 +423,8 @@ class WeakEdgeFilter(Algorithm):
         # bouts are in time order: those within reach of a bout are one run of them
         starts = np.array([c.start_sample for c in bouts])
         ends = np.array([c.end_sample for c in bouts])
-        firsts = np.searchsorted(ends, starts - reach, "left").tolist()
-        stops = np.searchsorted(starts, ends + reach, "right").tolist()
+        firsts = ends.searchsorted(starts - reach, "left").tolist()
+        stops = starts.searchsorted(ends + reach, "right").tolist()
         walks = [
             max(bouts[first:stop], key=lambda c: c.n_steps)
             for first, stop in zip(firsts, stops, strict=True)
@@ -505,7 +505,7 @@ class StationaryBoutFilter(Algorithm):
         every = np.concatenate([np.zeros(0), *measured])
         finite = np.isfinite(every)
         before = np.zeros(every.size + 1, dtype=np.int64)  # finite steps before each
-        np.cumsum(finite, out=before[1:])
+        finite.cumsum(out=before[1:])
         bounds = before[np.cumsum([0, *(m.size for m in measured)])]
         self.median_step_m_ = segment_medians(every[finite], bounds[:-1], bounds[1:])
         self.keep_ = np.ones(len(measured), dtype=bool)
@@ -698,7 +698,7 @@ def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: in
             lo, hi = spans[k][2], spans[k][3]
             part = np.asarray(acc_mps2[lo:hi], dtype=np.float64)
             total[used] = 0.0
-            np.cumsum(part, axis=0, out=total[used + 1 : used + 1 + part.shape[0]])
+            part.cumsum(axis=0, out=total[used + 1 : used + 1 + part.shape[0]])
             release(acc_mps2, lo, hi)  # a long recording's samples: read a bout at a time
             offsets.append(used)
             used += part.shape[0] + 1
@@ -707,9 +707,9 @@ def _bends(acc_mps2: np.ndarray, ic: np.ndarray, bouts: list[BoutSpan], half: in
         sizes = np.array([last - first for first, last, _, _ in group])
         where = np.concatenate([np.arange(first, last) for first, last, _, _ in group])
         members = ic[where]
-        lo_of = np.repeat(np.array([lo for _, _, lo, _ in group]), sizes)
-        length = np.repeat(np.array([hi - lo for _, _, lo, hi in group]), sizes)
-        at = np.repeat(np.array(offsets), sizes)
+        lo_of = np.array([lo for _, _, lo, _ in group]).repeat(sizes)
+        length = np.array([hi - lo for _, _, lo, hi in group]).repeat(sizes)
+        at = np.array(offsets).repeat(sizes)
         a = np.maximum(members - half - lo_of, 0)
         b = np.minimum(members + half + 1 - lo_of, length)
         window_sums[where] = total[at + b] - total[at + a]

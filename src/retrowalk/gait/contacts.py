@@ -247,7 +247,7 @@ class TrunkContactDetector(Algorithm):
             keep = diff_after(wide, np.int64(-(10**9))) >= self.min_impact_separation_s * fs
             peaks, prom = peaks[keep], prom[:, keep]
         ic = self.place(peaks)
-        order = np.argsort(ic, kind="stable")
+        order = ic.argsort(kind="stable")
         ic, prom = ic[order], prom[:, order]
         if self.min_two_step_ratio and ic.size >= 3:
             # three contacts within about one step time: the middle one splits a step
@@ -457,8 +457,8 @@ class ClosingContactDetector(Algorithm):
         first = np.flatnonzero(np.concatenate(([True], window[1:] != window[:-1])))
         top = np.maximum.reduceat(prominences, first)
         runs = np.diff(np.append(first, window.size))
-        at_top = (prominences == np.repeat(top, runs)).nonzero()[0]
-        best = at_top[np.searchsorted(at_top, first)]  # np.argmax's: the first of the largest
+        at_top = (prominences == top.repeat(runs)).nonzero()[0]
+        best = at_top[at_top.searchsorted(first)]  # np.argmax's: the first of the largest
         window, peaks, prominences = window[best], peaks[best], prominences[best]
         relative = self.min_relative_prominence * prom[searched[window]]
         floor = np.where(relative > self.min_prominence_mps2, relative, self.min_prominence_mps2)
@@ -581,7 +581,7 @@ def _out_of_rhythm(
         needed[1:-1] = min_span_steps * np.minimum(local[:-1], local[1:])
     prev = np.arange(n) - 1  # a doubly linked list over the contacts kept
     nxt = np.arange(n) + 1
-    for j in np.flatnonzero(weak)[np.argsort(strength[weak], kind="stable")].tolist():
+    for j in np.flatnonzero(weak)[strength[weak].argsort(kind="stable")].tolist():
         a, b = int(prev[j]), int(nxt[j])
         steps = a >= 0 and b < n and at[j] - at[a] <= max_step and at[b] - at[j] <= max_step
         if steps and (at[b] - at[a] > max_step or at[b] - at[a] >= needed[j]):
@@ -733,7 +733,7 @@ class MidStepContactFilter(Algorithm):
             stretch = np.arange(a, b)
             gap = self.min_separation * small_median(step_of[stretch])
             kept: list[int] = []
-            for k in stretch[np.argsort(-prom[stretch], kind="stable")]:
+            for k in stretch[(-prom[stretch]).argsort(kind="stable")]:
                 if all(abs(int(ic[k]) - int(ic[j])) >= gap for j in kept):
                     kept.append(int(k))
             self.keep_[stretch] = False
@@ -801,7 +801,7 @@ def _step_contrasts(
     pairs = list(itertools.pairwise(bounds))
     lo = np.array([int(starts[p:q].min()) for p, q in pairs], dtype=np.int64)
     hi = np.array([int(ic[first[p:q] + w - 1].max()) + 1 for p, q in pairs], dtype=np.int64)
-    offset = np.concatenate(([0], np.cumsum(hi - lo + join + 2)[:-1]))
+    offset = np.concatenate(([0], (hi - lo + join + 2).cumsum()[:-1]))
     laid = np.zeros(int(offset[-1] + hi[-1] - lo[-1]))
     # the running sums of the samples and of their squares: one complex running
     # sum (its parts each added on their own, bit for bit: np.cumsum's of each)
@@ -814,7 +814,7 @@ def _step_contrasts(
         np.multiply(part, part, out=run.imag)
         run.cumsum(out=run)  # the method: np.cumsum without its dispatch
     s1, s2 = sums.real, sums.imag
-    shift = np.repeat(offset - lo, np.diff(bounds))  # each window's group's move
+    shift = (offset - lo).repeat(np.diff(bounds))  # each window's group's move
     a = ic[first] + shift
     b = ic[first + w - 1] + 1 + shift
     return _contrasts(laid, s1, s2, a, b, d, join, floor, direct)
@@ -965,8 +965,8 @@ def _stretch_products(
     counts = bounds[1:] - bounds[:-1]  # pairs of each stretch
     start = np.minimum.reduceat(aa, bounds[:-1])  # each stretch
     stop = np.maximum.reduceat(bb, bounds[:-1])
-    begin = aa - np.repeat(start, counts)  # each pair's look-ups in its stretch's sums
-    end = bb - lag - np.repeat(start, counts)
+    begin = aa - start.repeat(counts)  # each pair's look-ups in its stretch's sums
+    end = bb - lag - start.repeat(counts)
     span = np.empty(row.size)  # each pair's summed cross products
     # Each stretch's running cross products (a leading zero), one after
     # another in one buffer, as many stretches at a time as fit; then the
@@ -1000,11 +1000,11 @@ def _lagged_products(x: np.ndarray, aa: np.ndarray, bb: np.ndarray, lag: np.ndar
     if not some.size:
         return span
     length = length[some]
-    ends = np.cumsum(length)
+    ends = length.cumsum()
     starts = ends - length
-    idx = np.arange(int(ends[-1])) + np.repeat(aa[some] - starts, length)
+    idx = np.arange(int(ends[-1])) + (aa[some] - starts).repeat(length)
     products = x.take(idx)
-    idx += np.repeat(lag[some], length)
+    idx += lag[some].repeat(length)
     products *= x.take(idx)
     span[some] = np.add.reduceat(products, starts)
     return span
@@ -1091,12 +1091,12 @@ def _argmax_near(x: np.ndarray, centres: np.ndarray, lo: int, hi: int) -> np.nda
     inside = (first >= 0) & (centres + hi <= n - 1)
     if inside.any():
         rows = sliding_rows(x, hi - lo + 1)[first[inside]]
-        out[inside] = first[inside] + np.argmax(rows, axis=1)
+        out[inside] = first[inside] + rows.argmax(axis=1)
     edge = ~inside
     if edge.any():
         offsets = np.arange(lo, hi + 1)
         idx = np.clip(centres[edge, None] + offsets[None, :], 0, n - 1)
-        out[edge] = idx[np.arange(idx.shape[0]), np.argmax(x[idx], axis=1)]
+        out[edge] = idx[np.arange(idx.shape[0]), x[idx].argmax(axis=1)]
     return out
 
 
@@ -1236,10 +1236,10 @@ class LateralityEstimator(Algorithm):
         ics = [np.asarray(ic_samples[k], dtype=np.int64) for k in todo]
         rates = [np.asarray(gyro_vertical_rads[k]) for k in todo]  # none is None
         sizes = np.array([c.size for c in ics])
-        first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # each bout's first contact
+        first = np.concatenate([[0], sizes.cumsum()[:-1]])  # each bout's first contact
         ic = np.concatenate(ics)
-        bout = np.repeat(np.arange(len(todo)), sizes)
-        n = np.repeat(np.array([r.shape[0] for r in rates]), sizes)
+        bout = np.arange(len(todo)).repeat(sizes)
+        n = np.array([r.shape[0] for r in rates]).repeat(sizes)
         # each bout's running sum of its rate (a leading zero), one after another
         sums = np.empty(sum(r.shape[0] + 1 for r in rates))
         offset = 0
@@ -1247,9 +1247,7 @@ class LateralityEstimator(Algorithm):
             sums[offset] = 0.0
             r.cumsum(out=sums[offset + 1 : offset + 1 + r.shape[0]])  # np.cumsum's
             offset += r.shape[0] + 1
-        at = np.repeat(
-            np.concatenate([[0], np.cumsum([r.shape[0] + 1 for r in rates])[:-1]]), sizes
-        )
+        at = np.concatenate([[0], np.cumsum([r.shape[0] + 1 for r in rates])[:-1]]).repeat(sizes)
         step = np.empty_like(ic)
         step[:-1] = ic[1:] - ic[:-1]
         last = first + sizes - 1

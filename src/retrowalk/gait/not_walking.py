@@ -273,7 +273,7 @@ class WalkingCheck:
             return
         total = np.add.reduce(spec_band)  # the sum, without its per-call cost
         if total > 0:
-            top = int(np.argmax(spec_band))
+            top = int(spec_band.argmax())
             peak = (lo + top) * bin_hz
             reach = int(0.15 * (lo + top))  # bins within 15 % of the peak frequency
             near = spec_band[max(top - reach, 0) : top + reach + 1]
@@ -326,7 +326,7 @@ class WalkingCheck:
         # samples in free fall within each step: those before its end contact
         # less those before its start (counted among the few such samples)
         low = (smooth < self.free_fall_mps2).nonzero()[0]
-        below = np.searchsorted(low, ic)
+        below = low.searchsorted(ic)
         flight = (below[1:] - below[:-1]) >= self.min_flight_s * fs
         flight_share = float(np.count_nonzero(flight) / flight.size)  # the mean, less overhead
         self.features_["flight_share"] = flight_share
@@ -455,11 +455,11 @@ def _hanns(sizes: list[int]) -> list[np.ndarray]:
         return [_hann(m) for m in sizes]
     counts = np.array([(m + 1) // 2 for m in some])
     sizes_ = np.array(some)
-    before = np.cumsum(counts) - counts
-    k = np.arange(int(counts.sum())) - np.repeat(before, counts)
+    before = counts.cumsum() - counts
+    k = np.arange(int(counts.sum())) - before.repeat(counts)
     k *= 2
-    k += np.repeat(1 - sizes_, counts)
-    halves = 0.5 + 0.5 * np.cos(np.pi * k / np.repeat(sizes_ - 1, counts))
+    k += (1 - sizes_).repeat(counts)
+    halves = 0.5 + 0.5 * np.cos(np.pi * k / (sizes_ - 1).repeat(counts))
     out = []
     at = 0
     for m in sizes:

@@ -377,8 +377,8 @@ class TrunkStepLength(Algorithm):
         valid = np.flatnonzero(np.isfinite(raw))
         lengths = raw.copy()
         # each bout's measured steps, one after another in ``raw[valid]``
-        count = np.bincount(np.repeat(np.arange(len(sizes)), sizes)[valid], minlength=len(sizes))
-        enough = np.repeat(count >= 3, count)
+        count = np.bincount(np.arange(len(sizes)).repeat(sizes)[valid], minlength=len(sizes))
+        enough = (count >= 3).repeat(count)
         if enough.any():
             kept = raw[valid]
             local = _running_median(kept, self.neighbours, count)
@@ -417,8 +417,8 @@ def _running_median(
     if n == 0 or half_width <= 0:
         return arr.copy()
     runs = np.asarray([n] if sizes is None else sizes, dtype=np.int64)
-    first = np.repeat(np.cumsum(runs) - runs, runs)  # each value's run's first index
-    last = first + np.repeat(runs, runs) - 1
+    first = (runs.cumsum() - runs).repeat(runs)  # each value's run's first index
+    last = first + runs.repeat(runs) - 1
     offsets = np.arange(-half_width, half_width + 1)
     at = np.arange(n)[:, None] + offsets[None, :]
     windows = arr[np.minimum(np.maximum(at, first[:, None]), last[:, None])]  # np.clip's
@@ -451,13 +451,13 @@ def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -
     """
     if ic.size < 2:
         return np.zeros(0)
-    if np.any(ic[1:] <= ic[:-1]):  # a difference of 0 or less
+    if (ic[1:] <= ic[:-1]).any():  # a difference of 0 or less
         raise ValueError("contacts must be strictly increasing")
     acc = np.asarray(acc_vertical_mps2, dtype=np.float64)
     n_steps = ic.size - 1
     # each block ends at the first contact at or after its samples' end
     marks = np.arange(int(ic[0]) + _EXCURSION_BLOCK, int(ic[-1]), _EXCURSION_BLOCK)
-    ends = [*np.searchsorted(ic, marks).tolist(), n_steps]
+    ends = [*ic.searchsorted(marks).tolist(), n_steps]
     out = np.empty(n_steps)
     carry_v = carry_p = 0.0  # the running sums' totals before the block
     first = 0
@@ -470,11 +470,11 @@ def step_excursion_m(acc_vertical_mps2: np.ndarray, ic: np.ndarray, fs: float) -
         lengths = ic[first + 1 : last + 1] - ic[first:last]
         counts = lengths.astype(np.float64)
         # each step's array worked in place where it is the function's own
-        x = np.repeat(np.add.reduceat(a, bounds) / counts, lengths)
+        x = (np.add.reduceat(a, bounds) / counts).repeat(lengths)
         np.subtract(a, x, out=x)  # acceleration less each step's mean
         v, next_v = _segment_cumsum(x, bounds, lengths, carry_v, first > 0)
         v /= fs
-        v -= np.repeat(np.add.reduceat(v, bounds) / counts, lengths)
+        v -= (np.add.reduceat(v, bounds) / counts).repeat(lengths)
         p, next_p = _segment_cumsum(v, bounds, lengths, carry_p, first > 0)
         p /= fs
         out[first:last] = np.maximum.reduceat(p, bounds) - np.minimum.reduceat(p, bounds)
@@ -491,7 +491,7 @@ def step_turn_rad(gyro_vertical_rads: np.ndarray, ic: np.ndarray, fs: float) -> 
     """
     if ic.size < 2:
         return np.zeros(0)
-    if np.any(ic[1:] <= ic[:-1]):  # a difference of 0 or less
+    if (ic[1:] <= ic[:-1]).any():  # a difference of 0 or less
         raise ValueError("contacts must be strictly increasing")
     w = np.asarray(gyro_vertical_rads, dtype=np.float64)[ic[0] : ic[-1]]
     return np.add.reduceat(w, ic[:-1] - ic[0]) / fs
@@ -509,12 +509,12 @@ def _segment_cumsum(
     """
     if carried:
         x[0] += carry
-    total = np.cumsum(x, out=x)
+    total = x.cumsum(out=x)
     after = float(total[-1])
     before = np.empty(bounds.size)  # the running sum before each segment
     before[0] = carry if carried else 0.0
     before[1:] = total[bounds[1:] - 1]
-    total -= np.repeat(before, lengths)
+    total -= before.repeat(lengths)
     return total, after
 
 

@@ -127,6 +127,27 @@ def _members(ic: np.ndarray, span: BoutSpan) -> np.ndarray:
     return ic[span.first : span.last + 1]
 
 
+def _kept(
+    ic: np.ndarray,
+    prom: np.ndarray,
+    bouts: list[BoutSpan],
+    keep: np.ndarray,
+    detector: BoutDetector,
+    fs: float,
+    gap_mask: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, list[BoutSpan]]:
+    """The contacts ``keep`` leaves, their prominences and their bouts.
+
+    ``bouts`` are the bouts of all of ``ic``: when every contact is kept they
+    are the bouts of the contacts left (the detector's answer for the same
+    contacts), so they are detected again only when some went.
+    """
+    if keep.all():
+        return ic, prom, bouts
+    ic = ic[keep]
+    return ic, prom[keep], detector.detect(ic, fs, gap_mask).bouts_
+
+
 class TrunkPipeline(Algorithm):
     """Recording from a lower-back or pocket sensor in, bouts and steps out.
 
@@ -346,8 +367,9 @@ class TrunkPipeline(Algorithm):
         fs = recording.sampling_rate_hz
         if recording.n_samples >= KEEP_HEAP_SAMPLES and not is_file_backed(recording.acc_mps2):
             keep_freed_heap()  # an hour's arrays, freed between stages, stay mapped
-        table, frame = self._scan(recording, placement)
-        spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
+        table, frame, spans = self._scan(recording, placement)
+        if spans is None:
+            spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
         notes: list[str] = []
         leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
         if placement == Placement.LOWER_BACK:
@@ -510,11 +532,13 @@ class TrunkPipeline(Algorithm):
 
     def _scan(
         self, recording: Recording, placement: str = Placement.AUTO
-    ) -> tuple[_ContactTable, BodyFrame | None]:
-        """:meth:`_scan_contacts`, and the body frame of the whole recording.
+    ) -> tuple[_ContactTable, BodyFrame | None, list[BoutSpan] | None]:
+        """:meth:`_scan_contacts`, the body frame and the bouts of the whole recording.
 
-        The frame is returned when the recording was scanned in one piece (the
-        direction stage then reuses it), else ``None``.
+        The frame and the bouts of the contacts (:class:`~retrowalk.gait.bouts.BoutDetector`
+        on the whole recording's contacts and gaps) are returned when the
+        recording was scanned in one piece (the direction stage then reuses the
+        frame), else ``None``.
         """
         fs = recording.sampling_rate_hz
         n = recording.n_samples
@@ -523,21 +547,30 @@ class TrunkPipeline(Algorithm):
         pad = int(self.chunk_overlap_s * fs)
         parts = []
         whole: BodyFrame | None = None
+        spans: list[BoutSpan] | None = None
         for core0 in range(0, max(n, 1), chunk):
             core1 = min(core0 + chunk, n)
             lo, hi = max(core0 - pad, 0), min(core1 + pad, n)
             gyro = None if recording.gyro_rads is None else recording.gyro_rads[lo:hi]
             frame = body_frame(recording.acc_mps2[lo:hi], gyro, fs)
-            table = self._scan_chunk(frame, fs, gap_mask[lo:hi], placement)
+            table, spans = self._scan_chunk(frame, fs, gap_mask[lo:hi], placement)
             table.sample += lo
             parts.append(table.take((table.sample >= core0) & (table.sample < core1)))
             whole = frame if (lo, hi) == (0, n) else None
             _release(recording, lo, hi)
-        return _ContactTable.concat(parts), whole
+        if whole is None:
+            spans = None  # a chunk's bouts, not the recording's
+        return _ContactTable.concat(parts), whole, spans
 
     def _scan_chunk(
         self, frame: BodyFrame, fs: float, gap_mask: np.ndarray, placement: str = Placement.AUTO
-    ) -> _ContactTable:
+    ) -> tuple[_ContactTable, list[BoutSpan]]:
+        """The contacts of one chunk's ``frame``, and their bouts.
+
+        The contacts' bouts are asked for after each filter that goes by them;
+        a filter that keeps every contact leaves the bouts as they were, so
+        they are detected again only when contacts went.
+        """
         det = self._contacts().detect(
             frame.acc_vertical_mps2, frame.acc_horizontal_mps2, fs, frame.gyro_vertical_rads
         )
@@ -551,25 +584,25 @@ class TrunkPipeline(Algorithm):
             ic, prom, strength, turning = ic[keep], prom[keep], strength[keep], turning[keep]
             keep = self._rhythm().filter(ic, strength, fs, turning).keep_
             ic, prom = ic[keep], prom[keep]
-        spans = self._bouts().detect(ic, fs, gap_mask).bouts_
+        detector = self._bouts()
+        spans = detector.detect(ic, fs, gap_mask).bouts_
         keep = self._weak_edges().filter(prom, spans, fs).keep_
-        ic, prom = ic[keep], prom[keep]
-        ic, prom = self._add_closing_contacts(det, ic, prom, fs, gap_mask)
+        ic, prom, spans = _kept(ic, prom, spans, keep, detector, fs, gap_mask)
+        ic, prom = self._add_closing_contacts(det, ic, prom, fs, gap_mask, spans)
         distinct = diff_after(ic, np.int64(-(10**9))) >= MIN_CONTACT_SEPARATION_S * fs
         ic, prom = ic[distinct], prom[distinct]
-        opening = self._bouts().detect(ic, fs, gap_mask).bouts_
+        opening = detector.detect(ic, fs, gap_mask).bouts_
         keep = self._initiation().filter(ic, prom, opening).keep_
-        ic, prom = ic[keep], prom[keep]
-        edges = self._bouts().detect(ic, fs, gap_mask).bouts_
+        ic, prom, edges = _kept(ic, prom, opening, keep, detector, fs, gap_mask)
         keep = self._edges().filter(ic, edges).keep_
-        ic, prom = ic[keep], prom[keep]
+        ic, prom, spans = _kept(ic, prom, edges, keep, detector, fs, gap_mask)
         excursion = np.full(ic.size, np.nan)
         turn = np.full(ic.size, np.nan)
         if ic.size >= 2:
             excursion[:-1] = step_excursion_m(frame.acc_vertical_mps2, ic, fs)
             if frame.gyro_vertical_rads is not None:
                 turn[:-1] = step_turn_rad(frame.gyro_vertical_rads, ic, fs)
-        return _ContactTable(ic.astype(np.int64), prom, excursion, turn)
+        return _ContactTable(ic.astype(np.int64), prom, excursion, turn), spans
 
     def _add_closing_contacts(
         self,
@@ -578,9 +611,15 @@ class TrunkPipeline(Algorithm):
         prom: np.ndarray,
         fs: float,
         gap_mask: np.ndarray,
+        bouts: list[BoutSpan] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Append the soft last contact of every bout (see ClosingContactDetector)."""
-        bouts = self._bouts().detect(ic, fs, gap_mask).bouts_
+        """Append the soft last contact of every bout (see ClosingContactDetector).
+
+        ``bouts``: the bouts of ``ic`` (:class:`~retrowalk.gait.bouts.BoutDetector`),
+        if known.
+        """
+        if bouts is None:
+            bouts = self._bouts().detect(ic, fs, gap_mask).bouts_
         if not bouts:
             return ic, prom
         n = gap_mask.shape[0]
@@ -595,7 +634,7 @@ class TrunkPipeline(Algorithm):
         bout_prom = segment_medians(prom, firsts, lasts + 1)
         limit = np.append(ic, n)[lasts + 1]  # the next contact, or the end
         if gap_starts.size:
-            nxt = np.minimum(np.searchsorted(gap_starts, last), gap_starts.size - 1)
+            nxt = np.minimum(gap_starts.searchsorted(last), gap_starts.size - 1)
             after = gap_starts[nxt] > last
             limit = np.where(after, np.minimum(limit, gap_starts[nxt]), limit)
         closing = self._closing().detect(det, last, step, bout_prom, limit).closing_samples_
@@ -609,7 +648,7 @@ class TrunkPipeline(Algorithm):
             return ic, prom
         ic = np.concatenate([ic, extra])
         prom = np.concatenate([prom, np.zeros(extra.size)])
-        order = np.argsort(ic, kind="stable")
+        order = ic.argsort(kind="stable")
         return ic[order], prom[order]
 
     # -- direction

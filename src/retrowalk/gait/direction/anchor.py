@@ -597,7 +597,7 @@ class BodyAnchorEstimator:
             # An excursion must close inside the stretch, and be brief.
             if a <= lo or b >= hi or (b - a) > self.max_flexion_s * rate:
                 continue
-            k = a + int(np.argmax(tilt[a:b]))
+            k = a + int(tilt[a:b].argmax())
             side = _horizontal(up[k], u_walk)
             # The whole bend: where the tilt exceeds half its peak (the part above
             # min_flexion_deg leaves out a slow bend's rise and return). The
@@ -1119,7 +1119,7 @@ def _walking_rows(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
     for start in range(0, x.shape[0], _UNIT_ROWS):
         part = x[start : start + _UNIT_ROWS]
         rows = np.flatnonzero(walking[start : start + _UNIT_ROWS])
-        np.take(part, rows, axis=0, out=out[at : at + rows.size])
+        part.take(rows, axis=0, out=out[at : at + rows.size])
         at += rows.size
         release(part)
     return out
@@ -1141,7 +1141,7 @@ def _walking_mean(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
         rows = walking[start : start + _UNIT_ROWS].nonzero()[0]
         block = np.empty((rows.size + 1, *x.shape[1:]))
         block[0] = total
-        np.take(part, rows, axis=0, out=block[1:])
+        part.take(rows, axis=0, out=block[1:])
         total = column_sums(block)
         release(part)
     return total / max(int(np.count_nonzero(walking)), 1)

@@ -588,15 +588,15 @@ class WalkingDirectionClassifier:
         if own_parts:  # each step's own label, for the steps of all final parts at once
             sizes = [part.size for part in own_parts]
             every = np.concatenate(own_parts)
-            own = np.repeat(np.array(directions, dtype=object), sizes)
-            own_conf = np.repeat(np.array(confidences, dtype=np.float64), sizes)
+            own = np.array(directions, dtype=object).repeat(sizes)
+            own_conf = np.array(confidences, dtype=np.float64).repeat(sizes)
             self._steps_own_labels(mounting[every], own, own_conf)
             step_dir[every] = own
             step_conf[every] = own_conf
         split_bouts, source = final_bouts, final_source
 
         requested = np.asarray(ic_samples, dtype=np.int64).ravel()
-        back = np.searchsorted(ic, requested) if ic.size else np.zeros(0, dtype=np.int64)
+        back = ic.searchsorted(requested) if ic.size else np.zeros(0, dtype=np.int64)
         back = np.minimum(np.maximum(back, 0), max(ic.size - 1, 0))  # np.clip's
         known = np.array([f[0] != "relative" for f in facing], dtype=bool)
         absolute = np.zeros(ic.size, dtype=bool)
@@ -716,7 +716,7 @@ class WalkingDirectionClassifier:
             return None
         for trailing in (True, False):
             order = signs[::-1] if trailing else signs
-            run = int(np.argmax(order != order[0])) if np.any(order != order[0]) else 0
+            run = int((order != order[0]).argmax()) if (order != order[0]).any() else 0
             if run < need:
                 continue
             if trailing:  # the rest ends with the last clear window against the run
@@ -851,9 +851,9 @@ class WalkingDirectionClassifier:
         n = int(values.size)
         if n < self.short_run_strides:
             return None
-        if np.all(values >= self.short_run_min_score):
+        if (values >= self.short_run_min_score).all():
             label = FORWARD
-        elif np.all(values <= -self.short_run_min_score):
+        elif (values <= -self.short_run_min_score).all():
             label = BACKWARD
         else:
             return None
@@ -985,7 +985,7 @@ class WalkingDirectionClassifier:
                 # windows: counted once, the noise rises (their zero differences
                 # go), and the split of a forward-then-backward take at the lower
                 # back was lost (``benchmarks/direction.py``, mocap 09_12 whole).
-                order = np.argsort(w.step_index[k])
+                order = w.step_index[k].argsort()
                 mounting[w.step_index[k]] = proj / robust_scale(proj[order])
             facing.append((kind, reliability, reason, along, across))
         return mounting, facing, list(dict.fromkeys(notes))

@@ -70,14 +70,14 @@ def assign_steps(
     """
     ic = np.asarray(ic_samples, dtype=np.int64).ravel()
     # sorted without repeats already (as usual): np.unique's array, without its sort
-    ic = ic.copy() if ic.size > 1 and bool(np.all(ic[1:] > ic[:-1])) else np.unique(ic)
+    ic = ic.copy() if ic.size > 1 and bool((ic[1:] > ic[:-1]).all()) else np.unique(ic)
     owner = np.full(ic.shape, -1, dtype=np.int64)
     if not bouts:
         return ic, owner
     # ic is sorted: each bout's contacts are a run, found for all bouts in two searches
     ends = np.asarray(bouts).reshape(-1, 2)
-    first = np.searchsorted(ic, ends[:, 0], "left").tolist()
-    after = np.searchsorted(ic, ends[:, 1], "right").tolist()
+    first = ic.searchsorted(ends[:, 0], "left").tolist()
+    after = ic.searchsorted(ends[:, 1], "right").tolist()
     for b, (lo, hi) in enumerate(zip(first, after, strict=True)):
         owner[lo:hi] = b
     return ic, owner
@@ -89,8 +89,8 @@ def members_of(owner: np.ndarray, n: int) -> list[np.ndarray]:
     A stable sort keeps each bout's steps in order, so the arrays are the same;
     the time is that of the sort, not of ``n`` passes over all steps.
     """
-    order = np.argsort(owner, kind="stable")
-    edges = np.searchsorted(owner[order], np.arange(n + 1), "left")
+    order = owner.argsort(kind="stable")
+    edges = owner[order].searchsorted(np.arange(n + 1), "left")
     return [order[edges[b] : edges[b + 1]] for b in range(n)]
 
 
@@ -111,7 +111,7 @@ def step_windows(
     change = np.empty(owner.size, dtype=bool)
     change[:1] = True
     np.not_equal(owner[1:], owner[:-1], out=change[1:])
-    run_id = np.cumsum(change) - 1
+    run_id = change.cumsum() - 1
     run_start = idx[change]
     run_end = np.concatenate((run_start, [ic.size]))  # np.append's
     run_len = run_end[1:] - run_end[:-1]
@@ -478,7 +478,7 @@ def step_evidence(
     if frame.gyro_vertical_rads is not None and max_turn_rate_rads is not None:
         cum = np.empty(frame.n_samples + 1)  # running sum, a leading zero
         cum[0] = 0.0
-        np.cumsum(frame.gyro_vertical_rads, out=cum[1:])
+        frame.gyro_vertical_rads.cumsum(out=cum[1:])
         rate = (cum[windows.end] - cum[windows.start]) / (windows.end - windows.start)
         turning = np.abs(rate) > max_turn_rate_rads
     window_up = frame.up_unit[(windows.start + windows.end) // 2]

@@ -117,7 +117,7 @@ def find_direction_changes(
         # the first change of a forward-backward-forward sequence.
         gain = 2.0 * np.abs(left - j * np.add.reduce(seg) / n)
         gain[(j < min_steps) | (n - j < min_steps)] = 0.0
-        best = int(np.argmax(gain))
+        best = int(gain.argmax())
         if gain[best] < penalty:
             return
         cut = lo + best + 1
@@ -156,8 +156,8 @@ def find_direction_changes_many(
     n = sizes[rows]
     width = int(n.max())
     u = np.zeros((rows.size, width))
-    row_of = np.repeat(np.arange(rows.size), n)
-    column = np.arange(row_of.size) - np.repeat(np.cumsum(n) - n, n)
+    row_of = np.arange(rows.size).repeat(n)
+    column = np.arange(row_of.size) - (n.cumsum() - n).repeat(n)
     u[row_of, column] = np.concatenate([np.asarray(scores[k], dtype=np.float64) for k in rows])
     np.minimum(np.maximum(u, -clip), clip, out=u)  # np.clip's numbers, as there
     total = np.array([np.add.reduce(row[:m]) for row, m in zip(u, n.tolist(), strict=True)])
@@ -166,7 +166,7 @@ def find_direction_changes_many(
     gain = 2.0 * np.abs(left - j * total[:, None] / n[:, None])
     gain[(j < min_steps) | (n[:, None] - j < min_steps)] = 0.0
     gain[j >= n[:, None]] = -1.0  # past a row's own scores: never the largest
-    best = np.argmax(gain, axis=1)
+    best = gain.argmax(axis=1)
     split = ~(gain[np.arange(rows.size), best] < penalty)
     for k in rows[split].tolist():
         out[k] = find_direction_changes(scores[k], min_steps=min_steps, penalty=penalty, clip=clip)

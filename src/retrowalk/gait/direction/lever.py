@@ -253,9 +253,9 @@ def _fit(
     equations, whose sums are taken for all turns at once.
     """
     lengths = hi - lo
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    starts = np.concatenate(([0], lengths.cumsum()[:-1]))
     # each turn's rows lo..hi - 1, one after another
-    rows = np.arange(int(lengths.sum())) + np.repeat(lo - starts, lengths)
+    rows = np.arange(int(lengths.sum())) + (lo - starts).repeat(lengths)
     # each channel's rows taken on its own (1-D takes, contiguous results)
     a_h = [slow[j].take(rows) for j in range(3)]
     w2, alpha = slow[3].take(rows), slow[4].take(rows)
@@ -286,7 +286,7 @@ def _fit(
     second[:, j, i] = sums[:, 14:20]
     u = np.add.reduceat(up.take(rows, axis=0), starts, axis=0)  # up[rows], taken faster
     u /= row_norm(u)[:, None]  # np.linalg.norm(u, axis=1, keepdims=True)'s numbers
-    ref = _EYE3[np.argmin(np.abs(u), axis=1)]
+    ref = _EYE3[np.abs(u).argmin(axis=1)]
     e = ref - np.sum(ref * u, axis=1, keepdims=True) * u
     e /= row_norm(e)[:, None]
     f = cross(u, e)  # e, f, u right-handed: u x e = f, u x f = -e
