@@ -112,6 +112,16 @@ class _ContactTable:
     def take(self, keep: np.ndarray) -> _ContactTable:
         return _ContactTable(*(getattr(self, f)[keep] for f in _CONTACT_FIELDS))
 
+    def step_excursions(self, fs: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Contact times (s), each step's time (s) and its excursion (m; NaN for a pause).
+
+        An interval longer than :data:`STEP_MAX_S` is a pause, not a step: every
+        stage that asks which intervals are steps asks here, on the same times.
+        """
+        times = self.sample / fs
+        step_s = times[1:] - times[:-1]
+        return times, step_s, np.where(step_s <= STEP_MAX_S, self.excursion_m[:-1], np.nan)
+
 
 _CONTACT_FIELDS = ("sample", "prominence", "excursion_m", "turn_rad")
 
@@ -388,12 +398,10 @@ class TrunkPipeline(Algorithm):
             )
         bouts: list[Bout] = []
         steps: list[Step] = []
-        all_times = table.sample / fs
-        all_step_s = all_times[1:] - all_times[:-1]  # each bout's steps are a slice of these
+        # each bout's steps are a slice of these; pauses inside a bout are not steps
+        all_times, all_step_s, h = table.step_excursions(fs)
         measured: list[np.ndarray] = []
         if not by_height:  # from the pelvis's rise and fall, so short backward steps show
-            # pauses inside a bout are not steps
-            h = np.where(all_step_s <= STEP_MAX_S, table.excursion_m[:-1], np.nan)
             measured = self._step_length().estimate_bouts(
                 [h[span.first : span.last] for span, *_ in labelled],
                 leg_length,
@@ -506,8 +514,7 @@ class TrunkPipeline(Algorithm):
         """
         if not spans:
             return spans
-        step_s = (table.sample[1:] - table.sample[:-1]) / fs
-        h = np.where(step_s <= STEP_MAX_S, table.excursion_m[:-1], np.nan)
+        h = table.step_excursions(fs)[2]
         lengths = self._step_length().estimate_bouts(
             [h[s.first : s.last] for s in spans],
             leg_length_m,
