@@ -37,12 +37,14 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse
 import hashlib
+import multiprocessing
 import resource
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -221,34 +223,54 @@ def _reset_peak() -> None:
         pass
 
 
+def _single(items: list[Any], out: Path) -> tuple[float, float, float, float]:
+    """Recordings/s, hours of data/s, peak MB and hours of data per CPU second of
+    ``run_batch`` in this process, without Dask, after a few files analysed
+    untimed (what the first file loads is not counted, as in this process before)."""
+    warm = out.with_name(f"{out.name}-warm")
+    run_batch(items[:8], warm, serial=True)
+    shutil.rmtree(warm, ignore_errors=True)
+    _reset_peak()
+    cpu = time.process_time()
+    summary = run_batch(items, out, serial=True)
+    cpu_s = time.process_time() - cpu
+    return (
+        summary.total / summary.seconds,
+        summary.data_hours / summary.seconds,
+        _peak_mb(),
+        summary.data_hours / cpu_s,
+    )
+
+
 def _run(mode: str, corpus: Path, out: Path) -> tuple[float, float, float, float, float]:
-    """Recordings/s, hours of data/s, peak MB per worker and of this process
-    during the run, and hours of data per CPU second: of this process, and in a
-    cluster of its workers too (this process holds the client and the scheduler;
-    the workers' nannies are left out).
+    """Recordings/s, hours of data/s, peak MB per worker and of the calling
+    process during the run, and hours of data per CPU second: of the single
+    process, or of this process and a cluster's workers (this process holds the
+    client and the scheduler; the workers' nannies are left out).
     """
     items = collect_inputs([corpus])
     shutil.rmtree(out, ignore_errors=True)
     _reset_peak()
     if mode == "single process":
-        cpu = time.process_time()
-        summary = run_batch(items, out, serial=True)
-        cpu_s = time.process_time() - cpu
-        peak = _peak_mb()
-    else:
-        from dask.distributed import Client
+        # in a process of its own, started as a cluster's worker is (this module,
+        # and so retrowalk, imported), so that its peak memory is the batch's
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+            rate, hours_per_s, peak, cpu_rate = pool.submit(_single, items, out).result()
+        return rate, hours_per_s, peak, peak, cpu_rate
+    from dask.distributed import Client
 
-        workers = 1 if mode == "LocalCluster 1 worker" else 2
-        # the cluster ``retrowalk batch`` starts (workers ready with retrowalk
-        # imported); its start is not timed
-        with local_cluster(workers) as lc, Client(lc) as client:
-            client.run(_reset_peak)
-            _reset_peak()
-            before, cpu = client.run(time.process_time), time.process_time()
-            summary = run_batch(items, out, scheduler=lc.scheduler_address)
-            after, cpu_s = client.run(time.process_time), time.process_time() - cpu
-            cpu_s += sum(after[w] - before[w] for w in after)
-            peak = max(client.run(_peak_mb).values())
+    workers = 1 if mode == "LocalCluster 1 worker" else 2
+    # the cluster ``retrowalk batch`` starts (workers ready with retrowalk
+    # imported); its start is not timed
+    with local_cluster(workers) as lc, Client(lc) as client:
+        client.run(_reset_peak)
+        _reset_peak()
+        before, cpu = client.run(time.process_time), time.process_time()
+        summary = run_batch(items, out, scheduler=lc.scheduler_address)
+        after, cpu_s = client.run(time.process_time), time.process_time() - cpu
+        cpu_s += sum(after[w] - before[w] for w in after)
+        peak = max(client.run(_peak_mb).values())
     return (
         summary.total / summary.seconds,
         summary.data_hours / summary.seconds,
