@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -203,3 +204,44 @@ def test_markers_of_one_recording_each_are_still_read(tmp_path: Path):
     again = run_batch(items, out, serial=True)
     assert again.skipped == 8 and again.failed == 0
     pd.testing.assert_frame_equal(pd.read_parquet(out / "errors.parquet"), before)
+
+
+def test_done_markers_are_read_once_and_the_later_one_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Each marker is read once by a process, whatever order the markers appear in;
+    a recording marked twice keeps the later marker's status, and a marker that is
+    gone makes the folder read afresh."""
+    from retrowalk.app.jobs.batch import _done_statuses
+
+    done = tmp_path / "done"
+    done.mkdir()
+
+    def mark(name: str, mtime_s: int, part: str, keys: list[str]) -> Path:
+        marker = done / f"{name}.json"
+        statuses = [{"key": k, "part": part} for k in keys]
+        marker.write_text(json.dumps({"part": part, "recordings": statuses}))
+        os.utime(marker, (mtime_s, mtime_s))
+        return marker
+
+    mark("b", 2_000, "p2", ["k1", "k2"])
+    assert {k: s["part"] for k, s in _done_statuses(done).items()} == {"k1": "p2", "k2": "p2"}
+    older = mark("a", 1_000, "p1", ["k1", "k3"])  # appears later, marked earlier
+    assert {k: s["part"] for k, s in _done_statuses(done).items()} == {
+        "k1": "p2", "k2": "p2", "k3": "p1",
+    }  # fmt: skip
+    mark("c", 3_000, "p3", ["k2"])
+    read = []
+    real_open = open
+
+    def counting_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        read.append(Path(path).name)
+        return real_open(path, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr("builtins.open", counting_open)
+        statuses = _done_statuses(done)
+    assert read == ["c.json"]  # only the new marker
+    assert {k: s["part"] for k, s in statuses.items()} == {"k1": "p2", "k2": "p3", "k3": "p1"}
+    older.unlink()
+    assert {k: s["part"] for k, s in _done_statuses(done).items()} == {"k1": "p2", "k2": "p3"}
