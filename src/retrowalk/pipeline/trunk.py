@@ -618,15 +618,12 @@ class TrunkPipeline(Algorithm):
         prom: np.ndarray,
         fs: float,
         gap_mask: np.ndarray,
-        bouts: list[BoutSpan] | None = None,
+        bouts: list[BoutSpan],
     ) -> tuple[np.ndarray, np.ndarray]:
         """Append the soft last contact of every bout (see ClosingContactDetector).
 
-        ``bouts``: the bouts of ``ic`` (:class:`~retrowalk.gait.bouts.BoutDetector`),
-        if known.
+        ``bouts``: the bouts of ``ic`` (:class:`~retrowalk.gait.bouts.BoutDetector`).
         """
-        if bouts is None:
-            bouts = self._bouts().detect(ic, fs, gap_mask).bouts_
         if not bouts:
             return ic, prom
         n = gap_mask.shape[0]
