@@ -341,6 +341,16 @@ def _compile(python: str, src: Path) -> None:
     subprocess.run([python, "-m", "compileall", "-q", str(src)], check=True)
 
 
+def _turn(tools: list[str], round_no: int) -> list[str]:
+    """The tools in their order on even rounds and reversed on odd ones.
+
+    A process called right after another runs measurably slower or faster
+    (caches, clock), so no tool may always go first: with a fixed order, two
+    versions of the engine that take the same time came out 3-4 % apart.
+    """
+    return tools if round_no % 2 == 0 else tools[::-1]
+
+
 def _median(values: list[float]) -> float:
     ok = [v for v in values if v == v]
     return statistics.median(ok) if ok else float("nan")
@@ -401,8 +411,8 @@ def main(argv: list[str] | None = None) -> int:
         warm: dict[str, list[float]] = {t: [] for t in [*tools, "floor"]}
         warm_cpu: dict[str, list[float]] = {t: [] for t in [*tools, "floor"]}
         counts: dict[str, int] = {}
-        for _ in range(args.rounds):
-            for t in tools:
+        for r in range(args.rounds):
+            for t in _turn(tools, r):
                 out = workers[t].call()
                 if out is not None:
                     warm[t].append(out["seconds"])
@@ -438,8 +448,8 @@ def main(argv: list[str] | None = None) -> int:
         for t in tools:
             if t in ("retrowalk", "baseline"):
                 _compile(pythons[t], srcs[t] or ROOT / "src")
-        for _ in range(args.cold_rounds):
-            for t in tools:
+        for r in range(args.cold_rounds):
+            for t in _turn(tools, r):
                 seconds, cpu, err = _cold(pythons[t], cold_args[t], srcs[t])
                 cold[t].append(seconds)
                 cold_cpu[t].append(cpu)
