@@ -38,7 +38,6 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import argparse
 import hashlib
 import multiprocessing
-import resource
 import shutil
 import sys
 import tempfile
@@ -54,6 +53,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names
+from _memory import peak_mb, reset_peak
 from retrowalk.app.analyse import AnalysisRequest, build_options
 from retrowalk.app.jobs.batch import collect_inputs, local_cluster, run_batch
 from retrowalk.core.recording import Recording
@@ -197,32 +197,6 @@ def _parse_floor(corpus: Path, hours: float) -> list[tuple[str, float, float]]:
     return rates
 
 
-def _peak_mb() -> float:
-    """This process's peak resident memory in MB since :func:`_reset_peak` (or its start).
-
-    ``VmHWM``, not ``ru_maxrss``: Linux carries a process's ``ru_maxrss`` over into
-    the processes it starts, so every worker of a local cluster reported this
-    process's peak (building the corpus: 480 MB for 2,000 files) as its own.
-    """
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _reset_peak() -> None:
-    """Start this process's peak memory (``VmHWM``) afresh at its present size."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
-
-
 def _single(items: list[Any], out: Path) -> tuple[float, float, float, float]:
     """Recordings/s, hours of data/s, peak MB and hours of data per CPU second of
     ``run_batch`` in this process, without Dask, after a few files analysed
@@ -230,14 +204,14 @@ def _single(items: list[Any], out: Path) -> tuple[float, float, float, float]:
     warm = out.with_name(f"{out.name}-warm")
     run_batch(items[:8], warm, serial=True)
     shutil.rmtree(warm, ignore_errors=True)
-    _reset_peak()
+    reset_peak()
     cpu = time.process_time()
     summary = run_batch(items, out, serial=True)
     cpu_s = time.process_time() - cpu
     return (
         summary.total / summary.seconds,
         summary.data_hours / summary.seconds,
-        _peak_mb(),
+        peak_mb(),
         summary.data_hours / cpu_s,
     )
 
@@ -250,7 +224,7 @@ def _run(mode: str, corpus: Path, out: Path) -> tuple[float, float, float, float
     """
     items = collect_inputs([corpus])
     shutil.rmtree(out, ignore_errors=True)
-    _reset_peak()
+    reset_peak()
     if mode == "single process":
         # in a process of its own, started as a cluster's worker is (this module,
         # and so retrowalk, imported), so that its peak memory is the batch's
@@ -264,18 +238,18 @@ def _run(mode: str, corpus: Path, out: Path) -> tuple[float, float, float, float
     # the cluster ``retrowalk batch`` starts (workers ready with retrowalk
     # imported); its start is not timed
     with local_cluster(workers) as lc, Client(lc) as client:
-        client.run(_reset_peak)
-        _reset_peak()
+        client.run(reset_peak)
+        reset_peak()
         before, cpu = client.run(time.process_time), time.process_time()
         summary = run_batch(items, out, scheduler=lc.scheduler_address)
         after, cpu_s = client.run(time.process_time), time.process_time() - cpu
         cpu_s += sum(after[w] - before[w] for w in after)
-        peak = max(client.run(_peak_mb).values())
+        peak = max(client.run(peak_mb).values())
     return (
         summary.total / summary.seconds,
         summary.data_hours / summary.seconds,
         peak,
-        _peak_mb(),
+        peak_mb(),
         summary.data_hours / cpu_s,
     )
 

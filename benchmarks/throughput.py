@@ -29,6 +29,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _memory import peak_mb, reset_peak  # noqa: E402
+
 TARGET_S_PER_H = 0.65
 FS = 100.0
 SINGLE_CORE = {
@@ -54,22 +56,6 @@ def tiled_signals(hours: float) -> tuple[np.ndarray, np.ndarray]:
     return acc[idx], gyro[idx]
 
 
-def _vm_hwm_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def _reset_hwm() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
-
-
 def child(hours: float, runs: int) -> dict[str, float]:
     """Run inside a fresh process: build the input, time ``analyze()``."""
     from retrowalk.core.recording import Recording
@@ -78,15 +64,15 @@ def child(hours: float, runs: int) -> dict[str, float]:
     acc, gyro = tiled_signals(hours)
     rec = Recording(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=FS, placement="lower_back")
     del acc, gyro
-    _reset_hwm()
-    base = _vm_hwm_mb()
+    reset_peak()
+    base = peak_mb()
     times = []
     result = None
     for _ in range(runs):
         t0 = time.perf_counter()
         result = analyze(rec, AnalysisOptions())
         times.append(time.perf_counter() - t0)
-    peak = _vm_hwm_mb()
+    peak = peak_mb()
     assert result is not None
     return {
         "hours": hours,
