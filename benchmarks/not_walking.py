@@ -6,12 +6,15 @@ Run: ``python benchmarks/not_walking.py`` (about a minute on a quiet machine).
 vertical acceleration at the step rhythm (0.5-3 Hz, RMS) is under
 ``min_vertical_mps2``, or, with a gyroscope, whose rotation rate at the step
 rhythm is under ``min_rotation_rads`` (checked when the vertical movement is
-under ``rotation_check_below_mps2``). Each floor is set under half the smallest
-value of real walking.
+under ``rotation_check_below_mps2``), or, without one, whose acceleration
+across gravity at the step rhythm is under ``min_horizontal_mps2`` (checked
+when the vertical movement is under ``horizontal_check_below_mps2``). Each
+floor is set under half the smallest value of real walking.
 
-1. Real walking, every candidate bout the analysis checks (the rotation worked
-   out for every bout here, whatever its vertical movement): per data set, the
-   bouts, and the smallest vertical movement and rotation.
+1. Real walking, every candidate bout the analysis checks (the rotation and
+   the movement across gravity worked out for every bout here, whatever its
+   vertical movement): per data set, the bouts, and the smallest vertical
+   movement, rotation and movement across gravity.
 2. Leave one person out: each person's floor at half the smallest of the
    others; the bouts of the person left out under it (a real walk refused),
    and the shipped floors against the lowest of those floors.
@@ -41,12 +44,14 @@ from retrowalk.core.recording import Recording
 from retrowalk.gait.not_walking import WalkingCheck
 from retrowalk.pipeline import AnalysisOptions, analyze
 
-Checked = tuple[float, float | None, int, str]  # vertical, rotation, contacts, reason
+Checked = tuple[float, float | None, float | None, int, str]
+"""A bout's vertical movement, rotation, movement across gravity, contacts and reason."""
 
 
 @contextmanager
-def checks_seen(*, every_rotation: bool) -> Iterator[list[Checked]]:
-    """Record every walking check the analysis makes (optionally with every bout's rotation).
+def checks_seen(*, every_movement: bool) -> Iterator[list[Checked]]:
+    """Record every walking check the analysis makes (optionally with every bout's
+    rotation and, as if the recording had no gyroscope, its movement across gravity).
 
     The pipeline checks its bouts together (:meth:`WalkingCheck.check_bouts`), so
     that is where each bout's figures are taken.
@@ -55,13 +60,18 @@ def checks_seen(*, every_rotation: bool) -> Iterator[list[Checked]]:
     original = WalkingCheck.check_bouts
 
     def spy(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
-        if every_rotation:
+        if every_movement:
             self.rotation_check_below_mps2 = float("inf")
         out = original(self, acc, fs, bouts, gyro)
-        for check, (_, _, contacts) in zip(out, bouts, strict=True):
+        sways = out
+        if every_movement:
+            blind = WalkingCheck(horizontal_check_below_mps2=float("inf"))
+            sways = original(blind, acc, fs, bouts, None)
+        for check, sway, (_, _, contacts) in zip(out, sways, bouts, strict=True):
             vertical = check.features_.get("vertical_mps2", math.nan)  # nan: refused before it
             rotation = check.features_.get("rotation_rads")
-            seen.append((vertical, rotation, len(contacts), check.reason_))
+            horizontal = sway.features_.get("horizontal_mps2")
+            seen.append((vertical, rotation, horizontal, len(contacts), check.reason_))
         return out
 
     WalkingCheck.check_bouts = spy  # type: ignore[method-assign]
@@ -105,37 +115,52 @@ def main() -> int:
     by_set: dict[str, list[Checked]] = defaultdict(list)
     by_person: dict[str, list[Checked]] = defaultdict(list)
     for data_set, person, recording, placement in real_walks():
-        with checks_seen(every_rotation=True) as seen:
+        with checks_seen(every_movement=True) as seen:
             _analyze(recording, placement)
         seen = [c for c in seen if not math.isnan(c[0])]  # too short to check (under 2 s)
         by_set[data_set] += seen
         by_person[person] += seen
 
     print("== 1. REAL WALKING: every candidate bout checked (m/s^2, rad/s at 0.5-3 Hz)")
-    print(f"{'data set':28s} {'bouts':>6s} {'min vertical':>13s} {'min rotation':>13s}")
+    print(
+        f"{'data set':28s} {'bouts':>6s} {'min vertical':>13s} {'min rotation':>13s} "
+        f"{'min across gravity':>19s}"
+    )
     for data_set, seen in by_set.items():
-        rotations = [r for _, r, _, _ in seen if r is not None]
+        rotations = [r for _, r, _, _, _ in seen if r is not None]
+        sways = [h for _, _, h, _, _ in seen if h is not None]
         print(
             f"{data_set:28s} {len(seen):6d} {min(v for v, *_ in seen):13.3f} "
-            f"{_floor_text(min(rotations) if rotations else None):>13s}"
+            f"{_floor_text(min(rotations) if rotations else None):>13s} "
+            f"{_floor_text(min(sways) if sways else None):>19s}"
         )
 
     print("\n== 2. LEAVE ONE PERSON OUT: floor = half the smallest of the others")
     lost = 0
-    lowest: list[float | None] = [None, None]
+    lowest: list[float | None] = [None, None, None]
     for person, seen in by_person.items():
         others = [c for p, s in by_person.items() if p != person for c in s]
         v_floor = 0.5 * min(v for v, *_ in others)
-        r_floor = 0.5 * min(r for _, r, _, _ in others if r is not None)
-        for k, floor in enumerate((v_floor, r_floor)):
+        r_floor = 0.5 * min(r for _, r, _, _, _ in others if r is not None)
+        h_floor = 0.5 * min(h for _, _, h, _, _ in others if h is not None)
+        for k, floor in enumerate((v_floor, r_floor, h_floor)):
             lowest[k] = floor if lowest[k] is None else min(lowest[k], floor)  # type: ignore[type-var]
-        lost += sum(v < v_floor or (r is not None and r < r_floor) for v, r, _, _ in seen)
+        lost += sum(
+            v < v_floor or (r is not None and r < r_floor) or (h is not None and h < h_floor)
+            for v, r, h, _, _ in seen
+        )
     print(f"people {len(by_person)}; real bouts refused with their person left out: {lost}")
+    shipped_floors = (
+        shipped.min_vertical_mps2,
+        shipped.min_rotation_rads,
+        shipped.min_horizontal_mps2,
+    )
     print(
         f"lowest held-out floors: vertical {_floor_text(lowest[0])} m/s^2, rotation "
-        f"{_floor_text(lowest[1])} rad/s; shipped {shipped.min_vertical_mps2} and "
-        f"{shipped.min_rotation_rads} (under them: {shipped.min_vertical_mps2 <= (lowest[0] or 0)}"
-        f" and {shipped.min_rotation_rads <= (lowest[1] or 0)})"
+        f"{_floor_text(lowest[1])} rad/s, across gravity {_floor_text(lowest[2])} m/s^2; "
+        f"shipped {', '.join(map(str, shipped_floors))} (under them: "
+        + ", ".join(str(f <= (low or 0)) for f, low in zip(shipped_floors, lowest, strict=True))
+        + ")"
     )
 
     print("\n== 3. NOT WALKING: bouts found (and candidate bouts refused, by reason)")
@@ -171,10 +196,10 @@ def main() -> int:
     for name, recording in cases:
         if recording is None:
             continue
-        with checks_seen(every_rotation=False) as seen:
+        with checks_seen(every_movement=False) as seen:
             result = analyze(recording)
         refused: dict[str, list[int]] = defaultdict(list)
-        for _, _, contacts, reason in seen:
+        for _, _, _, contacts, reason in seen:
             if reason:
                 refused[reason.split("(")[0].removeprefix("not walking: ").strip()].append(contacts)
         why = "; ".join(f"{k}: {len(v)} ({sum(v)} contacts)" for k, v in refused.items()) or "-"

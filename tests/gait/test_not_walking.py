@@ -87,10 +87,15 @@ def test_a_vibration_that_does_not_turn_the_device_is_not_walking():
     assert check.features_["vertical_mps2"] > WalkingCheck().min_vertical_mps2  # it moves ...
     assert not check.walking_  # ... but does not turn as walking does
     assert "hardly turns at the step rhythm" in check.reason_
-    # Without a gyroscope the same movement cannot be told from slow walking:
-    # the rotation is not guessed.
+    # Without a gyroscope the rotation is not guessed: the movement across
+    # gravity stands in for it, and the seat's bounce hardly moves the device
+    # forward or sideways.
     blind = WalkingCheck().check(acc, FS, contacts)
     assert "rotation_rads" not in blind.features_ and "turns" not in blind.reason_
+    assert not blind.walking_ and "hardly sways at the step rhythm" in blind.reason_
+    assert blind.features_["horizontal_mps2"] < WalkingCheck().min_horizontal_mps2 / 5
+    # with a gyroscope the rotation decides, and the sway is not worked out
+    assert "horizontal_mps2" not in check.features_
 
 
 def test_a_ride_gives_no_walking_bout():
@@ -98,27 +103,34 @@ def test_a_ride_gives_no_walking_bout():
     from retrowalk.pipeline import AnalysisOptions, analyze
 
     acc, gyro = ride(180.0, seed=1)
-    recording = Recording(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=FS)
-    for placement in (None, "lower_back", "pocket"):
-        options = AnalysisOptions(placement=placement) if placement else None
-        result = analyze(recording, options)
-        assert result.bouts == [] and result.steps == []
-        assert any("hardly turns at the step rhythm" in note for note in result.notes)
+    for rotation, why in ((gyro, "hardly turns"), (None, "hardly sways")):
+        recording = Recording(acc_mps2=acc, gyro_rads=rotation, sampling_rate_hz=FS)
+        for placement in (None, "lower_back", "pocket"):
+            options = AnalysisOptions(placement=placement) if placement else None
+            result = analyze(recording, options)
+            assert result.bouts == [] and result.steps == []
+            assert any(f"{why} at the step rhythm" in note for note in result.notes)
 
 
 def test_real_walking_moves_and_turns_well_above_the_floors(monkeypatch: pytest.MonkeyPatch):
-    """The slowest real walks here clear both floors at least twice over."""
+    """The slowest real walks here clear every movement floor at least twice over."""
     from realdata import load_mobgap
     from retrowalk.pipeline import analyze
 
     floors = WalkingCheck()
-    seen: list[tuple[float, float]] = []
+    seen: list[tuple[float, float, float]] = []
     original = WalkingCheck.check_bouts
 
     def measure(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
         self.rotation_check_below_mps2 = float("inf")  # work out the rotation of every bout
         out = original(self, acc, fs, bouts, gyro)
-        seen.extend((c.features_["vertical_mps2"], c.features_["rotation_rads"]) for c in out)
+        blind = WalkingCheck(horizontal_check_below_mps2=float("inf"))  # and, blind, its sway
+        sways = original(blind, acc, fs, bouts, None)
+        seen.extend(
+            (c.features_["vertical_mps2"], c.features_["rotation_rads"],
+             b.features_["horizontal_mps2"])
+            for c, b in zip(out, sways, strict=True)
+        )  # fmt: skip
         return out
 
     monkeypatch.setattr(WalkingCheck, "check_bouts", measure)
@@ -126,8 +138,9 @@ def test_real_walking_moves_and_turns_well_above_the_floors(monkeypatch: pytest.
         recording, _ = load_mobgap(name)
         assert analyze(recording).bouts
     assert len(seen) >= 8
-    assert min(v for v, _ in seen) > 2 * floors.min_vertical_mps2
-    assert min(r for _, r in seen) > 2 * floors.min_rotation_rads
+    assert min(v for v, _, _ in seen) > 2 * floors.min_vertical_mps2
+    assert min(r for _, r, _ in seen) > 2 * floors.min_rotation_rads
+    assert min(h for _, _, h in seen) > 2 * floors.min_horizontal_mps2
 
 
 def test_bouts_checked_together_are_each_bouts_own_check() -> None:
@@ -158,7 +171,11 @@ def test_bouts_checked_together_are_each_bouts_own_check() -> None:
         bouts.append((at, hi, contacts[: int(rng.integers(0, contacts.size + 1))]))
         at = hi + int(rng.integers(0, 500))
     for g in (None, gyro):
-        for check in (WalkingCheck(), WalkingCheck(rotation_check_below_mps2=np.inf)):
+        for check in (
+            WalkingCheck(),
+            WalkingCheck(rotation_check_below_mps2=np.inf),
+            WalkingCheck(horizontal_check_below_mps2=np.inf),
+        ):
             together = check.check_bouts(acc, fs, bouts, g)
             for (lo, hi, contacts), got in zip(bouts, together, strict=True):
                 alone = copy.copy(check).check(
