@@ -22,7 +22,14 @@ Two tables:
    share travelling forward where the window's three contacts lie within
    0.15 s of the reference system's (INDIP) contacts, where they do not but the
    window lies in the reference's walking, and outside the reference's walking;
-   and with the reference's own contacts and walking bouts.
+   and with the reference's own contacts and walking bouts. Beside each share,
+   the same places read with the reference's contacts instead: the reference's
+   stride window around the contact nearest the window's centre, and the
+   reference's stride span centred on the detected step. They bound what any
+   contact-robust window can gain (a window is a place the reference's window
+   there lies inside one reference walking bout). Last, the bout time called
+   forward with the true axis as the anchor, from the detected contacts and
+   bouts and from the reference's contacts and walking bouts.
 """
 
 from __future__ import annotations
@@ -39,9 +46,12 @@ from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names, su
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.direction import (
+    DEFAULT_LAGS,
     BodyAnchor,
     StepEvidence,
+    StepWindows,
     WalkingDirectionClassifier,
+    phase_odd_even,
     step_evidence,
     travel_vectors,
 )
@@ -186,7 +196,8 @@ MATCH_S = 0.15
 
 def contact_table() -> None:
     """Table 3: the travel cue of Test11's straight windows, by how right their contacts are."""
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    bouts: dict[str, list[dict[str, float]]] = defaultdict(list)
     for name in mobgap_names():
         if "Test11" not in name:
             continue
@@ -205,24 +216,64 @@ def contact_table() -> None:
         matched = _near(w.start, ref, fs) & _near(centre, ref, fs) & _near(w.end, ref, fs)
         walking = np.array([any(a <= c < b for a, b in walks) for c in centre], dtype=bool)
         forward = travel_vectors(ev.odd) @ case.truth > 0
+        frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+        # the same places with the reference's contacts: its stride window around the
+        # contact nearest the window's centre, and its stride span centred on the step
+        j = np.clip(np.abs(ref[None, :] - centre[:, None]).argmin(axis=1), 1, ref.size - 2)
+        lo, hi = ref[j - 1], ref[j + 1]
+        pairs = zip(lo.tolist(), hi.tolist(), strict=True)
+        comparable = np.array([any(a <= x and y <= b for a, b in walks) for x, y in pairs])
+        span = hi - lo
+        at = np.clip(centre - span // 2, 0, frame.n_samples - 2 - span)
+        along = []
+        for start, end in ((lo, hi), (at, at + span)):
+            windows = StepWindows(w.step_index, w.bout_index, start, end)
+            odd, _ = phase_odd_even(frame, windows, DEFAULT_LAGS)
+            along.append(travel_vectors(odd) @ case.truth > 0)
         for label, sel in (
             ("detected, contacts right", matched & walking),
             ("detected, a contact off, in walking", ~matched & walking),
             ("detected, outside walking", ~walking),
         ):
             k = use & sel
-            counts[label][0] += int(np.count_nonzero(k))
-            counts[label][1] += int(np.count_nonzero(forward[k]))
-        frame = body_frame(rec.acc_mps2, rec.gyro_rads, fs)
+            row = counts[label]
+            row[0] += int(np.count_nonzero(k))
+            row[1] += int(np.count_nonzero(forward[k]))
+            k &= comparable & walking  # the reference has no stride windows outside its walking
+            row[2] += int(np.count_nonzero(k))
+            row[3] += int(np.count_nonzero(forward[k]))
+            row[4] += int(np.count_nonzero(along[0][k]))
+            row[5] += int(np.count_nonzero(along[1][k]))
         own = step_evidence(frame, walks, ref)
         straight = ~own.turning
-        along = travel_vectors(own.odd) @ case.truth > 0
+        ahead = travel_vectors(own.odd) @ case.truth > 0
         counts["reference contacts and walks"][0] += int(np.count_nonzero(straight))
-        counts["reference contacts and walks"][1] += int(np.count_nonzero(along[straight]))
+        counts["reference contacts and walks"][1] += int(np.count_nonzero(ahead[straight]))
+        w = own.windows
+        assert frame.gyro_vertical_rads is not None
+        cum = np.concatenate([[0.0], np.cumsum(frame.gyro_vertical_rads)])
+        rate = (cum[w.end] - cum[w.start]) / np.maximum(w.end - w.start, 1)
+        perfect = TravelCase(case.person, case.group, own, walks, ref, case.truth, fs, rate)
+        bouts["detected contacts and bouts"].append(_bout_figures(case, {}))
+        bouts["reference contacts and walks"].append(_bout_figures(perfect, {}))
     print("\n== TRAVEL CUE AND CONTACTS, mobgap-lab Test11, straight stride windows, true axis")
-    print(f"   (a contact is right within {MATCH_S:g} s of the reference system's)")
-    for label, (n, fwd) in counts.items():
-        print(f"  {label:<40}{100 * fwd / max(n, 1):6.1f} % forward of {n}")
+    print(f"   (a contact is right within {MATCH_S:g} s of the reference system's; the same")
+    print("   places with the reference's contacts: its stride window there, and its stride")
+    print("   span centred on the detected step, where that window lies in its walking)")
+    print(f"  {'':<40}{'forward':<16}{'same places:':<14}{'detected':>10}{'ref window':>11}"
+          f"{'ref span':>9}")  # fmt: skip
+    for label, (n, fwd, m, fwd_m, ref_fwd, span_fwd) in counts.items():
+        share = f"{100 * fwd / max(n, 1):.1f} % of {n}"
+        cells = ""
+        if m:
+            a, b, c = (100 * x / m for x in (fwd_m, ref_fwd, span_fwd))
+            cells = f"{'':<14}{a:>8.1f} %{b:>9.1f} %{c:>7.1f} % of {m}"
+        print(f"  {label:<40}{share:<16}{cells}".rstrip())
+    print("  bout time called forward with the true axis as the anchor (shipped rules):")
+    for label, figs in bouts.items():
+        total = sum_figures(figs)
+        share = 100 * total["forward"] / max(total["all"], 1e-9)
+        print(f"    {label:<38}{share:6.1f} % of {total['all']:.0f} s")
 
 
 def _near(x: np.ndarray, ref: np.ndarray, fs: float) -> np.ndarray:

@@ -399,13 +399,15 @@ def handled_rows(calibrated: bool) -> dict[str, tuple[str, Any, int, int]]:
 
 def forward_rows(
     calibrated: bool,
-) -> dict[str, tuple[float, float, float, Tally, tuple[float, float] | None]]:
+) -> dict[str, tuple[float, float, float, Tally, tuple[float, float, float] | None]]:
     """Share of detected bout time forward / backward (mobgap-lab, ipol lower back).
 
     For mobgap-lab also the share of its reference walking time (the INDIP
     system's walking bouts, independent of this analysis) that lies in bouts
     called forward, and that reference time: detected bout time outside it
-    (turns, shuffles, a few steps before sitting) does not count there.
+    (turns, shuffles, a few steps before sitting) does not count there. And
+    the share of detected bout time not called forward that lies outside the
+    reference's walking (such bouts are left uncertain on purpose).
     """
     groups: dict[str, list[tuple[str, Recording, Any, list[tuple[float, float]] | None]]]
     groups = defaultdict(list)
@@ -445,16 +447,25 @@ def forward_rows(
             for a, b in ref or []:
                 time_by["reference"] += b - a
                 for bout in result.bouts:
+                    inside = max(0.0, min(b, bout.end_s) - max(a, bout.start_s))
                     if bout.direction == "forward":
-                        time_by["reference forward"] += max(
-                            0.0, min(b, bout.end_s) - max(a, bout.start_s)
-                        )
+                        time_by["reference forward"] += inside
+                    else:
+                        time_by["not forward, in reference"] += inside
+            if ref is not None:
+                for bout in result.bouts:
+                    if bout.direction != "forward":
+                        time_by["not forward, outside reference"] += bout.duration_s
+                time_by["not forward, outside reference"] -= time_by.pop(
+                    "not forward, in reference", 0.0
+                )
             _score_bouts(result, conf, "forward", f"{person} #{i}")
         total = max(time_by["all"], 1e-9)
         reference = None
         if time_by["reference"] > 0:
             share = 100 * time_by["reference forward"] / time_by["reference"]
-            reference = (share, time_by["reference"])
+            outside = 100 * time_by["not forward, outside reference"] / total
+            reference = (share, time_by["reference"], outside)
         out[title] = (
             100 * time_by["forward"] / total,
             100 * time_by["backward"] / total,
@@ -517,8 +528,9 @@ def collect(calibrated: bool) -> list[Row]:
     for title, (fwd, back, total, tally, reference) in forward_rows(calibrated).items():
         line(title, f"bout time forward, % ({total:.0f} s)", ">= 90", fwd)
         if reference is not None:
-            share, seconds = reference
+            share, seconds, outside = reference
             line(title, f"reference walking time forward, % ({seconds:.0f} s)", "", share)
+            line(title, "not forward, outside reference walking, %", "", outside)
         line(title, "bout time backward, %", "0", back)
         line(title, "wrong among calls >= 0.9", "<= 2 %", tally.confident_wrong())
         CALLS[title] = tally.calls

@@ -101,7 +101,10 @@ def step_windows(
 
     The first and last step of a bout use the nearest complete window inside the
     bout. Windows with an implausible duration (:data:`MIN_STRIDE_S`,
-    :data:`MAX_STRIDE_S`), e.g. across a missed contact, are dropped.
+    :data:`MAX_STRIDE_S`), e.g. across a missed contact, are dropped. Other
+    spans (a robust local stride centred on the step, two strides) and windows
+    averaged with their neighbours were measured against a contact that is off
+    and rejected: :mod:`retrowalk.gait.direction.travel`.
     """
     idx = np.arange(ic.size)
     if ic.size < 3:
