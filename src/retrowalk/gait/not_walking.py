@@ -285,10 +285,7 @@ class WalkingCheck:
             )
             return
         if gyro_rads is not None and vertical < self.rotation_check_below_mps2:
-            gyro = np.asarray(gyro_rads, dtype=np.float64)
-            gyro = (gyro - np.add.reduce(gyro, axis=0) / gyro.shape[0]) * window[:, None]
-            spins = np.fft.rfft(gyro, n_fft, axis=0)[lo + step_lo : lo + step_hi]
-            rotation = math.sqrt(scale * float(np.add.reduce(np.abs(spins) ** 2, axis=None)))
+            rotation = _rhythm_rms(gyro_rads, window, n_fft, lo + step_lo, lo + step_hi, scale)
             self.features_["rotation_rads"] = rotation
             if rotation < self.min_rotation_rads:
                 self._refused(
@@ -300,9 +297,7 @@ class WalkingCheck:
         if gyro_rads is None and vertical < self.horizontal_check_below_mps2:
             acc, up = upright
             level = acc - (acc @ up)[:, None] * up  # the movement across gravity
-            level = (level - np.add.reduce(level, axis=0) / level.shape[0]) * window[:, None]
-            sways = np.fft.rfft(level, n_fft, axis=0)[lo + step_lo : lo + step_hi]
-            horizontal = math.sqrt(scale * float(np.add.reduce(np.abs(sways) ** 2, axis=None)))
+            horizontal = _rhythm_rms(level, window, n_fft, lo + step_lo, lo + step_hi, scale)
             self.features_["horizontal_mps2"] = horizontal
             if horizontal < self.min_horizontal_mps2:
                 self._refused(
@@ -379,6 +374,21 @@ class WalkingCheck:
             )
             return True
         return False
+
+
+def _rhythm_rms(
+    channels: np.ndarray, window: np.ndarray, n_fft: int, lo: int, hi: int, scale: float
+) -> float:
+    """RMS of ``(n, 3)`` ``channels`` (each less its mean) in the bins ``lo:hi`` of
+    their Hann-windowed spectra at ``n_fft`` points, summed over the channels.
+
+    ``scale`` turns the band's power into a mean square (Parseval, as in
+    :meth:`WalkingCheck._decide`).
+    """
+    x = np.asarray(channels, dtype=np.float64)
+    x = (x - np.add.reduce(x, axis=0) / x.shape[0]) * window[:, None]
+    band = np.fft.rfft(x, n_fft, axis=0)[lo:hi]
+    return math.sqrt(scale * float(np.add.reduce(np.abs(band) ** 2, axis=None)))
 
 
 def _smallest_squares(
