@@ -228,7 +228,7 @@ class WalkingCheck:
             v -= np.add.reduce(v) / v.size  # np.mean's sum and division, without its overhead
             todo.append((check, ic, v, v, rhythm, lo, hi, (acc, up)))  # its window below
         windows = _hanns([item[2].size for item in todo])
-        todo = [(c, ic, v, window, r, lo, hi, up) for (c, ic, v, _, r, lo, hi, up), window in zip(
+        todo = [(c, ic, v, window, r, lo, hi, u) for (c, ic, v, _, r, lo, hi, u), window in zip(
             todo, windows, strict=True
         )]  # fmt: skip
         # The spectrum at a length the FFT factors well (zero-padded: finer bins,
