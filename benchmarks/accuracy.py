@@ -366,13 +366,33 @@ def bout_step_lengths(steps: dict[str, np.ndarray], leg_m: float, model: Any) ->
     return np.where(walking, np.concatenate(lengths), np.nan)
 
 
-def cv_step_length() -> list[str]:
-    """LOSO of (K, h_floor_m, turn_rad0): ipol segments vs foot sensors, mobgap bouts vs INDIP."""
+@dataclass
+class SpeedCase:
+    """A reference walk and our steps in it: ``steps`` are all of the recording's
+    (:func:`_bout_steps`, with their bouts), ``inside`` those of this walk.
+
+    Step lengths are worked out over each of our bouts whole, as the analysis
+    does (:func:`bout_step_lengths`), then the walk's are taken.
+    """
+
+    dataset: str
+    person: str
+    steps: dict[str, np.ndarray]
+    inside: np.ndarray
+    leg_m: float
+    kind: str  # "distance" (ipol segment) or "bout" (mobgap reference bout)
+    reference: dict[str, float]
+    part: str = ""  # ipol: "straight" (the 10 m walks) or "U-turn"
+
+
+def speed_cases() -> list[SpeedCase]:
+    """The step-length and speed cases: ipol segments (straight walks and the U-turn)
+    against both foot sensors' strides, and mobgap-lab's INDIP walking bouts."""
     from retrowalk.gait.foot import FootGaitAnalyzer
-    from retrowalk.gait.spatial import LEG_LENGTH_FRACTION, TrunkStepLength
+    from retrowalk.gait.spatial import LEG_LENGTH_FRACTION
     from retrowalk.pipeline.options import DEFAULT_HEIGHT_M
 
-    cases = []  # (dataset, subject, steps mask-able dict, leg length, kind, reference)
+    cases: list[SpeedCase] = []
     for trial in _data.ipol_trial_ids():
         rec, meta = _data.load_ipol_trial(trial, "lb")
         steps = _bout_steps(rec)
@@ -383,33 +403,63 @@ def cv_step_length() -> list[str]:
             frec, _ = _data.load_ipol_trial(trial, sensor)
             feet.append(FootGaitAnalyzer().analyze(frec.acc_mps2, frec.gyro_rads, FS).strides_)
         leg = LEG_LENGTH_FRACTION * (meta["height_m"] or DEFAULT_HEIGHT_M)
-        for a, b in ((lo, u0), (u0, u1), (u1, hi)):
-            ref = np.mean(
-                [
-                    f["stride_length_m"][(f["end_sample"] > a) & (f["end_sample"] <= b)].sum()
-                    for f in feet
-                ]
+        for (a, b), part in zip(
+            ((lo, u0), (u0, u1), (u1, hi)), ("straight", "U-turn", "straight"), strict=True
+        ):
+            ref = float(
+                np.mean(
+                    [
+                        f["stride_length_m"][(f["end_sample"] > a) & (f["end_sample"] <= b)].sum()
+                        for f in feet
+                    ]
+                )
             )
-            if ref >= 0.3:
-                m = (steps["end"] > a) & (steps["end"] <= b)
-                cases.append(("ipol", f"ipol-{meta['subject']}", steps, m, leg, "distance", ref))
+            m = (steps["end"] > a) & (steps["end"] <= b)
+            if ref >= 0.3 and m.any():
+                cases.append(
+                    SpeedCase(
+                        "ipol", f"ipol-{meta['subject']}", steps, m, leg, "distance",
+                        {"distance_m": ref}, part,
+                    )
+                )  # fmt: skip
     for name, _, wb, steps, m, leg in mobgap_bouts():
-        ref = wb["avg_stride_length_m"] / 2.0
-        cases.append(("mobgap", name[:6], steps, m, leg, "step", ref))
+        if not m.any():
+            continue
+        cases.append(
+            SpeedCase(
+                "mobgap", name[:6], steps, m, leg, "bout",
+                {
+                    "speed_mps": wb["avg_walking_speed_mps"],
+                    "stride_m": wb["avg_stride_length_m"],
+                    "cadence_spm": wb["avg_cadence_spm"],
+                },
+            )
+        )  # fmt: skip
+    return cases
+
+
+def cv_step_length() -> list[str]:
+    """LOSO of (K, h_floor_m, turn_rad0): ipol segments vs foot sensors, mobgap bouts vs INDIP."""
+    from retrowalk.gait.spatial import TrunkStepLength
+
+    cases = speed_cases()
 
     def errors(k: float, h0: float, t0: float | None) -> list[tuple[str, str, float]]:
         out = []
         model = TrunkStepLength(k_factor=k, h_floor_m=h0, turn_rad0=t0)
-        for ds, subject, steps, m, leg, kind, ref in cases:
-            lengths = bout_step_lengths(steps, leg, model)[m]
+        for c in cases:
+            lengths = bout_step_lengths(c.steps, c.leg_m, model)[c.inside]
             if not np.isfinite(lengths).any():
                 continue
-            ours = np.nansum(lengths) if kind == "distance" else np.nanmean(lengths)
-            out.append((ds, subject, 100.0 * (ours / ref - 1.0)))
+            if c.kind == "distance":
+                ours, ref = np.nansum(lengths), c.reference["distance_m"]
+            else:  # a reference bout: our mean step length against half its stride
+                ours, ref = np.nanmean(lengths), c.reference["stride_m"] / 2.0
+            out.append((c.dataset, c.person, 100.0 * (ours / ref - 1.0)))
         return out
 
     scores = {g: errors(*g) for g in STEP_LENGTH_GRID}
-    subjects = sorted({c[1] for c in cases})
+    subjects = sorted({c.person for c in cases})
 
     def cost(errs, sub):  # mean absolute error per dataset, both datasets weighing equally
         per_ds = [[abs(e) for d, s, e in errs if s in sub and d == ds] for ds in ("ipol", "mobgap")]

@@ -103,7 +103,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _data
-from accuracy import TOLERANCE_S, _bout_steps, bout_step_lengths, match, mobgap_bouts
+from accuracy import (
+    TOLERANCE_S,
+    SpeedCase,
+    bout_step_lengths,
+    match,
+    speed_cases,
+)
 from retrowalk.gait.contacts import TrunkContactDetector
 from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.pipeline.trunk import STEP_MAX_S, TrunkPipeline
@@ -721,76 +727,6 @@ def midstep_loso() -> list[str]:
 # --------------------------------------------------------------------------- #
 # Step length and speed: ipol-gait foot sensors and mobgap-lab INDIP
 # --------------------------------------------------------------------------- #
-
-
-@dataclass
-class SpeedCase:
-    """A reference walk and our steps in it: ``steps`` are all of the recording's
-    (:func:`accuracy._bout_steps`, with their bouts), ``inside`` those of this walk.
-
-    Step lengths are worked out over each of our bouts whole, as the analysis
-    does (:func:`accuracy.bout_step_lengths`), then the walk's are taken.
-    """
-
-    dataset: str
-    person: str
-    steps: dict[str, np.ndarray]
-    inside: np.ndarray
-    leg_m: float
-    kind: str  # "distance" (ipol segment) or "bout" (mobgap reference bout)
-    reference: dict[str, float]
-    part: str = ""  # ipol: "straight" (the 10 m walks) or "U-turn"
-
-
-def speed_cases() -> list[SpeedCase]:
-    from retrowalk.gait.foot import FootGaitAnalyzer
-    from retrowalk.gait.spatial import LEG_LENGTH_FRACTION
-    from retrowalk.pipeline.options import DEFAULT_HEIGHT_M
-
-    cases: list[SpeedCase] = []
-    for trial in _data.ipol_trial_ids():
-        rec, meta = _data.load_ipol_trial(trial, "lb")
-        steps = _bout_steps(rec)
-        lo, hi = meta["trial_boundaries"]
-        u0, u1 = meta["uturn_boundaries"]
-        feet = []
-        for sensor in ("lf", "rf"):
-            frec, _ = _data.load_ipol_trial(trial, sensor)
-            feet.append(FootGaitAnalyzer().analyze(frec.acc_mps2, frec.gyro_rads, FS).strides_)
-        leg = LEG_LENGTH_FRACTION * (meta["height_m"] or DEFAULT_HEIGHT_M)
-        for (a, b), part in zip(
-            ((lo, u0), (u0, u1), (u1, hi)), ("straight", "U-turn", "straight"), strict=True
-        ):
-            ref = float(
-                np.mean(
-                    [
-                        f["stride_length_m"][(f["end_sample"] > a) & (f["end_sample"] <= b)].sum()
-                        for f in feet
-                    ]
-                )
-            )
-            m = (steps["end"] > a) & (steps["end"] <= b)
-            if ref >= 0.3 and m.any():
-                cases.append(
-                    SpeedCase(
-                        "ipol", f"ipol-{meta['subject']}", steps, m, leg, "distance",
-                        {"distance_m": ref}, part,
-                    )
-                )  # fmt: skip
-    for name, _, wb, steps, m, leg in mobgap_bouts():
-        if not m.any():
-            continue
-        cases.append(
-            SpeedCase(
-                "mobgap", name[:6], steps, m, leg, "bout",
-                {
-                    "speed_mps": wb["avg_walking_speed_mps"],
-                    "stride_m": wb["avg_stride_length_m"],
-                    "cadence_spm": wb["avg_cadence_spm"],
-                },
-            )
-        )  # fmt: skip
-    return cases
 
 
 def _case_errors(
