@@ -24,6 +24,26 @@ def test_analyze_json_on_stdout_follows_the_contract(shared_data: Path) -> None:
     assert doc["bouts"] and sum(b["n_steps"] for b in doc["bouts"]) == len(doc["steps"])
 
 
+def test_the_bout_table_says_why_a_direction_is_uncertain(shared_data: Path) -> None:
+    """A real daily-life recording with bouts of uncertain direction: the plain output
+    totals their steps and gives every distinct reason the JSON gives, each once."""
+    path = shared_data / "mobgap-lab" / "HA_001_Test11_Trial1.csv"
+    doc = json.loads(CliRunner().invoke(app, ["analyze", str(path), "--json", "-"]).stdout)
+    uncertain = [b for b in doc["bouts"] if b["direction"] == "uncertain"]
+    assert uncertain, "the recording no longer has an uncertain bout: pick another"
+    result = CliRunner().invoke(app, ["analyze", str(path)])
+    assert result.exit_code == 0, result.output
+    steps = sum(b["n_steps"] for b in uncertain)
+    assert f"uncertain: {steps} steps, " in result.stdout
+    why = " ".join(result.stdout.split("why uncertain:")[1].split())  # lines may wrap
+    for reason in {b["direction_reason"] for b in uncertain}:
+        spans = [f"{b['start_s']:.0f}-{b['end_s']:.0f} s" for b in uncertain
+                 if b["direction_reason"] == reason]  # fmt: skip
+        told = f"{', '.join(spans)}: {' '.join(reason.split())}"
+        assert why.count(told) == 1, (told, why)
+        assert why.count(": " + " ".join(reason.split())) == 1
+
+
 def test_unreadable_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     rows = ["0.0,0.1,0.2,9.8", "0.01,x,0.2,9.8", "0.02,0.1,0.2,9.8", "0.03,0.1,0.2,9.8"]

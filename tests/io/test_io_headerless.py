@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +83,41 @@ def test_every_phone_steps_recording_is_read() -> None:
         duration_s = rec.n_samples / rec.sampling_rate_hz
         assert 60 < duration_s < 400, folder
         assert 9.0 < float(np.median(np.linalg.norm(rec.acc_mps2, axis=1))) < 11.0, folder
+
+
+def test_a_phone_logger_export_folder_or_zip_reads_its_accelerometer_table(
+    tmp_path: Path,
+) -> None:
+    """The phone-steps folders as they come (accelerometer.csv and the phone's own
+    stepcounter.csv, neither with a header line): the folder, and a zip of it, read
+    the accelerometer table exactly as the file given on its own."""
+    path = _phone()
+    alone = read_recording(path)
+    folder = read_recording(path.parent)
+    assert folder.format == "headerless-csv"
+    np.testing.assert_array_equal(folder.acc_mps2, alone.acc_mps2)
+    assert folder.sampling_rate_hz == alone.sampling_rate_hz
+    assert folder.notes[0].startswith("accelerometer.csv: no header line: recognised the phone-")
+    assert any(n.startswith("stepcounter.csv: skipped") for n in folder.notes)
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for member in sorted(path.parent.iterdir()):
+            zf.write(member, member.name)
+    zipped = read_recording(archive)
+    np.testing.assert_array_equal(zipped.acc_mps2, alone.acc_mps2)
+
+
+def test_an_export_with_two_headerless_acceleration_tables_names_both(tmp_path: Path) -> None:
+    folder = tmp_path / "two phones"
+    folder.mkdir()
+    shutil.copy(_phone(0), folder / "accelerometer.csv")
+    shutil.copy(_phone(1), folder / "accelerometer_2.csv")
+    with pytest.raises(UnsupportedFormatError) as info:
+        read_recording(folder)
+    text = str(info.value)
+    assert "\n" not in text and text.startswith(str(folder))
+    assert "2 acceleration tables without a header line" in text
+    assert "(accelerometer.csv, accelerometer_2.csv)" in text
 
 
 def test_phone_steps_step_count_near_the_truth() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -173,6 +174,38 @@ def test_analyzed_real_recording(analysed_recording, tmp_path):
     text = write_report(analysed_recording, tmp_path / "analyzed.html").read_text("utf-8")
     _check_self_contained(text)
     _check_numbers_equal_json(analysed_recording, text)
+
+
+def test_the_report_says_why_each_uncertain_bout_is_uncertain(shared_data, tmp_path):
+    """Real daily life (HA_001 Test11) with bouts of uncertain direction: each reason
+    once, naming exactly the table's uncertain bouts by their numbers."""
+    from retrowalk.io import read_recording
+    from retrowalk.pipeline import analyze
+    from retrowalk.report.content import without_figures
+
+    analysis = analyze(read_recording(shared_data / "mobgap-lab" / "HA_001_Test11_Trial1.csv"))
+    text = write_report(analysis, tmp_path / "why.html").read_text("utf-8")
+    _check_self_contained(text)
+    items = re.findall(
+        r"<li>Bouts? ([\d, and]+): (.*?)</li>", text.split('id="uncertain-reasons"')[1]
+    )
+    named: dict[int, str] = {}
+    for numbers, reason in items:
+        for n in re.findall(r"\d+", numbers):
+            assert int(n) not in named
+            named[int(n)] = html.unescape(reason)
+    expected = {
+        i + 1: without_figures(b.extra["direction_reason"])
+        for i, b in enumerate(analysis.bouts)
+        if b.direction == "uncertain"
+    }
+    assert expected and named == expected
+    assert len(items) == len(set(expected.values()))
+
+
+def test_a_report_without_uncertain_bouts_has_no_reasons_list(mobgap_reference_analysis, tmp_path):
+    text = write_report(mobgap_reference_analysis, tmp_path / "sure.html").read_text("utf-8")
+    assert "uncertain-reasons" not in text
 
 
 def test_report_session_numbers_are_the_bouts_added_up(interval_analysis):

@@ -139,9 +139,36 @@ def print_summary(analysis: Analysis, console: Console) -> None:
             "-" if bout.distance_m is None else f"{bout.distance_m:.1f}",
         )
     console.print(table)
-    for direction in ("forward", "backward"):
+    for direction in ("forward", "backward", "uncertain"):
         totals = summary_totals(analysis.bouts, direction)
+        if direction == "uncertain" and not totals["steps"]:
+            continue
         console.print(
-            f"{direction:>8}: {totals['steps']} steps, {totals['duration_s']:.0f} s, "
+            f"{direction:>9}: {totals['steps']} steps, {totals['duration_s']:.0f} s, "
             f"{totals['distance_m']:.0f} m"
         )
+    for line in uncertain_reasons(analysis):
+        console.print(line, markup=False, highlight=False)
+
+
+#: Most reasons :func:`uncertain_reasons` lists (the JSON has every bout's).
+MAX_REASONS = 5
+
+
+def uncertain_reasons(analysis: Analysis) -> list[str]:
+    """Why the bouts of uncertain direction are uncertain: a line per reason
+    (:func:`retrowalk.summary.contract.uncertain_reasons`) naming its bouts' times."""
+    from retrowalk.summary.contract import uncertain_reasons as reasons
+
+    bouts = analysis.bouts
+    groups = reasons((b.direction, b.extra.get("direction_reason")) for b in bouts)
+    if not groups:
+        return []
+    lines = ["why uncertain:"]
+    for reason, which in groups[:MAX_REASONS]:
+        spans = [f"{bouts[i].start_s:.0f}-{bouts[i].end_s:.0f} s" for i in which[:3]]
+        more = f" and {len(which) - 3} more" if len(which) > 3 else ""
+        lines.append(f"  {', '.join(spans)}{more}: {reason}")
+    if len(groups) > MAX_REASONS:
+        lines.append(f"  and {len(groups) - MAX_REASONS} more reasons (every bout's: --json)")
+    return lines

@@ -138,7 +138,8 @@ def analyze_command(
       acceleration (optional angular rate), e.g. the mobgap lab CSV
     - CSV without a header line: with --columns, or recognised by itself:
       phone logger (ns timestamp, accuracy flag, x, y, z in m/s^2) and
-      Axivity CSV (unix seconds or date-time, x, y, z in g [, gyro deg/s])
+      Axivity CSV (unix seconds or date-time, x, y, z in g [, gyro deg/s]);
+      also a folder or zip whose one acceleration table is such a file
     - phyphox CSV export: one table, the zip or the folder
     - Sensor Logger CSV export: the zip, the folder or one of its files
     - ActiLife raw CSV export (banner with rate and start time, Accelerometer

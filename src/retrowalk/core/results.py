@@ -29,7 +29,8 @@ class Bout:
     n_steps
         Initial contacts in the bout.
     cadence_spm
-        Steps per minute of this bout (median step time; pauses left out).
+        Steps per minute of this bout: its step intervals over their summed
+        time, pauses inside the bout left out.
     speed_mps, distance_m, step_length_m
         Mean speed, distance and mean step length, where they can be estimated.
     energy_kcal

@@ -12,7 +12,8 @@ The format is recognised from the content (see :mod:`retrowalk.io.sniff`):
 ``headerless-csv``        a table without a header line: columns named by the user
                           (``columns=``), or a recognised layout (phone logger:
                           ns timestamp, flag, x, y, z in m/s^2; Axivity CSV: unix
-                          seconds or date-time, x, y, z in g [, gyro in deg/s])
+                          seconds or date-time, x, y, z in g [, gyro in deg/s]),
+                          also as the one acceleration table of a folder or zip
 ``actilife-csv``          ActiLife raw CSV export (banner with rate and start time,
                           ``Accelerometer X,Y,Z`` in g, no time column)
 ``phyphox``               phyphox CSV export: one table, or the zip / folder export

@@ -19,6 +19,7 @@ from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io.assemble import Block, Parsed
 from retrowalk.io.columns import ColumnMap, map_columns
 from retrowalk.io.delimited import read_block
+from retrowalk.io.headerless import headerless_layout, recognise_headerless
 from retrowalk.io.layout import TextLayout, decode_head, text_layout
 from retrowalk.io.source import Source
 
@@ -49,6 +50,7 @@ def read_phyphox_members(path: Path, members: dict[str, Source], fmt: str = "phy
     """
     notes: list[str] = []
     plans: list[tuple[str, Source, TextLayout, ColumnMap]] = []
+    headerless: list[tuple[str, Source, tuple[list[str], str, dict[str, tuple[str, str]]]]] = []
     for name in sorted(members):
         low = name.lower()
         if not low.endswith((".csv", ".tsv", ".txt")) or "meta/" in low:
@@ -57,7 +59,11 @@ def read_phyphox_members(path: Path, members: dict[str, Source], fmt: str = "phy
         try:
             layout = text_layout(src)
         except InputError as exc:
-            notes.append(f"{name}: skipped ({exc.reason})")
+            found = _headerless_acceleration(src) if "no header line" in exc.reason else None
+            if found is None:
+                notes.append(f"{name}: skipped ({exc.reason})")
+            else:
+                headerless.append((name, src, found))
             continue
         cmap = map_columns(layout.columns)
         if cmap.time is None or not cmap.streams:
@@ -73,6 +79,15 @@ def read_phyphox_members(path: Path, members: dict[str, Source], fmt: str = "phy
     if "acc" in chosen:
         chosen.pop("linacc", None)
     if "acc" not in chosen and "linacc" not in chosen:
+        if len(headerless) == 1:
+            return _read_headerless_member(path, *headerless[0], notes)
+        if headerless:
+            shown = ", ".join(n for n, _, _ in headerless)
+            raise UnsupportedFormatError(
+                path,
+                f"the export holds {len(headerless)} acceleration tables without a header "
+                f"line ({shown}): give the one to read",
+            )
         names = ", ".join(n for n in members if not n.lower().startswith("meta")) or "none"
         raise UnsupportedFormatError(
             path, f"the export holds no acceleration table (files: {names})"
@@ -98,6 +113,35 @@ def read_phyphox_members(path: Path, members: dict[str, Source], fmt: str = "phy
     if start is None and meta_time is not None:
         start = _start_time(meta_time, master.origin_s)
     return Parsed(str(path), fmt, blocks, file_units, start, None, notes)
+
+
+def _headerless_acceleration(
+    source: Source,
+) -> tuple[list[str], str, dict[str, tuple[str, str]]] | None:
+    """The recognised layout of a table without a header line (a phone logger's
+    ``accelerometer.csv``, an Axivity CSV), or ``None``."""
+    try:
+        return recognise_headerless(source.head())
+    except InputError:
+        return None
+
+
+def _read_headerless_member(
+    path: Path,
+    name: str,
+    source: Source,
+    found: tuple[list[str], str, dict[str, tuple[str, str]]],
+    notes: list[str],
+) -> Parsed:
+    """A folder or zip whose only acceleration table has no header line but a
+    recognised layout: that table, read as if it had been given on its own."""
+    columns, note, units = found
+    layout = headerless_layout(source, columns, source.head())
+    block, _, start, block_notes = read_block(source, layout)
+    return Parsed(
+        str(path), "headerless-csv", [block], dict(units), start, None,
+        [f"{name}: {note}", *notes, *block_notes],
+    )  # fmt: skip
 
 
 def _start_time(source: Source, first_sample_s: float) -> datetime | None:

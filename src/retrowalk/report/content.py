@@ -142,7 +142,7 @@ def _left_out_text(n: int) -> str:
     return f"{n} labelled bout{'s' if n != 1 else ''} of its walk, worn differently, not used"
 
 
-def _without_figures(reason: str) -> str:
+def without_figures(reason: str) -> str:
     """A reason without its measured figures in brackets (``(name=value, ...)``)."""
     return re.sub(r"\s*\([^()]*=[^()]*\)", "", reason)
 
@@ -225,7 +225,7 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
                 "Sensor placement",
                 "not recognised (for example a phone in the hand, a bag, an arm band "
                 "or a neck pouch): steps counted, walking direction not decided",
-                _without_figures(str(support.get("reason") or "detected from the recording")),
+                without_figures(str(support.get("reason") or "detected from the recording")),
             )
         )
     else:

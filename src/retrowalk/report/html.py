@@ -23,6 +23,7 @@ from retrowalk.report.figures import (
     timeline_figure,
 )
 from retrowalk.report.page import CSS, PAGE
+from retrowalk.summary.contract import uncertain_reasons
 from retrowalk.video.report import video_section_html
 
 
@@ -249,6 +250,25 @@ def _glossary() -> str:
     return f'<dl class="glossary">\n{items}\n</dl>'
 
 
+def _uncertain_reasons(data: Mapping[str, Any]) -> str:
+    """Why the bouts of uncertain direction are uncertain, each reason once with the
+    numbers of its bouts in the table ('' when no bout is uncertain)."""
+    groups = uncertain_reasons((b["direction"], b.get("direction_reason")) for b in data["bouts"])
+    if not groups:
+        return ""
+    items = []
+    for reason, which in groups:
+        numbers = [str(i + 1) for i in which]
+        named = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
+        label = "Bout" if len(numbers) == 1 else "Bouts"
+        text = content.without_figures(reason)
+        items.append(f"<li>{label} {named}: {html.escape(text)}</li>")
+    return (
+        '<h3 id="h-why-uncertain">Why some directions are uncertain</h3>\n'
+        f'<ul id="uncertain-reasons">\n{chr(10).join(items)}\n</ul>'
+    )
+
+
 def _figure(uri: str, alt: str, caption: str, fig_id: str) -> str:
     return (
         f'<figure id="{fig_id}">\n<img src="{uri}" alt="{html.escape(alt)}">\n'
@@ -335,6 +355,7 @@ def render_html(data: Mapping[str, Any]) -> str:
 <section aria-labelledby="h-bouts">
 <h2 id="h-bouts">Bouts</h2>
 {_bout_table(data)}
+{_uncertain_reasons(data)}
 </section>
 <section aria-labelledby="h-steadiness">
 <h2 id="h-steadiness">Steadiness</h2>

@@ -19,7 +19,7 @@ Both ``summary`` and ``session`` take their totals from
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from retrowalk.core.provenance import engine_version
@@ -38,6 +38,7 @@ __all__ = [
     "summary_totals",
     "to_dict",
     "to_json",
+    "uncertain_reasons",
     "write_json",
 ]
 
@@ -103,6 +104,21 @@ def summary_totals(bouts: Sequence[Bout], direction: str) -> dict[str, float | i
 def energy_kcal(bouts: Sequence[Bout]) -> float:
     """Gross energy of all bouts, kcal (bouts without an estimate count 0)."""
     return round(sum(b.energy_kcal or 0.0 for b in bouts), 2)
+
+
+def uncertain_reasons(bouts: Iterable[tuple[str, str | None]]) -> list[tuple[str, list[int]]]:
+    """Why the bouts of uncertain direction are uncertain, each reason once.
+
+    ``bouts``: each bout's direction and ``direction_reason``, in order. Returns
+    each distinct reason of the uncertain bouts with the (0-based) indices of
+    the bouts it applies to, in the order of their first bout; a bout without
+    a reason counts under "no reason given".
+    """
+    found: dict[str, list[int]] = {}
+    for i, (direction, reason) in enumerate(bouts):
+        if direction == "uncertain":
+            found.setdefault(reason or "no reason given", []).append(i)
+    return list(found.items())
 
 
 def summary_block(analysis: Analysis) -> dict[str, Any]:
