@@ -44,6 +44,20 @@ def test_the_bout_table_says_why_a_direction_is_uncertain(shared_data: Path) -> 
         assert why.count(": " + " ".join(reason.split())) == 1
 
 
+def test_no_walking_says_why(shared_data: Path) -> None:
+    """Jumping in place with a phone in the hand (real): no bout, and the plain output
+    says the stretch was refused and why, as the JSON's note does."""
+    phyphox = shared_data / "device-exports" / "phyphox"
+    path = phyphox / "phyphox390_jumping_stationary_hand_brant.csv"
+    doc = json.loads(CliRunner().invoke(app, ["analyze", str(path), "--json", "-"]).stdout)
+    assert doc["bouts"] == []
+    (refused,) = [n for n in doc["notes"] if "not walking" in n]
+    result = CliRunner().invoke(app, ["analyze", str(path)])
+    assert result.exit_code == 0, result.output
+    told = " ".join(result.stdout.split("no walking:")[1].split())
+    assert told == " ".join(refused.split())
+
+
 def test_unreadable_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     rows = ["0.0,0.1,0.2,9.8", "0.01,x,0.2,9.8", "0.02,0.1,0.2,9.8", "0.03,0.1,0.2,9.8"]

@@ -147,7 +147,7 @@ def print_summary(analysis: Analysis, console: Console) -> None:
             f"{direction:>9}: {totals['steps']} steps, {totals['duration_s']:.0f} s, "
             f"{totals['distance_m']:.0f} m"
         )
-    for line in uncertain_reasons(analysis):
+    for line in uncertain_reasons(analysis) or no_walking_reasons(analysis):
         console.print(line, markup=False, highlight=False)
 
 
@@ -172,3 +172,16 @@ def uncertain_reasons(analysis: Analysis) -> list[str]:
     if len(groups) > MAX_REASONS:
         lines.append(f"  and {len(groups) - MAX_REASONS} more reasons (every bout's: --json)")
     return lines
+
+
+def no_walking_reasons(analysis: Analysis) -> list[str]:
+    """Why a recording has no walking bout: the stretches the walking checks refused
+    (their notes, the same reason told once), or that no stepping was found."""
+    if analysis.bouts:
+        return []
+    from retrowalk.report.content import grouped_notes
+
+    refused = [n for n in grouped_notes(analysis.notes) if "not walking" in n]
+    if not refused:
+        return ["no walking: no run of steps long enough for a walking bout was found"]
+    return ["no walking:", *(f"  {n}" for n in refused)]
