@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from retrowalk.cli import app
+from retrowalk.report.content import without_figures
 
 
 def test_analyze_json_on_stdout_follows_the_contract(shared_data: Path) -> None:
@@ -56,6 +57,10 @@ def test_no_walking_says_why(shared_data: Path) -> None:
     assert result.exit_code == 0, result.output
     told = " ".join(result.stdout.split("no walking:")[1].split())
     assert told == " ".join(refused.split())
+    # the phone in the hand is an unsupported placement: the reason, without its figures
+    placement = without_figures(doc["placement_support"]["reason"])
+    assert "=" not in placement and placement.startswith("unsupported placement: ")
+    assert " ".join(placement.split()) in " ".join(result.stdout.split())
 
 
 def test_unreadable_input_is_one_line_and_exit_2(tmp_path: Path) -> None:

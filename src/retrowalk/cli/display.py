@@ -125,6 +125,11 @@ def print_summary(analysis: Analysis, console: Console) -> None:
         f"[bold]{Path(rec.path).name}[/bold]: {rec.format}, {rec.duration_s:.1f} s at "
         f"{rec.sampling_rate_hz:g} Hz, placement {analysis.placement}"
     )
+    support = analysis.sections.get("placement_support") or {}
+    if support.get("reason"):
+        from retrowalk.report.content import without_figures
+
+        console.print(without_figures(str(support["reason"])), markup=False, highlight=False)
     table = Table(title=f"{len(analysis.bouts)} walking bouts")
     for column in ("start s", "end s", "direction", "steps", "cadence /min", "speed m/s", "dist m"):
         table.add_column(column, justify="right")
