@@ -207,14 +207,23 @@ class Progress(Protocol):
     def frame(self, index: int, total: int) -> None: ...
 
 
-def read_file(path: str | Path, request: AnalysisRequest, display_name: str = "") -> Recording:
-    """Read ``path`` with the request's placement and units; ``display_name`` replaces the path."""
+def read_file(
+    path: str | Path,
+    request: AnalysisRequest,
+    display_name: str = "",
+    content: bytes | None = None,
+) -> Recording:
+    """Read ``path`` with the request's placement and units; ``display_name`` replaces the path.
+
+    ``content``: the file's bytes when already read (see :func:`retrowalk.io.read_recording`).
+    """
     recording = read_recording(
         Path(path),
         acc_unit=request.acc_unit,
         gyro_unit=request.gyro_unit,
         placement=request.placement,
         columns=request.columns,
+        content=content,
     )
     if display_name:
         recording = recording.with_(path=display_name)
@@ -251,6 +260,7 @@ def analyse_file(
     display_name: str = "",
     progress: Progress | None = None,
     video: VideoOptions | None = None,
+    content: bytes | None = None,
 ) -> Analysis:
     """Read and analyse one recording file.
 
@@ -270,6 +280,9 @@ def analyse_file(
     video
         With ready options only: the request's video options (floor marks, body
         proportions) that :func:`upload_options` carried beside them.
+    content
+        The file's bytes when the caller has read them already (batch work
+        hashes them): a text table is read from them, not from the file again.
     """
     if request is None:
         request = AnalysisRequest()
@@ -285,7 +298,7 @@ def analyse_file(
         options = build_options(request)
     if progress is not None:
         progress.reading(Path(path))
-    recording = read_file(path, request, display_name)
+    recording = read_file(path, request, display_name, content)
     if recording.format == "actigraph-gt3x":  # info.txt body measures fill what is not given
         from retrowalk.io.wearables import stated_body_measures
 

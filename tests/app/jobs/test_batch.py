@@ -245,3 +245,35 @@ def test_done_markers_are_read_once_and_the_later_one_holds(
     assert {k: s["part"] for k, s in statuses.items()} == {"k1": "p2", "k2": "p3", "k3": "p1"}
     older.unlink()
     assert {k: s["part"] for k, s in _done_statuses(done).items()} == {"k1": "p2", "k2": "p3"}
+
+
+def test_a_short_file_is_read_once_for_its_hash_and_its_analysis(
+    study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A file up to WHOLE_READ_BYTES is hashed and analysed from one read of its
+    bytes; a longer one, or a folder, is hashed as it streams and read as before."""
+    from retrowalk.app.jobs import inputs
+
+    path = study / "person1" / SMALL[1]
+    digest, data = inputs.hash_and_bytes(path)
+    assert digest == inputs.content_hash(path) and data == path.read_bytes()
+    assert inputs.hash_and_bytes(study) == (inputs.content_hash(study), None)
+    monkeypatch.setattr(inputs, "WHOLE_READ_BYTES", 1000)
+    assert inputs.hash_and_bytes(path) == (digest, None)
+    with pytest.raises(OSError):
+        inputs.hash_and_bytes(tmp_path / "gone.csv")
+    monkeypatch.undo()
+    from retrowalk.app.jobs import batch
+
+    def then_spoiled(file: Path) -> tuple[str, bytes | None]:
+        read = inputs.hash_and_bytes(file)
+        file.write_bytes(b"\x89PNG\r\n\x1a\n")  # the file changes once hashed
+        return read
+
+    want = run_batch(collect_inputs([path]), tmp_path / "want", serial=True)
+    monkeypatch.setattr(batch, "hash_and_bytes", then_spoiled)
+    summary = run_batch(collect_inputs([path]), tmp_path / "out", serial=True)
+    assert (summary.analysed, summary.failed, want.analysed) == (1, 0, 1)
+    for name in ("recordings", "bouts", "steps"):
+        got = pd.read_parquet(tmp_path / "out" / f"{name}.parquet")
+        assert got.equals(pd.read_parquet(tmp_path / "want" / f"{name}.parquet"))

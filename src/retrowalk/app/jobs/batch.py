@@ -14,7 +14,10 @@ same run come back with their task's result and are not read again.
 
 Memory: a worker's peak does not grow with the number of files (tasks in
 flight are bounded; its index of the recordings marked done holds about
-0.6 kB per recording). The calling process holds the rows of this run's parts
+0.6 kB per recording). A file of up to 16 MB
+(:data:`~retrowalk.app.jobs.inputs.WHOLE_READ_BYTES`) is read once, its bytes
+hashed and then parsed, instead of read twice; a longer one is hashed as it
+streams and parsed from the file. The calling process holds the rows of this run's parts
 until the end, when each table is joined, sorted and written whole: its peak
 grows by about 15 kB per recording (7 kB held until the gathering, the rest
 while the steps table is sorted and written), some 30 MB for 2,000 files.
@@ -52,6 +55,7 @@ from retrowalk.app.jobs.inputs import (
     BatchItem,
     collect_inputs,
     content_hash,
+    hash_and_bytes,
 )
 from retrowalk.core.csvcells import safe_frame
 from retrowalk.core.errors import AnalysisError, RetrowalkError
@@ -212,7 +216,7 @@ def _analyse_one(
     failure's is its ``errors`` DataFrame.
     """
     try:
-        file_hash = content_hash(item.path)
+        file_hash, content = hash_and_bytes(item.path)  # a short file's bytes read once
     except OSError as exc:
         key = _key(hashlib.sha256(str(item.path).encode()).hexdigest(), digest)
         return _failure(item, key, f"cannot read: {exc}")
@@ -220,7 +224,7 @@ def _analyse_one(
     if key in done:
         return {**done[key], "status": "skipped"}, {}
     try:
-        analysis = analyse_file(item.path, options)
+        analysis = analyse_file(item.path, options, content=content)
     except RetrowalkError as exc:
         return _failure(item, key, str(exc))
     except Exception as exc:  # one bad file never stops the batch
