@@ -284,6 +284,44 @@ def analyse_file(
         The file's bytes when the caller has read them already (batch work
         hashes them): a text table is read from them, not from the file again.
     """
+    read = read_for_analysis(
+        path,
+        request,
+        display_name=display_name,
+        progress=progress,
+        video=video,
+        content=content,
+    )
+    if progress is not None:
+        progress.analysing(read.recording)
+    return analyse_recording(
+        read.recording, read.options, progress.frame if progress else None, read.video
+    )
+
+
+@dataclass(frozen=True)
+class ReadForAnalysis:
+    """A recording file read, with the options of its analysis (:func:`read_for_analysis`)."""
+
+    recording: Recording
+    options: AnalysisOptions
+    video: VideoOptions | None = None
+
+
+def read_for_analysis(
+    path: str | Path,
+    request: AnalysisRequest | AnalysisOptions | None = None,
+    *,
+    display_name: str = "",
+    progress: Progress | None = None,
+    video: VideoOptions | None = None,
+    content: bytes | None = None,
+) -> ReadForAnalysis:
+    """The reading half of :func:`analyse_file` (same parameters): the recording, its
+    options (an ActiGraph file's stated body measures filled in) and its video
+    options, for :func:`analyse_recording`. Batch work reads a few short files
+    one after another, then analyses them one after another.
+    """
     if request is None:
         request = AnalysisRequest()
     if isinstance(request, AnalysisOptions):
@@ -310,8 +348,4 @@ def analyse_file(
             weight_kg=stated.get("weight_kg") if given.weight_kg is None else given.weight_kg,
             age_years=stated.get("age_years") if given.age_years is None else given.age_years,
         )
-    if progress is not None:
-        progress.analysing(recording)
-    return analyse_recording(
-        recording, options, progress.frame if progress else None, request.video
-    )
+    return ReadForAnalysis(recording, options, request.video)

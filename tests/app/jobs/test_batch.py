@@ -277,3 +277,41 @@ def test_a_short_file_is_read_once_for_its_hash_and_its_analysis(
     for name in ("recordings", "bouts", "steps"):
         got = pd.read_parquet(tmp_path / "out" / f"{name}.parquet")
         assert got.equals(pd.read_parquet(tmp_path / "want" / f"{name}.parquet"))
+
+
+@pytest.mark.parametrize("ahead", [1, 2, 8])
+def test_recordings_read_ahead_keep_their_order_and_failures(
+    study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: int
+):
+    """Recordings read a few at a time before their analysis: the same statuses in
+    the same order, the same tables, and a failure while reading or analysing
+    one is that recording's row in ``errors``."""
+    from retrowalk.app.jobs import batch
+
+    items = collect_inputs([study])
+    want: list[dict] = []
+    run_batch(items, tmp_path / "want", serial=True, on_result=want.append)
+    monkeypatch.setattr(batch, "READ_AHEAD_FILES", ahead)
+    real = batch.analyse_recording
+
+    def failing(recording, options, **kwargs):  # type: ignore[no-untyped-def]
+        if SMALL[1] in recording.path:
+            raise ValueError("no luck")
+        return real(recording, options, **kwargs)
+
+    got: list[dict] = []
+    run_batch(items, tmp_path / "got", serial=True, on_result=got.append)
+    assert [(s["path"], s["status"]) for s in got] == [(s["path"], s["status"]) for s in want]
+    for name in ("recordings", "bouts", "steps", "errors"):
+        assert (tmp_path / "got" / f"{name}.csv").read_bytes() == (
+            tmp_path / "want" / f"{name}.csv"
+        ).read_bytes()
+    monkeypatch.setattr(batch, "analyse_recording", failing)
+    got = []
+    run_batch(items, tmp_path / "failing", serial=True, on_result=got.append)
+    assert [s["status"] for s in got] == [
+        "failed" if SMALL[1] in s["path"] or s["status"] == "failed" else "analysed" for s in want
+    ]
+    errors = pd.read_parquet(tmp_path / "failing" / "errors.parquet")
+    assert "internal error: ValueError: no luck" in set(errors["reason"])
+    assert len(pd.read_parquet(tmp_path / "failing" / "recordings.parquet")) == 2
