@@ -335,3 +335,56 @@ def test_directory_permission_like_errors_are_input_errors(tmp_path: Path) -> No
     path = _csv(tmp_path, make_motion(seconds=2))
     path.chmod(0)
     _err(path)
+
+
+def _faulty(path: Path, fault: str) -> None:
+    """Spoil one line of the table at ``path`` (see the tests above)."""
+    lines = _lines(path)
+    cells = lines[20].split(",")
+    if fault == "cell":
+        cells[2] = "abc"
+    elif fault == "empty":
+        cells[5] = ""
+    elif fault == "time":
+        cells[0] = "noon"
+    elif fault == "fields":
+        cells = cells[:3]
+    else:
+        cells += ["1", "2"]
+    lines[20] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("fault", ["cell", "empty", "time", "fields", "extra"])
+def test_bytes_read_beforehand_give_the_same_error(tmp_path: Path, fault: str) -> None:
+    """A file's bytes handed over (batch work reads them once, to hash them) are
+    read as the file is: the same one-line error, naming the same line and field."""
+    path = _csv(tmp_path, make_motion(seconds=5))
+    _faulty(path, fault)
+    from_file = _err(path)
+    from_bytes = _err(path, content=path.read_bytes())
+    assert str(from_bytes) == str(from_file)
+    assert (from_bytes.line, from_bytes.field) == (from_file.line, from_file.field)
+    assert from_file.line == 21
+
+
+def test_bytes_read_beforehand_are_what_is_read(tmp_path: Path) -> None:
+    """The bytes handed over are read, not the file again (the file may have
+    changed since they were hashed); messages and notes still name the file."""
+    first, second = make_motion(seconds=5), make_motion(seconds=6, rate=50)
+    path = _csv(tmp_path, first)
+    other = _csv(tmp_path, second, "other.csv")
+    with path.open("a") as fh:
+        fh.write("12.3,9.8")  # a cut-off last line: dropped with a note
+    content = other.read_bytes() + b"12.3,9.8"
+    rec = read_recording(path, content=content)
+    want = read_recording(other)
+    assert rec.path == str(path) and rec.sampling_rate_hz == want.sampling_rate_hz == 50
+    assert np.array_equal(rec.acc_mps2, want.acc_mps2)
+    assert np.array_equal(rec.gyro_rads, want.gyro_rads)
+    assert any("cut off" in n for n in rec.notes)
+    named = tmp_path / "named.csv"
+    named.write_bytes(b"")
+    headerless = b"".join(_lines(other)[1:][i].encode() + b"\n" for i in range(100))
+    rec = read_recording(named, columns="time_s,acc_x,acc_y,acc_z,_,_,_", content=headerless)
+    assert rec.n_samples == 100 and rec.path == str(named)

@@ -207,14 +207,23 @@ class Progress(Protocol):
     def frame(self, index: int, total: int) -> None: ...
 
 
-def read_file(path: str | Path, request: AnalysisRequest, display_name: str = "") -> Recording:
-    """Read ``path`` with the request's placement and units; ``display_name`` replaces the path."""
+def read_file(
+    path: str | Path,
+    request: AnalysisRequest,
+    display_name: str = "",
+    content: bytes | None = None,
+) -> Recording:
+    """Read ``path`` with the request's placement and units; ``display_name`` replaces the path.
+
+    ``content``: the file's bytes when already read (see :func:`retrowalk.io.read_recording`).
+    """
     recording = read_recording(
         Path(path),
         acc_unit=request.acc_unit,
         gyro_unit=request.gyro_unit,
         placement=request.placement,
         columns=request.columns,
+        content=content,
     )
     if display_name:
         recording = recording.with_(path=display_name)
@@ -251,6 +260,7 @@ def analyse_file(
     display_name: str = "",
     progress: Progress | None = None,
     video: VideoOptions | None = None,
+    content: bytes | None = None,
 ) -> Analysis:
     """Read and analyse one recording file.
 
@@ -270,6 +280,47 @@ def analyse_file(
     video
         With ready options only: the request's video options (floor marks, body
         proportions) that :func:`upload_options` carried beside them.
+    content
+        The file's bytes when the caller has read them already (batch work
+        hashes them): a text table is read from them, not from the file again.
+    """
+    read = read_for_analysis(
+        path,
+        request,
+        display_name=display_name,
+        progress=progress,
+        video=video,
+        content=content,
+    )
+    if progress is not None:
+        progress.analysing(read.recording)
+    return analyse_recording(
+        read.recording, read.options, progress.frame if progress else None, read.video
+    )
+
+
+@dataclass(frozen=True)
+class ReadForAnalysis:
+    """A recording file read, with the options of its analysis (:func:`read_for_analysis`)."""
+
+    recording: Recording
+    options: AnalysisOptions
+    video: VideoOptions | None = None
+
+
+def read_for_analysis(
+    path: str | Path,
+    request: AnalysisRequest | AnalysisOptions | None = None,
+    *,
+    display_name: str = "",
+    progress: Progress | None = None,
+    video: VideoOptions | None = None,
+    content: bytes | None = None,
+) -> ReadForAnalysis:
+    """The reading half of :func:`analyse_file` (same parameters): the recording, its
+    options (an ActiGraph file's stated body measures filled in) and its video
+    options, for :func:`analyse_recording`. Batch work reads a few short files
+    one after another, then analyses them one after another.
     """
     if request is None:
         request = AnalysisRequest()
@@ -285,7 +336,7 @@ def analyse_file(
         options = build_options(request)
     if progress is not None:
         progress.reading(Path(path))
-    recording = read_file(path, request, display_name)
+    recording = read_file(path, request, display_name, content)
     if recording.format == "actigraph-gt3x":  # info.txt body measures fill what is not given
         from retrowalk.io.wearables import stated_body_measures
 
@@ -297,8 +348,4 @@ def analyse_file(
             weight_kg=stated.get("weight_kg") if given.weight_kg is None else given.weight_kg,
             age_years=stated.get("age_years") if given.age_years is None else given.age_years,
         )
-    if progress is not None:
-        progress.analysing(recording)
-    return analyse_recording(
-        recording, options, progress.frame if progress else None, request.video
-    )
+    return ReadForAnalysis(recording, options, request.video)

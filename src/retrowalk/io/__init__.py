@@ -51,6 +51,7 @@ from retrowalk.io.layout import TextLayout as TableLayout
 from retrowalk.io.registry import SourceReader, register_source, registered_sources
 from retrowalk.io.resample import DEFAULT_GAP_S
 from retrowalk.io.sniff import sniff
+from retrowalk.io.source import Source
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -109,6 +110,7 @@ def read_recording(
     gap_threshold_s: float = DEFAULT_GAP_S,
     max_bytes: int | None = None,
     columns: str | Sequence[str] | None = None,
+    content: bytes | None = None,
 ) -> Recording:
     """Read a recording file (or export folder / zip) into a :class:`Recording`.
 
@@ -137,6 +139,10 @@ def read_recording(
         string or a list: ``time_s``, ``time_ms``, ``time_us``, ``time_ns`` or
         ``time_iso``; ``acc_x``, ``acc_y``, ``acc_z``; optionally ``gyr_x``,
         ``gyr_y``, ``gyr_z``; ``_`` ignores a column. E.g. ``"time_ns,_,acc_x,acc_y,acc_z"``.
+    content
+        The file's bytes, when the caller has read them already (batch work
+        hashes them): a text table is then read from them, not from the file
+        again. Other formats read the file.
 
     Returns
     -------
@@ -163,7 +169,7 @@ def read_recording(
             if source.recognises(p):
                 _check_size(p, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
                 return source.read(p)
-        parsed = _parse(p, max_bytes, columns)
+        parsed = _parse(p, max_bytes, columns, content)
         try:
             return _assemble(
                 parsed,
@@ -190,7 +196,12 @@ def read_recording(
         raise InputError(p, f"cannot be read: {reason}") from None
 
 
-def _parse(path: Path, max_bytes: int | None, columns: str | Sequence[str] | None = None) -> Parsed:
+def _parse(
+    path: Path,
+    max_bytes: int | None,
+    columns: str | Sequence[str] | None = None,
+    content: bytes | None = None,
+) -> Parsed:
     if not path.exists():
         raise InputError(path, "no such file or folder")
     is_file = path.is_file()
@@ -199,26 +210,25 @@ def _parse(path: Path, max_bytes: int | None, columns: str | Sequence[str] | Non
     elif not is_file and not path.is_dir():
         raise InputError(path, "not a regular file or folder")
     if columns is not None and columns != "":
-        return _parse_named(path, columns)
-    detected = sniff(path)  # reads the first bytes only
+        return _parse_named(path, columns, content)
+    detected = sniff(path, content)  # reads the first bytes only
     fmt = detected.format
     if is_file and max_bytes is None and fmt not in STREAMED_FORMATS:
         _check_size(path, DEFAULT_MAX_BYTES)
     if fmt == "headerless-csv":
         assert detected.layout is not None and detected.headerless is not None
         _names, note, units = detected.headerless
-        return _read_headerless(path, detected.layout, note, units)
+        return _read_headerless(path, detected.layout, note, units, detected.source)
     if fmt == "actilife-csv":
         from retrowalk.io.headerless import read_actilife_raw
-        from retrowalk.io.source import Source
 
         assert detected.layout is not None
-        return read_actilife_raw(path, Source.file(path), detected.layout)
+        return read_actilife_raw(path, detected.source or Source.file(path), detected.layout)
     if fmt == "xsens-txt":
         from retrowalk.io.xsens import read_xsens
 
         assert detected.layout is not None
-        return read_xsens(path, detected.layout)
+        return read_xsens(path, detected.layout, detected.source)
     if fmt in ("mobgap-csv", "generic-csv"):
         from retrowalk.io.delimited import read_delimited
 
@@ -249,30 +259,32 @@ def _parse(path: Path, max_bytes: int | None, columns: str | Sequence[str] | Non
     raise InputError(path, f"no reader for format {fmt}")  # pragma: no cover
 
 
-def _parse_named(path: Path, columns: str | Sequence[str]) -> Parsed:
+def _parse_named(path: Path, columns: str | Sequence[str], content: bytes | None = None) -> Parsed:
     """A headerless table read with the user's column names."""
     from retrowalk.io.headerless import headerless_layout, parse_columns, shown_columns
-    from retrowalk.io.source import Source
 
     if path.is_dir():
         raise InputError(path, "columns apply to one headerless table, not a folder")
     names = parse_columns(columns, path)
-    source = Source.file(path)
+    source = Source.file(path, content)
     head = source.head()
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"MD")):
         raise InputError(path, "columns apply to a headerless text table, not to this file")
     layout = headerless_layout(source, names, head)
     note = f"no header line: columns given as {shown_columns(names)}"
-    return _read_headerless(path, layout, note, {})
+    return _read_headerless(path, layout, note, {}, source)
 
 
 def _read_headerless(
-    path: Path, layout: TableLayout, note: str, units: dict[str, tuple[str, str]]
+    path: Path,
+    layout: TableLayout,
+    note: str,
+    units: dict[str, tuple[str, str]],
+    source: Source | None = None,
 ) -> Parsed:
     from retrowalk.io.delimited import read_block
-    from retrowalk.io.source import Source
 
-    block, _, start, notes = read_block(Source.file(path), layout)
+    block, _, start, notes = read_block(source or Source.file(path), layout)
     return Parsed(
         path=str(path), format="headerless-csv", blocks=[block], file_units=dict(units),
         start_time=start, notes=[note, *notes],

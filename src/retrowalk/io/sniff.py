@@ -124,8 +124,11 @@ def sniff_text(source: Source, head: bytes) -> Detected:
     return Detected("generic-csv", layout)
 
 
-def sniff(path: Path) -> Detected:
+def sniff(path: Path, content: bytes | None = None) -> Detected:
     """Detect the format of ``path`` (a file, an export folder or a zip archive).
+
+    ``content``: the file's bytes when already read; the text file's source
+    (:attr:`Detected.source`) then reads from them.
 
     Raises
     ------
@@ -144,7 +147,7 @@ def sniff(path: Path) -> Detected:
                 path, "folder holds no supported export (phyphox or Sensor Logger CSV files)"
             )
         return Detected(fmt, members=members)
-    source = Source.file(path)
+    source = Source.file(path, content)
     head = source.head()
     if not head:
         raise InputError(path, "the file is empty")

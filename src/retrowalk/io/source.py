@@ -55,8 +55,9 @@ class Source:
         self._head_whole = False
 
     @classmethod
-    def file(cls, path: Path) -> Source:
-        return cls(str(path), path=path)
+    def file(cls, path: Path, data: bytes | None = None) -> Source:
+        """A file on disk; ``data``: its bytes when already read (then read from them)."""
+        return cls(str(path), path=path, data=data)
 
     @property
     def is_member(self) -> bool:

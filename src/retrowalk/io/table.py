@@ -251,10 +251,10 @@ def _read_frame(
         if end is not None:
             with source.open() as fh:
                 stream: Any = io.BytesIO(fh.read(end))
-        elif source.path is not None:
-            stream = str(source.path)
+        elif source.data is not None:  # a zip member's, or a file's read beforehand
+            stream = io.BytesIO(source.data)
         else:
-            stream = io.BytesIO(source.data)  # type: ignore[arg-type]
+            stream = str(source.path)
         import pandas as pd  # start-up time: only for tables the fast readers leave
 
         frame = pd.read_csv(stream, **options)

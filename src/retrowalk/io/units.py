@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 
 from retrowalk.core.recording import UnitDecision
-from retrowalk.dsp.filters import lowpass
+from retrowalk.dsp.filters import lowpass_channels
 from retrowalk.dsp.memory import release
 from retrowalk.dsp.rows import median, percentile, row_dot, row_norm
 from retrowalk.io import longarrays
@@ -223,9 +223,16 @@ def gyro_scale_ratio(
     fs = rate_hz / step
     # scipy's default edge padding (3 x taps = 9 samples for order 2)
     cutoff_hz = min(1.5, 0.4 * fs / 2)
-    # both filtered in one call: each channel on its own, as in one call each
-    both = lowpass(np.concatenate((a, w), axis=1), cutoff_hz, fs, pad_samples=9)
-    a, w = both[:, : a.shape[1]], both[:, a.shape[1] :]
+    # both filtered in one call: each channel on its own, as in one call each;
+    # channel-major (:func:`lowpass_channels`), so that the work below, on
+    # ``(n, 3)`` views of its rows, goes a whole channel at a time instead of
+    # a loop of three values per sample
+    k = a.shape[1]
+    channels = np.empty((k + w.shape[1], a.shape[0]))
+    channels[:k] = a.T
+    channels[k:] = w.T
+    rows = lowpass_channels(channels.T, cutoff_hz, fs, pad_samples=9)
+    a, w = rows[:k].T, rows[k:].T
     norm = row_norm(a)[:, None]
     if (norm <= 0).any():
         return None, 0.0
@@ -255,8 +262,9 @@ def _mean(x: np.ndarray) -> float:
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``np.cross(a, b)`` of float ``(n, 3)`` rows: its products and differences, not its set-up."""
-    out = np.empty(a.shape)
+    """``np.cross(a, b)`` of float ``(n, 3)`` rows: its products and differences, not its set-up
+    (in ``a``'s memory order: channel by channel for views of channel-major rows)."""
+    out = np.empty_like(a, dtype=np.float64)
     np.multiply(a[:, 1], b[:, 2], out=out[:, 0])
     out[:, 0] -= a[:, 2] * b[:, 1]
     np.multiply(a[:, 2], b[:, 0], out=out[:, 1])

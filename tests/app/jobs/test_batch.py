@@ -245,3 +245,73 @@ def test_done_markers_are_read_once_and_the_later_one_holds(
     assert {k: s["part"] for k, s in statuses.items()} == {"k1": "p2", "k2": "p3", "k3": "p1"}
     older.unlink()
     assert {k: s["part"] for k, s in _done_statuses(done).items()} == {"k1": "p2", "k2": "p3"}
+
+
+def test_a_short_file_is_read_once_for_its_hash_and_its_analysis(
+    study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A file up to WHOLE_READ_BYTES is hashed and analysed from one read of its
+    bytes; a longer one, or a folder, is hashed as it streams and read as before."""
+    from retrowalk.app.jobs import inputs
+
+    path = study / "person1" / SMALL[1]
+    digest, data = inputs.hash_and_bytes(path)
+    assert digest == inputs.content_hash(path) and data == path.read_bytes()
+    assert inputs.hash_and_bytes(study) == (inputs.content_hash(study), None)
+    monkeypatch.setattr(inputs, "WHOLE_READ_BYTES", 1000)
+    assert inputs.hash_and_bytes(path) == (digest, None)
+    with pytest.raises(OSError):
+        inputs.hash_and_bytes(tmp_path / "gone.csv")
+    monkeypatch.undo()
+    from retrowalk.app.jobs import batch
+
+    def then_spoiled(file: Path) -> tuple[str, bytes | None]:
+        read = inputs.hash_and_bytes(file)
+        file.write_bytes(b"\x89PNG\r\n\x1a\n")  # the file changes once hashed
+        return read
+
+    want = run_batch(collect_inputs([path]), tmp_path / "want", serial=True)
+    monkeypatch.setattr(batch, "hash_and_bytes", then_spoiled)
+    summary = run_batch(collect_inputs([path]), tmp_path / "out", serial=True)
+    assert (summary.analysed, summary.failed, want.analysed) == (1, 0, 1)
+    for name in ("recordings", "bouts", "steps"):
+        got = pd.read_parquet(tmp_path / "out" / f"{name}.parquet")
+        assert got.equals(pd.read_parquet(tmp_path / "want" / f"{name}.parquet"))
+
+
+@pytest.mark.parametrize("ahead", [1, 2, 8])
+def test_recordings_read_ahead_keep_their_order_and_failures(
+    study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: int
+):
+    """Recordings read a few at a time before their analysis: the same statuses in
+    the same order, the same tables, and a failure while reading or analysing
+    one is that recording's row in ``errors``."""
+    from retrowalk.app.jobs import batch
+
+    items = collect_inputs([study])
+    want: list[dict] = []
+    run_batch(items, tmp_path / "want", serial=True, on_result=want.append)
+    monkeypatch.setattr(batch, "READ_AHEAD_FILES", ahead)
+    real = batch.analyse_recording
+
+    def failing(recording, options, **kwargs):  # type: ignore[no-untyped-def]
+        if SMALL[1] in recording.path:
+            raise ValueError("no luck")
+        return real(recording, options, **kwargs)
+
+    got: list[dict] = []
+    run_batch(items, tmp_path / "got", serial=True, on_result=got.append)
+    assert [(s["path"], s["status"]) for s in got] == [(s["path"], s["status"]) for s in want]
+    for name in ("recordings", "bouts", "steps", "errors"):
+        assert (tmp_path / "got" / f"{name}.csv").read_bytes() == (
+            tmp_path / "want" / f"{name}.csv"
+        ).read_bytes()
+    monkeypatch.setattr(batch, "analyse_recording", failing)
+    got = []
+    run_batch(items, tmp_path / "failing", serial=True, on_result=got.append)
+    assert [s["status"] for s in got] == [
+        "failed" if SMALL[1] in s["path"] or s["status"] == "failed" else "analysed" for s in want
+    ]
+    errors = pd.read_parquet(tmp_path / "failing" / "errors.parquet")
+    assert "internal error: ValueError: no luck" in set(errors["reason"])
+    assert len(pd.read_parquet(tmp_path / "failing" / "recordings.parquet")) == 2

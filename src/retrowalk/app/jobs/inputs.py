@@ -9,6 +9,7 @@ for that recording.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +19,10 @@ import pandas as pd
 
 from retrowalk.app.analyse import AnalysisRequest
 from retrowalk.core.errors import InputError
+
+#: Files up to this size are read whole once for batch work: hashed, then read from
+#: the same bytes (:func:`hash_and_bytes`).
+WHOLE_READ_BYTES = 16 * 2**20
 
 RECORDING_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".cwa", ".gt3x"}
 EXPORT_FOLDER_MARKERS = {"accelerometer.csv", "totalacceleration.csv"}
@@ -130,3 +135,21 @@ def content_hash(path: Path) -> str:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
     return digest.hexdigest()
+
+
+def hash_and_bytes(path: Path) -> tuple[str, bytes | None]:
+    """:func:`content_hash` of ``path``, and the file's bytes when it is a file of at
+    most :data:`WHOLE_READ_BYTES` (read once: its reader takes them instead of
+    reading the file again); ``None`` for a larger file or a folder.
+    """
+    if path.is_dir():
+        return content_hash(path), None
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size <= WHOLE_READ_BYTES:
+            data = handle.read()
+            digest.update(data)
+            return digest.hexdigest(), data
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest(), None
