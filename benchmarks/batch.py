@@ -20,7 +20,10 @@ engine): with OpenBLAS's second thread the engine's hour was up to 2.5x
 slower on a loaded machine, so the reference moved with the load. It also
 times the engine on the corpus's own recordings, read beforehand, to split
 the batch's gap into the engine's cost per call and the rest (reading,
-hashing, tables).
+hashing, tables). Those rates are taken minutes apart, while this machine's
+speed moves by 10-20 % within minutes; so the batch and the engine on the same
+recordings are also timed in turns in one process, and that ratio's median
+over the rounds is the one to read.
 
     python benchmarks/batch.py            # 2,000 recordings
     python benchmarks/batch.py --n 300    # quicker
@@ -216,6 +219,51 @@ def _single(items: list[Any], out: Path) -> tuple[float, float, float, float]:
     )
 
 
+#: Rounds of :func:`_same_recordings`.
+SAME_ROUNDS = 4
+
+
+def _same_recordings(items: list[Any], out: Path, rounds: int) -> list[float]:
+    """The batch's rate over the engine's on the same recordings, per round: in one
+    process, ``run_batch`` (serial, into a fresh folder) over every corpus file and
+    ``analyze()`` over the same recordings read beforehand, in turns (in order on
+    even rounds, reversed on odd ones), CPU time of each, after a few files of
+    each untimed. Timed in turns because this machine's speed moves by 10-20 %
+    within minutes, so rates taken minutes apart (the table's) do not compare
+    within a few per cent.
+    """
+    recordings = [read_recording(item.path) for item in items]
+    options = build_options(AnalysisRequest())
+
+    def batch(r: int) -> float:
+        target = out.with_name(f"{out.name}-same-{r}")
+        cpu = time.process_time()
+        run_batch(items, target, serial=True)
+        spent = time.process_time() - cpu
+        shutil.rmtree(target, ignore_errors=True)
+        return spent
+
+    def engine(_: int) -> float:
+        cpu = time.process_time()
+        for recording in recordings:
+            analyze(recording, options)
+        return time.process_time() - cpu
+
+    warm = out.with_name(f"{out.name}-same-warm")
+    run_batch(items[:8], warm, serial=True)
+    shutil.rmtree(warm, ignore_errors=True)
+    for recording in recordings[:8]:
+        analyze(recording, options)
+    ratios = []
+    for r in range(rounds):
+        if r % 2 == 0:
+            batch_s, engine_s = batch(r), engine(r)
+        else:
+            engine_s, batch_s = engine(r), batch(r)
+        ratios.append(engine_s / batch_s)
+    return ratios
+
+
 def _run(mode: str, corpus: Path, out: Path) -> tuple[float, float, float, float, float]:
     """Recordings/s, hours of data/s, peak MB per worker and of the calling
     process during the run, and hours of data per CPU second: of the single
@@ -273,6 +321,10 @@ def main() -> None:
         rows = []
         for mode in ("single process", "LocalCluster 1 worker", "LocalCluster 2 workers"):
             rows.append((mode, *_run(mode, corpus, Path(tmp) / "out")))
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+            items = collect_inputs([corpus])
+            same = pool.submit(_same_recordings, items, Path(tmp) / "out", SAME_ROUNDS).result()
         single_cpu = rows[0][5]
         base = rows[1][1]
         print(
@@ -325,6 +377,12 @@ def main() -> None:
                 f"the gap, the engine's cost per call {(1 / eng_files - 1 / eng) / gap:.0%}, "
                 f"reading, hashing and tables {(1 / batch - 1 / eng_files) / gap:.0%}"
             )
+        print(
+            f"batch against the engine on the same recordings, in turns in one process "
+            f"({len(same)} rounds of all {args.n} files, CPU time): median "
+            f"{float(np.median(same)):.2f}x (rounds {min(same):.2f}-{max(same):.2f}x; "
+            "target >= 0.7x read this way)"
+        )
 
 
 if __name__ == "__main__":
