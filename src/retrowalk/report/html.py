@@ -253,7 +253,10 @@ def _glossary() -> str:
 def _uncertain_reasons(data: Mapping[str, Any]) -> str:
     """Why the bouts of uncertain direction are uncertain, each reason once with the
     numbers of its bouts in the table ('' when no bout is uncertain)."""
-    groups = uncertain_reasons((b["direction"], b.get("direction_reason")) for b in data["bouts"])
+    groups = uncertain_reasons(  # told without their measured figures, so alike ones once
+        (b["direction"], content.without_figures(str(b.get("direction_reason") or "")))
+        for b in data["bouts"]
+    )
     if not groups:
         return ""
     items = []
@@ -261,8 +264,7 @@ def _uncertain_reasons(data: Mapping[str, Any]) -> str:
         numbers = [str(i + 1) for i in which]
         named = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " and " + numbers[-1]
         label = "Bout" if len(numbers) == 1 else "Bouts"
-        text = content.without_figures(reason)
-        items.append(f"<li>{label} {named}: {html.escape(text)}</li>")
+        items.append(f"<li>{label} {named}: {html.escape(reason)}</li>")
     return (
         '<h3 id="h-why-uncertain">Why some directions are uncertain</h3>\n'
         f'<ul id="uncertain-reasons">\n{chr(10).join(items)}\n</ul>'
