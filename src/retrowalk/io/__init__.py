@@ -47,7 +47,6 @@ from retrowalk.core.recording import Recording
 from retrowalk.core.types import PLACEMENTS
 from retrowalk.io.assemble import Parsed
 from retrowalk.io.assemble import assemble as _assemble
-from retrowalk.io.layout import TextLayout as TableLayout
 from retrowalk.io.registry import SourceReader, register_source, registered_sources
 from retrowalk.io.resample import DEFAULT_GAP_S
 from retrowalk.io.sniff import sniff
@@ -217,8 +216,11 @@ def _parse(
         _check_size(path, DEFAULT_MAX_BYTES)
     if fmt == "headerless-csv":
         assert detected.layout is not None and detected.headerless is not None
+        from retrowalk.io.headerless import read_headerless
+
         _names, note, units = detected.headerless
-        return _read_headerless(path, detected.layout, note, units, detected.source)
+        source = detected.source or Source.file(path)
+        return read_headerless(path, source, detected.layout, note, units)
     if fmt == "actilife-csv":
         from retrowalk.io.headerless import read_actilife_raw
 
@@ -261,7 +263,12 @@ def _parse(
 
 def _parse_named(path: Path, columns: str | Sequence[str], content: bytes | None = None) -> Parsed:
     """A headerless table read with the user's column names."""
-    from retrowalk.io.headerless import headerless_layout, parse_columns, shown_columns
+    from retrowalk.io.headerless import (
+        headerless_layout,
+        parse_columns,
+        read_headerless,
+        shown_columns,
+    )
 
     if path.is_dir():
         raise InputError(path, "columns apply to one headerless table, not a folder")
@@ -272,23 +279,7 @@ def _parse_named(path: Path, columns: str | Sequence[str], content: bytes | None
         raise InputError(path, "columns apply to a headerless text table, not to this file")
     layout = headerless_layout(source, names, head)
     note = f"no header line: columns given as {shown_columns(names)}"
-    return _read_headerless(path, layout, note, {}, source)
-
-
-def _read_headerless(
-    path: Path,
-    layout: TableLayout,
-    note: str,
-    units: dict[str, tuple[str, str]],
-    source: Source | None = None,
-) -> Parsed:
-    from retrowalk.io.delimited import read_block
-
-    block, _, start, notes = read_block(source or Source.file(path), layout)
-    return Parsed(
-        path=str(path), format="headerless-csv", blocks=[block], file_units=dict(units),
-        start_time=start, notes=[note, *notes],
-    )  # fmt: skip
+    return read_headerless(path, source, layout, note, {})
 
 
 def _check_size(path: Path, max_bytes: int) -> None:

@@ -253,6 +253,24 @@ def is_actilife_raw(layout: TextLayout) -> bool:
     return "actilife" in pre and low == _ACTILIFE_RAW
 
 
+def read_headerless(
+    path: str | Path,
+    source: Source,
+    layout: TextLayout,
+    note: str,
+    units: dict[str, tuple[str, str]],
+) -> Parsed:
+    """A table without a header line read whole, its columns as ``layout`` names them;
+    ``note`` (how the columns were known) comes first in its notes."""
+    from retrowalk.io.delimited import read_block
+
+    block, _, start, notes = read_block(source, layout)
+    return Parsed(
+        path=str(path), format="headerless-csv", blocks=[block], file_units=dict(units),
+        start_time=start, notes=[note, *notes],
+    )  # fmt: skip
+
+
 def read_actilife_raw(path: str | Path, source: Source, layout: TextLayout) -> Parsed:
     """Parse ActiLife's raw CSV export: rate and start time from its banner.
 

@@ -19,7 +19,7 @@ from retrowalk.core.errors import InputError, UnsupportedFormatError
 from retrowalk.io.assemble import Block, Parsed
 from retrowalk.io.columns import ColumnMap, map_columns
 from retrowalk.io.delimited import read_block
-from retrowalk.io.headerless import headerless_layout, recognise_headerless
+from retrowalk.io.headerless import headerless_layout, read_headerless, recognise_headerless
 from retrowalk.io.layout import TextLayout, decode_head, text_layout
 from retrowalk.io.source import Source
 
@@ -137,11 +137,9 @@ def _read_headerless_member(
     recognised layout: that table, read as if it had been given on its own."""
     columns, note, units = found
     layout = headerless_layout(source, columns, source.head())
-    block, _, start, block_notes = read_block(source, layout)
-    return Parsed(
-        str(path), "headerless-csv", [block], dict(units), start, None,
-        [f"{name}: {note}", *notes, *block_notes],
-    )  # fmt: skip
+    parsed = read_headerless(path, source, layout, f"{name}: {note}", units)
+    parsed.notes[1:1] = notes  # what else the export held, after how the table was read
+    return parsed
 
 
 def _start_time(source: Source, first_sample_s: float) -> datetime | None:
