@@ -238,24 +238,18 @@ class _Read:
 Outcome = tuple[dict[str, Any], dict[str, Any]]
 
 
-def _analyse_one(
-    item: BatchItem, options: AnalysisOptions, digest: str, done: dict[str, dict[str, Any]]
-) -> Outcome:
-    """Status of one recording and its table rows (none when skipped).
-
-    ``digest`` is :func:`_options_digest` of ``options`` and ``done`` the
-    recordings marked done (:func:`_done_statuses`). An analysed recording's rows are columns
-    (``{"columns": analysis_columns(...)}``), made into tables once per group; a
-    failure's is its ``errors`` DataFrame. :func:`_read_one`, then :func:`_analyse_read`.
-    """
-    read = _read_one(item, options, digest, done)
-    return _analyse_read(read) if isinstance(read, _Read) else read
-
-
 def _read_one(
     item: BatchItem, options: AnalysisOptions, digest: str, done: dict[str, dict[str, Any]]
 ) -> _Read | Outcome:
-    """The recording of ``item`` read, or the outcome of one skipped or not read."""
+    """The recording of ``item`` read (:func:`_analyse_read` analyses it), or the outcome
+    of one skipped or not read.
+
+    An outcome is a recording's status and its table rows (none when skipped).
+    ``digest`` is :func:`_options_digest` of ``options`` and ``done`` the
+    recordings marked done (:func:`_done_statuses`). An analysed recording's rows are columns
+    (``{"columns": analysis_columns(...)}``), made into tables once per group; a
+    failure's is its ``errors`` DataFrame.
+    """
     try:
         file_hash, content = hash_and_bytes(item.path)  # a short file's bytes read once
     except OSError as exc:
@@ -273,7 +267,7 @@ def _read_one(
 
 
 def _analyse_read(read: _Read) -> Outcome:
-    """:func:`_analyse_one`'s outcome of a recording :func:`_read_one` read."""
+    """The outcome of a recording :func:`_read_one` read."""
     item, key, ready = read.item, read.key, read.ready
     try:
         analysis = analyse_recording(ready.recording, ready.options, video=ready.video)

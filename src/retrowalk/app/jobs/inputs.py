@@ -9,7 +9,6 @@ for that recording.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -142,14 +141,7 @@ def hash_and_bytes(path: Path) -> tuple[str, bytes | None]:
     most :data:`WHOLE_READ_BYTES` (read once: its reader takes them instead of
     reading the file again); ``None`` for a larger file or a folder.
     """
-    if path.is_dir():
+    if path.is_dir() or path.stat().st_size > WHOLE_READ_BYTES:
         return content_hash(path), None
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        if os.fstat(handle.fileno()).st_size <= WHOLE_READ_BYTES:
-            data = handle.read()
-            digest.update(data)
-            return digest.hexdigest(), data
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest(), None
+    data = path.read_bytes()
+    return hashlib.sha256(data).hexdigest(), data
