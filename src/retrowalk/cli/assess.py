@@ -56,7 +56,9 @@ def threembwt_command(
     recording: Annotated[
         Path | None, typer.Option(help="Time the test from a recording file instead.")
     ] = None,
-    placement: Annotated[str, typer.Option(help="Where the sensor was worn.")] = "auto",
+    placement: Annotated[
+        str, typer.Option(help="Where the sensor was worn: auto, lower_back, pocket or foot.")
+    ] = "auto",
     height_m: Annotated[float | None, typer.Option(help="Body height in metres.")] = None,
     group: Annotated[GroupChoice, typer.Option(help="The person's group.")] = GroupChoice.community,
     variant: Annotated[Variant, typer.Option(help="standard or stroke_5m.")] = Variant.standard,

@@ -288,7 +288,7 @@ def stage_command(
     ],
     person: PersonOpt = "Me",
 ) -> None:
-    """Move to another stage of the plan (e.g. after the next stage was offered)."""
+    """Move to another stage of the plan, for example after the next stage was offered."""
     coach, account, pid = _context(person)
     coach.accept_stage(account, pid, stage)
     out.print(f"Stage now: {stage}")

@@ -337,7 +337,7 @@ def demo_command(
 
     The demo person walks forward and backward: one real take from the CMU
     motion capture database, as lower-back sensor signals, joined end to end
-    into weekly sessions (see NOTICE and :mod:`retrowalk.app.demo`).
+    into weekly sessions (see NOTICE).
     """
     import tempfile
     from dataclasses import replace
