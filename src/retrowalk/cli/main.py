@@ -299,7 +299,7 @@ def batch_command(
 
         def on_result(status: dict[str, object]) -> None:
             state["done"] += 1
-            state["failed"] += status["status"] == "failed"
+            state["failed"] += "reason" in status  # failed now or in an earlier run
             rate = state["done"] / max(time.perf_counter() - start, 1e-9)
             progress.update(task, advance=1, rate=rate, failed=state["failed"])
 

@@ -61,7 +61,8 @@ def test_rerun_skips_and_interrupted_work_is_redone(study: Path, tmp_path: Path)
     first = run_batch(items, out, serial=True)
     before = _tables(out)["recordings"].sort_values("recording_id").reset_index(drop=True)
     second = run_batch(items, out, serial=True)
-    assert second.skipped == first.total and second.analysed == 0
+    # the broken file is not tried again: it is still failed, as in the first run
+    assert (second.analysed, second.skipped, second.failed, second.failed_before) == (0, 3, 1, 1)
     # Simulate a run killed after writing parts but before marking one recording done,
     # and a half-written temporary file left behind.
     marker = next((out / "parts" / "done").glob("*.json"))
@@ -70,7 +71,8 @@ def test_rerun_skips_and_interrupted_work_is_redone(study: Path, tmp_path: Path)
     marker.unlink()
     (out / "parts" / "bouts" / ".half.parquet.tmp").write_bytes(b"PAR1 half")
     third = run_batch(items, out, serial=True)
-    assert third.analysed + third.failed == lost and third.skipped == first.total - lost
+    assert third.analysed + third.failed - third.failed_before == lost
+    assert third.skipped + third.failed_before == first.total - lost
     after = _tables(out)["recordings"].sort_values("recording_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(before, after)
 
@@ -123,6 +125,39 @@ def test_cli_batch(study: Path, tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert "3 analysed" in result.output and "1 failed" in result.output
     assert (out / "steps.csv").exists()
+
+
+def test_a_rerun_counts_earlier_refusals_as_failed(study: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    args = ["batch", str(study), "--out", str(out), "--serial"]
+    CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "0 analysed, 3 already done, 1 failed (1 in an earlier run)" in result.output
+    errors = pd.read_parquet(out / "errors.parquet")
+    assert list(errors["path"].map(lambda p: Path(p).name)) == ["broken.csv"]
+
+
+def test_a_rerun_tries_again_what_failed_for_another_reason_than_its_content(
+    study: Path, tmp_path: Path
+):
+    """A file that failed with an internal error (here: marked so by hand) is analysed
+    again, and its row leaves ``errors``; a refused file is not."""
+    items = collect_inputs([study])
+    out = tmp_path / "out"
+    run_batch(items, out, serial=True)
+    marker = next((out / "parts" / "done").glob("*.json"))
+    content = json.loads(marker.read_text())
+    good = next(r for r in content["recordings"] if "reason" not in r)
+    good["reason"] = "internal error: MemoryError: "
+    written = marker.with_name(".new.tmp")  # a new file, as every marker is
+    written.write_text(json.dumps(content))
+    written.replace(marker)
+    again = run_batch(items, out, serial=True)
+    assert (again.analysed, again.skipped, again.failed, again.failed_before) == (1, 2, 1, 1)
+    assert len(_tables(out)["recordings"]) == 3
+    errors = pd.read_parquet(out / "errors.parquet")
+    assert list(errors["path"].map(lambda p: Path(p).name)) == ["broken.csv"]
 
 
 def test_missing_input_is_a_clear_error(tmp_path: Path):
@@ -186,7 +221,7 @@ def test_a_group_is_marked_done_together_and_redone_together(tmp_path: Path):
     # a run killed after writing a group's parts but before its marker
     markers[0].unlink()
     second = run_batch(items, out, serial=True)
-    assert (second.failed, second.skipped) == (6, 6)
+    assert (second.failed, second.failed_before, second.skipped) == (12, 6, 0)
     assert len(pd.read_parquet(out / "errors.parquet")) == 12
 
 
@@ -202,7 +237,7 @@ def test_markers_of_one_recording_each_are_still_read(tmp_path: Path):
             (marker.parent / f"{status['key']}.json").write_text(json.dumps(status))
         marker.unlink()
     again = run_batch(items, out, serial=True)
-    assert again.skipped == 8 and again.failed == 0
+    assert (again.skipped, again.failed, again.failed_before) == (0, 8, 8)
     pd.testing.assert_frame_equal(pd.read_parquet(out / "errors.parquet"), before)
 
 

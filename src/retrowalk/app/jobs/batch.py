@@ -8,9 +8,13 @@ with the name of their part in one marker file (``parts/done/<part>.json``); one
 bad file gives that file a row in ``errors`` and the others go on. An
 interrupted run loses nothing already marked done and a re-run
 skips recordings already analysed with the same content, analysis version and
-options. At the end the parts are gathered into tidy tables (Parquet and CSV):
-``recordings``, ``bouts``, ``steps`` and ``errors``; the parts written by the
-same run come back with their task's result and are not read again.
+options. A file refused for its content is not tried again either (the same
+bytes and engine are refused the same way): the re-run counts it as failed,
+in an earlier run, and keeps its row in ``errors``. A file that could not be
+read, or whose analysis failed with an internal error, is tried again. At the
+end the parts are gathered into tidy tables (Parquet and CSV): ``recordings``,
+``bouts``, ``steps`` and ``errors``; the parts written by the same run come back
+with their task's result and are not read again.
 
 Memory: a worker's peak does not grow with the number of files (tasks in
 flight are bounded; its index of the recordings marked done holds about
@@ -93,11 +97,17 @@ TABLES = ("recordings", "bouts", "steps", "errors")
 
 @dataclass
 class BatchSummary:
-    """Counts of one batch run."""
+    """Counts of one batch run.
+
+    ``skipped``: analysed by an earlier run. ``failed``: every recording that has
+    a row in ``errors``, of which ``failed_before`` were refused by an earlier
+    run and not tried again (:func:`_read_one`).
+    """
 
     analysed: int = 0
     skipped: int = 0
     failed: int = 0
+    failed_before: int = 0
     data_hours: float = 0.0
     seconds: float = 0.0
     out_dir: Path | None = None
@@ -108,9 +118,10 @@ class BatchSummary:
 
     def line(self) -> str:
         rate = self.analysed / self.seconds if self.seconds > 0 else 0.0
+        before = f" ({self.failed_before} in an earlier run)" if self.failed_before else ""
         return (
             f"{self.total} recordings: {self.analysed} analysed, {self.skipped} already done, "
-            f"{self.failed} failed, in {self.seconds:.1f} s ({rate:.1f} recordings/s, "
+            f"{self.failed} failed{before}, in {self.seconds:.1f} s ({rate:.1f} recordings/s, "
             f"{self.data_hours:.2f} h of data)"
         )
 
@@ -254,9 +265,9 @@ def _read_one(
         file_hash, content = hash_and_bytes(item.path)  # a short file's bytes read once
     except OSError as exc:
         key = _key(hashlib.sha256(str(item.path).encode()).hexdigest(), digest)
-        return _failure(item, key, f"cannot read: {exc}")
+        return _failure(item, key, f"{_PASSING_FAILURES[1]}{exc}")
     key = _key(file_hash, digest)
-    if key in done:
+    if key in done and not _try_again(done[key]):
         return {**done[key], "status": "skipped"}, {}
     try:
         ready = read_for_analysis(item.path, options, content=content)
@@ -281,11 +292,22 @@ def _analyse_read(read: _Read) -> Outcome:
     return status, {"columns": analysis_columns(analysis, key, extra)}
 
 
+#: How the reason of a failure that may not happen again begins (:func:`_reason`,
+#: :func:`_read_one`): a re-run tries such a recording again.
+_PASSING_FAILURES = ("internal error: ", "cannot read: ")
+
+
 def _reason(exc: Exception) -> str:
     """A failed recording's reason: the message of a RetrowalkError, else what went wrong."""
     if isinstance(exc, RetrowalkError):
         return str(exc)
-    return f"internal error: {type(exc).__name__}: {exc}"
+    return f"{_PASSING_FAILURES[0]}{type(exc).__name__}: {exc}"
+
+
+def _try_again(status: dict[str, Any]) -> bool:
+    """Whether a recording marked done by an earlier run is analysed again: it failed,
+    but not for its content (it could not be read, or an internal error)."""
+    return str(status.get("reason", "")).startswith(_PASSING_FAILURES)
 
 
 def _failure(item: BatchItem, key: str, reason: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -537,6 +559,9 @@ def run_batch(
         if kind == "analysed":
             summary.analysed += 1
             summary.data_hours += float(status.get("duration_s", 0.0)) / 3600.0
+        elif kind == "skipped" and "reason" in status:  # refused by an earlier run
+            summary.failed += 1
+            summary.failed_before += 1
         elif kind == "skipped":
             summary.skipped += 1
         else:
