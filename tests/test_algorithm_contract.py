@@ -2,7 +2,7 @@
 
 An algorithm (see :mod:`retrowalk.core.algorithm`) is a class with an action
 method (``detect``, ``estimate``, ``classify``, ``analyze``, ``fit``,
-``filter``) that returns ``self``. Every such class in ``gait``, ``dsp``,
+``filter``, ``check``) that returns ``self``. Every such class in ``gait``, ``dsp``,
 ``pipeline`` and ``video`` is found by walking the packages, and each must:
 
 - document every ``__init__`` parameter under numpydoc ``Parameters``;

@@ -7,7 +7,7 @@ and Algorithm Benchmarking", IEEE Open J Eng Med Biol):
 - ``__init__`` takes keyword parameters only and stores each unchanged under
   its own name;
 - one action method (``detect``, ``estimate``, ``classify``, ``analyze``,
-  ``fit``, ``filter``) computes and returns ``self``;
+  ``fit``, ``filter``, ``check``) computes and returns ``self``;
 - results live in attributes whose names end with ``_``.
 
 Because the parameters are exactly the ``__init__`` arguments, an algorithm
@@ -33,6 +33,7 @@ ACTION_METHODS: tuple[str, ...] = (
     "analyze",
     "fit",
     "filter",
+    "check",
 )
 
 T = TypeVar("T")

@@ -47,6 +47,7 @@ import math
 
 import numpy as np
 
+from retrowalk.core.algorithm import Algorithm
 from retrowalk.dsp.memory import release
 from retrowalk.dsp.rows import row_dot, row_norm, small_median, unit_vector
 
@@ -59,7 +60,7 @@ Upright = tuple[np.ndarray, np.ndarray]
 _MAX_SMOOTH = 1 << 24
 
 
-class WalkingCheck:
+class WalkingCheck(Algorithm):
     """Decide whether a detected bout is walking.
 
     Parameters
