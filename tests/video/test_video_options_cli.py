@@ -79,3 +79,15 @@ def test_cli_floor_marks_outside_the_frame(demo_video: Path) -> None:
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "outside the 1768x994 frame" in lines[0], proc.stderr
+
+
+def test_cli_video_analysis_writes_nothing_but_the_result(demo_video: Path, tmp_path: Path) -> None:
+    """The pose model's native log lines (TensorFlow Lite, absl) do not reach the terminal."""
+    from clips import read_frames, write_clip
+
+    frames, fps = read_frames(demo_video)
+    clip = write_clip(frames[: int(3 * fps)], fps, tmp_path / "start.mp4")  # the first 3 s
+    proc = _cli(str(clip), "--json", str(tmp_path / "out.json"))
+    assert proc.returncode == 0, proc.stderr
+    for native in ("XNNPACK", "absl::", "W0000", "Feedback manager", "GetPrototype"):
+        assert native not in proc.stderr, proc.stderr

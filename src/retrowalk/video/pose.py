@@ -14,6 +14,11 @@ offline. Later releases download models at run time and fail without a network.
 from __future__ import annotations
 
 import os
+import sys
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import numpy as np
@@ -82,10 +87,51 @@ class PoseBackend(Protocol):
     def detector(self) -> PoseTracker: ...
 
 
+_quiet_lock = threading.Lock()
+_quiet: list[int] = []  # the saved standard error while it is quiet, one entry per user
+
+
+@contextmanager
+def _native_messages_hidden() -> Iterator[None]:
+    """Standard error at the level of the process (file descriptor 2) sent to the null
+    device while the block runs, then given back.
+
+    MediaPipe's graph starts on a tracker's first image and its native code writes
+    log lines to the process's standard error (TensorFlow Lite's delegate, absl's
+    "Feedback manager ..." warnings), which neither Python's logging nor
+    ``GLOG_minloglevel`` reaches. Threads that start trackers at once share one
+    quiet spell. Where descriptor 2 cannot be copied (closed), nothing is hidden.
+    """
+    with _quiet_lock:
+        if not _quiet:
+            sys.stderr.flush()
+            try:
+                saved = os.dup(2)
+            except OSError:
+                saved = -1
+            if saved >= 0:
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, 2)
+                os.close(null)
+            _quiet.append(saved)
+        else:
+            _quiet.append(_quiet[0])
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            saved = _quiet.pop()
+            if not _quiet and saved >= 0:
+                os.dup2(saved, 2)
+                os.close(saved)
+
+
 class _MediaPipeTracker:
     def __init__(self, static: bool, model_complexity: int) -> None:
         import mediapipe as mp
 
+        # protobuf's deprecation warning from MediaPipe's own calls, once per run
+        warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated")
         self._pose = mp.solutions.pose.Pose(
             static_image_mode=static,
             model_complexity=model_complexity,
@@ -93,9 +139,15 @@ class _MediaPipeTracker:
             min_detection_confidence=0.5,
             min_tracking_confidence=0.5,
         )
+        self._started = False
 
     def estimate(self, rgb: np.ndarray) -> np.ndarray | None:
-        result = self._pose.process(rgb)
+        if self._started:
+            result = self._pose.process(rgb)
+        else:
+            with _native_messages_hidden():  # the graph starts: its native log lines
+                result = self._pose.process(rgb)
+            self._started = True
         if result.pose_landmarks is None:
             return None
         h, w = rgb.shape[:2]
@@ -122,8 +174,6 @@ class MediaPipePose:
     name = "mediapipe-0.10.14-blazepose-full"
 
     def __init__(self, model_complexity: int = 1) -> None:
-        os.environ.setdefault("GLOG_minloglevel", "2")
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         import mediapipe  # noqa: F401  (fail early with ImportError)
 
         self.model_complexity = model_complexity
