@@ -74,6 +74,12 @@ def test_3mbwt_time_previous_and_save() -> None:
     assert "as quickly as you safely can" in proc.output
 
 
+def test_3mbwt_takes_the_placements_analyze_takes() -> None:
+    refused = run("test", "3mbwt", "--recording", "walk.csv", "--placement", "video")
+    assert refused.exit_code == 2
+    assert "'video' is not one of 'auto', 'lower_back', 'pocket', 'foot'" in refused.output
+
+
 def test_3mbwt_from_a_recording(tmp_path: Path) -> None:
     import sys
 
