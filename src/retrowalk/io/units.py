@@ -79,6 +79,35 @@ def acc_stats(acc: np.ndarray, rate_hz: float) -> AccStats:
     return AccStats(median_norm, gravity_norm)
 
 
+def gravity_off_scale(acc_mps2: np.ndarray, rate_hz: float) -> str:
+    """Why ``acc_mps2`` cannot be acceleration in m/s^2 with gravity, or "".
+
+    Gravity (the median norm of 1-s means, :func:`acc_stats`) must read about
+    9.81: outside the range the readers take for m/s^2 (4-25) it reads about
+    96 for m/s^2 taken as g, about 1 for g taken as m/s^2. A unit read
+    automatically is always in range (the reader refuses a file that fits
+    neither); a unit set by the user or stated by the file may not be, and is
+    honoured. The walking direction must not be told from it: the turns' lever
+    arms scale with the acceleration, and a lever arm 9.81 times too long left
+    only the turns measured shortest, the least clear, under the trunk-width
+    limit (an ipol-gait forward walk, trial 12-4, its m/s^2 taken as g, was
+    called backward at 0.8).
+    """
+    stats = acc_stats(acc_mps2, rate_hz)
+    m = stats.gravity_norm if np.isfinite(stats.gravity_norm) else stats.median_norm
+    if not np.isfinite(m) or _MPS2_RANGE[0] <= m <= _MPS2_RANGE[1]:
+        return ""
+    hint = ""
+    if _G_RANGE[0] <= m <= _G_RANGE[1]:
+        hint = " (it looks like g taken as m/s^2)"
+    elif _MPS2_RANGE[0] * STANDARD_GRAVITY <= m <= _MPS2_RANGE[1] * STANDARD_GRAVITY:
+        hint = " (it looks like m/s^2 taken as g)"
+    return (
+        f"gravity reads {m:.3g} m/s^2, not about 9.81: the acceleration unit is wrong{hint}, "
+        "so no walking direction is given; set the acceleration unit right"
+    )
+
+
 def _row_squares(x: np.ndarray) -> np.ndarray:
     """``np.einsum("ij,ij->i", x, x)`` of ``(n, 3)`` samples: by whole columns
     (:func:`~retrowalk.dsp.rows.row_dot`) when each row's three values lie side by

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis
-from retrowalk.gait.placement import resolve_placement
+from retrowalk.core.types import Placement
+from retrowalk.gait.placement import resolve_placement, stated_placement_conflict
 from retrowalk.pipeline.options import (
     DEFAULT_HEIGHT_M,
     DEFAULT_WEIGHT_KG,
@@ -99,7 +100,18 @@ def analyze(
     kind = kind_of_format(recording.format)
     if kind is None:
         placement, confidence, notes = resolve_placement(recording, options.placement)
-        decision = PlacementDecision(placement, confidence, notes)
+        # start-up time: the readers' package loads with the first analysis, not on import
+        from retrowalk.io.units import gravity_off_scale
+
+        veto = gravity_off_scale(recording.acc_mps2, recording.sampling_rate_hz)
+        if not veto and (
+            options.placement != Placement.AUTO or recording.placement != Placement.AUTO
+        ):
+            # a stated placement: the signal may contradict it (a detected one agrees)
+            veto = stated_placement_conflict(recording, placement)
+        if veto:
+            notes = [*notes, veto]
+        decision = PlacementDecision(placement, confidence, notes, veto)
         kind = KIND_OF_PLACEMENT.get(placement, "trunk")
     else:
         decision = PlacementDecision(recording.placement)
