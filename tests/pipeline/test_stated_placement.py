@@ -2,12 +2,12 @@
 
 Real forward walks (ipol-gait: a foot and the lower back of the same walks)
 analysed with the placement the user might state by mistake, with the
-gyroscope left out, or with the acceleration's unit read wrong. Each case
-made a backward call before the signal was checked against what was stated
-(2-4 right foot as a pocket: backward at 0.85; 4-5 lower back as a foot: 0.33;
-feet without a gyroscope: 2 bouts at 0.77; 12-4 lower back in m/s^2 read as
-g: 0.8). Now every bout of them is "uncertain" with the reason, and the
-correctly stated walks keep their calls.
+gyroscope left out, or with a unit read wrong. Each case made a backward call
+before the signal was checked against what was stated (2-4 right foot as a
+pocket: backward at 0.85; 4-5 lower back as a foot: 0.33; feet without a
+gyroscope: 2 bouts at 0.77; 12-4 lower back in m/s^2 read as g: 0.8; 5-3 lower
+back as a foot, its deg/s taken as rad/s: 0.67). Now every bout of them is
+"uncertain" with the reason, and the correctly stated walks keep their calls.
 """
 
 from __future__ import annotations
@@ -78,4 +78,12 @@ def test_acceleration_in_the_wrong_unit_gives_no_direction():
     as_mps2 = rec.with_(acc_mps2=rec.acc_mps2 / G)  # g read as m/s^2
     for bout in analyze(as_mps2, AnalysisOptions()).bouts:
         assert str(bout.direction) == "uncertain"
+    assert _directions(analyze(rec, AnalysisOptions()))[0] == "forward"
+
+
+def test_angular_rate_in_the_wrong_unit_gives_no_direction():
+    rec = _trial("5-3", "lb")
+    fast = rec.with_(gyro_rads=rec.gyro_rads * (180.0 / 3.141592653589793))  # deg/s as rad/s
+    _no_call(analyze(fast, AnalysisOptions(placement="foot")), "angular-rate unit is wrong")
+    assert all(str(b.direction) == "uncertain" for b in analyze(fast, AnalysisOptions()).bouts)
     assert _directions(analyze(rec, AnalysisOptions()))[0] == "forward"

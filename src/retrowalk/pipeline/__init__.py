@@ -101,9 +101,12 @@ def analyze(
     if kind is None:
         placement, confidence, notes = resolve_placement(recording, options.placement)
         # start-up time: the readers' package loads with the first analysis, not on import
-        from retrowalk.io.units import gravity_off_scale
+        from retrowalk.io.units import gravity_off_scale, gyro_off_scale
 
-        veto = gravity_off_scale(recording.acc_mps2, recording.sampling_rate_hz)
+        fs = recording.sampling_rate_hz
+        veto = gravity_off_scale(recording.acc_mps2, fs)
+        if not veto and recording.gyro_rads is not None:
+            veto = gyro_off_scale(recording.acc_mps2, recording.gyro_rads, fs)
         if not veto and (
             options.placement != Placement.AUTO or recording.placement != Placement.AUTO
         ):
