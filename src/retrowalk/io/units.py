@@ -33,6 +33,9 @@ _MPS2_RANGE = (4.0, 25.0)
 # at about 2000 deg/s = 35 rad/s), below _DPS_LIKELY it is very likely rad/s for gait.
 _DPS_CERTAIN = 35.0
 _DPS_LIKELY = 20.0
+# Gravity turning at no more than this fraction of |w x g_hat| reads as deg/s
+# (rad/s gives about 1, deg/s about 1/57).
+_DPS_RATIO = 0.2
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,35 @@ def acc_stats(acc: np.ndarray, rate_hz: float) -> AccStats:
         means = acc.mean(axis=0, keepdims=True)
     gravity_norm = median(row_norm(means))  # np.linalg.norm(means, axis=1)'s numbers
     return AccStats(median_norm, gravity_norm)
+
+
+def gravity_off_scale(acc_mps2: np.ndarray, rate_hz: float) -> str:
+    """Why ``acc_mps2`` cannot be acceleration in m/s^2 with gravity, or "".
+
+    Gravity (the median norm of 1-s means, :func:`acc_stats`) must read about
+    9.81: outside the range the readers take for m/s^2 (4-25) it reads about
+    96 for m/s^2 taken as g, about 1 for g taken as m/s^2. A unit read
+    automatically is always in range (the reader refuses a file that fits
+    neither); a unit set by the user or stated by the file may not be, and is
+    honoured. The walking direction must not be told from it: the turns' lever
+    arms scale with the acceleration, and a lever arm 9.81 times too long left
+    only the turns measured shortest, the least clear, under the trunk-width
+    limit (an ipol-gait forward walk, trial 12-4, its m/s^2 taken as g, was
+    called backward at 0.8).
+    """
+    stats = acc_stats(acc_mps2, rate_hz)
+    m = stats.gravity_norm if np.isfinite(stats.gravity_norm) else stats.median_norm
+    if not np.isfinite(m) or _MPS2_RANGE[0] <= m <= _MPS2_RANGE[1]:
+        return ""
+    hint = ""
+    if _G_RANGE[0] <= m <= _G_RANGE[1]:
+        hint = " (it looks like g taken as m/s^2)"
+    elif _MPS2_RANGE[0] * STANDARD_GRAVITY <= m <= _MPS2_RANGE[1] * STANDARD_GRAVITY:
+        hint = " (it looks like m/s^2 taken as g)"
+    return (
+        f"gravity reads {m:.3g} m/s^2, not about 9.81: the acceleration unit is wrong{hint}, "
+        "so no walking direction is given; set the acceleration unit right"
+    )
 
 
 def _row_squares(x: np.ndarray) -> np.ndarray:
@@ -245,6 +277,35 @@ def gyro_scale_ratio(
     return num / den, num
 
 
+def gyro_off_scale(acc_mps2: np.ndarray, gyro_rads: np.ndarray, rate_hz: float) -> str:
+    """Why ``gyro_rads`` cannot be angular rate in rad/s, or "".
+
+    The gravity direction in the sensor's axes turns as the gyroscope says
+    (:func:`gyro_scale_ratio`): about 1 in rad/s. At or under the deg/s
+    threshold of :func:`classify_gyro` (0.2) the gyroscope reads many times
+    faster than the sensor turns: deg/s taken as rad/s. Measured on every
+    real recording with a gyroscope (ipol-gait lower backs and feet,
+    mobgap-lab, motion capture, Sensor Logger, AX6; 269 files, 227 of them
+    turning enough to measure, not 42 short motion-capture walks):
+    0.56-3.9 read right, 0.010-0.069 with deg/s taken as rad/s, so with any
+    one person left out every threshold from 0.07 to 0.55 parts them, and
+    0.2 lies inside. A unit read automatically is never under it (the
+    reader takes such a stream for deg/s); one set by the user or stated by
+    the file may be. The walking direction must not be told from it: the
+    foot method on a lower back stated as a foot, its deg/s taken as rad/s,
+    called forward walks backward at 0.33-0.67 (ipol-gait 5-3, mobgap-lab
+    MS_001 Test11).
+    """
+    ratio, _ = gyro_scale_ratio(acc_mps2, gyro_rads, rate_hz)
+    if ratio is None or ratio > _DPS_RATIO:
+        return ""
+    return (
+        f"the gravity direction turns at only {ratio:.2g} times the rate the gyroscope "
+        "reads (about 1 in rad/s, 1/57 for deg/s taken as rad/s): the angular-rate unit "
+        "is wrong, so no walking direction is given; set the angular-rate unit right"
+    )
+
+
 def _gradient_rows(f: np.ndarray, dx: float) -> np.ndarray:
     """``np.gradient(f, dx, axis=0)`` of ``(n, k)`` samples, ``n >= 2``, a uniform spacing
     ``dx``: numpy's central differences over ``2 * dx`` inside and one-sided ones at
@@ -295,7 +356,7 @@ def classify_gyro(gyro: np.ndarray, acc: np.ndarray | None, rate_hz: float) -> t
         ratio, _ = gyro_scale_ratio(acc, gyro, rate_hz)
     if ratio is not None:
         words = f"{base}; gravity turns at {ratio:.2g} x |w x g|"
-        if ratio > 0.2:
+        if ratio > _DPS_RATIO:
             return "rads", words + " (consistent with rad/s)"
         return "dps", words + " (consistent with deg/s)"
     if p99 > _DPS_LIKELY:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis
-from retrowalk.gait.placement import resolve_placement
+from retrowalk.core.types import Placement
+from retrowalk.gait.placement import resolve_placement, stated_placement_conflict
 from retrowalk.pipeline.options import (
     DEFAULT_HEIGHT_M,
     DEFAULT_WEIGHT_KG,
@@ -72,6 +73,42 @@ register_pipeline("trunk", TrunkPipeline())
 register_pipeline_maker("foot", _foot_pipeline)
 
 
+#: How a unit that may be wrong was settled: given by the person, or stated by the file.
+_STATED_UNITS = ("user", "file")
+
+
+def _direction_veto(recording: Recording, options: AnalysisOptions, placement: str) -> str:
+    """Why no walking direction may be told from ``recording`` at ``placement``, or "".
+
+    What a person or a file stated and the signal plainly contradicts: an
+    acceleration or angular-rate unit given by the person or stated by the file
+    (:func:`~retrowalk.io.units.gravity_off_scale`,
+    :func:`~retrowalk.io.units.gyro_off_scale`; a unit read from the data
+    fits it by construction), and a placement the person gave in the options
+    (:func:`~retrowalk.gait.placement.stated_placement_conflict`: the command
+    line, the web form, a batch manifest). A placement the recording carries
+    itself (a device's own metadata, or a caller's :class:`Recording`) is taken
+    as given, and the check's cost, about 30 ms of CPU per hour of data, is
+    saved there; a detected placement agrees with the signal by construction.
+    """
+    # start-up time: the readers' package loads with the first analysis, not on import
+    from retrowalk.io.units import gravity_off_scale, gyro_off_scale
+
+    fs = recording.sampling_rate_hz
+    acc, gyro = recording.units.get("acc"), recording.units.get("gyro")
+    if acc is not None and acc.decided_by in _STATED_UNITS:
+        veto = gravity_off_scale(recording.acc_mps2, fs)
+        if veto:
+            return veto
+    if recording.gyro_rads is not None and gyro is not None and gyro.decided_by in _STATED_UNITS:
+        veto = gyro_off_scale(recording.acc_mps2, recording.gyro_rads, fs)
+        if veto:
+            return veto
+    if options.placement != Placement.AUTO:
+        return stated_placement_conflict(recording, placement)
+    return ""
+
+
 def analyze(
     recording: Recording,
     options: AnalysisOptions | None = None,
@@ -99,7 +136,10 @@ def analyze(
     kind = kind_of_format(recording.format)
     if kind is None:
         placement, confidence, notes = resolve_placement(recording, options.placement)
-        decision = PlacementDecision(placement, confidence, notes)
+        veto = _direction_veto(recording, options, placement)
+        if veto:
+            notes = [*notes, veto]
+        decision = PlacementDecision(placement, confidence, notes, veto)
         kind = KIND_OF_PLACEMENT.get(placement, "trunk")
     else:
         decision = PlacementDecision(recording.placement)

@@ -84,10 +84,13 @@ class FootPipeline(Algorithm):
         resolve_direction_profile(options.direction_profile, placement.placement, assumptions)
         if recording.gyro_rads is None:
             trunk = clone(self.trunk) if self.trunk else TrunkPipeline()
-            bouts, steps, more = trunk.bouts_and_steps(recording, placement.placement, assumptions)
+            bouts, steps, more = trunk.bouts_and_steps(
+                recording, placement.placement, assumptions,
+                direction_veto=placement.direction_veto,
+            )  # fmt: skip
             notes = ["foot placement without gyroscope: analysed with the trunk method", *more]
         else:
-            bouts, steps, notes = self._strides(recording)
+            bouts, steps, notes = self._strides(recording, placement.direction_veto)
         self.bouts_, self.steps_ = bouts, steps
         self.notes_ = [*placement.notes, *notes]
         self.analysis_ = Analysis(
@@ -101,7 +104,12 @@ class FootPipeline(Algorithm):
         )
         return self
 
-    def _strides(self, recording: Recording) -> tuple[list[Bout], list[Step], list[str]]:
+    def _strides(
+        self, recording: Recording, veto: str = ""
+    ) -> tuple[list[Bout], list[Step], list[str]]:
+        """Bouts and steps from the foot's strides; with a ``veto`` (the stated foot
+        plainly contradicted by the signal) every bout is ``"uncertain"`` with it as
+        the reason."""
         assert recording.gyro_rads is not None
         fs = recording.sampling_rate_hz
         analyzer = clone(self.foot_analyzer) if self.foot_analyzer else FootGaitAnalyzer()
@@ -118,8 +126,11 @@ class FootPipeline(Algorithm):
             theirs = other[(other >= start) & (other <= end)]
             if gap[start : end + 1].any() or mine.size + theirs.size < 3:
                 continue
-            direction, confidence = vote_direction(rows)
-            reason = direction_reason(rows, direction)
+            if veto:
+                direction, confidence, reason = Direction.UNCERTAIN, 0.0, veto
+            else:
+                direction, confidence = vote_direction(rows)
+                reason = direction_reason(rows, direction)
             contacts = np.sort(np.concatenate([mine, theirs]))
             times = contacts / fs
             duration = float(times[-1] - times[0])

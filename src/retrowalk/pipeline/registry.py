@@ -36,11 +36,17 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PlacementDecision:
-    """The placement an analysis uses, how sure it is, and what was noted."""
+    """The placement an analysis uses, how sure it is, and what was noted.
+
+    ``direction_veto``: why no walking direction may be told with this
+    placement's method, a stated placement the signal plainly contradicts
+    (:func:`~retrowalk.gait.placement.stated_placement_conflict`), or "".
+    """
 
     placement: str
     confidence: float = 1.0
     notes: list[str] = field(default_factory=list)
+    direction_veto: str = ""
 
 
 class Pipeline(Protocol):

@@ -342,8 +342,9 @@ class TrunkPipeline(Algorithm):
             options.direction_profile, placement.placement, assumptions
         )
         self.bouts_, self.steps_, notes = self.bouts_and_steps(
-            recording, placement.placement, assumptions, profile
-        )
+            recording, placement.placement, assumptions, profile,
+            direction_veto=placement.direction_veto,
+        )  # fmt: skip
         self.notes_ = [*placement.notes, *notes]
         sections: dict[str, Any] = {}
         if placement.placement == UNSUPPORTED_PLACEMENT:
@@ -372,8 +373,17 @@ class TrunkPipeline(Algorithm):
         placement: str,
         assumptions: dict[str, Any],
         direction_profile: DirectionProfile | None = None,
+        *,
+        direction_veto: str = "",
     ) -> tuple[list[Bout], list[Step], list[str]]:
-        """Bouts, steps and notes of a recording (the work of :meth:`analyze`)."""
+        """Bouts, steps and notes of a recording (the work of :meth:`analyze`).
+
+        ``direction_veto``: why the stated placement's direction method does not
+        apply (:attr:`~retrowalk.pipeline.registry.PlacementDecision.direction_veto`);
+        without a calibration profile every bout is then ``"uncertain"`` with it
+        as the reason. A profile learned its own forward axis from the signal, not
+        from the anatomy of the stated placement, and is still used.
+        """
         fs = recording.sampling_rate_hz
         if recording.n_samples >= KEEP_HEAP_SAMPLES and not is_file_backed(recording.acc_mps2):
             keep_freed_heap()  # an hour's arrays, freed between stages, stay mapped
@@ -387,6 +397,7 @@ class TrunkPipeline(Algorithm):
         labelled = self._directional_spans(
             recording, spans, table.sample, profile=direction_profile, notes=notes,
             placement=placement, frame=frame,
+            veto="" if direction_profile is not None else direction_veto,
         )  # fmt: skip
         if placement == Placement.LOWER_BACK:
             labelled = self._upright(recording, labelled, table.sample, fs, notes)
@@ -736,6 +747,7 @@ class TrunkPipeline(Algorithm):
         notes: list[str] | None = None,
         placement: str = Placement.AUTO,
         frame: BodyFrame | None = None,
+        veto: str = "",
     ) -> list[tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]]:
         """Walking direction of each bout: the one place the direction classifier is called.
 
@@ -770,10 +782,11 @@ class TrunkPipeline(Algorithm):
         spans = walking
         if not spans:
             return []
-        if placement == UNSUPPORTED_PLACEMENT:
+        if placement == UNSUPPORTED_PLACEMENT or veto:
+            reason = veto or UNSUPPORTED_REASON
             return [
                 (span, Direction.UNCERTAIN, 0.0, [None] * (span.last - span.first + 1),
-                 UNSUPPORTED_REASON, [Direction.UNCERTAIN] * (span.last - span.first + 1))
+                 reason, [Direction.UNCERTAIN] * (span.last - span.first + 1))
                 for span in spans
             ]  # fmt: skip
         min_steps = self._bouts().min_steps

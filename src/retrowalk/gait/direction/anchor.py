@@ -221,6 +221,13 @@ NO_ANCHOR_REASON = (
 )
 
 
+FOOT_NO_ANCHOR_REASON = (
+    "which way the body faces is unknown: the device is on a foot without a gyroscope, "
+    "and the thigh's swing and the trunk's bends and turns that mark the front of the "
+    "body elsewhere are not a foot's; no calibration"
+)
+
+
 class BodyAnchorEstimator:
     """Body-fixed forward axis per stretch of constant mounting.
 
@@ -228,7 +235,11 @@ class BodyAnchorEstimator:
     ----------
     placement
         ``"lower_back"`` uses only the trunk flexion, ``"pocket"`` only the
-        thigh swing; anything else decides from the signal.
+        thigh swing, ``"foot"`` (a foot without a gyroscope, analysed the trunk
+        way) none: a foot swings through more than a thigh's range (ipol-gait
+        feet, gyroscope left out: their pitch swing passed for a thigh's and
+        its front/back asymmetry called 2 of 38 bouts backward at 0.77);
+        anything else decides from the signal.
     rate_hz
         The acceleration is averaged down to about this rate first.
     min_thigh_range_deg
@@ -428,6 +439,9 @@ class BodyAnchorEstimator:
         n_stretch = int(stretch.max()) + 1 if stretch.size else 0
         self.flexions_: list[list[Flexion] | None] = [None] * n_stretch
         self.turns_: list[list[TurnLever] | None] = [None] * n_stretch
+        if self.placement == "foot":
+            self.anchors_ = [_none(FOOT_NO_ANCHOR_REASON)] * n_stretch
+            return self
         if n_blocks < 8 or not bouts:
             self.anchors_ = [_none(NO_ANCHOR_REASON)] * n_stretch
             return self
