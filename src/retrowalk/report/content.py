@@ -275,19 +275,8 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
                 how + (f" ({evidence})" if evidence else ""),
             )
         )
-    profile = a.get("direction_profile")
-    rows.append(
-        (
-            "Direction calibration",
-            (
-                f"made {str(profile.get('created_at') or '')[:10]} for the "
-                f"{str(profile.get('placement') or '').replace('_', ' ')}"
-            )
-            if profile
-            else "none",
-            str(profile.get("source") or "") if profile else "built-in direction rules used",
-        )
-    )
+    if not a.get("direction_profile"):  # a calibration used has its row above
+        rows.append(("Direction calibration", "none", "built-in direction rules used"))
     rows.append(("Grade (slope)", "0 % (level)", "ASSUMED: the slope is not measured"))
     rows.append(
         (
