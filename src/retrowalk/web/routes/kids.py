@@ -66,6 +66,15 @@ def _profile(request: Request, kids: KidsService, account: int, person_id: int, 
     )
 
 
+def child_profile_page(
+    request: Request, services: Services, account: int, person_id: int, **edit: Any
+) -> Response:
+    """A child's page showing a refused profile edit (``edit_error``, ``typed``): 400."""
+    response = _profile(request, _kids(services), account, person_id, **edit)
+    response.status_code = 400
+    return response
+
+
 # -- pages ---------------------------------------------------------------------------
 @router.get("/children", include_in_schema=False)
 def children_page(request: Request, account: PageAccount, services: ServicesDep) -> Response:

@@ -30,7 +30,7 @@ def parse_day(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError("recorded_on", "use a date like 2025-03-31") from None
+        raise InputError("Recorded on", "use a date like 2025-03-31") from None
 
 
 @router.post("/people/{person_id}/recordings")
@@ -101,6 +101,13 @@ def _person_page_with_error(
 def recording_page(
     request: Request, recording_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
+    return _recording_page(request, services, account, recording_id)
+
+
+def _recording_page(
+    request: Request, services: Services, account: int, recording_id: int, date_error: str = ""
+) -> Response:
+    """The recording's page; ``date_error`` says why a new date was refused (400)."""
     recording, person, report = services.recording_view(account, recording_id)
     analysis = None
     has_report = False
@@ -124,6 +131,8 @@ def recording_page(
     return render(
         request,
         "recording.html",
+        status_code=400 if date_error else 200,
+        date_error=date_error,
         recording=recording,
         person=person,
         analysis=analysis,
@@ -146,10 +155,18 @@ async def set_date(
     # Another account's recording is "not found" before the form is looked at.
     await run_in_threadpool(services.get_recording, account, recording_id)
     form = await request.form()
-    day = parse_day(str(form.get("recorded_on", "")))
-    if day is None:
-        raise InputError("recorded_on", "enter the day the recording was made")
-    await run_in_threadpool(services.set_recording_date, account, recording_id, day)
+    try:
+        day = parse_day(str(form.get("recorded_on", "")))
+        if day is None:
+            raise InputError("Recorded on", "enter the day the recording was made")
+        await run_in_threadpool(services.set_recording_date, account, recording_id, day)
+    except InputError as exc:
+        if wants_json(request):
+            raise
+        # The recording's page again, saying why; its stored date is unchanged.
+        return await run_in_threadpool(
+            _recording_page, request, services, account, recording_id, str(exc)
+        )
     return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
 
 

@@ -1,0 +1,162 @@
+"""A refused form says why in the form's own words, keeps what was typed, and loses nothing.
+
+The profile forms (add a person, edit a profile) and a recording's date are
+filled in wrongly; the page that comes back names the field as the form labels
+it, in one plain sentence, shows what was typed, and the stored data is as it
+was. A real recording's page and report name the uploaded file, never the
+name it is stored under, and say why each uncertain bout is uncertain.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from webtest_helpers import add_person, csrf, sign_up, upload, wait_for_analysis
+
+from realdata import require
+
+PYDANTIC_WORDS = re.compile(r"Input should|Value error|Field required|String should|_kg|_m\b")
+
+
+def _error(page: str, element_id: str) -> str:
+    match = re.search(rf'id="{element_id}">([^<]*)<', page)
+    assert match, f"no #{element_id} on the page"
+    return html.unescape(match.group(1))
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"name": "Wes", "weight_kg": "1e308"}, "Weight: 1e+308 kg is outside 20-400 kg"),
+        ({"name": "Wes", "weight_kg": "nan"}, "Weight: 'nan' is not a weight"),
+        ({"name": "Wes", "weight_kg": "-5"}, "Weight: -5 kg is outside 20-400 kg"),
+        ({"name": "   ", "weight_kg": "60"}, "Name: fill this in"),
+        ({"name": "W" * 5000}, "Name: at most 200 characters"),
+        ({"name": "Wes", "goals": "g" * 6000}, "Goals: at most 5000 characters"),
+        ({"name": "Wes", "birth_date": "1800-01-01"}, "Birth date: the birth date 1800-01-01"),
+        ({"name": "Wes", "height_m": "99999"}, "Height: '99999' is neither metres"),
+        ({"name": "Wes", "weight_kg": "12"}, "Weight: 12 kg is not a plausible adult weight"),
+    ],
+)
+def test_a_refused_new_person_says_why_plainly_and_keeps_the_form(
+    client: TestClient, fields: dict[str, str], said: str
+) -> None:
+    sign_up(client, "form@example.org")
+    typed = {"height_m": "1.72", "conditions": "knee surgery in May", **fields}
+    response = client.post("/people", data={"csrf_token": csrf(client, "/people"), **typed})
+    assert response.status_code == 400
+    error = _error(response.text, "person-error")
+    assert error.startswith(said), error
+    assert not PYDANTIC_WORDS.search(error) and "profile:" not in error, error
+    # What was typed is still in the form, ready to correct.
+    assert f'value="{html.escape(typed["height_m"])}"' in response.text
+    assert ">knee surgery in May</textarea>" in response.text
+    assert "No profiles yet" in response.text  # nothing was stored
+
+
+def test_a_weight_with_a_decimal_comma_is_read(client: TestClient) -> None:
+    sign_up(client, "comma@example.org")
+    person = add_person(client, "Cia", weight_kg="60,5")
+    page = client.get(f"/people/{person}").text
+    assert 'name="weight_kg" inputmode="decimal" value="60.5"' in page
+
+
+def test_a_refused_profile_edit_stays_on_the_person_page(client: TestClient) -> None:
+    sign_up(client, "edit@example.org")
+    person = add_person(client, "Eve", height_m="1.70", weight_kg="65")
+    page = f"/people/{person}"
+    response = client.post(
+        f"{page}/edit",
+        data={
+            "csrf_token": csrf(client, page),
+            "name": "Eve",
+            "height_m": "1.70",
+            "weight_kg": "700",
+            "goals": "10 minutes backward a day",
+        },
+    )
+    assert response.status_code == 400
+    assert "<h1>Eve</h1>" in response.text and 'id="upload-form"' in response.text
+    assert '<details class="card" id="edit-profile" open>' in response.text
+    assert _error(response.text, "edit-error").startswith("Weight: 700 kg is outside 20-400 kg")
+    assert ">10 minutes backward a day</textarea>" in response.text
+    stored = client.get(page).text  # as it was: 65 kg, no goal
+    assert 'name="weight_kg" inputmode="decimal" value="65.0"' in stored
+    assert "10 minutes backward" not in stored
+
+
+def test_a_refused_child_profile_edit_stays_on_the_child_page(client: TestClient) -> None:
+    sign_up(client, "kid@example.org")
+    person = add_person(client, "Kit", kind="child", birth_date="2025-01-10")
+    response = client.post(
+        f"/people/{person}/edit",
+        data={
+            "csrf_token": csrf(client, f"/children/{person}"),
+            "name": "Kit",
+            "kind": "child",
+            "birth_date": "2999-01-01",
+        },
+    )
+    assert response.status_code == 400
+    said = _error(response.text, "edit-error")
+    assert said == "Birth date: the birth date 2999-01-01 is in the future"
+    assert 'name="birth_date" value="2999-01-01"' in response.text
+    assert 'name="birth_date" value="2025-01-10"' in client.get(f"/children/{person}").text
+
+
+def test_real_recording_page_names_its_file_placement_and_why_uncertain(
+    app, client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
+    """ipol 1-1 (holes bridged in reading) and mobgap HA_001 Test11 (uncertain bouts)."""
+    holes = require("ipol-gait", "1-1_lb.txt")
+    daily = require("mobgap-lab", "HA_001_Test11_Trial1.csv")
+    sign_up(client, "rec@example.org")
+    person = add_person(client, "Rae")
+    first = upload(client, person, holes, recorded_on="2026-01-05")
+    second = upload(client, person, daily, recorded_on="2026-01-05")
+    assert first["http"] == second["http"] == 201, (first, second)
+    wait_for_analysis(app)
+
+    # The note on bridged holes names the uploaded file, in the JSON and the report.
+    analysis = client.get(f"/recordings/{first['id']}/analysis.json").json()
+    bridged = [n for n in analysis["recording"]["notes"] if "bridged" in n]
+    assert bridged and all(n.startswith("1-1_lb.txt ") for n in bridged), bridged
+    report = client.get(f"/recordings/{first['id']}/report").text
+    assert "1-1_lb.txt (acc, gyro): 82 short hole(s)" in report
+    stored = re.compile(r"[0-9a-f]{32}-[0-9a-f]{16}")
+    assert not stored.search(report) and not stored.search(str(analysis)), "storage name shown"
+
+    page = client.get(f"/recordings/{second['id']}").text
+    assert re.search(r'id="placement">worn at the lower back \(detected from the recording\)', page)
+    bouts = client.get(f"/recordings/{second['id']}/analysis.json").json()["bouts"]
+    uncertain = [b for b in bouts if b["direction"] == "uncertain"]
+    assert uncertain
+    whys = [html.unescape(w) for w in re.findall(r'class="muted uncertain-why">([^<]*)<', page)]
+    assert whys == [f"Why uncertain: {b['direction_reason']}" for b in uncertain]
+    # An uncertain bout's label is chosen, not preset to "backward".
+    assert page.count('<option value="" selected disabled>choose…</option>') == len(uncertain)
+
+
+def test_a_refused_date_stays_on_the_recording_page(
+    app, client: TestClient, recording_file
+) -> None:  # type: ignore[no-untyped-def]
+    sign_up(client, "date@example.org")
+    person = add_person(client, "Dee")
+    rec = upload(client, person, recording_file, recorded_on="2026-01-05")
+    wait_for_analysis(app)
+    page = f"/recordings/{rec['id']}"
+    for typed, said in (
+        ("2999-01-01", "Recorded on: the recording date 2999-01-01 is in the future"),
+        ("", "Recorded on: enter the day the recording was made"),
+    ):
+        response = client.post(
+            f"{page}/date", data={"csrf_token": csrf(client, page), "recorded_on": typed}
+        )
+        assert response.status_code == 400
+        assert _error(response.text, "date-error").startswith(said)
+        assert '<details class="card" id="change-date" open>' in response.text
+        assert "Recorded 2026-01-05 (set by you)" in response.text
+    assert client.get(page).text.count("Recorded 2026-01-05 (set by you)") == 1
