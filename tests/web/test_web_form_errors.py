@@ -3,8 +3,7 @@
 The profile forms (add a person, edit a profile) and a recording's date are
 filled in wrongly; the page that comes back names the field as the form labels
 it, in one plain sentence, shows what was typed, and the stored data is as it
-was. A real recording's page and report name the uploaded file, never the
-name it is stored under, and say why each uncertain bout is uncertain.
+was.
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from webtest_helpers import add_person, csrf, sign_up, upload, wait_for_analysis
-
-from realdata import require
 
 PYDANTIC_WORDS = re.compile(r"Input should|Value error|Field required|String should|_kg|_m\b")
 
@@ -105,39 +102,6 @@ def test_a_refused_child_profile_edit_stays_on_the_child_page(client: TestClient
     assert said == "Birth date: the birth date 2999-01-01 is in the future"
     assert 'name="birth_date" value="2999-01-01"' in response.text
     assert 'name="birth_date" value="2025-01-10"' in client.get(f"/children/{person}").text
-
-
-def test_real_recording_page_names_its_file_placement_and_why_uncertain(
-    app, client: TestClient
-) -> None:  # type: ignore[no-untyped-def]
-    """ipol 1-1 (holes bridged in reading) and mobgap HA_001 Test11 (uncertain bouts)."""
-    holes = require("ipol-gait", "1-1_lb.txt")
-    daily = require("mobgap-lab", "HA_001_Test11_Trial1.csv")
-    sign_up(client, "rec@example.org")
-    person = add_person(client, "Rae")
-    first = upload(client, person, holes, recorded_on="2026-01-05")
-    second = upload(client, person, daily, recorded_on="2026-01-05")
-    assert first["http"] == second["http"] == 201, (first, second)
-    wait_for_analysis(app)
-
-    # The note on bridged holes names the uploaded file, in the JSON and the report.
-    analysis = client.get(f"/recordings/{first['id']}/analysis.json").json()
-    bridged = [n for n in analysis["recording"]["notes"] if "bridged" in n]
-    assert bridged and all(n.startswith("1-1_lb.txt ") for n in bridged), bridged
-    report = client.get(f"/recordings/{first['id']}/report").text
-    assert "1-1_lb.txt (acc, gyro): 82 short hole(s)" in report
-    stored = re.compile(r"[0-9a-f]{32}-[0-9a-f]{16}")
-    assert not stored.search(report) and not stored.search(str(analysis)), "storage name shown"
-
-    page = client.get(f"/recordings/{second['id']}").text
-    assert re.search(r'id="placement">worn at the lower back \(detected from the recording\)', page)
-    bouts = client.get(f"/recordings/{second['id']}/analysis.json").json()["bouts"]
-    uncertain = [b for b in bouts if b["direction"] == "uncertain"]
-    assert uncertain
-    whys = [html.unescape(w) for w in re.findall(r'class="muted uncertain-why">([^<]*)<', page)]
-    assert whys == [f"Why uncertain: {b['direction_reason']}" for b in uncertain]
-    # An uncertain bout's label is chosen, not preset to "backward".
-    assert page.count('<option value="" selected disabled>choose…</option>') == len(uncertain)
 
 
 def test_a_refused_date_stays_on_the_recording_page(

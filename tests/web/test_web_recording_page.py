@@ -1,0 +1,80 @@
+"""A real recording's page says what was found and why not more, as the analysis has it.
+
+The page and report name the uploaded file, never the name it is stored under;
+they name the placement found, say why each uncertain bout is uncertain, why a
+recording holds no walking (jumping), and why a placement was not recognised
+(a phone held in the hand) with what the user can do about it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from fastapi.testclient import TestClient
+from webtest_helpers import add_person, sign_up, upload, wait_for_analysis
+
+from realdata import require
+
+
+def _uploaded(app, client: TestClient, *paths) -> list[int]:  # type: ignore[no-untyped-def]
+    sign_up(client, "rec@example.org")
+    person = add_person(client, "Rae")
+    ids = []
+    for path in paths:
+        rec = upload(client, person, path, recorded_on="2026-01-05")
+        assert rec["http"] == 201, rec
+        ids.append(rec["id"])
+    wait_for_analysis(app)
+    return ids
+
+
+def test_real_recording_page_names_its_file_placement_and_why_uncertain(
+    app, client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
+    """ipol 1-1 (holes bridged in reading) and mobgap HA_001 Test11 (uncertain bouts)."""
+    holes = require("ipol-gait", "1-1_lb.txt")
+    daily = require("mobgap-lab", "HA_001_Test11_Trial1.csv")
+    first, second = _uploaded(app, client, holes, daily)
+
+    # The note on bridged holes names the uploaded file, in the JSON and the report.
+    analysis = client.get(f"/recordings/{first}/analysis.json").json()
+    bridged = [n for n in analysis["recording"]["notes"] if "bridged" in n]
+    assert bridged and all(n.startswith("1-1_lb.txt ") for n in bridged), bridged
+    report = client.get(f"/recordings/{first}/report").text
+    assert "1-1_lb.txt (acc, gyro): 82 short hole(s)" in report
+    stored = re.compile(r"[0-9a-f]{32}-[0-9a-f]{16}")
+    assert not stored.search(report) and not stored.search(str(analysis)), "storage name shown"
+
+    page = client.get(f"/recordings/{second}").text
+    assert re.search(r'id="placement">worn at the lower back \(detected from the recording\)', page)
+    bouts = client.get(f"/recordings/{second}/analysis.json").json()["bouts"]
+    uncertain = [b for b in bouts if b["direction"] == "uncertain"]
+    assert uncertain
+    whys = [html.unescape(w) for w in re.findall(r'class="muted uncertain-why">([^<]*)<', page)]
+    assert whys == [f"Why uncertain: {b['direction_reason']}" for b in uncertain]
+    # An uncertain bout's label is chosen, not preset to "backward".
+    assert page.count('<option value="" selected disabled>choose…</option>') == len(uncertain)
+    assert 'id="no-walking"' not in page and 'id="placement-unknown"' not in page
+
+
+def test_no_walking_and_an_unknown_placement_say_why(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """phyphox jumping in place (no walking) and a Sensor Logger phone in the hand."""
+    jumping = require("device-exports", "phyphox", "phyphox390_jumping_stationary_hand_brant.csv")
+    in_hand = require("device-exports", "sensor-logger", "ronin_shopping_mall_eight.zip")
+    jumped, walked = _uploaded(app, client, jumping, in_hand)
+
+    page = client.get(f"/recordings/{jumped}").text
+    said = html.unescape(re.search(r'id="no-walking">([^<]*)<', page).group(1))  # type: ignore[union-attr]
+    assert said.startswith("No walking was found in this recording: ")
+    assert "the body leaves the ground" in said and "jumping" in said
+    assert 'id="placement-unknown"' not in page  # nothing walked: where it was worn is moot
+
+    page = client.get(f"/recordings/{walked}").text
+    analysis = client.get(f"/recordings/{walked}/analysis.json").json()
+    assert analysis["recording"]["placement"] == "unsupported" and analysis["bouts"]
+    assert 'id="placement">placement not recognised<' in page
+    said = html.unescape(re.search(r'id="placement-unknown">([^<]*)<', page).group(1))  # type: ignore[union-attr]
+    assert "phone held in the hand" in said and "=" not in said  # no measured figures
+    assert 'upload the file again with "Worn at" set' in said
+    assert 'id="no-walking"' not in page
