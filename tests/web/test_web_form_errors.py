@@ -124,3 +124,34 @@ def test_a_refused_date_stays_on_the_recording_page(
         assert '<details class="card" id="change-date" open>' in response.text
         assert "Recorded 2026-01-05 (set by you)" in response.text
     assert client.get(page).text.count("Recorded 2026-01-05 (set by you)") == 1
+
+
+@pytest.mark.parametrize(
+    ("page", "fields", "said"),
+    [
+        ("tests/3mbwt", {"time_s": "12.5", "date": "2999-01-01"}, "Date: the date 2999-01-01 is"),
+        ("tests/3mbwt", {"time_s": "12.5", "walking_aid": "w" * 500}, "Walking aid: at most 200"),
+        ("tests/3mbwt", {"trials_s": "5, abc"}, "Single trials: write the trial times as numbers"),
+        ("tests/3mbwt", {"time_s": "1e308"}, "Time for 3 m: at most 300 s"),
+        ("coach/log", {"backward_min": "10", "date": "2999-01-01"}, "Date: the date 2999-01-01"),
+        ("coach/log", {"backward_min": "1e308"}, "Minutes walked backwards: at most 300 minutes"),
+        ("coach/log", {"backward_min": "abc"}, "Minutes walked backwards: type a number"),
+        ("coach/log", {}, "Minutes walked backwards: fill this in"),
+        ("coach/log", {"backward_min": "10", "note": "n" * 5000}, "Note: at most 2000 characters"),
+    ],
+)
+def test_a_refused_test_or_log_says_why_on_its_own_page(
+    client: TestClient, page: str, fields: dict[str, str], said: str
+) -> None:
+    """The 3MBWT and the session log: the form's words, its page again, nothing stored."""
+    sign_up(client, "log@example.org")
+    person = add_person(client, "Lou")
+    url = f"/people/{person}/{page}"
+    response = client.post(url, data={"csrf_token": csrf(client, url), **fields})
+    assert response.status_code == 400, response.text
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]*)<', response.text).group(1))  # type: ignore[union-attr]
+    assert error.startswith(said), error
+    assert not PYDANTIC_WORDS.search(error), error
+    assert 'method="post"' in response.text  # the form again, not a dead end
+    listed = client.get(f"/people/{person}/tests/3mbwt").text
+    assert "No tests yet" in listed

@@ -36,6 +36,7 @@ from retrowalk.web.compress import (
     file_response,
 )
 from retrowalk.web.deps import CsrfError, LoginRequiredError
+from retrowalk.web.forms import plain_error
 from retrowalk.web.render import render, wants_json
 from retrowalk.web.routes import api, assess, auth, coach, kids, learn, people, progress, recordings
 from retrowalk.web.routes import calibration as calibration_routes
@@ -171,11 +172,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         problems = [
             {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
         ]
-        first = problems[0] if problems else {"loc": [], "msg": "invalid data"}
-        message = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
         if request.url.path.startswith("/api/") or wants_json(request):
             return JSONResponse({"detail": problems}, status_code=422)
-        return render(request, "error.html", status_code=422, message=message)
+        # A page: the field in words and what is wrong, in one plain sentence.
+        label, reason = plain_error(exc, {}, {}, "Form")
+        return render(request, "error.html", status_code=422, message=f"{label}: {reason}")
 
     @app.exception_handler(RetrowalkError)
     async def user_error(request: Request, exc: RetrowalkError) -> Response:

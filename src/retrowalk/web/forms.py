@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -49,9 +50,9 @@ def person_from_form(form: FormData) -> PersonIn:
     try:
         return PersonIn(**data)
     except ValidationError as exc:
-        raise InputError(*_plain_error(exc)) from None
+        raise InputError(*plain_error(exc)) from None
     except ValueError as exc:
-        raise InputError(*_named(str(exc))) from None
+        raise InputError(*_named(str(exc), FIELD_LABELS, "Profile")) from None
 
 
 def form_values(form: FormData) -> dict[str, str]:
@@ -109,38 +110,56 @@ def height_note(form: FormData) -> str | None:
     return understood if "centimetres" in understood else None
 
 
-def _plain_error(exc: ValidationError) -> tuple[str, str]:
-    """(the field's label, what is wrong) of a refused profile, in the form's words."""
+def plain_error(
+    exc: ValidationError,
+    labels: Mapping[str, str] = FIELD_LABELS,
+    units: Mapping[str, str] = UNITS,
+    whole: str = "Profile",
+) -> tuple[str, str]:
+    """(the field's label, what is wrong) of a refused form, in the form's words.
+
+    ``labels`` name the fields as the form does (others: the field name in words,
+    ``walking_aid`` -> "Walking aid"); ``units`` go after a bound ("at most 300 s");
+    ``whole`` names a check across fields whose message names none.
+    """
     err = exc.errors()[0]
     loc = [str(p) for p in err.get("loc", ())]
     if not loc:  # a check across fields: its message names the field
-        return _named(str(err.get("msg", "invalid")))
+        return _named(str(err.get("msg", "invalid")), labels, whole)
     name = loc[0]
-    label = FIELD_LABELS.get(name, name)
+    label = labels.get(name) or name.replace("_", " ").capitalize()
     kind = str(err.get("type", ""))
     ctx = err.get("ctx") or {}
-    unit = UNITS.get(name, "")
+    unit = units.get(name, "")
     if kind == "missing" or (kind == "string_too_short" and name == "name"):
         return label, "fill this in"
     if kind == "string_too_long":
         return label, f"at most {ctx.get('max_length')} characters"
     if name == "weight_kg" and kind in ("less_than_equal", "greater_than_equal"):
         return label, f"{err.get('input'):g} kg is outside 20-400 kg (0.4-200 kg for a child)"
-    if kind == "less_than_equal":
-        return label, f"at most {ctx.get('le'):g} {unit}".rstrip()
-    if kind == "greater_than_equal":
-        return label, f"at least {ctx.get('ge'):g} {unit}".rstrip()
+    if kind in ("less_than_equal", "less_than"):
+        bound = ctx.get("le", ctx.get("lt"))
+        return (
+            label,
+            f"{'at most' if kind == 'less_than_equal' else 'less than'} {bound:g} {unit}".rstrip(),
+        )
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = ctx.get("ge", ctx.get("gt"))
+        more = "at least" if kind == "greater_than_equal" else "more than"
+        return label, f"{more} {bound:g} {unit}".rstrip()
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "finite_number"):
+        return label, "type a number"
     if kind.startswith("date"):
         return label, "use a date like 2025-03-31"
     if kind == "value_error":
-        return _named(str(err.get("msg", "")), label)
+        return _named(str(err.get("msg", "")), labels, label)
     return label, str(err.get("msg", "invalid"))
 
 
-def _named(message: str, label: str = "Profile") -> tuple[str, str]:
+def _named(message: str, labels: Mapping[str, str], label: str) -> tuple[str, str]:
     """A validator's message as (label, reason); a leading field name becomes its label."""
     message = message.removeprefix("Value error, ")
     field, sep, rest = message.partition(": ")
-    if sep and field in FIELD_LABELS:
-        return FIELD_LABELS[field], rest
+    if sep and field in labels:
+        return labels[field], rest
     return label, message
