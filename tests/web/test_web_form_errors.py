@@ -155,3 +155,30 @@ def test_a_refused_test_or_log_says_why_on_its_own_page(
     assert 'method="post"' in response.text  # the form again, not a dead end
     listed = client.get(f"/people/{person}/tests/3mbwt").text
     assert "No tests yet" in listed
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"name": "Kid", "birth_date": "1800-01-01"}, "Birth date: the birth date 1800-01-01 is"),
+        ({"name": "", "birth_date": "2025-01-01"}, "Name: fill this in"),
+        (
+            {"name": "Kid", "birth_date": "2999-01-01"},
+            "Birth date: the birth date is in the future",
+        ),
+        ({"name": "Kid"}, "Birth date: enter the birth date"),
+    ],
+)
+def test_a_refused_child_says_why_in_one_line_and_keeps_the_form(
+    client: TestClient, fields: dict[str, str], said: str
+) -> None:
+    sign_up(client, "kids@example.org")
+    response = client.post(
+        "/children", data={"csrf_token": csrf(client, "/children"), "due_date": "", **fields}
+    )
+    assert response.status_code == 400
+    error = _error(response.text, "child-error")
+    assert error.startswith(said) and "\n" not in error and "pydantic" not in error, error
+    for name, value in fields.items():
+        assert f'name="{name}"' in response.text and f'value="{value}"' in response.text
+    assert "No children yet" in response.text
