@@ -78,3 +78,27 @@ def test_no_walking_and_an_unknown_placement_say_why(app, client: TestClient) ->
     assert "phone held in the hand" in said and "=" not in said  # no measured figures
     assert 'upload the file again with "Worn at" set' in said
     assert 'id="no-walking"' not in page
+
+
+def test_walking_removed_by_hand_is_said_so(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """phyphox, a front pocket: its one bout marked as not walking by hand."""
+    walk = require("device-exports", "phyphox", "phyphox390_walking_front_pocket_brant.csv")
+    (recording,) = _uploaded(app, client, walk)
+    page = client.get(f"/recordings/{recording}").text
+    assert 'id="placement">worn in a trouser pocket (detected from the recording)<' in page
+    (bout,) = client.get(f"/recordings/{recording}/analysis.json").json()["bouts"]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    labelled = client.post(
+        f"/recordings/{recording}/bouts/label",
+        data={
+            "csrf_token": token,
+            "start_s": str(bout["start_s"]),
+            "end_s": str(bout["end_s"]),
+            "label": "not_walking",
+        },
+    )
+    assert labelled.status_code == 200
+    wait_for_analysis(app)
+    page = client.get(f"/recordings/{recording}").text
+    said = html.unescape(re.search(r'id="no-walking">([^<]*)<', page).group(1))  # type: ignore[union-attr]
+    assert said == "No walking was found in this recording: you marked its bout as not walking."

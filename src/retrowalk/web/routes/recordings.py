@@ -164,9 +164,14 @@ def _not_found(analysis: dict[str, Any] | None) -> dict[str, Any]:
     no_walking: list[str] = []
     if not analysis.get("bouts"):  # no walking: where it was worn does not matter
         placement = ""
-        no_walking = [n for n in grouped_notes(notes) if "not walking" in n] or [
-            "no run of steps long enough for a walking bout was found"
-        ]
+        removed = len((analysis.get("hand_labels") or {}).get("removed_bouts") or [])
+        if removed:
+            bouts = "its bout" if removed == 1 else f"its {removed} bouts"
+            no_walking = [f"you marked {bouts} as not walking"]
+        else:
+            no_walking = [n for n in grouped_notes(notes) if "not walking" in n] or [
+                "no run of steps long enough for a walking bout was found"
+            ]
     return {
         "placement_unknown": without_figures(placement.removeprefix(prefix)),
         "no_walking": no_walking,
