@@ -69,6 +69,8 @@ def test_no_walking_and_an_unknown_placement_say_why(app, client: TestClient) ->
     assert said.startswith("No walking was found in this recording: ")
     assert "the body leaves the ground" in said and "jumping" in said
     assert 'id="placement-unknown"' not in page  # nothing walked: where it was worn is moot
+    report = html.unescape(client.get(f"/recordings/{jumped}/report").text)
+    assert re.search(r'id="no-walking-reasons">No walking: [^<]*the body leaves the ground', report)
 
     page = client.get(f"/recordings/{walked}").text
     analysis = client.get(f"/recordings/{walked}/analysis.json").json()
@@ -102,3 +104,5 @@ def test_walking_removed_by_hand_is_said_so(app, client: TestClient) -> None:  #
     page = client.get(f"/recordings/{recording}").text
     said = html.unescape(re.search(r'id="no-walking">([^<]*)<', page).group(1))  # type: ignore[union-attr]
     assert said == "No walking was found in this recording: you marked its bout as not walking."
+    report = client.get(f"/recordings/{recording}/report").text
+    assert '"no-walking-reasons">No walking: you marked its bout as not walking.<' in report

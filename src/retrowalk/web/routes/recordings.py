@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.provenance import engine_version, version_relation
-from retrowalk.report.content import grouped_notes, without_figures
+from retrowalk.report.content import no_walking_reasons, without_figures
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.render import older_engine, render, wants_json
@@ -153,25 +153,17 @@ def _not_found(analysis: dict[str, Any] | None) -> dict[str, Any]:
     """Why the analysis found no direction (placement not recognised) or no walking at all.
 
     ``placement_unknown``: the placement note without its measured figures, when
-    there is walking; ``no_walking``: the refused stretches' reasons, each told once,
-    when there is no bout.
+    there is walking; ``no_walking``: why there is no bout
+    (:func:`~retrowalk.report.content.no_walking_reasons`).
     """
     if analysis is None:
         return {"placement_unknown": "", "no_walking": []}
     notes = [str(n) for n in analysis.get("notes") or []]
     prefix = "unsupported placement: "
     placement = next((n for n in notes if n.startswith(prefix)), "")
-    no_walking: list[str] = []
-    if not analysis.get("bouts"):  # no walking: where it was worn does not matter
+    no_walking = no_walking_reasons(analysis)
+    if no_walking:  # no walking: where it was worn does not matter
         placement = ""
-        removed = len((analysis.get("hand_labels") or {}).get("removed_bouts") or [])
-        if removed:
-            bouts = "its bout" if removed == 1 else f"its {removed} bouts"
-            no_walking = [f"you marked {bouts} as not walking"]
-        else:
-            no_walking = [n for n in grouped_notes(notes) if "not walking" in n] or [
-                "no run of steps long enough for a walking bout was found"
-            ]
     return {
         "placement_unknown": without_figures(placement.removeprefix(prefix)),
         "no_walking": no_walking,
