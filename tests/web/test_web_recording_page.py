@@ -106,3 +106,29 @@ def test_walking_removed_by_hand_is_said_so(app, client: TestClient) -> None:  #
     assert said == "No walking was found in this recording: you marked its bout as not walking."
     report = client.get(f"/recordings/{recording}/report").text
     assert '"no-walking-reasons">No walking: you marked its bout as not walking.<' in report
+
+
+def test_a_3mbwt_timed_from_a_recording_takes_its_day(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """mocap 09_12 (backward walking from 7.66 s), recorded on 2026-01-05, timed weeks later."""
+    walk = require("mocap-backward", "09_12_pelvis.csv")
+    (recording,) = _uploaded(app, client, walk)
+    person = client.get(f"/recordings/{recording}").text
+    person_id = re.search(r'href="/people/(\d+)"', person).group(1)  # type: ignore[union-attr]
+    url = f"/people/{person_id}/tests/3mbwt"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text).group(1)  # type: ignore[union-attr]
+    timed = client.post(
+        url, data={"csrf_token": token, "recording_id": str(recording), "group": "community"}
+    )
+    assert timed.status_code == 200 and "from recording" in timed.text, timed.text
+    assert "· 2026-01-05 · from recording" in timed.text
+    # A day typed in wins.
+    typed = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "recording_id": str(recording),
+            "group": "community",
+            "date": "2026-01-07",
+        },
+    )
+    assert "· 2026-01-07 · from recording" in typed.text
