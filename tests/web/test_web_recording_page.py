@@ -134,3 +134,34 @@ def test_a_3mbwt_timed_from_a_recording_takes_its_day(app, client: TestClient) -
         },
     )
     assert "· 2026-01-07 · from recording" in typed.text
+
+
+def test_a_pocket_calibration_and_a_walk_it_cannot_tell(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """mocap 09_12 at the thigh calibrates a pocket; a phyphox back-pocket walk (the phone
+    swings like a bag's, not a thigh's) stays uncertain with it, and the page says so."""
+    thigh = require("mocap-backward", "09_12_thigh.csv")
+    back_pocket = require("device-exports", "phyphox", "phyphox390_walking_back_pocket_chris.csv")
+    (first,) = _uploaded(app, client, require("ipol-gait", "1-1_lb.txt"))
+    person = re.search(r'href="/people/(\d+)"', client.get(f"/recordings/{first}").text).group(1)  # type: ignore[union-attr]
+    page = f"/people/{person}/calibration"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text).group(1)  # type: ignore[union-attr]
+    with open(thigh, "rb") as stream:
+        stored = client.post(
+            page,
+            files={"file": (thigh.name, stream)},
+            data={"csrf_token": token, "placement": "pocket", "labels": "forward, backward"},
+        ).text
+    assert "Calibration stored: pocket" in stored
+    assert "walking direction of recordings worn in a trouser pocket is taken" in stored
+
+    rec = upload(client, int(person), back_pocket, recorded_on="2026-01-06")
+    assert rec["http"] == 201, rec
+    wait_for_analysis(app)
+    analysis = client.get(f"/recordings/{rec['id']}/analysis.json").json()
+    assert analysis["assumptions"]["direction_profile"]["placement"] == "pocket"
+    assert analysis["summary"]["uncertain"]["steps"] > 0 == analysis["summary"]["backward"]["steps"]
+    shown = client.get(f"/recordings/{rec['id']}").text
+    assert 'id="calibration-used"' in shown
+    said = html.unescape(re.search(r'id="no-backward">([^<]*)<', shown).group(1))  # type: ignore[union-attr]
+    assert "could not be told even with the calibration" in said
+    assert "a direction calibration from a walk you label" not in said
