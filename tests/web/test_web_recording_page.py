@@ -49,6 +49,7 @@ def test_real_recording_page_names_its_file_placement_and_why_uncertain(
     page = client.get(f"/recordings/{second}").text
     assert re.search(r'id="placement">worn at the lower back \(detected from the recording\)', page)
     assert '<span id="format">Mobilise-D CSV</span>' in page  # the format in words, not a slug
+    assert re.search(r"Mobilise-D CSV</span> · 2 min \d\d s ·", page)  # not "138 s"
     assert '<span id="format">Xsens text export</span>' in client.get(f"/recordings/{first}").text
     bouts = client.get(f"/recordings/{second}/analysis.json").json()["bouts"]
     uncertain = [b for b in bouts if b["direction"] == "uncertain"]
