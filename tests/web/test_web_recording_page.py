@@ -82,6 +82,8 @@ def test_no_walking_and_an_unknown_placement_say_why(app, client: TestClient) ->
     said = html.unescape(re.search(r'id="placement-unknown">([^<]*)<', page).group(1))  # type: ignore[union-attr]
     assert "phone held in the hand" in said and "=" not in said  # no measured figures
     assert 'upload the file again with "Worn at" set' in said
+    # Told once above, not again beside each of its bouts.
+    assert 'class="muted uncertain-why"' not in page
     assert 'id="no-walking"' not in page
 
 
