@@ -167,6 +167,7 @@ def test_a_refused_test_or_log_says_why_on_its_own_page(
             "Birth date: the birth date is in the future",
         ),
         ({"name": "Kid"}, "Birth date: enter the birth date"),
+        ({"name": "Kid", "birth_date": "1950-01-01"}, "Birth date: 1950-01-01 is more than 18"),
     ],
 )
 def test_a_refused_child_says_why_in_one_line_and_keeps_the_form(
