@@ -4,7 +4,8 @@ A profile edit with an impossible weight comes back on the person's page with th
 edit form open, filled in as typed, and one plain line; nothing stored changes.
 A real daily-life recording (mobgap-lab HA_001 Test11, lower back) has bouts of
 uncertain direction: each says why beside its relabel form, whose choice starts
-empty, so Save does nothing until a direction is chosen.
+empty, so Save does nothing until a direction is chosen. A session logged from that
+recording is dated on the recording's day.
 """
 
 from __future__ import annotations
@@ -64,3 +65,11 @@ def test_refused_edit_and_uncertain_bouts_in_a_browser(
     row.locator("button", has_text="Save").click()
     page.wait_for_selector("#my-labels", timeout=60_000)
     assert "backward" in page.locator("#my-labels").inner_text()
+
+    # A session logged from that recording takes the recording's day, not today's.
+    page.goto(person + "/coach/log")
+    date = page.locator("#log-form input[name=date]")
+    assert date.input_value() != "2026-01-05"
+    recording_id = recording.rstrip("/").rsplit("/", 1)[-1]
+    page.select_option("#log-form select[name=recording_id]", recording_id)
+    assert date.input_value() == "2026-01-05"
