@@ -127,6 +127,7 @@ def test_clinic_and_report(client, ann) -> None:  # type: ignore[no-untyped-def]
     assert "Ann" in clinic.text and "Baby Bo" not in clinic.text
     assert "5.0 → 4.2 s" in clinic.text
     assert "7.5 / 15 min (50 %)" in clinic.text
+    assert "(backward minutes done / planned)" in clinic.text  # the order of the figures
     report = client.get(f"/people/{ann}/report")
     assert report.status_code == 200
     assert "Backward walking report: Ann" in report.text and "/static/coach.css" in report.text

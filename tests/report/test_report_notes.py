@@ -33,3 +33,18 @@ def test_the_report_groups_them_and_the_json_keeps_every_note():
         "20.0-25.0 s and 6 more"
     ]
     assert len(data["notes"]) == 9
+
+
+def test_a_calibration_used_is_one_row_of_the_assumptions():
+    profile = {
+        "placement": "lower_back",
+        "created_at": "2026-01-05T10:00:00",
+        "source": "stored calibration of this person for lower_back",
+    }
+    for used, expected in (
+        (profile, [("Walking-direction calibration", "lower back calibration of 2026-01-05")]),
+        (None, [("Direction calibration", "none")]),
+    ):
+        data = {"recording": {}, "assumptions": {"direction_profile": used} if used else {}}
+        rows = [row[:2] for row in assumption_rows(data) if "calibration" in row[0]]
+        assert rows == expected

@@ -34,6 +34,7 @@ def test_calibration_api(app, client: TestClient) -> None:  # type: ignore[no-un
     assert refused.status_code == 400
     body = refused.json()
     assert body["ok"] is False and "3 labels for 2 walking bouts" in body["reason"]
+    assert "--segments" not in body["reason"]
     assert len(body["bouts"]) == 2
     assert client.get(url, headers=headers).json() == []
     with open(walk, "rb") as stream:

@@ -80,7 +80,8 @@ def test_guided_calibration_flow(
     page.wait_for_selector("#calibration-result", timeout=WAIT_MS)
     assert page.locator("#calibration-result").get_attribute("data-outcome") == "refused"
     error = page.locator("#calibration-error").inner_text()
-    assert "1 labels for 2 walking bouts" in error
+    assert "1 label for 2 walking bouts" in error
+    assert "--" not in error  # no command-line option on a web page
     assert page.locator("#found-bouts li").count() == 2
     assert page.locator("#no-calibration").is_visible()
     page.screenshot(path=str(tmp_path / "calibration-refused.png"), full_page=True)

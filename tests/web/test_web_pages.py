@@ -139,6 +139,11 @@ def test_duplicate_upload_refused(app, client: TestClient, recording_file: Path)
     assert upload(client, pid, recording_file)["http"] == 201
     again = upload(client, pid, recording_file, name="renamed.csv")
     assert again["http"] == 409 and "uploaded already" in again["detail"]
+    # It names the recording (its name and day) and how to upload it again otherwise.
+    assert f"(as '{recording_file.name}', recorded " in again["detail"]
+    assert again["detail"].endswith(
+        "to analyse it with other settings, delete that recording first"
+    )
     assert len(app.state.services.list_recordings(1, pid)) == 1
 
 

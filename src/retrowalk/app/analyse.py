@@ -226,7 +226,10 @@ def read_file(
         content=content,
     )
     if display_name:
-        recording = recording.with_(path=display_name)
+        # The notes of reading name the file too (holes bridged in it): by the same name.
+        stored = Path(path).name
+        notes = tuple(note.replace(stored, display_name) for note in recording.notes)
+        recording = recording.with_(path=display_name, notes=notes)
     return recording
 
 

@@ -30,7 +30,9 @@ Group = Literal["community", "nursing_home", "parkinsons", "ms", "stroke"]
 class ThreeMbwtIn(BaseModel):
     """A 3MBWT result: a time typed in, or a recording to time it from."""
 
-    date: dt.date = Field(default_factory=dt.date.today)
+    date: dt.date | None = Field(
+        None, description="the day of the test; default: the recording's day, or today"
+    )
     group: Group = "community"
     variant: Literal["standard", "stroke_5m"] = "standard"
     time_s: float | None = Field(None, gt=0, le=300, description="time for 3 m (mean of trials)")
@@ -78,6 +80,7 @@ class AssessServices:
             "walking_aid": test.walking_aid,
             "trials_s": test.trials_s,
         }
+        day = test.date or dt.date.today()
         if test.time_s is not None:
             payload.update(time_s=round(test.time_s, 2), source="manual", uncertainty_s=None)
         else:
@@ -85,6 +88,8 @@ class AssessServices:
             recording = self.services.get_recording(account_id, test.recording_id)
             if recording.person_id != person_id:
                 raise InputError("recording", "this recording belongs to someone else")
+            if test.date is None and recording.date_source != "unknown":
+                day = recording.recorded_on  # timed from a walk: the day it was walked
             analysis = self.services.analysis_json(account_id, test.recording_id)
             start, end = (1.0, 4.0) if test.variant == "stroke_5m" else (0.0, 3.0)
             timed = time_from_analysis(analysis, start_m=start, end_m=end, bout=test.bout)
@@ -98,7 +103,7 @@ class AssessServices:
         obs = self.services.add_observation(
             account_id,
             person_id,
-            ObservationIn(date=test.date, kind=TEST_KIND, payload=payload, note=test.note),
+            ObservationIn(date=day, kind=TEST_KIND, payload=payload, note=test.note),
         )
         return self._result(
             obs, self.tests_raw(account_id, person_id), self._sensor(account_id, obs)

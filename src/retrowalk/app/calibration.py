@@ -30,6 +30,9 @@ from retrowalk.gait.calibration import DirectionProfile, calibrate
 
 Segment = tuple[float, float, str]
 
+#: How the pages say where a calibrated device was worn.
+WORN = {"lower_back": "worn at the lower back", "pocket": "worn in a trouser pocket"}
+
 
 def profile_from_analysis(
     analysis: Analysis,
@@ -237,9 +240,11 @@ def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
     fit left out as worn differently (``left_out_bouts`` the same as data).
     """
     steps = {k: int(v) for k, v in profile.n_steps.items()}
+    worn = WORN.get(profile.placement, f"worn at the {profile.placement.replace('_', ' ')}")
     return {
         "placement": profile.placement,
         "placement_label": profile.placement.replace("_", " "),
+        "worn": worn,
         "created_at": profile.created_at,
         "created_on": profile.created_at[:10],
         "n_steps": steps,
@@ -250,8 +255,8 @@ def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
         "left_out": profile.left_out_notes(),
         "left_out_bouts": [asdict(bout) for bout in profile.left_out],
         "effect": (
-            f"From now on the walking direction of recordings worn at the "
-            f"{profile.placement.replace('_', ' ')} is taken from this calibration, where "
+            f"From now on the walking direction of recordings {worn} is taken from this "
+            "calibration, where "
             f"the device sits within {profile.max_tilt_deg:.0f} degrees of how it sat in "
             "the calibration walk; other stretches keep the uncalibrated direction. A device "
             "turned round about the vertical since (phone facing in instead of out) would "

@@ -59,6 +59,13 @@ def fit_walk(
             )
         if not bouts:
             raise ValueError("no walking was found in this recording: walk at least 10 steps")
+        if len(names) != len(bouts):
+            # The page lists the bouts found: one label each, in time order.
+            raise ValueError(
+                f"{len(names)} label{'s' if len(names) != 1 else ''} for {len(bouts)} walking "
+                f"bout{'s' if len(bouts) != 1 else ''} found; give one label per bout, in time "
+                "order ('skip' for a bout that was neither, such as a turn)"
+            )
         profile = profile_from_analysis(analysis, labels=names)
     except InputError as exc:
         return {"ok": False, "reason": str(exc), "bouts": bouts}

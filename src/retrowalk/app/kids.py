@@ -85,9 +85,9 @@ class KidsService:
     ) -> PersonOut:
         """Create a child profile (a person of kind ``child``)."""
         if birth_date > dt.date.today():
-            raise InputError("birth_date", "the birth date is in the future")
+            raise InputError("Birth date", "the birth date is in the future")
         if due_date is not None and abs((due_date - birth_date).days) > 26 * 7:
-            raise InputError("due_date", "the due date is more than 26 weeks from the birth date")
+            raise InputError("Due date", "the due date is more than 26 weeks from the birth date")
         data = PersonIn(name=name, kind="child", birth_date=birth_date, due_date=due_date)
         return self.services.create_person(account_id, data)
 

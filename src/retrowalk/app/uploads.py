@@ -287,7 +287,9 @@ class RecordingsMixin:
                 existing = AccountScoped(session, account_id).recording_by_sha256(digest)
                 if existing is not None:
                     raise ConflictError(
-                        f"{name}: this file was uploaded already (as '{existing.filename}')"
+                        f"{name}: this file was uploaded already (as '{existing.filename}', "
+                        f"recorded {existing.recorded_on}); to analyse it with other settings, "
+                        "delete that recording first"
                     )
             columns = " ".join(columns.split())[:500]
             info = self.runner.call(describe_file, str(incoming.path), placement, columns or None)

@@ -147,6 +147,23 @@ def without_figures(reason: str) -> str:
     return re.sub(r"\s*\([^()]*=[^()]*\)", "", reason)
 
 
+def no_walking_reasons(data: Mapping[str, Any]) -> list[str]:
+    """Why an analysis (its JSON form) holds no walking bout; ``[]`` when it holds one.
+
+    The bouts the user marked as not walking, else the stretches the walking checks
+    refused (their notes, the same reason told once), else that no stepping was found.
+    """
+    if data.get("bouts"):
+        return []
+    removed = len((data.get("hand_labels") or {}).get("removed_bouts") or [])
+    if removed:
+        return [
+            f"you marked {'its bout' if removed == 1 else f'its {removed} bouts'} as not walking"
+        ]
+    refused = [n for n in grouped_notes(list(data.get("notes") or [])) if "not walking" in n]
+    return refused or ["no run of steps long enough for a walking bout was found"]
+
+
 #: An analysis note about one stretch of the recording: ``"12.0-18.5 s: what"``.
 _STRETCH_NOTE = re.compile(r"^(\d+(?:\.\d+)?-\d+(?:\.\d+)?) s: (.*)$", re.DOTALL)
 
@@ -275,19 +292,8 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
                 how + (f" ({evidence})" if evidence else ""),
             )
         )
-    profile = a.get("direction_profile")
-    rows.append(
-        (
-            "Direction calibration",
-            (
-                f"made {str(profile.get('created_at') or '')[:10]} for the "
-                f"{str(profile.get('placement') or '').replace('_', ' ')}"
-            )
-            if profile
-            else "none",
-            str(profile.get("source") or "") if profile else "built-in direction rules used",
-        )
-    )
+    if not a.get("direction_profile"):  # a calibration used has its row above
+        rows.append(("Direction calibration", "none", "built-in direction rules used"))
     rows.append(("Grade (slope)", "0 % (level)", "ASSUMED: the slope is not measured"))
     rows.append(
         (

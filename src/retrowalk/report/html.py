@@ -271,6 +271,14 @@ def _uncertain_reasons(data: Mapping[str, Any]) -> str:
     )
 
 
+def _no_walking(data: Mapping[str, Any]) -> str:
+    """Why the recording holds no walking bout ('' when it holds one)."""
+    reasons = content.no_walking_reasons(data)
+    if not reasons:
+        return ""
+    return f'<p id="no-walking-reasons">No walking: {html.escape("; ".join(reasons))}.</p>'
+
+
 def _figure(uri: str, alt: str, caption: str, fig_id: str) -> str:
     return (
         f'<figure id="{fig_id}">\n<img src="{uri}" alt="{html.escape(alt)}">\n'
@@ -358,6 +366,7 @@ def render_html(data: Mapping[str, Any]) -> str:
 <h2 id="h-bouts">Bouts</h2>
 {_bout_table(data)}
 {_uncertain_reasons(data)}
+{_no_walking(data)}
 </section>
 <section aria-labelledby="h-steadiness">
 <h2 id="h-steadiness">Steadiness</h2>

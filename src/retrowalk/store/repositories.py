@@ -212,7 +212,7 @@ class AccountScoped:
             try:
                 check_day(recorded_on, "the recording date")
             except ValueError as exc:
-                raise InputError("recorded_on", str(exc)) from None
+                raise InputError("Recorded on", str(exc)) from None
         recording = Recording(account_id=self.account_id, person_id=person.id, **fields)
         self.session.add(recording)
         self.session.flush()
@@ -234,7 +234,7 @@ class AccountScoped:
         try:
             check_day(day, "the recording date")
         except ValueError as exc:
-            raise InputError("recorded_on", str(exc)) from None
+            raise InputError("Recorded on", str(exc)) from None
         recording.recorded_on = day
         recording.date_source = "user"
         self.session.flush()

@@ -78,6 +78,12 @@ class PersonIn(BaseModel):
             )
         if self.kind == "child" and self.weight_kg is not None and self.weight_kg > 200.0:
             raise ValueError(f"weight_kg: {self.weight_kg:g} kg is not a plausible child weight")
+        adult_since = dt.date.today() - dt.timedelta(days=round(18 * 365.25))
+        if self.kind == "child" and self.birth_date is not None and self.birth_date < adult_since:
+            raise ValueError(
+                f"birth_date: {self.birth_date} is more than 18 years ago; a child's page "
+                "is for children: add an adult instead (or check the year)"
+            )
         if self.kind == "adult" and self.height_m is not None and self.height_m < 1.0:
             raise ValueError(
                 f"height_m: {self.height_m:g} m is not a plausible adult height "

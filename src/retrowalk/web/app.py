@@ -28,6 +28,7 @@ from retrowalk.app.services import (
     TooLargeError,
 )
 from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.report.content import human_duration
 from retrowalk.store.db import Database
 from retrowalk.web.compress import (
     FILE_CACHE,
@@ -36,6 +37,7 @@ from retrowalk.web.compress import (
     file_response,
 )
 from retrowalk.web.deps import CsrfError, LoginRequiredError
+from retrowalk.web.forms import plain_error
 from retrowalk.web.render import render, wants_json
 from retrowalk.web.routes import api, assess, auth, coach, kids, learn, people, progress, recordings
 from retrowalk.web.routes import calibration as calibration_routes
@@ -139,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     # Templates ship with the package: no stat() of every template on each render.
     templates.env.auto_reload = False
+    templates.env.filters["duration"] = human_duration  # "13 h 35 min", "2 min 11 s"
     app.state.templates = templates
 
     # Bodies counted while they stream (inside the session: signed-in users get
@@ -171,11 +174,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         problems = [
             {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
         ]
-        first = problems[0] if problems else {"loc": [], "msg": "invalid data"}
-        message = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
         if request.url.path.startswith("/api/") or wants_json(request):
             return JSONResponse({"detail": problems}, status_code=422)
-        return render(request, "error.html", status_code=422, message=message)
+        # A page: the field in words and what is wrong, in one plain sentence.
+        label, reason = plain_error(exc, {}, {}, "Form")
+        return render(request, "error.html", status_code=422, message=f"{label}: {reason}")
 
     @app.exception_handler(RetrowalkError)
     async def user_error(request: Request, exc: RetrowalkError) -> Response:

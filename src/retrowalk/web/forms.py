@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,22 +16,27 @@ from retrowalk.store.schemas import PersonIn
 HEIGHT_RE = re.compile(
     r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>cm|m|centimetres|centimeters|metres|meters)?"
 )
-PERSON_FIELDS = (
-    "name",
-    "kind",
-    "birth_date",
-    "due_date",
-    "height_m",
-    "weight_kg",
-    "conditions",
-    "goals",
-)
+# The profile form's fields with the words the form shows for them (its labels).
+FIELD_LABELS = {
+    "name": "Name",
+    "kind": "Adult or child",
+    "birth_date": "Birth date",
+    "due_date": "Due date",
+    "height_m": "Height",
+    "weight_kg": "Weight",
+    "conditions": "Conditions",
+    "goals": "Goals",
+}
+PERSON_FIELDS = tuple(FIELD_LABELS)
+UNITS = {"height_m": "m", "weight_kg": "kg"}
 
 
 def person_from_form(form: FormData) -> PersonIn:
     """A :class:`PersonIn` from a profile form; empty fields become ``None``.
 
-    The height may be given in metres or centimetres (see :func:`parse_height`).
+    The height may be given in metres or centimetres (see :func:`parse_height`), the
+    weight with a decimal comma. A refused field raises :class:`InputError` naming
+    it as the form does, in one plain sentence ("Weight: at most 400 kg").
     """
     data: dict[str, Any] = {}
     for name in PERSON_FIELDS:
@@ -38,10 +45,29 @@ def person_from_form(form: FormData) -> PersonIn:
             data[name] = value.strip()
     if "height_m" in data:
         data["height_m"] = parse_height(data["height_m"])[0]
+    if "weight_kg" in data:
+        data["weight_kg"] = _parse_weight(data["weight_kg"])
     try:
         return PersonIn(**data)
-    except (ValidationError, ValueError) as exc:
-        raise InputError("profile", _first_error(exc)) from None
+    except ValidationError as exc:
+        raise InputError(*plain_error(exc)) from None
+    except ValueError as exc:
+        raise InputError(*_named(str(exc), FIELD_LABELS, "Profile")) from None
+
+
+def form_values(form: FormData) -> dict[str, str]:
+    """The profile form's fields as typed, to show the form again after a refusal."""
+    return {name: str(form.get(name) or "") for name in PERSON_FIELDS}
+
+
+def _parse_weight(text: str) -> float:
+    try:
+        value = float(text.lower().removesuffix("kg").strip().replace(",", "."))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise InputError("Weight", f"'{text}' is not a weight; type kilograms, e.g. 65 or 65.5")
+    return value
 
 
 def parse_height(text: str) -> tuple[float, str]:
@@ -59,16 +85,16 @@ def parse_height(text: str) -> tuple[float, str]:
     raw = text.strip().lower().replace(",", ".")
     match = HEIGHT_RE.fullmatch(raw)
     if match is None:
-        raise InputError("height", f"'{text}' is not a height; type e.g. 1.65 m or 165 cm")
+        raise InputError("Height", f"'{text}' is not a height; type e.g. 1.65 m or 165 cm")
     value, unit = float(match["value"]), match["unit"] or ""
     if unit in ("cm", "centimetres", "centimeters") or (not unit and 30 <= value <= 250):
         metres, read_as = value / 100, "centimetres"
     elif unit in ("m", "metres", "meters") or (not unit and 0.3 <= value <= 2.5):
         metres, read_as = value, "metres"
     else:
-        raise InputError("height", f"'{text}' is neither metres (0.3-2.5) nor centimetres (30-250)")
+        raise InputError("Height", f"'{text}' is neither metres (0.3-2.5) nor centimetres (30-250)")
     if not 0.3 <= metres <= 2.5:
-        raise InputError("height", f"'{text}' is outside 0.3-2.5 m (30-250 cm)")
+        raise InputError("Height", f"'{text}' is outside 0.3-2.5 m (30-250 cm)")
     return round(metres, 3), f"Height {text.strip()} read as {read_as}: {metres:.2f} m."
 
 
@@ -84,9 +110,56 @@ def height_note(form: FormData) -> str | None:
     return understood if "centimetres" in understood else None
 
 
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err.get("loc", ()))
-        return f"{field}: {err.get('msg', 'invalid')}"
-    return str(exc)
+def plain_error(
+    exc: ValidationError,
+    labels: Mapping[str, str] = FIELD_LABELS,
+    units: Mapping[str, str] = UNITS,
+    whole: str = "Profile",
+) -> tuple[str, str]:
+    """(the field's label, what is wrong) of a refused form, in the form's words.
+
+    ``labels`` name the fields as the form does (others: the field name in words,
+    ``walking_aid`` -> "Walking aid"); ``units`` go after a bound ("at most 300 s");
+    ``whole`` names a check across fields whose message names none.
+    """
+    err = exc.errors()[0]
+    loc = [str(p) for p in err.get("loc", ())]
+    if not loc:  # a check across fields: its message names the field
+        return _named(str(err.get("msg", "invalid")), labels, whole)
+    name = loc[0]
+    label = labels.get(name) or name.replace("_", " ").capitalize()
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    unit = units.get(name, "")
+    if kind == "missing" or (kind == "string_too_short" and name == "name"):
+        return label, "fill this in"
+    if kind == "string_too_long":
+        return label, f"at most {ctx.get('max_length')} characters"
+    if name == "weight_kg" and kind in ("less_than_equal", "greater_than_equal"):
+        return label, f"{err.get('input'):g} kg is outside 20-400 kg (0.4-200 kg for a child)"
+    if kind in ("less_than_equal", "less_than"):
+        bound = ctx.get("le", ctx.get("lt"))
+        return (
+            label,
+            f"{'at most' if kind == 'less_than_equal' else 'less than'} {bound:g} {unit}".rstrip(),
+        )
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = ctx.get("ge", ctx.get("gt"))
+        more = "at least" if kind == "greater_than_equal" else "more than"
+        return label, f"{more} {bound:g} {unit}".rstrip()
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "finite_number"):
+        return label, "type a number"
+    if kind.startswith("date"):
+        return label, "use a date like 2025-03-31"
+    if kind == "value_error":
+        return _named(str(err.get("msg", "")), labels, label)
+    return label, str(err.get("msg", "invalid"))
+
+
+def _named(message: str, labels: Mapping[str, str], label: str) -> tuple[str, str]:
+    """A validator's message as (label, reason); a leading field name becomes its label."""
+    message = message.removeprefix("Value error, ")
+    field, sep, rest = message.partition(": ")
+    if sep and field in labels:
+        return labels[field], rest
+    return label, message

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from retrowalk.app.assess import AssessServices, ThreeMbwtIn
-from retrowalk.core.errors import RetrowalkError
+from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.assess.norms import cite, group_titles, procedure, table
 from retrowalk.domain.coach.plans import stages
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
+from retrowalk.web.forms import plain_error
 from retrowalk.web.render import older_engine, render
 from retrowalk.web.routes.coach import model_from_form
 
 router = APIRouter()
+
+# The 3MBWT form's fields as it labels them.
+TEST_LABELS = {
+    "time_s": "Time for 3 m",
+    "trials_s": "Single trials",
+    "walking_aid": "Walking aid",
+    "recording_id": "Recording",
+}
 
 
 def _norms_context() -> dict:
@@ -59,8 +69,11 @@ async def test_submit(
     services.get_person(account, person_id)
     form = await request.form()
     try:
-        data = model_from_form(ThreeMbwtIn, form)
-        result = AssessServices(services).add_test(account, person_id, data)
+        data = model_from_form(ThreeMbwtIn, form, (), TEST_LABELS, {"time_s": "s"}, "Time")
+        try:
+            result = AssessServices(services).add_test(account, person_id, data)
+        except ValidationError as exc:  # the stored result's checks (a date in the future)
+            raise InputError(*plain_error(exc, TEST_LABELS, whole="Time")) from None
     except RetrowalkError as exc:
         return _test_page(request, person_id, account, services, str(exc), 400)
     return RedirectResponse(f"/people/{person_id}/tests/3mbwt/{result['id']}", status_code=303)

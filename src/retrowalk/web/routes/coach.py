@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +16,7 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.coach.plans import cues, stages
 from retrowalk.domain.coach.screening import ScreeningAnswers, age_years
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
+from retrowalk.web.forms import plain_error
 from retrowalk.web.render import older_engine, render
 
 router = APIRouter()
@@ -26,9 +28,18 @@ def coach_of(services: Any) -> CoachServices:
 
 
 def model_from_form(
-    model: type[BaseModel], form: FormData, checkboxes: tuple[str, ...] = ()
+    model: type[BaseModel],
+    form: FormData,
+    checkboxes: tuple[str, ...] = (),
+    labels: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
+    whole: str = "Form",
 ) -> Any:
-    """Build ``model`` from form fields; empty fields are left out, checkboxes are booleans."""
+    """Build ``model`` from form fields; empty fields are left out, checkboxes are booleans.
+
+    A refused field raises :class:`InputError` in the form's words (:func:`plain_error`
+    with the fields' ``labels``, ``units`` and ``whole`` for a check across fields).
+    """
     data: dict[str, Any] = {}
     for name in model.model_fields:
         value = form.get(name)
@@ -39,11 +50,7 @@ def model_from_form(
     try:
         return model(**data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err.get("loc", ())) or "form"
-        raise InputError(
-            field, str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        ) from None
+        raise InputError(*plain_error(exc, labels or {}, units or {}, whole)) from None
 
 
 # ----------------------------------------------------------------------------- pages
@@ -174,6 +181,18 @@ def log_page(
     )
 
 
+# The session log form's fields as it labels them, and their units.
+LOG_LABELS = {
+    "backward_min": "Minutes walked backwards",
+    "place": "Where",
+    "effort": "Effort",
+    "soreness": "Soreness afterwards",
+    "near_falls": "Near-falls",
+    "recording_id": "From a recording",
+}
+LOG_UNITS = {"backward_min": "minutes"}
+
+
 @router.post("/people/{person_id}/coach/log", dependencies=[Csrf], include_in_schema=False)
 async def log_submit(
     request: Request, person_id: int, account: PageAccount, services: ServicesDep
@@ -181,7 +200,11 @@ async def log_submit(
     person = services.get_person(account, person_id)
     form = await request.form()
     try:
-        coach_of(services).add_log(account, person_id, model_from_form(LogIn, form, CHECKBOXES))
+        entry = model_from_form(LogIn, form, CHECKBOXES, LOG_LABELS, LOG_UNITS)
+        try:
+            coach_of(services).add_log(account, person_id, entry)
+        except ValidationError as exc:  # the stored entry's checks (a date in the future)
+            raise InputError(*plain_error(exc, LOG_LABELS, LOG_UNITS, "Form")) from None
     except RetrowalkError as exc:
         recordings = [r for r in services.list_recordings(account, person_id) if r.summary]
         return render(

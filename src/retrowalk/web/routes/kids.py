@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from retrowalk.app.kids import KidsService, build_summary, guide_child
@@ -19,6 +19,7 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.kids.milestones import load_milestones
 from retrowalk.domain.kids.summary import to_csv, to_html, to_json
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
+from retrowalk.web.forms import plain_error
 from retrowalk.web.render import render
 
 router = APIRouter()
@@ -66,6 +67,15 @@ def _profile(request: Request, kids: KidsService, account: int, person_id: int, 
     )
 
 
+def child_profile_page(
+    request: Request, services: Services, account: int, person_id: int, **edit: Any
+) -> Response:
+    """A child's page showing a refused profile edit (``edit_error``, ``typed``): 400."""
+    response = _profile(request, _kids(services), account, person_id, **edit)
+    response.status_code = 400
+    return response
+
+
 # -- pages ---------------------------------------------------------------------------
 @router.get("/children", include_in_schema=False)
 def children_page(request: Request, account: PageAccount, services: ServicesDep) -> Response:
@@ -81,17 +91,27 @@ async def create_child(request: Request, account: PageAccount, services: Service
     form = await request.form()
     kids = _kids(services)
     try:
-        born = _day(form.get("birth_date"), "birth_date")
-        if born is None:
-            raise InputError("birth_date", "enter the birth date")
-        child = kids.add_child(
-            account, str(form.get("name", "")).strip(), born, _day(form.get("due_date"), "due_date")
-        )
-    except (RetrowalkError, ValueError) as exc:
+        try:
+            born = _day(form.get("birth_date"), "Birth date")
+            if born is None:
+                raise InputError("Birth date", "enter the birth date")
+            child = kids.add_child(
+                account,
+                str(form.get("name", "")).strip(),
+                born,
+                _day(form.get("due_date"), "Due date"),
+            )
+        except ValidationError as exc:  # the profile's checks (a birth date before 1900)
+            raise InputError(*plain_error(exc)) from None
+    except RetrowalkError as exc:
+        # The page again with why, in one line, and the form as typed.
         rows = [
             (c, kids.age(account, c.id) if c.birth_date else None) for c in kids.children(account)
         ]
-        return render(request, "kids/children.html", status_code=400, rows=rows, error=str(exc))
+        typed = {name: str(form.get(name) or "") for name in ("name", "birth_date", "due_date")}
+        return render(
+            request, "kids/children.html", status_code=400, rows=rows, error=str(exc), typed=typed
+        )
     return RedirectResponse(f"/children/{child.id}", status_code=303)
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from retrowalk.app.demo import provenance_notes
-from retrowalk.core.errors import RetrowalkError
+from retrowalk.app.services import Services
+from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import height_note, person_from_form
+from retrowalk.web.forms import form_values, height_note, person_from_form
 from retrowalk.web.render import older_engine, render
+from retrowalk.web.routes.kids import child_profile_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,6 +42,7 @@ async def create_person(request: Request, account: PageAccount, services: Servic
             status_code=400,
             people=services.list_people(account),
             error=str(exc),
+            typed=form_values(form),
             **older_engine(services, account),
         )
     return RedirectResponse(f"/people/{person.id}{_understood(form)}", status_code=303)
@@ -52,15 +57,24 @@ def person_page(
         # A child's profile is the milestones page, not the adult upload and charts.
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/children/{person_id}{query}", status_code=303)
+    return _person_page(request, services, account, person_id)
+
+
+def _person_page(
+    request: Request, services: Services, account: int, person_id: int, **edit: Any
+) -> Response:
+    """An adult's page; ``edit`` (``edit_error``, ``typed``) shows a refused profile edit."""
     recordings = services.list_recordings(account, person_id)
     return render(
         request,
         "person.html",
-        person=person,
+        status_code=400 if edit else 200,
+        person=services.get_person(account, person_id),
         recordings=recordings,
         demo_notes=provenance_notes([r.filename for r in recordings]),
         max_upload_mb=services.max_upload_bytes // (1024 * 1024),
         error=None,
+        **edit,
         **older_engine(services, account, person_id),
     )
 
@@ -69,8 +83,16 @@ def person_page(
 async def edit_person(
     request: Request, person_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
+    person = services.get_person(account, person_id)  # another account's: not found first
     form = await request.form()
-    services.update_person(account, person_id, person_from_form(form))
+    try:
+        services.update_person(account, person_id, person_from_form(form))
+    except InputError as exc:
+        # The profile's page again, its edit form open with what was typed and why not.
+        edit = {"edit_error": str(exc), "typed": form_values(form)}
+        if person.kind == "child":
+            return child_profile_page(request, services, account, person_id, **edit)
+        return _person_page(request, services, account, person_id, **edit)
     return RedirectResponse(f"/people/{person_id}{_understood(form)}", status_code=303)
 
 

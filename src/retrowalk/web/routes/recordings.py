@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.provenance import engine_version, version_relation
+from retrowalk.report.content import no_walking_reasons, without_figures
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.render import older_engine, render, wants_json
@@ -30,7 +31,7 @@ def parse_day(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError("recorded_on", "use a date like 2025-03-31") from None
+        raise InputError("Recorded on", "use a date like 2025-03-31") from None
 
 
 @router.post("/people/{person_id}/recordings")
@@ -101,6 +102,13 @@ def _person_page_with_error(
 def recording_page(
     request: Request, recording_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
+    return _recording_page(request, services, account, recording_id)
+
+
+def _recording_page(
+    request: Request, services: Services, account: int, recording_id: int, date_error: str = ""
+) -> Response:
+    """The recording's page; ``date_error`` says why a new date was refused (400)."""
     recording, person, report = services.recording_view(account, recording_id)
     analysis = None
     has_report = False
@@ -124,6 +132,8 @@ def recording_page(
     return render(
         request,
         "recording.html",
+        status_code=400 if date_error else 200,
+        date_error=date_error,
         recording=recording,
         person=person,
         analysis=analysis,
@@ -135,7 +145,29 @@ def recording_page(
         hand_labels=hand_labels,
         pending_labels=pending,
         calibration=(analysis or {}).get("assumptions", {}).get("direction_profile"),
+        **_not_found(analysis),
     )
+
+
+def _not_found(analysis: dict[str, Any] | None) -> dict[str, Any]:
+    """Why the analysis found no direction (placement not recognised) or no walking at all.
+
+    ``placement_unknown``: the placement note without its measured figures, when
+    there is walking; ``no_walking``: why there is no bout
+    (:func:`~retrowalk.report.content.no_walking_reasons`).
+    """
+    if analysis is None:
+        return {"placement_unknown": "", "no_walking": []}
+    notes = [str(n) for n in analysis.get("notes") or []]
+    prefix = "unsupported placement: "
+    placement = next((n for n in notes if n.startswith(prefix)), "")
+    no_walking = no_walking_reasons(analysis)
+    if no_walking:  # no walking: where it was worn does not matter
+        placement = ""
+    return {
+        "placement_unknown": without_figures(placement.removeprefix(prefix)),
+        "no_walking": no_walking,
+    }
 
 
 @router.post("/recordings/{recording_id}/date", dependencies=[Csrf])
@@ -146,10 +178,18 @@ async def set_date(
     # Another account's recording is "not found" before the form is looked at.
     await run_in_threadpool(services.get_recording, account, recording_id)
     form = await request.form()
-    day = parse_day(str(form.get("recorded_on", "")))
-    if day is None:
-        raise InputError("recorded_on", "enter the day the recording was made")
-    await run_in_threadpool(services.set_recording_date, account, recording_id, day)
+    try:
+        day = parse_day(str(form.get("recorded_on", "")))
+        if day is None:
+            raise InputError("Recorded on", "enter the day the recording was made")
+        await run_in_threadpool(services.set_recording_date, account, recording_id, day)
+    except InputError as exc:
+        if wants_json(request):
+            raise
+        # The recording's page again, saying why; its stored date is unchanged.
+        return await run_in_threadpool(
+            _recording_page, request, services, account, recording_id, str(exc)
+        )
     return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
 
 

@@ -1,7 +1,8 @@
 // Behaviour every page shares, without inline script (the Content-Security-Policy
 // allows scripts from this server only): confirmation before destructive forms
-// (<form data-confirm="...">), print buttons (data-action="print") and the progress
-// of analysing again the recordings another engine version analysed.
+// (<form data-confirm="...">), print buttons (data-action="print"), a recording chosen
+// setting its day (data-sets-date) and the progress of analysing again the recordings
+// another engine version analysed.
 (function () {
   "use strict";
   document.addEventListener("submit", function (e) {
@@ -10,6 +11,15 @@
       if (!window.confirm(form.dataset.confirm)) { e.preventDefault(); }
     }
   }, true);
+  // <select data-sets-date="css selector">: an option with data-date sets that date input
+  // (a session logged from a recording is on the recording's day).
+  document.addEventListener("change", function (e) {
+    var select = e.target;
+    if (!(select instanceof HTMLSelectElement) || !select.dataset.setsDate) { return; }
+    var option = select.selectedOptions[0];
+    var input = document.querySelector(select.dataset.setsDate);
+    if (option && option.dataset.date && input) { input.value = option.dataset.date; }
+  });
   document.addEventListener("click", function (e) {
     var target = e.target instanceof Element ? e.target.closest("[data-action='print']") : null;
     if (target) { e.preventDefault(); window.print(); }

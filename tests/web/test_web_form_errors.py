@@ -1,0 +1,185 @@
+"""A refused form says why in the form's own words, keeps what was typed, and loses nothing.
+
+The profile forms (add a person, edit a profile) and a recording's date are
+filled in wrongly; the page that comes back names the field as the form labels
+it, in one plain sentence, shows what was typed, and the stored data is as it
+was.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from webtest_helpers import add_person, csrf, sign_up, upload, wait_for_analysis
+
+PYDANTIC_WORDS = re.compile(r"Input should|Value error|Field required|String should|_kg|_m\b")
+
+
+def _error(page: str, element_id: str) -> str:
+    match = re.search(rf'id="{element_id}">([^<]*)<', page)
+    assert match, f"no #{element_id} on the page"
+    return html.unescape(match.group(1))
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"name": "Wes", "weight_kg": "1e308"}, "Weight: 1e+308 kg is outside 20-400 kg"),
+        ({"name": "Wes", "weight_kg": "nan"}, "Weight: 'nan' is not a weight"),
+        ({"name": "Wes", "weight_kg": "-5"}, "Weight: -5 kg is outside 20-400 kg"),
+        ({"name": "   ", "weight_kg": "60"}, "Name: fill this in"),
+        ({"name": "W" * 5000}, "Name: at most 200 characters"),
+        ({"name": "Wes", "goals": "g" * 6000}, "Goals: at most 5000 characters"),
+        ({"name": "Wes", "birth_date": "1800-01-01"}, "Birth date: the birth date 1800-01-01"),
+        ({"name": "Wes", "height_m": "99999"}, "Height: '99999' is neither metres"),
+        ({"name": "Wes", "weight_kg": "12"}, "Weight: 12 kg is not a plausible adult weight"),
+    ],
+)
+def test_a_refused_new_person_says_why_plainly_and_keeps_the_form(
+    client: TestClient, fields: dict[str, str], said: str
+) -> None:
+    sign_up(client, "form@example.org")
+    typed = {"height_m": "1.72", "conditions": "knee surgery in May", **fields}
+    response = client.post("/people", data={"csrf_token": csrf(client, "/people"), **typed})
+    assert response.status_code == 400
+    error = _error(response.text, "person-error")
+    assert error.startswith(said), error
+    assert not PYDANTIC_WORDS.search(error) and "profile:" not in error, error
+    # What was typed is still in the form, ready to correct.
+    assert f'value="{html.escape(typed["height_m"])}"' in response.text
+    assert ">knee surgery in May</textarea>" in response.text
+    assert "No profiles yet" in response.text  # nothing was stored
+
+
+def test_a_weight_with_a_decimal_comma_is_read(client: TestClient) -> None:
+    sign_up(client, "comma@example.org")
+    person = add_person(client, "Cia", weight_kg="60,5")
+    page = client.get(f"/people/{person}").text
+    assert 'name="weight_kg" inputmode="decimal" value="60.5"' in page
+
+
+def test_a_refused_profile_edit_stays_on_the_person_page(client: TestClient) -> None:
+    sign_up(client, "edit@example.org")
+    person = add_person(client, "Eve", height_m="1.70", weight_kg="65")
+    page = f"/people/{person}"
+    response = client.post(
+        f"{page}/edit",
+        data={
+            "csrf_token": csrf(client, page),
+            "name": "Eve",
+            "height_m": "1.70",
+            "weight_kg": "700",
+            "goals": "10 minutes backward a day",
+        },
+    )
+    assert response.status_code == 400
+    assert "<h1>Eve</h1>" in response.text and 'id="upload-form"' in response.text
+    assert '<details class="card" id="edit-profile" open>' in response.text
+    assert _error(response.text, "edit-error").startswith("Weight: 700 kg is outside 20-400 kg")
+    assert ">10 minutes backward a day</textarea>" in response.text
+    stored = client.get(page).text  # as it was: 65 kg, no goal
+    assert 'name="weight_kg" inputmode="decimal" value="65.0"' in stored
+    assert "10 minutes backward" not in stored
+
+
+def test_a_refused_child_profile_edit_stays_on_the_child_page(client: TestClient) -> None:
+    sign_up(client, "kid@example.org")
+    person = add_person(client, "Kit", kind="child", birth_date="2025-01-10")
+    response = client.post(
+        f"/people/{person}/edit",
+        data={
+            "csrf_token": csrf(client, f"/children/{person}"),
+            "name": "Kit",
+            "kind": "child",
+            "birth_date": "2999-01-01",
+        },
+    )
+    assert response.status_code == 400
+    said = _error(response.text, "edit-error")
+    assert said == "Birth date: the birth date 2999-01-01 is in the future"
+    assert 'name="birth_date" value="2999-01-01"' in response.text
+    assert 'name="birth_date" value="2025-01-10"' in client.get(f"/children/{person}").text
+
+
+def test_a_refused_date_stays_on_the_recording_page(
+    app, client: TestClient, recording_file
+) -> None:  # type: ignore[no-untyped-def]
+    sign_up(client, "date@example.org")
+    person = add_person(client, "Dee")
+    rec = upload(client, person, recording_file, recorded_on="2026-01-05")
+    wait_for_analysis(app)
+    page = f"/recordings/{rec['id']}"
+    for typed, said in (
+        ("2999-01-01", "Recorded on: the recording date 2999-01-01 is in the future"),
+        ("", "Recorded on: enter the day the recording was made"),
+    ):
+        response = client.post(
+            f"{page}/date", data={"csrf_token": csrf(client, page), "recorded_on": typed}
+        )
+        assert response.status_code == 400
+        assert _error(response.text, "date-error").startswith(said)
+        assert '<details class="card" id="change-date" open>' in response.text
+        assert "Recorded 2026-01-05 (set by you)" in response.text
+    assert client.get(page).text.count("Recorded 2026-01-05 (set by you)") == 1
+
+
+@pytest.mark.parametrize(
+    ("page", "fields", "said"),
+    [
+        ("tests/3mbwt", {"time_s": "12.5", "date": "2999-01-01"}, "Date: the date 2999-01-01 is"),
+        ("tests/3mbwt", {"time_s": "12.5", "walking_aid": "w" * 500}, "Walking aid: at most 200"),
+        ("tests/3mbwt", {"trials_s": "5, abc"}, "Single trials: write the trial times as numbers"),
+        ("tests/3mbwt", {"time_s": "1e308"}, "Time for 3 m: at most 300 s"),
+        ("coach/log", {"backward_min": "10", "date": "2999-01-01"}, "Date: the date 2999-01-01"),
+        ("coach/log", {"backward_min": "1e308"}, "Minutes walked backwards: at most 300 minutes"),
+        ("coach/log", {"backward_min": "abc"}, "Minutes walked backwards: type a number"),
+        ("coach/log", {}, "Minutes walked backwards: fill this in"),
+        ("coach/log", {"backward_min": "10", "note": "n" * 5000}, "Note: at most 2000 characters"),
+    ],
+)
+def test_a_refused_test_or_log_says_why_on_its_own_page(
+    client: TestClient, page: str, fields: dict[str, str], said: str
+) -> None:
+    """The 3MBWT and the session log: the form's words, its page again, nothing stored."""
+    sign_up(client, "log@example.org")
+    person = add_person(client, "Lou")
+    url = f"/people/{person}/{page}"
+    response = client.post(url, data={"csrf_token": csrf(client, url), **fields})
+    assert response.status_code == 400, response.text
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]*)<', response.text).group(1))  # type: ignore[union-attr]
+    assert error.startswith(said), error
+    assert not PYDANTIC_WORDS.search(error), error
+    assert 'method="post"' in response.text  # the form again, not a dead end
+    listed = client.get(f"/people/{person}/tests/3mbwt").text
+    assert "No tests yet" in listed
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"name": "Kid", "birth_date": "1800-01-01"}, "Birth date: the birth date 1800-01-01 is"),
+        ({"name": "", "birth_date": "2025-01-01"}, "Name: fill this in"),
+        (
+            {"name": "Kid", "birth_date": "2999-01-01"},
+            "Birth date: the birth date is in the future",
+        ),
+        ({"name": "Kid"}, "Birth date: enter the birth date"),
+        ({"name": "Kid", "birth_date": "1950-01-01"}, "Birth date: 1950-01-01 is more than 18"),
+    ],
+)
+def test_a_refused_child_says_why_in_one_line_and_keeps_the_form(
+    client: TestClient, fields: dict[str, str], said: str
+) -> None:
+    sign_up(client, "kids@example.org")
+    response = client.post(
+        "/children", data={"csrf_token": csrf(client, "/children"), "due_date": "", **fields}
+    )
+    assert response.status_code == 400
+    error = _error(response.text, "child-error")
+    assert error.startswith(said) and "\n" not in error and "pydantic" not in error, error
+    for name, value in fields.items():
+        assert f'name="{name}"' in response.text and f'value="{value}"' in response.text
+    assert "No children yet" in response.text
