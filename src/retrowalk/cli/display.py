@@ -180,13 +180,13 @@ def uncertain_reasons(analysis: Analysis) -> list[str]:
 
 
 def no_walking_reasons(analysis: Analysis) -> list[str]:
-    """Why a recording has no walking bout: the stretches the walking checks refused
-    (their notes, the same reason told once), or that no stepping was found."""
+    """Why a recording has no walking bout (:func:`~retrowalk.report.content.no_walking_reasons`,
+    which the report and the web page give too), as lines of the summary."""
     if analysis.bouts:
         return []
-    from retrowalk.report.content import grouped_notes
+    from retrowalk.report.content import no_walking_reasons as reasons_of
 
-    refused = [n for n in grouped_notes(analysis.notes) if "not walking" in n]
-    if not refused:
-        return ["no walking: no run of steps long enough for a walking bout was found"]
-    return ["no walking:", *(f"  {n}" for n in refused)]
+    reasons = reasons_of({"bouts": [], "notes": analysis.notes, **analysis.sections})
+    if len(reasons) == 1:
+        return [f"no walking: {reasons[0]}"]
+    return ["no walking:", *(f"  {r}" for r in reasons)]
