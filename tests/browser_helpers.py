@@ -107,6 +107,15 @@ def page():  # type: ignore[no-untyped-def]
         browser.close()
 
 
+def sign_up_in_browser(page: Any, base: str, email: str, password: str = "correct horse") -> None:
+    """Sign up on the page at ``base`` and wait for the people page it leads to."""
+    page.goto(base + "/signup")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/people")
+
+
 def screenshot_has_content(path: Path) -> None:
     """Not blank: many distinct colours in the image."""
     from PIL import Image

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser_helpers import screenshot_has_content
+from browser_helpers import screenshot_has_content, sign_up_in_browser
 
 
 def test_coach_and_3mbwt_flow(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     shots = tmp_path / "shots"
     shots.mkdir()
-    page.goto(server + "/signup")
-    page.fill("input[name=email]", "physio@example.org")
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/people")
+    sign_up_in_browser(page, server, "physio@example.org")
     page.fill("input[name=name]", "Greta")
     page.fill("input[name=birth_date]", "1952-04-12")
     page.click("text=Add person")

@@ -21,7 +21,7 @@ from pagecheck import (
     assert_inside,
 )
 
-from browser_helpers import CHROMIUM
+from browser_helpers import CHROMIUM, sign_up_in_browser
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
@@ -64,11 +64,7 @@ SIGNED_IN_PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def _sign_up_and_fill(page, base: str, recording: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """A new account with an adult (one analysed recording, one 3MBWT) and a child."""
-    page.goto(base + "/signup")
-    page.fill("input[name=email]", "phone@example.org")
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/people")
+    sign_up_in_browser(page, base, "phone@example.org")
     page.fill("input[name=name]", "Ada Longname-Backwardwalker")
     page.fill("input[name=height_m]", "1.62")
     page.click("text=Add person")

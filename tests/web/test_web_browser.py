@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_helpers import CHROMIUM
+from browser_helpers import CHROMIUM, sign_up_in_browser
 from browser_helpers import screenshot_has_content as _screenshot_has_content
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
@@ -35,11 +35,7 @@ def test_signup_upload_report_progress(
 ) -> None:  # type: ignore[no-untyped-def]
     shots = tmp_path / "shots"
     shots.mkdir()
-    page.goto(server + "/signup")
-    page.fill("input[name=email]", "browser@example.org")
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/people")
+    sign_up_in_browser(page, server, "browser@example.org")
     page.fill("input[name=name]", "Ada")
     page.fill("input[name=height_m]", "1.62")
     page.click("text=Add person")
@@ -75,10 +71,7 @@ def test_signup_upload_report_progress(
 
 
 def test_bad_upload_shows_message(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    page.goto(server + "/signup")
-    page.fill("input[name=email]", "bad@example.org")
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
+    sign_up_in_browser(page, server, "bad@example.org")
     page.fill("input[name=name]", "Bo")
     page.click("text=Add person")
     page.wait_for_url("**/people/*")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_helpers import CHROMIUM
+from browser_helpers import CHROMIUM, sign_up_in_browser
 from realdata import require
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
@@ -23,11 +23,7 @@ WAIT_MS = 120_000
 
 
 def _sign_up_with_person(page, server: str, email: str, name: str) -> int:  # type: ignore[no-untyped-def]
-    page.goto(server + "/signup")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/people")
+    sign_up_in_browser(page, server, email)
     page.fill("input[name=name]", name)
     page.fill("input[name=height_m]", "1.75")
     page.click("text=Add person")

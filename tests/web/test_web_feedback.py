@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from browser_helpers import CHROMIUM
+from browser_helpers import CHROMIUM, sign_up_in_browser
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
 
@@ -33,11 +33,7 @@ new MutationObserver(() => {
 
 
 def _sign_up_with_person(page, server: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(server + "/signup")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/people")
+    sign_up_in_browser(page, server, email, PASSWORD)
     page.fill("input[name=name]", "Vera")
     page.fill("input[name=height_m]", "1.65")
     page.click("text=Add person")

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from browser_helpers import CHROMIUM
+from browser_helpers import CHROMIUM, sign_up_in_browser
 from retrowalk.app.jobs.runners import InlineRunner
 from retrowalk.app.jobs.worker import run_once
 from retrowalk.store.db import Database
@@ -41,11 +41,7 @@ def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[n
     tmp_path: Path,
 ) -> None:
     expect = pytest.importorskip("playwright.sync_api").expect
-    page.goto(server + "/signup")
-    page.fill("input[name=email]", "older@example.org")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/people")
+    sign_up_in_browser(page, server, "older@example.org", PASSWORD)
     token = httpx.post(
         f"{server}/api/v1/tokens", json={"email": "older@example.org", "password": PASSWORD}
     ).json()["token"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_helpers import CHROMIUM
+from browser_helpers import CHROMIUM, sign_up_in_browser
 from realdata import require
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
@@ -22,11 +22,7 @@ def test_refused_edit_and_uncertain_bouts_in_a_browser(
     browser_side_once: None, server: str, page
 ) -> None:  # type: ignore[no-untyped-def]
     daily = require("mobgap-lab", "HA_001_Test11_Trial1.csv")
-    page.goto(server + "/signup")
-    page.fill("input[name=email]", "refusals@example.org")
-    page.fill("input[name=password]", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/people")
+    sign_up_in_browser(page, server, "refusals@example.org")
     page.fill("input[name=name]", "Ida")
     page.fill("input[name=weight_kg]", "70")
     page.click("text=Add person")
