@@ -136,7 +136,8 @@ def plain_error(
     if kind == "string_too_long":
         return label, f"at most {ctx.get('max_length')} characters"
     if name == "weight_kg" and kind in ("less_than_equal", "greater_than_equal"):
-        return label, f"{err.get('input'):g} kg is outside 20-400 kg (0.4-200 kg for a child)"
+        taken = PersonIn.model_fields["weight_kg"].description  # "20-400 kg for adults, ..."
+        return label, f"{err.get('input'):g} kg is outside {taken}"
     if kind in ("less_than_equal", "less_than"):
         bound = ctx.get("le", ctx.get("lt"))
         return (
