@@ -158,9 +158,8 @@ def _not_found(analysis: dict[str, Any] | None) -> dict[str, Any]:
     """
     if analysis is None:
         return {"placement_unknown": "", "no_walking": []}
-    notes = [str(n) for n in analysis.get("notes") or []]
     prefix = "unsupported placement: "
-    placement = next((n for n in notes if n.startswith(prefix)), "")
+    placement = str((analysis.get("placement_support") or {}).get("reason") or "")
     no_walking = no_walking_reasons(analysis)
     if no_walking:  # no walking: where it was worn does not matter
         placement = ""
