@@ -160,6 +160,30 @@ def test_a_rerun_tries_again_what_failed_for_another_reason_than_its_content(
     assert list(errors["path"].map(lambda p: Path(p).name)) == ["broken.csv"]
 
 
+def test_a_file_changed_since_an_earlier_run_has_only_its_latest_rows(study: Path, tmp_path: Path):
+    """A recording broken since the last run moves from ``recordings`` to ``errors``;
+    mended again, back: the tables hold each file's latest content only."""
+    items = collect_inputs([study])
+    out = tmp_path / "out"
+    run_batch(items, out, serial=True)
+    one = next(i.path for i in items if i.path.name == SMALL[0])
+    good = one.read_bytes()
+
+    def names(table: str) -> list[str]:
+        frame = pd.read_parquet(out / f"{table}.parquet")
+        return sorted(frame["path"].map(lambda p: Path(p).name))
+
+    assert names("errors") == ["broken.csv"] and SMALL[0] in names("recordings")
+    one.write_bytes(b"\x89PNG\r\n\x1a\n broken since")
+    broken = run_batch(items, out, serial=True)
+    assert (broken.analysed, broken.failed, broken.skipped) == (0, 2, 2)
+    assert names("errors") == sorted(["broken.csv", SMALL[0]])
+    assert SMALL[0] not in names("recordings") and len(names("recordings")) == 2
+    one.write_bytes(good)  # mended: its first analysis is still marked done
+    run_batch(items, out, serial=True)
+    assert names("errors") == ["broken.csv"] and len(names("recordings")) == 3
+
+
 def test_missing_input_is_a_clear_error(tmp_path: Path):
     result = CliRunner().invoke(app, ["batch", str(tmp_path / "nope"), "--serial"])
     assert result.exit_code == 2

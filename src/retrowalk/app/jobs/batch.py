@@ -11,10 +11,12 @@ skips recordings already analysed with the same content, analysis version and
 options. A file refused for its content is not tried again either (the same
 bytes and engine are refused the same way): the re-run counts it as failed,
 in an earlier run, and keeps its row in ``errors``. A file that could not be
-read, or whose analysis failed with an internal error, is tried again. At the
-end the parts are gathered into tidy tables (Parquet and CSV): ``recordings``,
-``bouts``, ``steps`` and ``errors``; the parts written by the same run come back
-with their task's result and are not read again.
+read, or whose analysis failed with an internal error, is tried again. A file
+whose content changed since an earlier run is analysed anew, and the tables
+hold only its latest content's rows. At the end the parts are gathered into
+tidy tables (Parquet and CSV): ``recordings``, ``bouts``, ``steps`` and
+``errors``; the parts written by the same run come back with their task's
+result and are not read again.
 
 Memory: a worker's peak does not grow with the number of files (tasks in
 flight are bounded; its index of the recordings marked done holds about
@@ -165,6 +167,33 @@ class _DoneIndex:
     markers: dict[str, int] = field(default_factory=dict)  # marker name -> its inode
     statuses: dict[str, dict[str, Any]] = field(default_factory=dict)  # recording key -> status
     marked_by: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (mtime, marker)
+    # The statuses of each file path's latest marker only (those of a path without
+    # one too), what :func:`_done_statuses` gives; and per path, that marker and its keys.
+    current: dict[str, dict[str, Any]] = field(default_factory=dict)
+    latest: dict[str, tuple[tuple[int, str], set[str]]] = field(default_factory=dict)
+
+    def mark(self, key: str, status: dict[str, Any], when: tuple[int, str]) -> None:
+        """Take ``status`` of ``key`` from the marker ``when`` (if it is the later one)."""
+        if self.marked_by.get(key, when) > when:
+            return
+        self.statuses[key] = status
+        self.marked_by[key] = when
+        path = status.get("path")
+        if not path:  # no path to tell a newer content by
+            self.current[key] = status
+            return
+        last, keys = self.latest.get(path, (when, set()))
+        if when > last:  # the file's content changed since: its earlier keys are not current
+            for old in keys:
+                if self.statuses[old].get("path") == path:
+                    self.current.pop(old, None)
+            last, keys = when, set()
+        if when == last:
+            keys.add(key)
+            self.current[key] = status
+        else:
+            self.current.pop(key, None)
+        self.latest[path] = (last, keys)
 
 
 #: Folder -> the done markers read from it by this process. A marker is written
@@ -181,7 +210,11 @@ def _done_statuses(done: Path) -> dict[str, dict[str, Any]]:
     of its recordings; a marker of one recording (written by earlier versions)
     is that recording's status. Should a recording be marked twice (the same
     content under two paths, analysed at once), the later marker (by modification
-    time, then name) holds. Only markers not yet read by this process are read;
+    time, then name) holds. Of each file path only the recordings of its latest
+    marker are given: a file whose content changed since an earlier run (a broken
+    file mended, a recording cut) has a new key, and its earlier content's is no
+    longer done, nor gathered into the tables; changed back, that content is
+    analysed again. Only markers not yet read by this process are read;
     should one it read be gone or replaced, the folder is read afresh. The dict
     returned is this process's index of the folder: read it, do not change it.
     """
@@ -215,11 +248,8 @@ def _done_statuses(done: Path) -> dict[str, dict[str, Any]]:
         for when, inode, statuses in found:
             index.markers[when[1]] = inode
             for status in statuses:
-                key = status["key"]
-                if index.marked_by.get(key, when) <= when:
-                    index.statuses[key] = status
-                    index.marked_by[key] = when
-        return index.statuses
+                index.mark(status["key"], status, when)
+        return index.current
 
 
 Task = tuple[BatchItem, AnalysisOptions]
