@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from realdata import ipol_trial_ids, load_ipol_trial, require
+from retrowalk.core.recording import Recording
 from retrowalk.dsp.filters import lowpass
 from retrowalk.gait.direction import ANCHOR_RELIABILITY
 from retrowalk.gait.direction.anchor import (
@@ -117,6 +118,25 @@ def test_turns_anchor_only_when_their_checks_hold() -> None:
     assert est.lever_anchor([]).reason == NO_ANCHOR_REASON
 
 
+def test_turns_whose_lever_arms_lie_across_the_travel_do_not_anchor() -> None:
+    """A device at the side of the waist: three or more turns whose median lever arm lies
+    more than 60 deg from the walking travel axis anchor nothing; fewer are not judged."""
+    est = BodyAnchorEstimator("lower_back")
+    back = [0.0, 0.0, 1.0]
+    side = [_lever(back, travel=70.0), _lever(back, travel=80.0), _lever(back, travel=10.0)]
+    anchor = est.lever_anchor(side)
+    assert anchor.forward_unit is None
+    assert "across the walking direction (median 70 deg" in anchor.reason
+    assert "side of the waist" in anchor.reason
+    assert est.lever_anchor(side[:2]).forward_unit is not None  # two turns: not judged
+    mostly_along = [_lever(back, travel=70.0), _lever(back, travel=20.0), _lever(back)]
+    assert est.lever_anchor(mostly_along).forward_unit is not None
+    # a lever arm too long for a trunk does not count towards the median
+    long_ones = [*side[:2], _lever(back, m=1.0, travel=10.0), _lever(back, travel=10.0)]
+    assert est.lever_anchor(long_ones).forward_unit is None
+    assert est.lever_anchor(side[:2] + [_lever(back, travel=10.0)] * 2).forward_unit is not None
+
+
 def test_bends_and_turns_combine_and_a_disagreement_anchors_nothing() -> None:
     est = BodyAnchorEstimator("lower_back")
     back = np.array([0.0, 0.0, 1.0])
@@ -170,6 +190,40 @@ def test_the_real_backward_walker_is_called_backward_without_calibration() -> No
     assert called["forward"] >= 8 and called["backward"] >= 8
     reasons = {b.extra.get("direction_reason", "") for b in result.bouts}
     assert any("turning axis" in r for r in reasons)
+
+
+def _at_the_hip(acc: np.ndarray, gyro: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """An ipol-gait lower back's recording as a device on the right hip would read it (17 cm
+    to the right of the sacrum and 13 cm in front of it, a little in front of the pelvis's
+    turning axis), turned to face outwards: rigid-body mechanics (the point's acceleration
+    from the recorded angular rate)."""
+    w = lowpass(gyro, 15.0, fs)
+    alpha = np.gradient(w, 1.0 / fs, axis=0)
+    offset = np.array([0.0, -0.17, -0.13])  # ipol lower back: X up, Y left, Z backward
+    moved = acc + np.cross(alpha, offset) + np.cross(w, np.cross(w, offset))
+    facing_out = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
+    return moved @ facing_out.T, gyro @ facing_out.T
+
+
+def test_a_device_on_the_hip_is_not_anchored_by_its_turns() -> None:
+    """Mechanics on real walks: one person's ipol-gait walks joined (6 U-turns and more),
+    moved to the hip, are not anchored by the turns and nothing is called backward (the
+    turns alone called 98 % of their bout time backward); the same walks at the back of the
+    waist are anchored by the turns and called forward."""
+    ids = [t for t in ipol_trial_ids() if t.split("-")[0] == "10"]
+    if not ids:
+        pytest.skip("ipol-gait recordings not found")
+    recs = [load_ipol_trial(t, "lb")[0] for t in ids]
+    acc = np.concatenate([r.acc_mps2 for r in recs])
+    gyro = np.concatenate([r.gyro_rads for r in recs])
+    fs = recs[0].sampling_rate_hz
+    back = analyze(Recording(acc, gyro, fs, placement="lower_back"))
+    hip = analyze(Recording(*_at_the_hip(acc, gyro, fs), fs, placement="lower_back"))
+    assert any(b.direction == "forward" for b in back.bouts)
+    assert all(b.direction != "backward" for b in back.bouts)
+    assert all(b.direction != "backward" for b in hip.bouts)
+    reasons = " ".join(str(b.extra.get("direction_reason", "")) for b in hip.bouts)
+    assert "side of the waist" in reasons
 
 
 def test_a_long_recording_is_worked_in_parts_with_the_same_turns(

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from retrowalk.cli.display import AUTO_PLACEMENT, PlacementChoice
+from retrowalk.cli.display import AUTO_PLACEMENT, PLACEMENT_HELP, PlacementChoice
 from retrowalk.cli.support import (
     HELP_MARKUP,
     lazy_console,
@@ -57,9 +57,7 @@ def threembwt_command(
     recording: Annotated[
         Path | None, typer.Option(help="Time the test from a recording file instead.")
     ] = None,
-    placement: Annotated[
-        PlacementChoice, typer.Option(help="Where the sensor was worn.")
-    ] = AUTO_PLACEMENT,
+    placement: Annotated[PlacementChoice, typer.Option(help=PLACEMENT_HELP)] = AUTO_PLACEMENT,
     height_m: Annotated[float | None, typer.Option(help="Body height in metres.")] = None,
     group: Annotated[GroupChoice, typer.Option(help="The person's group.")] = GroupChoice.community,
     variant: Annotated[Variant, typer.Option(help="standard or stroke_5m.")] = Variant.standard,

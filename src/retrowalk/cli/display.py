@@ -29,6 +29,13 @@ PlacementChoice = StrEnum(  # type: ignore[misc]
 )
 AUTO_PLACEMENT = PlacementChoice(Placement.AUTO)
 
+#: ``--placement``'s help: what each body-worn placement means.
+PLACEMENT_HELP = (
+    "Where the device was worn: lower_back at the back of the waist, over the spine "
+    "(worn at the front or on the hip, calibrate for a walking direction); pocket in a "
+    "trouser pocket; foot on a shoe or the foot."
+)
+
 
 class AccUnit(StrEnum):
     auto = "auto"

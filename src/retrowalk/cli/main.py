@@ -20,6 +20,7 @@ from retrowalk.cli.assess import test_app
 from retrowalk.cli.coach import log_app, plan_app
 from retrowalk.cli.display import (
     AUTO_PLACEMENT,
+    PLACEMENT_HELP,
     AccUnit,
     GyroUnit,
     PlacementChoice,
@@ -70,9 +71,7 @@ def _main(
 @user_errors
 def analyze_command(
     recording: Annotated[Path, typer.Argument(help="Recording file, folder or zip export.")],
-    placement: Annotated[
-        PlacementChoice, typer.Option(help="Where the device was worn.")
-    ] = AUTO_PLACEMENT,
+    placement: Annotated[PlacementChoice, typer.Option(help=PLACEMENT_HELP)] = AUTO_PLACEMENT,
     height_m: Annotated[
         float | None, typer.Option(help="Body height in metres.", min=0.5, max=2.6)
     ] = None,
@@ -200,9 +199,7 @@ def calibrate_command(
         str | None,
         typer.Option(help='Walking periods in seconds instead: "0-30:forward,35-70:backward".'),
     ] = None,
-    placement: Annotated[
-        PlacementChoice, typer.Option(help="Where the device was worn.")
-    ] = AUTO_PLACEMENT,
+    placement: Annotated[PlacementChoice, typer.Option(help=PLACEMENT_HELP)] = AUTO_PLACEMENT,
     profile: Annotated[
         Path | None,
         typer.Option(help="Write the profile here instead of your profile store."),
@@ -263,7 +260,7 @@ def batch_command(
     ] = None,
     serial: Annotated[bool, typer.Option(help="Run in this process, one file at a time.")] = False,
     placement: Annotated[
-        PlacementChoice, typer.Option(help="Placement where a manifest does not say.")
+        PlacementChoice, typer.Option(help=f"{PLACEMENT_HELP} Used where a manifest does not say.")
     ] = AUTO_PLACEMENT,
     height_m: Annotated[float | None, typer.Option(help="Default body height in metres.")] = None,
     weight_kg: Annotated[float | None, typer.Option(help="Default body mass in kg.")] = None,

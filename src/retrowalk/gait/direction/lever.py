@@ -44,7 +44,9 @@ Where it fails: a device worn at the *front* of the waist (a phone clipped
 to the front of a belt) sits in front of the axis and would name the back
 as the front; at the side of the waist (a hip-worn activity monitor) ``r``
 lies mostly across the walking direction and its small front-back part
-decides (no real side-worn device was here to measure). A phone held in the
+decides (no real side-worn device was here to measure; a stretch with three
+or more turns whose lever arms lie across is not anchored by them, see
+:class:`~retrowalk.gait.direction.anchor.BodyAnchorEstimator`). A phone held in the
 hand, or any device that moves against the body while turning, has no fixed
 lever arm. The acceleration of the turning axis itself (slowing down into a
 U-turn, speeding up out of it) is not modelled: over a turn it averages out
