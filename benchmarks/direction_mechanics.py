@@ -1,4 +1,4 @@
-"""Mechanics of direction changes (never accuracy): forward walks joined to their time reversal.
+"""Mechanics of direction (never accuracy): walks joined to their time reversal, devices moved.
 
 Each ipol-gait lower-back trial is cut to: quiet standing and the first leg,
 then the return leg and the standing played backwards (no pause at the
@@ -7,14 +7,23 @@ two bouts of opposite direction (or both uncertain where no anchor applies),
 split within 2 steps of the junction, each step in one bout, each bout counting
 only its own steps. Time reversal is not backward walking; these figures test
 splitting and bookkeeping only.
+
+:func:`moved_devices`: the same lower backs as a device at the right hip or the
+front of the waist would read them (``realdata.ipol_lower_back_moved``: rigid-body
+mechanics), each walk alone and each person's walks joined into one recording
+(6-8 turns): the share of bout time called forward, backward and uncertain. The
+turns mark the back of the body only for a device behind the turning axis, so
+these show where the lower-back anchor misleads, not how often real hips do.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 
-from _data import ipol_trial_ids
-from realdata import ipol_lower_back_rows
+from _data import ipol_trial_ids, load_ipol_trial
+from realdata import PELVIS_PLACES, ipol_lower_back_moved, ipol_lower_back_rows
 from retrowalk.core.recording import Recording
 from retrowalk.pipeline import AnalysisOptions, analyze
 
@@ -41,3 +50,41 @@ def mechanics() -> None:
     print("\n== MECHANICS (ipol lower back + its own time reversal; not accuracy)")
     print(f"trials {n}: split within 2 steps of the junction {split_ok}, bouts forward|backward")
     print(f"(or both uncertain) {labels_ok}, bout step counts = own steps {books_ok}")
+
+
+def moved_devices() -> None:
+    """Print the bout time called each way of the ipol-gait lower backs moved on the pelvis."""
+    people: dict[str, list[Recording]] = defaultdict(list)
+    for tid in ipol_trial_ids():
+        people[tid.split("-")[0]].append(load_ipol_trial(tid, "lb")[0])
+    places = {"back of the waist (as recorded)": None, **PELVIS_PLACES}
+    print("\n== DEVICES MOVED ON THE PELVIS (ipol lower backs, rigid-body mechanics; not accuracy)")
+    print(f"{'place':<34}{'walks':<8}{'forward %':>11}{'backward %':>11}{'uncertain %':>12}")
+    for place, where in places.items():
+        for mode in ("alone", "joined"):
+            time_by: dict[str, float] = defaultdict(float)
+            for recs in people.values():
+                parts = recs if mode == "alone" else [_joined(recs)]
+                for rec in parts:
+                    acc, gyro = (
+                        (rec.acc_mps2, rec.gyro_rads)
+                        if where is None
+                        else ipol_lower_back_moved(rec, *where)
+                    )
+                    moved = Recording(acc, gyro, rec.sampling_rate_hz, placement="lower_back")
+                    for bout in analyze(moved).bouts:
+                        time_by[bout.direction] += bout.duration_s
+                        time_by["all"] += bout.duration_s
+            total = max(time_by["all"], 1e-9)
+            shares = [100 * time_by[d] / total for d in ("forward", "backward", "uncertain")]
+            print(
+                f"{place:<34}{mode:<8}"
+                + "".join(f"{x:>{w}.1f}" for x, w in zip(shares, (11, 11, 12), strict=True))
+            )
+
+
+def _joined(recs: list[Recording]) -> Recording:
+    """One person's walks one after another, as one recording."""
+    acc = np.concatenate([r.acc_mps2 for r in recs])
+    gyro = np.concatenate([r.gyro_rads for r in recs if r.gyro_rads is not None])
+    return Recording(acc, gyro, recs[0].sampling_rate_hz, placement="lower_back")

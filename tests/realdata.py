@@ -13,6 +13,9 @@ Stable interface (``benchmarks/_data.py`` re-exports it for the benchmarks):
   row by row with the reference straight walks and contacts.
 - :func:`mobgap_names` -> ``["HA_001_Test11_Trial1", ...]``.
 - :func:`load_mobgap` -> ``(Recording, meta)`` for one mobgap-lab recording.
+- :func:`ipol_lower_back_moved` -> ``(acc, gyro)``: an ipol-gait lower back's
+  signals as a device elsewhere on the pelvis would read them (rigid-body
+  mechanics: a stand-in for mechanics, never for accuracy).
 
 The reference files are read directly with pandas so the references do not
 depend on the product's readers; the folder's README describes the layouts.
@@ -306,6 +309,44 @@ def ipol_lower_back_rows(trial_id: str) -> tuple[Recording, list[tuple[int, int]
     ic = [e[1] for e in meta["LeftFootEvents"] + meta["RightFootEvents"]]
     ic_sorted = np.sort([i for i in ic if lo <= i <= hi])
     return Recording(acc, gyro, 100.0), [(lo, u0), (u1, hi)], ic_sorted
+
+
+#: Places on the pelvis of :func:`ipol_lower_back_moved`: the offset from the lower-back
+#: sensor (m, its axes: X up, Y left, Z backward) and the device's turn about the vertical
+#: there (its face outwards). The right hip 17 cm to the side: 10 cm in front of the
+#: sensor is about the pelvis's turning axis (a lower-back sensor's turn lever arms are
+#: 6-35 cm, median 12 cm); the front of the waist 25 cm in front of the sensor.
+PELVIS_PLACES: dict[str, tuple[tuple[float, float, float], float]] = {
+    "right hip, on the turning axis": ((0.0, -0.17, -0.10), 90.0),
+    "right hip, 3 cm in front of it": ((0.0, -0.17, -0.13), 90.0),
+    "front of the waist": ((0.0, 0.0, -0.25), 180.0),
+}
+
+
+def ipol_lower_back_moved(
+    rec: Recording, offset_m: tuple[float, float, float], turn_deg: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """An ipol-gait lower-back recording's acceleration and angular rate as a device at
+    ``offset_m`` from the sensor on the same (rigid) pelvis, turned by ``turn_deg`` about
+    the vertical, would read them.
+
+    The point's acceleration is the sensor's plus ``dw/dt x r + w x (w x r)``
+    (``w`` the recorded angular rate, 15-Hz low-pass, ``dw/dt`` its central
+    differences); the angular rate is the same on a rigid body. A pelvis is
+    not quite rigid and a device on the hip moves on the skin, so this tests
+    mechanics (a lever arm that lies across the walking travel), never accuracy.
+    """
+    from scipy.signal import butter, sosfiltfilt
+
+    fs = rec.sampling_rate_hz
+    assert rec.gyro_rads is not None
+    w = sosfiltfilt(butter(4, 15.0, fs=fs, output="sos"), rec.gyro_rads, axis=0)
+    alpha = np.gradient(w, 1.0 / fs, axis=0)
+    r = np.asarray(offset_m, dtype=np.float64)
+    acc = rec.acc_mps2 + np.cross(alpha, r) + np.cross(w, np.cross(w, r))
+    c, s = np.cos(np.radians(turn_deg)), np.sin(np.radians(turn_deg))
+    turn = np.array([[1.0, 0.0, 0.0], [0.0, c, s], [0.0, -s, c]])  # about X, the vertical
+    return acc @ turn.T, rec.gyro_rads @ turn.T
 
 
 def video_clip(name: str = "sports2d-demo.mp4") -> Path:

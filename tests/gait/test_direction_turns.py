@@ -16,7 +16,13 @@ import math
 import numpy as np
 import pytest
 
-from realdata import ipol_trial_ids, load_ipol_trial, require
+from realdata import (
+    PELVIS_PLACES,
+    ipol_lower_back_moved,
+    ipol_trial_ids,
+    load_ipol_trial,
+    require,
+)
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.filters import lowpass
 from retrowalk.gait.direction import ANCHOR_RELIABILITY
@@ -192,19 +198,6 @@ def test_the_real_backward_walker_is_called_backward_without_calibration() -> No
     assert any("turning axis" in r for r in reasons)
 
 
-def _at_the_hip(acc: np.ndarray, gyro: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
-    """An ipol-gait lower back's recording as a device on the right hip would read it (17 cm
-    to the right of the sacrum and 13 cm in front of it, a little in front of the pelvis's
-    turning axis), turned to face outwards: rigid-body mechanics (the point's acceleration
-    from the recorded angular rate)."""
-    w = lowpass(gyro, 15.0, fs)
-    alpha = np.gradient(w, 1.0 / fs, axis=0)
-    offset = np.array([0.0, -0.17, -0.13])  # ipol lower back: X up, Y left, Z backward
-    moved = acc + np.cross(alpha, offset) + np.cross(w, np.cross(w, offset))
-    facing_out = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
-    return moved @ facing_out.T, gyro @ facing_out.T
-
-
 def test_a_device_on_the_hip_is_not_anchored_by_its_turns() -> None:
     """Mechanics on real walks: one person's ipol-gait walks joined (6 U-turns and more),
     moved to the hip, are not anchored by the turns and nothing is called backward (the
@@ -217,8 +210,15 @@ def test_a_device_on_the_hip_is_not_anchored_by_its_turns() -> None:
     acc = np.concatenate([r.acc_mps2 for r in recs])
     gyro = np.concatenate([r.gyro_rads for r in recs])
     fs = recs[0].sampling_rate_hz
-    back = analyze(Recording(acc, gyro, fs, placement="lower_back"))
-    hip = analyze(Recording(*_at_the_hip(acc, gyro, fs), fs, placement="lower_back"))
+    back = analyze(Recording(acc, gyro, fs, placement="lower_back"))  # as worn
+    joined = Recording(acc, gyro, fs, placement="lower_back")
+    hip = analyze(
+        Recording(
+            *ipol_lower_back_moved(joined, *PELVIS_PLACES["right hip, 3 cm in front of it"]),
+            fs,
+            placement="lower_back",
+        )
+    )
     assert any(b.direction == "forward" for b in back.bouts)
     assert all(b.direction != "backward" for b in back.bouts)
     assert all(b.direction != "backward" for b in hip.bouts)
