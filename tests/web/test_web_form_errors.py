@@ -124,6 +124,8 @@ def test_a_refused_date_stays_on_the_recording_page(
         assert _error(response.text, "date-error").startswith(said)
         assert '<details class="card" id="change-date" open>' in response.text
         assert "Recorded 2026-01-05 (set by you)" in response.text
+        # The date as typed is in the form again, ready to correct (empty: the stored one).
+        assert f'name="recorded_on" value="{typed or "2026-01-05"}"' in response.text
     assert client.get(page).text.count("Recorded 2026-01-05 (set by you)") == 1
 
 
@@ -335,3 +337,40 @@ def test_a_refused_child_log_entry_keeps_the_typed_entry(client: TestClient) -> 
     assert f">{escape(TRICKY)}</textarea>" in page
     # The profile edit form below still shows the stored profile, not the entry.
     assert 'name="birth_date" value="2025-01-10"' in page
+
+
+@pytest.mark.parametrize("script", [False, True])
+def test_a_refused_upload_names_the_form_label_and_keeps_the_fields(
+    client: TestClient, tmp_path, script: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """Floor marks refused before the file is read: the label, not the API's name."""
+    sign_up(client, "keepup@example.org")
+    person = add_person(client, "Uma")
+    page_url = f"/people/{person}"
+    clip = tmp_path / "walk.mp4"
+    clip.write_bytes(b"not looked at")
+    typed = {
+        "recorded_on": "2026-01-05",
+        "placement": "pocket",
+        "floor_marks": "300,900,1500,900",
+        "floor_distance_m": "three",  # refused: not a number
+        "proportions": "child",
+    }
+    with open(clip, "rb") as stream:
+        response = client.post(
+            f"{page_url}/recordings",
+            files={"file": ("walk.mp4", stream)},
+            data={"csrf_token": csrf(client, page_url), **typed},
+            headers={"accept": "application/json"} if script else {},
+        )
+    assert response.status_code == 400
+    said = "Distance between the marks: give the distance in metres, got 'three'"
+    if script:  # the page's script shows the server's sentence
+        assert response.json()["detail"] == said
+    else:
+        assert _error(response.text, "upload-error") == said
+        page = response.text
+        for name in ("recorded_on", "floor_marks", "floor_distance_m"):
+            assert f'name="{name}" value="{typed[name]}"' in page, name
+        assert _selected(page, "pocket") and _selected(page, "child")
+    assert "walk.mp4" not in client.get(page_url).text  # nothing was stored
