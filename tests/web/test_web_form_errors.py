@@ -13,6 +13,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from webtest_helpers import add_person, csrf, sign_up, upload, wait_for_analysis
 
 PYDANTIC_WORDS = re.compile(r"Input should|Value error|Field required|String should|_kg|_m\b")
@@ -123,6 +124,8 @@ def test_a_refused_date_stays_on_the_recording_page(
         assert _error(response.text, "date-error").startswith(said)
         assert '<details class="card" id="change-date" open>' in response.text
         assert "Recorded 2026-01-05 (set by you)" in response.text
+        # The date as typed is in the form again, ready to correct (empty: the stored one).
+        assert f'name="recorded_on" value="{typed or "2026-01-05"}"' in response.text
     assert client.get(page).text.count("Recorded 2026-01-05 (set by you)") == 1
 
 
@@ -183,3 +186,191 @@ def test_a_refused_child_says_why_in_one_line_and_keeps_the_form(
     for name, value in fields.items():
         assert f'name="{name}"' in response.text and f'value="{value}"' in response.text
     assert "No children yet" in response.text
+
+
+# ------------------------------------------------------------------------------------------
+# Every form keeps what was typed when it is refused: one field wrong, the others as typed
+# (text escaped, the chosen option selected, ticked boxes ticked), and the reason shown.
+TRICKY = 'a "quoted" <b>note</b> & more'  # must come back escaped, not as markup
+
+
+def _typed_text(page: str, name: str, value: str) -> bool:
+    return f'name="{name}"' in page and f'value="{escape(value)}"' in page
+
+
+def _selected(page: str, value: str) -> bool:
+    return f'<option value="{value}" selected>' in page
+
+
+def test_a_refused_3mbwt_keeps_the_typed_result(client: TestClient) -> None:
+    sign_up(client, "keep3m@example.org")
+    person = add_person(client, "Tim")
+    url = f"/people/{person}/tests/3mbwt"
+    typed = {
+        "time_s": "12.5",
+        "group": "parkinsons",
+        "variant": "stroke_5m",
+        "date": "2999-01-01",  # refused: in the future
+        "walking_aid": 'cane "left"',
+        "note": TRICKY,
+    }
+    response = client.post(url, data={"csrf_token": csrf(client, url), **typed})
+    assert response.status_code == 400
+    assert _error(response.text, "test-error").startswith("Date: the date 2999-01-01 is")
+    page = response.text
+    for name in ("time_s", "date", "walking_aid"):
+        assert _typed_text(page, name, typed[name]), name
+    assert _selected(page, "parkinsons") and _selected(page, "stroke_5m")
+    assert f">{escape(TRICKY)}</textarea>" in page and "<b>note</b>" not in page
+    assert "No tests yet" in page
+
+
+def test_a_refused_session_log_keeps_the_typed_session(client: TestClient) -> None:
+    sign_up(client, "keeplog@example.org")
+    person = add_person(client, "Lia")
+    url = f"/people/{person}/coach/log"
+    typed = {
+        "date": "2026-01-05",
+        "backward_min": "1e308",  # refused: more than 300 minutes
+        "place": "stairs",
+        "effort": "7",
+        "soreness": "3",
+        "falls": "1",
+        "near_falls": "2",
+        "pain": "on",
+        "note": TRICKY,
+    }
+    response = client.post(url, data={"csrf_token": csrf(client, url), **typed})
+    assert response.status_code == 400
+    said = _error(response.text, "log-error")
+    assert said.startswith("Minutes walked backwards: at most 300 minutes"), said
+    page = response.text
+    for name in ("date", "backward_min", "effort", "soreness", "falls", "near_falls"):
+        assert f'name="{name}"' in page and f'value="{typed[name]}"' in page, name
+    assert re.search(r'name="date" value="2026-01-05"', page)
+    assert re.search(r'name="falls" min="0" max="20" value="1"', page)
+    assert _selected(page, "stairs") and not _selected(page, "open_space")
+    assert '<input type="checkbox" name="pain" checked>' in page
+    assert f">{escape(TRICKY)}</textarea>" in page
+
+
+def test_a_refused_safe_start_keeps_the_answers(client: TestClient) -> None:
+    sign_up(client, "keepscreen@example.org")
+    person = add_person(client, "Sam")
+    url = f"/people/{person}/coach/screening"
+    typed = {
+        "balance": "unsteady",
+        "knee_hip": "diagnosed",
+        "neuro": "stroke",
+        "heart_dizzy": "on",
+        "age": "200",  # refused: at most 120
+        "activity": "active",
+    }
+    response = client.post(url, data={"csrf_token": csrf(client, url), **typed})
+    assert response.status_code == 400
+    said = html.unescape(re.search(r'class="error"[^>]*>([^<]*)<', response.text).group(1))  # type: ignore[union-attr]
+    assert said.startswith("Age: at most 120"), said
+    page = response.text
+    for name in ("balance", "knee_hip", "neuro"):
+        assert f'name="{name}" value="{typed[name]}" checked>' in page, name
+        assert f'name="{name}" value="none" checked>' not in page, name
+    assert '<input type="checkbox" name="heart_dizzy" checked>' in page
+    assert '<input type="checkbox" name="pregnant">' in page  # not ticked: stays unticked
+    assert 'name="age" min="5" max="120" required value="200"' in page
+    assert _selected(page, "active") and not _selected(page, "some")
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        (
+            {"goal": "stroke_rehab", "level": "intermediate", "start": "2026-01-05"},
+            "confirm that your therapist prescribed",
+        ),
+        (
+            {"goal": "knee_pain", "level": "advanced", "start": "2026-02-31", "prescribed": "on"},
+            "Start: use a date like",
+        ),
+    ],
+)
+def test_a_refused_plan_keeps_the_choices(
+    client: TestClient, typed: dict[str, str], said: str
+) -> None:
+    sign_up(client, "keepplan@example.org")
+    person = add_person(client, "Pat")
+    page_url = f"/people/{person}/coach"
+    response = client.post(f"{page_url}/plan", data={"csrf_token": csrf(client, page_url), **typed})
+    assert response.status_code == 400
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]*)<', response.text).group(1))  # type: ignore[union-attr]
+    assert said in error, error
+    page = response.text
+    assert _selected(page, typed["goal"]) and _selected(page, typed["level"])
+    assert not _selected(page, "fitness") and not _selected(page, "beginner")
+    assert f'name="start" value="{typed["start"]}"' in page
+    ticked = '<input type="checkbox" name="prescribed" checked>' in page
+    assert ticked == ("prescribed" in typed)
+
+
+def test_a_refused_child_log_entry_keeps_the_typed_entry(client: TestClient) -> None:
+    sign_up(client, "keepkid@example.org")
+    child = add_person(client, "Kit", kind="child", birth_date="2025-01-10")
+    url = f"/children/{child}"
+    typed = {
+        "date": "2999-01-01",  # refused: in the future
+        "skill": "cruising",
+        "steps": "12",
+        "details": ["bunny-hop", "holding-hands"],
+        "note": TRICKY,
+    }
+    response = client.post(f"{url}/observations", data={"csrf_token": csrf(client, url), **typed})
+    assert response.status_code == 400
+    assert "the date is in the future" in _error(response.text, "observe-error")
+    page = response.text
+    assert (
+        'name="date" value="2999-01-01"' in page
+        and 'name="steps" min="0" max="500" value="12"' in page
+    )
+    assert _selected(page, "cruising")
+    for key in typed["details"]:
+        assert f'name="details" value="{key}" checked>' in page, key
+    assert 'name="details" value="crawls-forwards">' in page  # not ticked
+    assert f">{escape(TRICKY)}</textarea>" in page
+    # The profile edit form below still shows the stored profile, not the entry.
+    assert 'name="birth_date" value="2025-01-10"' in page
+
+
+@pytest.mark.parametrize("script", [False, True])
+def test_a_refused_upload_names_the_form_label_and_keeps_the_fields(
+    client: TestClient, tmp_path, script: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """Floor marks refused before the file is read: the label, not the API's name."""
+    sign_up(client, "keepup@example.org")
+    person = add_person(client, "Uma")
+    page_url = f"/people/{person}"
+    clip = tmp_path / "walk.mp4"
+    clip.write_bytes(b"not looked at")
+    typed = {
+        "recorded_on": "2026-01-05",
+        "placement": "pocket",
+        "floor_marks": "300,900,1500,900",
+        "floor_distance_m": "three",  # refused: not a number
+        "proportions": "child",
+    }
+    with open(clip, "rb") as stream:
+        response = client.post(
+            f"{page_url}/recordings",
+            files={"file": ("walk.mp4", stream)},
+            data={"csrf_token": csrf(client, page_url), **typed},
+            headers={"accept": "application/json"} if script else {},
+        )
+    assert response.status_code == 400
+    said = "Distance between the marks: give the distance in metres, got 'three'"
+    if script:  # the page's script shows the server's sentence
+        assert response.json()["detail"] == said
+    else:
+        assert _error(response.text, "upload-error") == said
+        page = response.text
+        for name in ("recorded_on", "floor_marks", "floor_distance_m"):
+            assert f'name="{name}" value="{typed[name]}"' in page, name
+        assert _selected(page, "pocket") and _selected(page, "child")
+    assert "walk.mp4" not in client.get(page_url).text  # nothing was stored

@@ -87,18 +87,21 @@ def test_video_upload_with_floor_marks_over_http(
         for name in ("floor_marks", "floor_distance_m", "proportions"):
             assert f'name="{name}"' in page
 
-        # Refused, one line naming the field, the typed values kept in the form;
-        # nothing is stored.
+        # Refused, one line naming the field by its label on the form, the typed
+        # values kept in the form; nothing is stored.
         refused = [
-            ({"floor_marks": "300,900,1500"}, "floor_marks: give four numbers"),
-            ({"floor_marks": MARKS}, "floor_distance_m: give the distance"),
-            ({"floor_marks": MARKS, "floor_distance_m": "three"}, "floor_distance_m: give"),
-            ({"floor_distance_m": "3"}, "floor_marks: give the two floor points"),
+            ({"floor_marks": "300,900,1500"}, "Floor marks: give four numbers"),
+            ({"floor_marks": MARKS}, "Distance between the marks: give the distance"),
+            (
+                {"floor_marks": MARKS, "floor_distance_m": "three"},
+                "Distance between the marks: give the distance in metres",
+            ),
+            ({"floor_distance_m": "3"}, "Floor marks: give the two floor points"),
             (
                 {"floor_marks": "300,900,2500,900", "floor_distance_m": "3"},
-                "floor_marks: (2500, 900) lies outside the 1768x994 frame",
+                "Floor marks: (2500, 900) lies outside the 1768x994 frame",
             ),
-            ({"proportions": "toddler"}, "proportions: choose child or adult"),
+            ({"proportions": "toddler"}, "Body proportions: choose child or adult"),
         ]
         for form, message in refused:
             response = _upload_page(client, pid, video, **form)
@@ -106,8 +109,10 @@ def test_video_upload_with_floor_marks_over_http(
             error = re.search(r'id="upload-error">([^<]*)<', response.text)
             assert error and error.group(1).startswith(message), (form, error)
             assert "\n" not in error.group(1)
-            if "floor_marks" in form:
-                assert f'value="{form["floor_marks"]}"' in response.text
+            assert not re.search(r"floor_|_m\b|^proportions", error.group(1)), error.group(1)
+            for name in ("floor_marks", "floor_distance_m"):
+                if name in form:
+                    assert f'name="{name}" value="{form[name]}"' in response.text
         # Floor marks on a sensor recording: videos only (the API says so as JSON).
         token = client.post(
             "/api/v1/tokens", json={"email": "video@example.org", "password": "correct horse"}

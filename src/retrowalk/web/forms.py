@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -57,7 +57,20 @@ def person_from_form(form: FormData) -> PersonIn:
 
 def form_values(form: FormData) -> dict[str, str]:
     """The profile form's fields as typed, to show the form again after a refusal."""
-    return {name: str(form.get(name) or "") for name in PERSON_FIELDS}
+    return typed_values(form, PERSON_FIELDS)
+
+
+def typed_values(form: FormData, names: Iterable[str]) -> dict[str, str]:
+    """The ``names`` fields of a form as typed, to show the form again after a refusal.
+
+    Only the fields named are kept (never a password or the CSRF token); a file
+    field, which a page cannot fill in again, is left empty.
+    """
+    values = {}
+    for name in names:
+        value = form.get(name)
+        values[name] = value if isinstance(value, str) else ""
+    return values
 
 
 def _parse_weight(text: str) -> float:

@@ -11,7 +11,7 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.assess.norms import cite, group_titles, procedure, table
 from retrowalk.domain.coach.plans import stages
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import plain_error
+from retrowalk.web.forms import plain_error, typed_values
 from retrowalk.web.render import older_engine, render
 from retrowalk.web.routes.coach import model_from_form
 
@@ -24,6 +24,17 @@ TEST_LABELS = {
     "walking_aid": "Walking aid",
     "recording_id": "Recording",
 }
+# Every field of the 3MBWT form, kept as typed when the form is refused.
+TEST_FIELDS = (
+    "time_s",
+    "trials_s",
+    "group",
+    "variant",
+    "date",
+    "walking_aid",
+    "recording_id",
+    "note",
+)
 
 
 def _norms_context() -> dict:
@@ -33,8 +44,15 @@ def _norms_context() -> dict:
 
 
 def _test_page(
-    request: Request, person_id: int, account: int, services, error: str | None, status: int = 200
+    request: Request,
+    person_id: int,
+    account: int,
+    services,
+    error: str | None,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
+    """The test page; after a refusal, ``error`` says why and ``typed`` refills the form."""
     person = services.get_person(account, person_id)
     tests = AssessServices(services).tests(account, person_id)
     recordings = [
@@ -50,6 +68,7 @@ def _test_page(
         tests=list(reversed(tests)),
         recordings=recordings,
         error=error,
+        typed=typed or {},
         **older_engine(services, account, person_id),
         **_norms_context(),
     )
@@ -75,7 +94,8 @@ async def test_submit(
         except ValidationError as exc:  # the stored result's checks (a date in the future)
             raise InputError(*plain_error(exc, TEST_LABELS, whole="Time")) from None
     except RetrowalkError as exc:
-        return _test_page(request, person_id, account, services, str(exc), 400)
+        typed = typed_values(form, TEST_FIELDS)
+        return _test_page(request, person_id, account, services, str(exc), 400, typed)
     return RedirectResponse(f"/people/{person_id}/tests/3mbwt/{result['id']}", status_code=303)
 
 

@@ -16,11 +16,26 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.coach.plans import cues, stages
 from retrowalk.domain.coach.screening import ScreeningAnswers, age_years
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import plain_error
+from retrowalk.web.forms import plain_error, typed_values
 from retrowalk.web.render import older_engine, render
 
 router = APIRouter()
 CHECKBOXES = ("recent_injury", "heart_dizzy", "pregnant", "pain", "prescribed")
+# The fields of each form, kept as typed when the form is refused.
+SCREENING_FIELDS = tuple(ScreeningAnswers.model_fields)
+PLAN_FIELDS = ("goal", "level", "start", "prescribed")
+LOG_FIELDS = (
+    "date",
+    "backward_min",
+    "place",
+    "effort",
+    "soreness",
+    "falls",
+    "near_falls",
+    "recording_id",
+    "pain",
+    "note",
+)
 
 
 def coach_of(services: Any) -> CoachServices:
@@ -89,6 +104,7 @@ async def screening_submit(
             last=None,
             error=str(exc),
             age=None,
+            typed=typed_values(form, SCREENING_FIELDS),
         )
     result = coach_of(services).screen(account, person_id, answers)
     return render(
@@ -131,13 +147,20 @@ async def plan_submit(
         plan_request = model_from_form(PlanRequest, form, CHECKBOXES)
         coach_of(services).create_plan(account, person_id, plan_request)
     except RetrowalkError as exc:
-        return _plan_error(request, person_id, account, services, str(exc))
+        typed = typed_values(form, PLAN_FIELDS)
+        return _plan_error(request, person_id, account, services, str(exc), typed)
     return RedirectResponse(f"/people/{person_id}/coach", status_code=303)
 
 
 def _plan_error(
-    request: Request, person_id: int, account: int, services: Any, message: str
+    request: Request,
+    person_id: int,
+    account: int,
+    services: Any,
+    message: str,
+    typed: dict[str, str] | None = None,
 ) -> Response:
+    """The plan page saying why; ``typed`` refills the new-plan form after its refusal."""
     coach = coach_of(services)
     return render(
         request,
@@ -149,6 +172,7 @@ def _plan_error(
         stages={s["id"]: s for s in stages()},
         cues=cues(),
         error=message,
+        typed=typed or {},
         **older_engine(services, account, person_id),
     )
 
@@ -215,6 +239,7 @@ async def log_submit(
             recordings=recordings,
             today=dt.date.today().isoformat(),
             error=str(exc),
+            typed=typed_values(form, LOG_FIELDS),
         )
     return RedirectResponse(f"/people/{person_id}/coach#progression", status_code=303)
 

@@ -19,11 +19,13 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.kids.milestones import load_milestones
 from retrowalk.domain.kids.summary import to_csv, to_html, to_json
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import plain_error
+from retrowalk.web.forms import plain_error, typed_values
 from retrowalk.web.render import render
 
 router = APIRouter()
 AXIS_MONTHS = 36
+# The log form's text fields, kept as typed when an entry is refused (with its details).
+OBSERVATION_FIELDS = ("date", "skill", "steps", "note")
 
 
 def _kids(services: Services) -> KidsService:
@@ -144,7 +146,9 @@ async def add_observation(
             kids.observe(account, person_id, **kwargs)
     except RetrowalkError as exc:
         status = 413 if "larger" in str(exc) else 400
-        response = _profile(request, kids, account, person_id, error=str(exc))
+        observed: dict[str, Any] = typed_values(form, OBSERVATION_FIELDS)
+        observed["details"] = [str(d) for d in form.getlist("details")]
+        response = _profile(request, kids, account, person_id, error=str(exc), observed=observed)
         response.status_code = status
         return response
     if form.get("back") == "guide":

@@ -22,6 +22,15 @@ router = APIRouter(include_in_schema=False)
 
 # Form fields of a video upload: two floor points a known distance apart, body proportions.
 VIDEO_FIELDS = ("floor_marks", "floor_distance_m", "proportions")
+# The upload form's fields (all but the file) with the words the form shows for them.
+UPLOAD_LABELS = {
+    "recorded_on": "Recorded on",
+    "placement": "Worn at",
+    "columns": "Columns",
+    "floor_marks": "Floor marks",
+    "floor_distance_m": "Distance between the marks",
+    "proportions": "Body proportions",
+}
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -59,19 +68,39 @@ async def upload(
     except RetrowalkError as exc:
         if received is not None and received.file is not None:
             received.file.discard()
+        # The page's script and the page itself both show the form's words.
+        file_name = received.file.name if received is not None and received.file else None
+        worded = _in_form_words(exc, file_name)
         if wants_json(request):
-            raise
-        typed = {
-            name: received.get(name) if received is not None else ""
-            for name in ("columns", *VIDEO_FIELDS)
-        }
+            if worded is exc:
+                raise
+            raise worded from None
+        typed = {name: received.get(name) if received is not None else "" for name in UPLOAD_LABELS}
         return await run_in_threadpool(
-            _person_page_with_error, request, services, account, person_id, str(exc), typed
+            _person_page_with_error, request, services, account, person_id, str(worded), typed
         )
     url = f"/recordings/{recording.id}"
     if wants_json(request):
         return JSONResponse({"id": recording.id, "url": url, "status": recording.status}, 201)
     return RedirectResponse(url, status_code=303)
+
+
+def _in_form_words(exc: RetrowalkError, file_name: str | None) -> RetrowalkError:
+    """The upload's error naming a refused field by its label on the form.
+
+    The services name the fields as the API does (``floor_distance_m: ...``); the
+    form's page says "Distance between the marks: ...". Errors about the file
+    itself (named ``file_name``, whatever that name is) are returned as they are.
+    """
+    if (
+        type(exc) is InputError
+        and exc.path in UPLOAD_LABELS
+        and exc.path != file_name
+        and exc.line is None
+        and exc.field is None
+    ):
+        return InputError(UPLOAD_LABELS[exc.path], exc.reason)
+    return exc
 
 
 def _person_page_with_error(
@@ -94,6 +123,7 @@ def _person_page_with_error(
         error=error,
         columns=typed.get("columns") or "",
         video_fields={name: typed.get(name) or "" for name in VIDEO_FIELDS},
+        upload_fields={name: typed.get(name) or "" for name in ("recorded_on", "placement")},
         **older_engine(services, account, person_id),
     )
 
@@ -106,9 +136,14 @@ def recording_page(
 
 
 def _recording_page(
-    request: Request, services: Services, account: int, recording_id: int, date_error: str = ""
+    request: Request,
+    services: Services,
+    account: int,
+    recording_id: int,
+    date_error: str = "",
+    typed_date: str = "",
 ) -> Response:
-    """The recording's page; ``date_error`` says why a new date was refused (400)."""
+    """The recording's page; ``date_error`` says why the date ``typed_date`` was refused (400)."""
     recording, person, report = services.recording_view(account, recording_id)
     analysis = None
     has_report = False
@@ -134,6 +169,7 @@ def _recording_page(
         "recording.html",
         status_code=400 if date_error else 200,
         date_error=date_error,
+        typed_date=typed_date,
         recording=recording,
         person=person,
         analysis=analysis,
@@ -177,8 +213,9 @@ async def set_date(
     # Another account's recording is "not found" before the form is looked at.
     await run_in_threadpool(services.get_recording, account, recording_id)
     form = await request.form()
+    typed = str(form.get("recorded_on", ""))
     try:
-        day = parse_day(str(form.get("recorded_on", "")))
+        day = parse_day(typed)
         if day is None:
             raise InputError("Recorded on", "enter the day the recording was made")
         await run_in_threadpool(services.set_recording_date, account, recording_id, day)
@@ -187,7 +224,7 @@ async def set_date(
             raise
         # The recording's page again, saying why; its stored date is unchanged.
         return await run_in_threadpool(
-            _recording_page, request, services, account, recording_id, str(exc)
+            _recording_page, request, services, account, recording_id, str(exc), typed
         )
     return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
 
