@@ -324,7 +324,8 @@ def test_a_refused_child_log_entry_keeps_the_typed_entry(client: TestClient) -> 
     }
     response = client.post(f"{url}/observations", data={"csrf_token": csrf(client, url), **typed})
     assert response.status_code == 400
-    assert "the date is in the future" in _error(response.text, "observe-error")
+    # named by the form's label, not the field's name
+    assert _error(response.text, "observe-error").startswith("Date: the date is in the future")
     page = response.text
     assert (
         'name="date" value="2999-01-01"' in page
@@ -337,6 +338,9 @@ def test_a_refused_child_log_entry_keeps_the_typed_entry(client: TestClient) -> 
     assert f">{escape(TRICKY)}</textarea>" in page
     # The profile edit form below still shows the stored profile, not the entry.
     assert 'name="birth_date" value="2025-01-10"' in page
+    steps = {**typed, "date": "2025-06-01", "steps": "many"}
+    response = client.post(f"{url}/observations", data={"csrf_token": csrf(client, url), **steps})
+    assert _error(response.text, "observe-error").startswith("Backward steps: enter a whole number")
 
 
 @pytest.mark.parametrize("script", [False, True])

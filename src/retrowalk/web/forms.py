@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from retrowalk.core.errors import InputError
+from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.store.schemas import PersonIn
 
 HEIGHT_RE = re.compile(
@@ -177,3 +177,24 @@ def _named(message: str, labels: Mapping[str, str], label: str) -> tuple[str, st
     if sep and field in labels:
         return labels[field], rest
     return label, message
+
+
+def in_form_words(
+    exc: RetrowalkError, labels: Mapping[str, str], file_name: str | None = None
+) -> RetrowalkError:
+    """``exc`` naming a refused field by its label on the form (``labels``: field to label).
+
+    The services name a field as the API does (``floor_distance_m: ...``); a form's
+    page says "Distance between the marks: ...". Errors about an uploaded file (its
+    name ``file_name``, whatever that name is), about a line or column of a file,
+    or about a field without a label are returned as they are.
+    """
+    if (
+        type(exc) is InputError
+        and exc.path in labels
+        and exc.path != file_name
+        and exc.line is None
+        and exc.field is None
+    ):
+        return InputError(labels[exc.path], exc.reason)
+    return exc

@@ -19,13 +19,21 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.kids.milestones import load_milestones
 from retrowalk.domain.kids.summary import to_csv, to_html, to_json
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import plain_error, typed_values
+from retrowalk.web.forms import in_form_words, plain_error, typed_values
 from retrowalk.web.render import render
 
 router = APIRouter()
 AXIS_MONTHS = 36
 # The log form's text fields, kept as typed when an entry is refused (with its details).
 OBSERVATION_FIELDS = ("date", "skill", "steps", "note")
+# The log form's fields with the words the form shows for them.
+OBSERVATION_LABELS = {
+    "date": "Date",
+    "skill": "Skill",
+    "detail": "Details",
+    "steps": "Backward steps",
+    "note": "Note",
+}
 
 
 def _kids(services: Services) -> KidsService:
@@ -148,7 +156,9 @@ async def add_observation(
         status = 413 if "larger" in str(exc) else 400
         observed: dict[str, Any] = typed_values(form, OBSERVATION_FIELDS)
         observed["details"] = [str(d) for d in form.getlist("details")]
-        response = _profile(request, kids, account, person_id, error=str(exc), observed=observed)
+        name = upload.filename if isinstance(upload, UploadFile) else None
+        error = str(in_form_words(exc, OBSERVATION_LABELS, name))
+        response = _profile(request, kids, account, person_id, error=error, observed=observed)
         response.status_code = status
         return response
     if form.get("back") == "guide":

@@ -15,6 +15,7 @@ from retrowalk.core.provenance import engine_version, version_relation
 from retrowalk.report.content import no_walking_reasons, without_figures
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
+from retrowalk.web.forms import in_form_words
 from retrowalk.web.render import older_engine, render, wants_json
 from retrowalk.web.upload_stream import receive_upload
 
@@ -70,7 +71,7 @@ async def upload(
             received.file.discard()
         # The page's script and the page itself both show the form's words.
         file_name = received.file.name if received is not None and received.file else None
-        worded = _in_form_words(exc, file_name)
+        worded = in_form_words(exc, UPLOAD_LABELS, file_name)
         if wants_json(request):
             if worded is exc:
                 raise
@@ -83,24 +84,6 @@ async def upload(
     if wants_json(request):
         return JSONResponse({"id": recording.id, "url": url, "status": recording.status}, 201)
     return RedirectResponse(url, status_code=303)
-
-
-def _in_form_words(exc: RetrowalkError, file_name: str | None) -> RetrowalkError:
-    """The upload's error naming a refused field by its label on the form.
-
-    The services name the fields as the API does (``floor_distance_m: ...``); the
-    form's page says "Distance between the marks: ...". Errors about the file
-    itself (named ``file_name``, whatever that name is) are returned as they are.
-    """
-    if (
-        type(exc) is InputError
-        and exc.path in UPLOAD_LABELS
-        and exc.path != file_name
-        and exc.line is None
-        and exc.field is None
-    ):
-        return InputError(UPLOAD_LABELS[exc.path], exc.reason)
-    return exc
 
 
 def _person_page_with_error(
