@@ -32,7 +32,7 @@ from retrowalk.cli.display import (
 from retrowalk.cli.kids import child_app
 from retrowalk.cli.learn import learn_app
 from retrowalk.cli.serve import serve as serve_command
-from retrowalk.cli.support import HELP_MARKUP, user_errors
+from retrowalk.cli.support import HELP_MARKUP, stopped_as_interrupt, user_errors
 from retrowalk.core.errors import AnalysisError
 
 # Start-up time: the analysis stack (numpy/scipy, readers), the store, the web
@@ -265,7 +265,11 @@ def batch_command(
     height_m: Annotated[float | None, typer.Option(help="Default body height in metres.")] = None,
     weight_kg: Annotated[float | None, typer.Option(help="Default body mass in kg.")] = None,
 ) -> None:
-    """Analyse many recordings into tidy tables (Parquet and CSV), resumably."""
+    """Analyse many recordings into tidy tables (Parquet and CSV), resumably.
+
+    Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
+    is kept and the same command goes on from there (exit code 130 or 143).
+    """
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -276,7 +280,7 @@ def batch_command(
     )
 
     from retrowalk.app.analyse import AnalysisRequest
-    from retrowalk.app.jobs.batch import collect_inputs, run_batch
+    from retrowalk.app.jobs.batch import BatchStopped, collect_inputs, run_batch
 
     items = collect_inputs(inputs)
     defaults = AnalysisRequest(placement=placement.value, height_m=height_m, weight_kg=weight_kg)
@@ -289,26 +293,35 @@ def batch_command(
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err_console, transient=False) as progress:
-        task = progress.add_task("Analysing", total=len(items), rate=0.0, failed=0)
-        state = {"done": 0, "failed": 0}
-        start = time.perf_counter()
+    with stopped_as_interrupt() as stop:
+        try:
+            with Progress(*columns, console=err_console, transient=False) as progress:
+                task = progress.add_task("Analysing", total=len(items), rate=0.0, failed=0)
+                state = {"done": 0, "failed": 0}
+                start = time.perf_counter()
 
-        def on_result(status: dict[str, object]) -> None:
-            state["done"] += 1
-            state["failed"] += "reason" in status  # failed now or in an earlier run
-            rate = state["done"] / max(time.perf_counter() - start, 1e-9)
-            progress.update(task, advance=1, rate=rate, failed=state["failed"])
+                def on_result(status: dict[str, object]) -> None:
+                    state["done"] += 1
+                    state["failed"] += "reason" in status  # failed now or in an earlier run
+                    rate = state["done"] / max(time.perf_counter() - start, 1e-9)
+                    progress.update(task, advance=1, rate=rate, failed=state["failed"])
 
-        summary = run_batch(
-            items,
-            out,
-            defaults=defaults,
-            scheduler=scheduler,
-            n_workers=workers,
-            serial=serial,
-            on_result=on_result,
-        )
+                summary = run_batch(
+                    items,
+                    out,
+                    defaults=defaults,
+                    scheduler=scheduler,
+                    n_workers=workers,
+                    serial=serial,
+                    on_result=on_result,
+                )
+        except BatchStopped as stopped:
+            err_console.print(
+                f"Stopped: {stopped.done} of {stopped.total} recordings done, kept in "
+                f"{out}/parts; run the same command again to go on (done recordings are not "
+                "analysed again). The tables are written once all are done."
+            )
+            raise typer.Exit(stop.exit_code) from None
     out_console.print(summary.line())
     out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
 

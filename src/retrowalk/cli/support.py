@@ -9,8 +9,12 @@ on first use with no usable password (it cannot sign in to the web app).
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
@@ -57,6 +61,35 @@ class _LazyConsole:
 def lazy_console(*, stderr: bool = False) -> Console:
     """A console that imports rich only when something is printed (start-up time)."""
     return cast("Console", _LazyConsole(stderr=stderr))
+
+
+@dataclass
+class Stop:
+    """How a long command was stopped: its exit code (130 for Ctrl-C, 143 for SIGTERM)."""
+
+    exit_code: int = 130
+
+
+@contextmanager
+def stopped_as_interrupt() -> Iterator[Stop]:
+    """Within the block, SIGTERM (a job scheduler or ``kill`` stopping the command) raises
+    :class:`KeyboardInterrupt` as Ctrl-C does, so the command stops its workers and says
+    what was kept instead of dying mid-write; :attr:`Stop.exit_code` is the shell's code
+    of the signal received (128 + its number)."""
+    stop = Stop()
+
+    def interrupt(signum: int, frame: object) -> None:
+        stop.exit_code = 128 + signum
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # only the main thread receives signals
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def exit_with_error(message: str) -> NoReturn:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -374,3 +379,56 @@ def test_recordings_read_ahead_keep_their_order_and_failures(
     errors = pd.read_parquet(tmp_path / "failing" / "errors.parquet")
     assert "internal error: ValueError: no luck" in set(errors["reason"])
     assert len(pd.read_parquet(tmp_path / "failing" / "recordings.parquet")) == 2
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
+    tmp_path: Path, shared_data: Path, stop: signal.Signals
+) -> None:
+    """SIGTERM (a job scheduler's stop) or Ctrl-C once the first recordings are done: the
+    workers stop, one message says how far it got (no library warnings, no leaked
+    resources), the exit code is the signal's; the same command analyses only the rest."""
+    source = (shared_data / "mobgap-lab" / "HA_001_Test5_Trial1.csv").read_bytes()
+    folder = tmp_path / "many"
+    folder.mkdir()
+    n = 320
+    for i in range(n):  # each its own content (one content is analysed once)
+        (folder / f"walk{i:03d}.csv").write_bytes(source + b"\n" * (i + 1))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
+    command += ["--workers", "1"]
+    run = subprocess.Popen(
+        command,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Ctrl-C as at a terminal, also when the tests run in the background
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    done = out / "parts" / "done"
+    deadline = time.monotonic() + 120
+    while not (done.is_dir() and any(done.glob("*.json"))):
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "no recording done in 120 s"
+        time.sleep(0.02)
+    run.send_signal(stop)
+    stdout, stderr = run.communicate(timeout=120)
+    assert run.returncode == 128 + stop, stderr
+    said = " ".join(stderr.split())
+    stopped = re.search(r"Stopped: (\d+) of (\d+) recordings done", said)
+    assert stopped, said
+    kept = int(stopped.group(1))
+    assert 0 < kept < n and int(stopped.group(2)) == n
+    assert "run the same command again to go on" in said
+    for noise in ("leaked semaphore", "CancelledError", "Traceback", "WARNING"):
+        assert noise not in stdout + stderr, noise
+    assert not (out / "recordings.parquet").exists()  # tables once all are done
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    line = " ".join(again.stdout.split())
+    counts = re.search(rf"{n} recordings: (\d+) analysed, (\d+) already done, 0 failed", line)
+    assert counts, line
+    assert int(counts.group(2)) >= kept and int(counts.group(1)) + int(counts.group(2)) == n
+    assert len(pd.read_parquet(out / "recordings.parquet")) == n

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TABLES",
     "BatchItem",
+    "BatchStopped",
     "BatchSummary",
     "collect_inputs",
     "content_hash",
@@ -618,19 +620,42 @@ def run_batch(
             account(status)
 
     closed: Callable[[], None] = _nothing
-    if serial:
-        for group in groups(1):
-            account_group(*_analyse_group(group, str(out)))
-    else:
-        closed = _run_on_dask(
-            groups, str(out), scheduler, n_workers, account_group, max_in_flight_per_worker
-        )
+    try:
+        if serial:
+            for group in groups(1):
+                account_group(*_analyse_group(group, str(out)))
+        else:
+            closed = _run_on_dask(
+                groups, str(out), scheduler, n_workers, account_group, max_in_flight_per_worker
+            )
+    except KeyboardInterrupt:
+        raise BatchStopped(_kept(out, items), len(items)) from None
     try:
         gather_tables(out, fresh)  # while a local cluster closes
     finally:
         closed()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class BatchStopped(KeyboardInterrupt):
+    """A batch was interrupted (Ctrl-C, or SIGTERM made one): its workers are stopped.
+
+    ``done`` of the ``total`` recordings are marked done in the output folder (by
+    this run or an earlier one: analysed, or refused); the same batch run again
+    goes on from there.
+    """
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(done, total)
+        self.done = done
+        self.total = total
+
+
+def _kept(out_dir: Path, items: list[BatchItem]) -> int:
+    """How many of ``items`` have a done marker in ``out_dir`` (their file's latest)."""
+    marked = {status.get("path") for status in _done_statuses(_done_dir(out_dir)).values()}
+    return sum(str(item.path) in marked for item in items)
 
 
 def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
@@ -678,7 +703,8 @@ def local_cluster(n_workers: int | None = None) -> LocalCluster:
     workers' C allocator keeps its own threshold for giving freed memory back
     (as in a single process), not Dask's ``MALLOC_TRIM_THRESHOLD_`` of 64 KiB:
     that fixed threshold also fixes the one above which arrays are mapped anew,
-    so every array of the analysis above 128 KiB cost fresh page faults.
+    so every array of the analysis above 128 KiB cost fresh page faults. The
+    workers log errors only.
     """
     import dask
     from dask.distributed import LocalCluster
@@ -698,6 +724,9 @@ def local_cluster(n_workers: int | None = None) -> LocalCluster:
             processes=True,
             dashboard_address=None,
             preload=[__name__],
+            # the workers' warnings (a task cancelled when a batch is stopped) are
+            # Dask's bookkeeping, not the user's business; errors still show
+            silence_logs=logging.ERROR,
         )
 
 
