@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from retrowalk.cli.support import stopped_as_interrupt
+
 # Start-up time: the web stack (FastAPI, SQLAlchemy, uvicorn) is imported only
 # when the server starts, not when ``retrowalk --help`` builds the command list.
 
@@ -107,12 +109,21 @@ def run_server(
         # The app itself decides whose X-Forwarded-For to believe (Settings).
         "proxy_headers": False,
     }
-    if workers == 1:
-        uvicorn.run(app, **options)
-        return
-    app.state.services.runner.shutdown()
-    app.state.db.dispose()
-    # Every worker process builds its own app (engine, pools) from the environment.
-    os.environ["RETROWALK_DATA_DIR"] = str(settings.resolved_data_dir())
-    os.environ["RETROWALK_DATABASE_URL"] = settings.resolved_database_url()
-    uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again with the handler
+    # it found, which killed the process before its analysis processes' queues were
+    # closed ("leaked semaphore" warnings). With this handler SIGTERM ends the command
+    # as Ctrl+C does: stopped gracefully, exit code 0 (143 if it comes before the
+    # server runs).
+    with stopped_as_interrupt() as stop:
+        try:
+            if workers == 1:
+                uvicorn.run(app, **options)
+                return
+            app.state.services.runner.shutdown()
+            app.state.db.dispose()
+            # Every worker process builds its own app (engine, pools) from the environment.
+            os.environ["RETROWALK_DATA_DIR"] = str(settings.resolved_data_dir())
+            os.environ["RETROWALK_DATABASE_URL"] = settings.resolved_database_url()
+            uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+        except KeyboardInterrupt:
+            raise typer.Exit(stop.exit_code) from None
