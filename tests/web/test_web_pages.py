@@ -213,7 +213,15 @@ def test_progress_page_and_export(app, client: TestClient, recording_file: Path)
         assert f"analyses/recording-{rec['id']}.json" in names
         assert f"recordings/{rec['id']}-{recording_file.name}" in names
         assert json.loads(zf.read("person.json"))["name"] == "Gus"
-        assert "backward_distance_m" in zf.read("recordings.csv").decode()
+        header = zf.read("recordings.csv").decode().splitlines()[0].split(",")
+        assert "backward_distance_m" in header
+        # the backward-only cadence and variability say so, as in the batch tables
+        assert {"backward_cadence_spm", "backward_step_time_cv_pct"} <= set(header)
+        assert "cadence_spm" not in header and "step_time_cv_pct" not in header
+        weekly = zf.read("progress_weekly.csv").decode().splitlines()[0].split(",")
+        assert "backward_cadence_spm" in weekly and "cadence_spm" not in weekly
+        rows = json.loads(zf.read("recordings.json"))
+        assert all("backward_cadence_spm" in r and "cadence_spm" not in r for r in rows)
 
 
 def test_delete_person_removes_all_data(

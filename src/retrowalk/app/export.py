@@ -5,7 +5,10 @@ neutralises cells a spreadsheet would run as a formula. Server paths are not
 part of the export: files are named by their id and original name.
 ``analysis_versions.json`` says which analyses another engine version made
 (``progress_weekly.csv`` counts them per week in ``older_engine_recordings``),
-so mixed numbers are not taken for comparable ones.
+so mixed numbers are not taken for comparable ones. The backward-only cadence
+and step-time variability are named ``backward_cadence_spm`` and
+``backward_step_time_cv_pct``, as in the batch tables (the store's names
+predate the prefix).
 """
 
 from __future__ import annotations
@@ -32,8 +35,17 @@ from retrowalk.store.schemas import (
     observation_out,
     plan_out,
 )
+from retrowalk.summary.progress import STORED
 
 __all__ = ["ExportFile", "ExportMixin", "csv_text", "safe_cell"]
+
+#: Stored name -> exported name, where they differ (the backward-only figures).
+EXPORTED = {stored: name for name, stored in STORED.items() if stored != name}
+
+
+def _exported(row: dict[str, object]) -> dict[str, object]:
+    """``row`` with each stored figure under its exported name (order kept)."""
+    return {EXPORTED.get(key, key): value for key, value in row.items()}
 
 
 @dataclass(frozen=True)
@@ -87,10 +99,11 @@ class ExportMixin:
                 row = rec.model_dump(mode="json")
                 summary = summaries.get(rec.id)
                 row.update(summary.model_dump(mode="json") if summary else {})
-                table.append(row)
+                table.append(_exported(row))
             zf.writestr("recordings.json", json.dumps(table, indent=2))
             zf.writestr("recordings.csv", csv_text(table))
-            zf.writestr("progress_weekly.csv", csv_text([w.model_dump(mode="json") for w in weeks]))
+            weekly = [_exported(w.model_dump(mode="json")) for w in weeks]
+            zf.writestr("progress_weekly.csv", csv_text(weekly))
             zf.writestr("analysis_versions.json", json.dumps(_versions(summaries), indent=2))
             obs = [o.model_dump(mode="json") for o in observations]
             zf.writestr("observations.json", json.dumps(obs, indent=2))

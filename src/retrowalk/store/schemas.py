@@ -145,6 +145,12 @@ class BoutLabelOut(_Out):
     label: Literal["forward", "backward", "not_walking"]
 
 
+BACKWARD_CADENCE = "Cadence of the backward steps, steps/min (exported as backward_cadence_spm)."
+BACKWARD_CV = (
+    "Step-time variability of the backward steps, % (exported as backward_step_time_cv_pct)."
+)
+
+
 class AnalysisSummary(_Out):
     """The numbers progress charts use, from one analysis."""
 
@@ -153,8 +159,8 @@ class AnalysisSummary(_Out):
     backward_duration_s: float
     backward_distance_m: float
     backward_speed_mps: float | None
-    cadence_spm: float | None
-    step_time_cv_pct: float | None
+    cadence_spm: float | None = Field(description=BACKWARD_CADENCE)
+    step_time_cv_pct: float | None = Field(description=BACKWARD_CV)
     forward_steps: int = 0
     forward_duration_s: float = 0.0
     forward_distance_m: float = 0.0
@@ -176,8 +182,8 @@ class ProgressWeek(BaseModel):
     backward_duration_s: float
     backward_distance_m: float
     backward_speed_mps: float | None
-    cadence_spm: float | None
-    step_time_cv_pct: float | None
+    cadence_spm: float | None = Field(description=BACKWARD_CADENCE)
+    step_time_cv_pct: float | None = Field(description=BACKWARD_CV)
     forward_steps: int = 0
     forward_duration_s: float = 0.0
     forward_distance_m: float = 0.0
