@@ -385,8 +385,9 @@ def test_recordings_read_ahead_keep_their_order_and_failures(
 def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
     tmp_path: Path, shared_data: Path, stop: signal.Signals
 ) -> None:
-    """SIGTERM (a job scheduler's stop) or Ctrl-C once the first recordings are done: the
-    workers stop, one message says how far it got (no library warnings, no leaked
+    """SIGTERM (a job scheduler's stop) or Ctrl-C once the first recordings are done, sent
+    to every process of the command as a terminal or a scheduler does: the workers stop,
+    one message says how far it got (no library warnings or tracebacks, no leaked
     resources), the exit code is the signal's; the same command analyses only the rest."""
     source = (shared_data / "mobgap-lab" / "HA_001_Test5_Trial1.csv").read_bytes()
     folder = tmp_path / "many"
@@ -403,8 +404,10 @@ def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        # Ctrl-C as at a terminal, also when the tests run in the background
+        # Ctrl-C as at a terminal, also when the tests run in the background; a process
+        # group of its own, which the signal is sent to
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        start_new_session=True,
     )
     done = out / "parts" / "done"
     deadline = time.monotonic() + 120
@@ -412,7 +415,7 @@ def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
         assert run.poll() is None, run.communicate()
         assert time.monotonic() < deadline, "no recording done in 120 s"
         time.sleep(0.02)
-    run.send_signal(stop)
+    os.killpg(run.pid, stop)
     stdout, stderr = run.communicate(timeout=120)
     assert run.returncode == 128 + stop, stderr
     said = " ".join(stderr.split())

@@ -48,6 +48,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import threading
 import time
 import uuid
@@ -728,6 +729,17 @@ def local_cluster(n_workers: int | None = None) -> LocalCluster:
             # Dask's bookkeeping, not the user's business; errors still show
             silence_logs=logging.ERROR,
         )
+
+
+def dask_setup(worker: object) -> None:
+    """Dask's hook in each worker process of :func:`local_cluster` (which preloads this module).
+
+    Ctrl-C at a terminal reaches every process of the command. The batch stops its
+    workers itself (:class:`BatchStopped`), so a worker ignores it instead of
+    printing its own traceback.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _nothing() -> None:
