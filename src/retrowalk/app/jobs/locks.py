@@ -108,7 +108,13 @@ def run_locked(lock_path: str, fn: Callable[..., R], *args: Any) -> R:
 
 # -- analysis processes die with their parent ------------------------------------------
 def _die_with_parent(parent_pid: int) -> None:
-    """Initializer of every analysis process (see the module docstring)."""
+    """Initializer of every analysis process (see the module docstring).
+
+    Ctrl+C at a terminal reaches every process of the server: the server stops
+    its analysis processes itself (an analysis cut short is taken up again at the
+    next start), so they ignore it instead of each printing a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
