@@ -49,6 +49,9 @@ def test_wrist_and_hand_are_explained_not_offered(client) -> None:  # type: igno
     assert '<option value="wrist" disabled>' in page and '<option value="hand" disabled>' in page
     hint = page.split('id="placement-hint"', 1)[1].split("</small>", 1)[0]
     assert "not supported" in hint and "backward from forward" in hint
+    # the front of the waist and the hip need a calibration, linked from the hint
+    assert "front of the waist or on the hip" in hint
+    assert f'href="/people/{pid}/calibration"' in hint
 
 
 def test_clinic_and_result_use_one_risk_wording(client) -> None:  # type: ignore[no-untyped-def]
