@@ -719,7 +719,7 @@ def main(argv: list[str] | None = None) -> int:
         from direction_mechanics import mechanics, moved_devices
 
         mechanics()
-        moved_devices()
+        moved_devices(lambda rec: _profile(rec, "lower_back", who="moved device"))
         foot_mechanics()
     print(f"\n({time.time() - t0:.0f} s)")
     return 0

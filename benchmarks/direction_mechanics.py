@@ -19,6 +19,8 @@ these show where the lower-back anchor misleads, not how often real hips do.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -52,35 +54,54 @@ def mechanics() -> None:
     print(f"(or both uncertain) {labels_ok}, bout step counts = own steps {books_ok}")
 
 
-def moved_devices() -> None:
-    """Print the bout time called each way of the ipol-gait lower backs moved on the pelvis."""
+def moved_devices(profile_of: Callable[[Recording], Any] | None = None) -> None:
+    """Print the bout time called each way of the ipol-gait lower backs moved on the pelvis.
+
+    ``profile_of`` (a forward walk -> its calibration, or ``None`` when refused):
+    then also each person's later walks analysed with the calibration made from
+    their first walk at the same place.
+    """
     people: dict[str, list[Recording]] = defaultdict(list)
     for tid in ipol_trial_ids():
         people[tid.split("-")[0]].append(load_ipol_trial(tid, "lb")[0])
     places = {"back of the waist (as recorded)": None, **PELVIS_PLACES}
     print("\n== DEVICES MOVED ON THE PELVIS (ipol lower backs, rigid-body mechanics; not accuracy)")
-    print(f"{'place':<34}{'walks':<8}{'forward %':>11}{'backward %':>11}{'uncertain %':>12}")
+    print(f"{'place':<34}{'walks':<12}{'forward %':>11}{'backward %':>11}{'uncertain %':>12}")
+    modes = ["alone", "joined"] + (["calibrated"] if profile_of is not None else [])
     for place, where in places.items():
-        for mode in ("alone", "joined"):
+        for mode in modes:
             time_by: dict[str, float] = defaultdict(float)
             for recs in people.values():
-                parts = recs if mode == "alone" else [_joined(recs)]
+                moved = [_moved(rec, where) for rec in recs]
+                profile = None
+                if mode == "calibrated":
+                    assert profile_of is not None
+                    profile, moved = profile_of(moved[0]), moved[1:]
+                parts = [_joined(moved)] if mode == "joined" else moved
                 for rec in parts:
-                    acc, gyro = (
-                        (rec.acc_mps2, rec.gyro_rads)
-                        if where is None
-                        else ipol_lower_back_moved(rec, *where)
-                    )
-                    moved = Recording(acc, gyro, rec.sampling_rate_hz, placement="lower_back")
-                    for bout in analyze(moved).bouts:
+                    options = AnalysisOptions(direction_profile=profile)
+                    for bout in analyze(rec, options).bouts:
                         time_by[bout.direction] += bout.duration_s
                         time_by["all"] += bout.duration_s
             total = max(time_by["all"], 1e-9)
             shares = [100 * time_by[d] / total for d in ("forward", "backward", "uncertain")]
+            widths = (11, 11, 12)
             print(
-                f"{place:<34}{mode:<8}"
-                + "".join(f"{x:>{w}.1f}" for x, w in zip(shares, (11, 11, 12), strict=True))
+                f"{place:<34}{mode:<12}"
+                + "".join(f"{x:>{w}.1f}" for x, w in zip(shares, widths, strict=True))
             )
+    if profile_of is not None:
+        print("(calibrated: each person's first walk at that place is the calibration walk;")
+        print(" the later walks are analysed with it)")
+
+
+def _moved(rec: Recording, where: tuple[tuple[float, float, float], float] | None) -> Recording:
+    """``rec`` as a device at ``where`` on the pelvis reads it (``None``: as recorded)."""
+    if where is None:
+        acc, gyro = rec.acc_mps2, rec.gyro_rads
+    else:
+        acc, gyro = ipol_lower_back_moved(rec, *where)
+    return Recording(acc, gyro, rec.sampling_rate_hz, placement="lower_back")
 
 
 def _joined(recs: list[Recording]) -> Recording:
