@@ -48,7 +48,6 @@ import hashlib
 import json
 import logging
 import os
-import signal
 import threading
 import time
 import uuid
@@ -74,6 +73,7 @@ from retrowalk.app.jobs.inputs import (
     content_hash,
     hash_and_bytes,
 )
+from retrowalk.app.jobs.locks import ignore_ctrl_c
 from retrowalk.core.csvcells import safe_frame
 from retrowalk.core.errors import AnalysisError, RetrowalkError
 from retrowalk.core.provenance import engine_version
@@ -732,14 +732,10 @@ def local_cluster(n_workers: int | None = None) -> LocalCluster:
 
 
 def dask_setup(worker: object) -> None:
-    """Dask's hook in each worker process of :func:`local_cluster` (which preloads this module).
-
-    Ctrl-C at a terminal reaches every process of the command. The batch stops its
-    workers itself (:class:`BatchStopped`), so a worker ignores it instead of
-    printing its own traceback.
-    """
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Dask's hook in each worker process of :func:`local_cluster` (which preloads this
+    module): Ctrl-C is left to the batch, which stops its workers itself
+    (:class:`BatchStopped`, :func:`~retrowalk.app.jobs.locks.ignore_ctrl_c`)."""
+    ignore_ctrl_c()
 
 
 def _nothing() -> None:

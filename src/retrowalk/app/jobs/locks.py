@@ -107,14 +107,23 @@ def run_locked(lock_path: str, fn: Callable[..., R], *args: Any) -> R:
 
 
 # -- analysis processes die with their parent ------------------------------------------
-def _die_with_parent(parent_pid: int) -> None:
-    """Initializer of every analysis process (see the module docstring).
+def ignore_ctrl_c() -> None:
+    """In a worker process: Ctrl+C is left to the process that started it.
 
-    Ctrl+C at a terminal reaches every process of the server: the server stops
-    its analysis processes itself (an analysis cut short is taken up again at the
-    next start), so they ignore it instead of each printing a traceback.
+    Ctrl+C at a terminal reaches every process of a command. The server and the
+    batch stop their worker processes themselves (an analysis cut short is taken
+    up again by the next start or run), so a worker ignores it instead of
+    printing its own traceback. Only the main thread can set a signal handler;
+    elsewhere nothing changes.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Initializer of every analysis process (see the module docstring); it leaves
+    Ctrl+C to the server (:func:`ignore_ctrl_c`)."""
+    ignore_ctrl_c()
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)

@@ -118,7 +118,7 @@ async def create_child(request: Request, account: PageAccount, services: Service
         rows = [
             (c, kids.age(account, c.id) if c.birth_date else None) for c in kids.children(account)
         ]
-        typed = {name: str(form.get(name) or "") for name in ("name", "birth_date", "due_date")}
+        typed = typed_values(form, ("name", "birth_date", "due_date"))
         return render(
             request, "kids/children.html", status_code=400, rows=rows, error=str(exc), typed=typed
         )
