@@ -16,6 +16,8 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from webtest_helpers import add_person, csrf, sign_up, upload, wait_for_analysis
 
+from realdata import require
+
 PYDANTIC_WORDS = re.compile(r"Input should|Value error|Field required|String should|_kg|_m\b")
 
 
@@ -378,3 +380,37 @@ def test_a_refused_upload_names_the_form_label_and_keeps_the_fields(
             assert f'name="{name}" value="{typed[name]}"' in page, name
         assert _selected(page, "pocket") and _selected(page, "child")
     assert "walk.mp4" not in client.get(page_url).text  # nothing was stored
+
+
+@pytest.mark.parametrize(
+    ("placement", "script"), [("wrist", False), ("video", True), ("hip", False)]
+)
+def test_a_refused_placement_lists_the_choices_as_the_form_shows_them(
+    client: TestClient, placement: str, script: bool
+) -> None:
+    """A "Worn at" value the form does not offer (a tampered form): its words, not the API's."""
+    sign_up(client, "worn@example.org")
+    person = add_person(client, "Wil")
+    page_url = f"/people/{person}"
+    walk = require("ipol-gait", "1-1_lb.txt")
+    typed = {"recorded_on": "2026-01-05", "placement": placement}
+    with open(walk, "rb") as stream:
+        response = client.post(
+            f"{page_url}/recordings",
+            files={"file": (walk.name, stream)},
+            data={"csrf_token": csrf(client, page_url), **typed},
+            headers={"accept": "application/json"} if script else {},
+        )
+    assert response.status_code == 400
+    # The choices the form offers, in its own words.
+    form = client.get(page_url).text
+    select = re.search(r'<select name="placement">(.*?)</select>', form, re.S).group(1)  # type: ignore[union-attr]
+    offered = re.findall(r'<option value="[a-z_]+"(?: selected)?>([^<]+)</option>', select)
+    assert offered == ["Detect", "Lower back", "Pocket", "Foot"]
+    said = "Worn at: choose one of Detect, Lower back, Pocket or Foot"
+    if script:
+        assert response.json()["detail"] == said
+    else:
+        assert _error(response.text, "upload-error") == said
+        assert 'name="recorded_on" value="2026-01-05"' in response.text
+    assert walk.name not in client.get(page_url).text  # nothing was stored

@@ -179,6 +179,21 @@ def _named(message: str, labels: Mapping[str, str], label: str) -> tuple[str, st
     return label, message
 
 
+def one_of(words: Iterable[str]) -> str:
+    """ "choose one of A, B or C": the choices of a list as the form shows them."""
+    shown = list(words)
+    listed = f"{', '.join(shown[:-1])} or {shown[-1]}" if len(shown) > 1 else "".join(shown)
+    return f"choose one of {listed}"
+
+
+def form_choice(value: str, choices: Mapping[str, str], label: str) -> str:
+    """``value`` if it is one of a list's ``choices`` (value to the words shown), else
+    :class:`InputError` naming the field by its ``label`` and the choices by their words."""
+    if value not in choices:
+        raise InputError(label, one_of(choices.values()))
+    return value
+
+
 def in_form_words(
     exc: RetrowalkError, labels: Mapping[str, str], file_name: str | None = None
 ) -> RetrowalkError:

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
+from retrowalk.web.forms import form_choice
 from retrowalk.web.render import render, wants_json
 from retrowalk.web.upload_stream import receive_upload
 
@@ -47,10 +48,7 @@ def _recording_choice(value: str) -> int:
 
 def _form_placement(value: str) -> str:
     """A "Worn at" choice of the page's forms (empty: detected, or the recording's own)."""
-    if value and value not in FORM_PLACEMENTS:
-        words = list(FORM_PLACEMENTS.values())
-        raise InputError("Worn at", f"choose one of {', '.join(words[:-1])} or {words[-1]}")
-    return value
+    return form_choice(value, FORM_PLACEMENTS, "Worn at") if value else value
 
 
 def _refused(exc: RetrowalkError) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from retrowalk.core.provenance import engine_version, version_relation
 from retrowalk.report.content import no_walking_reasons, without_figures
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
-from retrowalk.web.forms import in_form_words
+from retrowalk.web.forms import form_choice, in_form_words
 from retrowalk.web.render import older_engine, render, wants_json
 from retrowalk.web.upload_stream import receive_upload
 
@@ -31,6 +31,14 @@ UPLOAD_LABELS = {
     "floor_marks": "Floor marks",
     "floor_distance_m": "Distance between the marks",
     "proportions": "Body proportions",
+}
+# The upload form's "Worn at" choices with the words it shows (wrist and hand are
+# shown, but cannot be chosen).
+UPLOAD_PLACEMENTS = {
+    "auto": "Detect",
+    "lower_back": "Lower back",
+    "pocket": "Pocket",
+    "foot": "Foot",
 }
 
 
@@ -53,6 +61,8 @@ async def upload(
     try:
         received = await receive_upload(request, services, account, person_id, page=True)
         day = parse_day(received.get("recorded_on"))
+        placement = received.get("placement", "auto") or "auto"
+        form_choice(placement, UPLOAD_PLACEMENTS, UPLOAD_LABELS["placement"])
         assert received.file is not None
         recording = await run_in_threadpool(
             services.store_upload,
@@ -60,7 +70,7 @@ async def upload(
             person_id,
             received.file,
             recorded_on=day,
-            placement=received.get("placement", "auto") or "auto",
+            placement=placement,
             columns=received.get("columns"),
             **{name: received.get(name) for name in VIDEO_FIELDS},
         )
