@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
@@ -168,6 +169,22 @@ def plain_error(
     if kind == "value_error":
         return _named(str(err.get("msg", "")), labels, label)
     return label, str(err.get("msg", "invalid"))
+
+
+@contextmanager
+def validated_in_form_words(
+    labels: Mapping[str, str] = FIELD_LABELS,
+    units: Mapping[str, str] = UNITS,
+    whole: str = "Profile",
+) -> Iterator[None]:
+    """Inside the block, a pydantic ``ValidationError`` (a form's model, or the checks
+    of what a service stores from it, such as a date in the future) is raised as
+    :class:`InputError` in the form's words (:func:`plain_error` with ``labels``,
+    ``units`` and ``whole``)."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise InputError(*plain_error(exc, labels, units, whole)) from None
 
 
 def _named(message: str, labels: Mapping[str, str], label: str) -> tuple[str, str]:

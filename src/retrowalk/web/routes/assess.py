@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 
 from retrowalk.app.assess import AssessServices, ThreeMbwtIn
-from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.core.errors import RetrowalkError
 from retrowalk.domain.assess.norms import cite, group_titles, procedure, table
 from retrowalk.domain.coach.plans import stages
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import plain_error, typed_values
+from retrowalk.web.forms import typed_values, validated_in_form_words
 from retrowalk.web.render import older_engine, render
 from retrowalk.web.routes.coach import model_from_form
 
@@ -24,6 +23,7 @@ TEST_LABELS = {
     "walking_aid": "Walking aid",
     "recording_id": "Recording",
 }
+TEST_UNITS = {"time_s": "s"}
 # Every field of the 3MBWT form, kept as typed when the form is refused.
 TEST_FIELDS = (
     "time_s",
@@ -88,11 +88,9 @@ async def test_submit(
     services.get_person(account, person_id)
     form = await request.form()
     try:
-        data = model_from_form(ThreeMbwtIn, form, (), TEST_LABELS, {"time_s": "s"}, "Time")
-        try:
+        data = model_from_form(ThreeMbwtIn, form, (), TEST_LABELS, TEST_UNITS, "Time")
+        with validated_in_form_words(TEST_LABELS, TEST_UNITS, "Time"):  # a date in the future
             result = AssessServices(services).add_test(account, person_id, data)
-        except ValidationError as exc:  # the stored result's checks (a date in the future)
-            raise InputError(*plain_error(exc, TEST_LABELS, whole="Time")) from None
     except RetrowalkError as exc:
         typed = typed_values(form, TEST_FIELDS)
         return _test_page(request, person_id, account, services, str(exc), 400, typed)

@@ -8,15 +8,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.datastructures import FormData
 
 from retrowalk.app.coach import CoachServices, LogIn, PlanRequest
-from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.core.errors import RetrowalkError
 from retrowalk.domain.coach.plans import cues, stages
 from retrowalk.domain.coach.screening import ScreeningAnswers, age_years
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import plain_error, typed_values
+from retrowalk.web.forms import typed_values, validated_in_form_words
 from retrowalk.web.render import older_engine, render
 
 router = APIRouter()
@@ -52,8 +52,9 @@ def model_from_form(
 ) -> Any:
     """Build ``model`` from form fields; empty fields are left out, checkboxes are booleans.
 
-    A refused field raises :class:`InputError` in the form's words (:func:`plain_error`
-    with the fields' ``labels``, ``units`` and ``whole`` for a check across fields).
+    A refused field raises :class:`InputError` in the form's words
+    (:func:`~retrowalk.web.forms.validated_in_form_words` with the fields' ``labels``,
+    ``units`` and ``whole`` for a check across fields).
     """
     data: dict[str, Any] = {}
     for name in model.model_fields:
@@ -62,10 +63,8 @@ def model_from_form(
             data[name] = value in ("on", "true", "1", "yes")
         elif isinstance(value, str) and value.strip():
             data[name] = value.strip()
-    try:
+    with validated_in_form_words(labels or {}, units or {}, whole):
         return model(**data)
-    except ValidationError as exc:
-        raise InputError(*plain_error(exc, labels or {}, units or {}, whole)) from None
 
 
 # ----------------------------------------------------------------------------- pages
@@ -225,10 +224,8 @@ async def log_submit(
     form = await request.form()
     try:
         entry = model_from_form(LogIn, form, CHECKBOXES, LOG_LABELS, LOG_UNITS)
-        try:
+        with validated_in_form_words(LOG_LABELS, LOG_UNITS, "Form"):  # a date in the future
             coach_of(services).add_log(account, person_id, entry)
-        except ValidationError as exc:  # the stored entry's checks (a date in the future)
-            raise InputError(*plain_error(exc, LOG_LABELS, LOG_UNITS, "Form")) from None
     except RetrowalkError as exc:
         recordings = [r for r in services.list_recordings(account, person_id) if r.summary]
         return render(

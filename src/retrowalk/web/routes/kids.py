@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from retrowalk.app.kids import KidsService, build_summary, guide_child
@@ -19,7 +19,7 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.kids.milestones import load_milestones
 from retrowalk.domain.kids.summary import to_csv, to_html, to_json
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import in_form_words, plain_error, typed_values
+from retrowalk.web.forms import in_form_words, typed_values, validated_in_form_words
 from retrowalk.web.render import render
 
 router = APIRouter()
@@ -101,18 +101,16 @@ async def create_child(request: Request, account: PageAccount, services: Service
     form = await request.form()
     kids = _kids(services)
     try:
-        try:
-            born = _day(form.get("birth_date"), "Birth date")
-            if born is None:
-                raise InputError("Birth date", "enter the birth date")
+        born = _day(form.get("birth_date"), "Birth date")
+        if born is None:
+            raise InputError("Birth date", "enter the birth date")
+        with validated_in_form_words():  # the profile's checks (a birth date before 1900)
             child = kids.add_child(
                 account,
                 str(form.get("name", "")).strip(),
                 born,
                 _day(form.get("due_date"), "Due date"),
             )
-        except ValidationError as exc:  # the profile's checks (a birth date before 1900)
-            raise InputError(*plain_error(exc)) from None
     except RetrowalkError as exc:
         # The page again with why, in one line, and the form as typed.
         rows = [
