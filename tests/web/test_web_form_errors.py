@@ -414,3 +414,42 @@ def test_a_refused_placement_lists_the_choices_as_the_form_shows_them(
         assert _error(response.text, "upload-error") == said
         assert 'name="recorded_on" value="2026-01-05"' in response.text
     assert walk.name not in client.get(page_url).text  # nothing was stored
+
+
+def _choices_shown(page: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, f"no list {name} on the page"
+    return [
+        html.unescape(t).strip() for t in re.findall(r"<option[^>]*>([^<]+)</option>", select[1])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("form", "fields", "name", "label"),
+    [
+        ("tests/3mbwt", {"time_s": "4.2"}, "group", "Group"),
+        ("tests/3mbwt", {"time_s": "4.2"}, "variant", "Variant"),
+        ("coach/log", {"backward_min": "10"}, "place", "Where"),
+        ("coach/plan", {"level": "beginner"}, "goal", "Goal"),
+        ("coach/plan", {"goal": "balance"}, "level", "Level"),
+        ("edit", {"name": "Lia"}, "kind", "Adult or child"),
+        ("observations", {}, "skill", "Skill"),
+    ],
+)
+def test_a_value_not_in_a_list_is_refused_naming_the_lists_words(
+    client: TestClient, form: str, fields: dict[str, str], name: str, label: str
+) -> None:
+    """A tampered list (select) value: the choices as the form shows them, not the values."""
+    sign_up(client, "lists@example.org")
+    if form == "observations":
+        url = f"/children/{add_person(client, 'Kim', kind='child', birth_date='2025-01-10')}"
+    else:
+        url = f"/people/{add_person(client, 'Lia')}"
+    token = csrf(client, url)
+    response = client.post(f"{url}/{form}", data={"csrf_token": token, **fields, name: "zz"})
+    assert response.status_code == 400, response.text
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+    shown = _choices_shown(response.text, name)
+    assert len(shown) >= 2
+    assert error == f"{label}: choose one of {', '.join(shown[:-1])} or {shown[-1]}", error
+    assert not PYDANTIC_WORDS.search(error), error

@@ -30,6 +30,8 @@ FIELD_LABELS = {
 }
 PERSON_FIELDS = tuple(FIELD_LABELS)
 UNITS = {"height_m": "m", "weight_kg": "kg"}
+# The profile form's lists: each value with the words the form shows for it.
+CHOICES = {"kind": {"adult": "Adult", "child": "Child"}}
 
 
 def person_from_form(form: FormData) -> PersonIn:
@@ -129,12 +131,15 @@ def plain_error(
     labels: Mapping[str, str] = FIELD_LABELS,
     units: Mapping[str, str] = UNITS,
     whole: str = "Profile",
+    choices: Mapping[str, Mapping[str, str]] = CHOICES,
 ) -> tuple[str, str]:
     """(the field's label, what is wrong) of a refused form, in the form's words.
 
     ``labels`` name the fields as the form does (others: the field name in words,
     ``walking_aid`` -> "Walking aid"); ``units`` go after a bound ("at most 300 s");
-    ``whole`` names a check across fields whose message names none.
+    ``whole`` names a check across fields whose message names none; ``choices``
+    give the lists' values with the words the form shows for them (a value not in
+    the list is refused naming those words, never the values).
     """
     err = exc.errors()[0]
     loc = [str(p) for p in err.get("loc", ())]
@@ -166,6 +171,9 @@ def plain_error(
         return label, "type a number"
     if kind.startswith("date"):
         return label, "use a date like 2025-03-31"
+    if kind in ("literal_error", "enum"):
+        shown = choices.get(name)
+        return label, one_of(shown.values()) if shown else "choose one of the choices shown"
     if kind == "value_error":
         return _named(str(err.get("msg", "")), labels, label)
     return label, str(err.get("msg", "invalid"))
@@ -176,15 +184,16 @@ def validated_in_form_words(
     labels: Mapping[str, str] = FIELD_LABELS,
     units: Mapping[str, str] = UNITS,
     whole: str = "Profile",
+    choices: Mapping[str, Mapping[str, str]] = CHOICES,
 ) -> Iterator[None]:
     """Inside the block, a pydantic ``ValidationError`` (a form's model, or the checks
     of what a service stores from it, such as a date in the future) is raised as
     :class:`InputError` in the form's words (:func:`plain_error` with ``labels``,
-    ``units`` and ``whole``)."""
+    ``units``, ``whole`` and ``choices``)."""
     try:
         yield
     except ValidationError as exc:
-        raise InputError(*plain_error(exc, labels, units, whole)) from None
+        raise InputError(*plain_error(exc, labels, units, whole, choices)) from None
 
 
 def _named(message: str, labels: Mapping[str, str], label: str) -> tuple[str, str]:

@@ -24,6 +24,11 @@ TEST_LABELS = {
     "recording_id": "Recording",
 }
 TEST_UNITS = {"time_s": "s"}
+# The 3MBWT form's versions of the test, as it shows them (its groups: group_titles()).
+VARIANTS = {
+    "standard": "Standard (3 m, as fast as safe)",
+    "stroke_5m": "Stroke variant (middle 3 m of 5 m)",
+}
 # Every field of the 3MBWT form, kept as typed when the form is refused.
 TEST_FIELDS = (
     "time_s",
@@ -69,6 +74,7 @@ def _test_page(
         recordings=recordings,
         error=error,
         typed=typed or {},
+        variants=VARIANTS,
         **older_engine(services, account, person_id),
         **_norms_context(),
     )
@@ -88,8 +94,11 @@ async def test_submit(
     services.get_person(account, person_id)
     form = await request.form()
     try:
-        data = model_from_form(ThreeMbwtIn, form, (), TEST_LABELS, TEST_UNITS, "Time")
-        with validated_in_form_words(TEST_LABELS, TEST_UNITS, "Time"):  # a date in the future
+        choices = {"group": group_titles(), "variant": VARIANTS}
+        data = model_from_form(ThreeMbwtIn, form, (), TEST_LABELS, TEST_UNITS, "Time", choices)
+        with validated_in_form_words(
+            TEST_LABELS, TEST_UNITS, "Time", choices
+        ):  # a date in the future
             result = AssessServices(services).add_test(account, person_id, data)
     except RetrowalkError as exc:
         typed = typed_values(form, TEST_FIELDS)

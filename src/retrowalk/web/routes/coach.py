@@ -17,13 +17,27 @@ from retrowalk.domain.coach.plans import cues, stages
 from retrowalk.domain.coach.screening import ScreeningAnswers, age_years
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
 from retrowalk.web.forms import typed_values, validated_in_form_words
-from retrowalk.web.render import older_engine, render
+from retrowalk.web.render import PLACES, older_engine, render
 
 router = APIRouter()
 CHECKBOXES = ("recent_injury", "heart_dizzy", "pregnant", "pain", "prescribed")
 # The fields of each form, kept as typed when the form is refused.
 SCREENING_FIELDS = tuple(ScreeningAnswers.model_fields)
 PLAN_FIELDS = ("goal", "level", "start", "prescribed")
+# The new-plan form's lists: each value with the words the form shows for it.
+PLAN_CHOICES = {
+    "goal": {
+        "fitness": "Fitness",
+        "knee_pain": "Knee pain or knee osteoarthritis",
+        "balance": "Balance",
+        "stroke_rehab": "Rehab after a stroke (prescribed by a therapist)",
+    },
+    "level": {
+        "beginner": "Beginner (new to backward walking)",
+        "intermediate": "Intermediate (a few weeks of practice)",
+        "advanced": "Advanced (steady in open space)",
+    },
+}
 LOG_FIELDS = (
     "date",
     "backward_min",
@@ -49,12 +63,13 @@ def model_from_form(
     labels: Mapping[str, str] | None = None,
     units: Mapping[str, str] | None = None,
     whole: str = "Form",
+    choices: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Any:
     """Build ``model`` from form fields; empty fields are left out, checkboxes are booleans.
 
     A refused field raises :class:`InputError` in the form's words
     (:func:`~retrowalk.web.forms.validated_in_form_words` with the fields' ``labels``,
-    ``units`` and ``whole`` for a check across fields).
+    ``units``, ``whole`` for a check across fields and the lists' ``choices``).
     """
     data: dict[str, Any] = {}
     for name in model.model_fields:
@@ -63,7 +78,7 @@ def model_from_form(
             data[name] = value in ("on", "true", "1", "yes")
         elif isinstance(value, str) and value.strip():
             data[name] = value.strip()
-    with validated_in_form_words(labels or {}, units or {}, whole):
+    with validated_in_form_words(labels or {}, units or {}, whole, choices or {}):
         return model(**data)
 
 
@@ -131,6 +146,7 @@ def plan_page(
         screening=coach.latest_screening(account, person_id),
         stages={s["id"]: s for s in stages()},
         cues=cues(),
+        plan_choices=PLAN_CHOICES,
         error=request.query_params.get("error"),
         **older_engine(services, account, person_id),
     )
@@ -143,7 +159,7 @@ async def plan_submit(
     services.get_person(account, person_id)
     form = await request.form()
     try:
-        plan_request = model_from_form(PlanRequest, form, CHECKBOXES)
+        plan_request = model_from_form(PlanRequest, form, CHECKBOXES, choices=PLAN_CHOICES)
         coach_of(services).create_plan(account, person_id, plan_request)
     except RetrowalkError as exc:
         typed = typed_values(form, PLAN_FIELDS)
@@ -170,6 +186,7 @@ def _plan_error(
         screening=coach.latest_screening(account, person_id),
         stages={s["id"]: s for s in stages()},
         cues=cues(),
+        plan_choices=PLAN_CHOICES,
         error=message,
         typed=typed or {},
         **older_engine(services, account, person_id),
@@ -214,6 +231,8 @@ LOG_LABELS = {
     "recording_id": "From a recording",
 }
 LOG_UNITS = {"backward_min": "minutes"}
+# The session log form's list of places, as it shows them.
+LOG_CHOICES = {"place": {key: words.capitalize() for key, words in PLACES.items()}}
 
 
 @router.post("/people/{person_id}/coach/log", dependencies=[Csrf], include_in_schema=False)
@@ -223,8 +242,10 @@ async def log_submit(
     person = services.get_person(account, person_id)
     form = await request.form()
     try:
-        entry = model_from_form(LogIn, form, CHECKBOXES, LOG_LABELS, LOG_UNITS)
-        with validated_in_form_words(LOG_LABELS, LOG_UNITS, "Form"):  # a date in the future
+        entry = model_from_form(LogIn, form, CHECKBOXES, LOG_LABELS, LOG_UNITS, "Form", LOG_CHOICES)
+        with validated_in_form_words(
+            LOG_LABELS, LOG_UNITS, "Form", LOG_CHOICES
+        ):  # a date in the future
             coach_of(services).add_log(account, person_id, entry)
     except RetrowalkError as exc:
         recordings = [r for r in services.list_recordings(account, person_id) if r.summary]

@@ -19,7 +19,7 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.kids.milestones import load_milestones
 from retrowalk.domain.kids.summary import to_csv, to_html, to_json
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import in_form_words, typed_values, validated_in_form_words
+from retrowalk.web.forms import form_choice, in_form_words, typed_values, validated_in_form_words
 from retrowalk.web.render import render
 
 router = APIRouter()
@@ -139,8 +139,9 @@ async def add_observation(
     form = await request.form()
     upload = form.get("file")
     try:
+        skills = {m.id: m.name for m in load_milestones().milestones}
         kwargs: dict[str, Any] = dict(
-            skill=str(form.get("skill", "")),
+            skill=form_choice(str(form.get("skill", "")), skills, OBSERVATION_LABELS["skill"]),
             on=_day(form.get("date"), "date"),
             details=[str(d) for d in form.getlist("details") if str(d)],
             steps=_int(form.get("steps"), "steps"),
