@@ -453,3 +453,28 @@ def test_a_value_not_in_a_list_is_refused_naming_the_lists_words(
     assert len(shown) >= 2
     assert error == f"{label}: choose one of {', '.join(shown[:-1])} or {shown[-1]}", error
     assert not PYDANTIC_WORDS.search(error), error
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"label": "sideways"}, "This bout was: choose one of backward, forward or not walking"),
+        ({"label": "backward", "start_s": "soon"}, "Bout: a number of seconds"),
+        ({"label": "backward", "start_s": "9", "end_s": "2"}, "Bout: a bout ends after it starts"),
+    ],
+)
+def test_a_refused_bout_label_stays_on_the_recording_page(
+    app, client: TestClient, fields: dict[str, str], said: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A tampered relabel form: the recording's page again, in the form's words."""
+    sign_up(client, "relabel@example.org")
+    person = add_person(client, "Rae")
+    rec = upload(client, person, require("ipol-gait", "1-1_lb.txt"))
+    wait_for_analysis(app)
+    url = f"/recordings/{rec['id']}"
+    typed = {"start_s": "5.0", "end_s": "20.0", **fields, "csrf_token": csrf(client, url)}
+    response = client.post(f"{url}/bouts/label", data=typed)
+    assert response.status_code == 400
+    assert _error(response.text, "relabel-error").startswith(said)
+    assert 'id="relabel-list"' in response.text  # the recording's page, bouts and all
+    assert "Your labels" not in client.get(url).text  # nothing was stored

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -135,8 +136,10 @@ def _recording_page(
     recording_id: int,
     date_error: str = "",
     typed_date: str = "",
+    relabel_error: str = "",
 ) -> Response:
-    """The recording's page; ``date_error`` says why the date ``typed_date`` was refused (400)."""
+    """The recording's page; ``date_error`` says why the date ``typed_date`` was refused,
+    ``relabel_error`` why a bout's label was (400)."""
     recording, person, report = services.recording_view(account, recording_id)
     analysis = None
     has_report = False
@@ -160,8 +163,9 @@ def _recording_page(
     return render(
         request,
         "recording.html",
-        status_code=400 if date_error else 200,
+        status_code=400 if date_error or relabel_error else 200,
         date_error=date_error,
+        relabel_error=relabel_error,
         typed_date=typed_date,
         recording=recording,
         person=person,
@@ -222,6 +226,12 @@ async def set_date(
     return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
 
 
+# The relabel form's list ("This bout was") with the words it shows, and its fields'
+# words: the bout's start and end are the bout the form stands beside.
+BOUT_LABEL_CHOICES = {"backward": "backward", "forward": "forward", "not_walking": "not walking"}
+RELABEL_LABELS = {"label": "This bout was", "start_s": "Bout", "end_s": "Bout"}
+
+
 def _seconds(form: Any, name: str) -> float:
     try:
         return float(str(form.get(name, "")))
@@ -233,17 +243,34 @@ def _seconds(form: Any, name: str) -> float:
 async def label_bout(
     request: Request, recording_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Say what a bout was; the recording is analysed again with the label."""
+    """Say what a bout was; the recording is analysed again with the label.
+
+    A refused label (a tampered form) shows the recording's page again saying why,
+    in the form's words; nothing is stored.
+    """
     await run_in_threadpool(services.get_recording, account, recording_id)
     form = await request.form()
-    await run_in_threadpool(
-        services.label_bout,
-        account,
-        recording_id,
-        _seconds(form, "start_s"),
-        _seconds(form, "end_s"),
-        str(form.get("label", "")),
-    )
+    try:
+        label = form_choice(str(form.get("label", "")), BOUT_LABEL_CHOICES, "This bout was")
+        await run_in_threadpool(
+            services.label_bout,
+            account,
+            recording_id,
+            _seconds(form, "start_s"),
+            _seconds(form, "end_s"),
+            label,
+        )
+    except InputError as exc:
+        if wants_json(request):
+            raise
+        worded = str(in_form_words(exc, RELABEL_LABELS))
+        return await run_in_threadpool(
+            partial(_recording_page, relabel_error=worded),
+            request,
+            services,
+            account,
+            recording_id,
+        )
     return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
 
 
