@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from webtest_helpers import (
     wait_for_analysis,
 )
 
+from realdata import require
 from retrowalk.web.app import create_app
 from retrowalk.web.session import COOKIE_NAME
 
@@ -304,3 +306,23 @@ def test_a_result_of_an_older_engine_says_so_and_is_analysed_again(  # type: ign
     result = client.get(f"/recordings/{rec['id']}/analysis.json").json()
     assert result["analysis_version"] == newer
     assert 'id="older-engine"' not in client.get(rec["url"]).text
+
+
+def test_progress_names_analysed_recordings_without_a_date(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """The person page lists an undated recording; the progress page says it is left out
+    (it said "No analysed recordings yet" beside a report of that recording)."""
+    sign_up(client, "undated@example.org")
+    person = add_person(client, "Una")
+    rec = upload(client, person, require("mocap-backward", "09_12_pelvis.csv"))
+    wait_for_analysis(app)
+    progress = client.get(f"/people/{person}/progress").text
+    assert "No analysed recordings yet" not in progress
+    note = re.search(r'<p id="undated-note">(.*?)</p>', progress, re.S)
+    assert note, progress
+    assert "1 analysed recording without a date" in note[1]
+    assert f'href="/recordings/{rec["id"]}"' in note[1]
+    # Dated, it joins the weeks and the note goes.
+    url = f"/recordings/{rec['id']}"
+    client.post(f"{url}/date", data={"recorded_on": "2025-06-04", "csrf_token": csrf(client, url)})
+    progress = client.get(f"/people/{person}/progress").text
+    assert 'id="undated-note"' not in progress and 'id="weeks-table"' in progress
