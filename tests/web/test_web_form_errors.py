@@ -478,3 +478,35 @@ def test_a_refused_bout_label_stays_on_the_recording_page(
     assert _error(response.text, "relabel-error").startswith(said)
     assert 'id="relabel-list"' in response.text  # the recording's page, bouts and all
     assert "Your labels" not in client.get(url).text  # nothing was stored
+
+
+@pytest.mark.parametrize(
+    ("form", "label"), [("tests/3mbwt", "Recording"), ("coach/log", "From a recording")]
+)
+def test_a_recording_not_of_the_person_is_refused_as_the_form_says(
+    app, world, form: str, label: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The 3MBWT and the session log timed or linked to a recording that is not the
+    person's: refused on the form's page, another account's as one that does not exist."""
+    bea = add_person(world.b, "Bea")
+    others = upload(world.b, bea, require("ipol-gait", "1-2_lb.txt"))
+    wait_for_analysis(app)
+    url = f"/people/{world.person_id}/{form}"
+    token = csrf(world.a, url)
+    said = {}
+    for chosen in (str(others["id"]), "987654"):
+        typed = {"csrf_token": token, "recording_id": chosen, "backward_min": "12"}
+        response = world.a.post(url, data=typed)
+        assert response.status_code == 400
+        said[chosen] = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+        assert 'name="backward_min"' not in response.text or 'value="12"' in response.text
+    assert set(said.values()) == {f"{label}: choose one of the recordings in the list"}, said
+    # Another person's recording of the same account is not theirs either.
+    own = add_person(world.a, "Al")
+    response = world.a.post(
+        f"/people/{own}/{form}",
+        data={"csrf_token": token, "recording_id": str(world.recording_id), "backward_min": "12"},
+    )
+    assert response.status_code == 400
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+    assert error == f"{label}: this recording belongs to someone else", error

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.store.repositories import NotFoundError
 from retrowalk.store.schemas import PersonIn
 
 HEIGHT_RE = re.compile(
@@ -194,6 +195,27 @@ def validated_in_form_words(
         yield
     except ValidationError as exc:
         raise InputError(*plain_error(exc, labels, units, whole, choices)) from None
+
+
+def recording_not_listed(label: str) -> InputError:
+    """The refusal of a form's recording that is not one of the person's: the same for
+    one that does not exist, another person's or another account's."""
+    return InputError(label, "choose one of the recordings in the list")
+
+
+@contextmanager
+def recording_in_form_words(label: str) -> Iterator[None]:
+    """Inside the block (a service given the recording a form chose, its person found
+    before), a recording not found is :func:`recording_not_listed`, and a refusal the
+    service names ``recording`` is named by the form's ``label``."""
+    try:
+        yield
+    except NotFoundError:
+        raise recording_not_listed(label) from None
+    except InputError as exc:
+        if exc.path != "recording" or exc.line is not None or exc.field is not None:
+            raise
+        raise InputError(label, exc.reason) from None
 
 
 def _named(message: str, labels: Mapping[str, str], label: str) -> tuple[str, str]:

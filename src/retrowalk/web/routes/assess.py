@@ -10,7 +10,11 @@ from retrowalk.core.errors import RetrowalkError
 from retrowalk.domain.assess.norms import cite, group_titles, procedure, table
 from retrowalk.domain.coach.plans import stages
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import typed_values, validated_in_form_words
+from retrowalk.web.forms import (
+    recording_in_form_words,
+    typed_values,
+    validated_in_form_words,
+)
 from retrowalk.web.render import older_engine, render
 from retrowalk.web.routes.coach import model_from_form
 
@@ -96,9 +100,11 @@ async def test_submit(
     try:
         choices = {"group": group_titles(), "variant": VARIANTS}
         data = model_from_form(ThreeMbwtIn, form, (), TEST_LABELS, TEST_UNITS, "Time", choices)
-        with validated_in_form_words(
-            TEST_LABELS, TEST_UNITS, "Time", choices
-        ):  # a date in the future
+        # The stored result's checks (a date in the future) and the recording chosen.
+        with (
+            validated_in_form_words(TEST_LABELS, TEST_UNITS, "Time", choices),
+            recording_in_form_words(TEST_LABELS["recording_id"]),
+        ):
             result = AssessServices(services).add_test(account, person_id, data)
     except RetrowalkError as exc:
         typed = typed_values(form, TEST_FIELDS)

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
-from retrowalk.web.forms import form_choice
+from retrowalk.web.forms import form_choice, recording_not_listed
 from retrowalk.web.render import render, wants_json
 from retrowalk.web.upload_stream import receive_upload
 
@@ -30,9 +30,7 @@ DEFAULT_LABELS = "forward, backward"
 
 
 def _not_a_recording() -> InputError:
-    """The from-recording form's refusal of its recording: the same for one that does
-    not exist, another person's or another account's."""
-    return InputError("Recording", "choose one of the recordings in the list")
+    return recording_not_listed("Recording")
 
 
 def _recording_choice(value: str) -> int:

@@ -16,7 +16,11 @@ from retrowalk.core.errors import RetrowalkError
 from retrowalk.domain.coach.plans import cues, stages
 from retrowalk.domain.coach.screening import ScreeningAnswers, age_years
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import typed_values, validated_in_form_words
+from retrowalk.web.forms import (
+    recording_in_form_words,
+    typed_values,
+    validated_in_form_words,
+)
 from retrowalk.web.render import PLACES, older_engine, render
 
 router = APIRouter()
@@ -243,9 +247,11 @@ async def log_submit(
     form = await request.form()
     try:
         entry = model_from_form(LogIn, form, CHECKBOXES, LOG_LABELS, LOG_UNITS, "Form", LOG_CHOICES)
-        with validated_in_form_words(
-            LOG_LABELS, LOG_UNITS, "Form", LOG_CHOICES
-        ):  # a date in the future
+        # The stored entry's checks (a date in the future) and the recording chosen.
+        with (
+            validated_in_form_words(LOG_LABELS, LOG_UNITS, "Form", LOG_CHOICES),
+            recording_in_form_words(LOG_LABELS["recording_id"]),
+        ):
             coach_of(services).add_log(account, person_id, entry)
     except RetrowalkError as exc:
         recordings = [r for r in services.list_recordings(account, person_id) if r.summary]
