@@ -510,3 +510,33 @@ def test_a_recording_not_of_the_person_is_refused_as_the_form_says(
     assert response.status_code == 400
     error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
     assert error == f"{label}: this recording belongs to someone else", error
+
+
+@pytest.mark.parametrize(
+    ("password", "said"),
+    [
+        ("password123", "this password is too common or too easy to guess"),
+        ("          ", "the password cannot be only spaces"),
+    ],
+)
+def test_a_refused_password_is_named_as_its_form_labels_it(
+    client: TestClient, password: str, said: str
+) -> None:
+    """Sign-up ('Password') and the account page's password change ('New password')."""
+    token = csrf(client, "/signup")
+    response = client.post(
+        "/signup", data={"email": "pw@example.org", "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 400
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+    assert error.startswith(f"Password: {said}"), error
+    assert 'value="pw@example.org"' in response.text  # the email kept
+    sign_up(client, "pw@example.org")
+    token = csrf(client, "/account")
+    response = client.post(
+        "/account/password",
+        data={"current_password": "correct horse", "new_password": password, "csrf_token": token},
+    )
+    assert response.status_code == 400
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+    assert error.startswith(f"New password: {said}"), error
