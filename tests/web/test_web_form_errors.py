@@ -540,3 +540,20 @@ def test_a_refused_password_is_named_as_its_form_labels_it(
     assert response.status_code == 400
     error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
     assert error.startswith(f"New password: {said}"), error
+
+
+def test_a_refused_stage_change_names_the_plan_in_words(client: TestClient) -> None:
+    """The plan page's stage buttons (hidden fields) tampered with, or pressed without a plan."""
+    sign_up(client, "stage@example.org")
+    url = f"/people/{add_person(client, 'Sol')}/coach"
+    token = csrf(client, url)
+    response = client.post(f"{url}/stage", data={"csrf_token": token, "stage": "open_space"})
+    assert response.status_code == 400
+    assert html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1]) == (  # type: ignore[index]
+        "Plan: make a plan first"
+    )
+    client.post(f"{url}/plan", data={"csrf_token": token, "goal": "fitness"})
+    response = client.post(f"{url}/stage", data={"csrf_token": token, "stage": "moonwalk"})
+    assert response.status_code == 400
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+    assert error == "Stage: unknown stage 'moonwalk'", error

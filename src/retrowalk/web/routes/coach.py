@@ -17,6 +17,7 @@ from retrowalk.domain.coach.plans import cues, stages
 from retrowalk.domain.coach.screening import ScreeningAnswers, age_years
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
 from retrowalk.web.forms import (
+    in_form_words,
     recording_in_form_words,
     typed_values,
     validated_in_form_words,
@@ -205,7 +206,9 @@ async def stage_submit(
     try:
         coach_of(services).accept_stage(account, person_id, str(form.get("stage", "")))
     except RetrowalkError as exc:
-        return _plan_error(request, person_id, account, services, str(exc))
+        # The buttons name no field: the plan and its stage, in words.
+        worded = in_form_words(exc, {"plan": "Plan", "stage": "Stage"})
+        return _plan_error(request, person_id, account, services, str(worded))
     return RedirectResponse(f"/people/{person_id}/coach", status_code=303)
 
 
