@@ -326,3 +326,24 @@ def test_progress_names_analysed_recordings_without_a_date(app, client: TestClie
     client.post(f"{url}/date", data={"recorded_on": "2025-06-04", "csrf_token": csrf(client, url)})
     progress = client.get(f"/people/{person}/progress").text
     assert 'id="undated-note"' not in progress and 'id="weeks-table"' in progress
+
+
+def test_a_recording_without_a_date_is_listed_as_such_everywhere(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """The recording lists of the calibration, 3MBWT and session log forms and the
+    clinician's report say "date unknown" where the person page and the recording do;
+    they gave the upload day as if the walk had been that day."""
+    sign_up(client, "nodate@example.org")
+    person = add_person(client, "Noa")
+    upload(client, person, require("mocap-backward", "09_12_pelvis.csv"))
+    wait_for_analysis(app)
+    for page in ("calibration", "tests/3mbwt", "coach/log"):
+        options = re.findall(
+            r"<option value=\"\d+\"[^>]*>([^<]+)</option>",
+            client.get(f"/people/{person}/{page}").text,
+        )
+        assert options and options[0].startswith("date unknown · 09_12_pelvis.csv"), (page, options)
+    report = client.get(f"/people/{person}/report").text
+    row = re.search(
+        r'id="sensor-table".*?<tbody>\s*<tr><td>([^<]+)</td><td>09_12_pelvis.csv', report, re.S
+    )
+    assert row and row[1] == "date unknown", report

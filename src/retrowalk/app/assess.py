@@ -168,6 +168,7 @@ class AssessServices:
                 {
                     "recording_id": rec.id,
                     "date": rec.recorded_on.isoformat(),
+                    "date_source": rec.date_source,  # "unknown": the upload day, not the walk's
                     "filename": rec.filename,
                     "measures": measures.to_dict(),
                 }
