@@ -557,3 +557,19 @@ def test_a_refused_stage_change_names_the_plan_in_words(client: TestClient) -> N
     assert response.status_code == 400
     error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
     assert error == "Stage: unknown stage 'moonwalk'", error
+
+
+def test_a_session_logged_without_a_plan_is_shown_where_the_log_leads(client: TestClient) -> None:
+    """Logging a session before any plan: the page the form leads to lists it (it led to a
+    plan page with no trace of it)."""
+    sign_up(client, "noplan@example.org")
+    url = f"/people/{add_person(client, 'Ned')}/coach/log"
+    response = client.post(
+        url,
+        data={"csrf_token": csrf(client, url), "date": "2026-01-05", "backward_min": "12"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"].endswith("#sessions")
+    page = client.get(response.headers["location"]).text
+    section = re.search(r'<section class="card" id="sessions">(.*?)</section>', page, re.S)
+    assert section and "2026-01-05: 12 min backwards (open flat space)" in section[1], page

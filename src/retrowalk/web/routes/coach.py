@@ -268,7 +268,10 @@ async def log_submit(
             error=str(exc),
             typed=typed_values(form, LOG_FIELDS),
         )
-    return RedirectResponse(f"/people/{person_id}/coach#progression", status_code=303)
+    # With a plan, its next step; without one, the sessions (the plan page lists them).
+    has_plan = coach_of(services).current_plan(account, person_id) is not None
+    anchor = "progression" if has_plan else "sessions"
+    return RedirectResponse(f"/people/{person_id}/coach#{anchor}", status_code=303)
 
 
 # ------------------------------------------------------------------------------- API
