@@ -383,17 +383,25 @@ def test_a_refused_upload_names_the_form_label_and_keeps_the_fields(
 
 
 @pytest.mark.parametrize(
-    ("placement", "script"), [("wrist", False), ("video", True), ("hip", False)]
+    ("field", "value", "script"),
+    [
+        ("placement", "wrist", False),
+        ("placement", "video", True),
+        ("placement", "hip", False),
+        ("proportions", "toddler", False),
+        ("proportions", "baby", True),
+    ],
 )
-def test_a_refused_placement_lists_the_choices_as_the_form_shows_them(
-    client: TestClient, placement: str, script: bool
+def test_a_refused_list_value_names_the_choices_as_the_upload_form_shows_them(
+    client: TestClient, field: str, value: str, script: bool
 ) -> None:
-    """A "Worn at" value the form does not offer (a tampered form): its words, not the API's."""
+    """A "Worn at" or "Body proportions" value the upload form does not offer (a tampered
+    form): its words, not the API's."""
     sign_up(client, "worn@example.org")
     person = add_person(client, "Wil")
     page_url = f"/people/{person}"
     walk = require("ipol-gait", "1-1_lb.txt")
-    typed = {"recorded_on": "2026-01-05", "placement": placement}
+    typed = {"recorded_on": "2026-01-05", field: value}
     with open(walk, "rb") as stream:
         response = client.post(
             f"{page_url}/recordings",
@@ -404,10 +412,15 @@ def test_a_refused_placement_lists_the_choices_as_the_form_shows_them(
     assert response.status_code == 400
     # The choices the form offers, in its own words.
     form = client.get(page_url).text
-    select = re.search(r'<select name="placement">(.*?)</select>', form, re.S).group(1)  # type: ignore[union-attr]
-    offered = re.findall(r'<option value="[a-z_]+"(?: selected)?>([^<]+)</option>', select)
-    assert offered == ["Detect", "Lower back", "Pocket", "Foot"]
-    said = "Worn at: choose one of Detect, Lower back, Pocket or Foot"
+    select = re.search(rf'<select name="{field}">(.*?)</select>', form, re.S).group(1)  # type: ignore[union-attr]
+    offered = re.findall(r'<option value="[a-z_]*"(?: selected)?>([^<]+)</option>', select)
+    label = {"placement": "Worn at", "proportions": "Body proportions"}[field]
+    said = f"{label}: choose one of {', '.join(offered[:-1])} or {offered[-1]}"
+    assert said in (
+        "Worn at: choose one of Detect, Lower back, Pocket or Foot",
+        "Body proportions: choose one of From the age, Young child (1-3 years) or "
+        "Adult or older child",
+    )
     if script:
         assert response.json()["detail"] == said
     else:

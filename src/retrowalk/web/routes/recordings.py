@@ -41,6 +41,12 @@ UPLOAD_PLACEMENTS = {
     "pocket": "Pocket",
     "foot": "Foot",
 }
+# The video fields' body proportions, as the form shows them.
+UPLOAD_PROPORTIONS = {
+    "": "From the age",
+    "child": "Young child (1-3 years)",
+    "adult": "Adult or older child",
+}
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -64,6 +70,8 @@ async def upload(
         day = parse_day(received.get("recorded_on"))
         placement = received.get("placement", "auto") or "auto"
         form_choice(placement, UPLOAD_PLACEMENTS, UPLOAD_LABELS["placement"])
+        proportions = received.get("proportions")
+        form_choice(proportions, UPLOAD_PROPORTIONS, UPLOAD_LABELS["proportions"])
         assert received.file is not None
         recording = await run_in_threadpool(
             services.store_upload,
