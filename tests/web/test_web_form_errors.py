@@ -430,11 +430,14 @@ def test_a_refused_list_value_names_the_choices_as_the_upload_form_shows_them(
 
 
 def _choices_shown(page: str, name: str) -> list[str]:
+    """The words of a list's options, or of a group of radio buttons."""
     select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
-    assert select, f"no list {name} on the page"
-    return [
-        html.unescape(t).strip() for t in re.findall(r"<option[^>]*>([^<]+)</option>", select[1])
-    ]
+    if select is None:
+        radios = re.findall(rf'<input type="radio" name="{name}"[^>]*>([^<]+)</label>', page)
+        assert radios, f"no list {name} on the page"
+        return [html.unescape(t).strip() for t in radios]
+    options = re.findall(r"<option[^>]*>([^<]+)</option>", select[1])
+    return [html.unescape(t).strip() for t in options]
 
 
 @pytest.mark.parametrize(
@@ -447,6 +450,9 @@ def _choices_shown(page: str, name: str) -> list[str]:
         ("coach/plan", {"goal": "balance"}, "level", "Level"),
         ("edit", {"name": "Lia"}, "kind", "Adult or child"),
         ("observations", {}, "skill", "Skill"),
+        ("coach/screening", {"age": "40"}, "balance", "Balance and falls"),
+        ("coach/screening", {"age": "40"}, "neuro", "Neurological condition"),
+        ("coach/screening", {"age": "40"}, "activity", "Activity now"),
     ],
 )
 def test_a_value_not_in_a_list_is_refused_naming_the_lists_words(

@@ -28,6 +28,38 @@ router = APIRouter()
 CHECKBOXES = ("recent_injury", "heart_dizzy", "pregnant", "pain", "prescribed")
 # The fields of each form, kept as typed when the form is refused.
 SCREENING_FIELDS = tuple(ScreeningAnswers.model_fields)
+# The safe-start form's questions as it asks them, and their answers as it shows them.
+SCREENING_LABELS = {
+    "balance": "Balance and falls",
+    "knee_hip": "Knees and hips",
+    "neuro": "Neurological condition",
+    "age": "Age",
+    "activity": "Activity now",
+}
+SCREENING_CHOICES = {
+    "balance": {
+        "none": "No balance problems",
+        "unsteady": "Sometimes unsteady",
+        "falls": "Fell in the past 12 months",
+    },
+    "knee_hip": {
+        "none": "No problems",
+        "mild": "Occasional aches",
+        "diagnosed": "Diagnosed condition or ongoing pain",
+    },
+    "neuro": {
+        "none": "None",
+        "stroke": "Stroke",
+        "parkinsons": "Parkinson's",
+        "ms": "Multiple sclerosis",
+        "other": "Other",
+    },
+    "activity": {
+        "inactive": "Mostly inactive",
+        "some": "Some activity (walks, light exercise)",
+        "active": "Active most days",
+    },
+}
 PLAN_FIELDS = ("goal", "level", "start", "prescribed")
 # The new-plan form's lists: each value with the words the form shows for it.
 PLAN_CHOICES = {
@@ -97,6 +129,7 @@ def screening_page(
     return render(
         request,
         "coach/screening.html",
+        choices=SCREENING_CHOICES,
         person=person,
         result=None,
         last=last,
@@ -112,11 +145,14 @@ async def screening_submit(
     person = services.get_person(account, person_id)
     form = await request.form()
     try:
-        answers = model_from_form(ScreeningAnswers, form, CHECKBOXES)
+        answers = model_from_form(
+            ScreeningAnswers, form, CHECKBOXES, SCREENING_LABELS, choices=SCREENING_CHOICES
+        )
     except RetrowalkError as exc:
         return render(
             request,
             "coach/screening.html",
+            choices=SCREENING_CHOICES,
             status_code=400,
             person=person,
             result=None,
@@ -129,6 +165,7 @@ async def screening_submit(
     return render(
         request,
         "coach/screening.html",
+        choices=SCREENING_CHOICES,
         person=person,
         result=result.to_dict(),
         last=None,
