@@ -57,3 +57,16 @@ def test_a_huge_id_in_a_form_or_the_api_is_refused_plainly(world: World) -> None
     assert test.status_code in (404, 422), test.text
     # Everything of A is still there.
     assert a.get(f"/recordings/{world.recording_id}").status_code == 200
+
+
+def test_an_address_that_is_not_a_page_is_the_apps_not_found_page(world: World) -> None:
+    """/people/abc: the app's page saying so (it was FastAPI's JSON); the API keeps its 422."""
+    for url in ("/people/abc", "/recordings/1.5", f"/people/{world.person_id}/tests/3mbwt/x"):
+        response = world.a.get(url)
+        assert response.status_code == 404, url
+        assert "text/html" in response.headers["content-type"] and "No such page." in response.text
+    api = world.a.get("/api/v1/people/abc", headers=world.a_api)
+    assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["path", "person_id"]
+    # A page form sent without one of its fields.
+    signin = world.b.post("/signin", data={"email": "b@example.org", "csrf_token": csrf(world.b)})
+    assert signin.status_code == 400 and "reload the page" in signin.text

@@ -11,6 +11,8 @@ import anyio
 import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -179,6 +181,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A page: the field in words and what is wrong, in one plain sentence.
         label, reason = plain_error(exc, {}, {}, "Form")
         return render(request, "error.html", status_code=422, message=f"{label}: {reason}")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # The API keeps FastAPI's 422 naming each field; a page answers as a site does.
+        if request.url.path.startswith("/api/") or wants_json(request):
+            return await request_validation_exception_handler(request, exc)
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            # /people/abc: no page has that address.
+            return render(request, "error.html", status_code=404, message="No such page.")
+        message = "the form came back incomplete; reload the page and try again"
+        return render(request, "error.html", status_code=400, message=message)
 
     @app.exception_handler(RetrowalkError)
     async def user_error(request: Request, exc: RetrowalkError) -> Response:
