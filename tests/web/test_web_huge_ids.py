@@ -70,3 +70,19 @@ def test_an_address_that_is_not_a_page_is_the_apps_not_found_page(world: World) 
     # A page form sent without one of its fields.
     signin = world.b.post("/signin", data={"email": "b@example.org", "csrf_token": csrf(world.b)})
     assert signin.status_code == 400 and "reload the page" in signin.text
+
+
+def test_an_unknown_address_is_the_apps_page_and_the_api_keeps_json(world: World) -> None:
+    """A mistyped address, or a form's address opened again: the app's page, not JSON."""
+    for url, status in (
+        ("/peopel", 404),
+        (f"/people/{world.person_id}/calibration/from-recording", 405),
+        (f"/recordings/{world.recording_id}/delete", 405),
+    ):
+        response = world.a.get(url)
+        assert response.status_code == status, url
+        assert "text/html" in response.headers["content-type"] and "No such page." in response.text
+    assert world.a.get(f"/recordings/{world.recording_id}/delete").headers["allow"] == "POST"
+    api = world.a.get("/api/v1/nothing-here", headers=world.a_api)
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    assert world.a.get("/static/nothing.js").status_code == 404
