@@ -202,7 +202,9 @@ def guide_page(
 @router.get("/children/{person_id}/summary", include_in_schema=False)
 def summary_page(person_id: int, account: PageAccount, services: ServicesDep) -> Response:
     summary = build_summary(_kids(services), account, person_id)
-    return HTMLResponse(to_html(summary, back_url=f"/children/{person_id}"))
+    # Print through the app's own script: its security policy blocks inline script.
+    page = to_html(summary, back_url=f"/children/{person_id}", page_script="/static/page.js")
+    return HTMLResponse(page)
 
 
 @router.get("/children/{person_id}/summary.csv", include_in_schema=False)
