@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from fastapi.routing import APIRoute
 from kidstest_helpers import PNG, KidsWorld, months_ago
 from webtest_helpers import api_token, csrf
@@ -174,3 +177,15 @@ def test_questions_are_answered_on_the_guide_page(kids_world: KidsWorld, app) ->
         data={"csrf_token": token, "skill": "walking-alone", "details": "", "back": "guide"},
     )
     assert 'data-flag="not-walking-by-18-months"' not in yes.text and 'id="no-flags"' in yes.text
+
+
+def test_the_child_page_offers_the_export_its_deletion_asks_for(kids_world: KidsWorld) -> None:
+    """Deleting a child deletes every photo and video: the page links the export that keeps
+    them (it only said to keep the summary, which holds neither)."""
+    a, cid = kids_world.a, kids_world.child_id
+    page = a.get(f"/children/{cid}").text
+    assert page.count(f'href="/people/{cid}/export"') == 2  # the actions and the deletion
+    export = a.get(f"/people/{cid}/export")
+    assert export.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(export.content)).namelist()
+    assert any(name.startswith("attachments/") for name in names), names
