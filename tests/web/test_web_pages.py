@@ -347,3 +347,23 @@ def test_a_recording_without_a_date_is_listed_as_such_everywhere(app, client: Te
         r'id="sensor-table".*?<tbody>\s*<tr><td>([^<]+)</td><td>09_12_pelvis.csv', report, re.S
     )
     assert row and row[1] == "date unknown", report
+
+
+def test_the_clinic_says_in_words_what_the_last_change_means(client: TestClient) -> None:
+    """The trend column said the internal verdict ('unknown', 'improved')."""
+    sign_up(client, "trend@example.org")
+    token = csrf(client, "/people")
+    for name, group, times in (
+        ("Cas", "community", ("6.0", "5.0")),
+        ("Pia", "parkinsons", ("12.0", "8.0")),
+    ):
+        url = f"/people/{add_person(client, name)}/tests/3mbwt"
+        for day, time_s in zip(("2026-11-01", "2026-11-15"), times, strict=True):
+            client.post(
+                url, data={"csrf_token": token, "time_s": time_s, "date": day, "group": group}
+            )
+    rows = re.findall(r"<tr>(.*?)</tr>", client.get("/clinic").text, re.S)
+    said = {name: row for row in rows for name in ("Cas", "Pia") if f">{name}<" in row}
+    assert "Last change: no published MDC for this group: real change unknown" in said["Cas"]
+    assert "Last change: real improvement (more than the MDC)" in said["Pia"]
+    assert not any(re.search(r">\s*(unknown|improved)\s*<", row) for row in rows)

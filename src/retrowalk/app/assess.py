@@ -17,7 +17,12 @@ from retrowalk.app.coach import CoachServices
 from retrowalk.app.services import Services
 from retrowalk.core.errors import InputError
 from retrowalk.domain.assess.norms import group_titles
-from retrowalk.domain.assess.threembwt import compare, interpret, time_from_analysis
+from retrowalk.domain.assess.threembwt import (
+    VERDICT_LABELS,
+    compare,
+    interpret,
+    time_from_analysis,
+)
 from retrowalk.domain.coach.weekly import adherence
 from retrowalk.store.repositories import NotFoundError
 from retrowalk.store.schemas import ObservationIn, ObservationOut
@@ -226,6 +231,9 @@ class AssessServices:
                     "group_title": titles.get(latest["group"]) if latest else None,
                     "trend": [{"date": t["date"], "time_s": t["time_s"]} for t in tests[-6:]],
                     "trend_verdict": latest["change"]["verdict"]
+                    if latest and latest["change"]
+                    else None,
+                    "trend_verdict_label": VERDICT_LABELS[latest["change"]["verdict"]]
                     if latest and latest["change"]
                     else None,
                     "plan": {"goal": plan.goal, "level": plan.level} if plan else None,
