@@ -367,3 +367,14 @@ def test_the_clinic_says_in_words_what_the_last_change_means(client: TestClient)
     assert "Last change: no published MDC for this group: real change unknown" in said["Cas"]
     assert "Last change: real improvement (more than the MDC)" in said["Pia"]
     assert not any(re.search(r">\s*(unknown|improved)\s*<", row) for row in rows)
+
+
+def test_the_clinic_names_a_plan_as_the_plan_page_does(client: TestClient) -> None:
+    """It said 'knee pain' where the plan page says 'Knee pain or knee osteoarthritis'."""
+    sign_up(client, "goal@example.org")
+    person = add_person(client, "Kai")
+    url = f"/people/{person}/coach"
+    client.post(f"{url}/plan", data={"csrf_token": csrf(client, url), "goal": "knee_pain"})
+    title = re.search(r"<h2>([^<]+) · beginner</h2>", client.get(url).text)
+    assert title and title[1] == "Knee pain or knee osteoarthritis"
+    assert f"<td>{title[1]} · beginner</td>" in client.get("/clinic").text

@@ -236,7 +236,13 @@ class AssessServices:
                     "trend_verdict_label": VERDICT_LABELS[latest["change"]["verdict"]]
                     if latest and latest["change"]
                     else None,
-                    "plan": {"goal": plan.goal, "level": plan.level} if plan else None,
+                    "plan": {
+                        "goal": plan.goal,
+                        "goal_title": plan.payload.get("goal_title") or plan.goal,
+                        "level": plan.level,
+                    }
+                    if plan
+                    else None,
                     "this_week": adherence(weeks, 1),
                     "last_4_weeks": adherence(weeks, 4),
                 }
