@@ -6,9 +6,9 @@ Thin handlers: every decision is made by :mod:`retrowalk.app.kids` services.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
@@ -242,20 +242,40 @@ class StepCount(BaseModel):
     date: dt.date | None = None
 
 
+# The counter's parts as its page shows them ("12 steps · 8.4 s", Skill, Note).
+COUNT_LABELS = {
+    "steps": "Steps",
+    "duration_s": "Time",
+    "skill": "Skill",
+    "note": "Note",
+    "date": "Date",
+}
+
+
 @router.post("/children/{person_id}/count", dependencies=[Csrf], include_in_schema=False)
 def save_count(
-    person_id: int, body: StepCount, account: PageAccount, services: ServicesDep
+    person_id: int,
+    data: Annotated[dict[str, Any], Body()],
+    account: PageAccount,
+    services: ServicesDep,
 ) -> Response:
-    entry = _kids(services).observe(
-        account,
-        person_id,
-        skill=body.skill,
-        on=body.date,
-        steps=body.steps,
-        duration_s=body.duration_s,
-        note=body.note,
-        source="tap-counter",
-    )
+    """Save a count; a refusal (more than 500 taps, a timer left running over an hour)
+    is one sentence in the counter's words, which its script shows."""
+    with validated_in_form_words(COUNT_LABELS, {"duration_s": "s"}, "Count", {}):
+        body = StepCount.model_validate(data)
+    try:
+        entry = _kids(services).observe(
+            account,
+            person_id,
+            skill=body.skill,
+            on=body.date,
+            steps=body.steps,
+            duration_s=body.duration_s,
+            note=body.note,
+            source="tap-counter",
+        )
+    except InputError as exc:
+        raise in_form_words(exc, COUNT_LABELS) from None
     return JSONResponse({**entry.as_dict(), "url": f"/children/{person_id}#log"}, status_code=201)
 
 
