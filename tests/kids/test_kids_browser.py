@@ -79,3 +79,26 @@ def test_child_pages_and_tap_counter(server: str, page, tmp_path: Path) -> None:
     assert "Acta Paediatr" in page.content()
     page.screenshot(path=str(shots / "summary.png"), full_page=True)
     _has_content(shots / "summary.png")
+
+
+def test_the_doctors_summary_prints_under_the_apps_security_policy(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    """The summary's Print link works in the app (an inline handler is blocked there)."""
+    blocked: list[str] = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and blocked.append(m.text))
+    page.add_init_script("window.print = () => { window.printed = true; };")
+    page.goto(server + "/signup")
+    page.fill("input[name=email]", "doctor@example.org")
+    page.fill("input[name=password]", "correct horse")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/people")
+    page.goto(server + "/children")
+    page.fill("input[name=name]", "Ola")
+    page.fill("input[name=birth_date]", months_ago(14).isoformat())
+    page.click("text=Add child")
+    page.wait_for_url("**/children/*")
+    page.click("text=Summary for the doctor")
+    page.wait_for_url("**/summary")
+    page.click("text=Print")
+    assert page.evaluate("window.printed === true")
+    assert page.url.endswith("/summary")  # not sent to "#"
+    assert not blocked, blocked

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+import pytest
 from fastapi.routing import APIRoute
 from kidstest_helpers import PNG, KidsWorld, months_ago
 from webtest_helpers import api_token, csrf
@@ -174,3 +178,39 @@ def test_questions_are_answered_on_the_guide_page(kids_world: KidsWorld, app) ->
         data={"csrf_token": token, "skill": "walking-alone", "details": "", "back": "guide"},
     )
     assert 'data-flag="not-walking-by-18-months"' not in yes.text and 'id="no-flags"' in yes.text
+
+
+def test_the_child_page_offers_the_export_its_deletion_asks_for(kids_world: KidsWorld) -> None:
+    """Deleting a child deletes every photo and video: the page links the export that keeps
+    them (it only said to keep the summary, which holds neither)."""
+    a, cid = kids_world.a, kids_world.child_id
+    page = a.get(f"/children/{cid}").text
+    assert page.count(f'href="/people/{cid}/export"') == 2  # the actions and the deletion
+    export = a.get(f"/people/{cid}/export")
+    assert export.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(export.content)).namelist()
+    assert any(name.startswith("attachments/") for name in names), names
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ({"steps": 501}, "Steps: at most 500"),
+        ({"steps": 40, "duration_s": 5000}, "Time: at most 3600 s"),
+        ({"steps": 4, "skill": "moonwalk"}, "Skill: choose one of"),
+    ],
+)
+def test_a_refused_count_says_why_in_the_counters_words(
+    kids_world: KidsWorld, body: dict, said: str
+) -> None:
+    """The counter's script shows the answer's sentence: it showed '[object Object]' for
+    FastAPI's list of problems, or a field's name."""
+    a, cid = kids_world.a, kids_world.child_id
+    response = a.post(
+        f"/children/{cid}/count",
+        json=body,
+        headers={"x-csrf-token": csrf(a, "/children"), "accept": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, str) and detail.startswith(said), detail

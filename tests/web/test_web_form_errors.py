@@ -16,6 +16,8 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from webtest_helpers import add_person, csrf, sign_up, upload, wait_for_analysis
 
+from realdata import require
+
 PYDANTIC_WORDS = re.compile(r"Input should|Value error|Field required|String should|_kg|_m\b")
 
 
@@ -378,3 +380,215 @@ def test_a_refused_upload_names_the_form_label_and_keeps_the_fields(
             assert f'name="{name}" value="{typed[name]}"' in page, name
         assert _selected(page, "pocket") and _selected(page, "child")
     assert "walk.mp4" not in client.get(page_url).text  # nothing was stored
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "script"),
+    [
+        ("placement", "wrist", False),
+        ("placement", "video", True),
+        ("placement", "hip", False),
+        ("proportions", "toddler", False),
+        ("proportions", "baby", True),
+    ],
+)
+def test_a_refused_list_value_names_the_choices_as_the_upload_form_shows_them(
+    client: TestClient, field: str, value: str, script: bool
+) -> None:
+    """A "Worn at" or "Body proportions" value the upload form does not offer (a tampered
+    form): its words, not the API's."""
+    sign_up(client, "worn@example.org")
+    person = add_person(client, "Wil")
+    page_url = f"/people/{person}"
+    walk = require("ipol-gait", "1-1_lb.txt")
+    typed = {"recorded_on": "2026-01-05", field: value}
+    with open(walk, "rb") as stream:
+        response = client.post(
+            f"{page_url}/recordings",
+            files={"file": (walk.name, stream)},
+            data={"csrf_token": csrf(client, page_url), **typed},
+            headers={"accept": "application/json"} if script else {},
+        )
+    assert response.status_code == 400
+    # The choices the form offers, in its own words.
+    form = client.get(page_url).text
+    select = re.search(rf'<select name="{field}">(.*?)</select>', form, re.S).group(1)  # type: ignore[union-attr]
+    offered = re.findall(r'<option value="[a-z_]*"(?: selected)?>([^<]+)</option>', select)
+    label = {"placement": "Worn at", "proportions": "Body proportions"}[field]
+    said = f"{label}: choose one of {', '.join(offered[:-1])} or {offered[-1]}"
+    assert said in (
+        "Worn at: choose one of Detect, Lower back, Pocket or Foot",
+        "Body proportions: choose one of From the age, Young child (1-3 years) or "
+        "Adult or older child",
+    )
+    if script:
+        assert response.json()["detail"] == said
+    else:
+        assert _error(response.text, "upload-error") == said
+        assert 'name="recorded_on" value="2026-01-05"' in response.text
+    assert walk.name not in client.get(page_url).text  # nothing was stored
+
+
+def _choices_shown(page: str, name: str) -> list[str]:
+    """The words of a list's options, or of a group of radio buttons."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    if select is None:
+        radios = re.findall(rf'<input type="radio" name="{name}"[^>]*>([^<]+)</label>', page)
+        assert radios, f"no list {name} on the page"
+        return [html.unescape(t).strip() for t in radios]
+    options = re.findall(r"<option[^>]*>([^<]+)</option>", select[1])
+    return [html.unescape(t).strip() for t in options]
+
+
+@pytest.mark.parametrize(
+    ("form", "fields", "name", "label"),
+    [
+        ("tests/3mbwt", {"time_s": "4.2"}, "group", "Group"),
+        ("tests/3mbwt", {"time_s": "4.2"}, "variant", "Variant"),
+        ("coach/log", {"backward_min": "10"}, "place", "Where"),
+        ("coach/plan", {"level": "beginner"}, "goal", "Goal"),
+        ("coach/plan", {"goal": "balance"}, "level", "Level"),
+        ("edit", {"name": "Lia"}, "kind", "Adult or child"),
+        ("observations", {}, "skill", "Skill"),
+        ("coach/screening", {"age": "40"}, "balance", "Balance and falls"),
+        ("coach/screening", {"age": "40"}, "neuro", "Neurological condition"),
+        ("coach/screening", {"age": "40"}, "activity", "Activity now"),
+    ],
+)
+def test_a_value_not_in_a_list_is_refused_naming_the_lists_words(
+    client: TestClient, form: str, fields: dict[str, str], name: str, label: str
+) -> None:
+    """A tampered list (select) value: the choices as the form shows them, not the values."""
+    sign_up(client, "lists@example.org")
+    if form == "observations":
+        url = f"/children/{add_person(client, 'Kim', kind='child', birth_date='2025-01-10')}"
+    else:
+        url = f"/people/{add_person(client, 'Lia')}"
+    token = csrf(client, url)
+    response = client.post(f"{url}/{form}", data={"csrf_token": token, **fields, name: "zz"})
+    assert response.status_code == 400, response.text
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+    shown = _choices_shown(response.text, name)
+    assert len(shown) >= 2
+    assert error == f"{label}: choose one of {', '.join(shown[:-1])} or {shown[-1]}", error
+    assert not PYDANTIC_WORDS.search(error), error
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"label": "sideways"}, "This bout was: choose one of backward, forward or not walking"),
+        ({"label": "backward", "start_s": "soon"}, "Bout: a number of seconds"),
+        ({"label": "backward", "start_s": "9", "end_s": "2"}, "Bout: a bout ends after it starts"),
+    ],
+)
+def test_a_refused_bout_label_stays_on_the_recording_page(
+    app, client: TestClient, fields: dict[str, str], said: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A tampered relabel form: the recording's page again, in the form's words."""
+    sign_up(client, "relabel@example.org")
+    person = add_person(client, "Rae")
+    rec = upload(client, person, require("ipol-gait", "1-1_lb.txt"))
+    wait_for_analysis(app)
+    url = f"/recordings/{rec['id']}"
+    typed = {"start_s": "5.0", "end_s": "20.0", **fields, "csrf_token": csrf(client, url)}
+    response = client.post(f"{url}/bouts/label", data=typed)
+    assert response.status_code == 400
+    assert _error(response.text, "relabel-error").startswith(said)
+    assert 'id="relabel-list"' in response.text  # the recording's page, bouts and all
+    assert "Your labels" not in client.get(url).text  # nothing was stored
+
+
+@pytest.mark.parametrize(
+    ("form", "label"), [("tests/3mbwt", "Recording"), ("coach/log", "From a recording")]
+)
+def test_a_recording_not_of_the_person_is_refused_as_the_form_says(
+    app, world, form: str, label: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The 3MBWT and the session log timed or linked to a recording that is not the
+    person's: refused on the form's page, another account's as one that does not exist."""
+    bea = add_person(world.b, "Bea")
+    others = upload(world.b, bea, require("ipol-gait", "1-2_lb.txt"))
+    wait_for_analysis(app)
+    url = f"/people/{world.person_id}/{form}"
+    token = csrf(world.a, url)
+    said = {}
+    for chosen in (str(others["id"]), "987654"):
+        typed = {"csrf_token": token, "recording_id": chosen, "backward_min": "12"}
+        response = world.a.post(url, data=typed)
+        assert response.status_code == 400
+        said[chosen] = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+        assert 'name="backward_min"' not in response.text or 'value="12"' in response.text
+    assert set(said.values()) == {f"{label}: choose one of the recordings in the list"}, said
+    # Another person's recording of the same account is not theirs either.
+    own = add_person(world.a, "Al")
+    response = world.a.post(
+        f"/people/{own}/{form}",
+        data={"csrf_token": token, "recording_id": str(world.recording_id), "backward_min": "12"},
+    )
+    assert response.status_code == 400
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+    assert error == f"{label}: this recording belongs to someone else", error
+
+
+@pytest.mark.parametrize(
+    ("password", "said"),
+    [
+        ("password123", "this password is too common or too easy to guess"),
+        ("          ", "the password cannot be only spaces"),
+    ],
+)
+def test_a_refused_password_is_named_as_its_form_labels_it(
+    client: TestClient, password: str, said: str
+) -> None:
+    """Sign-up ('Password') and the account page's password change ('New password')."""
+    token = csrf(client, "/signup")
+    response = client.post(
+        "/signup", data={"email": "pw@example.org", "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 400
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+    assert error.startswith(f"Password: {said}"), error
+    assert 'value="pw@example.org"' in response.text  # the email kept
+    sign_up(client, "pw@example.org")
+    token = csrf(client, "/account")
+    response = client.post(
+        "/account/password",
+        data={"current_password": "correct horse", "new_password": password, "csrf_token": token},
+    )
+    assert response.status_code == 400
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+    assert error.startswith(f"New password: {said}"), error
+
+
+def test_a_refused_stage_change_names_the_plan_in_words(client: TestClient) -> None:
+    """The plan page's stage buttons (hidden fields) tampered with, or pressed without a plan."""
+    sign_up(client, "stage@example.org")
+    url = f"/people/{add_person(client, 'Sol')}/coach"
+    token = csrf(client, url)
+    response = client.post(f"{url}/stage", data={"csrf_token": token, "stage": "open_space"})
+    assert response.status_code == 400
+    assert html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1]) == (  # type: ignore[index]
+        "Plan: make a plan first"
+    )
+    client.post(f"{url}/plan", data={"csrf_token": token, "goal": "fitness"})
+    response = client.post(f"{url}/stage", data={"csrf_token": token, "stage": "moonwalk"})
+    assert response.status_code == 400
+    error = html.unescape(re.search(r'class="error"[^>]*>([^<]+)<', response.text)[1])  # type: ignore[index]
+    assert error == "Stage: unknown stage 'moonwalk'", error
+
+
+def test_a_session_logged_without_a_plan_is_shown_where_the_log_leads(client: TestClient) -> None:
+    """Logging a session before any plan: the page the form leads to lists it (it led to a
+    plan page with no trace of it)."""
+    sign_up(client, "noplan@example.org")
+    url = f"/people/{add_person(client, 'Ned')}/coach/log"
+    response = client.post(
+        url,
+        data={"csrf_token": csrf(client, url), "date": "2026-01-05", "backward_min": "12"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"].endswith("#sessions")
+    page = client.get(response.headers["location"]).text
+    section = re.search(r'<section class="card" id="sessions">(.*?)</section>', page, re.S)
+    assert section and "2026-01-05: 12 min backwards (open flat space)" in section[1], page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from webtest_helpers import (
     wait_for_analysis,
 )
 
+from realdata import require
 from retrowalk.web.app import create_app
 from retrowalk.web.session import COOKIE_NAME
 
@@ -304,3 +306,75 @@ def test_a_result_of_an_older_engine_says_so_and_is_analysed_again(  # type: ign
     result = client.get(f"/recordings/{rec['id']}/analysis.json").json()
     assert result["analysis_version"] == newer
     assert 'id="older-engine"' not in client.get(rec["url"]).text
+
+
+def test_progress_names_analysed_recordings_without_a_date(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """The person page lists an undated recording; the progress page says it is left out
+    (it said "No analysed recordings yet" beside a report of that recording)."""
+    sign_up(client, "undated@example.org")
+    person = add_person(client, "Una")
+    rec = upload(client, person, require("mocap-backward", "09_12_pelvis.csv"))
+    wait_for_analysis(app)
+    progress = client.get(f"/people/{person}/progress").text
+    assert "No analysed recordings yet" not in progress
+    note = re.search(r'<p id="undated-note">(.*?)</p>', progress, re.S)
+    assert note, progress
+    assert "1 analysed recording without a date" in note[1]
+    assert f'href="/recordings/{rec["id"]}"' in note[1]
+    # Dated, it joins the weeks and the note goes.
+    url = f"/recordings/{rec['id']}"
+    client.post(f"{url}/date", data={"recorded_on": "2025-06-04", "csrf_token": csrf(client, url)})
+    progress = client.get(f"/people/{person}/progress").text
+    assert 'id="undated-note"' not in progress and 'id="weeks-table"' in progress
+
+
+def test_a_recording_without_a_date_is_listed_as_such_everywhere(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """The recording lists of the calibration, 3MBWT and session log forms and the
+    clinician's report say "date unknown" where the person page and the recording do;
+    they gave the upload day as if the walk had been that day."""
+    sign_up(client, "nodate@example.org")
+    person = add_person(client, "Noa")
+    upload(client, person, require("mocap-backward", "09_12_pelvis.csv"))
+    wait_for_analysis(app)
+    for page in ("calibration", "tests/3mbwt", "coach/log"):
+        options = re.findall(
+            r"<option value=\"\d+\"[^>]*>([^<]+)</option>",
+            client.get(f"/people/{person}/{page}").text,
+        )
+        assert options and options[0].startswith("date unknown · 09_12_pelvis.csv"), (page, options)
+    report = client.get(f"/people/{person}/report").text
+    row = re.search(
+        r'id="sensor-table".*?<tbody>\s*<tr><td>([^<]+)</td><td>09_12_pelvis.csv', report, re.S
+    )
+    assert row and row[1] == "date unknown", report
+
+
+def test_the_clinic_says_in_words_what_the_last_change_means(client: TestClient) -> None:
+    """The trend column said the internal verdict ('unknown', 'improved')."""
+    sign_up(client, "trend@example.org")
+    token = csrf(client, "/people")
+    for name, group, times in (
+        ("Cas", "community", ("6.0", "5.0")),
+        ("Pia", "parkinsons", ("12.0", "8.0")),
+    ):
+        url = f"/people/{add_person(client, name)}/tests/3mbwt"
+        for day, time_s in zip(("2026-11-01", "2026-11-15"), times, strict=True):
+            client.post(
+                url, data={"csrf_token": token, "time_s": time_s, "date": day, "group": group}
+            )
+    rows = re.findall(r"<tr>(.*?)</tr>", client.get("/clinic").text, re.S)
+    said = {name: row for row in rows for name in ("Cas", "Pia") if f">{name}<" in row}
+    assert "Last change: no published MDC for this group: real change unknown" in said["Cas"]
+    assert "Last change: real improvement (more than the MDC)" in said["Pia"]
+    assert not any(re.search(r">\s*(unknown|improved)\s*<", row) for row in rows)
+
+
+def test_the_clinic_names_a_plan_as_the_plan_page_does(client: TestClient) -> None:
+    """It said 'knee pain' where the plan page says 'Knee pain or knee osteoarthritis'."""
+    sign_up(client, "goal@example.org")
+    person = add_person(client, "Kai")
+    url = f"/people/{person}/coach"
+    client.post(f"{url}/plan", data={"csrf_token": csrf(client, url), "goal": "knee_pain"})
+    title = re.search(r"<h2>([^<]+) · beginner</h2>", client.get(url).text)
+    assert title and title[1] == "Knee pain or knee osteoarthritis"
+    assert f"<td>{title[1]} · beginner</td>" in client.get("/clinic").text

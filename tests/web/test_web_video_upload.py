@@ -101,7 +101,7 @@ def test_video_upload_with_floor_marks_over_http(
                 {"floor_marks": "300,900,2500,900", "floor_distance_m": "3"},
                 "Floor marks: (2500, 900) lies outside the 1768x994 frame",
             ),
-            ({"proportions": "toddler"}, "Body proportions: choose child or adult"),
+            ({"proportions": "toddler"}, "Body proportions: choose one of From the age, Young"),
         ]
         for form, message in refused:
             response = _upload_page(client, pid, video, **form)

@@ -17,7 +17,12 @@ from retrowalk.app.coach import CoachServices
 from retrowalk.app.services import Services
 from retrowalk.core.errors import InputError
 from retrowalk.domain.assess.norms import group_titles
-from retrowalk.domain.assess.threembwt import compare, interpret, time_from_analysis
+from retrowalk.domain.assess.threembwt import (
+    VERDICT_LABELS,
+    compare,
+    interpret,
+    time_from_analysis,
+)
 from retrowalk.domain.coach.weekly import adherence
 from retrowalk.store.repositories import NotFoundError
 from retrowalk.store.schemas import ObservationIn, ObservationOut
@@ -168,6 +173,7 @@ class AssessServices:
                 {
                     "recording_id": rec.id,
                     "date": rec.recorded_on.isoformat(),
+                    "date_source": rec.date_source,  # "unknown": the upload day, not the walk's
                     "filename": rec.filename,
                     "measures": measures.to_dict(),
                 }
@@ -227,7 +233,16 @@ class AssessServices:
                     "trend_verdict": latest["change"]["verdict"]
                     if latest and latest["change"]
                     else None,
-                    "plan": {"goal": plan.goal, "level": plan.level} if plan else None,
+                    "trend_verdict_label": VERDICT_LABELS[latest["change"]["verdict"]]
+                    if latest and latest["change"]
+                    else None,
+                    "plan": {
+                        "goal": plan.goal,
+                        "goal_title": plan.payload.get("goal_title") or plan.goal,
+                        "level": plan.level,
+                    }
+                    if plan
+                    else None,
                     "this_week": adherence(weeks, 1),
                     "last_4_weeks": adherence(weeks, 4),
                 }

@@ -143,7 +143,9 @@ class CoachServices:
     def add_log(self, account_id: int, person_id: int, log: LogIn) -> Session:
         """Store a manual training log."""
         if log.recording_id is not None:
-            self.services.get_recording(account_id, log.recording_id)  # NotFound if not ours
+            recording = self.services.get_recording(account_id, log.recording_id)  # or NotFound
+            if recording.person_id != person_id:
+                raise InputError("recording", "this recording belongs to someone else")
         data = log.model_dump(mode="json")
         self.services.add_observation(
             account_id,

@@ -203,6 +203,7 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
 
         self.get_person(account_id, person_id)
         try:
+            _check_placement(placement)
             incoming.finish()
             if incoming.size == 0:
                 raise InputError(incoming.name, "the file is empty")
@@ -229,6 +230,8 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         recording = self.get_recording(account_id, recording_id)
         if recording.person_id != person_id:
             raise NotFoundError(f"Recording {recording_id} not found")
+        if placement:
+            _check_placement(placement)
         out = self.runner.call(
             fit_walk,
             str(path),
@@ -450,3 +453,10 @@ def seed_demo(
         today - dt.timedelta(days=1),
     )
     return account_id, person.id, recording_id
+
+
+def _check_placement(placement: str) -> None:
+    """Refuse a placement that is not one of :data:`PLACEMENTS` (before any file is read:
+    the analysis would name the file where the recording is kept)."""
+    if placement not in PLACEMENTS:
+        raise InputError("placement", f"choose one of {', '.join(PLACEMENTS)}")

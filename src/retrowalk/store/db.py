@@ -49,6 +49,43 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: The largest whole number a column of the database holds (64-bit integers).
+LARGEST_INTEGER = 2**63 - 1
+
+
+def _values(parameters: Any) -> Iterator[Any]:
+    """Every value of a statement's parameters: a dict or a tuple of one row, or a list
+    of rows (a batch of inserts may also come as one flat tuple of every row's values)."""
+    if isinstance(parameters, dict):
+        parameters = parameters.values()
+    for value in parameters or ():
+        if isinstance(value, (dict, list, tuple)):
+            yield from _values(value)
+        else:
+            yield value
+
+
+def _refuse_numbers_no_column_holds(
+    _conn: Any,
+    _cursor: Any,
+    _statement: str,
+    parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
+    """A whole number larger than any column holds is no row's: not found.
+
+    Such a number only comes from outside (an id typed into an address, a form
+    field or an API call); the database drivers would refuse it with an error of
+    their own (SQLite's OverflowError, PostgreSQL's out of range), a server error.
+    """
+    for value in _values(parameters):
+        if type(value) is int and not -LARGEST_INTEGER - 1 <= value <= LARGEST_INTEGER:
+            from retrowalk.store.repositories import NotFoundError
+
+            raise NotFoundError(f"Number {value} not found")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL mode and foreign keys.
 
@@ -72,8 +109,10 @@ def make_engine(url: str) -> Engine:
             max_overflow=SQLITE_POOL_SIZE,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30)
+    event.listen(engine, "before_cursor_execute", _refuse_numbers_no_column_holds)
+    return engine
 
 
 def upgrade(engine: Engine) -> None:

@@ -11,9 +11,15 @@ import anyio
 import anyio.to_thread
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from retrowalk import __version__
 from retrowalk.app.jobs.runners import InlineRunner, ProcessRunner
@@ -179,6 +185,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A page: the field in words and what is wrong, in one plain sentence.
         label, reason = plain_error(exc, {}, {}, "Form")
         return render(request, "error.html", status_code=422, message=f"{label}: {reason}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def no_such_page(request: Request, exc: StarletteHTTPException) -> Response:
+        # A mistyped or stale address (a form's address opened again) in a browser:
+        # the app's page, not the framework's JSON. The API and static files keep theirs.
+        path = request.url.path
+        if (
+            exc.status_code not in (404, 405)
+            or path.startswith(("/api/", "/static/"))
+            or wants_json(request)
+        ):
+            return await http_exception_handler(request, exc)
+        page = render(request, "error.html", status_code=exc.status_code, message="No such page.")
+        page.headers.update(exc.headers or {})  # 405: the methods it takes (Allow)
+        return page
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # The API keeps FastAPI's 422 naming each field; a page answers as a site does.
+        if request.url.path.startswith("/api/") or wants_json(request):
+            return await request_validation_exception_handler(request, exc)
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            # /people/abc: no page has that address.
+            return render(request, "error.html", status_code=404, message="No such page.")
+        message = "the form came back incomplete; reload the page and try again"
+        return render(request, "error.html", status_code=400, message=message)
 
     @app.exception_handler(RetrowalkError)
     async def user_error(request: Request, exc: RetrowalkError) -> Response:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.store.repositories import NotFoundError
 from retrowalk.store.schemas import PersonIn
 
 HEIGHT_RE = re.compile(
@@ -29,6 +31,8 @@ FIELD_LABELS = {
 }
 PERSON_FIELDS = tuple(FIELD_LABELS)
 UNITS = {"height_m": "m", "weight_kg": "kg"}
+# The profile form's lists: each value with the words the form shows for it.
+CHOICES = {"kind": {"adult": "Adult", "child": "Child"}}
 
 
 def person_from_form(form: FormData) -> PersonIn:
@@ -128,12 +132,15 @@ def plain_error(
     labels: Mapping[str, str] = FIELD_LABELS,
     units: Mapping[str, str] = UNITS,
     whole: str = "Profile",
+    choices: Mapping[str, Mapping[str, str]] = CHOICES,
 ) -> tuple[str, str]:
     """(the field's label, what is wrong) of a refused form, in the form's words.
 
     ``labels`` name the fields as the form does (others: the field name in words,
     ``walking_aid`` -> "Walking aid"); ``units`` go after a bound ("at most 300 s");
-    ``whole`` names a check across fields whose message names none.
+    ``whole`` names a check across fields whose message names none; ``choices``
+    give the lists' values with the words the form shows for them (a value not in
+    the list is refused naming those words, never the values).
     """
     err = exc.errors()[0]
     loc = [str(p) for p in err.get("loc", ())]
@@ -165,9 +172,50 @@ def plain_error(
         return label, "type a number"
     if kind.startswith("date"):
         return label, "use a date like 2025-03-31"
+    if kind in ("literal_error", "enum"):
+        shown = choices.get(name)
+        return label, one_of(shown.values()) if shown else "choose one of the choices shown"
     if kind == "value_error":
         return _named(str(err.get("msg", "")), labels, label)
     return label, str(err.get("msg", "invalid"))
+
+
+@contextmanager
+def validated_in_form_words(
+    labels: Mapping[str, str] = FIELD_LABELS,
+    units: Mapping[str, str] = UNITS,
+    whole: str = "Profile",
+    choices: Mapping[str, Mapping[str, str]] = CHOICES,
+) -> Iterator[None]:
+    """Inside the block, a pydantic ``ValidationError`` (a form's model, or the checks
+    of what a service stores from it, such as a date in the future) is raised as
+    :class:`InputError` in the form's words (:func:`plain_error` with ``labels``,
+    ``units``, ``whole`` and ``choices``)."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise InputError(*plain_error(exc, labels, units, whole, choices)) from None
+
+
+def recording_not_listed(label: str) -> InputError:
+    """The refusal of a form's recording that is not one of the person's: the same for
+    one that does not exist, another person's or another account's."""
+    return InputError(label, "choose one of the recordings in the list")
+
+
+@contextmanager
+def recording_in_form_words(label: str) -> Iterator[None]:
+    """Inside the block (a service given the recording a form chose, its person found
+    before), a recording not found is :func:`recording_not_listed`, and a refusal the
+    service names ``recording`` is named by the form's ``label``."""
+    try:
+        yield
+    except NotFoundError:
+        raise recording_not_listed(label) from None
+    except InputError as exc:
+        if exc.path != "recording" or exc.line is not None or exc.field is not None:
+            raise
+        raise InputError(label, exc.reason) from None
 
 
 def _named(message: str, labels: Mapping[str, str], label: str) -> tuple[str, str]:
@@ -177,6 +225,21 @@ def _named(message: str, labels: Mapping[str, str], label: str) -> tuple[str, st
     if sep and field in labels:
         return labels[field], rest
     return label, message
+
+
+def one_of(words: Iterable[str]) -> str:
+    """ "choose one of A, B or C": the choices of a list as the form shows them."""
+    shown = list(words)
+    listed = f"{', '.join(shown[:-1])} or {shown[-1]}" if len(shown) > 1 else "".join(shown)
+    return f"choose one of {listed}"
+
+
+def form_choice(value: str, choices: Mapping[str, str], label: str) -> str:
+    """``value`` if it is one of a list's ``choices`` (value to the words shown), else
+    :class:`InputError` naming the field by its ``label`` and the choices by their words."""
+    if value not in choices:
+        raise InputError(label, one_of(choices.values()))
+    return value
 
 
 def in_form_words(

@@ -50,6 +50,14 @@ LEVEL_LABELS = {
 }
 """The one wording of each risk level, shown wherever a result is (result page, clinic)."""
 
+VERDICT_LABELS = {
+    "improved": "real improvement (more than the MDC)",
+    "worse": "real decline (more than the MDC)",
+    "no_real_change": "no real change (within the MDC)",
+    "unknown": "no published MDC for this group: real change unknown",
+}
+"""The short wording of each change verdict (the clinic's trend column)."""
+
 
 @dataclass(frozen=True)
 class Interpretation:

@@ -123,12 +123,23 @@ def to_json(summary: ChildSummary) -> str:
     return json.dumps(summary.as_dict(), indent=2, ensure_ascii=False)
 
 
-def to_html(summary: ChildSummary, back_url: str | None = None) -> str:
-    """A self-contained printable page (no scripts, prints on A4)."""
+def to_html(
+    summary: ChildSummary, back_url: str | None = None, page_script: str | None = None
+) -> str:
+    """A self-contained printable page (prints on A4).
+
+    ``page_script``: the address of a script that makes ``data-action="print"`` print,
+    for a page served where inline script is not allowed (the web app's content
+    security policy); without it the Print link prints by itself, as in a saved file.
+    """
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     template_text = (files("retrowalk") / "data" / "kids" / "summary.html.j2").read_text("utf-8")
     return env.from_string(template_text).render(
-        s=summary, g=summary.guidance, disclaimer=DISCLAIMER, back_url=back_url
+        s=summary,
+        g=summary.guidance,
+        disclaimer=DISCLAIMER,
+        back_url=back_url,
+        page_script=page_script,
     )
 
 

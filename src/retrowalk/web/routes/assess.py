@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 
 from retrowalk.app.assess import AssessServices, ThreeMbwtIn
-from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.core.errors import RetrowalkError
 from retrowalk.domain.assess.norms import cite, group_titles, procedure, table
 from retrowalk.domain.coach.plans import stages
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import plain_error, typed_values
+from retrowalk.web.forms import (
+    recording_in_form_words,
+    typed_values,
+    validated_in_form_words,
+)
 from retrowalk.web.render import older_engine, render
 from retrowalk.web.routes.coach import model_from_form
 
@@ -23,6 +26,12 @@ TEST_LABELS = {
     "trials_s": "Single trials",
     "walking_aid": "Walking aid",
     "recording_id": "Recording",
+}
+TEST_UNITS = {"time_s": "s"}
+# The 3MBWT form's versions of the test, as it shows them (its groups: group_titles()).
+VARIANTS = {
+    "standard": "Standard (3 m, as fast as safe)",
+    "stroke_5m": "Stroke variant (middle 3 m of 5 m)",
 }
 # Every field of the 3MBWT form, kept as typed when the form is refused.
 TEST_FIELDS = (
@@ -69,6 +78,7 @@ def _test_page(
         recordings=recordings,
         error=error,
         typed=typed or {},
+        variants=VARIANTS,
         **older_engine(services, account, person_id),
         **_norms_context(),
     )
@@ -88,11 +98,14 @@ async def test_submit(
     services.get_person(account, person_id)
     form = await request.form()
     try:
-        data = model_from_form(ThreeMbwtIn, form, (), TEST_LABELS, {"time_s": "s"}, "Time")
-        try:
+        choices = {"group": group_titles(), "variant": VARIANTS}
+        data = model_from_form(ThreeMbwtIn, form, (), TEST_LABELS, TEST_UNITS, "Time", choices)
+        # The stored result's checks (a date in the future) and the recording chosen.
+        with (
+            validated_in_form_words(TEST_LABELS, TEST_UNITS, "Time", choices),
+            recording_in_form_words(TEST_LABELS["recording_id"]),
+        ):
             result = AssessServices(services).add_test(account, person_id, data)
-        except ValidationError as exc:  # the stored result's checks (a date in the future)
-            raise InputError(*plain_error(exc, TEST_LABELS, whole="Time")) from None
     except RetrowalkError as exc:
         typed = typed_values(form, TEST_FIELDS)
         return _test_page(request, person_id, account, services, str(exc), 400, typed)

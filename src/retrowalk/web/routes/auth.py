@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from retrowalk.app.services import RateLimitedError
 from retrowalk.core.errors import RetrowalkError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
+from retrowalk.web.forms import in_form_words
 from retrowalk.web.render import render
 from retrowalk.web.session import end_session, start_session
 
@@ -27,6 +28,10 @@ def home(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+# The sign-up form's fields with the words it shows for them.
+SIGNUP_LABELS = {"email": "Email", "password": "Password"}
+
+
 @router.get("/signup")
 def signup_page(request: Request) -> Response:
     return render(request, "signup.html", error=None, email="")
@@ -42,7 +47,8 @@ def signup(
     try:
         account_id = services.sign_up(email, password)
     except RetrowalkError as exc:
-        return render(request, "signup.html", status_code=400, error=str(exc), email=email)
+        error = str(in_form_words(exc, SIGNUP_LABELS))
+        return render(request, "signup.html", status_code=400, error=error, email=email)
     start_session(request, account_id, email.strip().lower())
     return RedirectResponse("/people", status_code=303)
 
@@ -113,7 +119,8 @@ def change_password(
     try:
         services.change_password(account, current_password, new_password)
     except RetrowalkError as exc:
-        return _account_page(request, services, account, status_code=400, error=str(exc))
+        error = str(in_form_words(exc, {"password": "New password"}))
+        return _account_page(request, services, account, status_code=400, error=error)
     start_session(request, account, services.account_email(account) or "")
     return _account_page(
         request, services, account, notice="Password changed; other browsers were signed out."

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
+from retrowalk.web.forms import form_choice, recording_not_listed
 from retrowalk.web.render import render, wants_json
 from retrowalk.web.upload_stream import receive_upload
 
@@ -23,7 +24,33 @@ router = APIRouter(include_in_schema=False)
 
 #: Placements a calibration serves, with the words the page uses.
 PLACEMENT_NAMES = {"lower_back": "Lower back", "pocket": "Pocket"}
+#: The "Worn at" choices of the upload form, with the words it shows.
+FORM_PLACEMENTS = {"auto": "Detect", **PLACEMENT_NAMES}
 DEFAULT_LABELS = "forward, backward"
+
+
+def _not_a_recording() -> InputError:
+    return recording_not_listed("Recording")
+
+
+def _recording_choice(value: str) -> int:
+    """The recording id the from-recording form chose (a database id, or refused)."""
+    try:
+        recording_id = int(value)
+    except ValueError:
+        raise _not_a_recording() from None
+    if not 0 < recording_id < 2**63:
+        raise _not_a_recording()
+    return recording_id
+
+
+def _form_placement(value: str) -> str:
+    """A "Worn at" choice of the page's forms (empty: detected, or the recording's own)."""
+    return form_choice(value, FORM_PLACEMENTS, "Worn at") if value else value
+
+
+def _refused(exc: RetrowalkError) -> dict[str, Any]:
+    return {"ok": False, "reason": str(exc), "bouts": []}
 
 
 def _page(
@@ -113,6 +140,7 @@ async def calibrate_upload(
             "columns": received.get("columns"),
         }
         assert received.file is not None
+        _form_placement(form["placement"])
         result = await run_in_threadpool(
             services.calibrate_upload,
             account,
@@ -127,7 +155,7 @@ async def calibrate_upload(
     except RetrowalkError as exc:
         if received is not None and received.file is not None:
             received.file.discard()
-        result = {"ok": False, "reason": str(exc), "bouts": []}
+        result = _refused(exc)
     return await run_in_threadpool(_answer, request, services, account, person_id, result, form)
 
 
@@ -135,7 +163,12 @@ async def calibrate_upload(
 async def calibrate_recording(
     request: Request, person_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Fit from one of the person's recordings."""
+    """Fit from one of the person's recordings.
+
+    A recording id that is not one of the person's (not a number, no such
+    recording, another person's or another account's) is refused in the form's
+    words, the same for each, with the form shown again.
+    """
     # Another account's person is "not found" before the form is looked at.
     await run_in_threadpool(services.get_person, account, person_id)
     data = await request.form()
@@ -145,22 +178,20 @@ async def calibrate_recording(
         "recording_id": str(data.get("recording_id") or ""),
     }
     try:
-        recording_id = int(form["recording_id"])
-    except ValueError:
-        raise InputError("recording_id", "choose one of the recordings") from None
-    try:
+        placement = _form_placement(form["placement"])
+        recording_id = _recording_choice(form["recording_id"])
         result = await run_in_threadpool(
             services.calibrate_recording,
             account,
             person_id,
             recording_id,
             labels=form["labels"],
-            placement=form["placement"],
+            placement=placement,
         )
-    except NotFoundError:
-        raise
+    except NotFoundError:  # the person was found above: the recording is not theirs
+        result = _refused(_not_a_recording())
     except RetrowalkError as exc:
-        result = {"ok": False, "reason": str(exc), "bouts": []}
+        result = _refused(exc)
     return await run_in_threadpool(_answer, request, services, account, person_id, result, form)
 
 

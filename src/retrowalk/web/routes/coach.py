@@ -8,22 +8,73 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.datastructures import FormData
 
 from retrowalk.app.coach import CoachServices, LogIn, PlanRequest
-from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.core.errors import RetrowalkError
 from retrowalk.domain.coach.plans import cues, stages
 from retrowalk.domain.coach.screening import ScreeningAnswers, age_years
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import plain_error, typed_values
-from retrowalk.web.render import older_engine, render
+from retrowalk.web.forms import (
+    in_form_words,
+    recording_in_form_words,
+    typed_values,
+    validated_in_form_words,
+)
+from retrowalk.web.render import PLACES, older_engine, render
 
 router = APIRouter()
 CHECKBOXES = ("recent_injury", "heart_dizzy", "pregnant", "pain", "prescribed")
 # The fields of each form, kept as typed when the form is refused.
 SCREENING_FIELDS = tuple(ScreeningAnswers.model_fields)
+# The safe-start form's questions as it asks them, and their answers as it shows them.
+SCREENING_LABELS = {
+    "balance": "Balance and falls",
+    "knee_hip": "Knees and hips",
+    "neuro": "Neurological condition",
+    "age": "Age",
+    "activity": "Activity now",
+}
+SCREENING_CHOICES = {
+    "balance": {
+        "none": "No balance problems",
+        "unsteady": "Sometimes unsteady",
+        "falls": "Fell in the past 12 months",
+    },
+    "knee_hip": {
+        "none": "No problems",
+        "mild": "Occasional aches",
+        "diagnosed": "Diagnosed condition or ongoing pain",
+    },
+    "neuro": {
+        "none": "None",
+        "stroke": "Stroke",
+        "parkinsons": "Parkinson's",
+        "ms": "Multiple sclerosis",
+        "other": "Other",
+    },
+    "activity": {
+        "inactive": "Mostly inactive",
+        "some": "Some activity (walks, light exercise)",
+        "active": "Active most days",
+    },
+}
 PLAN_FIELDS = ("goal", "level", "start", "prescribed")
+# The new-plan form's lists: each value with the words the form shows for it.
+PLAN_CHOICES = {
+    "goal": {
+        "fitness": "Fitness",
+        "knee_pain": "Knee pain or knee osteoarthritis",
+        "balance": "Balance",
+        "stroke_rehab": "Rehab after a stroke (prescribed by a therapist)",
+    },
+    "level": {
+        "beginner": "Beginner (new to backward walking)",
+        "intermediate": "Intermediate (a few weeks of practice)",
+        "advanced": "Advanced (steady in open space)",
+    },
+}
 LOG_FIELDS = (
     "date",
     "backward_min",
@@ -49,11 +100,13 @@ def model_from_form(
     labels: Mapping[str, str] | None = None,
     units: Mapping[str, str] | None = None,
     whole: str = "Form",
+    choices: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Any:
     """Build ``model`` from form fields; empty fields are left out, checkboxes are booleans.
 
-    A refused field raises :class:`InputError` in the form's words (:func:`plain_error`
-    with the fields' ``labels``, ``units`` and ``whole`` for a check across fields).
+    A refused field raises :class:`InputError` in the form's words
+    (:func:`~retrowalk.web.forms.validated_in_form_words` with the fields' ``labels``,
+    ``units``, ``whole`` for a check across fields and the lists' ``choices``).
     """
     data: dict[str, Any] = {}
     for name in model.model_fields:
@@ -62,10 +115,8 @@ def model_from_form(
             data[name] = value in ("on", "true", "1", "yes")
         elif isinstance(value, str) and value.strip():
             data[name] = value.strip()
-    try:
+    with validated_in_form_words(labels or {}, units or {}, whole, choices or {}):
         return model(**data)
-    except ValidationError as exc:
-        raise InputError(*plain_error(exc, labels or {}, units or {}, whole)) from None
 
 
 # ----------------------------------------------------------------------------- pages
@@ -78,6 +129,7 @@ def screening_page(
     return render(
         request,
         "coach/screening.html",
+        choices=SCREENING_CHOICES,
         person=person,
         result=None,
         last=last,
@@ -93,11 +145,14 @@ async def screening_submit(
     person = services.get_person(account, person_id)
     form = await request.form()
     try:
-        answers = model_from_form(ScreeningAnswers, form, CHECKBOXES)
+        answers = model_from_form(
+            ScreeningAnswers, form, CHECKBOXES, SCREENING_LABELS, choices=SCREENING_CHOICES
+        )
     except RetrowalkError as exc:
         return render(
             request,
             "coach/screening.html",
+            choices=SCREENING_CHOICES,
             status_code=400,
             person=person,
             result=None,
@@ -110,6 +165,7 @@ async def screening_submit(
     return render(
         request,
         "coach/screening.html",
+        choices=SCREENING_CHOICES,
         person=person,
         result=result.to_dict(),
         last=None,
@@ -132,6 +188,7 @@ def plan_page(
         screening=coach.latest_screening(account, person_id),
         stages={s["id"]: s for s in stages()},
         cues=cues(),
+        plan_choices=PLAN_CHOICES,
         error=request.query_params.get("error"),
         **older_engine(services, account, person_id),
     )
@@ -144,7 +201,7 @@ async def plan_submit(
     services.get_person(account, person_id)
     form = await request.form()
     try:
-        plan_request = model_from_form(PlanRequest, form, CHECKBOXES)
+        plan_request = model_from_form(PlanRequest, form, CHECKBOXES, choices=PLAN_CHOICES)
         coach_of(services).create_plan(account, person_id, plan_request)
     except RetrowalkError as exc:
         typed = typed_values(form, PLAN_FIELDS)
@@ -171,6 +228,7 @@ def _plan_error(
         screening=coach.latest_screening(account, person_id),
         stages={s["id"]: s for s in stages()},
         cues=cues(),
+        plan_choices=PLAN_CHOICES,
         error=message,
         typed=typed or {},
         **older_engine(services, account, person_id),
@@ -185,7 +243,9 @@ async def stage_submit(
     try:
         coach_of(services).accept_stage(account, person_id, str(form.get("stage", "")))
     except RetrowalkError as exc:
-        return _plan_error(request, person_id, account, services, str(exc))
+        # The buttons name no field: the plan and its stage, in words.
+        worded = in_form_words(exc, {"plan": "Plan", "stage": "Stage"})
+        return _plan_error(request, person_id, account, services, str(worded))
     return RedirectResponse(f"/people/{person_id}/coach", status_code=303)
 
 
@@ -215,6 +275,8 @@ LOG_LABELS = {
     "recording_id": "From a recording",
 }
 LOG_UNITS = {"backward_min": "minutes"}
+# The session log form's list of places, as it shows them.
+LOG_CHOICES = {"place": {key: words.capitalize() for key, words in PLACES.items()}}
 
 
 @router.post("/people/{person_id}/coach/log", dependencies=[Csrf], include_in_schema=False)
@@ -224,11 +286,13 @@ async def log_submit(
     person = services.get_person(account, person_id)
     form = await request.form()
     try:
-        entry = model_from_form(LogIn, form, CHECKBOXES, LOG_LABELS, LOG_UNITS)
-        try:
+        entry = model_from_form(LogIn, form, CHECKBOXES, LOG_LABELS, LOG_UNITS, "Form", LOG_CHOICES)
+        # The stored entry's checks (a date in the future) and the recording chosen.
+        with (
+            validated_in_form_words(LOG_LABELS, LOG_UNITS, "Form", LOG_CHOICES),
+            recording_in_form_words(LOG_LABELS["recording_id"]),
+        ):
             coach_of(services).add_log(account, person_id, entry)
-        except ValidationError as exc:  # the stored entry's checks (a date in the future)
-            raise InputError(*plain_error(exc, LOG_LABELS, LOG_UNITS, "Form")) from None
     except RetrowalkError as exc:
         recordings = [r for r in services.list_recordings(account, person_id) if r.summary]
         return render(
@@ -241,7 +305,10 @@ async def log_submit(
             error=str(exc),
             typed=typed_values(form, LOG_FIELDS),
         )
-    return RedirectResponse(f"/people/{person_id}/coach#progression", status_code=303)
+    # With a plan, its next step; without one, the sessions (the plan page lists them).
+    has_plan = coach_of(services).current_plan(account, person_id) is not None
+    anchor = "progression" if has_plan else "sessions"
+    return RedirectResponse(f"/people/{person_id}/coach#{anchor}", status_code=303)
 
 
 # ------------------------------------------------------------------------------- API

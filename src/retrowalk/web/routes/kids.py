@@ -6,11 +6,11 @@ Thin handlers: every decision is made by :mod:`retrowalk.app.kids` services.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from retrowalk.app.kids import KidsService, build_summary, guide_child
@@ -19,7 +19,7 @@ from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.kids.milestones import load_milestones
 from retrowalk.domain.kids.summary import to_csv, to_html, to_json
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import in_form_words, plain_error, typed_values
+from retrowalk.web.forms import form_choice, in_form_words, typed_values, validated_in_form_words
 from retrowalk.web.render import render
 
 router = APIRouter()
@@ -101,18 +101,16 @@ async def create_child(request: Request, account: PageAccount, services: Service
     form = await request.form()
     kids = _kids(services)
     try:
-        try:
-            born = _day(form.get("birth_date"), "Birth date")
-            if born is None:
-                raise InputError("Birth date", "enter the birth date")
+        born = _day(form.get("birth_date"), "Birth date")
+        if born is None:
+            raise InputError("Birth date", "enter the birth date")
+        with validated_in_form_words():  # the profile's checks (a birth date before 1900)
             child = kids.add_child(
                 account,
                 str(form.get("name", "")).strip(),
                 born,
                 _day(form.get("due_date"), "Due date"),
             )
-        except ValidationError as exc:  # the profile's checks (a birth date before 1900)
-            raise InputError(*plain_error(exc)) from None
     except RetrowalkError as exc:
         # The page again with why, in one line, and the form as typed.
         rows = [
@@ -141,8 +139,9 @@ async def add_observation(
     form = await request.form()
     upload = form.get("file")
     try:
+        skills = {m.id: m.name for m in load_milestones().milestones}
         kwargs: dict[str, Any] = dict(
-            skill=str(form.get("skill", "")),
+            skill=form_choice(str(form.get("skill", "")), skills, OBSERVATION_LABELS["skill"]),
             on=_day(form.get("date"), "date"),
             details=[str(d) for d in form.getlist("details") if str(d)],
             steps=_int(form.get("steps"), "steps"),
@@ -203,7 +202,9 @@ def guide_page(
 @router.get("/children/{person_id}/summary", include_in_schema=False)
 def summary_page(person_id: int, account: PageAccount, services: ServicesDep) -> Response:
     summary = build_summary(_kids(services), account, person_id)
-    return HTMLResponse(to_html(summary, back_url=f"/children/{person_id}"))
+    # Print through the app's own script: its security policy blocks inline script.
+    page = to_html(summary, back_url=f"/children/{person_id}", page_script="/static/page.js")
+    return HTMLResponse(page)
 
 
 @router.get("/children/{person_id}/summary.csv", include_in_schema=False)
@@ -241,20 +242,40 @@ class StepCount(BaseModel):
     date: dt.date | None = None
 
 
+# The counter's parts as its page shows them ("12 steps · 8.4 s", Skill, Note).
+COUNT_LABELS = {
+    "steps": "Steps",
+    "duration_s": "Time",
+    "skill": "Skill",
+    "note": "Note",
+    "date": "Date",
+}
+
+
 @router.post("/children/{person_id}/count", dependencies=[Csrf], include_in_schema=False)
 def save_count(
-    person_id: int, body: StepCount, account: PageAccount, services: ServicesDep
+    person_id: int,
+    data: Annotated[dict[str, Any], Body()],
+    account: PageAccount,
+    services: ServicesDep,
 ) -> Response:
-    entry = _kids(services).observe(
-        account,
-        person_id,
-        skill=body.skill,
-        on=body.date,
-        steps=body.steps,
-        duration_s=body.duration_s,
-        note=body.note,
-        source="tap-counter",
-    )
+    """Save a count; a refusal (more than 500 taps, a timer left running over an hour)
+    is one sentence in the counter's words, which its script shows."""
+    with validated_in_form_words(COUNT_LABELS, {"duration_s": "s"}, "Count", {}):
+        body = StepCount.model_validate(data)
+    try:
+        entry = _kids(services).observe(
+            account,
+            person_id,
+            skill=body.skill,
+            on=body.date,
+            steps=body.steps,
+            duration_s=body.duration_s,
+            note=body.note,
+            source="tap-counter",
+        )
+    except InputError as exc:
+        raise in_form_words(exc, COUNT_LABELS) from None
     return JSONResponse({**entry.as_dict(), "url": f"/children/{person_id}#log"}, status_code=201)
 
 

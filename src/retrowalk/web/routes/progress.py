@@ -24,12 +24,16 @@ def progress_page(
 ) -> Response:
     person = services.get_person(account, person_id)
     weeks = [w.model_dump(mode="json") for w in services.progress(account, person_id)]
-    notes = provenance_notes([r.filename for r in services.list_recordings(account, person_id)])
+    recordings = services.list_recordings(account, person_id)
+    notes = provenance_notes([r.filename for r in recordings])
+    # Analysed, but left out of the weeks until the day they were recorded is set.
+    undated = [r for r in recordings if r.summary is not None and r.date_source == "unknown"]
     return render(
         request,
         "progress.html",
         person=person,
         weeks=weeks,
+        undated=undated,
         demo_note=" ".join(notes),
         **older_engine(services, account, person_id),
     )

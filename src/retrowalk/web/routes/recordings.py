@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,7 +16,7 @@ from retrowalk.core.provenance import engine_version, version_relation
 from retrowalk.report.content import no_walking_reasons, without_figures
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
-from retrowalk.web.forms import in_form_words
+from retrowalk.web.forms import form_choice, in_form_words
 from retrowalk.web.render import older_engine, render, wants_json
 from retrowalk.web.upload_stream import receive_upload
 
@@ -31,6 +32,20 @@ UPLOAD_LABELS = {
     "floor_marks": "Floor marks",
     "floor_distance_m": "Distance between the marks",
     "proportions": "Body proportions",
+}
+# The upload form's "Worn at" choices with the words it shows (wrist and hand are
+# shown, but cannot be chosen).
+UPLOAD_PLACEMENTS = {
+    "auto": "Detect",
+    "lower_back": "Lower back",
+    "pocket": "Pocket",
+    "foot": "Foot",
+}
+# The video fields' body proportions, as the form shows them.
+UPLOAD_PROPORTIONS = {
+    "": "From the age",
+    "child": "Young child (1-3 years)",
+    "adult": "Adult or older child",
 }
 
 
@@ -53,6 +68,10 @@ async def upload(
     try:
         received = await receive_upload(request, services, account, person_id, page=True)
         day = parse_day(received.get("recorded_on"))
+        placement = received.get("placement", "auto") or "auto"
+        form_choice(placement, UPLOAD_PLACEMENTS, UPLOAD_LABELS["placement"])
+        proportions = received.get("proportions")
+        form_choice(proportions, UPLOAD_PROPORTIONS, UPLOAD_LABELS["proportions"])
         assert received.file is not None
         recording = await run_in_threadpool(
             services.store_upload,
@@ -60,7 +79,7 @@ async def upload(
             person_id,
             received.file,
             recorded_on=day,
-            placement=received.get("placement", "auto") or "auto",
+            placement=placement,
             columns=received.get("columns"),
             **{name: received.get(name) for name in VIDEO_FIELDS},
         )
@@ -125,8 +144,10 @@ def _recording_page(
     recording_id: int,
     date_error: str = "",
     typed_date: str = "",
+    relabel_error: str = "",
 ) -> Response:
-    """The recording's page; ``date_error`` says why the date ``typed_date`` was refused (400)."""
+    """The recording's page; ``date_error`` says why the date ``typed_date`` was refused,
+    ``relabel_error`` why a bout's label was (400)."""
     recording, person, report = services.recording_view(account, recording_id)
     analysis = None
     has_report = False
@@ -150,8 +171,9 @@ def _recording_page(
     return render(
         request,
         "recording.html",
-        status_code=400 if date_error else 200,
+        status_code=400 if date_error or relabel_error else 200,
         date_error=date_error,
+        relabel_error=relabel_error,
         typed_date=typed_date,
         recording=recording,
         person=person,
@@ -212,6 +234,12 @@ async def set_date(
     return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
 
 
+# The relabel form's list ("This bout was") with the words it shows, and its fields'
+# words: the bout's start and end are the bout the form stands beside.
+BOUT_LABEL_CHOICES = {"backward": "backward", "forward": "forward", "not_walking": "not walking"}
+RELABEL_LABELS = {"label": "This bout was", "start_s": "Bout", "end_s": "Bout"}
+
+
 def _seconds(form: Any, name: str) -> float:
     try:
         return float(str(form.get(name, "")))
@@ -223,17 +251,34 @@ def _seconds(form: Any, name: str) -> float:
 async def label_bout(
     request: Request, recording_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Say what a bout was; the recording is analysed again with the label."""
+    """Say what a bout was; the recording is analysed again with the label.
+
+    A refused label (a tampered form) shows the recording's page again saying why,
+    in the form's words; nothing is stored.
+    """
     await run_in_threadpool(services.get_recording, account, recording_id)
     form = await request.form()
-    await run_in_threadpool(
-        services.label_bout,
-        account,
-        recording_id,
-        _seconds(form, "start_s"),
-        _seconds(form, "end_s"),
-        str(form.get("label", "")),
-    )
+    try:
+        label = form_choice(str(form.get("label", "")), BOUT_LABEL_CHOICES, "This bout was")
+        await run_in_threadpool(
+            services.label_bout,
+            account,
+            recording_id,
+            _seconds(form, "start_s"),
+            _seconds(form, "end_s"),
+            label,
+        )
+    except InputError as exc:
+        if wants_json(request):
+            raise
+        worded = str(in_form_words(exc, RELABEL_LABELS))
+        return await run_in_threadpool(
+            partial(_recording_page, relabel_error=worded),
+            request,
+            services,
+            account,
+            recording_id,
+        )
     return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
 
 

@@ -51,7 +51,7 @@
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      error.textContent = data.detail ? String(data.detail) : "Could not save; please try again.";
+      error.textContent = typeof data.detail === "string" ? data.detail : "Could not save; please try again.";
       error.hidden = false;
       return;
     }

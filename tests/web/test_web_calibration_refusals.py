@@ -1,0 +1,104 @@
+"""A refused calibration form says why on the calibration page, in the form's words.
+
+A tampered form (a recording id that is not one of the person's, a placement the
+form does not offer) gets the calibration page again with the form filled in as
+sent, never the general error page; another account's recording is refused exactly
+as one that does not exist, and nothing names where the server keeps its files.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from webtest_helpers import World, add_person, csrf, upload, wait_for_analysis
+
+from realdata import require
+
+NOT_LISTED = "Recording: choose one of the recordings in the list"
+WORN_AT = "Worn at: choose one of Detect, Lower back or Pocket"
+
+
+def _refusal(page: str) -> str:
+    match = re.search(r'id="calibration-error">([^<]*)<', page)
+    assert match, "no refusal on the page"
+    return html.unescape(match.group(1))
+
+
+def _other_accounts_recording(app, world: World) -> int:  # type: ignore[no-untyped-def]
+    bob = add_person(world.b, "Bea")
+    rec = upload(world.b, bob, require("ipol-gait", "1-2_lb.txt"))
+    assert rec["http"] == 201, rec
+    wait_for_analysis(app)
+    return int(rec["id"])
+
+
+def test_a_recording_not_of_the_person_is_refused_as_the_form_says(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    others = _other_accounts_recording(app, world)
+    url = f"/people/{world.person_id}/calibration"
+    token = csrf(world.a, url)
+    said = {}
+    for chosen in (str(others), "987654", "abc", "", "-3", "9" * 30):
+        typed = {"recording_id": chosen, "labels": "backward, skip", "csrf_token": token}
+        response = world.a.post(f"{url}/from-recording", data=typed)
+        assert response.status_code == 400, (chosen, response.status_code)
+        page = response.text
+        assert "<h1>Calibrate walking direction</h1>" in page, chosen  # the form again
+        said[chosen] = _refusal(page)
+        assert 'name="labels" value="backward, skip"' in page  # kept as typed
+        # A script gets the same sentence.
+        answer = world.a.post(
+            f"{url}/from-recording", data=typed, headers={"accept": "application/json"}
+        )
+        assert (answer.status_code, answer.json()["reason"]) == (400, said[chosen])
+    # Another account's recording: exactly as one that does not exist.
+    assert set(said.values()) == {NOT_LISTED}, said
+    # Nothing was stored, for A or B.
+    assert "None yet" in world.a.get(url).text
+    assert world.b.get(f"/recordings/{others}").status_code == 200
+
+
+@pytest.mark.parametrize("placement", ["xyz", "foot", "video"])
+def test_a_placement_the_form_does_not_offer_is_refused_in_its_words(
+    app, world: World, placement: str
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"/people/{world.person_id}/calibration"
+    token = csrf(world.a, url)
+    data_dir = str(app.state.services.data_dir)
+    from_recording = world.a.post(
+        f"{url}/from-recording",
+        data={
+            "recording_id": str(world.recording_id),
+            "labels": "forward",
+            "placement": placement,
+            "csrf_token": token,
+        },
+    )
+    walk = require("ipol-gait", "1-2_lb.txt")
+    with open(walk, "rb") as stream:
+        uploaded = world.a.post(
+            url,
+            files={"file": (walk.name, stream)},
+            data={"csrf_token": token, "labels": "forward", "placement": placement},
+        )
+    for response in (from_recording, uploaded):
+        assert response.status_code == 400
+        assert _refusal(response.text) == WORN_AT
+        assert data_dir not in response.text
+    assert "None yet" in world.a.get(url).text
+
+
+def test_the_api_refuses_an_unknown_placement_without_naming_a_file(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    walk = require("ipol-gait", "1-2_lb.txt")
+    with open(walk, "rb") as stream:
+        response = world.a.post(
+            f"/api/v1/people/{world.person_id}/calibrations",
+            headers=world.a_api,
+            files={"file": (walk.name, stream)},
+            data={"labels": "forward", "placement": "xyz"},
+        )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "placement: choose one of auto, lower_back, pocket, foot"
+    assert str(app.state.services.data_dir) not in response.text
+    assert not list((app.state.services.data_dir / "tmp").glob("*"))  # the upload is gone
