@@ -381,23 +381,12 @@ def test_recordings_read_ahead_keep_their_order_and_failures(
     assert len(pd.read_parquet(tmp_path / "failing" / "recordings.parquet")) == 2
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
-def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
-    tmp_path: Path, shared_data: Path, stop: signal.Signals
-) -> None:
-    """SIGTERM (a job scheduler's stop) or Ctrl-C once the first recordings are done, sent
-    to every process of the command as a terminal or a scheduler does: the workers stop,
-    one message says how far it got (no library warnings or tracebacks, no leaked
-    resources), the exit code is the signal's; the same command analyses only the rest."""
-    source = (shared_data / "mobgap-lab" / "HA_001_Test5_Trial1.csv").read_bytes()
-    folder = tmp_path / "many"
-    folder.mkdir()
-    n = 320
-    for i in range(n):  # each its own content (one content is analysed once)
-        (folder / f"walk{i:03d}.csv").write_bytes(source + b"\n" * (i + 1))
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
-    command += ["--workers", "1"]
+def _start_and_stop(
+    command: list[str], out: Path, stop: signal.Signals, *, markers_before: int = 0
+) -> tuple[int, str, str]:
+    """Start ``command`` in a process group of its own and send ``stop`` to the whole
+    group once a recording more is marked done, as a terminal (Ctrl-C) or a job
+    scheduler (SIGTERM) does; its exit code, stdout and stderr."""
     run = subprocess.Popen(
         command,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -411,13 +400,39 @@ def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
     )
     done = out / "parts" / "done"
     deadline = time.monotonic() + 120
-    while not (done.is_dir() and any(done.glob("*.json"))):
+    while not (done.is_dir() and len(list(done.glob("*.json"))) > markers_before):
         assert run.poll() is None, run.communicate()
         assert time.monotonic() < deadline, "no recording done in 120 s"
         time.sleep(0.02)
     os.killpg(run.pid, stop)
     stdout, stderr = run.communicate(timeout=120)
-    assert run.returncode == 128 + stop, stderr
+    return run.returncode, stdout, stderr
+
+
+def _walks(folder: Path, shared_data: Path, n: int) -> None:
+    """``n`` real recordings, each its own content (one content is analysed once)."""
+    source = (shared_data / "mobgap-lab" / "HA_001_Test5_Trial1.csv").read_bytes()
+    folder.mkdir(exist_ok=True)
+    for i in range(n):
+        (folder / f"walk{i:03d}.csv").write_bytes(source + b"\n" * (i + 1))
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
+    tmp_path: Path, shared_data: Path, stop: signal.Signals
+) -> None:
+    """SIGTERM (a job scheduler's stop) or Ctrl-C once the first recordings are done, sent
+    to every process of the command as a terminal or a scheduler does: the workers stop,
+    one message says how far it got (no library warnings or tracebacks, no leaked
+    resources), the exit code is the signal's; the same command analyses only the rest."""
+    folder = tmp_path / "many"
+    n = 320
+    _walks(folder, shared_data, n)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
+    command += ["--workers", "1"]
+    returncode, stdout, stderr = _start_and_stop(command, out, stop)
+    assert returncode == 128 + stop, stderr
     said = " ".join(stderr.split())
     stopped = re.search(r"Stopped: (\d+) of (\d+) recordings done", said)
     assert stopped, said
@@ -435,3 +450,35 @@ def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
     assert counts, line
     assert int(counts.group(2)) >= kept and int(counts.group(1)) + int(counts.group(2)) == n
     assert len(pd.read_parquet(out / "recordings.parquet")) == n
+
+
+def test_a_stopped_batch_does_not_count_files_changed_since_an_earlier_run(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """Every recording analysed, then every file changed (a line added): a batch stopped
+    soon after counts only the changed files analysed anew as done, not those whose
+    earlier content is marked done; the same command then analyses at most the rest."""
+    folder = tmp_path / "many"
+    n = 160
+    _walks(folder, shared_data, n)
+    out = tmp_path / "out"
+    assert run_batch(collect_inputs([folder]), out, serial=True).analysed == n
+    for walk in folder.iterdir():
+        with walk.open("ab") as handle:
+            handle.write(b"\n")
+    command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
+    command += ["--workers", "1"]
+    markers = len(list((out / "parts" / "done").glob("*.json")))
+    returncode, _, stderr = _start_and_stop(command, out, signal.SIGTERM, markers_before=markers)
+    assert returncode == 143, stderr
+    stopped = re.search(r"Stopped: (\d+) of (\d+) recordings done", " ".join(stderr.split()))
+    assert stopped, stderr
+    kept = int(stopped.group(1))
+    assert 0 < kept < n, kept  # was n: each file's earlier marker counted
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    line = " ".join(again.stdout.split())
+    counts = re.search(rf"{n} recordings: (\d+) analysed, (\d+) already done, 0 failed", line)
+    assert counts, line
+    assert int(counts.group(2)) >= kept and int(counts.group(1)) + int(counts.group(2)) == n

@@ -71,6 +71,7 @@ from retrowalk.app.jobs.inputs import (
     BatchItem,
     collect_inputs,
     content_hash,
+    file_stamp,
     hash_and_bytes,
 )
 from retrowalk.app.jobs.locks import ignore_ctrl_c
@@ -277,6 +278,7 @@ class _Read:
     file_hash: str
     ready: ReadForAnalysis
     size: int  # bytes of the file (READ_AHEAD_BYTES when not read whole)
+    stamp: str  # its file_stamp before it was read
 
 
 Outcome = tuple[dict[str, Any], dict[str, Any]]
@@ -295,19 +297,20 @@ def _read_one(
     failure's is its ``errors`` DataFrame.
     """
     try:
+        stamp = file_stamp(item.path)  # before reading: a change while read shows
         file_hash, content = hash_and_bytes(item.path)  # a short file's bytes read once
     except OSError as exc:
         key = _key(hashlib.sha256(str(item.path).encode()).hexdigest(), digest)
-        return _failure(item, key, f"{_PASSING_FAILURES[1]}{exc}")
+        return _failure(item, key, f"{_PASSING_FAILURES[1]}{exc}", "")
     key = _key(file_hash, digest)
     if key in done and not _try_again(done[key]):
         return {**done[key], "status": "skipped"}, {}
     try:
         ready = read_for_analysis(item.path, options, content=content)
     except Exception as exc:  # one bad file never stops the batch
-        return _failure(item, key, _reason(exc))
+        return _failure(item, key, _reason(exc), stamp)
     size = READ_AHEAD_BYTES if content is None else len(content)
-    return _Read(item, key, file_hash, ready, size)
+    return _Read(item, key, file_hash, ready, size, stamp)
 
 
 def _analyse_read(read: _Read) -> Outcome:
@@ -316,12 +319,12 @@ def _analyse_read(read: _Read) -> Outcome:
     try:
         analysis = analyse_recording(ready.recording, ready.options, video=ready.video)
     except Exception as exc:  # one bad file never stops the batch
-        return _failure(item, key, _reason(exc))
+        return _failure(item, key, _reason(exc), read.stamp)
     extra = {
         f"person_{k}" if k in MANIFEST_PERSON_COLUMNS else k: v for k, v in item.person.items()
     }
     extra["content_sha256"] = read.file_hash
-    status = _status(item, key, "analysed", analysis.recording.duration_s)
+    status = _status(item, key, "analysed", analysis.recording.duration_s, read.stamp)
     return status, {"columns": analysis_columns(analysis, key, extra)}
 
 
@@ -343,18 +346,23 @@ def _try_again(status: dict[str, Any]) -> bool:
     return str(status.get("reason", "")).startswith(_PASSING_FAILURES)
 
 
-def _failure(item: BatchItem, key: str, reason: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _failure(item: BatchItem, key: str, reason: str, stamp: str) -> Outcome:
     errors = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
-    return {**_status(item, key, "failed", 0.0), "reason": reason}, {"errors": errors}
+    return {**_status(item, key, "failed", 0.0, stamp), "reason": reason}, {"errors": errors}
 
 
-def _status(item: BatchItem, key: str, outcome: str, duration_s: float) -> dict[str, Any]:
-    """What a done marker says of one recording: its key, file, length, outcome and engine."""
+def _status(
+    item: BatchItem, key: str, outcome: str, duration_s: float, stamp: str
+) -> dict[str, Any]:
+    """What a done marker says of one recording: its key, file, length, outcome and
+    engine, and the file's :func:`~retrowalk.app.jobs.inputs.file_stamp` when it was read
+    (:func:`_kept` tells by it, without reading the file, whether it changed since)."""
     return {
         "key": key,
         "path": str(item.path),
         "duration_s": duration_s,
         "engine": engine_version(),
+        "stamp": stamp,
         "status": outcome,
     }
 
@@ -630,7 +638,7 @@ def run_batch(
                 groups, str(out), scheduler, n_workers, account_group, max_in_flight_per_worker
             )
     except KeyboardInterrupt:
-        raise BatchStopped(_kept(out, items), len(items)) from None
+        raise BatchStopped(_kept(out, tasks), len(items)) from None
     try:
         gather_tables(out, fresh)  # while a local cluster closes
     finally:
@@ -653,10 +661,37 @@ class BatchStopped(KeyboardInterrupt):
         self.total = total
 
 
-def _kept(out_dir: Path, items: list[BatchItem]) -> int:
-    """How many of ``items`` have a done marker in ``out_dir`` (their file's latest)."""
-    marked = {status.get("path") for status in _done_statuses(_done_dir(out_dir)).values()}
-    return sum(str(item.path) in marked for item in items)
+def _kept(out_dir: Path, tasks: list[Task]) -> int:
+    """How many recordings of ``tasks`` are done in ``out_dir``: the same batch run again
+    would not analyse them again.
+
+    A recording is done when its file's latest done marker is of the same options and
+    engine, is not a failure that is tried again (:func:`_try_again`), and the file has
+    not changed since it was read (its :func:`~retrowalk.app.jobs.inputs.file_stamp`:
+    size and modification time, so no file is read here). A marker written by an
+    earlier version has no stamp; its file counts as unchanged.
+    """
+    latest = {status.get("path"): status for status in _done_statuses(_done_dir(out_dir)).values()}
+    engine = engine_version()
+    digests: dict[int, str] = {}
+    kept = 0
+    for item, options in tasks:
+        status = latest.get(str(item.path))
+        if status is None or status.get("engine") != engine or _try_again(status):
+            continue
+        digest = digests.get(id(options))
+        if digest is None:
+            digest = digests[id(options)] = _options_digest(options)
+        if not str(status.get("key", "")).endswith(f"-{digest}"):
+            continue  # done with other options
+        if "stamp" in status:
+            try:
+                if file_stamp(item.path) != status["stamp"]:
+                    continue  # changed since: its new content is not done
+            except OSError:  # gone since
+                continue
+        kept += 1
+    return kept
 
 
 def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:

@@ -145,3 +145,17 @@ def hash_and_bytes(path: Path) -> tuple[str, bytes | None]:
         return content_hash(path), None
     data = path.read_bytes()
     return hashlib.sha256(data).hexdigest(), data
+
+
+def file_stamp(path: Path) -> str:
+    """What tells, without reading it, that a file changed since it was read: its size
+    and modification time (``"<bytes>:<mtime_ns>"``); of a folder, a digest of every
+    file's name, size and modification time."""
+    if not path.is_dir():
+        info = path.stat()
+        return f"{info.st_size}:{info.st_mtime_ns}"
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        info = file.stat()
+        digest.update(f"{file.relative_to(path)}\0{info.st_size}:{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()[:24]
