@@ -280,9 +280,10 @@ def batch_command(
     )
 
     from retrowalk.app.analyse import AnalysisRequest
-    from retrowalk.app.jobs.batch import BatchStopped, collect_inputs, run_batch
+    from retrowalk.app.jobs.batch import BatchStopped, check_writable, collect_inputs, run_batch
 
     items = collect_inputs(inputs)
+    check_writable(out)
     defaults = AnalysisRequest(placement=placement.value, height_m=height_m, weight_kg=weight_kg)
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -314,6 +315,7 @@ def batch_command(
                     n_workers=workers,
                     serial=serial,
                     on_result=on_result,
+                    on_stage=lambda stage: stage == "Analysing" or progress.console.print(stage),
                 )
         except BatchStopped as stopped:
             err_console.print(

@@ -482,3 +482,112 @@ def test_a_stopped_batch_does_not_count_files_changed_since_an_earlier_run(
     counts = re.search(rf"{n} recordings: (\d+) analysed, (\d+) already done, 0 failed", line)
     assert counts, line
     assert int(counts.group(2)) >= kept and int(counts.group(1)) + int(counts.group(2)) == n
+
+
+def _batch(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
+    command = [sys.executable, "-m", "retrowalk", "batch", *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_clear_line(study: Path, tmp_path: Path):
+    """Refused before any work, naming the folder and why; before, a traceback (a file in
+    the way) or every recording analysed with nothing written (a read-only folder)."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    cases = {a_file: "File exists", a_file / "out": "Not a directory"}
+    if os.geteuid() != 0:
+        cases[read_only / "out"] = "Permission denied"
+    elif subprocess.run(["chattr", "+i", str(read_only)], capture_output=True).returncode == 0:
+        cases[read_only] = "Operation not permitted"  # root writes in a folder unless immutable
+    try:
+        for out, reason in cases.items():
+            done = _batch(str(study), "--out", str(out), "--serial")
+            assert done.returncode == 2, done.stderr
+            assert done.stderr.strip().splitlines()[-1] == (
+                f"retrowalk: error: {out}: cannot write the results there ({reason})"
+            )
+            assert "Traceback" not in done.stderr and not done.stdout
+    finally:
+        subprocess.run(["chattr", "-i", str(read_only)], capture_output=True)
+        read_only.chmod(0o755)
+
+
+def test_a_scheduler_that_does_not_answer_is_one_clear_line(study: Path, tmp_path: Path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    quick = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    address = f"tcp://127.0.0.1:{port}"
+    done = _batch(str(study), "--out", str(tmp_path / "out"), "--scheduler", address, env=quick)
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"retrowalk: error: no Dask scheduler answers at {address} ("), last
+    assert "after 2 s" in last and "Traceback" not in done.stderr
+    done = _batch(str(study), "--out", str(tmp_path / "out"), env={"RETROWALK_DASK_SCHEDULER": "x"})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "retrowalk: error: Dask scheduler address 'x': missing port number in address 'x' "
+        "(give tcp://host:port)"
+    )
+
+
+def test_a_dask_scheduler_and_workers_started_apart_give_the_local_run_s_tables(
+    study: Path, tmp_path: Path
+):
+    """The documented cluster: `dask scheduler` and two `dask worker` processes. A batch
+    sent there before any worker has joined says it waits for one (before, it said
+    nothing), goes on when they join, and its tables equal those of a local run."""
+    info = tmp_path / "scheduler.json"
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*command: str) -> None:
+        started.append(
+            subprocess.Popen(
+                [sys.executable, "-m", *command],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=tmp_path,
+            )
+        )
+
+    try:
+        start("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+              "--dashboard-address", ":0", "--scheduler-file", str(info))  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not info.exists():
+            assert time.monotonic() < deadline, "no scheduler in 60 s"
+            time.sleep(0.1)
+        address = json.loads(info.read_text())["address"]
+        out = tmp_path / "cluster"
+        batch = subprocess.Popen(
+            [sys.executable, "-m", "retrowalk", "batch", str(study), "--out", str(out),
+             "--scheduler", address],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        time.sleep(5)
+        assert batch.poll() is None  # no worker yet: it waits
+        for _ in range(2):
+            start("distributed.cli.dask_worker", address, "--nthreads", "1", "--no-dashboard")
+        stdout, stderr = batch.communicate(timeout=300)
+        assert batch.returncode == 0, stderr
+        assert f"Waiting for a worker to join the Dask scheduler at {address}" in stderr
+        assert "3 analysed" in " ".join(stdout.split())
+    finally:
+        for process in reversed(started):
+            process.terminate()
+        for process in started:
+            process.wait(timeout=60)
+    run_batch(collect_inputs([study]), tmp_path / "local", n_workers=2)
+    for name in ("recordings", "bouts", "steps", "errors"):
+        here = pd.read_parquet(tmp_path / "local" / f"{name}.parquet")
+        there = pd.read_parquet(out / f"{name}.parquet")
+        pd.testing.assert_frame_equal(there, here)

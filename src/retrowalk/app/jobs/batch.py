@@ -82,13 +82,16 @@ from retrowalk.pipeline import AnalysisOptions
 from retrowalk.summary.tables import analysis_columns, tables_of_many
 
 if TYPE_CHECKING:
-    from dask.distributed import LocalCluster
+    from dask.distributed import Client, LocalCluster
 
 __all__ = [
     "TABLES",
     "BatchItem",
     "BatchStopped",
     "BatchSummary",
+    "ClusterError",
+    "OutputError",
+    "check_writable",
     "collect_inputs",
     "content_hash",
     "gather_tables",
@@ -99,6 +102,14 @@ __all__ = [
 ]
 
 TABLES = ("recordings", "bouts", "steps", "errors")
+
+
+class OutputError(RetrowalkError):
+    """The output folder cannot be written (made, or a file written in it)."""
+
+
+class ClusterError(RetrowalkError):
+    """No Dask scheduler answers at the address given, or the address is malformed."""
 
 
 @dataclass
@@ -150,6 +161,19 @@ def _options_digest(options: AnalysisOptions) -> str:
     """The engine and options part of :func:`task_key`."""
     fingerprint = json.dumps([engine_version(), options.__dict__], sort_keys=True, default=str)
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:12]
+
+
+def check_writable(out: Path) -> None:
+    """Create the output folder, and make sure a file can be written in it, before any
+    work starts (else :class:`OutputError`: one line naming the folder and why)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test.{uuid.uuid4().hex}.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(f"{out}: cannot write the results there ({reason})") from None
 
 
 def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
@@ -536,6 +560,7 @@ def group_items(
 
 
 ProgressCallback = Callable[[dict[str, Any]], None]
+StageCallback = Callable[[str], None]
 GroupCallback = Callable[[list[dict[str, Any]], str, Tables], None]
 
 #: Fewest recordings in a task of a batch shared among workers (the last, shrinking
@@ -552,6 +577,7 @@ def run_batch(
     n_workers: int | None = None,
     serial: bool = False,
     on_result: ProgressCallback | None = None,
+    on_stage: StageCallback | None = None,
     max_in_flight_per_worker: int = 2,
     files_per_task: int = 64,
     bytes_per_task: int = 32 * 2**20,
@@ -576,6 +602,10 @@ def run_batch(
         and as the single-process baseline.
     on_result
         Called with each recording's status dict as it completes (progress display).
+    on_stage
+        Called with what the batch is doing when that changes, in a few words
+        ("Starting 2 local workers", "Connecting to the Dask scheduler at ...",
+        "Waiting for a worker to join ...", "Analysing", "Writing the tables").
     max_in_flight_per_worker
         Bound on submitted-but-unfinished tasks, so memory stays flat however
         many files there are: one running and one waiting keep a worker busy
@@ -590,7 +620,8 @@ def run_batch(
         worker): 3 % of a task of 64 recordings of 36 s each (0.6 s).
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    check_writable(out)
+    stage = on_stage or _said
     tasks = _tasks(items, defaults or AnalysisRequest())
     summary = BatchSummary(out_dir=out)
     started = time.perf_counter()
@@ -631,14 +662,22 @@ def run_batch(
     closed: Callable[[], None] = _nothing
     try:
         if serial:
+            stage("Analysing")
             for group in groups(1):
                 account_group(*_analyse_group(group, str(out)))
         else:
             closed = _run_on_dask(
-                groups, str(out), scheduler, n_workers, account_group, max_in_flight_per_worker
+                groups,
+                str(out),
+                scheduler,
+                n_workers,
+                account_group,
+                max_in_flight_per_worker,
+                stage,
             )
     except KeyboardInterrupt:
         raise BatchStopped(_kept(out, tasks), len(items)) from None
+    stage("Writing the tables")
     try:
         gather_tables(out, fresh)  # while a local cluster closes
     finally:
@@ -777,6 +816,10 @@ def _nothing() -> None:
     return None
 
 
+def _said(stage: str) -> None:
+    return None
+
+
 def _run_on_dask(
     make_groups: Callable[[int], list[list[Task]]],
     out: str,
@@ -784,6 +827,7 @@ def _run_on_dask(
     n_workers: int | None,
     account: GroupCallback,
     max_in_flight_per_worker: int,
+    stage: StageCallback,
 ) -> Callable[[], None]:
     """Run every group on Dask; returns what waits until a local cluster has closed.
 
@@ -796,11 +840,18 @@ def _run_on_dask(
     scheduler = scheduler or os.environ.get("RETROWALK_DASK_SCHEDULER") or None
     cluster = None
     if scheduler is None:
+        n_workers = n_workers or os.cpu_count() or 1
+        stage(f"Starting {n_workers} local worker{'s' if n_workers > 1 else ''}")
         cluster = local_cluster(n_workers)
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        stage(f"Connecting to the Dask scheduler at {scheduler}")
+        client = _connect(scheduler)
     try:
+        if not client.scheduler_info().get("workers"):  # workers may join later
+            stage(f"Waiting for a worker to join the Dask scheduler at {scheduler}")
+            client.wait_for_workers(1)
+        stage("Analysing")
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
         window = max(workers * max_in_flight_per_worker, 1)
         queue = iter(make_groups(workers))
@@ -824,6 +875,26 @@ def _run_on_dask(
     closing = threading.Thread(target=cluster.close, name="retrowalk-close-cluster")
     closing.start()
     return closing.join
+
+
+def _connect(scheduler: str) -> Client:
+    """A client of the Dask scheduler at ``scheduler``, or :class:`ClusterError` saying
+    why there is none (a malformed address; none answering there within Dask's connect
+    timeout, ``distributed.comm.timeouts.connect``: 30 s unless configured)."""
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler)
+    except (ValueError, TypeError) as exc:
+        raise ClusterError(
+            f"Dask scheduler address {scheduler!r}: {exc} (give tcp://host:port)"
+        ) from None
+    except OSError as exc:
+        raise ClusterError(
+            f"no Dask scheduler answers at {scheduler} ({exc}); start one with "
+            "`dask scheduler` and its workers with `dask worker ADDRESS`, or leave out "
+            "--scheduler (and RETROWALK_DASK_SCHEDULER) to run on this machine"
+        ) from None
 
 
 def _take(iterator: Iterator[list[Task]], n: int) -> list[list[Task]]:
