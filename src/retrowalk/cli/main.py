@@ -307,6 +307,10 @@ def batch_command(
                     rate = state["done"] / max(time.perf_counter() - start, 1e-9)
                     progress.update(task, advance=1, rate=rate, failed=state["failed"])
 
+                def on_stage(stage: str) -> None:
+                    if stage != "Analysing":  # the bar's own description
+                        progress.console.print(stage)
+
                 summary = run_batch(
                     items,
                     out,
@@ -315,7 +319,7 @@ def batch_command(
                     n_workers=workers,
                     serial=serial,
                     on_result=on_result,
-                    on_stage=lambda stage: stage == "Analysing" or progress.console.print(stage),
+                    on_stage=on_stage,
                 )
         except BatchStopped as stopped:
             err_console.print(

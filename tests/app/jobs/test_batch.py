@@ -544,27 +544,8 @@ def test_a_dask_scheduler_and_workers_started_apart_give_the_local_run_s_tables(
     """The documented cluster: `dask scheduler` and two `dask worker` processes. A batch
     sent there before any worker has joined says it waits for one (before, it said
     nothing), goes on when they join, and its tables equal those of a local run."""
-    info = tmp_path / "scheduler.json"
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(*command: str) -> None:
-        started.append(
-            subprocess.Popen(
-                [sys.executable, "-m", *command],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                cwd=tmp_path,
-            )
-        )
-
+    address, started = _dask_cluster(tmp_path, 0)
     try:
-        start("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-              "--dashboard-address", ":0", "--scheduler-file", str(info))  # fmt: skip
-        deadline = time.monotonic() + 60
-        while not info.exists():
-            assert time.monotonic() < deadline, "no scheduler in 60 s"
-            time.sleep(0.1)
-        address = json.loads(info.read_text())["address"]
         out = tmp_path / "cluster"
         batch = subprocess.Popen(
             [sys.executable, "-m", "retrowalk", "batch", str(study), "--out", str(out),
@@ -575,19 +556,88 @@ def test_a_dask_scheduler_and_workers_started_apart_give_the_local_run_s_tables(
         )  # fmt: skip
         time.sleep(5)
         assert batch.poll() is None  # no worker yet: it waits
-        for _ in range(2):
-            start("distributed.cli.dask_worker", address, "--nthreads", "1", "--no-dashboard")
+        started += _dask_workers(tmp_path, address, 2)
         stdout, stderr = batch.communicate(timeout=300)
         assert batch.returncode == 0, stderr
         assert f"Waiting for a worker to join the Dask scheduler at {address}" in stderr
         assert "3 analysed" in " ".join(stdout.split())
     finally:
-        for process in reversed(started):
-            process.terminate()
-        for process in started:
-            process.wait(timeout=60)
+        _stopped(started)
     run_batch(collect_inputs([study]), tmp_path / "local", n_workers=2)
     for name in ("recordings", "bouts", "steps", "errors"):
         here = pd.read_parquet(tmp_path / "local" / f"{name}.parquet")
         there = pd.read_parquet(out / f"{name}.parquet")
         pd.testing.assert_frame_equal(there, here)
+
+
+def _dask_cluster(folder: Path, workers: int, env: dict[str, str] | None = None):
+    """A `dask scheduler` process and ``workers`` `dask worker` processes (with ``env``):
+    the scheduler's address and the processes, for :func:`_stopped`."""
+    info = folder / "scheduler.json"
+    command = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"]
+    command += ["--port", "0", "--dashboard-address", ":0", "--scheduler-file", str(info)]
+    quiet = subprocess.DEVNULL
+    started = [subprocess.Popen(command, stdout=quiet, stderr=quiet, cwd=folder)]
+    deadline = time.monotonic() + 60
+    while not info.exists():
+        assert time.monotonic() < deadline, "no scheduler in 60 s"
+        time.sleep(0.1)
+    address = json.loads(info.read_text())["address"]
+    return address, started + _dask_workers(folder, address, workers, env)
+
+
+def _dask_workers(
+    folder: Path, address: str, n: int, env: dict[str, str] | None = None
+) -> list[subprocess.Popen[bytes]]:
+    """``n`` `dask worker` processes of the scheduler at ``address``, with ``env``."""
+    command = [sys.executable, "-m", "distributed.cli.dask_worker", address]
+    command += ["--nthreads", "1", "--no-dashboard"]
+    return [
+        subprocess.Popen(
+            command,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=folder,
+        )
+        for _ in range(n)
+    ]
+
+
+def _stopped(started: list[subprocess.Popen[bytes]]) -> None:
+    for process in reversed(started):
+        process.terminate()
+    for process in started:
+        process.wait(timeout=60)
+
+
+def test_a_worker_running_another_engine_is_refused(study: Path, tmp_path: Path):
+    """A worker whose retrowalk computes analyses differently (another install on its
+    machine): refused in one line naming it, where its recordings were counted analysed
+    and left out of the tables (rows of two engines are never gathered together)."""
+    import retrowalk
+
+    other = tmp_path / "other"
+    shutil.copytree(Path(retrowalk.__file__).parent, other / "retrowalk")
+    with (other / "retrowalk" / "core" / "types.py").open("a") as changed:
+        changed.write("\n# another engine\n")
+    address, started = _dask_cluster(tmp_path, 1, {"PYTHONPATH": str(other)})
+    try:
+        client_wait = subprocess.run(
+            [sys.executable, "-c", f"from dask.distributed import Client; "
+             f"Client({address!r}).wait_for_workers(1, timeout=60)"],
+            capture_output=True, timeout=120,
+        )  # fmt: skip
+        assert client_wait.returncode == 0, client_wait.stderr
+        done = _batch(str(study), "--out", str(tmp_path / "out"), "--scheduler", address)
+    finally:
+        _stopped(started)
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"retrowalk: error: the Dask worker tcp://\S+ of the scheduler at {address} runs "
+        r"retrowalk \S+, this command \S+: install the same retrowalk on every worker "
+        r"\(results of two versions of the engine are not mixed\)",
+        last,
+    ), last
+    assert not (tmp_path / "out" / "recordings.parquet").exists()

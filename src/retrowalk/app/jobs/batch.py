@@ -851,6 +851,8 @@ def _run_on_dask(
         if not client.scheduler_info().get("workers"):  # workers may join later
             stage(f"Waiting for a worker to join the Dask scheduler at {scheduler}")
             client.wait_for_workers(1)
+        if cluster is None:
+            _same_engine(client.run(engine_version), scheduler)
         stage("Analysing")
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
         window = max(workers * max_in_flight_per_worker, 1)
@@ -860,7 +862,11 @@ def _run_on_dask(
         ]
         pending = as_completed(first)
         for future in pending:
-            account(*future.result())
+            statuses, part, tables = future.result()
+            if cluster is None:  # a worker that joined since
+                for engine in {s["engine"] for s in statuses if "engine" in s}:
+                    _same_engine({"": engine}, scheduler)
+            account(statuses, part, tables)
             future.release()
             for group in _take(queue, 1):
                 pending.add(client.submit(_analyse_group, group, out, pure=False))
@@ -895,6 +901,24 @@ def _connect(scheduler: str) -> Client:
             "`dask scheduler` and its workers with `dask worker ADDRESS`, or leave out "
             "--scheduler (and RETROWALK_DASK_SCHEDULER) to run on this machine"
         ) from None
+
+
+def _same_engine(engines: dict[str, str], scheduler: str | None) -> None:
+    """:class:`ClusterError` unless every worker of ``engines`` (its address, or "" when
+    unknown -> the :func:`engine_version` it runs) runs this process's engine: rows of
+    another engine are never gathered into this run's tables
+    (:func:`_part_of_each_recording`), so its recordings would be counted analysed and
+    be missing from them."""
+    here = engine_version()
+    other = {worker: engine for worker, engine in engines.items() if engine != here}
+    if other:
+        worker, engine = next(iter(other.items()))
+        who = f"the Dask worker {worker}" if worker else "a Dask worker"
+        raise ClusterError(
+            f"{who} of the scheduler at {scheduler} runs retrowalk {engine}, this command "
+            f"{here}: install the same retrowalk on every worker (results of two versions "
+            "of the engine are not mixed)"
+        )
 
 
 def _take(iterator: Iterator[list[Task]], n: int) -> list[list[Task]]:
