@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from retrowalk import __version__
+from retrowalk.app.limits import BODY_LIMITS
 from retrowalk.cli.account import app as account_app
 from retrowalk.cli.assess import test_app
 from retrowalk.cli.coach import log_app, plan_app
@@ -67,22 +68,56 @@ def _main(
     """Measure, coach and track backward walking from phone and wearable recordings."""
 
 
+# The options of an analysis, declared once: ``analyze`` and ``batch`` take them alike.
+HeightOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Body height in metres.",
+        min=BODY_LIMITS["height_m"][0],
+        max=BODY_LIMITS["height_m"][1],
+    ),
+]
+WeightOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Body mass in kg.", min=BODY_LIMITS["weight_kg"][0], max=BODY_LIMITS["weight_kg"][1]
+    ),
+]
+AgeOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Age in years.", min=BODY_LIMITS["age_years"][0], max=BODY_LIMITS["age_years"][1]
+    ),
+]
+AccUnitOption = Annotated[AccUnit, typer.Option(help="Acceleration unit.")]
+GyroUnitOption = Annotated[GyroUnit, typer.Option(help="Angular-rate unit.")]
+ProfileOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Direction calibration profile (default: your stored one for the placement)."
+    ),
+]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Columns of a CSV without a header line, in order, e.g. "
+        "time_ns,_,acc_x,acc_y,acc_z. Names: time_s, time_ms, time_us, time_ns, "
+        "time_iso; acc_x, acc_y, acc_z; gyr_x, gyr_y, gyr_z (optional); _ ignores "
+        "a column."
+    ),
+]
+
+
 @app.command("analyze")
 @user_errors
 def analyze_command(
     recording: Annotated[Path, typer.Argument(help="Recording file, folder or zip export.")],
     placement: Annotated[PlacementChoice, typer.Option(help=PLACEMENT_HELP)] = AUTO_PLACEMENT,
-    height_m: Annotated[
-        float | None, typer.Option(help="Body height in metres.", min=0.5, max=2.6)
-    ] = None,
-    weight_kg: Annotated[
-        float | None, typer.Option(help="Body mass in kg.", min=2.0, max=400.0)
-    ] = None,
-    age_years: Annotated[
-        float | None, typer.Option(help="Age in years.", min=0.0, max=120.0)
-    ] = None,
-    acc_unit: Annotated[AccUnit, typer.Option(help="Acceleration unit.")] = AccUnit.auto,
-    gyro_unit: Annotated[GyroUnit, typer.Option(help="Angular-rate unit.")] = GyroUnit.auto,
+    height_m: HeightOption = None,
+    weight_kg: WeightOption = None,
+    age_years: AgeOption = None,
+    acc_unit: AccUnitOption = AccUnit.auto,
+    gyro_unit: GyroUnitOption = GyroUnit.auto,
     json_out: Annotated[
         str | None, typer.Option("--json", help="Write the analysis JSON to PATH, or - for stdout.")
     ] = None,
@@ -94,12 +129,7 @@ def analyze_command(
         Path | None,
         typer.Option(help="Videos only: write the annotated video (.gif or .mp4)."),
     ] = None,
-    profile: Annotated[
-        Path | None,
-        typer.Option(
-            help="Direction calibration profile (default: your stored one for the placement)."
-        ),
-    ] = None,
+    profile: ProfileOption = None,
     floor_marks: Annotated[
         str | None,
         typer.Option(
@@ -118,15 +148,7 @@ def analyze_command(
             help="Videos only: child (1-3 years) or adult proportions (default: from --age-years).",
         ),
     ] = None,
-    columns: Annotated[
-        str | None,
-        typer.Option(
-            help="Columns of a CSV without a header line, in order, e.g. "
-            "time_ns,_,acc_x,acc_y,acc_z. Names: time_s, time_ms, time_us, time_ns, "
-            "time_iso; acc_x, acc_y, acc_z; gyr_x, gyr_y, gyr_z (optional); _ ignores "
-            "a column."
-        ),
-    ] = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """Analyse one recording: walking bouts, direction, steps, speed and distance.
 
@@ -259,13 +281,20 @@ def batch_command(
         int | None, typer.Option(help="Local worker processes (default: all cores).", min=1)
     ] = None,
     serial: Annotated[bool, typer.Option(help="Run in this process, one file at a time.")] = False,
-    placement: Annotated[
-        PlacementChoice, typer.Option(help=f"{PLACEMENT_HELP} Used where a manifest does not say.")
-    ] = AUTO_PLACEMENT,
-    height_m: Annotated[float | None, typer.Option(help="Default body height in metres.")] = None,
-    weight_kg: Annotated[float | None, typer.Option(help="Default body mass in kg.")] = None,
+    placement: Annotated[PlacementChoice, typer.Option(help=PLACEMENT_HELP)] = AUTO_PLACEMENT,
+    height_m: HeightOption = None,
+    weight_kg: WeightOption = None,
+    age_years: AgeOption = None,
+    acc_unit: AccUnitOption = AccUnit.auto,
+    gyro_unit: GyroUnitOption = GyroUnit.auto,
+    profile: ProfileOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """Analyse many recordings into tidy tables (Parquet and CSV), resumably.
+
+    The analysis options are those of `retrowalk analyze` and apply to every
+    recording; a manifest's placement, height_m, weight_kg and age_years
+    columns replace them for its recordings.
 
     Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
     is kept and the same command goes on from there (exit code 130 or 143).
@@ -284,8 +313,17 @@ def batch_command(
 
     items = collect_inputs(inputs)
     check_writable(out)
-    defaults = AnalysisRequest(placement=placement.value, height_m=height_m, weight_kg=weight_kg)
-    columns = (
+    defaults = AnalysisRequest(
+        placement=placement.value,
+        height_m=height_m,
+        weight_kg=weight_kg,
+        age_years=age_years,
+        profile=profile,
+        acc_unit=acc_unit.value,
+        gyro_unit=gyro_unit.value,
+        columns=columns,
+    )
+    shown = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -296,7 +334,7 @@ def batch_command(
     )
     with stopped_as_interrupt() as stop:
         try:
-            with Progress(*columns, console=err_console, transient=False) as progress:
+            with Progress(*shown, console=err_console, transient=False) as progress:
                 task = progress.add_task("Analysing", total=len(items), rate=0.0, failed=0)
                 state = {"done": 0, "failed": 0}
                 start = time.perf_counter()

@@ -641,3 +641,98 @@ def test_a_worker_running_another_engine_is_refused(study: Path, tmp_path: Path)
         last,
     ), last
     assert not (tmp_path / "out" / "recordings.parquet").exists()
+
+
+def _same_as_analyze(out: Path, options: list[str]) -> int:
+    """Every recording of the batch in ``out`` against `retrowalk analyze FILE --json -`
+    with ``options``: each table value is the JSON's (the bouts and steps, the totals,
+    the body measures). How many recordings were compared."""
+    tables = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts", "steps")}
+    for row in tables["recordings"].to_dict("records"):
+        res = CliRunner().invoke(app, ["analyze", row["path"], "--json", "-", *options])
+        assert res.exit_code == 0, res.output
+        got = json.loads(res.stdout)
+        summary, session = got["summary"], got["session"]
+        want = {
+            "format": got["recording"]["format"],
+            "duration_s": got["recording"]["duration_s"],
+            "placement": got["recording"]["placement"],
+            "n_bouts": len(got["bouts"]),
+            "backward_steps": summary["backward"]["steps"],
+            "backward_distance_m": summary["backward"]["distance_m"],
+            "forward_steps": summary["forward"]["steps"],
+            "forward_distance_m": summary["forward"]["distance_m"],
+            "backward_speed_mps": session["backward"]["mean_speed_mps"],
+            "energy_kcal": summary["energy_kcal"],
+            "height_m": got["assumptions"]["height_m"],
+            "weight_kg": got["assumptions"]["weight_kg"],
+            "analysis_version": got["analysis_version"],
+        }
+        assert {k: row[k] for k in want} == want, row["path"]
+        mine = tables["bouts"][tables["bouts"]["recording_id"] == row["recording_id"]]
+        columns = [c for c in BOUT_COLUMNS if c not in ("recording_id", "bout")]
+        bouts = [{c: b[c] for c in columns} for b in got["bouts"]]
+        assert mine[columns].to_dict("records") == bouts, row["path"]
+        steps = tables["steps"][tables["steps"]["recording_id"] == row["recording_id"]]
+        assert steps[["time_s", "direction"]].to_dict("records") == [
+            {"time_s": s["time_s"], "direction": s["direction"]} for s in got["steps"]
+        ]
+    return len(tables["recordings"])
+
+
+def test_the_analysis_options_apply_in_batch_as_in_analyze(tmp_path: Path, shared_data: Path):
+    """Units, body measures, placement and a calibration file given to `retrowalk batch`
+    give every recording the numbers `retrowalk analyze` gives it with the same options.
+    Before, batch had no --acc-unit, --gyro-unit, --age-years, --profile or --columns,
+    and took a height in centimetres (175) as metres: every speed a hundred times too
+    large, where analyze refuses it."""
+    folder = tmp_path / "lower backs"
+    folder.mkdir()
+    for trial in ("1-1", "3-1"):
+        (folder / f"{trial}_lb.txt").symlink_to(shared_data / "ipol-gait" / f"{trial}_lb.txt")
+    profile = tmp_path / "backward.json"  # a walk labelled backward: later ones are called so
+    made = CliRunner().invoke(
+        app,
+        ["calibrate", str(shared_data / "ipol-gait" / "2-1_lb.txt"), "--labels", "backward",
+         "--profile", str(profile)],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    options = ["--placement", "lower_back", "--acc-unit", "mps2", "--gyro-unit", "rads"]
+    options += ["--height-m", "1.62", "--weight-kg", "81", "--age-years", "67"]
+    options += ["--profile", str(profile)]
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["batch", str(folder), "--out", str(out), "--serial", *options])
+    assert res.exit_code == 0, res.output
+    assert _same_as_analyze(out, options) == 2
+    bouts = pd.read_parquet(out / "bouts.parquet")
+    assert set(bouts.loc[bouts["n_steps"] >= 8, "direction"]) == {"backward"}  # the profile's
+    assert set(pd.read_parquet(out / "recordings.parquet")["height_m"]) == {1.62}
+
+    res = CliRunner().invoke(app, ["batch", str(folder), "--out", str(out), "--height-m", "175"])
+    assert res.exit_code == 2 and "Invalid value for '--height-m'" in res.output
+
+
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [
+        ("height_m=175", "line 3, field 'height_m': 175 is outside 0.5-2.6 m; give it in metres"),
+        ("height_m=1,75", "line 3, field 'height_m': not a number: '1,75'"),
+        ("weight_kg=7000", "line 3, field 'weight_kg': 7000 is outside 2-400 kg; give it in"),
+        ("placement=waist", "line 3, field 'placement': placement must be one of auto, "),
+    ],
+)
+def test_a_manifest_cell_out_of_its_range_is_refused_naming_its_line(
+    study: Path, tmp_path: Path, cell: str, said: str
+):
+    """A manifest's body measures are checked as the command line's options are; before,
+    a height in centimetres gave every speed a hundred times too large, and '1,75' a
+    traceback. Refused before any work, in one line naming the manifest's line and column."""
+    name, value = cell.split("=")
+    rows = [{"path": str(p.path)} for p in collect_inputs([study])][:2]
+    rows[1][name] = value
+    manifest = tmp_path / "manifest.csv"
+    pd.DataFrame(rows).to_csv(manifest, index=False)
+    res = CliRunner().invoke(app, ["batch", str(manifest), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2, res.output
+    assert f"retrowalk: error: {manifest}, {said}" in " ".join(res.output.split())
+    assert not (tmp_path / "out").exists()

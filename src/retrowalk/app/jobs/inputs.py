@@ -3,7 +3,9 @@
 A manifest is a CSV with a ``path`` column (relative paths are taken from the
 manifest's folder) and optional person columns (``id``, ``height_m``,
 ``weight_kg``, ``age_years``, ``placement``) that replace the run's defaults
-for that recording.
+for that recording. A body measure that is not a plausible number
+(:data:`~retrowalk.app.limits.BODY_LIMITS`: a height in centimetres) or an unknown
+placement refuses the manifest, naming its line and column, before any work.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any
 import pandas as pd
 
 from retrowalk.app.analyse import AnalysisRequest
+from retrowalk.app.limits import BODY_LIMITS, body_measure
 from retrowalk.core.errors import InputError
+from retrowalk.core.types import PLACEMENTS
 
 #: Files up to this size are read whole once for batch work: hashed, then read from
 #: the same bytes (:func:`hash_and_bytes`).
@@ -81,6 +85,15 @@ def _read_manifest(path: Path) -> list[BatchItem]:
         if not target.is_absolute():
             target = path.parent / target
         person = {str(k): v for k, v in row.items() if not (isinstance(v, float) and pd.isna(v))}
+        for name in BODY_LIMITS.keys() & person.keys():
+            try:
+                person[name] = body_measure(name, person[name])
+            except ValueError as exc:
+                raise InputError(path, str(exc), line=line, field=name) from None
+        placement = person.get("placement")
+        if placement is not None and str(placement).strip() not in PLACEMENTS:
+            reason = f"placement must be one of {', '.join(PLACEMENTS)}, not {placement!r}"
+            raise InputError(path, reason, line=line, field="placement")
         items.append(BatchItem(target, person))
     return items
 
