@@ -589,13 +589,17 @@ def _dask_cluster(folder: Path, workers: int, env: dict[str, str] | None = None)
 def _dask_workers(
     folder: Path, address: str, n: int, env: dict[str, str] | None = None
 ) -> list[subprocess.Popen[bytes]]:
-    """``n`` `dask worker` processes of the scheduler at ``address``, with ``env``."""
+    """``n`` `dask worker` processes of the scheduler at ``address``, with ``env`` (by
+    default they import this retrowalk, as the batch does)."""
+    import retrowalk
+
+    env = {"PYTHONPATH": str(Path(retrowalk.__file__).parents[1]), **(env or {})}
     command = [sys.executable, "-m", "distributed.cli.dask_worker", address]
     command += ["--nthreads", "1", "--no-dashboard"]
     return [
         subprocess.Popen(
             command,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             cwd=folder,
@@ -611,16 +615,18 @@ def _stopped(started: list[subprocess.Popen[bytes]]) -> None:
         process.wait(timeout=60)
 
 
-def test_a_worker_running_another_engine_is_refused(study: Path, tmp_path: Path):
-    """A worker whose retrowalk computes analyses differently (another install on its
-    machine): refused in one line naming it, where its recordings were counted analysed
-    and left out of the tables (rows of two engines are never gathered together)."""
+@pytest.mark.parametrize("changed", ["core/types.py", "app/jobs/batch.py"])
+def test_a_worker_running_another_engine_is_refused(study: Path, tmp_path: Path, changed: str):
+    """A worker whose retrowalk computes analyses (or keys them) differently: another
+    install on its machine. Refused in one line naming it, where its recordings were
+    counted analysed and left out of the tables (rows of two engines are never gathered
+    together), or keyed otherwise than the calling process's."""
     import retrowalk
 
     other = tmp_path / "other"
     shutil.copytree(Path(retrowalk.__file__).parent, other / "retrowalk")
-    with (other / "retrowalk" / "core" / "types.py").open("a") as changed:
-        changed.write("\n# another engine\n")
+    with (other / "retrowalk" / changed).open("a") as code:
+        code.write("\n# another version\n")
     address, started = _dask_cluster(tmp_path, 1, {"PYTHONPATH": str(other)})
     try:
         client_wait = subprocess.run(
@@ -636,7 +642,8 @@ def test_a_worker_running_another_engine_is_refused(study: Path, tmp_path: Path)
     last = done.stderr.strip().splitlines()[-1]
     assert re.fullmatch(
         rf"retrowalk: error: the Dask worker tcp://\S+ of the scheduler at {address} runs "
-        r"retrowalk \S+, this command \S+: install the same retrowalk on every worker "
+        r"retrowalk \S+ \(batch code \w+\), this command \S+ \(batch code \w+\): install the "
+        r"same retrowalk on every worker "
         r"\(results of two versions of the engine are not mixed\)",
         last,
     ), last

@@ -53,6 +53,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -852,7 +853,7 @@ def _run_on_dask(
             stage(f"Waiting for a worker to join the Dask scheduler at {scheduler}")
             client.wait_for_workers(1)
         if cluster is None:
-            _same_engine(client.run(engine_version), scheduler)
+            _same_engine(client.run(_code_version), scheduler)
         stage("Analysing")
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
         window = max(workers * max_in_flight_per_worker, 1)
@@ -903,13 +904,28 @@ def _connect(scheduler: str) -> Client:
         ) from None
 
 
+@cache
+def _code_version() -> str:
+    """:func:`engine_version` and a digest of the batch's own code (this module and
+    :mod:`~retrowalk.app.jobs.inputs`, which key the recordings and write their parts):
+    what every worker must run as the calling process does."""
+    from retrowalk.app.jobs import inputs
+
+    digest = hashlib.sha256()
+    for module in (__file__, inputs.__file__):
+        digest.update(Path(module).read_bytes())
+    return f"{engine_version()} (batch code {digest.hexdigest()[:10]})"
+
+
 def _same_engine(engines: dict[str, str], scheduler: str | None) -> None:
     """:class:`ClusterError` unless every worker of ``engines`` (its address, or "" when
-    unknown -> the :func:`engine_version` it runs) runs this process's engine: rows of
-    another engine are never gathered into this run's tables
-    (:func:`_part_of_each_recording`), so its recordings would be counted analysed and
-    be missing from them."""
-    here = engine_version()
+    unknown -> the :func:`_code_version` it runs, or the :func:`engine_version` of its
+    results) runs this process's: rows of another engine are never gathered into this
+    run's tables (:func:`_part_of_each_recording`), so its recordings would be counted
+    analysed and be missing from them, and other batch code keys them otherwise."""
+    here = _code_version()
+    if all(" " not in engine for engine in engines.values()):  # engine versions alone
+        here = engine_version()
     other = {worker: engine for worker, engine in engines.items() if engine != here}
     if other:
         worker, engine = next(iter(other.items()))
