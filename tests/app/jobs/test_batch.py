@@ -743,3 +743,49 @@ def test_a_manifest_cell_out_of_its_range_is_refused_naming_its_line(
     assert res.exit_code == 2, res.output
     assert f"retrowalk: error: {manifest}, {said}" in " ".join(res.output.split())
     assert not (tmp_path / "out").exists()
+
+
+def test_every_file_given_has_rows_of_its_own_under_its_own_path(study: Path, tmp_path: Path):
+    """The same recording under three names (a copy made by mistake, or on purpose for
+    two people), a file renamed and one removed since an earlier run, a manifest's id
+    changed: the tables hold one recording per file given, each under its own path and
+    manifest row, with a recording_id of its own. Before, a copy in a later group was
+    'already done' on a first run and had no row, copies in one group shared one
+    recording_id (each of their bouts joined to each of them), a renamed file kept its
+    old path, and a removed one stayed in the tables."""
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    source = study / "person1" / SMALL[1]
+    names = ["a.csv", "b.csv", "sub ñ/c.csv", *(f"d{i}.csv" for i in range(6))]
+    for name in names:
+        (folder / name).parent.mkdir(exist_ok=True)
+        shutil.copy(source, folder / name)
+    out = tmp_path / "out"
+
+    def tables() -> dict[str, pd.DataFrame]:
+        return {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts")}
+
+    first = run_batch(collect_inputs([folder]), out, serial=True)
+    assert (first.analysed, first.skipped) == (len(names), 0)
+    got = tables()
+    recordings = got["recordings"]
+    assert sorted(recordings["path"]) == sorted(str(folder / n) for n in names)
+    assert recordings["recording_id"].is_unique
+    assert got["bouts"].groupby("recording_id").size().eq(1).all()  # one bout each
+    assert set(got["bouts"]["recording_id"]) == set(recordings["recording_id"])
+    assert recordings["content_sha256"].nunique() == 1  # one content, said so
+
+    (folder / "a.csv").rename(folder / "renamed.csv")
+    (folder / "b.csv").unlink()
+    again = run_batch(collect_inputs([folder]), out, serial=True)
+    assert (again.analysed, again.skipped) == (1, len(names) - 2)
+    paths = sorted(tables()["recordings"]["path"])
+    assert paths == sorted(str(folder / n) for n in [*names[2:], "renamed.csv"])
+
+    manifest = tmp_path / "manifest.csv"
+    for person in ("p1", "p2"):
+        pd.DataFrame({"path": [str(folder / "renamed.csv")], "id": [person]}).to_csv(
+            manifest, index=False
+        )
+        run_batch(collect_inputs([manifest]), out, serial=True)
+        assert list(tables()["recordings"]["id"]) == [person]

@@ -13,7 +13,10 @@ bytes and engine are refused the same way): the re-run counts it as failed,
 in an earlier run, and keeps its row in ``errors``. A file that could not be
 read, or whose analysis failed with an internal error, is tried again. A file
 whose content changed since an earlier run is analysed anew, and the tables
-hold only its latest content's rows. At the end the parts are gathered into
+hold only its latest content's rows. A recording is a file path with its content,
+manifest row and options (:func:`task_key`): a copy of a file under another name
+is a recording of its own, and a file renamed is analysed anew. At the end the
+parts of the recordings given to this run (and of no others) are gathered into
 tidy tables (Parquet and CSV): ``recordings``, ``bouts``, ``steps`` and
 ``errors``; the parts written by the same run come back with their task's
 result and are not read again.
@@ -144,18 +147,24 @@ class BatchSummary:
         )
 
 
-def task_key(file_hash: str, options: AnalysisOptions) -> str:
-    """Identifies one analysis: same content, engine and options -> same key.
+def task_key(file_hash: str, options: AnalysisOptions, item: BatchItem) -> str:
+    """Identifies one recording's analysis (its ``recording_id`` in the tables): the same
+    file path, content, manifest row, engine and options -> the same key.
 
-    The engine is :func:`~retrowalk.core.provenance.engine_version`: after any
-    change to the code that computes an analysis, a re-run analyses again.
+    The path and the manifest row are part of it, so every file given has rows of its
+    own, under its own path and person columns: two files of the same content (a copy
+    under another name) are two recordings, and a file renamed or moved, or whose
+    manifest row changed, is analysed anew. The engine is
+    :func:`~retrowalk.core.provenance.engine_version`: after any change to the code
+    that computes an analysis, a re-run analyses again.
     """
-    return _key(file_hash, _options_digest(options))
+    return _key(file_hash, _options_digest(options), item)
 
 
-def _key(file_hash: str, digest: str) -> str:
-    """:func:`task_key` of a file's hash and its :func:`_options_digest`."""
-    return f"{file_hash[:24]}-{digest}"
+def _key(file_hash: str, digest: str, item: BatchItem) -> str:
+    """:func:`task_key` of a file's hash, its :func:`_options_digest` and its item."""
+    described = json.dumps([file_hash, str(item.path), item.person], sort_keys=True, default=str)
+    return f"{hashlib.sha256(described.encode()).hexdigest()[:24]}-{digest}"
 
 
 def _options_digest(options: AnalysisOptions) -> str:
@@ -237,15 +246,15 @@ def _done_statuses(done: Path) -> dict[str, dict[str, Any]]:
 
     A group's marker (``{"part": ..., "recordings": [...]}``) holds the statuses
     of its recordings; a marker of one recording (written by earlier versions)
-    is that recording's status. Should a recording be marked twice (the same
-    content under two paths, analysed at once), the later marker (by modification
-    time, then name) holds. Of each file path only the recordings of its latest
-    marker are given: a file whose content changed since an earlier run (a broken
-    file mended, a recording cut) has a new key, and its earlier content's is no
-    longer done, nor gathered into the tables; changed back, that content is
-    analysed again. Only markers not yet read by this process are read;
-    should one it read be gone or replaced, the folder is read afresh. The dict
-    returned is this process's index of the folder: read it, do not change it.
+    is that recording's status. Should a recording be marked twice (two runs on
+    one folder at once), the later marker (by modification time, then name) holds.
+    Of each file path only the recordings of its latest marker are given: a file
+    whose content changed since an earlier run (a broken file mended, a recording
+    cut) has a new key, and its earlier content's is no longer done, nor gathered
+    into the tables; changed back, that content is analysed again. Only markers not
+    yet read by this process are read; should one it read be gone or replaced, the
+    folder is read afresh. The dict returned is this process's index of the folder:
+    read it, do not change it.
     """
     try:
         with os.scandir(done) as entries:
@@ -325,9 +334,9 @@ def _read_one(
         stamp = file_stamp(item.path)  # before reading: a change while read shows
         file_hash, content = hash_and_bytes(item.path)  # a short file's bytes read once
     except OSError as exc:
-        key = _key(hashlib.sha256(str(item.path).encode()).hexdigest(), digest)
+        key = _key("", digest, item)  # no content to tell
         return _failure(item, key, f"{_PASSING_FAILURES[1]}{exc}", "")
-    key = _key(file_hash, digest)
+    key = _key(file_hash, digest, item)
     if key in done and not _try_again(done[key]):
         return {**done[key], "status": "skipped"}, {}
     try:
@@ -486,18 +495,24 @@ def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
 
 
 def gather_tables(
-    out_dir: Path, fresh: dict[str, tuple[set[str], Tables]] | None = None
+    out_dir: Path,
+    fresh: dict[str, tuple[set[str], Tables]] | None = None,
+    recordings: set[str] | None = None,
 ) -> dict[str, int]:
     """Gather the parts into ``<table>.parquet`` and ``<table>.csv``; row counts.
 
     Only rows of a recording's marked part are taken, so a part left by an
-    interrupted run never duplicates a recording. ``fresh`` holds the parts
+    interrupted run never duplicates a recording. ``recordings`` (keys) are the
+    recordings of a run's inputs, whose rows alone are gathered; ``None`` gathers
+    every recording done in the folder (each file's latest). ``fresh`` holds the parts
     written by this run (part name -> the recordings written to it and its
     tables), taken from memory instead of read back from their files, and
     whole when every one of its recordings is marked with it.
     """
     fresh = fresh or {}
     owner = _part_of_each_recording(out_dir)
+    if recordings is not None:
+        owner = {key: part for key, part in owner.items() if key in recordings}
     owned: dict[str, set[str]] = {}  # part -> the recordings whose rows it holds
     for key, part in owner.items():
         owned.setdefault(part, set()).add(key)
@@ -627,7 +642,10 @@ def run_batch(
     summary = BatchSummary(out_dir=out)
     started = time.perf_counter()
 
+    given: set[str] = set()  # the recordings of these inputs: the tables hold them alone
+
     def account(status: dict[str, Any]) -> None:
+        given.add(status["key"])
         kind = status["status"]
         if kind == "analysed":
             summary.analysed += 1
@@ -680,7 +698,7 @@ def run_batch(
         raise BatchStopped(_kept(out, tasks), len(items)) from None
     stage("Writing the tables")
     try:
-        gather_tables(out, fresh)  # while a local cluster closes
+        gather_tables(out, fresh, given)  # while a local cluster closes
     finally:
         closed()
     summary.seconds = time.perf_counter() - started
