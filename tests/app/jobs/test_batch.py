@@ -671,8 +671,13 @@ def _same_as_analyze(out: Path, options: list[str]) -> int:
             "forward_distance_m": summary["forward"]["distance_m"],
             "backward_speed_mps": session["backward"]["mean_speed_mps"],
             "energy_kcal": summary["energy_kcal"],
+            "uncertain_steps": summary["uncertain"]["steps"],
+            "uncertain_duration_s": summary["uncertain"]["duration_s"],
+            "uncertain_distance_m": summary["uncertain"]["distance_m"],
             "height_m": got["assumptions"]["height_m"],
+            "height_source": got["assumptions"]["height_source"],
             "weight_kg": got["assumptions"]["weight_kg"],
+            "weight_source": got["assumptions"]["weight_source"],
             "analysis_version": got["analysis_version"],
         }
         assert {k: row[k] for k in want} == want, row["path"]
@@ -789,3 +794,27 @@ def test_every_file_given_has_rows_of_its_own_under_its_own_path(study: Path, tm
         )
         run_batch(collect_inputs([manifest]), out, serial=True)
         assert list(tables()["recordings"]["id"]) == [person]
+
+
+def test_every_column_of_the_tables_is_documented_with_its_unit(study: Path, tmp_path: Path):
+    """docs/batch-tables.md names every column each table has (with a manifest's person
+    columns and a refused file), under its table's heading; before, no document did. The
+    recordings table also says what walking of uncertain direction there was and
+    whether the height and weight were given or assumed, as the JSON does."""
+    docs = Path(__file__).resolve().parents[3] / "docs" / "batch-tables.md"
+    sections = re.split(r"^## ", docs.read_text(encoding="utf-8"), flags=re.M)
+    documented = {
+        part.split("\n", 1)[0].strip(): set(re.findall(r"`(\w+)`", part)) for part in sections
+    }
+    items = collect_inputs([study])
+    manifest = tmp_path / "manifest.csv"
+    rows = [{"path": str(i.path), "id": f"p{k}", "height_m": 1.7} for k, i in enumerate(items)]
+    pd.DataFrame(rows).to_csv(manifest, index=False)
+    out = tmp_path / "out"
+    run_batch(collect_inputs([manifest]), out, serial=True)
+    for name in ("recordings", "bouts", "steps", "errors"):
+        columns = set(pd.read_parquet(out / f"{name}.parquet").columns) - {"id"}  # the manifest's
+        assert columns and columns <= documented[name], (name, columns - documented[name])
+    recordings = pd.read_parquet(out / "recordings.parquet")
+    assert set(recordings["height_source"]) == {"given"}
+    assert set(recordings["weight_source"]) == {"default"}
