@@ -8,7 +8,6 @@ becomes one line on stderr and exit code 2.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +22,7 @@ from retrowalk.cli.display import (
     AUTO_PLACEMENT,
     PLACEMENT_HELP,
     AccUnit,
+    BatchProgress,
     GyroUnit,
     PlacementChoice,
     err_console,
@@ -299,15 +299,6 @@ def batch_command(
     Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
     is kept and the same command goes on from there (exit code 130 or 143).
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.app.jobs.batch import BatchStopped, check_writable, collect_inputs, run_batch
 
@@ -323,32 +314,9 @@ def batch_command(
         gyro_unit=gyro_unit.value,
         columns=columns,
     )
-    shown = (
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]:.1f} files/s"),
-        TextColumn("{task.fields[failed]} failed"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
     with stopped_as_interrupt() as stop:
         try:
-            with Progress(*shown, console=err_console, transient=False) as progress:
-                task = progress.add_task("Analysing", total=len(items), rate=0.0, failed=0)
-                state = {"done": 0, "failed": 0}
-                start = time.perf_counter()
-
-                def on_result(status: dict[str, object]) -> None:
-                    state["done"] += 1
-                    state["failed"] += "reason" in status  # failed now or in an earlier run
-                    rate = state["done"] / max(time.perf_counter() - start, 1e-9)
-                    progress.update(task, advance=1, rate=rate, failed=state["failed"])
-
-                def on_stage(stage: str) -> None:
-                    if stage != "Analysing":  # the bar's own description
-                        progress.console.print(stage)
-
+            with BatchProgress(len(items), err_console) as progress:
                 summary = run_batch(
                     items,
                     out,
@@ -356,17 +324,18 @@ def batch_command(
                     scheduler=scheduler,
                     n_workers=workers,
                     serial=serial,
-                    on_result=on_result,
-                    on_stage=on_stage,
+                    on_result=progress.on_result,
+                    on_stage=progress.on_stage,
                 )
         except BatchStopped as stopped:
             err_console.print(
                 f"Stopped: {stopped.done} of {stopped.total} recordings done, kept in "
                 f"{out}/parts; run the same command again to go on (done recordings are not "
-                "analysed again). The tables are written once all are done."
+                "analysed again). The tables are written once all are done.",
+                soft_wrap=True,
             )
             raise typer.Exit(stop.exit_code) from None
-    out_console.print(summary.line())
+    out_console.print(summary.line(), soft_wrap=True)
     out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
 
 

@@ -818,3 +818,19 @@ def test_every_column_of_the_tables_is_documented_with_its_unit(study: Path, tmp
     recordings = pd.read_parquet(out / "recordings.parquet")
     assert set(recordings["height_source"]) == {"given"}
     assert set(recordings["weight_source"]) == {"default"}
+
+
+def test_progress_in_a_log_file_is_a_line_at_every_tenth(tmp_path: Path, shared_data: Path):
+    """Not at a terminal (a job scheduler's log), progress is plain lines a log keeps:
+    before, nothing was written until the end, then one bar."""
+    folder = tmp_path / "many"
+    _walks(folder, shared_data, 20)
+    done = _batch(str(folder), "--out", str(tmp_path / "out"), "--serial")
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    said = [line for line in lines if line.startswith("Analysing: ")]
+    assert len(said) >= 2 and said[-1].startswith(
+        "Analysing: 20 of 20 recordings done (100 %), 0 failed, "
+    ), lines
+    assert re.fullmatch(r".*files/s, \d+:\d\d:\d\d so far, about \d+:\d\d:\d\d left", said[0])
+    assert lines[-1] == "Writing the tables" and "━" not in done.stderr
