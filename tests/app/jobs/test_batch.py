@@ -834,3 +834,45 @@ def test_progress_in_a_log_file_is_a_line_at_every_tenth(tmp_path: Path, shared_
     ), lines
     assert re.fullmatch(r".*files/s, \d+:\d\d:\d\d so far, about \d+:\d\d:\d\d left", said[0])
     assert lines[-1] == "Writing the tables" and "━" not in done.stderr
+
+
+def test_a_batch_stopped_while_it_writes_its_tables_says_so_and_keeps_one_run_s_tables(
+    tmp_path: Path, shared_data: Path
+):
+    """Ctrl-C once every recording is done, while the tables are written: the message of
+    a stopped batch (before: exit code 130 and nothing said), and the folder holds the
+    four tables of one run, never a new recordings table beside earlier bouts."""
+    folder = tmp_path / "many"
+    _walks(folder, shared_data, 1200)
+    out = tmp_path / "out"
+    run_batch(collect_inputs([folder]), out, serial=True)
+    first = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts")}
+    for walk in sorted(folder.iterdir())[::2]:
+        walk.unlink()  # the next run's tables hold half the recordings
+    command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
+    for _ in range(3):  # should the tables be written before the signal arrives
+        run = subprocess.Popen(
+            [*command, "--serial"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            start_new_session=True,
+        )
+        assert run.stderr is not None
+        for line in run.stderr:
+            if line.startswith("Writing the tables"):
+                os.killpg(run.pid, signal.SIGINT)
+                break
+        stderr = run.stderr.read()  # what it says once stopped
+        run.wait(timeout=120)
+        if run.returncode != 0:
+            break
+        first = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts")}
+    assert run.returncode == 130, stderr
+    said = " ".join(stderr.split())
+    assert "Stopped: 600 of 600 recordings done" in said and "Traceback" not in said, said
+    now = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts")}
+    for name, table in now.items():
+        pd.testing.assert_frame_equal(table, first[name])
+    assert not list(out.glob(".*.tmp"))

@@ -517,7 +517,9 @@ def gather_tables(
     every recording done in the folder (each file's latest). ``fresh`` holds the parts
     written by this run (part name -> the recordings written to it and its
     tables), taken from memory instead of read back from their files, and
-    whole when every one of its recordings is marked with it.
+    whole when every one of its recordings is marked with it. The tables are
+    written aside, then put in place together: stopped while they are written,
+    the folder keeps an earlier run's four tables, not a mixture.
     """
     fresh = fresh or {}
     owner = _part_of_each_recording(out_dir)
@@ -528,25 +530,36 @@ def gather_tables(
         owned.setdefault(part, set()).add(key)
     whole = {part for part, (keys, _) in fresh.items() if keys <= owned.get(part, set())}
     counts: dict[str, int] = {}
-    for name in TABLES:
-        frames = []
-        for path in sorted((out_dir / "parts" / name).glob("*.parquet")):
-            written = fresh[path.stem][1] if path.stem in fresh else {}
-            if name in written and path.stem in whole:
-                frames.append(written[name])  # every row is kept
-                continue
-            frame = written[name] if name in written else pd.read_parquet(path)
-            keep = frame["recording_id"].isin(owned.get(path.stem, set()))
-            if keep.any():
-                frames.append(frame[keep.to_numpy()])
-        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        if not table.empty:
-            table = table.sort_values("recording_id", kind="stable", ignore_index=True)
-        counts[name] = len(table)
-        _write_atomic(table, out_dir / f"{name}.parquet")
-        tmp = out_dir / f".{name}.csv.{uuid.uuid4().hex}.tmp"
-        safe_frame(table).to_csv(tmp, index=False)  # no cell runs as a spreadsheet formula
-        os.replace(tmp, out_dir / f"{name}.csv")
+    staged: dict[Path, Path] = {}  # each table's file -> its new content, written aside
+    try:
+        for name in TABLES:
+            frames = []
+            for path in sorted((out_dir / "parts" / name).glob("*.parquet")):
+                written = fresh[path.stem][1] if path.stem in fresh else {}
+                if name in written and path.stem in whole:
+                    frames.append(written[name])  # every row is kept
+                    continue
+                frame = written[name] if name in written else pd.read_parquet(path)
+                keep = frame["recording_id"].isin(owned.get(path.stem, set()))
+                if keep.any():
+                    frames.append(frame[keep.to_numpy()])
+            table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            if not table.empty:
+                table = table.sort_values("recording_id", kind="stable", ignore_index=True)
+            counts[name] = len(table)
+            written_to = {
+                out_dir / f"{name}.{kind}": out_dir / f".{name}.{kind}.{uuid.uuid4().hex}.tmp"
+                for kind in ("parquet", "csv")
+            }
+            staged.update(written_to)
+            table.to_parquet(written_to[out_dir / f"{name}.parquet"], index=False)
+            # no cell runs as a spreadsheet formula
+            safe_frame(table).to_csv(written_to[out_dir / f"{name}.csv"], index=False)
+        for target, tmp in staged.items():  # the tables of one run together, or none
+            os.replace(tmp, target)
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)  # left only when stopped or failed
     return counts
 
 
@@ -706,9 +719,11 @@ def run_batch(
             )
     except KeyboardInterrupt:
         raise BatchStopped(_kept(out, tasks), len(items)) from None
-    stage("Writing the tables")
     try:
+        stage("Writing the tables")
         gather_tables(out, fresh, given)  # while a local cluster closes
+    except KeyboardInterrupt:  # every recording is done; the tables are not written
+        raise BatchStopped(_kept(out, tasks), len(items)) from None
     finally:
         closed()
     summary.seconds = time.perf_counter() - started
