@@ -876,3 +876,28 @@ def test_a_batch_stopped_while_it_writes_its_tables_says_so_and_keeps_one_run_s_
     for name, table in now.items():
         pd.testing.assert_frame_equal(table, first[name])
     assert not list(out.glob(".*.tmp"))
+
+
+def test_a_folder_without_recordings_is_refused_and_earlier_tables_stay(
+    study: Path, tmp_path: Path
+):
+    """A mistyped or wrong folder (nothing a batch reads in it) is one line naming it,
+    and the output folder's tables stay as they were: before, exit code 0 and empty
+    tables written over an earlier run's."""
+    out = tmp_path / "out"
+    run_batch(collect_inputs([study]), out, serial=True)
+    before = (out / "recordings.csv").read_bytes()
+    notes = tmp_path / "notes only"
+    (notes / "deeper").mkdir(parents=True)
+    (notes / "deeper" / "readme.md").write_text("no recordings here")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,id\n")
+    for given in (notes, manifest):
+        res = CliRunner().invoke(app, ["batch", str(given), "--out", str(out)])
+        assert res.exit_code == 2, res.output
+        line = " ".join(res.output.split())
+        assert line.startswith(f"retrowalk: error: {given}: "), line
+    assert "no recordings found in this folder or its subfolders (files ending .csv" in " ".join(
+        CliRunner().invoke(app, ["batch", str(notes)]).output.split()
+    )
+    assert (out / "recordings.csv").read_bytes() == before

@@ -114,7 +114,8 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[BatchItem]:
 
     A manifest is a CSV with a ``path`` column (relative paths are taken from the
     manifest's folder) and optional person columns such as ``id``, ``height_m``,
-    ``weight_kg``, ``age_years`` and ``placement``.
+    ``weight_kg``, ``age_years`` and ``placement``. A folder with no recording in it
+    or its subfolders, or a manifest with no row, is an :class:`InputError`.
     """
     items: list[BatchItem] = []
     seen: set[Path] = set()
@@ -124,8 +125,17 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[BatchItem]:
             raise InputError(path, "no such file or folder")
         if path.is_dir():
             found = [BatchItem(p) for p in _walk(path)]
+            if not found:  # a mistyped or wrong folder: say so, write no empty tables
+                suffixes = ", ".join(sorted(RECORDING_SUFFIXES))
+                raise InputError(
+                    path,
+                    f"no recordings found in this folder or its subfolders (files ending "
+                    f"{suffixes}, or export folders; give a video as a file)",
+                )
         elif _is_manifest(path):
             found = _read_manifest(path)
+            if not found:
+                raise InputError(path, "the manifest lists no recordings")
         else:
             found = [BatchItem(path)]
         for item in found:
