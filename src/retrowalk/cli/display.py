@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -201,7 +202,8 @@ def no_walking_reasons(analysis: Analysis) -> list[str]:
 
 
 #: Not at a terminal (a job scheduler's log, a pipe), a batch's progress is a line at
-#: every tenth of its recordings, and at least every LOG_EVERY_S seconds.
+#: every tenth of its recordings, and at least every LOG_EVERY_S seconds (also while
+#: one long recording is analysed).
 LOG_EVERY_S = 60.0
 
 
@@ -220,8 +222,12 @@ class BatchProgress:
         self.start = time.perf_counter()
         self.logged_at = self.start
         self.logged_tenth = 0
+        self.analysing = False
         self._bar: Any = None
         self._task: Any = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def __enter__(self) -> BatchProgress:
         if self.console.is_terminal:
@@ -247,42 +253,65 @@ class BatchProgress:
             )
             self._bar.__enter__()
             self._task = self._bar.add_task("Analysing", total=self.total, rate=0.0, failed=0)
+        else:
+            self._ticker = threading.Thread(
+                target=self._tick, name="retrowalk-progress", daemon=True
+            )
+            self._ticker.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
         if self._bar is not None:
             self._bar.__exit__(*exc)
 
     def on_result(self, status: dict[str, Any]) -> None:
         """One recording done (analysed, skipped or failed)."""
-        self.done += 1
-        self.failed += "reason" in status  # failed now or in an earlier run
-        now = time.perf_counter()
-        rate = self.done / max(now - self.start, 1e-9)
-        if self._bar is not None:
-            self._bar.update(self._task, advance=1, rate=rate, failed=self.failed)
-            return
-        tenth = 10 * self.done // max(self.total, 1)
-        if tenth > self.logged_tenth or now - self.logged_at >= LOG_EVERY_S:
-            self.logged_tenth, self.logged_at = tenth, now
-            left = (self.total - self.done) / rate if rate > 0 else 0.0
-            self.console.print(
-                f"Analysing: {self.done} of {self.total} recordings done "
-                f"({100 * self.done // max(self.total, 1)} %), {self.failed} failed, "
-                f"{rate:.1f} files/s, {_clock(now - self.start)} so far, "
-                f"about {_clock(left)} left",
-                soft_wrap=True,
-            )
+        with self._lock:
+            self.done += 1
+            self.failed += "reason" in status  # failed now or in an earlier run
+            if self._bar is not None:
+                rate = self.done / max(time.perf_counter() - self.start, 1e-9)
+                self._bar.update(self._task, advance=1, rate=rate, failed=self.failed)
+                return
+            tenth = 10 * self.done // max(self.total, 1)
+            if tenth > self.logged_tenth:
+                self.logged_tenth = tenth
+                self._log()
 
     def on_stage(self, stage: str) -> None:
         """What the batch does now; "Analysing" is the bar's (or the lines') own, and
         the rate and time left count from it (not from the workers' start)."""
-        if stage == "Analysing":
-            self.start = self.logged_at = time.perf_counter()
-            if self._bar is not None:
-                self._bar.reset(self._task)
-        else:
-            self.console.print(stage, soft_wrap=True)
+        with self._lock:
+            self.analysing = stage == "Analysing"
+            if self.analysing:
+                self.start = self.logged_at = time.perf_counter()
+                if self._bar is not None:
+                    self._bar.reset(self._task)
+            else:
+                self.console.print(stage, soft_wrap=True)
+
+    def _tick(self) -> None:
+        """A line when none was written for LOG_EVERY_S while recordings are analysed."""
+        while not self._stop.wait(min(LOG_EVERY_S, 1.0)):
+            with self._lock:
+                if self.analysing and time.perf_counter() - self.logged_at >= LOG_EVERY_S:
+                    self._log()
+
+    def _log(self) -> None:
+        now = time.perf_counter()
+        self.logged_at = now
+        rate = self.done / max(now - self.start, 1e-9)
+        left = f"about {_clock((self.total - self.done) / rate)} left" if rate > 0 else ""
+        self.console.print(
+            f"Analysing: {self.done} of {self.total} recordings done "
+            f"({100 * self.done // max(self.total, 1)} %), {self.failed} failed, "
+            f"{rate:.1f} files/s, {_clock(now - self.start)} so far"
+            + (f", {left}" if left else ""),
+            soft_wrap=True,
+        )
 
 
 def _clock(seconds: float) -> str:

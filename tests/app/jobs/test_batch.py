@@ -901,3 +901,31 @@ def test_a_folder_without_recordings_is_refused_and_earlier_tables_stay(
         CliRunner().invoke(app, ["batch", str(notes)]).output.split()
     )
     assert (out / "recordings.csv").read_bytes() == before
+
+
+def test_progress_in_a_log_goes_on_while_one_long_recording_is_analysed(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A day-long wearable file takes a while: the log says how far the batch is at
+    least every LOG_EVERY_S (here shortened), not only when a recording is done."""
+    import io
+
+    from rich.console import Console
+
+    from retrowalk.cli import display
+
+    monkeypatch.setattr(display, "LOG_EVERY_S", 0.2)
+    log = io.StringIO()
+    long_one = shared_data / "device-exports" / "gt3x" / "pygt3x_small.gt3x"  # 13.6 h
+    with display.BatchProgress(1, Console(file=log, force_terminal=False)) as progress:
+        run_batch(
+            collect_inputs([long_one]),
+            tmp_path / "out",
+            serial=True,
+            on_result=progress.on_result,
+            on_stage=progress.on_stage,
+        )
+    lines = log.getvalue().splitlines()
+    waiting = [line for line in lines if line.startswith("Analysing: 0 of 1 recordings done")]
+    assert waiting and lines[-2].startswith("Analysing: 1 of 1 recordings done (100 %)"), lines
+    assert lines[-1] == "Writing the tables"
