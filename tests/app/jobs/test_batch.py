@@ -727,10 +727,10 @@ def test_the_analysis_options_apply_in_batch_as_in_analyze(tmp_path: Path, share
 @pytest.mark.parametrize(
     ("cell", "said"),
     [
-        ("height_m=175", "line 3, field 'height_m': 175 is outside 0.5-2.6 m; give it in metres"),
-        ("height_m=1,75", "line 3, field 'height_m': not a number: '1,75'"),
-        ("weight_kg=7000", "line 3, field 'weight_kg': 7000 is outside 2-400 kg; give it in"),
-        ("placement=waist", "line 3, field 'placement': placement must be one of auto, "),
+        ("height_m=175", "line 4, field 'height_m': 175 is outside 0.5-2.6 m; give it in metres"),
+        ("height_m=1,75", "line 4, field 'height_m': not a number: '1,75'"),
+        ("weight_kg=7000", "line 4, field 'weight_kg': 7000 is outside 2-400 kg; give it in"),
+        ("placement=waist", "line 4, field 'placement': placement must be one of auto, "),
     ],
 )
 def test_a_manifest_cell_out_of_its_range_is_refused_naming_its_line(
@@ -744,6 +744,8 @@ def test_a_manifest_cell_out_of_its_range_is_refused_naming_its_line(
     rows[1][name] = value
     manifest = tmp_path / "manifest.csv"
     pd.DataFrame(rows).to_csv(manifest, index=False)
+    header, *lines = manifest.read_text().splitlines()  # a blank line counts too
+    manifest.write_text("\n".join([header, "", *lines]) + "\n")
     res = CliRunner().invoke(app, ["batch", str(manifest), "--out", str(tmp_path / "out")])
     assert res.exit_code == 2, res.output
     assert f"retrowalk: error: {manifest}, {said}" in " ".join(res.output.split())

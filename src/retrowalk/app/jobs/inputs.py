@@ -74,10 +74,12 @@ def _is_manifest(path: Path) -> bool:
 
 
 def _read_manifest(path: Path) -> list[BatchItem]:
-    table = pd.read_csv(path)
+    table = pd.read_csv(path, skip_blank_lines=False)  # a row's line is its index + 2
     table.columns = [str(c).strip().lower() for c in table.columns]
     items = []
     for line, row in enumerate(table.to_dict("records"), start=2):
+        if all(isinstance(v, float) and pd.isna(v) for v in row.values()):
+            continue  # a blank line
         raw = row.pop("path")
         if not isinstance(raw, str) or not raw.strip():
             raise InputError(path, "empty path", line=line, field="path")
