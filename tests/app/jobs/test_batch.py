@@ -931,3 +931,31 @@ def test_progress_in_a_log_goes_on_while_one_long_recording_is_analysed(
     waiting = [line for line in lines if line.startswith("Analysing: 0 of 1 recordings done")]
     assert waiting and lines[-2].startswith("Analysing: 1 of 1 recordings done (100 %)"), lines
     assert lines[-1] == "Writing the tables"
+
+
+def test_a_stopped_batch_counts_what_it_found_done_though_touched_since(
+    tmp_path: Path, shared_data: Path
+):
+    """Every file touched since an earlier run (modified time changed, content the same,
+    as a copy or a sync tool leaves it): stopped after 100 of them were found done,
+    the count is 100; before, 0 (their markers' modification times differ)."""
+    from retrowalk.app.jobs.batch import BatchStopped
+
+    folder = tmp_path / "many"
+    _walks(folder, shared_data, 160)
+    out = tmp_path / "out"
+    items = collect_inputs([folder])
+    run_batch(items, out, serial=True)
+    for walk in folder.iterdir():
+        os.utime(walk, (time.time() + 60, time.time() + 60))
+    seen = []
+
+    def ctrl_c_at_the_100th(status: dict) -> None:
+        seen.append(status)
+        if len(seen) == 100:
+            raise KeyboardInterrupt  # what Ctrl-C raises in the command's thread
+
+    with pytest.raises(BatchStopped) as stopped:
+        run_batch(items, out, serial=True, on_result=ctrl_c_at_the_100th)
+    assert {s["status"] for s in seen} == {"skipped"}
+    assert (stopped.value.done, stopped.value.total) == (100, 160)

@@ -666,9 +666,12 @@ def run_batch(
     started = time.perf_counter()
 
     given: set[str] = set()  # the recordings of these inputs: the tables hold them alone
+    finished: set[str] = set()  # paths done by this run, or found done by it
 
     def account(status: dict[str, Any]) -> None:
         given.add(status["key"])
+        if not _try_again(status):
+            finished.add(str(status.get("path")))
         kind = status["status"]
         if kind == "analysed":
             summary.analysed += 1
@@ -718,12 +721,12 @@ def run_batch(
                 stage,
             )
     except KeyboardInterrupt:
-        raise BatchStopped(_kept(out, tasks), len(items)) from None
+        raise BatchStopped(_kept(out, tasks, finished), len(items)) from None
     try:
         stage("Writing the tables")
         gather_tables(out, fresh, given)  # while a local cluster closes
     except KeyboardInterrupt:  # every recording is done; the tables are not written
-        raise BatchStopped(_kept(out, tasks), len(items)) from None
+        raise BatchStopped(_kept(out, tasks, finished), len(items)) from None
     finally:
         closed()
     summary.seconds = time.perf_counter() - started
@@ -744,21 +747,27 @@ class BatchStopped(KeyboardInterrupt):
         self.total = total
 
 
-def _kept(out_dir: Path, tasks: list[Task]) -> int:
+def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
     """How many recordings of ``tasks`` are done in ``out_dir``: the same batch run again
     would not analyse them again.
 
-    A recording is done when its file's latest done marker is of the same options and
-    engine, is not a failure that is tried again (:func:`_try_again`), and the file has
-    not changed since it was read (its :func:`~retrowalk.app.jobs.inputs.file_stamp`:
-    size and modification time, so no file is read here). A marker written by an
-    earlier version has no stamp; its file counts as unchanged.
+    Those whose paths are in ``finished`` were analysed, refused or found done by this
+    run. Of the others, a recording is done when its file's latest done marker is of
+    the same options and engine, is not a failure that is tried again
+    (:func:`_try_again`), and the file has not changed since it was read (its
+    :func:`~retrowalk.app.jobs.inputs.file_stamp`: size and modification time, so no
+    file is read here): a file only touched since (its content the same) counts as not
+    done until the run reaches it. A marker written by an earlier version has no
+    stamp; its file counts as unchanged.
     """
     latest = {status.get("path"): status for status in _done_statuses(_done_dir(out_dir)).values()}
     engine = engine_version()
     digests: dict[int, str] = {}
     kept = 0
     for item, options in tasks:
+        if str(item.path) in finished:
+            kept += 1
+            continue
         status = latest.get(str(item.path))
         if status is None or status.get("engine") != engine or _try_again(status):
             continue
