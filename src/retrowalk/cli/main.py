@@ -302,7 +302,7 @@ def batch_command(
     from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.app.jobs.batch import BatchStopped, check_writable, collect_inputs, run_batch
 
-    items = collect_inputs(inputs)
+    items = collect_inputs(inputs, out)
     check_writable(out)
     defaults = AnalysisRequest(
         placement=placement.value,

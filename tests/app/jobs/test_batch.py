@@ -959,3 +959,31 @@ def test_a_stopped_batch_counts_what_it_found_done_though_touched_since(
         run_batch(items, out, serial=True, on_result=ctrl_c_at_the_100th)
     assert {s["status"] for s in seen} == {"skipped"}
     assert (stopped.value.done, stopped.value.total) == (100, 160)
+
+
+def test_an_output_folder_inside_the_input_folder_is_not_analysed(
+    study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`retrowalk batch .` (the default --out results lies inside) run twice, then from
+    another folder with an absolute path: the same 3 recordings each time, under absolute
+    paths. Before, the second run analysed its own tables as recordings (4 more files
+    failed) and a run from elsewhere analysed every recording again."""
+    monkeypatch.chdir(study)
+    for _ in range(2):
+        res = CliRunner().invoke(app, ["batch", ".", "--serial"])
+        assert res.exit_code == 0, res.output
+    assert "4 recordings: 0 analysed, 3 already done, 1 failed (1 in an earlier run)" in (
+        " ".join(res.output.split())
+    )
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["batch", str(study), "--out", str(study / "results")])
+    assert "0 analysed, 3 already done" in " ".join(res.output.split()), res.output
+    recordings = pd.read_parquet(study / "results" / "recordings.parquet")
+    assert sorted(recordings["path"]) == sorted(
+        str(i.path) for i in collect_inputs([study]) if i.path.name != "broken.csv"
+    )
+    assert all(Path(p).is_absolute() for p in recordings["path"])
+    other = tmp_path / "another batch's results"
+    run_batch(collect_inputs([study / "person0"]), other, serial=True)
+    shutil.move(other, study / "person1")  # another batch's output among the recordings
+    assert len(collect_inputs([study])) == 4

@@ -100,24 +100,34 @@ def _read_manifest(path: Path) -> list[BatchItem]:
     return items
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def is_batch_output(folder: Path) -> bool:
+    """Whether ``folder`` is a batch's output folder (it holds ``parts/done``)."""
+    return (folder / "parts" / "done").is_dir()
+
+
+def _walk(folder: Path, skip: Path | None) -> Iterator[Path]:
     if _is_export_folder(folder):
         yield folder
         return
     for child in sorted(folder.iterdir()):
         if child.is_dir():
-            yield from _walk(child)
+            if not is_batch_output(child) and (skip is None or child.resolve() != skip):
+                yield from _walk(child, skip)
         elif child.suffix.lower() in RECORDING_SUFFIXES and not child.name.startswith("."):
             yield child
 
 
-def collect_inputs(inputs: Iterable[str | Path]) -> list[BatchItem]:
+def collect_inputs(inputs: Iterable[str | Path], out: Path | None = None) -> list[BatchItem]:
     """Files, folders (searched recursively) and manifest CSVs -> batch items.
 
     A manifest is a CSV with a ``path`` column (relative paths are taken from the
     manifest's folder) and optional person columns such as ``id``, ``height_m``,
     ``weight_kg``, ``age_years`` and ``placement``. A folder with no recording in it
-    or its subfolders, or a manifest with no row, is an :class:`InputError`.
+    or its subfolders, or a manifest with no row, is an :class:`InputError`. The
+    search leaves out the batch's output folder ``out`` and any other batch's (its
+    tables are CSV files, not recordings). Each item's path is absolute (symbolic links
+    kept as named): the tables say which file wherever they are read, and a recording
+    is the same one whatever folder the command was run from.
     """
     items: list[BatchItem] = []
     seen: set[Path] = set()
@@ -126,7 +136,7 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[BatchItem]:
         if not path.exists():
             raise InputError(path, "no such file or folder")
         if path.is_dir():
-            found = [BatchItem(p) for p in _walk(path)]
+            found = [BatchItem(p) for p in _walk(path, out.resolve() if out else None)]
             if not found:  # a mistyped or wrong folder: say so, write no empty tables
                 suffixes = ", ".join(sorted(RECORDING_SUFFIXES))
                 raise InputError(
@@ -144,7 +154,7 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[BatchItem]:
             resolved = item.path.resolve()
             if resolved not in seen:
                 seen.add(resolved)
-                items.append(item)
+                items.append(replace(item, path=item.path.absolute()))
     return items
 
 
