@@ -987,3 +987,25 @@ def test_an_output_folder_inside_the_input_folder_is_not_analysed(
     run_batch(collect_inputs([study / "person0"]), other, serial=True)
     shutil.move(other, study / "person1")  # another batch's output among the recordings
     assert len(collect_inputs([study])) == 4
+
+
+def test_a_file_listed_twice_in_a_manifest_is_two_recordings(study: Path, tmp_path: Path):
+    """One file for two people (a sensitivity analysis, two heights): two recordings,
+    each with its row's measures, kept done by a re-run. Before, the second row was
+    dropped without a word."""
+    one, other = (i.path for i in collect_inputs([study]) if i.path.name in SMALL[:2])
+    manifest = tmp_path / "manifest.csv"
+    pd.DataFrame(
+        {"path": [one, one, other, one], "id": ["p1", "p2", "p3", "p1"],
+         "height_m": [1.6, 1.9, 1.7, 1.6]}
+    ).to_csv(manifest, index=False)  # fmt: skip
+    out = tmp_path / "out"
+    first = run_batch(collect_inputs([manifest]), out, serial=True)
+    again = run_batch(collect_inputs([manifest]), out, serial=True)
+    assert (first.analysed, again.analysed, again.skipped) == (3, 0, 3)
+    recordings = pd.read_parquet(out / "recordings.parquet").set_index("id").sort_index()
+    assert list(recordings.index) == ["p1", "p2", "p3"]
+    assert list(recordings["height_m"]) == [1.6, 1.9, 1.7]
+    assert recordings.loc["p1", "path"] == recordings.loc["p2", "path"] == str(one)
+    distance = recordings["forward_distance_m"] + recordings["uncertain_distance_m"]
+    assert distance["p2"] > distance["p1"]  # the taller person's longer steps

@@ -207,8 +207,9 @@ class _DoneIndex:
     markers: dict[str, int] = field(default_factory=dict)  # marker name -> its inode
     statuses: dict[str, dict[str, Any]] = field(default_factory=dict)  # recording key -> status
     marked_by: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (mtime, marker)
-    # The statuses of each file path's latest marker only (those of a path without
-    # one too), what :func:`_done_statuses` gives; and per path, that marker and its keys.
+    # The statuses of each source's latest marker only (a file path, with its manifest
+    # row: _source; those without one too), what :func:`_done_statuses` gives; and per
+    # source, that marker and its keys.
     current: dict[str, dict[str, Any]] = field(default_factory=dict)
     latest: dict[str, tuple[tuple[int, str], set[str]]] = field(default_factory=dict)
 
@@ -218,14 +219,14 @@ class _DoneIndex:
             return
         self.statuses[key] = status
         self.marked_by[key] = when
-        path = status.get("path")
+        path = _source_of(status)
         if not path:  # no path to tell a newer content by
             self.current[key] = status
             return
         last, keys = self.latest.get(path, (when, set()))
         if when > last:  # the file's content changed since: its earlier keys are not current
             for old in keys:
-                if self.statuses[old].get("path") == path:
+                if _source_of(self.statuses[old]) == path:
                     self.current.pop(old, None)
             last, keys = when, set()
         if when == last:
@@ -395,6 +396,19 @@ def _failure(item: BatchItem, key: str, reason: str, stamp: str) -> Outcome:
     return {**_status(item, key, "failed", 0.0, stamp), "reason": reason}, {"errors": errors}
 
 
+def _source(item: BatchItem) -> str:
+    """What one recording is analysed from: its file's path, and its manifest row if it
+    has one (one file listed twice, for two people, is two recordings)."""
+    if not item.person:
+        return str(item.path)
+    return f"{item.path}\0{json.dumps(item.person, sort_keys=True, default=str)}"
+
+
+def _source_of(status: dict[str, Any]) -> str | None:
+    """The :func:`_source` of a done marker's recording."""
+    return status.get("source") or status.get("path")
+
+
 def _status(
     item: BatchItem, key: str, outcome: str, duration_s: float, stamp: str
 ) -> dict[str, Any]:
@@ -404,6 +418,7 @@ def _status(
     return {
         "key": key,
         "path": str(item.path),
+        **({"source": _source(item)} if item.person else {}),
         "duration_s": duration_s,
         "engine": engine_version(),
         "stamp": stamp,
@@ -671,7 +686,7 @@ def run_batch(
     def account(status: dict[str, Any]) -> None:
         given.add(status["key"])
         if not _try_again(status):
-            finished.add(str(status.get("path")))
+            finished.add(str(_source_of(status)))
         kind = status["status"]
         if kind == "analysed":
             summary.analysed += 1
@@ -760,15 +775,15 @@ def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
     done until the run reaches it. A marker written by an earlier version has no
     stamp; its file counts as unchanged.
     """
-    latest = {status.get("path"): status for status in _done_statuses(_done_dir(out_dir)).values()}
+    latest = {_source_of(s): s for s in _done_statuses(_done_dir(out_dir)).values()}
     engine = engine_version()
     digests: dict[int, str] = {}
     kept = 0
     for item, options in tasks:
-        if str(item.path) in finished:
+        if _source(item) in finished:
             kept += 1
             continue
-        status = latest.get(str(item.path))
+        status = latest.get(_source(item))
         if status is None or status.get("engine") != engine or _try_again(status):
             continue
         digest = digests.get(id(options))

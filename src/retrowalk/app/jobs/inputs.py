@@ -11,6 +11,7 @@ placement refuses the manifest, naming its line and column, before any work.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -130,7 +131,7 @@ def collect_inputs(inputs: Iterable[str | Path], out: Path | None = None) -> lis
     is the same one whatever folder the command was run from.
     """
     items: list[BatchItem] = []
-    seen: set[Path] = set()
+    seen: set[tuple[Path, str]] = set()  # a file, with what a manifest says of it
     for raw in inputs:
         path = Path(raw)
         if not path.exists():
@@ -151,9 +152,9 @@ def collect_inputs(inputs: Iterable[str | Path], out: Path | None = None) -> lis
         else:
             found = [BatchItem(path)]
         for item in found:
-            resolved = item.path.resolve()
-            if resolved not in seen:
-                seen.add(resolved)
+            given = (item.path.resolve(), json.dumps(item.person, sort_keys=True, default=str))
+            if given not in seen:
+                seen.add(given)
                 items.append(replace(item, path=item.path.absolute()))
     return items
 
