@@ -300,8 +300,20 @@ def batch_command(
     is kept and the same command goes on from there (exit code 130 or 143).
     """
     from retrowalk.app.analyse import AnalysisRequest
-    from retrowalk.app.jobs.batch import BatchStopped, check_writable, collect_inputs, run_batch
+    from retrowalk.app.jobs.batch import (
+        BatchStopped,
+        ClusterError,
+        check_writable,
+        collect_inputs,
+        run_batch,
+    )
 
+    if scheduler and workers is not None and not serial:
+        raise ClusterError(
+            f"--workers sets this machine's worker processes; with the Dask scheduler at "
+            f"{scheduler} (--scheduler or RETROWALK_DASK_SCHEDULER) the cluster's workers "
+            "analyse: leave out one of them"
+        )
     items = collect_inputs(inputs, out)
     check_writable(out)
     defaults = AnalysisRequest(

@@ -1009,3 +1009,20 @@ def test_a_file_listed_twice_in_a_manifest_is_two_recordings(study: Path, tmp_pa
     assert recordings.loc["p1", "path"] == recordings.loc["p2", "path"] == str(one)
     distance = recordings["forward_distance_m"] + recordings["uncertain_distance_m"]
     assert distance["p2"] > distance["p1"]  # the taller person's longer steps
+
+
+def test_local_workers_and_a_scheduler_together_are_refused(study: Path, tmp_path: Path):
+    """--workers with a scheduler (given, or from RETROWALK_DASK_SCHEDULER) had no effect,
+    without a word: now one line says which to leave out, before any work."""
+    res = CliRunner().invoke(
+        app,
+        ["batch", str(study), "--out", str(tmp_path / "out"), "--workers", "4"],
+        env={"RETROWALK_DASK_SCHEDULER": "tcp://127.0.0.1:8786"},
+    )
+    assert res.exit_code == 2, res.output
+    assert " ".join(res.output.split()) == (
+        "retrowalk: error: --workers sets this machine's worker processes; with the Dask "
+        "scheduler at tcp://127.0.0.1:8786 (--scheduler or RETROWALK_DASK_SCHEDULER) the "
+        "cluster's workers analyse: leave out one of them"
+    )
+    assert not (tmp_path / "out").exists()
