@@ -219,6 +219,7 @@ class BatchProgress:
         self.console = console
         self.done = 0
         self.failed = 0
+        self.skipped = 0  # done by an earlier run: found in a moment
         self.start = time.perf_counter()
         self.logged_at = self.start
         self.logged_tenth = 0
@@ -272,6 +273,7 @@ class BatchProgress:
         with self._lock:
             self.done += 1
             self.failed += "reason" in status  # failed now or in an earlier run
+            self.skipped += status.get("status") == "skipped"
             if self._bar is not None:
                 rate = self.done / max(time.perf_counter() - self.start, 1e-9)
                 self._bar.update(self._task, advance=1, rate=rate, failed=self.failed)
@@ -304,12 +306,17 @@ class BatchProgress:
         now = time.perf_counter()
         self.logged_at = now
         rate = self.done / max(now - self.start, 1e-9)
-        left = f"about {_clock((self.total - self.done) / rate)} left" if rate > 0 else ""
+        # the time left at the pace of the recordings analysed now, not of those an
+        # earlier run did (found in a moment: a resumed run's first lines would say
+        # "a second left"); unknown while only those were found
+        worked = self.done - self.skipped
+        pace = worked / max(now - self.start, 1e-9) if worked else 0.0 if self.skipped else rate
+        left = f", about {_clock((self.total - self.done) / pace)} left" if pace > 0 else ""
+        before = f" ({self.skipped} by an earlier run)" if self.skipped else ""
         self.console.print(
-            f"Analysing: {self.done} of {self.total} recordings done "
+            f"Analysing: {self.done} of {self.total} recordings done{before} "
             f"({100 * self.done // max(self.total, 1)} %), {self.failed} failed, "
-            f"{rate:.1f} files/s, {_clock(now - self.start)} so far"
-            + (f", {left}" if left else ""),
+            f"{rate:.1f} files/s, {_clock(now - self.start)} so far{left}",
             soft_wrap=True,
         )
 

@@ -1026,3 +1026,34 @@ def test_local_workers_and_a_scheduler_together_are_refused(study: Path, tmp_pat
         "cluster's workers analyse: leave out one of them"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_a_resumed_batch_s_log_gives_the_time_left_at_the_pace_of_new_work(
+    tmp_path: Path, shared_data: Path
+):
+    """Half the recordings done by an earlier run: the log says so, and gives no time
+    left until recordings are analysed, then at their pace. Before, the recordings found
+    done in a moment made the first lines say a second or so was left."""
+    import io
+
+    from rich.console import Console
+
+    from retrowalk.cli.display import BatchProgress
+
+    folder = tmp_path / "many"
+    _walks(folder, shared_data, 80)
+    out = tmp_path / "out"
+    run_batch(collect_inputs([folder])[:40], out, serial=True)
+    log = io.StringIO()
+    with BatchProgress(80, Console(file=log, force_terminal=False)) as progress:
+        run_batch(
+            collect_inputs([folder]),
+            out,
+            serial=True,
+            on_result=progress.on_result,
+            on_stage=progress.on_stage,
+        )
+    lines = [line for line in log.getvalue().splitlines() if line.startswith("Analysing: ")]
+    assert lines[0].startswith("Analysing: 8 of 80 recordings done (8 by an earlier run) (10 %)")
+    assert all("left" not in line for line in lines if int(line.split()[1]) <= 40), lines
+    assert all("left" in line for line in lines if int(line.split()[1]) > 40), lines
