@@ -314,6 +314,10 @@ def batch_command(
             f"{scheduler} (--scheduler or RETROWALK_DASK_SCHEDULER) the cluster's workers "
             "analyse: leave out one of them"
         )
+    if columns is not None:  # one line now, not one error row per file
+        from retrowalk.io.headerless import parse_columns
+
+        parse_columns(columns, "--columns")
     items = collect_inputs(inputs, out)
     check_writable(out)
     defaults = AnalysisRequest(

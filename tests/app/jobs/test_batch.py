@@ -1057,3 +1057,14 @@ def test_a_resumed_batch_s_log_gives_the_time_left_at_the_pace_of_new_work(
     assert lines[0].startswith("Analysing: 8 of 80 recordings done (8 by an earlier run) (10 %)")
     assert all("left" not in line for line in lines if int(line.split()[1]) <= 40), lines
     assert all("left" in line for line in lines if int(line.split()[1]) > 40), lines
+
+
+def test_a_mistyped_columns_option_is_one_line_before_any_work(study: Path, tmp_path: Path):
+    """Before, every file of the batch failed with the same reason, kept as refused."""
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["batch", str(study), "--out", str(out), "--columns", "t,x"])
+    assert res.exit_code == 2, res.output
+    assert " ".join(res.output.split()).startswith(
+        "retrowalk: error: --columns: unknown column name 't' in columns (use time_s,"
+    )
+    assert not out.exists()
