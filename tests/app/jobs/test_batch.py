@@ -1068,3 +1068,35 @@ def test_a_mistyped_columns_option_is_one_line_before_any_work(study: Path, tmp_
         "retrowalk: error: --columns: unknown column name 't' in columns (use time_s,"
     )
     assert not out.exists()
+
+
+def test_a_worker_without_retrowalk_is_refused(study: Path, tmp_path: Path):
+    """A `dask worker` on a machine where retrowalk is not installed (here: a worker
+    process in which it cannot be imported): one line saying so; before, a traceback."""
+    address, started = _dask_cluster(tmp_path, 0)
+    code = (
+        "import sys; sys.modules['retrowalk'] = None  # not installed here\n"
+        "from distributed.cli.dask_worker import main\n"
+        f"sys.argv = ['dask-worker', {address!r}, '--no-nanny', '--nthreads', '1',"
+        " '--no-dashboard']\n"
+        "main()\n"
+    )
+    started.append(
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tmp_path,
+        )
+    )
+    try:
+        done = _batch(str(study), "--out", str(tmp_path / "out"), "--scheduler", address)
+    finally:
+        _stopped(started)
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        f"retrowalk: error: a Dask worker of the scheduler at {address} cannot run retrowalk ("
+    ), last
+    assert last.endswith("): install the same retrowalk on every worker")
+    assert "Traceback" not in done.stderr

@@ -920,7 +920,15 @@ def _run_on_dask(
             stage(f"Waiting for a worker to join the Dask scheduler at {scheduler}")
             client.wait_for_workers(1)
         if cluster is None:
-            _same_engine(client.run(_code_version), scheduler)
+            try:
+                versions = client.run(_code_version)
+            except Exception as exc:  # a worker that cannot import retrowalk
+                raise ClusterError(
+                    f"a Dask worker of the scheduler at {scheduler} cannot run retrowalk "
+                    f"({' '.join(str(exc).split())}): install the same retrowalk on every "
+                    "worker"
+                ) from None
+            _same_engine(versions, scheduler)
         stage("Analysing")
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
         window = max(workers * max_in_flight_per_worker, 1)
