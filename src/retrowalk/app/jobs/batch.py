@@ -115,7 +115,8 @@ class OutputError(RetrowalkError):
 
 
 class ClusterError(RetrowalkError):
-    """No Dask scheduler answers at the address given, or the address is malformed."""
+    """The Dask cluster cannot be used: no scheduler answers at the address given (or it
+    is malformed), or a worker runs another retrowalk, or none."""
 
 
 @dataclass
@@ -681,7 +682,7 @@ def run_batch(
     started = time.perf_counter()
 
     given: set[str] = set()  # the recordings of these inputs: the tables hold them alone
-    finished: set[str] = set()  # paths done by this run, or found done by it
+    finished: set[str] = set()  # sources (_source) done by this run, or found done by it
 
     def account(status: dict[str, Any]) -> None:
         given.add(status["key"])
@@ -766,9 +767,10 @@ def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
     """How many recordings of ``tasks`` are done in ``out_dir``: the same batch run again
     would not analyse them again.
 
-    Those whose paths are in ``finished`` were analysed, refused or found done by this
-    run. Of the others, a recording is done when its file's latest done marker is of
-    the same options and engine, is not a failure that is tried again
+    Those whose sources (:func:`_source`) are in ``finished`` were analysed, refused
+    or found done by this run. Of the others, a recording is done when its file's
+    latest done marker is of the same options and engine, is not a failure that is
+    tried again
     (:func:`_try_again`), and the file has not changed since it was read (its
     :func:`~retrowalk.app.jobs.inputs.file_stamp`: size and modification time, so no
     file is read here): a file only touched since (its content the same) counts as not
@@ -928,7 +930,7 @@ def _run_on_dask(
                     f"({' '.join(str(exc).split())}): install the same retrowalk on every "
                     "worker"
                 ) from None
-            _same_engine(versions, scheduler)
+            _same_engine(versions, _code_version(), scheduler)
         stage("Analysing")
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
         window = max(workers * max_in_flight_per_worker, 1)
@@ -941,7 +943,7 @@ def _run_on_dask(
             statuses, part, tables = future.result()
             if cluster is None:  # a worker that joined since
                 for engine in {s["engine"] for s in statuses if "engine" in s}:
-                    _same_engine({"": engine}, scheduler)
+                    _same_engine({"": engine}, engine_version(), scheduler)
             account(statuses, part, tables)
             future.release()
             for group in _take(queue, 1):
@@ -992,15 +994,12 @@ def _code_version() -> str:
     return f"{engine_version()} (batch code {digest.hexdigest()[:10]})"
 
 
-def _same_engine(engines: dict[str, str], scheduler: str | None) -> None:
+def _same_engine(engines: dict[str, str], here: str, scheduler: str | None) -> None:
     """:class:`ClusterError` unless every worker of ``engines`` (its address, or "" when
     unknown -> the :func:`_code_version` it runs, or the :func:`engine_version` of its
-    results) runs this process's: rows of another engine are never gathered into this
-    run's tables (:func:`_part_of_each_recording`), so its recordings would be counted
-    analysed and be missing from them, and other batch code keys them otherwise."""
-    here = _code_version()
-    if all(" " not in engine for engine in engines.values()):  # engine versions alone
-        here = engine_version()
+    results) runs ``here``, this process's: rows of another engine are never gathered
+    into this run's tables (:func:`_part_of_each_recording`), so its recordings would be
+    counted analysed and be missing from them, and other batch code keys them otherwise."""
     other = {worker: engine for worker, engine in engines.items() if engine != here}
     if other:
         worker, engine = next(iter(other.items()))
