@@ -459,7 +459,7 @@ def test_a_stopped_batch_does_not_count_files_changed_since_an_earlier_run(
     soon after counts only the changed files analysed anew as done, not those whose
     earlier content is marked done; the same command then analyses at most the rest."""
     folder = tmp_path / "many"
-    n = 160
+    n = 320  # enough that the workers cannot finish them all while they are stopped
     _walks(folder, shared_data, n)
     out = tmp_path / "out"
     assert run_batch(collect_inputs([folder]), out, serial=True).analysed == n
