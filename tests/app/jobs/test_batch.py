@@ -609,10 +609,16 @@ def _dask_workers(
 
 
 def _stopped(started: list[subprocess.Popen[bytes]]) -> None:
+    """Stop the cluster's processes: SIGTERM, then SIGKILL to one that has not exited
+    within 20 s (a worker may take its time reconnecting to a scheduler that is gone)."""
     for process in reversed(started):
         process.terminate()
     for process in started:
-        process.wait(timeout=60)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
 
 
 @pytest.mark.parametrize("changed", ["core/types.py", "app/jobs/batch.py"])
