@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,3 +199,128 @@ def no_walking_reasons(analysis: Analysis) -> list[str]:
     if len(reasons) == 1:
         return [f"no walking: {reasons[0]}"]
     return ["no walking:", *(f"  {r}" for r in reasons)]
+
+
+#: Not at a terminal (a job scheduler's log, a pipe), a batch's progress is a line at
+#: every tenth of its recordings, and at least every LOG_EVERY_S seconds (also while
+#: one long recording is analysed).
+LOG_EVERY_S = 60.0
+
+
+class BatchProgress:
+    """What ``retrowalk batch`` shows on stderr while it runs: at a terminal, a bar;
+    otherwise (a job scheduler's log file, a pipe) a plain line at every tenth of the
+    recordings and at least every :data:`LOG_EVERY_S` seconds, which a log keeps and a
+    bar's redrawing would not. The stages (starting workers, connecting, writing the
+    tables) are lines of their own either way."""
+
+    def __init__(self, total: int, console: Console) -> None:
+        self.total = total
+        self.console = console
+        self.done = 0
+        self.failed = 0
+        self.skipped = 0  # done by an earlier run: found in a moment
+        self.start = time.perf_counter()
+        self.logged_at = self.start
+        self.logged_tenth = 0
+        self.analysing = False
+        self._bar: Any = None
+        self._task: Any = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def __enter__(self) -> BatchProgress:
+        if self.console.is_terminal:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]:.1f} files/s"),
+                TextColumn("{task.fields[failed]} failed"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=False,
+            )
+            self._bar.__enter__()
+            self._task = self._bar.add_task("Analysing", total=self.total, rate=0.0, failed=0)
+        else:
+            self._ticker = threading.Thread(
+                target=self._tick, name="retrowalk-progress", daemon=True
+            )
+            self._ticker.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def on_result(self, status: dict[str, Any]) -> None:
+        """One recording done (analysed, skipped or failed)."""
+        with self._lock:
+            self.done += 1
+            self.failed += "reason" in status  # failed now or in an earlier run
+            self.skipped += status.get("status") == "skipped"
+            if self._bar is not None:
+                rate = self.done / max(time.perf_counter() - self.start, 1e-9)
+                self._bar.update(self._task, advance=1, rate=rate, failed=self.failed)
+                return
+            tenth = 10 * self.done // max(self.total, 1)
+            if tenth > self.logged_tenth:
+                self.logged_tenth = tenth
+                self._log()
+
+    def on_stage(self, stage: str) -> None:
+        """What the batch does now; "Analysing" is the bar's (or the lines') own, and
+        the rate and time left count from it (not from the workers' start)."""
+        with self._lock:
+            self.analysing = stage == "Analysing"
+            if self.analysing:
+                self.start = self.logged_at = time.perf_counter()
+                if self._bar is not None:
+                    self._bar.reset(self._task)
+            else:
+                self.console.print(stage, soft_wrap=True)
+
+    def _tick(self) -> None:
+        """A line when none was written for LOG_EVERY_S while recordings are analysed."""
+        while not self._stop.wait(min(LOG_EVERY_S, 1.0)):
+            with self._lock:
+                if self.analysing and time.perf_counter() - self.logged_at >= LOG_EVERY_S:
+                    self._log()
+
+    def _log(self) -> None:
+        now = time.perf_counter()
+        self.logged_at = now
+        rate = self.done / max(now - self.start, 1e-9)
+        # the time left at the pace of the recordings analysed now, not of those an
+        # earlier run did (found in a moment: a resumed run's first lines would say
+        # "a second left"); unknown while only those were found
+        worked = self.done - self.skipped
+        pace = worked / max(now - self.start, 1e-9) if worked else 0.0 if self.skipped else rate
+        left = f", about {_clock((self.total - self.done) / pace)} left" if pace > 0 else ""
+        before = f" ({self.skipped} by an earlier run)" if self.skipped else ""
+        self.console.print(
+            f"Analysing: {self.done} of {self.total} recordings done{before} "
+            f"({100 * self.done // max(self.total, 1)} %), {self.failed} failed, "
+            f"{rate:.1f} files/s, {_clock(now - self.start)} so far{left}",
+            soft_wrap=True,
+        )
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"

@@ -8,13 +8,13 @@ becomes one line on stderr and exit code 2.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from retrowalk import __version__
+from retrowalk.app.limits import BODY_LIMITS
 from retrowalk.cli.account import app as account_app
 from retrowalk.cli.assess import test_app
 from retrowalk.cli.coach import log_app, plan_app
@@ -22,6 +22,7 @@ from retrowalk.cli.display import (
     AUTO_PLACEMENT,
     PLACEMENT_HELP,
     AccUnit,
+    BatchProgress,
     GyroUnit,
     PlacementChoice,
     err_console,
@@ -67,22 +68,56 @@ def _main(
     """Measure, coach and track backward walking from phone and wearable recordings."""
 
 
+# The options of an analysis, declared once: ``analyze`` and ``batch`` take them alike.
+HeightOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Body height in metres.",
+        min=BODY_LIMITS["height_m"][0],
+        max=BODY_LIMITS["height_m"][1],
+    ),
+]
+WeightOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Body mass in kg.", min=BODY_LIMITS["weight_kg"][0], max=BODY_LIMITS["weight_kg"][1]
+    ),
+]
+AgeOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Age in years.", min=BODY_LIMITS["age_years"][0], max=BODY_LIMITS["age_years"][1]
+    ),
+]
+AccUnitOption = Annotated[AccUnit, typer.Option(help="Acceleration unit.")]
+GyroUnitOption = Annotated[GyroUnit, typer.Option(help="Angular-rate unit.")]
+ProfileOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Direction calibration profile (default: your stored one for the placement)."
+    ),
+]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Columns of a CSV without a header line, in order, e.g. "
+        "time_ns,_,acc_x,acc_y,acc_z. Names: time_s, time_ms, time_us, time_ns, "
+        "time_iso; acc_x, acc_y, acc_z; gyr_x, gyr_y, gyr_z (optional); _ ignores "
+        "a column."
+    ),
+]
+
+
 @app.command("analyze")
 @user_errors
 def analyze_command(
     recording: Annotated[Path, typer.Argument(help="Recording file, folder or zip export.")],
     placement: Annotated[PlacementChoice, typer.Option(help=PLACEMENT_HELP)] = AUTO_PLACEMENT,
-    height_m: Annotated[
-        float | None, typer.Option(help="Body height in metres.", min=0.5, max=2.6)
-    ] = None,
-    weight_kg: Annotated[
-        float | None, typer.Option(help="Body mass in kg.", min=2.0, max=400.0)
-    ] = None,
-    age_years: Annotated[
-        float | None, typer.Option(help="Age in years.", min=0.0, max=120.0)
-    ] = None,
-    acc_unit: Annotated[AccUnit, typer.Option(help="Acceleration unit.")] = AccUnit.auto,
-    gyro_unit: Annotated[GyroUnit, typer.Option(help="Angular-rate unit.")] = GyroUnit.auto,
+    height_m: HeightOption = None,
+    weight_kg: WeightOption = None,
+    age_years: AgeOption = None,
+    acc_unit: AccUnitOption = AccUnit.auto,
+    gyro_unit: GyroUnitOption = GyroUnit.auto,
     json_out: Annotated[
         str | None, typer.Option("--json", help="Write the analysis JSON to PATH, or - for stdout.")
     ] = None,
@@ -94,12 +129,7 @@ def analyze_command(
         Path | None,
         typer.Option(help="Videos only: write the annotated video (.gif or .mp4)."),
     ] = None,
-    profile: Annotated[
-        Path | None,
-        typer.Option(
-            help="Direction calibration profile (default: your stored one for the placement)."
-        ),
-    ] = None,
+    profile: ProfileOption = None,
     floor_marks: Annotated[
         str | None,
         typer.Option(
@@ -118,15 +148,7 @@ def analyze_command(
             help="Videos only: child (1-3 years) or adult proportions (default: from --age-years).",
         ),
     ] = None,
-    columns: Annotated[
-        str | None,
-        typer.Option(
-            help="Columns of a CSV without a header line, in order, e.g. "
-            "time_ns,_,acc_x,acc_y,acc_z. Names: time_s, time_ms, time_us, time_ns, "
-            "time_iso; acc_x, acc_y, acc_z; gyr_x, gyr_y, gyr_z (optional); _ ignores "
-            "a column."
-        ),
-    ] = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """Analyse one recording: walking bouts, direction, steps, speed and distance.
 
@@ -259,53 +281,58 @@ def batch_command(
         int | None, typer.Option(help="Local worker processes (default: all cores).", min=1)
     ] = None,
     serial: Annotated[bool, typer.Option(help="Run in this process, one file at a time.")] = False,
-    placement: Annotated[
-        PlacementChoice, typer.Option(help=f"{PLACEMENT_HELP} Used where a manifest does not say.")
-    ] = AUTO_PLACEMENT,
-    height_m: Annotated[float | None, typer.Option(help="Default body height in metres.")] = None,
-    weight_kg: Annotated[float | None, typer.Option(help="Default body mass in kg.")] = None,
+    placement: Annotated[PlacementChoice, typer.Option(help=PLACEMENT_HELP)] = AUTO_PLACEMENT,
+    height_m: HeightOption = None,
+    weight_kg: WeightOption = None,
+    age_years: AgeOption = None,
+    acc_unit: AccUnitOption = AccUnit.auto,
+    gyro_unit: GyroUnitOption = GyroUnit.auto,
+    profile: ProfileOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """Analyse many recordings into tidy tables (Parquet and CSV), resumably.
+
+    The analysis options are those of `retrowalk analyze` and apply to every
+    recording; a manifest's placement, height_m, weight_kg and age_years
+    columns replace them for its recordings.
 
     Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
     is kept and the same command goes on from there (exit code 130 or 143).
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
+    from retrowalk.app.analyse import AnalysisRequest
+    from retrowalk.app.jobs.batch import (
+        BatchStopped,
+        ClusterError,
+        check_writable,
+        collect_inputs,
+        run_batch,
     )
 
-    from retrowalk.app.analyse import AnalysisRequest
-    from retrowalk.app.jobs.batch import BatchStopped, collect_inputs, run_batch
+    if scheduler and workers is not None and not serial:
+        raise ClusterError(
+            f"--workers sets this machine's worker processes; with the Dask scheduler at "
+            f"{scheduler} (--scheduler or RETROWALK_DASK_SCHEDULER) the cluster's workers "
+            "analyse: leave out one of them"
+        )
+    if columns is not None:  # one line now, not one error row per file
+        from retrowalk.io.headerless import parse_columns
 
-    items = collect_inputs(inputs)
-    defaults = AnalysisRequest(placement=placement.value, height_m=height_m, weight_kg=weight_kg)
-    columns = (
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]:.1f} files/s"),
-        TextColumn("{task.fields[failed]} failed"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
+        parse_columns(columns, "--columns")
+    items = collect_inputs(inputs, out)
+    check_writable(out)
+    defaults = AnalysisRequest(
+        placement=placement.value,
+        height_m=height_m,
+        weight_kg=weight_kg,
+        age_years=age_years,
+        profile=profile,
+        acc_unit=acc_unit.value,
+        gyro_unit=gyro_unit.value,
+        columns=columns,
     )
     with stopped_as_interrupt() as stop:
         try:
-            with Progress(*columns, console=err_console, transient=False) as progress:
-                task = progress.add_task("Analysing", total=len(items), rate=0.0, failed=0)
-                state = {"done": 0, "failed": 0}
-                start = time.perf_counter()
-
-                def on_result(status: dict[str, object]) -> None:
-                    state["done"] += 1
-                    state["failed"] += "reason" in status  # failed now or in an earlier run
-                    rate = state["done"] / max(time.perf_counter() - start, 1e-9)
-                    progress.update(task, advance=1, rate=rate, failed=state["failed"])
-
+            with BatchProgress(len(items), err_console) as progress:
                 summary = run_batch(
                     items,
                     out,
@@ -313,16 +340,18 @@ def batch_command(
                     scheduler=scheduler,
                     n_workers=workers,
                     serial=serial,
-                    on_result=on_result,
+                    on_result=progress.on_result,
+                    on_stage=progress.on_stage,
                 )
         except BatchStopped as stopped:
             err_console.print(
                 f"Stopped: {stopped.done} of {stopped.total} recordings done, kept in "
                 f"{out}/parts; run the same command again to go on (done recordings are not "
-                "analysed again). The tables are written once all are done."
+                "analysed again). The tables are written once all are done.",
+                soft_wrap=True,
             )
             raise typer.Exit(stop.exit_code) from None
-    out_console.print(summary.line())
+    out_console.print(summary.line(), soft_wrap=True)
     out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
 
 

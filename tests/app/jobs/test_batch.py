@@ -381,23 +381,12 @@ def test_recordings_read_ahead_keep_their_order_and_failures(
     assert len(pd.read_parquet(tmp_path / "failing" / "recordings.parquet")) == 2
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
-def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
-    tmp_path: Path, shared_data: Path, stop: signal.Signals
-) -> None:
-    """SIGTERM (a job scheduler's stop) or Ctrl-C once the first recordings are done, sent
-    to every process of the command as a terminal or a scheduler does: the workers stop,
-    one message says how far it got (no library warnings or tracebacks, no leaked
-    resources), the exit code is the signal's; the same command analyses only the rest."""
-    source = (shared_data / "mobgap-lab" / "HA_001_Test5_Trial1.csv").read_bytes()
-    folder = tmp_path / "many"
-    folder.mkdir()
-    n = 320
-    for i in range(n):  # each its own content (one content is analysed once)
-        (folder / f"walk{i:03d}.csv").write_bytes(source + b"\n" * (i + 1))
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
-    command += ["--workers", "1"]
+def _start_and_stop(
+    command: list[str], out: Path, stop: signal.Signals, *, markers_before: int = 0
+) -> tuple[int, str, str]:
+    """Start ``command`` in a process group of its own and send ``stop`` to the whole
+    group once a recording more is marked done, as a terminal (Ctrl-C) or a job
+    scheduler (SIGTERM) does; its exit code, stdout and stderr."""
     run = subprocess.Popen(
         command,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -411,13 +400,39 @@ def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
     )
     done = out / "parts" / "done"
     deadline = time.monotonic() + 120
-    while not (done.is_dir() and any(done.glob("*.json"))):
+    while not (done.is_dir() and len(list(done.glob("*.json"))) > markers_before):
         assert run.poll() is None, run.communicate()
         assert time.monotonic() < deadline, "no recording done in 120 s"
         time.sleep(0.02)
     os.killpg(run.pid, stop)
     stdout, stderr = run.communicate(timeout=120)
-    assert run.returncode == 128 + stop, stderr
+    return run.returncode, stdout, stderr
+
+
+def _walks(folder: Path, shared_data: Path, n: int) -> None:
+    """``n`` real recordings, each its own content (one content is analysed once)."""
+    source = (shared_data / "mobgap-lab" / "HA_001_Test5_Trial1.csv").read_bytes()
+    folder.mkdir(exist_ok=True)
+    for i in range(n):
+        (folder / f"walk{i:03d}.csv").write_bytes(source + b"\n" * (i + 1))
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
+    tmp_path: Path, shared_data: Path, stop: signal.Signals
+) -> None:
+    """SIGTERM (a job scheduler's stop) or Ctrl-C once the first recordings are done, sent
+    to every process of the command as a terminal or a scheduler does: the workers stop,
+    one message says how far it got (no library warnings or tracebacks, no leaked
+    resources), the exit code is the signal's; the same command analyses only the rest."""
+    folder = tmp_path / "many"
+    n = 320
+    _walks(folder, shared_data, n)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
+    command += ["--workers", "1"]
+    returncode, stdout, stderr = _start_and_stop(command, out, stop)
+    assert returncode == 128 + stop, stderr
     said = " ".join(stderr.split())
     stopped = re.search(r"Stopped: (\d+) of (\d+) recordings done", said)
     assert stopped, said
@@ -435,3 +450,659 @@ def test_a_stopped_batch_says_what_it_kept_and_the_same_command_goes_on(
     assert counts, line
     assert int(counts.group(2)) >= kept and int(counts.group(1)) + int(counts.group(2)) == n
     assert len(pd.read_parquet(out / "recordings.parquet")) == n
+
+
+def test_a_stopped_batch_does_not_count_files_changed_since_an_earlier_run(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """Every recording analysed, then every file changed (a line added): a batch stopped
+    soon after counts only the changed files analysed anew as done, not those whose
+    earlier content is marked done; the same command then analyses at most the rest."""
+    folder = tmp_path / "many"
+    n = 320  # enough that the workers cannot finish them all while they are stopped
+    _walks(folder, shared_data, n)
+    out = tmp_path / "out"
+    assert run_batch(collect_inputs([folder]), out, serial=True).analysed == n
+    for walk in folder.iterdir():
+        with walk.open("ab") as handle:
+            handle.write(b"\n")
+    command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
+    command += ["--workers", "1"]
+    markers = len(list((out / "parts" / "done").glob("*.json")))
+    returncode, _, stderr = _start_and_stop(command, out, signal.SIGTERM, markers_before=markers)
+    assert returncode == 143, stderr
+    stopped = re.search(r"Stopped: (\d+) of (\d+) recordings done", " ".join(stderr.split()))
+    assert stopped, stderr
+    kept = int(stopped.group(1))
+    assert 0 < kept < n, kept  # was n: each file's earlier marker counted
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    line = " ".join(again.stdout.split())
+    counts = re.search(rf"{n} recordings: (\d+) analysed, (\d+) already done, 0 failed", line)
+    assert counts, line
+    assert int(counts.group(2)) >= kept and int(counts.group(1)) + int(counts.group(2)) == n
+
+
+def _batch(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
+    command = [sys.executable, "-m", "retrowalk", "batch", *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_clear_line(study: Path, tmp_path: Path):
+    """Refused before any work, naming the folder and why; before, a traceback (a file in
+    the way) or every recording analysed with nothing written (a read-only folder)."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    cases = {a_file: "File exists", a_file / "out": "Not a directory"}
+    if os.geteuid() != 0:
+        cases[read_only / "out"] = "Permission denied"
+    elif subprocess.run(["chattr", "+i", str(read_only)], capture_output=True).returncode == 0:
+        cases[read_only] = "Operation not permitted"  # root writes in a folder unless immutable
+    try:
+        for out, reason in cases.items():
+            done = _batch(str(study), "--out", str(out), "--serial")
+            assert done.returncode == 2, done.stderr
+            assert done.stderr.strip().splitlines()[-1] == (
+                f"retrowalk: error: {out}: cannot write the results there ({reason})"
+            )
+            assert "Traceback" not in done.stderr and not done.stdout
+    finally:
+        subprocess.run(["chattr", "-i", str(read_only)], capture_output=True)
+        read_only.chmod(0o755)
+
+
+def test_a_scheduler_that_does_not_answer_is_one_clear_line(study: Path, tmp_path: Path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    quick = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    address = f"tcp://127.0.0.1:{port}"
+    done = _batch(str(study), "--out", str(tmp_path / "out"), "--scheduler", address, env=quick)
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"retrowalk: error: no Dask scheduler answers at {address} ("), last
+    assert "after 2 s" in last and "Traceback" not in done.stderr
+    done = _batch(str(study), "--out", str(tmp_path / "out"), env={"RETROWALK_DASK_SCHEDULER": "x"})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "retrowalk: error: Dask scheduler address 'x': missing port number in address 'x' "
+        "(give tcp://host:port)"
+    )
+
+
+def test_a_dask_scheduler_and_workers_started_apart_give_the_local_run_s_tables(
+    study: Path, tmp_path: Path
+):
+    """The documented cluster: `dask scheduler` and two `dask worker` processes. A batch
+    sent there before any worker has joined says it waits for one (before, it said
+    nothing), goes on when they join, and its tables equal those of a local run."""
+    address, started = _dask_cluster(tmp_path, 0)
+    try:
+        out = tmp_path / "cluster"
+        batch = subprocess.Popen(
+            [sys.executable, "-m", "retrowalk", "batch", str(study), "--out", str(out),
+             "--scheduler", address],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        time.sleep(5)
+        assert batch.poll() is None  # no worker yet: it waits
+        started += _dask_workers(tmp_path, address, 2)
+        stdout, stderr = batch.communicate(timeout=300)
+        assert batch.returncode == 0, stderr
+        assert f"Waiting for a worker to join the Dask scheduler at {address}" in stderr
+        assert "3 analysed" in " ".join(stdout.split())
+    finally:
+        _stopped(started)
+    run_batch(collect_inputs([study]), tmp_path / "local", n_workers=2)
+    for name in ("recordings", "bouts", "steps", "errors"):
+        here = pd.read_parquet(tmp_path / "local" / f"{name}.parquet")
+        there = pd.read_parquet(out / f"{name}.parquet")
+        pd.testing.assert_frame_equal(there, here)
+
+
+def _dask_cluster(folder: Path, workers: int, env: dict[str, str] | None = None):
+    """A `dask scheduler` process and ``workers`` `dask worker` processes (with ``env``):
+    the scheduler's address and the processes, for :func:`_stopped`."""
+    info = folder / "scheduler.json"
+    command = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"]
+    command += ["--port", "0", "--dashboard-address", ":0", "--scheduler-file", str(info)]
+    quiet = subprocess.DEVNULL
+    started = [subprocess.Popen(command, stdout=quiet, stderr=quiet, cwd=folder)]
+    deadline = time.monotonic() + 60
+    while not info.exists():
+        assert time.monotonic() < deadline, "no scheduler in 60 s"
+        time.sleep(0.1)
+    address = json.loads(info.read_text())["address"]
+    return address, started + _dask_workers(folder, address, workers, env)
+
+
+def _dask_workers(
+    folder: Path, address: str, n: int, env: dict[str, str] | None = None
+) -> list[subprocess.Popen[bytes]]:
+    """``n`` `dask worker` processes of the scheduler at ``address``, with ``env`` (by
+    default they import this retrowalk, as the batch does)."""
+    import retrowalk
+
+    env = {"PYTHONPATH": str(Path(retrowalk.__file__).parents[1]), **(env or {})}
+    command = [sys.executable, "-m", "distributed.cli.dask_worker", address]
+    command += ["--nthreads", "1", "--no-dashboard"]
+    return [
+        subprocess.Popen(
+            command,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=folder,
+        )
+        for _ in range(n)
+    ]
+
+
+def _stopped(started: list[subprocess.Popen[bytes]]) -> None:
+    """Stop the cluster's processes: SIGTERM, then SIGKILL to one that has not exited
+    within 20 s (a worker may take its time reconnecting to a scheduler that is gone)."""
+    for process in reversed(started):
+        process.terminate()
+    for process in started:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
+
+
+@pytest.mark.parametrize("changed", ["core/types.py", "app/jobs/batch.py"])
+def test_a_worker_running_another_engine_is_refused(study: Path, tmp_path: Path, changed: str):
+    """A worker whose retrowalk computes analyses (or keys them) differently: another
+    install on its machine. Refused in one line naming it, where its recordings were
+    counted analysed and left out of the tables (rows of two engines are never gathered
+    together), or keyed otherwise than the calling process's."""
+    import retrowalk
+
+    other = tmp_path / "other"
+    shutil.copytree(Path(retrowalk.__file__).parent, other / "retrowalk")
+    with (other / "retrowalk" / changed).open("a") as code:
+        code.write("\n# another version\n")
+    address, started = _dask_cluster(tmp_path, 1, {"PYTHONPATH": str(other)})
+    try:
+        client_wait = subprocess.run(
+            [sys.executable, "-c", f"from dask.distributed import Client; "
+             f"Client({address!r}).wait_for_workers(1, timeout=60)"],
+            capture_output=True, timeout=120,
+        )  # fmt: skip
+        assert client_wait.returncode == 0, client_wait.stderr
+        done = _batch(str(study), "--out", str(tmp_path / "out"), "--scheduler", address)
+    finally:
+        _stopped(started)
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"retrowalk: error: the Dask worker tcp://\S+ of the scheduler at {address} runs "
+        r"retrowalk \S+ \(batch code \w+\), this command \S+ \(batch code \w+\): install the "
+        r"same retrowalk on every worker "
+        r"\(results of two versions of the engine are not mixed\)",
+        last,
+    ), last
+    assert not (tmp_path / "out" / "recordings.parquet").exists()
+
+
+def _same_as_analyze(out: Path, options: list[str]) -> int:
+    """Every recording of the batch in ``out`` against `retrowalk analyze FILE --json -`
+    with ``options``: each table value is the JSON's (the bouts and steps, the totals,
+    the body measures). How many recordings were compared."""
+    tables = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts", "steps")}
+    for row in tables["recordings"].to_dict("records"):
+        res = CliRunner().invoke(app, ["analyze", row["path"], "--json", "-", *options])
+        assert res.exit_code == 0, res.output
+        got = json.loads(res.stdout)
+        summary, session = got["summary"], got["session"]
+        want = {
+            "format": got["recording"]["format"],
+            "duration_s": got["recording"]["duration_s"],
+            "placement": got["recording"]["placement"],
+            "n_bouts": len(got["bouts"]),
+            "backward_steps": summary["backward"]["steps"],
+            "backward_distance_m": summary["backward"]["distance_m"],
+            "forward_steps": summary["forward"]["steps"],
+            "forward_distance_m": summary["forward"]["distance_m"],
+            "backward_speed_mps": session["backward"]["mean_speed_mps"],
+            "energy_kcal": summary["energy_kcal"],
+            "uncertain_steps": summary["uncertain"]["steps"],
+            "uncertain_duration_s": summary["uncertain"]["duration_s"],
+            "uncertain_distance_m": summary["uncertain"]["distance_m"],
+            "height_m": got["assumptions"]["height_m"],
+            "height_source": got["assumptions"]["height_source"],
+            "weight_kg": got["assumptions"]["weight_kg"],
+            "weight_source": got["assumptions"]["weight_source"],
+            "analysis_version": got["analysis_version"],
+        }
+        assert {k: row[k] for k in want} == want, row["path"]
+        mine = tables["bouts"][tables["bouts"]["recording_id"] == row["recording_id"]]
+        columns = [c for c in BOUT_COLUMNS if c not in ("recording_id", "bout")]
+        bouts = [{c: b[c] for c in columns} for b in got["bouts"]]
+        assert mine[columns].to_dict("records") == bouts, row["path"]
+        steps = tables["steps"][tables["steps"]["recording_id"] == row["recording_id"]]
+        assert steps[["time_s", "direction"]].to_dict("records") == [
+            {"time_s": s["time_s"], "direction": s["direction"]} for s in got["steps"]
+        ]
+    return len(tables["recordings"])
+
+
+def test_the_analysis_options_apply_in_batch_as_in_analyze(tmp_path: Path, shared_data: Path):
+    """Units, body measures, placement and a calibration file given to `retrowalk batch`
+    give every recording the numbers `retrowalk analyze` gives it with the same options.
+    Before, batch had no --acc-unit, --gyro-unit, --age-years, --profile or --columns,
+    and took a height in centimetres (175) as metres: every speed a hundred times too
+    large, where analyze refuses it."""
+    folder = tmp_path / "lower backs"
+    folder.mkdir()
+    for trial in ("1-1", "3-1"):
+        (folder / f"{trial}_lb.txt").symlink_to(shared_data / "ipol-gait" / f"{trial}_lb.txt")
+    profile = tmp_path / "backward.json"  # a walk labelled backward: later ones are called so
+    made = CliRunner().invoke(
+        app,
+        ["calibrate", str(shared_data / "ipol-gait" / "2-1_lb.txt"), "--labels", "backward",
+         "--profile", str(profile)],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    options = ["--placement", "lower_back", "--acc-unit", "mps2", "--gyro-unit", "rads"]
+    options += ["--height-m", "1.62", "--weight-kg", "81", "--age-years", "67"]
+    options += ["--profile", str(profile)]
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["batch", str(folder), "--out", str(out), "--serial", *options])
+    assert res.exit_code == 0, res.output
+    assert _same_as_analyze(out, options) == 2
+    bouts = pd.read_parquet(out / "bouts.parquet")
+    assert set(bouts.loc[bouts["n_steps"] >= 8, "direction"]) == {"backward"}  # the profile's
+    assert set(pd.read_parquet(out / "recordings.parquet")["height_m"]) == {1.62}
+
+    res = CliRunner().invoke(app, ["batch", str(folder), "--out", str(out), "--height-m", "175"])
+    assert res.exit_code == 2 and "Invalid value for '--height-m'" in res.output
+
+
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [
+        ("height_m=175", "line 4, field 'height_m': 175 is outside 0.5-2.6 m; give it in metres"),
+        ("height_m=1,75", "line 4, field 'height_m': not a number: '1,75'"),
+        ("weight_kg=7000", "line 4, field 'weight_kg': 7000 is outside 2-400 kg; give it in"),
+        ("placement=waist", "line 4, field 'placement': placement must be one of auto, "),
+    ],
+)
+def test_a_manifest_cell_out_of_its_range_is_refused_naming_its_line(
+    study: Path, tmp_path: Path, cell: str, said: str
+):
+    """A manifest's body measures are checked as the command line's options are; before,
+    a height in centimetres gave every speed a hundred times too large, and '1,75' a
+    traceback. Refused before any work, in one line naming the manifest's line and column."""
+    name, value = cell.split("=")
+    rows = [{"path": str(p.path)} for p in collect_inputs([study])][:2]
+    rows[1][name] = value
+    manifest = tmp_path / "manifest.csv"
+    pd.DataFrame(rows).to_csv(manifest, index=False)
+    header, *lines = manifest.read_text().splitlines()  # a blank line counts too
+    manifest.write_text("\n".join([header, "", *lines]) + "\n")
+    res = CliRunner().invoke(app, ["batch", str(manifest), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2, res.output
+    assert f"retrowalk: error: {manifest}, {said}" in " ".join(res.output.split())
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_file_given_has_rows_of_its_own_under_its_own_path(study: Path, tmp_path: Path):
+    """The same recording under three names (a copy made by mistake, or on purpose for
+    two people), a file renamed and one removed since an earlier run, a manifest's id
+    changed: the tables hold one recording per file given, each under its own path and
+    manifest row, with a recording_id of its own. Before, a copy in a later group was
+    'already done' on a first run and had no row, copies in one group shared one
+    recording_id (each of their bouts joined to each of them), a renamed file kept its
+    old path, and a removed one stayed in the tables."""
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    source = study / "person1" / SMALL[1]
+    names = ["a.csv", "b.csv", "sub ñ/c.csv", *(f"d{i}.csv" for i in range(6))]
+    for name in names:
+        (folder / name).parent.mkdir(exist_ok=True)
+        shutil.copy(source, folder / name)
+    out = tmp_path / "out"
+
+    def tables() -> dict[str, pd.DataFrame]:
+        return {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts")}
+
+    first = run_batch(collect_inputs([folder]), out, serial=True)
+    assert (first.analysed, first.skipped) == (len(names), 0)
+    got = tables()
+    recordings = got["recordings"]
+    assert sorted(recordings["path"]) == sorted(str(folder / n) for n in names)
+    assert recordings["recording_id"].is_unique
+    assert got["bouts"].groupby("recording_id").size().eq(1).all()  # one bout each
+    assert set(got["bouts"]["recording_id"]) == set(recordings["recording_id"])
+    assert recordings["content_sha256"].nunique() == 1  # one content, said so
+
+    (folder / "a.csv").rename(folder / "renamed.csv")
+    (folder / "b.csv").unlink()
+    again = run_batch(collect_inputs([folder]), out, serial=True)
+    assert (again.analysed, again.skipped) == (1, len(names) - 2)
+    paths = sorted(tables()["recordings"]["path"])
+    assert paths == sorted(str(folder / n) for n in [*names[2:], "renamed.csv"])
+
+    manifest = tmp_path / "manifest.csv"
+    for person in ("p1", "p2"):
+        pd.DataFrame({"path": [str(folder / "renamed.csv")], "id": [person]}).to_csv(
+            manifest, index=False
+        )
+        run_batch(collect_inputs([manifest]), out, serial=True)
+        assert list(tables()["recordings"]["id"]) == [person]
+
+
+def test_every_column_of_the_tables_is_documented_with_its_unit(study: Path, tmp_path: Path):
+    """docs/batch-tables.md names every column each table has (with a manifest's person
+    columns and a refused file), under its table's heading; before, no document did. The
+    recordings table also says what walking of uncertain direction there was and
+    whether the height and weight were given or assumed, as the JSON does."""
+    docs = Path(__file__).resolve().parents[3] / "docs" / "batch-tables.md"
+    sections = re.split(r"^## ", docs.read_text(encoding="utf-8"), flags=re.M)
+    documented = {
+        part.split("\n", 1)[0].strip(): set(re.findall(r"`(\w+)`", part)) for part in sections
+    }
+    items = collect_inputs([study])
+    manifest = tmp_path / "manifest.csv"
+    rows = [{"path": str(i.path), "id": f"p{k}", "height_m": 1.7} for k, i in enumerate(items)]
+    pd.DataFrame(rows).to_csv(manifest, index=False)
+    out = tmp_path / "out"
+    run_batch(collect_inputs([manifest]), out, serial=True)
+    for name in ("recordings", "bouts", "steps", "errors"):
+        columns = set(pd.read_parquet(out / f"{name}.parquet").columns) - {"id"}  # the manifest's
+        assert columns and columns <= documented[name], (name, columns - documented[name])
+    recordings = pd.read_parquet(out / "recordings.parquet")
+    assert set(recordings["height_source"]) == {"given"}
+    assert set(recordings["weight_source"]) == {"default"}
+
+
+def test_progress_in_a_log_file_is_a_line_at_every_tenth(tmp_path: Path, shared_data: Path):
+    """Not at a terminal (a job scheduler's log), progress is plain lines a log keeps:
+    before, nothing was written until the end, then one bar."""
+    folder = tmp_path / "many"
+    _walks(folder, shared_data, 20)
+    done = _batch(str(folder), "--out", str(tmp_path / "out"), "--serial")
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    said = [line for line in lines if line.startswith("Analysing: ")]
+    assert len(said) >= 2 and said[-1].startswith(
+        "Analysing: 20 of 20 recordings done (100 %), 0 failed, "
+    ), lines
+    assert re.fullmatch(r".*files/s, \d+:\d\d:\d\d so far, about \d+:\d\d:\d\d left", said[0])
+    assert lines[-1] == "Writing the tables" and "━" not in done.stderr
+
+
+def test_a_batch_stopped_while_it_writes_its_tables_says_so_and_keeps_one_run_s_tables(
+    tmp_path: Path, shared_data: Path
+):
+    """Ctrl-C once every recording is done, while the tables are written: the message of
+    a stopped batch (before: exit code 130 and nothing said), and the folder holds the
+    four tables of one run, never a new recordings table beside earlier bouts."""
+    folder = tmp_path / "many"
+    _walks(folder, shared_data, 1200)
+    out = tmp_path / "out"
+    run_batch(collect_inputs([folder]), out, serial=True)
+    first = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts")}
+    for walk in sorted(folder.iterdir())[::2]:
+        walk.unlink()  # the next run's tables hold half the recordings
+    command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
+    for _ in range(3):  # should the tables be written before the signal arrives
+        run = subprocess.Popen(
+            [*command, "--serial"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            start_new_session=True,
+        )
+        assert run.stderr is not None
+        for line in run.stderr:
+            if line.startswith("Writing the tables"):
+                os.killpg(run.pid, signal.SIGINT)
+                break
+        stderr = run.stderr.read()  # what it says once stopped
+        run.wait(timeout=120)
+        if run.returncode != 0:
+            break
+        first = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts")}
+    assert run.returncode == 130, stderr
+    said = " ".join(stderr.split())
+    assert "Stopped: 600 of 600 recordings done" in said and "Traceback" not in said, said
+    now = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "bouts")}
+    for name, table in now.items():
+        pd.testing.assert_frame_equal(table, first[name])
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_a_folder_without_recordings_is_refused_and_earlier_tables_stay(
+    study: Path, tmp_path: Path
+):
+    """A mistyped or wrong folder (nothing a batch reads in it) is one line naming it,
+    and the output folder's tables stay as they were: before, exit code 0 and empty
+    tables written over an earlier run's."""
+    out = tmp_path / "out"
+    run_batch(collect_inputs([study]), out, serial=True)
+    before = (out / "recordings.csv").read_bytes()
+    notes = tmp_path / "notes only"
+    (notes / "deeper").mkdir(parents=True)
+    (notes / "deeper" / "readme.md").write_text("no recordings here")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,id\n")
+    for given in (notes, manifest):
+        res = CliRunner().invoke(app, ["batch", str(given), "--out", str(out)])
+        assert res.exit_code == 2, res.output
+        line = " ".join(res.output.split())
+        assert line.startswith(f"retrowalk: error: {given}: "), line
+    assert "no recordings found in this folder or its subfolders (files ending .csv" in " ".join(
+        CliRunner().invoke(app, ["batch", str(notes)]).output.split()
+    )
+    assert (out / "recordings.csv").read_bytes() == before
+
+
+def test_progress_in_a_log_goes_on_while_one_long_recording_is_analysed(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A day-long wearable file takes a while: the log says how far the batch is at
+    least every LOG_EVERY_S (here shortened), not only when a recording is done."""
+    import io
+
+    from rich.console import Console
+
+    from retrowalk.cli import display
+
+    monkeypatch.setattr(display, "LOG_EVERY_S", 0.2)
+    log = io.StringIO()
+    long_one = shared_data / "device-exports" / "gt3x" / "pygt3x_small.gt3x"  # 13.6 h
+    with display.BatchProgress(1, Console(file=log, force_terminal=False)) as progress:
+        run_batch(
+            collect_inputs([long_one]),
+            tmp_path / "out",
+            serial=True,
+            on_result=progress.on_result,
+            on_stage=progress.on_stage,
+        )
+    lines = log.getvalue().splitlines()
+    waiting = [line for line in lines if line.startswith("Analysing: 0 of 1 recordings done")]
+    assert waiting and lines[-2].startswith("Analysing: 1 of 1 recordings done (100 %)"), lines
+    assert lines[-1] == "Writing the tables"
+
+
+def test_a_stopped_batch_counts_what_it_found_done_though_touched_since(
+    tmp_path: Path, shared_data: Path
+):
+    """Every file touched since an earlier run (modified time changed, content the same,
+    as a copy or a sync tool leaves it): stopped after 100 of them were found done,
+    the count is 100; before, 0 (their markers' modification times differ)."""
+    from retrowalk.app.jobs.batch import BatchStopped
+
+    folder = tmp_path / "many"
+    _walks(folder, shared_data, 160)
+    out = tmp_path / "out"
+    items = collect_inputs([folder])
+    run_batch(items, out, serial=True)
+    for walk in folder.iterdir():
+        os.utime(walk, (time.time() + 60, time.time() + 60))
+    seen = []
+
+    def ctrl_c_at_the_100th(status: dict) -> None:
+        seen.append(status)
+        if len(seen) == 100:
+            raise KeyboardInterrupt  # what Ctrl-C raises in the command's thread
+
+    with pytest.raises(BatchStopped) as stopped:
+        run_batch(items, out, serial=True, on_result=ctrl_c_at_the_100th)
+    assert {s["status"] for s in seen} == {"skipped"}
+    assert (stopped.value.done, stopped.value.total) == (100, 160)
+
+
+def test_an_output_folder_inside_the_input_folder_is_not_analysed(
+    study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`retrowalk batch .` (the default --out results lies inside) run twice, then from
+    another folder with an absolute path: the same 3 recordings each time, under absolute
+    paths. Before, the second run analysed its own tables as recordings (4 more files
+    failed) and a run from elsewhere analysed every recording again."""
+    monkeypatch.chdir(study)
+    for _ in range(2):
+        res = CliRunner().invoke(app, ["batch", ".", "--serial"])
+        assert res.exit_code == 0, res.output
+    assert "4 recordings: 0 analysed, 3 already done, 1 failed (1 in an earlier run)" in (
+        " ".join(res.output.split())
+    )
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["batch", str(study), "--out", str(study / "results")])
+    assert "0 analysed, 3 already done" in " ".join(res.output.split()), res.output
+    recordings = pd.read_parquet(study / "results" / "recordings.parquet")
+    assert sorted(recordings["path"]) == sorted(
+        str(i.path) for i in collect_inputs([study]) if i.path.name != "broken.csv"
+    )
+    assert all(Path(p).is_absolute() for p in recordings["path"])
+    other = tmp_path / "another batch's results"
+    run_batch(collect_inputs([study / "person0"]), other, serial=True)
+    shutil.move(other, study / "person1")  # another batch's output among the recordings
+    assert len(collect_inputs([study])) == 4
+
+
+def test_a_file_listed_twice_in_a_manifest_is_two_recordings(study: Path, tmp_path: Path):
+    """One file for two people (a sensitivity analysis, two heights): two recordings,
+    each with its row's measures, kept done by a re-run. Before, the second row was
+    dropped without a word."""
+    one, other = (i.path for i in collect_inputs([study]) if i.path.name in SMALL[:2])
+    manifest = tmp_path / "manifest.csv"
+    pd.DataFrame(
+        {"path": [one, one, other, one], "id": ["p1", "p2", "p3", "p1"],
+         "height_m": [1.6, 1.9, 1.7, 1.6]}
+    ).to_csv(manifest, index=False)  # fmt: skip
+    out = tmp_path / "out"
+    first = run_batch(collect_inputs([manifest]), out, serial=True)
+    again = run_batch(collect_inputs([manifest]), out, serial=True)
+    assert (first.analysed, again.analysed, again.skipped) == (3, 0, 3)
+    recordings = pd.read_parquet(out / "recordings.parquet").set_index("id").sort_index()
+    assert list(recordings.index) == ["p1", "p2", "p3"]
+    assert list(recordings["height_m"]) == [1.6, 1.9, 1.7]
+    assert recordings.loc["p1", "path"] == recordings.loc["p2", "path"] == str(one)
+    distance = recordings["forward_distance_m"] + recordings["uncertain_distance_m"]
+    assert distance["p2"] > distance["p1"]  # the taller person's longer steps
+
+
+def test_local_workers_and_a_scheduler_together_are_refused(study: Path, tmp_path: Path):
+    """--workers with a scheduler (given, or from RETROWALK_DASK_SCHEDULER) had no effect,
+    without a word: now one line says which to leave out, before any work."""
+    res = CliRunner().invoke(
+        app,
+        ["batch", str(study), "--out", str(tmp_path / "out"), "--workers", "4"],
+        env={"RETROWALK_DASK_SCHEDULER": "tcp://127.0.0.1:8786"},
+    )
+    assert res.exit_code == 2, res.output
+    assert " ".join(res.output.split()) == (
+        "retrowalk: error: --workers sets this machine's worker processes; with the Dask "
+        "scheduler at tcp://127.0.0.1:8786 (--scheduler or RETROWALK_DASK_SCHEDULER) the "
+        "cluster's workers analyse: leave out one of them"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_resumed_batch_s_log_gives_the_time_left_at_the_pace_of_new_work(
+    tmp_path: Path, shared_data: Path
+):
+    """Half the recordings done by an earlier run: the log says so, and gives no time
+    left until recordings are analysed, then at their pace. Before, the recordings found
+    done in a moment made the first lines say a second or so was left."""
+    import io
+
+    from rich.console import Console
+
+    from retrowalk.cli.display import BatchProgress
+
+    folder = tmp_path / "many"
+    _walks(folder, shared_data, 80)
+    out = tmp_path / "out"
+    run_batch(collect_inputs([folder])[:40], out, serial=True)
+    log = io.StringIO()
+    with BatchProgress(80, Console(file=log, force_terminal=False)) as progress:
+        run_batch(
+            collect_inputs([folder]),
+            out,
+            serial=True,
+            on_result=progress.on_result,
+            on_stage=progress.on_stage,
+        )
+    lines = [line for line in log.getvalue().splitlines() if line.startswith("Analysing: ")]
+    assert lines[0].startswith("Analysing: 8 of 80 recordings done (8 by an earlier run) (10 %)")
+    assert all("left" not in line for line in lines if int(line.split()[1]) <= 40), lines
+    assert all("left" in line for line in lines if int(line.split()[1]) > 40), lines
+
+
+def test_a_mistyped_columns_option_is_one_line_before_any_work(study: Path, tmp_path: Path):
+    """Before, every file of the batch failed with the same reason, kept as refused."""
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["batch", str(study), "--out", str(out), "--columns", "t,x"])
+    assert res.exit_code == 2, res.output
+    assert " ".join(res.output.split()).startswith(
+        "retrowalk: error: --columns: unknown column name 't' in columns (use time_s,"
+    )
+    assert not out.exists()
+
+
+def test_a_worker_without_retrowalk_is_refused(study: Path, tmp_path: Path):
+    """A `dask worker` on a machine where retrowalk is not installed (here: a worker
+    process in which it cannot be imported): one line saying so; before, a traceback."""
+    address, started = _dask_cluster(tmp_path, 0)
+    code = (
+        "import sys; sys.modules['retrowalk'] = None  # not installed here\n"
+        "from distributed.cli.dask_worker import main\n"
+        f"sys.argv = ['dask-worker', {address!r}, '--no-nanny', '--nthreads', '1',"
+        " '--no-dashboard']\n"
+        "main()\n"
+    )
+    started.append(
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tmp_path,
+        )
+    )
+    try:
+        done = _batch(str(study), "--out", str(tmp_path / "out"), "--scheduler", address)
+    finally:
+        _stopped(started)
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        f"retrowalk: error: a Dask worker of the scheduler at {address} cannot run retrowalk ("
+    ), last
+    assert last.endswith("): install the same retrowalk on every worker")
+    assert "Traceback" not in done.stderr

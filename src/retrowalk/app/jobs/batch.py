@@ -13,7 +13,10 @@ bytes and engine are refused the same way): the re-run counts it as failed,
 in an earlier run, and keeps its row in ``errors``. A file that could not be
 read, or whose analysis failed with an internal error, is tried again. A file
 whose content changed since an earlier run is analysed anew, and the tables
-hold only its latest content's rows. At the end the parts are gathered into
+hold only its latest content's rows. A recording is a file path with its content,
+manifest row and options (:func:`task_key`): a copy of a file under another name
+is a recording of its own, and a file renamed is analysed anew. At the end the
+parts of the recordings given to this run (and of no others) are gathered into
 tidy tables (Parquet and CSV): ``recordings``, ``bouts``, ``steps`` and
 ``errors``; the parts written by the same run come back with their task's
 result and are not read again.
@@ -53,6 +56,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,23 +75,29 @@ from retrowalk.app.jobs.inputs import (
     BatchItem,
     collect_inputs,
     content_hash,
+    file_stamp,
     hash_and_bytes,
 )
 from retrowalk.app.jobs.locks import ignore_ctrl_c
 from retrowalk.core.csvcells import safe_frame
 from retrowalk.core.errors import AnalysisError, RetrowalkError
 from retrowalk.core.provenance import engine_version
+from retrowalk.core.types import Direction
 from retrowalk.pipeline import AnalysisOptions
+from retrowalk.summary.contract import summary_block
 from retrowalk.summary.tables import analysis_columns, tables_of_many
 
 if TYPE_CHECKING:
-    from dask.distributed import LocalCluster
+    from dask.distributed import Client, LocalCluster
 
 __all__ = [
     "TABLES",
     "BatchItem",
     "BatchStopped",
     "BatchSummary",
+    "ClusterError",
+    "OutputError",
+    "check_writable",
     "collect_inputs",
     "content_hash",
     "gather_tables",
@@ -98,6 +108,15 @@ __all__ = [
 ]
 
 TABLES = ("recordings", "bouts", "steps", "errors")
+
+
+class OutputError(RetrowalkError):
+    """The output folder cannot be written (made, or a file written in it)."""
+
+
+class ClusterError(RetrowalkError):
+    """The Dask cluster cannot be used: no scheduler answers at the address given (or it
+    is malformed), or a worker runs another retrowalk, or none."""
 
 
 @dataclass
@@ -131,24 +150,43 @@ class BatchSummary:
         )
 
 
-def task_key(file_hash: str, options: AnalysisOptions) -> str:
-    """Identifies one analysis: same content, engine and options -> same key.
+def task_key(file_hash: str, options: AnalysisOptions, item: BatchItem) -> str:
+    """Identifies one recording's analysis (its ``recording_id`` in the tables): the same
+    file path, content, manifest row, engine and options -> the same key.
 
-    The engine is :func:`~retrowalk.core.provenance.engine_version`: after any
-    change to the code that computes an analysis, a re-run analyses again.
+    The path and the manifest row are part of it, so every file given has rows of its
+    own, under its own path and person columns: two files of the same content (a copy
+    under another name) are two recordings, and a file renamed or moved, or whose
+    manifest row changed, is analysed anew. The engine is
+    :func:`~retrowalk.core.provenance.engine_version`: after any change to the code
+    that computes an analysis, a re-run analyses again.
     """
-    return _key(file_hash, _options_digest(options))
+    return _key(file_hash, _options_digest(options), item)
 
 
-def _key(file_hash: str, digest: str) -> str:
-    """:func:`task_key` of a file's hash and its :func:`_options_digest`."""
-    return f"{file_hash[:24]}-{digest}"
+def _key(file_hash: str, digest: str, item: BatchItem) -> str:
+    """:func:`task_key` of a file's hash, its :func:`_options_digest` and its item."""
+    described = json.dumps([file_hash, str(item.path), item.person], sort_keys=True, default=str)
+    return f"{hashlib.sha256(described.encode()).hexdigest()[:24]}-{digest}"
 
 
 def _options_digest(options: AnalysisOptions) -> str:
     """The engine and options part of :func:`task_key`."""
     fingerprint = json.dumps([engine_version(), options.__dict__], sort_keys=True, default=str)
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:12]
+
+
+def check_writable(out: Path) -> None:
+    """Create the output folder, and make sure a file can be written in it, before any
+    work starts (else :class:`OutputError`: one line naming the folder and why)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test.{uuid.uuid4().hex}.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(f"{out}: cannot write the results there ({reason})") from None
 
 
 def _write_atomic(frame: pd.DataFrame, target: Path) -> None:
@@ -170,8 +208,9 @@ class _DoneIndex:
     markers: dict[str, int] = field(default_factory=dict)  # marker name -> its inode
     statuses: dict[str, dict[str, Any]] = field(default_factory=dict)  # recording key -> status
     marked_by: dict[str, tuple[int, str]] = field(default_factory=dict)  # key -> (mtime, marker)
-    # The statuses of each file path's latest marker only (those of a path without
-    # one too), what :func:`_done_statuses` gives; and per path, that marker and its keys.
+    # The statuses of each source's latest marker only (a file path, with its manifest
+    # row: _source; those without one too), what :func:`_done_statuses` gives; and per
+    # source, that marker and its keys.
     current: dict[str, dict[str, Any]] = field(default_factory=dict)
     latest: dict[str, tuple[tuple[int, str], set[str]]] = field(default_factory=dict)
 
@@ -181,14 +220,14 @@ class _DoneIndex:
             return
         self.statuses[key] = status
         self.marked_by[key] = when
-        path = status.get("path")
+        path = _source_of(status)
         if not path:  # no path to tell a newer content by
             self.current[key] = status
             return
         last, keys = self.latest.get(path, (when, set()))
         if when > last:  # the file's content changed since: its earlier keys are not current
             for old in keys:
-                if self.statuses[old].get("path") == path:
+                if _source_of(self.statuses[old]) == path:
                     self.current.pop(old, None)
             last, keys = when, set()
         if when == last:
@@ -211,15 +250,15 @@ def _done_statuses(done: Path) -> dict[str, dict[str, Any]]:
 
     A group's marker (``{"part": ..., "recordings": [...]}``) holds the statuses
     of its recordings; a marker of one recording (written by earlier versions)
-    is that recording's status. Should a recording be marked twice (the same
-    content under two paths, analysed at once), the later marker (by modification
-    time, then name) holds. Of each file path only the recordings of its latest
-    marker are given: a file whose content changed since an earlier run (a broken
-    file mended, a recording cut) has a new key, and its earlier content's is no
-    longer done, nor gathered into the tables; changed back, that content is
-    analysed again. Only markers not yet read by this process are read;
-    should one it read be gone or replaced, the folder is read afresh. The dict
-    returned is this process's index of the folder: read it, do not change it.
+    is that recording's status. Should a recording be marked twice (two runs on
+    one folder at once), the later marker (by modification time, then name) holds.
+    Of each file path only the recordings of its latest marker are given: a file
+    whose content changed since an earlier run (a broken file mended, a recording
+    cut) has a new key, and its earlier content's is no longer done, nor gathered
+    into the tables; changed back, that content is analysed again. Only markers not
+    yet read by this process are read; should one it read be gone or replaced, the
+    folder is read afresh. The dict returned is this process's index of the folder:
+    read it, do not change it.
     """
     try:
         with os.scandir(done) as entries:
@@ -277,6 +316,7 @@ class _Read:
     file_hash: str
     ready: ReadForAnalysis
     size: int  # bytes of the file (READ_AHEAD_BYTES when not read whole)
+    stamp: str  # its file_stamp before it was read
 
 
 Outcome = tuple[dict[str, Any], dict[str, Any]]
@@ -295,19 +335,20 @@ def _read_one(
     failure's is its ``errors`` DataFrame.
     """
     try:
+        stamp = file_stamp(item.path)  # before reading: a change while read shows
         file_hash, content = hash_and_bytes(item.path)  # a short file's bytes read once
     except OSError as exc:
-        key = _key(hashlib.sha256(str(item.path).encode()).hexdigest(), digest)
-        return _failure(item, key, f"{_PASSING_FAILURES[1]}{exc}")
-    key = _key(file_hash, digest)
+        key = _key("", digest, item)  # no content to tell
+        return _failure(item, key, f"{_PASSING_FAILURES[1]}{exc}", "")
+    key = _key(file_hash, digest, item)
     if key in done and not _try_again(done[key]):
         return {**done[key], "status": "skipped"}, {}
     try:
         ready = read_for_analysis(item.path, options, content=content)
     except Exception as exc:  # one bad file never stops the batch
-        return _failure(item, key, _reason(exc))
+        return _failure(item, key, _reason(exc), stamp)
     size = READ_AHEAD_BYTES if content is None else len(content)
-    return _Read(item, key, file_hash, ready, size)
+    return _Read(item, key, file_hash, ready, size, stamp)
 
 
 def _analyse_read(read: _Read) -> Outcome:
@@ -316,12 +357,20 @@ def _analyse_read(read: _Read) -> Outcome:
     try:
         analysis = analyse_recording(ready.recording, ready.options, video=ready.video)
     except Exception as exc:  # one bad file never stops the batch
-        return _failure(item, key, _reason(exc))
+        return _failure(item, key, _reason(exc), read.stamp)
     extra = {
         f"person_{k}" if k in MANIFEST_PERSON_COLUMNS else k: v for k, v in item.person.items()
     }
     extra["content_sha256"] = read.file_hash
-    status = _status(item, key, "analysed", analysis.recording.duration_s)
+    # what the recordings table says besides the tables' own columns: the walking of
+    # uncertain direction (its steps are a column), and whether each body measure was
+    # given or assumed (the JSON's summary and assumptions)
+    uncertain = summary_block(analysis)[Direction.UNCERTAIN]
+    extra["uncertain_duration_s"] = uncertain["duration_s"]
+    extra["uncertain_distance_m"] = uncertain["distance_m"]
+    extra["height_source"] = analysis.assumptions["height_source"]
+    extra["weight_source"] = analysis.assumptions["weight_source"]
+    status = _status(item, key, "analysed", analysis.recording.duration_s, read.stamp)
     return status, {"columns": analysis_columns(analysis, key, extra)}
 
 
@@ -343,18 +392,37 @@ def _try_again(status: dict[str, Any]) -> bool:
     return str(status.get("reason", "")).startswith(_PASSING_FAILURES)
 
 
-def _failure(item: BatchItem, key: str, reason: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _failure(item: BatchItem, key: str, reason: str, stamp: str) -> Outcome:
     errors = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
-    return {**_status(item, key, "failed", 0.0), "reason": reason}, {"errors": errors}
+    return {**_status(item, key, "failed", 0.0, stamp), "reason": reason}, {"errors": errors}
 
 
-def _status(item: BatchItem, key: str, outcome: str, duration_s: float) -> dict[str, Any]:
-    """What a done marker says of one recording: its key, file, length, outcome and engine."""
+def _source(item: BatchItem) -> str:
+    """What one recording is analysed from: its file's path, and its manifest row if it
+    has one (one file listed twice, for two people, is two recordings)."""
+    if not item.person:
+        return str(item.path)
+    return f"{item.path}\0{json.dumps(item.person, sort_keys=True, default=str)}"
+
+
+def _source_of(status: dict[str, Any]) -> str | None:
+    """The :func:`_source` of a done marker's recording."""
+    return status.get("source") or status.get("path")
+
+
+def _status(
+    item: BatchItem, key: str, outcome: str, duration_s: float, stamp: str
+) -> dict[str, Any]:
+    """What a done marker says of one recording: its key, file, length, outcome and
+    engine, and the file's :func:`~retrowalk.app.jobs.inputs.file_stamp` when it was read
+    (:func:`_kept` tells by it, without reading the file, whether it changed since)."""
     return {
         "key": key,
         "path": str(item.path),
+        **({"source": _source(item)} if item.person else {}),
         "duration_s": duration_s,
         "engine": engine_version(),
+        "stamp": stamp,
         "status": outcome,
     }
 
@@ -453,42 +521,61 @@ def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
 
 
 def gather_tables(
-    out_dir: Path, fresh: dict[str, tuple[set[str], Tables]] | None = None
+    out_dir: Path,
+    fresh: dict[str, tuple[set[str], Tables]] | None = None,
+    recordings: set[str] | None = None,
 ) -> dict[str, int]:
     """Gather the parts into ``<table>.parquet`` and ``<table>.csv``; row counts.
 
     Only rows of a recording's marked part are taken, so a part left by an
-    interrupted run never duplicates a recording. ``fresh`` holds the parts
+    interrupted run never duplicates a recording. ``recordings`` (keys) are the
+    recordings of a run's inputs, whose rows alone are gathered; ``None`` gathers
+    every recording done in the folder (each file's latest). ``fresh`` holds the parts
     written by this run (part name -> the recordings written to it and its
     tables), taken from memory instead of read back from their files, and
-    whole when every one of its recordings is marked with it.
+    whole when every one of its recordings is marked with it. The tables are
+    written aside, then put in place together: stopped while they are written,
+    the folder keeps an earlier run's four tables, not a mixture.
     """
     fresh = fresh or {}
     owner = _part_of_each_recording(out_dir)
+    if recordings is not None:
+        owner = {key: part for key, part in owner.items() if key in recordings}
     owned: dict[str, set[str]] = {}  # part -> the recordings whose rows it holds
     for key, part in owner.items():
         owned.setdefault(part, set()).add(key)
     whole = {part for part, (keys, _) in fresh.items() if keys <= owned.get(part, set())}
     counts: dict[str, int] = {}
-    for name in TABLES:
-        frames = []
-        for path in sorted((out_dir / "parts" / name).glob("*.parquet")):
-            written = fresh[path.stem][1] if path.stem in fresh else {}
-            if name in written and path.stem in whole:
-                frames.append(written[name])  # every row is kept
-                continue
-            frame = written[name] if name in written else pd.read_parquet(path)
-            keep = frame["recording_id"].isin(owned.get(path.stem, set()))
-            if keep.any():
-                frames.append(frame[keep.to_numpy()])
-        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        if not table.empty:
-            table = table.sort_values("recording_id", kind="stable", ignore_index=True)
-        counts[name] = len(table)
-        _write_atomic(table, out_dir / f"{name}.parquet")
-        tmp = out_dir / f".{name}.csv.{uuid.uuid4().hex}.tmp"
-        safe_frame(table).to_csv(tmp, index=False)  # no cell runs as a spreadsheet formula
-        os.replace(tmp, out_dir / f"{name}.csv")
+    staged: dict[Path, Path] = {}  # each table's file -> its new content, written aside
+    try:
+        for name in TABLES:
+            frames = []
+            for path in sorted((out_dir / "parts" / name).glob("*.parquet")):
+                written = fresh[path.stem][1] if path.stem in fresh else {}
+                if name in written and path.stem in whole:
+                    frames.append(written[name])  # every row is kept
+                    continue
+                frame = written[name] if name in written else pd.read_parquet(path)
+                keep = frame["recording_id"].isin(owned.get(path.stem, set()))
+                if keep.any():
+                    frames.append(frame[keep.to_numpy()])
+            table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            if not table.empty:
+                table = table.sort_values("recording_id", kind="stable", ignore_index=True)
+            counts[name] = len(table)
+            written_to = {
+                out_dir / f"{name}.{kind}": out_dir / f".{name}.{kind}.{uuid.uuid4().hex}.tmp"
+                for kind in ("parquet", "csv")
+            }
+            staged.update(written_to)
+            table.to_parquet(written_to[out_dir / f"{name}.parquet"], index=False)
+            # no cell runs as a spreadsheet formula
+            safe_frame(table).to_csv(written_to[out_dir / f"{name}.csv"], index=False)
+        for target, tmp in staged.items():  # the tables of one run together, or none
+            os.replace(tmp, target)
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)  # left only when stopped or failed
     return counts
 
 
@@ -528,6 +615,7 @@ def group_items(
 
 
 ProgressCallback = Callable[[dict[str, Any]], None]
+StageCallback = Callable[[str], None]
 GroupCallback = Callable[[list[dict[str, Any]], str, Tables], None]
 
 #: Fewest recordings in a task of a batch shared among workers (the last, shrinking
@@ -544,6 +632,7 @@ def run_batch(
     n_workers: int | None = None,
     serial: bool = False,
     on_result: ProgressCallback | None = None,
+    on_stage: StageCallback | None = None,
     max_in_flight_per_worker: int = 2,
     files_per_task: int = 64,
     bytes_per_task: int = 32 * 2**20,
@@ -568,6 +657,10 @@ def run_batch(
         and as the single-process baseline.
     on_result
         Called with each recording's status dict as it completes (progress display).
+    on_stage
+        Called with what the batch is doing when that changes, in a few words
+        ("Starting 2 local workers", "Connecting to the Dask scheduler at ...",
+        "Waiting for a worker to join ...", "Analysing", "Writing the tables").
     max_in_flight_per_worker
         Bound on submitted-but-unfinished tasks, so memory stays flat however
         many files there are: one running and one waiting keep a worker busy
@@ -582,12 +675,19 @@ def run_batch(
         worker): 3 % of a task of 64 recordings of 36 s each (0.6 s).
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    check_writable(out)
+    stage = on_stage or _said
     tasks = _tasks(items, defaults or AnalysisRequest())
     summary = BatchSummary(out_dir=out)
     started = time.perf_counter()
 
+    given: set[str] = set()  # the recordings of these inputs: the tables hold them alone
+    finished: set[str] = set()  # sources (_source) done by this run, or found done by it
+
     def account(status: dict[str, Any]) -> None:
+        given.add(status["key"])
+        if not _try_again(status):
+            finished.add(str(_source_of(status)))
         kind = status["status"]
         if kind == "analysed":
             summary.analysed += 1
@@ -623,16 +723,26 @@ def run_batch(
     closed: Callable[[], None] = _nothing
     try:
         if serial:
+            stage("Analysing")
             for group in groups(1):
                 account_group(*_analyse_group(group, str(out)))
         else:
             closed = _run_on_dask(
-                groups, str(out), scheduler, n_workers, account_group, max_in_flight_per_worker
+                groups,
+                str(out),
+                scheduler,
+                n_workers,
+                account_group,
+                max_in_flight_per_worker,
+                stage,
             )
     except KeyboardInterrupt:
-        raise BatchStopped(_kept(out, items), len(items)) from None
+        raise BatchStopped(_kept(out, tasks, finished), len(items)) from None
     try:
-        gather_tables(out, fresh)  # while a local cluster closes
+        stage("Writing the tables")
+        gather_tables(out, fresh, given)  # while a local cluster closes
+    except KeyboardInterrupt:  # every recording is done; the tables are not written
+        raise BatchStopped(_kept(out, tasks, finished), len(items)) from None
     finally:
         closed()
     summary.seconds = time.perf_counter() - started
@@ -653,10 +763,44 @@ class BatchStopped(KeyboardInterrupt):
         self.total = total
 
 
-def _kept(out_dir: Path, items: list[BatchItem]) -> int:
-    """How many of ``items`` have a done marker in ``out_dir`` (their file's latest)."""
-    marked = {status.get("path") for status in _done_statuses(_done_dir(out_dir)).values()}
-    return sum(str(item.path) in marked for item in items)
+def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
+    """How many recordings of ``tasks`` are done in ``out_dir``: the same batch run again
+    would not analyse them again.
+
+    Those whose sources (:func:`_source`) are in ``finished`` were analysed, refused
+    or found done by this run. Of the others, a recording is done when its file's
+    latest done marker is of the same options and engine, is not a failure that is
+    tried again
+    (:func:`_try_again`), and the file has not changed since it was read (its
+    :func:`~retrowalk.app.jobs.inputs.file_stamp`: size and modification time, so no
+    file is read here): a file only touched since (its content the same) counts as not
+    done until the run reaches it. A marker written by an earlier version has no
+    stamp; its file counts as unchanged.
+    """
+    latest = {_source_of(s): s for s in _done_statuses(_done_dir(out_dir)).values()}
+    engine = engine_version()
+    digests: dict[int, str] = {}
+    kept = 0
+    for item, options in tasks:
+        if _source(item) in finished:
+            kept += 1
+            continue
+        status = latest.get(_source(item))
+        if status is None or status.get("engine") != engine or _try_again(status):
+            continue
+        digest = digests.get(id(options))
+        if digest is None:
+            digest = digests[id(options)] = _options_digest(options)
+        if not str(status.get("key", "")).endswith(f"-{digest}"):
+            continue  # done with other options
+        if "stamp" in status:
+            try:
+                if file_stamp(item.path) != status["stamp"]:
+                    continue  # changed since: its new content is not done
+            except OSError:  # gone since
+                continue
+        kept += 1
+    return kept
 
 
 def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
@@ -742,6 +886,10 @@ def _nothing() -> None:
     return None
 
 
+def _said(stage: str) -> None:
+    return None
+
+
 def _run_on_dask(
     make_groups: Callable[[int], list[list[Task]]],
     out: str,
@@ -749,6 +897,7 @@ def _run_on_dask(
     n_workers: int | None,
     account: GroupCallback,
     max_in_flight_per_worker: int,
+    stage: StageCallback,
 ) -> Callable[[], None]:
     """Run every group on Dask; returns what waits until a local cluster has closed.
 
@@ -761,11 +910,28 @@ def _run_on_dask(
     scheduler = scheduler or os.environ.get("RETROWALK_DASK_SCHEDULER") or None
     cluster = None
     if scheduler is None:
+        n_workers = n_workers or os.cpu_count() or 1
+        stage(f"Starting {n_workers} local worker{'s' if n_workers > 1 else ''}")
         cluster = local_cluster(n_workers)
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        stage(f"Connecting to the Dask scheduler at {scheduler}")
+        client = _connect(scheduler)
     try:
+        if not client.scheduler_info().get("workers"):  # workers may join later
+            stage(f"Waiting for a worker to join the Dask scheduler at {scheduler}")
+            client.wait_for_workers(1)
+        if cluster is None:
+            try:
+                versions = client.run(_code_version)
+            except Exception as exc:  # a worker that cannot import retrowalk
+                raise ClusterError(
+                    f"a Dask worker of the scheduler at {scheduler} cannot run retrowalk "
+                    f"({' '.join(str(exc).split())}): install the same retrowalk on every "
+                    "worker"
+                ) from None
+            _same_engine(versions, _code_version(), scheduler)
+        stage("Analysing")
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
         window = max(workers * max_in_flight_per_worker, 1)
         queue = iter(make_groups(workers))
@@ -774,7 +940,11 @@ def _run_on_dask(
         ]
         pending = as_completed(first)
         for future in pending:
-            account(*future.result())
+            statuses, part, tables = future.result()
+            if cluster is None:  # a worker that joined since
+                for engine in {s["engine"] for s in statuses if "engine" in s}:
+                    _same_engine({"": engine}, engine_version(), scheduler)
+            account(statuses, part, tables)
             future.release()
             for group in _take(queue, 1):
                 pending.add(client.submit(_analyse_group, group, out, pure=False))
@@ -789,6 +959,56 @@ def _run_on_dask(
     closing = threading.Thread(target=cluster.close, name="retrowalk-close-cluster")
     closing.start()
     return closing.join
+
+
+def _connect(scheduler: str) -> Client:
+    """A client of the Dask scheduler at ``scheduler``, or :class:`ClusterError` saying
+    why there is none (a malformed address; none answering there within Dask's connect
+    timeout, ``distributed.comm.timeouts.connect``: 30 s unless configured)."""
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler)
+    except (ValueError, TypeError) as exc:
+        raise ClusterError(
+            f"Dask scheduler address {scheduler!r}: {exc} (give tcp://host:port)"
+        ) from None
+    except OSError as exc:
+        raise ClusterError(
+            f"no Dask scheduler answers at {scheduler} ({exc}); start one with "
+            "`dask scheduler` and its workers with `dask worker ADDRESS`, or leave out "
+            "--scheduler (and RETROWALK_DASK_SCHEDULER) to run on this machine"
+        ) from None
+
+
+@cache
+def _code_version() -> str:
+    """:func:`engine_version` and a digest of the batch's own code (this module and
+    :mod:`~retrowalk.app.jobs.inputs`, which key the recordings and write their parts):
+    what every worker must run as the calling process does."""
+    from retrowalk.app.jobs import inputs
+
+    digest = hashlib.sha256()
+    for module in (__file__, inputs.__file__):
+        digest.update(Path(module).read_bytes())
+    return f"{engine_version()} (batch code {digest.hexdigest()[:10]})"
+
+
+def _same_engine(engines: dict[str, str], here: str, scheduler: str | None) -> None:
+    """:class:`ClusterError` unless every worker of ``engines`` (its address, or "" when
+    unknown -> the :func:`_code_version` it runs, or the :func:`engine_version` of its
+    results) runs ``here``, this process's: rows of another engine are never gathered
+    into this run's tables (:func:`_part_of_each_recording`), so its recordings would be
+    counted analysed and be missing from them, and other batch code keys them otherwise."""
+    other = {worker: engine for worker, engine in engines.items() if engine != here}
+    if other:
+        worker, engine = next(iter(other.items()))
+        who = f"the Dask worker {worker}" if worker else "a Dask worker"
+        raise ClusterError(
+            f"{who} of the scheduler at {scheduler} runs retrowalk {engine}, this command "
+            f"{here}: install the same retrowalk on every worker (results of two versions "
+            "of the engine are not mixed)"
+        )
 
 
 def _take(iterator: Iterator[list[Task]], n: int) -> list[list[Task]]:

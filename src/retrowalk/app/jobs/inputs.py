@@ -3,12 +3,15 @@
 A manifest is a CSV with a ``path`` column (relative paths are taken from the
 manifest's folder) and optional person columns (``id``, ``height_m``,
 ``weight_kg``, ``age_years``, ``placement``) that replace the run's defaults
-for that recording.
+for that recording. A body measure that is not a plausible number
+(:data:`~retrowalk.app.limits.BODY_LIMITS`: a height in centimetres) or an unknown
+placement refuses the manifest, naming its line and column, before any work.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +20,9 @@ from typing import Any
 import pandas as pd
 
 from retrowalk.app.analyse import AnalysisRequest
+from retrowalk.app.limits import BODY_LIMITS, body_measure
 from retrowalk.core.errors import InputError
+from retrowalk.core.types import PLACEMENTS
 
 #: Files up to this size are read whole once for batch work: hashed, then read from
 #: the same bytes (:func:`hash_and_bytes`).
@@ -70,10 +75,12 @@ def _is_manifest(path: Path) -> bool:
 
 
 def _read_manifest(path: Path) -> list[BatchItem]:
-    table = pd.read_csv(path)
+    table = pd.read_csv(path, skip_blank_lines=False)  # a row's line is its index + 2
     table.columns = [str(c).strip().lower() for c in table.columns]
     items = []
     for line, row in enumerate(table.to_dict("records"), start=2):
+        if all(isinstance(v, float) and pd.isna(v) for v in row.values()):
+            continue  # a blank line
         raw = row.pop("path")
         if not isinstance(raw, str) or not raw.strip():
             raise InputError(path, "empty path", line=line, field="path")
@@ -81,45 +88,74 @@ def _read_manifest(path: Path) -> list[BatchItem]:
         if not target.is_absolute():
             target = path.parent / target
         person = {str(k): v for k, v in row.items() if not (isinstance(v, float) and pd.isna(v))}
+        for name in BODY_LIMITS.keys() & person.keys():
+            try:
+                person[name] = body_measure(name, person[name])
+            except ValueError as exc:
+                raise InputError(path, str(exc), line=line, field=name) from None
+        placement = person.get("placement")
+        if placement is not None and str(placement).strip() not in PLACEMENTS:
+            reason = f"placement must be one of {', '.join(PLACEMENTS)}, not {placement!r}"
+            raise InputError(path, reason, line=line, field="placement")
         items.append(BatchItem(target, person))
     return items
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def is_batch_output(folder: Path) -> bool:
+    """Whether ``folder`` is a batch's output folder (it holds ``parts/done``)."""
+    return (folder / "parts" / "done").is_dir()
+
+
+def _walk(folder: Path, skip: Path | None) -> Iterator[Path]:
     if _is_export_folder(folder):
         yield folder
         return
     for child in sorted(folder.iterdir()):
         if child.is_dir():
-            yield from _walk(child)
+            if not is_batch_output(child) and (skip is None or child.resolve() != skip):
+                yield from _walk(child, skip)
         elif child.suffix.lower() in RECORDING_SUFFIXES and not child.name.startswith("."):
             yield child
 
 
-def collect_inputs(inputs: Iterable[str | Path]) -> list[BatchItem]:
+def collect_inputs(inputs: Iterable[str | Path], out: Path | None = None) -> list[BatchItem]:
     """Files, folders (searched recursively) and manifest CSVs -> batch items.
 
     A manifest is a CSV with a ``path`` column (relative paths are taken from the
     manifest's folder) and optional person columns such as ``id``, ``height_m``,
-    ``weight_kg``, ``age_years`` and ``placement``.
+    ``weight_kg``, ``age_years`` and ``placement``. A folder with no recording in it
+    or its subfolders, or a manifest with no row, is an :class:`InputError`. The
+    search leaves out the batch's output folder ``out`` and any other batch's (its
+    tables are CSV files, not recordings). Each item's path is absolute (symbolic links
+    kept as named): the tables say which file wherever they are read, and a recording
+    is the same one whatever folder the command was run from.
     """
     items: list[BatchItem] = []
-    seen: set[Path] = set()
+    seen: set[tuple[Path, str]] = set()  # a file, with what a manifest says of it
     for raw in inputs:
         path = Path(raw)
         if not path.exists():
             raise InputError(path, "no such file or folder")
         if path.is_dir():
-            found = [BatchItem(p) for p in _walk(path)]
+            found = [BatchItem(p) for p in _walk(path, out.resolve() if out else None)]
+            if not found:  # a mistyped or wrong folder: say so, write no empty tables
+                suffixes = ", ".join(sorted(RECORDING_SUFFIXES))
+                raise InputError(
+                    path,
+                    f"no recordings found in this folder or its subfolders (files ending "
+                    f"{suffixes}, or export folders; give a video as a file)",
+                )
         elif _is_manifest(path):
             found = _read_manifest(path)
+            if not found:
+                raise InputError(path, "the manifest lists no recordings")
         else:
             found = [BatchItem(path)]
         for item in found:
-            resolved = item.path.resolve()
-            if resolved not in seen:
-                seen.add(resolved)
-                items.append(item)
+            given = (item.path.resolve(), json.dumps(item.person, sort_keys=True, default=str))
+            if given not in seen:
+                seen.add(given)
+                items.append(replace(item, path=item.path.absolute()))
     return items
 
 
@@ -145,3 +181,17 @@ def hash_and_bytes(path: Path) -> tuple[str, bytes | None]:
         return content_hash(path), None
     data = path.read_bytes()
     return hashlib.sha256(data).hexdigest(), data
+
+
+def file_stamp(path: Path) -> str:
+    """What tells, without reading it, that a file changed since it was read: its size
+    and modification time (``"<bytes>:<mtime_ns>"``); of a folder, a digest of every
+    file's name, size and modification time."""
+    if not path.is_dir():
+        info = path.stat()
+        return f"{info.st_size}:{info.st_mtime_ns}"
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        info = file.stat()
+        digest.update(f"{file.relative_to(path)}\0{info.st_size}:{info.st_mtime_ns}\0".encode())
+    return digest.hexdigest()[:24]
