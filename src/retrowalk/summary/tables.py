@@ -38,12 +38,16 @@ RECORDING_COLUMNS = [
     "backward_duration_s",
     "backward_distance_m",
     "uncertain_steps",
+    "uncertain_duration_s",
+    "uncertain_distance_m",
     "backward_speed_mps",
     "backward_cadence_spm",
     "backward_step_time_cv_pct",
     "energy_kcal",
     "height_m",
     "weight_kg",
+    "height_source",
+    "weight_source",
     "analysis_version",
 ]
 BOUT_COLUMNS = [
@@ -129,6 +133,7 @@ def analysis_columns(
     """
     rec = recording_block(analysis)
     summary = summary_block(analysis)
+    uncertain = summary.get("uncertain", {})
     backward = backward_figures(analysis.bouts, analysis.steps)
     bouts = [bout_to_dict(b) for b in analysis.bouts]
     row: dict[str, Any] = {
@@ -145,13 +150,17 @@ def analysis_columns(
         "backward_steps": summary["backward"]["steps"],
         "backward_duration_s": summary["backward"]["duration_s"],
         "backward_distance_m": summary["backward"]["distance_m"],
-        "uncertain_steps": summary.get("uncertain", {}).get("steps", 0),
+        "uncertain_steps": uncertain.get("steps", 0),
+        "uncertain_duration_s": uncertain.get("duration_s", 0.0),
+        "uncertain_distance_m": uncertain.get("distance_m", 0.0),
         "backward_speed_mps": backward.backward_speed_mps,
         "backward_cadence_spm": backward.backward_cadence_spm,
         "backward_step_time_cv_pct": backward.backward_step_time_cv_pct,
         "energy_kcal": summary["energy_kcal"],
         "height_m": analysis.assumptions["height_m"],
         "weight_kg": analysis.assumptions["weight_kg"],
+        "height_source": analysis.assumptions["height_source"],  # given or default
+        "weight_source": analysis.assumptions["weight_source"],
         "analysis_version": analysis_version(),
     }
     row.update(extra or {})

@@ -82,9 +82,7 @@ from retrowalk.app.jobs.locks import ignore_ctrl_c
 from retrowalk.core.csvcells import safe_frame
 from retrowalk.core.errors import AnalysisError, RetrowalkError
 from retrowalk.core.provenance import engine_version
-from retrowalk.core.types import Direction
 from retrowalk.pipeline import AnalysisOptions
-from retrowalk.summary.contract import summary_block
 from retrowalk.summary.tables import analysis_columns, tables_of_many
 
 if TYPE_CHECKING:
@@ -362,14 +360,6 @@ def _analyse_read(read: _Read) -> Outcome:
         f"person_{k}" if k in MANIFEST_PERSON_COLUMNS else k: v for k, v in item.person.items()
     }
     extra["content_sha256"] = read.file_hash
-    # what the recordings table says besides the tables' own columns: the walking of
-    # uncertain direction (its steps are a column), and whether each body measure was
-    # given or assumed (the JSON's summary and assumptions)
-    uncertain = summary_block(analysis)[Direction.UNCERTAIN]
-    extra["uncertain_duration_s"] = uncertain["duration_s"]
-    extra["uncertain_distance_m"] = uncertain["distance_m"]
-    extra["height_source"] = analysis.assumptions["height_source"]
-    extra["weight_source"] = analysis.assumptions["weight_source"]
     status = _status(item, key, "analysed", analysis.recording.duration_s, read.stamp)
     return status, {"columns": analysis_columns(analysis, key, extra)}
 
