@@ -314,6 +314,11 @@ def batch_command(
             f"{scheduler} (--scheduler or RETROWALK_DASK_SCHEDULER) the cluster's workers "
             "analyse: leave out one of them"
         )
+    if scheduler and serial:
+        err_console.print(
+            f"--serial: analysing in this process; the Dask scheduler at {scheduler} "
+            "(--scheduler or RETROWALK_DASK_SCHEDULER) is not used"
+        )
     if columns is not None:  # one line now, not one error row per file
         from retrowalk.io.headerless import parse_columns
 

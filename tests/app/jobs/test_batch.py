@@ -132,6 +132,20 @@ def test_cli_batch(study: Path, tmp_path: Path):
     assert (out / "steps.csv").exists()
 
 
+def test_cli_batch_serial_says_it_leaves_the_scheduler_of_the_environment(
+    study: Path, tmp_path: Path
+):
+    """--serial runs in this process, and says so when a scheduler is set (here one that
+    nothing answers: it is not contacted)."""
+    args = ["batch", str(study), "--out", str(tmp_path / "out"), "--serial"]
+    env = {"RETROWALK_DASK_SCHEDULER": "tcp://127.0.0.1:9"}
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert "3 analysed" in result.output
+    assert "the Dask scheduler at tcp://127.0.0.1:9" in result.output
+    assert "is not used" in result.output
+
+
 def test_a_rerun_counts_earlier_refusals_as_failed(study: Path, tmp_path: Path):
     out = tmp_path / "out"
     args = ["batch", str(study), "--out", str(out), "--serial"]
