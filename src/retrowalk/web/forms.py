@@ -33,6 +33,22 @@ PERSON_FIELDS = tuple(FIELD_LABELS)
 UNITS = {"height_m": "m", "weight_kg": "kg"}
 # The profile form's lists: each value with the words the form shows for it.
 CHOICES = {"kind": {"adult": "Adult", "child": "Child"}}
+# The upload form's lists, each value with the words the form shows for it: "Worn at"
+# (the form also shows wrist and hand, which cannot be chosen) and a video's body
+# proportions. The form's options are made from them.
+UPLOAD_CHOICES = {
+    "placement": {
+        "auto": "Detect",
+        "lower_back": "Lower back",
+        "pocket": "Pocket",
+        "foot": "Foot",
+    },
+    "proportions": {
+        "": "From the age",
+        "child": "Young child (1-3 years)",
+        "adult": "Adult or older child",
+    },
+}
 
 
 def person_from_form(form: FormData) -> PersonIn:

@@ -34,14 +34,12 @@ def _not_a_recording() -> InputError:
 
 
 def _recording_choice(value: str) -> int:
-    """The recording id the from-recording form chose (a database id, or refused)."""
+    """The recording id the from-recording form chose, or refused when it is not a whole
+    number (a number no recording has is refused as not found: the store's check)."""
     try:
-        recording_id = int(value)
+        return int(value)
     except ValueError:
         raise _not_a_recording() from None
-    if not 0 < recording_id < 2**63:
-        raise _not_a_recording()
-    return recording_id
 
 
 def _form_placement(value: str) -> str:

@@ -12,7 +12,7 @@ from retrowalk.app.demo import provenance_notes
 from retrowalk.app.services import Services
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import form_values, height_note, person_from_form
+from retrowalk.web.forms import UPLOAD_CHOICES, form_values, height_note, person_from_form
 from retrowalk.web.render import older_engine, render
 from retrowalk.web.routes.kids import child_profile_page
 
@@ -73,6 +73,7 @@ def _person_page(
         recordings=recordings,
         demo_notes=provenance_notes([r.filename for r in recordings]),
         max_upload_mb=services.max_upload_bytes // (1024 * 1024),
+        upload_choices=UPLOAD_CHOICES,
         error=None,
         **edit,
         **older_engine(services, account, person_id),

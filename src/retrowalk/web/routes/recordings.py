@@ -16,7 +16,7 @@ from retrowalk.core.provenance import engine_version, version_relation
 from retrowalk.report.content import no_walking_reasons, without_figures
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
-from retrowalk.web.forms import form_choice, in_form_words
+from retrowalk.web.forms import UPLOAD_CHOICES, form_choice, in_form_words
 from retrowalk.web.render import older_engine, render, wants_json
 from retrowalk.web.upload_stream import receive_upload
 
@@ -32,20 +32,6 @@ UPLOAD_LABELS = {
     "floor_marks": "Floor marks",
     "floor_distance_m": "Distance between the marks",
     "proportions": "Body proportions",
-}
-# The upload form's "Worn at" choices with the words it shows (wrist and hand are
-# shown, but cannot be chosen).
-UPLOAD_PLACEMENTS = {
-    "auto": "Detect",
-    "lower_back": "Lower back",
-    "pocket": "Pocket",
-    "foot": "Foot",
-}
-# The video fields' body proportions, as the form shows them.
-UPLOAD_PROPORTIONS = {
-    "": "From the age",
-    "child": "Young child (1-3 years)",
-    "adult": "Adult or older child",
 }
 
 
@@ -69,9 +55,9 @@ async def upload(
         received = await receive_upload(request, services, account, person_id, page=True)
         day = parse_day(received.get("recorded_on"))
         placement = received.get("placement", "auto") or "auto"
-        form_choice(placement, UPLOAD_PLACEMENTS, UPLOAD_LABELS["placement"])
+        form_choice(placement, UPLOAD_CHOICES["placement"], UPLOAD_LABELS["placement"])
         proportions = received.get("proportions")
-        form_choice(proportions, UPLOAD_PROPORTIONS, UPLOAD_LABELS["proportions"])
+        form_choice(proportions, UPLOAD_CHOICES["proportions"], UPLOAD_LABELS["proportions"])
         assert received.file is not None
         recording = await run_in_threadpool(
             services.store_upload,
@@ -126,6 +112,7 @@ def _person_page_with_error(
         columns=typed.get("columns") or "",
         video_fields={name: typed.get(name) or "" for name in VIDEO_FIELDS},
         upload_fields={name: typed.get(name) or "" for name in ("recorded_on", "placement")},
+        upload_choices=UPLOAD_CHOICES,
         **older_engine(services, account, person_id),
     )
 
@@ -174,6 +161,7 @@ def _recording_page(
         status_code=400 if date_error or relabel_error else 200,
         date_error=date_error,
         relabel_error=relabel_error,
+        label_choices=BOUT_LABEL_CHOICES,
         typed_date=typed_date,
         recording=recording,
         person=person,
@@ -234,8 +222,9 @@ async def set_date(
     return RedirectResponse(f"/recordings/{recording_id}", status_code=303)
 
 
-# The relabel form's list ("This bout was") with the words it shows, and its fields'
-# words: the bout's start and end are the bout the form stands beside.
+# The relabel form's list ("This bout was") with the words it shows (the form's options
+# are made from it), and its fields' words: the bout's start and end are the bout the
+# form stands beside.
 BOUT_LABEL_CHOICES = {"backward": "backward", "forward": "forward", "not_walking": "not walking"}
 RELABEL_LABELS = {"label": "This bout was", "start_s": "Bout", "end_s": "Bout"}
 
