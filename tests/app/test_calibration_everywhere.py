@@ -70,7 +70,41 @@ def test_cli_analyze_uses_the_stored_calibration(trials, data_dir: Path) -> None
     assert profile is not None and path.is_relative_to(data_dir)
     after = _analyze(later)
     assert _directions(after["bouts"]) == {"backward"}
-    assert "stored default for lower_back" in after["assumptions"]["direction_profile"]["source"]
+    offered = after["assumptions"]["direction_profile"]
+    assert "stored default for lower_back" in offered["source"]
+    assert offered["used"] is True and "not_used_reason" not in offered
+    shown = " ".join(CliRunner().invoke(app, ["analyze", str(later)]).stdout.split())
+    assert "Direction calibration used: made " in shown
+
+
+def test_a_calibration_that_does_not_apply_is_named_not_used_with_why(
+    trials, data_dir: Path
+) -> None:
+    """A stored lower-back calibration offered to a recording worn another way (the
+    mocap pelvis: its sensor axes differ) decides no bout: the JSON, the summary and the
+    report say it was not used and why, where they had said it was used. A foot sensor's
+    analysis never uses one."""
+    calibration, _ = trials
+    _calibrate_backward(calibration)
+    other = require("mocap-backward", "09_12_pelvis.csv")
+    result = _analyze(other)
+    offered = result["assumptions"]["direction_profile"]
+    assert offered["used"] is False
+    assert "deg differently from the calibration" in offered["not_used_reason"]
+    assert not any(b["direction_reason"].startswith("calibration") for b in result["bouts"])
+    assert {b["direction"] for b in result["bouts"]} == {"forward", "backward"}  # its anchors
+    shown = " ".join(CliRunner().invoke(app, ["analyze", str(other)]).stdout.split())
+    assert "Direction calibration not used: made " in shown
+    assert "calibrate again for this way of wearing it" in shown
+
+    from retrowalk.io import read_recording
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    profile, _ = load_stored_profile("lower_back")
+    foot = read_recording(require("ipol-gait", "3-1_lf.txt"))
+    analysis = analyze(foot, AnalysisOptions(placement="foot", direction_profile=profile))
+    offered = analysis.assumptions["direction_profile"]
+    assert offered["used"] is False and "foot sensor" in offered["not_used_reason"]
 
 
 def test_batch_uses_the_stored_calibration(trials, data_dir: Path, tmp_path: Path) -> None:
@@ -84,6 +118,16 @@ def test_batch_uses_the_stored_calibration(trials, data_dir: Path, tmp_path: Pat
     again = _batch_bouts(later, tmp_path / "before")
     new = again[~again["recording_id"].isin(before["recording_id"])]
     assert set(new.loc[new["n_steps"] >= 8, "direction"]) == {"backward"}
+    # The recordings table says whether a calibration decided any bout.
+    use = {
+        folder: pd.read_parquet(tmp_path / folder / "recordings.parquet")["direction_calibration"]
+        for folder in ("before", "after")
+    }
+    assert list(use["after"]) == ["used"] and list(use["before"]) == ["used"]
+    worn_otherwise = require("mocap-backward", "09_12_pelvis.csv")
+    _batch_bouts(worn_otherwise, tmp_path / "other")
+    table = pd.read_parquet(tmp_path / "other" / "recordings.parquet")
+    assert list(table["direction_calibration"]) == ["not used"]
 
 
 def test_web_worker_uses_the_persons_stored_calibration(

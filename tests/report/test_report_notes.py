@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrowalk.report.content import assumption_rows, grouped_notes
+from retrowalk.report.content import assumption_rows, calibration_text, grouped_notes
 
 REFUSED = "not walking: the body hardly moves at the step rhythm ({} m/s^2 up and down); no bout"
 
@@ -41,10 +41,50 @@ def test_a_calibration_used_is_one_row_of_the_assumptions():
         "created_at": "2026-01-05T10:00:00",
         "source": "stored calibration of this person for lower_back",
     }
+    refused = {
+        **profile,
+        "used": False,
+        "not_used_reason": "direction profile (lower_back, 2026-01-05) not used: the device "
+        "sits 92 deg differently from the calibration (limit 30 deg); calibrate again",
+    }
     for used, expected in (
         (profile, [("Walking-direction calibration", "lower back calibration of 2026-01-05")]),
+        (
+            {**profile, "used": True},
+            [("Walking-direction calibration", "lower back calibration of 2026-01-05")],
+        ),
+        (
+            refused,
+            [("Walking-direction calibration", "lower back calibration of 2026-01-05: not used")],
+        ),
         (None, [("Direction calibration", "none")]),
     ):
         data = {"recording": {}, "assumptions": {"direction_profile": used} if used else {}}
         rows = [row[:2] for row in assumption_rows(data) if "calibration" in row[0]]
         assert rows == expected
+
+
+def test_a_calibration_offered_but_not_used_says_so_and_why():
+    """A calibration the analysis could not use (the device worn another way) is named
+    as not used, with the reason once and without the profile's name twice."""
+    info = {
+        "placement": "lower_back",
+        "created_at": "2026-01-05T10:00:00",
+        "source": "stored calibration of this person for lower_back",
+        "used": False,
+        "not_used_reason": "direction profile (lower_back, 2026-01-05) not used: the device "
+        "sits 92 deg differently from the calibration (limit 30 deg); calibrate again",
+    }
+    text = calibration_text({"assumptions": {"direction_profile": info}})
+    assert text.startswith("Direction calibration not used: made 2026-01-05 for the lower back")
+    assert ", but the device sits 92 deg differently" in text
+    assert "used:" not in text.replace("not used:", "")
+    row = [
+        r
+        for r in assumption_rows({"recording": {}, "assumptions": {"direction_profile": info}})
+        if "calibration" in r[0]
+    ]
+    assert row[0][2].endswith(
+        "; not used: the device sits 92 deg differently from the "
+        "calibration (limit 30 deg); calibrate again"
+    )

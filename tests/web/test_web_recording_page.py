@@ -141,7 +141,9 @@ def test_a_3mbwt_timed_from_a_recording_takes_its_day(app, client: TestClient) -
 
 def test_a_pocket_calibration_and_a_walk_it_cannot_tell(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
     """mocap 09_12 at the thigh calibrates a pocket; a phyphox back-pocket walk (the phone
-    swings like a bag's, not a thigh's) stays uncertain with it, and the page says so."""
+    swings like a bag's, not a thigh's, and sits upside down against the calibration)
+    stays uncertain, and the page says that the calibration was not used and why, where
+    it had said the walk was read with it."""
     thigh = require("mocap-backward", "09_12_thigh.csv")
     back_pocket = require("device-exports", "phyphox", "phyphox390_walking_back_pocket_chris.csv")
     (first,) = _uploaded(app, client, require("ipol-gait", "1-1_lb.txt"))
@@ -161,10 +163,15 @@ def test_a_pocket_calibration_and_a_walk_it_cannot_tell(app, client: TestClient)
     assert rec["http"] == 201, rec
     wait_for_analysis(app)
     analysis = client.get(f"/recordings/{rec['id']}/analysis.json").json()
-    assert analysis["assumptions"]["direction_profile"]["placement"] == "pocket"
+    offered = analysis["assumptions"]["direction_profile"]
+    assert offered["placement"] == "pocket" and offered["used"] is False
+    assert "deg differently from the calibration" in offered["not_used_reason"]
     assert analysis["summary"]["uncertain"]["steps"] > 0 == analysis["summary"]["backward"]["steps"]
     shown = client.get(f"/recordings/{rec['id']}").text
-    assert 'id="calibration-used"' in shown
+    assert 'id="calibration-used"' not in shown
+    said = html.unescape(re.search(r'id="calibration-not-used">(.*?)</p>', shown).group(1))  # type: ignore[union-attr]
+    assert said.startswith("Your pocket calibration of ")
+    assert "was not used: the device sits " in said
+    assert "calibrate again for this way of wearing it" in said
     said = html.unescape(re.search(r'id="no-backward">([^<]*)<', shown).group(1))  # type: ignore[union-attr]
-    assert "could not be told even with the calibration" in said
-    assert "a direction calibration from a walk you label" not in said
+    assert "could not be told even with the calibration" not in said

@@ -161,6 +161,11 @@ def print_summary(analysis: Analysis, console: Console) -> None:
             f"{direction:>9}: {totals['steps']} steps, {totals['duration_s']:.0f} s, "
             f"{totals['distance_m']:.0f} m"
         )
+    if analysis.assumptions.get("direction_profile"):  # a calibration was offered
+        from retrowalk.report.content import calibration_text
+
+        text = calibration_text({"assumptions": analysis.assumptions})
+        console.print(text, markup=False, highlight=False)
     for line in uncertain_reasons(analysis) or no_walking_reasons(analysis):
         console.print(line, markup=False, highlight=False)
 

@@ -13,7 +13,9 @@ from retrowalk.core.types import KNOWN_DIRECTIONS, Direction
 from retrowalk.gait.bouts import bout_cadence_spm
 from retrowalk.gait.foot import FootGaitAnalyzer
 from retrowalk.pipeline.options import (
+    FOOT_NEEDS_NO_PROFILE,
     AnalysisOptions,
+    note_profile_use,
     resolve_assumptions,
     resolve_direction_profile,
 )
@@ -80,8 +82,12 @@ class FootPipeline(Algorithm):
             The placement to analyse with (given or detected).
         """
         assumptions = resolve_assumptions(options)
-        # Noted in the assumptions; the foot path does not use a direction profile.
-        resolve_direction_profile(options.direction_profile, placement.placement, assumptions)
+        # Noted in the assumptions, as not used: the foot path needs no direction profile.
+        offered = resolve_direction_profile(
+            options.direction_profile, placement.placement, assumptions
+        )
+        if offered is not None:
+            note_profile_use(assumptions["direction_profile"], False, FOOT_NEEDS_NO_PROFILE)
         if recording.gyro_rads is None:
             trunk = clone(self.trunk) if self.trunk else TrunkPipeline()
             bouts, steps, more = trunk.bouts_and_steps(

@@ -14,7 +14,11 @@ from retrowalk.summary.labels import HandLabel
 __all__ = [
     "DEFAULT_HEIGHT_M",
     "DEFAULT_WEIGHT_KG",
+    "FOOT_NEEDS_NO_PROFILE",
+    "NO_STEPS_FOR_PROFILE",
+    "NO_WALKING_FOR_PROFILE",
     "AnalysisOptions",
+    "note_profile_use",
     "resolve_assumptions",
     "resolve_direction_profile",
 ]
@@ -102,3 +106,29 @@ def resolve_direction_profile(
         info["left_out"] = profile.left_out_notes()
     assumptions["direction_profile"] = info
     return profile
+
+
+#: ``not_used_reason`` of a calibration offered to an analysis that found no walking.
+NO_WALKING_FOR_PROFILE = "no walking was found to apply it to"
+
+#: ``not_used_reason`` of a calibration whose mounting matched but no straight step could use it.
+NO_STEPS_FOR_PROFILE = "no straight walking step (device in place, not turning) to apply it to"
+
+#: ``not_used_reason`` of a calibration offered to a foot sensor's analysis.
+FOOT_NEEDS_NO_PROFILE = (
+    "a foot sensor's strides carry their own direction (travel against the toe), "
+    "so a calibration is not used there"
+)
+
+
+def note_profile_use(info: dict[str, Any], used: bool, reason: str) -> None:
+    """Mark a calibration's entry in ``assumptions`` used or not, and why not.
+
+    ``info`` is ``assumptions["direction_profile"]`` (:func:`resolve_direction_profile`);
+    a calibration is used when it decided the direction of at least one bout.
+    """
+    info["used"] = used
+    if used:
+        info.pop("not_used_reason", None)
+    else:
+        info["not_used_reason"] = reason

@@ -61,7 +61,10 @@ from retrowalk.gait.spatial import (
     step_turn_rad,
 )
 from retrowalk.pipeline.options import (
+    NO_STEPS_FOR_PROFILE,
+    NO_WALKING_FOR_PROFILE,
     AnalysisOptions,
+    note_profile_use,
     resolve_assumptions,
     resolve_direction_profile,
 )
@@ -398,6 +401,7 @@ class TrunkPipeline(Algorithm):
             recording, spans, table.sample, profile=direction_profile, notes=notes,
             placement=placement, frame=frame,
             veto="" if direction_profile is not None else direction_veto,
+            profile_use=assumptions["direction_profile"] if direction_profile is not None else None,
         )  # fmt: skip
         if placement == Placement.LOWER_BACK:
             labelled = self._upright(recording, labelled, table.sample, fs, notes)
@@ -748,6 +752,7 @@ class TrunkPipeline(Algorithm):
         placement: str = Placement.AUTO,
         frame: BodyFrame | None = None,
         veto: str = "",
+        profile_use: dict[str, Any] | None = None,
     ) -> list[tuple[BoutSpan, Direction, float, list[Side], str, list[Direction]]]:
         """Walking direction of each bout: the one place the direction classifier is called.
 
@@ -769,7 +774,13 @@ class TrunkPipeline(Algorithm):
         not split off. Each output carries the ``direction_reason`` and the
         direction of each of its own steps (the classifier's ``step_direction_``:
         a step whose own stride travels against its bout is ``"uncertain"``).
+
+        ``profile_use`` (the analysis's ``assumptions["direction_profile"]``, when a
+        calibration ``profile`` was offered) is given ``used`` (whether it decided
+        any bout) and, where it decided none, ``not_used_reason``.
         """
+        if profile_use is not None:
+            note_profile_use(profile_use, False, NO_WALKING_FOR_PROFILE)
         if not spans:
             return []
         fs = recording.sampling_rate_hz
@@ -784,6 +795,8 @@ class TrunkPipeline(Algorithm):
             return []
         if placement == UNSUPPORTED_PLACEMENT or veto:
             reason = veto or UNSUPPORTED_REASON
+            if profile_use is not None:
+                note_profile_use(profile_use, False, reason)
             return [
                 (span, Direction.UNCERTAIN, 0.0, [None] * (span.last - span.first + 1),
                  reason, [Direction.UNCERTAIN] * (span.last - span.first + 1))
@@ -838,6 +851,9 @@ class TrunkPipeline(Algorithm):
         clf.classify_evidence(evidence, bounds, members_all, profile=profile, anchors=anchors)
         if notes is not None:
             notes.extend(clf.notes_)
+        if profile_use is not None:
+            refused = clf.profile_refusals_[0] if clf.profile_refusals_ else NO_STEPS_FOR_PROFILE
+            note_profile_use(profile_use, any(clf.bout_calibrated_), refused)
         # each contact's own direction, in the order of members_all (the contacts
         # the classifier was given, bout after bout): a bout's are a slice
         own_all = _own_directions(clf)

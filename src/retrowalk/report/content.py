@@ -126,8 +126,13 @@ def calibration_text(data: Mapping[str, Any]) -> str:
         )
     made = str(info.get("created_at") or "")[:10]
     placement = str(info.get("placement") or "").replace("_", " ")
-    text = f"Direction calibration used: made {made} for the {placement}"
     source = info.get("source")
+    if info.get("used") is False:
+        text = f"Direction calibration not used: made {made} for the {placement}"
+        text += f" ({source})" if source else ""
+        why = calibration_not_used_reason(info)
+        return f"{text}, but {why}; directions come from the built-in rules."
+    text = f"Direction calibration used: made {made} for the {placement}"
     text += f" ({source})." if source else "."
     if info.get("warning"):
         text += f" Warning: {info['warning']}."
@@ -135,6 +140,13 @@ def calibration_text(data: Mapping[str, Any]) -> str:
     if left_out:
         text += f" {_left_out_text(len(left_out))}: " + "; ".join(left_out) + "."
     return text
+
+
+def calibration_not_used_reason(info: Mapping[str, Any]) -> str:
+    """Why an offered calibration was not used, without the profile's own name
+    (the sentence around it names the calibration)."""
+    reason = str(info.get("not_used_reason") or "it did not apply to this recording")
+    return re.sub(r"^direction profile \([^)]*\) not used: ", "", reason)
 
 
 def _left_out_text(n: int) -> str:
@@ -259,11 +271,14 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         where = str(profile.get("placement", "")).replace("_", " ")
         note = profile.get("warning")
         left_out = profile.get("left_out") or []
+        unused = profile.get("used") is False
         rows.append(
             (
                 "Walking-direction calibration",
-                f"{where} calibration of {made}" if made else f"{where} calibration",
+                (f"{where} calibration of {made}" if made else f"{where} calibration")
+                + (": not used" if unused else ""),
                 str(profile.get("source", "given"))
+                + (f"; not used: {calibration_not_used_reason(profile)}" if unused else "")
                 + (f"; {note}" if note else "")
                 + (f"; {_left_out_text(len(left_out))}" if left_out else ""),
             )

@@ -48,6 +48,7 @@ RECORDING_COLUMNS = [
     "weight_kg",
     "height_source",
     "weight_source",
+    "direction_calibration",
     "analysis_version",
 ]
 BOUT_COLUMNS = [
@@ -122,6 +123,14 @@ def _joined(parts: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _calibration_use(assumptions: dict[str, Any]) -> str:
+    """``"used"``, ``"not used"`` (offered, decided no bout) or ``"none"`` (none offered)."""
+    offered = assumptions.get("direction_profile")
+    if not offered:
+        return "none"
+    return "not used" if offered.get("used") is False else "used"
+
+
 def analysis_columns(
     analysis: Analysis, recording_id: str, extra: dict[str, Any] | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -161,6 +170,7 @@ def analysis_columns(
         "weight_kg": analysis.assumptions["weight_kg"],
         "height_source": analysis.assumptions["height_source"],  # given or default
         "weight_source": analysis.assumptions["weight_source"],
+        "direction_calibration": _calibration_use(analysis.assumptions),
         "analysis_version": analysis_version(),
     }
     row.update(extra or {})

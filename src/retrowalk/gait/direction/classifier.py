@@ -352,6 +352,9 @@ class WalkingDirectionClassifier:
         Per split bout: what decided the direction, or why it is uncertain.
     bout_calibrated_ : list of bool
         Per split bout: decided by a calibration profile.
+    profile_refusals_ : list of str
+        Why the calibration profile was not used for a stretch of the recording
+        (the device worn differently from the calibration), each reason once.
     step_samples_ : ndarray
         The contacts as given (the step outputs follow their order).
     step_direction_, step_confidence_ : ndarray
@@ -501,7 +504,9 @@ class WalkingDirectionClassifier:
         bouts = [(int(a), int(b)) for a, b in bouts]
         ic, owner = ev.ic, ev.owner
         stretch, use, travel = self._cues(ev)
-        mounting, facing, notes = self._travel_cue(ev, stretch, use, travel, profile, anchors)
+        mounting, facing, notes, refusals = self._travel_cue(
+            ev, stretch, use, travel, profile, anchors
+        )
         # Each usable contact's stride window (edge contacts share their neighbour's).
         window_of = np.full(ic.size, -1, dtype=np.int64)
         window_of[ev.windows.step_index[use]] = ev.windows.start[use]
@@ -617,6 +622,7 @@ class WalkingDirectionClassifier:
         self.step_score_ = score[back] if ic.size else np.zeros(0)
         self.step_mounting_ = mounting[back] if ic.size else np.zeros(0)
         self.notes_ = notes
+        self.profile_refusals_ = refusals
         return self
 
     def _call(
@@ -916,8 +922,11 @@ class WalkingDirectionClassifier:
         travel: np.ndarray,
         profile: Any,
         anchors: list[BodyAnchor] | None,
-    ) -> tuple[np.ndarray, list[tuple[str, float, str, np.ndarray, np.ndarray]], list[str]]:
-        """Per-contact travel in noise units, and how each stretch's facing is known.
+    ) -> tuple[
+        np.ndarray, list[tuple[str, float, str, np.ndarray, np.ndarray]], list[str], list[str]
+    ]:
+        """Per-contact travel in noise units, how each stretch's facing is known, the
+        notes, and why a calibration profile was not used for a stretch (each once).
 
         Returns the per-contact score (sign = travel along the body's forward
         axis where known, else along the stretch's principal travel axis), and
@@ -930,6 +939,7 @@ class WalkingDirectionClassifier:
         n_stretch = int(stretch.max()) + 1 if stretch.size else 0
         mounting = np.full(ic.size, np.nan)
         notes: list[str] = []
+        refusals: list[str] = []
         facing: list[tuple[str, float, str, np.ndarray, np.ndarray]] = []
         step_stretch = stretch[w.bout_index]
         for s in range(n_stretch):
@@ -942,6 +952,8 @@ class WalkingDirectionClassifier:
             if profile is not None:
                 ok, message = profile.check_mounting(up, ev.odd.shape[1])
                 notes.append(message)
+                if not ok:
+                    refusals.append(message)
                 if ok and k.size:
                     proj = projected(ev.odd, k, profile.axis())
                     kind, reliability = "calibration", 1.0
@@ -988,7 +1000,7 @@ class WalkingDirectionClassifier:
                 order = w.step_index[k].argsort()
                 mounting[w.step_index[k]] = proj / robust_scale(proj[order])
             facing.append((kind, reliability, reason, along, across))
-        return mounting, facing, list(dict.fromkeys(notes))
+        return mounting, facing, list(dict.fromkeys(notes)), list(dict.fromkeys(refusals))
 
     def _weak_parts(self, score: np.ndarray, cuts: list[int]) -> list[bool] | None:
         """A direction change the split search found but :meth:`_confirmed_cuts` did not

@@ -13,7 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.provenance import engine_version, version_relation
-from retrowalk.report.content import no_walking_reasons, without_figures
+from retrowalk.report.content import (
+    calibration_not_used_reason,
+    no_walking_reasons,
+    without_figures,
+)
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.forms import UPLOAD_CHOICES, form_choice, in_form_words
@@ -155,6 +159,7 @@ def _recording_page(
         x for x in labels if (round(x.start_s, 3), round(x.end_s, 3), x.label) not in applied
     ]
     engine = engine_version()
+    calibration = (analysis or {}).get("assumptions", {}).get("direction_profile")
     return render(
         request,
         "recording.html",
@@ -173,7 +178,8 @@ def _recording_page(
         labels=labels,
         hand_labels=hand_labels,
         pending_labels=pending,
-        calibration=(analysis or {}).get("assumptions", {}).get("direction_profile"),
+        calibration=calibration,
+        calibration_not_used=calibration_not_used_reason(calibration) if calibration else "",
         **_not_found(analysis),
     )
 
