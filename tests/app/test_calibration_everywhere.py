@@ -54,8 +54,8 @@ def _analyze(path: Path) -> dict:
     return json.loads(res.stdout)
 
 
-def _batch_bouts(path: Path, out: Path) -> pd.DataFrame:
-    res = CliRunner().invoke(app, ["batch", str(path), "--out", str(out), "--serial"])
+def _batch_bouts(path: Path, out: Path, *extra: str) -> pd.DataFrame:
+    res = CliRunner().invoke(app, ["batch", str(path), "--out", str(out), "--serial", *extra])
     assert res.exit_code == 0, res.output
     return pd.read_parquet(out / "bouts.parquet")
 
@@ -128,6 +128,11 @@ def test_batch_uses_the_stored_calibration(trials, data_dir: Path, tmp_path: Pat
     _batch_bouts(worn_otherwise, tmp_path / "other")
     table = pd.read_parquet(tmp_path / "other" / "recordings.parquet")
     assert list(table["direction_calibration"]) == ["not used"]
+    # --no-profile: the built-in rules, as before the calibration.
+    unused = _batch_bouts(later, tmp_path / "unused", "--no-profile")
+    assert "backward" not in set(unused.loc[unused["n_steps"] >= 8, "direction"])
+    table = pd.read_parquet(tmp_path / "unused" / "recordings.parquet")
+    assert list(table["direction_calibration"]) == ["none"]
 
 
 def test_web_worker_uses_the_persons_stored_calibration(

@@ -105,3 +105,45 @@ def test_calibrate_names_the_bout_it_left_out(tmp_path, monkeypatch) -> None:
     [left] = stored["left_out"]
     assert left["index"] == len(found) and left["angle_deg"] > stored["max_tilt_deg"]
     assert f"Not used: bout {len(found)} (" in said and "left out" in said
+
+
+def test_stored_calibrations_are_listed_left_unused_and_removed(tmp_path, monkeypatch) -> None:
+    """A command-line user sees the calibrations analyze and batch use, analyses without
+    them (--no-profile) and deletes one (--remove), each with one line; a wrong
+    combination of these options is one error line (exit 2), and nothing is deleted."""
+    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
+    runner = CliRunner()
+    walk, later = require("ipol-gait", "2-1_lb.txt"), require("ipol-gait", "3-1_lb.txt")
+
+    def said(*args: str) -> tuple[int, str]:
+        res = runner.invoke(app, list(args))
+        return res.exit_code, " ".join((res.stdout + res.stderr).split())
+
+    code, text = said("calibrate", "--list")
+    assert code == 0 and text.startswith("No stored calibration")
+    assert said("calibrate", str(walk), "--labels", "backward")[0] == 0
+    code, text = said("calibrate", "--list")
+    assert code == 0 and text.startswith("lower_back: made ")
+    assert "0 forward and 30 backward steps" in text
+
+    def directions(*extra: str) -> set[str]:
+        res = runner.invoke(app, ["analyze", str(later), "--json", "-", *extra])
+        assert res.exit_code == 0, res.output
+        return {b["direction"] for b in json.loads(res.stdout)["bouts"] if b["n_steps"] >= 8}
+
+    assert directions() == {"backward"}  # the stored (deliberately wrong) calibration
+    assert directions("--no-profile") == {"forward"}  # the built-in rules
+    stored = tmp_path / "store" / "direction_profiles" / "lower_back.json"
+    for wrong in (
+        ["analyze", str(later), "--profile", str(stored), "--no-profile"],
+        ["calibrate", "--list", "--remove", "lower_back"],
+        ["calibrate", str(walk), "--remove", "lower_back"],
+        ["calibrate", "--remove", "pocket"],
+        ["calibrate"],
+    ):
+        res = runner.invoke(app, wrong)
+        assert res.exit_code == 2 and res.stderr.startswith("retrowalk: error: ")
+        assert res.stderr.count("\n") == 1 and stored.is_file()
+    code, text = said("calibrate", "--remove", "lower_back")
+    assert code == 0 and text.startswith("Removed your calibration for lower_back")
+    assert not stored.exists() and directions() == {"forward"}

@@ -30,6 +30,10 @@ PlacementChoice = StrEnum(  # type: ignore[misc]
     "PlacementChoice", {p: str(p) for p in (Placement.AUTO, *WORN_PLACEMENTS)}
 )
 AUTO_PLACEMENT = PlacementChoice(Placement.AUTO)
+#: The placements a calibration is stored for (``retrowalk calibrate --remove``).
+StoredPlacement = StrEnum(  # type: ignore[misc]
+    "StoredPlacement", {p: str(p) for p in WORN_PLACEMENTS}
+)
 
 #: ``--placement``'s help: what each body-worn placement means.
 PLACEMENT_HELP = (

@@ -25,6 +25,7 @@ from retrowalk.cli.display import (
     BatchProgress,
     GyroUnit,
     PlacementChoice,
+    StoredPlacement,
     err_console,
     out_console,
     print_summary,
@@ -97,6 +98,25 @@ ProfileOption = Annotated[
         help="Direction calibration profile (default: your stored one for the placement)."
     ),
 ]
+NoProfileOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-profile",
+        help="Leave your stored direction calibrations unused (the built-in direction rules only).",
+    ),
+]
+
+
+def _stored_profiles_used(profile: Path | None, no_profile: bool) -> bool:
+    """Whether the stored calibrations are used: not with --no-profile, which
+    --profile (a calibration named) cannot go with."""
+    if profile is not None and no_profile:
+        raise AnalysisError(
+            "--profile names a calibration to use and --no-profile uses none: give one"
+        )
+    return not no_profile
+
+
 ColumnsOption = Annotated[
     str | None,
     typer.Option(
@@ -130,6 +150,7 @@ def analyze_command(
         typer.Option(help="Videos only: write the annotated video (.gif or .mp4)."),
     ] = None,
     profile: ProfileOption = None,
+    no_profile: NoProfileOption = False,
     floor_marks: Annotated[
         str | None,
         typer.Option(
@@ -180,6 +201,7 @@ def analyze_command(
         weight_kg=weight_kg,
         age_years=age_years,
         profile=profile,
+        use_stored_profiles=_stored_profiles_used(profile, no_profile),
         acc_unit=acc_unit.value,
         gyro_unit=gyro_unit.value,
         columns=columns,
@@ -211,8 +233,9 @@ def analyze_command(
 @user_errors
 def calibrate_command(
     recording: Annotated[
-        Path, typer.Argument(help="A walk you label, e.g. 20 m forward, 20 m back.")
-    ],
+        Path | None,
+        typer.Argument(help="A walk you label, e.g. 20 m forward, 20 m back."),
+    ] = None,
     labels: Annotated[
         str | None,
         typer.Option(help='Direction of each walking bout in time order: "forward,backward".'),
@@ -228,12 +251,35 @@ def calibrate_command(
     ] = None,
     acc_unit: Annotated[AccUnit, typer.Option(help="Acceleration unit.")] = AccUnit.auto,
     gyro_unit: Annotated[GyroUnit, typer.Option(help="Angular-rate unit.")] = GyroUnit.auto,
+    show: Annotated[
+        bool,
+        typer.Option(
+            "--list", help="List your stored calibrations (used by analyze and batch) and stop."
+        ),
+    ] = False,
+    remove: Annotated[
+        StoredPlacement | None,
+        typer.Option(help="Delete your stored calibration for this placement and stop."),
+    ] = None,
 ) -> None:
-    """Learn how your device sits from a labelled walk, for later direction results."""
+    """Learn how your device sits from a labelled walk, for later direction results.
+
+    A calibration is stored per placement and used by `retrowalk analyze` and
+    `retrowalk batch` for recordings worn the same way (--no-profile leaves it
+    unused); a new one for a placement replaces the old. --list shows them,
+    --remove deletes one.
+    """
     from retrowalk.app import calibration as cal
     from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.cli.labels import parse_labels, parse_segments
 
+    if show or remove is not None:
+        if recording is not None or show == (remove is not None):
+            raise AnalysisError("--list and --remove go alone: without a recording or each other")
+        _stored_calibrations(show, remove.value if remove is not None else None)
+        return
+    if recording is None:
+        raise AnalysisError("give the recording of a labelled walk (or --list, --remove)")
     try:
         if (labels is None) == (segments is None):
             raise ValueError("give --labels or --segments (one of them)")
@@ -258,6 +304,37 @@ def calibrate_command(
     )
     for note in made.left_out_notes():
         out_console.print(f"Not used: {note}.")
+
+
+def _stored_calibrations(show: bool, remove: str | None) -> None:
+    """``retrowalk calibrate --list`` and ``--remove PLACEMENT``."""
+    from retrowalk.app import calibration as cal
+
+    if remove is not None:
+        path = cal.stored_profile_path(remove)
+        if not cal.remove_stored_profile(remove):
+            raise AnalysisError(f"no stored calibration for {remove} ({path})")
+        out_console.print(f"Removed your calibration for {remove} ({path}).")
+        return
+    try:
+        stored = cal.stored_profiles()
+    except ValueError as exc:
+        raise AnalysisError(str(exc)) from None
+    if not stored:
+        out_console.print(
+            f"No stored calibration ({cal.profile_store_dir()}): directions come from the "
+            "built-in rules. Make one with: retrowalk calibrate WALK --labels forward,backward"
+        )
+        return
+    for placement, profile in stored.items():
+        about = cal.describe_profile(profile)
+        steps = about["n_steps"]
+        out_console.print(
+            f"{placement}: made {about['created_on']}, {steps.get('forward', 0)} forward and "
+            f"{steps.get('backward', 0)} backward steps, used within "
+            f"{about['max_tilt_deg']} deg of how the device sat "
+            f"({cal.stored_profile_path(placement)})"
+        )
 
 
 @app.command("batch")
@@ -288,6 +365,7 @@ def batch_command(
     acc_unit: AccUnitOption = AccUnit.auto,
     gyro_unit: GyroUnitOption = GyroUnit.auto,
     profile: ProfileOption = None,
+    no_profile: NoProfileOption = False,
     columns: ColumnsOption = None,
 ) -> None:
     """Analyse many recordings into tidy tables (Parquet and CSV), resumably.
@@ -308,6 +386,7 @@ def batch_command(
         run_batch,
     )
 
+    use_stored = _stored_profiles_used(profile, no_profile)
     if scheduler and workers is not None and not serial:
         raise ClusterError(
             f"--workers sets this machine's worker processes; with the Dask scheduler at "
@@ -331,6 +410,7 @@ def batch_command(
         weight_kg=weight_kg,
         age_years=age_years,
         profile=profile,
+        use_stored_profiles=use_stored,
         acc_unit=acc_unit.value,
         gyro_unit=gyro_unit.value,
         columns=columns,
