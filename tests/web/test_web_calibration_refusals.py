@@ -3,7 +3,8 @@
 A tampered form (a recording id that is not one of the person's, a placement the
 form does not offer) gets the calibration page again with the form filled in as
 sent, never the general error page; another account's recording is refused exactly
-as one that does not exist, and nothing names where the server keeps its files.
+as one that does not exist, and nothing names where the server keeps its files (a
+walk that is not a recording is named as uploaded).
 """
 
 from __future__ import annotations
@@ -102,3 +103,22 @@ def test_the_api_refuses_an_unknown_placement_without_naming_a_file(app, world: 
     assert response.json()["detail"] == "placement: choose one of auto, lower_back, pocket, foot"
     assert str(app.state.services.data_dir) not in response.text
     assert not list((app.state.services.data_dir / "tmp").glob("*"))  # the upload is gone
+
+
+def test_an_unreadable_walk_is_named_as_uploaded(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """An ActiLife epoch-count export (not a recording): the refusal names the file as the
+    person chose it, never the name and folder the server gave the upload."""
+    counts = require("device-exports", "generic-csv", "GGIR_ActiGraph13_timestamps_headers.csv")
+    url = f"/people/{world.person_id}/calibration"
+    with open(counts, "rb") as stream:
+        refused = world.a.post(
+            url,
+            files={"file": (counts.name, stream)},
+            data={"csrf_token": csrf(world.a, url), "labels": "forward", "placement": "pocket"},
+        )
+    assert refused.status_code == 400
+    reason = _refusal(refused.text)
+    assert reason.startswith(f"{counts.name}: this holds activity counts"), reason
+    assert "upload-" not in reason and str(app.state.services.data_dir) not in refused.text
+    assert 'name="labels" value="forward"' in refused.text  # kept as typed
+    assert '<option value="pocket" selected>' in refused.text

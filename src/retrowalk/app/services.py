@@ -207,7 +207,9 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
             incoming.finish()
             if incoming.size == 0:
                 raise InputError(incoming.name, "the file is empty")
-            out = self.runner.call(fit_walk, str(incoming.path), placement, labels, columns or None)
+            out = self.runner.call(
+                fit_walk, str(incoming.path), placement, labels, columns or None, incoming.name
+            )
         finally:
             incoming.discard()
         out["filename"] = incoming.name
@@ -238,6 +240,7 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
             placement or recording.placement,
             labels,
             recording.columns or None,
+            filename,
         )
         out["filename"] = filename
         return self._store_calibration(person_id, out)
