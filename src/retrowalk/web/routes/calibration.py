@@ -8,6 +8,7 @@ existing recording of the person is picked, with one label per walking bout.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -61,21 +62,28 @@ def _page(
     status_code: int = 200,
     form: dict[str, str] | None = None,
     notice: str = "",
+    stored: str = "",
+    replaced: str = "",
 ) -> Response:
+    """The calibration page; ``stored`` names the placement whose calibration was just
+    made (shown as the outcome, from the store), ``replaced`` the earlier one it replaced."""
     from retrowalk.app.calibration import INSTRUCTIONS
 
     person = services.get_person(account, person_id)
     recordings = [r for r in services.list_recordings(account, person_id) if r.status == "done"]
     calibrations = services.calibrations(account, person_id)
+    use = services.calibration_use(account, person_id)
     for cal in calibrations:
-        cal["n_recordings"] = len(
-            services.recordings_at_placement(account, person_id, cal["placement"])
-        )
-    if result is not None and result.get("ok"):
-        cal = result["calibration"]
-        cal["n_recordings"] = len(
-            services.recordings_at_placement(account, person_id, cal["placement"])
-        )
+        cal.update(use.pop(cal["placement"], {"used": [], "without": [], "waiting": []}))
+    # Placements without a calibration in use whose recordings were analysed with one
+    # (since removed): they can be analysed again without it.
+    uncalibrated = {
+        placement: rows
+        for placement in PLACEMENT_NAMES
+        if (rows := [r for r in use.get(placement, {}).get("without", []) if r["calibrated"]])
+    }
+    earlier = services.earlier_calibrations(account, person_id)
+    made = next((c for c in calibrations if c["placement"] == stored), None)
     return render(
         request,
         "calibration.html",
@@ -83,6 +91,10 @@ def _page(
         person=person,
         recordings=recordings,
         calibrations=calibrations,
+        uncalibrated=uncalibrated,
+        earlier=earlier,
+        made=made,
+        replaced=next((c for c in earlier if c["name"] == replaced), None) if made else None,
         instructions=INSTRUCTIONS,
         placement_names=PLACEMENT_NAMES,
         result=result,
@@ -100,27 +112,58 @@ def _answer(
     result: dict[str, Any],
     form: dict[str, str],
 ) -> Response:
-    status = 200 if result.get("ok") else 400
+    """A stored calibration: redirected to the page showing it (a reload shows it again,
+    it does not calibrate again); a refused walk: the form again, as sent, with why."""
+    ok = bool(result.get("ok"))
     if wants_json(request):
-        return JSONResponse({k: v for k, v in result.items() if k != "profile"}, status_code=status)
-    return _page(
-        request, services, account, person_id, result=result, status_code=status, form=form
-    )
+        body = {k: v for k, v in result.items() if k != "profile"}
+        return JSONResponse(body, status_code=200 if ok else 400)
+    if ok:
+        query = {"stored": result["calibration"]["placement"]}
+        if result.get("replaced"):
+            query["replaced"] = result["replaced"]["name"]
+        return RedirectResponse(f"/people/{person_id}/calibration?{urlencode(query)}", 303)
+    return _page(request, services, account, person_id, result=result, status_code=400, form=form)
 
 
 @router.get("/people/{person_id}/calibration")
 def calibration_page(
     request: Request, person_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Instructions, the person's calibrations and the forms to make one."""
-    removed = request.query_params.get("removed", "")
+    """Instructions, the person's calibrations and the forms to make one.
+
+    After a form: ``stored`` (the placement calibrated), ``replaced`` (the earlier
+    calibration it replaced), ``removed``, ``restored`` (a placement) or ``queued``
+    with ``n`` (recordings queued again) say what was done.
+    """
+    query = request.query_params
     notice = ""
+    removed, restored, queued = (query.get(k, "") for k in ("removed", "restored", "queued"))
     if removed in PLACEMENT_NAMES:
         notice = (
-            f"The {removed.replace('_', ' ')} calibration was removed: later analyses use "
-            "the uncalibrated walking direction."
+            f"The {PLACEMENT_NAMES[removed].lower()} calibration was removed: later analyses "
+            "use the uncalibrated walking direction."
         )
-    return _page(request, services, account, person_id, notice=notice)
+    elif restored in PLACEMENT_NAMES:
+        notice = (
+            f"The earlier {PLACEMENT_NAMES[restored].lower()} calibration is used again; the "
+            "one it replaced is kept under Earlier calibrations."
+        )
+    elif queued in PLACEMENT_NAMES and query.get("n", "").isdigit():
+        n = int(query["n"])
+        notice = (
+            f"{n} recording{'s' if n != 1 else ''} at the {PLACEMENT_NAMES[queued].lower()} "
+            "queued for analysis again."
+        )
+    return _page(
+        request,
+        services,
+        account,
+        person_id,
+        notice=notice,
+        stored=query.get("stored", ""),
+        replaced=query.get("replaced", ""),
+    )
 
 
 @router.post("/people/{person_id}/calibration")
@@ -208,13 +251,27 @@ def remove_calibration(
 def reanalyse_placement(
     request: Request, person_id: int, placement: str, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Analyse again the person's recordings at ``placement`` (with or without calibration)."""
+    """Analyse again the person's recordings at ``placement`` not analysed as its calibration
+    now stands; redirected to the page saying how many (a reload does not queue them again)."""
     n = services.reanalyse_placement(account, person_id, placement)
-    return _page(
-        request,
-        services,
-        account,
-        person_id,
-        notice=f"{n} recording{'s' if n != 1 else ''} at the "
-        f"{placement.replace('_', ' ')} queued for analysis again.",
-    )
+    query = urlencode({"queued": placement, "n": n})
+    return RedirectResponse(f"/people/{person_id}/calibration?{query}", 303)
+
+
+@router.post("/people/{person_id}/calibration/earlier/{name}/restore", dependencies=[Csrf])
+def restore_calibration(
+    request: Request, person_id: int, name: str, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Use an earlier calibration again (the one in use is kept among the earlier ones)."""
+    restored = services.restore_calibration(account, person_id, name)
+    query = urlencode({"restored": restored["placement"]})
+    return RedirectResponse(f"/people/{person_id}/calibration?{query}", 303)
+
+
+@router.post("/people/{person_id}/calibration/earlier/{name}/delete", dependencies=[Csrf])
+def delete_earlier_calibration(
+    request: Request, person_id: int, name: str, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Delete an earlier calibration for good."""
+    services.remove_earlier_calibration(account, person_id, name)
+    return RedirectResponse(f"/people/{person_id}/calibration#earlier-calibrations", 303)
