@@ -48,6 +48,7 @@ def test_a_recording_not_of_the_person_is_refused_as_the_form_says(app, world: W
         assert "<h1>Calibrate walking direction</h1>" in page, chosen  # the form again
         said[chosen] = _refusal(page)
         assert 'name="labels" value="backward, skip"' in page  # kept as typed
+        assert "file again" not in page  # nothing to choose again
         # A script gets the same sentence.
         answer = world.a.post(
             f"{url}/from-recording", data=typed, headers={"accept": "application/json"}
@@ -122,3 +123,5 @@ def test_an_unreadable_walk_is_named_as_uploaded(app, world: World) -> None:  # 
     assert "upload-" not in reason and str(app.state.services.data_dir) not in refused.text
     assert 'name="labels" value="forward"' in refused.text  # kept as typed
     assert '<option value="pocket" selected>' in refused.text
+    # The file is the one thing a browser cannot fill in again: the page says so.
+    assert "choose the walk's file again below: a browser does not keep it" in refused.text

@@ -100,9 +100,17 @@ def test_a_new_calibration_keeps_the_one_it_replaces_restorable(app, client: Tes
     )
     assert gone.status_code == 303
     assert _earlier(client.get(url).text) == []
+    # A button of a page shown before (the back button, another tab) finds it gone: the
+    # page says so, not an error page leading to the start.
     again = client.post(f"{url}/earlier/{forward_only}/restore", data={"csrf_token": token})
-    assert again.status_code == 404
+    assert again.status_code == 200 and again.url.path == url
+    assert "That earlier calibration is no longer kept" in _text(again.text, "calibration-notice")
+    assert client.post(f"{url}/lower_back/delete", data={"csrf_token": token}).status_code == 200
+    twice = client.post(f"{url}/lower_back/delete", data={"csrf_token": token})
+    assert twice.status_code == 200 and twice.url.path == url
+    assert "There is no lower back calibration (any more) to remove." in twice.text
     # Deleting the person deletes every file of their calibrations.
+    _calibrate(client, person, both, "forward, backward")
     _calibrate(client, person, forward, "forward")
     folder = app.state.services.data_dir / "direction_profiles" / "people" / str(person)
     assert len(list(folder.rglob("*.json"))) == 2

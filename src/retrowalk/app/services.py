@@ -277,24 +277,24 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
             for name, profile in calibration.earlier_profiles(person_id, self.data_dir)
         ]
 
-    def restore_calibration(self, account_id: int, person_id: int, name: str) -> dict[str, Any]:
+    def restore_calibration(
+        self, account_id: int, person_id: int, name: str
+    ) -> dict[str, Any] | None:
         """Use the earlier calibration ``name`` again for its placement (the one in use
-        is kept among the earlier ones); its description."""
+        is kept among the earlier ones); its description, or None when none is kept
+        under that name."""
         from retrowalk.app import calibration
 
         self.get_person(account_id, person_id)
         profile = calibration.restore_earlier_profile(name, person_id, self.data_dir)
-        if profile is None:
-            raise NotFoundError("no such earlier calibration")
-        return calibration.describe_profile(profile)
+        return calibration.describe_profile(profile) if profile is not None else None
 
-    def remove_earlier_calibration(self, account_id: int, person_id: int, name: str) -> None:
-        """Delete the earlier calibration ``name`` of a person."""
+    def remove_earlier_calibration(self, account_id: int, person_id: int, name: str) -> bool:
+        """Delete the earlier calibration ``name`` of a person; whether there was one."""
         from retrowalk.app import calibration
 
         self.get_person(account_id, person_id)
-        if not calibration.remove_earlier_profile(name, person_id, self.data_dir):
-            raise NotFoundError("no such earlier calibration")
+        return calibration.remove_earlier_profile(name, person_id, self.data_dir)
 
     def remove_calibration(self, account_id: int, person_id: int, placement: str) -> bool:
         """Delete a person's calibration of ``placement``; whether there was one."""

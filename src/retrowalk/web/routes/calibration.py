@@ -134,11 +134,14 @@ def calibration_page(
 
     After a form: ``stored`` (the placement calibrated), ``replaced`` (the earlier
     calibration it replaced), ``removed``, ``restored`` (a placement) or ``queued``
-    with ``n`` (recordings queued again) say what was done.
+    with ``n`` (recordings queued again) say what was done; ``gone`` (a placement, or
+    ``earlier``) that a form of a page shown before found nothing left to change.
     """
     query = request.query_params
     notice = ""
-    removed, restored, queued = (query.get(k, "") for k in ("removed", "restored", "queued"))
+    removed, restored, queued, gone = (
+        query.get(k, "") for k in ("removed", "restored", "queued", "gone")
+    )
     if removed in PLACEMENT_NAMES:
         notice = (
             f"The {PLACEMENT_NAMES[removed].lower()} calibration was removed: later analyses "
@@ -149,6 +152,10 @@ def calibration_page(
             f"The earlier {PLACEMENT_NAMES[restored].lower()} calibration is used again; the "
             "one it replaced is kept under Earlier calibrations."
         )
+    elif gone in PLACEMENT_NAMES:
+        notice = f"There is no {PLACEMENT_NAMES[gone].lower()} calibration (any more) to remove."
+    elif gone == "earlier":
+        notice = "That earlier calibration is no longer kept: it was used again or deleted."
     elif queued in PLACEMENT_NAMES and query.get("n", "").isdigit():
         n = int(query["n"])
         notice = (
@@ -240,11 +247,14 @@ async def calibrate_recording(
 def remove_calibration(
     request: Request, person_id: int, placement: str, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Remove a calibration: later analyses use the uncalibrated direction again."""
+    """Remove a calibration: later analyses use the uncalibrated direction again.
+
+    A form of a page shown before (another tab, the back button) whose calibration is
+    already gone leads back to the page, which says so.
+    """
     removed = services.remove_calibration(account, person_id, placement)
-    if not removed:
-        raise NotFoundError(f"no calibration for {placement.replace('_', ' ')}")
-    return RedirectResponse(f"/people/{person_id}/calibration?removed={placement}", 303)
+    query = urlencode({"removed" if removed else "gone": placement})
+    return RedirectResponse(f"/people/{person_id}/calibration?{query}", 303)
 
 
 @router.post("/people/{person_id}/calibration/{placement}/reanalyse", dependencies=[Csrf])
@@ -262,9 +272,10 @@ def reanalyse_placement(
 def restore_calibration(
     request: Request, person_id: int, name: str, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Use an earlier calibration again (the one in use is kept among the earlier ones)."""
+    """Use an earlier calibration again (the one in use is kept among the earlier ones);
+    one no longer kept (a page shown before) leads back to the page, which says so."""
     restored = services.restore_calibration(account, person_id, name)
-    query = urlencode({"restored": restored["placement"]})
+    query = urlencode({"restored": restored["placement"]} if restored else {"gone": "earlier"})
     return RedirectResponse(f"/people/{person_id}/calibration?{query}", 303)
 
 
@@ -272,6 +283,6 @@ def restore_calibration(
 def delete_earlier_calibration(
     request: Request, person_id: int, name: str, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Delete an earlier calibration for good."""
+    """Delete an earlier calibration for good (one already gone: the same)."""
     services.remove_earlier_calibration(account, person_id, name)
     return RedirectResponse(f"/people/{person_id}/calibration#earlier-calibrations", 303)
