@@ -247,6 +247,15 @@ def test_replacing_a_calibration_keeps_the_earlier_one(
     assert "from 09_12_pelvis.csv, which learned forward and backward walking" in replaced
     assert "it has no backward steps" in page.locator("#lost-direction").inner_text()
     assert page.locator("#earlier-calibrations li").count() == 1
+    # Two calibrations of one day are told apart by their time.
+    made = page.locator("#earlier-calibrations li").inner_text()
+    assert " UTC: learned from" in made
+    # Secondary buttons look secondary (white), and an item's buttons sit on one line.
+    use_again = page.locator("#earlier-calibrations button", has_text="Use this one again")
+    delete = page.locator("#earlier-calibrations button", has_text="Delete")
+    white = "rgb(255, 255, 255)"
+    assert use_again.evaluate("b => getComputedStyle(b).backgroundColor") == white
+    assert abs(use_again.bounding_box()["y"] - delete.bounding_box()["y"]) < 2
     page.click("#replaced-calibration button")
     page.wait_for_url("**/calibration?restored=lower_back")
     assert "used again" in page.locator("#calibration-notice").inner_text()

@@ -327,6 +327,8 @@ def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
         "worn": worn,
         "created_at": profile.created_at,
         "created_on": profile.created_at[:10],
+        # Two calibrations of a day (a walk done again) told apart by their time.
+        "created_when": f"{profile.created_at[:10]} {profile.created_at[11:16]} UTC".strip(),
         "made_from": profile.made_from,
         "directions": learned,
         "directions_text": ("only " if len(learned) == 1 else "") + " and ".join(learned),
