@@ -168,3 +168,19 @@ def test_analyse_again_redirects_and_a_reload_queues_nothing(app, client: TestCl
     result = client.get(f"/recordings/{rec['id']}/analysis.json").json()
     assert "direction_profile" not in result["assumptions"]
     assert "no longer in use" not in client.get(url).text
+
+
+def test_pages_suggesting_a_calibration_link_to_it(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """A real back-pocket phone walk whose direction stays uncertain: the recording and
+    progress pages that suggest a calibration lead to the calibration page."""
+    sign_up(client, "link@example.org")
+    person = add_person(client, "Lou")
+    walk = require("device-exports", "phyphox", "phyphox390_walking_back_pocket_chris.csv")
+    rec = upload(client, person, walk, recorded_on="2025-05-06")
+    assert rec["http"] == 201, rec
+    wait_for_analysis(app)
+    link = f'<a href="/people/{person}/calibration">a direction calibration</a>'
+    recording = client.get(f"/recordings/{rec['id']}").text
+    assert f"the uncertain walking was backward, {link} from a walk you label" in recording
+    progress = client.get(f"/people/{person}/progress").text
+    assert f"If you walked backward, {link} helps" in progress
