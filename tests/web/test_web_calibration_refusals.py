@@ -125,3 +125,36 @@ def test_an_unreadable_walk_is_named_as_uploaded(app, world: World) -> None:  # 
     assert '<option value="pocket" selected>' in refused.text
     # The file is the one thing a browser cannot fill in again: the page says so.
     assert "choose the walk's file again below: a browser does not keep it" in refused.text
+
+
+def test_labels_that_cannot_be_read_are_refused_in_the_forms_words(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The field is "What you walked" on the page (and its JSON), "labels" in the REST API."""
+    url = f"/people/{world.person_id}/calibration"
+    token = csrf(world.a, url)
+    said = "one per walking bout in time order, each 'forward', 'backward' or 'skip', "
+    said += "separated by commas (got 'forwards')"
+    typed = {"recording_id": str(world.recording_id), "labels": "forwards", "csrf_token": token}
+    page = world.a.post(f"{url}/from-recording", data=typed)
+    assert page.status_code == 400
+    assert _refusal(page.text) == f"What you walked: {said}"
+    assert 'name="labels" value="forwards"' in page.text
+    walk = require("ipol-gait", "1-2_lb.txt")
+    with open(walk, "rb") as stream:
+        uploaded = world.a.post(
+            url,
+            files={"file": (walk.name, stream)},
+            data={"csrf_token": token, "labels": "skip", "placement": "lower_back"},
+            headers={"accept": "application/json"},
+        )
+    assert uploaded.status_code == 400
+    assert uploaded.json()["reason"] == (
+        "What you walked: at least one bout must be 'forward' or 'backward'"
+    )
+    with open(walk, "rb") as stream:
+        api = world.a.post(
+            f"/api/v1/people/{world.person_id}/calibrations",
+            headers=world.a_api,
+            files={"file": (walk.name, stream)},
+            data={"labels": "forwards", "placement": "lower_back"},
+        )
+    assert (api.status_code, api.json()["reason"]) == (400, f"labels: {said}")

@@ -293,11 +293,11 @@ def parse_bout_labels(text: str) -> list[str]:
     bad = [x for x in labels if x not in ("forward", "backward", SKIP)]
     if not labels or bad:
         raise ValueError(
-            "labels: one per walking bout in time order, each 'forward', 'backward' or "
+            "one per walking bout in time order, each 'forward', 'backward' or "
             f"'skip', separated by commas (got {text!r})"
         )
     if not any(x != SKIP for x in labels):
-        raise ValueError("labels: at least one bout must be 'forward' or 'backward'")
+        raise ValueError("at least one bout must be 'forward' or 'backward'")
     return labels
 
 

@@ -36,11 +36,16 @@ def fit_walk(
     for ``path`` in what is said about it: a reason never names where the server
     keeps the file. Returns ``{"ok": True, "profile": <saved form>,
     "bouts": [...]}`` or ``{"ok": False, "reason": ..., "bouts": [...]}`` naming
-    why the walk cannot be used.
+    why the walk cannot be used (labels that cannot be read: with ``field`` and
+    ``problem``, the reason without the field's name, and no bouts).
     """
     bouts: list[dict[str, Any]] = []
     try:
         names = parse_bout_labels(labels)
+    except ValueError as exc:  # ``problem``: for a form to name the field in its words
+        reason = f"labels: {exc}"
+        return {"ok": False, "reason": reason, "bouts": [], "field": "labels", "problem": str(exc)}
+    try:
         request = AnalysisRequest(
             placement=placement, use_stored_profiles=False, columns=columns or None
         )

@@ -115,6 +115,8 @@ def _answer(
     """A stored calibration: redirected to the page showing it (a reload shows it again,
     it does not calibrate again); a refused walk: the form again, as sent, with why."""
     ok = bool(result.get("ok"))
+    if result.get("field") == "labels":  # the form's words for the field
+        result = {**result, "reason": f"What you walked: {result['problem']}"}
     if wants_json(request):
         body = {k: v for k, v in result.items() if k != "profile"}
         return JSONResponse(body, status_code=200 if ok else 400)
