@@ -184,3 +184,20 @@ def test_pages_suggesting_a_calibration_link_to_it(app, client: TestClient) -> N
     assert f"the uncertain walking was backward, {link} from a walk you label" in recording
     progress = client.get(f"/people/{person}/progress").text
     assert f"If you walked backward, {link} helps" in progress
+
+
+def test_only_recordings_a_calibration_serves_are_offered(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """A foot sensor needs no calibration: its recordings are not offered to make one
+    (picking one was refused with advice to choose where it was worn, a field that
+    form does not have)."""
+    sign_up(client, "feet@example.org")
+    person = add_person(client, "Fay", height_m="1.70")
+    for name, placement in (("1-1_lf.txt", "foot"), ("1-1_lb.txt", "lower_back")):
+        rec = upload(client, person, require("ipol-gait", name), placement=placement)
+        assert rec["http"] == 201, rec
+    wait_for_analysis(app)
+    page = client.get(f"/people/{person}/calibration").text
+    form = page.split('id="calibration-from-recording"', 1)[1].split("</form>", 1)[0]
+    assert [_words(o) for o in re.findall(r"<option[^>]*>(.*?)</option>", form)] == [
+        "date unknown · 1-1_lb.txt"
+    ]

@@ -70,9 +70,20 @@ def _page(
     from retrowalk.app.calibration import INSTRUCTIONS
 
     person = services.get_person(account, person_id)
-    recordings = [r for r in services.list_recordings(account, person_id) if r.status == "done"]
     calibrations = services.calibrations(account, person_id)
     use = services.calibration_use(account, person_id)
+    # The recordings a calibration can be made from: analysed as worn where one serves.
+    usable = {
+        row["id"]
+        for placement in PLACEMENT_NAMES
+        for kind in ("used", "without")
+        for row in use.get(placement, {}).get(kind, [])
+    }
+    recordings = [
+        r
+        for r in services.list_recordings(account, person_id)
+        if r.status == "done" and r.id in usable
+    ]
     for cal in calibrations:
         cal.update(use.pop(cal["placement"], {"used": [], "without": [], "waiting": []}))
     # Placements without a calibration in use whose recordings were analysed with one
