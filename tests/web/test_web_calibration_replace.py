@@ -201,3 +201,21 @@ def test_only_recordings_a_calibration_serves_are_offered(app, client: TestClien
     assert [_words(o) for o in re.findall(r"<option[^>]*>(.*?)</option>", form)] == [
         "date unknown · 1-1_lb.txt"
     ]
+
+
+def test_another_account_cannot_restore_or_delete_earlier_calibrations(  # type: ignore[no-untyped-def]
+    app, client: TestClient, other_client: TestClient
+) -> None:
+    sign_up(client, "own@example.org")
+    sign_up(other_client, "other@example.org")
+    person = add_person(client, "Oda", height_m="1.70")
+    _calibrate(client, person, require("mocap-backward", "09_12_pelvis.csv"), "forward, backward")
+    _calibrate(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
+    url = f"/people/{person}/calibration"
+    [kept] = _earlier(client.get(url).text)
+    token = csrf(other_client, "/people")
+    for action in ("restore", "delete"):
+        response = other_client.post(f"{url}/earlier/{kept}/{action}", data={"csrf_token": token})
+        assert response.status_code == 404, (action, response.status_code)
+    page = client.get(url).text
+    assert _earlier(page) == [kept] and "of 1-1_lb.txt" in _text(page, "current-calibrations")
