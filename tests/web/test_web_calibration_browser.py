@@ -110,7 +110,9 @@ def test_guided_calibration_flow(
     # Remove it: later analyses are uncalibrated; the page says so.
     page.goto(f"{server}/people/{person}/calibration")
     row = page.locator("#current-calibrations li[data-placement=lower_back]")
-    assert "Analyse 1 recording again" in row.inner_text()
+    # The recording analysed with it is named as using it, linked; nothing to redo.
+    assert "Reports that use it: 3-1_lb.txt (2025-03-04)" in row.inner_text()
+    assert "again" not in row.inner_text()
     row.locator("button", has_text="Remove").click()
     page.wait_for_url("**/calibration?removed=lower_back")
     assert "removed" in page.locator("#calibration-notice").inner_text()
@@ -125,7 +127,8 @@ def test_guided_calibration_flow(
     assert page.locator("#current-calibrations li[data-placement=lower_back]").count() == 1
 
     # Reanalysing the recording with the new calibration: every bout backward, named.
-    page.locator("#current-calibrations button", has_text="Analyse 1 recording again").click()
+    page.locator("#calibration-result button", has_text="Analyse 1 recording again").click()
+    page.wait_for_url("**/calibration?queued=lower_back&n=1")
     assert "queued for analysis again" in page.locator("#calibration-notice").inner_text()
     page.goto(f"{server}/people/{person}")
     page.click("text=3-1_lb.txt")
@@ -213,3 +216,49 @@ def test_upload_columns_field(browser_side_once: None, server: str, page) -> Non
     page.click("#upload-button")
     _wait_done(page)
     assert page.locator(".stats").count() == 1
+
+
+def test_replacing_a_calibration_keeps_the_earlier_one(
+    browser_side_once: None, server: str, page
+) -> None:  # type: ignore[no-untyped-def]
+    """Calibrate, reload, replace with a forward-only walk, and go back to the earlier one."""
+    both = require("mocap-backward", "09_12_pelvis.csv")
+    forward = require("ipol-gait", "1-1_lb.txt")
+    person = _sign_up_with_person(page, server, "again@example.org", "Rio")
+    page.goto(f"{server}/people/{person}/calibration")
+    assert page.locator("#replaces-note").count() == 0
+
+    def calibrate(walk: Path, labels: str) -> None:
+        page.select_option("#calibration-form select[name=placement]", "lower_back")
+        page.fill("#calibration-form input[name=labels]", labels)
+        page.set_input_files("#calibration-form input[type=file]", str(walk))
+        page.click("#calibration-form button[type=submit]")
+        page.wait_for_selector("#calibration-result[data-outcome=stored]", timeout=WAIT_MS)
+
+    calibrate(both, "forward, backward")
+    assert page.url.endswith(f"/people/{person}/calibration?stored=lower_back")
+    page.reload()  # shows it again; calibrates nothing
+    assert page.locator("#calibration-result[data-outcome=stored]").count() == 1
+    assert page.locator("#earlier-calibrations").count() == 0
+    assert "kept under Earlier calibrations" in page.locator("#replaces-note").inner_text()
+
+    calibrate(forward, "forward")
+    replaced = page.locator("#replaced-calibration").inner_text()
+    assert "from 09_12_pelvis.csv, which learned forward and backward walking" in replaced
+    assert "it has no backward steps" in page.locator("#lost-direction").inner_text()
+    assert page.locator("#earlier-calibrations li").count() == 1
+    # Two calibrations of one day are told apart by their time.
+    made = page.locator("#earlier-calibrations li").inner_text()
+    assert " UTC: learned from" in made
+    # Secondary buttons look secondary (white), and an item's buttons sit on one line.
+    use_again = page.locator("#earlier-calibrations button", has_text="Use this one again")
+    delete = page.locator("#earlier-calibrations button", has_text="Delete")
+    white = "rgb(255, 255, 255)"
+    assert use_again.evaluate("b => getComputedStyle(b).backgroundColor") == white
+    assert abs(use_again.bounding_box()["y"] - delete.bounding_box()["y"]) < 2
+    page.click("#replaced-calibration button")
+    page.wait_for_url("**/calibration?restored=lower_back")
+    assert "used again" in page.locator("#calibration-notice").inner_text()
+    current = page.locator("#current-calibrations li[data-placement=lower_back]").inner_text()
+    assert "of 09_12_pelvis.csv" in current
+    assert "of 1-1_lb.txt" in page.locator("#earlier-calibrations li").inner_text()

@@ -3,7 +3,8 @@
 A tampered form (a recording id that is not one of the person's, a placement the
 form does not offer) gets the calibration page again with the form filled in as
 sent, never the general error page; another account's recording is refused exactly
-as one that does not exist, and nothing names where the server keeps its files.
+as one that does not exist, and nothing names where the server keeps its files (a
+walk that is not a recording is named as uploaded).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def test_a_recording_not_of_the_person_is_refused_as_the_form_says(app, world: W
         assert "<h1>Calibrate walking direction</h1>" in page, chosen  # the form again
         said[chosen] = _refusal(page)
         assert 'name="labels" value="backward, skip"' in page  # kept as typed
+        assert "file again" not in page  # nothing to choose again
         # A script gets the same sentence.
         answer = world.a.post(
             f"{url}/from-recording", data=typed, headers={"accept": "application/json"}
@@ -102,3 +104,57 @@ def test_the_api_refuses_an_unknown_placement_without_naming_a_file(app, world: 
     assert response.json()["detail"] == "placement: choose one of auto, lower_back, pocket, foot"
     assert str(app.state.services.data_dir) not in response.text
     assert not list((app.state.services.data_dir / "tmp").glob("*"))  # the upload is gone
+
+
+def test_an_unreadable_walk_is_named_as_uploaded(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """An ActiLife epoch-count export (not a recording): the refusal names the file as the
+    person chose it, never the name and folder the server gave the upload."""
+    counts = require("device-exports", "generic-csv", "GGIR_ActiGraph13_timestamps_headers.csv")
+    url = f"/people/{world.person_id}/calibration"
+    with open(counts, "rb") as stream:
+        refused = world.a.post(
+            url,
+            files={"file": (counts.name, stream)},
+            data={"csrf_token": csrf(world.a, url), "labels": "forward", "placement": "pocket"},
+        )
+    assert refused.status_code == 400
+    reason = _refusal(refused.text)
+    assert reason.startswith(f"{counts.name}: this holds activity counts"), reason
+    assert "upload-" not in reason and str(app.state.services.data_dir) not in refused.text
+    assert 'name="labels" value="forward"' in refused.text  # kept as typed
+    assert '<option value="pocket" selected>' in refused.text
+    # The file is the one thing a browser cannot fill in again: the page says so.
+    assert "choose the walk's file again below: a browser does not keep it" in refused.text
+
+
+def test_labels_that_cannot_be_read_are_refused_in_the_forms_words(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The field is "What you walked" on the page (and its JSON), "labels" in the REST API."""
+    url = f"/people/{world.person_id}/calibration"
+    token = csrf(world.a, url)
+    said = "one per walking bout in time order, each 'forward', 'backward' or 'skip', "
+    said += "separated by commas (got 'forwards')"
+    typed = {"recording_id": str(world.recording_id), "labels": "forwards", "csrf_token": token}
+    page = world.a.post(f"{url}/from-recording", data=typed)
+    assert page.status_code == 400
+    assert _refusal(page.text) == f"What you walked: {said}"
+    assert 'name="labels" value="forwards"' in page.text
+    walk = require("ipol-gait", "1-2_lb.txt")
+    with open(walk, "rb") as stream:
+        uploaded = world.a.post(
+            url,
+            files={"file": (walk.name, stream)},
+            data={"csrf_token": token, "labels": "skip", "placement": "lower_back"},
+            headers={"accept": "application/json"},
+        )
+    assert uploaded.status_code == 400
+    assert uploaded.json()["reason"] == (
+        "What you walked: at least one bout must be 'forward' or 'backward'"
+    )
+    with open(walk, "rb") as stream:
+        api = world.a.post(
+            f"/api/v1/people/{world.person_id}/calibrations",
+            headers=world.a_api,
+            files={"file": (walk.name, stream)},
+            data={"labels": "forwards", "placement": "lower_back"},
+        )
+    assert (api.status_code, api.json()["reason"]) == (400, f"labels: {said}")

@@ -175,3 +175,11 @@ def test_a_pocket_calibration_and_a_walk_it_cannot_tell(app, client: TestClient)
     assert "calibrate again for this way of wearing it" in said
     said = html.unescape(re.search(r'id="no-backward">([^<]*)<', shown).group(1))  # type: ignore[union-attr]
     assert "could not be told even with the calibration" not in said
+    # The calibration page lists it as worn otherwise, not among the reports using it,
+    # nor among those to analyse again (that would not change it).
+    calibration_page = client.get(page).text
+    worn = re.search(r'class="worn-otherwise">(.*?)</p>', calibration_page)
+    assert worn and f'href="/recordings/{rec["id"]}"' in worn.group(1)
+    for kind in ("used-by", "reanalyse-form"):
+        listed = re.search(rf'class="{kind}"[^>]*>(.*?)</(p|form)>', calibration_page, re.S)
+        assert not listed or f'href="/recordings/{rec["id"]}"' not in listed.group(1)

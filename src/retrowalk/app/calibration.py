@@ -9,7 +9,9 @@ on disk, one JSON file per placement under the product's data directory
   command line (``retrowalk calibrate``), used by ``retrowalk analyze`` and
   ``retrowalk batch``;
 - ``direction_profiles/people/<person id>/<placement>.json``: the profiles of a
-  person of the web app, used by the web worker for that person only.
+  person of the web app, used by the web worker for that person only; the ones a
+  newer calibration replaced are kept, unused until restored, in that folder's
+  ``earlier/`` (see :func:`store_profile_keeping_earlier`).
 """
 
 from __future__ import annotations
@@ -145,6 +147,83 @@ def store_profile(
     return save_profile(profile, stored_profile_path(profile.placement, person_id, data_dir))
 
 
+def store_profile_keeping_earlier(
+    profile: DirectionProfile, person_id: int | None = None, data_dir: Path | None = None
+) -> str:
+    """Save ``profile`` as the stored one for its placement, the one it replaces kept
+    among the earlier ones (:func:`earlier_profiles`), restorable; that one's name,
+    or empty when it replaced none."""
+    path = stored_profile_path(profile.placement, person_id, data_dir)
+    kept = _keep_as_earlier(path, person_id, data_dir) if path.is_file() else ""
+    save_profile(profile, path)
+    return kept
+
+
+def _earlier_dir(person_id: int | None, data_dir: Path | None) -> Path:
+    return profile_store_dir(person_id, data_dir) / "earlier"
+
+
+def _keep_as_earlier(path: Path, person_id: int | None, data_dir: Path | None) -> str:
+    """Move the stored profile at ``path`` among the earlier ones, named by what it is;
+    the name (see :func:`earlier_profiles`)."""
+    profile = load_profile(path)
+    made = re.sub(r"[^0-9]", "", profile.created_at)
+    name = f"{_placement_file(profile.placement)[:-5]}-{made}-{profile.source_hash[:8]}"
+    target = _earlier_dir(person_id, data_dir) / f"{name}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    path.replace(target)
+    return name
+
+
+def earlier_profiles(
+    person_id: int | None = None, data_dir: Path | None = None
+) -> list[tuple[str, DirectionProfile]]:
+    """The kept profiles that newer calibrations replaced, newest first, with their names.
+
+    A kept file that cannot be read raises :class:`ValueError` naming it.
+    """
+    folder = _earlier_dir(person_id, data_dir)
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            profile = load_profile(path)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{path}: cannot read direction profile: {exc}") from None
+        found.append((path.stem, profile.with_origin("")))
+    return sorted(found, key=lambda item: item[1].created_at, reverse=True)
+
+
+def _earlier_path(name: str, person_id: int | None, data_dir: Path | None) -> Path | None:
+    """The kept profile called ``name`` (one of :func:`earlier_profiles`), or None."""
+    known = {stem for stem, _ in earlier_profiles(person_id, data_dir)}
+    return _earlier_dir(person_id, data_dir) / f"{name}.json" if name in known else None
+
+
+def restore_earlier_profile(
+    name: str, person_id: int | None = None, data_dir: Path | None = None
+) -> DirectionProfile | None:
+    """Make the kept profile ``name`` the stored one of its placement again; it, or None
+    when there is no such kept profile. The one it replaces is kept in its turn."""
+    path = _earlier_path(name, person_id, data_dir)
+    if path is None:
+        return None
+    profile = load_profile(path)
+    store_profile_keeping_earlier(profile, person_id, data_dir)
+    path.unlink()
+    return profile
+
+
+def remove_earlier_profile(
+    name: str, person_id: int | None = None, data_dir: Path | None = None
+) -> bool:
+    """Delete the kept profile ``name``; whether there was one."""
+    path = _earlier_path(name, person_id, data_dir)
+    if path is None:
+        return False
+    path.unlink()
+    return True
+
+
 def load_stored_profile(
     placement: str, person_id: int | None = None, data_dir: Path | None = None
 ) -> tuple[DirectionProfile | None, Path]:
@@ -214,11 +293,11 @@ def parse_bout_labels(text: str) -> list[str]:
     bad = [x for x in labels if x not in ("forward", "backward", SKIP)]
     if not labels or bad:
         raise ValueError(
-            "labels: one per walking bout in time order, each 'forward', 'backward' or "
+            "one per walking bout in time order, each 'forward', 'backward' or "
             f"'skip', separated by commas (got {text!r})"
         )
     if not any(x != SKIP for x in labels):
-        raise ValueError("labels: at least one bout must be 'forward' or 'backward'")
+        raise ValueError("at least one bout must be 'forward' or 'backward'")
     return labels
 
 
@@ -240,6 +319,7 @@ def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
     fit left out as worn differently (``left_out_bouts`` the same as data).
     """
     steps = {k: int(v) for k, v in profile.n_steps.items()}
+    learned = [k for k in ("forward", "backward") if steps.get(k)]
     worn = WORN.get(profile.placement, f"worn at the {profile.placement.replace('_', ' ')}")
     return {
         "placement": profile.placement,
@@ -247,6 +327,11 @@ def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
         "worn": worn,
         "created_at": profile.created_at,
         "created_on": profile.created_at[:10],
+        # Two calibrations of a day (a walk done again) told apart by their time.
+        "created_when": f"{profile.created_at[:10]} {profile.created_at[11:16]} UTC".strip(),
+        "made_from": profile.made_from,
+        "directions": learned,
+        "directions_text": ("only " if len(learned) == 1 else "") + " and ".join(learned),
         "n_steps": steps,
         "n_steps_total": sum(steps.values()),
         "n_bouts": {k: int(v) for k, v in profile.n_bouts.items()},

@@ -27,21 +27,29 @@ def fit_walk(
     placement: str = "auto",
     labels: str = "forward, backward",
     columns: str | None = None,
+    name: str = "",
 ) -> dict[str, Any]:
     """Analyse a labelled calibration walk and fit its profile (plain dicts in and out).
 
     Runs in a worker process of the web app. The walk is analysed without any
-    stored calibration. Returns ``{"ok": True, "profile": <saved form>,
+    stored calibration. ``name`` (the file's name as its owner knows it) stands
+    for ``path`` in what is said about it: a reason never names where the server
+    keeps the file. Returns ``{"ok": True, "profile": <saved form>,
     "bouts": [...]}`` or ``{"ok": False, "reason": ..., "bouts": [...]}`` naming
-    why the walk cannot be used.
+    why the walk cannot be used (labels that cannot be read: with ``field`` and
+    ``problem``, the reason without the field's name, and no bouts).
     """
     bouts: list[dict[str, Any]] = []
     try:
         names = parse_bout_labels(labels)
+    except ValueError as exc:  # ``problem``: for a form to name the field in its words
+        reason = f"labels: {exc}"
+        return {"ok": False, "reason": reason, "bouts": [], "field": "labels", "problem": str(exc)}
+    try:
         request = AnalysisRequest(
             placement=placement, use_stored_profiles=False, columns=columns or None
         )
-        analysis = analyse_file(path, request, display_name=Path(path).name)
+        analysis = analyse_file(path, request, display_name=name or Path(path).name)
         bouts = [
             {
                 "start_s": round(b.start_s, 1),
@@ -68,7 +76,8 @@ def fit_walk(
             )
         profile = profile_from_analysis(analysis, labels=names)
     except InputError as exc:
-        return {"ok": False, "reason": str(exc), "bouts": bouts}
+        said = InputError(name or Path(path).name, exc.reason, line=exc.line, field=exc.field)
+        return {"ok": False, "reason": str(said), "bouts": bouts}
     except (RetrowalkError, ValueError) as exc:
         return {"ok": False, "reason": str(exc), "bouts": bouts}
     return {"ok": True, "profile": profile.to_dict(), "bouts": bouts, "labels": names}

@@ -57,6 +57,7 @@ from retrowalk.store.schemas import (
 )
 
 __all__ = [
+    "CALIBRATION_USE",
     "DEMO_EMAIL",
     "DEMO_PASSWORD",
     "PLACEMENTS",
@@ -70,6 +71,10 @@ __all__ = [
     "TooLargeError",
     "seed_demo",
 ]
+
+#: How a person's analysed recordings stand to the calibration of their placement
+#: (:meth:`Services.calibration_use`).
+CALIBRATION_USE = ("used", "worn_otherwise", "without", "waiting")
 
 
 class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
@@ -145,7 +150,8 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
             files = AccountScoped(session, account_id).delete_person(person_id)
         self._remove_files(files)
         profiles = profile_store_dir(person_id, self.data_dir)
-        self._remove_files([str(p) for p in profiles.glob("*.json")] if profiles.is_dir() else [])
+        kept = [*profiles.glob("*.json"), *profiles.glob("earlier/*.json")]
+        self._remove_files([str(p) for p in kept] if profiles.is_dir() else [])
 
     # -- progress ---------------------------------------------------------------------
     def progress(self, account_id: int, person_id: int) -> list[ProgressWeek]:
@@ -197,7 +203,8 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
 
         Returns the outcome of :func:`retrowalk.app.calibration_walk.fit_walk` with,
         when it worked, ``calibration`` (:func:`describe_profile` of the stored
-        profile) and ``replaced`` (whether it replaced an earlier one).
+        profile) and ``replaced`` (the one it replaced, kept among the earlier
+        calibrations with its ``name``; None when there was none).
         """
         from retrowalk.app.calibration_walk import fit_walk
 
@@ -207,7 +214,9 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
             incoming.finish()
             if incoming.size == 0:
                 raise InputError(incoming.name, "the file is empty")
-            out = self.runner.call(fit_walk, str(incoming.path), placement, labels, columns or None)
+            out = self.runner.call(
+                fit_walk, str(incoming.path), placement, labels, columns or None, incoming.name
+            )
         finally:
             incoming.discard()
         out["filename"] = incoming.name
@@ -238,23 +247,59 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
             placement or recording.placement,
             labels,
             recording.columns or None,
+            filename,
         )
         out["filename"] = filename
         return self._store_calibration(person_id, out)
 
     def _store_calibration(self, person_id: int, out: dict[str, Any]) -> dict[str, Any]:
+        """Store a fitted calibration as the one used for its placement; the one it
+        replaces is kept among the earlier ones (restorable), never lost."""
+        from dataclasses import replace
+
         from retrowalk.app import calibration
 
         if not out["ok"]:
             return out
         from retrowalk.gait.calibration import DirectionProfile
 
-        profile = DirectionProfile.from_dict(out["profile"])
+        profile = replace(DirectionProfile.from_dict(out["profile"]), made_from=out["filename"])
         before, _ = calibration.load_stored_profile(profile.placement, person_id, self.data_dir)
-        calibration.store_profile(profile, person_id, self.data_dir)
-        out["replaced"] = before is not None
+        kept = calibration.store_profile_keeping_earlier(profile, person_id, self.data_dir)
+        out["profile"] = profile.to_dict()
+        out["replaced"] = {**calibration.describe_profile(before), "name": kept} if before else None
         out["calibration"] = calibration.describe_profile(profile)
         return out
+
+    def earlier_calibrations(self, account_id: int, person_id: int) -> list[dict[str, Any]]:
+        """A person's calibrations that newer ones replaced, newest first: each as
+        :func:`~retrowalk.app.calibration.describe_profile` with its ``name``."""
+        from retrowalk.app import calibration
+
+        self.get_person(account_id, person_id)
+        return [
+            {**calibration.describe_profile(profile), "name": name}
+            for name, profile in calibration.earlier_profiles(person_id, self.data_dir)
+        ]
+
+    def restore_calibration(
+        self, account_id: int, person_id: int, name: str
+    ) -> dict[str, Any] | None:
+        """Use the earlier calibration ``name`` again for its placement (the one in use
+        is kept among the earlier ones); its description, or None when none is kept
+        under that name."""
+        from retrowalk.app import calibration
+
+        self.get_person(account_id, person_id)
+        profile = calibration.restore_earlier_profile(name, person_id, self.data_dir)
+        return calibration.describe_profile(profile) if profile is not None else None
+
+    def remove_earlier_calibration(self, account_id: int, person_id: int, name: str) -> bool:
+        """Delete the earlier calibration ``name`` of a person; whether there was one."""
+        from retrowalk.app import calibration
+
+        self.get_person(account_id, person_id)
+        return calibration.remove_earlier_profile(name, person_id, self.data_dir)
 
     def remove_calibration(self, account_id: int, person_id: int, placement: str) -> bool:
         """Delete a person's calibration of ``placement``; whether there was one."""
@@ -267,19 +312,56 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
             )
         return calibration.remove_stored_profile(placement, person_id, self.data_dir)
 
-    def recordings_at_placement(self, account_id: int, person_id: int, placement: str) -> list[int]:
-        """Ids of a person's analysed recordings whose analysis used ``placement``."""
+    def calibration_use(self, account_id: int, person_id: int) -> dict[str, dict[str, list]]:
+        """The person's analysed recordings by placement, by what their latest analysis used.
+
+        Per placement: ``used``, the calibration now stored for it (their reports
+        name it); ``worn_otherwise``, offered that calibration but worn another way
+        than at it, so it decided no bout (their reports say why; analysing them
+        again changes nothing); ``without``, none or another one (``calibrated``
+        says which); ``waiting``, queued or being analysed again (the new analysis
+        is not in yet).
+        """
+        from retrowalk.app import calibration
+        from retrowalk.app.reanalysis import WAITING
+
+        current = {
+            placement: profile.created_at
+            for placement, profile in calibration.stored_profiles(person_id, self.data_dir).items()
+        }
+        use: dict[str, dict[str, list]] = {}
         with self.db.read() as session:
             rows = AccountScoped(session, account_id).analyses_for_person(person_id)
-            return [
-                r.id
-                for r, a in rows
-                if (a.result.get("recording") or {}).get("placement") == placement
-            ]
+            for r, a in rows:
+                placement = str((a.result.get("recording") or {}).get("placement", ""))
+                offered = (a.result.get("assumptions") or {}).get("direction_profile") or {}
+                made = offered.get("created_at", "")
+                row = {
+                    "id": r.id,
+                    "filename": r.filename,
+                    "recorded_on": r.recorded_on,
+                    "date_source": r.date_source,
+                    "calibrated": bool(made),
+                }
+                if r.status in WAITING:
+                    kind = "waiting"
+                elif made and made == current.get(placement):
+                    kind = "worn_otherwise" if offered.get("used") is False else "used"
+                else:
+                    kind = "without"
+                lists = use.setdefault(placement, {kind: [] for kind in CALIBRATION_USE})
+                lists[kind].append(row)
+        return use
 
     def reanalyse_placement(self, account_id: int, person_id: int, placement: str) -> int:
-        """Queue again every recording of a person analysed at ``placement``; how many."""
-        ids = self.recordings_at_placement(account_id, person_id, placement)
+        """Queue again the recordings of a person analysed at ``placement`` not as its
+        calibration now stands: without the one stored, or with one since removed (not
+        those already waiting); how many."""
+        from retrowalk.app import calibration
+
+        current, _ = calibration.load_stored_profile(placement, person_id, self.data_dir)
+        use = self.calibration_use(account_id, person_id).get(placement, {})
+        ids = [r["id"] for r in use.get("without", []) if current is not None or r["calibrated"]]
         for recording_id in ids:
             self.reanalyse(account_id, recording_id)
         return len(ids)

@@ -151,6 +151,9 @@ class DirectionProfile:
     left_out
         Labelled bouts of the calibration walk worn differently from its main
         mounting, not used (empty in profiles saved before this was recorded).
+    made_from
+        Name of the recording of the calibration walk, as its owner knows it (empty
+        when not given, and in profiles saved before this was recorded).
     origin
         Where the profile was read from (a path, or "stored default ..."); named
         in the analysis that uses it. Not saved, not compared, not in ``repr``.
@@ -167,6 +170,7 @@ class DirectionProfile:
     n_steps: dict[str, int] = field(default_factory=dict)
     max_tilt_deg: float = 30.0
     left_out: list[LeftOutBout] = field(default_factory=list)
+    made_from: str = ""
     schema: int = PROFILE_SCHEMA
     origin: str = field(default="", compare=False, repr=False)
 
@@ -199,6 +203,7 @@ class DirectionProfile:
             n_steps={str(k): int(v) for k, v in data.get("n_steps", {}).items()},
             max_tilt_deg=float(data.get("max_tilt_deg", 30.0)),
             left_out=[LeftOutBout.from_dict(x) for x in data.get("left_out", [])],
+            made_from=str(data.get("made_from", "")),
         )
 
     def left_out_notes(self) -> list[str]:

@@ -8,12 +8,13 @@ existing recording of the person is picked, with one label per walking bout.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from retrowalk.app.services import NotFoundError, Services, TooLargeError
+from retrowalk.app.services import CALIBRATION_USE, NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.forms import form_choice, recording_not_listed
@@ -61,21 +62,39 @@ def _page(
     status_code: int = 200,
     form: dict[str, str] | None = None,
     notice: str = "",
+    stored: str = "",
+    replaced: str = "",
 ) -> Response:
+    """The calibration page; ``stored`` names the placement whose calibration was just
+    made (shown as the outcome, from the store), ``replaced`` the earlier one it replaced."""
     from retrowalk.app.calibration import INSTRUCTIONS
 
     person = services.get_person(account, person_id)
-    recordings = [r for r in services.list_recordings(account, person_id) if r.status == "done"]
     calibrations = services.calibrations(account, person_id)
+    use = services.calibration_use(account, person_id)
+    # The recordings a calibration can be made from: analysed as worn where one serves.
+    usable = {
+        row["id"]
+        for placement in PLACEMENT_NAMES
+        for kind in ("used", "worn_otherwise", "without")
+        for row in use.get(placement, {}).get(kind, [])
+    }
+    recordings = [
+        r
+        for r in services.list_recordings(account, person_id)
+        if r.status == "done" and r.id in usable
+    ]
     for cal in calibrations:
-        cal["n_recordings"] = len(
-            services.recordings_at_placement(account, person_id, cal["placement"])
-        )
-    if result is not None and result.get("ok"):
-        cal = result["calibration"]
-        cal["n_recordings"] = len(
-            services.recordings_at_placement(account, person_id, cal["placement"])
-        )
+        cal.update(use.pop(cal["placement"], {kind: [] for kind in CALIBRATION_USE}))
+    # Placements without a calibration in use whose recordings were analysed with one
+    # (since removed): they can be analysed again without it.
+    uncalibrated = {
+        placement: rows
+        for placement in PLACEMENT_NAMES
+        if (rows := [r for r in use.get(placement, {}).get("without", []) if r["calibrated"]])
+    }
+    earlier = services.earlier_calibrations(account, person_id)
+    made = next((c for c in calibrations if c["placement"] == stored), None)
     return render(
         request,
         "calibration.html",
@@ -83,6 +102,10 @@ def _page(
         person=person,
         recordings=recordings,
         calibrations=calibrations,
+        uncalibrated=uncalibrated,
+        earlier=earlier,
+        made=made,
+        replaced=next((c for c in earlier if c["name"] == replaced), None) if made else None,
         instructions=INSTRUCTIONS,
         placement_names=PLACEMENT_NAMES,
         result=result,
@@ -100,27 +123,67 @@ def _answer(
     result: dict[str, Any],
     form: dict[str, str],
 ) -> Response:
-    status = 200 if result.get("ok") else 400
+    """A stored calibration: redirected to the page showing it (a reload shows it again,
+    it does not calibrate again); a refused walk: the form again, as sent, with why."""
+    ok = bool(result.get("ok"))
+    if result.get("field") == "labels":  # the form's words for the field
+        result = {**result, "reason": f"What you walked: {result['problem']}"}
     if wants_json(request):
-        return JSONResponse({k: v for k, v in result.items() if k != "profile"}, status_code=status)
-    return _page(
-        request, services, account, person_id, result=result, status_code=status, form=form
-    )
+        body = {k: v for k, v in result.items() if k != "profile"}
+        return JSONResponse(body, status_code=200 if ok else 400)
+    if ok:
+        query = {"stored": result["calibration"]["placement"]}
+        if result.get("replaced"):
+            query["replaced"] = result["replaced"]["name"]
+        return RedirectResponse(f"/people/{person_id}/calibration?{urlencode(query)}", 303)
+    return _page(request, services, account, person_id, result=result, status_code=400, form=form)
 
 
 @router.get("/people/{person_id}/calibration")
 def calibration_page(
     request: Request, person_id: int, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Instructions, the person's calibrations and the forms to make one."""
-    removed = request.query_params.get("removed", "")
+    """Instructions, the person's calibrations and the forms to make one.
+
+    After a form: ``stored`` (the placement calibrated), ``replaced`` (the earlier
+    calibration it replaced), ``removed``, ``restored`` (a placement) or ``queued``
+    with ``n`` (recordings queued again) say what was done; ``gone`` (a placement, or
+    ``earlier``) that a form of a page shown before found nothing left to change.
+    """
+    query = request.query_params
     notice = ""
+    removed, restored, queued, gone = (
+        query.get(k, "") for k in ("removed", "restored", "queued", "gone")
+    )
     if removed in PLACEMENT_NAMES:
         notice = (
-            f"The {removed.replace('_', ' ')} calibration was removed: later analyses use "
-            "the uncalibrated walking direction."
+            f"The {PLACEMENT_NAMES[removed].lower()} calibration was removed: later analyses "
+            "use the uncalibrated walking direction."
         )
-    return _page(request, services, account, person_id, notice=notice)
+    elif restored in PLACEMENT_NAMES:
+        notice = (
+            f"The earlier {PLACEMENT_NAMES[restored].lower()} calibration is used again; the "
+            "one it replaced is kept under Earlier calibrations."
+        )
+    elif gone in PLACEMENT_NAMES:
+        notice = f"There is no {PLACEMENT_NAMES[gone].lower()} calibration (any more) to remove."
+    elif gone == "earlier":
+        notice = "That earlier calibration is no longer kept: it was used again or deleted."
+    elif queued in PLACEMENT_NAMES and query.get("n", "").isdigit():
+        n = int(query["n"])
+        notice = (
+            f"{n} recording{'s' if n != 1 else ''} at the {PLACEMENT_NAMES[queued].lower()} "
+            "queued for analysis again."
+        )
+    return _page(
+        request,
+        services,
+        account,
+        person_id,
+        notice=notice,
+        stored=query.get("stored", ""),
+        replaced=query.get("replaced", ""),
+    )
 
 
 @router.post("/people/{person_id}/calibration")
@@ -197,24 +260,42 @@ async def calibrate_recording(
 def remove_calibration(
     request: Request, person_id: int, placement: str, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Remove a calibration: later analyses use the uncalibrated direction again."""
+    """Remove a calibration: later analyses use the uncalibrated direction again.
+
+    A form of a page shown before (another tab, the back button) whose calibration is
+    already gone leads back to the page, which says so.
+    """
     removed = services.remove_calibration(account, person_id, placement)
-    if not removed:
-        raise NotFoundError(f"no calibration for {placement.replace('_', ' ')}")
-    return RedirectResponse(f"/people/{person_id}/calibration?removed={placement}", 303)
+    query = urlencode({"removed" if removed else "gone": placement})
+    return RedirectResponse(f"/people/{person_id}/calibration?{query}", 303)
 
 
 @router.post("/people/{person_id}/calibration/{placement}/reanalyse", dependencies=[Csrf])
 def reanalyse_placement(
     request: Request, person_id: int, placement: str, account: PageAccount, services: ServicesDep
 ) -> Response:
-    """Analyse again the person's recordings at ``placement`` (with or without calibration)."""
+    """Analyse again the person's recordings at ``placement`` not analysed as its calibration
+    now stands; redirected to the page saying how many (a reload does not queue them again)."""
     n = services.reanalyse_placement(account, person_id, placement)
-    return _page(
-        request,
-        services,
-        account,
-        person_id,
-        notice=f"{n} recording{'s' if n != 1 else ''} at the "
-        f"{placement.replace('_', ' ')} queued for analysis again.",
-    )
+    query = urlencode({"queued": placement, "n": n})
+    return RedirectResponse(f"/people/{person_id}/calibration?{query}", 303)
+
+
+@router.post("/people/{person_id}/calibration/earlier/{name}/restore", dependencies=[Csrf])
+def restore_calibration(
+    request: Request, person_id: int, name: str, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Use an earlier calibration again (the one in use is kept among the earlier ones);
+    one no longer kept (a page shown before) leads back to the page, which says so."""
+    restored = services.restore_calibration(account, person_id, name)
+    query = urlencode({"restored": restored["placement"]} if restored else {"gone": "earlier"})
+    return RedirectResponse(f"/people/{person_id}/calibration?{query}", 303)
+
+
+@router.post("/people/{person_id}/calibration/earlier/{name}/delete", dependencies=[Csrf])
+def delete_earlier_calibration(
+    request: Request, person_id: int, name: str, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Delete an earlier calibration for good (one already gone: the same)."""
+    services.remove_earlier_calibration(account, person_id, name)
+    return RedirectResponse(f"/people/{person_id}/calibration#earlier-calibrations", 303)

@@ -1,0 +1,221 @@
+"""A new calibration never loses the one it replaces, and a reload never calibrates again.
+
+Real walks through the app's HTTP interface on SQLite and PostgreSQL: CMU 09_12 at
+the lower back (forward, turn, backward), an ipol-gait lower-back walk (forward
+only) and an ActiLife epoch-count export (not a recording). After a stored
+calibration or an "Analyse again" the browser is sent (303) to a page that only
+shows what was done, so reloading it repeats nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi.testclient import TestClient
+from webtest_helpers import add_person, csrf, sign_up, upload, wait_for_analysis
+
+from realdata import require
+
+
+def _calibrate(client: TestClient, person: int, walk: Path, labels: str):  # type: ignore[no-untyped-def]
+    url = f"/people/{person}/calibration"
+    with open(walk, "rb") as stream:
+        return client.post(
+            url,
+            files={"file": (walk.name, stream)},
+            data={"csrf_token": csrf(client, url), "labels": labels, "placement": "lower_back"},
+            follow_redirects=False,
+        )
+
+
+def _text(page: str, element_id: str) -> str:
+    """The words of the element ``element_id`` (one not holding another of its tag)."""
+    match = re.search(rf'<(\w+)[^>]* id="{element_id}"[^>]*>(.*?)</\1>', page, re.S)
+    assert match, f"no #{element_id} on the page"
+    return _words(match.group(2))
+
+
+def _words(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def _earlier(page: str) -> list[str]:
+    return re.findall(r'data-name="([^"]+)"', page)
+
+
+def test_a_new_calibration_keeps_the_one_it_replaces_restorable(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    sign_up(client, "keep@example.org")
+    person = add_person(client, "Kim", height_m="1.72")
+    both = require("mocap-backward", "09_12_pelvis.csv")
+    forward = require("ipol-gait", "1-1_lb.txt")
+    url = f"/people/{person}/calibration"
+
+    first = _calibrate(client, person, both, "forward, backward")
+    assert first.status_code == 303, first.text
+    assert first.headers["location"] == f"{url}?stored=lower_back"
+    shown = client.get(first.headers["location"]).text
+    assert "Calibration stored: lower back" in shown
+    assert "in 2 walking bouts of 09_12_pelvis.csv" in _text(shown, "calibration-result")
+    # Reloading the page after it shows the same and stores nothing again.
+    assert client.get(first.headers["location"]).text == shown
+    assert _earlier(shown) == []
+    # Before a second walk, the page says what is in use and that it would be kept.
+    note = _text(shown, "replaces-note")
+    assert re.search(r"lower back: now the one made \d{4}-\d\d-\d\d \d\d:\d\d UTC\)", note), note
+    assert "kept under Earlier calibrations" in note
+    row = _text(shown, "current-calibrations")
+    assert "of 09_12_pelvis.csv" in row and "forward" in row and "backward" in row
+
+    # A forward-only walk replaces it: said so, with what it loses, and the old one kept.
+    second = _calibrate(client, person, forward, "forward")
+    assert second.status_code == 303, second.text
+    query = parse_qs(urlsplit(second.headers["location"]).query)
+    assert query["stored"] == ["lower_back"]
+    page = client.get(second.headers["location"]).text
+    assert "Calibration replaced: lower back" in page
+    replaced = _text(page, "replaced-calibration")
+    assert "from 09_12_pelvis.csv, which learned forward and backward walking" in replaced
+    assert "The new one learned only forward walking: it has no backward steps" in replaced
+    [kept] = _earlier(page)
+    assert query["replaced"] == [kept]
+    [in_use] = client.get(f"/api/v1/people/{person}/calibrations", headers=_api(client)).json()
+    assert in_use["made_from"] == "1-1_lb.txt" and in_use["directions"] == ["forward"]
+
+    # Use the earlier one again: the forward-only one is kept in its turn.
+    token = csrf(client, url)
+    restored = client.post(
+        f"{url}/earlier/{kept}/restore", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert restored.status_code == 303
+    page = client.get(restored.headers["location"]).text
+    assert "The earlier lower back calibration is used again" in page
+    assert "of 09_12_pelvis.csv" in _text(page, "current-calibrations")
+    [forward_only] = _earlier(page)
+    assert forward_only != kept and "of 1-1_lb.txt" in _text(page, "earlier-calibrations")
+    # Gone for good only when the person deletes it.
+    gone = client.post(
+        f"{url}/earlier/{forward_only}/delete", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert gone.status_code == 303
+    assert _earlier(client.get(url).text) == []
+    # A button of a page shown before (the back button, another tab) finds it gone: the
+    # page says so, not an error page leading to the start.
+    again = client.post(f"{url}/earlier/{forward_only}/restore", data={"csrf_token": token})
+    assert again.status_code == 200 and again.url.path == url
+    assert "That earlier calibration is no longer kept" in _text(again.text, "calibration-notice")
+    assert client.post(f"{url}/lower_back/delete", data={"csrf_token": token}).status_code == 200
+    twice = client.post(f"{url}/lower_back/delete", data={"csrf_token": token})
+    assert twice.status_code == 200 and twice.url.path == url
+    assert "There is no lower back calibration (any more) to remove." in twice.text
+    # Deleting the person deletes every file of their calibrations.
+    _calibrate(client, person, both, "forward, backward")
+    _calibrate(client, person, forward, "forward")
+    folder = app.state.services.data_dir / "direction_profiles" / "people" / str(person)
+    assert len(list(folder.rglob("*.json"))) == 2
+    client.post(f"/people/{person}/delete", data={"csrf_token": token})
+    assert list(folder.rglob("*.json")) == []
+
+
+def _api(client: TestClient) -> dict:
+    from webtest_helpers import api_token
+
+    return api_token(client, "keep@example.org")
+
+
+def test_analyse_again_redirects_and_a_reload_queues_nothing(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    sign_up(client, "again@example.org")
+    person = add_person(client, "Rae", height_m="1.66")
+    walk = require("mocap-backward", "09_12_pelvis.csv")
+    rec = upload(client, person, walk, placement="lower_back", recorded_on="2025-03-04")
+    assert rec["http"] == 201, rec
+    wait_for_analysis(app)
+    url = f"/people/{person}/calibration"
+    made = _calibrate(client, person, walk, "forward, backward")
+    page = client.get(made.headers["location"]).text
+    assert "1 recording worn at the lower back was analysed without it" in page
+
+    token = csrf(client, url)
+    queued = client.post(
+        f"{url}/lower_back/reanalyse", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert queued.status_code == 303
+    assert queued.headers["location"] == f"{url}?queued=lower_back&n=1"
+    wait_for_analysis(app)
+    analysed = client.get(f"/recordings/{rec['id']}/analysis.json").json()
+    shown = client.get(queued.headers["location"]).text
+    assert "1 recording at the lower back queued for analysis again." in shown
+    assert "Reports that use it: 09_12_pelvis.csv (2025-03-04)" in _text(
+        shown, "current-calibrations"
+    )
+    assert "again</button>" not in shown  # nothing left to analyse again
+    # The reload showed it; the recording was not analysed a second time.
+    assert app.state.worker.wait_idle(5)
+    assert client.get(f"/recordings/{rec['id']}/analysis.json").json() == analysed
+
+    # Removed: the recording analysed with it can be analysed again without it.
+    client.post(f"{url}/lower_back/delete", data={"csrf_token": token})
+    page = client.get(url).text
+    said = "1 recording at the lower back was analysed with a calibration no longer in use"
+    assert said in _words(page)
+    redo = client.post(
+        f"{url}/lower_back/reanalyse", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert redo.headers["location"].endswith("n=1")
+    wait_for_analysis(app)
+    result = client.get(f"/recordings/{rec['id']}/analysis.json").json()
+    assert "direction_profile" not in result["assumptions"]
+    assert "no longer in use" not in client.get(url).text
+
+
+def test_pages_suggesting_a_calibration_link_to_it(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """A real back-pocket phone walk whose direction stays uncertain: the recording and
+    progress pages that suggest a calibration lead to the calibration page."""
+    sign_up(client, "link@example.org")
+    person = add_person(client, "Lou")
+    walk = require("device-exports", "phyphox", "phyphox390_walking_back_pocket_chris.csv")
+    rec = upload(client, person, walk, recorded_on="2025-05-06")
+    assert rec["http"] == 201, rec
+    wait_for_analysis(app)
+    link = f'<a href="/people/{person}/calibration">a direction calibration</a>'
+    recording = client.get(f"/recordings/{rec['id']}").text
+    assert f"the uncertain walking was backward, {link} from a walk you label" in recording
+    progress = client.get(f"/people/{person}/progress").text
+    assert f"If you walked backward, {link} helps" in progress
+
+
+def test_only_recordings_a_calibration_serves_are_offered(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """A foot sensor needs no calibration: its recordings are not offered to make one
+    (picking one was refused with advice to choose where it was worn, a field that
+    form does not have)."""
+    sign_up(client, "feet@example.org")
+    person = add_person(client, "Fay", height_m="1.70")
+    for name, placement in (("1-1_lf.txt", "foot"), ("1-1_lb.txt", "lower_back")):
+        rec = upload(client, person, require("ipol-gait", name), placement=placement)
+        assert rec["http"] == 201, rec
+    wait_for_analysis(app)
+    page = client.get(f"/people/{person}/calibration").text
+    form = page.split('id="calibration-from-recording"', 1)[1].split("</form>", 1)[0]
+    assert [_words(o) for o in re.findall(r"<option[^>]*>(.*?)</option>", form)] == [
+        "date unknown · 1-1_lb.txt"
+    ]
+
+
+def test_another_account_cannot_restore_or_delete_earlier_calibrations(  # type: ignore[no-untyped-def]
+    app, client: TestClient, other_client: TestClient
+) -> None:
+    sign_up(client, "own@example.org")
+    sign_up(other_client, "other@example.org")
+    person = add_person(client, "Oda", height_m="1.70")
+    _calibrate(client, person, require("mocap-backward", "09_12_pelvis.csv"), "forward, backward")
+    _calibrate(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
+    url = f"/people/{person}/calibration"
+    [kept] = _earlier(client.get(url).text)
+    token = csrf(other_client, "/people")
+    for action in ("restore", "delete"):
+        response = other_client.post(f"{url}/earlier/{kept}/{action}", data={"csrf_token": token})
+        assert response.status_code == 404, (action, response.status_code)
+    page = client.get(url).text
+    assert _earlier(page) == [kept] and "of 1-1_lb.txt" in _text(page, "current-calibrations")
