@@ -307,6 +307,7 @@ def batch_command(
         collect_inputs,
         run_batch,
     )
+    from retrowalk.app.jobs.inputs import videos_note
 
     if scheduler and workers is not None and not serial:
         raise ClusterError(
@@ -325,6 +326,8 @@ def batch_command(
         parse_columns(columns, "--columns")
     items = collect_inputs(inputs, out)
     check_writable(out)
+    if videos := videos_note(items):
+        err_console.print(videos, soft_wrap=True)
     defaults = AnalysisRequest(
         placement=placement.value,
         height_m=height_m,
@@ -358,6 +361,8 @@ def batch_command(
             raise typer.Exit(stop.exit_code) from None
     out_console.print(summary.line(), soft_wrap=True)
     out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
+    if parts := summary.parts_line():
+        out_console.print(parts, soft_wrap=True)
 
 
 @app.command("version")
