@@ -1330,3 +1330,34 @@ def test_a_folder_search_finds_videos_as_analyze_reads_them(
     recordings = pd.read_parquet(out / "recordings.parquet").set_index("path")
     assert recordings.loc[str(video), "format"] == "video"
     assert recordings.loc[str(video), "forward_steps"] == 8  # as `retrowalk analyze` says
+
+
+def test_a_moved_folder_s_batch_stopped_counts_what_it_marked_and_goes_on(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """A study of 320 recordings moved, its batch stopped (SIGTERM) soon after it began:
+    the stop count is the recordings marked done at their new paths, and the same
+    command then reuses the rest, analysing none."""
+    folder = tmp_path / "many"
+    n = 320
+    _walks(folder, shared_data, n)
+    out = tmp_path / "out"
+    assert run_batch(collect_inputs([folder]), out, serial=True).analysed == n
+    moved = folder.rename(tmp_path / "moved")
+    command = [sys.executable, "-m", "retrowalk", "batch", str(moved), "--out", str(out)]
+    command += ["--workers", "1"]
+    markers = len(list((out / "parts" / "done").glob("*.json")))
+    returncode, _, stderr = _start_and_stop(command, out, signal.SIGTERM, markers_before=markers)
+    assert returncode == 143, stderr
+    stopped = re.search(r"Stopped: (\d+) of (\d+) recordings done", " ".join(stderr.split()))
+    assert stopped, stderr
+    kept = int(stopped.group(1))
+    assert 0 < kept < n and int(stopped.group(2)) == n
+    assert kept == sum(s["path"].startswith(f"{moved}/") for s in _marked(out))
+
+    again = _summary(subprocess.run(command, capture_output=True, text=True, timeout=300))
+    assert (
+        f"{n} recordings: 0 analysed, {n} already done ({n - kept} of them at another path), "
+        "0 failed"
+    ) in again, again
+    assert len(pd.read_parquet(out / "recordings.parquet")) == n
