@@ -296,6 +296,11 @@ def batch_command(
     recording; a manifest's placement, height_m, weight_kg and age_years
     columns replace them for its recordings.
 
+    A folder search takes the files `retrowalk analyze` reads, videos included.
+    Recordings done are kept in the --out folder's parts/ and not analysed
+    again, also after their folder was moved, renamed or copied; at the end of a
+    complete run, parts/ keeps the results of the tables written and no others.
+
     Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
     is kept and the same command goes on from there (exit code 130 or 143).
     """

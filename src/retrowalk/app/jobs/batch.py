@@ -984,8 +984,9 @@ def _run_batch(
     if use.alone():
         try:
             summary.pruned = prune_parts(out, gathered.parts)
-        except KeyboardInterrupt:  # the rest is removed by the next run
-            raise BatchStopped(len(items), len(items)) from None
+        except KeyboardInterrupt:  # the run is done and its tables written
+            summary.pruned = None
+            summary.kept_because = "stopped while it was tidied (a later run goes on)"
     else:
         summary.pruned = None
         summary.kept_because = (
