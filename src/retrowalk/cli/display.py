@@ -282,7 +282,7 @@ class BatchProgress:
         with self._lock:
             self.done += 1
             self.failed += "reason" in status  # failed now or in an earlier run
-            self.skipped += status.get("status") == "skipped"
+            self.skipped += status.get("status") in ("skipped", "reused")
             if self._bar is not None:
                 rate = self.done / max(time.perf_counter() - self.start, 1e-9)
                 self._bar.update(self._task, advance=1, rate=rate, failed=self.failed)

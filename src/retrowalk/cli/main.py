@@ -374,6 +374,11 @@ def batch_command(
     recording; a manifest's placement, height_m, weight_kg and age_years
     columns replace them for its recordings.
 
+    A folder search takes the files `retrowalk analyze` reads, videos included.
+    Recordings done are kept in the --out folder's parts/ and not analysed
+    again, also after their folder was moved, renamed or copied; at the end of a
+    complete run, parts/ keeps the results of the tables written and no others.
+
     Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
     is kept and the same command goes on from there (exit code 130 or 143).
     """
@@ -385,6 +390,7 @@ def batch_command(
         collect_inputs,
         run_batch,
     )
+    from retrowalk.app.jobs.inputs import videos_note
 
     use_stored = _stored_profiles_used(profile, no_profile)
     if scheduler and workers is not None and not serial:
@@ -404,6 +410,8 @@ def batch_command(
         parse_columns(columns, "--columns")
     items = collect_inputs(inputs, out)
     check_writable(out)
+    if videos := videos_note(items):
+        err_console.print(videos, soft_wrap=True)
     defaults = AnalysisRequest(
         placement=placement.value,
         height_m=height_m,
@@ -438,6 +446,8 @@ def batch_command(
             raise typer.Exit(stop.exit_code) from None
     out_console.print(summary.line(), soft_wrap=True)
     out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
+    if parts := summary.parts_line():
+        out_console.print(parts, soft_wrap=True)
 
 
 @app.command("version")

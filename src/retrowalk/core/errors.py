@@ -48,6 +48,11 @@ class InputError(RetrowalkError):
         super().__init__(f"{where}: {reason}")
 
 
+class ExtraMissingError(InputError):
+    """A file whose reader needs an optional package that is not installed (an extra,
+    e.g. ``retrowalk[video]``): the file may be fine, installed it is read."""
+
+
 class UnsupportedFormatError(InputError):
     """The file's content matches no supported recording layout."""
 

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import numpy as np
 
-from retrowalk.core.errors import InputError
+from retrowalk.core.errors import ExtraMissingError, InputError
 from retrowalk.io.assemble import Block, Parsed
 
 INSTALL_HINT = "pip install 'retrowalk[wearables]'"
@@ -25,7 +25,7 @@ def _require(module: str, path: Path, what: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise InputError(
+        raise ExtraMissingError(
             path, f"reading {what} files needs the optional package {module}: {INSTALL_HINT}"
         ) from None
 
@@ -50,7 +50,9 @@ def read_cwa(path: Path) -> Parsed:
             resample_hz=None, verbose=False,
         )  # fmt: skip
     except FileNotFoundError as exc:
-        raise InputError(path, f"the Axivity reader needs Java ({_first_line(exc)})") from None
+        raise ExtraMissingError(
+            path, f"the Axivity reader needs Java ({_first_line(exc)})"
+        ) from None
     except Exception as exc:  # the reader runs Java; any failure means an unreadable file
         raise InputError(path, f"the Axivity reader failed: {_first_line(exc)}") from None
     if len(data) < 2:

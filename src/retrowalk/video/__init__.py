@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from retrowalk.core.errors import InputError
+from retrowalk.core.errors import ExtraMissingError
 from retrowalk.core.recording import Recording
 from retrowalk.io.registry import SourceReader, register_source
 from retrowalk.pipeline.registry import Pipeline, register_pipeline_maker
@@ -37,7 +37,7 @@ def available() -> bool:
 def _read(path: Path) -> Recording:
     """A video (mp4/mov/avi/webm) for the ``video`` extra; probed, not analysed yet."""
     if not available():
-        raise InputError(
+        raise ExtraMissingError(
             path, "this is a video; install the video extra: pip install 'retrowalk[video]'"
         )
     from retrowalk.video.analysis import read_video

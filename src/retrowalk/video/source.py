@@ -19,6 +19,10 @@ import numpy as np
 _ISO_ATOMS = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
 _EBML = b"\x1a\x45\xdf\xa3"
 
+#: The names of the video files :func:`looks_like_video` recognises (what a folder
+#: search of ``retrowalk batch`` takes as videos).
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv"})
+
 
 def video_path(recording: object) -> str:
     """The video file of a recording (its ``source_path`` when it has one)."""

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from retrowalk.app.analyse import AnalysisRequest
 from retrowalk.app.jobs.batch import collect_inputs, run_batch
 from retrowalk.cli import app
 from retrowalk.summary.tables import BOUT_COLUMNS, RECORDING_COLUMNS, STEP_COLUMNS
@@ -1120,3 +1121,243 @@ def test_a_worker_without_retrowalk_is_refused(study: Path, tmp_path: Path):
     ), last
     assert last.endswith("): install the same retrowalk on every worker")
     assert "Traceback" not in done.stderr
+
+
+def _same_tables(a: Path, b: Path) -> None:
+    """The four tables of two output folders are equal, column by column and byte for
+    byte in CSV."""
+    for name in ("recordings", "bouts", "steps", "errors"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(a / f"{name}.parquet"), pd.read_parquet(b / f"{name}.parquet")
+        )
+        assert (a / f"{name}.csv").read_bytes() == (b / f"{name}.csv").read_bytes(), name
+
+
+def _marked(out: Path) -> list[dict]:
+    """Every recording's status in the done markers of an output folder."""
+    return [
+        status
+        for marker in (out / "parts" / "done").glob("*.json")
+        for status in json.loads(marker.read_text())["recordings"]
+    ]
+
+
+def _summary(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, done.stderr
+    return " ".join(done.stdout.split())
+
+
+def _all_done_once(said: str) -> None:
+    """Five recordings, one refused, the others analysed, or one of the two copies reused
+    from the other when that was marked done first."""
+    counts = re.search(r"5 recordings: (\d) analysed, (\d) already done", said)
+    assert counts and int(counts.group(1)) >= 3, said
+    assert int(counts.group(1)) + int(counts.group(2)) == 4 and "1 failed, in" in said, said
+
+
+def test_a_study_folder_moved_or_copied_keeps_its_results_under_the_new_paths(
+    study: Path, tmp_path: Path
+):
+    """A study folder with its results inside (a copy of one recording in another
+    folder, a refused file), copied to another disk: the copy's run analyses nothing
+    and its tables equal, column by column and byte for byte, those of a fresh run of
+    the copy (the new paths, recording ids and the refusal's reason naming the new
+    path); copies keep rows of their own. Before, every file was analysed again. A file
+    changed since, or other options, are still analysed."""
+    (study / "person3").mkdir()
+    shutil.copy(study / "person0" / SMALL[0], study / "person3" / SMALL[0])
+    _all_done_once(_summary(_batch(str(study), "--out", str(study / "results"), "--workers", "2")))
+
+    scratch = tmp_path / "scratch" / "study on scratch"
+    shutil.copytree(study, scratch)
+    moved = _summary(_batch(str(scratch), "--out", str(scratch / "results"), "--workers", "2"))
+    assert (
+        "5 recordings: 0 analysed, 4 already done (4 of them at another path), "
+        "1 failed (1 in an earlier run)"
+    ) in moved, moved
+    _all_done_once(
+        _summary(_batch(str(scratch), "--out", str(tmp_path / "fresh"), "--workers", "2"))
+    )
+    _same_tables(scratch / "results", tmp_path / "fresh")
+    recordings = pd.read_parquet(scratch / "results" / "recordings.parquet")
+    assert recordings["path"].str.startswith(f"{scratch}/").all()
+    assert recordings["recording_id"].is_unique and len(recordings) == 4
+    errors = pd.read_parquet(scratch / "results" / "errors.parquet")
+    assert errors["reason"].iloc[0].startswith(f"{scratch / 'person0' / 'broken.csv'}: ")
+    # the results of the earlier paths are no longer kept in the copy's parts
+    assert sorted(s["path"] for s in _marked(scratch / "results")) == sorted(
+        [*recordings["path"], *errors["path"]]
+    )
+
+    with (scratch / "person1" / SMALL[1]).open("ab") as handle:
+        handle.write(b"\n")
+    changed = _summary(_batch(str(scratch), "--out", str(scratch / "results"), "--serial"))
+    assert "5 recordings: 1 analysed, 3 already done, 1 failed (1 in an earlier run)" in changed
+    other = _batch(str(scratch), "--out", str(scratch / "results"), "--serial", "--height-m", "1.8")
+    assert "5 recordings: 3 analysed, 1 already done (1 of them at another path), 1 failed," in (
+        _summary(other)
+    )  # in one process, one copy is reused from the other
+
+
+def test_a_manifest_moved_with_its_recordings_is_reused_unless_a_row_changed(
+    study: Path, tmp_path: Path
+):
+    """A manifest with relative paths, its folder renamed: its recordings are reused
+    with their person columns, as a fresh run gives them; a row whose height changed
+    since is analysed again, a file renamed too (its name can tell where it was worn)."""
+    manifest = study / "manifest.csv"
+    rows = {"path": [f"person0/{SMALL[0]}", f"person1/{SMALL[1]}"], "id": ["p0", "p1"]}
+    pd.DataFrame({**rows, "height_m": [1.59, 1.80]}).to_csv(manifest, index=False)
+    out = tmp_path / "out"
+    assert run_batch(collect_inputs([manifest]), out, serial=True).analysed == 2
+    renamed = study.rename(tmp_path / "study-2025")
+    again = run_batch(collect_inputs([renamed / "manifest.csv"]), out, serial=True)
+    assert (again.analysed, again.skipped, again.reused) == (0, 2, 2)
+    run_batch(collect_inputs([renamed / "manifest.csv"]), tmp_path / "fresh", serial=True)
+    _same_tables(out, tmp_path / "fresh")
+    assert list(pd.read_parquet(out / "recordings.parquet").sort_values("id")["id"]) == rows["id"]
+
+    pd.DataFrame({**rows, "height_m": [1.59, 1.85]}).to_csv(renamed / "manifest.csv", index=False)
+    changed = run_batch(collect_inputs([renamed / "manifest.csv"]), out, serial=True)
+    assert (changed.analysed, changed.skipped, changed.reused) == (1, 1, 0)
+    (renamed / "person0" / SMALL[0]).rename(renamed / "person0" / "renamed.csv")
+    pd.DataFrame(
+        {
+            "path": ["person0/renamed.csv", rows["path"][1]],
+            "id": rows["id"],
+            "height_m": [1.59, 1.85],
+        }
+    ).to_csv(renamed / "manifest.csv", index=False)
+    named = run_batch(collect_inputs([renamed / "manifest.csv"]), out, serial=True)
+    assert (named.analysed, named.skipped) == (1, 1)
+
+
+def _part_files(out: Path) -> set[str]:
+    return {
+        str(p.relative_to(out / "parts"))
+        for p in (out / "parts").rglob("*")
+        if p.is_file() and p.name != ".in-use.lock"
+    }
+
+
+def test_parts_keep_the_results_of_the_tables_and_no_others(study: Path, tmp_path: Path):
+    """After a complete run, parts/ holds the results of its tables and nothing else: an
+    earlier run's with other options, a part no marker names and a temporary file left
+    by a killed run are removed, and the command says how many. Never by a stopped run
+    (its same command goes on from what was done), nor while another batch uses the
+    folder. Before, parts/ grew with every change of options or files."""
+    from retrowalk.app.jobs.batch import BatchStopped
+    from retrowalk.app.jobs.locks import SharedUse
+
+    items = collect_inputs([study])
+    out = tmp_path / "out"
+    first = run_batch(items, out, serial=True)
+    assert first.pruned == 0 and first.parts_line() == ""
+    earlier = _part_files(out)
+
+    def stop_at_first(status: dict) -> None:
+        raise KeyboardInterrupt
+
+    taller = AnalysisRequest(height_m=1.8)
+    with pytest.raises(BatchStopped):
+        run_batch(
+            items, out, serial=True, defaults=taller, on_result=stop_at_first, files_per_task=1
+        )
+    assert earlier < _part_files(out)  # a stopped run removes nothing
+
+    stray = out / "parts" / "steps"
+    shutil.copy(next(stray.glob("*.parquet")), stray / "unmarked.parquet")
+    (stray / ".half.parquet.tmp").write_bytes(b"PAR1 half")
+    with SharedUse(out / "parts" / ".in-use.lock"):  # another batch in the folder
+        shared = run_batch(items, out, serial=True, defaults=taller)
+    assert shared.pruned is None
+    assert "another batch is using the folder" in shared.parts_line()
+    assert earlier < _part_files(out)
+
+    result = CliRunner().invoke(
+        app, ["batch", str(study), "--out", str(out), "--serial", "--height-m", "1.8"]
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "0 analysed, 3 already done, 1 failed" in said
+    assert f"Removed from {out}/parts the results of 4 recordings no table holds" in said
+    assert not earlier & _part_files(out)
+    statuses = _marked(out)
+    tables = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "errors")}
+    assert sorted(s["key"] for s in statuses) == sorted(
+        [*tables["recordings"]["recording_id"], *tables["errors"]["recording_id"]]
+    )
+    parts = {s["part"] for s in statuses}
+    assert _part_files(out) == {
+        *(f"done/{p}.json" for p in parts),
+        *(str(p.relative_to(out / "parts")) for p in (out / "parts").glob("*/*.parquet")),
+    }
+    assert {p.stem for p in (out / "parts").glob("*/*.parquet")} == parts
+    again = run_batch(items, out, serial=True, defaults=taller)  # nothing more to remove
+    assert (again.analysed, again.pruned) == (0, 0)
+
+
+def test_a_folder_search_finds_videos_as_analyze_reads_them(
+    tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A video in a study folder is found by a folder search, as when named (before,
+    only a video named on the command line was analysed). Without the video extra the
+    command says how to include the videos and each has a row in errors, which the
+    first run after installing it analyses again."""
+    import retrowalk.video
+
+    folder = tmp_path / "study"
+    (folder / "session 1").mkdir(parents=True)
+    video = folder / "session 1" / "walk.MP4"
+    shutil.copy(shared_data / "video" / "sports2d-demo.mp4", video)
+    shutil.copy(shared_data / "mobgap-lab" / SMALL[0], folder / SMALL[0])
+    items = collect_inputs([folder])
+    assert items == collect_inputs([folder / SMALL[0], video])
+    out = tmp_path / "out"
+
+    monkeypatch.setattr(retrowalk.video, "available", lambda: False)
+    result = CliRunner().invoke(app, ["batch", str(folder), "--out", str(out), "--serial"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "1 video among the 2 recordings: install the video extra" in said
+    assert "2 recordings: 1 analysed, 0 already done, 1 failed" in said
+    reason = pd.read_parquet(out / "errors.parquet")["reason"].iloc[0]
+    assert reason.startswith(f"not installed: {video}: this is a video; install the video extra")
+
+    monkeypatch.undo()
+    installed = run_batch(collect_inputs([folder]), out, serial=True)
+    assert (installed.analysed, installed.skipped, installed.failed) == (1, 1, 0)
+    recordings = pd.read_parquet(out / "recordings.parquet").set_index("path")
+    assert recordings.loc[str(video), "format"] == "video"
+    assert recordings.loc[str(video), "forward_steps"] == 8  # as `retrowalk analyze` says
+
+
+def test_a_moved_folder_s_batch_stopped_counts_what_it_marked_and_goes_on(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """A study of 320 recordings moved, its batch stopped (SIGTERM) soon after it began:
+    the stop count is the recordings marked done at their new paths, and the same
+    command then reuses the rest, analysing none."""
+    folder = tmp_path / "many"
+    n = 320
+    _walks(folder, shared_data, n)
+    out = tmp_path / "out"
+    assert run_batch(collect_inputs([folder]), out, serial=True).analysed == n
+    moved = folder.rename(tmp_path / "moved")
+    command = [sys.executable, "-m", "retrowalk", "batch", str(moved), "--out", str(out)]
+    command += ["--workers", "1"]
+    markers = len(list((out / "parts" / "done").glob("*.json")))
+    returncode, _, stderr = _start_and_stop(command, out, signal.SIGTERM, markers_before=markers)
+    assert returncode == 143, stderr
+    stopped = re.search(r"Stopped: (\d+) of (\d+) recordings done", " ".join(stderr.split()))
+    assert stopped, stderr
+    kept = int(stopped.group(1))
+    assert 0 < kept < n and int(stopped.group(2)) == n
+    assert kept == sum(s["path"].startswith(f"{moved}/") for s in _marked(out))
+
+    again = _summary(subprocess.run(command, capture_output=True, text=True, timeout=300))
+    assert (
+        f"{n} recordings: 0 analysed, {n} already done ({n - kept} of them at another path), "
+        "0 failed"
+    ) in again, again
+    assert len(pd.read_parquet(out / "recordings.parquet")) == n

@@ -11,20 +11,27 @@ skips recordings already analysed with the same content, analysis version and
 options. A file refused for its content is not tried again either (the same
 bytes and engine are refused the same way): the re-run counts it as failed,
 in an earlier run, and keeps its row in ``errors``. A file that could not be
-read, or whose analysis failed with an internal error, is tried again. A file
+read, whose reader needs a package not installed, or whose analysis failed with
+an internal error, is tried again. A file
 whose content changed since an earlier run is analysed anew, and the tables
 hold only its latest content's rows. A recording is a file path with its content,
 manifest row and options (:func:`task_key`): a copy of a file under another name
-is a recording of its own, and a file renamed is analysed anew. At the end the
+is a recording of its own. Its result depends on all that but the folder
+(:func:`_result_key`): a file of a folder moved, renamed or copied since takes
+the result marked done at its earlier path, with its new path and recording id
+(:func:`_reused`), where a file renamed is analysed anew. At the end the
 parts of the recordings given to this run (and of no others) are gathered into
 tidy tables (Parquet and CSV): ``recordings``, ``bouts``, ``steps`` and
 ``errors``; the parts written by the same run come back with their task's
-result and are not read again.
+result and are not read again. Then ``parts/`` is pruned to the parts of those
+tables (:func:`prune_parts`), unless another run uses the folder
+(:class:`~retrowalk.app.jobs.locks.SharedUse`).
 
 Memory: a worker's peak does not grow with the number of files (tasks in
 flight are bounded; its index of the recordings marked done holds about
-0.6 kB per recording). A file of up to 16 MB
-(:data:`~retrowalk.app.jobs.inputs.WHOLE_READ_BYTES`) is read once, its bytes
+1.2 kB per recording of a 45-character path, 0.15 kB of it to reuse results
+at another path; a task reads each earlier part it reuses rows of once). A file
+of up to 16 MB (:data:`~retrowalk.app.jobs.inputs.WHOLE_READ_BYTES`) is read once, its bytes
 hashed and then parsed, instead of read twice; a longer one is hashed as it
 streams and parsed from the file. A task reads up to 8 recordings of short
 files (4 MB of input together, :data:`READ_AHEAD_FILES`) before it analyses
@@ -78,9 +85,9 @@ from retrowalk.app.jobs.inputs import (
     file_stamp,
     hash_and_bytes,
 )
-from retrowalk.app.jobs.locks import ignore_ctrl_c
+from retrowalk.app.jobs.locks import SharedUse, ignore_ctrl_c
 from retrowalk.core.csvcells import safe_frame
-from retrowalk.core.errors import AnalysisError, RetrowalkError
+from retrowalk.core.errors import AnalysisError, ExtraMissingError, RetrowalkError
 from retrowalk.core.provenance import engine_version
 from retrowalk.pipeline import AnalysisOptions
 from retrowalk.summary.tables import analysis_columns, tables_of_many
@@ -101,6 +108,7 @@ __all__ = [
     "gather_tables",
     "group_items",
     "local_cluster",
+    "prune_parts",
     "run_batch",
     "task_key",
 ]
@@ -121,18 +129,25 @@ class ClusterError(RetrowalkError):
 class BatchSummary:
     """Counts of one batch run.
 
-    ``skipped``: analysed by an earlier run. ``failed``: every recording that has
-    a row in ``errors``, of which ``failed_before`` were refused by an earlier
-    run and not tried again (:func:`_read_one`).
+    ``skipped``: analysed by an earlier run, of which ``reused`` at another path (the
+    same file in a folder moved, renamed or copied since: :func:`_reused`).
+    ``failed``: every recording that has a row in ``errors``, of which
+    ``failed_before`` were refused by an earlier run and not tried again
+    (:func:`_read_one`).
     """
 
     analysed: int = 0
     skipped: int = 0
+    reused: int = 0
     failed: int = 0
     failed_before: int = 0
     data_hours: float = 0.0
     seconds: float = 0.0
     out_dir: Path | None = None
+    #: Recordings whose results were removed from ``parts/`` as no table holds them
+    #: (:func:`prune_parts`); ``None`` when none could be, for ``kept_because``.
+    pruned: int | None = 0
+    kept_because: str = ""
 
     @property
     def total(self) -> int:
@@ -141,11 +156,26 @@ class BatchSummary:
     def line(self) -> str:
         rate = self.analysed / self.seconds if self.seconds > 0 else 0.0
         before = f" ({self.failed_before} in an earlier run)" if self.failed_before else ""
+        moved = f" ({self.reused} of them at another path)" if self.reused else ""
         return (
-            f"{self.total} recordings: {self.analysed} analysed, {self.skipped} already done, "
-            f"{self.failed} failed{before}, in {self.seconds:.1f} s ({rate:.1f} recordings/s, "
+            f"{self.total} recordings: {self.analysed} analysed, {self.skipped} already done"
+            f"{moved}, {self.failed} failed{before}, in {self.seconds:.1f} s "
+            f"({rate:.1f} recordings/s, "
             f"{self.data_hours:.2f} h of data)"
         )
+
+    def parts_line(self) -> str:
+        """What was removed from ``parts/``, or why nothing could be; "" when nothing."""
+        parts = f"{self.out_dir}/parts" if self.out_dir else "parts/"
+        if self.pruned is None:
+            return f"Kept {parts} as it is: {self.kept_because}"
+        if self.pruned:
+            n = self.pruned
+            return (
+                f"Removed from {parts} the results of {n} recording{'s' if n > 1 else ''} "
+                "no table holds (files changed, moved or left out, or other options)"
+            )
+        return ""
 
 
 def task_key(file_hash: str, options: AnalysisOptions, item: BatchItem) -> str:
@@ -154,8 +184,8 @@ def task_key(file_hash: str, options: AnalysisOptions, item: BatchItem) -> str:
 
     The path and the manifest row are part of it, so every file given has rows of its
     own, under its own path and person columns: two files of the same content (a copy
-    under another name) are two recordings, and a file renamed or moved, or whose
-    manifest row changed, is analysed anew. The engine is
+    under another name) are two recordings. A file whose manifest row changed is
+    analysed anew; one moved takes its earlier result (:func:`_result_key`). The engine is
     :func:`~retrowalk.core.provenance.engine_version`: after any change to the code
     that computes an analysis, a re-run analyses again.
     """
@@ -165,6 +195,18 @@ def task_key(file_hash: str, options: AnalysisOptions, item: BatchItem) -> str:
 def _key(file_hash: str, digest: str, item: BatchItem) -> str:
     """:func:`task_key` of a file's hash, its :func:`_options_digest` and its item."""
     described = json.dumps([file_hash, str(item.path), item.person], sort_keys=True, default=str)
+    return f"{hashlib.sha256(described.encode()).hexdigest()[:24]}-{digest}"
+
+
+def _result_key(file_hash: str, digest: str, item: BatchItem) -> str:
+    """What a recording's analysis depends on: :func:`_key` without the file's folder.
+
+    The file's name stays in it (an Xsens export's name says where it was worn:
+    ``_lb``, ``_lf``, ``_rf``), its folder does not: a recording whose folder was moved,
+    renamed or copied has the result of its earlier path (:func:`_reused`), with its
+    new path and ``recording_id``.
+    """
+    described = json.dumps([file_hash, item.path.name, item.person], sort_keys=True, default=str)
     return f"{hashlib.sha256(described.encode()).hexdigest()[:24]}-{digest}"
 
 
@@ -211,29 +253,56 @@ class _DoneIndex:
     # source, that marker and its keys.
     current: dict[str, dict[str, Any]] = field(default_factory=dict)
     latest: dict[str, tuple[tuple[int, str], set[str]]] = field(default_factory=dict)
+    # Of the current statuses, those of each result (_result_key) -> their keys (mostly
+    # one: a tuple holds it in a third of a set's memory).
+    results: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def mark(self, key: str, status: dict[str, Any], when: tuple[int, str]) -> None:
         """Take ``status`` of ``key`` from the marker ``when`` (if it is the later one)."""
         if self.marked_by.get(key, when) > when:
             return
+        self._drop(key)  # its earlier status, if it had one
         self.statuses[key] = status
         self.marked_by[key] = when
         path = _source_of(status)
         if not path:  # no path to tell a newer content by
-            self.current[key] = status
+            self._keep(key, status)
             return
         last, keys = self.latest.get(path, (when, set()))
         if when > last:  # the file's content changed since: its earlier keys are not current
             for old in keys:
                 if _source_of(self.statuses[old]) == path:
-                    self.current.pop(old, None)
+                    self._drop(old)
             last, keys = when, set()
         if when == last:
             keys.add(key)
-            self.current[key] = status
-        else:
-            self.current.pop(key, None)
+            self._keep(key, status)
         self.latest[path] = (last, keys)
+
+    def earlier_result(self, result: str) -> dict[str, Any] | None:
+        """A current status of the result ``result`` (:func:`_result_key`) whose rows can
+        be reused: not a failure to try again."""
+        for key in self.results.get(result, ()):
+            status = self.current[key]
+            if not _try_again(status):
+                return status
+        return None
+
+    def _keep(self, key: str, status: dict[str, Any]) -> None:
+        self.current[key] = status
+        if "result" in status:
+            keys = self.results.get(status["result"], ())
+            if key not in keys:
+                self.results[status["result"]] = (*keys, key)
+
+    def _drop(self, key: str) -> None:
+        status = self.current.pop(key, None)
+        if status is not None and "result" in status:
+            keys = tuple(k for k in self.results.get(status["result"], ()) if k != key)
+            if keys:
+                self.results[status["result"]] = keys
+            else:
+                self.results.pop(status["result"], None)
 
 
 #: Folder -> the done markers read from it by this process. A marker is written
@@ -246,6 +315,15 @@ _done_lock = threading.Lock()
 def _done_statuses(done: Path) -> dict[str, dict[str, Any]]:
     """Recording key -> its done status (with its ``part``), from the markers in ``done``.
 
+    The current statuses of :func:`_done_index`: read it, do not change it.
+    """
+    return _done_index(done).current
+
+
+def _done_index(done: Path) -> _DoneIndex:
+    """This process's index of the done markers in ``done``: their current statuses
+    (recording key -> its done status, with its ``part``) and their results.
+
     A group's marker (``{"part": ..., "recordings": [...]}``) holds the statuses
     of its recordings; a marker of one recording (written by earlier versions)
     is that recording's status. Should a recording be marked twice (two runs on
@@ -254,9 +332,9 @@ def _done_statuses(done: Path) -> dict[str, dict[str, Any]]:
     whose content changed since an earlier run (a broken file mended, a recording
     cut) has a new key, and its earlier content's is no longer done, nor gathered
     into the tables; changed back, that content is analysed again. Only markers not
-    yet read by this process are read; should one it read be gone or replaced, the
-    folder is read afresh. The dict returned is this process's index of the folder:
-    read it, do not change it.
+    yet read by this process are read; should one it read be gone or replaced (a
+    part removed, :func:`prune_parts`), the folder is read afresh. The index returned
+    is this process's: read it, do not change it.
     """
     try:
         with os.scandir(done) as entries:
@@ -266,7 +344,7 @@ def _done_statuses(done: Path) -> dict[str, dict[str, Any]]:
                 if e.name.endswith(".json") and not e.name.startswith(".")
             }
     except FileNotFoundError:
-        return {}
+        return _DoneIndex()
     with _done_lock:
         index = _done_indexes.get(str(done))
         if index is None or any(
@@ -289,7 +367,7 @@ def _done_statuses(done: Path) -> dict[str, dict[str, Any]]:
             index.markers[when[1]] = inode
             for status in statuses:
                 index.mark(status["key"], status, when)
-        return index.current
+        return index
 
 
 Task = tuple[BatchItem, AnalysisOptions]
@@ -311,6 +389,7 @@ class _Read:
 
     item: BatchItem
     key: str
+    result: str  # its _result_key
     file_hash: str
     ready: ReadForAnalysis
     size: int  # bytes of the file (READ_AHEAD_BYTES when not read whole)
@@ -321,32 +400,99 @@ Outcome = tuple[dict[str, Any], dict[str, Any]]
 
 
 def _read_one(
-    item: BatchItem, options: AnalysisOptions, digest: str, done: dict[str, dict[str, Any]]
+    item: BatchItem, options: AnalysisOptions, digest: str, done: _DoneIndex, earlier: _Parts
 ) -> _Read | Outcome:
     """The recording of ``item`` read (:func:`_analyse_read` analyses it), or the outcome
-    of one skipped or not read.
+    of one skipped, reused or not read.
 
     An outcome is a recording's status and its table rows (none when skipped).
-    ``digest`` is :func:`_options_digest` of ``options`` and ``done`` the
-    recordings marked done (:func:`_done_statuses`). An analysed recording's rows are columns
+    ``digest`` is :func:`_options_digest` of ``options``, ``done`` the recordings
+    marked done (:func:`_done_index`) and ``earlier`` the parts their rows are read
+    from when reused (:func:`_reused`). An analysed recording's rows are columns
     (``{"columns": analysis_columns(...)}``), made into tables once per group; a
-    failure's is its ``errors`` DataFrame.
+    failure's is its ``errors`` DataFrame; a reused one's, its tables.
     """
     try:
         stamp = file_stamp(item.path)  # before reading: a change while read shows
         file_hash, content = hash_and_bytes(item.path)  # a short file's bytes read once
     except OSError as exc:
         key = _key("", digest, item)  # no content to tell
-        return _failure(item, key, f"{_PASSING_FAILURES[1]}{exc}", "")
+        return _failure(item, key, "", f"{_PASSING_FAILURES[1]}{exc}", "")
     key = _key(file_hash, digest, item)
-    if key in done and not _try_again(done[key]):
-        return {**done[key], "status": "skipped"}, {}
+    marked = done.current.get(key)
+    if marked is not None and not _try_again(marked):
+        return {**marked, "status": "skipped"}, {}
+    result = _result_key(file_hash, digest, item)
+    source = done.earlier_result(result)
+    if source is not None:
+        reused = _reused(item, key, stamp, source, earlier)
+        if reused is not None:
+            return reused
     try:
         ready = read_for_analysis(item.path, options, content=content)
     except Exception as exc:  # one bad file never stops the batch
-        return _failure(item, key, _reason(exc), stamp)
+        return _failure(item, key, result, _reason(exc), stamp)
     size = READ_AHEAD_BYTES if content is None else len(content)
-    return _Read(item, key, file_hash, ready, size, stamp)
+    return _Read(item, key, result, file_hash, ready, size, stamp)
+
+
+class _Parts:
+    """The tables of earlier parts in an output folder, each read once (for a group)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.read: dict[tuple[str, str], pd.DataFrame] = {}
+
+    def rows(self, table: str, part: str, key: str) -> pd.DataFrame:
+        """The rows of recording ``key`` in the table of ``part`` (none: no such table)."""
+        frame = self.read.get((table, part))
+        if frame is None:
+            path = self.out / "parts" / table / f"{part}.parquet"
+            frame = pd.read_parquet(path) if path.exists() else pd.DataFrame()
+            self.read[(table, part)] = frame
+        if frame.empty:
+            return frame
+        return frame[frame["recording_id"].to_numpy() == key]
+
+
+def _reused(
+    item: BatchItem, key: str, stamp: str, source: dict[str, Any], earlier: _Parts
+) -> Outcome | None:
+    """The outcome of ``item`` made from ``source``: the status of the same content,
+    name, manifest row and options marked done at another path (a folder moved, renamed
+    or copied), with its rows as an analysis at this path gives them.
+
+    What of a result tells its path is its ``recording_id`` (:func:`task_key`), its
+    ``path`` column and a refusal's reason, which names the file: those are made
+    anew, the rest is the earlier analysis's. ``None`` when the rows are not all
+    there (a part file removed by hand): the file is analysed.
+    """
+    old_key, old_path, new_path = source["key"], str(source["path"]), str(item.path)
+    part = source["part"]
+    status = {
+        **_status(item, key, "reused", float(source.get("duration_s", 0.0)), stamp),
+        "result": source["result"],
+    }
+    tables: Tables = {}
+    try:
+        if "reason" in source:
+            status["reason"] = str(source["reason"]).replace(old_path, new_path)
+            names: tuple[str, ...] = ("errors",)
+        else:
+            names = ("recordings", "bouts", "steps")
+        for name in names:
+            frame = earlier.rows(name, part, old_key).copy()
+            frame["recording_id"] = key
+            if "path" in frame.columns:
+                frame["path"] = new_path
+            if "reason" in frame.columns:
+                frame["reason"] = status["reason"]
+            tables[name] = frame
+    except (OSError, ValueError):  # a part file that cannot be read
+        return None
+    if len(tables[names[0]]) != 1:  # its row is not there
+        return None
+    return status, tables
 
 
 def _analyse_read(read: _Read) -> Outcome:
@@ -355,22 +501,26 @@ def _analyse_read(read: _Read) -> Outcome:
     try:
         analysis = analyse_recording(ready.recording, ready.options, video=ready.video)
     except Exception as exc:  # one bad file never stops the batch
-        return _failure(item, key, _reason(exc), read.stamp)
+        return _failure(item, key, read.result, _reason(exc), read.stamp)
     extra = {
         f"person_{k}" if k in MANIFEST_PERSON_COLUMNS else k: v for k, v in item.person.items()
     }
     extra["content_sha256"] = read.file_hash
     status = _status(item, key, "analysed", analysis.recording.duration_s, read.stamp)
+    status["result"] = read.result
     return status, {"columns": analysis_columns(analysis, key, extra)}
 
 
 #: How the reason of a failure that may not happen again begins (:func:`_reason`,
 #: :func:`_read_one`): a re-run tries such a recording again.
-_PASSING_FAILURES = ("internal error: ", "cannot read: ")
+_PASSING_FAILURES = ("internal error: ", "cannot read: ", "not installed: ")
 
 
 def _reason(exc: Exception) -> str:
-    """A failed recording's reason: the message of a RetrowalkError, else what went wrong."""
+    """A failed recording's reason: the message of a RetrowalkError (a reader that needs
+    a package not installed says so first), else what went wrong."""
+    if isinstance(exc, ExtraMissingError):
+        return f"{_PASSING_FAILURES[2]}{exc}"
     if isinstance(exc, RetrowalkError):
         return str(exc)
     return f"{_PASSING_FAILURES[0]}{type(exc).__name__}: {exc}"
@@ -382,9 +532,19 @@ def _try_again(status: dict[str, Any]) -> bool:
     return str(status.get("reason", "")).startswith(_PASSING_FAILURES)
 
 
-def _failure(item: BatchItem, key: str, reason: str, stamp: str) -> Outcome:
+def _failure(item: BatchItem, key: str, result: str, reason: str, stamp: str) -> Outcome:
+    """A failed recording's outcome; ``result`` its :func:`_result_key` ("" when its
+    content could not be read)."""
     errors = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
-    return {**_status(item, key, "failed", 0.0, stamp), "reason": reason}, {"errors": errors}
+    status = {**_status(item, key, "failed", 0.0, stamp), "reason": reason}
+    if result:
+        status["result"] = result
+    return status, {"errors": errors}
+
+
+#: The statuses of a recording done by an earlier run: found done at its path, or at
+#: another (:func:`_reused`).
+_FOUND_DONE = ("skipped", "reused")
 
 
 def _source(item: BatchItem) -> str:
@@ -433,7 +593,8 @@ def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]
     """
     out = Path(out_dir)
     done = _done_dir(out)
-    marked_done = _done_statuses(done)  # recordings of earlier runs and groups
+    marked_done = _done_index(done)  # recordings of earlier runs and groups
+    earlier = _Parts(out)
     statuses: list[dict[str, Any]] = []
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     analysed: list[dict[str, dict[str, Any]]] = []
@@ -445,7 +606,7 @@ def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]
         digest = digests.get(id(options))
         if digest is None:
             digest = digests[id(options)] = _options_digest(options)
-        read = _read_one(item, options, digest, marked_done)
+        read = _read_one(item, options, digest, marked_done, earlier)
         if not isinstance(read, _Read):
             outcomes.append(read)
             continue
@@ -510,12 +671,20 @@ def _part_of_each_recording(out_dir: Path) -> dict[str, str]:
     }
 
 
+@dataclass
+class Gathered:
+    """What :func:`gather_tables` wrote: each table's rows, and the parts they came from."""
+
+    rows: dict[str, int]
+    parts: set[str]
+
+
 def gather_tables(
     out_dir: Path,
     fresh: dict[str, tuple[set[str], Tables]] | None = None,
     recordings: set[str] | None = None,
-) -> dict[str, int]:
-    """Gather the parts into ``<table>.parquet`` and ``<table>.csv``; row counts.
+) -> Gathered:
+    """Gather the parts into ``<table>.parquet`` and ``<table>.csv``.
 
     Only rows of a recording's marked part are taken, so a part left by an
     interrupted run never duplicates a recording. ``recordings`` (keys) are the
@@ -566,7 +735,44 @@ def gather_tables(
     finally:
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)  # left only when stopped or failed
-    return counts
+    return Gathered(counts, set(owned))
+
+
+def prune_parts(out_dir: Path, keep: set[str]) -> int:
+    """Remove from ``out_dir/parts`` every part not in ``keep`` (the parts of the tables
+    just written, :class:`Gathered`) with its done marker, and the files of runs that
+    were killed (parts that no marker names, unfinished temporary files); the number of
+    recordings whose results were removed.
+
+    Only for a process that uses the folder alone (:meth:`SharedUse.alone`): another
+    run's parts are written before their marker. Markers go first, so a part removed is
+    never marked done; stopped in between, its files are removed next time.
+    """
+    parts = out_dir / "parts"
+    removed = 0
+    done = _done_dir(out_dir)
+    for marker in sorted(done.iterdir()) if done.is_dir() else []:
+        if marker.name.startswith("."):
+            if marker.name.endswith(".tmp"):
+                marker.unlink(missing_ok=True)
+            continue
+        if marker.suffix != ".json":
+            continue
+        content = json.loads(marker.read_text(encoding="utf-8"))
+        if content.get("part") not in keep:
+            marker.unlink(missing_ok=True)
+            removed += len(content.get("recordings", [content]))
+    for name in TABLES:
+        folder = parts / name
+        if not folder.is_dir():
+            continue
+        for file in folder.iterdir():
+            temporary = file.name.startswith(".") and file.name.endswith(".tmp")
+            if temporary or (file.suffix == ".parquet" and file.stem not in keep):
+                file.unlink(missing_ok=True)
+    for staged in out_dir.glob(".*.tmp"):  # tables being written when a run was killed
+        staged.unlink(missing_ok=True)
+    return removed
 
 
 def group_items(
@@ -666,6 +872,43 @@ def run_batch(
     """
     out = Path(out_dir)
     check_writable(out)
+    with SharedUse(out / "parts" / IN_USE) as use:
+        return _run_batch(
+            items,
+            out,
+            use,
+            defaults=defaults,
+            scheduler=scheduler,
+            n_workers=n_workers,
+            serial=serial,
+            on_result=on_result,
+            on_stage=on_stage,
+            max_in_flight_per_worker=max_in_flight_per_worker,
+            files_per_task=files_per_task,
+            bytes_per_task=bytes_per_task,
+        )
+
+
+#: The lock file every run holds while it uses an output folder (:class:`SharedUse`).
+IN_USE = ".in-use.lock"
+
+
+def _run_batch(
+    items: list[BatchItem],
+    out: Path,
+    use: SharedUse,
+    *,
+    defaults: AnalysisRequest | None,
+    scheduler: str | None,
+    n_workers: int | None,
+    serial: bool,
+    on_result: ProgressCallback | None,
+    on_stage: StageCallback | None,
+    max_in_flight_per_worker: int,
+    files_per_task: int,
+    bytes_per_task: int,
+) -> BatchSummary:
+    """:func:`run_batch` in an output folder it uses (``use``)."""
     stage = on_stage or _said
     tasks = _tasks(items, defaults or AnalysisRequest())
     summary = BatchSummary(out_dir=out)
@@ -682,11 +925,12 @@ def run_batch(
         if kind == "analysed":
             summary.analysed += 1
             summary.data_hours += float(status.get("duration_s", 0.0)) / 3600.0
-        elif kind == "skipped" and "reason" in status:  # refused by an earlier run
+        elif kind in _FOUND_DONE and "reason" in status:  # refused by an earlier run
             summary.failed += 1
             summary.failed_before += 1
-        elif kind == "skipped":
+        elif kind in _FOUND_DONE:
             summary.skipped += 1
+            summary.reused += kind == "reused"
         else:
             summary.failed += 1
         if on_result is not None:
@@ -730,11 +974,26 @@ def run_batch(
         raise BatchStopped(_kept(out, tasks, finished), len(items)) from None
     try:
         stage("Writing the tables")
-        gather_tables(out, fresh, given)  # while a local cluster closes
+        gathered = gather_tables(out, fresh, given)  # while a local cluster closes
     except KeyboardInterrupt:  # every recording is done; the tables are not written
         raise BatchStopped(_kept(out, tasks, finished), len(items)) from None
     finally:
         closed()
+    # parts/ keeps the results of the tables just written, and no others: removed once
+    # every recording is done and the tables written, by a run alone in the folder
+    if use.alone():
+        try:
+            summary.pruned = prune_parts(out, gathered.parts)
+        except KeyboardInterrupt:  # the run is done and its tables written
+            summary.pruned = None
+            summary.kept_because = "stopped while it was tidied (a later run goes on)"
+    else:
+        summary.pruned = None
+        summary.kept_because = (
+            "another batch is using the folder (a later run removes what no table holds)"
+            if use.locks
+            else "its file system has no file locks, so another batch could be using it"
+        )
     summary.seconds = time.perf_counter() - started
     return summary
 

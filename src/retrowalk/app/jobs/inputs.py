@@ -23,12 +23,15 @@ from retrowalk.app.analyse import AnalysisRequest
 from retrowalk.app.limits import BODY_LIMITS, body_measure
 from retrowalk.core.errors import InputError
 from retrowalk.core.types import PLACEMENTS
+from retrowalk.video.source import VIDEO_SUFFIXES
 
 #: Files up to this size are read whole once for batch work: hashed, then read from
 #: the same bytes (:func:`hash_and_bytes`).
 WHOLE_READ_BYTES = 16 * 2**20
 
-RECORDING_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".cwa", ".gt3x"}
+#: The files a folder search takes: those of the sensor formats and the videos that
+#: ``retrowalk analyze`` reads (:data:`~retrowalk.video.source.VIDEO_SUFFIXES`).
+RECORDING_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".cwa", ".gt3x", *VIDEO_SUFFIXES}
 EXPORT_FOLDER_MARKERS = {"accelerometer.csv", "totalacceleration.csv"}
 MANIFEST_PERSON_COLUMNS = {"height_m", "weight_kg", "age_years", "placement"}
 
@@ -139,11 +142,12 @@ def collect_inputs(inputs: Iterable[str | Path], out: Path | None = None) -> lis
         if path.is_dir():
             found = [BatchItem(p) for p in _walk(path, out.resolve() if out else None)]
             if not found:  # a mistyped or wrong folder: say so, write no empty tables
-                suffixes = ", ".join(sorted(RECORDING_SUFFIXES))
+                suffixes = ", ".join(sorted(RECORDING_SUFFIXES - VIDEO_SUFFIXES))
+                videos = ", ".join(sorted(VIDEO_SUFFIXES))
                 raise InputError(
                     path,
                     f"no recordings found in this folder or its subfolders (files ending "
-                    f"{suffixes}, or export folders; give a video as a file)",
+                    f"{suffixes}, videos ending {videos}, or export folders)",
                 )
         elif _is_manifest(path):
             found = _read_manifest(path)
@@ -157,6 +161,24 @@ def collect_inputs(inputs: Iterable[str | Path], out: Path | None = None) -> lis
                 seen.add(given)
                 items.append(replace(item, path=item.path.absolute()))
     return items
+
+
+def videos_note(items: list[BatchItem]) -> str:
+    """A line on the videos among ``items`` (by their names), or "" when there are none:
+    they are analysed frame by frame, or, without the video extra, how to include them."""
+    from retrowalk.video import available
+
+    n = sum(item.path.suffix.lower() in VIDEO_SUFFIXES for item in items)
+    if not n:
+        return ""
+    videos = f"{n} video{'s' if n > 1 else ''}"
+    if available():
+        return f"{videos} among the {len(items)} recordings: analysed frame by frame, slower"
+    return (
+        f"{videos} among the {len(items)} recordings: install the video extra "
+        "(pip install 'retrowalk[video]') to analyse them; until then each has a row "
+        "in errors, and the first run after installing it analyses them"
+    )
 
 
 def content_hash(path: Path) -> str:

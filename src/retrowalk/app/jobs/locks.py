@@ -140,3 +140,62 @@ def _die_with_parent(parent_pid: int) -> None:
                 os._exit(1)
 
     threading.Thread(target=heartbeat, name="retrowalk-heartbeat", daemon=True).start()
+
+
+# -- a folder that several processes may use at once ------------------------------------
+#: What flock fails with on a file system without file locks (some network file systems).
+_NO_LOCKS = (errno.ENOLCK, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP)
+
+
+class SharedUse:
+    """A process's use of a folder that other processes may use at the same time (a
+    batch's output folder, which two batches may write at once): a shared ``flock`` on
+    the lock file ``path``, held from :meth:`__enter__` to :meth:`__exit__`.
+
+    Entering waits while a process holds the file alone (:meth:`alone`). The kernel
+    releases the lock when its holder dies, however it dies. On a file system without
+    file locks nothing is held, and :meth:`alone` is never true.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self.locks = True  # False: the file system has no file locks
+
+    def __enter__(self) -> SharedUse:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # never removed: others hold it
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno not in _NO_LOCKS:
+                raise
+            self.locks = False
+            return self
+        self._fd = fd
+        return self
+
+    def alone(self) -> bool:
+        """Hold the folder alone if no other process uses it now: True when it does (until
+        :meth:`__exit__`; a process entering meanwhile waits). False when another holds
+        it; the shared hold may then be lost (``flock`` converts a lock by releasing it
+        first), so call this only once the shared use is over."""
+        import fcntl
+
+        if self._fd is None:
+            return False
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                return False
+            raise
+        return True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            _unlock(self._fd)
+            self._fd = None
