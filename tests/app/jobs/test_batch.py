@@ -396,6 +396,17 @@ def test_recordings_read_ahead_keep_their_order_and_failures(
     assert len(pd.read_parquet(tmp_path / "failing" / "recordings.parquet")) == 2
 
 
+def _stopped_again(command: list[str], out: Path, n: int) -> int:
+    """Run ``command`` (a batch over ``n`` recordings, some done in ``out`` already) and
+    stop it by SIGTERM once one more is done: the "Stopped: K of n" count K it says."""
+    markers = len(list((out / "parts" / "done").glob("*.json")))
+    returncode, _, stderr = _start_and_stop(command, out, signal.SIGTERM, markers_before=markers)
+    assert returncode == 143, stderr
+    stopped = re.search(r"Stopped: (\d+) of (\d+) recordings done", " ".join(stderr.split()))
+    assert stopped and int(stopped.group(2)) == n, stderr
+    return int(stopped.group(1))
+
+
 def _start_and_stop(
     command: list[str], out: Path, stop: signal.Signals, *, markers_before: int = 0
 ) -> tuple[int, str, str]:
@@ -483,12 +494,7 @@ def test_a_stopped_batch_does_not_count_files_changed_since_an_earlier_run(
             handle.write(b"\n")
     command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
     command += ["--workers", "1"]
-    markers = len(list((out / "parts" / "done").glob("*.json")))
-    returncode, _, stderr = _start_and_stop(command, out, signal.SIGTERM, markers_before=markers)
-    assert returncode == 143, stderr
-    stopped = re.search(r"Stopped: (\d+) of (\d+) recordings done", " ".join(stderr.split()))
-    assert stopped, stderr
-    kept = int(stopped.group(1))
+    kept = _stopped_again(command, out, n)
     assert 0 < kept < n, kept  # was n: each file's earlier marker counted
 
     again = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -1346,13 +1352,8 @@ def test_a_moved_folder_s_batch_stopped_counts_what_it_marked_and_goes_on(
     moved = folder.rename(tmp_path / "moved")
     command = [sys.executable, "-m", "retrowalk", "batch", str(moved), "--out", str(out)]
     command += ["--workers", "1"]
-    markers = len(list((out / "parts" / "done").glob("*.json")))
-    returncode, _, stderr = _start_and_stop(command, out, signal.SIGTERM, markers_before=markers)
-    assert returncode == 143, stderr
-    stopped = re.search(r"Stopped: (\d+) of (\d+) recordings done", " ".join(stderr.split()))
-    assert stopped, stderr
-    kept = int(stopped.group(1))
-    assert 0 < kept < n and int(stopped.group(2)) == n
+    kept = _stopped_again(command, out, n)
+    assert 0 < kept < n
     assert kept == sum(s["path"].startswith(f"{moved}/") for s in _marked(out))
 
     again = _summary(subprocess.run(command, capture_output=True, text=True, timeout=300))
