@@ -377,7 +377,8 @@ def batch_command(
     A folder search takes the files `retrowalk analyze` reads, videos included.
     Recordings done are kept in the --out folder's parts/ and not analysed
     again, also after their folder was moved, renamed or copied; at the end of a
-    complete run, parts/ keeps the results of the tables written and no others.
+    complete run, results superseded at their path (the file changed, other
+    options) are removed from parts/.
 
     Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
     is kept and the same command goes on from there (exit code 130 or 143).

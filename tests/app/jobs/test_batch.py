@@ -1190,10 +1190,13 @@ def test_a_study_folder_moved_or_copied_keeps_its_results_under_the_new_paths(
     assert recordings["recording_id"].is_unique and len(recordings) == 4
     errors = pd.read_parquet(scratch / "results" / "errors.parquet")
     assert errors["reason"].iloc[0].startswith(f"{scratch / 'person0' / 'broken.csv'}: ")
-    # the results of the earlier paths are no longer kept in the copy's parts
-    assert sorted(s["path"] for s in _marked(scratch / "results")) == sorted(
-        [*recordings["path"], *errors["path"]]
-    )
+    # the earlier paths' results stay in the copy's parts too: files not given to this
+    # run, they are not superseded at their paths
+    marked = {s["path"] for s in _marked(scratch / "results")}
+    assert {*recordings["path"], *errors["path"]} <= marked
+    assert {p for p in marked if not p.startswith(f"{scratch}/")} == {
+        p.replace(str(scratch), str(study)) for p in (*recordings["path"], *errors["path"])
+    }
 
     with (scratch / "person1" / SMALL[1]).open("ab") as handle:
         handle.write(b"\n")
@@ -1247,11 +1250,12 @@ def _part_files(out: Path) -> set[str]:
 
 
 def test_parts_keep_the_results_of_the_tables_and_no_others(study: Path, tmp_path: Path):
-    """After a complete run, parts/ holds the results of its tables and nothing else: an
-    earlier run's with other options, a part no marker names and a temporary file left
-    by a killed run are removed, and the command says how many. Never by a stopped run
-    (its same command goes on from what was done), nor while another batch uses the
-    folder. Before, parts/ grew with every change of options or files."""
+    """After a complete run, parts/ holds no result superseded at its path: an earlier
+    run's with other options, a part no marker names and a temporary file left by a
+    killed run are removed, and the command says how many. Never by a stopped run (its
+    same command goes on from what was done), nor while another batch uses the folder;
+    and a run on part of the study keeps the others' results. Before, parts/ grew with
+    every change of options or files."""
     from retrowalk.app.jobs.batch import BatchStopped
     from retrowalk.app.jobs.locks import SharedUse
 
@@ -1286,7 +1290,7 @@ def test_parts_keep_the_results_of_the_tables_and_no_others(study: Path, tmp_pat
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "0 analysed, 3 already done, 1 failed" in said
-    assert f"Removed from {out}/parts the results of 4 recordings no table holds" in said
+    assert f"Removed from {out}/parts the earlier results of 4 recordings" in said
     assert not earlier & _part_files(out)
     statuses = _marked(out)
     tables = {n: pd.read_parquet(out / f"{n}.parquet") for n in ("recordings", "errors")}
@@ -1301,6 +1305,16 @@ def test_parts_keep_the_results_of_the_tables_and_no_others(study: Path, tmp_pat
     assert {p.stem for p in (out / "parts").glob("*/*.parquet")} == parts
     again = run_batch(items, out, serial=True, defaults=taller)  # nothing more to remove
     assert (again.analysed, again.pruned) == (0, 0)
+
+    # A run on one person's folder with other options replaces that person's results
+    # only: the others' stay, and the whole study then analyses that person alone.
+    one = collect_inputs([study / "person1"])
+    shorter = AnalysisRequest(height_m=1.6)
+    assert run_batch(one, out, serial=True, defaults=taller).analysed == 0
+    subset = run_batch(one, out, serial=True, defaults=shorter)
+    assert (subset.analysed, subset.pruned) == (1, 0)  # its earlier part holds the others'
+    whole = run_batch(items, out, serial=True, defaults=taller)
+    assert (whole.analysed, whole.skipped) == (1, 2) and whole.pruned == 1  # the shorter
 
 
 def test_a_folder_search_finds_videos_as_analyze_reads_them(

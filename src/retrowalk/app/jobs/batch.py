@@ -23,8 +23,8 @@ the result marked done at its earlier path, with its new path and recording id
 parts of the recordings given to this run (and of no others) are gathered into
 tidy tables (Parquet and CSV): ``recordings``, ``bouts``, ``steps`` and
 ``errors``; the parts written by the same run come back with their task's
-result and are not read again. Then ``parts/`` is pruned to the parts of those
-tables (:func:`prune_parts`), unless another run uses the folder
+result and are not read again. Then the results superseded at their path are
+removed from ``parts/`` (:func:`prune_parts`), unless another run uses the folder
 (:class:`~retrowalk.app.jobs.locks.SharedUse`).
 
 Memory: a worker's peak does not grow with the number of files (tasks in
@@ -144,8 +144,8 @@ class BatchSummary:
     data_hours: float = 0.0
     seconds: float = 0.0
     out_dir: Path | None = None
-    #: Recordings whose results were removed from ``parts/`` as no table holds them
-    #: (:func:`prune_parts`); ``None`` when none could be, for ``kept_because``.
+    #: Recordings whose earlier results were removed from ``parts/``, superseded at their
+    #: path (:func:`prune_parts`); ``None`` when none could be, for ``kept_because``.
     pruned: int | None = 0
     kept_because: str = ""
 
@@ -172,8 +172,8 @@ class BatchSummary:
         if self.pruned:
             n = self.pruned
             return (
-                f"Removed from {parts} the results of {n} recording{'s' if n > 1 else ''} "
-                "no table holds (files changed, moved or left out, or other options)"
+                f"Removed from {parts} the earlier results of {n} recording{'s' if n > 1 else ''} "
+                "(files changed since, or other options or engine)"
             )
         return ""
 
@@ -739,10 +739,15 @@ def gather_tables(
 
 
 def prune_parts(out_dir: Path, keep: set[str]) -> int:
-    """Remove from ``out_dir/parts`` every part not in ``keep`` (the parts of the tables
-    just written, :class:`Gathered`) with its done marker, and the files of runs that
-    were killed (parts that no marker names, unfinished temporary files); the number of
-    recordings whose results were removed.
+    """Remove from ``out_dir/parts`` every part not in ``keep`` with its done marker, and
+    the files of runs that were killed (parts that no marker names, unfinished
+    temporary files); the number of recordings whose results were removed.
+
+    :func:`run_batch` keeps the parts of the tables just written (:class:`Gathered`)
+    and those holding a result still current at its path (:func:`_done_index`): what
+    goes is the results superseded at their path, by a later content, other options
+    or another engine. The results of files not given to a run stay, so a run on
+    part of a study, into the same folder, costs the rest no analysis later.
 
     Only for a process that uses the folder alone (:meth:`SharedUse.alone`): another
     run's parts are written before their marker. Markers go first, so a part removed is
@@ -979,18 +984,20 @@ def _run_batch(
         raise BatchStopped(_kept(out, tasks, finished), len(items)) from None
     finally:
         closed()
-    # parts/ keeps the results of the tables just written, and no others: removed once
-    # every recording is done and the tables written, by a run alone in the folder
+    # parts/ keeps the results of the tables just written and every result still
+    # current at its path (a file not given to this run keeps its results): removed
+    # once every recording is done and the tables written, by a run alone in the folder
     if use.alone():
         try:
-            summary.pruned = prune_parts(out, gathered.parts)
+            current = {s["part"] for s in _done_statuses(_done_dir(out)).values() if "part" in s}
+            summary.pruned = prune_parts(out, gathered.parts | current)
         except KeyboardInterrupt:  # the run is done and its tables written
             summary.pruned = None
             summary.kept_because = "stopped while it was tidied (a later run goes on)"
     else:
         summary.pruned = None
         summary.kept_because = (
-            "another batch is using the folder (a later run removes what no table holds)"
+            "another batch is using the folder (a later run removes what is superseded)"
             if use.locks
             else "its file system has no file locks, so another batch could be using it"
         )
