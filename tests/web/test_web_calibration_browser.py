@@ -96,23 +96,30 @@ def test_guided_calibration_flow(
     assert page.locator("#current-calibrations li[data-placement=lower_back]").count() == 1
     page.screenshot(path=str(tmp_path / "calibration-stored.png"), full_page=True)
 
-    # A later recording at the same placement uses it, and its report names it.
+    # A later recording at the same placement is offered it. Worn another way than the
+    # calibration walk (another sensor, other axes), it is not used: the analysis, its
+    # report, its page and the calibration page say so, and why.
     page.goto(f"{server}/people/{person}")
     _upload(page, later, recorded_on="2025-03-04")
     _wait_done(page)
     analysis = _analysis(page, server)
-    used = analysis["assumptions"]["direction_profile"]
-    assert used["source"] == "stored calibration of this person for lower_back"
+    offered = analysis["assumptions"]["direction_profile"]
+    assert offered["source"] == "stored calibration of this person for lower_back"
+    assert offered["used"] is False and "differently" in offered["not_used_reason"]
     report = page.frame_locator("iframe.report").locator("#assumptions-table")
     assert "Walking-direction calibration" in report.inner_text(timeout=30_000)
-    assert "stored calibration of this person" in report.inner_text()
+    assert "not used: the device sits" in report.inner_text()
+    assert "was not used: the device sits" in page.locator("#calibration-not-used").inner_text()
 
     # Remove it: later analyses are uncalibrated; the page says so.
     page.goto(f"{server}/people/{person}/calibration")
     row = page.locator("#current-calibrations li[data-placement=lower_back]")
-    # The recording analysed with it is named as using it, linked; nothing to redo.
-    assert "Reports that use it: 3-1_lb.txt (2025-03-04)" in row.inner_text()
-    assert "again" not in row.inner_text()
+    # The recording it was offered to is named as worn otherwise, linked; nothing to redo.
+    assert "so not used (calibrate again for that way of wearing it): 3-1_lb.txt (2025-03-04)" in (
+        row.inner_text()
+    )
+    assert "Reports that use it" not in row.inner_text()
+    assert "Analyse" not in row.inner_text()
     row.locator("button", has_text="Remove").click()
     page.wait_for_url("**/calibration?removed=lower_back")
     assert "removed" in page.locator("#calibration-notice").inner_text()
