@@ -312,6 +312,12 @@ def remove_stored_profile(
     return True
 
 
+def made_when(created_at: str) -> str:
+    """When a calibration was made, as the pages say it: ``"2026-01-05 10:00 UTC"`` (two
+    calibrations of a day, a walk done again, told apart by their time)."""
+    return f"{created_at[:10]} {created_at[11:16]} UTC" if created_at[11:16] else created_at[:10]
+
+
 def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
     """What a person is told about a stored profile (placement, when, what it learned).
 
@@ -327,8 +333,7 @@ def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
         "worn": worn,
         "created_at": profile.created_at,
         "created_on": profile.created_at[:10],
-        # Two calibrations of a day (a walk done again) told apart by their time.
-        "created_when": f"{profile.created_at[:10]} {profile.created_at[11:16]} UTC".strip(),
+        "created_when": made_when(profile.created_at),
         "made_from": profile.made_from,
         "directions": learned,
         "directions_text": ("only " if len(learned) == 1 else "") + " and ".join(learned),

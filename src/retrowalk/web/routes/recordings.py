@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from retrowalk.app.calibration import made_when
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.provenance import engine_version, version_relation
@@ -180,6 +181,7 @@ def _recording_page(
         pending_labels=pending,
         calibration=calibration,
         calibration_not_used=calibration_not_used_reason(calibration) if calibration else "",
+        calibration_made=made_when(str(calibration.get("created_at", ""))) if calibration else "",
         **_not_found(analysis),
     )
 
