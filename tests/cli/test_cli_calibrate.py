@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -109,8 +110,9 @@ def test_calibrate_names_the_bout_it_left_out(tmp_path, monkeypatch) -> None:
 
 def test_stored_calibrations_are_listed_left_unused_and_removed(tmp_path, monkeypatch) -> None:
     """A command-line user sees the calibrations analyze and batch use, analyses without
-    them (--no-profile) and deletes one (--remove), each with one line; a wrong
-    combination of these options is one error line (exit 2), and nothing is deleted."""
+    them (--no-profile), replaces one and brings the earlier back (--restore) and
+    deletes one (--remove); a wrong combination of these options, or an unknown name,
+    is one error line (exit 2), and nothing is deleted."""
     monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
     runner = CliRunner()
     walk, later = require("ipol-gait", "2-1_lb.txt"), require("ipol-gait", "3-1_lb.txt")
@@ -120,7 +122,7 @@ def test_stored_calibrations_are_listed_left_unused_and_removed(tmp_path, monkey
         return res.exit_code, " ".join((res.stdout + res.stderr).split())
 
     code, text = said("calibrate", "--list")
-    assert code == 0 and text.startswith("No stored calibration")
+    assert code == 0 and text.startswith("No calibration in use")
     assert said("calibrate", str(walk), "--labels", "backward")[0] == 0
     code, text = said("calibrate", "--list")
     assert code == 0 and text.startswith("lower_back: made ")
@@ -133,10 +135,23 @@ def test_stored_calibrations_are_listed_left_unused_and_removed(tmp_path, monkey
 
     assert directions() == {"backward"}  # the stored (deliberately wrong) calibration
     assert directions("--no-profile") == {"forward"}  # the built-in rules
+
+    # A new calibration takes over and keeps the one it replaces, which --restore brings back.
+    code, text = said("calibrate", str(later), "--labels", "forward")
+    kept = re.search(r"kept as (lower_back-\d{8}-\d{6}-[0-9a-f]{8}):", text)
+    assert code == 0 and kept, text
+    assert directions() == {"forward"}
+    code, text = said("calibrate", "--list")
+    assert f"earlier lower_back ({kept.group(1)}): made " in text
+    assert re.search(r"lower_back: made .* of 3-1_lb.txt, \d+ forward and 0 backward", text)
+    code, text = said("calibrate", "--restore", kept.group(1))
+    assert code == 0 and "calibration of " in text and "is in use again" in text
+    assert directions() == {"backward"}
     stored = tmp_path / "store" / "direction_profiles" / "lower_back.json"
     for wrong in (
         ["analyze", str(later), "--profile", str(stored), "--no-profile"],
         ["calibrate", "--list", "--remove", "lower_back"],
+        ["calibrate", "--restore", "lower_back-20200101-000000-00000000"],
         ["calibrate", str(walk), "--remove", "lower_back"],
         ["calibrate", "--remove", "pocket"],
         ["calibrate"],

@@ -167,8 +167,9 @@ def _keep_as_earlier(path: Path, person_id: int | None, data_dir: Path | None) -
     """Move the stored profile at ``path`` among the earlier ones, named by what it is;
     the name (see :func:`earlier_profiles`)."""
     profile = load_profile(path)
-    made = re.sub(r"[^0-9]", "", profile.created_at)
-    name = f"{_placement_file(profile.placement)[:-5]}-{made}-{profile.source_hash[:8]}"
+    made = re.sub(r"[^0-9]", "", profile.created_at)[:14]  # its date and time to the second
+    name = f"{_placement_file(profile.placement)[:-5]}-{made[:8]}-{made[8:]}"
+    name += f"-{profile.source_hash[:8]}"  # two of a second told apart by their walk
     target = _earlier_dir(person_id, data_dir) / f"{name}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     path.replace(target)

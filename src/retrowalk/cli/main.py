@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -36,6 +36,9 @@ from retrowalk.cli.learn import learn_app
 from retrowalk.cli.serve import serve as serve_command
 from retrowalk.cli.support import HELP_MARKUP, stopped_as_interrupt, user_errors
 from retrowalk.core.errors import AnalysisError
+
+if TYPE_CHECKING:
+    from retrowalk.gait.calibration import DirectionProfile
 
 # Start-up time: the analysis stack (numpy/scipy, readers), the store, the web
 # app and the video pipeline are imported inside the commands that use them, so
@@ -261,25 +264,37 @@ def calibrate_command(
         StoredPlacement | None,
         typer.Option(help="Delete your stored calibration for this placement and stop."),
     ] = None,
+    restore: Annotated[
+        str | None,
+        typer.Option(help="Use an earlier calibration again (its name from --list) and stop."),
+    ] = None,
 ) -> None:
     """Learn how your device sits from a labelled walk, for later direction results.
 
     A calibration is stored per placement and used by `retrowalk analyze` and
     `retrowalk batch` for recordings worn the same way (--no-profile leaves it
-    unused); a new one for a placement replaces the old. --list shows them,
-    --remove deletes one.
+    unused). A new one for a placement takes over; the one it replaces is kept
+    as an earlier calibration. --list shows them all, --restore uses an earlier
+    one again, --remove deletes the one in use.
     """
+    from dataclasses import replace
+
     from retrowalk.app import calibration as cal
     from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.cli.labels import parse_labels, parse_segments
 
-    if show or remove is not None:
-        if recording is not None or show == (remove is not None):
-            raise AnalysisError("--list and --remove go alone: without a recording or each other")
-        _stored_calibrations(show, remove.value if remove is not None else None)
+    asked = [show, remove is not None, restore is not None]
+    if any(asked):
+        if recording is not None or sum(asked) > 1:
+            raise AnalysisError(
+                "--list, --remove and --restore go alone: without a recording or each other"
+            )
+        _stored_calibrations(remove.value if remove is not None else None, restore)
         return
     if recording is None:
-        raise AnalysisError("give the recording of a labelled walk (or --list, --remove)")
+        raise AnalysisError(
+            "give the recording of a labelled walk (or --list, --remove, --restore)"
+        )
     try:
         if (labels is None) == (segments is None):
             raise ValueError("give --labels or --segments (one of them)")
@@ -293,48 +308,81 @@ def calibrate_command(
         )
         result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
         made = cal.profile_from_analysis(result, labels=wanted_labels, segments=wanted_segments)
+        made = replace(made, made_from=recording.name)  # named by --list
     except ValueError as exc:
         raise AnalysisError(f"calibration failed: {exc}") from None
-    path = cal.save_profile(made, profile) if profile else cal.store_profile(made)
+    kept = ""
+    if profile:
+        path = cal.save_profile(made, profile)
+    else:
+        kept = cal.store_profile_keeping_earlier(made)
+        path = cal.stored_profile_path(made.placement)
     steps = made.n_steps
     out_console.print(
         f"Direction profile for {made.placement} written to {path} "
         f"({steps.get('forward', 0)} forward, {steps.get('backward', 0)} backward steps; "
         f"labels fit {100 * made.consistency:.0f} % of steps)."
     )
+    if kept:
+        out_console.print(
+            f"It replaces your earlier {made.placement} calibration, kept as {kept}: "
+            f"retrowalk calibrate --restore {kept} uses it again."
+        )
     for note in made.left_out_notes():
         out_console.print(f"Not used: {note}.")
 
 
-def _stored_calibrations(show: bool, remove: str | None) -> None:
-    """``retrowalk calibrate --list`` and ``--remove PLACEMENT``."""
+def _stored_calibrations(remove: str | None, restore: str | None) -> None:
+    """``retrowalk calibrate --list``, ``--remove PLACEMENT`` and ``--restore NAME``."""
     from retrowalk.app import calibration as cal
 
-    if remove is not None:
-        path = cal.stored_profile_path(remove)
-        if not cal.remove_stored_profile(remove):
-            raise AnalysisError(f"no stored calibration for {remove} ({path})")
-        out_console.print(f"Removed your calibration for {remove} ({path}).")
-        return
     try:
-        stored = cal.stored_profiles()
-    except ValueError as exc:
+        if remove is not None:
+            path = cal.stored_profile_path(remove)
+            if not cal.remove_stored_profile(remove):
+                raise AnalysisError(f"no stored calibration for {remove} ({path})")
+            out_console.print(f"Removed your calibration for {remove} ({path}).")
+            return
+        if restore is not None:
+            back = cal.restore_earlier_profile(restore)
+            if back is None:
+                raise AnalysisError(
+                    f"no earlier calibration called {restore!r}: retrowalk calibrate --list "
+                    "names them"
+                )
+            out_console.print(
+                f"Your {back.placement} calibration of {cal.made_when(back.created_at)} is in use "
+                "again; the one it replaces is kept as an earlier calibration."
+            )
+            return
+        stored, earlier = cal.stored_profiles(), cal.earlier_profiles()
+    except ValueError as exc:  # a stored file that cannot be read, named
         raise AnalysisError(str(exc)) from None
     if not stored:
         out_console.print(
-            f"No stored calibration ({cal.profile_store_dir()}): directions come from the "
+            f"No calibration in use ({cal.profile_store_dir()}): directions come from the "
             "built-in rules. Make one with: retrowalk calibrate WALK --labels forward,backward"
         )
-        return
     for placement, profile in stored.items():
-        about = cal.describe_profile(profile)
-        steps = about["n_steps"]
         out_console.print(
-            f"{placement}: made {about['created_on']}, {steps.get('forward', 0)} forward and "
-            f"{steps.get('backward', 0)} backward steps, used within "
-            f"{about['max_tilt_deg']} deg of how the device sat "
-            f"({cal.stored_profile_path(placement)})"
+            f"{placement}: {_described(profile)} ({cal.stored_profile_path(placement)})"
         )
+    for name, profile in earlier:
+        out_console.print(f"earlier {profile.placement} ({name}): {_described(profile)}")
+
+
+def _described(profile: DirectionProfile) -> str:
+    """A stored calibration in a line of ``--list``: when, what it learned, how it applies."""
+    from retrowalk.app import calibration as cal
+
+    about = cal.describe_profile(profile)
+    steps = about["n_steps"]
+    made_from = f" of {about['made_from']}" if about["made_from"] else ""
+    return (
+        f"made {about['created_when']}{made_from}, {steps.get('forward', 0)} forward and "
+        f"{steps.get('backward', 0)} backward steps, used within {about['max_tilt_deg']} deg "
+        "of how the device sat"
+    )
 
 
 @app.command("batch")
