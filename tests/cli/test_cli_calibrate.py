@@ -162,3 +162,11 @@ def test_stored_calibrations_are_listed_left_unused_and_removed(tmp_path, monkey
     code, text = said("calibrate", "--remove", "lower_back")
     assert code == 0 and text.startswith("Removed your calibration for lower_back")
     assert not stored.exists() and directions() == {"forward"}
+
+    # A damaged calibration in use is named, never silently replaced; --remove deletes it.
+    stored.write_text("{damaged")
+    code, text = said("calibrate", str(walk), "--labels", "backward")
+    assert code == 2 and "the calibration in use cannot be read" in text
+    assert stored.read_text() == "{damaged"
+    assert said("calibrate", "--remove", "lower_back")[0] == 0
+    assert said("calibrate", str(walk), "--labels", "backward")[0] == 0

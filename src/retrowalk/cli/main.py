@@ -315,8 +315,14 @@ def calibrate_command(
     if profile:
         path = cal.save_profile(made, profile)
     else:
-        kept = cal.store_profile_keeping_earlier(made)
         path = cal.stored_profile_path(made.placement)
+        try:
+            kept = cal.store_profile_keeping_earlier(made)
+        except ValueError as exc:  # the stored one cannot be read: nothing is written
+            raise AnalysisError(
+                f"{path}: the calibration in use cannot be read ({exc}); "
+                f"retrowalk calibrate --remove {made.placement} deletes it"
+            ) from None
     steps = made.n_steps
     out_console.print(
         f"Direction profile for {made.placement} written to {path} "
