@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
-from webtest_helpers import add_person, csrf, sign_up, upload, wait_for_analysis
+from webtest_helpers import add_person, api_token, csrf, sign_up, upload, wait_for_analysis
 
 from realdata import require
 
@@ -120,8 +120,6 @@ def test_a_new_calibration_keeps_the_one_it_replaces_restorable(app, client: Tes
 
 
 def _api(client: TestClient) -> dict:
-    from webtest_helpers import api_token
-
     return api_token(client, "keep@example.org")
 
 
@@ -219,3 +217,42 @@ def test_another_account_cannot_restore_or_delete_earlier_calibrations(  # type:
         assert response.status_code == 404, (action, response.status_code)
     page = client.get(url).text
     assert _earlier(page) == [kept] and "of 1-1_lb.txt" in _text(page, "current-calibrations")
+
+
+def test_the_api_lists_restores_and_deletes_earlier_calibrations(  # type: ignore[no-untyped-def]
+    app, client: TestClient, other_client: TestClient
+) -> None:
+    """What the page offers for earlier calibrations, the REST API offers too; another
+    account's token gets 404 for all of it, and nothing of the owner's changes."""
+    sign_up(client, "api-own@example.org")
+    sign_up(other_client, "api-other@example.org")
+    person = add_person(client, "Ola", height_m="1.70")
+    _calibrate(client, person, require("mocap-backward", "09_12_pelvis.csv"), "forward, backward")
+    _calibrate(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
+    own, other = (
+        api_token(client, "api-own@example.org"),
+        api_token(other_client, "api-other@example.org"),
+    )
+    url = f"/api/v1/people/{person}/calibrations"
+    [earlier] = client.get(f"{url}/earlier", headers=own).json()
+    assert earlier["made_from"] == "09_12_pelvis.csv" and earlier["directions"] == [
+        "forward",
+        "backward",
+    ]
+    name = earlier["name"]
+    for method, path in (
+        ("get", f"{url}/earlier"),
+        ("post", f"{url}/earlier/{name}/restore"),
+        ("delete", f"{url}/earlier/{name}"),
+    ):
+        assert getattr(other_client, method)(path, headers=other).status_code == 404, path
+    restored = client.post(f"{url}/earlier/{name}/restore", headers=own)
+    assert restored.status_code == 200 and restored.json()["made_from"] == "09_12_pelvis.csv"
+    [in_use] = client.get(url, headers=own).json()
+    assert in_use["made_from"] == "09_12_pelvis.csv"
+    [replaced] = client.get(f"{url}/earlier", headers=own).json()
+    assert replaced["made_from"] == "1-1_lb.txt"
+    assert client.post(f"{url}/earlier/{name}/restore", headers=own).status_code == 404
+    assert client.delete(f"{url}/earlier/{replaced['name']}", headers=own).status_code == 204
+    assert client.delete(f"{url}/earlier/{replaced['name']}", headers=own).status_code == 404
+    assert client.get(f"{url}/earlier", headers=own).json() == []

@@ -395,6 +395,37 @@ def delete_calibration(
     return Response(status_code=204)
 
 
+@router.get("/people/{person_id}/calibrations/earlier")
+def list_earlier_calibrations(
+    person_id: int, account: ApiAccount, services: ServicesDep
+) -> list[dict[str, Any]]:
+    """A person's calibrations that newer ones replaced, newest first, each with the
+    ``name`` that restores or deletes it."""
+    return services.earlier_calibrations(account, person_id)
+
+
+@router.post("/people/{person_id}/calibrations/earlier/{name}/restore")
+def restore_earlier_calibration(
+    person_id: int, name: str, account: ApiAccount, services: ServicesDep
+) -> dict[str, Any]:
+    """Use an earlier calibration again for its placement; the one it replaces is kept
+    among the earlier ones. 200 with the calibration now in use."""
+    restored = services.restore_calibration(account, person_id, name)
+    if restored is None:
+        raise NotFoundError(f"no earlier calibration {name}")
+    return restored
+
+
+@router.delete("/people/{person_id}/calibrations/earlier/{name}", status_code=204)
+def delete_earlier_calibration(
+    person_id: int, name: str, account: ApiAccount, services: ServicesDep
+) -> Response:
+    """Delete an earlier calibration for good."""
+    if not services.remove_earlier_calibration(account, person_id, name):
+        raise NotFoundError(f"no earlier calibration {name}")
+    return Response(status_code=204)
+
+
 CALIBRATION_BODY = multipart_file_body(
     "The recording of the calibration walk (not kept).",
     labels={
