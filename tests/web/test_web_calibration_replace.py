@@ -15,7 +15,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
-from webtest_helpers import add_person, api_token, csrf, sign_up, upload, wait_for_analysis
+from webtest_helpers import (
+    add_person,
+    api_token,
+    csrf,
+    sign_up,
+    stored_path,
+    upload,
+    wait_for_analysis,
+)
 
 from realdata import require
 
@@ -166,6 +174,38 @@ def test_analyse_again_redirects_and_a_reload_queues_nothing(app, client: TestCl
     result = client.get(f"/recordings/{rec['id']}/analysis.json").json()
     assert "direction_profile" not in result["assumptions"]
     assert "no longer in use" not in client.get(url).text
+
+
+def test_analyse_again_queues_the_others_when_one_file_is_missing(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """Of two recordings to analyse again with a new calibration, one whose uploaded file
+    is gone from the server: the other is queued, and the page says which could not be
+    and what to do. Before, the first missing file stopped the button with an error
+    page, the recordings after it not queued."""
+    sign_up(client, "gone@example.org")
+    person = add_person(client, "Gus", height_m="1.70")
+    walk = require("mocap-backward", "09_12_pelvis.csv")
+    ids = []
+    for name, day in (("09_12_pelvis.csv", "2025-03-04"), ("07_01_pelvis.csv", "2025-03-05")):
+        path = require("mocap-backward", name)
+        rec = upload(client, person, path, placement="lower_back", recorded_on=day)
+        assert rec["http"] == 201, rec
+        ids.append(rec["id"])
+    wait_for_analysis(app)
+    url = f"/people/{person}/calibration"
+    _calibrate(client, person, walk, "forward, backward")
+    stored_path(app, ids[0]).unlink()
+    queued = client.post(
+        f"{url}/lower_back/reanalyse",
+        data={"csrf_token": csrf(client, url)},
+        follow_redirects=False,
+    )
+    assert queued.headers["location"] == f"{url}?queued=lower_back&n=1&missing=1"
+    wait_for_analysis(app)
+    said = _words(client.get(queued.headers["location"]).text)
+    assert "1 recording at the lower back queued for analysis again. 1 could not be: its" in said
+    assert "delete it and upload the file again" in said
+    redone = client.get(f"/recordings/{ids[1]}/analysis.json").json()
+    assert "direction_profile" in redone["assumptions"]  # analysed again, offered it
 
 
 def test_pages_suggesting_a_calibration_link_to_it(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]

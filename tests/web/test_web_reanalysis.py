@@ -20,13 +20,14 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import update
 from webtest_helpers import (
     CSRF_RE,
     add_person,
     csrf,
     make_settings,
     sign_up,
+    stored_path,
     upload,
     wait_for_analysis,
 )
@@ -36,7 +37,7 @@ from retrowalk.app.jobs.worker import run_once
 from retrowalk.app.reanalysis import FILE_GONE
 from retrowalk.core.provenance import engine_version
 from retrowalk.store.db import Database
-from retrowalk.store.models import AnalysisResult, Recording
+from retrowalk.store.models import AnalysisResult
 from retrowalk.web.app import create_app
 
 NEWER = "9.9.9+newer-engine"  # the code that computes an analysis has changed
@@ -78,13 +79,6 @@ def _wait_for_reanalysis(app, client: TestClient) -> None:  # type: ignore[no-un
         assert time.monotonic() < deadline, "analysing again did not finish"
         wait_for_analysis(app)
         time.sleep(0.2)
-
-
-def _stored_path(app, recording_id: int) -> Path:  # type: ignore[no-untyped-def]
-    with app.state.services.db.read() as session:
-        return Path(
-            session.scalar(select(Recording.stored_path).where(Recording.id == recording_id))
-        )
 
 
 def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ignore[no-untyped-def]
@@ -135,8 +129,8 @@ def test_an_upgrade_analyses_the_older_recordings_again_all_at_once(  # type: ig
 
     # The second recording's file is gone; the third's is no longer a recording.
     gone, broken = recs[1]["id"], recs[2]["id"]
-    _stored_path(app, gone).unlink()
-    _stored_path(app, broken).write_text("not a recording\n")
+    stored_path(app, gone).unlink()
+    stored_path(app, broken).write_text("not a recording\n")
     token = csrf(client, "/people")
     started = client.post(
         "/reanalyse-older",

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from retrowalk.store.models import Recording
 from retrowalk.web.app import create_app
 from retrowalk.web.settings import Settings
 
@@ -123,3 +125,11 @@ def world(app, client, other_client, recording_file) -> World:  # type: ignore[n
     token_id = app.state.services.list_tokens(a_id)[0].id
     add_person(other_client, "Bob")
     return World(client, other_client, a_api, b_api, person_id, rec["id"], token_id)
+
+
+def stored_path(app, recording_id: int) -> Path:  # type: ignore[no-untyped-def]
+    """Where the app keeps a recording's uploaded file (to remove or damage it in a test)."""
+    with app.state.services.db.read() as session:
+        return Path(
+            session.scalar(select(Recording.stored_path).where(Recording.id == recording_id))
+        )

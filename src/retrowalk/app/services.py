@@ -353,18 +353,26 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
                 lists[kind].append(row)
         return use
 
-    def reanalyse_placement(self, account_id: int, person_id: int, placement: str) -> int:
+    def reanalyse_placement(
+        self, account_id: int, person_id: int, placement: str
+    ) -> tuple[int, int]:
         """Queue again the recordings of a person analysed at ``placement`` not as its
         calibration now stands: without the one stored, or with one since removed (not
-        those already waiting); how many."""
+        those already waiting); how many were queued, and how many could not be as their
+        stored file is missing (the others are queued all the same)."""
         from retrowalk.app import calibration
+        from retrowalk.app.uploads import FileMissingError
 
         current, _ = calibration.load_stored_profile(placement, person_id, self.data_dir)
         use = self.calibration_use(account_id, person_id).get(placement, {})
         ids = [r["id"] for r in use.get("without", []) if current is not None or r["calibrated"]]
+        missing = 0
         for recording_id in ids:
-            self.reanalyse(account_id, recording_id)
-        return len(ids)
+            try:
+                self.reanalyse(account_id, recording_id)
+            except FileMissingError:
+                missing += 1
+        return len(ids) - missing, missing
 
     # -- observations and plans -------------------------------------------------------
     def list_observations(

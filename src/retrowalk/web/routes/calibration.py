@@ -147,7 +147,8 @@ def calibration_page(
 
     After a form: ``stored`` (the placement calibrated), ``replaced`` (the earlier
     calibration it replaced), ``removed``, ``restored`` (a placement) or ``queued``
-    with ``n`` (recordings queued again) say what was done; ``gone`` (a placement, or
+    with ``n`` (recordings queued again; ``missing``, those that could not be, their file
+    gone) say what was done; ``gone`` (a placement, or
     ``earlier``) that a form of a page shown before found nothing left to change.
     """
     query = request.query_params
@@ -175,6 +176,13 @@ def calibration_page(
             f"{n} recording{'s' if n != 1 else ''} at the {PLACEMENT_NAMES[queued].lower()} "
             "queued for analysis again."
         )
+        missing = int(query["missing"]) if query.get("missing", "").isdigit() else 0
+        if missing:
+            notice += (
+                f" {missing} could not be: {'its' if missing == 1 else 'their'} uploaded file "
+                f"is missing from the server (still listed below; delete "
+                f"{'it' if missing == 1 else 'them'} and upload the file again)."
+            )
     return _page(
         request,
         services,
@@ -276,8 +284,8 @@ def reanalyse_placement(
 ) -> Response:
     """Analyse again the person's recordings at ``placement`` not analysed as its calibration
     now stands; redirected to the page saying how many (a reload does not queue them again)."""
-    n = services.reanalyse_placement(account, person_id, placement)
-    query = urlencode({"queued": placement, "n": n})
+    n, missing = services.reanalyse_placement(account, person_id, placement)
+    query = urlencode({"queued": placement, "n": n, **({"missing": missing} if missing else {})})
     return RedirectResponse(f"/people/{person_id}/calibration?{query}", 303)
 
 
