@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -38,6 +38,7 @@ from retrowalk.cli.support import HELP_MARKUP, stopped_as_interrupt, user_errors
 from retrowalk.core.errors import AnalysisError
 
 if TYPE_CHECKING:
+    from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.gait.calibration import DirectionProfile
 
 # Start-up time: the analysis stack (numpy/scipy, readers), the store, the web
@@ -110,14 +111,39 @@ NoProfileOption = Annotated[
 ]
 
 
-def _stored_profiles_used(profile: Path | None, no_profile: bool) -> bool:
-    """Whether the stored calibrations are used: not with --no-profile, which
-    --profile (a calibration named) cannot go with."""
+def _request(
+    placement: PlacementChoice,
+    height_m: float | None,
+    weight_kg: float | None,
+    age_years: float | None,
+    acc_unit: AccUnit,
+    gyro_unit: GyroUnit,
+    profile: Path | None,
+    no_profile: bool,
+    columns: str | None,
+    **more: Any,
+) -> AnalysisRequest:
+    """The analysis options that analyze and batch share, as one request (``more``: the
+    fields of analyze alone). --no-profile, which --profile (a calibration named) cannot
+    go with, leaves the stored calibrations unused."""
+    from retrowalk.app.analyse import AnalysisRequest
+
     if profile is not None and no_profile:
         raise AnalysisError(
             "--profile names a calibration to use and --no-profile uses none: give one"
         )
-    return not no_profile
+    return AnalysisRequest(
+        placement=placement.value,
+        height_m=height_m,
+        weight_kg=weight_kg,
+        age_years=age_years,
+        profile=profile,
+        use_stored_profiles=not no_profile,
+        acc_unit=acc_unit.value,
+        gyro_unit=gyro_unit.value,
+        columns=columns,
+        **more,
+    )
 
 
 ColumnsOption = Annotated[
@@ -195,21 +221,12 @@ def analyze_command(
     - video: mp4, mov, avi, webm (needs the video extra)
     Refused: ActiLife epoch-count CSVs (activity counts, not raw acceleration).
     """
-    from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.video.options import video_options_from_text
 
-    request = AnalysisRequest(
-        placement=placement.value,
-        height_m=height_m,
-        weight_kg=weight_kg,
-        age_years=age_years,
-        profile=profile,
-        use_stored_profiles=_stored_profiles_used(profile, no_profile),
-        acc_unit=acc_unit.value,
-        gyro_unit=gyro_unit.value,
-        columns=columns,
-        video=video_options_from_text(floor_marks, floor_distance_m, child),
-    )
+    request = _request(
+        placement, height_m, weight_kg, age_years, acc_unit, gyro_unit, profile, no_profile,
+        columns, video=video_options_from_text(floor_marks, floor_distance_m, child),
+    )  # fmt: skip
     result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
     if annotate is not None:
         from retrowalk.video.annotate import write_annotated
@@ -437,7 +454,6 @@ def batch_command(
     Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
     is kept and the same command goes on from there (exit code 130 or 143).
     """
-    from retrowalk.app.analyse import AnalysisRequest
     from retrowalk.app.jobs.batch import (
         BatchStopped,
         ClusterError,
@@ -447,7 +463,10 @@ def batch_command(
     )
     from retrowalk.app.jobs.inputs import videos_note
 
-    use_stored = _stored_profiles_used(profile, no_profile)
+    defaults = _request(
+        placement, height_m, weight_kg, age_years, acc_unit, gyro_unit, profile, no_profile,
+        columns,
+    )  # fmt: skip
     if scheduler and workers is not None and not serial:
         raise ClusterError(
             f"--workers sets this machine's worker processes; with the Dask scheduler at "
@@ -467,17 +486,6 @@ def batch_command(
     check_writable(out)
     if videos := videos_note(items):
         err_console.print(videos, soft_wrap=True)
-    defaults = AnalysisRequest(
-        placement=placement.value,
-        height_m=height_m,
-        weight_kg=weight_kg,
-        age_years=age_years,
-        profile=profile,
-        use_stored_profiles=use_stored,
-        acc_unit=acc_unit.value,
-        gyro_unit=gyro_unit.value,
-        columns=columns,
-    )
     with stopped_as_interrupt() as stop:
         try:
             with BatchProgress(len(items), err_console) as progress:
