@@ -324,6 +324,7 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         """
         from retrowalk.app import calibration
         from retrowalk.app.reanalysis import WAITING
+        from retrowalk.summary.contract import calibration_status
 
         current = {
             placement: profile.created_at
@@ -334,8 +335,8 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
             rows = AccountScoped(session, account_id).analyses_for_person(person_id)
             for r, a in rows:
                 placement = str((a.result.get("recording") or {}).get("placement", ""))
-                offered = (a.result.get("assumptions") or {}).get("direction_profile") or {}
-                made = offered.get("created_at", "")
+                assumptions = a.result.get("assumptions") or {}
+                made = (assumptions.get("direction_profile") or {}).get("created_at", "")
                 row = {
                     "id": r.id,
                     "filename": r.filename,
@@ -346,7 +347,8 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
                 if r.status in WAITING:
                     kind = "waiting"
                 elif made and made == current.get(placement):
-                    kind = "worn_otherwise" if offered.get("used") is False else "used"
+                    unused = calibration_status(assumptions) == "not used"
+                    kind = "worn_otherwise" if unused else "used"
                 else:
                     kind = "without"
                 lists = use.setdefault(placement, {kind: [] for kind in CALIBRATION_USE})

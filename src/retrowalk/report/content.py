@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from retrowalk.summary.contract import calibration_status
 from retrowalk.summary.energy import MODEL_SUMMARY
 
 MISSING = "\u2014"  # em dash: "no value"
@@ -127,7 +128,7 @@ def calibration_text(data: Mapping[str, Any]) -> str:
     made = str(info.get("created_at") or "")[:10]
     placement = str(info.get("placement") or "").replace("_", " ")
     source = info.get("source")
-    if info.get("used") is False:
+    if calibration_status(data.get("assumptions") or {}) == "not used":
         text = f"Direction calibration not used: made {made} for the {placement}"
         text += f" ({source})" if source else ""
         why = calibration_not_used_reason(info)
@@ -271,7 +272,7 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         where = str(profile.get("placement", "")).replace("_", " ")
         note = profile.get("warning")
         left_out = profile.get("left_out") or []
-        unused = profile.get("used") is False
+        unused = calibration_status(a) == "not used"
         rows.append(
             (
                 "Walking-direction calibration",

@@ -19,7 +19,7 @@ Both ``summary`` and ``session`` take their totals from
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from retrowalk.core.provenance import engine_version
@@ -31,6 +31,7 @@ from retrowalk.summary.totals import direction_totals, of_direction
 __all__ = [
     "SCHEMA_VERSION",
     "bout_to_dict",
+    "calibration_status",
     "energy_kcal",
     "step_time_s",
     "step_to_dict",
@@ -104,6 +105,17 @@ def summary_totals(bouts: Sequence[Bout], direction: str) -> dict[str, float | i
 def energy_kcal(bouts: Sequence[Bout]) -> float:
     """Gross energy of all bouts, kcal (bouts without an estimate count 0)."""
     return round(sum(b.energy_kcal or 0.0 for b in bouts), 2)
+
+
+def calibration_status(assumptions: Mapping[str, Any]) -> str:
+    """Whether an analysis's direction calibration (``assumptions["direction_profile"]``)
+    decided any bout: ``"used"``, ``"not used"`` (offered, it decided none: its
+    ``not_used_reason`` says why) or ``"none"`` (none offered). An analysis stored before
+    ``used`` was recorded counts a calibration it names as used."""
+    offered = assumptions.get("direction_profile")
+    if not offered:
+        return "none"
+    return "not used" if offered.get("used") is False else "used"
 
 
 def uncertain_reasons(bouts: Iterable[tuple[str, str | None]]) -> list[tuple[str, list[int]]]:

@@ -17,6 +17,7 @@ from retrowalk.core.results import Analysis
 from retrowalk.summary.contract import (
     analysis_version,
     bout_to_dict,
+    calibration_status,
     recording_block,
     step_time_s,
     summary_block,
@@ -123,14 +124,6 @@ def _joined(parts: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _calibration_use(assumptions: dict[str, Any]) -> str:
-    """``"used"``, ``"not used"`` (offered, decided no bout) or ``"none"`` (none offered)."""
-    offered = assumptions.get("direction_profile")
-    if not offered:
-        return "none"
-    return "not used" if offered.get("used") is False else "used"
-
-
 def analysis_columns(
     analysis: Analysis, recording_id: str, extra: dict[str, Any] | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -170,7 +163,7 @@ def analysis_columns(
         "weight_kg": analysis.assumptions["weight_kg"],
         "height_source": analysis.assumptions["height_source"],  # given or default
         "weight_source": analysis.assumptions["weight_source"],
-        "direction_calibration": _calibration_use(analysis.assumptions),
+        "direction_calibration": calibration_status(analysis.assumptions),
         "analysis_version": analysis_version(),
     }
     row.update(extra or {})

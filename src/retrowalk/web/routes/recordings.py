@@ -19,6 +19,7 @@ from retrowalk.report.content import (
     no_walking_reasons,
     without_figures,
 )
+from retrowalk.summary.contract import calibration_status
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.forms import UPLOAD_CHOICES, form_choice, in_form_words
@@ -160,7 +161,8 @@ def _recording_page(
         x for x in labels if (round(x.start_s, 3), round(x.end_s, 3), x.label) not in applied
     ]
     engine = engine_version()
-    calibration = (analysis or {}).get("assumptions", {}).get("direction_profile")
+    assumptions = (analysis or {}).get("assumptions", {})
+    calibration = assumptions.get("direction_profile")
     return render(
         request,
         "recording.html",
@@ -180,6 +182,7 @@ def _recording_page(
         hand_labels=hand_labels,
         pending_labels=pending,
         calibration=calibration,
+        calibration_status=calibration_status(assumptions),
         calibration_not_used=calibration_not_used_reason(calibration) if calibration else "",
         calibration_made=made_when(str(calibration.get("created_at", ""))) if calibration else "",
         **_not_found(analysis),
