@@ -255,6 +255,16 @@ class PlanOut(_Out):
     )
 
 
+#: The longest name of an API token (the ``api_token.name`` column's length).
+TOKEN_NAME_MAX = 100
+
+
+class TokenIn(BaseModel):
+    """The name of a new API token (what it is for)."""
+
+    name: str = Field("", max_length=TOKEN_NAME_MAX)
+
+
 class TokenOut(_Out):
     id: int
     name: str
