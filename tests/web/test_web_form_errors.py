@@ -39,6 +39,16 @@ def _error(page: str, element_id: str) -> str:
         ({"name": "Wes", "birth_date": "1800-01-01"}, "Birth date: the birth date 1800-01-01"),
         ({"name": "Wes", "height_m": "99999"}, "Height: '99999' is neither metres"),
         ({"name": "Wes", "weight_kg": "12"}, "Weight: 12 kg is not a plausible adult weight"),
+        (  # a due date before the birth date: which way it is wrong
+            {"name": "Kid", "kind": "child", "birth_date": "2025-06-01", "due_date": "2024-10-27"},
+            "Due date: the due date is more than 26 weeks before the birth date; the due date is "
+            "the day the baby was expected, after the birth date for a baby born early",
+        ),
+        (
+            {"name": "Kid", "kind": "child", "birth_date": "2025-06-01", "due_date": "2026-01-04"},
+            "Due date: the due date is more than 26 weeks after the birth date, as for a baby "
+            "born more than 26 weeks early",
+        ),
     ],
 )
 def test_a_refused_new_person_says_why_plainly_and_keeps_the_form(
@@ -173,6 +183,17 @@ def test_a_refused_test_or_log_says_why_on_its_own_page(
         ),
         ({"name": "Kid"}, "Birth date: enter the birth date"),
         ({"name": "Kid", "birth_date": "1950-01-01"}, "Birth date: 1950-01-01 is more than 18"),
+        (  # 31 weeks either way of the birth date: which way it is wrong
+            {"name": "Kid", "birth_date": "2025-06-01", "due_date": "2024-10-27"},
+            "Due date: the due date is more than 26 weeks before the birth date; the due date is "
+            "the day the baby was expected, after the birth date for a baby born early (for a "
+            "baby born on time or late, leave it empty); check both dates",
+        ),
+        (
+            {"name": "Kid", "birth_date": "2025-06-01", "due_date": "2026-01-04"},
+            "Due date: the due date is more than 26 weeks after the birth date, as for a baby "
+            "born more than 26 weeks early; check both dates",
+        ),
     ],
 )
 def test_a_refused_child_says_why_in_one_line_and_keeps_the_form(
