@@ -105,6 +105,15 @@ def test_a_damaged_calibration_in_use_is_named_deletable_and_noted(  # type: ign
     assert "Nothing was stored" in said and "This walk cannot be used" not in said
     assert "lower back calibration in use could not be read" in said
     assert "delete it, then calibrate again" in said
+    with open(_both_ways(), "rb") as stream:
+        by_api = client.post(
+            f"/api/v1/people/{person}/calibrations",
+            headers=api,
+            files={"file": ("walk.csv", stream)},
+            data={"labels": "forward, backward", "placement": "lower_back"},
+        )
+    assert by_api.status_code == 400 and by_api.json()["unreadable"] == "lower_back"
+    assert "delete it, then calibrate again" in by_api.json()["reason"]
     back = client.post(f"/api/v1/people/{person}/calibrations/earlier/{name}/restore", headers=api)
     assert back.status_code == 409 and "delete it, then use the earlier one again" in back.text
     again = client.post(f"{url}/earlier/{name}/restore", data={"csrf_token": csrf(client, url)})
