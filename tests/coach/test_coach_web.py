@@ -243,11 +243,32 @@ def test_3mbwt_timed_from_a_recording(app, client, ann, tmp_path) -> None:  # ty
         time.sleep(0.2)
     assert status == "done"
     page = client.get(f"/people/{ann}/tests/3mbwt")
-    assert f'<option value="{rec["id"]}">' in page.text
-    result = post_form(
-        client, f"/people/{ann}/tests/3mbwt", {"recording_id": str(rec["id"]), "group": "community"}
+    assert f'<option value="{rec["id"]}">date unknown · ' in page.text
+    # The CSV holds no date: the day of the test is asked for (it was dated today).
+    url = f"/people/{ann}/tests/3mbwt"
+    chosen = {"recording_id": str(rec["id"]), "group": "community"}
+    undated = post_form(client, url, chosen)
+    assert undated.status_code == 400
+    error = re.search(r'id="test-error">([^<]*)<', undated.text)
+    assert error and error.group(1) == (
+        "Date: the recording&#39;s date is unknown (its file holds none): give the day of "
+        "the test, or set the recording&#39;s date on its page"
     )
+    assert f'<option value="{rec["id"]}" selected>' in undated.text  # the form as sent
+    api_url = f"/api/v1/people/{ann}/tests/3mbwt"
+    refused = client.post(api_url, headers=headers, json={"recording_id": rec["id"]})
+    assert refused.status_code == 400 and refused.json()["detail"].startswith("date: the rec")
+    assert client.get(api_url, headers=headers).json() == []
+    result = post_form(client, url, {**chosen, "date": "2026-03-02"})
     assert result.status_code == 200, result.text
+    assert client.get(api_url, headers=headers).json()[0]["date"] == "2026-03-02"
+    # Its date set, a recording gives its day to a test timed from it.
+    dated = client.patch(
+        f"/api/v1/recordings/{rec['id']}", headers=headers, json={"recorded_on": "2026-03-09"}
+    )
+    assert dated.status_code == 200, dated.text
+    again = client.post(api_url, headers=headers, json={"recording_id": rec["id"]})
+    assert again.status_code == 201 and again.json()["date"] == "2026-03-09"
     match = re.search(r'big-time">([\d.]+) s</span> ± ([\d.]+) s', result.text)
     assert match, result.text
     time_s, unc = float(match.group(1)), float(match.group(2))

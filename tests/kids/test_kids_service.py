@@ -131,3 +131,26 @@ def test_summary_formats(kids_service: KidsService) -> None:
     html = to_html(summary)
     assert "Still only moving backwards" in html and "pushes &lt;back&gt;" in html
     assert "Acta Paediatr Suppl" in html and "@media print" in html
+
+
+def test_a_due_date_up_to_26_weeks_either_way_is_kept_and_further_says_which_way(
+    kids_service: KidsService,
+) -> None:
+    """The rule is kept (26 weeks either way of the birth date); the refusal says whether
+    the due date is too far after or before it, where both said 'from the birth date'."""
+    a, _ = kids_service.accounts  # type: ignore[attr-defined]
+    born = months_ago(12)
+    for weeks in (-26, 26):
+        kept = kids_service.add_child(a, f"Kit{weeks}", born, born + dt.timedelta(weeks=weeks))
+        assert kept.due_date == born + dt.timedelta(weeks=weeks)
+    for days, which in ((26 * 7 + 1, "after"), (-26 * 7 - 1, "before")):
+        due = born + dt.timedelta(days=days)
+        with pytest.raises(InputError) as refused:
+            kids_service.add_child(a, "Kit", born, due)
+        assert refused.value.path == "Due date"
+        assert refused.value.reason.startswith(f"the due date is more than 26 weeks {which} the")
+        with pytest.raises(
+            ValueError, match=f"due_date: the due date is more than 26 weeks {which}"
+        ):
+            PersonIn(name="Kit", kind="child", birth_date=born, due_date=due)
+    assert len(kids_service.children(a)) == 2

@@ -269,3 +269,38 @@ def test_replacing_a_calibration_keeps_the_earlier_one(
     current = page.locator("#current-calibrations li[data-placement=lower_back]").inner_text()
     assert "of 09_12_pelvis.csv" in current
     assert "of 1-1_lb.txt" in page.locator("#earlier-calibrations li").inner_text()
+
+
+def test_a_damaged_calibration_is_shown_and_deleted(
+    browser_side_once: None, server: str, page, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A calibration in use whose file was cut short: the page names it, it is deleted
+    after the question, and the earlier one is used again."""
+    both = require("mocap-backward", "09_12_pelvis.csv")
+    forward = require("ipol-gait", "1-1_lb.txt")
+    person = _sign_up_with_person(page, server, "damaged@example.org", "Dee")
+    page.goto(f"{server}/people/{person}/calibration")
+    for walk, labels in ((both, "forward, backward"), (forward, "forward")):
+        page.select_option("#calibration-form select[name=placement]", "lower_back")
+        page.fill("#calibration-form input[name=labels]", labels)
+        page.set_input_files("#calibration-form input[type=file]", str(walk))
+        page.click("#calibration-form button[type=submit]")
+        page.wait_for_selector("#calibration-result[data-outcome=stored]", timeout=WAIT_MS)
+    stored = tmp_path / "data" / "direction_profiles" / "people" / str(person) / "lower_back.json"
+    text = stored.read_text()
+    stored.write_text(text[: len(text) // 2])
+
+    page.goto(f"{server}/people/{person}/calibration")
+    damaged = page.locator("#current-calibrations li.unreadable")
+    assert "this calibration could not be read" in damaged.inner_text()
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    damaged.locator("button", has_text="Delete").click()
+    page.wait_for_url("**/calibration?removed=lower_back")
+    assert asked == ["Delete the lower back calibration that could not be read?"]
+    assert not stored.exists()
+    assert page.locator("#no-calibration").inner_text().startswith("None in use")
+    page.click("#earlier-calibrations button:has-text('Use this one again')")
+    page.wait_for_url("**/calibration?restored=lower_back")
+    current = page.locator("#current-calibrations li[data-placement=lower_back]").inner_text()
+    assert "of 09_12_pelvis.csv" in current

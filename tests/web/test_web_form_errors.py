@@ -39,6 +39,16 @@ def _error(page: str, element_id: str) -> str:
         ({"name": "Wes", "birth_date": "1800-01-01"}, "Birth date: the birth date 1800-01-01"),
         ({"name": "Wes", "height_m": "99999"}, "Height: '99999' is neither metres"),
         ({"name": "Wes", "weight_kg": "12"}, "Weight: 12 kg is not a plausible adult weight"),
+        (  # a due date before the birth date: which way it is wrong
+            {"name": "Kid", "kind": "child", "birth_date": "2025-06-01", "due_date": "2024-10-27"},
+            "Due date: the due date is more than 26 weeks before the birth date; the due date is "
+            "the day the baby was expected, after the birth date for a baby born early",
+        ),
+        (
+            {"name": "Kid", "kind": "child", "birth_date": "2025-06-01", "due_date": "2026-01-04"},
+            "Due date: the due date is more than 26 weeks after the birth date, as for a baby "
+            "born more than 26 weeks early",
+        ),
     ],
 )
 def test_a_refused_new_person_says_why_plainly_and_keeps_the_form(
@@ -173,6 +183,17 @@ def test_a_refused_test_or_log_says_why_on_its_own_page(
         ),
         ({"name": "Kid"}, "Birth date: enter the birth date"),
         ({"name": "Kid", "birth_date": "1950-01-01"}, "Birth date: 1950-01-01 is more than 18"),
+        (  # 31 weeks either way of the birth date: which way it is wrong
+            {"name": "Kid", "birth_date": "2025-06-01", "due_date": "2024-10-27"},
+            "Due date: the due date is more than 26 weeks before the birth date; the due date is "
+            "the day the baby was expected, after the birth date for a baby born early (for a "
+            "baby born on time or late, leave it empty); check both dates",
+        ),
+        (
+            {"name": "Kid", "birth_date": "2025-06-01", "due_date": "2026-01-04"},
+            "Due date: the due date is more than 26 weeks after the birth date, as for a baby "
+            "born more than 26 weeks early; check both dates",
+        ),
     ],
 )
 def test_a_refused_child_says_why_in_one_line_and_keeps_the_form(
@@ -592,3 +613,41 @@ def test_a_session_logged_without_a_plan_is_shown_where_the_log_leads(client: Te
     page = client.get(response.headers["location"]).text
     section = re.search(r'<section class="card" id="sessions">(.*?)</section>', page, re.S)
     assert section and "2026-01-05: 12 min backwards (open flat space)" in section[1], page
+
+
+def test_a_token_name_too_long_is_refused_on_the_page_and_in_the_api(  # type: ignore[no-untyped-def]
+    app, client: TestClient
+) -> None:
+    """100 characters, the name column's length, are kept whole; more are refused naming
+    the field (they were cut at 100 without a word)."""
+    from sqlalchemy import inspect
+
+    sign_up(client, "tokens@example.org")
+    long_name = "laptop script of the clinic's gait lab, " * 3  # 120 characters
+    page = client.post(
+        "/account/tokens", data={"name": long_name, "csrf_token": csrf(client, "/account")}
+    )
+    assert page.status_code == 400
+    assert _error(page.text, "token-error") == "Token name: at most 100 characters"
+    assert f'value="{escape(long_name)}"' in page.text  # kept as typed, to shorten
+    assert 'id="new-token"' not in page.text
+    credentials = {"email": "tokens@example.org", "password": "correct horse"}
+    api = client.post("/api/v1/tokens", json={**credentials, "name": long_name})
+    assert api.status_code == 422
+    (problem,) = api.json()["detail"]
+    assert problem["loc"] == ["body", "name"] and "at most 100 characters" in problem["msg"]
+    assert app.state.services.list_tokens(1) == []
+
+    whole = long_name[:100]
+    made = client.post("/api/v1/tokens", json={**credentials, "name": whole})
+    assert made.status_code == 201 and made.json()["name"] == whole
+    shown = client.post(
+        "/account/tokens", data={"name": whole, "csrf_token": csrf(client, "/account")}
+    )
+    assert shown.status_code == 200 and 'id="new-token"' in shown.text
+    assert [t.name for t in app.state.services.list_tokens(1)] == [whole, whole]
+    # The page's field takes no more, and the database column holds as many.
+    assert 'maxlength="100"' in shown.text
+    with app.state.services.db.read() as session:
+        columns = inspect(session.get_bind()).get_columns("api_token")
+    assert next(c["type"].length for c in columns if c["name"] == "name") == 100

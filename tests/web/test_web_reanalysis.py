@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -266,10 +267,30 @@ def test_a_recording_waiting_to_be_analysed_again_shows_its_earlier_analysis(  #
         page = client.get(rec["url"]).text  # queued: the earlier numbers stay in view
         assert 'data-status="queued"' in page and 'id="earlier-shown"' in page
         assert 'id="walked"' in page and 'id="older-engine"' not in page  # no second button
+        # Said in words; the engine versions only in the line's tooltip.
+        earlier = re.search(r'<p class="muted" id="earlier-shown" title="([^"]*)">([^<]*)<', page)
+        assert earlier, page
+        assert earlier.group(2) == (
+            "Until it is done, the analysis below is the earlier one, made by an earlier "
+            "version of retrowalk: it is being analysed again with the current version."
+        )
+        assert earlier.group(1) == f"Earlier analysis: engine {engine_version()}; now: {NEWER}"
+        assert page.count(engine_version()) == 1 and NEWER not in page.replace(earlier[1], "")
         run_once(services.db, services.data_dir, services.runner)
         page = client.get(rec["url"]).text
         assert 'data-status="done"' in page and 'id="earlier-shown"' not in page
         assert 'id="walked"' in page and 'id="older-engine"' not in page
+        # Analysed again by the same version (asked on its page): no version to speak of.
+        again = client.post(
+            f"{rec['url']}/reanalyse", data={"csrf_token": csrf(client, rec["url"])}
+        )
+        assert 'data-status="queued"' in again.text
+        assert re.search(
+            r'<p class="muted" id="earlier-shown">Until it is done, the analysis below is the '
+            r"earlier one\.</p>",
+            again.text,
+        )
+        assert NEWER not in again.text
 
 
 def _progress_bar(page: str) -> tuple[str, str]:

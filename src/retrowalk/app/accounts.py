@@ -43,7 +43,7 @@ from retrowalk.store.repositories import (
     token_needs_touch,
     token_row,
 )
-from retrowalk.store.schemas import NewToken, TokenOut
+from retrowalk.store.schemas import NewToken, TokenIn, TokenOut
 
 __all__ = ["AccountsMixin", "AuthError", "ConflictError", "hash_token"]
 
@@ -247,10 +247,18 @@ class AccountsMixin:
 
     # -- API tokens ----------------------------------------------------------------------
     def create_token(self, account_id: int, name: str = "") -> NewToken:
-        """A new API token; the secret is only ever returned here."""
+        """A new API token; the secret is only ever returned here.
+
+        Raises
+        ------
+        pydantic.ValidationError
+            If the name is longer than :data:`~retrowalk.store.schemas.TOKEN_NAME_MAX`
+            characters (it was cut there).
+        """
+        name = TokenIn(name=name).name
         token = "rw_" + secrets.token_urlsafe(32)
         with self.db.transaction() as session:
-            row = AccountScoped(session, account_id).add_token(name[:100], hash_token(token))
+            row = AccountScoped(session, account_id).add_token(name, hash_token(token))
             return NewToken(id=row.id, name=row.name, token=token)
 
     def list_tokens(self, account_id: int) -> list[TokenOut]:

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 # its pipeline for them; its analysis modules load only when a video is read or
 # analysed (the pose model and OpenCV only when one is decoded).
 import retrowalk.video  # noqa: F401
-from retrowalk.app.calibration import load_profile, stored_profiles
+from retrowalk.app.calibration import load_profile, read_stored_profiles, stored_profiles
 from retrowalk.core.errors import AnalysisError
 from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis
@@ -191,10 +191,18 @@ def upload_options(
 
     A video's floor marks and proportions (:class:`VideoOptions`) travel beside
     them under ``"video"`` (``None`` when there are none); :func:`analyse_file`
-    takes them with ``video=``.
+    takes them with ``video=``. The person's stored calibrations whose file cannot be
+    read are left out, their placements under ``"unreadable_calibrations"``
+    (:func:`retrowalk.app.calibration.note_unreadable` names the one an analysis
+    would have used), where :func:`build_options` would refuse the analysis.
     """
     request = request_for_upload(person, recording, data_dir)
-    return {**vars(build_options(request)), "video": request.video}
+    stored, unreadable = read_stored_profiles(request.person_id, request.data_dir)
+    return {
+        **vars(build_options(request, stored=stored)),
+        "video": request.video,
+        "unreadable_calibrations": sorted(unreadable),
+    }
 
 
 class Progress(Protocol):

@@ -29,6 +29,11 @@ from retrowalk.store.schemas import ObservationIn, ObservationOut
 from retrowalk.summary.measures import backward_measures, bout_measures
 
 TEST_KIND = "test_3mbwt"
+#: Why a test timed from a recording whose date is unknown needs its day given.
+UNDATED_RECORDING = (
+    "the recording's date is unknown (its file holds none): give the day of the test, "
+    "or set the recording's date on its page"
+)
 Group = Literal["community", "nursing_home", "parkinsons", "ms", "stroke"]
 
 
@@ -36,7 +41,9 @@ class ThreeMbwtIn(BaseModel):
     """A 3MBWT result: a time typed in, or a recording to time it from."""
 
     date: dt.date | None = Field(
-        None, description="the day of the test; default: the recording's day, or today"
+        None,
+        description="the day of the test; default: the recording's day (given when its "
+        "date is unknown), or today",
     )
     group: Group = "community"
     variant: Literal["standard", "stroke_5m"] = "standard"
@@ -77,7 +84,12 @@ class AssessServices:
         self.coach = CoachServices(services)
 
     def add_test(self, account_id: int, person_id: int, test: ThreeMbwtIn) -> dict[str, Any]:
-        """Score and store a test; returns the stored result with its interpretation."""
+        """Score and store a test; returns the stored result with its interpretation.
+
+        Its day is the one given, else the day of the recording it is timed from, else
+        today; a recording whose date is unknown needs the day given (refused naming
+        ``date`` otherwise: it was dated the day it was scored).
+        """
         self.services.get_person(account_id, person_id)
         payload: dict[str, Any] = {
             "group": test.group,
@@ -93,8 +105,10 @@ class AssessServices:
             recording = self.services.get_recording(account_id, test.recording_id)
             if recording.person_id != person_id:
                 raise InputError("recording", "this recording belongs to someone else")
-            if test.date is None and recording.date_source != "unknown":
-                day = recording.recorded_on  # timed from a walk: the day it was walked
+            if test.date is None:  # timed from a walk: the day it was walked
+                if recording.date_source == "unknown":
+                    raise InputError("date", UNDATED_RECORDING)
+                day = recording.recorded_on
             analysis = self.services.analysis_json(account_id, test.recording_id)
             start, end = (1.0, 4.0) if test.variant == "stroke_5m" else (0.0, 3.0)
             timed = time_from_analysis(analysis, start_m=start, end_m=end, bout=test.bout)

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def load_profile(path: str | Path) -> DirectionProfile:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         profile = DirectionProfile.from_dict(data)
-    except (KeyError, TypeError, json.JSONDecodeError) as exc:
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # damaged, cut short
         raise ValueError(f"not a direction profile ({type(exc).__name__}: {exc})") from None
     return profile.with_origin(str(path))
 
@@ -138,6 +139,56 @@ def _stored_origin(placement: str, person_id: int | None, path: Path) -> str:
     if person_id is None:
         return f"stored default for {placement}: {path}"
     return f"stored calibration of this person for {placement}"
+
+
+#: Why a stored calibration file that cannot be read is not used, as the pages and the
+#: analyses of the web app say it (the command line refuses it in one line instead).
+UNREADABLE = "it could not be read (its stored file is damaged or incomplete)"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored calibration file that cannot be read: damaged, or cut short.
+
+    ``name`` is its file name without ``.json`` (an earlier calibration's name),
+    ``placement`` and ``created_at`` are what the name says (an earlier one's name
+    holds its date and time; empty otherwise), ``problem`` what reading it found.
+    """
+
+    name: str
+    placement: str
+    created_at: str
+    path: Path
+    problem: str
+
+
+_EARLIER_NAME = re.compile(r"(?P<placement>.+)-(?P<day>\d{8})-(?P<time>\d{6})(?:-[0-9a-f]*)?")
+
+
+def _unreadable(path: Path, problem: str) -> Unreadable:
+    match = _EARLIER_NAME.fullmatch(path.stem)
+    if match is None:
+        return Unreadable(path.stem, path.stem, "", path, problem)
+    day, time = match["day"], match["time"]
+    made = f"{day[:4]}-{day[4:6]}-{day[6:]}T{time[:2]}:{time[2:4]}:{time[4:]}+00:00"
+    return Unreadable(path.stem, match["placement"], made, path, problem)
+
+
+def _named(item: Unreadable) -> ValueError:
+    """The command line's one line about a file that cannot be read: its path and why."""
+    return ValueError(f"{item.path}: cannot read direction profile: {item.problem}")
+
+
+def _read_folder(folder: Path) -> list[tuple[Path, DirectionProfile | None, str]]:
+    """Each profile file of ``folder``: its path, the profile (None when it cannot be
+    read) and what is wrong with it."""
+    out: list[tuple[Path, DirectionProfile | None, str]] = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            out.append((path, load_profile(path), ""))
+        except (OSError, ValueError) as exc:
+            out.append((path, None, str(exc)))
+    return out
 
 
 def store_profile(
@@ -183,20 +234,34 @@ def earlier_profiles(
 
     A kept file that cannot be read raises :class:`ValueError` naming it.
     """
-    folder = _earlier_dir(person_id, data_dir)
+    found, unreadable = read_earlier_profiles(person_id, data_dir)
+    if unreadable:
+        raise _named(unreadable[0])
+    return found
+
+
+def read_earlier_profiles(
+    person_id: int | None = None, data_dir: Path | None = None
+) -> tuple[list[tuple[str, DirectionProfile]], list[Unreadable]]:
+    """The kept profiles that newer calibrations replaced (newest first, with their
+    names) and the kept files that cannot be read, to be named and deleted."""
     found = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        try:
-            profile = load_profile(path)
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"{path}: cannot read direction profile: {exc}") from None
-        found.append((path.stem, profile.with_origin("")))
-    return sorted(found, key=lambda item: item[1].created_at, reverse=True)
+    unreadable = []
+    for path, profile, problem in _read_folder(_earlier_dir(person_id, data_dir)):
+        if profile is None:
+            unreadable.append(_unreadable(path, problem))
+        else:
+            found.append((path.stem, profile.with_origin("")))
+    found.sort(key=lambda item: item[1].created_at, reverse=True)
+    unreadable.sort(key=lambda item: item.created_at, reverse=True)
+    return found, unreadable
 
 
 def _earlier_path(name: str, person_id: int | None, data_dir: Path | None) -> Path | None:
-    """The kept profile called ``name`` (one of :func:`earlier_profiles`), or None."""
-    known = {stem for stem, _ in earlier_profiles(person_id, data_dir)}
+    """The kept profile called ``name`` (one of :func:`read_earlier_profiles`, one that
+    cannot be read too), or None."""
+    found, unreadable = read_earlier_profiles(person_id, data_dir)
+    known = {stem for stem, _ in found} | {item.name for item in unreadable}
     return _earlier_dir(person_id, data_dir) / f"{name}.json" if name in known else None
 
 
@@ -244,17 +309,27 @@ def stored_profiles(
     A stored file that cannot be read raises :class:`ValueError` naming it, so a
     damaged calibration is never silently ignored.
     """
-    folder = profile_store_dir(person_id, data_dir)
+    found, unreadable = read_stored_profiles(person_id, data_dir)
+    if unreadable:
+        raise _named(next(iter(unreadable.values())))
+    return found
+
+
+def read_stored_profiles(
+    person_id: int | None = None, data_dir: Path | None = None
+) -> tuple[dict[str, DirectionProfile], dict[str, Unreadable]]:
+    """The stored profiles that can be read, by placement, and the stored files that
+    cannot (damaged, cut short), by the placement their name gives: the web app names
+    those and offers to delete them, and analyses go on without them, saying so."""
     found: dict[str, DirectionProfile] = {}
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        try:
-            profile = load_profile(path)
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"{path}: cannot read direction profile: {exc}") from None
-        if path.name == _placement_file(profile.placement):
+    unreadable: dict[str, Unreadable] = {}
+    for path, profile, problem in _read_folder(profile_store_dir(person_id, data_dir)):
+        if profile is None:
+            unreadable[path.stem] = _unreadable(path, problem)
+        elif path.name == _placement_file(profile.placement):
             origin = _stored_origin(profile.placement, person_id, path)
             found[profile.placement] = profile.with_origin(origin)
-    return found
+    return found, unreadable
 
 
 # ------------------------------------------------------------------ guided calibration
@@ -319,6 +394,40 @@ def made_when(created_at: str) -> str:
     return f"{created_at[:10]} {created_at[11:16]} UTC" if created_at[11:16] else created_at[:10]
 
 
+def describe_unreadable(item: Unreadable) -> dict[str, Any]:
+    """What a person is told about a stored calibration that cannot be read: its
+    placement, when it was made where its name says, and ``problem`` in plain words
+    (``readable`` false; :func:`describe_profile`'s have it true)."""
+    worn = WORN.get(item.placement, f"worn at the {item.placement.replace('_', ' ')}")
+    return {
+        "placement": item.placement,
+        "placement_label": item.placement.replace("_", " "),
+        "worn": worn,
+        "readable": False,
+        "created_at": item.created_at,
+        "created_on": item.created_at[:10],
+        "created_when": made_when(item.created_at) if item.created_at else "",
+        "problem": UNREADABLE,
+    }
+
+
+def note_unreadable(analysis: Analysis, placements: Iterable[str]) -> None:
+    """Name in a web person's ``analysis`` the stored calibration of its placement that
+    could not be read (``placements``: :func:`read_stored_profiles`' unreadable ones):
+    offered and not used, why, and what to do, where the analysis says which calibration
+    it used (``assumptions.direction_profile``)."""
+    placement = analysis.placement
+    if placement not in set(placements) or analysis.assumptions.get("direction_profile"):
+        return
+    analysis.assumptions["direction_profile"] = {
+        "source": f"stored calibration of this person for {placement}",
+        "placement": placement,
+        "created_at": "",
+        "used": False,
+        "not_used_reason": f"{UNREADABLE}; delete it on the calibration page and calibrate again",
+    }
+
+
 def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
     """What a person is told about a stored profile (placement, when, what it learned).
 
@@ -332,6 +441,7 @@ def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
         "placement": profile.placement,
         "placement_label": profile.placement.replace("_", " "),
         "worn": worn,
+        "readable": True,
         "created_at": profile.created_at,
         "created_on": profile.created_at[:10],
         "created_when": made_when(profile.created_at),

@@ -24,6 +24,7 @@ from retrowalk.domain.kids.entries import SkillEntry, sniff_media
 from retrowalk.domain.kids.guidance import Guidance, guidance
 from retrowalk.domain.kids.milestones import load_milestones
 from retrowalk.domain.kids.summary import ChildSummary
+from retrowalk.store.checks import due_date_problem
 from retrowalk.store.child_observations import ScopedObservations
 from retrowalk.store.repositories import AccountScoped, NotFoundError
 from retrowalk.store.schemas import ObservationIn, PersonIn, PersonOut
@@ -86,8 +87,8 @@ class KidsService:
         """Create a child profile (a person of kind ``child``)."""
         if birth_date > dt.date.today():
             raise InputError("Birth date", "the birth date is in the future")
-        if due_date is not None and abs((due_date - birth_date).days) > 26 * 7:
-            raise InputError("Due date", "the due date is more than 26 weeks from the birth date")
+        if due_date is not None and (problem := due_date_problem(birth_date, due_date)):
+            raise InputError("Due date", problem)
         data = PersonIn(name=name, kind="child", birth_date=birth_date, due_date=due_date)
         return self.services.create_person(account_id, data)
 

@@ -182,12 +182,16 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
     # -- direction calibration ----------------------------------------------------------
     def calibrations(self, account_id: int, person_id: int) -> list[dict[str, Any]]:
         """A person's stored direction calibrations, one per placement (see
-        :func:`retrowalk.app.calibration.describe_profile`)."""
+        :func:`retrowalk.app.calibration.describe_profile`); one whose file cannot be
+        read (damaged, cut short) is listed too, with ``readable`` false (see
+        :func:`~retrowalk.app.calibration.describe_unreadable`), to be deleted."""
         from retrowalk.app import calibration
 
         self.get_person(account_id, person_id)
-        profiles = calibration.stored_profiles(person_id, self.data_dir)
-        return [calibration.describe_profile(p) for _, p in sorted(profiles.items())]
+        profiles, unreadable = calibration.read_stored_profiles(person_id, self.data_dir)
+        found = [calibration.describe_profile(p) for p in profiles.values()]
+        found += [calibration.describe_unreadable(u) for u in unreadable.values()]
+        return sorted(found, key=lambda c: str(c["placement"]))
 
     def calibrate_upload(
         self,
@@ -254,7 +258,9 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
 
     def _store_calibration(self, person_id: int, out: dict[str, Any]) -> dict[str, Any]:
         """Store a fitted calibration as the one used for its placement; the one it
-        replaces is kept among the earlier ones (restorable), never lost."""
+        replaces is kept among the earlier ones (restorable), never lost. One in use
+        that cannot be read is never replaced: the walk is refused, saying so (``reason``
+        and ``unreadable``, its placement), and nothing is written."""
         from dataclasses import replace
 
         from retrowalk.app import calibration
@@ -264,7 +270,11 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         from retrowalk.gait.calibration import DirectionProfile
 
         profile = replace(DirectionProfile.from_dict(out["profile"]), made_from=out["filename"])
-        before, _ = calibration.load_stored_profile(profile.placement, person_id, self.data_dir)
+        stored, unreadable = calibration.read_stored_profiles(person_id, self.data_dir)
+        if profile.placement in unreadable:
+            reason = _unreadable_in_use(profile.placement, "calibrate again")
+            return {"ok": False, "reason": reason, "bouts": [], "unreadable": profile.placement}
+        before = stored.get(profile.placement)
         kept = calibration.store_profile_keeping_earlier(profile, person_id, self.data_dir)
         out["profile"] = profile.to_dict()
         out["replaced"] = {**calibration.describe_profile(before), "name": kept} if before else None
@@ -273,13 +283,15 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
 
     def earlier_calibrations(self, account_id: int, person_id: int) -> list[dict[str, Any]]:
         """A person's calibrations that newer ones replaced, newest first: each as
-        :func:`~retrowalk.app.calibration.describe_profile` with its ``name``."""
+        :func:`~retrowalk.app.calibration.describe_profile` with its ``name``; those whose
+        file cannot be read after them, with ``readable`` false, to be deleted."""
         from retrowalk.app import calibration
 
         self.get_person(account_id, person_id)
+        found, unreadable = calibration.read_earlier_profiles(person_id, self.data_dir)
         return [
-            {**calibration.describe_profile(profile), "name": name}
-            for name, profile in calibration.earlier_profiles(person_id, self.data_dir)
+            *({**calibration.describe_profile(p), "name": name} for name, p in found),
+            *({**calibration.describe_unreadable(u), "name": u.name} for u in unreadable),
         ]
 
     def restore_calibration(
@@ -287,22 +299,43 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
     ) -> dict[str, Any] | None:
         """Use the earlier calibration ``name`` again for its placement (the one in use
         is kept among the earlier ones); its description, or None when none is kept
-        under that name."""
+        under that name.
+
+        Raises
+        ------
+        ConflictError
+            If that earlier calibration, or the one in use for its placement, cannot
+            be read (nothing is changed; deleting it is what can be done).
+        """
         from retrowalk.app import calibration
 
         self.get_person(account_id, person_id)
+        found, unreadable = calibration.read_earlier_profiles(person_id, self.data_dir)
+        if any(u.name == name for u in unreadable):
+            raise ConflictError(
+                f"the earlier calibration {name} {calibration.UNREADABLE}, so it cannot be "
+                "used again; delete it"
+            )
+        wanted = dict(found).get(name)
+        if wanted is None:
+            return None
+        _, in_use = calibration.read_stored_profiles(person_id, self.data_dir)
+        if wanted.placement in in_use:
+            raise ConflictError(_unreadable_in_use(wanted.placement, "use the earlier one again"))
         profile = calibration.restore_earlier_profile(name, person_id, self.data_dir)
         return calibration.describe_profile(profile) if profile is not None else None
 
     def remove_earlier_calibration(self, account_id: int, person_id: int, name: str) -> bool:
-        """Delete the earlier calibration ``name`` of a person; whether there was one."""
+        """Delete the earlier calibration ``name`` of a person (one that cannot be read
+        too); whether there was one."""
         from retrowalk.app import calibration
 
         self.get_person(account_id, person_id)
         return calibration.remove_earlier_profile(name, person_id, self.data_dir)
 
     def remove_calibration(self, account_id: int, person_id: int, placement: str) -> bool:
-        """Delete a person's calibration of ``placement``; whether there was one."""
+        """Delete a person's calibration of ``placement`` (one that cannot be read too);
+        whether there was one."""
         from retrowalk.app import calibration
 
         self.get_person(account_id, person_id)
@@ -326,10 +359,8 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         from retrowalk.app.reanalysis import WAITING
         from retrowalk.summary.contract import calibration_status
 
-        current = {
-            placement: profile.created_at
-            for placement, profile in calibration.stored_profiles(person_id, self.data_dir).items()
-        }
+        stored, _ = calibration.read_stored_profiles(person_id, self.data_dir)
+        current = {placement: profile.created_at for placement, profile in stored.items()}
         use: dict[str, dict[str, list]] = {}
         with self.db.read() as session:
             rows = AccountScoped(session, account_id).analyses_for_person(person_id)
@@ -365,7 +396,7 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         from retrowalk.app import calibration
         from retrowalk.app.uploads import FileMissingError
 
-        current, _ = calibration.load_stored_profile(placement, person_id, self.data_dir)
+        current = calibration.read_stored_profiles(person_id, self.data_dir)[0].get(placement)
         use = self.calibration_use(account_id, person_id).get(placement, {})
         ids = [r["id"] for r in use.get("without", []) if current is not None or r["calibrated"]]
         missing = 0
@@ -545,6 +576,18 @@ def seed_demo(
         today - dt.timedelta(days=1),
     )
     return account_id, person.id, recording_id
+
+
+def _unreadable_in_use(placement: str, then: str) -> str:
+    """Why nothing replaces a calibration in use that cannot be read (as the command
+    line refuses it): what it is, and what to do (``then``: what was asked for)."""
+    from retrowalk.app.calibration import UNREADABLE
+
+    where = placement.replace("_", " ")
+    return (
+        f"the {where} calibration in use {UNREADABLE.removeprefix('it ')}; nothing was "
+        f"changed: delete it, then {then}"
+    )
 
 
 def _check_placement(placement: str) -> None:

@@ -129,7 +129,8 @@ def calibration_text(data: Mapping[str, Any]) -> str:
     placement = str(info.get("placement") or "").replace("_", " ")
     source = info.get("source")
     if calibration_status(data.get("assumptions") or {}) == "not used":
-        text = f"Direction calibration not used: made {made} for the {placement}"
+        made_for = f"made {made} for the {placement}" if made else f"the one for the {placement}"
+        text = f"Direction calibration not used: {made_for}"
         text += f" ({source})" if source else ""
         why = calibration_not_used_reason(info)
         return f"{text}, but {why}; directions come from the built-in rules."

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from retrowalk.store.checks import EARLIEST_DATE, check_day
+from retrowalk.store.checks import EARLIEST_DATE, check_day, due_date_problem
 from retrowalk.store.payloads import (
     check_payload,
     check_plan_payload,
@@ -92,8 +92,8 @@ class PersonIn(BaseModel):
         if self.due_date is not None:
             if self.birth_date is None:
                 raise ValueError("due_date: give the birth date too")
-            if abs((self.due_date - self.birth_date).days) > 26 * 7:
-                raise ValueError("due_date: more than 26 weeks from the birth date")
+            if problem := due_date_problem(self.birth_date, self.due_date):
+                raise ValueError(f"due_date: {problem}")
         return self
 
 
@@ -253,6 +253,16 @@ class PlanOut(_Out):
     problem: str | None = Field(
         default=None, description="Why a stored plan is malformed (it can be deleted)."
     )
+
+
+#: The longest name of an API token (the ``api_token.name`` column's length).
+TOKEN_NAME_MAX = 100
+
+
+class TokenIn(BaseModel):
+    """The name of a new API token (what it is for)."""
+
+    name: str = Field("", max_length=TOKEN_NAME_MAX)
 
 
 class TokenOut(_Out):

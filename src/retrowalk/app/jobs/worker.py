@@ -191,11 +191,13 @@ def analyse_file(
     try:
         # The one analyse_file of the CLI and batch (it also registers video files).
         from retrowalk.app.analyse import analyse_file as analyse_one
+        from retrowalk.app.calibration import note_unreadable
         from retrowalk.pipeline import AnalysisOptions
         from retrowalk.summary.contract import to_dict
 
         fields = dict(options)
         video = fields.pop("video", None)  # a video's floor marks and proportions
+        unreadable = fields.pop("unreadable_calibrations", ())  # damaged calibration files
         analysis = analyse_one(
             path,
             AnalysisOptions(**fields),
@@ -203,6 +205,7 @@ def analyse_file(
             progress=progress,
             video=video,
         )
+        note_unreadable(analysis, unreadable)
         result = to_dict(analysis)
     except Exception as exc:
         return _error_dict(exc)

@@ -7,11 +7,12 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from retrowalk.app.services import NotFoundError
 from retrowalk.store.schemas import (
+    TOKEN_NAME_MAX,
     BoutLabelOut,
     NewToken,
     ObservationIn,
@@ -35,7 +36,7 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 class Credentials(BaseModel):
     email: str
     password: str
-    name: str = ""
+    name: str = Field("", max_length=TOKEN_NAME_MAX, description="what the token is for")
 
 
 class Me(BaseModel):

@@ -11,6 +11,7 @@ from retrowalk.domain.assess.norms import cite, group_titles, procedure, table
 from retrowalk.domain.coach.plans import stages
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
 from retrowalk.web.forms import (
+    in_form_words,
     recording_in_form_words,
     typed_values,
     validated_in_form_words,
@@ -26,6 +27,7 @@ TEST_LABELS = {
     "trials_s": "Single trials",
     "walking_aid": "Walking aid",
     "recording_id": "Recording",
+    "date": "Date",
 }
 TEST_UNITS = {"time_s": "s"}
 # The 3MBWT form's versions of the test, as it shows them (its groups: group_titles()).
@@ -108,7 +110,8 @@ async def test_submit(
             result = AssessServices(services).add_test(account, person_id, data)
     except RetrowalkError as exc:
         typed = typed_values(form, TEST_FIELDS)
-        return _test_page(request, person_id, account, services, str(exc), 400, typed)
+        error = str(in_form_words(exc, TEST_LABELS))
+        return _test_page(request, person_id, account, services, error, 400, typed)
     return RedirectResponse(f"/people/{person_id}/tests/3mbwt/{result['id']}", status_code=303)
 
 

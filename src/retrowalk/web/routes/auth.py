@@ -9,8 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from retrowalk.app.services import RateLimitedError
 from retrowalk.core.errors import RetrowalkError
+from retrowalk.store.schemas import TOKEN_NAME_MAX
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
-from retrowalk.web.forms import in_form_words
+from retrowalk.web.forms import in_form_words, validated_in_form_words
 from retrowalk.web.render import render
 from retrowalk.web.session import end_session, start_session
 
@@ -90,7 +91,14 @@ def _account_page(
     status_code: int = 200,
     **context: object,
 ) -> Response:
-    values: dict[str, object] = {"new_token": None, "error": None, "notice": None}
+    values: dict[str, object] = {
+        "new_token": None,
+        "error": None,
+        "notice": None,
+        "token_error": None,
+        "token_name": "",
+        "token_name_max": TOKEN_NAME_MAX,
+    }
     values.update(context)
     return render(
         request,
@@ -158,7 +166,15 @@ def create_token(
     services: ServicesDep,
     name: Annotated[str, Form()] = "",
 ) -> Response:
-    new = services.create_token(account, name)
+    """A new API token, shown once; a name too long is refused in the form's words, the
+    name kept as typed."""
+    try:
+        with validated_in_form_words({"name": "Token name"}):
+            new = services.create_token(account, name)
+    except RetrowalkError as exc:
+        return _account_page(
+            request, services, account, status_code=400, token_error=str(exc), token_name=name
+        )
     return _account_page(request, services, account, new_token=new)
 
 

@@ -14,7 +14,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from retrowalk.app.services import CALIBRATION_USE, NotFoundError, Services, TooLargeError
+from retrowalk.app.services import (
+    CALIBRATION_USE,
+    ConflictError,
+    NotFoundError,
+    Services,
+    TooLargeError,
+)
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.forms import form_choice, recording_not_listed
@@ -149,7 +155,9 @@ def calibration_page(
     calibration it replaced), ``removed``, ``restored`` (a placement) or ``queued``
     with ``n`` (recordings queued again; ``missing``, those that could not be, their file
     gone) say what was done; ``gone`` (a placement, or
-    ``earlier``) that a form of a page shown before found nothing left to change.
+    ``earlier``) that a form of a page shown before found nothing left to change;
+    ``unreadable`` (a placement, or ``earlier``) that an earlier calibration was not used
+    again as the one in use for its placement, or it, cannot be read.
     """
     query = request.query_params
     notice = ""
@@ -170,6 +178,15 @@ def calibration_page(
         notice = f"There is no {PLACEMENT_NAMES[gone].lower()} calibration (any more) to remove."
     elif gone == "earlier":
         notice = "That earlier calibration is no longer kept: it was used again or deleted."
+    elif query.get("unreadable") == "earlier":
+        notice = (
+            "That earlier calibration could not be read, so it cannot be used again: delete it."
+        )
+    elif (unreadable := query.get("unreadable", "")) in PLACEMENT_NAMES:
+        notice = (
+            f"The {PLACEMENT_NAMES[unreadable].lower()} calibration in use could not be read, "
+            "so nothing was changed: delete it, then use the earlier one again."
+        )
     elif queued in PLACEMENT_NAMES and query.get("n", "").isdigit():
         n = int(query["n"])
         notice = (
@@ -295,7 +312,13 @@ def restore_calibration(
 ) -> Response:
     """Use an earlier calibration again (the one in use is kept among the earlier ones);
     one no longer kept (a page shown before) leads back to the page, which says so."""
-    restored = services.restore_calibration(account, person_id, name)
+    try:
+        restored = services.restore_calibration(account, person_id, name)
+    except ConflictError:  # it cannot be read, or the one in use it would replace
+        kept = {c["name"]: c for c in services.earlier_calibrations(account, person_id)}
+        which = kept[name]["placement"] if kept.get(name, {}).get("readable") else "earlier"
+        query = urlencode({"unreadable": which})
+        return RedirectResponse(f"/people/{person_id}/calibration?{query}", 303)
     query = urlencode({"restored": restored["placement"]} if restored else {"gone": "earlier"})
     return RedirectResponse(f"/people/{person_id}/calibration?{query}", 303)
 
