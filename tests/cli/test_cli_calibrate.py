@@ -170,3 +170,58 @@ def test_stored_calibrations_are_listed_left_unused_and_removed(tmp_path, monkey
     assert stored.read_text() == "{damaged"
     assert said("calibrate", "--remove", "lower_back")[0] == 0
     assert said("calibrate", str(walk), "--labels", "backward")[0] == 0
+
+
+def test_a_damaged_calibration_is_listed_with_how_to_delete_it(tmp_path, monkeypatch) -> None:
+    """--list lists the calibrations it can read and names the one whose file is damaged
+    as could not be read, with the --remove command (it was one error line naming
+    neither, exit 2, and nothing listed); an earlier one damaged is named too, with its
+    file to delete. --restore with the one in use damaged is refused saying the same;
+    no file is changed."""
+    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
+    runner = CliRunner()
+    walk, later = require("ipol-gait", "2-1_lb.txt"), require("ipol-gait", "3-1_lb.txt")
+
+    def said(*args: str) -> tuple[int, str, str]:
+        res = runner.invoke(app, list(args))
+        return res.exit_code, " ".join(res.stdout.split()), " ".join(res.stderr.split())
+
+    assert said("calibrate", str(walk), "--labels", "backward")[0] == 0
+    assert said("calibrate", str(later), "--labels", "forward")[0] == 0
+    folder = tmp_path / "store" / "direction_profiles"
+    stored = folder / "lower_back.json"
+    (kept,) = (folder / "earlier").glob("*.json")
+    stored.write_text(stored.read_text()[:40])  # cut short, as by a full disk
+    files = {p: p.read_bytes() for p in folder.rglob("*.json")}
+
+    code, text, errors = said("calibrate", "--list")
+    assert code == 0 and errors == "", errors
+    assert text.startswith(
+        f"lower_back: could not be read (its file is damaged or incomplete: {stored}), and "
+        "analyze and batch stop at it; retrowalk calibrate --remove lower_back deletes it, "
+        "then calibrate again or use an earlier one again (--restore NAME)."
+    ), text
+    assert f"earlier lower_back ({kept.stem}): made " in text and "of 2-1_lb.txt" in text
+
+    code, text, errors = said("calibrate", "--restore", kept.stem)
+    assert code == 2 and text == ""
+    assert errors == (
+        f"retrowalk: error: {stored}: the calibration in use could not be read (its file is "
+        "damaged or incomplete), so nothing was changed; retrowalk calibrate --remove "
+        f"lower_back deletes it, then retrowalk calibrate --restore {kept.stem} uses the "
+        "earlier one again"
+    )
+    assert {p: p.read_bytes() for p in folder.rglob("*.json")} == files
+
+    kept.write_bytes(b"\xff\xfe not a calibration")
+    code, text, errors = said("calibrate", "--list")
+    assert code == 0 and errors == ""
+    assert text.endswith(
+        f"earlier lower_back ({kept.stem}): could not be read (its file is damaged or "
+        f"incomplete), so it cannot be used again; delete {kept}"
+    ), text
+    code, text, errors = said("calibrate", "--restore", kept.stem)
+    assert code == 2 and "this earlier calibration could not be read" in errors
+    assert said("calibrate", "--remove", "lower_back")[0] == 0
+    code, text, errors = said("calibrate", "--list")
+    assert code == 0 and text.startswith("No calibration in use") and "could not be read" in text

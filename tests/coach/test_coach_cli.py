@@ -98,6 +98,63 @@ def test_3mbwt_from_a_recording(tmp_path: Path) -> None:
     assert data["timing"]["uncertainty_s"] > 0 and data["interpretation"]["uncertainty_s"]
 
 
+def test_3mbwt_from_a_recording_takes_its_date_or_asks_for_one(tmp_path: Path) -> None:
+    """Saved, a test timed from a recording is of the day it was walked (it was dated
+    today); a file holding no date is refused in one line asking for --date, as the web
+    app asks for the day, and --date gives it."""
+    import sys
+    from datetime import UTC, datetime
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from coachtest_helpers import backward_walk_csv
+
+    from calibration_helpers import stand_in_profile
+    from retrowalk.app.calibration import store_profile
+
+    store_profile(stand_in_profile())  # the user calibrated: the stand-in walk is backward
+    walked = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
+    dated = backward_walk_csv(tmp_path, start_epoch_s=walked.timestamp())
+    undated = backward_walk_csv(tmp_path)
+    common = ("test", "3mbwt", "--placement", "lower_back", "--save", "--person", "Ann")
+
+    def saved_days() -> list[str]:
+        from retrowalk.app.assess import AssessServices
+        from retrowalk.cli.support import local_account, local_person, local_services
+
+        services = local_services()
+        account = local_account(services)
+        person = local_person(services, account, "Ann")
+        return sorted(t["date"] for t in AssessServices(services).tests(account, person))
+
+    result = run(*common, "--recording", str(dated), "--json")
+    assert result.exit_code == 0, result.output
+    assert saved_days() == ["2026-03-04"]  # was today
+    assert json.loads(result.output)["date"] == "2026-03-04"
+    said = run(*common, "--recording", str(dated))
+    assert said.exit_code == 0 and "Saved as Ann's test of 2026-03-04." in said.output
+
+    refused = run(*common, "--recording", str(undated))
+    assert refused.exit_code == 2
+    assert refused.stdout == ""
+    assert refused.stderr == (
+        "retrowalk: error: date: the recording's date is unknown (its file holds none): "
+        "give the day of the test with --date YYYY-MM-DD\n"
+    )
+    given = run(*common, "--recording", str(undated), "--date", "2026-03-05", "--json")
+    assert given.exit_code == 0, given.output
+    assert json.loads(given.output)["date"] == "2026-03-05"
+    # Not saved, no day is needed; a typed time is still of today.
+    assert (
+        run("test", "3mbwt", "--recording", str(undated), "--placement", "lower_back").exit_code
+        == 0
+    )
+    typed = json.loads(run("test", "3mbwt", "--time", "5.0", "--save", "--json").output)
+    from datetime import date
+
+    assert typed["date"] == date.today().isoformat()
+    assert saved_days() == ["2026-03-04", "2026-03-04", "2026-03-05"]
+
+
 def test_3mbwt_needs_a_time() -> None:
     result = run("test", "3mbwt")
     assert result.exit_code == 2 and "give --time" in result.output

@@ -52,7 +52,8 @@ def test_password_change_ends_other_sessions(database_url: str, tmp_path: Path) 
                     "csrf_token": csrf(owner, "/account"),
                 },
             )
-            assert r.status_code == 200 and "Password changed" in r.text
+            assert r.status_code == 303 and r.headers["location"] == "/account"
+            assert "Password changed" in owner.get("/account").text
             assert thief_alive_before and not signed_in(thief) and not signed_in(laptop)
             assert signed_in(owner)  # the browser that changed it stays signed in
             assert sign_in(laptop, "p@example.org").status_code == 401

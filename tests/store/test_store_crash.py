@@ -65,14 +65,18 @@ def test_analysis_failure_keeps_status_and_no_result(
     from retrowalk.store.repositories import Jobs
 
     monkeypatch.setattr(Jobs, "add_result", boom)
-    with pytest.raises(RuntimeError):
-        process(services.db, services.data_dir, rec.id, services.runner)
-    # the result transaction rolled back: still 'running', no analysis row
-    assert services.get_recording(account, rec.id).status == "running"
+    assert process(services.db, services.data_dir, rec.id, services.runner) == "failed"
+    # the result transaction rolled back: no analysis row, and no report left behind;
+    # the recording failed saying so (it stayed 'running' until recovered, the queue
+    # waiting on nothing), and is tried again from its page
+    failed = services.get_recording(account, rec.id)
+    assert failed.status == "failed" and "could not be stored" in failed.error
+    assert "disk full" not in failed.error  # the details are in the server's log
     assert _counts(services) == (1, 0)
+    assert not list((services.data_dir / "reports").glob("*.html"))
     monkeypatch.undo()
-    assert recover_stuck(services.db) == [rec.id]
-    assert services.get_recording(account, rec.id).status == "queued"
+    assert recover_stuck(services.db) == []
+    assert services.reanalyse(account, rec.id).status == "queued"
     assert run_once(services.db, services.data_dir, services.runner)
     assert _counts(services) == (1, 1)
     sweep_orphan_files(services.db, services.data_dir)  # drops the orphan report, keeps the rest

@@ -293,6 +293,84 @@ def test_a_recording_waiting_to_be_analysed_again_shows_its_earlier_analysis(  #
         assert NEWER not in again.text
 
 
+def _outside_tooltips(page: str) -> str:
+    """The page without its ``title`` attributes (the tooltips)."""
+    return re.sub(r'\stitle="[^"]*"', "", page)
+
+
+def test_the_notices_say_it_in_words_the_versions_in_their_tooltips(  # type: ignore[no-untyped-def]
+    database_url: str, recording_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recording page's "made by an earlier version" notice and the notices of the
+    pages that add recordings up say which way in words; the engine versions are only
+    in the tooltips of those lines (they were in the text)."""
+    app = create_app(make_settings(database_url, tmp_path, worker="none"))
+    services = app.state.services
+    with TestClient(app) as client:
+        sign_up(client, "words@example.org")
+        pid = add_person(client, "Ann")
+        rec = upload(client, pid, recording_file, recorded_on="2026-03-02")
+        while run_once(services.db, services.data_dir, services.runner):
+            pass
+        earlier = engine_version()
+        _upgrade(monkeypatch)
+
+        page = client.get(rec["url"]).text
+        line = re.search(
+            r'<div class="card" id="older-engine" role="status"><p([^>]*)>([^<]*)<', page
+        )
+        assert line, page
+        assert line.group(2) == (
+            "This analysis was made by an earlier version of retrowalk, and this version may "
+            "give different numbers."
+        )
+        assert (
+            line.group(1)
+            == f' title="This analysis: engine {earlier}; this retrowalk: engine {NEWER}"'
+        )
+        tooltip = f"Analysed by engine {earlier}; this retrowalk: engine {NEWER}"
+        for url, words in (
+            ("/people", "1 recording was analysed by an earlier version of retrowalk"),
+            (
+                f"/people/{pid}",
+                "1 of Ann&#39;s recordings was analysed by an earlier version of retrowalk",
+            ),
+            ("/clinic", "1 recording was analysed by an earlier version of retrowalk"),
+            (
+                f"/people/{pid}/coach",
+                "1 of Ann&#39;s recordings was analysed by an earlier version of retrowalk",
+            ),
+        ):
+            text = client.get(url).text
+            said = re.search(
+                r'<p id="older-count" title="([^"]*)"><strong>([^<]*)</strong>([^<]*)<', text
+            )
+            assert said, url
+            assert said.group(1) == tooltip and said.group(2) == words, url
+            assert said.group(3).startswith(", and this version may give different numbers."), url
+        progress = client.get(f"/people/{pid}/progress").text
+        mixed = re.search(
+            r'<p id="progress-older" title="([^"]*)"><strong>([^<]*)</strong>', progress
+        )
+        assert mixed and mixed.group(1) == tooltip
+        assert (
+            mixed.group(2)
+            == "1 of the recordings in these weeks was analysed by an earlier version of retrowalk"
+        )
+        for url in (
+            rec["url"],
+            "/people",
+            f"/people/{pid}",
+            "/clinic",
+            f"/people/{pid}/coach",
+            f"/people/{pid}/progress",
+            f"/people/{pid}/tests/3mbwt",
+        ):
+            text = _outside_tooltips(client.get(url).text)
+            assert NEWER not in text and f"engine {earlier}" not in text, url
+            assert "of the engine" not in text and "computes with" not in text, url
+
+
 def _progress_bar(page: str) -> tuple[str, str]:
     import re
 
@@ -410,7 +488,7 @@ def test_after_a_downgrade_the_pages_do_not_say_earlier(  # type: ignore[no-unty
             )
         for page in ("/people", f"/people/{pid}", f"/people/{pid}/progress"):
             text = client.get(page).text
-            assert f"by {words} of the engine" in text, page
+            assert f"by {words} of retrowalk" in text, page
             assert "earlier version" not in text, page
         expected = "later" if words == "a later version" else "other"
         assert client.get("/reanalysis.json").json()["older_versions_are"] == expected
@@ -422,5 +500,5 @@ def test_after_a_downgrade_the_pages_do_not_say_earlier(  # type: ignore[no-unty
         now = "0.0.0+downgraded" if words == "a later version" else f"{release}+other-code"
         monkeypatch.setattr(recordings, "engine_version", lambda: now)
         text = client.get(rec["url"]).text
-        assert f"This analysis was made by {words} of the engine" in text
+        assert f"This analysis was made by {words} of retrowalk" in text
         assert "earlier version" not in text

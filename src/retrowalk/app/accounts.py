@@ -19,7 +19,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from retrowalk.app.passwords import MAX_PASSWORD, check_password
@@ -160,6 +160,28 @@ class AccountsMixin:
         """Sign-out: the session's cookie stops working everywhere it was copied to."""
         with self.db.transaction() as session:
             session.execute(delete(WebSession).where(WebSession.token_sha256 == hash_token(token)))
+
+    def put_flash(self, token: str, sealed: str) -> bool:
+        """Leave a one-time message (sealed) on a live browser session; False if it has ended."""
+        query = (
+            update(WebSession)
+            .where(WebSession.token_sha256 == hash_token(token))
+            .values(flash=sealed)
+        )
+        with self.db.transaction() as session:
+            return bool(session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+    def take_flash(self, token: str) -> str | None:
+        """The one-time message of a browser session, removed as it is read (None if none)."""
+        digest = hash_token(token)
+        with self.db.transaction() as session:
+            row = session.scalars(
+                select(WebSession).where(WebSession.token_sha256 == digest).with_for_update()
+            ).first()
+            if row is None or row.flash is None:
+                return None
+            sealed, row.flash = row.flash, None
+            return sealed
 
     def end_all_sessions(self, account_id: int, keep: str | None = None) -> int:
         """Sign out everywhere (all browsers but ``keep``); returns how many ended."""

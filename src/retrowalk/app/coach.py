@@ -21,6 +21,7 @@ from retrowalk.domain.coach.progression import Recommendation, recommend
 from retrowalk.domain.coach.screening import ScreeningAnswers, ScreeningResult, screen
 from retrowalk.domain.coach.weekly import Session, Week, adherence, streak, summarise_weeks
 from retrowalk.store.schemas import ObservationIn, PlanIn, PlanOut
+from retrowalk.summary.progress import in_weeks
 
 LOG_KIND = "coach_log"
 SCREENING_KIND = "coach_screening"
@@ -155,7 +156,12 @@ class CoachServices:
         return _session_from_log(log.date, data)
 
     def sessions(self, account_id: int, person_id: int) -> list[Session]:
-        """Manual logs and analysed recordings (a recording a log points to counts once)."""
+        """Manual logs and analysed recordings (a recording a log points to counts once).
+
+        A recording whose date is unknown is left out, as progress leaves it out of its
+        weeks (:func:`retrowalk.summary.progress.in_weeks`), until its date is set;
+        :meth:`overview` lists it.
+        """
         logs = [
             o for o in self.services.list_observations(account_id, person_id) if o.kind == LOG_KIND
         ]
@@ -164,6 +170,8 @@ class CoachServices:
         for rec in self.services.list_recordings(account_id, person_id):
             s = rec.summary
             if rec.id in linked or s is None or s.backward_duration_s <= 0:
+                continue
+            if not in_weeks(rec.date_source):  # its day unknown: listed apart, as on progress
                 continue
             out.append(
                 Session(
@@ -191,7 +199,9 @@ class CoachServices:
     def overview(
         self, account_id: int, person_id: int, today: dt.date | None = None
     ) -> dict[str, Any]:
-        """Everything the plan page shows: plan, weeks, adherence, streak, recommendation."""
+        """Everything the plan page shows: plan, weeks, adherence, streak, recommendation,
+        and the analysed recordings left out of the weeks because their date is unknown
+        (``undated``, as the progress page lists them)."""
         today = today or dt.date.today()
         plan = self.current_plan(account_id, person_id)
         weeks = self.weeks(account_id, person_id, today)
@@ -212,6 +222,10 @@ class CoachServices:
             "streak_weeks": streak(weeks),
             "recommendation": rec.to_dict() if rec else None,
             "sessions": [s.to_dict() for s in self.sessions(account_id, person_id)][-20:],
+            "undated": [
+                {"id": r.id, "filename": r.filename, "url": f"/recordings/{r.id}"}
+                for r in self.services.undated_recordings(account_id, person_id)
+            ],
         }
 
     def recommendation(

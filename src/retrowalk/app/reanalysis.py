@@ -31,15 +31,13 @@ from pathlib import Path
 from types import FrameType
 
 from retrowalk.app.jobs.runners import CpuRunner
-from retrowalk.app.jobs.worker import process
+from retrowalk.app.jobs.worker import FILE_GONE, process
 from retrowalk.core import provenance
 from retrowalk.store.db import Database
 from retrowalk.store.repositories import AccountScoped, NotFoundError
 
 __all__ = ["FILE_GONE", "OlderEngine", "ReanalysisMixin", "Stopped", "Unanalysed"]
 
-#: The reason given for a recording whose uploaded file is no longer stored.
-FILE_GONE = "the uploaded file is no longer stored"
 WAITING = ("queued", "running")
 
 

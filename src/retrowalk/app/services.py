@@ -52,9 +52,11 @@ from retrowalk.store.schemas import (
     PlanIn,
     PlanOut,
     ProgressWeek,
+    RecordingDetail,
     observation_out,
     plan_out,
 )
+from retrowalk.summary.progress import in_weeks
 
 __all__ = [
     "CALIBRATION_USE",
@@ -165,7 +167,7 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         with self.db.connect() as connection:
             rows = ScopedReads(connection, account_id).person_recordings(person_id)
         analysed = sorted(
-            (row for row in rows if row.analysis_id is not None and row.date_source != "unknown"),
+            (row for row in rows if row.analysis_id is not None and in_weeks(row.date_source)),
             key=lambda row: (row.recorded_on, row.id),
         )
         weeks = weekly(
@@ -178,6 +180,15 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         for week in weeks:
             week.older_engine_recordings = older[week.week_start]
         return weeks
+
+    def undated_recordings(self, account_id: int, person_id: int) -> list[RecordingDetail]:
+        """A person's analysed recordings whose date is unknown, oldest first: left out of
+        the weeks of progress and of the coach's view until their date is set."""
+        recordings = self.list_recordings(account_id, person_id)
+        return sorted(
+            (r for r in recordings if r.summary is not None and not in_weeks(r.date_source)),
+            key=lambda r: r.id,
+        )
 
     # -- direction calibration ----------------------------------------------------------
     def calibrations(self, account_id: int, person_id: int) -> list[dict[str, Any]]:

@@ -30,6 +30,12 @@ test_app = typer.Typer(
     help="Clinical backward-walk tests.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
 )
 out = lazy_console()
+#: Why a test timed from a recording file that holds no date needs its day given
+#: (the web app asks the same: retrowalk.app.assess.UNDATED_RECORDING).
+UNDATED_FILE = (
+    "the recording's date is unknown (its file holds none): give the day of the test "
+    "with --date YYYY-MM-DD"
+)
 
 
 class GroupChoice(StrEnum):
@@ -57,6 +63,16 @@ def threembwt_command(
     recording: Annotated[
         Path | None, typer.Option(help="Time the test from a recording file instead.")
     ] = None,
+    day: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="The day of the test (with --save). Default: the recording's date with "
+            "--recording (needed when its file holds none), else today.",
+        ),
+    ] = None,
     placement: Annotated[PlacementChoice, typer.Option(help=PLACEMENT_HELP)] = AUTO_PLACEMENT,
     height_m: Annotated[float | None, typer.Option(help="Body height in metres.")] = None,
     group: Annotated[GroupChoice, typer.Option(help="The person's group.")] = GroupChoice.community,
@@ -82,6 +98,7 @@ def threembwt_command(
         if time_s is None and not trial and recording is None:
             return
     timing: dict[str, Any] | None = None
+    test_day = day.date() if day is not None else None
     if trial and time_s is None:
         time_s = round(sum(trial) / len(trial), 2)
     if time_s is None and recording is not None:
@@ -94,6 +111,11 @@ def threembwt_command(
         timed = time_from_analysis(to_dict(analysis), start_m=start, end_m=end)
         timing = timed.to_dict()
         time_s = timed.time_s
+        if test_day is None and save:  # the day it was walked, as the web app dates it
+            walked = analysis.recording.start_time
+            if walked is None:
+                raise InputError("date", UNDATED_FILE)
+            test_day = walked.date()
     if time_s is None:
         raise InputError("time", "give --time, --trial or --recording")
     uncertainty = timing["uncertainty_s"] if timing else None
@@ -114,7 +136,7 @@ def threembwt_command(
                 account,
                 pid,
                 ThreeMbwtIn(
-                    date=dt.date.today(),
+                    date=test_day or dt.date.today(),
                     group=group.value,
                     variant=variant.value,
                     time_s=time_s,
@@ -125,6 +147,7 @@ def threembwt_command(
             )
             result["change"] = stored["change"]
             result["id"] = stored["id"]
+            result["date"] = stored["date"]
         else:
             raise InputError("save", "--previous compares two times; leave it out with --save")
     if json_out:
@@ -152,3 +175,5 @@ def threembwt_command(
         out.print(f"  {note}")
     if result["change"]:
         out.print(f"[bold]Change:[/bold] {result['change']['message']}")
+    if "date" in result:
+        out.print(f"Saved as {person}'s test of {result['date']}.", markup=False)

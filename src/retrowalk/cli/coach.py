@@ -249,6 +249,23 @@ def print_weeks(view: dict[str, Any]) -> None:
         f"This week {tw['done_min']:g} of {tw['planned_min']:g} min; last 4 weeks "
         f"{l4['done_min']:g} of {l4['planned_min']:g} min; streak {view['streak_weeks']} week(s)."
     )
+    print_undated(view.get("undated") or [])
+
+
+def print_undated(undated: list[dict[str, Any]]) -> None:
+    """The analysed recordings left out of the weeks because their date is unknown, as
+    the progress page lists them."""
+    if not undated:
+        return
+    n = len(undated)
+    names = ", ".join(str(r["filename"]) for r in undated)
+    out.print(
+        f"{n} analysed recording{'s' if n != 1 else ''} without a date (the "
+        f"file{'s' if n != 1 else ''} held none) {'are' if n != 1 else 'is'} left out of "
+        f"these weeks until the day {'each was' if n != 1 else 'it was'} recorded is set "
+        f"on {'their pages' if n != 1 else 'its page'} (retrowalk serve): {names}.",
+        markup=False,
+    )
 
 
 @plan_app.command("show")
@@ -355,5 +372,6 @@ def log_week_command(person: PersonOpt = "Me") -> None:
     view = coach.overview(account, pid)
     if not view["weeks"]:
         out.print("Nothing logged yet.")
+        print_undated(view["undated"])
         return
     print_weeks(view)

@@ -356,42 +356,102 @@ def calibrate_command(
 
 
 def _stored_calibrations(remove: str | None, restore: str | None) -> None:
-    """``retrowalk calibrate --list``, ``--remove PLACEMENT`` and ``--restore NAME``."""
+    """``retrowalk calibrate --list``, ``--remove PLACEMENT`` and ``--restore NAME``.
+
+    A stored file that cannot be read (damaged, cut short) never stops the list: the
+    others are listed, and it is named as could not be read, with how to delete it, as
+    the web app's calibration page names it.
+    """
     from retrowalk.app import calibration as cal
 
-    try:
-        if remove is not None:
-            path = cal.stored_profile_path(remove)
-            if not cal.remove_stored_profile(remove):
-                raise AnalysisError(f"no stored calibration for {remove} ({path})")
-            out_console.print(f"Removed your calibration for {remove} ({path}).")
-            return
-        if restore is not None:
-            back = cal.restore_earlier_profile(restore)
-            if back is None:
-                raise AnalysisError(
-                    f"no earlier calibration called {restore!r}: retrowalk calibrate --list "
-                    "names them"
-                )
-            out_console.print(
-                f"Your {back.placement} calibration of {cal.made_when(back.created_at)} is in use "
-                "again; the one it replaces is kept as an earlier calibration."
-            )
-            return
-        stored, earlier = cal.stored_profiles(), cal.earlier_profiles()
-    except ValueError as exc:  # a stored file that cannot be read, named
-        raise AnalysisError(str(exc)) from None
-    if not stored:
+    if remove is not None:
+        path = cal.stored_profile_path(remove)
+        if not cal.remove_stored_profile(remove):
+            raise AnalysisError(f"no stored calibration for {remove} ({path})")
+        out_console.print(f"Removed your calibration for {remove} ({path}).")
+        return
+    stored, damaged = cal.read_stored_profiles()
+    earlier, damaged_earlier = cal.read_earlier_profiles()
+    if restore is not None:
+        _restore(restore, damaged, damaged_earlier)
+        return
+    if not stored and not damaged:
         out_console.print(
             f"No calibration in use ({cal.profile_store_dir()}): directions come from the "
             "built-in rules. Make one with: retrowalk calibrate WALK --labels forward,backward"
         )
     for placement, profile in stored.items():
         out_console.print(
-            f"{placement}: {_described(profile)} ({cal.stored_profile_path(placement)})"
+            f"{placement}: {_described(profile)} ({cal.stored_profile_path(placement)})",
+            markup=False,
+        )
+    for item in damaged.values():
+        then = ""
+        if item.placement in _STORED_PLACEMENTS:
+            again = any(p.placement == item.placement for _, p in earlier)
+            then = ", then calibrate again" + (
+                " or use an earlier one again (--restore NAME)" if again else ""
+            )
+        out_console.print(
+            f"{item.placement}: could not be read (its file is damaged or incomplete: "
+            f"{item.path}), and analyze and batch stop at it; {_removal(item)}{then}.",
+            markup=False,
+            soft_wrap=True,  # its path whole, to copy
         )
     for name, profile in earlier:
-        out_console.print(f"earlier {profile.placement} ({name}): {_described(profile)}")
+        out_console.print(
+            f"earlier {profile.placement} ({name}): {_described(profile)}", markup=False
+        )
+    for item in damaged_earlier:
+        out_console.print(
+            f"earlier {item.placement} ({item.name}): could not be read (its file is damaged "
+            f"or incomplete), so it cannot be used again; delete {item.path}",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+_STORED_PLACEMENTS = frozenset(p.value for p in StoredPlacement)
+
+
+def _removal(item: Any) -> str:
+    """How to delete a stored calibration that cannot be read (``cal.Unreadable``)."""
+    if item.placement in _STORED_PLACEMENTS:
+        return f"retrowalk calibrate --remove {item.placement} deletes it"
+    return f"delete {item.path}"
+
+
+def _restore(name: str, damaged: dict[str, Any], damaged_earlier: list[Any]) -> None:
+    """``retrowalk calibrate --restore NAME``; a file that cannot be read is named, with
+    what to do, and nothing is changed."""
+    from retrowalk.app import calibration as cal
+
+    for item in damaged_earlier:
+        if item.name == name:
+            raise AnalysisError(
+                f"{item.path}: this earlier calibration could not be read (its file is "
+                "damaged or incomplete), so it cannot be used again; delete it"
+            )
+    known = dict(cal.read_earlier_profiles()[0])
+    if name in known and known[name].placement in damaged:
+        item = damaged[known[name].placement]
+        raise AnalysisError(
+            f"{item.path}: the calibration in use could not be read (its file is damaged or "
+            f"incomplete), so nothing was changed; {_removal(item)}, then "
+            f"retrowalk calibrate --restore {name} uses the earlier one again"
+        )
+    try:
+        back = cal.restore_earlier_profile(name)
+    except ValueError as exc:  # a file that cannot be read, found meanwhile
+        raise AnalysisError(str(exc)) from None
+    if back is None:
+        raise AnalysisError(
+            f"no earlier calibration called {name!r}: retrowalk calibrate --list names them"
+        )
+    out_console.print(
+        f"Your {back.placement} calibration of {cal.made_when(back.created_at)} is in use "
+        "again; the one it replaces is kept as an earlier calibration."
+    )
 
 
 def _described(profile: DirectionProfile) -> str:

@@ -81,6 +81,8 @@ class WebSession(Base):
     """A signed-in browser: the cookie holds a random id, only its SHA-256 is stored.
 
     Deleting the row ends the session (sign-out, password change, "sign out everywhere").
+    ``flash`` is a one-time message for the page a form redirects to, sealed with a
+    pad the cookie carries (:mod:`retrowalk.web.session`), or NULL.
     """
 
     __tablename__ = "web_session"
@@ -93,6 +95,7 @@ class WebSession(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
+    flash: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class SignInFailure(Base):

@@ -228,6 +228,21 @@ class WeekProgress:
         return out
 
 
+#: ``date_source`` of a recording whose file held no date and whose day is not set yet
+#: (the day it was uploaded stands in for it).
+UNDATED = "unknown"
+
+
+def in_weeks(date_source: str) -> bool:
+    """Whether an analysed recording counts in the week of its date.
+
+    One whose date is unknown (:data:`UNDATED`) counts in no week until its day is
+    set: the progress page and the coach's weekly view (pages, API and command line)
+    both leave it out by this rule, and list it with a way to set its date.
+    """
+    return date_source != UNDATED
+
+
 def week_start(day: dt.date) -> dt.date:
     """The Monday of the ISO week of ``day``."""
     return day - dt.timedelta(days=day.weekday())

@@ -13,6 +13,9 @@ checks it.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import secrets
 from typing import Any
 
@@ -22,6 +25,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE_NAME = "retrowalk_session"
+FLASH_PAD = "f"  # the cookie's half of a one-time message (leave_flash)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 # Scripts only from this server (no inline script, no eval); nothing loads from
@@ -144,3 +148,45 @@ def end_session(request: Request) -> None:
     if token:
         request.app.state.services.end_session(token)
     request.session.clear()
+
+
+def leave_flash(request: Request, message: dict[str, Any]) -> None:
+    """Leave a one-time ``message`` for the page a form redirects to (Post/Redirect/Get).
+
+    It is kept server-side on the browser's session row, sealed with a one-time pad of
+    its length that only this browser's cookie carries: neither the database nor the
+    cookie alone holds it (a new API token's secret is shown this way), and the URL
+    never does. Without a live session nothing is left.
+    """
+    token = session_id(request)
+    if not token:
+        return
+    plain = json.dumps(message).encode()
+    pad = secrets.token_bytes(len(plain))
+    sealed = base64.urlsafe_b64encode(bytes(a ^ b for a, b in zip(plain, pad, strict=True)))
+    if request.app.state.services.put_flash(token, sealed.decode()):
+        request.session[FLASH_PAD] = base64.urlsafe_b64encode(pad).decode()
+
+
+def take_flash(request: Request) -> dict[str, Any] | None:
+    """The one-time message left for this browser (:func:`leave_flash`), gone once read.
+
+    ``None`` when there is none, or when its two halves do not match (a cookie from
+    before another message was left).
+    """
+    pad_text = request.session.pop(FLASH_PAD, None)
+    token = session_id(request)
+    if not isinstance(pad_text, str) or not token:
+        return None
+    sealed_text = request.app.state.services.take_flash(token)
+    if sealed_text is None:
+        return None
+    try:
+        pad = base64.urlsafe_b64decode(pad_text)
+        sealed = base64.urlsafe_b64decode(sealed_text)
+        if len(pad) != len(sealed):
+            return None
+        message = json.loads(bytes(a ^ b for a, b in zip(sealed, pad, strict=True)))
+    except (binascii.Error, ValueError):  # not base64, not UTF-8, not JSON
+        return None
+    return message if isinstance(message, dict) else None

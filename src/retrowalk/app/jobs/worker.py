@@ -6,6 +6,10 @@ pool by default) and writes the result and the new status in one transaction.
 Only the newest result per analysis version of a recording is kept. A recording
 that had a result and fails when analysed again stays ``done`` with that result
 and the reason in ``error``; only a recording never analysed becomes ``failed``.
+Whatever fails for one recording once it is claimed (its options cannot be built,
+its file is gone, the analysis cannot be handed over, its result cannot be stored)
+ends that recording's job so, with a one-line reason in words and no server path
+(:func:`plain_reason`); the queue goes on with the next one.
 New uploads are claimed before recordings analysed again.
 
 A claimed job is held by two file locks in ``data_dir/locks`` (``flock``, so the
@@ -31,6 +35,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import threading
 import time
 import uuid
@@ -47,6 +52,8 @@ from retrowalk.store.repositories import Jobs
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+#: The reason given for a recording whose uploaded file is no longer stored.
+FILE_GONE = "the uploaded file is no longer stored"
 # How often a running worker looks for jobs whose holder died.
 RECOVER_EVERY_S = 60.0
 # Temp and stored files younger than this are never swept (an upload in flight).
@@ -187,6 +194,8 @@ def analyse_file(
     analysis and the report. With ``progress_to`` (database URL, recording id)
     the stage and percent go into the recording row as the work goes on.
     """
+    if not os.path.lexists(path):  # removed from the server since it was queued
+        return {"ok": False, "reason": FILE_GONE, "line": None, "field": None}
     progress = RowProgress(*progress_to) if progress_to is not None else None
     try:
         # The one analyse_file of the CLI and batch (it also registers video files).
@@ -312,17 +321,24 @@ def process(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) 
 
 def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: CpuRunner) -> str:
     with db.transaction() as session:
-        jobs = Jobs(session)
-        if not jobs.claim(recording_id):
+        if not Jobs(session).claim(recording_id):
             return ""
-        recording = jobs.get(recording_id)
-        assert recording is not None
-        path, filename = recording.stored_path, recording.filename
-        # The one options builder (stored calibration of the person included);
-        # imported here so the web process loads the analysis stack only when needed.
-        from retrowalk.app.analyse import upload_options
+    # Claimed (committed). From here on whatever goes wrong with this recording ends
+    # its job with a reason on its page; it never stays queued before every later one.
+    try:
+        with db.read() as session:
+            recording = Jobs(session).get(recording_id)
+            if recording is None:  # deleted meanwhile
+                return "deleted"
+            path, filename = recording.stored_path, recording.filename
+            # The one options builder (stored calibration of the person included);
+            # imported here so the web process loads the analysis stack only when needed.
+            from retrowalk.app.analyse import upload_options
 
-        options = upload_options(recording.person, recording, data_dir)
+            options = upload_options(recording.person, recording, data_dir)
+    except Exception as exc:
+        log.exception("analysis of recording %s could not be set up", recording_id)
+        return _end_failed(db, recording_id, setup_reason(exc))
     run_lock = str(job_lock_path(data_dir, recording_id, "run"))
     try:
         out = runner.call(
@@ -337,10 +353,30 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
         )
     except BrokenProcessPool:
         out = {"ok": False, "reason": "the analysis process stopped unexpectedly"}
-    except TimeoutError as exc:
-        out = {"ok": False, "reason": f"the analysis could not start: {exc}"}
+    except TimeoutError:
+        out = {"ok": False, "reason": "the analysis could not start: it is still running elsewhere"}
+    except Exception as exc:  # the analysis could not be handed over or run at all
+        log.exception("analysis of recording %s could not be run", recording_id)
+        out = {"ok": False, "reason": unexpected_reason("the analysis could not be run", exc)}
+    try:
+        return _store_outcome(db, data_dir, recording_id, filename, out)
+    except Exception as exc:
+        log.exception("analysis of recording %s could not be stored", recording_id)
+        if out.get("report_path"):
+            Path(out["report_path"]).unlink(missing_ok=True)
+        return _end_failed(
+            db, recording_id, unexpected_reason("its analysis could not be stored", exc)
+        )
+
+
+def _store_outcome(
+    db: Database, data_dir: Path, recording_id: int, filename: str, out: dict[str, Any]
+) -> str:
+    """Write an analysis' result, or why it failed, into the recording; its final status."""
     from retrowalk.summary.contract import SCHEMA_VERSION
 
+    if not out["ok"]:
+        return _end_failed(db, recording_id, out["reason"])
     with db.transaction() as session:
         jobs = Jobs(session)
         recording = jobs.get(recording_id)
@@ -350,12 +386,6 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
             return "deleted"
         recording.progress_stage = ""
         recording.progress_pct = None
-        if not out["ok"]:
-            # A recording analysed before keeps that analysis and shows it, with
-            # the reason this analysis failed (an upgrade loses nothing).
-            recording.status = "done" if _has_result(session, recording_id) else "failed"
-            recording.error = out["reason"]
-            return "failed"
         result = out["result"]
         result["recording"]["path"] = filename
         version = str(result.get("analysis_version", ""))
@@ -376,6 +406,65 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
         if data_dir in report_file.parents:
             report_file.unlink(missing_ok=True)
     return "done"
+
+
+def _end_failed(db: Database, recording_id: int, reason: str) -> str:
+    """End a recording's job that failed, with ``reason`` on its page ('deleted' if gone).
+
+    A recording analysed before keeps that analysis and shows it, with the reason this
+    analysis failed (an upgrade loses nothing); one never analysed becomes ``failed``.
+    """
+    with db.transaction() as session:
+        recording = Jobs(session).get(recording_id)
+        if recording is None:
+            return "deleted"
+        recording.progress_stage = ""
+        recording.progress_pct = None
+        recording.status = "done" if _has_result(session, recording_id) else "failed"
+        recording.error = plain_reason(reason)
+    return "failed"
+
+
+# Absolute paths of files on the server (never shown on a page): "/a/b", "/a/b.csv".
+_SERVER_PATH = re.compile(r"(?<![\w.~/])/(?:[^\s/'\"()\[\]:;,]+/)+[^\s/'\"()\[\]:;,]*")
+REASON_MAX_CHARS = 400
+
+
+def plain_reason(reason: str) -> str:
+    """``reason`` as a recording page shows it: one line, no server path, not too long."""
+    line = " ".join(str(reason).split())
+    line = _SERVER_PATH.sub("a file on the server", line)
+    if len(line) > REASON_MAX_CHARS:
+        line = line[: REASON_MAX_CHARS - 1].rstrip() + "…"
+    return line or "the analysis failed for a reason that was not recorded"
+
+
+def setup_reason(exc: BaseException) -> str:
+    """Why a recording's analysis could not be set up (its options built), in words.
+
+    What is stored with the recording and cannot be used (an upload setting an earlier
+    version accepted) is named; anything else is said to be unexpected, its details
+    left to the server's log.
+    """
+    from retrowalk.core.errors import InputError, RetrowalkError
+
+    if isinstance(exc, InputError):
+        name = exc.field or exc.path
+        what = "" if "/" in name or "\\" in name else name.replace("_", " ") + ": "
+        return (
+            f"what was stored with it at upload cannot be used ({what}{exc.reason}); "
+            "delete it and upload the file again"
+        )
+    if isinstance(exc, RetrowalkError):
+        return f"the analysis could not be set up: {exc}"
+    return unexpected_reason("the analysis could not be set up", exc)
+
+
+def unexpected_reason(what: str, exc: BaseException) -> str:
+    """``what`` failed for an unexpected reason: said in words, details in the log."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{what}: a file it needs could not be read or written ({exc.strerror.lower()})"
+    return f"{what} because of an unexpected error on the server; try again later"
 
 
 def _has_result(session: Any, recording_id: int) -> bool:

@@ -13,7 +13,7 @@ from retrowalk.store.schemas import TOKEN_NAME_MAX
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
 from retrowalk.web.forms import in_form_words, validated_in_form_words
 from retrowalk.web.render import render
-from retrowalk.web.session import end_session, start_session
+from retrowalk.web.session import end_session, leave_flash, start_session, take_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,7 +111,17 @@ def _account_page(
 
 @router.get("/account")
 def account_page(request: Request, account: PageAccount, services: ServicesDep) -> Response:
-    return _account_page(request, services, account)
+    """The account page; a new token's secret or a notice left by the form that
+    redirected here is shown this once."""
+    flash = take_flash(request) or {}
+    new = flash.get("new_token")
+    return _account_page(
+        request,
+        services,
+        account,
+        new_token=new if isinstance(new, dict) else None,
+        notice=flash.get("notice") if isinstance(flash.get("notice"), str) else None,
+    )
 
 
 @router.post("/account/password", dependencies=[Csrf])
@@ -130,9 +140,8 @@ def change_password(
         error = str(in_form_words(exc, {"password": "New password"}))
         return _account_page(request, services, account, status_code=400, error=error)
     start_session(request, account, services.account_email(account) or "")
-    return _account_page(
-        request, services, account, notice="Password changed; other browsers were signed out."
-    )
+    leave_flash(request, {"notice": "Password changed; other browsers were signed out."})
+    return RedirectResponse("/account", status_code=303)
 
 
 @router.post("/account/signout-everywhere", dependencies=[Csrf])
@@ -166,8 +175,9 @@ def create_token(
     services: ServicesDep,
     name: Annotated[str, Form()] = "",
 ) -> Response:
-    """A new API token, shown once; a name too long is refused in the form's words, the
-    name kept as typed."""
+    """A new API token; the page redirected to shows its secret once (reloading it makes
+    no second token). A name too long is refused in the form's words, the name kept as
+    typed."""
     try:
         with validated_in_form_words({"name": "Token name"}):
             new = services.create_token(account, name)
@@ -175,7 +185,8 @@ def create_token(
         return _account_page(
             request, services, account, status_code=400, token_error=str(exc), token_name=name
         )
-    return _account_page(request, services, account, new_token=new)
+    leave_flash(request, {"new_token": {"name": new.name, "token": new.token}})
+    return RedirectResponse("/account", status_code=303)
 
 
 @router.post("/account/tokens/{token_id}/delete", dependencies=[Csrf])

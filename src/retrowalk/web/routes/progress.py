@@ -27,7 +27,7 @@ def progress_page(
     recordings = services.list_recordings(account, person_id)
     notes = provenance_notes([r.filename for r in recordings])
     # Analysed, but left out of the weeks until the day they were recorded is set.
-    undated = [r for r in recordings if r.summary is not None and r.date_source == "unknown"]
+    undated = services.undated_recordings(account, person_id)
     return render(
         request,
         "progress.html",
