@@ -25,7 +25,15 @@ class _Problem:
 
 
 def _truncated_note(line: int) -> str:
-    return f"the last line (line {line}) is incomplete, probably cut off, and was dropped"
+    return f"{_TRUNCATED_START}{line}) is incomplete, probably cut off, and was dropped"
+
+
+def _is_truncated_note(note: str) -> bool:
+    """Whether ``note`` says the last line was cut off and dropped (:func:`_truncated_note`)."""
+    return note.startswith(_TRUNCATED_START) and note.endswith("was dropped")
+
+
+_TRUNCATED_START = "the last line (line "
 
 
 def _last_line_start(source: Source) -> int:

@@ -1,0 +1,79 @@
+"""Real recordings damaged the way files get damaged: each is refused in one line
+naming the file and line (and field), or read with a note, never read wrong in silence.
+
+Every mutant is built from a real file in ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from realdata import device_export, phone_steps_recordings
+from retrowalk.core.errors import InputError
+from retrowalk.io import read_recording
+
+
+def _refused(path: Path) -> InputError:
+    with pytest.raises(InputError) as info:
+        read_recording(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert str(path) in message
+    return info.value
+
+
+def _lines(path: Path) -> list[bytes]:
+    return path.read_bytes().split(b"\n")
+
+
+def _copy_with(src: Path, dst: Path, line: int, edit: object) -> Path:
+    """``src`` copied to ``dst`` with its 1-based ``line`` changed by ``edit``."""
+    lines = _lines(src)
+    lines[line - 1] = edit(lines[line - 1])  # type: ignore[operator]
+    dst.write_bytes(b"\n".join(lines))
+    return dst
+
+
+def _decimal_comma(line: bytes) -> bytes:
+    return line.replace(b".", b",", 1)
+
+
+@pytest.mark.parametrize(
+    ("which", "line"),
+    [("phyphox", 1243), ("phone", 13753), ("sensor-logger", 21798)],
+)
+def test_a_cell_split_in_two_is_refused(tmp_path: Path, which: str, line: int) -> None:
+    """A decimal comma in one cell of a comma-separated table splits it in two: the
+    cells after it would be read into the wrong columns (the time of a phyphox row
+    became 1 s and its x acceleration 1.8e9 m/s^2, sorted into place with a note
+    that said only 'timestamps went backwards'). The tables read only some of their
+    columns (phyphox's absolute acceleration, the phone's accuracy flag, Sensor
+    Logger's seconds_elapsed are left out), so their parser let the row through."""
+    if which == "phyphox":
+        src = device_export("phyphox", "phyphox390_walking_hand_sophia.csv")
+    elif which == "phone":
+        src = phone_steps_recordings()[0][1]
+    else:
+        src = device_export("sensor-logger", "ronin_shopping_mall_eight", "TotalAcceleration.csv")
+    read_recording(src)  # the file as it is reads
+    err = _refused(_copy_with(src, tmp_path / src.name, line, _decimal_comma))
+    assert err.line == line
+    assert "found" in err.reason and "fields" in err.reason
+
+
+def test_a_garbage_row_of_many_fields_is_refused(tmp_path: Path) -> None:
+    """A damaged row of thousands of fields in a headerless phone table was read as a
+    row timed at 1 ns, which stretched the time axis over ten days (2.5 GiB asked for)."""
+    src = phone_steps_recordings()[0][1]
+    path = _copy_with(src, tmp_path / "accelerometer.csv", 2877, lambda _: b"1," * 35_000)
+    err = _refused(path)
+    assert err.line == 2877
+    assert "expected 5 fields, found 35001" in err.reason
+
+
+def test_trailing_separators_are_still_read(tmp_path: Path) -> None:
+    src = device_export("phyphox", "phyphox390_walking_hand_sophia.csv")
+    path = _copy_with(src, tmp_path / src.name, 100, lambda b: b + b",,")
+    assert read_recording(path).n_samples == read_recording(src).n_samples
