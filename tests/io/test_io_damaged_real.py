@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from realdata import device_export, phone_steps_recordings
+from realdata import device_export, ipol_file, phone_steps_recordings, require
 from retrowalk.core.errors import InputError
 from retrowalk.io import read_recording
 
@@ -77,3 +77,39 @@ def test_trailing_separators_are_still_read(tmp_path: Path) -> None:
     src = device_export("phyphox", "phyphox390_walking_hand_sophia.csv")
     path = _copy_with(src, tmp_path / src.name, 100, lambda b: b + b",,")
     assert read_recording(path).n_samples == read_recording(src).n_samples
+
+
+def _cell(column: int, value: bytes, sep: bytes = b",") -> object:
+    def edit(line: bytes) -> bytes:
+        cells = line.split(sep)
+        cells[column] = value
+        return sep.join(cells)
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("which", "line", "column", "value", "field"),
+    [
+        ("ipol", 2354, 1, b"1e308", "Acc_X"),
+        ("mobgap", 972, 4, b"-9e15", "gyr_x"),
+        ("axivity-csv", 90, 3, b"1.7976931348623157e308", "acc_z"),
+    ],
+)
+def test_a_value_no_sensor_gives_is_refused(
+    tmp_path: Path, which: str, line: int, column: int, value: bytes, field: str
+) -> None:
+    """A damaged cell that is still a number (1e308) was read as a sample, without a
+    note: 1e308 m/s^2 overflowed in the analysis, and the largest float in g became
+    inf m/s^2 in the recording (in a file that is otherwise refused, its acceleration
+    having no gravity: the damaged value gave it some)."""
+    sep = b","
+    if which == "ipol":
+        src, sep = ipol_file("5-4_lb"), b"\t"
+    elif which == "mobgap":
+        src = require("mobgap-lab", "MS_001_Test5_Trial2.csv")
+    else:
+        src = device_export("generic-csv", "GGIR_ax6_testfile_formatted_timestamps.csv")
+    err = _refused(_copy_with(src, tmp_path / src.name, line, _cell(column, value, sep)))
+    assert (err.line, err.field) == (line, field)
+    assert "no sensor reading" in err.reason

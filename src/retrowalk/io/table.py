@@ -789,7 +789,9 @@ def _check_rows(
     all read, is parsed without its surplus cells: when a cell was split in
     two (a decimal comma in a comma-separated table) or a row is garbage, the
     cells after the split were read into the wrong columns. Such a row is
-    refused, naming its line, as it is in a table read whole.
+    refused, naming its line, as it is in a table read whole. A value no
+    sensor gives (beyond :data:`SENSOR_LIMIT` in size, e.g. ``1e308``, a
+    damaged cell) is refused too, naming its line and field.
     """
     if len(wanted) < len(names) and _surplus_fields(source, layout, names, out):
         found = _surplus_row(source, layout, names)
@@ -802,6 +804,13 @@ def _check_rows(
                 line=line,
             )
     _drop_incomplete(source, layout, names, wanted, numeric, out)
+    _refuse_out_of_range(layout, names, numeric, out, source)
+
+
+#: Largest size of a sensor value read from a table, in any unit (raw counts, mg,
+#: deg/s): far beyond what any accelerometer or gyroscope gives. A larger value
+#: is a damaged cell (``1e308``), never a reading.
+SENSOR_LIMIT = 1e12
 
 
 def _surplus_fields(source: Source, layout: TextLayout, names: list[str], out: Table) -> bool:
@@ -837,6 +846,41 @@ def _surplus_row(source: Source, layout: TextLayout, names: list[str]) -> tuple[
         if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
             return line_no, len(cells)
     return None
+
+
+def _refuse_out_of_range(
+    layout: TextLayout, names: list[str], numeric: list[str], out: Table, source: Source
+) -> None:
+    """Raise for the first sensor value beyond :data:`SENSOR_LIMIT` (its line and field)."""
+    first: tuple[int, str] | None = None
+    for name in numeric:
+        if name not in out.arrays:
+            continue  # the time column, read as numbers
+        column = out.column(name)
+        lo, hi = longarrays.min_max(column) if column.shape[0] else (0.0, 0.0)
+        if lo >= -SENSOR_LIMIT and hi <= SENSOR_LIMIT:
+            continue
+        rows = np.concatenate(
+            [
+                longarrays.flat_where(column, ">", SENSOR_LIMIT),
+                longarrays.flat_where(column, "<", -SENSOR_LIMIT),
+            ]
+        )
+        row = int(rows.min())
+        if first is None or row < first[0]:
+            first = (row, name)
+    if first is None:
+        return
+    row, name = first
+    j = names.index(name)
+    label = layout.columns[j] if j < len(layout.columns) else name
+    value = float(out.column(name)[row])
+    raise InputError(
+        source.display,
+        f"{value:.3g} is no sensor reading (a damaged value)",
+        line=out.line_of_row(row),
+        field=label,
+    )
 
 
 def _drop_incomplete(
