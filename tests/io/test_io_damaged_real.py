@@ -113,3 +113,41 @@ def test_a_value_no_sensor_gives_is_refused(
     err = _refused(_copy_with(src, tmp_path / src.name, line, _cell(column, value, sep)))
     assert (err.line, err.field) == (line, field)
     assert "no sensor reading" in err.reason
+
+
+def _time_shifted(src: Path, dst: Path, from_line: int, seconds: float) -> Path:
+    """A mobgap-lab CSV whose time (first column, seconds) jumps by ``seconds`` at
+    ``from_line`` (1-based) and runs on from there."""
+    lines = _lines(src)
+    for k in range(from_line - 1, len(lines)):
+        cells = lines[k].split(b",")
+        if len(cells) > 1:
+            cells[0] = repr(float(cells[0]) + seconds).encode()
+            lines[k] = b",".join(cells)
+    dst.write_bytes(b"\n".join(lines))
+    return dst
+
+
+def test_a_time_jump_of_days_is_refused(tmp_path: Path) -> None:
+    """A clock set 11.6 days ahead in the middle of 2.7 min of samples was filled by
+    holding values: 100 million samples (7.7 GB) for a 16 000-row file."""
+    src = require("mobgap-lab", "HA_002_Test11_Trial1.csv")
+    err = _refused(_time_shifted(src, tmp_path / src.name, 11600, 1e6))
+    assert (err.line, err.field) == (11600, "time_s")
+    assert "jumps forward by 11.6 days" in err.reason
+
+
+def test_one_damaged_timestamp_is_refused(tmp_path: Path) -> None:
+    """One digit of a nanosecond clock changed (1718... -> 1738...) put one row 231 days ahead;
+    sorted to the end, it asked for 15 GiB of time axis."""
+    src = device_export("sensor-logger", "ronin_shopping_mall_eight", "TotalAcceleration.csv")
+    err = _refused(_copy_with(src, tmp_path / src.name, 3498, lambda b: b[:2] + b"3" + b[3:]))
+    assert (err.line, err.field) == (3498, "time")
+    assert "jumps forward by 231 days" in err.reason
+
+
+def test_an_hour_without_samples_is_still_a_gap(tmp_path: Path) -> None:
+    src = require("mobgap-lab", "HA_002_Test11_Trial1.csv")
+    rec = read_recording(_time_shifted(src, tmp_path / src.name, 11600, 3600.0))
+    assert len(rec.gaps) == 1 and rec.gaps[0].duration_s == pytest.approx(3600.0, abs=0.1)
+    assert any("gap" in note for note in rec.notes)
