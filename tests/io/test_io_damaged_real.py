@@ -6,11 +6,14 @@ Every mutant is built from a real file in ``tmp_path``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from realdata import device_export, ipol_file, phone_steps_recordings, require
+from retrowalk.cli.main import app
 from retrowalk.core.errors import InputError
 from retrowalk.io import read_recording
 
@@ -151,3 +154,38 @@ def test_an_hour_without_samples_is_still_a_gap(tmp_path: Path) -> None:
     rec = read_recording(_time_shifted(src, tmp_path / src.name, 11600, 3600.0))
     assert len(rec.gaps) == 1 and rec.gaps[0].duration_s == pytest.approx(3600.0, abs=0.1)
     assert any("gap" in note for note in rec.notes)
+
+
+def _ax6_blocks() -> bytearray:
+    pytest.importorskip("actipy")
+    return bytearray(device_export("cwa", "skdh_ax6_sample.cwa").read_bytes())
+
+
+def test_a_repeated_cwa_block_is_noted_and_the_json_stays_clean(tmp_path: Path) -> None:
+    """A data block written twice: the Axivity reader drops the samples whose time
+    does not advance, and printed that on stdout, into the JSON of
+    ``retrowalk analyze --json -``; the recording said nothing of it (and one sample
+    was not the original's)."""
+    raw = _ax6_blocks()
+    block = 114
+    raw[(block + 1) * 512 : (block + 1) * 512] = raw[block * 512 : (block + 1) * 512]
+    path = tmp_path / "skdh_ax6_sample.cwa"
+    path.write_bytes(bytes(raw))
+    rec = read_recording(path)
+    assert any("time did not advance" in note for note in rec.notes)
+    result = CliRunner().invoke(app, ["analyze", str(path), "--json", "-"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert any("time did not advance" in note for note in doc["recording"]["notes"])
+
+
+def test_a_cwa_file_cut_inside_a_block_is_noted(tmp_path: Path) -> None:
+    """A download cut off inside a block: the samples read end there, and the
+    recording said nothing of it."""
+    raw = _ax6_blocks()
+    path = tmp_path / "skdh_ax6_sample.cwa"
+    path.write_bytes(bytes(raw[: 200 * 512 + 300]))
+    rec = read_recording(path)
+    assert any("cut off" in note for note in rec.notes)
+    whole = read_recording(device_export("cwa", "skdh_ax6_sample.cwa"))
+    assert not any("cut off" in note for note in whole.notes)

@@ -7,7 +7,9 @@ read; without them the user is told how to install them.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,10 +47,13 @@ def read_cwa(path: Path) -> Parsed:
     """
     actipy = _require("actipy", path, "Axivity .cwa")
     try:
-        data, info = actipy.read_device(
-            str(path), lowpass_hz=None, calibrate_gravity=False, detect_nonwear=False,
-            resample_hz=None, verbose=False,
-        )  # fmt: skip
+        # actipy prints what it repairs on stdout (where ``--json -`` writes): kept
+        # from it, and said in a note from its count instead
+        with contextlib.redirect_stdout(io.StringIO()):
+            data, info = actipy.read_device(
+                str(path), lowpass_hz=None, calibrate_gravity=False, detect_nonwear=False,
+                resample_hz=None, verbose=False,
+            )  # fmt: skip
     except FileNotFoundError as exc:
         raise ExtraMissingError(
             path, f"the Axivity reader needs Java ({_first_line(exc)})"
@@ -71,11 +76,24 @@ def read_cwa(path: Path) -> Parsed:
     units = {"acc": ("g", "Axivity CWA: acceleration in g")}
     if "gyro" in streams:
         units["gyro"] = ("dps", "Axivity AX6 CWA: angular rate in deg/s")
-    return Parsed(
-        str(path), "axivity-cwa", [block], units, start, None,
-        [f"read with actipy {getattr(actipy, '__version__', '')}".strip(),
-         "start time is the device clock (local time, no time zone)"],
-    )  # fmt: skip
+    notes = [f"read with actipy {getattr(actipy, '__version__', '')}".strip()]
+    repaired = info.get("ReadErrors") if isinstance(info, dict) else None
+    if isinstance(repaired, (int, float)) and repaired > 0:
+        notes.append(
+            f"the Axivity reader dropped samples at {int(repaired)} place(s) where the time "
+            "did not advance (a block repeated or out of order)"
+        )
+    if path.stat().st_size % CWA_BLOCK_BYTES:
+        notes.append(
+            f"the file ends inside a {CWA_BLOCK_BYTES}-byte block, probably cut off: the "
+            "samples end before it"
+        )
+    notes.append("start time is the device clock (local time, no time zone)")
+    return Parsed(str(path), "axivity-cwa", [block], units, start, None, notes)
+
+
+#: An Axivity .cwa file is a whole number of blocks of this size.
+CWA_BLOCK_BYTES = 512
 
 
 def read_gt3x(path: Path) -> Parsed:
