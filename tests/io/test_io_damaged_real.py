@@ -7,6 +7,7 @@ Every mutant is built from a real file in ``tmp_path``.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,33 @@ def test_a_cwa_file_cut_inside_a_block_is_noted(tmp_path: Path) -> None:
     assert any("cut off" in note for note in rec.notes)
     whole = read_recording(device_export("cwa", "skdh_ax6_sample.cwa"))
     assert not any("cut off" in note for note in whole.notes)
+
+
+def _gt3x_with_log(src: Path, dst: Path, edit: object) -> Path:
+    """``src`` (a .gt3x archive) written to ``dst`` with its log.bin changed by ``edit``."""
+    with zipfile.ZipFile(src) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    members["log.bin"] = edit(members["log.bin"])  # type: ignore[operator]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return dst
+
+
+@pytest.mark.parametrize(
+    ("damage", "edit"),
+    [
+        ("cut off", lambda b: b[:10_100]),
+        ("bytes repeated", lambda b: b[:5_000] + b[4_000:5_000] + b[5_000:]),
+    ],
+)
+def test_a_gt3x_log_cut_short_is_noted(tmp_path: Path, damage: str, edit: object) -> None:
+    """The ActiGraph reader stops at the first record of log.bin it cannot read: a
+    5-min file cut off (or with bytes repeated) read as a minute or less of samples,
+    without a word. info.txt states when the last sample was taken."""
+    pytest.importorskip("pygt3x")
+    src = device_export("gt3x", "pygt3x_ISM_Disabled.gt3x")
+    assert not any("cut off" in note for note in read_recording(src).notes)
+    rec = read_recording(_gt3x_with_log(src, tmp_path / src.name, edit))
+    assert rec.n_samples < 9000
+    assert any("before the last sample time info.txt states" in note for note in rec.notes)

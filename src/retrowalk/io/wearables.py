@@ -134,6 +134,10 @@ def read_gt3x(path: Path) -> Parsed:
     notes = ["read with pygt3x"]
     if legacy:
         notes.append("legacy ActiGraph NEO / GT3X+ file (activity.bin)")
+    if not legacy and len(df):
+        cut = _cut_short(float(df.index[-1]) + (1.0 / rate if rate else 0.0), info)
+        if cut is not None:
+            notes.append(cut)
     idle = df["IdleSleepMode"].to_numpy(dtype=bool) if "IdleSleepMode" in df else None
     if idle is not None and idle.any():
         n_idle = int(idle.sum())
@@ -161,6 +165,32 @@ def read_gt3x(path: Path) -> Parsed:
         str(path), "actigraph-gt3x", [block],
         {"acc": ("g", "ActiGraph GT3X: acceleration in g")}, start, hint, notes,
     )  # fmt: skip
+
+
+#: .NET ticks (100 ns since 0001-01-01) of the unix epoch.
+_EPOCH_TICKS = 621_355_968_000_000_000
+#: Seconds the samples of a .gt3x may end before its stated last sample time (the
+#: real files end 0 to 8 s before it).
+CUT_SHORT_S = 30.0
+
+
+def _cut_short(end_s: float, info: object) -> str | None:
+    """A note when the samples (ending at ``end_s``, pygt3x's seconds) end well before
+    the last sample time ``info.txt`` states: ``log.bin`` cut off or damaged there
+    (pygt3x stops at the first record it cannot read, without a word)."""
+    try:
+        last = int(str(getattr(info, "last_sample_time", "") or ""))
+    except ValueError:
+        return None
+    if last <= _EPOCH_TICKS:
+        return None
+    short = (last - _EPOCH_TICKS) / 1e7 - end_s
+    if not short > CUT_SHORT_S:
+        return None
+    return (
+        f"the samples end {short:.0f} s before the last sample time info.txt states: the "
+        "file is probably cut off or damaged there"
+    )
 
 
 #: ActiGraph limb (info.txt) -> placement hint.
