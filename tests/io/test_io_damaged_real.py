@@ -7,6 +7,7 @@ Every mutant is built from a real file in ``tmp_path``.
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -220,3 +221,24 @@ def test_a_gt3x_log_cut_short_is_noted(tmp_path: Path, damage: str, edit: object
     rec = read_recording(_gt3x_with_log(src, tmp_path / src.name, edit))
     assert rec.n_samples < 9000
     assert any("before the last sample time info.txt states" in note for note in rec.notes)
+
+
+def test_a_table_on_another_clock_is_ignored_with_a_note(tmp_path: Path) -> None:
+    """Damaged bytes in the header of a Sensor Logger export's Gyroscope.csv: its
+    nanosecond 'time' column is no longer recognised and its seconds_elapsed is
+    read, 1.7e9 s before the acceleration's clock. The whole recording's angular
+    rate was one held value, with a note that the gyro 'covers -1718030736.9 s less
+    at the start'."""
+    folder = tmp_path / "ronin_shopping_mall_eight"
+    shutil.copytree(device_export("sensor-logger", "ronin_shopping_mall_eight"), folder)
+    gyro = folder / "Gyroscope.csv"
+    gyro.chmod(0o644)
+    _copy_with(gyro, gyro, 1, lambda b: b[:1] + b"\x80\x81\x82" + b[1:])
+    rec = read_recording(folder)
+    assert rec.gyro_rads is None
+    assert any(
+        note.startswith("Gyroscope.csv: its times") and "gyro ignored" in note for note in rec.notes
+    )
+    whole = read_recording(device_export("sensor-logger", "ronin_shopping_mall_eight"))
+    assert rec.n_samples == whole.n_samples
+    assert (rec.acc_mps2 == whole.acc_mps2).all()

@@ -163,6 +163,15 @@ def assemble(
         if c.t.shape[0] < MIN_SAMPLES:
             notes.append(f"{b.display}: too few samples, ignored")
             continue
+        if c is not mc and (c.t[0] > grid_last or c.t[-1] < t0):
+            # every value would be one held edge value: a table on another clock
+            first, last = float(c.t[0] - t0), float(c.t[-1] - t0)
+            notes.append(
+                f"{Path(b.display).name}: its times ({first:.6g} to {last:.6g} s) do not "
+                f"overlap the acceleration's (0 to {grid_last - t0:.6g} s), as if on another "
+                f"clock; its {', '.join(c.data)} ignored"
+            )
+            continue
         if c is mc:
             rate_b = src_rate
         else:
