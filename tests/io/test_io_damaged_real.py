@@ -193,11 +193,11 @@ def test_a_cwa_file_cut_inside_a_block_is_noted(tmp_path: Path) -> None:
     assert not any("cut off" in note for note in whole.notes)
 
 
-def _gt3x_with_log(src: Path, dst: Path, edit: object) -> Path:
-    """``src`` (a .gt3x archive) written to ``dst`` with its log.bin changed by ``edit``."""
+def _gt3x_with(src: Path, dst: Path, member: str, edit: object) -> Path:
+    """``src`` (a .gt3x archive) written to ``dst`` with ``member`` changed by ``edit``."""
     with zipfile.ZipFile(src) as zf:
         members = {name: zf.read(name) for name in zf.namelist()}
-    members["log.bin"] = edit(members["log.bin"])  # type: ignore[operator]
+    members[member] = edit(members[member])  # type: ignore[operator]
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
             zf.writestr(name, data)
@@ -218,9 +218,9 @@ def test_a_gt3x_log_cut_short_is_noted(tmp_path: Path, damage: str, edit: object
     pytest.importorskip("pygt3x")
     src = device_export("gt3x", "pygt3x_ISM_Disabled.gt3x")
     assert not any("cut off" in note for note in read_recording(src).notes)
-    rec = read_recording(_gt3x_with_log(src, tmp_path / src.name, edit))
+    rec = read_recording(_gt3x_with(src, tmp_path / src.name, "log.bin", edit))
     assert rec.n_samples < 9000
-    assert any("before the last sample time info.txt states" in note for note in rec.notes)
+    assert any("before the time info.txt states for the last one" in note for note in rec.notes)
 
 
 def test_a_table_on_another_clock_is_ignored_with_a_note(tmp_path: Path) -> None:
@@ -242,3 +242,14 @@ def test_a_table_on_another_clock_is_ignored_with_a_note(tmp_path: Path) -> None
     whole = read_recording(device_export("sensor-logger", "ronin_shopping_mall_eight"))
     assert rec.n_samples == whole.n_samples
     assert (rec.acc_mps2 == whole.acc_mps2).all()
+
+
+def test_a_legacy_gt3x_cut_short_is_noted(tmp_path: Path) -> None:
+    """The legacy (NEO) layout's activity.bin cut off at a whole sample: 524 s of the
+    600 s its info.txt spans from start to stop date, read without a word."""
+    pytest.importorskip("pygt3x")
+    src = device_export("gt3x", "pygt3x_neo.gt3x")
+    assert not any("cut off" in note for note in read_recording(src).notes)
+    rec = read_recording(_gt3x_with(src, tmp_path / src.name, "activity.bin", lambda b: b[:70_848]))
+    assert rec.n_samples == 15_744
+    assert any("before the time info.txt states for the last one" in n for n in rec.notes)

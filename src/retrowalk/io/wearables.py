@@ -134,8 +134,8 @@ def read_gt3x(path: Path) -> Parsed:
     notes = ["read with pygt3x"]
     if legacy:
         notes.append("legacy ActiGraph NEO / GT3X+ file (activity.bin)")
-    if not legacy and len(df):
-        cut = _cut_short(float(df.index[-1]) + (1.0 / rate if rate else 0.0), info)
+    if len(df):
+        cut = _cut_short(df.index.to_numpy(dtype=np.float64), rate, info, legacy)
         if cut is not None:
             notes.append(cut)
     idle = df["IdleSleepMode"].to_numpy(dtype=bool) if "IdleSleepMode" in df else None
@@ -169,28 +169,44 @@ def read_gt3x(path: Path) -> Parsed:
 
 #: .NET ticks (100 ns since 0001-01-01) of the unix epoch.
 _EPOCH_TICKS = 621_355_968_000_000_000
-#: Seconds the samples of a .gt3x may end before its stated last sample time (the
-#: real files end 0 to 8 s before it).
+#: Seconds the samples of a .gt3x may end before the time its info.txt states for
+#: the last one (the real files end 0 to 8 s before it).
 CUT_SHORT_S = 30.0
 
 
-def _cut_short(end_s: float, info: object) -> str | None:
-    """A note when the samples (ending at ``end_s``, pygt3x's seconds) end well before
-    the last sample time ``info.txt`` states: ``log.bin`` cut off or damaged there
-    (pygt3x stops at the first record it cannot read, without a word)."""
-    try:
-        last = int(str(getattr(info, "last_sample_time", "") or ""))
-    except ValueError:
-        return None
-    if last <= _EPOCH_TICKS:
-        return None
-    short = (last - _EPOCH_TICKS) / 1e7 - end_s
+def _cut_short(ts: np.ndarray, rate: float | None, info: object, legacy: bool) -> str | None:
+    """A note when the samples (pygt3x's times ``ts``, seconds) end well before
+    ``info.txt`` says they do: ``log.bin`` or ``activity.bin`` cut off or damaged
+    there (pygt3x stops at the first record it cannot read, without a word).
+
+    The current layout states its last sample time (the clock of ``ts``); the
+    legacy one only its start and stop dates, so there the span is compared.
+    """
+    step = 1.0 / rate if rate else 0.0
+    if legacy:
+        start, stop = _ticks(info, "start_date"), _ticks(info, "stop_date")
+        if start is None or stop is None or stop <= start:
+            return None
+        short = (stop - start) / 1e7 - (float(ts[-1] - ts[0]) + step)
+    else:
+        last = _ticks(info, "last_sample_time")
+        if last is None or last <= _EPOCH_TICKS:
+            return None
+        short = (last - _EPOCH_TICKS) / 1e7 - (float(ts[-1]) + step)
     if not short > CUT_SHORT_S:
         return None
     return (
-        f"the samples end {short:.0f} s before the last sample time info.txt states: the "
-        "file is probably cut off or damaged there"
+        f"the samples end {short:.0f} s before the time info.txt states for the last one: "
+        "the file is probably cut off or damaged there"
     )
+
+
+def _ticks(info: object, name: str) -> int | None:
+    """A .NET tick count of ``info.txt`` (``None`` when absent or not a number)."""
+    try:
+        return int(str(getattr(info, name, "") or ""))
+    except ValueError:
+        return None
 
 
 #: ActiGraph limb (info.txt) -> placement hint.
