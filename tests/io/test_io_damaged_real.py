@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -253,3 +255,50 @@ def test_a_legacy_gt3x_cut_short_is_noted(tmp_path: Path) -> None:
     rec = read_recording(_gt3x_with(src, tmp_path / src.name, "activity.bin", lambda b: b[:70_848]))
     assert rec.n_samples == 15_744
     assert any("before the time info.txt states for the last one" in n for n in rec.notes)
+
+
+# Reads a file in a child whose address space is limited (so that a reader that
+# grows without end fails there), and prints the error and its peak memory (VmHWM).
+_CHILD = (
+    "import json, sys; from retrowalk.io import read_recording; "
+    "error = None\n"
+    "try: read_recording(sys.argv[1])\n"
+    "except Exception as exc: error = str(exc)\n"
+    "hwm = [int(line.split()[1]) for line in open('/proc/self/status') "
+    "if line.startswith('VmHWM')][0]; "
+    "print(json.dumps({'error': error, 'peak_mb': hwm / 1024}))"
+)
+
+
+def _limited_child() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, resource.RLIM_INFINITY))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_a_row_of_millions_of_fields_is_refused_in_little_memory(tmp_path: Path) -> None:
+    """A damaged row of 2.5 million fields in a real 300 KB Xsens file (its
+    magnetometer columns are not read): pandas' parser, told to read only some
+    columns, grew to 19 GB on it before the system killed the command."""
+    src = ipol_file("3-1_rf")
+    path = _copy_with(src, tmp_path / src.name, 1536, lambda _: b"1\t" * 2_500_000)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_limited_child,
+    )
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["error"] is not None and "\n" not in got["error"]
+    assert f"{path}, line 1536: expected 10 fields, found 2500001" in got["error"]
+    assert got["peak_mb"] < 600, f"peak {got['peak_mb']:.0f} MB"
+
+
+def test_a_line_of_a_million_digits_names_its_line(tmp_path: Path) -> None:
+    """The line-by-line diagnosis stopped at csv's limit on a cell's length, and the
+    message named no line ('field larger than field limit (131072)')."""
+    src = require("mobgap-lab", "MS_001_Test5_Trial2.csv")
+    err = _refused(_copy_with(src, tmp_path / src.name, 495, lambda _: b"1" * 1_000_000))
+    assert err.line == 495

@@ -76,7 +76,11 @@ def _diagnose(
         last_line = line_no
         if found is not None:
             continue
-        cells = next(csv.reader([text], delimiter=layout.delimiter, quotechar='"'), [])
+        try:
+            cells = next(csv.reader([text], delimiter=layout.delimiter, quotechar='"'), [])
+        except csv.Error as exc:  # a cell longer than csv's limit
+            found = _Problem(line_no, None, f"cannot be split into fields ({exc})", False)
+            continue
         if len(cells) != len(names):
             found = _Problem(
                 line_no, None, f"expected {len(names)} fields, found {len(cells)}", False
