@@ -302,3 +302,40 @@ def test_a_line_of_a_million_digits_names_its_line(tmp_path: Path) -> None:
     src = require("mobgap-lab", "MS_001_Test5_Trial2.csv")
     err = _refused(_copy_with(src, tmp_path / src.name, 495, lambda _: b"1" * 1_000_000))
     assert err.line == 495
+
+
+def _time_scaled(src: Path, dst: Path, from_line: int, factor: float) -> Path:
+    """A table whose first column (its time) is multiplied by ``factor`` from
+    ``from_line`` (1-based) on."""
+    lines = _lines(src)
+    for k in range(from_line - 1, len(lines)):
+        cells = lines[k].split(b",")
+        if len(cells) > 1:
+            cells[0] = repr(float(cells[0]) * factor).encode()
+            lines[k] = b",".join(cells)
+    dst.write_bytes(b"\n".join(lines))
+    return dst
+
+
+def test_time_in_other_units_from_some_row_on_is_refused(tmp_path: Path) -> None:
+    """A real phyphox walk whose time column is in ms from line 1183 on (a writer
+    that changed units) went back once, so the sort that repairs a few rows out of
+    order moved every row: 5999 samples became 1.2 million on a 1000 times denser
+    clock, with notes that said only that rows were sorted and holes bridged."""
+    src = device_export("phyphox", "phyphox390_walking_front_pocket_brant.csv")
+    err = _refused(_time_scaled(src, tmp_path / src.name, 1183, 0.001))
+    assert (err.line, err.field) == (1183, "Time (s)")
+    assert "goes back by 11.8 s" in err.reason and "out of time order" in err.reason
+
+
+def test_a_clock_set_back_is_refused_and_a_late_row_is_still_sorted(tmp_path: Path) -> None:
+    """A clock set back by 1 s interleaved two seconds of walking when sorted."""
+    src = require("mobgap-lab", "MS_001_Test5_Trial2.csv")
+    err = _refused(_time_shifted(src, tmp_path / src.name, 308, -1.0))
+    assert (err.line, err.field) == (308, "time_s")
+    late = _lines(src)
+    late[400], late[401] = late[401], late[400]
+    path = tmp_path / "late.csv"
+    path.write_bytes(b"\n".join(late))
+    rec = read_recording(path)
+    assert any("went backwards at 1 row(s)" in note for note in rec.notes)

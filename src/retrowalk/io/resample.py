@@ -62,8 +62,10 @@ def clean_timestamps(
 ) -> Cleaned:
     """Make timestamps strictly increasing.
 
-    A few backward steps (at most 1 % of the rows) are repaired by a stable sort;
-    more means the rows are out of order and raises. Rows repeating the previous
+    A few backward steps (at most 1 % of the rows, the sort moving at most 2 % of
+    them) are repaired by a stable sort; more means the rows are out of order and
+    raises (one step back by many rows, a clock set back or a time column in
+    other units from some row on, moves them all). Rows repeating the previous
     timestamp are dropped (the first one is kept). Every repair is noted.
 
     Parameters
@@ -104,6 +106,17 @@ def clean_timestamps(
                 field=time_field,
             )
         order = np.argsort(t, kind="stable")
+        moved = int(np.count_nonzero(order != np.arange(n)))
+        if moved > 2 * max(1, MAX_BACKWARD_SHARE * n):  # a swapped pair moves two rows
+            worst = int(back[np.argmin(dt[back])])
+            raise InputError(
+                path,
+                f"the time goes back by {_span(float(t[worst] - t[worst + 1]))} here; "
+                f"sorting would move {moved} of {n} rows: the rows are out of time order "
+                "and cannot be repaired safely",
+                line=line_of_row(worst + 1),
+                field=time_field,
+            )
         t = t[order]
         data = {k: v[order] for k, v in data.items()}
         notes.append(
