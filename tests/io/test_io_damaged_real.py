@@ -339,3 +339,19 @@ def test_a_clock_set_back_is_refused_and_a_late_row_is_still_sorted(tmp_path: Pa
     path.write_bytes(b"\n".join(late))
     rec = read_recording(path)
     assert any("went backwards at 1 row(s)" in note for note in rec.notes)
+
+
+def test_an_acceleration_table_cut_short_in_an_export_is_noted(tmp_path: Path) -> None:
+    """A Sensor Logger export whose TotalAcceleration.csv holds only its first 2000
+    rows (of 22 505): the recording is those 20 s, and the 204 s more of angular
+    rate were dropped without a word."""
+    folder = tmp_path / "ronin_shopping_mall_eight"
+    shutil.copytree(device_export("sensor-logger", "ronin_shopping_mall_eight"), folder)
+    acc = folder / "TotalAcceleration.csv"
+    acc.chmod(0o644)
+    acc.write_bytes(b"\n".join(_lines(acc)[:2001]) + b"\n")
+    rec = read_recording(folder)
+    assert rec.n_samples < 2100
+    assert any("longer at the end than the acceleration" in note for note in rec.notes)
+    whole = read_recording(device_export("sensor-logger", "ronin_shopping_mall_eight"))
+    assert not any("longer at" in note for note in whole.notes)

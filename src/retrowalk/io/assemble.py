@@ -191,6 +191,13 @@ def assemble(
                         f"{what} covers {lead:.1f} s less at the start and {lag:.1f} s less at "
                         "the end than the acceleration; edge values were held"
                     )
+                more_start, more_end = max(-lead, 0.0), max(-lag, 0.0)
+                if more_start > 1.0 or more_end > 1.0:
+                    notes.append(
+                        f"{what} runs {more_start:.1f} s longer at the start and {more_end:.1f} s "
+                        "longer at the end than the acceleration, whose table may be cut short; "
+                        "the recording keeps the acceleration's time"
+                    )
         for kind, x in c.data.items():
             if kind in arrays:
                 continue
