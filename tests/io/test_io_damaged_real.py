@@ -355,3 +355,14 @@ def test_an_acceleration_table_cut_short_in_an_export_is_noted(tmp_path: Path) -
     assert any("longer at the end than the acceleration" in note for note in rec.notes)
     whole = read_recording(device_export("sensor-logger", "ronin_shopping_mall_eight"))
     assert not any("longer at" in note for note in whole.notes)
+
+
+def test_a_decimal_comma_in_the_first_row_of_a_tab_table_names_the_line(tmp_path: Path) -> None:
+    """One cell of a real Xsens file's first data row written with a decimal comma
+    makes the table's decimal mark a comma: every other cell is then no number,
+    which the line-by-line diagnosis (reading a point as a point) did not see, so
+    the message named no line ('the table cannot be parsed')."""
+    src = ipol_file("5-4_lb")
+    err = _refused(_copy_with(src, tmp_path / src.name, 3, _cell(5, b"1,5", b"\t")))
+    assert err.line == 3
+    assert "where the first data row has decimal commas" in err.reason
