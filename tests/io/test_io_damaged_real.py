@@ -366,3 +366,19 @@ def test_a_decimal_comma_in_the_first_row_of_a_tab_table_names_the_line(tmp_path
     err = _refused(_copy_with(src, tmp_path / src.name, 3, _cell(5, b"1,5", b"\t")))
     assert err.line == 3
     assert "where the first data row has decimal commas" in err.reason
+
+
+def test_a_gt3x_scale_of_zero_is_named(tmp_path: Path) -> None:
+    """info.txt's Acceleration Scale damaged to 0: every sample became NaN, refused
+    as acceleration 'without gravity (median |acc| = nan)'."""
+    pytest.importorskip("pygt3x")
+    src = device_export("gt3x", "pygt3x_ISM_Disabled.gt3x")
+    path = _gt3x_with(
+        src,
+        tmp_path / src.name,
+        "info.txt",
+        lambda b: b.replace(b"Acceleration Scale: 256.0", b"Acceleration Scale: 0"),
+    )
+    err = _refused(path)
+    assert err.field == "Acceleration Scale"
+    assert "scale of 0" in err.reason

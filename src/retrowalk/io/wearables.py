@@ -153,9 +153,18 @@ def read_gt3x(path: Path) -> Parsed:
     start = _ticks_time(getattr(info, "start_date", 0)) if legacy else None
     if start is None:
         start = datetime.fromtimestamp(float(ts[0]), tz=UTC).replace(tzinfo=None)
+    acc = np.ascontiguousarray(df[["X", "Y", "Z"]].to_numpy(dtype=np.float64))
+    if not np.isfinite(acc).all():  # pygt3x divides by info.txt's scale
+        stated = getattr(info, "acceleration_scale", None)
+        scale = f"{stated:g}" if isinstance(stated, (int, float)) else str(stated or "none")
+        raise InputError(
+            path,
+            f"the samples are not numbers once scaled: info.txt states an acceleration "
+            f"scale of {scale}",
+            field="Acceleration Scale",
+        )
     block = Block(
-        t=ts - ts[0],
-        streams={"acc": np.ascontiguousarray(df[["X", "Y", "Z"]].to_numpy(dtype=np.float64))},
+        t=ts - ts[0], streams={"acc": acc},
         display=str(path), time_field="Timestamp", rate_hz=rate,
     )  # fmt: skip
     hint, info_notes = _info_txt(info)
