@@ -382,3 +382,18 @@ def test_a_gt3x_scale_of_zero_is_named(tmp_path: Path) -> None:
     err = _refused(path)
     assert err.field == "Acceleration Scale"
     assert "scale of 0" in err.reason
+
+
+@pytest.mark.parametrize("missing", ["log.bin", "info.txt"])
+def test_a_gt3x_without_its_data_or_info_says_so(tmp_path: Path, missing: str) -> None:
+    """A .gt3x archive missing log.bin or info.txt was refused as a 'zip archive' that
+    'holds no supported export'."""
+    src = device_export("gt3x", "pygt3x_ISM_Enabled.gt3x")
+    path = tmp_path / src.name
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w") as zout:
+        for name in zin.namelist():
+            if name != missing:
+                zout.writestr(name, zin.read(name))
+    err = _refused(path)
+    assert "ActiGraph .gt3x archive holds log.bin (or activity.bin) and info.txt" in err.reason
+    assert missing not in err.reason.split("this one holds")[1]

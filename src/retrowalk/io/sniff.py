@@ -167,6 +167,12 @@ def sniff(path: Path, content: bytes | None = None) -> Detected:
         fmt = sniff_members(names, members)
         if fmt is None:
             shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+            if path.suffix.lower() == ".gt3x":
+                raise UnsupportedFormatError(
+                    path,
+                    "an ActiGraph .gt3x archive holds log.bin (or activity.bin) and info.txt; "
+                    f"this one holds {shown or 'nothing'} (damaged or incomplete)",
+                )
             raise UnsupportedFormatError(
                 path, f"zip archive holds no supported export (files: {shown or 'none'})"
             )
