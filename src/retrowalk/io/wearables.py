@@ -11,6 +11,9 @@ import contextlib
 import importlib
 import io
 import logging
+import struct
+import zipfile
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -118,6 +121,7 @@ def read_gt3x(path: Path) -> Parsed:
     """
     _require("pygt3x", path, "ActiGraph .gt3x")
     reader_mod = _require("pygt3x.reader", path, "ActiGraph .gt3x")
+    _check_gt3x(path)
     log = logging.getLogger("pygt3x")  # its per-second warnings would reach the terminal
     level = log.level
     log.setLevel(logging.ERROR)
@@ -174,6 +178,69 @@ def read_gt3x(path: Path) -> Parsed:
         str(path), "actigraph-gt3x", [block],
         {"acc": ("g", "ActiGraph GT3X: acceleration in g")}, start, hint, notes,
     )  # fmt: skip
+
+
+#: Highest sampling rate a .gt3x's info.txt may state (ActiGraph devices: 30 to 100 Hz).
+MAX_GT3X_RATE_HZ = 1000
+#: First byte of every record of a .gt3x's log.bin.
+_LOG_SEPARATOR = 0x1E
+
+
+def _check_gt3x(path: Path) -> None:
+    """Refuse a .gt3x whose info.txt rate or log.bin records would make pygt3x fill
+    gigabytes: it fills idle-sleep stretches between records' times, second by
+    second at the stated rate, and reads log.bin without checking where records
+    start, so a record out of step (bytes lost or repeated) gives it times decades
+    apart (14 GiB asked for), and a rate of 99999999 Hz 194 GiB.
+
+    Each record is a separator byte, its type, a 4-byte time, a 2-byte payload
+    size, the payload and a checksum byte (ActiGraph's GT3X file format, "log.bin").
+    A damaged archive is left to pygt3x to report.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            info = zf.read("info.txt") if "info.txt" in names else b""
+            log = zf.read("log.bin") if "log.bin" in names else b""
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, zlib.error):
+        return
+    for line in info.decode("utf-8", errors="replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "sample rate":
+            try:
+                rate = float(value.strip())
+            except ValueError:
+                rate = float("nan")
+            if not (1 <= rate <= MAX_GT3X_RATE_HZ and rate == int(rate)):
+                raise InputError(
+                    path,
+                    f"info.txt states a sample rate of {value.strip()[:20]!r} Hz, no device's "
+                    "(damaged?)",
+                    field="Sample Rate",
+                )
+    last = None
+    for line in info.decode("utf-8", errors="replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "last sample time" and value.strip().isdigit():
+            last = (int(value.strip()) - _EPOCH_TICKS) // 10_000_000
+    pos = 0
+    window: tuple[int, int] | None = None
+    while pos + 8 <= len(log):
+        separator, _, when, size = struct.unpack_from("<BBLH", log, pos)
+        if window is None:  # a day around the records' times (400 days on, none stated)
+            end = last if last is not None and last > when else when + 400 * 86_400
+            window = (when - 86_400, end + 86_400)
+        if separator != _LOG_SEPARATOR or not window[0] <= when <= window[1]:
+            raise InputError(
+                path,
+                f"log.bin is damaged at byte {pos} of {len(log)}: no record starts where "
+                "the one before ends (bytes lost or repeated)"
+                if separator != _LOG_SEPARATOR
+                else f"log.bin is damaged at byte {pos} of {len(log)}: a record is timed "
+                f"{datetime.fromtimestamp(when, tz=UTC):%Y-%m-%d %H:%M}, a day or more "
+                "outside the recording",
+            )
+        pos += 8 + size + 1
 
 
 #: .NET ticks (100 ns since 0001-01-01) of the unix epoch.
