@@ -416,3 +416,13 @@ def test_a_gt3x_rate_no_device_has_is_refused(tmp_path: Path) -> None:
     err = _refused(path)
     assert err.field == "Sample Rate"
     assert "'99999999' Hz" in err.reason
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_table_saved_as_utf16_is_named_so(tmp_path: Path, encoding: str) -> None:
+    """A real phyphox table saved as UTF-16 text (as Windows tools offer) was refused
+    as 'binary content (binary data)'."""
+    src = device_export("phyphox", "phyphox390_walking_hand_sophia.csv")
+    path = tmp_path / src.name
+    path.write_bytes(src.read_text(encoding="utf-8").encode(encoding))
+    assert "UTF-16" in _refused(path).reason

@@ -21,6 +21,7 @@ from retrowalk.io.layout import (
     decode_head,
     describe_binary,
     is_cwa,
+    is_utf16_text,
     text_layout,
 )
 from retrowalk.io.source import Source
@@ -181,6 +182,10 @@ def sniff(path: Path, content: bytes | None = None) -> Detected:
         return Detected(fmt, members=members)
     if is_cwa(head):
         return Detected("axivity-cwa")
+    if is_utf16_text(head):
+        raise UnsupportedFormatError(
+            path, "text in UTF-16, which is not read: save it as UTF-8 text (CSV UTF-8)"
+        )
     what = describe_binary(head)
     if what is not None:
         raise UnsupportedFormatError(path, f"binary content ({what}), not a supported recording")
