@@ -426,3 +426,23 @@ def test_a_table_saved_as_utf16_is_named_so(tmp_path: Path, encoding: str) -> No
     path = tmp_path / src.name
     path.write_bytes(src.read_text(encoding="utf-8").encode(encoding))
     assert "UTF-16" in _refused(path).reason
+
+
+@pytest.mark.parametrize("offset", [1_000, 38_000])
+def test_a_zip_member_that_does_not_decompress_is_named(tmp_path: Path, offset: int) -> None:
+    """A byte damaged in the compressed data of the real Sensor Logger zip's
+    TotalAcceleration.csv: at 1000 bytes in, the data no longer decompresses and
+    zlib's error escaped the reader (a traceback from 'retrowalk analyze'); further
+    in, the CRC fails."""
+    src = device_export("sensor-logger", "ronin_shopping_mall_eight.zip")
+    raw = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as zf:
+        info = zf.getinfo("TotalAcceleration.csv")
+    raw[info.header_offset + 30 + len(info.filename) + len(info.extra) + offset] ^= 0xFF
+    path = tmp_path / src.name
+    path.write_bytes(bytes(raw))
+    err = _refused(path)
+    assert err.path == f"{path}:TotalAcceleration.csv"
+    assert "cannot be extracted" in err.reason
+    result = CliRunner().invoke(app, ["analyze", str(path), "--json", "-"])
+    assert result.exit_code == 2
