@@ -446,3 +446,24 @@ def test_a_zip_member_that_does_not_decompress_is_named(tmp_path: Path, offset: 
     assert "cannot be extracted" in err.reason
     result = CliRunner().invoke(app, ["analyze", str(path), "--json", "-"])
     assert result.exit_code == 2
+
+
+def test_values_beyond_any_body_worn_sensor_are_noted(tmp_path: Path) -> None:
+    """The real ActiLife raw CSV (no time column, acceleration in g) with 1000 g added
+    to its x from line 3507 on: read as 1000 g without a word. The values are
+    numbers a sensor could in principle give, so they are noted, not refused."""
+    src = device_export("gt3x", "pygt3x_neo.csv")
+    lines = _lines(src)
+    for k in range(3506, len(lines)):
+        cells = lines[k].split(b",")
+        if len(cells) == 3:
+            cells[0] = repr(float(cells[0]) + 1000.0).encode()
+            lines[k] = b",".join(cells)
+    path = tmp_path / src.name
+    path.write_bytes(b"\n".join(lines))
+    rec = read_recording(path)
+    assert any(
+        "14509 acceleration sample(s) beyond 100 g" in note and "116.50 s" in note
+        for note in rec.notes
+    )
+    assert not any("beyond 100 g" in note for note in read_recording(src).notes)

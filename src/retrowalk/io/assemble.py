@@ -17,6 +17,7 @@ import numpy as np
 from retrowalk.core.errors import InputError
 from retrowalk.core.recording import Gap, Recording, UnitDecision
 from retrowalk.dsp.memory import is_file_backed, release, row_chunks
+from retrowalk.io import longarrays as la
 from retrowalk.io import resample as rs
 from retrowalk.io.units import (
     acc_factor,
@@ -240,6 +241,18 @@ def assemble(
     elif gyro_unit != "auto":
         notes.append("no angular rate in the file; the gyro unit setting was not used")
 
+    for what, values, limit, shown in (
+        ("acceleration", acc, MAX_ACC_MPS2, "100 g"),
+        ("angular rate", gyro, MAX_GYRO_RADS, "100 rad/s"),
+    ):
+        beyond = _beyond(values, limit)
+        if beyond is not None:
+            count, first = beyond
+            notes.append(
+                f"{count} {what} sample(s) beyond {shown}, more than any body-worn sensor "
+                f"measures (first at {first / out_rate:.2f} s): damaged values?"
+            )
+
     place = placement if placement != "auto" else (parsed.placement_hint or "auto")
     start = parsed.start_time
     return Recording(
@@ -314,6 +327,28 @@ def _acceleration(
         "the acceleration stream excludes gravity; the export's gravity stream was added back"
     )
     return (linear + gravity) * acc_factor(decision.unit), units
+
+
+#: Sizes beyond any body-worn sensor's range (the real recordings reach 13.5 g on a
+#: foot and 33 rad/s): a sample beyond them is noted as a damaged value.
+MAX_ACC_MPS2 = 100 * 9.80665
+MAX_GYRO_RADS = 100.0
+
+
+def _beyond(x: np.ndarray | None, limit: float) -> tuple[int, int] | None:
+    """How many rows of ``x`` have a value beyond ``limit`` in size, and the first."""
+    if x is None or x.shape[0] == 0:
+        return None
+    columns = [x[:, j] for j in range(x.shape[1])]
+    if all(-limit <= lo and hi <= limit for lo, hi in map(la.min_max, columns)):
+        return None
+    rows = np.unique(
+        np.concatenate(
+            [la.flat_where(c, ">", limit) for c in columns]
+            + [la.flat_where(c, "<", -limit) for c in columns]
+        )
+    )
+    return int(rows.size), int(rows[0])
 
 
 def _scaled(x: np.ndarray, factor: float) -> np.ndarray:
