@@ -139,17 +139,26 @@ def test_extra_fields_in_the_middle(tmp_path: Path) -> None:
     assert "expected 7 fields, found 9" in err.reason
 
 
-def test_extra_fields_beyond_a_wide_table_are_ignored(tmp_path: Path) -> None:
-    """Of a wide table only the needed columns are parsed; surplus cells are not looked at."""
+def test_extra_fields_of_a_wide_table(tmp_path: Path) -> None:
+    """Of a wide table only the needed columns are parsed, so a row with surplus cells
+    is read without them: surplus values are refused as in a table read whole (a
+    split cell puts the cells after it into the wrong columns); trailing empty
+    cells (separators at the end of a row) are ignored."""
     m = make_motion(seconds=5)
     extra = ["temperature"]
     cols = [m.t, *m.acc.T, *m.gyro.T, *(np.zeros_like(m.t) for _ in extra)]
     path = write_table(tmp_path / "wide.csv", HEADER + extra, cols)
     lines = _lines(path)
-    lines[20] += ",1,2"
+    row = lines[20]
+    lines[20] = row + ",,"
     path.write_text("\n".join(lines) + "\n")
     rec = read_recording(path)
     np.testing.assert_allclose(rec.acc_mps2, m.acc, atol=1e-5)
+    lines[20] = row + ",1,2"
+    path.write_text("\n".join(lines) + "\n")
+    err = _err(path)
+    assert err.line == 21
+    assert "expected 8 fields, found 10" in err.reason
 
 
 def test_duplicate_timestamps_are_dropped(tmp_path: Path) -> None:

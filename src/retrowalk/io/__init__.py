@@ -39,6 +39,7 @@ from __future__ import annotations
 import csv
 import os
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -96,6 +97,7 @@ _CONVERTED = (
     KeyError,
     csv.Error,
     zipfile.BadZipFile,
+    zlib.error,
 )
 
 

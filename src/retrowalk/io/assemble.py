@@ -17,6 +17,7 @@ import numpy as np
 from retrowalk.core.errors import InputError
 from retrowalk.core.recording import Gap, Recording, UnitDecision
 from retrowalk.dsp.memory import is_file_backed, release, row_chunks
+from retrowalk.io import longarrays as la
 from retrowalk.io import resample as rs
 from retrowalk.io.units import (
     acc_factor,
@@ -163,6 +164,15 @@ def assemble(
         if c.t.shape[0] < MIN_SAMPLES:
             notes.append(f"{b.display}: too few samples, ignored")
             continue
+        if c is not mc and (c.t[0] > grid_last or c.t[-1] < t0):
+            # every value would be one held edge value: a table on another clock
+            first, last = float(c.t[0] - t0), float(c.t[-1] - t0)
+            notes.append(
+                f"{Path(b.display).name}: its times ({first:.6g} to {last:.6g} s) do not "
+                f"overlap the acceleration's (0 to {grid_last - t0:.6g} s), as if on another "
+                f"clock; its {', '.join(c.data)} ignored"
+            )
+            continue
         if c is mc:
             rate_b = src_rate
         else:
@@ -181,6 +191,13 @@ def assemble(
                     notes.append(
                         f"{what} covers {lead:.1f} s less at the start and {lag:.1f} s less at "
                         "the end than the acceleration; edge values were held"
+                    )
+                more_start, more_end = max(-lead, 0.0), max(-lag, 0.0)
+                if more_start > 1.0 or more_end > 1.0:
+                    notes.append(
+                        f"{what} runs {more_start:.1f} s longer at the start and {more_end:.1f} s "
+                        "longer at the end than the acceleration, whose table may be cut short; "
+                        "the recording keeps the acceleration's time"
                     )
         for kind, x in c.data.items():
             if kind in arrays:
@@ -223,6 +240,18 @@ def assemble(
         gyro = _scaled(arrays["gyro"], gyro_factor(decision.unit))
     elif gyro_unit != "auto":
         notes.append("no angular rate in the file; the gyro unit setting was not used")
+
+    for what, values, limit, shown in (
+        ("acceleration", acc, MAX_ACC_MPS2, "100 g"),
+        ("angular rate", gyro, MAX_GYRO_RADS, "100 rad/s"),
+    ):
+        beyond = _beyond(values, limit)
+        if beyond is not None:
+            count, first = beyond
+            notes.append(
+                f"{count} {what} sample(s) beyond {shown}, more than any body-worn sensor "
+                f"measures (first at {first / out_rate:.2f} s): damaged values?"
+            )
 
     place = placement if placement != "auto" else (parsed.placement_hint or "auto")
     start = parsed.start_time
@@ -298,6 +327,28 @@ def _acceleration(
         "the acceleration stream excludes gravity; the export's gravity stream was added back"
     )
     return (linear + gravity) * acc_factor(decision.unit), units
+
+
+#: Sizes beyond any body-worn sensor's range (the real recordings reach 13.5 g on a
+#: foot and 33 rad/s): a sample beyond them is noted as a damaged value.
+MAX_ACC_MPS2 = 100 * 9.80665
+MAX_GYRO_RADS = 100.0
+
+
+def _beyond(x: np.ndarray | None, limit: float) -> tuple[int, int] | None:
+    """How many rows of ``x`` have a value beyond ``limit`` in size, and the first."""
+    if x is None or x.shape[0] == 0:
+        return None
+    columns = [x[:, j] for j in range(x.shape[1])]
+    if all(-limit <= lo and hi <= limit for lo, hi in map(la.min_max, columns)):
+        return None
+    rows = np.unique(
+        np.concatenate(
+            [la.flat_where(c, ">", limit) for c in columns]
+            + [la.flat_where(c, "<", -limit) for c in columns]
+        )
+    )
+    return int(rows.size), int(rows[0])
 
 
 def _scaled(x: np.ndarray, factor: float) -> np.ndarray:

@@ -92,6 +92,21 @@ def describe_binary(head: bytes) -> str | None:
     return None
 
 
+def is_utf16_text(head: bytes) -> bool:
+    """UTF-16 text (a byte-order mark, or a zero byte beside every ASCII character)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:4096]
+    if len(sample) < 16:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, chars in ((even, odd), (odd, even)):
+        if zeros.count(0) > 0.9 * len(zeros) and chars.count(0) < 0.1 * len(chars):
+            text = chars.decode("latin-1")
+            return sum(c.isprintable() or c in "\r\n\t" for c in text) > 0.95 * len(text)
+    return False
+
+
 def is_cwa(head: bytes) -> bool:
     """Axivity CWA: a 1024-byte header block starting with ``MD`` and length 0xFFFC."""
     return len(head) >= 4 and head[:2] == b"MD" and head[2:4] in (b"\xfc\xff", b"\xfc\x03")

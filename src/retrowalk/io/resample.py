@@ -62,8 +62,10 @@ def clean_timestamps(
 ) -> Cleaned:
     """Make timestamps strictly increasing.
 
-    A few backward steps (at most 1 % of the rows) are repaired by a stable sort;
-    more means the rows are out of order and raises. Rows repeating the previous
+    A few backward steps (at most 1 % of the rows, the sort moving at most 2 % of
+    them) are repaired by a stable sort; more means the rows are out of order and
+    raises (one step back by many rows, a clock set back or a time column in
+    other units from some row on, moves them all). Rows repeating the previous
     timestamp are dropped (the first one is kept). Every repair is noted.
 
     Parameters
@@ -92,6 +94,7 @@ def clean_timestamps(
         row = int(np.flatnonzero(~np.isfinite(t))[0])
         raise InputError(path, "timestamp is not a number", line=line_of_row(row), field=time_field)
     dt = la.diff(t)  # a long recording's (in a file) in chunks; so are the searches below
+    _refuse_time_jump(t, dt, path=path, time_field=time_field, line_of_row=line_of_row)
     back = la.flat_where(dt, "<", 0)
     if back.size:
         if back.size > max(1, MAX_BACKWARD_SHARE * n):
@@ -103,6 +106,17 @@ def clean_timestamps(
                 field=time_field,
             )
         order = np.argsort(t, kind="stable")
+        moved = int(np.count_nonzero(order != np.arange(n)))
+        if moved > 2 * max(1, MAX_BACKWARD_SHARE * n):  # a swapped pair moves two rows
+            worst = int(back[np.argmin(dt[back])])
+            raise InputError(
+                path,
+                f"the time goes back by {_span(float(t[worst] - t[worst + 1]))} here; "
+                f"sorting would move {moved} of {n} rows: the rows are out of time order "
+                "and cannot be repaired safely",
+                line=line_of_row(worst + 1),
+                field=time_field,
+            )
         t = t[order]
         data = {k: v[order] for k, v in data.items()}
         notes.append(
@@ -122,6 +136,59 @@ def clean_timestamps(
         )
         dt = np.diff(t)
     return Cleaned(t, data, notes, dt)
+
+
+#: Filler samples (a day at 100 Hz) beyond which a time axis mostly made of one
+#: jump (:func:`_refuse_time_jump`) is refused.
+MAX_FILLER_SAMPLES = 8_640_000
+#: ... when its span is more than this many times the time its samples cover.
+MAX_FILLER_RATIO = 10.0
+
+
+def _refuse_time_jump(
+    t: np.ndarray, dt: np.ndarray, *, path: str, time_field: str | None, line_of_row: LineOfRow
+) -> None:
+    """Refuse timestamps that jump so far that the time axis would be mostly filler.
+
+    A damaged time value (one digit of a clock in nanoseconds changed) or a clock
+    set weeks ahead in the middle of a recording stretches its time axis, which
+    is filled by holding values, to days or months: gigabytes for a few minutes
+    of samples. Refused when the span is more than :data:`MAX_FILLER_RATIO`
+    times the time the samples cover (their number times the typical step, the
+    median of at most about 1000 steps) and the filler more than
+    :data:`MAX_FILLER_SAMPLES` samples; the line named is the one after the
+    largest step. Long recordings with long gaps (a device that slept) are far
+    from both.
+    """
+    n = t.shape[0]
+    if n < 3:
+        return
+    lo, hi = la.min_max(t)
+    step = median(la.strided(dt, max(dt.shape[0] // 1000, 1)))
+    if not step > 0:
+        return
+    covered = n * step
+    span = hi - lo
+    if span <= MAX_FILLER_RATIO * covered or (span - covered) / step <= MAX_FILLER_SAMPLES:
+        return
+    row = int(np.argmax(np.abs(dt)))
+    jump = float(dt[row])
+    raise InputError(
+        path,
+        f"the time jumps {'forward' if jump > 0 else 'back'} by {_span(abs(jump))} here, "
+        f"in a recording of {_span(covered)} of samples: a damaged time value or a clock "
+        "change (the time axis would be mostly filler; split the file here to read its parts)",
+        line=line_of_row(row + 1),
+        field=time_field,
+    )
+
+
+def _span(seconds: float) -> str:
+    """``seconds`` in words: ``"3.2 min"``, ``"11.6 days"``."""
+    for unit, size in (("days", 86_400.0), ("h", 3_600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
 
 
 def source_rate(t: np.ndarray, dt: np.ndarray | None = None) -> float:

@@ -21,6 +21,7 @@ from retrowalk.io.layout import (
     decode_head,
     describe_binary,
     is_cwa,
+    is_utf16_text,
     text_layout,
 )
 from retrowalk.io.source import Source
@@ -167,6 +168,12 @@ def sniff(path: Path, content: bytes | None = None) -> Detected:
         fmt = sniff_members(names, members)
         if fmt is None:
             shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+            if path.suffix.lower() == ".gt3x":
+                raise UnsupportedFormatError(
+                    path,
+                    "an ActiGraph .gt3x archive holds log.bin (or activity.bin) and info.txt; "
+                    f"this one holds {shown or 'nothing'} (damaged or incomplete)",
+                )
             raise UnsupportedFormatError(
                 path, f"zip archive holds no supported export (files: {shown or 'none'})"
             )
@@ -175,6 +182,10 @@ def sniff(path: Path, content: bytes | None = None) -> Detected:
         return Detected(fmt, members=members)
     if is_cwa(head):
         return Detected("axivity-cwa")
+    if is_utf16_text(head):
+        raise UnsupportedFormatError(
+            path, "text in UTF-16, which is not read: save it as UTF-8 text (CSV UTF-8)"
+        )
     what = describe_binary(head)
     if what is not None:
         raise UnsupportedFormatError(path, f"binary content ({what}), not a supported recording")

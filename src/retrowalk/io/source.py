@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
@@ -71,7 +72,7 @@ class Source:
             try:
                 with zipfile.ZipFile(self._archive) as zf:
                     self._data = zf.read(self._member)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+            except _DAMAGED_MEMBER as exc:
                 raise InputError(self.display, f"cannot be extracted ({exc})") from None
         return self._data
 
@@ -140,7 +141,7 @@ class Source:
                 KeyError,
             ) as exc:
                 raise InputError(self.display, f"cannot be extracted ({exc})") from None
-            return cast(BinaryIO, _MemberStream(zf, stream))
+            return cast(BinaryIO, _MemberStream(zf, stream, self.display))
         if self.data is not None:
             return io.BytesIO(self.data)
         assert self.path is not None
@@ -160,13 +161,27 @@ class Source:
                 yield i, line.rstrip("\r\n")
 
 
-class _MemberStream(io.RawIOBase):
-    """A zip member being decompressed; closing it closes the archive too."""
+#: What reading a damaged zip member raises (a bad CRC, compressed data that does
+#: not decompress, a member cut off).
+_DAMAGED_MEMBER = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+)
 
-    def __init__(self, archive: zipfile.ZipFile, stream: IO[bytes]) -> None:
+
+class _MemberStream(io.RawIOBase):
+    """A zip member being decompressed; closing it closes the archive too. A member
+    that does not decompress is an :class:`InputError` naming it (``display``)."""
+
+    def __init__(self, archive: zipfile.ZipFile, stream: IO[bytes], display: str) -> None:
         super().__init__()
         self._archive = archive
         self._stream = stream
+        self._display = display
 
     def readable(self) -> bool:
         return True
@@ -175,10 +190,13 @@ class _MemberStream(io.RawIOBase):
         return True
 
     def read(self, size: int | None = -1) -> bytes:
-        return self._stream.read(-1 if size is None else size)
+        try:
+            return self._stream.read(-1 if size is None else size)
+        except _DAMAGED_MEMBER as exc:
+            raise InputError(self._display, f"cannot be extracted ({exc})") from None
 
     def readinto(self, buffer: Any) -> int:
-        data = self._stream.read(len(buffer))
+        data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 

@@ -35,7 +35,12 @@ from retrowalk.io.chunked import _chunks, _estimated_rows, _Filler, csv_options
 from retrowalk.io.layout import TextLayout
 from retrowalk.io.longarrays import is_file_backed, to_int64
 from retrowalk.io.source import Source
-from retrowalk.io.table_diagnosis import _diagnose, _last_line_start, _truncated_note
+from retrowalk.io.table_diagnosis import (
+    _diagnose,
+    _is_truncated_note,
+    _last_line_start,
+    _truncated_note,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -157,8 +162,13 @@ def read_table(
     """
     names = _unique_names(layout)
     wanted = ([time_col] if time_col else []) + [c for c in numeric if c != time_col]
+    counts = None
+    if len(wanted) < len(names):  # a table read in part: its rows' fields are counted
+        counts = _fields_and_lines(source, layout)
+        if counts[0] > (len(names) - 1) * counts[1]:
+            _refuse_surplus_row(source, layout, names)
     if source.size() > CHUNK_BYTES:
-        return _read_chunked(source, layout, names, wanted, numeric, time_col, groups)
+        return _read_chunked(source, layout, names, wanted, numeric, time_col, groups, counts)
     table, notes = _read_frame(source, layout, names, wanted, numeric, None, time_col)
     if isinstance(table, dict):  # float64 columns by number, as read (no frame)
         by_name = {names[j]: column for j, column in table.items()}
@@ -168,7 +178,7 @@ def read_table(
             time=None if time_col is None else by_name[time_col],
             first_data_line=layout.first_data_line, notes=notes,
         )  # fmt: skip
-        _drop_incomplete(source, layout, names, wanted, numeric, out)
+        _check_rows(source, layout, names, wanted, numeric, out, counts)
         return out
     if len(table) == 0:
         raise InputError(
@@ -199,7 +209,7 @@ def read_table(
         arrays=arrays, n_rows=len(table), time=time, time_is_datetime=is_dt,
         first_data_line=layout.first_data_line, notes=notes,
     )  # fmt: skip
-    _drop_incomplete(source, layout, names, wanted, numeric, out)
+    _check_rows(source, layout, names, wanted, numeric, out, counts)
     return out
 
 
@@ -661,6 +671,7 @@ def _read_chunked(
     numeric: list[str],
     time_col: str | None,
     groups: Sequence[Sequence[str]],
+    counts: tuple[int, int] | None = None,
     end: int | None = None,
 ) -> Table:
     """:func:`read_table` for a large table, in chunks (see the module docstring)."""
@@ -680,7 +691,7 @@ def _read_chunked(
         problem = _diagnose(source, layout, names, wanted, numeric)
         if problem is not None and problem.is_last and end is None:
             out = _read_chunked(
-                source, layout, names, wanted, numeric, time_col, groups,
+                source, layout, names, wanted, numeric, time_col, groups, counts,
                 end=_last_line_start(source),
             )  # fmt: skip
             out.notes.insert(0, _truncated_note(problem.line))
@@ -705,7 +716,7 @@ def _read_chunked(
         arrays=arrays, n_rows=n, time=time, time_is_datetime=bool(is_dt),
         first_data_line=layout.first_data_line, stacks=stacks,
     )  # fmt: skip
-    _drop_incomplete(source, layout, names, wanted, numeric, out)
+    _check_rows(source, layout, names, wanted, numeric, out, counts)
     return out
 
 
@@ -768,6 +779,129 @@ def _last_good(bad_rows: np.ndarray, n: int) -> int:
     breaks = np.flatnonzero(np.diff(bad_rows) != 1)
     tail_start = int(bad_rows[breaks[-1] + 1]) if breaks.size else int(bad_rows[0])
     return tail_start - 1
+
+
+def _check_rows(
+    source: Source,
+    layout: TextLayout,
+    names: list[str],
+    wanted: list[str],
+    numeric: list[str],
+    out: Table,
+    counts: tuple[int, int] | None = None,
+) -> None:
+    """Refuse rows the parser took but should not have, and drop a cut-off end (noted).
+
+    A row with more fields than the header, of a table whose columns are not
+    all read, is parsed without its surplus cells: when a cell was split in
+    two (a decimal comma in a comma-separated table) or a row is garbage, the
+    cells after the split were read into the wrong columns. Such a row is
+    refused, naming its line, as it is in a table read whole: ``counts`` (the
+    delimiters and lines of such a table, :func:`_fields_and_lines`) holding
+    more delimiters than the rows read have fields (and a cut-off last line,
+    dropped, fewer) means one. A value no sensor gives (beyond
+    :data:`SENSOR_LIMIT` in size, e.g. ``1e308``, a damaged cell) is refused
+    too, naming its line and field.
+    """
+    if counts is not None:
+        per_row = len(names) - 1
+        cut_off = any(_is_truncated_note(note) for note in out.notes)
+        if counts[0] > per_row * out.n_rows + (per_row - 1 if cut_off else 0):
+            _refuse_surplus_row(source, layout, names)
+    _drop_incomplete(source, layout, names, wanted, numeric, out)
+    _refuse_out_of_range(layout, names, numeric, out, source)
+
+
+def _fields_and_lines(source: Source, layout: TextLayout) -> tuple[int, int]:
+    """The delimiters and the lines after the header, counted a block of bytes at a
+    time (about 1 ms per MB).
+
+    More delimiters than the lines have fields means a row with surplus fields
+    (or a quoted cell holding a delimiter). A table read in part is checked so
+    before it is parsed: pandas' parser, told to read only some columns, takes
+    a row of millions of fields and grows its memory without end (19 GB for a
+    row of 2.5 million in a 300 KB file).
+    """
+    mark = layout.delimiter.encode()
+    delimiters = lines = 0
+    last = b""
+    for brk in (b"\n", b"\r"):  # line feeds end the lines, else carriage returns
+        with source.open() as fh:
+            fh.seek(layout.data_offset)
+            while block := fh.read(1 << 24):
+                if brk == b"\n":
+                    delimiters += block.count(mark)
+                lines += block.count(brk)
+                last = block[-1:]
+        if lines:
+            break
+    if last not in (b"", b"\n", b"\r"):
+        lines += 1  # the last line has no line break
+    return delimiters, lines
+
+
+def _refuse_surplus_row(source: Source, layout: TextLayout, names: list[str]) -> None:
+    """Raise for the first row with more fields than ``names`` whose surplus cells are
+    not all empty (trailing delimiters are harmless), naming its line."""
+    import csv
+
+    for line_no, text in source.lines(layout.data_offset):
+        if text.count(layout.delimiter) < len(names):
+            continue
+        try:
+            cells = next(csv.reader([text], delimiter=layout.delimiter, quotechar='"'), [])
+        except csv.Error as exc:  # a cell longer than csv's limit
+            raise InputError(
+                source.display, f"cannot be split into fields ({exc})", line=line_no
+            ) from None
+        if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
+            raise InputError(
+                source.display,
+                f"expected {len(names)} fields, found {len(cells)} (a cell split in two, "
+                "such as a decimal comma, or a damaged row)",
+                line=line_no,
+            )
+
+
+#: Largest size of a sensor value read from a table, in any unit (raw counts, mg,
+#: deg/s): far beyond what any accelerometer or gyroscope gives. A larger value
+#: is a damaged cell (``1e308``), never a reading.
+SENSOR_LIMIT = 1e12
+
+
+def _refuse_out_of_range(
+    layout: TextLayout, names: list[str], numeric: list[str], out: Table, source: Source
+) -> None:
+    """Raise for the first sensor value beyond :data:`SENSOR_LIMIT` (its line and field)."""
+    first: tuple[int, str] | None = None
+    for name in numeric:
+        if name not in out.arrays:
+            continue  # the time column, read as numbers
+        column = out.column(name)
+        lo, hi = longarrays.min_max(column) if column.shape[0] else (0.0, 0.0)
+        if lo >= -SENSOR_LIMIT and hi <= SENSOR_LIMIT:
+            continue
+        rows = np.concatenate(
+            [
+                longarrays.flat_where(column, ">", SENSOR_LIMIT),
+                longarrays.flat_where(column, "<", -SENSOR_LIMIT),
+            ]
+        )
+        row = int(rows.min())
+        if first is None or row < first[0]:
+            first = (row, name)
+    if first is None:
+        return
+    row, name = first
+    j = names.index(name)
+    label = layout.columns[j] if j < len(layout.columns) else name
+    value = float(out.column(name)[row])
+    raise InputError(
+        source.display,
+        f"{value:.3g} is no sensor reading (a damaged value)",
+        line=out.line_of_row(row),
+        field=label,
+    )
 
 
 def _drop_incomplete(

@@ -25,7 +25,15 @@ class _Problem:
 
 
 def _truncated_note(line: int) -> str:
-    return f"the last line (line {line}) is incomplete, probably cut off, and was dropped"
+    return f"{_TRUNCATED_START}{line}) is incomplete, probably cut off, and was dropped"
+
+
+def _is_truncated_note(note: str) -> bool:
+    """Whether ``note`` says the last line was cut off and dropped (:func:`_truncated_note`)."""
+    return note.startswith(_TRUNCATED_START) and note.endswith("was dropped")
+
+
+_TRUNCATED_START = "the last line (line "
 
 
 def _last_line_start(source: Source) -> int:
@@ -39,12 +47,21 @@ def _last_line_start(source: Source) -> int:
 def _parse_number(cell: str, decimal: str) -> float | None:
     s = cell.strip().strip('"').strip()
     if decimal != ".":
+        if "." in s:  # the parser reads no decimal point where the mark is a comma
+            return None
         s = s.replace(decimal, ".")
     try:
         v = float(s)
     except ValueError:
         return None
     return v
+
+
+def _point_hint(cell: str, decimal: str) -> str:
+    """Why a cell with a decimal point is no number in a table of decimal commas."""
+    if decimal != "." and "." in cell:
+        return " (a decimal point, where the first data row has decimal commas)"
+    return ""
 
 
 def _diagnose(
@@ -68,7 +85,11 @@ def _diagnose(
         last_line = line_no
         if found is not None:
             continue
-        cells = next(csv.reader([text], delimiter=layout.delimiter, quotechar='"'), [])
+        try:
+            cells = next(csv.reader([text], delimiter=layout.delimiter, quotechar='"'), [])
+        except csv.Error as exc:  # a cell longer than csv's limit
+            found = _Problem(line_no, None, f"cannot be split into fields ({exc})", False)
+            continue
         if len(cells) != len(names):
             found = _Problem(
                 line_no, None, f"expected {len(names)} fields, found {len(cells)}", False
@@ -80,12 +101,14 @@ def _diagnose(
                 v = _parse_number(cell, layout.decimal)
                 if v is None or not np.isfinite(v):
                     what = "empty cell" if not cell else f"not a number: {cell[:40]!r}"
+                    what += _point_hint(cell, layout.decimal)
                     found = _Problem(line_no, label, what, False)
                     break
             else:
                 v = _parse_number(cell, layout.decimal)
                 if (v is None or not np.isfinite(v)) and not _ISO.match(cell.strip('"')):
                     what = "empty time" if not cell else f"not a time: {cell[:40]!r}"
+                    what += _point_hint(cell, layout.decimal)
                     found = _Problem(line_no, label, what, False)
                     break
     if found is not None and found.line == last_line:

@@ -7,8 +7,13 @@ read; without them the user is told how to install them.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import logging
+import struct
+import zipfile
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -45,10 +50,13 @@ def read_cwa(path: Path) -> Parsed:
     """
     actipy = _require("actipy", path, "Axivity .cwa")
     try:
-        data, info = actipy.read_device(
-            str(path), lowpass_hz=None, calibrate_gravity=False, detect_nonwear=False,
-            resample_hz=None, verbose=False,
-        )  # fmt: skip
+        # actipy prints what it repairs on stdout (where ``--json -`` writes): kept
+        # from it, and said in a note from its count instead
+        with contextlib.redirect_stdout(io.StringIO()):
+            data, info = actipy.read_device(
+                str(path), lowpass_hz=None, calibrate_gravity=False, detect_nonwear=False,
+                resample_hz=None, verbose=False,
+            )  # fmt: skip
     except FileNotFoundError as exc:
         raise ExtraMissingError(
             path, f"the Axivity reader needs Java ({_first_line(exc)})"
@@ -71,11 +79,24 @@ def read_cwa(path: Path) -> Parsed:
     units = {"acc": ("g", "Axivity CWA: acceleration in g")}
     if "gyro" in streams:
         units["gyro"] = ("dps", "Axivity AX6 CWA: angular rate in deg/s")
-    return Parsed(
-        str(path), "axivity-cwa", [block], units, start, None,
-        [f"read with actipy {getattr(actipy, '__version__', '')}".strip(),
-         "start time is the device clock (local time, no time zone)"],
-    )  # fmt: skip
+    notes = [f"read with actipy {getattr(actipy, '__version__', '')}".strip()]
+    repaired = info.get("ReadErrors") if isinstance(info, dict) else None
+    if isinstance(repaired, (int, float)) and repaired > 0:
+        notes.append(
+            f"the Axivity reader dropped samples at {int(repaired)} place(s) where the time "
+            "did not advance (a block repeated or out of order)"
+        )
+    if path.stat().st_size % CWA_BLOCK_BYTES:
+        notes.append(
+            f"the file ends inside a {CWA_BLOCK_BYTES}-byte block, probably cut off: the "
+            "samples end before it"
+        )
+    notes.append("start time is the device clock (local time, no time zone)")
+    return Parsed(str(path), "axivity-cwa", [block], units, start, None, notes)
+
+
+#: An Axivity .cwa file is a whole number of blocks of this size.
+CWA_BLOCK_BYTES = 512
 
 
 def read_gt3x(path: Path) -> Parsed:
@@ -100,6 +121,7 @@ def read_gt3x(path: Path) -> Parsed:
     """
     _require("pygt3x", path, "ActiGraph .gt3x")
     reader_mod = _require("pygt3x.reader", path, "ActiGraph .gt3x")
+    _check_gt3x(path)
     log = logging.getLogger("pygt3x")  # its per-second warnings would reach the terminal
     level = log.level
     log.setLevel(logging.ERROR)
@@ -116,6 +138,10 @@ def read_gt3x(path: Path) -> Parsed:
     notes = ["read with pygt3x"]
     if legacy:
         notes.append("legacy ActiGraph NEO / GT3X+ file (activity.bin)")
+    if len(df):
+        cut = _cut_short(df.index.to_numpy(dtype=np.float64), rate, info, legacy)
+        if cut is not None:
+            notes.append(cut)
     idle = df["IdleSleepMode"].to_numpy(dtype=bool) if "IdleSleepMode" in df else None
     if idle is not None and idle.any():
         n_idle = int(idle.sum())
@@ -131,9 +157,18 @@ def read_gt3x(path: Path) -> Parsed:
     start = _ticks_time(getattr(info, "start_date", 0)) if legacy else None
     if start is None:
         start = datetime.fromtimestamp(float(ts[0]), tz=UTC).replace(tzinfo=None)
+    acc = np.ascontiguousarray(df[["X", "Y", "Z"]].to_numpy(dtype=np.float64))
+    if not np.isfinite(acc).all():  # pygt3x divides by info.txt's scale
+        stated = getattr(info, "acceleration_scale", None)
+        scale = f"{stated:g}" if isinstance(stated, (int, float)) else str(stated or "none")
+        raise InputError(
+            path,
+            f"the samples are not numbers once scaled: info.txt states an acceleration "
+            f"scale of {scale}",
+            field="Acceleration Scale",
+        )
     block = Block(
-        t=ts - ts[0],
-        streams={"acc": np.ascontiguousarray(df[["X", "Y", "Z"]].to_numpy(dtype=np.float64))},
+        t=ts - ts[0], streams={"acc": acc},
         display=str(path), time_field="Timestamp", rate_hz=rate,
     )  # fmt: skip
     hint, info_notes = _info_txt(info)
@@ -143,6 +178,111 @@ def read_gt3x(path: Path) -> Parsed:
         str(path), "actigraph-gt3x", [block],
         {"acc": ("g", "ActiGraph GT3X: acceleration in g")}, start, hint, notes,
     )  # fmt: skip
+
+
+#: Highest sampling rate a .gt3x's info.txt may state (ActiGraph devices: 30 to 100 Hz).
+MAX_GT3X_RATE_HZ = 1000
+#: First byte of every record of a .gt3x's log.bin.
+_LOG_SEPARATOR = 0x1E
+
+
+def _check_gt3x(path: Path) -> None:
+    """Refuse a .gt3x whose info.txt rate or log.bin records would make pygt3x fill
+    gigabytes: it fills idle-sleep stretches between records' times, second by
+    second at the stated rate, and reads log.bin without checking where records
+    start, so a record out of step (bytes lost or repeated) gives it times decades
+    apart (14 GiB asked for), and a rate of 99999999 Hz 194 GiB.
+
+    Each record is a separator byte, its type, a 4-byte time, a 2-byte payload
+    size, the payload and a checksum byte (ActiGraph's GT3X file format, "log.bin").
+    A damaged archive is left to pygt3x to report.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            info = zf.read("info.txt") if "info.txt" in names else b""
+            log = zf.read("log.bin") if "log.bin" in names else b""
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, zlib.error):
+        return
+    for line in info.decode("utf-8", errors="replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "sample rate":
+            try:
+                rate = float(value.strip())
+            except ValueError:
+                rate = float("nan")
+            if not (1 <= rate <= MAX_GT3X_RATE_HZ and rate == int(rate)):
+                raise InputError(
+                    path,
+                    f"info.txt states a sample rate of {value.strip()[:20]!r} Hz, no device's "
+                    "(damaged?)",
+                    field="Sample Rate",
+                )
+    last = None
+    for line in info.decode("utf-8", errors="replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "last sample time" and value.strip().isdigit():
+            last = (int(value.strip()) - _EPOCH_TICKS) // 10_000_000
+    pos = 0
+    window: tuple[int, int] | None = None
+    while pos + 8 <= len(log):
+        separator, _, when, size = struct.unpack_from("<BBLH", log, pos)
+        if window is None:  # a day around the records' times (400 days on, none stated)
+            end = last if last is not None and last > when else when + 400 * 86_400
+            window = (when - 86_400, end + 86_400)
+        if separator != _LOG_SEPARATOR or not window[0] <= when <= window[1]:
+            raise InputError(
+                path,
+                f"log.bin is damaged at byte {pos} of {len(log)}: no record starts where "
+                "the one before ends (bytes lost or repeated)"
+                if separator != _LOG_SEPARATOR
+                else f"log.bin is damaged at byte {pos} of {len(log)}: a record is timed "
+                f"{datetime.fromtimestamp(when, tz=UTC):%Y-%m-%d %H:%M}, a day or more "
+                "outside the recording",
+            )
+        pos += 8 + size + 1
+
+
+#: .NET ticks (100 ns since 0001-01-01) of the unix epoch.
+_EPOCH_TICKS = 621_355_968_000_000_000
+#: Seconds the samples of a .gt3x may end before the time its info.txt states for
+#: the last one (the real files end 0 to 8 s before it).
+CUT_SHORT_S = 30.0
+
+
+def _cut_short(ts: np.ndarray, rate: float | None, info: object, legacy: bool) -> str | None:
+    """A note when the samples (pygt3x's times ``ts``, seconds) end well before
+    ``info.txt`` says they do: ``log.bin`` or ``activity.bin`` cut off or damaged
+    there (pygt3x stops at the first record it cannot read, without a word).
+
+    The current layout states its last sample time (the clock of ``ts``); the
+    legacy one only its start and stop dates, so there the span is compared.
+    """
+    step = 1.0 / rate if rate else 0.0
+    if legacy:
+        start, stop = _ticks(info, "start_date"), _ticks(info, "stop_date")
+        if start is None or stop is None or stop <= start:
+            return None
+        short = (stop - start) / 1e7 - (float(ts[-1] - ts[0]) + step)
+    else:
+        last = _ticks(info, "last_sample_time")
+        if last is None or last <= _EPOCH_TICKS:
+            return None
+        short = (last - _EPOCH_TICKS) / 1e7 - (float(ts[-1]) + step)
+    if not short > CUT_SHORT_S:
+        return None
+    return (
+        f"the samples end {short:.0f} s before the time info.txt states for the last one: "
+        "the file is probably cut off or damaged there"
+    )
+
+
+def _ticks(info: object, name: str) -> int | None:
+    """A .NET tick count of ``info.txt`` (``None`` when absent or not a number)."""
+    try:
+        return int(str(getattr(info, name, "") or ""))
+    except ValueError:
+        return None
 
 
 #: ActiGraph limb (info.txt) -> placement hint.
