@@ -227,7 +227,12 @@ def analyze_command(
         placement, height_m, weight_kg, age_years, acc_unit, gyro_unit, profile, no_profile,
         columns, video=video_options_from_text(floor_marks, floor_distance_m, child),
     )  # fmt: skip
-    result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
+    from retrowalk.app.calibration import UnreadableCalibrationError
+
+    try:
+        result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
+    except UnreadableCalibrationError as exc:
+        raise _unreadable_calibration(exc, "nothing was analysed") from None
     if annotate is not None:
         from retrowalk.video.annotate import write_annotated
 
@@ -386,15 +391,9 @@ def _stored_calibrations(remove: str | None, restore: str | None) -> None:
             markup=False,
         )
     for item in damaged.values():
-        then = ""
-        if item.placement in _STORED_PLACEMENTS:
-            again = any(p.placement == item.placement for _, p in earlier)
-            then = ", then calibrate again" + (
-                " or use an earlier one again (--restore NAME)" if again else ""
-            )
         out_console.print(
             f"{item.placement}: could not be read (its file is damaged or incomplete: "
-            f"{item.path}), and analyze and batch stop at it; {_removal(item)}{then}.",
+            f"{item.path}), and analyze and batch stop at it; {_fix(item, earlier)}.",
             markup=False,
             soft_wrap=True,  # its path whole, to copy
         )
@@ -419,6 +418,35 @@ def _removal(item: Any) -> str:
     if item.placement in _STORED_PLACEMENTS:
         return f"retrowalk calibrate --remove {item.placement} deletes it"
     return f"delete {item.path}"
+
+
+def _fix(item: Any, earlier: list[tuple[str, DirectionProfile]]) -> str:
+    """What to do about a stored calibration that cannot be read (``cal.Unreadable``):
+    delete it, then calibrate again or use an earlier one of its placement again."""
+    then = ""
+    if item.placement in _STORED_PLACEMENTS:
+        again = any(p.placement == item.placement for _, p in earlier)
+        then = ", then calibrate again" + (
+            " or use an earlier one again (--restore NAME)" if again else ""
+        )
+    return f"{_removal(item)}{then}"
+
+
+def _unreadable_calibration(exc: Any, stopped: str) -> AnalysisError:
+    """analyze's and batch's one line about stored calibrations that cannot be read
+    (``cal.UnreadableCalibrationError``): each file, what to do as ``calibrate --list`` says
+    it, and --no-profile; ``stopped`` says what was not done."""
+    from retrowalk.app import calibration as cal
+
+    earlier, _ = cal.read_earlier_profiles()
+    named = "; ".join(
+        f"{item.placement}: your stored calibration could not be read (its file is damaged "
+        f"or incomplete: {item.path}); {_fix(item, earlier)}"
+        for item in exc.items
+    )
+    return AnalysisError(
+        f"{named}; or --no-profile analyses without your stored calibrations ({stopped})"
+    )
 
 
 def _restore(name: str, damaged: dict[str, Any], damaged_earlier: list[Any]) -> None:
@@ -514,12 +542,14 @@ def batch_command(
     Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
     is kept and the same command goes on from there (exit code 130 or 143).
     """
+    from retrowalk.app.calibration import UnreadableCalibrationError
     from retrowalk.app.jobs.batch import (
         BatchStopped,
         ClusterError,
         check_writable,
         collect_inputs,
         run_batch,
+        stored_calibrations,
     )
     from retrowalk.app.jobs.inputs import videos_note
 
@@ -543,6 +573,10 @@ def batch_command(
 
         parse_columns(columns, "--columns")
     items = collect_inputs(inputs, out)
+    try:  # before the folder is made: nothing is written
+        stored_calibrations(defaults)
+    except UnreadableCalibrationError as exc:
+        raise _unreadable_calibration(exc, "the batch did not start") from None
     check_writable(out)
     if videos := videos_note(items):
         err_console.print(videos, soft_wrap=True)

@@ -87,13 +87,15 @@ from retrowalk.app.jobs.inputs import (
 )
 from retrowalk.app.jobs.locks import SharedUse, ignore_ctrl_c
 from retrowalk.core.csvcells import safe_frame
-from retrowalk.core.errors import AnalysisError, ExtraMissingError, RetrowalkError
+from retrowalk.core.errors import ExtraMissingError, RetrowalkError
 from retrowalk.core.provenance import engine_version
 from retrowalk.pipeline import AnalysisOptions
 from retrowalk.summary.tables import analysis_columns, tables_of_many
 
 if TYPE_CHECKING:
     from dask.distributed import Client, LocalCluster
+
+    from retrowalk.gait.calibration import DirectionProfile
 
 __all__ = [
     "TABLES",
@@ -110,6 +112,7 @@ __all__ = [
     "local_cluster",
     "prune_parts",
     "run_batch",
+    "stored_calibrations",
     "task_key",
 ]
 
@@ -876,13 +879,14 @@ def run_batch(
         worker): 3 % of a task of 64 recordings of 36 s each (0.6 s).
     """
     out = Path(out_dir)
+    tasks = _tasks(items, defaults or AnalysisRequest())  # a calibration unread: nothing made
     check_writable(out)
     with SharedUse(out / "parts" / IN_USE) as use:
         return _run_batch(
             items,
+            tasks,
             out,
             use,
-            defaults=defaults,
             scheduler=scheduler,
             n_workers=n_workers,
             serial=serial,
@@ -900,10 +904,10 @@ IN_USE = ".in-use.lock"
 
 def _run_batch(
     items: list[BatchItem],
+    tasks: list[Task],
     out: Path,
     use: SharedUse,
     *,
-    defaults: AnalysisRequest | None,
     scheduler: str | None,
     n_workers: int | None,
     serial: bool,
@@ -915,7 +919,6 @@ def _run_batch(
 ) -> BatchSummary:
     """:func:`run_batch` in an output folder it uses (``use``)."""
     stage = on_stage or _said
-    tasks = _tasks(items, defaults or AnalysisRequest())
     summary = BatchSummary(out_dir=out)
     started = time.perf_counter()
 
@@ -1059,14 +1062,24 @@ def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
     return kept
 
 
+def stored_calibrations(defaults: AnalysisRequest) -> dict[str, DirectionProfile] | None:
+    """The stored direction calibrations every recording of a batch with ``defaults`` is
+    analysed with (``None``: none are used, --no-profile or a calibration given).
+
+    Raises
+    ------
+    UnreadableCalibrationError
+        If a stored calibration's file cannot be read: the batch does not start, and
+        nothing is written (:func:`run_batch` reads them before it makes its folder).
+    """
+    if defaults.use_stored_profiles and defaults.profile is None:
+        return stored_profiles(defaults.person_id, defaults.data_dir)
+    return None
+
+
 def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
     """Each item with its options; the stored calibration profiles are read once."""
-    stored = None
-    if defaults.use_stored_profiles and defaults.profile is None:
-        try:
-            stored = stored_profiles(defaults.person_id, defaults.data_dir)
-        except ValueError as exc:
-            raise AnalysisError(str(exc)) from None
+    stored = stored_calibrations(defaults)
     tasks: list[Task] = []
     built: dict[AnalysisRequest, AnalysisOptions] = {}
     for item in items:
