@@ -539,8 +539,10 @@ def batch_command(
     complete run, results superseded at their path (the file changed, other
     options) are removed from parts/.
 
-    Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
-    is kept and the same command goes on from there (exit code 130 or 143).
+    Ctrl-C or SIGTERM (a job scheduler's stop) sends no more work, cancels the
+    work waiting and stops the local workers; what was done is kept and the same
+    command goes on from there (exit code 130 or 143). A Dask cluster's workers
+    finish the recordings they are analysing (the stop says how many).
     """
     from retrowalk.app.calibration import UnreadableCalibrationError
     from retrowalk.app.jobs.batch import (
@@ -594,17 +596,37 @@ def batch_command(
                     on_stage=progress.on_stage,
                 )
         except BatchStopped as stopped:
-            err_console.print(
-                f"Stopped: {stopped.done} of {stopped.total} recordings done, kept in "
-                f"{out}/parts; run the same command again to go on (done recordings are not "
-                "analysed again). The tables are written once all are done.",
-                soft_wrap=True,
-            )
+            err_console.print(_stopped_line(stopped, out), soft_wrap=True)
             raise typer.Exit(stop.exit_code) from None
     out_console.print(summary.line(), soft_wrap=True)
     out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
     if parts := summary.parts_line():
         out_console.print(parts, soft_wrap=True)
+
+
+def _stopped_line(stopped: Any, out: Path) -> str:
+    """What a stopped batch says (``BatchStopped``): how many recordings are done, and
+    what a Dask cluster's workers go on with (a running task cannot be stopped)."""
+    go_on = (
+        "run the same command again to go on (done recordings are not analysed again). "
+        "The tables are written once all are done."
+    )
+    if stopped.running == 0:
+        done = f"{stopped.done} of {stopped.total} recordings done"
+        return f"Stopped: {done}, kept in {out}/parts; {go_on}"
+    if stopped.running is None:
+        running = "what the cluster's workers were analysing could not be stopped and may finish"
+    else:
+        n = stopped.running
+        running = (
+            f"the cluster's workers were analysing {n} more recording{'s' if n != 1 else ''}, "
+            f"which could not be stopped: {'they' if n != 1 else 'it'} may finish and be kept"
+        )
+    return (
+        f"Stopped: at least {stopped.done} of {stopped.total} recordings done, kept in "
+        f"{out}/parts; no more work was sent and the work waiting was cancelled, but "
+        f"{running}; {go_on}"
+    )
 
 
 @app.command("version")
