@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from retrowalk.domain.coach.progression import is_steady, recommend
-from retrowalk.domain.coach.weekly import Session, Week, adherence, streak, summarise_weeks
+from retrowalk.domain.coach.weekly import (
+    RecordedWeek,
+    Session,
+    Week,
+    adherence,
+    streak,
+    summarise_weeks,
+)
 
 MON = dt.date(2026, 3, 2)  # a Monday
 
@@ -120,7 +127,15 @@ def test_weeks_from_logs_and_recordings() -> None:
         ),
         Session(MON + dt.timedelta(days=8), 4, near_falls=1),
     ]
-    weeks = summarise_weeks(sessions, plan=plan, plan_start=MON, today=MON + dt.timedelta(days=9))
+    # What the week's recordings add up to comes as progress adds it up (6.5 min).
+    recorded = [RecordedWeek(MON, backward_duration_s=390.0, speed_mps=0.6, step_time_cv_pct=5.0)]
+    weeks = summarise_weeks(
+        sessions,
+        recorded=recorded,
+        plan=plan,
+        plan_start=MON,
+        today=MON + dt.timedelta(days=9),
+    )
     assert [w.week_start for w in weeks] == [MON, MON + dt.timedelta(days=7)]
     assert weeks[0].done_min == 16.5 and weeks[0].planned_min == 15
     assert weeks[0].max_soreness == 3 and weeks[0].speed_mps == 0.6

@@ -122,7 +122,8 @@ def build_options(
     Raises
     ------
     AnalysisError
-        If an explicit or stored calibration profile cannot be read.
+        If an explicit or stored calibration profile cannot be read (a stored one:
+        :class:`~retrowalk.app.calibration.UnreadableCalibrationError`, naming the files).
     """
     profile: Any = None
     if request.profile is not None:
@@ -131,13 +132,9 @@ def build_options(
         except (OSError, ValueError) as exc:
             raise AnalysisError(f"cannot read direction profile {request.profile}: {exc}") from None
     elif request.use_stored_profiles:
-        try:
-            if stored is None:
-                stored = stored_profiles(request.person_id, request.data_dir)
-            profile = dict(stored)
-        except ValueError as exc:
-            raise AnalysisError(str(exc)) from None
-        profile = profile or None
+        if stored is None:
+            stored = stored_profiles(request.person_id, request.data_dir)
+        profile = dict(stored) or None
     return AnalysisOptions(
         placement=request.placement,
         height_m=request.height_m,

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from retrowalk.core.errors import AnalysisError
 from retrowalk.core.paths import default_data_dir
 from retrowalk.core.results import Analysis
 from retrowalk.dsp.frame import body_frame
@@ -179,6 +180,20 @@ def _named(item: Unreadable) -> ValueError:
     return ValueError(f"{item.path}: cannot read direction profile: {item.problem}")
 
 
+class UnreadableCalibrationError(AnalysisError):
+    """Stored calibrations whose files cannot be read (damaged, cut short) stop an analysis
+    that would use the stored ones (:func:`stored_profiles`), before anything is written.
+
+    ``items`` names them (placement, path, what reading found), so that the caller says
+    what to do in its own terms; the message alone names the first file and why.
+    """
+
+    def __init__(self, items: Iterable[Unreadable]) -> None:
+        self.items = list(items)
+        first = self.items[0]
+        super().__init__(f"{first.path}: cannot read direction profile: {first.problem}")
+
+
 def _read_folder(folder: Path) -> list[tuple[Path, DirectionProfile | None, str]]:
     """Each profile file of ``folder``: its path, the profile (None when it cannot be
     read) and what is wrong with it."""
@@ -306,12 +321,12 @@ def stored_profiles(
 ) -> dict[str, DirectionProfile]:
     """Every stored profile of the command-line user (or of one web person), by placement.
 
-    A stored file that cannot be read raises :class:`ValueError` naming it, so a
-    damaged calibration is never silently ignored.
+    Stored files that cannot be read raise :class:`UnreadableCalibrationError` naming them,
+    so a damaged calibration is never silently ignored.
     """
     found, unreadable = read_stored_profiles(person_id, data_dir)
     if unreadable:
-        raise _named(next(iter(unreadable.values())))
+        raise UnreadableCalibrationError(unreadable.values())
     return found
 
 

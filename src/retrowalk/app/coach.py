@@ -19,7 +19,14 @@ from retrowalk.core.errors import InputError
 from retrowalk.domain.coach import plans as plan_rules
 from retrowalk.domain.coach.progression import Recommendation, recommend
 from retrowalk.domain.coach.screening import ScreeningAnswers, ScreeningResult, screen
-from retrowalk.domain.coach.weekly import Session, Week, adherence, streak, summarise_weeks
+from retrowalk.domain.coach.weekly import (
+    RecordedWeek,
+    Session,
+    Week,
+    adherence,
+    streak,
+    summarise_weeks,
+)
 from retrowalk.store.schemas import ObservationIn, PlanIn, PlanOut
 from retrowalk.summary.progress import in_weeks
 
@@ -155,18 +162,27 @@ class CoachServices:
         )
         return _session_from_log(log.date, data)
 
+    def _logs(self, account_id: int, person_id: int) -> list[Any]:
+        return [
+            o for o in self.services.list_observations(account_id, person_id) if o.kind == LOG_KIND
+        ]
+
+    @staticmethod
+    def _linked(logs: list[Any]) -> set[int]:
+        """The recordings a log points to: the log counts for them (once)."""
+        return {int(o.payload["recording_id"]) for o in logs if o.payload.get("recording_id")}
+
     def sessions(self, account_id: int, person_id: int) -> list[Session]:
         """Manual logs and analysed recordings (a recording a log points to counts once).
 
         A recording whose date is unknown is left out, as progress leaves it out of its
         weeks (:func:`retrowalk.summary.progress.in_weeks`), until its date is set;
-        :meth:`overview` lists it.
+        :meth:`overview` lists it. A recording's minutes are its backward walking time
+        at full precision (shown rounded).
         """
-        logs = [
-            o for o in self.services.list_observations(account_id, person_id) if o.kind == LOG_KIND
-        ]
+        logs = self._logs(account_id, person_id)
         out = [_session_from_log(o.date, o.payload) for o in logs]
-        linked = {o.payload.get("recording_id") for o in logs} - {None}
+        linked = self._linked(logs)
         for rec in self.services.list_recordings(account_id, person_id):
             s = rec.summary
             if rec.id in linked or s is None or s.backward_duration_s <= 0:
@@ -176,7 +192,7 @@ class CoachServices:
             out.append(
                 Session(
                     date=rec.recorded_on,
-                    backward_min=round(s.backward_duration_s / 60.0, 2),
+                    backward_min=s.backward_duration_s / 60.0,
                     source="recording",
                     speed_mps=s.backward_speed_mps,
                     step_time_cv_pct=s.step_time_cv_pct,
@@ -187,10 +203,29 @@ class CoachServices:
 
     # -- weekly view and progression ----------------------------------------------
     def weeks(self, account_id: int, person_id: int, today: dt.date | None = None) -> list[Week]:
+        """Planned vs done, week by week.
+
+        What the analysed recordings add up to in a week (backward time, speed,
+        steadiness) is the progress page's week (:meth:`Services.progress`, computed
+        by :func:`retrowalk.summary.progress.weekly`), without the recordings a log
+        stands for: the weekly view, the progress page, the API and the command line
+        show one number, rounded only where shown.
+        """
         plan = self.current_plan(account_id, person_id)
         start = dt.date.fromisoformat(plan.payload["start"]) if plan else None
+        linked = self._linked(self._logs(account_id, person_id))
+        recorded = [
+            RecordedWeek(
+                week_start=w.week_start,
+                backward_duration_s=w.backward_duration_s,
+                speed_mps=w.backward_speed_mps,
+                step_time_cv_pct=w.step_time_cv_pct,
+            )
+            for w in self.services.progress(account_id, person_id, leave_out=linked)
+        ]
         return summarise_weeks(
             self.sessions(account_id, person_id),
+            recorded=recorded,
             plan=plan.payload if plan else None,
             plan_start=start,
             today=today,

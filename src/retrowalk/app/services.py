@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import io
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -156,18 +156,28 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         self._remove_files([str(p) for p in kept] if profiles.is_dir() else [])
 
     # -- progress ---------------------------------------------------------------------
-    def progress(self, account_id: int, person_id: int) -> list[ProgressWeek]:
+    def progress(
+        self, account_id: int, person_id: int, *, leave_out: Collection[int] = ()
+    ) -> list[ProgressWeek]:
         """Weekly backward speed, distance, cadence and steadiness of a person.
 
         Recordings whose date is unknown (a file without a date, none given yet)
         are left out until the user sets their date. Each week counts its
         recordings analysed by another engine version (``older_engine_recordings``):
-        its numbers then mix two engines'.
+        its numbers then mix two engines'. The coach's weekly view takes its
+        recordings' weeks from here too, leaving out (``leave_out``, recording ids)
+        those a training log stands for.
         """
         with self.db.connect() as connection:
             rows = ScopedReads(connection, account_id).person_recordings(person_id)
         analysed = sorted(
-            (row for row in rows if row.analysis_id is not None and in_weeks(row.date_source)),
+            (
+                row
+                for row in rows
+                if row.analysis_id is not None
+                and in_weeks(row.date_source)
+                and row.id not in leave_out
+            ),
             key=lambda row: (row.recorded_on, row.id),
         )
         weeks = weekly(

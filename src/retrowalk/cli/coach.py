@@ -221,6 +221,8 @@ def print_recommendation(rec: dict[str, Any] | None) -> None:
 def print_weeks(view: dict[str, Any]) -> None:
     from rich.table import Table
 
+    from retrowalk.domain.coach.weekly import minutes_text
+
     table = Table(title="Week by week (backward minutes)")
     for column in ("week of", "planned", "done", "%", "sessions", "soreness", "alerts"):
         table.add_column(column, justify="right")
@@ -237,7 +239,7 @@ def print_weeks(view: dict[str, Any]) -> None:
         table.add_row(
             w["week_start"],
             f"{w['planned_min']:g}",
-            f"{w['done_min']:g}",
+            minutes_text(w["done_min"]),
             "-" if w["adherence_pct"] is None else f"{w['adherence_pct']:.0f}",
             str(w["sessions"]),
             "-" if w["max_soreness"] is None else str(w["max_soreness"]),
@@ -246,8 +248,9 @@ def print_weeks(view: dict[str, Any]) -> None:
     out.print(table)
     tw, l4 = view["this_week"], view["last_4_weeks"]
     out.print(
-        f"This week {tw['done_min']:g} of {tw['planned_min']:g} min; last 4 weeks "
-        f"{l4['done_min']:g} of {l4['planned_min']:g} min; streak {view['streak_weeks']} week(s)."
+        f"This week {minutes_text(tw['done_min'])} of {tw['planned_min']:g} min; last 4 weeks "
+        f"{minutes_text(l4['done_min'])} of {l4['planned_min']:g} min; "
+        f"streak {view['streak_weeks']} week(s)."
     )
     print_undated(view.get("undated") or [])
 
@@ -354,6 +357,8 @@ def log_add_command(
 @user_errors
 def log_list_command(person: PersonOpt = "Me", json_out: JsonOpt = False) -> None:
     """All sessions: manual logs and analysed recordings."""
+    from retrowalk.domain.coach.weekly import minutes_text
+
     coach, account, pid = _context(person)
     sessions = [s.to_dict() for s in coach.sessions(account, pid)]
     if json_out:
@@ -361,7 +366,8 @@ def log_list_command(person: PersonOpt = "Me", json_out: JsonOpt = False) -> Non
         return
     for s in sessions:
         extra = f", soreness {s['soreness']}" if s["soreness"] is not None else ""
-        out.print(f"{s['date']}: {s['backward_min']:g} min ({s['source']} {s['place']}){extra}")
+        shown = minutes_text(s["backward_min"])
+        out.print(f"{s['date']}: {shown} min ({s['source']} {s['place']}){extra}")
 
 
 @log_app.command("week")

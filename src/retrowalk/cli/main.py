@@ -227,7 +227,12 @@ def analyze_command(
         placement, height_m, weight_kg, age_years, acc_unit, gyro_unit, profile, no_profile,
         columns, video=video_options_from_text(floor_marks, floor_distance_m, child),
     )  # fmt: skip
-    result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
+    from retrowalk.app.calibration import UnreadableCalibrationError
+
+    try:
+        result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
+    except UnreadableCalibrationError as exc:
+        raise _unreadable_calibration(exc, "nothing was analysed") from None
     if annotate is not None:
         from retrowalk.video.annotate import write_annotated
 
@@ -386,15 +391,9 @@ def _stored_calibrations(remove: str | None, restore: str | None) -> None:
             markup=False,
         )
     for item in damaged.values():
-        then = ""
-        if item.placement in _STORED_PLACEMENTS:
-            again = any(p.placement == item.placement for _, p in earlier)
-            then = ", then calibrate again" + (
-                " or use an earlier one again (--restore NAME)" if again else ""
-            )
         out_console.print(
             f"{item.placement}: could not be read (its file is damaged or incomplete: "
-            f"{item.path}), and analyze and batch stop at it; {_removal(item)}{then}.",
+            f"{item.path}), and analyze and batch stop at it; {_fix(item, earlier)}.",
             markup=False,
             soft_wrap=True,  # its path whole, to copy
         )
@@ -419,6 +418,35 @@ def _removal(item: Any) -> str:
     if item.placement in _STORED_PLACEMENTS:
         return f"retrowalk calibrate --remove {item.placement} deletes it"
     return f"delete {item.path}"
+
+
+def _fix(item: Any, earlier: list[tuple[str, DirectionProfile]]) -> str:
+    """What to do about a stored calibration that cannot be read (``cal.Unreadable``):
+    delete it, then calibrate again or use an earlier one of its placement again."""
+    then = ""
+    if item.placement in _STORED_PLACEMENTS:
+        again = any(p.placement == item.placement for _, p in earlier)
+        then = ", then calibrate again" + (
+            " or use an earlier one again (--restore NAME)" if again else ""
+        )
+    return f"{_removal(item)}{then}"
+
+
+def _unreadable_calibration(exc: Any, stopped: str) -> AnalysisError:
+    """analyze's and batch's one line about stored calibrations that cannot be read
+    (``cal.UnreadableCalibrationError``): each file, what to do as ``calibrate --list`` says
+    it, and --no-profile; ``stopped`` says what was not done."""
+    from retrowalk.app import calibration as cal
+
+    earlier, _ = cal.read_earlier_profiles()
+    named = "; ".join(
+        f"{item.placement}: your stored calibration could not be read (its file is damaged "
+        f"or incomplete: {item.path}); {_fix(item, earlier)}"
+        for item in exc.items
+    )
+    return AnalysisError(
+        f"{named}; or --no-profile analyses without your stored calibrations ({stopped})"
+    )
 
 
 def _restore(name: str, damaged: dict[str, Any], damaged_earlier: list[Any]) -> None:
@@ -511,15 +539,19 @@ def batch_command(
     complete run, results superseded at their path (the file changed, other
     options) are removed from parts/.
 
-    Ctrl-C or SIGTERM (a job scheduler's stop) stops the workers; what was done
-    is kept and the same command goes on from there (exit code 130 or 143).
+    Ctrl-C or SIGTERM (a job scheduler's stop) sends no more work, cancels the
+    work waiting and stops the local workers; what was done is kept and the same
+    command goes on from there (exit code 130 or 143). A Dask cluster's workers
+    finish the recordings they are analysing (the stop says how many).
     """
+    from retrowalk.app.calibration import UnreadableCalibrationError
     from retrowalk.app.jobs.batch import (
         BatchStopped,
         ClusterError,
         check_writable,
         collect_inputs,
         run_batch,
+        stored_calibrations,
     )
     from retrowalk.app.jobs.inputs import videos_note
 
@@ -543,6 +575,10 @@ def batch_command(
 
         parse_columns(columns, "--columns")
     items = collect_inputs(inputs, out)
+    try:  # before the folder is made: nothing is written
+        stored_calibrations(defaults)
+    except UnreadableCalibrationError as exc:
+        raise _unreadable_calibration(exc, "the batch did not start") from None
     check_writable(out)
     if videos := videos_note(items):
         err_console.print(videos, soft_wrap=True)
@@ -560,17 +596,37 @@ def batch_command(
                     on_stage=progress.on_stage,
                 )
         except BatchStopped as stopped:
-            err_console.print(
-                f"Stopped: {stopped.done} of {stopped.total} recordings done, kept in "
-                f"{out}/parts; run the same command again to go on (done recordings are not "
-                "analysed again). The tables are written once all are done.",
-                soft_wrap=True,
-            )
+            err_console.print(_stopped_line(stopped, out), soft_wrap=True)
             raise typer.Exit(stop.exit_code) from None
     out_console.print(summary.line(), soft_wrap=True)
     out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
     if parts := summary.parts_line():
         out_console.print(parts, soft_wrap=True)
+
+
+def _stopped_line(stopped: Any, out: Path) -> str:
+    """What a stopped batch says (``BatchStopped``): how many recordings are done, and
+    what a Dask cluster's workers go on with (a running task cannot be stopped)."""
+    go_on = (
+        "run the same command again to go on (done recordings are not analysed again). "
+        "The tables are written once all are done."
+    )
+    if stopped.running == 0:
+        done = f"{stopped.done} of {stopped.total} recordings done"
+        return f"Stopped: {done}, kept in {out}/parts; {go_on}"
+    if stopped.running is None:
+        running = "what the cluster's workers were analysing could not be stopped and may finish"
+    else:
+        n = stopped.running
+        running = (
+            f"the cluster's workers were analysing {n} more recording{'s' if n != 1 else ''}, "
+            f"which could not be stopped: {'they' if n != 1 else 'it'} may finish and be kept"
+        )
+    return (
+        f"Stopped: at least {stopped.done} of {stopped.total} recordings done, kept in "
+        f"{out}/parts; no more work was sent and the work waiting was cancelled, but "
+        f"{running}; {go_on}"
+    )
 
 
 @app.command("version")

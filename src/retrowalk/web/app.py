@@ -34,6 +34,7 @@ from retrowalk.app.services import (
     TooLargeError,
 )
 from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.domain.coach.weekly import minutes_text
 from retrowalk.report.content import human_duration
 from retrowalk.store.db import Database
 from retrowalk.web.compress import (
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Templates ship with the package: no stat() of every template on each render.
     templates.env.auto_reload = False
     templates.env.filters["duration"] = human_duration  # "13 h 35 min", "2 min 11 s"
+    templates.env.filters["minutes"] = minutes_text  # backward minutes: "12.5", "10"
     app.state.templates = templates
 
     # Bodies counted while they stream (inside the session: signed-in users get

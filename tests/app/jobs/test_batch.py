@@ -1376,3 +1376,56 @@ def test_a_moved_folder_s_batch_stopped_counts_what_it_marked_and_goes_on(
         "0 failed"
     ) in again, again
     assert len(pd.read_parquet(out / "recordings.parquet")) == n
+
+
+def test_a_batch_stopped_on_a_dask_cluster_cancels_what_waits_and_says_what_runs_on(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """A batch on a cluster of its own (`dask scheduler`, two `dask worker` processes)
+    stopped by SIGTERM once a group is done: it sends no more work, cancels what waits,
+    and says what the workers were running, which cannot be stopped from here and goes on
+    to be kept. It said 'Stopped: K of n recordings done' and a run again found more than
+    K done; now the count is 'at least K' with how many more were running, and a run
+    again finds K to K + running done: nothing that waited was analysed."""
+    from dask.distributed import Client
+
+    from retrowalk.app.jobs.batch import _running_keys
+
+    folder = tmp_path / "many"
+    n = 200
+    _walks(folder, shared_data, n)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
+    address, started = _dask_cluster(tmp_path, 2)
+    try:
+        returncode, _, stderr = _start_and_stop(
+            [*command, "--scheduler", address], out, signal.SIGTERM
+        )
+        assert returncode == 143, stderr
+        said = " ".join(stderr.split())
+        stopped = re.search(r"Stopped: at least (\d+) of (\d+) recordings done, kept in", said)
+        running = re.search(
+            r"no more work was sent and the work waiting was cancelled, but the cluster's "
+            r"workers were analysing (\d+) more recordings?, which could not be stopped: "
+            r"(they|it) may finish and be kept; run the same command again to go on",
+            said,
+        )
+        assert stopped and running and int(stopped.group(2)) == n, said
+        kept, ran_on = int(stopped.group(1)), int(running.group(1))
+        assert 0 < kept < n and 0 < ran_on < n - kept
+        with Client(address) as client:  # the workers finish what they were running
+            deadline = time.monotonic() + 120
+            while any(client.run(_running_keys).values()):
+                assert time.monotonic() < deadline, "the cluster still works after 120 s"
+                time.sleep(0.2)
+    finally:
+        _stopped(started)
+
+    again = subprocess.run([*command, "--serial"], capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    line = " ".join(again.stdout.split())
+    counts = re.search(rf"{n} recordings: (\d+) analysed, (\d+) already done, 0 failed", line)
+    assert counts, line
+    found = int(counts.group(2))
+    assert kept < found <= kept + ran_on  # what ran on was kept; what waited never ran
+    assert int(counts.group(1)) == n - found

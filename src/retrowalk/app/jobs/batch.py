@@ -87,13 +87,15 @@ from retrowalk.app.jobs.inputs import (
 )
 from retrowalk.app.jobs.locks import SharedUse, ignore_ctrl_c
 from retrowalk.core.csvcells import safe_frame
-from retrowalk.core.errors import AnalysisError, ExtraMissingError, RetrowalkError
+from retrowalk.core.errors import ExtraMissingError, RetrowalkError
 from retrowalk.core.provenance import engine_version
 from retrowalk.pipeline import AnalysisOptions
 from retrowalk.summary.tables import analysis_columns, tables_of_many
 
 if TYPE_CHECKING:
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client, Future, LocalCluster
+
+    from retrowalk.gait.calibration import DirectionProfile
 
 __all__ = [
     "TABLES",
@@ -110,6 +112,7 @@ __all__ = [
     "local_cluster",
     "prune_parts",
     "run_batch",
+    "stored_calibrations",
     "task_key",
 ]
 
@@ -876,13 +879,14 @@ def run_batch(
         worker): 3 % of a task of 64 recordings of 36 s each (0.6 s).
     """
     out = Path(out_dir)
+    tasks = _tasks(items, defaults or AnalysisRequest())  # a calibration unread: nothing made
     check_writable(out)
     with SharedUse(out / "parts" / IN_USE) as use:
         return _run_batch(
             items,
+            tasks,
             out,
             use,
-            defaults=defaults,
             scheduler=scheduler,
             n_workers=n_workers,
             serial=serial,
@@ -900,10 +904,10 @@ IN_USE = ".in-use.lock"
 
 def _run_batch(
     items: list[BatchItem],
+    tasks: list[Task],
     out: Path,
     use: SharedUse,
     *,
-    defaults: AnalysisRequest | None,
     scheduler: str | None,
     n_workers: int | None,
     serial: bool,
@@ -915,7 +919,6 @@ def _run_batch(
 ) -> BatchSummary:
     """:func:`run_batch` in an output folder it uses (``use``)."""
     stage = on_stage or _said
-    tasks = _tasks(items, defaults or AnalysisRequest())
     summary = BatchSummary(out_dir=out)
     started = time.perf_counter()
 
@@ -975,8 +978,9 @@ def _run_batch(
                 max_in_flight_per_worker,
                 stage,
             )
-    except KeyboardInterrupt:
-        raise BatchStopped(_kept(out, tasks, finished), len(items)) from None
+    except KeyboardInterrupt as stop:
+        running = stop.running if isinstance(stop, StoppedOnCluster) else 0
+        raise BatchStopped(_kept(out, tasks, finished), len(items), running) from None
     try:
         stage("Writing the tables")
         gathered = gather_tables(out, fresh, given)  # while a local cluster closes
@@ -1006,17 +1010,22 @@ def _run_batch(
 
 
 class BatchStopped(KeyboardInterrupt):
-    """A batch was interrupted (Ctrl-C, or SIGTERM made one): its workers are stopped.
+    """A batch was interrupted (Ctrl-C, or SIGTERM made one): no work is sent any more,
+    the work waiting is cancelled, and local workers are stopped.
 
     ``done`` of the ``total`` recordings are marked done in the output folder (by
     this run or an earlier one: analysed, or refused); the same batch run again
-    goes on from there.
+    goes on from there. ``running`` recordings were being analysed by the workers of a
+    Dask cluster of its own (``--scheduler``): a task running there cannot be stopped,
+    so they may be done too, later (``None``: the workers did not say how many; 0 on
+    this machine, whose workers stop).
     """
 
-    def __init__(self, done: int, total: int) -> None:
-        super().__init__(done, total)
+    def __init__(self, done: int, total: int, running: int | None = 0) -> None:
+        super().__init__(done, total, running)
         self.done = done
         self.total = total
+        self.running = running
 
 
 def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
@@ -1059,14 +1068,24 @@ def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
     return kept
 
 
+def stored_calibrations(defaults: AnalysisRequest) -> dict[str, DirectionProfile] | None:
+    """The stored direction calibrations every recording of a batch with ``defaults`` is
+    analysed with (``None``: none are used, --no-profile or a calibration given).
+
+    Raises
+    ------
+    UnreadableCalibrationError
+        If a stored calibration's file cannot be read: the batch does not start, and
+        nothing is written (:func:`run_batch` reads them before it makes its folder).
+    """
+    if defaults.use_stored_profiles and defaults.profile is None:
+        return stored_profiles(defaults.person_id, defaults.data_dir)
+    return None
+
+
 def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
     """Each item with its options; the stored calibration profiles are read once."""
-    stored = None
-    if defaults.use_stored_profiles and defaults.profile is None:
-        try:
-            stored = stored_profiles(defaults.person_id, defaults.data_dir)
-        except ValueError as exc:
-            raise AnalysisError(str(exc)) from None
+    stored = stored_calibrations(defaults)
     tasks: list[Task] = []
     built: dict[AnalysisRequest, AnalysisOptions] = {}
     for item in items:
@@ -1173,6 +1192,7 @@ def _run_on_dask(
     else:
         stage(f"Connecting to the Dask scheduler at {scheduler}")
         client = _connect(scheduler)
+    sent: dict[str, tuple[Future, int]] = {}  # sent, not done yet: each with its recordings
     try:
         if not client.scheduler_info().get("workers"):  # workers may join later
             stage(f"Waiting for a worker to join the Dask scheduler at {scheduler}")
@@ -1191,19 +1211,31 @@ def _run_on_dask(
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
         window = max(workers * max_in_flight_per_worker, 1)
         queue = iter(make_groups(workers))
-        first = [
-            client.submit(_analyse_group, group, out, pure=False) for group in _take(queue, window)
-        ]
-        pending = as_completed(first)
+
+        def send(group: list[Task]) -> Future:
+            future = client.submit(_analyse_group, group, out, pure=False)
+            sent[str(future.key)] = (future, len(group))
+            return future
+
+        pending = as_completed([send(group) for group in _take(queue, window)])
         for future in pending:
             statuses, part, tables = future.result()
+            del sent[str(future.key)]
             if cluster is None:  # a worker that joined since
                 for engine in {s["engine"] for s in statuses if "engine" in s}:
                     _same_engine({"": engine}, engine_version(), scheduler)
             account(statuses, part, tables)
             future.release()
             for group in _take(queue, 1):
-                pending.add(client.submit(_analyse_group, group, out, pure=False))
+                pending.add(send(group))
+    except KeyboardInterrupt:
+        # Stopped: no work is sent any more and the work waiting is cancelled; a local
+        # cluster's workers stop with it, a cluster's own go on with what they run.
+        running = 0 if cluster is not None else _cancel(client, sent)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        raise StoppedOnCluster(running) from None
     except BaseException:
         client.close()
         if cluster is not None:
@@ -1215,6 +1247,46 @@ def _run_on_dask(
     closing = threading.Thread(target=cluster.close, name="retrowalk-close-cluster")
     closing.start()
     return closing.join
+
+
+class StoppedOnCluster(KeyboardInterrupt):
+    """A batch on a Dask cluster was stopped; ``running`` recordings were being analysed
+    by the cluster's own workers then, which cannot be stopped from here and may finish
+    (``None``: the workers did not say)."""
+
+    def __init__(self, running: int | None) -> None:
+        super().__init__(running)
+        self.running = running
+
+
+def _cancel(client: Client, sent: dict[str, tuple[Future, int]]) -> int | None:
+    """Cancel the work sent and not done (what no worker runs yet is dropped); how many
+    recordings the workers go on analysing: their running tasks cannot be interrupted
+    and write their results (``None`` when the workers do not say)."""
+    futures = [future for future, _ in sent.values()]
+    try:
+        if futures:
+            client.cancel(futures, reason="the batch was stopped")
+        running = client.run(_running_keys, on_error="return")
+    except Exception:  # the scheduler or its workers gone meanwhile
+        return None
+    keys: set[str] = set()
+    for said in running.values():
+        if not isinstance(said, list):
+            return None
+        keys.update(said)
+    return sum(n for key, (_, n) in sent.items() if key in keys)
+
+
+def _running_keys(dask_worker: Any) -> list[str]:
+    """On a Dask worker: the keys of the tasks it is running (also those cancelled while
+    running: a running task cannot be interrupted, and it finishes)."""
+    running = ("executing", "long-running")
+    return [
+        str(key)
+        for key, task in dask_worker.state.tasks.items()
+        if task.state in running or (task.state == "cancelled" and task.previous in running)
+    ]
 
 
 def _connect(scheduler: str) -> Client:

@@ -18,7 +18,7 @@ from typing import Any
 
 from retrowalk.domain.coach.data import load
 from retrowalk.domain.coach.plans import next_stage_id, previous_stage_id, stage
-from retrowalk.domain.coach.weekly import Week
+from retrowalk.domain.coach.weekly import Week, minutes_text
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def recommend(
         rule_text=rule["text"],
         message=message,
         week_start=judged.week_start.isoformat() if judged.week_start else None,
-        basis_min=round(basis, 1),
+        basis_min=basis,
         next_week_min=nxt,
         stage=stage_id,
         stage_title=info["title"],
@@ -177,21 +177,22 @@ def recommend(
     )
 
 
-def _message(rule_id: str, basis: float, nxt: float, stage_title: str) -> str:
+def _message(rule_id: str, basis_min: float, nxt: float, stage_title: str) -> str:
+    basis = minutes_text(basis_min)  # the week's minutes as the weekly view shows them
     if rule_id == "fall":
         return "Please pause backward walking and get checked by a doctor or physiotherapist."
     if rule_id == "not_enough_done":
         return (
             f"Next week: repeat this week's planned {nxt:g} minutes of backward walking "
-            f"(done so far: {basis:g})."
+            f"(done so far: {basis})."
         )
     if rule_id == "no_data":
         return f"Start with {nxt:g} minutes of backward walking this week ({stage_title.lower()})."
-    if nxt > basis:
-        return f"Next week: {nxt:g} minutes of backward walking in all (up from {basis:g})."
-    if nxt < basis:
+    if nxt > basis_min:
+        return f"Next week: {nxt:g} minutes of backward walking in all (up from {basis})."
+    if nxt < basis_min:
         return (
-            f"Next week: {nxt:g} minutes of backward walking in all (down from {basis:g}), "
+            f"Next week: {nxt:g} minutes of backward walking in all (down from {basis}), "
             f"{stage_title.lower()}."
         )
     return f"Next week: keep to {nxt:g} minutes of backward walking in all."

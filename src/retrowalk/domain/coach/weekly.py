@@ -4,6 +4,12 @@ A session comes either from a manual log (minutes, place, effort 0-10, soreness
 0-10, pain, falls and near-falls) or from an analysed recording (backward
 minutes, speed, step-time variability as steadiness). Weeks run Monday to
 Sunday (ISO weeks).
+
+What a week's analysed recordings add up to (backward time, speed, steadiness)
+is not added up here: it comes in as :class:`RecordedWeek`, the week's figures as
+the progress page has them, so that the weekly view, the progress page, the API
+and the command line show one number. Minutes are kept at full precision and
+rounded only where they are shown (:func:`minutes_text`).
 """
 
 from __future__ import annotations
@@ -11,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from statistics import fmean
 from typing import Any, Literal
 
 from retrowalk.domain.coach.plans import planned_minutes_for_week
@@ -39,6 +44,36 @@ class Session:
         out = asdict(self)
         out["date"] = self.date.isoformat()
         return out
+
+
+@dataclass(frozen=True)
+class RecordedWeek:
+    """What one week's analysed recordings add up to, as the progress page adds them up.
+
+    Attributes
+    ----------
+    week_start
+        The Monday of the week.
+    backward_duration_s
+        Their backward walking time, s (the week's sum).
+    speed_mps, step_time_cv_pct
+        Their backward speed and step-time variability, averaged over the week's
+        recordings weighted by backward walking time; None when none has one.
+    """
+
+    week_start: dt.date
+    backward_duration_s: float
+    speed_mps: float | None = None
+    step_time_cv_pct: float | None = None
+
+
+#: Decimals of the backward minutes where they are shown (pages, command line, advice).
+SHOWN_MIN_DIGITS = 2
+
+
+def minutes_text(minutes: float) -> str:
+    """Backward minutes as shown: to 0.01 min, without trailing zeros (``12.5``, ``10``)."""
+    return f"{round(float(minutes), SHOWN_MIN_DIGITS) + 0.0:g}"
 
 
 @dataclass
@@ -88,16 +123,25 @@ def _max(a: int | None, b: int | None) -> int | None:
 def summarise_weeks(
     sessions: Iterable[Session],
     *,
+    recorded: Iterable[RecordedWeek] = (),
     plan: dict[str, Any] | None = None,
     plan_start: dt.date | None = None,
     today: dt.date | None = None,
 ) -> list[Week]:
     """Every week from the first (plan or session) week to ``today``'s week, oldest first.
 
+    A week's done minutes are its logs' minutes plus its recordings' backward time
+    (``recorded``) converted once; its speed and steadiness are its recordings'.
+
     Parameters
     ----------
     sessions
-        Logged and recorded sessions.
+        Logged and recorded sessions: each counts as a session of its week, a log's
+        minutes, soreness, effort, pain, falls and near-falls count in its week.
+        A recorded session's minutes, speed and steadiness are not added here:
+        they come in ``recorded``.
+    recorded
+        What the week's recorded sessions add up to, per week.
     plan
         The current plan's payload (planned minutes per plan week); optional.
     plan_start
@@ -122,11 +166,10 @@ def summarise_weeks(
             index = (day - week_start(plan_start)).days // 7
             weeks[day].planned_min = planned_minutes_for_week(plan, index)
         day += dt.timedelta(days=7)
-    speeds: dict[dt.date, list[float]] = {}
-    cvs: dict[dt.date, list[float]] = {}
     for s in items:
         w = weeks[week_start(s.date)]
-        w.done_min = round(w.done_min + s.backward_min, 2)
+        if s.source != "recording":  # a recording's minutes come with its week's (recorded)
+            w.done_min += s.backward_min
         w.sessions += 1
         w.max_soreness = _max(w.max_soreness, s.soreness)
         w.max_effort = _max(w.max_effort, s.effort)
@@ -135,22 +178,22 @@ def summarise_weeks(
         w.near_falls += s.near_falls
         if s.place and s.place not in w.places:
             w.places.append(s.place)
-        if s.speed_mps is not None:
-            speeds.setdefault(w.week_start, []).append(s.speed_mps)
-        if s.step_time_cv_pct is not None:
-            cvs.setdefault(w.week_start, []).append(s.step_time_cv_pct)
-    for start, values in speeds.items():
-        weeks[start].speed_mps = round(fmean(values), 3)
-    for start, values in cvs.items():
-        weeks[start].step_time_cv_pct = round(fmean(values), 2)
+    for r in recorded:
+        week = weeks.get(r.week_start)
+        if week is None:  # no session in it: recordings without backward walking only
+            continue
+        week.done_min += r.backward_duration_s / 60.0
+        week.speed_mps = r.speed_mps
+        week.step_time_cv_pct = r.step_time_cv_pct
     return list(weeks.values())
 
 
 def adherence(weeks: list[Week], n_weeks: int) -> dict[str, float | None]:
-    """Planned and done backward minutes over the last ``n_weeks`` weeks (this week included)."""
+    """Planned and done backward minutes over the last ``n_weeks`` weeks (this week included);
+    done at full precision (shown with :func:`minutes_text`)."""
     chosen = weeks[-n_weeks:] if weeks else []
     planned = round(sum(w.planned_min for w in chosen), 1)
-    done = round(sum(w.done_min for w in chosen), 1)
+    done = sum(w.done_min for w in chosen)
     return {
         "planned_min": planned,
         "done_min": done,
