@@ -467,3 +467,38 @@ def test_values_beyond_any_body_worn_sensor_are_noted(tmp_path: Path) -> None:
         for note in rec.notes
     )
     assert not any("beyond 100 g" in note for note in read_recording(src).notes)
+
+
+def test_a_gyroscope_table_covering_part_of_the_time_is_left_out(tmp_path: Path) -> None:
+    """A Sensor Logger export whose Gyroscope.csv holds only the first 60 % of the
+    time: the last 90 s of angular rate were its last value held, a constant
+    rotation the analysis took for a turn, and the stated lower-back walk came out
+    backward at confidence 0.8 (the whole file: direction uncertain)."""
+    folder = tmp_path / "ronin_shopping_mall_eight"
+    shutil.copytree(device_export("sensor-logger", "ronin_shopping_mall_eight"), folder)
+    gyro = folder / "Gyroscope.csv"
+    gyro.chmod(0o644)
+    lines = [line for line in _lines(gyro) if line.strip()]
+    times = [int(line.split(b",")[0]) for line in lines[1:]]
+    cut = times[0] + 0.6 * (times[-1] - times[0])
+    gyro.write_bytes(
+        b"\n".join(lines[:1] + [b for b, t in zip(lines[1:], times, strict=True) if t <= cut])
+    )
+    rec = read_recording(folder)
+    whole = read_recording(device_export("sensor-logger", "ronin_shopping_mall_eight"))
+    assert rec.gyro_rads is None and whole.gyro_rads is not None
+    assert (rec.acc_mps2 == whole.acc_mps2).all()
+    assert any(
+        note.startswith("Gyroscope.csv: the angular rate covers only 134.5 s")
+        and "none in the last 89.7 s" in note
+        and "analysed without the gyroscope" in note
+        for note in rec.notes
+    )
+    assert not any("angular rate covers only" in note for note in whole.notes)
+    args = ["analyze", str(folder), "--json", "-", "--placement", "lower_back", "--no-profile"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert [b["direction"] for b in doc["bouts"]] == ["uncertain"]
+    assert sum(b["n_steps"] for b in doc["bouts"]) == 421
+
