@@ -502,3 +502,49 @@ def test_a_gyroscope_table_covering_part_of_the_time_is_left_out(tmp_path: Path)
     assert [b["direction"] for b in doc["bouts"]] == ["uncertain"]
     assert sum(b["n_steps"] for b in doc["bouts"]) == 421
 
+
+def test_a_legacy_gt3x_cut_inside_a_sample_says_so(tmp_path: Path) -> None:
+    """activity.bin cut one byte after a whole pair of samples: the ActiGraph reader
+    failed with 'cannot reshape array of size 47233 into shape (3)'."""
+    pytest.importorskip("pygt3x")
+    src = device_export("gt3x", "pygt3x_neo.gt3x")
+    err = _refused(_gt3x_with(src, tmp_path / src.name, "activity.bin", lambda b: b[:70_849]))
+    assert err.reason.startswith("activity.bin ends inside a sample (70849 bytes")
+    assert "cut off or damaged" in err.reason and "reshape" not in err.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value", "kind"),
+    [
+        ("pygt3x_ISM_Disabled.gt3x", "Start Date", b"", "a whole number"),
+        ("pygt3x_neo.gt3x", "Download Date", b"63775598998467x604", "a whole number"),
+        ("pygt3x_ISM_Disabled.gt3x", "Battery Voltage", b"", "a number"),
+    ],
+)
+def test_a_gt3x_info_field_that_is_no_number_is_named(
+    tmp_path: Path, name: str, field: str, value: bytes, kind: str
+) -> None:
+    """An info.txt field the ActiGraph reader reads as a number, damaged: its message
+    was Python's ('invalid literal for int() with base 10: ''')."""
+    pytest.importorskip("pygt3x")
+    src = device_export("gt3x", name)
+
+    def edit(info: bytes) -> bytes:
+        lines = info.split(b"\n")
+        k = next(i for i, line in enumerate(lines) if line.startswith(field.encode() + b":"))
+        lines[k] = field.encode() + b": " + value + (b"\r" if lines[k].endswith(b"\r") else b"")
+        return b"\n".join(lines)
+
+    err = _refused(_gt3x_with(src, tmp_path / src.name, "info.txt", edit))
+    assert err.field == field
+    assert f"info.txt states {field} as {value.decode()!r}, not {kind}" in err.reason
+    assert "literal" not in err.reason and "convert" not in err.reason
+
+
+def test_a_gt3x_info_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    pytest.importorskip("pygt3x")
+    src = device_export("gt3x", "pygt3x_ISM_Disabled.gt3x")
+    path = _gt3x_with(
+        src, tmp_path / src.name, "info.txt", lambda b: b.replace(b"Limb: Wrist", b"Limb: Wr\xe9st")
+    )
+    assert "info.txt is not UTF-8 text (byte 0xe9 on its line 16)" in _refused(path).reason

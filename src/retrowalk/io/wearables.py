@@ -132,6 +132,14 @@ def read_gt3x(path: Path) -> Parsed:
             legacy = bool(getattr(reader, "nhanes", False))
             rate = float(getattr(info, "sample_rate", 0) or 0) or None
     except Exception as exc:  # damaged archives surface as many exception types
+        size = _legacy_activity_size(path)
+        if isinstance(exc, ValueError) and "reshape" in str(exc) and size is not None:
+            raise InputError(
+                path,
+                f"activity.bin ends inside a sample ({size} bytes, where samples of 3 "
+                "12-bit values come in 9-byte pairs): the file is cut off or damaged; "
+                "download it from the device again",
+            ) from None
         raise InputError(path, f"the ActiGraph reader failed: {_first_line(exc)}") from None
     finally:
         log.setLevel(level)
@@ -204,6 +212,7 @@ def _check_gt3x(path: Path) -> None:
             log = zf.read("log.bin") if "log.bin" in names else b""
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, zlib.error):
         return
+    _check_info_numbers(path, info)
     for line in info.decode("utf-8", errors="replace").splitlines():
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() == "sample rate":
@@ -241,6 +250,64 @@ def _check_gt3x(path: Path) -> None:
                 "outside the recording",
             )
         pos += 8 + size + 1
+
+
+#: info.txt fields the ActiGraph reader reads as numbers: whole numbers (dates are
+#: .NET ticks) and decimals (a decimal comma is read in those it names so).
+_INFO_INTEGERS = ("Start Date", "Stop Date", "Last Sample Time", "Download Date")
+_INFO_DECIMALS = ("Acceleration Scale", "Acceleration Min", "Acceleration Max", "Age")
+_INFO_DECIMALS_COMMA = ("Battery Voltage", "Height", "Mass")
+
+
+def _check_info_numbers(path: Path, info: bytes) -> None:
+    """Refuse, naming the field, an ``info.txt`` the ActiGraph reader cannot read:
+    text that is not UTF-8, or a field it reads as a number that is none (an empty
+    Start Date gave 'invalid literal for int() with base 10: ''"). Its fields are
+    split as that reader splits them (a line of one colon, or TimeZone)."""
+    try:
+        text = info.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        at = info[: exc.start].count(b"\n") + 1
+        raise InputError(
+            path,
+            f"info.txt is not UTF-8 text (byte 0x{info[exc.start]:02x} on its line {at}): "
+            "damaged; download the file from the device again",
+        ) from None
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        values = line.split(":")
+        if len(values) == 2:
+            fields[values[0].strip()] = values[1].strip()
+    for key in (*_INFO_INTEGERS, *_INFO_DECIMALS, *_INFO_DECIMALS_COMMA):
+        value = fields.get(key)
+        if value is None:
+            continue
+        try:
+            if key in _INFO_INTEGERS:
+                int(value)
+            else:
+                float(value.replace(",", ".") if key in _INFO_DECIMALS_COMMA else value)
+        except ValueError:
+            kind = "a whole number" if key in _INFO_INTEGERS else "a number"
+            raise InputError(
+                path,
+                f"info.txt states {key} as {value[:20]!r}, not {kind} (damaged?), and "
+                "the ActiGraph reader cannot read the file without it: download the file "
+                "from the device again, or correct that line of info.txt",
+                field=key,
+            ) from None
+
+
+def _legacy_activity_size(path: Path) -> int | None:
+    """The size of a legacy-layout .gt3x's activity.bin (``None`` for another file)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "activity.bin" not in names or "log.bin" in names:
+                return None
+            return zf.getinfo("activity.bin").file_size
+    except (zipfile.BadZipFile, OSError):
+        return None
 
 
 #: .NET ticks (100 ns since 0001-01-01) of the unix epoch.
