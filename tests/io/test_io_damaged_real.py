@@ -548,3 +548,27 @@ def test_a_gt3x_info_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
         src, tmp_path / src.name, "info.txt", lambda b: b.replace(b"Limb: Wrist", b"Limb: Wr\xe9st")
     )
     assert "info.txt is not UTF-8 text (byte 0xe9 on its line 16)" in _refused(path).reason
+
+
+def test_a_damaged_cwa_block_is_noted_and_stderr_stays_clean(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """One byte damaged in a block of the real AX6 file: the Axivity reader's Java part
+    skips the block and printed 'Skipping malformed CWA block: CWA block checksum
+    mismatch' on stderr, while the recording's note said samples were dropped where
+    'the time did not advance'."""
+    raw = _ax6_blocks()
+    raw[114 * 512 + 100] ^= 0xFF
+    path = tmp_path / "skdh_ax6_sample.cwa"
+    path.write_bytes(bytes(raw))
+    capfd.readouterr()
+    rec = read_recording(path)
+    out, err = capfd.readouterr()
+    assert "malformed" not in out + err
+    assert any(
+        "skipped 1 damaged block(s) of the file (1 CWA block checksum mismatch)" in note
+        for note in rec.notes
+    )
+    assert not any("time did not advance" in note for note in rec.notes)
+    whole = read_recording(device_export("cwa", "skdh_ax6_sample.cwa"))
+    assert not any("skipped" in note for note in whole.notes)

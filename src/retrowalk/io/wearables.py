@@ -11,9 +11,14 @@ import contextlib
 import importlib
 import io
 import logging
+import os
 import struct
+import sys
+import tempfile
 import zipfile
 import zlib
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -49,10 +54,11 @@ def read_cwa(path: Path) -> Parsed:
         When actipy (or Java) is missing or the file cannot be decoded.
     """
     actipy = _require("actipy", path, "Axivity .cwa")
+    java: list[str] = []
     try:
-        # actipy prints what it repairs on stdout (where ``--json -`` writes): kept
-        # from it, and said in a note from its count instead
-        with contextlib.redirect_stdout(io.StringIO()):
+        # actipy prints what it repairs on stdout (where ``--json -`` writes), and its
+        # Java reader on stderr: kept from both, and said in notes instead
+        with contextlib.redirect_stdout(io.StringIO()), _stderr_lines(java, _JAVA_REPAIRS):
             data, info = actipy.read_device(
                 str(path), lowpass_hz=None, calibrate_gravity=False, detect_nonwear=False,
                 resample_hz=None, verbose=False,
@@ -80,19 +86,80 @@ def read_cwa(path: Path) -> Parsed:
     if "gyro" in streams:
         units["gyro"] = ("dps", "Axivity AX6 CWA: angular rate in deg/s")
     notes = [f"read with actipy {getattr(actipy, '__version__', '')}".strip()]
-    repaired = info.get("ReadErrors") if isinstance(info, dict) else None
-    if isinstance(repaired, (int, float)) and repaired > 0:
+    skipped = Counter(
+        line.partition(":")[2].strip() or "damaged"
+        for line in java
+        if line.startswith(_JAVA_REPAIRS[0])
+    )
+    capped = sum(line.startswith(_JAVA_REPAIRS[1]) for line in java)
+    if skipped:
+        why = "; ".join(f"{n} {reason}" for reason, n in skipped.most_common())
         notes.append(
-            f"the Axivity reader dropped samples at {int(repaired)} place(s) where the time "
-            "did not advance (a block repeated or out of order)"
+            f"the Axivity reader skipped {skipped.total()} damaged block(s) of the file "
+            f"({why}): their samples are missing"
+        )
+    if capped:
+        notes.append(
+            f"the Axivity reader read {capped} block(s) stating more samples than a block "
+            "holds (damaged?) only as far as the block holds"
+        )
+    # actipy's count of repairs also counts the Java reader's (each a line above)
+    repaired = info.get("ReadErrors") if isinstance(info, dict) else None
+    if isinstance(repaired, (int, float)) and repaired - len(java) > 0:
+        notes.append(
+            f"the Axivity reader dropped samples at {int(repaired) - len(java)} place(s) where "
+            "the time did not advance (a block repeated or out of order)"
         )
     if path.stat().st_size % CWA_BLOCK_BYTES:
         notes.append(
             f"the file ends inside a {CWA_BLOCK_BYTES}-byte block, probably cut off: the "
             "samples end before it"
         )
+    elif any(line.startswith(_JAVA_REPAIRS[2]) for line in java):
+        notes.append("the Axivity reader stopped at cut-off data: the samples end there")
     notes.append("start time is the device clock (local time, no time zone)")
     return Parsed(str(path), "axivity-cwa", [block], units, start, None, notes)
+
+
+#: What the Axivity reader's Java part prints on stderr when it skips or repairs a
+#: part of a damaged file (each also counted in actipy's ReadErrors).
+_JAVA_REPAIRS = (
+    "Skipping malformed CWA block",
+    "Capping malformed CWA sample count",
+    "Stopping at truncated CWA data",
+)
+
+
+@contextlib.contextmanager
+def _stderr_lines(kept: list[str], starts: tuple[str, ...]) -> Iterator[None]:
+    """Hold back from stderr (file descriptor 2, which child processes write to) the
+    lines that begin with one of ``starts``, adding them to ``kept``; other lines
+    are written to stderr when the block ends."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to take over
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            text = held.read().decode("utf-8", errors="replace")
+            other = []
+            for line in text.splitlines(keepends=True):
+                if line.startswith(starts):
+                    kept.append(line.strip())
+                else:
+                    other.append(line)
+            if other:
+                sys.stderr.write("".join(other))
+                sys.stderr.flush()
 
 
 #: An Axivity .cwa file is a whole number of blocks of this size.
