@@ -572,3 +572,24 @@ def test_a_damaged_cwa_block_is_noted_and_stderr_stays_clean(
     assert not any("time did not advance" in note for note in rec.notes)
     whole = read_recording(device_export("cwa", "skdh_ax6_sample.cwa"))
     assert not any("skipped" in note for note in whole.notes)
+
+
+@pytest.mark.parametrize(
+    ("which", "line", "byte", "shown"),
+    [("axivity-csv", 3, b"\xe9", "byte 0xe9"), ("phone", 50, b"x", "'2x3239391688353'")],
+)
+def test_a_damaged_byte_in_a_headerless_table_names_its_line(
+    tmp_path: Path, which: str, line: int, byte: bytes, shown: str
+) -> None:
+    """One byte near the top of a real headerless table changed (a latin-1 'é', a
+    letter): its layout was no longer recognised, and the message named line 1 and
+    asked for --columns."""
+    if which == "phone":
+        src = phone_steps_recordings()[0][1]
+    else:
+        src = device_export("generic-csv", "GGIR_ax3_testfile_unix_timestamps.csv")
+    path = _copy_with(src, tmp_path / src.name, line, lambda b: b[:1] + byte + b[2:])
+    err = _refused(path)
+    assert err.line == line
+    assert f"this line holds {shown}, no part of a number or time" in err.reason
+    assert "--columns" not in err.reason
