@@ -467,3 +467,129 @@ def test_values_beyond_any_body_worn_sensor_are_noted(tmp_path: Path) -> None:
         for note in rec.notes
     )
     assert not any("beyond 100 g" in note for note in read_recording(src).notes)
+
+
+def test_a_gyroscope_table_covering_part_of_the_time_is_left_out(tmp_path: Path) -> None:
+    """A Sensor Logger export whose Gyroscope.csv holds only the first 60 % of the
+    time: the last 90 s of angular rate were its last value held, a constant
+    rotation the analysis took for a turn, and the stated lower-back walk came out
+    backward at confidence 0.8 (the whole file: direction uncertain)."""
+    folder = tmp_path / "ronin_shopping_mall_eight"
+    shutil.copytree(device_export("sensor-logger", "ronin_shopping_mall_eight"), folder)
+    gyro = folder / "Gyroscope.csv"
+    gyro.chmod(0o644)
+    lines = [line for line in _lines(gyro) if line.strip()]
+    times = [int(line.split(b",")[0]) for line in lines[1:]]
+    cut = times[0] + 0.6 * (times[-1] - times[0])
+    gyro.write_bytes(
+        b"\n".join(lines[:1] + [b for b, t in zip(lines[1:], times, strict=True) if t <= cut])
+    )
+    rec = read_recording(folder)
+    whole = read_recording(device_export("sensor-logger", "ronin_shopping_mall_eight"))
+    assert rec.gyro_rads is None and whole.gyro_rads is not None
+    assert (rec.acc_mps2 == whole.acc_mps2).all()
+    assert any(
+        note.startswith("Gyroscope.csv: the angular rate covers only 134.5 s")
+        and "none in the last 89.7 s" in note
+        and "analysed without the gyroscope" in note
+        for note in rec.notes
+    )
+    assert not any("angular rate covers only" in note for note in whole.notes)
+    args = ["analyze", str(folder), "--json", "-", "--placement", "lower_back", "--no-profile"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert [b["direction"] for b in doc["bouts"]] == ["uncertain"]
+    assert sum(b["n_steps"] for b in doc["bouts"]) == 421
+
+
+def test_a_legacy_gt3x_cut_inside_a_sample_says_so(tmp_path: Path) -> None:
+    """activity.bin cut one byte after a whole pair of samples: the ActiGraph reader
+    failed with 'cannot reshape array of size 47233 into shape (3)'."""
+    pytest.importorskip("pygt3x")
+    src = device_export("gt3x", "pygt3x_neo.gt3x")
+    err = _refused(_gt3x_with(src, tmp_path / src.name, "activity.bin", lambda b: b[:70_849]))
+    assert err.reason.startswith("activity.bin ends inside a sample (70849 bytes")
+    assert "cut off or damaged" in err.reason and "reshape" not in err.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value", "kind"),
+    [
+        ("pygt3x_ISM_Disabled.gt3x", "Start Date", b"", "a whole number"),
+        ("pygt3x_neo.gt3x", "Download Date", b"63775598998467x604", "a whole number"),
+        ("pygt3x_ISM_Disabled.gt3x", "Battery Voltage", b"", "a number"),
+    ],
+)
+def test_a_gt3x_info_field_that_is_no_number_is_named(
+    tmp_path: Path, name: str, field: str, value: bytes, kind: str
+) -> None:
+    """An info.txt field the ActiGraph reader reads as a number, damaged: its message
+    was Python's ('invalid literal for int() with base 10: ''')."""
+    pytest.importorskip("pygt3x")
+    src = device_export("gt3x", name)
+
+    def edit(info: bytes) -> bytes:
+        lines = info.split(b"\n")
+        k = next(i for i, line in enumerate(lines) if line.startswith(field.encode() + b":"))
+        lines[k] = field.encode() + b": " + value + (b"\r" if lines[k].endswith(b"\r") else b"")
+        return b"\n".join(lines)
+
+    err = _refused(_gt3x_with(src, tmp_path / src.name, "info.txt", edit))
+    assert err.field == field
+    assert f"info.txt states {field} as {value.decode()!r}, not {kind}" in err.reason
+    assert "literal" not in err.reason and "convert" not in err.reason
+
+
+def test_a_gt3x_info_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    pytest.importorskip("pygt3x")
+    src = device_export("gt3x", "pygt3x_ISM_Disabled.gt3x")
+    path = _gt3x_with(
+        src, tmp_path / src.name, "info.txt", lambda b: b.replace(b"Limb: Wrist", b"Limb: Wr\xe9st")
+    )
+    assert "info.txt is not UTF-8 text (byte 0xe9 on its line 16)" in _refused(path).reason
+
+
+def test_a_damaged_cwa_block_is_noted_and_stderr_stays_clean(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """One byte damaged in a block of the real AX6 file: the Axivity reader's Java part
+    skips the block and printed 'Skipping malformed CWA block: CWA block checksum
+    mismatch' on stderr, while the recording's note said samples were dropped where
+    'the time did not advance'."""
+    raw = _ax6_blocks()
+    raw[114 * 512 + 100] ^= 0xFF
+    path = tmp_path / "skdh_ax6_sample.cwa"
+    path.write_bytes(bytes(raw))
+    capfd.readouterr()
+    rec = read_recording(path)
+    out, err = capfd.readouterr()
+    assert "malformed" not in out + err
+    assert any(
+        "skipped 1 damaged block(s) of the file (1 CWA block checksum mismatch)" in note
+        for note in rec.notes
+    )
+    assert not any("time did not advance" in note for note in rec.notes)
+    whole = read_recording(device_export("cwa", "skdh_ax6_sample.cwa"))
+    assert not any("skipped" in note for note in whole.notes)
+
+
+@pytest.mark.parametrize(
+    ("which", "line", "byte", "shown"),
+    [("axivity-csv", 3, b"\xe9", "byte 0xe9"), ("phone", 50, b"x", "'2x3239391688353'")],
+)
+def test_a_damaged_byte_in_a_headerless_table_names_its_line(
+    tmp_path: Path, which: str, line: int, byte: bytes, shown: str
+) -> None:
+    """One byte near the top of a real headerless table changed (a latin-1 'é', a
+    letter): its layout was no longer recognised, and the message named line 1 and
+    asked for --columns."""
+    if which == "phone":
+        src = phone_steps_recordings()[0][1]
+    else:
+        src = device_export("generic-csv", "GGIR_ax3_testfile_unix_timestamps.csv")
+    path = _copy_with(src, tmp_path / src.name, line, lambda b: b[:1] + byte + b[2:])
+    err = _refused(path)
+    assert err.line == line
+    assert f"this line holds {shown}, no part of a number or time" in err.reason
+    assert "--columns" not in err.reason

@@ -235,6 +235,34 @@ def recognise_headerless(head: bytes) -> tuple[list[str], str, dict[str, tuple[s
     return None
 
 
+def damaged_line(head: bytes) -> tuple[int, str] | None:
+    """The first line near the top of a headerless table that holds something other
+    than numbers and times, when the table's layout is recognised without it: its
+    1-based number and what it holds (``"byte 0xe9"`` or the cell), else ``None``.
+
+    One damaged byte near the top of a real headerless table kept its layout from
+    being recognised, and the message named line 1 and asked for the columns.
+    """
+    lines = head.split(b"\n")[:400]
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        byte = next((b for b in text if b > 0x7E or (b < 0x20 and b != 0x09)), None)
+        if byte is not None:
+            what = f"byte 0x{byte:02x}"
+        else:
+            cells = [c.strip().strip('"') for c in re.split(r"[\t;,]", text.decode("ascii"))]
+            cell = next((c for c in cells if not (_FLOAT.match(c) or _ISO_FULL.match(c))), None)
+            if cell is None:
+                continue
+            what = repr(cell[:20])
+        if recognise_headerless(b"\n".join(lines[:i] + lines[i + 1 :])) is None:
+            return None
+        return i + 1, what
+    return None
+
+
 def is_epoch_counts(head: bytes) -> bool:
     """ActiLife's epoch-count CSV (activity counts per epoch, not raw samples)."""
     text = decode_head(head[:8192]).lower()

@@ -93,6 +93,15 @@ def sniff_text(source: Source, head: bytes) -> Detected:
         if "no header line" not in str(exc):
             raise
         found = hl.recognise_headerless(head)
+        damaged = hl.damaged_line(head) if found is None else None
+        if damaged is not None:
+            raise UnsupportedFormatError(
+                source.display,
+                f"no header line naming the columns, and this line holds {damaged[1]}, no "
+                "part of a number or time (damaged?): the rows around it have a known "
+                "headerless layout; mend or delete the line",
+                line=damaged[0],
+            ) from None
         if found is None:
             raise UnsupportedFormatError(
                 source.display,

@@ -11,9 +11,14 @@ import contextlib
 import importlib
 import io
 import logging
+import os
 import struct
+import sys
+import tempfile
 import zipfile
 import zlib
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -49,10 +54,11 @@ def read_cwa(path: Path) -> Parsed:
         When actipy (or Java) is missing or the file cannot be decoded.
     """
     actipy = _require("actipy", path, "Axivity .cwa")
+    java: list[str] = []
     try:
-        # actipy prints what it repairs on stdout (where ``--json -`` writes): kept
-        # from it, and said in a note from its count instead
-        with contextlib.redirect_stdout(io.StringIO()):
+        # actipy prints what it repairs on stdout (where ``--json -`` writes), and its
+        # Java reader on stderr: kept from both, and said in notes instead
+        with contextlib.redirect_stdout(io.StringIO()), _stderr_lines(java, _JAVA_REPAIRS):
             data, info = actipy.read_device(
                 str(path), lowpass_hz=None, calibrate_gravity=False, detect_nonwear=False,
                 resample_hz=None, verbose=False,
@@ -80,19 +86,80 @@ def read_cwa(path: Path) -> Parsed:
     if "gyro" in streams:
         units["gyro"] = ("dps", "Axivity AX6 CWA: angular rate in deg/s")
     notes = [f"read with actipy {getattr(actipy, '__version__', '')}".strip()]
-    repaired = info.get("ReadErrors") if isinstance(info, dict) else None
-    if isinstance(repaired, (int, float)) and repaired > 0:
+    skipped = Counter(
+        line.partition(":")[2].strip() or "damaged"
+        for line in java
+        if line.startswith(_JAVA_REPAIRS[0])
+    )
+    capped = sum(line.startswith(_JAVA_REPAIRS[1]) for line in java)
+    if skipped:
+        why = "; ".join(f"{n} {reason}" for reason, n in skipped.most_common())
         notes.append(
-            f"the Axivity reader dropped samples at {int(repaired)} place(s) where the time "
-            "did not advance (a block repeated or out of order)"
+            f"the Axivity reader skipped {skipped.total()} damaged block(s) of the file "
+            f"({why}): their samples are missing"
+        )
+    if capped:
+        notes.append(
+            f"the Axivity reader read {capped} block(s) stating more samples than a block "
+            "holds (damaged?) only as far as the block holds"
+        )
+    # actipy's count of repairs also counts the Java reader's (each a line above)
+    repaired = info.get("ReadErrors") if isinstance(info, dict) else None
+    if isinstance(repaired, (int, float)) and repaired - len(java) > 0:
+        notes.append(
+            f"the Axivity reader dropped samples at {int(repaired) - len(java)} place(s) where "
+            "the time did not advance (a block repeated or out of order)"
         )
     if path.stat().st_size % CWA_BLOCK_BYTES:
         notes.append(
             f"the file ends inside a {CWA_BLOCK_BYTES}-byte block, probably cut off: the "
             "samples end before it"
         )
+    elif any(line.startswith(_JAVA_REPAIRS[2]) for line in java):
+        notes.append("the Axivity reader stopped at cut-off data: the samples end there")
     notes.append("start time is the device clock (local time, no time zone)")
     return Parsed(str(path), "axivity-cwa", [block], units, start, None, notes)
+
+
+#: What the Axivity reader's Java part prints on stderr when it skips or repairs a
+#: part of a damaged file (each also counted in actipy's ReadErrors).
+_JAVA_REPAIRS = (
+    "Skipping malformed CWA block",
+    "Capping malformed CWA sample count",
+    "Stopping at truncated CWA data",
+)
+
+
+@contextlib.contextmanager
+def _stderr_lines(kept: list[str], starts: tuple[str, ...]) -> Iterator[None]:
+    """Hold back from stderr (file descriptor 2, which child processes write to) the
+    lines that begin with one of ``starts``, adding them to ``kept``; other lines
+    are written to stderr when the block ends."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to take over
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            text = held.read().decode("utf-8", errors="replace")
+            other = []
+            for line in text.splitlines(keepends=True):
+                if line.startswith(starts):
+                    kept.append(line.strip())
+                else:
+                    other.append(line)
+            if other:
+                sys.stderr.write("".join(other))
+                sys.stderr.flush()
 
 
 #: An Axivity .cwa file is a whole number of blocks of this size.
@@ -132,6 +199,14 @@ def read_gt3x(path: Path) -> Parsed:
             legacy = bool(getattr(reader, "nhanes", False))
             rate = float(getattr(info, "sample_rate", 0) or 0) or None
     except Exception as exc:  # damaged archives surface as many exception types
+        size = _legacy_activity_size(path)
+        if isinstance(exc, ValueError) and "reshape" in str(exc) and size is not None:
+            raise InputError(
+                path,
+                f"activity.bin ends inside a sample ({size} bytes, where samples of 3 "
+                "12-bit values come in 9-byte pairs): the file is cut off or damaged; "
+                "download it from the device again",
+            ) from None
         raise InputError(path, f"the ActiGraph reader failed: {_first_line(exc)}") from None
     finally:
         log.setLevel(level)
@@ -204,6 +279,7 @@ def _check_gt3x(path: Path) -> None:
             log = zf.read("log.bin") if "log.bin" in names else b""
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, zlib.error):
         return
+    _check_info_numbers(path, info)
     for line in info.decode("utf-8", errors="replace").splitlines():
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() == "sample rate":
@@ -241,6 +317,64 @@ def _check_gt3x(path: Path) -> None:
                 "outside the recording",
             )
         pos += 8 + size + 1
+
+
+#: info.txt fields the ActiGraph reader reads as numbers: whole numbers (dates are
+#: .NET ticks) and decimals (a decimal comma is read in those it names so).
+_INFO_INTEGERS = ("Start Date", "Stop Date", "Last Sample Time", "Download Date")
+_INFO_DECIMALS = ("Acceleration Scale", "Acceleration Min", "Acceleration Max", "Age")
+_INFO_DECIMALS_COMMA = ("Battery Voltage", "Height", "Mass")
+
+
+def _check_info_numbers(path: Path, info: bytes) -> None:
+    """Refuse, naming the field, an ``info.txt`` the ActiGraph reader cannot read:
+    text that is not UTF-8, or a field it reads as a number that is none (an empty
+    Start Date gave 'invalid literal for int() with base 10: ''"). Its fields are
+    split as that reader splits them (a line of one colon, or TimeZone)."""
+    try:
+        text = info.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        at = info[: exc.start].count(b"\n") + 1
+        raise InputError(
+            path,
+            f"info.txt is not UTF-8 text (byte 0x{info[exc.start]:02x} on its line {at}): "
+            "damaged; download the file from the device again",
+        ) from None
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        values = line.split(":")
+        if len(values) == 2:
+            fields[values[0].strip()] = values[1].strip()
+    for key in (*_INFO_INTEGERS, *_INFO_DECIMALS, *_INFO_DECIMALS_COMMA):
+        value = fields.get(key)
+        if value is None:
+            continue
+        try:
+            if key in _INFO_INTEGERS:
+                int(value)
+            else:
+                float(value.replace(",", ".") if key in _INFO_DECIMALS_COMMA else value)
+        except ValueError:
+            kind = "a whole number" if key in _INFO_INTEGERS else "a number"
+            raise InputError(
+                path,
+                f"info.txt states {key} as {value[:20]!r}, not {kind} (damaged?), and "
+                "the ActiGraph reader cannot read the file without it: download the file "
+                "from the device again, or correct that line of info.txt",
+                field=key,
+            ) from None
+
+
+def _legacy_activity_size(path: Path) -> int | None:
+    """The size of a legacy-layout .gt3x's activity.bin (``None`` for another file)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "activity.bin" not in names or "log.bin" in names:
+                return None
+            return zf.getinfo("activity.bin").file_size
+    except (zipfile.BadZipFile, OSError):
+        return None
 
 
 #: .NET ticks (100 ns since 0001-01-01) of the unix epoch.
