@@ -409,15 +409,23 @@ def made_when(created_at: str) -> str:
     return f"{created_at[:10]} {created_at[11:16]} UTC" if created_at[11:16] else created_at[:10]
 
 
+def _placement_words(placement: str) -> dict[str, str]:
+    """A calibration's placement as the pages name it: its value, its label and how the
+    device was worn."""
+    label = placement.replace("_", " ")
+    return {
+        "placement": placement,
+        "placement_label": label,
+        "worn": WORN.get(placement, f"worn at the {label}"),
+    }
+
+
 def describe_unreadable(item: Unreadable) -> dict[str, Any]:
     """What a person is told about a stored calibration that cannot be read: its
     placement, when it was made where its name says, and ``problem`` in plain words
     (``readable`` false; :func:`describe_profile`'s have it true)."""
-    worn = WORN.get(item.placement, f"worn at the {item.placement.replace('_', ' ')}")
     return {
-        "placement": item.placement,
-        "placement_label": item.placement.replace("_", " "),
-        "worn": worn,
+        **_placement_words(item.placement),
         "readable": False,
         "created_at": item.created_at,
         "created_on": item.created_at[:10],
@@ -451,11 +459,10 @@ def describe_profile(profile: DirectionProfile) -> dict[str, Any]:
     """
     steps = {k: int(v) for k, v in profile.n_steps.items()}
     learned = [k for k in ("forward", "backward") if steps.get(k)]
-    worn = WORN.get(profile.placement, f"worn at the {profile.placement.replace('_', ' ')}")
+    words = _placement_words(profile.placement)
+    worn = words["worn"]
     return {
-        "placement": profile.placement,
-        "placement_label": profile.placement.replace("_", " "),
-        "worn": worn,
+        **words,
         "readable": True,
         "created_at": profile.created_at,
         "created_on": profile.created_at[:10],
