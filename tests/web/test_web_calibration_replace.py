@@ -9,16 +9,16 @@ shows what was done, so reloading it repeats nothing.
 
 from __future__ import annotations
 
-import html
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
 from webtest_helpers import (
     add_person,
     api_token,
+    calibrate_walk,
     csrf,
+    page_words,
     sign_up,
     stored_path,
     upload,
@@ -28,26 +28,11 @@ from webtest_helpers import (
 from realdata import require
 
 
-def _calibrate(client: TestClient, person: int, walk: Path, labels: str):  # type: ignore[no-untyped-def]
-    url = f"/people/{person}/calibration"
-    with open(walk, "rb") as stream:
-        return client.post(
-            url,
-            files={"file": (walk.name, stream)},
-            data={"csrf_token": csrf(client, url), "labels": labels, "placement": "lower_back"},
-            follow_redirects=False,
-        )
-
-
 def _text(page: str, element_id: str) -> str:
     """The words of the element ``element_id`` (one not holding another of its tag)."""
     match = re.search(rf'<(\w+)[^>]* id="{element_id}"[^>]*>(.*?)</\1>', page, re.S)
     assert match, f"no #{element_id} on the page"
-    return _words(match.group(2))
-
-
-def _words(page: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    return page_words(match.group(2))
 
 
 def _earlier(page: str) -> list[str]:
@@ -61,7 +46,7 @@ def test_a_new_calibration_keeps_the_one_it_replaces_restorable(app, client: Tes
     forward = require("ipol-gait", "1-1_lb.txt")
     url = f"/people/{person}/calibration"
 
-    first = _calibrate(client, person, both, "forward, backward")
+    first = calibrate_walk(client, person, both, "forward, backward")
     assert first.status_code == 303, first.text
     assert first.headers["location"] == f"{url}?stored=lower_back"
     shown = client.get(first.headers["location"]).text
@@ -78,7 +63,7 @@ def test_a_new_calibration_keeps_the_one_it_replaces_restorable(app, client: Tes
     assert "of 09_12_pelvis.csv" in row and "forward" in row and "backward" in row
 
     # A forward-only walk replaces it: said so, with what it loses, and the old one kept.
-    second = _calibrate(client, person, forward, "forward")
+    second = calibrate_walk(client, person, forward, "forward")
     assert second.status_code == 303, second.text
     query = parse_qs(urlsplit(second.headers["location"]).query)
     assert query["stored"] == ["lower_back"]
@@ -119,8 +104,8 @@ def test_a_new_calibration_keeps_the_one_it_replaces_restorable(app, client: Tes
     assert twice.status_code == 200 and twice.url.path == url
     assert "There is no lower back calibration (any more) to remove." in twice.text
     # Deleting the person deletes every file of their calibrations.
-    _calibrate(client, person, both, "forward, backward")
-    _calibrate(client, person, forward, "forward")
+    calibrate_walk(client, person, both, "forward, backward")
+    calibrate_walk(client, person, forward, "forward")
     folder = app.state.services.data_dir / "direction_profiles" / "people" / str(person)
     assert len(list(folder.rglob("*.json"))) == 2
     client.post(f"/people/{person}/delete", data={"csrf_token": token})
@@ -139,7 +124,7 @@ def test_analyse_again_redirects_and_a_reload_queues_nothing(app, client: TestCl
     assert rec["http"] == 201, rec
     wait_for_analysis(app)
     url = f"/people/{person}/calibration"
-    made = _calibrate(client, person, walk, "forward, backward")
+    made = calibrate_walk(client, person, walk, "forward, backward")
     page = client.get(made.headers["location"]).text
     assert "1 recording worn at the lower back was analysed without it" in page
 
@@ -165,7 +150,7 @@ def test_analyse_again_redirects_and_a_reload_queues_nothing(app, client: TestCl
     client.post(f"{url}/lower_back/delete", data={"csrf_token": token})
     page = client.get(url).text
     said = "1 recording at the lower back was analysed with a calibration no longer in use"
-    assert said in _words(page)
+    assert said in page_words(page)
     redo = client.post(
         f"{url}/lower_back/reanalyse", data={"csrf_token": token}, follow_redirects=False
     )
@@ -192,7 +177,7 @@ def test_analyse_again_queues_the_others_when_one_file_is_missing(app, client: T
         ids.append(rec["id"])
     wait_for_analysis(app)
     url = f"/people/{person}/calibration"
-    _calibrate(client, person, walk, "forward, backward")
+    calibrate_walk(client, person, walk, "forward, backward")
     stored_path(app, ids[0]).unlink()
     queued = client.post(
         f"{url}/lower_back/reanalyse",
@@ -201,7 +186,7 @@ def test_analyse_again_queues_the_others_when_one_file_is_missing(app, client: T
     )
     assert queued.headers["location"] == f"{url}?queued=lower_back&n=1&missing=1"
     wait_for_analysis(app)
-    said = _words(client.get(queued.headers["location"]).text)
+    said = page_words(client.get(queued.headers["location"]).text)
     assert "1 recording at the lower back queued for analysis again. 1 could not be: its" in said
     assert "delete it and upload the file again" in said
     redone = client.get(f"/recordings/{ids[1]}/analysis.json").json()
@@ -236,7 +221,7 @@ def test_only_recordings_a_calibration_serves_are_offered(app, client: TestClien
     wait_for_analysis(app)
     page = client.get(f"/people/{person}/calibration").text
     form = page.split('id="calibration-from-recording"', 1)[1].split("</form>", 1)[0]
-    assert [_words(o) for o in re.findall(r"<option[^>]*>(.*?)</option>", form)] == [
+    assert [page_words(o) for o in re.findall(r"<option[^>]*>(.*?)</option>", form)] == [
         "date unknown · 1-1_lb.txt"
     ]
 
@@ -247,8 +232,9 @@ def test_another_account_cannot_restore_or_delete_earlier_calibrations(  # type:
     sign_up(client, "own@example.org")
     sign_up(other_client, "other@example.org")
     person = add_person(client, "Oda", height_m="1.70")
-    _calibrate(client, person, require("mocap-backward", "09_12_pelvis.csv"), "forward, backward")
-    _calibrate(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
+    both_ways = require("mocap-backward", "09_12_pelvis.csv")
+    calibrate_walk(client, person, both_ways, "forward, backward")
+    calibrate_walk(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
     url = f"/people/{person}/calibration"
     [kept] = _earlier(client.get(url).text)
     token = csrf(other_client, "/people")
@@ -267,8 +253,9 @@ def test_the_api_lists_restores_and_deletes_earlier_calibrations(  # type: ignor
     sign_up(client, "api-own@example.org")
     sign_up(other_client, "api-other@example.org")
     person = add_person(client, "Ola", height_m="1.70")
-    _calibrate(client, person, require("mocap-backward", "09_12_pelvis.csv"), "forward, backward")
-    _calibrate(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
+    both_ways = require("mocap-backward", "09_12_pelvis.csv")
+    calibrate_walk(client, person, both_ways, "forward, backward")
+    calibrate_walk(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
     own, other = (
         api_token(client, "api-own@example.org"),
         api_token(other_client, "api-other@example.org"),

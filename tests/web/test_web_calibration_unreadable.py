@@ -9,12 +9,20 @@ half, or an earlier one's overwritten with bytes that are not text.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from webtest_helpers import add_person, api_token, csrf, sign_up, upload, wait_for_analysis
+from webtest_helpers import (
+    add_person,
+    api_token,
+    calibrate_walk,
+    csrf,
+    page_words,
+    sign_up,
+    upload,
+    wait_for_analysis,
+)
 
 from realdata import require
 from retrowalk.app.calibration import profile_store_dir, stored_profile_path
@@ -25,26 +33,11 @@ def _both_ways() -> Path:
     return require("mocap-backward", "09_12_pelvis.csv")
 
 
-def _calibrate(client: TestClient, person: int, walk: Path, labels: str):  # type: ignore[no-untyped-def]
-    url = f"/people/{person}/calibration"
-    with open(walk, "rb") as stream:
-        return client.post(
-            url,
-            files={"file": (walk.name, stream)},
-            data={"csrf_token": csrf(client, url), "labels": labels, "placement": "lower_back"},
-            follow_redirects=False,
-        )
-
-
-def _words(page: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
 def _item(page: str, marker: str) -> str:
     """The words of the list item holding ``marker`` (an attribute of its tag)."""
     match = re.search(rf"<li[^>]*{marker}[^>]*>(.*?)</li>", page, re.S)
     assert match, f"no <li {marker}> on the page"
-    return _words(match.group(1))
+    return page_words(match.group(1))
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -54,11 +47,11 @@ def _files(folder: Path) -> dict[str, bytes]:
 def _two_calibrations(app, client: TestClient) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
     sign_up(client, "damaged@example.org")
     person = add_person(client, "Dee", height_m="1.70")
-    first = _calibrate(
+    first = calibrate_walk(
         client, person, require("mocap-backward", "09_12_pelvis.csv"), "forward, backward"
     )
     assert first.status_code == 303, first.text
-    second = _calibrate(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
+    second = calibrate_walk(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
     assert second.status_code == 303, second.text
     return person, api_token(client, "damaged@example.org")
 
@@ -97,11 +90,11 @@ def test_a_damaged_calibration_in_use_is_named_deletable_and_noted(  # type: ign
 
     # Nothing replaces it unread, as the command line refuses it: a new walk, and
     # the earlier one used again, are refused saying why, and nothing is written.
-    refused = _calibrate(
+    refused = calibrate_walk(
         client, person, require("mocap-backward", "09_12_pelvis.csv"), "forward, backward"
     )
     assert refused.status_code == 400
-    said = _words(refused.text)
+    said = page_words(refused.text)
     assert "Nothing was stored" in said and "This walk cannot be used" not in said
     assert "lower back calibration in use could not be read" in said
     assert "delete it, then calibrate again" in said
@@ -118,7 +111,7 @@ def test_a_damaged_calibration_in_use_is_named_deletable_and_noted(  # type: ign
     assert back.status_code == 409 and "delete it, then use the earlier one again" in back.text
     again = client.post(f"{url}/earlier/{name}/restore", data={"csrf_token": csrf(client, url)})
     assert again.status_code == 200 and again.url.query == b"unreadable=lower_back"
-    assert "could not be read, so nothing was changed" in _words(again.text)
+    assert "could not be read, so nothing was changed" in page_words(again.text)
     assert _files(profile_store_dir(person, data_dir)) == before
 
     # An analysis at the lower back goes on without it, saying so in one line (the
@@ -130,7 +123,7 @@ def test_a_damaged_calibration_in_use_is_named_deletable_and_noted(  # type: ign
     assert 'data-status="done"' in shown.text
     line = re.search(r'<p class="muted" id="calibration-not-used">(.*?)</p>', shown.text, re.S)
     assert line, shown.text
-    assert _words(line.group(1)).startswith(
+    assert page_words(line.group(1)).startswith(
         "Your lower back calibration was not used: it could not be read (its stored file is "
         "damaged or incomplete); delete it on the calibration page and calibrate again."
     )
@@ -142,7 +135,7 @@ def test_a_damaged_calibration_in_use_is_named_deletable_and_noted(  # type: ign
 
     # Deleted, the earlier one is used again, and the recording is offered again.
     gone = client.post(f"{url}/lower_back/delete", data={"csrf_token": csrf(client, url)})
-    assert gone.status_code == 200 and "could not be read" not in _words(gone.text)
+    assert gone.status_code == 200 and "could not be read" not in page_words(gone.text)
     restored = client.post(f"{url}/earlier/{name}/restore", data={"csrf_token": csrf(client, url)})
     assert restored.url.query == b"restored=lower_back"
     now = client.get(f"/api/v1/people/{person}/calibrations", headers=api).json()
@@ -179,7 +172,7 @@ def test_a_damaged_earlier_calibration_is_named_and_deletable(  # type: ignore[n
     assert back.status_code == 409 and "cannot be used again" in back.text
     again = client.post(f"{url}/earlier/{name}/restore", data={"csrf_token": csrf(client, url)})
     assert again.url.query == b"unreadable=earlier"
-    assert "could not be read, so it cannot be used again" in _words(again.text)
+    assert "could not be read, so it cannot be used again" in page_words(again.text)
 
     gone = client.delete(f"/api/v1/people/{person}/calibrations/earlier/{name}", headers=api)
     assert gone.status_code == 204, gone.text

@@ -5,6 +5,7 @@ The database and recording fixtures are in dbtest_helpers.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -133,3 +134,21 @@ def stored_path(app, recording_id: int) -> Path:  # type: ignore[no-untyped-def]
         return Path(
             session.scalar(select(Recording.stored_path).where(Recording.id == recording_id))
         )
+
+
+def calibrate_walk(client: TestClient, person: int, walk: Path, labels: str):  # type: ignore[no-untyped-def]
+    """Post ``walk`` to ``person``'s calibration form (lower back) with ``labels``; the
+    response as sent, its redirect not followed."""
+    url = f"/people/{person}/calibration"
+    with open(walk, "rb") as stream:
+        return client.post(
+            url,
+            files={"file": (walk.name, stream)},
+            data={"csrf_token": csrf(client, url), "labels": labels, "placement": "lower_back"},
+            follow_redirects=False,
+        )
+
+
+def page_words(page: str) -> str:
+    """A page's (or a piece of one's) text: tags dropped, entities read, spaces joined."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
