@@ -387,16 +387,8 @@ def _beyond(x: np.ndarray | None, limit: float) -> tuple[int, int] | None:
     """How many rows of ``x`` have a value beyond ``limit`` in size, and the first."""
     if x is None or x.shape[0] == 0:
         return None
-    columns = [x[:, j] for j in range(x.shape[1])]
-    if all(-limit <= lo and hi <= limit for lo, hi in map(la.min_max, columns)):
-        return None
-    rows = np.unique(
-        np.concatenate(
-            [la.flat_where(c, ">", limit) for c in columns]
-            + [la.flat_where(c, "<", -limit) for c in columns]
-        )
-    )
-    return int(rows.size), int(rows[0])
+    rows = np.unique(np.concatenate([la.beyond(x[:, j], limit) for j in range(x.shape[1])]))
+    return (int(rows.size), int(rows[0])) if rows.size else None
 
 
 def _scaled(x: np.ndarray, factor: float) -> np.ndarray:

@@ -131,6 +131,15 @@ def flat_where(x: np.ndarray, op: str, value: float) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
 
+def beyond(x: np.ndarray, limit: float) -> np.ndarray:
+    """The rows of a 1-D ``x`` whose value is beyond ``limit`` in size, sorted (none
+    searched for when its range lies within)."""
+    lo, hi = min_max(x) if x.shape[0] else (0.0, 0.0)
+    if -limit <= lo and hi <= limit:
+        return np.zeros(0, dtype=np.intp)
+    return np.union1d(flat_where(x, ">", limit), flat_where(x, "<", -limit))
+
+
 def not_finite_any(x: np.ndarray) -> bool:
     """``not np.isfinite(x).all()``."""
     if not is_file_backed(x):

@@ -877,17 +877,10 @@ def _refuse_out_of_range(
     for name in numeric:
         if name not in out.arrays:
             continue  # the time column, read as numbers
-        column = out.column(name)
-        lo, hi = longarrays.min_max(column) if column.shape[0] else (0.0, 0.0)
-        if lo >= -SENSOR_LIMIT and hi <= SENSOR_LIMIT:
+        rows = longarrays.beyond(out.column(name), SENSOR_LIMIT)
+        if not rows.size:
             continue
-        rows = np.concatenate(
-            [
-                longarrays.flat_where(column, ">", SENSOR_LIMIT),
-                longarrays.flat_where(column, "<", -SENSOR_LIMIT),
-            ]
-        )
-        row = int(rows.min())
+        row = int(rows[0])
         if first is None or row < first[0]:
             first = (row, name)
     if first is None:
