@@ -74,6 +74,30 @@ def test_unreadable_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert len(lines) == 1 and "bad.csv, line 3" in lines[0] and "'ax'" in lines[0]
 
 
+def test_a_mistaken_option_is_one_line_naming_the_recording_and_exit_2(tmp_path: Path) -> None:
+    """An option's value out of range or not one of its words is refused as a bad
+    recording is: exit 2, one line on stderr naming the recording and the option, no
+    usage text; the same for batch (which names the option)."""
+    walk = tmp_path / "walk.csv"
+    walk.write_text("time_s,acc_x,acc_y,acc_z\n0,0,0,9.8\n")
+    for option, value in (
+        ("--placement", "wrist"),
+        ("--height-m", "-1.7"),
+        ("--height-m", "0"),
+        ("--weight-kg", "1000"),
+        ("--acc-unit", "furlongs"),
+    ):
+        for args in ([str(walk), option, value], [option, value, str(walk)]):
+            result = CliRunner().invoke(app, ["analyze", *args, "--json", "-"])
+            assert result.exit_code == 2 and result.stdout == ""
+            (line,) = result.stderr.splitlines()
+            assert line.startswith(f"retrowalk: error: {walk}: Invalid value for '{option}'")
+    result = CliRunner().invoke(app, ["batch", str(walk), "--placement", "wrist"])
+    assert result.exit_code == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("retrowalk: error: Invalid value for '--placement': 'wrist' is not")
+
+
 def test_demo_analyses_the_calibrated_session_and_writes_a_report(tmp_path: Path) -> None:
     report = tmp_path / "demo.html"
     result = CliRunner().invoke(app, ["demo", "--no-serve", "--report", str(report)])

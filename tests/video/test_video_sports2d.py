@@ -78,6 +78,7 @@ def test_forward_bout_steps_and_contact_times(forward_analysis):
     assert data["recording"]["placement"] == "video"
     bout = _walk_bout(forward_analysis)
     assert bout.direction == "forward"
+    assert all(b["direction_reason"] for b in data["bouts"])  # every bout says why
     assert abs(bout.n_steps - FIXTURE["n_steps"]) <= 1
     fps = FIXTURE["fps"]
     detected = np.array([s.time_s * fps for s in forward_analysis.steps])

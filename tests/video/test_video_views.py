@@ -87,6 +87,10 @@ def test_head_on_direction_from_facing_and_size(approaching, facing, expected):
     assert len(bouts) == 1
     assert bouts[0].direction == expected
     assert abs(len(bouts[0].contacts) - plantings) <= 1
+    # the contract's direction_reason: what decided it
+    assert bouts[0].reason.startswith(
+        "the walker faced the way" if expected == "forward" else "the walker faced away"
+    )
 
 
 def test_head_on_unclear_face_is_uncertain():
@@ -95,3 +99,4 @@ def test_head_on_unclear_face_is_uncertain():
     assert not camera_facing(kp).any()
     bouts = group_bouts(find_contacts(kp, FPS, "depth"), FPS, "depth")
     assert bouts and all(b.direction == "uncertain" for b in bouts)
+    assert all(b.reason.startswith("the walker") for b in bouts)  # why it is uncertain

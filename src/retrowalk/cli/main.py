@@ -34,7 +34,12 @@ from retrowalk.cli.display import (
 from retrowalk.cli.kids import child_app
 from retrowalk.cli.learn import learn_app
 from retrowalk.cli.serve import serve as serve_command
-from retrowalk.cli.support import HELP_MARKUP, stopped_as_interrupt, user_errors
+from retrowalk.cli.support import (
+    HELP_MARKUP,
+    OneLineUsageErrors,
+    stopped_as_interrupt,
+    user_errors,
+)
 from retrowalk.core.errors import AnalysisError
 
 if TYPE_CHECKING:
@@ -157,7 +162,7 @@ ColumnsOption = Annotated[
 ]
 
 
-@app.command("analyze")
+@app.command("analyze", cls=OneLineUsageErrors)
 @user_errors
 def analyze_command(
     recording: Annotated[Path, typer.Argument(help="Recording file, folder or zip export.")],
@@ -496,7 +501,7 @@ def _described(profile: DirectionProfile) -> str:
     )
 
 
-@app.command("batch")
+@app.command("batch", cls=OneLineUsageErrors)
 @user_errors
 def batch_command(
     inputs: Annotated[

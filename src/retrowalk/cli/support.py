@@ -19,6 +19,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import typer
+from typer.core import TyperCommand
 
 from retrowalk.core.errors import RetrowalkError
 
@@ -97,6 +98,45 @@ def exit_with_error(message: str) -> NoReturn:
     # One line, never wrapped, so scripts can read it.
     sys.stderr.write(f"retrowalk: error: {' '.join(message.split())}\n")
     raise typer.Exit(code=2) from None
+
+
+#: Click's ``UsageError``, as the Click that Typer runs on defines it (its own copy in
+#: newer Typer): the base of ``typer.BadParameter``.
+_USAGE_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+
+
+class OneLineUsageErrors(TyperCommand):
+    """A command whose command-line mistakes (an option's value out of range or not one
+    of its words, an unknown option, a missing argument) are one line on stderr and
+    exit code 2, as a refused recording is, instead of the usage text: ``retrowalk:
+    error: <recording>: invalid value for '--height-m': ...``, naming the recording
+    when it was read before the mistake."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes its list
+        try:
+            return super().parse_args(ctx, args)
+        except _USAGE_ERROR as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help, as asked for
+                raise
+            message = str(exc.format_message()).replace("Value error, ", "")  # type: ignore[attr-defined]
+            message = message.rstrip(".")
+            recording = _raw_argument(self, ctx, given, "recording")
+            where = f"{recording}: " if recording else ""
+            exit_with_error(f"{where}{message} (see retrowalk {ctx.info_name} --help)")
+
+
+def _raw_argument(command: Any, ctx: Any, args: list[str], name: str) -> str | None:
+    """The text given for the argument ``name`` on a command line that failed to parse
+    (the arguments are placed before any value is checked), or ``None``."""
+    try:
+        values, _, _ = command.make_parser(ctx).parse_args(args=list(args))
+    except Exception:  # the mistake was in the arguments' places themselves
+        return None
+    value = values.get(name)
+    return value if isinstance(value, str) else None
 
 
 def user_errors(func: F) -> F:

@@ -67,6 +67,31 @@ BOUT_COLUMNS = [
     "energy_kcal",
 ]
 STEP_COLUMNS = ["recording_id", "bout", "time_s", "direction", "inferred"]
+#: The columns of the tables (of these and a batch's ``errors``) that hold text,
+#: whole numbers or true/false; every other column holds floats.
+_TEXT_COLUMNS = {
+    "recording_id", "path", "format", "placement", "height_source", "weight_source",
+    "direction_calibration", "analysis_version", "content_sha256", "direction", "reason",
+}  # fmt: skip
+_INTEGER_COLUMNS = {
+    "n_bouts", "forward_steps", "backward_steps", "uncertain_steps", "bout", "n_steps",
+}  # fmt: skip
+_BOOLEAN_COLUMNS = {"inferred"}
+
+
+def empty_table(columns: list[str]) -> pd.DataFrame:
+    """A table of no rows with ``columns``, each of the type its values have when there
+    are rows (text, int64, bool or float64): a table with nothing in it (no bout in any
+    recording, no file refused) keeps its columns, so it reads as the others do."""
+
+    def kind(name: str) -> str:
+        if name in _TEXT_COLUMNS:
+            return "str"
+        if name in _INTEGER_COLUMNS:
+            return "int64"
+        return "bool" if name in _BOOLEAN_COLUMNS else "float64"
+
+    return pd.DataFrame({name: pd.Series(dtype=kind(name)) for name in columns})
 
 
 def analysis_tables(

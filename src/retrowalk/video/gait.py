@@ -76,6 +76,7 @@ class VideoBout:
     direction: str
     confidence: float
     facing_votes: dict[str, float] = field(default_factory=dict)
+    reason: str = ""  # what decided the direction, or why it is uncertain
 
 
 def treadmill_sign(kp: np.ndarray, fps: float) -> int:
@@ -345,12 +346,27 @@ def group_bouts(contacts: list[Contact], fps: float, view: str = "side") -> list
         known = [c for c in g if c.facing != 0 and c.travel != 0]
         agree = float(np.mean([c.facing == c.travel for c in known])) if known else 0.5
         direction, confidence = "uncertain", 0.0
+        facing_the_way = sum(c.facing == c.travel for c in known)
+        seen = f"at {len(known)} of its {len(g)} contacts"
+        reason = f"the walker's facing was seen {seen}, too few to tell the direction (half needed)"
         if len(known) >= 0.5 * len(g):
             if agree >= 0.6:
                 direction, confidence = "forward", agree
             elif agree <= 0.2:
                 direction, confidence = "backward", 1.0 - agree
-        bouts.append(VideoBout(g, direction, round(confidence, 3), {"agree": agree}))
+            reason = {
+                "forward": f"the walker faced the way they travelled at {facing_the_way} of "
+                f"{len(known)} contacts where the facing was seen",
+                "backward": f"the walker faced away from the way they travelled at "
+                f"{len(known) - facing_the_way} of {len(known)} contacts where the facing "
+                "was seen",
+            }.get(
+                direction,
+                f"the walker faced the way they travelled at {facing_the_way} of {len(known)} "
+                "contacts where the facing was seen: neither forward (60 %) nor backward "
+                "(at most 20 %)",
+            )
+        bouts.append(VideoBout(g, direction, round(confidence, 3), {"agree": agree}, reason))
     return bouts
 
 

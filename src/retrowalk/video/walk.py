@@ -289,6 +289,9 @@ def analyse_walk(
             if fed and len(poor) > 0.3 * len(fed):
                 for vb in vbouts:
                     vb.direction, vb.confidence = "uncertain", 0.0
+                    vb.reason = (
+                        "the camera moved and too little background was seen to measure travel"
+                    )
                 result.notes.append(
                     f"shot {s + 1}: the camera moved and too little background was seen to "
                     "measure travel; direction is uncertain"
@@ -314,6 +317,7 @@ def analyse_walk(
                 "step_length_leg": round(float(np.median(lengths)), 3) if lengths else None,
                 "speed_body_heights_per_s": sp.get("speed_body_heights_per_s"),
                 "speed_source": sp["speed_source"],
+                "direction_reason": vb.reason,
             }
             step_len = (
                 float(np.mean(lengths)) * m_per_leg if lengths and m_per_leg is not None else None

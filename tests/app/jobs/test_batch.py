@@ -61,6 +61,33 @@ def test_folder_is_searched_and_bad_file_does_not_stop_the_batch(study: Path, tm
         assert len(csv) == len(pd.read_parquet(out / f"{name}.parquet"))
 
 
+def test_tables_with_no_row_keep_their_columns_and_types(tmp_path: Path, shared_data: Path):
+    """Jumping in place (real, no walking) and no file refused: ``bouts``, ``steps`` and
+    ``errors`` have no row but their columns, typed as when they have rows, in Parquet
+    and CSV (before, an empty CSV and a Parquet file without columns, which a script
+    reading the columns failed on)."""
+    jumping = shared_data / "device-exports" / "phyphox"
+    jumping /= "phyphox390_jumping_stationary_hand_brant.csv"
+    out = tmp_path / "out"
+    summary = run_batch(collect_inputs([jumping]), out, serial=True)
+    assert (summary.analysed, summary.failed) == (1, 0)
+    columns = {
+        "bouts": BOUT_COLUMNS,
+        "steps": STEP_COLUMNS,
+        "errors": ["recording_id", "path", "reason"],
+    }
+    for name, expected in columns.items():
+        table = pd.read_parquet(out / f"{name}.parquet")
+        assert list(table.columns) == expected and table.empty
+        assert list(pd.read_csv(out / f"{name}.csv").columns) == expected
+    bouts = pd.read_parquet(out / "bouts.parquet")
+    steps = pd.read_parquet(out / "steps.parquet")
+    assert bouts["n_steps"].dtype == "int64" and bouts["cadence_spm"].dtype == "float64"
+    assert steps["bout"].dtype == "int64" and steps["inferred"].dtype == "bool"
+    assert pd.api.types.is_string_dtype(steps["direction"])
+    assert pd.read_parquet(out / "recordings.parquet")["n_bouts"].tolist() == [0]
+
+
 def test_rerun_skips_and_interrupted_work_is_redone(study: Path, tmp_path: Path):
     items = collect_inputs([study])
     out = tmp_path / "out"

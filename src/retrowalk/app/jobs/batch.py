@@ -90,7 +90,14 @@ from retrowalk.core.csvcells import safe_frame
 from retrowalk.core.errors import ExtraMissingError, RetrowalkError
 from retrowalk.core.provenance import engine_version
 from retrowalk.pipeline import AnalysisOptions
-from retrowalk.summary.tables import analysis_columns, tables_of_many
+from retrowalk.summary.tables import (
+    BOUT_COLUMNS,
+    RECORDING_COLUMNS,
+    STEP_COLUMNS,
+    analysis_columns,
+    empty_table,
+    tables_of_many,
+)
 
 if TYPE_CHECKING:
     from dask.distributed import Client, Future, LocalCluster
@@ -117,6 +124,14 @@ __all__ = [
 ]
 
 TABLES = ("recordings", "bouts", "steps", "errors")
+#: The columns of each table when it has no row (a recording's rows may add a
+#: manifest's columns to ``recordings``).
+TABLE_COLUMNS = {
+    "recordings": [*RECORDING_COLUMNS, "content_sha256"],
+    "bouts": BOUT_COLUMNS,
+    "steps": STEP_COLUMNS,
+    "errors": ["recording_id", "path", "reason"],
+}
 
 
 class OutputError(RetrowalkError):
@@ -721,8 +736,10 @@ def gather_tables(
                 keep = frame["recording_id"].isin(owned.get(path.stem, set()))
                 if keep.any():
                     frames.append(frame[keep.to_numpy()])
-            table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-            if not table.empty:
+            if not frames:
+                table = empty_table(TABLE_COLUMNS[name])
+            else:
+                table = pd.concat(frames, ignore_index=True)
                 table = table.sort_values("recording_id", kind="stable", ignore_index=True)
             counts[name] = len(table)
             written_to = {
