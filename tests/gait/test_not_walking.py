@@ -295,3 +295,48 @@ def test_flight_share_is_the_full_moving_mean_s_also_where_it_is_skipped() -> No
         check._flight(acc, fs, ic)
         want = _flight_share_reference(check, acc, fs, ic)
         assert check.features_["flight_share"] == want, (trial, fs, level)
+
+
+@pytest.mark.parametrize("rate_hz", [100.0, 50.0])
+def test_sensor_noise_is_not_walking(rate_hz: float) -> None:
+    """White noise has steps for a step detector, as irregular as slow real walking,
+    but its power is spread up to the sampling's limit: a walking body's is not."""
+    from retrowalk.core.recording import Recording
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    rng = np.random.default_rng(3)
+    n = int(60 * rate_hz)
+    acc = rng.normal(0.0, 2.0, (n, 3)) + [0.0, 0.0, 9.81]
+    for gyro in (rng.normal(0.0, 0.6, (n, 3)), None):
+        recording = Recording(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=rate_hz)
+        for placement in (None, "lower_back", "pocket"):
+            options = AnalysisOptions(placement=placement) if placement else None
+            result = analyze(recording, options)
+            assert result.bouts == [] and result.steps == [], placement
+            assert any("faster than 15 Hz" in note for note in result.notes)
+    # the check itself, on the whole noise: its share of fast movement is over the ceiling
+    check = WalkingCheck().check(acc, rate_hz, np.arange(0, n - 1, int(0.55 * rate_hz)))
+    assert check.features_["fast_share"] > WalkingCheck().max_fast_share
+    assert not check.walking_ and "faster than 15 Hz" in check.reason_
+
+
+def test_real_walking_is_slow_beside_the_fast_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real walking whose sensor feels each heel strike (ipol-gait's lower back, the
+    largest share of fast movement here) stays under half the ceiling."""
+    from realdata import ipol_trial_ids, load_ipol_trial
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    shares: list[float] = []
+    original = WalkingCheck.check_bouts
+
+    def measure(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
+        out = original(self, acc, fs, bouts, gyro)
+        shares.extend(c.features_["fast_share"] for c in out if "fast_share" in c.features_)
+        return out
+
+    monkeypatch.setattr(WalkingCheck, "check_bouts", measure)
+    for trial in ipol_trial_ids()[:12]:
+        recording, _ = load_ipol_trial(trial, "lb")
+        assert analyze(recording, AnalysisOptions(placement="lower_back")).bouts
+    assert len(shares) >= 12
+    assert max(shares) < 0.5 * WalkingCheck().max_fast_share

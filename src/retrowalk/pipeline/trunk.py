@@ -307,8 +307,14 @@ class TrunkPipeline(Algorithm):
     def _bent(self) -> BentTrunkFilter:
         return clone(self.bent_trunk_filter) if self.bent_trunk_filter else BentTrunkFilter()
 
-    def _walking_check(self) -> WalkingCheck:
-        return clone(self.walking_check) if self.walking_check else WalkingCheck()
+    def _walking_check(self, placement: str = Placement.AUTO) -> WalkingCheck:
+        check = clone(self.walking_check) if self.walking_check else WalkingCheck()
+        if placement == Placement.FOOT and isinstance(check, WalkingCheck):
+            # A foot lands with an impact at every contact: much of its movement is
+            # fast (real feet here: up to 63 % at 15 Hz and above), so the pace of
+            # a walking body is not asked of it.
+            check.max_fast_share = math.inf
+        return check
 
     def _direction(self, **changes: Any) -> WalkingDirectionClassifier:
         base = self.direction_classifier or WalkingDirectionClassifier()
@@ -704,7 +710,11 @@ class TrunkPipeline(Algorithm):
             _release(recording, lo, hi)
 
     def _checked(
-        self, recording: Recording, spans: list[BoutSpan], ic: np.ndarray
+        self,
+        recording: Recording,
+        spans: list[BoutSpan],
+        ic: np.ndarray,
+        placement: str = Placement.AUTO,
     ) -> Iterator[tuple[BoutSpan, WalkingCheck, int, int]]:
         """Each bout with its walking check and its samples ``lo:hi``, in order.
 
@@ -715,7 +725,7 @@ class TrunkPipeline(Algorithm):
         dsp.memory); a walking check of another kind is asked bout by bout.
         """
         fs = recording.sampling_rate_hz
-        checker = self._walking_check()
+        checker = self._walking_check(placement)
         group: list[tuple[BoutSpan, int, int, np.ndarray]] = []
         size = 0
         for k, span in enumerate(spans):
@@ -785,7 +795,7 @@ class TrunkPipeline(Algorithm):
             return []
         fs = recording.sampling_rate_hz
         walking: list[BoutSpan] = []
-        for span, check, lo, hi in self._checked(recording, spans, ic):
+        for span, check, lo, hi in self._checked(recording, spans, ic, placement):
             if check.walking_:
                 walking.append(span)
             elif notes is not None:
