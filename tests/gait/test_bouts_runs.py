@@ -13,7 +13,7 @@ def _reference(det: BoutDetector, ic: np.ndarray, fs: float) -> list[tuple[int, 
     if ic.size < det.min_steps:
         return []
     dt = np.diff(ic) / fs
-    link = dt <= det.max_pause_s
+    link = dt < det.max_pause_s
     rhythmic = link & (dt >= det.min_step_s) & (dt <= det.max_step_s)
     ratio = np.ones_like(dt)
     ratio[1:] = np.maximum(dt[1:], dt[:-1]) / np.maximum(np.minimum(dt[1:], dt[:-1]), 1e-9)
@@ -169,3 +169,12 @@ def test_edge_rules_with_medians_of_all_bouts_at_once_are_a_bout_at_a_times(seed
         finite = x[np.isfinite(x)]
         ref = small_median(finite) if finite.size else float("nan")
         assert median == ref or (np.isnan(median) and np.isnan(ref))
+
+
+def test_a_pause_of_exactly_the_limit_ends_the_bout() -> None:
+    """The contract: pauses under 2 s do not end a bout, so one of 2 s does."""
+    fs = 30.0  # a gap of 60 samples is exactly 2 s
+    walk = np.arange(0, 8 * 15, 15)  # 0.5-s steps
+    for gap, bouts in ((60, 2), (59, 1)):
+        ic = np.concatenate([walk, walk[-1] + gap + walk])
+        assert len(BoutDetector().detect(ic, fs).bouts_) == bouts, gap

@@ -217,3 +217,18 @@ def test_still_recording_has_no_strides() -> None:
 def test_short_recording_is_empty() -> None:
     res = FootGaitAnalyzer().analyze(np.tile([0.0, 0.0, 9.81], (20, 1)), np.zeros((20, 3)), 100.0)
     assert len(res.strides_) == 0
+
+
+@needs_data
+def test_a_pause_of_exactly_the_limit_ends_a_foot_bout() -> None:
+    """Strides whose pause is exactly ``max_pause_s`` are two bouts (the contract: pauses
+    under it do not end a bout); a hair longer limit joins them."""
+    rec, _, _ = load("1-1", "lf")
+    strides = analyze(rec).strides_
+    walking = strides[strides["bout"] >= 0]
+    pauses = walking["start_sample"].to_numpy()[1:] - walking["end_sample"].to_numpy()[:-1]
+    k = int(np.argmax(pauses))  # the longest pause between consecutive strides
+    limit_s = float(pauses[k]) / rec.sampling_rate_hz
+    at = FootGaitAnalyzer(max_pause_s=limit_s).analyze(rec.acc_mps2, rec.gyro_rads, FS)
+    over = FootGaitAnalyzer(max_pause_s=limit_s + 0.01).analyze(rec.acc_mps2, rec.gyro_rads, FS)
+    assert len(at.walking_bouts_) == len(over.walking_bouts_) + 1

@@ -44,8 +44,8 @@ class BoutDetector(Algorithm):
     Parameters
     ----------
     max_pause_s
-        Longest time between two consecutive contacts inside one bout (the
-        contract: pauses under 2 s do not end a bout).
+        Time between two consecutive contacts that ends a bout (the contract:
+        pauses under 2 s do not end a bout; one of 2 s does).
     min_steps
         Fewest contacts of a bout.
     max_step_s
@@ -112,7 +112,7 @@ class BoutDetector(Algorithm):
         if ic.size < self.min_steps:
             return self
         dt = (ic[1:] - ic[:-1]) / fs
-        link = dt <= self.max_pause_s
+        link = dt < self.max_pause_s
         if gap_mask is not None and gap_mask.any():
             gaps_before = np.concatenate([[0], gap_mask.cumsum()])
             link &= gaps_before[ic[1:]] == gaps_before[ic[:-1] + 1]

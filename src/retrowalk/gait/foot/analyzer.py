@@ -395,7 +395,7 @@ class FootGaitAnalyzer(StanceSegmentation):
         max_gap = self.max_pause_s * fs
         starts = strides["start_sample"].to_numpy()
         ends = strides["end_sample"].to_numpy()
-        breaks = np.flatnonzero(starts[1:] - ends[:-1] > max_gap) + 1
+        breaks = np.flatnonzero(starts[1:] - ends[:-1] >= max_gap) + 1
         labels = strides["direction"].tolist()
         # A change of direction starts a new bout, with or without a pause.
         groups = [
