@@ -98,6 +98,24 @@ def test_a_mistaken_option_is_one_line_naming_the_recording_and_exit_2(tmp_path:
     assert line.startswith("retrowalk: error: Invalid value for '--placement': 'wrist' is not")
 
 
+def test_a_body_measure_is_refused_in_the_words_of_a_manifest(tmp_path: Path) -> None:
+    """The command line checks a body measure as a batch manifest does (one range, one
+    wording), and ``nan`` or ``inf``, which pass a range check, are not a number."""
+    walk = tmp_path / "walk.csv"
+    walk.write_text("time_s,acc_x,acc_y,acc_z\n0,0,0,9.8\n")
+    for option, value, words in (
+        ("--height-m", "175", "175 is outside 0.5-2.6 m; give it in metres"),
+        ("--height-m", "nan", "not a number: nan"),
+        ("--weight-kg", "inf", "not a number: inf"),
+        ("--age-years", "-1", "-1 is outside 0-120 years; give it in years"),
+    ):
+        for command in (["analyze", str(walk), "--json", "-"], ["batch", str(walk)]):
+            result = CliRunner().invoke(app, [*command, option, value])
+            assert result.exit_code == 2 and result.stdout == ""
+            (line,) = result.stderr.splitlines()
+            assert f"Invalid value for '{option}': {words}" in line
+
+
 def test_demo_analyses_the_calibrated_session_and_writes_a_report(tmp_path: Path) -> None:
     report = tmp_path / "demo.html"
     result = CliRunner().invoke(app, ["demo", "--no-serve", "--report", str(report)])

@@ -9,6 +9,8 @@ here: the command line reads it as it starts.
 
 from __future__ import annotations
 
+import math
+
 __all__ = ["BODY_LIMITS", "body_measure"]
 
 #: Name -> (lowest, highest, unit).
@@ -27,6 +29,8 @@ def body_measure(name: str, value: object) -> float:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"not a number: {value!r}") from None
+    if not math.isfinite(number):  # nan passes any range check; inf is no measure
+        raise ValueError(f"not a number: {value!r}")
     low, high, unit = BODY_LIMITS[name]
     if not low <= number <= high:
         raise ValueError(

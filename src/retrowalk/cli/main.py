@@ -8,13 +8,14 @@ becomes one line on stderr and exit code 2.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from retrowalk import __version__
-from retrowalk.app.limits import BODY_LIMITS
+from retrowalk.app.limits import BODY_LIMITS, body_measure
 from retrowalk.cli.account import app as account_app
 from retrowalk.cli.assess import test_app
 from retrowalk.cli.coach import log_app, plan_app
@@ -78,26 +79,41 @@ def _main(
     """Measure, coach and track backward walking from phone and wearable recordings."""
 
 
+def _measure(name: str) -> Callable[[float | None], float | None]:
+    """The check of the body measure ``name``: the same range, and the same words, as a
+    batch manifest's (:func:`~retrowalk.app.limits.body_measure`), and ``nan`` or ``inf``
+    refused as not a number."""
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return None
+        try:
+            return body_measure(name, value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return check
+
+
+def _limits(name: str) -> str:
+    low, high, unit = BODY_LIMITS[name]
+    return f"{low:g}-{high:g} {unit}"
+
+
 # The options of an analysis, declared once: ``analyze`` and ``batch`` take them alike.
 HeightOption = Annotated[
     float | None,
     typer.Option(
-        help="Body height in metres.",
-        min=BODY_LIMITS["height_m"][0],
-        max=BODY_LIMITS["height_m"][1],
+        help=f"Body height in metres ({_limits('height_m')}).", callback=_measure("height_m")
     ),
 ]
 WeightOption = Annotated[
     float | None,
-    typer.Option(
-        help="Body mass in kg.", min=BODY_LIMITS["weight_kg"][0], max=BODY_LIMITS["weight_kg"][1]
-    ),
+    typer.Option(help=f"Body mass in kg ({_limits('weight_kg')}).", callback=_measure("weight_kg")),
 ]
 AgeOption = Annotated[
     float | None,
-    typer.Option(
-        help="Age in years.", min=BODY_LIMITS["age_years"][0], max=BODY_LIMITS["age_years"][1]
-    ),
+    typer.Option(help=f"Age in years ({_limits('age_years')}).", callback=_measure("age_years")),
 ]
 AccUnitOption = Annotated[AccUnit, typer.Option(help="Acceleration unit.")]
 GyroUnitOption = Annotated[GyroUnit, typer.Option(help="Angular-rate unit.")]
