@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from dbtest_helpers import migrated_templates  # noqa: F401
 from realdata import data_root
 
 SHARED_DATA = data_root()
