@@ -48,27 +48,21 @@ class MigratedTemplates:
         return f"sqlite:///{target}"
 
     @contextmanager
-    def postgresql_copy(self, server_url: str) -> Iterator[str]:
-        admin_url = make_url(normalise_url(server_url))
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        try:
-            if self._postgresql is None:
-                name = f"rw_template_{uuid.uuid4().hex[:12]}"
+    def postgresql_copy(self, server_url: str, folder: Path) -> Iterator[str]:
+        if self._postgresql is None:
+            name = f"rw_template_{uuid.uuid4().hex[:12]}"
+            admin_url = make_url(normalise_url(server_url))
+            admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+            try:
                 with admin.connect() as conn:
                     conn.execute(text(f'CREATE DATABASE "{name}"'))
-                self._postgresql = name
-                url = admin_url.set(database=name).render_as_string(hide_password=False)
-                Database(url).dispose()  # no connection left: it can be copied
-            copy = f"rw_test_{uuid.uuid4().hex[:12]}"
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{self._postgresql}"'))
-            try:
-                yield admin_url.set(database=copy).render_as_string(hide_password=False)
             finally:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
-        finally:
-            admin.dispose()
+                admin.dispose()
+            url = admin_url.set(database=name).render_as_string(hide_password=False)
+            Database(url).dispose()  # no connection left: it can be copied
+            self._postgresql = name
+        with temporary_database("postgresql", folder, server_url, self._postgresql) as url:
+            yield url
 
     def drop(self, server_url: str | None) -> None:
         if self._postgresql is None or not server_url:
@@ -110,7 +104,7 @@ def database_url(
         yield migrated_templates.sqlite_copy(tmp_path / "retrowalk-test.db")
     else:
         assert PG_URL
-        with migrated_templates.postgresql_copy(PG_URL) as url:
+        with migrated_templates.postgresql_copy(PG_URL, tmp_path) as url:
             yield url
 
 

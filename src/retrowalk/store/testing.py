@@ -14,7 +14,7 @@ from retrowalk.store.db import normalise_url
 
 @contextmanager
 def temporary_database(
-    backend: str, folder: Path, postgres_url: str | None = None
+    backend: str, folder: Path, postgres_url: str | None = None, template: str | None = None
 ) -> Iterator[str]:
     """Yield the URL of an empty database, removed on exit.
 
@@ -26,6 +26,9 @@ def temporary_database(
         Where the SQLite file goes.
     postgres_url
         URL of a PostgreSQL server database allowed to ``CREATE DATABASE``.
+    template
+        PostgreSQL only: the name of a database on that server to copy instead of
+        starting empty (no connection to it may be open).
     """
     if backend == "sqlite":
         yield f"sqlite:///{folder / 'retrowalk-test.db'}"
@@ -36,7 +39,8 @@ def temporary_database(
     name = f"rw_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
