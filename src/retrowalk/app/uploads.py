@@ -429,12 +429,17 @@ class RecordingsMixin:
         self.reanalyse(account_id, recording_id)
 
     def reanalyse(self, account_id: int, recording_id: int) -> RecordingOut:
-        """Queue a recording again (e.g. after a new analysis version)."""
+        """Queue a recording again (e.g. after a new analysis version, a hand label).
+
+        A recording being analysed is queued again too: that analysis read the
+        recording's labels and settings when it started, so it is stored when it
+        ends and the recording is then analysed once more, as it now stands.
+        """
         with self.db.transaction() as session:
             recording = AccountScoped(session, account_id).recording(recording_id)
             if not Path(recording.stored_path).is_file():
                 raise FileMissingError(recording_id)
-            if recording.status not in ("queued", "running"):
+            if recording.status != "queued":
                 recording.status = "queued"
                 recording.attempts = 0
                 recording.error = ""

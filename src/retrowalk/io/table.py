@@ -589,6 +589,12 @@ def _c_reader() -> tuple[Any, set[str]]:
     (``(None, set())`` with a pandas that has them not)."""
     global _TextReader, _NA_WORDS
     if _NA_WORDS is None:
+        # pandas first: a submodule imported before its package takes the module
+        # locks in the other order than an ``import pandas`` in another thread (an
+        # upload read while the worker reads a file), and the two threads can get
+        # each other's pandas half-imported (an ImportError, or the process crashes)
+        import pandas  # noqa: F401
+
         try:
             from pandas._libs.parsers import STR_NA_VALUES, TextReader
         except ImportError:  # pragma: no cover - a pandas without them: read_csv

@@ -399,7 +399,8 @@ def _store_outcome(
         )
         session.flush()
         stale_reports = _drop_older_results(session, recording_id, version, added.id)
-        recording.status = "done"
+        if recording.status == "running":  # else queued again meanwhile: analysed once more
+            recording.status = "done"
         recording.error = ""
     for report in stale_reports:
         report_file = Path(report)
@@ -420,6 +421,8 @@ def _end_failed(db: Database, recording_id: int, reason: str) -> str:
             return "deleted"
         recording.progress_stage = ""
         recording.progress_pct = None
+        if recording.status == "queued":  # queued again meanwhile: the next analysis tells
+            return "failed"
         recording.status = "done" if _has_result(session, recording_id) else "failed"
         recording.error = plain_reason(reason)
     return "failed"
@@ -497,13 +500,14 @@ def _drop_older_results(session: Any, recording_id: int, version: str, keep_id: 
 
 
 def run_once(db: Database, data_dir: Path, runner: CpuRunner) -> bool:
-    """Analyse the oldest queued recording, if any; True if there was one."""
+    """Analyse the oldest queued recording, if any; True if one was analysed."""
     with db.read() as session:
         recording_id = Jobs(session).next_queued()
     if recording_id is None:
         return False
-    process(db, data_dir, recording_id, runner)
-    return True
+    # Not claimed (another worker holds it, e.g. one queued again while it runs
+    # there): nothing was done, so the caller waits before looking again.
+    return process(db, data_dir, recording_id, runner) != ""
 
 
 class AnalysisWorker:
