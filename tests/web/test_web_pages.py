@@ -378,3 +378,36 @@ def test_the_clinic_names_a_plan_as_the_plan_page_does(client: TestClient) -> No
     title = re.search(r"<h2>([^<]+) · beginner</h2>", client.get(url).text)
     assert title and title[1] == "Knee pain or knee osteoarthritis"
     assert f"<td>{title[1]} · beginner</td>" in client.get("/clinic").text
+
+
+def test_a_result_of_measures_since_changed_says_so_and_is_analysed_again(  # type: ignore[no-untyped-def]
+    app, client: TestClient, recording_file: Path
+) -> None:
+    """Editing a person's height or weight leaves their analyses as they were, for the
+    measures they used: the page says which, and analyses it again with the new ones."""
+    sign_up(client, "m@example.org")
+    pid = add_person(client, height_m="1.74", weight_kg="71.5")
+    rec = upload(client, pid, recording_file)
+    wait_for_analysis(app)
+    assert 'id="measures-changed"' not in client.get(rec["url"]).text  # the measures of now
+    before = client.get(f"/recordings/{rec['id']}/analysis.json").json()
+    token = csrf(client, f"/people/{pid}")
+    edited = client.post(
+        f"/people/{pid}/edit",
+        data={"name": "Ann", "height_m": "1.55", "weight_kg": "71.5", "csrf_token": token},
+    )
+    assert edited.status_code == 200
+    page = client.get(rec["url"]).text
+    assert 'id="measures-changed"' in page
+    assert "This analysis used a height of 1.74 m; Ann&#39;s is now 1.55 m." in page
+    token = csrf(client, rec["url"])
+    client.post(f"/recordings/{rec['id']}/reanalyse", data={"csrf_token": token})
+    wait_for_analysis(app)
+    after = client.get(f"/recordings/{rec['id']}/analysis.json").json()
+    assert after["assumptions"]["height_m"] == 1.55
+
+    def walked_m(analysis: dict) -> float:
+        return sum(bout["distance_m"] or 0.0 for bout in analysis["bouts"])
+
+    assert 0 < walked_m(after) < walked_m(before)  # a shorter person's steps are shorter
+    assert 'id="measures-changed"' not in client.get(rec["url"]).text

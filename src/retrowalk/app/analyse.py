@@ -28,6 +28,7 @@ from retrowalk.core.results import Analysis
 from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
+from retrowalk.pipeline.options import resolve_assumptions
 from retrowalk.summary.labels import HandLabel, apply_hand_labels
 from retrowalk.video import VIDEO_FORMAT
 from retrowalk.video.options import VideoOptions, video_options_from_form
@@ -179,6 +180,22 @@ def request_for_upload(
             getattr(recording, "proportions", ""),
         ),
     )
+
+
+def measures_changed(person: Any, assumptions: Mapping[str, Any]) -> list[tuple[str, float, float]]:
+    """The body measures a stored analysis used (its ``assumptions``) that differ from
+    those an analysis of ``person`` would use now (their height or weight edited
+    since, or a default now replaced), as ``(name, used, now)``: its distances, speeds
+    and energy are for the measures it used. Each is resolved as an analysis resolves
+    it (:func:`~retrowalk.pipeline.options.resolve_assumptions`); differences under
+    half a centimetre or 50 g are rounding."""
+    now = resolve_assumptions(AnalysisOptions(height_m=person.height_m, weight_kg=person.weight_kg))
+    changed = []
+    for name, rounding in (("height_m", 0.005), ("weight_kg", 0.05)):
+        used = assumptions.get(name)
+        if isinstance(used, int | float) and abs(float(used) - float(now[name])) > rounding:
+            changed.append((name, float(used), float(now[name])))
+    return changed
 
 
 def upload_options(
