@@ -49,8 +49,9 @@ from retrowalk.core.recording import Recording
 from retrowalk.gait.not_walking import WalkingCheck
 from retrowalk.pipeline import AnalysisOptions, analyze
 
-Checked = tuple[float, float | None, float | None, int, str]
-"""A bout's vertical movement, rotation, movement across gravity, contacts and reason."""
+Checked = tuple[float, float | None, float | None, int, str, float | None]
+"""A bout's vertical movement, rotation, movement across gravity, contacts, reason and
+share of fast movement (``None`` where it was not worked out)."""
 
 
 @contextmanager
@@ -76,7 +77,8 @@ def checks_seen(*, every_movement: bool) -> Iterator[list[Checked]]:
             vertical = check.features_.get("vertical_mps2", math.nan)  # nan: refused before it
             rotation = check.features_.get("rotation_rads")
             horizontal = sway.features_.get("horizontal_mps2")
-            seen.append((vertical, rotation, horizontal, len(contacts), check.reason_))
+            fast = check.features_.get("fast_share")
+            seen.append((vertical, rotation, horizontal, len(contacts), check.reason_, fast))
         return out
 
     WalkingCheck.check_bouts = spy  # type: ignore[method-assign]
@@ -132,8 +134,8 @@ def main() -> int:
         f"{'min across gravity':>19s}"
     )
     for data_set, seen in by_set.items():
-        rotations = [r for _, r, _, _, _ in seen if r is not None]
-        sways = [h for _, _, h, _, _ in seen if h is not None]
+        rotations = [r for _, r, *_ in seen if r is not None]
+        sways = [h for _, _, h, *_ in seen if h is not None]
         print(
             f"{data_set:28s} {len(seen):6d} {min(v for v, *_ in seen):13.3f} "
             f"{_floor_text(min(rotations) if rotations else None):>13s} "
@@ -146,13 +148,13 @@ def main() -> int:
     for person, seen in by_person.items():
         others = [c for p, s in by_person.items() if p != person for c in s]
         v_floor = 0.5 * min(v for v, *_ in others)
-        r_floor = 0.5 * min(r for _, r, _, _, _ in others if r is not None)
-        h_floor = 0.5 * min(h for _, _, h, _, _ in others if h is not None)
+        r_floor = 0.5 * min(r for _, r, *_ in others if r is not None)
+        h_floor = 0.5 * min(h for _, _, h, *_ in others if h is not None)
         for k, floor in enumerate((v_floor, r_floor, h_floor)):
             lowest[k] = floor if lowest[k] is None else min(lowest[k], floor)  # type: ignore[type-var]
         lost += sum(
             v < v_floor or (r is not None and r < r_floor) or (h is not None and h < h_floor)
-            for v, r, h, _, _ in seen
+            for v, r, h, *_ in seen
         )
     print(f"people {len(by_person)}; real bouts refused with their person left out: {lost}")
     shipped_floors = (
@@ -204,46 +206,33 @@ def main() -> int:
         with checks_seen(every_movement=False) as seen:
             result = analyze(recording)
         refused: dict[str, list[int]] = defaultdict(list)
-        for _, _, _, contacts, reason in seen:
+        for _, _, _, contacts, reason, _ in seen:
             if reason:
                 refused[reason.split("(")[0].removeprefix("not walking: ").strip()].append(contacts)
         why = "; ".join(f"{k}: {len(v)} ({sum(v)} contacts)" for k, v in refused.items()) or "-"
         steps = sum(b.n_steps for b in result.bouts)
         print(f"{name:46s} bouts {len(result.bouts):4d} steps {steps:6d}  refused: {why}")
-    pace()
+    pace(by_set, by_person)
     return 0
 
 
-def pace() -> None:
-    """4. The share of fast movement (15 Hz and above) of real walking, held out per
-    person, against the shipped ceiling; and white noise at three sampling rates."""
-    shares: list[float] = []
-    original = WalkingCheck.check_bouts
+def pace(by_set: dict[str, list[Checked]], by_person: dict[str, list[Checked]]) -> None:
+    """4. The share of fast movement (15 Hz and above) of the real walking bouts of
+    section 1, held out per person, against the shipped ceiling; and white noise at
+    three sampling rates."""
 
-    def spy(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
-        out = original(self, acc, fs, bouts, gyro)
-        shares.extend(c.features_["fast_share"] for c in out if "fast_share" in c.features_)
-        return out
+    def shares(seen: list[Checked]) -> list[float]:
+        return [c[5] for c in seen if c[5] is not None]
 
-    by_set: dict[str, list[float]] = defaultdict(list)
-    by_person: dict[str, list[float]] = defaultdict(list)
-    WalkingCheck.check_bouts = spy  # type: ignore[method-assign]
-    try:
-        for data_set, person, recording, placement in real_walks():
-            shares.clear()
-            _analyze(recording, placement)
-            by_set[data_set] += shares
-            by_person[person] += shares
-    finally:
-        WalkingCheck.check_bouts = original  # type: ignore[method-assign]
     print("\n== 4. PACE: share of the vertical movement at 15 Hz and above (bouts of 2 s or more)")
     for data_set, seen in by_set.items():
-        print(f"{data_set:28s} {len(seen):6d} bouts, largest {max(seen, default=0.0):.3f}")
+        fast = shares(seen)
+        print(f"{data_set:28s} {len(fast):6d} bouts, largest {max(fast, default=0.0):.3f}")
     lowest, over = math.inf, 0
     for person, seen in by_person.items():
-        ceiling = 2 * max(x for p, s in by_person.items() if p != person for x in s)
+        ceiling = 2 * max(x for p, s in by_person.items() if p != person for x in shares(s))
         lowest = min(lowest, ceiling)
-        over += sum(x > ceiling for x in seen)
+        over += sum(x > ceiling for x in shares(seen))
     shipped = WalkingCheck().max_fast_share
     print(
         f"leave one person out (ceiling = twice the others' largest): lowest ceiling "
