@@ -27,6 +27,14 @@ floor is set under half the smallest value of real walking.
 4. Pace: the share of each real walking bout's vertical movement at 15 Hz and
    above (``max_fast_share``), per data set and held out per person, and white
    noise sampled at 100, 50 and 40 Hz (a model).
+5. Spread: the spectral flatness of each real walking bout's vertical movement
+   (``max_flatness``) and, where it is flatter than that, its repetition at a
+   step rhythm (``min_repetition``), per data set and sampling rate (as
+   recorded, and resampled to 20-50 Hz), a foot without gyroscope included
+   (ipol-gait's feet), held out per person; white noise (a model) at 20-200 Hz,
+   each placement, with and without gyroscope, in 60, 20 and 10 s; and what
+   else is not walking (a pure and a walk-like oscillation, a phone lying
+   still, jumping in place, a ride, a tapped table) at 20 and 30 Hz.
 """
 
 from __future__ import annotations
@@ -213,6 +221,7 @@ def main() -> int:
         steps = sum(b.n_steps for b in result.bouts)
         print(f"{name:46s} bouts {len(result.bouts):4d} steps {steps:6d}  refused: {why}")
     pace(by_set, by_person)
+    spread()
     return 0
 
 
@@ -248,6 +257,242 @@ def pace(by_set: dict[str, list[Checked]], by_person: dict[str, list[Checked]]) 
             result = analyze(Recording(acc_mps2=acc, gyro_rads=None, sampling_rate_hz=rate_hz))
             found.append(len(result.steps))
         print(f"model: white noise 2 m/s^2, 60 s at {rate_hz:.0f} Hz (5 seeds): steps {found}")
+
+
+def _resampled(recording: Recording, rate_hz: float) -> Recording:
+    """``recording`` at ``rate_hz`` (polyphase, with its anti-alias filter), as a device
+    sampling at that rate would have recorded it; its gyroscope too."""
+    from fractions import Fraction
+
+    from scipy.signal import resample_poly
+
+    ratio = Fraction(rate_hz / recording.sampling_rate_hz).limit_denominator(1000)
+
+    def at(x: np.ndarray | None) -> np.ndarray | None:
+        if x is None:
+            return None
+        return np.asarray(resample_poly(x, ratio.numerator, ratio.denominator, axis=0))
+
+    acc = at(recording.acc_mps2)
+    assert acc is not None
+    return Recording(acc_mps2=acc, gyro_rads=at(recording.gyro_rads), sampling_rate_hz=rate_hz)
+
+
+@contextmanager
+def spreads_seen(*, disarmed: bool) -> Iterator[list[tuple[float, float, float | None, bool]]]:
+    """Record each bout's flatness, duration (s), repetition (worked out for every bout
+    flatter than the shipped ``max_flatness``) and whether the shipped rule refuses it.
+    ``disarmed``: the rule refuses nothing meanwhile, so that the analysis goes on as
+    if it had passed (every real bout's figures, whatever the rule decides)."""
+    seen: list[tuple[float, float, float | None, bool]] = []
+    original = WalkingCheck.check_bouts
+    shipped = WalkingCheck()
+
+    def spy(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
+        if disarmed:
+            self.min_repetition = -math.inf
+        out = original(self, acc, fs, bouts, gyro)
+        for check, (lo, hi, _) in zip(out, bouts, strict=True):
+            flatness = check.features_.get("flatness")
+            if flatness is None:
+                continue  # refused before it, or under 2 s
+            repetition = check.features_.get("repetition")
+            refused = flatness > shipped.max_flatness and (
+                repetition is not None and repetition < shipped.min_repetition
+            )
+            seen.append((flatness, (hi - lo) / fs, repetition, refused))
+        return out
+
+    WalkingCheck.check_bouts = spy  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        WalkingCheck.check_bouts = original  # type: ignore[method-assign]
+
+
+def _feet() -> Iterator[tuple[str, str, Recording, str | None]]:
+    """ipol-gait's feet without their gyroscope (a foot analysed by the trunk method)."""
+    for trial in ipol_trial_ids():
+        for sensor in ("lf", "rf"):
+            foot = load_ipol_trial(trial, sensor)[0]  # type: ignore[arg-type]
+            yield (
+                "ipol-gait foot, no gyroscope",
+                "ipol " + trial.split("-")[0],
+                Recording(acc_mps2=foot.acc_mps2, gyro_rads=None, sampling_rate_hz=100.0),
+                "foot",
+            )
+
+
+SPREAD_RATES_HZ = (20.0, 25.0, 30.0, 40.0, 50.0)
+
+
+def spread() -> None:
+    """5. Spread (flatness) and repetition of real walking and of noise."""
+    shipped = WalkingCheck()
+    flat_at = shipped.max_flatness
+    print(
+        f"\n== 5. SPREAD: spectral flatness of the vertical movement (shipped max_flatness "
+        f"{flat_at}) and the repetition of the bouts flatter than it (min_repetition "
+        f"{shipped.min_repetition}); bouts of 2 s or more"
+    )
+    Seen = list[tuple[float, float, float | None, bool]]
+    by_cell: dict[tuple[str, str], Seen] = defaultdict(list)
+    by_person: dict[str, list[tuple[bool, float, float | None]]] = defaultdict(list)
+    walks = list(real_walks())
+    for data_set, person, recording, placement in [*walks, *_feet()]:
+        rates = [("recorded", recording)] + [
+            (f"{rate:.0f} Hz", _resampled(recording, rate))
+            for rate in SPREAD_RATES_HZ
+            if rate < recording.sampling_rate_hz
+        ]
+        for label, at_rate in rates:
+            with spreads_seen(disarmed=True) as seen:
+                _analyze(at_rate, placement)
+            by_cell[(data_set, label)] += seen
+            by_person[person] += [(label == "recorded", f, r) for f, _, r, _ in seen]
+    print(
+        f"{'data set':30s} {'rate':>8s} {'bouts':>6s} {'flattest':>9s} "
+        f"{'> ' + str(flat_at):>7s} {'least repetition':>17s} {'refused':>8s}"
+    )
+    for (data_set, label), seen in by_cell.items():
+        flat = [r for f, _, r, _ in seen if f > flat_at and r is not None]
+        print(
+            f"{data_set:30s} {label:>8s} {len(seen):6d} "
+            f"{max((f for f, *_ in seen), default=math.nan):9.3f} {len(flat):7d} "
+            f"{_floor_text(min(flat) if flat else None):>17s} "
+            f"{sum(refused for *_, refused in seen):8d}"
+        )
+    for scope, keep in (("as recorded", True), ("at every rate", False)):
+        floors: list[float] = []
+        largest_flat, under, unjudged = math.inf, 0, 0
+        for person, seen in by_person.items():
+            others = [
+                (f, r) for p, s in by_person.items() if p != person
+                for native, f, r in s if native or not keep
+            ]  # fmt: skip
+            largest_flat = min(largest_flat, max(f for f, _ in others))
+            flat_reps = [r for f, r in others if f > flat_at and r is not None]
+            mine = [r for native, f, r in seen if (native or not keep) and f > flat_at]
+            if not flat_reps:
+                unjudged += len(mine)
+                continue
+            floors.append(min(flat_reps))  # the floor: the others' smallest, no margin
+            under += sum(r is not None and r < floors[-1] for r in mine)
+        lowest = min(floors, default=math.nan)
+        print(
+            f"leave one person out, {scope}: the others' largest flatness is "
+            f"{largest_flat:.3f} or more; the floor (the others' smallest repetition of a "
+            f"bout flatter than {flat_at}) is {lowest:.3f} or more; real bouts under their "
+            f"held-out floor {under} (flat bouts with no flat bout among the others: "
+            f"{unjudged}); shipped min_repetition {shipped.min_repetition} (under every "
+            f"held-out floor: {shipped.min_repetition <= lowest})"
+        )
+    _noise_spread()
+    _other_not_walking()
+
+
+def _noise(rate_hz: float, seconds: float, seed: int, gyro: bool) -> Recording:
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate_hz)
+    acc = rng.normal(0.0, 2.0, (n, 3)) + [0.0, 0.0, 9.81]
+    rotation = rng.normal(0.0, 0.6, (n, 3)) if gyro else None
+    return Recording(acc_mps2=acc, gyro_rads=rotation, sampling_rate_hz=rate_hz)
+
+
+def _noise_spread() -> None:
+    """White noise (2 m/s^2 on each axis) at 20-200 Hz: bouts and steps found per
+    placement, and the flatness and repetition of the bouts the rule sees."""
+    print(
+        "model: white noise 2 m/s^2, 60 s, 3 seeds: steps found per placement (- no "
+        "gyroscope, G with; G foot is the foot method, which this check is not part of); "
+        "flatness and repetition of the bouts checked"
+    )
+    placements: tuple[str | None, ...] = (None, "lower_back", "pocket", "foot")
+    for rate_hz in (20.0, 25.0, 30.0, 40.0, 50.0, 100.0, 200.0):
+        cells = []
+        with spreads_seen(disarmed=False) as seen:
+            for gyro in (False, True):
+                for placement in placements:
+                    steps = 0
+                    for seed in range(3):
+                        recording = _noise(rate_hz, 60.0, seed, gyro)
+                        options = AnalysisOptions(placement=placement) if placement else None
+                        steps += len(analyze(recording, options).steps)  # type: ignore[arg-type]
+                    cells.append(f"{'G' if gyro else '-'}{placement or 'auto'} {steps}")
+        flats = [f for f, *_ in seen]
+        repeats = [r for _, _, r, _ in seen if r is not None]
+        print(
+            f"  {rate_hz:5.0f} Hz: "
+            + ", ".join(cells)
+            + f"; flatness {min(flats, default=math.nan):.3f}-{max(flats, default=math.nan):.3f}"
+            + f", repetition {min(repeats, default=math.nan):.3f}-"
+            + f"{max(repeats, default=math.nan):.3f}"
+        )
+    print("model: shorter white noise, no gyroscope, 10 seeds: recordings that give a bout")
+    for seconds in (20.0, 10.0):
+        cells = []
+        for rate_hz in (20.0, 30.0, 50.0, 100.0):
+            for placement in ("lower_back", "foot"):
+                found = sum(
+                    bool(
+                        analyze(
+                            _noise(rate_hz, seconds, seed, False),
+                            AnalysisOptions(placement=placement),  # type: ignore[arg-type]
+                        ).bouts
+                    )
+                    for seed in range(10)
+                )
+                cells.append(f"{rate_hz:.0f} Hz {placement} {found}/10")
+        print(f"  {seconds:.0f} s: " + ", ".join(cells))
+
+
+def _other_not_walking() -> None:
+    """What else is not walking, sampled at 20 and 30 Hz: bouts found."""
+    n_s, fs0 = 60.0, RATE_HZ
+    t = np.arange(int(n_s * fs0)) / fs0
+    zero = np.zeros_like(t)
+    pure = np.column_stack([zero, zero, 9.81 + 2.0 * np.sin(2 * np.pi * 1.8 * t)])
+    walk_like = np.column_stack(
+        [
+            1.0 * np.sin(2 * np.pi * 1.8 * t + 0.5),  # forward, at each step
+            1.0 * np.sin(2 * np.pi * 0.9 * t),  # sideways, at each stride
+            9.81
+            + 2.0 * np.sin(2 * np.pi * 1.8 * t)
+            + 0.8 * np.sin(2 * np.pi * 3.6 * t + 1.0)
+            + 0.4 * np.sin(2 * np.pi * 0.9 * t),
+        ]
+    )
+    still = np.random.default_rng(0).normal(0.0, 0.01, (t.size, 3)) + [0.0, 0.0, 9.81]
+
+    def rec(acc: np.ndarray, gyro: np.ndarray | None = None) -> Recording:
+        return Recording(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=fs0)
+
+    ride_acc, _ = ride(120.0, 0)
+    table_acc, table_gyro = tapped_table(60.0, 0)
+    cases: list[tuple[str, Recording | None]] = [
+        ("pure oscillation 1.8 Hz", rec(pure)),
+        # a machine's exact walk-like movement: refused at 100 Hz by the exact repetition;
+        # sampled at 50 Hz or less its stride is no whole number of samples, and the
+        # repetition check, at whole-sample lags, sees under 0.995 (so before this rule too)
+        ("walk-like oscillation", rec(walk_like)),
+        ("phone lying still", rec(still)),
+        ("real: jumping in place", jumping_recording()),
+        ("model: ride, no gyroscope", rec(ride_acc)),
+        ("model: tapped table", rec(table_acc, table_gyro)),
+    ]
+    print("other non-walking, resampled: bouts found (auto, lower_back, pocket, foot)")
+    for name, recording in cases:
+        if recording is None:
+            continue
+        cells = []
+        for rate_hz in (20.0, 30.0):
+            at_rate = _resampled(recording, rate_hz)
+            found = [
+                len(analyze(at_rate, AnalysisOptions(placement=p) if p else None).bouts)  # type: ignore[arg-type]
+                for p in (None, "lower_back", "pocket", "foot")
+            ]
+            cells.append(f"{rate_hz:.0f} Hz {found}")
+        print(f"  {name:30s} " + "; ".join(cells))
 
 
 if __name__ == "__main__":

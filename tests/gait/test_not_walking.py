@@ -340,3 +340,115 @@ def test_real_walking_is_slow_beside_the_fast_ceiling(monkeypatch: pytest.Monkey
         assert analyze(recording, AnalysisOptions(placement="lower_back")).bouts
     assert len(shares) >= 12
     assert max(shares) < 0.5 * WalkingCheck().max_fast_share
+
+
+def _noise_recording(rate_hz: float, gyro: bool, seed: int = 3, amplitude: float = 2.0):  # type: ignore[no-untyped-def]
+    from retrowalk.core.recording import Recording
+
+    rng = np.random.default_rng(seed)
+    n = int(60 * rate_hz)
+    acc = rng.normal(0.0, amplitude, (n, 3)) + [0.0, 0.0, 9.81]
+    rotation = rng.normal(0.0, 0.6, (n, 3)) if gyro else None
+    return Recording(acc_mps2=acc, gyro_rads=rotation, sampling_rate_hz=rate_hz)
+
+
+@pytest.mark.parametrize("rate_hz", [20.0, 25.0, 30.0, 40.0])
+def test_sensor_noise_sampled_slowly_is_not_walking(rate_hz: float) -> None:
+    """Noise sampled at 40 Hz or less has little or no power at 15 Hz and above, so
+    the pace check cannot see it; its power is spread evenly over every frequency
+    the device samples, and it does not repeat at a step rhythm: refused as noise
+    (the old code found 90-120 steps of walking in each of these minutes)."""
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    for gyro in (False, True):
+        recording = _noise_recording(rate_hz, gyro)
+        # a foot with a gyroscope has its own pipeline (strides from zero-velocity
+        # integration), which this check does not run in
+        placements = (None, "lower_back", "pocket") + (() if gyro else ("foot",))
+        for placement in placements:
+            options = AnalysisOptions(placement=placement) if placement else None
+            result = analyze(recording, options)
+            assert result.bouts == [] and result.steps == [], (placement, gyro)
+            assert any("spread evenly over every frequency" in note for note in result.notes)
+    n = int(60 * rate_hz)
+    acc = _noise_recording(rate_hz, False).acc_mps2
+    check = WalkingCheck().check(acc, rate_hz, np.arange(0, n - 1, int(0.55 * rate_hz)))
+    assert not check.walking_ and "sensor noise" in check.reason_
+    assert check.features_["flatness"] > WalkingCheck().max_flatness
+    assert check.features_["repetition"] < WalkingCheck().min_repetition
+
+
+@pytest.mark.parametrize("rate_hz", [50.0, 100.0, 200.0])
+def test_sensor_noise_on_a_foot_without_gyroscope_is_not_walking(rate_hz: float) -> None:
+    """A foot is not asked the pace (its impacts are fast), so noise given as a foot
+    without a gyroscope used to give bouts at every rate; it is refused as noise."""
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    result = analyze(_noise_recording(rate_hz, False), AnalysisOptions(placement="foot"))
+    assert result.bouts == [] and result.steps == []
+    assert any("spread evenly over every frequency" in note for note in result.notes)
+
+
+def test_flatness_and_repetition_of_known_signals() -> None:
+    """White noise is flat (near 1) and does not repeat; a walk-like signal (a step
+    rhythm and its harmonics) is far from flat and repeats at its stride."""
+    from retrowalk.gait.not_walking import _flatness, _repetition
+
+    fs = 30.0
+    t = np.arange(int(60 * fs)) / fs
+    noise = np.random.default_rng(0).normal(size=t.size)
+    walk = np.sin(2 * np.pi * 1.8 * t) + 0.5 * np.sin(2 * np.pi * 3.6 * t + 1.0)
+    walk += 0.3 * np.sin(2 * np.pi * 0.9 * t)  # stride asymmetry
+    n_fft = fast_fft_length(t.size)
+    bands = int((0.4 * fs - 0.5) / 0.5)
+    for x, flat_range, repeat_range in (
+        (noise, (0.9, 1.0), (-1.0, 0.3)),
+        (walk + 0.1 * noise, (0.0, 0.2), (0.9, 1.0)),
+    ):
+        power = np.abs(np.fft.rfft(x * np.hanning(x.size), n_fft)) ** 2
+        flatness = _flatness(power, fs / n_fft, bands)
+        assert flat_range[0] < flatness <= flat_range[1]
+        assert repeat_range[0] < _repetition(x - x.mean(), fs) <= repeat_range[1]
+    assert _flatness(np.zeros(n_fft // 2 + 1), fs / n_fft, bands) == 0.0  # no movement
+    assert _repetition(noise[: int(0.7 * fs)], fs) == 1.0  # too short to judge: not refused
+
+
+def test_real_walking_is_not_noise_at_low_rates_nor_on_a_foot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Real walking at the lower back and on a foot without gyroscope, as recorded
+    and resampled to 20 Hz: no bout is refused as noise, and every bout as flat as
+    noise repeats at its stride (the flattest real bouts here are a foot's)."""
+    from fractions import Fraction
+
+    from scipy.signal import resample_poly
+
+    from realdata import load_ipol_trial
+    from retrowalk.core.recording import Recording
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    seen: list[dict[str, float]] = []
+    original = WalkingCheck.check_bouts
+
+    def measure(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
+        out = original(self, acc, fs, bouts, gyro)
+        seen.extend(c.features_ for c in out)
+        return out
+
+    monkeypatch.setattr(WalkingCheck, "check_bouts", measure)
+    check = WalkingCheck()
+    found = 0
+    for trial in ("8-6", "8-2", "6-5", "1-1"):  # 8-6's right foot: the flattest real bout
+        for sensor, placement in (("lb", "lower_back"), ("lf", "foot"), ("rf", "foot")):
+            recording, _ = load_ipol_trial(trial, sensor)  # type: ignore[arg-type]
+            for rate_hz in (recording.sampling_rate_hz, 20.0):
+                ratio = Fraction(rate_hz / recording.sampling_rate_hz).limit_denominator(100)
+                acc = resample_poly(recording.acc_mps2, ratio.numerator, ratio.denominator, axis=0)
+                walk = Recording(acc_mps2=acc, gyro_rads=None, sampling_rate_hz=rate_hz)
+                result = analyze(walk, AnalysisOptions(placement=placement))
+                found += len(result.bouts)
+                assert not any("spread evenly" in note for note in result.notes)
+    assert found >= 24
+    flat = [f for f in seen if f.get("flatness", 0.0) > check.max_flatness]
+    assert len([f for f in seen if "flatness" in f]) >= 24
+    assert flat and all(f["repetition"] > check.min_repetition for f in flat)

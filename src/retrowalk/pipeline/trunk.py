@@ -312,7 +312,7 @@ class TrunkPipeline(Algorithm):
         if placement == Placement.FOOT and isinstance(check, WalkingCheck):
             # A foot lands with an impact at every contact: much of its movement is
             # fast (real feet here: up to 63 % at 15 Hz and above), so the pace of
-            # a walking body is not asked of it.
+            # a walking body is not asked of it (its spread is: noise is refused there too).
             check.max_fast_share = math.inf
         return check
 
