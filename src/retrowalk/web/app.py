@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     plotly_js = _plotly_js_path()
     # gzip copies of static files are made on the first request that accepts gzip
     # and kept on disk too: other server processes and later starts reuse them.
-    FILE_CACHE.directory = data_dir / "cache" / "gzip"
+    static_cache = FILE_CACHE.at(data_dir / "cache" / "gzip")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -246,16 +246,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if plotly_js is None:
             return Response("/* plotly not installed */", media_type="text/javascript")
         # 4.8 MB as a file, about 1.4 MB gzipped: compressed once, then from memory.
-        return await file_response(plotly_js, request.scope, media_type="text/javascript")
+        return await file_response(
+            plotly_js, request.scope, media_type="text/javascript", cache=static_cache
+        )
 
     @app.get("/favicon.ico", include_in_schema=False)
     async def favicon(request: Request) -> Response:
         # Browsers ask for it on every page without a <link rel="icon"> (reports).
         return await file_response(
-            HERE / "static" / "favicon.ico", request.scope, media_type="image/x-icon"
+            HERE / "static" / "favicon.ico",
+            request.scope,
+            media_type="image/x-icon",
+            cache=static_cache,
         )
 
-    app.mount("/static", CompressedStaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount(
+        "/static",
+        CompressedStaticFiles(directory=str(HERE / "static"), cache=static_cache),
+        name="static",
+    )
     # The routes go straight onto the app's router rather than through
     # ``include_router``: FastAPI matches an included router by walking each of its
     # routes twice per request, which cost about half of a page request's time.

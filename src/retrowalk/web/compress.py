@@ -82,6 +82,14 @@ class GzipFileCache:
         self._pending: set[tuple[str, int, int]] = set()
         self._lock = threading.Lock()
 
+    def at(self, directory: Path) -> GzipFileCache:
+        """This cache, its copies in memory shared, writing and reading its copies on
+        disk in ``directory``: one per app, so that a copy still being made in the
+        background for one app's folder never lands in another's."""
+        view = GzipFileCache(self.max_bytes, self.level, directory)
+        view._copies, view._pending, view._lock = self._copies, self._pending, self._lock
+        return view
+
     def get(self, path: str | os.PathLike[str], stat: os.stat_result | None = None) -> bytes:
         """The gzip bytes of ``path`` (compressed now if this version is not cached)."""
         found = self.cached(path, stat)
@@ -227,11 +235,16 @@ def _cache_headers(plain: Response) -> dict[str, str]:
 
 
 class CompressedStaticFiles(StaticFiles):
-    """:class:`StaticFiles` that sends the cached gzip copy when the client accepts it."""
+    """:class:`StaticFiles` that sends the cached gzip copy (from ``cache``) when the
+    client accepts it."""
+
+    def __init__(self, *, directory: str, cache: GzipFileCache = FILE_CACHE) -> None:
+        super().__init__(directory=directory)
+        self.cache = cache
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
-        return await compressed(response, scope)
+        return await compressed(response, scope, self.cache)
 
 
 class GzipMiddleware(GZipMiddleware):
