@@ -41,3 +41,21 @@ def test_body_measures_read_as_entered() -> None:
     assert display.weight(72.0) == "72" and display.weight(3.45) == "3.45"
     assert display.height(1.74) == "1.74"
     assert display.height(1.625) == "1.63" and f"{1.625:.2f}" == "1.62"
+
+
+def test_a_3mbwt_speed_reads_the_same_in_its_sentence_beside_it_and_on_the_command_line() -> None:
+    """4.8 s over 3 m is 0.625 m/s: the sentence said 0.62 (binary rounding to even)."""
+    from typer.testing import CliRunner
+
+    from retrowalk.cli import app
+    from retrowalk.domain.assess.threembwt import interpret
+
+    reading = interpret(4.8, "community")
+    assert reading.speed_mps == 0.625 and f"{0.625:.2f}" == "0.62"
+    assert display.speed(reading.speed_mps) == "0.63"
+    assert any("Backward speed 0.63 m/s." in note for note in reading.speed_notes)
+    said = CliRunner().invoke(app, ["test", "3mbwt", "--time", "4.8", "--group", "community"])
+    assert said.exit_code == 0, said.output
+    assert "(0.63 m/s)" in said.stdout and "Backward speed 0.63 m/s." in " ".join(
+        said.stdout.split()
+    )
