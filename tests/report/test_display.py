@@ -20,6 +20,8 @@ def test_a_tie_of_the_json_reads_half_up_from_the_json_value_or_the_unrounded_on
     # A bout's length from its JSON start and end, subtracted in decimal.
     assert display.span_s(0.0, 1.005) == "1.01" and f"{1.005 - 0.0:.2f}" == "1.00"
     assert display.step_length(0.525) == "0.53"
+    # A running analysis's percent, as the page's script (Math.round) writes it.
+    assert display.percent(12.5) == "13" and f"{12.5:.0f}" == "12"
     assert display.distance(0.0) == "0.0" and display.distance(-0.01) == "0.0"
     assert display.distance(None) == display.MISSING == display.speed(float("nan"))
 

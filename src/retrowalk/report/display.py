@@ -107,6 +107,15 @@ def time_s(seconds: float | None) -> str:
     return figure(seconds, "time_s")
 
 
+def percent(value: float | None) -> str:
+    """A share in whole percent, half up as a page's script rounds it (``Math.round``):
+    ``"13"`` for 12.5."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    return str(half_up(float(value), 0))
+
+
 def span_s(start_s: float, end_s: float) -> str:
     """A bout's length from its JSON start and end (0.001 s), to 0.01 s half up,
     subtracted in decimal (binary subtraction can fall just under a tie)."""

@@ -157,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.filters["cv_pct"] = display.cv_pct
     templates.env.filters["time_s"] = display.time_s
     templates.env.filters["step_length"] = display.step_length
+    templates.env.filters["percent"] = display.percent
     templates.env.filters["height"] = display.height
     templates.env.filters["weight"] = display.weight
     templates.env.filters["minutes"] = minutes_text  # backward minutes: "12.5", "10"
