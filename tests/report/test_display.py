@@ -61,3 +61,22 @@ def test_a_3mbwt_speed_reads_the_same_in_its_sentence_beside_it_and_on_the_comma
     assert "(0.63 m/s)" in said.stdout and "Backward speed 0.63 m/s." in " ".join(
         said.stdout.split()
     )
+
+
+def test_the_command_line_counts_a_3mbwt_bout_from_1_as_the_web_page_does() -> None:
+    """A real walk, forward then backward: the test is timed from its second bout
+    (index 1 in the JSON); the web page says "Timed from bout 2", the command line
+    said "timed from bout 1"."""
+    import json
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from retrowalk.cli import app
+
+    walk = Path(__file__).resolve().parents[2] / "src/retrowalk/data/demo/cmu_09_12_lower_back.csv"
+    args = ["test", "3mbwt", "--recording", str(walk), "--height-m", "1.89"]
+    timing = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)["timing"]
+    said = CliRunner().invoke(app, args)
+    assert said.exit_code == 0, said.output
+    assert timing["bout"] == 1 and f"timed from bout {timing['bout'] + 1}: " in said.stdout

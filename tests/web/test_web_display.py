@@ -10,8 +10,11 @@ weighs 71.5 kg.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
+import zipfile
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -130,6 +133,10 @@ def test_analyses_of_measures_since_changed_are_named_on_the_person_progress_and
     assert detail["summary"]["used_height_m"] == 1.89
     listed = client.get(f"/api/v1/people/{pid}/recordings", headers=auth).json()
     assert [r["measures_changed"] for r in listed] == [changed, changed]
+    # The export's table of recordings says which measures each analysis used.
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/people/{pid}/export").content)) as zf:
+        rows = list(csv.DictReader(io.StringIO(zf.read("recordings.csv").decode())))
+    assert [(r["used_height_m"], r["used_weight_kg"]) for r in rows] == [("1.89", "71.5")] * 2
 
     token = csrf(client, f"/people/{pid}/progress")
     again = client.post(

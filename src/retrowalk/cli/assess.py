@@ -163,7 +163,7 @@ def threembwt_command(
     )
     if timing:
         out.print(
-            f"  timed from bout {timing['bout']}: {timing['steps_used']} steps, "
+            f"  timed from bout {timing['bout'] + 1}: {timing['steps_used']} steps, "
             f"range {timing['low_s']}-{timing['high_s']} s"
         )
     out.print(i["summary"])
