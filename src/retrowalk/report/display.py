@@ -1,9 +1,12 @@
 """How every figure is shown to a person: one place, one rule.
 
-The command line's summary, the web pages (recording, person, progress, coach,
-children), the PDF and the HTML report's minutes-and-seconds hints all write
-their figures with these functions, so that a figure reads the same wherever
-it is shown.
+The command line's summary, the web pages (recording, person, progress and its
+charts' labels, coach, children, tests) and the minutes and seconds of the HTML
+and PDF reports all write their figures with these functions, so that a figure
+reads the same wherever it is shown. (The reports' tables show each JSON value
+itself, as the JSON writes it: 5.55 m there reads 5.6 m on a page.) It is kept
+out of the engine's digest (:mod:`retrowalk.core.provenance`): how a figure
+reads never makes a stored analysis stale.
 
 The rule
 --------
@@ -14,10 +17,10 @@ gives the same text: each function first rounds it as the JSON does (which
 leaves a JSON value unchanged), so 9.2534 m and its JSON 9.25 both read
 "9.3", where binary half-even rounding of 9.25 gave "9.2".
 
-Shown precisions: distance 0.1 m, speed 0.01 m/s, step length 0.01 m, cadence 1 step/min,
-step-time variability 0.1 %, height 0.01 m, weight as entered (up to 0.01 kg,
-trailing zeros dropped), times within a recording 0.1 s, and durations in
-one format (:func:`duration`).
+Shown precisions: distance 0.1 m, speed 0.01 m/s, step length 0.01 m, cadence
+1 step/min, step-time variability 0.1 %, height 0.01 m, weight as entered (up
+to 0.01 kg, trailing zeros dropped), times within a recording 0.1 s, and
+durations in one format (:func:`duration`).
 """
 
 from __future__ import annotations
