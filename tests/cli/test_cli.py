@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from retrowalk.cli import app
 from retrowalk.report.content import without_figures
+from retrowalk.report.display import time_s
 
 
 def test_analyze_json_on_stdout_follows_the_contract(shared_data: Path) -> None:
@@ -38,7 +39,7 @@ def test_the_bout_table_says_why_a_direction_is_uncertain(shared_data: Path) -> 
     assert f"uncertain: {steps} steps, " in result.stdout
     why = " ".join(result.stdout.split("why uncertain:")[1].split())  # lines may wrap
     for reason in {b["direction_reason"] for b in uncertain}:
-        spans = [f"{b['start_s']:.0f}-{b['end_s']:.0f} s" for b in uncertain
+        spans = [f"{time_s(b['start_s'])}-{time_s(b['end_s'])} s" for b in uncertain
                  if b["direction_reason"] == reason]  # fmt: skip
         told = f"{', '.join(spans)}: {' '.join(reason.split())}"
         assert why.count(told) == 1, (told, why)

@@ -29,6 +29,7 @@ from retrowalk.gait.calibration import DirectionProfile
 from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.pipeline.options import resolve_assumptions
+from retrowalk.report import display
 from retrowalk.summary.labels import HandLabel, apply_hand_labels
 from retrowalk.video import VIDEO_FORMAT
 from retrowalk.video.options import VideoOptions, video_options_from_form
@@ -196,6 +197,43 @@ def measures_changed(person: Any, assumptions: Mapping[str, Any]) -> list[tuple[
         if isinstance(used, int | float) and abs(float(used) - float(now[name])) > rounding:
             changed.append((name, float(used), float(now[name])))
     return changed
+
+
+#: How each body measure is written in a sentence: its words and its shown figure.
+MEASURE_WORDS: dict[str, tuple[str, Callable[[float | None], str], str]] = {
+    "height_m": ("a height of", display.height, "m"),
+    "weight_kg": ("a weight of", display.weight, "kg"),
+}
+
+
+def measures_used_text(changed: list[tuple[str, float, float]]) -> tuple[str, str]:
+    """``("a height of 1.74 m", "1.55 m")``: what ``changed``
+    (:func:`measures_changed`) says an analysis used, and the person's now."""
+
+    def shown(name: str, value: float) -> str:
+        return f"{MEASURE_WORDS[name][1](value)} {MEASURE_WORDS[name][2]}"
+
+    used = " and ".join(f"{MEASURE_WORDS[n][0]} {shown(n, u)}" for n, u, _ in changed)
+    return used, " and ".join(shown(n, v) for n, _, v in changed)
+
+
+def measures_note(name: str, changed: list[tuple[str, float, float]]) -> str:
+    """The sentence saying which body measures a shown analysis used, when the
+    person's (``name``) have changed since; empty when none has."""
+    if not changed:
+        return ""
+    used, now = measures_used_text(changed)
+    return (
+        f"This analysis used {used}; {name}'s {'are' if len(changed) > 1 else 'is'} "
+        f"now {now}. Its distances, speeds and energy are for the measures it used."
+    )
+
+
+def stored_measures_changed(person: Any, summary: Any) -> list[tuple[str, float, float]]:
+    """:func:`measures_changed` of a stored analysis from the measures stored beside
+    it (``used_height_m``, ``used_weight_kg`` of its summary), without its JSON."""
+    used = {"height_m": summary.used_height_m, "weight_kg": summary.used_weight_kg}
+    return measures_changed(person, used)
 
 
 def upload_options(

@@ -52,8 +52,9 @@ def fit_walk(
         analysis = analyse_file(path, request, display_name=name or Path(path).name)
         bouts = [
             {
-                "start_s": round(b.start_s, 1),
-                "end_s": round(b.end_s, 1),
+                # Rounded as the analysis JSON rounds them; pages show them to 0.1 s.
+                "start_s": round(b.start_s, 3),
+                "end_s": round(b.end_s, 3),
                 "n_steps": int(b.n_steps),
                 "direction": str(b.direction),
             }

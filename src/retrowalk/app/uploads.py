@@ -13,6 +13,7 @@ import secrets
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +32,7 @@ from retrowalk.store.repositories import (
 from retrowalk.store.schemas import (
     AnalysisSummary,
     BoutLabelOut,
+    MeasureChange,
     PersonOut,
     RecordingDetail,
     RecordingOut,
@@ -173,6 +175,17 @@ def recording_detail(row: Any) -> RecordingDetail:
     detail = RecordingDetail.model_validate(row)
     if row.analysis_id is not None:
         detail.summary = AnalysisSummary.model_validate(row)
+        columns = row._mapping
+        if "p_height_m" in columns:  # the person's measures of now are in the row
+            from retrowalk.app.analyse import stored_measures_changed
+
+            person = SimpleNamespace(
+                height_m=columns["p_height_m"], weight_kg=columns["p_weight_kg"]
+            )
+            detail.measures_changed = [
+                MeasureChange.model_validate({"measure": name, "used": used, "now": now})
+                for name, used, now in stored_measures_changed(person, detail.summary)
+            ]
     return detail
 
 
@@ -446,3 +459,17 @@ class RecordingsMixin:
             out = RecordingOut.model_validate(recording)
         self.on_queued()
         return out
+
+    def reanalyse_measures_changed(self, account_id: int, person_id: int) -> list[int]:
+        """Queue again each recording of the person whose shown analysis used body
+        measures that differ from the person's now (``measures_changed``); those whose
+        uploaded file is gone keep their analysis. The ids queued."""
+        queued = []
+        for recording in self.list_recordings(account_id, person_id):
+            if recording.measures_changed and recording.status == "done":
+                try:
+                    self.reanalyse(account_id, recording.id)
+                except FileMissingError:
+                    continue
+                queued.append(recording.id)
+        return queued

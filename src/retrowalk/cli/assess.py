@@ -153,14 +153,17 @@ def threembwt_command(
     if json_out:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return
+    from retrowalk.report import display as shown
+
     i = result["interpretation"]
     unc = f" ± {uncertainty:.2f}" if uncertainty else ""
     out.print(
-        f"[bold]3MBWT {time_s:.2f}{unc} s[/bold] ({i['speed_mps']:.2f} m/s), {i['group_title']}"
+        f"[bold]3MBWT {time_s:.2f}{unc} s[/bold] ({shown.speed(i['speed_mps'])} m/s), "
+        f"{i['group_title']}"
     )
     if timing:
         out.print(
-            f"  timed from bout {timing['bout']}: {timing['steps_used']} steps, "
+            f"  timed from bout {timing['bout'] + 1}: {timing['steps_used']} steps, "
             f"range {timing['low_s']}-{timing['high_s']} s"
         )
     out.print(i["summary"])

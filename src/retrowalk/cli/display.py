@@ -131,11 +131,12 @@ def print_summary(analysis: Analysis, console: Console) -> None:
     """A short human-readable table of the bouts found."""
     from rich.table import Table
 
+    from retrowalk.report import display as shown
     from retrowalk.summary.contract import summary_totals
 
     rec = analysis.recording
     console.print(
-        f"[bold]{Path(rec.path).name}[/bold]: {rec.format}, {rec.duration_s:.1f} s at "
+        f"[bold]{Path(rec.path).name}[/bold]: {rec.format}, {shown.duration(rec.duration_s)} at "
         f"{rec.sampling_rate_hz:g} Hz, placement {analysis.placement}"
     )
     support = analysis.sections.get("placement_support") or {}
@@ -148,13 +149,13 @@ def print_summary(analysis: Analysis, console: Console) -> None:
         table.add_column(column, justify="right")
     for bout in analysis.bouts:
         table.add_row(
-            f"{bout.start_s:.1f}",
-            f"{bout.end_s:.1f}",
+            shown.time_s(bout.start_s),
+            shown.time_s(bout.end_s),
             bout.direction,
             str(bout.n_steps),
-            f"{bout.cadence_spm:.0f}",
-            "-" if bout.speed_mps is None else f"{bout.speed_mps:.2f}",
-            "-" if bout.distance_m is None else f"{bout.distance_m:.1f}",
+            shown.cadence(bout.cadence_spm),
+            "-" if bout.speed_mps is None else shown.speed(bout.speed_mps),
+            "-" if bout.distance_m is None else shown.distance(bout.distance_m),
         )
     console.print(table)
     for direction in ("forward", "backward", "uncertain"):
@@ -162,8 +163,8 @@ def print_summary(analysis: Analysis, console: Console) -> None:
         if direction == "uncertain" and not totals["steps"]:
             continue
         console.print(
-            f"{direction:>9}: {totals['steps']} steps, {totals['duration_s']:.0f} s, "
-            f"{totals['distance_m']:.0f} m"
+            f"{direction:>9}: {totals['steps']} steps, {shown.duration(totals['duration_s'])}, "
+            f"{shown.distance(totals['distance_m'])} m"
         )
     if analysis.assumptions.get("direction_profile"):  # a calibration was offered
         from retrowalk.report.content import calibration_text
@@ -181,6 +182,7 @@ MAX_REASONS = 5
 def uncertain_reasons(analysis: Analysis) -> list[str]:
     """Why the bouts of uncertain direction are uncertain: a line per reason
     (:func:`retrowalk.summary.contract.uncertain_reasons`) naming its bouts' times."""
+    from retrowalk.report.display import time_s
     from retrowalk.summary.contract import uncertain_reasons as reasons
 
     bouts = analysis.bouts
@@ -189,7 +191,7 @@ def uncertain_reasons(analysis: Analysis) -> list[str]:
         return []
     lines = ["why uncertain:"]
     for reason, which in groups[:MAX_REASONS]:
-        spans = [f"{bouts[i].start_s:.0f}-{bouts[i].end_s:.0f} s" for i in which[:3]]
+        spans = [f"{time_s(bouts[i].start_s)}-{time_s(bouts[i].end_s)} s" for i in which[:3]]
         more = f" and {len(which) - 3} more" if len(which) > 3 else ""
         lines.append(f"  {', '.join(spans)}{more}: {reason}")
     if len(groups) > MAX_REASONS:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from retrowalk.report import display
 from retrowalk.summary.contract import calibration_status
 from retrowalk.summary.energy import MODEL_SUMMARY
 
@@ -100,16 +101,9 @@ def fmt(value: Any) -> str:
 
 
 def human_duration(seconds: float | None) -> str:
-    """``"6 min 12 s"``, ``"1 h 02 min"``, ``"45.2 s"``."""
-    if seconds is None:
-        return MISSING
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    if seconds < 3600:
-        m, s = divmod(round(seconds), 60)
-        return f"{m} min {s:02d} s"
-    h, rest = divmod(round(seconds), 3600)
-    return f"{h} h {rest // 60:02d} min"
+    """``"45 s"``, ``"6 min 12 s"``, ``"1 h 46 min"``: the one duration format
+    (:func:`retrowalk.report.display.duration`)."""
+    return MISSING if seconds is None else display.duration(seconds)
 
 
 def energy_explanation() -> str:

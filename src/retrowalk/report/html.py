@@ -15,7 +15,7 @@ from typing import Any
 
 from retrowalk import __version__
 from retrowalk.core.types import Direction
-from retrowalk.report import content
+from retrowalk.report import content, display
 from retrowalk.report.figures import (
     LABEL,
     cadence_speed_figure,
@@ -165,7 +165,7 @@ def _bout_table(data: Mapping[str, Any]) -> str:
                 cells.append(
                     f'<td data-json="bouts.{i}.{key}">{html.escape(content.fmt(value))}</td>'
                 )
-        cells.append(f"<td>{b['end_s'] - b['start_s']:.2f}</td>")
+        cells.append(f"<td>{display.span_s(b['start_s'], b['end_s'])}</td>")
         rows.append(f'<tr class="{html.escape(b["direction"])}">' + "".join(cells) + "</tr>")
     body = "\n".join(rows) or f'<tr><td colspan="{len(cols) + 2}">No walking bouts found.</td></tr>'
     return (

@@ -288,6 +288,10 @@ class AnalysisResult(Base):
     uncertain_steps: Mapped[int] = mapped_column(Integer, default=0)
     uncertain_duration_s: Mapped[float] = mapped_column(Float, default=0.0)
     uncertain_distance_m: Mapped[float] = mapped_column(Float, default=0.0)
+    # The body measures the analysis used (its JSON's assumptions), so pages can say
+    # when the person's have changed since without loading the document.
+    used_height_m: Mapped[float | None] = mapped_column(Float, default=None)
+    used_weight_kg: Mapped[float | None] = mapped_column(Float, default=None)
 
     recording: Mapped[Recording] = relationship(back_populates="analyses")
 

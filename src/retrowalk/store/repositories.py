@@ -494,7 +494,12 @@ _RECORDING_VIEW = (
 # the outer table: a person of the account without recordings gives one row whose
 # recording columns are NULL, another account's person gives no row at all.
 _PERSON_RECORDINGS = (
-    select(_P.c.id.label("of_person"), *_RECORDING_WITH_LATEST)
+    select(
+        _P.c.id.label("of_person"),
+        _P.c.height_m.label("p_height_m"),
+        _P.c.weight_kg.label("p_weight_kg"),
+        *_RECORDING_WITH_LATEST,
+    )
     .select_from(
         _P.outerjoin(
             _R, and_(_R.c.person_id == _P.c.id, _R.c.account_id == _P.c.account_id)

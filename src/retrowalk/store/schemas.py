@@ -167,10 +167,32 @@ class AnalysisSummary(_Out):
     uncertain_steps: int = 0
     uncertain_duration_s: float = 0.0
     uncertain_distance_m: float = 0.0
+    used_height_m: float | None = Field(
+        default=None, description="The height the analysis used (its assumptions), m"
+    )
+    used_weight_kg: float | None = Field(
+        default=None, description="The weight the analysis used (its assumptions), kg"
+    )
+
+
+class MeasureChange(BaseModel):
+    """A body measure an analysis used that differs from the person's now."""
+
+    measure: Literal["height_m", "weight_kg"]
+    used: float = Field(description="What the analysis used")
+    now: float = Field(description="What an analysis of the person would use now")
 
 
 class RecordingDetail(RecordingOut):
     summary: AnalysisSummary | None = None
+    measures_changed: list[MeasureChange] = Field(
+        default_factory=list,
+        description=(
+            "The body measures the shown analysis used that differ from the person's now "
+            "(height or weight edited since): its distances, speeds and energy are for the "
+            "measures it used, until the recording is analysed again. Empty when none."
+        ),
+    )
 
 
 class ProgressWeek(BaseModel):

@@ -96,6 +96,10 @@ class BackwardFigures:
         return {STORED[k]: v for k, v in asdict(self).items()}
 
 
+#: Digits a recording's and a week's averages are rounded to, the same for both.
+DIGITS = {"backward_speed_mps": 3, "backward_cadence_spm": 2, "backward_step_time_cv_pct": 2}
+
+
 def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(float(value), digits)
 
@@ -115,9 +119,11 @@ def backward_figures(bouts: list[Bout], steps: list[Step]) -> BackwardFigures:
         backward_steps=totals.steps,
         backward_duration_s=round(totals.duration_s, 2),
         backward_distance_m=round(totals.distance_m or 0.0, 2),
-        backward_speed_mps=_round(totals.mean_speed_mps, 3),
-        backward_cadence_spm=_round(totals.mean_cadence_spm, 2),
-        backward_step_time_cv_pct=_round(steady.step_time_cv_pct, 2),
+        backward_speed_mps=_round(totals.mean_speed_mps, DIGITS["backward_speed_mps"]),
+        backward_cadence_spm=_round(totals.mean_cadence_spm, DIGITS["backward_cadence_spm"]),
+        backward_step_time_cv_pct=_round(
+            steady.step_time_cv_pct, DIGITS["backward_step_time_cv_pct"]
+        ),
         **others,
     )
 
@@ -270,10 +276,8 @@ def weekly(rows: Iterable[tuple[dt.date, Mapping[str, Any]]]) -> list[WeekProgre
                 backward_duration_s=round(sum(s["backward_duration_s"] for s in items), 2),
                 backward_distance_m=round(sum(s["backward_distance_m"] for s in items), 2),
                 backward_speed_mps=_mean_weighted(items, "backward_speed_mps"),
-                backward_cadence_spm=_mean_weighted(items, STORED["backward_cadence_spm"]),
-                backward_step_time_cv_pct=_mean_weighted(
-                    items, STORED["backward_step_time_cv_pct"]
-                ),
+                backward_cadence_spm=_mean_weighted(items, "backward_cadence_spm"),
+                backward_step_time_cv_pct=_mean_weighted(items, "backward_step_time_cv_pct"),
                 **_other_sums(items),
             )
         )
@@ -291,10 +295,12 @@ def _other_sums(items: list[Mapping[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _mean_weighted(items: list[Mapping[str, Any]], key: str) -> float | None:
-    """Mean over recordings weighted by backward walking time (1 s when it is 0)."""
+def _mean_weighted(items: list[Mapping[str, Any]], name: str) -> float | None:
+    """Mean of the figure ``name`` over recordings weighted by backward walking time (1 s
+    when it is 0), rounded as a recording's figure is (:data:`DIGITS`)."""
+    key = STORED[name]
     pairs = [(s[key], s["backward_duration_s"] or 1.0) for s in items if s.get(key) is not None]
     if not pairs:
         return None
     total = sum(w for _, w in pairs)
-    return round(float(sum(v * w for v, w in pairs) / total), 3)
+    return round(float(sum(v * w for v, w in pairs) / total), DIGITS[name])

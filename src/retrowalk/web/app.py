@@ -35,7 +35,7 @@ from retrowalk.app.services import (
 )
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.domain.coach.weekly import minutes_text
-from retrowalk.report.content import human_duration
+from retrowalk.report import display
 from retrowalk.store.db import Database
 from retrowalk.web.compress import (
     FILE_CACHE,
@@ -148,7 +148,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     # Templates ship with the package: no stat() of every template on each render.
     templates.env.auto_reload = False
-    templates.env.filters["duration"] = human_duration  # "13 h 35 min", "2 min 11 s"
+    # Every figure a page shows is written by one module (report.display), as the
+    # command line and the report write it: "9.3" m, "1.24" m/s, "6 min 12 s".
+    templates.env.filters["duration"] = display.duration
+    templates.env.filters["distance"] = display.distance
+    templates.env.filters["speed"] = display.speed
+    templates.env.filters["cadence"] = display.cadence
+    templates.env.filters["cv_pct"] = display.cv_pct
+    templates.env.filters["time_s"] = display.time_s
+    templates.env.filters["step_length"] = display.step_length
+    templates.env.filters["percent"] = display.percent
+    templates.env.filters["height"] = display.height
+    templates.env.filters["weight"] = display.weight
     templates.env.filters["minutes"] = minutes_text  # backward minutes: "12.5", "10"
     app.state.templates = templates
 

@@ -13,6 +13,7 @@ from retrowalk.web.session import csrf_token
 if TYPE_CHECKING:
     from retrowalk.app.reanalysis import OlderEngine
     from retrowalk.app.services import Services
+    from retrowalk.store.schemas import PersonOut, RecordingDetail
 
 #: How the places of a logged session read (the values of the log form).
 PLACES = {
@@ -46,6 +47,32 @@ def older_engine(
     if person_id is not None:
         context["older"] = services.older_engine(account_id, person_id)
     return context
+
+
+def changes(recording: RecordingDetail) -> list[tuple[str, float, float]]:
+    """The body measures the recording's shown analysis used that differ from its
+    person's now, as ``(name, used, now)``
+    (:func:`retrowalk.app.analyse.measures_changed`)."""
+    return [(c.measure, c.used, c.now) for c in recording.measures_changed]
+
+
+def measures_changed_list(
+    person: PersonOut, recordings: list[RecordingDetail]
+) -> list[dict[str, Any]]:
+    """The context of ``_measures_changed.html``: each of ``recordings`` whose shown
+    analysis used body measures that differ from ``person``'s now, with what it used
+    and what the person's are now, in the words of the recording page's notice."""
+    from retrowalk.app.analyse import measures_used_text
+
+    out = []
+    for recording in recordings:
+        changed = changes(recording)
+        if changed:
+            used, now = measures_used_text(changed)
+            verb = "are" if len(changed) > 1 else "is"
+            text = f"analysed with {used}; {person.name}'s {verb} now {now}"
+            out.append({"recording": recording, "text": text})
+    return out
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -46,6 +46,7 @@ from typing import Any
 from retrowalk.app.jobs.locks import _release, _try_lock, job_is_held, job_lock_path, run_locked
 from retrowalk.app.jobs.runners import CpuRunner, InlineRunner
 from retrowalk.store.db import Database, default_data_dir, default_database_url
+from retrowalk.store.measures import measures_used
 from retrowalk.store.progress import summarise
 from retrowalk.store.repositories import Jobs
 
@@ -396,6 +397,7 @@ def _store_outcome(
             result=result,
             report_path=out["report_path"],
             **summarise(result),
+            **measures_used(result),
         )
         session.flush()
         stale_reports = _drop_older_results(session, recording_id, version, added.id)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from retrowalk.core.errors import InputError
@@ -98,6 +99,14 @@ class Change:
         return asdict(self)
 
 
+def shown_speed(speed_mps: float) -> str:
+    """A speed as every page and the command line show one (``retrowalk.report.display``,
+    which the domain rules cannot import): its 0.001 m/s value rounded half up to
+    0.01, so a 4.8 s test (0.625 m/s) reads 0.63 m/s in its sentence and beside it."""
+    exact = Decimal(repr(round(float(speed_mps), 3)))
+    return str(exact.quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
 def _check_time(time_s: float) -> None:
     if not math.isfinite(time_s) or time_s <= 0 or time_s > 300:
         raise InputError("time", "enter the time in seconds (more than 0, at most 300)")
@@ -139,7 +148,10 @@ def interpret(
     at_least = sorted(f.threshold_s for f in findings if f.kind == "at_least")
     if not findings:
         level = "unknown"
-        summary = f"{time_s:.2f} s ({speed:.2f} m/s). There is no published cut-off for this group."
+        summary = (
+            f"{time_s:.2f} s ({shown_speed(speed)} m/s). There is no published cut-off for "
+            "this group."
+        )
     elif high:
         level = "high"
         worst = max(high, key=lambda f: f.threshold_s)
@@ -163,7 +175,7 @@ def interpret(
         summary += " The time is close to a cut-off given its uncertainty: read it as borderline."
     sp = data["speed"]
     speed_notes = [
-        f"Backward speed {speed:.2f} m/s. {sp['faller_note']} "
+        f"Backward speed {shown_speed(speed)} m/s. {sp['faller_note']} "
         f"({'this is below' if speed < sp['faller_below_mps'] else 'this is above'} "
         f"{sp['faller_below_mps']:g} m/s; measured at usual speed in that study) "
         f"- {cite(sp['faller_source'])}",

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from retrowalk.app.demo import provenance_notes
@@ -13,7 +14,7 @@ from retrowalk.app.services import Services
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
 from retrowalk.web.forms import UPLOAD_CHOICES, form_values, height_note, person_from_form
-from retrowalk.web.render import older_engine, render
+from retrowalk.web.render import measures_changed_list, older_engine, render
 from retrowalk.web.routes.kids import child_profile_page
 
 router = APIRouter(include_in_schema=False)
@@ -65,12 +66,14 @@ def _person_page(
 ) -> Response:
     """An adult's page; ``edit`` (``edit_error``, ``typed``) shows a refused profile edit."""
     recordings = services.list_recordings(account, person_id)
+    person = services.get_person(account, person_id)
     return render(
         request,
         "person.html",
         status_code=400 if edit else 200,
-        person=services.get_person(account, person_id),
+        person=person,
         recordings=recordings,
+        measures_changed=measures_changed_list(person, recordings),
         demo_notes=provenance_notes([r.filename for r in recordings]),
         max_upload_mb=services.max_upload_bytes // (1024 * 1024),
         upload_choices=UPLOAD_CHOICES,
@@ -100,6 +103,20 @@ async def edit_person(
 def _understood(form: FormData) -> str:
     """A query that makes the next page say how a height in centimetres was read."""
     return "?understood=height-cm" if height_note(form) else ""
+
+
+@router.post("/people/{person_id}/reanalyse-measures", dependencies=[Csrf])
+async def reanalyse_measures(
+    request: Request, person_id: int, account: PageAccount, services: ServicesDep
+) -> Response:
+    """Analyse again the person's recordings analysed with measures theirs have changed
+    from since; back to the page the form was on (the person's or their progress)."""
+    form = await request.form()
+    await run_in_threadpool(services.reanalyse_measures_changed, account, person_id)
+    back = str(form.get("next") or "")
+    if back not in (f"/people/{person_id}", f"/people/{person_id}/progress"):
+        back = f"/people/{person_id}"
+    return RedirectResponse(back, status_code=303)
 
 
 @router.post("/people/{person_id}/delete", dependencies=[Csrf])

@@ -12,8 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from retrowalk.app.demo import provenance_notes
+from retrowalk.report import display
+from retrowalk.summary.progress import in_weeks
 from retrowalk.web.deps import Csrf, PageAccount, ServicesDep
-from retrowalk.web.render import older_engine, render
+from retrowalk.web.render import measures_changed_list, older_engine, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,6 +26,8 @@ def progress_page(
 ) -> Response:
     person = services.get_person(account, person_id)
     weeks = [w.model_dump(mode="json") for w in services.progress(account, person_id)]
+    for week in weeks:  # the charts' labels say what the table says
+        week["shown"] = display.shown(week)
     recordings = services.list_recordings(account, person_id)
     notes = provenance_notes([r.filename for r in recordings])
     # Analysed, but left out of the weeks until the day they were recorded is set.
@@ -35,6 +39,11 @@ def progress_page(
         weeks=weeks,
         undated=undated,
         demo_note=" ".join(notes),
+        # The analysed recordings the weeks add up whose measures have changed since.
+        measures_changed=measures_changed_list(
+            person, [r for r in recordings if r.summary is not None and in_weeks(r.date_source)]
+        ),
+        in_weeks=True,
         **older_engine(services, account, person_id),
     )
 

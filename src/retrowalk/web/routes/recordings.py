@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from retrowalk.app.analyse import measures_changed
+from retrowalk.app.analyse import measures_note
 from retrowalk.app.calibration import made_when
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
@@ -24,7 +24,7 @@ from retrowalk.summary.contract import calibration_status
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.forms import UPLOAD_CHOICES, form_choice, in_form_words
-from retrowalk.web.render import older_engine, render, wants_json
+from retrowalk.web.render import changes, older_engine, render, wants_json
 from retrowalk.web.upload_stream import receive_upload
 
 router = APIRouter(include_in_schema=False)
@@ -186,23 +186,8 @@ def _recording_page(
         calibration_status=calibration_status(assumptions),
         calibration_not_used=calibration_not_used_reason(calibration) if calibration else "",
         calibration_made=made_when(str(calibration.get("created_at", ""))) if calibration else "",
-        measures_note=_measures_note(person, assumptions) if analysis else "",
+        measures_note=measures_note(person.name, changes(recording)) if analysis else "",
         **_not_found(analysis),
-    )
-
-
-def _measures_note(person: Any, assumptions: dict[str, Any]) -> str:
-    """The sentence saying which body measures the shown analysis used, when the
-    person's have changed since (:func:`~retrowalk.app.analyse.measures_changed`)."""
-    changed = measures_changed(person, assumptions)
-    if not changed:
-        return ""
-    words = {"height_m": ("a height of", "{:.2f} m"), "weight_kg": ("a weight of", "{:g} kg")}
-    used = " and ".join(f"{words[n][0]} {words[n][1].format(u)}" for n, u, _ in changed)
-    now = " and ".join(words[n][1].format(v) for n, _, v in changed)
-    return (
-        f"This analysis used {used}; {person.name}'s {'are' if len(changed) > 1 else 'is'} "
-        f"now {now}. Its distances, speeds and energy are for the measures it used."
     )
 
 

@@ -18,8 +18,14 @@
     return out;
   };
   var values = function (key) { return weeks.map(function (w) { return w[key]; }); };
-  var line = function (key) {
-    return [{ x: x, y: values(key), type: "scatter", mode: "lines+markers",
+  // Each point's label is the figure as the page's table writes it (from the server).
+  var shown = function (key) {
+    return weeks.map(function (w) { return w.shown ? w.shown[key] : w[key]; });
+  };
+  var hover = function (unit) { return "%{x|%d %b}: %{text} " + unit + "<extra>%{fullData.name}</extra>"; };
+  var line = function (key, unit) {
+    return [{ x: x, y: values(key), text: shown(key), hovertemplate: hover(unit), name: "",
+      type: "scatter", mode: "lines+markers",
       line: { color: "#0b6e4f", width: 2 }, marker: { size: 8 }, connectgaps: true }];
   };
   var config = { displaylogo: false, responsive: true };
@@ -27,7 +33,8 @@
     if (document.getElementById(id)) { Plotly.newPlot(id, data, lay, config); }
   };
   var bar = function (key, name, color) {
-    return { x: x, y: values(key), type: "bar", name: name, marker: { color: color } };
+    return { x: x, y: values(key), text: shown(key), textposition: "none",
+      hovertemplate: hover("m"), type: "bar", name: name, marker: { color: color } };
   };
   draw("chart-walked", [
     bar("backward_distance_m", "backward", "#d9822b"),
@@ -35,8 +42,8 @@
     bar("uncertain_distance_m", "uncertain", "#9aa5b1")
   ], layout("Distance walked per week", "m",
     { barmode: "stack", legend: { orientation: "h", y: -0.25 } }));
-  draw("chart-speed", line("backward_speed_mps"), layout("Backward speed", "m/s"));
-  draw("chart-cadence", line("cadence_spm"), layout("Backward cadence", "steps/min"));
-  draw("chart-steadiness", line("step_time_cv_pct"),
+  draw("chart-speed", line("backward_speed_mps", "m/s"), layout("Backward speed", "m/s"));
+  draw("chart-cadence", line("cadence_spm", "steps/min"), layout("Backward cadence", "steps/min"));
+  draw("chart-steadiness", line("step_time_cv_pct", "%"),
     layout("Steadiness: step-time variability (lower is steadier)", "%"));
 })();
