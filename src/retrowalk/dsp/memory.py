@@ -215,10 +215,14 @@ def block_means(
     is read. With ``file_backed`` the result is put in a temporary file too,
     released as written.
     """
-    out = empty_samples((n_blocks, *x.shape[1:]), file_backed=file_backed)
     k = math.prod(x.shape[1:])  # np.prod costs more than a short array
     averaging = _averaging(block, k)
     per = max(RELEASE_ROWS // max(block, 1), 1)
+    if n_blocks <= per and not file_backed and _mapping(x) is None:
+        # one chunk in memory (a short recording's): its product is the result
+        part = np.asarray(x[: n_blocks * block], dtype=np.float64)
+        return (part.reshape(n_blocks, block * k) @ averaging).reshape(n_blocks, *x.shape[1:])
+    out = empty_samples((n_blocks, *x.shape[1:]), file_backed=file_backed)
     for b0 in range(0, n_blocks, per):
         b1 = min(b0 + per, n_blocks)
         part = np.asarray(x[b0 * block : b1 * block], dtype=np.float64)

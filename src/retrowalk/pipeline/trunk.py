@@ -401,8 +401,11 @@ class TrunkPipeline(Algorithm):
             spans = self._bouts().detect(table.sample, fs, recording.gap_mask()).bouts_
         notes: list[str] = []
         leg_length = LEG_LENGTH_FRACTION * float(assumptions["height_m"])
+        # each bout's step lengths by its contacts (first, last): the travelling
+        # check's are the measures' of a bout the later stages leave as it was
+        lengths_of: dict[tuple[int, int], np.ndarray] = {}
         if placement == Placement.LOWER_BACK:
-            spans = self._travelling(spans, table, fs, leg_length, notes)
+            spans = self._travelling(spans, table, fs, leg_length, notes, lengths_of)
         labelled = self._directional_spans(
             recording, spans, table.sample, profile=direction_profile, notes=notes,
             placement=placement, frame=frame,
@@ -420,13 +423,11 @@ class TrunkPipeline(Algorithm):
         bouts: list[Bout] = []
         steps: list[Step] = []
         # each bout's steps are a slice of these; pauses inside a bout are not steps
-        all_times, all_step_s, h = table.step_excursions(fs)
+        all_times, all_step_s, _ = table.step_excursions(fs)
         measured: list[np.ndarray] = []
         if not by_height:  # from the pelvis's rise and fall, so short backward steps show
-            measured = self._step_length().estimate_bouts(
-                [h[span.first : span.last] for span, *_ in labelled],
-                leg_length,
-                [table.turn_rad[span.first : span.last] for span, *_ in labelled],
+            measured = self._step_lengths(
+                [span for span, *_ in labelled], table, fs, leg_length, lengths_of
             )
         for k, (span, direction, confidence, sides, reason, own) in enumerate(labelled):
             ic = table.sample[span.first : span.last + 1]
@@ -526,22 +527,18 @@ class TrunkPipeline(Algorithm):
         fs: float,
         leg_length_m: float,
         notes: list[str],
+        lengths_of: dict[tuple[int, int], np.ndarray],
     ) -> list[BoutSpan]:
         """The bouts whose steps travel (:class:`~retrowalk.gait.bouts.StationaryBoutFilter`).
 
-        Step lengths as the bout's measures take them (the pendulum on each
-        step's excursion; pauses inside the bout are not steps); a bout
-        dropped is named in the notes.
+        Step lengths as the bout's measures take them (:meth:`_step_lengths`,
+        which keeps them in ``lengths_of``); a bout dropped is named in the notes.
         """
         if not spans:
             return spans
-        h = table.step_excursions(fs)[2]
-        lengths = self._step_length().estimate_bouts(
-            [h[s.first : s.last] for s in spans],
-            leg_length_m,
-            [table.turn_rad[s.first : s.last] for s in spans],
+        check = self._stationary().filter(
+            self._step_lengths(spans, table, fs, leg_length_m, lengths_of)
         )
-        check = self._stationary().filter(lengths)
         for span, keep, median in zip(spans, check.keep_, check.median_step_m_, strict=True):
             if not keep:
                 notes.append(
@@ -550,6 +547,35 @@ class TrunkPipeline(Algorithm):
                     "or shuffling); no bout"
                 )
         return [span for span, keep in zip(spans, check.keep_, strict=True) if keep]
+
+    def _step_lengths(
+        self,
+        spans: list[BoutSpan],
+        table: _ContactTable,
+        fs: float,
+        leg_length_m: float,
+        lengths_of: dict[tuple[int, int], np.ndarray],
+    ) -> list[np.ndarray]:
+        """Each bout's step lengths, m: the pendulum on each step's excursion (NaN for
+        a pause inside the bout), :meth:`~retrowalk.gait.spatial.TrunkStepLength.estimate_bouts`.
+
+        A bout's lengths are its own steps' alone (their excursions and turns,
+        and its own running median), so a bout of the same contacts has the
+        same lengths: those in ``lengths_of`` (by the bout's first and last
+        contact) are taken from there, the others estimated together and
+        added to it.
+        """
+        todo = [s for s in spans if (s.first, s.last) not in lengths_of]
+        if todo:
+            h = table.step_excursions(fs)[2]
+            found = self._step_length().estimate_bouts(
+                [h[s.first : s.last] for s in todo],
+                leg_length_m,
+                [table.turn_rad[s.first : s.last] for s in todo],
+            )
+            for s, lengths in zip(todo, found, strict=True):
+                lengths_of[(s.first, s.last)] = lengths
+        return [lengths_of[(s.first, s.last)] for s in spans]
 
     # -- contacts
     def _scan_contacts(
