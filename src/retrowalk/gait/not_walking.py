@@ -73,10 +73,14 @@ checked on one candidate bout:
   White noise over 60 s at 20-200 Hz repeats at 0.10-0.22. Where it fails:
   noise shorter than about 20 s looks less flat (fewer bins to each band) and
   repeats more by chance, and 10 s of noise gives a bout in up to half of the
-  cases; a machine's exact, walk-like movement is not flat and is left to the
-  exact repetition; and it refuses a wrist's irregular hand movement too (16
-  of the 585 candidate bouts of 13.6 h of unlabelled free living at 30 Hz,
-  454 steps, half of them strongest at 5-10 Hz).
+  cases (a candidate bout of 3-13 s of noise: 0.59-0.93 flat, repeating at
+  0.17-0.78), where real bouts resampled to 20 Hz lie too (a 12.8-s daily-life
+  lower back 0.79 flat, repeating at 0.20), so a threshold that moves with the
+  bout's length would refuse real walking; a machine's exact, walk-like
+  movement is not flat and is left to the exact repetition; and it refuses a
+  wrist's irregular hand movement too (16 of the 585 candidate bouts of 13.6 h
+  of unlabelled free living at 30 Hz, 454 steps, half of them strongest at
+  5-10 Hz).
 """
 
 from __future__ import annotations
