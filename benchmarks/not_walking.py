@@ -32,9 +32,17 @@ floor is set under half the smallest value of real walking.
    step rhythm (``min_repetition``), per data set and sampling rate (as
    recorded, and resampled to 20-50 Hz), a foot without gyroscope included
    (ipol-gait's feet), held out per person; white noise (a model) at 20-200 Hz,
-   each placement, with and without gyroscope, in 60, 20 and 10 s; and what
-   else is not walking (a pure and a walk-like oscillation, a phone lying
-   still, jumping in place, a ride, a tapped table) at 20 and 30 Hz.
+   each placement, with and without gyroscope, in 60 s and in 20, 15, 10 and
+   5 s, with the flatness and repetition of the shorter noise's bouts and the
+   real bouts as flat and as unrepeating as they are; and what else is not
+   walking (a pure and a walk-like oscillation, a phone lying still, jumping
+   in place, a ride, a tapped table) at 20 and 30 Hz.
+6. A foot with a gyroscope (the foot method, not the walking check): how fast
+   the foot turns in each bout's quietest 0.15 s, over its swing rate
+   (``FootGaitAnalyzer.max_still_rotation_share``), on every real foot bout
+   (ipol-gait, as recorded and resampled to 20-50 Hz), held out per person; and
+   white noise (a model) of 5-60 s at 20-50 Hz: recordings that give a bout with
+   the check and without it.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -222,6 +231,7 @@ def main() -> int:
         print(f"{name:46s} bouts {len(result.bouts):4d} steps {steps:6d}  refused: {why}")
     pace(by_set, by_person)
     spread()
+    foot_still()
     return 0
 
 
@@ -281,16 +291,17 @@ def _resampled(recording: Recording, rate_hz: float) -> Recording:
 @contextmanager
 def spreads_seen(*, disarmed: bool) -> Iterator[list[tuple[float, float, float | None, bool]]]:
     """Record each bout's flatness, duration (s), repetition (worked out for every bout
-    flatter than the shipped ``max_flatness``) and whether the shipped rule refuses it.
-    ``disarmed``: the rule refuses nothing meanwhile, so that the analysis goes on as
-    if it had passed (every real bout's figures, whatever the rule decides)."""
+    flatter than the shipped ``max_flatness``; for every bout when ``disarmed``) and
+    whether the shipped rule refuses it. ``disarmed``: the rule refuses nothing
+    meanwhile, so that the analysis goes on as if it had passed (every real bout's
+    figures, whatever the rule decides)."""
     seen: list[tuple[float, float, float | None, bool]] = []
     original = WalkingCheck.check_bouts
     shipped = WalkingCheck()
 
     def spy(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
-        if disarmed:
-            self.min_repetition = -math.inf
+        if disarmed:  # every bout's repetition worked out, none refused by the rule
+            self.max_flatness, self.min_repetition = -math.inf, -math.inf
         out = original(self, acc, fs, bouts, gyro)
         for check, (lo, hi, _) in zip(out, bouts, strict=True):
             flatness = check.features_.get("flatness")
@@ -387,7 +398,7 @@ def spread() -> None:
             f"{unjudged}); shipped min_repetition {shipped.min_repetition} (under every "
             f"held-out floor: {shipped.min_repetition <= lowest})"
         )
-    _noise_spread()
+    _noise_spread(by_cell)
     _other_not_walking()
 
 
@@ -399,12 +410,16 @@ def _noise(rate_hz: float, seconds: float, seed: int, gyro: bool) -> Recording:
     return Recording(acc_mps2=acc, gyro_rads=rotation, sampling_rate_hz=rate_hz)
 
 
-def _noise_spread() -> None:
+def _noise_spread(
+    real: dict[tuple[str, str], list[tuple[float, float, float | None, bool]]],
+) -> None:
     """White noise (2 m/s^2 on each axis) at 20-200 Hz: bouts and steps found per
-    placement, and the flatness and repetition of the bouts the rule sees."""
+    placement, and the flatness and repetition of the bouts the rule sees; shorter
+    noise, and the ``real`` bouts (section 5's) as flat and unrepeating as its bouts."""
     print(
         "model: white noise 2 m/s^2, 60 s, 3 seeds: steps found per placement (- no "
-        "gyroscope, G with; G foot is the foot method, which this check is not part of); "
+        "gyroscope, G with; G foot is the foot method, with its own stillness check, section "
+        "6); "
         "flatness and repetition of the bouts checked"
     )
     placements: tuple[str | None, ...] = (None, "lower_back", "pocket", "foot")
@@ -428,22 +443,47 @@ def _noise_spread() -> None:
             + f", repetition {min(repeats, default=math.nan):.3f}-"
             + f"{max(repeats, default=math.nan):.3f}"
         )
-    print("model: shorter white noise, no gyroscope, 10 seeds: recordings that give a bout")
-    for seconds in (20.0, 10.0):
+    print(
+        "model: shorter white noise, 10 seeds: recordings that give a bout (G foot: "
+        "with gyroscope, the foot method)"
+    )
+    short: list[tuple[float, float, float | None, bool]] = []
+    for seconds in (20.0, 15.0, 10.0, 5.0):
         cells = []
         for rate_hz in (20.0, 30.0, 50.0, 100.0):
-            for placement in ("lower_back", "foot"):
-                found = sum(
-                    bool(
-                        analyze(
-                            _noise(rate_hz, seconds, seed, False),
-                            AnalysisOptions(placement=placement),  # type: ignore[arg-type]
-                        ).bouts
-                    )
-                    for seed in range(10)
-                )
-                cells.append(f"{rate_hz:.0f} Hz {placement} {found}/10")
+            for placement, gyro in (("lower_back", False), ("foot", False), ("foot", True)):
+                found = 0
+                for seed in range(10):
+                    recording = _noise(rate_hz, seconds, seed, gyro)
+                    options = AnalysisOptions(placement=placement)  # type: ignore[arg-type]
+                    found += bool(analyze(recording, options).bouts)
+                    if not gyro:
+                        with spreads_seen(disarmed=True) as seen:
+                            analyze(recording, options)
+                        short += seen
+                cells.append(f"{rate_hz:.0f} Hz {'G ' if gyro else ''}{placement} {found}/10")
         print(f"  {seconds:.0f} s: " + ", ".join(cells))
+    flat_least = min(f for f, *_ in short)
+    repeat_most = max(r for _, _, r, _ in short if r is not None)
+    alike = [
+        (f, d, r, where)
+        for where, seen in real.items()
+        for f, d, r, _ in seen
+        if f >= flat_least and r is not None and r <= repeat_most
+    ]
+    flattest = sorted(alike, key=lambda a: -a[0])[:2]
+    least = sorted(alike, key=lambda a: a[2] if a[2] is not None else 1.0)[:2]
+    print(
+        f"  the bouts of that noise ({len(short)}, {min(d for _, d, _, _ in short):.1f}-"
+        f"{max(d for _, d, _, _ in short):.1f} s): flatness {flat_least:.3f}-"
+        f"{max(f for f, *_ in short):.3f}, repetition "
+        f"{min(r for _, _, r, _ in short if r is not None):.3f}-{repeat_most:.3f}; real "
+        f"bouts of section 5 (any rate) as flat and as unrepeating: {len(alike)}, e.g. "
+        + ", ".join(
+            f"{where[0]} {where[1]} {d:.1f} s {f:.2f}/{r:.2f}"
+            for f, d, r, where in flattest + least
+        )
+    )
 
 
 def _other_not_walking() -> None:
@@ -493,6 +533,79 @@ def _other_not_walking() -> None:
             ]
             cells.append(f"{rate_hz:.0f} Hz {found}")
         print(f"  {name:30s} " + "; ".join(cells))
+
+
+def foot_still() -> None:
+    """6. The foot method's stillness check on real feet and on white noise."""
+    from retrowalk.gait.foot import FootGaitAnalyzer
+
+    shipped = FootGaitAnalyzer()
+    ceiling = shipped.max_still_rotation_share
+    disarmed = FootGaitAnalyzer(max_still_rotation_share=math.inf)
+    print(
+        f"\n== 6. FOOT WITH GYROSCOPE: the quietest {shipped.still_window_s} s of each bout, "
+        f"its rotation over the bout's swing rate (90th percentile; shipped "
+        f"max_still_rotation_share {ceiling})"
+    )
+    by_person: dict[str, list[float]] = defaultdict(list)
+    print(f"{'ipol-gait feet':16s} {'bouts':>6s} {'largest':>8s} {'refused':>8s}")
+    for label in ("recorded", *(f"{rate:.0f} Hz" for rate in SPREAD_RATES_HZ)):
+        shares: list[float] = []
+        refused = 0
+        for trial in ipol_trial_ids():
+            for sensor in ("lf", "rf"):
+                foot = load_ipol_trial(trial, sensor)[0]  # type: ignore[arg-type]
+                if label != "recorded":
+                    foot = _resampled(foot, float(label.split()[0]))
+                fs = foot.sampling_rate_hz
+                seen = clone_of(disarmed).analyze(foot.acc_mps2, foot.gyro_rads, fs)
+                shares += seen.still_shares_
+                by_person[trial.split("-")[0]] += seen.still_shares_
+                checked = clone_of(shipped).analyze(foot.acc_mps2, foot.gyro_rads, fs)
+                refused += len(checked.refused_bouts_)
+        print(f"{label:16s} {len(shares):6d} {max(shares):8.3f} {refused:8d}")
+    noise_least = math.inf
+    print("model: white noise, 1, 2 and 5 m/s^2 by 0.3, 0.6 and 1.5 rad/s, 2 seeds (18 each):")
+    print("  recordings that give a bout without the check -> with it")
+    for rate_hz in SPREAD_RATES_HZ:
+        cells = []
+        for seconds in (5.0, 10.0, 15.0, 60.0):
+            before = after = 0
+            for amplitude in (1.0, 2.0, 5.0):
+                for rotation in (0.3, 0.6, 1.5):
+                    for seed in range(2):
+                        rng = np.random.default_rng(seed)
+                        n = int(seconds * rate_hz)
+                        acc = rng.normal(0.0, amplitude, (n, 3)) + [0.0, 0.0, 9.81]
+                        gyro = rng.normal(0.0, rotation, (n, 3))
+                        seen = clone_of(disarmed).analyze(acc, gyro, rate_hz)
+                        noise_least = min([noise_least, *seen.still_shares_])
+                        before += bool(seen.walking_bouts_)
+                        after += bool(clone_of(shipped).analyze(acc, gyro, rate_hz).walking_bouts_)
+            cells.append(f"{seconds:.0f} s {before}->{after}")
+        print(f"  {rate_hz:5.0f} Hz: " + ", ".join(cells))
+    # Leave one person out: a ceiling set between the others' largest and the noise's
+    # smallest (their geometric mean), against the largest of the person left out.
+    margins = []
+    for person, shares in by_person.items():
+        others = max(x for p, s in by_person.items() if p != person for x in s)
+        margins.append((math.sqrt(others * noise_least) - max(shares, default=0.0), person))
+    worst, who = min(margins)
+    largest = max(x for s in by_person.values() for x in s)
+    print(
+        f"real largest {largest:.3f}, noise smallest {noise_least:.3f}; leave one person out "
+        f"(ceiling = geometric mean of the others' largest and the noise's smallest): "
+        f"lowest held-out margin {worst:.3f} (ipol {who}), real bouts over their held-out "
+        f"ceiling {sum(m < 0 for m, _ in margins)}; shipped {ceiling} (between: "
+        f"{largest < ceiling < noise_least})"
+    )
+
+
+def clone_of(analyzer: Any) -> Any:
+    """A fresh copy of ``analyzer`` with its parameters (results are kept on it)."""
+    from retrowalk.core.algorithm import clone
+
+    return clone(analyzer)
 
 
 if __name__ == "__main__":

@@ -73,10 +73,15 @@ checked on one candidate bout:
   White noise over 60 s at 20-200 Hz repeats at 0.10-0.22. Where it fails:
   noise shorter than about 20 s looks less flat (fewer bins to each band) and
   repeats more by chance, and 10 s of noise gives a bout in up to half of the
-  cases; a machine's exact, walk-like movement is not flat and is left to the
-  exact repetition; and it refuses a wrist's irregular hand movement too (16
-  of the 585 candidate bouts of 13.6 h of unlabelled free living at 30 Hz,
-  454 steps, half of them strongest at 5-10 Hz).
+  cases; the bouts of 5-20 s of noise are 0.61-0.96 flat and repeat at
+  0.09-0.80, where 91 real bouts here lie too (as recorded or resampled; a
+  2.2-s ipol-gait foot bout 0.90 and 0.50, a 25-s daily-life lower back at
+  20 Hz 0.75 and 0.13: ``benchmarks/not_walking.py``, section 5), so a
+  threshold that moves with the bout's length would refuse real walking; a
+  machine's exact, walk-like movement is not flat and is left to the exact
+  repetition; and it refuses a wrist's irregular hand movement too (16 of the
+  585 candidate bouts of 13.6 h of unlabelled free living at 30 Hz, 454 steps,
+  half of them strongest at 5-10 Hz).
 """
 
 from __future__ import annotations

@@ -170,7 +170,14 @@ class FootPipeline(Algorithm):
                 )
                 for c, label in zip(contacts, own_labels, strict=True)
             )
-        return bouts, steps, ["foot: strides from zero-velocity integration; other foot inferred"]
+        notes = ["foot: strides from zero-velocity integration; other foot inferred"]
+        if foot.refused_bouts_:
+            n = len(foot.refused_bouts_)
+            notes.append(
+                f"foot: {n} stretch{'es' if n > 1 else ''} of strides not walking, "
+                f"{foot.refused_bouts_[0][2]}"
+            )
+        return bouts, steps, notes
 
 
 #: Below this net vote a foot bout is "uncertain" (a few turning or shuffling

@@ -71,7 +71,10 @@ anchor everything here:
 6. **Bouts** are strides between pauses shorter than ``max_pause_s``, cut
    where the stride direction changes (:mod:`retrowalk.gait.foot.bouts`): a
    forward walk that turns into a backward walk without a pause gives two
-   bouts, and every stride keeps its own label.
+   bouts, and every stride keeps its own label. A bout whose foot never
+   stands still (its quietest 0.15 s turning at over 0.13 of its swing rate)
+   is sensor noise and is refused: at 30 Hz or less the detector's window is
+   a sample or two and takes noise's chance dips for rests.
 
 Limitations: a sensor that is moved on the foot during a recording, walking
 on stairs or slopes (the vertical axis is taken from gravity at each rest),
