@@ -50,7 +50,7 @@ from __future__ import annotations
 import math
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -80,9 +80,8 @@ def checks_seen(*, every_movement: bool) -> Iterator[list[Checked]]:
     that is where each bout's figures are taken.
     """
     seen: list[Checked] = []
-    original = WalkingCheck.check_bouts
 
-    def spy(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
+    def spy(original, self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
         if every_movement:
             self.rotation_check_below_mps2 = float("inf")
         out = original(self, acc, fs, bouts, gyro)
@@ -98,9 +97,23 @@ def checks_seen(*, every_movement: bool) -> Iterator[list[Checked]]:
             seen.append((vertical, rotation, horizontal, len(contacts), check.reason_, fast))
         return out
 
-    WalkingCheck.check_bouts = spy  # type: ignore[method-assign]
-    try:
+    with _spying(spy):
         yield seen
+
+
+@contextmanager
+def _spying(spy: Callable[..., Any]) -> Iterator[None]:
+    """Meanwhile, the pipeline's walking checks of its bouts (they are checked together,
+    :meth:`WalkingCheck.check_bouts`) go through ``spy(original, check, acc, fs, bouts,
+    gyro)``, which calls the original itself and returns what it returns."""
+    original = WalkingCheck.check_bouts
+
+    def spied(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
+        return spy(original, self, acc, fs, bouts, gyro)
+
+    WalkingCheck.check_bouts = spied  # type: ignore[method-assign]
+    try:
+        yield
     finally:
         WalkingCheck.check_bouts = original  # type: ignore[method-assign]
 
@@ -296,10 +309,9 @@ def spreads_seen(*, disarmed: bool) -> Iterator[list[tuple[float, float, float |
     meanwhile, so that the analysis goes on as if it had passed (every real bout's
     figures, whatever the rule decides)."""
     seen: list[tuple[float, float, float | None, bool]] = []
-    original = WalkingCheck.check_bouts
     shipped = WalkingCheck()
 
-    def spy(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
+    def spy(original, self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
         if disarmed:  # every bout's repetition worked out, none refused by the rule
             self.max_flatness, self.min_repetition = -math.inf, -math.inf
         out = original(self, acc, fs, bouts, gyro)
@@ -314,11 +326,8 @@ def spreads_seen(*, disarmed: bool) -> Iterator[list[tuple[float, float, float |
             seen.append((flatness, (hi - lo) / fs, repetition, refused))
         return out
 
-    WalkingCheck.check_bouts = spy  # type: ignore[method-assign]
-    try:
+    with _spying(spy):
         yield seen
-    finally:
-        WalkingCheck.check_bouts = original  # type: ignore[method-assign]
 
 
 def _feet() -> Iterator[tuple[str, str, Recording, str | None]]:
