@@ -9,7 +9,7 @@ import pytest
 
 from retrowalk.core.recording import Recording
 from retrowalk.dsp import memory
-from retrowalk.io import chunked, read_recording, table
+from retrowalk.io import chunked, longarrays, read_recording, table
 from retrowalk.pipeline import AnalysisOptions, analyze, trunk
 
 
@@ -54,6 +54,23 @@ def test_ordinary_arrays_pass_through() -> None:
     x[:] = 1.0
     memory.release(x)  # nothing happens
     assert (x == 1.0).all()
+
+
+@pytest.mark.parametrize("where", [None, 5, 250_000])
+def test_range_of_a_file_backed_array_is_numpys(
+    where: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``min_max`` of an array in a file, taken a chunk at a time, is ``x.min(), x.max()``:
+    a NaN in any chunk is the range (the reader takes a column whose range is finite
+    for one without an empty cell)."""
+    monkeypatch.setattr(longarrays, "CHUNK_ROWS", 100_000)  # three chunks
+    x = memory.empty_samples((300_000, 3), file_backed=True)
+    x[:] = np.linspace(-5.0, 7.0, x.size).reshape(x.shape)
+    if where is not None:
+        x[where, 1] = np.nan
+    expected = (float(np.asarray(x).min()), float(np.asarray(x).max()))
+    assert np.array_equal(longarrays.min_max(x), expected, equal_nan=True)
+    assert np.isnan(longarrays.min_max(x)[0]) == (where is not None)
 
 
 @pytest.mark.parametrize("block", [1, 7, 100])

@@ -95,3 +95,34 @@ def test_a_registered_source_is_read_and_analysed(tmp_path):
         unregister_source("beeps")
         unregister_pipeline("beeps")
     assert registered_sources() == before
+
+
+def test_a_source_recognises_a_file_by_the_bytes_held(tmp_path):
+    """A file whose bytes the caller holds (batch work) is recognised from them by a
+    source that looks at bytes; its file is looked at only when they are not given."""
+    looked_at: list[Path] = []
+
+    def recognises(path: Path) -> bool:
+        looked_at.append(path)
+        return path.read_bytes()[:5] == b"BEEPS"
+
+    register_source(
+        SourceReader(
+            "beeps", "test beeps", recognises, _read_beeps, lambda head: head[:5] == b"BEEPS"
+        )
+    )
+    try:
+        path = tmp_path / "walk.bin"
+        path.write_bytes(b"BEEPS" + b"." * 25)
+        assert read_recording(path, content=path.read_bytes()).format == "beeps"
+        assert looked_at == []
+        assert read_recording(path).format == "beeps"
+        assert looked_at == [path]
+        text = tmp_path / "walk.csv"
+        text.write_text(
+            "time_s,acc_x,acc_y,acc_z\n" + "".join(f"{i / 100},0,0,9.81\n" for i in range(400))
+        )
+        assert read_recording(text, content=text.read_bytes()).format == "generic-csv"
+        assert looked_at == [path]
+    finally:
+        unregister_source("beeps")

@@ -142,8 +142,9 @@ def read_recording(
         ``gyr_y``, ``gyr_z``; ``_`` ignores a column. E.g. ``"time_ns,_,acc_x,acc_y,acc_z"``.
     content
         The file's bytes, when the caller has read them already (batch work
-        hashes them): a text table is then read from them, not from the file
-        again. Other formats read the file.
+        hashes them): a text table is then read from them, and a registered
+        source that looks at bytes (:class:`SourceReader`) recognises the file
+        by them, without opening it again. Other formats read the file.
 
     Returns
     -------
@@ -167,7 +168,7 @@ def read_recording(
         raise InputError(p, f"gap threshold must be positive, not {gap_threshold_s!r}")
     try:
         for source in registered_sources():
-            if source.recognises(p):
+            if source.reads(p, content):
                 _check_size(p, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes)
                 return source.read(p)
         parsed = _parse(p, max_bytes, columns, content)

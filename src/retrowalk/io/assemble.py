@@ -387,6 +387,9 @@ def _beyond(x: np.ndarray | None, limit: float) -> tuple[int, int] | None:
     """How many rows of ``x`` have a value beyond ``limit`` in size, and the first."""
     if x is None or x.shape[0] == 0:
         return None
+    lo, hi = la.min_max(x)  # the whole array's range first: mostly within, nothing searched
+    if -limit <= lo and hi <= limit:
+        return None
     rows = np.unique(np.concatenate([la.beyond(x[:, j], limit) for j in range(x.shape[1])]))
     return (int(rows.size), int(rows[0])) if rows.size else None
 

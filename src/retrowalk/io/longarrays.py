@@ -98,7 +98,8 @@ def min_max(x: np.ndarray) -> tuple[float, float]:
     lo, hi = np.inf, -np.inf
     for start, stop in row_chunks(x.shape[0], CHUNK_ROWS):
         part = x[start:stop]
-        lo, hi = min(lo, float(part.min())), max(hi, float(part.max()))
+        # numpy's minimum and maximum: a NaN in any chunk is the result, as in x.min()
+        lo, hi = float(np.minimum(lo, part.min())), float(np.maximum(hi, part.max()))
         release(x, start, stop)
     return lo, hi
 

@@ -31,12 +31,24 @@ class SourceReader:
         True for a path this source reads (cheap: a look at the first bytes).
     read
         Reads the path into a Recording; raises ``InputError`` on bad input.
+    recognises_bytes
+        True for a file that begins with these bytes (given whole or their first
+        kilobytes): what ``recognises`` looks at in the file, for a file whose
+        bytes the caller has read already (batch work hashes them), which is
+        then not opened again. ``None``: ``recognises`` looks at the file.
     """
 
     format: str
     description: str
     recognises: Callable[[Path], bool]
     read: Callable[[Path], Recording]
+    recognises_bytes: Callable[[bytes], bool] | None = None
+
+    def reads(self, path: Path, content: bytes | None = None) -> bool:
+        """Whether this source reads ``path``; ``content``: the file's bytes when read."""
+        if content is not None and self.recognises_bytes is not None:
+            return self.recognises_bytes(content)
+        return self.recognises(path)
 
 
 _SOURCES: dict[str, SourceReader] = {}

@@ -807,15 +807,30 @@ def _check_rows(
     more delimiters than the rows read have fields (and a cut-off last line,
     dropped, fewer) means one. A value no sensor gives (beyond
     :data:`SENSOR_LIMIT` in size, e.g. ``1e308``, a damaged cell) is refused
-    too, naming its line and field.
+    too, naming its line and field. Each column's range is taken once: one
+    within that limit holds finite numbers only, so the rows of the others alone
+    (mostly none) are searched for empty cells and damaged values.
     """
     if counts is not None:
         per_row = len(names) - 1
         cut_off = any(_is_truncated_note(note) for note in out.notes)
         if counts[0] > per_row * out.n_rows + (per_row - 1 if cut_off else 0):
             _refuse_surplus_row(source, layout, names)
-    _drop_incomplete(source, layout, names, wanted, numeric, out)
-    _refuse_out_of_range(layout, names, numeric, out, source)
+    searched = [name for name in numeric if not _within_limit(out, name)]
+    _drop_incomplete(source, layout, names, wanted, numeric, out, searched)
+    _refuse_out_of_range(layout, names, searched, out, source)
+
+
+def _within_limit(out: Table, name: str) -> bool:
+    """Whether every value of the sensor column ``name`` is a finite number no larger
+    than :data:`SENSOR_LIMIT` in size (``False`` for the time column read as numbers)."""
+    if name not in out.arrays:
+        return False
+    column = out.column(name)
+    if column.shape[0] == 0:
+        return True  # no value to search
+    lo, hi = longarrays.min_max(column)
+    return lo >= -SENSOR_LIMIT and hi <= SENSOR_LIMIT
 
 
 def _fields_and_lines(source: Source, layout: TextLayout) -> tuple[int, int]:
@@ -910,10 +925,15 @@ def _drop_incomplete(
     wanted: list[str],
     numeric: list[str],
     out: Table,
+    searched: list[str],
 ) -> None:
-    """Drop empty cells at the end of the table (noted); raise for empty cells inside it."""
+    """Drop empty cells at the end of the table (noted); raise for empty cells inside it.
+
+    ``searched``: the ``numeric`` columns that may hold a cell that is no finite number
+    (the time column, read as numbers, is searched too).
+    """
     n = out.n_rows
-    columns = [out.column(c) for c in numeric]
+    columns = [out.column(c) for c in searched]
     if out.time is not None and out.time.dtype.kind == "f":
         columns.append(out.time)
     bad_rows = _bad_rows(columns, n)

@@ -22,7 +22,7 @@ from retrowalk.core.errors import ExtraMissingError
 from retrowalk.core.recording import Recording
 from retrowalk.io.registry import SourceReader, register_source
 from retrowalk.pipeline.registry import Pipeline, register_pipeline_maker
-from retrowalk.video.source import is_video_file
+from retrowalk.video.source import is_video_file, looks_like_video
 
 __all__ = ["VIDEO_FORMAT", "available"]
 
@@ -51,5 +51,9 @@ def _pipeline() -> Pipeline:
     return VideoPipeline()
 
 
-register_source(SourceReader(VIDEO_FORMAT, "mp4 / mov / avi / webm video", is_video_file, _read))
+register_source(
+    SourceReader(
+        VIDEO_FORMAT, "mp4 / mov / avi / webm video", is_video_file, _read, looks_like_video
+    )
+)
 register_pipeline_maker("video", _pipeline, formats=(VIDEO_FORMAT,))
