@@ -29,6 +29,8 @@ HEAVY = (
     # registered only
     "pandas",
     "retrowalk.video.analysis",
+    # the reports' figures, only when a report is asked for
+    "matplotlib",
 )
 
 #: The code under test, where the tests were told to find it.

@@ -20,8 +20,6 @@ from typing import Any
 
 from retrowalk.core.errors import RetrowalkError
 from retrowalk.core.results import Analysis
-from retrowalk.report.html import render_html
-from retrowalk.report.pdf import write_pdf, write_png
 from retrowalk.summary.contract import to_dict
 
 __all__ = ["REPORT_SUFFIXES", "report_data", "write_report"]
@@ -67,6 +65,11 @@ def write_report(analysis: Analysis, path: str | Path) -> Path:
         raise RetrowalkError(
             f"{path}: report must end in .html, .pdf or .png (got '{path.suffix or 'no suffix'}')"
         )
+    # matplotlib and the page templates only when a report is written: every figure's
+    # text (retrowalk.report.display) is needed by far more than the reports.
+    from retrowalk.report.html import render_html
+    from retrowalk.report.pdf import write_pdf, write_png
+
     data = report_data(analysis)
     try:
         if suffix in (".html", ".htm"):
