@@ -115,8 +115,9 @@ class FootGaitAnalyzer(StanceSegmentation):
         turn at under ``max_still_rotation_share`` of the bout's swing rate (the
         90th percentile of its rotation rate), else the bout is sensor noise.
         Real feet here (ipol-gait, as recorded and resampled to 20-50 Hz, forward
-        and turned round): at most 0.096; white noise at 20-50 Hz: 0.174 or more
+        and turned round): at most 0.096; white noise at 20-50 Hz: 0.199 or more
         (``benchmarks/not_walking.py``, section 6).
+
     Attributes
     ----------
     initial_contacts_ : numpy.ndarray of int64
