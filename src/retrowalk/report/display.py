@@ -30,6 +30,8 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from retrowalk.core.rounding import half_up
+
 #: What is shown where there is no value.
 MISSING = "–"
 
@@ -57,12 +59,6 @@ SHOWN_DIGITS = {
     "height_m": 2,
     "weight_kg": 2,
 }
-
-
-def half_up(value: float, digits: int) -> Decimal:
-    """``value`` rounded half up to ``digits`` decimals, from its shortest decimal form
-    (``repr``), so 9.25 gives 9.3 whatever its binary value is."""
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
 
 
 def _missing(value: float | None) -> bool:

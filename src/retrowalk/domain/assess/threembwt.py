@@ -23,10 +23,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from retrowalk.core.errors import InputError
+from retrowalk.core.rounding import half_up
 from retrowalk.domain.assess.norms import cite, group, table
 
 
@@ -101,10 +101,10 @@ class Change:
 
 def shown_speed(speed_mps: float) -> str:
     """A speed as every page and the command line show one (``retrowalk.report.display``,
-    which the domain rules cannot import): its 0.001 m/s value rounded half up to
+    which the domain rules cannot import; the same rounding,
+    :func:`~retrowalk.core.rounding.half_up`): its 0.001 m/s value rounded half up to
     0.01, so a 4.8 s test (0.625 m/s) reads 0.63 m/s in its sentence and beside it."""
-    exact = Decimal(repr(round(float(speed_mps), 3)))
-    return str(exact.quantize(Decimal("0.01"), ROUND_HALF_UP))
+    return str(half_up(round(float(speed_mps), 3), 2))
 
 
 def _check_time(time_s: float) -> None:
