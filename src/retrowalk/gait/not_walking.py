@@ -542,7 +542,7 @@ def _repetition(v: np.ndarray, fs: float) -> float:
 
     The band is cut from ``v``'s transform (zero-padded, so not circular); the
     correlation at every lag from one more transform, each lag's overlap energies
-    from a running sum of squares (as :func:`_best_stride_correlation`).
+    from :func:`_overlap_norms` (as :func:`_best_stride_correlation`).
     """
     n = v.size
     lo, hi = int(_REPEAT_LAGS_S[0] * fs), min(int(_REPEAT_LAGS_S[1] * fs), n // 2)
@@ -556,10 +556,7 @@ def _repetition(v: np.ndarray, fs: float) -> float:
     x = np.fft.irfft(spectrum, m)[:n]
     auto = np.fft.irfft(np.abs(np.fft.rfft(x, m)) ** 2, m)
     lags = np.arange(lo, hi + 1)
-    energy = np.empty(n + 1)
-    energy[0] = 0.0
-    np.multiply(x, x).cumsum(out=energy[1:])
-    denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
+    denom = _overlap_norms(x, lags)
     ok = denom > 0
     if not ok.any():
         return 1.0
@@ -630,10 +627,7 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
     if hi < lo:
         return -1.0
     lags = np.arange(lo, hi + 1)
-    energy = np.empty(n + 1)  # running sum of squares, a leading zero
-    energy[0] = 0.0
-    np.multiply(v, v).cumsum(out=energy[1:])  # np.cumsum's, without its dispatch
-    denom = np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
+    denom = _overlap_norms(v, lags)
     cross = np.correlate(v[lo:], v[: n - hi], "valid")  # sum_i<n-hi v[i] v[i + lag]
     last = v[n - hi :]
     cross[:-1] += _tail_products(last, lo)  # n-hi <= i < n-lag
@@ -641,6 +635,17 @@ def _best_stride_correlation(v: np.ndarray, step: int) -> float:
     if ok.all():  # the usual case: every lag, without picking them out
         return max(-1.0, float(np.max(cross / denom)))
     return max(-1.0, float(np.max(cross[ok] / denom[ok]))) if ok.any() else -1.0
+
+
+def _overlap_norms(v: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """For each lag, the product of the norms of ``v``'s two overlapping parts (without
+    its last ``lag`` samples, and from sample ``lag`` on): the denominator of its
+    normalised correlation with itself at that lag, from one running sum of squares."""
+    n = v.size
+    energy = np.empty(n + 1)  # running sum of squares, a leading zero
+    energy[0] = 0.0
+    np.multiply(v, v).cumsum(out=energy[1:])  # np.cumsum's, without its dispatch
+    return np.sqrt(energy[n - lags] * (energy[n] - energy[lags]))
 
 
 #: Longest kernel numpy's correlation works by its own short loop, not a dot product
