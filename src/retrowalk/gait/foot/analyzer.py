@@ -436,12 +436,12 @@ class FootGaitAnalyzer(StanceSegmentation):
         bout_col = np.full(len(strides), -1, dtype=np.int64)
         other: list[np.ndarray] = []
         ics = strides["ic_sample"].to_numpy(dtype=np.int64)
+        width = max(round(self.still_window_s * fs), 2)  # samples of the quietest moment
         for group in groups:
             if len(group) < self.min_bout_strides:
                 continue
-            share = self._still_share(int(starts[group[0]]), int(ends[group[-1]]), turning, fs)
+            share = self._still_share(int(starts[group[0]]), int(ends[group[-1]]), turning, width)
             if share > self.max_still_rotation_share:
-                width = max(round(self.still_window_s * fs), 2)
                 why = (
                     f"the sensor never stands still (its quietest {width / fs:.2f} s turns at "
                     f"{100 * share:.0f} % of its swing rate; a walking foot rests on the "
@@ -462,10 +462,11 @@ class FootGaitAnalyzer(StanceSegmentation):
         )
         self.walking_bouts_ = bouts
 
-    def _still_share(self, start: int, end: int, turning: np.ndarray, fs: float) -> float:
+    @staticmethod
+    def _still_share(start: int, end: int, turning: np.ndarray, width: int) -> float:
         """How fast the foot turns in its quietest moment of the bout ``[start, end]``:
-        the smallest mean rotation rate over ``still_window_s`` (at least two samples)
-        over the bout's 90th-percentile rate; 0 for a bout too short to judge.
+        the smallest mean rotation rate over ``width`` samples (``still_window_s``, at
+        least two) over the bout's 90th-percentile rate; 0 for a bout too short to judge.
 
         A walking foot is flat on the ground, still, for part of every stride
         (about a third of it at an ordinary pace; Perry & Burnfield 2010, Gait
@@ -479,7 +480,6 @@ class FootGaitAnalyzer(StanceSegmentation):
         here).
         """
         rate = turning[start : end + 1]
-        width = max(round(self.still_window_s * fs), 2)
         if rate.size < width:
             return 0.0
         swing = float(np.percentile(rate, 90))
