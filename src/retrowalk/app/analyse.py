@@ -206,15 +206,16 @@ MEASURE_WORDS: dict[str, tuple[str, Callable[[float | None], str], str]] = {
 }
 
 
-def measures_used_text(changed: list[tuple[str, float, float]]) -> tuple[str, str]:
-    """``("a height of 1.74 m", "1.55 m")``: what ``changed``
-    (:func:`measures_changed`) says an analysis used, and the person's now."""
+def measures_used_text(name: str, changed: list[tuple[str, float, float]]) -> tuple[str, str]:
+    """``("a height of 1.74 m", "Ann's is now 1.55 m")``: what ``changed``
+    (:func:`measures_changed`) says an analysis used, and the person's (``name``) now."""
 
-    def shown(name: str, value: float) -> str:
-        return f"{MEASURE_WORDS[name][1](value)} {MEASURE_WORDS[name][2]}"
+    def shown(measure: str, value: float) -> str:
+        return f"{MEASURE_WORDS[measure][1](value)} {MEASURE_WORDS[measure][2]}"
 
-    used = " and ".join(f"{MEASURE_WORDS[n][0]} {shown(n, u)}" for n, u, _ in changed)
-    return used, " and ".join(shown(n, v) for n, _, v in changed)
+    used = " and ".join(f"{MEASURE_WORDS[m][0]} {shown(m, u)}" for m, u, _ in changed)
+    now = " and ".join(shown(m, v) for m, _, v in changed)
+    return used, f"{name}'s {'are' if len(changed) > 1 else 'is'} now {now}"
 
 
 def measures_note(name: str, changed: list[tuple[str, float, float]]) -> str:
@@ -222,10 +223,10 @@ def measures_note(name: str, changed: list[tuple[str, float, float]]) -> str:
     person's (``name``) have changed since; empty when none has."""
     if not changed:
         return ""
-    used, now = measures_used_text(changed)
+    used, now = measures_used_text(name, changed)
     return (
-        f"This analysis used {used}; {name}'s {'are' if len(changed) > 1 else 'is'} "
-        f"now {now}. Its distances, speeds and energy are for the measures it used."
+        f"This analysis used {used}; {now}. Its distances, speeds and energy are for the "
+        "measures it used."
     )
 
 

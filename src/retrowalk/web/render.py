@@ -68,10 +68,8 @@ def measures_changed_list(
     for recording in recordings:
         changed = changes(recording)
         if changed:
-            used, now = measures_used_text(changed)
-            verb = "are" if len(changed) > 1 else "is"
-            text = f"analysed with {used}; {person.name}'s {verb} now {now}"
-            out.append({"recording": recording, "text": text})
+            used, now = measures_used_text(person.name, changed)
+            out.append({"recording": recording, "text": f"analysed with {used}; {now}"})
     return out
 
 
