@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from argon2 import PasswordHasher
 from sqlalchemy import inspect
 
 from retrowalk.app.calibration import store_profile
@@ -19,12 +17,8 @@ from retrowalk.store.schemas import PersonIn
 
 
 def test_forward_only_recording_keeps_its_forward_totals_through_the_migration(
-    database_url: str, tmp_path: Path
+    db: Database, services: Services
 ) -> None:
-    db = Database(database_url)
-    services = Services(
-        db, tmp_path / "data", hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
     account = services.sign_up("walker@example.org", "a long enough password")
     person = services.create_person(account, PersonIn(name="Forward walker"))
     # Calibrated as the demo's daily-life example is (nothing anchors it uncalibrated).
@@ -62,4 +56,3 @@ def test_forward_only_recording_keeps_its_forward_totals_through_the_migration(
     weeks = services.progress(account, person.id)
     assert weeks[0].forward_steps == fresh.forward_steps
     assert weeks[0].forward_distance_m == fresh.forward_distance_m
-    db.dispose()
