@@ -43,6 +43,10 @@ floor is set under half the smallest value of real walking.
    (ipol-gait, as recorded and resampled to 20-50 Hz), held out per person; and
    white noise (a model) of 5-60 s at 20-50 Hz: recordings that give a bout with
    the check and without it.
+7. Exact repetition: the largest correlation of consecutive strides of every
+   real walking bout (as recorded and resampled to 20-50 Hz), compared at
+   ``stride_check_rate_hz`` or finer, against a machine's exact walk-like
+   movement (a model) at 20-100 Hz.
 """
 
 from __future__ import annotations
@@ -245,6 +249,7 @@ def main() -> int:
     pace(by_set, by_person)
     spread()
     foot_still()
+    exact_repetition()
     return 0
 
 
@@ -520,9 +525,9 @@ def _other_not_walking() -> None:
     table_acc, table_gyro = tapped_table(60.0, 0)
     cases: list[tuple[str, Recording | None]] = [
         ("pure oscillation 1.8 Hz", rec(pure)),
-        # a machine's exact walk-like movement: refused at 100 Hz by the exact repetition;
-        # sampled at 50 Hz or less its stride is no whole number of samples, and the
-        # repetition check, at whole-sample lags, sees under 0.995 (so before this rule too)
+        # a machine's exact walk-like movement: refused by the exact repetition, its
+        # strides compared at 100 Hz or finer (at whole-sample lags of 20-50 Hz its
+        # stride, no whole number of samples, read under 0.995, and it gave a bout)
         ("walk-like oscillation", rec(walk_like)),
         ("phone lying still", rec(still)),
         ("real: jumping in place", jumping_recording()),
@@ -607,6 +612,74 @@ def foot_still() -> None:
         f"lowest held-out margin {worst:.3f} (ipol {who}), real bouts over their held-out "
         f"ceiling {sum(m < 0 for m, _ in margins)}; shipped {ceiling} (between: "
         f"{largest < ceiling < noise_least})"
+    )
+
+
+@contextmanager
+def stride_correlations_seen() -> Iterator[list[float]]:
+    """Record the stride correlation of every bout the walking check compares."""
+    from retrowalk.gait import not_walking
+
+    seen: list[float] = []
+    original = not_walking._fine_stride_correlation
+
+    def spied(v: np.ndarray, step: int, fs: float, fine_hz: float) -> float:
+        seen.append(original(v, step, fs, fine_hz))
+        return seen[-1]
+
+    not_walking._fine_stride_correlation = spied  # type: ignore[assignment]
+    try:
+        yield seen
+    finally:
+        not_walking._fine_stride_correlation = original  # type: ignore[assignment]
+
+
+def exact_repetition() -> None:
+    """7. The exact-repetition check: the stride correlation of every real walking bout
+    (as recorded and resampled to 20-50 Hz) and of a machine's exact walk-like movement."""
+    ceiling = WalkingCheck().max_stride_correlation
+    print(
+        f"\n== 7. EXACT REPETITION: consecutive strides' correlation (compared at "
+        f"{WalkingCheck().stride_check_rate_hz:.0f} Hz or finer; shipped "
+        f"max_stride_correlation {ceiling})"
+    )
+    largest: dict[str, float] = defaultdict(lambda: -1.0)
+    for _, _, recording, placement in (*real_walks(), *_feet()):
+        for label in ("recorded", *(f"{rate:.0f} Hz" for rate in SPREAD_RATES_HZ)):
+            if label != "recorded":
+                rate_hz = float(label.split()[0])
+                if recording.sampling_rate_hz <= rate_hz:
+                    continue
+                at_rate = _resampled(recording, rate_hz)
+            else:
+                at_rate = recording
+            with stride_correlations_seen() as seen:
+                _analyze(at_rate, placement)
+            largest[label] = max([largest[label], *seen])
+    print(
+        "real walking, largest: "
+        + ", ".join(f"{label} {value:.3f}" for label, value in largest.items())
+    )
+    smallest = math.inf
+    for rate_hz in (20.0, 25.0, 30.0, 40.0, 50.0, 100.0):
+        for step_hz in (1.6, 1.8, 1.9, 2.1):
+            t = np.arange(int(60 * rate_hz)) / rate_hz
+            up = (
+                2.0 * np.sin(2 * np.pi * step_hz * t)
+                + 0.8 * np.sin(4 * np.pi * step_hz * t + 1.0)
+                + 0.4 * np.sin(np.pi * step_hz * t)
+            )
+            acc = np.column_stack(
+                [np.sin(2 * np.pi * step_hz * t + 0.5), np.sin(np.pi * step_hz * t), 9.81 + up]
+            )
+            with stride_correlations_seen() as seen:
+                _analyze(
+                    Recording(acc_mps2=acc, gyro_rads=None, sampling_rate_hz=rate_hz), "lower_back"
+                )
+            smallest = min([smallest, *seen])
+    print(
+        f"model: a machine's exact walk-like movement (1.6-2.1 steps/s, 20-100 Hz), smallest "
+        f"{smallest:.4f}; the ceiling between the two: {max(largest.values()) < ceiling < smallest}"
     )
 
 

@@ -452,3 +452,68 @@ def test_real_walking_is_not_noise_at_low_rates_nor_on_a_foot(
     flat = [f for f in seen if f.get("flatness", 0.0) > check.max_flatness]
     assert len([f for f in seen if "flatness" in f]) >= 24
     assert flat and all(f["repetition"] > check.min_repetition for f in flat)
+
+
+def _walk_like(rate_hz: float, step_hz: float, seconds: float = 60.0) -> np.ndarray:
+    """A machine's exact, walk-like movement: forward at each step, sideways at each
+    stride, up and down at the step with a harmonic and a stride component."""
+    t = np.arange(int(seconds * rate_hz)) / rate_hz
+    return np.column_stack(
+        [
+            np.sin(2 * np.pi * step_hz * t + 0.5),
+            np.sin(np.pi * step_hz * t),
+            9.81
+            + 2.0 * np.sin(2 * np.pi * step_hz * t)
+            + 0.8 * np.sin(4 * np.pi * step_hz * t + 1.0)
+            + 0.4 * np.sin(np.pi * step_hz * t),
+        ]
+    )
+
+
+@pytest.mark.parametrize("rate_hz", [20.0, 25.0, 30.0, 40.0, 50.0])
+def test_a_machine_exact_walk_like_movement_sampled_slowly_is_not_walking(rate_hz: float) -> None:
+    """At 50 Hz or less a machine's stride is no whole number of samples, and compared
+    at the nearest whole lag its exact repetition correlated at 0.976-0.995, under the
+    ceiling: the old code found a bout of walking in some of these. Strides are now
+    compared at 100 Hz or finer."""
+    from retrowalk.core.recording import Recording
+    from retrowalk.pipeline import AnalysisOptions, analyze
+
+    for step_hz in (1.6, 1.8, 1.9, 2.1):
+        recording = Recording(
+            acc_mps2=_walk_like(rate_hz, step_hz), gyro_rads=None, sampling_rate_hz=rate_hz
+        )
+        for placement in (None, "lower_back", "pocket", "foot"):
+            options = AnalysisOptions(placement=placement) if placement else None
+            result = analyze(recording, options)  # type: ignore[arg-type]
+            assert result.bouts == [] and result.steps == [], (step_hz, placement)
+
+
+def test_strides_are_compared_finely_at_every_sampling_rate() -> None:
+    """The stride correlation of an exact repetition reads as exact (over the ceiling)
+    whatever the sampling rate, and that of real walking as recorded at 100 Hz is
+    compared as it is (no interpolation: the same number)."""
+    from realdata import ipol_lower_back_rows
+    from retrowalk.gait.not_walking import _best_stride_correlation
+
+    ceiling = WalkingCheck().max_stride_correlation
+    for rate_hz in (20.0, 30.0, 50.0):
+        v = _walk_like(rate_hz, 1.8)[:, 2] - 9.81
+        step = round(rate_hz / 1.8)
+        assert _best_stride_correlation(v, step) < ceiling  # at whole-sample lags: not seen
+        check = WalkingCheck().check(
+            _upright(v), rate_hz, np.arange(0, v.size - 1, rate_hz / 1.8).astype(int)
+        )
+        assert not check.walking_ and "strides repeat exactly" in check.reason_, rate_hz
+        assert check.features_["stride_correlation"] > ceiling
+    recording, bouts, contacts = ipol_lower_back_rows("1-1")
+    lo, hi = bouts[0]
+    inside = contacts[(contacts >= lo) & (contacts < hi)]
+    check = WalkingCheck().check(recording.acc_mps2[lo:hi], FS, inside - lo)
+    acc = recording.acc_mps2[lo:hi]
+    up = acc.mean(axis=0) / np.linalg.norm(acc.mean(axis=0))
+    v = acc @ up
+    step = int(np.median(np.diff(inside)))
+    # as it is: the same number, but for the last bits of the mean taken out
+    expected = _best_stride_correlation(v - v.mean(), step)
+    assert check.features_["stride_correlation"] == pytest.approx(expected, rel=1e-12)
