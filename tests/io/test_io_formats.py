@@ -104,6 +104,82 @@ def test_generic_iso_timestamps(tmp_path: Path) -> None:
     _assert_close(rec, m)
 
 
+def _clock(seconds_of_day: np.ndarray, sep: str) -> np.ndarray:
+    """``HH:MM:SS<sep>mmm`` text of times of day (carried past midnight into the next)."""
+    ms = np.round(seconds_of_day * 1000).astype(np.int64) % (86_400 * 1000)
+    return np.array(
+        [f"{m // 3_600_000:02d}:{m // 60_000 % 60:02d}:{m // 1000 % 60:02d}{sep}{m % 1000:03d}"
+         for m in ms.tolist()],
+        dtype=object,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("sep", [":", "."])
+def test_physics_toolbox_android_g_force_and_time_of_day(
+    tmp_path: Path, motion: Motion, sep: str
+) -> None:
+    """Physics Toolbox Sensor Suite (Android): g-force in g (gFx, gFy, gFz; TgF their
+    total), the gyroscope as wx, wy, wz, and the time as a time of day without a date
+    (23:59:50:000, milliseconds after a colon): read over midnight without a jump."""
+    start = 23 * 3600 + 59 * 60 + 50.0  # 10 s before midnight, 20 s recorded
+    path = write_table(
+        tmp_path / "Physics_Toolbox.csv",
+        ["time", "gFx", "gFy", "gFz", "wx", "wy", "wz", "TgF"],
+        [_clock(start + motion.t, sep), *(motion.acc / G).T, *motion.gyro.T,
+         np.linalg.norm(motion.acc / G, axis=1)],
+        fmt="{:.6f}",
+    )  # fmt: skip
+    rec = read_recording(path)
+    assert rec.format == "generic-csv"
+    assert rec.units["acc"].unit == "g" and rec.units["gyro"].unit == "rads"
+    assert rec.sampling_rate_hz == 100 and rec.n_samples == motion.acc.shape[0]
+    assert rec.duration_s == pytest.approx(motion.t[-1] + 0.01)
+    _assert_close(rec, motion, acc_tol=1e-5)
+
+
+def test_physics_toolbox_ios_g_force(tmp_path: Path, motion: Motion) -> None:
+    """Physics Toolbox on iOS: the time as a date and time with four decimals."""
+    stamps = np.array(
+        [(np.datetime64("2018-10-03T17:23:55.000") + np.timedelta64(round(s * 1e4) * 100, "us"))
+         .astype(str).replace("T", " ")[:-2] for s in motion.t],
+        dtype=object,
+    )  # fmt: skip
+    path = write_table(
+        tmp_path / "sensor.csv",
+        ["time", "gFx", "gFy", "gFz", "gFTotal"],
+        [stamps, *(motion.acc / G).T, np.linalg.norm(motion.acc / G, axis=1)],
+    )
+    rec = read_recording(path)
+    assert rec.units["acc"].unit == "g"
+    assert rec.start_time == datetime(2018, 10, 3, 17, 23, 55, tzinfo=UTC)
+    assert rec.sampling_rate_hz == 100
+    _assert_close(rec, motion)
+
+
+def test_time_with_the_month_s_name(tmp_path: Path) -> None:
+    """A MATLAB timetable written as CSV: 01-Dec-2026 10:00:00.006."""
+    m = make_motion(seconds=5, rate=50)
+    stamps = np.array([f"01-Dec-2026 10:00:{s:06.3f}" for s in m.t], dtype=object)
+    path = write_table(tmp_path / "walk.csv", ["Timestamp", "X", "Y", "Z"], [stamps, *m.acc.T])
+    rec = read_recording(path)
+    assert rec.sampling_rate_hz == 50
+    assert rec.start_time == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    _assert_close(rec, m)
+
+
+def test_a_bad_time_of_day_is_named_by_its_line(tmp_path: Path, motion: Motion) -> None:
+    """A broken cell among times of day is named by its line and field, not the first
+    time of day (which reads)."""
+    times = _clock(8 * 3600 + motion.t, ":")
+    times[100] = "08:00:01:xx"
+    path = write_table(
+        tmp_path / "walk.csv", ["time", "gFx", "gFy", "gFz"], [times, *(motion.acc / G).T]
+    )
+    with pytest.raises(InputError) as error:
+        read_recording(path)
+    assert "line 102" in str(error.value) and "'time'" in str(error.value)
+
+
 def test_generic_with_units_in_names(tmp_path: Path, motion: Motion) -> None:
     path = write_table(
         tmp_path / "walk.csv",

@@ -30,6 +30,7 @@ _STEMS: dict[str, tuple[str, ...]] = {
         "a",
         "accelerationincludinggravity",
         "accelerationwithg",
+        "gf",  # g-force, in g (Physics Toolbox Sensor Suite: gFx, gFy, gFz)
     ),
     "linacc": (
         "linearacceleration",

@@ -31,7 +31,15 @@ _MAGIC = {
 }
 
 _NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?(nan|NaN|inf|Infinity)$")
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
+#: A time of day without a date (hours, minutes, seconds and a fraction after a
+#: point, comma or colon: ``"23:43:56:095"``); the groups are the four numbers.
+_CLOCK_PATTERN = r"^\s*(\d{1,2}):(\d{2}):(\d{2})(?:[:.,](\d{1,9}))?\s*$"
+#: A time cell: an ISO 8601 date (and time), a time of day, or a date with a month's
+#: name (``"01-Dec-2026 10:00:00.006"``).
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+    r"|" + _CLOCK_PATTERN + r"|^\d{1,2}-[A-Za-z]{3}-\d{4} \d{2}:\d{2}:\d{2}(\.\d+)?$"
+)
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+([eE][+-]?\d+)?$")
 
 

@@ -32,7 +32,7 @@ from retrowalk.core.errors import InputError
 from retrowalk.dsp.memory import release, row_chunks
 from retrowalk.io import longarrays
 from retrowalk.io.chunked import _chunks, _estimated_rows, _Filler, csv_options
-from retrowalk.io.layout import TextLayout
+from retrowalk.io.layout import _CLOCK_PATTERN, TextLayout
 from retrowalk.io.longarrays import is_file_backed, to_int64
 from retrowalk.io.source import Source
 from retrowalk.io.table_diagnosis import (
@@ -751,7 +751,47 @@ def _time_values(col: pd.Series, as_datetime: bool | None = None) -> tuple[np.nd
     stamps = pd.to_datetime(texts, format="ISO8601", utc=True, errors="coerce")
     ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
     ns[stamps.isna().to_numpy()] = np.nan
+    if np.isnan(ns).mean() > 0.5:  # not ISO 8601: a clock time or a named month
+        ns = _other_time_text(texts, ns)
     return ns, True
+
+
+#: Dates with a month's name, as MATLAB writes a timetable's times ("01-Dec-2026
+#: 10:00:00.006").
+_NAMED_MONTH_FORMATS = ("%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S")
+
+_DAY_NS = 86_400 * 10**9
+
+
+def _other_time_text(texts: pd.Series, iso_ns: np.ndarray) -> np.ndarray:
+    """Nanoseconds of time text that is not ISO 8601 (NaN where it is none of these):
+    a time of day without a date (``"23:43:56:095"``, as Physics Toolbox Sensor Suite
+    writes it on Android, or ``"23:43:56.095"``), counted from 1970-01-01 and carried
+    over midnight (a step back of more than 12 hours is the next day), or a date with
+    the month's name (:data:`_NAMED_MONTH_FORMATS`). ``iso_ns``: the ISO reading,
+    returned when neither reads more of the column. A long table read in chunks is
+    carried over midnight within each chunk only."""
+    import pandas as pd
+
+    parts = texts.astype(str).str.extract(_CLOCK_PATTERN)
+    if parts[0].notna().mean() > 0.5:
+        hms = parts[[0, 1, 2]].astype(float).to_numpy()
+        digits = parts[3].fillna("")
+        width = digits.str.len().to_numpy(dtype=np.float64)
+        fraction = pd.to_numeric(digits.where(digits != "", "0")).to_numpy(dtype=np.float64)
+        seconds = hms @ np.array([3600.0, 60.0, 1.0]) + fraction / 10.0**width
+        ns = seconds * 1e9
+        back = np.zeros(ns.shape[0])
+        steps = np.diff(ns)
+        back[1:] = np.cumsum(np.where(steps < -_DAY_NS / 2, _DAY_NS, 0.0))
+        return ns + back
+    for fmt in _NAMED_MONTH_FORMATS:
+        stamps = pd.to_datetime(texts, format=fmt, utc=True, errors="coerce")
+        if stamps.notna().mean() > 0.5:
+            ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
+            ns[stamps.isna().to_numpy()] = np.nan
+            return ns
+    return iso_ns
 
 
 def _bad_rows(columns: list[np.ndarray], n: int) -> np.ndarray:
