@@ -180,6 +180,44 @@ def test_a_bad_time_of_day_is_named_by_its_line(tmp_path: Path, motion: Motion) 
     assert "line 102" in str(error.value) and "'time'" in str(error.value)
 
 
+def test_metawear_axes_named_as_axes(tmp_path: Path, motion: Motion) -> None:
+    """MetaWear (MbientLab) exports: "x-axis (g)" beside "epoc (ms)" (so spelt), a local
+    time and "elapsed (s)"; its gyroscope's file ("x-axis (deg/s)") holds no
+    acceleration and is refused as such, not read as acceleration."""
+    epoch_ms = 1_700_000_000_000 + np.round(motion.t * 1000).astype(np.int64)
+    local = np.array(["2023-11-14T17.13.20.000"] * motion.t.size, dtype=object)
+    path = write_table(
+        tmp_path / "MetaWear_Accelerometer.csv",
+        ["epoc (ms)", "timestamp (-05:00)", "elapsed (s)", "x-axis (g)", "y-axis (g)",
+         "z-axis (g)"],
+        [epoch_ms, local, motion.t, *(motion.acc / G).T],
+        fmt="{:.6f}",
+    )  # fmt: skip
+    rec = read_recording(path)
+    assert rec.units["acc"].unit == "g" and rec.units["acc"].decided_by == "file"
+    assert rec.start_time == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    assert rec.sampling_rate_hz == 100
+    _assert_close(rec, motion)
+    gyro = write_table(
+        tmp_path / "MetaWear_Gyroscope.csv",
+        ["epoc (ms)", "elapsed (s)", "x-axis (deg/s)", "y-axis (deg/s)", "z-axis (deg/s)"],
+        [epoch_ms, motion.t, *np.rad2deg(motion.gyro).T],
+    )
+    with pytest.raises(InputError, match="angular rate but no acceleration"):
+        read_recording(gyro)
+
+
+def test_science_journal_relative_time(tmp_path: Path, motion: Motion) -> None:
+    path = write_table(
+        tmp_path / "walk.csv",
+        ["relative_time", "AccX", "AccY", "AccZ"],
+        [np.round(motion.t * 1000).astype(np.int64), *motion.acc.T],
+    )
+    rec = read_recording(path)
+    assert rec.sampling_rate_hz == 100 and rec.n_samples == motion.acc.shape[0]
+    _assert_close(rec, motion)
+
+
 def test_generic_with_units_in_names(tmp_path: Path, motion: Motion) -> None:
     path = write_table(
         tmp_path / "walk.csv",

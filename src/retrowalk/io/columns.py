@@ -87,6 +87,8 @@ _TIME_NAMES = (
     "unixtime",
     "utc",
     "sampletime",
+    "relativetime",  # Science Journal
+    "epoc",  # MetaWear's "epoc (ms)"
 )
 
 
@@ -160,8 +162,8 @@ def _map_columns(columns: tuple[str, ...]) -> ColumnMap:
         if cmap.time is None and _is_time_name(key):
             cmap.time = col
             continue
-        if key in AXES:
-            plain.setdefault(key, col)
+        if key in AXES or key in _AXIS_NAMES:  # "x", or MetaWear's "x-axis (g)"
+            plain.setdefault(_AXIS_NAMES.get(key, key), col)
             continue
         if not key or key[-1] not in AXES:
             continue
@@ -177,12 +179,19 @@ def _map_columns(columns: tuple[str, ...]) -> ColumnMap:
             cmap.streams[kind] = (axes["x"], axes["y"], axes["z"])
             if kind in unit_of:
                 cmap.units[kind] = unit_of[kind]
-    if "acc" not in cmap.streams and "linacc" not in cmap.streams and len(plain) == 3:
-        cmap.streams["acc"] = (plain["x"], plain["y"], plain["z"])
+    if len(plain) == 3:  # axes named alone: their unit says what they measure
         units = {unit_from_label(plain[a]) for a in AXES} - {None}
-        if len(units) == 1:
-            cmap.units["acc"] = units.pop()  # type: ignore[assignment]
+        unit = units.pop() if len(units) == 1 else None
+        kind = "gyro" if unit in ("dps", "rads") else "acc"
+        if kind not in cmap.streams and (kind == "gyro" or "linacc" not in cmap.streams):
+            cmap.streams[kind] = (plain["x"], plain["y"], plain["z"])
+            if unit is not None:
+                cmap.units[kind] = unit
     return cmap
+
+
+#: Axes named as axes ("x-axis"), as MetaWear's exports name them.
+_AXIS_NAMES = {f"{a}axis": a for a in AXES}
 
 
 def _is_time_name(key: str) -> bool:
