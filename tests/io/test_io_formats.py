@@ -218,6 +218,33 @@ def test_science_journal_relative_time(tmp_path: Path, motion: Motion) -> None:
     _assert_close(rec, motion)
 
 
+def test_polar_sensor_logger_milli_g(tmp_path: Path, motion: Motion) -> None:
+    """Polar Sensor Logger's ACC file: semicolons, acceleration in milli-g as its
+    header says ("X [mg]"); without that word, a gravity of about 1000 is not taken
+    for milli-g (raw counts of many sensors read near 1000 too): the one-line error
+    says so, and --acc-unit mg reads it."""
+    stamps = np.array(
+        [(np.datetime64("2023-11-14T22:13:20.000") + np.timedelta64(round(s * 1e3), "ms"))
+         .astype(str) for s in motion.t],
+        dtype=object,
+    )  # fmt: skip
+    sensor_ns = 599_000_000_000_000_000 + np.round(motion.t * 1e9).astype(np.int64)
+    header = ["Phone timestamp", "sensor timestamp [ns]", "X [mg]", "Y [mg]", "Z [mg]"]
+    columns = [stamps, sensor_ns, *(1000 * motion.acc / G).T]
+    rec = read_recording(write_table(tmp_path / "ACC.txt", header, columns, sep=";"))
+    assert rec.units["acc"].unit == "mg" and rec.units["acc"].decided_by == "file"
+    assert rec.sampling_rate_hz == 100
+    _assert_close(rec, motion, acc_tol=1e-5)
+    plain = write_table(
+        tmp_path / "plain.txt", [h.replace(" [mg]", "") for h in header], columns, sep=";"
+    )
+    with pytest.raises(InputError, match=r"about 1000: milli-g\? or raw counts.*g, mg or mps2"):
+        read_recording(plain)
+    rec = read_recording(plain, acc_unit="mg")
+    assert rec.units["acc"].unit == "mg" and rec.units["acc"].decided_by == "user"
+    _assert_close(rec, motion, acc_tol=1e-5)
+
+
 def test_generic_with_units_in_names(tmp_path: Path, motion: Motion) -> None:
     path = write_table(
         tmp_path / "walk.csv",

@@ -46,6 +46,7 @@ PLACEMENT_HELP = (
 class AccUnit(StrEnum):
     auto = "auto"
     g = "g"
+    mg = "mg"
     mps2 = "mps2"
 
 

@@ -120,7 +120,8 @@ def read_recording(
     path
         The file, export folder or zip archive.
     acc_unit
-        ``"auto"`` (decide from the file or the size of gravity), ``"g"`` or ``"mps2"``.
+        ``"auto"`` (decide from the file or the size of gravity), ``"g"``, ``"mg"``
+        (milli-g) or ``"mps2"``.
     gyro_unit
         ``"auto"`` (decide from the file or the data), ``"dps"`` or ``"rads"``.
     placement
@@ -158,8 +159,8 @@ def read_recording(
         For every problem with the input, with a one-line message.
     """
     p = Path(path)
-    if acc_unit not in ("auto", "g", "mps2"):
-        raise InputError(p, f"acc_unit must be auto, g or mps2, not {acc_unit!r}")
+    if acc_unit not in ("auto", "g", "mg", "mps2"):
+        raise InputError(p, f"acc_unit must be auto, g, mg or mps2, not {acc_unit!r}")
     if gyro_unit not in ("auto", "dps", "rads"):
         raise InputError(p, f"gyro_unit must be auto, dps or rads, not {gyro_unit!r}")
     if placement not in PLACEMENTS:

@@ -62,6 +62,7 @@ _STEMS: dict[str, tuple[str, ...]] = {
 
 _UNIT_TOKENS = {
     "g": "g",
+    "mg": "mg",
     "mps2": "mps2",
     "ms2": "mps2",
     "dps": "dps",
@@ -135,7 +136,8 @@ class ColumnMap:
         Kind (``"acc"``, ``"linacc"``, ``"gyro"``, ``"gravity"``) -> three column names
         in x, y, z order.
     units
-        Kind -> unit stated in the header (``"g"``, ``"mps2"``, ``"dps"``, ``"rads"``).
+        Kind -> unit stated in the header (``"g"``, ``"mg"``, ``"mps2"``, ``"dps"``,
+        ``"rads"``).
     """
 
     time: str | None = None

@@ -26,7 +26,7 @@ _TIME_WORDS = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns":
 # Plausible epoch range in seconds: 1973 .. 2100.
 _EPOCH_RANGE = (1e8, 4.2e9)
 
-_UNIT_WORDS = {"mps2": "m/s^2", "g": "g", "dps": "deg/s", "rads": "rad/s"}
+_UNIT_WORDS = {"mps2": "m/s^2", "g": "g", "mg": "milli-g", "dps": "deg/s", "rads": "rad/s"}
 
 
 def time_in_seconds(

@@ -23,12 +23,15 @@ from retrowalk.io.longarrays import is_file_backed, strided
 STANDARD_GRAVITY = 9.80665
 DEG2RAD = np.pi / 180.0
 
-AccUnit = Literal["auto", "g", "mps2"]
+AccUnit = Literal["auto", "g", "mg", "mps2"]
 GyroUnit = Literal["auto", "dps", "rads"]
 
 # A median |acc| between these bounds reads as g, resp. m/s^2.
 _G_RANGE = (0.5, 2.5)
 _MPS2_RANGE = (4.0, 25.0)
+# Gravity in milli-g (a Polar sensor's "X [mg]"). Milli-g is taken only where the file or
+# the user says so: raw counts of many accelerometers (1024 a g, say) read near 1000 too.
+_MG_RANGE = (500.0, 2500.0)
 # Above this 99th percentile of |w| the stream cannot be rad/s (gyroscopes saturate
 # at about 2000 deg/s = 35 rad/s), below _DPS_LIKELY it is very likely rad/s for gait.
 _DPS_CERTAIN = 35.0
@@ -203,8 +206,8 @@ def decide_acc_unit(
     """
     guess, evidence = classify_acc(stats)
     notes: list[str] = []
-    if requested not in ("auto", "g", "mps2"):
-        raise ValueError(f"acc_unit must be auto, g or mps2, not {requested!r}")
+    if requested not in ("auto", "g", "mg", "mps2"):
+        raise ValueError(f"acc_unit must be auto, g, mg or mps2, not {requested!r}")
     if requested != "auto":
         if guess is not None and guess != requested:
             notes.append(
@@ -220,9 +223,11 @@ def decide_acc_unit(
             )
         return UnitDecision(file_unit, "file", file_evidence), notes
     if guess is None:
+        m = stats.gravity_norm if np.isfinite(stats.gravity_norm) else stats.median_norm
+        maybe = " (about 1000: milli-g? or raw counts)" if _MG_RANGE[0] <= m <= _MG_RANGE[1] else ""
         raise ValueError(
             f"cannot tell the acceleration unit: {evidence} fits neither g (about 1) nor "
-            "m/s^2 (about 9.81); set the unit explicitly (acc_unit g or mps2)"
+            f"m/s^2 (about 9.81){maybe}; set the unit explicitly (acc_unit g, mg or mps2)"
         )
     return UnitDecision(guess, "auto", evidence), notes
 
@@ -397,7 +402,7 @@ def decide_gyro_unit(
 
 def acc_factor(unit: str) -> float:
     """Factor that converts acceleration in ``unit`` to m/s^2."""
-    return STANDARD_GRAVITY if unit == "g" else 1.0
+    return {"g": STANDARD_GRAVITY, "mg": STANDARD_GRAVITY / 1000.0}.get(unit, 1.0)
 
 
 def gyro_factor(unit: str) -> float:
@@ -406,13 +411,15 @@ def gyro_factor(unit: str) -> float:
 
 
 def _unit_words(unit: str) -> str:
-    return {"g": "g", "mps2": "m/s^2", "dps": "deg/s", "rads": "rad/s"}.get(unit, unit)
+    return {"g": "g", "mg": "milli-g", "mps2": "m/s^2", "dps": "deg/s", "rads": "rad/s"}.get(
+        unit, unit
+    )
 
 
 def unit_from_label(label: str) -> str | None:
     """The unit named in a column label such as ``"Acceleration x (m/s^2)"``.
 
-    Returns ``"mps2"``, ``"g"``, ``"rads"``, ``"dps"`` or ``None``.
+    Returns ``"mps2"``, ``"g"``, ``"mg"``, ``"rads"``, ``"dps"`` or ``None``.
     """
     s = label.strip().lower().replace(" ", "")
     if any(k in s for k in ("m/s^2", "m/s²", "m/s2", "ms^-2", "ms-2", "mps2", "m_s2", "m_s^2")):
@@ -423,4 +430,6 @@ def unit_from_label(label: str) -> str | None:
         return "dps"
     if s.endswith(("(g)", "[g]", "_g", "(gs)", "[gs]")):
         return "g"
+    if s.endswith(("(mg)", "[mg]", "_mg")):
+        return "mg"
     return None
