@@ -50,6 +50,14 @@ def test_calibrate_then_analyze_with_profile(tmp_path, monkeypatch) -> None:
     stored = tmp_path / "store" / "direction_profiles" / "lower_back.json"
     assert stored.is_file()
     assert json.loads(stored.read_text())["n_bouts"] == {"forward": 1, "backward": 1}
+    # How well the labels fit, in the words and the figure of the calibration page and API.
+    from retrowalk.app.calibration import describe_profile
+    from retrowalk.gait.calibration import DirectionProfile
+    from retrowalk.report import display
+
+    described = describe_profile(DirectionProfile.from_dict(json.loads(stored.read_text())))
+    fit = display.percent(described["consistency_pct"])
+    assert f"labels fit {fit} % of steps" in " ".join(res.stdout.split())
 
     # Another recording of the same person, forward then (as a new file) reversed.
     rec2, _, _ = _ipol("3-4")

@@ -214,3 +214,36 @@ def test_a_refused_count_says_why_in_the_counters_words(
     assert response.status_code == 400, response.text
     detail = response.json()["detail"]
     assert isinstance(detail, str) and detail.startswith(said), detail
+
+
+def test_the_timeline_shows_the_age_in_months_the_json_gives(client) -> None:  # type: ignore[no-untyped-def]
+    """76 days of corrected age are 2.497 months, 2.5 in the guidance JSON: the timeline
+    said "now, 2 mo" (the unrounded months, rounded in binary), it says 3 as the JSON's
+    2.5 rounds half up. Born 25 days early: 3.57 weeks, "4 weeks early"."""
+    import datetime as dt
+
+    from webtest_helpers import sign_up
+
+    from retrowalk.report import display
+
+    sign_up(client, "ages@example.org")
+    born = dt.date.today() - dt.timedelta(days=101)
+    due = born + dt.timedelta(days=25)
+    made = client.post(
+        "/children",
+        data={
+            "name": "Lea",
+            "birth_date": born.isoformat(),
+            "due_date": due.isoformat(),
+            "csrf_token": csrf(client, "/children"),
+        },
+    )
+    assert made.status_code == 200, made.text
+    cid = int(str(made.url).rsplit("/", 1)[-1])
+    auth = api_token(client, "ages@example.org")
+    guidance = client.get(f"/api/v1/children/{cid}/guidance", headers=auth).json()
+    assert guidance["age_months"] == 2.5 and guidance["corrected"]
+    assert display.age_months(guidance["age_months"]) == "3"
+    assert "<span>now, 3 mo</span>" in client.get(f"/children/{cid}").text
+    guide = client.get(f"/children/{cid}/guide").text
+    assert "was born 4 weeks early (used until the second birthday)" in guide

@@ -80,3 +80,48 @@ def test_the_command_line_counts_a_3mbwt_bout_from_1_as_the_web_page_does() -> N
     said = CliRunner().invoke(app, args)
     assert said.exit_code == 0, said.output
     assert timing["bout"] == 1 and f"timed from bout {timing['bout'] + 1}: " in said.stdout
+
+
+def test_backward_minutes_read_half_up_and_the_coaching_sentences_write_them_the_same() -> None:
+    """12.125 min is exactly 12.125 in binary: binary rounding to even took it to 12.12."""
+    from retrowalk.domain.coach.weekly import minutes_text
+
+    assert f"{round(12.125, 2) + 0.0:g}" == "12.12" and display.minutes(12.125) == "12.13"
+    assert display.minutes(12.5) == "12.5" and display.minutes(30) == "30"
+    assert display.minutes(10.0) == "10" and display.minutes(0.004) == "0"
+    assert display.minutes(None) == display.MISSING
+    # A recording's 7.5 s of backward walking is 0.125 min.
+    for value in (12.125, 7.5 / 60, 2.675, 1 / 3, 12.5, 10.0, 0.0):
+        assert minutes_text(value) == display.minutes(value), value
+
+
+def test_a_3mbwt_time_reads_as_its_json_holds_it() -> None:
+    """A test's time is stored to 0.01 s: 10.125 s typed is stored 10.12 and reads 10.12
+    everywhere, trailing zero kept (as the pages wrote it)."""
+    from retrowalk.app.assess import ThreeMbwtIn
+
+    assert round(10.125, 2) == 10.12
+    assert display.threembwt_s(10.125) == display.threembwt_s(10.12) == "10.12"
+    assert ThreeMbwtIn(trials_s=[10.0, 10.25]).time_s == 10.12  # the mean, as stored
+    assert display.threembwt_s(4.3) == "4.30" and display.threembwt_s(None) == display.MISSING
+
+
+def test_a_childs_age_in_months_reads_half_up_from_the_json_and_weeks_early_whole() -> None:
+    from retrowalk.domain.kids.age import DAYS_PER_MONTH
+
+    months = 76 / DAYS_PER_MONTH  # 76 days old: 2.497 months, 2.5 in the JSON
+    assert round(months, 2) == 2.5 and f"{months:.0f}" == "2"
+    assert display.age_months(months) == "3" and display.age_months(2.5) == "3"
+    assert display.weeks(25 / 7) == "4" and display.weeks(24 / 7) == "3"
+    assert display.percent(12.0) == "12" and display.percent(-0.4) == "0"
+    assert display.percent(None) == display.MISSING
+
+
+def test_the_reports_gaps_total_reads_by_the_rule() -> None:
+    """Two gaps of the JSON (0.001 s) adding up to 0.25 s: binary rounding said 0.2."""
+    from retrowalk.report.content import assumption_rows
+
+    gaps = [{"start_s": 1.0, "end_s": 1.125}, {"start_s": 3.0, "end_s": 3.125}]
+    rows = assumption_rows({"recording": {"gaps": gaps}})
+    assert f"{0.25:.1f}" == "0.2"
+    assert ("Gaps in the data", "2 (0.3 s)", "no walking is reported inside") in rows

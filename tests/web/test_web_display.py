@@ -186,3 +186,115 @@ def test_the_progress_charts_labels_say_what_the_table_says(  # type: ignore[no-
     label.wait_for(timeout=10_000)
     said = str(label.text_content())
     assert "5.6 m" in said and "5.55" not in said, said
+
+
+def _cli_on_own_data(tmp_path: Path, monkeypatch) -> CliRunner:  # type: ignore[no-untyped-def]
+    """The command line on a data folder of its own (its local account), as a person
+    who uses both would."""
+    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "cli"))
+    monkeypatch.delenv("RETROWALK_DATABASE_URL", raising=False)
+    return CliRunner()
+
+
+def _cli_row(said: str, first_cell: str) -> list[str]:
+    """The cells of the command line table's row that starts with ``first_cell``."""
+    for line in said.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│┃").split("│")]
+        if cells and cells[0] == first_cell:
+            return cells
+    raise AssertionError(f"no row {first_cell!r} in:\n{said}")
+
+
+def test_a_weeks_minutes_percent_and_missing_values_read_the_same_on_its_page_and_command_line(  # type: ignore[no-untyped-def]
+    app, client: TestClient, tmp_path: Path, monkeypatch
+) -> None:
+    """12.125 min walked backwards this week, of a plan's 30 (40 %), soreness and effort
+    not given: "12.13" and "–" on the page and on the command line, where both wrote
+    12.12 (binary rounding to even of an exact 12.125) and the command line wrote "-"."""
+    import datetime as dt
+
+    week_of = (dt.date.today() - dt.timedelta(days=dt.date.today().weekday())).isoformat()
+    sign_up(client, "coach@example.org")
+    pid = add_person(client, "Ann")
+    for url, form in (
+        (f"/people/{pid}/coach/plan", {"goal": "knee_pain", "level": "intermediate"}),
+        (f"/people/{pid}/coach/log", {"backward_min": "12.125", "place": "open_space"}),
+    ):
+        sent = client.post(url, data={"csrf_token": csrf(client, f"/people/{pid}"), **form})
+        assert sent.status_code == 200, sent.text
+    auth = api_token(client, "coach@example.org")
+    week = client.get(f"/api/v1/people/{pid}/coach", headers=auth).json()["weeks"][-1]
+    assert (week["done_min"], week["planned_min"], week["adherence_pct"]) == (12.125, 30, 40)
+    assert week["max_soreness"] is None and week["max_effort"] is None
+    page = client.get(f"/people/{pid}/coach").text
+    assert re.search(r'id="this-week">12\.13 of 30 min<', page)
+    row = re.search(rf"<tr class=\"current\">\s*<td>{week_of}</td>(.*?)</tr>", page, re.S)
+    assert row, page
+    cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert cells[:2] == ["30", "12.13"] and cells[4] == f"{display.MISSING} · {display.MISSING}"
+    assert 'title="40 %"' in row.group(1)
+
+    runner = _cli_on_own_data(tmp_path, monkeypatch)
+    for args in (
+        ["plan", "new", "--goal", "knee_pain", "--level", "intermediate", "--person", "Ann"],
+        ["log", "add", "--minutes", "12.125", "--person", "Ann"],
+    ):
+        made = runner.invoke(cli, args)
+        assert made.exit_code == 0, made.output
+    assert "Logged 12.13 min backwards" in made.stdout
+    said = runner.invoke(cli, ["log", "week", "--person", "Ann"], terminal_width=120)
+    assert said.exit_code == 0, said.output
+    assert "This week 12.13 of 30 min;" in said.stdout
+    # week of, planned, done, %, sessions, soreness, alerts
+    assert _cli_row(said.stdout, week_of)[:6] == [week_of, "30", "12.13", "40", "1", "–"]
+    listed = runner.invoke(cli, ["log", "list", "--person", "Ann"]).stdout
+    assert ": 12.13 min (log open_space)" in listed
+
+
+def test_a_3mbwt_reads_the_same_on_its_page_and_the_command_line(  # type: ignore[no-untyped-def]
+    app, client: TestClient, tmp_path: Path, monkeypatch
+) -> None:
+    """A time typed as 10.125 s is stored as 10.12 s (the test's JSON holds 0.01 s) and
+    reads 10.12 on the page and the command line; a test timed from the real walk reads
+    its time, uncertainty and range alike (the command line wrote the range 3.74-4.99,
+    the page 3.74–4.99)."""
+    sign_up(client, "tests@example.org")
+    pid = add_person(client, "Ann", height_m="1.89")
+    rec = upload(client, pid, WALK, recorded_on="2025-03-03")
+    assert rec["http"] == 201, rec
+    wait_for_analysis(app)
+    url = f"/people/{pid}/tests/3mbwt"
+    auth = api_token(client, "tests@example.org")
+    typed = client.post(url, data={"csrf_token": csrf(client, url), "time_s": "10.125"})
+    assert typed.status_code == 200, typed.text
+    assert client.get(f"/api/v1{url}", headers=auth).json()[0]["time_s"] == 10.12
+    assert '<span class="big-time">10.12 s</span>' in typed.text
+    timed = client.post(url, data={"csrf_token": csrf(client, url), "recording_id": str(rec["id"])})
+    assert timed.status_code == 200, timed.text
+    (t,) = [x for x in client.get(f"/api/v1{url}", headers=auth).json() if x.get("timing")]
+    time_s, unc = display.threembwt_s(t["time_s"]), display.threembwt_s(t["uncertainty_s"])
+    low, high = (display.threembwt_s(t["timing"][k]) for k in ("low_s", "high_s"))
+    page = _text(timed.text)
+    assert f"{time_s} s ± {unc} s · " in page and f"Range {low}–{high} s from" in page
+    clinic = _text(client.get("/clinic").text)
+    assert "Ann 10.12 s (" in clinic  # the latest test, typed today
+
+    runner = _cli_on_own_data(tmp_path, monkeypatch)
+    said = runner.invoke(cli, ["test", "3mbwt", "--time", "10.125", "--save", "--person", "Ann"])
+    assert said.exit_code == 0, said.output
+    assert "3MBWT 10.12 s (" in said.stdout and "10.12 s is at or above" in said.stdout
+    walk = ["test", "3mbwt", "--recording", str(WALK), "--height-m", "1.89"]
+    said = runner.invoke(cli, walk)
+    assert said.exit_code == 0, said.output
+    assert f"3MBWT {time_s} ± {unc} s (" in said.stdout
+    assert f"steps, range {low}–{high} s" in said.stdout
+
+
+def test_a_height_typed_in_centimetres_is_read_back_as_the_pages_show_it() -> None:
+    """162.5 cm is 1.625 m (exact in binary): the note said 1.62 m, the pages 1.63 m."""
+    from retrowalk.web.forms import parse_height
+
+    metres, note = parse_height("162.5")
+    assert metres == 1.625 and f"{metres:.2f}" == "1.62"
+    assert note == f"Height 162.5 read as centimetres: {display.height(metres)} m."
+    assert display.height(metres) == "1.63"

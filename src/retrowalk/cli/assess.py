@@ -156,15 +156,15 @@ def threembwt_command(
     from retrowalk.report import display as shown
 
     i = result["interpretation"]
-    unc = f" ± {uncertainty:.2f}" if uncertainty else ""
+    unc = f" ± {shown.threembwt_s(uncertainty)}" if uncertainty else ""
     out.print(
-        f"[bold]3MBWT {time_s:.2f}{unc} s[/bold] ({shown.speed(i['speed_mps'])} m/s), "
-        f"{i['group_title']}"
+        f"[bold]3MBWT {shown.threembwt_s(time_s)}{unc} s[/bold] "
+        f"({shown.speed(i['speed_mps'])} m/s), {i['group_title']}"
     )
     if timing:
         out.print(
             f"  timed from bout {timing['bout'] + 1}: {timing['steps_used']} steps, "
-            f"range {timing['low_s']}-{timing['high_s']} s"
+            f"range {shown.threembwt_s(timing['low_s'])}–{shown.threembwt_s(timing['high_s'])} s"
         )
     out.print(i["summary"])
     for f in i["findings"]:

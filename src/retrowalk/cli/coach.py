@@ -188,6 +188,8 @@ def print_plan(p: dict[str, Any]) -> None:
     out.print(p["about"])
     from rich.table import Table
 
+    from retrowalk.report import display as shown
+
     table = Table(title="Weeks")
     for column in ("week", "sessions", "min backwards / session", "min / week"):
         table.add_column(column, justify="right")
@@ -195,8 +197,8 @@ def print_plan(p: dict[str, Any]) -> None:
         table.add_row(
             str(w["week"]),
             str(w["sessions"]),
-            f"{w['backward_min_per_session']:g}",
-            f"{w['backward_min_week']:g}",
+            shown.minutes(w["backward_min_per_session"]),
+            shown.minutes(w["backward_min_week"]),
         )
     out.print(table)
     out.print("[bold]Each session[/bold]")
@@ -221,7 +223,7 @@ def print_recommendation(rec: dict[str, Any] | None) -> None:
 def print_weeks(view: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from retrowalk.domain.coach.weekly import minutes_text
+    from retrowalk.report import display as shown
 
     table = Table(title="Week by week (backward minutes)")
     for column in ("week of", "planned", "done", "%", "sessions", "soreness", "alerts"):
@@ -238,18 +240,19 @@ def print_weeks(view: dict[str, Any]) -> None:
         )
         table.add_row(
             w["week_start"],
-            f"{w['planned_min']:g}",
-            minutes_text(w["done_min"]),
-            "-" if w["adherence_pct"] is None else f"{w['adherence_pct']:.0f}",
+            shown.minutes(w["planned_min"]),
+            shown.minutes(w["done_min"]),
+            shown.percent(w["adherence_pct"]),
             str(w["sessions"]),
-            "-" if w["max_soreness"] is None else str(w["max_soreness"]),
+            shown.MISSING if w["max_soreness"] is None else str(w["max_soreness"]),
             alerts,
         )
     out.print(table)
     tw, l4 = view["this_week"], view["last_4_weeks"]
     out.print(
-        f"This week {minutes_text(tw['done_min'])} of {tw['planned_min']:g} min; last 4 weeks "
-        f"{minutes_text(l4['done_min'])} of {l4['planned_min']:g} min; "
+        f"This week {shown.minutes(tw['done_min'])} of {shown.minutes(tw['planned_min'])} min; "
+        f"last 4 weeks {shown.minutes(l4['done_min'])} of {shown.minutes(l4['planned_min'])} "
+        "min; "
         f"streak {view['streak_weeks']} week(s)."
     )
     print_undated(view.get("undated") or [])
@@ -348,7 +351,9 @@ def log_add_command(
             note=note,
         ),
     )
-    out.print(f"Logged {minutes:g} min backwards on {day}.")
+    from retrowalk.report import display as shown
+
+    out.print(f"Logged {shown.minutes(minutes)} min backwards on {day}.")
     rec = coach.recommendation(account, pid)
     print_recommendation(rec.to_dict() if rec else None)
 
@@ -357,7 +362,7 @@ def log_add_command(
 @user_errors
 def log_list_command(person: PersonOpt = "Me", json_out: JsonOpt = False) -> None:
     """All sessions: manual logs and analysed recordings."""
-    from retrowalk.domain.coach.weekly import minutes_text
+    from retrowalk.report import display as shown
 
     coach, account, pid = _context(person)
     sessions = [s.to_dict() for s in coach.sessions(account, pid)]
@@ -366,8 +371,10 @@ def log_list_command(person: PersonOpt = "Me", json_out: JsonOpt = False) -> Non
         return
     for s in sessions:
         extra = f", soreness {s['soreness']}" if s["soreness"] is not None else ""
-        shown = minutes_text(s["backward_min"])
-        out.print(f"{s['date']}: {shown} min ({s['source']} {s['place']}){extra}")
+        out.print(
+            f"{s['date']}: {shown.minutes(s['backward_min'])} min ({s['source']} {s['place']})"
+            f"{extra}"
+        )
 
 
 @log_app.command("week")

@@ -155,8 +155,8 @@ def print_summary(analysis: Analysis, console: Console) -> None:
             bout.direction,
             str(bout.n_steps),
             shown.cadence(bout.cadence_spm),
-            "-" if bout.speed_mps is None else shown.speed(bout.speed_mps),
-            "-" if bout.distance_m is None else shown.distance(bout.distance_m),
+            shown.speed(bout.speed_mps),  # no value: shown.MISSING, as on the pages
+            shown.distance(bout.distance_m),
         )
     console.print(table)
     for direction in ("forward", "backward", "uncertain"):

@@ -95,14 +95,16 @@ def list_children() -> None:
     kids, account = _open()
     from rich.table import Table
 
+    from retrowalk.report.display import MISSING
+
     table = Table("id", "name", "born", "due", "age today")
     for child in kids.children(account):
         age = kids.age(account, child.id) if child.birth_date else None
         table.add_row(
             str(child.id),
             child.name,
-            str(child.birth_date or "–"),
-            str(child.due_date or "–"),
+            str(child.birth_date or MISSING),
+            str(child.due_date or MISSING),
             age.describe() if age else "add a birth date",
         )
     out.print(table)

@@ -366,11 +366,14 @@ def calibrate_command(
                 f"{path}: the calibration in use cannot be read ({exc}); "
                 f"retrowalk calibrate --remove {made.placement} deletes it"
             ) from None
+    from retrowalk.report import display as shown
+
     steps = made.n_steps
+    agreed = cal.describe_profile(made)["consistency_pct"]  # as the page and the API say it
     out_console.print(
         f"Direction profile for {made.placement} written to {path} "
         f"({steps.get('forward', 0)} forward, {steps.get('backward', 0)} backward steps; "
-        f"labels fit {100 * made.consistency:.0f} % of steps)."
+        f"labels fit {shown.percent(agreed)} % of steps)."
     )
     if kept:
         out_console.print(

@@ -318,7 +318,11 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     if gaps:
         total = sum(g["end_s"] - g["start_s"] for g in gaps)
         rows.append(
-            ("Gaps in the data", f"{len(gaps)} ({total:.1f} s)", "no walking is reported inside")
+            (
+                "Gaps in the data",
+                f"{len(gaps)} ({display.time_s(total)} s)",
+                "no walking is reported inside",
+            )
         )
     for note in rec.get("notes") or []:
         rows.append(("Note (reading)", str(note), ""))

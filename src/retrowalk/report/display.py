@@ -19,8 +19,13 @@ leaves a JSON value unchanged), so 9.2534 m and its JSON 9.25 both read
 
 Shown precisions: distance 0.1 m, speed 0.01 m/s, step length 0.01 m, cadence
 1 step/min, step-time variability 0.1 %, height 0.01 m, weight as entered (up
-to 0.01 kg, trailing zeros dropped), times within a recording 0.1 s, and
-durations in one format (:func:`duration`).
+to 0.01 kg, trailing zeros dropped), times within a recording 0.1 s, a 3MBWT's
+time and its uncertainty 0.01 s (as the test's JSON holds them), backward
+minutes (planned and done) 0.01 min with trailing zeros dropped, shares
+(adherence, a calibration's agreement) whole percent, a child's age 1 month
+and weeks born early 1 week, and durations in one format (:func:`duration`).
+Where there is no value, every place (pages, reports and the command line's
+tables) shows :data:`MISSING`.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ JSON_DIGITS = {
     "step_length_m": 3,
     "height_m": 3,
     "weight_kg": 2,
+    "threembwt_s": 2,
+    "age_months": 2,
 }
 
 #: Digits each kind of figure is shown with.
@@ -58,11 +65,17 @@ SHOWN_DIGITS = {
     "step_length_m": 2,
     "height_m": 2,
     "weight_kg": 2,
+    "threembwt_s": 2,
+    "age_months": 0,
 }
 
 
 def _missing(value: float | None) -> bool:
     return value is None or not math.isfinite(float(value))
+
+
+def _text(shown: Decimal) -> str:
+    return str(abs(shown) if shown == 0 else shown)  # never "-0.0"
 
 
 def figure(value: float | None, kind: str) -> str:
@@ -73,7 +86,7 @@ def figure(value: float | None, kind: str) -> str:
     assert value is not None
     exact = round(float(value), JSON_DIGITS[kind])
     shown = half_up(exact, SHOWN_DIGITS[kind])
-    return str(abs(shown) if shown == 0 else shown)  # never "-0.0"
+    return _text(shown)
 
 
 def distance(metres: float | None) -> str:
@@ -108,11 +121,43 @@ def time_s(seconds: float | None) -> str:
 
 def percent(value: float | None) -> str:
     """A share in whole percent, half up as a page's script rounds it (``Math.round``):
-    ``"13"`` for 12.5."""
+    ``"13"`` for 12.5. (A plan's adherence and a calibration's agreement are whole
+    numbers in their JSON already: they read as the JSON writes them.)"""
     if _missing(value):
         return MISSING
     assert value is not None
-    return str(half_up(float(value), 0))
+    return _text(half_up(float(value), 0))
+
+
+def threembwt_s(seconds: float | None) -> str:
+    """A 3MBWT's time, or its uncertainty, in seconds as the test's JSON holds it
+    (0.01 s), ``"10.12"``: a time typed with more digits reads as it is stored."""
+    return figure(seconds, "threembwt_s")
+
+
+def minutes(value: float | None) -> str:
+    """Backward minutes, planned or done (kept unrounded), to 0.01 min half up without
+    trailing zeros: ``"12.5"``, ``"10"``, ``"12.35"`` for 12.345. The coaching rules'
+    sentences (which cannot import this module) round them the same way
+    (:func:`retrowalk.domain.coach.weekly.minutes_text`)."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    text = _text(half_up(float(value), 2))
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def age_months(months: float | None) -> str:
+    """A child's age in whole months, from the 0.01 month the JSON holds, ``"3"``."""
+    return figure(months, "age_months")
+
+
+def weeks(value: float | None) -> str:
+    """Whole weeks (how early a child was born), half up: ``"4"`` for 3.57."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    return _text(half_up(float(value), 0))
 
 
 def span_s(start_s: float, end_s: float) -> str:

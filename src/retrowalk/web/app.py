@@ -34,7 +34,6 @@ from retrowalk.app.services import (
     TooLargeError,
 )
 from retrowalk.core.errors import InputError, RetrowalkError
-from retrowalk.domain.coach.weekly import minutes_text
 from retrowalk.report import display
 from retrowalk.store.db import Database
 from retrowalk.web.compress import (
@@ -160,7 +159,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.filters["percent"] = display.percent
     templates.env.filters["height"] = display.height
     templates.env.filters["weight"] = display.weight
-    templates.env.filters["minutes"] = minutes_text  # backward minutes: "12.5", "10"
+    templates.env.filters["minutes"] = display.minutes  # backward minutes: "12.5", "10"
+    templates.env.filters["threembwt_s"] = display.threembwt_s
+    templates.env.filters["age_months"] = display.age_months
+    templates.env.filters["weeks"] = display.weeks
+    templates.env.globals["MISSING"] = display.MISSING  # where there is no value
     app.state.templates = templates
 
     # Bodies counted while they stream (inside the session: signed-in users get

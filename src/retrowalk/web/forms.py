@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.report import display
 from retrowalk.store.repositories import NotFoundError
 from retrowalk.store.schemas import PersonIn
 
@@ -128,7 +129,8 @@ def parse_height(text: str) -> tuple[float, str]:
         raise InputError("Height", f"'{text}' is neither metres (0.3-2.5) nor centimetres (30-250)")
     if not 0.3 <= metres <= 2.5:
         raise InputError("Height", f"'{text}' is outside 0.3-2.5 m (30-250 cm)")
-    return round(metres, 3), f"Height {text.strip()} read as {read_as}: {metres:.2f} m."
+    stored = round(metres, 3)  # shown as every page shows the height: 162.5 cm reads 1.63 m
+    return stored, f"Height {text.strip()} read as {read_as}: {display.height(stored)} m."
 
 
 def height_note(form: FormData) -> str | None:

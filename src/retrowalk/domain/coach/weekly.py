@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from retrowalk.core.rounding import half_up
 from retrowalk.domain.coach.plans import planned_minutes_for_week
 
 
@@ -72,8 +73,13 @@ SHOWN_MIN_DIGITS = 2
 
 
 def minutes_text(minutes: float) -> str:
-    """Backward minutes as shown: to 0.01 min, without trailing zeros (``12.5``, ``10``)."""
-    return f"{round(float(minutes), SHOWN_MIN_DIGITS) + 0.0:g}"
+    """Backward minutes as shown: to 0.01 min half up, without trailing zeros (``12.5``,
+    ``10``, ``12.35`` for 12.345), as ``retrowalk.report.display.minutes`` writes them
+    on the pages and the command line (which the domain rules cannot import; the same
+    rounding, :func:`~retrowalk.core.rounding.half_up`)."""
+    shown = half_up(float(minutes), SHOWN_MIN_DIGITS)
+    text = str(abs(shown) if shown == 0 else shown)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass
