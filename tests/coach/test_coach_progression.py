@@ -145,3 +145,13 @@ def test_weeks_from_logs_and_recordings() -> None:
     assert streak(weeks) == 1  # last week done; this week not yet complete
     rec = recommend(weeks, "open_space")
     assert rec.rule == "near_fall" and rec.stage == "wall_support"
+
+
+def test_adherence_rounds_half_up_as_every_figure_is_shown() -> None:
+    """12.5 % of a week's plan reads 13 %, as the display rule rounds a figure, where
+    Python's round gave 12 (half to even) and the week's own percentage and the
+    4-week one read the same way."""
+    one = week(40.0, 5.0)
+    assert one.adherence_pct == 13
+    assert adherence([one], 4)["pct"] == 13
+    assert week(40.0, 4.98).adherence_pct == 12

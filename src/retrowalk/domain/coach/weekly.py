@@ -104,7 +104,7 @@ class Week:
         """Done as a percentage of planned (None without a plan for the week)."""
         if self.planned_min <= 0:
             return None
-        return round(100.0 * self.done_min / self.planned_min, 0)
+        return float(half_up(100.0 * self.done_min / self.planned_min, 0))  # as shown
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -203,7 +203,7 @@ def adherence(weeks: list[Week], n_weeks: int) -> dict[str, float | None]:
     return {
         "planned_min": planned,
         "done_min": done,
-        "pct": round(100.0 * done / planned, 0) if planned > 0 else None,
+        "pct": float(half_up(100.0 * done / planned, 0)) if planned > 0 else None,
     }
 
 
