@@ -80,6 +80,33 @@ def test_binary_content(tmp_path: Path) -> None:
     assert "PNG" in err.reason
 
 
+def test_office_documents_and_json_say_what_they_are(tmp_path: Path) -> None:
+    """An Excel workbook (a zip of XML), a Word document and a JSON export are named
+    as such, with what to do, where they read as "zip archive holds no supported
+    export" and "no table with a header line was found"; a table with an INI-style
+    preamble line ("[Device]") is still a table."""
+    book = tmp_path / "walk.xlsx"
+    with zipfile.ZipFile(book, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(UnsupportedFormatError, match=r"an Excel workbook.*save the sheet as CSV"):
+        read_recording(book)
+    doc = tmp_path / "notes.docx"
+    with zipfile.ZipFile(doc, "w") as zf:
+        zf.writestr("word/document.xml", "<document/>")
+    with pytest.raises(UnsupportedFormatError, match="a Word document"):
+        read_recording(doc)
+    for text in ('{"acc": [[0, 0, 9.8]]}', '\ufeff [\n  {"t": 0, "x": 0}]', "[[0, 0, 9.8]]"):
+        path = tmp_path / "walk.json"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(UnsupportedFormatError, match="JSON, not a table"):
+            read_recording(path)
+    table = tmp_path / "device.csv"
+    rows = "\n".join(f"{k / 100:.2f},0,0,9.81" for k in range(300))
+    table.write_text(f"[Device]\nname=x\ntime,ax,ay,az\n{rows}\n", encoding="utf-8")
+    assert read_recording(table).n_samples == 300
+
+
 def test_non_numeric_cell_names_line_and_field(tmp_path: Path) -> None:
     m = make_motion(seconds=5)
     path = _csv(tmp_path, m)

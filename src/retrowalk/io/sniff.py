@@ -42,6 +42,11 @@ class Detected:
     source: Source | None = None
 
 
+#: The start of a JSON document (an object, or an array of values), not of a table
+#: (a preamble line such as "[Device]" is a table's).
+_JSON_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(\{|\[\s*[\[{\"\d\-\]])")
+
+
 def _sensor_logger_header(source: Source) -> bool:
     try:
         head = decode_head(source.head(4096))
@@ -183,6 +188,11 @@ def sniff(path: Path, content: bytes | None = None) -> Detected:
                     "an ActiGraph .gt3x archive holds log.bin (or activity.bin) and info.txt; "
                     f"this one holds {shown or 'nothing'} (damaged or incomplete)",
                 )
+            if "xl/workbook.xml" in names or "word/document.xml" in names:
+                office = "an Excel workbook" if "xl/workbook.xml" in names else "a Word document"
+                raise UnsupportedFormatError(
+                    path, f"{office}, not a table of text: save the sheet as CSV and analyse that"
+                )
             raise UnsupportedFormatError(
                 path, f"zip archive holds no supported export (files: {shown or 'none'})"
             )
@@ -198,6 +208,12 @@ def sniff(path: Path, content: bytes | None = None) -> Detected:
     what = describe_binary(head)
     if what is not None:
         raise UnsupportedFormatError(path, f"binary content ({what}), not a supported recording")
+    if _JSON_START.match(head):
+        raise UnsupportedFormatError(
+            path,
+            "JSON, not a table: export the recording as CSV (a time column and "
+            "acceleration columns) and analyse that",
+        )
     detected = sniff_text(source, head)
     detected.source = source
     return detected
