@@ -653,11 +653,11 @@ def stride_correlations_seen() -> Iterator[list[float]]:
         seen.append(original(v, step, fs, fine_hz))
         return seen[-1]
 
-    not_walking._fine_stride_correlation = spied  # type: ignore[assignment]
+    not_walking._fine_stride_correlation = spied
     try:
         yield seen
     finally:
-        not_walking._fine_stride_correlation = original  # type: ignore[assignment]
+        not_walking._fine_stride_correlation = original
 
 
 def exact_repetition() -> None:
