@@ -54,7 +54,7 @@ from retrowalk.gait.direction import (
 from retrowalk.gait.direction.anchor import BodyAnchor, BodyAnchorEstimator
 from retrowalk.pipeline import AnalysisOptions, analyze
 
-LOWER_BACK_GRID = {
+LOWER_BACK_GRID: dict[str, list[float]] = {
     "min_flexion_deg": [25.0, 30.0, 35.0, 40.0, 45.0],
     "min_checked_flexions": [1, 2],
     "max_flexion_travel_deg": [15.0, 20.0, 30.0, 45.0, 90.0],

@@ -47,7 +47,7 @@ def _mocap_recording(path: Path, placement: str) -> Recording:
         sampling_rate_hz=100.0,
         path=str(path),
         format="mocap-csv",
-        placement=placement,  # type: ignore[arg-type]
+        placement=placement,
         units={
             "acc": UnitDecision("mps2", "file", "mocap virtual sensor"),
             "gyro": UnitDecision("rads", "file", "mocap virtual sensor"),

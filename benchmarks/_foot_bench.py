@@ -46,7 +46,7 @@ def foot_rows() -> tuple[Row, ...]:
     people: dict[int, list[int]] = {}
     for tid in ipol_trial_ids():
         for side in ("lf", "rf"):
-            rec, meta = load_ipol_trial(tid, side)  # type: ignore[arg-type]
+            rec, meta = load_ipol_trial(tid, side)
             lo, hi = meta["trial_boundaries"]
             foot = FootGaitAnalyzer().analyze(rec.acc_mps2, rec.gyro_rads, rec.sampling_rate_hz)
             s = foot.strides_
@@ -118,7 +118,7 @@ def foot_mechanics() -> None:
     for tid in ipol_trial_ids():
         for side in ("lf", "rf"):
             rec, junction, offset = forward_then_turned(tid, side)
-            fwd = load_ipol_trial(tid, side)[0]  # type: ignore[arg-type]
+            fwd = load_ipol_trial(tid, side)[0]
             res = FootGaitAnalyzer().analyze(rec.acc_mps2, rec.gyro_rads, 100.0)
             orig = FootGaitAnalyzer().analyze(fwd.acc_mps2, fwd.gyro_rads, 100.0).strides_
             s = res.strides_

@@ -92,7 +92,7 @@ def placement_cases() -> list[Case]:
         )
     for tid in ipol_trial_ids():
         for sensor in ("lb", "lf"):
-            rec, meta = load_ipol_trial(tid, sensor)  # type: ignore[arg-type]
+            rec, meta = load_ipol_trial(tid, sensor)
             person = f"ipol {meta['subject']}"
             if sensor == "lb":
                 cases.append(
@@ -229,7 +229,7 @@ def placement_table() -> None:
         shipped = [_decide(cases[i].features, default) for i in idx]
         right = 100 * np.mean([s == truth for s in shipped])
         right_loso = 100 * np.mean([loso[i] == truth for i in idx])
-        calls = defaultdict(int)
+        calls: dict[str, int] = defaultdict(int)
         for s in shipped:
             calls[s] += 1
         called = ", ".join(f"{k} {v}" for k, v in sorted(calls.items()))

@@ -31,10 +31,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
+
 from _data import ipol_trial_ids, load_ipol_trial, load_mobgap, mobgap_names, sum_figures
 from _direction_data import mocap_trials, phone_cases
 from retrowalk.core.recording import Recording
-from retrowalk.gait.direction import WalkingDirectionClassifier
+from retrowalk.gait.direction import BodyAnchor, StepEvidence, WalkingDirectionClassifier
 from retrowalk.pipeline import AnalysisOptions, TrunkPipeline, analyze
 
 END_CANDIDATES: list[dict[str, Any]] = [
@@ -60,7 +62,15 @@ class _Recorder(WalkingDirectionClassifier):
 
     calls: ClassVar[list[tuple[Any, ...]]] = []
 
-    def classify_evidence(self, ev, bouts, ic_samples, *, profile=None, anchors=None):  # type: ignore[no-untyped-def]
+    def classify_evidence(
+        self,
+        ev: StepEvidence,
+        bouts: list[tuple[int, int]],
+        ic_samples: np.ndarray,
+        *,
+        profile: Any = None,
+        anchors: list[BodyAnchor] | None = None,
+    ) -> WalkingDirectionClassifier:
         if self.split:
             _Recorder.calls.append((ev, bouts, ic_samples, profile, anchors))
         return super().classify_evidence(ev, bouts, ic_samples, profile=profile, anchors=anchors)

@@ -272,8 +272,8 @@ def contact_table() -> None:
     print("  bout time called forward with the true axis as the anchor (shipped rules):")
     for label, figs in bouts.items():
         total = sum_figures(figs)
-        share = 100 * total["forward"] / max(total["all"], 1e-9)
-        print(f"    {label:<38}{share:6.1f} % of {total['all']:.0f} s")
+        forward_pct = 100 * total["forward"] / max(total["all"], 1e-9)
+        print(f"    {label:<38}{forward_pct:6.1f} % of {total['all']:.0f} s")
 
 
 def _near(x: np.ndarray, ref: np.ndarray, fs: float) -> np.ndarray:

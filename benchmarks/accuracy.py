@@ -33,9 +33,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -47,6 +48,8 @@ from retrowalk.pipeline import AnalysisOptions, analyze
 
 TOLERANCE_S = 0.25
 FS = 100.0
+#: Each foot's ipol-gait sensor and the key of its reference contacts.
+FEET: tuple[tuple[Literal["lf", "rf"], str], ...] = (("lf", "left_ic"), ("rf", "right_ic"))
 
 TARGETS = (
     "lower back ipol: abs step error <= 2 %, recall and precision >= 98 %, timing MAE <= 25 ms; "
@@ -128,7 +131,7 @@ HEADER = (
 )
 
 
-def run(det_times_s: np.ndarray) -> np.ndarray:
+def run(det_times_s: npt.ArrayLike) -> np.ndarray:
     return np.round(np.asarray(det_times_s) * FS).astype(np.int64)
 
 
@@ -151,7 +154,7 @@ def ipol(foot_available: bool) -> tuple[dict[str, Tally], list[tuple[int, float,
         distances.append((meta["subject"], sum(b.distance_m or 0.0 for b in inside), 0.0))
         if not foot_available:
             continue
-        for sensor, key in (("lf", "left_ic"), ("rf", "right_ic")):
+        for sensor, key in FEET:
             frec, _ = _data.load_ipol_trial(trial, sensor)
             fres = analyse(frec, "foot", meta["height_m"])
             own = run([s.time_s for s in fres.steps if not s.inferred])

@@ -104,6 +104,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _data
 from accuracy import (
+    FEET,
     TOLERANCE_S,
     SpeedCase,
     bout_step_lengths,
@@ -492,7 +493,7 @@ def extras_check() -> list[str]:
         det = np.round(np.array([s.time_s for s in analyze(rec, options).steps]) * FS)
         det = det[(det >= lo - TOL) & (det <= hi + TOL)].astype(np.int64)
         landings, unreferenced = [], []
-        for side, key in (("lf", "left_ic"), ("rf", "right_ic")):
+        for side, key in FEET:
             foot = _data.load_ipol_trial(trial, side)[0]
             landings.append(_foot_landings(foot))
             own = FootGaitAnalyzer().analyze(foot.acc_mps2, foot.gyro_rads, FS).strides_
@@ -707,14 +708,14 @@ def midstep_loso() -> list[str]:
             f"found {sum(u.found for u in mine)} ({sum(u.found for u in base)})"
         )
     mine = [u for u in held if u.dataset == "mocap"]
-    base = {u.place: u.found for u in table[off] if u.dataset == "mocap"}
+    base_found = {u.place: u.found for u in table[off] if u.dataset == "mocap"}
     lines.append(
         f"  mocap-backward pelvis: steps found {sum(u.found for u in mine)} "
-        f"({sum(base.values())}) of {sum(u.truth for u in mine)} true; changed walks: "
+        f"({sum(base_found.values())}) of {sum(u.truth for u in mine)} true; changed walks: "
         + ", ".join(
-            f"{u.place} {u.found} ({base[u.place]}) of {u.truth}"
+            f"{u.place} {u.found} ({base_found[u.place]}) of {u.truth}"
             for u in mine
-            if u.found != base[u.place]
+            if u.found != base_found[u.place]
         )
     )
     lines.append(

@@ -394,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp_name)
         data = tiled_hour(1.0)
         npz = tmp / "hour.npz"
-        np.savez(npz, **data)
+        # mypy cannot tell the arrays' names from savez's keyword-only allow_pickle
+        np.savez(npz, **data)  # type: ignore[arg-type]
         csv = {s: tmp / f"hour_{s}.csv" for s in ("lb", "lf", "rf")}
         for s, path in csv.items():
             write_csv(path, data[f"{s}_acc"], data[f"{s}_gyro"])

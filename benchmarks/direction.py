@@ -106,20 +106,20 @@ CONFIDENT = 0.9
 class Tally:
     """Counts of calls against the truth, and the confident ones."""
 
-    n: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    n: dict[str | tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
     confident: list[bool] = field(default_factory=list)
     calls: list[tuple[float, bool, str]] = field(default_factory=list)
 
     def add(self, truth: str, call: str, weight: float = 1.0) -> None:
-        self.n[(truth, call)] += weight  # type: ignore[index]
+        self.n[(truth, call)] += weight
         self.n[truth] += weight
 
     def pct(self, truth: str, call: str) -> float:
         total = self.n[truth]
-        return 100.0 * self.n[(truth, call)] / total if total else float("nan")  # type: ignore[index]
+        return 100.0 * self.n[(truth, call)] / total if total else float("nan")
 
     def opposite(self) -> float:
-        wrong = self.n[("forward", "backward")] + self.n[("backward", "forward")]  # type: ignore[index]
+        wrong = self.n[("forward", "backward")] + self.n[("backward", "forward")]
         total = self.n["forward"] + self.n["backward"]
         return 100.0 * wrong / total if total else float("nan")
 
@@ -132,7 +132,7 @@ class Tally:
 
 #: Anchor thresholds per person for the leave-one-person-out column (person -> params);
 #: empty: the shipped thresholds.
-LOSO_ANCHORS: dict[str, dict[str, float]] = {}
+LOSO_ANCHORS: dict[str, dict[str, Any]] = {}
 
 
 #: Steps called backward in calibrated analyses of forward walking (phones,
@@ -198,7 +198,8 @@ def _majority(steps: list[Any]) -> str:
 def _joined(recordings: list[Recording]) -> Recording:
     """Recordings of one device mounting one after another (a longer labelled walk)."""
     gyros = [r.gyro_rads for r in recordings]
-    gyro = None if any(g is None for g in gyros) else np.vstack(gyros)  # type: ignore[arg-type]
+    present = [g for g in gyros if g is not None]
+    gyro = None if len(present) < len(gyros) else np.vstack(present)
     acc = np.vstack([r.acc_mps2 for r in recordings])
     return Recording(acc, gyro, recordings[0].sampling_rate_hz)
 
@@ -316,7 +317,7 @@ def whole_take_rows(calibrated: bool) -> dict[str, tuple[float, float, int, floa
     analysis puts the change: the bout edge nearest the labelled change, in
     true steps (mocap foot contacts) from it ("no split" without one).
     """
-    out = {}
+    out: dict[str, tuple[float, float, int, float, str]] = {}
     trial = next((t for t in mocap_trials() if t.trial == "09_12"), None)
     if trial is None:
         return out
@@ -423,6 +424,7 @@ def forward_rows(
             profile = _profile(load_mobgap(calib)[0], "lower_back", who=f"mobgap {calib}")
         test = "mobgap Test11" if "Test11" in name else "mobgap Test5"
         fs = rec.sampling_rate_hz
+        ref: list[tuple[float, float]] | None
         ref = [(w["start"] / fs, w["end"] / fs) for w in meta["walking_bouts"]]
         groups[test].append((f"mobgap {name[:6]}", rec, profile, ref))
     first: dict[str, Any] = {}
@@ -517,22 +519,22 @@ def collect(calibrated: bool) -> list[Row]:
         line(f"phone-steps {position}", "steps forward, %", "", 100.0 * fwd / max(total, 1))
     line("phone-steps (all)", "wrong among calls >= 0.9", "<= 2 %", conf.confident_wrong())
     CALLS["phone-steps (all)"] = conf.calls
-    for group, (back, fwd, total, n) in handled_rows(calibrated).items():
+    for group, (called_back, fwd, total, n) in handled_rows(calibrated).items():
         name = f"{group}, handled ({n})"
-        line(name, f"as lower back: steps backward (all {total})", "0", back)
+        line(name, f"as lower back: steps backward (all {total})", "0", called_back)
         line(
             name,
             "as lower back: steps forward, %",
             "",
             fwd if isinstance(fwd, str) else 100.0 * fwd / max(total, 1),
         )
-    for title, (fwd, back, total, tally, reference) in forward_rows(calibrated).items():
-        line(title, f"bout time forward, % ({total:.0f} s)", ">= 90", fwd)
+    for title, (fwd_pct, back_pct, bout_s, tally, reference) in forward_rows(calibrated).items():
+        line(title, f"bout time forward, % ({bout_s:.0f} s)", ">= 90", fwd_pct)
         if reference is not None:
             share, seconds, outside = reference
             line(title, f"reference walking time forward, % ({seconds:.0f} s)", "", share)
             line(title, "not forward, outside reference walking, %", "", outside)
-        line(title, "bout time backward, %", "0", back)
+        line(title, "bout time backward, %", "0", back_pct)
         line(title, "wrong among calls >= 0.9", "<= 2 %", tally.confident_wrong())
         CALLS[title] = tally.calls
     jump = jumping_recording()

@@ -35,6 +35,7 @@ def mechanics() -> None:
     n = split_ok = labels_ok = books_ok = 0
     for tid in ipol_trial_ids():
         rec, ((a0, a1), (b0, b1)), _ = ipol_lower_back_rows(tid)
+        assert rec.gyro_rads is not None
         acc = np.vstack([rec.acc_mps2[:a1], rec.acc_mps2[b0:b1][::-1], rec.acc_mps2[:a0][::-1]])
         gyro = np.vstack(
             [rec.gyro_rads[:a1], -rec.gyro_rads[b0:b1][::-1], -rec.gyro_rads[:a0][::-1]]

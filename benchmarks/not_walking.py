@@ -58,6 +58,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 
@@ -74,6 +75,13 @@ Checked = tuple[float, float | None, float | None, int, str, float | None]
 """A bout's vertical movement, rotation, movement across gravity, contacts, reason and
 share of fast movement (``None`` where it was not worked out)."""
 
+Bouts = list[tuple[int, int, np.ndarray]]
+"""The bouts :meth:`WalkingCheck.check_bouts` checks: ``(lo, hi, contacts)`` each."""
+CheckBouts = Callable[
+    [WalkingCheck, np.ndarray, float, Bouts, np.ndarray | None], list[WalkingCheck]
+]
+""":meth:`WalkingCheck.check_bouts`, called with its check first."""
+
 
 @contextmanager
 def checks_seen(*, every_movement: bool) -> Iterator[list[Checked]]:
@@ -85,7 +93,14 @@ def checks_seen(*, every_movement: bool) -> Iterator[list[Checked]]:
     """
     seen: list[Checked] = []
 
-    def spy(original, self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
+    def spy(
+        original: CheckBouts,
+        self: WalkingCheck,
+        acc: np.ndarray,
+        fs: float,
+        bouts: Bouts,
+        gyro: np.ndarray | None = None,
+    ) -> list[WalkingCheck]:
         if every_movement:
             self.rotation_check_below_mps2 = float("inf")
         out = original(self, acc, fs, bouts, gyro)
@@ -112,14 +127,17 @@ def _spying(spy: Callable[..., Any]) -> Iterator[None]:
     gyro)``, which calls the original itself and returns what it returns."""
     original = WalkingCheck.check_bouts
 
-    def spied(self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
+    def spied(
+        self: WalkingCheck,
+        acc: np.ndarray,
+        fs: float,
+        bouts: Bouts,
+        gyro: np.ndarray | None = None,
+    ) -> list[WalkingCheck]:
         return spy(original, self, acc, fs, bouts, gyro)
 
-    WalkingCheck.check_bouts = spied  # type: ignore[method-assign]
-    try:
+    with mock.patch.object(WalkingCheck, "check_bouts", spied):
         yield
-    finally:
-        WalkingCheck.check_bouts = original  # type: ignore[method-assign]
 
 
 def real_walks() -> Iterator[tuple[str, str, Recording, str | None]]:
@@ -133,9 +151,9 @@ def real_walks() -> Iterator[tuple[str, str, Recording, str | None]]:
         )
     for name in mobgap_names():
         yield "mobgap-lab lower back", "mobgap " + name[:6], load_mobgap(name)[0], None
-    for trial in mocap_trials():
-        yield "mocap pelvis", "mocap " + trial.person, trial.pelvis, "lower_back"
-        yield "mocap thigh (pocket)", "mocap " + trial.person, trial.thigh, "pocket"
+    for mocap in mocap_trials():
+        yield "mocap pelvis", "mocap " + mocap.person, mocap.pelvis, "lower_back"
+        yield "mocap thigh (pocket)", "mocap " + mocap.person, mocap.thigh, "pocket"
     for case in phone_cases():
         yield f"phone {case.position.lower()}", "phone " + case.person, case.recording, None
     for person, group, recording in handled_recordings():
@@ -144,7 +162,7 @@ def real_walks() -> Iterator[tuple[str, str, Recording, str | None]]:
 
 
 def _analyze(recording: Recording, placement: str | None) -> None:
-    analyze(recording, AnalysisOptions(placement=placement) if placement else None)  # type: ignore[arg-type]
+    analyze(recording, AnalysisOptions(placement=placement) if placement else None)
 
 
 def _floor_text(value: float | None) -> str:
@@ -185,7 +203,8 @@ def main() -> int:
         r_floor = 0.5 * min(r for _, r, *_ in others if r is not None)
         h_floor = 0.5 * min(h for _, _, h, *_ in others if h is not None)
         for k, floor in enumerate((v_floor, r_floor, h_floor)):
-            lowest[k] = floor if lowest[k] is None else min(lowest[k], floor)  # type: ignore[type-var]
+            low = lowest[k]
+            lowest[k] = floor if low is None else min(low, floor)
         lost += sum(
             v < v_floor or (r is not None and r < r_floor) or (h is not None and h < h_floor)
             for v, r, h, *_ in seen
@@ -234,11 +253,11 @@ def main() -> int:
                 Recording(acc_mps2=acc, gyro_rads=gyro, sampling_rate_hz=RATE_HZ),
             )
         )
-    for name, recording in cases:
-        if recording is None:
+    for name, case in cases:
+        if case is None:
             continue
         with checks_seen(every_movement=False) as seen:
-            result = analyze(recording)
+            result = analyze(case)
         refused: dict[str, list[int]] = defaultdict(list)
         for _, _, _, contacts, reason, _ in seen:
             if reason:
@@ -316,7 +335,14 @@ def spreads_seen(*, disarmed: bool) -> Iterator[list[tuple[float, float, float |
     seen: list[tuple[float, float, float | None, bool]] = []
     shipped = WalkingCheck()
 
-    def spy(original, self, acc, fs, bouts, gyro=None):  # type: ignore[no-untyped-def]
+    def spy(
+        original: CheckBouts,
+        self: WalkingCheck,
+        acc: np.ndarray,
+        fs: float,
+        bouts: Bouts,
+        gyro: np.ndarray | None = None,
+    ) -> list[WalkingCheck]:
         if disarmed:  # every bout's repetition worked out, none refused by the rule
             self.max_flatness, self.min_repetition = -math.inf, -math.inf
         out = original(self, acc, fs, bouts, gyro)
@@ -339,7 +365,7 @@ def _feet() -> Iterator[tuple[str, str, Recording, str | None]]:
     """ipol-gait's feet without their gyroscope (a foot analysed by the trunk method)."""
     for trial in ipol_trial_ids():
         for sensor in ("lf", "rf"):
-            foot = load_ipol_trial(trial, sensor)[0]  # type: ignore[arg-type]
+            foot = load_ipol_trial(trial, sensor)[0]
             yield (
                 "ipol-gait foot, no gyroscope",
                 "ipol " + trial.split("-")[0],
@@ -390,14 +416,14 @@ def spread() -> None:
     for scope, keep in (("as recorded", True), ("at every rate", False)):
         floors: list[float] = []
         largest_flat, under, unjudged = math.inf, 0, 0
-        for person, seen in by_person.items():
+        for person, held_out in by_person.items():
             others = [
                 (f, r) for p, s in by_person.items() if p != person
                 for native, f, r in s if native or not keep
             ]  # fmt: skip
             largest_flat = min(largest_flat, max(f for f, _ in others))
             flat_reps = [r for f, r in others if f > flat_at and r is not None]
-            mine = [r for native, f, r in seen if (native or not keep) and f > flat_at]
+            mine = [r for native, f, r in held_out if (native or not keep) and f > flat_at]
             if not flat_reps:
                 unjudged += len(mine)
                 continue
@@ -446,7 +472,7 @@ def _noise_spread(
                     for seed in range(3):
                         recording = _noise(rate_hz, 60.0, seed, gyro)
                         options = AnalysisOptions(placement=placement) if placement else None
-                        steps += len(analyze(recording, options).steps)  # type: ignore[arg-type]
+                        steps += len(analyze(recording, options).steps)
                     cells.append(f"{'G' if gyro else '-'}{placement or 'auto'} {steps}")
         flats = [f for f, *_ in seen]
         repeats = [r for _, _, r, _ in seen if r is not None]
@@ -469,7 +495,7 @@ def _noise_spread(
                 found = 0
                 for seed in range(10):
                     recording = _noise(rate_hz, seconds, seed, gyro)
-                    options = AnalysisOptions(placement=placement)  # type: ignore[arg-type]
+                    options = AnalysisOptions(placement=placement)
                     found += bool(analyze(recording, options).bouts)
                     if not gyro:
                         with spreads_seen(disarmed=True) as seen:
@@ -542,7 +568,7 @@ def _other_not_walking() -> None:
         for rate_hz in (20.0, 30.0):
             at_rate = _resampled(recording, rate_hz)
             found = [
-                len(analyze(at_rate, AnalysisOptions(placement=p) if p else None).bouts)  # type: ignore[arg-type]
+                len(analyze(at_rate, AnalysisOptions(placement=p) if p else None).bouts)
                 for p in (None, "lower_back", "pocket", "foot")
             ]
             cells.append(f"{rate_hz:.0f} Hz {found}")
@@ -568,7 +594,7 @@ def foot_still() -> None:
         refused = 0
         for trial in ipol_trial_ids():
             for sensor in ("lf", "rf"):
-                foot = load_ipol_trial(trial, sensor)[0]  # type: ignore[arg-type]
+                foot = load_ipol_trial(trial, sensor)[0]
                 if label != "recorded":
                     foot = _resampled(foot, float(label.split()[0]))
                 fs = foot.sampling_rate_hz
@@ -627,11 +653,11 @@ def stride_correlations_seen() -> Iterator[list[float]]:
         seen.append(original(v, step, fs, fine_hz))
         return seen[-1]
 
-    not_walking._fine_stride_correlation = spied  # type: ignore[assignment]
+    not_walking._fine_stride_correlation = spied
     try:
         yield seen
     finally:
-        not_walking._fine_stride_correlation = original  # type: ignore[assignment]
+        not_walking._fine_stride_correlation = original
 
 
 def exact_repetition() -> None:

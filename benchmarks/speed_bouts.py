@@ -146,6 +146,7 @@ def main(argv: list[str]) -> int:
                 continue
             v, _ = _our_speed(steps, m, leg, k, h0)
             h_ref = step_excursion_m(vert, ref_ic, FS)
+            assert yaw is not None
             turn_ref = step_turn_rad(yaw, ref_ic, FS)
             v_ref_ic, _ = _speed(h_ref, np.diff(ref_ic) / FS, leg, k, h0, turn_ref)
             ref_v = wb["avg_walking_speed_mps"]

@@ -74,6 +74,7 @@ def child(hours: float, runs: int) -> dict[str, float]:
         times.append(time.perf_counter() - t0)
     peak = peak_mb()
     assert result is not None
+    assert rec.gyro_rads is not None
     return {
         "hours": hours,
         "samples": rec.n_samples,

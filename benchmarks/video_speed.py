@@ -65,10 +65,12 @@ def measure(path: Path, pose_workers: int | None = 2) -> dict[str, float]:
 
     from retrowalk.video.analysis import analyze_video, read_video
 
-    kw = {} if pose_workers is None else {"pose_workers": pose_workers}
     start, cpu0 = time.perf_counter(), time.process_time()
     recording = read_video(path)
-    analysis = analyze_video(recording, **kw)
+    if pose_workers is None:
+        analysis = analyze_video(recording)
+    else:
+        analysis = analyze_video(recording, pose_workers=pose_workers)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu0
     n, fps = recording.n_samples, recording.sampling_rate_hz
     return {

@@ -210,7 +210,7 @@ def load_ipol_trial(
         sampling_rate_hz=IPOL_RATE_HZ,
         path=str(path),
         format="xsens-txt",
-        placement=_PLACEMENT[sensor],  # type: ignore[arg-type]
+        placement=_PLACEMENT[sensor],
         gaps=tuple(Gap(a / IPOL_RATE_HZ, b / IPOL_RATE_HZ) for a, b in lost),
         notes=("placed on the Xsens PacketCounter time base; lost packets interpolated",),
         units={

@@ -61,6 +61,7 @@ def forward_then_turned(trial: str, side: str) -> tuple[Recording, int, int]:
     of the turned part back to the original recording.
     """
     rec, _, u0 = load_foot(trial, side)
+    assert rec.gyro_rads is not None
     rests = _rest_runs(rec)
     # Forward part: up to the middle of the last rest before the final standing.
     last_walk = rests[-2]

@@ -129,10 +129,13 @@ def assemble(
         raise InputError(mb.display, f"only {mc.t.shape[0]} sample(s); a recording needs more")
     measured = rs.source_rate(mc.t, mc.steps())
     src_rate = mb.rate_hz or rs.nominal_rate(measured)
-    if mb.rate_hz is None and not rs.is_uniform(mc.t, src_rate, mc.steps()):
-        exact = round(measured, 1)  # e.g. 51.2 or 102.4 Hz devices with exact timestamps
-        if rs.is_uniform(mc.t, exact, mc.steps()):
-            src_rate = exact
+    src_uniform: bool | None = None  # whether mc.t is uniform at src_rate, once worked out
+    if mb.rate_hz is None:
+        src_uniform = rs.is_uniform(mc.t, src_rate, mc.steps())
+        if not src_uniform:
+            exact = round(measured, 1)  # e.g. 51.2 or 102.4 Hz devices with exact timestamps
+            if rs.is_uniform(mc.t, exact, mc.steps()):
+                src_rate, src_uniform = exact, True
     if not np.isfinite(src_rate) or src_rate < 1.0:
         raise InputError(
             mb.display,
@@ -142,7 +145,10 @@ def assemble(
     out_rate = float(target_rate_hz) if target_rate_hz else float(src_rate)
 
     t0 = float(mc.t[0])
-    uniform = rs.is_uniform(mc.t, out_rate, mc.steps())
+    if target_rate_hz or src_uniform is None:
+        uniform = rs.is_uniform(mc.t, out_rate, mc.steps())
+    else:  # out_rate is src_rate
+        uniform = src_uniform
     n_out = mc.t.shape[0]
     made: list[np.ndarray] = []
 

@@ -132,23 +132,25 @@ def decode_head(head: bytes) -> str:
 
 def leading_lines(text: str, count: int) -> list[str] | None:
     """The first lines of ``text.splitlines(keepends=True)``, more than ``count`` of
-    them, split from a part of ``text`` only; ``None`` when the text holds no
-    more lines than that.
+    them, split from a part of ``text`` only; ``None`` when no such part is found
+    before the end of ``text`` (the caller then splits it whole).
 
     Each part tried ends just after a line feed, which ends a line wherever it
     stands (a carriage return before it joins its line, none after it), so its
     lines are those of the whole text, all complete; splitting a 64 KiB head
-    whole to look at its first lines costs more than the look.
+    whole to look at its first lines costs more than the look. A part is split
+    only once it holds more than ``count`` line feeds (so more than ``count``
+    lines); one with too few is followed by one sized from its lines' length.
     """
     size = 48 * (count + 1)
     while size < len(text):
         cut = text.find("\n", size) + 1
         if cut <= 0:
             return None
-        lines = text[:cut].splitlines(keepends=True)
-        if len(lines) > count:
-            return lines
-        size *= 4
+        feeds = text.count("\n", 0, cut)
+        if feeds > count:
+            return text[:cut].splitlines(keepends=True)
+        size = max(cut * (count + 1) // max(feeds, 1) * 5 // 4, 2 * size)
     return None
 
 
