@@ -207,6 +207,133 @@ def test_metawear_axes_named_as_axes(tmp_path: Path, motion: Motion) -> None:
         read_recording(gyro)
 
 
+def _write_shimmer(
+    path: Path, motion: Motion, sep: str, *, ln: bool = True, gyro: bool = True
+) -> Path:
+    """A Shimmer3 export as Consensys writes it: Excel's ``"sep=,"`` line, the device's
+    columns (``Shimmer_8D12_..._CAL`` calibrated, ``_RAW`` in ADC counts), a units
+    row, and a delimiter after every cell of a line. The formatted Unix time comes
+    first and the raw counts before the calibrated values, so a reader taking the
+    first match would take them; the wide-range accelerometer holds other values
+    than the low-noise one (half of them), the one read."""
+    ms = 1_700_000_000_006 + np.round(motion.t * 1000).astype(np.int64)
+    stamps = [
+        datetime.fromtimestamp(m / 1000, tz=UTC).strftime("%Y/%m/%d %H:%M:%S.%f")[:-3]
+        for m in ms.tolist()
+    ]
+    counts = np.round(2047 + motion.acc / G * 830).astype(np.int64)
+    columns: list[tuple[str, str, list[str]]] = [
+        ("Timestamp_FormattedUnix_CAL", "no_units", stamps),
+        ("Timestamp_Unix_CAL", "ms", [f"{m:.3f}" for m in ms.tolist()]),
+    ]
+    for i, axis in enumerate("XYZ"):
+        columns.append((f"Accel_WR_{axis}_RAW", "no_units", [str(c) for c in counts[:, i]]))
+    for i, axis in enumerate("XYZ"):
+        columns.append(
+            (f"Accel_WR_{axis}_CAL", "m/(s^2)", [f"{v:.4f}" for v in motion.acc[:, i] / 2])
+        )
+    if ln:
+        for i, axis in enumerate("XYZ"):
+            columns.append((f"Accel_LN_{axis}_RAW", "no_units", [str(c) for c in counts[:, i]]))
+            columns.append(
+                (f"Accel_LN_{axis}_CAL", "m/(s^2)", [f"{v:.6f}" for v in motion.acc[:, i]])
+            )
+    if gyro:
+        for i, axis in enumerate("XYZ"):
+            dps = np.rad2deg(motion.gyro[:, i])
+            columns.append((f"Gyro_{axis}_CAL", "deg/s", [f"{v:.6f}" for v in dps]))
+    columns.append(("Mag_X_CAL", "local_flux", ["0.25"] * len(ms)))
+    lines = ['"sep=\t"' if sep == "\t" else f"sep={sep}"]
+    lines.append("".join(f"Shimmer_8D12_{name}{sep}" for name, _, _ in columns))
+    lines.append("".join(f"{unit}{sep}" for _, unit, _ in columns))
+    for row in zip(*(cells for _, _, cells in columns), strict=True):
+        lines.append("".join(f"{cell}{sep}" for cell in row))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_shimmer_consensys_export(tmp_path: Path, motion: Motion, sep: str) -> None:
+    """A Shimmer3 CSV exported by Consensys: the calibrated low-noise accelerometer in
+    m/(s^2) and the gyroscope in deg/s, as the units row says, timed by the numeric
+    Unix time in ms (not the formatted one beside it); the raw counts and the
+    wide-range accelerometer are left."""
+    path = _write_shimmer(tmp_path / "Shimmer_8D12_Calibrated_PC.csv", motion, sep)
+    rec = read_recording(path)
+    assert rec.units["acc"].to_dict() == {
+        "unit": "mps2", "decided_by": "file", "evidence": "units row says m/s^2"
+    }  # fmt: skip
+    assert rec.units["gyro"].to_dict() == {
+        "unit": "dps", "decided_by": "file", "evidence": "units row says deg/s"
+    }  # fmt: skip
+    assert rec.sampling_rate_hz == 100 and rec.n_samples == motion.acc.shape[0]
+    assert rec.start_time == datetime(2023, 11, 14, 22, 13, 20, 6000, tzinfo=UTC)
+    assert any("'Shimmer_8D12_Timestamp_Unix_CAL' read as milliseconds (from the units row)"
+               in note for note in rec.notes)  # fmt: skip
+    _assert_close(rec, motion, acc_tol=1e-5, gyro_tol=1e-7)
+
+
+def test_shimmer_raw_counts_are_never_acceleration(tmp_path: Path, motion: Motion) -> None:
+    """Raw ADC counts (``_RAW``) are no acceleration: without the low-noise calibrated
+    columns the wide-range ones are read (not the counts listed before them), and a
+    file whose accelerometers are raw counts only holds no acceleration."""
+    rec = read_recording(_write_shimmer(tmp_path / "wide.csv", motion, ",", ln=False))
+    _assert_close(rec, Motion(motion.t, motion.acc / 2, motion.gyro, motion.rate), acc_tol=1e-4)
+    path = tmp_path / "raw.csv"
+    lines = ["sep=,", "Shimmer_8D12_Timestamp_Unix_CAL,Shimmer_8D12_Accel_LN_X_RAW,"
+             "Shimmer_8D12_Accel_LN_Y_RAW,Shimmer_8D12_Accel_LN_Z_RAW,Shimmer_8D12_Gyro_X_CAL,"
+             "Shimmer_8D12_Gyro_Y_CAL,Shimmer_8D12_Gyro_Z_CAL,", "ms,no_units,no_units,no_units,"
+             "deg/s,deg/s,deg/s,"]  # fmt: skip
+    lines += [f"{1_700_000_000_000 + 10 * i}.000,2047,2047,2877,1.5,-2.0,0.5," for i in range(500)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="angular rate but no acceleration"):
+        read_recording(path)
+
+
+@pytest.mark.parametrize("preamble", [[], ['"sep=;"']])
+def test_generic_table_with_a_units_row(
+    tmp_path: Path, motion: Motion, preamble: list[str]
+) -> None:
+    """Any table may have a units row under its header (and Excel's "sep=;" line above
+    it): the units row's units are the columns' units, the time's included."""
+    path = write_table(
+        tmp_path / "walk.csv",
+        ["t", "acc_x", "acc_y", "acc_z"],
+        [motion.t, *(motion.acc / G).T],
+        sep=";",
+        decimal=",",
+        fmt="{:.8f}",
+        preamble=preamble,
+    )
+    text = path.read_text(encoding="utf-8").split("\n")
+    text.insert(len(preamble) + 1, "s;g;g;g")
+    path.write_text("\n".join(text), encoding="utf-8")
+    rec = read_recording(path)
+    assert rec.units["acc"].to_dict() == {
+        "unit": "g", "decided_by": "file", "evidence": "units row says g"
+    }  # fmt: skip
+    assert "time column 't' read as seconds (from the units row)" in rec.notes
+    assert rec.sampling_rate_hz == 100 and rec.n_samples == motion.acc.shape[0]
+    _assert_close(rec, motion, acc_tol=1e-6)
+
+
+def test_a_broken_cell_below_a_units_row_is_named_by_its_line(
+    tmp_path: Path, motion: Motion
+) -> None:
+    """The sep line and the units row count as lines: the 101st data row is line 104."""
+    path = _write_shimmer(tmp_path / "shimmer.csv", motion, ",")
+    lines = path.read_bytes().decode("utf-8").split("\r\n")
+    cells = lines[103].split(",")
+    cells[9] = "1.2.3"  # Shimmer_8D12_Accel_LN_X_CAL
+    lines[103] = ",".join(cells)
+    path.write_bytes("\r\n".join(lines).encode("utf-8"))
+    with pytest.raises(InputError) as error:
+        read_recording(path)
+    message = str(error.value)
+    assert "line 104" in message and "Shimmer_8D12_Accel_LN_X_CAL" in message
+    assert "1.2.3" in message and "\n" not in message
+
+
 def test_science_journal_relative_time(tmp_path: Path, motion: Motion) -> None:
     path = write_table(
         tmp_path / "walk.csv",

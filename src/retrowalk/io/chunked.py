@@ -61,7 +61,7 @@ def csv_options(
         "names": names,
         # selecting columns costs some parse time but saves much memory
         "usecols": wanted if len(wanted) < len(names) else None,
-        "skiprows": layout.header_index + 1,
+        "skiprows": layout.lines_before_data,
         "dtype": {c: np.float64 for c in numeric},
         # pandas' default missing-value words ("", NaN, nan, NA, N/A, null, None…)
         # are enough; a custom list costs ~20 % of the parse time.

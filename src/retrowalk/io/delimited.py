@@ -30,12 +30,13 @@ _UNIT_WORDS = {"mps2": "m/s^2", "g": "g", "mg": "milli-g", "dps": "deg/s", "rads
 
 
 def time_in_seconds(
-    table: Table, label: str, display: str
+    table: Table, label: str, display: str, unit_cell: str | None = None
 ) -> tuple[np.ndarray, float, datetime | None, str]:
     """Seconds from the first sample, the first time value in seconds, the wall-clock
     start if known, and a note.
 
-    The unit of a numeric time column comes from its name (``time_ms``, ``Time (s)``)
+    The unit of a numeric time column comes from its cell of the table's units row
+    (``unit_cell``, such as ``ms``), else from its name (``time_ms``, ``Time (s)``)
     or else from the median step: up to 0.5 means seconds, up to 500 milliseconds,
     up to 5e5 microseconds, above that nanoseconds.
 
@@ -62,8 +63,11 @@ def time_in_seconds(
     advancing = steps > 0
     if not advancing.any():
         raise InputError(display, "the time column does not advance", field=label)
-    unit = time_unit_from_label(label)
-    how = "from its name"
+    unit = time_unit_from_label(unit_cell) if unit_cell else None
+    how = "from the units row"
+    if unit is None:
+        unit = time_unit_from_label(label)
+        how = "from its name"
     if unit is None:  # the median step only when the name does not say
         med = float(np.median(steps[advancing]))
         how = f"from its median step of {med:.4g}"
@@ -131,7 +135,7 @@ def read_block(
 
     ``require_acc=False`` lets a table of an export hold only angular rate or gravity.
     """
-    cmap = cmap or map_columns(layout.columns)
+    cmap = cmap or map_columns(layout.columns, layout.units)
     header_line = layout.header_index + 1
     shown = ", ".join(layout.columns[:12]) + (" ..." if len(layout.columns) > 12 else "")
     if cmap.time is None:
@@ -153,13 +157,14 @@ def read_block(
     plan = column_plan(cmap)
     numeric = [c for cols in plan.values() for c in cols]
     table = read_table(source, layout, numeric, cmap.time, groups=list(plan.values()))
-    t, origin, start, time_note = time_in_seconds(table, cmap.time, source.display)
+    t, origin, start, time_note = time_in_seconds(table, cmap.time, source.display, cmap.time_unit)
     notes = [*table.notes, time_note]
     file_units: dict[str, tuple[str, str]] = {}
     for kind, unit in cmap.units.items():
         key = "acc" if kind in ("acc", "linacc") else kind
         if key in ("acc", "gyro") and kind in plan:
-            file_units[key] = (unit, f"column header says {_UNIT_WORDS.get(unit, unit)}")
+            said = "units row" if kind in cmap.from_units_row else "column header"
+            file_units[key] = (unit, f"{said} says {_UNIT_WORDS.get(unit, unit)}")
     block = Block(
         t=t, streams={k: table.stack(cols) for k, cols in plan.items()}, display=source.display,
         time_field=cmap.time, first_line=layout.first_data_line, origin_s=origin,

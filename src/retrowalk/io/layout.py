@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from retrowalk.core.errors import InputError, UnsupportedFormatError
+from retrowalk.io.columns import time_unit_from_label
 from retrowalk.io.source import Source
+from retrowalk.io.units import unit_from_label
 
 MOBGAP_HEADER = ["time_s", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
 
@@ -34,11 +36,13 @@ _NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?(nan|NaN
 #: A time of day without a date (hours, minutes, seconds and a fraction after a
 #: point, comma or colon: ``"23:43:56:095"``); the groups are the four numbers.
 _CLOCK_PATTERN = r"^\s*(\d{1,2}):(\d{2}):(\d{2})(?:[:.,](\d{1,9}))?\s*$"
-#: A time cell: an ISO 8601 date (and time), a time of day, or a date with a month's
-#: name (``"01-Dec-2026 10:00:00.006"``).
+#: A time cell: an ISO 8601 date (and time), a time of day, a date with a month's
+#: name (``"01-Dec-2026 10:00:00.006"``), or a date and time written with slashes
+#: (``"2023/11/14 22:13:20.006"``, Shimmer's formatted Unix time).
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?"
     r"|" + _CLOCK_PATTERN + r"|^\d{1,2}-[A-Za-z]{3}-\d{4} \d{2}:\d{2}:\d{2}(\.\d+)?$"
+    r"|^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$"
 )
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+([eE][+-]?\d+)?$")
 
@@ -60,7 +64,10 @@ class TextLayout:
     extra_fields
         How many more fields the data rows have than the header (trailing separators).
     data_offset
-        Byte offset of the first line after the header.
+        Byte offset of the first data line (after the header, and after its units row).
+    units
+        The cells of a units row right under the header (``"ms"``, ``"m/(s^2)"``, as a
+        Shimmer export writes them), one per column, or empty when there is none.
     """
 
     delimiter: str
@@ -71,11 +78,17 @@ class TextLayout:
     extra_fields: int = 0
     data_offset: int = 0
     quoted_header: bool = False
+    units: list[str] = field(default_factory=list)
 
     @property
     def first_data_line(self) -> int:
-        """1-based line number of the first line after the header."""
-        return self.header_index + 2
+        """1-based line number of the first data line (after the header and units row)."""
+        return self.header_index + 2 + bool(self.units)
+
+    @property
+    def lines_before_data(self) -> int:
+        """Lines before the first data line (the preamble, header and units row)."""
+        return self.first_data_line - 1
 
 
 def describe_binary(head: bytes) -> str | None:
@@ -207,11 +220,16 @@ def _layout_of_lines(
 ) -> TextLayout | None:
     """:func:`text_layout` of the head's ``lines``; ``None`` when they are the
     first lines only (``partial``) and the header or first row is not among them."""
+    hinted: str | None = None  # the delimiter a "sep=," line names
     for i, raw in enumerate(lines):  # lines are stripped as reached: the header is near the top
         s = raw.rstrip("\r\n").strip()
         if not s or s.startswith(("//", "#", ";")):
             continue
-        delim = _pick_delimiter(s)
+        hint = _SEP_HINT.match(raw.rstrip("\r\n"))
+        if hint is not None and hinted is None:
+            hinted = hint.group(1)
+            continue
+        delim = hinted if hinted is not None and hinted in s else _pick_delimiter(s)
         if delim is None:
             if _is_value(s):
                 raise UnsupportedFormatError(
@@ -225,7 +243,9 @@ def _layout_of_lines(
                 "no header line naming the columns (first row is numbers)",
                 line=i + 1,
             )
-        rest = (ln.rstrip("\r\n") for ln in itertools.islice(lines, i + 1, None))
+        units = _units_row(lines[i + 1] if i + 1 < len(lines) else "", delim, cols)
+        after = i + 2 if units else i + 1
+        rest = (ln.rstrip("\r\n") for ln in itertools.islice(lines, after, None))
         first = next((ln for ln in rest if ln.strip()), None)
         if first is None and partial:
             return None
@@ -251,12 +271,53 @@ def _layout_of_lines(
             columns=cols,
             preamble=[ln.rstrip("\r\n").strip() for ln in lines[:i]],
             extra_fields=extra,
-            data_offset=bom + sum(len(ln.encode("utf-8")) for ln in lines[: i + 1]),
+            data_offset=bom + sum(len(ln.encode("utf-8")) for ln in lines[:after]),
             quoted_header=s.startswith('"'),
+            units=units,
         )
     if partial:
         return None
     raise UnsupportedFormatError(source.display, "no table with a header line was found")
+
+
+#: The line Excel reads as the table's delimiter (``sep=,``, ``"sep=\t"``), which
+#: Shimmer's Consensys and other Windows programs write above the header.
+_SEP_HINT = re.compile(r'^\s*"?sep=([\t,;|])"?\s*$', re.IGNORECASE)
+
+
+def _units_row(line: str, delimiter: str, columns: list[str]) -> list[str]:
+    """The cells of ``line`` when it is a units row under the header ``columns``
+    (``ms,m/(s^2),m/(s^2),...``), else an empty list.
+
+    A units row has no more cells than the header (but for empty ones at the
+    end), none a number, a time or a date,
+    nor longer than a unit is, and at least one a unit the reader knows (of
+    time, acceleration or angular rate); a second copy of the header is none.
+    """
+    text = line.rstrip("\r\n")
+    if not text.strip():
+        return []
+    cells = _split(text, delimiter)
+    while len(cells) > len(columns) and not cells[-1]:
+        cells.pop()
+    named = [c for c in cells if c]
+    if not any(unit_from_label(f"({c})") or time_unit_from_label(c) for c in named):
+        return []
+    if (
+        len(cells) > len(columns)
+        or not named
+        or cells == columns[: len(cells)]
+        or any(_is_value(c) or len(c) > _LONGEST_UNIT or not _UNIT_CELL.match(c) for c in named)
+    ):
+        return []
+    return cells + [""] * (len(columns) - len(cells))
+
+
+#: Longest cell of a units row (``yyyy/mm/dd hh:mm:ss.000`` is 23 characters).
+_LONGEST_UNIT = 32
+#: What a unit's name is written with: letters, digits, and ``/ ^ ( ) [ ] * . - _ % °
+#: µ ²`` and spaces, starting with a letter, a ``%``, a ``°`` or a bracket.
+_UNIT_CELL = re.compile(r"^[A-Za-z%°µ(\[][\w/^()\[\]*.\-%°µ² :]*$")
 
 
 def _pick_delimiter(line: str) -> str | None:

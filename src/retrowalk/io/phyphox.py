@@ -65,7 +65,7 @@ def read_phyphox_members(path: Path, members: dict[str, Source], fmt: str = "phy
             else:
                 headerless.append((name, src, found))
             continue
-        cmap = map_columns(layout.columns)
+        cmap = map_columns(layout.columns, layout.units)
         if cmap.time is None or not cmap.streams:
             continue
         plans.append((name, src, layout, cmap))

@@ -662,7 +662,7 @@ def _data_offset(source: Source, layout: TextLayout) -> int | None:
     if len(prefix) != offset or not text.isascii() or b'"' in text or not text.endswith(b"\n"):
         return None
     breaks = text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n")
-    return offset if breaks == layout.header_index + 1 else None
+    return offset if breaks == layout.lines_before_data else None
 
 
 #: Longest preamble and header read to check them before starting at the data.
@@ -756,9 +756,15 @@ def _time_values(col: pd.Series, as_datetime: bool | None = None) -> tuple[np.nd
     return ns, True
 
 
-#: Dates with a month's name, as MATLAB writes a timetable's times ("01-Dec-2026
-#: 10:00:00.006").
-_NAMED_MONTH_FORMATS = ("%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S")
+#: Dates that are not ISO 8601: with a month's name, as MATLAB writes a timetable's
+#: times ("01-Dec-2026 10:00:00.006"), or with slashes, as Shimmer's Consensys writes
+#: its formatted Unix time ("2023/11/14 22:13:20.006").
+_OTHER_DATE_FORMATS = (
+    "%d-%b-%Y %H:%M:%S.%f",
+    "%d-%b-%Y %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S.%f",
+    "%Y/%m/%d %H:%M:%S",
+)
 
 _DAY_NS = 86_400 * 10**9
 
@@ -768,7 +774,7 @@ def _other_time_text(texts: pd.Series, iso_ns: np.ndarray) -> np.ndarray:
     a time of day without a date (``"23:43:56:095"``, as Physics Toolbox Sensor Suite
     writes it on Android, or ``"23:43:56.095"``), counted from 1970-01-01 and carried
     over midnight (a step back of more than 12 hours is the next day), or a date with
-    the month's name (:data:`_NAMED_MONTH_FORMATS`). ``iso_ns``: the ISO reading,
+    the month's name or with slashes (:data:`_OTHER_DATE_FORMATS`). ``iso_ns``: the ISO reading,
     returned when neither reads more of the column. A long table read in chunks is
     carried over midnight within each chunk only."""
     import pandas as pd
@@ -785,7 +791,7 @@ def _other_time_text(texts: pd.Series, iso_ns: np.ndarray) -> np.ndarray:
         steps = np.diff(ns)
         back[1:] = np.cumsum(np.where(steps < -_DAY_NS / 2, _DAY_NS, 0.0))
         return ns + back
-    for fmt in _NAMED_MONTH_FORMATS:
+    for fmt in _OTHER_DATE_FORMATS:
         stamps = pd.to_datetime(texts, format=fmt, utc=True, errors="coerce")
         if stamps.notna().mean() > 0.5:
             ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)

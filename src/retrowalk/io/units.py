@@ -416,13 +416,19 @@ def _unit_words(unit: str) -> str:
     )
 
 
+#: How m/s^2 is written in a label (``m/(s^2)`` as Shimmer's Consensys writes it).
+_MPS2_SPELLINGS = (
+    "m/s^2", "m/s²", "m/s2", "m/(s^2)", "m/(s²)", "ms^-2", "ms-2", "mps2", "m_s2", "m_s^2"
+)  # fmt: skip
+
+
 def unit_from_label(label: str) -> str | None:
     """The unit named in a column label such as ``"Acceleration x (m/s^2)"``.
 
     Returns ``"mps2"``, ``"g"``, ``"mg"``, ``"rads"``, ``"dps"`` or ``None``.
     """
     s = label.strip().lower().replace(" ", "")
-    if any(k in s for k in ("m/s^2", "m/s²", "m/s2", "ms^-2", "ms-2", "mps2", "m_s2", "m_s^2")):
+    if any(k in s for k in _MPS2_SPELLINGS):
         return "mps2"
     if any(k in s for k in ("rad/s", "rad_s", "rads)", "rads]", "_rads")) or s.endswith("rads"):
         return "rads"
