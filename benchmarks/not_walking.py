@@ -653,11 +653,8 @@ def stride_correlations_seen() -> Iterator[list[float]]:
         seen.append(original(v, step, fs, fine_hz))
         return seen[-1]
 
-    not_walking._fine_stride_correlation = spied
-    try:
+    with mock.patch.object(not_walking, "_fine_stride_correlation", spied):
         yield seen
-    finally:
-        not_walking._fine_stride_correlation = original
 
 
 def exact_repetition() -> None:
