@@ -137,14 +137,15 @@ def threembwt_s(seconds: float | None) -> str:
 
 def minutes(value: float | None) -> str:
     """Backward minutes, planned or done (kept unrounded), to 0.01 min half up without
-    trailing zeros: ``"12.5"``, ``"10"``, ``"12.35"`` for 12.345. The coaching rules'
-    sentences (which cannot import this module) round them the same way
-    (:func:`retrowalk.domain.coach.weekly.minutes_text`)."""
+    trailing zeros: ``"12.5"``, ``"10"``, ``"12.35"`` for 12.345: the coaching rules'
+    own text of them (:func:`retrowalk.domain.coach.weekly.minutes_text`, which their
+    sentences use), with :data:`MISSING` where there is none."""
     if _missing(value):
         return MISSING
     assert value is not None
-    text = _text(half_up(float(value), 2))
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    from retrowalk.domain.coach.weekly import minutes_text  # the coach's, loaded when used
+
+    return minutes_text(value)
 
 
 def age_months(months: float | None) -> str:
