@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from retrowalk.core.rounding import half_up
+from retrowalk.core.rounding import half_up, half_up_text
 
 #: What is shown where there is no value.
 MISSING = "–"
@@ -137,15 +137,13 @@ def threembwt_s(seconds: float | None) -> str:
 
 def minutes(value: float | None) -> str:
     """Backward minutes, planned or done (kept unrounded), to 0.01 min half up without
-    trailing zeros: ``"12.5"``, ``"10"``, ``"12.35"`` for 12.345: the coaching rules'
-    own text of them (:func:`retrowalk.domain.coach.weekly.minutes_text`, which their
-    sentences use), with :data:`MISSING` where there is none."""
+    trailing zeros: ``"12.5"``, ``"10"``, ``"12.35"`` for 12.345, as the coaching
+    rules' sentences write them (:func:`retrowalk.domain.coach.weekly.minutes_text`:
+    the same :func:`~retrowalk.core.rounding.half_up_text`)."""
     if _missing(value):
         return MISSING
     assert value is not None
-    from retrowalk.domain.coach.weekly import minutes_text  # the coach's, loaded when used
-
-    return minutes_text(value)
+    return half_up_text(float(value), 2)
 
 
 def age_months(months: float | None) -> str:

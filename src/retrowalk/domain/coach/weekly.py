@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from retrowalk.core.rounding import half_up
+from retrowalk.core.rounding import half_up, half_up_text
 from retrowalk.domain.coach.plans import planned_minutes_for_week
 
 
@@ -75,11 +75,9 @@ SHOWN_MIN_DIGITS = 2
 def minutes_text(minutes: float) -> str:
     """Backward minutes as shown: to 0.01 min half up, without trailing zeros (``12.5``,
     ``10``, ``12.35`` for 12.345), as ``retrowalk.report.display.minutes`` writes them
-    on the pages and the command line (which the domain rules cannot import; the same
-    rounding, :func:`~retrowalk.core.rounding.half_up`)."""
-    shown = half_up(float(minutes), SHOWN_MIN_DIGITS)
-    text = str(abs(shown) if shown == 0 else shown)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    on the pages and the command line (which the domain rules cannot import; both
+    write them with :func:`~retrowalk.core.rounding.half_up_text`)."""
+    return half_up_text(float(minutes), SHOWN_MIN_DIGITS)
 
 
 @dataclass
