@@ -78,6 +78,14 @@ def _text(shown: Decimal) -> str:
     return str(abs(shown) if shown == 0 else shown)  # never "-0.0"
 
 
+def _trimmed(value: float | None, digits: int) -> str:
+    """``value`` half up to ``digits`` decimals without trailing zeros, or :data:`MISSING`."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    return half_up_text(float(value), digits)
+
+
 def figure(value: float | None, kind: str) -> str:
     """A figure of ``kind`` (a key of :data:`SHOWN_DIGITS`) as shown, without its unit:
     rounded as the JSON rounds it, then half up to its shown precision."""
@@ -123,10 +131,7 @@ def percent(value: float | None) -> str:
     """A share in whole percent, half up as a page's script rounds it (``Math.round``):
     ``"13"`` for 12.5. (A plan's adherence and a calibration's agreement are whole
     numbers in their JSON already: they read as the JSON writes them.)"""
-    if _missing(value):
-        return MISSING
-    assert value is not None
-    return _text(half_up(float(value), 0))
+    return _trimmed(value, 0)
 
 
 def threembwt_s(seconds: float | None) -> str:
@@ -140,10 +145,7 @@ def minutes(value: float | None) -> str:
     trailing zeros: ``"12.5"``, ``"10"``, ``"12.35"`` for 12.345, as the coaching
     rules' sentences write them (:func:`retrowalk.domain.coach.weekly.minutes_text`:
     the same :func:`~retrowalk.core.rounding.half_up_text`)."""
-    if _missing(value):
-        return MISSING
-    assert value is not None
-    return half_up_text(float(value), 2)
+    return _trimmed(value, 2)
 
 
 def age_months(months: float | None) -> str:
@@ -153,10 +155,7 @@ def age_months(months: float | None) -> str:
 
 def weeks(value: float | None) -> str:
     """Whole weeks (how early a child was born), half up: ``"4"`` for 3.57."""
-    if _missing(value):
-        return MISSING
-    assert value is not None
-    return _text(half_up(float(value), 0))
+    return _trimmed(value, 0)
 
 
 def span_s(start_s: float, end_s: float) -> str:

@@ -100,9 +100,7 @@ class Week:
     @property
     def adherence_pct(self) -> float | None:
         """Done as a percentage of planned (None without a plan for the week)."""
-        if self.planned_min <= 0:
-            return None
-        return float(half_up(100.0 * self.done_min / self.planned_min, 0))  # as shown
+        return done_pct(self.done_min, self.planned_min)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -201,8 +199,16 @@ def adherence(weeks: list[Week], n_weeks: int) -> dict[str, float | None]:
     return {
         "planned_min": planned,
         "done_min": done,
-        "pct": float(half_up(100.0 * done / planned, 0)) if planned > 0 else None,
+        "pct": done_pct(done, planned),
     }
+
+
+def done_pct(done_min: float, planned_min: float) -> float | None:
+    """Done as a whole percentage of planned, half up as it is shown (12.5 -> 13); None
+    without a plan."""
+    if planned_min <= 0:
+        return None
+    return float(half_up(100.0 * done_min / planned_min, 0))
 
 
 def streak(weeks: list[Week]) -> int:
