@@ -718,7 +718,7 @@ def main(argv: list[str] | None = None) -> int:
         dump = {m: {k: [list(c) for c in v] for k, v in d.items()} for m, d in calls.items()}
         Path(args.calls_out).write_text(json.dumps(dump, indent=1) + "\n")
     if args.mechanics:
-        from direction_mechanics import mechanics, moved_devices
+        from _direction_mechanics import mechanics, moved_devices
 
         mechanics()
         moved_devices(lambda rec: _profile(rec, "lower_back", who="moved device"))

@@ -46,6 +46,62 @@ def test_the_bout_table_says_why_a_direction_is_uncertain(shared_data: Path) -> 
         assert why.count(": " + " ".join(reason.split())) == 1
 
 
+def test_a_direction_nothing_anchors_comes_with_how_to_calibrate(
+    shared_data: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Where the signal does not show which way the body faces, the plain output ends
+    with the calibration walk to make for that placement and the command that learns
+    it; not where the steps themselves leave the direction open, nor once a
+    calibration is offered. The JSON on stdout is unchanged."""
+    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
+    from retrowalk.app.calibration import INSTRUCTIONS
+
+    runner = CliRunner()
+
+    def plain(path: Path, *options: str) -> str:
+        result = runner.invoke(app, ["analyze", str(path), *options])
+        assert result.exit_code == 0, result.output
+        return " ".join(result.stdout.split())
+
+    # A straight walk at the lower back: no bend, no turn.
+    walk = shared_data / "mobgap-lab" / "HA_001_Test5_Trial1.csv"
+    said = plain(walk)
+    assert "To tell forward from backward here, calibrate once: " in said
+    assert " ".join(INSTRUCTIONS["lower_back"].split()) in said
+    assert "retrowalk calibrate WALK --labels forward,backward --placement lower_back" in said
+    doc = json.loads(runner.invoke(app, ["analyze", str(walk), "--json", "-"]).stdout)
+    assert doc["bouts"] and {b["direction"] for b in doc["bouts"]} == {"uncertain"}
+
+    # A thigh whose swing is too even to show its front (real backward walker).
+    thigh = shared_data / "mocap-backward" / "09_12_thigh.csv"
+    units = ["--placement", "pocket", "--acc-unit", "mps2", "--gyro-unit", "rads"]
+    said = plain(thigh, *units)
+    assert " ".join(INSTRUCTIONS["pocket"].split()) in said
+    assert "--placement pocket" in said
+
+    # Daily life: its uncertain bouts have too few straight steps or travel both ways,
+    # which a calibration does not change.
+    daily = shared_data / "mobgap-lab" / "HA_001_Test11_Trial1.csv"
+    reasons = {
+        b["direction_reason"]
+        for b in json.loads(runner.invoke(app, ["analyze", str(daily), "--json", "-"]).stdout)[
+            "bouts"
+        ]
+        if b["direction"] == "uncertain"
+    }
+    assert reasons and not any(r.endswith("no calibration") for r in reasons), reasons
+    assert "calibrate once" not in plain(daily)
+
+    # Once a pocket calibration is stored, the analysis names it instead.
+    phone = shared_data / "phone-steps" / "Samsung_Carmelo_Hard_BackPocket_1" / "accelerometer.csv"
+    found = json.loads(runner.invoke(app, ["analyze", str(phone), "--json", "-"]).stdout)["bouts"]
+    labels = ",".join(["forward"] * len(found))
+    made = runner.invoke(app, ["calibrate", str(phone), "--labels", labels])
+    assert made.exit_code == 0, made.output
+    said = plain(thigh, *units)
+    assert "calibrate once" not in said and "calibration" in said
+
+
 def test_no_walking_says_why(shared_data: Path) -> None:
     """Jumping in place with a phone in the hand (real): no bout, and the plain output
     says the stretch was refused and why, as the JSON's note does."""

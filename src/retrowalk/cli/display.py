@@ -174,6 +174,41 @@ def print_summary(analysis: Analysis, console: Console) -> None:
         console.print(text, markup=False, highlight=False)
     for line in uncertain_reasons(analysis) or no_walking_reasons(analysis):
         console.print(line, markup=False, highlight=False)
+    tip = calibration_tip(analysis)
+    if tip:
+        console.print(tip, markup=False, highlight=False)
+
+
+def calibration_tip(analysis: Analysis) -> str:
+    """How to make the calibration that would tell the direction of this recording's
+    uncertain walking, or "".
+
+    Only where a calibration can help: the device was worn at the lower back or in a
+    pocket (:data:`~retrowalk.app.calibration.CALIBRATION_PLACEMENTS`), none was
+    offered to this analysis, and some bout is uncertain because nothing in the signal
+    shows which way the body faces (its reason ends with
+    :data:`~retrowalk.gait.direction.anchor.NO_CALIBRATION`); not where the steps
+    themselves leave it open (too few straight steps, travel both ways), which a
+    calibration does not change. The walk to make is the calibration page's.
+    """
+    from retrowalk.app.calibration import CALIBRATION_PLACEMENTS, INSTRUCTIONS
+    from retrowalk.gait.direction.anchor import NO_CALIBRATION
+
+    placement = str(analysis.placement)
+    if placement not in CALIBRATION_PLACEMENTS or analysis.assumptions.get("direction_profile"):
+        return ""
+    if not any(
+        b.direction == "uncertain"
+        and str(b.extra.get("direction_reason") or "").endswith(NO_CALIBRATION)
+        for b in analysis.bouts
+    ):
+        return ""
+    return (
+        "To tell forward from backward here, calibrate once: "
+        f"{INSTRUCTIONS[placement]} Then: retrowalk calibrate WALK --labels "
+        f"forward,backward --placement {placement} (WALK: that recording). Later "
+        "analyses of recordings worn the same way use it."
+    )
 
 
 #: Most reasons :func:`uncertain_reasons` lists (the JSON has every bout's).

@@ -251,6 +251,11 @@ FOOT_NO_ANCHOR_REASON = (
     "body elsewhere are not a foot's; no calibration"
 )
 
+NO_CALIBRATION = "no calibration"
+"""How the reason of every stretch left without a body anchor ends (:func:`_none`):
+the signal does not show which way the body faces, and a calibration (a walk the
+person labels, :mod:`retrowalk.gait.calibration`) would replace the anchor."""
+
 
 class BodyAnchorEstimator:
     """Body-fixed forward axis per stretch of constant mounting.
@@ -1217,6 +1222,8 @@ def _walking_mean(x: np.ndarray, walking: np.ndarray) -> np.ndarray:
 
 
 def _none(reason: str) -> BodyAnchor:
+    """No anchor, and why: ``reason`` ends with :data:`NO_CALIBRATION`."""
+    assert reason.endswith(NO_CALIBRATION), reason
     return BodyAnchor(None, "", 0.0, 0.5, reason)
 
 
