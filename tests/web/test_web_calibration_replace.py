@@ -209,6 +209,36 @@ def test_pages_suggesting_a_calibration_link_to_it(app, client: TestClient) -> N
     assert f"If you walked backward, {link} helps" in progress
 
 
+def test_a_calibration_is_suggested_only_where_it_would_tell(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """A phone held in the hand (placement not recognised) and daily life whose
+    uncertain bouts have too few straight steps or travel both ways: a calibration
+    would not tell their direction, so the recording page does not suggest one (it
+    did, to both); the daily life's page says where each bout's reason is."""
+    sign_up(client, "where@example.org")
+    person = add_person(client, "Wren")
+    hand = require("device-exports", "phyphox", "phyphox390_walking_hand_sophia.csv")
+    daily = require("mobgap-lab", "HA_001_Test11_Trial1.csv")
+    ids = []
+    for walk in (hand, daily):
+        rec = upload(client, person, walk, recorded_on="2025-05-07")
+        assert rec["http"] == 201, rec
+        ids.append(rec["id"])
+    wait_for_analysis(app)
+    for rec_id in ids:
+        shown = client.get(f"/recordings/{rec_id}").text
+        analysis = client.get(f"/recordings/{rec_id}/analysis.json").json()
+        uncertain = [b for b in analysis["bouts"] if b["direction"] == "uncertain"]
+        assert uncertain and analysis["summary"]["backward"]["steps"] == 0
+        said = page_words(re.search(r'id="no-backward">(.*?)</p>', shown, re.S).group(1))  # type: ignore[union-attr]
+        assert "calibration" not in said, said
+        beside = "why the direction of the uncertain walking could not be told is given beside"
+        if analysis["recording"]["placement"] == "unsupported":
+            assert 'id="placement-unknown"' in shown and beside not in said
+        else:
+            assert beside in said
+            assert not any(b["direction_reason"].endswith("no calibration") for b in uncertain)
+
+
 def test_only_recordings_a_calibration_serves_are_offered(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
     """A foot sensor needs no calibration: its recordings are not offered to make one
     (picking one was refused with advice to choose where it was worn, a field that

@@ -370,6 +370,26 @@ INSTRUCTIONS: dict[str, str] = {
 }
 
 
+def calibration_would_tell(placement: str, offered: bool, uncertain_reasons: Iterable[str]) -> bool:
+    """Whether a calibration would tell the direction of some walking an analysis left
+    uncertain.
+
+    Where the device was worn at the lower back or in a pocket
+    (:data:`CALIBRATION_PLACEMENTS`), no calibration was offered to the analysis,
+    and some uncertain bout's reason is that nothing in the signal shows which way
+    the body faces (it ends with
+    :data:`~retrowalk.gait.direction.anchor.NO_CALIBRATION`): a calibration
+    replaces exactly that. Not where the steps themselves leave the direction open
+    (too few straight steps, travel both ways), nor for a foot (its strides tell the
+    direction) or a placement not recognised (a hand, a bag).
+    """
+    from retrowalk.gait.direction.anchor import NO_CALIBRATION
+
+    if placement not in CALIBRATION_PLACEMENTS or offered:
+        return False
+    return any(reason.endswith(NO_CALIBRATION) for reason in uncertain_reasons)
+
+
 def parse_bout_labels(text: str) -> list[str]:
     """``"forward, backward"`` -> ``["forward", "backward"]``: one label per walking bout.
 

@@ -181,26 +181,19 @@ def print_summary(analysis: Analysis, console: Console) -> None:
 
 def calibration_tip(analysis: Analysis) -> str:
     """How to make the calibration that would tell the direction of this recording's
-    uncertain walking, or "".
-
-    Only where a calibration can help: the device was worn at the lower back or in a
-    pocket (:data:`~retrowalk.app.calibration.CALIBRATION_PLACEMENTS`), none was
-    offered to this analysis, and some bout is uncertain because nothing in the signal
-    shows which way the body faces (its reason ends with
-    :data:`~retrowalk.gait.direction.anchor.NO_CALIBRATION`); not where the steps
-    themselves leave it open (too few straight steps, travel both ways), which a
-    calibration does not change. The walk to make is the calibration page's.
-    """
-    from retrowalk.app.calibration import CALIBRATION_PLACEMENTS, INSTRUCTIONS
-    from retrowalk.gait.direction.anchor import NO_CALIBRATION
+    uncertain walking (:func:`~retrowalk.app.calibration.calibration_would_tell`, as
+    the recording's web page decides it), or "". The walk to make is the
+    calibration page's."""
+    from retrowalk.app.calibration import INSTRUCTIONS, calibration_would_tell
 
     placement = str(analysis.placement)
-    if placement not in CALIBRATION_PLACEMENTS or analysis.assumptions.get("direction_profile"):
-        return ""
-    if not any(
-        b.direction == "uncertain"
-        and str(b.extra.get("direction_reason") or "").endswith(NO_CALIBRATION)
+    reasons = (
+        str(b.extra.get("direction_reason") or "")
         for b in analysis.bouts
+        if b.direction == "uncertain"
+    )
+    if not calibration_would_tell(
+        placement, bool(analysis.assumptions.get("direction_profile")), reasons
     ):
         return ""
     return (

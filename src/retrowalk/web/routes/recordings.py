@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from retrowalk.app.analyse import measures_note
-from retrowalk.app.calibration import made_when
+from retrowalk.app.calibration import calibration_would_tell, made_when
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.provenance import engine_version, version_relation
@@ -184,6 +184,15 @@ def _recording_page(
         pending_labels=pending,
         calibration=calibration,
         calibration_status=calibration_status(assumptions),
+        calibration_would_tell=calibration_would_tell(
+            str((analysis or {}).get("recording", {}).get("placement", "")),
+            bool(calibration),
+            (
+                str(b.get("direction_reason") or "")
+                for b in (analysis or {}).get("bouts", [])
+                if b.get("direction") == "uncertain"
+            ),
+        ),
         calibration_not_used=calibration_not_used_reason(calibration) if calibration else "",
         calibration_made=made_when(str(calibration.get("created_at", ""))) if calibration else "",
         measures_note=measures_note(person.name, changes(recording)) if analysis else "",
