@@ -61,3 +61,83 @@ def test_batch_reads_its_recordings_in_the_units_given(runner: CliRunner, tmp_pa
     said = _batch(runner, out, recording, "--acc-unit", "mps2", "--gyro-unit", "rads")
     assert _tabled(out) == _analysed(runner, recording, "--acc-unit", "mps2")
     assert {b["direction"] for b in _tabled(out)} == {"forward"}
+
+
+def _refused(runner: CliRunner, *args: str) -> str:
+    """The one error line of a refused command (exit 2)."""
+    res = runner.invoke(app, list(args))
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith("retrowalk: error: ") and res.stderr.count("\n") == 1
+    return res.stderr
+
+
+def _stored(tmp_path: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in (tmp_path / "store").rglob("*") if p.is_file()}
+
+
+def test_calibrate_refuses_a_walk_no_calibration_serves(runner: CliRunner, tmp_path: Path) -> None:
+    """A walk analysed as worn at the foot, or where it was worn could not be told (a phone
+    in the hand), is refused as the calibration page refuses it: analyze and batch never
+    use a calibration there, and calibrate stored one and listed it as used by them."""
+    foot = require("ipol-gait", "1-1_lf.txt")
+    hand = require("phone-steps", "Pixel_Jamie_Hard_InHand_1")
+    back = require("ipol-gait", "1-1_lb.txt")
+    for args in (
+        [str(foot), "--labels", "forward"],
+        [str(hand), "--labels", "forward"],
+        [str(back), "--labels", "forward", "--placement", "foot"],
+    ):
+        said = _refused(runner, "calibrate", *args)
+        assert f"{args[0]}: calibration failed: " in said
+        assert "a calibration is made for the lower back or a pocket" in said
+        assert "give --placement lower_back or pocket" in said
+    assert _stored(tmp_path) == {}
+    assert runner.invoke(app, ["calibrate", str(back), "--labels", "forward"]).exit_code == 0
+
+
+def test_calibrate_says_in_one_line_what_it_could_not_store(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A store (or --profile path) that cannot be written is one error line naming the file
+    and why, exit 2, and the calibration in use stays in use; it was a traceback (exit 1).
+    Mistakes in calibrate's options are one line too, as in analyze's and batch's."""
+    first, later = require("ipol-gait", "1-1_lb.txt"), require("ipol-gait", "2-1_lb.txt")
+    assert runner.invoke(app, ["calibrate", str(first), "--labels", "forward"]).exit_code == 0
+    folder = tmp_path / "store" / "direction_profiles"
+    (folder / "earlier").write_text("a file where the earlier calibrations go")
+    before = _stored(tmp_path)
+    said = _refused(runner, "calibrate", str(later), "--labels", "backward")
+    assert "the calibration was not stored; your stored calibrations are as they were" in said
+    assert str(folder / "earlier") in said
+    assert _stored(tmp_path) == before  # nothing moved, no file half written
+    said = _refused(
+        runner, "calibrate", str(later), "--labels", "backward", "--profile",
+        str(folder / "earlier" / "mine.json"),
+    )  # fmt: skip
+    assert "the calibration was not stored" in said and _stored(tmp_path) == before
+    said = _refused(runner, "calibrate", str(later), "--labels", "forward", "--placement", "hip")
+    assert f"{later}: Invalid value for '--placement': 'hip'" in said
+    _refused(runner, "calibrate", "--list", "--labels", "forward")
+    res = runner.invoke(app, ["calibrate", "--list"])
+    assert res.exit_code == 0 and "lower_back: made " in res.stdout
+    assert "of 1-1_lb.txt" in " ".join(res.stdout.split())  # the one in use still
+
+
+def test_calibrate_reads_a_table_without_a_header_as_analyze_does(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """--columns names the columns of a table without a header line in calibrate as in
+    analyze and batch (and the calibration page): such a walk could be analysed, not
+    calibrated from. The same walk, with and without its header line, gives one profile."""
+    walk = require("mobgap-lab", "HA_001_Test5_Trial1.csv")
+    bare = tmp_path / "walk.csv"
+    bare.write_text(walk.read_text().split("\n", 1)[1])
+    columns = "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z"
+    made = []
+    for args in ([str(walk)], [str(bare), "--columns", columns]):
+        out = tmp_path / f"profile{len(made)}.json"
+        res = runner.invoke(app, ["calibrate", *args, "--labels", "forward", "--profile", str(out)])
+        assert res.exit_code == 0, res.output
+        profile = json.loads(out.read_text())
+        made.append({k: v for k, v in profile.items() if k not in ("created_at", "made_from")})
+    assert made[0] == made[1]
