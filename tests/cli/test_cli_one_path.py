@@ -141,3 +141,14 @@ def test_calibrate_reads_a_table_without_a_header_as_analyze_does(
         profile = json.loads(out.read_text())
         made.append({k: v for k, v in profile.items() if k not in ("created_at", "made_from")})
     assert made[0] == made[1]
+
+
+def test_analyze_refuses_to_annotate_a_sensor_recording(runner: CliRunner, tmp_path: Path) -> None:
+    """--annotate (videos only, its help says) on a sensor's recording is one error line,
+    exit 2, and nothing written; it was a traceback (exit 1) from drawing on frames."""
+    recording = require("ipol-gait", "1-1_lb.txt")
+    gif, report = tmp_path / "walk.gif", tmp_path / "walk.json"
+    args = ["analyze", str(recording), "--annotate", str(gif), "--json", str(report)]
+    said = _refused(runner, *args)
+    assert f"{recording}: --annotate applies to videos only" in said
+    assert not gif.exists() and not report.exists()

@@ -255,6 +255,13 @@ def analyze_command(
     except UnreadableCalibrationError as exc:
         raise _unreadable_calibration(exc, "nothing was analysed") from None
     if annotate is not None:
+        from retrowalk.video import VIDEO_FORMAT
+
+        if result.recording.format != VIDEO_FORMAT:
+            raise AnalysisError(
+                f"{recording}: --annotate applies to videos only (this is a "
+                f"{result.recording.format} recording); nothing was written"
+            )
         from retrowalk.video.annotate import write_annotated
 
         write_annotated(result, annotate)
