@@ -152,3 +152,15 @@ def test_analyze_refuses_to_annotate_a_sensor_recording(runner: CliRunner, tmp_p
     said = _refused(runner, *args)
     assert f"{recording}: --annotate applies to videos only" in said
     assert not gif.exists() and not report.exists()
+
+
+def test_analyze_says_in_one_line_where_its_json_cannot_be_written(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """--json to a path that cannot be written is one error line naming it, exit 2, as a
+    report's is; it was a traceback (exit 1)."""
+    recording = require("ipol-gait", "1-1_lb.txt")
+    (tmp_path / "file").write_text("a file, not a folder")
+    target = tmp_path / "file" / "walk.json"
+    said = _refused(runner, "analyze", str(recording), "--json", str(target))
+    assert said.startswith(f"retrowalk: error: {target}: cannot write the analysis JSON (")

@@ -275,8 +275,13 @@ def analyze_command(
         if json_out == "-":
             write_json(result, sys.stdout)
             return
-        with Path(json_out).open("w", encoding="utf-8") as fh:
-            write_json(result, fh)
+        try:
+            with Path(json_out).open("w", encoding="utf-8") as fh:
+                write_json(result, fh)
+        except OSError as exc:
+            raise AnalysisError(
+                f"{json_out}: cannot write the analysis JSON ({exc.strerror or exc})"
+            ) from None
     print_summary(result, out_console)
     if report is not None:
         out_console.print(f"Report written to {report}")
