@@ -164,3 +164,29 @@ def test_analyze_says_in_one_line_where_its_json_cannot_be_written(
     target = tmp_path / "file" / "walk.json"
     said = _refused(runner, "analyze", str(recording), "--json", str(target))
     assert said.startswith(f"retrowalk: error: {target}: cannot write the analysis JSON (")
+
+
+def test_calibrate_reads_labels_as_the_calibration_page_does(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """--labels takes 'skip' for a bout that was neither way (a turn, a stop), as the
+    calibration page's labels do, and fits the page's profile from the same walk and
+    labels; the command refused 'skip', so a walk whose turn was found as a bout of its
+    own could be calibrated from on the page only. A label mistyped is named."""
+    from retrowalk.app.calibration_walk import fit_walk
+
+    walk = require("ipol-gait", "1-3_lb.txt")  # a straight walk, then a short bout
+    out = tmp_path / "profile.json"
+    res = runner.invoke(
+        app, ["calibrate", str(walk), "--labels", "forward,skip", "--profile", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    page = fit_walk(str(walk), labels="forward, skip")
+    assert page["ok"], page
+
+    def fitted(profile: dict[str, object]) -> dict[str, object]:
+        return {k: v for k, v in profile.items() if k not in ("created_at", "made_from")}
+
+    assert fitted(json.loads(out.read_text())) == fitted(page["profile"])
+    said = _refused(runner, "calibrate", str(walk), "--labels", "forward,forwad")
+    assert "--labels: " in said and "(got 'forward,forwad')" in said

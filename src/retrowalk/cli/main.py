@@ -296,7 +296,10 @@ def calibrate_command(
     ] = None,
     labels: Annotated[
         str | None,
-        typer.Option(help='Direction of each walking bout in time order: "forward,backward".'),
+        typer.Option(
+            help='Direction of each walking bout in time order: "forward,backward"; '
+            '"skip" leaves a bout out (a turn, a stop).'
+        ),
     ] = None,
     segments: Annotated[
         str | None,
@@ -337,7 +340,7 @@ def calibrate_command(
 
     from retrowalk.app import calibration as cal
     from retrowalk.app.analyse import AnalysisRequest
-    from retrowalk.cli.labels import parse_labels, parse_segments
+    from retrowalk.cli.labels import parse_segments
 
     asked = [show, remove is not None, restore is not None]
     if any(asked):
@@ -356,7 +359,7 @@ def calibrate_command(
     try:
         if (labels is None) == (segments is None):
             raise ValueError("give --labels or --segments (one of them)")
-        wanted_labels = parse_labels(labels) if labels is not None else None
+        wanted_labels = _labels(labels) if labels is not None else None
         wanted_segments = parse_segments(segments) if segments is not None else None
     except ValueError as exc:
         raise AnalysisError(f"calibration failed: {exc}") from None
@@ -405,6 +408,16 @@ def calibrate_command(
         )
     for note in made.left_out_notes():
         out_console.print(f"Not used: {note}.")
+
+
+def _labels(text: str) -> list[str]:
+    """--labels read as the calibration page reads its labels (``skip`` leaves a bout out)."""
+    from retrowalk.app.calibration import parse_bout_labels
+
+    try:
+        return parse_bout_labels(text)
+    except ValueError as exc:
+        raise ValueError(f"--labels: {exc}") from None
 
 
 def _not_written(exc: OSError, path: Path, what: str) -> AnalysisError:
