@@ -190,3 +190,6 @@ def test_calibrate_reads_labels_as_the_calibration_page_does(
     assert fitted(json.loads(out.read_text())) == fitted(page["profile"])
     said = _refused(runner, "calibrate", str(walk), "--labels", "forward,forwad")
     assert "--labels: " in said and "(got 'forward,forwad')" in said
+    said = _refused(runner, "calibrate", str(walk), "--labels", "forward")
+    assert f"{walk}: calibration failed: 1 labels for 2 walking bouts found (" in said
+    assert "('skip' for a bout that was neither, such as a turn)" in said

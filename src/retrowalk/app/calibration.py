@@ -70,7 +70,8 @@ def profile_from_analysis(
             spans = ", ".join(f"{b.start_s:.0f}-{b.end_s:.0f} s" for b in found)
             raise ValueError(
                 f"{len(labels)} labels for {len(found)} walking bouts found ({spans}); "
-                "give one label per bout or use --segments"
+                "give one label per bout ('skip' for a bout that was neither, such as a turn) "
+                "or use --segments"
             )
         bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in found]
         names = list(labels)
