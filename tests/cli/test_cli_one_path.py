@@ -193,3 +193,16 @@ def test_calibrate_reads_labels_as_the_calibration_page_does(
     said = _refused(runner, "calibrate", str(walk), "--labels", "forward")
     assert f"{walk}: calibration failed: 1 labels for 2 walking bouts found (" in said
     assert "('skip' for a bout that was neither, such as a turn)" in said
+
+
+def test_batch_says_serial_leaves_workers_unused(runner: CliRunner, tmp_path: Path) -> None:
+    """--serial analyses in the calling process: --workers given with it is said to be
+    unused, as the Dask scheduler is; it was silently ignored."""
+    recording = require("ipol-gait", "1-1_lb.txt")
+    res = runner.invoke(
+        app,
+        ["batch", str(recording), "--serial", "--workers", "2", "--out", str(tmp_path / "o")],
+    )
+    assert res.exit_code == 0, res.output
+    assert "--workers 2 is not used" in " ".join(res.stderr.split())
+    assert _tabled(tmp_path / "o") == _analysed(runner, recording)

@@ -646,6 +646,11 @@ def batch_command(
             f"--serial: analysing in this process; the Dask scheduler at {scheduler} "
             "(--scheduler or RETROWALK_DASK_SCHEDULER) is not used"
         )
+    if workers is not None and serial:
+        err_console.print(
+            f"--serial: analysing in this process, one file at a time; --workers {workers} "
+            "is not used"
+        )
     if columns is not None:  # one line now, not one error row per file
         from retrowalk.io.headerless import parse_columns
 
