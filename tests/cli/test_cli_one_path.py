@@ -206,3 +206,14 @@ def test_batch_says_serial_leaves_workers_unused(runner: CliRunner, tmp_path: Pa
     assert res.exit_code == 0, res.output
     assert "--workers 2 is not used" in " ".join(res.stderr.split())
     assert _tabled(tmp_path / "o") == _analysed(runner, recording)
+
+
+def test_calibrate_names_a_segment_after_the_recording_ends(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A --segments period that starts after the recording ends is named, with the
+    recording's length; it was 'only 0 usable labelled steps', as if the walk were short."""
+    walk = require("ipol-gait", "1-1_lb.txt")
+    said = _refused(runner, "calibrate", str(walk), "--segments", "5-25:forward,100-200:backward")
+    assert "segment 100-200 s starts after the recording ends (30.4 s)" in said
+    assert _stored(tmp_path) == {}

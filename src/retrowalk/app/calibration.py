@@ -62,6 +62,12 @@ def profile_from_analysis(
     fs = rec.sampling_rate_hz
     ic = np.array([round(s.time_s * fs) for s in analysis.steps], dtype=np.int64)
     if segments is not None and labels is None:
+        after = [f"{a:g}-{b:g} s" for a, b, _ in segments if a * fs >= rec.n_samples - 1]
+        if after:
+            raise ValueError(
+                f"segment {', '.join(after)} starts after the recording ends "
+                f"({rec.duration_s:.1f} s): give the walking periods in seconds from its start"
+            )
         bouts = [(round(a * fs), min(round(b * fs), rec.n_samples - 1)) for a, b, _ in segments]
         names = [lab for _, _, lab in segments]
     elif labels is not None and segments is None:
