@@ -43,7 +43,9 @@ while the steps table is sorted and written), some 30 MB for 2,000 files.
 
 Every recording's options come from :func:`retrowalk.app.analyse.build_options`
 (so a stored direction calibration applies here as in ``retrowalk analyze``),
-built once in the calling process: workers need not see the profile store.
+built once in the calling process: workers need not see the profile store. They
+travel with the units its file is read in (:class:`TaskOptions`), as
+``retrowalk analyze`` reads it.
 
 Local runs use a :class:`dask.distributed.LocalCluster` (:func:`local_cluster`:
 one single-threaded worker process per core, started with this module
