@@ -10,7 +10,8 @@ from scipy.spatial.transform import Rotation
 
 from realdata import ipol_lower_back_rows as _ipol
 from retrowalk.app.calibration import load_profile, save_profile, stored_profile_path
-from retrowalk.cli.labels import parse_labels, parse_segments
+from retrowalk.app.calibration import parse_bout_labels as parse_labels
+from retrowalk.cli.labels import parse_segments
 from retrowalk.core.recording import Recording
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import (

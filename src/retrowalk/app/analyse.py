@@ -380,11 +380,16 @@ def read_for_analysis(
     progress: Progress | None = None,
     video: VideoOptions | None = None,
     content: bytes | None = None,
+    acc_unit: str = "auto",
+    gyro_unit: str = "auto",
 ) -> ReadForAnalysis:
     """The reading half of :func:`analyse_file` (same parameters): the recording, its
     options (an ActiGraph file's stated body measures filled in) and its video
     options, for :func:`analyse_recording`. Batch work reads a few short files
     one after another, then analyses them one after another.
+
+    ``acc_unit`` and ``gyro_unit``: with ready options only, the units of the
+    request they were built from (an :class:`AnalysisRequest` holds its own).
     """
     if request is None:
         request = AnalysisRequest()
@@ -393,6 +398,8 @@ def read_for_analysis(
         request = AnalysisRequest(
             placement=options.placement,
             use_stored_profiles=False,
+            acc_unit=acc_unit,
+            gyro_unit=gyro_unit,
             columns=options.columns,
             video=video,
         )

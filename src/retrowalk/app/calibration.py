@@ -29,6 +29,7 @@ import numpy as np
 from retrowalk.core.errors import AnalysisError
 from retrowalk.core.paths import default_data_dir
 from retrowalk.core.results import Analysis
+from retrowalk.core.types import PLACEMENTS
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import DirectionProfile, calibrate
 
@@ -61,6 +62,12 @@ def profile_from_analysis(
     fs = rec.sampling_rate_hz
     ic = np.array([round(s.time_s * fs) for s in analysis.steps], dtype=np.int64)
     if segments is not None and labels is None:
+        after = [f"{a:g}-{b:g} s" for a, b, _ in segments if a * fs >= rec.n_samples - 1]
+        if after:
+            raise ValueError(
+                f"segment {', '.join(after)} starts after the recording ends "
+                f"({rec.duration_s:.1f} s): give the walking periods in seconds from its start"
+            )
         bouts = [(round(a * fs), min(round(b * fs), rec.n_samples - 1)) for a, b, _ in segments]
         names = [lab for _, _, lab in segments]
     elif labels is not None and segments is None:
@@ -69,7 +76,8 @@ def profile_from_analysis(
             spans = ", ".join(f"{b.start_s:.0f}-{b.end_s:.0f} s" for b in found)
             raise ValueError(
                 f"{len(labels)} labels for {len(found)} walking bouts found ({spans}); "
-                "give one label per bout or use --segments"
+                "give one label per bout ('skip' for a bout that was neither, such as a turn) "
+                "or use --segments"
             )
         bouts = [(round(b.start_s * fs), round(b.end_s * fs)) for b in found]
         names = list(labels)
@@ -83,13 +91,29 @@ def profile_from_analysis(
 
 
 def save_profile(profile: DirectionProfile, path: str | Path) -> Path:
-    """Write ``profile`` as JSON (UTF-8, indented) atomically; parent folders are created."""
+    """Write ``profile`` as JSON (UTF-8, indented) atomically; parent folders are created.
+
+    Raises
+    ------
+    OSError
+        If it cannot be written; a file already at ``path`` is then left as it was.
+    """
     path = Path(path)
+    _written_beside(profile, path).replace(path)
+    return path
+
+
+def _written_beside(profile: DirectionProfile, path: Path) -> Path:
+    """``profile`` written whole to a temporary file beside ``path`` (parent folders
+    created), to be moved onto it; nothing is left behind when it cannot be written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(profile.to_dict(), indent=2), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    try:
+        tmp.write_text(json.dumps(profile.to_dict(), indent=2), encoding="utf-8")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
 
 
 def load_profile(path: str | Path) -> DirectionProfile:
@@ -218,10 +242,19 @@ def store_profile_keeping_earlier(
 ) -> str:
     """Save ``profile`` as the stored one for its placement, the one it replaces kept
     among the earlier ones (:func:`earlier_profiles`), restorable; that one's name,
-    or empty when it replaced none."""
+    or empty when it replaced none.
+
+    The new one is written before the one in use is moved: a store that cannot be
+    written (:class:`OSError`) keeps the one in use where it was.
+    """
     path = stored_profile_path(profile.placement, person_id, data_dir)
-    kept = _keep_as_earlier(path, person_id, data_dir) if path.is_file() else ""
-    save_profile(profile, path)
+    written = _written_beside(profile, path)
+    try:
+        kept = _keep_as_earlier(path, person_id, data_dir) if path.is_file() else ""
+    except BaseException:
+        written.unlink(missing_ok=True)
+        raise
+    written.replace(path)
     return kept
 
 
@@ -368,6 +401,27 @@ INSTRUCTIONS: dict[str, str] = {
         "turn round, stand still for 3 seconds, then walk 10 steps backward."
     ),
 }
+
+
+def calibration_walk_problem(analysis: Analysis, say_where: str) -> str:
+    """Why no calibration can be made from the walk ``analysis`` (empty when one can):
+    it was analysed as worn where no calibration serves (:data:`CALIBRATION_PLACEMENTS`;
+    ``say_where``: how the caller's user says where it was worn), or no walking was
+    found. The calibration page and ``retrowalk calibrate`` refuse a walk alike."""
+    placement = str(analysis.placement)
+    if placement not in CALIBRATION_PLACEMENTS:
+        analysed = (
+            f"the walk was analysed as worn at the {placement.replace('_', ' ')}"
+            if placement in PLACEMENTS
+            else "where the walk's device was worn could not be told"
+        )
+        return (
+            f"{analysed}: a calibration is made for the lower back or a pocket (a foot "
+            f"sensor needs none); {say_where}"
+        )
+    if not analysis.bouts:
+        return "no walking was found in this recording: walk at least 10 steps"
+    return ""
 
 
 def calibration_would_tell(placement: str, offered: bool, uncertain_reasons: Iterable[str]) -> bool:

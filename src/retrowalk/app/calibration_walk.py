@@ -13,7 +13,7 @@ from typing import Any
 
 from retrowalk.app.analyse import AnalysisRequest, analyse_file
 from retrowalk.app.calibration import (
-    CALIBRATION_PLACEMENTS,
+    calibration_walk_problem,
     parse_bout_labels,
     profile_from_analysis,
 )
@@ -60,14 +60,8 @@ def fit_walk(
             }
             for b in sorted(analysis.bouts, key=lambda b: b.start_s)
         ]
-        if analysis.placement not in CALIBRATION_PLACEMENTS:
-            where = str(analysis.placement).replace("_", " ")
-            raise ValueError(
-                f"the walk was analysed as worn at the {where}: a calibration is made for the "
-                "lower back or a pocket (a foot sensor needs none); choose where it was worn"
-            )
-        if not bouts:
-            raise ValueError("no walking was found in this recording: walk at least 10 steps")
+        if problem := calibration_walk_problem(analysis, "choose where it was worn"):
+            raise ValueError(problem)
         if len(names) != len(bouts):
             # The page lists the bouts found: one label each, in time order.
             raise ValueError(

@@ -1,27 +1,12 @@
-"""Direction labels as typed on the command line (``retrowalk calibrate``)."""
+"""Walking periods as typed on the command line (``retrowalk calibrate --segments``); the
+labels of bouts (``--labels``) are read as the calibration page reads them
+(:func:`retrowalk.app.calibration.parse_bout_labels`)."""
 
 from __future__ import annotations
 
 import re
 
-from retrowalk.gait.direction import BACKWARD, FORWARD
-
 _SEGMENT = re.compile(r"^\s*([0-9.]+)\s*-\s*([0-9.]+)\s*:\s*(forward|backward)\s*$")
-
-
-def parse_labels(text: str) -> list[str]:
-    """``"forward,backward"`` -> ``["forward", "backward"]`` (checked).
-
-    Raises
-    ------
-    ValueError
-        If a label is not ``forward`` or ``backward``, or none is given.
-    """
-    labels = [x.strip().lower() for x in text.split(",") if x.strip()]
-    bad = [x for x in labels if x not in (FORWARD, BACKWARD)]
-    if not labels or bad:
-        raise ValueError(f"labels must be 'forward' or 'backward', comma separated: {text!r}")
-    return labels
 
 
 def parse_segments(text: str) -> list[tuple[float, float, str]]:

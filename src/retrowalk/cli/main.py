@@ -255,6 +255,13 @@ def analyze_command(
     except UnreadableCalibrationError as exc:
         raise _unreadable_calibration(exc, "nothing was analysed") from None
     if annotate is not None:
+        from retrowalk.video import VIDEO_FORMAT
+
+        if result.recording.format != VIDEO_FORMAT:
+            raise AnalysisError(
+                f"{recording}: --annotate applies to videos only (this is a "
+                f"{result.recording.format} recording); nothing was written"
+            )
         from retrowalk.video.annotate import write_annotated
 
         write_annotated(result, annotate)
@@ -268,14 +275,19 @@ def analyze_command(
         if json_out == "-":
             write_json(result, sys.stdout)
             return
-        with Path(json_out).open("w", encoding="utf-8") as fh:
-            write_json(result, fh)
+        try:
+            with Path(json_out).open("w", encoding="utf-8") as fh:
+                write_json(result, fh)
+        except OSError as exc:
+            raise AnalysisError(
+                f"{json_out}: cannot write the analysis JSON ({exc.strerror or exc})"
+            ) from None
     print_summary(result, out_console)
     if report is not None:
         out_console.print(f"Report written to {report}")
 
 
-@app.command("calibrate")
+@app.command("calibrate", cls=OneLineUsageErrors)
 @user_errors
 def calibrate_command(
     recording: Annotated[
@@ -284,7 +296,10 @@ def calibrate_command(
     ] = None,
     labels: Annotated[
         str | None,
-        typer.Option(help='Direction of each walking bout in time order: "forward,backward".'),
+        typer.Option(
+            help='Direction of each walking bout in time order: "forward,backward"; '
+            '"skip" leaves a bout out (a turn, a stop).'
+        ),
     ] = None,
     segments: Annotated[
         str | None,
@@ -295,8 +310,9 @@ def calibrate_command(
         Path | None,
         typer.Option(help="Write the profile here instead of your profile store."),
     ] = None,
-    acc_unit: Annotated[AccUnit, typer.Option(help="Acceleration unit.")] = AccUnit.auto,
-    gyro_unit: Annotated[GyroUnit, typer.Option(help="Angular-rate unit.")] = GyroUnit.auto,
+    acc_unit: AccUnitOption = AccUnit.auto,
+    gyro_unit: GyroUnitOption = GyroUnit.auto,
+    columns: ColumnsOption = None,
     show: Annotated[
         bool,
         typer.Option(
@@ -324,13 +340,15 @@ def calibrate_command(
 
     from retrowalk.app import calibration as cal
     from retrowalk.app.analyse import AnalysisRequest
-    from retrowalk.cli.labels import parse_labels, parse_segments
+    from retrowalk.cli.labels import parse_segments
 
     asked = [show, remove is not None, restore is not None]
     if any(asked):
-        if recording is not None or sum(asked) > 1:
+        walk = [recording, labels, segments, profile, columns]
+        if any(x is not None for x in walk) or sum(asked) > 1:
             raise AnalysisError(
-                "--list, --remove and --restore go alone: without a recording or each other"
+                "--list, --remove and --restore go alone: without a recording, its labels "
+                "or each other"
             )
         _stored_calibrations(remove.value if remove is not None else None, restore)
         return
@@ -341,31 +359,39 @@ def calibrate_command(
     try:
         if (labels is None) == (segments is None):
             raise ValueError("give --labels or --segments (one of them)")
-        wanted_labels = parse_labels(labels) if labels is not None else None
+        wanted_labels = _labels(labels) if labels is not None else None
         wanted_segments = parse_segments(segments) if segments is not None else None
-        request = AnalysisRequest(
-            placement=placement.value,
-            use_stored_profiles=False,
-            acc_unit=acc_unit.value,
-            gyro_unit=gyro_unit.value,
-        )
-        result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
+    except ValueError as exc:
+        raise AnalysisError(f"calibration failed: {exc}") from None
+    request = AnalysisRequest(
+        placement=placement.value,
+        use_stored_profiles=False,
+        acc_unit=acc_unit.value,
+        gyro_unit=gyro_unit.value,
+        columns=columns,
+    )
+    result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
+    try:
+        if problem := cal.calibration_walk_problem(result, "give --placement lower_back or pocket"):
+            raise ValueError(problem)
         made = cal.profile_from_analysis(result, labels=wanted_labels, segments=wanted_segments)
         made = replace(made, made_from=recording.name)  # named by --list
     except ValueError as exc:
-        raise AnalysisError(f"calibration failed: {exc}") from None
+        raise AnalysisError(f"{recording}: calibration failed: {exc}") from None
     kept = ""
-    if profile:
-        path = cal.save_profile(made, profile)
-    else:
-        path = cal.stored_profile_path(made.placement)
-        try:
+    path = profile or cal.stored_profile_path(made.placement)
+    try:
+        if profile:
+            cal.save_profile(made, profile)
+        else:
             kept = cal.store_profile_keeping_earlier(made)
-        except ValueError as exc:  # the stored one cannot be read: nothing is written
-            raise AnalysisError(
-                f"{path}: the calibration in use cannot be read ({exc}); "
-                f"retrowalk calibrate --remove {made.placement} deletes it"
-            ) from None
+    except ValueError as exc:  # the stored one cannot be read: nothing is written
+        raise AnalysisError(
+            f"{path}: the calibration in use cannot be read ({exc}); "
+            f"retrowalk calibrate --remove {made.placement} deletes it"
+        ) from None
+    except OSError as exc:
+        raise _not_written(exc, path, "the calibration was not stored") from None
     from retrowalk.report import display as shown
 
     steps = made.n_steps
@@ -384,6 +410,26 @@ def calibrate_command(
         out_console.print(f"Not used: {note}.")
 
 
+def _labels(text: str) -> list[str]:
+    """--labels read as the calibration page reads its labels (``skip`` leaves a bout out)."""
+    from retrowalk.app.calibration import parse_bout_labels
+
+    try:
+        return parse_bout_labels(text)
+    except ValueError as exc:
+        raise ValueError(f"--labels: {exc}") from None
+
+
+def _not_written(exc: OSError, path: Path, what: str) -> AnalysisError:
+    """The one line of a calibration file that could not be written or deleted: the file
+    (or folder) and why, ``what`` was not done, and that what was stored is as it was."""
+    where = exc.filename or path
+    if Path(where).name.startswith("."):  # the new file, written beside it first
+        where = path
+    why = exc.strerror or type(exc).__name__
+    return AnalysisError(f"{where}: {why}: {what}; your stored calibrations are as they were")
+
+
 def _stored_calibrations(remove: str | None, restore: str | None) -> None:
     """``retrowalk calibrate --list``, ``--remove PLACEMENT`` and ``--restore NAME``.
 
@@ -395,7 +441,11 @@ def _stored_calibrations(remove: str | None, restore: str | None) -> None:
 
     if remove is not None:
         path = cal.stored_profile_path(remove)
-        if not cal.remove_stored_profile(remove):
+        try:
+            removed = cal.remove_stored_profile(remove)
+        except OSError as exc:
+            raise _not_written(exc, path, "it was not removed") from None
+        if not removed:
             raise AnalysisError(f"no stored calibration for {remove} ({path})")
         out_console.print(f"Removed your calibration for {remove} ({path}).")
         return
@@ -496,6 +546,8 @@ def _restore(name: str, damaged: dict[str, Any], damaged_earlier: list[Any]) -> 
         back = cal.restore_earlier_profile(name)
     except ValueError as exc:  # a file that cannot be read, found meanwhile
         raise AnalysisError(str(exc)) from None
+    except OSError as exc:
+        raise _not_written(exc, cal.profile_store_dir(), f"{name} is not in use") from None
     if back is None:
         raise AnalysisError(
             f"no earlier calibration called {name!r}: retrowalk calibrate --list names them"
@@ -593,6 +645,11 @@ def batch_command(
         err_console.print(
             f"--serial: analysing in this process; the Dask scheduler at {scheduler} "
             "(--scheduler or RETROWALK_DASK_SCHEDULER) is not used"
+        )
+    if workers is not None and serial:
+        err_console.print(
+            f"--serial: analysing in this process, one file at a time; --workers {workers} "
+            "is not used"
         )
     if columns is not None:  # one line now, not one error row per file
         from retrowalk.io.headerless import parse_columns

@@ -43,7 +43,9 @@ while the steps table is sorted and written), some 30 MB for 2,000 files.
 
 Every recording's options come from :func:`retrowalk.app.analyse.build_options`
 (so a stored direction calibration applies here as in ``retrowalk analyze``),
-built once in the calling process: workers need not see the profile store.
+built once in the calling process: workers need not see the profile store. They
+travel with the units its file is read in (:class:`TaskOptions`), as
+``retrowalk analyze`` reads it.
 
 Local runs use a :class:`dask.distributed.LocalCluster` (:func:`local_cluster`:
 one single-threaded worker process per core, started with this module
@@ -196,7 +198,7 @@ class BatchSummary:
         return ""
 
 
-def task_key(file_hash: str, options: AnalysisOptions, item: BatchItem) -> str:
+def task_key(file_hash: str, options: TaskOptions, item: BatchItem) -> str:
     """Identifies one recording's analysis (its ``recording_id`` in the tables): the same
     file path, content, manifest row, engine and options -> the same key.
 
@@ -228,9 +230,19 @@ def _result_key(file_hash: str, digest: str, item: BatchItem) -> str:
     return f"{hashlib.sha256(described.encode()).hexdigest()[:24]}-{digest}"
 
 
-def _options_digest(options: AnalysisOptions) -> str:
-    """The engine and options part of :func:`task_key`."""
-    fingerprint = json.dumps([engine_version(), options.__dict__], sort_keys=True, default=str)
+def _options_digest(options: TaskOptions) -> str:
+    """The engine and options part of :func:`task_key`: the analysis options and the units
+    the file is read in (a unit told from the data, ``auto``, adds nothing: the key of a
+    recording analysed so is the one it had before units were part of it)."""
+    described: list[Any] = [engine_version(), options.options.__dict__]
+    units = {
+        name: value
+        for name, value in (("acc_unit", options.acc_unit), ("gyro_unit", options.gyro_unit))
+        if value != "auto"
+    }
+    if units:
+        described.append(units)
+    fingerprint = json.dumps(described, sort_keys=True, default=str)
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:12]
 
 
@@ -388,7 +400,18 @@ def _done_index(done: Path) -> _DoneIndex:
         return index
 
 
-Task = tuple[BatchItem, AnalysisOptions]
+@dataclass(frozen=True)
+class TaskOptions:
+    """How a batch analyses a recording: its analysis options (built once in the calling
+    process, :func:`~retrowalk.app.analyse.build_options`) and the units its file is read
+    in (the run's --acc-unit and --gyro-unit; ``"auto"``: told from the data)."""
+
+    options: AnalysisOptions
+    acc_unit: str = "auto"
+    gyro_unit: str = "auto"
+
+
+Task = tuple[BatchItem, TaskOptions]
 
 
 #: A group's recordings are read up to READ_AHEAD_FILES at a time (of files of fewer
@@ -418,7 +441,7 @@ Outcome = tuple[dict[str, Any], dict[str, Any]]
 
 
 def _read_one(
-    item: BatchItem, options: AnalysisOptions, digest: str, done: _DoneIndex, earlier: _Parts
+    item: BatchItem, options: TaskOptions, digest: str, done: _DoneIndex, earlier: _Parts
 ) -> _Read | Outcome:
     """The recording of ``item`` read (:func:`_analyse_read` analyses it), or the outcome
     of one skipped, reused or not read.
@@ -447,7 +470,13 @@ def _read_one(
         if reused is not None:
             return reused
     try:
-        ready = read_for_analysis(item.path, options, content=content)
+        ready = read_for_analysis(
+            item.path,
+            options.options,
+            content=content,
+            acc_unit=options.acc_unit,
+            gyro_unit=options.gyro_unit,
+        )
     except Exception as exc:  # one bad file never stops the batch
         return _failure(item, key, result, _reason(exc), stamp)
     size = READ_AHEAD_BYTES if content is None else len(content)
@@ -1104,17 +1133,25 @@ def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
     """Each item with its options; the stored calibration profiles are read once."""
     stored = stored_calibrations(defaults)
     tasks: list[Task] = []
-    built: dict[AnalysisRequest, AnalysisOptions] = {}
+    built: dict[AnalysisRequest, TaskOptions] = {}
     for item in items:
         request = item.request(defaults)
         try:  # equal requests share one options object (pickled once per task)
             options = built.get(request)
             if options is None:
-                options = built[request] = build_options(request, stored=stored)
+                options = built[request] = _task_options(request, stored)
         except TypeError:  # a request that cannot be hashed
-            options = build_options(request, stored=stored)
+            options = _task_options(request, stored)
         tasks.append((item, options))
     return tasks
+
+
+def _task_options(
+    request: AnalysisRequest, stored: dict[str, DirectionProfile] | None
+) -> TaskOptions:
+    """The options of a recording of ``request``: the analysis options and the units."""
+    options = build_options(request, stored=stored)
+    return TaskOptions(options, request.acc_unit, request.gyro_unit)
 
 
 #: What :func:`local_cluster` changes in Dask's configuration.
