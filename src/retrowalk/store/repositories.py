@@ -9,6 +9,7 @@ that does not exist (:class:`NotFoundError`). Only :class:`Accounts` and
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -260,6 +261,9 @@ class AccountScoped:
         """
         if label not in BOUT_LABELS:
             raise InputError("label", f"choose one of {', '.join(BOUT_LABELS)}")
+        for name, value in (("start_s", start_s), ("end_s", end_s)):
+            if not math.isfinite(value):  # an endless span: no analysis could hold it
+                raise InputError(name, "a number of seconds")
         if not (end_s > start_s >= 0):
             raise InputError("end_s", "a bout ends after it starts (seconds, from 0)")
         for old in self.bout_labels(recording_id):
