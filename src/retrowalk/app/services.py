@@ -260,10 +260,10 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         :meth:`calibrate_upload`); ``placement`` defaults to the recording's."""
         from retrowalk.app.calibration_walk import fit_walk
 
-        path, filename = self.recording_file(account_id, recording_id)
         recording = self.get_recording(account_id, recording_id)
         if recording.person_id != person_id:
             raise NotFoundError(f"Recording {recording_id} not found")
+        path, filename = self.recording_file(account_id, recording_id)  # or FileMissingError
         if placement:
             _check_placement(placement)
         out = self.runner.call(
