@@ -9,7 +9,10 @@ shows what was done, so reloading it repeats nothing.
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
@@ -313,3 +316,23 @@ def test_the_api_lists_restores_and_deletes_earlier_calibrations(  # type: ignor
     assert client.delete(f"{url}/earlier/{replaced['name']}", headers=own).status_code == 204
     assert client.delete(f"{url}/earlier/{replaced['name']}", headers=own).status_code == 404
     assert client.get(f"{url}/earlier", headers=own).json() == []
+
+
+def test_the_export_holds_the_earlier_calibrations_too(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """The person's zip (which the page offers before deleting them) holds the
+    calibration in use and the earlier ones it keeps, each as stored, so that nothing
+    that can be used again is lost with the person."""
+    sign_up(client, "zip@example.org")
+    person = add_person(client, "Zia", height_m="1.70")
+    calibrate_walk(
+        client, person, require("mocap-backward", "09_12_pelvis.csv"), "forward, backward"
+    )
+    calibrate_walk(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
+    [kept] = _earlier(client.get(f"/people/{person}/calibration").text)
+    response = client.get(f"/people/{person}/export")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        names = sorted(n for n in zf.namelist() if n.startswith("calibrations/"))
+        assert names == ["calibrations/earlier/" + kept + ".json", "calibrations/lower_back.json"]
+        assert json.loads(zf.read(names[0]))["made_from"] == "09_12_pelvis.csv"
+        assert json.loads(zf.read(names[1]))["made_from"] == "1-1_lb.txt"
