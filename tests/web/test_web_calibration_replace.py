@@ -336,3 +336,25 @@ def test_the_export_holds_the_earlier_calibrations_too(app, client: TestClient) 
         assert names == ["calibrations/earlier/" + kept + ".json", "calibrations/lower_back.json"]
         assert json.loads(zf.read(names[0]))["made_from"] == "09_12_pelvis.csv"
         assert json.loads(zf.read(names[1]))["made_from"] == "1-1_lb.txt"
+
+
+def test_the_report_names_the_calibration_as_the_pages_do(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """A walk calibrated again the same day: the recording's HTML report names the
+    calibration it used by its day and time, as its page and the calibration page do,
+    where it gave the day alone, the same for both calibrations of that day."""
+    sign_up(client, "same-day@example.org")
+    person = add_person(client, "Sam", height_m="1.70")
+    walk = require("mocap-backward", "09_12_pelvis.csv")
+    calibrate_walk(client, person, walk, "forward, backward")
+    calibrate_walk(client, person, walk, "forward, backward")
+    rec = upload(client, person, walk, placement="lower_back", recorded_on="2025-03-04")
+    wait_for_analysis(app)
+    api = api_token(client, "same-day@example.org")
+    [in_use] = client.get(f"/api/v1/people/{person}/calibrations", headers=api).json()
+    made = in_use["created_when"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", made), made
+    page = client.get(f"/recordings/{rec['id']}").text
+    assert f"lower back calibration of {made}" in _text(page, "calibration-used")
+    report = page_words(client.get(f"/recordings/{rec['id']}/report").text)
+    assert f"Direction calibration used: made {made} for the lower back" in report
+    assert f"lower back calibration of {made} stored calibration of this person" in report

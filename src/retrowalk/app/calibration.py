@@ -31,6 +31,7 @@ from retrowalk.core.paths import default_data_dir
 from retrowalk.core.results import Analysis
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import DirectionProfile, calibrate
+from retrowalk.report.display import made_when
 
 Segment = tuple[float, float, str]
 
@@ -421,12 +422,6 @@ def remove_stored_profile(
         return False
     path.unlink()
     return True
-
-
-def made_when(created_at: str) -> str:
-    """When a calibration was made, as the pages say it: ``"2026-01-05 10:00 UTC"`` (two
-    calibrations of a day, a walk done again, told apart by their time)."""
-    return f"{created_at[:10]} {created_at[11:16]} UTC" if created_at[11:16] else created_at[:10]
 
 
 def _placement_words(placement: str) -> dict[str, str]:
