@@ -358,3 +358,49 @@ def test_the_report_names_the_calibration_as_the_pages_do(app, client: TestClien
     report = page_words(client.get(f"/recordings/{rec['id']}/report").text)
     assert f"Direction calibration used: made {made} for the lower back" in report
     assert f"lower back calibration of {made} stored calibration of this person" in report
+
+
+def test_the_progress_page_names_the_calibrations_its_weeks_used(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """The progress page adds up walking directions: it names the calibration that
+    decided some of them (with the recordings it did that for), each recording it was
+    offered to and not used for, with why, as the recording's page says it, and how
+    many were offered none. Recordings left out of the weeks (date unknown) are not
+    named. Real pocket walks: CMU 09_12 at the thigh, a phyphox back-pocket phone."""
+    sign_up(client, "weeks@example.org")
+    person = add_person(client, "Wren", height_m="1.70")
+    thigh = require("mocap-backward", "09_12_thigh.csv")
+    url = f"/people/{person}/calibration"
+    with open(thigh, "rb") as stream:
+        made = client.post(
+            url,
+            files={"file": (thigh.name, stream)},
+            data={"csrf_token": csrf(client, url), "labels": "forward, backward"},
+        )
+    assert made.status_code == 200 and "Calibration stored: pocket" in made.text
+    used = upload(client, person, thigh, placement="pocket", recorded_on="2025-03-04")
+    back = require("device-exports", "phyphox", "phyphox390_walking_back_pocket_chris.csv")
+    other_way = upload(client, person, back, recorded_on="2025-03-05")
+    upload(client, person, require("ipol-gait", "1-1_lb.txt"), recorded_on="2025-03-06")
+    upload(client, person, thigh, "undated.csv", placement="pocket")  # date unknown
+    wait_for_analysis(app)
+    api = api_token(client, "weeks@example.org")
+    [in_use] = client.get(f"/api/v1/people/{person}/calibrations", headers=api).json()
+    when = in_use["created_when"]
+    not_used = _text(client.get(f"/recordings/{other_way['id']}").text, "calibration-not-used")
+    why = not_used.split(" was not used: ", 1)[1].split(". Directions come", 1)[0]
+    assert "differently from the calibration" in why
+
+    page = client.get(f"/people/{person}/progress").text
+    named = _text(page, "calibrations-in-weeks")
+    assert (
+        f"The walking direction of 1 recording comes from Wren's pocket calibration of {when}: "
+        "09_12_thigh.csv (2025-03-04)."
+    ) in named
+    assert (
+        f"Wren's pocket calibration of {when} was not used for "
+        f"phyphox390_walking_back_pocket_chris.csv (2025-03-05): {why}; its directions come "
+        "from the built-in rules."
+    ) in named
+    assert "The other recording's directions come from the built-in rules" in named
+    assert "undated.csv" not in named
+    assert f'href="/recordings/{used["id"]}"' in page

@@ -407,6 +407,45 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
                 lists[kind].append(row)
         return use
 
+    def calibrations_in_weeks(self, account_id: int, person_id: int) -> dict[str, Any]:
+        """The direction calibrations the analyses that progress adds up were offered
+        (the recordings in its weeks: their date known), as the progress page names them.
+
+        ``used``: one entry per calibration that decided some walking direction
+        (``placement``, ``made``: when it was made, as the pages say it, and the
+        ``recordings`` it did that for); ``not_used``: each recording offered one that
+        decided none, with that calibration's ``placement`` and ``made`` and ``why``
+        (as its recording's page says it), oldest recording first; ``without``: how many
+        were offered none (their directions come from the built-in rules).
+        """
+        from retrowalk.report.content import calibration_not_used_reason
+        from retrowalk.report.display import made_when
+        from retrowalk.summary.contract import calibration_status
+
+        with self.db.read() as session:
+            rows = AccountScoped(session, account_id).direction_profiles(person_id)
+        used: dict[tuple[str, str], dict[str, Any]] = {}
+        not_used: list[dict[str, Any]] = []
+        without = 0
+        for row in rows:
+            profile = row.direction_profile
+            if not in_weeks(row.date_source):
+                continue
+            if not isinstance(profile, dict) or not profile:
+                without += 1
+                continue
+            recording = {"id": row.id, "filename": row.filename, "recorded_on": row.recorded_on}
+            placement = str(profile.get("placement") or "")
+            made = made_when(str(profile.get("created_at") or ""))
+            named = {"placement": placement.replace("_", " "), "made": made}
+            if calibration_status({"direction_profile": profile}) == "not used":
+                why = calibration_not_used_reason(profile)
+                not_used.append({**recording, **named, "why": why})
+            else:
+                entry = used.setdefault((placement, made), {**named, "recordings": []})
+                entry["recordings"].append(recording)
+        return {"used": list(used.values()), "not_used": not_used, "without": without}
+
     def reanalyse_placement(
         self, account_id: int, person_id: int, placement: str
     ) -> tuple[int, int]:

@@ -359,6 +359,23 @@ class AccountScoped:
         )
         return int(self.session.scalar(query) or 0)
 
+    def direction_profiles(self, person_id: int) -> list[Row[Any]]:
+        """Each analysed recording of a person with the direction calibration its latest
+        analysis was offered (``assumptions.direction_profile``, ``None`` when none was),
+        read from the stored JSON without loading the rest of it; oldest first."""
+        offered = AnalysisResult.result[("assumptions", "direction_profile")]
+        query = self._with_latest_result(
+            select(
+                Recording.id,
+                Recording.filename,
+                Recording.recorded_on,
+                Recording.date_source,
+                offered.label("direction_profile"),
+            ),
+            person_id,
+        ).order_by(Recording.recorded_on, Recording.id)
+        return list(self.session.execute(query).all())
+
     def _with_latest_result(self, query: Q, person_id: int | None) -> Q:
         """``query`` over the account's recordings joined to each one's latest
         analysis; of one person's (checked to be the account's) with ``person_id``."""
