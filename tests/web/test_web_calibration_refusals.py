@@ -184,3 +184,31 @@ def test_a_listed_recording_whose_file_is_gone_is_refused_saying_so(app, world: 
     stored_path(app, others).unlink()
     typed["recording_id"] = str(others)
     assert _refusal(world.a.post(f"{url}/from-recording", data=typed).text) == NOT_LISTED
+
+
+def test_a_walk_worn_where_no_direction_is_read_is_refused_in_plain_words(
+    app, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """A real phone walked in the hand, its placement left to be detected: refused
+    saying it was not recognised as worn where a calibration serves, where it said
+    'analysed as worn at the unsupported'; a foot sensor is named as at the foot."""
+    url = f"/people/{world.person_id}/calibration"
+    said = {}
+    for walk in (
+        require("device-exports", "phyphox", "phyphox390_walking_hand_sophia.csv"),
+        require("ipol-gait", "1-1_lf.txt"),
+    ):
+        with open(walk, "rb") as stream:
+            refused = world.a.post(
+                url,
+                files={"file": (walk.name, stream)},
+                data={"csrf_token": csrf(world.a, url), "labels": "forward", "placement": "auto"},
+            )
+        assert refused.status_code == 400
+        said[walk.name] = _refusal(refused.text)
+    then = ": a calibration is made for the lower back or a pocket (a foot sensor needs none); "
+    assert said == {
+        "phyphox390_walking_hand_sophia.csv": "the walk was not recognised as worn at the lower "
+        f"back, in a pocket or on the foot{then}choose where it was worn",
+        "1-1_lf.txt": f"the walk was analysed as worn at the foot{then}choose where it was worn",
+    }

@@ -61,10 +61,15 @@ def fit_walk(
             for b in sorted(analysis.bouts, key=lambda b: b.start_s)
         ]
         if analysis.placement not in CALIBRATION_PLACEMENTS:
-            where = str(analysis.placement).replace("_", " ")
+            where = (
+                # Not recognised (a phone in the hand, an arm band, a bag): no place to name.
+                "not recognised as worn at the lower back, in a pocket or on the foot"
+                if analysis.placement == "unsupported"
+                else f"analysed as worn at the {str(analysis.placement).replace('_', ' ')}"
+            )
             raise ValueError(
-                f"the walk was analysed as worn at the {where}: a calibration is made for the "
-                "lower back or a pocket (a foot sensor needs none); choose where it was worn"
+                f"the walk was {where}: a calibration is made for the lower back or a "
+                "pocket (a foot sensor needs none); choose where it was worn"
             )
         if not bouts:
             raise ValueError("no walking was found in this recording: walk at least 10 steps")
