@@ -404,3 +404,48 @@ def test_the_progress_page_names_the_calibrations_its_weeks_used(app, client: Te
     assert "The other recording's directions come from the built-in rules" in named
     assert "undated.csv" not in named
     assert f'href="/recordings/{used["id"]}"' in page
+
+
+def test_pages_say_when_the_calibration_they_name_is_no_longer_in_use(
+    app, client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
+    """A recording analysed with a calibration since replaced or removed: its page and
+    the progress page, which name that calibration, say it is no longer in use; used
+    again, it is in use again. Real walk: CMU 09_12 at the thigh (pocket)."""
+    sign_up(client, "superseded@example.org")
+    person = add_person(client, "Suki", height_m="1.70")
+    thigh = require("mocap-backward", "09_12_thigh.csv")
+    url = f"/people/{person}/calibration"
+
+    def calibrate() -> None:
+        with open(thigh, "rb") as stream:
+            made = client.post(
+                url,
+                files={"file": (thigh.name, stream)},
+                data={"csrf_token": csrf(client, url), "labels": "forward, backward"},
+            )
+        assert made.status_code == 200 and "Calibration" in made.text
+
+    def said() -> tuple[bool, bool]:
+        page = client.get(f"/recordings/{rec['id']}").text
+        assert "pocket calibration of" in _text(page, "calibration-used")
+        progress = _text(client.get(f"/people/{person}/progress").text, "calibrations-in-weeks")
+        assert "comes from Suki's pocket calibration of" in progress
+        return 'id="calibration-superseded"' in page, "no longer in use" in progress
+
+    calibrate()
+    rec = upload(client, person, thigh, placement="pocket", recorded_on="2025-03-04")
+    wait_for_analysis(app)
+    assert said() == (False, False)
+    calibrate()  # a newer one replaces it
+    assert said() == (True, True)
+    page = client.get(f"/recordings/{rec['id']}").text
+    assert _text(page, "calibration-superseded") == (
+        "That calibration is no longer in use (replaced or removed since); the calibration "
+        "page analyses again the recordings it was used for."
+    )
+    [kept] = _earlier(client.get(url).text)
+    client.post(f"{url}/earlier/{kept}/restore", data={"csrf_token": csrf(client, url)})
+    assert said() == (False, False)  # the one it was analysed with is in use again
+    client.post(f"{url}/pocket/delete", data={"csrf_token": csrf(client, url)})
+    assert said() == (True, True)
