@@ -48,14 +48,22 @@ def test_a_calibration_used_is_one_row_of_the_assumptions():
         "sits 92 deg differently from the calibration (limit 30 deg); calibrate again",
     }
     for used, expected in (
-        (profile, [("Walking-direction calibration", "lower back calibration of 2026-01-05")]),
+        (
+            profile,
+            [("Walking-direction calibration", "lower back calibration of 2026-01-05 10:00 UTC")],
+        ),
         (
             {**profile, "used": True},
-            [("Walking-direction calibration", "lower back calibration of 2026-01-05")],
+            [("Walking-direction calibration", "lower back calibration of 2026-01-05 10:00 UTC")],
         ),
         (
             refused,
-            [("Walking-direction calibration", "lower back calibration of 2026-01-05: not used")],
+            [
+                (
+                    "Walking-direction calibration",
+                    "lower back calibration of 2026-01-05 10:00 UTC: not used",
+                )
+            ],
         ),
         (None, [("Direction calibration", "none")]),
     ):
@@ -76,7 +84,9 @@ def test_a_calibration_offered_but_not_used_says_so_and_why():
         "sits 92 deg differently from the calibration (limit 30 deg); calibrate again",
     }
     text = calibration_text({"assumptions": {"direction_profile": info}})
-    assert text.startswith("Direction calibration not used: made 2026-01-05 for the lower back")
+    assert text.startswith(
+        "Direction calibration not used: made 2026-01-05 10:00 UTC for the lower back"
+    )
     assert ", but the device sits 92 deg differently" in text
     assert "used:" not in text.replace("not used:", "")
     row = [

@@ -95,6 +95,15 @@ def test_dates_labels_and_columns_api(app, client: TestClient) -> None:  # type:
         ).status_code
         == 422
     )
+    # A span without end (JSON's 1e999 reads as infinity) is refused, nothing stored.
+    endless = client.post(
+        labels,
+        headers={**headers, "content-type": "application/json"},
+        content='{"start_s": 0, "end_s": 1e999, "label": "backward"}',
+    )
+    assert endless.status_code in (400, 422), endless.text
+    assert "end_s" in endless.text and "a number of seconds" in endless.text
+    assert [x["label"] for x in client.get(labels, headers=headers).json()] == ["not_walking"]
     wait_for_analysis(app)
     result = client.get(f"/api/v1/recordings/{rec['id']}/analysis", headers=headers).json()
     assert len(result["bouts"]) == 1 and len(result["hand_labels"]["removed_bouts"]) == 1

@@ -13,7 +13,7 @@ import html
 import re
 
 import pytest
-from webtest_helpers import World, add_person, csrf, upload, wait_for_analysis
+from webtest_helpers import World, add_person, csrf, stored_path, upload, wait_for_analysis
 
 from realdata import require
 
@@ -158,3 +158,57 @@ def test_labels_that_cannot_be_read_are_refused_in_the_forms_words(app, world: W
             data={"labels": "forwards", "placement": "lower_back"},
         )
     assert (api.status_code, api.json()["reason"]) == (400, f"labels: {said}")
+
+
+def test_a_listed_recording_whose_file_is_gone_is_refused_saying_so(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """The person's own recording, offered in the list, whose uploaded file is missing
+    from the server: refused naming it and what to do, not as a recording not listed."""
+    url = f"/people/{world.person_id}/calibration"
+    name = world.a.get(f"/api/v1/recordings/{world.recording_id}", headers=world.a_api).json()
+    stored_path(app, world.recording_id).unlink()
+    assert f'value="{world.recording_id}"' in world.a.get(url).text  # still offered
+    typed = {
+        "recording_id": str(world.recording_id),
+        "labels": "forward",
+        "csrf_token": csrf(world.a, url),
+    }
+    response = world.a.post(f"{url}/from-recording", data=typed)
+    assert response.status_code == 400
+    assert _refusal(response.text) == (
+        f"Recording: the uploaded file of {name['filename']} is missing from the server; "
+        "delete that recording and upload the file again"
+    )
+    assert "None yet" in response.text  # nothing stored
+    # Another account's recording whose file is gone too: as one that does not exist.
+    others = _other_accounts_recording(app, world)
+    stored_path(app, others).unlink()
+    typed["recording_id"] = str(others)
+    assert _refusal(world.a.post(f"{url}/from-recording", data=typed).text) == NOT_LISTED
+
+
+def test_a_walk_worn_where_no_direction_is_read_is_refused_in_plain_words(
+    app, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """A real phone walked in the hand, its placement left to be detected: refused
+    saying it was not recognised as worn where a calibration serves, where it said
+    'analysed as worn at the unsupported'; a foot sensor is named as at the foot."""
+    url = f"/people/{world.person_id}/calibration"
+    said = {}
+    for walk in (
+        require("device-exports", "phyphox", "phyphox390_walking_hand_sophia.csv"),
+        require("ipol-gait", "1-1_lf.txt"),
+    ):
+        with open(walk, "rb") as stream:
+            refused = world.a.post(
+                url,
+                files={"file": (walk.name, stream)},
+                data={"csrf_token": csrf(world.a, url), "labels": "forward", "placement": "auto"},
+            )
+        assert refused.status_code == 400
+        said[walk.name] = _refusal(refused.text)
+    then = ": a calibration is made for the lower back or a pocket (a foot sensor needs none); "
+    assert said == {
+        "phyphox390_walking_hand_sophia.csv": "the walk was not recognised as worn at the lower "
+        f"back, in a pocket or on the foot{then}choose where it was worn",
+        "1-1_lf.txt": f"the walk was analysed as worn at the foot{then}choose where it was worn",
+    }

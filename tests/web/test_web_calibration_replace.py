@@ -9,7 +9,10 @@ shows what was done, so reloading it repeats nothing.
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
@@ -313,3 +316,136 @@ def test_the_api_lists_restores_and_deletes_earlier_calibrations(  # type: ignor
     assert client.delete(f"{url}/earlier/{replaced['name']}", headers=own).status_code == 204
     assert client.delete(f"{url}/earlier/{replaced['name']}", headers=own).status_code == 404
     assert client.get(f"{url}/earlier", headers=own).json() == []
+
+
+def test_the_export_holds_the_earlier_calibrations_too(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """The person's zip (which the page offers before deleting them) holds the
+    calibration in use and the earlier ones it keeps, each as stored, so that nothing
+    that can be used again is lost with the person."""
+    sign_up(client, "zip@example.org")
+    person = add_person(client, "Zia", height_m="1.70")
+    calibrate_walk(
+        client, person, require("mocap-backward", "09_12_pelvis.csv"), "forward, backward"
+    )
+    calibrate_walk(client, person, require("ipol-gait", "1-1_lb.txt"), "forward")
+    [kept] = _earlier(client.get(f"/people/{person}/calibration").text)
+    response = client.get(f"/people/{person}/export")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        names = sorted(n for n in zf.namelist() if n.startswith("calibrations/"))
+        assert names == ["calibrations/earlier/" + kept + ".json", "calibrations/lower_back.json"]
+        assert json.loads(zf.read(names[0]))["made_from"] == "09_12_pelvis.csv"
+        assert json.loads(zf.read(names[1]))["made_from"] == "1-1_lb.txt"
+
+
+def test_the_report_names_the_calibration_as_the_pages_do(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """A walk calibrated again the same day: the recording's HTML report names the
+    calibration it used by its day and time, as its page and the calibration page do,
+    where it gave the day alone, the same for both calibrations of that day."""
+    sign_up(client, "same-day@example.org")
+    person = add_person(client, "Sam", height_m="1.70")
+    walk = require("mocap-backward", "09_12_pelvis.csv")
+    calibrate_walk(client, person, walk, "forward, backward")
+    calibrate_walk(client, person, walk, "forward, backward")
+    rec = upload(client, person, walk, placement="lower_back", recorded_on="2025-03-04")
+    wait_for_analysis(app)
+    api = api_token(client, "same-day@example.org")
+    [in_use] = client.get(f"/api/v1/people/{person}/calibrations", headers=api).json()
+    made = in_use["created_when"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", made), made
+    page = client.get(f"/recordings/{rec['id']}").text
+    assert f"lower back calibration of {made}" in _text(page, "calibration-used")
+    report = page_words(client.get(f"/recordings/{rec['id']}/report").text)
+    assert f"Direction calibration used: made {made} for the lower back" in report
+    assert f"lower back calibration of {made} stored calibration of this person" in report
+
+
+def test_the_progress_page_names_the_calibrations_its_weeks_used(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """The progress page adds up walking directions: it names the calibration that
+    decided some of them (with the recordings it did that for), each recording it was
+    offered to and not used for, with why, as the recording's page says it, and how
+    many were offered none. Recordings left out of the weeks (date unknown) are not
+    named. Real pocket walks: CMU 09_12 at the thigh, a phyphox back-pocket phone."""
+    sign_up(client, "weeks@example.org")
+    person = add_person(client, "Wren", height_m="1.70")
+    thigh = require("mocap-backward", "09_12_thigh.csv")
+    url = f"/people/{person}/calibration"
+    with open(thigh, "rb") as stream:
+        made = client.post(
+            url,
+            files={"file": (thigh.name, stream)},
+            data={"csrf_token": csrf(client, url), "labels": "forward, backward"},
+        )
+    assert made.status_code == 200 and "Calibration stored: pocket" in made.text
+    used = upload(client, person, thigh, placement="pocket", recorded_on="2025-03-04")
+    back = require("device-exports", "phyphox", "phyphox390_walking_back_pocket_chris.csv")
+    other_way = upload(client, person, back, recorded_on="2025-03-05")
+    upload(client, person, require("ipol-gait", "1-1_lb.txt"), recorded_on="2025-03-06")
+    upload(client, person, thigh, "undated.csv", placement="pocket")  # date unknown
+    wait_for_analysis(app)
+    api = api_token(client, "weeks@example.org")
+    [in_use] = client.get(f"/api/v1/people/{person}/calibrations", headers=api).json()
+    when = in_use["created_when"]
+    not_used = _text(client.get(f"/recordings/{other_way['id']}").text, "calibration-not-used")
+    why = not_used.split(" was not used: ", 1)[1].split(". Directions come", 1)[0]
+    assert "differently from the calibration" in why
+
+    page = client.get(f"/people/{person}/progress").text
+    named = _text(page, "calibrations-in-weeks")
+    assert (
+        f"The walking direction of 1 recording comes from Wren's pocket calibration of {when}: "
+        "09_12_thigh.csv (2025-03-04)."
+    ) in named
+    assert (
+        f"Wren's pocket calibration of {when} was not used for "
+        f"phyphox390_walking_back_pocket_chris.csv (2025-03-05): {why}; its directions come "
+        "from the built-in rules."
+    ) in named
+    assert "The other recording's directions come from the built-in rules" in named
+    assert "undated.csv" not in named
+    assert f'href="/recordings/{used["id"]}"' in page
+
+
+def test_pages_say_when_the_calibration_they_name_is_no_longer_in_use(
+    app, client: TestClient
+) -> None:  # type: ignore[no-untyped-def]
+    """A recording analysed with a calibration since replaced or removed: its page and
+    the progress page, which name that calibration, say it is no longer in use; used
+    again, it is in use again. Real walk: CMU 09_12 at the thigh (pocket)."""
+    sign_up(client, "superseded@example.org")
+    person = add_person(client, "Suki", height_m="1.70")
+    thigh = require("mocap-backward", "09_12_thigh.csv")
+    url = f"/people/{person}/calibration"
+
+    def calibrate() -> None:
+        with open(thigh, "rb") as stream:
+            made = client.post(
+                url,
+                files={"file": (thigh.name, stream)},
+                data={"csrf_token": csrf(client, url), "labels": "forward, backward"},
+            )
+        assert made.status_code == 200 and "Calibration" in made.text
+
+    def said() -> tuple[bool, bool]:
+        page = client.get(f"/recordings/{rec['id']}").text
+        assert "pocket calibration of" in _text(page, "calibration-used")
+        progress = _text(client.get(f"/people/{person}/progress").text, "calibrations-in-weeks")
+        assert "comes from Suki's pocket calibration of" in progress
+        return 'id="calibration-superseded"' in page, "no longer in use" in progress
+
+    calibrate()
+    rec = upload(client, person, thigh, placement="pocket", recorded_on="2025-03-04")
+    wait_for_analysis(app)
+    assert said() == (False, False)
+    calibrate()  # a newer one replaces it
+    assert said() == (True, True)
+    page = client.get(f"/recordings/{rec['id']}").text
+    assert _text(page, "calibration-superseded") == (
+        "That calibration is no longer in use (replaced or removed since); the calibration "
+        "page analyses again the recordings it was used for."
+    )
+    [kept] = _earlier(client.get(url).text)
+    client.post(f"{url}/earlier/{kept}/restore", data={"csrf_token": csrf(client, url)})
+    assert said() == (False, False)  # the one it was analysed with is in use again
+    client.post(f"{url}/pocket/delete", data={"csrf_token": csrf(client, url)})
+    assert said() == (True, True)

@@ -501,6 +501,9 @@ def test_a_value_not_in_a_list_is_refused_naming_the_lists_words(
         ({"label": "sideways"}, "This bout was: choose one of backward, forward or not walking"),
         ({"label": "backward", "start_s": "soon"}, "Bout: a number of seconds"),
         ({"label": "backward", "start_s": "9", "end_s": "2"}, "Bout: a bout ends after it starts"),
+        # An endless span: stored, it made every later analysis of the recording one that
+        # could not be served as JSON (SQLite) or stored at all (PostgreSQL).
+        ({"label": "backward", "start_s": "0", "end_s": "inf"}, "Bout: a number of seconds"),
     ],
 )
 def test_a_refused_bout_label_stays_on_the_recording_page(

@@ -34,6 +34,7 @@ from webtest_helpers import (
 )
 
 from browser_helpers import serve_app
+from realdata import require
 from retrowalk.app.jobs.worker import run_once
 from retrowalk.app.reanalysis import FILE_GONE
 from retrowalk.core.provenance import engine_version
@@ -502,3 +503,45 @@ def test_after_a_downgrade_the_pages_do_not_say_earlier(  # type: ignore[no-unty
         text = client.get(rec["url"]).text
         assert f"This analysis was made by {words} of retrowalk" in text
         assert "earlier version" not in text
+
+
+def test_stopping_the_run_keeps_a_bout_label_waiting_to_be_applied(  # type: ignore[no-untyped-def]
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bout relabelled after an upgrade queues its recording; stopping the upgrade's
+    run (started then, or before) sends the others back to their earlier analysis but
+    leaves that one to be analysed with the label, where it went back without it and
+    every page added up the bout the user had said was not walking."""
+    app = create_app(make_settings(database_url, tmp_path, worker="none"))
+    services = app.state.services
+    walk = require("mocap-backward", "09_12_pelvis.csv")
+    with TestClient(app) as client:
+        sign_up(client, "stop-label@example.org")
+        person = add_person(client, "Lena")
+        paths = _copies(walk, tmp_path, 2)
+        labelled, other = (
+            upload(client, person, p, placement="lower_back", recorded_on="2026-03-02")["id"]
+            for p in paths
+        )
+        while run_once(services.db, services.data_dir, services.runner):
+            pass
+        before = client.get(f"/recordings/{other}/analysis.json").json()
+        _upgrade(monkeypatch)
+        url = f"/recordings/{labelled}"
+        bout = client.get(f"{url}/analysis.json").json()["bouts"][0]
+        token = csrf(client, url)
+        span = {"start_s": bout["start_s"], "end_s": bout["end_s"]}
+        client.post(
+            f"{url}/bouts/label", data={"csrf_token": token, "label": "not_walking", **span}
+        )
+        client.post("/reanalyse-older", data={"csrf_token": token, "person_id": str(person)})
+        client.post("/reanalyse-older/stop", data={"csrf_token": token, "person_id": str(person)})
+        assert client.get(f"/recordings/{other}/status").json()["status"] == "done"
+        assert client.get(f"/recordings/{labelled}/status").json()["status"] == "queued"
+        while run_once(services.db, services.data_dir, services.runner):
+            pass
+        after = client.get(f"{url}/analysis.json").json()
+        [removed] = after["hand_labels"]["removed_bouts"]
+        assert (removed["start_s"], removed["end_s"]) == (span["start_s"], span["end_s"])
+        assert 'id="labels-pending"' not in client.get(url).text
+        assert client.get(f"/recordings/{other}/analysis.json").json() == before

@@ -32,6 +32,7 @@ from retrowalk.core.results import Analysis
 from retrowalk.core.types import PLACEMENTS
 from retrowalk.dsp.frame import body_frame
 from retrowalk.gait.calibration import DirectionProfile, calibrate
+from retrowalk.report.display import made_when
 
 Segment = tuple[float, float, str]
 
@@ -413,7 +414,8 @@ def calibration_walk_problem(analysis: Analysis, say_where: str) -> str:
         analysed = (
             f"the walk was analysed as worn at the {placement.replace('_', ' ')}"
             if placement in PLACEMENTS
-            else "where the walk's device was worn could not be told"
+            # not recognised (a phone in the hand, an arm band, a bag): no place to name
+            else "the walk was not recognised as worn at the lower back, in a pocket or on the foot"
         )
         return (
             f"{analysed}: a calibration is made for the lower back or a pocket (a foot "
@@ -475,12 +477,6 @@ def remove_stored_profile(
         return False
     path.unlink()
     return True
-
-
-def made_when(created_at: str) -> str:
-    """When a calibration was made, as the pages say it: ``"2026-01-05 10:00 UTC"`` (two
-    calibrations of a day, a walk done again, told apart by their time)."""
-    return f"{created_at[:10]} {created_at[11:16]} UTC" if created_at[11:16] else created_at[:10]
 
 
 def _placement_words(placement: str) -> dict[str, str]:

@@ -115,10 +115,13 @@ class ExportMixin:
                 "plans.json", json.dumps([p.model_dump(mode="json") for p in plans], indent=2)
             )
             zf.writestr("bout_labels.json", json.dumps(bout_labels, indent=2))
-            # The person's walking-direction calibrations, as stored.
+            # The person's walking-direction calibrations, as stored: those in use and
+            # the earlier ones newer ones replaced (kept to be used again).
             profiles = profile_store_dir(person_id, self.data_dir)
-            for stored_profile in sorted(profiles.glob("*.json")) if profiles.is_dir() else []:
-                zf.write(stored_profile, f"calibrations/{stored_profile.name}")
+            for pattern in ("*.json", "earlier/*.json"):
+                for stored_profile in sorted(profiles.glob(pattern)) if profiles.is_dir() else []:
+                    name = stored_profile.relative_to(profiles).as_posix()
+                    zf.write(stored_profile, f"calibrations/{name}")
             for rid, result in results.items():
                 zf.writestr(f"analyses/recording-{rid}.json", json.dumps(result, indent=2))
             for rid, (path, filename) in files.items():

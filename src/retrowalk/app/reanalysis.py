@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from retrowalk.app.jobs.runners import CpuRunner
 from retrowalk.app.jobs.worker import FILE_GONE, process
@@ -217,9 +218,12 @@ class ReanalysisMixin:
 
         The ones still waiting go back to ``done`` with their earlier analysis,
         which was never touched; the one a worker is analysing is left to finish
-        (its new analysis is kept). ``abandon`` names a recording whose analysis
-        this process was running and gave up (the command line's Ctrl-C): it goes
-        back to its earlier analysis too, unless a worker elsewhere holds it.
+        (its new analysis is kept). One waiting for hand labels of its bouts that its
+        analysis does not hold yet (a bout relabelled or a label undone, queued by that
+        too) is left waiting: stopping stops the upgrade, not the user's labels.
+        ``abandon`` names a recording whose analysis this process was running and gave
+        up (the command line's Ctrl-C): it goes back to its earlier analysis too, unless
+        a worker elsewhere holds it.
         Returns the state afterwards.
         """
         from sqlalchemy import update
@@ -230,7 +234,10 @@ class ReanalysisMixin:
         engine = provenance.engine_version()
         with self.db.transaction() as session:
             rows = AccountScoped(session, account_id).older_engine_recordings(engine, person_id)
-            waiting = [r.id for r, _ in rows if r.status == "queued"]
+            scoped = AccountScoped(session, account_id)
+            waiting = [
+                r.id for r, _ in rows if r.status == "queued" and not _labels_waiting(scoped, r)
+            ]
             back = {"status": "done", "error": "", "progress_stage": "", "progress_pct": None}
             if waiting:
                 # Only rows still queued: one a worker claimed meanwhile finishes.
@@ -347,3 +354,13 @@ def _interrupt_asks() -> Iterator[threading.Event]:
         yield asked
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _labels_waiting(scoped: AccountScoped, recording: Any) -> bool:
+    """Whether ``recording``'s stored hand labels differ from those its latest analysis
+    applied (``hand_labels``): a label saved or undone since, which it waits to apply."""
+    stored = {(round(x.start_s, 3), round(x.end_s, 3), x.label) for x in recording.bout_labels}
+    latest = scoped.latest_analysis(recording.id, recording=recording)
+    applied = ((latest.result if latest is not None else {}) or {}).get("hand_labels") or {}
+    held = {(x["start_s"], x["end_s"], x["label"]) for x in applied.get("labels", [])}
+    return stored != held

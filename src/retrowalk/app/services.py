@@ -260,10 +260,10 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         :meth:`calibrate_upload`); ``placement`` defaults to the recording's."""
         from retrowalk.app.calibration_walk import fit_walk
 
-        path, filename = self.recording_file(account_id, recording_id)
         recording = self.get_recording(account_id, recording_id)
         if recording.person_id != person_id:
             raise NotFoundError(f"Recording {recording_id} not found")
+        path, filename = self.recording_file(account_id, recording_id)  # or FileMissingError
         if placement:
             _check_placement(placement)
         out = self.runner.call(
@@ -406,6 +406,66 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
                 lists = use.setdefault(placement, {kind: [] for kind in CALIBRATION_USE})
                 lists[kind].append(row)
         return use
+
+    def calibration_superseded(
+        self, account_id: int, person_id: int, offered: dict[str, Any]
+    ) -> bool:
+        """Whether the calibration an analysis of the person was offered
+        (``assumptions.direction_profile``) is no longer the one in use for its placement:
+        replaced by a newer one, or removed. One named without its day (the stored one
+        could not be read) is not told apart, and counts as in use."""
+        from retrowalk.app import calibration
+
+        if not offered.get("created_at"):
+            return False
+        self.get_person(account_id, person_id)
+        return _superseded(offered, *calibration.read_stored_profiles(person_id, self.data_dir))
+
+    def calibrations_in_weeks(self, account_id: int, person_id: int) -> dict[str, Any]:
+        """The direction calibrations the analyses that progress adds up were offered
+        (the recordings in its weeks: their date known), as the progress page names them.
+
+        ``used``: one entry per calibration that decided some walking direction
+        (``placement``, ``made``: when it was made, as the pages say it, ``superseded``:
+        no longer the one in use, and the ``recordings`` it did that for); ``not_used``:
+        each recording offered one that decided none, with that calibration's
+        ``placement``, ``made`` and ``superseded`` and ``why`` (as its recording's page
+        says it), oldest recording first; ``without``: how many were offered none (their
+        directions come from the built-in rules).
+        """
+        from retrowalk.app import calibration
+        from retrowalk.report.content import calibration_not_used_reason
+        from retrowalk.report.display import made_when
+        from retrowalk.summary.contract import calibration_status
+
+        with self.db.read() as session:
+            rows = AccountScoped(session, account_id).direction_profiles(person_id)
+        stored = calibration.read_stored_profiles(person_id, self.data_dir)
+        used: dict[tuple[str, str], dict[str, Any]] = {}
+        not_used: list[dict[str, Any]] = []
+        without = 0
+        for row in rows:
+            profile = row.direction_profile
+            if not in_weeks(row.date_source):
+                continue
+            if not isinstance(profile, dict) or not profile:
+                without += 1
+                continue
+            recording = {"id": row.id, "filename": row.filename, "recorded_on": row.recorded_on}
+            placement = str(profile.get("placement") or "")
+            made = made_when(str(profile.get("created_at") or ""))
+            named = {
+                "placement": placement.replace("_", " "),
+                "made": made,
+                "superseded": _superseded(profile, *stored),
+            }
+            if calibration_status({"direction_profile": profile}) == "not used":
+                why = calibration_not_used_reason(profile)
+                not_used.append({**recording, **named, "why": why})
+            else:
+                entry = used.setdefault((placement, made), {**named, "recordings": []})
+                entry["recordings"].append(recording)
+        return {"used": list(used.values()), "not_used": not_used, "without": without}
 
     def reanalyse_placement(
         self, account_id: int, person_id: int, placement: str
@@ -609,6 +669,21 @@ def _unreadable_in_use(placement: str, then: str) -> str:
         f"the {where} calibration in use {UNREADABLE.removeprefix('it ')}; nothing was "
         f"changed: delete it, then {then}"
     )
+
+
+def _superseded(
+    offered: dict[str, Any], stored: dict[str, Any], unreadable: dict[str, Any]
+) -> bool:
+    """Whether the calibration an analysis was offered (``assumptions.direction_profile``)
+    is not the one now stored for its placement (``stored``, ``unreadable``: of
+    :func:`~retrowalk.app.calibration.read_stored_profiles`): replaced or removed since.
+    One named without its day (the stored one could not be read) counts as in use."""
+    made = str(offered.get("created_at") or "")
+    placement = str(offered.get("placement") or "")
+    if not made or placement in unreadable:
+        return False
+    in_use = stored.get(placement)
+    return in_use is None or in_use.created_at != made
 
 
 def _check_placement(placement: str) -> None:

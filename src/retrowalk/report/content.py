@@ -119,7 +119,7 @@ def calibration_text(data: Mapping[str, Any]) -> str:
             "Direction calibration: none used; directions come from the built-in rules "
             "(a calibration made from a walk you label makes them surer)."
         )
-    made = str(info.get("created_at") or "")[:10]
+    made = display.made_when(str(info.get("created_at") or ""))
     placement = str(info.get("placement") or "").replace("_", " ")
     source = info.get("source")
     if calibration_status(data.get("assumptions") or {}) == "not used":
@@ -263,7 +263,7 @@ def assumption_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         )
     profile = a.get("direction_profile")
     if profile:
-        made = str(profile.get("created_at", ""))[:10]
+        made = display.made_when(str(profile.get("created_at", "")))
         where = str(profile.get("placement", "")).replace("_", " ")
         note = profile.get("warning")
         left_out = profile.get("left_out") or []

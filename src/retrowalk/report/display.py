@@ -219,3 +219,10 @@ def duration(seconds: float | None) -> str:
     minutes = int(half_up(whole / 60, 0))
     h, m = divmod(minutes, 60)
     return f"{h} h {m:02d} min"
+
+
+def made_when(created_at: str) -> str:
+    """When a calibration was made, as every page and report says it: ``"2026-01-05 10:00
+    UTC"`` from its ISO ``created_at`` (two calibrations of a day, a walk done again,
+    told apart by their time); the day alone where the time is not known."""
+    return f"{created_at[:10]} {created_at[11:16]} UTC" if created_at[11:16] else created_at[:10]

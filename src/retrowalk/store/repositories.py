@@ -9,6 +9,7 @@ that does not exist (:class:`NotFoundError`). Only :class:`Accounts` and
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -260,6 +261,9 @@ class AccountScoped:
         """
         if label not in BOUT_LABELS:
             raise InputError("label", f"choose one of {', '.join(BOUT_LABELS)}")
+        for name, value in (("start_s", start_s), ("end_s", end_s)):
+            if not math.isfinite(value):  # an endless span: no analysis could hold it
+                raise InputError(name, "a number of seconds")
         if not (end_s > start_s >= 0):
             raise InputError("end_s", "a bout ends after it starts (seconds, from 0)")
         for old in self.bout_labels(recording_id):
@@ -354,6 +358,23 @@ class AccountScoped:
             AnalysisResult.analysis_version == engine_version, Recording.id.in_(other)
         )
         return int(self.session.scalar(query) or 0)
+
+    def direction_profiles(self, person_id: int) -> list[Row[Any]]:
+        """Each analysed recording of a person with the direction calibration its latest
+        analysis was offered (``assumptions.direction_profile``, ``None`` when none was),
+        read from the stored JSON without loading the rest of it; oldest first."""
+        offered = AnalysisResult.result[("assumptions", "direction_profile")]
+        query = self._with_latest_result(
+            select(
+                Recording.id,
+                Recording.filename,
+                Recording.recorded_on,
+                Recording.date_source,
+                offered.label("direction_profile"),
+            ),
+            person_id,
+        ).order_by(Recording.recorded_on, Recording.id)
+        return list(self.session.execute(query).all())
 
     def _with_latest_result(self, query: Q, person_id: int | None) -> Q:
         """``query`` over the account's recordings joined to each one's latest

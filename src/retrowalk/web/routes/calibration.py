@@ -21,6 +21,7 @@ from retrowalk.app.services import (
     Services,
     TooLargeError,
 )
+from retrowalk.app.uploads import FileMissingError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.forms import form_choice, recording_not_listed
@@ -273,6 +274,15 @@ async def calibrate_recording(
             recording_id,
             labels=form["labels"],
             placement=placement,
+        )
+    except FileMissingError:  # theirs and listed, but its uploaded file is gone
+        recording = await run_in_threadpool(services.get_recording, account, recording_id)
+        result = _refused(
+            InputError(
+                "Recording",
+                f"the uploaded file of {recording.filename} is missing from the server; "
+                "delete that recording and upload the file again",
+            )
         )
     except NotFoundError:  # the person was found above: the recording is not theirs
         result = _refused(_not_a_recording())

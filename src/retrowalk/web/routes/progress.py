@@ -44,6 +44,7 @@ def progress_page(
             person, [r for r in recordings if r.summary is not None and in_weeks(r.date_source)]
         ),
         in_weeks=True,
+        calibrations=services.calibrations_in_weeks(account, person_id),
         **older_engine(services, account, person_id),
     )
 

@@ -164,6 +164,10 @@ def _recording_page(
     engine = engine_version()
     assumptions = (analysis or {}).get("assumptions", {})
     calibration = assumptions.get("direction_profile")
+    # The calibration it names, when it is no longer the one in use for its placement.
+    superseded = bool(calibration) and services.calibration_superseded(
+        account, person.id, calibration
+    )
     return render(
         request,
         "recording.html",
@@ -184,6 +188,7 @@ def _recording_page(
         pending_labels=pending,
         calibration=calibration,
         calibration_status=calibration_status(assumptions),
+        calibration_superseded=superseded,
         calibration_would_tell=calibration_would_tell(
             str((analysis or {}).get("recording", {}).get("placement", "")),
             bool(calibration),
