@@ -13,7 +13,15 @@ import html
 import re
 
 import pytest
-from webtest_helpers import World, add_person, csrf, stored_path, upload, wait_for_analysis
+from webtest_helpers import (
+    World,
+    add_person,
+    calibrate_walk,
+    csrf,
+    stored_path,
+    upload,
+    wait_for_analysis,
+)
 
 from realdata import require
 
@@ -110,13 +118,7 @@ def test_an_unreadable_walk_is_named_as_uploaded(app, world: World) -> None:  # 
     """An ActiLife epoch-count export (not a recording): the refusal names the file as the
     person chose it, never the name and folder the server gave the upload."""
     counts = require("device-exports", "generic-csv", "GGIR_ActiGraph13_timestamps_headers.csv")
-    url = f"/people/{world.person_id}/calibration"
-    with open(counts, "rb") as stream:
-        refused = world.a.post(
-            url,
-            files={"file": (counts.name, stream)},
-            data={"csrf_token": csrf(world.a, url), "labels": "forward", "placement": "pocket"},
-        )
+    refused = calibrate_walk(world.a, world.person_id, counts, "forward", "pocket")
     assert refused.status_code == 400
     reason = _refusal(refused.text)
     assert reason.startswith(f"{counts.name}: this holds activity counts"), reason
@@ -192,18 +194,12 @@ def test_a_walk_worn_where_no_direction_is_read_is_refused_in_plain_words(
     """A real phone walked in the hand, its placement left to be detected: refused
     saying it was not recognised as worn where a calibration serves, where it said
     'analysed as worn at the unsupported'; a foot sensor is named as at the foot."""
-    url = f"/people/{world.person_id}/calibration"
     said = {}
     for walk in (
         require("device-exports", "phyphox", "phyphox390_walking_hand_sophia.csv"),
         require("ipol-gait", "1-1_lf.txt"),
     ):
-        with open(walk, "rb") as stream:
-            refused = world.a.post(
-                url,
-                files={"file": (walk.name, stream)},
-                data={"csrf_token": csrf(world.a, url), "labels": "forward", "placement": "auto"},
-            )
+        refused = calibrate_walk(world.a, world.person_id, walk, "forward", "auto")
         assert refused.status_code == 400
         said[walk.name] = _refusal(refused.text)
     then = ": a calibration is made for the lower back or a pocket (a foot sensor needs none); "

@@ -369,13 +369,7 @@ def test_the_progress_page_names_the_calibrations_its_weeks_used(app, client: Te
     sign_up(client, "weeks@example.org")
     person = add_person(client, "Wren", height_m="1.70")
     thigh = require("mocap-backward", "09_12_thigh.csv")
-    url = f"/people/{person}/calibration"
-    with open(thigh, "rb") as stream:
-        made = client.post(
-            url,
-            files={"file": (thigh.name, stream)},
-            data={"csrf_token": csrf(client, url), "labels": "forward, backward"},
-        )
+    made = calibrate_walk(client, person, thigh, "forward, backward", "auto", follow_redirects=True)
     assert made.status_code == 200 and "Calibration stored: pocket" in made.text
     used = upload(client, person, thigh, placement="pocket", recorded_on="2025-03-04")
     back = require("device-exports", "phyphox", "phyphox390_walking_back_pocket_chris.csv")
@@ -418,12 +412,9 @@ def test_pages_say_when_the_calibration_they_name_is_no_longer_in_use(
     url = f"/people/{person}/calibration"
 
     def calibrate() -> None:
-        with open(thigh, "rb") as stream:
-            made = client.post(
-                url,
-                files={"file": (thigh.name, stream)},
-                data={"csrf_token": csrf(client, url), "labels": "forward, backward"},
-            )
+        made = calibrate_walk(
+            client, person, thigh, "forward, backward", "auto", follow_redirects=True
+        )
         assert made.status_code == 200 and "Calibration" in made.text
 
     def said() -> tuple[bool, bool]:

@@ -136,16 +136,24 @@ def stored_path(app, recording_id: int) -> Path:  # type: ignore[no-untyped-def]
         )
 
 
-def calibrate_walk(client: TestClient, person: int, walk: Path, labels: str):  # type: ignore[no-untyped-def]
-    """Post ``walk`` to ``person``'s calibration form (lower back) with ``labels``; the
-    response as sent, its redirect not followed."""
+def calibrate_walk(  # type: ignore[no-untyped-def]
+    client: TestClient,
+    person: int,
+    walk: Path,
+    labels: str,
+    placement: str = "lower_back",
+    *,
+    follow_redirects: bool = False,
+):
+    """Post ``walk`` to ``person``'s calibration form with ``labels`` and ``placement``;
+    the response as sent (its redirect followed only with ``follow_redirects``)."""
     url = f"/people/{person}/calibration"
     with open(walk, "rb") as stream:
         return client.post(
             url,
             files={"file": (walk.name, stream)},
-            data={"csrf_token": csrf(client, url), "labels": labels, "placement": "lower_back"},
-            follow_redirects=False,
+            data={"csrf_token": csrf(client, url), "labels": labels, "placement": placement},
+            follow_redirects=follow_redirects,
         )
 
 
