@@ -59,6 +59,7 @@ BOUT_COLUMNS = [
     "end_s",
     "direction",
     "direction_confidence",
+    "direction_reason",
     "n_steps",
     "cadence_spm",
     "speed_mps",
@@ -72,6 +73,7 @@ STEP_COLUMNS = ["recording_id", "bout", "time_s", "direction", "inferred"]
 _TEXT_COLUMNS = {
     "recording_id", "path", "format", "placement", "height_source", "weight_source",
     "direction_calibration", "analysis_version", "content_sha256", "direction", "reason",
+    "direction_reason",
 }  # fmt: skip
 _INTEGER_COLUMNS = {
     "n_bouts", "forward_steps", "backward_steps", "uncertain_steps", "bout", "n_steps",
@@ -200,6 +202,8 @@ def analysis_columns(
         values = [b.get(name) for b in bouts]
         if name == "direction":
             bout_columns[name] = values
+        elif name == "direction_reason":  # text: none given is empty, not NaN
+            bout_columns[name] = ["" if v is None else str(v) for v in values]
         elif name == "n_steps":
             bout_columns[name] = np.asarray(values, dtype=np.int64)
         else:  # None (not measured) becomes NaN

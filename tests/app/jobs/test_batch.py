@@ -737,6 +737,7 @@ def _same_as_analyze(out: Path, options: list[str]) -> int:
         assert {k: row[k] for k in want} == want, row["path"]
         mine = tables["bouts"][tables["bouts"]["recording_id"] == row["recording_id"]]
         columns = [c for c in BOUT_COLUMNS if c not in ("recording_id", "bout")]
+        assert "direction_reason" in columns  # why a bout is uncertain, as the JSON says
         bouts = [{c: b[c] for c in columns} for b in got["bouts"]]
         assert mine[columns].to_dict("records") == bouts, row["path"]
         steps = tables["steps"][tables["steps"]["recording_id"] == row["recording_id"]]
