@@ -191,7 +191,7 @@ def test_calibrate_reads_labels_as_the_calibration_page_does(
     said = _refused(runner, "calibrate", str(walk), "--labels", "forward,forwad")
     assert "--labels: " in said and "(got 'forward,forwad')" in said
     said = _refused(runner, "calibrate", str(walk), "--labels", "forward")
-    assert f"{walk}: calibration failed: 1 labels for 2 walking bouts found (" in said
+    assert f"{walk}: calibration failed: 1 label for 2 walking bouts found (" in said
     assert "('skip' for a bout that was neither, such as a turn)" in said
 
 

@@ -100,6 +100,10 @@ def test_parsers_and_store(tmp_path, monkeypatch) -> None:
     ]
     with pytest.raises(ValueError):
         parse_segments("30-0:forward")
+    # a stretch labelled twice (here both ways) is refused, naming the two periods
+    with pytest.raises(ValueError, match="segments 5-25 and 20-200 overlap"):
+        parse_segments("20-200:backward,5-25:forward")
+    assert len(parse_segments("0-30:forward,30-60:backward")) == 2  # touching is fine
     monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path))
     assert stored_profile_path("lower_back") == tmp_path / "direction_profiles" / "lower_back.json"
 

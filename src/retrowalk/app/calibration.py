@@ -76,7 +76,8 @@ def profile_from_analysis(
         if len(labels) != len(found):
             spans = ", ".join(f"{b.start_s:.0f}-{b.end_s:.0f} s" for b in found)
             raise ValueError(
-                f"{len(labels)} labels for {len(found)} walking bouts found ({spans}); "
+                f"{len(labels)} label{'s' if len(labels) != 1 else ''} for {len(found)} "
+                f"walking bout{'s' if len(found) != 1 else ''} found ({spans}); "
                 "give one label per bout ('skip' for a bout that was neither, such as a turn) "
                 "or use --segments"
             )

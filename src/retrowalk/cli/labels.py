@@ -5,6 +5,7 @@ labels of bouts (``--labels``) are read as the calibration page reads them
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 _SEGMENT = re.compile(r"^\s*([0-9.]+)\s*-\s*([0-9.]+)\s*:\s*(forward|backward)\s*$")
 
@@ -15,7 +16,8 @@ def parse_segments(text: str) -> list[tuple[float, float, str]]:
     Raises
     ------
     ValueError
-        If a part is not ``START-END:LABEL`` with ``END > START`` (seconds).
+        If a part is not ``START-END:LABEL`` with ``END > START`` (seconds), or two
+        periods overlap (a stretch of walking labelled twice, perhaps both ways).
     """
     out = []
     for part in text.split(","):
@@ -23,4 +25,11 @@ def parse_segments(text: str) -> list[tuple[float, float, str]]:
         if not m or float(m.group(2)) <= float(m.group(1)):
             raise ValueError(f"segment must look like '0-30:forward' (seconds): {part!r}")
         out.append((float(m.group(1)), float(m.group(2)), m.group(3)))
+    ordered = sorted(out)
+    for (a0, a1, _), (b0, b1, _) in pairwise(ordered):
+        if b0 < a1:
+            raise ValueError(
+                f"segments {a0:g}-{a1:g} and {b0:g}-{b1:g} overlap: each stretch of walking "
+                "is labelled once"
+            )
     return out
