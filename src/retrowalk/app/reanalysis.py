@@ -36,6 +36,7 @@ from retrowalk.app.jobs.worker import FILE_GONE, process
 from retrowalk.core import provenance
 from retrowalk.store.db import Database
 from retrowalk.store.repositories import AccountScoped, NotFoundError
+from retrowalk.summary.labels import applied_label_keys, label_key
 
 __all__ = ["FILE_GONE", "OlderEngine", "ReanalysisMixin", "Stopped", "Unanalysed"]
 
@@ -233,8 +234,8 @@ class ReanalysisMixin:
 
         engine = provenance.engine_version()
         with self.db.transaction() as session:
-            rows = AccountScoped(session, account_id).older_engine_recordings(engine, person_id)
             scoped = AccountScoped(session, account_id)
+            rows = scoped.older_engine_recordings(engine, person_id)
             waiting = [
                 r.id for r, _ in rows if r.status == "queued" and not _labels_waiting(scoped, r)
             ]
@@ -359,8 +360,6 @@ def _interrupt_asks() -> Iterator[threading.Event]:
 def _labels_waiting(scoped: AccountScoped, recording: Any) -> bool:
     """Whether ``recording``'s stored hand labels differ from those its latest analysis
     applied (``hand_labels``): a label saved or undone since, which it waits to apply."""
-    stored = {(round(x.start_s, 3), round(x.end_s, 3), x.label) for x in recording.bout_labels}
+    stored = {label_key(x.start_s, x.end_s, x.label) for x in recording.bout_labels}
     latest = scoped.latest_analysis(recording.id, recording=recording)
-    applied = ((latest.result if latest is not None else {}) or {}).get("hand_labels") or {}
-    held = {(x["start_s"], x["end_s"], x["label"]) for x in applied.get("labels", [])}
-    return stored != held
+    return stored != applied_label_keys(latest.result if latest is not None else None)

@@ -39,7 +39,9 @@ __all__ = [
     "MIN_OVERLAP_FRACTION",
     "NOT_WALKING",
     "HandLabel",
+    "applied_label_keys",
     "apply_hand_labels",
+    "label_key",
     "match_labels",
 ]
 
@@ -75,6 +77,20 @@ class HandLabel:
             "end_s": round(self.end_s, 3),
             "label": self.label,
         }
+
+
+def label_key(start_s: float, end_s: float, label: str) -> tuple[float, float, str]:
+    """A hand label as the analysis JSON holds it (its span to the millisecond, as
+    :meth:`HandLabel.to_dict` writes it): a stored label and one an analysis applied
+    compare by it."""
+    return round(start_s, 3), round(end_s, 3), label
+
+
+def applied_label_keys(result: dict[str, Any] | None) -> set[tuple[float, float, str]]:
+    """The hand labels an analysis JSON (``result``; ``None``: none yet) was made with,
+    each as :func:`label_key`: a label stored since, or undone since, is not among them."""
+    applied = (result or {}).get("hand_labels") or {}
+    return {label_key(x["start_s"], x["end_s"], x["label"]) for x in applied.get("labels", [])}
 
 
 def _overlap_s(a0: float, a1: float, b0: float, b1: float) -> float:

@@ -21,6 +21,7 @@ from retrowalk.report.content import (
     without_figures,
 )
 from retrowalk.summary.contract import calibration_status
+from retrowalk.summary.labels import applied_label_keys, label_key
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
 from retrowalk.web.deps import Csrf, CsrfError, PageAccount, ServicesDep
 from retrowalk.web.forms import UPLOAD_CHOICES, form_choice, in_form_words
@@ -153,14 +154,9 @@ def _recording_page(
         analysis = services.analysis_json(account, recording_id)
     labels = services.bout_labels(account, recording_id)
     hand_labels = (analysis or {}).get("hand_labels") or {}
-    applied = {
-        (round(x["start_s"], 3), round(x["end_s"], 3), x["label"])
-        for x in hand_labels.get("labels", [])
-    }
+    applied = applied_label_keys(analysis)
     # Labels the shown analysis does not hold yet (saved while it was running).
-    pending = [
-        x for x in labels if (round(x.start_s, 3), round(x.end_s, 3), x.label) not in applied
-    ]
+    pending = [x for x in labels if label_key(x.start_s, x.end_s, x.label) not in applied]
     engine = engine_version()
     assumptions = (analysis or {}).get("assumptions", {})
     calibration = assumptions.get("direction_profile")
