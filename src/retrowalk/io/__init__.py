@@ -52,12 +52,14 @@ from retrowalk.io.registry import SourceReader, register_source, registered_sour
 from retrowalk.io.resample import DEFAULT_GAP_S
 from retrowalk.io.sniff import sniff
 from retrowalk.io.source import Source
+from retrowalk.io.table import load_table_libraries
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "FORMATS",
     "STREAMED_FORMATS",
     "SourceReader",
+    "load_table_libraries",
     "read_recording",
     "register_source",
     "registered_sources",

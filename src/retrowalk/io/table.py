@@ -584,6 +584,19 @@ _C_READER_DEFAULTS: dict[str, Any] = {
 }
 
 
+def load_table_libraries() -> None:
+    """Import now what the table readers otherwise import on first use (pandas).
+
+    For a server, before its threads read files. The first import of a package in
+    several threads at once is not safe in CPython 3.11: when one thread's import
+    fails, another can be handed the half-imported module (python/cpython#143650),
+    and a file read then fails with an error that is not the file's (``module
+    'pandas' has no attribute 'read_csv'``). Loaded once on one thread, later
+    imports only look the module up.
+    """
+    _c_reader()
+
+
 def _c_reader() -> tuple[Any, set[str]]:
     """pandas' C reader and its missing-value words, loaded with pandas on first use
     (``(None, set())`` with a pandas that has them not)."""

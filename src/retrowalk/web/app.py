@@ -34,6 +34,7 @@ from retrowalk.app.services import (
     TooLargeError,
 )
 from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.io import load_table_libraries
 from retrowalk.report import display
 from retrowalk.store.db import Database
 from retrowalk.web.compress import (
@@ -115,6 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Few request threads: with the GIL, more threads only add contention.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        # before any thread reads a file: uploads are read in request threads
+        # (and analysed in the worker's), and a first import of pandas in several
+        # threads at once can leave one of them a half-imported pandas
+        load_table_libraries()
         if worker is not None:
             sweep_orphan_files(db, data_dir)
             worker.start()
