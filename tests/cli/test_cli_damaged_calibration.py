@@ -104,7 +104,10 @@ def _edited(path: Path, edit: str) -> str:
         return "field 'up' missing"
     data["consistency"] = "high"
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    return "field 'consistency' is not a number (it is \"high\")"
+    return (
+        "field 'consistency': input should be a valid number, unable to parse string as a "
+        'number (it is "high")'
+    )
 
 
 @pytest.mark.parametrize("edit", ["comma dropped", "field removed", "not a number"])

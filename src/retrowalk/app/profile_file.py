@@ -4,19 +4,54 @@ A stored direction calibration is a JSON file written by
 :func:`retrowalk.app.calibration.save_profile`. One cut short (a full disk) or
 edited by hand is refused by :func:`profile_fields` with one line saying what is
 wrong: where the JSON breaks (its line and column), or which field is missing or
-holds the wrong kind of value, so that its owner can mend or delete it.
+holds the wrong kind of value (checked by a pydantic model of the file), so that
+its owner can mend or delete it.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from retrowalk.gait.calibration import PROFILE_SCHEMA
 
 __all__ = ["profile_fields"]
+
+_Number = Annotated[float, Field(allow_inf_nan=False)]
+_Vector = Annotated[list[_Number], Field(min_length=3, max_length=3)]
+
+
+class _LeftOut(BaseModel):
+    """A labelled bout of the calibration walk not used (``left_out``)."""
+
+    index: int
+    start_s: _Number
+    end_s: _Number
+    label: StrictStr
+    n_steps: int
+    angle_deg: _Number
+
+
+class _ProfileFile(BaseModel):
+    """The fields of a calibration file, as :meth:`DirectionProfile.from_dict` reads them
+    (those with defaults were added later: files written before lack them)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    placement: Annotated[StrictStr, Field(min_length=1)]
+    template: Annotated[list[_Vector], Field(min_length=1)]
+    up: _Vector
+    lags: Annotated[list[int], Field(min_length=1)]
+    created_at: StrictStr
+    source_hash: StrictStr
+    consistency: _Number = 1.0
+    n_bouts: dict[str, int] = {}
+    n_steps: dict[str, int] = {}
+    max_tilt_deg: _Number = 30.0
+    left_out: list[_LeftOut] = []
+    made_from: StrictStr = ""
 
 
 def profile_fields(raw: bytes) -> dict[str, Any]:
@@ -43,17 +78,23 @@ def profile_fields(raw: bytes) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ValueError(_json_problem(text, exc)) from None
     if not isinstance(data, dict):
+        raise ValueError("not a calibration: it holds no object of named fields")
+    schema = data.get("schema")
+    if schema is None:
+        raise ValueError("field 'schema' missing")
+    if schema != PROFILE_SCHEMA:
         raise ValueError(
-            f"not a calibration: it holds a JSON {_kind(data)}, not an object of named fields"
+            f"field 'schema' is {_shown(schema)}: a calibration of another version (this "
+            f"one reads schema {PROFILE_SCHEMA}); calibrate again"
         )
-    problem = _schema_problem(data) or _fields_problem(data, _FIELDS)
-    if problem:
-        raise ValueError(problem)
-    template, lags = data["template"], data["lags"]
-    if len(template) != len(lags):
+    try:
+        checked = _ProfileFile.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError(_field_problem(exc)) from None
+    if len(checked.template) != len(checked.lags):
         raise ValueError(
-            f"field 'template' has {len(template)} rows and field 'lags' {len(lags)} numbers: "
-            "they must be as many"
+            f"field 'template' has {len(checked.template)} rows and field 'lags' "
+            f"{len(checked.lags)} numbers: they must be as many"
         )
     return data
 
@@ -75,142 +116,20 @@ def _json_problem(text: str, exc: json.JSONDecodeError) -> str:
     return f"not JSON: {what} at line {exc.lineno}, column {exc.colno}"
 
 
-def _kind(value: object) -> str:
-    """What kind of JSON value ``value`` is, in a word."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "text"
-    return "list" if isinstance(value, list) else "object"
-
-
 def _shown(value: object) -> str:
     """``value`` as the file has it, shortened."""
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 30 else text[:27] + "..."
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _is_whole(value: object) -> bool:
-    return _is_number(value) and float(value).is_integer()  # type: ignore[arg-type]
-
-
-def _is_text(value: object) -> bool:
-    return isinstance(value, str)
-
-
-def _schema_problem(data: dict[str, Any]) -> str:
-    if "schema" not in data:
-        return "field 'schema' missing"
-    schema = data["schema"]
-    if not _is_whole(schema):
-        return f"field 'schema' is not a whole number (it is {_shown(schema)})"
-    if int(schema) != PROFILE_SCHEMA:
-        return (
-            f"field 'schema' is {int(schema)}: a calibration of another version (this one "
-            f"reads schema {PROFILE_SCHEMA}); calibrate again"
-        )
-    return ""
-
-
-# A field's check: its value -> what is wrong with it ("" when nothing).
-Check = Callable[[Any], str]
-
-
-def _value(test: Callable[[object], bool], what: str) -> Check:
-    return lambda value: "" if test(value) else f"is not {what} (it is {_shown(value)})"
-
-
-def _list_of(check: Check, what: str, length: int | None = None, item: str = "item") -> Check:
-    """A list whose items (each called ``item``) pass ``check`` (``length`` of them, when
-    given; at least one)."""
-
-    def checked(value: Any) -> str:
-        if not isinstance(value, list):
-            return f"is not {what} (it is {_kind(value)} {_shown(value)})"
-        if length is not None and len(value) != length:
-            return f"has {len(value)} numbers, not {length}"
-        if not value:
-            return "is empty"
-        for k, each in enumerate(value, start=1):
-            if problem := check(each):
-                return f"{item} {k} {problem}"
-        return ""
-
-    return checked
-
-
-def _counts(value: Any) -> str:
-    if not isinstance(value, dict):
-        return f"is not an object of counts (it is {_kind(value)} {_shown(value)})"
-    for key, count in value.items():
-        if not _is_whole(count):
-            return f"has '{key}' that is not a whole number (it is {_shown(count)})"
-    return ""
-
-
-_TEXT = _value(_is_text, "text")
-_NUMBER = _value(_is_number, "a number")
-_WHOLE = _value(_is_whole, "a whole number")
-_PLACEMENT = _value(lambda v: isinstance(v, str) and bool(v.strip()), "a placement's name")
-
-#: The fields of a left-out bout (``left_out``): all needed.
-_BOUT_FIELDS: dict[str, tuple[Check, bool]] = {
-    "index": (_WHOLE, True),
-    "start_s": (_NUMBER, True),
-    "end_s": (_NUMBER, True),
-    "label": (_TEXT, True),
-    "n_steps": (_WHOLE, True),
-    "angle_deg": (_NUMBER, True),
-}
-
-
-def _left_out(value: Any) -> str:
-    if not isinstance(value, list):
-        return f"is not a list (it is {_kind(value)} {_shown(value)})"
-    for k, bout in enumerate(value, start=1):
-        if not isinstance(bout, dict):
-            return f"item {k} is not an object of named fields (it is {_shown(bout)})"
-        if problem := _fields_problem(bout, _BOUT_FIELDS):
-            return f"item {k}: {problem}"
-    return ""
-
-
-#: Each field of a calibration file: its check and whether it is needed (the others were
-#: added later, and files written before have defaults for them).
-_FIELDS: dict[str, tuple[Check, bool]] = {
-    "placement": (_PLACEMENT, True),
-    "template": (
-        _list_of(_list_of(_NUMBER, "a list of numbers", 3), "a list of rows", item="row"),
-        True,
-    ),
-    "up": (_list_of(_NUMBER, "a list of numbers", 3), True),
-    "lags": (_list_of(_WHOLE, "a list of whole numbers"), True),
-    "created_at": (_TEXT, True),
-    "source_hash": (_TEXT, True),
-    "consistency": (_NUMBER, False),
-    "n_bouts": (_counts, False),
-    "n_steps": (_counts, False),
-    "max_tilt_deg": (_NUMBER, False),
-    "left_out": (_left_out, False),
-    "made_from": (_TEXT, False),
-}
-
-
-def _fields_problem(data: dict[str, Any], fields: dict[str, tuple[Check, bool]]) -> str:
-    """The first field of ``data`` missing or of the wrong kind, said; "" when none."""
-    for name, (check, needed) in fields.items():
-        if name not in data:
-            if needed:
-                return f"field '{name}' missing"
-            continue
-        if problem := check(data[name]):
-            return f"field '{name}' {problem}"
-    return ""
+def _field_problem(exc: ValidationError) -> str:
+    """The first field the model refused, where it is and what is wrong, in a line."""
+    error = exc.errors()[0]
+    name, *inside = error["loc"]
+    where = f"field '{name}'" + "".join(
+        f" item {part + 1}" if isinstance(part, int) else f" '{part}'" for part in inside
+    )
+    if error["type"] == "missing":
+        return f"{where} missing"
+    what = str(error["msg"])
+    return f"{where}: {what[:1].lower() + what[1:]} (it is {_shown(error['input'])})"
