@@ -205,8 +205,9 @@ def test_a_damaged_calibration_is_listed_with_how_to_delete_it(tmp_path, monkeyp
     code, text, errors = said("calibrate", "--list")
     assert code == 0 and errors == "", errors
     assert text.startswith(
-        f"lower_back: could not be read (its file is damaged or incomplete: {stored}), and "
-        "analyze and batch stop at it; retrowalk calibrate --remove lower_back deletes it, "
+        f"lower_back: could not be read (its file {stored} is damaged or incomplete: not "
+        "JSON: it stops in the middle of line 3 (cut short)), and analyze and batch stop at "
+        "it; retrowalk calibrate --remove lower_back deletes it, "
         "then calibrate again or use an earlier one again (--restore NAME)."
     ), text
     assert f"earlier lower_back ({kept.stem}): made " in text and "of 2-1_lb.txt" in text
@@ -215,7 +216,8 @@ def test_a_damaged_calibration_is_listed_with_how_to_delete_it(tmp_path, monkeyp
     assert code == 2 and text == ""
     assert errors == (
         f"retrowalk: error: {stored}: the calibration in use could not be read (its file is "
-        "damaged or incomplete), so nothing was changed; retrowalk calibrate --remove "
+        "damaged or incomplete: not JSON: it stops in the middle of line 3 (cut short)), so "
+        "nothing was changed; retrowalk calibrate --remove "
         f"lower_back deletes it, then retrowalk calibrate --restore {kept.stem} uses the "
         "earlier one again"
     )
@@ -226,7 +228,8 @@ def test_a_damaged_calibration_is_listed_with_how_to_delete_it(tmp_path, monkeyp
     assert code == 0 and errors == ""
     assert text.endswith(
         f"earlier lower_back ({kept.stem}): could not be read (its file is damaged or "
-        f"incomplete), so it cannot be used again; delete {kept}"
+        "incomplete: not text: byte 0xff at line 1, column 1 is not UTF-8), so it cannot be "
+        f"used again; delete {kept}"
     ), text
     code, text, errors = said("calibrate", "--restore", kept.stem)
     assert code == 2 and "this earlier calibration could not be read" in errors

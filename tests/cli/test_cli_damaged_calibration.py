@@ -31,14 +31,16 @@ def _said(runner: CliRunner, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize(
-    ("damage", "earlier"),
+    ("damage", "earlier", "problem"),
     [
-        ("cut short", False),  # as by a full disk
-        ("not text", True),  # and an earlier calibration of the placement kept
+        # as by a full disk
+        ("cut short", False, "not JSON: it stops in the middle of line 3 (cut short)"),
+        # and an earlier calibration of the placement kept
+        ("not text", True, "not text: byte 0xff at line 1, column 1 is not UTF-8"),
     ],
 )
 def test_analyze_and_batch_name_a_damaged_calibration_and_how_to_fix_it(
-    runner: CliRunner, tmp_path: Path, damage: str, earlier: bool
+    runner: CliRunner, tmp_path: Path, damage: str, earlier: bool, problem: str
 ) -> None:
     walk, later = require("ipol-gait", "2-1_lb.txt"), require("ipol-gait", "3-1_lb.txt")
     recording = require("ipol-gait", "3-4_lb.txt")
@@ -55,8 +57,8 @@ def test_analyze_and_batch_name_a_damaged_calibration_and_how_to_fix_it(
         " or use an earlier one again (--restore NAME)" if earlier else ""
     )
     named = (
-        f"lower_back: your stored calibration could not be read (its file is damaged or "
-        f"incomplete: {stored}); retrowalk calibrate --remove lower_back deletes it, {then}; "
+        f"lower_back: your stored calibration could not be read (its file {stored} is damaged "
+        f"or incomplete: {problem}); retrowalk calibrate --remove lower_back deletes it, {then}; "
         "or --no-profile analyses without your stored calibrations"
     )
     code, text, _ = _said(runner, "calibrate", "--list")
@@ -87,3 +89,118 @@ def test_analyze_and_batch_name_a_damaged_calibration_and_how_to_fix_it(
     assert code == 0, errors
     assert "1 analysed" in text and (out / "steps.csv").is_file()
     assert {p: p.read_bytes() for p in (tmp_path / "store").rglob("*") if p.is_file()} == store
+
+
+def _edited(path: Path, edit: str) -> str:
+    """Edit the stored calibration at ``path`` as by hand; what the one line says is wrong."""
+    text = path.read_text(encoding="utf-8")
+    if edit == "comma dropped":
+        path.write_text(text.replace('"lower_back",', '"lower_back"', 1), encoding="utf-8")
+        return "not JSON: expecting ',' delimiter at line 3, column 3"
+    data = json.loads(text)
+    if edit == "field removed":
+        del data["up"]
+        path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        return "field 'up' missing"
+    data["consistency"] = "high"
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return (
+        "field 'consistency': input should be a valid number, unable to parse string as a "
+        'number (it is "high")'
+    )
+
+
+@pytest.mark.parametrize("edit", ["comma dropped", "field removed", "not a number"])
+def test_the_one_line_says_what_is_wrong_in_a_calibration_edited_by_hand(
+    runner: CliRunner, tmp_path: Path, edit: str
+) -> None:
+    """A stored calibration edited by hand (a comma dropped, a field removed, text where a
+    number belongs) stops analyze and batch with one line naming the file and now also
+    what is wrong in it: where its JSON breaks (line and column) or which field is
+    missing or not a number; ``calibrate --list`` says the same. It said only 'damaged or
+    incomplete'. Real recordings, a real calibration walk."""
+    walk, recording = require("ipol-gait", "2-1_lb.txt"), require("ipol-gait", "1-1_lb.txt")
+    assert _said(runner, "calibrate", str(walk), "--labels", "backward")[0] == 0
+    stored = tmp_path / "store" / "direction_profiles" / "lower_back.json"
+    problem = _edited(stored, edit)
+    said = f"(its file {stored} is damaged or incomplete: {problem})"
+
+    code, text, errors = _said(runner, "calibrate", "--list")
+    assert code == 0 and errors == ""
+    assert " ".join(text.split()).startswith(f"lower_back: could not be read {said}, and ")
+    code, text, errors = _said(runner, "analyze", str(recording))
+    assert (code, text) == (2, "") and errors.count("\n") == 1
+    assert errors.startswith(
+        f"retrowalk: error: lower_back: your stored calibration could not be read {said}; "
+    )
+    out = tmp_path / "tables"
+    code, text, errors = _said(runner, "batch", str(recording), "--out", str(out), "--serial")
+    assert (code, text) == (2, "") and errors.count("\n") == 1 and said in errors
+    assert errors.endswith("(the batch did not start)\n") and not out.exists()
+    code, _, errors = _said(runner, "analyze", str(recording), "--profile", str(stored))
+    assert code == 2 and errors == (
+        f"retrowalk: error: cannot read direction profile {stored}: {problem}\n"
+    )
+
+
+def test_a_calibration_renamed_to_another_placements_file_is_named_never_used(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A lower-back calibration copied onto the pocket's file name (or renamed to it) was
+    skipped without a word by ``calibrate --list``, analyze and batch: a pocket recording
+    was analysed without calibration, as if none were stored. Now --list names the file
+    and why it is not used (it holds the lower back's calibration), and analyze and batch
+    refuse in one line naming it and what to do, as for a damaged one; nothing is written
+    and no file changed. Renamed (no lower-back file left), the line says to move it back.
+    Real recordings: an ipol-gait lower-back walk and a phone in a trouser pocket."""
+    walk = require("ipol-gait", "2-1_lb.txt")
+    phone_walk = require("phone-steps", "Samsung_Carmelo_Hard_BackPocket_1", "accelerometer.csv")
+    pocket = require("phone-steps", "Samsung_Dario_Hard_FrontPocket_1", "accelerometer.csv")
+    lower_back = require("ipol-gait", "1-1_lb.txt")
+    assert _said(runner, "calibrate", str(walk), "--labels", "backward")[0] == 0
+    assert _said(runner, "calibrate", str(phone_walk), "--labels", "forward,forward")[0] == 0
+    folder = tmp_path / "store" / "direction_profiles"
+    (folder / "pocket.json").write_bytes((folder / "lower_back.json").read_bytes())
+    store = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    wrong = (
+        f"pocket: your stored calibration file {folder / 'pocket.json'} holds a calibration "
+        "made for lower_back, not pocket (renamed or copied?), so it is not used; "
+    )
+
+    code, text, errors = _said(runner, "calibrate", "--list")
+    text = " ".join(text.split())
+    assert code == 0 and errors == ""
+    assert text.startswith("lower_back: made ")
+    assert (
+        f"pocket: not used: its file {folder / 'pocket.json'} holds a calibration made for "
+        "lower_back (made "
+    ) in text
+    assert (
+        "of 2-1_lb.txt), not pocket, and analyze and batch stop at it; retrowalk calibrate "
+        "--remove pocket deletes it, then calibrate again for pocket."
+    ) in text
+    out = tmp_path / "tables"
+    for recording in (pocket, lower_back):
+        code, text, errors = _said(runner, "analyze", str(recording), "--json", "-")
+        assert (code, text) == (2, "")
+        assert errors == (
+            f"retrowalk: error: {wrong}retrowalk calibrate --remove pocket deletes it, then "
+            "calibrate again for pocket; or --no-profile analyses without your stored "
+            "calibrations (nothing was analysed)\n"
+        )
+        code, text, errors = _said(runner, "batch", str(recording), "--out", str(out), "--serial")
+        assert (code, text) == (2, "") and errors.startswith(f"retrowalk: error: {wrong}")
+        assert errors.endswith("(the batch did not start)\n") and not out.exists()
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == store
+
+    (folder / "lower_back.json").replace(folder / "pocket.json")  # renamed
+    code, text, errors = _said(runner, "analyze", str(pocket))
+    assert code == 2 and errors.startswith(f"retrowalk: error: {wrong}move it to ")
+    assert f"move it to {folder / 'lower_back.json'} to use it for lower_back, or " in errors
+    code, text, _ = _said(runner, "calibrate", "--list")
+    assert code == 0 and "to use it for lower_back, or retrowalk calibrate --remove pocket" in (
+        " ".join(text.split())
+    )
+    code, text, errors = _said(runner, "analyze", str(pocket), "--no-profile", "--json", "-")
+    assert code == 0, errors
+    assert not json.loads(text)["assumptions"].get("direction_profile")

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from retrowalk.app.profile_file import profile_fields
 from retrowalk.core.errors import AnalysisError
 from retrowalk.core.paths import default_data_dir
 from retrowalk.core.results import Analysis
@@ -124,14 +125,16 @@ def load_profile(path: str | Path) -> DirectionProfile:
     Raises
     ------
     ValueError
-        If the file is not a profile of the supported schema.
+        If the file is not a profile of the supported schema (damaged, cut short, edited
+        by hand): what is wrong in it, in plain words (:func:`profile_fields`), such as
+        where its JSON breaks or which field is missing or not a number.
     OSError
         If it cannot be read.
     """
+    data = profile_fields(Path(path).read_bytes())
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
         profile = DirectionProfile.from_dict(data)
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # damaged, cut short
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # checked: not expected
         raise ValueError(f"not a direction profile ({type(exc).__name__}: {exc})") from None
     return profile.with_origin(str(path))
 
@@ -206,18 +209,46 @@ def _named(item: Unreadable) -> ValueError:
     return ValueError(f"{item.path}: cannot read direction profile: {item.problem}")
 
 
-class UnreadableCalibrationError(AnalysisError):
-    """Stored calibrations whose files cannot be read (damaged, cut short) stop an analysis
-    that would use the stored ones (:func:`stored_profiles`), before anything is written.
+@dataclass(frozen=True)
+class Misplaced:
+    """A stored calibration file named for one placement that holds the calibration of
+    another: renamed or copied by hand (``pocket.json`` holding the lower back's).
 
-    ``items`` names them (placement, path, what reading found), so that the caller says
-    what to do in its own terms; the message alone names the first file and why.
+    It is used for neither: not for ``placement``, what its name says, where it was not
+    made, nor for ``holds``, the placement its content says, whose file is another.
     """
 
-    def __init__(self, items: Iterable[Unreadable]) -> None:
+    placement: str
+    holds: str
+    path: Path
+    profile: DirectionProfile
+
+    def problem(self) -> str:
+        """What is wrong, in a few words."""
+        return f"it holds a calibration made for {self.holds}, not {self.placement}"
+
+
+class UnreadableCalibrationError(AnalysisError):
+    """Stored calibrations that cannot be used stop an analysis that would use the stored
+    ones (:func:`stored_profiles`), before anything is written: files that cannot be read
+    (damaged, cut short, edited by hand) and files named for a placement that hold
+    another's calibration (renamed or copied by hand).
+
+    ``items`` names the files that cannot be read (placement, path, what reading found),
+    ``misplaced`` the others, so that the caller says what to do in its own terms; the
+    message alone names the first file and why.
+    """
+
+    def __init__(self, items: Iterable[Unreadable], misplaced: Iterable[Misplaced] = ()) -> None:
         self.items = list(items)
-        first = self.items[0]
-        super().__init__(f"{first.path}: cannot read direction profile: {first.problem}")
+        self.misplaced = list(misplaced)
+        if self.items:
+            first = self.items[0]
+            message = f"{first.path}: cannot read direction profile: {first.problem}"
+        else:
+            wrong = self.misplaced[0]
+            message = f"{wrong.path}: direction profile not used: {wrong.problem()}"
+        super().__init__(message)
 
 
 def _read_folder(folder: Path) -> list[tuple[Path, DirectionProfile | None, str]]:
@@ -227,7 +258,9 @@ def _read_folder(folder: Path) -> list[tuple[Path, DirectionProfile | None, str]
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
             out.append((path, load_profile(path), ""))
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            out.append((path, None, f"it cannot be opened ({exc.strerror or type(exc).__name__})"))
+        except ValueError as exc:
             out.append((path, None, str(exc)))
     return out
 
@@ -356,13 +389,14 @@ def stored_profiles(
 ) -> dict[str, DirectionProfile]:
     """Every stored profile of the command-line user (or of one web person), by placement.
 
-    Stored files that cannot be read raise :class:`UnreadableCalibrationError` naming them,
-    so a damaged calibration is never silently ignored.
+    Stored files that cannot be read, and files named for a placement that hold another
+    placement's calibration (:class:`Misplaced`), raise :class:`UnreadableCalibrationError`
+    naming them, so a damaged or renamed calibration is never silently ignored.
     """
-    found, unreadable = read_stored_profiles(person_id, data_dir)
-    if unreadable:
-        raise UnreadableCalibrationError(unreadable.values())
-    return found
+    store = read_store(person_id, data_dir)
+    if store.unreadable or store.misplaced:
+        raise UnreadableCalibrationError(store.unreadable.values(), store.misplaced)
+    return store.found
 
 
 def read_stored_profiles(
@@ -370,16 +404,55 @@ def read_stored_profiles(
 ) -> tuple[dict[str, DirectionProfile], dict[str, Unreadable]]:
     """The stored profiles that can be read, by placement, and the stored files that
     cannot (damaged, cut short), by the placement their name gives: the web app names
-    those and offers to delete them, and analyses go on without them, saying so."""
+    those and offers to delete them, and analyses go on without them, saying so. A file
+    named for a placement that holds another's calibration is in neither (the app writes
+    none such; :func:`read_store` names them)."""
+    store = read_store(person_id, data_dir)
+    return store.found, store.unreadable
+
+
+@dataclass(frozen=True)
+class StoredCalibrations:
+    """What a folder of stored profiles holds (:func:`read_store`).
+
+    ``found``: the profiles in use, by placement; ``unreadable``: the files that cannot
+    be read, by the placement their name gives; ``misplaced``: the files named for a
+    placement that hold another's calibration; ``other``: the calibrations in files named
+    for no placement (a copy kept by hand), with their paths. Only ``found`` are used.
+    """
+
+    found: dict[str, DirectionProfile]
+    unreadable: dict[str, Unreadable]
+    misplaced: list[Misplaced]
+    other: list[tuple[Path, DirectionProfile]]
+
+
+#: The file names of the stored profiles, by placement (what :func:`stored_profile_path` names).
+_PLACEMENT_FILES = {_placement_file(p): p for p in PLACEMENTS if p != "auto"}
+
+
+def read_store(person_id: int | None = None, data_dir: Path | None = None) -> StoredCalibrations:
+    """Every file of the folder of stored profiles of the command-line user (or of one
+    web person): the profiles in use, the files that cannot be read, the files named for
+    a placement that hold another's calibration, and the calibrations in files of other
+    names."""
     found: dict[str, DirectionProfile] = {}
     unreadable: dict[str, Unreadable] = {}
+    misplaced: list[Misplaced] = []
+    other: list[tuple[Path, DirectionProfile]] = []
     for path, profile, problem in _read_folder(profile_store_dir(person_id, data_dir)):
         if profile is None:
             unreadable[path.stem] = _unreadable(path, problem)
         elif path.name == _placement_file(profile.placement):
             origin = _stored_origin(profile.placement, person_id, path)
             found[profile.placement] = profile.with_origin(origin)
-    return found, unreadable
+        elif path.name in _PLACEMENT_FILES:
+            misplaced.append(
+                Misplaced(_PLACEMENT_FILES[path.name], profile.placement, path, profile)
+            )
+        else:
+            other.append((path, profile))
+    return StoredCalibrations(found, unreadable, misplaced, other)
 
 
 # ------------------------------------------------------------------ guided calibration

@@ -433,9 +433,12 @@ def _not_written(exc: OSError, path: Path, what: str) -> AnalysisError:
 def _stored_calibrations(remove: str | None, restore: str | None) -> None:
     """``retrowalk calibrate --list``, ``--remove PLACEMENT`` and ``--restore NAME``.
 
-    A stored file that cannot be read (damaged, cut short) never stops the list: the
-    others are listed, and it is named as could not be read, with how to delete it, as
-    the web app's calibration page names it.
+    A stored file that cannot be read (damaged, cut short, edited by hand) never stops
+    the list: the others are listed, and it is named as could not be read, with what is
+    wrong in it and how to delete it, as the web app's calibration page names it. So is
+    a file named for one placement that holds another's calibration (renamed or copied
+    by hand), which analyze and batch refuse too; a calibration in a file named for no
+    placement (a copy kept) is named as not used.
     """
     from retrowalk.app import calibration as cal
 
@@ -449,12 +452,13 @@ def _stored_calibrations(remove: str | None, restore: str | None) -> None:
             raise AnalysisError(f"no stored calibration for {remove} ({path})")
         out_console.print(f"Removed your calibration for {remove} ({path}).")
         return
-    stored, damaged = cal.read_stored_profiles()
+    store = cal.read_store()
+    stored, damaged = store.found, store.unreadable
     earlier, damaged_earlier = cal.read_earlier_profiles()
     if restore is not None:
         _restore(restore, damaged, damaged_earlier)
         return
-    if not stored and not damaged:
+    if not stored and not damaged and not store.misplaced:
         out_console.print(
             f"No calibration in use ({cal.profile_store_dir()}): directions come from the "
             "built-in rules. Make one with: retrowalk calibrate WALK --labels forward,backward"
@@ -466,10 +470,27 @@ def _stored_calibrations(remove: str | None, restore: str | None) -> None:
         )
     for item in damaged.values():
         out_console.print(
-            f"{item.placement}: could not be read (its file is damaged or incomplete: "
-            f"{item.path}), and analyze and batch stop at it; {_fix(item, earlier)}.",
+            f"{item.placement}: could not be read (its file {item.path} is damaged or "
+            f"incomplete: {item.problem}), and analyze and batch stop at it; "
+            f"{_fix(item, earlier)}.",
             markup=False,
             soft_wrap=True,  # its path whole, to copy
+        )
+    for wrong in store.misplaced:
+        out_console.print(
+            f"{wrong.placement}: not used: its file {wrong.path} holds a calibration made "
+            f"for {wrong.holds} ({_made(wrong.profile)}), not {wrong.placement}, and analyze "
+            f"and batch stop at it; {_fix_misplaced(wrong, stored)}.",
+            markup=False,
+            soft_wrap=True,
+        )
+    for path, profile in store.other:
+        out_console.print(
+            f"not used: {path} holds a calibration for {profile.placement} "
+            f"({_made(profile)}), but only {cal.stored_profile_path(profile.placement).name} "
+            f"is used for {profile.placement}",
+            markup=False,
+            soft_wrap=True,
         )
     for name, profile in earlier:
         out_console.print(
@@ -478,7 +499,7 @@ def _stored_calibrations(remove: str | None, restore: str | None) -> None:
     for item in damaged_earlier:
         out_console.print(
             f"earlier {item.placement} ({item.name}): could not be read (its file is damaged "
-            f"or incomplete), so it cannot be used again; delete {item.path}",
+            f"or incomplete: {item.problem}), so it cannot be used again; delete {item.path}",
             markup=False,
             soft_wrap=True,
         )
@@ -506,17 +527,56 @@ def _fix(item: Any, earlier: list[tuple[str, DirectionProfile]]) -> str:
     return f"{_removal(item)}{then}"
 
 
+def _fix_misplaced(wrong: Any, stored: dict[str, DirectionProfile]) -> str:
+    """What to do about a stored calibration file named for one placement that holds
+    another's (``cal.Misplaced``): put it back where it belongs when that placement has
+    none, or delete it and calibrate again."""
+    from retrowalk.app import calibration as cal
+
+    removal = (
+        f"retrowalk calibrate --remove {wrong.placement} deletes it"
+        if wrong.placement in _STORED_PLACEMENTS
+        else f"delete {wrong.path}"
+    )
+    home = cal.stored_profile_path(wrong.holds)
+    if wrong.holds not in stored and not home.exists():
+        return f"move it to {home} to use it for {wrong.holds}, or {removal}"
+    return f"{removal}, then calibrate again for {wrong.placement}"
+
+
+def _made(profile: DirectionProfile) -> str:
+    """When a calibration was made, and of which walk."""
+    from retrowalk.app import calibration as cal
+
+    about = cal.describe_profile(profile)
+    return f"made {about['created_when']}" + (
+        f" of {about['made_from']}" if about["made_from"] else ""
+    )
+
+
 def _unreadable_calibration(exc: Any, stopped: str) -> AnalysisError:
-    """analyze's and batch's one line about stored calibrations that cannot be read
-    (``cal.UnreadableCalibrationError``): each file, what to do as ``calibrate --list`` says
-    it, and --no-profile; ``stopped`` says what was not done."""
+    """analyze's and batch's one line about stored calibrations that cannot be used
+    (``cal.UnreadableCalibrationError``): each file and what is wrong in it (what reading
+    found, or that it holds another placement's calibration), what to do as ``calibrate
+    --list`` says it, and --no-profile; ``stopped`` says what was not done."""
     from retrowalk.app import calibration as cal
 
     earlier, _ = cal.read_earlier_profiles()
+    stored = cal.read_store().found if exc.misplaced else {}
     named = "; ".join(
-        f"{item.placement}: your stored calibration could not be read (its file is damaged "
-        f"or incomplete: {item.path}); {_fix(item, earlier)}"
-        for item in exc.items
+        [
+            *(
+                f"{item.placement}: your stored calibration could not be read (its file "
+                f"{item.path} is damaged or incomplete: {item.problem}); {_fix(item, earlier)}"
+                for item in exc.items
+            ),
+            *(
+                f"{wrong.placement}: your stored calibration file {wrong.path} holds a "
+                f"calibration made for {wrong.holds}, not {wrong.placement} (renamed or "
+                f"copied?), so it is not used; {_fix_misplaced(wrong, stored)}"
+                for wrong in exc.misplaced
+            ),
+        ]
     )
     return AnalysisError(
         f"{named}; or --no-profile analyses without your stored calibrations ({stopped})"
@@ -532,14 +592,14 @@ def _restore(name: str, damaged: dict[str, Any], damaged_earlier: list[Any]) -> 
         if item.name == name:
             raise AnalysisError(
                 f"{item.path}: this earlier calibration could not be read (its file is "
-                "damaged or incomplete), so it cannot be used again; delete it"
+                f"damaged or incomplete: {item.problem}), so it cannot be used again; delete it"
             )
     known = dict(cal.read_earlier_profiles()[0])
     if name in known and known[name].placement in damaged:
         item = damaged[known[name].placement]
         raise AnalysisError(
             f"{item.path}: the calibration in use could not be read (its file is damaged or "
-            f"incomplete), so nothing was changed; {_removal(item)}, then "
+            f"incomplete: {item.problem}), so nothing was changed; {_removal(item)}, then "
             f"retrowalk calibrate --restore {name} uses the earlier one again"
         )
     try:

@@ -8,8 +8,10 @@ with the name of their part in one marker file (``parts/done/<part>.json``); one
 bad file gives that file a row in ``errors`` and the others go on. An
 interrupted run loses nothing already marked done and a re-run
 skips recordings already analysed with the same content, analysis version and
-options. A file refused for its content is not tried again either (the same
-bytes and engine are refused the same way): the re-run counts it as failed,
+options; of the stored direction calibrations, only the one a recording used counts
+(that of the placement it was analysed as worn at: a new calibration for the lower back
+leaves the pocket recordings done). A file refused for its content is not tried again
+either (the same bytes and engine are refused the same way): the re-run counts it as failed,
 in an earlier run, and keeps its row in ``errors``. A file that could not be
 read, whose reader needs a package not installed, or whose analysis failed with
 an internal error, is tried again. A file
@@ -63,7 +65,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -208,6 +210,11 @@ def task_key(file_hash: str, options: TaskOptions, item: BatchItem) -> str:
     analysed anew; one moved takes its earlier result (:func:`_result_key`). The engine is
     :func:`~retrowalk.core.provenance.engine_version`: after any change to the code
     that computes an analysis, a re-run analyses again.
+
+    Of the stored calibrations the options offer (one per placement), an analysed
+    recording's key has only the one it used, that of the placement it was analysed as
+    worn at, or none (:class:`_Digests`); this key has them all, as a recording whose
+    analysis failed.
     """
     return _key(file_hash, _options_digest(options), item)
 
@@ -230,11 +237,20 @@ def _result_key(file_hash: str, digest: str, item: BatchItem) -> str:
     return f"{hashlib.sha256(described.encode()).hexdigest()[:24]}-{digest}"
 
 
-def _options_digest(options: TaskOptions) -> str:
+def _options_digest(options: TaskOptions, used: Any = ...) -> str:
     """The engine and options part of :func:`task_key`: the analysis options and the units
     the file is read in (a unit told from the data, ``auto``, adds nothing: the key of a
-    recording analysed so is the one it had before units were part of it)."""
-    described: list[Any] = [engine_version(), options.options.__dict__]
+    recording analysed so is the one it had before units were part of it).
+
+    ``used``, where the options offer the stored calibrations (a mapping by placement),
+    is the one a recording was analysed with, ``(placement, profile)``, or ``None`` for
+    none: its digest is then of that calibration alone, not of every one stored
+    (:class:`_Digests`); ``None`` gives the digest of options offering no calibration.
+    """
+    fields = options.options.__dict__
+    if used is not ...:
+        fields = {**fields, "direction_profile": None}
+    described: list[Any] = [engine_version(), fields]
     units = {
         name: value
         for name, value in (("acc_unit", options.acc_unit), ("gyro_unit", options.gyro_unit))
@@ -242,8 +258,69 @@ def _options_digest(options: TaskOptions) -> str:
     }
     if units:
         described.append(units)
+    if used is not ... and used is not None:
+        placement, profile = used
+        described.append({"stored calibration used": [placement, profile]})
     fingerprint = json.dumps(described, sort_keys=True, default=str)
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class _Digests:
+    """The options parts of the keys a recording analysed with one :class:`TaskOptions`
+    can have (:func:`_digests`).
+
+    Where the options offer the stored calibrations (one per placement), an analysis
+    uses the one of the placement the recording is analysed as worn at, or none; its key
+    depends on that one alone (``stored``: placement -> the digest with its calibration;
+    ``none``: with none), so that a new calibration for one placement leaves the
+    recordings of the others done. Which placement that is shows only once analysed: a
+    recording is found done under one of :meth:`candidates`, and its status says the
+    placement (:meth:`valid`). A recording whose analysis failed, placement unknown, is
+    keyed by ``every``, the digest of every calibration offered (as all were before).
+    Without stored calibrations (none stored, --no-profile, a calibration named) the
+    three are one.
+    """
+
+    every: str
+    none: str
+    stored: dict[str, str] = field(default_factory=dict)
+
+    def candidates(self) -> list[str]:
+        """Every digest a recording done with these options can have been keyed by."""
+        return list(dict.fromkeys([self.every, *self.stored.values(), self.none]))
+
+    def used(self, placement: str) -> str:
+        """The digest of a recording analysed as worn at ``placement``."""
+        return self.stored.get(placement, self.none)
+
+    def valid(self, status: dict[str, Any], placement: str | None = None) -> bool:
+        """Whether ``status`` (found under one of :meth:`candidates`) is of an analysis
+        these options give: of the same calibrations, or of the one its placement uses
+        (the status's ``placement``; ``placement`` when it has none, as an earlier version
+        wrote it; empty: read before any calibration mattered)."""
+        digest = str(status.get("key", "")).rpartition("-")[2]
+        if digest == self.every:
+            return True
+        worn = status.get("placement", placement)
+        if worn is None:
+            return False
+        if digest == self.none:
+            return worn not in self.stored
+        return self.stored.get(worn) == digest
+
+
+def _digests(options: TaskOptions) -> _Digests:
+    """The :class:`_Digests` of ``options``."""
+    every = _options_digest(options)
+    offered = options.options.direction_profile
+    if not isinstance(offered, Mapping) or not offered:
+        return _Digests(every, every)
+    return _Digests(
+        every,
+        _options_digest(options, None),
+        {p: _options_digest(options, (p, profile)) for p, profile in offered.items()},
+    )
 
 
 def check_writable(out: Path) -> None:
@@ -309,12 +386,14 @@ class _DoneIndex:
             self._keep(key, status)
         self.latest[path] = (last, keys)
 
-    def earlier_result(self, result: str) -> dict[str, Any] | None:
+    def earlier_result(
+        self, result: str, still: Callable[[dict[str, Any]], bool] = lambda _: True
+    ) -> dict[str, Any] | None:
         """A current status of the result ``result`` (:func:`_result_key`) whose rows can
-        be reused: not a failure to try again."""
+        be reused: not a failure to try again, and ``still`` done for the options."""
         for key in self.results.get(result, ()):
             status = self.current[key]
-            if not _try_again(status):
+            if not _try_again(status) and still(status):
                 return status
         return None
 
@@ -426,11 +505,12 @@ READ_AHEAD_BYTES = 4 * 2**20
 
 @dataclass
 class _Read:
-    """A recording read and not yet analysed, with what its status and rows need."""
+    """A recording read and not yet analysed, with what its status and rows need (its
+    key waits for its analysis: the placement it is analysed as worn at tells which
+    calibration it used, :class:`_Digests`)."""
 
     item: BatchItem
-    key: str
-    result: str  # its _result_key
+    digests: _Digests
     file_hash: str
     ready: ReadForAnalysis
     size: int  # bytes of the file (READ_AHEAD_BYTES when not read whole)
@@ -441,34 +521,39 @@ Outcome = tuple[dict[str, Any], dict[str, Any]]
 
 
 def _read_one(
-    item: BatchItem, options: TaskOptions, digest: str, done: _DoneIndex, earlier: _Parts
+    item: BatchItem, options: TaskOptions, digests: _Digests, done: _DoneIndex, earlier: _Parts
 ) -> _Read | Outcome:
     """The recording of ``item`` read (:func:`_analyse_read` analyses it), or the outcome
     of one skipped, reused or not read.
 
     An outcome is a recording's status and its table rows (none when skipped).
-    ``digest`` is :func:`_options_digest` of ``options``, ``done`` the recordings
+    ``digests`` are :func:`_digests` of ``options``, ``done`` the recordings
     marked done (:func:`_done_index`) and ``earlier`` the parts their rows are read
     from when reused (:func:`_reused`). An analysed recording's rows are columns
     (``{"columns": analysis_columns(...)}``), made into tables once per group; a
-    failure's is its ``errors`` DataFrame; a reused one's, its tables.
+    failure's is its ``errors`` DataFrame; a reused one's, its tables. A file that
+    cannot be read is keyed as analysed with no calibration, and its status's
+    ``placement`` is empty: no calibration decided its fate.
     """
     try:
         stamp = file_stamp(item.path)  # before reading: a change while read shows
         file_hash, content = hash_and_bytes(item.path)  # a short file's bytes read once
     except OSError as exc:
-        key = _key("", digest, item)  # no content to tell
-        return _failure(item, key, "", f"{_PASSING_FAILURES[1]}{exc}", "")
-    key = _key(file_hash, digest, item)
-    marked = done.current.get(key)
-    if marked is not None and not _try_again(marked):
-        return {**marked, "status": "skipped"}, {}
-    result = _result_key(file_hash, digest, item)
-    source = done.earlier_result(result)
-    if source is not None:
-        reused = _reused(item, key, stamp, source, earlier)
-        if reused is not None:
-            return reused
+        key = _key("", digests.none, item)  # no content to tell
+        return _failure(item, key, "", f"{_PASSING_FAILURES[1]}{exc}", "", placement="")
+    for digest in digests.candidates():
+        marked = done.current.get(_key(file_hash, digest, item))
+        if marked is not None and not _try_again(marked) and _still(marked, digests, earlier):
+            return {**marked, "status": "skipped"}, {}
+    for digest in digests.candidates():
+        source = done.earlier_result(
+            _result_key(file_hash, digest, item), lambda s: _still(s, digests, earlier)
+        )
+        if source is not None:
+            key = _key(file_hash, digest, item)
+            reused = _reused(item, key, stamp, source, earlier)
+            if reused is not None:
+                return reused
     try:
         ready = read_for_analysis(
             item.path,
@@ -478,9 +563,31 @@ def _read_one(
             gyro_unit=options.gyro_unit,
         )
     except Exception as exc:  # one bad file never stops the batch
-        return _failure(item, key, result, _reason(exc), stamp)
+        key, result = (
+            _key(file_hash, digests.none, item),
+            _result_key(file_hash, digests.none, item),
+        )
+        return _failure(item, key, result, _reason(exc), stamp, placement="")
     size = READ_AHEAD_BYTES if content is None else len(content)
-    return _Read(item, key, result, file_hash, ready, size, stamp)
+    return _Read(item, digests, file_hash, ready, size, stamp)
+
+
+def _still(status: dict[str, Any], digests: _Digests, earlier: _Parts) -> bool:
+    """Whether the recording of ``status`` (marked done under one of ``digests``'
+    candidates) is done for these options (:meth:`_Digests.valid`). A status written by
+    an earlier version does not say the placement; its analysis's row does."""
+    if digests.valid(status):
+        return True
+    said = "placement" in status or "reason" in status or "part" not in status
+    if said or str(status.get("key", "")).rpartition("-")[2] != digests.none:
+        return False  # only an analysis with no calibration may be of its placement's
+    try:
+        row = earlier.rows("recordings", str(status["part"]), str(status["key"]))
+    except (OSError, ValueError):  # a part file that cannot be read
+        return False
+    if len(row) != 1 or "placement" not in row.columns:
+        return False
+    return digests.valid(status, str(row["placement"].iloc[0]))
 
 
 class _Parts:
@@ -519,6 +626,7 @@ def _reused(
     status = {
         **_status(item, key, "reused", float(source.get("duration_s", 0.0)), stamp),
         "result": source["result"],
+        **({"placement": source["placement"]} if "placement" in source else {}),
     }
     tables: Tables = {}
     try:
@@ -543,18 +651,34 @@ def _reused(
 
 
 def _analyse_read(read: _Read) -> Outcome:
-    """The outcome of a recording :func:`_read_one` read."""
-    item, key, ready = read.item, read.key, read.ready
+    """The outcome of a recording :func:`_read_one` read.
+
+    Its key is made once it is analysed: of the calibration the placement it was analysed
+    as worn at uses (:meth:`_Digests.used`), the placement noted in its status. Should the
+    analysis say otherwise (a calibration offered where none is stored for its placement,
+    or the other way round), or fail, it is keyed by every calibration offered."""
+    item, ready, digests = read.item, read.ready, read.digests
     try:
         analysis = analyse_recording(ready.recording, ready.options, video=ready.video)
     except Exception as exc:  # one bad file never stops the batch
-        return _failure(item, key, read.result, _reason(exc), read.stamp)
+        digest = digests.every
+        key, result = _key(read.file_hash, digest, item), _result_key(read.file_hash, digest, item)
+        return _failure(item, key, result, _reason(exc), read.stamp)
+    placement: str | None = str(analysis.placement)
+    offered = bool(analysis.assumptions.get("direction_profile"))
+    if offered != (placement in digests.stored) and digests.stored:
+        digest, placement = digests.every, None
+    else:
+        digest = digests.used(str(placement))
+    key = _key(read.file_hash, digest, item)
     extra = {
         f"person_{k}" if k in MANIFEST_PERSON_COLUMNS else k: v for k, v in item.person.items()
     }
     extra["content_sha256"] = read.file_hash
     status = _status(item, key, "analysed", analysis.recording.duration_s, read.stamp)
-    status["result"] = read.result
+    status["result"] = _result_key(read.file_hash, digest, item)
+    if placement is not None:
+        status["placement"] = placement
     return status, {"columns": analysis_columns(analysis, key, extra)}
 
 
@@ -579,13 +703,18 @@ def _try_again(status: dict[str, Any]) -> bool:
     return str(status.get("reason", "")).startswith(_PASSING_FAILURES)
 
 
-def _failure(item: BatchItem, key: str, result: str, reason: str, stamp: str) -> Outcome:
+def _failure(
+    item: BatchItem, key: str, result: str, reason: str, stamp: str, placement: str | None = None
+) -> Outcome:
     """A failed recording's outcome; ``result`` its :func:`_result_key` ("" when its
-    content could not be read)."""
+    content could not be read); ``placement`` empty when it failed before any calibration
+    mattered (its file could not be read), ``None`` when that is not known."""
     errors = pd.DataFrame([{"recording_id": key, "path": str(item.path), "reason": reason}])
     status = {**_status(item, key, "failed", 0.0, stamp), "reason": reason}
     if result:
         status["result"] = result
+    if placement is not None:
+        status["placement"] = placement
     return status, {"errors": errors}
 
 
@@ -645,14 +774,14 @@ def _analyse_group(tasks: list[Task], out_dir: str) -> tuple[list[dict[str, Any]
     statuses: list[dict[str, Any]] = []
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     analysed: list[dict[str, dict[str, Any]]] = []
-    digests: dict[int, str] = {}  # recordings of a run mostly share one options object
+    digests: dict[int, _Digests] = {}  # recordings of a run mostly share one options object
     outcomes: list[Outcome | None] = []
     ahead: list[tuple[int, _Read]] = []  # read, not yet analysed (see READ_AHEAD_FILES)
     held = 0
     for item, options in tasks:
         digest = digests.get(id(options))
         if digest is None:
-            digest = digests[id(options)] = _options_digest(options)
+            digest = digests[id(options)] = _digests(options)
         read = _read_one(item, options, digest, marked_done, earlier)
         if not isinstance(read, _Read):
             outcomes.append(read)
@@ -1080,7 +1209,8 @@ def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
 
     Those whose sources (:func:`_source`) are in ``finished`` were analysed, refused
     or found done by this run. Of the others, a recording is done when its file's
-    latest done marker is of the same options and engine, is not a failure that is
+    latest done marker is of the same options (the same calibration of its placement,
+    :func:`_still`) and engine, is not a failure that is
     tried again
     (:func:`_try_again`), and the file has not changed since it was read (its
     :func:`~retrowalk.app.jobs.inputs.file_stamp`: size and modification time, so no
@@ -1090,7 +1220,8 @@ def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
     """
     latest = {_source_of(s): s for s in _done_statuses(_done_dir(out_dir)).values()}
     engine = engine_version()
-    digests: dict[int, str] = {}
+    digests: dict[int, _Digests] = {}
+    earlier = _Parts(out_dir)
     kept = 0
     for item, options in tasks:
         if _source(item) in finished:
@@ -1101,9 +1232,9 @@ def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
             continue
         digest = digests.get(id(options))
         if digest is None:
-            digest = digests[id(options)] = _options_digest(options)
-        if not str(status.get("key", "")).endswith(f"-{digest}"):
-            continue  # done with other options
+            digest = digests[id(options)] = _digests(options)
+        if not _still(status, digest, earlier):
+            continue  # done with other options, or another calibration of its placement
         if "stamp" in status:
             try:
                 if file_stamp(item.path) != status["stamp"]:
