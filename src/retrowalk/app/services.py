@@ -483,7 +483,7 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         missing = 0
         for recording_id in ids:
             try:
-                self.reanalyse(account_id, recording_id)
+                self.reanalyse(account_id, recording_id, reason="calibration")
             except FileMissingError:
                 missing += 1
         return len(ids) - missing, missing
