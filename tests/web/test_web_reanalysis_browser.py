@@ -100,3 +100,81 @@ def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[n
         assert "earlier version" not in page.locator("main").inner_text()
     finally:
         db.dispose()
+
+
+def test_stopping_leaves_what_was_asked_for_otherwise_and_the_page_says_so(  # type: ignore[no-untyped-def]
+    browser_side_once: None,
+    server: str,
+    page,
+    database_url: str,
+    recording_file: Path,
+    tmp_path: Path,
+) -> None:
+    """A run of three, two of them then asked for again on their own: the notice says
+    the two stay queued whatever the stop; once stopped, no stop button is left and
+    the page follows them, reloading as each is analysed."""
+    expect = pytest.importorskip("playwright.sync_api").expect
+    sign_up_in_browser(page, server, "kept@example.org", PASSWORD)
+    token = httpx.post(
+        f"{server}/api/v1/tokens", json={"email": "kept@example.org", "password": PASSWORD}
+    ).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    person = httpx.post(f"{server}/api/v1/people", json={"name": "Ada"}, headers=auth).json()
+    ids = []
+    for i in (1, 2, 3):
+        copy = tmp_path / f"walk-{i}.csv"
+        copy.write_bytes(recording_file.read_bytes() + b"\n" * i)
+        with open(copy, "rb") as stream:
+            created = httpx.post(
+                f"{server}/api/v1/people/{person['id']}/recordings",
+                files={"file": (copy.name, stream)},
+                data={"recorded_on": "2026-03-02"},
+                headers=auth,
+                timeout=60,
+            )
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    db = Database(database_url, migrate=False)
+    data_dir, runner = tmp_path / "data", InlineRunner()
+    try:
+        while run_once(db, data_dir, runner):
+            pass
+        with db.transaction() as session:  # the upgrade, seen from the stored side
+            session.execute(update(AnalysisResult).values(analysis_version=EARLIER))
+        page.goto(server + "/people")
+        notice = page.locator("#older-engine-all")
+        with page.expect_navigation():
+            page.click("#reanalyse-older")
+        assert "3 recordings left" in notice.inner_text()
+        assert page.locator("#older-kept").count() == 0
+        for rid in ids[:2]:  # asked for again, each on its own, while the run waits
+            asked = httpx.post(f"{server}/api/v1/recordings/{rid}/reanalyse", headers=auth)
+            assert asked.status_code == 200, asked.text
+        # The page follows by itself.
+        expect(page.locator("#older-kept")).to_have_text(
+            "2 of the recordings left were queued by its own Analyse again too: stopping "
+            "leaves them queued, to be analysed as asked.",
+            timeout=20_000,
+        )
+        with page.expect_navigation():
+            page.click("#stop-reanalysis")
+        assert page.locator("#stop-reanalysis").count() == 0
+        assert "2 recordings left" in notice.inner_text()
+        expect(page.locator("#older-kept")).to_have_text(
+            "2 of the recordings left were queued by its own Analyse again too: they are "
+            "analysed as asked."
+        )
+        run_once(db, data_dir, runner)  # one of the two done: the page reloads by itself
+        expect(page.locator("#older-kept")).to_have_text(
+            "1 of the recordings left was queued by its own Analyse again too: it is "
+            "analysed as asked.",
+            timeout=20_000,
+        )
+        run_once(db, data_dir, runner)  # both done: the stopped one is left as it was
+        expect(page.locator("#older-count")).to_contain_text(
+            "1 recording was analysed by an earlier version", timeout=20_000
+        )
+        assert page.locator("#older-progress").count() == 0
+        assert not run_once(db, data_dir, runner)
+    finally:
+        db.dispose()

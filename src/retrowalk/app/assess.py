@@ -169,12 +169,19 @@ class AssessServices:
     def sensor_recordings(
         self, account_id: int, person_id: int, limit: int = 5
     ) -> list[dict[str, Any]]:
-        """Backward measures of the person's latest analysed recordings with backward walking."""
+        """Backward measures of the person's latest analysed recordings with backward walking.
+
+        A recording waiting to be analysed again, or being analysed again, is listed
+        with its last finished analysis (``analysing_again`` true) until the new one is
+        in: asking for a new analysis never takes a recording out of the report.
+        """
+        from retrowalk.app.reanalysis import WAITING
+
         rows: list[dict[str, Any]] = []
         for rec in self.services.list_recordings(account_id, person_id):
             if len(rows) >= limit:
                 break
-            if rec.status != "done" or rec.summary is None or rec.summary.backward_steps <= 0:
+            if rec.summary is None or rec.summary.backward_steps <= 0:
                 continue
             try:
                 analysis = self.services.analysis_json(account_id, rec.id)
@@ -189,6 +196,7 @@ class AssessServices:
                     "date": rec.recorded_on.isoformat(),
                     "date_source": rec.date_source,  # "unknown": the upload day, not the walk's
                     "filename": rec.filename,
+                    "analysing_again": rec.status in WAITING,
                     "measures": measures.to_dict(),
                 }
             )

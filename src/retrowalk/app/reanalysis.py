@@ -16,8 +16,11 @@ the one-line reason in ``error``, until it is tried again. How far a run is
 comes from the rows too: a recording analysed again keeps its analysis of the
 other version beside the new one, so those analysed again since the upgrade are
 counted from the results (a page reloaded mid-run shows the same progress).
-Stopping puts the recordings still waiting back to ``done`` with their earlier
-analysis, untouched; the one being analysed is finished by the worker.
+Stopping puts the recordings still waiting for the run back to ``done`` with their
+earlier analysis, untouched; the one being analysed is finished by the worker. A
+recording queued for anything else as well (its ``queued_for``: its own page's
+"Analyse again", a bout label, a calibration, the person's new body measures) stays
+queued: stopping the upgrade never cancels what the user asked for otherwise.
 """
 
 from __future__ import annotations
@@ -35,12 +38,24 @@ from retrowalk.app.jobs.runners import CpuRunner
 from retrowalk.app.jobs.worker import FILE_GONE, process
 from retrowalk.core import provenance
 from retrowalk.store.db import Database
+from retrowalk.store.models import QUEUE_REASONS, queue_reasons
 from retrowalk.store.repositories import AccountScoped, NotFoundError
 from retrowalk.summary.labels import applied_label_keys, label_key
 
 __all__ = ["FILE_GONE", "OlderEngine", "ReanalysisMixin", "Stopped", "Unanalysed"]
 
 WAITING = ("queued", "running")
+#: The reason an upgrade's run queues a recording (what stopping it cancels).
+ENGINE = "engine"
+#: How the pages name the other reasons a recording is queued for, which stopping
+#: the run leaves waiting.
+KEPT_WORDS = {
+    "upload": "its upload",
+    "asked": "its own Analyse again",
+    "labels": "a bout label",
+    "calibration": "a calibration",
+    "measures": "changed body measures",
+}
 
 
 class Stopped(KeyboardInterrupt):
@@ -94,6 +109,12 @@ class OlderEngine:
         The ids of the ``pending`` recordings, oldest first.
     ids
         The ids of all ``recordings``.
+    kept
+        How many of the ``pending`` ones wait (not being analysed yet) for something
+        else too, which stopping leaves queued: asked on their page, a bout label,
+        a calibration, changed body measures.
+    kept_for
+        Those other reasons (:data:`~retrowalk.store.models.QUEUE_REASONS`' words).
     """
 
     engine_version: str
@@ -106,6 +127,20 @@ class OlderEngine:
     person_id: int | None = None
     pending_ids: tuple[int, ...] = field(default=(), repr=False)
     ids: tuple[int, ...] = field(default=(), repr=False)
+    kept: int = 0
+    kept_for: tuple[str, ...] = ()
+
+    @property
+    def stoppable(self) -> int:
+        """How many waiting ones stopping sends back to their earlier analysis."""
+        return self.pending - self.kept - (self.running is not None)
+
+    @property
+    def kept_words(self) -> str:
+        """What else :attr:`kept` ones wait for, for a sentence ("a calibration or
+        changed body measures")."""
+        words = [KEPT_WORDS[r] for r in self.kept_for]
+        return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
 
     @property
     def version_words(self) -> str:
@@ -146,6 +181,9 @@ class OlderEngine:
                 {"recording_id": f.recording_id, "filename": f.filename, "reason": f.reason}
                 for f in self.failed
             ],
+            "stop_cancels": self.stoppable,
+            "stop_keeps": self.kept,
+            "stop_keeps_for": list(self.kept_for),
         }
 
 
@@ -173,6 +211,12 @@ class ReanalysisMixin:
             running = next(
                 ((r.filename, r.progress_pct) for r in pending if r.status == "running"), None
             )
+            kept_for = [
+                queue_reasons(r.queued_for) - {ENGINE}
+                for r in pending
+                if r.status == "queued" and queue_reasons(r.queued_for) - {ENGINE}
+            ]
+            others = frozenset().union(*kept_for)
             return OlderEngine(
                 engine_version=engine,
                 recordings=len(rows),
@@ -184,6 +228,8 @@ class ReanalysisMixin:
                 person_id=person_id,
                 pending_ids=tuple(r.id for r in pending),
                 ids=tuple(r.id for r, _ in rows),
+                kept=len(kept_for),
+                kept_for=tuple(r for r in QUEUE_REASONS if r in others),
             )
 
     def reanalyse_older(self, account_id: int, person_id: int | None = None) -> OlderEngine:
@@ -205,6 +251,7 @@ class ReanalysisMixin:
                     recording.error = FILE_GONE
                     continue
                 recording.status = "queued"
+                recording.queued_for = ENGINE
                 recording.attempts = 0
                 recording.error = ""
                 queued += 1
@@ -217,14 +264,16 @@ class ReanalysisMixin:
     ) -> OlderEngine:
         """Stop analysing again the account's (or the person's) older recordings.
 
-        The ones still waiting go back to ``done`` with their earlier analysis,
-        which was never touched; the one a worker is analysing is left to finish
-        (its new analysis is kept). One waiting for hand labels of its bouts that its
-        analysis does not hold yet (a bout relabelled or a label undone, queued by that
-        too) is left waiting: stopping stops the upgrade, not the user's labels.
+        The ones still waiting for the run (queued by :meth:`reanalyse_older` alone) go
+        back to ``done`` with their earlier analysis, which was never touched; the one a
+        worker is analysing is left to finish (its new analysis is kept). One queued for
+        anything else too (its ``queued_for``: asked on its page, a bout label, a
+        calibration, changed body measures) is left waiting: stopping stops the upgrade,
+        not what the user asked for. One queued before the reason was kept is stopped
+        unless it waits for hand labels of its bouts that its analysis does not hold yet.
         ``abandon`` names a recording whose analysis this process was running and gave
-        up (the command line's Ctrl-C): it goes back to its earlier analysis too, unless
-        a worker elsewhere holds it.
+        up (the command line's Ctrl-C): it goes back to its earlier analysis too (or to
+        waiting for its other reasons), unless a worker elsewhere holds it.
         Returns the state afterwards.
         """
         from sqlalchemy import update
@@ -236,28 +285,41 @@ class ReanalysisMixin:
         with self.db.transaction() as session:
             scoped = AccountScoped(session, account_id)
             rows = scoped.older_engine_recordings(engine, person_id)
-            waiting = [
-                r.id for r, _ in rows if r.status == "queued" and not _labels_waiting(scoped, r)
-            ]
-            back = {"status": "done", "error": "", "progress_stage": "", "progress_pct": None}
+            waiting = [r.id for r, _ in rows if r.status == "queued" and _run_only(scoped, r)]
+            back = {
+                "status": "done",
+                "error": "",
+                "progress_stage": "",
+                "progress_pct": None,
+                "queued_for": "",
+            }
             if waiting:
-                # Only rows still queued: one a worker claimed meanwhile finishes.
+                # Only rows still queued for the run alone: one a worker claimed
+                # meanwhile finishes, one queued for something else meanwhile waits.
                 session.execute(
                     update(Recording)
                     .where(
                         Recording.account_id == account_id,
                         Recording.id.in_(waiting),
                         Recording.status == "queued",
+                        Recording.queued_for.in_((ENGINE, "")),
                     )
                     .values(**back)
                     .execution_options(synchronize_session=False)
                 )
-            ours = {r.id for r, _ in rows if r.status == "running"}
+            ours = {r.id: r.queued_for for r, _ in rows if r.status == "running"}
             if abandon in ours and not job_is_held(self.data_dir, abandon):
+                rest = queue_reasons(ours[abandon]) - {ENGINE}
+                still = {
+                    "status": "queued",
+                    "progress_stage": "",
+                    "progress_pct": None,
+                    "queued_for": ",".join(r for r in QUEUE_REASONS if r in rest),
+                }
                 session.execute(
                     update(Recording)
                     .where(Recording.id == abandon, Recording.status == "running")
-                    .values(**back)
+                    .values(**(still if rest else back))
                     .execution_options(synchronize_session=False)
                 )
         return self.older_engine(account_id, person_id)
@@ -355,6 +417,16 @@ def _interrupt_asks() -> Iterator[threading.Event]:
         yield asked
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _run_only(scoped: AccountScoped, recording: Any) -> bool:
+    """Whether ``recording`` waits for an upgrade's run alone (what stopping it cancels):
+    queued by the run and nothing else, or queued before the reasons were kept and not
+    waiting for hand labels its analysis does not hold yet."""
+    reasons = queue_reasons(recording.queued_for)
+    if reasons:
+        return reasons == {ENGINE}
+    return not _labels_waiting(scoped, recording)
 
 
 def _labels_waiting(scoped: AccountScoped, recording: Any) -> bool:

@@ -383,28 +383,29 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         stored, _ = calibration.read_stored_profiles(person_id, self.data_dir)
         current = {placement: profile.created_at for placement, profile in stored.items()}
         use: dict[str, dict[str, list]] = {}
+        # One query, reading of each analysis' JSON only the two fields looked at.
         with self.db.read() as session:
-            rows = AccountScoped(session, account_id).analyses_for_person(person_id)
-            for r, a in rows:
-                placement = str((a.result.get("recording") or {}).get("placement", ""))
-                assumptions = a.result.get("assumptions") or {}
-                made = (assumptions.get("direction_profile") or {}).get("created_at", "")
-                row = {
-                    "id": r.id,
-                    "filename": r.filename,
-                    "recorded_on": r.recorded_on,
-                    "date_source": r.date_source,
-                    "calibrated": bool(made),
-                }
-                if r.status in WAITING:
-                    kind = "waiting"
-                elif made and made == current.get(placement):
-                    unused = calibration_status(assumptions) == "not used"
-                    kind = "worn_otherwise" if unused else "used"
-                else:
-                    kind = "without"
-                lists = use.setdefault(placement, {kind: [] for kind in CALIBRATION_USE})
-                lists[kind].append(row)
+            rows = AccountScoped(session, account_id).direction_profiles(person_id)
+        for r in rows:
+            placement = "" if r.placement is None else str(r.placement)
+            offered = r.direction_profile if isinstance(r.direction_profile, dict) else {}
+            made = offered.get("created_at", "")
+            row = {
+                "id": r.id,
+                "filename": r.filename,
+                "recorded_on": r.recorded_on,
+                "date_source": r.date_source,
+                "calibrated": bool(made),
+            }
+            if r.status in WAITING:
+                kind = "waiting"
+            elif made and made == current.get(placement):
+                unused = calibration_status({"direction_profile": offered}) == "not used"
+                kind = "worn_otherwise" if unused else "used"
+            else:
+                kind = "without"
+            lists = use.setdefault(placement, {kind: [] for kind in CALIBRATION_USE})
+            lists[kind].append(row)
         return use
 
     def calibration_superseded(
@@ -483,7 +484,7 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         missing = 0
         for recording_id in ids:
             try:
-                self.reanalyse(account_id, recording_id)
+                self.reanalyse(account_id, recording_id, reason="calibration")
             except FileMissingError:
                 missing += 1
         return len(ids) - missing, missing

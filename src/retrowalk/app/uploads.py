@@ -23,6 +23,7 @@ from retrowalk.app.jobs.worker import describe_file
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.recording import WORN_PLACEMENTS
 from retrowalk.store.db import Database
+from retrowalk.store.models import with_queue_reason
 from retrowalk.store.repositories import (
     PERSON_COLUMNS,
     AccountScoped,
@@ -337,6 +338,7 @@ class RecordingsMixin:
                     columns=columns,
                     **video_fields,
                     status="queued",
+                    queued_for="upload",
                 )
                 out = RecordingOut.model_validate(recording)
         except IntegrityError:
@@ -432,26 +434,33 @@ class RecordingsMixin:
                 recording_id, start_s, end_s, label
             )
             out = BoutLabelOut.model_validate(row)
-        self.reanalyse(account_id, recording_id)
+        self.reanalyse(account_id, recording_id, reason="labels")
         return out
 
     def unlabel_bout(self, account_id: int, recording_id: int, label_id: int) -> None:
         """Remove a hand label and reanalyse (the bout gets its detected direction back)."""
         with self.db.transaction() as session:
             AccountScoped(session, account_id).delete_bout_label(recording_id, label_id)
-        self.reanalyse(account_id, recording_id)
+        self.reanalyse(account_id, recording_id, reason="labels")
 
-    def reanalyse(self, account_id: int, recording_id: int) -> RecordingOut:
+    def reanalyse(
+        self, account_id: int, recording_id: int, *, reason: str = "asked"
+    ) -> RecordingOut:
         """Queue a recording again (e.g. after a new analysis version, a hand label).
 
         A recording being analysed is queued again too: that analysis read the
         recording's labels and settings when it started, so it is stored when it
         ends and the recording is then analysed once more, as it now stands.
+        ``reason`` (one of :data:`~retrowalk.store.models.QUEUE_REASONS`) is kept
+        with the reasons it already waits for: stopping an upgrade's run leaves a
+        recording queued for anything else waiting.
         """
         with self.db.transaction() as session:
             recording = AccountScoped(session, account_id).recording(recording_id)
             if not Path(recording.stored_path).is_file():
                 raise FileMissingError(recording_id)
+            waiting_for = recording.queued_for if recording.status in ("queued", "running") else ""
+            recording.queued_for = with_queue_reason(waiting_for, reason)
             if recording.status != "queued":
                 recording.status = "queued"
                 recording.attempts = 0
@@ -468,7 +477,7 @@ class RecordingsMixin:
         for recording in self.list_recordings(account_id, person_id):
             if recording.measures_changed and recording.status == "done":
                 try:
-                    self.reanalyse(account_id, recording.id)
+                    self.reanalyse(account_id, recording.id, reason="measures")
                 except FileMissingError:
                     continue
                 queued.append(recording.id)

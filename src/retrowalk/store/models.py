@@ -159,6 +159,26 @@ class WalkSession(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+#: Why a recording is queued for analysis: its upload; an upgrade's run analysing again
+#: what another engine version analysed (``engine``, the run "Stop" stops); asked on its
+#: page or through the API; a bout label saved or undone; a calibration made, restored
+#: or removed; the person's body measures changed.
+QUEUE_REASONS = ("upload", "engine", "asked", "labels", "calibration", "measures")
+
+
+def queue_reasons(queued_for: str) -> frozenset[str]:
+    """The reasons a recording's ``queued_for`` holds (empty when none was kept)."""
+    return frozenset(word for word in queued_for.split(",") if word)
+
+
+def with_queue_reason(queued_for: str, reason: str) -> str:
+    """``queued_for`` with ``reason`` added (each reason once, in QUEUE_REASONS' order)."""
+    if reason not in QUEUE_REASONS:
+        raise ValueError(f"not a reason to queue a recording: {reason!r}")
+    reasons = queue_reasons(queued_for) | {reason}
+    return ",".join(word for word in QUEUE_REASONS if word in reasons)
+
+
 class Recording(Base):
     """One uploaded recording file and the state of its analysis.
 
@@ -209,6 +229,10 @@ class Recording(Base):
     # What a running analysis is doing and how far it is (written by the worker).
     progress_stage: Mapped[str] = mapped_column(String(20), default="", server_default="")
     progress_pct: Mapped[float | None] = mapped_column(Float, default=None)
+    # Why it waits to be analysed (again) while ``queued`` or ``running``: words of
+    # QUEUE_REASONS joined by commas (:func:`with_queue_reason`); "" once analysed, and
+    # for a recording queued before the reason was kept.
+    queued_for: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     person: Mapped[Person] = relationship(back_populates="recordings")
     analyses: Mapped[list[AnalysisResult]] = relationship(

@@ -360,9 +360,12 @@ class AccountScoped:
         return int(self.session.scalar(query) or 0)
 
     def direction_profiles(self, person_id: int) -> list[Row[Any]]:
-        """Each analysed recording of a person with the direction calibration its latest
-        analysis was offered (``assumptions.direction_profile``, ``None`` when none was),
-        read from the stored JSON without loading the rest of it; oldest first."""
+        """Each analysed recording of a person (its ``status`` too) with where its latest
+        analysis took the device to be worn (``recording.placement``, ``None`` when not
+        given) and the direction calibration it was offered
+        (``assumptions.direction_profile``, ``None`` when none was), read from the stored
+        JSON in one query without loading the rest of it; oldest first."""
+        placement = AnalysisResult.result[("recording", "placement")]
         offered = AnalysisResult.result[("assumptions", "direction_profile")]
         query = self._with_latest_result(
             select(
@@ -370,6 +373,8 @@ class AccountScoped:
                 Recording.filename,
                 Recording.recorded_on,
                 Recording.date_source,
+                Recording.status,
+                placement.label("placement"),
                 offered.label("direction_profile"),
             ),
             person_id,

@@ -255,6 +255,7 @@ def recover_stuck(
                 kept = _has_result(session, recording.id)
                 recording.status = "done" if kept else "failed"
                 recording.error = interrupted_reason(recording.attempts, kept)
+                recording.queued_for = ""
             else:
                 recording.status = "queued"
             changed.append(recording.id)
@@ -403,6 +404,7 @@ def _store_outcome(
         stale_reports = _drop_older_results(session, recording_id, version, added.id)
         if recording.status == "running":  # else queued again meanwhile: analysed once more
             recording.status = "done"
+            recording.queued_for = ""
         recording.error = ""
     for report in stale_reports:
         report_file = Path(report)
@@ -427,6 +429,7 @@ def _end_failed(db: Database, recording_id: int, reason: str) -> str:
             return "failed"
         recording.status = "done" if _has_result(session, recording_id) else "failed"
         recording.error = plain_reason(reason)
+        recording.queued_for = ""
     return "failed"
 
 
