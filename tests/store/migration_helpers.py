@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, inspect, text
 
-from retrowalk.store.db import MIGRATIONS_DIR
+from retrowalk.store.db import migrate
 
-
-def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
-    """Upgrade (or, with ``down``, downgrade) the database behind ``engine`` to ``revision``."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        if down:
-            command.downgrade(config, revision)
-        else:
-            command.upgrade(config, revision)
+__all__ = ["insert_account_and_person", "migrate", "recording_columns"]
 
 
 def recording_columns(engine: Engine) -> set[str]:

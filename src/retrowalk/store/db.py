@@ -117,26 +117,33 @@ def make_engine(url: str) -> Engine:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (``alembic upgrade head``)."""
+    migrate(engine, "head")
+
+
+def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Bring the schema to the migration ``revision``: up, or with ``down`` down to it."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    step = command.downgrade if down else command.upgrade
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            step(config, revision)
         return
     # SQLite rebuilds a table to change it: with foreign keys on, dropping the old
-    # table would cascade into its children. Foreign keys are off for the
-    # migration (the pragma only works outside a transaction) and checked after.
+    # table would cascade into its children (a recording's analyses). Foreign keys
+    # are off for the migration (the pragma only works outside a transaction) and
+    # checked after.
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         connection.commit()
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                step(config, revision)
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise RuntimeError(f"the migration left rows without their parent: {broken[:5]}")
