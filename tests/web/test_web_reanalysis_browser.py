@@ -32,21 +32,19 @@ def server_worker() -> str:
     return "none"
 
 
-def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[no-untyped-def]
-    browser_side_once: None,
-    server: str,
-    page,
-    database_url: str,
-    recording_file: Path,
-    tmp_path: Path,
-) -> None:
-    expect = pytest.importorskip("playwright.sync_api").expect
-    sign_up_in_browser(page, server, "older@example.org", PASSWORD)
+def _three_analysed_older(
+    page, server: str, email: str, recording_file: Path, tmp_path: Path, db: Database
+) -> tuple[dict[str, str], list[int]]:
+    """Sign up in the browser, upload three copies of a real recording through the API,
+    analyse them, and make their analyses an earlier version's (the upgrade, seen from
+    the stored side); the API's headers and the recordings' ids."""
+    sign_up_in_browser(page, server, email, PASSWORD)
     token = httpx.post(
-        f"{server}/api/v1/tokens", json={"email": "older@example.org", "password": PASSWORD}
+        f"{server}/api/v1/tokens", json={"email": email, "password": PASSWORD}
     ).json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
     person = httpx.post(f"{server}/api/v1/people", json={"name": "Ada"}, headers=auth).json()
+    ids = []
     for i in (1, 2, 3):
         copy = tmp_path / f"walk-{i}.csv"
         copy.write_bytes(recording_file.read_bytes() + b"\n" * i)
@@ -59,13 +57,27 @@ def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[n
                 timeout=60,
             )
         assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    while run_once(db, tmp_path / "data", InlineRunner()):
+        pass
+    with db.transaction() as session:
+        session.execute(update(AnalysisResult).values(analysis_version=EARLIER))
+    return auth, ids
+
+
+def test_the_page_follows_the_older_recordings_analysed_again(  # type: ignore[no-untyped-def]
+    browser_side_once: None,
+    server: str,
+    page,
+    database_url: str,
+    recording_file: Path,
+    tmp_path: Path,
+) -> None:
+    expect = pytest.importorskip("playwright.sync_api").expect
     db = Database(database_url, migrate=False)
     data_dir, runner = tmp_path / "data", InlineRunner()
     try:
-        while run_once(db, data_dir, runner):
-            pass
-        with db.transaction() as session:  # the upgrade, seen from the stored side
-            session.execute(update(AnalysisResult).values(analysis_version=EARLIER))
+        _three_analysed_older(page, server, "older@example.org", recording_file, tmp_path, db)
 
         page.goto(server + "/people")
         notice = page.locator("#older-engine-all")
@@ -114,33 +126,12 @@ def test_stopping_leaves_what_was_asked_for_otherwise_and_the_page_says_so(  # t
     the two stay queued whatever the stop; once stopped, no stop button is left and
     the page follows them, reloading as each is analysed."""
     expect = pytest.importorskip("playwright.sync_api").expect
-    sign_up_in_browser(page, server, "kept@example.org", PASSWORD)
-    token = httpx.post(
-        f"{server}/api/v1/tokens", json={"email": "kept@example.org", "password": PASSWORD}
-    ).json()["token"]
-    auth = {"Authorization": f"Bearer {token}"}
-    person = httpx.post(f"{server}/api/v1/people", json={"name": "Ada"}, headers=auth).json()
-    ids = []
-    for i in (1, 2, 3):
-        copy = tmp_path / f"walk-{i}.csv"
-        copy.write_bytes(recording_file.read_bytes() + b"\n" * i)
-        with open(copy, "rb") as stream:
-            created = httpx.post(
-                f"{server}/api/v1/people/{person['id']}/recordings",
-                files={"file": (copy.name, stream)},
-                data={"recorded_on": "2026-03-02"},
-                headers=auth,
-                timeout=60,
-            )
-        assert created.status_code == 201, created.text
-        ids.append(created.json()["id"])
     db = Database(database_url, migrate=False)
     data_dir, runner = tmp_path / "data", InlineRunner()
     try:
-        while run_once(db, data_dir, runner):
-            pass
-        with db.transaction() as session:  # the upgrade, seen from the stored side
-            session.execute(update(AnalysisResult).values(analysis_version=EARLIER))
+        auth, ids = _three_analysed_older(
+            page, server, "kept@example.org", recording_file, tmp_path, db
+        )
         page.goto(server + "/people")
         notice = page.locator("#older-engine-all")
         with page.expect_navigation():
