@@ -235,13 +235,20 @@ class UnreadableCalibrationError(AnalysisError):
     another's calibration (renamed or copied by hand).
 
     ``items`` names the files that cannot be read (placement, path, what reading found),
-    ``misplaced`` the others, so that the caller says what to do in its own terms; the
-    message alone names the first file and why.
+    ``misplaced`` the others, so that the caller says what to do in its own terms;
+    ``found`` holds the calibrations of the same folder that can be used, by placement
+    (where a misplaced one would go back). The message alone names the first file and why.
     """
 
-    def __init__(self, items: Iterable[Unreadable], misplaced: Iterable[Misplaced] = ()) -> None:
+    def __init__(
+        self,
+        items: Iterable[Unreadable],
+        misplaced: Iterable[Misplaced] = (),
+        found: dict[str, DirectionProfile] | None = None,
+    ) -> None:
         self.items = list(items)
         self.misplaced = list(misplaced)
+        self.found = dict(found or {})
         if self.items:
             first = self.items[0]
             message = f"{first.path}: cannot read direction profile: {first.problem}"
@@ -395,7 +402,7 @@ def stored_profiles(
     """
     store = read_store(person_id, data_dir)
     if store.unreadable or store.misplaced:
-        raise UnreadableCalibrationError(store.unreadable.values(), store.misplaced)
+        raise UnreadableCalibrationError(store.unreadable.values(), store.misplaced, store.found)
     return store.found
 
 

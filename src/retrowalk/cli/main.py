@@ -562,7 +562,6 @@ def _unreadable_calibration(exc: Any, stopped: str) -> AnalysisError:
     from retrowalk.app import calibration as cal
 
     earlier, _ = cal.read_earlier_profiles()
-    stored = cal.read_store().found if exc.misplaced else {}
     named = "; ".join(
         [
             *(
@@ -573,7 +572,7 @@ def _unreadable_calibration(exc: Any, stopped: str) -> AnalysisError:
             *(
                 f"{wrong.placement}: your stored calibration file {wrong.path} holds a "
                 f"calibration made for {wrong.holds}, not {wrong.placement} (renamed or "
-                f"copied?), so it is not used; {_fix_misplaced(wrong, stored)}"
+                f"copied?), so it is not used; {_fix_misplaced(wrong, exc.found)}"
                 for wrong in exc.misplaced
             ),
         ]
@@ -612,8 +611,10 @@ def _restore(name: str, damaged: dict[str, Any], damaged_earlier: list[Any]) -> 
         raise AnalysisError(
             f"no earlier calibration called {name!r}: retrowalk calibrate --list names them"
         )
+    from retrowalk.report.display import made_when
+
     out_console.print(
-        f"Your {back.placement} calibration of {cal.made_when(back.created_at)} is in use "
+        f"Your {back.placement} calibration of {made_when(back.created_at)} is in use "
         "again; the one it replaces is kept as an earlier calibration."
     )
 

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from retrowalk.app.analyse import measures_note
-from retrowalk.app.calibration import calibration_would_tell, made_when
+from retrowalk.app.calibration import calibration_would_tell
 from retrowalk.app.services import NotFoundError, Services, TooLargeError
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.provenance import engine_version, version_relation
@@ -20,6 +20,7 @@ from retrowalk.report.content import (
     no_walking_reasons,
     without_figures,
 )
+from retrowalk.report.display import made_when
 from retrowalk.summary.contract import calibration_status
 from retrowalk.summary.labels import applied_label_keys, label_key
 from retrowalk.web.compress import REPORT_CACHE, accepts_gzip
