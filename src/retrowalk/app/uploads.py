@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from retrowalk.app.jobs.runners import CpuRunner
 from retrowalk.app.jobs.worker import describe_file
+from retrowalk.app.reanalysis import WAITING
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.core.recording import WORN_PLACEMENTS
 from retrowalk.store.db import Database
@@ -459,7 +460,7 @@ class RecordingsMixin:
             recording = AccountScoped(session, account_id).recording(recording_id)
             if not Path(recording.stored_path).is_file():
                 raise FileMissingError(recording_id)
-            waiting_for = recording.queued_for if recording.status in ("queued", "running") else ""
+            waiting_for = recording.queued_for if recording.status in WAITING else ""
             recording.queued_for = with_queue_reason(waiting_for, reason)
             if recording.status != "queued":
                 recording.status = "queued"
