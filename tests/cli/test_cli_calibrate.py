@@ -206,8 +206,8 @@ def test_a_damaged_calibration_is_listed_with_how_to_delete_it(tmp_path, monkeyp
     assert code == 0 and errors == "", errors
     assert text.startswith(
         f"lower_back: could not be read (its file {stored} is damaged or incomplete: not "
-        "JSON: it stops in the middle of line 3 (cut short)), and analyze and batch stop at "
-        "it; retrowalk calibrate --remove lower_back deletes it, "
+        "JSON: it stops in the middle of line 3 (cut short)), and analyze and batch refuse "
+        "lower_back recordings; retrowalk calibrate --remove lower_back deletes it, "
         "then calibrate again or use an earlier one again (--restore NAME)."
     ), text
     assert f"earlier lower_back ({kept.stem}): made " in text and "of 2-1_lb.txt" in text

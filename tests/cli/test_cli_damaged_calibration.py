@@ -2,8 +2,10 @@
 damaged say what ``retrowalk calibrate --list`` says of it: the file, the command that
 deletes it, and --no-profile, which analyses without the stored calibrations. It was one
 error line naming neither ('cannot read direction profile: not a direction profile
-(JSONDecodeError ...)'), and batch had made its output folder first. Exit 2, nothing
-written; with --no-profile both analyse. Real recordings, a real calibration walk.
+(JSONDecodeError ...)'), and batch had made its output folder first. analyze refuses a
+recording of that placement (exit 2, nothing written); batch gives it a row in ``errors``
+with the same line. With --no-profile both analyse. Real recordings, a real calibration
+walk.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -73,11 +76,19 @@ def test_analyze_and_batch_name_a_damaged_calibration_and_how_to_fix_it(
     assert not json_out.exists() and not report.exists()
 
     out = tmp_path / "tables"
-    for how in (["--serial"], []):  # in this process, and local workers (none started)
-        code, text, errors = _said(runner, "batch", str(recording), "--out", str(out), *how)
-        assert (code, text) == (2, "")
-        assert errors == f"retrowalk: error: {named} (the batch did not start)\n"
-        assert not out.exists()
+    for how in (["--serial"], []):  # in this process, and local workers
+        tables = out / (how[0][2:] if how else "workers")
+        code, text, errors = _said(runner, "batch", str(recording), "--out", str(tables), *how)
+        assert code == 0, errors
+        assert "1 recordings: 0 analysed, 0 already done, 1 failed" in " ".join(text.split())
+        assert errors.startswith(
+            f"retrowalk: warning: {named.split('; or --no-profile')[0]}; until then the "
+            "lower_back recordings are refused, each with this reason in the errors table, "
+            "and the others analysed\n"
+        )
+        failed = pd.read_csv(tables / "errors.csv")
+        assert list(failed["reason"]) == [f"{named} (not analysed)"]
+        assert pd.read_csv(tables / "recordings.csv").empty
     assert {p: p.read_bytes() for p in (tmp_path / "store").rglob("*") if p.is_file()} == store
 
     # --no-profile: the built-in direction rules, the damaged file left as it is.
@@ -135,8 +146,11 @@ def test_the_one_line_says_what_is_wrong_in_a_calibration_edited_by_hand(
     )
     out = tmp_path / "tables"
     code, text, errors = _said(runner, "batch", str(recording), "--out", str(out), "--serial")
-    assert (code, text) == (2, "") and errors.count("\n") == 1 and said in errors
-    assert errors.endswith("(the batch did not start)\n") and not out.exists()
+    assert code == 0 and " 1 failed" in text and said in errors
+    (reason,) = pd.read_csv(out / "errors.csv")["reason"]
+    assert reason.startswith(
+        f"lower_back: your stored calibration could not be read {said}; "
+    ) and reason.endswith("(not analysed)")
     code, _, errors = _said(runner, "analyze", str(recording), "--profile", str(stored))
     assert code == 2 and errors == (
         f"retrowalk: error: cannot read direction profile {stored}: {problem}\n"
@@ -150,9 +164,11 @@ def test_a_calibration_renamed_to_another_placements_file_is_named_never_used(
     skipped without a word by ``calibrate --list``, analyze and batch: a pocket recording
     was analysed without calibration, as if none were stored. Now --list names the file
     and why it is not used (it holds the lower back's calibration), and analyze and batch
-    refuse in one line naming it and what to do, as for a damaged one; nothing is written
-    and no file changed. Renamed (no lower-back file left), the line says to move it back.
-    Real recordings: an ipol-gait lower-back walk and a phone in a trouser pocket."""
+    refuse a pocket recording in one line naming it and what to do, as for a damaged one;
+    nothing is written and no file changed. A lower-back recording is analysed with the
+    lower back's own calibration, the file named in one warning line. Renamed (no
+    lower-back file left), the line says to move it back. Real recordings: an ipol-gait
+    lower-back walk and a phone in a trouser pocket."""
     walk = require("ipol-gait", "2-1_lb.txt")
     phone_walk = require("phone-steps", "Samsung_Carmelo_Hard_BackPocket_1", "accelerometer.csv")
     pocket = require("phone-steps", "Samsung_Dario_Hard_FrontPocket_1", "accelerometer.csv")
@@ -176,21 +192,38 @@ def test_a_calibration_renamed_to_another_placements_file_is_named_never_used(
         "lower_back (made "
     ) in text
     assert (
-        "of 2-1_lb.txt), not pocket, and analyze and batch stop at it; retrowalk calibrate "
-        "--remove pocket deletes it, then calibrate again for pocket."
+        "of 2-1_lb.txt), not pocket, and analyze and batch refuse pocket recordings; "
+        "retrowalk calibrate --remove pocket deletes it, then calibrate again for pocket."
     ) in text
+    fix = "retrowalk calibrate --remove pocket deletes it, then calibrate again for pocket"
+    code, text, errors = _said(runner, "analyze", str(pocket), "--json", "-")
+    assert (code, text) == (2, "")
+    assert errors == (
+        f"retrowalk: error: {wrong}{fix}; or --no-profile analyses without your stored "
+        "calibrations (nothing was analysed)\n"
+    )
+    code, text, errors = _said(runner, "analyze", str(lower_back), "--json", "-")
+    assert code == 0
+    assert errors == (
+        f"retrowalk: warning: {wrong}{fix} (this recording, analysed as lower_back, does "
+        "not use it)\n"
+    )
+    used = json.loads(text)["assumptions"]["direction_profile"]
+    assert used["source"].endswith(str(folder / "lower_back.json")) and used["used"]
     out = tmp_path / "tables"
-    for recording in (pocket, lower_back):
-        code, text, errors = _said(runner, "analyze", str(recording), "--json", "-")
-        assert (code, text) == (2, "")
-        assert errors == (
-            f"retrowalk: error: {wrong}retrowalk calibrate --remove pocket deletes it, then "
-            "calibrate again for pocket; or --no-profile analyses without your stored "
-            "calibrations (nothing was analysed)\n"
-        )
-        code, text, errors = _said(runner, "batch", str(recording), "--out", str(out), "--serial")
-        assert (code, text) == (2, "") and errors.startswith(f"retrowalk: error: {wrong}")
-        assert errors.endswith("(the batch did not start)\n") and not out.exists()
+    code, text, errors = _said(
+        runner, "batch", str(pocket), str(lower_back), "--out", str(out), "--serial"
+    )
+    assert code == 0 and "2 recordings: 1 analysed, 0 already done, 1 failed" in text
+    assert errors.startswith(f"retrowalk: warning: {wrong}{fix}; until then the pocket ")
+    failed = pd.read_csv(out / "errors.csv")
+    assert list(failed["path"]) == [str(pocket)]
+    assert list(failed["reason"]) == [
+        f"{wrong}{fix}; or --no-profile analyses without your stored calibrations (not analysed)"
+    ]
+    done = pd.read_csv(out / "recordings.csv")
+    assert list(done["placement"]) == ["lower_back"]
+    assert list(done["direction_calibration"]) == ["used"]
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == store
 
     (folder / "lower_back.json").replace(folder / "pocket.json")  # renamed
@@ -201,6 +234,12 @@ def test_a_calibration_renamed_to_another_placements_file_is_named_never_used(
     assert code == 0 and "to use it for lower_back, or retrowalk calibrate --remove pocket" in (
         " ".join(text.split())
     )
+    # A lower-back recording reads no pocket file: analysed (no lower-back file is left),
+    # the line saying where the renamed one would go back.
+    code, text, errors = _said(runner, "analyze", str(lower_back), "--json", "-")
+    assert code == 0 and errors.startswith(f"retrowalk: warning: {wrong}move it to ")
+    assert errors.endswith("(this recording, analysed as lower_back, does not use it)\n")
+    assert not json.loads(text)["assumptions"].get("direction_profile")
     code, text, errors = _said(runner, "analyze", str(pocket), "--no-profile", "--json", "-")
-    assert code == 0, errors
+    assert (code, errors) == (0, "")
     assert not json.loads(text)["assumptions"].get("direction_profile")

@@ -21,14 +21,22 @@ from typing import Any, Protocol
 # its pipeline for them; its analysis modules load only when a video is read or
 # analysed (the pose model and OpenCV only when one is decoded).
 import retrowalk.video  # noqa: F401
-from retrowalk.app.calibration import load_profile, read_stored_profiles, stored_profiles
+from retrowalk.app.calibration import (
+    StoredCalibrations,
+    UnreadableCalibrationError,
+    load_profile,
+    read_store,
+    read_stored_profiles,
+)
 from retrowalk.core.errors import AnalysisError
 from retrowalk.core.recording import Recording
 from retrowalk.core.results import Analysis
 from retrowalk.gait.calibration import DirectionProfile
+from retrowalk.gait.placement import resolve_placement
 from retrowalk.io import read_recording
 from retrowalk.pipeline import AnalysisOptions, analyze
 from retrowalk.pipeline.options import resolve_assumptions
+from retrowalk.pipeline.registry import kind_of_format
 from retrowalk.report import display
 from retrowalk.summary.labels import HandLabel, apply_hand_labels
 from retrowalk.video import VIDEO_FORMAT
@@ -117,15 +125,20 @@ def build_options(
     request
         What the caller knows.
     stored
-        The stored profiles of ``request.person_id`` when the caller has read
-        them already (:func:`retrowalk.app.calibration.stored_profiles`; batch
-        reads them once for all recordings); read here otherwise.
+        The stored profiles of ``request.person_id`` that can be used when the
+        caller has read them already (``found`` of
+        :func:`retrowalk.app.calibration.read_store`; batch reads them once for all
+        recordings); read here otherwise.
+
+    The stored files that cannot be used (damaged, or holding another placement's
+    calibration) are not offered: they refuse the analysis of a recording worn where
+    they are named for, once its placement is known (:func:`calibration_refusal`), and
+    no other.
 
     Raises
     ------
     AnalysisError
-        If an explicit or stored calibration profile cannot be read (a stored one:
-        :class:`~retrowalk.app.calibration.UnreadableCalibrationError`, naming the files).
+        If an explicit calibration profile cannot be read.
     """
     profile: Any = None
     if request.profile is not None:
@@ -135,7 +148,7 @@ def build_options(
             raise AnalysisError(f"cannot read direction profile {request.profile}: {exc}") from None
     elif request.use_stored_profiles:
         if stored is None:
-            stored = stored_profiles(request.person_id, request.data_dir)
+            stored = read_store(request.person_id, request.data_dir).found
         profile = dict(stored) or None
     return AnalysisOptions(
         placement=request.placement,
@@ -247,7 +260,7 @@ def upload_options(
     takes them with ``video=``. The person's stored calibrations whose file cannot be
     read are left out, their placements under ``"unreadable_calibrations"``
     (:func:`retrowalk.app.calibration.note_unreadable` names the one an analysis
-    would have used), where :func:`build_options` would refuse the analysis.
+    would have used), where the command line refuses a recording of that placement.
     """
     request = request_for_upload(person, recording, data_dir)
     stored, unreadable = read_stored_profiles(request.person_id, request.data_dir)
@@ -256,6 +269,44 @@ def upload_options(
         "video": request.video,
         "unreadable_calibrations": sorted(unreadable),
     }
+
+
+def stored_for(request: AnalysisRequest) -> StoredCalibrations | None:
+    """The stored calibrations an analysis of ``request`` is made with (``None``: none, a
+    calibration named or --no-profile), every file of their folder read once."""
+    if request.profile is None and request.use_stored_profiles:
+        return read_store(request.person_id, request.data_dir)
+    return None
+
+
+def analysed_placement(recording: Recording, options: AnalysisOptions) -> str:
+    """The placement :func:`retrowalk.pipeline.analyze` analyses ``recording`` as worn at
+    with ``options``, decided as it decides it: the one given, else stated by the file,
+    else detected (on at most its first hour: 0.1 s for an hour of data, a few ms for a
+    minute; the analysis detects it again); a format with a pipeline of its own (a
+    video), the recording's."""
+    if kind_of_format(recording.format) is not None:
+        return str(recording.placement)
+    return resolve_placement(recording, options.placement)[0]
+
+
+def calibration_refusal(
+    recording: Recording, options: AnalysisOptions, refused: Mapping[str, str]
+) -> tuple[str, str | None]:
+    """Whether the stored calibration of the placement ``recording`` is analysed as worn
+    at (:func:`analysed_placement`) cannot be used: that placement and what ``refused``
+    (placement -> what refuses its recordings) holds for it, or ``(placement, None)``.
+    Nothing is detected when nothing is refused."""
+    if not refused:
+        return "", None
+    placement = analysed_placement(recording, options)
+    return placement, refused.get(placement)
+
+
+#: Told of the stored calibrations that cannot be used and that the analysis of a
+#: recording does not read (other placements'), with the placement it is analysed as
+#: worn at: a caller mentions them (the command line in one line on stderr).
+SetAside = Callable[[str, UnreadableCalibrationError], None]
 
 
 class Progress(Protocol):
@@ -325,6 +376,7 @@ def analyse_file(
     progress: Progress | None = None,
     video: VideoOptions | None = None,
     content: bytes | None = None,
+    set_aside: SetAside | None = None,
 ) -> Analysis:
     """Read and analyse one recording file.
 
@@ -347,6 +399,17 @@ def analyse_file(
     content
         The file's bytes when the caller has read them already (batch work
         hashes them): a text table is read from them, not from the file again.
+    set_aside
+        Told of the stored calibrations that cannot be used and that this
+        recording's analysis does not read (:data:`SetAside`).
+
+    Raises
+    ------
+    UnreadableCalibrationError
+        With an :class:`AnalysisRequest` that uses the stored calibrations, when the
+        one of the placement the recording is analysed as worn at cannot be used
+        (:meth:`~retrowalk.app.calibration.StoredCalibrations.refusal`), after the
+        file is read and before it is analysed.
     """
     read = read_for_analysis(
         path,
@@ -356,6 +419,8 @@ def analyse_file(
         video=video,
         content=content,
     )
+    if read.set_aside is not None and set_aside is not None:
+        set_aside(*read.set_aside)
     if progress is not None:
         progress.analysing(read.recording)
     return analyse_recording(
@@ -370,6 +435,9 @@ class ReadForAnalysis:
     recording: Recording
     options: AnalysisOptions
     video: VideoOptions | None = None
+    #: The stored calibrations that cannot be used and that its analysis does not read,
+    #: with the placement it is analysed as worn at (:data:`SetAside`); ``None``: none.
+    set_aside: tuple[str, UnreadableCalibrationError] | None = None
 
 
 def read_for_analysis(
@@ -390,9 +458,15 @@ def read_for_analysis(
 
     ``acc_unit`` and ``gyro_unit``: with ready options only, the units of the
     request they were built from (an :class:`AnalysisRequest` holds its own).
+
+    With an :class:`AnalysisRequest` that uses the stored calibrations, a recording
+    whose placement's stored calibration cannot be used is refused once read
+    (:class:`UnreadableCalibrationError`, as :func:`analyse_file`); those of other
+    placements are not used, and named in ``set_aside``.
     """
     if request is None:
         request = AnalysisRequest()
+    store: StoredCalibrations | None = None
     if isinstance(request, AnalysisOptions):
         options = request
         request = AnalysisRequest(
@@ -404,10 +478,19 @@ def read_for_analysis(
             video=video,
         )
     else:
-        options = build_options(request)
+        store = stored_for(request)
+        options = build_options(request, stored=store.found if store is not None else None)
     if progress is not None:
         progress.reading(Path(path))
     recording = read_file(path, request, display_name, content)
+    set_aside = None
+    if store is not None and (store.unreadable or store.misplaced):
+        placement = analysed_placement(recording, options)
+        refused = store.refusal(placement)
+        if refused is not None:
+            raise refused
+        others = store.set_aside(placement)
+        set_aside = (placement, others) if others is not None else None
     if recording.format == "actigraph-gt3x":  # info.txt body measures fill what is not given
         from retrowalk.io.wearables import stated_body_measures
 
@@ -419,4 +502,4 @@ def read_for_analysis(
             weight_kg=stated.get("weight_kg") if given.weight_kg is None else given.weight_kg,
             age_years=stated.get("age_years") if given.age_years is None else given.age_years,
         )
-    return ReadForAnalysis(recording, options, request.video)
+    return ReadForAnalysis(recording, options, request.video, set_aside)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -229,10 +229,12 @@ class Misplaced:
 
 
 class UnreadableCalibrationError(AnalysisError):
-    """Stored calibrations that cannot be used stop an analysis that would use the stored
-    ones (:func:`stored_profiles`), before anything is written: files that cannot be read
-    (damaged, cut short, edited by hand) and files named for a placement that hold
-    another's calibration (renamed or copied by hand).
+    """Stored calibrations that cannot be used stop an analysis that would use them
+    (:meth:`StoredCalibrations.refusal`: that of a recording worn where they are named for),
+    before anything is written: files that cannot be read (damaged, cut short, edited by
+    hand) and files named for a placement that hold another's calibration (renamed or
+    copied by hand). :meth:`StoredCalibrations.set_aside` names those of other placements
+    the same way, for a caller to mention.
 
     ``items`` names the files that cannot be read (placement, path, what reading found),
     ``misplaced`` the others, so that the caller says what to do in its own terms;
@@ -398,7 +400,8 @@ def stored_profiles(
 
     Stored files that cannot be read, and files named for a placement that hold another
     placement's calibration (:class:`Misplaced`), raise :class:`UnreadableCalibrationError`
-    naming them, so a damaged or renamed calibration is never silently ignored.
+    naming them, so a damaged or renamed calibration is never silently ignored. An analysis
+    is refused only for its own placement's (:meth:`StoredCalibrations.refusal`).
     """
     store = read_store(person_id, data_dir)
     if store.unreadable or store.misplaced:
@@ -433,9 +436,51 @@ class StoredCalibrations:
     misplaced: list[Misplaced]
     other: list[tuple[Path, DirectionProfile]]
 
+    def refusal(self, placement: str) -> UnreadableCalibrationError | None:
+        """What refuses the analysis of a recording worn at ``placement``: the file its
+        calibration is read from (``<placement>.json``) when that cannot be used (it cannot
+        be read, or it holds another placement's calibration); ``None`` when there is no
+        such file, or the placement uses no calibration (:data:`CALIBRATION_PLACEMENTS`:
+        a foot's strides carry their own direction). Another placement's file never
+        refuses it (:meth:`set_aside` names those)."""
+        if placement not in CALIBRATION_PLACEMENTS:
+            return None
+        return self._unusable(lambda path: refused_by(path) == placement)
+
+    def set_aside(self, placement: str) -> UnreadableCalibrationError | None:
+        """The files that cannot be used and that the analysis of a recording worn at
+        ``placement`` does not read (those :meth:`refusal` leaves out), or ``None``."""
+        refused = self.refusal(placement)
+        mine = {item.path for item in refused.items} if refused else set()
+        mine |= {wrong.path for wrong in refused.misplaced} if refused else set()
+        return self._unusable(lambda path: path not in mine)
+
+    def unusable(self) -> UnreadableCalibrationError | None:
+        """Every file that cannot be used, of any placement, or ``None``."""
+        return self._unusable(lambda _: True)
+
+    def refused_placements(self) -> list[str]:
+        """The placements whose recordings :meth:`refusal` refuses."""
+        return [p for p in CALIBRATION_PLACEMENTS if self.refusal(p) is not None]
+
+    def _unusable(self, chosen: Callable[[Path], bool]) -> UnreadableCalibrationError | None:
+        items = [item for item in self.unreadable.values() if chosen(item.path)]
+        misplaced = [wrong for wrong in self.misplaced if chosen(wrong.path)]
+        if not items and not misplaced:
+            return None
+        return UnreadableCalibrationError(items, misplaced, self.found)
+
 
 #: The file names of the stored profiles, by placement (what :func:`stored_profile_path` names).
 _PLACEMENT_FILES = {_placement_file(p): p for p in PLACEMENTS if p != "auto"}
+
+
+def refused_by(path: Path) -> str:
+    """The placement whose recordings a stored file that cannot be used refuses
+    (:meth:`StoredCalibrations.refusal`): the one it is named for, where a calibration
+    serves (:data:`CALIBRATION_PLACEMENTS`); empty for a file that refuses none."""
+    placement = _PLACEMENT_FILES.get(path.name, "")
+    return placement if placement in CALIBRATION_PLACEMENTS else ""
 
 
 def read_store(person_id: int | None = None, data_dir: Path | None = None) -> StoredCalibrations:

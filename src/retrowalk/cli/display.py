@@ -14,7 +14,7 @@ from retrowalk.core.types import WORN_PLACEMENTS, Placement
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from retrowalk.app.analyse import AnalysisRequest
+    from retrowalk.app.analyse import AnalysisRequest, SetAside
     from retrowalk.core.recording import Recording
     from retrowalk.core.results import Analysis
 
@@ -119,13 +119,19 @@ class _Status:
 
 
 def run_analysis(
-    recording_path: Path, request: AnalysisRequest, *, show_progress: bool = True
+    recording_path: Path,
+    request: AnalysisRequest,
+    *,
+    show_progress: bool = True,
+    set_aside: SetAside | None = None,
 ) -> Analysis:
-    """Read and analyse one file (:func:`retrowalk.app.analyse.analyse_file`), showing progress."""
+    """Read and analyse one file (:func:`retrowalk.app.analyse.analyse_file`), showing
+    progress; ``set_aside`` is told of the stored calibrations of other placements that
+    cannot be used (:data:`retrowalk.app.analyse.SetAside`)."""
     from retrowalk.app.analyse import analyse_file
 
     with _Status(err_console, show_progress) as status:
-        return analyse_file(recording_path, request, progress=status)
+        return analyse_file(recording_path, request, progress=status, set_aside=set_aside)
 
 
 def print_summary(analysis: Analysis, console: Console) -> None:

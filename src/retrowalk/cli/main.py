@@ -40,6 +40,7 @@ from retrowalk.cli.support import (
     OneLineUsageErrors,
     stopped_as_interrupt,
     user_errors,
+    warn,
 )
 from retrowalk.core.errors import AnalysisError
 
@@ -251,8 +252,10 @@ def analyze_command(
     from retrowalk.app.calibration import UnreadableCalibrationError
 
     try:
-        result = run_analysis(recording, request, show_progress=sys.stderr.isatty())
-    except UnreadableCalibrationError as exc:
+        result = run_analysis(
+            recording, request, show_progress=sys.stderr.isatty(), set_aside=_not_needed
+        )
+    except UnreadableCalibrationError as exc:  # the one of its placement
         raise _unreadable_calibration(exc, "nothing was analysed") from None
     if annotate is not None:
         from retrowalk.video import VIDEO_FORMAT
@@ -437,8 +440,9 @@ def _stored_calibrations(remove: str | None, restore: str | None) -> None:
     the list: the others are listed, and it is named as could not be read, with what is
     wrong in it and how to delete it, as the web app's calibration page names it. So is
     a file named for one placement that holds another's calibration (renamed or copied
-    by hand), which analyze and batch refuse too; a calibration in a file named for no
-    placement (a copy kept) is named as not used.
+    by hand); analyze and batch refuse the recordings of the placement such a file is
+    named for (:func:`_refuses`). A calibration in a file named for no placement (a copy
+    kept) is named as not used.
     """
     from retrowalk.app import calibration as cal
 
@@ -471,16 +475,15 @@ def _stored_calibrations(remove: str | None, restore: str | None) -> None:
     for item in damaged.values():
         out_console.print(
             f"{item.placement}: could not be read (its file {item.path} is damaged or "
-            f"incomplete: {item.problem}), and analyze and batch stop at it; "
-            f"{_fix(item, earlier)}.",
+            f"incomplete: {item.problem}), {_refuses(item.path)}; {_fix(item, earlier)}.",
             markup=False,
             soft_wrap=True,  # its path whole, to copy
         )
     for wrong in store.misplaced:
         out_console.print(
             f"{wrong.placement}: not used: its file {wrong.path} holds a calibration made "
-            f"for {wrong.holds} ({_made(wrong.profile)}), not {wrong.placement}, and analyze "
-            f"and batch stop at it; {_fix_misplaced(wrong, stored)}.",
+            f"for {wrong.holds} ({_made(wrong.profile)}), not {wrong.placement}, "
+            f"{_refuses(wrong.path)}; {_fix_misplaced(wrong, stored)}.",
             markup=False,
             soft_wrap=True,
         )
@@ -554,15 +557,63 @@ def _made(profile: DirectionProfile) -> str:
     )
 
 
+def _refuses(path: Path) -> str:
+    """What ``--list`` says a stored file that cannot be used stops: the analyses of the
+    recordings of the placement it is named for (``cal.refused_by``), or none."""
+    from retrowalk.app import calibration as cal
+
+    placement = cal.refused_by(path)
+    if not placement:
+        return "so it is not used"
+    return f"and analyze and batch refuse {placement} recordings"
+
+
 def _unreadable_calibration(exc: Any, stopped: str) -> AnalysisError:
-    """analyze's and batch's one line about stored calibrations that cannot be used
-    (``cal.UnreadableCalibrationError``): each file and what is wrong in it (what reading
-    found, or that it holds another placement's calibration), what to do as ``calibrate
-    --list`` says it, and --no-profile; ``stopped`` says what was not done."""
+    """analyze's and batch's one line about the stored calibration of a recording's
+    placement that cannot be used (``cal.UnreadableCalibrationError``): each file and
+    what is wrong in it (what reading found, or that it holds another placement's
+    calibration), what to do as ``calibrate --list`` says it, and --no-profile;
+    ``stopped`` says what was not done."""
+    return AnalysisError(
+        f"{_calibrations_named(exc)}; or --no-profile analyses without your stored "
+        f"calibrations ({stopped})"
+    )
+
+
+def _not_needed(placement: str, exc: Any) -> None:
+    """analyze's one warning line about the stored calibrations that cannot be used and
+    that the recording's analysis does not read (other placements')."""
+    them = "it" if len(exc.items) + len(exc.misplaced) == 1 else "them"
+    warn(
+        f"{_calibrations_named(exc)} (this recording, analysed as {placement}, does not use {them})"
+    )
+
+
+def _refused_in_batch(store: Any) -> str:
+    """batch's one warning line, before it starts, about the stored calibrations that
+    cannot be used: the recordings of their placements are refused, the others analysed;
+    empty when every stored calibration can be used."""
+    unusable = store.unusable()
+    if unusable is None:
+        return ""
+    refused = store.refused_placements()
+    if not refused:
+        them = "it" if len(unusable.items) + len(unusable.misplaced) == 1 else "them"
+        return f"{_calibrations_named(unusable)} (no recording uses {them})"
+    return (
+        f"{_calibrations_named(unusable)}; until then the {' and '.join(refused)} "
+        "recordings are refused, each with this reason in the errors table, and the "
+        "others analysed"
+    )
+
+
+def _calibrations_named(exc: Any) -> str:
+    """Each stored calibration file of ``exc`` (``cal.UnreadableCalibrationError``) that
+    cannot be used, what is wrong in it and what to do, as ``calibrate --list`` says it."""
     from retrowalk.app import calibration as cal
 
     earlier, _ = cal.read_earlier_profiles()
-    named = "; ".join(
+    return "; ".join(
         [
             *(
                 f"{item.placement}: your stored calibration could not be read (its file "
@@ -576,9 +627,6 @@ def _unreadable_calibration(exc: Any, stopped: str) -> AnalysisError:
                 for wrong in exc.misplaced
             ),
         ]
-    )
-    return AnalysisError(
-        f"{named}; or --no-profile analyses without your stored calibrations ({stopped})"
     )
 
 
@@ -681,14 +729,13 @@ def batch_command(
     command goes on from there (exit code 130 or 143). A Dask cluster's workers
     finish the recordings they are analysing (the stop says how many).
     """
-    from retrowalk.app.calibration import UnreadableCalibrationError
+    from retrowalk.app.analyse import stored_for
     from retrowalk.app.jobs.batch import (
         BatchStopped,
         ClusterError,
         check_writable,
         collect_inputs,
         run_batch,
-        stored_calibrations,
     )
     from retrowalk.app.jobs.inputs import videos_note
 
@@ -717,11 +764,10 @@ def batch_command(
 
         parse_columns(columns, "--columns")
     items = collect_inputs(inputs, out)
-    try:  # before the folder is made: nothing is written
-        stored_calibrations(defaults)
-    except UnreadableCalibrationError as exc:
-        raise _unreadable_calibration(exc, "the batch did not start") from None
+    store = stored_for(defaults)
     check_writable(out)
+    if store is not None and (refused := _refused_in_batch(store)):
+        warn(refused)
     if videos := videos_note(items):
         err_console.print(videos, soft_wrap=True)
     with stopped_as_interrupt() as stop:
@@ -736,6 +782,7 @@ def batch_command(
                     serial=serial,
                     on_result=progress.on_result,
                     on_stage=progress.on_stage,
+                    refused_because=_refused_recording,
                 )
         except BatchStopped as stopped:
             err_console.print(_stopped_line(stopped, out), soft_wrap=True)
@@ -744,6 +791,12 @@ def batch_command(
     out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
     if parts := summary.parts_line():
         out_console.print(parts, soft_wrap=True)
+
+
+def _refused_recording(exc: Any) -> str:
+    """A batch recording's reason in ``errors`` when the stored calibration of the
+    placement it is analysed as worn at cannot be used: analyze's one line."""
+    return str(_unreadable_calibration(exc, "not analysed"))
 
 
 def _stopped_line(stopped: Any, out: Path) -> str:

@@ -100,6 +100,12 @@ def exit_with_error(message: str) -> NoReturn:
     raise typer.Exit(code=2) from None
 
 
+def warn(message: str) -> None:
+    """Write ``retrowalk: warning: <message>`` as one line on stderr: something the user
+    should mend that did not stop the command (stdout holds its results alone)."""
+    sys.stderr.write(f"retrowalk: warning: {' '.join(message.split())}\n")
+
+
 #: Click's ``UsageError``, as the Click that Typer runs on defines it (its own copy in
 #: newer Typer): the base of ``typer.BadParameter``.
 _USAGE_ERROR: type[Exception] = next(

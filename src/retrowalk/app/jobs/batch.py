@@ -8,25 +8,25 @@ with the name of their part in one marker file (``parts/done/<part>.json``); one
 bad file gives that file a row in ``errors`` and the others go on. An
 interrupted run loses nothing already marked done and a re-run
 skips recordings already analysed with the same content, analysis version and
-options; of the stored direction calibrations, only the one a recording used counts
-(that of the placement it was analysed as worn at: a new calibration for the lower back
-leaves the pocket recordings done). A file refused for its content is not tried again
-either (the same bytes and engine are refused the same way): the re-run counts it as failed,
-in an earlier run, and keeps its row in ``errors``. A file that could not be
-read, whose reader needs a package not installed, or whose analysis failed with
-an internal error, is tried again. A file
-whose content changed since an earlier run is analysed anew, and the tables
-hold only its latest content's rows. A recording is a file path with its content,
-manifest row and options (:func:`task_key`): a copy of a file under another name
-is a recording of its own. Its result depends on all that but the folder
-(:func:`_result_key`): a file of a folder moved, renamed or copied since takes
-the result marked done at its earlier path, with its new path and recording id
-(:func:`_reused`), where a file renamed is analysed anew. At the end the
-parts of the recordings given to this run (and of no others) are gathered into
-tidy tables (Parquet and CSV): ``recordings``, ``bouts``, ``steps`` and
-``errors``; the parts written by the same run come back with their task's
-result and are not read again. Then the results superseded at their path are
-removed from ``parts/`` (:func:`prune_parts`), unless another run uses the folder
+options; of the stored direction calibrations, only the one a recording used counts (that of
+the placement it was analysed as worn at: a new calibration for the lower back leaves the
+pocket recordings done). A stored calibration that cannot be used (damaged, or holding
+another placement's) refuses the recordings of its placement alone, each a row in
+``errors``, until it is mended, removed or made again (:class:`_Digests`). A file refused
+for its content is not tried again either (the same bytes and engine are refused the same
+way): the re-run counts it as failed, in an earlier run, and keeps its row in ``errors``. A
+file that could not be read, whose reader needs a package not installed, or whose analysis
+failed with an internal error, is tried again. A file whose content changed since an earlier
+run is analysed anew, and the tables hold only its latest content's rows. A recording is a
+file path with its content, manifest row and options (:func:`task_key`): a copy of a file
+under another name is a recording of its own. Its result depends on all that but the folder
+(:func:`_result_key`): a file of a folder moved, renamed or copied since takes the result
+marked done at its earlier path, with its new path and recording id (:func:`_reused`), where
+a file renamed is analysed anew. At the end the parts of the recordings given to this run
+(and of no others) are gathered into tidy tables (Parquet and CSV): ``recordings``,
+``bouts``, ``steps`` and ``errors``; the parts written by the same run come back with their
+task's result and are not read again. Then the results superseded at their path are removed
+from ``parts/`` (:func:`prune_parts`), unless another run uses the folder
 (:class:`~retrowalk.app.jobs.locks.SharedUse`).
 
 Memory: a worker's peak does not grow with the number of files (tasks in
@@ -78,9 +78,10 @@ from retrowalk.app.analyse import (
     ReadForAnalysis,
     analyse_recording,
     build_options,
+    calibration_refusal,
     read_for_analysis,
+    stored_for,
 )
-from retrowalk.app.calibration import stored_profiles
 from retrowalk.app.jobs.inputs import (
     MANIFEST_PERSON_COLUMNS,
     BatchItem,
@@ -106,6 +107,7 @@ from retrowalk.summary.tables import (
 if TYPE_CHECKING:
     from dask.distributed import Client, Future, LocalCluster
 
+    from retrowalk.app.calibration import UnreadableCalibrationError
     from retrowalk.gait.calibration import DirectionProfile
 
 __all__ = [
@@ -123,7 +125,6 @@ __all__ = [
     "local_cluster",
     "prune_parts",
     "run_batch",
-    "stored_calibrations",
     "task_key",
 ]
 
@@ -237,7 +238,9 @@ def _result_key(file_hash: str, digest: str, item: BatchItem) -> str:
     return f"{hashlib.sha256(described.encode()).hexdigest()[:24]}-{digest}"
 
 
-def _options_digest(options: TaskOptions, used: Any = ...) -> str:
+def _options_digest(
+    options: TaskOptions, used: Any = ..., refused: tuple[str, str] | None = None
+) -> str:
     """The engine and options part of :func:`task_key`: the analysis options and the units
     the file is read in (a unit told from the data, ``auto``, adds nothing: the key of a
     recording analysed so is the one it had before units were part of it).
@@ -246,9 +249,11 @@ def _options_digest(options: TaskOptions, used: Any = ...) -> str:
     is the one a recording was analysed with, ``(placement, profile)``, or ``None`` for
     none: its digest is then of that calibration alone, not of every one stored
     (:class:`_Digests`); ``None`` gives the digest of options offering no calibration.
+    ``refused``: ``(placement, reason)`` of a recording refused for its placement's stored
+    calibration (:attr:`TaskOptions.refused`), whose digest is of that refusal alone.
     """
     fields = options.options.__dict__
-    if used is not ...:
+    if used is not ... or refused is not None:
         fields = {**fields, "direction_profile": None}
     described: list[Any] = [engine_version(), fields]
     units = {
@@ -261,6 +266,8 @@ def _options_digest(options: TaskOptions, used: Any = ...) -> str:
     if used is not ... and used is not None:
         placement, profile = used
         described.append({"stored calibration used": [placement, profile]})
+    if refused is not None:
+        described.append({"stored calibration refused": list(refused)})
     fingerprint = json.dumps(described, sort_keys=True, default=str)
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:12]
 
@@ -280,15 +287,27 @@ class _Digests:
     keyed by ``every``, the digest of every calibration offered (as all were before).
     Without stored calibrations (none stored, --no-profile, a calibration named) the
     three are one.
+
+    A recording worn where the stored calibration cannot be used (``refused``: placement
+    -> the digest of that refusal, of the placement and the reason alone; ``reasons``:
+    placement -> the reason, :attr:`TaskOptions.refused`) is refused, keyed by it. It is
+    done while that file stays as it is (the other placements' keys do not change with
+    it); once the file is mended, removed or made again, that refusal is no longer among
+    the candidates and its recordings are analysed. A recording done before at a
+    placement refused now (analysed with its calibration, or with none) is refused.
     """
 
     every: str
     none: str
     stored: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def candidates(self) -> list[str]:
         """Every digest a recording done with these options can have been keyed by."""
-        return list(dict.fromkeys([self.every, *self.stored.values(), self.none]))
+        return list(
+            dict.fromkeys([self.every, *self.stored.values(), self.none, *self.refused.values()])
+        )
 
     def used(self, placement: str) -> str:
         """The digest of a recording analysed as worn at ``placement``."""
@@ -298,11 +317,19 @@ class _Digests:
         """Whether ``status`` (found under one of :meth:`candidates`) is of an analysis
         these options give: of the same calibrations, or of the one its placement uses
         (the status's ``placement``; ``placement`` when it has none, as an earlier version
-        wrote it; empty: read before any calibration mattered)."""
+        wrote it; empty: read before any calibration mattered), or the refusal of its
+        placement when that is refused. An analysis whose placement is not said is not
+        taken while a placement is refused (an earlier version's is told by its row,
+        :func:`_still`); a failure is, as its reason holds whatever the calibrations."""
         digest = str(status.get("key", "")).rpartition("-")[2]
+        worn = status.get("placement", placement)
+        if self.refused:
+            if worn in self.refused:
+                return digest == self.refused[worn]
+            if worn is None and "reason" not in status:
+                return False  # analysed, its placement not said: perhaps one refused now
         if digest == self.every:
             return True
-        worn = status.get("placement", placement)
         if worn is None:
             return False
         if digest == self.none:
@@ -314,12 +341,16 @@ def _digests(options: TaskOptions) -> _Digests:
     """The :class:`_Digests` of ``options``."""
     every = _options_digest(options)
     offered = options.options.direction_profile
+    refused = {p: _options_digest(options, refused=(p, why)) for p, why in options.refused}
+    reasons = dict(options.refused)
     if not isinstance(offered, Mapping) or not offered:
-        return _Digests(every, every)
+        return _Digests(every, every, refused=refused, reasons=reasons)
     return _Digests(
         every,
         _options_digest(options, None),
         {p: _options_digest(options, (p, profile)) for p, profile in offered.items()},
+        refused,
+        reasons,
     )
 
 
@@ -482,12 +513,16 @@ def _done_index(done: Path) -> _DoneIndex:
 @dataclass(frozen=True)
 class TaskOptions:
     """How a batch analyses a recording: its analysis options (built once in the calling
-    process, :func:`~retrowalk.app.analyse.build_options`) and the units its file is read
-    in (the run's --acc-unit and --gyro-unit; ``"auto"``: told from the data)."""
+    process, :func:`~retrowalk.app.analyse.build_options`), the units its file is read
+    in (the run's --acc-unit and --gyro-unit; ``"auto"``: told from the data), and the
+    placements whose recordings are refused, with the reason (``refused``: their stored
+    calibration cannot be used, :meth:`~retrowalk.app.calibration.StoredCalibrations.refusal`;
+    a recording's placement is decided once it is read)."""
 
     options: AnalysisOptions
     acc_unit: str = "auto"
     gyro_unit: str = "auto"
+    refused: tuple[tuple[str, str], ...] = ()
 
 
 Task = tuple[BatchItem, TaskOptions]
@@ -533,7 +568,9 @@ def _read_one(
     (``{"columns": analysis_columns(...)}``), made into tables once per group; a
     failure's is its ``errors`` DataFrame; a reused one's, its tables. A file that
     cannot be read is keyed as analysed with no calibration, and its status's
-    ``placement`` is empty: no calibration decided its fate.
+    ``placement`` is empty: no calibration decided its fate. One read whose placement's
+    stored calibration cannot be used (:attr:`TaskOptions.refused`) is refused with the
+    reason, keyed by that refusal, its placement in its status.
     """
     try:
         stamp = file_stamp(item.path)  # before reading: a change while read shows
@@ -568,6 +605,11 @@ def _read_one(
             _result_key(file_hash, digests.none, item),
         )
         return _failure(item, key, result, _reason(exc), stamp, placement="")
+    placement, refused = calibration_refusal(ready.recording, ready.options, digests.reasons)
+    if refused is not None:
+        digest = digests.refused[placement]
+        key, result = _key(file_hash, digest, item), _result_key(file_hash, digest, item)
+        return _failure(item, key, result, str(refused), stamp, placement=placement)
     size = READ_AHEAD_BYTES if content is None else len(content)
     return _Read(item, digests, file_hash, ready, size, stamp)
 
@@ -1015,6 +1057,7 @@ def run_batch(
     max_in_flight_per_worker: int = 2,
     files_per_task: int = 64,
     bytes_per_task: int = 32 * 2**20,
+    refused_because: Callable[[UnreadableCalibrationError], str] = str,
 ) -> BatchSummary:
     """Analyse every item and gather the tables.
 
@@ -1052,9 +1095,15 @@ def run_batch(
         15-20 ms of CPU besides its recordings (its tables made and written as
         parts, its marker, Dask's work for it in this process and in the
         worker): 3 % of a task of 64 recordings of 36 s each (0.6 s).
+    refused_because
+        The reason a recording is refused with, in ``errors``, when the stored
+        calibration of the placement it is analysed as worn at cannot be used, from
+        that placement's refusal
+        (:meth:`~retrowalk.app.calibration.StoredCalibrations.refusal`; default: its
+        message). The recordings of other placements are analysed.
     """
     out = Path(out_dir)
-    tasks = _tasks(items, defaults or AnalysisRequest())  # a calibration unread: nothing made
+    tasks = _tasks(items, defaults or AnalysisRequest(), refused_because)
     check_writable(out)
     with SharedUse(out / "parts" / IN_USE) as use:
         return _run_batch(
@@ -1245,24 +1294,21 @@ def _kept(out_dir: Path, tasks: list[Task], finished: set[str]) -> int:
     return kept
 
 
-def stored_calibrations(defaults: AnalysisRequest) -> dict[str, DirectionProfile] | None:
-    """The stored direction calibrations every recording of a batch with ``defaults`` is
-    analysed with (``None``: none are used, --no-profile or a calibration given).
-
-    Raises
-    ------
-    UnreadableCalibrationError
-        If a stored calibration's file cannot be read: the batch does not start, and
-        nothing is written (:func:`run_batch` reads them before it makes its folder).
-    """
-    if defaults.use_stored_profiles and defaults.profile is None:
-        return stored_profiles(defaults.person_id, defaults.data_dir)
-    return None
-
-
-def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
-    """Each item with its options; the stored calibration profiles are read once."""
-    stored = stored_calibrations(defaults)
+def _tasks(
+    items: list[BatchItem],
+    defaults: AnalysisRequest,
+    refused_because: Callable[[UnreadableCalibrationError], str] = str,
+) -> list[Task]:
+    """Each item with its options; the stored calibration profiles are read once, and the
+    placements whose stored calibration cannot be used are refused with
+    ``refused_because`` of their refusal (:func:`run_batch`)."""
+    store = stored_for(defaults)
+    stored: dict[str, DirectionProfile] | None = None
+    refused: tuple[tuple[str, str], ...] = ()
+    if store is not None:
+        stored = store.found
+        refusals = {p: store.refusal(p) for p in store.refused_placements()}
+        refused = tuple((p, refused_because(e)) for p, e in refusals.items() if e is not None)
     tasks: list[Task] = []
     built: dict[AnalysisRequest, TaskOptions] = {}
     for item in items:
@@ -1270,19 +1316,22 @@ def _tasks(items: list[BatchItem], defaults: AnalysisRequest) -> list[Task]:
         try:  # equal requests share one options object (pickled once per task)
             options = built.get(request)
             if options is None:
-                options = built[request] = _task_options(request, stored)
+                options = built[request] = _task_options(request, stored, refused)
         except TypeError:  # a request that cannot be hashed
-            options = _task_options(request, stored)
+            options = _task_options(request, stored, refused)
         tasks.append((item, options))
     return tasks
 
 
 def _task_options(
-    request: AnalysisRequest, stored: dict[str, DirectionProfile] | None
+    request: AnalysisRequest,
+    stored: dict[str, DirectionProfile] | None,
+    refused: tuple[tuple[str, str], ...] = (),
 ) -> TaskOptions:
-    """The options of a recording of ``request``: the analysis options and the units."""
+    """The options of a recording of ``request``: the analysis options, the units and
+    the placements refused (:attr:`TaskOptions.refused`)."""
     options = build_options(request, stored=stored)
-    return TaskOptions(options, request.acc_unit, request.gyro_unit)
+    return TaskOptions(options, request.acc_unit, request.gyro_unit, refused)
 
 
 #: What :func:`local_cluster` changes in Dask's configuration.
