@@ -16,10 +16,10 @@ def test_replaced_profiles_are_kept_and_restorable(tmp_path: Path) -> None:
     kept = cal.store_profile_keeping_earlier(new, 7, tmp_path)
     [(name, earlier)] = cal.earlier_profiles(7, tmp_path)
     assert name == kept and earlier == old and earlier.made_from == "walk-1.csv"
-    assert cal.stored_profiles(7, tmp_path) == {"lower_back": new}  # the newest is used
+    assert cal.read_store(7, tmp_path).found == {"lower_back": new}  # the newest is used
 
     assert cal.restore_earlier_profile(kept, 7, tmp_path) == old
-    assert cal.stored_profiles(7, tmp_path) == {"lower_back": old}
+    assert cal.read_store(7, tmp_path).found == {"lower_back": old}
     [(name, earlier)] = cal.earlier_profiles(7, tmp_path)
     assert earlier == new and name != kept
     # Only a name the listing gives is restored or deleted.
@@ -29,7 +29,7 @@ def test_replaced_profiles_are_kept_and_restorable(tmp_path: Path) -> None:
     assert cal.earlier_profiles(8, tmp_path) == []
     assert cal.remove_earlier_profile(name, 7, tmp_path)
     assert cal.earlier_profiles(7, tmp_path) == []
-    assert cal.stored_profiles(7, tmp_path) == {"lower_back": old}
+    assert cal.read_store(7, tmp_path).found == {"lower_back": old}
 
 
 def test_a_profile_saved_before_made_from_existed_still_loads(tmp_path: Path) -> None:

@@ -393,22 +393,6 @@ def load_stored_profile(
     return profile.with_origin(_stored_origin(placement, person_id, path)), path
 
 
-def stored_profiles(
-    person_id: int | None = None, data_dir: Path | None = None
-) -> dict[str, DirectionProfile]:
-    """Every stored profile of the command-line user (or of one web person), by placement.
-
-    Stored files that cannot be read, and files named for a placement that hold another
-    placement's calibration (:class:`Misplaced`), raise :class:`UnreadableCalibrationError`
-    naming them, so a damaged or renamed calibration is never silently ignored. An analysis
-    is refused only for its own placement's (:meth:`StoredCalibrations.refusal`).
-    """
-    store = read_store(person_id, data_dir)
-    if store.unreadable or store.misplaced:
-        raise UnreadableCalibrationError(store.unreadable.values(), store.misplaced, store.found)
-    return store.found
-
-
 def read_stored_profiles(
     person_id: int | None = None, data_dir: Path | None = None
 ) -> tuple[dict[str, DirectionProfile], dict[str, Unreadable]]:
