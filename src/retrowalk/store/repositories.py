@@ -360,7 +360,8 @@ class AccountScoped:
         return int(self.session.scalar(query) or 0)
 
     def direction_profiles(self, person_id: int) -> list[Row[Any]]:
-        """Each analysed recording of a person (its ``status`` too) with where its latest
+        """Each analysed recording of a person (its ``status`` and ``queued_for`` too) with
+        where its latest
         analysis took the device to be worn (``recording.placement``, ``None`` when not
         given) and the direction calibration it was offered
         (``assumptions.direction_profile``, ``None`` when none was), read from the stored
@@ -374,6 +375,7 @@ class AccountScoped:
                 Recording.recorded_on,
                 Recording.date_source,
                 Recording.status,
+                Recording.queued_for,
                 placement.label("placement"),
                 offered.label("direction_profile"),
             ),
