@@ -125,7 +125,8 @@ def test_stop_leaves_what_a_calibration_or_new_measures_queued(  # type: ignore[
                 "measures too: they are analysed as asked."
             ) in page_words(page)
         else:
-            assert 'id="reanalyse-older"' in page
+            # The button queues the one not queued already.
+            assert "Analyse the other one again with this version" in page_words(page)
             assert (
                 "2 of them are queued for a new analysis already, by a calibration or "
                 "changed body measures: they are analysed with this version as asked."
