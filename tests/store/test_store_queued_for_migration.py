@@ -2,8 +2,8 @@
 
 A real recording analysed, then queued again by a calibration: it keeps the reason.
 Taken back to 0008 (the column gone, the recording still waiting, its analysis kept)
-and up again, it waits with no reason known, and an upgrade's run stopped sends it
-back to its earlier analysis as before (nothing tells it was asked for otherwise).
+and up again, it waits with no reason known: it may have been asked for, so an
+upgrade's run stopped leaves it waiting, and the run's count says so beforehand.
 SQLite and PostgreSQL.
 """
 
@@ -66,8 +66,9 @@ def test_0009_keeps_recordings_and_their_waiting_with_no_reason_known(
 
     with db.transaction() as session:
         session.execute(update(AnalysisResult).values(analysis_version=EARLIER))
-    analysis = services.analysis_json(account, rec)
+    before_stop = services.older_engine(account)
+    assert (before_stop.pending, before_stop.kept, before_stop.stoppable) == (1, 1, 0)
+    assert before_stop.kept_for == ("unknown",)
     state = services.stop_reanalysis(account)
-    assert (state.pending, state.recordings) == (0, 1)
-    assert services.get_recording(account, rec).status == "done"
-    assert services.analysis_json(account, rec) == analysis
+    assert (state.pending, state.kept, state.recordings) == (1, 1, 1)
+    assert services.get_recording(account, rec).status == "queued"

@@ -8,6 +8,7 @@ from (``manual`` or ``recording``) and, for recordings, its uncertainty.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from statistics import fmean
 from typing import Any, Literal
 
@@ -24,7 +25,7 @@ from retrowalk.domain.assess.threembwt import (
     time_from_analysis,
 )
 from retrowalk.domain.coach.weekly import adherence
-from retrowalk.store.repositories import NotFoundError
+from retrowalk.store.repositories import AccountScoped, NotFoundError
 from retrowalk.store.schemas import ObservationIn, ObservationOut
 from retrowalk.summary.measures import backward_measures, bout_measures
 
@@ -178,16 +179,22 @@ class AssessServices:
         from retrowalk.app.reanalysis import WAITING
 
         rows: list[dict[str, Any]] = []
-        for rec in self.services.list_recordings(account_id, person_id):
+        candidates = [
+            rec
+            for rec in self.services.list_recordings(account_id, person_id)
+            if rec.summary is not None and rec.summary.backward_steps > 0
+        ]
+        # Read in turns of ``limit`` (one as a rule: each candidate has backward steps),
+        # of each analysis only what the measures are made of.
+        parts: dict[int, dict[str, Any]] = {}
+        for n, rec in enumerate(candidates):
             if len(rows) >= limit:
                 break
-            if rec.summary is None or rec.summary.backward_steps <= 0:
-                continue
-            try:
-                analysis = self.services.analysis_json(account_id, rec.id)
-            except NotFoundError:
-                continue
-            measures = backward_measures(analysis)
+            if n % limit == 0:
+                parts = self._measured_parts(account_id, [r.id for r in candidates[n : n + limit]])
+            if rec.id not in parts:
+                continue  # its analysis is gone meanwhile
+            measures = backward_measures(parts[rec.id])
             if measures is None:
                 continue
             rows.append(
@@ -201,6 +208,26 @@ class AssessServices:
                 }
             )
         return rows
+
+    def _measured_parts(
+        self, account_id: int, recording_ids: list[int]
+    ) -> dict[int, dict[str, Any]]:
+        """Of each recording's latest analysis, the parts of its JSON
+        :func:`~retrowalk.summary.measures.backward_measures` reads: ``session`` and
+        ``bouts``, and ``steps`` for one whose session block has no steadiness (made
+        before it had), in one query (two with such ones)."""
+        with self.services.db.read() as session:
+            scoped = AccountScoped(session, account_id)
+            parts = scoped.analysis_parts(recording_ids, ("session", "bouts"))
+            older = [
+                rid
+                for rid, part in parts.items()
+                if not isinstance(part.get("session"), Mapping)
+                or "steadiness" not in part["session"]
+            ]
+            for rid, part in scoped.analysis_parts(older, ("steps",)).items():
+                parts[rid].update(part)
+        return parts
 
     def _result(
         self,

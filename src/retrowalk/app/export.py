@@ -70,7 +70,7 @@ class ExportMixin:
         with self.db.read() as session:
             scoped = AccountScoped(session, account_id)
             person = PersonOut.model_validate(scoped.person(person_id))
-            recordings = scoped.recordings(person_id)
+            recordings = scoped.recordings(person_id, with_labels=True)
             analyses = {r.id: a for r, a in scoped.analyses_for_person(person_id)}
             rec_rows = [RecordingOut.model_validate(r) for r in recordings]
             files = {r.id: (Path(r.stored_path), r.filename) for r in recordings}

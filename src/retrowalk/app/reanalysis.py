@@ -20,7 +20,11 @@ Stopping puts the recordings still waiting for the run back to ``done`` with the
 earlier analysis, untouched; the one being analysed is finished by the worker. A
 recording queued for anything else as well (its ``queued_for``: its own page's
 "Analyse again", a bout label, a calibration, the person's new body measures) stays
-queued: stopping the upgrade never cancels what the user asked for otherwise.
+queued: stopping the upgrade never cancels what the user asked for otherwise. One
+queued before the reasons were kept (``queued_for`` empty) may have been asked for,
+so it stays queued too, and counts among those stopping leaves waiting. The run's
+count is of what it queued (and of those whose reason is not known): older recordings
+waiting for other reasons only are counted apart.
 """
 
 from __future__ import annotations
@@ -32,7 +36,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 from retrowalk.app.jobs.runners import CpuRunner
 from retrowalk.app.jobs.worker import FILE_GONE, process
@@ -40,13 +43,25 @@ from retrowalk.core import provenance
 from retrowalk.store.db import Database
 from retrowalk.store.models import QUEUE_REASONS, queue_reasons
 from retrowalk.store.repositories import AccountScoped, NotFoundError
-from retrowalk.summary.labels import applied_label_keys, label_key
 
-__all__ = ["FILE_GONE", "OlderEngine", "ReanalysisMixin", "Stopped", "Unanalysed"]
+__all__ = [
+    "ENGINE",
+    "FILE_GONE",
+    "UNKNOWN",
+    "OlderEngine",
+    "ReanalysisMixin",
+    "Stopped",
+    "Unanalysed",
+    "of_run",
+    "run_only",
+]
 
 WAITING = ("queued", "running")
 #: The reason an upgrade's run queues a recording (what stopping it cancels).
 ENGINE = "engine"
+#: What stands, among the reasons stopping leaves a recording waiting for, for a
+#: recording queued before the reasons were kept (it may have been asked for).
+UNKNOWN = "unknown"
 #: How the pages name the other reasons a recording is queued for, which stopping
 #: the run leaves waiting.
 KEPT_WORDS = {
@@ -55,6 +70,7 @@ KEPT_WORDS = {
     "labels": "a bout label",
     "calibration": "a calibration",
     "measures": "changed body measures",
+    UNKNOWN: "a request made before retrowalk recorded why",
 }
 
 
@@ -95,11 +111,12 @@ class OlderEngine:
     versions
         Those versions, sorted.
     pending
-        How many of them wait to be analysed again or are being analysed.
+        How many of them the run queued (or whose reason is not known) and wait to be
+        analysed again or are being analysed.
     failed
         Those that could not be analysed again and keep their earlier analysis.
     running
-        The file name and percent done of the one being analysed, if any.
+        The file name and percent done of the run's one being analysed, if any.
     analysed_again
         How many recordings were analysed again with this version after another
         version's analysis (they have left ``recordings``).
@@ -112,9 +129,18 @@ class OlderEngine:
     kept
         How many of the ``pending`` ones wait (not being analysed yet) for something
         else too, which stopping leaves queued: asked on their page, a bout label,
-        a calibration, changed body measures.
+        a calibration, changed body measures, or a reason not known (queued before
+        the reasons were kept).
     kept_for
-        Those other reasons (:data:`~retrowalk.store.models.QUEUE_REASONS`' words).
+        Those other reasons (:data:`~retrowalk.store.models.QUEUE_REASONS`' words, then
+        :data:`UNKNOWN`).
+    queued_otherwise
+        How many of ``recordings`` wait for a new analysis, or are being analysed, for
+        other reasons only (the run did not queue them; it neither counts nor stops them).
+    queued_otherwise_for
+        Those reasons (:data:`~retrowalk.store.models.QUEUE_REASONS`' words).
+    waiting_ids
+        The ids of every waiting one of ``recordings``, the run's or not, oldest first.
     """
 
     engine_version: str
@@ -129,6 +155,9 @@ class OlderEngine:
     ids: tuple[int, ...] = field(default=(), repr=False)
     kept: int = 0
     kept_for: tuple[str, ...] = ()
+    queued_otherwise: int = 0
+    queued_otherwise_for: tuple[str, ...] = ()
+    waiting_ids: tuple[int, ...] = field(default=(), repr=False)
 
     @property
     def stoppable(self) -> int:
@@ -139,8 +168,12 @@ class OlderEngine:
     def kept_words(self) -> str:
         """What else :attr:`kept` ones wait for, for a sentence ("a calibration or
         changed body measures")."""
-        words = [KEPT_WORDS[r] for r in self.kept_for]
-        return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+        return _either(self.kept_for)
+
+    @property
+    def otherwise_words(self) -> str:
+        """What :attr:`queued_otherwise` ones wait for, for a sentence."""
+        return _either(self.queued_otherwise_for)
 
     @property
     def version_words(self) -> str:
@@ -184,6 +217,8 @@ class OlderEngine:
             "stop_cancels": self.stoppable,
             "stop_keeps": self.kept,
             "stop_keeps_for": list(self.kept_for),
+            "queued_otherwise": self.queued_otherwise,
+            "queued_otherwise_for": list(self.queued_otherwise_for),
         }
 
 
@@ -202,7 +237,9 @@ class ReanalysisMixin:
             scoped = AccountScoped(session, account_id)
             rows = scoped.older_engine_recordings(engine, person_id)
             analysed_again = scoped.analysed_again_count(engine, person_id)
-            pending = [r for r, _ in rows if r.status in WAITING]
+            waiting = [r for r, _ in rows if r.status in WAITING]
+            pending = [r for r in waiting if of_run(r.queued_for)]
+            otherwise = [r for r in waiting if not of_run(r.queued_for)]
             failed = tuple(
                 Unanalysed(r.id, r.person_id, r.filename, " ".join(r.error.split()))
                 for r, _ in rows
@@ -212,11 +249,12 @@ class ReanalysisMixin:
                 ((r.filename, r.progress_pct) for r in pending if r.status == "running"), None
             )
             kept_for = [
-                queue_reasons(r.queued_for) - {ENGINE}
+                queue_reasons(r.queued_for) - {ENGINE} or {UNKNOWN}
                 for r in pending
-                if r.status == "queued" and queue_reasons(r.queued_for) - {ENGINE}
+                if r.status == "queued" and not run_only(r.queued_for)
             ]
             others = frozenset().union(*kept_for)
+            elsewhere = frozenset().union(*(queue_reasons(r.queued_for) for r in otherwise))
             return OlderEngine(
                 engine_version=engine,
                 recordings=len(rows),
@@ -229,7 +267,10 @@ class ReanalysisMixin:
                 pending_ids=tuple(r.id for r in pending),
                 ids=tuple(r.id for r, _ in rows),
                 kept=len(kept_for),
-                kept_for=tuple(r for r in QUEUE_REASONS if r in others),
+                kept_for=tuple(r for r in (*QUEUE_REASONS, UNKNOWN) if r in others),
+                queued_otherwise=len(otherwise),
+                queued_otherwise_for=tuple(r for r in QUEUE_REASONS if r in elsewhere),
+                waiting_ids=tuple(r.id for r in waiting),
             )
 
     def reanalyse_older(self, account_id: int, person_id: int | None = None) -> OlderEngine:
@@ -269,11 +310,11 @@ class ReanalysisMixin:
         worker is analysing is left to finish (its new analysis is kept). One queued for
         anything else too (its ``queued_for``: asked on its page, a bout label, a
         calibration, changed body measures) is left waiting: stopping stops the upgrade,
-        not what the user asked for. One queued before the reason was kept is stopped
-        unless it waits for hand labels of its bouts that its analysis does not hold yet.
-        ``abandon`` names a recording whose analysis this process was running and gave
-        up (the command line's Ctrl-C): it goes back to its earlier analysis too (or to
-        waiting for its other reasons), unless a worker elsewhere holds it.
+        not what the user asked for. One queued before the reasons were kept may have
+        been asked for: it is left waiting too. ``abandon`` names a recording whose
+        analysis this process was running and gave up (the command line's Ctrl-C): it
+        goes back to its earlier analysis too (or to waiting for its other reasons, or
+        for a reason not known), unless a worker elsewhere holds it.
         Returns the state afterwards.
         """
         from sqlalchemy import update
@@ -285,7 +326,7 @@ class ReanalysisMixin:
         with self.db.transaction() as session:
             scoped = AccountScoped(session, account_id)
             rows = scoped.older_engine_recordings(engine, person_id)
-            waiting = [r.id for r, _ in rows if r.status == "queued" and _run_only(scoped, r)]
+            waiting = [r.id for r, _ in rows if r.status == "queued" and run_only(r.queued_for)]
             back = {
                 "status": "done",
                 "error": "",
@@ -302,7 +343,7 @@ class ReanalysisMixin:
                         Recording.account_id == account_id,
                         Recording.id.in_(waiting),
                         Recording.status == "queued",
-                        Recording.queued_for.in_((ENGINE, "")),
+                        Recording.queued_for == ENGINE,
                     )
                     .values(**back)
                     .execution_options(synchronize_session=False)
@@ -319,7 +360,7 @@ class ReanalysisMixin:
                 session.execute(
                     update(Recording)
                     .where(Recording.id == abandon, Recording.status == "running")
-                    .values(**(still if rest else back))
+                    .values(**(back if run_only(ours[abandon]) else still))
                     .execution_options(synchronize_session=False)
                 )
         return self.older_engine(account_id, person_id)
@@ -347,7 +388,7 @@ class ReanalysisMixin:
         it was. Either way it then stops as :meth:`stop_reanalysis` does and
         raises :class:`Stopped`.
         """
-        waiting = self.reanalyse_older(account_id).pending_ids
+        waiting = self.reanalyse_older(account_id).waiting_ids
         done = 0
         current: int | None = None
         with _interrupt_asks() as asked:
@@ -419,19 +460,22 @@ def _interrupt_asks() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _run_only(scoped: AccountScoped, recording: Any) -> bool:
-    """Whether ``recording`` waits for an upgrade's run alone (what stopping it cancels):
-    queued by the run and nothing else, or queued before the reasons were kept and not
-    waiting for hand labels its analysis does not hold yet."""
-    reasons = queue_reasons(recording.queued_for)
-    if reasons:
-        return reasons == {ENGINE}
-    return not _labels_waiting(scoped, recording)
+def of_run(queued_for: str) -> bool:
+    """Whether a recording waiting with this ``queued_for`` counts in an upgrade's run:
+    the run queued it, or it was queued before the reasons were kept (it may have)."""
+    reasons = queue_reasons(queued_for)
+    return ENGINE in reasons or not reasons
 
 
-def _labels_waiting(scoped: AccountScoped, recording: Any) -> bool:
-    """Whether ``recording``'s stored hand labels differ from those its latest analysis
-    applied (``hand_labels``): a label saved or undone since, which it waits to apply."""
-    stored = {label_key(x.start_s, x.end_s, x.label) for x in recording.bout_labels}
-    latest = scoped.latest_analysis(recording.id, recording=recording)
-    return stored != applied_label_keys(latest.result if latest is not None else None)
+def run_only(queued_for: str) -> bool:
+    """Whether a recording waiting with this ``queued_for`` waits for an upgrade's run
+    alone: what stopping the run cancels. One whose reason is not known (queued before
+    the reasons were kept) may have been asked for, and is not."""
+    return queue_reasons(queued_for) == {ENGINE}
+
+
+def _either(reasons: tuple[str, ...]) -> str:
+    """Reasons in the pages' words, for a sentence ("a calibration or changed body
+    measures")."""
+    words = [KEPT_WORDS[r] for r in reasons]
+    return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)

@@ -374,10 +374,12 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         than at it, so it decided no bout (their reports say why; analysing them
         again changes nothing); ``without``, none or another one (``calibrated``
         says which); ``waiting``, queued or being analysed again (the new analysis
-        is not in yet).
+        is not in yet). One queued by an upgrade's run alone counts by its analysis as
+        the others: stopping the run would cancel it, so it is not waiting for the
+        calibration until queued for it too.
         """
         from retrowalk.app import calibration
-        from retrowalk.app.reanalysis import WAITING
+        from retrowalk.app.reanalysis import WAITING, run_only
         from retrowalk.summary.contract import calibration_status
 
         stored, _ = calibration.read_stored_profiles(person_id, self.data_dir)
@@ -397,7 +399,7 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
                 "date_source": r.date_source,
                 "calibrated": bool(made),
             }
-            if r.status in WAITING:
+            if r.status in WAITING and not (r.status == "queued" and run_only(r.queued_for)):
                 kind = "waiting"
             elif made and made == current.get(placement):
                 unused = calibration_status({"direction_profile": offered}) == "not used"
@@ -473,8 +475,10 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
     ) -> tuple[int, int]:
         """Queue again the recordings of a person analysed at ``placement`` not as its
         calibration now stands: without the one stored, or with one since removed (not
-        those already waiting); how many were queued, and how many could not be as their
-        stored file is missing (the others are queued all the same)."""
+        those already waiting for it; one an upgrade's run alone queued is queued for the
+        calibration too, so that stopping the run leaves it waiting); how many were
+        queued, and how many could not be as their stored file is missing (the others
+        are queued all the same)."""
         from retrowalk.app import calibration
         from retrowalk.app.uploads import FileMissingError
 

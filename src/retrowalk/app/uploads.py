@@ -473,10 +473,12 @@ class RecordingsMixin:
     def reanalyse_measures_changed(self, account_id: int, person_id: int) -> list[int]:
         """Queue again each recording of the person whose shown analysis used body
         measures that differ from the person's now (``measures_changed``); those whose
-        uploaded file is gone keep their analysis. The ids queued."""
+        uploaded file is gone keep their analysis. One already queued (an upgrade's run,
+        its own Analyse again) is queued for the measures too, so that stopping the run
+        leaves it waiting. The ids queued."""
         queued = []
         for recording in self.list_recordings(account_id, person_id):
-            if recording.measures_changed and recording.status == "done":
+            if recording.measures_changed and recording.status in ("done", "queued"):
                 try:
                     self.reanalyse(account_id, recording.id, reason="measures")
                 except FileMissingError:

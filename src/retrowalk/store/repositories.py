@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, Select, and_, bindparam, delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload, undefer
 
 from retrowalk.core.errors import InputError, RetrowalkError
 from retrowalk.store.checks import check_day
@@ -188,10 +188,16 @@ class AccountScoped:
         return files
 
     # -- recordings -------------------------------------------------------------
-    def recordings(self, person_id: int | None = None) -> Sequence[Recording]:
+    def recordings(
+        self, person_id: int | None = None, *, with_labels: bool = False
+    ) -> Sequence[Recording]:
+        """The account's (or the person's) recordings, newest first; ``with_labels``
+        loads their bout labels with them (one more query, not one per recording)."""
         query = select(Recording).where(Recording.account_id == self.account_id)
         if person_id is not None:
             query = query.where(Recording.person_id == person_id)
+        if with_labels:
+            query = query.options(selectinload(Recording.bout_labels))
         return self.session.scalars(
             query.order_by(Recording.recorded_on.desc(), Recording.id.desc())
         ).all()
@@ -306,7 +312,8 @@ class AccountScoped:
         )
 
     def analyses_for_person(self, person_id: int) -> list[tuple[Recording, AnalysisResult]]:
-        """The latest analysis of every analysed recording of a person, oldest first."""
+        """The latest analysis of every analysed recording of a person, oldest first,
+        its JSON loaded with it (in the one query)."""
         person = self.person(person_id)
         latest = (
             select(func.max(AnalysisResult.id))
@@ -315,6 +322,7 @@ class AccountScoped:
         )
         rows = self.session.execute(
             select(Recording, AnalysisResult)
+            .options(undefer(AnalysisResult.result))
             .join(AnalysisResult, AnalysisResult.recording_id == Recording.id)
             .where(
                 Recording.account_id == self.account_id,
@@ -360,11 +368,11 @@ class AccountScoped:
         return int(self.session.scalar(query) or 0)
 
     def direction_profiles(self, person_id: int) -> list[Row[Any]]:
-        """Each analysed recording of a person (its ``status`` too) with where its latest
-        analysis took the device to be worn (``recording.placement``, ``None`` when not
-        given) and the direction calibration it was offered
-        (``assumptions.direction_profile``, ``None`` when none was), read from the stored
-        JSON in one query without loading the rest of it; oldest first."""
+        """Each analysed recording of a person (its ``status`` and ``queued_for`` too)
+        with where its latest analysis took the device to be worn
+        (``recording.placement``, ``None`` when not given) and the direction calibration
+        it was offered (``assumptions.direction_profile``, ``None`` when none was), read
+        from the stored JSON in one query without loading the rest of it; oldest first."""
         placement = AnalysisResult.result[("recording", "placement")]
         offered = AnalysisResult.result[("assumptions", "direction_profile")]
         query = self._with_latest_result(
@@ -374,12 +382,32 @@ class AccountScoped:
                 Recording.recorded_on,
                 Recording.date_source,
                 Recording.status,
+                Recording.queued_for,
                 placement.label("placement"),
                 offered.label("direction_profile"),
             ),
             person_id,
         ).order_by(Recording.recorded_on, Recording.id)
         return list(self.session.execute(query).all())
+
+    def analysis_parts(
+        self, recording_ids: Sequence[int], keys: Sequence[str]
+    ) -> dict[int, dict[str, Any]]:
+        """Of the latest analysis of each of the account's ``recording_ids``, only the
+        top-level ``keys`` of its JSON (those it has), by recording id, in one query
+        without loading the rest of the document."""
+        if not recording_ids:
+            return {}
+        parts = [AnalysisResult.result[key].label(f"k{i}") for i, key in enumerate(keys)]
+        query = self._with_latest_result(select(Recording.id, *parts), None).where(
+            Recording.id.in_(recording_ids)
+        )
+        return {
+            row[0]: {
+                key: value for key, value in zip(keys, row[1:], strict=True) if value is not None
+            }
+            for row in self.session.execute(query).all()
+        }
 
     def _with_latest_result(self, query: Q, person_id: int | None) -> Q:
         """``query`` over the account's recordings joined to each one's latest

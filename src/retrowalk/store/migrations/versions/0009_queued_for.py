@@ -10,7 +10,10 @@ another engine version analysed; ``asked``, ``labels``, ``calibration``,
 ``measures``, ``upload``), so that stopping an upgrade's run cancels only what it
 queued, never a new analysis a calibration, a bout label or the person's new body
 measures asked for. Existing rows get "" (not known): a recording waiting when the
-column was added is stopped as before.
+column was added may have been asked for, so a stop leaves it waiting. Nothing more is
+filled in: no stored row tells an upgrade's run from a user's own "Analyse again", a
+calibration or new measures, and a label waiting to be applied is one reason among
+possibly others.
 """
 
 from __future__ import annotations
