@@ -240,6 +240,24 @@ def test_a_calibration_is_suggested_only_where_it_would_tell(app, client: TestCl
         else:
             assert beside in said
             assert not any(b["direction_reason"].endswith("no calibration") for b in uncertain)
+    # the progress page, adding them up, does not suggest one either (it did, from the
+    # weeks' uncertain steps alone) ...
+    said = page_words(_uncertain_why(client.get(f"/people/{person}/progress").text))
+    assert "calibration would not tell it" in said and "helps" not in said, said
+    # ... until a recording a calibration would tell is among them: then it names that one
+    pocket = require("device-exports", "phyphox", "phyphox390_walking_back_pocket_chris.csv")
+    rec = upload(client, person, pocket, recorded_on="2025-05-08")
+    assert rec["http"] == 201, rec
+    wait_for_analysis(app)
+    shown = _uncertain_why(client.get(f"/people/{person}/progress").text)
+    assert f'<a href="/people/{person}/calibration">a direction calibration</a> helps' in shown
+    named = re.findall(r'<a href="/recordings/(\d+)">', shown)
+    assert named == [str(rec["id"])], shown
+
+
+def _uncertain_why(page: str) -> str:
+    """The progress page's paragraph on the steps left uncertain."""
+    return re.search(r'id="uncertain-why">(.*?)</p>', page, re.S).group(1)  # type: ignore[union-attr]
 
 
 def test_only_recordings_a_calibration_serves_are_offered(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]

@@ -434,7 +434,10 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         each recording offered one that decided none, with that calibration's
         ``placement``, ``made`` and ``superseded`` and ``why`` (as its recording's page
         says it), oldest recording first; ``without``: how many were offered none (their
-        directions come from the built-in rules).
+        directions come from the built-in rules); ``would_tell``: those of them whose
+        uncertain walking a calibration would tell
+        (:func:`~retrowalk.app.calibration.calibration_would_tell`, as their recording's
+        page decides it from their uncertain bouts' reasons), oldest first.
         """
         from retrowalk.app import calibration
         from retrowalk.report.content import calibration_not_used_reason
@@ -442,19 +445,35 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         from retrowalk.summary.contract import calibration_status
 
         with self.db.read() as session:
-            rows = AccountScoped(session, account_id).direction_profiles(person_id)
+            scoped = AccountScoped(session, account_id)
+            rows = [r for r in scoped.direction_profiles(person_id) if in_weeks(r.date_source)]
+            # the bouts only of those a calibration could serve and none was offered to
+            bouts = scoped.analysis_parts(
+                [
+                    r.id
+                    for r in rows
+                    if not r.direction_profile and r.placement in calibration.CALIBRATION_PLACEMENTS
+                ],
+                ["bouts"],
+            )
         stored = calibration.read_stored_profiles(person_id, self.data_dir)
         used: dict[tuple[str, str], dict[str, Any]] = {}
         not_used: list[dict[str, Any]] = []
+        would_tell: list[dict[str, Any]] = []
         without = 0
         for row in rows:
             profile = row.direction_profile
-            if not in_weeks(row.date_source):
-                continue
+            recording = {"id": row.id, "filename": row.filename, "recorded_on": row.recorded_on}
             if not isinstance(profile, dict) or not profile:
                 without += 1
+                reasons = (
+                    str(b.get("direction_reason") or "")
+                    for b in bouts.get(row.id, {}).get("bouts", [])
+                    if b.get("direction") == "uncertain"
+                )
+                if calibration.calibration_would_tell(str(row.placement), False, reasons):
+                    would_tell.append(recording)
                 continue
-            recording = {"id": row.id, "filename": row.filename, "recorded_on": row.recorded_on}
             placement = str(profile.get("placement") or "")
             made = made_when(str(profile.get("created_at") or ""))
             named = {
@@ -468,7 +487,12 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
             else:
                 entry = used.setdefault((placement, made), {**named, "recordings": []})
                 entry["recordings"].append(recording)
-        return {"used": list(used.values()), "not_used": not_used, "without": without}
+        return {
+            "used": list(used.values()),
+            "not_used": not_used,
+            "without": without,
+            "would_tell": would_tell,
+        }
 
     def reanalyse_placement(
         self, account_id: int, person_id: int, placement: str
