@@ -37,7 +37,9 @@ from retrowalk.cli.learn import learn_app
 from retrowalk.cli.serve import serve as serve_command
 from retrowalk.cli.support import (
     HELP_MARKUP,
+    CommandLine,
     OneLineUsageErrors,
+    ends_process,
     stopped_as_interrupt,
     user_errors,
     warn,
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
 # app and the video pipeline are imported inside the commands that use them, so
 # that ``retrowalk --help`` and the store-free commands start quickly.
 
-app = typer.Typer(
+app = CommandLine(
     name="retrowalk",
     help="Measure, coach and track backward walking from phone and wearable recordings.",
     no_args_is_help=True,
@@ -727,7 +729,12 @@ def batch_command(
     Ctrl-C or SIGTERM (a job scheduler's stop) sends no more work, cancels the
     work waiting and stops the local workers; what was done is kept and the same
     command goes on from there (exit code 130 or 143). A Dask cluster's workers
-    finish the recordings they are analysing (the stop says how many).
+    finish the recordings they are analysing (the stop says how many). While
+    local workers start, the stop waits for them to be up (a second or two) to
+    stop them; once the tables are written, the run ends complete and leaves
+    parts/ as it is. A second Ctrl-C while it stops stops at once: the stop's
+    count is not made and the workers are not waited for, but what was done is
+    kept all the same.
     """
     from retrowalk.app.analyse import stored_for
     from retrowalk.app.jobs.batch import (
@@ -738,6 +745,7 @@ def batch_command(
         run_batch,
     )
     from retrowalk.app.jobs.inputs import videos_note
+    from retrowalk.app.jobs.stopping import stop_requests
 
     defaults = _request(
         placement, height_m, weight_kg, age_years, acc_unit, gyro_unit, profile, no_profile,
@@ -763,14 +771,24 @@ def batch_command(
         from retrowalk.io.headerless import parse_columns
 
         parse_columns(columns, "--columns")
-    items = collect_inputs(inputs, out)
-    store = stored_for(defaults)
-    check_writable(out)
-    if store is not None and (refused := _refused_in_batch(store)):
-        warn(refused)
-    if videos := videos_note(items):
-        err_console.print(videos, soft_wrap=True)
-    with stopped_as_interrupt() as stop:
+    # a stop from here on ends with the batch's own line (one asked before the work
+    # begins stops it as it begins), a second one at once (_stopped_at_once)
+    with (
+        stopped_as_interrupt() as stop,
+        stop_requests(
+            lambda signum: _stopped_at_once(out, 128 + signum),
+            # a Ctrl-C as the process exits killed it (exit code -2), the signal's
+            # handlers being Python's no more: ignored from the end of the batch
+            then_ignore=ends_process(),
+        ) as requests,
+    ):
+        items = collect_inputs(inputs, out)
+        store = stored_for(defaults)
+        check_writable(out)
+        if store is not None and (refused := _refused_in_batch(store)):
+            warn(refused)
+        if videos := videos_note(items):
+            err_console.print(videos, soft_wrap=True)
         try:
             with BatchProgress(len(items), err_console) as progress:
                 summary = run_batch(
@@ -787,10 +805,39 @@ def batch_command(
         except BatchStopped as stopped:
             err_console.print(_stopped_line(stopped, out), soft_wrap=True)
             raise typer.Exit(stop.exit_code) from None
-    out_console.print(summary.line(), soft_wrap=True)
-    out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
-    if parts := summary.parts_line():
-        out_console.print(parts, soft_wrap=True)
+        finally:
+            requests.finished()  # a signal while this says how it ended is ignored
+        out_console.print(summary.line(), soft_wrap=True)
+        out_console.print(f"Tables written to {out}/ (recordings, bouts, steps, errors)")
+        if parts := summary.parts_line():
+            out_console.print(parts, soft_wrap=True)
+
+
+def _stopped_at_once(out: Path, exit_code: int) -> None:
+    """A second Ctrl-C (or SIGTERM) while a batch stops: say so and exit now, without
+    waiting for the workers (local ones exit with this process) or counting what is done.
+    Every part, done marker and table is put in place whole, so the folder holds what the
+    first stop would have kept, and the same command goes on from there."""
+    import os
+
+    line = (
+        f"Stopped at once: what was done is kept in {out}/parts; run the same command "
+        "again to go on (done recordings are not analysed again). The tables are written "
+        "once all are done."
+    )
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    from multiprocessing import util
+
+    # what multiprocessing frees at exit (the local workers' semaphores), not what waits
+    # (joining its queues' threads): else a helper process of it warns of them, leaked
+    util._run_finalizers(0)  # type: ignore[attr-defined]
+    show_cursor = "\x1b[?25h" if sys.stderr.isatty() else ""  # a progress bar hid it
+    os.write(2, f"{show_cursor}\n{line}\n".encode())
+    os._exit(exit_code)
 
 
 def _refused_recording(exc: Any) -> str:

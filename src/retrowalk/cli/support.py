@@ -64,6 +64,25 @@ def lazy_console(*, stderr: bool = False) -> Console:
     return cast("Console", _LazyConsole(stderr=stderr))
 
 
+class CommandLine(typer.Typer):
+    """The root Typer app. Called (the ``retrowalk`` command, ``python -m retrowalk``), its
+    command is the process's, which :func:`ends_process` tells; a test's runner invokes
+    the commands in its own process without calling it."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        global _ends_process
+        _ends_process = True
+        return super().__call__(*args, **kwargs)
+
+
+_ends_process = False
+
+
+def ends_process() -> bool:
+    """Whether the command running ends this process (:class:`CommandLine`)."""
+    return _ends_process
+
+
 @dataclass
 class Stop:
     """How a long command was stopped: its exit code (130 for Ctrl-C, 143 for SIGTERM)."""

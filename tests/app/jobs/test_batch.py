@@ -935,6 +935,88 @@ def test_a_batch_stopped_while_it_writes_its_tables_says_so_and_keeps_one_run_s_
     assert not list(out.glob(".*.tmp"))
 
 
+#: When a sweep sends Ctrl-C to `batch --workers 2` (or `--serial`): after the stderr
+#: line beginning so, the delay in seconds, and how many Ctrl-C 0.05 s apart (two: the
+#: second while the batch stops); whether the run may end complete instead (a Ctrl-C
+#: that comes once the tables are written, up to the process's exit).
+_CTRL_C_MOMENTS = [
+    ("--workers", "Starting 2 local workers", 0.0, 1, False),
+    ("--workers", "Starting 2 local workers", 0.6, 1, False),
+    ("--workers", "Analysing: ", 0.0, 1, False),
+    ("--workers", "Analysing: ", 0.0, 2, False),
+    *(("--workers", "Writing the tables", s, 1, True) for s in (0.0, 0.2, 0.3, 0.4, 0.5)),
+    ("--serial", "Analysing: ", 0.0, 2, False),
+    ("--serial", "Writing the tables", 0.05, 1, True),
+]
+
+
+def test_ctrl_c_at_any_moment_of_a_batch_ends_with_its_stopped_line_and_the_next_run_goes_on(
+    tmp_path: Path, shared_data: Path
+):
+    """Ctrl-C to `batch --workers 2` (and `--serial`) at moments over its whole run, driven
+    by what it says (while the local workers start, while recordings are analysed, while
+    the tables are written and the workers close, as it exits; twice while it stops),
+    each run in a folder of its own: every run ends with its "Stopped" line and exit code
+    130 (or, stopped once the tables were written, complete with exit code 0), never a
+    traceback; and the same batch run again ends with the tables of an uninterrupted run,
+    so nothing was marked done without its rows. Before, a Ctrl-C while the workers
+    closed, as the tables were written, ended with exit code 130, no "Stopped" line and a
+    traceback of the cluster closed at exit; one while they started, with their own
+    tracebacks and the cluster's; one as the process exited killed it (exit code -2)."""
+    folder = tmp_path / "walks"
+    n = 60
+    _walks(folder, shared_data, n)
+    names = ("recordings", "bouts", "steps", "errors")
+    run_batch(collect_inputs([folder]), tmp_path / "whole", serial=True)
+    whole = {name: pd.read_parquet(tmp_path / "whole" / f"{name}.parquet") for name in names}
+    failed = []
+    for k, (how, after, delay, presses, may_end) in enumerate(_CTRL_C_MOMENTS):
+        out = tmp_path / f"out{k}"
+        command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
+        run = subprocess.Popen(
+            [*command, how, *(["2"] if how == "--workers" else [])],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            start_new_session=True,
+        )
+        assert run.stderr is not None and run.stdout is not None
+        said = []
+        for line in run.stderr:
+            said.append(line)
+            if line.startswith(after):
+                time.sleep(delay)
+                for press in range(presses):
+                    time.sleep(0.05 * press)
+                    os.killpg(run.pid, signal.SIGINT)
+                break
+        said.append(run.stderr.read())
+        stdout = run.stdout.read()
+        run.wait(timeout=120)
+        stderr = "".join(said)
+        moment = f"{how}: Ctrl-C x{presses} {delay} s after {after!r}"
+        last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        stopped = "Stopped at once: " if presses == 2 else "Stopped: "
+        complete = f"{n} recordings: " in stdout and "Tables written to" in stdout
+        if "Traceback" in stderr + stdout or "Exception" in stderr + stdout:
+            failed.append(f"{moment}: a traceback (exit code {run.returncode}): {stderr}")
+            continue
+        if not (
+            (run.returncode == 130 and last.startswith(("Stopped: ", stopped)))
+            or (may_end and run.returncode == 0 and complete)
+        ):
+            failed.append(f"{moment}: exit code {run.returncode}, ends {last!r}")
+            continue
+        run_batch(collect_inputs([folder]), out, serial=True)  # the same batch again
+        for name in names:
+            table = pd.read_parquet(out / f"{name}.parquet")
+            if not table.equals(whole[name]):
+                failed.append(f"{moment}: then {name} differs from an uninterrupted run's")
+    assert not failed, "\n".join(failed)
+
+
 def test_a_folder_without_recordings_is_refused_and_earlier_tables_stay(
     study: Path, tmp_path: Path
 ):

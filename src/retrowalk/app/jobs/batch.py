@@ -62,6 +62,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import threading
 import time
 import uuid
@@ -82,6 +83,7 @@ from retrowalk.app.analyse import (
     read_for_analysis,
     stored_for,
 )
+from retrowalk.app.jobs import stopping
 from retrowalk.app.jobs.inputs import (
     MANIFEST_PERSON_COLUMNS,
     BatchItem,
@@ -91,6 +93,7 @@ from retrowalk.app.jobs.inputs import (
     hash_and_bytes,
 )
 from retrowalk.app.jobs.locks import SharedUse, ignore_ctrl_c
+from retrowalk.app.jobs.stopping import StopRequests, stop_requests
 from retrowalk.core.csvcells import safe_frame
 from retrowalk.core.errors import ExtraMissingError, RetrowalkError
 from retrowalk.core.provenance import engine_version
@@ -503,10 +506,14 @@ def _done_index(done: Path) -> _DoneIndex:
                 continue
             found.append(((mtime, name), inode, marker.get("recordings", [marker])))
         found.sort(key=lambda f: f[0])
-        for when, inode, statuses in found:
-            index.markers[when[1]] = inode
-            for status in statuses:
-                index.mark(status["key"], status, when)
+        try:
+            for when, inode, statuses in found:
+                index.markers[when[1]] = inode
+                for status in statuses:
+                    index.mark(status["key"], status, when)
+        except BaseException:  # a batch stopped meanwhile: read afresh next time
+            _done_indexes.pop(str(done), None)
+            raise
         return index
 
 
@@ -950,6 +957,8 @@ def gather_tables(
             table.to_parquet(written_to[out_dir / f"{name}.parquet"], index=False)
             # no cell runs as a spreadsheet formula
             safe_frame(table).to_csv(written_to[out_dir / f"{name}.csv"], index=False)
+        if (requests := stopping.current()) is not None:
+            requests.no_more_cuts()  # a stop now comes once the tables are in place
         for target, tmp in staged.items():  # the tables of one run together, or none
             os.replace(tmp, target)
     finally:
@@ -1103,23 +1112,26 @@ def run_batch(
         message). The recordings of other placements are analysed.
     """
     out = Path(out_dir)
-    tasks = _tasks(items, defaults or AnalysisRequest(), refused_because)
-    check_writable(out)
-    with SharedUse(out / "parts" / IN_USE) as use:
-        return _run_batch(
-            items,
-            tasks,
-            out,
-            use,
-            scheduler=scheduler,
-            n_workers=n_workers,
-            serial=serial,
-            on_result=on_result,
-            on_stage=on_stage,
-            max_in_flight_per_worker=max_in_flight_per_worker,
-            files_per_task=files_per_task,
-            bytes_per_task=bytes_per_task,
-        )
+    # a stop asked before the work begins is noted, and stops it as it begins
+    with stop_requests() as stop:
+        tasks = _tasks(items, defaults or AnalysisRequest(), refused_because)
+        check_writable(out)
+        with SharedUse(out / "parts" / IN_USE) as use:
+            return _run_batch(
+                items,
+                tasks,
+                out,
+                use,
+                stop,
+                scheduler=scheduler,
+                n_workers=n_workers,
+                serial=serial,
+                on_result=on_result,
+                on_stage=on_stage,
+                max_in_flight_per_worker=max_in_flight_per_worker,
+                files_per_task=files_per_task,
+                bytes_per_task=bytes_per_task,
+            )
 
 
 #: The lock file every run holds while it uses an output folder (:class:`SharedUse`).
@@ -1131,6 +1143,7 @@ def _run_batch(
     tasks: list[Task],
     out: Path,
     use: SharedUse,
+    stop: StopRequests,
     *,
     scheduler: str | None,
     n_workers: int | None,
@@ -1141,7 +1154,14 @@ def _run_batch(
     files_per_task: int,
     bytes_per_task: int,
 ) -> BatchSummary:
-    """:func:`run_batch` in an output folder it uses (``use``)."""
+    """:func:`run_batch` in an output folder it uses (``use``).
+
+    A stop (``stop``) cuts short the analysis and the gathering of the tables
+    (:class:`BatchStopped`), and their tidying (``parts/`` kept as it is). Asked while
+    the workers start or close, or the tables are put in place, it is noted and stops
+    the batch at the next of those steps; asked once the tables are written, it ends the
+    run as a complete one, with ``parts/`` as it is.
+    """
     stage = on_stage or _said
     summary = BatchSummary(out_dir=out)
     started = time.perf_counter()
@@ -1186,12 +1206,14 @@ def _run_batch(
         for status in statuses:
             account(status)
 
-    closed: Callable[[], None] = _nothing
+    closed: Callable[[], None] = _nothing  # waits until a local cluster has closed
     try:
+        stop.check()  # asked before the work began
         if serial:
             stage("Analysing")
-            for group in groups(1):
-                account_group(*_analyse_group(group, str(out)))
+            with stop.cut_short():
+                for group in groups(1):
+                    account_group(*_analyse_group(group, str(out)))
         else:
             closed = _run_on_dask(
                 groups,
@@ -1201,24 +1223,35 @@ def _run_batch(
                 account_group,
                 max_in_flight_per_worker,
                 stage,
+                stop,
             )
-    except KeyboardInterrupt as stop:
-        running = stop.running if isinstance(stop, StoppedOnCluster) else 0
-        raise BatchStopped(_kept(out, tasks, finished), len(items), running) from None
-    try:
+        stop.check()  # asked once the last group was done, as the workers began to close
         stage("Writing the tables")
-        gathered = gather_tables(out, fresh, given)  # while a local cluster closes
-    except KeyboardInterrupt:  # every recording is done; the tables are not written
-        raise BatchStopped(_kept(out, tasks, finished), len(items)) from None
+        with stop.cut_short():  # until the tables are put in place, together
+            gathered = gather_tables(out, fresh, given)  # while a local cluster closes
+    except KeyboardInterrupt as interrupt:  # the tables are not written
+        stop.stopping()  # a signal from now on stops at once
+        running = interrupt.running if isinstance(interrupt, StoppedOnCluster) else 0
+        closed()
+        kept = _kept(out, tasks, finished)
+        stop.finished()
+        raise BatchStopped(kept, len(items), running) from None
     finally:
         closed()
     # parts/ keeps the results of the tables just written and every result still
     # current at its path (a file not given to this run keeps its results): removed
     # once every recording is done and the tables written, by a run alone in the folder
-    if use.alone():
+    if stop.asked:  # while the tables were put in place, or the workers closed
+        stop.finished()
+        summary.pruned = None
+        summary.kept_because = "stopped before it was tidied (a later run does it)"
+    elif use.alone():
         try:
-            current = {s["part"] for s in _done_statuses(_done_dir(out)).values() if "part" in s}
-            summary.pruned = prune_parts(out, gathered.parts | current)
+            with stop.cut_short():
+                current = {
+                    s["part"] for s in _done_statuses(_done_dir(out)).values() if "part" in s
+                }
+                summary.pruned = prune_parts(out, gathered.parts | current)
         except KeyboardInterrupt:  # the run is done and its tables written
             summary.pruned = None
             summary.kept_because = "stopped while it was tidied (a later run goes on)"
@@ -1229,6 +1262,7 @@ def _run_batch(
             if use.locks
             else "its file system has no file locks, so another batch could be using it"
         )
+    stop.finished()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -1370,10 +1404,11 @@ def local_cluster(n_workers: int | None = None) -> LocalCluster:
             k: v for k, v in environ.items() if k != "MALLOC_TRIM_THRESHOLD_"
         },
     }
+    n_workers = n_workers or os.cpu_count() or 1
     # the nannies hand the configuration of the moment to every worker they start
     with dask.config.set(config):
-        return LocalCluster(
-            n_workers=n_workers or os.cpu_count() or 1,
+        cluster = LocalCluster(
+            n_workers=0,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
@@ -1382,6 +1417,42 @@ def local_cluster(n_workers: int | None = None) -> LocalCluster:
             # Dask's bookkeeping, not the user's business; errors still show
             silence_logs=logging.ERROR,
         )
+        try:
+            _start_workers(cluster, n_workers)
+        except BaseException:
+            cluster.close()
+            raise
+    return cluster
+
+
+def _start_workers(cluster: LocalCluster, n_workers: int) -> None:
+    """Start the ``n_workers`` worker processes of ``cluster`` and wait until they are up.
+
+    Ctrl-C at a terminal reaches every process of the command, also workers still
+    importing their modules, which died of it (a traceback each, and the cluster's start
+    failed) before they could leave it to the batch (:func:`dask_setup`). So they are
+    started with Ctrl-C ignored, which a process keeps from its start: ignored in this
+    process too for the few milliseconds until they are started (in the main thread
+    only, where signals are handled), not while they import (a second or two).
+    """
+    import multiprocessing
+
+    before = {id(p) for p in multiprocessing.active_children()}
+    handler = None
+    if threading.current_thread() is threading.main_thread():
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        cluster.scale(n_workers)
+        deadline = time.monotonic() + 30.0
+        while time.monotonic() < deadline:
+            started = [p for p in multiprocessing.active_children() if id(p) not in before]
+            if len(started) >= n_workers:
+                break
+            time.sleep(0.005)
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+    cluster.wait_for_workers(n_workers)
 
 
 def dask_setup(worker: object) -> None:
@@ -1407,80 +1478,113 @@ def _run_on_dask(
     account: GroupCallback,
     max_in_flight_per_worker: int,
     stage: StageCallback,
+    stop: StopRequests,
 ) -> Callable[[], None]:
     """Run every group on Dask; returns what waits until a local cluster has closed.
 
     Once every group is done, a local cluster closes in a thread of its own (its
     workers stop and exit: 0.1-0.3 s, mostly waiting) while the caller gathers
-    the tables; after a failure it is closed before this returns.
+    the tables; after a failure it is closed before this returns. A stop (``stop``)
+    cuts short the connection to a scheduler and the work (:class:`StoppedOnCluster`),
+    not a local cluster's start (one half started was left running and closed at exit,
+    with a traceback) nor its close: asked meanwhile, it stops the batch once the
+    cluster has started, or is the caller's to take once every group is done.
     """
-    from dask.distributed import Client, as_completed
+    from dask.distributed import Client
 
     scheduler = scheduler or os.environ.get("RETROWALK_DASK_SCHEDULER") or None
-    cluster = None
-    if scheduler is None:
-        n_workers = n_workers or os.cpu_count() or 1
-        stage(f"Starting {n_workers} local worker{'s' if n_workers > 1 else ''}")
-        cluster = local_cluster(n_workers)
-        client = Client(cluster)
-    else:
-        stage(f"Connecting to the Dask scheduler at {scheduler}")
-        client = _connect(scheduler)
+    cluster: LocalCluster | None = None
+    client: Client | None = None
     sent: dict[str, tuple[Future, int]] = {}  # sent, not done yet: each with its recordings
     try:
-        if not client.scheduler_info().get("workers"):  # workers may join later
-            stage(f"Waiting for a worker to join the Dask scheduler at {scheduler}")
-            client.wait_for_workers(1)
-        if cluster is None:
-            try:
-                versions = client.run(_code_version)
-            except Exception as exc:  # a worker that cannot import retrowalk
-                raise ClusterError(
-                    f"a Dask worker of the scheduler at {scheduler} cannot run retrowalk "
-                    f"({' '.join(str(exc).split())}): install the same retrowalk on every "
-                    "worker"
-                ) from None
-            _same_engine(versions, _code_version(), scheduler)
-        stage("Analysing")
-        workers = max(len(client.scheduler_info().get("workers", {})), 1)
-        window = max(workers * max_in_flight_per_worker, 1)
-        queue = iter(make_groups(workers))
-
-        def send(group: list[Task]) -> Future:
-            future = client.submit(_analyse_group, group, out, pure=False)
-            sent[str(future.key)] = (future, len(group))
-            return future
-
-        pending = as_completed([send(group) for group in _take(queue, window)])
-        for future in pending:
-            statuses, part, tables = future.result()
-            del sent[str(future.key)]
-            if cluster is None:  # a worker that joined since
-                for engine in {s["engine"] for s in statuses if "engine" in s}:
-                    _same_engine({"": engine}, engine_version(), scheduler)
-            account(statuses, part, tables)
-            future.release()
-            for group in _take(queue, 1):
-                pending.add(send(group))
+        if scheduler is None:
+            n_workers = n_workers or os.cpu_count() or 1
+            stage(f"Starting {n_workers} local worker{'s' if n_workers > 1 else ''}")
+            cluster = local_cluster(n_workers)
+            client = Client(cluster)
+        else:
+            stage(f"Connecting to the Dask scheduler at {scheduler}")
+            with stop.cut_short():
+                client = _connect(scheduler)
+        with stop.cut_short():
+            in_flight = max_in_flight_per_worker
+            own = cluster is not None
+            _send_all(client, own, scheduler, make_groups, out, account, sent, stage, in_flight)
     except KeyboardInterrupt:
         # Stopped: no work is sent any more and the work waiting is cancelled; a local
         # cluster's workers stop with it, a cluster's own go on with what they run.
-        running = 0 if cluster is not None else _cancel(client, sent)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        stop.stopping()  # a signal from now on stops at once
+        running = 0 if cluster is not None or client is None else _cancel(client, sent)
+        _close(client, cluster)
         raise StoppedOnCluster(running) from None
     except BaseException:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        _close(client, cluster)
         raise
-    client.close()
+    client.close()  # a stop asked from here on is the caller's (StopRequests.check)
     if cluster is None:
         return _nothing
     closing = threading.Thread(target=cluster.close, name="retrowalk-close-cluster")
     closing.start()
     return closing.join
+
+
+def _close(client: Client | None, cluster: LocalCluster | None) -> None:
+    """Close the client and the local cluster of a batch that did not finish."""
+    if client is not None:
+        client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+def _send_all(
+    client: Client,
+    own: bool,
+    scheduler: str | None,
+    make_groups: Callable[[int], list[list[Task]]],
+    out: str,
+    account: GroupCallback,
+    sent: dict[str, tuple[Future, int]],
+    stage: StageCallback,
+    max_in_flight_per_worker: int,
+) -> None:
+    """Send every group to the workers of ``client`` (of a local cluster: ``own``) and
+    account for each as it comes back; ``sent`` holds those not back yet."""
+    from dask.distributed import as_completed
+
+    if not client.scheduler_info().get("workers"):  # workers may join later
+        stage(f"Waiting for a worker to join the Dask scheduler at {scheduler}")
+        client.wait_for_workers(1)
+    if not own:
+        try:
+            versions = client.run(_code_version)
+        except Exception as exc:  # a worker that cannot import retrowalk
+            raise ClusterError(
+                f"a Dask worker of the scheduler at {scheduler} cannot run retrowalk "
+                f"({' '.join(str(exc).split())}): install the same retrowalk on every "
+                "worker"
+            ) from None
+        _same_engine(versions, _code_version(), scheduler)
+    stage("Analysing")
+    workers = max(len(client.scheduler_info().get("workers", {})), 1)
+    window = max(workers * max_in_flight_per_worker, 1)
+    queue = iter(make_groups(workers))
+
+    def send(group: list[Task]) -> Future:
+        future = client.submit(_analyse_group, group, out, pure=False)
+        sent[str(future.key)] = (future, len(group))
+        return future
+
+    pending = as_completed([send(group) for group in _take(queue, window)])
+    for future in pending:
+        statuses, part, tables = future.result()
+        del sent[str(future.key)]
+        if not own:  # a worker that joined since
+            for engine in {s["engine"] for s in statuses if "engine" in s}:
+                _same_engine({"": engine}, engine_version(), scheduler)
+        account(statuses, part, tables)
+        future.release()
+        for group in _take(queue, 1):
+            pending.add(send(group))
 
 
 class StoppedOnCluster(KeyboardInterrupt):
