@@ -21,13 +21,6 @@ from realdata import require
 from retrowalk.cli import app
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
-    monkeypatch.delenv("RETROWALK_DASK_SCHEDULER", raising=False)
-    return CliRunner()
-
-
 def _said(runner: CliRunner, *args: str) -> tuple[int, str, str]:
     res = runner.invoke(app, list(args))
     return res.exit_code, res.stdout, res.stderr

@@ -10,19 +10,10 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from realdata import require
 from retrowalk.cli import app
-
-
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("RETROWALK_DATA_DIR", str(tmp_path / "store"))
-    monkeypatch.delenv("RETROWALK_DASK_SCHEDULER", raising=False)
-    return CliRunner()
-
 
 BOUT_FIELDS = ("start_s", "end_s", "direction", "direction_confidence", "n_steps", "distance_m")
 
