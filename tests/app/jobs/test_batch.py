@@ -434,23 +434,28 @@ def _stopped_again(command: list[str], out: Path, n: int) -> int:
     return int(stopped.group(1))
 
 
+def _in_own_group(command: list[str], stdout: int = subprocess.PIPE) -> subprocess.Popen[str]:
+    """``command`` started in a process group of its own (which a stop is sent to, as a
+    terminal sends Ctrl-C), its output unbuffered, its text piped (``stdout``: or not)."""
+    return subprocess.Popen(
+        command,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Ctrl-C as at a terminal, also when the tests run in the background
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        start_new_session=True,
+    )
+
+
 def _start_and_stop(
     command: list[str], out: Path, stop: signal.Signals, *, markers_before: int = 0
 ) -> tuple[int, str, str]:
     """Start ``command`` in a process group of its own and send ``stop`` to the whole
     group once a recording more is marked done, as a terminal (Ctrl-C) or a job
     scheduler (SIGTERM) does; its exit code, stdout and stderr."""
-    run = subprocess.Popen(
-        command,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # Ctrl-C as at a terminal, also when the tests run in the background; a process
-        # group of its own, which the signal is sent to
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        start_new_session=True,
-    )
+    run = _in_own_group(command)
     done = out / "parts" / "done"
     deadline = time.monotonic() + 120
     while not (done.is_dir() and len(list(done.glob("*.json"))) > markers_before):
@@ -908,14 +913,7 @@ def test_a_batch_stopped_while_it_writes_its_tables_says_so_and_keeps_one_run_s_
         walk.unlink()  # the next run's tables hold half the recordings
     command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
     for _ in range(3):  # should the tables be written before the signal arrives
-        run = subprocess.Popen(
-            [*command, "--serial"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-            start_new_session=True,
-        )
+        run = _in_own_group([*command, "--serial"], stdout=subprocess.DEVNULL)
         assert run.stderr is not None
         for line in run.stderr:
             if line.startswith("Writing the tables"):
@@ -973,15 +971,7 @@ def test_ctrl_c_at_any_moment_of_a_batch_ends_with_its_stopped_line_and_the_next
     for k, (how, after, delay, presses, may_end) in enumerate(_CTRL_C_MOMENTS):
         out = tmp_path / f"out{k}"
         command = [sys.executable, "-m", "retrowalk", "batch", str(folder), "--out", str(out)]
-        run = subprocess.Popen(
-            [*command, how, *(["2"] if how == "--workers" else [])],
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-            start_new_session=True,
-        )
+        run = _in_own_group([*command, how, *(["2"] if how == "--workers" else [])])
         assert run.stderr is not None and run.stdout is not None
         said = []
         for line in run.stderr:
