@@ -158,3 +158,21 @@ def test_3mbwt_from_a_recording_takes_its_date_or_asks_for_one(tmp_path: Path) -
 def test_3mbwt_needs_a_time() -> None:
     result = run("test", "3mbwt")
     assert result.exit_code == 2 and "give --time" in result.output
+
+
+def test_3mbwt_a_change_of_exactly_the_mdc_is_real_and_says_at_least() -> None:
+    """A change of exactly the MDC (Parkinson's 2.13 s) is a real change (only a smaller
+    one is not); the message said "more than the MDC of 2.13 s" for 2.13 s."""
+    data = json.loads(
+        run(
+            "test", "3mbwt", "--time", "4.00", "--previous", "6.13", "--group", "parkinsons",
+            "--json",
+        ).output
+    )  # fmt: skip
+    change = data["change"]
+    assert change["change_s"] == -2.13 and change["mdc_s"] == 2.13
+    assert change["verdict"] == "improved"
+    assert "2.13 s faster, at least the MDC of 2.13 s" in change["message"]
+    worse = run("test", "3mbwt", "--time", "7.70", "--previous", "6.01", "--group", "ms")
+    assert "Real decline: 1.69 s slower, at least the MDC of 1.69 s" in worse.output
+    assert "more than the MDC" not in worse.output

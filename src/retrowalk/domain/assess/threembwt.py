@@ -52,8 +52,8 @@ LEVEL_LABELS = {
 """The one wording of each risk level, shown wherever a result is (result page, clinic)."""
 
 VERDICT_LABELS = {
-    "improved": "real improvement (more than the MDC)",
-    "worse": "real decline (more than the MDC)",
+    "improved": "real improvement (at least the MDC)",
+    "worse": "real decline (at least the MDC)",
     "no_real_change": "no real change (within the MDC)",
     "unknown": "no published MDC for this group: real change unknown",
 }
@@ -207,8 +207,9 @@ def compare(previous_s: float, current_s: float, group_id: str = "community") ->
     """The change between two 3MBWT times judged against the group's MDC.
 
     A smaller time is better. A change smaller than the MDC is "no real change"
-    (it may be measurement noise). Without a published MDC for the group the
-    verdict is ``unknown``.
+    (it may be measurement noise); one of at least the MDC, the MDC itself included, is
+    a real change, and the message says "at least the MDC". Without a published MDC
+    for the group the verdict is ``unknown``.
     """
     _check_time(previous_s)
     _check_time(current_s)
@@ -238,10 +239,10 @@ def compare(previous_s: float, current_s: float, group_id: str = "community") ->
         )
     elif change < 0:
         verdict = "improved"
-        message = f"Real improvement: {abs(change):.2f} s faster, more than the MDC of {mdc:g} s."
+        message = f"Real improvement: {abs(change):.2f} s faster, at least the MDC of {mdc:g} s."
     else:
         verdict = "worse"
-        message = f"Real decline: {change:.2f} s slower, more than the MDC of {mdc:g} s."
+        message = f"Real decline: {change:.2f} s slower, at least the MDC of {mdc:g} s."
     if speed_mdc:
         message += (
             f" Backward speed changed by {speed_change:+.2f} m/s (MDC {speed_mdc['subacute']:g} "
