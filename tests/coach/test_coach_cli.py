@@ -176,3 +176,16 @@ def test_3mbwt_a_change_of_exactly_the_mdc_is_real_and_says_at_least() -> None:
     worse = run("test", "3mbwt", "--time", "7.70", "--previous", "6.01", "--group", "ms")
     assert "Real decline: 1.69 s slower, at least the MDC of 1.69 s" in worse.output
     assert "more than the MDC" not in worse.output
+
+
+def test_3mbwt_a_speed_of_exactly_0_6_m_s_is_at_the_fallers_speed_not_above_it() -> None:
+    """5.0 s for 3 m is 0.6 m/s, the speed all elderly fallers walked slower than (Fritz
+    2013): the note said "this is above 0.6 m/s"; 4.9 s is above and 5.1 s below."""
+
+    def fritz_note(time_s: str) -> str:
+        data = json.loads(run("test", "3mbwt", "--time", time_s, "--json").output)
+        return str(data["interpretation"]["speed_notes"][0])
+
+    assert "(this is at 0.6 m/s;" in fritz_note("5.0")
+    assert "(this is above 0.6 m/s;" in fritz_note("4.9")
+    assert "(this is below 0.6 m/s;" in fritz_note("5.1")

@@ -174,9 +174,17 @@ def interpret(
     if borderline:
         summary += " The time is close to a cut-off given its uncertainty: read it as borderline."
     sp = data["speed"]
+    # The fallers were all slower than this speed: at it exactly is not below it.
+    versus = (
+        "this is below"
+        if speed < sp["faller_below_mps"]
+        else "this is at"
+        if math.isclose(speed, sp["faller_below_mps"], rel_tol=0, abs_tol=1e-9)
+        else "this is above"
+    )
     speed_notes = [
         f"Backward speed {shown_speed(speed)} m/s. {sp['faller_note']} "
-        f"({'this is below' if speed < sp['faller_below_mps'] else 'this is above'} "
+        f"({versus} "
         f"{sp['faller_below_mps']:g} m/s; measured at usual speed in that study) "
         f"- {cite(sp['faller_source'])}",
         f"Older adults walked backwards at {sp['older_adult_mean_mps']:g} +/- "
