@@ -133,3 +133,30 @@ def test_an_unknown_number_in_a_learn_text_names_the_file_and_entry(tmp_path) ->
         LearnError, match=r"^tests\.toml: entry test-3mbwt: unknown number \{mbwt_parkinson_s\}$"
     ):
         load_library(target)
+
+
+def test_the_childrens_entries_state_the_windows_the_guidance_uses(client) -> None:  # type: ignore[no-untyped-def]
+    """The children's Learn entries read the WHO windows, the backward-walking ages, the
+    18-month red flag and the 37 weeks of the corrected age from the data the guidance
+    compares with, where they restated them by hand ("about 5 to 13.5 months")."""
+    import tomllib
+
+    from retrowalk.domain.kids.age import PRETERM_BEFORE_WEEKS
+    from retrowalk.domain.kids.milestones import load_milestones
+    from retrowalk.domain.learn.content import LEARN_DIR
+
+    table = load_milestones()
+    crawl, walk = table.get("hands-knees-crawling"), table.get("walking-alone")
+    steps = table.get("first-backward-steps")
+    html = client.get("/learn/kids-backward-crawling-normal").text
+    assert f"from about {crawl.start_months:g} to {crawl.end_months:g} months" in html
+    html = client.get("/learn/kids-walking-backward-milestones").text
+    assert f"from about {walk.start_months:g} to {walk.end_months:g} months" in html
+    assert f"Around {steps.start_months:g}-{steps.end_months:g} months" in html
+    assert f"before {PRETERM_BEFORE_WEEKS} weeks of pregnancy" in html
+    # The claims are what parents have read, graded; the product's own words read the data.
+    entries = tomllib.loads((LEARN_DIR / "kids.toml").read_text(encoding="utf-8"))["entry"]
+    for entry in entries:
+        own = " ".join(str(v) for k, v in entry.items() if k not in ("claim", "tags"))
+        for by_hand in ("13.5 months", "16-18 months", "28-30 months", "37 weeks", "by 18 months"):
+            assert by_hand not in own, f"kids.toml: {entry['id']} states {by_hand} by hand"

@@ -2,8 +2,10 @@
 
 An entry writes ``{name}`` where it states one of these numbers (no entry uses braces
 otherwise); :func:`fill` puts in the value, so a page, the command line and the search
-say what the 3MBWT scoring computes with (``data/assess/threembwt.toml``), and a number
-changed there changes every Learn text that states it.
+say what the 3MBWT scoring computes with (``data/assess/threembwt.toml``) and what the
+children's guidance compares with (``data/kids``: milestone windows, the ages of the
+red flags, the corrected-age rule), and a number changed there changes every Learn
+text that states it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 from retrowalk.domain.assess.norms import table
+from retrowalk.domain.kids.age import PRETERM_BEFORE_WEEKS
+from retrowalk.domain.kids.milestones import load_milestones, read_data
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]*)\}")
 
@@ -41,6 +45,30 @@ def numbers() -> dict[str, str]:
         "mbwt_non_fallers_mean_s": f"{float(polo['non_fallers_mean_s']):g}",
         "mbwt_mdc_range_s": f"{min(mdcs):.1f}-{max(mdcs):.1f}",
         "fallers_speed_mps": f"{float(data['speed']['faller_below_mps']):g}",
+        **_kids(),
+    }
+
+
+def _kids() -> dict[str, str]:
+    table = load_milestones()
+    flags = {f["id"]: f for f in read_data("flags.toml")["flag"]}
+
+    def window(milestone_id: str) -> tuple[str, str]:
+        m = table.get(milestone_id)
+        return f"{m.start_months:g}", f"{m.end_months:g}"
+
+    crawl, walk = window("hands-knees-crawling"), window("walking-alone")
+    first, steady = window("first-backward-steps"), window("steady-backward-walking")
+    return {
+        "crawling_from_months": crawl[0],
+        "crawling_to_months": crawl[1],
+        "walking_from_months": walk[0],
+        "walking_to_months": walk[1],
+        "first_backward_steps_months": f"{first[0]}-{first[1]}",
+        "steady_backward_months": f"{steady[0]}-{steady[1]}",
+        "steady_backward_steps": f"{table.get('steady-backward-walking').target_backward_steps}",
+        "not_walking_by_months": f"{float(flags['not-walking-by-18-months']['age_months']):g}",
+        "preterm_before_weeks": f"{PRETERM_BEFORE_WEEKS}",
     }
 
 
