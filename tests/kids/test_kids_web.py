@@ -263,3 +263,18 @@ def test_pages_state_the_corrected_age_rule_the_age_uses(kids_world: KidsWorld) 
     assert CORRECTED_AGE_RULE in a.get(f"/children/{cid}/summary").text
     rule = a.get(f"/children/{cid}/summary.json").json()["corrected_age_rule"]
     assert rule == CORRECTED_AGE_RULE
+
+
+def test_the_guide_names_the_age_the_walking_flag_is_raised_at(kids_world: KidsWorld) -> None:
+    """The guide's "always worth asking about" line reads the age of the "not walking"
+    flag from the flags' data, where the page restated 18 months by hand."""
+    from importlib.resources import files
+
+    from retrowalk.domain.kids.guidance import flag_age_months
+
+    a, cid = kids_world.a, kids_world.child_id
+    months = flag_age_months("not-walking-by-18-months")
+    guide = a.get(f"/children/{cid}/guide").text
+    assert f"not walking by {months:g} months (corrected age)" in guide
+    page = files("retrowalk") / "web" / "templates" / "kids" / "guide.html"
+    assert "18 months" not in page.read_text(encoding="utf-8")
