@@ -189,3 +189,18 @@ def test_3mbwt_a_speed_of_exactly_0_6_m_s_is_at_the_fallers_speed_not_above_it()
     assert "(this is at 0.6 m/s;" in fritz_note("5.0")
     assert "(this is above 0.6 m/s;" in fritz_note("4.9")
     assert "(this is below 0.6 m/s;" in fritz_note("5.1")
+
+
+def test_3mbwt_stroke_trials_use_their_mean_speed_as_the_procedure_says() -> None:
+    """The stroke variant (DeMark 2023) uses the trials' mean speed: 6 and 10 s over the
+    middle 3 m are 0.5 and 0.3 m/s, a mean of 0.4 m/s, 7.5 s; the trials' mean time (8 s,
+    0.375 m/s) was used. The standard test keeps the mean time."""
+    stroke = json.loads(
+        run(
+            "test", "3mbwt", "--variant", "stroke_5m", "--group", "stroke",
+            "--trial", "6", "--trial", "10", "--json",
+        ).output
+    )  # fmt: skip
+    assert stroke["time_s"] == 7.5 and stroke["interpretation"]["speed_mps"] == 0.4
+    standard = json.loads(run("test", "3mbwt", "--trial", "6", "--trial", "10", "--json").output)
+    assert standard["time_s"] == 8.0

@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -105,6 +105,25 @@ def shown_speed(speed_mps: float) -> str:
     :func:`~retrowalk.core.rounding.half_up`): its 0.001 m/s value rounded half up to
     0.01, so a 4.8 s test (0.625 m/s) reads 0.63 m/s in its sentence and beside it."""
     return str(half_up(round(float(speed_mps), 3), 2))
+
+
+def combined_trials_s(trials_s: Sequence[float], variant: str = "standard") -> float:
+    """The one time (s, to 0.01) that stands for several trials of the test.
+
+    The standard test takes the mean of the trial times. The stroke variant (DeMark et
+    al. 2023) measures the speed of each trial over the middle 3 m and uses their mean
+    speed, so its time is the one of that mean speed (the harmonic mean of the times):
+    trials of 6 and 10 s are 0.5 and 0.3 m/s, a mean of 0.4 m/s, 7.5 s (the mean time,
+    8 s, would be 0.375 m/s).
+    """
+    times = [float(t) for t in trials_s]
+    if not times:
+        raise InputError("trials", "give at least one trial time")
+    for t in times:
+        _check_time(t)
+    if variant == "stroke_5m":
+        return round(len(times) / sum(1.0 / t for t in times), 2)
+    return round(math.fsum(times) / len(times), 2)
 
 
 def _check_time(time_s: float) -> None:
