@@ -158,3 +158,49 @@ def test_3mbwt_from_a_recording_takes_its_date_or_asks_for_one(tmp_path: Path) -
 def test_3mbwt_needs_a_time() -> None:
     result = run("test", "3mbwt")
     assert result.exit_code == 2 and "give --time" in result.output
+
+
+def test_3mbwt_a_change_of_exactly_the_mdc_is_real_and_says_at_least() -> None:
+    """A change of exactly the MDC (Parkinson's 2.13 s) is a real change (only a smaller
+    one is not); the message said "more than the MDC of 2.13 s" for 2.13 s."""
+    data = json.loads(
+        run(
+            "test", "3mbwt", "--time", "4.00", "--previous", "6.13", "--group", "parkinsons",
+            "--json",
+        ).output
+    )  # fmt: skip
+    change = data["change"]
+    assert change["change_s"] == -2.13 and change["mdc_s"] == 2.13
+    assert change["verdict"] == "improved"
+    assert "2.13 s faster, at least the MDC of 2.13 s" in change["message"]
+    worse = run("test", "3mbwt", "--time", "7.70", "--previous", "6.01", "--group", "ms")
+    assert "Real decline: 1.69 s slower, at least the MDC of 1.69 s" in worse.output
+    assert "more than the MDC" not in worse.output
+
+
+def test_3mbwt_a_speed_of_exactly_0_6_m_s_is_at_the_fallers_speed_not_above_it() -> None:
+    """5.0 s for 3 m is 0.6 m/s, the speed all elderly fallers walked slower than (Fritz
+    2013): the note said "this is above 0.6 m/s"; 4.9 s is above and 5.1 s below."""
+
+    def fritz_note(time_s: str) -> str:
+        data = json.loads(run("test", "3mbwt", "--time", time_s, "--json").output)
+        return str(data["interpretation"]["speed_notes"][0])
+
+    assert "(this is at 0.6 m/s;" in fritz_note("5.0")
+    assert "(this is above 0.6 m/s;" in fritz_note("4.9")
+    assert "(this is below 0.6 m/s;" in fritz_note("5.1")
+
+
+def test_3mbwt_stroke_trials_use_their_mean_speed_as_the_procedure_says() -> None:
+    """The stroke variant (DeMark 2023) uses the trials' mean speed: 6 and 10 s over the
+    middle 3 m are 0.5 and 0.3 m/s, a mean of 0.4 m/s, 7.5 s; the trials' mean time (8 s,
+    0.375 m/s) was used. The standard test keeps the mean time."""
+    stroke = json.loads(
+        run(
+            "test", "3mbwt", "--variant", "stroke_5m", "--group", "stroke",
+            "--trial", "6", "--trial", "10", "--json",
+        ).output
+    )  # fmt: skip
+    assert stroke["time_s"] == 7.5 and stroke["interpretation"]["speed_mps"] == 0.4
+    standard = json.loads(run("test", "3mbwt", "--trial", "6", "--trial", "10", "--json").output)
+    assert standard["time_s"] == 8.0

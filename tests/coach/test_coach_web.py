@@ -277,3 +277,20 @@ def test_3mbwt_timed_from_a_recording(app, client, ann, tmp_path) -> None:  # ty
     # the planned sessions view counts the recording's backward minutes
     view = client.get(f"/people/{ann}/coach")
     assert "recording" in view.text or "Make a plan" in view.text
+
+
+def test_api_stroke_trials_are_stored_as_the_time_of_their_mean_speed(client, ann) -> None:  # type: ignore[no-untyped-def]
+    """Stored through the app, the stroke variant's trials of 6 and 10 s are 7.5 s (their
+    mean speed, 0.4 m/s, as the procedure says); the standard test's are 8.0 s."""
+    headers = api_token(client, "a@example.org")
+    url = f"/api/v1/people/{ann}/tests/3mbwt"
+    stroke = client.post(
+        url,
+        json={"trials_s": [6.0, 10.0], "group": "stroke", "variant": "stroke_5m"},
+        headers=headers,
+    )
+    assert stroke.status_code == 201, stroke.text
+    assert stroke.json()["time_s"] == 7.5
+    assert stroke.json()["interpretation"]["speed_mps"] == 0.4
+    standard = client.post(url, json={"trials_s": [6.0, 10.0]}, headers=headers)
+    assert standard.status_code == 201 and standard.json()["time_s"] == 8.0

@@ -81,3 +81,25 @@ def test_errors_are_plain() -> None:
 )
 def test_format_months(months: float, text: str) -> None:
     assert format_months(months) == text
+
+
+def test_months_are_calendar_months_in_leap_and_common_years() -> None:
+    born = dt.date(2025, 1, 15)
+    assert child_age(born, None, dt.date(2026, 1, 15)).months == 12.0
+    assert child_age(born, None, dt.date(2026, 1, 14)).describe() == "11 months"
+    assert child_age(born, None, dt.date(2026, 7, 15)).describe() == "18 months"
+    assert child_age(dt.date(2024, 1, 31), None, dt.date(2024, 2, 29)).months == 1.0
+    assert child_age(dt.date(2024, 2, 29), None, dt.date(2025, 2, 28)).months == 12.0
+    # Born 10 weeks early: corrected months count from the due date.
+    due = dt.date(2024, 8, 20)
+    age = child_age(due - dt.timedelta(weeks=10), due, dt.date(2025, 2, 20))
+    assert age.corrected and age.months == 6.0
+
+
+def test_corrected_only_when_born_before_37_weeks() -> None:
+    on = dt.date(2024, 12, 10)
+    at_37 = child_age(BIRTH, BIRTH + dt.timedelta(weeks=3), on)
+    at_36_6 = child_age(BIRTH, BIRTH + dt.timedelta(days=22), on)
+    assert not at_37.corrected and at_37.corrected_days == at_37.chronological_days
+    assert at_37.weeks_early == 3 and at_37.gestational_weeks_at_birth == 37
+    assert at_36_6.corrected and at_36_6.corrected_days == at_36_6.chronological_days - 22

@@ -107,3 +107,49 @@ def test_guide_asks_instead_of_alarming_on_missing_data(run) -> None:  # type: i
     run("observe", "Noa", "--skill", "walking-alone")
     data = json.loads(run("guide", "Noa", "--json").output)
     assert not data["flags"] and not data["questions"]
+
+
+def test_a_birthday_is_a_whole_year_of_age_in_a_year_of_365_days(run) -> None:  # type: ignore[no-untyped-def]
+    """Born 15 January 2025, the child is 12 months old on 15 January 2026 and 18 months
+    old on 15 July 2026; ages were days over an average month (365.25 / 12), so the first
+    birthday of a year without 29 February read "11 months" (11.99) and the "no crawling
+    by 12 months" note, asked for and answered "not yet", waited a day longer."""
+    run("add", "Ada", "--birth-date", "2025-01-15")
+    data = json.loads(run("guide", "Ada", "--on", "2026-01-15", "--json").output)
+    assert data["age_months"] == 12.0 and data["chronological_months"] == 12.0
+    assert "12 months" in run("guide", "Ada", "--on", "2026-01-15").output
+    day_before = json.loads(run("guide", "Ada", "--on", "2026-01-14", "--json").output)
+    assert 11.9 < day_before["age_months"] < 12
+    result = run(
+        "observe", "Ada", "--skill", "hands-knees-crawling", "--detail", "not-yet",
+        "--date", "2026-01-10",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    flags = json.loads(run("guide", "Ada", "--on", "2026-01-15", "--json").output)["flags"]
+    assert "no-crawling-by-12-months" in {f["id"] for f in flags}
+    before = json.loads(run("guide", "Ada", "--on", "2026-01-14", "--json").output)["flags"]
+    assert "no-crawling-by-12-months" not in {f["id"] for f in before}
+    result = run(
+        "observe", "Ada", "--skill", "walking-alone", "--detail", "not-yet", "--date", "2026-07-01"
+    )
+    assert result.exit_code == 0, result.output
+    eighteen = json.loads(run("guide", "Ada", "--on", "2026-07-15", "--json").output)
+    assert eighteen["age_months"] == 18.0
+    assert "not-walking-by-18-months" in {f["id"] for f in eighteen["flags"]}
+
+
+def test_the_corrected_age_is_for_babies_born_before_37_weeks(run) -> None:  # type: ignore[no-untyped-def]
+    """A baby born at 37 weeks (3 weeks before the due date) is born at term and is
+    compared with their age since birth; one born a day earlier (36 weeks 6 days) is
+    premature and compared with the corrected age. Every baby born before the due date
+    was corrected, even one born a few days early."""
+    run("add", "Bea", "--birth-date", "2024-06-15", "--due-date", "2024-07-06")
+    run("add", "Cy", "--birth-date", "2024-06-15", "--due-date", "2024-07-07")
+    term = json.loads(run("guide", "Bea", "--on", "2025-03-15", "--json").output)
+    preterm = json.loads(run("guide", "Cy", "--on", "2025-03-15", "--json").output)
+    assert not term["corrected"] and term["age_months"] == 9.0
+    assert preterm["corrected"] and 8 < preterm["age_months"] < 8.3
+    assert "corrected" not in run("guide", "Bea", "--on", "2025-03-15").output
+    assert "corrected age" in run("guide", "Cy", "--on", "2025-03-15").output
+    helped = " ".join(run("add", "--help").output.replace("│", " ").split())
+    assert "before 37 weeks of pregnancy" in helped

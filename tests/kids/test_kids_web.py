@@ -217,9 +217,10 @@ def test_a_refused_count_says_why_in_the_counters_words(
 
 
 def test_the_timeline_shows_the_age_in_months_the_json_gives(client) -> None:  # type: ignore[no-untyped-def]
-    """76 days of corrected age are 2.497 months, 2.5 in the guidance JSON: the timeline
-    said "now, 2 mo" (the unrounded months, rounded in binary), it says 3 as the JSON's
-    2.5 rounds half up. Born 25 days early: 3.57 weeks, "4 weeks early"."""
+    """76 days of corrected age are about 2.5 calendar months (2.45-2.55 by the months
+    they span): the timeline says the months the guidance JSON gives, rounded half up
+    (it said "now, 2 mo" for the JSON's 2.5 when it rounded the unrounded months in
+    binary). Born 25 days early: 3.57 weeks, "4 weeks early"."""
     import datetime as dt
 
     from webtest_helpers import sign_up
@@ -242,8 +243,38 @@ def test_the_timeline_shows_the_age_in_months_the_json_gives(client) -> None:  #
     cid = int(str(made.url).rsplit("/", 1)[-1])
     auth = api_token(client, "ages@example.org")
     guidance = client.get(f"/api/v1/children/{cid}/guidance", headers=auth).json()
-    assert guidance["age_months"] == 2.5 and guidance["corrected"]
-    assert display.age_months(guidance["age_months"]) == "3"
-    assert "<span>now, 3 mo</span>" in client.get(f"/children/{cid}").text
+    assert 2.44 < guidance["age_months"] < 2.56 and guidance["corrected"]
+    shown = display.age_months(guidance["age_months"])
+    assert shown == ("3" if guidance["age_months"] >= 2.5 else "2")
+    assert f"<span>now, {shown} mo</span>" in client.get(f"/children/{cid}").text
     guide = client.get(f"/children/{cid}/guide").text
     assert "was born 4 weeks early (used until the second birthday)" in guide
+
+
+def test_pages_state_the_corrected_age_rule_the_age_uses(kids_world: KidsWorld) -> None:
+    """The children page, the printable summary and its JSON state one rule, the one the
+    age is computed by: the corrected age is for babies born before 37 weeks. They said
+    it was for every baby born before the due date."""
+    from retrowalk.domain.kids.age import CORRECTED_AGE_RULE
+
+    a, cid = kids_world.a, kids_world.child_id
+    assert "before 37 weeks of pregnancy" in CORRECTED_AGE_RULE
+    assert CORRECTED_AGE_RULE in a.get("/children").text
+    assert CORRECTED_AGE_RULE in a.get(f"/children/{cid}/summary").text
+    rule = a.get(f"/children/{cid}/summary.json").json()["corrected_age_rule"]
+    assert rule == CORRECTED_AGE_RULE
+
+
+def test_the_guide_names_the_age_the_walking_flag_is_raised_at(kids_world: KidsWorld) -> None:
+    """The guide's "always worth asking about" line reads the age of the "not walking"
+    flag from the flags' data, where the page restated 18 months by hand."""
+    from importlib.resources import files
+
+    from retrowalk.domain.kids.guidance import flag_age_months
+
+    a, cid = kids_world.a, kids_world.child_id
+    months = flag_age_months("not-walking-by-18-months")
+    guide = a.get(f"/children/{cid}/guide").text
+    assert f"not walking by {months:g} months (corrected age)" in guide
+    page = files("retrowalk") / "web" / "templates" / "kids" / "guide.html"
+    assert "18 months" not in page.read_text(encoding="utf-8")

@@ -89,3 +89,74 @@ def test_signed_in_users_see_the_same_public_content(client, other_client) -> No
     assert "b@example.org" in signed_in and "b@example.org" not in anonymous
     for html in (anonymous, signed_in):
         assert 'href="/learn/kids-when-to-ask"' in html
+
+
+def test_the_3mbwt_entry_states_the_numbers_the_scoring_uses(client) -> None:  # type: ignore[no-untyped-def]
+    """The Learn entries on the 3MBWT and backward speed, and their sources' notes, read
+    the cut-offs, group means, MDCs and the fallers' speed from the data file the scoring
+    uses, where they restated them by hand (a second copy that could drift)."""
+    from retrowalk.domain.assess.norms import table
+    from retrowalk.domain.assess.threembwt import interpret
+    from retrowalk.domain.learn.content import LEARN_DIR
+
+    cuts = {
+        f.kind: f.threshold_s for f in interpret(4.0).findings if f.citation.startswith("Carter")
+    }
+    html = client.get("/learn/test-3mbwt").text
+    assert (
+        f"{cuts['at_most']:.1f} s or less suggests low and {cuts['at_least']:.1f} s or more" in html
+    )
+    mdcs = [g["mdc_s"] for g in table()["groups"].values() if g["mdc_s"]]
+    assert f"about {min(mdcs):.1f}-{max(mdcs):.1f} s in studies" in html
+    fallers = table()["speed"]["faller_below_mps"]
+    assert f"slower than {fallers:g} m/s" in client.get("/learn/test-backward-speed").text
+    for name in ("tests.toml", "safety.toml", "bibliography.toml"):
+        text = (LEARN_DIR / name).read_text(encoding="utf-8")
+        for by_hand in ("3.0 s", "4.5 s", "4.2 s", "6.8 s", "5.1 s", "0.6 m/s", "1.6-2.1"):
+            assert by_hand not in text, f"{name} states {by_hand} by hand"
+
+
+def test_an_unknown_number_in_a_learn_text_names_the_file_and_entry(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from retrowalk.domain.learn.content import LEARN_DIR, LearnError
+    from retrowalk.domain.learn.loader import load_library
+
+    target = tmp_path / "learn"
+    target.mkdir()
+    for path in LEARN_DIR.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "tests.toml":
+            text = text.replace("{mbwt_parkinsons_s}", "{mbwt_parkinson_s}")
+        (target / path.name).write_text(text, encoding="utf-8")
+    with pytest.raises(
+        LearnError, match=r"^tests\.toml: entry test-3mbwt: unknown number \{mbwt_parkinson_s\}$"
+    ):
+        load_library(target)
+
+
+def test_the_childrens_entries_state_the_windows_the_guidance_uses(client) -> None:  # type: ignore[no-untyped-def]
+    """The children's Learn entries read the WHO windows, the backward-walking ages, the
+    18-month red flag and the 37 weeks of the corrected age from the data the guidance
+    compares with, where they restated them by hand ("about 5 to 13.5 months")."""
+    import tomllib
+
+    from retrowalk.domain.kids.age import PRETERM_BEFORE_WEEKS
+    from retrowalk.domain.kids.milestones import load_milestones
+    from retrowalk.domain.learn.content import LEARN_DIR
+
+    table = load_milestones()
+    crawl, walk = table.get("hands-knees-crawling"), table.get("walking-alone")
+    steps = table.get("first-backward-steps")
+    html = client.get("/learn/kids-backward-crawling-normal").text
+    assert f"from about {crawl.start_months:g} to {crawl.end_months:g} months" in html
+    html = client.get("/learn/kids-walking-backward-milestones").text
+    assert f"from about {walk.start_months:g} to {walk.end_months:g} months" in html
+    assert f"Around {steps.start_months:g}-{steps.end_months:g} months" in html
+    assert f"before {PRETERM_BEFORE_WEEKS} weeks of pregnancy" in html
+    # The claims are what parents have read, graded; the product's own words read the data.
+    entries = tomllib.loads((LEARN_DIR / "kids.toml").read_text(encoding="utf-8"))["entry"]
+    for entry in entries:
+        own = " ".join(str(v) for k, v in entry.items() if k not in ("claim", "tags"))
+        for by_hand in ("13.5 months", "16-18 months", "28-30 months", "37 weeks", "by 18 months"):
+            assert by_hand not in own, f"kids.toml: {entry['id']} states {by_hand} by hand"

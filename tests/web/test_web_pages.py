@@ -365,7 +365,7 @@ def test_the_clinic_says_in_words_what_the_last_change_means(client: TestClient)
     rows = re.findall(r"<tr>(.*?)</tr>", client.get("/clinic").text, re.S)
     said = {name: row for row in rows for name in ("Cas", "Pia") if f">{name}<" in row}
     assert "Last change: no published MDC for this group: real change unknown" in said["Cas"]
-    assert "Last change: real improvement (more than the MDC)" in said["Pia"]
+    assert "Last change: real improvement (at least the MDC)" in said["Pia"]
     assert not any(re.search(r">\s*(unknown|improved)\s*<", row) for row in rows)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from statistics import fmean
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -20,6 +19,7 @@ from retrowalk.core.errors import InputError
 from retrowalk.domain.assess.norms import group_titles
 from retrowalk.domain.assess.threembwt import (
     VERDICT_LABELS,
+    combined_trials_s,
     compare,
     interpret,
     time_from_analysis,
@@ -48,7 +48,13 @@ class ThreeMbwtIn(BaseModel):
     )
     group: Group = "community"
     variant: Literal["standard", "stroke_5m"] = "standard"
-    time_s: float | None = Field(None, gt=0, le=300, description="time for 3 m (mean of trials)")
+    time_s: float | None = Field(
+        None,
+        gt=0,
+        le=300,
+        description="time for 3 m; from trials: their mean, for stroke_5m the time of "
+        "their mean speed",
+    )
     trials_s: list[float] = Field(default_factory=list, description="single trial times")
     recording_id: int | None = None
     bout: int | None = None
@@ -71,7 +77,7 @@ class ThreeMbwtIn(BaseModel):
         if any(t <= 0 or t > 300 for t in self.trials_s):
             raise ValueError("each trial time must be more than 0 and at most 300 s")
         if self.trials_s and self.time_s is None:
-            self.time_s = round(fmean(self.trials_s), 2)
+            self.time_s = combined_trials_s(self.trials_s, self.variant)
         if self.time_s is None and self.recording_id is None:
             raise ValueError("give the time in seconds or choose a recording")
         return self

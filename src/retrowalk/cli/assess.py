@@ -58,7 +58,12 @@ def threembwt_command(
         float | None, typer.Option("--time", help="Time for the 3 m in seconds.", min=0.01)
     ] = None,
     trial: Annotated[
-        list[float] | None, typer.Option("--trial", help="A trial time (repeat; mean is used).")
+        list[float] | None,
+        typer.Option(
+            "--trial",
+            help="A trial time (repeat): the mean time is used, for stroke_5m the time of "
+            "the trials' mean speed.",
+        ),
     ] = None,
     recording: Annotated[
         Path | None, typer.Option(help="Time the test from a recording file instead.")
@@ -87,7 +92,12 @@ def threembwt_command(
 ) -> None:
     """Score the 3-metre backward walk test against published cut-offs and MDCs."""
     from retrowalk.domain.assess.norms import procedure as proc
-    from retrowalk.domain.assess.threembwt import compare, interpret, time_from_analysis
+    from retrowalk.domain.assess.threembwt import (
+        combined_trials_s,
+        compare,
+        interpret,
+        time_from_analysis,
+    )
 
     if procedure:
         p = proc()
@@ -100,7 +110,7 @@ def threembwt_command(
     timing: dict[str, Any] | None = None
     test_day = day.date() if day is not None else None
     if trial and time_s is None:
-        time_s = round(sum(trial) / len(trial), 2)
+        time_s = combined_trials_s(trial, variant.value)
     if time_s is None and recording is not None:
         from retrowalk.app.analyse import AnalysisRequest, analyse_file
 

@@ -26,6 +26,7 @@ from retrowalk.cli.support import (
     user_errors,
 )
 from retrowalk.core.errors import InputError
+from retrowalk.domain.kids.age import CORRECTED_AGE_RULE
 
 if TYPE_CHECKING:
     from retrowalk.app.kids import KidsService
@@ -76,7 +77,8 @@ def add(
     name: Annotated[str, typer.Argument(help="The child's name.")],
     birth_date: Annotated[str, typer.Option(help="Birth date, YYYY-MM-DD.")],
     due_date: Annotated[
-        str | None, typer.Option(help="Due date, YYYY-MM-DD (for babies born early).")
+        str | None,
+        typer.Option(help="Due date, YYYY-MM-DD (for babies born early). " + CORRECTED_AGE_RULE),
     ] = None,
 ) -> None:
     """Add a child profile."""

@@ -34,6 +34,7 @@ from retrowalk.app.services import (
     TooLargeError,
 )
 from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.domain.kids.age import CORRECTED_AGE_RULE
 from retrowalk.io import load_table_libraries
 from retrowalk.report import display
 from retrowalk.store.db import Database
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.filters["age_months"] = display.age_months
     templates.env.filters["weeks"] = display.weeks
     templates.env.globals["MISSING"] = display.MISSING  # where there is no value
+    templates.env.globals["CORRECTED_AGE_RULE"] = CORRECTED_AGE_RULE
     app.state.templates = templates
 
     # Bodies counted while they stream (inside the session: signed-in users get

@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -52,8 +52,8 @@ LEVEL_LABELS = {
 """The one wording of each risk level, shown wherever a result is (result page, clinic)."""
 
 VERDICT_LABELS = {
-    "improved": "real improvement (more than the MDC)",
-    "worse": "real decline (more than the MDC)",
+    "improved": "real improvement (at least the MDC)",
+    "worse": "real decline (at least the MDC)",
     "no_real_change": "no real change (within the MDC)",
     "unknown": "no published MDC for this group: real change unknown",
 }
@@ -105,6 +105,25 @@ def shown_speed(speed_mps: float) -> str:
     :func:`~retrowalk.core.rounding.half_up`): its 0.001 m/s value rounded half up to
     0.01, so a 4.8 s test (0.625 m/s) reads 0.63 m/s in its sentence and beside it."""
     return str(half_up(round(float(speed_mps), 3), 2))
+
+
+def combined_trials_s(trials_s: Sequence[float], variant: str = "standard") -> float:
+    """The one time (s, to 0.01) that stands for several trials of the test.
+
+    The standard test takes the mean of the trial times. The stroke variant (DeMark et
+    al. 2023) measures the speed of each trial over the middle 3 m and uses their mean
+    speed, so its time is the one of that mean speed (the harmonic mean of the times):
+    trials of 6 and 10 s are 0.5 and 0.3 m/s, a mean of 0.4 m/s, 7.5 s (the mean time,
+    8 s, would be 0.375 m/s).
+    """
+    times = [float(t) for t in trials_s]
+    if not times:
+        raise InputError("trials", "give at least one trial time")
+    for t in times:
+        _check_time(t)
+    if variant == "stroke_5m":
+        return round(len(times) / sum(1.0 / t for t in times), 2)
+    return round(math.fsum(times) / len(times), 2)
 
 
 def _check_time(time_s: float) -> None:
@@ -174,9 +193,17 @@ def interpret(
     if borderline:
         summary += " The time is close to a cut-off given its uncertainty: read it as borderline."
     sp = data["speed"]
+    # The fallers were all slower than this speed: at it exactly is not below it.
+    versus = (
+        "this is below"
+        if speed < sp["faller_below_mps"]
+        else "this is at"
+        if math.isclose(speed, sp["faller_below_mps"], rel_tol=0, abs_tol=1e-9)
+        else "this is above"
+    )
     speed_notes = [
         f"Backward speed {shown_speed(speed)} m/s. {sp['faller_note']} "
-        f"({'this is below' if speed < sp['faller_below_mps'] else 'this is above'} "
+        f"({versus} "
         f"{sp['faller_below_mps']:g} m/s; measured at usual speed in that study) "
         f"- {cite(sp['faller_source'])}",
         f"Older adults walked backwards at {sp['older_adult_mean_mps']:g} +/- "
@@ -207,8 +234,9 @@ def compare(previous_s: float, current_s: float, group_id: str = "community") ->
     """The change between two 3MBWT times judged against the group's MDC.
 
     A smaller time is better. A change smaller than the MDC is "no real change"
-    (it may be measurement noise). Without a published MDC for the group the
-    verdict is ``unknown``.
+    (it may be measurement noise); one of at least the MDC, the MDC itself included, is
+    a real change, and the message says "at least the MDC". Without a published MDC
+    for the group the verdict is ``unknown``.
     """
     _check_time(previous_s)
     _check_time(current_s)
@@ -238,10 +266,10 @@ def compare(previous_s: float, current_s: float, group_id: str = "community") ->
         )
     elif change < 0:
         verdict = "improved"
-        message = f"Real improvement: {abs(change):.2f} s faster, more than the MDC of {mdc:g} s."
+        message = f"Real improvement: {abs(change):.2f} s faster, at least the MDC of {mdc:g} s."
     else:
         verdict = "worse"
-        message = f"Real decline: {change:.2f} s slower, more than the MDC of {mdc:g} s."
+        message = f"Real decline: {change:.2f} s slower, at least the MDC of {mdc:g} s."
     if speed_mdc:
         message += (
             f" Backward speed changed by {speed_change:+.2f} m/s (MDC {speed_mdc['subacute']:g} "

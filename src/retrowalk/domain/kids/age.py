@@ -1,15 +1,23 @@
 """Chronological and corrected age of a child.
 
 Rule (common paediatric practice, see CDC/AAP: Zubler et al. 2022, Pediatrics
-149:e2021052138): for a baby born before the due date, milestones are compared
-with the *corrected* age,
+149:e2021052138; the AAP's advice for parents of babies born more than 3 weeks
+early): for a baby born prematurely, before 37 weeks of gestation (more than
+3 weeks before the due date), milestones are compared with the *corrected* age,
 
     corrected age = chronological age - (40 weeks - gestational age at birth)
                   = chronological age - (due date - birth date),
 
 until the child is 24 months old (chronological, i.e. until the second
-birthday). A child born on or after the due date, a child without a due date and
-a child aged 24 months or more use the chronological age.
+birthday). A child born at 37 weeks or later (3 weeks or less before the due
+date, on it or after it), a child without a due date and a child aged 24 months
+or more use the chronological age.
+
+Ages in months are calendar months: a child is 12 months old on the first
+birthday and 18 months old on the day six months later, in leap years too (the
+number of days divided by an average month length would make the first birthday
+11.99 months in a year of 365 days). The part of a month is the share of days
+of the month under way.
 """
 
 from __future__ import annotations
@@ -22,6 +30,20 @@ from retrowalk.core.errors import RetrowalkError
 DAYS_PER_MONTH = 365.25 / 12
 CORRECT_UNTIL_MONTHS = 24
 FULL_TERM_WEEKS = 40
+#: Born before this many weeks of gestation is premature (WHO); only then does the
+#: corrected age apply.
+PRETERM_BEFORE_WEEKS = 37
+#: Days before the due date a baby must be born for the corrected age to apply:
+#: more than 3 weeks, i.e. before 37 weeks of gestation.
+CORRECT_WHEN_EARLY_MORE_THAN_DAYS = (FULL_TERM_WEEKS - PRETERM_BEFORE_WEEKS) * 7
+
+#: The rule in plain words, as every page, the summary and the command line state it.
+CORRECTED_AGE_RULE = (
+    f"For a baby born before {PRETERM_BEFORE_WEEKS} weeks of pregnancy (more than "
+    f"{FULL_TERM_WEEKS - PRETERM_BEFORE_WEEKS} weeks before the due date), milestones are "
+    "compared with the corrected age (age since birth minus the weeks born early) until "
+    "the second birthday."
+)
 
 
 class AgeError(RetrowalkError):
@@ -55,12 +77,14 @@ class ChildAge:
 
     @property
     def chronological_months(self) -> float:
-        return self.chronological_days / DAYS_PER_MONTH
+        """Calendar months since birth."""
+        return _months_until(self.on - dt.timedelta(days=self.chronological_days), self.on)
 
     @property
     def months(self) -> float:
-        """The age in months used for milestones (corrected where it applies)."""
-        return self.corrected_days / DAYS_PER_MONTH
+        """The age in calendar months used for milestones (corrected where it applies):
+        counted from the due date for a baby born prematurely, negative before it."""
+        return _months_until(self.on - dt.timedelta(days=self.corrected_days), self.on)
 
     @property
     def gestational_weeks_at_birth(self) -> float:
@@ -87,6 +111,27 @@ def format_months(months: float) -> str:
     return f"{years} years" + (f" {rest} month" + ("s" if rest != 1 else "") if rest else "")
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole calendar months; the 31st becomes the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def _months_until(start: dt.date, end: dt.date) -> float:
+    """Calendar months from ``start`` to ``end``: the whole months, plus the share of
+    days of the month under way (negative, in average months, before ``start``)."""
+    if end < start:
+        return -((start - end).days / DAYS_PER_MONTH)
+    whole = (end.year - start.year) * 12 + end.month - start.month
+    if _add_months(start, whole) > end:
+        whole -= 1
+    began, ends = _add_months(start, whole), _add_months(start, whole + 1)
+    return whole + (end - began).days / (ends - began).days
+
+
 def _add_years(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
@@ -102,8 +147,8 @@ def child_age(birth_date: dt.date | None, due_date: dt.date | None, on: dt.date)
     birth_date
         Date of birth (required).
     due_date
-        Expected date of birth; when later than the birth date the corrected age
-        applies until the second birthday.
+        Expected date of birth; when more than 3 weeks after the birth date (a baby
+        born before 37 weeks) the corrected age applies until the second birthday.
     on
         The day to compute the age for.
 
@@ -119,7 +164,9 @@ def child_age(birth_date: dt.date | None, due_date: dt.date | None, on: dt.date)
     days = (on - birth_date).days
     early_days = (due_date - birth_date).days if due_date is not None else 0
     early_days = max(early_days, 0)
-    applies = early_days > 0 and on < _add_years(birth_date, CORRECT_UNTIL_MONTHS // 12)
+    applies = early_days > CORRECT_WHEN_EARLY_MORE_THAN_DAYS and on < _add_years(
+        birth_date, CORRECT_UNTIL_MONTHS // 12
+    )
     corrected_days = days - early_days if applies else days
     return ChildAge(
         on=on,

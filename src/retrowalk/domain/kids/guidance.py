@@ -165,6 +165,15 @@ def load_flags() -> tuple[Flag, ...]:
     return tuple(flags)
 
 
+def flag_age_months(flag_id: str) -> float:
+    """The corrected age in months from which the ``skill_missing_by`` flag ``flag_id``
+    is raised (e.g. not walking alone: 18), as pages that name it state it."""
+    for flag in load_flags():
+        if flag.id == flag_id:
+            return float(flag.params["age_months"])
+    raise KeyError(flag_id)
+
+
 def _detail_persists(flag: Flag, entries: Sequence[SkillEntry], age: ChildAge) -> bool:
     detail = flag.params["detail"]
     with_detail = [e for e in entries if detail in e.details]

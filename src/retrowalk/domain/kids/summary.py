@@ -20,6 +20,7 @@ from jinja2 import Environment, select_autoescape
 
 from retrowalk.core.csvcells import csv_text
 from retrowalk.core.errors import InputError
+from retrowalk.domain.kids.age import CORRECTED_AGE_RULE
 from retrowalk.domain.kids.entries import SkillEntry
 from retrowalk.domain.kids.guidance import Guidance
 from retrowalk.domain.kids.milestones import MilestoneTable
@@ -90,10 +91,7 @@ class ChildSummary:
                 "weeks_early": round(self.guidance.age.weeks_early, 1),
             },
             "generated_on": self.on.isoformat(),
-            "corrected_age_rule": (
-                "Corrected age = age since birth minus (due date - birth date), "
-                "used until the second birthday for babies born before the due date."
-            ),
+            "corrected_age_rule": CORRECTED_AGE_RULE,
             "guidance": self.guidance.as_dict(),
             "observations": [
                 {**e.as_dict(), "age": text, "age_months": round(m, 2)}
@@ -138,6 +136,7 @@ def to_html(
         s=summary,
         g=summary.guidance,
         disclaimer=DISCLAIMER,
+        corrected_age_rule=CORRECTED_AGE_RULE,
         back_url=back_url,
         page_script=page_script,
     )

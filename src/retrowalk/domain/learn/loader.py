@@ -16,6 +16,7 @@ from retrowalk.domain.learn.content import (
     Library,
     Source,
 )
+from retrowalk.domain.learn.numbers import fill
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -37,18 +38,31 @@ def _labelled(rows: list[dict[str, Any]]) -> dict[str, Labelled]:
     }
 
 
+def _filled(value: Any, where: str) -> str:
+    """A text field with its published numbers put in (:mod:`.numbers`)."""
+    try:
+        return fill(str(value), where)
+    except KeyError as exc:
+        raise LearnError(str(exc.args[0])) from None
+
+
 def _entry(row: dict[str, Any], topic: str, path: Path) -> Entry:
+    where = f"{path.name}: entry {row.get('id', '?')}"
+
+    def text(value: Any) -> str:
+        return _filled(value, where)
+
     try:
         return Entry(
             id=str(row["id"]),
             topic=topic,
-            title=str(row["title"]),
-            claim=str(row["claim"]),
-            summary=str(row["summary"]),
+            title=text(row["title"]),
+            claim=text(row["claim"]),
+            summary=text(row["summary"]),
             grade=str(row["grade"]),
-            grade_reason=str(row.get("grade_reason", "")),
-            body=str(row.get("body", "")),
-            for_you=str(row.get("for_you", "")),
+            grade_reason=text(row.get("grade_reason", "")),
+            body=text(row.get("body", "")),
+            for_you=text(row.get("for_you", "")),
             audiences=tuple(row.get("audiences", ())),
             tags=tuple(row.get("tags", ())),
             sources=tuple(row.get("sources", ())),
@@ -82,7 +96,7 @@ def load_library(directory: Path | None = None) -> Library:
             volume_pages=row.get("volume_pages", ""),
             kind=row.get("kind", ""),
             verified=bool(row.get("verified", False)),
-            note=row.get("note", ""),
+            note=_filled(row.get("note", ""), f"bibliography.toml: source {row['id']}"),
             doi=row.get("doi", ""),
             url=row.get("url", ""),
         )

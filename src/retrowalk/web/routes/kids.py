@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from retrowalk.app.kids import KidsService, build_summary, guide_child
 from retrowalk.app.services import Services
 from retrowalk.core.errors import InputError, RetrowalkError
+from retrowalk.domain.kids.guidance import flag_age_months
 from retrowalk.domain.kids.milestones import load_milestones
 from retrowalk.domain.kids.summary import to_csv, to_html, to_json
 from retrowalk.web.deps import ApiAccount, Csrf, PageAccount, ServicesDep
@@ -196,7 +197,14 @@ def guide_page(
     kids = _kids(services)
     child = kids.child(account, person_id)
     g = guide_child(kids, account, person_id, _day(on, "on"))
-    return render(request, "kids/guide.html", child=child, g=g, table=load_milestones())
+    return render(
+        request,
+        "kids/guide.html",
+        child=child,
+        g=g,
+        table=load_milestones(),
+        not_walking_months=flag_age_months("not-walking-by-18-months"),
+    )
 
 
 @router.get("/children/{person_id}/summary", include_in_schema=False)

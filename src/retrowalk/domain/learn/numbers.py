@@ -1,0 +1,91 @@
+"""Published numbers the Learn entries state, read from the data files the scoring uses.
+
+An entry writes ``{name}`` where it states one of these numbers (no entry uses braces
+otherwise); :func:`fill` puts in the value, so a page, the command line and the search
+say what the 3MBWT scoring computes with (``data/assess/threembwt.toml``) and what the
+children's guidance compares with (``data/kids``: milestone windows, the ages of the
+red flags, the corrected-age rule), and a number changed there changes every Learn
+text that states it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from retrowalk.domain.assess.norms import table
+from retrowalk.domain.kids.age import PRETERM_BEFORE_WEEKS
+from retrowalk.domain.kids.milestones import load_milestones, read_data
+
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]*)\}")
+
+
+def _cutoff(groups: dict[str, Any], group: str, source: str, kind: str) -> float:
+    for c in groups[group].get("cutoffs", []):
+        if c.get("source") == source and kind in c:
+            return float(c[kind])
+    raise KeyError(f"{group} {source} {kind}")
+
+
+@lru_cache(maxsize=1)
+def numbers() -> dict[str, str]:
+    """Placeholder name -> the value as the Learn texts write it."""
+    data = table()
+    groups = data["groups"]
+    mdcs = [float(g["mdc_s"]) for g in groups.values() if g.get("mdc_s")]
+    polo = groups["community"]["reference"]
+    return {
+        "mbwt_distance_m": f"{float(data['distance_m']):g}",
+        "mbwt_low_risk_s": f"{_cutoff(groups, 'community', 'carter2019', 'at_most'):.1f}",
+        "mbwt_high_risk_s": f"{_cutoff(groups, 'community', 'carter2019', 'at_least'):.1f}",
+        "mbwt_parkinsons_s": f"{_cutoff(groups, 'parkinsons', 'carter2020', 'at_least'):g}",
+        "mbwt_fallers_n": f"{int(polo['n'])}",
+        "mbwt_fallers_mean_s": f"{float(polo['fallers_mean_s']):g}",
+        "mbwt_non_fallers_mean_s": f"{float(polo['non_fallers_mean_s']):g}",
+        "mbwt_mdc_range_s": f"{min(mdcs):.1f}-{max(mdcs):.1f}",
+        "fallers_speed_mps": f"{float(data['speed']['faller_below_mps']):g}",
+        **_kids(),
+    }
+
+
+def _kids() -> dict[str, str]:
+    table = load_milestones()
+    flags = {f["id"]: f for f in read_data("flags.toml")["flag"]}
+
+    def window(milestone_id: str) -> tuple[str, str]:
+        m = table.get(milestone_id)
+        return f"{m.start_months:g}", f"{m.end_months:g}"
+
+    crawl, walk = window("hands-knees-crawling"), window("walking-alone")
+    first, steady = window("first-backward-steps"), window("steady-backward-walking")
+    return {
+        "crawling_from_months": crawl[0],
+        "crawling_to_months": crawl[1],
+        "walking_from_months": walk[0],
+        "walking_to_months": walk[1],
+        "first_backward_steps_months": f"{first[0]}-{first[1]}",
+        "steady_backward_months": f"{steady[0]}-{steady[1]}",
+        "steady_backward_steps": f"{table.get('steady-backward-walking').target_backward_steps}",
+        "not_walking_by_months": f"{float(flags['not-walking-by-18-months']['age_months']):g}",
+        "preterm_before_weeks": f"{PRETERM_BEFORE_WEEKS}",
+    }
+
+
+def fill(text: str, where: str) -> str:
+    """``text`` with each ``{name}`` replaced by its published number.
+
+    Raises
+    ------
+    KeyError
+        Naming ``where`` and the unknown placeholder.
+    """
+    known = numbers()
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in known:
+            raise KeyError(f"{where}: unknown number {{{name}}}")
+        return known[name]
+
+    return PLACEHOLDER.sub(value, text)
