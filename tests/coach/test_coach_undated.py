@@ -19,7 +19,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
-from webtest_helpers import add_person, api_token, csrf, sign_up, upload, wait_for_analysis
+from webtest_helpers import (
+    add_person,
+    analyse_queued,
+    api_token,
+    csrf,
+    sign_up,
+    upload,
+    wait_for_analysis,
+)
 
 from realdata import require
 from retrowalk.cli import app as cli_app
@@ -144,10 +152,8 @@ def test_log_week_names_an_undated_recording(  # type: ignore[no-untyped-def]
     person = local_person(services, account, "Ann")
     with open(backward_walk, "rb") as stream:
         services.upload(account, person, "no-date.csv", stream, placement="lower_back")
-    from retrowalk.app.jobs.worker import run_once
 
-    while run_once(services.db, services.data_dir, services.runner):
-        pass
+    analyse_queued(services)
     (rec,) = services.list_recordings(account, person)
     assert rec.status == "done" and rec.date_source == "unknown"
     assert rec.summary is not None and rec.summary.backward_duration_s > 0

@@ -21,7 +21,7 @@ import pytest
 from coachtest_helpers import backward_walk_csv
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
-from webtest_helpers import api_token, csrf, make_settings
+from webtest_helpers import analyse_queued, api_token, csrf, make_settings
 
 from retrowalk.cli import app as cli_app
 from retrowalk.cli.support import LOCAL_EMAIL, local_account, local_person, local_services
@@ -76,10 +76,8 @@ def test_one_weekly_total_everywhere(tmp_path: Path, monkeypatch: pytest.MonkeyP
             services.upload(
                 account, person, path.name, stream, recorded_on=day, placement="lower_back"
             )
-    from retrowalk.app.jobs.worker import run_once
 
-    while run_once(services.db, services.data_dir, services.runner):
-        pass
+    analyse_queued(services)
     recordings = services.list_recordings(account, person)
     assert [r.status for r in recordings] == ["done"] * 4
     each_s = [r.summary.backward_duration_s for r in recordings if r.summary is not None]

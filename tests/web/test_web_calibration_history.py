@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from webtest_helpers import (
     add_person,
+    analyse_queued,
     calibrate_walk,
     csrf,
     make_settings,
@@ -26,7 +27,6 @@ from webtest_helpers import (
 )
 
 from realdata import data_root, require
-from retrowalk.app.jobs.worker import run_once
 from retrowalk.web.app import create_app
 
 
@@ -50,10 +50,6 @@ def test_the_page_reads_a_long_history_in_one_query(  # type: ignore[no-untyped-
         nonlocal statements
         statements += 1
 
-    def analyse_all() -> None:
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
-
     with TestClient(app) as client, TestClient(app) as stranger:
         sign_up(client, "history@example.org")
         sign_up(stranger, "stranger@example.org")
@@ -64,7 +60,7 @@ def test_the_page_reads_a_long_history_in_one_query(  # type: ignore[no-untyped-
                 client, person, walk, placement="lower_back", recorded_on=f"2026-03-0{day}"
             )
             ids[walk.name] = rec["id"]
-        analyse_all()
+        analyse_queued(services)
         made = calibrate_walk(
             client, person, require("mocap-backward", "09_12_pelvis.csv"), "forward, backward"
         )
@@ -81,14 +77,14 @@ def test_the_page_reads_a_long_history_in_one_query(  # type: ignore[no-untyped-
                 client, person, walk, placement="lower_back", recorded_on=f"2026-03-0{day}"
             )
             ids[walk.name] = rec["id"]
-        analyse_all()
+        analyse_queued(services)
         # One analysed again with the calibration, one waiting to be.
         for again in walks[:2]:
             page_url = f"/recordings/{ids[again.name]}"
             asked = client.post(f"{page_url}/reanalyse", data={"csrf_token": csrf(client, url)})
             assert asked.status_code == 200, asked.text
             if again == walks[0]:
-                analyse_all()
+                analyse_queued(services)
         statements = 0
         page = client.get(url).text
         assert statements == with_three, (statements, with_three)

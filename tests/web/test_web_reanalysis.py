@@ -25,6 +25,7 @@ from sqlalchemy import update
 from webtest_helpers import (
     CSRF_RE,
     add_person,
+    analyse_queued,
     csrf,
     make_settings,
     sign_up,
@@ -261,8 +262,7 @@ def test_a_recording_waiting_to_be_analysed_again_shows_its_earlier_analysis(  #
     with TestClient(app) as client:
         sign_up(client, "w@example.org")
         rec = upload(client, add_person(client), recording_file, recorded_on="2026-03-02")
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         _upgrade(monkeypatch)
         client.post("/reanalyse-older", data={"csrf_token": csrf(client, "/people")})
         page = client.get(rec["url"]).text  # queued: the earlier numbers stay in view
@@ -311,8 +311,7 @@ def test_the_notices_say_it_in_words_the_versions_in_their_tooltips(  # type: ig
         sign_up(client, "words@example.org")
         pid = add_person(client, "Ann")
         rec = upload(client, pid, recording_file, recorded_on="2026-03-02")
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         earlier = engine_version()
         _upgrade(monkeypatch)
 
@@ -392,8 +391,7 @@ def test_a_persons_run_is_followed_after_a_reload_and_stopped(  # type: ignore[n
         paths = _copies(recording_file, tmp_path, 4)
         anns = [upload(client, ann, p, recorded_on="2026-03-02")["id"] for p in paths[:3]]
         bobs = upload(client, bob, paths[3], recorded_on="2026-03-02")["id"]
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         before = {i: client.get(f"/recordings/{i}/analysis.json").json() for i in anns}
         _upgrade(monkeypatch)
 
@@ -480,8 +478,7 @@ def test_after_a_downgrade_the_pages_do_not_say_earlier(  # type: ignore[no-unty
         sign_up(client, "d@example.org")
         pid = add_person(client, "Dee")
         rec = upload(client, pid, recording_file, recorded_on="2026-03-02")
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         release = engine_version().split("+", 1)[0]
         with services.db.transaction() as session:
             session.execute(
@@ -523,8 +520,7 @@ def test_stopping_the_run_keeps_a_bout_label_waiting_to_be_applied(  # type: ign
             upload(client, person, p, placement="lower_back", recorded_on="2026-03-02")["id"]
             for p in paths
         )
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         before = client.get(f"/recordings/{other}/analysis.json").json()
         _upgrade(monkeypatch)
         url = f"/recordings/{labelled}"
@@ -538,8 +534,7 @@ def test_stopping_the_run_keeps_a_bout_label_waiting_to_be_applied(  # type: ign
         client.post("/reanalyse-older/stop", data={"csrf_token": token, "person_id": str(person)})
         assert client.get(f"/recordings/{other}/status").json()["status"] == "done"
         assert client.get(f"/recordings/{labelled}/status").json()["status"] == "queued"
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         after = client.get(f"{url}/analysis.json").json()
         [removed] = after["hand_labels"]["removed_bouts"]
         assert (removed["start_s"], removed["end_s"]) == (span["start_s"], span["end_s"])

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from test_web_reanalysis import _copies, _upgrade
 from webtest_helpers import (
     add_person,
+    analyse_queued,
     calibrate_walk,
     csrf,
     make_settings,
@@ -32,7 +33,6 @@ from webtest_helpers import (
 )
 
 from realdata import require
-from retrowalk.app.jobs.worker import run_once
 from retrowalk.web.app import create_app
 
 ORDERS = ("asked-first", "run-first")
@@ -58,8 +58,7 @@ def test_stop_leaves_what_a_calibration_or_new_measures_queued(  # type: ignore[
             ]
             for who, person, path in zip(("ann", "bob", "cy"), (ann, bob, cy), paths, strict=True)
         }
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         before = {k: client.get(f"/recordings/{i}/analysis.json").json() for k, i in ids.items()}
         _upgrade(monkeypatch)
         token = csrf(client, f"/people/{bob}")
@@ -132,8 +131,7 @@ def test_stop_leaves_what_a_calibration_or_new_measures_queued(  # type: ignore[
                 "changed body measures: they are analysed with this version as asked."
             ) in page_words(page)
 
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         anns = client.get(f"/recordings/{ids['ann']}/analysis.json").json()
         offered = anns["assumptions"]["direction_profile"]
         assert offered and offered["placement"] == "lower_back"
@@ -176,8 +174,7 @@ def test_a_recording_queued_before_reasons_were_kept_is_counted_as_stop_leaves_i
             upload(client, ann, path, placement="lower_back", recorded_on="2026-03-02")["id"]
             for path in paths
         )
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         auth = _auth(client)
         bout = client.get(f"/api/v1/recordings/{labelled}/analysis", headers=auth).json()
         span = {k: bout["bouts"][0][k] for k in ("start_s", "end_s")}
@@ -223,8 +220,7 @@ def test_a_recording_queued_before_reasons_were_kept_is_counted_as_stop_leaves_i
         assert 'id="stop-reanalysis"' not in page
         assert "they are analysed as asked" in page_words(page)
 
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         applied = client.get(f"/api/v1/recordings/{labelled}/analysis", headers=auth).json()
         assert [x["label"] for x in applied["hand_labels"]["labels"]] == ["forward"]
         assert client.get("/reanalysis.json").json()["older_recordings"] == 1

@@ -20,11 +20,17 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select, update
-from webtest_helpers import add_person, calibrate_walk, make_settings, sign_up, upload
+from webtest_helpers import (
+    add_person,
+    analyse_queued,
+    calibrate_walk,
+    make_settings,
+    sign_up,
+    upload,
+)
 
 from realdata import require
 from retrowalk.app.assess import AssessServices
-from retrowalk.app.jobs.worker import run_once
 from retrowalk.app.reanalysis import WAITING
 from retrowalk.store.models import AnalysisResult
 from retrowalk.store.repositories import Accounts, AccountScoped
@@ -69,10 +75,6 @@ def test_report_and_export_read_in_fixed_queries(  # type: ignore[no-untyped-def
         nonlocal statements
         statements += 1
 
-    def analyse_all() -> None:
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
-
     with TestClient(app) as client:
         sign_up(client, "reads@example.org")
         with services.db.read() as session:
@@ -92,11 +94,11 @@ def test_report_and_export_read_in_fixed_queries(  # type: ignore[no-untyped-def
             )["id"]
             for day, walk in enumerate(WALKS, 1)
         ]
-        analyse_all()
+        analyse_queued(services)
         for rid in ids[:-1]:
             bout = services.analysis_json(account, rid)["bouts"][0]
             services.label_bout(account, rid, bout["start_s"], bout["end_s"], "backward")
-        analyse_all()
+        analyse_queued(services)
         # Every other one as an analysis made before the session block had steadiness.
         with services.db.transaction() as session:
             latest = session.execute(
@@ -143,7 +145,7 @@ def test_report_and_export_read_in_fixed_queries(  # type: ignore[no-untyped-def
             placement="lower_back",
             recorded_on="2026-03-20",
         )
-        analyse_all()
+        analyse_queued(services)
         statements = 0
         exported = client.get(f"/people/{ann}/export")
         assert statements == with_one

@@ -13,10 +13,17 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
-from webtest_helpers import add_person, csrf, make_settings, page_words, sign_up, upload
+from webtest_helpers import (
+    add_person,
+    analyse_queued,
+    csrf,
+    make_settings,
+    page_words,
+    sign_up,
+    upload,
+)
 
 from realdata import require
-from retrowalk.app.jobs.worker import run_once
 from retrowalk.store.models import Recording
 from retrowalk.web.app import create_app
 
@@ -39,8 +46,7 @@ def test_a_recording_analysed_again_stays_in_the_report(  # type: ignore[no-unty
         sign_up(stranger, "other@example.org")
         person = add_person(client, "Rita")
         rec = upload(client, person, walk, placement="lower_back", recorded_on="2026-03-02")
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         report = f"/people/{person}/report"
         [before] = _sensor_rows(client.get(report).text)
         assert walk.name in before and "being analysed again" not in before
@@ -63,6 +69,5 @@ def test_a_recording_analysed_again_stays_in_the_report(  # type: ignore[no-unty
             session.execute(
                 update(Recording).where(Recording.id == rec["id"]).values(status="queued")
             )
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         assert _sensor_rows(client.get(report).text) == [before]

@@ -26,6 +26,7 @@ from sqlalchemy import update
 from webtest_helpers import (
     CSRF_RE,
     add_person,
+    analyse_queued,
     api_token,
     csrf,
     make_settings,
@@ -36,7 +37,6 @@ from webtest_helpers import (
 
 from browser_helpers import serve_app
 from retrowalk.app.jobs import worker as worker_module
-from retrowalk.app.jobs.worker import run_once
 from retrowalk.app.reanalysis import FILE_GONE
 from retrowalk.store.models import Recording
 from retrowalk.web.app import create_app
@@ -136,8 +136,7 @@ def test_the_servers_worker_thread_goes_on_past_a_recording_it_cannot_set_up(  #
         sign_up(b, "b@example.org")
         ann = add_person(a, "Ann")
         analysed = upload(a, ann, walks[0])["id"]
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         never = upload(a, ann, walks[1])["id"]  # never analysed: fails
         _set_row(setup, never, **BAD_MARKS)
         _set_row(setup, analysed, **BAD_MARKS)  # analysed before: keeps that analysis
@@ -197,8 +196,7 @@ def test_a_result_that_cannot_be_stored_fails_its_recording_only(  # type: ignor
         first, second = (
             upload(client, person, p)["id"] for p in _copies(recording_file, tmp_path, 2)
         )
-        while run_once(services.db, services.data_dir, services.runner):
-            pass
+        analyse_queued(services)
         failed = client.get(f"/recordings/{first}/status").json()
         assert failed["status"] == "failed"
         assert failed["error"] == (

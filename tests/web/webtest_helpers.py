@@ -93,6 +93,15 @@ def wait_for_analysis(app) -> None:  # type: ignore[no-untyped-def]
     assert app.state.worker.wait_idle(120), "analysis did not finish"
 
 
+def analyse_queued(services) -> None:  # type: ignore[no-untyped-def]
+    """Every recording queued, analysed here one after another, as the app's worker
+    would (for an app made with ``worker="none"``)."""
+    from retrowalk.app.jobs.worker import run_once
+
+    while run_once(services.db, services.data_dir, services.runner):
+        pass
+
+
 def api_token(client: TestClient, email: str, password: str = "correct horse") -> dict:
     response = client.post("/api/v1/tokens", json={"email": email, "password": password})
     assert response.status_code == 201, response.text
