@@ -225,3 +225,19 @@ def test_3mbwt_under_a_high_risk_only_cut_off_does_not_say_low_risk() -> None:
         run("test", "3mbwt", "--time", "7.0", "--group", "nursing_home", "--save", "--json").output
     )
     assert saved["interpretation"]["level"] == "under_high"
+
+
+def test_the_fitness_plan_credits_each_claim_to_what_says_it() -> None:
+    """The fitness plan credited "about 5 minutes several times a week" to Stosh's
+    article, which says only "a few minutes": the article is credited with what it
+    says, and the 5 minutes are the plan's own reading of it, said as such."""
+    made = run("plan", "new", "--goal", "fitness", "--person", "Ann", "--json")
+    assert made.exit_code == 0, made.output
+    payload = json.loads(made.output)["payload"]
+    assert payload["weeks"][0]["backward_min_per_session"] == 5
+    sources = payload["sources"]
+    stosh = [s for s in sources if "Stosh" in s]
+    assert stosh and all("a few minutes" in s and "5 minutes" not in s for s in stosh)
+    own = [s for s in sources if "5 minutes" in s]
+    assert own and all("retrowalk's reading" in s and "no study" in s for s in own)
+    assert any("Alghadir" in s and "3 times a week" in s for s in sources)
