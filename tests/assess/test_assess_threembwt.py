@@ -33,7 +33,9 @@ def test_polo_ferrero_2025_cutoff_and_group_means() -> None:
 
 
 def test_kapan_2025_nursing_homes() -> None:
-    assert interpret(8.0, "nursing_home").level == "low"
+    under = interpret(8.0, "nursing_home")  # Kapan 2025 defines no low risk
+    assert under.level == "under_high" and "low fall risk" not in under.level_label
+    assert "8.15 s high-risk cut-off" in under.level_label
     at_815 = interpret(8.15, "nursing_home")
     assert at_815.level == "high"
     assert [f.met for f in at_815.findings] == [True, False]
@@ -42,8 +44,28 @@ def test_kapan_2025_nursing_homes() -> None:
 
 
 def test_carter_2020_parkinsons() -> None:
-    assert interpret(4.19, "parkinsons").level == "low"
+    assert interpret(4.19, "parkinsons").level == "under_high"
     assert interpret(4.2, "parkinsons").level == "high"
+
+
+def test_under_a_high_risk_only_cut_off_is_not_low_risk() -> None:
+    """Parkinson's, MS and nursing homes have only a high-risk cut-off: a faster time is
+    under it, and no source says it is low risk."""
+    for time_s, group_id, cut in (
+        (3.0, "parkinsons", 4.2),
+        (5.0, "ms", 7.86),
+        (7.0, "nursing_home", 8.15),
+    ):
+        i = interpret(time_s, group_id)
+        assert i.level == "under_high"
+        assert i.level_label == (
+            f"under the {cut:g} s high-risk cut-off; "
+            "no low-risk cut-off is published for this group"
+        )
+        assert f"under the {cut:g} s cut-off for high fall risk" in i.summary
+        assert "no low-risk cut-off is published" in i.summary
+        assert "does not mean a low fall risk" in i.summary
+    assert interpret(2.9, "community").level == "low"  # Carter 2019 does define low risk
 
 
 def test_stroke_has_no_published_cutoff_and_says_so() -> None:

@@ -204,3 +204,40 @@ def test_3mbwt_stroke_trials_use_their_mean_speed_as_the_procedure_says() -> Non
     assert stroke["time_s"] == 7.5 and stroke["interpretation"]["speed_mps"] == 0.4
     standard = json.loads(run("test", "3mbwt", "--trial", "6", "--trial", "10", "--json").output)
     assert standard["time_s"] == 8.0
+
+
+def test_3mbwt_under_a_high_risk_only_cut_off_does_not_say_low_risk() -> None:
+    """Parkinson's (Carter 2020: 4.2 s) has only a high-risk cut-off: 3.0 s read "low fall
+    risk" in the JSON, which no source says; it is under the cut-off, with no low-risk
+    cut-off published for the group."""
+    text = run("test", "3mbwt", "--time", "3.0", "--group", "parkinsons")
+    assert text.exit_code == 0, text.output
+    flat = " ".join(text.output.split())
+    assert "under the 4.2 s cut-off for high fall risk" in flat
+    assert "no low-risk cut-off is published for this group" in flat
+    data = json.loads(
+        run("test", "3mbwt", "--time", "3.0", "--group", "parkinsons", "--json").output
+    )
+    i = data["interpretation"]
+    assert i["level"] == "under_high" and "low fall risk" not in i["level_label"]
+    assert i["level_label"].startswith("under the 4.2 s high-risk cut-off")
+    saved = json.loads(
+        run("test", "3mbwt", "--time", "7.0", "--group", "nursing_home", "--save", "--json").output
+    )
+    assert saved["interpretation"]["level"] == "under_high"
+
+
+def test_the_fitness_plan_credits_each_claim_to_what_says_it() -> None:
+    """The fitness plan credited "about 5 minutes several times a week" to Stosh's
+    article, which says only "a few minutes": the article is credited with what it
+    says, and the 5 minutes are the plan's own reading of it, said as such."""
+    made = run("plan", "new", "--goal", "fitness", "--person", "Ann", "--json")
+    assert made.exit_code == 0, made.output
+    payload = json.loads(made.output)["payload"]
+    assert payload["weeks"][0]["backward_min_per_session"] == 5
+    sources = payload["sources"]
+    stosh = [s for s in sources if "Stosh" in s]
+    assert stosh and all("a few minutes" in s and "5 minutes" not in s for s in stosh)
+    own = [s for s in sources if "5 minutes" in s]
+    assert own and all("retrowalk's reading" in s and "no study" in s for s in own)
+    assert any("Alghadir" in s and "3 times a week" in s for s in sources)

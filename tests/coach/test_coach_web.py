@@ -294,3 +294,30 @@ def test_api_stroke_trials_are_stored_as_the_time_of_their_mean_speed(client, an
     assert stroke.json()["interpretation"]["speed_mps"] == 0.4
     standard = client.post(url, json={"trials_s": [6.0, 10.0]}, headers=headers)
     assert standard.status_code == 201 and standard.json()["time_s"] == 8.0
+
+
+def test_3mbwt_under_a_high_risk_only_cut_off_reads_so_everywhere(client, ann) -> None:  # type: ignore[no-untyped-def]
+    """A stored Parkinson's time under 4.2 s (the only published cut-off, Carter 2020) read
+    "low fall risk" on the result page, the clinic page and in the API; the printable
+    report said only "under the cut-off". Each now says it is under the high-risk cut-off
+    and that no low-risk cut-off is published for the group."""
+    post_form(
+        client,
+        f"/people/{ann}/tests/3mbwt",
+        {"time_s": "3.1", "group": "parkinsons", "date": "2026-03-02"},
+    )
+    headers = api_token(client, "a@example.org")
+    tests = client.get(f"/api/v1/people/{ann}/tests/3mbwt", headers=headers).json()
+    i = tests[0]["interpretation"]
+    assert i["level"] == "under_high"
+    label = "under the 4.2 s high-risk cut-off; no low-risk cut-off is published for this group"
+    assert i["level_label"] == label
+    page = client.get(f"/people/{ann}/tests/3mbwt/{tests[0]['id']}")
+    clinic = client.get("/clinic")
+    report = client.get(f"/people/{ann}/report")
+    for shown in (page, clinic):
+        assert shown.status_code == 200
+        assert label in shown.text and ">low fall risk</span>" not in shown.text
+        assert "level-under_high" in shown.text and "level-low" not in shown.text
+    assert report.status_code == 200
+    assert "no low-risk cut-off is published for this group" in report.text

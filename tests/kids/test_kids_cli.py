@@ -153,3 +153,27 @@ def test_the_corrected_age_is_for_babies_born_before_37_weeks(run) -> None:  # t
     assert "corrected age" in run("guide", "Cy", "--on", "2025-03-15").output
     helped = " ".join(run("add", "--help").output.replace("│", " ").split())
     assert "before 37 weeks of pregnancy" in helped
+
+
+def test_backward_only_crawling_is_raised_after_more_than_a_month_not_28_days(run) -> None:  # type: ignore[no-untyped-def]
+    """Backward-only crawling can last a month or more and still be normal: logged on
+    1 February and again since, the guide raised it on 1 March (28 days); it waits past
+    the calendar month (from 2 March), and its words say a month or more can be normal."""
+    run("add", "Ivy", "--birth-date", "2025-06-01")
+    for day in ("2026-02-01", "2026-02-27"):
+        result = run(
+            "observe", "Ivy", "--skill", "backward-crawling", "--detail", "crawls-only-backwards",
+            "--date", day,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+
+    def flags(on: str) -> dict[str, dict[str, str]]:
+        data = json.loads(run("guide", "Ivy", "--on", on, "--json").output)
+        return {f["id"]: f for f in data["flags"]}
+
+    assert "only-backwards-no-progress" not in flags("2026-03-01")
+    raised = flags("2026-03-02")["only-backwards-no-progress"]
+    assert "sometimes a month or more" in raised["message"]
+    assert "more than a month" in raised["title"]
+    text = " ".join(run("guide", "Ivy", "--on", "2026-03-02").output.split())
+    assert "Still only moving backwards after more than a month" in text

@@ -80,17 +80,27 @@ def test_backward_crawling_is_reassured_as_normal() -> None:
 
 
 # -- red flags ---------------------------------------------------------------------------
-def test_only_backwards_for_weeks_without_progress() -> None:
+def test_only_backwards_for_more_than_a_month_without_progress() -> None:
+    """Backward-only crawling can last a month or more and still be normal (the article
+    the flag cites): the flag waits until more than a calendar month has passed since it
+    was first logged; it waited 28 days, which flagged a baby at four weeks."""
     age = age_at(9.0)
-    start = ON - dt.timedelta(days=28)
+    start = dt.date(2025, 4, 30)  # a month later is 30 May; ON is 1 June
     log = [
         entry("backward-crawling", start, "crawls-only-backwards"),
         entry("backward-crawling", ON, "crawls-only-backwards"),
     ]
     assert "only-backwards-no-progress" in flag_ids(log, age)
-    # 27 days: still within the normal phase
-    recent = [entry("backward-crawling", ON - dt.timedelta(days=27), "crawls-only-backwards")]
-    assert "only-backwards-no-progress" not in flag_ids(recent, age)
+    # exactly a month (1 May to 1 June, 31 days): still within the normal phase
+    month = [entry("backward-crawling", dt.date(2025, 5, 1), "crawls-only-backwards")]
+    assert "only-backwards-no-progress" not in flag_ids(month, age)
+    # 28 days: within it too
+    weeks = [entry("backward-crawling", ON - dt.timedelta(days=28), "crawls-only-backwards")]
+    assert "only-backwards-no-progress" not in flag_ids(weeks, age)
+    # a month from 31 January ends on 28 February: raised from 1 March
+    jan = [entry("backward-crawling", dt.date(2025, 1, 31), "crawls-only-backwards")]
+    assert "only-backwards-no-progress" not in flag_ids(jan, age_at(9.0, on=dt.date(2025, 2, 28)))
+    assert "only-backwards-no-progress" in flag_ids(jan, age_at(9.0, on=dt.date(2025, 3, 1)))
     # progress (forward crawling logged since) clears it
     progressed = [*log, entry("hands-knees-crawling", ON - dt.timedelta(days=3), "crawls-forwards")]
     assert "only-backwards-no-progress" not in flag_ids(progressed, age)
@@ -98,6 +108,8 @@ def test_only_backwards_for_weeks_without_progress() -> None:
     assert "only-backwards-no-progress" not in flag_ids(
         [*log, entry("walking-alone", ON)], age_at(20.0)
     )
+    flag = next(f for f in load_flags() if f.id == "only-backwards-no-progress")
+    assert "sometimes a month or more" in flag.message and "more than a month" in flag.message
 
 
 def test_lopsided_and_bunny_hop_are_recent_only() -> None:

@@ -110,7 +110,7 @@ def test_export_contains_the_photo(kids_service: KidsService) -> None:
 def test_summary_formats(kids_service: KidsService) -> None:
     a, _ = kids_service.accounts  # type: ignore[attr-defined]
     child = _child(kids_service, a)
-    day = dt.date.today() - dt.timedelta(days=30)
+    day = dt.date.today() - dt.timedelta(days=40)  # more than a month ago
     kids_service.observe(
         a,
         child,

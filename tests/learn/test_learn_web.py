@@ -116,6 +116,34 @@ def test_the_3mbwt_entry_states_the_numbers_the_scoring_uses(client) -> None:  #
             assert by_hand not in text, f"{name} states {by_hand} by hand"
 
 
+def test_the_energy_entries_state_the_mets_the_energy_estimate_uses(client) -> None:  # type: ignore[no-untyped-def]
+    """The Learn entry on the energy cost, the Compendium's source note and the FAQ on
+    slopes read the MET values (backward 6.0 level and 8.0 at 5 %, the forward equation's
+    3.7 and 6.1 at 3.5 mph) from the numbers the energy estimate computes with, where
+    they restated them by hand."""
+    from retrowalk.domain.learn.content import LEARN_DIR
+    from retrowalk.summary import energy
+
+    v = energy.COMPENDIUM_SPEED_M_MIN / 60.0  # m/s
+    grade = energy.COMPENDIUM_BACKWARD_GRADE
+    back = energy.met(v, "backward"), energy.met(v, "backward", grade)
+    fwd = energy.met(v, "forward"), energy.met(v, "forward", grade)
+    html = " ".join(client.get("/learn/benefit-energy-cost").text.split())
+    assert (
+        f"on the level at {back[0]:.1f} MET, against about {fwd[0]:.1f} MET that the "
+        f"standard forward walking equation gives at that speed: about "
+        f"{back[0] / fwd[0]:.1f} times as much" in html
+    )
+    assert (
+        f"At a {grade * 100:g} % slope the values are {back[1]:.1f} against about "
+        f"{fwd[1]:.1f} MET: about {back[1] / fwd[1]:.1f} times" in html
+    )
+    for name in ("benefits.toml", "bibliography.toml", "faq.toml"):
+        text = (LEARN_DIR / name).read_text(encoding="utf-8")
+        for by_hand in ("6.0 MET", "8.0 MET", "3.7 MET", "6.1 MET", "4.3 MET", "6 to 8 MET"):
+            assert by_hand not in text, f"{name} states {by_hand} by hand"
+
+
 def test_an_unknown_number_in_a_learn_text_names_the_file_and_entry(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import pytest
 

@@ -141,11 +141,16 @@ def _strings(node: Any, where: str) -> Iterator[tuple[str, str]]:
 
 
 def test_packaged_texts_are_written_for_users() -> None:
+    """Learn texts are read as shown: each ``{name}`` filled with its published number
+    (a placeholder's name is no identifier shown to the reader)."""
+    from retrowalk.domain.learn.numbers import fill
+
     root = Path(str(files("retrowalk") / "data"))
     bad = []
     for path in sorted(root.rglob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        for where, text in _strings(data, path.name):
+        for where, raw in _strings(data, path.name):
+            text = fill(raw, where) if path.parent.name == "learn" else raw
             if INTERNAL.search(text) or "`" in text:
                 bad.append(f"{where}: {text[:120]}")
             # A sentence with a snake_case word shows an identifier to the reader.

@@ -76,30 +76,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from retrowalk.core.energy_sources import (
+    ACSM_HORIZONTAL,
+    ACSM_VALID_SPEED_M_MIN,
+    ACSM_VERTICAL,
+    COMPENDIUM_BACKWARD_GRADE,
+    COMPENDIUM_BACKWARD_GRADE_MET,
+    COMPENDIUM_BACKWARD_LEVEL_MET,
+    COMPENDIUM_SPEED_M_MIN,
+    REST_VO2_ML_KG_MIN,
+)
 from retrowalk.core.results import Bout
 from retrowalk.core.types import Direction
 
-#: Resting oxygen uptake, ml O2/kg/min: 1 MET (Compendium 2011; ACSM).
-REST_VO2_ML_KG_MIN = 3.5
-
-#: ACSM walking equation, horizontal component, ml O2/kg per metre.
-ACSM_HORIZONTAL = 0.1
-#: ACSM walking equation, vertical component, ml O2/kg per metre per unit grade.
-ACSM_VERTICAL = 1.8
-#: Speed range (m/min) over which the ACSM walking equation is validated.
-ACSM_VALID_SPEED_M_MIN = (50.0, 100.0)
-
-#: 3.5 mph in m/min (1 mile = 1609.344 m): the speed of Compendium codes 17320/17325/17200.
-COMPENDIUM_SPEED_M_MIN = 3.5 * 1609.344 / 60.0
-#: Compendium 2011, code 17320: walking backwards, 3.5 mph, level.
-COMPENDIUM_BACKWARD_LEVEL_MET = 6.0
-#: Compendium 2011, code 17325: walking backwards, 3.5 mph, 5 % grade (uphill).
-COMPENDIUM_BACKWARD_GRADE_MET = 8.0
-#: The grade of code 17325.
-COMPENDIUM_BACKWARD_GRADE = 0.05
-#: Compendium 2011, code 17200: walking, 3.5 mph, level, brisk (forward).
-COMPENDIUM_FORWARD_LEVEL_MET = 4.3
-
+# The published numbers (Compendium 2011 MET values, the ACSM walking equation) are
+# written once, in ``retrowalk.core.energy_sources``, where the Learn entries that state
+# them read them too; they are named here as before.
 #: Backward horizontal coefficient, ml O2/kg per metre, fitted to code 17320.
 BACKWARD_HORIZONTAL = (
     (COMPENDIUM_BACKWARD_LEVEL_MET - 1.0) * REST_VO2_ML_KG_MIN / COMPENDIUM_SPEED_M_MIN
@@ -120,7 +112,9 @@ MODEL_SUMMARY = (
     "(ml O2/kg/min, v in m/min). Backward walking: no published equation exists; "
     f"retrowalk uses VO2 = 3.5 + {BACKWARD_HORIZONTAL:.4f} v + {BACKWARD_VERTICAL:.3f} v grade, "
     "fitted so that it meets the Compendium of Physical Activities 2011 values for "
-    "walking backwards at 3.5 mph: 6.0 MET level (code 17320) and 8.0 MET at 5 % grade "
+    "walking backwards at 3.5 mph: "
+    f"{COMPENDIUM_BACKWARD_LEVEL_MET:.1f} MET level (code 17320) and "
+    f"{COMPENDIUM_BACKWARD_GRADE_MET:.1f} MET at {COMPENDIUM_BACKWARD_GRADE * 100:g} % grade "
     "(code 17325) (Ainsworth et al. 2011, Med Sci Sports Exerc 43:1575). "
     "MET = VO2 / 3.5; kcal = MET x body mass (kg) x hours. Energy is gross "
     "(includes the 1 MET used at rest); net = gross minus rest. Grade is taken as 0 "

@@ -6,9 +6,10 @@
   fall risk; Polo-Ferrero et al. 2025: 5.5 s, sensitivity 59.5 %, specificity
   68.6 %), nursing homes (Kapan et al. 2025: >= 8.15-9.31 s), Parkinson's
   (Carter et al. 2020: 4.2 s), multiple sclerosis (Soke et al. 2022: 7.86 s),
-  stroke (no published cut-off). Backward speed is set against Fritz et al.
-  2013 (all elderly fallers < 0.6 m/s) and Gong et al. 2026 (older adults
-  0.73 +/- 0.24 m/s).
+  stroke (no published cut-off). Where a group has only high-risk cut-offs, a
+  faster time is "under the high-risk cut-off", never "low fall risk": no source
+  defines low risk for it. Backward speed is set against Fritz et al. 2013 (all
+  elderly fallers < 0.6 m/s) and Gong et al. 2026 (older adults 0.73 +/- 0.24 m/s).
 * Change between two tests is judged against the group's minimal detectable
   change (Parkinson's 2.13 s; MS 1.69 s, Soke 2022; stroke 1.57 s, Kocaman 2021,
   and 0.07 / 0.11 m/s in speed, DeMark 2023). A change smaller than the MDC is
@@ -46,10 +47,26 @@ class Finding:
 LEVEL_LABELS = {
     "low": "low fall risk",
     "medium": "between the cut-offs",
+    "under_high": "under the high-risk cut-off; no low-risk cut-off published",
     "high": "high fall risk",
     "unknown": "no published cut-off",
 }
-"""The one wording of each risk level, shown wherever a result is (result page, clinic)."""
+"""The one wording of each risk level, shown wherever a result is (result page, clinic).
+
+``under_high`` is a time under a group's high-risk cut-off where no source defines low
+risk (Parkinson's, multiple sclerosis, nursing homes): it is not "low fall risk", and its
+label names the cut-off (:func:`under_high_label`). The level is worked out each time a
+result is shown (results store the time and group only), so results stored before this
+level existed read it too."""
+
+
+def under_high_label(threshold_s: float) -> str:
+    """The level label of a time under a high-risk-only cut-off, naming the cut-off."""
+    return (
+        f"under the {threshold_s:g} s high-risk cut-off; "
+        "no low-risk cut-off is published for this group"
+    )
+
 
 VERDICT_LABELS = {
     "improved": "real improvement (at least the MDC)",
@@ -69,7 +86,7 @@ class Interpretation:
     group: str
     group_title: str
     summary: str
-    level: str  # low | medium | high | unknown
+    level: str  # low | medium | under_high | high | unknown
     findings: list[Finding] = field(default_factory=list)
     speed_notes: list[str] = field(default_factory=list)
     no_cutoff_note: str | None = None
@@ -188,8 +205,13 @@ def interpret(
             f"({at_least[0]:g} s) cut-offs."
         )
     else:
-        level = "low"
-        summary = f"{time_s:.2f} s is under the {at_least[0]:g} s cut-off for high fall risk."
+        # Only high-risk cut-offs are published for the group: under them is not low risk.
+        level = "under_high"
+        summary = (
+            f"{time_s:.2f} s is under the {at_least[0]:g} s cut-off for high fall risk "
+            f"({g['title']}); no low-risk cut-off is published for this group, so this "
+            "does not mean a low fall risk."
+        )
     if borderline:
         summary += " The time is close to a cut-off given its uncertainty: read it as borderline."
     sp = data["speed"]
@@ -226,7 +248,9 @@ def interpret(
         no_cutoff_note=no_cut,
         uncertainty_s=uncertainty_s,
         borderline=borderline,
-        level_label=LEVEL_LABELS[level],
+        level_label=(
+            under_high_label(at_least[0]) if level == "under_high" else LEVEL_LABELS[level]
+        ),
     )
 
 

@@ -2,8 +2,10 @@
 
 Doses come from the trials and advice in ``data/coach/plans.toml`` (Alghadir et
 al. 2019, BMC Musculoskelet Disord 20:159 for knee osteoarthritis: 10 min 3x a
-week for 6 weeks; Rose 2018 for stroke: 8 x 30 min on a treadmill; about 5
-minutes several times a week to start, for beginners). Weekly backward time
+week for 6 weeks; Rose 2018 for stroke: 8 x 30 min on a treadmill). A beginner's
+5 minutes several times a week is the plans' own reading of consumer advice ("a
+few minutes", Stosh K.), at the trials' frequency; no source gives those minutes,
+and the fitness plan's sources say so. Weekly backward time
 rises by at most ``max_increase_pct`` a week, from ``start_min`` to ``max_min``
 minutes per session.
 """

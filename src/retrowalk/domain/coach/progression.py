@@ -2,12 +2,13 @@
 
 Rules live in ``data/coach/progression.toml`` and are checked in order; the first
 that applies sets next week's backward minutes, and each recommendation names
-its rule. The rules follow common consumer advice (e.g. Stosh K., "7 Tips and
-Tricks of Walking Backwards", web article, about 2024): increase gradually (at
-most ~10-20 % a week), expect some soreness but avoid too much too soon, step
-back after pain, high soreness or a near-fall, and stop and get checked after a
-fall. The next stage (wall -> open space ->
-treadmill -> intervals -> stairs) is offered only after steady weeks.
+its rule. The rules follow common consumer advice (Stosh K., "7 Tips and Tricks
+of Walking Backwards", web article, about 2024: increase gradually; "Walking
+Backwards Can Strengthen Body and Brain", web article, 2023: expect some soreness,
+avoid too much too soon) and the usual training-load rule of thumb (at most
+~10-20 % a week): step back after pain, high soreness or a near-fall, and stop
+and get checked after a fall. The next stage (wall -> open space -> treadmill ->
+intervals -> stairs) is offered only after steady weeks.
 """
 
 from __future__ import annotations

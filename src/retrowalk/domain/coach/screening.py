@@ -3,9 +3,10 @@
 The rules are in ``data/coach/screening.toml``; each carries its reason in plain
 words. The most careful outcome among the matching rules wins and every
 matching rule's reason is returned, so the person sees *why*. Advice follows the
-safety guidance of consumer articles on backward walking (e.g. Stosh K., "7 Tips
-and Tricks of Walking Backwards", web article, about 2024): check with a doctor
-first, especially with a history of balance or knee problems.
+safety guidance of consumer articles on backward walking: check with a doctor
+first, especially with a history of balance problems ("Walking Backwards Can
+Strengthen Body and Brain", web article, 2023), or with knee problems (Stosh K.,
+"7 Tips and Tricks of Walking Backwards", web article, about 2024).
 """
 
 from __future__ import annotations

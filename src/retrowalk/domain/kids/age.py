@@ -111,7 +111,7 @@ def format_months(months: float) -> str:
     return f"{years} years" + (f" {rest} month" + ("s" if rest != 1 else "") if rest else "")
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole calendar months; the 31st becomes the month's last day."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
@@ -126,9 +126,9 @@ def _months_until(start: dt.date, end: dt.date) -> float:
     if end < start:
         return -((start - end).days / DAYS_PER_MONTH)
     whole = (end.year - start.year) * 12 + end.month - start.month
-    if _add_months(start, whole) > end:
+    if add_months(start, whole) > end:
         whole -= 1
-    began, ends = _add_months(start, whole), _add_months(start, whole + 1)
+    began, ends = add_months(start, whole), add_months(start, whole + 1)
     return whole + (end - began).days / (ends - began).days
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from retrowalk.domain.kids.age import ChildAge
+from retrowalk.domain.kids.age import ChildAge, add_months
 from retrowalk.domain.kids.entries import SkillEntry
 from retrowalk.domain.kids.milestones import (
     NEXT_WITHIN_MONTHS,
@@ -180,7 +180,9 @@ def _detail_persists(flag: Flag, entries: Sequence[SkillEntry], age: ChildAge) -
     if not with_detail:
         return False
     first = min(e.date for e in with_detail)
-    if (age.on - first).days < int(flag.params["min_days"]):
+    # More than the given calendar months since it was first logged (a month from
+    # 31 January ends on the last day of February).
+    if age.on <= add_months(first, int(flag.params["more_than_months"])):
         return False
     progress = set(flag.params.get("progress_skills", ()))
     return not any(

@@ -4,8 +4,9 @@ An entry writes ``{name}`` where it states one of these numbers (no entry uses b
 otherwise); :func:`fill` puts in the value, so a page, the command line and the search
 say what the 3MBWT scoring computes with (``data/assess/threembwt.toml``) and what the
 children's guidance compares with (``data/kids``: milestone windows, the ages of the
-red flags, the corrected-age rule), and a number changed there changes every Learn
-text that states it.
+red flags, the corrected-age rule) and what the energy estimate computes with
+(``core.energy_sources``: the Compendium MET values, the ACSM walking equation), and a
+number changed there changes every Learn text that states it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from retrowalk.core import energy_sources as energy
 from retrowalk.domain.assess.norms import table
 from retrowalk.domain.kids.age import PRETERM_BEFORE_WEEKS
 from retrowalk.domain.kids.milestones import load_milestones, read_data
@@ -45,7 +47,32 @@ def numbers() -> dict[str, str]:
         "mbwt_non_fallers_mean_s": f"{float(polo['non_fallers_mean_s']):g}",
         "mbwt_mdc_range_s": f"{min(mdcs):.1f}-{max(mdcs):.1f}",
         "fallers_speed_mps": f"{float(data['speed']['faller_below_mps']):g}",
+        **_energy(),
         **_kids(),
+    }
+
+
+def _energy() -> dict[str, str]:
+    """The Compendium values and the ACSM forward equation at the Compendium's speed,
+    as the energy estimate computes with them (``core.energy_sources``)."""
+    v, grade = energy.COMPENDIUM_SPEED_M_MIN, energy.COMPENDIUM_BACKWARD_GRADE
+    back_level, back_grade = (
+        energy.COMPENDIUM_BACKWARD_LEVEL_MET,
+        energy.COMPENDIUM_BACKWARD_GRADE_MET,
+    )
+    fwd_level, fwd_grade = energy.acsm_forward_met(v), energy.acsm_forward_met(v, grade)
+    return {
+        "compendium_speed_m_min": f"{v:.2f}",
+        "compendium_grade_pct": f"{grade * 100:g}",
+        "met_backward_level": f"{back_level:.1f}",
+        "met_backward_grade": f"{back_grade:.1f}",
+        "met_backward_level_whole": f"{back_level:g}",
+        "met_backward_grade_whole": f"{back_grade:g}",
+        "met_forward_brisk": f"{energy.COMPENDIUM_FORWARD_LEVEL_MET:.1f}",
+        "met_acsm_forward_level": f"{fwd_level:.1f}",
+        "met_acsm_forward_grade": f"{fwd_grade:.1f}",
+        "met_ratio_level": f"{back_level / fwd_level:.1f}",
+        "met_ratio_grade": f"{back_grade / fwd_grade:.1f}",
     }
 
 
