@@ -31,8 +31,17 @@ COMPENDIUM_BACKWARD_GRADE = 0.05
 COMPENDIUM_FORWARD_LEVEL_MET = 4.3
 
 
+def walking_vo2_ml_kg_min(
+    speed_m_min: float,
+    grade: float = 0.0,
+    horizontal: float = ACSM_HORIZONTAL,
+    vertical: float = ACSM_VERTICAL,
+) -> float:
+    """Gross oxygen uptake of walking, ``3.5 + horizontal v + vertical v grade`` (the
+    ACSM walking equation's form; its forward coefficients unless others are given)."""
+    return REST_VO2_ML_KG_MIN + horizontal * speed_m_min + vertical * speed_m_min * grade
+
+
 def acsm_forward_met(speed_m_min: float, grade: float = 0.0) -> float:
     """MET of forward walking by the ACSM walking equation (gross, grade >= 0)."""
-    vo2 = REST_VO2_ML_KG_MIN + ACSM_HORIZONTAL * speed_m_min
-    vo2 += ACSM_VERTICAL * speed_m_min * grade
-    return vo2 / REST_VO2_ML_KG_MIN
+    return walking_vo2_ml_kg_min(speed_m_min, grade) / REST_VO2_ML_KG_MIN

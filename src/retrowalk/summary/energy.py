@@ -77,14 +77,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from retrowalk.core.energy_sources import (
-    ACSM_HORIZONTAL,
     ACSM_VALID_SPEED_M_MIN,
-    ACSM_VERTICAL,
     COMPENDIUM_BACKWARD_GRADE,
     COMPENDIUM_BACKWARD_GRADE_MET,
     COMPENDIUM_BACKWARD_LEVEL_MET,
     COMPENDIUM_SPEED_M_MIN,
     REST_VO2_ML_KG_MIN,
+    walking_vo2_ml_kg_min,
 )
 from retrowalk.core.results import Bout
 from retrowalk.core.types import Direction
@@ -207,10 +206,8 @@ def vo2_ml_kg_min(speed_mps: float, direction: str, grade: float = 0.0) -> float
     v = speed_mps * 60.0
     g = max(grade, 0.0)
     if _model_direction(direction) == "backward":
-        horizontal, vertical = BACKWARD_HORIZONTAL, BACKWARD_VERTICAL
-    else:
-        horizontal, vertical = ACSM_HORIZONTAL, ACSM_VERTICAL
-    return REST_VO2_ML_KG_MIN + horizontal * v + vertical * v * g
+        return walking_vo2_ml_kg_min(v, g, BACKWARD_HORIZONTAL, BACKWARD_VERTICAL)
+    return walking_vo2_ml_kg_min(v, g)
 
 
 def met(speed_mps: float, direction: str, grade: float = 0.0) -> float:
