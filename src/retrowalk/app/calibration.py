@@ -443,9 +443,13 @@ class StoredCalibrations:
         """Every file that cannot be used, of any placement, or ``None``."""
         return self._unusable(lambda _: True)
 
+    def refusals(self) -> dict[str, UnreadableCalibrationError]:
+        """The placements whose recordings :meth:`refusal` refuses, each with its refusal."""
+        return {p: r for p in CALIBRATION_PLACEMENTS if (r := self.refusal(p)) is not None}
+
     def refused_placements(self) -> list[str]:
         """The placements whose recordings :meth:`refusal` refuses."""
-        return [p for p in CALIBRATION_PLACEMENTS if self.refusal(p) is not None]
+        return list(self.refusals())
 
     def _unusable(self, chosen: Callable[[Path], bool]) -> UnreadableCalibrationError | None:
         items = [item for item in self.unreadable.values() if chosen(item.path)]

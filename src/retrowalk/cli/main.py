@@ -585,9 +585,9 @@ def _unreadable_calibration(exc: Any, stopped: str) -> AnalysisError:
 def _not_needed(placement: str, exc: Any) -> None:
     """analyze's one warning line about the stored calibrations that cannot be used and
     that the recording's analysis does not read (other placements')."""
-    them = "it" if len(exc.items) + len(exc.misplaced) == 1 else "them"
     warn(
-        f"{_calibrations_named(exc)} (this recording, analysed as {placement}, does not use {them})"
+        f"{_calibrations_named(exc)} (this recording, analysed as {placement}, does not "
+        f"use {_it_or_them(exc)})"
     )
 
 
@@ -600,13 +600,17 @@ def _refused_in_batch(store: Any) -> str:
         return ""
     refused = store.refused_placements()
     if not refused:
-        them = "it" if len(unusable.items) + len(unusable.misplaced) == 1 else "them"
-        return f"{_calibrations_named(unusable)} (no recording uses {them})"
+        return f"{_calibrations_named(unusable)} (no recording uses {_it_or_them(unusable)})"
     return (
         f"{_calibrations_named(unusable)}; until then the {' and '.join(refused)} "
         "recordings are refused, each with this reason in the errors table, and the "
         "others analysed"
     )
+
+
+def _it_or_them(exc: Any) -> str:
+    """How a sentence names the files of ``exc`` (``cal.UnreadableCalibrationError``)."""
+    return "it" if len(exc.items) + len(exc.misplaced) == 1 else "them"
 
 
 def _calibrations_named(exc: Any) -> str:
@@ -801,6 +805,7 @@ def batch_command(
                     on_result=progress.on_result,
                     on_stage=progress.on_stage,
                     refused_because=_refused_recording,
+                    store=store,
                 )
         except BatchStopped as stopped:
             err_console.print(_stopped_line(stopped, out), soft_wrap=True)

@@ -110,7 +110,7 @@ from retrowalk.summary.tables import (
 if TYPE_CHECKING:
     from dask.distributed import Client, Future, LocalCluster
 
-    from retrowalk.app.calibration import UnreadableCalibrationError
+    from retrowalk.app.calibration import StoredCalibrations, UnreadableCalibrationError
     from retrowalk.gait.calibration import DirectionProfile
 
 __all__ = [
@@ -1067,6 +1067,7 @@ def run_batch(
     files_per_task: int = 64,
     bytes_per_task: int = 32 * 2**20,
     refused_because: Callable[[UnreadableCalibrationError], str] = str,
+    store: StoredCalibrations | None = None,
 ) -> BatchSummary:
     """Analyse every item and gather the tables.
 
@@ -1110,11 +1111,16 @@ def run_batch(
         that placement's refusal
         (:meth:`~retrowalk.app.calibration.StoredCalibrations.refusal`; default: its
         message). The recordings of other placements are analysed.
+    store
+        The stored calibrations of ``defaults`` when the caller has read them already
+        (:func:`~retrowalk.app.analyse.stored_for`: the command line, to name those that
+        cannot be used before it starts), so that the batch works with what it named;
+        read here otherwise.
     """
     out = Path(out_dir)
     # a stop asked before the work begins is noted, and stops it as it begins
     with stop_requests() as stop:
-        tasks = _tasks(items, defaults or AnalysisRequest(), refused_because)
+        tasks = _tasks(items, defaults or AnalysisRequest(), refused_because, store)
         check_writable(out)
         with SharedUse(out / "parts" / IN_USE) as use:
             return _run_batch(
@@ -1332,17 +1338,18 @@ def _tasks(
     items: list[BatchItem],
     defaults: AnalysisRequest,
     refused_because: Callable[[UnreadableCalibrationError], str] = str,
+    store: StoredCalibrations | None = None,
 ) -> list[Task]:
-    """Each item with its options; the stored calibration profiles are read once, and the
-    placements whose stored calibration cannot be used are refused with
-    ``refused_because`` of their refusal (:func:`run_batch`)."""
-    store = stored_for(defaults)
+    """Each item with its options; the stored calibration profiles are read once (unless
+    given, ``store``), and the placements whose stored calibration cannot be used are
+    refused with ``refused_because`` of their refusal (:func:`run_batch`)."""
+    if store is None:
+        store = stored_for(defaults)
     stored: dict[str, DirectionProfile] | None = None
     refused: tuple[tuple[str, str], ...] = ()
     if store is not None:
         stored = store.found
-        refusals = {p: store.refusal(p) for p in store.refused_placements()}
-        refused = tuple((p, refused_because(e)) for p, e in refusals.items() if e is not None)
+        refused = tuple((p, refused_because(e)) for p, e in store.refusals().items())
     tasks: list[Task] = []
     built: dict[AnalysisRequest, TaskOptions] = {}
     for item in items:
