@@ -132,13 +132,6 @@ def _months_until(start: dt.date, end: dt.date) -> float:
     return whole + (end - began).days / (ends - began).days
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def child_age(birth_date: dt.date | None, due_date: dt.date | None, on: dt.date) -> ChildAge:
     """The chronological and corrected age of a child on ``on``.
 
@@ -164,8 +157,8 @@ def child_age(birth_date: dt.date | None, due_date: dt.date | None, on: dt.date)
     days = (on - birth_date).days
     early_days = (due_date - birth_date).days if due_date is not None else 0
     early_days = max(early_days, 0)
-    applies = early_days > CORRECT_WHEN_EARLY_MORE_THAN_DAYS and on < _add_years(
-        birth_date, CORRECT_UNTIL_MONTHS // 12
+    applies = early_days > CORRECT_WHEN_EARLY_MORE_THAN_DAYS and on < add_months(
+        birth_date, CORRECT_UNTIL_MONTHS
     )
     corrected_days = days - early_days if applies else days
     return ChildAge(
