@@ -8,12 +8,14 @@ environment, never into retrowalk's: mobgap (Mobilise-D full pipeline,
 ``MobilisedPipelineHealthy``; Kirk et al. 2024, Mobilise-D insights to estimate
 real-world walking speed in multiple conditions with a wearable device, Sci Rep
 14:1754), scikit-digital-health (its gait classifier ``PredictGaitLumbarLgbm``, then
-``skdh.gait.GaitLumbar``; Adamowicz et al. 2022, Assessing the sensitivity of lumbar-worn
-sensors ..., JMIR mHealth 10:e30838) and gaitmap (Barth DTW stride segmentation,
+``skdh.gait.GaitLumbar``; Adamowicz et al. 2022, SciKit Digital Health: Python package
+for streamlined wearable inertial sensor data processing, JMIR mHealth uHealth
+10:e36762) and gaitmap (Barth DTW stride segmentation,
 Rampp event detection and temporal parameters, both feet; with
 ``--gaitmap-trajectory`` also the stride-level trajectory and spatial
 parameters, which cost far more than the rest; Küderle et al. 2024, Gaitmap -
-an open ecosystem for IMU-based human gait analysis, Sci Data).
+an open ecosystem for IMU-based human gait analysis and algorithm benchmarking,
+IEEE Open J Eng Med Biol 5:163).
 
 The data: one hour at 100 Hz tiled from the real ipol-gait trials (Voisard et
 al. 2023, IPOL 13:497), the lower-back sensor for retrowalk, mobgap and
