@@ -56,6 +56,7 @@ $(BENCH_STAMP):
 
 bench-anchors: $(DEV_STAMP) $(BENCH_STAMP)
 	$(BIN)/python benchmarks/anchors.py --anchor-python $(BENCH_VENV)/bin/python
+	$(BIN)/python benchmarks/anchor_accuracy.py --anchor-python $(BENCH_VENV)/bin/python
 
 bench: $(DEV_STAMP) bench-anchors
 	$(BIN)/python benchmarks/read_speed.py

@@ -169,6 +169,36 @@ class SpeedTally:
     stride_err_pct: list[float] = field(default_factory=list)
     lost: dict[str, int] = field(default_factory=dict)
     rows: list[str] = field(default_factory=list)
+    bouts: list[tuple[str, int]] = field(default_factory=list)  # (recording, start) per error
+
+
+def in_bouts(det: np.ndarray, walking_bouts: list[dict[str, Any]]) -> np.ndarray:
+    """Which contacts (samples) lie inside a reference walking bout, within the tolerance."""
+    tol = TOLERANCE_S * FS
+    inside = np.zeros(det.size, dtype=bool)
+    for wb in walking_bouts:
+        inside |= (det >= wb["start"] - tol) & (det <= wb["end"] + tol)
+    return inside
+
+
+def overlapping(spans: list[tuple[float, float]], wb: dict[str, Any]) -> list[int]:
+    """Which of the bouts ``spans`` (start, end samples) overlap the reference bout ``wb``."""
+    return [k for k, (a, b) in enumerate(spans) if min(b, wb["end"]) - max(a, wb["start"]) > 0]
+
+
+def window_speed(
+    ends_s: np.ndarray, lengths_m: np.ndarray, durations_s: np.ndarray, start_s: float, end_s: float
+) -> tuple[float | None, np.ndarray]:
+    """Walking speed of the steps or strides that end inside a reference bout, and which they are.
+
+    Each counts its length over its duration, as the reference averages its
+    strides: the sum of the lengths over the sum of the durations (``None``:
+    none ends inside).
+    """
+    inside = (ends_s > start_s) & (ends_s <= end_s + TOLERANCE_S)
+    if not inside.any():
+        return None, inside
+    return float(np.sum(lengths_m[inside]) / np.sum(durations_s[inside])), inside
 
 
 def _speed_in_window(
@@ -179,18 +209,21 @@ def _speed_in_window(
     Our bouts (matched by overlap) may be longer than the reference bout; the
     steps that end inside the reference window are compared, each step's
     length over its duration (pauses carry no length), as the reference
-    averages its strides.
+    averages its strides (:func:`window_speed`).
     """
-    lengths, durations = [], []
+    ends, lengths, durations = [], [], []
     for k in bouts:
         steps = [s for s in result.steps if s.bout == k]
         for prev, cur in itertools.pairwise(steps):
-            if cur.length_m is not None and start_s < cur.time_s <= end_s + TOLERANCE_S:
+            if cur.length_m is not None:
+                ends.append(cur.time_s)
                 lengths.append(cur.length_m)
                 durations.append(cur.time_s - prev.time_s)
-    if not lengths:
+    length_m = np.array(lengths)
+    speed, inside = window_speed(np.array(ends), length_m, np.array(durations), start_s, end_s)
+    if speed is None:
         return None, 0.0
-    return float(np.sum(lengths) / np.sum(durations)), float(2.0 * np.mean(lengths))
+    return speed, float(2.0 * np.mean(length_m[inside]))
 
 
 def mobgap() -> tuple[Tally, SpeedTally]:
@@ -201,29 +234,23 @@ def mobgap() -> tuple[Tally, SpeedTally]:
         result = analyse(rec, "lower_back", meta["height_m"])
         det_all = run([s.time_s for s in result.steps])
         ref_bouts = meta["walking_bouts"]
-        tol = TOLERANCE_S * FS
         if ref_bouts:
-            inside = np.zeros(det_all.size, dtype=bool)
-            for wb in ref_bouts:
-                inside |= (det_all >= wb["start"] - tol) & (det_all <= wb["end"] + tol)
-            tally.add(det_all[inside], meta["ic"], subject=k // 3)
+            tally.add(det_all[in_bouts(det_all, ref_bouts)], meta["ic"], subject=k // 3)
         lost = 0
+        spans = [(b.start_s * FS, b.end_s * FS) for b in result.bouts]
         for wb in ref_bouts:
-            overlapping = [
-                k
-                for k, b in enumerate(result.bouts)
-                if min(b.end_s * FS, wb["end"]) - max(b.start_s * FS, wb["start"]) > 0
-            ]
-            if not overlapping:
+            matched = overlapping(spans, wb)
+            if not matched:
                 lost += 1
                 continue
-            v, stride = _speed_in_window(result, overlapping, wb["start"] / FS, wb["end"] / FS)
+            v, stride = _speed_in_window(result, matched, wb["start"] / FS, wb["end"] / FS)
             if v is None:
                 continue
             e = 100.0 * (v - wb["avg_walking_speed_mps"]) / wb["avg_walking_speed_mps"]
             s_err = 100.0 * (stride - wb["avg_stride_length_m"]) / wb["avg_stride_length_m"]
             speed.speed_err_pct.append(e)
             speed.stride_err_pct.append(s_err)
+            speed.bouts.append((name, int(wb["start"])))
             speed.rows.append(
                 f"  {name:<24} ref {wb['start'] / FS:7.2f}-{wb['end'] / FS:7.2f}s "
                 f"v {wb['avg_walking_speed_mps']:.2f} ours {v:.2f} ({e:+.1f} %), "

@@ -348,9 +348,17 @@ def _cost(trials: list[TrialScore]) -> tuple[int, float]:
     )
 
 
-def contact_loso(
-    grid: dict[str, tuple[float, ...]], timing: bool = True, trials: bool = False
-) -> list[str]:
+@dataclass
+class HeldOutContacts:
+    """Every ipol-gait trial scored with the contact settings chosen without its person."""
+
+    trials: list[TrialScore]
+    errors_ms: np.ndarray  # timing errors, the delay re-fitted without the trial's person
+    chosen: Counter  # settings chosen, how many folds
+    people: int
+
+
+def held_out_contacts(grid: dict[str, tuple[float, ...]], timing: bool = True) -> HeldOutContacts:
     """Stages per fold, each chosen on the training people only.
 
     Amplitude rules, then the rules at the ends of a walk, then the edge and
@@ -358,7 +366,7 @@ def contact_loso(
     missed plus extra plus the count's error, :func:`_cost`; then the fewest
     steps miscounted), then where the contact is placed in time (by timing
     MAE, among the settings that detect no worse than the fold's choice so
-    far). ``trials``: also list the held-out trials whose count is wrong.
+    far).
     """
     points, scores = contact_scores(grid)
     subjects = sorted({t.subject for t in scores[0]})
@@ -407,11 +415,19 @@ def contact_loso(
         mine = [t for t in table if t.subject == s]
         held.extend(mine)
         errors.extend(t.errors_ms - delay_shift for t in mine)
-    timing_err = errors
+    return HeldOutContacts(held, np.concatenate(errors), chosen, len(subjects))
+
+
+def contact_loso(
+    grid: dict[str, tuple[float, ...]], timing: bool = True, trials: bool = False
+) -> list[str]:
+    """The held-out contact figures (:func:`held_out_contacts`); ``trials``: also list
+    the held-out trials whose count is wrong."""
+    out = held_out_contacts(grid, timing)
+    held, err, chosen = out.trials, out.errors_ms, out.chosen
     tp = sum(t.tp for t in held)
     fp = sum(t.fp for t in held)
     fn = sum(t.fn for t in held)
-    err = np.concatenate(timing_err)
     count = np.array([t.count_err_pct for t in held])
     zones: Counter = Counter()
     for t in held:
@@ -419,8 +435,7 @@ def contact_loso(
     edge_names = [name for stage in EDGE_STAGES for name in stage]
     names = [*grid, *END_GRID, *edge_names, *(TIMING_GRID if timing else {})]
     lines = [
-        f"== ipol-gait lower back, leave-one-subject-out ({len(subjects)} people, "
-        f"{len(held)} trials)",
+        f"== ipol-gait lower back, leave-one-subject-out ({out.people} people, {len(held)} trials)",
         f"  abs step-count error per trial  {np.abs(count).mean():6.2f} %   "
         f"(signed {count.mean():+.2f} %)   target {TARGETS['abs step error']}",
         f"  recall                          {100 * tp / (tp + fn):6.2f} %   "
@@ -762,7 +777,12 @@ def _case_errors(
     }
 
 
-def speed_loso(grid: list[tuple[float, float, float | None]]) -> list[str]:
+def held_out_speed(
+    grid: list[tuple[float, float, float | None]],
+) -> tuple[dict[str, list[float]], Counter, int]:
+    """Each person's step-length and speed errors (%) with the constants chosen on the
+    others, by figure (``"mobgap speed"``, ``"ipol distance"`` ...); the constants chosen
+    and how many folds chose them; how many people."""
     cases = speed_cases()
     known: dict[tuple, np.ndarray] = {}
     table = {g: [_case_errors(c, *g, known) for c in cases] for g in grid}
@@ -787,6 +807,11 @@ def speed_loso(grid: list[tuple[float, float, float | None]]) -> list[str]:
                     held[f"{c.dataset} {key}"].append(value)
                     if c.part:
                         held[f"{c.dataset} {c.part} {key}"].append(value)
+    return held, chosen, len(people)
+
+
+def speed_loso(grid: list[tuple[float, float, float | None]]) -> list[str]:
+    held, chosen, people = held_out_speed(grid)
 
     def row(key: str, label: str, target: str = "") -> str:
         v = np.array(held[key])
@@ -796,7 +821,7 @@ def speed_loso(grid: list[tuple[float, float, float | None]]) -> list[str]:
         )
 
     return [
-        f"== step length and speed, leave-one-subject-out ({len(people)} people)",
+        f"== step length and speed, leave-one-subject-out ({people} people)",
         row(
             "mobgap speed",
             "mobgap-lab bout speed vs INDIP (mean step speed)",

@@ -8,12 +8,14 @@ environment, never into retrowalk's: mobgap (Mobilise-D full pipeline,
 ``MobilisedPipelineHealthy``; Kirk et al. 2024, Mobilise-D insights to estimate
 real-world walking speed in multiple conditions with a wearable device, Sci Rep
 14:1754), scikit-digital-health (its gait classifier ``PredictGaitLumbarLgbm``, then
-``skdh.gait.GaitLumbar``; Adamowicz et al. 2022, Assessing the sensitivity of lumbar-worn
-sensors ..., JMIR mHealth 10:e30838) and gaitmap (Barth DTW stride segmentation,
+``skdh.gait.GaitLumbar``; Adamowicz et al. 2022, SciKit Digital Health: Python package
+for streamlined wearable inertial sensor data processing, JMIR mHealth uHealth
+10:e36762) and gaitmap (Barth DTW stride segmentation,
 Rampp event detection and temporal parameters, both feet; with
 ``--gaitmap-trajectory`` also the stride-level trajectory and spatial
 parameters, which cost far more than the rest; Küderle et al. 2024, Gaitmap -
-an open ecosystem for IMU-based human gait analysis, Sci Data).
+an open ecosystem for IMU-based human gait analysis and algorithm benchmarking,
+IEEE Open J Eng Med Biol 5:163).
 
 The data: one hour at 100 Hz tiled from the real ipol-gait trials (Voisard et
 al. 2023, IPOL 13:497), the lower-back sensor for retrowalk, mobgap and
@@ -108,6 +110,8 @@ def write_csv(path: Path, acc: np.ndarray, gyro: np.ndarray) -> None:
 # Each tool: a ``prepare(source)`` that turns the data into the tool's input
 # (``source`` is the npz path in warm mode, the CSV path(s) in cold mode) and a
 # ``run(inputs)`` that analyses and returns the number of walking bouts found.
+# The axes and the tools' calls are in ``_anchor_tools`` (shared with
+# ``anchor_accuracy.py``).
 
 _COMMON = r"""
 import json, os, sys, time, warnings
@@ -147,76 +151,41 @@ def floor(inputs):
 """
 
 _MOBGAP = r"""
-import pandas as pd
-from mobgap.data import GaitDatasetFromData
-from mobgap.pipeline import MobilisedPipelineHealthy
+from _anchor_tools import mobgap_datapoint, mobgap_lower_back, mobgap_pipeline
 
 def prepare(source):
     d = load(source)
-    acc, gyro = d["lb_acc"], np.rad2deg(d["lb_gyro"])
-    # ipol lower back: X up, Y left, Z backward -> mobgap: x up, y ML, z AP forward
-    # (a proper rotation, 180 degrees about x)
-    df = pd.DataFrame({"acc_x": acc[:, 0], "acc_y": -acc[:, 1], "acc_z": -acc[:, 2],
-                       "gyr_x": gyro[:, 0], "gyr_y": -gyro[:, 1], "gyr_z": -gyro[:, 2]})
-    ds = GaitDatasetFromData(
-        {"p1": {"LowerBack": df}}, 100.0,
-        {"p1": {"height_m": 1.7, "sensor_height_m": 0.95, "cohort": "HA", "foot_length_cm": 26,
-                "weight_kg": 70, "sensor_type_su": "", "handedness": "right",
-                "indip_data_used": ""}},
-        {"p1": {"measurement_condition": "free_living"}},
-    )
-    return ds[0]
+    return mobgap_datapoint(mobgap_lower_back(d["lb_acc"], d["lb_gyro"]))
 
 def run(datapoint):
-    pipe = MobilisedPipelineHealthy().safe_run(datapoint)
+    pipe = mobgap_pipeline().safe_run(datapoint)
     return 0 if pipe.per_wb_parameters_ is None else len(pipe.per_wb_parameters_)
 """
 
 _SKDH = r"""
-from skdh.context import PredictGaitLumbarLgbm
-from skdh.gait import GaitLumbar
+from _anchor_tools import skdh_gait, skdh_inputs
 
 def prepare(source):
     d = load(source)
-    n = d["lb_acc"].shape[0]
-    t = 1.7e9 + np.arange(n) / 100.0
-    return t, d["lb_acc"] / 9.81, d["lb_gyro"]
+    return skdh_inputs(d["lb_acc"], d["lb_gyro"])
 
 def run(inputs):
-    t, acc_g, gyro = inputs
-    found = PredictGaitLumbarLgbm().predict(time=t, accel=acc_g, fs=100.0)
-    res = GaitLumbar().predict(time=t, accel=acc_g, gyro=gyro, fs=100.0, height=1.7,
-                               gait_bouts=np.column_stack([found["Gait Bout Start Index"],
-                                                           found["Gait Bout Stop Index"]]))
+    res = skdh_gait(*inputs)
     bouts = res.get("Bout N") if isinstance(res, dict) else None
     return 0 if bouts is None or len(bouts) == 0 else int(len(np.unique(bouts)))
 """
 
 _GAITMAP = r"""
-import pandas as pd
-from gaitmap.event_detection import RamppEventDetection
+from _anchor_tools import gaitmap_events, gaitmap_feet
 from gaitmap.parameters import SpatialParameterCalculation, TemporalParameterCalculation
-from gaitmap.stride_segmentation import BarthDtw
 from gaitmap.trajectory_reconstruction import StrideLevelTrajectory
-from gaitmap.utils.coordinate_conversion import convert_to_fbf
 
 def prepare(source):
     d = load(source)
-    data = {}
-    for side, name in (("lf", "left_sensor"), ("rf", "right_sensor")):
-        acc, gyro = d[side + "_acc"], np.rad2deg(d[side + "_gyro"])
-        # ipol feet: X towards the heel, Y right, Z up -> gaitmap sensor frame:
-        # x towards the toes, y left, z up (180 degrees about z)
-        data[name] = pd.DataFrame({"acc_x": -acc[:, 0], "acc_y": -acc[:, 1], "acc_z": acc[:, 2],
-                                   "gyr_x": -gyro[:, 0], "gyr_y": -gyro[:, 1],
-                                   "gyr_z": gyro[:, 2]})
-    return data
+    return gaitmap_feet((d["lf_acc"], d["lf_gyro"]), (d["rf_acc"], d["rf_gyro"]))
 
 def run(data):
-    bf = convert_to_fbf(data, left_like="left_", right_like="right_")
-    dtw = BarthDtw().segment(bf, sampling_rate_hz=100.0)
-    ed = RamppEventDetection().detect(bf, dtw.stride_list_, sampling_rate_hz=100.0)
-    events = ed.min_vel_event_list_
+    events = gaitmap_events(data).min_vel_event_list_
     temporal = TemporalParameterCalculation().calculate(events, 100.0)
     if os.environ.get("ANCHOR_GAITMAP_TRAJECTORY") == "1":
         tr = StrideLevelTrajectory().estimate(data, events, sampling_rate_hz=100.0)
@@ -256,16 +225,22 @@ LABELS = {
 COUNT_LABEL = {"retrowalk": "bouts", "mobgap": "bouts", "skdh": "bouts", "gaitmap": "strides"}
 
 
-def _env(src: Path | None = None) -> dict[str, str]:
+def tool_env(src: Path | None = None) -> dict[str, str]:
     env = {**os.environ, **SINGLE_CORE}
     env["PYTHONPATH"] = str(src or ROOT / "src")
     return env
 
 
-def _script(tmp: Path, tool: str) -> Path:
-    path = tmp / f"run_{tool}.py"
-    path.write_text(_COMMON + TOOLS[tool] + _DRIVER)
+def tool_script(tmp: Path, name: str, code: str) -> Path:
+    """A script for the anchors' environment that finds ``_anchor_tools`` (after the
+    installed packages, so that no benchmark module can stand in for one of theirs)."""
+    path = tmp / f"run_{name}.py"
+    path.write_text(f"import sys\nsys.path.append({str(HERE)!r})\n" + code)
     return path
+
+
+def _script(tmp: Path, tool: str) -> Path:
+    return tool_script(tmp, tool, _COMMON + TOOLS[tool] + _DRIVER)
 
 
 class Worker:
@@ -278,7 +253,7 @@ class Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=_env(src),
+            env=tool_env(src),
         )
         self.error = ""
         line = self._read()
@@ -327,7 +302,7 @@ def _cold(python: str, args: list[str], src: Path | None = None) -> tuple[float,
     """Wall and CPU seconds of one whole process (``nan`` and the error when it fails)."""
     t0, c0 = time.perf_counter(), _children_cpu()
     proc = subprocess.run(
-        [python, *args], capture_output=True, text=True, env=_env(src), check=False
+        [python, *args], capture_output=True, text=True, env=tool_env(src), check=False
     )
     elapsed, cpu = time.perf_counter() - t0, _children_cpu() - c0
     if proc.returncode != 0:
