@@ -233,6 +233,11 @@ class Recording(Base):
     # QUEUE_REASONS joined by commas (:func:`with_queue_reason`); "" once analysed, and
     # for a recording queued before the reason was kept.
     queued_for: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # What the analysis that is running (or ran last) was started with, as the worker
+    # built it: the person's ``height_m`` and ``weight_kg`` and the stored direction
+    # calibrations by placement (``calibrations``: their ``created_at``). NULL until an
+    # analysis has started (and from the claim until then): not known.
+    started_with: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     person: Mapped[Person] = relationship(back_populates="recordings")
     analyses: Mapped[list[AnalysisResult]] = relationship(

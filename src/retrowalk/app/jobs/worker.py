@@ -338,6 +338,8 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
             from retrowalk.app.analyse import upload_options
 
             options = upload_options(recording.person, recording, data_dir)
+        with db.transaction() as session:
+            Jobs(session).set_started_with(recording_id, started_with(options))
     except Exception as exc:
         log.exception("analysis of recording %s could not be set up", recording_id)
         return _end_failed(db, recording_id, setup_reason(exc))
@@ -369,6 +371,23 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
         return _end_failed(
             db, recording_id, unexpected_reason("its analysis could not be stored", exc)
         )
+
+
+def started_with(options: dict[str, Any]) -> dict[str, Any]:
+    """What an analysis is started with, as kept on its recording (``started_with``):
+    the person's body measures and the stored direction calibrations by placement
+    (their ``created_at``) of its options (:func:`~retrowalk.app.analyse.upload_options`)."""
+    profiles = options.get("direction_profile")
+    calibrations = (
+        {str(placement): str(p.created_at) for placement, p in profiles.items()}
+        if isinstance(profiles, dict)
+        else {}
+    )
+    return {
+        "height_m": options.get("height_m"),
+        "weight_kg": options.get("weight_kg"),
+        "calibrations": calibrations,
+    }
 
 
 def _store_outcome(
