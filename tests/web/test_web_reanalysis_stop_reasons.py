@@ -105,6 +105,12 @@ def test_stop_leaves_what_a_calibration_or_new_measures_queued(  # type: ignore[
             notice = page_words(client.get("/people").text)
             assert "0 of 1 done , 1 recording left ." in notice
             assert "queued by a calibration" not in notice
+            # The two queued otherwise are named apart, with their reasons.
+            assert (
+                "2 other recordings analysed by an earlier version are being analysed again "
+                "for their own reason, a calibration or changed body measures: they are not "
+                "counted above, and stopping leaves them to be analysed as asked."
+            ) in notice
 
         # Another account's stop touches none of them, nor can it read the person's run.
         stranger.post("/reanalyse-older/stop", data={"csrf_token": csrf(stranger, "/people")})
