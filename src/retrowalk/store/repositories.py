@@ -22,6 +22,7 @@ from sqlalchemy import (
     delete,
     func,
     null,
+    or_,
     select,
     update,
 )
@@ -370,7 +371,10 @@ class AccountScoped:
 
     def analysed_again_count(self, engine_version: str, person_id: int | None = None) -> int:
         """How many recordings whose latest analysis this engine version made had an
-        analysis of another version before (analysed again since the upgrade).
+        analysis of another version before, and were analysed again by an upgrade's run
+        (its ``made_for`` holds ``engine``, or is not known: made before the reasons were
+        kept); not those analysed again for other reasons only (a bout label, a
+        calibration, new body measures, their own Analyse again).
 
         An analysis of another version is kept when a recording is analysed again,
         so this is read from the results alone; of one person with ``person_id``.
@@ -383,8 +387,9 @@ class AccountScoped:
             )
             .distinct()
         )
+        of_run = or_(AnalysisResult.made_for == "", AnalysisResult.made_for.contains("engine"))
         query = self._with_latest_result(select(func.count(Recording.id)), person_id).where(
-            AnalysisResult.analysis_version == engine_version, Recording.id.in_(other)
+            AnalysisResult.analysis_version == engine_version, Recording.id.in_(other), of_run
         )
         return int(self.session.scalar(query) or 0)
 
