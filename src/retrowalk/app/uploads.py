@@ -483,6 +483,8 @@ class RecordingsMixin:
             person = scoped.person(person_id)
             running = scoped.person_running(person_id)
             found = {r.id: started_with_other_measures(person, r.started_with) for r in running}
+        if all(other is not None for other in found.values()):
+            return {rid: bool(other) for rid, other in found.items()}
         shown = {
             r.id: bool(r.measures_changed) for r in self.list_recordings(account_id, person_id)
         }
