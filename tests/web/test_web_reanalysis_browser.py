@@ -169,3 +169,40 @@ def test_stopping_leaves_what_was_asked_for_otherwise_and_the_page_says_so(  # t
         assert not run_once(db, data_dir, runner)
     finally:
         db.dispose()
+
+
+def test_the_page_follows_an_older_recording_analysed_again_for_its_own_reason(  # type: ignore[no-untyped-def]
+    browser_side_once: None,
+    server: str,
+    page,
+    database_url: str,
+    recording_file: Path,
+    tmp_path: Path,
+) -> None:
+    """One of three asked for again on its own before the run: the run's notice names it
+    apart, and once it is analysed the page drops that line by itself, the run's count
+    staying at none of its two done."""
+    expect = pytest.importorskip("playwright.sync_api").expect
+    db = Database(database_url, migrate=False)
+    data_dir, runner = tmp_path / "data", InlineRunner()
+    try:
+        auth, ids = _three_analysed_older(
+            page, server, "apart@example.org", recording_file, tmp_path, db
+        )
+        asked = httpx.post(f"{server}/api/v1/recordings/{ids[0]}/reanalyse", headers=auth)
+        assert asked.status_code == 200, asked.text
+        page.goto(server + "/people")
+        with page.expect_navigation():
+            page.click("#reanalyse-older")
+        expect(page.locator("#older-queued")).to_have_text(
+            "1 other recording analysed by an earlier version is being analysed again for "
+            "its own reason, its own Analyse again: it is not counted above, and stopping "
+            "leaves it to be analysed as asked."
+        )
+        expect(page.locator("#older-done")).to_have_text("0 of 2 done")
+        run_once(db, data_dir, runner)  # the one asked for: the page reloads by itself
+        page.wait_for_selector("#older-queued", state="detached", timeout=20_000)
+        expect(page.locator("#older-done")).to_have_text("0 of 2 done")
+        expect(page.locator("#older-left")).to_have_text("2 recordings left")
+    finally:
+        db.dispose()

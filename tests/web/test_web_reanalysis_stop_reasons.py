@@ -105,6 +105,12 @@ def test_stop_leaves_what_a_calibration_or_new_measures_queued(  # type: ignore[
             notice = page_words(client.get("/people").text)
             assert "0 of 1 done , 1 recording left ." in notice
             assert "queued by a calibration" not in notice
+            # The two queued otherwise are named apart, with their reasons.
+            assert (
+                "2 other recordings analysed by an earlier version are being analysed again "
+                "for their own reason, a calibration or changed body measures: they are not "
+                "counted above, and stopping leaves them to be analysed as asked."
+            ) in notice
 
         # Another account's stop touches none of them, nor can it read the person's run.
         stranger.post("/reanalyse-older/stop", data={"csrf_token": csrf(stranger, "/people")})
@@ -224,3 +230,42 @@ def test_a_recording_queued_before_reasons_were_kept_is_counted_as_stop_leaves_i
         applied = client.get(f"/api/v1/recordings/{labelled}/analysis", headers=auth).json()
         assert [x["label"] for x in applied["hand_labels"]["labels"]] == ["forward"]
         assert client.get("/reanalysis.json").json()["older_recordings"] == 1
+
+
+def test_the_runs_figures_count_only_what_it_analysed_again(  # type: ignore[no-untyped-def]
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade, a recording analysed again for its own reason (its own Analyse
+    again, before the run or while it goes on) is not one of the run's: the run's "done
+    of" counted every recording analysed again since the upgrade, whoever asked, so a run
+    that had queued one began at "1 of 2 done", and went on to "3 of 3"."""
+    from retrowalk.app.jobs.worker import run_once
+
+    app = create_app(make_settings(database_url, tmp_path, worker="none"))
+    services = app.state.services
+    walk = require("mocap-backward", "09_12_pelvis.csv")
+    with TestClient(app) as client:
+        sign_up(client, "stop-reasons@example.org")
+        ann = add_person(client, "Ann")
+        first, second, third = (
+            upload(client, ann, path, placement="lower_back", recorded_on="2026-03-02")["id"]
+            for path in _copies(walk, tmp_path, 3)
+        )
+        analyse_queued(services)
+        _upgrade(monkeypatch)
+        token = csrf(client, "/people")
+        client.post(f"/recordings/{first}/reanalyse", data={"csrf_token": token})
+        analyse_queued(services)  # analysed again with this version, as its page asked
+        client.post(f"/recordings/{third}/reanalyse", data={"csrf_token": token})
+        client.post("/reanalyse-older", data={"csrf_token": token})  # queues the second
+        state = client.get("/reanalysis.json").json()
+        assert (state["analysed_again"], state["total"], state["queued_otherwise"]) == (0, 1, 1)
+        assert "0 of 1 done , 1 recording left ." in page_words(client.get("/people").text)
+        assert run_once(services.db, services.data_dir, services.runner)  # the second
+        state = client.get("/reanalysis.json").json()
+        assert (state["analysed_again"], state["total"], state["pending"]) == (1, 1, 0)
+        assert run_once(services.db, services.data_dir, services.runner)  # the third
+        state = client.get("/reanalysis.json").json()
+        assert (state["older_recordings"], state["analysed_again"], state["total"]) == (0, 1, 1)
+        status = {client.get(f"/recordings/{i}/status").json()["status"] for i in (second, third)}
+        assert status == {"done"}

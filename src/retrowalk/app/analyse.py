@@ -250,6 +250,18 @@ def stored_measures_changed(person: Any, summary: Any) -> list[tuple[str, float,
     return measures_changed(person, used)
 
 
+def started_with_other_measures(person: Any, started: Mapping[str, Any] | None) -> bool | None:
+    """Whether an analysis started with ``started`` (a recording's ``started_with``)
+    uses body measures that differ from those an analysis of ``person`` would use now
+    (:func:`measures_changed`); ``None`` when what it was started with is not known."""
+    if started is None:
+        return None
+    used = resolve_assumptions(
+        AnalysisOptions(height_m=started.get("height_m"), weight_kg=started.get("weight_kg"))
+    )
+    return bool(measures_changed(person, used))
+
+
 def upload_options(
     person: PersonLike, recording: RecordingLike, data_dir: Path | None = None
 ) -> dict[str, Any]:

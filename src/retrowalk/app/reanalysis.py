@@ -14,8 +14,10 @@ engine and leaves the set; one that could not be analysed again (its file is
 gone, or the analysis failed) keeps its earlier result, stays ``done`` and holds
 the one-line reason in ``error``, until it is tried again. How far a run is
 comes from the rows too: a recording analysed again keeps its analysis of the
-other version beside the new one, so those analysed again since the upgrade are
-counted from the results (a page reloaded mid-run shows the same progress).
+other version beside the new one, and each analysis keeps why it was made
+(``made_for``), so those the run analysed again are counted from the results (a page
+reloaded mid-run shows the same progress), not those analysed again since the upgrade
+for other reasons only.
 Stopping puts the recordings still waiting for the run back to ``done`` with their
 earlier analysis, untouched; the one being analysed is finished by the worker. A
 recording queued for anything else as well (its ``queued_for``: its own page's
@@ -118,8 +120,9 @@ class OlderEngine:
     running
         The file name and percent done of the run's one being analysed, if any.
     analysed_again
-        How many recordings were analysed again with this version after another
-        version's analysis (they have left ``recordings``).
+        How many recordings the run analysed again with this version after another
+        version's analysis (they have left ``recordings``): queued by it (or for a reason
+        not known), not those analysed again for other reasons only.
     person_id
         The person they are of, or ``None`` for the whole account.
     pending_ids

@@ -376,7 +376,10 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
         says which); ``waiting``, queued or being analysed again (the new analysis
         is not in yet). One queued by an upgrade's run alone counts by its analysis as
         the others: stopping the run would cancel it, so it is not waiting for the
-        calibration until queued for it too.
+        calibration until queued for it too. So does one being analysed with another
+        calibration of its placement than the one stored now (started before it was
+        made, restored or removed; or started with what is not known): that analysis
+        would not use it, so the button queues it again behind it.
         """
         from retrowalk.app import calibration
         from retrowalk.app.reanalysis import WAITING, run_only
@@ -399,7 +402,12 @@ class Services(AccountsMixin, RecordingsMixin, ExportMixin, ReanalysisMixin):
                 "date_source": r.date_source,
                 "calibrated": bool(made),
             }
-            if r.status in WAITING and not (r.status == "queued" and run_only(r.queued_for)):
+            if r.status in WAITING and not (
+                (r.status == "queued" and run_only(r.queued_for))
+                or (
+                    r.status == "running" and _started_otherwise(r.started_with, placement, current)
+                )
+            ):
                 kind = "waiting"
             elif made and made == current.get(placement):
                 unused = calibration_status({"direction_profile": offered}) == "not used"
@@ -713,6 +721,18 @@ def _superseded(
         return False
     in_use = stored.get(placement)
     return in_use is None or in_use.created_at != made
+
+
+def _started_otherwise(started: Any, placement: str, current: dict[str, str]) -> bool:
+    """Whether a running analysis, started with ``started`` (its recording's
+    ``started_with``), was offered another calibration of ``placement`` than the one
+    stored now (``current``: ``created_at`` by placement), or what it was started with
+    is not known."""
+    if not isinstance(started, dict):
+        return True
+    calibrations = started.get("calibrations")
+    offered = calibrations.get(placement, "") if isinstance(calibrations, dict) else None
+    return offered != current.get(placement, "")
 
 
 def _check_placement(placement: str) -> None:

@@ -470,15 +470,41 @@ class RecordingsMixin:
         self.on_queued()
         return out
 
+    def analysing_with_other_measures(self, account_id: int, person_id: int) -> dict[int, bool]:
+        """The person's recordings being analysed now, by id: whether that analysis uses
+        body measures that differ from the person's now (started before they were
+        changed), as what it was started with says; one whose analysis is not set up yet
+        (or that started before that was kept) counts as using them if its shown analysis
+        did."""
+        from retrowalk.app.analyse import started_with_other_measures
+
+        with self.db.read() as session:
+            scoped = AccountScoped(session, account_id)
+            person = scoped.person(person_id)
+            running = scoped.person_running(person_id)
+            found = {r.id: started_with_other_measures(person, r.started_with) for r in running}
+        if all(other is not None for other in found.values()):
+            return {rid: bool(other) for rid, other in found.items()}
+        shown = {
+            r.id: bool(r.measures_changed) for r in self.list_recordings(account_id, person_id)
+        }
+        return {
+            rid: shown.get(rid, False) if other is None else other for rid, other in found.items()
+        }
+
     def reanalyse_measures_changed(self, account_id: int, person_id: int) -> list[int]:
         """Queue again each recording of the person whose shown analysis used body
         measures that differ from the person's now (``measures_changed``); those whose
         uploaded file is gone keep their analysis. One already queued (an upgrade's run,
         its own Analyse again) is queued for the measures too, so that stopping the run
-        leaves it waiting. The ids queued."""
+        leaves it waiting. One being analysed with measures since changed
+        (:meth:`analysing_with_other_measures`) is queued again behind that analysis;
+        one being analysed with the measures of now is not. The ids queued."""
         queued = []
+        running = self.analysing_with_other_measures(account_id, person_id)
         for recording in self.list_recordings(account_id, person_id):
-            if recording.measures_changed and recording.status in ("done", "queued"):
+            again = recording.measures_changed and recording.status in ("done", "queued")
+            if again or running.get(recording.id, False):
                 try:
                     self.reanalyse(account_id, recording.id, reason="measures")
                 except FileMissingError:

@@ -233,6 +233,12 @@ class Recording(Base):
     # QUEUE_REASONS joined by commas (:func:`with_queue_reason`); "" once analysed, and
     # for a recording queued before the reason was kept.
     queued_for: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # What the analysis that is running (or ran last) was started with, as the worker
+    # built it: the person's ``height_m`` and ``weight_kg``, the stored direction
+    # calibrations by placement (``calibrations``: their ``created_at``) and, from
+    # migration 0011, the reasons it was queued for (``for``: its ``queued_for``). NULL until an
+    # analysis has started (and from the claim until then): not known.
+    started_with: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     person: Mapped[Person] = relationship(back_populates="recordings")
     analyses: Mapped[list[AnalysisResult]] = relationship(
@@ -316,6 +322,11 @@ class AnalysisResult(Base):
     # when the person's have changed since without loading the document.
     used_height_m: Mapped[float | None] = mapped_column(Float, default=None)
     used_weight_kg: Mapped[float | None] = mapped_column(Float, default=None)
+    # Why this version analysed the recording: the QUEUE_REASONS it was queued for
+    # when its analyses of this version started, joined by commas (those of an earlier
+    # analysis of the same version it replaced too); "" when not known (made before
+    # the reasons were kept). An upgrade's run counts those with ``engine`` as its own.
+    made_for: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     recording: Mapped[Recording] = relationship(back_populates="analyses")
 

@@ -13,7 +13,19 @@ import math
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, Select, and_, bindparam, delete, func, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, selectinload, undefer
 
 from retrowalk.core.errors import InputError, RetrowalkError
@@ -205,6 +217,16 @@ class AccountScoped:
     def recording(self, recording_id: int) -> Recording:
         return self._get(Recording, recording_id, "Recording")
 
+    def person_running(self, person_id: int) -> Sequence[Recording]:
+        """The person's recordings being analysed now (``running``)."""
+        return self.session.scalars(
+            select(Recording).where(
+                Recording.account_id == self.account_id,
+                Recording.person_id == person_id,
+                Recording.status == "running",
+            )
+        ).all()
+
     def recording_by_sha256(self, digest: str) -> Recording | None:
         return self.session.scalar(
             select(Recording).where(
@@ -349,7 +371,10 @@ class AccountScoped:
 
     def analysed_again_count(self, engine_version: str, person_id: int | None = None) -> int:
         """How many recordings whose latest analysis this engine version made had an
-        analysis of another version before (analysed again since the upgrade).
+        analysis of another version before, and were analysed again by an upgrade's run
+        (its ``made_for`` holds ``engine``, or is not known: made before the reasons were
+        kept); not those analysed again for other reasons only (a bout label, a
+        calibration, new body measures, their own Analyse again).
 
         An analysis of another version is kept when a recording is analysed again,
         so this is read from the results alone; of one person with ``person_id``.
@@ -362,13 +387,15 @@ class AccountScoped:
             )
             .distinct()
         )
+        of_run = or_(AnalysisResult.made_for == "", AnalysisResult.made_for.contains("engine"))
         query = self._with_latest_result(select(func.count(Recording.id)), person_id).where(
-            AnalysisResult.analysis_version == engine_version, Recording.id.in_(other)
+            AnalysisResult.analysis_version == engine_version, Recording.id.in_(other), of_run
         )
         return int(self.session.scalar(query) or 0)
 
     def direction_profiles(self, person_id: int) -> list[Row[Any]]:
-        """Each analysed recording of a person (its ``status`` and ``queued_for`` too)
+        """Each analysed recording of a person (its ``status``, ``queued_for`` and
+        ``started_with`` too)
         with where its latest analysis took the device to be worn
         (``recording.placement``, ``None`` when not given) and the direction calibration
         it was offered (``assumptions.direction_profile``, ``None`` when none was), read
@@ -383,6 +410,7 @@ class AccountScoped:
                 Recording.date_source,
                 Recording.status,
                 Recording.queued_for,
+                Recording.started_with,
                 placement.label("placement"),
                 offered.label("direction_profile"),
             ),
@@ -660,9 +688,16 @@ class Jobs:
                 error="",
                 progress_stage="",
                 progress_pct=None,
+                started_with=null(),  # not known until the analysis is set up
             )
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def set_started_with(self, recording_id: int, started: dict[str, Any]) -> None:
+        """Keep what the analysis of a claimed recording was started with."""
+        self.session.execute(
+            update(Recording).where(Recording.id == recording_id).values(started_with=started)
+        )
 
     def get(self, recording_id: int) -> Recording | None:
         return self.session.get(Recording, recording_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
@@ -57,11 +58,14 @@ def changes(recording: RecordingDetail) -> list[tuple[str, float, float]]:
 
 
 def measures_changed_list(
-    person: PersonOut, recordings: list[RecordingDetail]
+    person: PersonOut, recordings: list[RecordingDetail], running: Mapping[int, bool]
 ) -> list[dict[str, Any]]:
     """The context of ``_measures_changed.html``: each of ``recordings`` whose shown
     analysis used body measures that differ from ``person``'s now, with what it used
-    and what the person's are now, in the words of the recording page's notice."""
+    and what the person's are now, in the words of the recording page's notice, and
+    (``waiting``) what is under way: queued to be analysed again, or being analysed now
+    with the measures of now or with those changed since (``running``: of
+    :meth:`~retrowalk.app.services.Services.analysing_with_other_measures`)."""
     from retrowalk.app.analyse import measures_used_text
 
     out = []
@@ -69,7 +73,18 @@ def measures_changed_list(
         changed = changes(recording)
         if changed:
             used, now = measures_used_text(person.name, changed)
-            out.append({"recording": recording, "text": f"analysed with {used}; {now}"})
+            if recording.status == "queued":
+                waiting = "queued to be analysed again"
+            elif recording.id in running:
+                waiting = "being analysed now, " + (
+                    "with the earlier measures"
+                    if running[recording.id]
+                    else "with the measures of now"
+                )
+            else:
+                waiting = ""
+            text = f"analysed with {used}; {now}"
+            out.append({"recording": recording, "text": text, "waiting": waiting})
     return out
 
 

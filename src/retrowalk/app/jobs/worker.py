@@ -338,6 +338,10 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
             from retrowalk.app.analyse import upload_options
 
             options = upload_options(recording.person, recording, data_dir)
+        with db.transaction() as session:
+            Jobs(session).set_started_with(
+                recording_id, started_with(options, recording.queued_for)
+            )
     except Exception as exc:
         log.exception("analysis of recording %s could not be set up", recording_id)
         return _end_failed(db, recording_id, setup_reason(exc))
@@ -371,6 +375,25 @@ def _process_claimed(db: Database, data_dir: Path, recording_id: int, runner: Cp
         )
 
 
+def started_with(options: dict[str, Any], queued_for: str = "") -> dict[str, Any]:
+    """What an analysis is started with, as kept on its recording (``started_with``):
+    the person's body measures and the stored direction calibrations by placement
+    (their ``created_at``) of its options (:func:`~retrowalk.app.analyse.upload_options`),
+    and the reasons it was queued for (``for``: its ``queued_for``)."""
+    profiles = options.get("direction_profile")
+    calibrations = (
+        {str(placement): str(p.created_at) for placement, p in profiles.items()}
+        if isinstance(profiles, dict)
+        else {}
+    )
+    return {
+        "height_m": options.get("height_m"),
+        "weight_kg": options.get("weight_kg"),
+        "calibrations": calibrations,
+        "for": queued_for,
+    }
+
+
 def _store_outcome(
     db: Database, data_dir: Path, recording_id: int, filename: str, out: dict[str, Any]
 ) -> str:
@@ -391,6 +414,8 @@ def _store_outcome(
         result = out["result"]
         result["recording"]["path"] = filename
         version = str(result.get("analysis_version", ""))
+        started = recording.started_with if isinstance(recording.started_with, dict) else {}
+        reasons = str(started.get("for", recording.queued_for))
         added = jobs.add_result(
             recording,
             analysis_version=version,
@@ -399,6 +424,7 @@ def _store_outcome(
             report_path=out["report_path"],
             **summarise(result),
             **measures_used(result),
+            made_for=_made_for(session, recording_id, version, reasons),
         )
         session.flush()
         stale_reports = _drop_older_results(session, recording_id, version, added.id)
@@ -483,6 +509,25 @@ def _has_result(session: Any, recording_id: int) -> bool:
 
     query = select(AnalysisResult.id).where(AnalysisResult.recording_id == recording_id).limit(1)
     return session.scalar(query) is not None
+
+
+def _made_for(session: Any, recording_id: int, version: str, reasons: str) -> str:
+    """Why a recording's new analysis of ``version`` was made (its ``made_for``):
+    ``reasons`` (what it was queued for when it started) with those of the analyses of
+    the same version it replaces (an upgrade's run that analysed it again stays its
+    reason when a bout label has it analysed once more)."""
+    from sqlalchemy import select
+
+    from retrowalk.store.models import QUEUE_REASONS, AnalysisResult, queue_reasons
+
+    earlier = session.scalars(
+        select(AnalysisResult.made_for).where(
+            AnalysisResult.recording_id == recording_id,
+            AnalysisResult.analysis_version == version,
+        )
+    )
+    words = queue_reasons(reasons).union(*(queue_reasons(r) for r in earlier))
+    return ",".join(word for word in QUEUE_REASONS if word in words)
 
 
 def _drop_older_results(session: Any, recording_id: int, version: str, keep_id: int) -> list[str]:

@@ -73,7 +73,9 @@ def _person_page(
         status_code=400 if edit else 200,
         person=person,
         recordings=recordings,
-        measures_changed=measures_changed_list(person, recordings),
+        measures_changed=measures_changed_list(
+            person, recordings, services.analysing_with_other_measures(account, person_id)
+        ),
         demo_notes=provenance_notes([r.filename for r in recordings]),
         max_upload_mb=services.max_upload_bytes // (1024 * 1024),
         upload_choices=UPLOAD_CHOICES,

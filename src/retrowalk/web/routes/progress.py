@@ -41,7 +41,9 @@ def progress_page(
         demo_note=" ".join(notes),
         # The analysed recordings the weeks add up whose measures have changed since.
         measures_changed=measures_changed_list(
-            person, [r for r in recordings if r.summary is not None and in_weeks(r.date_source)]
+            person,
+            [r for r in recordings if r.summary is not None and in_weeks(r.date_source)],
+            services.analysing_with_other_measures(account, person_id),
         ),
         in_weeks=True,
         calibrations=services.calibrations_in_weeks(account, person_id),

@@ -34,10 +34,12 @@
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (s) {
-          // Those queued for something else too are named on the page, and a stop
-          // button shows only while a stop would cancel some: reloaded when either changes.
+          // Those queued for something else too, and the older ones queued for
+          // something else only, are named on the page, and a stop button shows only
+          // while a stop would cancel some: reloaded when any of them changes.
           var stop = document.getElementById("stop-reanalysis");
           if (s.pending === 0 || s.stop_keeps !== Number(older.dataset.kept) ||
+              s.queued_otherwise !== Number(older.dataset.otherwise) ||
               (stop && s.stop_cancels === 0)) { window.location.reload(); return; }
           // The run's size and how far it is come from the server (a reload
           // mid-run shows the same): analysed again, or not, of the total.
