@@ -264,6 +264,17 @@ def score_trial(steps_s: np.ndarray, meta: dict[str, Any]) -> TrialScore:
     )
 
 
+def where(trials: list[TrialScore]) -> str:
+    """Where the trials' missed and extra contacts sit (:func:`_zone`), most first."""
+    zones: Counter = Counter()
+    for t in trials:
+        zones.update(t.zones)
+    return ", ".join(
+        f"{what} {zone} {n}"
+        for (what, zone), n in sorted(zones.items(), key=lambda kv: (kv[0][0], -kv[1]))
+    )
+
+
 def contact_scores(
     grid: dict[str, tuple[Any, ...]], base: dict[str, Any] | None = None
 ) -> tuple[list[dict], dict]:
@@ -429,9 +440,6 @@ def contact_loso(
     fp = sum(t.fp for t in held)
     fn = sum(t.fn for t in held)
     count = np.array([t.count_err_pct for t in held])
-    zones: Counter = Counter()
-    for t in held:
-        zones.update(t.zones)
     edge_names = [name for stage in EDGE_STAGES for name in stage]
     names = [*grid, *END_GRID, *edge_names, *(TIMING_GRID if timing else {})]
     lines = [
@@ -446,11 +454,7 @@ def contact_loso(
         f"(mean {err.mean():+.1f} ms, delay re-fitted per fold)   "
         f"target {TARGETS['timing MAE']}",
         f"  reference contacts {tp + fn}, detected {tp + fp}",
-        "  where the misses and extras are: "
-        + ", ".join(
-            f"{what} {zone} {n}"
-            for (what, zone), n in sorted(zones.items(), key=lambda kv: (kv[0][0], -kv[1]))
-        ),
+        "  where the misses and extras are: " + where(held),
         f"  chosen per fold ({', '.join(names)}): "
         + ", ".join(f"{p} x{n}" for p, n in chosen.most_common()),
     ]

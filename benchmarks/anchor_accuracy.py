@@ -43,6 +43,15 @@ printed is measured in this run, the anchors' and retrowalk's alike.
     sign); its contacts are the ``ic`` of every stride it segments (and the
     ``pre_ic`` of its min-vel strides), both feet merged; and each foot's own
     against that foot's reference contacts, beside retrowalk's foot analysis.
+    Its default stride template, used as it comes, segments nearly every
+    stride of some people's trials and few of others' (subject 11's trial 6:
+    3 and 1 strides of about 17 per foot; subject 1's trial 1: 8 and 9), most
+    of the misses in straight walking: its figures are those of the template
+    on this mounting, not of gaitmap tuned to it.
+
+  Under each row: where its missed and extra contacts sit (the first two or
+  last two reference contacts, the U-turn, straight walking:
+  ``accuracy_loso.where``).
 
   Scored as retrowalk's contacts are (``accuracy_loso.score_trial``): the
   contacts inside the trial boundaries (within the matching tolerance), matched
@@ -101,7 +110,7 @@ import _data  # noqa: E402
 import accuracy  # noqa: E402
 import accuracy_loso  # noqa: E402
 from accuracy import FEET, FS, HEADER, Tally  # noqa: E402
-from accuracy_loso import TrialScore, score_trial  # noqa: E402
+from accuracy_loso import TrialScore, score_trial, where  # noqa: E402
 from anchors import tool_env, tool_script  # noqa: E402
 
 # ---------------------------------------------------------------- the tools' scripts
@@ -206,6 +215,12 @@ def _run_tool(python: str, tmp: Path, name: str, code: str, args: list[str]) -> 
 # ---------------------------------------------------------------- ipol-gait
 
 
+def rows_of(label: str, scores: list[TrialScore], errors_ms: np.ndarray | None = None) -> list[str]:
+    """A row of pooled figures (:func:`tally_of`) and, under it, where its missed and
+    extra contacts sit (gait initiation, termination, the U-turn, straight walking)."""
+    return [tally_of(scores, errors_ms).row(label), f"{'':<4}{where(scores) or 'none'}"]
+
+
 def tally_of(scores: list[TrialScore], errors_ms: np.ndarray | None = None) -> Tally:
     """The pooled figures of scored trials, in ``accuracy.py``'s table
     (``errors_ms``: the timing errors instead of the trials' own)."""
@@ -286,47 +301,46 @@ def ipol_section(python: str, tmp: Path, held_out: bool) -> list[str]:
         "",
         "lower back, against both feet's reference contacts",
         HEADER,
-        tally_of(ours).row("retrowalk (in sample)"),
+        *rows_of("retrowalk (in sample)", ours),
     ]
     if held_out:
         out = accuracy_loso.held_out_contacts(accuracy_loso.CONTACT_GRID)
-        lines.append(tally_of(out.trials, out.errors_ms).row("retrowalk (held out)"))
+        lines += rows_of("retrowalk (held out)", out.trials, out.errors_ms)
     else:
         lines.append(f"{'retrowalk (held out)':<28} not run: benchmarks/accuracy_loso.py")
     for tool, key, label in IPOL_ROWS:
         if label.startswith("gaitmap, "):
             lines += ["", "both feet (gaitmap), merged, against both feet's reference contacts"]
-        lines.append(_anchor_row(found[tool], trials, key, label, "ic"))
+        lines += _anchor_rows(found[tool], trials, key, label, "ic")
     for side, ref in FEET:
         lines += ["", f"{'left' if side == 'lf' else 'right'} foot, against its own contacts"]
-        lines.append(tally_of(ours_feet[side]).row("retrowalk foot (in sample)"))
-        lines.append(_anchor_row(found["gaitmap"], trials, side, "gaitmap", ref))
-        lines.append(
-            _anchor_row(found["gaitmap"], trials, side + " aligned", "gaitmap aligned", ref)
-        )
+        lines += rows_of("retrowalk foot (in sample)", ours_feet[side])
+        lines += _anchor_rows(found["gaitmap"], trials, side, "gaitmap", ref)
+        lines += _anchor_rows(found["gaitmap"], trials, side + " aligned", "gaitmap aligned", ref)
     return lines
 
 
-def _anchor_row(
+def _anchor_rows(
     found: dict[str, Any],
     trials: list[tuple[str, Any, dict[str, Any]]],
     key: str,
     label: str,
     ref: str,
-) -> str:
-    """One anchor variant's row: its contacts on every trial, scored as retrowalk's."""
+) -> list[str]:
+    """One anchor variant's rows (:func:`rows_of`): its contacts on every trial, scored as
+    retrowalk's."""
     if set(found) == {"error"}:
-        return f"{label:<28} failed: {found['error']}"
+        return [f"{label:<28} failed: {found['error']}"]
     scores, failed = [], []
     for tid, _, meta in trials:
         mine = found.get(tid, {"error": "no result"})
         if "error" in mine:
             failed.append(mine["error"])
         scores.append(score_trial(_contacts(mine, key), {**meta, "ic": meta[ref]}))
-    row = tally_of(scores).row(label)
+    rows = rows_of(label, scores)
     if failed:
-        row += f"  failed on {len(failed)} trials ({failed[0]})"
-    return row
+        rows[0] += f"  failed on {len(failed)} trials ({failed[0]})"
+    return rows
 
 
 # ---------------------------------------------------------------- mobgap-lab
