@@ -101,7 +101,11 @@ def test_guide_asks_instead_of_alarming_on_missing_data(run) -> None:  # type: i
     result = run("observe", "Noa", "--skill", "walking-alone", "--detail", "not-yet")
     assert result.exit_code == 0, result.output
     text = run("guide", "Noa").output
-    assert "Not walking alone yet at 18 months" in text and "Questions for you" not in text
+    assert (
+        "Not walking alone yet, at 18 months or older (corrected age)" in text
+        and "Questions for you" not in text
+    )
+    assert text.split("  ! ", 1)[1].count("18 months") == 1  # its text does not say it again
     assert "not yet (" in _section(text, "Usually reached by this age")
     # Walking seen: no flag, no question.
     run("observe", "Noa", "--skill", "walking-alone")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -278,3 +279,35 @@ def test_the_guide_names_the_age_the_walking_flag_is_raised_at(kids_world: KidsW
     assert f"not walking by {months:g} months (corrected age)" in guide
     page = files("retrowalk") / "web" / "templates" / "kids" / "guide.html"
     assert "18 months" not in page.read_text(encoding="utf-8")
+
+
+def test_each_flag_says_its_age_once(kids_world: KidsWorld) -> None:
+    """A flag raised at an age says that age once, in its title, on the guide and the
+    printable summary. Its title and its text both stated it ("Not walking alone yet at
+    18 months", "... at 18 months or older")."""
+    a = kids_world.a
+    token = csrf(a, "/children")
+    answers = {  # the age in months: the log that raises the flags with an age
+        19.5: [("walking-alone", "not-yet")],
+        13: [("hands-knees-crawling", "not-yet"), ("backward-crawling", "strong-hand-preference")],
+    }
+    raised = set()
+    for months, log in answers.items():
+        made = a.post(
+            "/children",
+            data={"csrf_token": token, "name": "Tom", "birth_date": months_ago(months)},
+        )
+        cid = int(made.url.path.rsplit("/", 1)[-1])
+        for skill, detail in log:
+            data = {"csrf_token": token, "skill": skill, "details": detail}
+            assert a.post(f"/children/{cid}/observations", data=data).status_code == 200
+        guide = a.get(f"/children/{cid}/guide").text
+        summary = a.get(f"/children/{cid}/summary").text
+        blocks = [b.split("<p class=")[0] for b in guide.split('class="red-flag"')[1:]]
+        blocks += [b.split("</div>")[0] for b in summary.split('class="flag"')[1:]]
+        for block in blocks:
+            ages = re.findall(r"(\d+(?:\.\d+)?) months", block)
+            assert len(ages) == len(set(ages)) == 1, block
+        raised |= set(re.findall(r'data-flag="([^"]+)"', guide))
+    aged = {"not-walking-by-18-months", "no-crawling-by-12-months", "early-hand-preference"}
+    assert raised == aged

@@ -188,3 +188,20 @@ def test_the_childrens_entries_state_the_windows_the_guidance_uses(client) -> No
         own = " ".join(str(v) for k, v in entry.items() if k not in ("claim", "tags"))
         for by_hand in ("13.5 months", "16-18 months", "28-30 months", "37 weeks", "by 18 months"):
             assert by_hand not in own, f"kids.toml: {entry['id']} states {by_hand} by hand"
+
+
+def test_the_3mbwt_sources_read_as_the_test_cites_them(client) -> None:  # type: ignore[no-untyped-def]
+    """A source of the 3MBWT's cut-offs is written once, in the test's data file: its Learn
+    entry lists it in the words the test's results cite it in. The Learn bibliography
+    had a second record of each, worded otherwise ("Carter V, et al.")."""
+    import html as html_lib
+
+    from retrowalk.domain.assess.norms import table
+
+    cites = {s["cite"] for s in table()["sources"].values()}
+    page = client.get("/learn/test-3mbwt").text
+    items = re.findall(r'<li id="src-[^"]+">(.*?)<br>', page, re.S)
+    shown = [" ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", i)).split()) for i in items]
+    assert len(shown) == 4 and all(text in cites for text in shown), shown
+    data = client.get("/api/v1/learn/test-3mbwt").json()
+    assert [s["citation"] for s in data["sources"]] == shown

@@ -51,7 +51,8 @@ GENERAL_SAFETY = "Play on a clear, flat, soft floor with you close by."
 
 @dataclass(frozen=True)
 class Flag:
-    """A red-flag rule of ``flags.toml``."""
+    """A red-flag rule of ``flags.toml``; ``title`` names the age it is raised at, if any
+    (see :func:`titled`)."""
 
     id: str
     rule: str
@@ -144,17 +145,28 @@ class Guidance:
         }
 
 
+def titled(title: str, rule: str, params: dict[str, Any]) -> str:
+    """A flag's title with the corrected age its rule is raised at, the one place a flag
+    states its age (its message does not repeat it)."""
+    if rule == "skill_missing_by":
+        return f"{title}, at {float(params['age_months']):g} months or older (corrected age)"
+    if "before_months" in params:
+        return f"{title}, before {float(params['before_months']):g} months (corrected age)"
+    return title
+
+
 @cache
 def load_flags() -> tuple[Flag, ...]:
     """The red-flag rules from ``data/kids/flags.toml``."""
     flags = []
     for raw in read_data("flags.toml")["flag"]:
         raw = dict(raw)
+        flag_id, rule, title = raw.pop("id"), raw.pop("rule"), raw.pop("title")
         flags.append(
             Flag(
-                id=raw.pop("id"),
-                rule=raw.pop("rule"),
-                title=raw.pop("title"),
+                id=flag_id,
+                rule=rule,
+                title=titled(title, rule, raw),
                 message=raw.pop("message"),
                 watch=raw.pop("watch", ""),
                 learn=tuple(raw.pop("learn", ())),

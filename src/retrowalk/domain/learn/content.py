@@ -59,7 +59,9 @@ class Source:
     """One bibliography record.
 
     ``doi`` is set only where it was checked against the publisher or PubMed
-    record; ``verified`` tells whether the citation details were checked.
+    record; ``verified`` tells whether the citation details were checked. A source
+    another data file cites (the 3MBWT's cut-offs) has that file's citation as
+    ``cite``, and no fields of its own from ``authors`` to ``volume_pages``.
     """
 
     id: str
@@ -73,14 +75,24 @@ class Source:
     note: str = ""
     doi: str = ""
     url: str = ""
+    cite: str = ""
 
     @property
     def link(self) -> str:
         """A link to the source: the DOI resolver if known, else its URL (may be empty)."""
         return f"https://doi.org/{self.doi}" if self.doi else self.url
 
+    @property
+    def cite_text(self) -> str:
+        """``cite`` without the DOI it ends with (pages show that as a link)."""
+        if self.doi and self.cite.endswith(f"doi:{self.doi}"):
+            return self.cite.removesuffix(f"doi:{self.doi}").rstrip()
+        return self.cite
+
     def citation(self) -> str:
         """The full citation in one line (authors. year. title. journal volume:pages)."""
+        if self.cite:
+            return self.cite
         text = f"{self.authors} ({self.year}). {self.title}. {self.journal}"
         if self.volume_pages and self.volume_pages not in ("book", "web page"):
             text += f" {self.volume_pages}"

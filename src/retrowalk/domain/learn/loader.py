@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from retrowalk.domain.coach.data import load
 from retrowalk.domain.learn.content import (
     LEARN_DIR,
     Entry,
@@ -17,6 +19,9 @@ from retrowalk.domain.learn.content import (
     Source,
 )
 from retrowalk.domain.learn.numbers import fill
+
+DOI_AT_END = re.compile(r"\bdoi:(10\.\S+)$")
+"""The DOI a data file's citation ends with, if any."""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -72,6 +77,19 @@ def _entry(row: dict[str, Any], topic: str, path: Path) -> Entry:
         raise LearnError(f"{path}: entry {row.get('id', '?')} lacks field {exc}") from None
 
 
+def _cited(row: dict[str, Any]) -> str:
+    """The citation of a bibliography row's ``cite_from`` data file (``area/name``)."""
+    where = f"bibliography.toml: source {row['id']}"
+    area, _, name = str(row["cite_from"]).partition("/")
+    key = str(row.get("cite_id", row["id"]))
+    try:
+        return str(load(area, name)["sources"][key]["cite"])
+    except (OSError, KeyError):
+        raise LearnError(
+            f"{where}: cite_from '{row['cite_from']}' has no source '{key}' with a cite"
+        ) from None
+
+
 def load_library(directory: Path | None = None) -> Library:
     """Read the Learn content from ``directory`` (default: the packaged data).
 
@@ -87,6 +105,25 @@ def load_library(directory: Path | None = None) -> Library:
     for row in bib.get("source", []):
         if row["id"] in sources:
             raise LearnError(f"bibliography.toml: source id '{row['id']}' is used twice")
+        note = _filled(row.get("note", ""), f"bibliography.toml: source {row['id']}")
+        kind, verified = row.get("kind", ""), bool(row.get("verified", False))
+        if "cite_from" in row:
+            cite = _cited(row)
+            doi = DOI_AT_END.search(cite)
+            sources[row["id"]] = Source(
+                id=row["id"],
+                authors="",
+                year=0,
+                title="",
+                journal="",
+                volume_pages="",
+                kind=kind,
+                verified=verified,
+                note=note,
+                doi=doi.group(1) if doi else "",
+                cite=cite,
+            )
+            continue
         sources[row["id"]] = Source(
             id=row["id"],
             authors=row["authors"],
@@ -94,9 +131,9 @@ def load_library(directory: Path | None = None) -> Library:
             title=row["title"],
             journal=row["journal"],
             volume_pages=row.get("volume_pages", ""),
-            kind=row.get("kind", ""),
-            verified=bool(row.get("verified", False)),
-            note=_filled(row.get("note", ""), f"bibliography.toml: source {row['id']}"),
+            kind=kind,
+            verified=verified,
+            note=note,
             doi=row.get("doi", ""),
             url=row.get("url", ""),
         )
