@@ -1465,8 +1465,31 @@ def _start_workers(cluster: LocalCluster, n_workers: int) -> None:
 def dask_setup(worker: object) -> None:
     """Dask's hook in each worker process of :func:`local_cluster` (which preloads this
     module): Ctrl-C is left to the batch, which stops its workers itself
-    (:class:`BatchStopped`, :func:`~retrowalk.app.jobs.locks.ignore_ctrl_c`)."""
+    (:class:`BatchStopped`, :func:`~retrowalk.app.jobs.locks.ignore_ctrl_c`), and a
+    heartbeat lost as the cluster closes is not logged (:class:`HeartbeatAtClose`)."""
     ignore_ctrl_c()
+    logging.getLogger("distributed.worker").addFilter(HeartbeatAtClose())
+
+
+class HeartbeatAtClose(logging.Filter):
+    """Leaves out a local worker's "Failed to communicate with scheduler during heartbeat"
+    error, with its traceback.
+
+    A local cluster's scheduler lives in the batch's own process, and closes last as
+    the batch ends. On a busy machine a worker's heartbeat can still be on its way
+    then (the nanny waits a few seconds for its worker to close, then goes on), and
+    Dask logs that as an error with a traceback, at the end of a batch that went
+    well: once in a sweep of Ctrl-C as a batch closed, under the load of other work.
+    While the batch runs, the same would mean its own process had gone, which it
+    says itself. Every other error of the workers still shows.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(_HEARTBEAT_LOST)
+
+
+#: How Dask's worker begins the error of a heartbeat the scheduler did not answer.
+_HEARTBEAT_LOST = "Failed to communicate with scheduler during heartbeat"
 
 
 def _nothing() -> None:
