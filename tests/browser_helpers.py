@@ -1,7 +1,7 @@
 """Browser test helpers: the app under a real uvicorn server, and Debian's headless Chromium.
 
 Use the fixtures by importing them into a conftest or test module together:
-``from browser_helpers import page, server, server_worker``. ``server`` needs the
+``from browser_helpers import chromium, page, server, server_worker``. ``server`` needs the
 ``database_url`` fixture of ``webtest_helpers``; override ``server_worker`` to run
 the app without its analysis worker.
 """
@@ -93,18 +93,28 @@ def server(database_url: str, tmp_path: Path, server_worker: str) -> Iterator[st
         yield base
 
 
-@pytest.fixture
-def page():  # type: ignore[no-untyped-def]
-    """A Playwright page in Debian's headless Chromium (/usr/bin/chromium)."""
+@pytest.fixture(scope="module")
+def chromium():  # type: ignore[no-untyped-def]
+    """Debian's headless Chromium (/usr/bin/chromium), started once per test module.
+
+    Each test gets a context of its own from it (``page``): cookies, storage and
+    cache are never shared between tests, only the browser process is.
+    """
     if not CHROMIUM.exists():
         pytest.skip("needs /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
         browser = launch_chromium(pw)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        yield context.new_page()
-        context.close()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(chromium):  # type: ignore[no-untyped-def]
+    """A Playwright page in a new context (a fresh profile) of the module's Chromium."""
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 def sign_up_in_browser(page: Any, base: str, email: str, password: str = "correct horse") -> None:

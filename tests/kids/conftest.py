@@ -8,5 +8,5 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 from kidstest_helpers import kids_service, kids_world, server_worker  # noqa: F401
 from webtest_helpers import app, client, other_client  # noqa: F401
 
-from browser_helpers import page, server  # noqa: F401
+from browser_helpers import chromium, page, server  # noqa: F401
 from dbtest_helpers import database_url  # noqa: F401

@@ -8,5 +8,5 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from webtest_helpers import app, client  # noqa: F401
 
-from browser_helpers import page, server, server_worker  # noqa: F401
+from browser_helpers import chromium, page, server, server_worker  # noqa: F401
 from dbtest_helpers import database_url, recording_file  # noqa: F401

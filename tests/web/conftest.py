@@ -2,5 +2,5 @@
 
 from webtest_helpers import app, client, other_client, world  # noqa: F401
 
-from browser_helpers import browser_side_once, page, server, server_worker  # noqa: F401
+from browser_helpers import browser_side_once, chromium, page, server, server_worker  # noqa: F401
 from dbtest_helpers import database_url, recording_file  # noqa: F401

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -598,19 +599,39 @@ def test_a_dask_scheduler_and_workers_started_apart_give_the_local_run_s_tables(
     sent there before any worker has joined says it waits for one (before, it said
     nothing), goes on when they join, and its tables equal those of a local run."""
     address, started = _dask_cluster(tmp_path, 0)
+    waiting = f"Waiting for a worker to join the Dask scheduler at {address}"
     try:
         out = tmp_path / "cluster"
         batch = subprocess.Popen(
             [sys.executable, "-m", "retrowalk", "batch", str(study), "--out", str(out),
              "--scheduler", address],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )  # fmt: skip
-        time.sleep(5)
+        said: list[str] = []
+        says_it_waits = threading.Event()
+
+        def read_stderr() -> None:
+            assert batch.stderr is not None
+            for line in batch.stderr:
+                said.append(line)
+                if line.startswith(waiting):
+                    says_it_waits.set()
+            says_it_waits.set()  # ended without saying it
+
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
+        says_it_waits.wait(120)
+        assert any(line.startswith(waiting) for line in said), "".join(said)
         assert batch.poll() is None  # no worker yet: it waits
         started += _dask_workers(tmp_path, address, 2)
-        stdout, stderr = batch.communicate(timeout=300)
+        batch.wait(timeout=300)  # its few lines of stdout fit in the pipe
+        assert batch.stdout is not None
+        stdout = batch.stdout.read()
+        reader.join(60)
+        stderr = "".join(said)
         assert batch.returncode == 0, stderr
         assert f"Waiting for a worker to join the Dask scheduler at {address}" in stderr
         assert "3 analysed" in " ".join(stdout.split())
