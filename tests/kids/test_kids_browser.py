@@ -56,6 +56,8 @@ def test_child_pages_and_tap_counter(server: str, page, tmp_path: Path) -> None:
 
     page.click("text=Count backward steps")
     page.wait_for_selector("#tap")
+    # the counter's script is the page's last element: a tap before it has run is lost
+    page.wait_for_load_state("load")
     for _ in range(7):
         page.click("#tap")
         page.wait_for_timeout(60)
