@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from migration_helpers import migrate, recording_columns
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import select, update
 
 from retrowalk.app.jobs.worker import run_once
 from retrowalk.app.services import Services
-from retrowalk.store.db import Database, normalise_url, upgrade
+from retrowalk.store.db import Database, upgrade
 from retrowalk.store.models import AnalysisResult, Recording
 from retrowalk.store.schemas import PersonIn
 
@@ -49,13 +49,7 @@ def test_0009_keeps_recordings_and_their_waiting_with_no_reason_known(
         assert session.get(Recording, rec).queued_for == "calibration"
     before = _rows(db)
 
-    # A plain engine: SQLite's rebuild of the table must not cascade (foreign keys off,
-    # as the app's own upgrade has them).
-    plain = create_engine(normalise_url(db.url))
-    try:
-        migrate(plain, "0008", down=True)
-    finally:
-        plain.dispose()
+    migrate(db.engine, "0008", down=True)
     assert "queued_for" not in recording_columns(db.engine)
     assert _rows(db) == before
     upgrade(db.engine)

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from migration_helpers import migrate, recording_columns
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import inspect, select
 
 from retrowalk.app.jobs.worker import run_once
 from retrowalk.app.services import Services
 from retrowalk.core import provenance
-from retrowalk.store.db import Database, normalise_url, upgrade
+from retrowalk.store.db import Database, upgrade
 from retrowalk.store.models import AnalysisResult, Recording
 from retrowalk.store.schemas import PersonIn
 from retrowalk.summary import contract
@@ -57,11 +57,7 @@ def test_0010_0011_keep_analyses_and_count_them_as_the_runs(  # type: ignore[no-
     assert services.older_engine(account).analysed_again == 1
     before = _rows(db)
 
-    plain = create_engine(normalise_url(db.url))
-    try:
-        migrate(plain, "0009", down=True)
-    finally:
-        plain.dispose()
+    migrate(db.engine, "0009", down=True)
     assert "started_with" not in recording_columns(db.engine)
     assert "made_for" not in _result_columns(db)
     assert _rows(db) == before

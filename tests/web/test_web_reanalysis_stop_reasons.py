@@ -165,9 +165,8 @@ def test_a_recording_queued_before_reasons_were_kept_is_counted_as_stop_leaves_i
     has no reason kept: it may have been asked for, so a stop leaves it waiting, and
     the page counts it so beforehand (it counted it as one a stop cancels, and for the
     label it did not). One the run queued since is stopped."""
-    from sqlalchemy import create_engine
 
-    from retrowalk.store.db import migrate, normalise_url, upgrade
+    from retrowalk.store.db import migrate, upgrade
 
     app = create_app(make_settings(database_url, tmp_path, worker="none"))
     services = app.state.services
@@ -196,11 +195,7 @@ def test_a_recording_queued_before_reasons_were_kept_is_counted_as_stop_leaves_i
             client.get(f"/recordings/{i}/status").json()["status"] for i in (labelled, asked)
         } == {"queued"}
         # Down to 0008 and up again: the two wait with no reason known.
-        plain = create_engine(normalise_url(services.db.url))
-        try:
-            migrate(plain, "0008", down=True)
-        finally:
-            plain.dispose()
+        migrate(services.db.engine, "0008", down=True)
         upgrade(services.db.engine)
 
         _upgrade(monkeypatch)
