@@ -9,15 +9,20 @@ recording is now queued again and analysed once more when the running analysis e
 
 from __future__ import annotations
 
-import fcntl
-import os
 import time
 
 from fastapi.testclient import TestClient
-from webtest_helpers import add_person, api_token, page_words, sign_up, upload, wait_for_analysis
+from webtest_helpers import (
+    add_person,
+    api_token,
+    page_words,
+    run_lock_held,
+    sign_up,
+    upload,
+    wait_for_analysis,
+)
 
 from realdata import require
-from retrowalk.app.jobs.locks import job_lock_path
 
 
 def _status(client: TestClient, auth: dict, rid: int) -> str:
@@ -49,11 +54,7 @@ def test_a_label_given_while_the_analysis_runs_is_in_every_figure(app, client: T
 
     # The analysis the first label starts is held at its start (its run lock taken
     # here, as a slow analysis would be) while the second label is given.
-    lock = job_lock_path(app.state.services.data_dir, rid, "run")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with run_lock_held(app.state.services.data_dir, rid):
         label(bouts[0], "forward")
         deadline = time.monotonic() + 60
         while _status(client, auth, rid) != "running":
@@ -61,8 +62,6 @@ def test_a_label_given_while_the_analysis_runs_is_in_every_figure(app, client: T
             time.sleep(0.05)
         label(bouts[1], "backward")
         assert _status(client, auth, rid) == "queued"  # to be analysed once more
-    finally:
-        os.close(fd)
     wait_for_analysis(app)
 
     assert _status(client, auth, rid) == "done"

@@ -11,8 +11,6 @@ a slow one would be. SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import fcntl
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -28,12 +26,12 @@ from webtest_helpers import (
     csrf,
     make_settings,
     page_words,
+    run_lock_held,
     sign_up,
     upload,
 )
 
 from realdata import require
-from retrowalk.app.jobs.locks import job_lock_path
 from retrowalk.app.jobs.worker import process
 from retrowalk.store.models import AnalysisResult, Recording
 from retrowalk.web.app import create_app
@@ -59,25 +57,21 @@ def _analysing(client: TestClient, services, rid: int) -> Iterator[None]:  # typ
     """The recording asked to be analysed again, its analysis started by the worker's
     own ``process`` and held at its start (its run lock taken here) inside the block;
     finished after it."""
-    lock = job_lock_path(services.data_dir, rid, "run")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX)
     worker = threading.Thread(
         target=process, args=(services.db, services.data_dir, rid, services.runner)
     )
     try:
-        page = f"/recordings/{rid}"
-        client.post(f"{page}/reanalyse", data={"csrf_token": csrf(client, page)})
-        worker.start()
-        deadline = time.monotonic() + 60
-        # claimed, and started with what is stored now
-        while (row := _row(services, rid))[0] != "running" or row[2] is None:
-            assert time.monotonic() < deadline, "the analysis did not start"
-            time.sleep(0.05)
-        yield
+        with run_lock_held(services.data_dir, rid):
+            page = f"/recordings/{rid}"
+            client.post(f"{page}/reanalyse", data={"csrf_token": csrf(client, page)})
+            worker.start()
+            deadline = time.monotonic() + 60
+            # claimed, and started with what is stored now
+            while (row := _row(services, rid))[0] != "running" or row[2] is None:
+                assert time.monotonic() < deadline, "the analysis did not start"
+                time.sleep(0.05)
+            yield
     finally:
-        os.close(fd)
         worker.join(120)
     assert not worker.is_alive()
 

@@ -5,9 +5,12 @@ The database and recording fixtures are in dbtest_helpers.
 
 from __future__ import annotations
 
+import fcntl
 import html
+import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +18,24 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from retrowalk.app.jobs.locks import job_lock_path
 from retrowalk.store.models import Recording
 from retrowalk.web.app import create_app
 from retrowalk.web.settings import Settings
+
+
+@contextmanager
+def run_lock_held(data_dir: Path, recording_id: int) -> Iterator[None]:
+    """The recording's run lock taken here for the block, as a slow analysis holds it:
+    an analysis of the recording the worker starts meanwhile waits at its start."""
+    lock = job_lock_path(data_dir, recording_id, "run")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
