@@ -7,6 +7,7 @@ can filter on it directly (see :mod:`retrowalk.store.repositories`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -171,12 +172,17 @@ def queue_reasons(queued_for: str) -> frozenset[str]:
     return frozenset(word for word in queued_for.split(",") if word)
 
 
+def joined_reasons(reasons: Set[str]) -> str:
+    """``reasons`` as a ``queued_for`` (or ``made_for``) holds them: each once, in
+    QUEUE_REASONS' order, joined by commas."""
+    return ",".join(word for word in QUEUE_REASONS if word in reasons)
+
+
 def with_queue_reason(queued_for: str, reason: str) -> str:
-    """``queued_for`` with ``reason`` added (each reason once, in QUEUE_REASONS' order)."""
+    """``queued_for`` with ``reason`` added (:func:`joined_reasons`)."""
     if reason not in QUEUE_REASONS:
         raise ValueError(f"not a reason to queue a recording: {reason!r}")
-    reasons = queue_reasons(queued_for) | {reason}
-    return ",".join(word for word in QUEUE_REASONS if word in reasons)
+    return joined_reasons(queue_reasons(queued_for) | {reason})
 
 
 class Recording(Base):

@@ -518,7 +518,7 @@ def _made_for(session: Any, recording_id: int, version: str, reasons: str) -> st
     reason when a bout label has it analysed once more)."""
     from sqlalchemy import select
 
-    from retrowalk.store.models import QUEUE_REASONS, AnalysisResult, queue_reasons
+    from retrowalk.store.models import AnalysisResult, joined_reasons, queue_reasons
 
     earlier = session.scalars(
         select(AnalysisResult.made_for).where(
@@ -526,8 +526,7 @@ def _made_for(session: Any, recording_id: int, version: str, reasons: str) -> st
             AnalysisResult.analysis_version == version,
         )
     )
-    words = queue_reasons(reasons).union(*(queue_reasons(r) for r in earlier))
-    return ",".join(word for word in QUEUE_REASONS if word in words)
+    return joined_reasons(queue_reasons(reasons).union(*(queue_reasons(r) for r in earlier)))
 
 
 def _drop_older_results(session: Any, recording_id: int, version: str, keep_id: int) -> list[str]:
