@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, BinaryIO
@@ -470,12 +470,14 @@ class RecordingsMixin:
         self.on_queued()
         return out
 
-    def analysing_with_other_measures(self, account_id: int, person_id: int) -> dict[int, bool]:
+    def analysing_with_other_measures(
+        self, account_id: int, person_id: int, listed: Sequence[RecordingDetail]
+    ) -> dict[int, bool]:
         """The person's recordings being analysed now, by id: whether that analysis uses
         body measures that differ from the person's now (started before they were
         changed), as what it was started with says; one whose analysis is not set up yet
         (or that started before that was kept) counts as using them if its shown analysis
-        did."""
+        did (``listed``: the person's :meth:`list_recordings`, which the caller holds)."""
         from retrowalk.app.analyse import started_with_other_measures
 
         with self.db.read() as session:
@@ -483,11 +485,7 @@ class RecordingsMixin:
             person = scoped.person(person_id)
             running = scoped.person_running(person_id)
             found = {r.id: started_with_other_measures(person, r.started_with) for r in running}
-        if all(other is not None for other in found.values()):
-            return {rid: bool(other) for rid, other in found.items()}
-        shown = {
-            r.id: bool(r.measures_changed) for r in self.list_recordings(account_id, person_id)
-        }
+        shown = {r.id: bool(r.measures_changed) for r in listed}
         return {
             rid: shown.get(rid, False) if other is None else other for rid, other in found.items()
         }
@@ -501,8 +499,9 @@ class RecordingsMixin:
         (:meth:`analysing_with_other_measures`) is queued again behind that analysis;
         one being analysed with the measures of now is not. The ids queued."""
         queued = []
-        running = self.analysing_with_other_measures(account_id, person_id)
-        for recording in self.list_recordings(account_id, person_id):
+        listed = self.list_recordings(account_id, person_id)
+        running = self.analysing_with_other_measures(account_id, person_id, listed)
+        for recording in listed:
             again = recording.measures_changed and recording.status in ("done", "queued")
             if again or running.get(recording.id, False):
                 try:

@@ -395,8 +395,7 @@ class AccountScoped:
 
     def direction_profiles(self, person_id: int) -> list[Row[Any]]:
         """Each analysed recording of a person (its ``status``, ``queued_for`` and
-        ``started_with`` too)
-        with where its latest analysis took the device to be worn
+        ``started_with`` too) with where its latest analysis took the device to be worn
         (``recording.placement``, ``None`` when not given) and the direction calibration
         it was offered (``assumptions.direction_profile``, ``None`` when none was), read
         from the stored JSON in one query without loading the rest of it; oldest first."""

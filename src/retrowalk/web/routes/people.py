@@ -74,7 +74,9 @@ def _person_page(
         person=person,
         recordings=recordings,
         measures_changed=measures_changed_list(
-            person, recordings, services.analysing_with_other_measures(account, person_id)
+            person,
+            recordings,
+            services.analysing_with_other_measures(account, person_id, recordings),
         ),
         demo_notes=provenance_notes([r.filename for r in recordings]),
         max_upload_mb=services.max_upload_bytes // (1024 * 1024),

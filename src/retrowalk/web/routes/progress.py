@@ -43,7 +43,7 @@ def progress_page(
         measures_changed=measures_changed_list(
             person,
             [r for r in recordings if r.summary is not None and in_weeks(r.date_source)],
-            services.analysing_with_other_measures(account, person_id),
+            services.analysing_with_other_measures(account, person_id, recordings),
         ),
         in_weeks=True,
         calibrations=services.calibrations_in_weeks(account, person_id),
