@@ -153,6 +153,76 @@ def test_external_scheduler_address(study: Path, tmp_path: Path):
     assert summary.analysed == 3
 
 
+def test_a_stop_asked_in_a_held_call_is_raised_as_it_ends() -> None:
+    """A real Ctrl-C to this process: inside ``cut_short`` it raises where the main thread
+    is; inside a ``held`` part of it, the held work runs to its end and the stop raises
+    there; a second Ctrl-C then is the stop at once."""
+    from retrowalk.app.jobs.stopping import stop_requests
+
+    def ctrl_c() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # the handler runs here, at the latest
+
+    seconds: list[int] = []
+    steps: list[str] = []
+    with stop_requests(at_once=seconds.append) as stop:
+        with pytest.raises(KeyboardInterrupt), stop.cut_short():
+            with stop.held():
+                ctrl_c()
+                steps.append("held to its end")
+            steps.append("after the held part")
+        ctrl_c()  # a second one
+    assert steps == ["held to its end"] and seconds == [signal.SIGINT]
+
+    with stop_requests() as stop, pytest.raises(KeyboardInterrupt), stop.cut_short():
+        ctrl_c()
+        steps.append("not reached")
+    assert steps == ["held to its end"]
+
+
+@pytest.mark.parametrize("where", ["local", "scheduler"])
+def test_a_stop_never_falls_inside_a_blocking_dask_call(
+    study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Dask's blocking client calls (``distributed.utils.sync``) made by a batch's main
+    thread while a stop may raise there: none but the connection to a scheduler. A
+    Ctrl-C raised in one before Dask's loop had taken it up made Dask log a traceback
+    (a NameError in its ``cancel``) on top of the stop's line. The real calls run; each
+    is only noted, with whether a stop would have been raised in it."""
+    import distributed.client
+    import distributed.utils
+    from dask.distributed import LocalCluster
+
+    from retrowalk.app.jobs import stopping
+
+    real = distributed.utils.sync
+    open_in: list[str] = []
+    calls: list[str] = []
+
+    def noted(loop, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            name = getattr(func, "__name__", repr(func))
+            calls.append(name)
+            requests = stopping.current()
+            if requests is not None and requests._open:
+                open_in.append(name)
+        return real(loop, func, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.utils, "sync", noted)  # Client.sync's (its methods)
+    monkeypatch.setattr(distributed.client, "sync", noted)  # Client.start's
+    items = collect_inputs([study])
+    if where == "local":
+        summary = run_batch(items, tmp_path / "out", n_workers=1)
+        allowed: list[str] = []
+    else:
+        with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+            summary = run_batch(items, tmp_path / "out", scheduler=cluster.scheduler_address)
+        allowed = ["_start"]  # connecting: a stop may end a 30-s wait for a scheduler
+    assert summary.analysed == 3
+    assert calls  # the spy saw the batch's calls
+    assert open_in == allowed, (open_in, calls)
+
+
 def test_cli_batch(study: Path, tmp_path: Path):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["batch", str(study), "--out", str(out), "--serial"])

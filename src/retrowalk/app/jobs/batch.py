@@ -58,6 +58,7 @@ folder under the same paths (a shared file system).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -1539,7 +1540,9 @@ def _run_on_dask(
         with stop.cut_short():
             in_flight = max_in_flight_per_worker
             own = cluster is not None
-            _send_all(client, own, scheduler, make_groups, out, account, sent, stage, in_flight)
+            _send_all(
+                client, own, scheduler, make_groups, out, account, sent, stage, in_flight, stop
+            )
     except KeyboardInterrupt:
         # Stopped: no work is sent any more and the work waiting is cancelled; a local
         # cluster's workers stop with it, a cluster's own go on with what they run.
@@ -1576,17 +1579,30 @@ def _send_all(
     sent: dict[str, tuple[Future, int]],
     stage: StageCallback,
     max_in_flight_per_worker: int,
+    stop: StopRequests,
 ) -> None:
     """Send every group to the workers of ``client`` (of a local cluster: ``own``) and
-    account for each as it comes back; ``sent`` holds those not back yet."""
+    account for each as it comes back; ``sent`` holds those not back yet.
+
+    A stop (``stop``) is raised while the results are waited for, and held through the
+    client's blocking calls (:meth:`StopRequests.held`), such as taking a result once its
+    work is done. (Results taken by Dask's loop, ``as_completed(with_results=True)``, are
+    no way round: one being taken as a local cluster closed made Dask log a traceback.)"""
     from dask.distributed import as_completed
 
-    if not client.scheduler_info().get("workers"):  # workers may join later
+    with stop.held():
+        workers = len(client.scheduler_info().get("workers", {}))
+    if not workers:  # workers may join later
         stage(f"Waiting for a worker to join the Dask scheduler at {scheduler}")
-        client.wait_for_workers(1)
+        while not workers:
+            with stop.held(), contextlib.suppress(TimeoutError):
+                client.wait_for_workers(1, timeout=1)
+            with stop.held():
+                workers = len(client.scheduler_info().get("workers", {}))
     if not own:
         try:
-            versions = client.run(_code_version)
+            with stop.held():
+                versions = client.run(_code_version)
         except Exception as exc:  # a worker that cannot import retrowalk
             raise ClusterError(
                 f"a Dask worker of the scheduler at {scheduler} cannot run retrowalk "
@@ -1595,7 +1611,8 @@ def _send_all(
             ) from None
         _same_engine(versions, _code_version(), scheduler)
     stage("Analysing")
-    workers = max(len(client.scheduler_info().get("workers", {})), 1)
+    with stop.held():
+        workers = max(len(client.scheduler_info().get("workers", {})), 1)
     window = max(workers * max_in_flight_per_worker, 1)
     queue = iter(make_groups(workers))
 
@@ -1605,8 +1622,9 @@ def _send_all(
         return future
 
     pending = as_completed([send(group) for group in _take(queue, window)])
-    for future in pending:
-        statuses, part, tables = future.result()
+    for future in pending:  # a stop raises while the next is waited for
+        with stop.held():
+            statuses, part, tables = future.result()
         del sent[str(future.key)]
         if not own:  # a worker that joined since
             for engine in {s["engine"] for s in statuses if "engine" in s}:

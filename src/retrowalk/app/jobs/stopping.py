@@ -72,6 +72,21 @@ class StopRequests:
         finally:
             self._open = False
 
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Within :meth:`cut_short`'s block, a stop asked during this one is noted, not
+        raised, and raises as it ends: for a call a stop must not cut in two. Dask's
+        blocking client calls are such: a :class:`KeyboardInterrupt` raised in one before
+        its event loop has taken the call up made Dask log a traceback of its own
+        (``NameError: cannot access free variable 'future'``) on top of the stop's line."""
+        was, self._open = self._open, False
+        try:
+            yield
+        finally:
+            self._open = was and not self.asked
+        if was:
+            self.check()
+
     def no_more_cuts(self) -> None:
         """From here to the end of :meth:`cut_short`'s block, a stop is noted, not raised."""
         self._open = False
