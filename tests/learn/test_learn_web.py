@@ -205,3 +205,9 @@ def test_the_3mbwt_sources_read_as_the_test_cites_them(client) -> None:  # type:
     assert len(shown) == 4 and all(text in cites for text in shown), shown
     data = client.get("/api/v1/learn/test-3mbwt").json()
     assert [s["citation"] for s in data["sources"]] == shown
+    for source in data["sources"]:  # known only within the citation: not "" nor year 0
+        assert source["doi"] and source["citation"].endswith(f"doi:{source['doi']}")
+        for field in ("authors", "year", "title", "journal", "volume_pages"):
+            assert source[field] is None, (source["id"], field)
+    other = client.get("/api/v1/learn/benefit-stroke-rehab").json()["sources"][0]
+    assert other["authors"] and other["year"] > 1900 and not other["cite"]
