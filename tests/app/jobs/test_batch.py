@@ -719,6 +719,7 @@ def test_a_dask_scheduler_and_workers_started_apart_give_the_local_run_s_tables(
         stderr = "".join(said)
         assert batch.returncode == 0, stderr
         assert f"Waiting for a worker to join the Dask scheduler at {address}" in stderr
+        assert "Traceback" not in stderr and "ERROR" not in stderr, stderr  # while it waited
         assert "3 analysed" in " ".join(stdout.split())
     finally:
         _stopped(started)
@@ -727,6 +728,46 @@ def test_a_dask_scheduler_and_workers_started_apart_give_the_local_run_s_tables(
         here = pd.read_parquet(tmp_path / "local" / f"{name}.parquet")
         there = pd.read_parquet(out / f"{name}.parquet")
         pd.testing.assert_frame_equal(there, here)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_batch_waiting_for_a_worker_stops_when_asked(
+    study: Path, tmp_path: Path, stop: signal.Signals
+) -> None:
+    """Ctrl-C or SIGTERM to a batch that waits for a worker to join its scheduler: it
+    stops within seconds, with the signal's exit code and its one Stopped line (nothing
+    done, nothing kept but what it found), no traceback; the scheduler runs on."""
+    address, started = _dask_cluster(tmp_path, 0)
+    waiting = f"Waiting for a worker to join the Dask scheduler at {address}"
+    try:
+        out = tmp_path / "out"
+        command = [sys.executable, "-m", "retrowalk", "batch", str(study), "--out", str(out)]
+        batch = _in_own_group([*command, "--scheduler", address])
+        assert batch.stderr is not None
+        said: list[str] = []
+        for line in batch.stderr:
+            said.append(line)
+            if line.startswith(waiting):
+                break
+        assert said and said[-1].startswith(waiting), "".join(said)
+        time.sleep(1.5)  # inside its wait
+        asked = time.monotonic()
+        os.killpg(batch.pid, stop)
+        try:
+            stdout, rest = batch.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(batch.pid, signal.SIGKILL)
+            raise
+        took = time.monotonic() - asked
+        stderr = "".join(said) + rest
+        assert batch.returncode == 128 + stop, stderr
+        assert took < 5, took
+        assert re.search(r"Stopped: 0 of 4 recordings done", " ".join(stderr.split())), stderr
+        for noise in ("Traceback", "ERROR", "WARNING", "CancelledError"):
+            assert noise not in stdout + stderr, noise
+        assert started[0].poll() is None  # the scheduler is not the batch's to stop
+    finally:
+        _stopped(started)
 
 
 def _dask_cluster(folder: Path, workers: int, env: dict[str, str] | None = None):
