@@ -188,7 +188,12 @@ def test_a_stop_asked_in_a_held_call_is_raised_as_it_ends() -> None:
     main thread is; inside a ``held`` part of it, the held work runs to its end and the
     stop raises there; a second Ctrl-C then is the stop at once."""
     run = subprocess.run(
-        [sys.executable, "-c", _HELD_STOP], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", _HELD_STOP],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        # Ctrl-C as at a terminal, also when the tests run in the background
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert run.returncode == 0, run.stderr
     said = run.stdout.splitlines()
