@@ -61,15 +61,16 @@ class Source:
     ``doi`` is set only where it was checked against the publisher or PubMed
     record; ``verified`` tells whether the citation details were checked. A source
     another data file cites (the 3MBWT's cut-offs) has that file's citation as
-    ``cite``, and no fields of its own from ``authors`` to ``volume_pages``.
+    ``cite``, and ``None`` for the fields from ``authors`` to ``volume_pages``, which
+    it has only within that citation.
     """
 
     id: str
-    authors: str
-    year: int
-    title: str
-    journal: str
-    volume_pages: str
+    authors: str | None
+    year: int | None
+    title: str | None
+    journal: str | None
+    volume_pages: str | None
     kind: str
     verified: bool
     note: str = ""

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from retrowalk.domain.learn.content import Entry, Library, Source, Usage
+from retrowalk.domain.learn.content import Entry, Library, Usage
 from retrowalk.domain.learn.loader import default_library
 from retrowalk.domain.learn.references import backlinks, find_learn_references
 
@@ -99,7 +99,9 @@ class LearnService:
         data = asdict(entry)
         data["grade_label"] = page["grade"].label
         data["grade_meaning"] = page["grade"].meaning
-        data["sources"] = [_source_json(s) for s in page["sources"]]
+        data["sources"] = [
+            {**asdict(s), "citation": s.citation(), "link": s.link} for s in page["sources"]
+        ]
         data["used_in"] = [
             {"area": u.area, "label": u.label, "items": [asdict(i) for i in u.items]}
             for u in page["used_in"]
@@ -119,17 +121,3 @@ class LearnService:
             "audiences": list(entry.audiences),
             "url": f"/learn/{entry.id}",
         }
-
-
-#: The fields of a source that one cited from another data file has only in its ``cite``.
-_IN_CITE_ONLY = ("authors", "year", "title", "journal", "volume_pages")
-
-
-def _source_json(source: Source) -> dict[str, Any]:
-    """A source as JSON data, with its one-line ``citation`` and ``link``. A source cited
-    from another data file (``cite``) has ``null`` for the fields it has only within its
-    citation, where its record held an empty text and a year of 0."""
-    data = {**asdict(source), "citation": source.citation(), "link": source.link}
-    if source.cite:
-        data.update(dict.fromkeys(_IN_CITE_ONLY))
-    return data
