@@ -1590,15 +1590,15 @@ def _send_all(
     no way round: one being taken as a local cluster closed made Dask log a traceback.)"""
     from dask.distributed import as_completed
 
-    with stop.held():
-        workers = len(client.scheduler_info().get("workers", {}))
-    if not workers:  # workers may join later
+    def workers_now() -> int:
+        with stop.held():
+            return len(client.scheduler_info().get("workers", {}))
+
+    if not workers_now():  # workers may join later
         stage(f"Waiting for a worker to join the Dask scheduler at {scheduler}")
-        while not workers:
+        while not workers_now():
             with stop.held(), contextlib.suppress(TimeoutError):
                 client.wait_for_workers(1, timeout=1)
-            with stop.held():
-                workers = len(client.scheduler_info().get("workers", {}))
     if not own:
         try:
             with stop.held():
@@ -1611,8 +1611,7 @@ def _send_all(
             ) from None
         _same_engine(versions, _code_version(), scheduler)
     stage("Analysing")
-    with stop.held():
-        workers = max(len(client.scheduler_info().get("workers", {})), 1)
+    workers = max(workers_now(), 1)
     window = max(workers * max_in_flight_per_worker, 1)
     queue = iter(make_groups(workers))
 
